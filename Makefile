@@ -1,0 +1,54 @@
+# Linli — the two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-test migrate demo check vendor bench clean
+
+$(VENV)/.base-installed: requirements/base.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements/base.txt
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.base-installed requirements/test.txt
+	$(PIP) install -q -r requirements/test.txt
+	touch $@
+
+install: $(VENV)/.base-installed
+install-test: $(VENV)/.test-installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+## Start Linli on the embedded default: SQLite in var/, demo company loaded when empty.
+run: migrate
+	$(PY) manage.py load_demo --if-empty
+	$(PY) manage.py print_demo_logins
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## Run the whole test suite (SQLite; PostgreSQL with LINLI_TEST_DATABASE_URL=postgres://…).
+test: install-test
+	$(PY) manage.py makemigrations --check --dry-run --settings=linli.settings_test
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+check: install
+	$(PY) manage.py check
+
+bench: install-test
+	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+## Refresh the vendored front-end files from npm (versions in package.json).
+vendor:
+	npm install --no-save --no-package-lock
+	cp node_modules/htmx.org/dist/htmx.min.js apps/core/static/vendor/
+	cp node_modules/echarts/dist/echarts.min.js apps/core/static/vendor/
+	cp node_modules/@picocss/pico/css/pico.min.css apps/core/static/vendor/
+	cp node_modules/signature_pad/dist/signature_pad.umd.min.js apps/core/static/vendor/
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,60 @@
+"""The one NinjaAPI object: mounts each app's router under /api/v1/ and maps errors to JSON.
+
+OpenAPI: /api/docs (Swagger UI, bundled with django-ninja, no CDN) and /api/openapi.json.
+"""
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from ninja.security import SessionAuth
+
+from apps.api.auth import TokenAuth
+from apps.api.errors import ApiError, error_response, validation_error_response
+
+api = NinjaAPI(
+    title="邻里 Linli API",
+    version="1",
+    description="物业客服平台接口。令牌认证：`Authorization: Bearer <token>`（`manage.py create_api_token USERNAME`）。",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ApiError)
+def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return error_response(api, request, exc.status, exc.code, exc.message, exc.fields)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return validation_error_response(api, request, exc)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(api, request, 401, "unauthenticated", "未登录或令牌无效")
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error_response(api, request, 403, "forbidden", "没有权限执行此操作")
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(api, request, 404, "not_found", "记录不存在或无权查看")
+
+
+api.add_router("/v1/org", "apps.org.api.router")
+api.add_router("/v1/estates", "apps.estates.api.router")
+api.add_router("/v1/calendar", "apps.workdays.api.router")
+api.add_router("/v1/tickets", "apps.tickets.api.router")
+api.add_router("/v1/escalation", "apps.escalation.api.router")
+api.add_router("/v1/notifications", "apps.notify.api.router")
+api.add_router("/v1/repairs", "apps.repairs.api.router")
+api.add_router("/v1/reports", "apps.reports.api.router")

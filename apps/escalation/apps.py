@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class EscalationConfig(AppConfig):
+    name = "apps.escalation"
+    label = "escalation"
+    verbose_name = "热点/重大投诉 Escalation"

@@ -1,0 +1,49 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from apps.org.models import Company, Department, Membership, Project, User
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ("name", "code")
+
+
+@admin.register(Project)
+class ProjectAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "name", "kind", "handover_date", "floor_area_m2", "work_start", "work_end", "active")
+    list_filter = ("kind", "active", "company")
+    search_fields = ("code", "name", "address")
+
+
+@admin.register(Department)
+class DepartmentAdmin(SimpleHistoryAdmin):
+    search_fields = ("name",)
+    list_display = ("name", "kind", "project", "company", "phone")
+    list_filter = ("kind", "project")
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ("project", "department")
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = BaseUserAdmin.fieldsets + (
+        ("员工信息", {"fields": ("display_name", "phone", "extension", "employee_no", "status",
+                               "certificate", "certificate_valid_until")}),
+    )
+    list_display = ("username", "display_name", "employee_no", "status", "is_active")
+    search_fields = ("username", "display_name", "employee_no", "phone")
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_display = ("user", "role", "project", "department", "company")
+    list_filter = ("role", "project")
+    autocomplete_fields = ("user", "project", "department")
+    search_fields = ("user__username", "user__display_name")

@@ -1,0 +1,181 @@
+"""Company → projects → departments → staff with roles (SPEC §1.1, §1.3, M19)."""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from apps.org.roles import ROLE_INFO, Role
+
+
+class Company(models.Model):
+    """物业公司: one deployment serves one company with many projects."""
+
+    name = models.CharField(_("公司名称"), max_length=100)
+    code = models.SlugField(_("代码"), max_length=30, unique=True)
+    confidentiality_policy = models.TextField(
+        _("顾客信息保密制度"), blank=True, help_text=_("R-M7-02: 顾客信息保密制度及采集处理程序")
+    )
+
+    class Meta:
+        verbose_name = _("公司")
+        verbose_name_plural = _("公司")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def validate_timezone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(_("未知的时区：%(tz)s"), params={"tz": value})
+
+
+class ProjectKind(models.TextChoices):
+    RESIDENTIAL = "residential", _("住宅物业")
+    PUBLIC = "public", _("公共物业")
+
+
+class Project(models.Model):
+    """管理处 / 小区 / 物业服务中心: one managed property. Every business record belongs to one."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="projects")
+    code = models.SlugField(_("项目代码"), max_length=30, unique=True, help_text=_("用于编号，如 YG"))
+    name = models.CharField(_("名称"), max_length=100)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    kind = models.CharField(_("物业类型"), max_length=20, choices=ProjectKind.choices, default=ProjectKind.RESIDENTIAL)
+    public_class = models.CharField(_("公共物业类别"), max_length=20, blank=True, help_text=_("如 A类"))
+    handover_date = models.DateField(_("交付日期"), null=True, blank=True, help_text=_("首次房屋交付日期"))
+    takeover_date = models.DateField(_("接管日期"), null=True, blank=True)
+    phased = models.BooleanField(_("分期开发"), default=False)
+    floor_area_m2 = models.DecimalField(_("建筑面积（㎡）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    timezone = models.CharField(_("时区"), max_length=50, default="Asia/Shanghai", validators=[validate_timezone])
+    work_start = models.TimeField(_("上班时间"), default=dt.time(9, 0))
+    work_end = models.TimeField(_("下班时间"), default=dt.time(18, 0))
+    lunch_start = models.TimeField(_("午休开始"), null=True, blank=True, default=dt.time(12, 0))
+    lunch_end = models.TimeField(_("午休结束"), null=True, blank=True, default=dt.time(13, 30))
+    service_phone = models.CharField(_("24小时服务电话"), max_length=30, blank=True)
+    repair_phone = models.CharField(_("24小时报修电话"), max_length=30, blank=True)
+    suggestion_box_time = models.TimeField(_("意见箱开箱时间"), null=True, blank=True, default=dt.time(9, 0))
+    active = models.BooleanField(_("在管"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("项目（管理处）")
+        verbose_name_plural = _("项目（管理处）")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.work_end <= self.work_start:
+            raise ValidationError({"work_end": _("下班时间必须晚于上班时间")})
+        if (self.lunch_start is None) != (self.lunch_end is None):
+            raise ValidationError({"lunch_end": _("午休开始和结束须同时填写或同时留空")})
+        if self.lunch_start and self.lunch_end:
+            if not (self.work_start <= self.lunch_start < self.lunch_end <= self.work_end):
+                raise ValidationError({"lunch_start": _("午休须在上班时间之内且开始早于结束")})
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def age_years(self, on: dt.date) -> int | None:
+        """Whole years since the first delivery (交付) on ``on``; None when unknown."""
+        if self.handover_date is None:
+            return None
+        years = on.year - self.handover_date.year
+        if (on.month, on.day) < (self.handover_date.month, self.handover_date.day):
+            years -= 1
+        return max(years, 0)
+
+
+class DepartmentKind(models.TextChoices):
+    CUSTOMER_SERVICE = "cs", _("客服部")
+    ENGINEERING = "engineering", _("工程部")
+    SECURITY = "security", _("安管部")
+    ENVIRONMENT = "environment", _("环境管理部")
+    GENERAL = "general", _("综合管理部")
+    QUALITY = "quality", _("品质管理部")
+    OFFICE = "office", _("办公室")
+    OTHER = "other", _("其他")
+
+
+class Department(models.Model):
+    """部门. Project departments (工程部 of 阳光花园) or company departments (品质管理部: project empty)."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="departments")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, null=True, blank=True, related_name="departments")
+    kind = models.CharField(_("类型"), max_length=20, choices=DepartmentKind.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    phone = models.CharField(_("内线电话"), max_length=30, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+        constraints = [models.UniqueConstraint(fields=["company", "project", "name"], name="org_department_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.project.name if self.project else self.company.name}·{self.name}"
+
+
+class StaffStatus(models.TextChoices):
+    ACTIVE = "active", _("在职")
+    TRANSFERRED = "transferred", _("调岗")
+    LEFT = "left", _("离职")
+
+
+class User(AbstractUser):
+    """A person who logs in to Linli: staff of the company (员工)."""
+
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("手机"), max_length=30, blank=True)
+    extension = models.CharField(_("分机"), max_length=20, blank=True)
+    employee_no = models.CharField(_("工号"), max_length=30, blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=StaffStatus.choices, default=StaffStatus.ACTIVE)
+    certificate = models.CharField(_("证书"), max_length=100, blank=True, help_text=_("R-M19-10 证书类型/编号/发证机关"))
+    certificate_valid_until = models.DateField(_("证书有效期至"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("员工")
+        verbose_name_plural = _("员工")
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+
+class Membership(models.Model):
+    """岗位: a user holds ``role`` in ``project`` (or company-wide when ``project`` is empty)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="memberships")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True, related_name="memberships")
+    role = models.CharField(_("岗位"), max_length=30, choices=Role.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("岗位任职")
+        verbose_name_plural = _("岗位任职")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "project", "role"], name="org_membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        where = self.project.name if self.project else self.company.name
+        return f"{self.user} · {self.get_role_display()} · {where}"
+
+    def clean(self) -> None:
+        info = ROLE_INFO[self.role]
+        if not info.company_level and self.project_id is None:
+            raise ValidationError({"project": _("该岗位须属于某个项目")})
+        if self.project_id and self.project.company_id != self.company_id:
+            raise ValidationError({"project": _("项目不属于该公司")})
+        if self.department_id and self.department.project_id not in (None, self.project_id):
+            raise ValidationError({"department": _("部门不属于该项目")})

@@ -1,0 +1,90 @@
+"""Roles (岗位) and what each may do — SPEC §1.1 and M19.
+
+A role is held by a user in one project (``Membership.project``) or, for company-level roles, in
+the whole company (``project`` empty). Capabilities are plain strings checked through
+:mod:`apps.org.access`; this table is the only place that says which role has which.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    FRONT_DESK = "front_desk", _("客服前台")
+    BUTLER = "butler", _("客服专员/管家")
+    CS_SUPERVISOR = "cs_supervisor", _("客服主管")
+    CS_MANAGER = "cs_manager", _("客服经理")
+    PROJECT_MANAGER = "project_manager", _("管理处经理")
+    DEPT_HEAD = "dept_head", _("部门负责人")
+    WORKER = "worker", _("维修/作业人员")
+    QUALITY = "quality", _("品质管理部")
+    LEADERSHIP = "leadership", _("公司领导")
+    SYSADMIN = "sysadmin", _("系统管理员")
+
+
+class Cap:
+    """Capability names (strings so they can travel in templates and API docs)."""
+
+    VIEW_TICKETS = "view_tickets"
+    RECEIVE_TICKETS = "receive_tickets"  # 受理
+    DISPATCH = "dispatch"  # 派工
+    HANDLE = "handle"  # 处理派工单
+    REPLY = "reply"  # 回复业主
+    VERIFY = "verify"  # 验证 (R-M19-09: 主管以上)
+    RETURN_VISIT = "return_visit"  # 回访
+    APPROVE_EXEMPTION = "approve_exemption"  # 回访豁免 C (R-M19-09)
+    APPROVE_COMPENSATION = "approve_compensation"
+    ESCALATE = "escalate"
+    DOWNGRADE = "downgrade"
+    VOID = "void"
+    VIEW_ARCHIVE = "view_archive"  # 业主档案 (masked)
+    UNMASK_PERSONAL_DATA = "unmask_personal_data"  # R-M7-01: roles with it in their work
+    GRANT_ARCHIVE_ACCESS = "grant_archive_access"  # 部门负责人同意 (R-M7-01)
+    VIEW_ACCESS_LOG = "view_access_log"
+    IMPORT_ROSTER = "import_roster"
+    EXPORT_ROSTER = "export_roster"
+    VIEW_REPORTS = "view_reports"
+    APPROVE_REPORTS = "approve_reports"
+    MANAGE_CONFIG = "manage_config"
+
+
+@dataclass(frozen=True)
+class RoleInfo:
+    rank: int  # R-M19-09: 10 staff, 20 supervisor (主管), 30 manager, 40 company level
+    company_level: bool  # sees every project of the company
+    caps: frozenset[str]
+
+
+_STAFF = {Cap.VIEW_TICKETS, Cap.VIEW_ARCHIVE}
+_DESK = _STAFF | {Cap.RECEIVE_TICKETS, Cap.DISPATCH, Cap.REPLY, Cap.RETURN_VISIT, Cap.UNMASK_PERSONAL_DATA}
+_SUPERVISOR = _DESK | {
+    Cap.VERIFY, Cap.APPROVE_EXEMPTION, Cap.ESCALATE, Cap.VOID, Cap.IMPORT_ROSTER, Cap.EXPORT_ROSTER,
+    Cap.VIEW_REPORTS, Cap.GRANT_ARCHIVE_ACCESS, Cap.VIEW_ACCESS_LOG,
+}
+_MANAGER = _SUPERVISOR | {Cap.APPROVE_COMPENSATION, Cap.DOWNGRADE, Cap.APPROVE_REPORTS}
+
+ROLE_INFO: dict[str, RoleInfo] = {
+    Role.FRONT_DESK: RoleInfo(10, False, frozenset(_DESK)),
+    Role.BUTLER: RoleInfo(10, False, frozenset(_DESK)),
+    Role.WORKER: RoleInfo(10, False, frozenset({Cap.VIEW_TICKETS, Cap.HANDLE})),
+    Role.DEPT_HEAD: RoleInfo(
+        20, False,
+        frozenset(_STAFF | {Cap.HANDLE, Cap.DISPATCH, Cap.REPLY, Cap.VERIFY, Cap.GRANT_ARCHIVE_ACCESS,
+                            Cap.VIEW_ACCESS_LOG, Cap.VIEW_REPORTS}),
+    ),
+    Role.CS_SUPERVISOR: RoleInfo(20, False, frozenset(_SUPERVISOR)),
+    Role.CS_MANAGER: RoleInfo(30, False, frozenset(_MANAGER)),
+    Role.PROJECT_MANAGER: RoleInfo(30, False, frozenset(_MANAGER | {Cap.MANAGE_CONFIG})),
+    Role.QUALITY: RoleInfo(40, True, frozenset(_MANAGER)),
+    Role.LEADERSHIP: RoleInfo(
+        50, True,
+        frozenset(_STAFF | {Cap.VIEW_REPORTS, Cap.APPROVE_REPORTS, Cap.APPROVE_COMPENSATION, Cap.DOWNGRADE,
+                            Cap.VIEW_ACCESS_LOG}),
+    ),
+    Role.SYSADMIN: RoleInfo(50, True, frozenset({Cap.MANAGE_CONFIG, Cap.VIEW_ACCESS_LOG, Cap.VIEW_TICKETS})),
+}
+
+SUPERVISOR_RANK = 20

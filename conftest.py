@@ -1,0 +1,127 @@
+"""The test cast (STYLE §11): one company, project 阳光花园 (YG) with its staff, a second project
+翠湖苑 (CH) with an outsider, and the company-level quality inspector.
+
+Build business records through actions (e.g. ``receive_ticket``), never by setting status fields.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from linli import clock
+
+CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(autouse=True)
+def _release_clock() -> Iterator[None]:
+    yield
+    clock.set_now(None)
+
+
+@pytest.fixture
+def frozen_now() -> Iterator[dt.datetime]:
+    """A fixed 'now': Monday 2026-11-23 10:00 Asia/Shanghai (a working day)."""
+    moment = dt.datetime(2026, 11, 23, 10, 0, tzinfo=clock.SHANGHAI)
+    with clock.frozen(moment):
+        yield moment
+
+
+@dataclass
+class Cast:
+    company: object
+    project: object  # 阳光花园
+    other_project: object  # 翠湖苑
+    cs_dept: object
+    eng_dept: object
+    security_dept: object
+    quality_dept: object
+    front_desk: object
+    butler: object
+    supervisor: object
+    cs_manager: object
+    project_manager: object
+    eng_head: object
+    worker: object
+    quality_inspector: object
+    leader: object
+    sysadmin: object
+    outsider: object  # front desk of 翠湖苑
+    nobody: object  # a user with no role
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    from apps.org.tests.factories import build_cast
+
+    return build_cast()
+
+
+def _require(condition: bool, why: str) -> None:
+    """Skip locally, but fail in CI: a CI run that skips PostgreSQL or the browser is a failure."""
+    if condition:
+        return
+    if CI:
+        pytest.fail(f"required in CI: {why}")
+    pytest.skip(why)
+
+
+@pytest.fixture
+def require_postgres(settings: object) -> None:
+    from django.db import connection
+
+    _require(connection.vendor == "postgresql", "PostgreSQL test (set LINLI_TEST_DATABASE_URL)")
+
+
+CHROMIUM = os.environ.get("LINLI_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's chromium driven by Playwright (never a downloaded browser)."""
+    _require(os.path.exists(CHROMIUM) or shutil.which("chromium") is not None, "chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: object, live_server: object) -> Iterator[object]:
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")  # type: ignore[attr-defined]
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser: object, live_server: object) -> Iterator[object]:
+    """A 360-px-wide phone screen."""
+    context = browser.new_context(  # type: ignore[attr-defined]
+        locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 360, "height": 740},
+        is_mobile=True, has_touch=True,
+    )
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    yield pg
+    context.close()
+
+
+def browser_login(page: object, live_server: object, username: str, password: str = "pw-Linli-2026") -> None:
+    page.goto(f"{live_server.url}/login/")  # type: ignore[attr-defined]
+    page.fill("input[name=username]", username)  # type: ignore[attr-defined]
+    page.fill("input[name=password]", password)  # type: ignore[attr-defined]
+    page.click("button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_url(f"{live_server.url}/")  # type: ignore[attr-defined]

@@ -1,0 +1,26 @@
+"""Test settings: the embedded settings with a fast hasher and a test database.
+
+``LINLI_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/linli_ci`` runs the suite on
+PostgreSQL (pytest-django creates and drops ``test_<name>``); otherwise SQLite.
+"""
+import os
+
+os.environ.setdefault("LINLI_MODE", "embedded")
+if os.environ.get("LINLI_TEST_DATABASE_URL"):
+    os.environ["LINLI_DATABASE_URL"] = os.environ["LINLI_TEST_DATABASE_URL"]
+else:
+    os.environ.pop("LINLI_DATABASE_URL", None)
+
+from linli.settings import *  # noqa: E402,F403
+from linli.settings import DATABASES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["NAME"] = ":memory:"
+    DATABASES["default"]["TEST"] = {"NAME": None}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = "memory://"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+MEDIA_ROOT = os.path.join(os.environ.get("TMPDIR", "/tmp"), "linli-test-media")
+LANGUAGE_CODE = "zh-hans"

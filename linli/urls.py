@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from apps.api.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+    path("", include("apps.core.urls")),
+    path("org/", include("apps.org.urls")),
+    path("estates/", include("apps.estates.urls")),
+    path("calendar/", include("apps.workdays.urls")),
+    path("tickets/", include("apps.tickets.urls")),
+    path("escalation/", include("apps.escalation.urls")),
+    path("notify/", include("apps.notify.urls")),
+    path("repairs/", include("apps.repairs.urls")),
+    path("reports/", include("apps.reports.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+admin.site.site_header = "邻里 Linli 管理后台"
+admin.site.site_title = "邻里 Linli"
