@@ -1,1 +1,104 @@
-"""Models of this app."""
+"""Fixed reports with a review → approval → frozen lifecycle, and the complaint case library.
+
+- ``Report`` (月底投诉汇总表, 投诉公布, 季度投诉分析报告, 管理服务报告, 工作简报, 地产遗留问题统计, 公司投诉
+  统计分析报告 — SPEC M5): generated as a draft, reviewed, approved and then frozen. A frozen report
+  keeps the figures it was approved with (``figures`` JSON snapshot) and never changes when ticket
+  data is edited later; a correction is a new version (``supersedes``) (issue 7 item 3, R-M5-18).
+- ``CaseLibraryEntry`` (顾客投诉案例库, R-M6-01): anonymised write-ups shared across the company.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.org.models import Company, Project
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    IN_REVIEW = "in_review", _("待审核")
+    APPROVED = "approved", _("已批准（冻结）")
+    SUPERSEDED = "superseded", _("已被新版本取代")
+
+
+class Report(models.Model):
+    """A fixed report on one period for one project (or company-wide when ``project`` is empty)."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="reports")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, null=True, blank=True, related_name="reports")
+    duty_code = models.CharField(_("报告类型"), max_length=40)
+    title = models.CharField(_("标题"), max_length=200)
+    cadence = models.CharField(_("周期"), max_length=20)
+    period_start = models.DateField(_("统计期起"))
+    period_end = models.DateField(_("统计期止"))
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    status = models.CharField(_("状态"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    due_at = models.DateTimeField(_("应提交时间"))
+    rule_id = models.CharField(_("依据"), max_length=20, blank=True)
+    recipients = models.CharField(_("报送对象"), max_length=200, blank=True)
+    figures = models.JSONField(_("数据"), default=dict, blank=True)
+    sections = models.JSONField(_("正文"), default=dict, blank=True,
+                                help_text=_("分析、原因、经验教训、改进措施等段落"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("生成时间"))
+    submitted_at = models.DateTimeField(_("提交审核时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    published_at = models.DateTimeField(_("公布/报送时间"), null=True, blank=True)
+    published_where = models.CharField(_("公布位置"), max_length=200, blank=True)
+    supersedes = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="superseded_by")
+
+    class Meta:
+        verbose_name = _("报告")
+        verbose_name_plural = _("报告")
+        ordering = ["-period_start", "duty_code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "project", "duty_code", "period_start", "version"],
+                                    name="reports_report_unique_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+    @property
+    def frozen(self) -> bool:
+        return self.status in (ReportStatus.APPROVED, ReportStatus.SUPERSEDED)
+
+
+class CaseKind(models.TextChoices):
+    TYPICAL = "typical", _("典型投诉")
+    HOT = "hot", _("热点投诉")
+    MAJOR = "major", _("重大投诉")
+    IMPORTANT = "important", _("重要投诉")
+
+
+class CaseLibraryEntry(models.Model):
+    """顾客投诉案例库 entry (R-M6-01): readable by every company user; personal data removed."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="cases")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
+    source_ticket_number = models.CharField(_("来源工单"), max_length=40, blank=True)
+    kind = models.CharField(_("案例类型"), max_length=20, choices=CaseKind.choices, default=CaseKind.TYPICAL)
+    title = models.CharField(_("标题"), max_length=200)
+    category = models.CharField(_("类别"), max_length=100, blank=True)
+    background = models.TextField(_("事件经过"))
+    handling = models.TextField(_("处理过程与结果"))
+    lessons = models.TextField(_("经验教训"), blank=True)
+    corrective_measures = models.TextField(_("纠正/预防措施"), blank=True)
+    tags = models.CharField(_("标签"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"))
+    updated_at = models.DateTimeField(_("更新时间"))
+
+    class Meta:
+        verbose_name = _("投诉案例")
+        verbose_name_plural = _("投诉案例库")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title

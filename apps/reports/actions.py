@@ -1,0 +1,149 @@
+"""Report lifecycle and case-library actions (issue 7 items 3 and 5).
+
+draft → in review → approved (frozen). Figures are a snapshot taken when the draft is generated or
+refreshed; approval freezes them. ``reissue_report`` opens a new version (a copy as draft); when the
+new version is approved the old one becomes ``superseded`` — it still exists, unchanged.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from apps.org import access
+from apps.org.models import Company, Project, User
+from apps.org.roles import Cap
+from apps.reports.anonymise import anonymise
+from apps.reports.models import CaseKind, CaseLibraryEntry, Report, ReportStatus
+from apps.reports.schedule import Duty, Period
+
+
+class ReportError(Exception):
+    """A report action that is not allowed now; the message is shown to the user."""
+
+
+def _company_of(project: Project | None, company: Company | None) -> Company:
+    if project is not None:
+        return project.company
+    if company is None:
+        raise ReportError("公司级报告须指定公司")
+    return company
+
+
+@transaction.atomic
+def create_draft(*, duty: Duty, period: Period, project: Project | None, company: Company | None = None,
+                 figures: dict[str, Any], sections: dict[str, str] | None = None, acting_user: User,
+                 now: dt.datetime) -> Report:
+    """Generate a draft for ``duty`` over ``period`` (version 1, or the next version after a frozen one)."""
+    if project is not None and not access.has_cap(acting_user, Cap.VIEW_REPORTS, project):
+        raise ReportError("没有权限为该项目生成报告")
+    company_obj = _company_of(project, company)
+    existing = Report.objects.select_for_update().filter(
+        company=company_obj, project=project, duty_code=duty.code, period_start=period.start
+    ).order_by("-version").first()
+    if existing is not None and not existing.frozen:
+        raise ReportError("该期报告已有未批准的草稿，请在草稿上修改")
+    tz = project.tz if project is not None else None
+    from zoneinfo import ZoneInfo
+
+    return Report.objects.create(
+        company=company_obj, project=project, duty_code=duty.code,
+        title=f"{project.name if project else company_obj.name} {period.label} {duty.name}",
+        cadence=duty.cadence.value, period_start=period.start, period_end=period.end,
+        version=(existing.version + 1) if existing else 1,
+        due_at=duty.due_at(period, tz or ZoneInfo("Asia/Shanghai")), rule_id=duty.rule_id,
+        recipients=duty.recipients, figures=figures, sections=sections or {},
+        created_by=acting_user, created_at=now, supersedes=existing,
+    )
+
+
+def _editable(report: Report) -> None:
+    if report.frozen:
+        raise ReportError("报告已批准冻结，不能修改；如需更正请发布新版本")
+
+
+@transaction.atomic
+def update_draft(report: Report, *, sections: dict[str, str] | None = None, figures: dict[str, Any] | None = None,
+                 acting_user: User, now: dt.datetime) -> Report:
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    _editable(report)
+    fields = []
+    if sections is not None:
+        report.sections = sections
+        fields.append("sections")
+    if figures is not None:
+        report.figures = figures
+        fields.append("figures")
+    if report.status == ReportStatus.IN_REVIEW:
+        report.status = ReportStatus.DRAFT  # an edit sends it back to draft
+        fields.append("status")
+    report.save(update_fields=fields)
+    return report
+
+
+@transaction.atomic
+def submit_for_review(report: Report, *, acting_user: User, now: dt.datetime) -> Report:
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    _editable(report)
+    if report.status != ReportStatus.DRAFT:
+        raise ReportError("只有草稿可以提交审核")
+    report.status = ReportStatus.IN_REVIEW
+    report.submitted_at = now
+    report.submitted_by = acting_user
+    report.save(update_fields=["status", "submitted_at", "submitted_by"])
+    return report
+
+
+@transaction.atomic
+def approve_report(report: Report, *, acting_user: User, now: dt.datetime) -> Report:
+    """Approve and freeze; a previous version it corrects becomes superseded."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.status != ReportStatus.IN_REVIEW:
+        raise ReportError("只有待审核的报告可以批准")
+    if not access.has_cap(acting_user, Cap.APPROVE_REPORTS, report.project):
+        raise ReportError("没有批准报告的权限")
+    if report.submitted_by_id == acting_user.pk:
+        raise ReportError("提交人不能批准自己的报告")
+    report.status = ReportStatus.APPROVED
+    report.approved_at = now
+    report.approved_by = acting_user
+    report.save(update_fields=["status", "approved_at", "approved_by"])
+    if report.supersedes_id:
+        Report.objects.filter(pk=report.supersedes_id, status=ReportStatus.APPROVED).update(
+            status=ReportStatus.SUPERSEDED
+        )
+    return report
+
+
+@transaction.atomic
+def record_publication(report: Report, *, where: str, acting_user: User, now: dt.datetime) -> Report:
+    """Record when and where an approved report was published/submitted (R-M5-07, R-M5-08, R-M5-18)."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.status != ReportStatus.APPROVED:
+        raise ReportError("报告批准后才能公布或报送")
+    if not where.strip():
+        raise ReportError("请填写公布位置或报送对象")
+    report.published_at = now
+    report.published_where = where.strip()
+    report.save(update_fields=["published_at", "published_where"])
+    return report
+
+
+@transaction.atomic
+def create_case(*, company: Company, project: Project | None, kind: str, title: str, background: str,
+                handling: str, lessons: str = "", corrective_measures: str = "", category: str = "",
+                tags: str = "", source_ticket_number: str = "", personal_names: list[str] | None = None,
+                acting_user: User, now: dt.datetime) -> CaseLibraryEntry:
+    """Write a case for the library; every text field is anonymised (R-M6-01)."""
+    if kind not in CaseKind.values:
+        raise ReportError("案例类型不正确")
+    if not title.strip() or not background.strip() or not handling.strip():
+        raise ReportError("标题、事件经过和处理过程必填")
+    names = personal_names or []
+    return CaseLibraryEntry.objects.create(
+        company=company, project=project, kind=kind, title=anonymise(title.strip(), names=names),
+        category=category, background=anonymise(background, names=names), handling=anonymise(handling, names=names),
+        lessons=anonymise(lessons, names=names), corrective_measures=anonymise(corrective_measures, names=names),
+        tags=tags, source_ticket_number=source_ticket_number, created_by=acting_user, created_at=now, updated_at=now,
+    )
