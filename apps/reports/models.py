@@ -102,3 +102,25 @@ class CaseLibraryEntry(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ReportSettings(models.Model):
+    """Company choices for reporting duties (POLICY P-04, P-05) and reminder lead time."""
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="report_settings")
+    company_analysis_cadence = models.CharField(
+        _("公司投诉分析周期 (P-04)"), max_length=20, default="quarterly",
+        choices=[("quarterly", _("每季度")), ("half_yearly", _("每半年"))],
+    )
+    legacy_cadence = models.CharField(
+        _("地产遗留问题统计周期 (P-05)"), max_length=20, default="monthly",
+        choices=[("monthly", _("每月（全部项目）")), ("quarterly", _("每季度（新项目及分期项目）"))],
+    )
+    remind_days_before = models.PositiveSmallIntegerField(_("提前提醒天数"), default=3)
+
+    class Meta:
+        verbose_name = _("报告设置")
+        verbose_name_plural = _("报告设置")
+
+    def __str__(self) -> str:
+        return f"{self.company} 报告设置"
