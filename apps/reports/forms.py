@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from apps.reports.models import CaseKind
+
+
+class CaseForm(forms.Form):
+    kind = forms.ChoiceField(label=_("案例类型"), choices=CaseKind.choices)
+    title = forms.CharField(label=_("标题"), max_length=200)
+    category = forms.CharField(label=_("类别"), max_length=100, required=False)
+    background = forms.CharField(label=_("事件经过"), widget=forms.Textarea(attrs={"rows": 4}))
+    handling = forms.CharField(label=_("处理过程与结果"), widget=forms.Textarea(attrs={"rows": 4}))
+    lessons = forms.CharField(label=_("经验教训"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    corrective_measures = forms.CharField(label=_("纠正/预防措施"), widget=forms.Textarea(attrs={"rows": 3}),
+                                          required=False)
+    tags = forms.CharField(label=_("标签"), max_length=200, required=False)
+    source_ticket_number = forms.CharField(label=_("来源工单号"), max_length=40, required=False)
+    personal_names = forms.CharField(label=_("需隐去的姓名"), required=False,
+                                     help_text=_("以逗号分隔；电话、证件号、房号会自动隐去"))
+
+
+class SectionsForm(forms.Form):
+    summary = forms.CharField(label=_("概述"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    causes = forms.CharField(label=_("原因分析"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    lessons = forms.CharField(label=_("经验教训"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    measures = forms.CharField(label=_("改进措施"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    trends = forms.CharField(label=_("趋势"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class PublishForm(forms.Form):
+    where = forms.CharField(label=_("公布位置 / 报送对象"), max_length=200)

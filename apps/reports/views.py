@@ -1,0 +1,146 @@
+"""Report and case-library pages (thin: the rules are in actions.py / services.py)."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from apps.org import access
+from apps.org.roles import Cap
+from apps.reports import actions, services
+from apps.reports.exports import render_pdf
+from apps.reports.forms import CaseForm, PublishForm, SectionsForm
+from apps.reports.models import CaseLibraryEntry, Report
+from linli import clock
+
+
+def _visible_reports(request: HttpRequest):
+    projects = access.visible_projects(request.user)
+    qs = Report.objects.filter(project__in=projects)
+    if access.is_company_level(request.user):
+        qs = qs | Report.objects.filter(project__isnull=True)
+    return qs.select_related("project", "created_by", "approved_by")
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    if not access.has_cap(request.user, Cap.VIEW_REPORTS):
+        raise Http404
+    now = clock.now()
+    projects = list(access.visible_projects(request.user))
+    company = projects[0].company if projects else None
+    statuses = services.duty_statuses(company, projects, now) if company else []
+    if not access.is_company_level(request.user):
+        statuses = [d for d in statuses if d.project is not None]
+    remind = services.settings_for(company).remind_days_before if company else 3
+    rows = [{"s": d, "late": d.late(now), "soon": d.due_soon(now, remind)} for d in statuses]
+    reports = _visible_reports(request).order_by("-created_at")[:50]
+    return render(request, "reports/report_list.html", {"rows": rows, "reports": reports, "now": now})
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(_visible_reports(request), pk=pk)
+    sections_form = SectionsForm(initial=report.sections)
+    if request.method == "POST" and not report.frozen:
+        sections_form = SectionsForm(request.POST)
+        if sections_form.is_valid():
+            actions.update_draft(report, sections=sections_form.cleaned_data, acting_user=request.user,
+                                 now=clock.now())
+            messages.success(request, "已保存")
+            return redirect("reports:detail", pk=report.pk)
+    return render(request, "reports/report_detail.html", {
+        "report": report, "sections_form": sections_form, "publish_form": PublishForm(),
+        "can_approve": access.has_cap(request.user, Cap.APPROVE_REPORTS, report.project),
+    })
+
+
+@login_required
+@require_POST
+def report_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    report = get_object_or_404(_visible_reports(request), pk=pk)
+    now = clock.now()
+    try:
+        if action == "submit":
+            actions.submit_for_review(report, acting_user=request.user, now=now)
+        elif action == "approve":
+            actions.approve_report(report, acting_user=request.user, now=now)
+        elif action == "publish":
+            form = PublishForm(request.POST)
+            if not form.is_valid():
+                raise actions.ReportError("请填写公布位置或报送对象")
+            actions.record_publication(report, where=form.cleaned_data["where"], acting_user=request.user, now=now)
+        else:
+            raise Http404
+    except actions.ReportError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "操作成功")
+    return redirect("reports:detail", pk=report.pk)
+
+
+@login_required
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(_visible_reports(request), pk=pk)
+    from django.template.loader import render_to_string
+
+    html = render_to_string("reports/report_print.html", {"report": report})
+    response = HttpResponse(render_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="report-{report.pk}-v{report.version}.pdf"'
+    return response
+
+
+def _company_cases(request: HttpRequest):
+    projects = access.visible_projects(request.user)
+    company_ids = set(projects.values_list("company_id", flat=True))
+    return CaseLibraryEntry.objects.filter(company_id__in=company_ids).select_related("project")
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    """R-M6-01: every company user can read the library; search by words, kind and category."""
+    cases = _company_cases(request)
+    q = request.GET.get("q", "").strip()
+    if q:
+        cases = cases.filter(Q(title__icontains=q) | Q(background__icontains=q) | Q(handling__icontains=q)
+                             | Q(lessons__icontains=q) | Q(tags__icontains=q) | Q(category__icontains=q))
+    kind = request.GET.get("kind", "")
+    if kind:
+        cases = cases.filter(kind=kind)
+    page = Paginator(cases, 20).get_page(request.GET.get("page"))
+    template = "reports/_case_rows.html" if getattr(request, "htmx", False) else "reports/case_list.html"
+    can_write = access.has_cap(request.user, Cap.VIEW_REPORTS) and access.has_cap(request.user, Cap.VERIFY)
+    return render(request, template, {"page": page, "q": q, "kind": kind, "can_write": can_write,
+                                      "kinds": CaseLibraryEntry._meta.get_field("kind").choices})
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "reports/case_detail.html", {"case": get_object_or_404(_company_cases(request), pk=pk)})
+
+
+@login_required
+def case_create(request: HttpRequest) -> HttpResponse:
+    if not (access.has_cap(request.user, Cap.VIEW_REPORTS) and access.has_cap(request.user, Cap.VERIFY)):
+        raise Http404
+    form = CaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        project = getattr(request, "project", None)
+        if project is None:
+            messages.error(request, "请先选择项目")
+        else:
+            names = [n for n in data.pop("personal_names").replace("，", ",").split(",") if n.strip()]
+            try:
+                case = actions.create_case(company=project.company, project=project, personal_names=names,
+                                           acting_user=request.user, now=clock.now(), **data)
+            except actions.ReportError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, "案例已加入案例库（个人信息已隐去）")
+                return redirect("reports:case_detail", pk=case.pk)
+    return render(request, "reports/case_form.html", {"form": form})
