@@ -226,6 +226,10 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+# Escalation/deadline sweep (apps.escalation.sweep): every minute, times in UTC; idempotent.
+CELERY_BEAT_SCHEDULE["every-minute-run-escalation-sweeps"] = {
+    "task": "apps.escalation.tasks.run_sweeps", "schedule": 60.0,
+}
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

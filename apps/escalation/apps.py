@@ -5,3 +5,8 @@ class EscalationConfig(AppConfig):
     name = "apps.escalation"
     label = "escalation"
     verbose_name = "热点/重大投诉 Escalation"
+
+    def ready(self) -> None:
+        from apps.escalation import receivers
+
+        receivers.connect()

@@ -106,3 +106,179 @@ class LegacyForward(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} {self.month:%Y-%m} 地产遗留 {self.count}"
+
+
+class ClusterState(models.TextChoices):
+    SUGGESTED = "suggested", _("系统建议")
+    CONFIRMED = "confirmed", _("已确认")
+    DISSOLVED = "dissolved", _("已解散")
+
+
+class ComplaintCluster(models.Model):
+    """相同投诉组 — tickets about the same matter in one project (R-M3-04, hot criterion R-M3-02 b).
+
+    Linli suggests members when a complaint is recorded; staff confirm, split or merge groups.
+    ``distinct_complainants`` is the cached count over the current window (households/persons).
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="complaint_clusters")
+    title = models.CharField(_("事项"), max_length=200)
+    state = models.CharField(_("状态"), max_length=20, choices=ClusterState.choices, default=ClusterState.SUGGESTED)
+    created_at = models.DateTimeField(_("创建时间"))
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("确认人"))
+    distinct_complainants = models.PositiveIntegerField(_("不同投诉人数（窗口内）"), default=0)
+
+    class Meta:
+        verbose_name = _("相同投诉组")
+        verbose_name_plural = _("相同投诉组")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["project", "state", "-created_at"], name="escalation_cluster_proj")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+
+class ClusterMember(models.Model):
+    """A ticket in a same-complaint group (a ticket belongs to at most one group)."""
+
+    cluster = models.ForeignKey(ComplaintCluster, on_delete=models.CASCADE, related_name="members")
+    ticket = models.OneToOneField("tickets.Ticket", on_delete=models.CASCADE, related_name="complaint_cluster_member")
+    score = models.FloatField(_("相似度"), null=True, blank=True, help_text=_("空 = 人工加入"))
+    added_at = models.DateTimeField(_("加入时间"))
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("加入人（空=系统）"))
+    marked_distinct = models.BooleanField(
+        _("确认为不同投诉人"), default=False, help_text=_("匿名或无法识别的投诉人，经人工确认后才计入（R-M3-04）")
+    )
+
+    class Meta:
+        verbose_name = _("相同投诉组成员")
+        verbose_name_plural = _("相同投诉组成员")
+        ordering = ["cluster", "added_at"]
+
+    def __str__(self) -> str:
+        return f"{self.cluster_id}:{self.ticket_id}"
+
+
+class EventKind(models.TextChoices):
+    RAISE = "raise", _("升级")
+    DOWNGRADE = "downgrade", _("人工降级")
+
+
+class EscalationEvent(models.Model):
+    """升级记录 — which rule raised a complaint to which level, when, and the report it now needs
+    (R-M3-01 … R-M3-09, issue 5 item 4). Automatic raises are unique per (ticket, rule) so a sweep
+    run twice or concurrently cannot raise twice; downgrades name a person and a reason."""
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="escalation_events")
+    kind = models.CharField(_("类型"), max_length=20, choices=EventKind.choices, default=EventKind.RAISE)
+    level = models.CharField(_("级别"), max_length=10, choices=Level.choices)
+    previous_level = models.CharField(_("原级别"), max_length=10, choices=Level.choices, default=Level.NONE)
+    rule_id = models.CharField(_("规则"), max_length=20)
+    reason = models.CharField(_("原因"), max_length=300)
+    raised_at = models.DateTimeField(_("时间"))
+    report_due_at = models.DateTimeField(_("报告时限"), null=True, blank=True)
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("操作人（空=系统）"))
+
+    class Meta:
+        verbose_name = _("升级记录")
+        verbose_name_plural = _("升级记录")
+        ordering = ["ticket", "raised_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "rule_id"], condition=Q(kind="raise"),
+                                    name="escalation_event_once_per_rule"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.rule_id} → {self.level}"
+
+
+class ReportKind(models.TextChoices):
+    HOT_REPORT = "hot_report", _("热点投诉报告（4小时内报集团物业管理部）")
+    MAJOR_GROUP_REPORT = "major_group_report", _("重大投诉报告（报集团物业管理部）")
+    MAJOR_QUALITY_REPORT = "major_quality_report", _("重大投诉报告（1个工作日内报品质管理部及分管领导）")
+    PROGRESS = "progress", _("重大投诉进展报告")
+    HOT_CASE_REPORT = "hot_case_report", _("热点投诉专题案例报告（处理完毕后）")
+    MAJOR_SPECIAL_REPORT = "major_special_report", _("重大投诉专题报告（处理完毕后）")
+
+
+# Which content fields each report must fill before it can be sent (SPEC wording).
+REPORT_FIELDS: dict[str, tuple[str, ...]] = {
+    ReportKind.HOT_REPORT: ("content", "cause_analysis", "current_handling", "difficulties", "help_needed"),
+    ReportKind.MAJOR_GROUP_REPORT: ("content", "cause_analysis", "current_handling"),
+    ReportKind.MAJOR_QUALITY_REPORT: ("content", "cause_analysis", "handling_result", "lessons", "corrective_measures"),
+    ReportKind.PROGRESS: ("current_handling",),
+    ReportKind.HOT_CASE_REPORT: ("content", "cause_analysis", "handling_result", "lessons"),
+    ReportKind.MAJOR_SPECIAL_REPORT: ("content", "cause_analysis", "handling_result", "why_worsened", "lessons",
+                                      "corrective_measures"),
+}
+
+
+class EscalationReport(models.Model):
+    """升级报告 — the reports a hot or major complaint owes (R-M3-06 … R-M3-10): due moment, sent
+    moment, recipients and content. ``warned_at``/``breach_notified_at`` are the sweep's claims."""
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="escalation_reports")
+    kind = models.CharField(_("报告类型"), max_length=30, choices=ReportKind.choices)
+    sequence = models.PositiveSmallIntegerField(_("序号"), default=1, help_text=_("进展报告的第几次"))
+    event = models.ForeignKey(EscalationEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports")
+    recipients = models.CharField(_("报送对象"), max_length=200)
+    created_at = models.DateTimeField(_("生成时间"))
+    due_at = models.DateTimeField(_("报告时限"), null=True, blank=True, help_text=_("空 = 及时（无硬性时限）"))
+    warn_at = models.DateTimeField(_("预警时间"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+", verbose_name=_("报送人"))
+    content = models.TextField(_("投诉内容"), blank=True)
+    cause_analysis = models.TextField(_("原因分析"), blank=True)
+    current_handling = models.TextField(_("目前处理情况"), blank=True)
+    difficulties = models.TextField(_("处理难点分析"), blank=True)
+    help_needed = models.TextField(_("需协助事项"), blank=True)
+    handling_result = models.TextField(_("处理过程及结果"), blank=True)
+    why_worsened = models.TextField(_("事态扩大原因"), blank=True)
+    lessons = models.TextField(_("经验教训"), blank=True)
+    corrective_measures = models.TextField(_("纠正预防措施"), blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    breach_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("升级报告")
+        verbose_name_plural = _("升级报告")
+        ordering = ["ticket", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "kind", "sequence"], name="escalation_report_once"),
+        ]
+        indexes = [
+            models.Index(fields=["warn_at"], condition=Q(sent_at=None, warned_at=None), name="escalation_report_to_warn"),
+            models.Index(fields=["due_at"], condition=Q(sent_at=None, breach_notified_at=None),
+                         name="escalation_report_to_breach"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.get_kind_display()}"
+
+    @property
+    def required_fields(self) -> tuple[str, ...]:
+        return REPORT_FIELDS[self.kind]
+
+
+class ArchiveVolume(models.Model):
+    """重大投诉单独立卷 — a major complaint's file kept as its own volume (R-M3-10, R-M6-04)."""
+
+    ticket = models.OneToOneField("tickets.Ticket", on_delete=models.PROTECT, related_name="archive_volume")
+    volume_no = models.CharField(_("卷号"), max_length=40, unique=True)
+    opened_at = models.DateTimeField(_("立卷时间"))
+    closed_at = models.DateTimeField(_("结卷时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("结卷人"))
+
+    class Meta:
+        verbose_name = _("重大投诉案卷")
+        verbose_name_plural = _("重大投诉案卷")
+        ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return self.volume_no

@@ -1,0 +1,459 @@
+"""Every write of the escalation app (STYLE §2): evaluate/raise, downgrade, reports, same-complaint
+groups, archive volumes, developer-legacy forwarding. Web pages, the API, the sweep and the
+``ticket_received`` receiver all call these functions."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from apps.escalation import adapters, rules, services
+from apps.escalation.models import (
+    REPORT_FIELDS,
+    ArchiveVolume,
+    ClusterMember,
+    ClusterState,
+    ComplaintCluster,
+    EscalationEvent,
+    EscalationReport,
+    EventKind,
+    LegacyForward,
+    Level,
+    ReportKind,
+)
+from apps.org.access import has_cap
+from apps.org.roles import Cap
+
+if TYPE_CHECKING:
+    from apps.org.models import Project, User
+    from apps.tickets.models import Ticket
+
+
+class EscalationError(Exception):
+    """A refused escalation action; ``code`` for the API, message in Chinese."""
+
+    status = 422
+
+    def __init__(self, message: str, *, code: str = "invalid", field: str | None = None, status: int = 422) -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field
+        self.status = status
+        self.fields = {field: [message]} if field else {}
+
+
+class NotAllowed(EscalationError):
+    def __init__(self, message: str = "没有权限执行此操作") -> None:
+        super().__init__(message, code="forbidden", status=403)
+
+
+RECIPIENTS = {
+    ReportKind.HOT_REPORT: "集团物业管理部",
+    ReportKind.MAJOR_GROUP_REPORT: "集团物业管理部",
+    ReportKind.MAJOR_QUALITY_REPORT: "品质管理部、分管领导",
+    ReportKind.PROGRESS: "集团物业管理部",
+    ReportKind.HOT_CASE_REPORT: "集团物业管理部",
+    ReportKind.MAJOR_SPECIAL_REPORT: "集团物业管理部（品质管理部撰写）",
+}
+
+
+def _ticket_model() -> Any:
+    from apps.tickets.models import Ticket
+
+    return Ticket
+
+
+def _link(ticket: Ticket) -> str:
+    return f"/escalation/tickets/{ticket.pk}/"
+
+
+# ------------------------------------------------------------------ evaluate / raise
+
+
+def evaluate_ticket(ticket: Ticket, *, now: dt.datetime, acting_user: User | None = None) -> list[EscalationEvent]:
+    """Apply the hot/major criteria to ``ticket`` at ``now`` (R-M3-01 … R-M3-05).
+
+    Each criterion met for the first time becomes an ``EscalationEvent`` (unique per ticket and rule,
+    so two sweeps racing create it once); the ticket's level is raised by a conditional update that
+    can only go up; the reports the new level calls for are created with their deadlines
+    (R-M3-06, R-M3-08, R-M3-09) and staff are told after the commit. Returns the new events.
+    """
+    if ticket.kind != services.COMPLAINT or ticket.status == services.VOIDED:
+        return []
+    t = services.thresholds_for(ticket.project)
+    found = rules.findings(services.facts_for(ticket, now=now), t, now=now)
+    if not found:
+        return []
+    add_wd = adapters.add_working_days_for(ticket.project)
+    done = set(services.raise_events(ticket).values_list("rule_id", flat=True))
+    created: list[EscalationEvent] = []
+    for f in sorted(found, key=lambda f: (rules.LEVEL_RANK[f.level], f.met_at)):
+        if f.rule_id in done:
+            continue
+        duties = rules.report_duties(f.level, f.met_at, t, add_working_days=add_wd)
+        event = _create_event_once(ticket, f, duties, acting_user=acting_user)
+        if event is None:
+            continue
+        created.append(event)
+        _raise_level(ticket, f.level)
+        for duty in duties:
+            _ensure_report(ticket, duty.kind, due_at=duty.due_at, start=f.met_at, event=event, now=now,
+                           warn_fraction=t.warn_fraction)
+        if f.level == rules.MAJOR:
+            _ensure_volume(ticket, now=now)
+    if created:
+        _notify_raised(ticket, created, now=now)
+    return created
+
+
+def _create_event_once(ticket: Ticket, f: rules.Finding, duties: Sequence[rules.ReportDuty],
+                       *, acting_user: User | None) -> EscalationEvent | None:
+    previous = _ticket_model().objects.filter(pk=ticket.pk).values_list("escalation_level", flat=True).first()
+    try:
+        with transaction.atomic():
+            return EscalationEvent.objects.create(
+                ticket=ticket, kind=EventKind.RAISE, level=f.level, previous_level=previous or Level.NONE,
+                rule_id=f.rule_id, reason=f.reason, raised_at=f.met_at,
+                report_due_at=min((d.due_at for d in duties), default=None), raised_by=acting_user,
+            )
+    except IntegrityError:  # another worker recorded this rule first
+        return None
+
+
+def _raise_level(ticket: Ticket, level: str) -> None:
+    """Only ever upwards: ``UPDATE … WHERE escalation_level IN (lower levels)`` (R-M3-01)."""
+    lower = [lv for lv, rank in rules.LEVEL_RANK.items() if rank < rules.LEVEL_RANK[level]]
+    if _ticket_model().objects.filter(pk=ticket.pk, escalation_level__in=lower).update(escalation_level=level):
+        ticket.escalation_level = level
+
+
+def _ensure_report(ticket: Ticket, kind: str, *, due_at: dt.datetime | None, start: dt.datetime,
+                   event: EscalationEvent | None, now: dt.datetime, warn_fraction: float = 0.75,
+                   sequence: int = 1) -> EscalationReport:
+    report, _ = EscalationReport.objects.get_or_create(
+        ticket=ticket, kind=kind, sequence=sequence,
+        defaults={"event": event, "recipients": RECIPIENTS[kind], "created_at": now, "due_at": due_at,
+                  "warn_at": rules.warn_at(start, due_at, warn_fraction) if due_at else None},
+    )
+    return report
+
+
+def _ensure_volume(ticket: Ticket, *, now: dt.datetime) -> ArchiveVolume:
+    """单独立卷 (R-M3-10): a major complaint gets its own archive volume, numbered ZD-<ticket number>."""
+    volume, _ = ArchiveVolume.objects.get_or_create(
+        ticket=ticket, defaults={"volume_no": f"ZD-{ticket.number}", "opened_at": now})
+    return volume
+
+
+def _notify_raised(ticket: Ticket, events: list[EscalationEvent], *, now: dt.datetime) -> None:
+    top = max(events, key=lambda e: rules.LEVEL_RANK[e.level])
+    label = Level(top.level).label
+    recipients = services.escalation_recipients(ticket.project)
+    lines = [f"{e.rule_id} {e.reason}" for e in events]
+    due = min((e.report_due_at for e in events if e.report_due_at), default=None)
+    if due:
+        lines.append(f"报告时限：{due.astimezone(ticket.project.tz):%Y-%m-%d %H:%M}")
+    keys = ",".join(sorted(e.rule_id for e in events))
+
+    def send() -> None:
+        adapters.notify_staff(
+            recipients, kind=f"escalation_{top.level}", subject=f"{label}：{ticket.number}", body="\n".join(lines),
+            link=_link(ticket), project=ticket.project, dedupe_key=f"escalation:{ticket.pk}:{keys}", now=now)
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def evaluate(ticket: Ticket, *, now: dt.datetime, acting_user: User | None = None) -> list[EscalationEvent]:
+    """Transactional entry point for one ticket (the sweep and the signal receiver call this)."""
+    return evaluate_ticket(ticket, now=now, acting_user=acting_user)
+
+
+@transaction.atomic
+def downgrade(ticket: Ticket, *, to_level: str, reason: str, acting_user: User, now: dt.datetime) -> EscalationEvent:
+    """人工降级: only a person holding ``Cap.DOWNGRADE`` with a reason (R-M3-01, Appendix B #20).
+
+    Criteria already recorded do not raise the ticket again; a *new* criterion still can."""
+    if not has_cap(acting_user, Cap.DOWNGRADE, ticket.project):
+        raise NotAllowed("只有经理及以上岗位可以降级")
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise EscalationError("请填写降级原因（至少4个字）", field="reason", code="reason_required")
+    if to_level not in rules.LEVEL_RANK:
+        raise EscalationError("级别不正确", field="to_level")
+    current = _ticket_model().objects.select_for_update().values_list("escalation_level", flat=True).get(pk=ticket.pk)
+    if rules.LEVEL_RANK[to_level] >= rules.LEVEL_RANK[current]:
+        raise EscalationError("降级后的级别必须低于当前级别", field="to_level", code="not_lower", status=409)
+    _ticket_model().objects.filter(pk=ticket.pk, escalation_level=current).update(escalation_level=to_level)
+    ticket.escalation_level = to_level
+    return EscalationEvent.objects.create(
+        ticket=ticket, kind=EventKind.DOWNGRADE, level=to_level, previous_level=current, rule_id="R-M3-01",
+        reason=f"人工降级：{reason}", raised_at=now, raised_by=acting_user)
+
+
+@transaction.atomic
+def flag_ticket(ticket: Ticket, *, acting_user: User, now: dt.datetime, litigation: bool | None = None,
+                media_exposed: bool | None = None, media_or_litigation_risk: bool | None = None,
+                collective: bool | None = None, people_count: int | None = None,
+                our_side: bool | None = None, reason: str = "") -> list[EscalationEvent]:
+    """Record the escalation facts staff know (lawsuit, media, risk, collective size, 我方原因) and
+    re-evaluate at once (R-M3-02 a/c, R-M3-03 a/b/c, R-M3-05). Needs ``Cap.ESCALATE``; changing the
+    attribution needs a reason (R-M3-05)."""
+    if not has_cap(acting_user, Cap.ESCALATE, ticket.project):
+        raise NotAllowed("没有升级投诉的权限")
+    changes: dict[str, Any] = {}
+    for name, value in (("litigation", litigation), ("media_exposed", media_exposed),
+                        ("media_or_litigation_risk", media_or_litigation_risk), ("collective", collective),
+                        ("our_side", our_side)):
+        if value is not None and bool(getattr(ticket, name)) != value:
+            changes[name] = value
+    if people_count is not None:
+        if people_count < 1:
+            raise EscalationError("人数至少为1", field="people_count")
+        if people_count != ticket.people_count:
+            changes["people_count"] = people_count
+    if "our_side" in changes and len(reason.strip()) < 4:
+        raise EscalationError("更改责任归属须填写原因", field="reason", code="reason_required")
+    if not changes:
+        return []
+    _ticket_model().objects.filter(pk=ticket.pk).update(**changes)
+    for k, v in changes.items():
+        setattr(ticket, k, v)
+    return evaluate_ticket(ticket, now=now, acting_user=acting_user)
+
+
+# ------------------------------------------------------------------ reports
+
+
+@transaction.atomic
+def submit_report(report: EscalationReport, *, acting_user: User, now: dt.datetime, **fields: str) -> EscalationReport:
+    """Fill and send a report (R-M3-06 … R-M3-10). Every field the report type requires must be
+    filled; a sent report is final (a correction is a new progress report)."""
+    if not has_cap(acting_user, Cap.ESCALATE, report.ticket.project):
+        raise NotAllowed("没有报送升级报告的权限")
+    locked = EscalationReport.objects.select_for_update().get(pk=report.pk)
+    if locked.sent_at is not None:
+        raise EscalationError("报告已报送，不能修改", code="already_sent", status=409)
+    unknown = set(fields) - {f for fs in REPORT_FIELDS.values() for f in fs}
+    if unknown:
+        raise EscalationError(f"未知字段：{', '.join(sorted(unknown))}", code="unknown_field")
+    for name, value in fields.items():
+        setattr(locked, name, (value or "").strip())
+    missing = [n for n in REPORT_FIELDS[locked.kind] if not getattr(locked, n)]
+    if missing:
+        err = EscalationError("请填写报告的全部必填内容", code="missing_fields")
+        err.fields = {n: ["必填"] for n in missing}
+        raise err
+    locked.sent_at, locked.sent_by = now, acting_user
+    locked.save(update_fields=sorted({*REPORT_FIELDS[locked.kind], *fields.keys(), "sent_at", "sent_by"}))
+    if locked.kind in (ReportKind.MAJOR_GROUP_REPORT, ReportKind.PROGRESS) and locked.ticket.closed_at is None:
+        _schedule_progress(locked.ticket, after=now)  # R-M3-08: progress reported periodically
+    return locked
+
+
+def _schedule_progress(ticket: Ticket, *, after: dt.datetime) -> EscalationReport:
+    t = services.thresholds_for(ticket.project)
+    seq = (EscalationReport.objects.filter(ticket=ticket, kind=ReportKind.PROGRESS).aggregate(m=Max("sequence"))["m"] or 0) + 1
+    due = after + dt.timedelta(days=t.progress_interval_days)
+    return _ensure_report(ticket, ReportKind.PROGRESS, due_at=due, start=after, event=None, now=after,
+                          warn_fraction=t.warn_fraction, sequence=seq)
+
+
+@transaction.atomic
+def on_ticket_closed(ticket: Ticket, *, now: dt.datetime) -> list[EscalationReport]:
+    """After a hot/major complaint is handled: the case report (R-M3-07) / special report (R-M3-10)
+    becomes due ("及时": no hard limit, T-13); open progress reports are no longer needed."""
+    out = []
+    level = _ticket_model().objects.filter(pk=ticket.pk).values_list("escalation_level", flat=True).first()
+    if level in (rules.HOT, rules.MAJOR):
+        out.append(_ensure_report(ticket, ReportKind.HOT_CASE_REPORT, due_at=None, start=now, event=None, now=now))
+    if level == rules.MAJOR:
+        out.append(_ensure_report(ticket, ReportKind.MAJOR_SPECIAL_REPORT, due_at=None, start=now, event=None, now=now))
+    EscalationReport.objects.filter(ticket=ticket, kind=ReportKind.PROGRESS, sent_at=None).delete()
+    return out
+
+
+def can_archive(ticket: Ticket) -> tuple[bool, str]:
+    """R-M3-07/R-M3-10: a hot ticket cannot be archived before its case report exists and is sent."""
+    level = ticket.escalation_level
+    needed = []
+    if level in (rules.HOT, rules.MAJOR):
+        needed.append(ReportKind.HOT_CASE_REPORT)
+    if level == rules.MAJOR:
+        needed.append(ReportKind.MAJOR_SPECIAL_REPORT)
+    sent = set(EscalationReport.objects.filter(ticket=ticket, kind__in=needed).exclude(sent_at=None)
+               .values_list("kind", flat=True))
+    missing = [ReportKind(k).label for k in needed if k not in sent]
+    return (not missing, "；".join(str(m) for m in missing))
+
+
+@transaction.atomic
+def close_volume(ticket: Ticket, *, acting_user: User, now: dt.datetime) -> ArchiveVolume:
+    """结卷 a major complaint's separate volume once its special report is sent (R-M3-10)."""
+    if not has_cap(acting_user, Cap.ESCALATE, ticket.project):
+        raise NotAllowed()
+    volume = ArchiveVolume.objects.select_for_update().filter(ticket=ticket).first()
+    if volume is None:
+        raise EscalationError("该投诉没有单独立卷", code="no_volume", status=404)
+    ok, missing = can_archive(ticket)
+    if not ok:
+        raise EscalationError(f"尚缺：{missing}", code="report_missing", status=409)
+    if volume.closed_at is None:
+        volume.closed_at, volume.closed_by = now, acting_user
+        volume.save(update_fields=["closed_at", "closed_by"])
+    return volume
+
+
+# ------------------------------------------------------------------ same-complaint groups
+
+
+@transaction.atomic
+def attach_to_cluster(ticket: Ticket, *, now: dt.datetime) -> ClusterMember | None:
+    """On ``ticket_received``: find earlier complaints about the same matter and group them
+    (R-M3-04). Joins the group of the best-matching candidate, or opens a suggested group."""
+    if ticket.kind != services.COMPLAINT or ClusterMember.objects.filter(ticket=ticket).exists():
+        return None
+    found = services.candidates_for(ticket, now=now)
+    if not found:
+        return None
+    best = found[0]
+    existing = ClusterMember.objects.filter(ticket=best.ticket).select_related("cluster").first()
+    if existing and existing.cluster.state != ClusterState.DISSOLVED:
+        cluster = existing.cluster
+    else:
+        cluster = ComplaintCluster.objects.create(project=ticket.project, title=(best.ticket.content or "")[:200],
+                                                  created_at=now)
+        if existing is None:
+            ClusterMember.objects.create(cluster=cluster, ticket=best.ticket, score=best.match.score, added_at=now)
+    # other strong candidates that are in no group yet join as well
+    for c in found[1:]:
+        if not ClusterMember.objects.filter(ticket=c.ticket).exists():
+            ClusterMember.objects.create(cluster=cluster, ticket=c.ticket, score=c.match.score, added_at=now)
+    member = ClusterMember.objects.create(cluster=cluster, ticket=ticket, score=best.match.score, added_at=now)
+    _recount_and_evaluate(cluster, now=now)
+    return member
+
+
+def _recount_and_evaluate(cluster: ComplaintCluster, *, now: dt.datetime, acting_user: User | None = None) -> None:
+    members = list(cluster.members.select_related("ticket__project"))
+    if not members:
+        return
+    newest = max(members, key=lambda m: m.ticket.received_at).ticket
+    ComplaintCluster.objects.filter(pk=cluster.pk).update(
+        distinct_complainants=services.cluster_distinct_complainants(newest, now=now))
+    for m in members:
+        evaluate_ticket(m.ticket, now=now, acting_user=acting_user)
+
+
+def _require_cluster_cap(user: User, project: Project) -> None:
+    if not has_cap(user, Cap.ESCALATE, project):
+        raise NotAllowed("没有管理相同投诉组的权限")
+
+
+@transaction.atomic
+def confirm_cluster(cluster: ComplaintCluster, *, acting_user: User, now: dt.datetime,
+                    title: str | None = None) -> ComplaintCluster:
+    """Staff confirm that the group's tickets are the same complaint."""
+    _require_cluster_cap(acting_user, cluster.project)
+    if cluster.state == ClusterState.DISSOLVED:
+        raise EscalationError("该组已解散", code="dissolved", status=409)
+    cluster.state, cluster.confirmed_at, cluster.confirmed_by = ClusterState.CONFIRMED, now, acting_user
+    if title:
+        cluster.title = title.strip()[:200]
+    cluster.save(update_fields=["state", "confirmed_at", "confirmed_by", "title"])
+    _recount_and_evaluate(cluster, now=now, acting_user=acting_user)
+    return cluster
+
+
+@transaction.atomic
+def split_cluster(cluster: ComplaintCluster, *, ticket_ids: Iterable[int], acting_user: User,
+                  now: dt.datetime, title: str = "") -> ComplaintCluster | None:
+    """Move ``ticket_ids`` out of the group into a new confirmed group (or out of any group when
+    only one ticket leaves). Escalations already raised stay (levels only go up automatically)."""
+    _require_cluster_cap(acting_user, cluster.project)
+    ids = set(ticket_ids)
+    moving = list(cluster.members.filter(ticket_id__in=ids))
+    if not moving or len(moving) != len(ids):
+        raise EscalationError("请选择本组中的投诉", field="ticket_ids")
+    if len(moving) == cluster.members.count():
+        raise EscalationError("不能把全部投诉都拆出", field="ticket_ids", code="split_all")
+    new = None
+    if len(moving) == 1:
+        moving[0].delete()
+    else:
+        new = ComplaintCluster.objects.create(project=cluster.project, title=(title or cluster.title)[:200],
+                                              state=ClusterState.CONFIRMED, created_at=now, confirmed_at=now,
+                                              confirmed_by=acting_user)
+        ClusterMember.objects.filter(pk__in=[m.pk for m in moving]).update(cluster=new, added_by=acting_user, added_at=now)
+    cluster.state, cluster.confirmed_at, cluster.confirmed_by = ClusterState.CONFIRMED, now, acting_user
+    cluster.save(update_fields=["state", "confirmed_at", "confirmed_by"])
+    for c in (cluster, new):
+        if c is not None:
+            _recount_and_evaluate(c, now=now, acting_user=acting_user)
+    return new
+
+
+@transaction.atomic
+def merge_clusters(target: ComplaintCluster, others: Iterable[ComplaintCluster], *, acting_user: User,
+                   now: dt.datetime) -> ComplaintCluster:
+    """Merge groups of the same project into ``target`` (confirmed)."""
+    _require_cluster_cap(acting_user, target.project)
+    others = [o for o in others if o.pk != target.pk]
+    if not others:
+        raise EscalationError("请选择要合并的其他组", field="others")
+    if any(o.project_id != target.project_id for o in others):
+        raise EscalationError("只能合并同一项目的相同投诉组", field="others")
+    ClusterMember.objects.filter(cluster__in=others).update(cluster=target)
+    ComplaintCluster.objects.filter(pk__in=[o.pk for o in others]).update(state=ClusterState.DISSOLVED)
+    target.state, target.confirmed_at, target.confirmed_by = ClusterState.CONFIRMED, now, acting_user
+    target.save(update_fields=["state", "confirmed_at", "confirmed_by"])
+    _recount_and_evaluate(target, now=now, acting_user=acting_user)
+    return target
+
+
+@transaction.atomic
+def add_to_cluster(cluster: ComplaintCluster, ticket: Ticket, *, acting_user: User, now: dt.datetime) -> ClusterMember:
+    """Staff add a ticket the matcher missed."""
+    _require_cluster_cap(acting_user, cluster.project)
+    if ticket.project_id != cluster.project_id or ticket.kind != services.COMPLAINT:
+        raise EscalationError("只能加入同一项目的投诉", field="ticket")
+    if ClusterMember.objects.filter(ticket=ticket).exists():
+        raise EscalationError("该投诉已在其他组中，请用合并", field="ticket", code="in_other_cluster", status=409)
+    member = ClusterMember.objects.create(cluster=cluster, ticket=ticket, added_at=now, added_by=acting_user)
+    _recount_and_evaluate(cluster, now=now, acting_user=acting_user)
+    return member
+
+
+@transaction.atomic
+def mark_distinct(member: ClusterMember, *, distinct: bool, acting_user: User, now: dt.datetime) -> ClusterMember:
+    """R-M3-04: an anonymous complainant counts only when staff mark them as a different person."""
+    _require_cluster_cap(acting_user, member.cluster.project)
+    member.marked_distinct = distinct
+    member.save(update_fields=["marked_distinct"])
+    _recount_and_evaluate(member.cluster, now=now, acting_user=acting_user)
+    return member
+
+
+# ------------------------------------------------------------------ developer legacy
+
+
+@transaction.atomic
+def forward_legacy(project: Project, *, month: dt.date, acting_user: User, now: dt.datetime,
+                   document_no: str = "", note: str = "") -> LegacyForward:
+    """R-M5-06 / R-M2-03: count the month's developer-legacy complaints and record the written
+    forwarding to the developer's customer centre. Once per project and month."""
+    if not has_cap(acting_user, Cap.ESCALATE, project):
+        raise NotAllowed()
+    month = month.replace(day=1)
+    if month >= now.astimezone(project.tz).date().replace(day=1):
+        raise EscalationError("只能转交已结束月份的统计", field="month", code="month_not_over")
+    if LegacyForward.objects.filter(project=project, month=month).exists():
+        raise EscalationError("该月已转交", field="month", code="already_forwarded", status=409)
+    tickets = list(services.legacy_tickets(project, month))
+    return LegacyForward.objects.create(
+        project=project, month=month, count=len(tickets), open_count=sum(1 for t in tickets if t.closed_at is None),
+        ticket_numbers=[t.number for t in tickets], document_no=document_no.strip(), note=note.strip(),
+        forwarded_at=now, forwarded_by=acting_user)

@@ -1,0 +1,243 @@
+"""Read-side of escalation: thresholds per project, facts of a ticket, same-complaint candidates,
+explanations (``reasons_for``) and the developer-legacy query the reports app reuses.
+
+Writes live in :mod:`apps.escalation.actions`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Q, QuerySet
+
+from apps.escalation import rules, similarity
+from apps.escalation.models import (
+    ClusterMember,
+    ClusterState,
+    EscalationEvent,
+    EscalationPolicy,
+    EscalationReport,
+    EventKind,
+    Level,
+)
+from apps.org.models import Membership, Project
+from apps.org.roles import Role
+from linli import clock
+
+if TYPE_CHECKING:
+    from apps.tickets.models import Ticket
+
+COMPLAINT = "complaint"
+VOIDED = "voided"
+MAX_CANDIDATES = 500  # newest complaints of the project inside the window that are compared
+
+
+def _ticket_model() -> Any:
+    from apps.tickets.models import Ticket
+
+    return Ticket
+
+
+def policy_for(project: Project) -> EscalationPolicy | None:
+    rows = {p.project_id: p for p in EscalationPolicy.objects.filter(company_id=project.company_id)
+            .filter(Q(project=project) | Q(project=None))}
+    return rows.get(project.pk) or rows.get(None)
+
+
+def thresholds_for(project: Project) -> rules.Thresholds:
+    """POLICY P-12: the project's row, else the company's, else the SPEC defaults."""
+    row = policy_for(project)
+    return row.thresholds() if row else rules.Thresholds()
+
+
+def similarity_threshold_for(project: Project) -> float:
+    row = policy_for(project)
+    return row.similarity_threshold if row else similarity.DEFAULT_THRESHOLD
+
+
+# ------------------------------------------------------------------ facts of a ticket
+
+
+def is_resolved(ticket: Ticket) -> dt.datetime | None:
+    """R-M3-05: "resolved" = the handling result was replied and the customer agreed (R-M2-13), or the
+    ticket was finished (closed, or set to 未关闭 with the analysis done). The moment, or None."""
+    if ticket.closed_at:
+        return ticket.closed_at
+    agreed = (ticket.replies.filter(owner_response="agree").exclude(sent_at=None)
+              .order_by("sent_at").values_list("sent_at", flat=True).first())
+    return agreed
+
+
+def complainant_of(ticket: Ticket, *, marked_distinct: bool = False) -> rules.Complainant:
+    return rules.Complainant(
+        ticket_id=ticket.pk, household_id=ticket.household_id, person_id=ticket.person_id,
+        phone=ticket.phone or "", anonymous=bool(ticket.anonymous), marked_distinct=marked_distinct,
+    )
+
+
+def cluster_distinct_complainants(ticket: Ticket, *, now: dt.datetime) -> int:
+    """Distinct complainants of the ticket's group inside the window that ends at the newest member
+    (R-M3-04, P-29). A lone ticket counts as its own complainant."""
+    member = ClusterMember.objects.filter(ticket=ticket).select_related("cluster").first()
+    if member is None or member.cluster.state == ClusterState.DISSOLVED:
+        return 1
+    t = thresholds_for(ticket.project)
+    members = list(ClusterMember.objects.filter(cluster_id=member.cluster_id).select_related("ticket"))
+    newest = max(m.ticket.received_at for m in members if m.ticket.received_at <= now) if members else now
+    start = rules.window_start(newest, mode=t.window, tz=ticket.project.tz)
+    inside = [m for m in members if start <= m.ticket.received_at <= newest]
+    return rules.distinct_complainants(complainant_of(m.ticket, marked_distinct=m.marked_distinct) for m in inside)
+
+
+def facts_for(ticket: Ticket, *, now: dt.datetime) -> rules.Facts:
+    return rules.Facts(
+        received_at=ticket.received_at,
+        people_count=ticket.people_count or 1,
+        collective=bool(ticket.collective),
+        litigation=bool(ticket.litigation),
+        media_exposed=bool(ticket.media_exposed),
+        media_or_litigation_risk=bool(ticket.media_or_litigation_risk),
+        our_side=bool(ticket.our_side),
+        resolved_at=is_resolved(ticket),
+        distinct_complainants=cluster_distinct_complainants(ticket, now=now),
+    )
+
+
+# ------------------------------------------------------------------ same-complaint candidates
+
+
+def complaint_of(ticket: Ticket) -> similarity.Complaint:
+    category = getattr(ticket, "category_id", None)
+    return similarity.Complaint(text=ticket.content or "", project_id=ticket.project_id,
+                                category=str(category) if category else None)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    ticket: Any
+    match: similarity.Match
+
+
+def candidates_for(ticket: Ticket, *, now: dt.datetime | None = None, limit: int = 10) -> list[Candidate]:
+    """Earlier complaints of the same project inside the window that concern the same matter
+    (R-M3-04): compared by text, gated by category and location."""
+    now = now or clock.now()
+    t = thresholds_for(ticket.project)
+    start = rules.window_start(ticket.received_at, mode=t.window, tz=ticket.project.tz)
+    earlier = list(
+        _ticket_model().objects.filter(project_id=ticket.project_id, kind=COMPLAINT,
+                                       received_at__gte=start, received_at__lte=ticket.received_at)
+        .exclude(pk=ticket.pk).exclude(status=VOIDED).order_by("-received_at")[:MAX_CANDIDATES]
+    )
+    if not earlier:
+        return []
+    model = similarity.TfidfModel.fit([*similarity.BACKGROUND, ticket.content or "", *(e.content or "" for e in earlier)])
+    threshold = similarity_threshold_for(ticket.project)
+    mine = complaint_of(ticket)
+    found = []
+    for other in earlier:
+        m = similarity.same_complaint_score(mine, complaint_of(other), model=model, threshold=threshold)
+        if m.same:
+            found.append(Candidate(other, m))
+    found.sort(key=lambda c: -c.match.score)
+    return found[:limit]
+
+
+# ------------------------------------------------------------------ explanations
+
+
+def reasons_for(ticket: Ticket) -> list[dict[str, Any]]:
+    """Why the ticket has its level: one dict per escalation event, oldest first (issue 5 item 4).
+
+    Shape: ``{"level", "rule_id", "reason", "raised_at", "report_due_at", "kind", "by"}`` — the
+    tickets API shows ``escalation: {level, reasons}``."""
+    out = []
+    for e in EscalationEvent.objects.filter(ticket=ticket).select_related("raised_by").order_by("raised_at", "pk"):
+        out.append({
+            "kind": e.kind,
+            "level": e.level,
+            "level_label": str(Level(e.level).label),
+            "rule_id": e.rule_id,
+            "reason": e.reason,
+            "raised_at": e.raised_at,
+            "report_due_at": e.report_due_at,
+            "by": str(e.raised_by) if e.raised_by else None,
+        })
+    return out
+
+
+def open_reports(ticket: Ticket) -> QuerySet[EscalationReport]:
+    return EscalationReport.objects.filter(ticket=ticket, sent_at=None).order_by("due_at")
+
+
+def next_report_due(ticket: Ticket) -> dt.datetime | None:
+    r = open_reports(ticket).exclude(due_at=None).first()
+    return r.due_at if r else None
+
+
+# ------------------------------------------------------------------ who is told
+
+
+PROJECT_ROLES = (Role.CS_SUPERVISOR, Role.CS_MANAGER, Role.PROJECT_MANAGER)
+
+
+def escalation_recipients(project: Project, *, company_quality: bool = True) -> list[Any]:
+    """客服主管/经理, 管理处经理 of the project and, for hot/major complaints, 品质管理部 (R-M3-11)."""
+    q = Q(project=project, role__in=PROJECT_ROLES)
+    if company_quality:
+        q |= Q(company_id=project.company_id, project=None, role=Role.QUALITY)
+    return _users(Membership.objects.filter(q))
+
+
+def deadline_recipients(ticket: Ticket) -> list[Any]:
+    """The receiver, the responsible department's head and the project's supervisors."""
+    q = Q(project_id=ticket.project_id, role__in=(Role.CS_SUPERVISOR, Role.CS_MANAGER))
+    if getattr(ticket, "department_id", None):
+        q |= Q(department_id=ticket.department_id, role=Role.DEPT_HEAD)
+    users = _users(Membership.objects.filter(q))
+    receiver = getattr(ticket, "receiver", None)
+    if receiver is not None and receiver.pk not in {u.pk for u in users}:
+        users.append(receiver)
+    return users
+
+
+def _users(memberships: QuerySet[Membership]) -> list[Any]:
+    seen: dict[int, Any] = {}
+    for m in memberships.select_related("user"):
+        if m.user.is_active:
+            seen.setdefault(m.user_id, m.user)
+    return list(seen.values())
+
+
+# ------------------------------------------------------------------ developer legacy (R-M5-06)
+
+
+def month_bounds(month: dt.date, tz: Any) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(month.replace(day=1), dt.time(0), tzinfo=tz)
+    end = rules.add_months(start, 1)
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+def legacy_tickets(project: Project, month: dt.date) -> QuerySet[Any]:
+    """Developer-legacy (地产遗留) complaints received in ``month`` (project's zone), not voided."""
+    start, end = month_bounds(month, project.tz)
+    return (_ticket_model().objects.filter(project=project, kind=COMPLAINT, developer_matter=True,
+                                            received_at__gte=start, received_at__lt=end)
+            .exclude(status=VOIDED).order_by("received_at"))
+
+
+def legacy_monthly_counts(projects: Iterable[Project], month: dt.date) -> list[dict[str, Any]]:
+    """R-M5-06 / P-05: per project, the month's developer-legacy complaints (total and still open).
+
+    Reusable by the reports app: ``[{"project": Project, "count": int, "open": int}]``."""
+    out = []
+    for project in projects:
+        agg = legacy_tickets(project, month).aggregate(count=Count("pk"), open=Count("pk", filter=Q(closed_at=None)))
+        out.append({"project": project, "count": agg["count"], "open": agg["open"]})
+    return out
+
+
+def raise_events(ticket: Ticket) -> QuerySet[EscalationEvent]:
+    return EscalationEvent.objects.filter(ticket=ticket, kind=EventKind.RAISE)

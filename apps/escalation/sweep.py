@@ -1,0 +1,179 @@
+"""The sweep (issue 5 item 5): time-based escalation, pre-breach warnings and breach notices.
+
+Each step claims one row with a compare-and-set update (STYLE §4, healthchecks' sendalerts) and
+returns whether it found work, so the Celery beat task and ``manage.py run_sweeps --loop`` call it
+until it says "nothing to do". Running the sweep twice, or in two workers at once, notifies once:
+the claim (``warned_at`` / ``breach_notified_at``) is taken before the notice is sent, and the
+notification carries a ``dedupe_key``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+
+from apps.escalation import actions, adapters, rules, services
+from apps.escalation.models import EscalationPolicy, EscalationReport, ReportKind
+
+log = logging.getLogger(__name__)
+
+
+def _tickets() -> Any:
+    from apps.tickets.models import Ticket
+
+    return Ticket
+
+
+def _deadlines() -> Any:
+    try:
+        from apps.tickets.models import Deadline
+    except ImportError:  # tickets not landed yet
+        return None
+    return Deadline
+
+
+# ------------------------------------------------------------------ time-based escalation
+
+
+def time_escalation_candidates(now: dt.datetime) -> Any:
+    """Open complaints, our side, old enough for the shortest configured 'unresolved' limit, that
+    do not yet carry both time-based events (R-M3-02 d, R-M3-03 d)."""
+    min_days = min([rules.Thresholds().hot_unresolved_days,
+                    *EscalationPolicy.objects.values_list("hot_unresolved_days", flat=True)])
+    from apps.tickets.choices import OPEN_STATUSES
+
+    return (_tickets().objects.filter(kind=services.COMPLAINT, our_side=True, closed_at=None,
+                                      status__in=OPEN_STATUSES, received_at__lte=now - dt.timedelta(days=min_days))
+            .exclude(Q(escalation_events__rule_id="R-M3-03d"))
+            .select_related("project").order_by("received_at"))
+
+
+def escalate_time_based(now: dt.datetime, *, batch: int = 500) -> int:
+    """Raise 1-week hot / 1-month major escalations that are due. Returns events created."""
+    created = 0
+    for ticket in time_escalation_candidates(now)[:batch]:
+        created += len(actions.evaluate(ticket, now=now))
+    return created
+
+
+# ------------------------------------------------------------------ ticket deadlines (apps.tickets.Deadline)
+
+
+def _deadline_text(d: Any, ticket: Any) -> tuple[str, str]:
+    stage = getattr(d, "get_stage_display", lambda: d.stage)()
+    due = d.due_at.astimezone(ticket.project.tz).strftime("%Y-%m-%d %H:%M") if d.due_at else "立即"
+    return stage, due
+
+
+def warn_one_due_deadline(now: dt.datetime) -> bool:
+    """Warn once at ``warn_at`` (75% of the limit) for an unmet ticket deadline."""
+    Deadline = _deadlines()
+    if Deadline is None:
+        return False
+    d = Deadline.objects.filter(met_at=None, cancelled_at=None, warned_at=None, warn_at__lte=now).order_by("warn_at").first()
+    if d is None:
+        return False
+    if Deadline.objects.filter(pk=d.pk, warned_at=None).update(warned_at=now) != 1:
+        return True  # another worker took it
+    ticket = d.ticket
+    if getattr(d, "due_at", None) is not None and d.due_at <= now:
+        return True  # already past due: the breach notice says it
+    stage, due = _deadline_text(d, ticket)
+    adapters.notify_staff(services.deadline_recipients(ticket), kind="deadline_warning",
+                          subject=f"即将超时：{ticket.number} {stage}", body=f"{stage}时限 {due}（{d.rule}）",
+                          link=f"/tickets/{ticket.pk}/", project=ticket.project,
+                          dedupe_key=f"deadline-warn:{d.pk}", now=now)
+    return True
+
+
+def breach_one_deadline(now: dt.datetime) -> bool:
+    """Tell staff once when an unmet ticket deadline has passed."""
+    Deadline = _deadlines()
+    if Deadline is None:
+        return False
+    d = (Deadline.objects.filter(met_at=None, cancelled_at=None, breach_notified_at=None, due_at__lte=now)
+         .order_by("due_at").first())
+    if d is None:
+        return False
+    if Deadline.objects.filter(pk=d.pk, breach_notified_at=None).update(breach_notified_at=now) != 1:
+        return True
+    ticket = d.ticket
+    stage, due = _deadline_text(d, ticket)
+    adapters.notify_staff(services.deadline_recipients(ticket), kind="deadline_breach",
+                          subject=f"已超时：{ticket.number} {stage}", body=f"{stage}时限 {due} 已过（{d.rule}）",
+                          link=f"/tickets/{ticket.pk}/", project=ticket.project,
+                          dedupe_key=f"deadline-breach:{d.pk}", now=now)
+    return True
+
+
+# ------------------------------------------------------------------ escalation reports
+
+
+def warn_one_report(now: dt.datetime) -> bool:
+    r = (EscalationReport.objects.filter(sent_at=None, warned_at=None, warn_at__lte=now)
+         .select_related("ticket__project").order_by("warn_at").first())
+    if r is None:
+        return False
+    if EscalationReport.objects.filter(pk=r.pk, warned_at=None).update(warned_at=now) != 1:
+        return True
+    if r.due_at and r.due_at <= now:
+        return True
+    ticket = r.ticket
+    adapters.notify_staff(services.escalation_recipients(ticket.project), kind="escalation_report_warning",
+                          subject=f"报告即将超时：{ticket.number} {ReportKind(r.kind).label}",
+                          body=f"时限 {r.due_at.astimezone(ticket.project.tz):%Y-%m-%d %H:%M}，报送：{r.recipients}",
+                          link=f"/escalation/tickets/{ticket.pk}/", project=ticket.project,
+                          dedupe_key=f"report-warn:{r.pk}", now=now)
+    return True
+
+
+def breach_one_report(now: dt.datetime) -> bool:
+    r = (EscalationReport.objects.filter(sent_at=None, breach_notified_at=None, due_at__lte=now)
+         .select_related("ticket__project").order_by("due_at").first())
+    if r is None:
+        return False
+    if EscalationReport.objects.filter(pk=r.pk, breach_notified_at=None).update(breach_notified_at=now) != 1:
+        return True
+    ticket = r.ticket
+    adapters.notify_staff(services.escalation_recipients(ticket.project), kind="escalation_report_breach",
+                          subject=f"报告已超时：{ticket.number} {ReportKind(r.kind).label}",
+                          body=f"时限 {r.due_at.astimezone(ticket.project.tz):%Y-%m-%d %H:%M} 已过，报送：{r.recipients}",
+                          link=f"/escalation/tickets/{ticket.pk}/", project=ticket.project,
+                          dedupe_key=f"report-breach:{r.pk}", now=now)
+    return True
+
+
+@dataclass
+class SweepResult:
+    escalated: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        parts = [f"escalated={self.escalated}", *(f"{k}={v}" for k, v in self.counts.items())]
+        return " ".join(parts)
+
+
+STEPS = {
+    "deadline_warnings": warn_one_due_deadline,
+    "deadline_breaches": breach_one_deadline,
+    "report_warnings": warn_one_report,
+    "report_breaches": breach_one_report,
+}
+
+
+def run_sweep(now: dt.datetime, *, limit: int = 10_000) -> SweepResult:
+    """One full pass: escalate, then drain every notice step (each step in its own transaction)."""
+    result = SweepResult(escalated=escalate_time_based(now))
+    for name, step in STEPS.items():
+        n = 0
+        while n < limit:
+            with transaction.atomic():
+                if not step(now):
+                    break
+            n += 1
+        result.counts[name] = n
+    return result
