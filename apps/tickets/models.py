@@ -1,1 +1,624 @@
-"""Models of this app."""
+"""The ticket pipeline's records (SPEC M1, M2, M4, M6; ARCHITECTURE "One pipeline").
+
+Every owner request (投诉/报修/建议/咨询/表扬 …) is a :class:`Ticket`. Everything that happens to it
+is a row of its own (dispatches, replies, reviews, verifications, return visits and their attempts,
+compensation claims, developer transfers, owner updates) plus a :class:`TicketEvent` timeline row
+written by the action that did it (apps.tickets.actions). Rows are never deleted: a wrong ticket is
+voided with a reason (R-M6-02: the ticket with all its records is the complaint file).
+
+Writes go only through apps.tickets.actions; ``status`` is assigned only by ``actions._move``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from apps.tickets.choices import (
+    STATUS_COLOURS,
+    Channel,
+    CompensationStatus,
+    EscalationLevel,
+    Kind,
+    OwnerResponse,
+    ReplyChannel,
+    ReplyKind,
+    ReplyRecipient,
+    ReturnVisitExemption,
+    ReturnVisitMethod,
+    ReturnVisitOutcome,
+    ReviewDepartment,
+    Satisfaction,
+    Source,
+    Stage,
+    TicketEventKind,
+    TicketStatus,
+    Urgency,
+    VerificationResult,
+)
+
+
+class Category(models.Model):
+    """投诉分类 tree (安管/工程/环境(保洁, 绿化)/客服/收费/地产遗留/市政配套 …), editable in the admin.
+
+    ``company`` empty = the shipped default tree shared by every company (issue 4 item 2)."""
+
+    company = models.ForeignKey("org.Company", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="ticket_categories")
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    code = models.SlugField(_("代码"), max_length=40)
+    name = models.CharField(_("名称"), max_length=50)
+    sort = models.PositiveIntegerField(_("排序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
+    class_one = models.BooleanField(_("一类客户投诉"), default=False, help_text=_("R-M4-06：须立即回访"))
+
+    class Meta:
+        verbose_name = _("诉求分类")
+        verbose_name_plural = _("诉求分类")
+        ordering = ["sort", "id"]
+        constraints = [models.UniqueConstraint(fields=["company", "code"], name="tickets_category_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name}/{self.name}" if self.parent_id and self.parent else self.name
+
+    @property
+    def path(self) -> str:
+        return str(self)
+
+
+class SuggestionBoxOpening(models.Model):
+    """意见箱开箱记录 (R-M1-12): opened daily at a set time by a named person; each slip becomes a
+    ticket linked here. A day without a row is flagged (apps.tickets.inventory)."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="box_openings")
+    opened_at = models.DateTimeField(_("开箱时间"))
+    local_date = models.DateField(_("开箱日期"), help_text=_("项目时区的日期"))
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("开箱人"))
+    slip_count = models.PositiveIntegerField(_("意见条数"), default=0)
+    note = models.TextField(_("备注"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("登记时间"))
+
+    class Meta:
+        verbose_name = _("意见箱开箱记录")
+        verbose_name_plural = _("意见箱开箱记录")
+        ordering = ["-opened_at"]
+        indexes = [models.Index(fields=["project", "local_date"], name="tickets_box_project_day")]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.local_date} 开箱"
+
+
+class TicketCounter(models.Model):
+    """Gapless per-day numbering (ARCHITECTURE finding): one row per (project, local day, prefix),
+    incremented by an upsert in the same transaction as the ticket insert (apps.tickets.numbering)."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    prefix = models.CharField(max_length=8)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("工单编号计数器")
+        verbose_name_plural = _("工单编号计数器")
+        constraints = [models.UniqueConstraint(fields=["project", "day", "prefix"], name="tickets_counter_unique")]
+
+
+class TicketQuerySet(models.QuerySet["Ticket"]):
+    def open(self) -> TicketQuerySet:
+        from apps.tickets.choices import OPEN_STATUSES
+
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def counted(self) -> TicketQuerySet:
+        """Tickets that count in statistics: everything but voided ones (R-M2-16 未关闭 included)."""
+        return self.exclude(status=TicketStatus.VOIDED)
+
+
+class Ticket(models.Model):
+    """诉求工单 — one owner request of any kind through one pipeline (R-M1-03…R-M1-18, R-M2-26).
+
+    The Linli ticket is the single electronic register (R-M1-06) and, with its rows, the complaint
+    file (R-M6-02). ``status`` changes only through ``apps.tickets.actions._move``."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="tickets",
+                                verbose_name=_("项目"))
+    number = models.CharField(_("编号"), max_length=60, unique=True, editable=False)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.COMPLAINT)
+    source = models.CharField(_("投诉渠道"), max_length=20, choices=Source.choices, default=Source.PROJECT)
+    channel = models.CharField(_("投诉方式"), max_length=30, choices=Channel.choices)
+    reply_class = models.CharField(_("回复类别"), max_length=20, blank=True, editable=False)
+    urgency = models.CharField(_("紧急程度"), max_length=20, choices=Urgency.choices, default=Urgency.NORMAL)
+    status = models.CharField(_("状态"), max_length=20, choices=TicketStatus.choices,
+                              default=TicketStatus.RECEIVED, editable=False)
+    received_at = models.DateTimeField(_("受理时间"), help_text=_("T-02：可早于录入时间（补录信函）"))
+    recorded_at = models.DateTimeField(_("录入时间"), editable=False)
+    receiver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tickets_received",
+                                 verbose_name=_("受理人"))
+    # who the customer is (R-M1-05)
+    household = models.ForeignKey("estates.Household", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="tickets", verbose_name=_("房屋"))
+    person = models.ForeignKey("estates.Person", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="tickets", verbose_name=_("业主/住户"))
+    complainant_surname = models.CharField(_("顾客姓氏"), max_length=30, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    address = models.CharField(_("地址/房号"), max_length=200, blank=True)
+    anonymous = models.BooleanField(_("匿名"), default=False)
+    # what happened and what the owner wants (R-M1-05)
+    content = models.TextField(_("事件内容"))
+    feelings = models.TextField(_("顾客感受"), blank=True)
+    desired_outcome = models.TextField(_("顾客意愿"), blank=True, help_text=_("顾客想通过投诉达到的意愿"))
+    online_url = models.URLField(_("网帖地址"), blank=True, max_length=500)
+    # classification (issue 4 item 2)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets",
+                                 verbose_name=_("分类"))
+    department = models.ForeignKey("org.Department", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="tickets", verbose_name=_("责任部门"))
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="tickets_handled", verbose_name=_("处理人"))
+    people_count = models.PositiveIntegerField(_("投诉人数"), default=1)
+    collective = models.BooleanField(_("集体投诉"), default=False)
+    media_exposed = models.BooleanField(_("已被媒体曝光"), default=False)
+    litigation = models.BooleanField(_("已诉讼"), default=False)
+    media_or_litigation_risk = models.BooleanField(_("可能诉讼/曝光"), default=False, help_text=_("R-M3-02(a)"))
+    our_side = models.BooleanField(_("我方原因"), default=True, help_text=_("R-M3-05"))
+    developer_matter = models.BooleanField(_("地产问题"), default=False)
+    municipal = models.BooleanField(_("市政配套"), default=False)
+    valid_complaint = models.BooleanField(_("有效投诉"), null=True, blank=True, help_text=_("R-M1-18"))
+    important = models.BooleanField(_("重要投诉"), default=False, help_text=_("R-M2-22 人工标记"))
+    sensitive = models.BooleanField(_("敏感投诉"), default=False)
+    record_form = models.BooleanField(_("记录表投诉"), default=False, help_text=_("R-M2-17"))
+    escalation_level = models.CharField(_("投诉级别"), max_length=10, choices=EscalationLevel.choices,
+                                        default=EscalationLevel.NONE, editable=False)
+    # deadlines agreed with the owner (R-M1-09, R-M2-06)
+    agreed_feedback_at = models.DateTimeField(_("与业主约定的反馈时间"), null=True, blank=True)
+    agreed_extension_reason = models.CharField(_("顾客要求延后的原因"), max_length=200, blank=True,
+                                               help_text=_("R-M2-06：顾客要求更晚时间时填写"))
+    # company level (R-M1-10, R-M2-14, R-M2-19)
+    held_by_quality = models.BooleanField(_("已上报品质管理部"), default=False, editable=False)
+    escalated_to_quality_at = models.DateTimeField(_("上报品质部时间"), null=True, blank=True, editable=False)
+    issued_by_quality = models.BooleanField(_("品质部下发"), default=False, editable=False)
+    transferred_to_developer_at = models.DateTimeField(_("转地产时间"), null=True, blank=True, editable=False)
+    suggestion_box_opening = models.ForeignKey(SuggestionBoxOpening, on_delete=models.PROTECT, null=True,
+                                               blank=True, related_name="tickets", verbose_name=_("意见箱开箱"))
+    # handling result and closure (R-M2-15, R-M2-16, R-M2-18)
+    resolved_on_spot = models.BooleanField(_("现场即时处理"), default=False)
+    handling_result = models.TextField(_("处理结果"), blank=True)
+    unreasonable = models.BooleanField(_("无理投诉（已解释）"), default=False)
+    unresolved_analysis = models.TextField(_("案例分析"), blank=True, help_text=_("R-M2-16"))
+    unresolved_measures = models.TextField(_("降低不满的措施"), blank=True)
+    return_visit_exemption = models.CharField(_("免回访原因"), max_length=20, blank=True,
+                                              choices=ReturnVisitExemption.choices)
+    return_visit_exemption_note = models.TextField(_("免回访说明"), blank=True)
+    return_visit_exemption_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("免回访批准人"),
+    )
+    reopen_count = models.PositiveIntegerField(_("重开次数"), default=0, editable=False)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True, editable=False)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    unresolved_close = models.BooleanField(_("未关闭结案"), default=False, editable=False)
+    void_reason = models.TextField(_("作废原因"), blank=True, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("诉求工单")
+        verbose_name_plural = _("诉求工单")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["project", "-received_at"], name="tickets_project_received"),
+            models.Index(fields=["project", "status"], name="tickets_project_status"),
+            models.Index(fields=["receiver", "recorded_at"], name="tickets_receiver_recorded"),
+            models.Index(fields=["department", "status"], name="tickets_department_status"),
+            models.Index(fields=["household", "-received_at"], name="tickets_household_received"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_status_color(self) -> str:
+        return STATUS_COLOURS.get(self.status, "grey")
+
+    @property
+    def cycle(self) -> int:
+        """Handling cycle: 0 first time, +1 per reopening (R-M4-09)."""
+        return self.reopen_count
+
+    @property
+    def is_open(self) -> bool:
+        from apps.tickets.choices import OPEN_STATUSES
+
+        return self.status in OPEN_STATUSES
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.phone or (self.person_id and self.person and self.person.phone))
+
+
+class DeadlineQuerySet(models.QuerySet["Deadline"]):
+    def open(self) -> DeadlineQuerySet:
+        """Still running: not met and not cancelled (served by the partial indexes)."""
+        return self.filter(met_at__isnull=True, cancelled_at__isnull=True)
+
+    def overdue(self, now: dt.datetime) -> DeadlineQuerySet:
+        """Past due (overdue is a query, never a flag — ARCHITECTURE "Time")."""
+        return self.filter(due_at__lt=now)
+
+    def warning(self, now: dt.datetime) -> DeadlineQuerySet:
+        return self.filter(warn_at__lte=now, due_at__gte=now)
+
+    def due_between(self, start: dt.datetime, end: dt.datetime) -> DeadlineQuerySet:
+        return self.filter(due_at__gte=start, due_at__lt=end)
+
+
+class Deadline(models.Model):
+    """时限 — one row per stage (and handling cycle) of a ticket, stamped from apps.workdays policies
+    when the starting event happens (R-M2-05…R-M2-11, R-M2-19, R-M4-04; T-04…T-13).
+
+    ``due_at`` is the effective due time (for ``reply``: the earlier of the agreed feedback time
+    and the procedure limit, R-M2-06); ``limit_due_at`` keeps the procedure's own limit for
+    statistics. ``due_at`` empty = "立即/及时" soft item shown as due now (T-13). ``warn_at`` =
+    start + 75% of the limit. ``met_at`` is set by the action that fulfils the stage;
+    ``cancelled_at`` when the ticket ends without meeting it (voided, closed otherwise)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="deadlines")
+    stage = models.CharField(_("环节"), max_length=20, choices=Stage.choices)
+    cycle = models.PositiveIntegerField(_("处理轮次"), default=0)
+    start_at = models.DateTimeField(_("起算时间"))
+    due_at = models.DateTimeField(_("到期时间"), null=True, blank=True)
+    limit_due_at = models.DateTimeField(_("制度时限"), null=True, blank=True)
+    agreed = models.BooleanField(_("按约定时间"), default=False)
+    warn_at = models.DateTimeField(_("预警时间"), null=True, blank=True)
+    met_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    met_in_time = models.BooleanField(_("按时完成"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    provisional = models.BooleanField(_("暂定（日历未确认）"), default=False)
+    rule = models.CharField(_("依据"), max_length=200, blank=True)
+    policy_id = models.IntegerField(_("时限策略"), null=True, blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
+    breach_notified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"))
+
+    objects = DeadlineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("时限")
+        verbose_name_plural = _("时限")
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "stage", "cycle"], name="tickets_deadline_unique_stage"),
+        ]
+        indexes = [
+            models.Index(fields=["due_at"], name="tickets_deadline_open_due",
+                         condition=Q(met_at__isnull=True, cancelled_at__isnull=True)),
+            models.Index(fields=["warn_at"], name="tickets_deadline_open_warn",
+                         condition=Q(met_at__isnull=True, cancelled_at__isnull=True, warned_at__isnull=True)),
+            models.Index(fields=["ticket", "stage"], name="tickets_deadline_ticket_stage"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.stage} {self.due_at}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.met_at is None and self.cancelled_at is None
+
+    def is_overdue(self, now: dt.datetime) -> bool:
+        return self.is_open and self.due_at is not None and self.due_at < now
+
+    def time_left(self, now: dt.datetime) -> dt.timedelta | None:
+        if self.due_at is None or not self.is_open:
+            return None
+        return self.due_at - now
+
+
+class TicketEvent(models.Model):
+    """工单时间线 — written by each action (R-M2-26: who, when, why; issue 4 item 8)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(_("时间"))
+    acting_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("操作人"))
+    kind = models.CharField(_("事件"), max_length=20, choices=TicketEventKind.choices)
+    old_status = models.CharField(max_length=20, blank=True)
+    new_status = models.CharField(max_length=20, blank=True)
+    message = models.TextField(_("说明"), blank=True)
+    extra = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("工单事件")
+        verbose_name_plural = _("工单事件")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["ticket", "at"], name="tickets_event_ticket_at")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} {self.at}"
+
+
+class Dispatch(models.Model):
+    """派工单 (R-M1-19, R-M2-01): the ticket handed to a department and (optionally) a person.
+
+    One row per assignment; ``active`` marks the current one. Reassigning ends the old row
+    (``ended_at`` + ``end_reason``); handing back records ``handed_back_at`` and the reason."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="dispatches")
+    department = models.ForeignKey("org.Department", on_delete=models.PROTECT, related_name="dispatches",
+                                   verbose_name=_("责任部门"))
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="dispatches", verbose_name=_("处理人"))
+    dispatched_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    dispatched_at = models.DateTimeField(_("派工时间"))
+    instructions = models.TextField(_("派工说明"), blank=True)
+    due_at = models.DateTimeField(_("要求完成时间"), null=True, blank=True)
+    active = models.BooleanField(default=True)
+    accepted_at = models.DateTimeField(_("接单时间"), null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    arrived_at = models.DateTimeField(_("到场时间"), null=True, blank=True)
+    investigation = models.TextField(_("现场调查"), blank=True)
+    measures = models.TextField(_("处理措施"), blank=True)
+    result = models.TextField(_("处理结果"), blank=True)
+    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    handed_back_at = models.DateTimeField(_("退单时间"), null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("派工单")
+        verbose_name_plural = _("派工单")
+        ordering = ["-dispatched_at", "-id"]
+        indexes = [
+            models.Index(fields=["department", "active"], name="tickets_dispatch_dept_active"),
+            models.Index(fields=["assignee", "active"], name="tickets_dispatch_assignee"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket} → {self.department}"
+
+
+class Attachment(models.Model):
+    """附件/照片 of a ticket (site photos, letters, printed online posts R-M6-03)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="attachments")
+    dispatch = models.ForeignKey(Dispatch, on_delete=models.PROTECT, null=True, blank=True, related_name="attachments")
+    file = models.FileField(_("文件"), upload_to="tickets/%Y/%m/")
+    caption = models.CharField(_("说明"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["uploaded_at", "id"]
+
+
+class Reply(models.Model):
+    """回复 to the owner (or to the 管理处主任, R-M2-21): channel, content, time, and the owner's
+    answer to a proposed solution (R-M2-13). Written/email/online replies need reviews before they
+    are sent (R-M2-08, R-M2-10): ``sent_at`` stays empty on a draft until ``send_reply``."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="replies")
+    kind = models.CharField(_("回复类型"), max_length=20, choices=ReplyKind.choices, default=ReplyKind.RESULT)
+    recipient = models.CharField(_("回复对象"), max_length=20, choices=ReplyRecipient.choices,
+                                 default=ReplyRecipient.OWNER)
+    channel = models.CharField(_("回复方式"), max_length=20, choices=ReplyChannel.choices)
+    content = models.TextField(_("回复内容"))
+    owner_response = models.CharField(_("顾客意见"), max_length=20, choices=OwnerResponse.choices,
+                                      default=OwnerResponse.PENDING)
+    owner_words = models.TextField(_("顾客原话"), blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("回复人"))
+    created_at = models.DateTimeField(_("登记时间"))
+    sent_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
+    all_issues_covered = models.BooleanField(_("已回应全部问题"), default=False, help_text=_("R-M2-12"))
+    cycle = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("回复")
+        verbose_name_plural = _("回复")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket} {self.get_kind_display()}"
+
+
+class ReplyReview(models.Model):
+    """回复审核 (R-M2-08, R-M2-10, R-M2-12, POLICY P-09): reviewer, time and result per department."""
+
+    reply = models.ForeignKey(Reply, on_delete=models.PROTECT, related_name="reviews")
+    department = models.CharField(_("审核部门"), max_length=20, choices=ReviewDepartment.choices)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(_("审核时间"))
+    approved = models.BooleanField(_("通过"))
+    all_issues_covered = models.BooleanField(_("已回应全部问题"), default=False)
+    note = models.TextField(_("意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("回复审核")
+        verbose_name_plural = _("回复审核")
+        ordering = ["reviewed_at", "id"]
+
+
+class Verification(models.Model):
+    """验证 (R-M4-01, R-M4-02): by the 管理处经理 or a supervisor (主管以上) — the staff verdict,
+    kept apart from the owner's verdict on the return visit."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="verifications")
+    cycle = models.PositiveIntegerField(default=0)
+    verifier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("验证人"))
+    verified_at = models.DateTimeField(_("验证时间"))
+    result = models.CharField(_("结果"), max_length=10, choices=VerificationResult.choices)
+    notes = models.TextField(_("验证情况"), blank=True)
+    order = models.TextField(_("整改指令/重新评估"), blank=True, help_text=_("R-M4-02：不通过时必填"))
+
+    class Meta:
+        verbose_name = _("验证")
+        verbose_name_plural = _("验证")
+        ordering = ["verified_at", "id"]
+
+    @property
+    def passed(self) -> bool:
+        return self.result == VerificationResult.PASS
+
+
+class ReturnVisit(models.Model):
+    """回访 (R-M4-04, R-M4-07, R-M4-09, R-M4-12): one per handling cycle, with every attempt.
+    ``satisfaction`` is the owner's verdict (满意/基本满意/不满意)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="return_visits")
+    cycle = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(_("回访结果"), max_length=20, choices=ReturnVisitOutcome.choices,
+                               default=ReturnVisitOutcome.PENDING)
+    method = models.CharField(_("回访方式"), max_length=20, choices=ReturnVisitMethod.choices, blank=True)
+    satisfaction = models.CharField(_("业主评价"), max_length=20, choices=Satisfaction.choices, blank=True)
+    owner_words = models.TextField(_("业主意见"), blank=True)
+    visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+", verbose_name=_("回访人"))
+    completed_at = models.DateTimeField(_("回访完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("回访")
+        verbose_name_plural = _("回访")
+        ordering = ["cycle", "id"]
+        constraints = [models.UniqueConstraint(fields=["ticket", "cycle"], name="tickets_return_visit_cycle")]
+
+
+class ReturnVisitAttempt(models.Model):
+    """回访尝试: every call or visit, including 联系不上 (R-M4-12)."""
+
+    return_visit = models.ForeignKey(ReturnVisit, on_delete=models.PROTECT, related_name="attempts")
+    at = models.DateTimeField(_("时间"))
+    method = models.CharField(_("方式"), max_length=20, choices=ReturnVisitMethod.choices)
+    reached = models.BooleanField(_("联系上"))
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("备注"), blank=True)
+
+    class Meta:
+        verbose_name = _("回访尝试")
+        verbose_name_plural = _("回访尝试")
+        ordering = ["at", "id"]
+
+
+class CompensationLimit(models.Model):
+    """赔偿审批权限 (R-M2-24, POLICY P-11): the largest amount each role may approve. Data rows with
+    defaults (migration); an empty ``max_amount`` = no limit. ``company`` empty = default."""
+
+    company = models.ForeignKey("org.Company", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    role = models.CharField(_("岗位"), max_length=30)
+    max_amount = models.DecimalField(_("审批上限（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("赔偿审批权限")
+        verbose_name_plural = _("赔偿审批权限")
+        constraints = [models.UniqueConstraint(fields=["company", "role"], name="tickets_comp_limit_unique")]
+
+
+class CompensationClaim(models.Model):
+    """赔偿申请 (R-M2-24): amount, content and approvals; beyond every limit → referred to the
+    developer's centre / the company's major-business approval."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="compensation_claims")
+    amount = models.DecimalField(_("索赔金额（元）"), max_digits=12, decimal_places=2)
+    content = models.TextField(_("索赔内容"))
+    involves_engineering_or_sales = models.BooleanField(_("涉及工程或销售问题"), default=False)
+    status = models.CharField(_("状态"), max_length=20, choices=CompensationStatus.choices,
+                              default=CompensationStatus.PENDING)
+    approved_amount = models.DecimalField(_("批准金额"), max_digits=12, decimal_places=2, null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("登记时间"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("赔偿申请")
+        verbose_name_plural = _("赔偿申请")
+        ordering = ["recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket} ¥{self.amount}"
+
+    @property
+    def amount_decimal(self) -> Decimal:
+        return Decimal(self.amount)
+
+
+class DeveloperTransfer(models.Model):
+    """转地产书面函件 (R-M2-03, R-M2-25): the written transfer to the developer's customer centre."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="developer_transfers")
+    sent_at = models.DateTimeField(_("发函时间"))
+    document_no = models.CharField(_("函件编号"), max_length=60, blank=True)
+    content = models.TextField(_("函件内容"))
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    result = models.TextField(_("地产处理结果"), blank=True)
+    result_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("转地产记录")
+        verbose_name_plural = _("转地产记录")
+        ordering = ["sent_at", "id"]
+
+
+class OwnerUpdate(models.Model):
+    """告知业主进展 (R-M2-03, R-M4-08): periodic progress notices for matters the company follows."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="owner_updates")
+    at = models.DateTimeField(_("时间"))
+    channel = models.CharField(_("方式"), max_length=20, choices=ReplyChannel.choices)
+    content = models.TextField(_("内容"))
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("进展告知")
+        verbose_name_plural = _("进展告知")
+        ordering = ["at", "id"]
+
+
+class DailyInventory(models.Model):
+    """日盘点 (R-M1-11): one per receiver per calendar day with received tickets, confirmed by the
+    receiver. The lists themselves are queries (apps.tickets.inventory)."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+")
+    receiver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField(_("日期"))
+    ticket_count = models.PositiveIntegerField(_("当日受理数"), default=0)
+    open_count = models.PositiveIntegerField(_("未结数"), default=0)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+
+    class Meta:
+        verbose_name = _("日盘点")
+        verbose_name_plural = _("日盘点")
+        constraints = [models.UniqueConstraint(fields=["project", "receiver", "day"], name="tickets_inventory_unique")]
+
+
+class SavedView(models.Model):
+    """保存的筛选视图 of the ticket list (issue 4 item 9)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_ticket_views")
+    name = models.CharField(_("名称"), max_length=60)
+    query_string = models.TextField(_("筛选条件"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"))
+
+    class Meta:
+        verbose_name = _("保存的视图")
+        verbose_name_plural = _("保存的视图")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="tickets_savedview_unique")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,55 @@
+"""Who may see which tickets (STYLE §7; SPEC M19). Every view and endpoint goes through here.
+
+A ticket in a project the user cannot see answers exactly like a missing one (404), so ids do not
+leak across projects.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from apps.org.access import has_cap, visible_projects
+from apps.org.roles import Cap
+from apps.tickets.models import Ticket
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from apps.org.models import User
+
+
+class TicketNotFound(Http404):
+    """The same answer for 'does not exist' and 'not yours' (HTTP 404)."""
+
+    status = 404
+    code = "not_found"
+    message = "工单不存在"
+
+
+def visible_tickets(user: User | AnonymousUser) -> QuerySet[Ticket]:
+    """Tickets of the projects ``user`` may see, when they may view tickets at all."""
+    if not getattr(user, "is_authenticated", False):
+        return Ticket.objects.none()
+    if not has_cap(user, Cap.VIEW_TICKETS):
+        return Ticket.objects.none()
+    return Ticket.objects.filter(project__in=visible_projects(user))
+
+
+def access_ticket(user: User | AnonymousUser, ticket_id: Any, *, for_update: bool = False) -> Ticket:
+    """The ticket ``ticket_id`` (pk or number) if ``user`` may see it, else :class:`TicketNotFound`."""
+    qs = visible_tickets(user)
+    if for_update:
+        qs = qs.select_for_update()
+    try:
+        if isinstance(ticket_id, str) and not ticket_id.isdigit():
+            return qs.get(number=ticket_id)
+        return qs.get(pk=int(ticket_id))
+    except (Ticket.DoesNotExist, ValueError, TypeError):
+        raise TicketNotFound(TicketNotFound.message) from None
+
+
+def can_act(user: User | AnonymousUser, cap: str, ticket: Ticket) -> bool:
+    """Does ``user`` hold ``cap`` in the ticket's project?"""
+    return has_cap(user, cap, ticket.project)

@@ -1,0 +1,153 @@
+"""Stamping and meeting ticket deadlines (issue 4 item 3; SPEC R-M2-05…R-M2-11, R-M2-19, R-M4-04).
+
+Deadlines are computed once, when the event that starts them happens, by the policy engine
+(``apps.workdays.services.deadlines_for``, cross-app contract 1) and stored as :class:`Deadline`
+rows. Stage ↔ starting event:
+
+- intake (``received_at``, T-02): acknowledge, respond, reply, arrive, complete
+- issued by 品质部 to a project (R-M2-19): report
+- verification passed (R-M4-04 "after verification passes"): return_visit
+
+``reply`` follows R-M2-06: due = the earlier of the owner's agreed feedback time and the
+procedure limit, unless the customer asked for the later time (an agreed extension with a reason);
+``limit_due_at`` keeps the procedure limit for statistics. ``warn_at`` = start + 75% of the limit.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from apps.tickets.choices import Stage
+from apps.tickets.models import Deadline, Ticket
+
+log = logging.getLogger(__name__)
+
+INTAKE_STAGES: tuple[str, ...] = (Stage.ACKNOWLEDGE, Stage.RESPOND, Stage.REPLY, Stage.ARRIVE, Stage.COMPLETE)
+WARN_FRACTION = 0.75
+
+
+def _policy_deadlines(ticket: Ticket, *, start: dt.datetime, stages: Iterable[str]) -> list[Any]:
+    """Adapter to the workdays policy engine (contract 1). Returns [] with a warning while the
+    engine is not installed, so intake keeps working (no invented limits)."""
+    try:
+        from apps.workdays.services import deadlines_for
+    except ImportError:  # pragma: no cover - only before apps.workdays.services exists
+        log.warning("apps.workdays.services.deadlines_for missing: no deadlines stamped for %s", ticket.number)
+        return []
+    return list(
+        deadlines_for(
+            ticket.project, kind=ticket.kind, channel=ticket.channel, urgency=ticket.urgency, start=start,
+            stages=list(stages), category=ticket.category.code if ticket.category_id and ticket.category else None,
+        )
+    )
+
+
+def warn_moment(start: dt.datetime, due: dt.datetime | None) -> dt.datetime | None:
+    if due is None:
+        return None
+    if due <= start:
+        return due
+    return start + (due - start) * WARN_FRACTION
+
+
+def effective_reply_due(limit: dt.datetime | None, agreed: dt.datetime | None, extension_reason: str) -> tuple[
+        dt.datetime | None, bool]:
+    """R-M2-06: (due_at, agreed?) — the earlier of the agreed time and the limit; a later agreed time
+    counts only as a customer-requested extension (with a reason)."""
+    if agreed is None:
+        return limit, False
+    if limit is None or agreed <= limit or extension_reason:
+        return agreed, True
+    return limit, False
+
+
+def stamp(ticket: Ticket, *, start: dt.datetime, stages: Iterable[str], now: dt.datetime) -> list[Deadline]:
+    """Create the deadline rows of ``stages`` starting at ``start`` for the ticket's current cycle.
+    A stage already stamped in this cycle is left as it is (stamped rows are snapshots)."""
+    existing = set(Deadline.objects.filter(ticket=ticket, cycle=ticket.cycle).values_list("stage", flat=True))
+    wanted = [s for s in stages if s not in existing]
+    if not wanted:
+        return []
+    rows: list[Deadline] = []
+    for item in _policy_deadlines(ticket, start=start, stages=wanted):
+        if item.stage not in wanted:
+            continue
+        due, agreed = item.due_at, False
+        if item.stage == Stage.REPLY:
+            due, agreed = effective_reply_due(item.due_at, ticket.agreed_feedback_at, ticket.agreed_extension_reason)
+        rows.append(Deadline(
+            ticket=ticket, stage=item.stage, cycle=ticket.cycle, start_at=start, due_at=due,
+            limit_due_at=item.due_at, agreed=agreed, warn_at=warn_moment(start, due),
+            provisional=item.provisional, rule=item.rule[:200], policy_id=item.policy_id, created_at=now,
+        ))
+        wanted.remove(item.stage)
+    # An agreed feedback time with no reply policy still becomes the reply due time (R-M1-09).
+    if Stage.REPLY in wanted and ticket.agreed_feedback_at is not None and ticket.cycle == 0:
+        rows.append(Deadline(
+            ticket=ticket, stage=Stage.REPLY, cycle=ticket.cycle, start_at=start, due_at=ticket.agreed_feedback_at,
+            limit_due_at=None, agreed=True, warn_at=warn_moment(start, ticket.agreed_feedback_at),
+            rule="R-M1-09 与业主约定的反馈时间", created_at=now,
+        ))
+    Deadline.objects.bulk_create(rows)
+    return rows
+
+
+def meet(ticket: Ticket, stage: str, *, at: dt.datetime) -> Deadline | None:
+    """Mark the open ``stage`` deadline of the current cycle met at ``at`` (no-op if none/already)."""
+    d = Deadline.objects.open().filter(ticket=ticket, stage=stage, cycle=ticket.cycle).first()
+    if d is None:
+        return None
+    d.met_at = at
+    d.met_in_time = d.due_at is None or at <= d.due_at
+    d.save(update_fields=["met_at", "met_in_time"])
+    return d
+
+
+def cancel_open(ticket: Ticket, *, now: dt.datetime) -> int:
+    """The ticket ended (closed, 未关闭, voided): open deadlines stop running. A deadline already past
+    due counts as missed (met_in_time False); the rest stay undecided."""
+    qs = Deadline.objects.open().filter(ticket=ticket)
+    missed = qs.filter(due_at__lt=now).update(cancelled_at=now, met_in_time=False)
+    rest = qs.update(cancelled_at=now)
+    return missed + rest
+
+
+def restamp_agreed_reply(ticket: Ticket) -> None:
+    """The agreed feedback time changed: recompute the open reply deadline (R-M2-06)."""
+    d = Deadline.objects.open().filter(ticket=ticket, stage=Stage.REPLY, cycle=ticket.cycle).first()
+    if d is None:
+        return
+    if d.limit_due_at is None and not ticket.agreed_feedback_at:
+        return
+    due, agreed = effective_reply_due(d.limit_due_at, ticket.agreed_feedback_at, ticket.agreed_extension_reason)
+    if d.limit_due_at is None:
+        due, agreed = ticket.agreed_feedback_at, True
+    d.due_at, d.agreed, d.warn_at = due, agreed, warn_moment(d.start_at, due)
+    d.save(update_fields=["due_at", "agreed", "warn_at"])
+
+
+def recompute_provisional(year: int) -> int:
+    """An official calendar for ``year`` was confirmed: recompute open provisional deadlines whose
+    limit ends in or after that year (T-03, P-25). Returns how many rows changed."""
+    changed = 0
+    qs = Deadline.objects.open().filter(provisional=True).select_related("ticket__project", "ticket__category")
+    for d in qs.iterator():
+        items = [i for i in _policy_deadlines(d.ticket, start=d.start_at, stages=[d.stage]) if i.stage == d.stage]
+        if not items:
+            continue
+        item = items[0]
+        due, agreed = item.due_at, False
+        if d.stage == Stage.REPLY:
+            due, agreed = effective_reply_due(item.due_at, d.ticket.agreed_feedback_at, d.ticket.agreed_extension_reason)
+        if (due, item.provisional, item.due_at) != (d.due_at, d.provisional, d.limit_due_at):
+            d.due_at, d.limit_due_at, d.agreed = due, item.due_at, agreed
+            d.provisional, d.warn_at, d.rule = item.provisional, warn_moment(d.start_at, due), item.rule[:200]
+            d.save(update_fields=["due_at", "limit_due_at", "agreed", "provisional", "warn_at", "rule"])
+            changed += 1
+    return changed
+
+
+def on_calendar_year_confirmed(sender: Any, year: int, **kwargs: Any) -> None:
+    recompute_provisional(year)

@@ -1,0 +1,56 @@
+"""Helpers of the tickets-core tests: tickets built through the actions (never by setting status)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from apps.tickets import actions
+from apps.tickets.models import Ticket
+from linli import clock
+
+SH = clock.SHANGHAI
+
+
+def at(*args: int) -> dt.datetime:
+    """A moment in Asia/Shanghai: at(2025, 9, 30, 10, 0)."""
+    return dt.datetime(*args, tzinfo=SH)
+
+
+def receive(cast: Any, *, now: dt.datetime | None = None, **kw: Any) -> Ticket:
+    now = now or clock.now()
+    args: dict[str, Any] = dict(
+        project=cast.project, kind="complaint", channel="phone", content="楼道灯不亮",
+        complainant_surname="王", phone="13800138888", agreed_feedback_at=now + dt.timedelta(hours=6),
+        acting_user=cast.front_desk, now=now,
+    )
+    args.update(kw)
+    return actions.receive_ticket(**args)
+
+
+def to_replied(cast: Any, ticket: Ticket, now: dt.datetime) -> Ticket:
+    """Dispatch → accept → done → result reply agreed."""
+    d = actions.dispatch_ticket(ticket=ticket, department=cast.eng_dept, assignee=cast.worker,
+                                acting_user=cast.front_desk, now=now)
+    actions.accept_dispatch(dispatch=d, acting_user=cast.worker, now=now)
+    actions.record_handling(ticket=ticket, investigation="灯管坏", measures="更换灯管", result="已更换灯管", done=True,
+                            acting_user=cast.worker, now=now)
+    actions.record_reply(ticket=ticket, kind="result", channel="phone", content="已为您更换灯管",
+                         owner_response="agree", acting_user=cast.front_desk, now=now)
+    ticket.refresh_from_db()
+    return ticket
+
+
+def to_verified(cast: Any, ticket: Ticket, now: dt.datetime) -> Ticket:
+    to_replied(cast, ticket, now)
+    actions.verify_ticket(ticket=ticket, passed=True, notes="已落实", acting_user=cast.supervisor, now=now)
+    ticket.refresh_from_db()
+    return ticket
+
+
+def to_closed(cast: Any, ticket: Ticket, now: dt.datetime) -> Ticket:
+    to_verified(cast, ticket, now)
+    actions.record_return_visit(ticket=ticket, method="phone", reached=True, satisfaction="satisfied",
+                                owner_words="很好", acting_user=cast.front_desk, now=now)
+    actions.close_ticket(ticket=ticket, acting_user=cast.front_desk, now=now)
+    ticket.refresh_from_db()
+    return ticket
