@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from apps.escalation import views
 
 app_name = "escalation"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.overview, name="overview"),
+    path("tickets/<int:pk>/", views.ticket_panel, name="ticket"),
+    path("tickets/<int:pk>/downgrade/", views.ticket_downgrade, name="downgrade"),
+    path("tickets/<int:pk>/flags/", views.ticket_flags, name="flags"),
+    path("reports/<int:pk>/submit/", views.report_submit, name="report_submit"),
+    path("clusters/<int:pk>/", views.cluster_detail, name="cluster"),
+    path("clusters/<int:pk>/<str:op>/", views.cluster_action, name="cluster_action"),
+    path("legacy/", views.legacy, name="legacy"),
+]

@@ -1,0 +1,49 @@
+"""Forms of the escalation pages (validation messages in Chinese)."""
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from apps.escalation.models import Level
+
+
+class DowngradeForm(forms.Form):
+    to_level = forms.ChoiceField(label=_("降为"), choices=Level.choices)
+    reason = forms.CharField(label=_("降级原因"), widget=forms.Textarea(attrs={"rows": 2}), min_length=4,
+                             error_messages={"required": _("请填写降级原因"), "min_length": _("原因至少4个字")})
+
+
+class FlagsForm(forms.Form):
+    litigation = forms.BooleanField(label=_("已引起诉讼"), required=False)
+    media_exposed = forms.BooleanField(label=_("已被媒体曝光"), required=False)
+    media_or_litigation_risk = forms.BooleanField(label=_("可能引起诉讼或媒体曝光"), required=False)
+    collective = forms.BooleanField(label=_("集体投诉"), required=False)
+    people_count = forms.IntegerField(label=_("投诉人数"), min_value=1)
+    our_side = forms.BooleanField(label=_("我方原因"), required=False)
+    reason = forms.CharField(label=_("说明（更改责任归属时必填）"), required=False)
+
+
+class ReportForm(forms.Form):
+    content = forms.CharField(label=_("投诉内容"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    cause_analysis = forms.CharField(label=_("原因分析"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    current_handling = forms.CharField(label=_("目前处理情况"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    difficulties = forms.CharField(label=_("处理难点分析"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    help_needed = forms.CharField(label=_("需协助事项"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    handling_result = forms.CharField(label=_("处理过程及结果"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    why_worsened = forms.CharField(label=_("事态扩大原因"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    lessons = forms.CharField(label=_("经验教训"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    corrective_measures = forms.CharField(label=_("纠正预防措施"), widget=forms.Textarea(attrs={"rows": 2}),
+                                          required=False)
+
+    def __init__(self, *args: object, fields_needed: tuple[str, ...] = (), **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for name in list(self.fields):
+            if name not in fields_needed:
+                del self.fields[name]
+
+
+class LegacyForwardForm(forms.Form):
+    month = forms.DateField(label=_("统计月份"), widget=forms.DateInput(attrs={"type": "month"}),
+                            input_formats=["%Y-%m", "%Y-%m-%d"])
+    document_no = forms.CharField(label=_("转交文件编号"), required=False, max_length=50)
+    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
