@@ -278,7 +278,7 @@ def on_ticket_closed(ticket: Ticket, *, now: dt.datetime) -> list[EscalationRepo
 
 def can_archive(ticket: Ticket) -> tuple[bool, str]:
     """R-M3-07/R-M3-10: a hot ticket cannot be archived before its case report exists and is sent."""
-    level = ticket.escalation_level
+    level = _ticket_model().objects.filter(pk=ticket.pk).values_list("escalation_level", flat=True).first()
     needed = []
     if level in (rules.HOT, rules.MAJOR):
         needed.append(ReportKind.HOT_CASE_REPORT)
@@ -370,9 +370,9 @@ def confirm_cluster(cluster: ComplaintCluster, *, acting_user: User, now: dt.dat
 
 @transaction.atomic
 def split_cluster(cluster: ComplaintCluster, *, ticket_ids: Iterable[int], acting_user: User,
-                  now: dt.datetime, title: str = "") -> ComplaintCluster | None:
-    """Move ``ticket_ids`` out of the group into a new confirmed group (or out of any group when
-    only one ticket leaves). Escalations already raised stay (levels only go up automatically)."""
+                  now: dt.datetime, title: str = "") -> ComplaintCluster:
+    """Move ``ticket_ids`` out of the group into a new confirmed group. Escalations already raised
+    stay (levels only go up automatically)."""
     _require_cluster_cap(acting_user, cluster.project)
     ids = set(ticket_ids)
     moving = list(cluster.members.filter(ticket_id__in=ids))
@@ -380,19 +380,16 @@ def split_cluster(cluster: ComplaintCluster, *, ticket_ids: Iterable[int], actin
         raise EscalationError("请选择本组中的投诉", field="ticket_ids")
     if len(moving) == cluster.members.count():
         raise EscalationError("不能把全部投诉都拆出", field="ticket_ids", code="split_all")
-    new = None
-    if len(moving) == 1:
-        moving[0].delete()
-    else:
-        new = ComplaintCluster.objects.create(project=cluster.project, title=(title or cluster.title)[:200],
-                                              state=ClusterState.CONFIRMED, created_at=now, confirmed_at=now,
-                                              confirmed_by=acting_user)
-        ClusterMember.objects.filter(pk__in=[m.pk for m in moving]).update(cluster=new, added_by=acting_user, added_at=now)
+    # the tickets moved out form their own confirmed group, even a single one, so a later intake
+    # does not pull them back into the group staff took them out of
+    new = ComplaintCluster.objects.create(project=cluster.project, title=(title or cluster.title)[:200],
+                                          state=ClusterState.CONFIRMED, created_at=now, confirmed_at=now,
+                                          confirmed_by=acting_user)
+    ClusterMember.objects.filter(pk__in=[m.pk for m in moving]).update(cluster=new, added_by=acting_user, added_at=now)
     cluster.state, cluster.confirmed_at, cluster.confirmed_by = ClusterState.CONFIRMED, now, acting_user
     cluster.save(update_fields=["state", "confirmed_at", "confirmed_by"])
     for c in (cluster, new):
-        if c is not None:
-            _recount_and_evaluate(c, now=now, acting_user=acting_user)
+        _recount_and_evaluate(c, now=now, acting_user=acting_user)
     return new
 
 

@@ -8,22 +8,31 @@ from typing import Any
 import pytest
 
 from apps.escalation import adapters
-from linli.clock import SHANGHAI
+from linli import clock
 
 _seq = itertools.count(1)
 
 
 def make_complaint(cast: Any, content: str, received_at: dt.datetime, **fields: Any) -> Any:
-    """A complaint row as intake leaves it. ``apps.tickets.actions.receive_ticket`` had not landed when
-    these tests were written, so the row is created directly with the fields intake sets."""
-    from apps.tickets.models import Ticket
+    """A complaint received through ``apps.tickets.actions.receive_ticket`` at ``received_at`` (the
+    clock is frozen there, so the ``ticket_received`` receiver runs at intake time). Deadlines,
+    number and events are what intake writes. A written channel (信函) avoids the oral-intake
+    feedback-time requirement; each complainant gets their own phone unless given."""
+    from apps.tickets.actions import receive_ticket
 
     project = fields.pop("project", cast.project)
+    acting = fields.pop("receiver", cast.front_desk if project == cast.project else cast.outsider)
     n = next(_seq)
-    defaults = {"kind": "complaint", "channel": "phone", "recorded_at": received_at, "receiver": cast.front_desk,
-                "number": f"TS-{received_at.astimezone(SHANGHAI):%Y%m%d}-{project.code}{n:04d}"}
-    defaults.update(fields)
-    return Ticket.objects.create(project=project, content=content, received_at=received_at, **defaults)
+    fields.setdefault("channel", "letter")
+    if not fields.get("anonymous"):
+        fields.setdefault("complainant_surname", "王")
+        if not fields.get("household") and not fields.get("person"):
+            fields.setdefault("phone", f"1390000{n:04d}")
+        else:
+            fields.setdefault("phone", f"1370000{n:04d}")
+    with clock.frozen(received_at):
+        return receive_ticket(project=project, kind=fields.pop("kind", "complaint"), content=content,
+                              acting_user=acting, now=received_at, received_at=received_at, **fields)
 
 
 def household(cast: Any, building: str, room: str) -> Any:

@@ -77,15 +77,15 @@ def test_r_m3_04_staff_confirm_split_merge_and_mark_anonymous_distinct(cast, com
     actions.mark_distinct(ClusterMember.objects.get(ticket=c), distinct=True, acting_user=cast.supervisor, now=now)
     a.refresh_from_db()
     assert a.escalation_level == "hot"
-    # split c out into its own (single) group → it leaves; the raised levels stay (only go up)
-    actions.split_cluster(cluster, ticket_ids=[c.pk], acting_user=cast.supervisor, now=now)
-    assert not ClusterMember.objects.filter(ticket=c).exists()
+    # split c out into its own group; the raised levels stay (only go up)
+    alone = actions.split_cluster(cluster, ticket_ids=[c.pk], acting_user=cast.supervisor, now=now)
+    assert ClusterMember.objects.get(ticket=c).cluster == alone
     with pytest.raises(actions.EscalationError):
         actions.split_cluster(cluster, ticket_ids=[a.pk, b.pk], acting_user=cast.supervisor, now=now)
     # a second group about the same lift is merged into the first
     d = complaint("12栋电梯按钮失灵", T0 + dt.timedelta(days=3))
     other = ComplaintCluster.objects.create(project=cast.project, title="按钮", created_at=now)
-    ClusterMember.objects.create(cluster=other, ticket=d, added_at=now)
+    ClusterMember.objects.update_or_create(ticket=d, defaults={"cluster": other, "added_at": now})
     actions.merge_clusters(cluster, [other], acting_user=cast.supervisor, now=now)
     other.refresh_from_db()
     assert other.state == ClusterState.DISSOLVED
@@ -94,5 +94,10 @@ def test_r_m3_04_staff_confirm_split_merge_and_mark_anonymous_distinct(cast, com
         actions.merge_clusters(cluster, [ComplaintCluster.objects.create(project=cast.other_project, title="x",
                                                                          created_at=now)],
                                acting_user=cast.quality_inspector, now=now)
-    actions.add_to_cluster(cluster, c, acting_user=cast.supervisor, now=now)
+    # c was split out by staff: a later intake did not pull it back
+    assert ClusterMember.objects.get(ticket=c).cluster == alone
+    with pytest.raises(actions.EscalationError):
+        actions.add_to_cluster(cluster, c, acting_user=cast.supervisor, now=now)
+    e = complaint("物业费发票一直开不出来", T0 + dt.timedelta(days=4))
+    actions.add_to_cluster(cluster, e, acting_user=cast.supervisor, now=now)  # staff add what the matcher missed
     assert cluster.members.count() == 4

@@ -17,9 +17,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 T0 = dt.datetime(2026, 11, 2, 10, 0, tzinfo=SHANGHAI)
 
 
+def _no_deadlines(ticket) -> None:
+    """Drop the deadlines intake stamped (policy-dependent) so each test controls its own."""
+    from apps.tickets.models import Deadline
+
+    Deadline.objects.filter(ticket=ticket).delete()
+
+
 def _deadline(ticket, *, start, hours):
     from apps.tickets.models import Deadline
 
+    _no_deadlines(ticket)
     due = start + dt.timedelta(hours=hours)
     return Deadline.objects.create(ticket=ticket, stage="reply", start_at=start, due_at=due,
                                    warn_at=start + (due - start) * 0.75, rule="R-M2-05 测试时限", created_at=start)
@@ -78,6 +86,7 @@ def test_claim_taken_by_another_worker_is_not_notified_again(cast, complaint, ou
 
 def test_r_m3_06_report_warning_and_breach_once(cast, complaint, outbox) -> None:
     t = complaint("业主称要找媒体", T0, media_or_litigation_risk=True)
+    _no_deadlines(t)
     actions.evaluate(t, now=T0)
     assert outbox.kinds() == ["escalation_hot"]
     for minutes in (180, 181, 240, 241, 300):
