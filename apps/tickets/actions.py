@@ -22,6 +22,8 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+import logging
+
 from django.conf import settings
 from django.db import transaction
 
@@ -80,6 +82,7 @@ if TYPE_CHECKING:
     from apps.org.models import User
 
 S = TicketStatus
+log = logging.getLogger(__name__)
 
 __all__ = [
     "TicketError", "InvalidTransition", "receive_ticket", "edit_ticket", "dispatch_ticket", "accept_dispatch",
@@ -171,10 +174,18 @@ def _move(ticket: Ticket, *, to: str, acting_user: User | None, now: dt.datetime
     def send() -> None:
         fresh = Ticket.objects.filter(pk=ticket_id).first()
         if fresh is not None:
-            signals.ticket_status_changed.send(sender=Ticket, ticket=fresh, old=old, new=to)
+            _send_robust(signals.ticket_status_changed, ticket=fresh, old=old, new=to)
 
     transaction.on_commit(send)
     return event
+
+
+def _send_robust(signal: Any, **kwargs: Any) -> None:
+    """Send after the commit; a failing listener is logged, never turned into a failed intake (the
+    ticket is already committed — an error here would make the caller retry and file it twice)."""
+    for receiver, result in signal.send_robust(sender=Ticket, **kwargs):
+        if isinstance(result, Exception):
+            log.error("ticket signal receiver %r failed: %r", receiver, result, exc_info=result)
 
 
 def _notify(recipients: Iterable[Any], *, kind: str, subject: str, body: str, ticket: Ticket, now: dt.datetime,
@@ -382,7 +393,7 @@ def receive_ticket(
     def announce() -> None:
         fresh = Ticket.objects.filter(pk=ticket_id).first()
         if fresh is not None:
-            signals.ticket_received.send(sender=Ticket, ticket=fresh)
+            _send_robust(signals.ticket_received, ticket=fresh)
 
     transaction.on_commit(announce)
     return ticket
@@ -673,8 +684,8 @@ def escalate_to_quality(*, ticket: Ticket, reason: str, acting_user: User, now: 
     _notify(quality_staff, kind="ticket_escalated", subject=f"管理处上报投诉 {ticket.number}", body=reason[:200],
             ticket=ticket, now=now, dedupe=f"escalated-{ticket.pk}")
     ticket_id = ticket.pk
-    transaction.on_commit(lambda: signals.ticket_escalated_to_quality.send(
-        sender=Ticket, ticket=Ticket.objects.get(pk=ticket_id)))
+    transaction.on_commit(lambda: _send_robust(signals.ticket_escalated_to_quality,
+                                               ticket=Ticket.objects.get(pk=ticket_id)))
     return ticket
 
 
@@ -840,7 +851,7 @@ def record_reply(*, ticket: Ticket, kind: str, channel: str, content: str, actin
     _validate_reply(ticket, kind, channel, content, recipient)
     _choice(owner_response, OwnerResponse, "owner_response")
     if required_reviews(channel, recipient):
-        names = "、".join(ReviewDepartment(d).label for d in sorted(required_reviews(channel, recipient)))
+        names = "、".join(str(ReviewDepartment(d).label) for d in sorted(required_reviews(channel, recipient)))
         raise TicketError(f"此类回复须先经{names}审核后才能发出（R-M2-08/R-M2-10）", field="channel",
                           code="review_required", status=409)
     at = sent_at or now
@@ -916,7 +927,7 @@ def send_reply(*, reply: Reply, acting_user: User, now: dt.datetime,
     _choice(owner_response, OwnerResponse, "owner_response")
     missing = _missing_reviews(reply)
     if missing:
-        names = "、".join(ReviewDepartment(d).label for d in missing)
+        names = "、".join(str(ReviewDepartment(d).label) for d in missing)
         raise TicketError(f"尚未经{names}审核通过，不能发出（R-M2-08/R-M2-10）", field="reviews",
                           code="review_required", status=409)
     reply.sent_at = now
