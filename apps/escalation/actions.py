@@ -194,35 +194,35 @@ def downgrade(ticket: Ticket, *, to_level: str, reason: str, acting_user: User, 
         reason=f"人工降级：{reason}", raised_at=now, raised_by=acting_user)
 
 
-@transaction.atomic
 def flag_ticket(ticket: Ticket, *, acting_user: User, now: dt.datetime, litigation: bool | None = None,
                 media_exposed: bool | None = None, media_or_litigation_risk: bool | None = None,
                 collective: bool | None = None, people_count: int | None = None,
                 our_side: bool | None = None, reason: str = "") -> list[EscalationEvent]:
     """Record the escalation facts staff know (lawsuit, media, risk, collective size, 我方原因) and
-    re-evaluate at once (R-M3-02 a/c, R-M3-03 a/b/c, R-M3-05). Needs ``Cap.ESCALATE``; changing the
-    attribution needs a reason (R-M3-05)."""
+    re-evaluate at once (R-M3-02 a/c, R-M3-03 a/b/c, R-M3-05). Needs ``Cap.ESCALATE``. The ticket
+    fields are written by the tickets domain's own ``edit_ticket`` (timeline + field history);
+    changing the attribution to "not ours" needs a reason (R-M3-05)."""
+    from apps.tickets.actions import TicketError, edit_ticket
+
     if not has_cap(acting_user, Cap.ESCALATE, ticket.project):
         raise NotAllowed("没有升级投诉的权限")
     changes: dict[str, Any] = {}
     for name, value in (("litigation", litigation), ("media_exposed", media_exposed),
                         ("media_or_litigation_risk", media_or_litigation_risk), ("collective", collective),
-                        ("our_side", our_side)):
-        if value is not None and bool(getattr(ticket, name)) != value:
+                        ("our_side", our_side), ("people_count", people_count)):
+        if value is not None and getattr(ticket, name) != value:
             changes[name] = value
-    if people_count is not None:
-        if people_count < 1:
-            raise EscalationError("人数至少为1", field="people_count")
-        if people_count != ticket.people_count:
-            changes["people_count"] = people_count
     if "our_side" in changes and len(reason.strip()) < 4:
         raise EscalationError("更改责任归属须填写原因", field="reason", code="reason_required")
-    if not changes:
-        return []
-    _ticket_model().objects.filter(pk=ticket.pk).update(**changes)
-    for k, v in changes.items():
-        setattr(ticket, k, v)
-    return evaluate_ticket(ticket, now=now, acting_user=acting_user)
+    if changes:
+        try:
+            edit_ticket(ticket=ticket, changes=changes, reason=reason.strip() or "升级事实（R-M3）",
+                        acting_user=acting_user, now=now)
+        except TicketError as exc:
+            err = EscalationError(exc.message, code=exc.code, status=exc.status)
+            err.fields = exc.fields
+            raise err from exc
+    return evaluate(ticket, now=now, acting_user=acting_user)
 
 
 # ------------------------------------------------------------------ reports

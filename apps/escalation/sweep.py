@@ -52,10 +52,30 @@ def time_escalation_candidates(now: dt.datetime) -> Any:
             .select_related("project").order_by("received_at"))
 
 
+def flagged_candidates() -> Any:
+    """Open complaints whose recorded facts imply a higher level than they carry — e.g. flags set
+    through the tickets edit form, which sends no signal (R-M3-02 a/c, R-M3-03 a/b/c)."""
+    from apps.tickets.choices import OPEN_STATUSES
+
+    t = rules.Thresholds()
+    min_hot = min([t.hot_collective_people, *EscalationPolicy.objects.values_list("hot_collective_people", flat=True)])
+    min_major = min([t.major_collective_people,
+                     *EscalationPolicy.objects.values_list("major_collective_people", flat=True)])
+    implies_major = Q(litigation=True) | Q(media_exposed=True) | Q(collective=True, people_count__gte=min_major)
+    implies_hot = Q(media_or_litigation_risk=True) | Q(collective=True, people_count__gte=min_hot)
+    downgraded = Q(escalation_events__kind="downgrade")
+    return (_tickets().objects.filter(kind=services.COMPLAINT, status__in=OPEN_STATUSES)
+            .filter((implies_major & ~Q(escalation_level="major")) | (implies_hot & Q(escalation_level="none")))
+            .exclude(downgraded).select_related("project").distinct().order_by("received_at"))
+
+
 def escalate_time_based(now: dt.datetime, *, batch: int = 500) -> int:
-    """Raise 1-week hot / 1-month major escalations that are due. Returns events created."""
+    """Raise 1-week hot / 1-month major escalations that are due, and flag-implied levels not yet
+    applied. Returns events created (idempotent: unique per ticket and rule)."""
     created = 0
     for ticket in time_escalation_candidates(now)[:batch]:
+        created += len(actions.evaluate(ticket, now=now))
+    for ticket in flagged_candidates()[:batch]:
         created += len(actions.evaluate(ticket, now=now))
     return created
 

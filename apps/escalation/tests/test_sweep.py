@@ -116,3 +116,16 @@ def test_run_sweeps_rejects_bad_now() -> None:
 
     with pytest.raises(CommandError):
         call_command("run_sweeps", "--now", "yesterday")
+
+
+def test_r_m3_03b_flag_set_through_tickets_edit_is_picked_up_by_the_sweep(cast, complaint, outbox) -> None:
+    """The tickets edit form sends no signal: the sweep applies the level the facts imply."""
+    from apps.tickets.actions import edit_ticket
+
+    t = complaint("业主称已向报社反映", T0)
+    edit_ticket(ticket=t, changes={"media_exposed": True}, reason="报纸已刊登", acting_user=cast.supervisor,
+                now=T0 + dt.timedelta(hours=1))
+    sweep.run_sweep(T0 + dt.timedelta(hours=1, minutes=1))
+    t.refresh_from_db()
+    assert t.escalation_level == "major"
+    assert "escalation_major" in outbox.kinds()

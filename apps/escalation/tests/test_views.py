@@ -89,3 +89,16 @@ def test_legacy_page_counts_and_forwards(client, cast, complaint) -> None:
     from apps.escalation.models import LegacyForward
 
     assert LegacyForward.objects.get(project=cast.project).count == 1
+
+
+def test_flags_form_records_collective_size_and_raises(client, cast, complaint, outbox) -> None:
+    t = complaint("多户业主反映车库积水", T0)
+    client.force_login(cast.supervisor)
+    with clock.frozen(T0 + dt.timedelta(hours=1)):
+        r = client.post(f"/escalation/tickets/{t.pk}/flags/", {"collective": "on", "people_count": "4",
+                                                                "our_side": "on"}, follow=True)
+    assert "新增升级 1 条" in r.content.decode()
+    t.refresh_from_db()
+    assert (t.people_count, t.escalation_level) == (4, "hot")
+    r = client.post(f"/escalation/tickets/{t.pk}/flags/", {"people_count": "4"}, follow=True)  # our_side off
+    assert "更改责任归属须填写原因" in r.content.decode()
