@@ -47,8 +47,10 @@ class Outbox:
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
         self.keys: set[str] = set()
+        self.raw: list[dict[str, Any]] = []  # every call, before the dedupe
 
     def __call__(self, recipients: Any, **kw: Any) -> list[Any]:
+        self.raw.append(kw)
         key = kw.get("dedupe_key")
         if key and key in self.keys:  # the notify contract: a repeated dedupe_key is a no-op
             return []

@@ -40,7 +40,7 @@ def test_deadline_warned_at_75_percent_then_breached_once_even_when_run_twice(ca
     assert outbox.calls == []
     sweep.run_sweep(T0 + dt.timedelta(hours=6))
     sweep.run_sweep(T0 + dt.timedelta(hours=6, minutes=1))  # run twice: nothing new
-    assert outbox.kinds() == ["deadline_warning"]
+    assert outbox.kinds() == ["deadline_warning"] and len(outbox.raw) == 1  # not even a deduped repeat
     d.refresh_from_db()
     assert d.warned_at == T0 + dt.timedelta(hours=6)
     sweep.run_sweep(T0 + dt.timedelta(hours=8))
@@ -105,7 +105,7 @@ def test_run_sweeps_command_twice_sends_nothing_new_and_celery_task_runs(cast, c
     assert "escalated=1" in out.getvalue()
     assert sorted(first) == ["deadline_breach", "escalation_hot"]  # warning skipped: already past due
     call_command("run_sweeps", "--now", "2026-11-09T12:00+08:00", stdout=out)
-    assert outbox.kinds() == first
+    assert outbox.kinds() == first and len(outbox.raw) == len(first)  # the second run sent nothing at all
     with clock.frozen(dt.datetime(2026, 11, 9, 13, 30, tzinfo=SHANGHAI)):
         tasks.run_sweeps()  # met 10:00 → 4 h report due 14:00, warned at 13:00
     assert outbox.kinds()[len(first):] == ["escalation_report_warning"]
@@ -129,3 +129,32 @@ def test_r_m3_03b_flag_set_through_tickets_edit_is_picked_up_by_the_sweep(cast, 
     t.refresh_from_db()
     assert t.escalation_level == "major"
     assert "escalation_major" in outbox.kinds()
+
+
+@pytest.mark.postgres
+def test_two_concurrent_sweeps_notify_each_deadline_once(cast, complaint, outbox, require_postgres) -> None:
+    """Two workers sweeping at the same moment (threads, separate connections) notify once."""
+    import threading
+
+    from django.db import connection
+
+    tickets = [complaint(f"门禁坏了 {i}", T0) for i in range(6)]
+    for t in tickets:
+        _deadline(t, start=T0, hours=8)
+    moment = T0 + dt.timedelta(hours=9)
+    barrier = threading.Barrier(2)
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            sweep.run_sweep(moment)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    breaches = [c for c in outbox.raw if c["kind"] == "deadline_breach"]  # before any dedupe
+    assert len(breaches) == 6 and len({c["dedupe_key"] for c in breaches}) == 6
