@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import dataclasses
 from typing import Any
 
+import pytest
+
 from apps.tickets import actions
+from apps.tickets import deadlines as dl
 from apps.tickets.models import Ticket
 from linli import clock
 
@@ -54,3 +58,32 @@ def to_closed(cast: Any, ticket: Ticket, now: dt.datetime) -> Ticket:
     actions.close_ticket(ticket=ticket, acting_user=cast.front_desk, now=now)
     ticket.refresh_from_db()
     return ticket
+
+
+@dataclasses.dataclass(frozen=True)
+class Stamped:
+    stage: str
+    due_at: dt.datetime | None
+    provisional: bool
+    rule: str
+    policy_id: int | None
+
+
+class FakePolicies:
+    """Stand-in with the contract's shape: respond +1 day, reply +2 days, return_visit +48 h,
+    acknowledge as a "立即" item (due None)."""
+
+    provisional = False
+
+    def __call__(self, ticket: Any, *, start: dt.datetime, stages: Any) -> list[Stamped]:
+        table = {"acknowledge": None, "respond": dt.timedelta(days=1), "reply": dt.timedelta(days=2),
+                 "return_visit": dt.timedelta(hours=48)}
+        return [Stamped(s, None if table[s] is None else start + table[s], self.provisional, f"test {s}", 7)
+                for s in stages if s in table]
+
+
+@pytest.fixture
+def policies(monkeypatch: pytest.MonkeyPatch) -> FakePolicies:
+    fake = FakePolicies()
+    monkeypatch.setattr(dl, "_policy_deadlines", fake)
+    return fake

@@ -1,0 +1,74 @@
+"""Admin for the editable business data of the pipeline (categories, compensation limits) and a
+read-only view of tickets and their records. Tickets are changed only through the actions, so
+the ticket admin cannot add, change or delete."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from apps.tickets import models as m
+
+
+@admin.register(m.Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "parent", "code", "company", "sort", "active", "class_one")
+    list_filter = ("active", "company")
+    search_fields = ("name", "code")
+
+
+@admin.register(m.CompensationLimit)
+class CompensationLimitAdmin(admin.ModelAdmin):
+    list_display = ("role", "company", "max_amount")
+    list_filter = ("company",)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class EventInline(admin.TabularInline):
+    model = m.TicketEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "kind", "acting_user", "old_status", "new_status", "message")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class DeadlineInline(admin.TabularInline):
+    model = m.Deadline
+    extra = 0
+    can_delete = False
+    fields = ("stage", "cycle", "start_at", "due_at", "limit_due_at", "met_at", "met_in_time", "cancelled_at",
+              "provisional", "rule")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(m.Ticket)
+class TicketAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+    list_display = ("number", "project", "kind", "channel", "status", "received_at", "receiver", "escalation_level")
+    list_filter = ("status", "kind", "channel", "project")
+    search_fields = ("number", "content", "address")
+    date_hierarchy = "received_at"
+    inlines = [DeadlineInline, EventInline]
+    list_select_related = ("project", "receiver")
+
+
+for model in (m.Dispatch, m.Reply, m.ReplyReview, m.Verification, m.ReturnVisit, m.ReturnVisitAttempt,
+              m.CompensationClaim, m.DeveloperTransfer, m.OwnerUpdate, m.SuggestionBoxOpening, m.DailyInventory):
+    admin.site.register(model, ReadOnlyAdmin)

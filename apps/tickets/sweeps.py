@@ -1,0 +1,68 @@
+"""Periodic work of the ticket pipeline (ARCHITECTURE "Time": the sweep only flags and notifies).
+
+- R-M2-17 / AS-11: a complaint still open when its 1-working-day ``respond`` limit has passed is
+  flagged 记录表投诉 (it then needs a named handler and the record form).
+- R-M1-11 / AS-42: receivers who did not confirm yesterday's 日盘点 are reminded once, at the start
+  of the project's working hours (on the next day the sweep runs in working hours).
+- R-M1-12 / AS-42: days without a suggestion-box opening are reported.
+
+``manage.py tickets_sweep --now …`` runs one pass; every step is idempotent (compare-and-set).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from apps.org.models import Project
+from apps.tickets import inventory
+from apps.tickets.choices import OPEN_STATUSES, Kind, Stage, TicketEventKind
+from apps.tickets.models import Deadline, Ticket, TicketEvent
+
+
+@dataclass
+class SweepResult:
+    record_forms: int = 0
+    reminders: int = 0
+    missing_box_days: dict[str, list[dt.date]] = field(default_factory=dict)
+
+
+def flag_one_record_form(now: dt.datetime) -> bool:
+    """Flag one open complaint whose respond limit passed (R-M2-17). Returns False when none is left."""
+    d = (Deadline.objects.filter(stage=Stage.RESPOND, cycle=0, due_at__lt=now, ticket__kind=Kind.COMPLAINT,
+                                 ticket__record_form=False, ticket__status__in=OPEN_STATUSES)
+         .order_by("due_at").select_related("ticket").first())
+    if d is None:
+        return False
+    with transaction.atomic():
+        if Ticket.objects.filter(pk=d.ticket_id, record_form=False).update(record_form=True) == 1:
+            TicketEvent.objects.create(ticket_id=d.ticket_id, at=now, kind=TicketEventKind.EDITED,
+                                       message="超过1个工作日未关闭，自动列为记录表投诉（R-M2-17）",
+                                       extra={"changes": {"record_form": [False, True]}})
+    return True
+
+
+def _is_working_day(day: dt.date) -> bool:
+    """Official PRC calendar (T-03) via chinesecalendar; Monday–Friday for years it does not know."""
+    try:
+        import chinese_calendar
+
+        return bool(chinese_calendar.is_workday(day))
+    except (ImportError, NotImplementedError):
+        return day.weekday() < 5
+
+
+def run(now: dt.datetime) -> SweepResult:
+    result = SweepResult()
+    while flag_one_record_form(now):
+        result.record_forms += 1
+    for project in Project.objects.filter(active=True):
+        local = now.astimezone(project.tz)
+        yesterday = local.date() - dt.timedelta(days=1)
+        if local.time() >= project.work_start and _is_working_day(local.date()):
+            result.reminders += inventory.remind_unconfirmed(project, yesterday, now=now)
+        missing = inventory.days_without_box_opening(project, yesterday, yesterday)
+        if missing and project.suggestion_box_time is not None:
+            result.missing_box_days[project.code] = missing
+    return result
