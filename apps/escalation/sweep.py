@@ -44,11 +44,15 @@ def time_escalation_candidates(now: dt.datetime) -> Any:
     do not yet carry both time-based events (R-M3-02 d, R-M3-03 d)."""
     min_days = min([rules.Thresholds().hot_unresolved_days,
                     *EscalationPolicy.objects.values_list("hot_unresolved_days", flat=True)])
+    min_months = min([rules.Thresholds().major_unresolved_months,
+                      *EscalationPolicy.objects.values_list("major_unresolved_months", flat=True)])
     from apps.tickets.choices import OPEN_STATUSES
 
     return (_tickets().objects.filter(kind=services.COMPLAINT, our_side=True, closed_at=None,
                                       status__in=OPEN_STATUSES, received_at__lte=now - dt.timedelta(days=min_days))
             .exclude(Q(escalation_events__rule_id="R-M3-03d"))
+            # already hot by time and not yet a month old: nothing can be due (28 days ≤ any month)
+            .exclude(Q(escalation_events__rule_id="R-M3-02d") & Q(received_at__gt=now - dt.timedelta(days=28 * min_months)))
             .select_related("project").order_by("received_at"))
 
 
