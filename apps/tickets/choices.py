@@ -281,3 +281,5 @@ RETURN_VISIT_KINDS: frozenset[str] = frozenset(
 )
 # Channels where the owner is talking to the receiver, so a feedback time can be agreed (R-M1-09).
 ORAL_CHANNELS: frozenset[str] = frozenset({Channel.PHONE, Channel.VISIT, Channel.FIELD_VISIT})
+# Statuses after which nothing more happens in the cycle (closed, 未关闭, voided).
+TERMINAL_STATUSES: frozenset[str] = frozenset({TicketStatus.CLOSED, TicketStatus.UNRESOLVED, TicketStatus.VOIDED})

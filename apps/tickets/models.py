@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from apps.tickets.choices import (
     STATUS_COLOURS,
+    TERMINAL_STATUSES,  # noqa: F401 - re-exported for the interface layer (filters.py)
     Channel,
     CompensationStatus,
     EscalationLevel,
