@@ -416,8 +416,9 @@ def edit_ticket(*, ticket: Ticket, changes: dict[str, Any], reason: str = "", ac
     Only ``EDITABLE_FIELDS``; the old and new values go to the timeline and the field history.
     ``our_side`` set to False needs a reason (R-M3-05). ``record_form`` (R-M2-17) needs a named
     handler. A changed agreed feedback time recomputes the open reply deadline (R-M2-06)."""
-    _require(acting_user, Cap.RECEIVE_TICKETS if not has_cap(acting_user, Cap.DISPATCH, ticket.project)
-             else Cap.DISPATCH, ticket, "无权修改工单")
+    _require(acting_user, Cap.VIEW_TICKETS, ticket, "无权修改工单")
+    if not (has_cap(acting_user, Cap.RECEIVE_TICKETS, ticket.project) or has_cap(acting_user, Cap.DISPATCH, ticket.project)):
+        raise _forbid("无权修改工单")
     _lock(ticket)
     if ticket.status == S.VOIDED:
         raise _refuse("已作废的工单不能修改", code="voided", status=409)
