@@ -1,0 +1,177 @@
+"""One filter definition for the ticket list page, the queues, the API list and the export
+(STYLE §1/§9; issue 4 items 3 and 9).
+
+``TicketFilterForm`` validates the query string; ``apply_filters`` turns it into a queryset over
+``access.visible_tickets(user)``. Overdue is a query on the stored ``Deadline.due_at`` rows, never a
+flag (ARCHITECTURE "Time").
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from apps.tickets.choices import Channel, Kind
+from linli import clock
+
+SORTS: dict[str, tuple[str, ...]] = {
+    # key: ORDER BY (``next_due`` is annotated by apply_filters)
+    "-received": ("-received_at", "-id"),
+    "received": ("received_at", "id"),
+    "due": ("next_due", "received_at", "id"),  # nulls last: see _order
+    "-due": ("-next_due", "-id"),
+    "number": ("number",),
+}
+SORT_LABELS = [
+    ("-received", _("受理时间（新→旧）")),
+    ("received", _("受理时间（旧→新）")),
+    ("due", _("最近到期时间（先到期在前）")),
+    ("-due", _("最近到期时间（后到期在前）")),
+    ("number", _("编号")),
+]
+OVERDUE_CHOICES = [("", _("全部")), ("yes", _("已超时")), ("no", _("未超时"))]
+OPEN_CHOICES = [("", _("全部")), ("open", _("未关闭")), ("closed", _("已关闭/作废"))]
+
+
+def _status_choices() -> list[tuple[str, str]]:
+    from apps.tickets.models import Ticket
+
+    return list(Ticket._meta.get_field("status").choices or [])
+
+
+def closed_statuses() -> set[str]:
+    """Statuses that end the pipeline (closed, 未关闭, voided), read from the model's vocabulary."""
+    from apps.tickets import models as m
+
+    explicit = getattr(m, "TERMINAL_STATUSES", None)
+    if explicit:
+        return set(explicit)
+    codes = {code for code, _label in _status_choices()}
+    return codes & {"closed", "unresolved", "unresolved_closed", "voided", "void"}
+
+
+class TicketFilterForm(forms.Form):
+    """Query-string filters of the list page and ``GET /api/v1/tickets``."""
+
+    q = forms.CharField(label=_("搜索"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("编号、内容、房号、姓氏、电话")}))
+    status = forms.MultipleChoiceField(label=_("状态"), required=False, choices=())
+    state = forms.ChoiceField(label=_("开闭"), required=False, choices=OPEN_CHOICES)
+    kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部类型")), *Kind.choices])
+    channel = forms.ChoiceField(label=_("渠道"), required=False, choices=[("", _("全部渠道")), *Channel.choices])
+    category = forms.IntegerField(label=_("类别"), required=False, min_value=1)
+    department = forms.IntegerField(label=_("责任部门"), required=False, min_value=1)
+    project = forms.IntegerField(label=_("项目"), required=False, min_value=1)
+    household = forms.IntegerField(label=_("房屋"), required=False, min_value=1)
+    receiver = forms.IntegerField(label=_("受理人"), required=False, min_value=1)
+    overdue = forms.ChoiceField(label=_("超时"), required=False, choices=OVERDUE_CHOICES)
+    due_before = forms.DateTimeField(label=_("到期早于"), required=False,
+                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S%z",
+                                                    "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"])
+    received_from = forms.DateField(label=_("受理日期从"), required=False,
+                                    widget=forms.DateInput(attrs={"type": "date"}))
+    received_to = forms.DateField(label=_("受理日期至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    escalation = forms.ChoiceField(label=_("升级"), required=False,
+                                   choices=[("", _("全部")), ("none", _("一般")), ("hot", _("热点")), ("major", _("重大"))])
+    sort = forms.ChoiceField(label=_("排序"), required=False, choices=SORT_LABELS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = _status_choices()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("received_from"), data.get("received_to")
+        if start and end and start > end:
+            self.add_error("received_to", _("结束日期不能早于开始日期"))
+        return data
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=clock.SHANGHAI)
+
+
+def open_deadlines(now: dt.datetime | None = None) -> Q:
+    """Q on Deadline: not yet met (and, with ``now``, already past due)."""
+    q = Q(met_at__isnull=True)
+    if now is not None:
+        q &= Q(due_at__lt=now)
+    return q
+
+
+def category_filter(category_id: int) -> Q:
+    """A category and its sub-categories (安管 finds 安管/门岗 too; the tree is two levels deep)."""
+    from apps.tickets.models import Category
+
+    if any(f.name == "parent" for f in Category._meta.get_fields()):
+        return Q(category_id=category_id) | Q(category__parent_id=category_id)
+    return Q(category_id=category_id)
+
+
+def annotate_next_due(qs: QuerySet) -> QuerySet:
+    """``next_due``: the earliest due time among the ticket's open deadlines (NULL when none)."""
+    from apps.tickets.models import Deadline
+
+    nxt = (Deadline.objects.filter(ticket=OuterRef("pk"), met_at__isnull=True, due_at__isnull=False)
+           .order_by("due_at").values("due_at")[:1])
+    return qs.annotate(next_due=Subquery(nxt))
+
+
+def apply_filters(qs: QuerySet, form: TicketFilterForm, *, now: dt.datetime, default_sort: str = "-received") -> QuerySet:
+    """Filter and sort ``qs`` (already limited to what the user may see) by a *valid* form."""
+    from apps.tickets.models import Deadline
+
+    data = form.cleaned_data if form.is_valid() else {}
+    text = (data.get("q") or "").strip()
+    if text:
+        cond = (Q(number__icontains=text) | Q(content__icontains=text) | Q(complainant_surname__startswith=text)
+                | Q(household__label__icontains=text))
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if len(digits) >= 4 and digits == text:
+            cond |= Q(phone__endswith=digits)
+        qs = qs.filter(cond)
+    if data.get("status"):
+        qs = qs.filter(status__in=data["status"])
+    if data.get("state") == "open":
+        qs = qs.exclude(status__in=closed_statuses())
+    elif data.get("state") == "closed":
+        qs = qs.filter(status__in=closed_statuses())
+    for name in ("kind", "channel"):
+        if data.get(name):
+            qs = qs.filter(**{name: data[name]})
+    for name in ("department", "project", "household", "receiver"):
+        if data.get(name):
+            qs = qs.filter(**{f"{name}_id": data[name]})
+    if data.get("category"):
+        qs = qs.filter(category_filter(data["category"]))
+    if data.get("escalation"):
+        qs = qs.filter(escalation_level=data["escalation"])
+    overdue = Exists(Deadline.objects.filter(open_deadlines(now), ticket=OuterRef("pk")))
+    if data.get("overdue") == "yes":
+        qs = qs.filter(overdue)
+    elif data.get("overdue") == "no":
+        qs = qs.exclude(overdue)
+    if data.get("due_before"):
+        qs = qs.filter(Exists(Deadline.objects.filter(ticket=OuterRef("pk"), met_at__isnull=True,
+                                                      due_at__lt=data["due_before"])))
+    if data.get("received_from"):
+        qs = qs.filter(received_at__gte=_day_start(data["received_from"]))
+    if data.get("received_to"):
+        qs = qs.filter(received_at__lt=_day_start(data["received_to"] + dt.timedelta(days=1)))
+    sort = data.get("sort") or default_sort
+    qs = annotate_next_due(qs)
+    return _order(qs, sort)
+
+
+def _order(qs: QuerySet, sort: str) -> QuerySet:
+    from django.db.models import F
+
+    if sort == "due":
+        return qs.order_by(F("next_due").asc(nulls_last=True), "received_at", "id")
+    if sort == "-due":
+        return qs.order_by(F("next_due").desc(nulls_last=True), "-id")
+    return qs.order_by(*SORTS.get(sort, SORTS["-received"]))

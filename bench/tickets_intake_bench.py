@@ -1,0 +1,172 @@
+"""Benchmark: ticket intake over the REST API on PostgreSQL vs raw psycopg inserts of the same rows.
+
+Issue 4 item 11. Prints figures; asserts nothing about time.
+
+    .venv/bin/python bench/tickets_intake_bench.py [--n 300] [--db postgres://postgres@127.0.0.1:5432/linli_bench_intake]
+
+1. builds a throw-away database (dropped and re-created), migrates, loads the test cast;
+2. posts N tickets to ``POST /api/v1/tickets`` with a Bearer token through Django's test client
+   (the full stack: auth, validation, numbering, deadline stamping, events, serialisation), one
+   request per ticket, each its own transaction;
+3. copies exactly the rows those requests wrote (the ticket row and every row in a table with a
+   ``ticket_id`` column: deadlines, events …) and inserts them again with plain psycopg, one
+   transaction per ticket, prepared statements;
+4. prints both rates and their ratio.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _prepare_database(url: str) -> None:
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _setup_django(url: str) -> None:
+    os.environ["LINLI_DATABASE_URL"] = url
+    os.environ.setdefault("LINLI_MODE", "embedded")
+    os.environ["LINLI_DEBUG"] = "false"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def _child_tables(cur: object) -> list[str]:
+    cur.execute(  # type: ignore[attr-defined]
+        "SELECT table_name FROM information_schema.columns WHERE column_name = 'ticket_id' "
+        "AND table_schema = 'public' AND table_name LIKE 'tickets_%%' AND table_name NOT LIKE '%%historical%%' "
+        "ORDER BY table_name"
+    )
+    return [r[0] for r in cur.fetchall()]  # type: ignore[attr-defined]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=300)
+    parser.add_argument("--db", default=os.environ.get("LINLI_BENCH_DATABASE_URL",
+                                                       "postgres://postgres@127.0.0.1:5432/linli_bench_intake"))
+    args = parser.parse_args()
+    _prepare_database(args.db)
+    _setup_django(args.db)
+
+    import datetime as dt
+
+    import psycopg
+    from django.db import connection
+    from django.test import Client
+
+    from apps.api.models import ApiToken
+    from apps.org.tests.factories import build_cast
+    from linli import clock
+
+    cast = build_cast()
+    _token, raw = ApiToken.issue(cast.front_desk, name="bench", now=clock.now())
+    client = Client()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    channels = ["phone", "visit", "letter", "email", "online", "suggestion_box"]
+    base = clock.now() - dt.timedelta(hours=1)
+
+    def body(i: int) -> str:
+        import json
+
+        return json.dumps({
+            "project_id": cast.project.pk, "kind": "complaint", "channel": channels[i % len(channels)],
+            "content": f"第{i}号：楼道灯不亮，晚上出入不便", "complainant_surname": "王", "phone": f"1380000{i:04d}",
+            "received_at": (base + dt.timedelta(seconds=i)).isoformat(),
+            "agreed_feedback_at": (base + dt.timedelta(hours=20)).isoformat(),
+        })
+
+    # warm-up (imports, first queries) — not counted
+    for i in range(5):
+        r = client.post("/api/v1/tickets", body(10_000 + i), content_type="application/json", **auth)
+        if r.status_code != 201:
+            raise SystemExit(f"intake failed: {r.status_code} {r.content[:500]!r}")
+
+    t0 = time.perf_counter()
+    ids = []
+    for i in range(args.n):
+        r = client.post("/api/v1/tickets", body(i), content_type="application/json", **auth)
+        if r.status_code != 201:
+            raise SystemExit(f"intake failed: {r.status_code} {r.content[:500]!r}")
+        ids.append(r.json()["id"])
+    api_seconds = time.perf_counter() - t0
+
+    # the same rows, raw
+    with connection.cursor() as cur:
+        children = _child_tables(cur)
+        cur.execute("SELECT * FROM tickets_ticket WHERE id = ANY(%s) ORDER BY id", [ids])
+        tcols = [c.name for c in cur.description]
+        tickets = cur.fetchall()
+        child_rows: dict[str, tuple[list[str], dict[int, list[tuple]]]] = {}
+        for table in children:
+            cur.execute(f'SELECT * FROM "{table}" WHERE ticket_id = ANY(%s) ORDER BY id', [ids])
+            cols = [c.name for c in cur.description]
+            per: dict[int, list[tuple]] = {}
+            for row in cur.fetchall():
+                per.setdefault(row[cols.index("ticket_id")], []).append(row)
+            child_rows[table] = (cols, per)
+    connection.close()
+
+    rows_per_ticket = 1 + sum(len(per.get(tid, [])) for _t, (_c, per) in child_rows.items() for tid in [ids[0]])
+    t_ins = [c for c in tcols if c != "id"]
+    t_sql = (f'INSERT INTO tickets_ticket ({", ".join(t_ins)}) VALUES ({", ".join(["%s"] * len(t_ins))}) '
+             "RETURNING id")
+    number_at = t_ins.index("number") if "number" in t_ins else None
+    child_sql = {}
+    for table, (cols, _per) in child_rows.items():
+        ins = [c for c in cols if c != "id"]
+        child_sql[table] = (ins, f'INSERT INTO "{table}" ({", ".join(ins)}) VALUES ({", ".join(["%s"] * len(ins))})')
+
+    import json as _json
+
+    def adapt(v: object) -> object:
+        return psycopg.types.json.Jsonb(v) if isinstance(v, (dict, list)) else v
+
+    with psycopg.connect(args.db) as conn:
+        t0 = time.perf_counter()
+        for row in tickets:
+            values = [adapt(v) for c, v in zip(tcols, row, strict=True) if c != "id"]
+            if number_at is not None:
+                values[number_at] = f"RAW-{values[number_at]}"
+            with conn.transaction():
+                new_id = conn.execute(t_sql, values, prepare=True).fetchone()[0]
+                old_id = row[tcols.index("id")]
+                for table, (cols, per) in child_rows.items():
+                    ins, sql = child_sql[table]
+                    for crow in per.get(old_id, []):
+                        cvals = [new_id if c == "ticket_id" else adapt(v) for c, v in zip(cols, crow, strict=True)
+                                 if c != "id"]
+                        conn.execute(sql, cvals, prepare=True)
+        raw_seconds = time.perf_counter() - t0
+    _ = _json
+
+    api_rate = args.n / api_seconds
+    raw_rate = len(tickets) / raw_seconds
+    print(f"tickets: {args.n}; rows per ticket: {rows_per_ticket} (ticket + {', '.join(children) or 'no child tables'})")
+    print(f"API intake  (POST /api/v1/tickets, PostgreSQL): {api_rate:8.1f} tickets/s  ({api_seconds * 1000 / args.n:.2f} ms each)")
+    print(f"raw psycopg (same rows, 1 transaction/ticket):  {raw_rate:8.1f} tickets/s  ({raw_seconds * 1000 / len(tickets):.2f} ms each)")
+    print(f"ratio raw/API: {raw_rate / api_rate:.1f}×  (API reaches {100 * api_rate / raw_rate:.1f}% of the raw insert rate)")
+    print(f"at {api_rate:.0f}/s the API takes {5000 / api_rate:.1f} s for a large company's 5,000 tickets/day")
+
+
+if __name__ == "__main__":
+    main()
