@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+
+from apps.estates import demo
+
+
+class Command(BaseCommand):
+    help = "载入演示公司（3 个项目、约 1,500 户、各岗位员工）。Load the deterministic demo company."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--if-empty", action="store_true", help="只在数据库为空时载入")
+
+    def handle(self, *args, seed: int, if_empty: bool, **options):
+        if not demo.is_empty():
+            if if_empty:
+                self.stdout.write("数据库已有数据，跳过演示数据。")
+                return
+            self.stderr.write("数据库已有公司数据；演示数据只能载入空数据库。")
+            raise SystemExit(1)
+        counts = demo.load_demo(seed)
+        self.stdout.write(self.style.SUCCESS(
+            f"演示公司已载入：{counts['projects']} 个项目，{counts['households']} 户，"
+            f"{counts['persons']} 位业主/住户，{counts['staff']} 名员工。"))
