@@ -142,3 +142,121 @@ class Vehicle(models.Model):
 
     def __str__(self) -> str:
         return self.plate
+
+
+class ArchiveGrant(models.Model):
+    """查阅授权: the department head's consent to consult the owner archive (R-M7-01 未经部门负责人同意不得查阅).
+
+    Created and revoked only through :mod:`apps.estates.services`; ``granted_by`` must hold
+    ``Cap.GRANT_ARCHIVE_ACCESS`` in ``project``. Nothing is deleted: a grant ends by ``valid_until``
+    or by revocation.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="archive_grants")
+    grantee = models.ForeignKey("org.User", on_delete=models.PROTECT, related_name="archive_grants",
+                                verbose_name=_("被授权人"))
+    granted_by = models.ForeignKey("org.User", on_delete=models.PROTECT, related_name="archive_grants_given",
+                                   verbose_name=_("授权人"))
+    reason = models.CharField(_("授权事由"), max_length=200)
+    valid_from = models.DateTimeField(_("生效时间"))
+    valid_until = models.DateTimeField(_("失效时间"))
+    created_at = models.DateTimeField(_("授权时间"))
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey("org.User", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="archive_grants_revoked", verbose_name=_("撤销人"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("档案查阅授权")
+        verbose_name_plural = _("档案查阅授权")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["grantee", "project", "valid_until"], name="estates_grant_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.grantee} · {self.project} · {self.reason}"
+
+    def is_valid_at(self, moment: object) -> bool:
+        return self.revoked_at is None and self.valid_from <= moment < self.valid_until  # type: ignore[operator]
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", _("查看完整信息")
+    EXPORT = "export", _("导出")
+    EXPORT_MASKED = "export_masked", _("导出（已遮蔽）")
+    API_VIEW = "api_view", _("接口查看完整信息")
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete an access-log row."""
+
+
+class CustomerDataAccessLog(models.Model):
+    """顾客资料查阅记录 (R-M7-01 查看有记录): who read which owner's data, when, why, on which screen.
+
+    Append-only: ``save`` refuses updates, ``delete`` refuses, the admin is read-only.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="access_logs")
+    user = models.ForeignKey("org.User", on_delete=models.PROTECT, related_name="customer_data_reads",
+                             verbose_name=_("查阅人"))
+    at = models.DateTimeField(_("时间"), db_index=True)
+    action = models.CharField(_("操作"), max_length=20, choices=AccessAction.choices)
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="access_logs", verbose_name=_("房屋"))
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="access_logs", verbose_name=_("业主/住户"))
+    fields = models.CharField(_("显示的字段"), max_length=200, blank=True)
+    reason = models.CharField(_("查阅事由"), max_length=200)
+    screen = models.CharField(_("页面/接口"), max_length=100)
+    grant = models.ForeignKey(ArchiveGrant, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="uses", verbose_name=_("授权依据"))
+    row_count = models.PositiveIntegerField(_("导出行数"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("顾客资料查阅记录")
+        verbose_name_plural = _("顾客资料查阅记录")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["project", "-at"], name="estates_accesslog_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None or not self._state.adding:
+            raise AppendOnlyError("顾客资料查阅记录不可修改")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("顾客资料查阅记录不可删除")
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEW = "preview", _("待确认")
+    INVALID = "invalid", _("有错误")
+    COMMITTED = "committed", _("已导入")
+    DISCARDED = "discarded", _("已放弃")
+
+
+class ImportJob(models.Model):
+    """业主名册导入: one uploaded workbook, its parsed rows, row-level errors and the commit result."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="roster_imports")
+    created_by = models.ForeignKey("org.User", on_delete=models.PROTECT, related_name="roster_imports")
+    created_at = models.DateTimeField(_("上传时间"))
+    filename = models.CharField(_("文件名"), max_length=200)
+    status = models.CharField(_("状态"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.PREVIEW)
+    row_count = models.PositiveIntegerField(_("数据行数"), default=0)
+    household_count = models.PositiveIntegerField(_("房屋数"), default=0)
+    person_count = models.PositiveIntegerField(_("人员数"), default=0)
+    rows = models.JSONField(_("解析后的数据"), default=list, blank=True)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    result = models.JSONField(_("导入结果"), default=dict, blank=True)
+    committed_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("名册导入")
+        verbose_name_plural = _("名册导入")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
