@@ -217,6 +217,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # Login lockout (issue 2 item 8): this many failures within the window lock the account+address.
 LINLI_LOGIN_MAX_FAILURES = envint("LINLI_LOGIN_MAX_FAILURES", 5)
 LINLI_LOGIN_LOCK_MINUTES = envint("LINLI_LOGIN_LOCK_MINUTES", 15)
+# Failures from one client address (any usernames) that lock the address; default 4 × the above.
+LINLI_LOGIN_MAX_FAILURES_PER_ADDRESS = envint("LINLI_LOGIN_MAX_FAILURES_PER_ADDRESS", 4 * LINLI_LOGIN_MAX_FAILURES)
+# Behind our own reverse proxy the client address is the last X-Forwarded-For entry it appends.
+LINLI_BEHIND_PROXY = envbool("LINLI_BEHIND_PROXY", PRODUCTION)
 
 # Background work: Celery on Redis in production; in the embedded default tasks run in-process.
 REDIS_URL = os.environ.get("LINLI_REDIS_URL", "")

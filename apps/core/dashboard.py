@@ -1,0 +1,403 @@
+"""Home page per role (issue 2 item 8): the business queries behind each panel.
+
+Each ``*_panel`` function returns a :class:`Panel` (figures, a short work list, links) for one
+role group; :func:`home_panels` picks the panels for the roles the user holds. The queries read
+the ticket pipeline (``apps.tickets``) and escalation levels; "overdue" is a query on stored
+deadlines (ARCHITECTURE "Time"), never a flag. Links are built by URL name only when that name
+exists, since the pages of other apps come and go independently (:func:`url_or_none`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Q, QuerySet
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from apps.org import access
+from apps.org.models import Project, User
+from apps.org.roles import Role
+from apps.tickets.choices import OPEN_STATUSES, EscalationLevel, Stage, TicketStatus
+from apps.tickets.models import Deadline, Dispatch, Ticket
+from linli import clock
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+ROW_LIMIT = 10
+
+
+# ---------------------------------------------------------------- links
+
+
+def url_or_none(name: str, *args: Any, query: str = "") -> str | None:
+    """``reverse(name)`` or None when the page does not exist (yet)."""
+    try:
+        url = reverse(name, args=args or None)
+    except NoReverseMatch:
+        return None
+    return f"{url}?{query}" if query else url
+
+
+def ticket_url(ticket: Ticket | int) -> str | None:
+    pk = ticket if isinstance(ticket, int) else ticket.pk
+    return url_or_none("tickets:detail", pk)
+
+
+# ---------------------------------------------------------------- panel shapes
+
+
+@dataclass
+class Stat:
+    label: str
+    value: int
+    url: str | None = None
+    tone: str = ""  # "", "warn", "alert"
+
+
+@dataclass
+class Row:
+    title: str
+    detail: str = ""
+    when: dt.datetime | None = None
+    url: str | None = None
+    overdue: bool = False
+    badge: str = ""
+
+
+@dataclass
+class Link:
+    label: str
+    url: str
+
+
+@dataclass
+class Panel:
+    key: str
+    title: str
+    stats: list[Stat] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    rows_title: str = ""
+    empty: str = ""
+    links: list[Link] = field(default_factory=list)
+    table: list[dict[str, Any]] = field(default_factory=list)  # per-project figures (company view)
+
+
+def _links(*pairs: tuple[str, str | None]) -> list[Link]:
+    return [Link(label, url) for label, url in pairs if url]
+
+
+# ---------------------------------------------------------------- queries
+
+
+def day_bounds(now: dt.datetime, tz: dt.tzinfo = clock.SHANGHAI) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of the local calendar day containing ``now`` (T-01, T-05)."""
+    day = now.astimezone(tz).date()
+    start = dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz)
+    return start, start + dt.timedelta(days=1)
+
+
+def _project_tz(projects: Iterable[Project]) -> dt.tzinfo:
+    """One project's own time zone; several projects: Asia/Shanghai (T-01)."""
+    items = list(projects)
+    return items[0].tz if len(items) == 1 else clock.SHANGHAI
+
+
+def intake_today(projects: list[Project], now: dt.datetime) -> QuerySet[Ticket]:
+    """Tickets recorded today (not voided)."""
+    start, end = day_bounds(now, _project_tz(projects))
+    return Ticket.objects.filter(project__in=projects, recorded_at__gte=start, recorded_at__lt=end).exclude(
+        status=TicketStatus.VOIDED)
+
+
+def open_tickets(projects: list[Project]) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(project__in=projects, status__in=OPEN_STATUSES)
+
+
+def open_deadlines(projects: list[Project]) -> QuerySet[Deadline]:
+    return (Deadline.objects.open().filter(ticket__project__in=projects, ticket__status__in=OPEN_STATUSES)
+            .select_related("ticket", "ticket__project"))
+
+
+def due_today(projects: list[Project], now: dt.datetime) -> QuerySet[Deadline]:
+    """Open deadlines falling due today (including those already past earlier today)."""
+    start, end = day_bounds(now, _project_tz(projects))
+    return open_deadlines(projects).filter(due_at__gte=start, due_at__lt=end).order_by("due_at")
+
+
+def overdue(projects: list[Project], now: dt.datetime) -> QuerySet[Deadline]:
+    return open_deadlines(projects).overdue(now).order_by("due_at")
+
+
+def verification_queue(projects: list[Project]) -> QuerySet[Ticket]:
+    """待验证 (R-M4-01): replied tickets waiting for a supervisor-rank verification."""
+    return open_tickets(projects).filter(status=TicketStatus.REPLIED).order_by("received_at")
+
+
+def return_visits_due(projects: list[Project]) -> QuerySet[Deadline]:
+    """待回访 (R-M4-04): open return-visit deadlines, earliest first (no due time last)."""
+    return open_deadlines(projects).filter(stage=Stage.RETURN_VISIT).order_by(
+        "due_at", "id")
+
+
+def awaiting_return_visit(projects: list[Project]) -> QuerySet[Ticket]:
+    return open_tickets(projects).filter(status=TicketStatus.VERIFIED)
+
+
+def hot_and_major(projects: list[Project]) -> QuerySet[Ticket]:
+    return open_tickets(projects).filter(
+        escalation_level__in=[EscalationLevel.HOT, EscalationLevel.MAJOR]).select_related("project")
+
+
+def department_dispatches(department_ids: Iterable[int]) -> QuerySet[Dispatch]:
+    """Current 派工单 of the departments that are not completed yet."""
+    return (Dispatch.objects.filter(department_id__in=list(department_ids), active=True, completed_at__isnull=True,
+                                    ticket__status__in=OPEN_STATUSES)
+            .select_related("ticket", "department", "assignee").order_by("due_at", "dispatched_at"))
+
+
+def my_dispatches(user: User, department_ids: Iterable[int]) -> QuerySet[Dispatch]:
+    """A worker's queue: dispatches assigned to them, and unassigned ones of their departments."""
+    return department_dispatches(department_ids).filter(
+        Q(assignee=user) | Q(assignee__isnull=True)) if department_ids else Dispatch.objects.filter(
+        assignee=user, active=True, completed_at__isnull=True, ticket__status__in=OPEN_STATUSES).select_related(
+        "ticket", "department", "assignee").order_by("due_at", "dispatched_at")
+
+
+def figures_by_project(projects: list[Project], now: dt.datetime) -> list[dict[str, Any]]:
+    """Company view: per project open tickets, overdue deadlines, hot and major complaints."""
+    open_q = Q(tickets__status__in=OPEN_STATUSES)
+    rows = (Project.objects.filter(pk__in=[p.pk for p in projects]).order_by("code")
+            .annotate(open=Count("tickets", filter=open_q),
+                      hot=Count("tickets", filter=open_q & Q(tickets__escalation_level=EscalationLevel.HOT)),
+                      major=Count("tickets", filter=open_q & Q(tickets__escalation_level=EscalationLevel.MAJOR))))
+    late = dict(overdue(projects, now).order_by().values_list("ticket__project").annotate(n=Count("id"))
+                .values_list("ticket__project", "n"))
+    return [{"project": p, "open": p.open, "hot": p.hot, "major": p.major, "overdue": late.get(p.pk, 0)}
+            for p in rows]
+
+
+def calendar_warnings(now: dt.datetime) -> list[str]:
+    """T-03 / P-25: warn when next year's official holidays are not known yet."""
+    warnings: list[str] = []
+    year = now.astimezone(clock.SHANGHAI).year
+    try:
+        import chinese_calendar
+    except ImportError:  # pragma: no cover - the package is a dependency
+        return [_("未安装 chinesecalendar，工作日只能依赖人工维护的日历。")]
+    for y in (year, year + 1):
+        try:
+            chinese_calendar.is_workday(dt.date(y, 6, 1))
+        except NotImplementedError:
+            warnings.append(_("%(year)s 年的法定节假日和调休安排尚未确认：该年的时限为暂定，请在日历中录入。")
+                            % {"year": y})
+    return warnings
+
+
+def expired_certificates(projects: list[Project], today: dt.date) -> QuerySet[User]:
+    """R-M19-10: staff of these projects whose certificate has expired."""
+    return (User.objects.filter(is_active=True, certificate_valid_until__lt=today)
+            .filter(Q(memberships__project__in=projects) | Q(memberships__project__isnull=True)).distinct()
+            .order_by("certificate_valid_until"))
+
+
+def locked_logins(now: dt.datetime) -> int:
+    """Usernames currently locked by the login lockout."""
+    from apps.core import lockout
+    from apps.core.models import LoginAttempt
+
+    names = set(LoginAttempt.objects.filter(succeeded=False, cleared=False, at__gte=now - lockout.window())
+                .values_list("username", flat=True))
+    return sum(1 for n in names if lockout.lock_for(n, None, now=now) is not None)
+
+
+# ---------------------------------------------------------------- rows
+
+
+def _deadline_row(d: Deadline, now: dt.datetime) -> Row:
+    t = d.ticket
+    return Row(title=f"{t.number} · {d.get_stage_display()}", detail=t.content[:40], when=d.due_at,
+               url=ticket_url(t.pk), overdue=d.is_overdue(now), badge=t.project.name)
+
+
+def _ticket_row(t: Ticket, now: dt.datetime) -> Row:
+    return Row(title=t.number, detail=t.content[:40], when=t.received_at, url=ticket_url(t.pk),
+               badge=t.get_escalation_level_display() if t.escalation_level != EscalationLevel.NONE else "")
+
+
+def _dispatch_row(d: Dispatch, now: dt.datetime) -> Row:
+    who = str(d.assignee) if d.assignee_id else _("未指派")
+    return Row(title=f"{d.ticket.number} · {d.department.name}", detail=f"{who} · {d.ticket.content[:30]}",
+               when=d.due_at, url=ticket_url(d.ticket_id), overdue=bool(d.due_at and d.due_at < now),
+               badge=_("待接单") if d.accepted_at is None else _("处理中"))
+
+
+# ---------------------------------------------------------------- panels
+
+
+def front_desk_panel(project: Project, now: dt.datetime) -> Panel:
+    ps = [project]
+    due = due_today(ps, now)
+    return Panel(
+        key="desk", title=_("前台"),
+        stats=[
+            Stat(_("今日受理"), intake_today(ps, now).count(), url_or_none("tickets:inventory")),
+            Stat(_("未结工单"), open_tickets(ps).count(), url_or_none("tickets:list", query="open=1")),
+            Stat(_("今日到期"), due.count(), None, "warn"),
+            Stat(_("已超时"), overdue(ps, now).count(), None, "alert"),
+        ],
+        rows=[_deadline_row(d, now) for d in due[:ROW_LIMIT]], rows_title=_("今日到期"),
+        empty=_("今天没有到期的事项。"),
+        links=_links((_("受理登记"), url_or_none("tickets:intake")), (_("日盘点"), url_or_none("tickets:inventory")),
+                     (_("工单列表"), url_or_none("tickets:list")),
+                     (_("业主档案"), url_or_none("estates:search") or url_or_none("estates:index"))),
+    )
+
+
+def butler_panel(project: Project, now: dt.datetime) -> Panel:
+    ps = [project]
+    due = return_visits_due(ps)
+    return Panel(
+        key="butler", title=_("回访"),
+        stats=[
+            Stat(_("待回访"), awaiting_return_visit(ps).count(), url_or_none("tickets:queue_return_visit")),
+            Stat(_("回访时限已超"), due.filter(due_at__lt=now).count(), None, "alert"),
+            Stat(_("今日到期"), due.filter(due_at__gte=day_bounds(now, project.tz)[0],
+                                           due_at__lt=day_bounds(now, project.tz)[1]).count(), None, "warn"),
+        ],
+        rows=[_deadline_row(d, now) for d in due[:ROW_LIMIT]], rows_title=_("待回访（按到期时间）"),
+        empty=_("没有待回访的工单。"),
+        links=_links((_("回访队列"), url_or_none("tickets:queue_return_visit"))),
+    )
+
+
+def department_panel(user: User, project: Project, now: dt.datetime) -> Panel:
+    dept_ids = access.departments_headed(user)
+    qs = department_dispatches(dept_ids).filter(ticket__project=project)
+    return Panel(
+        key="dept", title=_("本部门派工单"),
+        stats=[
+            Stat(_("待接单"), qs.filter(accepted_at__isnull=True).count(), url_or_none("tickets:queue_department"),
+                 "warn"),
+            Stat(_("处理中"), qs.filter(accepted_at__isnull=False).count(), url_or_none("tickets:queue_department")),
+            Stat(_("已超时"), qs.filter(due_at__lt=now).count(), None, "alert"),
+        ],
+        rows=[_dispatch_row(d, now) for d in qs[:ROW_LIMIT]], rows_title=_("本部门待办"),
+        empty=_("本部门没有未完成的派工单。"),
+        links=_links((_("部门待办"), url_or_none("tickets:queue_department"))),
+    )
+
+
+def worker_panel(user: User, project: Project, now: dt.datetime) -> Panel:
+    qs = my_dispatches(user, access.departments_of(user)).filter(ticket__project=project)
+    return Panel(
+        key="worker", title=_("我的派工单"),
+        stats=[
+            Stat(_("派给我的"), qs.filter(assignee=user).count(), url_or_none("tickets:queue_department")),
+            Stat(_("部门未指派"), qs.filter(assignee__isnull=True).count(), url_or_none("tickets:queue_department")),
+            Stat(_("已超时"), qs.filter(due_at__lt=now).count(), None, "alert"),
+        ],
+        rows=[_dispatch_row(d, now) for d in qs[:ROW_LIMIT]], rows_title=_("待处理（按要求完成时间）"),
+        empty=_("没有待处理的派工单。"),
+        links=_links((_("部门待办"), url_or_none("tickets:queue_department"))),
+    )
+
+
+def supervision_panel(project: Project, now: dt.datetime) -> Panel:
+    ps = [project]
+    late = overdue(ps, now)
+    hm = hot_and_major(ps)
+    return Panel(
+        key="supervision", title=_("时限与验证"),
+        stats=[
+            Stat(_("超时未办"), late.count(), None, "alert"),
+            Stat(_("待验证"), verification_queue(ps).count(), url_or_none("tickets:queue_verification"), "warn"),
+            Stat(_("热点投诉"), hm.filter(escalation_level=EscalationLevel.HOT).count(),
+                 url_or_none("escalation:overview"), "warn"),
+            Stat(_("重大投诉"), hm.filter(escalation_level=EscalationLevel.MAJOR).count(),
+                 url_or_none("escalation:overview"), "alert"),
+        ],
+        rows=[_deadline_row(d, now) for d in late[:ROW_LIMIT]], rows_title=_("超时事项（最早到期在前）"),
+        empty=_("没有超时事项。"),
+        links=_links((_("待验证"), url_or_none("tickets:queue_verification")),
+                     (_("热点/重大投诉"), url_or_none("escalation:overview")),
+                     (_("工单列表"), url_or_none("tickets:list")), (_("报告"), url_or_none("reports:list"))),
+    )
+
+
+def company_panel(projects: list[Project], now: dt.datetime) -> Panel:
+    table = figures_by_project(projects, now)
+    hm = hot_and_major(projects).order_by("-escalation_level", "received_at")
+    return Panel(
+        key="company", title=_("全公司"),
+        stats=[
+            Stat(_("超时未办"), sum(r["overdue"] for r in table), None, "alert"),
+            Stat(_("热点投诉"), sum(r["hot"] for r in table), url_or_none("escalation:overview"), "warn"),
+            Stat(_("重大投诉"), sum(r["major"] for r in table), url_or_none("escalation:overview"), "alert"),
+            Stat(_("未结工单"), sum(r["open"] for r in table), url_or_none("tickets:list")),
+        ],
+        rows=[_ticket_row(t, now) for t in hm[:ROW_LIMIT]], rows_title=_("热点/重大投诉"),
+        empty=_("目前没有热点或重大投诉。"), table=table,
+        links=_links((_("热点/重大投诉"), url_or_none("escalation:overview")), (_("报告"), url_or_none("reports:list")),
+                     (_("案例库"), url_or_none("reports:cases"))),
+    )
+
+
+def sysadmin_panel(projects: list[Project], now: dt.datetime) -> Panel:
+    warnings = calendar_warnings(now)
+    expired = expired_certificates(projects, clock.today())
+    return Panel(
+        key="sysadmin", title=_("系统管理"),
+        stats=[
+            Stat(_("日历提醒"), len(warnings), url_or_none("workdays:index") or url_or_none("workdays:calendar"),
+                 "warn" if warnings else ""),
+            Stat(_("证书过期员工"), expired.count(), url_or_none("admin:org_user_changelist"), "warn"),
+            Stat(_("被锁定的账户"), locked_logins(now), url_or_none("admin:core_loginattempt_changelist"), "alert"),
+        ],
+        rows=[Row(title=w) for w in warnings]
+        + [Row(title=str(u), detail=_("证书有效期至 %(d)s") % {"d": u.certificate_valid_until},
+               url=url_or_none("admin:org_user_change", u.pk), overdue=True) for u in expired[:ROW_LIMIT]],
+        rows_title=_("需要处理"), empty=_("日历和证书都正常。"),
+        links=_links((_("项目"), url_or_none("admin:org_project_changelist")),
+                     (_("部门"), url_or_none("admin:org_department_changelist")),
+                     (_("员工与岗位"), url_or_none("admin:org_user_changelist")),
+                     (_("工作日历"), url_or_none("workdays:index") or url_or_none("workdays:calendar")),
+                     (_("登录记录"), url_or_none("admin:core_loginattempt_changelist")),
+                     (_("管理后台"), url_or_none("admin:index"))),
+    )
+
+
+# ---------------------------------------------------------------- the home page
+
+
+SUPERVISION_ROLES = {Role.CS_SUPERVISOR, Role.CS_MANAGER, Role.PROJECT_MANAGER}
+COMPANY_ROLES = {Role.QUALITY, Role.LEADERSHIP}
+
+
+def home_panels(user: User | AnonymousUser, project: Project | None, *, now: dt.datetime | None = None) -> list[Panel]:
+    """The panels for every role ``user`` holds in ``project`` (company-level roles: all projects)."""
+    now = now or clock.now()
+    roles = access.roles_in(user, project)
+    is_super = bool(getattr(user, "is_superuser", False))
+    panels: list[Panel] = []
+    if project is not None:
+        if Role.FRONT_DESK in roles:
+            panels.append(front_desk_panel(project, now))
+        if roles & SUPERVISION_ROLES:
+            panels.append(supervision_panel(project, now))
+        if Role.BUTLER in roles:
+            panels.append(butler_panel(project, now))
+        if Role.DEPT_HEAD in roles:
+            panels.append(department_panel(user, project, now))  # type: ignore[arg-type]
+        if Role.WORKER in roles:
+            panels.append(worker_panel(user, project, now))  # type: ignore[arg-type]
+    visible = list(access.visible_projects(user).order_by("code"))
+    if (roles & COMPANY_ROLES or is_super) and visible:
+        panels.append(company_panel(visible, now))
+    if Role.SYSADMIN in roles or is_super:
+        panels.append(sysadmin_panel(visible, now))
+    return panels
+
