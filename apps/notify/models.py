@@ -1,1 +1,263 @@
-"""Models of this app."""
+"""Notifications (SPEC M17): the staff inbox, outgoing deliveries with every attempt, per-project
+quiet hours (R-M17-01, P-21) and the channel configuration.
+
+- :class:`Notification` is the in-app channel: one row per staff member and notice. A repeated
+  ``dedupe_key`` for the same recipient is refused by a unique constraint (the sweep contract).
+- :class:`Delivery` is one message on one outgoing channel (email, SMS, WeCom/DingTalk group
+  webhook) to staff or to an owner; :class:`DeliveryAttempt` records every try, failure and retry.
+- :class:`QuietHoursPolicy` holds a project's windows; without a row the P-21 defaults apply.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from apps.notify import quiet_hours
+from apps.org.models import Company, Project
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("邮件")
+    SMS = "sms", _("短信")
+    WECOM = "wecom", _("企业微信群")
+    DINGTALK = "dingtalk", _("钉钉群")
+
+
+GROUP_CHANNELS = (Channel.WECOM, Channel.DINGTALK)
+
+
+class Audience(models.TextChoices):
+    STAFF = "staff", _("员工")
+    GROUP = "group", _("工作群")
+    OWNER = "owner", _("业主/住户")
+
+
+class DeliveryStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("待发（免打扰）")
+    QUEUED = "queued", _("排队中")
+    SENDING = "sending", _("发送中")
+    RETRYING = "retrying", _("等待重试")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("失败")
+
+
+PENDING_STATUSES = (DeliveryStatus.SCHEDULED, DeliveryStatus.QUEUED, DeliveryStatus.RETRYING)
+STATUS_COLOURS = {
+    DeliveryStatus.SCHEDULED: "blue", DeliveryStatus.QUEUED: "grey", DeliveryStatus.SENDING: "grey",
+    DeliveryStatus.RETRYING: "orange", DeliveryStatus.SENT: "green", DeliveryStatus.FAILED: "red",
+}
+
+
+class Notification(models.Model):
+    """站内通知: one notice to one staff member (the inbox)."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+                                  verbose_name=_("接收人"))
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                                verbose_name=_("项目"))
+    kind = models.CharField(_("类型"), max_length=50)
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    link = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("时间"))
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    dedupe_key = models.CharField(_("去重键"), max_length=200, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("站内通知")
+        verbose_name_plural = _("站内通知")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "dedupe_key"], condition=Q(dedupe_key__isnull=False),
+                                    name="notify_notification_dedupe"),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notify_inbox"),
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notify_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} · {self.subject}"
+
+    @property
+    def unread(self) -> bool:
+        return self.read_at is None
+
+
+class Delivery(models.Model):
+    """一条外发消息: one message on one channel to one address (staff, work group or owner)."""
+
+    channel = models.CharField(_("渠道"), max_length=20, choices=Channel.choices)
+    audience = models.CharField(_("对象"), max_length=10, choices=Audience.choices)
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, null=True, blank=True,
+                                     related_name="deliveries", verbose_name=_("站内通知"))
+    recipient_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="+", verbose_name=_("员工"))
+    person = models.ForeignKey("estates.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                               verbose_name=_("业主/住户"))
+    config = models.ForeignKey("notify.ChannelConfig", on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="deliveries", verbose_name=_("工作群"))
+    address = models.CharField(_("地址"), max_length=300, help_text=_("邮箱、手机号或群机器人名称"))
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                                verbose_name=_("项目"))
+    kind = models.CharField(_("类型"), max_length=50)
+    subject = models.CharField(_("标题"), max_length=200, blank=True)
+    body = models.TextField(_("内容"))
+    emergency = models.BooleanField(_("紧急（不受免打扰限制）"), default=False)
+    status = models.CharField(_("状态"), max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED)
+    created_at = models.DateTimeField(_("创建时间"))
+    scheduled_for = models.DateTimeField(_("计划发送时间"), null=True, blank=True,
+                                         help_text=_("因免打扰时段推迟到的时刻"))
+    next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
+    lease_until = models.DateTimeField(_("发送占用至"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    provider_ref = models.CharField(_("服务商回执"), max_length=200, blank=True)
+    dedupe_key = models.CharField(_("去重键"), max_length=250, null=True, blank=True, unique=True)
+
+    class Meta:
+        verbose_name = _("外发消息")
+        verbose_name_plural = _("外发消息")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=Q(status__in=["scheduled", "queued", "retrying"]),
+                         name="notify_delivery_due"),
+            models.Index(fields=["lease_until"], condition=Q(status="sending"), name="notify_delivery_lease"),
+            models.Index(fields=["project", "-created_at"], name="notify_delivery_project"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.address} · {self.get_status_display()}"
+
+    def get_status_color(self) -> str:
+        return STATUS_COLOURS.get(self.status, "grey")
+
+
+class DeliveryAttempt(models.Model):
+    """发送尝试: every try of a delivery, successful or not."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveIntegerField(_("第几次"))
+    at = models.DateTimeField(_("时间"))
+    ok = models.BooleanField(_("成功"))
+    error = models.TextField(_("错误"), blank=True)
+    duration_ms = models.PositiveIntegerField(_("耗时（毫秒）"), default=0)
+    retry_at = models.DateTimeField(_("重试时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("发送尝试")
+        verbose_name_plural = _("发送尝试")
+        ordering = ["delivery", "number"]
+        constraints = [models.UniqueConstraint(fields=["delivery", "number"], name="notify_attempt_number")]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {'OK' if self.ok else self.error[:50]}"
+
+
+def default_windows() -> list[list[str]]:
+    return quiet_hours.dump_windows(quiet_hours.DEFAULT_WINDOWS)
+
+
+class QuietHoursPolicy(models.Model):
+    """免打扰时段 — POLICY P-21 per project (R-M17-01). Without a row the defaults apply:
+    [12:00, 14:00) and [21:00, 08:00), phone calls only, emergencies override."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="quiet_hours_policy",
+                                   verbose_name=_("项目"))
+    windows = models.JSONField(_("免打扰时段"), default=default_windows,
+                               help_text=_('如 [["12:00", "14:00"], ["21:00", "08:00"]]；开始晚于结束表示跨午夜'))
+    applies_to_calls = models.BooleanField(_("适用于电话"), default=True)
+    applies_to_sms = models.BooleanField(_("适用于短信"), default=False, help_text=_("SPEC 默认只限制电话（解释）"))
+
+    class Meta:
+        verbose_name = _("免打扰时段")
+        verbose_name_plural = _("免打扰时段")
+
+    def __str__(self) -> str:
+        return f"{self.project} · {quiet_hours.describe(self.parsed_windows())}"
+
+    def clean(self) -> None:
+        try:
+            windows = quiet_hours.parse_windows(self.windows)
+        except ValueError as exc:
+            raise ValidationError({"windows": str(exc)}) from exc
+        if windows:
+            import datetime as dt
+
+            try:
+                quiet_hours.next_allowed_moment(dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), windows,
+                                                self.project.tz if self.project_id else dt.timezone.utc)
+            except ValueError as exc:
+                raise ValidationError({"windows": str(exc)}) from exc
+
+    def parsed_windows(self) -> list[quiet_hours.Window]:
+        return quiet_hours.parse_windows(self.windows)
+
+
+class ChannelConfig(models.Model):
+    """渠道配置 per company (or one project): a WeCom/DingTalk group robot, or the backend and on/off
+    switch of email/SMS for the company. ``kinds`` limits a group to some notice kinds."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="notify_channels",
+                                verbose_name=_("公司"))
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                                verbose_name=_("项目（留空=全公司）"))
+    channel = models.CharField(_("渠道"), max_length=20, choices=Channel.choices)
+    name = models.CharField(_("名称"), max_length=100, blank=True, help_text=_("如 品质部工作群"))
+    enabled = models.BooleanField(_("启用"), default=True)
+    backend = models.CharField(_("后端"), max_length=200, blank=True,
+                               help_text=_("留空使用 settings.LINLI_NOTIFY_BACKENDS 的设置"))
+    webhook_url = models.URLField(_("群机器人地址"), max_length=500, blank=True)
+    secret = models.CharField(_("加签密钥"), max_length=200, blank=True, help_text=_("钉钉机器人“加签”密钥"))
+    kinds = models.CharField(_("通知类型"), max_length=500, blank=True,
+                             help_text=_("逗号分隔，如 deadline_breach,escalation_report_breach；留空=全部"))
+
+    class Meta:
+        verbose_name = _("通知渠道配置")
+        verbose_name_plural = _("通知渠道配置")
+        ordering = ["company", "project", "channel", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} · {self.name or self.project or self.company}"
+
+    def clean(self) -> None:
+        if self.channel in GROUP_CHANNELS and self.enabled and not self.webhook_url:
+            raise ValidationError({"webhook_url": _("工作群渠道需要群机器人地址")})
+        if self.project_id and self.company_id and self.project.company_id != self.company_id:
+            raise ValidationError({"project": _("项目不属于该公司")})
+        if self.backend:
+            from apps.notify import channels
+
+            try:
+                channels.load_backend_class(self.backend)
+            except (ImportError, ValueError) as exc:
+                raise ValidationError({"backend": str(exc)}) from exc
+
+    def kind_list(self) -> list[str]:
+        return [k.strip() for k in self.kinds.split(",") if k.strip()]
+
+    def wants(self, kind: str) -> bool:
+        kinds = self.kind_list()
+        return not kinds or kind in kinds
+
+
+class StaffChannelPreference(models.Model):
+    """员工的外发渠道: email on by default (when the user has an address), SMS off."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notify_preference",
+                                verbose_name=_("员工"))
+    email = models.BooleanField(_("邮件"), default=True)
+    sms = models.BooleanField(_("短信"), default=False)
+    sms_kinds = models.CharField(_("短信通知类型"), max_length=500, blank=True,
+                                 help_text=_("逗号分隔；留空=全部（仅在启用短信时）"))
+
+    class Meta:
+        verbose_name = _("员工通知偏好")
+        verbose_name_plural = _("员工通知偏好")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -1,0 +1,334 @@
+"""Outgoing channels behind one adapter interface (issue 5 item 6).
+
+A backend turns an :class:`OutgoingMessage` into a send and returns the provider's reference, or
+raises :class:`DeliveryError` (``permanent=True`` when retrying cannot help). Which backend serves a
+channel is configuration: ``settings.LINLI_NOTIFY_BACKENDS`` (``{"sms": "dotted.path", …}``), or a
+company's :class:`~apps.notify.models.ChannelConfig` row with a ``backend``. Defaults: Django's email
+backends for email (console in the embedded mode, per ``EMAIL_BACKEND``), the console SMS backend,
+and the WeCom/DingTalk group-robot webhooks.
+
+HTTP goes through :func:`post_json` (urllib, no extra dependency); tests replace it with a fake or
+point a backend at a local server — no network in tests.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, TextIO
+
+from django.conf import settings
+from django.core import mail
+from django.utils.module_loading import import_string
+
+
+class DeliveryError(Exception):
+    """A failed send. ``permanent`` errors are not retried (bad address, rejected by the provider)."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+@dataclass
+class OutgoingMessage:
+    channel: str
+    address: str
+    body: str
+    subject: str = ""
+    kind: str = ""
+    link: str = ""
+    webhook_url: str = ""
+    secret: str = ""
+    reference: str = ""  # our id for the provider (idempotency key where supported)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def text(self) -> str:
+        parts = [p for p in (self.subject, self.body) if p]
+        if self.link:
+            parts.append(absolute_link(self.link))
+        return "\n".join(parts)
+
+
+def absolute_link(link: str) -> str:
+    base = getattr(settings, "LINLI_SITE_URL", "").rstrip("/")
+    return f"{base}{link}" if base and link.startswith("/") else link
+
+
+@dataclass
+class HttpResult:
+    status: int
+    data: Any
+    text: str = ""
+
+
+def post_json(url: str, payload: dict[str, Any], *, headers: dict[str, str] | None = None,
+              timeout: float = 10.0) -> HttpResult:
+    """POST ``payload`` as JSON; returns the status and the decoded body (never raises on HTTP
+    status; raises DeliveryError on connection problems)."""
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    req = urllib.request.Request(url, data=body, method="POST",
+                                 headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - configured https URL
+            raw = resp.read().decode("utf-8", "replace")
+            status = resp.status
+    except urllib.error.HTTPError as exc:
+        raw = exc.read().decode("utf-8", "replace") if exc.fp else ""
+        status = exc.code
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        raise DeliveryError(f"连接失败：{getattr(exc, 'reason', exc)}") from exc
+    try:
+        data = json.loads(raw) if raw else None
+    except ValueError:
+        data = None
+    return HttpResult(status, data, raw[:500])
+
+
+Transport = Callable[..., HttpResult]
+
+
+class Backend:
+    """One outgoing channel. Subclasses set ``channel`` and implement :meth:`send`."""
+
+    channel: str = ""
+    label: str = ""
+
+    def __init__(self, transport: Transport | None = None, **options: Any) -> None:
+        self._transport = transport
+        self.options = options
+
+    def post(self, url: str, payload: dict[str, Any], **kw: Any) -> HttpResult:
+        transport = self._transport or post_json  # looked up at call time so tests can patch it
+        return transport(url, payload, **kw)
+
+    def send(self, message: OutgoingMessage) -> str:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+# ---------------------------------------------------------------- email
+
+
+class EmailBackend(Backend):
+    """Email through Django's configured backend (SMTP in production, console when embedded,
+    locmem in tests)."""
+
+    channel = "email"
+    label = "Django email"
+
+    def send(self, message: OutgoingMessage) -> str:
+        if "@" not in message.address:
+            raise DeliveryError(f"邮箱地址不正确：{message.address}", permanent=True)
+        email = mail.EmailMessage(subject=message.subject or message.kind, body=_email_body(message),
+                                  from_email=settings.DEFAULT_FROM_EMAIL, to=[message.address],
+                                  headers={"X-Linli-Reference": message.reference} if message.reference else None)
+        try:
+            sent = email.send(fail_silently=False)
+        except Exception as exc:  # smtplib and socket errors vary by backend
+            raise DeliveryError(f"邮件发送失败：{exc}") from exc
+        if sent != 1:
+            raise DeliveryError("邮件后端未发送")
+        return ""
+
+
+def _email_body(message: OutgoingMessage) -> str:
+    body = message.body
+    if message.link:
+        body = f"{body}\n\n{absolute_link(message.link)}"
+    return body
+
+
+# ---------------------------------------------------------------- SMS
+
+
+def _check_phone(address: str) -> str:
+    phone = "".join(ch for ch in address if ch.isdigit() or ch == "+")
+    if len(phone.lstrip("+")) < 5:
+        raise DeliveryError(f"手机号不正确：{address}", permanent=True)
+    return phone
+
+
+class ConsoleSMSBackend(Backend):
+    """Development SMS: prints the message (the embedded default)."""
+
+    channel = "sms"
+    label = "console"
+
+    def __init__(self, stream: TextIO | None = None, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.stream = stream
+
+    def send(self, message: OutgoingMessage) -> str:
+        phone = _check_phone(message.address)
+        out = self.stream or sys.stdout
+        out.write(f"[SMS → {phone}] {message.text()}\n")
+        out.flush()
+        return f"console:{message.reference}"
+
+
+class FileSMSBackend(Backend):
+    """Development SMS: appends one JSON line per message to ``LINLI_SMS_FILE_PATH``
+    (default ``var/sms-outbox.jsonl``)."""
+
+    channel = "sms"
+    label = "file"
+
+    def __init__(self, path: str | Path | None = None, **kw: Any) -> None:
+        super().__init__(**kw)
+        default = Path(getattr(settings, "VAR_DIR", ".")) / "sms-outbox.jsonl"
+        self.path = Path(path or getattr(settings, "LINLI_SMS_FILE_PATH", "") or default)
+
+    def send(self, message: OutgoingMessage) -> str:
+        phone = _check_phone(message.address)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        line = json.dumps({"to": phone, "text": message.text(), "kind": message.kind, "ref": message.reference},
+                          ensure_ascii=False)
+        try:
+            with self.path.open("a", encoding="utf-8") as fh:
+                fh.write(line + "\n")
+        except OSError as exc:
+            raise DeliveryError(f"写入短信文件失败：{exc}") from exc
+        return f"file:{message.reference}"
+
+
+class HttpSMSBackend(Backend):
+    """An SMS gateway reached by an HTTP JSON POST — a skeleton for a provider adapter.
+
+    Settings ``LINLI_SMS_HTTP = {"url": …, "api_key": …, "sign_name": …, "timeout": 10}``. Sends
+    ``{"phone", "content", "sign_name", "reference"}`` with ``Authorization: Bearer <api_key>``;
+    a 2xx answer whose JSON has no ``"ok": false`` is success (``id`` becomes the provider
+    reference). 4xx other than 429 are permanent failures; 429, 5xx and connection errors are
+    retried. A provider with another protocol subclasses this and overrides :meth:`payload` and
+    :meth:`read_result`.
+    """
+
+    channel = "sms"
+    label = "HTTP"
+
+    def config(self) -> dict[str, Any]:
+        conf = {**getattr(settings, "LINLI_SMS_HTTP", {}), **self.options}
+        if not conf.get("url"):
+            raise DeliveryError("短信网关未配置（LINLI_SMS_HTTP.url）", permanent=True)
+        return conf
+
+    def payload(self, message: OutgoingMessage, phone: str, conf: dict[str, Any]) -> dict[str, Any]:
+        return {"phone": phone, "content": message.text(), "sign_name": conf.get("sign_name", ""),
+                "reference": message.reference}
+
+    def read_result(self, result: HttpResult) -> str:
+        if result.status == 429 or result.status >= 500:
+            raise DeliveryError(f"短信网关暂时不可用（HTTP {result.status}）")
+        if result.status >= 400:
+            raise DeliveryError(f"短信网关拒绝（HTTP {result.status}）：{result.text[:200]}", permanent=True)
+        data = result.data if isinstance(result.data, dict) else {}
+        if data.get("ok") is False:
+            raise DeliveryError(f"短信网关返回失败：{data.get('message') or data}", permanent=bool(data.get("permanent")))
+        return str(data.get("id", ""))
+
+    def send(self, message: OutgoingMessage) -> str:
+        phone = _check_phone(message.address)
+        conf = self.config()
+        headers = {"Authorization": f"Bearer {conf['api_key']}"} if conf.get("api_key") else {}
+        result = self.post(conf["url"], self.payload(message, phone, conf), headers=headers,
+                           timeout=float(conf.get("timeout", 10)))
+        return self.read_result(result)
+
+
+# ---------------------------------------------------------------- group robots
+
+
+def _robot_result(result: HttpResult, name: str, permanent_codes: frozenset[int]) -> str:
+    if result.status >= 500 or result.status == 429:
+        raise DeliveryError(f"{name}暂时不可用（HTTP {result.status}）")
+    if result.status >= 400:
+        raise DeliveryError(f"{name}拒绝（HTTP {result.status}）", permanent=True)
+    data = result.data if isinstance(result.data, dict) else {}
+    code = data.get("errcode")
+    if code in (0, None) and result.status < 300 and data:
+        return str(data.get("msgid", ""))
+    if code is None:
+        raise DeliveryError(f"{name}返回无法识别：{result.text[:200]}")
+    raise DeliveryError(f"{name}返回错误 {code}：{data.get('errmsg', '')}", permanent=code in permanent_codes)
+
+
+class WeComWebhookBackend(Backend):
+    """企业微信群机器人: ``{"msgtype": "text", "text": {"content": …}}`` to the group's webhook URL."""
+
+    channel = "wecom"
+    label = "WeCom robot"
+    # 93000 invalid webhook url, 40008 invalid message type: retrying cannot help
+    PERMANENT = frozenset({93000, 40008, 40058})
+
+    def send(self, message: OutgoingMessage) -> str:
+        if not message.webhook_url:
+            raise DeliveryError("未配置企业微信群机器人地址", permanent=True)
+        payload = {"msgtype": "text", "text": {"content": message.text()[:2000]}}
+        return _robot_result(self.post(message.webhook_url, payload), "企业微信", self.PERMANENT)
+
+
+class DingTalkWebhookBackend(Backend):
+    """钉钉群机器人: text message; with a secret the URL is signed (timestamp + HMAC-SHA256)."""
+
+    channel = "dingtalk"
+    label = "DingTalk robot"
+    PERMANENT = frozenset({300001, 310000, 400101, 400102})
+
+    @staticmethod
+    def signed_url(url: str, secret: str, timestamp_ms: int) -> str:
+        to_sign = f"{timestamp_ms}\n{secret}".encode()
+        digest = hmac.new(secret.encode(), to_sign, hashlib.sha256).digest()
+        sign = urllib.parse.quote_plus(base64.b64encode(digest))
+        sep = "&" if "?" in url else "?"
+        return f"{url}{sep}timestamp={timestamp_ms}&sign={sign}"
+
+    def send(self, message: OutgoingMessage) -> str:
+        if not message.webhook_url:
+            raise DeliveryError("未配置钉钉群机器人地址", permanent=True)
+        url = message.webhook_url
+        if message.secret:
+            url = self.signed_url(url, message.secret, int(time.time() * 1000))
+        payload = {"msgtype": "text", "text": {"content": message.text()[:2000]}}
+        return _robot_result(self.post(url, payload), "钉钉", self.PERMANENT)
+
+
+# ---------------------------------------------------------------- registry
+
+DEFAULT_BACKENDS: dict[str, str] = {
+    "email": "apps.notify.channels.EmailBackend",
+    "sms": "apps.notify.channels.ConsoleSMSBackend",
+    "wecom": "apps.notify.channels.WeComWebhookBackend",
+    "dingtalk": "apps.notify.channels.DingTalkWebhookBackend",
+}
+
+
+def load_backend_class(path: str) -> type[Backend]:
+    try:
+        cls = import_string(path)
+    except ImportError as exc:
+        raise ValueError(f"找不到通知后端：{path}") from exc
+    if not (isinstance(cls, type) and issubclass(cls, Backend)):
+        raise ValueError(f"不是通知后端：{path}")
+    return cls
+
+
+def backend_path(channel: str, config: Any = None) -> str:
+    if config is not None and getattr(config, "backend", ""):
+        return config.backend
+    configured = getattr(settings, "LINLI_NOTIFY_BACKENDS", {}) or {}
+    path = configured.get(channel) or DEFAULT_BACKENDS.get(channel)
+    if not path:
+        raise ValueError(f"没有渠道 {channel} 的通知后端")
+    return path
+
+
+def get_backend(channel: str, config: Any = None) -> Backend:
+    """The backend serving ``channel`` (a company's ChannelConfig ``backend`` wins over settings)."""
+    return load_backend_class(backend_path(channel, config))()

@@ -1,0 +1,486 @@
+"""Notification rules (SPEC M17, issue 5 item 6).
+
+- :func:`notify_staff` — the contract other apps call: one inbox row per staff member, outgoing
+  deliveries on their enabled channels and the project's work groups; a repeated ``dedupe_key`` for
+  the same person is a no-op (unique constraint, safe when two sweeps run at once).
+- :func:`notify_owner` — a message to an owner, held back to the next allowed moment by the
+  project's quiet hours (R-M17-01, P-21) unless it is an emergency.
+- :func:`deliver_due` — sends what is due, records every attempt, retries with backoff. Claims each
+  row with ``SELECT … FOR UPDATE SKIP LOCKED`` (PostgreSQL) and a compare-and-set update, so two
+  workers never send one message twice.
+- :func:`order_call_list` / :func:`check_call_time` — outbound calls and quiet hours.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q, QuerySet
+
+from apps.notify import channels, quiet_hours
+from apps.notify.models import (
+    GROUP_CHANNELS,
+    PENDING_STATUSES,
+    Audience,
+    Channel,
+    ChannelConfig,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    Notification,
+    QuietHoursPolicy,
+    StaffChannelPreference,
+)
+from apps.org.models import Project
+
+log = logging.getLogger(__name__)
+
+CALL = "call"  # an outbound phone call made by staff (not a Delivery; R-M17-01 covers it by default)
+LEASE = dt.timedelta(minutes=5)
+
+
+class NotifyError(Exception):
+    """A refused request, with a Chinese message (→ 422 in the API, a form error in pages)."""
+
+    def __init__(self, message: str, *, code: str = "invalid", field: str | None = None, status: int = 422) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+        self.fields = {field: [message]} if field else {}
+
+
+# ================================================================ quiet hours (R-M17-01, P-21)
+
+
+@dataclass(frozen=True)
+class QuietPolicy:
+    """The effective quiet-hours policy of one project."""
+
+    windows: tuple[quiet_hours.Window, ...]
+    tz: dt.tzinfo
+    calls: bool = True
+    sms: bool = False
+
+    def covers(self, channel: str) -> bool:
+        """Does the policy restrict this way of contacting an owner?"""
+        if channel == CALL:
+            return self.calls
+        if channel == Channel.SMS:
+            return self.sms
+        return False
+
+    def describe(self) -> str:
+        return quiet_hours.describe(self.windows)
+
+
+def policy_for(project: Project) -> QuietPolicy:
+    """The project's QuietHoursPolicy, or the P-21 defaults when it has none."""
+    row = QuietHoursPolicy.objects.filter(project=project).first()
+    if row is None:
+        return QuietPolicy(quiet_hours.DEFAULT_WINDOWS, project.tz)
+    return QuietPolicy(tuple(row.parsed_windows()), project.tz, calls=row.applies_to_calls, sms=row.applies_to_sms)
+
+
+def next_contact_moment(project: Project | QuietPolicy, moment: dt.datetime, *, channel: str = CALL,
+                        emergency: bool = False) -> dt.datetime:
+    """When may staff (or Linli) contact an owner of ``project`` on ``channel``, at or after ``moment``?"""
+    policy = project if isinstance(project, QuietPolicy) else policy_for(project)
+    if emergency or not policy.covers(channel):
+        return moment
+    return quiet_hours.next_allowed_moment(moment, policy.windows, policy.tz)
+
+
+def call_warning(project: Project, moment: dt.datetime) -> str | None:
+    """A Chinese warning when ``moment`` is inside a quiet window for phone calls (R-M17-01), else None."""
+    policy = policy_for(project)
+    if not policy.covers(CALL):
+        return None
+    window = quiet_hours.window_at(moment, policy.windows, policy.tz)
+    if window is None:
+        return None
+    nxt = quiet_hours.next_allowed_moment(moment, policy.windows, policy.tz).astimezone(policy.tz)
+    return f"现在是免打扰时段（{window.label()}），建议 {nxt:%m-%d %H:%M} 以后再致电业主"
+
+
+def check_call_time(project: Project, moment: dt.datetime, *, emergency_reason: str = "") -> str | None:
+    """R-M17-01: planning or logging a call inside a quiet window is refused unless an emergency
+    reason is given. Returns the warning (kept with the record) or None when the time is allowed."""
+    warning = call_warning(project, moment)
+    if warning and not emergency_reason.strip():
+        raise NotifyError(f"{warning}；如确属紧急情况，请填写紧急原因", code="quiet_hours", field="emergency_reason")
+    return warning
+
+
+@dataclass(frozen=True)
+class CallSlot:
+    """One row of an outbound call list: the item and the earliest moment it may be called."""
+
+    item: Any
+    call_at: dt.datetime
+    wanted_at: dt.datetime
+    project: Project | None
+
+    @property
+    def deferred(self) -> bool:
+        """Quiet hours moved the call later than wanted."""
+        return self.call_at > self.wanted_at
+
+
+def order_call_list(items: Iterable[Any], project: Project | None = None, now: dt.datetime | None = None, *,
+                    not_before: Callable[[Any], dt.datetime | None] | None = None,
+                    due: Callable[[Any], dt.datetime | None] | None = None) -> list[CallSlot]:
+    """Order an outbound call list (return visits, R-M4-14) by the next allowed moment (R-M17-01).
+
+    Each item is called no earlier than ``now`` and ``not_before(item)`` (e.g. an appointment or a
+    retry after 联系不上), moved out of its project's quiet windows; ties keep the earlier ``due``
+    first, then the original order. Items carry their project as ``item.project`` unless
+    ``project`` is given for all of them.
+    """
+    if now is None:
+        raise TypeError("order_call_list needs now")
+    policies: dict[int, QuietPolicy] = {}
+    rows: list[tuple[dt.datetime, dt.datetime, int, CallSlot]] = []
+    far = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+    for index, item in enumerate(items):
+        proj = project or getattr(item, "project", None)
+        wanted = now
+        extra = not_before(item) if not_before else None
+        if extra is not None and extra > wanted:
+            wanted = extra
+        if proj is None:
+            call_at = wanted
+        else:
+            if proj.pk not in policies:
+                policies[proj.pk] = policy_for(proj)
+            call_at = next_contact_moment(policies[proj.pk], wanted, channel=CALL)
+        slot = CallSlot(item=item, call_at=call_at, wanted_at=wanted, project=proj)
+        rows.append((call_at, (due(item) if due else None) or far, index, slot))
+    rows.sort(key=lambda r: (r[0], r[1], r[2]))
+    return [r[3] for r in rows]
+
+
+# ================================================================ staff notices (contract)
+
+
+def _channel_configs(project: Project | None) -> list[ChannelConfig]:
+    if project is None:
+        return []
+    return list(ChannelConfig.objects.filter(company_id=project.company_id)
+                .filter(Q(project=None) | Q(project=project)).order_by("-project_id", "pk"))
+
+
+def _channel_switch(configs: Sequence[ChannelConfig], channel: str) -> ChannelConfig | None:
+    """The email/SMS config row that applies (project row before the company row)."""
+    rows = [c for c in configs if c.channel == channel]
+    rows.sort(key=lambda c: c.project_id is None)
+    return rows[0] if rows else None
+
+
+def _staff_channels(user: Any, kind: str, configs: Sequence[ChannelConfig]) -> list[tuple[str, str]]:
+    pref = StaffChannelPreference.objects.filter(user=user).first() or StaffChannelPreference(user=user)
+    wanted: list[tuple[str, str]] = []
+    email_conf = _channel_switch(configs, Channel.EMAIL)
+    if pref.email and user.email and (email_conf is None or email_conf.enabled):
+        wanted.append((Channel.EMAIL, user.email))
+    sms_conf = _channel_switch(configs, Channel.SMS)
+    sms_kinds = [k.strip() for k in pref.sms_kinds.split(",") if k.strip()]
+    if (pref.sms and getattr(user, "phone", "") and (sms_conf is None or sms_conf.enabled)
+            and (not sms_kinds or kind in sms_kinds)):
+        wanted.append((Channel.SMS, user.phone))
+    return wanted
+
+
+def notify_staff(users: Iterable[Any], *, kind: str, subject: str, body: str, link: str = "",
+                 project: Project | None = None, dedupe_key: str | None = None,
+                 now: dt.datetime) -> list[Notification]:
+    """One in-app notice per staff member, plus deliveries on their enabled channels and one message
+    per matching work group (WeCom/DingTalk). With ``dedupe_key``, a person who already has a
+    notice with that key gets nothing (the unique constraint decides, so concurrent sweeps on
+    PostgreSQL create one row). Returns the notices created by this call."""
+    people: dict[int, Any] = {}
+    for user in users:
+        if user is not None and getattr(user, "is_active", True) and user.pk not in people:
+            people[user.pk] = user
+    subject, link = subject[:200], link[:300]
+    configs = _channel_configs(project)
+    created: list[Notification] = []
+    for user in people.values():
+        try:
+            with transaction.atomic():
+                note = Notification.objects.create(recipient=user, project=project, kind=kind[:50], subject=subject,
+                                                   body=body, link=link, created_at=now, dedupe_key=dedupe_key)
+                for channel, address in _staff_channels(user, kind, configs):
+                    Delivery.objects.create(channel=channel, audience=Audience.STAFF, notification=note,
+                                            recipient_user=user, address=address[:300], project=project,
+                                            kind=kind[:50], subject=subject, body=body, created_at=now,
+                                            next_attempt_at=now, status=DeliveryStatus.QUEUED)
+        except IntegrityError:
+            if dedupe_key is None:
+                raise
+            continue  # already notified under this key
+        created.append(note)
+    if created:
+        _queue_groups(configs, kind=kind, subject=subject, body=body, link=link, project=project,
+                      dedupe_key=dedupe_key, now=now)
+    return created
+
+
+def _queue_groups(configs: Sequence[ChannelConfig], *, kind: str, subject: str, body: str, link: str,
+                  project: Project | None, dedupe_key: str | None, now: dt.datetime) -> None:
+    for conf in configs:
+        if conf.channel not in GROUP_CHANNELS or not conf.enabled or not conf.webhook_url or not conf.wants(kind):
+            continue
+        text = f"{body}\n{channels.absolute_link(link)}" if link else body
+        try:
+            with transaction.atomic():
+                Delivery.objects.create(channel=conf.channel, audience=Audience.GROUP, config=conf,
+                                        address=(conf.name or conf.get_channel_display())[:300], project=project,
+                                        kind=kind[:50], subject=subject, body=text, created_at=now,
+                                        next_attempt_at=now, status=DeliveryStatus.QUEUED,
+                                        dedupe_key=f"group:{conf.pk}:{dedupe_key}"[:250] if dedupe_key else None)
+        except IntegrityError:
+            continue
+
+
+# ================================================================ owner messages
+
+
+def _owner_phone(person_or_phone: Any, project: Project) -> tuple[str, Any]:
+    if isinstance(person_or_phone, str):
+        phone = person_or_phone.strip()
+        person = None
+    else:
+        person = person_or_phone
+        if getattr(person, "project_id", project.pk) != project.pk:
+            raise NotifyError("业主/住户不属于该项目", code="wrong_project", field="person")
+        phone = (getattr(person, "phone", "") or getattr(person, "phone2", "") or "").strip()
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) < 5:
+        raise NotifyError("没有可用的手机号码", code="no_phone", field="phone")
+    return phone, person
+
+
+def notify_owner(person_or_phone: Any, *, project: Project, kind: str, body: str, emergency: bool = False,
+                 now: dt.datetime, channel: str = Channel.SMS, subject: str = "",
+                 dedupe_key: str | None = None) -> Delivery:
+    """Queue a message to an owner or resident (a Person or a phone number).
+
+    Unless ``emergency``, a message on a channel the project's quiet-hours policy covers is
+    scheduled for the next allowed moment (R-M17-01, P-21); SMS is covered only when the project
+    opted in. A repeated ``dedupe_key`` returns the existing delivery.
+    """
+    if channel != Channel.SMS:
+        raise NotifyError("业主消息目前只支持短信", code="unsupported_channel", field="channel")
+    if not body.strip():
+        raise NotifyError("消息内容不能为空", field="body")
+    phone, person = _owner_phone(person_or_phone, project)
+    send_at = next_contact_moment(project, now, channel=channel, emergency=emergency)
+    scheduled = send_at > now
+    try:
+        with transaction.atomic():
+            return Delivery.objects.create(
+                channel=channel, audience=Audience.OWNER, person=person, address=phone[:300], project=project,
+                kind=kind[:50], subject=subject[:200], body=body, emergency=emergency, created_at=now,
+                scheduled_for=send_at if scheduled else None, next_attempt_at=send_at,
+                status=DeliveryStatus.SCHEDULED if scheduled else DeliveryStatus.QUEUED, dedupe_key=dedupe_key)
+    except IntegrityError:
+        existing = Delivery.objects.filter(dedupe_key=dedupe_key).first() if dedupe_key else None
+        if existing is None:
+            raise
+        return existing
+
+
+# ================================================================ inbox
+
+
+def unread_count(user: Any) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(recipient=user, read_at=None).count()
+
+
+def inbox(user: Any, *, unread_only: bool = False) -> QuerySet[Notification]:
+    qs = Notification.objects.filter(recipient=user).select_related("project")
+    return qs.filter(read_at=None) if unread_only else qs
+
+
+def mark_read(user: Any, notification_id: int, *, now: dt.datetime) -> Notification:
+    """Mark one of the user's notices read (idempotent). Another person's notice → NotifyError 404."""
+    note = Notification.objects.filter(pk=notification_id, recipient=user).first()
+    if note is None:
+        raise NotifyError("通知不存在", code="not_found", status=404)
+    if note.read_at is None:
+        Notification.objects.filter(pk=note.pk, read_at=None).update(read_at=now)
+        note.refresh_from_db(fields=["read_at"])
+    return note
+
+
+def mark_all_read(user: Any, *, now: dt.datetime) -> int:
+    return Notification.objects.filter(recipient=user, read_at=None).update(read_at=now)
+
+
+# ================================================================ delivery
+
+
+def max_attempts() -> int:
+    return int(getattr(settings, "LINLI_NOTIFY_MAX_ATTEMPTS", 5))
+
+
+def retry_delay(attempt: int) -> dt.timedelta:
+    """Exponential backoff after failed attempt ``attempt`` (1-based): base·2^(n−1), capped."""
+    base = float(getattr(settings, "LINLI_NOTIFY_RETRY_BASE_SECONDS", 60))
+    cap = float(getattr(settings, "LINLI_NOTIFY_RETRY_MAX_SECONDS", 3600))
+    return dt.timedelta(seconds=min(base * 2 ** max(attempt - 1, 0), cap))
+
+
+@dataclass
+class DeliverResult:
+    counts: dict[str, int] = field(default_factory=lambda: {"sent": 0, "retrying": 0, "failed": 0, "rescheduled": 0})
+
+    def add(self, outcome: str) -> None:
+        self.counts[outcome] = self.counts.get(outcome, 0) + 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def __str__(self) -> str:
+        return " ".join(f"{k}={v}" for k, v in self.counts.items())
+
+
+_LOST = object()
+
+
+def _due_filter(now: dt.datetime) -> Q:
+    return (Q(status__in=PENDING_STATUSES, next_attempt_at__lte=now)
+            | Q(status=DeliveryStatus.SENDING, lease_until__lte=now))
+
+
+def _claim(now: dt.datetime) -> Any:
+    """Take one due delivery: None when nothing is due, ``_LOST`` when another worker won the row,
+    ``"rescheduled"`` when quiet hours (changed since queueing) hold it back, else the claimed row."""
+    with transaction.atomic():
+        qs = Delivery.objects.filter(_due_filter(now)).order_by("next_attempt_at", "pk")
+        if connection.features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True)
+        d = qs.select_related("project", "config").first()
+        if d is None:
+            return None
+        if d.audience == Audience.OWNER and not d.emergency and d.project is not None:
+            send_at = next_contact_moment(d.project, now, channel=d.channel)
+            if send_at > now:
+                n = Delivery.objects.filter(pk=d.pk, status=d.status, attempts=d.attempts).update(
+                    status=DeliveryStatus.SCHEDULED, scheduled_for=send_at, next_attempt_at=send_at)
+                return "rescheduled" if n == 1 else _LOST
+        n = Delivery.objects.filter(pk=d.pk, status=d.status, attempts=d.attempts).update(
+            status=DeliveryStatus.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1)
+        if n != 1:
+            return _LOST
+    d.attempts += 1
+    d.status = DeliveryStatus.SENDING
+    return d
+
+
+def _message(d: Delivery) -> channels.OutgoingMessage:
+    link = d.notification.link if d.notification_id else ""
+    conf = d.config
+    return channels.OutgoingMessage(channel=d.channel, address=d.address, body=d.body, subject=d.subject,
+                                    kind=d.kind, link=link, webhook_url=conf.webhook_url if conf else "",
+                                    secret=conf.secret if conf else "", reference=f"linli-{d.pk}")
+
+
+def _backend_config(d: Delivery) -> ChannelConfig | None:
+    if d.config_id:
+        return d.config
+    if d.project is None:
+        return None
+    return _channel_switch(_channel_configs(d.project), d.channel)
+
+
+def deliver_one(now: dt.datetime) -> str | None:
+    """Send one due delivery and record the attempt. Returns the outcome, or None when nothing is due."""
+    claimed = _claim(now)
+    if claimed is None:
+        return None
+    if claimed is _LOST:
+        return "lost"
+    if isinstance(claimed, str):
+        return claimed
+    d: Delivery = claimed
+    started = time.monotonic()
+    error, permanent, ref = "", False, ""
+    try:
+        backend = channels.get_backend(d.channel, _backend_config(d))
+        ref = backend.send(_message(d)) or ""
+    except channels.DeliveryError as exc:
+        error, permanent = str(exc), exc.permanent
+    except ValueError as exc:  # misconfigured backend path
+        error, permanent = str(exc), True
+    except Exception as exc:  # noqa: BLE001 - a broken backend is recorded and retried, never lost
+        log.exception("notify backend crashed on delivery %s", d.pk)
+        error = f"{type(exc).__name__}: {exc}"
+    duration = int((time.monotonic() - started) * 1000)
+    retry_at = None
+    if not error:
+        outcome = DeliveryStatus.SENT
+        update: dict[str, Any] = {"status": outcome, "sent_at": now, "provider_ref": ref[:200], "last_error": "",
+                                  "lease_until": None, "next_attempt_at": None}
+    elif permanent or d.attempts >= max_attempts():
+        outcome = DeliveryStatus.FAILED
+        update = {"status": outcome, "last_error": error, "lease_until": None, "next_attempt_at": None}
+    else:
+        outcome = DeliveryStatus.RETRYING
+        retry_at = now + retry_delay(d.attempts)
+        update = {"status": outcome, "last_error": error, "lease_until": None, "next_attempt_at": retry_at}
+    with transaction.atomic():
+        DeliveryAttempt.objects.create(delivery=d, number=d.attempts, at=now, ok=not error, error=error,
+                                       duration_ms=duration, retry_at=retry_at)
+        Delivery.objects.filter(pk=d.pk, status=DeliveryStatus.SENDING, attempts=d.attempts).update(**update)
+    if error:
+        log.warning("notify delivery %s (%s → %s) attempt %s failed: %s", d.pk, d.channel, d.address, d.attempts,
+                    error)
+    return str(outcome)
+
+
+def deliver_due(now: dt.datetime, *, limit: int = 1000) -> DeliverResult:
+    """Send every delivery due at ``now`` (at most ``limit``). Idempotent; safe in parallel workers."""
+    result = DeliverResult()
+    for _ in range(limit):
+        outcome = deliver_one(now)
+        if outcome is None:
+            break
+        if outcome != "lost":
+            result.add(outcome)
+    return result
+
+
+def retry_now(delivery: Delivery, *, now: dt.datetime) -> bool:
+    """Put a failed delivery back in the queue (an administrator's decision); attempts are kept."""
+    return Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.FAILED).update(
+        status=DeliveryStatus.QUEUED, next_attempt_at=now) == 1
+
+
+# ================================================================ who sees the delivery log
+
+
+def log_projects(user: Any) -> list[Project]:
+    """Projects whose delivery log ``user`` may read: managers (rank ≥ 30) and company-level roles."""
+    from apps.org import access
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [p for p in access.visible_projects(user) if access.rank_in(user, p) >= 30]
+
+
+def visible_deliveries(user: Any) -> QuerySet[Delivery]:
+    projects = log_projects(user)
+    qs = Delivery.objects.filter(project__in=projects)
+    if getattr(user, "is_superuser", False):
+        qs = Delivery.objects.filter(Q(project__in=projects) | Q(project=None))
+    return qs.select_related("project", "recipient_user", "config")
