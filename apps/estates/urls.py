@@ -1,5 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from apps.estates import views
 
 app_name = "estates"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("households/<int:pk>/", views.household_detail, name="household"),
+    path("import/", views.roster_import, name="import"),
+    path("import/template.xlsx", views.import_template, name="import_template"),
+    path("import/progress/<str:token>/", views.import_progress, name="import_progress"),
+    path("import/<int:pk>/", views.import_job, name="import_job"),
+    path("import/<int:pk>/commit/", views.import_commit, name="import_commit"),
+    path("import/<int:pk>/discard/", views.import_discard, name="import_discard"),
+    path("export/", views.roster_export, name="export"),
+    path("access-log/", views.access_log, name="access_log"),
+    path("grants/", views.grants, name="grants"),
+    path("grants/<int:pk>/revoke/", views.grant_revoke, name="grant_revoke"),
+]

@@ -1,0 +1,121 @@
+"""Masking of owners' personal data and the rule for showing it in full (SPEC R-M7-01, R-M7-03, R-M7-10).
+
+Masking (pure functions, used by every page, export and API schema of the owner archive):
+
+- phone ``13812345678`` → ``138****5678``; landlines keep the area code and the last four digits
+  (``0755-83211234`` → ``0755****1234``);
+- ID numbers keep the first four and the last four characters (``110101199003071234`` →
+  ``1101**********1234``): the birth date and the sequence number — the parts that identify a
+  person — are hidden, the province/city prefix and the tail that owners quote on the phone stay;
+- names keep the surname (``张三丰`` → ``张**``), plates keep the province and the last character.
+
+Who may see data in full — our reading of R-M7-01 (interpretation, documented on issue 2):
+
+R-M7-01 says nobody consults customer data without the department head's consent, and that the
+system shows personal data only "to roles that have it in their work, or after a department-head
+approval". We read that as three tiers:
+
+1. **Masked archive** (``Cap.VIEW_ARCHIVE``): every CS role, department heads and company
+   leadership see households, occupancy, tags and *masked* persons. Masked data is not a
+   consultation and is not logged.
+2. **Contact data in the daily work** — name, phone, second phone of a non-VIP person: roles
+   whose duties are calling owners (front desk R-M19-03 (1)(10), butler/CS specialist R-M19-05,
+   supervisor R-M19-02, managers, quality R-M19-07 — exactly the roles with
+   ``Cap.UNMASK_PERSONAL_DATA``) may show them after an explicit "显示完整信息" with a reason.
+   Their role *is* the standing consent; every reveal is still logged (查看有记录).
+3. **Everything else needs the department head's grant** (``ArchiveGrant``, given by a holder of
+   ``Cap.GRANT_ARCHIVE_ACCESS``, time-limited, revocable) *in addition to* the capability and the
+   explicit request: ID numbers, vehicles, any field of a VIP person (R-M7-03: VIP data is
+   restricted like R-M7-01), and unmasked roster exports (bulk consultation).
+
+Users without ``UNMASK_PERSONAL_DATA`` (workers, department heads, leadership, system admin) never
+see personal data in full, grant or not; they reach an owner through the ticket they handle.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MASK = "*"
+
+#: fields a role with UNMASK_PERSONAL_DATA may reveal without a grant (tier 2)
+CONTACT_FIELDS: frozenset[str] = frozenset({"name", "phone", "phone2"})
+#: fields that always need a grant (tier 3)
+SENSITIVE_FIELDS: frozenset[str] = frozenset({"id_number", "vehicles"})
+ALL_FIELDS: tuple[str, ...] = ("name", "phone", "phone2", "id_number", "vehicles")
+
+FIELD_LABELS = {"name": "姓名", "phone": "手机", "phone2": "其他电话", "id_number": "证件号码", "vehicles": "车辆"}
+
+_LANDLINE = re.compile(r"^(0\d{2,3})[-\s]?(\d{7,8})$")
+
+
+def mask_phone(value: str | None) -> str:
+    """``13812345678`` → ``138****5678``; ``0755-83211234`` → ``0755****1234``; short numbers keep the last two."""
+    text = (value or "").strip()
+    if not text:
+        return ""
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if text.startswith("+86"):
+        digits = digits[2:]
+    m = _LANDLINE.match(text.replace(" ", "")) if not text.startswith("1") else None
+    if m:
+        return f"{m.group(1)}{MASK * 4}{m.group(2)[-4:]}"
+    if len(digits) >= 11:
+        return digits[:3] + MASK * (len(digits) - 7) + digits[-4:]
+    if len(digits) >= 7:
+        return MASK * (len(digits) - 4) + digits[-4:]
+    if len(digits) <= 2:
+        return MASK * len(digits)
+    return MASK * (len(digits) - 2) + digits[-2:]
+
+
+def mask_id_number(value: str | None) -> str:
+    """``110101199003071234`` → ``1101**********1234``; other documents keep first and last character."""
+    text = (value or "").strip()
+    if not text:
+        return ""
+    if len(text) >= 10:
+        return text[:4] + MASK * (len(text) - 8) + text[-4:]
+    if len(text) <= 2:
+        return MASK * len(text)
+    return text[0] + MASK * (len(text) - 2) + text[-1]
+
+
+def mask_name(value: str | None) -> str:
+    """``张三丰`` → ``张**``; ``欧阳娜娜`` → ``欧***`` (only the first character stays)."""
+    text = (value or "").strip()
+    if not text:
+        return ""
+    return text[0] + MASK * max(len(text) - 1, 1)
+
+
+def mask_plate(value: str | None) -> str:
+    """``粤B12345`` → ``粤B****5``."""
+    text = (value or "").strip()
+    if len(text) <= 3:
+        return MASK * len(text)
+    return text[:2] + MASK * (len(text) - 3) + text[-1]
+
+
+MASKERS = {"name": mask_name, "phone": mask_phone, "phone2": mask_phone, "id_number": mask_id_number}
+
+
+@dataclass(frozen=True)
+class RevealNeed:
+    """What a reveal of ``fields`` for a person needs beyond the capability and the explicit request."""
+
+    grant_required: bool
+    why: str  # Chinese, shown when the grant is missing
+
+
+def reveal_need(fields: set[str] | frozenset[str], *, is_vip: bool, bulk: bool = False) -> RevealNeed:
+    """Tier 2 or tier 3 (see the module docstring)."""
+    if bulk:
+        return RevealNeed(True, "导出完整顾客资料须经部门负责人授权")
+    if is_vip:
+        return RevealNeed(True, "VIP 客户资料须经部门负责人授权方可查阅（R-M7-03）")
+    sensitive = set(fields) & SENSITIVE_FIELDS
+    if sensitive:
+        names = "、".join(FIELD_LABELS[f] for f in ALL_FIELDS if f in sensitive)
+        return RevealNeed(True, f"查阅{names}须经部门负责人授权（R-M7-01）")
+    return RevealNeed(False, "")

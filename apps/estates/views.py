@@ -1,0 +1,446 @@
+"""Owner archive pages (issue 2 items 4, 5, 8): search, household detail with "显示完整信息",
+roster import (upload → preview → commit, with progress) and export, department-head grants,
+and the access log. Thin: rules live in :mod:`apps.estates.services` and :mod:`apps.estates.roster`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import uuid
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from apps.estates import masking, roster, services
+from apps.estates.models import AccessAction, ArchiveGrant, ImportJob, ImportStatus, OccupancyStatus
+from apps.org import access
+from apps.org.models import Membership, Project, User
+from apps.org.roles import ROLE_INFO, Cap
+from linli import clock
+
+PAGE_SIZE = 30
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+REASON_CHOICES = [
+    ("回访业主", gettext_lazy("回访业主")),
+    ("通知业主", gettext_lazy("通知业主（停水停电、缴费等）")),
+    ("处理投诉/报修", gettext_lazy("处理投诉/报修")),
+    ("核实业主身份", gettext_lazy("核实业主身份")),
+    ("其他", gettext_lazy("其他（请在说明中填写）")),
+]
+
+
+def _archive_project(request: HttpRequest) -> Project:
+    """The project whose archive is shown: ?project=, else the switcher's project, else the first one."""
+    projects = services.archive_projects(request.user)
+    if not projects:
+        raise PermissionDenied
+    wanted = request.GET.get("project") or request.POST.get("project")
+    current = getattr(request, "project", None)
+    for p in projects:
+        if wanted and str(p.pk) == wanted:
+            return p
+    if wanted:
+        raise Http404
+    if current is not None and any(p.pk == current.pk for p in projects):
+        return current
+    return projects[0]
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False)) and not getattr(request.htmx, "boosted", False)
+
+
+# ---------------------------------------------------------------- search and detail
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    """业主档案查询: by 房号, name, phone tail (issue 2 item 8). Results masked."""
+    project = _archive_project(request)
+    q = request.GET.get("q", "").strip()[:50]
+    building = request.GET.get("building", "").strip()[:50]
+    status = request.GET.get("status", "")
+    status = status if status in OccupancyStatus.values else ""
+    flag = request.GET.get("flag", "")
+    qs = services.search_households(request.user, project, q=q, building=building, status=status, flag=flag)
+    searched = bool(q or building or status or flag)
+    page = Paginator(qs.prefetch_related("persons"), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"household": h, "persons": [services.person_view(p) for p in h.persons.all() if p.active]}
+            for h in page.object_list]
+    context: dict[str, Any] = {"project": project, "page": page, "rows": rows, "q": q, "building": building,
+                               "status": status, "flag": flag, "searched": searched}
+    if _is_htmx(request):
+        return render(request, "estates/_results.html", context)
+    context.update({
+        "projects": services.archive_projects(request.user),
+        "buildings": project.buildings.order_by("sort_key", "name").values_list("name", flat=True),
+        "statuses": OccupancyStatus.choices,
+        "can_import": access.has_cap(request.user, Cap.IMPORT_ROSTER, project),
+        "can_export": access.has_cap(request.user, Cap.EXPORT_ROSTER, project),
+        "can_log": access.has_cap(request.user, Cap.VIEW_ACCESS_LOG, project),
+        "can_grant": access.has_cap(request.user, Cap.GRANT_ARCHIVE_ACCESS, project),
+    })
+    return render(request, "estates/search.html", context)
+
+
+class RevealForm(forms.Form):
+    purpose = forms.ChoiceField(label=gettext_lazy("查阅事由"), choices=REASON_CHOICES)
+    note = forms.CharField(label=gettext_lazy("说明"), required=False, max_length=150)
+    id_number = forms.BooleanField(label=gettext_lazy("同时显示证件号码（须部门负责人授权）"), required=False)
+    vehicles = forms.BooleanField(label=gettext_lazy("同时显示车牌（须部门负责人授权）"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("purpose") == "其他" and not (data.get("note") or "").strip():
+            self.add_error("note", _("选择“其他”时请填写说明"))
+        return data
+
+    def reason(self) -> str:
+        note = (self.cleaned_data.get("note") or "").strip()
+        return f"{self.cleaned_data['purpose']}：{note}" if note else self.cleaned_data["purpose"]
+
+    def fields_wanted(self) -> set[str]:
+        wanted = {"name", "phone", "phone2"}
+        wanted |= {f for f in ("id_number", "vehicles") if self.cleaned_data.get(f)}
+        return wanted
+
+
+@login_required
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """房屋档案: persons (masked), vehicles, tickets; POST = 显示完整信息 (logged, R-M7-01)."""
+    household = services.get_household(request.user, pk)
+    project = household.project
+    persons = services.masked_persons(household)
+    form = RevealForm(request.POST or None)
+    revealed = False
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                persons = services.reveal_household(request.user, household, reason=form.reason(),
+                                                    screen="房屋档案页", fields=form.fields_wanted())
+                revealed = True
+            except services.RevealDenied as exc:
+                form.add_error(None, exc.message)
+                status = 403
+        else:
+            status = 400
+    grant = services.active_grant(request.user, project)
+    response = render(request, "estates/household_detail.html", {
+        "household": household, "project": project, "persons": persons, "form": form, "revealed": revealed,
+        "may_reveal": services.may_reveal(request.user, project), "grant": grant,
+        "can_tickets": access.has_cap(request.user, Cap.VIEW_TICKETS, project),
+    }, status=status)
+    if revealed:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+# ---------------------------------------------------------------- import
+
+
+def _progress_key(user: User, token: str) -> str:
+    return f"estates:import-progress:{user.pk}:{token}"
+
+
+def _progress_callback(request: HttpRequest, token: str) -> roster.Progress | None:
+    if not token:
+        return None
+    key = _progress_key(request.user, token)
+
+    def report(phase: str, done: int, total: int) -> None:
+        cache.set(key, {"phase": phase, "done": done, "total": total}, 600)
+
+    report("upload", 0, 0)
+    return report
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("业主名册（.xlsx）"))
+
+    def clean_file(self) -> Any:
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith(".xlsx"):
+            raise ValidationError(_("请上传 .xlsx 格式的 Excel 文件（Excel 2007 及以上）"))
+        if f.size > MAX_UPLOAD_BYTES:
+            raise ValidationError(_("文件太大（不超过 20 MB）"))
+        return f
+
+
+@login_required
+def roster_import(request: HttpRequest) -> HttpResponse:
+    """导入业主名册 step 1: upload; the workbook is checked and a preview stored."""
+    project = _archive_project(request)
+    if not access.has_cap(request.user, Cap.IMPORT_ROSTER, project):
+        raise PermissionDenied
+    form = UploadForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                job = roster.create_import_job(request.user, project, form.cleaned_data["file"],
+                                               form.cleaned_data["file"].name,
+                                               progress=_progress_callback(request, request.POST.get("token", "")))
+            except roster.RosterError as exc:
+                form.add_error("file", str(exc))
+                status = 400
+            else:
+                return redirect("estates:import_job", pk=job.pk)
+        else:
+            status = 400
+    recent = ImportJob.objects.filter(project=project).select_related("created_by")[:10]
+    return render(request, "estates/import.html", {
+        "project": project, "form": form, "token": uuid.uuid4().hex, "recent": recent,
+        "columns": roster.COLUMNS,
+    }, status=status)
+
+
+def _job_for(request: HttpRequest, pk: int) -> ImportJob:
+    job = get_object_or_404(ImportJob.objects.select_related("project", "created_by"), pk=pk)
+    if not access.can_see_project(request.user, job.project) or not access.has_cap(
+            request.user, Cap.IMPORT_ROSTER, job.project):
+        raise Http404
+    return job
+
+
+@login_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """Step 2: preview (first rows, masked), counts, row-level errors; commit or discard."""
+    job = _job_for(request, pk)
+    preview = []
+    for r in job.rows[: roster.PREVIEW_ROWS]:
+        preview.append({**r, "name": masking.mask_name(r["name"]), "phone": masking.mask_phone(r["phone"]),
+                        "phone2": masking.mask_phone(r["phone2"]), "id_number": masking.mask_id_number(r["id_number"]),
+                        "plate": masking.mask_plate(r["plate"]),
+                        "status_label": roster.STATUS_LABEL.get(r["status"], ""),
+                        "kind_label": roster.KIND_LABEL.get(r["kind"], "") if r["name"] else ""})
+    return render(request, "estates/import_job.html", {
+        "job": job, "project": job.project, "preview": preview, "token": uuid.uuid4().hex,
+        "error_total": job.result.get("error_total", len(job.errors)) if job.status == ImportStatus.INVALID else 0,
+    })
+
+
+@login_required
+@require_POST
+def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_for(request, pk)
+    try:
+        counts = roster.commit_import(job, request.user,
+                                      progress=_progress_callback(request, request.POST.get("token", "")))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("导入完成：新建房屋 %(hc)s 户、更新 %(hu)s 户；新建人员 %(pc)s 人、更新 %(pu)s 人") % {
+            "hc": counts["households_created"], "hu": counts["households_updated"],
+            "pc": counts["persons_created"], "pu": counts["persons_updated"]})
+    return redirect("estates:import_job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_for(request, pk)
+    roster.discard_import(job, request.user)
+    messages.info(request, _("已放弃本次导入"))
+    return redirect(f"{_url('estates:import')}?project={job.project_id}")
+
+
+@login_required
+def import_progress(request: HttpRequest, token: str) -> HttpResponse:
+    """htmx polling target: the progress of the running check or commit."""
+    state = cache.get(_progress_key(request.user, token[:64])) or {}
+    return render(request, "estates/_progress.html", {"state": state})
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    """An empty roster with the expected columns."""
+    fd, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(fd)
+    roster.write_roster(path, [], unmasked=False)
+    return _file_response(path, "业主名册模板.xlsx")
+
+
+def _url(name: str, **kwargs: Any) -> str:
+    from django.urls import reverse
+
+    return reverse(name, kwargs=kwargs or None)
+
+
+def _file_response(path: str, filename: str) -> FileResponse:
+    handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
+    os.unlink(path)  # the open handle keeps the data until the response is sent
+    return FileResponse(handle, as_attachment=True, filename=filename,
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+# ---------------------------------------------------------------- export
+
+
+class ExportForm(forms.Form):
+    unmasked = forms.BooleanField(label=gettext_lazy("导出完整信息（须部门负责人授权，记入查阅记录）"), required=False)
+    reason = forms.CharField(label=gettext_lazy("导出事由"), max_length=150, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("unmasked") and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("导出完整信息须填写事由"))
+        return data
+
+
+@login_required
+def roster_export(request: HttpRequest) -> HttpResponse:
+    """导出业主名册: masked by default; every export is logged with its row count."""
+    project = _archive_project(request)
+    if not access.has_cap(request.user, Cap.EXPORT_ROSTER, project):
+        raise PermissionDenied
+    form = ExportForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            unmasked = form.cleaned_data["unmasked"]
+            reason = form.cleaned_data["reason"] or ""
+            try:
+                grant = services.check_export(request.user, project, unmasked=unmasked, reason=reason)
+            except services.RevealDenied as exc:
+                form.add_error(None, exc.message)
+                status = 403
+            else:
+                fd, path = tempfile.mkstemp(suffix=".xlsx")
+                os.close(fd)
+                rows = roster.write_roster(path, roster.export_queryset(project).iterator(chunk_size=500),
+                                           unmasked=unmasked)
+                services.log_export(request.user, project, unmasked=unmasked, reason=reason, screen="导出业主名册页",
+                                    rows=rows, grant=grant)
+                stamp = clock.now().astimezone(clock.SHANGHAI).strftime("%Y%m%d-%H%M")
+                return _file_response(path, f"业主名册-{project.name}-{stamp}.xlsx")
+        else:
+            status = 400
+    return render(request, "estates/export.html", {
+        "project": project, "form": form, "grant": services.active_grant(request.user, project),
+        "may_reveal": services.may_reveal(request.user, project),
+    }, status=status)
+
+
+# ---------------------------------------------------------------- access log
+
+
+@login_required
+def access_log(request: HttpRequest) -> HttpResponse:
+    """顾客资料查阅记录 (R-M7-01): read-only, filterable; VIEW_ACCESS_LOG."""
+    projects = services.log_projects(request.user)
+    if not projects:
+        raise PermissionDenied
+    qs = services.access_logs_for(request.user)
+    f = {k: request.GET.get(k, "").strip()[:50] for k in ("project", "user", "action", "household", "date_from", "date_to")}
+    if f["project"]:
+        qs = qs.filter(project_id=f["project"]) if f["project"].isdigit() else qs.none()
+    if f["user"]:
+        qs = qs.filter(user__username__icontains=f["user"]) | qs.filter(user__display_name__icontains=f["user"])
+    if f["action"] in AccessAction.values:
+        qs = qs.filter(action=f["action"])
+    if f["household"]:
+        qs = qs.filter(household__label__icontains=services.normalise_query(f["household"]))
+    for key, lookup in (("date_from", "at__gte"), ("date_to", "at__lt")):
+        if f[key]:
+            try:
+                day = dt.date.fromisoformat(f[key])
+            except ValueError:
+                messages.error(request, _("日期格式不正确（YYYY-MM-DD）"))
+                continue
+            if key == "date_to":
+                day += dt.timedelta(days=1)
+            qs = qs.filter(**{lookup: dt.datetime.combine(day, dt.time(), tzinfo=clock.SHANGHAI)})
+    page = Paginator(qs.order_by("-at", "-id"), 50).get_page(request.GET.get("page"))
+    return render(request, "estates/access_log.html", {
+        "page": page, "projects": projects, "f": f, "actions": AccessAction.choices,
+    })
+
+
+# ---------------------------------------------------------------- grants
+
+
+class GrantForm(forms.Form):
+    grantee = forms.ChoiceField(label=gettext_lazy("被授权人"))
+    reason = forms.CharField(label=gettext_lazy("授权事由"), max_length=200)
+    valid_from = forms.DateField(label=gettext_lazy("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(label=gettext_lazy("失效日期（含当日）"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, grantees: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["grantee"].choices = grantees
+
+
+def _grantees(project: Project, exclude: User) -> list[tuple[str, str]]:
+    users = []
+    for m in (Membership.objects.filter(project=project).select_related("user").order_by("user__username")):
+        if Cap.UNMASK_PERSONAL_DATA in ROLE_INFO[m.role].caps and m.user_id != exclude.pk and m.user.is_active:
+            users.append((str(m.user_id), f"{m.user}（{m.get_role_display()}）"))
+    return list(dict.fromkeys(users))
+
+
+@login_required
+def grants(request: HttpRequest) -> HttpResponse:
+    """档案查阅授权: department heads grant and revoke (R-M7-01); everyone sees their own grants."""
+    project = _archive_project(request)
+    can_grant = access.has_cap(request.user, Cap.GRANT_ARCHIVE_ACCESS, project)
+    form = None
+    status = 200
+    if can_grant:
+        today = clock.now().astimezone(clock.SHANGHAI).date()
+        form = GrantForm(request.POST or None, grantees=_grantees(project, request.user),
+                         initial={"valid_from": today, "valid_until": today + dt.timedelta(days=30)})
+        if request.method == "POST":
+            if form.is_valid():
+                d = form.cleaned_data
+                start = dt.datetime.combine(d["valid_from"], dt.time(), tzinfo=clock.SHANGHAI)
+                if d["valid_from"] <= today:
+                    start = min(start, clock.now())
+                until = dt.datetime.combine(d["valid_until"] + dt.timedelta(days=1), dt.time(), tzinfo=clock.SHANGHAI)
+                try:
+                    services.grant_access(granted_by=request.user, grantee=User.objects.get(pk=d["grantee"]),
+                                          project=project, reason=d["reason"], valid_from=start, valid_until=until)
+                except ValidationError as exc:
+                    for name, msgs in exc.message_dict.items():
+                        for msg in msgs:
+                            form.add_error(name if name in form.fields else None, msg)
+                    status = 400
+                else:
+                    messages.success(request, _("已授权"))
+                    return redirect(f"{_url('estates:grants')}?project={project.pk}")
+            else:
+                status = 400
+    elif request.method == "POST":
+        raise PermissionDenied
+    rows = services.grants_for(request.user).filter(project=project)[:200]
+    now = clock.now()
+    return render(request, "estates/grants.html", {
+        "project": project, "projects": services.archive_projects(request.user), "form": form,
+        "rows": [{"g": g, "valid": g.is_valid_at(now)} for g in rows], "can_grant": can_grant,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = get_object_or_404(ArchiveGrant.objects.select_related("project"), pk=pk)
+    if not access.can_see_project(request.user, grant.project):
+        raise Http404
+    try:
+        services.revoke_grant(by=request.user, grant=grant)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已撤销授权"))
+    return redirect(f"{_url('estates:grants')}?project={grant.project_id}")
