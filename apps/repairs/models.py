@@ -1,1 +1,352 @@
-"""Models of this app."""
+"""Repair specifics hanging off the ticket pipeline (SPEC M8; issue 6).
+
+A repair (报修) or a paid service (有偿/特约服务) is a :class:`apps.tickets.models.Ticket` of kind
+``repair`` / ``paid_service``; the deadlines, dispatches, replies, verification and return visits are
+the pipeline's. This app adds what only repairs have:
+
+- :class:`RepairRule` — per repair category (and company/project): dispatch mode and the default
+  urgency at intake (data, POLICY-style: project row > company row > shipped default);
+- :class:`RepairOrder` — the 工程维修工作单 on the worker's phone (location, agreed visit time,
+  diagnosis, charge, labour hours, the owner's acceptance signature or refusal);
+- :class:`ChargeLine` / :class:`ChargeConsent` — the charge computed from the published price list
+  and the owner's consent before work starts (R-M8-08 b);
+- :class:`MaterialUse`, :class:`RepairPhoto`, :class:`NextVisit` (R-M8-08 c, R-M8-09, R-M8-12);
+- :class:`PriceList` / :class:`PriceItem` — 公示 price list per project (R-M8-15, R-M8-16);
+- :class:`Receipt` / :class:`CashHandover` — numbered receipt, payment, cash handed to the cashier
+  (R-M8-08 e, g);
+- :class:`RepairRating` — quality and attitude satisfaction of a repair return visit (R-M8-07).
+
+Writes go only through apps.repairs.services.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class DispatchMode(models.TextChoices):
+    ASSIGN = "assign", _("调度员指派")
+    POOL = "pool", _("抢单池")
+    ROUND_ROBIN = "round_robin", _("部门内轮派")
+
+
+class LocationKind(models.TextChoices):
+    HOUSEHOLD = "household", _("户内")
+    COMMON = "common", _("公共区域")
+
+
+class PriceItemKind(models.TextChoices):
+    SERVICE = "service", _("服务项目")
+    MATERIAL = "material", _("材料")
+
+
+class ConsentAnswer(models.TextChoices):
+    AGREED = "agreed", _("同意")
+    DECLINED = "declined", _("不同意")
+
+
+class PaymentStatus(models.TextChoices):
+    UNPAID = "unpaid", _("未付款")
+    PAID = "paid", _("已付款")
+    VOID = "void", _("已作废")
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", _("现金")
+    WECHAT = "wechat", _("微信")
+    ALIPAY = "alipay", _("支付宝")
+    CARD = "card", _("刷卡")
+    TRANSFER = "transfer", _("转账")
+
+
+class PhotoPhase(models.TextChoices):
+    BEFORE = "before", _("维修前")
+    AFTER = "after", _("维修后")
+
+
+class RepairRule(models.Model):
+    """报修类别规则: how a repair category is dispatched and whether it is urgent at intake.
+
+    ``company``/``project`` empty = the shipped default; a project row beats a company row beats
+    the default (issue 6 item 2). ``department_kind`` names the department that gets the order."""
+
+    company = models.ForeignKey("org.Company", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    project = models.ForeignKey("org.Project", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    category = models.ForeignKey("tickets.Category", on_delete=models.CASCADE, related_name="repair_rules",
+                                 verbose_name=_("报修类别"))
+    dispatch_mode = models.CharField(_("派单方式"), max_length=20, choices=DispatchMode.choices,
+                                     default=DispatchMode.ASSIGN)
+    department_kind = models.CharField(_("责任部门类型"), max_length=20, default="engineering")
+    urgent_by_default = models.BooleanField(_("默认紧急"), default=False,
+                                            help_text=_("R-M8-03：水、电、气、电梯等急迫性报修"))
+
+    class Meta:
+        verbose_name = _("报修类别规则")
+        verbose_name_plural = _("报修类别规则")
+        constraints = [
+            models.UniqueConstraint(fields=["company", "project", "category"], name="repairs_rule_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} · {self.get_dispatch_mode_display()}"
+
+
+class RepairOrder(models.Model):
+    """工程维修工作单 — the repair-specific record of one ticket (R-M8-02, R-M8-08, R-M8-09)."""
+
+    ticket = models.OneToOneField("tickets.Ticket", on_delete=models.PROTECT, related_name="repair_order")
+    location_kind = models.CharField(_("报修位置"), max_length=20, choices=LocationKind.choices,
+                                     default=LocationKind.HOUSEHOLD)
+    location = models.CharField(_("具体位置"), max_length=200, blank=True)
+    dispatch_mode = models.CharField(_("派单方式"), max_length=20, choices=DispatchMode.choices,
+                                     default=DispatchMode.ASSIGN)
+    agreed_visit_at = models.DateTimeField(_("约定上门时间"), null=True, blank=True, help_text=_("R-M8-08 a"))
+    arrived_at = models.DateTimeField(_("到场时间"), null=True, blank=True)
+    diagnosis = models.TextField(_("故障诊断"), blank=True)
+    chargeable = models.BooleanField(_("是否收费"), null=True, blank=True,
+                                     help_text=_("空 = 尚未判断；收费项目须先向业主说明并经同意（R-M8-08 b）"))
+    work_started_at = models.DateTimeField(_("开工时间"), null=True, blank=True)
+    labour_hours = models.DecimalField(_("工时（小时）"), max_digits=6, decimal_places=2, null=True, blank=True)
+    completed_at = models.DateTimeField(_("完工时间"), null=True, blank=True)
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+", verbose_name=_("维修人员"))
+    late_explanation = models.TextField(_("未能当天完成的原因（已向业主说明）"), blank=True,
+                                        help_text=_("R-M8-05"))
+    # owner acceptance (R-M8-08 e, R-M8-09, R-M8-13)
+    signature = models.FileField(_("业主签名"), upload_to="repairs/signatures/%Y/%m/", blank=True)
+    signed_name = models.CharField(_("签名人"), max_length=50, blank=True)
+    signed_at = models.DateTimeField(_("签名时间"), null=True, blank=True)
+    quality_ok = models.BooleanField(_("验收合格"), null=True, blank=True, help_text=_("R-M8-13"))
+    refused_at = models.DateTimeField(_("拒签时间"), null=True, blank=True)
+    refusal_reason = models.TextField(_("拒签原因"), blank=True)
+    rework_count = models.PositiveIntegerField(_("返工次数"), default=0)
+    created_at = models.DateTimeField(_("创建时间"))
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("工程维修工作单")
+        verbose_name_plural = _("工程维修工作单")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["worker", "completed_at"], name="repairs_order_worker_done")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.number}"
+
+    @property
+    def quote_total(self) -> Decimal:
+        return sum((line.amount for line in self.charge_lines.all()), Decimal("0.00"))
+
+    @property
+    def consent(self) -> ChargeConsent | None:
+        return self.consents.order_by("-at", "-id").first()
+
+    @property
+    def accepted(self) -> bool:
+        return self.signed_at is not None
+
+
+class PriceList(models.Model):
+    """有偿/特约服务价目表 (R-M8-15 明码标价, R-M8-16 公示): one per project and period, published
+    (``published_at``) before it applies; owners see it at /repairs/prices/<project code>/."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="price_lists",
+                                verbose_name=_("项目"))
+    name = models.CharField(_("名称"), max_length=100, default="有偿服务收费价目表")
+    effective_from = models.DateField(_("生效日期"))
+    effective_to = models.DateField(_("失效日期"), null=True, blank=True)
+    published_at = models.DateTimeField(_("公示时间"), null=True, blank=True)
+    notes = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("收费价目表")
+        verbose_name_plural = _("收费价目表")
+        ordering = ["-effective_from", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.name} {self.effective_from}"
+
+
+class PriceItem(models.Model):
+    """价目表中的一项: name, unit, unit price (materials are listed here too, R-M8-12)."""
+
+    price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="items")
+    code = models.SlugField(_("编码"), max_length=40)
+    name = models.CharField(_("项目名称"), max_length=100)
+    kind = models.CharField(_("类别"), max_length=20, choices=PriceItemKind.choices, default=PriceItemKind.SERVICE)
+    unit = models.CharField(_("单位"), max_length=20)
+    unit_price = models.DecimalField(_("单价（元）"), max_digits=10, decimal_places=2)
+    sort = models.PositiveIntegerField(_("排序"), default=0)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("收费项目")
+        verbose_name_plural = _("收费项目")
+        ordering = ["sort", "id"]
+        constraints = [models.UniqueConstraint(fields=["price_list", "code"], name="repairs_price_item_code")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ¥{self.unit_price}/{self.unit}"
+
+
+class ChargeLine(models.Model):
+    """收费明细 (有偿维修服务计费明细, R-M8-15(2)): quantity × the listed unit price — never typed."""
+
+    order = models.ForeignKey(RepairOrder, on_delete=models.PROTECT, related_name="charge_lines")
+    item = models.ForeignKey(PriceItem, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("项目"), max_length=100)
+    unit = models.CharField(_("单位"), max_length=20)
+    quantity = models.DecimalField(_("数量"), max_digits=10, decimal_places=2)
+    unit_price = models.DecimalField(_("单价"), max_digits=10, decimal_places=2)
+    amount = models.DecimalField(_("金额"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("收费明细")
+        verbose_name_plural = _("收费明细")
+        ordering = ["id"]
+
+
+class ChargeConsent(models.Model):
+    """业主对收费的确认 (R-M8-08 b): who agreed, when, to what amount, after what explanation."""
+
+    order = models.ForeignKey(RepairOrder, on_delete=models.PROTECT, related_name="consents")
+    answer = models.CharField(_("业主意见"), max_length=20, choices=ConsentAnswer.choices)
+    amount = models.DecimalField(_("金额"), max_digits=12, decimal_places=2)
+    explanation = models.TextField(_("向业主说明的收费原因"))
+    owner_name = models.CharField(_("业主/住户"), max_length=50)
+    at = models.DateTimeField(_("确认时间"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reported_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("已报告负责人"))
+
+    class Meta:
+        verbose_name = _("收费确认")
+        verbose_name_plural = _("收费确认")
+        ordering = ["at", "id"]
+
+
+class MaterialUse(models.Model):
+    """材料使用登记 (R-M8-09, R-M8-12): from the project's materials list."""
+
+    order = models.ForeignKey(RepairOrder, on_delete=models.PROTECT, related_name="materials")
+    item = models.ForeignKey(PriceItem, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(_("数量"), max_digits=10, decimal_places=2)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("登记时间"))
+
+    class Meta:
+        verbose_name = _("材料使用")
+        verbose_name_plural = _("材料使用")
+        ordering = ["recorded_at", "id"]
+
+
+class RepairPhoto(models.Model):
+    """维修前/后照片."""
+
+    order = models.ForeignKey(RepairOrder, on_delete=models.PROTECT, related_name="photos")
+    phase = models.CharField(_("阶段"), max_length=10, choices=PhotoPhase.choices)
+    file = models.FileField(_("照片"), upload_to="repairs/photos/%Y/%m/")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("维修照片")
+        verbose_name_plural = _("维修照片")
+        ordering = ["uploaded_at", "id"]
+
+
+class NextVisit(models.Model):
+    """约定再次上门 (R-M8-08 c): the problem could not be solved this time."""
+
+    order = models.ForeignKey(RepairOrder, on_delete=models.PROTECT, related_name="next_visits")
+    agreed_at = models.DateTimeField(_("约定上门时间"))
+    reason = models.TextField(_("未能解决的原因（已向业主说明）"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("登记时间"))
+
+    class Meta:
+        verbose_name = _("约定再次上门")
+        verbose_name_plural = _("约定再次上门")
+        ordering = ["agreed_at", "id"]
+
+
+class ReceiptCounter(models.Model):
+    """Gapless receipt numbers per project and year (same upsert idea as tickets numbering)."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "year"], name="repairs_receipt_counter")]
+
+
+class Receipt(models.Model):
+    """收费收据 (R-M8-08 e): numbered, printable; the amount is the agreed charge."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(RepairOrder, on_delete=models.PROTECT, related_name="receipts")
+    number = models.CharField(_("收据编号"), max_length=40, unique=True)
+    amount = models.DecimalField(_("金额"), max_digits=12, decimal_places=2)
+    issued_at = models.DateTimeField(_("开具时间"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("付款状态"), max_length=10, choices=PaymentStatus.choices,
+                              default=PaymentStatus.UNPAID)
+    method = models.CharField(_("付款方式"), max_length=20, choices=PaymentMethod.choices, blank=True)
+    payer_name = models.CharField(_("付款人"), max_length=50, blank=True)
+    paid_at = models.DateTimeField(_("收款时间"), null=True, blank=True)
+    collected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("收款人"))
+    handover = models.ForeignKey("CashHandover", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="receipts", verbose_name=_("现金交接"))
+    void_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("收据")
+        verbose_name_plural = _("收据")
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order"], condition=~Q(status="void"), name="repairs_receipt_one_live"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CashHandover(models.Model):
+    """现金交接 (R-M8-08 g): the technician hands the collected cash to the cashier; the amount must
+    equal the cash receipts handed over (a discrepancy is refused)."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+")
+    handed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("交款人"))
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("收款人（出纳）"))
+    at = models.DateTimeField(_("交接时间"))
+    amount = models.DecimalField(_("金额"), max_digits=12, decimal_places=2)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("现金交接")
+        verbose_name_plural = _("现金交接")
+        ordering = ["-at", "-id"]
+
+
+class RepairRating(models.Model):
+    """维修回访评价 (R-M8-07): quality and attitude satisfaction of one return visit (cycle)."""
+
+    order = models.ForeignKey(RepairOrder, on_delete=models.PROTECT, related_name="ratings")
+    return_visit = models.OneToOneField("tickets.ReturnVisit", on_delete=models.PROTECT, related_name="repair_rating")
+    cycle = models.PositiveIntegerField(default=0)
+    quality = models.CharField(_("维修质量满意度"), max_length=20)
+    attitude = models.CharField(_("服务态度满意度"), max_length=20)
+    working_well = models.BooleanField(_("使用正常"), null=True, blank=True)
+    recorded_at = models.DateTimeField(_("登记时间"))
+
+    class Meta:
+        verbose_name = _("维修回访评价")
+        verbose_name_plural = _("维修回访评价")
+        ordering = ["cycle", "id"]
