@@ -13,13 +13,13 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.org import access as org_access
@@ -44,12 +44,7 @@ def _current_project(request: HttpRequest) -> Project | None:
 
 
 def _departments_for(user: Any, project: Project | None) -> QuerySet[Department]:
-    projects = org_access.visible_projects(user)
-    qs = Department.objects.filter(project__in=projects)
-    if project is not None:
-        qs = Department.objects.filter(project=project) | Department.objects.filter(
-            project__isnull=True, company_id=project.company_id)
-    return qs.select_related("project", "company").order_by("project__code", "name")
+    return adapters.departments_for(user, project)
 
 
 def _list_page(request: HttpRequest, base: QuerySet[Ticket], *, heading: str, subheading: str = "",
@@ -68,7 +63,7 @@ def _list_page(request: HttpRequest, base: QuerySet[Ticket], *, heading: str, su
         return render(request, "tickets/_rows.html", context)
     project = _current_project(request)
     context.update({
-        "categories": adapters.categories_for(request.user),
+        "categories": adapters.categories_for(request.user, project),
         "departments": _departments_for(request.user, project),
         "saved_views": adapters.saved_views_of(request.user) if saved_views else None,
         "can_receive": org_access.has_cap(request.user, Cap.RECEIVE_TICKETS, project),
@@ -117,36 +112,43 @@ def queue_return_visit(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- intake
 
 
-def _intake_choices(request: HttpRequest, project: Project) -> dict[str, Any]:
-    return {
-        "categories": [(c.pk, str(c)) for c in adapters.categories_for(request.user)],
-        "departments": [(d.pk, str(d)) for d in _departments_for(request.user, project)],
-    }
+def _intake_form(request: HttpRequest, project: Project, now: dt.datetime) -> forms.IntakeForm:
+    return forms.IntakeForm(
+        request.POST or None, now=now,
+        categories=[(c.pk, str(c)) for c in adapters.categories_for(request.user, project)],
+        departments=[(d.pk, str(d)) for d in adapters.departments_for(request.user, project)],
+        receivers=[r for r in adapters.assignees_for(project) if r[0] != request.user.pk],
+    )
 
 
 @login_required
 def intake(request: HttpRequest) -> HttpResponse:
-    """受理登记: fast enough for a phone call (keyboard only; 房号/电话尾号 look-up; similar open tickets)."""
+    """受理登记 (R-M1-03…R-M1-09): fast enough for a phone call (keyboard only; 房号/电话尾号 look-up;
+    similar open tickets of the household shown)."""
     project = _current_project(request)
     if project is None or not org_access.has_cap(request.user, Cap.RECEIVE_TICKETS, project):
         raise PermissionDenied
     now = clock.now()
-    form = forms.IntakeForm(request.POST or None, now=now, **_intake_choices(request, project))
+    form = _intake_form(request, project, now)
     chosen = similar = None
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            household, person = adapters.household_and_person(project, data.pop("household"), data.pop("person"))
-            data["category"] = adapters.category_or_none(data["category"], project=project)
-            data["department"] = (Department.objects.get(pk=data["department"]) if data["department"] else None)
-            ticket = adapters.receive(project=project, household=household, person=person,
-                                      received_at=data.pop("received_at") or now, acting_user=request.user,
-                                      now=now, **data)
-        except (DjangoValidationError, *adapters.DOMAIN_ERRORS) as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("已受理，编号 %(n)s") % {"n": ticket.number})
-            return redirect("tickets:detail", pk=ticket.pk)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                household, person = adapters.household_and_person(project, data.pop("household"), data.pop("person"))
+                data["category"] = adapters.category_or_none(data["category"], project=project)
+                data["department"] = adapters.department_or_none(data["department"], project=project)
+                data["receiver"] = adapters.user_or_none(data["receiver"], project=project, field="receiver")
+                ticket = adapters.receive(project=project, household=household, person=person,
+                                          received_at=data.pop("received_at") or now, acting_user=request.user,
+                                          now=now, **data)
+            except adapters.DOMAIN_ERRORS as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("已受理，编号 %(n)s") % {"n": ticket.number})
+                return redirect("tickets:detail", pk=ticket.pk)
     if form.is_bound and form.data.get("household"):
         chosen = adapters.household_in(project, form.data.get("household"))
         if chosen is not None:
@@ -154,21 +156,20 @@ def intake(request: HttpRequest) -> HttpResponse:
     return render(request, "tickets/intake.html", {
         "form": form, "project": project, "flag_fields": FLAG_FIELDS, "chosen_household": chosen,
         "similar": similar, "household": chosen,
-    })
+    }, status=status)
 
 
-def _form_errors(form: Any, exc: Exception) -> None:
+def _form_errors(form: Any, exc: BaseException) -> None:
+    """Put a refused action's field errors on the form; the rest become a form-wide message."""
     fields = adapters.error_fields(exc)
-    if isinstance(exc, DjangoValidationError) and hasattr(exc, "error_dict"):
-        fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
     placed = False
     for name, msgs in fields.items():
-        if name in form.fields:
-            for m in msgs:
-                form.add_error(name, m)
-            placed = True
+        target = name if name in form.fields else None
+        for msg in msgs:
+            form.add_error(target, msg)
+        placed = True
     if not placed:
-        form.add_error(None, "；".join(exc.messages) if isinstance(exc, DjangoValidationError) else str(exc))
+        form.add_error(None, adapters.error_message(exc))
 
 
 def _similar_open(request: HttpRequest, household_id: int) -> list[Ticket]:
@@ -207,39 +208,85 @@ def similar(request: HttpRequest) -> HttpResponse:
 
 # ---------------------------------------------------------------- detail and actions
 
+# action: (capabilities any of which shows the panel, form class, title)
+ACTION_PANELS: dict[str, tuple[tuple[str, ...], Any, Any]] = {
+    "dispatch": ((Cap.DISPATCH,), forms.DispatchForm, gettext_lazy("派工 / 改派")),
+    "accept": ((Cap.HANDLE, Cap.DISPATCH), None, gettext_lazy("接单")),
+    "handling": ((Cap.HANDLE, Cap.DISPATCH), forms.HandlingForm, gettext_lazy("记录处理情况")),
+    "hand_back": ((Cap.HANDLE, Cap.DISPATCH), forms.ReasonForm, gettext_lazy("退单")),
+    "reply": ((Cap.REPLY,), forms.ReplyForm, gettext_lazy("回复业主")),
+    "review": ((Cap.REPLY, Cap.VIEW_TICKETS), forms.ReviewForm, gettext_lazy("审核回复")),
+    "send": ((Cap.REPLY,), forms.SendForm, gettext_lazy("发出已审核的回复")),
+    "owner_response": ((Cap.REPLY,), forms.OwnerResponseForm, gettext_lazy("登记业主对方案的意见")),
+    "verify": ((Cap.VERIFY,), forms.VerificationForm, gettext_lazy("验证")),
+    "return_visit": ((Cap.RETURN_VISIT,), forms.ReturnVisitForm, gettext_lazy("回访")),
+    "exempt": ((Cap.RETURN_VISIT,), forms.ExemptionForm, gettext_lazy("免回访")),
+    "close": ((Cap.RETURN_VISIT, Cap.VERIFY), forms.CloseForm, gettext_lazy("结案 / 未关闭")),
+    "reopen": ((Cap.RECEIVE_TICKETS,), forms.ReopenForm, gettext_lazy("重新打开")),
+    "escalate": ((Cap.ESCALATE,), forms.ReasonForm, gettext_lazy("上报品质管理部")),
+    "report": ((Cap.REPLY,), forms.ReportForm, gettext_lazy("报品质部处理措施")),
+    "transfer": ((Cap.DISPATCH,), forms.TransferForm, gettext_lazy("书面转地产")),
+    "developer_result": ((Cap.DISPATCH,), forms.DeveloperResultForm, gettext_lazy("登记地产处理结果")),
+    "owner_update": ((Cap.REPLY,), forms.OwnerUpdateForm, gettext_lazy("告知业主进展")),
+    "claim": ((Cap.REPLY,), forms.ClaimForm, gettext_lazy("登记赔偿申请")),
+    "decide": ((Cap.APPROVE_COMPENSATION,), forms.DecideForm, gettext_lazy("审批赔偿")),
+    "refer": ((Cap.APPROVE_COMPENSATION,), forms.ReferForm, gettext_lazy("转报赔偿")),
+    "void": ((Cap.VOID,), forms.ReasonForm, gettext_lazy("作废")),
+    "note": ((Cap.VIEW_TICKETS,), forms.NoteForm, gettext_lazy("添加备注")),
+}
+MULTIPART = {"handling"}
 
-def _detail_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
+
+def _form_kwargs(action: str, ticket: Ticket, user: Any) -> dict[str, Any]:
     project = ticket.project
-    now = clock.now()
+    if action == "dispatch":
+        return {"departments": [(d.pk, str(d)) for d in adapters.departments_for(user, project)],
+                "assignees": adapters.assignees_for(project)}
+    if action in {"review", "send"}:
+        return {"drafts": [(r.pk, f"#{r.pk} {r.get_channel_display()} {r.content[:30]}")
+                           for r in ticket.replies.filter(sent_at__isnull=True)]}
+    if action in {"decide", "refer"}:
+        return {"claims": [(c.pk, f"#{c.pk} ¥{c.amount} {c.content[:30]}")
+                           for c in ticket.compensation_claims.filter(status="pending")]}
+    return {}
+
+
+def _panels(request: HttpRequest, ticket: Ticket, *, bound: tuple[str, Any] | None = None) -> list[dict[str, Any]]:
     user = request.user
+    allowed = adapters.allowed_actions(ticket)
+    panels = []
+    for action, (caps, form_class, title) in ACTION_PANELS.items():
+        is_bound = bound is not None and bound[0] == action
+        if not is_bound and (action not in allowed or not any(org_access.has_cap(user, c, ticket.project)
+                                                              for c in caps)):
+            continue
+        form = None
+        if bound is not None and bound[0] == action:
+            form = bound[1]
+        elif form_class is not None:
+            form = form_class(**_form_kwargs(action, ticket, user))
+        panels.append({"action": action, "title": title, "form": form, "multipart": action in MULTIPART})
+    return panels
 
-    def can(cap: str) -> bool:
-        return org_access.has_cap(user, cap, project)
 
-    departments = [(d.pk, str(d)) for d in _departments_for(user, project)]
+def _detail_context(request: HttpRequest, ticket: Ticket, *, bound: tuple[str, Any] | None = None) -> dict[str, Any]:
+    now = clock.now()
     return {
         "ticket": ticket,
         "now": now,
-        "deadlines": sorted(ticket.deadlines.all(), key=lambda d: (d.due_at is None, d.due_at or now)),
+        "deadlines": sorted(ticket.deadlines.all(), key=lambda d: (d.cycle, d.due_at is None, d.due_at or now)),
         "events": adapters.events_of(ticket),
         "sections": adapters.detail_sections(ticket),
-        "allowed": adapters.allowed_actions(ticket),
-        "can": {c: can(c) for c in (Cap.DISPATCH, Cap.HANDLE, Cap.REPLY, Cap.VERIFY, Cap.RETURN_VISIT, Cap.VOID)},
-        "dispatch_form": forms.DispatchForm(departments=departments, assignees=adapters.assignees_for(project)),
-        "handling_form": forms.HandlingForm(),
-        "reply_form": forms.ReplyForm(channels=adapters.reply_channels()),
-        "verification_form": forms.VerificationForm(),
-        "return_visit_form": forms.ReturnVisitForm(methods=adapters.return_visit_methods(),
-                                                   satisfactions=adapters.satisfactions()),
-        "exemption_form": forms.ExemptionForm(exemptions=adapters.exemptions()),
-        "close_form": forms.CloseForm(),
-        "reason_form": forms.ReasonForm(),
+        "panels": _panels(request, ticket, bound=bound),
+        "open_action": bound[0] if bound else "",
+        "escalation": adapters.escalation_of(ticket),
     }
 
 
 def _load(request: HttpRequest, pk: int) -> Ticket:
     ticket = access.access_ticket(request.user, pk)
-    return (Ticket.objects.select_related("project", "household", "person", "category", "department", "receiver")
+    return (Ticket.objects.select_related("project", "household", "person", "category", "department", "receiver",
+                                          "handler")
             .prefetch_related(Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at")))
             .get(pk=ticket.pk))
 
@@ -251,71 +298,39 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "tickets/ticket_detail.html", _detail_context(request, ticket))
 
 
-ACTION_FORMS: dict[str, tuple[str, str]] = {
-    # action: (capability, form key in _detail_context)
-    "dispatch": (Cap.DISPATCH, "dispatch_form"),
-    "accept": (Cap.HANDLE, ""),
-    "handling": (Cap.HANDLE, "handling_form"),
-    "hand_back": (Cap.HANDLE, "reason_form"),
-    "reply": (Cap.REPLY, "reply_form"),
-    "verify": (Cap.VERIFY, "verification_form"),
-    "return_visit": (Cap.RETURN_VISIT, "return_visit_form"),
-    "exempt": (Cap.RETURN_VISIT, "exemption_form"),
-    "close": (Cap.REPLY, "close_form"),
-    "reopen": (Cap.REPLY, "reason_form"),
-    "void": (Cap.VOID, "reason_form"),
-}
-
-
 @login_required
 @require_POST
 def ticket_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """One POST endpoint per next step; errors re-render the detail page with the form's messages."""
-    if action not in ACTION_FORMS:
+    """One POST endpoint per next step. Bad input re-renders the detail page with Chinese messages on
+    the open panel (422); a refused step (wrong state 409, not allowed 403) likewise; nothing is
+    written unless the whole action succeeds (actions are atomic)."""
+    if action not in ACTION_PANELS:
         raise Http404
     ticket = _load(request, pk)
-    cap, form_key = ACTION_FORMS[action]
-    if not org_access.has_cap(request.user, cap, ticket.project):
-        raise PermissionDenied
-    context = _detail_context(request, ticket)
+    _caps, form_class, _title = ACTION_PANELS[action]
+    data: dict[str, Any] = {}
     form = None
-    if form_key:
-        bound_kwargs: dict[str, Any] = {}
-        template_form = context[form_key]
-        form = type(template_form)(request.POST, request.FILES, **_form_kwargs(template_form, ticket, request))
-        context[form_key] = form
+    if form_class is not None:
+        form = form_class(request.POST, request.FILES, **_form_kwargs(action, ticket, request.user))
         if not form.is_valid():
-            context["open_action"] = action
-            return render(request, "tickets/ticket_detail.html", context, status=422)
-        bound_kwargs = dict(form.cleaned_data)
-    else:
-        bound_kwargs = {}
-    now = clock.now()
+            return render(request, "tickets/ticket_detail.html",
+                          _detail_context(request, ticket, bound=(action, form)), status=422)
+        data = dict(form.cleaned_data)
     try:
-        adapters.run_action(action, ticket, data=bound_kwargs, acting_user=request.user, now=now)
-    except (DjangoValidationError, *adapters.DOMAIN_ERRORS, *adapters.TRANSITION_ERRORS) as exc:
-        if form is not None:
-            _form_errors(form, exc)
-        else:
-            messages.error(request, str(exc))
-        context["open_action"] = action
-        return render(request, "tickets/ticket_detail.html", context, status=409)
+        adapters.run_action(action, ticket, data=data, acting_user=request.user, now=clock.now())
+    except (*adapters.DOMAIN_ERRORS, *adapters.TRANSITION_ERRORS) as exc:
+        status = adapters.error_status(exc)
+        if status == 404:
+            raise Http404 from exc
+        if form is None:
+            messages.error(request, adapters.error_message(exc))
+            return redirect("tickets:detail", pk=ticket.pk)
+        _form_errors(form, exc)
+        ticket = _load(request, pk)
+        return render(request, "tickets/ticket_detail.html", _detail_context(request, ticket, bound=(action, form)),
+                      status=status)
     messages.success(request, adapters.ACTION_DONE.get(action, _("已保存")))
     return redirect("tickets:detail", pk=ticket.pk)
-
-
-def _form_kwargs(form: Any, ticket: Ticket, request: HttpRequest) -> dict[str, Any]:
-    if isinstance(form, forms.DispatchForm):
-        return {"departments": form.fields["department"].choices,
-                "assignees": [c for c in form.fields["assignee"].choices if c[0] != ""]}
-    if isinstance(form, forms.ReplyForm):
-        return {"channels": form.fields["channel"].choices}
-    if isinstance(form, forms.ReturnVisitForm):
-        return {"methods": form.fields["method"].choices,
-                "satisfactions": [c for c in form.fields["satisfaction"].choices if c[0] != ""]}
-    if isinstance(form, forms.ExemptionForm):
-        return {"exemptions": form.fields["exemption"].choices}
-    return {}
 
 
 # ---------------------------------------------------------------- saved views
@@ -358,6 +373,28 @@ def inventory(request: HttpRequest) -> HttpResponse:
 def inventory_print(request: HttpRequest) -> HttpResponse:
     """Printable 日盘点 list (print CSS; one section per receiver)."""
     return _inventory(request, "tickets/inventory_print.html")
+
+
+@login_required
+@require_POST
+def inventory_confirm(request: HttpRequest) -> HttpResponse:
+    """The receiver confirms their 日盘点 of the day (R-M1-11)."""
+    _require_view(request)
+    project = _current_project(request)
+    if project is None:
+        raise Http404
+    form = forms.InventoryForm(request.POST)
+    day = clock.today(project.tz)
+    if form.is_valid() and form.cleaned_data.get("day"):
+        day = form.cleaned_data["day"]
+    try:
+        adapters.confirm_inventory(project=project, day=day, acting_user=request.user, now=clock.now(),
+                                   note=request.POST.get("note", "")[:1000])
+    except adapters.DOMAIN_ERRORS as exc:
+        messages.error(request, adapters.error_message(exc))
+    else:
+        messages.success(request, _("已确认 %(d)s 的日盘点") % {"d": day.isoformat()})
+    return redirect(reverse("tickets:inventory") + f"?day={day.isoformat()}")
 
 
 def _inventory(request: HttpRequest, template: str) -> HttpResponse:
