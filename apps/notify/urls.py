@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from apps.notify import views
 
 app_name = "notify"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.inbox, name="inbox"),
+    path("badge/", views.badge, name="badge"),
+    path("read-all/", views.mark_all_read, name="read_all"),
+    path("<int:pk>/read/", views.mark_read, name="read"),
+    path("<int:pk>/open/", views.open_notification, name="open"),
+    path("deliveries/", views.delivery_log, name="deliveries"),
+    path("deliveries/<int:pk>/retry/", views.delivery_retry, name="retry"),
+    path("quiet-hours/", views.quiet_hours_page, name="quiet_hours"),
+    path("calls/", views.call_list, name="calls"),
+]

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.escalation.sweep import run_sweep
+from apps.notify.services import deliver_due
 from linli import clock
 
 
@@ -33,7 +34,8 @@ class Command(BaseCommand):
         while True:
             moment = fixed or clock.now()
             result = run_sweep(moment)
-            self.stdout.write(f"{clock.local(moment):%Y-%m-%d %H:%M:%S%z} {result}")
+            sent = deliver_due(moment)  # then send what the sweep (and everyone else) queued
+            self.stdout.write(f"{clock.local(moment):%Y-%m-%d %H:%M:%S%z} {result} {sent}")
             if not opts["loop"]:
                 return
             time.sleep(opts["interval"])

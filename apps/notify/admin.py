@@ -1,0 +1,82 @@
+"""Admin: quiet hours (P-21) and channel configuration are edited here; the inbox and the delivery
+log are read-only records."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from apps.notify import quiet_hours
+from apps.notify.models import (
+    ChannelConfig,
+    Delivery,
+    DeliveryAttempt,
+    Notification,
+    QuietHoursPolicy,
+    StaffChannelPreference,
+)
+
+
+@admin.register(QuietHoursPolicy)
+class QuietHoursPolicyAdmin(admin.ModelAdmin):
+    list_display = ("project", "windows_text", "applies_to_calls", "applies_to_sms")
+    list_filter = ("applies_to_calls", "applies_to_sms")
+    search_fields = ("project__name", "project__code")
+
+    @admin.display(description=_("免打扰时段"))
+    def windows_text(self, obj: QuietHoursPolicy) -> str:
+        try:
+            return quiet_hours.describe(obj.parsed_windows())
+        except ValueError as exc:
+            return str(exc)
+
+
+@admin.register(ChannelConfig)
+class ChannelConfigAdmin(admin.ModelAdmin):
+    list_display = ("channel", "name", "company", "project", "enabled", "backend", "kinds")
+    list_filter = ("channel", "enabled", "company")
+    search_fields = ("name", "webhook_url")
+
+
+@admin.register(StaffChannelPreference)
+class StaffChannelPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "email", "sms", "sms_kinds")
+    search_fields = ("user__username", "user__display_name")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "recipient", "kind", "subject", "project", "read_at")
+    list_filter = ("kind", "project")
+    search_fields = ("subject", "recipient__username", "dedupe_key")
+    date_hierarchy = "created_at"
+
+
+class AttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    can_delete = False
+    readonly_fields = ("number", "at", "ok", "error", "duration_ms", "retry_at")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "channel", "audience", "address", "kind", "status", "attempts", "scheduled_for",
+                    "next_attempt_at", "sent_at")
+    list_filter = ("status", "channel", "audience", "emergency", "project")
+    search_fields = ("address", "subject", "kind", "dedupe_key")
+    date_hierarchy = "created_at"
+    inlines = [AttemptInline]

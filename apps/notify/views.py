@@ -1,0 +1,168 @@
+"""Notification pages (thin: rules live in services.py).
+
+- 通知 inbox: my notices, unread filter, mark one / all read (htmx partials), open → mark read and go.
+- 发送记录 delivery log: managers and company-level roles, for the projects they may see.
+- 免打扰时段: the quiet-hours policy of each visible project (edited in the admin).
+- 回访外呼顺序: the return-visit queue ordered by the next allowed call time (R-M4-14, R-M17-01).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.notify import quiet_hours, services
+from apps.notify.models import Channel, Delivery, DeliveryStatus
+from apps.org import access
+from linli import clock
+
+PAGE_SIZE = 30
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _changed(response: HttpResponse) -> HttpResponse:
+    response["HX-Trigger"] = "notify-changed"
+    return response
+
+
+def _inbox_context(request: HttpRequest) -> dict[str, Any]:
+    unread_only = request.GET.get("unread") == "1"
+    page = Paginator(services.inbox(request.user, unread_only=unread_only), PAGE_SIZE).get_page(request.GET.get("page"))
+    return {"page": page, "unread_only": unread_only, "unread": services.unread_count(request.user)}
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    context = _inbox_context(request)
+    if _is_htmx(request) and request.headers.get("HX-Target") == "inbox-list":
+        return render(request, "notify/_list.html", context)
+    return render(request, "notify/inbox.html", context)
+
+
+@login_required
+@require_GET
+def badge(request: HttpRequest) -> HttpResponse:
+    return render(request, "notify/_badge.html", {"unread": services.unread_count(request.user)})
+
+
+@login_required
+@require_POST
+def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        note = services.mark_read(request.user, pk, now=clock.now())
+    except services.NotifyError as exc:
+        raise Http404 from exc
+    if _is_htmx(request):
+        return _changed(render(request, "notify/_row.html", {"n": note}))
+    return redirect("notify:inbox")
+
+
+@login_required
+@require_POST
+def mark_all_read(request: HttpRequest) -> HttpResponse:
+    n = services.mark_all_read(request.user, now=clock.now())
+    if _is_htmx(request):
+        return _changed(render(request, "notify/_list.html", _inbox_context(request)))
+    messages.success(request, _("已将 %(n)d 条通知标为已读") % {"n": n})
+    return redirect("notify:inbox")
+
+
+@login_required
+@require_GET
+def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark read and follow the notice's link (only links inside Linli)."""
+    try:
+        note = services.mark_read(request.user, pk, now=clock.now())
+    except services.NotifyError as exc:
+        raise Http404 from exc
+    if note.link and url_has_allowed_host_and_scheme(note.link, allowed_hosts={request.get_host()},
+                                                     require_https=request.is_secure()):
+        return redirect(note.link)
+    return redirect("notify:inbox")
+
+
+# ---------------------------------------------------------------- delivery log
+
+
+def _require_log(request: HttpRequest) -> list[Any]:
+    projects = services.log_projects(request.user)
+    if not projects and not request.user.is_superuser:
+        raise Http404
+    return projects
+
+
+@login_required
+@require_GET
+def delivery_log(request: HttpRequest) -> HttpResponse:
+    _require_log(request)
+    qs = services.visible_deliveries(request.user).prefetch_related("attempt_log")
+    status = request.GET.get("status", "")
+    channel = request.GET.get("channel", "")
+    if status in DeliveryStatus.values:
+        qs = qs.filter(status=status)
+    if channel in Channel.values:
+        qs = qs.filter(channel=channel)
+    page = Paginator(qs.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
+    context = {"page": page, "status": status, "channel": channel, "statuses": DeliveryStatus.choices,
+               "channels": Channel.choices}
+    if _is_htmx(request) and request.headers.get("HX-Target") == "delivery-rows":
+        return render(request, "notify/_delivery_rows.html", context)
+    return render(request, "notify/deliveries.html", context)
+
+
+@login_required
+@require_POST
+def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    delivery = get_object_or_404(services.visible_deliveries(request.user), pk=pk)
+    if services.retry_now(delivery, now=clock.now()):
+        messages.success(request, _("已重新排队，将由发送任务重试"))
+    else:
+        messages.error(request, _("只有失败的消息可以重试"))
+    return redirect("notify:deliveries")
+
+
+# ---------------------------------------------------------------- quiet hours and the call list
+
+
+@login_required
+@require_GET
+def quiet_hours_page(request: HttpRequest) -> HttpResponse:
+    now = clock.now()
+    rows = []
+    for project in access.visible_projects(request.user).order_by("code"):
+        policy = services.policy_for(project)
+        window = quiet_hours.window_at(now, policy.windows, policy.tz)
+        rows.append({"project": project, "policy": policy, "windows": [w.label() for w in policy.windows],
+                     "quiet_now": window is not None and policy.calls,
+                     "next_call": services.next_contact_moment(policy, now)})
+    return render(request, "notify/quiet_hours.html", {"rows": rows, "now": now,
+                                                       "can_edit": request.user.is_staff})
+
+
+@login_required
+@require_GET
+def call_list(request: HttpRequest) -> HttpResponse:
+    """回访外呼顺序: tickets waiting for a return visit, earliest allowed call first."""
+    from apps.org.roles import Cap
+
+    if not access.has_cap(request.user, Cap.RETURN_VISIT):
+        raise Http404
+    from apps.tickets import access as ticket_access
+    from apps.tickets import adapters as ticket_adapters
+
+    now = clock.now()
+    tickets = (ticket_adapters.return_visit_queue(ticket_access.visible_tickets(request.user))
+               .select_related("project", "household").order_by("received_at")[:200])
+    slots = services.order_call_list(tickets, now=now)
+    return render(request, "notify/call_list.html", {"slots": slots, "now": now})
