@@ -5,3 +5,8 @@ class WorkdaysConfig(AppConfig):
     name = "apps.workdays"
     label = "workdays"
     verbose_name = "工作日历与时限 Working days"
+
+    def ready(self) -> None:
+        from apps.workdays.signals import connect_version_bumps
+
+        connect_version_bumps()

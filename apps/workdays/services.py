@@ -1,0 +1,399 @@
+"""The workdays engine as other apps see it (cross-app contracts 1–3) plus the calendar import.
+
+- :func:`calendar_for` (contract 2): the project's :class:`~apps.workdays.calendar.WorkCalendar` —
+  ``chinesecalendar`` days, then global override rows, then the company's own rows (P-25), the
+  project's working hours and time zone (T-14).
+- :func:`deadlines_for` (contract 1): the limit of each requested stage under the project's rule
+  sets and settings, as :class:`DeadlineItem` values. Callers stamp them; changing a policy later
+  never touches stamped rows.
+- :func:`import_calendar` / :func:`confirm_year`: load an official schedule (all or nothing) and
+  send ``calendar_year_confirmed`` (contract 3) on commit.
+
+Calendars and policy tables are cached per process and invalidated by
+:class:`~apps.workdays.models.DataVersion` (one primary-key read per call).
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.db.models import Q
+
+from apps.tickets.choices import DEFAULT_REPLY_CLASS
+from apps.workdays import calendar as wc
+from apps.workdays import policies as pol
+from apps.workdays.models import (CalendarDay, DataVersion, DayKind, DeadlineSettings, LimitPolicy, OfficialYear,
+                                  RuleSet, RuleSetChoice, YearStatus)
+from apps.workdays.signals import calendar_year_confirmed
+
+PACKAGE_NAME = "chinesecalendar"
+
+
+@dataclass(frozen=True)
+class DeadlineItem:
+    """One stage's limit (contract 1)."""
+
+    stage: str
+    due_at: dt.datetime | None
+    provisional: bool
+    rule: str
+    policy_id: int | None
+    clock: str = ""
+    amount: Decimal = Decimal(0)
+
+
+# ---------------------------------------------------------------------- caches
+_lock = threading.Lock()
+_cache: dict[Any, tuple[int, Any]] = {}
+
+
+def _cached(key: Any, version: int, build: Any) -> Any:
+    hit = _cache.get(key)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    value = build()
+    with _lock:
+        if len(_cache) > 2000:
+            _cache.clear()
+        _cache[key] = (version, value)
+    return value
+
+
+def clear_caches() -> None:
+    with _lock:
+        _cache.clear()
+
+
+# ---------------------------------------------------------------------- calendar
+def package_days() -> tuple[dict[dt.date, str], dict[dt.date, str], frozenset[int]]:
+    """(holidays, adjusted working days, years covered) from chinesecalendar."""
+    from chinese_calendar import constants
+
+    years = frozenset(d.year for d in constants.holidays)
+    return dict(constants.holidays), dict(constants.workdays), years
+
+
+HOLIDAY_NAMES_ZH = {
+    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节", "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节", "National Day": "国庆节", "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+}
+
+
+@dataclass(frozen=True)
+class CalendarData:
+    holidays: frozenset[dt.date]
+    workdays: frozenset[dt.date]
+    covered: frozenset[int]
+    names: dict[dt.date, str]
+    overridden: frozenset[dt.date]  # dates changed by an override row (global or company)
+
+
+def calendar_data(company_id: int | None, version: int | None = None) -> CalendarData:
+    version = DataVersion.current() if version is None else version
+    return _cached(("data", company_id), version, lambda: _build_data(company_id))
+
+
+def _build_data(company_id: int | None) -> CalendarData:
+    pkg_h, pkg_w, pkg_years = package_days()
+    hol, wrk = set(pkg_h), set(pkg_w)
+    names = {d: HOLIDAY_NAMES_ZH.get(n, n) for d, n in {**pkg_h, **pkg_w}.items()}
+    overridden: set[dt.date] = set()
+    rows = list(CalendarDay.objects.filter(Q(company=None) | Q(company_id=company_id)))
+    # global rows first, then the company's own (a company row beats a global row)
+    for row in [r for r in rows if r.company_id is None] + [r for r in rows if r.company_id is not None]:
+        overridden.add(row.date)
+        if row.kind == DayKind.HOLIDAY:
+            hol.add(row.date)
+            wrk.discard(row.date)
+        else:
+            wrk.add(row.date)
+            hol.discard(row.date)
+        if row.name:
+            names[row.date] = row.name
+    statuses = dict(OfficialYear.objects.values_list("year", "status"))
+    covered = {y for y in pkg_years if statuses.get(y) != YearStatus.PROVISIONAL}
+    covered |= {y for y, s in statuses.items() if s == YearStatus.OFFICIAL}
+    return CalendarData(frozenset(hol), frozenset(wrk), frozenset(covered), names, frozenset(overridden))
+
+
+def working_hours(project: Any) -> wc.WorkingHours:
+    return wc.WorkingHours(start=project.work_start, end=project.work_end, lunch_start=project.lunch_start,
+                           lunch_end=project.lunch_end)
+
+
+def calendar_for(project: Any, *, version: int | None = None) -> wc.WorkCalendar:
+    """Contract 2: the working-day calendar of ``project`` (its company's overrides, its hours, its tz)."""
+    version = DataVersion.current() if version is None else version
+    key = ("cal", project.company_id, project.timezone, project.work_start, project.work_end, project.lunch_start,
+           project.lunch_end)
+
+    def build() -> wc.WorkCalendar:
+        data = calendar_data(project.company_id, version)
+        return wc.WorkCalendar(holidays=data.holidays, workdays=data.workdays, covered_years=data.covered,
+                               hours=working_hours(project), tz=ZoneInfo(project.timezone))
+
+    return _cached(key, version, build)
+
+
+def uncovered_years(years: Iterable[int], version: int | None = None) -> list[int]:
+    """The given years that have no official schedule (the admin warning, P-25)."""
+    covered = calendar_data(None, version).covered
+    return sorted(y for y in set(years) if y not in covered)
+
+
+# ---------------------------------------------------------------------- policies
+def settings_for(project: Any, *, version: int | None = None) -> pol.Settings:
+    version = DataVersion.current() if version is None else version
+
+    def build() -> pol.Settings:
+        rows = {r.project_id: r for r in DeadlineSettings.objects.filter(company_id=project.company_id)
+                .filter(Q(project=None) | Q(project_id=project.pk))}
+        row = rows.get(project.pk) or rows.get(None)
+        return row.as_settings() if row else pol.Settings()
+
+    return _cached(("settings", project.pk, project.company_id), version, build)
+
+
+def rule_sets_for(project: Any, *, version: int | None = None) -> dict[str, RuleSet]:
+    """The rule set per concern: project choice > company choice > system default."""
+    version = DataVersion.current() if version is None else version
+
+    def build() -> dict[str, RuleSet]:
+        chosen: dict[str, RuleSet] = {r.concern: r for r in RuleSet.objects.filter(is_default=True)}
+        choices = list(RuleSetChoice.objects.filter(company_id=project.company_id)
+                       .filter(Q(project=None) | Q(project_id=project.pk)).select_related("rule_set"))
+        for c in sorted(choices, key=lambda c: c.project_id is not None):
+            chosen[c.concern] = c.rule_set
+        return chosen
+
+    return _cached(("sets", project.pk, project.company_id), version, build)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    row: pol.Row
+    policy_id: int
+    concern_rank: int
+    concern: str
+
+
+def policy_rows_for(project: Any, *, version: int | None = None) -> list[_Candidate]:
+    version = DataVersion.current() if version is None else version
+
+    def build() -> list[_Candidate]:
+        sets = rule_sets_for(project, version=version)
+        rank = {c: i for i, c in enumerate(pol.CONCERN_ORDER)}
+        by_id = {rs.pk: concern for concern, rs in sets.items()}
+        rows = LimitPolicy.objects.filter(rule_set_id__in=list(by_id))
+        return [_Candidate(r.as_row(), r.pk, rank.get(by_id[r.rule_set_id], 99), by_id[r.rule_set_id]) for r in rows]
+
+    return _cached(("rows", project.pk, project.company_id), version, build)
+
+
+def reply_class_of(channel: str) -> str:
+    """R-M1-04 / P-22 default mapping (a company changes it with channel-keyed policy rows)."""
+    return DEFAULT_REPLY_CLASS.get(channel, "")
+
+
+def choose(candidates: list[_Candidate], *, kind: str, channel: str, urgency: str, category: str | None,
+           stage: str, settings: pol.Settings) -> _Candidate | None:
+    rc = reply_class_of(channel)
+    best: _Candidate | None = None
+    best_key: tuple[int, int] | None = None
+    for c in candidates:
+        if not pol.matches(c.row, kind=kind, channel=channel, reply_class=rc, urgency=urgency, category=category,
+                           stage=stage):
+            continue
+        if stage == pol.RESPOND and c.concern == pol.GENERAL_CONCERN and not settings.response_on:
+            continue  # P-03 off
+        key = (pol.specificity(c.row), -c.concern_rank)
+        if best_key is None or key > best_key:
+            best, best_key = c, key
+    return best
+
+
+def _rule_text(c: _Candidate, settings: pol.Settings, provisional: bool, due: dt.datetime | None) -> str:
+    text = c.row.rule or f"{pol.STAGES.get(c.row.stage, c.row.stage)} {pol.describe(c.row.clock, c.row.amount)}"
+    notes = []
+    if c.row.clock == pol.WORKING_DAYS and settings.start_day_counts and Decimal(c.row.amount) >= 1:
+        notes.append("P-26 当日计入")
+    if c.row.clock == pol.WORKING_DAYS and settings.end_of == wc.WORK_END and Decimal(c.row.amount) >= 1:
+        notes.append("P-27 下班时截止")
+    if c.row.clock == pol.SAME_DAY and settings.same_day_mode == wc.ROLLOVER:
+        notes.append("P-02 顺延")
+    if c.row.clock in (pol.CALENDAR_DAYS, pol.MONTH_END) and settings.roll_rest_days:
+        notes.append("P-28 遇休息日顺延")
+    if c.row.clock == pol.NONE and due is not None:
+        notes.append(f"P-31 软目标{Decimal(settings.soft_target_hours or 0).normalize():f}小时")
+    if provisional:
+        notes.append("暂定日历")
+    return text + (f"（{'，'.join(notes)}）" if notes else "")
+
+
+def deadlines_for(project: Any, *, kind: str, channel: str, urgency: str, start: dt.datetime, stages: list[str],
+                  category: str | None = None) -> list[DeadlineItem]:
+    """Contract 1: the limit of each of ``stages`` for a ticket of ``project`` starting at ``start``.
+    Stages no policy covers are absent; a T-13 item has ``due_at=None``."""
+    if start.tzinfo is None:
+        raise ValueError("start 须为带时区的时间")
+    version = DataVersion.current()
+    cal = calendar_for(project, version=version)
+    settings = settings_for(project, version=version)
+    candidates = policy_rows_for(project, version=version)
+    items: list[DeadlineItem] = []
+    for stage in stages:
+        c = choose(candidates, kind=kind, channel=channel, urgency=urgency or "", category=category, stage=stage,
+                   settings=settings)
+        if c is None:
+            continue
+        due, provisional = pol.evaluate(c.row.clock, c.row.amount, start, cal, settings)
+        items.append(DeadlineItem(stage=stage, due_at=due, provisional=provisional,
+                                  rule=_rule_text(c, settings, provisional, due), policy_id=c.policy_id,
+                                  clock=c.row.clock, amount=Decimal(str(c.row.amount))))
+    return items
+
+
+# ---------------------------------------------------------------------- import / confirm
+class CalendarImportError(ValueError):
+    """All row errors of an import (nothing was written)."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class ParsedDay:
+    line: int
+    date: dt.date
+    kind: str
+    name: str
+
+
+KIND_WORDS = {
+    "holiday": DayKind.HOLIDAY, "休": DayKind.HOLIDAY, "假": DayKind.HOLIDAY, "休息": DayKind.HOLIDAY,
+    "放假": DayKind.HOLIDAY, "节假日": DayKind.HOLIDAY,
+    "workday": DayKind.WORKDAY, "班": DayKind.WORKDAY, "上班": DayKind.WORKDAY, "调休上班": DayKind.WORKDAY,
+    "工作日": DayKind.WORKDAY,
+}
+_HEADER = {"date", "日期"}
+_RANGE = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2})\s*(?:~|～|\.\.|至)\s*(\d{4}-\d{1,2}-\d{1,2})\s*$")
+
+
+def _parse_date(text: str) -> dt.date:
+    return dt.datetime.strptime(text.strip(), "%Y-%m-%d").date()
+
+
+def parse_calendar_text(text: str, *, year: int | None = None) -> list[ParsedDay]:
+    """Parse the import format (README "工作日历 · Calendar import"): one line per date or range,
+    ``日期或日期范围,类型,名称``, comma- or tab-separated, ``#`` comments, optional header line.
+    Raises :class:`CalendarImportError` listing every bad row (Chinese messages)."""
+    errors: list[str] = []
+    days: list[ParsedDay] = []
+    seen: dict[dt.date, int] = {}
+    text = text.lstrip("\ufeff")
+    dialect_delim = "\t" if "\t" in text and "," not in text else ","
+    reader = csv.reader(io.StringIO(text), delimiter=dialect_delim)
+    for lineno, cells in enumerate(reader, start=1):
+        cells = [c.strip() for c in cells]
+        if not cells or not any(cells) or cells[0].startswith("#"):
+            continue
+        if cells[0].lower() in _HEADER:
+            continue
+        if len(cells) < 2:
+            errors.append(f"第{lineno}行：至少需要“日期,类型”两列")
+            continue
+        when, kind_text, name = cells[0], cells[1], (cells[2] if len(cells) > 2 else "")
+        kind = KIND_WORDS.get(kind_text.lower()) or KIND_WORDS.get(kind_text)
+        if kind is None:
+            errors.append(f"第{lineno}行：类型“{kind_text}”无法识别（应为 holiday/休 或 workday/班）")
+            continue
+        try:
+            m = _RANGE.match(when)
+            if m:
+                first, last = _parse_date(m.group(1)), _parse_date(m.group(2))
+                if last < first:
+                    errors.append(f"第{lineno}行：日期范围“{when}”的结束早于开始")
+                    continue
+                if (last - first).days > 60:
+                    errors.append(f"第{lineno}行：日期范围“{when}”超过60天")
+                    continue
+            else:
+                first = last = _parse_date(when)
+        except ValueError:
+            errors.append(f"第{lineno}行：日期“{when}”无法识别（格式 YYYY-MM-DD，范围用 ~ 连接）")
+            continue
+        d = first
+        while d <= last:
+            if year is not None and d.year != year:
+                errors.append(f"第{lineno}行：日期 {d} 不在 {year} 年")
+                break
+            if d in seen:
+                errors.append(f"第{lineno}行：日期 {d} 与第{seen[d]}行重复")
+                break
+            if kind == DayKind.WORKDAY and d.weekday() < 5:
+                errors.append(f"第{lineno}行：{d} 是周一至周五，本就是工作日，不能再标为调休上班")
+                break
+            seen[d] = lineno
+            days.append(ParsedDay(lineno, d, kind, name[:100]))
+            d += dt.timedelta(days=1)
+    if not days and not errors:
+        errors.append("文件中没有任何日期")
+    if errors:
+        raise CalendarImportError(errors)
+    return days
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    years: list[int]
+    holidays: int
+    workdays: int
+    replaced: int
+
+
+@transaction.atomic(durable=True)
+def import_calendar(text: str, *, year: int | None = None, source: str = "导入", by: str = "",
+                    now: dt.datetime) -> ImportResult:
+    """Load an official schedule (global rows) for the years in the file, all or nothing: earlier
+    global rows of those years are replaced, each year becomes official, and
+    ``calendar_year_confirmed`` is sent for each year after commit."""
+    days = parse_calendar_text(text, year=year)
+    years = sorted({d.date.year for d in days} | ({year} if year else set()))
+    replaced = 0
+    for y in years:
+        replaced += CalendarDay.objects.filter(company=None, date__year=y).delete()[0]
+    CalendarDay.objects.bulk_create([
+        CalendarDay(date=d.date, kind=d.kind, name=d.name, company=None, source=source) for d in days
+    ])
+    for y in years:
+        _mark_official(y, source=source, by=by, now=now)
+    DataVersion.bump()  # bulk operations send no post_save
+    return ImportResult(years=years, holidays=sum(d.kind == DayKind.HOLIDAY for d in days),
+                        workdays=sum(d.kind == DayKind.WORKDAY for d in days), replaced=replaced)
+
+
+def _mark_official(year: int, *, source: str, by: str, now: dt.datetime) -> None:
+    OfficialYear.objects.update_or_create(year=year, defaults={
+        "status": YearStatus.OFFICIAL, "source": source[:200], "confirmed_at": now, "confirmed_by": by[:150]})
+    transaction.on_commit(lambda: calendar_year_confirmed.send(sender=OfficialYear, year=year))
+
+
+@transaction.atomic(durable=True)
+def confirm_year(year: int, *, source: str = "管理员确认", by: str = "", now: dt.datetime) -> OfficialYear:
+    """Mark ``year`` official (its override rows entered by hand are the schedule) and send
+    ``calendar_year_confirmed`` on commit."""
+    if not 1900 <= year <= 2200:
+        raise ValueError(f"年份 {year} 无效")
+    _mark_official(year, source=source, by=by, now=now)
+    return OfficialYear.objects.get(year=year)
