@@ -124,3 +124,50 @@ class ReportSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company} 报告设置"
+
+
+# POLICY P-30 (R-M5-13): per-company targets; these defaults apply until the company changes them.
+DEFAULT_TARGETS: dict[str, dict[str, float | str]] = {
+    "valid_complaint_rate": {"value": 1.0, "op": "<="},  # 有效投诉率 ≤ 1% (R-M5-13)
+    "valid_complaints_per_household": {"value": 1.0, "op": "<="},
+    "return_visit_rate": {"value": 100.0, "op": ">="},  # 回访处理率 100%
+    "reply_on_time_rate": {"value": 100.0, "op": ">="},  # 4 个工作日内回复 100%
+    "satisfaction_rate": {"value": 95.0, "op": ">="},  # 满意率 ≥ 95%
+}
+
+
+def default_targets() -> dict[str, dict[str, float | str]]:
+    return {k: dict(v) for k, v in DEFAULT_TARGETS.items()}
+
+
+class KpiSettings(models.Model):
+    """Company choices for the KPIs: targets (POLICY P-30) and the repeat-complaint window."""
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="kpi_settings")
+    targets = models.JSONField(_("指标目标值 (P-30)"), default=default_targets, blank=True,
+                               help_text=_('如 {"valid_complaint_rate": {"value": 1.0, "op": "<="}}'))
+    repeat_window_days = models.PositiveSmallIntegerField(
+        _("重复投诉统计窗口（天）"), default=90,
+        help_text=_("同一房屋、同一类别在此天数内再次投诉即计为重复投诉"))
+
+    class Meta:
+        verbose_name = _("统计指标设置")
+        verbose_name_plural = _("统计指标设置")
+
+    def __str__(self) -> str:
+        return f"{self.company} 统计指标设置"
+
+
+class WorkCalendarDay(models.Model):
+    """A materialised working-day calendar used by the handling-time KPI in SQL (T-03).
+
+    ``code`` = 2 × (working days since 2000-01-01 before ``day``) + (1 if ``day`` is a working
+    day); the KPI turns a timestamp into "working minutes since the anchor" with one indexed
+    lookup. Rows are (re)filled from the workdays calendar by apps.reports.workhours."""
+
+    day = models.DateField(unique=True)
+    code = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("统计用工作日历")
+        verbose_name_plural = _("统计用工作日历")
