@@ -1,0 +1,67 @@
+"""Helpers of the repairs tests: orders built through the services (never by setting fields)."""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from typing import Any
+
+from apps.repairs import services
+from apps.repairs.tests.conftest import png
+from apps.tickets import actions as ta
+from apps.tickets.models import Category
+from linli import clock
+
+SH = clock.SHANGHAI
+
+
+def at(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=SH)
+
+
+def receive(cast: Any, code: str = "repair_tap", *, now: dt.datetime, **kw: Any) -> Any:
+    args: dict[str, Any] = dict(
+        project=cast.project, category=Category.objects.get(company=None, code=code), content="厨房水龙头漏水",
+        location="5栋2单元1502", complainant_surname="王", phone="13800138888",
+        agreed_visit_at=now + dt.timedelta(minutes=20), acting_user=cast.front_desk, now=now,
+    )
+    args.update(kw)
+    return services.receive_repair(**args)
+
+
+def assigned(cast: Any, code: str = "repair_tap", *, now: dt.datetime, **kw: Any) -> Any:
+    """Received and given to cast.worker by the dispatcher (whatever the category's mode)."""
+    order = receive(cast, code, now=now, **kw)
+    d = services.current_dispatch(order)
+    if d is None or d.assignee_id != cast.worker.pk:
+        services.assign_order(order=order, assignee=cast.worker, acting_user=cast.front_desk, now=now)
+    order.refresh_from_db()
+    return order
+
+
+def on_site(cast: Any, order: Any, *, now: dt.datetime, chargeable: bool = False, items: Any = ()) -> Any:
+    services.accept_order(order=order, acting_user=cast.worker, now=now)
+    services.record_arrival(order=order, acting_user=cast.worker, now=now)
+    services.diagnose(order=order, diagnosis="阀芯老化", chargeable=chargeable, items=items, acting_user=cast.worker,
+                      now=now)
+    order.refresh_from_db()
+    return order
+
+
+def completed(cast: Any, order: Any, *, now: dt.datetime) -> Any:
+    services.start_work(order=order, acting_user=cast.worker, now=now)
+    services.complete_repair(order=order, result="已更换阀芯，试水正常", labour_hours="1.5", acting_user=cast.worker,
+                             now=now)
+    services.sign_acceptance(order=order, signature="data:image/png;base64," + base64.b64encode(png()).decode(),
+                             signed_name="王先生", acting_user=cast.worker, now=now)
+    order.refresh_from_db()
+    return order
+
+
+def verified(cast: Any, order: Any, *, now: dt.datetime) -> Any:
+    """Result replied to the owner by the front desk and verified by the supervisor."""
+    ticket = order.ticket
+    ta.record_reply(ticket=ticket, kind="result", channel="phone", content="已修好", owner_response="agree",
+                    acting_user=cast.front_desk, now=now)
+    ta.verify_ticket(ticket=ticket, passed=True, notes="已核实", acting_user=cast.supervisor, now=now)
+    order.refresh_from_db()
+    return order
