@@ -120,12 +120,12 @@ class WorkCalendar:
         self.tz = tz
         self._periods = tuple((_secs(a), _secs(b)) for a, b in self.hours.periods())
         years = [d.year for d in self.holidays | self.workdays] + list(self.covered_years)
-        this = dt.date.today().year
-        lo, hi = (min(years), max(years)) if years else (this, this)
+        lo, hi = (min(years), max(years)) if years else (2020, 2030)
         self._base = 0
         self._flags = bytearray()
         self._cum = array("l")
-        self._build(dt.date(min(lo, this) - 1, 1, 1).toordinal(), dt.date(max(hi, this) + 3, 1, 1).toordinal())
+        # the span grows on demand (``_ensure``); start with the data's years plus margins
+        self._build(dt.date(max(lo - 1, 1), 1, 1).toordinal(), dt.date(min(hi + 4, 9999), 1, 1).toordinal())
 
     # ------------------------------------------------------------------ days
     def _build(self, first: int, stop: int) -> None:

@@ -397,3 +397,57 @@ def confirm_year(year: int, *, source: str = "管理员确认", by: str = "", no
         raise ValueError(f"年份 {year} 无效")
     _mark_official(year, source=source, by=by, now=now)
     return OfficialYear.objects.get(year=year)
+
+
+# ---------------------------------------------------------------------- month view
+@dataclass(frozen=True)
+class DayCell:
+    date: dt.date
+    in_month: bool
+    working: bool
+    kind: str  # workday | weekend | holiday | adjusted
+    name: str
+    overridden: bool
+
+
+def month_grid(project: Any, year: int, month: int) -> tuple[list[list[DayCell]], bool]:
+    """Weeks (Monday first) of the month for the calendar page, and whether the month is provisional."""
+    version = DataVersion.current()
+    cal = calendar_for(project, version=version)
+    data = calendar_data(project.company_id, version)
+    first = dt.date(year, month, 1)
+    start = first - dt.timedelta(days=first.weekday())
+    last = dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)
+    weeks: list[list[DayCell]] = []
+    d = start
+    while d <= last:
+        week = []
+        for _ in range(7):
+            working = cal.is_working_day(d)
+            weekend = d.weekday() >= 5
+            if working and weekend:
+                kind = "adjusted"
+            elif working:
+                kind = "workday"
+            elif not weekend or d in data.holidays:
+                kind = "holiday"
+            else:
+                kind = "weekend"
+            week.append(DayCell(d, d.month == month, working, kind, data.names.get(d, "") if kind in (
+                "holiday", "adjusted") or d in data.overridden else "", d in data.overridden))
+            d += dt.timedelta(days=1)
+        weeks.append(week)
+    return weeks, year not in data.covered
+
+
+def policy_table(project: Any) -> list[dict[str, Any]]:
+    """The rule sets in force for ``project`` with their rows (read-only page/API)."""
+    sets = rule_sets_for(project)
+    out = []
+    for concern in pol.CONCERN_ORDER:
+        rs = sets.get(concern)
+        if rs is None:
+            continue
+        out.append({"concern": concern, "concern_label": pol.CONCERNS[concern], "rule_set": rs,
+                    "rows": list(LimitPolicy.objects.filter(rule_set=rs).order_by("stage", "kind", "category", "pk"))})
+    return out

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from apps.workdays import views
 
 app_name = "workdays"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.month, name="month"),
+    path("import/", views.import_view, name="import"),
+]
