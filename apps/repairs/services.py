@@ -597,7 +597,8 @@ def complete_repair(*, order: RepairOrder, result: str, labour_hours: Any, actin
                     late_explanation: str = "") -> RepairOrder:
     """完工 (R-M8-04…R-M8-06, R-M8-09): result and labour hours; meets the ``complete`` deadline
     through the pipeline (ticket → 已处理). A repair finished after the day it was reported needs
-    the explanation given to the owner (R-M8-05) — written here or as an agreed next visit."""
+    the explanation given to the owner (R-M8-05) — written here or as an agreed next visit (rework
+    after a return visit is not held to the day of the report)."""
     _require_work(acting_user, order)
     hours = _labour(labour_hours)
     if not result.strip():
@@ -608,7 +609,7 @@ def complete_repair(*, order: RepairOrder, result: str, labour_hours: Any, actin
         raise _refuse("已完工", code="already_completed", status=409)
     ticket = order.ticket
     explanation = late_explanation.strip()
-    if not same_local_day(ticket.project, ticket.received_at, now) and not explanation:
+    if ticket.cycle == 0 and not same_local_day(ticket.project, ticket.received_at, now) and not explanation:
         last_next = order.next_visits.order_by("-recorded_at").first()
         if last_next is None:
             raise _refuse("未能当天完成的维修须填写向业主说明的原因（R-M8-05）", field="late_explanation",
