@@ -42,7 +42,7 @@ def _household(project: Any, building: str, unit: str, room: str) -> Household:
 def estate(cast: Any) -> Estate:
     hh = _household(cast.project, "5栋", "2单元", "1502")
     owner = Person.objects.create(project=cast.project, household=hh, name="张三丰", phone="13812345678",
-                                  id_number="110101199003071234", kind=PersonKind.OWNER)
+                                  id_number="110101199003071233", kind=PersonKind.OWNER)
     Vehicle.objects.create(person=owner, plate="粤B12345", parking_space="B2-018")
     resident = Person.objects.create(project=cast.project, household=hh, name="李四", phone="13900001111",
                                      kind=PersonKind.RESIDENT)

@@ -12,7 +12,7 @@ from linli import clock
 def test_r_m7_01_masked_view_by_default(cast, estate):
     views = services.masked_persons(estate.hh)
     owner = next(v for v in views if v.pk == estate.owner.pk)
-    assert (owner.name, owner.phone, owner.id_number) == ("张**", "138****5678", "1101**********1234")
+    assert (owner.name, owner.phone, owner.id_number) == ("张**", "138****5678", "1101**********1233")
     assert owner.vehicles == [{"plate": "粤B****5", "parking_space": "B2-018"}]
     assert owner.masked
     assert CustomerDataAccessLog.objects.count() == 0
@@ -22,7 +22,7 @@ def test_r_m7_01_front_desk_reveals_contact_data_with_a_reason_and_it_is_logged(
     views = services.reveal_household(cast.front_desk, estate.hh, reason="回访业主", screen="房屋档案页")
     owner = next(v for v in views if v.pk == estate.owner.pk)
     assert (owner.name, owner.phone) == ("张三丰", "13812345678")
-    assert owner.id_number == "1101**********1234"  # not asked, stays masked
+    assert owner.id_number == "1101**********1233"  # not asked, stays masked
     logs = list(CustomerDataAccessLog.objects.order_by("person_id"))
     assert len(logs) == 2  # one row per person shown
     assert {log.person_id for log in logs} == {estate.owner.pk, estate.resident.pk}
@@ -55,7 +55,7 @@ def test_r_m7_01_id_number_needs_the_department_heads_grant(cast, estate, grant_
     views = services.reveal_household(cast.front_desk, estate.hh, reason="核实业主身份", screen="x",
                                       fields={"name", "id_number", "vehicles"})
     owner = next(v for v in views if v.pk == estate.owner.pk)
-    assert owner.id_number == "110101199003071234" and owner.vehicles[0]["plate"] == "粤B12345"
+    assert owner.id_number == "110101199003071233" and owner.vehicles[0]["plate"] == "粤B12345"
     assert set(CustomerDataAccessLog.objects.values_list("grant_id", flat=True)) == {grant.pk}
 
 
