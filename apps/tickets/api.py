@@ -1,4 +1,537 @@
-"""REST endpoints of this app (django-ninja router mounted by apps.api)."""
-from ninja import Router
+"""REST endpoints of the ticket pipeline, mounted at ``/api/v1/tickets`` (issue 4 item 9).
+
+Thin: each operation resolves the ticket through ``access`` (another project's ticket is 404, like a
+missing one), forwards to the same ``adapters.run_action`` the pages use, and answers with the
+ticket. Stable names for integrations: ``number``, ``kind``, ``channel``, ``status``,
+``received_at``, ``deadlines`` = ``[{stage, due_at, met_at, provisional}]`` (ISO 8601 with the
++08:00 offset) and ``escalation`` = ``{level: none|hot|major, reasons: [...]}``.
+
+Every POST honours ``Idempotency-Key``: a retry with the same key and body returns the stored
+answer and never files a second ticket (apps.tickets.idempotency).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from apps.api.errors import ERRORS, ApiError
+from apps.org import access as org_access
+from apps.org.models import Project
+from apps.org.roles import Cap
+from apps.tickets import access, adapters
+from apps.tickets.choices import (
+    Channel,
+    Kind,
+    OwnerResponse,
+    ReplyChannel,
+    ReplyKind,
+    ReplyRecipient,
+    ReturnVisitExemption,
+    ReturnVisitMethod,
+    ReviewDepartment,
+    Satisfaction,
+    Source,
+    Urgency,
+)
+from apps.tickets.deadline_display import deadline_state
+from apps.tickets.filters import TicketFilterForm, apply_filters
+from apps.tickets.idempotency import run_idempotent
+from apps.tickets.lookup import search_households
+from apps.tickets.models import Deadline, Ticket
+from linli import clock
 
 router = Router(tags=["tickets"])
+
+MAX_PAGE_SIZE = 100
+
+
+# ---------------------------------------------------------------- schemas
+
+
+class DeadlineOut(Schema):
+    stage: str = Field(description="acknowledge | respond | reply | arrive | complete | return_visit | report")
+    due_at: dt.datetime | None = Field(description="到期时间（ISO 8601，带时区）；空 = 立即/及时")
+    met_at: dt.datetime | None
+    provisional: bool = Field(description="按暂定日历计算（官方节假日未公布）")
+    cycle: int
+    limit_due_at: dt.datetime | None = Field(description="制度时限（与约定时间分开，供统计）")
+    agreed: bool
+    met_in_time: bool | None
+    cancelled: bool
+    state: str = Field(description="due_now | open | warning | overdue | met | met_late | cancelled")
+    overdue: bool
+
+
+class EscalationReasonOut(Schema):
+    kind: str
+    level: str
+    rule_id: str
+    reason: str
+    raised_at: dt.datetime | None
+
+
+class EscalationOut(Schema):
+    level: Literal["none", "hot", "major"]
+    reasons: list[EscalationReasonOut]
+
+
+class TicketOut(Schema):
+    id: int
+    number: str
+    project_id: int
+    kind: str
+    channel: str
+    source: str
+    urgency: str
+    status: str
+    status_label: str
+    received_at: dt.datetime
+    recorded_at: dt.datetime
+    receiver_id: int
+    household_id: int | None
+    household_label: str
+    person_id: int | None
+    complainant_surname: str
+    anonymous: bool
+    content: str
+    desired_outcome: str
+    category_id: int | None
+    department_id: int | None
+    handler_id: int | None
+    people_count: int
+    collective: bool
+    media_exposed: bool
+    litigation: bool
+    media_or_litigation_risk: bool
+    developer_matter: bool
+    municipal: bool
+    agreed_feedback_at: dt.datetime | None
+    held_by_quality: bool
+    reopen_count: int
+    handling_result: str
+    closed_at: dt.datetime | None
+    deadlines: list[DeadlineOut]
+    escalation: EscalationOut
+
+
+class TicketPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[TicketOut]
+
+
+class TicketIn(Schema):
+    """受理 (R-M1-03…R-M1-09). ``received_at`` may be earlier than now (a letter keyed in later)."""
+
+    project: int = Field(description="项目 id")
+    kind: Kind = Kind.COMPLAINT
+    channel: Channel
+    source: Source = Source.PROJECT
+    urgency: Urgency = Urgency.NORMAL
+    content: str = Field(max_length=4000, description="事件内容")
+    received_at: dt.datetime | None = Field(None, description="受理时间，须带时区；空 = 现在")
+    receiver: int | None = Field(None, description="受理人 id；空 = 调用者")
+    household: int | None = None
+    person: int | None = None
+    complainant_surname: str = Field("", max_length=30)
+    phone: str = Field("", max_length=30)
+    address: str = Field("", max_length=200)
+    anonymous: bool = False
+    feelings: str = Field("", max_length=1000)
+    desired_outcome: str = Field("", max_length=1000, description="顾客想通过投诉达到的意愿")
+    online_url: str = Field("", max_length=500)
+    category: int | None = None
+    department: int | None = None
+    people_count: int = Field(1, ge=1, le=100000)
+    collective: bool | None = None
+    media_exposed: bool = False
+    litigation: bool = False
+    media_or_litigation_risk: bool = False
+    developer_matter: bool = False
+    municipal: bool = False
+    valid_complaint: bool | None = None
+    important: bool = False
+    sensitive: bool = False
+    agreed_feedback_at: dt.datetime | None = Field(None, description="与业主约定的反馈时间（R-M1-09）")
+    agreed_extension_reason: str = Field("", max_length=200)
+    resolved_on_spot: bool = False
+    handling_result: str = Field("", max_length=4000)
+
+
+class DispatchIn(Schema):
+    department: int
+    assignee: int | None = None
+    instructions: str = Field("", max_length=2000)
+    due_at: dt.datetime | None = None
+
+
+class HandlingIn(Schema):
+    investigation: str = Field("", max_length=4000)
+    measures: str = Field("", max_length=4000)
+    result: str = Field("", max_length=4000)
+    done: bool = False
+    arrived_at: dt.datetime | None = None
+
+
+class ReasonIn(Schema):
+    reason: str = Field(max_length=1000)
+
+
+class ReopenIn(ReasonIn):
+    agreed_feedback_at: dt.datetime | None = None
+
+
+class ReplyIn(Schema):
+    """Letters, faxes, emails and online replies are stored as drafts until reviewed (R-M2-08/-10)."""
+
+    kind: ReplyKind = ReplyKind.RESULT
+    channel: ReplyChannel
+    content: str = Field(max_length=4000)
+    recipient: ReplyRecipient = ReplyRecipient.OWNER
+    owner_response: OwnerResponse = OwnerResponse.PENDING
+    owner_words: str = Field("", max_length=2000)
+    sent_at: dt.datetime | None = None
+
+
+class ReviewIn(Schema):
+    department: ReviewDepartment
+    approved: bool
+    all_issues_covered: bool = False
+    note: str = Field("", max_length=2000)
+
+
+class SendIn(Schema):
+    owner_response: OwnerResponse = OwnerResponse.PENDING
+    owner_words: str = Field("", max_length=2000)
+
+
+class VerificationIn(Schema):
+    passed: bool
+    notes: str = Field("", max_length=2000)
+    order: str = Field("", max_length=2000, description="不通过时必填（R-M4-02）")
+
+
+class ReturnVisitIn(Schema):
+    method: ReturnVisitMethod
+    reached: bool
+    satisfaction: Satisfaction | None = None
+    owner_words: str = Field("", max_length=2000)
+    note: str = Field("", max_length=1000)
+    give_up: bool = Field(False, description="多次联系不上后以“联系不上”结束（R-M4-12）")
+
+
+class ExemptionIn(Schema):
+    exemption: ReturnVisitExemption
+    note: str = Field("", max_length=1000)
+
+
+class CloseIn(Schema):
+    result: str = Field("", max_length=4000)
+    unresolved: bool = Field(False, description="未关闭结案（R-M2-16）")
+    analysis: str = Field("", max_length=4000)
+    measures: str = Field("", max_length=4000)
+
+
+class TransferIn(Schema):
+    content: str = Field(max_length=4000)
+    document_no: str = Field("", max_length=60)
+
+
+class OwnerUpdateIn(Schema):
+    channel: ReplyChannel
+    content: str = Field(max_length=2000)
+
+
+class ClaimIn(Schema):
+    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+    content: str = Field(max_length=2000)
+    involves_engineering_or_sales: bool = False
+
+
+class DecisionIn(Schema):
+    approve: bool
+    approved_amount: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=2)
+    note: str = Field("", max_length=2000)
+
+
+class HouseholdOut(Schema):
+    id: int
+    label: str
+    person_id: int | None
+    surname: str
+    open_tickets: int
+
+
+class ListParams(Schema):
+    q: str | None = None
+    status: list[str] = Field(default_factory=list)
+    state: str | None = Field(None, description="open | closed")
+    kind: str | None = None
+    channel: str | None = None
+    category: int | None = None
+    department: int | None = None
+    project: int | None = None
+    household: int | None = None
+    receiver: int | None = None
+    overdue: str | None = Field(None, description="yes | no")
+    due_before: str | None = None
+    received_from: str | None = None
+    received_to: str | None = None
+    escalation: str | None = None
+    sort: str | None = Field(None, description="-received | received | due | -due | number")
+    page: int = Field(1, ge=1)
+    page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
+
+
+# ---------------------------------------------------------------- serialisation
+
+
+def _local(moment: dt.datetime | None) -> dt.datetime | None:
+    return clock.local(moment) if moment is not None else None
+
+
+def _deadline(d: Deadline, now: dt.datetime) -> dict[str, Any]:
+    cancelled = d.cancelled_at is not None
+    state = "cancelled" if cancelled and d.met_at is None else deadline_state(
+        due_at=d.due_at, met_at=d.met_at, now=now, warn_at=d.warn_at).code
+    return {
+        "stage": d.stage, "due_at": _local(d.due_at), "met_at": _local(d.met_at), "provisional": d.provisional,
+        "cycle": d.cycle, "limit_due_at": _local(d.limit_due_at), "agreed": d.agreed, "met_in_time": d.met_in_time,
+        "cancelled": cancelled, "state": state, "overdue": state == "overdue",
+    }
+
+
+def ticket_data(ticket: Ticket, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The ticket as the API shows it, JSON-ready (also stored for idempotent replays)."""
+    now = now or clock.now()
+    esc = adapters.escalation_of(ticket)
+    data = {
+        "id": ticket.pk, "number": ticket.number, "project_id": ticket.project_id, "kind": ticket.kind,
+        "channel": ticket.channel, "source": ticket.source, "urgency": ticket.urgency, "status": ticket.status,
+        "status_label": str(ticket.get_status_display()), "received_at": _local(ticket.received_at),
+        "recorded_at": _local(ticket.recorded_at), "receiver_id": ticket.receiver_id,
+        "household_id": ticket.household_id, "household_label": ticket.household.label if ticket.household else "",
+        "person_id": ticket.person_id, "complainant_surname": ticket.complainant_surname,
+        "anonymous": ticket.anonymous, "content": ticket.content, "desired_outcome": ticket.desired_outcome,
+        "category_id": ticket.category_id, "department_id": ticket.department_id, "handler_id": ticket.handler_id,
+        "people_count": ticket.people_count, "collective": ticket.collective, "media_exposed": ticket.media_exposed,
+        "litigation": ticket.litigation, "media_or_litigation_risk": ticket.media_or_litigation_risk,
+        "developer_matter": ticket.developer_matter, "municipal": ticket.municipal,
+        "agreed_feedback_at": _local(ticket.agreed_feedback_at), "held_by_quality": ticket.held_by_quality,
+        "reopen_count": ticket.reopen_count, "handling_result": ticket.handling_result,
+        "closed_at": _local(ticket.closed_at),
+        "deadlines": [_deadline(d, now) for d in sorted(ticket.deadlines.all(),
+                                                         key=lambda d: (d.cycle, d.due_at is None, d.due_at or now))],
+        "escalation": {"level": esc["level"], "reasons": [
+            {"kind": r.get("kind", ""), "level": r.get("level", ""), "rule_id": r.get("rule_id", ""),
+             "reason": r.get("reason", ""), "raised_at": _local(r.get("raised_at"))} for r in esc["reasons"]]},
+    }
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def _fresh(pk: int) -> Ticket:
+    return (Ticket.objects.select_related("household")
+            .prefetch_related(Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at"))).get(pk=pk))
+
+
+def _fail(exc: BaseException) -> ApiError:
+    return ApiError(adapters.error_status(exc), adapters.error_code(exc), adapters.error_message(exc),
+                    adapters.error_fields(exc))
+
+
+def _ticket(request: HttpRequest, ticket_id: int) -> Ticket:
+    try:
+        return access.access_ticket(request.user, ticket_id)
+    except access.TicketNotFound:
+        raise ApiError(404, "not_found", "工单不存在") from None
+
+
+def _act(request: HttpRequest, ticket_id: int, action: str, payload: dict[str, Any]) -> Any:
+    """Run one next step on a visible ticket, once per Idempotency-Key; answer with the ticket."""
+    ticket = _ticket(request, ticket_id)
+
+    def produce() -> Any:
+        try:
+            adapters.run_action(action, ticket, data=payload, acting_user=request.user, now=clock.now())
+        except (*adapters.DOMAIN_ERRORS, *adapters.TRANSITION_ERRORS) as exc:
+            raise _fail(exc) from exc
+        return ticket_data(_fresh(ticket.pk))
+
+    status, result = run_idempotent(request, endpoint=f"tickets/{ticket.pk}/{action}",
+                                    payload=json.loads(json.dumps(payload, cls=DjangoJSONEncoder)), status=200,
+                                    produce=produce)
+    return Status(status, result)
+
+
+def _dump(schema: Schema) -> dict[str, Any]:
+    return {k: (v.value if hasattr(v, "value") else v) for k, v in schema.dict().items()}
+
+
+# ---------------------------------------------------------------- intake, list, detail
+
+
+@router.post("", response={201: TicketOut, 200: TicketOut, **ERRORS}, summary="受理：新建工单（支持 Idempotency-Key）")
+def create_ticket(request: HttpRequest, payload: TicketIn) -> Any:
+    """R-M1-03…R-M1-09. A retry with the same ``Idempotency-Key`` and body returns the same ticket;
+    the same key with another body is refused (409)."""
+    body = _dump(payload)
+
+    def produce() -> Any:
+        project = org_access.visible_projects(request.user).filter(pk=body["project"]).first()
+        if project is None:
+            raise ApiError(404, "not_found", "项目不存在", {"project": ["项目不存在或无权访问"]})
+        data = dict(body)
+        data.pop("project")
+        now = clock.now()
+        try:
+            household, person = adapters.household_and_person(project, data.pop("household"), data.pop("person"))
+            data["category"] = adapters.category_or_none(data["category"], project=project)
+            data["department"] = adapters.department_or_none(data["department"], project=project)
+            data["receiver"] = adapters.user_or_none(data["receiver"], project=project, field="receiver")
+            ticket = adapters.receive(project=project, household=household, person=person, acting_user=request.user,
+                                      now=now, **data)
+        except adapters.DOMAIN_ERRORS as exc:
+            raise _fail(exc) from exc
+        return ticket_data(_fresh(ticket.pk))
+
+    status, result = run_idempotent(request, endpoint="tickets/create",
+                                    payload=json.loads(json.dumps(body, cls=DjangoJSONEncoder)), status=201,
+                                    produce=produce)
+    return Status(status, result)
+
+
+@router.get("", response={200: TicketPage, **ERRORS}, summary="工单列表（筛选、排序、分页）")
+def list_tickets(request: HttpRequest, params: Query[ListParams]) -> Any:
+    """Filters as on the list page; ``overdue=yes`` is a query on the stored deadlines."""
+    raw = {k: v for k, v in params.dict().items() if v not in (None, "", []) and k not in {"page", "page_size"}}
+    form = TicketFilterForm(data=raw)
+    if not form.is_valid():
+        raise ApiError(422, "invalid", "筛选条件有误", {k: [str(m) for m in v] for k, v in form.errors.items()})
+    now = clock.now()
+    qs = apply_filters(access.visible_tickets(request.user), form, now=now)
+    count = qs.count()
+    start = (params.page - 1) * params.page_size
+    rows = list(qs.select_related("household")
+                .prefetch_related(Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at")))
+                [start:start + params.page_size])
+    return {"count": count, "page": params.page, "page_size": params.page_size,
+            "results": [ticket_data(t, now) for t in rows]}
+
+
+@router.get("/households", response={200: list[HouseholdOut], **ERRORS}, summary="按房号或电话尾号查找房屋")
+def households(request: HttpRequest, project: int, q: str) -> Any:
+    """For integrations filing a ticket for the right household (names masked to the surname)."""
+    row = org_access.visible_projects(request.user).filter(pk=project).first()
+    if row is None or not org_access.has_cap(request.user, Cap.VIEW_TICKETS, row):
+        raise ApiError(404, "not_found", "项目不存在", {"project": ["项目不存在或无权访问"]})
+    hits = search_households(row, q[:30])
+    counts = adapters.open_counts(access.visible_tickets(request.user), [h.pk for h in hits])
+    return [{"id": h.pk, "label": h.label, "person_id": h.person_id, "surname": h.surname,
+             "open_tickets": counts.get(h.pk, 0)} for h in hits]
+
+
+@router.get("/{ticket_id}", response={200: TicketOut, **ERRORS}, summary="工单详情")
+def get_ticket(request: HttpRequest, ticket_id: int) -> Any:
+    return ticket_data(_fresh(_ticket(request, ticket_id).pk))
+
+
+# ---------------------------------------------------------------- next steps
+
+
+@router.post("/{ticket_id}/dispatch", response={200: TicketOut, **ERRORS}, summary="派工 / 改派")
+def dispatch(request: HttpRequest, ticket_id: int, payload: DispatchIn) -> Any:
+    return _act(request, ticket_id, "dispatch", _dump(payload))
+
+
+@router.post("/{ticket_id}/accept", response={200: TicketOut, **ERRORS}, summary="接单")
+def accept(request: HttpRequest, ticket_id: int) -> Any:
+    return _act(request, ticket_id, "accept", {})
+
+
+@router.post("/{ticket_id}/handling", response={200: TicketOut, **ERRORS}, summary="处理记录（调查、措施、结果）")
+def handling(request: HttpRequest, ticket_id: int, payload: HandlingIn) -> Any:
+    return _act(request, ticket_id, "handling", _dump(payload))
+
+
+@router.post("/{ticket_id}/hand-back", response={200: TicketOut, **ERRORS}, summary="退单")
+def hand_back(request: HttpRequest, ticket_id: int, payload: ReasonIn) -> Any:
+    return _act(request, ticket_id, "hand_back", _dump(payload))
+
+
+@router.post("/{ticket_id}/replies", response={200: TicketOut, **ERRORS}, summary="回复业主（书面/邮件/网上为待审草稿）")
+def reply(request: HttpRequest, ticket_id: int, payload: ReplyIn) -> Any:
+    return _act(request, ticket_id, "reply", _dump(payload))
+
+
+@router.post("/{ticket_id}/replies/{reply_id}/reviews", response={200: TicketOut, **ERRORS}, summary="回复审核")
+def review(request: HttpRequest, ticket_id: int, reply_id: int, payload: ReviewIn) -> Any:
+    return _act(request, ticket_id, "review", {**_dump(payload), "reply": reply_id})
+
+
+@router.post("/{ticket_id}/replies/{reply_id}/send", response={200: TicketOut, **ERRORS}, summary="发出已审核的回复")
+def send(request: HttpRequest, ticket_id: int, reply_id: int, payload: SendIn) -> Any:
+    return _act(request, ticket_id, "send", {**_dump(payload), "reply": reply_id})
+
+
+@router.post("/{ticket_id}/verification", response={200: TicketOut, **ERRORS}, summary="验证（主管以上）")
+def verification(request: HttpRequest, ticket_id: int, payload: VerificationIn) -> Any:
+    return _act(request, ticket_id, "verify", _dump(payload))
+
+
+@router.post("/{ticket_id}/return-visits", response={200: TicketOut, **ERRORS}, summary="回访（每次尝试都记录）")
+def return_visit(request: HttpRequest, ticket_id: int, payload: ReturnVisitIn) -> Any:
+    return _act(request, ticket_id, "return_visit", _dump(payload))
+
+
+@router.post("/{ticket_id}/return-visit-exemption", response={200: TicketOut, **ERRORS}, summary="免回访")
+def exemption(request: HttpRequest, ticket_id: int, payload: ExemptionIn) -> Any:
+    return _act(request, ticket_id, "exempt", _dump(payload))
+
+
+@router.post("/{ticket_id}/close", response={200: TicketOut, **ERRORS}, summary="结案（或未关闭）")
+def close(request: HttpRequest, ticket_id: int, payload: CloseIn) -> Any:
+    return _act(request, ticket_id, "close", _dump(payload))
+
+
+@router.post("/{ticket_id}/reopen", response={200: TicketOut, **ERRORS}, summary="重新打开")
+def reopen(request: HttpRequest, ticket_id: int, payload: ReopenIn) -> Any:
+    return _act(request, ticket_id, "reopen", _dump(payload))
+
+
+@router.post("/{ticket_id}/void", response={200: TicketOut, **ERRORS}, summary="作废（须原因）")
+def void(request: HttpRequest, ticket_id: int, payload: ReasonIn) -> Any:
+    return _act(request, ticket_id, "void", _dump(payload))
+
+
+@router.post("/{ticket_id}/escalate", response={200: TicketOut, **ERRORS}, summary="上报品质管理部")
+def escalate(request: HttpRequest, ticket_id: int, payload: ReasonIn) -> Any:
+    return _act(request, ticket_id, "escalate", _dump(payload))
+
+
+@router.post("/{ticket_id}/developer-transfers", response={200: TicketOut, **ERRORS}, summary="书面转地产")
+def transfer(request: HttpRequest, ticket_id: int, payload: TransferIn) -> Any:
+    return _act(request, ticket_id, "transfer", _dump(payload))
+
+
+@router.post("/{ticket_id}/owner-updates", response={200: TicketOut, **ERRORS}, summary="告知业主进展")
+def owner_update(request: HttpRequest, ticket_id: int, payload: OwnerUpdateIn) -> Any:
+    return _act(request, ticket_id, "owner_update", _dump(payload))
+
+
+@router.post("/{ticket_id}/compensation-claims", response={200: TicketOut, **ERRORS}, summary="登记赔偿申请")
+def claim(request: HttpRequest, ticket_id: int, payload: ClaimIn) -> Any:
+    return _act(request, ticket_id, "claim", _dump(payload))
+
+
+@router.post("/{ticket_id}/compensation-claims/{claim_id}/decision", response={200: TicketOut, **ERRORS},
+             summary="赔偿审批（按岗位权限）")
+def decide(request: HttpRequest, ticket_id: int, claim_id: int, payload: DecisionIn) -> Any:
+    return _act(request, ticket_id, "decide", {**_dump(payload), "claim": claim_id})
