@@ -280,6 +280,8 @@ def receive_repair(
         order, _ = RepairOrder.objects.update_or_create(
             ticket=ticket, defaults={"location_kind": location_kind, "location": location.strip() or ticket.address,
                                      "dispatch_mode": mode, "agreed_visit_at": agreed_visit_at, "created_at": now})
+        if agreed_visit_at is not None:
+            _apply_agreed_arrival(ticket, agreed_visit_at)
     if department is not None and has_cap(acting_user, Cap.DISPATCH, project):
         if mode == DispatchMode.ROUND_ROBIN:
             worker = next_round_robin_worker(department)
@@ -293,6 +295,31 @@ def receive_repair(
                                    acting_user=acting_user, now=now)
     order.refresh_from_db()
     return order
+
+
+AGREED_ARRIVAL_RULE_SETS = frozenset({"arrival_c"})
+
+
+def _apply_agreed_arrival(ticket: Ticket, agreed_visit_at: dt.datetime) -> None:
+    """R-M8-03 rule set C (P-14): "≤ 25 min, or the time agreed with the owner" — when the project
+    uses rule set C and a visit time was agreed, the agreed time is the arrive due time; the
+    procedure's own limit stays in ``limit_due_at`` (AS-21)."""
+    from apps.tickets.deadlines import warn_moment
+    from apps.tickets.models import Deadline
+
+    d = Deadline.objects.filter(ticket=ticket, stage="arrive", cycle=ticket.cycle, met_at=None).first()
+    if d is None or d.policy_id is None:
+        return
+    try:
+        from apps.workdays.models import LimitPolicy
+    except ImportError:  # pragma: no cover - workdays always installed
+        return
+    code = LimitPolicy.objects.filter(pk=d.policy_id).values_list("rule_set__code", flat=True).first()
+    if code not in AGREED_ARRIVAL_RULE_SETS:
+        return
+    d.due_at, d.agreed, d.warn_at = agreed_visit_at, True, warn_moment(d.start_at, agreed_visit_at)
+    d.rule = f"{d.rule}（与业主约定上门时间）"[:200]
+    d.save(update_fields=["due_at", "agreed", "warn_at", "rule"])
 
 
 def department_workers(department: Department) -> list[User]:
