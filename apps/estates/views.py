@@ -402,11 +402,13 @@ def grants(request: HttpRequest) -> HttpResponse:
         form = GrantForm(request.POST or None, grantees=_grantees(project, request.user),
                          initial={"valid_from": today, "valid_until": today + dt.timedelta(days=30)})
         if request.method == "POST":
+            if form.is_valid() and form.cleaned_data["valid_from"] < today:
+                form.add_error("valid_from", _("生效日期不能早于今天"))
             if form.is_valid():
                 d = form.cleaned_data
                 start = dt.datetime.combine(d["valid_from"], dt.time(), tzinfo=clock.SHANGHAI)
-                if d["valid_from"] <= today:
-                    start = min(start, clock.now())
+                if d["valid_from"] == today:
+                    start = clock.now()  # a grant given today starts now
                 until = dt.datetime.combine(d["valid_until"] + dt.timedelta(days=1), dt.time(), tzinfo=clock.SHANGHAI)
                 try:
                     services.grant_access(granted_by=request.user, grantee=User.objects.get(pk=d["grantee"]),

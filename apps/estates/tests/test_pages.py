@@ -1,0 +1,186 @@
+"""Owner archive pages: search by 房号/name/phone tail (issue 2 item 8), masked everywhere, the
+"显示完整信息" action (R-M7-01), import/export pages, grants and the access log."""
+import datetime as dt
+import re
+
+import pytest
+
+from apps.estates.models import AccessAction, ArchiveGrant, CustomerDataAccessLog, Household, ImportJob, ImportStatus
+from apps.estates.tests.conftest import read_xlsx, workbook
+from apps.estates.tests.test_roster import BROKEN, GOOD
+from linli import clock
+
+FULL_PHONES = ("13812345678", "13900001111", "13711112222")
+
+
+def _get(client, who, url, **params):
+    client.force_login(who)
+    return client.get(url, params)
+
+
+def _no_full_phone(html: str) -> bool:
+    return not any(p in html for p in FULL_PHONES) and "110101199003071233" not in html
+
+
+@pytest.mark.parametrize(("query", "found"), [
+    ("1502", "5栋2单元1502"), ("5栋2单元1502", "5栋2单元1502"), ("5678", "5栋2单元1502"),
+    ("张三丰", "5栋2单元1502"), ("王五", "6栋1单元101"), ("2222", "6栋1单元101"),
+])
+def test_search_by_room_name_or_phone_tail_is_masked(cast, estate, client, query, found):
+    r = _get(client, cast.front_desk, "/estates/", q=query)
+    html = r.content.decode()
+    assert r.status_code == 200 and found in html
+    assert _no_full_phone(html) and ("138****5678" in html or "137****2222" in html)
+    assert CustomerDataAccessLog.objects.count() == 0
+
+
+def test_search_stays_in_the_users_projects(cast, estate, client):
+    html = _get(client, cast.front_desk, "/estates/", q="3333").content.decode()
+    assert "赵" not in html and "1栋1单元101" not in html
+    assert _get(client, cast.front_desk, "/estates/", project=cast.other_project.pk).status_code == 404
+    assert _get(client, cast.worker, "/estates/").status_code == 403
+    html = _get(client, cast.quality_inspector, "/estates/", project=cast.other_project.pk, q="3333").content.decode()
+    assert "1栋1单元101" in html and "136****3333" in html
+
+
+def test_search_htmx_partial_and_filters(cast, estate, client):
+    client.force_login(cast.front_desk)
+    r = client.get("/estates/", {"flag": "vip"}, HTTP_HX_REQUEST="true")
+    html = r.content.decode()
+    assert "<html" not in html and "6栋1单元101" in html and "5栋2单元1502" not in html
+    html = client.get("/estates/", {"building": "5栋"}).content.decode()
+    assert "5栋2单元1502" in html and "6栋1单元101" not in html
+
+
+def test_household_detail_masked_then_revealed_and_logged(cast, estate, client, frozen_now):
+    url = f"/estates/households/{estate.hh.pk}/"
+    html = _get(client, cast.front_desk, url).content.decode()
+    assert "138****5678" in html and "1101**********1233" in html and "粤B****5" in html and _no_full_phone(html)
+    assert f"/tickets/?household={estate.hh.pk}" in html
+    r = client.post(url, {"purpose": "回访业主"})
+    html = r.content.decode()
+    assert r.status_code == 200 and "13812345678" in html and "张三丰" in html
+    assert "110101199003071233" not in html  # ID needs a grant and was not asked for
+    assert r["Cache-Control"] == "no-store"
+    assert CustomerDataAccessLog.objects.filter(user=cast.front_desk, screen="房屋档案页",
+                                                action=AccessAction.VIEW).count() == 2
+    assert _no_full_phone(client.get(url).content.decode())  # masked again on the next view
+
+
+def test_reveal_of_id_number_without_grant_is_refused_on_the_page(cast, estate, client):
+    client.force_login(cast.front_desk)
+    r = client.post(f"/estates/households/{estate.hh.pk}/", {"purpose": "核实业主身份", "id_number": "on"})
+    html = r.content.decode()
+    assert r.status_code == 403 and "部门负责人授权" in html and _no_full_phone(html)
+    assert CustomerDataAccessLog.objects.count() == 0
+    r = client.post(f"/estates/households/{estate.hh.pk}/", {"purpose": "其他"})
+    assert r.status_code == 400 and "请填写说明" in r.content.decode()
+
+
+def test_worker_cannot_open_a_household_and_other_project_is_404(cast, estate, client):
+    assert _get(client, cast.worker, f"/estates/households/{estate.hh.pk}/").status_code == 404
+    assert _get(client, cast.front_desk, f"/estates/households/{estate.other_hh.pk}/").status_code == 404
+    client.force_login(cast.eng_head)  # sees the masked archive but may not unmask
+    html = client.get(f"/estates/households/{estate.hh.pk}/").content.decode()
+    assert "138****5678" in html and "reveal-form" not in html
+    assert client.post(f"/estates/households/{estate.hh.pk}/", {"purpose": "回访业主"}).status_code == 403
+
+
+def test_import_pages_preview_errors_and_commit(cast, client):
+    client.force_login(cast.supervisor)
+    assert client.get("/estates/import/").status_code == 200
+    r = client.post("/estates/import/", {"file": workbook(BROKEN), "project": cast.project.pk, "token": "t1"})
+    job = ImportJob.objects.get()
+    assert r.status_code == 302 and job.status == ImportStatus.INVALID
+    html = client.get(r["Location"]).content.decode()
+    assert "第 3 行" in html and "身份证号码校验位不正确" in html and "整个文件未导入" in html
+    good = workbook(GOOD)
+    good.name = "good.xlsx"
+    r = client.post("/estates/import/", {"file": good, "token": "t2"})
+    job = ImportJob.objects.get(filename="good.xlsx")
+    html = client.get(r["Location"]).content.decode()
+    assert "陈*" in html and "138****0001" in html and "13800000001" not in html and "确认导入" in html
+    progress = client.get("/estates/import/progress/t2/").content.decode()
+    assert "4 / 4" in progress
+    r = client.post(f"/estates/import/{job.pk}/commit/", {"token": "t3"}, follow=True)
+    assert "新建房屋 3 户" in r.content.decode() and Household.objects.count() == 3
+
+
+def test_import_page_rejects_other_files_and_roles(cast, client):
+    import io
+
+    client.force_login(cast.supervisor)
+    f = io.BytesIO(b"a,b")
+    f.name = "roster.csv"
+    r = client.post("/estates/import/", {"file": f})
+    assert r.status_code == 400 and ".xlsx" in r.content.decode()
+    assert _get(client, cast.front_desk, "/estates/import/").status_code == 403
+    assert client.get("/estates/import/template.xlsx").status_code == 200
+
+
+def test_export_page_masked_by_default_and_logged(cast, estate, client, frozen_now):
+    client.force_login(cast.supervisor)
+    r = client.post("/estates/export/", {"project": cast.project.pk})
+    assert r.status_code == 200 and r["Content-Disposition"].startswith("attachment")
+    rows = read_xlsx(b"".join(r.streaming_content))
+    assert len(rows) == 4 and "138****5678" in [row[7] for row in rows]
+    log = CustomerDataAccessLog.objects.get()
+    assert (log.action, log.row_count, log.user) == (AccessAction.EXPORT_MASKED, 3, cast.supervisor)
+    r = client.post("/estates/export/", {"unmasked": "on", "reason": "年度核对"})
+    assert r.status_code == 403 and "授权" in r.content.decode()
+    assert CustomerDataAccessLog.objects.count() == 1
+    ArchiveGrant.objects.create(project=cast.project, grantee=cast.supervisor, granted_by=cast.cs_manager,
+                                reason="年度核对", valid_from=frozen_now, valid_until=frozen_now + dt.timedelta(days=1),
+                                created_at=frozen_now)
+    r = client.post("/estates/export/", {"unmasked": "on", "reason": "年度核对"})
+    rows = read_xlsx(b"".join(r.streaming_content))
+    assert "13812345678" in [row[7] for row in rows]
+    log = CustomerDataAccessLog.objects.filter(action=AccessAction.EXPORT).get()
+    assert log.row_count == 3 and log.reason == "年度核对" and log.grant is not None
+    assert _get(client, cast.front_desk, "/estates/export/").status_code == 403
+
+
+def test_grants_page_give_and_revoke(cast, client, frozen_now):
+    client.force_login(cast.cs_manager)
+    html = client.get("/estates/grants/").content.decode()
+    assert "李前台" in html and "孙师傅" not in html  # only roles that may unmask can be granted
+    r = client.post("/estates/grants/", {"grantee": cast.front_desk.pk, "reason": "VIP 回访",
+                                         "valid_from": "2026-11-23", "valid_until": "2026-11-30"})
+    assert r.status_code == 302
+    g = ArchiveGrant.objects.get()
+    assert g.valid_from == frozen_now and g.valid_until == dt.datetime(2026, 12, 1, tzinfo=clock.SHANGHAI)
+    r = client.post("/estates/grants/", {"grantee": cast.front_desk.pk, "reason": "x",
+                                         "valid_from": "2026-11-23", "valid_until": "2028-01-01"})
+    assert r.status_code == 400 and "授权期限不能超过" in r.content.decode()
+    client.force_login(cast.front_desk)
+    html = client.get("/estates/grants/").content.decode()
+    assert "VIP 回访" in html and "grant-form" not in html
+    assert client.post(f"/estates/grants/{g.pk}/revoke/").status_code == 403
+    client.force_login(cast.cs_manager)
+    client.post(f"/estates/grants/{g.pk}/revoke/")
+    g.refresh_from_db()
+    assert g.revoked_by == cast.cs_manager
+
+
+def test_r_m7_01_access_log_page_for_managers_only(cast, estate, client):
+    from apps.estates import services
+
+    services.reveal_household(cast.front_desk, estate.hh, reason="回访业主", screen="房屋档案页")
+    html = _get(client, cast.cs_manager, "/estates/access-log/", user="desk").content.decode()
+    assert "回访业主" in html and "李前台" in html and "5栋2单元1502" in html and "张三丰" not in html
+    assert "共 2 条" in html
+    html = client.get("/estates/access-log/", {"action": "export"}).content.decode()
+    assert "共 0 条" in html
+    assert "共 2 条" in _get(client, cast.leader, "/estates/access-log/").content.decode()
+    assert _get(client, cast.front_desk, "/estates/access-log/").status_code == 403
+    # 翠湖苑's staff do not see 阳光花园's log
+    from apps.org.roles import Role
+    from apps.org.tests.factories import member
+
+    member(cast.outsider, Role.CS_MANAGER, company=cast.company, project=cast.other_project)
+    assert "共 0 条" in _get(client, cast.outsider, "/estates/access-log/").content.decode()
+
+
+def test_nav_and_subnav_link_the_archive(cast, client):
+    html = _get(client, cast.front_desk, "/estates/").content.decode()
+    assert re.search(r'href="/estates/grants/\?project=\d+"', html)
