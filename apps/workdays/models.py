@@ -12,11 +12,12 @@ P-26…P-28, P-31).
 """
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -241,5 +242,8 @@ class DataVersion(models.Model):
 
     @classmethod
     def bump(cls) -> None:
-        if not cls.objects.filter(pk=1).update(version=F("version") + 1):
-            cls.objects.get_or_create(pk=1, defaults={"version": 1})
+        """A fresh random token, not ``+1``: after a rolled-back transaction the number must not be
+        reused for different data (a process may have cached what it saw inside that transaction)."""
+        token = secrets.randbits(62)
+        if not cls.objects.filter(pk=1).update(version=token):
+            cls.objects.get_or_create(pk=1, defaults={"version": token})

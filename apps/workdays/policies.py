@@ -154,6 +154,9 @@ DEFAULT_RULE_SETS: tuple[RuleSetSeed, ...] = (
     )),
     RuleSetSeed("reply_c", REPLY_CONCERN, "规则C 004 服务标准（全部4个工作日）", "004 制度9 #8", False, (
         Row(REPLY, WORKING_DAYS, 4, "R-M2-05 规则C 4个工作日", kind=C),
+        # one row per class so rule set C also beats the P-06 online row (same specificity, reply first)
+        *(Row(REPLY, WORKING_DAYS, 4, "R-M2-05 规则C 4个工作日", kind=C, reply_class=rc)
+          for rc in ("oral", "email", "written", "online")),
     )),
     RuleSetSeed("online_p06", ONLINE_CONCERN, "网上投诉（4小时礼节性回复，当日/上班当天措施，1个工作日回应）", "000; 002 §5.2.3.3",
                 True, (

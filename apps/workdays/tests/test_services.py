@@ -1,0 +1,194 @@
+"""Calendar data (P-25 package + override table + official years), the import of an official
+schedule, contract 3 (``calendar_year_confirmed``) and stamped deadlines staying put (T-03, P-25)."""
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from apps.tickets.models import Deadline
+from apps.tickets.tests.helpers import receive
+from apps.workdays import calendar as wc
+from apps.workdays import services
+from apps.workdays.models import CalendarDay, DataVersion, LimitPolicy, OfficialYear, RuleSet, RuleSetChoice
+from apps.workdays.signals import calendar_year_confirmed
+from linli import clock
+
+pytestmark = pytest.mark.django_db
+SH = clock.SHANGHAI
+
+IMPORT_2027 = """# 国务院办公厅关于2027年部分节假日安排的通知（测试数据）
+日期,类型,名称
+2027-01-01,休,元旦
+2027-02-06~2027-02-12,休,春节
+2027-02-14,班,春节调休
+2027-10-01..2027-10-07,holiday,国庆节
+2027-10-09,workday,国庆调休
+"""
+
+
+def at(*a: int) -> dt.datetime:
+    return dt.datetime(*a, tzinfo=SH)
+
+
+def eod(y: int, m: int, d: int) -> dt.datetime:
+    return at(y, m, d, 23, 59, 59)
+
+
+def test_calendar_for_uses_project_hours_and_timezone(cast: Any) -> None:
+    p = cast.project
+    p.work_start, p.work_end, p.lunch_start, p.lunch_end = dt.time(8, 30), dt.time(17, 30), None, None
+    p.save()
+    cal = services.calendar_for(p)
+    assert cal.hours == wc.WorkingHours(dt.time(8, 30), dt.time(17, 30), None, None)
+    assert wc.add_working_days(at(2025, 9, 30, 10), 2, calendar=cal, end_of=wc.WORK_END) == at(2025, 10, 10, 17, 30)
+    assert str(cal.tz) == "Asia/Shanghai"
+
+
+def test_p_25_override_table_beats_package(cast: Any) -> None:
+    """A global row makes 2025-10-08 a working day; the company's typhoon day beats everything."""
+    CalendarDay.objects.create(date=dt.date(2025, 10, 8), kind="workday", name="测试：改为上班")
+    assert wc.add_working_days(at(2025, 9, 30, 10), 1, calendar=services.calendar_for(cast.project)) == \
+        eod(2025, 10, 8)
+    CalendarDay.objects.create(date=dt.date(2025, 10, 8), kind="holiday", name="台风停工", company=cast.company)
+    CalendarDay.objects.create(date=dt.date(2026, 3, 11), kind="holiday", name="台风停工", company=cast.company)
+    cal = services.calendar_for(cast.project)
+    assert wc.add_working_days(at(2025, 9, 30, 10), 1, calendar=cal) == eod(2025, 10, 9)
+    assert wc.add_working_days(at(2026, 3, 10, 10), 1, calendar=cal) == eod(2026, 3, 12)
+
+
+def test_p_25_company_rows_do_not_leak_to_other_companies(cast: Any) -> None:
+    from apps.org.models import Company, Project
+
+    other_co = Company.objects.create(name="别家物业", code="other")
+    other = Project.objects.create(company=other_co, code="OT", name="别家小区")
+    CalendarDay.objects.create(date=dt.date(2026, 3, 11), kind="holiday", name="台风停工", company=cast.company)
+    assert wc.add_working_days(at(2026, 3, 10, 10), 1, calendar=services.calendar_for(other)) == eod(2026, 3, 11)
+
+
+def test_p_25_provisional_2027_until_imported(cast: Any) -> None:
+    assert services.uncovered_years([2026, 2027]) == [2027]
+    item = services.deadlines_for(cast.project, kind="complaint", channel="letter", urgency="normal",
+                                  start=at(2026, 12, 30, 10), stages=["reply"])[0]
+    assert (item.due_at, item.provisional) == (eod(2027, 1, 1), True) and "暂定" in item.rule
+    services.import_calendar(IMPORT_2027, source="测试", now=clock.now())
+    assert services.uncovered_years([2026, 2027]) == []
+    item = services.deadlines_for(cast.project, kind="complaint", channel="letter", urgency="normal",
+                                  start=at(2026, 12, 30, 10), stages=["reply"])[0]
+    assert (item.due_at, item.provisional) == (eod(2027, 1, 4), False)
+    cal = services.calendar_for(cast.project)
+    assert cal.is_working_day(dt.date(2027, 2, 14)) and not cal.is_working_day(dt.date(2027, 10, 7))
+
+
+def test_import_is_all_or_nothing_with_row_errors() -> None:
+    bad = """日期,类型,名称
+2027-01-01,休,元旦
+2027-13-01,休,不存在
+2027-02-03,班,周三不能调休上班
+2027-05-01,假期,类型错
+2027-01-01,休,重复
+2027-03-05~2027-03-01,休,倒序
+2026-05-01,休,不在年份内
+justone
+"""
+    with pytest.raises(services.CalendarImportError) as err:
+        services.import_calendar(bad, year=2027, now=clock.now())
+    text = "\n".join(err.value.errors)
+    for needle in ["第3行：日期“2027-13-01”无法识别", "第4行：2027-02-03 是周一至周五", "第5行：类型“假期”无法识别",
+                   "第6行：日期 2027-01-01 与第2行重复", "第7行：日期范围“2027-03-05~2027-03-01”的结束早于开始",
+                   "第8行：日期 2026-05-01 不在 2027 年", "第9行：至少需要“日期,类型”两列"]:
+        assert needle in text, needle
+    assert not CalendarDay.objects.exists()
+    assert not OfficialYear.objects.filter(year=2027).exists()
+    with pytest.raises(services.CalendarImportError, match="没有任何日期"):
+        services.import_calendar("# only a comment\n", now=clock.now())
+
+
+def test_import_replaces_earlier_rows_of_the_year() -> None:
+    services.import_calendar(IMPORT_2027, now=clock.now())
+    n = CalendarDay.objects.filter(date__year=2027).count()
+    assert n == 1 + 7 + 1 + 7 + 1
+    result = services.import_calendar("2027-01-01\t休\t元旦\n", year=2027, now=clock.now())
+    assert (result.replaced, CalendarDay.objects.filter(date__year=2027).count()) == (n, 1)
+    assert OfficialYear.objects.get(year=2027).status == "official"
+
+
+def test_contract_3_signal_sent_on_commit_and_provisional_deadlines_recomputed(
+        cast: Any, django_capture_on_commit_callbacks: Any) -> None:
+    """T-03/P-25: a reply due in 2027 is provisional until 2027 is imported, then recomputed."""
+    received: list[int] = []
+
+    def listener(sender: Any, year: int, **kw: Any) -> None:
+        received.append(year)
+
+    calendar_year_confirmed.connect(listener)
+    try:
+        moment = at(2026, 12, 30, 10)
+        with clock.frozen(moment):
+            t = receive(cast, now=moment, channel="letter", agreed_feedback_at=None)
+        reply = Deadline.objects.get(ticket=t, stage="reply")
+        assert reply.provisional and reply.due_at == eod(2027, 1, 1)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.import_calendar(IMPORT_2027, now=clock.now())
+        assert received == [2027]
+        reply.refresh_from_db()
+        assert not reply.provisional and reply.due_at.astimezone(SH) == eod(2027, 1, 4)
+    finally:
+        calendar_year_confirmed.disconnect(listener)
+
+
+def test_confirm_year_sends_the_signal(django_capture_on_commit_callbacks: Any) -> None:
+    received: list[int] = []
+    calendar_year_confirmed.connect(lambda sender, year, **kw: received.append(year), weak=False,
+                                    dispatch_uid="test-confirm")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.confirm_year(2028, by="admin", now=clock.now())
+        assert received == [2028] and OfficialYear.objects.get(year=2028).confirmed_by == "admin"
+        with pytest.raises(ValueError):
+            services.confirm_year(99, now=clock.now())
+    finally:
+        calendar_year_confirmed.disconnect(dispatch_uid="test-confirm")
+
+
+def test_policy_change_does_not_change_stamped_deadlines(cast: Any) -> None:
+    """Issue 3 item 4: stamped deadlines are snapshots; new tickets get the new limit."""
+    moment = at(2026, 3, 10, 10)
+    with clock.frozen(moment):
+        t1 = receive(cast, now=moment, channel="letter", agreed_feedback_at=None)
+    before = Deadline.objects.get(ticket=t1, stage="reply")
+    assert before.due_at == eod(2026, 3, 12) and before.policy_id is not None
+    row = LimitPolicy.objects.get(pk=before.policy_id)
+    row.amount = 5
+    row.save()
+    choice_rs = RuleSet.objects.get(code="reply_c")
+    RuleSetChoice.objects.create(company=cast.company, project=cast.other_project, concern="reply", rule_set=choice_rs)
+    with clock.frozen(moment):
+        t2 = receive(cast, now=moment, channel="letter", agreed_feedback_at=None)
+    assert Deadline.objects.get(ticket=t2, stage="reply").due_at == eod(2026, 3, 17)
+    after = Deadline.objects.get(pk=before.pk)
+    assert (after.due_at, after.rule, after.policy_id) == (before.due_at, before.rule, before.policy_id)
+
+
+def test_data_version_changes_on_edit() -> None:
+    v = DataVersion.current()
+    CalendarDay.objects.create(date=dt.date(2030, 1, 2), kind="holiday")
+    assert DataVersion.current() != v
+
+
+def test_import_calendar_command(tmp_path: Path) -> None:
+    f = tmp_path / "2027.csv"
+    f.write_text(IMPORT_2027, encoding="utf-8")
+    out = StringIO()
+    call_command("import_calendar", str(f), "--year", "2027", "--now", "2026-12-01T09:00", stdout=out)
+    assert "已导入 2027 年" in out.getvalue()
+    assert OfficialYear.objects.get(year=2027).confirmed_at == at(2026, 12, 1, 9)
+    f.write_text("2028-01-01,休,元旦\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="不在 2027 年"):
+        call_command("import_calendar", str(f), "--year", "2027")
+    with pytest.raises(CommandError, match="无法读取"):
+        call_command("import_calendar", str(tmp_path / "missing.csv"))
