@@ -147,3 +147,68 @@ def create_case(*, company: Company, project: Project | None, kind: str, title: 
         lessons=anonymise(lessons, names=names), corrective_measures=anonymise(corrective_measures, names=names),
         tags=tags, source_ticket_number=source_ticket_number, created_by=acting_user, created_at=now, updated_at=now,
     )
+
+
+def generate_draft(*, duty: Duty, period: Period, project: Project | None, company: Company | None = None,
+                   acting_user: User, now: dt.datetime) -> tuple[Report, bool]:
+    """Create the draft of ``duty`` for ``period`` with generated figures and sections, unless a report
+    (any version, any status) already exists for it — then return that one. Idempotent: running
+    the generation twice creates one draft. Returns (report, created)."""
+    from django.db import IntegrityError
+
+    from apps.reports import generators
+
+    company_obj = _company_of(project, company)
+    existing = Report.objects.filter(company=company_obj, project=project, duty_code=duty.code,
+                                     period_start=period.start).order_by("-version").first()
+    if existing is not None:
+        return existing, False
+    generated = generators.generate(duty, period, project=project, company=company_obj, now=now)
+    try:
+        with transaction.atomic():
+            report = create_draft(duty=duty, period=period, project=project, company=company_obj,
+                                  figures=generated.figures, sections=generated.sections, acting_user=acting_user,
+                                  now=now)
+    except IntegrityError:  # a concurrent run created it first
+        report = Report.objects.filter(company=company_obj, project=project, duty_code=duty.code,
+                                       period_start=period.start).order_by("-version").first()
+        if report is None:
+            raise
+        return report, False
+    return report, True
+
+
+def refresh_figures(report: Report, *, acting_user: User, now: dt.datetime) -> Report:
+    """Recompute the figures of a draft from today's data (sections are left as written).
+    A frozen report never changes: correct it with :func:`reissue_report`."""
+    from apps.reports import generators
+    from apps.reports.schedule import duty_for, period_of
+
+    _editable(report)
+    duty = duty_for(report.duty_code, report.cadence)
+    generated = generators.generate(duty, period_of(report.cadence, report.period_start), project=report.project,
+                                    company=report.company, now=now)
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        _editable(locked)
+        locked.figures = generated.figures
+        locked.save(update_fields=["figures"])
+    return locked
+
+
+def reissue_report(report: Report, *, acting_user: User, now: dt.datetime) -> Report:
+    """A new version of an approved report, regenerated from today's data (the old one stays frozen
+    until the new one is approved, then it becomes superseded)."""
+    from apps.reports import generators
+    from apps.reports.schedule import duty_for, period_of
+
+    if not report.frozen:
+        raise ReportError("报告尚未批准，请直接修改草稿")
+    if report.status == ReportStatus.SUPERSEDED:
+        raise ReportError("该版本已被取代，请在最新版本上操作")
+    duty = duty_for(report.duty_code, report.cadence)
+    period = period_of(report.cadence, report.period_start)
+    generated = generators.generate(duty, period, project=report.project, company=report.company, now=now)
+    sections = dict(report.sections)
+    return create_draft(duty=duty, period=period, project=report.project, company=report.company,
+                        figures=generated.figures, sections=sections, acting_user=acting_user, now=now)

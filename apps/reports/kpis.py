@@ -52,6 +52,7 @@ class Scope:
     category_id: int | None = None
     channel: str | None = None
     kind: str | None = None
+    developer_only: bool = False  # 地产遗留 only (R-M5-06)
     tz: dt.tzinfo = SHANGHAI
 
     @classmethod
@@ -78,6 +79,8 @@ class Scope:
                            ("channel", self.channel), ("kind", self.kind)):
             if value:
                 p[key] = str(value)
+        if self.developer_only:
+            p["developer"] = "1"
         return p
 
 
@@ -93,6 +96,8 @@ def tickets(scope: Scope) -> QuerySet[Ticket]:
         qs = qs.filter(channel=scope.channel)
     if scope.kind:
         qs = qs.filter(kind=scope.kind)
+    if scope.developer_only:
+        qs = qs.filter(developer_matter=True)
     return qs
 
 
@@ -460,3 +465,97 @@ def trend(scope: Scope, *, unit: str = "month", code: str = "received", part: st
         out.append({"label": label, "from": max(day, scope.first_day), "to": min(last, scope.last_day),
                     "count": r["n"]})
     return out
+
+
+def group_filter(by: str, key: str | None) -> Q:
+    """The condition behind one row of :func:`breakdown` (drill-down from a chart or table row)."""
+    empty = key in (None, "", "none", "None")
+    if by == "category":
+        return Q(category__isnull=True) if empty else Q(category_id=key) | Q(category__parent_id=key)
+    fields = {"kind": "kind", "channel": "channel", "department": "department_id",
+              "building": "household__building_id", "project": "project_id"}
+    if by not in fields:
+        raise KeyError(by)
+    name = fields[by]
+    if empty:
+        return Q(**{f"{name.removesuffix('_id')}__isnull": True})
+    return Q(**{name: key})
+
+
+def period_filter(first: dt.date, last: dt.date, tz: dt.tzinfo = SHANGHAI) -> Q:
+    """Tickets received on local dates first…last (a trend bucket)."""
+    start = dt.datetime.combine(first, dt.time(0), tzinfo=tz)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+    return Q(received_at__gte=start, received_at__lt=end)
+
+
+class ScopeError(ValueError):
+    """Bad scope parameters; the message is shown to the user."""
+
+
+def scope_from_params(params: Any, *, now: dt.datetime, allowed_project_ids: Iterable[int],
+                      default_days: int = 30, tz: dt.tzinfo = SHANGHAI) -> Scope:
+    """Rebuild a :class:`Scope` from query parameters (``Scope.params()``), limited to the projects
+    the user may see. Missing dates: the last ``default_days`` days."""
+    allowed = set(allowed_project_ids)
+    raw = (params.get("projects") or params.get("project") or "").strip()
+    try:
+        wanted = {int(x) for x in raw.replace("，", ",").split(",") if x.strip()} if raw else set(allowed)
+    except ValueError as exc:
+        raise ScopeError("项目参数不正确") from exc
+    if not wanted <= allowed:
+        raise ScopeError("无权查看所选项目")
+    today = now.astimezone(tz).date()
+    try:
+        last = dt.date.fromisoformat(params["to"]) if params.get("to") else today
+        first = dt.date.fromisoformat(params["from"]) if params.get("from") else last - dt.timedelta(days=default_days - 1)
+    except ValueError as exc:
+        raise ScopeError("日期格式应为 YYYY-MM-DD") from exc
+    if first > last:
+        raise ScopeError("开始日期不能晚于结束日期")
+    if (last - first).days > 3 * 366:
+        raise ScopeError("统计期最长三年")
+
+    def opt_int(name: str) -> int | None:
+        v = params.get(name)
+        if not v:
+            return None
+        try:
+            return int(v)
+        except ValueError as exc:
+            raise ScopeError(f"参数 {name} 不正确") from exc
+
+    channel = params.get("channel") or None
+    if channel and channel not in Channel.values:
+        raise ScopeError("投诉方式不正确")
+    kind = params.get("kind") or None
+    if kind and kind not in Kind.values:
+        raise ScopeError("诉求类型不正确")
+    return Scope.for_dates(sorted(wanted), first, last, now=now, tz=tz, department_id=opt_int("department"),
+                           category_id=opt_int("category"), channel=channel, kind=kind,
+                           developer_only=params.get("developer") == "1")
+
+
+def drill_queryset(params: Any, scope: Scope) -> QuerySet[Ticket]:
+    """The tickets behind a figure: KPI part, optionally one breakdown row (by/key) and one trend bucket."""
+    code = params.get("kpi") or "received"
+    if code not in REGISTRY:
+        raise ScopeError("指标不存在")
+    part = params.get("part") or ("all" if "all" in REGISTRY[code].parts(scope) else "numerator")
+    try:
+        qs = part_queryset(code, part, scope)
+    except KeyError as exc:
+        raise ScopeError("指标分项不存在") from exc
+    by = params.get("by")
+    if by:
+        try:
+            qs = qs.filter(group_filter(by, params.get("key")))
+        except (KeyError, ValueError) as exc:
+            raise ScopeError("分组参数不正确") from exc
+    if params.get("bucket_from") and params.get("bucket_to"):
+        try:
+            qs = qs.filter(period_filter(dt.date.fromisoformat(params["bucket_from"]),
+                                         dt.date.fromisoformat(params["bucket_to"]), scope.tz))
+        except ValueError as exc:
+            raise ScopeError("日期格式应为 YYYY-MM-DD") from exc
+    return qs

@@ -190,3 +190,22 @@ def project_duties(facts: ProjectFacts, period: Period, *, legacy_cadence: Caden
 def company_duty(cadence: Cadence) -> Duty:
     """P-04: the quality department's company-wide analysis, quarterly (default) or half-yearly."""
     return COMPANY_ANALYSIS_HALF_YEARLY if cadence is Cadence.HALF_YEARLY else COMPANY_ANALYSIS_QUARTERLY
+
+
+ALL_DUTIES: tuple[Duty, ...] = (
+    MONTHLY_STATISTICS, MONTHLY_SUMMARY, MONTHLY_BULLETIN, QUARTERLY_ANALYSIS, SERVICE_REPORT_REVIEW,
+    SERVICE_REPORT_INTRANET, SERVICE_REPORT_NOTICE, WORK_BRIEF, LEGACY_STATISTICS_MONTHLY,
+    LEGACY_STATISTICS_QUARTERLY, COMPANY_ANALYSIS_QUARTERLY, COMPANY_ANALYSIS_HALF_YEARLY,
+)
+
+
+def duty_for(code: str, cadence: str) -> Duty:
+    """The duty a stored report was generated for (code + cadence identify it)."""
+    for duty in ALL_DUTIES:
+        if duty.code == code and duty.cadence.value == cadence:
+            return duty
+    raise KeyError(f"{code}/{cadence}")
+
+
+def period_of(cadence: str, start: dt.date) -> Period:
+    return period_containing(Cadence(cadence), start)

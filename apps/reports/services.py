@@ -96,3 +96,105 @@ def duty_statuses(company: Company, projects: list[Project], now: dt.datetime, *
 
 def late_duties(company: Company, projects: list[Project], now: dt.datetime) -> list[DutyStatus]:
     return [d for d in duty_statuses(company, projects, now) if d.late(now)]
+
+
+# ------------------------------------------------------------------ generation and reminders
+
+
+PROJECT_RESPONSIBLE_ROLES = ("project_manager", "cs_manager")
+COMPANY_RESPONSIBLE_ROLES = ("quality",)
+
+
+def responsible_users(company: Company, project: Project | None) -> list:
+    """Who prepares a report: the 管理处经理 and 客服经理 of the project; 品质管理部 for company-wide ones."""
+    from apps.org.models import Membership
+
+    if project is not None:
+        rows = Membership.objects.filter(project=project, role__in=PROJECT_RESPONSIBLE_ROLES)
+    else:
+        rows = Membership.objects.filter(company=company, project__isnull=True, role__in=COMPANY_RESPONSIBLE_ROLES)
+    roles = PROJECT_RESPONSIBLE_ROLES if project is not None else COMPANY_RESPONSIBLE_ROLES
+    members = sorted(rows.select_related("user"), key=lambda m: (roles.index(m.role), m.pk))
+    seen: dict[int, object] = {}
+    for m in members:
+        if m.user.is_active:
+            seen.setdefault(m.user_id, m.user)
+    return list(seen.values())
+
+
+def should_exist(d: DutyStatus, now: dt.datetime, remind_days: int) -> bool:
+    """A draft is generated once the period has started and the due date is ``remind_days`` away (or past)."""
+    tz = d.project.tz if d.project is not None else ZoneInfo("Asia/Shanghai")
+    return d.period.start <= now.astimezone(tz).date() and now >= d.due_at - dt.timedelta(days=remind_days)
+
+
+@dataclass
+class RunResult:
+    created: list[Report]
+    refreshed: list[Report]
+    reminded: int
+    skipped: list[str]
+
+
+def generate_due(company: Company, now: dt.datetime, *, refresh: bool = True) -> RunResult:
+    """Create the drafts that are due (idempotent), refresh the figures of untouched drafts, remind."""
+    from apps.reports import actions
+
+    projects = list(Project.objects.filter(company=company, active=True).order_by("pk"))
+    remind = settings_for(company).remind_days_before
+    result = RunResult([], [], 0, [])
+    for d in duty_statuses(company, projects, now):
+        if d.report is None and should_exist(d, now, remind):
+            users = responsible_users(company, d.project)
+            if not users:
+                result.skipped.append(f"{d.project or company} {d.duty.name}：没有负责人")
+                continue
+            report, created = actions.generate_draft(duty=d.duty, period=d.period, project=d.project,
+                                                     company=company, acting_user=users[0], now=now)
+            if created:
+                result.created.append(report)
+        elif refresh and d.report is not None and d.report.status == ReportStatus.DRAFT:
+            result.refreshed.append(actions.refresh_figures(d.report, acting_user=d.report.created_by, now=now))
+    result.reminded = send_reminders(company, projects, now)
+    return result
+
+
+def _notify(users: list, **kw: object) -> list:
+    """apps.notify.services.notify_staff through a soft import (the notify app may be absent)."""
+    try:
+        from apps.notify.services import notify_staff
+    except ImportError:  # pragma: no cover - notify not installed
+        import logging
+
+        logging.getLogger(__name__).warning("notify unavailable: %s", kw.get("subject"))
+        return []
+    return list(notify_staff(users, **kw))  # type: ignore[arg-type]
+
+
+def reminder_key(kind: str, company: Company, d: DutyStatus) -> str:
+    who = f"p{d.project.pk}" if d.project is not None else f"c{company.pk}"
+    return f"reports:{kind}:{who}:{d.duty.code}:{d.period.start.isoformat()}"
+
+
+def send_reminders(company: Company, projects: list[Project], now: dt.datetime) -> int:
+    """Before each due date (``remind_days_before``) and once a duty is late: a notice to the
+    responsible people, deduplicated per duty and period (a repeat run sends nothing new)."""
+    remind = settings_for(company).remind_days_before
+    sent = 0
+    for d in duty_statuses(company, projects, now):
+        if d.done:
+            continue
+        if d.late(now):
+            kind, subject = "report_late", f"报告已逾期：{d.duty.name}（{d.period.label}）"
+        elif d.due_soon(now, remind):
+            kind, subject = "report_due", f"报告即将到期：{d.duty.name}（{d.period.label}）"
+        else:
+            continue
+        where = d.project.name if d.project else company.name
+        body = (f"{where} {d.period.label}《{d.duty.name}》应于 "
+                f"{d.due_at.astimezone(ZoneInfo('Asia/Shanghai')):%Y-%m-%d %H:%M} 前提交（{d.duty.rule_id}，"
+                f"报送：{d.duty.recipients}）。")
+        link = f"/reports/{d.report.pk}/" if d.report else "/reports/"
+        sent += len(_notify(responsible_users(company, d.project), kind=kind, subject=subject, body=body, link=link,
+                            project=d.project, dedupe_key=reminder_key(kind, company, d), now=now))
+    return sent
