@@ -97,7 +97,12 @@ PRODUCTION = MODE == "production"
 
 DEBUG = envbool("LINLI_DEBUG", not PRODUCTION)
 if PRODUCTION:
-    SECRET_KEY = envstr("LINLI_SECRET_KEY")
+    SECRET_KEY = os.environ.get("LINLI_SECRET_KEY", "")
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(
+            "LINLI_SECRET_KEY is required when LINLI_MODE=production: set it to 50+ random characters, e.g. "
+            "python -c \"import secrets; print(secrets.token_urlsafe(50))\" (生产模式必须设置 LINLI_SECRET_KEY)"
+        )
     if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
         raise ImproperlyConfigured("LINLI_SECRET_KEY must be at least 50 random characters")
     ALLOWED_HOSTS = envlist("LINLI_ALLOWED_HOSTS")
