@@ -368,7 +368,7 @@ def _claim(now: dt.datetime) -> Any:
     with transaction.atomic():
         qs = Delivery.objects.filter(_due_filter(now)).order_by("next_attempt_at", "pk")
         if connection.features.has_select_for_update_skip_locked:
-            qs = qs.select_for_update(skip_locked=True)
+            qs = qs.select_for_update(skip_locked=True, of=("self",))
         d = qs.select_related("project", "config").first()
         if d is None:
             return None
