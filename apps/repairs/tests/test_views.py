@@ -1,0 +1,116 @@
+"""Repair pages: the phone list and work order, the public price list, measures, receipt, cash."""
+from __future__ import annotations
+
+import base64
+
+import pytest
+from django.test import Client
+
+from apps.repairs import services
+from apps.repairs.tests.conftest import item, png
+from apps.repairs.tests.helpers import assigned, at, on_site, receive
+
+pytestmark = pytest.mark.django_db
+
+
+def login(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_r_m8_16_price_list_is_public_without_login(cast, price_list):
+    """R-M8-16 公示: owners see the published list without logging in; unknown project → 404."""
+    r = Client().get(f"/repairs/prices/{cast.project.code}/")
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert "更换水龙头（人工）" in body and "45.50" in body
+    assert Client().get("/repairs/prices/NOPE/").status_code == 404
+    assert "暂未公示" in Client().get(f"/repairs/prices/{cast.other_project.code}/").content.decode()
+
+
+def test_worker_list_and_order_page(cast, fake_policies, frozen_now):
+    order = assigned(cast, now=frozen_now)
+    c = login(cast.worker)
+    body = c.get("/repairs/").content.decode()
+    assert order.ticket.number in body
+    page = c.get(f"/repairs/orders/{order.pk}/").content.decode()
+    assert 'data-testid="btn-accept"' in page
+    assert login(cast.outsider).get(f"/repairs/orders/{order.pk}/").status_code == 404
+
+
+def test_order_buttons_drive_the_flow_and_show_refusals(cast, fake_policies, frozen_now, price_list):
+    """The page posts to the same services; a refusal (R-M8-08 b: start without consent) is shown in
+    Chinese and nothing changes."""
+    order = assigned(cast, now=frozen_now)
+    c = login(cast.worker)
+    url = f"/repairs/orders/{order.pk}"
+    c.post(f"{url}/accept/")
+    c.post(f"{url}/arrive/")
+    tap = item(price_list, "tap")
+    c.post(f"{url}/diagnose/", {"diagnosis": "龙头坏", "chargeable": "on", f"qty_{tap.pk}": "1"})
+    r = c.post(f"{url}/start/", follow=True)
+    assert "经业主同意后才能开工" in r.content.decode()
+    order.refresh_from_db()
+    assert order.work_started_at is None and order.chargeable
+    c.post(f"{url}/consent/", {"owner_name": "王先生", "explanation": "更换龙头", "agreed": "1"})
+    c.post(f"{url}/start/")
+    c.post(f"{url}/complete/", {"result": "已更换", "labour_hours": "1"})
+    sig = "data:image/png;base64," + base64.b64encode(png()).decode()
+    r = c.post(f"{url}/sign/", {"signed_name": "王先生", "signature": sig, "quality_ok": "on"}, follow=True)
+    assert "签名验收" in r.content.decode()
+    order.refresh_from_db()
+    assert order.signed_name == "王先生" and order.ticket.status == "handled"
+    assert c.get(f"{url}/signature.png").status_code == 200
+    c.post(f"{url}/receipt/")
+    receipt = order.receipts.get()
+    assert receipt.amount == tap.unit_price
+    page = c.get(f"/repairs/receipts/{receipt.pk}/").content.decode()
+    assert receipt.number in page and "水龙头" in page
+    c.post(f"{url}/pay/", {"receipt": receipt.pk, "method": "cash", "payer_name": "王先生"})
+    cash = c.get("/repairs/cash/")
+    assert receipt.number in cash.content.decode()
+    r = c.post("/repairs/cash/", {"receipts": [receipt.pk], "amount": "1.00", "received_by": cast.front_desk.pk},
+               follow=True)
+    assert "不符" in r.content.decode()
+    c.post("/repairs/cash/", {"receipts": [receipt.pk], "amount": str(receipt.amount),
+                              "received_by": cast.front_desk.pk})
+    receipt.refresh_from_db()
+    assert receipt.handover is not None and receipt.handover.received_by == cast.front_desk
+
+
+def test_intake_page(cast, fake_policies, frozen_now, cat):
+    c = login(cast.front_desk)
+    assert c.get("/repairs/new/").status_code == 200
+    r = c.post("/repairs/new/", {"category": cat("repair_water").pk, "location_kind": "household",
+                                 "location": "5栋1502", "complainant_surname": "王", "phone": "13800138888",
+                                 "content": "水管爆裂", "agreed_visit_at": "2026-11-23T10:15"})
+    assert r.status_code == 302
+    order = services.visible_orders(cast.front_desk).get()
+    assert order.ticket.urgency == "urgent" and order.location == "5栋1502"
+    assert login(cast.worker).get("/repairs/new/").status_code == 404
+
+
+def test_measures_page_shows_definitions(cast, fake_policies, frozen_now):
+    order = on_site(cast, assigned(cast, now=frozen_now), now=frozen_now)
+    assert order.arrived_at
+    body = login(cast.supervisor).get("/repairs/measures/?from=2026-11&to=2026-11&group=worker").content.decode()
+    assert "到场及时率" in body and "口径说明" in body and "孙师傅" in body and "100.0%" in body
+
+
+def test_return_visit_form_on_verified_order(cast, fake_policies, frozen_now):
+    from apps.repairs.tests.helpers import completed, verified
+
+    order = verified(cast, completed(cast, on_site(cast, assigned(cast, now=frozen_now), now=frozen_now),
+                                     now=frozen_now), now=frozen_now)
+    c = login(cast.butler)
+    assert 'data-testid="step-return-visit"' in c.get(f"/repairs/orders/{order.pk}/").content.decode()
+    c.post(f"/repairs/orders/{order.pk}/return_visit/", {"method": "phone", "reached": "1", "quality": "unsatisfied",
+                                                         "attitude": "satisfied", "owner_words": "还漏"})
+    order.refresh_from_db()
+    assert order.rework_count == 1 and order.ticket.status == "dispatched"
+
+
+def test_receive_by_other_project_is_hidden(cast, fake_policies, frozen_now):
+    order = receive(cast, "repair_water", now=frozen_now)
+    assert login(cast.outsider).get(f"/repairs/orders/{order.pk}/signature.png").status_code == 404
