@@ -1,4 +1,304 @@
-"""REST endpoints of this app (django-ninja router mounted by apps.api)."""
-from ninja import Router
+"""REST endpoints of the repairs app (mounted at /api/v1/repairs). Thin: each calls a service."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from apps.api.errors import ERRORS, ApiError
+from apps.org import access
+from apps.org.models import Project
+from apps.org.roles import Cap
+from apps.repairs import measures as ms
+from apps.repairs import services
+from apps.repairs.models import RepairOrder
+from apps.repairs.services import RepairError
+from linli import clock
 
 router = Router(tags=["repairs"])
+
+
+class ChargeLineOut(Schema):
+    item_id: int
+    name: str
+    unit: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+
+
+class DeadlineOut(Schema):
+    stage: str
+    due_at: dt.datetime | None
+    met_at: dt.datetime | None
+    met_in_time: bool | None
+    rule: str
+
+
+class OrderOut(Schema):
+    id: int
+    ticket_id: int
+    number: str
+    status: str
+    status_label: str
+    category: str | None
+    urgency: str
+    location_kind: str
+    location: str
+    content: str
+    received_at: dt.datetime
+    agreed_visit_at: dt.datetime | None
+    assignee_id: int | None
+    in_pool: bool
+    arrived_at: dt.datetime | None
+    diagnosis: str
+    chargeable: bool | None
+    charge_total: Decimal
+    charge_lines: list[ChargeLineOut]
+    consent_valid: bool
+    work_started_at: dt.datetime | None
+    labour_hours: Decimal | None
+    completed_at: dt.datetime | None
+    signed_at: dt.datetime | None
+    signed_name: str
+    refusal_reason: str
+    rework_count: int
+    deadlines: list[DeadlineOut]
+
+
+class ArrivalIn(Schema):
+    arrived_at: dt.datetime | None = None
+
+
+class ItemQty(Schema):
+    item_id: int
+    quantity: Decimal
+
+
+class DiagnosisIn(Schema):
+    diagnosis: str
+    chargeable: bool
+    items: list[ItemQty] = []
+
+
+class ConsentIn(Schema):
+    agreed: bool
+    owner_name: str
+    explanation: str
+
+
+class CompletionIn(Schema):
+    result: str
+    labour_hours: Decimal
+    late_explanation: str = ""
+
+
+class AcceptanceIn(Schema):
+    signed_name: str
+    signature: str  # PNG, base64 or data URL
+    quality_ok: bool = True
+
+
+class RefusalIn(Schema):
+    reason: str
+
+
+class NextVisitIn(Schema):
+    agreed_at: dt.datetime
+    reason: str
+
+
+class RateOut(Schema):
+    hit: int
+    total: int
+    rate: Decimal | None
+    target: Decimal
+    meets_target: bool | None
+
+
+class MeasureRowOut(Schema):
+    month: str | None = None
+    department: str | None = None
+    department_id: int | None = None
+    worker: str | None = None
+    worker_id: int | None = None
+    label: str | None = None
+    count: int
+    arrival: RateOut
+    completion: RateOut
+    quality: RateOut
+    return_visit: RateOut
+
+
+class MeasuresOut(Schema):
+    definitions: dict[str, str]
+    rows: list[MeasureRowOut]
+
+
+class PriceItemOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    unit: str
+    unit_price: Decimal
+
+
+class PriceListOut(Schema):
+    project: str
+    name: str
+    effective_from: dt.date
+    effective_to: dt.date | None
+    published_at: dt.datetime
+    items: list[PriceItemOut]
+
+
+def _fail(exc: RepairError) -> ApiError:
+    return ApiError(exc.status, exc.code, exc.message, exc.fields)
+
+
+def _order(request: HttpRequest, order_id: int) -> RepairOrder:
+    order = (services.visible_orders(request.user).select_related("ticket", "ticket__project", "ticket__category")
+             .filter(pk=order_id).first())
+    if order is None or not access.has_cap(request.user, Cap.VIEW_TICKETS, order.ticket.project):
+        raise ApiError(404, "not_found", "工单不存在")
+    return order
+
+
+def _out(order: RepairOrder) -> dict[str, Any]:
+    order.refresh_from_db()
+    t = order.ticket
+    t.refresh_from_db()
+    d = services.current_dispatch(order)
+    return {
+        "id": order.pk, "ticket_id": t.pk, "number": t.number, "status": t.status,
+        "status_label": t.get_status_display(), "category": t.category.code if t.category else None,
+        "urgency": t.urgency, "location_kind": order.location_kind, "location": order.location, "content": t.content,
+        "received_at": t.received_at, "agreed_visit_at": order.agreed_visit_at,
+        "assignee_id": d.assignee_id if d else None, "in_pool": bool(d and d.assignee_id is None),
+        "arrived_at": order.arrived_at, "diagnosis": order.diagnosis, "chargeable": order.chargeable,
+        "charge_total": order.quote_total,
+        "charge_lines": [{"item_id": ln.item_id, "name": ln.name, "unit": ln.unit, "quantity": ln.quantity,
+                          "unit_price": ln.unit_price, "amount": ln.amount} for ln in order.charge_lines.all()],
+        "consent_valid": services.consent_valid(order), "work_started_at": order.work_started_at,
+        "labour_hours": order.labour_hours, "completed_at": order.completed_at, "signed_at": order.signed_at,
+        "signed_name": order.signed_name, "refusal_reason": order.refusal_reason, "rework_count": order.rework_count,
+        "deadlines": [{"stage": x.stage, "due_at": x.due_at, "met_at": x.met_at, "met_in_time": x.met_in_time,
+                       "rule": x.rule} for x in t.deadlines.filter(cycle=t.cycle).order_by("stage")],
+    }
+
+
+def _run(request: HttpRequest, order_id: int, fn: Any, **kwargs: Any) -> dict[str, Any]:
+    order = _order(request, order_id)
+    try:
+        fn(order=order, acting_user=request.user, now=clock.now(), **kwargs)
+    except RepairError as exc:
+        raise _fail(exc) from exc
+    return _out(order)
+
+
+@router.get("/orders", response={200: list[OrderOut], **ERRORS}, summary="当前用户的维修工单（含抢单池）")
+def orders(request: HttpRequest, pool: bool = False) -> Any:
+    qs = services.pool_orders(request.user) if pool else services.my_orders(request.user)
+    return [_out(o) for o in qs[:200]]
+
+
+@router.get("/orders/{order_id}", response={200: OrderOut, **ERRORS}, summary="维修工单")
+def order(request: HttpRequest, order_id: int) -> Any:
+    return _out(_order(request, order_id))
+
+
+@router.post("/orders/{order_id}/accept", response={200: OrderOut, **ERRORS}, summary="接单 / 抢单")
+def accept(request: HttpRequest, order_id: int) -> Any:
+    return _run(request, order_id, services.accept_order)
+
+
+@router.post("/orders/{order_id}/arrival", response={200: OrderOut, **ERRORS}, summary="登记到场（到场时限 R-M8-03）")
+def arrival(request: HttpRequest, order_id: int, payload: ArrivalIn) -> Any:
+    return _run(request, order_id, services.record_arrival, arrived_at=payload.arrived_at)
+
+
+@router.post("/orders/{order_id}/diagnosis", response={200: OrderOut, **ERRORS}, summary="故障诊断与收费项目（按公示价目计算）")
+def diagnosis(request: HttpRequest, order_id: int, payload: DiagnosisIn) -> Any:
+    return _run(request, order_id, services.diagnose, diagnosis=payload.diagnosis, chargeable=payload.chargeable,
+                items=[(i.item_id, i.quantity) for i in payload.items])
+
+
+@router.post("/orders/{order_id}/consent", response={200: OrderOut, **ERRORS}, summary="业主确认收费（R-M8-08 b）")
+def consent(request: HttpRequest, order_id: int, payload: ConsentIn) -> Any:
+    return _run(request, order_id, services.record_consent, agreed=payload.agreed, owner_name=payload.owner_name,
+                explanation=payload.explanation)
+
+
+@router.post("/orders/{order_id}/start", response={200: OrderOut, **ERRORS}, summary="开工（收费项目须先经业主同意）")
+def start(request: HttpRequest, order_id: int) -> Any:
+    return _run(request, order_id, services.start_work)
+
+
+@router.post("/orders/{order_id}/completion", response={200: OrderOut, **ERRORS}, summary="完工（完成时限 R-M8-04）")
+def completion(request: HttpRequest, order_id: int, payload: CompletionIn) -> Any:
+    return _run(request, order_id, services.complete_repair, result=payload.result, labour_hours=payload.labour_hours,
+                late_explanation=payload.late_explanation)
+
+
+@router.post("/orders/{order_id}/next-visit", response={200: OrderOut, **ERRORS}, summary="约定再次上门（R-M8-08 c）")
+def next_visit(request: HttpRequest, order_id: int, payload: NextVisitIn) -> Any:
+    return _run(request, order_id, services.agree_next_visit, agreed_at=payload.agreed_at, reason=payload.reason)
+
+
+@router.post("/orders/{order_id}/acceptance", response={200: OrderOut, **ERRORS}, summary="业主签名验收（PNG）")
+def acceptance(request: HttpRequest, order_id: int, payload: AcceptanceIn) -> Any:
+    return _run(request, order_id, services.sign_acceptance, signature=payload.signature,
+                signed_name=payload.signed_name, quality_ok=payload.quality_ok)
+
+
+@router.post("/orders/{order_id}/refusal", response={200: OrderOut, **ERRORS}, summary="业主拒签（须填原因）")
+def refusal(request: HttpRequest, order_id: int, payload: RefusalIn) -> Any:
+    return _run(request, order_id, services.refuse_acceptance, reason=payload.reason)
+
+
+def _month(text: str | None, default: dt.date, field: str) -> dt.date:
+    if not text:
+        return default
+    try:
+        return dt.date.fromisoformat(text + "-01")
+    except ValueError:
+        raise ApiError(422, "invalid", "月份格式应为 YYYY-MM", {field: ["月份格式应为 YYYY-MM"]}) from None
+
+
+@router.get("/measures", response={200: MeasuresOut, **ERRORS}, summary="维修指标（到场/完成及时率、合格率、回访率）")
+def measures(request: HttpRequest, month_from: str | None = None, month_to: str | None = None,
+             group: str = "department") -> Any:
+    if not access.has_cap(request.user, Cap.VIEW_TICKETS):
+        raise ApiError(403, "forbidden", "无权查看")
+    groups = {"month": ("month",), "department": ("month", "department"),
+              "worker": ("month", "department", "worker")}
+    if group not in groups:
+        raise ApiError(422, "invalid", "分组不正确", {"group": ["month / department / worker"]})
+    today = clock.today()
+    start = _month(month_from, today.replace(day=1), "month_from")
+    last = _month(month_to, start, "month_to")
+    if last < start:
+        raise ApiError(422, "invalid", "结束月份不能早于开始月份", {"month_to": ["不能早于开始月份"]})
+    end = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    rows = ms.repair_measures(projects=access.visible_projects(request.user), start=start, end=end,
+                              as_of=clock.now(), group_by=groups[group])
+    return {"definitions": {k: str(v) for k, v in ms.DEFINITIONS.items()}, "rows": rows}
+
+
+@router.get("/prices/{project_code}", response={200: PriceListOut, **ERRORS}, auth=None,
+            summary="项目公示的有偿服务价目表（无需登录）")
+def prices(request: HttpRequest, project_code: str) -> Any:
+    project = Project.objects.filter(code=project_code, active=True).first()
+    if project is None:
+        raise ApiError(404, "not_found", "项目不存在")
+    pl = services.effective_price_list(project, clock.now().astimezone(project.tz).date())
+    if pl is None:
+        raise ApiError(404, "not_found", "本项目暂未公示收费价目表")
+    return {"project": project.name, "name": pl.name, "effective_from": pl.effective_from,
+            "effective_to": pl.effective_to, "published_at": pl.published_at,
+            "items": [{"id": i.pk, "code": i.code, "name": i.name, "kind": i.kind, "unit": i.unit,
+                       "unit_price": i.unit_price} for i in pl.items.all()]}
