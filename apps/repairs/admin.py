@@ -1,0 +1,126 @@
+"""Admin: rules, price lists (edited here, published through the service), and read-mostly
+records of work orders, receipts and cash hand-overs."""
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from apps.repairs import services
+from apps.repairs.models import (
+    CashHandover,
+    ChargeConsent,
+    ChargeLine,
+    MaterialUse,
+    NextVisit,
+    PriceItem,
+    PriceList,
+    Receipt,
+    RepairOrder,
+    RepairRating,
+    RepairRule,
+)
+from linli import clock
+
+
+@admin.register(RepairRule)
+class RepairRuleAdmin(admin.ModelAdmin):
+    list_display = ("category", "dispatch_mode", "urgent_by_default", "department_kind", "company", "project")
+    list_filter = ("dispatch_mode", "urgent_by_default", "company", "project")
+
+
+class PriceItemInline(admin.TabularInline):
+    model = PriceItem
+    extra = 1
+
+
+@admin.register(PriceList)
+class PriceListAdmin(admin.ModelAdmin):
+    list_display = ("project", "name", "effective_from", "effective_to", "published_at")
+    list_filter = ("project",)
+    inlines = [PriceItemInline]
+    readonly_fields = ("published_at",)
+    actions = ["publish"]
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        if obj is not None and obj.published_at is not None:
+            return ("project", "name", "effective_from", "published_at")
+        return self.readonly_fields
+
+    @admin.action(description=_("公示所选价目表"))
+    def publish(self, request, queryset):  # type: ignore[no-untyped-def]
+        for pl in queryset:
+            try:
+                services.publish_price_list(price_list=pl, acting_user=request.user, now=clock.now())
+            except services.RepairError as exc:
+                self.message_user(request, f"{pl}: {exc.message}", messages.ERROR)
+
+
+class _ReadOnly(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+class ChargeLineInline(_ReadOnly):
+    model = ChargeLine
+
+
+class ConsentInline(_ReadOnly):
+    model = ChargeConsent
+
+
+class MaterialInline(_ReadOnly):
+    model = MaterialUse
+
+
+class NextVisitInline(_ReadOnly):
+    model = NextVisit
+
+
+class RatingInline(_ReadOnly):
+    model = RepairRating
+
+
+@admin.register(RepairOrder)
+class RepairOrderAdmin(admin.ModelAdmin):
+    list_display = ("ticket", "location_kind", "location", "dispatch_mode", "worker", "arrived_at", "completed_at",
+                    "signed_at", "rework_count")
+    list_filter = ("location_kind", "dispatch_mode", "ticket__project")
+    search_fields = ("ticket__number", "location")
+    inlines = [ChargeLineInline, ConsentInline, MaterialInline, NextVisitInline, RatingInline]
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(admin.ModelAdmin):
+    list_display = ("number", "project", "amount", "status", "method", "paid_at", "collected_by", "handover")
+    list_filter = ("status", "method", "project")
+    search_fields = ("number",)
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(CashHandover)
+class CashHandoverAdmin(admin.ModelAdmin):
+    list_display = ("at", "project", "handed_by", "received_by", "amount")
+    list_filter = ("project",)
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
