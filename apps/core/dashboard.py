@@ -352,7 +352,7 @@ def sysadmin_panel(projects: list[Project], now: dt.datetime) -> Panel:
     return Panel(
         key="sysadmin", title=_("系统管理"),
         stats=[
-            Stat(_("日历提醒"), len(warnings), url_or_none("workdays:index") or url_or_none("workdays:calendar"),
+            Stat(_("日历提醒"), len(warnings), url_or_none("workdays:month"),
                  "warn" if warnings else ""),
             Stat(_("证书过期员工"), expired.count(), url_or_none("admin:org_user_changelist"), "warn"),
             Stat(_("被锁定的账户"), locked_logins(now), url_or_none("admin:core_loginattempt_changelist"), "alert"),
@@ -364,7 +364,7 @@ def sysadmin_panel(projects: list[Project], now: dt.datetime) -> Panel:
         links=_links((_("项目"), url_or_none("admin:org_project_changelist")),
                      (_("部门"), url_or_none("admin:org_department_changelist")),
                      (_("员工与岗位"), url_or_none("admin:org_user_changelist")),
-                     (_("工作日历"), url_or_none("workdays:index") or url_or_none("workdays:calendar")),
+                     (_("工作日历"), url_or_none("workdays:month")),
                      (_("登录记录"), url_or_none("admin:core_loginattempt_changelist")),
                      (_("管理后台"), url_or_none("admin:index"))),
     )

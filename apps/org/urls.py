@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from apps.org import views
 
 app_name = "org"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("directory/", views.directory_page, name="directory"),
+]
