@@ -1,13 +1,21 @@
 from django.urls import path
 
-from apps.reports import views
+from apps.reports import views, views_stats
 
 app_name = "reports"
 
 urlpatterns = [
     path("", views.report_list, name="list"),
+    path("dashboard/", views_stats.dashboard_page, name="dashboard"),
+    path("dashboard/data/", views_stats.dashboard_data, name="dashboard_data"),
+    path("drill/", views_stats.drill, name="drill"),
+    path("kpis/export/", views_stats.kpi_export, name="kpi_export"),
+    path("forms/ticket/<int:pk>/", views_stats.ticket_form, name="form_ticket"),
+    path("forms/worklog/", views_stats.worklog_page, name="form_worklog"),
+    path("forms/inventory/", views_stats.inventory_print, name="form_inventory"),
     path("<int:pk>/", views.report_detail, name="detail"),
     path("<int:pk>/pdf/", views.report_pdf, name="pdf"),
+    path("<int:pk>/xlsx/", views_stats.report_xlsx, name="xlsx"),
     path("<int:pk>/<str:action>/", views.report_transition, name="transition"),
     path("cases/", views.case_list, name="cases"),
     path("cases/new/", views.case_create, name="case_create"),

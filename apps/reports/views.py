@@ -74,6 +74,14 @@ def report_transition(request: HttpRequest, pk: int, action: str) -> HttpRespons
             if not form.is_valid():
                 raise actions.ReportError("请填写公布位置或报送对象")
             actions.record_publication(report, where=form.cleaned_data["where"], acting_user=request.user, now=now)
+        elif action == "refresh":
+            actions.refresh_figures(report, acting_user=request.user, now=now)
+        elif action == "reissue":
+            if not access.has_cap(request.user, Cap.VIEW_REPORTS, report.project):
+                raise actions.ReportError("没有权限")
+            new = actions.reissue_report(report, acting_user=request.user, now=now)
+            messages.success(request, "已生成更正版本草稿")
+            return redirect("reports:detail", pk=new.pk)
         else:
             raise Http404
     except actions.ReportError as exc:

@@ -1,0 +1,85 @@
+"""Printable paper records (SPEC §0.2: every named paper form printable under its Chinese name).
+
+- 《顾客意见(投诉/建议)处理表》: one ticket — intake, dispatch, handling, replies, verification,
+  return visit, closure, deadlines.
+- 《工作信息记录本》: one page per day — every ticket received that day, in order.
+- report rows for the .xlsx export of a fixed report.
+
+These are internal records: they keep the customer's name and contact (R-M7-01 governs who may
+open them: only users who may see the ticket).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from apps.tickets.models import Deadline, Dispatch, Reply, ReturnVisit, Ticket, Verification
+
+
+def _customer(t: Ticket) -> str:
+    if t.anonymous:
+        return "匿名"
+    if t.person_id and t.person:
+        return t.person.name
+    return f"{t.complainant_surname}（先生/女士）" if t.complainant_surname else ""
+
+
+def ticket_form(ticket: Ticket) -> dict[str, Any]:
+    t = (Ticket.objects.select_related("project", "receiver", "household", "person", "category", "department",
+                                       "handler", "closed_by")
+         .prefetch_related(Prefetch("dispatches", queryset=Dispatch.objects.select_related("department", "assignee")
+                                    .order_by("dispatched_at", "id")),
+                           Prefetch("replies", queryset=Reply.objects.select_related("author").order_by("created_at")),
+                           Prefetch("verifications", queryset=Verification.objects.select_related("verifier")),
+                           Prefetch("return_visits", queryset=ReturnVisit.objects.select_related("visitor")),
+                           Prefetch("deadlines", queryset=Deadline.objects.order_by("cycle", "start_at", "id")))
+         .get(pk=ticket.pk))
+    kind_name = {"complaint": "投诉", "suggestion": "建议"}.get(t.kind, t.get_kind_display())
+    return {
+        "t": t, "form_title": "顾客意见(投诉/建议)处理表", "kind_name": kind_name, "customer": _customer(t),
+        "address": t.household.label if t.household_id and t.household else t.address,
+        "dispatches": list(t.dispatches.all()), "replies": [r for r in t.replies.all() if r.sent_at],
+        "verifications": list(t.verifications.all()), "return_visits": list(t.return_visits.all()),
+        "deadlines": list(t.deadlines.all()),
+    }
+
+
+def worklog(tickets: QuerySet[Ticket], *, project: Any, day: dt.date) -> dict[str, Any]:
+    """《工作信息记录本》 of ``day`` (project time): received tickets in order of receipt."""
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=project.tz)
+    end = start + dt.timedelta(days=1)
+    rows = (tickets.filter(received_at__gte=start, received_at__lt=end)
+            .select_related("receiver", "household", "person", "department", "handler", "category")
+            .order_by("received_at", "pk"))
+    return {"project": project, "day": day, "rows": [{"t": t, "customer": _customer(t),
+                                                      "address": t.household.label if t.household_id else t.address}
+                                                     for t in rows]}
+
+
+def report_rows(report: Any) -> Iterator[list[Any]]:
+    """Rows of a report's figures for the workbook (structured figures, or the older flat ones)."""
+    f = report.figures or {}
+    if "kpis" not in f:
+        for key, value in f.items():
+            yield ["数据", key, value if isinstance(value, (int, float, str)) else str(value), "", ""]
+    else:
+        for row in f["kpis"]:
+            counts = "，".join(f"{k}={v}" for k, v in row.get("counts", {}).items())
+            yield ["指标", row["label"], row["value"], row["unit"], counts]
+        for table in f.get("tables", []):
+            for r in table["rows"]:
+                yield [table["title"], r["label"], r["count"], "件", ""]
+        for item in f.get("items", []):
+            yield ["公布事项", item["category"], item["count"], "件", "；".join(item.get("measures", []))]
+        for case in f.get("cases", []):
+            yield ["典型案例", case["number"], case["category"], case["level"], case["summary"]]
+        for row in f.get("legacy", []):
+            yield ["地产遗留", row["project"], row["count"], "件", f"未关闭 {row['open']}"]
+        for row in f.get("trend", []):
+            yield ["趋势", row["label"], row["count"], "件", ""]
+    for key, text in (report.sections or {}).items():
+        if text:
+            yield ["正文", key, text, "", ""]

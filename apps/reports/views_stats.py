@@ -1,0 +1,236 @@
+"""Statistics pages (thin): dashboard + JSON, drill-down lists, KPI/report exports, printable forms.
+
+The rules live in kpis.py / dashboard.py / forms_print.py; these views check access, parse the
+query string (bad input → a Chinese message, HTTP 400) and render or stream the result.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+
+from apps.org import access
+from apps.org.roles import Cap
+from apps.reports import dashboard, forms_print, kpis
+from apps.reports.exports import SHANGHAI, render_pdf, xlsx_response
+from apps.reports.views import _visible_reports
+from apps.tickets.choices import Channel, Kind
+from apps.tickets.models import Category, Ticket
+from linli import clock
+
+
+def _require_reports(request: HttpRequest) -> list:
+    if not request.user.is_authenticated or not access.has_cap(request.user, Cap.VIEW_REPORTS):
+        raise Http404
+    return list(access.visible_projects(request.user).order_by("pk"))
+
+
+def _scope(request: HttpRequest, projects: list, *, default_days: int = 180) -> kpis.Scope:
+    params = request.GET.copy()
+    if not params.get("projects") and not access.is_company_level(request.user):
+        current = getattr(request, "project", None)
+        if current is not None and current in projects:
+            params["projects"] = str(current.pk)
+    return kpis.scope_from_params(params, now=clock.now(), allowed_project_ids=[p.pk for p in projects],
+                                  default_days=default_days)
+
+
+def _bad(request: HttpRequest, message: str) -> HttpResponse:
+    if request.headers.get("accept", "").startswith("application/json") or request.path.endswith("/data/"):
+        return JsonResponse({"detail": message, "code": "invalid"}, status=400)
+    return render(request, "reports/bad_request.html", {"message": message}, status=400)
+
+
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    projects = _require_reports(request)
+    try:
+        scope = _scope(request, projects)
+    except kpis.ScopeError as exc:
+        return _bad(request, str(exc))
+    company_ids = {p.company_id for p in projects}
+    from apps.org.models import Department
+
+    return render(request, "reports/dashboard.html", {
+        "scope": scope, "projects": projects, "selected": set(scope.project_ids),
+        "departments": Department.objects.filter(company_id__in=company_ids).order_by("project_id", "name"),
+        "categories": Category.objects.filter(parent__isnull=True, active=True).filter(
+            company_id__in=company_ids) | Category.objects.filter(parent__isnull=True, active=True, company__isnull=True),
+        "channels": Channel.choices, "kinds": Kind.choices, "unit": request.GET.get("unit", "month"),
+        "data_url": f"{reverse('reports:dashboard_data')}?{request.GET.urlencode()}",
+        "company_level": access.is_company_level(request.user),
+    })
+
+
+def dashboard_data(request: HttpRequest) -> HttpResponse:
+    projects = _require_reports(request)
+    try:
+        scope = _scope(request, projects)
+    except kpis.ScopeError as exc:
+        return JsonResponse({"detail": str(exc), "code": "invalid"}, status=400)
+    unit = request.GET.get("unit", "month")
+    if unit not in ("week", "month"):
+        return JsonResponse({"detail": "趋势单位应为 week 或 month", "code": "invalid"}, status=400)
+    return JsonResponse(dashboard.dashboard_data(scope, unit=unit), json_dumps_params={"ensure_ascii": False})
+
+
+def _ticket_link(ticket: Ticket) -> str | None:
+    try:
+        return reverse("tickets:detail", args=[ticket.pk])
+    except NoReverseMatch:
+        return None
+
+
+DRILL_COLUMNS = ["编号", "项目", "类型", "投诉方式", "受理时间", "类别", "责任部门", "状态", "级别", "关闭时间"]
+
+
+def _drill_row(t: Ticket) -> list[Any]:
+    return [t.number, t.project.name, t.get_kind_display(), t.get_channel_display(), t.received_at,
+            str(t.category) if t.category else "", t.department.name if t.department else "", t.get_status_display(),
+            t.get_escalation_level_display(), t.closed_at]
+
+
+def drill(request: HttpRequest) -> HttpResponse:
+    """The exact tickets counted in one figure (KPI part, optionally one chart bar / table row)."""
+    projects = _require_reports(request)
+    try:
+        scope = _scope(request, projects, default_days=30)
+        qs = kpis.drill_queryset(request.GET, scope)
+    except kpis.ScopeError as exc:
+        return _bad(request, str(exc))
+    qs = qs.select_related("project", "category", "category__parent", "department").order_by("received_at", "pk")
+    code = request.GET.get("kpi") or "received"
+    k = kpis.REGISTRY[code]
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(f"drill-{code}.xlsx", DRILL_COLUMNS, (_drill_row(t) for t in qs.iterator(2000)),
+                             sheet=k.label, title=f"{k.label}：{scope.first_day} 至 {scope.last_day}")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    for t in page.object_list:
+        t.link = _ticket_link(t)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "reports/drill.html", {
+        "kpi": k, "part": request.GET.get("part", ""), "scope": scope, "page": page, "total": page.paginator.count,
+        "query": query.urlencode(), "tickets_url": dashboard.tickets_list_url(
+            scope, by=request.GET.get("by"), key=request.GET.get("key")),
+    })
+
+
+KPI_COLUMNS = ["指标", "数值", "单位", "分子/计数", "分母", "目标", "达标", "依据", "定义"]
+
+
+def _kpi_rows(scope: kpis.Scope) -> list[list[Any]]:
+    rows = []
+    for r in kpis.all_kpis(scope):
+        target = f"{r.target['op']} {r.target['value']}" if r.target else ""
+        met = "" if r.met_target is None else ("是" if r.met_target else "否")
+        num = r.counts.get("numerator", r.counts.get("all", r.counts.get("denominator")))
+        value = r.value if r.code != "handling_hours" else f"平均 {r.value} / P90 {r.extra.get('p90_hours')}"
+        rows.append([r.label, value, r.unit, num, r.counts.get("denominator", ""), target, met, r.rule,
+                     r.definition])
+    return rows
+
+
+def kpi_export(request: HttpRequest) -> HttpResponse:
+    """The KPI table of a scope as .xlsx or PDF (issue 7 item 4)."""
+    projects = _require_reports(request)
+    try:
+        scope = _scope(request, projects)
+    except kpis.ScopeError as exc:
+        return _bad(request, str(exc))
+    fmt = request.GET.get("format", "xlsx")
+    title = f"统计指标 {scope.first_day} 至 {scope.last_day}"
+    if fmt == "xlsx":
+        return xlsx_response("kpis.xlsx", KPI_COLUMNS, _kpi_rows(scope), sheet="统计指标", title=title)
+    if fmt == "pdf":
+        names = [p.name for p in projects if p.pk in scope.project_ids]
+        html = render_to_string("reports/kpi_print.html", {"title": title, "columns": KPI_COLUMNS,
+                                                           "rows": _kpi_rows(scope), "projects": names})
+        return _pdf(html, "kpis.pdf")
+    return _bad(request, "导出格式应为 xlsx 或 pdf")
+
+
+def _pdf(html: str, filename: str) -> HttpResponse:
+    response = HttpResponse(render_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """A report's frozen (or draft) figures as a workbook: KPI rows, then each table."""
+    report = get_object_or_404(_visible_reports(request), pk=pk)
+    return xlsx_response(f"report-{report.pk}-v{report.version}.xlsx", ["项目", "名称", "数值", "单位", "说明"],
+                         forms_print.report_rows(report), sheet="报告", title=f"{report.title} v{report.version}")
+
+
+# ------------------------------------------------------------------ printable forms
+
+
+def _printable(request: HttpRequest, template: str, context: dict[str, Any], filename: str) -> HttpResponse:
+    if request.GET.get("format") == "pdf":
+        return _pdf(render_to_string(template, {**context, "pdf": True}), filename)
+    return render(request, template, context)
+
+
+def ticket_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """《顾客意见(投诉/建议)处理表》 for one ticket."""
+    from apps.tickets.access import TicketNotFound, access_ticket
+
+    try:
+        ticket = access_ticket(request.user, pk)
+    except TicketNotFound:
+        raise Http404 from None
+    return _printable(request, "reports/form_ticket.html", forms_print.ticket_form(ticket),
+                      f"{ticket.number}-处理表.pdf")
+
+
+def _project_and_day(request: HttpRequest) -> tuple[Any, dt.date]:
+    projects = {p.pk: p for p in access.visible_projects(request.user)}
+    raw = request.GET.get("project")
+    try:
+        project = projects[int(raw)] if raw else getattr(request, "project", None)
+    except (ValueError, KeyError):
+        raise kpis.ScopeError("项目不存在或无权查看") from None
+    if project is None or project.pk not in projects:
+        raise kpis.ScopeError("请选择项目")
+    try:
+        day = dt.date.fromisoformat(request.GET["day"]) if request.GET.get("day") else \
+            clock.now().astimezone(project.tz).date()
+    except ValueError:
+        raise kpis.ScopeError("日期格式应为 YYYY-MM-DD") from None
+    return project, day
+
+
+def worklog_page(request: HttpRequest) -> HttpResponse:
+    """《工作信息记录本》: the tickets of one day in one project, as the paper book had them."""
+    from apps.tickets.access import visible_tickets
+
+    if not request.user.is_authenticated:
+        raise Http404
+    try:
+        project, day = _project_and_day(request)
+    except kpis.ScopeError as exc:
+        return _bad(request, str(exc))
+    ctx = forms_print.worklog(visible_tickets(request.user).filter(project=project), project=project, day=day)
+    return _printable(request, "reports/form_worklog.html", ctx, f"工作信息记录本-{day}.pdf")
+
+
+def inventory_print(request: HttpRequest) -> HttpResponse:
+    """The daily inventory (日盘点) printout, from apps.tickets.inventory_view (R-M1-11)."""
+    from apps.tickets.access import visible_tickets
+    from apps.tickets.inventory_view import build
+
+    if not request.user.is_authenticated:
+        raise Http404
+    try:
+        project, day = _project_and_day(request)
+    except kpis.ScopeError as exc:
+        return _bad(request, str(exc))
+    sheet = build(visible_tickets(request.user).filter(project=project), project=project, day=day, now=clock.now())
+    return _printable(request, "reports/form_inventory.html", {"sheet": sheet, "project": project, "day": day,
+                                                               "printed_at": clock.now().astimezone(SHANGHAI)},
+                      f"日盘点-{day}.pdf")
