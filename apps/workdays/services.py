@@ -182,7 +182,7 @@ def rule_sets_for(project: Any, *, version: int | None = None) -> dict[str, Rule
 @dataclass(frozen=True)
 class _Candidate:
     row: pol.Row
-    policy_id: int
+    policy_id: int | None
     concern_rank: int
     concern: str
 
@@ -193,6 +193,10 @@ def policy_rows_for(project: Any, *, version: int | None = None) -> list[_Candid
     def build() -> list[_Candidate]:
         sets = rule_sets_for(project, version=version)
         rank = {c: i for i, c in enumerate(pol.CONCERN_ORDER)}
+        if not sets:
+            # no policy rows at all (e.g. a flushed test database): the SPEC defaults in code apply
+            return [_Candidate(r, None, rank[s.concern], s.concern)  # type: ignore[arg-type]
+                    for s in pol.DEFAULT_RULE_SETS if s.is_default for r in s.rows]
         by_id = {rs.pk: concern for concern, rs in sets.items()}
         rows = LimitPolicy.objects.filter(rule_set_id__in=list(by_id))
         return [_Candidate(r.as_row(), r.pk, rank.get(by_id[r.rule_set_id], 99), by_id[r.rule_set_id]) for r in rows]
