@@ -83,15 +83,15 @@ def main() -> None:
     client = Client()
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     channels = ["phone", "visit", "letter", "email", "online", "suggestion_box"]
-    base = clock.now() - dt.timedelta(hours=1)
+    base = clock.now() - dt.timedelta(hours=2)
 
     def body(i: int) -> str:
         import json
 
         return json.dumps({
-            "project_id": cast.project.pk, "kind": "complaint", "channel": channels[i % len(channels)],
+            "project": cast.project.pk, "kind": "complaint", "channel": channels[i % len(channels)],
             "content": f"第{i}号：楼道灯不亮，晚上出入不便", "complainant_surname": "王", "phone": f"1380000{i:04d}",
-            "received_at": (base + dt.timedelta(seconds=i)).isoformat(),
+            "received_at": (base + dt.timedelta(seconds=i % 3600)).isoformat(),
             "agreed_feedback_at": (base + dt.timedelta(hours=20)).isoformat(),
         })
 

@@ -97,7 +97,7 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 def open_deadlines(now: dt.datetime | None = None) -> Q:
     """Q on Deadline: not yet met (and, with ``now``, already past due)."""
-    q = Q(met_at__isnull=True)
+    q = Q(met_at__isnull=True, cancelled_at__isnull=True)
     if now is not None:
         q &= Q(due_at__lt=now)
     return q
@@ -116,7 +116,8 @@ def annotate_next_due(qs: QuerySet) -> QuerySet:
     """``next_due``: the earliest due time among the ticket's open deadlines (NULL when none)."""
     from apps.tickets.models import Deadline
 
-    nxt = (Deadline.objects.filter(ticket=OuterRef("pk"), met_at__isnull=True, due_at__isnull=False)
+    nxt = (Deadline.objects.filter(ticket=OuterRef("pk"), met_at__isnull=True, cancelled_at__isnull=True,
+                                   due_at__isnull=False)
            .order_by("due_at").values("due_at")[:1])
     return qs.annotate(next_due=Subquery(nxt))
 
@@ -156,7 +157,7 @@ def apply_filters(qs: QuerySet, form: TicketFilterForm, *, now: dt.datetime, def
     elif data.get("overdue") == "no":
         qs = qs.exclude(overdue)
     if data.get("due_before"):
-        qs = qs.filter(Exists(Deadline.objects.filter(ticket=OuterRef("pk"), met_at__isnull=True,
+        qs = qs.filter(Exists(Deadline.objects.filter(open_deadlines(), ticket=OuterRef("pk"),
                                                       due_at__lt=data["due_before"])))
     if data.get("received_from"):
         qs = qs.filter(received_at__gte=_day_start(data["received_from"]))

@@ -18,6 +18,12 @@ register = template.Library()
 def deadline_badge(deadline: Any, now: dt.datetime | None = None) -> str:
     """``<span class="badge …">剩余3小时</span>`` for a Deadline row (provisional marked, T-03/P-25)."""
     now = now or clock.now()
+    cancelled_at = getattr(deadline, "cancelled_at", None)
+    if cancelled_at is not None and deadline.met_at is None:
+        missed = deadline.due_at is not None and deadline.due_at < cancelled_at
+        label, colour, code = (_("超时未完成（已结束）"), "red", "missed") if missed else (_("已结束，未计时"), "grey",
+                                                                                       "cancelled")
+        return format_html('<span class="badge badge-{}" data-deadline-state="{}">{}</span>', colour, code, label)
     state = deadline_state(due_at=deadline.due_at, met_at=deadline.met_at, now=now,
                            warn_at=getattr(deadline, "warn_at", None))
     provisional = ""

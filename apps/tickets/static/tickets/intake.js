@@ -37,6 +37,23 @@
       if (options.length === 1) choose(options[0]);
     }
   });
+  // Quick agreed-feedback times (R-M1-09): fill the datetime-local field in local time.
+  function pad(n) { return String(n).padStart(2, "0"); }
+  function asLocal(d) {
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" + pad(d.getHours()) + ":" + pad(d.getMinutes());
+  }
+  form.querySelectorAll(".quick-times button").forEach(function (btn) {
+    btn.addEventListener("click", function () {
+      const d = new Date();
+      if (btn.dataset.agreeHours) { d.setHours(d.getHours() + Number(btn.dataset.agreeHours)); }
+      if (btn.dataset.agreeToday) {
+        d.setHours(Number(btn.dataset.agreeToday), 0, 0, 0);
+        if (d < new Date()) { d.setTime(Date.now() + 3600 * 1000); }
+      }
+      if (btn.dataset.agreeDays) { d.setDate(d.getDate() + Number(btn.dataset.agreeDays)); d.setHours(18, 0, 0, 0); }
+      form.elements.agreed_feedback_at.value = asLocal(d);
+    });
+  });
   form.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); form.requestSubmit(); }
   });
