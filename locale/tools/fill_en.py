@@ -1,0 +1,79 @@
+"""Fill the English catalogue from the reviewed translation tables (issue 2 item 8).
+
+    .venv/bin/python manage.py makemessages -l en --ignore=".venv/*" --ignore="staticfiles/*" \
+        --ignore="var/*" --ignore="bench/*" --settings=linli.settings_test
+    .venv/bin/python locale/tools/fill_en.py          # fills empty/fuzzy msgstr from translations/*.json
+    .venv/bin/python manage.py compilemessages -l en --settings=linli.settings_test
+
+``locale/en/translations/*.json`` map a Chinese msgid to its English text (a list of two strings
+for plural entries). A translation whose placeholders (``%(name)s``, ``%s``, ``{name}``) differ
+from the msgid's is refused. Existing non-fuzzy translations in the .po are kept. Prints the
+msgids still untranslated (to stderr) and a summary.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import po  # noqa: E402
+
+LOCALE = Path(__file__).resolve().parent.parent
+PO_FILE = LOCALE / "en" / "LC_MESSAGES" / "django.po"
+TABLES = LOCALE / "en" / "translations"
+PLACEHOLDER = re.compile(r"%\([a-z_0-9]+\)[sdf]|%[sdf]|\{[a-z_0-9]*\}")
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(PLACEHOLDER.findall(text))
+
+
+def load_tables() -> dict[str, str | list[str]]:
+    table: dict[str, str | list[str]] = {}
+    for path in sorted(TABLES.glob("*.json")):
+        table.update(json.loads(path.read_text(encoding="utf-8")))
+    return table
+
+
+def main() -> int:
+    table = load_tables()
+    entries = po.parse(PO_FILE.read_text(encoding="utf-8"))
+    header = entries[0]
+    h = header.msgstr.get(0, "")
+    h = re.sub(r"Language: .*\n", "Language: en\n", h)
+    h = re.sub(r"Plural-Forms: .*\n", "Plural-Forms: nplurals=2; plural=(n != 1);\n", h)
+    header.msgstr[0] = h
+    header.unfuzzy()
+    filled = kept = bad = 0
+    missing: list[str] = []
+    for e in entries[1:]:
+        has = all(v for v in e.msgstr.values()) and e.msgstr
+        if has and not e.fuzzy:
+            kept += 1
+            continue
+        value = table.get(e.msgid)
+        if value is None:
+            missing.append(e.msgid)
+            continue
+        forms = value if isinstance(value, list) else [value, value]
+        if placeholders(forms[0]) != placeholders(e.msgid):
+            print(f"placeholder mismatch, skipped: {e.msgid!r} → {forms[0]!r}", file=sys.stderr)
+            bad += 1
+            continue
+        if e.msgid_plural is not None:
+            e.msgstr = {0: forms[0], 1: forms[1]}
+        else:
+            e.msgstr = {0: forms[0]}
+        e.unfuzzy()
+        filled += 1
+    PO_FILE.write_text(po.render(entries), encoding="utf-8")
+    for m in missing:
+        print(f"untranslated: {m!r}", file=sys.stderr)
+    print(f"filled {filled}, kept {kept}, untranslated {len(missing)}, refused {bad}, total {len(entries) - 1}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
