@@ -79,17 +79,17 @@ def main() -> None:
             "number": "'BN-' || lpad(g::text, 7, '0')",
             "received_at": "now() - (g * interval '5 minutes')",
             "content": "t.content || ' #' || g",
-            "project_id": f"CASE WHEN g % 3 = 0 THEN {cast.other_project.pk} ELSE {cast.project.pk} END",
+            "project_id": f"CASE WHEN mod(g, 3) = 0 THEN {cast.other_project.pk} ELSE {cast.project.pk} END",
         }
         if "department_id" in tcols:
-            override["department_id"] = f"CASE WHEN g % 3 = 0 THEN NULL ELSE {cast.eng_dept.pk} END"
+            override["department_id"] = f"CASE WHEN mod(g, 3) = 0 THEN NULL ELSE {cast.eng_dept.pk} END"
         select = ", ".join(override.get(c, f"t.{c}") for c in tcols)
         n_t = len(templates)
         cur.execute("CREATE TEMP TABLE bench_map (new_id bigint, template_id bigint)")
         cur.execute(
             f"WITH ins AS (INSERT INTO tickets_ticket ({', '.join(tcols)}) "
             f"SELECT {select} FROM generate_series(1, %s) g JOIN tickets_ticket t "
-            f"ON t.id = (ARRAY{templates})[1 + g % {n_t}] RETURNING id, content) "
+            f"ON t.id = (ARRAY{templates})[1 + mod(g, {n_t})] RETURNING id, content) "
             "INSERT INTO bench_map SELECT id, 0 FROM ins", [args.tickets])
         # map each clone back to its template: the clone's content ends with " #g"
         cur.execute(

@@ -214,9 +214,6 @@ def open_counts(qs: QuerySet[m.Ticket], household_ids: Iterable[int]) -> dict[in
 def department_queue(qs: QuerySet[m.Ticket], user: Any) -> QuerySet[m.Ticket]:
     """部门待办: open tickets whose active 派工单 goes to one of my departments or to me."""
     depts = org_access.departments_of(user)
-    cond = Q(dispatches__active=True, dispatches__assignee=user)
-    if depts:
-        cond |= Q(dispatches__active=True, dispatches__department_id__in=depts)
     ids = m.Dispatch.objects.filter(Q(active=True) & (Q(assignee=user) | Q(department_id__in=depts)))
     return qs.filter(status__in={S.DISPATCHED, S.HANDLING, S.REOPENED}, pk__in=ids.values("ticket_id"))
 

@@ -23,7 +23,6 @@ from ninja import Field, Query, Router, Schema, Status
 
 from apps.api.errors import ERRORS, ApiError
 from apps.org import access as org_access
-from apps.org.models import Project
 from apps.org.roles import Cap
 from apps.tickets import access, adapters
 from apps.tickets.choices import (
