@@ -85,6 +85,13 @@ WHERE t.project_id = ANY(%(projects)s) AND t.received_at >= %(start)s AND t.rece
 """
 
 
+def print(*args, **kw):  # noqa: A001 - unbuffered progress when redirected to a file
+    import builtins
+
+    kw.setdefault("flush", True)
+    builtins.print(*args, **kw)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickets", type=int, default=2_000_000)
@@ -130,6 +137,9 @@ def main() -> None:
     pids = [p.pk for p in projects]
     cat_ids = [c.pk for c in cats]
     with connection.cursor() as cur:
+        # seeding only: skip per-row foreign-key triggers (the generated ids are valid by construction)
+        cur.execute("SET session_replication_role = replica")
+        cur.execute("SET synchronous_commit = off")
         cur.execute("SELECT id, project_id FROM estates_household ORDER BY id")
         hh = cur.fetchall()
         hh_ids = [h for h, _p in hh]
@@ -186,6 +196,7 @@ def main() -> None:
               "owner_words": "''", "visitor_id": "NULL", "completed_at": "t.closed_at"}
         cur.execute(f"INSERT INTO tickets_returnvisit ({', '.join(rcols)}) SELECT {', '.join(rv[c] for c in rcols)} "
                     "FROM tickets_ticket t WHERE t.number LIKE 'BR-%%' AND t.status = 'closed' AND mod(t.id, 9) <> 0")
+        cur.execute("SET session_replication_role = DEFAULT")
         cur.execute("ANALYZE")
         cur.execute("SELECT count(*) FROM tickets_ticket")
         total = cur.fetchone()[0]

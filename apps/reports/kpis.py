@@ -363,6 +363,15 @@ def compute(code: str, scope: Scope, *, targets: dict[str, Any] | None = None) -
     return KpiResult(k.code, k.label, k.rule, k.unit, k.definition, counts, value, extra, targets.get(code))
 
 
+def _one_per_company(scope: Scope) -> list[Any]:
+    from apps.org.models import Project
+
+    seen: dict[int, Any] = {}
+    for p in Project.objects.filter(pk__in=scope.project_ids).order_by("pk"):
+        seen.setdefault(p.company_id, p)
+    return list(seen.values())
+
+
 def handling_time(scope: Scope) -> dict[str, Any]:
     """Average and nearest-rank 90th percentile of handling time in working hours (aggregate SQL)."""
     from django.db.models import Avg
@@ -375,7 +384,9 @@ def handling_time(scope: Scope) -> dict[str, Any]:
     if last is None:
         return {"count": 0, "average_hours": None, "p90_hours": None,
                 "calendar": workhours.calendar_source(project)}
-    workhours.ensure_calendar(max(last.astimezone(scope.tz).date(), scope.last_day), project=project)
+    until = max(last.astimezone(scope.tz).date(), scope.last_day)
+    for first in _one_per_company(scope):  # each company has its own calendar overrides (P-25)
+        workhours.ensure_calendar(until, project=first)
     timed = workhours.annotate_handling_minutes(qs, tz=scope.tz)
     agg = timed.aggregate(n=Count("pk"), avg=Avg("handling_minutes"))
     n = agg["n"]

@@ -102,23 +102,39 @@ def is_working_day_function(project: Any = None) -> Any:
     return safe
 
 
+SENTINEL = dt.date(1999, 12, 31)
+
+
+def _data_version() -> int:
+    try:
+        from apps.workdays.models import DataVersion
+    except ImportError:
+        return 0
+    return DataVersion.current()
+
+
 def ensure_calendar(until: dt.date, *, project: Any = None, rebuild: bool = False) -> int:
-    """Make sure WorkCalendarDay covers ANCHOR … ``until`` (+ 1 year). Returns rows written."""
-    last = WorkCalendarDay.objects.order_by("-day").values_list("day", flat=True).first()
-    if not rebuild and last is not None and last >= until:
+    """Make sure the calendar rows of the project's company cover ANCHOR … ``until`` (+ 1 year) and
+    match the current workdays data version. Returns the rows written (0 when up to date)."""
+    company_id = getattr(project, "company_id", None)
+    rows_of = WorkCalendarDay.objects.filter(company_id=company_id)
+    version = _data_version()
+    sentinel = rows_of.filter(day=SENTINEL).values_list("code", flat=True).first()
+    last = rows_of.order_by("-day").values_list("day", flat=True).first()
+    if not rebuild and sentinel == version and last is not None and last >= until:
         return 0
     end = max(until, dt.date.today()) + dt.timedelta(days=366)
     is_working = is_working_day_function(project)
-    rows = []
+    rows = [WorkCalendarDay(company_id=company_id, day=SENTINEL, code=version)]
     index = 0
     day = ANCHOR
     while day <= end:
         working = is_working(day)
-        rows.append(WorkCalendarDay(day=day, code=2 * index + (1 if working else 0)))
+        rows.append(WorkCalendarDay(company_id=company_id, day=day, code=2 * index + (1 if working else 0)))
         index += 1 if working else 0
         day += dt.timedelta(days=1)
     with transaction.atomic():
-        WorkCalendarDay.objects.all().delete()
+        rows_of.delete()
         WorkCalendarDay.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 
@@ -148,7 +164,8 @@ def working_minutes(field: str, *, tz: dt.tzinfo = SHANGHAI, prefix: str = "proj
 
 def annotate_minutes(qs: Any, field: str, *, tz: dt.tzinfo = SHANGHAI) -> Any:
     """Annotate ``_wc_<field>`` (calendar code of the local day) so :func:`working_minutes` works."""
-    code = WorkCalendarDay.objects.filter(day=OuterRef(f"_wd_{field}")).values("code")[:1]
+    code = WorkCalendarDay.objects.filter(day=OuterRef(f"_wd_{field}"),
+                                          company_id=OuterRef("project__company_id")).values("code")[:1]
     return qs.annotate(**{f"_wd_{field}": TruncDate(field, tzinfo=tz)}).annotate(
         **{f"_wc_{field}": Subquery(code, output_field=IntegerField())})
 

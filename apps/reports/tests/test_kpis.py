@@ -128,3 +128,13 @@ def test_breakdowns_and_trend(ds, cast):
     assert sum(w["count"] for w in weeks) == 6
     assert [w["count"] for w in kpis.trend(scope, unit="month")] == [6]
 
+
+
+def test_t_03_handling_time_follows_the_companys_calendar_overrides(ds, cast):
+    """P-25: the company declares Tuesday 11-03 a rest day (typhoon); T1 then took 7.5 h, not 11 h."""
+    from apps.workdays.models import CalendarDay
+
+    assert figure(ds, cast, "handling_hours").extra["p90_hours"] == 11.0
+    CalendarDay.objects.create(company=cast.company, date=dt.date(2026, 11, 3), kind="holiday", name="台风停工")
+    r = figure(ds, cast, "handling_hours")
+    assert r.extra["p90_hours"] == 7.5 and r.extra["calendar"] == "工作日历（apps.workdays）"
