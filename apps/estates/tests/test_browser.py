@@ -18,8 +18,10 @@ def test_front_desk_searches_an_owner_by_phone_tail(cast, estate, page, live_ser
     page.goto(f"{live_server.url}/estates/")
     page.fill("[data-testid=archive-q]", "5678")
     page.click("[data-testid=archive-search]")
+    from playwright.sync_api import expect
+
+    expect(page.locator("[data-testid=archive-count]")).to_contain_text("共 1 户")
     results = page.locator("[data-testid=archive-results]")
-    results.get_by_text("5栋2单元1502").wait_for()
     text = results.inner_text()
     assert "138****5678" in text and "张**" in text and "13812345678" not in text
     assert "6栋1单元101" not in text
