@@ -1,0 +1,34 @@
+"""The inbox in Debian's chromium on a 360-px phone: badge, mark read and mark all read by htmx."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+from apps.notify import services
+from apps.notify.tests.conftest import sh
+from conftest import browser_login
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_phone_inbox_mark_read_updates_the_badge(cast: Any, phone_page: Any, live_server: Any) -> None:
+    for i in range(3):
+        services.notify_staff([cast.butler], kind="deadline_warning", subject=f"即将超时：YG-00{i} 回访",
+                              body="回访时限今天 18:00", link="/notify/", project=cast.project,
+                              dedupe_key=f"k{i}", now=sh(2026, 11, 23, 10, i))
+    browser_login(phone_page, live_server, cast.butler.username)
+    phone_page.goto(f"{live_server.url}/notify/")
+    badge = phone_page.locator('[data-testid="unread-badge"]')
+    assert badge.inner_text() == "3"
+    assert phone_page.locator('[data-testid="notification"]').count() == 3
+    phone_page.locator('[data-testid="mark-read"]').first.click()
+    phone_page.wait_for_function("document.querySelector('[data-testid=unread-badge]').innerText === '2'")
+    assert phone_page.locator('[data-testid="mark-read"]').count() == 2
+    phone_page.click('[data-testid="mark-all-read"]')
+    phone_page.wait_for_function("document.querySelector('[data-testid=unread-badge]') === null")
+    assert phone_page.locator('[data-testid="mark-read"]').count() == 0
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
