@@ -204,6 +204,16 @@ def policy_rows_for(project: Any, *, version: int | None = None) -> list[_Candid
     return _cached(("rows", project.pk, project.company_id), version, build)
 
 
+def _rows_by_stage(project: Any, version: int) -> dict[str, list[_Candidate]]:
+    def build() -> dict[str, list[_Candidate]]:
+        out: dict[str, list[_Candidate]] = {}
+        for c in policy_rows_for(project, version=version):
+            out.setdefault(c.row.stage, []).append(c)
+        return out
+
+    return _cached(("by_stage", project.pk, project.company_id), version, build)
+
+
 def reply_class_of(channel: str) -> str:
     """R-M1-04 / P-22 default mapping (a company changes it with channel-keyed policy rows)."""
     return DEFAULT_REPLY_CLASS.get(channel, "")
@@ -253,10 +263,10 @@ def deadlines_for(project: Any, *, kind: str, channel: str, urgency: str, start:
     version = DataVersion.current()
     cal = calendar_for(project, version=version)
     settings = settings_for(project, version=version)
-    candidates = policy_rows_for(project, version=version)
+    by_stage = _rows_by_stage(project, version)
     items: list[DeadlineItem] = []
     for stage in stages:
-        c = choose(candidates, kind=kind, channel=channel, urgency=urgency or "", category=category, stage=stage,
+        c = choose(by_stage.get(stage, []), kind=kind, channel=channel, urgency=urgency or "", category=category, stage=stage,
                    settings=settings)
         if c is None:
             continue
