@@ -124,9 +124,19 @@ def main() -> None:
             for row in cur.fetchall():
                 per.setdefault(row[cols.index("ticket_id")], []).append(row)
             child_rows[table] = (cols, per)
+        # the field history row django-simple-history writes with each ticket (keyed by the ticket id)
+        cur.execute("SELECT * FROM tickets_historicalticket WHERE id = ANY(%s) ORDER BY history_id", [ids])
+        hcols = [c.name for c in cur.description]
+        history: dict[int, list[tuple]] = {}
+        for row in cur.fetchall():
+            history.setdefault(row[hcols.index("id")], []).append(row)
     connection.close()
 
-    rows_per_ticket = 1 + sum(len(per.get(tid, [])) for _t, (_c, per) in child_rows.items() for tid in [ids[0]])
+    rows_per_ticket = 1 + len(history.get(ids[0], [])) + sum(
+        len(per.get(ids[0], [])) for _t, (_c, per) in child_rows.items())
+    h_ins = [c for c in hcols if c != "history_id"]
+    h_sql = f'INSERT INTO tickets_historicalticket ({", ".join(h_ins)}) VALUES ({", ".join(["%s"] * len(h_ins))})'
+    h_number = h_ins.index("number")
     t_ins = [c for c in tcols if c != "id"]
     t_sql = (f'INSERT INTO tickets_ticket ({", ".join(t_ins)}) VALUES ({", ".join(["%s"] * len(t_ins))}) '
              "RETURNING id")
@@ -150,6 +160,11 @@ def main() -> None:
             with conn.transaction():
                 new_id = conn.execute(t_sql, values, prepare=True).fetchone()[0]
                 old_id = row[tcols.index("id")]
+                for hrow in history.get(old_id, []):
+                    hvals = [new_id if c == "id" else adapt(v) for c, v in zip(hcols, hrow, strict=True)
+                             if c != "history_id"]
+                    hvals[h_number] = f"RAW-{hvals[h_number]}"
+                    conn.execute(h_sql, hvals, prepare=True)
                 for table, (cols, per) in child_rows.items():
                     ins, sql = child_sql[table]
                     for crow in per.get(old_id, []):
@@ -161,7 +176,8 @@ def main() -> None:
 
     api_rate = args.n / api_seconds
     raw_rate = len(tickets) / raw_seconds
-    print(f"tickets: {args.n}; rows per ticket: {rows_per_ticket} (ticket + {', '.join(children) or 'no child tables'})")
+    print(f"tickets: {args.n}; rows per ticket: {rows_per_ticket} (ticket, its history row, and rows in "
+          f"{', '.join(t for t, (_c, per) in child_rows.items() if per) or 'no child tables'})")
     print(f"API intake  (POST /api/v1/tickets, PostgreSQL): {api_rate:8.1f} tickets/s  ({api_seconds * 1000 / args.n:.2f} ms each)")
     print(f"raw psycopg (same rows, 1 transaction/ticket):  {raw_rate:8.1f} tickets/s  ({raw_seconds * 1000 / len(tickets):.2f} ms each)")
     print(f"ratio raw/API: {raw_rate / api_rate:.1f}×  (API reaches {100 * api_rate / raw_rate:.1f}% of the raw insert rate)")
