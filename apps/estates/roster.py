@@ -501,6 +501,16 @@ def commit_import(job: ImportJob, user: User, *, progress: Progress | None = Non
         bulk_update_with_history(list(upd_persons.values()), Person, fields, batch_size=1000, default_user=user,
                                  default_change_reason="名册导入", default_date=now)
         counts["persons_updated"] = len(upd_persons)
+    elderly_by_hh: dict[int, bool] = {}
+    for r in rows:
+        hh = existing[hh_key(r)]
+        elderly_by_hh[hh.pk] = any(p.elderly_alone and p.active for p in persons_by_hh.get(hh.pk, []))
+    flag_changes = [h for h in existing.values() if h.pk in elderly_by_hh and h.elderly_alone != elderly_by_hh[h.pk]]
+    for h in flag_changes:
+        h.elderly_alone = elderly_by_hh[h.pk]
+    if flag_changes:  # R-M7-08: the household flag follows its occupants' 空巢老人 tag
+        bulk_update_with_history(flag_changes, Household, ["elderly_alone"], batch_size=1000, default_user=user,
+                                 default_change_reason="名册导入", default_date=now)
     if vehicle_rows:
         have = {(v.person_id, v.plate): v for v in Vehicle.objects.filter(person__project=project)}
         new_vehicles, upd_vehicles = [], []

@@ -23,7 +23,6 @@ from apps.estates.models import (
     CustomerDataAccessLog,
     Household,
     Person,
-    Vehicle,
 )
 from apps.org import access
 from apps.org.models import Project
@@ -132,6 +131,7 @@ class PersonView:
     elderly_alone: bool
     active: bool
     move_in_date: dt.date | None
+    needs: str = ""
     revealed: frozenset[str] = field(default_factory=frozenset)
 
     @property
@@ -156,7 +156,7 @@ def person_view(person: Person, revealed: Iterable[str] = ()) -> PersonView:
         phone=val("phone"), phone2=val("phone2"), id_number=val("id_number"), vehicles=vehicles,
         tags=[t for t in (person.tags or "").replace("，", ",").split(",") if t.strip()],
         is_vip=person.is_vip, elderly_alone=person.elderly_alone, active=person.active,
-        move_in_date=person.move_in_date, revealed=shown,
+        move_in_date=person.move_in_date, needs=person.needs, revealed=shown,
     )
 
 
@@ -309,5 +309,20 @@ def access_logs_for(user: User) -> QuerySet[CustomerDataAccessLog]:
             .select_related("project", "user", "household", "person", "grant", "grant__granted_by"))
 
 
-def vehicles_of(household: Household) -> list[Vehicle]:
-    return [v for p in household.persons.all() for v in p.vehicles.all()]
+@transaction.atomic(durable=True)
+def record_not_moved_in_reason(user: User, household: Household, reason: str) -> Household:
+    """入住动态表 (R-M7-07): staff who called an owner not yet moved in record why (kept in history)."""
+    if not access.has_cap(user, Cap.UNMASK_PERSONAL_DATA, household.project):
+        raise PermissionDenied("您的岗位不能登记未入住原因")
+    text = (reason or "").strip()
+    if not text:
+        raise ValidationError({"reason": ["请填写未入住原因"]})
+    if len(text) > 200:
+        raise ValidationError({"reason": ["未入住原因不能超过200字"]})
+    locked = Household.objects.select_for_update().get(pk=household.pk)
+    if locked.status != "not_moved_in":
+        raise ValidationError({"reason": ["该房屋不是“未入住”状态"]})
+    locked.not_moved_in_reason = text
+    locked._change_reason = f"未入住原因（{user}）"  # type: ignore[attr-defined]
+    locked.save(update_fields=["not_moved_in_reason"])
+    return locked

@@ -7,6 +7,7 @@ app_name = "estates"
 urlpatterns = [
     path("", views.search, name="search"),
     path("households/<int:pk>/", views.household_detail, name="household"),
+    path("households/<int:pk>/not-moved-in/", views.not_moved_in_reason, name="not_moved_in_reason"),
     path("import/", views.roster_import, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),
     path("import/progress/<str:token>/", views.import_progress, name="import_progress"),

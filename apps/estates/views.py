@@ -90,6 +90,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "can_export": access.has_cap(request.user, Cap.EXPORT_ROSTER, project),
         "can_log": access.has_cap(request.user, Cap.VIEW_ACCESS_LOG, project),
         "can_grant": access.has_cap(request.user, Cap.GRANT_ARCHIVE_ACCESS, project),
+        "policy": project.company.confidentiality_policy,
     })
     return render(request, "estates/search.html", context)
 
@@ -114,6 +115,27 @@ class RevealForm(forms.Form):
         wanted = {"name", "phone", "phone2"}
         wanted |= {f for f in ("id_number", "vehicles") if self.cleaned_data.get(f)}
         return wanted
+
+
+class NotMovedInForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("未入住原因（电话了解后登记，R-M7-07）"), max_length=200)
+
+
+@login_required
+@require_POST
+def not_moved_in_reason(request: HttpRequest, pk: int) -> HttpResponse:
+    household = services.get_household(request.user, pk)
+    form = NotMovedInForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_not_moved_in_reason(request.user, household, form.cleaned_data["reason"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("已登记未入住原因"))
+    else:
+        messages.error(request, _("请填写未入住原因"))
+    return redirect("estates:household", pk=household.pk)
 
 
 @login_required
@@ -141,6 +163,8 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "household": household, "project": project, "persons": persons, "form": form, "revealed": revealed,
         "may_reveal": services.may_reveal(request.user, project), "grant": grant,
         "can_tickets": access.has_cap(request.user, Cap.VIEW_TICKETS, project),
+        "reason_form": NotMovedInForm(initial={"reason": household.not_moved_in_reason})
+        if household.status == OccupancyStatus.NOT_MOVED_IN and services.may_reveal(request.user, project) else None,
     }, status=status)
     if revealed:
         response["Cache-Control"] = "no-store"

@@ -184,3 +184,24 @@ def test_r_m7_01_access_log_page_for_managers_only(cast, estate, client):
 def test_nav_and_subnav_link_the_archive(cast, client):
     html = _get(client, cast.front_desk, "/estates/").content.decode()
     assert re.search(r'href="/estates/grants/\?project=\d+"', html)
+
+
+def test_r_m7_07_not_moved_in_reason_is_recorded_with_history(cast, estate, client):
+    Household.objects.filter(pk=estate.hh.pk).update(status="not_moved_in")
+    client.force_login(cast.front_desk)
+    url = f"/estates/households/{estate.hh.pk}/"
+    assert "登记未入住原因" in client.get(url).content.decode()
+    client.post(f"{url}not-moved-in/", {"reason": "在外地工作，明年春节后入住"})
+    estate.hh.refresh_from_db()
+    assert estate.hh.not_moved_in_reason == "在外地工作，明年春节后入住"
+    assert estate.hh.history.first().history_change_reason.startswith("未入住原因")
+    assert "明年春节后入住" in client.get(url).content.decode()
+    assert "未入住（入住动态表）" in client.get("/estates/", {"flag": "not_moved_in"}).content.decode()
+    client.force_login(cast.eng_head)
+    assert client.post(f"{url}not-moved-in/", {"reason": "x"}).status_code == 403
+
+
+def test_r_m7_02_confidentiality_policy_is_shown_on_the_archive(cast, client):
+    cast.company.confidentiality_policy = "顾客资料由客服部专人保管"
+    cast.company.save()
+    assert "顾客资料由客服部专人保管" in _get(client, cast.front_desk, "/estates/").content.decode()

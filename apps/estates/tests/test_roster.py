@@ -171,3 +171,13 @@ def test_r_m7_01_unmasked_export_needs_grant_and_round_trips(cast, estate, grant
     roster.commit_import(job, cast.quality_inspector)
     copy = Person.objects.get(project=cast.other_project, phone="13812345678")
     assert (copy.name, copy.id_number, copy.household.label) == ("张三丰", "110101199003071233", "5栋2单元1502")
+
+
+def test_r_m7_08_household_elderly_flag_follows_the_roster_tag(cast):
+    roster.commit_import(_import(cast, GOOD), cast.supervisor)
+    assert Household.objects.get(label="1栋1单元101").elderly_alone
+    assert not Household.objects.get(label="2栋201").elderly_alone
+    again = [["1栋", "1单元", "101", None, None, "陈一", "业主", "13800000001", None, None, None, "VIP", None, None]]
+    roster.commit_import(_import(cast, again), cast.supervisor)
+    assert not Household.objects.get(label="1栋1单元101").elderly_alone
+    assert Person.objects.get(name="陈一").is_vip
