@@ -1,4 +1,180 @@
-"""REST endpoints of this app (django-ninja router mounted by apps.api)."""
-from ninja import Router
+"""REST endpoints of the reports app (mounted at /api/v1/reports). Thin: kpis / dashboard / actions decide.
+
+- ``GET /kpis`` — the KPIs of a scope (from, to, projects, department, category, channel, kind);
+- ``GET /dashboard`` — the dashboard data (trend, breakdowns, heat map, overdue), with drill URLs;
+- ``GET /drill`` — the tickets behind one figure (kpi, part, by/key …), paged;
+- ``GET /`` and ``GET /{id}`` — fixed reports (frozen figures once approved);
+- ``POST /{id}/refresh`` — recompute a draft's figures.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from apps.api.errors import ERRORS, ApiError
+from apps.org import access
+from apps.org.roles import Cap
+from apps.reports import actions, dashboard, kpis
+from apps.reports.models import Report
+from linli import clock
 
 router = Router(tags=["reports"])
+
+
+class ScopeIn(Schema):
+    from_: dt.date | None = Field(None, alias="from")
+    to: dt.date | None = None
+    projects: str = ""
+    department: int | None = None
+    category: int | None = None
+    channel: str = ""
+    kind: str = ""
+
+    def params(self) -> dict[str, str]:
+        p = {"projects": self.projects, "channel": self.channel, "kind": self.kind}
+        if self.from_:
+            p["from"] = self.from_.isoformat()
+        if self.to:
+            p["to"] = self.to.isoformat()
+        if self.department:
+            p["department"] = str(self.department)
+        if self.category:
+            p["category"] = str(self.category)
+        return p
+
+
+class KpiOut(Schema):
+    code: str
+    label: str
+    rule: str
+    unit: str
+    definition: str
+    counts: dict[str, int]
+    value: float | None
+    extra: dict[str, Any]
+    target: dict[str, Any] | None
+    met_target: bool | None
+
+
+class KpisOut(Schema):
+    scope: dict[str, str]
+    kpis: list[KpiOut]
+
+
+class DrillTicketOut(Schema):
+    id: int
+    number: str
+    project_id: int
+    kind: str
+    channel: str
+    status: str
+    received_at: dt.datetime
+    closed_at: dt.datetime | None
+
+
+class DrillOut(Schema):
+    count: int
+    tickets: list[DrillTicketOut]
+
+
+class ReportOut(Schema):
+    id: int
+    title: str
+    duty_code: str
+    project_id: int | None
+    period_start: dt.date
+    period_end: dt.date
+    version: int
+    status: str
+    due_at: dt.datetime
+    rule_id: str
+    recipients: str
+    submitted_at: dt.datetime | None
+    approved_at: dt.datetime | None
+    published_at: dt.datetime | None
+    frozen: bool
+
+
+class ReportDetailOut(ReportOut):
+    figures: dict[str, Any]
+    sections: dict[str, str]
+
+
+def _scope(request: HttpRequest, params: dict[str, str]) -> kpis.Scope:
+    if not access.has_cap(request.user, Cap.VIEW_REPORTS):
+        raise ApiError(403, "forbidden", "没有查看统计的权限")
+    projects = [p.pk for p in access.visible_projects(request.user)]
+    try:
+        return kpis.scope_from_params(params, now=clock.now(), allowed_project_ids=projects, default_days=180)
+    except kpis.ScopeError as exc:
+        raise ApiError(422, "invalid", str(exc)) from exc
+
+
+@router.get("/kpis", response={200: KpisOut, **ERRORS}, summary="统计指标（含定义与目标）")
+def kpi_list(request: HttpRequest, filters: Query[ScopeIn]) -> Any:
+    scope = _scope(request, filters.params())
+    return {"scope": scope.params(), "kpis": [r.as_dict() for r in kpis.all_kpis(scope)]}
+
+
+@router.get("/dashboard", response={200: dict[str, Any], **ERRORS}, summary="统计看板数据（可下钻）")
+def dashboard_json(request: HttpRequest, filters: Query[ScopeIn], unit: str = "month") -> Any:
+    if unit not in ("week", "month"):
+        raise ApiError(422, "invalid", "趋势单位应为 week 或 month", {"unit": ["不是允许的取值"]})
+    return dashboard.dashboard_data(_scope(request, filters.params()), unit=unit)
+
+
+@router.get("/drill", response={200: DrillOut, **ERRORS}, summary="某个数字背后的工单清单")
+def drill(request: HttpRequest, filters: Query[ScopeIn], kpi: str = "received", part: str = "", by: str = "",
+          key: str = "", limit: int = 100, offset: int = 0) -> Any:
+    scope = _scope(request, filters.params())
+    if not 1 <= limit <= 1000 or offset < 0:
+        raise ApiError(422, "invalid", "limit 应在 1–1000 之间，offset 不能为负")
+    try:
+        qs = kpis.drill_queryset({"kpi": kpi, "part": part, "by": by, "key": key}, scope)
+    except kpis.ScopeError as exc:
+        raise ApiError(422, "invalid", str(exc)) from exc
+    qs = qs.order_by("received_at", "pk")
+    return {"count": qs.count(), "tickets": list(qs[offset:offset + limit])}
+
+
+def _reports(request: HttpRequest) -> Any:
+    if not access.has_cap(request.user, Cap.VIEW_REPORTS):
+        raise ApiError(403, "forbidden", "没有查看报告的权限")
+    qs = Report.objects.filter(project__in=access.visible_projects(request.user))
+    if access.is_company_level(request.user):
+        qs = qs | Report.objects.filter(project__isnull=True)
+    return qs
+
+
+@router.get("/", response={200: list[ReportOut], **ERRORS}, summary="固定报告列表")
+def report_list(request: HttpRequest, status: str = "", duty: str = "") -> Any:
+    qs = _reports(request)
+    if status:
+        qs = qs.filter(status=status)
+    if duty:
+        qs = qs.filter(duty_code=duty)
+    return list(qs.order_by("-period_start", "duty_code", "-version")[:200])
+
+
+def _report(request: HttpRequest, report_id: int) -> Report:
+    report = _reports(request).filter(pk=report_id).first()
+    if report is None:
+        raise ApiError(404, "not_found", "报告不存在")
+    return report
+
+
+@router.get("/{report_id}", response={200: ReportDetailOut, **ERRORS}, summary="报告（批准后为冻结的快照）")
+def report_detail(request: HttpRequest, report_id: int) -> Any:
+    return _report(request, report_id)
+
+
+@router.post("/{report_id}/refresh", response={200: ReportDetailOut, **ERRORS}, summary="按当前数据刷新草稿")
+def report_refresh(request: HttpRequest, report_id: int) -> Any:
+    report = _report(request, report_id)
+    try:
+        return actions.refresh_figures(report, acting_user=request.user, now=clock.now())
+    except actions.ReportError as exc:
+        raise ApiError(409, "conflict", str(exc)) from exc
