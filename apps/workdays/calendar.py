@@ -121,9 +121,9 @@ class WorkCalendar:
         self._periods = tuple((_secs(a), _secs(b)) for a, b in self.hours.periods())
         years = [d.year for d in self.holidays | self.workdays] + list(self.covered_years)
         lo, hi = (min(years), max(years)) if years else (2020, 2030)
-        self._base = 0
-        self._flags = bytearray()
-        self._cum = array("l")
+        # (first ordinal, working flags, prefix sums) replaced as ONE tuple when the span grows, so
+        # threads sharing a cached calendar never see a mixed state
+        self._span: tuple[int, bytearray, array] = (0, bytearray(), array("l", [0]))
         # the span grows on demand (``_ensure``); start with the data's years plus margins
         self._build(dt.date(max(lo - 1, 1), 1, 1).toordinal(), dt.date(min(hi + 4, 9999), 1, 1).toordinal())
 
@@ -146,20 +146,22 @@ class WorkCalendar:
             cum[i] = total
             total += f
         cum[len(flags)] = total
-        self._base, self._flags, self._cum = first, flags, cum
+        self._span = (first, flags, cum)
 
-    def _ensure(self, ordinal: int) -> None:
-        base, stop = self._base, self._base + len(self._flags)
+    def _ensure(self, ordinal: int) -> tuple[int, bytearray, array]:
+        span = self._span
+        base, stop = span[0], span[0] + len(span[1])
         if base <= ordinal < stop:
-            return
+            return span
         first = min(base, dt.date.fromordinal(max(ordinal, 1)).replace(month=1, day=1).toordinal() - 366)
         last = max(stop, dt.date.fromordinal(ordinal).replace(month=12, day=31).toordinal() + 366 * 2)
         self._build(max(first, 1), last)
+        return self._span
 
     def is_working_day(self, day: dt.date) -> bool:
         o = day.toordinal()
-        self._ensure(o)
-        return bool(self._flags[o - self._base])
+        base, flags, _ = self._ensure(o)
+        return bool(flags[o - base])
 
     def is_covered(self, day: dt.date) -> bool:
         return day.year in self.covered_years
@@ -174,15 +176,15 @@ class WorkCalendar:
         if n <= 0:
             return day
         o = day.toordinal()
-        self._ensure(o)
+        base, flags, cum = self._ensure(o)
         while True:
-            i = o - self._base
-            target = self._cum[i + 1] + n
-            if target <= self._cum[len(self._flags)]:
-                j = bisect_left(self._cum, target, i + 1)
-                return dt.date.fromordinal(self._base + j - 1)
+            i = o - base
+            target = cum[i + 1] + n
+            if target <= cum[len(flags)]:
+                j = bisect_left(cum, target, i + 1)
+                return dt.date.fromordinal(base + j - 1)
             # grow forward: n working days fit in at most ~3n+40 calendar days
-            self._ensure(self._base + len(self._flags) + 3 * n + 40)
+            base, flags, cum = self._ensure(base + len(flags) + 3 * n + 40)
 
     def next_working_day(self, day: dt.date, *, include: bool = True) -> dt.date:
         """The first working day on or after (``include``) / strictly after ``day``."""
@@ -196,8 +198,8 @@ class WorkCalendar:
             return 0
         oa, ob = a.toordinal(), b.toordinal()
         self._ensure(oa)
-        self._ensure(ob)  # growing keeps the old span, so oa stays inside
-        return self._cum[ob - self._base + 1] - self._cum[oa - self._base + 1]
+        base, _, cum = self._ensure(ob)  # growing keeps the old span, so oa stays inside
+        return cum[ob - base + 1] - cum[oa - base + 1]
 
     def month_days(self, year: int, month: int) -> list[tuple[dt.date, bool]]:
         """(date, is working day) for every day of a month."""
