@@ -63,6 +63,7 @@ def _list_page(request: HttpRequest, base: QuerySet[Ticket], *, heading: str, su
         return render(request, "tickets/_rows.html", context)
     project = _current_project(request)
     context.update({
+        "projects": list(org_access.visible_projects(request.user).order_by("code")),
         "categories": adapters.categories_for(request.user, project),
         "departments": _departments_for(request.user, project),
         "saved_views": adapters.saved_views_of(request.user) if saved_views else None,

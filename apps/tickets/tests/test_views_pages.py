@@ -358,3 +358,12 @@ def test_R_M1_11_inventory_page_and_confirmation(cast: Any, desk: Client, make_t
     assert row.ticket_count == 1 and row.confirmed_at is not None
     body = desk.get(reverse("tickets:inventory_print")).content.decode()
     assert t.number in body and "window.print()" in body
+
+
+def test_company_level_user_filters_by_project(cast: Any, make_ticket: Any, policies: Any) -> None:
+    t = make_ticket()
+    quality = login(cast.quality_inspector)
+    body = quality.get(reverse("tickets:list")).content.decode()
+    assert t.number in body and 'name="project"' in body and "翠湖苑" in body
+    body = quality.get(reverse("tickets:list"), {"project": cast.other_project.pk}).content.decode()
+    assert t.number not in body
