@@ -355,6 +355,9 @@ def create_import_job(user: User, project: Project, fileobj: IO[bytes], filename
     if not access.has_cap(user, Cap.IMPORT_ROSTER, project):
         raise PermissionDenied("您的岗位无权导入业主名册")
     rows, errors = parse_workbook(fileobj, progress=progress)
+    # one open preview per user and project: older previews are dropped with their personal data
+    ImportJob.objects.filter(project=project, created_by=user, status=ImportStatus.PREVIEW).update(
+        status=ImportStatus.DISCARDED, rows=[])
     households = {household_key(r) for r in rows}
     return ImportJob.objects.create(
         project=project, created_by=user, created_at=clock.now(), filename=filename[:200],

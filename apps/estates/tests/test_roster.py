@@ -181,3 +181,15 @@ def test_r_m7_08_household_elderly_flag_follows_the_roster_tag(cast):
     roster.commit_import(_import(cast, again), cast.supervisor)
     assert not Household.objects.get(label="1栋1单元101").elderly_alone
     assert Person.objects.get(name="陈一").is_vip
+
+
+def test_a_new_upload_drops_the_older_preview_and_its_personal_data(cast):
+    first = _import(cast, GOOD)
+    second = _import(cast, GOOD)
+    first.refresh_from_db()
+    assert first.status == ImportStatus.DISCARDED and first.rows == []
+    with pytest.raises(ValidationError):
+        roster.commit_import(first, cast.supervisor)
+    roster.discard_import(second, cast.supervisor)
+    second.refresh_from_db()
+    assert second.status == ImportStatus.DISCARDED and second.rows == []
