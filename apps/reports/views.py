@@ -39,7 +39,10 @@ def report_list(request: HttpRequest) -> HttpResponse:
     remind = services.settings_for(company).remind_days_before if company else 3
     rows = [{"s": d, "late": d.late(now), "soon": d.due_soon(now, remind)} for d in statuses]
     reports = _visible_reports(request).order_by("-created_at")[:50]
-    return render(request, "reports/report_list.html", {"rows": rows, "reports": reports, "now": now})
+    return render(request, "reports/report_list.html", {
+        "rows": rows, "reports": reports, "now": now, "print_projects": projects,
+        "today": now.astimezone(projects[0].tz if projects else clock.SHANGHAI).date(),
+    })
 
 
 @login_required

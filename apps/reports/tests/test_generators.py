@@ -167,3 +167,12 @@ def test_reminders_before_due_date_and_when_late_are_not_repeated(ds, cast):
     services.send_reminders(cast.company, [cast.project], late + dt.timedelta(hours=1))
     assert Notification.objects.filter(kind="report_late", recipient=cast.project_manager,
                                        subject__contains="月底投诉汇总表（2026年11月）").count() == 1
+
+
+def test_generate_reports_command_rejects_a_bad_moment(cast):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("generate_reports", "--now", "yesterday")
+    with pytest.raises(CommandError, match="没有代码为"):
+        call_command("generate_reports", "--company", "nope")
