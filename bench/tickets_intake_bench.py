@@ -50,6 +50,10 @@ def _setup_django(url: str) -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
+def _q(column: str) -> str:
+    return f'"{column}"'
+
+
 def _child_tables(cur: object) -> list[str]:
     cur.execute(  # type: ignore[attr-defined]
         "SELECT table_name FROM information_schema.columns WHERE column_name = 'ticket_id' "
@@ -135,16 +139,16 @@ def main() -> None:
     rows_per_ticket = 1 + len(history.get(ids[0], [])) + sum(
         len(per.get(ids[0], [])) for _t, (_c, per) in child_rows.items())
     h_ins = [c for c in hcols if c != "history_id"]
-    h_sql = f'INSERT INTO tickets_historicalticket ({", ".join(h_ins)}) VALUES ({", ".join(["%s"] * len(h_ins))})'
+    h_sql = f'INSERT INTO tickets_historicalticket ({", ".join(_q(c) for c in h_ins)}) VALUES ({", ".join(["%s"] * len(h_ins))})'
     h_number = h_ins.index("number")
     t_ins = [c for c in tcols if c != "id"]
-    t_sql = (f'INSERT INTO tickets_ticket ({", ".join(t_ins)}) VALUES ({", ".join(["%s"] * len(t_ins))}) '
+    t_sql = (f'INSERT INTO tickets_ticket ({", ".join(_q(c) for c in t_ins)}) VALUES ({", ".join(["%s"] * len(t_ins))}) '
              "RETURNING id")
     number_at = t_ins.index("number") if "number" in t_ins else None
     child_sql = {}
     for table, (cols, _per) in child_rows.items():
         ins = [c for c in cols if c != "id"]
-        child_sql[table] = (ins, f'INSERT INTO "{table}" ({", ".join(ins)}) VALUES ({", ".join(["%s"] * len(ins))})')
+        child_sql[table] = (ins, f'INSERT INTO "{table}" ({", ".join(_q(c) for c in ins)}) VALUES ({", ".join(["%s"] * len(ins))})')
 
     import json as _json
 

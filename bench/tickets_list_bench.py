@@ -83,11 +83,11 @@ def main() -> None:
         }
         if "department_id" in tcols:
             override["department_id"] = f"CASE WHEN mod(g, 3) = 0 THEN NULL ELSE {cast.eng_dept.pk} END"
-        select = ", ".join(override.get(c, f"t.{c}") for c in tcols)
+        select = ", ".join(override.get(c, f't."{c}"') for c in tcols)
         n_t = len(templates)
         cur.execute("CREATE TEMP TABLE bench_map (new_id bigint, template_id bigint)")
         cur.execute(
-            f"WITH ins AS (INSERT INTO tickets_ticket ({', '.join(tcols)}) "
+            f"WITH ins AS (INSERT INTO tickets_ticket ({', '.join(chr(34) + c + chr(34) for c in tcols)}) "
             f"SELECT {select} FROM generate_series(1, %s) g JOIN tickets_ticket t "
             f"ON t.id = (ARRAY{templates})[1 + mod(g, {n_t})] RETURNING id, content) "
             "INSERT INTO bench_map SELECT id, 0 FROM ins", [args.tickets])
@@ -104,8 +104,9 @@ def main() -> None:
             shift = {"due_at": "c.due_at - (now() - n.received_at)", "warn_at": "c.warn_at - (now() - n.received_at)",
                      "limit_due_at": "c.limit_due_at - (now() - n.received_at)", "start_at": "n.received_at",
                      "at": "n.received_at", "created_at": "n.received_at", "dispatched_at": "n.received_at"}
-            sel = ", ".join("m.new_id" if c == "ticket_id" else shift.get(c, f"c.{c}") for c in cols)
-            cur.execute(f'INSERT INTO "{table}" ({", ".join(cols)}) SELECT {sel} FROM bench_map m '
+            sel = ", ".join("m.new_id" if c == "ticket_id" else shift.get(c, f'c."{c}"') for c in cols)
+            quoted = ", ".join(f'"{c}"' for c in cols)
+            cur.execute(f'INSERT INTO "{table}" ({quoted}) SELECT {sel} FROM bench_map m '
                         f'JOIN tickets_ticket n ON n.id = m.new_id JOIN "{table}" c ON c.ticket_id = m.template_id')
         cur.execute("ANALYZE")
         cur.execute("SELECT count(*) FROM tickets_ticket")

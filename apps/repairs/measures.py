@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import BooleanField, Case, Count, FilteredRelation, Q, Value, When
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from apps.tickets.choices import Kind, ReturnVisitOutcome, Stage, TicketStatus as S
@@ -66,87 +68,85 @@ class Row:
                    for m, r in self.rates.items()}}
 
 
-def _deadline_verdict(d: dict[str, Any] | None, as_of: dt.datetime) -> bool | None:
-    """True on time, False late (met late, or past due and not met), None not decided yet."""
-    if d is None or d["due_at"] is None:
-        return None
-    if d["met_at"] is not None:
-        return bool(d["met_in_time"])
-    if d["met_in_time"] is False:
-        return False
-    if d["due_at"] < as_of:
-        return False
-    return None
+def _rate_filters(as_of: dt.datetime) -> dict[str, tuple[Q, Q]]:
+    """(decided, hit) conditions per measure on a ticket row joined to its cycle-0 arrive/complete
+    deadlines (``arr``, ``cmp``), its cycle-0 return visit (``rv``) and its work order."""
+    out: dict[str, tuple[Q, Q]] = {}
+    for name, rel in (("arrival", "arr"), ("completion", "cmp")):
+        has_limit = Q(**{f"{rel}__due_at__isnull": False})
+        decided = has_limit & (Q(**{f"{rel}__met_at__isnull": False}) | Q(**{f"{rel}__met_in_time": False})
+                               | Q(**{f"{rel}__due_at__lt": as_of}))
+        hit = has_limit & Q(**{f"{rel}__met_at__isnull": False, f"{rel}__met_in_time": True})
+        out[name] = (decided, hit)
+    done = Q(status__in=DONE_STATUSES) | Q(reopen_count__gt=0)
+    out["quality"] = (done, done & Q(reopen_count=0, q_ok=True, q_refused=False, q_rework=0))
+    visit_due = done & Q(return_visit_exemption="")
+    out["return_visit"] = (visit_due, visit_due & Q(rv__outcome__in=[ReturnVisitOutcome.DONE,
+                                                                       ReturnVisitOutcome.UNREACHABLE]))
+    return out
 
 
 def repair_measures(*, projects: Iterable[Any], start: dt.date, end: dt.date, as_of: dt.datetime,
                     group_by: Sequence[str] = ("month",)) -> list[dict[str, Any]]:
     """The four measures for repairs received on local dates ``start`` ≤ day < ``end``, grouped by
     any of ``month``, ``department``, ``worker`` (and ``project``); the last row is the total
-    (key ``("total",)``)."""
-    from apps.repairs.models import RepairOrder
-    from apps.tickets.models import Deadline, ReturnVisit, Ticket
+    (key ``("total",)``). One aggregate query per project time zone (counting happens in the
+    database; see DEFINITIONS)."""
+    from apps.org.models import Department, User
+    from apps.tickets.models import Ticket
 
     project_list = list(projects)
-    if not project_list:
-        return [Row(("total",), {"label": "合计"}).as_dict()]
-    tz_by_project = {p.pk: p.tz for p in project_list}
     names = {p.pk: p.name for p in project_list}
-    lo = min(dt.datetime.combine(start, dt.time(), tzinfo=tz) for tz in tz_by_project.values())
-    hi = max(dt.datetime.combine(end, dt.time(), tzinfo=tz) for tz in tz_by_project.values())
-    tickets = list(
-        Ticket.objects.filter(project__in=project_list, kind=Kind.REPAIR, received_at__gte=lo, received_at__lt=hi)
-        .exclude(status=S.VOIDED)
-        .values("pk", "project_id", "received_at", "status", "reopen_count", "department_id", "department__name",
-                "handler_id", "handler__display_name", "handler__username", "return_visit_exemption")
-    )
-    tickets = [t for t in tickets
-               if start <= t["received_at"].astimezone(tz_by_project[t["project_id"]]).date() < end]
-    ids = [t["pk"] for t in tickets]
-    deadlines: dict[tuple[int, str], dict[str, Any]] = {}
-    orders: dict[int, dict[str, Any]] = {}
-    visited: set[int] = set()
-    for chunk in _chunks(ids, 2000):
-        for d in Deadline.objects.filter(ticket_id__in=chunk, cycle=0, stage__in=[Stage.ARRIVE, Stage.COMPLETE]).values(
-                "ticket_id", "stage", "due_at", "met_at", "met_in_time"):
-            deadlines[(d["ticket_id"], d["stage"])] = d
-        for o in RepairOrder.objects.filter(ticket_id__in=chunk).values(
-                "ticket_id", "worker_id", "worker__display_name", "worker__username", "quality_ok", "refused_at",
-                "rework_count"):
-            orders[o["ticket_id"]] = o
-        visited.update(ReturnVisit.objects.filter(
-            ticket_id__in=chunk, cycle=0, outcome__in=[ReturnVisitOutcome.DONE, ReturnVisitOutcome.UNREACHABLE])
-            .values_list("ticket_id", flat=True))
-    rows: dict[tuple[Any, ...], Row] = {}
+    by_tz: dict[str, list[Any]] = defaultdict(list)
+    for p in project_list:
+        by_tz[p.timezone].append(p)
+    filters = _rate_filters(as_of)
+    fields = {"month": "month", "department": "department_id", "worker": "worker_id", "project": "project_id"}
+    aggregates: dict[tuple[Any, ...], dict[str, int]] = {}
+    for tz_name, members in by_tz.items():
+        tz = members[0].tz
+        lo = dt.datetime.combine(start, dt.time(), tzinfo=tz)
+        hi = dt.datetime.combine(end, dt.time(), tzinfo=tz)
+        qs = (Ticket.objects.filter(project__in=members, kind=Kind.REPAIR, received_at__gte=lo, received_at__lt=hi)
+              .exclude(status=S.VOIDED)
+              .annotate(arr=FilteredRelation("deadlines", condition=Q(deadlines__stage=Stage.ARRIVE,
+                                                                      deadlines__cycle=0)),
+                        cmp=FilteredRelation("deadlines", condition=Q(deadlines__stage=Stage.COMPLETE,
+                                                                      deadlines__cycle=0)),
+                        rv=FilteredRelation("return_visits", condition=Q(return_visits__cycle=0)),
+                        month=TruncMonth("received_at", tzinfo=tz),
+                        worker_id=Coalesce("repair_order__worker_id", "handler_id"),
+                        q_ok=Coalesce("repair_order__quality_ok", Value(True)),
+                        q_refused=Case(When(repair_order__refused_at__isnull=False, then=Value(True)),
+                                       default=Value(False), output_field=BooleanField()),
+                        q_rework=Coalesce("repair_order__rework_count", Value(0))))
+        counts = {"count": Count("pk")}
+        for m, (decided, hit) in filters.items():
+            counts[f"{m}_total"] = Count("pk", filter=decided)
+            counts[f"{m}_hit"] = Count("pk", filter=hit)
+        keys = [fields[g] for g in group_by]
+        for row in qs.values(*keys).annotate(**counts).order_by(*keys):
+            key = tuple(row[k].astimezone(tz).strftime("%Y-%m") if k == "month" else row[k] for k in keys)
+            acc = aggregates.setdefault(key, defaultdict(int))
+            for name, value in row.items():
+                if name not in keys:
+                    acc[name] += value
+    dept_names = dict(Department.objects.filter(pk__in={k[group_by.index("department")] for k in aggregates}
+                                                if "department" in group_by else []).values_list("pk", "name"))
+    worker_names = {u.pk: str(u) for u in User.objects.filter(
+        pk__in={k[group_by.index("worker")] for k in aggregates} if "worker" in group_by else [])}
+    label = {"month": lambda v: v, "department": lambda v: dept_names.get(v, "—"),
+             "worker": lambda v: worker_names.get(v, "—"), "project": lambda v: names.get(v, "—")}
+    rows: list[Row] = []
     total = Row(("total",), {"label": "合计"})
-    for t in tickets:
-        o = orders.get(t["pk"], {})
-        worker_id = o.get("worker_id") or t["handler_id"]
-        worker = (o.get("worker__display_name") or o.get("worker__username") if o.get("worker_id")
-                  else t["handler__display_name"] or t["handler__username"]) or "—"
-        month = t["received_at"].astimezone(tz_by_project[t["project_id"]]).strftime("%Y-%m")
-        parts = {"month": (month, month), "department": (t["department_id"], t["department__name"] or "—"),
-                 "worker": (worker_id, worker), "project": (t["project_id"], names[t["project_id"]])}
-        key = tuple(parts[g][0] for g in group_by)
-        row = rows.get(key)
-        if row is None:
-            row = rows[key] = Row(key, {g: parts[g][1] for g in group_by} | {f"{g}_id": parts[g][0] for g in group_by})
-        done = t["status"] in DONE_STATUSES or t["reopen_count"] > 0
-        verdicts = {
-            "arrival": _deadline_verdict(deadlines.get((t["pk"], Stage.ARRIVE)), as_of),
-            "completion": _deadline_verdict(deadlines.get((t["pk"], Stage.COMPLETE)), as_of),
-            "quality": (t["reopen_count"] == 0 and o.get("quality_ok") is not False and o.get("refused_at") is None
-                        and not o.get("rework_count")) if done else None,
-            "return_visit": (t["pk"] in visited) if done and not t["return_visit_exemption"] else None,
-        }
-        for r in (row, total):
-            r.count += 1
-            for m, v in verdicts.items():
-                r.rates[m].add(v)
-    ordered = sorted(rows.values(), key=lambda r: tuple(str(k) for k in r.key))
-    return [r.as_dict() for r in ordered] + [total.as_dict()]
-
-
-def _chunks(seq: list[int], n: int) -> Iterable[list[int]]:
-    for i in range(0, len(seq), n):
-        yield seq[i:i + n]
+    for key, acc in sorted(aggregates.items(), key=lambda kv: tuple(str(k) for k in kv[0])):
+        labels = {g: label[g](v) for g, v in zip(group_by, key)} | {f"{g}_id": v for g, v in zip(group_by, key)}
+        row = Row(key, labels, count=acc["count"])
+        for m in MEASURES:
+            row.rates[m] = Rate(hit=acc[f"{m}_hit"], total=acc[f"{m}_total"])
+        rows.append(row)
+        total.count += row.count
+        for m in MEASURES:
+            total.rates[m].hit += row.rates[m].hit
+            total.rates[m].total += row.rates[m].total
+    return [r.as_dict() for r in rows] + [total.as_dict()]
