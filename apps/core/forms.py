@@ -50,7 +50,8 @@ class LockoutMixin:
                 if lock is not None:
                     raise forms.ValidationError(locked_message(lock), code="locked") from None
             raise
-        lockout.record_success(username, address, screen=self.screen)
+        if getattr(self, "user_cache", None) is not None:  # blank fields never reach authenticate()
+            lockout.record_success(username, address, screen=self.screen)
         return cleaned
 
 

@@ -44,6 +44,10 @@ def main() -> int:
     h = header.msgstr.get(0, "")
     h = re.sub(r"Language: .*\n", "Language: en\n", h)
     h = re.sub(r"Plural-Forms: .*\n", "Plural-Forms: nplurals=2; plural=(n != 1);\n", h)
+    for field, value in (("Project-Id-Version", "Linli 0.1"), ("Last-Translator", "Linli platform team"),
+                         ("Language-Team", "English")):
+        h = re.sub(rf"{field}: .*\n", f"{field}: {value}\n", h)
+    h = re.sub(r"PO-Revision-Date: .*\n", "PO-Revision-Date: 2026-11-29 14:00+0000\n", h)
     header.msgstr[0] = h
     header.unfuzzy()
     filled = kept = bad = 0

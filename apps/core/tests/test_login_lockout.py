@@ -118,3 +118,15 @@ def test_client_address_without_proxy_is_remote_addr(rf, settings, behind):
     settings.LINLI_BEHIND_PROXY = behind
     request = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4", REMOTE_ADDR="127.0.0.1")
     assert lockout.client_address(request) == "127.0.0.1"
+
+
+def test_blank_form_records_nothing(cast, client, frozen_now):
+    r = client.post("/login/", {"username": "", "password": ""}, REMOTE_ADDR="10.0.0.1")
+    assert r.status_code == 200
+    assert not LoginAttempt.objects.exists()
+
+
+def test_successful_login_is_recorded_with_address(cast, client, frozen_now):
+    assert _login(client, "desk", PASSWORD, addr="192.0.2.10").status_code == 302
+    row = LoginAttempt.objects.get()
+    assert (row.username, row.address, row.succeeded, row.at) == ("desk", "192.0.2.10", True, frozen_now)
