@@ -379,8 +379,9 @@ def _person_tags(row: dict[str, Any]) -> tuple[str, bool, bool]:
 @transaction.atomic(durable=True)
 def commit_import(job: ImportJob, user: User, *, progress: Progress | None = None) -> dict[str, int]:
     """All-or-nothing: write every row of a checked import, or raise and write nothing."""
-    job = ImportJob.objects.select_for_update().select_related("project").get(pk=job.pk)
-    project = job.project
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    # imports into one project run one after the other (buildings and units are created by name)
+    project = Project.objects.select_for_update().get(pk=job.project_id)
     if not access.has_cap(user, Cap.IMPORT_ROSTER, project):
         raise PermissionDenied("您的岗位无权导入业主名册")
     if job.status != ImportStatus.PREVIEW:

@@ -193,3 +193,34 @@ def test_a_new_upload_drops_the_older_preview_and_its_personal_data(cast):
     roster.discard_import(second, cast.supervisor)
     second.refresh_from_db()
     assert second.status == ImportStatus.DISCARDED and second.rows == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_confirming_the_same_preview_twice_at_once_imports_once(cast, require_postgres):
+    """A double click on 确认导入 (two connections at the same moment): one commit, the other refused."""
+    import threading
+
+    from django.db import connection
+
+    job = _import(cast, GOOD)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            roster.commit_import(job, cast.supervisor)
+            outcomes.append("ok")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert sorted(outcomes) == ["ok", "refused"]
+    assert Household.objects.count() == 3 and Person.objects.count() == 3 and Building.objects.count() == 2
