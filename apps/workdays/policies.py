@@ -136,6 +136,10 @@ class RuleSetSeed:
 
 
 C = "complaint"
+# T-08 / AS-22: "一周内" from a timestamp is 7×24 h (2025-10-10 17:00 → 2025-10-17 17:00)
+WEEK_HOURS = 168
+WIRING_RULE = "R-M8-04 制度10 线路等复杂故障 一周内（T-08 7×24小时）"
+COMPLEX_RULE = "R-M8-04 制度10 复杂维修 一周内（T-08 7×24小时）"
 _B_RULE = "R-M2-05 规则B 业委会书面平台 3个工作日"
 
 
@@ -190,7 +194,7 @@ DEFAULT_RULE_SETS: tuple[RuleSetSeed, ...] = (
     RuleSetSeed("completion_10", COMPLETION_CONCERN, "制度10 维修完成时限表", "004 制度10 四", True, (
         Row(COMPLETE, WORKING_DAYS, 1, "R-M8-04 制度10 其他简单维修 1个工作日", kind="repair"),
         Row(COMPLETE, WORKING_DAYS, 1, "R-M8-04 制度10 照明故障 1个工作日", kind="repair", category=REPAIR_LIGHTING),
-        Row(COMPLETE, CALENDAR_DAYS, 7, "R-M8-04 制度10 线路等复杂故障 一周内", kind="repair", category=REPAIR_WIRING),
+        Row(COMPLETE, CLOCK_HOURS, WEEK_HOURS, WIRING_RULE, kind="repair", category=REPAIR_WIRING),
         Row(COMPLETE, WORKING_DAYS, Decimal("0.5"), "R-M8-04 制度10 阀门水龙头漏水 半个工作日", kind="repair",
             category=REPAIR_TAP),
         Row(COMPLETE, WORKING_DAYS, 1, "R-M8-04 制度10 管道故障 1个工作日", kind="repair", category=REPAIR_PIPE),
@@ -202,7 +206,7 @@ DEFAULT_RULE_SETS: tuple[RuleSetSeed, ...] = (
             category=REPAIR_POWER_OUTAGE),
         Row(COMPLETE, WORKING_DAYS, 1, "R-M8-04 制度10 门锁台椅等简单维修 1个工作日", kind="repair",
             category=REPAIR_DOORS_FURNITURE),
-        Row(COMPLETE, CALENDAR_DAYS, 7, "R-M8-04 制度10 复杂维修 一周内", kind="repair", category=REPAIR_COMPLEX),
+        Row(COMPLETE, CLOCK_HOURS, WEEK_HOURS, COMPLEX_RULE, kind="repair", category=REPAIR_COMPLEX),
         Row(COMPLETE, WORKING_DAYS, 1, "R-M8-04 制度10 其他简单维修 1个工作日（最多2个工作日）", kind="repair",
             category=REPAIR_GENERAL),
         Row(COMPLETE, NONE, 0, "R-M8-04 制度10 其他特殊问题 视情况而定", kind="repair", category=REPAIR_SPECIAL),

@@ -183,13 +183,13 @@ def test_r_m8_03_p_14_arrival(cast: Any, code: str, urgency: str, category: str 
 
 @pytest.mark.parametrize(("category", "start", "expected"), [
     ("repair_lighting", at(2026, 3, 10, 10), eod(2026, 3, 11)),
-    ("repair_wiring", at(2026, 3, 10, 10), eod(2026, 3, 17)),
+    ("repair_wiring", at(2026, 3, 10, 10), at(2026, 3, 17, 10)),  # AS-22 / T-08: one week = 7×24 h
     ("repair_tap", at(2026, 3, 10, 10), at(2026, 3, 10, 16, 0)),  # ½ WD = 4 h 30 of working time
     ("repair_drain", at(2026, 3, 10, 17), at(2026, 3, 11, 14, 0)),
     ("repair_pipe", at(2026, 3, 10, 10), eod(2026, 3, 11)),
     ("repair_drain_complex", at(2026, 3, 10, 10), eod(2026, 3, 11)),
     ("repair_doors_furniture", at(2026, 3, 13, 10), eod(2026, 3, 16)),
-    ("repair_complex", at(2026, 3, 10, 10), eod(2026, 3, 17)),
+    ("repair_complex", at(2026, 3, 10, 10), at(2026, 3, 17, 10)),
     ("repair_general", at(2026, 3, 10, 10), eod(2026, 3, 11)),
     ("repair_power_outage", at(2026, 3, 10, 10), at(2026, 3, 10, 10, 10)),
     ("repair_lift", at(2026, 3, 10, 10), eod(2026, 3, 11)),  # no own row: 其他简单维修 1 WD
@@ -247,3 +247,35 @@ def test_naive_start_is_refused(cast: Any) -> None:
     with pytest.raises(ValueError):
         services.deadlines_for(cast.project, kind="complaint", channel="letter", urgency="normal",
                                start=dt.datetime(2026, 3, 10, 10), stages=["reply"])
+
+
+# ---------------------------------------------------------------- acceptance scenarios through the engine
+@pytest.mark.parametrize(("scenario", "rule_set", "kwargs", "start", "stage", "expected"), [
+    ("AS-02", None, {"channel": "email"}, at(2025, 9, 27, 15), "reply", eod(2025, 9, 29)),
+    ("AS-02", None, {"channel": "email"}, at(2025, 9, 27, 15), "respond", eod(2025, 9, 28)),
+    ("AS-03", None, {"channel": "owners_committee"}, at(2026, 2, 12, 11), "reply", eod(2026, 2, 24)),
+    ("AS-04", "reply_c", {"channel": "phone"}, at(2025, 12, 31, 16), "reply", eod(2026, 1, 7)),
+    ("AS-04", None, {"channel": "phone"}, at(2025, 12, 31, 16), "reply", eod(2025, 12, 31)),
+    ("AS-05", "reply_c", {"channel": "letter"}, at(2026, 9, 29, 10), "reply", eod(2026, 10, 10)),
+    ("AS-06", None, {"channel": "email"}, at(2026, 2, 27, 9, 30), "reply", eod(2026, 3, 2)),
+    ("AS-10", None, {"channel": "online"}, at(2026, 5, 8, 19, 30), "acknowledge", at(2026, 5, 8, 23, 30)),
+    ("AS-10", None, {"channel": "online"}, at(2026, 5, 8, 19, 30), "reply", eod(2026, 5, 9)),
+    ("AS-10", None, {"channel": "online"}, at(2026, 5, 8, 19, 30), "respond", eod(2026, 5, 9)),
+    ("AS-11", None, {"channel": "phone"}, at(2026, 4, 3, 17), "respond", eod(2026, 4, 7)),
+    ("AS-12", None, {"channel": "letter"}, at(2026, 9, 30, 10), "report", eod(2026, 10, 8)),
+    ("AS-21", None, {"kind": "repair", "urgency": "urgent", "category": "repair_water"}, at(2026, 1, 1, 3, 10),
+     "arrive", at(2026, 1, 1, 3, 25)),
+    ("AS-22", None, {"kind": "repair", "category": "repair_lighting"}, at(2025, 10, 10, 17), "complete",
+     eod(2025, 10, 11)),
+    ("AS-22", None, {"kind": "repair", "category": "repair_wiring"}, at(2025, 10, 10, 17), "complete",
+     at(2025, 10, 17, 17)),
+    ("AS-23", None, {"kind": "repair"}, at(2025, 9, 30, 16), "return_visit", at(2025, 10, 2, 16)),
+    ("AS-23", "repair_return_3d", {"kind": "repair"}, at(2025, 9, 30, 16), "return_visit", eod(2025, 10, 3)),
+])
+def test_acceptance_scenarios_through_the_engine(cast: Any, scenario: str, rule_set: str | None,
+                                                 kwargs: dict, start: dt.datetime, stage: str,
+                                                 expected: dt.datetime) -> None:
+    if rule_set:
+        choose(cast, rule_set)
+    item = due(cast.project, stage, start, **kwargs)
+    assert item is not None and item.due_at == expected and not item.provisional, scenario
