@@ -326,3 +326,79 @@ def record_not_moved_in_reason(user: User, household: Household, reason: str) ->
     locked._change_reason = f"未入住原因（{user}）"  # type: ignore[attr-defined]
     locked.save(update_fields=["not_moved_in_reason"])
     return locked
+
+
+# ---------------------------------------------------------------- maintaining the archive (R-M7-04)
+
+HOUSEHOLD_FIELDS = ("status", "area_m2", "move_in_date", "warranty_end", "notes")  # 空巢老人 follows the persons' tags
+PERSON_FIELDS = ("name", "kind", "phone", "phone2", "id_number", "move_in_date", "tags", "needs", "active")
+
+
+def may_maintain(user: User, project: Project) -> bool:
+    """客服主管 builds and maintains the owner archive (R-M7-04, R-M19-02): the roster-import roles."""
+    return access.has_cap(user, Cap.IMPORT_ROSTER, project)
+
+
+@transaction.atomic(durable=True)
+def update_household(user: User, household: Household, data: dict[str, Any]) -> Household:
+    if not may_maintain(user, household.project):
+        raise PermissionDenied("您的岗位不能维护业主档案")
+    locked = Household.objects.select_for_update().get(pk=household.pk)
+    for name in HOUSEHOLD_FIELDS:
+        if name in data:
+            setattr(locked, name, data[name])
+    locked._change_reason = f"档案维护（{user}）"  # type: ignore[attr-defined]
+    locked.full_clean(exclude=["building", "unit", "project"])
+    locked.save()
+    return locked
+
+
+@transaction.atomic(durable=True)
+def save_person(user: User, household: Household, data: dict[str, Any], person: Person | None = None) -> Person:
+    """Add or edit an occupant. Phone, second phone and ID number left blank keep the stored value,
+    so editing never has to show personal data in full (R-M7-01)."""
+    from apps.estates import roster
+
+    if not may_maintain(user, household.project):
+        raise PermissionDenied("您的岗位不能维护业主档案")
+    errors: dict[str, list[str]] = {}
+    phone = roster.normalise_phone(data.get("phone") or "")
+    phone2 = roster.normalise_phone(data.get("phone2") or "")
+    id_number = (data.get("id_number") or "").strip().upper()
+    for key, value in (("phone", phone), ("phone2", phone2)):
+        problem = roster.phone_problem(value)
+        if problem:
+            errors[key] = [problem]
+    problem = roster.id_number_problem(id_number)
+    if problem:
+        errors["id_number"] = [problem]
+    if not (data.get("name") or "").strip():
+        errors["name"] = ["姓名不能为空"]
+    if errors:
+        raise ValidationError(errors)
+    if person is None:
+        target = Person(project=household.project, household=household)
+    else:
+        target = Person.objects.select_for_update().get(pk=person.pk, household=household)
+    target.name = data["name"].strip()
+    target.kind = data.get("kind") or target.kind
+    target.phone = phone or target.phone
+    target.phone2 = phone2 or target.phone2
+    target.id_number = id_number or target.id_number
+    target.move_in_date = data.get("move_in_date")
+    tags = roster._tags(data.get("tags") or "")
+    target.tags = ",".join(tags)
+    target.is_vip = "VIP" in {t.upper() for t in tags}
+    target.elderly_alone = "空巢老人" in tags
+    target.needs = data.get("needs") or ""
+    target.active = bool(data.get("active", True))
+    target._change_reason = f"档案维护（{user}）"  # type: ignore[attr-defined]
+    target.full_clean(exclude=["project", "household"])
+    target.save()
+    elderly = household.persons.filter(active=True, elderly_alone=True).exists()
+    locked = Household.objects.select_for_update().get(pk=household.pk)
+    if locked.elderly_alone != elderly:  # R-M7-08: the household flag follows its occupants
+        locked.elderly_alone = elderly
+        locked._change_reason = f"空巢老人标记随住户标签（{user}）"  # type: ignore[attr-defined]
+        locked.save(update_fields=["elderly_alone"])
+    return target

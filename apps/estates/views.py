@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.estates import masking, roster, services
-from apps.estates.models import AccessAction, ArchiveGrant, ImportJob, ImportStatus, OccupancyStatus
+from apps.estates.models import AccessAction, ArchiveGrant, ImportJob, ImportStatus, OccupancyStatus, PersonKind
 from apps.org import access
 from apps.org.models import Membership, Project, User
 from apps.org.roles import ROLE_INFO, Cap
@@ -163,12 +163,98 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "household": household, "project": project, "persons": persons, "form": form, "revealed": revealed,
         "may_reveal": services.may_reveal(request.user, project), "grant": grant,
         "can_tickets": access.has_cap(request.user, Cap.VIEW_TICKETS, project),
+        "can_maintain": services.may_maintain(request.user, project),
         "reason_form": NotMovedInForm(initial={"reason": household.not_moved_in_reason})
         if household.status == OccupancyStatus.NOT_MOVED_IN and services.may_reveal(request.user, project) else None,
     }, status=status)
     if revealed:
         response["Cache-Control"] = "no-store"
     return response
+
+
+# ---------------------------------------------------------------- maintenance (R-M7-04)
+
+
+class HouseholdForm(forms.Form):
+    status = forms.ChoiceField(label=gettext_lazy("房屋状态"), choices=OccupancyStatus.choices)
+    area_m2 = forms.DecimalField(label=gettext_lazy("面积（㎡）"), required=False, min_value=0, max_digits=9,
+                                 decimal_places=2)
+    move_in_date = forms.DateField(label=gettext_lazy("入住日期"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    warranty_end = forms.DateField(label=gettext_lazy("保修期至"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    notes = forms.CharField(label=gettext_lazy("备注"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PersonForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("姓名"), max_length=50)
+    kind = forms.ChoiceField(label=gettext_lazy("身份"), choices=PersonKind.choices)
+    phone = forms.CharField(label=gettext_lazy("手机"), max_length=30, required=False)
+    phone2 = forms.CharField(label=gettext_lazy("其他电话"), max_length=30, required=False)
+    id_number = forms.CharField(label=gettext_lazy("证件号码"), max_length=30, required=False)
+    move_in_date = forms.DateField(label=gettext_lazy("入住日期"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    tags = forms.CharField(label=gettext_lazy("标签"), max_length=200, required=False,
+                           help_text=gettext_lazy("以逗号分隔，如 空巢老人,VIP"))
+    needs = forms.CharField(label=gettext_lazy("需求与反馈"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    active = forms.BooleanField(label=gettext_lazy("在住"), required=False, initial=True)
+
+
+def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    for name, msgs in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
+        for msg in msgs:
+            form.add_error(name if name in form.fields else None, msg)
+
+
+@login_required
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """维护房屋档案: status, area, dates, notes (客服主管 and above)."""
+    household = services.get_household(request.user, pk)
+    if not services.may_maintain(request.user, household.project):
+        raise PermissionDenied
+    initial = {name: getattr(household, name) for name in services.HOUSEHOLD_FIELDS}
+    form = HouseholdForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_household(request.user, household, form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("estates:household", pk=household.pk)
+    return render(request, "estates/edit_form.html", {
+        "household": household, "form": form, "title": _("维护房屋档案"),
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int, person_pk: int | None = None) -> HttpResponse:
+    """添加/维护业主、住户: phone and ID fields are never pre-filled; left blank they keep the stored value."""
+    household = services.get_household(request.user, pk)
+    if not services.may_maintain(request.user, household.project):
+        raise PermissionDenied
+    person = None
+    initial: dict[str, Any] = {"active": True}
+    if person_pk is not None:
+        person = household.persons.filter(pk=person_pk).first()
+        if person is None:
+            raise Http404
+        initial = {"name": person.name, "kind": person.kind, "move_in_date": person.move_in_date,
+                   "tags": person.tags, "needs": person.needs, "active": person.active}
+    form = PersonForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_person(request.user, household, form.cleaned_data, person)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("estates:household", pk=household.pk)
+    masked = services.person_view(person) if person else None
+    return render(request, "estates/edit_form.html", {
+        "household": household, "form": form, "masked": masked,
+        "title": _("维护业主/住户") if person else _("添加业主/住户"),
+    }, status=400 if form.errors else 200)
 
 
 # ---------------------------------------------------------------- import

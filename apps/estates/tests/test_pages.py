@@ -205,3 +205,34 @@ def test_r_m7_02_confidentiality_policy_is_shown_on_the_archive(cast, client):
     cast.company.confidentiality_policy = "顾客资料由客服部专人保管"
     cast.company.save()
     assert "顾客资料由客服部专人保管" in _get(client, cast.front_desk, "/estates/").content.decode()
+
+
+def test_r_m7_04_supervisor_maintains_a_person_without_seeing_the_full_phone(cast, estate, client):
+    from apps.estates.models import Person
+
+    client.force_login(cast.supervisor)
+    url = f"/estates/households/{estate.hh.pk}/persons/{estate.owner.pk}/edit/"
+    html = client.get(url).content.decode()
+    assert "138****5678" in html and "13812345678" not in html and "110101199003071233" not in html
+    r = client.post(url, {"name": "张三丰", "kind": "owner", "phone": "", "id_number": "", "tags": "空巢老人",
+                          "needs": "腿脚不便，维修请预约", "active": "on"})
+    assert r.status_code == 302
+    owner = Person.objects.get(pk=estate.owner.pk)
+    assert owner.phone == "13812345678" and owner.id_number == "110101199003071233"  # kept
+    assert owner.elderly_alone and owner.needs == "腿脚不便，维修请预约"
+    assert owner.history.first().history_change_reason.startswith("档案维护")
+    estate.hh.refresh_from_db()
+    assert estate.hh.elderly_alone  # R-M7-08 follows the tag
+    r = client.post(f"/estates/households/{estate.hh.pk}/persons/new/",
+                    {"name": "张小", "kind": "resident", "phone": "1381234", "id_number": "123"})
+    html = r.content.decode()
+    assert r.status_code == 400 and "电话号码格式不正确" in html and "证件号码格式不正确" in html
+    r = client.post(f"/estates/households/{estate.hh.pk}/persons/new/",
+                    {"name": "张小", "kind": "resident", "phone": "139 0000 2222", "active": "on"})
+    assert r.status_code == 302 and Person.objects.get(name="张小").phone_tail == "2222"
+    r = client.post(f"/estates/households/{estate.hh.pk}/edit/", {"status": "decorating", "area_m2": "120.5"})
+    estate.hh.refresh_from_db()
+    assert r.status_code == 302 and estate.hh.status == "decorating" and float(estate.hh.area_m2) == 120.5
+    client.force_login(cast.front_desk)
+    assert client.get(url).status_code == 403
+    assert client.get(f"/estates/households/{estate.other_hh.pk}/edit/").status_code == 404
