@@ -40,6 +40,15 @@ class OfficialYearAdmin(WarnUncoveredMixin, admin.ModelAdmin):
     readonly_fields = ("confirmed_at", "confirmed_by", "updated_at")
     actions = ["confirm"]
 
+    def save_model(self, request: HttpRequest, obj: m.OfficialYear, form: Any, change: bool) -> None:
+        """Setting a year to official by hand counts as confirming it (signal on commit)."""
+        became_official = obj.status == m.YearStatus.OFFICIAL and (
+            not change or "status" in form.changed_data)
+        super().save_model(request, obj, form, change)
+        if became_official:  # the admin's own transaction is open here: no durable block
+            services.mark_official(obj.year, source=obj.source or _("管理员确认"), by=request.user.get_username(),
+                                   now=clock.now())
+
     @admin.action(description=_("确认为正式日历（并重算暂定时限）"))
     def confirm(self, request: HttpRequest, queryset: QuerySet[m.OfficialYear]) -> None:
         for row in queryset:

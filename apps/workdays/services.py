@@ -277,6 +277,18 @@ def deadlines_for(project: Any, *, kind: str, channel: str, urgency: str, start:
     return items
 
 
+def compute(project: Any, *, clock: str, amount: Decimal | int | float = 0,
+            start: dt.datetime) -> tuple[dt.datetime | None, bool]:
+    """One limit of any clock type (``apps.workdays.policies.CLOCKS``) with the project's calendar and
+    settings, for modules whose limits are not ticket stages (e.g. "3天内" visits, survey windows):
+    ``(due, provisional)``."""
+    if start.tzinfo is None:
+        raise ValueError("start 须为带时区的时间")
+    version = DataVersion.current()
+    return pol.evaluate(clock, amount, start, calendar_for(project, version=version),
+                        settings_for(project, version=version))
+
+
 # ---------------------------------------------------------------------- import / confirm
 class CalendarImportError(ValueError):
     """All row errors of an import (nothing was written)."""
@@ -391,13 +403,14 @@ def import_calendar(text: str, *, year: int | None = None, source: str = "导入
         CalendarDay(date=d.date, kind=d.kind, name=d.name, company=None, source=source) for d in days
     ])
     for y in years:
-        _mark_official(y, source=source, by=by, now=now)
+        mark_official(y, source=source, by=by, now=now)
     DataVersion.bump()  # bulk operations send no post_save
     return ImportResult(years=years, holidays=sum(d.kind == DayKind.HOLIDAY for d in days),
                         workdays=sum(d.kind == DayKind.WORKDAY for d in days), replaced=replaced)
 
 
-def _mark_official(year: int, *, source: str, by: str, now: dt.datetime) -> None:
+def mark_official(year: int, *, source: str, by: str, now: dt.datetime) -> None:
+    """Mark ``year`` official inside the caller's transaction; the signal goes out on commit."""
     OfficialYear.objects.update_or_create(year=year, defaults={
         "status": YearStatus.OFFICIAL, "source": source[:200], "confirmed_at": now, "confirmed_by": by[:150]})
     transaction.on_commit(lambda: calendar_year_confirmed.send(sender=OfficialYear, year=year))
@@ -409,7 +422,7 @@ def confirm_year(year: int, *, source: str = "管理员确认", by: str = "", no
     ``calendar_year_confirmed`` on commit."""
     if not 1900 <= year <= 2200:
         raise ValueError(f"年份 {year} 无效")
-    _mark_official(year, source=source, by=by, now=now)
+    mark_official(year, source=source, by=by, now=now)
     return OfficialYear.objects.get(year=year)
 
 

@@ -192,3 +192,19 @@ def test_import_calendar_command(tmp_path: Path) -> None:
         call_command("import_calendar", str(f), "--year", "2027")
     with pytest.raises(CommandError, match="无法读取"):
         call_command("import_calendar", str(tmp_path / "missing.csv"))
+
+
+def test_compute_any_clock_with_project_settings(cast: Any) -> None:
+    """For modules whose limits are not ticket stages: T-07 (with P-28) and T-12."""
+    from apps.workdays.models import DeadlineSettings
+
+    assert services.compute(cast.project, clock="calendar_days", amount=3, start=at(2025, 9, 29, 10)) == \
+        (eod(2025, 10, 2), False)
+    DeadlineSettings.objects.create(company=cast.company, roll_rest_days=True)
+    assert services.compute(cast.project, clock="calendar_days", amount=3, start=at(2025, 9, 29, 10)) == \
+        (eod(2025, 10, 9), False)
+    assert services.compute(cast.project, clock="working_days", amount="0.5", start=at(2026, 3, 10, 9))[0] == \
+        at(2026, 3, 10, 15)
+    assert services.compute(cast.project, clock="none", start=at(2026, 3, 10, 9)) == (None, False)
+    with pytest.raises(ValueError):
+        services.compute(cast.project, clock="fortnights", amount=1, start=at(2026, 3, 10, 9))
