@@ -46,3 +46,25 @@ def test_archive_search_fits_a_phone_screen(cast, estate, phone_page, live_serve
     assert width <= 360, f"page is {width}px wide on a 360-px screen"
     phone_page.goto(f"{live_server.url}/estates/households/{estate.hh.pk}/")
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_supervisor_imports_a_roster_with_preview_and_commit(cast, phone_page, live_server, tmp_path):
+    """Issue 2 item 4 on a 360-px screen: upload → preview (masked) → 确认导入 → result."""
+    from apps.estates.models import Household
+    from apps.estates.tests.conftest import workbook
+    from apps.estates.tests.test_roster import GOOD
+
+    path = tmp_path / "名册.xlsx"
+    path.write_bytes(workbook(GOOD).getvalue())
+    page = phone_page
+    browser_login(page, live_server, "supervisor")
+    page.goto(f"{live_server.url}/estates/import/")
+    page.set_input_files("input[type=file]", str(path))
+    page.click("[data-testid=import-form] button[type=submit]")
+    page.locator("[data-testid=import-preview]").wait_for()
+    assert "138****0001" in page.locator("[data-testid=import-preview]").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.click("[data-testid=import-commit]")
+    page.locator("[data-testid=import-result]").wait_for()
+    assert "新建房屋 3 户" in page.locator("[data-testid=import-result]").inner_text()
+    assert Household.objects.filter(project=cast.project).count() == 3
