@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from apps.reports import workhours
 from apps.reports.models import KpiSettings, default_targets
@@ -130,11 +130,6 @@ AFTER_VERIFICATION = (TicketStatus.VERIFIED, TicketStatus.RETURN_VISITED, Ticket
 GOOD = (Satisfaction.SATISFIED, Satisfaction.BASIC)
 
 
-def _last_satisfaction() -> Subquery:
-    return Subquery(ReturnVisit.objects.filter(ticket=OuterRef("pk"), outcome=ReturnVisitOutcome.DONE)
-                    .exclude(satisfaction="").order_by("-cycle", "-id").values("satisfaction")[:1])
-
-
 def repeat_window_days(company_id: int | None) -> int:
     row = KpiSettings.objects.filter(company_id=company_id).first() if company_id else None
     return row.repeat_window_days if row else 90
@@ -239,15 +234,20 @@ def _return_visit(scope: Scope) -> dict[str, Q]:
     return {"numerator": due & Q(done), "denominator": due}
 
 
-def _annotate_satisfaction(qs: QuerySet[Ticket], scope: Scope) -> QuerySet[Ticket]:
-    return qs.annotate(_satisfaction=_last_satisfaction())
+def _latest_visit_with_verdict() -> QuerySet[ReturnVisit]:
+    """The ticket's completed return visit of the highest cycle that carries the owner's verdict."""
+    later = ReturnVisit.objects.filter(ticket=OuterRef("ticket"), outcome=ReturnVisitOutcome.DONE,
+                                       cycle__gt=OuterRef("cycle")).exclude(satisfaction="")
+    return (ReturnVisit.objects.filter(ticket=OuterRef("pk"), outcome=ReturnVisitOutcome.DONE)
+            .exclude(satisfaction="").exclude(Exists(later)))
 
 
-@kpi("satisfaction_rate", "回访满意率", rule="R-M5-13", annotate=_annotate_satisfaction)
+@kpi("satisfaction_rate", "回访满意率", rule="R-M5-13")
 def _satisfaction(scope: Scope) -> dict[str, Q]:
     """满意率 = 最近一次已完成回访的业主评价为“满意”或“基本满意”的工单数 ÷ 有回访评价的工单数 × 100%。
     目标（R-M5-13、P-30）：≥ 95%。"""
-    return {"numerator": Q(_satisfaction__in=GOOD), "denominator": Q(_satisfaction__isnull=False)}
+    latest = _latest_visit_with_verdict()
+    return {"numerator": Q(Exists(latest.filter(satisfaction__in=GOOD))), "denominator": Q(Exists(latest))}
 
 
 @kpi("repeat_complaints", "重复投诉", rule="R-M3-02", unit="件")
@@ -338,16 +338,8 @@ def _pct(num: int, den: int) -> float | None:
     return round(100.0 * num / den, 2) if den else None
 
 
-def compute(code: str, scope: Scope, *, targets: dict[str, Any] | None = None) -> KpiResult:
-    """One KPI over one scope, with a single aggregate query (plus two for handling time)."""
+def _result(code: str, scope: Scope, counts: dict[str, int], targets: dict[str, Any]) -> KpiResult:
     k = REGISTRY[code]
-    parts = k.parts(scope)
-    qs = tickets(scope)
-    if k.annotate:
-        qs = k.annotate(qs, scope)
-    counts = qs.aggregate(**{name: Count("pk", filter=cond) if cond else Count("pk")
-                             for name, cond in parts.items()})
-    counts = {name: int(counts[name] or 0) for name in parts}
     extra: dict[str, Any] = {}
     if k.unit == "%":
         value = _pct(counts["numerator"], counts["denominator"])
@@ -358,9 +350,33 @@ def compute(code: str, scope: Scope, *, targets: dict[str, Any] | None = None) -
         value = float(counts[k.value_part])
         if "denominator" in counts and "numerator" in counts:
             extra["share_percent"] = _pct(counts["numerator"], counts["denominator"])
+    return KpiResult(k.code, k.label, k.rule, k.unit, k.definition, counts, value, extra, targets.get(code))
+
+
+def _count_all(scope: Scope, codes: Iterable[str]) -> dict[str, dict[str, int]]:
+    """Every part of every KPI in ``codes`` with ONE aggregate query (``COUNT(*) FILTER (…)`` each)."""
+    qs = tickets(scope)
+    aggregates: dict[str, Any] = {}
+    names: dict[str, list[str]] = {}
+    for code in codes:
+        k = REGISTRY[code]
+        if k.annotate:
+            qs = k.annotate(qs, scope)
+        names[code] = []
+        for part, cond in k.parts(scope).items():
+            alias = f"{code}__{part}"
+            aggregates[alias] = Count("pk", filter=cond) if cond else Count("pk")
+            names[code].append(part)
+    row = qs.aggregate(**aggregates) if aggregates else {}
+    return {code: {part: int(row[f"{code}__{part}"] or 0) for part in parts} for code, parts in names.items()}
+
+
+def compute(code: str, scope: Scope, *, targets: dict[str, Any] | None = None) -> KpiResult:
+    """One KPI over one scope, with a single aggregate query (plus two for handling time)."""
+    counts = _count_all(scope, [code])[code]
     if targets is None:
         targets = targets_for(_company_of(scope))
-    return KpiResult(k.code, k.label, k.rule, k.unit, k.definition, counts, value, extra, targets.get(code))
+    return _result(code, scope, counts, targets)
 
 
 def _one_per_company(scope: Scope) -> list[Any]:
@@ -402,8 +418,11 @@ SUMMARY_CODES = ("received", "valid_complaint_rate", "response_on_time_rate", "r
 
 
 def all_kpis(scope: Scope, codes: Iterable[str] = SUMMARY_CODES) -> list[KpiResult]:
+    """Several KPIs; all their counts come from one aggregate query over the scope's tickets."""
+    codes = list(codes)
     targets = targets_for(_company_of(scope))
-    return [compute(c, scope, targets=targets) for c in codes]
+    counts = _count_all(scope, codes)
+    return [_result(c, scope, counts[c], targets) for c in codes]
 
 
 # ------------------------------------------------------------------ breakdowns

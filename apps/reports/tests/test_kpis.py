@@ -138,3 +138,13 @@ def test_t_03_handling_time_follows_the_companys_calendar_overrides(ds, cast):
     CalendarDay.objects.create(company=cast.company, date=dt.date(2026, 11, 3), kind="holiday", name="台风停工")
     r = figure(ds, cast, "handling_hours")
     assert r.extra["p90_hours"] == 7.5 and r.extra["calendar"] == "工作日历（apps.workdays）"
+
+
+def test_one_aggregate_for_all_kpis_gives_the_same_counts_as_each_alone(ds, cast, django_assert_max_num_queries):
+    scope = ds.scope(cast)
+    alone = {code: kpis.compute(code, scope).counts for code in kpis.SUMMARY_CODES}
+    together = {r.code: r.counts for r in kpis.all_kpis(scope, [c for c in kpis.SUMMARY_CODES
+                                                               if c != "handling_hours"])}
+    assert together == {c: v for c, v in alone.items() if c != "handling_hours"}
+    with django_assert_max_num_queries(4):  # targets, company, the one aggregate
+        kpis.all_kpis(scope, ["received", "valid_complaint_rate", "satisfaction_rate", "repeat_complaints"])
