@@ -150,6 +150,15 @@ class LimitPolicy(models.Model):
                        category=self.category)
 
     @property
+    def scope_text(self) -> str:
+        """The non-empty keys in words, e.g. "报修 · 紧急 · repair_water"."""
+        parts = [self.get_kind_display() if self.kind else "", self.get_channel_display() if self.channel else "",
+                 self.get_reply_class_display() if self.reply_class else "",
+                 self.get_urgency_display() if self.urgency else "",
+                 pol.REPAIR_CLASSES.get(self.category, self.category)]
+        return " · ".join(str(p) for p in parts if p) or str(_("全部"))
+
+    @property
     def limit_text(self) -> str:
         return pol.describe(self.clock, self.amount)
 
