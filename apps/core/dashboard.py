@@ -168,16 +168,23 @@ def my_dispatches(user: User, department_ids: Iterable[int]) -> QuerySet[Dispatc
 
 
 def figures_by_project(projects: list[Project], now: dt.datetime) -> list[dict[str, Any]]:
-    """Company view: per project open tickets, overdue deadlines, hot and major complaints."""
-    open_q = Q(tickets__status__in=OPEN_STATUSES)
-    rows = (Project.objects.filter(pk__in=[p.pk for p in projects]).order_by("code")
-            .annotate(open=Count("tickets", filter=open_q),
-                      hot=Count("tickets", filter=open_q & Q(tickets__escalation_level=EscalationLevel.HOT)),
-                      major=Count("tickets", filter=open_q & Q(tickets__escalation_level=EscalationLevel.MAJOR))))
-    late = dict(overdue(projects, now).order_by().values_list("ticket__project").annotate(n=Count("id"))
-                .values_list("ticket__project", "n"))
-    return [{"project": p, "open": p.open, "hot": p.hot, "major": p.major, "overdue": late.get(p.pk, 0)}
-            for p in rows]
+    """Company view: per project open tickets, overdue deadlines, hot and major complaints.
+    Two grouped queries (served by the (project, status) index and the open-deadline index)."""
+    rows = {p.pk: {"project": p, "open": 0, "hot": 0, "major": 0, "overdue": 0}
+            for p in sorted(projects, key=lambda p: p.code)}
+    grouped = (Ticket.objects.filter(project__in=list(rows), status__in=OPEN_STATUSES).order_by()
+               .values_list("project_id", "escalation_level").annotate(n=Count("id")))
+    for project_id, level, n in grouped:
+        row = rows[project_id]
+        row["open"] += n
+        if level in (EscalationLevel.HOT, EscalationLevel.MAJOR):
+            row[level] += n
+    late = (Deadline.objects.open().overdue(now)
+            .filter(ticket__project__in=list(rows), ticket__status__in=OPEN_STATUSES).order_by()
+            .values_list("ticket__project").annotate(n=Count("id")))
+    for project_id, n in late:
+        rows[project_id]["overdue"] = n
+    return list(rows.values())
 
 
 def calendar_warnings(now: dt.datetime) -> list[str]:

@@ -140,3 +140,16 @@ def test_every_role_gets_a_home_page(cast, client, username):
 def test_home_needs_login(client, db):
     r = client.get("/")
     assert r.status_code == 302 and r["Location"].startswith("/login/")
+
+
+@pytest.mark.parametrize("username", ["desk", "supervisor", "enghead", "quality", "admin1"])
+def test_home_page_query_count_does_not_grow_with_tickets(cast, client, frozen_now, policies, username,
+                                                          django_assert_max_num_queries):
+    """The work lists load their tickets with the rows (no query per row)."""
+    for i in range(12):
+        t = receive(cast, content=f"事项{i}", now=frozen_now - dt.timedelta(days=2))
+        actions.dispatch_ticket(ticket=t, department=cast.eng_dept, acting_user=cast.front_desk, now=frozen_now,
+                                due_at=frozen_now - dt.timedelta(hours=1))
+    client.login(username=username, password=PASSWORD)
+    with django_assert_max_num_queries(15):  # measured: 10–12 whatever the number of tickets
+        assert client.get("/").status_code == 200
