@@ -122,8 +122,9 @@ def annotate_next_due(qs: QuerySet) -> QuerySet:
     return qs.annotate(next_due=Subquery(nxt))
 
 
-def apply_filters(qs: QuerySet, form: TicketFilterForm, *, now: dt.datetime, default_sort: str = "-received") -> QuerySet:
-    """Filter and sort ``qs`` (already limited to what the user may see) by a *valid* form."""
+def apply_filters(qs: QuerySet, form: TicketFilterForm, *, now: dt.datetime, default_sort: str = "-received") -> Any:
+    """Filter and sort ``qs`` (already limited to what the user may see) by a *valid* form. Rows
+    carry ``next_due``. Sorting by due returns a :class:`DueOrdered` (count, slices)."""
     from apps.tickets.models import Deadline
 
     data = form.cleaned_data if form.is_valid() else {}
@@ -164,15 +165,82 @@ def apply_filters(qs: QuerySet, form: TicketFilterForm, *, now: dt.datetime, def
     if data.get("received_to"):
         qs = qs.filter(received_at__lt=_day_start(data["received_to"] + dt.timedelta(days=1)))
     sort = data.get("sort") or default_sort
+    if sort == "due":
+        return _order(qs, sort)
     qs = annotate_next_due(qs)
     return _order(qs, sort)
 
 
-def _order(qs: QuerySet, sort: str) -> QuerySet:
+class DueOrdered:
+    """Tickets by their earliest open due time (nulls last), for ``sort=due``, without computing
+    that time for every matching row: it walks the open deadlines in ``due_at`` order through the
+    partial index ``tickets_deadline_open_due`` and stops once the requested page is filled (the
+    first time a ticket appears in that walk is its earliest open deadline). Supports what the
+    pages and the API use: ``count()``, slicing, ``select_related``/``prefetch_related``."""
+
+    ordered = True
+
+    def __init__(self, qs: QuerySet) -> None:
+        self.qs = qs
+
+    def select_related(self, *fields: Any) -> DueOrdered:
+        return DueOrdered(self.qs.select_related(*fields))
+
+    def prefetch_related(self, *lookups: Any) -> DueOrdered:
+        return DueOrdered(self.qs.prefetch_related(*lookups))
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def _due_ids(self, stop: int) -> tuple[list[int], bool]:
+        """Ticket ids in next-due order, at least ``stop`` of them unless the walk ran out (then
+        ``exhausted`` is True and the list holds every ticket with an open dated deadline)."""
+        from apps.tickets.models import Deadline
+
+        walk = (Deadline.objects.filter(open_deadlines(), due_at__isnull=False,
+                                        ticket_id__in=self.qs.order_by().values("pk"))
+                .order_by("due_at", "id").values_list("ticket_id", flat=True))
+        limit = max(stop * 4, 200)
+        while True:
+            seen: dict[int, None] = {}
+            rows = list(walk[:limit])
+            for tid in rows:
+                seen.setdefault(tid, None)
+            if len(seen) >= stop or len(rows) < limit:
+                return list(seen), len(rows) < limit
+            limit *= 4
+
+    def __getitem__(self, item: Any) -> list[Any]:
+        if not isinstance(item, slice) or item.step not in (None, 1):
+            raise TypeError("DueOrdered supports plain slices only")
+        start, stop = item.start or 0, item.stop
+        if stop is None:
+            stop = self.count()
+        if stop <= start:
+            return []
+        ids, exhausted = self._due_ids(stop)
+        page = ids[start:stop]
+        if exhausted and len(page) < stop - start:
+            # then the tickets without an open dated deadline, oldest received first
+            rest_start = max(0, start - len(ids))
+            rest = (self.qs.exclude(pk__in=ids).order_by("received_at", "id")
+                    .values_list("pk", flat=True)[rest_start:rest_start + (stop - start - len(page))])
+            page += list(rest)
+        rows = {t.pk: t for t in annotate_next_due(self.qs.filter(pk__in=page).order_by())}
+        return [rows[pk] for pk in page if pk in rows]
+
+    def __iter__(self) -> Any:
+        return iter(self[0:self.count()])
+
+
+def _order(qs: QuerySet, sort: str) -> Any:
     from django.db.models import F
 
     if sort == "due":
-        return qs.order_by(F("next_due").asc(nulls_last=True), "received_at", "id")
+        return DueOrdered(qs)
     if sort == "-due":
         return qs.order_by(F("next_due").desc(nulls_last=True), "-id")
     return qs.order_by(*SORTS.get(sort, SORTS["-received"]))

@@ -256,3 +256,19 @@ def test_concurrent_retries_with_one_key_file_one_ticket(cast: Any, api: Any, po
         th.join()
     assert Ticket.objects.count() == 1
     assert set(statuses) <= {201, 409} and 201 in statuses
+
+
+def test_sort_by_due_pages_through_tickets_without_open_deadlines_last(cast: Any, api: Any, make_ticket: Any,
+                                                                     policies: Any, frozen_now: Any) -> None:
+    """Issue 4 item 3: lists sort by the earliest open due time; tickets with none come last."""
+    from apps.tickets import actions
+
+    late = make_ticket(agreed_feedback_at=frozen_now + dt.timedelta(hours=8))
+    ended = make_ticket(agreed_feedback_at=frozen_now + dt.timedelta(minutes=30))
+    actions.void_ticket(ticket=ended, reason="重复录入", acting_user=cast.supervisor, now=frozen_now)
+    soon = make_ticket(agreed_feedback_at=frozen_now + dt.timedelta(hours=1))
+    client = api(cast.front_desk)
+    order = [client.get(URL, sort="due", page_size=1, page=p).json()["results"][0]["number"] for p in (1, 2, 3)]
+    assert order == [soon.number, late.number, ended.number]
+    assert client.get(URL, sort="due", page_size=1, page=4).json()["results"] == []
+    assert client.get(URL, sort="due").json()["count"] == 3
