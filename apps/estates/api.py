@@ -21,12 +21,12 @@ router = Router(tags=["estates"])
 LIMIT_MAX = 200
 
 
-class VehicleOut(Schema):
+class EstateVehicleOut(Schema):
     plate: str
     parking_space: str
 
 
-class PersonOut(Schema):
+class EstatePersonOut(Schema):
     id: int
     kind: str
     kind_label: str
@@ -39,11 +39,11 @@ class PersonOut(Schema):
     elderly_alone: bool
     active: bool
     move_in_date: dt.date | None
-    vehicles: list[VehicleOut]
+    vehicles: list[EstateVehicleOut]
     masked: bool
 
 
-class HouseholdOut(Schema):
+class EstateHouseholdOut(Schema):
     id: int
     project_id: int
     label: str = Field(description="完整房号，如 5栋2单元1502")
@@ -56,25 +56,25 @@ class HouseholdOut(Schema):
     elderly_alone: bool
 
 
-class HouseholdDetailOut(HouseholdOut):
+class EstateHouseholdDetailOut(EstateHouseholdOut):
     move_in_date: dt.date | None
-    persons: list[PersonOut]
+    persons: list[EstatePersonOut]
 
 
-class HouseholdPage(Schema):
+class EstateHouseholdPage(Schema):
     count: int
     limit: int
     offset: int
-    items: list[HouseholdOut]
+    items: list[EstateHouseholdOut]
 
 
-class RevealIn(Schema):
+class EstateRevealIn(Schema):
     reason: str = Field(min_length=1, max_length=200, description="查阅事由（记入顾客资料查阅记录）")
     fields: list[str] = Field(default=["name", "phone", "phone2"],
                               description="name/phone/phone2 按岗位可查看；id_number/vehicles 须部门负责人授权")
 
 
-class HouseholdFilter(Schema):
+class EstateHouseholdFilter(Schema):
     project: int = Field(description="项目 id（/api/v1/org/projects）")
     label: str = Field("", max_length=100, description="房号，完整（5栋2单元1502）或部分（1502）")
     room: str = Field("", max_length=30, description="房号（精确）")
@@ -104,8 +104,8 @@ def _detail(h: Household, persons: list[services.PersonView]) -> dict:
     return {**_household_out(h), "move_in_date": h.move_in_date, "persons": [_person_out(p) for p in persons]}
 
 
-@router.get("/households", response={200: HouseholdPage, **ERRORS}, summary="按房号/楼栋/手机尾号查找房屋")
-def list_households(request: HttpRequest, filters: Query[HouseholdFilter]) -> dict:
+@router.get("/households", response={200: EstateHouseholdPage, **ERRORS}, summary="按房号/楼栋/手机尾号查找房屋")
+def list_households(request: HttpRequest, filters: Query[EstateHouseholdFilter]) -> dict:
     project = Project.objects.filter(pk=filters.project).first()
     if project is None or project not in services.archive_projects(request.user):
         raise ApiError(404, "not_found", "项目不存在或无权查看", {"project": ["项目不存在或无权查看"]})
@@ -119,16 +119,16 @@ def list_households(request: HttpRequest, filters: Query[HouseholdFilter]) -> di
     return {"count": total, "limit": filters.limit, "offset": filters.offset, "items": items}
 
 
-@router.get("/households/{household_id}", response={200: HouseholdDetailOut, **ERRORS},
+@router.get("/households/{household_id}", response={200: EstateHouseholdDetailOut, **ERRORS},
             summary="房屋详情与业主/住户（已遮蔽）")
 def get_household(request: HttpRequest, household_id: int) -> dict:
     h = services.get_household(request.user, household_id)
     return _detail(h, services.masked_persons(h))
 
 
-@router.post("/households/{household_id}/reveal", response={200: HouseholdDetailOut, **ERRORS},
+@router.post("/households/{household_id}/reveal", response={200: EstateHouseholdDetailOut, **ERRORS},
              summary="显示完整信息（记入查阅记录，R-M7-01）")
-def reveal_household(request: HttpRequest, household_id: int, payload: RevealIn) -> dict:
+def reveal_household(request: HttpRequest, household_id: int, payload: EstateRevealIn) -> dict:
     h = services.get_household(request.user, household_id)
     try:
         persons = services.reveal_household(request.user, h, reason=payload.reason, screen="API",
