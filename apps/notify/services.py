@@ -42,7 +42,7 @@ from apps.org.models import Project
 log = logging.getLogger(__name__)
 
 CALL = "call"  # an outbound phone call made by staff (not a Delivery; R-M17-01 covers it by default)
-LEASE = dt.timedelta(minutes=5)
+LEASE = dt.timedelta(minutes=10)  # a claimed batch must be sent (or recorded) within this
 
 
 class NotifyError(Exception):
@@ -182,8 +182,9 @@ def _channel_switch(configs: Sequence[ChannelConfig], channel: str) -> ChannelCo
     return rows[0] if rows else None
 
 
-def _staff_channels(user: Any, kind: str, configs: Sequence[ChannelConfig]) -> list[tuple[str, str]]:
-    pref = StaffChannelPreference.objects.filter(user=user).first() or StaffChannelPreference(user=user)
+def _staff_channels(user: Any, kind: str, configs: Sequence[ChannelConfig],
+                    pref: StaffChannelPreference | None) -> list[tuple[str, str]]:
+    pref = pref or StaffChannelPreference(user=user)
     wanted: list[tuple[str, str]] = []
     email_conf = _channel_switch(configs, Channel.EMAIL)
     if pref.email and user.email and (email_conf is None or email_conf.enabled):
@@ -209,13 +210,14 @@ def notify_staff(users: Iterable[Any], *, kind: str, subject: str, body: str, li
             people[user.pk] = user
     subject, link = subject[:200], link[:300]
     configs = _channel_configs(project)
+    prefs = {p.user_id: p for p in StaffChannelPreference.objects.filter(user_id__in=list(people))}
     created: list[Notification] = []
     for user in people.values():
         try:
             with transaction.atomic():
                 note = Notification.objects.create(recipient=user, project=project, kind=kind[:50], subject=subject,
                                                    body=body, link=link, created_at=now, dedupe_key=dedupe_key)
-                for channel, address in _staff_channels(user, kind, configs):
+                for channel, address in _staff_channels(user, kind, configs, prefs.get(user.pk)):
                     Delivery.objects.create(channel=channel, audience=Audience.STAFF, notification=note,
                                             recipient_user=user, address=address[:300], project=project,
                                             kind=kind[:50], subject=subject, body=body, created_at=now,
@@ -354,37 +356,47 @@ class DeliverResult:
         return " ".join(f"{k}={v}" for k, v in self.counts.items())
 
 
-_LOST = object()
-
-
 def _due_filter(now: dt.datetime) -> Q:
     return (Q(status__in=PENDING_STATUSES, next_attempt_at__lte=now)
             | Q(status=DeliveryStatus.SENDING, lease_until__lte=now))
 
 
-def _claim(now: dt.datetime) -> Any:
-    """Take one due delivery: None when nothing is due, ``_LOST`` when another worker won the row,
-    ``"rescheduled"`` when quiet hours (changed since queueing) hold it back, else the claimed row."""
+@dataclass
+class _Batch:
+    found: bool = False
+    claimed: list[Delivery] = field(default_factory=list)
+    rescheduled: int = 0
+
+
+def _claim_batch(now: dt.datetime, size: int) -> _Batch:
+    """Take up to ``size`` due deliveries in one transaction. On PostgreSQL the rows are locked with
+    ``FOR UPDATE SKIP LOCKED`` (a second worker takes the next ones); everywhere each row is moved
+    to ``sending`` by a compare-and-set update, so a row another worker already took is skipped.
+    Owner messages that fall inside quiet hours (the policy changed since queueing) are put back
+    to ``scheduled`` instead."""
+    batch = _Batch()
+    policies: dict[int, QuietPolicy] = {}
     with transaction.atomic():
         qs = Delivery.objects.filter(_due_filter(now)).order_by("next_attempt_at", "pk")
         if connection.features.has_select_for_update_skip_locked:
             qs = qs.select_for_update(skip_locked=True, of=("self",))
-        d = qs.select_related("project", "config").first()
-        if d is None:
-            return None
-        if d.audience == Audience.OWNER and not d.emergency and d.project is not None:
-            send_at = next_contact_moment(d.project, now, channel=d.channel)
-            if send_at > now:
-                n = Delivery.objects.filter(pk=d.pk, status=d.status, attempts=d.attempts).update(
-                    status=DeliveryStatus.SCHEDULED, scheduled_for=send_at, next_attempt_at=send_at)
-                return "rescheduled" if n == 1 else _LOST
-        n = Delivery.objects.filter(pk=d.pk, status=d.status, attempts=d.attempts).update(
-            status=DeliveryStatus.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1)
-        if n != 1:
-            return _LOST
-    d.attempts += 1
-    d.status = DeliveryStatus.SENDING
-    return d
+        rows = list(qs.select_related("project", "config", "notification")[:size])
+        batch.found = bool(rows)
+        for d in rows:
+            same = Delivery.objects.filter(pk=d.pk, status=d.status, attempts=d.attempts)
+            if d.audience == Audience.OWNER and not d.emergency and d.project is not None:
+                if d.project_id not in policies:
+                    policies[d.project_id] = policy_for(d.project)
+                send_at = next_contact_moment(policies[d.project_id], now, channel=d.channel)
+                if send_at > now:
+                    batch.rescheduled += same.update(status=DeliveryStatus.SCHEDULED, scheduled_for=send_at,
+                                                     next_attempt_at=send_at)
+                    continue
+            if same.update(status=DeliveryStatus.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1) == 1:
+                d.attempts += 1
+                d.status = DeliveryStatus.SENDING
+                batch.claimed.append(d)
+    return batch
 
 
 def _message(d: Delivery) -> channels.OutgoingMessage:
@@ -395,28 +407,17 @@ def _message(d: Delivery) -> channels.OutgoingMessage:
                                     secret=conf.secret if conf else "", reference=f"linli-{d.pk}")
 
 
-def _backend_config(d: Delivery) -> ChannelConfig | None:
-    if d.config_id:
-        return d.config
-    if d.project is None:
-        return None
-    return _channel_switch(_channel_configs(d.project), d.channel)
-
-
-def deliver_one(now: dt.datetime) -> str | None:
-    """Send one due delivery and record the attempt. Returns the outcome, or None when nothing is due."""
-    claimed = _claim(now)
-    if claimed is None:
-        return None
-    if claimed is _LOST:
-        return "lost"
-    if isinstance(claimed, str):
-        return claimed
-    d: Delivery = claimed
+def _send(d: Delivery, now: dt.datetime, configs: dict[int, list[ChannelConfig]]) -> str:
+    """Send one claimed delivery and record the attempt; returns the new status."""
     started = time.monotonic()
     error, permanent, ref = "", False, ""
     try:
-        backend = channels.get_backend(d.channel, _backend_config(d))
+        conf = d.config
+        if conf is None and d.project is not None:
+            if d.project_id not in configs:
+                configs[d.project_id] = _channel_configs(d.project)
+            conf = _channel_switch(configs[d.project_id], d.channel)
+        backend = channels.get_backend(d.channel, conf)
         ref = backend.send(_message(d)) or ""
     except channels.DeliveryError as exc:
         error, permanent = str(exc), exc.permanent
@@ -441,6 +442,7 @@ def deliver_one(now: dt.datetime) -> str | None:
     with transaction.atomic():
         DeliveryAttempt.objects.create(delivery=d, number=d.attempts, at=now, ok=not error, error=error,
                                        duration_ms=duration, retry_at=retry_at)
+        # compare-and-set: a worker that lost its lease does not overwrite the newer attempt
         Delivery.objects.filter(pk=d.pk, status=DeliveryStatus.SENDING, attempts=d.attempts).update(**update)
     if error:
         log.warning("notify delivery %s (%s → %s) attempt %s failed: %s", d.pk, d.channel, d.address, d.attempts,
@@ -448,15 +450,18 @@ def deliver_one(now: dt.datetime) -> str | None:
     return str(outcome)
 
 
-def deliver_due(now: dt.datetime, *, limit: int = 1000) -> DeliverResult:
-    """Send every delivery due at ``now`` (at most ``limit``). Idempotent; safe in parallel workers."""
+def deliver_due(now: dt.datetime, *, limit: int = 1000, batch: int = 20) -> DeliverResult:
+    """Send the deliveries due at ``now`` (at most ``limit``), claimed ``batch`` at a time; every
+    attempt is recorded. Idempotent, and safe with several workers at once."""
     result = DeliverResult()
-    for _ in range(limit):
-        outcome = deliver_one(now)
-        if outcome is None:
+    configs: dict[int, list[ChannelConfig]] = {}
+    while result.total < limit:
+        claim = _claim_batch(now, min(batch, limit - result.total))
+        if not claim.found:
             break
-        if outcome != "lost":
-            result.add(outcome)
+        result.counts["rescheduled"] += claim.rescheduled
+        for d in claim.claimed:
+            result.add(_send(d, now, configs))
     return result
 
 

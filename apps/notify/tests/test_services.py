@@ -313,13 +313,22 @@ def test_r_m17_01_policy_changed_after_queueing_holds_the_message(cast, owner) -
     assert (d.status, d.next_attempt_at, d.attempts) == (DeliveryStatus.SCHEDULED, sh(2026, 11, 23, 14), 0)
 
 
+def test_deliver_due_respects_limit_in_batches(cast) -> None:
+    for i in range(7):
+        Delivery.objects.create(channel="sms", audience=Audience.STAFF, address=f"1390000000{i}", kind="k",
+                                body="b", created_at=NOW, next_attempt_at=NOW)
+    assert services.deliver_due(NOW, limit=5, batch=3).counts["sent"] == 5
+    assert services.deliver_due(NOW, batch=3).counts["sent"] == 2
+    assert Delivery.objects.filter(status=DeliveryStatus.SENT, attempts=1).count() == 7
+
+
 def test_expired_lease_is_taken_again(cast) -> None:
     """A worker that died while sending leaves its lease; after it expires another worker sends."""
     d = _email_delivery(cast)
     Delivery.objects.filter(pk=d.pk).update(status=DeliveryStatus.SENDING, attempts=1,
                                             lease_until=NOW + services.LEASE)
     assert services.deliver_due(NOW + dt.timedelta(minutes=1)).total == 0
-    assert services.deliver_due(NOW + dt.timedelta(minutes=6)).counts["sent"] == 1
+    assert services.deliver_due(NOW + services.LEASE).counts["sent"] == 1
     d.refresh_from_db()
     assert d.attempts == 2 and list(d.attempt_log.values_list("number", flat=True)) == [2]
 
