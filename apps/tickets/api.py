@@ -261,7 +261,7 @@ class DecisionIn(Schema):
     note: str = Field("", max_length=2000)
 
 
-class HouseholdOut(Schema):
+class TicketHouseholdOut(Schema):
     id: int
     label: str
     person_id: int | None
@@ -425,7 +425,7 @@ def list_tickets(request: HttpRequest, params: Query[ListParams]) -> Any:
             "results": [ticket_data(t, now) for t in rows]}
 
 
-@router.get("/households", response={200: list[HouseholdOut], **ERRORS}, summary="按房号或电话尾号查找房屋")
+@router.get("/households", response={200: list[TicketHouseholdOut], **ERRORS}, summary="按房号或电话尾号查找房屋")
 def households(request: HttpRequest, project: int, q: str) -> Any:
     """For integrations filing a ticket for the right household (names masked to the surname)."""
     row = org_access.visible_projects(request.user).filter(pk=project).first()

@@ -260,13 +260,16 @@ def test_R_M2_24_compensation_claim_and_approval(cast: Any, desk: Client, make_t
     claim = t.compensation_claims.get()
     r = act(login(cast.project_manager), t, "decide", {"claim": claim.pk, "approve": "no", "note": ""})
     assert r.status_code == 422 and "理由" in r.content.decode()
-    r = act(login(cast.project_manager), t, "decide", {"claim": claim.pk, "approve": "yes"})
+    assert act(login(cast.project_manager), t, "decide", {"claim": claim.pk, "approve": "yes"}).status_code == 302
     claim.refresh_from_db()
-    assert r.status_code in (302, 403)
-    if r.status_code == 302:
-        assert claim.status == "approved"
-    else:
-        assert claim.status == "pending" and "权限" in r.content.decode()
+    assert (claim.status, claim.approved_amount) == ("approved", 300)
+    act(desk, t, "claim", {"amount": "8000", "content": "更换整套家具"})
+    big = t.compensation_claims.get(amount=8000)
+    r = act(login(cast.cs_manager), t, "decide", {"claim": big.pk, "approve": "yes"})
+    assert r.status_code == 403 and "审批权限" in r.content.decode()  # P-11: cs_manager up to ¥2000
+    big.refresh_from_db()
+    assert big.status == "pending"
+    assert act(login(cast.cs_manager), t, "refer", {"claim": big.pk, "note": "报地产客服中心"}).status_code == 302
 
 
 def test_R_M2_03_developer_transfer_and_owner_update(cast: Any, desk: Client, make_ticket: Any,
