@@ -6,6 +6,7 @@ Field names equal the keyword arguments of the action they feed, so a view is
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -53,6 +54,7 @@ class IntakeForm(forms.Form):
 
     household = forms.IntegerField(required=False, widget=forms.HiddenInput)
     person = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    submission_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     complainant_surname = forms.CharField(label=_("诉求人姓氏"), max_length=20, required=False,
                                           widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": _("如：王")}))
     phone = forms.CharField(label=_("联系电话"), max_length=30, required=False,
@@ -92,6 +94,8 @@ class IntakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.now = now or clock.now()
         self.fields["receiver"].choices = [("", _("—— 本人 ——")), *(receivers or [])]
+        if not self.is_bound:
+            self.initial["submission_key"] = uuid.uuid4().hex
         self.fields["category"].choices = [("", _("—— 请选择 ——")), *(categories or [])]
         self.fields["department"].choices = [("", _("—— 稍后派工 ——")), *(departments or [])]
 

@@ -46,7 +46,13 @@ def run_idempotent(request: HttpRequest, *, endpoint: str, payload: Any, status:
         return status, produce()
     if len(key) > MAX_KEY:
         raise ApiError(422, "invalid", "输入有误", {HEADER: [f"不能超过 {MAX_KEY} 个字符"]})
-    user = request.user
+    return run_once(request.user, key, endpoint=endpoint, payload=payload, status=status, produce=produce)
+
+
+def run_once(user: Any, key: str, *, endpoint: str, payload: Any, status: int,
+             produce: Callable[[], Any]) -> tuple[int, Any]:
+    """The same guarantee for any caller with a key (the intake page sends a one-time form key, so a
+    double-clicked or re-sent form files one ticket)."""
     digest = request_digest(endpoint, payload)
     row = IdempotentRequest.objects.filter(user=user, key=key).first()
     if row is not None:

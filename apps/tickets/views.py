@@ -22,11 +22,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from apps.api.errors import ApiError
 from apps.org import access as org_access
 from apps.org.models import Department, Project
 from apps.org.roles import Cap
 from apps.tickets import access, adapters, forms, inventory_view
 from apps.tickets.filters import TicketFilterForm, apply_filters
+from apps.tickets.idempotency import run_once
 from apps.tickets.lookup import search_households
 from apps.tickets.models import Deadline, Ticket
 from linli import clock
@@ -137,7 +139,9 @@ def intake(request: HttpRequest) -> HttpResponse:
         status = 422
         if form.is_valid():
             data = dict(form.cleaned_data)
-            try:
+            submission = data.pop("submission_key", "") or ""
+
+            def produce() -> dict[str, Any]:
                 household, person = adapters.household_and_person(project, data.pop("household"), data.pop("person"))
                 data["category"] = adapters.category_or_none(data["category"], project=project)
                 data["department"] = adapters.department_or_none(data["department"], project=project)
@@ -145,11 +149,21 @@ def intake(request: HttpRequest) -> HttpResponse:
                 ticket = adapters.receive(project=project, household=household, person=person,
                                           received_at=data.pop("received_at") or now, acting_user=request.user,
                                           now=now, **data)
+                return {"id": ticket.pk, "number": ticket.number}
+
+            try:
+                if submission:  # a double-clicked or re-sent form files one ticket
+                    _code, made = run_once(request.user, f"web-intake:{submission}", endpoint="tickets/intake-page",
+                                           payload=request.POST.get("content", ""), status=201, produce=produce)
+                else:
+                    made = produce()
             except adapters.DOMAIN_ERRORS as exc:
                 _form_errors(form, exc)
+            except ApiError as exc:  # the same key is still being processed
+                form.add_error(None, exc.message)
             else:
-                messages.success(request, _("已受理，编号 %(n)s") % {"n": ticket.number})
-                return redirect("tickets:detail", pk=ticket.pk)
+                messages.success(request, _("已受理，编号 %(n)s") % {"n": made["number"]})
+                return redirect("tickets:detail", pk=made["id"])
     if form.is_bound and form.data.get("household"):
         chosen = adapters.household_in(project, form.data.get("household"))
         if chosen is not None:

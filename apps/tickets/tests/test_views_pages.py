@@ -370,3 +370,15 @@ def test_company_level_user_filters_by_project(cast: Any, make_ticket: Any, poli
     assert t.number in body and 'name="project"' in body and "翠湖苑" in body
     body = quality.get(reverse("tickets:list"), {"project": cast.other_project.pk}).content.decode()
     assert t.number not in body
+
+
+def test_resent_intake_form_files_one_ticket(cast: Any, desk: Client, policies: Any) -> None:
+    """A double-clicked or re-sent intake form (same one-time key) never creates a second ticket."""
+    page = desk.get(reverse("tickets:intake")).content.decode()
+    import re
+
+    key = re.search(r'name="submission_key" value="([0-9a-f]{32})"', page).group(1)
+    first = desk.post(reverse("tickets:intake"), intake_data(submission_key=key))
+    again = desk.post(reverse("tickets:intake"), intake_data(submission_key=key))
+    assert first.status_code == again.status_code == 302 and first["Location"] == again["Location"]
+    assert Ticket.objects.count() == 1

@@ -54,6 +54,10 @@
       form.elements.agreed_feedback_at.value = asLocal(d);
     });
   });
+  form.addEventListener("submit", function () {
+    const button = form.querySelector("[type=submit]");
+    if (button) { setTimeout(function () { button.disabled = true; }, 0); }  // one click, one ticket
+  });
   form.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); form.requestSubmit(); }
   });
