@@ -221,6 +221,12 @@ class CustomerDataAccessLog(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()}"
 
+    @property
+    def field_labels(self) -> str:
+        from apps.estates.masking import FIELD_LABELS
+
+        return "、".join(str(FIELD_LABELS.get(f, f)) for f in self.fields.split(",") if f)
+
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None or not self._state.adding:
             raise AppendOnlyError("顾客资料查阅记录不可修改")
