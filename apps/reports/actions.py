@@ -185,6 +185,8 @@ def refresh_figures(report: Report, *, acting_user: User, now: dt.datetime) -> R
     from apps.reports.schedule import duty_for, period_of
 
     _editable(report)
+    if report.status != ReportStatus.DRAFT:
+        raise ReportError("报告正在审核，不能刷新数据")
     duty = duty_for(report.duty_code, report.cadence)
     generated = generators.generate(duty, period_of(report.cadence, report.period_start), project=report.project,
                                     company=report.company, now=now)

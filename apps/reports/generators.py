@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db.models import Case, Q, When
 
 from apps.org.models import Company, Project
 from apps.reports import kpis
@@ -99,7 +99,10 @@ def _typical_cases(scope: kpis.Scope, limit: int = 10) -> list[dict[str, Any]]:
     """Hot, major and important complaints of the period, personal data removed (R-M5-05, R-M6-01)."""
     qs = (kpis.tickets(scope).filter(kind=Kind.COMPLAINT)
           .filter(Q(escalation_level__in=(EscalationLevel.HOT, EscalationLevel.MAJOR)) | Q(important=True))
-          .select_related("category", "person", "household").order_by("-escalation_level", "received_at")[:limit])
+          .select_related("category", "person", "household")
+          .annotate(rank=Case(When(escalation_level=EscalationLevel.MAJOR, then=0),
+                              When(escalation_level=EscalationLevel.HOT, then=1), default=2))
+          .order_by("rank", "received_at")[:limit])
     return [{"number": t.number, "category": str(t.category) if t.category else "未分类",
              "level": t.get_escalation_level_display(), "status": t.get_status_display(),
              "summary": _clean(t.content, t)[:200], "result": _clean(t.handling_result, t)[:200]} for t in qs]

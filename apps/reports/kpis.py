@@ -434,7 +434,7 @@ def breakdown(scope: Scope, by: str, *, code: str = "received", part: str = "all
     columns = {
         "kind": ("kind", None),
         "channel": ("channel", None),
-        "department": ("department_id", "department__name"),
+        "department": ("department_id", "department_label"),
         "category": ("category_top", "category_top_name"),
         "building": ("household__building_id", "household__building__name"),
         "project": ("project_id", "project__name"),
@@ -448,6 +448,12 @@ def breakdown(scope: Scope, by: str, *, code: str = "received", part: str = "all
 
         qs = qs.annotate(category_top=Coalesce("category__parent_id", "category_id"),
                          category_top_name=Coalesce("category__parent__name", "category__name"))
+    if by == "department":
+        from django.db.models import Value
+        from django.db.models.functions import Coalesce, Concat
+
+        qs = qs.annotate(department_label=Concat(Coalesce("department__project__name", Value("公司")), Value("·"),
+                                                 "department__name"))
     values = [key] + ([name] if name else [])
     rows = qs.order_by().values(*values).annotate(n=Count("pk")).order_by("-n")
     labels = dict(Kind.choices) if by == "kind" else dict(Channel.choices) if by == "channel" else {}

@@ -14,6 +14,7 @@ from apps.reports.models import Report, ReportStatus
 from apps.reports.tests.dataset import NOW, build
 from apps.tickets import actions as tickets
 from apps.tickets.tests.helpers import at, policies, receive, to_closed  # noqa: F401 - fixture
+from linli.clock import frozen as clock_frozen
 
 pytestmark = pytest.mark.django_db
 NOV = schedule.month_period(2026, 11)
@@ -176,3 +177,13 @@ def test_generate_reports_command_rejects_a_bad_moment(cast):
         call_command("generate_reports", "--now", "yesterday")
     with pytest.raises(CommandError, match="没有代码为"):
         call_command("generate_reports", "--company", "nope")
+
+
+def test_celery_task_generates_and_is_scheduled_hourly(cast, settings):
+    from apps.reports.tasks import generate_reports_task
+
+    with clock_frozen(at(2026, 11, 26, 9, 0)):
+        out = generate_reports_task()
+        again = generate_reports_task()
+    assert out.startswith(f"{cast.company.code}: +") and f"{cast.company.code}: +0" in again
+    assert settings.CELERY_BEAT_SCHEDULE["hourly-generate-reports"]["task"] == "apps.reports.tasks.generate_reports"
