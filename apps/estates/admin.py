@@ -49,6 +49,12 @@ class HouseholdAdmin(SimpleHistoryAdmin):
     raw_id_fields = ("building", "unit")
 
 
+@admin.register(m.ArchiveCustodian)
+class ArchiveCustodianAdmin(SimpleHistoryAdmin):
+    list_display = ("project", "custodian", "since", "notes")
+    raw_id_fields = ("custodian",)
+
+
 @admin.register(m.CustomerDataAccessLog)
 class AccessLogAdmin(ReadOnlyAdmin):
     list_display = ("at", "user", "action", "project", "household", "fields", "row_count", "reason", "screen", "grant")

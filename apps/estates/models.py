@@ -266,3 +266,32 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_status_display()})"
+
+
+class ArchiveCustodian(models.Model):
+    """顾客资料保管人 (R-M7-01 "a designated person keeps the customer data"), one per project."""
+
+    project = models.OneToOneField(Project, on_delete=models.PROTECT, related_name="archive_custodian",
+                                   verbose_name=_("项目"))
+    custodian = models.ForeignKey("org.User", on_delete=models.PROTECT, related_name="archives_kept",
+                                  verbose_name=_("保管人"))
+    since = models.DateField(_("起始日期"))
+    notes = models.CharField(_("说明"), max_length=200, blank=True, help_text=_("如 纸质档案存放位置"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("顾客资料保管人")
+        verbose_name_plural = _("顾客资料保管人")
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.custodian}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from apps.org import access
+        from apps.org.roles import Cap
+
+        if self.custodian_id and self.project_id and not access.has_cap(
+                self.custodian, Cap.UNMASK_PERSONAL_DATA, self.project):
+            raise ValidationError({"custodian": _("保管人须是本项目有权查看顾客资料的客服人员")})

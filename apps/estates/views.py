@@ -23,7 +23,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.estates import masking, roster, services
-from apps.estates.models import AccessAction, ArchiveGrant, ImportJob, ImportStatus, OccupancyStatus, PersonKind
+from apps.estates.models import (
+    AccessAction,
+    ArchiveCustodian,
+    ArchiveGrant,
+    ImportJob,
+    ImportStatus,
+    OccupancyStatus,
+    PersonKind,
+)
 from apps.org import access
 from apps.org.models import Membership, Project, User
 from apps.org.roles import ROLE_INFO, Cap
@@ -91,6 +99,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "can_log": access.has_cap(request.user, Cap.VIEW_ACCESS_LOG, project),
         "can_grant": access.has_cap(request.user, Cap.GRANT_ARCHIVE_ACCESS, project),
         "policy": project.company.confidentiality_policy,
+        "custodian": ArchiveCustodian.objects.filter(project=project).select_related("custodian").first(),
     })
     return render(request, "estates/search.html", context)
 

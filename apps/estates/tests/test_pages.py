@@ -236,3 +236,18 @@ def test_r_m7_04_supervisor_maintains_a_person_without_seeing_the_full_phone(cas
     client.force_login(cast.front_desk)
     assert client.get(url).status_code == 403
     assert client.get(f"/estates/households/{estate.other_hh.pk}/edit/").status_code == 404
+
+
+def test_r_m7_01_designated_custodian_is_shown_and_must_be_cs_staff(cast, client):
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    from apps.estates.models import ArchiveCustodian
+
+    keeper = ArchiveCustodian(project=cast.project, custodian=cast.worker, since=dt.date(2026, 1, 1))
+    with pytest.raises(DjangoValidationError):
+        keeper.full_clean()
+    keeper.custodian = cast.supervisor
+    keeper.full_clean()
+    keeper.save()
+    html = _get(client, cast.front_desk, "/estates/").content.decode()
+    assert "顾客资料保管人：张主管" in html
