@@ -25,6 +25,7 @@ class NotificationOut(Schema):
     created_at: dt.datetime
     read_at: dt.datetime | None
     unread: bool
+    urgent: bool
 
 
 class NotificationPage(Schema):
@@ -45,7 +46,8 @@ class MarkedOut(Schema):
 
 def _out(n: Any) -> dict[str, Any]:
     return {"id": n.pk, "kind": n.kind, "subject": n.subject, "body": n.body, "link": n.link,
-            "project_id": n.project_id, "created_at": n.created_at, "read_at": n.read_at, "unread": n.read_at is None}
+            "project_id": n.project_id, "created_at": n.created_at, "read_at": n.read_at, "unread": n.read_at is None,
+            "urgent": n.urgent}
 
 
 @router.get("", response={200: NotificationPage, **ERRORS}, summary="我的站内通知（可只看未读）")

@@ -65,6 +65,7 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("时间"))
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     dedupe_key = models.CharField(_("去重键"), max_length=200, null=True, blank=True)
+    urgent = models.BooleanField(_("紧急"), default=False, help_text=_("R-M17-10 紧急内部通知（另发短信）"))
 
     class Meta:
         verbose_name = _("站内通知")

@@ -182,8 +182,17 @@ def _channel_switch(configs: Sequence[ChannelConfig], channel: str) -> ChannelCo
     return rows[0] if rows else None
 
 
+# R-M17-10: hot/major complaints and their overdue reports are urgent internal notices — in-app
+# plus SMS to everyone notified who has a mobile number, whatever their own SMS preference.
+DEFAULT_URGENT_KINDS = frozenset({"escalation_hot", "escalation_major", "escalation_report_breach"})
+
+
+def urgent_kinds() -> frozenset[str]:
+    return frozenset(getattr(settings, "LINLI_NOTIFY_URGENT_KINDS", DEFAULT_URGENT_KINDS))
+
+
 def _staff_channels(user: Any, kind: str, configs: Sequence[ChannelConfig],
-                    pref: StaffChannelPreference | None) -> list[tuple[str, str]]:
+                    pref: StaffChannelPreference | None, *, urgent: bool = False) -> list[tuple[str, str]]:
     pref = pref or StaffChannelPreference(user=user)
     wanted: list[tuple[str, str]] = []
     email_conf = _channel_switch(configs, Channel.EMAIL)
@@ -191,19 +200,24 @@ def _staff_channels(user: Any, kind: str, configs: Sequence[ChannelConfig],
         wanted.append((Channel.EMAIL, user.email))
     sms_conf = _channel_switch(configs, Channel.SMS)
     sms_kinds = [k.strip() for k in pref.sms_kinds.split(",") if k.strip()]
-    if (pref.sms and getattr(user, "phone", "") and (sms_conf is None or sms_conf.enabled)
-            and (not sms_kinds or kind in sms_kinds)):
+    wants_sms = urgent or (pref.sms and (not sms_kinds or kind in sms_kinds))
+    if wants_sms and getattr(user, "phone", "") and (sms_conf is None or sms_conf.enabled):
         wanted.append((Channel.SMS, user.phone))
     return wanted
 
 
 def notify_staff(users: Iterable[Any], *, kind: str, subject: str, body: str, link: str = "",
                  project: Project | None = None, dedupe_key: str | None = None,
-                 now: dt.datetime) -> list[Notification]:
+                 now: dt.datetime, urgent: bool | None = None) -> list[Notification]:
     """One in-app notice per staff member, plus deliveries on their enabled channels and one message
     per matching work group (WeCom/DingTalk). With ``dedupe_key``, a person who already has a
     notice with that key gets nothing (the unique constraint decides, so concurrent sweeps on
-    PostgreSQL create one row). Returns the notices created by this call."""
+    PostgreSQL create one row). Returns the notices created by this call.
+
+    ``urgent`` (default: the kind is in ``LINLI_NOTIFY_URGENT_KINDS``) marks an urgent internal
+    notice (R-M17-10): it also goes by SMS to each recipient with a mobile number."""
+    if urgent is None:
+        urgent = kind in urgent_kinds()
     people: dict[int, Any] = {}
     for user in users:
         if user is not None and getattr(user, "is_active", True) and user.pk not in people:
@@ -216,8 +230,9 @@ def notify_staff(users: Iterable[Any], *, kind: str, subject: str, body: str, li
         try:
             with transaction.atomic():
                 note = Notification.objects.create(recipient=user, project=project, kind=kind[:50], subject=subject,
-                                                   body=body, link=link, created_at=now, dedupe_key=dedupe_key)
-                for channel, address in _staff_channels(user, kind, configs, prefs.get(user.pk)):
+                                                   body=body, link=link, created_at=now, dedupe_key=dedupe_key,
+                                                   urgent=urgent)
+                for channel, address in _staff_channels(user, kind, configs, prefs.get(user.pk), urgent=urgent):
                     Delivery.objects.create(channel=channel, audience=Audience.STAFF, notification=note,
                                             recipient_user=user, address=address[:300], project=project,
                                             kind=kind[:50], subject=subject, body=body, created_at=now,

@@ -78,6 +78,23 @@ def test_deliveries_follow_the_staff_members_channels(cast) -> None:
     assert Delivery.objects.filter(status=DeliveryStatus.QUEUED, next_attempt_at=NOW).count() == 3
 
 
+def test_r_m17_10_hot_complaint_notice_is_urgent_and_goes_by_sms(cast, settings) -> None:
+    """R-M17-10: urgent internal notices (hot/major complaints) go in-app and by SMS, even to staff
+    who did not choose SMS; ordinary notices do not. The list of urgent kinds is configuration."""
+    cast.quality_inspector.phone = "13900000009"
+    cast.quality_inspector.save(update_fields=["phone"])
+    hot, = services.notify_staff([cast.quality_inspector], kind="escalation_hot", subject="热点投诉：YG-001",
+                                 body="同一事项一个月内3位业主投诉", project=cast.project, dedupe_key="hot", now=NOW)
+    assert hot.urgent
+    sms = Delivery.objects.get(channel="sms")
+    assert (sms.address, sms.notification) == ("13900000009", hot)
+    plain, = _notify([cast.quality_inspector], key="plain", project=cast.project)
+    assert not plain.urgent and Delivery.objects.filter(channel="sms").count() == 1
+    settings.LINLI_NOTIFY_URGENT_KINDS = {"deadline_breach"}
+    breach, = _notify([cast.quality_inspector], key="breach", project=cast.project, kind="deadline_breach")
+    assert breach.urgent and Delivery.objects.filter(channel="sms").count() == 2
+
+
 def test_company_switch_turns_email_off(cast) -> None:
     cast.front_desk.email = "desk@example.cn"
     cast.front_desk.save(update_fields=["email"])
