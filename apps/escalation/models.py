@@ -282,3 +282,44 @@ class ArchiveVolume(models.Model):
 
     def __str__(self) -> str:
         return self.volume_no
+
+
+class SimilaritySynonym(models.Model):
+    """相同投诉近义词 — a company's own wording for the same matter (R-M3-04, Appendix B #7).
+
+    The built-in table in :mod:`apps.escalation.similarity` knows the common paraphrases; owners and
+    staff of each company have their own words ("梯子" for 电梯, "北梯" for one lift, "廊灯" for 楼道灯).
+    Each row rewrites ``variant`` to ``canonical`` before two complaints are compared. A row with
+    ``project`` empty applies to the whole company.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="similarity_synonyms")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="similarity_synonyms", verbose_name=_("项目（留空=全公司）"))
+    variant = models.CharField(_("说法"), max_length=30, help_text=_("业主或员工的说法，如 梯子"))
+    canonical = models.CharField(_("统一为"), max_length=30, help_text=_("比较时替换成的词，如 电梯"))
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("相同投诉近义词")
+        verbose_name_plural = _("相同投诉近义词")
+        ordering = ["company", "project", "variant"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "project", "variant"], name="escalation_synonym_unique"),
+            models.UniqueConstraint(fields=["company", "variant"], condition=Q(project=None),
+                                    name="escalation_synonym_unique_company"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.variant} → {self.canonical}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        self.variant, self.canonical = self.variant.strip(), self.canonical.strip()
+        if not self.variant or not self.canonical:
+            raise ValidationError(_("说法和统一词都不能为空"))
+        if self.variant == self.canonical:
+            raise ValidationError({"canonical": _("统一词不能与说法相同")})
+        if self.project_id and self.project.company_id != self.company_id:
+            raise ValidationError({"project": _("项目不属于该公司")})

@@ -108,10 +108,21 @@ def facts_for(ticket: Ticket, *, now: dt.datetime) -> rules.Facts:
 # ------------------------------------------------------------------ same-complaint candidates
 
 
-def complaint_of(ticket: Ticket) -> similarity.Complaint:
+def synonyms_for(project: Any) -> dict[str, str]:
+    """The company's own wording for the same matter (:class:`SimilaritySynonym`): company rows,
+    overridden by the project's rows for the same variant."""
+    from apps.escalation.models import SimilaritySynonym
+
+    rows = SimilaritySynonym.objects.filter(Q(project__isnull=True) | Q(project_id=project.pk),
+                                            company_id=project.company_id).values_list("variant", "canonical", "project_id")
+    # company rows first, so a project's row for the same variant wins
+    return {variant: canonical for variant, canonical, _ in sorted(rows, key=lambda r: r[2] is not None)}
+
+
+def complaint_of(ticket: Ticket, synonyms: dict[str, str] | None = None) -> similarity.Complaint:
     category = getattr(ticket, "category_id", None)
-    return similarity.Complaint(text=ticket.content or "", project_id=ticket.project_id,
-                                category=str(category) if category else None)
+    return similarity.Complaint(text=similarity.apply_synonyms(ticket.content or "", synonyms),
+                                project_id=ticket.project_id, category=str(category) if category else None)
 
 
 @dataclass(frozen=True)
@@ -133,12 +144,14 @@ def candidates_for(ticket: Ticket, *, now: dt.datetime | None = None, limit: int
     )
     if not earlier:
         return []
-    model = similarity.TfidfModel.fit([*similarity.BACKGROUND, ticket.content or "", *(e.content or "" for e in earlier)])
+    synonyms = synonyms_for(ticket.project)
+    mine = complaint_of(ticket, synonyms)
+    others = [(other, complaint_of(other, synonyms)) for other in earlier]
+    model = similarity.TfidfModel.fit([*similarity.BACKGROUND, mine.text, *(c.text for _, c in others)])
     threshold = similarity_threshold_for(ticket.project)
-    mine = complaint_of(ticket)
     found = []
-    for other in earlier:
-        m = similarity.same_complaint_score(mine, complaint_of(other), model=model, threshold=threshold)
+    for other, theirs in others:
+        m = similarity.same_complaint_score(mine, theirs, model=model, threshold=threshold)
         if m.same:
             found.append(Candidate(other, m))
     found.sort(key=lambda c: -c.match.score)

@@ -28,7 +28,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,6 +144,15 @@ def normalize(text: str) -> str:
     s = _SYN_RE.sub(lambda m: _SYN_MAP[m.group(0)], s)
     s = _FILLER_RE.sub("", s)
     return _DROP_RE.sub("", s)
+
+
+def apply_synonyms(text: str, synonyms: Mapping[str, str] | None) -> str:
+    """Rewrite a company's own wording (``{variant: canonical}``, longest variant first) before
+    :func:`normalize`; the built-in table then applies to the result. Empty or None: unchanged."""
+    if not synonyms or not text:
+        return text or ""
+    pattern = re.compile("|".join(re.escape(v) for v in sorted(synonyms, key=len, reverse=True) if v))
+    return pattern.sub(lambda m: synonyms[m.group(0)], unicodedata.normalize("NFKC", text))
 
 
 def locations(text: str) -> frozenset[str]:
