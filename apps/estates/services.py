@@ -269,11 +269,10 @@ def reveal_household(user: User, household: Household, *, reason: str, screen: s
                           reason=reason, now=now)
     reason = reason.strip()[:REASON_MAX]
     views = []
-    for p in persons:
-        need = masking.reveal_need(wanted, is_vip=p.is_vip)
+    for p in persons:  # the grant in force is the approval reference, also when the role alone sufficed
         _log(project=household.project, user=user, at=now, action=AccessAction.API_VIEW if api else AccessAction.VIEW,
              household=household, person=p, fields=",".join(f for f in masking.ALL_FIELDS if f in wanted),
-             reason=reason, screen=screen[:100], grant=grant if need.grant_required or grant else None)
+             reason=reason, screen=screen[:100], grant=grant)
         views.append(person_view(p, wanted))
     return views
 
