@@ -165,35 +165,65 @@ def apply_filters(qs: QuerySet, form: TicketFilterForm, *, now: dt.datetime, def
     if data.get("received_to"):
         qs = qs.filter(received_at__lt=_day_start(data["received_to"] + dt.timedelta(days=1)))
     sort = data.get("sort") or default_sort
-    if sort == "due":
-        return _order(qs, sort)
-    qs = annotate_next_due(qs)
+    if sort == "-due":  # rare: the latest next-due first needs the value on every row
+        return WithNextDue(_order(annotate_next_due(qs), sort))
     return _order(qs, sort)
 
 
-class DueOrdered:
-    """Tickets by their earliest open due time (nulls last), for ``sort=due``, without computing
-    that time for every matching row: it walks the open deadlines in ``due_at`` order through the
-    partial index ``tickets_deadline_open_due`` and stops once the requested page is filled (the
-    first time a ticket appears in that walk is its earliest open deadline). Supports what the
-    pages and the API use: ``count()``, slicing, ``select_related``/``prefetch_related``."""
+def attach_next_due(rows: list[Any]) -> list[Any]:
+    """Set ``next_due`` (earliest open dated deadline) on a page of tickets with one query — not as
+    a per-row subquery in the list query, which PostgreSQL may evaluate for every matching row
+    before the top-N sort."""
+    from django.db.models import Min
+
+    from apps.tickets.models import Deadline
+
+    ids = [t.pk for t in rows]
+    due = dict(Deadline.objects.filter(open_deadlines(), ticket_id__in=ids, due_at__isnull=False)
+               .values("ticket_id").annotate(first=Min("due_at")).values_list("ticket_id", "first")) if ids else {}
+    for t in rows:
+        t.next_due = due.get(t.pk)
+    return rows
+
+
+class WithNextDue:
+    """An ordered ticket queryset whose slices carry ``next_due`` (see :func:`attach_next_due`)."""
 
     ordered = True
 
     def __init__(self, qs: QuerySet) -> None:
         self.qs = qs
 
-    def select_related(self, *fields: Any) -> DueOrdered:
-        return DueOrdered(self.qs.select_related(*fields))
+    def select_related(self, *fields: Any) -> WithNextDue:
+        return type(self)(self.qs.select_related(*fields))
 
-    def prefetch_related(self, *lookups: Any) -> DueOrdered:
-        return DueOrdered(self.qs.prefetch_related(*lookups))
+    def prefetch_related(self, *lookups: Any) -> WithNextDue:
+        return type(self)(self.qs.prefetch_related(*lookups))
 
     def count(self) -> int:
         return self.qs.count()
 
     def __len__(self) -> int:
         return self.count()
+
+    def __getitem__(self, item: Any) -> list[Any]:
+        if not isinstance(item, slice):
+            raise TypeError("slices only")
+        # narrow first (ids in order), then the wide rows of just this page
+        ids = list(self.qs.values_list("pk", flat=True)[item])
+        rows = {t.pk: t for t in self.qs.filter(pk__in=ids).order_by()}
+        return attach_next_due([rows[pk] for pk in ids if pk in rows])
+
+    def __iter__(self) -> Any:
+        return iter(attach_next_due(list(self.qs)))
+
+
+class DueOrdered(WithNextDue):
+    """Tickets by their earliest open due time (nulls last), for ``sort=due``, without computing
+    that time for every matching row: it walks the open deadlines in ``due_at`` order through the
+    partial index ``tickets_deadline_open_due`` and stops once the requested page is filled (the
+    first time a ticket appears in that walk is its earliest open deadline). Supports what the
+    pages and the API use: ``count()``, slicing, ``select_related``/``prefetch_related``."""
 
     def _due_ids(self, stop: int) -> tuple[list[int], bool]:
         """Ticket ids in next-due order, at least ``stop`` of them unless the walk ran out (then
@@ -229,8 +259,8 @@ class DueOrdered:
             rest = (self.qs.exclude(pk__in=ids).order_by("received_at", "id")
                     .values_list("pk", flat=True)[rest_start:rest_start + (stop - start - len(page))])
             page += list(rest)
-        rows = {t.pk: t for t in annotate_next_due(self.qs.filter(pk__in=page).order_by())}
-        return [rows[pk] for pk in page if pk in rows]
+        rows = {t.pk: t for t in self.qs.filter(pk__in=page).order_by()}
+        return attach_next_due([rows[pk] for pk in page if pk in rows])
 
     def __iter__(self) -> Any:
         return iter(self[0:self.count()])
@@ -241,6 +271,6 @@ def _order(qs: QuerySet, sort: str) -> Any:
 
     if sort == "due":
         return DueOrdered(qs)
-    if sort == "-due":
+    if sort == "-due":  # ``qs`` carries the ``next_due`` annotation (apply_filters)
         return qs.order_by(F("next_due").desc(nulls_last=True), "-id")
-    return qs.order_by(*SORTS.get(sort, SORTS["-received"]))
+    return WithNextDue(qs.order_by(*SORTS.get(sort, SORTS["-received"])))
