@@ -21,7 +21,9 @@ PRODUCTION_ENV = {
 
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("LINLI_") and k != "DJANGO_SETTINGS_MODULE"}
+    # (browser test modules set DJANGO_ALLOW_ASYNC_UNSAFE in this process; a deployment never does)
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith("LINLI_") and k not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     clean.update(env)
     clean["DJANGO_SETTINGS_MODULE"] = "linli.settings"
     return subprocess.run([sys.executable, "manage.py", *args], cwd=BASE, env=clean, capture_output=True,
