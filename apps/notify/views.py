@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.notify import quiet_hours, services
-from apps.notify.models import Channel, Delivery, DeliveryStatus
+from apps.notify.models import Channel, DeliveryStatus
 from apps.org import access
 from linli import clock
 
@@ -47,6 +47,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
     context = _inbox_context(request)
     if _is_htmx(request) and request.headers.get("HX-Target") == "inbox-list":
         return render(request, "notify/_list.html", context)
+    from apps.org.roles import Cap
+
+    context["can_call"] = access.has_cap(request.user, Cap.RETURN_VISIT)
+    context["can_log"] = bool(services.log_projects(request.user)) or request.user.is_superuser
     return render(request, "notify/inbox.html", context)
 
 

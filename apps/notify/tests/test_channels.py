@@ -101,8 +101,8 @@ def test_wecom_robot_payload_and_errors(transport) -> None:
 
 def test_dingtalk_robot_signs_the_url(transport, monkeypatch) -> None:
     monkeypatch.setattr(channels.time, "time", lambda: 1764000000.123)
-    channels.DingTalkWebhookBackend().send(msg(channel="dingtalk", webhook_url="https://oapi.dingtalk.com/robot/send?access_token=T",
-                                               secret="SEC123"))
+    robot = "https://oapi.dingtalk.com/robot/send?access_token=T"
+    channels.DingTalkWebhookBackend().send(msg(channel="dingtalk", webhook_url=robot, secret="SEC123"))
     url = transport.calls[0]["url"]
     query = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)
     expected = base64.b64encode(hmac.new(b"SEC123", b"1764000000123\nSEC123", hashlib.sha256).digest()).decode()

@@ -34,6 +34,7 @@ def test_inbox_lists_my_notices_with_unread_badge(client, cast, notes) -> None:
     assert "新派工单 YG-001" in html and "已超时：YG-002" in html and "主管的通知" not in html
     assert 'data-testid="unread-badge"' in html and ">2</span>" in html  # nav badge
     assert html.index("已超时：YG-002") < html.index("新派工单 YG-001")  # newest first
+    assert reverse("notify:calls") in html and reverse("notify:deliveries") not in html  # desk: no log
 
 
 def test_mark_read_htmx_returns_the_row_and_refreshes_the_badge(client, cast, notes) -> None:

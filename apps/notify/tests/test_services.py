@@ -242,7 +242,8 @@ def test_deliver_due_sends_email_and_records_the_attempt(cast) -> None:
     result = services.deliver_due(NOW + dt.timedelta(seconds=5))
     assert result.counts["sent"] == 1
     d.refresh_from_db()
-    assert (d.status, d.attempts, d.sent_at, d.last_error) == (DeliveryStatus.SENT, 1, NOW + dt.timedelta(seconds=5), "")
+    assert (d.status, d.attempts, d.sent_at, d.last_error) == (DeliveryStatus.SENT, 1, NOW + dt.timedelta(seconds=5),
+                                                               "")
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["desk@example.cn"]
     assert "/tickets/1/" in mail.outbox[0].body and mail.outbox[0].subject.startswith("即将超时")
     attempt = DeliveryAttempt.objects.get(delivery=d)
