@@ -85,3 +85,14 @@ def png(blank: bool = False) -> bytes:
     buf = io.BytesIO()
     img.save(buf, format="PNG")
     return buf.getvalue()
+
+
+@pytest.fixture
+def repair_seed(db: None) -> None:
+    """Re-seed the repair categories and rules (migration 0002) when a transactional test ran after
+    a flush that could not be rolled back (e.g. after a browser test in the same session)."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("apps.repairs.migrations.0002_repair_categories").seed(apps, None)

@@ -22,7 +22,7 @@ def _fits(page: Any) -> None:
 
 
 def test_work_order_from_accept_to_signature_on_a_phone(cast: Any, phone_page: Any, live_server: Any,
-                                                        frozen_now: Any) -> None:
+                                                        frozen_now: Any, repair_seed: None) -> None:
     from apps.repairs.tests.helpers import assigned
 
     order = assigned(cast, "repair_tap", now=frozen_now)

@@ -70,9 +70,6 @@ def test_as_22_p15_completion_rule_set_10_across_the_national_day(cast, engine):
     assert due(receive(cast, "repair_general", now=t2), Stage.COMPLETE) == at(2025, 10, 11, 23, 59, 59)
 
 
-@pytest.mark.xfail(reason="apps.workdays seeds 制度10 'within one week' as 7 calendar days (T-07, 23:59:59); "
-                          "AS-22/T-08 want 7×24 h from the report (2025-10-17 17:00) — reported on issue 6",
-                   strict=False)
 def test_as_22_wiring_fault_within_one_week(cast, engine):
     """AS-22 / T-08: a wiring fault reported 2025-10-10 17:00 → "within one week" → 2025-10-17 17:00."""
     assert due(receive(cast, "repair_wiring", now=at(2025, 10, 10, 17, 0)), Stage.COMPLETE) == at(2025, 10, 17, 17, 0)
