@@ -27,7 +27,7 @@ from apps.workdays import services
 router = Router(tags=["workdays"])
 
 
-class DayOut(Schema):
+class CalendarDayOut(Schema):
     date: dt.date
     working: bool
     kind: str
@@ -35,18 +35,18 @@ class DayOut(Schema):
     overridden: bool
 
 
-class MonthOut(Schema):
+class CalendarMonthOut(Schema):
     project_id: int
     month: str
     provisional: bool
-    days: list[DayOut]
+    days: list[CalendarDayOut]
 
 
-class MonthQuery(Schema):
+class CalendarMonthQuery(Schema):
     month: str
 
 
-class DeadlineIn(Schema):
+class CalendarDeadlineIn(Schema):
     kind: str
     channel: str = ""
     urgency: str = Urgency.NORMAL
@@ -55,7 +55,7 @@ class DeadlineIn(Schema):
     category: str | None = None
 
 
-class DeadlineOut(Schema):
+class CalendarDeadlineOut(Schema):
     stage: str
     due_at: dt.datetime | None
     provisional: bool
@@ -72,8 +72,8 @@ def _project(request: HttpRequest, project_id: int) -> Project:
     return project
 
 
-@router.get("/projects/{project_id}/days", response={200: MonthOut, **ERRORS}, summary="某月每天是否工作日（含调休、暂定标记）")
-def month_days(request: HttpRequest, project_id: int, q: Query[MonthQuery]) -> Any:
+@router.get("/projects/{project_id}/days", response={200: CalendarMonthOut, **ERRORS}, summary="某月每天是否工作日（含调休、暂定标记）")
+def month_days(request: HttpRequest, project_id: int, q: Query[CalendarMonthQuery]) -> Any:
     project = _project(request, project_id)
     try:
         year, month = (int(x) for x in q.month.split("-"))
@@ -87,9 +87,9 @@ def month_days(request: HttpRequest, project_id: int, q: Query[MonthQuery]) -> A
                       "overridden": c.overridden} for c in days]}
 
 
-@router.post("/projects/{project_id}/deadlines", response={200: list[DeadlineOut], **ERRORS},
+@router.post("/projects/{project_id}/deadlines", response={200: list[CalendarDeadlineOut], **ERRORS},
              summary="按项目的时限规则计算各环节时限（不保存）")
-def compute_deadlines(request: HttpRequest, project_id: int, payload: DeadlineIn) -> Any:
+def compute_deadlines(request: HttpRequest, project_id: int, payload: CalendarDeadlineIn) -> Any:
     project = _project(request, project_id)
     fields: dict[str, list[str]] = {}
     if payload.kind not in Kind.values:
