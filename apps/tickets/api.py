@@ -19,7 +19,7 @@ from typing import Any, Literal
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Schema, Status
 
 from apps.api.errors import ERRORS, ApiError
 from apps.org import access as org_access
@@ -378,7 +378,9 @@ def _dump(schema: Schema) -> dict[str, Any]:
 
 
 @router.post("", response={201: TicketOut, 200: TicketOut, **ERRORS}, summary="受理：新建工单（支持 Idempotency-Key）")
-def create_ticket(request: HttpRequest, payload: TicketIn) -> Any:
+def create_ticket(request: HttpRequest, payload: TicketIn,
+                  idempotency_key: str | None = Header(None, alias="Idempotency-Key",
+                                                       description="重试同一提交时使用相同的键，不会重复建单")) -> Any:
     """R-M1-03…R-M1-09. A retry with the same ``Idempotency-Key`` and body returns the same ticket;
     the same key with another body is refused (409)."""
     body = _dump(payload)
