@@ -108,3 +108,29 @@ def test_measures_only_see_the_given_projects(cast, dataset):
     rows = repair_measures(projects=[cast.other_project], start=dt.date(2026, 11, 1), end=dt.date(2026, 12, 1),
                            as_of=dataset["as_of"])
     assert rows[-1]["count"] == 0 and rows[-1]["arrival"]["rate"] is None
+
+
+def test_repair_measures_command_takes_now(cast, dataset):
+    """The command prints the same figures; ``--now`` decides which open limits are already late."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("repair_measures", "--from", "2026-11", "--group", "worker", "--now", "2026-11-26T12:00+08:00",
+                 stdout=out)
+    text = out.getvalue()
+    assert "孙师傅" in text and "50.0% (2/4)" in text and "合计" in text
+
+
+def test_intake_through_the_ticket_form_gets_a_work_order(cast, fake_policies, django_capture_on_commit_callbacks):
+    """A repair received through the generic ticket intake (apps.tickets) also gets its work order."""
+    from apps.repairs.models import RepairOrder
+    from apps.tickets import actions as ta
+
+    now = at(2026, 11, 23, 10, 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        t = ta.receive_ticket(project=cast.project, kind="repair", channel="phone", content="灯不亮",
+                              complainant_surname="王", phone="13800138888",
+                              agreed_feedback_at=now + dt.timedelta(hours=1), acting_user=cast.front_desk, now=now)
+    assert RepairOrder.objects.filter(ticket=t).exists()
