@@ -130,3 +130,29 @@ def test_successful_login_is_recorded_with_address(cast, client, frozen_now):
     assert _login(client, "desk", PASSWORD, addr="192.0.2.10").status_code == 302
     row = LoginAttempt.objects.get()
     assert (row.username, row.address, row.succeeded, row.at) == ("desk", "192.0.2.10", True, frozen_now)
+
+
+def test_admin_unlock_action(cast, client, frozen_now, settings):
+    from apps.org.models import User
+
+    settings.LINLI_LOGIN_MAX_FAILURES = 2
+    for _ in range(2):
+        _login(client, "desk", "wrong")
+    assert lockout.lock_for("desk", None) is not None
+    User.objects.filter(pk=cast.sysadmin.pk).update(is_staff=True, is_superuser=True)
+    client.force_login(cast.sysadmin)
+    ids = list(LoginAttempt.objects.values_list("pk", flat=True))
+    r = client.post("/admin/core/loginattempt/", {"action": "unlock_selected", "_selected_action": ids})
+    assert r.status_code == 302
+    assert lockout.lock_for("desk", None) is None
+    assert LoginAttempt.objects.count() == 2  # the audit rows stay, only cleared
+
+
+def test_purge_command_keeps_recent_attempts(cast, frozen_now):
+    from django.core.management import call_command
+
+    old = frozen_now - dt.timedelta(days=200)
+    lockout.record_failure("desk", "10.0.0.1", now=old)
+    lockout.record_failure("desk", "10.0.0.1", now=frozen_now)
+    call_command("purge_login_attempts", "--days", "180", "--now", "2026-11-23T10:00+08:00")
+    assert list(LoginAttempt.objects.values_list("at", flat=True)) == [frozen_now]
