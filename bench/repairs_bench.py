@@ -57,7 +57,6 @@ def _setup_django(url: str) -> None:
 
 
 def _flows(cast, n: int) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
-    from apps.repairs import services
     from apps.repairs.tests.conftest import png
     from apps.tickets.models import Category
     from linli import clock
@@ -74,22 +73,28 @@ def _flows(cast, n: int) -> dict[str, list[float]]:  # type: ignore[no-untyped-d
 
     base = dt.datetime(2026, 11, 23, 9, 0, tzinfo=clock.SHANGHAI)
     for i in range(n):
-        now = base + dt.timedelta(minutes=i)
-        order = step("intake", lambda: services.receive_repair(
-            project=cast.project, category=tap, content="水龙头漏水", location=f"1栋{i:04d}", complainant_surname="王",
-            phone="13800138888", agreed_visit_at=now + dt.timedelta(minutes=20), acting_user=cast.front_desk, now=now))
-        step("assign", lambda: services.assign_order(order=order, assignee=cast.worker, acting_user=cast.front_desk,
-                                                     now=now))
-        step("accept", lambda: services.accept_order(order=order, acting_user=cast.worker, now=now))
-        step("arrival", lambda: services.record_arrival(order=order, acting_user=cast.worker, now=now))
-        step("diagnosis", lambda: services.diagnose(order=order, diagnosis="阀芯", chargeable=False,
-                                                    acting_user=cast.worker, now=now))
-        step("start", lambda: services.start_work(order=order, acting_user=cast.worker, now=now))
-        step("completion", lambda: services.complete_repair(order=order, result="修好", labour_hours=1,
-                                                            acting_user=cast.worker, now=now))
-        step("signature", lambda: services.sign_acceptance(order=order, signature=sig, signed_name="王",
-                                                           acting_user=cast.worker, now=now))
+        _one_flow(cast, step, tap, sig, base + dt.timedelta(minutes=i), i)
     return times
+
+
+def _one_flow(cast, step, tap, sig, now, i):  # type: ignore[no-untyped-def]
+    from apps.repairs import services
+
+    order = step("intake", lambda: services.receive_repair(
+        project=cast.project, category=tap, content="水龙头漏水", location=f"1栋{i:04d}", complainant_surname="王",
+        phone="13800138888", agreed_visit_at=now + dt.timedelta(minutes=20), acting_user=cast.front_desk, now=now))
+    step("assign", lambda: services.assign_order(order=order, assignee=cast.worker, acting_user=cast.front_desk,
+                                                 now=now))
+    step("accept", lambda: services.accept_order(order=order, acting_user=cast.worker, now=now))
+    step("arrival", lambda: services.record_arrival(order=order, acting_user=cast.worker, now=now))
+    step("diagnosis", lambda: services.diagnose(order=order, diagnosis="阀芯", chargeable=False,
+                                                acting_user=cast.worker, now=now))
+    step("start", lambda: services.start_work(order=order, acting_user=cast.worker, now=now))
+    step("completion", lambda: services.complete_repair(
+        order=order, result="修好", labour_hours=1, checklist={"site_cleaned": True, "tools_counted": True},
+        acting_user=cast.worker, now=now))
+    step("signature", lambda: services.sign_acceptance(order=order, signature=sig, signed_name="王",
+                                                       acting_user=cast.worker, now=now))
 
 
 def _bulk(cast, n: int, seed: int = 7) -> None:  # type: ignore[no-untyped-def]
@@ -178,8 +183,9 @@ def main() -> None:
             runs.append(time.perf_counter() - s)
         total = rows[-1]
         assert total["count"] == sum(r["count"] for r in rows[:-1])
-        print(f"repair_measures by {'/'.join(group):<24} {len(rows) - 1:3d} rows  median {statistics.median(runs):6.2f} s"
-              f"  (count {total['count']}, arrival {total['arrival']['rate']}, completion {total['completion']['rate']},"
+        print(f"repair_measures by {'/'.join(group):<24} {len(rows) - 1:3d} rows"
+              f"  median {statistics.median(runs):6.2f} s  (count {total['count']},"
+              f" arrival {total['arrival']['rate']}, completion {total['completion']['rate']},"
               f" quality {total['quality']['rate']}, return visit {total['return_visit']['rate']})")
 
 

@@ -66,6 +66,7 @@ class OrderOut(Schema):
     signed_name: str
     refusal_reason: str
     rework_count: int
+    checklist: dict[str, bool]
     deadlines: list[DeadlineOut]
 
 
@@ -94,6 +95,9 @@ class CompletionIn(Schema):
     result: str
     labour_hours: Decimal
     late_explanation: str = ""
+    checklist: dict[str, bool] = {}
+    wiring_changed: bool = False
+    wiring_approved_by: int | None = None
 
 
 class AcceptanceIn(Schema):
@@ -186,6 +190,7 @@ def _out(order: RepairOrder) -> dict[str, Any]:
         "consent_valid": services.consent_valid(order), "work_started_at": order.work_started_at,
         "labour_hours": order.labour_hours, "completed_at": order.completed_at, "signed_at": order.signed_at,
         "signed_name": order.signed_name, "refusal_reason": order.refusal_reason, "rework_count": order.rework_count,
+        "checklist": order.checklist or {},
         "deadlines": [{"stage": x.stage, "due_at": x.due_at, "met_at": x.met_at, "met_in_time": x.met_in_time,
                        "rule": x.rule} for x in t.deadlines.filter(cycle=t.cycle).order_by("stage")],
     }
@@ -221,7 +226,8 @@ def arrival(request: HttpRequest, order_id: int, payload: ArrivalIn) -> Any:
     return _run(request, order_id, services.record_arrival, arrived_at=payload.arrived_at)
 
 
-@router.post("/orders/{order_id}/diagnosis", response={200: OrderOut, **ERRORS}, summary="故障诊断与收费项目（按公示价目计算）")
+@router.post("/orders/{order_id}/diagnosis", response={200: OrderOut, **ERRORS},
+             summary="故障诊断与收费项目（按公示价目计算）")
 def diagnosis(request: HttpRequest, order_id: int, payload: DiagnosisIn) -> Any:
     return _run(request, order_id, services.diagnose, diagnosis=payload.diagnosis, chargeable=payload.chargeable,
                 items=[(i.item_id, i.quantity) for i in payload.items])
@@ -240,8 +246,12 @@ def start(request: HttpRequest, order_id: int) -> Any:
 
 @router.post("/orders/{order_id}/completion", response={200: OrderOut, **ERRORS}, summary="完工（完成时限 R-M8-04）")
 def completion(request: HttpRequest, order_id: int, payload: CompletionIn) -> Any:
+    from apps.org.models import User
+
+    approver = User.objects.filter(pk=payload.wiring_approved_by).first() if payload.wiring_approved_by else None
     return _run(request, order_id, services.complete_repair, result=payload.result, labour_hours=payload.labour_hours,
-                late_explanation=payload.late_explanation)
+                late_explanation=payload.late_explanation, checklist=payload.checklist,
+                wiring_changed=payload.wiring_changed, wiring_approved_by=approver)
 
 
 @router.post("/orders/{order_id}/next-visit", response={200: OrderOut, **ERRORS}, summary="约定再次上门（R-M8-08 c）")

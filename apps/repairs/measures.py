@@ -19,7 +19,8 @@ from django.db.models import BooleanField, Case, Count, FilteredRelation, Q, Val
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
-from apps.tickets.choices import Kind, ReturnVisitOutcome, Stage, TicketStatus as S
+from apps.tickets.choices import Kind, ReturnVisitOutcome, Stage
+from apps.tickets.choices import TicketStatus as S
 
 MEASURES: tuple[str, ...] = ("arrival", "completion", "quality", "return_visit")
 TARGETS: dict[str, Decimal] = {"arrival": Decimal("0.99"), "completion": Decimal("0.99"),
@@ -29,9 +30,12 @@ LABELS = {"arrival": _("到场及时率"), "completion": _("完成及时率（�
 DEFINITIONS = {
     "arrival": _("按时到场的报修 ÷ 已判定的报修。已判定 = 已登记到场，或到场时限已过仍未到场（算超时）；"
                  "尚未到期的、没有到场时限的不计入。时限取受理时的到场时限（P-14）。"),
-    "completion": _("按时完工的报修 ÷ 已判定的报修，判定方法同上，时限取受理时的完成时限（P-15）。目标 99%。"),
-    "quality": _("一次合格的报修 ÷ 已完工的报修。一次合格 = 业主未拒签、验收未判不合格、且未因回访不满意返工。目标 100%。"),
-    "return_visit": _("已回访（含多次联系不上后结束）的报修 ÷ 已完工的报修；按政策免回访的不计入。目标 100%（R-M8-07）。"),
+    "completion": _("按时完工的报修 ÷ 已判定的报修，判定方法同上，时限取受理时的完成时限（P-15）。"
+                    "目标 99%。"),
+    "quality": _("一次合格的报修 ÷ 已完工的报修。一次合格 = 业主未拒签、验收未判不合格、且未因回访不满意返工。"
+                 "目标 100%。"),
+    "return_visit": _("已回访（含多次联系不上后结束）的报修 ÷ 已完工的报修；按政策免回访的不计入。"
+                      "目标 100%（R-M8-07）。"),
 }
 DONE_STATUSES = frozenset({S.HANDLED, S.REPLIED, S.VERIFIED, S.RETURN_VISITED, S.CLOSED, S.UNRESOLVED})
 
@@ -103,7 +107,7 @@ def repair_measures(*, projects: Iterable[Any], start: dt.date, end: dt.date, as
     filters = _rate_filters(as_of)
     fields = {"month": "month", "department": "department_id", "worker": "worker_id", "project": "project_id"}
     aggregates: dict[tuple[Any, ...], dict[str, int]] = {}
-    for tz_name, members in by_tz.items():
+    for members in by_tz.values():
         tz = members[0].tz
         lo = dt.datetime.combine(start, dt.time(), tzinfo=tz)
         hi = dt.datetime.combine(end, dt.time(), tzinfo=tz)
@@ -140,7 +144,8 @@ def repair_measures(*, projects: Iterable[Any], start: dt.date, end: dt.date, as
     rows: list[Row] = []
     total = Row(("total",), {"label": "合计"})
     for key, acc in sorted(aggregates.items(), key=lambda kv: tuple(str(k) for k in kv[0])):
-        labels = {g: label[g](v) for g, v in zip(group_by, key)} | {f"{g}_id": v for g, v in zip(group_by, key)}
+        pairs = list(zip(group_by, key, strict=True))
+        labels = {g: label[g](v) for g, v in pairs} | {f"{g}_id": v for g, v in pairs}
         row = Row(key, labels, count=acc["count"])
         for m in MEASURES:
             row.rates[m] = Rate(hit=acc[f"{m}_hit"], total=acc[f"{m}_total"])

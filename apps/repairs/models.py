@@ -68,6 +68,17 @@ class PhotoPhase(models.TextChoices):
     AFTER = "after", _("维修后")
 
 
+# 上门服务规范检查表 on the job record (R-M8-11, R-M8-12, R-M8-14 — interpretation): key, label, rule.
+SITE_CHECKLIST: tuple[tuple[str, str, str], ...] = (
+    ("uniform_badge", _("着装整洁、佩戴工牌、礼貌用语"), "R-M8-14"),
+    ("entered_with_consent", _("轻敲门/按门铃，经同意后进入"), "R-M8-14"),
+    ("shoe_covers_mat", _("穿鞋套、铺垫布"), "R-M8-14"),
+    ("no_gifts", _("未接受业主任何物品、礼金、小费"), "R-M8-14"),
+    ("site_cleaned", _("工完、料净、场地清，物品复位"), "R-M8-11"),
+    ("tools_counted", _("工具已清点，无遗留现场"), "R-M8-12"),
+)
+
+
 class RepairRule(models.Model):
     """报修类别规则: how a repair category is dispatched and whether it is urgent at intake.
 
@@ -124,6 +135,12 @@ class RepairOrder(models.Model):
     refused_at = models.DateTimeField(_("拒签时间"), null=True, blank=True)
     refusal_reason = models.TextField(_("拒签原因"), blank=True)
     rework_count = models.PositiveIntegerField(_("返工次数"), default=0)
+    checklist = models.JSONField(_("上门服务规范检查"), default=dict, blank=True,
+                                 help_text=_("R-M8-11/R-M8-12/R-M8-14：键见 SITE_CHECKLIST"))
+    wiring_changed = models.BooleanField(_("改动了原有线路/装修"), default=False)
+    wiring_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                           related_name="+", verbose_name=_("同意改动的工程部经理"),
+                                           help_text=_("R-M8-11"))
     created_at = models.DateTimeField(_("创建时间"))
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -208,6 +225,9 @@ class ChargeLine(models.Model):
         verbose_name_plural = _("收费明细")
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return f"{self.name} × {self.quantity} = ¥{self.amount}"
+
 
 class ChargeConsent(models.Model):
     """业主对收费的确认 (R-M8-08 b): who agreed, when, to what amount, after what explanation."""
@@ -227,6 +247,9 @@ class ChargeConsent(models.Model):
         verbose_name_plural = _("收费确认")
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.owner_name} {self.get_answer_display()} ¥{self.amount}"
+
 
 class MaterialUse(models.Model):
     """材料使用登记 (R-M8-09, R-M8-12): from the project's materials list."""
@@ -241,6 +264,9 @@ class MaterialUse(models.Model):
         verbose_name = _("材料使用")
         verbose_name_plural = _("材料使用")
         ordering = ["recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.item.name} × {self.quantity}"
 
 
 class RepairPhoto(models.Model):
@@ -257,6 +283,9 @@ class RepairPhoto(models.Model):
         verbose_name_plural = _("维修照片")
         ordering = ["uploaded_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_phase_display()} {self.uploaded_at:%Y-%m-%d %H:%M}"
+
 
 class NextVisit(models.Model):
     """约定再次上门 (R-M8-08 c): the problem could not be solved this time."""
@@ -272,6 +301,9 @@ class NextVisit(models.Model):
         verbose_name_plural = _("约定再次上门")
         ordering = ["agreed_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.agreed_at:%Y-%m-%d %H:%M}"
+
 
 class ReceiptCounter(models.Model):
     """Gapless receipt numbers per project and year (same upsert idea as tickets numbering)."""
@@ -282,6 +314,9 @@ class ReceiptCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["project", "year"], name="repairs_receipt_counter")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.year} #{self.last}"
 
 
 class Receipt(models.Model):
@@ -334,6 +369,9 @@ class CashHandover(models.Model):
         verbose_name_plural = _("现金交接")
         ordering = ["-at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} ¥{self.amount}"
+
 
 class RepairRating(models.Model):
     """维修回访评价 (R-M8-07): quality and attitude satisfaction of one return visit (cycle)."""
@@ -350,3 +388,29 @@ class RepairRating(models.Model):
         verbose_name = _("维修回访评价")
         verbose_name_plural = _("维修回访评价")
         ordering = ["cycle", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.quality}/{self.attitude}"
+
+
+class ShiftHandover(models.Model):
+    """交接班 (R-M8-10): an electrical fault not solved within the shift goes to the next shift only
+    with the leader's consent — who handed, to whom, who consented, why, when."""
+
+    order = models.ForeignKey(RepairOrder, on_delete=models.PROTECT, related_name="shift_handovers")
+    from_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("交班人"))
+    to_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("接班人"))
+    consented_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("同意的负责人"))
+    reason = models.TextField(_("未能在本班解决的原因"))
+    at = models.DateTimeField(_("交接时间"))
+
+    class Meta:
+        verbose_name = _("交接班记录")
+        verbose_name_plural = _("交接班记录")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_user} → {self.to_user}"

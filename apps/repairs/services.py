@@ -20,7 +20,7 @@ import contextlib
 import datetime as dt
 import io
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,7 @@ from apps.org.models import Department, Membership, Project
 from apps.org.roles import Cap, Role
 from apps.repairs import adapters
 from apps.repairs.models import (
+    SITE_CHECKLIST,
     CashHandover,
     ChargeConsent,
     ChargeLine,
@@ -53,6 +54,7 @@ from apps.repairs.models import (
     RepairPhoto,
     RepairRating,
     RepairRule,
+    ShiftHandover,
 )
 from apps.tickets import actions as ta
 from apps.tickets.choices import Channel, Kind, ReturnVisitMethod, Satisfaction, TicketStatus, Urgency
@@ -620,16 +622,52 @@ def same_local_day(project: Project, a: dt.datetime, b: dt.datetime) -> bool:
     return a.astimezone(project.tz).date() == b.astimezone(project.tz).date()
 
 
+CHECKLIST_KEYS = tuple(key for key, _label, _rule in SITE_CHECKLIST)
+REQUIRED_AT_COMPLETION = ("site_cleaned", "tools_counted")  # R-M8-11 工完料净场地清, R-M8-12 工具清点
+
+
+def _may_approve_wiring(user: User, project: Project) -> bool:
+    """R-M8-11: the 工程部经理 (head of an engineering department of the project) or the 管理处经理."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return Membership.objects.filter(user=user, project=project).filter(
+        Q(role=Role.DEPT_HEAD, department__kind="engineering") | Q(role=Role.PROJECT_MANAGER)).exists()
+
+
+def _checklist(order: RepairOrder, items: Mapping[str, Any] | None) -> dict[str, bool]:
+    merged = dict(order.checklist or {})
+    for key, value in (items or {}).items():
+        if key not in CHECKLIST_KEYS:
+            raise _refuse(f"未知的检查项：{key}", field="checklist")
+        merged[key] = bool(value)
+    return merged
+
+
 def complete_repair(*, order: RepairOrder, result: str, labour_hours: Any, acting_user: User, now: dt.datetime,
-                    late_explanation: str = "") -> RepairOrder:
+                    late_explanation: str = "", checklist: Mapping[str, Any] | None = None,
+                    wiring_changed: bool = False, wiring_approved_by: User | None = None) -> RepairOrder:
     """完工 (R-M8-04…R-M8-06, R-M8-09): result and labour hours; meets the ``complete`` deadline
     through the pipeline (ticket → 已处理). A repair finished after the day it was reported needs
     the explanation given to the owner (R-M8-05) — written here or as an agreed next visit (rework
-    after a return visit is not held to the day of the report)."""
+    after a return visit is not held to the day of the report).
+
+    The site checklist (SITE_CHECKLIST, R-M8-14) is stored; the site cleaned and the tools counted
+    are required (R-M8-11, R-M8-12). Changing the original wiring or decoration needs the consent
+    of the 工程部经理, named here (R-M8-11)."""
     _require_work(acting_user, order)
     hours = _labour(labour_hours)
     if not result.strip():
         raise _refuse("请填写维修结果", field="result")
+    items = _checklist(order, checklist)
+    missing = [k for k in REQUIRED_AT_COMPLETION if not items.get(k)]
+    if missing:
+        labels = {k: str(label) for k, label, _rule in SITE_CHECKLIST}
+        raise RepairError("完工前须确认：" + "、".join(labels[k] for k in missing) + "（R-M8-11/R-M8-12）",
+                          code="checklist_incomplete", fields={"checklist": [labels[k] for k in missing]})
+    if wiring_changed:
+        if wiring_approved_by is None or not _may_approve_wiring(wiring_approved_by, order.ticket.project):
+            raise _refuse("改动原有线路或装修须经工程部经理同意，请选择同意人（R-M8-11）", field="wiring_approved_by",
+                          code="wiring_consent_required")
     if order.work_started_at is None:
         raise _refuse("尚未开工，不能完工", code="not_started", status=409)
     if order.completed_at is not None:
@@ -650,8 +688,48 @@ def complete_repair(*, order: RepairOrder, result: str, labour_hours: Any, actin
         order.labour_hours = hours
         order.late_explanation = explanation
         order.worker = order.worker or acting_user
-        order.save(update_fields=["completed_at", "labour_hours", "late_explanation", "worker", "updated_at"])
+        order.checklist = items
+        order.wiring_changed = bool(wiring_changed)
+        order.wiring_approved_by = wiring_approved_by if wiring_changed else None
+        order.save(update_fields=["completed_at", "labour_hours", "late_explanation", "worker", "checklist",
+                                  "wiring_changed", "wiring_approved_by", "updated_at"])
     return order
+
+
+def shift_handover(*, order: RepairOrder, to_user: User, consented_by: User, reason: str, acting_user: User,
+                   now: dt.datetime) -> ShiftHandover:
+    """交接班 (R-M8-10): a fault not solved within the shift goes to the next shift only with the
+    leader's consent (supervisor rank or above in the project, e.g. the 工程部 head); the order is
+    reassigned to ``to_user`` (a new 派工单) and the consent is recorded."""
+    from apps.org.access import rank_in
+    from apps.org.roles import SUPERVISOR_RANK
+
+    _require_work(acting_user, order)
+    project = order.ticket.project
+    if not reason.strip():
+        raise _refuse("请填写未能在本班解决的原因", field="reason")
+    if consented_by.pk == acting_user.pk or rank_in(consented_by, project) < SUPERVISOR_RANK:
+        raise _refuse("交接班须经负责人（主管以上）同意（R-M8-10）", field="consented_by", code="consent_required")
+    if not can_see_project(to_user, project) or not has_cap(to_user, Cap.HANDLE, project):
+        raise _refuse("接班人不是本项目的维修人员", field="to_user")
+    if order.completed_at is not None:
+        raise _refuse("已完工，无需交接", code="already_completed", status=409)
+    dispatch = current_dispatch(order)
+    department = dispatch.department if dispatch else repair_department(project, order.ticket.category)
+    if department is None:
+        raise _refuse("项目没有工程部，无法交接", field="to_user")
+    with _pipeline():
+        ta.dispatch_ticket(ticket=order.ticket, department=department, assignee=to_user,
+                           instructions=f"交接班（经{consented_by}同意）：{reason.strip()}", acting_user=consented_by,
+                           now=now)
+    with transaction.atomic(durable=True):
+        _lock(order)
+        handover = ShiftHandover.objects.create(order=order, from_user=acting_user, to_user=to_user,
+                                                consented_by=consented_by, reason=reason.strip(), at=now)
+        order.worker = to_user
+        order.arrived_at = order.work_started_at = None
+        order.save(update_fields=["worker", "arrived_at", "work_started_at", "updated_at"])
+    return handover
 
 
 def agree_next_visit(*, order: RepairOrder, agreed_at: dt.datetime, reason: str, acting_user: User,
@@ -665,9 +743,10 @@ def agree_next_visit(*, order: RepairOrder, agreed_at: dt.datetime, reason: str,
         raise _refuse("约定时间须晚于现在", field="agreed_at")
     if order.completed_at is not None:
         raise _refuse("已完工", code="already_completed", status=409)
+    local = agreed_at.astimezone(order.ticket.project.tz)
     with _pipeline():
         ta.add_note(ticket=order.ticket, acting_user=acting_user, now=now,
-                    text=f"约定再次上门 {agreed_at.astimezone(order.ticket.project.tz):%Y-%m-%d %H:%M}：{reason.strip()}")
+                    text=f"约定再次上门 {local:%Y-%m-%d %H:%M}：{reason.strip()}")
     with transaction.atomic(durable=True):
         _lock(order)
         visit = NextVisit.objects.create(order=order, agreed_at=agreed_at, reason=reason.strip(),
@@ -934,7 +1013,8 @@ def record_repair_return_visit(*, order: RepairOrder, method: str, reached: bool
     if method == ReturnVisitMethod.PHONE and not emergency_reason.strip():
         next_ok = quiet_hours(ticket.project, now)
         if next_ok is not None:
-            raise RepairError(f"现在是免打扰时段（R-M17-01），请于 {next_ok:%Y-%m-%d %H:%M} 后再电话回访，紧急情况须填写原因",
+            raise RepairError(f"现在是免打扰时段（R-M17-01），请于 {next_ok:%Y-%m-%d %H:%M} 后再电话回访，"
+                              "紧急情况须填写原因",
                               field="emergency_reason", code="quiet_hours", status=409)
     overall = overall_satisfaction(quality, attitude) if reached else ""
     words = owner_words.strip()

@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.org import access
-from apps.org.models import Project, User
-from apps.org.roles import Cap
+from apps.org.models import Membership, Project, User
+from apps.org.roles import Cap, Role
 from apps.repairs import forms as f
 from apps.repairs import measures as ms
 from apps.repairs import services
-from apps.repairs.models import PaymentStatus, PriceItemKind, Receipt, RepairOrder
+from apps.repairs.models import SITE_CHECKLIST, PaymentStatus, PriceItemKind, Receipt, RepairOrder
 from apps.repairs.services import RepairError
 from apps.tickets.choices import TicketStatus as S
 from apps.tickets.models import Category
@@ -128,7 +128,24 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "payment_form": f.PaymentForm(), "reason_form": f.ReasonForm(),
         "visit_form": f.ReturnVisitForm() if visit_ready else None,
         "same_day": services.same_local_day(ticket.project, ticket.received_at, clock.now()),
+        "checklist": [{"key": k, "label": label, "rule": rule, "checked": bool((order.checklist or {}).get(k))}
+                      for k, label, rule in SITE_CHECKLIST],
+        "leaders": _leaders(ticket.project), "colleagues": _colleagues(order, user),
     })
+
+
+def _leaders(project: Project) -> list[User]:
+    """Who may consent to a wiring change (R-M8-11) or a shift hand-over (R-M8-10) in this project."""
+    ids = Membership.objects.filter(project=project, role__in=[Role.DEPT_HEAD, Role.PROJECT_MANAGER,
+                                                               Role.CS_SUPERVISOR, Role.CS_MANAGER])
+    return list(User.objects.filter(pk__in=ids.values("user_id"), is_active=True).order_by("pk"))
+
+
+def _colleagues(order: RepairOrder, user: User) -> list[User]:
+    dispatch = services.current_dispatch(order)
+    if dispatch is None:
+        return []
+    return [w for w in services.department_workers(dispatch.department) if w.pk != user.pk]
 
 
 def _qty_items(request: HttpRequest, items: list[Any]) -> list[tuple[Any, Any]]:
@@ -207,9 +224,13 @@ def order_action(request: HttpRequest, pk: int, op: str) -> HttpResponse:
             if not form.is_valid():
                 _form_errors(request, form)
                 return redirect("repairs:order", pk=order.pk)
+            approver = User.objects.filter(pk=post.get("wiring_approved_by") or 0).first()
             services.complete_repair(order=order, result=form.cleaned_data["result"],
                                      labour_hours=form.cleaned_data["labour_hours"],
-                                     late_explanation=form.cleaned_data["late_explanation"], acting_user=user, now=now)
+                                     late_explanation=form.cleaned_data["late_explanation"],
+                                     checklist={k: post.get(f"check_{k}") == "on" for k in services.CHECKLIST_KEYS},
+                                     wiring_changed=post.get("wiring_changed") == "on", wiring_approved_by=approver,
+                                     acting_user=user, now=now)
             done = _("已完工，请业主签名验收")
         elif op == "next_visit":
             form = f.NextVisitForm(post)
@@ -228,6 +249,12 @@ def order_action(request: HttpRequest, pk: int, op: str) -> HttpResponse:
                                      signed_name=form.cleaned_data["signed_name"],
                                      quality_ok=form.cleaned_data["quality_ok"], acting_user=user, now=now)
             done = _("业主已签名验收")
+        elif op == "shift_handover":
+            to_user = get_object_or_404(User, pk=post.get("to_user") or 0)
+            leader = get_object_or_404(User, pk=post.get("consented_by") or 0)
+            services.shift_handover(order=order, to_user=to_user, consented_by=leader, reason=post.get("reason", ""),
+                                    acting_user=user, now=now)
+            done = _("已交接班")
         elif op == "refuse":
             services.refuse_acceptance(order=order, reason=post.get("reason", ""), acting_user=user, now=now)
             done = _("已登记业主拒签")

@@ -13,6 +13,8 @@ import pytest
 
 from apps.tickets import deadlines as dl
 
+SITE_OK = {"site_cleaned": True, "tools_counted": True}  # R-M8-11, R-M8-12 confirmed at completion
+
 
 @dataclasses.dataclass(frozen=True)
 class Stamped:

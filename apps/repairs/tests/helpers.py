@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from apps.repairs import services
-from apps.repairs.tests.conftest import png
+from apps.repairs.tests.conftest import SITE_OK, png
 from apps.tickets import actions as ta
 from apps.tickets.models import Category
 from linli import clock
@@ -49,7 +49,8 @@ def on_site(cast: Any, order: Any, *, now: dt.datetime, chargeable: bool = False
 
 def completed(cast: Any, order: Any, *, now: dt.datetime) -> Any:
     services.start_work(order=order, acting_user=cast.worker, now=now)
-    services.complete_repair(order=order, result="已更换阀芯，试水正常", labour_hours="1.5", acting_user=cast.worker,
+    services.complete_repair(checklist=SITE_OK,
+                             order=order, result="已更换阀芯，试水正常", labour_hours="1.5", acting_user=cast.worker,
                              now=now)
     services.sign_acceptance(order=order, signature="data:image/png;base64," + base64.b64encode(png()).decode(),
                              signed_name="王先生", acting_user=cast.worker, now=now)

@@ -53,6 +53,9 @@ def test_r_m8_08b_api_flow_with_charge_consent(cast, fake_policies, frozen_now, 
     r = api.post(f"{base}/completion", {"result": "已更换", "labour_hours": "0"})
     assert r.status_code == 422 and "labour_hours" in r.json()["error"]["fields"]
     r = api.post(f"{base}/completion", {"result": "已更换", "labour_hours": "1.5"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "checklist_incomplete"
+    r = api.post(f"{base}/completion", {"result": "已更换", "labour_hours": "1.5",
+                                       "checklist": {"site_cleaned": True, "tools_counted": True}})
     assert r.json()["status"] == "handled" and r.json()["labour_hours"] == "1.50"
     r = api.post(f"{base}/acceptance", {"signed_name": "王先生", "signature": base64.b64encode(png()).decode()})
     assert r.status_code == 200 and r.json()["signed_name"] == "王先生"

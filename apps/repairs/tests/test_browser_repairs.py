@@ -45,6 +45,8 @@ def test_work_order_from_accept_to_signature_on_a_phone(cast: Any, phone_page: A
     complete = page.locator('[data-testid="form-complete"]')
     complete.locator("textarea[name=result]").fill("已更换阀芯，试水正常")
     complete.locator("input[name=labour_hours]").fill("1")
+    complete.locator('[data-testid="check-site_cleaned"]').check()
+    complete.locator('[data-testid="check-tools_counted"]').check()
     page.locator('[data-testid="btn-complete"]').click()
     sign = page.locator('[data-testid="form-sign"]')
     sign.locator("input[name=signed_name]").fill("王先生")

@@ -10,7 +10,7 @@ import pytest
 from apps.repairs import services
 from apps.repairs.models import PaymentStatus, PriceItem, PriceList
 from apps.repairs.services import RepairError
-from apps.repairs.tests.conftest import item
+from apps.repairs.tests.conftest import SITE_OK, item
 from apps.repairs.tests.helpers import assigned, at, on_site
 
 pytestmark = pytest.mark.django_db
@@ -65,10 +65,12 @@ def test_r_m8_16_publishing_a_price_list(cast, fake_policies):
 def _paid(cast, price_list, now, method="cash"):
     order = on_site(cast, assigned(cast, now=now), now=now, chargeable=True,
                     items=[(item(price_list, "tap_replace"), 1), (item(price_list, "tap"), 1)])
-    services.record_consent(order=order, agreed=True, owner_name="王先生", explanation="换龙头", acting_user=cast.worker,
+    services.record_consent(order=order, agreed=True, owner_name="王先生", explanation="换龙头",
+                            acting_user=cast.worker,
                             now=now)
     services.start_work(order=order, acting_user=cast.worker, now=now)
-    services.complete_repair(order=order, result="已更换", labour_hours=1, acting_user=cast.worker, now=now)
+    services.complete_repair(checklist=SITE_OK,
+                             order=order, result="已更换", labour_hours=1, acting_user=cast.worker, now=now)
     receipt = services.issue_receipt(order=order, acting_user=cast.worker, now=now)
     return services.record_payment(receipt=receipt, method=method, payer_name="王先生", acting_user=cast.worker,
                                    now=now)

@@ -12,6 +12,7 @@ from apps.org.roles import Role
 from apps.org.tests.factories import UserFactory
 from apps.repairs import services
 from apps.repairs.measures import repair_measures
+from apps.repairs.tests.conftest import SITE_OK
 from apps.repairs.tests.helpers import assigned, at, completed, on_site, receive, verified
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,7 @@ def dataset(cast, fake_policies):
     c = assigned(cast, "repair_water", now=t0)
     on_site(cast, c, now=t0 + 10 * M)
     services.start_work(order=c, acting_user=cast.worker, now=t0 + 11 * M)
-    services.complete_repair(order=c, result="换管", labour_hours=3, late_explanation="需停水施工",
+    services.complete_repair(checklist=SITE_OK, order=c, result="换管", labour_hours=3, late_explanation="需停水施工",
                              acting_user=cast.worker, now=at(2026, 11, 25, 9, 0))
     services.refuse_acceptance(order=c, reason="墙面没有恢复", acting_user=cast.worker, now=at(2026, 11, 25, 9, 5))
     # E: never arrived; at as_of both arrival (30 min) and completion (1 day) are past due
@@ -56,7 +57,7 @@ def dataset(cast, fake_policies):
     services.record_arrival(order=f, acting_user=w2, now=t0 + 20 * M)
     services.diagnose(order=f, diagnosis="x", chargeable=False, acting_user=w2, now=t0 + 21 * M)
     services.start_work(order=f, acting_user=w2, now=t0 + 22 * M)
-    services.complete_repair(order=f, result="修好", labour_hours=1, acting_user=w2, now=t0 + 60 * M)
+    services.complete_repair(checklist=SITE_OK, order=f, result="修好", labour_hours=1, acting_user=w2, now=t0 + 60 * M)
     verified(cast, f, now=t0 + 90 * M)
     services.record_repair_return_visit(order=f, method="phone", reached=True, quality="unsatisfied",
                                         attitude="satisfied", acting_user=cast.butler, now=at(2026, 11, 23, 17, 0))

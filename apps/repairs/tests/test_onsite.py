@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from apps.repairs import services
 from apps.repairs.models import ConsentAnswer, PhotoPhase
 from apps.repairs.services import RepairError
-from apps.repairs.tests.conftest import item, png
+from apps.repairs.tests.conftest import SITE_OK, item, png
 from apps.repairs.tests.helpers import assigned, at, completed, on_site
 from apps.tickets.choices import Stage, TicketStatus
 
@@ -73,7 +73,8 @@ def test_r_m8_08b_changed_charge_needs_a_new_consent(cast, fake_policies, price_
     """R-M8-08 b: consent covers an amount; a changed charge before work needs the owner again."""
     now = at(2026, 11, 23, 10, 0)
     order = on_site(cast, assigned(cast, now=now), now=now, chargeable=True, items=[(item(price_list, "tap"), 1)])
-    services.record_consent(order=order, agreed=True, owner_name="王先生", explanation="材料费", acting_user=cast.worker,
+    services.record_consent(order=order, agreed=True, owner_name="王先生", explanation="材料费",
+                            acting_user=cast.worker,
                             now=now)
     services.diagnose(order=order, diagnosis="还需疏通", chargeable=True,
                       items=[(item(price_list, "tap"), 1), (item(price_list, "drain_clear"), 1)],
@@ -111,9 +112,11 @@ def test_r_m8_09_completion_records_labour_materials_and_meets_complete(cast, fa
         services.add_material(order=order, item=item(price_list, "drain_clear"), quantity=1, acting_user=cast.worker,
                               now=now)
     with pytest.raises(RepairError) as e:
-        services.complete_repair(order=order, result="修好", labour_hours="0", acting_user=cast.worker, now=now)
+        services.complete_repair(checklist=SITE_OK,
+                                 order=order, result="修好", labour_hours="0", acting_user=cast.worker, now=now)
     assert "labour_hours" in e.value.fields
-    services.complete_repair(order=order, result="更换阀芯", labour_hours="1.25", acting_user=cast.worker,
+    services.complete_repair(checklist=SITE_OK,
+                             order=order, result="更换阀芯", labour_hours="1.25", acting_user=cast.worker,
                              now=now + dt.timedelta(hours=2))
     order.refresh_from_db()
     assert order.labour_hours == Decimal("1.25") and order.worker == cast.worker
@@ -131,7 +134,8 @@ def test_r_m8_05_not_finished_the_same_day_needs_an_explanation(cast, fake_polic
     services.start_work(order=order, acting_user=cast.worker, now=now)
     tomorrow = at(2026, 11, 24, 10, 0)
     with pytest.raises(RepairError) as e:
-        services.complete_repair(order=order, result="修好", labour_hours=1, acting_user=cast.worker, now=tomorrow)
+        services.complete_repair(checklist=SITE_OK,
+                                 order=order, result="修好", labour_hours=1, acting_user=cast.worker, now=tomorrow)
     assert e.value.code == "explanation_required"
     with pytest.raises(RepairError):
         services.agree_next_visit(order=order, agreed_at=now - dt.timedelta(hours=1), reason="缺配件",
@@ -140,7 +144,8 @@ def test_r_m8_05_not_finished_the_same_day_needs_an_explanation(cast, fake_polic
                                       acting_user=cast.worker, now=now + dt.timedelta(minutes=30))
     assert visit.agreed_at == tomorrow
     assert order.ticket.events.filter(message__contains="约定再次上门").exists()
-    services.complete_repair(order=order, result="修好", labour_hours=1, acting_user=cast.worker, now=tomorrow)
+    services.complete_repair(checklist=SITE_OK,
+                             order=order, result="修好", labour_hours=1, acting_user=cast.worker, now=tomorrow)
     order.refresh_from_db()
     assert order.late_explanation == "缺配件，明早带阀芯上门"
 
@@ -154,7 +159,8 @@ def test_r_m8_08e_owner_signature_is_stored_as_png(cast, fake_policies):
     with pytest.raises(RepairError):
         services.sign_acceptance(order=order, signature=base64.b64encode(png()).decode(), signed_name="王",
                                  acting_user=cast.worker, now=now)  # not completed yet
-    services.complete_repair(order=order, result="修好", labour_hours=1, acting_user=cast.worker, now=now)
+    services.complete_repair(checklist=SITE_OK,
+                             order=order, result="修好", labour_hours=1, acting_user=cast.worker, now=now)
     with pytest.raises(RepairError) as e:
         services.sign_acceptance(order=order, signature=base64.b64encode(png(blank=True)).decode(), signed_name="王",
                                  acting_user=cast.worker, now=now)
@@ -176,7 +182,8 @@ def test_owner_refusal_needs_a_reason(cast, fake_policies):
     now = at(2026, 11, 23, 10, 0)
     order = on_site(cast, assigned(cast, now=now), now=now)
     services.start_work(order=order, acting_user=cast.worker, now=now)
-    services.complete_repair(order=order, result="修好", labour_hours=1, acting_user=cast.worker, now=now)
+    services.complete_repair(checklist=SITE_OK,
+                             order=order, result="修好", labour_hours=1, acting_user=cast.worker, now=now)
     with pytest.raises(RepairError):
         services.refuse_acceptance(order=order, reason="", acting_user=cast.worker, now=now)
     services.refuse_acceptance(order=order, reason="仍有渗水", acting_user=cast.worker, now=now)
@@ -201,3 +208,53 @@ def test_full_flow_helper_reaches_handled(cast, fake_policies):
     order = completed(cast, on_site(cast, assigned(cast, now=now), now=now), now=now)
     assert order.accepted and order.ticket.status == TicketStatus.HANDLED
     assert io.BytesIO(order.signature.read()).read(4) == b"\x89PNG"
+
+
+def test_r_m8_11_r_m8_12_site_checklist_and_wiring_consent(cast, fake_policies):
+    """R-M8-11 / R-M8-12 / R-M8-14: completion needs the site cleaned and the tools counted (the
+    rest of the checklist is recorded); a change of the original wiring needs the consent of the
+    工程部经理 — a worker or the front desk cannot give it."""
+    now = at(2026, 11, 23, 10, 0)
+    order = on_site(cast, assigned(cast, now=now), now=now)
+    services.start_work(order=order, acting_user=cast.worker, now=now)
+    with pytest.raises(RepairError) as e:
+        services.complete_repair(order=order, result="修好", labour_hours=1, checklist={"site_cleaned": True},
+                                 acting_user=cast.worker, now=now)
+    assert e.value.code == "checklist_incomplete" and "工具" in e.value.message
+    with pytest.raises(RepairError):
+        services.complete_repair(order=order, result="修好", labour_hours=1, checklist={"bogus": True},
+                                 acting_user=cast.worker, now=now)
+    for approver in (None, cast.front_desk):
+        with pytest.raises(RepairError) as e:
+            services.complete_repair(order=order, result="改线", labour_hours=1, checklist=SITE_OK, wiring_changed=True,
+                                     wiring_approved_by=approver, acting_user=cast.worker, now=now)
+        assert e.value.code == "wiring_consent_required"
+    services.complete_repair(order=order, result="改线", labour_hours=1, checklist={**SITE_OK, "no_gifts": True},
+                             wiring_changed=True, wiring_approved_by=cast.eng_head, acting_user=cast.worker, now=now)
+    order.refresh_from_db()
+    assert order.wiring_approved_by == cast.eng_head
+    assert order.checklist == {"site_cleaned": True, "tools_counted": True, "no_gifts": True}
+
+
+def test_r_m8_10_shift_handover_needs_the_leaders_consent(cast, fake_policies):
+    """R-M8-10: a fault not solved within the shift goes to the next shift only with the leader's
+    consent (who, to whom, who consented, why, when); a colleague cannot consent."""
+    from apps.org.models import Membership
+    from apps.org.roles import Role
+    from apps.org.tests.factories import UserFactory
+
+    night = UserFactory(username="night", display_name="夜班师傅")
+    Membership.objects.create(user=night, role=Role.WORKER, company=cast.company, project=cast.project,
+                              department=cast.eng_dept)
+    now = at(2026, 11, 23, 17, 30)
+    order = on_site(cast, assigned(cast, now=now), now=now)
+    with pytest.raises(RepairError) as e:
+        services.shift_handover(order=order, to_user=night, consented_by=night, reason="下班未修好",
+                                acting_user=cast.worker, now=now)
+    assert e.value.code == "consent_required"
+    h = services.shift_handover(order=order, to_user=night, consented_by=cast.eng_head, reason="需更换配电箱配件",
+                                acting_user=cast.worker, now=now)
+    assert (h.from_user, h.to_user, h.consented_by) == (cast.worker, night, cast.eng_head)
+    d = services.current_dispatch(order)
+    assert d.assignee == night and "经赵工同意" in d.instructions
+    assert list(services.my_orders(night)) == [order] and list(services.my_orders(cast.worker)) == []

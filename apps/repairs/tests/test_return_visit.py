@@ -34,7 +34,8 @@ def test_r_m8_07_return_visit_records_quality_and_attitude(cast, fake_policies):
     assert "attitude" in e.value.fields
     later = at(2026, 11, 24, 10, 0)
     rating = services.record_repair_return_visit(order=order, method="phone", reached=True, quality="satisfied",
-                                                 attitude="basic", owner_words="师傅挺好，就是来晚了", working_well=True,
+                                                 attitude="basic", owner_words="师傅挺好，就是来晚了",
+                                                 working_well=True,
                                                  acting_user=cast.butler, now=later)
     assert (rating.quality, rating.attitude, rating.working_well) == ("satisfied", "basic", True)
     visit = rating.return_visit

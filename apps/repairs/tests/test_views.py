@@ -8,7 +8,7 @@ from django.test import Client
 
 from apps.repairs import services
 from apps.repairs.tests.conftest import item, png
-from apps.repairs.tests.helpers import assigned, at, on_site, receive
+from apps.repairs.tests.helpers import assigned, on_site, receive
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,10 @@ def test_order_buttons_drive_the_flow_and_show_refusals(cast, fake_policies, fro
     assert order.work_started_at is None and order.chargeable
     c.post(f"{url}/consent/", {"owner_name": "王先生", "explanation": "更换龙头", "agreed": "1"})
     c.post(f"{url}/start/")
-    c.post(f"{url}/complete/", {"result": "已更换", "labour_hours": "1"})
+    r = c.post(f"{url}/complete/", {"result": "已更换", "labour_hours": "1"}, follow=True)
+    assert "工具已清点" in r.content.decode()  # R-M8-12 refused without the checklist
+    c.post(f"{url}/complete/", {"result": "已更换", "labour_hours": "1", "check_site_cleaned": "on",
+                                "check_tools_counted": "on", "check_no_gifts": "on"})
     sig = "data:image/png;base64," + base64.b64encode(png()).decode()
     r = c.post(f"{url}/sign/", {"signed_name": "王先生", "signature": sig, "quality_ok": "on"}, follow=True)
     assert "签名验收" in r.content.decode()

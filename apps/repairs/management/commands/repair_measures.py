@@ -48,5 +48,8 @@ class Command(BaseCommand):
 
         self.stdout.write("\t".join([*group_by, "报修数", *(str(ms.LABELS[m]) for m in ms.MEASURES)]))
         for row in rows:
-            keys = [str(row.get(g, "")) for g in group_by] if "label" not in row else ["合计"] + [""] * (len(group_by) - 1)
+            if "label" in row:
+                keys = ["合计"] + [""] * (len(group_by) - 1)
+            else:
+                keys = [str(row.get(g, "")) for g in group_by]
             self.stdout.write("\t".join([*keys, str(row["count"]), *(fmt(row[m]) for m in ms.MEASURES)]))
