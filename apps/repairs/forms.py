@@ -7,12 +7,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.repairs.models import LocationKind, PaymentMethod, PhotoPhase
-from apps.tickets.choices import ReturnVisitMethod, Satisfaction, Urgency
+from apps.tickets.choices import Kind, ReturnVisitMethod, Satisfaction, Urgency
 
 DT = {"type": "datetime-local"}
 
 
 class IntakeForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), initial=Kind.REPAIR,
+                             choices=[(Kind.REPAIR, _("报修")), (Kind.PAID_SERVICE, _("有偿/特约服务"))])
     category = forms.ChoiceField(label=_("报修类别"))
     urgency = forms.ChoiceField(label=_("紧急程度"), required=False,
                                 choices=[("", _("按类别默认")), *Urgency.choices])

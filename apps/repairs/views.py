@@ -78,7 +78,8 @@ def intake(request: HttpRequest) -> HttpResponse:
         category = next(c for c in categories if str(c.pk) == data["category"])
         try:
             order = services.receive_repair(
-                project=project, category=category, content=data["content"], location_kind=data["location_kind"],
+                project=project, category=category, kind=data["kind"], content=data["content"],
+                location_kind=data["location_kind"],
                 location=data["location"], urgency=data["urgency"] or None,
                 complainant_surname=data["complainant_surname"], phone=data["phone"],
                 agreed_visit_at=data["agreed_visit_at"], acting_user=request.user, now=clock.now())

@@ -85,13 +85,19 @@ def test_order_buttons_drive_the_flow_and_show_refusals(cast, fake_policies, fro
 def test_intake_page(cast, fake_policies, frozen_now, cat):
     c = login(cast.front_desk)
     assert c.get("/repairs/new/").status_code == 200
-    r = c.post("/repairs/new/", {"category": cat("repair_water").pk, "location_kind": "household",
+    r = c.post("/repairs/new/", {"kind": "repair", "category": cat("repair_water").pk, "location_kind": "household",
                                  "location": "5栋1502", "complainant_surname": "王", "phone": "13800138888",
                                  "content": "水管爆裂", "agreed_visit_at": "2026-11-23T10:15"})
     assert r.status_code == 302
     order = services.visible_orders(cast.front_desk).get()
     assert order.ticket.urgency == "urgent" and order.location == "5栋1502"
     assert login(cast.worker).get("/repairs/new/").status_code == 404
+    r = c.post("/repairs/new/", {"kind": "paid_service", "category": cat("repair_doors_furniture").pk,
+                                 "location_kind": "household", "location": "5栋1502", "complainant_surname": "王",
+                                 "phone": "13800138888", "content": "更换门锁（特约服务）",
+                                 "agreed_visit_at": "2026-11-23T15:00"})
+    assert r.status_code == 302
+    assert services.visible_orders(cast.front_desk).filter(ticket__kind="paid_service").count() == 1
 
 
 def test_measures_page_shows_definitions(cast, fake_policies, frozen_now):
