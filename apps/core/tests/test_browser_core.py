@@ -18,6 +18,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 def test_login_home_and_language_switch(cast: Any, page: Any, live_server: Any) -> None:
     browser_login(page, live_server, cast.front_desk.username)
     assert page.locator('[data-panel="desk"]').is_visible()
+    # desktop: the menu is open and the phone burger is hidden
+    assert page.locator('[data-testid="nav-menu"]').is_visible()
+    assert not page.locator('[data-testid="nav-toggle"]').is_visible()
     assert "今日受理" in page.locator('[data-panel="desk"]').inner_text()
     assert page.locator('[data-testid="home-roles"]').inner_text().strip() == "客服前台"
     page.select_option('[data-testid="language-switcher"]', "en")
