@@ -97,3 +97,17 @@ def test_project_switcher_refuses_foreign_project_and_open_redirect(cast, client
     r = client.post("/switch-project/", {"project": cast.other_project.pk, "next": "https://evil.example/"})
     assert r["Location"] == "/"
     assert client.session.get("linli_project_id") is None
+
+
+def test_password_change_from_the_profile(cast, client):
+    client.login(username="desk", password=PASSWORD)
+    assert "修改密码" in client.get("/profile/").content.decode()
+    r = client.post("/profile/password/", {"old_password": "wrong", "new_password1": "Qingshui-2026!",
+                                          "new_password2": "Qingshui-2026!"})
+    assert r.status_code == 200 and "old_password" in r.context["form"].errors
+    r = client.post("/profile/password/", {"old_password": PASSWORD, "new_password1": "Qingshui-2026!",
+                                          "new_password2": "Qingshui-2026!"})
+    assert r.status_code == 302 and r["Location"] == "/profile/password/done/"
+    cast.front_desk.refresh_from_db()
+    assert cast.front_desk.check_password("Qingshui-2026!")
+    assert "密码已修改" in client.get("/profile/password/done/").content.decode()
