@@ -13,14 +13,15 @@ Statistics never count voided tickets; tickets that ended as 未关闭 count eve
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, QuerySet
+from django.db.models import Aggregate, Count, Exists, FilteredRelation, IntegerField, OuterRef, Q, QuerySet
 
 from apps.reports import workhours
 from apps.reports.models import KpiSettings, default_targets
@@ -364,6 +365,22 @@ def _result(code: str, scope: Scope, counts: dict[str, int], targets: dict[str, 
     return KpiResult(k.code, k.label, k.rule, k.unit, k.definition, counts, value, extra, targets.get(code))
 
 
+@contextlib.contextmanager
+def no_jit() -> Iterator[None]:
+    """PostgreSQL: these aggregates read 10⁴–10⁶ rows once; compiling them with JIT costs more than
+    it saves (seconds at 2 M tickets, see bench/reports_kpi_bench.py), so it is off for the
+    transaction. Other databases: nothing to do."""
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL jit = off")
+        yield
+
+
 def _count_all(scope: Scope, codes: Iterable[str]) -> dict[str, dict[str, int]]:
     """Every part of every KPI in ``codes`` with ONE aggregate query (``COUNT(*) FILTER (…)`` each)."""
     qs = tickets(scope)
@@ -378,7 +395,8 @@ def _count_all(scope: Scope, codes: Iterable[str]) -> dict[str, dict[str, int]]:
             alias = f"{code}__{part}"
             aggregates[alias] = Count("pk", filter=cond) if cond else Count("pk")
             names[code].append(part)
-    row = qs.aggregate(**aggregates) if aggregates else {}
+    with no_jit():
+        row = qs.aggregate(**aggregates) if aggregates else {}
     return {code: {part: int(row[f"{code}__{part}"] or 0) for part in parts} for code, parts in names.items()}
 
 
@@ -415,12 +433,28 @@ def handling_time(scope: Scope) -> dict[str, Any]:
     for first in _one_per_company(scope):  # each company has its own calendar overrides (P-25)
         workhours.ensure_calendar(until, project=first)
     timed = workhours.annotate_handling_minutes(qs, tz=scope.tz)
-    agg = timed.aggregate(n=Count("pk"), avg=Avg("handling_minutes"))
-    n = agg["n"]
-    rank = math.ceil(0.9 * n)
-    p90 = timed.order_by("handling_minutes", "pk").values_list("handling_minutes", flat=True)[rank - 1]
+    from django.db import connection
+
+    with no_jit():
+        if connection.vendor == "postgresql":  # one statement; percentile_disc is the nearest-rank percentile
+            n, avg, p90 = workhours.handling_stats_postgres(qs, tz=scope.tz)
+            agg = {"avg": avg}
+        else:
+            agg = timed.aggregate(n=Count("pk"), avg=Avg("handling_minutes"))
+            n = agg["n"]
+            p90 = timed.order_by("handling_minutes", "pk").values_list("handling_minutes", flat=True)[
+                math.ceil(0.9 * n) - 1]
     return {"count": n, "average_hours": round(float(agg["avg"]) / 60, 2),
             "p90_hours": round(p90 / 60, 2), "calendar": workhours.calendar_source(project)}
+
+
+class PercentileDisc(Aggregate):
+    """PostgreSQL ``percentile_disc(0.9) WITHIN GROUP (ORDER BY …)``: the smallest value whose
+    cumulative share reaches 90 % — the nearest-rank 90th percentile."""
+
+    function = "percentile_disc"
+    template = "%(function)s(0.9) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = IntegerField()
 
 
 SUMMARY_CODES = ("received", "valid_complaint_rate", "response_on_time_rate", "reply_on_time_rate",

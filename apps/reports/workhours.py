@@ -202,3 +202,47 @@ def working_minutes_py(start: dt.datetime, end: dt.datetime, *, work_start: dt.t
             total += hi - lo
         day += dt.timedelta(days=1)
     return total
+
+
+def handling_stats_postgres(qs: Any, *, tz: dt.tzinfo = SHANGHAI, start: str = "received_at",
+                            end: str = "closed_at") -> tuple[int, float | None, float | None]:
+    """PostgreSQL: (count, average, nearest-rank p90) of working minutes from ``start`` to ``end`` over
+    the tickets of ``qs`` in ONE statement. Same arithmetic as :func:`working_minutes`, but each
+    local time and calendar row is computed once per ticket (two hash joins to the small calendar
+    table instead of eight correlated lookups) — the ORM expression is the reference, and a
+    PostgreSQL test checks both agree."""
+    from django.db import connection
+
+    base = qs.order_by().values(start, end, "project_id")
+    sql, params = base.query.sql_with_params()
+    zone = str(getattr(tz, "key", "Asia/Shanghai"))
+
+    def minute(col: str) -> str:
+        return f"(date_part('hour', {col})::int * 60 + date_part('minute', {col})::int)"
+
+    def on_day(m: str) -> str:
+        return f"(least(greatest({m} - ws, 0), ls - ws) + least(greatest({m} - le, 0), we - le))"
+
+    query = f"""
+        WITH t AS ({sql}),
+        l AS (
+            SELECT (t.{start} AT TIME ZONE %s) AS a, (t.{end} AT TIME ZONE %s) AS b, p.company_id,
+                   {minute('p.work_start')} AS ws, {minute('p.work_end')} AS we,
+                   coalesce({minute('p.lunch_start')}, {minute('p.work_end')}) AS ls,
+                   coalesce({minute('p.lunch_end')}, {minute('p.work_end')}) AS le
+            FROM t JOIN org_project p ON p.id = t.project_id
+            WHERE t.{end} IS NOT NULL
+        ),
+        v AS (
+            SELECT (cb.code / 2) * ((ls - ws) + (we - le)) + (cb.code %% 2) * {on_day(minute('l.b'))}
+                 - (ca.code / 2) * ((ls - ws) + (we - le)) - (ca.code %% 2) * {on_day(minute('l.a'))} AS minutes
+            FROM l
+            JOIN reports_workcalendarday ca ON ca.company_id = l.company_id AND ca.day = l.a::date
+            JOIN reports_workcalendarday cb ON cb.company_id = l.company_id AND cb.day = l.b::date
+        )
+        SELECT count(*), avg(minutes), percentile_disc(0.9) WITHIN GROUP (ORDER BY minutes) FROM v
+    """
+    with connection.cursor() as cur:
+        cur.execute(query, [*params, zone, zone])
+        n, avg, p90 = cur.fetchone()
+    return int(n), (float(avg) if avg is not None else None), (float(p90) if p90 is not None else None)

@@ -146,5 +146,21 @@ def test_one_aggregate_for_all_kpis_gives_the_same_counts_as_each_alone(ds, cast
     together = {r.code: r.counts for r in kpis.all_kpis(scope, [c for c in kpis.SUMMARY_CODES
                                                                if c != "handling_hours"])}
     assert together == {c: v for c, v in alone.items() if c != "handling_hours"}
-    with django_assert_max_num_queries(5):  # company + targets, company + repeat window, ONE aggregate
+    # company + targets, company + repeat window, ONE aggregate (+ savepoint / SET LOCAL jit on PostgreSQL)
+    with django_assert_max_num_queries(8):
         kpis.all_kpis(scope, ["received", "valid_complaint_rate", "satisfaction_rate", "repeat_complaints"])
+
+
+@pytest.mark.postgres
+def test_t_03_postgres_one_statement_handling_time_equals_the_orm_expression(ds, cast, require_postgres):
+    """The PostgreSQL fast path (joins + percentile_disc) gives the ORM expression's answer."""
+    from django.db.models import Avg, Count
+
+    scope = ds.scope(cast)
+    qs = kpis.part_queryset("handling_hours", "denominator", scope)
+    workhours.ensure_calendar(dt.date(2026, 12, 31), project=cast.project)
+    timed = workhours.annotate_handling_minutes(qs)
+    agg = timed.aggregate(n=Count("pk"), avg=Avg("handling_minutes"))
+    values = sorted(timed.values_list("handling_minutes", flat=True))
+    n, avg, p90 = workhours.handling_stats_postgres(qs)
+    assert (n, round(avg, 6), p90) == (agg["n"], round(float(agg["avg"]), 6), values[-1]) == (3, round(840 / 3, 6), 660)
