@@ -224,7 +224,7 @@ def main() -> None:
     from django.db import connection
 
     from apps.org.models import Project
-    from apps.reports import kpis
+    from apps.reports import dashboard, kpis
     from linli import clock
 
     now = dt.datetime(2026, 11, 25, 10, 0, tzinfo=clock.SHANGHAI)
@@ -251,7 +251,7 @@ def main() -> None:
                 "reply_den": r["reply_on_time_rate"]["denominator"], "reply_num": r["reply_on_time_rate"]["numerator"]}
 
     def hand_figures(scope: kpis.Scope) -> dict[str, int]:
-        with connection.cursor() as cur:
+        with kpis.no_jit(), connection.cursor() as cur:  # same session settings as the KPI code
             cur.execute(HAND_SQL, {"now": scope.now, "projects": list(scope.project_ids), "start": scope.start,
                                    "end": scope.end})
             names = [c.name for c in cur.description]
@@ -281,6 +281,8 @@ def main() -> None:
         ("reply on-time rate per channel, company-month", lambda: kpis.rate_by(company_month, "reply_on_time_rate",
                                                                                "channel")),
         ("repeat complaints, project-month", lambda: kpis.compute("repeat_complaints", month)),
+        ("whole dashboard JSON, project manager (project-month)", lambda: dashboard.dashboard_data(month)),
+        ("whole dashboard JSON, quality dept (company-month)", lambda: dashboard.dashboard_data(company_month)),
     ]
     for label, fn in calls:
         t, _r = _timed(fn, args.repeat)
