@@ -54,7 +54,7 @@ MAX_PAGE_SIZE = 100
 # ---------------------------------------------------------------- schemas
 
 
-class DeadlineOut(Schema):
+class TicketDeadlineOut(Schema):
     stage: str = Field(description="acknowledge | respond | reply | arrive | complete | return_visit | report")
     due_at: dt.datetime | None = Field(description="到期时间（ISO 8601，带时区）；空 = 立即/及时")
     met_at: dt.datetime | None
@@ -68,7 +68,7 @@ class DeadlineOut(Schema):
     overdue: bool
 
 
-class EscalationReasonOut(Schema):
+class TicketEscalationReasonOut(Schema):
     kind: str
     level: str
     rule_id: str
@@ -76,9 +76,9 @@ class EscalationReasonOut(Schema):
     raised_at: dt.datetime | None
 
 
-class EscalationOut(Schema):
+class TicketEscalationOut(Schema):
     level: Literal["none", "hot", "major"]
-    reasons: list[EscalationReasonOut]
+    reasons: list[TicketEscalationReasonOut]
 
 
 class TicketOut(Schema):
@@ -116,8 +116,8 @@ class TicketOut(Schema):
     reopen_count: int
     handling_result: str
     closed_at: dt.datetime | None
-    deadlines: list[DeadlineOut]
-    escalation: EscalationOut
+    deadlines: list[TicketDeadlineOut]
+    escalation: TicketEscalationOut
 
 
 class TicketPage(Schema):
@@ -165,14 +165,14 @@ class TicketIn(Schema):
     handling_result: str = Field("", max_length=4000)
 
 
-class DispatchIn(Schema):
+class TicketDispatchIn(Schema):
     department: int
     assignee: int | None = None
     instructions: str = Field("", max_length=2000)
     due_at: dt.datetime | None = None
 
 
-class HandlingIn(Schema):
+class TicketHandlingIn(Schema):
     investigation: str = Field("", max_length=4000)
     measures: str = Field("", max_length=4000)
     result: str = Field("", max_length=4000)
@@ -180,15 +180,15 @@ class HandlingIn(Schema):
     arrived_at: dt.datetime | None = None
 
 
-class ReasonIn(Schema):
+class TicketReasonIn(Schema):
     reason: str = Field(max_length=1000)
 
 
-class ReopenIn(ReasonIn):
+class TicketReopenIn(TicketReasonIn):
     agreed_feedback_at: dt.datetime | None = None
 
 
-class ReplyIn(Schema):
+class TicketReplyIn(Schema):
     """Letters, faxes, emails and online replies are stored as drafts until reviewed (R-M2-08/-10)."""
 
     kind: ReplyKind = ReplyKind.RESULT
@@ -200,25 +200,25 @@ class ReplyIn(Schema):
     sent_at: dt.datetime | None = None
 
 
-class ReviewIn(Schema):
+class TicketReviewIn(Schema):
     department: ReviewDepartment
     approved: bool
     all_issues_covered: bool = False
     note: str = Field("", max_length=2000)
 
 
-class SendIn(Schema):
+class TicketSendIn(Schema):
     owner_response: OwnerResponse = OwnerResponse.PENDING
     owner_words: str = Field("", max_length=2000)
 
 
-class VerificationIn(Schema):
+class TicketVerificationIn(Schema):
     passed: bool
     notes: str = Field("", max_length=2000)
     order: str = Field("", max_length=2000, description="不通过时必填（R-M4-02）")
 
 
-class ReturnVisitIn(Schema):
+class TicketReturnVisitIn(Schema):
     method: ReturnVisitMethod
     reached: bool
     satisfaction: Satisfaction | None = None
@@ -227,35 +227,35 @@ class ReturnVisitIn(Schema):
     give_up: bool = Field(False, description="多次联系不上后以“联系不上”结束（R-M4-12）")
 
 
-class ExemptionIn(Schema):
+class TicketExemptionIn(Schema):
     exemption: ReturnVisitExemption
     note: str = Field("", max_length=1000)
 
 
-class CloseIn(Schema):
+class TicketCloseIn(Schema):
     result: str = Field("", max_length=4000)
     unresolved: bool = Field(False, description="未关闭结案（R-M2-16）")
     analysis: str = Field("", max_length=4000)
     measures: str = Field("", max_length=4000)
 
 
-class TransferIn(Schema):
+class TicketTransferIn(Schema):
     content: str = Field(max_length=4000)
     document_no: str = Field("", max_length=60)
 
 
-class OwnerUpdateIn(Schema):
+class TicketOwnerUpdateIn(Schema):
     channel: ReplyChannel
     content: str = Field(max_length=2000)
 
 
-class ClaimIn(Schema):
+class TicketClaimIn(Schema):
     amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
     content: str = Field(max_length=2000)
     involves_engineering_or_sales: bool = False
 
 
-class DecisionIn(Schema):
+class TicketDecisionIn(Schema):
     approve: bool
     approved_amount: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=2)
     note: str = Field("", max_length=2000)
@@ -269,7 +269,7 @@ class TicketHouseholdOut(Schema):
     open_tickets: int
 
 
-class ListParams(Schema):
+class TicketListParams(Schema):
     q: str | None = None
     status: list[str] = Field(default_factory=list)
     state: str | None = Field(None, description="open | closed")
@@ -410,7 +410,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn,
 
 
 @router.get("", response={200: TicketPage, **ERRORS}, summary="工单列表（筛选、排序、分页）")
-def list_tickets(request: HttpRequest, params: Query[ListParams]) -> Any:
+def list_tickets(request: HttpRequest, params: Query[TicketListParams]) -> Any:
     """Filters as on the list page; ``overdue=yes`` is a query on the stored deadlines."""
     raw = {k: v for k, v in params.dict().items() if v not in (None, "", []) and k not in {"page", "page_size"}}
     form = TicketFilterForm(data=raw)
@@ -448,7 +448,7 @@ def get_ticket(request: HttpRequest, ticket_id: int) -> Any:
 
 
 @router.post("/{ticket_id}/dispatch", response={200: TicketOut, **ERRORS}, summary="派工 / 改派")
-def dispatch(request: HttpRequest, ticket_id: int, payload: DispatchIn) -> Any:
+def dispatch(request: HttpRequest, ticket_id: int, payload: TicketDispatchIn) -> Any:
     return _act(request, ticket_id, "dispatch", _dump(payload))
 
 
@@ -458,81 +458,81 @@ def accept(request: HttpRequest, ticket_id: int) -> Any:
 
 
 @router.post("/{ticket_id}/handling", response={200: TicketOut, **ERRORS}, summary="处理记录（调查、措施、结果）")
-def handling(request: HttpRequest, ticket_id: int, payload: HandlingIn) -> Any:
+def handling(request: HttpRequest, ticket_id: int, payload: TicketHandlingIn) -> Any:
     return _act(request, ticket_id, "handling", _dump(payload))
 
 
 @router.post("/{ticket_id}/hand-back", response={200: TicketOut, **ERRORS}, summary="退单")
-def hand_back(request: HttpRequest, ticket_id: int, payload: ReasonIn) -> Any:
+def hand_back(request: HttpRequest, ticket_id: int, payload: TicketReasonIn) -> Any:
     return _act(request, ticket_id, "hand_back", _dump(payload))
 
 
 @router.post("/{ticket_id}/replies", response={200: TicketOut, **ERRORS}, summary="回复业主（书面/邮件/网上为待审草稿）")
-def reply(request: HttpRequest, ticket_id: int, payload: ReplyIn) -> Any:
+def reply(request: HttpRequest, ticket_id: int, payload: TicketReplyIn) -> Any:
     return _act(request, ticket_id, "reply", _dump(payload))
 
 
 @router.post("/{ticket_id}/replies/{reply_id}/reviews", response={200: TicketOut, **ERRORS}, summary="回复审核")
-def review(request: HttpRequest, ticket_id: int, reply_id: int, payload: ReviewIn) -> Any:
+def review(request: HttpRequest, ticket_id: int, reply_id: int, payload: TicketReviewIn) -> Any:
     return _act(request, ticket_id, "review", {**_dump(payload), "reply": reply_id})
 
 
 @router.post("/{ticket_id}/replies/{reply_id}/send", response={200: TicketOut, **ERRORS}, summary="发出已审核的回复")
-def send(request: HttpRequest, ticket_id: int, reply_id: int, payload: SendIn) -> Any:
+def send(request: HttpRequest, ticket_id: int, reply_id: int, payload: TicketSendIn) -> Any:
     return _act(request, ticket_id, "send", {**_dump(payload), "reply": reply_id})
 
 
 @router.post("/{ticket_id}/verification", response={200: TicketOut, **ERRORS}, summary="验证（主管以上）")
-def verification(request: HttpRequest, ticket_id: int, payload: VerificationIn) -> Any:
+def verification(request: HttpRequest, ticket_id: int, payload: TicketVerificationIn) -> Any:
     return _act(request, ticket_id, "verify", _dump(payload))
 
 
 @router.post("/{ticket_id}/return-visits", response={200: TicketOut, **ERRORS}, summary="回访（每次尝试都记录）")
-def return_visit(request: HttpRequest, ticket_id: int, payload: ReturnVisitIn) -> Any:
+def return_visit(request: HttpRequest, ticket_id: int, payload: TicketReturnVisitIn) -> Any:
     return _act(request, ticket_id, "return_visit", _dump(payload))
 
 
 @router.post("/{ticket_id}/return-visit-exemption", response={200: TicketOut, **ERRORS}, summary="免回访")
-def exemption(request: HttpRequest, ticket_id: int, payload: ExemptionIn) -> Any:
+def exemption(request: HttpRequest, ticket_id: int, payload: TicketExemptionIn) -> Any:
     return _act(request, ticket_id, "exempt", _dump(payload))
 
 
 @router.post("/{ticket_id}/close", response={200: TicketOut, **ERRORS}, summary="结案（或未关闭）")
-def close(request: HttpRequest, ticket_id: int, payload: CloseIn) -> Any:
+def close(request: HttpRequest, ticket_id: int, payload: TicketCloseIn) -> Any:
     return _act(request, ticket_id, "close", _dump(payload))
 
 
 @router.post("/{ticket_id}/reopen", response={200: TicketOut, **ERRORS}, summary="重新打开")
-def reopen(request: HttpRequest, ticket_id: int, payload: ReopenIn) -> Any:
+def reopen(request: HttpRequest, ticket_id: int, payload: TicketReopenIn) -> Any:
     return _act(request, ticket_id, "reopen", _dump(payload))
 
 
 @router.post("/{ticket_id}/void", response={200: TicketOut, **ERRORS}, summary="作废（须原因）")
-def void(request: HttpRequest, ticket_id: int, payload: ReasonIn) -> Any:
+def void(request: HttpRequest, ticket_id: int, payload: TicketReasonIn) -> Any:
     return _act(request, ticket_id, "void", _dump(payload))
 
 
 @router.post("/{ticket_id}/escalate", response={200: TicketOut, **ERRORS}, summary="上报品质管理部")
-def escalate(request: HttpRequest, ticket_id: int, payload: ReasonIn) -> Any:
+def escalate(request: HttpRequest, ticket_id: int, payload: TicketReasonIn) -> Any:
     return _act(request, ticket_id, "escalate", _dump(payload))
 
 
 @router.post("/{ticket_id}/developer-transfers", response={200: TicketOut, **ERRORS}, summary="书面转地产")
-def transfer(request: HttpRequest, ticket_id: int, payload: TransferIn) -> Any:
+def transfer(request: HttpRequest, ticket_id: int, payload: TicketTransferIn) -> Any:
     return _act(request, ticket_id, "transfer", _dump(payload))
 
 
 @router.post("/{ticket_id}/owner-updates", response={200: TicketOut, **ERRORS}, summary="告知业主进展")
-def owner_update(request: HttpRequest, ticket_id: int, payload: OwnerUpdateIn) -> Any:
+def owner_update(request: HttpRequest, ticket_id: int, payload: TicketOwnerUpdateIn) -> Any:
     return _act(request, ticket_id, "owner_update", _dump(payload))
 
 
 @router.post("/{ticket_id}/compensation-claims", response={200: TicketOut, **ERRORS}, summary="登记赔偿申请")
-def claim(request: HttpRequest, ticket_id: int, payload: ClaimIn) -> Any:
+def claim(request: HttpRequest, ticket_id: int, payload: TicketClaimIn) -> Any:
     return _act(request, ticket_id, "claim", _dump(payload))
 
 
 @router.post("/{ticket_id}/compensation-claims/{claim_id}/decision", response={200: TicketOut, **ERRORS},
              summary="赔偿审批（按岗位权限）")
-def decide(request: HttpRequest, ticket_id: int, claim_id: int, payload: DecisionIn) -> Any:
+def decide(request: HttpRequest, ticket_id: int, claim_id: int, payload: TicketDecisionIn) -> Any:
     return _act(request, ticket_id, "decide", {**_dump(payload), "claim": claim_id})

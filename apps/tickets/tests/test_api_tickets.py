@@ -274,3 +274,14 @@ def test_sort_by_due_pages_through_tickets_without_open_deadlines_last(cast: Any
     assert order == [soon.number, late.number, ended.number]
     assert client.get(URL, sort="due", page_size=1, page=4).json()["results"] == []
     assert client.get(URL, sort="due").json()["count"] == 3
+
+
+def test_schema_component_names_are_our_own(cast: Any, api: Any) -> None:
+    """Each ticket schema is published under a Ticket… name, so no other app's schema of the same
+    short name (EscalationOut, DeadlineOut …) replaces it in the OpenAPI document."""
+    schema = api(cast.front_desk).get("/api/openapi.json").json()
+    props = schema["components"]["schemas"]["TicketOut"]["properties"]
+    assert props["deadlines"]["items"]["$ref"].endswith("/TicketDeadlineOut")
+    assert props["escalation"]["$ref"].endswith("/TicketEscalationOut")
+    deadline = schema["components"]["schemas"]["TicketDeadlineOut"]
+    assert {"stage", "due_at", "met_at", "provisional"} <= set(deadline["required"])
