@@ -19,6 +19,7 @@ urlpatterns = [
     path("import/<int:pk>/discard/", views.import_discard, name="import_discard"),
     path("export/", views.roster_export, name="export"),
     path("access-log/", views.access_log, name="access_log"),
+    path("access-log/export.xlsx", views.access_log_export, name="access_log_export"),
     path("grants/", views.grants, name="grants"),
     path("grants/<int:pk>/revoke/", views.grant_revoke, name="grant_revoke"),
 ]

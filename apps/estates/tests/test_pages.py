@@ -251,3 +251,21 @@ def test_r_m7_01_designated_custodian_is_shown_and_must_be_cs_staff(cast, client
     keeper.save()
     html = _get(client, cast.front_desk, "/estates/").content.decode()
     assert "顾客资料保管人：张主管" in html
+
+
+def test_r_m7_01_access_log_exports_for_audit_with_filters(cast, estate, client):
+    from apps.estates import services
+
+    services.reveal_household(cast.front_desk, estate.hh, reason="回访业主", screen="房屋档案页")
+    services.log_export(cast.supervisor, cast.project, unmasked=False, reason="", screen="导出业主名册页", rows=3,
+                        grant=None)
+    client.force_login(cast.cs_manager)
+    r = client.get("/estates/access-log/export.xlsx", {"action": "view"})
+    rows = read_xlsx(b"".join(r.streaming_content))
+    assert rows[0][:3] == ["时间", "查阅人", "操作"] and len(rows) == 3
+    assert {row[5] for row in rows[1:]} == {"张**", "李*"} and rows[1][6] == "姓名、手机、其他电话"
+    assert not any("张三丰" in str(c) for row in rows for c in row)
+    rows = read_xlsx(b"".join(client.get("/estates/access-log/export.xlsx").streaming_content))
+    assert len(rows) == 4 and "3" in [row[7] for row in rows]
+    client.force_login(cast.front_desk)
+    assert client.get("/estates/access-log/export.xlsx").status_code == 403
