@@ -187,3 +187,31 @@ def test_celery_task_generates_and_is_scheduled_hourly(cast, settings):
         again = generate_reports_task()
     assert out.startswith(f"{cast.company.code}: +") and f"{cast.company.code}: +0" in again
     assert settings.CELERY_BEAT_SCHEDULE["hourly-generate-reports"]["task"] == "apps.reports.tasks.generate_reports"
+
+
+def test_p_04_half_yearly_company_analysis_and_r_m5_08_service_report_milestones(cast, policies):  # noqa: F811
+    from apps.reports.models import ReportSettings
+
+    ReportSettings.objects.update_or_create(company=cast.company, defaults={"company_analysis_cadence": "half_yearly"})
+    result = services.generate_due(cast.company, at(2027, 1, 18, 9, 0))  # H2 2026 was due 2027-01-15
+    made = {(r.duty_code, r.cadence, r.period_start) for r in result.created}
+    assert ("company_analysis", "half_yearly", dt.date(2026, 7, 1)) in made
+    assert ("company_analysis", "quarterly", dt.date(2026, 10, 1)) not in made
+    # R-M5-08: review by the 15th, intranet by the 18th, owners' notice by the 20th — one draft each
+    for code in ("service_report", "service_report_intranet", "service_report_notice"):
+        assert (code, "quarterly", dt.date(2026, 10, 1)) in made
+    company_report = next(r for r in result.created if r.duty_code == "company_analysis")
+    assert company_report.project is None and company_report.created_by == cast.quality_inspector
+
+
+def test_r_m5_09_work_brief_only_for_public_property_projects(cast, policies):  # noqa: F811
+    from apps.org.models import ProjectKind
+
+    result = services.generate_due(cast.company, at(2026, 12, 1, 9, 0))
+    assert not any(r.duty_code == "work_brief" for r in result.created)
+    cast.project.kind = ProjectKind.PUBLIC
+    cast.project.save(update_fields=["kind"])
+    result = services.generate_due(cast.company, at(2026, 12, 1, 9, 0))
+    brief = next(r for r in result.created if r.duty_code == "work_brief" and r.period_start == dt.date(2026, 11, 1))
+    assert brief.rule_id == "R-M5-09"
+    assert brief.due_at == dt.datetime(2026, 12, 3, 15, 59, 59, tzinfo=dt.UTC)
