@@ -5,6 +5,7 @@
     .venv/bin/python locale/tools/fill_en.py          # fills empty/fuzzy msgstr from translations/*.json
     .venv/bin/python manage.py compilemessages -l en --settings=linli.settings_test
 
+``--force`` lets the tables overwrite existing translations.
 ``locale/en/translations/*.json`` map a Chinese msgid to its English text (a list of two strings
 for plural entries). A translation whose placeholders (``%(name)s``, ``%s``, ``{name}``) differ
 from the msgid's is refused. Existing non-fuzzy translations in the .po are kept. Prints the
@@ -38,6 +39,7 @@ def load_tables() -> dict[str, str | list[str]]:
 
 
 def main() -> int:
+    force = "--force" in sys.argv  # the tables win over translations already in the .po
     table = load_tables()
     entries = po.parse(PO_FILE.read_text(encoding="utf-8"))
     header = entries[0]
@@ -54,7 +56,7 @@ def main() -> int:
     missing: list[str] = []
     for e in entries[1:]:
         has = all(v for v in e.msgstr.values()) and e.msgstr
-        if has and not e.fuzzy:
+        if has and not e.fuzzy and not (force and e.msgid in table):
             kept += 1
             continue
         value = table.get(e.msgid)
