@@ -164,3 +164,16 @@ def test_t_03_postgres_one_statement_handling_time_equals_the_orm_expression(ds,
     values = sorted(timed.values_list("handling_minutes", flat=True))
     n, avg, p90 = workhours.handling_stats_postgres(qs)
     assert (n, round(avg, 6), p90) == (agg["n"], round(float(agg["avg"]), 6), values[-1]) == (3, round(840 / 3, 6), 660)
+
+
+def test_p_30_targets_are_validated_in_the_admin(cast):
+    from apps.reports.admin import KpiSettingsForm
+
+    bad = KpiSettingsForm(data={"company": cast.company.pk, "targets": '{"satisfaction_rate": {"value": "x"}}',
+                                "repeat_window_days": 90})
+    assert not bad.is_valid() and "targets" in bad.errors
+    good = KpiSettingsForm(data={"company": cast.company.pk, "repeat_window_days": 30,
+                                 "targets": '{"satisfaction_rate": {"value": 98, "op": ">="}}'})
+    assert good.is_valid(), good.errors
+    good.save()
+    assert kpis.targets_for(cast.company.pk)["satisfaction_rate"] == {"value": 98, "op": ">="}
