@@ -188,20 +188,17 @@ def figures_by_project(projects: list[Project], now: dt.datetime) -> list[dict[s
 
 
 def calendar_warnings(now: dt.datetime) -> list[str]:
-    """T-03 / P-25: warn when next year's official holidays are not known yet."""
-    warnings: list[str] = []
+    """T-03 / P-25: warn when this or next year has no official holiday schedule yet (the workdays
+    app's year table: package years plus imported ones)."""
     year = now.astimezone(clock.SHANGHAI).year
     try:
-        import chinese_calendar
-    except ImportError:  # pragma: no cover - the package is a dependency
-        return [_("未安装 chinesecalendar，工作日只能依赖人工维护的日历。")]
-    for y in (year, year + 1):
-        try:
-            chinese_calendar.is_workday(dt.date(y, 6, 1))
-        except NotImplementedError:
-            warnings.append(_("%(year)s 年的法定节假日和调休安排尚未确认：该年的时限为暂定，请在日历中录入。")
-                            % {"year": y})
-    return warnings
+        from apps.workdays.services import uncovered_years
+
+        missing = uncovered_years([year, year + 1])
+    except ImportError:  # pragma: no cover - workdays is always installed; keep the page up regardless
+        missing = []
+    return [_("%(year)s 年的法定节假日和调休安排尚未确认：该年的时限为暂定，请在日历中录入。") % {"year": y}
+            for y in missing]
 
 
 def expired_certificates(projects: list[Project], today: dt.date) -> QuerySet[User]:
@@ -255,6 +252,7 @@ def front_desk_panel(project: Project, now: dt.datetime) -> Panel:
             Stat(_("未结工单"), open_tickets(ps).count(), url_or_none("tickets:list", query="open=1")),
             Stat(_("今日到期"), due.count(), None, "warn"),
             Stat(_("已超时"), overdue(ps, now).count(), None, "alert"),
+            Stat(_("待回访"), awaiting_return_visit(ps).count(), url_or_none("tickets:queue_return_visit")),
         ],
         rows=[_deadline_row(d, now) for d in due[:ROW_LIMIT]], rows_title=_("今日到期"),
         empty=_("今天没有到期的事项。"),
