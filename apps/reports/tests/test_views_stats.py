@@ -171,3 +171,17 @@ def test_work_information_book_page_and_daily_inventory_printout(client, cast, d
     r = _get(client, reverse("reports:form_worklog"), project=cast.other_project.pk, day="2026-11-02")
     assert r.status_code == 400 and "项目不存在或无权查看" in r.content.decode()
 
+
+
+def test_drill_page_links_to_the_tickets_list_with_the_same_filters(client, cast, ds):
+    from django.urls import NoReverseMatch
+
+    try:
+        base = reverse("tickets:list")
+    except NoReverseMatch:
+        pytest.skip("tickets list page not installed")
+    client.force_login(cast.project_manager)
+    html = _get(client, reverse("reports:drill"), kpi="received", part="all", by="kind", key="repair",
+                projects=cast.project.pk, **NOV).content.decode()
+    assert f"{base}?project={cast.project.pk}&amp;received_from=2026-11-01&amp;received_to=2026-11-30&amp;kind=repair" \
+        in html
