@@ -37,6 +37,7 @@ from apps.tickets.choices import (
     ReviewDepartment,
     Satisfaction,
     Source,
+    TicketStatus,
     Urgency,
 )
 from apps.tickets.deadline_display import deadline_state
@@ -270,23 +271,25 @@ class TicketHouseholdOut(Schema):
 
 
 class TicketListParams(Schema):
-    q: str | None = None
-    status: list[str] = Field(default_factory=list)
-    state: str | None = Field(None, description="open | closed")
-    kind: str | None = None
-    channel: str | None = None
-    category: int | None = None
-    department: int | None = None
-    project: int | None = None
-    household: int | None = None
-    receiver: int | None = None
-    overdue: str | None = Field(None, description="yes | no")
-    due_before: str | None = None
-    received_from: str | None = None
-    received_to: str | None = None
-    escalation: str | None = None
-    sort: str | None = Field(None, description="-received | received | due | -due | number")
-    page: int = Field(1, ge=1)
+    """The list page's filters; every value the schema admits is accepted."""
+
+    q: str | None = Field(None, max_length=100, description="编号、内容、房号、姓氏、电话尾号")
+    status: list[TicketStatus] = Field(default_factory=list)
+    state: Literal["open", "closed"] | None = None
+    kind: Kind | None = None
+    channel: Channel | None = None
+    category: int | None = Field(None, ge=1)
+    department: int | None = Field(None, ge=1)
+    project: int | None = Field(None, ge=1)
+    household: int | None = Field(None, ge=1)
+    receiver: int | None = Field(None, ge=1)
+    overdue: Literal["yes", "no"] | None = None
+    due_before: dt.datetime | None = Field(None, description="有未完成时限早于此时间")
+    received_from: dt.date | None = None
+    received_to: dt.date | None = Field(None, description="不早于 received_from")
+    escalation: Literal["none", "hot", "major"] | None = None
+    sort: Literal["-received", "received", "due", "-due", "number"] | None = None
+    page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 
 
@@ -412,7 +415,10 @@ def create_ticket(request: HttpRequest, payload: TicketIn,
 @router.get("", response={200: TicketPage, **ERRORS}, summary="工单列表（筛选、排序、分页）")
 def list_tickets(request: HttpRequest, params: Query[TicketListParams]) -> Any:
     """Filters as on the list page; ``overdue=yes`` is a query on the stored deadlines."""
-    raw = {k: v for k, v in params.dict().items() if v not in (None, "", []) and k not in {"page", "page_size"}}
+    raw = {k: (v.value if hasattr(v, "value") else [getattr(x, "value", x) for x in v] if isinstance(v, list) else v)
+           for k, v in params.dict().items() if v not in (None, "", []) and k not in {"page", "page_size"}}
+    if isinstance(raw.get("due_before"), dt.datetime):
+        raw["due_before"] = clock.local(raw["due_before"]) if raw["due_before"].tzinfo else raw["due_before"]
     form = TicketFilterForm(data=raw)
     if not form.is_valid():
         raise ApiError(422, "invalid", "筛选条件有误", {k: [str(m) for m in v] for k, v in form.errors.items()})

@@ -109,6 +109,9 @@ def test_list_filters_and_pagination(cast: Any, api: Any, make_ticket: Any, poli
     with clock.frozen(frozen_now + dt.timedelta(hours=3)):
         numbers = {t["number"] for t in client.get(URL, overdue="yes").json()["results"]}
     assert b.number in numbers and a.number not in numbers
+    due_soon = client.get(URL, due_before=(frozen_now + dt.timedelta(hours=2)).isoformat()).json()["results"]
+    assert [t["number"] for t in due_soon] == [b.number]
+    assert client.get(URL, overdue="maybe").status_code == 422  # outside the declared values
     r = client.get(URL, received_from="2026-11-24", received_to="2026-11-01")
     assert r.status_code == 422 and "received_to" in r.json()["error"]["fields"]
     assert client.get(URL, page_size=1000).status_code == 422
