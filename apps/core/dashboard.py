@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
 ROW_LIMIT = 10
+DUE_FIRST = (F("due_at").asc(nulls_last=True),)  # items without a due time last (SQLite and PostgreSQL)
 
 
 # ---------------------------------------------------------------- links
@@ -125,7 +126,7 @@ def open_deadlines(projects: list[Project]) -> QuerySet[Deadline]:
 def due_today(projects: list[Project], now: dt.datetime) -> QuerySet[Deadline]:
     """Open deadlines falling due today (including those already past earlier today)."""
     start, end = day_bounds(now, _project_tz(projects))
-    return open_deadlines(projects).filter(due_at__gte=start, due_at__lt=end).order_by("due_at")
+    return open_deadlines(projects).filter(due_at__gte=start, due_at__lt=end).order_by("due_at", "id")
 
 
 def overdue(projects: list[Project], now: dt.datetime) -> QuerySet[Deadline]:
@@ -139,8 +140,7 @@ def verification_queue(projects: list[Project]) -> QuerySet[Ticket]:
 
 def return_visits_due(projects: list[Project]) -> QuerySet[Deadline]:
     """待回访 (R-M4-04): open return-visit deadlines, earliest first (no due time last)."""
-    return open_deadlines(projects).filter(stage=Stage.RETURN_VISIT).order_by(
-        "due_at", "id")
+    return open_deadlines(projects).filter(stage=Stage.RETURN_VISIT).order_by(*DUE_FIRST, "id")
 
 
 def awaiting_return_visit(projects: list[Project]) -> QuerySet[Ticket]:
@@ -152,19 +152,24 @@ def hot_and_major(projects: list[Project]) -> QuerySet[Ticket]:
         escalation_level__in=[EscalationLevel.HOT, EscalationLevel.MAJOR]).select_related("project")
 
 
+def _open_dispatches(condition: Q) -> QuerySet[Dispatch]:
+    return (Dispatch.objects.filter(condition, active=True, completed_at__isnull=True, ticket__status__in=OPEN_STATUSES)
+            .select_related("ticket", "department", "assignee").order_by(*DUE_FIRST, "dispatched_at"))
+
+
 def department_dispatches(department_ids: Iterable[int]) -> QuerySet[Dispatch]:
-    """Current 派工单 of the departments that are not completed yet."""
-    return (Dispatch.objects.filter(department_id__in=list(department_ids), active=True, completed_at__isnull=True,
-                                    ticket__status__in=OPEN_STATUSES)
-            .select_related("ticket", "department", "assignee").order_by("due_at", "dispatched_at"))
+    """Current 派工单 of the departments that are not completed yet (earliest required time first)."""
+    return _open_dispatches(Q(department_id__in=list(department_ids)))
 
 
 def my_dispatches(user: User, department_ids: Iterable[int]) -> QuerySet[Dispatch]:
-    """A worker's queue: dispatches assigned to them, and unassigned ones of their departments."""
-    return department_dispatches(department_ids).filter(
-        Q(assignee=user) | Q(assignee__isnull=True)) if department_ids else Dispatch.objects.filter(
-        assignee=user, active=True, completed_at__isnull=True, ticket__status__in=OPEN_STATUSES).select_related(
-        "ticket", "department", "assignee").order_by("due_at", "dispatched_at")
+    """A worker's queue: dispatches assigned to them (any department), and unassigned ones of their
+    departments."""
+    ids = list(department_ids)
+    mine = Q(assignee=user)
+    if ids:
+        mine |= Q(assignee__isnull=True, department_id__in=ids)
+    return _open_dispatches(mine)
 
 
 def figures_by_project(projects: list[Project], now: dt.datetime) -> list[dict[str, Any]]:

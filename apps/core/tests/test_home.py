@@ -153,3 +153,13 @@ def test_home_page_query_count_does_not_grow_with_tickets(cast, client, frozen_n
     client.login(username=username, password=PASSWORD)
     with django_assert_max_num_queries(15):  # measured: 10–12 whatever the number of tickets
         assert client.get("/").status_code == 200
+
+
+def test_worker_sees_a_dispatch_assigned_to_them_in_another_department(cast, frozen_now, policies):
+    t = receive(cast, content="小区门禁坏了")
+    actions.dispatch_ticket(ticket=t, department=cast.security_dept, assignee=cast.worker, acting_user=cast.front_desk,
+                            now=frozen_now)
+    other = receive(cast, content="车辆乱停")
+    actions.dispatch_ticket(ticket=other, department=cast.security_dept, acting_user=cast.front_desk, now=frozen_now)
+    panel = _panel(dashboard.home_panels(cast.worker, cast.project), "worker")
+    assert [r.title.split(" · ")[0] for r in panel.rows] == [t.number]
