@@ -78,7 +78,8 @@ def test_language_choice_switches_to_english(cast, client):
     client.login(username="desk", password=PASSWORD)
     r = client.post("/i18n/setlang/", {"language": "en", "next": "/profile/"})
     assert r.status_code == 302
-    assert client.cookies["django_language"].value == "en"
+    cookie = client.cookies["django_language"]
+    assert cookie.value == "en" and int(cookie["max-age"]) >= 300 * 24 * 3600  # remembered for a year
 
 
 def test_project_switcher_only_to_visible_projects(cast, client):
