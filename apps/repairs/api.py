@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from apps.api.errors import ERRORS, ApiError
 from apps.org import access
@@ -21,7 +21,7 @@ from linli import clock
 router = Router(tags=["repairs"])
 
 
-class ChargeLineOut(Schema):
+class RepairChargeLineOut(Schema):
     item_id: int
     name: str
     unit: str
@@ -30,7 +30,7 @@ class ChargeLineOut(Schema):
     amount: Decimal
 
 
-class DeadlineOut(Schema):
+class RepairDeadlineOut(Schema):
     stage: str
     due_at: dt.datetime | None
     met_at: dt.datetime | None
@@ -38,7 +38,7 @@ class DeadlineOut(Schema):
     rule: str
 
 
-class OrderOut(Schema):
+class RepairOrderOut(Schema):
     id: int
     ticket_id: int
     number: str
@@ -57,7 +57,7 @@ class OrderOut(Schema):
     diagnosis: str
     chargeable: bool | None
     charge_total: Decimal
-    charge_lines: list[ChargeLineOut]
+    charge_lines: list[RepairChargeLineOut]
     consent_valid: bool
     work_started_at: dt.datetime | None
     labour_hours: Decimal | None
@@ -67,31 +67,31 @@ class OrderOut(Schema):
     refusal_reason: str
     rework_count: int
     checklist: dict[str, bool]
-    deadlines: list[DeadlineOut]
+    deadlines: list[RepairDeadlineOut]
 
 
-class ArrivalIn(Schema):
+class RepairArrivalIn(Schema):
     arrived_at: dt.datetime | None = None
 
 
-class ItemQty(Schema):
+class RepairItemQty(Schema):
     item_id: int
     quantity: Decimal
 
 
-class DiagnosisIn(Schema):
+class RepairDiagnosisIn(Schema):
     diagnosis: str
     chargeable: bool
-    items: list[ItemQty] = []
+    items: list[RepairItemQty] = []
 
 
-class ConsentIn(Schema):
+class RepairConsentIn(Schema):
     agreed: bool
     owner_name: str
     explanation: str
 
 
-class CompletionIn(Schema):
+class RepairCompletionIn(Schema):
     result: str
     labour_hours: Decimal
     late_explanation: str = ""
@@ -100,22 +100,22 @@ class CompletionIn(Schema):
     wiring_approved_by: int | None = None
 
 
-class AcceptanceIn(Schema):
+class RepairAcceptanceIn(Schema):
     signed_name: str
     signature: str  # PNG, base64 or data URL
     quality_ok: bool = True
 
 
-class RefusalIn(Schema):
+class RepairRefusalIn(Schema):
     reason: str
 
 
-class NextVisitIn(Schema):
+class RepairNextVisitIn(Schema):
     agreed_at: dt.datetime
     reason: str
 
 
-class RateOut(Schema):
+class RepairRateOut(Schema):
     hit: int
     total: int
     rate: Decimal | None
@@ -123,7 +123,7 @@ class RateOut(Schema):
     meets_target: bool | None
 
 
-class MeasureRowOut(Schema):
+class RepairMeasureRowOut(Schema):
     month: str | None = None
     department: str | None = None
     department_id: int | None = None
@@ -131,18 +131,18 @@ class MeasureRowOut(Schema):
     worker_id: int | None = None
     label: str | None = None
     count: int
-    arrival: RateOut
-    completion: RateOut
-    quality: RateOut
-    return_visit: RateOut
+    arrival: RepairRateOut
+    completion: RepairRateOut
+    quality: RepairRateOut
+    return_visit: RepairRateOut
 
 
-class MeasuresOut(Schema):
+class RepairMeasuresOut(Schema):
     definitions: dict[str, str]
-    rows: list[MeasureRowOut]
+    rows: list[RepairMeasureRowOut]
 
 
-class PriceItemOut(Schema):
+class RepairPriceItemOut(Schema):
     id: int
     code: str
     name: str
@@ -151,13 +151,13 @@ class PriceItemOut(Schema):
     unit_price: Decimal
 
 
-class PriceListOut(Schema):
+class RepairPriceListOut(Schema):
     project: str
     name: str
     effective_from: dt.date
     effective_to: dt.date | None
     published_at: dt.datetime
-    items: list[PriceItemOut]
+    items: list[RepairPriceItemOut]
 
 
 def _fail(exc: RepairError) -> ApiError:
@@ -205,47 +205,47 @@ def _run(request: HttpRequest, order_id: int, fn: Any, **kwargs: Any) -> dict[st
     return _out(order)
 
 
-@router.get("/orders", response={200: list[OrderOut], **ERRORS}, summary="当前用户的维修工单（含抢单池）")
+@router.get("/orders", response={200: list[RepairOrderOut], **ERRORS}, summary="当前用户的维修工单（含抢单池）")
 def orders(request: HttpRequest, pool: bool = False) -> Any:
     qs = services.pool_orders(request.user) if pool else services.my_orders(request.user)
     return [_out(o) for o in qs[:200]]
 
 
-@router.get("/orders/{order_id}", response={200: OrderOut, **ERRORS}, summary="维修工单")
+@router.get("/orders/{order_id}", response={200: RepairOrderOut, **ERRORS}, summary="维修工单")
 def order(request: HttpRequest, order_id: int) -> Any:
     return _out(_order(request, order_id))
 
 
-@router.post("/orders/{order_id}/accept", response={200: OrderOut, **ERRORS}, summary="接单 / 抢单")
+@router.post("/orders/{order_id}/accept", response={200: RepairOrderOut, **ERRORS}, summary="接单 / 抢单")
 def accept(request: HttpRequest, order_id: int) -> Any:
     return _run(request, order_id, services.accept_order)
 
 
-@router.post("/orders/{order_id}/arrival", response={200: OrderOut, **ERRORS}, summary="登记到场（到场时限 R-M8-03）")
-def arrival(request: HttpRequest, order_id: int, payload: ArrivalIn) -> Any:
+@router.post("/orders/{order_id}/arrival", response={200: RepairOrderOut, **ERRORS}, summary="登记到场（到场时限 R-M8-03）")
+def arrival(request: HttpRequest, order_id: int, payload: RepairArrivalIn) -> Any:
     return _run(request, order_id, services.record_arrival, arrived_at=payload.arrived_at)
 
 
-@router.post("/orders/{order_id}/diagnosis", response={200: OrderOut, **ERRORS},
+@router.post("/orders/{order_id}/diagnosis", response={200: RepairOrderOut, **ERRORS},
              summary="故障诊断与收费项目（按公示价目计算）")
-def diagnosis(request: HttpRequest, order_id: int, payload: DiagnosisIn) -> Any:
+def diagnosis(request: HttpRequest, order_id: int, payload: RepairDiagnosisIn) -> Any:
     return _run(request, order_id, services.diagnose, diagnosis=payload.diagnosis, chargeable=payload.chargeable,
                 items=[(i.item_id, i.quantity) for i in payload.items])
 
 
-@router.post("/orders/{order_id}/consent", response={200: OrderOut, **ERRORS}, summary="业主确认收费（R-M8-08 b）")
-def consent(request: HttpRequest, order_id: int, payload: ConsentIn) -> Any:
+@router.post("/orders/{order_id}/consent", response={200: RepairOrderOut, **ERRORS}, summary="业主确认收费（R-M8-08 b）")
+def consent(request: HttpRequest, order_id: int, payload: RepairConsentIn) -> Any:
     return _run(request, order_id, services.record_consent, agreed=payload.agreed, owner_name=payload.owner_name,
                 explanation=payload.explanation)
 
 
-@router.post("/orders/{order_id}/start", response={200: OrderOut, **ERRORS}, summary="开工（收费项目须先经业主同意）")
+@router.post("/orders/{order_id}/start", response={200: RepairOrderOut, **ERRORS}, summary="开工（收费项目须先经业主同意）")
 def start(request: HttpRequest, order_id: int) -> Any:
     return _run(request, order_id, services.start_work)
 
 
-@router.post("/orders/{order_id}/completion", response={200: OrderOut, **ERRORS}, summary="完工（完成时限 R-M8-04）")
-def completion(request: HttpRequest, order_id: int, payload: CompletionIn) -> Any:
+@router.post("/orders/{order_id}/completion", response={200: RepairOrderOut, **ERRORS}, summary="完工（完成时限 R-M8-04）")
+def completion(request: HttpRequest, order_id: int, payload: RepairCompletionIn) -> Any:
     from apps.org.models import User
 
     approver = User.objects.filter(pk=payload.wiring_approved_by).first() if payload.wiring_approved_by else None
@@ -254,52 +254,44 @@ def completion(request: HttpRequest, order_id: int, payload: CompletionIn) -> An
                 wiring_changed=payload.wiring_changed, wiring_approved_by=approver)
 
 
-@router.post("/orders/{order_id}/next-visit", response={200: OrderOut, **ERRORS}, summary="约定再次上门（R-M8-08 c）")
-def next_visit(request: HttpRequest, order_id: int, payload: NextVisitIn) -> Any:
+@router.post("/orders/{order_id}/next-visit", response={200: RepairOrderOut, **ERRORS}, summary="约定再次上门（R-M8-08 c）")
+def next_visit(request: HttpRequest, order_id: int, payload: RepairNextVisitIn) -> Any:
     return _run(request, order_id, services.agree_next_visit, agreed_at=payload.agreed_at, reason=payload.reason)
 
 
-@router.post("/orders/{order_id}/acceptance", response={200: OrderOut, **ERRORS}, summary="业主签名验收（PNG）")
-def acceptance(request: HttpRequest, order_id: int, payload: AcceptanceIn) -> Any:
+@router.post("/orders/{order_id}/acceptance", response={200: RepairOrderOut, **ERRORS}, summary="业主签名验收（PNG）")
+def acceptance(request: HttpRequest, order_id: int, payload: RepairAcceptanceIn) -> Any:
     return _run(request, order_id, services.sign_acceptance, signature=payload.signature,
                 signed_name=payload.signed_name, quality_ok=payload.quality_ok)
 
 
-@router.post("/orders/{order_id}/refusal", response={200: OrderOut, **ERRORS}, summary="业主拒签（须填原因）")
-def refusal(request: HttpRequest, order_id: int, payload: RefusalIn) -> Any:
+@router.post("/orders/{order_id}/refusal", response={200: RepairOrderOut, **ERRORS}, summary="业主拒签（须填原因）")
+def refusal(request: HttpRequest, order_id: int, payload: RepairRefusalIn) -> Any:
     return _run(request, order_id, services.refuse_acceptance, reason=payload.reason)
 
 
-def _month(text: str | None, default: dt.date, field: str) -> dt.date:
-    if not text:
-        return default
-    try:
-        return dt.date.fromisoformat(text + "-01")
-    except ValueError:
-        raise ApiError(422, "invalid", "月份格式应为 YYYY-MM", {field: ["月份格式应为 YYYY-MM"]}) from None
+MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+GROUPS = {"month": ("month",), "department": ("month", "department"), "worker": ("month", "department", "worker")}
 
 
-@router.get("/measures", response={200: MeasuresOut, **ERRORS}, summary="维修指标（到场/完成及时率、合格率、回访率）")
-def measures(request: HttpRequest, month_from: str | None = None, month_to: str | None = None,
-             group: str = "department") -> Any:
+@router.get("/measures", response={200: RepairMeasuresOut, **ERRORS},
+            summary="维修指标（到场/完成及时率、合格率、回访率）")
+def measures(request: HttpRequest, month_from: str | None = Query(None, pattern=MONTH),
+             month_to: str | None = Query(None, pattern=MONTH),
+             group: Literal["month", "department", "worker"] = "department") -> Any:
+    """Months are YYYY-MM (default: this month); ``month_to`` before ``month_from`` gives no rows."""
     if not access.has_cap(request.user, Cap.VIEW_TICKETS):
         raise ApiError(403, "forbidden", "无权查看")
-    groups = {"month": ("month",), "department": ("month", "department"),
-              "worker": ("month", "department", "worker")}
-    if group not in groups:
-        raise ApiError(422, "invalid", "分组不正确", {"group": ["month / department / worker"]})
     today = clock.today()
-    start = _month(month_from, today.replace(day=1), "month_from")
-    last = _month(month_to, start, "month_to")
-    if last < start:
-        raise ApiError(422, "invalid", "结束月份不能早于开始月份", {"month_to": ["不能早于开始月份"]})
-    end = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    start = dt.date.fromisoformat(month_from + "-01") if month_from else today.replace(day=1)
+    last = dt.date.fromisoformat(month_to + "-01") if month_to else start
+    end = max((last.replace(day=28) + dt.timedelta(days=4)).replace(day=1), start)
     rows = ms.repair_measures(projects=access.visible_projects(request.user), start=start, end=end,
-                              as_of=clock.now(), group_by=groups[group])
+                              as_of=clock.now(), group_by=GROUPS[group])
     return {"definitions": {k: str(v) for k, v in ms.DEFINITIONS.items()}, "rows": rows}
 
 
-@router.get("/prices/{project_code}", response={200: PriceListOut, **ERRORS}, auth=None,
+@router.get("/prices/{project_code}", response={200: RepairPriceListOut, **ERRORS}, auth=None,
             summary="项目公示的有偿服务价目表（无需登录）")
 def prices(request: HttpRequest, project_code: str) -> Any:
     project = Project.objects.filter(code=project_code, active=True).first()
