@@ -205,23 +205,27 @@ def _run(request: HttpRequest, order_id: int, fn: Any, **kwargs: Any) -> dict[st
     return _out(order)
 
 
-@router.get("/orders", response={200: list[RepairOrderOut], **ERRORS}, summary="当前用户的维修工单（含抢单池）")
+@router.get("/orders", response={200: list[RepairOrderOut], **ERRORS},
+            summary="当前用户的维修工单（含抢单池）")
 def orders(request: HttpRequest, pool: bool = False) -> Any:
     qs = services.pool_orders(request.user) if pool else services.my_orders(request.user)
     return [_out(o) for o in qs[:200]]
 
 
-@router.get("/orders/{order_id}", response={200: RepairOrderOut, **ERRORS}, summary="维修工单")
+@router.get("/orders/{order_id}", response={200: RepairOrderOut, **ERRORS},
+             summary="维修工单")
 def order(request: HttpRequest, order_id: int) -> Any:
     return _out(_order(request, order_id))
 
 
-@router.post("/orders/{order_id}/accept", response={200: RepairOrderOut, **ERRORS}, summary="接单 / 抢单")
+@router.post("/orders/{order_id}/accept", response={200: RepairOrderOut, **ERRORS},
+             summary="接单 / 抢单")
 def accept(request: HttpRequest, order_id: int) -> Any:
     return _run(request, order_id, services.accept_order)
 
 
-@router.post("/orders/{order_id}/arrival", response={200: RepairOrderOut, **ERRORS}, summary="登记到场（到场时限 R-M8-03）")
+@router.post("/orders/{order_id}/arrival", response={200: RepairOrderOut, **ERRORS},
+             summary="登记到场（到场时限 R-M8-03）")
 def arrival(request: HttpRequest, order_id: int, payload: RepairArrivalIn) -> Any:
     return _run(request, order_id, services.record_arrival, arrived_at=payload.arrived_at)
 
@@ -233,18 +237,21 @@ def diagnosis(request: HttpRequest, order_id: int, payload: RepairDiagnosisIn) -
                 items=[(i.item_id, i.quantity) for i in payload.items])
 
 
-@router.post("/orders/{order_id}/consent", response={200: RepairOrderOut, **ERRORS}, summary="业主确认收费（R-M8-08 b）")
+@router.post("/orders/{order_id}/consent", response={200: RepairOrderOut, **ERRORS},
+             summary="业主确认收费（R-M8-08 b）")
 def consent(request: HttpRequest, order_id: int, payload: RepairConsentIn) -> Any:
     return _run(request, order_id, services.record_consent, agreed=payload.agreed, owner_name=payload.owner_name,
                 explanation=payload.explanation)
 
 
-@router.post("/orders/{order_id}/start", response={200: RepairOrderOut, **ERRORS}, summary="开工（收费项目须先经业主同意）")
+@router.post("/orders/{order_id}/start", response={200: RepairOrderOut, **ERRORS},
+             summary="开工（收费项目须先经业主同意）")
 def start(request: HttpRequest, order_id: int) -> Any:
     return _run(request, order_id, services.start_work)
 
 
-@router.post("/orders/{order_id}/completion", response={200: RepairOrderOut, **ERRORS}, summary="完工（完成时限 R-M8-04）")
+@router.post("/orders/{order_id}/completion", response={200: RepairOrderOut, **ERRORS},
+             summary="完工（完成时限 R-M8-04）")
 def completion(request: HttpRequest, order_id: int, payload: RepairCompletionIn) -> Any:
     from apps.org.models import User
 
@@ -254,18 +261,21 @@ def completion(request: HttpRequest, order_id: int, payload: RepairCompletionIn)
                 wiring_changed=payload.wiring_changed, wiring_approved_by=approver)
 
 
-@router.post("/orders/{order_id}/next-visit", response={200: RepairOrderOut, **ERRORS}, summary="约定再次上门（R-M8-08 c）")
+@router.post("/orders/{order_id}/next-visit", response={200: RepairOrderOut, **ERRORS},
+             summary="约定再次上门（R-M8-08 c）")
 def next_visit(request: HttpRequest, order_id: int, payload: RepairNextVisitIn) -> Any:
     return _run(request, order_id, services.agree_next_visit, agreed_at=payload.agreed_at, reason=payload.reason)
 
 
-@router.post("/orders/{order_id}/acceptance", response={200: RepairOrderOut, **ERRORS}, summary="业主签名验收（PNG）")
+@router.post("/orders/{order_id}/acceptance", response={200: RepairOrderOut, **ERRORS},
+             summary="业主签名验收（PNG）")
 def acceptance(request: HttpRequest, order_id: int, payload: RepairAcceptanceIn) -> Any:
     return _run(request, order_id, services.sign_acceptance, signature=payload.signature,
                 signed_name=payload.signed_name, quality_ok=payload.quality_ok)
 
 
-@router.post("/orders/{order_id}/refusal", response={200: RepairOrderOut, **ERRORS}, summary="业主拒签（须填原因）")
+@router.post("/orders/{order_id}/refusal", response={200: RepairOrderOut, **ERRORS},
+             summary="业主拒签（须填原因）")
 def refusal(request: HttpRequest, order_id: int, payload: RepairRefusalIn) -> Any:
     return _run(request, order_id, services.refuse_acceptance, reason=payload.reason)
 
