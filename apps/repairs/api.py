@@ -213,7 +213,7 @@ def orders(request: HttpRequest, pool: bool = False) -> Any:
 
 
 @router.get("/orders/{order_id}", response={200: RepairOrderOut, **ERRORS},
-             summary="维修工单")
+            summary="维修工单")
 def order(request: HttpRequest, order_id: int) -> Any:
     return _out(_order(request, order_id))
 
