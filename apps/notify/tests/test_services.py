@@ -208,6 +208,14 @@ def test_r_m17_01_call_time_check(cast) -> None:
     assert "14:00" in warning
 
 
+def test_p21_project_may_turn_call_windows_off(cast) -> None:
+    """P-21 is data: a project that switches the rule off for calls gets no warning."""
+    QuietHoursPolicy.objects.create(project=cast.project, applies_to_calls=False)
+    assert services.call_warning(cast.project, sh(2026, 11, 23, 22)) is None
+    assert services.check_call_time(cast.project, sh(2026, 11, 23, 22)) is None
+    assert services.call_warning(cast.other_project, sh(2026, 11, 23, 22)).startswith("现在是免打扰时段（21:00–次日08:00）")
+
+
 def test_r_m4_14_call_list_ordered_by_next_allowed_moment(cast) -> None:
     """R-M4-14 / R-M17-01: at 11:50 a call wanted after 12:00 moves to 14:00 and goes after the others;
     翠湖苑 with an evening-only policy can be called in its lunch time."""
