@@ -30,3 +30,8 @@ def test_403_and_500_pages(db, client):
     client.raise_request_exception = False
     r = client.get("/boom/")
     assert r.status_code == 500 and "系统出错了" in r.content.decode()
+
+
+def test_health_check_answers_without_login(db, client):
+    r = client.get("/healthz")
+    assert r.status_code == 200 and r.json() == {"ok": True}
