@@ -10,6 +10,16 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 
+def next_call_moment(project: Any, moment: dt.datetime) -> dt.datetime | None:
+    """``apps.notify.services.next_contact_moment`` for a phone call (R-M17-01, the project's P-21
+    quiet-hours policy row); None when the notify app is not installed."""
+    try:
+        from apps.notify.services import CALL, next_contact_moment
+    except ImportError:  # notify app not landed yet
+        return None
+    return next_contact_moment(project, moment, channel=CALL)
+
+
 def notify_staff(recipients: Iterable[Any], *, kind: str, subject: str, body: str, link: str = "",
                  project: Any = None, dedupe_key: str | None = None, now: dt.datetime) -> list[Any]:
     """``apps.notify.services.notify_staff`` (cross-app contract 3); dedupe_key makes a repeat a no-op."""

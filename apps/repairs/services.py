@@ -967,8 +967,12 @@ def publish_price_list(*, price_list: PriceList, acting_user: User, now: dt.date
 
 
 def quiet_hours(project: Project, at: dt.datetime) -> dt.datetime | None:
-    """R-M17-01 (POLICY P-21 default windows [12:00, 14:00) and [21:00, 08:00)): None when a phone
-    call at ``at`` is fine, otherwise the next allowed moment."""
+    """R-M17-01 (POLICY P-21): None when a phone call at ``at`` is fine, otherwise the next allowed
+    moment (in the project's time zone). The project's quiet-hours policy row of apps.notify decides;
+    without that app the P-21 default windows [12:00, 14:00) and [21:00, 08:00) apply."""
+    allowed = adapters.next_call_moment(project, at)
+    if allowed is not None:
+        return None if allowed <= at else allowed.astimezone(project.tz)
     local = at.astimezone(project.tz)
     t = local.time()
     for start, end in QUIET_WINDOWS:

@@ -110,3 +110,14 @@ def test_unreachable_owner_attempts_are_kept(cast, fake_policies):
                                                now=at(2026, 11, 23, 16, 0)) is None
     assert order.ticket.return_visits.get().attempts.count() == 1
     assert not order.ratings.exists()
+
+
+def test_p21_project_quiet_hours_policy_row_is_used(cast):
+    """P-21 is data: a project's quiet-hours row (apps.notify) replaces the default windows."""
+    notify_models = pytest.importorskip("apps.notify.models")
+    assert services.quiet_hours(cast.project, at(2026, 11, 23, 12, 30)) == at(2026, 11, 23, 14, 0)
+    notify_models.QuietHoursPolicy.objects.create(project=cast.project,
+                                                  windows=[["12:00", "13:00"], ["22:00", "07:30"]])
+    assert services.quiet_hours(cast.project, at(2026, 11, 23, 12, 30)) == at(2026, 11, 23, 13, 0)
+    assert services.quiet_hours(cast.project, at(2026, 11, 23, 21, 30)) is None
+    assert services.quiet_hours(cast.project, at(2026, 11, 24, 7, 0)) == at(2026, 11, 24, 7, 30)
