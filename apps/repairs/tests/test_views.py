@@ -123,3 +123,24 @@ def test_return_visit_form_on_verified_order(cast, fake_policies, frozen_now):
 def test_receive_by_other_project_is_hidden(cast, fake_policies, frozen_now):
     order = receive(cast, "repair_water", now=frozen_now)
     assert login(cast.outsider).get(f"/repairs/orders/{order.pk}/signature.png").status_code == 404
+
+
+def test_dispatcher_assigns_and_transfers_from_the_page(cast, fake_policies, frozen_now):
+    """issue 6 item 2 on the page: a waiting (assign-mode) order is assigned, then transferred with a reason."""
+    from apps.org.models import Membership
+    from apps.org.roles import Role
+    from apps.org.tests.factories import UserFactory
+
+    second = UserFactory(username="worker2", display_name="周师傅")
+    Membership.objects.create(user=second, role=Role.WORKER, company=cast.company, project=cast.project,
+                              department=cast.eng_dept)
+    order = receive(cast, "repair_water", now=frozen_now)
+    c = login(cast.front_desk)
+    assert order.ticket.number in c.get("/repairs/").content.decode()  # 待派工
+    page = c.get(f"/repairs/orders/{order.pk}/").content.decode()
+    assert 'data-testid="step-assign"' in page
+    c.post(f"/repairs/orders/{order.pk}/assign/", {"assignee": cast.worker.pk})
+    assert services.current_dispatch(order).assignee == cast.worker
+    c.post(f"/repairs/orders/{order.pk}/assign/", {"assignee": second.pk, "reason": "孙师傅在处理急修"})
+    d = services.current_dispatch(order)
+    assert d.assignee == second and d.instructions == "转单：孙师傅在处理急修"
