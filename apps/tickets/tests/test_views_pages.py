@@ -382,3 +382,15 @@ def test_resent_intake_form_files_one_ticket(cast: Any, desk: Client, policies: 
     again = desk.post(reverse("tickets:intake"), intake_data(submission_key=key))
     assert first.status_code == again.status_code == 302 and first["Location"] == again["Location"]
     assert Ticket.objects.count() == 1
+
+
+def test_R_M1_09_resolved_on_the_spot_from_the_intake_page(cast: Any, desk: Client, policies: Any) -> None:
+    """R-M1-09 "handle at once": no feedback time needed, the result is recorded as an agreed reply."""
+    r = desk.post(reverse("tickets:intake"), intake_data(agreed_feedback_at="", resolved_on_spot="on",
+                                                         handling_result=""))
+    assert r.status_code == 422 and "当场处理完毕须填写处理结果" in r.content.decode()
+    r = desk.post(reverse("tickets:intake"), intake_data(agreed_feedback_at="", resolved_on_spot="on",
+                                                         handling_result="已电话指导业主复位电闸"))
+    assert r.status_code == 302
+    t = Ticket.objects.get()
+    assert t.status == "replied" and t.replies.get().owner_response == "agree"
