@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -18,23 +18,31 @@ from apps.api.errors import ERRORS, ApiError
 from apps.org import access
 from apps.org.roles import Cap
 from apps.reports import actions, dashboard, kpis
-from apps.reports.models import Report
+from apps.reports.models import Report, ReportStatus
+from apps.tickets.choices import Channel, Kind
 from linli import clock
 
 router = Router(tags=["reports"])
+KpiCode = Literal[tuple(kpis.REGISTRY)]  # type: ignore[valid-type]
 
 
-class ScopeIn(Schema):
-    from_: dt.date | None = Field(None, alias="from")
-    to: dt.date | None = None
-    projects: str = ""
-    department: int | None = None
-    category: int | None = None
-    channel: str = ""
-    kind: str = ""
+KindCode = Literal[tuple(Kind.values)]  # type: ignore[valid-type]
+ChannelCode = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
+
+
+class ReportScopeIn(Schema):
+    """The scope of the figures; a missing period means the last 180 days."""
+
+    from_: dt.date | None = Field(None, alias="from", description="统计期起（含），YYYY-MM-DD")
+    to: dt.date | None = Field(None, description="统计期止（含），YYYY-MM-DD")
+    projects: str = Field("", pattern=r"^([0-9]{1,9}(,[0-9]{1,9})*)?$", description="项目 id，逗号分隔；空 = 全部可见项目")
+    department: int | None = Field(None, ge=1, le=2**31 - 1)
+    category: int | None = Field(None, ge=1, le=2**31 - 1)
+    channel: ChannelCode | None = None
+    kind: KindCode | None = None
 
     def params(self) -> dict[str, str]:
-        p = {"projects": self.projects, "channel": self.channel, "kind": self.kind}
+        p = {"projects": self.projects, "channel": self.channel or "", "kind": self.kind or ""}
         if self.from_:
             p["from"] = self.from_.isoformat()
         if self.to:
@@ -46,7 +54,7 @@ class ScopeIn(Schema):
         return p
 
 
-class KpiOut(Schema):
+class ReportKpiOut(Schema):
     code: str
     label: str
     rule: str
@@ -59,12 +67,12 @@ class KpiOut(Schema):
     met_target: bool | None
 
 
-class KpisOut(Schema):
+class ReportKpisOut(Schema):
     scope: dict[str, str]
-    kpis: list[KpiOut]
+    kpis: list[ReportKpiOut]
 
 
-class DrillTicketOut(Schema):
+class ReportDrillTicketOut(Schema):
     id: int
     number: str
     project_id: int
@@ -75,12 +83,12 @@ class DrillTicketOut(Schema):
     closed_at: dt.datetime | None
 
 
-class DrillOut(Schema):
+class ReportDrillOut(Schema):
     count: int
-    tickets: list[DrillTicketOut]
+    tickets: list[ReportDrillTicketOut]
 
 
-class ReportOut(Schema):
+class FixedReportOut(Schema):
     id: int
     title: str
     duty_code: str
@@ -98,7 +106,7 @@ class ReportOut(Schema):
     frozen: bool
 
 
-class ReportDetailOut(ReportOut):
+class FixedReportDetailOut(FixedReportOut):
     figures: dict[str, Any]
     sections: dict[str, str]
 
@@ -106,36 +114,38 @@ class ReportDetailOut(ReportOut):
 def _scope(request: HttpRequest, params: dict[str, str]) -> kpis.Scope:
     if not access.has_cap(request.user, Cap.VIEW_REPORTS):
         raise ApiError(403, "forbidden", "没有查看统计的权限")
-    projects = [p.pk for p in access.visible_projects(request.user)]
+    projects = {p.pk for p in access.visible_projects(request.user)}
+    wanted = {int(x) for x in params.get("projects", "").split(",") if x}
+    if not wanted <= projects:
+        raise ApiError(404, "not_found", "项目不存在或无权查看", {"projects": ["项目不存在或无权查看"]})
     try:
         return kpis.scope_from_params(params, now=clock.now(), allowed_project_ids=projects, default_days=180)
-    except kpis.ScopeError as exc:
-        raise ApiError(422, "invalid", str(exc)) from exc
+    except kpis.ScopeError as exc:  # well-formed values that contradict each other (from after to, > 3 years)
+        raise ApiError(409, "conflict", str(exc)) from exc
 
 
-@router.get("/kpis", response={200: KpisOut, **ERRORS}, summary="统计指标（含定义与目标）")
-def kpi_list(request: HttpRequest, filters: Query[ScopeIn]) -> Any:
+@router.get("/kpis", response={200: ReportKpisOut, **ERRORS}, summary="统计指标（含定义与目标）")
+def kpi_list(request: HttpRequest, filters: Query[ReportScopeIn]) -> Any:
     scope = _scope(request, filters.params())
     return {"scope": scope.params(), "kpis": [r.as_dict() for r in kpis.all_kpis(scope)]}
 
 
 @router.get("/dashboard", response={200: dict[str, Any], **ERRORS}, summary="统计看板数据（可下钻）")
-def dashboard_json(request: HttpRequest, filters: Query[ScopeIn], unit: str = "month") -> Any:
-    if unit not in ("week", "month"):
-        raise ApiError(422, "invalid", "趋势单位应为 week 或 month", {"unit": ["不是允许的取值"]})
+def dashboard_json(request: HttpRequest, filters: Query[ReportScopeIn], unit: Literal["week", "month"] = "month") -> Any:
     return dashboard.dashboard_data(_scope(request, filters.params()), unit=unit)
 
 
-@router.get("/drill", response={200: DrillOut, **ERRORS}, summary="某个数字背后的工单清单")
-def drill(request: HttpRequest, filters: Query[ScopeIn], kpi: str = "received", part: str = "", by: str = "",
-          key: str = "", limit: int = 100, offset: int = 0) -> Any:
+@router.get("/drill", response={200: ReportDrillOut, **ERRORS}, summary="某个数字背后的工单清单")
+def drill(request: HttpRequest, filters: Query[ReportScopeIn], kpi: KpiCode = "received",
+          part: Literal["", "all", "numerator", "denominator", "hot", "major", *Kind.values] = "",  # type: ignore[valid-type]
+          by: Literal["", "kind", "channel", "category", "department", "building", "project"] = "",
+          key: str = Query("", pattern=r"^([0-9]{1,9}|none|[a-z_]{1,30})?$"),
+          limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=10**7)) -> Any:
     scope = _scope(request, filters.params())
-    if not 1 <= limit <= 1000 or offset < 0:
-        raise ApiError(422, "invalid", "limit 应在 1–1000 之间，offset 不能为负")
     try:
         qs = kpis.drill_queryset({"kpi": kpi, "part": part, "by": by, "key": key}, scope)
-    except kpis.ScopeError as exc:
-        raise ApiError(422, "invalid", str(exc)) from exc
+    except kpis.ScopeError as exc:  # e.g. a part this KPI does not have
+        raise ApiError(409, "conflict", str(exc)) from exc
     qs = qs.order_by("received_at", "pk")
     return {"count": qs.count(), "tickets": list(qs[offset:offset + limit])}
 
@@ -149,8 +159,9 @@ def _reports(request: HttpRequest) -> Any:
     return qs
 
 
-@router.get("/", response={200: list[ReportOut], **ERRORS}, summary="固定报告列表")
-def report_list(request: HttpRequest, status: str = "", duty: str = "") -> Any:
+@router.get("/", response={200: list[FixedReportOut], **ERRORS}, summary="固定报告列表")
+def report_list(request: HttpRequest, status: Literal["", *ReportStatus.values] = "",  # type: ignore[valid-type]
+                duty: str = Query("", max_length=40)) -> Any:
     qs = _reports(request)
     if status:
         qs = qs.filter(status=status)
@@ -166,12 +177,12 @@ def _report(request: HttpRequest, report_id: int) -> Report:
     return report
 
 
-@router.get("/{report_id}", response={200: ReportDetailOut, **ERRORS}, summary="报告（批准后为冻结的快照）")
+@router.get("/{report_id}", response={200: FixedReportDetailOut, **ERRORS}, summary="报告（批准后为冻结的快照）")
 def report_detail(request: HttpRequest, report_id: int) -> Any:
     return _report(request, report_id)
 
 
-@router.post("/{report_id}/refresh", response={200: ReportDetailOut, **ERRORS}, summary="按当前数据刷新草稿")
+@router.post("/{report_id}/refresh", response={200: FixedReportDetailOut, **ERRORS}, summary="按当前数据刷新草稿")
 def report_refresh(request: HttpRequest, report_id: int) -> Any:
     report = _report(request, report_id)
     try:

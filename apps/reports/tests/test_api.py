@@ -40,9 +40,13 @@ def test_kpis_endpoint_and_drill_agree(cast, ds):
 def test_api_errors_are_structured(cast, ds):
     c = _api(cast.project_manager)
     r = c.get("/api/v1/reports/kpis", {"projects": str(cast.other_project.pk)})
-    assert r.status_code == 422 and r.json()["error"]["message"] == "无权查看所选项目"
+    assert r.status_code == 404 and r.json()["error"]["message"] == "项目不存在或无权查看"
     r = c.get("/api/v1/reports/dashboard", {"unit": "year"})
-    assert r.status_code == 422 and r.json()["error"]["fields"] == {"unit": ["不是允许的取值"]}
+    assert r.status_code == 422 and "unit" in r.json()["error"]["fields"]
+    r = c.get("/api/v1/reports/kpis", {"from": "2026-11-30", "to": "2026-11-01"})
+    assert r.status_code == 409 and r.json()["error"]["message"] == "开始日期不能晚于结束日期"
+    r = c.get("/api/v1/reports/drill", {"kpi": "closure_rate", "part": "hot"})
+    assert r.status_code == 409 and r.json()["error"]["message"] == "指标分项不存在"
     assert _api(cast.worker).get("/api/v1/reports/kpis").status_code == 403
     assert c.get("/api/v1/reports/999999").status_code == 404
 
