@@ -383,6 +383,14 @@ def detail_sections(ticket: m.Ticket) -> list[Section]:
     return out
 
 
+def may_review(user: Any, project: Project) -> bool:
+    """Can ``user`` review outgoing replies (品质管理部 or 办公室, R-M2-08)? For showing the panel;
+    the action checks again."""
+    from apps.tickets.choices import ReviewDepartment
+
+    return any(actions._may_review(user, d, project) for d in ReviewDepartment.values)
+
+
 def _can_move(ticket: m.Ticket, to: str) -> bool:
     return to in ALLOWED.get(ticket.status, frozenset())
 

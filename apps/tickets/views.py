@@ -275,6 +275,8 @@ def _panels(request: HttpRequest, ticket: Ticket, *, bound: tuple[str, Any] | No
         if not is_bound and (action not in allowed or not any(org_access.has_cap(user, c, ticket.project)
                                                               for c in caps)):
             continue
+        if action == "review" and not is_bound and not adapters.may_review(user, ticket.project):
+            continue
         form = None
         if bound is not None and bound[0] == action:
             form = bound[1]

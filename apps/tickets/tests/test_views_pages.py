@@ -249,7 +249,9 @@ def test_R_M2_08_letter_reply_is_a_draft_until_reviewed(cast: Any, desk: Client,
     assert reply.sent_at is None
     r = act(desk, t, "send", {"reply": reply.pk, "owner_response": "pending"})
     assert r.status_code == 409 and "审核" in r.content.decode()
+    assert 'data-testid="action-review"' not in desk.get(reverse("tickets:detail", args=[t.pk])).content.decode()
     q = login(cast.quality_inspector)
+    assert 'data-testid="action-review"' in q.get(reverse("tickets:detail", args=[t.pk])).content.decode()
     assert act(q, t, "review", {"reply": reply.pk, "department": "quality", "approved": "yes"}).status_code == 302
 
 
