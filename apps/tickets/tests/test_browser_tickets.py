@@ -105,10 +105,10 @@ def _as(page: Any, live_server: Any, username: str, ticket_id: int) -> None:
     page.goto(f"{live_server.url}/tickets/{ticket_id}/")
 
 
-def test_R_M2_26_dispatch_to_close_through_the_pages(cast: Any, page: Any, live_server: Any, tmp_path: Any,
-                                                    settings: Any) -> None:
-    """R-M2-01 dispatch + handling with a photo, R-M2-13 reply, R-M4-01 verification, R-M4-07 return
-    visit, R-M2-18 close — each by the role that does it."""
+def test_R_M2_26_dispatch_to_close_through_the_pages(cast: Any, page: Any, phone_page: Any, live_server: Any,
+                                                    tmp_path: Any, settings: Any) -> None:
+    """R-M2-01 dispatch + handling with a photo (the worker on a 360-px phone), R-M2-13 reply, R-M4-01
+    verification, R-M4-07 return visit, R-M2-18 close — each by the role that does it."""
     from apps.tickets import adapters
     from apps.tickets.models import Ticket
 
@@ -121,18 +121,20 @@ def test_R_M2_26_dispatch_to_close_through_the_pages(cast: Any, page: Any, live_
     _act(page, "dispatch", select={"department": str(cast.eng_dept.pk), "assignee": str(cast.worker.pk)})
     assert "已派工" in page.inner_text("[data-testid=ticket-number]")
 
-    _as(page, live_server, "worker", t.pk)
-    with page.expect_navigation():
-        page.click("[data-testid=action-accept]")
-    assert "已接单" in page.inner_text(".flash-success")
+    phone = phone_page
+    _as(phone, live_server, "worker", t.pk)
+    with phone.expect_navigation():
+        phone.click("[data-testid=action-accept]")
+    assert "已接单" in phone.inner_text(".flash-success")
     photo = tmp_path / "site.jpg"
     photo.write_bytes(b"\xff\xd8\xff\xe0 fake jpeg")
-    panel = page.locator("[data-testid=action-handling]")
+    panel = phone.locator("[data-testid=action-handling]")
     panel.locator("summary").click()
     panel.locator("input[name=attachment]").set_input_files(str(photo))
-    _act(page, "handling", fill={"investigation": "灯管老化", "measures": "更换灯管", "result": "已更换，照明正常"},
+    _act(phone, "handling", fill={"investigation": "灯管老化", "measures": "更换灯管", "result": "已更换，照明正常"},
          check=("done",))
-    assert "已处理" in page.inner_text("[data-testid=ticket-number]")
+    assert "已处理" in phone.inner_text("[data-testid=ticket-number]")
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= 362
 
     _as(page, live_server, "desk", t.pk)
     _act(page, "reply", fill={"content": "已为您更换灯管"}, select={"kind": "result", "channel": "phone",
