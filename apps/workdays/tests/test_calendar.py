@@ -78,7 +78,8 @@ def test_t_04_add_working_days_matches_naive_reference(start: dt.datetime, n: in
 def test_t_04_adding_then_counting_back_agrees_and_lands_on_a_working_day(start: dt.datetime, n: int) -> None:
     due, provisional = wc.add_working_days_p(start, n, CAL)
     assert wc.count_working_days(start, due, CAL) == n
-    assert CAL.is_working_day(due.date()) and not provisional
+    assert CAL.is_working_day(due.date())
+    assert provisional == (due.year > 2026)  # T-03/P-25: only a date past the package's years is provisional
 
 
 @settings(max_examples=200, deadline=None)
