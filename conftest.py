@@ -87,6 +87,10 @@ def browser() -> Iterator[object]:
     _require(os.path.exists(CHROMIUM) or shutil.which("chromium") is not None, "chromium is not installed")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop running for the whole session; Django refuses ORM
+    # calls from a thread with a running loop unless told it is safe (it is: tests are synchronous).
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
     with sync_playwright() as pw:
         b = pw.chromium.launch(
             executable_path=CHROMIUM,

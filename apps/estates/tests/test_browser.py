@@ -1,16 +1,11 @@
 """Browser tests (Debian chromium via Playwright): a front-desk user logs in and finds an owner by
 phone tail, masked, then shows the full record (issue 2 items 8 and 9, R-M7-01); 360-px phone screen."""
-import os
 
 import pytest
 
 from conftest import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# Playwright's sync API keeps an event loop running on the main thread; the ORM calls of the tests
-# and of the database teardown are synchronous, so Django's async-safety guard is relaxed here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def test_front_desk_searches_an_owner_by_phone_tail(cast, estate, page, live_server):

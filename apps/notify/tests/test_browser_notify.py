@@ -1,7 +1,6 @@
 """The inbox in Debian's chromium on a 360-px phone: badge, mark read and mark all read by htmx."""
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
@@ -10,7 +9,6 @@ from apps.notify import services
 from apps.notify.tests.conftest import sh
 from conftest import browser_login
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

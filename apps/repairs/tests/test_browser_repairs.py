@@ -3,16 +3,11 @@ the order from their list, accepts, records arrival, diagnosis, starts, complete
 owner's signature drawn on the screen (R-M8-03, R-M8-08, R-M8-09)."""
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
 
 from conftest import browser_login
-
-# Playwright's sync API keeps an event loop running on the main thread (session-scoped browser); the
-# ORM calls of this test and of the database teardown are plain synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

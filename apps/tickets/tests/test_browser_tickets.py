@@ -3,7 +3,6 @@ and dispatch → handling → reply → verification → return visit → close 
 The real deadline engine (apps.workdays.services) stamps the deadlines."""
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
@@ -12,11 +11,6 @@ from conftest import browser_login
 from linli import clock
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# Playwright's sync API keeps an event loop running on the main thread for the whole session (the
-# ``browser`` fixture is session-scoped); the ORM calls of the tests and of the database teardown
-# are still plain synchronous calls, so Django's async-safety guard is relaxed for this process.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def _focused(page: Any, attr: str) -> str:

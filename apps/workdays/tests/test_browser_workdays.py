@@ -1,15 +1,12 @@
 """The calendar page in Debian's chromium on a 360-px phone screen (issue 3 item 7)."""
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
 
 from conftest import browser_login
 
-# Playwright's sync API keeps an event loop in this thread; the ORM calls of the fixtures are still sync.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # serialized_rollback: the flush after a transactional test would otherwise drop the seeded rule sets
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
