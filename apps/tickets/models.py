@@ -222,6 +222,8 @@ class Ticket(models.Model):
             models.Index(fields=["receiver", "recorded_at"], name="tickets_receiver_recorded"),
             models.Index(fields=["department", "status"], name="tickets_department_status"),
             models.Index(fields=["household", "-received_at"], name="tickets_household_received"),
+            # company-wide lists (品质管理部, leadership) page through every project newest first
+            models.Index(fields=["-received_at", "-id"], name="tickets_received"),
         ]
 
     def __str__(self) -> str:
