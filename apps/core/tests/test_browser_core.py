@@ -2,15 +2,11 @@
 (issue 2 items 8 and 9), on a desktop and on a 360-px phone screen."""
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
 
 from conftest import browser_login
-
-# Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are still sync.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
