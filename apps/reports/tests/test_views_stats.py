@@ -145,13 +145,14 @@ def test_refresh_and_reissue_through_the_page(client, cast, ds):
     assert r.status_code == 302 and r["Location"] == reverse("reports:detail", args=[new.pk]) and new.version == 2
 
 
-def test_customer_opinion_form_for_one_ticket(client, cast, ds):
+def test_r_m7_01_customer_opinion_form_for_one_ticket_masks_the_phone(client, cast, ds):
     client.force_login(cast.front_desk)
     t = ds.t["T1"]
     r = client.get(reverse("reports:form_ticket", args=[t.pk]))
     html = r.content.decode()
     assert r.status_code == 200 and "顾客意见(投诉/建议)处理表" in html
-    assert t.number in html and "13800138888" in html and "已更换灯管" in html
+    assert t.number in html and "已更换灯管" in html
+    assert "138****8888" in html and "13800138888" not in html  # R-M7-01: printed forms mask the phone too
     pdf = _get(client, reverse("reports:form_ticket", args=[t.pk]), format="pdf")
     assert pdf.content.startswith(b"%PDF")
     client.force_login(cast.outsider)
