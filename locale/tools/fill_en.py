@@ -55,6 +55,8 @@ def main() -> int:
     filled = kept = bad = 0
     missing: list[str] = []
     for e in entries[1:]:
+        if e.raw is not None:
+            continue
         has = all(v for v in e.msgstr.values()) and e.msgstr
         if has and not e.fuzzy and not (force and e.msgid in table):
             kept += 1

@@ -40,6 +40,7 @@ class Entry:
     msgid: str = ""
     msgid_plural: str | None = None
     msgstr: dict[int, str] = field(default_factory=dict)  # 0 for singular
+    raw: str | None = None  # a block with no msgid (obsolete "#~" entries): kept verbatim
 
     @property
     def fuzzy(self) -> bool:
@@ -59,6 +60,8 @@ class Entry:
         self.comments = new
 
     def render(self) -> str:
+        if self.raw is not None:
+            return self.raw
         out = list(self.comments)
         if self.msgctxt is not None:
             out.append("msgctxt " + _quote(self.msgctxt))
@@ -79,6 +82,10 @@ def parse(text: str) -> list[Entry]:
     entries: list[Entry] = []
     for block in re.split(r"\n\s*\n", text.strip("\n")):
         e = Entry()
+        if not any(_KEY.match(line) for line in block.splitlines()):
+            e.raw = block
+            entries.append(e)
+            continue
         current: tuple[str, int | None] | None = None
         for line in block.splitlines():
             if line.startswith("#"):
