@@ -3,7 +3,8 @@
     .venv/bin/python manage.py makemessages -l en --ignore=".venv/*" --ignore="staticfiles/*" \
         --ignore="var/*" --ignore="bench/*" --settings=linli.settings_test
     .venv/bin/python locale/tools/fill_en.py          # fills empty/fuzzy msgstr from translations/*.json
-    .venv/bin/python manage.py compilemessages -l en --settings=linli.settings_test
+    msgattrib --no-obsolete -o locale/en/LC_MESSAGES/django.po locale/en/LC_MESSAGES/django.po   # optional
+    .venv/bin/python manage.py compilemessages -l en --ignore=.venv --settings=linli.settings_test
 
 ``--force`` lets the tables overwrite existing translations.
 ``locale/en/translations/*.json`` map a Chinese msgid to its English text (a list of two strings
