@@ -40,7 +40,7 @@ check: install
 	$(PY) manage.py check
 
 bench: install-test
-	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	@for f in bench/*_bench.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 ## Refresh the vendored front-end files from npm (versions in package.json).
 vendor:

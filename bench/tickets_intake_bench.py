@@ -20,34 +20,15 @@ import os
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from benchdb import prepare_database as _prepare_database  # noqa: E402
+from benchdb import setup_django  # noqa: E402
 
 
-def _prepare_database(url: str) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _setup_django(url: str) -> None:
-    os.environ["LINLI_DATABASE_URL"] = url
-    os.environ.setdefault("LINLI_MODE", "embedded")
-    os.environ["LINLI_DEBUG"] = "false"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def _q(column: str) -> str:
@@ -70,7 +51,7 @@ def main() -> None:
                                                        "postgres://postgres@127.0.0.1:5432/linli_bench_intake"))
     args = parser.parse_args()
     _prepare_database(args.db)
-    _setup_django(args.db)
+    setup_django(args.db)
 
     import datetime as dt
 

@@ -25,7 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from tickets_intake_bench import _child_tables, _prepare_database, _setup_django  # noqa: E402
+from benchdb import prepare_database as _prepare_database  # noqa: E402
+from benchdb import setup_django  # noqa: E402
+from tickets_intake_bench import _child_tables  # noqa: E402
 
 
 def main() -> None:
@@ -36,7 +38,7 @@ def main() -> None:
                                                        "postgres://postgres@127.0.0.1:5432/linli_bench_list"))
     args = parser.parse_args()
     _prepare_database(args.db)
-    _setup_django(args.db)
+    setup_django(args.db)
 
     import datetime as dt
 
