@@ -20,7 +20,18 @@ EXAMPLES_PER_OPERATION = 6
 
 @pytest.fixture
 def schema():
-    return schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+    # The WSGI handler closes "old" connections when a request ends; inside the test's transaction
+    # that would close PostgreSQL's connection. Django's test client does the same as this.
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def _get_operations(schema):
