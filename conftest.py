@@ -18,6 +18,17 @@ from linli import clock
 CI = os.environ.get("CI", "").lower() == "true"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every transactional test restores the migrated rows (seeded categories, policy rule sets,
+    content types) after the flush of the one before it: the same database state for every test, on
+    SQLite and on PostgreSQL, whatever order the tests run in."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}),
+                            append=False)
+
+
 @pytest.fixture(autouse=True)
 def _release_clock() -> Iterator[None]:
     yield
