@@ -1,0 +1,62 @@
+"""SPEC M4/M6 rules on verification, return visit and the complaint file (gap tests, issues 4 and 7)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from apps.escalation import actions as escalation_actions
+from apps.escalation.models import ArchiveVolume
+from apps.tickets import actions
+from apps.tickets.actions import TicketError
+from apps.tickets.choices import TicketStatus
+from apps.tickets.models import OwnerUpdate, TicketEvent
+from apps.tickets.tests.helpers import receive, to_closed
+
+pytestmark = pytest.mark.django_db
+
+
+def test_r_m4_08_progress_notices_to_the_customer_are_recorded(cast: Any, frozen_now: dt.datetime) -> None:
+    """R-M4-08: for matters the company follows up (developer, municipal), each progress notice
+    sent to the customer is kept with time, channel, content and staff; a closed ticket takes none."""
+    t = receive(cast, content="小区外市政道路积水", municipal=True)
+    later = frozen_now + dt.timedelta(days=7)
+    update = actions.record_owner_update(ticket=t, channel="phone", content="已函告市政部门，正在排期施工",
+                                         acting_user=cast.front_desk, now=later)
+    row = OwnerUpdate.objects.get(ticket=t)
+    assert row.pk == update.pk and row.at == later and row.staff == cast.front_desk
+    assert row.channel == "phone" and row.content == "已函告市政部门，正在排期施工"
+    assert TicketEvent.objects.filter(ticket=t, kind="owner_update").exists()
+    with pytest.raises(TicketError):
+        actions.record_owner_update(ticket=t, channel="phone", content="  ", acting_user=cast.front_desk, now=later)
+    closed = to_closed(cast, receive(cast), frozen_now)
+    with pytest.raises(TicketError):
+        actions.record_owner_update(ticket=closed, channel="phone", content="进展", acting_user=cast.front_desk,
+                                    now=later)
+
+
+def test_r_m6_02_the_ticket_with_all_its_records_is_the_complaint_file(cast: Any, frozen_now: dt.datetime) -> None:
+    """R-M6-02: every record produced while handling stays attached to the ticket: dispatch, handling,
+    reply, verification, return visit, events and the field history."""
+    t = to_closed(cast, receive(cast), frozen_now)
+    assert t.status == TicketStatus.CLOSED
+    assert t.dispatches.count() == 1 and t.replies.count() == 1
+    assert t.verifications.get().passed and t.return_visits.get().satisfaction == "satisfied"
+    kinds = set(t.events.values_list("kind", flat=True))
+    assert {"verification", "return_visit"} <= kinds
+    assert t.history.count() >= 2  # field history kept with the file
+    with pytest.raises(Exception):
+        t.delete()  # records are PROTECTed: the file cannot be dropped with its ticket
+
+
+def test_r_m6_04_major_complaint_gets_a_separate_volume(cast: Any, frozen_now: dt.datetime) -> None:
+    """R-M6-04: a major complaint (collective of ≥ 10 households) is filed as its own ArchiveVolume;
+    an ordinary complaint is not."""
+    major = receive(cast, content="12户业主联名投诉地下车库长期积水", collective=True, people_count=12)
+    ordinary = receive(cast)
+    for t in (major, ordinary):
+        escalation_actions.evaluate(t, now=frozen_now)  # idempotent; the intake receiver may have run already
+    volume = ArchiveVolume.objects.get(ticket=major)
+    assert volume.volume_no == f"ZD-{major.number}" and volume.closed_at is None
+    assert not ArchiveVolume.objects.filter(ticket=ordinary).exists()
