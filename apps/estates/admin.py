@@ -29,9 +29,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(m.Building)
 class BuildingAdmin(admin.ModelAdmin):
-    list_display = ("name", "project", "sort_key")
+    list_display = ("name", "project", "sort_key", "steward")
     list_filter = ("project",)
     search_fields = ("name",)
+    raw_id_fields = ("steward",)
 
 
 @admin.register(m.Unit)

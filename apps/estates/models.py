@@ -18,6 +18,10 @@ class Building(models.Model):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="buildings")
     name = models.CharField(_("楼栋"), max_length=50, help_text=_("如 5栋"))
     sort_key = models.IntegerField(_("排序"), default=0)
+    steward = models.ForeignKey(
+        "org.User", on_delete=models.PROTECT, null=True, blank=True, related_name="stewarded_buildings",
+        verbose_name=_("楼宇管家"),
+        help_text=_("R-M8-17、R-M19-04：客服楼宇员/管家，楼内报修派工单同时通知其跟进"))
 
     class Meta:
         verbose_name = _("楼栋")
@@ -109,6 +113,8 @@ class Person(models.Model):
     elderly_alone = models.BooleanField(_("空巢老人"), default=False)
     tags = models.CharField(_("标签"), max_length=200, blank=True, help_text=_("以逗号分隔，如 空巢老人,VIP"))
     needs = models.TextField(_("需求与反馈"), blank=True, help_text=_("R-M7-05 客户档案"))
+    contract_ref = models.CharField(_("物业服务合同编号"), max_length=50, blank=True,
+                                    help_text=_("R-M19-14：与业主签订的标准物业服务合同"))
     active = models.BooleanField(_("在住"), default=True)
     history = HistoricalRecords()
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.org.models import Company, Department, Membership, Project, User
+from apps.org.models import Company, Department, Membership, Project, TrainingAttendance, TrainingSession, User
 
 
 @admin.register(Company)
@@ -47,3 +47,19 @@ class MembershipAdmin(SimpleHistoryAdmin):
     list_filter = ("role", "project")
     autocomplete_fields = ("user", "project", "department")
     search_fields = ("user__username", "user__display_name")
+
+
+class TrainingAttendanceInline(admin.TabularInline):
+    model = TrainingAttendance
+    extra = 1
+    raw_id_fields = ("user",)
+
+
+@admin.register(TrainingSession)
+class TrainingSessionAdmin(admin.ModelAdmin):
+    """R-M19-13 培训计划与签到."""
+
+    list_display = ("planned_on", "title", "topic", "project", "held_at", "trainer")
+    list_filter = ("topic", "project")
+    search_fields = ("title",)
+    inlines = [TrainingAttendanceInline]

@@ -149,6 +149,13 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
 
+    def certificate_valid_on(self, day: dt.date) -> bool:
+        """持证上岗 (R-M19-10, R-M8-18): a certificate is recorded and, when it has an end date, that
+        date is not before ``day``."""
+        if not self.certificate.strip():
+            return False
+        return self.certificate_valid_until is None or self.certificate_valid_until >= day
+
 
 class Membership(models.Model):
     """岗位: a user holds ``role`` in ``project`` (or company-wide when ``project`` is empty)."""
@@ -179,3 +186,56 @@ class Membership(models.Model):
             raise ValidationError({"project": _("项目不属于该公司")})
         if self.department_id and self.department.project_id not in (None, self.project_id):
             raise ValidationError({"department": _("部门不属于该项目")})
+
+
+class TrainingTopic(models.TextChoices):
+    ETIQUETTE = "etiquette", _("服务礼仪")
+    TECHNICAL = "technical", _("技术操作")
+    SAFETY = "safety", _("安全")
+    FEEDBACK = "feedback", _("业主反馈问题")
+    CERTIFICATION = "certification", _("行业培训/取证")
+    OTHER = "other", _("其他")
+
+
+class TrainingSession(models.Model):
+    """培训 (R-M19-13, R-M8-18): one session of the staff training plan; ``held_at`` empty = planned."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="training_sessions")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="training_sessions", help_text=_("空 = 公司级培训"))
+    title = models.CharField(_("培训主题"), max_length=100)
+    topic = models.CharField(_("培训类别"), max_length=20, choices=TrainingTopic.choices)
+    planned_on = models.DateField(_("计划日期"))
+    held_at = models.DateTimeField(_("实际举办时间"), null=True, blank=True)
+    trainer = models.CharField(_("讲师"), max_length=50, blank=True)
+    notes = models.TextField(_("内容摘要"), blank=True)
+
+    class Meta:
+        verbose_name = _("培训")
+        verbose_name_plural = _("培训")
+        ordering = ["-planned_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.planned_on} {self.title}"
+
+    def clean(self) -> None:
+        if self.project_id and self.project.company_id != self.company_id:
+            raise ValidationError({"project": _("项目不属于该公司")})
+
+
+class TrainingAttendance(models.Model):
+    """培训签到 (R-M19-13): who was expected at a session, whether they came and passed."""
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="attendances")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="training_attendances")
+    attended = models.BooleanField(_("已出席"), default=False)
+    passed = models.BooleanField(_("考核合格"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("培训签到")
+        verbose_name_plural = _("培训签到")
+        constraints = [models.UniqueConstraint(fields=["session", "user"], name="org_training_attendance_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.session} · {self.user}"

@@ -24,8 +24,9 @@ from linli import clock
 
 @admin.register(RepairRule)
 class RepairRuleAdmin(admin.ModelAdmin):
-    list_display = ("category", "dispatch_mode", "urgent_by_default", "department_kind", "company", "project")
-    list_filter = ("dispatch_mode", "urgent_by_default", "company", "project")
+    list_display = ("category", "dispatch_mode", "urgent_by_default", "certificate_required", "department_kind",
+                    "company", "project")
+    list_filter = ("dispatch_mode", "urgent_by_default", "certificate_required", "company", "project")
 
 
 class PriceItemInline(admin.TabularInline):

@@ -94,6 +94,9 @@ class RepairRule(models.Model):
     department_kind = models.CharField(_("责任部门类型"), max_length=20, default="engineering")
     urgent_by_default = models.BooleanField(_("默认紧急"), default=False,
                                             help_text=_("R-M8-03：水、电、气、电梯等急迫性报修"))
+    certificate_required = models.BooleanField(
+        _("须持证上岗"), default=False,
+        help_text=_("R-M8-18、R-M19-10：如电工、燃气作业，只能派给证书在有效期内的人员"))
 
     class Meta:
         verbose_name = _("报修类别规则")

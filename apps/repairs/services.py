@@ -60,6 +60,7 @@ from apps.tickets import actions as ta
 from apps.tickets.choices import Channel, Kind, ReturnVisitMethod, Satisfaction, TicketStatus, Urgency
 from apps.tickets.models import Category, Dispatch, Ticket
 from apps.tickets.transitions import InvalidTransition
+from linli import clock
 
 if TYPE_CHECKING:
     from apps.estates.models import Household, Person
@@ -220,6 +221,59 @@ def pool_orders(user: User) -> QuerySet[RepairOrder]:
 # ---------------------------------------------------------------- intake and dispatch (R-M8-01…R-M8-03)
 
 
+def steward_of(order: RepairOrder) -> User | None:
+    """The building steward (客服楼宇员/管家) of the order's household building (R-M8-17, R-M19-04)."""
+    household = order.ticket.household
+    if household is None:
+        return None
+    return household.building.steward
+
+
+def steward_orders(user: User) -> QuerySet[RepairOrder]:
+    """R-M8-17 / R-M19-04 (11): the repairs in the buildings the user is steward of, open first, so the
+    steward can coordinate and supervise their completion."""
+    return (visible_orders(user).filter(ticket__household__building__steward=user)
+            .select_related("ticket", "ticket__category", "ticket__project", "ticket__household")
+            .order_by("completed_at", "-ticket__received_at"))
+
+
+def _notify_steward(order: RepairOrder, dispatch: Dispatch | None, *, now: dt.datetime) -> None:
+    """R-M8-01: the 派工单 goes to the department and to the area steward — the steward of the
+    building gets a staff notice for each new 派工单 (a repeat of the same 派工单 is a no-op)."""
+    steward = steward_of(order)
+    if dispatch is None or steward is None or steward.pk == getattr(dispatch, "assignee_id", None):
+        return
+    ticket = order.ticket
+    adapters.notify_staff(
+        [steward], kind="repair_steward", subject=f"楼内报修 {ticket.number} 已派工",
+        body=f"{ticket.household.label}：{ticket.content[:100]}（派往 {dispatch.department}），请跟进督促完成。",
+        project=ticket.project, dedupe_key=f"repair_steward:{dispatch.pk}", now=now)
+
+
+def certificate_required(order_or_project: RepairOrder | Project, category: Category | None = None) -> bool:
+    """R-M8-18 / R-M19-10: whether the category's repair rule says the work needs a certificate."""
+    if isinstance(order_or_project, RepairOrder):
+        order_or_project, category = order_or_project.ticket.project, order_or_project.ticket.category
+    rule = rule_for(order_or_project, category)
+    return bool(rule and rule.certificate_required)
+
+
+def certificate_problem(worker: User, project: Project, category: Category | None, now: dt.datetime) -> str | None:
+    """持证上岗 (R-M8-18): the Chinese reason ``worker`` may not take a repair of ``category`` in
+    ``project`` on ``now``'s local day, or None. Only categories whose rule requires a certificate
+    are checked; a missing certificate or one expired before that day blocks the assignment."""
+    if not certificate_required(project, category):
+        return None
+    day = clock.local(now, project.tz).date()
+    if worker.certificate_valid_on(day):
+        return None
+    if not worker.certificate.strip():
+        return f"该类维修须持证上岗，{worker} 没有登记证书，不能派工（R-M8-18）"
+    return (f"该类维修须持证上岗，{worker} 的证书已于 {worker.certificate_valid_until:%Y-%m-%d} 过期，"
+            f"不能派工（R-M8-18）")
+
+
+
 def receive_repair(
     *,
     project: Project,
@@ -287,14 +341,18 @@ def receive_repair(
     if department is not None and has_cap(acting_user, Cap.DISPATCH, project):
         if mode == DispatchMode.ROUND_ROBIN:
             worker = next_round_robin_worker(department)
+            if worker is not None and certificate_problem(worker, project, category, now):
+                worker = None  # R-M8-18: an uncertified worker is skipped; the dispatcher assigns
             if worker is not None:
                 with _pipeline():
-                    ta.dispatch_ticket(ticket=ticket, department=department, assignee=worker,
-                                       instructions="部门内轮派", acting_user=acting_user, now=now)
+                    sent = ta.dispatch_ticket(ticket=ticket, department=department, assignee=worker,
+                                              instructions="部门内轮派", acting_user=acting_user, now=now)
+                _notify_steward(order, sent, now=now)
         elif mode == DispatchMode.POOL:
             with _pipeline():
-                ta.dispatch_ticket(ticket=ticket, department=department, assignee=None, instructions="进入抢单池",
-                                   acting_user=acting_user, now=now)
+                sent = ta.dispatch_ticket(ticket=ticket, department=department, assignee=None,
+                                          instructions="进入抢单池", acting_user=acting_user, now=now)
+            _notify_steward(order, sent, now=now)
     order.refresh_from_db()
     return order
 
@@ -353,9 +411,14 @@ def assign_order(*, order: RepairOrder, assignee: User, acting_user: User, now: 
         or repair_department(order.ticket.project, order.ticket.category)
     if department is None:
         raise _refuse("项目没有工程部，无法派工", field="department")
+    problem = certificate_problem(assignee, order.ticket.project, order.ticket.category, now)
+    if problem:
+        raise _refuse(problem, field="assignee", code="certificate")
     with _pipeline():
-        return ta.dispatch_ticket(ticket=order.ticket, department=department, assignee=assignee,
+        sent = ta.dispatch_ticket(ticket=order.ticket, department=department, assignee=assignee,
                                   instructions=instructions, acting_user=acting_user, now=now)
+    _notify_steward(order, sent, now=now)
+    return sent
 
 
 def transfer_order(*, order: RepairOrder, to_user: User, reason: str, acting_user: User, now: dt.datetime,
@@ -381,6 +444,9 @@ def grab_order(*, order: RepairOrder, acting_user: User, now: dt.datetime) -> Di
         raise _refuse("该工单已被他人接单或不在抢单池中", code="taken", status=409)
     if not Membership.objects.filter(user=acting_user, department_id=dispatch.department_id).exists():
         raise _refuse("只有该部门的人员可以抢单", code="forbidden", status=403)
+    problem = certificate_problem(acting_user, order.ticket.project, order.ticket.category, now)
+    if problem:
+        raise _refuse(problem, code="certificate", status=403)
     with transaction.atomic(durable=True):
         won = Dispatch.objects.filter(pk=dispatch.pk, active=True, assignee=None).update(assignee=acting_user)
     if not won:
