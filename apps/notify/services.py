@@ -285,19 +285,21 @@ def _owner_phone(person_or_phone: Any, project: Project) -> tuple[str, Any]:
 
 def notify_owner(person_or_phone: Any, *, project: Project, kind: str, body: str, emergency: bool = False,
                  now: dt.datetime, channel: str = Channel.SMS, subject: str = "",
-                 dedupe_key: str | None = None) -> Delivery:
+                 dedupe_key: str | None = None, not_before: dt.datetime | None = None) -> Delivery:
     """Queue a message to an owner or resident (a Person or a phone number).
 
     Unless ``emergency``, a message on a channel the project's quiet-hours policy covers is
     scheduled for the next allowed moment (R-M17-01, P-21); SMS is covered only when the project
-    opted in. A repeated ``dedupe_key`` returns the existing delivery.
+    opted in. A repeated ``dedupe_key`` returns the existing delivery. ``not_before`` holds the
+    message until that moment (e.g. the first allowed sending time of the day, R-M17-05).
     """
     if channel != Channel.SMS:
         raise NotifyError("业主消息目前只支持短信", code="unsupported_channel", field="channel")
     if not body.strip():
         raise NotifyError("消息内容不能为空", field="body")
     phone, person = _owner_phone(person_or_phone, project)
-    send_at = next_contact_moment(project, now, channel=channel, emergency=emergency)
+    start = max(now, not_before) if not_before is not None else now
+    send_at = next_contact_moment(project, start, channel=channel, emergency=emergency)
     scheduled = send_at > now
     try:
         with transaction.atomic():

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.escalation.sweep import run_sweep
+from apps.notify.reminders import queue_warranty_reminders
 from apps.notify.services import deliver_due
 from linli import clock
 
@@ -34,8 +35,9 @@ class Command(BaseCommand):
         while True:
             moment = fixed or clock.now()
             result = run_sweep(moment)
+            reminders = queue_warranty_reminders(moment)  # R-M17-05 (idempotent)
             sent = deliver_due(moment)  # then send what the sweep (and everyone else) queued
-            self.stdout.write(f"{clock.local(moment):%Y-%m-%d %H:%M:%S%z} {result} {sent}")
+            self.stdout.write(f"{clock.local(moment):%Y-%m-%d %H:%M:%S%z} {result} {reminders} {sent}")
             if not opts["loop"]:
                 return
             time.sleep(opts["interval"])

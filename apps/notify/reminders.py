@@ -1,0 +1,89 @@
+"""Scheduled messages to owners (SPEC M17).
+
+- R-M17-05 warranty reminder: one month before a household's warranty period ends (保修期满前一个月)
+  an SMS goes to all its owners. Interpretation (T-08): the reminder date is the warranty end date
+  minus one calendar month, clamped to the month's last day; the job queues the SMS for the first
+  allowed sending time of that day (the project's quiet windows, P-21). A day the job did not run
+  is caught up later, until the warranty ends; each owner gets one reminder per end date.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from apps.notify import quiet_hours, services
+from apps.notify.models import Delivery
+
+log = logging.getLogger(__name__)
+
+WARRANTY_KIND = "warranty_reminder"
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """T-08 on dates: the same day number ``months`` later (or earlier), clamped to the month's end."""
+    idx = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(idx, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def warranty_reminder_date(warranty_end: dt.date) -> dt.date:
+    """R-M17-05: one calendar month before the end of the warranty period."""
+    return add_months(warranty_end, -1)
+
+
+def first_sending_moment(project: object, day: dt.date) -> dt.datetime:
+    """The first moment of ``day`` (project's local date) outside the project's quiet windows."""
+    policy = services.policy_for(project)  # type: ignore[arg-type]
+    midnight = dt.datetime.combine(day, dt.time(0, 0)).replace(tzinfo=policy.tz)
+    return quiet_hours.next_allowed_moment(midnight, policy.windows, policy.tz)
+
+
+def warranty_text(household: object, end: dt.date) -> str:
+    project = household.project  # type: ignore[attr-defined]
+    return (f"尊敬的业主：您的房屋（{project.name}{household.label}）保修期将于{end.year}年{end.month}月{end.day}日届满。"  # type: ignore[attr-defined]
+            f"如有需要保修的问题，请在保修期满前联系客服中心。")
+
+
+@dataclass
+class ReminderResult:
+    queued: int = 0
+    no_phone: int = 0
+
+    def __str__(self) -> str:
+        return f"warranty_queued={self.queued} warranty_no_phone={self.no_phone}"
+
+
+def queue_warranty_reminders(now: dt.datetime) -> ReminderResult:
+    """Queue the warranty SMS of every owner whose household's reminder date has come (idempotent)."""
+    from apps.estates.models import Household, Person, PersonKind
+
+    result = ReminderResult()
+    utc_day = now.date()
+    # Local dates differ from the UTC date by at most one day: a coarse window, refined per project.
+    households = (Household.objects.filter(warranty_end__gt=utc_day - dt.timedelta(days=1),
+                                           warranty_end__lte=add_months(utc_day, 1) + dt.timedelta(days=4))
+                  .select_related("project").order_by("pk"))
+    for hh in households:
+        today = now.astimezone(hh.project.tz).date()
+        end = hh.warranty_end
+        if not (warranty_reminder_date(end) <= today < end):
+            continue
+        owners = Person.objects.filter(household=hh, kind=PersonKind.OWNER, active=True).order_by("pk")
+        for person in owners:
+            key = f"warranty:{person.pk}:{end.isoformat()}"
+            if Delivery.objects.filter(dedupe_key=key).exists():
+                continue  # already queued (or sent) for this end date
+            try:
+                services.notify_owner(person, project=hh.project, kind=WARRANTY_KIND, body=warranty_text(hh, end),
+                                      now=now, not_before=first_sending_moment(hh.project, today),
+                                      dedupe_key=key)
+            except services.NotifyError as exc:
+                if exc.code != "no_phone":
+                    raise
+                result.no_phone += 1
+                continue
+            result.queued += 1
+    return result
