@@ -475,7 +475,8 @@ def all_kpis(scope: Scope, codes: Iterable[str] = SUMMARY_CODES) -> list[KpiResu
 
 def breakdown(scope: Scope, by: str, *, code: str = "received", part: str = "all") -> list[dict[str, Any]]:
     """Counts of a KPI part grouped by ``by`` (one GROUP BY query). ``by`` is one of
-    kind, channel, category (top level), department, building, project."""
+    kind, channel, category (top level), department, building, project, subject, escalation_level
+    (the R-M5-15 dimensions)."""
     columns = {
         "kind": ("kind", None),
         "channel": ("channel", None),
@@ -483,6 +484,8 @@ def breakdown(scope: Scope, by: str, *, code: str = "received", part: str = "all
         "category": ("category_top", "category_top_name"),
         "building": ("household__building_id", "household__building__name"),
         "project": ("project_id", "project__name"),
+        "subject": ("subject", None),  # R-M5-15: 物业管理 / 地产 / 市政
+        "escalation_level": ("escalation_level", None),  # R-M5-15
     }
     if by not in columns:
         raise KeyError(by)
@@ -493,6 +496,12 @@ def breakdown(scope: Scope, by: str, *, code: str = "received", part: str = "all
 
         qs = qs.annotate(category_top=Coalesce("category__parent_id", "category_id"),
                          category_top_name=Coalesce("category__parent__name", "category__name"))
+    if by == "subject":
+        from django.db.models import Case, CharField, Value, When
+
+        qs = qs.annotate(subject=Case(When(developer_matter=True, then=Value("developer")),
+                                      When(municipal=True, then=Value("municipal")),
+                                      default=Value("property"), output_field=CharField()))
     if by == "department":
         from django.db.models import Value
         from django.db.models.functions import Coalesce, Concat
@@ -502,6 +511,12 @@ def breakdown(scope: Scope, by: str, *, code: str = "received", part: str = "all
     values = [key] + ([name] if name else [])
     rows = qs.order_by().values(*values).annotate(n=Count("pk")).order_by("-n")
     labels = dict(Kind.choices) if by == "kind" else dict(Channel.choices) if by == "channel" else {}
+    if by == "subject":
+        labels = {"property": "物业管理", "developer": "地产", "municipal": "市政"}
+    if by == "escalation_level":
+        from apps.tickets.choices import EscalationLevel
+
+        labels = dict(EscalationLevel.choices)
     out = []
     for r in rows:
         k = r[key]

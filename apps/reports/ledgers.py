@@ -1,0 +1,137 @@
+"""Registers and weekly/period queries of SPEC M5 that are plain lists, not fixed reports.
+
+- ``complaint_ledger`` / ``repair_ledger`` (投诉台账 / 报修台账, R-M5-16): every complaint or repair of
+  a scope with its time stamps, as header + row iterator for the streaming .xlsx export.
+- ``steward_weekly`` (楼宇员每周分析, R-M5-11): the events reported in a steward's buildings in one
+  week and how far they are completed. The steward's buildings come from ``estates.Building.steward``
+  when that field exists; otherwise from the buildings of the tickets the steward received.
+- ``subject_of`` (R-M5-15): the 投诉主体 dimension (物业管理 / 地产 / 市政).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+
+from apps.reports import kpis
+from apps.tickets.choices import OPEN_STATUSES, Kind, TicketStatus
+from apps.tickets.models import Ticket
+from linli import clock
+
+COMPLAINT_LEDGER_COLUMNS = ["编号", "项目", "受理时间", "录入时间", "渠道", "投诉方式", "类别", "责任部门", "投诉主体",
+                            "投诉级别", "内容", "状态", "处理结果", "关闭时间"]
+REPAIR_LEDGER_COLUMNS = ["编号", "项目", "报修时间", "位置", "内容", "维修人员", "约定上门时间", "到场时间",
+                         "完工时间", "验收合格", "状态"]
+SUBJECTS = {"property": "物业管理", "developer": "地产", "municipal": "市政"}
+
+
+def subject_of(ticket: Ticket) -> str:
+    """R-M5-15: who the complaint is about — the developer, the municipality or property management."""
+    if ticket.developer_matter:
+        return "developer"
+    if ticket.municipal:
+        return "municipal"
+    return "property"
+
+
+def _local(value: dt.datetime | None) -> dt.datetime | None:
+    return clock.local(value) if value else None
+
+
+def complaint_ledger(scope: kpis.Scope) -> tuple[list[str], Iterator[list[Any]]]:
+    """投诉台账 (R-M5-16): every complaint received in the scope (unclosed ones included, R-M5-14)."""
+    qs = (kpis.tickets(scope).filter(kind=Kind.COMPLAINT)
+          .select_related("project", "category", "department").order_by("received_at", "pk"))
+
+    def rows() -> Iterator[list[Any]]:
+        for t in qs.iterator(chunk_size=500):
+            yield [t.number, t.project.name, _local(t.received_at), _local(t.recorded_at), t.get_source_display(),
+                   t.get_channel_display(), t.category.name if t.category else "",
+                   t.department.name if t.department else "", SUBJECTS[subject_of(t)],
+                   t.get_escalation_level_display(), t.content, t.get_status_display(), t.handling_result,
+                   _local(t.closed_at)]
+
+    return COMPLAINT_LEDGER_COLUMNS, rows()
+
+
+def repair_ledger(scope: kpis.Scope) -> tuple[list[str], Iterator[list[Any]]]:
+    """报修台账 (R-M5-16): every repair received in the scope with its time stamps."""
+    from apps.repairs.models import RepairOrder
+
+    qs = (RepairOrder.objects.filter(ticket__in=kpis.tickets(scope))
+          .select_related("ticket", "ticket__project", "worker").order_by("ticket__received_at", "pk"))
+
+    def rows() -> Iterator[list[Any]]:
+        for o in qs.iterator(chunk_size=500):
+            t = o.ticket
+            worker = (o.worker.get_full_name() or o.worker.username) if o.worker else ""
+            quality = "" if o.quality_ok is None else ("是" if o.quality_ok else "否")
+            yield [t.number, t.project.name, _local(t.received_at), o.location or t.address, t.content, worker,
+                   _local(o.agreed_visit_at), _local(o.arrived_at), _local(o.completed_at), quality,
+                   t.get_status_display()]
+
+    return REPAIR_LEDGER_COLUMNS, rows()
+
+
+def _building_has_steward() -> bool:
+    from apps.estates.models import Building
+
+    return any(f.name == "steward" for f in Building._meta.get_fields())
+
+
+def steward_building_ids(steward: Any) -> tuple[list[int], str]:
+    """The buildings a steward looks after and where that came from ("estates" or "tickets")."""
+    from apps.estates.models import Building
+
+    if _building_has_steward():
+        ids = list(Building.objects.filter(steward=steward).values_list("pk", flat=True))
+        if ids:
+            return sorted(ids), "estates"
+    ids = (Ticket.objects.filter(receiver=steward, household__isnull=False)
+           .values_list("household__building_id", flat=True).distinct())
+    return sorted(set(ids)), "tickets"
+
+
+@dataclass
+class StewardWeek:
+    week_start: dt.date
+    building_ids: list[int]
+    source: str
+    total: int = 0
+    completed: int = 0
+    open: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+    open_tickets: list[Ticket] = field(default_factory=list)
+
+    @property
+    def completion_rate(self) -> float | None:
+        return round(100.0 * self.completed / self.total, 1) if self.total else None
+
+
+def _week_bounds(week_start: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    monday = week_start - dt.timedelta(days=week_start.weekday())
+    start = dt.datetime.combine(monday, dt.time(0), tzinfo=clock.SHANGHAI)
+    return start, start + dt.timedelta(days=7)
+
+
+def steward_weekly(steward: Any, week_start: dt.date) -> StewardWeek:
+    """楼宇员每周分析 (R-M5-11): events (repairs and other reports) received in the steward's buildings
+    in the week (Monday–Sunday, local time) and their completion; open ones listed for follow-up."""
+    building_ids, source = steward_building_ids(steward)
+    start, end = _week_bounds(week_start)
+    qs: QuerySet[Ticket] = (Ticket.objects.filter(household__building_id__in=building_ids, received_at__gte=start,
+                                                  received_at__lt=end).exclude(status=TicketStatus.VOIDED))
+    result = StewardWeek(week_start=start.date(), building_ids=building_ids, source=source)
+    labels = dict(Kind.choices)
+    for t in qs.select_related("household", "household__building").order_by("received_at", "pk"):
+        result.total += 1
+        result.by_kind[str(labels.get(t.kind, t.kind))] = result.by_kind.get(str(labels.get(t.kind, t.kind)), 0) + 1
+        if t.status in OPEN_STATUSES:
+            result.open += 1
+            result.open_tickets.append(t)
+        else:
+            result.completed += 1
+    return result

@@ -1,0 +1,101 @@
+"""SPEC M5 gap tests: classification dimensions (R-M5-15), ledgers (R-M5-16), steward weekly (R-M5-11)."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from typing import Any
+
+import pytest
+
+from apps.estates.models import Building, Household
+from apps.reports import kpis, ledgers
+from apps.reports.exports import write_xlsx
+from apps.repairs.services import order_for
+from apps.tickets import actions
+from apps.tickets.tests.helpers import receive, to_closed
+
+pytestmark = pytest.mark.django_db
+
+
+def _scope(cast: Any, now: dt.datetime) -> kpis.Scope:
+    return kpis.Scope.for_dates([cast.project.pk], now.date() - dt.timedelta(days=30), now.date(), now=now)
+
+
+def _household(cast: Any, building: str, room: str) -> Household:
+    b, _ = Building.objects.get_or_create(project=cast.project, name=building)
+    return Household.objects.create(project=cast.project, building=b, room_no=room, label=f"{building}{room}")
+
+
+def test_r_m5_15_complaints_classified_by_subject_escalation_level_channel_and_department(
+        cast: Any, frozen_now: dt.datetime) -> None:
+    """R-M5-15: the statistics dimensions the seeds give — subject (物业/地产/市政), escalation level,
+    channel and responsible department — are each a breakdown of the complaint counts."""
+    receive(cast, content="外墙渗水", developer_matter=True)
+    receive(cast, content="门口市政道路积水", municipal=True)
+    t = receive(cast, content="楼道灯不亮")
+    actions.dispatch_ticket(ticket=t, department=cast.eng_dept, assignee=cast.worker, acting_user=cast.front_desk,
+                            now=frozen_now)
+    scope = _scope(cast, frozen_now)
+    by_subject = {r["label"]: r["count"] for r in kpis.breakdown(scope, "subject")}
+    assert by_subject == {"物业管理": 1, "地产": 1, "市政": 1}
+    by_level = {r["key"]: r["count"] for r in kpis.breakdown(scope, "escalation_level")}
+    assert sum(by_level.values()) == 3
+    assert {r["key"]: r["count"] for r in kpis.breakdown(scope, "channel")} == {"phone": 3}
+    by_department = {r["key"]: r["count"] for r in kpis.breakdown(scope, "department")}
+    assert by_department.get(cast.eng_dept.pk) == 1
+    assert ledgers.subject_of(t) == "property"
+
+
+def test_r_m5_16_complaint_and_repair_ledgers_list_every_record_with_time_stamps(
+        cast: Any, frozen_now: dt.datetime) -> None:
+    """R-M5-16: the 投诉台账 lists every complaint (closed and open, R-M5-14) with its receipt and close
+    times; the 报修台账 lists every repair; both export to .xlsx."""
+    closed = to_closed(cast, receive(cast, content="电梯异响"), frozen_now)
+    still_open = receive(cast, content="楼下噪音")
+    repair = receive(cast, kind="repair", content="厨房水管漏水")
+    order_for(repair)
+    scope = _scope(cast, frozen_now)
+    headers, rows = ledgers.complaint_ledger(scope)
+    rows = list(rows)
+    assert headers[0] == "编号" and "受理时间" in headers and "关闭时间" in headers
+    numbers = {r[0]: r for r in rows}
+    assert set(numbers) == {closed.number, still_open.number}
+    closed_row = numbers[closed.number]
+    assert closed_row[headers.index("受理时间")] is not None and closed_row[headers.index("关闭时间")] is not None
+    assert numbers[still_open.number][headers.index("关闭时间")] is None
+    r_headers, r_rows = ledgers.repair_ledger(scope)
+    r_rows = list(r_rows)
+    assert [r[0] for r in r_rows] == [repair.number] and r_rows[0][r_headers.index("报修时间")] is not None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "ledger.xlsx")
+        headers, rows = ledgers.complaint_ledger(scope)
+        assert write_xlsx(path, headers, rows, sheet="投诉台账") == 2
+        assert os.path.getsize(path) > 0
+
+
+def test_r_m5_11_steward_weekly_analysis_of_their_buildings(cast: Any, frozen_now: dt.datetime) -> None:
+    """R-M5-11: each week the steward sees the events reported in their building (repairs and other
+    reports) and how many are completed; other buildings and other weeks are not counted."""
+    mine = _household(cast, "5栋", "1502")
+    other = _household(cast, "6栋", "0101")
+    if ledgers._building_has_steward():
+        Building.objects.filter(pk=mine.building_id).update(steward=cast.butler)
+        steward = cast.butler
+    else:  # no steward field: the buildings of the tickets the steward received
+        steward = cast.front_desk
+    done = to_closed(cast, receive(cast, household=mine, content="楼道灯不亮"), frozen_now)
+    pending = receive(cast, household=mine, kind="repair", content="水管漏水")
+    receive(cast, household=other, content="6栋噪音", acting_user=cast.front_desk)
+    receive(cast, household=mine, content="上周的事", now=frozen_now - dt.timedelta(days=8),
+            received_at=frozen_now - dt.timedelta(days=8))
+    week = ledgers.steward_weekly(steward, frozen_now.date())
+    if week.source == "estates":
+        assert week.building_ids == [mine.building_id]
+    else:
+        assert mine.building_id in week.building_ids
+    expected_total = 2 if week.source == "estates" else 3
+    assert week.total == expected_total
+    assert done.pk not in [t.pk for t in week.open_tickets] and pending in week.open_tickets
+    assert week.completed == 1 and week.open == expected_total - 1
+    assert week.completion_rate == round(100.0 / expected_total, 1)
