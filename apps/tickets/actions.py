@@ -601,6 +601,10 @@ def record_handling(*, ticket: Ticket, acting_user: User, now: dt.datetime, inve
                                   uploaded_by=acting_user, uploaded_at=now)
     if arrived_at is not None:
         dl.meet(ticket, Stage.ARRIVE, at=arrived_at)
+    if investigation.strip() and ticket.investigated_at is None:
+        # R-M2-02: the first investigation/verification; expected on the day of intake
+        ticket.investigated_at = now
+        _save(ticket, ["investigated_at"], acting_user=acting_user, reason="调查核实")
     summary = "；".join(x for x in (investigation.strip(), measures.strip(), result.strip()) if x)
     if ticket.status in {S.DISPATCHED, S.RECEIVED, S.REOPENED} and not done:
         _move(ticket, to=S.HANDLING, acting_user=acting_user, now=now, reason=summary[:200] or "开始处理",
@@ -687,6 +691,67 @@ def escalate_to_quality(*, ticket: Ticket, reason: str, acting_user: User, now: 
     ticket_id = ticket.pk
     transaction.on_commit(lambda: _send_robust(signals.ticket_escalated_to_quality,
                                                ticket=Ticket.objects.get(pk=ticket_id)))
+    return ticket
+
+
+def investigation_late(ticket: Ticket, now: dt.datetime) -> bool:
+    """R-M2-02 (soft deadline): the receiver investigates and verifies the problem on the day it is
+    received. True when the ticket was not investigated by 23:59:59 (project time) of that day."""
+    tz = ticket.project.tz
+    day_end = dt.datetime.combine(ticket.received_at.astimezone(tz).date() + dt.timedelta(days=1), dt.time(0),
+                                  tzinfo=tz)
+    if ticket.investigated_at is not None:
+        return ticket.investigated_at >= day_end
+    return now >= day_end and ticket.status in OPEN_STATUSES and not ticket.resolved_on_spot
+
+
+@transaction.atomic(durable=True)
+def record_online_notification(*, ticket: Ticket, emailed: bool = False, phoned: bool = False, note: str = "",
+                               acting_user: User, now: dt.datetime) -> Ticket:
+    """网上投诉通知 (R-M2-09): the 品质管理部 information administrator emails the online complaint to
+    the responsible department head and the 管理处 designated post, and telephones the 管理处经理 or
+    designated post at once. Each notification's time is recorded once."""
+    _require(acting_user, Cap.VIEW_TICKETS, ticket, "无权查看工单")
+    if not _is_company_level(acting_user):
+        raise _forbid("只有品质管理部可以登记网上投诉通知")
+    if ticket.channel != Channel.ONLINE:
+        raise _refuse("只有网上投诉需要登记邮件转发和电话通知", field="channel")
+    if not (emailed or phoned):
+        raise _refuse("请选择已邮件转发或已电话通知", field="emailed")
+    _lock(ticket)
+    fields: list[str] = []
+    done: list[str] = []
+    if emailed and ticket.online_emailed_at is None:
+        ticket.online_emailed_at = now
+        fields.append("online_emailed_at")
+        done.append("已邮件转发责任部门负责人及管理处指定岗位")
+    if phoned and ticket.online_phoned_at is None:
+        ticket.online_phoned_at = now
+        fields.append("online_phoned_at")
+        done.append("已电话通知管理处经理或指定岗位")
+    if not fields:
+        raise _refuse("该通知已登记", code="already_recorded", status=409)
+    _save(ticket, fields, acting_user=acting_user, reason="网上投诉通知")
+    _event(ticket, TicketEventKind.NOTE, acting_user=acting_user, now=now,
+           message="；".join(done) + (f"（{note.strip()}）" if note.strip() else ""))
+    return ticket
+
+
+@transaction.atomic(durable=True)
+def report_incident_to_gm(*, ticket: Ticket, report: str, acting_user: User, now: dt.datetime) -> Ticket:
+    """事故事件报告总经理 (R-M2-23): accidents and incidents involving resident owners are handled by the
+    客服经理 and reported to the 物业总经理; the 客服主管 assists and does the return visit."""
+    _require(acting_user, Cap.ESCALATE, ticket, "无权报告（须主管以上）")
+    if ticket.kind != Kind.INCIDENT:
+        raise _refuse("只有事故事件需要报告总经理", field="kind")
+    if not report.strip():
+        raise _refuse("请填写报告内容", field="report")
+    _lock(ticket)
+    if ticket.gm_reported_at is not None:
+        raise _refuse("已报告总经理", code="already_reported", status=409)
+    ticket.gm_reported_at = now
+    _save(ticket, ["gm_reported_at"], acting_user=acting_user, reason="报告总经理")
+    _event(ticket, TicketEventKind.REPORTED, acting_user=acting_user, now=now, message=f"报告总经理：{report.strip()}")
     return ticket
 
 

@@ -18,6 +18,11 @@ class Kind(models.TextChoices):
     PRAISE = "praise", _("表扬")
     NEED = "need", _("需求")
     PAID_SERVICE = "paid_service", _("有偿服务")
+    # R-M1-16: special/agency service (特约/代办, e.g. 家政), an owner's accident or incident (R-M2-23)
+    # and a dispute between residents (R-M20-05)
+    SPECIAL_SERVICE = "special_service", _("特约/代办服务")
+    INCIDENT = "incident", _("事故事件")
+    DISPUTE = "dispute", _("住户间纠纷")
 
 
 class Source(models.TextChoices):
@@ -271,13 +276,19 @@ KIND_PREFIX: dict[str, str] = {
     Kind.PRAISE: "BY",
     Kind.NEED: "XQ",
     Kind.PAID_SERVICE: "YC",
+    Kind.SPECIAL_SERVICE: "TY",
+    Kind.INCIDENT: "SG",
+    Kind.DISPUTE: "JF",
 }
 """Number prefix per kind: TS-YG-20261122-0007 (投诉), BX-… (报修) …"""
 
 # Kinds whose handling is verified by a supervisor (R-M4-01) and return-visited (R-M4-04, R-M4-11).
-VERIFY_KINDS: frozenset[str] = frozenset({Kind.COMPLAINT, Kind.REPAIR, Kind.NEED, Kind.PAID_SERVICE})
+VERIFY_KINDS: frozenset[str] = frozenset({Kind.COMPLAINT, Kind.REPAIR, Kind.NEED, Kind.PAID_SERVICE,
+                                          Kind.SPECIAL_SERVICE, Kind.INCIDENT, Kind.DISPUTE})
+# R-M2-23: an incident gets a return visit (by the 客服主管).
 RETURN_VISIT_KINDS: frozenset[str] = frozenset(
-    {Kind.COMPLAINT, Kind.REPAIR, Kind.SUGGESTION, Kind.NEED, Kind.PAID_SERVICE}
+    {Kind.COMPLAINT, Kind.REPAIR, Kind.SUGGESTION, Kind.NEED, Kind.PAID_SERVICE, Kind.SPECIAL_SERVICE,
+     Kind.INCIDENT, Kind.DISPUTE}
 )
 # Channels where the owner is talking to the receiver, so a feedback time can be agreed (R-M1-09).
 ORAL_CHANNELS: frozenset[str] = frozenset({Channel.PHONE, Channel.VISIT, Channel.FIELD_VISIT})

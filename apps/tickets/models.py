@@ -186,6 +186,14 @@ class Ticket(models.Model):
     escalated_to_quality_at = models.DateTimeField(_("上报品质部时间"), null=True, blank=True, editable=False)
     issued_by_quality = models.BooleanField(_("品质部下发"), default=False, editable=False)
     transferred_to_developer_at = models.DateTimeField(_("转地产时间"), null=True, blank=True, editable=False)
+    # R-M2-02: first site investigation/verification (expected on the day of intake, soft deadline)
+    investigated_at = models.DateTimeField(_("调查核实时间"), null=True, blank=True, editable=False)
+    # R-M2-09: online complaint found by 品质管理部 — emailed to the department head and the
+    # designated post, and telephoned to the 管理处经理 or designated post
+    online_emailed_at = models.DateTimeField(_("网上投诉邮件转发时间"), null=True, blank=True, editable=False)
+    online_phoned_at = models.DateTimeField(_("网上投诉电话通知时间"), null=True, blank=True, editable=False)
+    # R-M2-23: an owner's accident/incident is reported to the 物业总经理
+    gm_reported_at = models.DateTimeField(_("报告总经理时间"), null=True, blank=True, editable=False)
     suggestion_box_opening = models.ForeignKey(SuggestionBoxOpening, on_delete=models.PROTECT, null=True,
                                                blank=True, related_name="tickets", verbose_name=_("意见箱开箱"))
     # handling result and closure (R-M2-15, R-M2-16, R-M2-18)
