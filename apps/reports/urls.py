@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.reports import views, views_stats
+from apps.reports import views, views_ledgers, views_stats
 
 app_name = "reports"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("dashboard/data/", views_stats.dashboard_data, name="dashboard_data"),
     path("drill/", views_stats.drill, name="drill"),
     path("kpis/export/", views_stats.kpi_export, name="kpi_export"),
+    path("ledgers/<str:kind>/", views_ledgers.ledger_export, name="ledger"),  # R-M5-16
+    path("steward/week/", views_ledgers.steward_week, name="steward_week"),  # R-M5-11
     path("forms/ticket/<int:pk>/", views_stats.ticket_form, name="form_ticket"),
     path("forms/worklog/", views_stats.worklog_page, name="form_worklog"),
     path("forms/inventory/", views_stats.inventory_print, name="form_inventory"),

@@ -99,3 +99,27 @@ def test_r_m5_11_steward_weekly_analysis_of_their_buildings(cast: Any, frozen_no
     assert done.pk not in [t.pk for t in week.open_tickets] and pending in week.open_tickets
     assert week.completed == 1 and week.open == expected_total - 1
     assert week.completion_rate == round(100.0 / expected_total, 1)
+
+
+def test_r_m5_16_ledger_pages_export_xlsx_and_r_m5_11_steward_page(client: Any, cast: Any,
+                                                                   frozen_now: dt.datetime) -> None:
+    """R-M5-16 / R-M5-11: staff download the ledgers as .xlsx and the steward sees the weekly page."""
+    import io
+
+    import openpyxl
+    from django.urls import reverse
+
+    t = receive(cast, content="电梯异响")
+    client.force_login(cast.project_manager)
+    params = {"from": (frozen_now.date() - dt.timedelta(days=3)).isoformat(), "to": frozen_now.date().isoformat(),
+              "projects": str(cast.project.pk)}
+    r = client.get(reverse("reports:ledger", args=["complaint"]), params)
+    assert r.status_code == 200
+    wb = openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content)))
+    assert [row[0].value for row in list(wb.active.iter_rows())[2:]] == [t.number]
+    assert client.get(reverse("reports:ledger", args=["repair"]), params).status_code == 200
+    assert client.get(reverse("reports:ledger", args=["nothing"]), params).status_code == 404
+    client.force_login(cast.butler)
+    page = client.get(reverse("reports:steward_week"), {"week": frozen_now.date().isoformat()})
+    assert page.status_code == 200 and "楼宇员每周分析" in page.content.decode()
+    assert client.get(reverse("reports:steward_week"), {"week": "昨天"}).status_code == 400

@@ -1,0 +1,43 @@
+"""Pages for the ledgers (R-M5-16) and the steward's weekly analysis (R-M5-11)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from apps.reports import kpis, ledgers
+from apps.reports.exports import xlsx_response
+from apps.reports.views_stats import _bad, _require_reports, _scope
+from linli import clock
+
+LEDGERS = {"complaint": ("投诉台账", ledgers.complaint_ledger), "repair": ("报修台账", ledgers.repair_ledger)}
+
+
+def ledger_export(request: HttpRequest, kind: str) -> HttpResponse:
+    """投诉台账 / 报修台账 of the chosen projects and dates as a streamed .xlsx (R-M5-16)."""
+    projects = _require_reports(request)
+    if kind not in LEDGERS:
+        raise Http404
+    try:
+        scope = _scope(request, projects, default_days=31)
+    except kpis.ScopeError as exc:
+        return _bad(request, str(exc))
+    title, build = LEDGERS[kind]
+    headers, rows = build(scope)
+    return xlsx_response(f"{kind}-ledger.xlsx", headers, rows, sheet=title,
+                         title=f"{title} {scope.first_day} 至 {scope.last_day}")
+
+
+def steward_week(request: HttpRequest) -> HttpResponse:
+    """楼宇员每周分析 (R-M5-11): the signed-in steward's buildings, one week (``?week=YYYY-MM-DD``)."""
+    if not request.user.is_authenticated:
+        raise Http404
+    text = request.GET.get("week", "")
+    try:
+        day = dt.date.fromisoformat(text) if text else clock.today()
+    except ValueError:
+        return _bad(request, "日期格式应为 YYYY-MM-DD")
+    week = ledgers.steward_weekly(request.user, day)
+    return render(request, "reports/steward_week.html", {"week": week,
+                                                          "week_end": week.week_start + dt.timedelta(days=6)})
