@@ -133,6 +133,7 @@ class PersonView:
     move_in_date: dt.date | None
     needs: str = ""
     revealed: frozenset[str] = field(default_factory=frozenset)
+    contract_ref: str = ""  # R-M19-14 物业服务合同编号 (not personal data)
 
     @property
     def masked(self) -> bool:
@@ -156,7 +157,7 @@ def person_view(person: Person, revealed: Iterable[str] = ()) -> PersonView:
         phone=val("phone"), phone2=val("phone2"), id_number=val("id_number"), vehicles=vehicles,
         tags=[t for t in (person.tags or "").replace("，", ",").split(",") if t.strip()],
         is_vip=person.is_vip, elderly_alone=person.elderly_alone, active=person.active,
-        move_in_date=person.move_in_date, needs=person.needs, revealed=shown,
+        move_in_date=person.move_in_date, needs=person.needs, revealed=shown, contract_ref=person.contract_ref,
     )
 
 
@@ -390,6 +391,8 @@ def save_person(user: User, household: Household, data: dict[str, Any], person: 
     target.is_vip = "VIP" in {t.upper() for t in tags}
     target.elderly_alone = "空巢老人" in tags
     target.needs = data.get("needs") or ""
+    if "contract_ref" in data:  # R-M19-14: the owner's standard property service contract
+        target.contract_ref = (data.get("contract_ref") or "").strip()
     target.active = bool(data.get("active", True))
     target._change_reason = f"档案维护（{user}）"  # type: ignore[attr-defined]
     target.full_clean(exclude=["project", "household"])

@@ -1,0 +1,57 @@
+"""SPEC gaps of issue 2 in the owner archive: customer profile (R-M7-05), what the archive holds
+(R-M7-06), the service contract reference (R-M19-14), the building steward (R-M19-04)."""
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from apps.estates import services
+from apps.estates.models import Building, Person, PersonKind
+
+
+def test_r_m7_05_customer_needs_and_feedback_are_kept_with_history(cast, estate):
+    """R-M7-05: the customer archive records needs and feedback for personalised service; the masked
+    view still shows them (they are not contact data) and each change is in the history."""
+    p = services.save_person(cast.supervisor, estate.hh, {"name": "张三丰", "kind": PersonKind.OWNER,
+                                                            "needs": "行动不便，维修请提前电话预约"},
+                             person=estate.owner)
+    assert Person.objects.get(pk=p.pk).needs == "行动不便，维修请提前电话预约"
+    view = services.person_view(p)
+    assert view.masked and view.needs == "行动不便，维修请提前电话预约" and view.name != "张三丰"
+    assert p.history.first().needs == "行动不便，维修请提前电话预约"
+    assert "档案维护" in p.history.first().history_change_reason
+
+
+def test_r_m7_06_archive_holds_occupants_and_shop_tenants(cast, estate):
+    """R-M7-06: a household's occupants (owner, resident) and the stilt-floor shop tenants with the
+    business they run are kept; only archive maintainers may add them."""
+    shop = services.save_person(cast.supervisor, estate.hh, {"name": "周记便利店", "kind": PersonKind.SHOP_TENANT,
+                                                               "needs": "经营：便利店，店员2人"})
+    kinds = {v.kind_label for v in services.masked_persons(estate.hh)}
+    assert {"业主", "住户", "商户"} <= kinds
+    assert shop.get_kind_display() == "商户" and "便利店" in shop.needs
+    with pytest.raises(PermissionDenied):
+        services.save_person(cast.worker, estate.hh, {"name": "某人"})
+
+
+def test_r_m19_14_contract_reference_per_owner(cast, estate):
+    """R-M19-14: a standard property service contract reference is kept per owner; an edit that does
+    not send it keeps the stored one."""
+    services.save_person(cast.supervisor, estate.hh, {"name": "张三丰", "contract_ref": " YG-HT-2026-0158 "},
+                         person=estate.owner)
+    estate.owner.refresh_from_db()
+    assert estate.owner.contract_ref == "YG-HT-2026-0158"
+    assert services.person_view(estate.owner).contract_ref == "YG-HT-2026-0158"
+    services.save_person(cast.supervisor, estate.hh, {"name": "张三丰"}, person=estate.owner)
+    estate.owner.refresh_from_db()
+    assert estate.owner.contract_ref == "YG-HT-2026-0158"
+
+
+def test_r_m19_04_building_steward_assignment(cast, estate):
+    """R-M19-04: each building can name its steward (客服楼宇员/管家); the steward's buildings are
+    listed from the user."""
+    b = Building.objects.get(pk=estate.hh.building_id)
+    b.steward = cast.butler
+    b.save()
+    assert list(cast.butler.stewarded_buildings.all()) == [b]
+    assert Building.objects.exclude(pk=b.pk).filter(steward__isnull=False).count() == 0
