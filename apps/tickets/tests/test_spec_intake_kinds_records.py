@@ -131,3 +131,23 @@ def test_r_m2_23_gm_report_only_for_incidents_by_supervisors(cast: Any, frozen_n
         actions.report_incident_to_gm(ticket=incident, report="x", acting_user=cast.worker, now=frozen_now)
     incident.refresh_from_db()
     assert incident.gm_reported_at is None
+
+
+def test_r_m2_09_r_m2_22_r_m2_23_staff_see_the_records_on_the_ticket_page(cast: Any, frozen_now: dt.datetime) -> None:
+    """R-M2-09, R-M2-22, R-M2-23: the notification/report times and the important flag are shown
+    to staff on the ticket page."""
+    from django.test import Client
+    from django.urls import reverse
+
+    online = _online(cast)
+    actions.record_online_notification(ticket=online, emailed=True, phoned=True,
+                                       acting_user=cast.quality_inspector, now=frozen_now)
+    incident = receive(cast, kind=Kind.INCIDENT, important=True)
+    actions.report_incident_to_gm(ticket=incident, report="已报告", acting_user=cast.cs_manager, now=frozen_now)
+    c = Client()
+    c.force_login(cast.cs_manager)
+    page = c.get(reverse("tickets:detail", args=[online.pk])).content.decode()
+    assert 'data-testid="ticket-online-notice"' in page and "电话通知" in page
+    page = c.get(reverse("tickets:detail", args=[incident.pk])).content.decode()
+    assert 'data-testid="ticket-gm-reported"' in page
+    assert 'data-testid="badge-important"' in page
