@@ -118,3 +118,24 @@ def test_r_m8_18_round_robin_skips_an_uncertified_worker_and_pool_grab_is_refuse
     Membership.objects.create(user=certified, role=Role.WORKER, company=cast.company, project=cast.project,
                               department=cast.eng_dept)
     assert services.grab_order(order=pooled, acting_user=certified, now=now).assignee == certified
+
+
+def test_r_m19_11_uniform_and_badge_are_checked_on_the_job_record(cast, fake_policies):
+    """R-M19-11 (R-M8-14): the site checklist holds "uniform, badge, polite language"; the worker's
+    confirmation is stored on the job record at completion, an unknown item is refused in Chinese."""
+    from apps.repairs.models import SITE_CHECKLIST
+    from apps.repairs.tests.conftest import SITE_OK
+    from apps.repairs.tests.helpers import assigned, on_site
+
+    assert "uniform_badge" in {k for k, _label, _rule in SITE_CHECKLIST}
+    now = at(2026, 11, 23, 10, 0)
+    order = on_site(cast, assigned(cast, "repair_water", now=now), now=now)
+    services.start_work(order=order, acting_user=cast.worker, now=now)
+    with pytest.raises(RepairError) as err:
+        services.complete_repair(order=order, result="已修好", labour_hours="1", acting_user=cast.worker, now=now,
+                                 checklist={**SITE_OK, "uniform": True})
+    assert "未知的检查项" in err.value.message
+    services.complete_repair(order=order, result="已修好", labour_hours="1", acting_user=cast.worker, now=now,
+                             checklist={**SITE_OK, "uniform_badge": True})
+    order.refresh_from_db()
+    assert order.checklist["uniform_badge"] is True
