@@ -20,6 +20,7 @@ from apps.escalation.models import (
     EscalationEvent,
     EscalationReport,
     EventKind,
+    LeadershipOpinion,
     LegacyForward,
     Level,
     ReportKind,
@@ -305,6 +306,40 @@ def close_volume(ticket: Ticket, *, acting_user: User, now: dt.datetime) -> Arch
         volume.closed_at, volume.closed_by = now, acting_user
         volume.save(update_fields=["closed_at", "closed_by"])
     return volume
+
+
+# ------------------------------------------------------------------ leadership opinion (R-M3-12)
+
+
+def record_leadership_opinion(ticket: Ticket, *, opinion: str, given_on: dt.date, acting_user: User,
+                              now: dt.datetime, given_by: User | None = None,
+                              given_by_name: str = "") -> LeadershipOpinion:
+    """Record the 分管领导/公司管理层 handling opinion on a complaint that could not be resolved
+    (R-M3-12, P-10): the opinion, who gave it and the date. Needs ``Cap.ESCALATE`` (品质管理部,
+    客服经理 …); a leader who is a user may record their own opinion."""
+    leader_self = given_by is not None and given_by.pk == acting_user.pk
+    if not (has_cap(acting_user, Cap.ESCALATE, ticket.project) or leader_self):
+        raise NotAllowed("没有记录领导处理意见的权限")
+    if ticket.kind != services.COMPLAINT:
+        raise EscalationError("只有投诉可以记录领导处理意见", code="not_complaint", field="ticket")
+    opinion = (opinion or "").strip()
+    if len(opinion) < 4:
+        raise EscalationError("请填写处理意见（至少4个字）", field="opinion", code="opinion_required")
+    name = (given_by_name or "").strip()
+    if not name and given_by is not None:
+        name = (given_by.get_full_name() or given_by.get_username()).strip()
+    if not name:
+        raise EscalationError("请填写提出意见的领导", field="given_by_name", code="leader_required")
+    if given_on is None:
+        raise EscalationError("请填写意见日期", field="given_on", code="date_required")
+    tz = ticket.project.tz
+    if given_on > now.astimezone(tz).date():
+        raise EscalationError("意见日期不能晚于今天", field="given_on", code="future_date")
+    if given_on < ticket.received_at.astimezone(tz).date():
+        raise EscalationError("意见日期不能早于投诉受理日期", field="given_on", code="before_received")
+    return LeadershipOpinion.objects.create(ticket=ticket, opinion=opinion, given_by=given_by,
+                                            given_by_name=name[:100], given_on=given_on, recorded_at=now,
+                                            recorded_by=acting_user)
 
 
 # ------------------------------------------------------------------ same-complaint groups

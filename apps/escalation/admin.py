@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from apps.escalation.models import EscalationPolicy, SimilaritySynonym
+from apps.escalation.models import EscalationPolicy, LeadershipOpinion, SimilaritySynonym
 
 
 @admin.register(EscalationPolicy)
@@ -19,3 +19,18 @@ class SimilaritySynonymAdmin(admin.ModelAdmin):
     list_display = ("variant", "canonical", "company", "project", "note")
     list_filter = ("company", "project")
     search_fields = ("variant", "canonical")
+
+
+@admin.register(LeadershipOpinion)
+class LeadershipOpinionAdmin(admin.ModelAdmin):
+    """R-M3-12 — recorded through the escalation page; shown here read-only."""
+
+    list_display = ("ticket", "given_by_name", "given_on", "recorded_by", "recorded_at")
+    list_filter = ("given_on",)
+    search_fields = ("ticket__number", "given_by_name", "opinion")
+
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False

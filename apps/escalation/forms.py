@@ -47,3 +47,14 @@ class LegacyForwardForm(forms.Form):
                             input_formats=["%Y-%m", "%Y-%m-%d"])
     document_no = forms.CharField(label=_("转交文件编号"), required=False, max_length=50)
     note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LeadershipOpinionForm(forms.Form):
+    """R-M3-12: 分管领导/公司管理层 handling opinion on an unresolved complaint."""
+
+    opinion = forms.CharField(label=_("领导处理意见"), widget=forms.Textarea(attrs={"rows": 2}), min_length=4,
+                              error_messages={"required": _("请填写处理意见"), "min_length": _("处理意见至少4个字")})
+    given_by_name = forms.CharField(label=_("提出意见的领导"), max_length=100,
+                                    error_messages={"required": _("请填写提出意见的领导")})
+    given_on = forms.DateField(label=_("意见日期"), widget=forms.DateInput(attrs={"type": "date"}),
+                               error_messages={"required": _("请填写意见日期"), "invalid": _("日期格式不正确")})

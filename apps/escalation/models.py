@@ -323,3 +323,26 @@ class SimilaritySynonym(models.Model):
             raise ValidationError({"canonical": _("统一词不能与说法相同")})
         if self.project_id and self.project.company_id != self.company_id:
             raise ValidationError({"project": _("项目不属于该公司")})
+
+
+class LeadershipOpinion(models.Model):
+    """领导处理意见 — for a complaint that could not be resolved, the handling opinion of the 分管领导
+    (篇3) or the 公司管理层 (篇4), POLICY P-10 (R-M3-12). Record: the opinion, who gave it, the date."""
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="leadership_opinions")
+    opinion = models.TextField(_("处理意见"))
+    given_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("提出意见的领导（系统用户）"))
+    given_by_name = models.CharField(_("提出意见的领导"), max_length=100, help_text=_("姓名及职务，如 张总（分管副总）"))
+    given_on = models.DateField(_("意见日期"))
+    recorded_at = models.DateTimeField(_("记录时间"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("记录人"))
+
+    class Meta:
+        verbose_name = _("领导处理意见")
+        verbose_name_plural = _("领导处理意见")
+        ordering = ["ticket", "given_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.given_by_name} {self.given_on}"

@@ -9,6 +9,7 @@ urlpatterns: list = [
     path("tickets/<int:pk>/", views.ticket_panel, name="ticket"),
     path("tickets/<int:pk>/downgrade/", views.ticket_downgrade, name="downgrade"),
     path("tickets/<int:pk>/flags/", views.ticket_flags, name="flags"),
+    path("tickets/<int:pk>/opinion/", views.ticket_opinion, name="opinion"),
     path("reports/<int:pk>/submit/", views.report_submit, name="report_submit"),
     path("clusters/<int:pk>/", views.cluster_detail, name="cluster"),
     path("clusters/<int:pk>/<str:op>/", views.cluster_action, name="cluster_action"),

@@ -11,13 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.escalation import actions, services
-from apps.escalation.forms import DowngradeForm, FlagsForm, LegacyForwardForm, ReportForm
+from apps.escalation.forms import DowngradeForm, FlagsForm, LeadershipOpinionForm, LegacyForwardForm, ReportForm
 from apps.escalation.models import (
     REPORT_FIELDS,
     ClusterMember,
     ClusterState,
     ComplaintCluster,
     EscalationReport,
+    LeadershipOpinion,
     LegacyForward,
 )
 from apps.org import access
@@ -72,7 +73,26 @@ def ticket_panel(request: HttpRequest, pk: int) -> HttpResponse:
                                          ("litigation", "media_exposed", "media_or_litigation_risk", "collective",
                                           "people_count", "our_side")}),
         "candidates": services.candidates_for(ticket) if can_escalate and member is None else [],
+        "opinions": LeadershipOpinion.objects.filter(ticket=ticket).select_related("recorded_by"),
+        "opinion_form": LeadershipOpinionForm(initial={"given_on": clock.local(clock.now(), ticket.project.tz).date()}),
     })
+
+
+@login_required
+@require_POST
+def ticket_opinion(request: HttpRequest, pk: int) -> HttpResponse:
+    """R-M3-12: record the leadership's handling opinion on an unresolved complaint."""
+    ticket = get_object_or_404(_tickets(request).select_related("project"), pk=pk)
+    form = LeadershipOpinionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+    else:
+        try:
+            actions.record_leadership_opinion(ticket, acting_user=request.user, now=clock.now(), **form.cleaned_data)
+            messages.success(request, "已记录领导处理意见")
+        except actions.EscalationError as exc:
+            _error(request, exc)
+    return redirect("escalation:ticket", pk=ticket.pk)
 
 
 @login_required
