@@ -262,6 +262,19 @@ def _satisfaction(scope: Scope) -> dict[str, Q]:
     return {"numerator": Q(Exists(latest.filter(satisfaction__in=GOOD))), "denominator": Q(Exists(latest))}
 
 
+@kpi("visit_feedback_rate", "回访反馈处理率", rule="R-M4-13")
+def _visit_feedback(scope: Scope) -> dict[str, Q]:
+    """回访反馈处理率 = 回访中业主提出意见（评价“不满意”）且已处理完毕的工单数 ÷ 回访中提出意见的工单数 ×
+    100%。处理完毕：其后一轮回访评价为“满意”或“基本满意”，或工单已关闭（R-M4-09 直至业主满意）。
+    目标（R-M4-13、R-M5-13）：100%。"""
+    raised = ReturnVisit.objects.filter(ticket=OuterRef("pk"), outcome=ReturnVisitOutcome.DONE,
+                                        satisfaction=Satisfaction.UNSATISFIED)
+    later_good = ReturnVisit.objects.filter(ticket=OuterRef("pk"), outcome=ReturnVisitOutcome.DONE,
+                                            satisfaction__in=GOOD)
+    due = Q(Exists(raised))
+    return {"numerator": due & (Q(Exists(later_good)) | Q(status=TicketStatus.CLOSED)), "denominator": due}
+
+
 @kpi("repeat_complaints", "重复投诉", rule="R-M3-02", unit="件")
 def _repeats(scope: Scope) -> dict[str, Q]:
     """重复投诉 = 期内受理的投诉中，同一房屋同一类别在统计窗口（默认 90 天，可设置）内此前已投诉过的，或属于

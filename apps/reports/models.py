@@ -131,6 +131,7 @@ DEFAULT_TARGETS: dict[str, dict[str, float | str]] = {
     "valid_complaint_rate": {"value": 1.0, "op": "<="},  # 有效投诉率 ≤ 1% (R-M5-13)
     "valid_complaints_per_household": {"value": 1.0, "op": "<="},
     "return_visit_rate": {"value": 100.0, "op": ">="},  # 回访处理率 100%
+    "visit_feedback_rate": {"value": 100.0, "op": ">="},  # 回访反馈处理率 100% (R-M4-13)
     "reply_on_time_rate": {"value": 100.0, "op": ">="},  # 4 个工作日内回复 100%
     "satisfaction_rate": {"value": 95.0, "op": ">="},  # 满意率 ≥ 95%
 }

@@ -1,0 +1,42 @@
+"""SPEC M4 gap tests in the statistics: return-visit feedback processing rate (R-M4-13)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from apps.reports import kpis
+from apps.tickets import actions
+from apps.tickets.tests.helpers import receive, to_closed, to_replied, to_verified
+
+pytestmark = pytest.mark.django_db
+
+
+def _unsatisfied(cast: Any, t: Any, now: dt.datetime) -> None:
+    actions.record_return_visit(ticket=t, method="phone", reached=True, satisfaction="unsatisfied",
+                                owner_words="灯又坏了", acting_user=cast.front_desk, now=now)
+    t.refresh_from_db()
+
+
+def test_r_m4_13_return_visit_feedback_processing_rate_targets_100(cast: Any, frozen_now: dt.datetime) -> None:
+    """R-M4-13: opinions fed back at return visits are handled one by one; the rate of handled
+    feedback is a KPI with target 100%. A complaint whose owner was satisfied at the first visit
+    raises no feedback and is not counted."""
+    processed = to_verified(cast, receive(cast, content="楼道灯不亮"), frozen_now)
+    _unsatisfied(cast, processed, frozen_now)
+    to_replied(cast, processed, frozen_now)
+    actions.verify_ticket(ticket=processed, passed=True, acting_user=cast.supervisor, now=frozen_now)
+    processed.refresh_from_db()
+    actions.record_return_visit(ticket=processed, method="phone", reached=True, satisfaction="satisfied",
+                                owner_words="修好了", acting_user=cast.front_desk, now=frozen_now)
+    pending = to_verified(cast, receive(cast, content="垃圾清运不及时"), frozen_now)
+    _unsatisfied(cast, pending, frozen_now)
+    to_closed(cast, receive(cast, content="电梯异响"), frozen_now)  # satisfied first time: no feedback
+    scope = kpis.Scope.for_dates([cast.project.pk], frozen_now.date() - dt.timedelta(days=7), frozen_now.date(),
+                                 now=frozen_now)
+    result = kpis.compute("visit_feedback_rate", scope)
+    assert result.counts["denominator"] == 2 and result.counts["numerator"] == 1
+    assert result.value == 50.0 and result.rule == "R-M4-13"
+    assert result.target == {"value": 100.0, "op": ">="} and result.met_target is False
+    assert set(kpis.part_queryset("visit_feedback_rate", "numerator", scope)) == {processed}
