@@ -388,6 +388,12 @@ def receive_ticket(
         )
         _after_reply_sent(ticket, reply, acting_user=acting_user, now=now)
 
+    # R-M1-08: recorded by someone outside the designated intake post(s) → passed on to them (R-M1-07)
+    from apps.tickets.channels import posts_to_route
+
+    _notify(posts_to_route(project, receiver), kind="ticket_routed_to_intake_post",
+            subject=f"{receiver} 受理了 {ticket.number}，请指定受理岗位跟进", body=content[:200], ticket=ticket,
+            now=now, dedupe=f"intake-route-{ticket.pk}")
     ticket_id = ticket.pk
 
     def announce() -> None:

@@ -72,3 +72,20 @@ class TicketAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
 for model in (m.Dispatch, m.Reply, m.ReplyReview, m.Verification, m.ReturnVisit, m.ReturnVisitAttempt,
               m.CompensationClaim, m.DeveloperTransfer, m.OwnerUpdate, m.SuggestionBoxOpening, m.DailyInventory):
     admin.site.register(model, ReadOnlyAdmin)
+
+
+@admin.register(m.ChannelPublication)
+class ChannelPublicationAdmin(admin.ModelAdmin):
+    """R-M1-01: the complaint channels each project published (value, date, where posted)."""
+
+    list_display = ("project", "kind", "value", "published_on", "where_posted", "recorded_by")
+    list_filter = ("kind", "project")
+    search_fields = ("value", "where_posted")
+
+
+@admin.register(m.IntakePost)
+class IntakePostAdmin(admin.ModelAdmin):
+    """R-M1-07: the designated complaint intake post(s) of each 管理处."""
+
+    list_display = ("project", "role", "note")
+    list_filter = ("project",)

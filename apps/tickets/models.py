@@ -633,3 +633,69 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PublishedChannelKind(models.TextChoices):
+    """What a published complaint channel is (R-M1-01)."""
+
+    COMPANY_POST = "company_post", _("公司指定投诉岗位")
+    PROJECT_POST = "project_post", _("管理处指定投诉岗位")
+    COMPANY_PHONE = "company_phone", _("公司投诉电话")
+    PROJECT_PHONE = "project_phone", _("管理处投诉电话")
+    FAX = "fax", _("传真")
+    EMAIL = "email", _("电子邮箱")
+    POSTAL_ADDRESS = "postal_address", _("通信地址")
+    CONTACT_PERSON = "contact_person", _("联系人")
+    SUGGESTION_BOX = "suggestion_box", _("顾客意见箱")
+    RECEPTION_OFFICE = "reception_office", _("接待处地点及电话")
+
+
+class ChannelPublication(models.Model):
+    """投诉渠道公布记录 (R-M1-01): after take-over the project publishes each complaint channel —
+    its value, the date published and where it was posted. Audit row B1.3 (M13) checks it."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="channel_publications",
+                                verbose_name=_("项目"))
+    kind = models.CharField(_("渠道"), max_length=30, choices=PublishedChannelKind.choices)
+    value = models.CharField(_("内容"), max_length=200)
+    published_on = models.DateField(_("公布日期"))
+    where_posted = models.CharField(_("张贴位置"), max_length=200)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("登记人"))
+    recorded_at = models.DateTimeField(_("登记时间"))
+
+    class Meta:
+        verbose_name = _("投诉渠道公布记录")
+        verbose_name_plural = _("投诉渠道公布记录")
+        ordering = ["project", "kind", "-published_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.get_kind_display()}：{self.value}"
+
+
+class IntakePost(models.Model):
+    """指定投诉受理岗位 (R-M1-07): the post(s) of a 管理处 that receive complaints and fill the
+    complaint form. With no row the service centre's front desk (物管员/客服前台) is the post.
+    A ticket recorded by anyone else is passed on to these posts (R-M1-08)."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.CASCADE, related_name="intake_posts",
+                                verbose_name=_("项目"))
+    role = models.CharField(_("岗位"), max_length=30)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("指定受理岗位")
+        verbose_name_plural = _("指定受理岗位")
+        ordering = ["project", "role"]
+        constraints = [models.UniqueConstraint(fields=["project", "role"], name="tickets_intake_post_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.role}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from apps.org.roles import Role
+
+        if self.role not in Role.values:
+            raise ValidationError({"role": _("岗位不存在")})
