@@ -78,3 +78,14 @@ class ImportJobAdmin(ReadOnlyAdmin):
     list_display = ("filename", "project", "created_by", "created_at", "status", "row_count")
     list_filter = ("status", "project")
     exclude = ("rows",)
+
+
+@admin.register(m.DecorationRecord)
+class DecorationRecordAdmin(admin.ModelAdmin):
+    """R-M7-09 装修档案 (media files are opened through the logged service, R-M7-10)."""
+
+    list_display = ("household", "kind", "recorded_at", "recorded_by")
+    list_filter = ("kind", "project")
+    search_fields = ("household__label", "note")
+    raw_id_fields = ("household", "recorded_by")
+    exclude = ("file",)

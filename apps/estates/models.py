@@ -301,3 +301,38 @@ class ArchiveCustodian(models.Model):
         if self.custodian_id and self.project_id and not access.has_cap(
                 self.custodian, Cap.UNMASK_PERSONAL_DATA, self.project):
             raise ValidationError({"custodian": _("保管人须是本项目有权查看顾客资料的客服人员")})
+
+
+class DecorationRecordKind(models.TextChoices):
+    LIST = "list", _("装修电子清单")
+    PHOTO = "photo", _("照片")
+    VIDEO = "video", _("视频")
+    RECORDING = "recording", _("录音")
+    PROGRESS = "progress", _("装修进度")
+    PROBLEM = "problem", _("装修问题")
+
+
+MEDIA_KINDS = frozenset({DecorationRecordKind.PHOTO, DecorationRecordKind.VIDEO, DecorationRecordKind.RECORDING})
+
+
+class DecorationRecord(models.Model):
+    """装修档案 (R-M7-09): per household, the electronic list, photo/video/recording library and the
+    progress and problems of the decoration. Media are personal data (R-M7-10): the file is opened
+    only through :func:`apps.estates.services.open_decoration_media`, which logs the read."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="decoration_records")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="decoration_records",
+                                  verbose_name=_("房屋"))
+    kind = models.CharField(_("类别"), max_length=20, choices=DecorationRecordKind.choices)
+    note = models.TextField(_("说明"), blank=True)
+    file = models.FileField(_("文件"), upload_to="estates/decoration/%Y/%m/", blank=True)
+    recorded_at = models.DateTimeField(_("登记时间"))
+    recorded_by = models.ForeignKey("org.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人"))
+
+    class Meta:
+        verbose_name = _("装修档案")
+        verbose_name_plural = _("装修档案")
+        ordering = ["household", "recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.household} · {self.get_kind_display()}"

@@ -20,7 +20,10 @@ from apps.estates import masking
 from apps.estates.models import (
     AccessAction,
     ArchiveGrant,
+    MEDIA_KINDS,
     CustomerDataAccessLog,
+    DecorationRecord,
+    DecorationRecordKind,
     Household,
     Person,
 )
@@ -404,3 +407,56 @@ def save_person(user: User, household: Household, data: dict[str, Any], person: 
         locked._change_reason = f"空巢老人标记随住户标签（{user}）"  # type: ignore[attr-defined]
         locked.save(update_fields=["elderly_alone"])
     return target
+
+
+# ---------------------------------------------------------------- decoration archive (R-M7-09, R-M7-10)
+
+DECORATION_MEDIA_FIELD = "decoration_media"
+
+
+def may_keep_decoration(user: User, project: Project) -> bool:
+    """Front desk (decoration formalities), steward (decoration patrols) and CS supervisors: the
+    roles whose work includes customer data (R-M7-01)."""
+    return access.has_cap(user, Cap.UNMASK_PERSONAL_DATA, project)
+
+
+@transaction.atomic
+def add_decoration_record(user: User, household: Household, *, kind: str, note: str = "", file: Any = None,
+                          now: dt.datetime) -> DecorationRecord:
+    """R-M7-09: one entry of the household's decoration archive. Photos, videos and recordings need
+    the file; list, progress and problem entries need a note."""
+    if not may_keep_decoration(user, household.project):
+        raise PermissionDenied("您的岗位不能维护装修档案")
+    if kind not in DecorationRecordKind.values:
+        raise ValidationError({"kind": ["装修档案类别不正确"]})
+    if kind in MEDIA_KINDS and not file:
+        raise ValidationError({"file": ["照片、视频、录音须上传文件"]})
+    if kind not in MEDIA_KINDS and not (note or "").strip():
+        raise ValidationError({"note": ["请填写说明"]})
+    row = DecorationRecord(project=household.project, household=household, kind=kind, note=(note or "").strip(),
+                           recorded_at=now, recorded_by=user)
+    if file:
+        row.file = file
+    row.save()
+    return row
+
+
+def decoration_archive(user: User, household: Household) -> QuerySet[DecorationRecord]:
+    """The household's decoration entries for listing (no file is opened here)."""
+    if household.project not in archive_projects(user):
+        raise PermissionDenied("您无权查看该房屋的档案")
+    return household.decoration_records.select_related("recorded_by").order_by("recorded_at", "id")
+
+
+@transaction.atomic
+def open_decoration_media(user: User, record: DecorationRecord, *, reason: str, screen: str) -> Any:
+    """R-M7-10: decoration photos, videos and recordings are personal data under R-M7-01 — opening
+    one needs a role with customer data in its work and a reason, and is logged like a reveal."""
+    if not may_reveal(user, record.project):
+        raise RevealDenied("您的岗位无权查看装修影像和录音")
+    if not (reason or "").strip():
+        raise RevealDenied("请填写查阅事由")
+    _log(project=record.project, user=user, at=clock.now(), action=AccessAction.VIEW, household=record.household,
+         fields=DECORATION_MEDIA_FIELD, reason=reason.strip()[:REASON_MAX], screen=screen[:100],
+         grant=active_grant(user, record.project))
+    return record.file

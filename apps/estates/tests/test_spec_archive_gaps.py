@@ -55,3 +55,49 @@ def test_r_m19_04_building_steward_assignment(cast, estate):
     b.save()
     assert list(cast.butler.stewarded_buildings.all()) == [b]
     assert Building.objects.exclude(pk=b.pk).filter(steward__isnull=False).count() == 0
+
+
+def test_r_m7_09_decoration_archive_per_household(cast, estate, frozen_now, tmp_path, settings):
+    """R-M7-09: the household's decoration archive holds the electronic list, photos/videos/recordings
+    and the progress and problems, in recording order; media need a file, text entries a note."""
+    from django.core.exceptions import ValidationError
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    services.add_decoration_record(cast.front_desk, estate.hh, kind="list", note="水电改造、厨房吊顶", now=frozen_now)
+    services.add_decoration_record(cast.butler, estate.hh, kind="photo", file=ContentFile(b"jpg", name="a.jpg"),
+                                   now=frozen_now)
+    services.add_decoration_record(cast.butler, estate.hh, kind="problem", note="阳台封窗未报批", now=frozen_now)
+    with pytest.raises(ValidationError) as err:
+        services.add_decoration_record(cast.butler, estate.hh, kind="recording", now=frozen_now)
+    assert "须上传文件" in str(err.value)
+    with pytest.raises(ValidationError):
+        services.add_decoration_record(cast.butler, estate.hh, kind="progress", note=" ", now=frozen_now)
+    with pytest.raises(PermissionDenied):
+        services.add_decoration_record(cast.worker, estate.hh, kind="progress", note="已完成水电", now=frozen_now)
+    kinds = [r.kind for r in services.decoration_archive(cast.supervisor, estate.hh)]
+    assert kinds == ["list", "photo", "problem"]
+    with pytest.raises(PermissionDenied):
+        services.decoration_archive(cast.outsider, estate.hh)
+
+
+def test_r_m7_10_decoration_media_are_personal_data(cast, estate, frozen_now, tmp_path, settings):
+    """R-M7-10: opening a decoration photo/video/recording follows R-M7-01 — a role with customer
+    data in its work, a reason, and an access-log row; otherwise refused and nothing logged."""
+    from django.core.files.base import ContentFile
+
+    from apps.estates.models import CustomerDataAccessLog
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    rec = services.add_decoration_record(cast.butler, estate.hh, kind="recording",
+                                         file=ContentFile(b"amr", name="call.amr"), now=frozen_now)
+    with pytest.raises(services.RevealDenied):
+        services.open_decoration_media(cast.worker, rec, reason="核对", screen="test")
+    with pytest.raises(services.RevealDenied):
+        services.open_decoration_media(cast.front_desk, rec, reason=" ", screen="test")
+    assert not CustomerDataAccessLog.objects.exists()
+    f = services.open_decoration_media(cast.front_desk, rec, reason="核对装修投诉", screen="装修档案")
+    assert f.read() == b"amr"
+    log = CustomerDataAccessLog.objects.get()
+    assert (log.user, log.household, log.fields, log.reason) == (cast.front_desk, estate.hh, "decoration_media",
+                                                                  "核对装修投诉")
