@@ -82,12 +82,22 @@ def update_draft(report: Report, *, sections: dict[str, str] | None = None, figu
     return report
 
 
+# Sections a report must have written before it is submitted (R-M5-01: causes, lessons, measures).
+REQUIRED_SECTIONS: dict[str, dict[str, str]] = {
+    "monthly_statistics": {"causes": "投诉原因分析", "lessons": "经验教训", "measures": "纠正措施"},
+}
+
+
 @transaction.atomic
 def submit_for_review(report: Report, *, acting_user: User, now: dt.datetime) -> Report:
     report = Report.objects.select_for_update().get(pk=report.pk)
     _editable(report)
     if report.status != ReportStatus.DRAFT:
         raise ReportError("只有草稿可以提交审核")
+    missing = [label for key, label in REQUIRED_SECTIONS.get(report.duty_code, {}).items()
+               if not str((report.sections or {}).get(key, "")).strip()]
+    if missing:
+        raise ReportError(f"请先填写：{'、'.join(missing)}（R-M5-01）")
     report.status = ReportStatus.IN_REVIEW
     report.submitted_at = now
     report.submitted_by = acting_user

@@ -148,6 +148,20 @@ def _monthly_summary(period: s.Period, projects: list[Project], now: dt.datetime
     return Generated(f, {"summary": _summary_text(f)})
 
 
+def _monthly_analysis(period: s.Period, projects: list[Project], now: dt.datetime) -> Generated:
+    """R-M5-01 / R-M5-02: the project's monthly complaint analysis for 品质管理部 (备案): the monthly
+    figures, the typical cases, the trend against the previous month, and the causes, lessons and
+    corrective measures the 管理处 writes before submitting (see actions.REQUIRED_SECTIONS)."""
+    out = _monthly_summary(period, projects, now)
+    scope = scope_for(period, projects, now)
+    out.figures["cases"] = _typical_cases(scope)
+    prev_period = s.previous_period(period)
+    prev = _base(scope_for(prev_period, projects, now), prev_period, FULL)
+    out.sections.update({"trends": f"与{prev_period.label}相比：" + _compare(out.figures, prev),
+                         "causes": "", "lessons": "", "measures": ""})
+    return out
+
+
 PUBLIC_WORDS = ("公共", "共用", "共有", "纠纷", "邻里", "环境", "绿化", "保洁", "电梯", "停车", "消防", "安全", "噪音")
 
 
@@ -255,7 +269,7 @@ def _legacy(period: s.Period, projects: list[Project], now: dt.datetime) -> Gene
 
 
 GENERATORS = {
-    "monthly_statistics": _monthly_summary,
+    "monthly_statistics": _monthly_analysis,
     "monthly_summary": _monthly_summary,
     "monthly_bulletin": _bulletin,
     "quarterly_analysis": _quarterly_analysis,

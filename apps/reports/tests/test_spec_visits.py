@@ -40,3 +40,26 @@ def test_r_m4_13_return_visit_feedback_processing_rate_targets_100(cast: Any, fr
     assert result.value == 50.0 and result.rule == "R-M4-13"
     assert result.target == {"value": 100.0, "op": ">="} and result.met_target is False
     assert set(kpis.part_queryset("visit_feedback_rate", "numerator", scope)) == {processed}
+
+
+def test_r_m5_01_monthly_project_analysis_for_quality_department(cast: Any, frozen_now: dt.datetime) -> None:
+    """R-M5-01: each month the 管理处 analyses its complaints — causes, lessons, corrective measures
+    and trend — and the report goes to 品质管理部 for the record; it cannot be submitted without
+    the written analysis."""
+    from apps.reports import actions as report_actions
+    from apps.reports import schedule
+
+    receive(cast, content="楼道灯不亮")
+    period = schedule.month_period(frozen_now.year, frozen_now.month)
+    report, created = report_actions.generate_draft(duty=schedule.MONTHLY_STATISTICS, period=period,
+                                                    project=cast.project, company=cast.company,
+                                                    acting_user=cast.cs_manager, now=frozen_now)
+    assert created and report.project == cast.project and "品质管理部" in report.recipients
+    assert {"summary", "trends", "causes", "lessons", "measures"} <= set(report.sections)
+    assert report.sections["trends"].startswith("与") and "cases" in report.figures
+    with pytest.raises(report_actions.ReportError, match="经验教训"):
+        report_actions.submit_for_review(report, acting_user=cast.cs_manager, now=frozen_now)
+    sections = dict(report.sections, causes="夜间巡查不到位", lessons="灯具老化须提前更换", measures="每周巡检楼道灯")
+    report_actions.update_draft(report, sections=sections, acting_user=cast.cs_manager, now=frozen_now)
+    submitted = report_actions.submit_for_review(report, acting_user=cast.cs_manager, now=frozen_now)
+    assert submitted.status == "in_review" and submitted.submitted_at == frozen_now
