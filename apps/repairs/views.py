@@ -57,6 +57,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
     return render(request, "repairs/order_list.html", {
         "mine": list(services.my_orders(user)[:100]), "pool": list(services.pool_orders(user)[:100]),
         "waiting": waiting, "cash_count": services.cash_on_hand(user).count(),
+        "building": list(services.steward_orders(user)[:100]),  # R-M8-17: the steward's buildings
         "can_receive": any(access.has_cap(user, Cap.RECEIVE_TICKETS, p) for p in access.visible_projects(user)),
     })
 

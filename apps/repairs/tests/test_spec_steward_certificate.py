@@ -139,3 +139,17 @@ def test_r_m19_11_uniform_and_badge_are_checked_on_the_job_record(cast, fake_pol
                              checklist={**SITE_OK, "uniform_badge": True})
     order.refresh_from_db()
     assert order.checklist["uniform_badge"] is True
+
+
+def test_r_m8_17_steward_page_lists_building_repairs(cast, fake_policies, frozen_now):
+    """R-M8-17: the steward's 维修工单 page shows the repairs of their buildings."""
+    from django.test import Client
+
+    order = receive(cast, "repair_water", now=frozen_now,
+                    household=_household(cast.project, "9栋", "901", cast.butler), location="")
+    c = Client()
+    c.force_login(cast.butler)
+    body = c.get("/repairs/").content.decode()
+    assert 'data-testid="steward-orders"' in body and order.ticket.number in body
+    c.force_login(cast.worker)
+    assert 'data-testid="steward-orders"' not in c.get("/repairs/").content.decode()
