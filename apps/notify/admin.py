@@ -13,6 +13,7 @@ from apps.notify.models import (
     ChannelConfig,
     Delivery,
     DeliveryAttempt,
+    MailItem,
     Notification,
     QuietHoursPolicy,
     StaffChannelPreference,
@@ -80,3 +81,54 @@ class DeliveryAdmin(ReadOnlyAdmin):
     search_fields = ("address", "subject", "kind", "dedupe_key")
     date_hierarchy = "created_at"
     inlines = [AttemptInline]
+
+
+@admin.register(MailItem)
+class MailItemAdmin(admin.ModelAdmin):
+    """R-M17-09 信件报刊: the front desk adds what arrived (through ``mail.receive_mail``); stewards are
+    told daily at the set time; the actions record collection and delivery."""
+
+    list_display = ("received_at", "project", "kind", "addressee", "household", "notified_at", "collected_at",
+                    "delivered_at")
+    list_filter = ("project", "kind")
+    search_fields = ("addressee", "household__label")
+    date_hierarchy = "received_at"
+    fields = ("project", "household", "addressee", "kind", "note")
+    raw_id_fields = ("household",)
+    actions = ("mark_collected", "mark_delivered")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: MailItem, form: Any, change: bool) -> None:
+        from apps.notify import mail
+        from linli import clock
+
+        saved = mail.receive_mail(project=obj.project, household=obj.household, addressee=obj.addressee,
+                                  kind=obj.kind, note=obj.note, acting_user=request.user, now=clock.now())
+        obj.pk = saved.pk
+
+    def _apply(self, request: HttpRequest, queryset: Any, fn: Any, done: str) -> None:
+        from apps.notify import mail
+        from linli import clock
+
+        n = 0
+        for item in queryset:
+            try:
+                fn(item, acting_user=request.user, now=clock.now())
+                n += 1
+            except mail.MailError as exc:
+                self.message_user(request, f"{item}：{exc}", level="error")
+        self.message_user(request, f"{done} {n} 件")
+
+    @admin.action(description=_("标记已领取"))
+    def mark_collected(self, request: HttpRequest, queryset: Any) -> None:
+        from apps.notify import mail
+
+        self._apply(request, queryset, mail.collect_mail, "已领取")
+
+    @admin.action(description=_("标记已派送"))
+    def mark_delivered(self, request: HttpRequest, queryset: Any) -> None:
+        from apps.notify import mail
+
+        self._apply(request, queryset, mail.deliver_mail, "已派送")

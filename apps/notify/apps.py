@@ -16,5 +16,5 @@ class NotifyConfig(AppConfig):
         if isinstance(schedule, dict):
             schedule.setdefault("every-30s-notify-deliver-due", {"task": "apps.notify.tasks.deliver_due",
                                                                  "schedule": 30.0})
-            schedule.setdefault("hourly-notify-queue-reminders", {"task": "apps.notify.tasks.queue_reminders",
-                                                                  "schedule": 3600.0})
+            schedule.setdefault("every-5min-notify-queue-reminders", {"task": "apps.notify.tasks.queue_reminders",
+                                                                      "schedule": 300.0})

@@ -262,3 +262,42 @@ class StaffChannelPreference(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class MailKind(models.TextChoices):
+    LETTER = "letter", _("信件")
+    NEWSPAPER = "newspaper", _("报刊")
+    PARCEL = "parcel", _("包裹")
+    OTHER = "other", _("其他")
+
+
+class MailItem(models.Model):
+    """业主信件报刊 (R-M17-09, R-M20-01): the front desk receives owners' letters and newspapers,
+    every day at a set time tells the stewards (楼宇员/管家) to collect them, the steward delivers.
+    Record: received_at, notified_at, collected_at and delivered_at."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="mail_items")
+    household = models.ForeignKey("estates.Household", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="mail_items", verbose_name=_("房号"))
+    addressee = models.CharField(_("收件人"), max_length=100)
+    kind = models.CharField(_("类别"), max_length=20, choices=MailKind.choices, default=MailKind.LETTER)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    received_at = models.DateTimeField(_("收件时间"))
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("收件人（前台）"))
+    notified_at = models.DateTimeField(_("通知领取时间"), null=True, blank=True)
+    collected_at = models.DateTimeField(_("领取时间"), null=True, blank=True)
+    collected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("领取人"))
+    delivered_at = models.DateTimeField(_("派送时间"), null=True, blank=True)
+    delivered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("派送人"))
+
+    class Meta:
+        verbose_name = _("信件报刊")
+        verbose_name_plural = _("信件报刊")
+        ordering = ["-received_at", "pk"]
+        indexes = [models.Index(fields=["project", "notified_at"], name="notify_mail_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.addressee}"

@@ -1,11 +1,12 @@
 """``manage.py notify_reminders [--now ISO]`` — queue scheduled owner messages (R-M17-05 warranty
-reminders). Idempotent: run it as often as you like (``run_sweeps`` and Celery beat call it too)."""
+reminders) and the stewards' daily mail notice (R-M17-09). Idempotent: run it as often as you like (``run_sweeps`` and Celery beat call it too)."""
 from __future__ import annotations
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from apps.notify.mail import notify_stewards_due
 from apps.notify.reminders import queue_warranty_reminders
 from linli import clock
 
@@ -23,4 +24,5 @@ class Command(BaseCommand):
                 moment = clock.parse_moment(opts["now"])
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
-        self.stdout.write(f"{clock.local(moment):%Y-%m-%d %H:%M:%S%z} {queue_warranty_reminders(moment)}")
+        reminders = queue_warranty_reminders(moment)
+        self.stdout.write(f"{clock.local(moment):%Y-%m-%d %H:%M:%S%z} {reminders} mail_notified={notify_stewards_due(moment)}")
