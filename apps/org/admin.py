@@ -2,7 +2,16 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.org.models import Company, Department, Membership, Project, TrainingAttendance, TrainingSession, User
+from apps.org.models import (
+    Company,
+    Department,
+    Membership,
+    Project,
+    TakeoverInspection,
+    TrainingAttendance,
+    TrainingSession,
+    User,
+)
 
 
 @admin.register(Company)
@@ -63,3 +72,11 @@ class TrainingSessionAdmin(admin.ModelAdmin):
     list_filter = ("topic", "project")
     search_fields = ("title",)
     inlines = [TrainingAttendanceInline]
+
+
+@admin.register(TakeoverInspection)
+class TakeoverInspectionAdmin(admin.ModelAdmin):
+    """R-M19-14 接管验收记录 (model clean refuses acceptance with incomplete documents)."""
+
+    list_display = ("project", "inspected_on", "documents_complete", "accepted", "inspected_by")
+    list_filter = ("accepted", "project")

@@ -239,3 +239,31 @@ class TrainingAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session} · {self.user}"
+
+
+class TakeoverInspection(models.Model):
+    """接管验收 (R-M19-14): when the company takes over a property, the common parts and facilities
+    are inspected and the acceptance documents must be complete before the takeover is accepted."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="takeover_inspections")
+    inspected_on = models.DateField(_("验收日期"))
+    scope = models.TextField(_("查验的共用部位与设施"))
+    findings = models.TextField(_("发现的问题"), blank=True)
+    documents_complete = models.BooleanField(_("验收资料齐全"), default=False)
+    accepted = models.BooleanField(_("确认接管"), default=False)
+    inspected_by = models.CharField(_("验收人员"), max_length=200)
+    notes = models.TextField(_("备注"), blank=True)
+
+    class Meta:
+        verbose_name = _("接管验收记录")
+        verbose_name_plural = _("接管验收记录")
+        ordering = ["project", "-inspected_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.inspected_on}"
+
+    def clean(self) -> None:
+        if self.accepted and not self.documents_complete:
+            raise ValidationError({"accepted": _("验收资料不齐全，不能确认接管")})
+        if not (self.scope or "").strip():
+            raise ValidationError({"scope": _("请填写查验的共用部位与设施")})

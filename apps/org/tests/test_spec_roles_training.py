@@ -77,3 +77,20 @@ def test_r_m8_18_r_m19_10_certificate_validity(cast):
     u.certificate_valid_until = dt.date(2026, 11, 23)
     assert u.certificate_valid_on(dt.date(2026, 11, 23))
     assert not u.certificate_valid_on(dt.date(2026, 11, 24))
+
+
+def test_r_m19_14_takeover_inspection_needs_complete_documents(cast):
+    """R-M19-14: a takeover-inspection record per project; the takeover cannot be accepted while the
+    acceptance documents are incomplete (Chinese message)."""
+    from apps.org.models import TakeoverInspection
+
+    rec = TakeoverInspection(project=cast.project, inspected_on=dt.date(2026, 1, 10),
+                             scope="电梯、消防、供水泵房、地下车库", findings="3号电梯缺年检报告",
+                             inspected_by="工程部 赵工、开发商 王工", accepted=True)
+    with pytest.raises(ValidationError) as err:
+        rec.full_clean()
+    assert "验收资料不齐全" in str(err.value)
+    rec.documents_complete = True
+    rec.full_clean()
+    rec.save()
+    assert list(cast.project.takeover_inspections.values_list("accepted", flat=True)) == [True]
