@@ -89,3 +89,7 @@ class IntakePostAdmin(admin.ModelAdmin):
 
     list_display = ("project", "role", "note")
     list_filter = ("project",)
+
+
+admin.site.register(m.SuggestionDecision, ReadOnlyAdmin)
+admin.site.register(m.Commendation, ReadOnlyAdmin)

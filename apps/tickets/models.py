@@ -699,3 +699,41 @@ class IntakePost(models.Model):
 
         if self.role not in Role.values:
             raise ValidationError({"role": _("岗位不存在")})
+
+
+class SuggestionDecision(models.Model):
+    """合理化建议的处理决定 (R-M1-15): the 管理处主任 adopts a suggestion (with the rectification
+    measures, posted publicly — 张榜公布) or declines it. One per suggestion ticket."""
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.PROTECT, related_name="suggestion_decision")
+    adopted = models.BooleanField(_("采纳"))
+    measures = models.TextField(_("整改措施/方案"), blank=True)
+    posted_where = models.CharField(_("张榜位置"), max_length=200, blank=True)
+    posted_on = models.DateField(_("张榜日期"), null=True, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("决定人"))
+    decided_at = models.DateTimeField(_("决定时间"))
+
+    class Meta:
+        verbose_name = _("建议处理决定")
+        verbose_name_plural = _("建议处理决定")
+        ordering = ["-decided_at", "-id"]
+
+
+class Commendation(models.Model):
+    """"爱我小区"表彰名单 (R-M1-15): the resident whose suggestion was adopted is commended and gets
+    priority in the "文明户" selection (``civilised_priority``, queried per household)."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+")
+    ticket = models.OneToOneField(Ticket, on_delete=models.PROTECT, related_name="commendation")
+    household = models.ForeignKey("estates.Household", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("房屋"))
+    resident_name = models.CharField(_("住户"), max_length=60)
+    listed_on = models.DateField(_("上榜日期"))
+    civilised_priority = models.BooleanField(_("文明户评选优先"), default=True)
+
+    class Meta:
+        verbose_name = _("爱我小区表彰")
+        verbose_name_plural = _("爱我小区表彰")
+        ordering = ["-listed_on", "-id"]
