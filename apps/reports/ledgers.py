@@ -135,3 +135,22 @@ def steward_weekly(steward: Any, week_start: dt.date) -> StewardWeek:
         else:
             result.completed += 1
     return result
+
+
+def company_level_q() -> Any:
+    """R-M4-03: complaints that reach the company — escalated to 品质管理部, issued by it, or made
+    directly to the company or online (website)."""
+    from django.db.models import Q
+
+    from apps.tickets.choices import Channel, Source
+
+    return (Q(held_by_quality=True) | Q(issued_by_quality=True) | Q(source__in=(Source.COMPANY, Source.WEBSITE))
+            | Q(channel=Channel.ONLINE))
+
+
+def quality_return_visit_queue(project_ids: list[int]) -> QuerySet[Ticket]:
+    """R-M4-03 worklist of 品质管理部: company-level complaints the project has verified (已验证) and
+    fed back, now waiting for the company's return visit / verification, oldest first."""
+    return (Ticket.objects.filter(company_level_q(), project_id__in=project_ids, kind=Kind.COMPLAINT,
+                                  status=TicketStatus.VERIFIED)
+            .select_related("project").order_by("received_at", "pk"))

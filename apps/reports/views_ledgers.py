@@ -41,3 +41,10 @@ def steward_week(request: HttpRequest) -> HttpResponse:
     week = ledgers.steward_weekly(request.user, day)
     return render(request, "reports/steward_week.html", {"week": week,
                                                           "week_end": week.week_start + dt.timedelta(days=6)})
+
+
+def quality_queue(request: HttpRequest) -> HttpResponse:
+    """R-M4-03: company-level complaints verified by the project, awaiting 品质管理部's return visit."""
+    projects = _require_reports(request)
+    tickets = ledgers.quality_return_visit_queue([p.pk for p in projects])
+    return render(request, "reports/quality_queue.html", {"tickets": tickets})

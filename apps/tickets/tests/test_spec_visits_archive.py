@@ -60,3 +60,37 @@ def test_r_m6_04_major_complaint_gets_a_separate_volume(cast: Any, frozen_now: d
     volume = ArchiveVolume.objects.get(ticket=major)
     assert volume.volume_no == f"ZD-{major.number}" and volume.closed_at is None
     assert not ArchiveVolume.objects.filter(ticket=ordinary).exists()
+
+
+def test_r_m4_03_company_level_complaint_verified_by_project_then_visited_by_quality(
+        cast: Any, frozen_now: dt.datetime) -> None:
+    """R-M4-03: a complaint made directly to the company is first verified by the project, then
+    waits in 品质管理部's worklist, and the quality department records the return visit."""
+    from apps.reports.ledgers import quality_return_visit_queue
+    from apps.tickets.tests.helpers import to_verified
+
+    company_level = to_verified(cast, receive(cast, source="company", content="直接向公司投诉保安态度差"),
+                                frozen_now)
+    project_level = to_verified(cast, receive(cast, content="楼道灯不亮"), frozen_now)
+    verification = company_level.verifications.get()
+    assert verification.passed and verification.verifier == cast.supervisor  # the project verifies first
+    queue = list(quality_return_visit_queue([cast.project.pk]))
+    assert queue == [company_level] and project_level not in queue
+    visit = actions.record_return_visit(ticket=company_level, method="phone", reached=True, satisfaction="satisfied",
+                                        owner_words="公司回访，满意", acting_user=cast.quality_inspector, now=frozen_now)
+    assert visit.visitor == cast.quality_inspector
+    assert list(quality_return_visit_queue([cast.project.pk])) == []
+
+
+def test_r_m4_03_quality_worklist_page(client: Any, cast: Any, frozen_now: dt.datetime) -> None:
+    """R-M4-03: 品质管理部 sees the verified company-level complaints on its worklist page."""
+    from django.urls import reverse
+
+    from apps.tickets.tests.helpers import to_verified
+
+    t = to_verified(cast, receive(cast, source="company", content="直接向公司投诉"), frozen_now)
+    client.force_login(cast.quality_inspector)
+    html = client.get(reverse("reports:quality_queue")).content.decode()
+    assert t.number in html
+    client.force_login(cast.worker)
+    assert client.get(reverse("reports:quality_queue")).status_code == 404
