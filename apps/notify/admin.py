@@ -15,6 +15,7 @@ from apps.notify.models import (
     DeliveryAttempt,
     MailItem,
     Notification,
+    OwnerNotice,
     QuietHoursPolicy,
     StaffChannelPreference,
 )
@@ -132,3 +133,44 @@ class MailItemAdmin(admin.ModelAdmin):
         from apps.notify import mail
 
         self._apply(request, queryset, mail.deliver_mail, "已派送")
+
+
+@admin.register(OwnerNotice)
+class OwnerNoticeAdmin(admin.ModelAdmin):
+    """业主群发通知 (R-M17-02, R-M17-03, R-M17-06): adding one sends it (``notices.send_owner_notice``,
+    lead-time and approval checks included); sent notices are read-only."""
+
+    list_display = ("created_at", "project", "kind", "event_date", "recipients", "no_phone", "created_by")
+    list_filter = ("project", "kind")
+    search_fields = ("body", "approval_ref")
+    fields = ("project", "building", "kind", "event_date", "approval_ref", "body")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class NoticeForm(form):  # type: ignore[misc, valid-type]
+            def _post_clean(self) -> None:
+                super()._post_clean()
+                if self.errors:
+                    return
+                from django.core.exceptions import ValidationError
+
+                from apps.notify import notices, services
+                from linli import clock
+
+                d = self.cleaned_data
+                try:
+                    self.instance = notices.send_owner_notice(
+                        project=d["project"], building=d.get("building"), kind=d["kind"], body=d["body"],
+                        event_date=d.get("event_date"), approval_ref=d.get("approval_ref", ""),
+                        acting_user=request.user, now=clock.now())
+                except services.NotifyError as exc:
+                    self.add_error(next(iter(exc.fields), None), ValidationError(str(exc)))
+
+        return NoticeForm
+
+    def save_model(self, request: HttpRequest, obj: OwnerNotice, form: Any, change: bool) -> None:
+        pass  # sent (and saved) by the form through notices.send_owner_notice

@@ -301,3 +301,40 @@ class MailItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.addressee}"
+
+
+class NoticeKind(models.TextChoices):
+    DOOR_CODE = "door_code", _("门禁密码变更通知")
+    ACTIVITY = "activity", _("社区活动通知")
+    FESTIVAL = "festival", _("节日问候")
+    WEATHER = "weather", _("天气等温馨提示")
+    OTHER = "other", _("其他通知")
+
+
+class OwnerNotice(models.Model):
+    """业主群发短信 (SPEC M17): festival greetings and weather alerts (R-M17-06), the door-code notice
+    at least 7 days ahead (R-M17-02) and the activity notice at least 3 days ahead, after approval
+    (R-M17-03). One SMS per owner, held by the project's quiet hours (P-21)."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="owner_notices")
+    building = models.ForeignKey("estates.Building", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("楼栋（留空=全部）"))
+    kind = models.CharField(_("类别"), max_length=20, choices=NoticeKind.choices)
+    body = models.TextField(_("短信内容"))
+    event_date = models.DateField(_("事项日期"), null=True, blank=True,
+                                  help_text=_("门禁变更/活动的日期：门禁须提前7天、活动须提前3天通知"))
+    approval_ref = models.CharField(_("审批记录"), max_length=100, blank=True,
+                                    help_text=_("活动通知须填写审批人或审批单号（R-M12-03）"))
+    created_at = models.DateTimeField(_("发送时间"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("发送人"))
+    recipients = models.PositiveIntegerField(_("已排队短信数"), default=0)
+    no_phone = models.PositiveIntegerField(_("无手机号业主数"), default=0)
+
+    class Meta:
+        verbose_name = _("业主群发通知")
+        verbose_name_plural = _("业主群发通知")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.get_kind_display()} · {self.created_at:%Y-%m-%d}"

@@ -1,0 +1,71 @@
+"""Owner notices sent to many owners at once (SPEC M17).
+
+- R-M17-02 door-code notice: at least 7 days before the change (to the mailbox or by phone; here by SMS).
+- R-M17-03 activity notice: at least 3 days before the activity, and only after approval (R-M12-03):
+  the approval (who approved / the form number) is recorded with the notice.
+- R-M17-06 festival greetings and detail alerts such as the weather.
+
+Every owner (业主, active, with a mobile number) of the project — or of one building — gets one SMS
+through :func:`apps.notify.services.notify_owner`, so the project's quiet hours apply (P-21).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from apps.notify import services
+from apps.notify.models import NoticeKind, OwnerNotice
+from apps.org.access import has_cap
+from apps.org.models import Project
+from apps.org.roles import Cap
+
+MIN_LEAD_DAYS = {NoticeKind.DOOR_CODE: 7, NoticeKind.ACTIVITY: 3}  # R-M17-02, R-M17-03
+
+
+@transaction.atomic
+def send_owner_notice(*, project: Project, kind: str, body: str, acting_user: Any, now: dt.datetime,
+                      event_date: dt.date | None = None, approval_ref: str = "", building: Any = None) -> OwnerNotice:
+    if not has_cap(acting_user, Cap.REPLY, project):
+        raise services.NotifyError("没有向业主群发通知的权限", code="forbidden", status=403)
+    if kind not in NoticeKind.values:
+        raise services.NotifyError("通知类别不正确", field="kind")
+    body = (body or "").strip()
+    if not body:
+        raise services.NotifyError("短信内容不能为空", field="body")
+    if building is not None and building.project_id != project.pk:
+        raise services.NotifyError("楼栋不属于该项目", field="building", code="wrong_project")
+    lead = MIN_LEAD_DAYS.get(kind)
+    if lead is not None:
+        if event_date is None:
+            raise services.NotifyError("请填写事项日期", field="event_date", code="date_required")
+        today = now.astimezone(project.tz).date()
+        if (event_date - today).days < lead:
+            raise services.NotifyError(f"{NoticeKind(kind).label}须至少提前{lead}天发出（最早可通知 "
+                                       f"{today + dt.timedelta(days=lead):%Y-%m-%d} 及以后的事项）",
+                                       field="event_date", code="too_late")
+    approval_ref = (approval_ref or "").strip()
+    if kind == NoticeKind.ACTIVITY and not approval_ref:
+        raise services.NotifyError("活动须经审批后才能通知业主，请填写审批记录", field="approval_ref",
+                                   code="approval_required")
+    notice = OwnerNotice.objects.create(project=project, building=building, kind=kind, body=body,
+                                        event_date=event_date, approval_ref=approval_ref[:100], created_at=now,
+                                        created_by=acting_user)
+    from apps.estates.models import Person, PersonKind
+
+    owners = Person.objects.filter(project=project, kind=PersonKind.OWNER, active=True).order_by("pk")
+    if building is not None:
+        owners = owners.filter(household__building=building)
+    for person in owners:
+        try:
+            services.notify_owner(person, project=project, kind=f"notice_{kind}", body=body, now=now,
+                                  dedupe_key=f"notice:{notice.pk}:{person.pk}")
+        except services.NotifyError as exc:
+            if exc.code != "no_phone":
+                raise
+            notice.no_phone += 1
+            continue
+        notice.recipients += 1
+    notice.save(update_fields=["recipients", "no_phone"])
+    return notice
