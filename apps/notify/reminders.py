@@ -1,5 +1,9 @@
 """Scheduled messages to owners (SPEC M17).
 
+- R-M17-04 welcome SMS: after the move-in formalities (a move-in date recorded on the owner or the
+  household, up to ``WELCOME_WINDOW_DAYS`` ago) the owner gets one SMS with the number of the
+  building's steward/butler (``Building.steward``, R-M9-15). Owners whose building has no steward
+  with a phone number wait until one is recorded.
 - R-M17-05 warranty reminder: one month before a household's warranty period ends (保修期满前一个月)
   an SMS goes to all its owners. Interpretation (T-08): the reminder date is the warranty end date
   minus one calendar month, clamped to the month's last day; the job queues the SMS for the first
@@ -51,9 +55,10 @@ def warranty_text(household: object, end: dt.date) -> str:
 class ReminderResult:
     queued: int = 0
     no_phone: int = 0
+    welcomed: int = 0
 
     def __str__(self) -> str:
-        return f"warranty_queued={self.queued} warranty_no_phone={self.no_phone}"
+        return f"warranty_queued={self.queued} warranty_no_phone={self.no_phone} welcome_queued={self.welcomed}"
 
 
 def queue_warranty_reminders(now: dt.datetime) -> ReminderResult:
@@ -87,3 +92,55 @@ def queue_warranty_reminders(now: dt.datetime) -> ReminderResult:
                 continue
             result.queued += 1
     return result
+
+
+WELCOME_KIND = "welcome"
+WELCOME_WINDOW_DAYS = 30
+
+
+def _staff_name(user: object) -> str:
+    return (getattr(user, "display_name", "") or user.get_full_name() or user.get_username()).strip()  # type: ignore[attr-defined]
+
+
+def welcome_text(person: object, steward: object) -> str:
+    project = person.project  # type: ignore[attr-defined]
+    text = (f"尊敬的{person.name}：欢迎入住{project.name}！您的专属管家{_staff_name(steward)}，"  # type: ignore[attr-defined]
+            f"电话{steward.phone}，有任何需要请随时联系。")  # type: ignore[attr-defined]
+    if getattr(project, "service_phone", ""):
+        text += f"24小时服务电话{project.service_phone}。"
+    return text
+
+
+def queue_welcome_messages(now: dt.datetime, result: ReminderResult | None = None) -> ReminderResult:
+    """R-M17-04: one welcome SMS per owner who moved in recently, with their steward's number."""
+    from django.db.models import Q
+
+    from apps.estates.models import Person, PersonKind
+
+    result = result or ReminderResult()
+    utc_day = now.date()
+    recent = Q(move_in_date__gte=utc_day - dt.timedelta(days=WELCOME_WINDOW_DAYS + 1), move_in_date__lte=utc_day + dt.timedelta(days=1))
+    recent_hh = Q(household__move_in_date__gte=utc_day - dt.timedelta(days=WELCOME_WINDOW_DAYS + 1),
+                  household__move_in_date__lte=utc_day + dt.timedelta(days=1))
+    people = (Person.objects.filter(kind=PersonKind.OWNER, active=True).filter(recent | recent_hh)
+              .exclude(phone="").select_related("project", "household__building__steward").order_by("pk"))
+    for person in people:
+        today = now.astimezone(person.project.tz).date()
+        moved = person.move_in_date or person.household.move_in_date
+        if moved is None or not (today - dt.timedelta(days=WELCOME_WINDOW_DAYS) <= moved <= today):
+            continue
+        steward = person.household.building.steward
+        if steward is None or not steward.is_active or not (getattr(steward, "phone", "") or "").strip():
+            continue
+        key = f"welcome:{person.pk}"
+        if Delivery.objects.filter(dedupe_key=key).exists():
+            continue
+        services.notify_owner(person, project=person.project, kind=WELCOME_KIND, body=welcome_text(person, steward),
+                              now=now, not_before=first_sending_moment(person.project, today), dedupe_key=key)
+        result.welcomed += 1
+    return result
+
+
+def queue_all(now: dt.datetime) -> ReminderResult:
+    """Every scheduled owner message whose time has come (idempotent): R-M17-04, R-M17-05."""
+    return queue_welcome_messages(now, queue_warranty_reminders(now))

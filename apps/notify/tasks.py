@@ -14,10 +14,10 @@ def deliver_due_task() -> str:
 
 @shared_task(name="apps.notify.tasks.queue_reminders", ignore_result=True)
 def queue_reminders_task() -> str:
-    """R-M17-05: queue the owner reminders whose day has come; R-M17-09: the stewards' daily mail
+    """R-M17-04/05: queue the owner messages whose day has come; R-M17-09: the stewards' daily mail
     notice once its set time has passed (both idempotent)."""
     from apps.notify.mail import notify_stewards_due
-    from apps.notify.reminders import queue_warranty_reminders
+    from apps.notify.reminders import queue_all
 
     now = clock.now()
-    return f"{queue_warranty_reminders(now)} mail_notified={notify_stewards_due(now)}"
+    return f"{queue_all(now)} mail_notified={notify_stewards_due(now)}"

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.escalation.sweep import run_sweep
 from apps.notify.mail import notify_stewards_due
-from apps.notify.reminders import queue_warranty_reminders
+from apps.notify.reminders import queue_all
 from apps.notify.services import deliver_due
 from linli import clock
 
@@ -36,7 +36,7 @@ class Command(BaseCommand):
         while True:
             moment = fixed or clock.now()
             result = run_sweep(moment)
-            reminders = queue_warranty_reminders(moment)  # R-M17-05 (idempotent)
+            reminders = queue_all(moment)  # R-M17-04, R-M17-05 (idempotent)
             mail_told = notify_stewards_due(moment)  # R-M17-09 daily notice at the set time (idempotent)
             sent = deliver_due(moment)  # then send what the sweep (and everyone else) queued
             self.stdout.write(f"{clock.local(moment):%Y-%m-%d %H:%M:%S%z} {result} {reminders} mail_notified={mail_told} {sent}")

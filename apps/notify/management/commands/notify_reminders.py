@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.notify.mail import notify_stewards_due
-from apps.notify.reminders import queue_warranty_reminders
+from apps.notify.reminders import queue_all
 from linli import clock
 
 
@@ -24,5 +24,5 @@ class Command(BaseCommand):
                 moment = clock.parse_moment(opts["now"])
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
-        reminders = queue_warranty_reminders(moment)
+        reminders = queue_all(moment)
         self.stdout.write(f"{clock.local(moment):%Y-%m-%d %H:%M:%S%z} {reminders} mail_notified={notify_stewards_due(moment)}")
