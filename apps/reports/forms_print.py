@@ -44,6 +44,8 @@ def ticket_form(ticket: Ticket) -> dict[str, Any]:
         "dispatches": list(t.dispatches.all()), "replies": [r for r in t.replies.all() if r.sent_at],
         "verifications": list(t.verifications.all()), "return_visits": list(t.return_visits.all()),
         "deadlines": list(t.deadlines.all()),
+        # R-M6-03: the online post's address and its captures (PDF/image) are printed with the file
+        "attachments": list(t.attachments.select_related("uploaded_by").order_by("uploaded_at", "id")),
     }
 
 

@@ -94,3 +94,28 @@ def test_r_m4_03_quality_worklist_page(client: Any, cast: Any, frozen_now: dt.da
     assert t.number in html
     client.force_login(cast.worker)
     assert client.get(reverse("reports:quality_queue")).status_code == 404
+
+
+def test_r_m6_03_online_complaint_prints_with_post_address_replies_and_captures(
+        client: Any, cast: Any, frozen_now: dt.datetime, settings: Any, tmp_path: Any) -> None:
+    """R-M6-03: an online complaint is printed for the file — the printed 处理表 shows the post's
+    address, every reply and the stored captures of the post (PDF/image attachments)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    t = receive(cast, channel="online", online_url="https://bbs.example.com/thread/123",
+                content="网帖：小区电梯经常停运")
+    d = actions.dispatch_ticket(ticket=t, department=cast.eng_dept, assignee=cast.worker,
+                                acting_user=cast.front_desk, now=frozen_now)
+    actions.accept_dispatch(dispatch=d, acting_user=cast.worker, now=frozen_now)
+    capture = SimpleUploadedFile("post.png", b"\x89PNG\r\n\x1a\n", content_type="image/png")
+    actions.record_handling(ticket=t, investigation="电梯控制板故障", measures="更换控制板", result="已修复", done=True,
+                            attachments=[(capture, "网帖截图")], acting_user=cast.worker, now=frozen_now)
+    actions.record_reply(ticket=t, kind="result", channel="phone", content="电梯已修复，感谢反馈",
+                         owner_response="agree", acting_user=cast.front_desk, now=frozen_now)
+    client.force_login(cast.cs_manager)
+    html = client.get(reverse("reports:form_ticket", args=[t.pk])).content.decode()
+    assert "https://bbs.example.com/thread/123" in html and "网帖截图" in html and "电梯已修复，感谢反馈" in html
+    pdf = client.get(reverse("reports:form_ticket", args=[t.pk]), {"format": "pdf"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
