@@ -14,7 +14,8 @@ from apps.reports.models import CaseLibraryEntry, KpiSettings, Report, ReportSet
 
 @admin.register(ReportSettings)
 class ReportSettingsAdmin(admin.ModelAdmin):
-    list_display = ("company", "company_analysis_cadence", "legacy_cadence", "remind_days_before")
+    list_display = ("company", "company_analysis_cadence", "legacy_cadence", "remind_days_before",
+                    "record_retention_years")
 
 
 class KpiSettingsForm(ModelForm):

@@ -154,3 +154,21 @@ def quality_return_visit_queue(project_ids: list[int]) -> QuerySet[Ticket]:
     return (Ticket.objects.filter(company_level_q(), project_id__in=project_ids, kind=Kind.COMPLAINT,
                                   status=TicketStatus.VERIFIED)
             .select_related("project").order_by("received_at", "pk"))
+
+
+def records_past_retention(company: Any, now: dt.datetime) -> QuerySet[Ticket]:
+    """R-M6-05: closed complaints kept longer than the company's retention period
+    (``ReportSettings.record_retention_years``). Empty setting = kept for ever → nothing listed.
+    The list is for a person to review; nothing is ever deleted automatically."""
+    from apps.reports.services import settings_for
+
+    years = settings_for(company).record_retention_years
+    if not years:
+        return Ticket.objects.none()
+    local_now = clock.local(now)
+    try:
+        cutoff = local_now.replace(year=local_now.year - years)
+    except ValueError:  # 29 February
+        cutoff = local_now.replace(year=local_now.year - years, day=28)
+    return (Ticket.objects.filter(project__company=company, kind=Kind.COMPLAINT, status=TicketStatus.CLOSED,
+                                  closed_at__lt=cutoff).order_by("closed_at", "pk"))

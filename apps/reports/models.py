@@ -117,6 +117,9 @@ class ReportSettings(models.Model):
         choices=[("monthly", _("每月（全部项目）")), ("quarterly", _("每季度（新项目及分期项目）"))],
     )
     remind_days_before = models.PositiveSmallIntegerField(_("提前提醒天数"), default=3)
+    record_retention_years = models.PositiveSmallIntegerField(
+        _("用户投诉记录保存年限 (R-M6-05)"), null=True, blank=True,
+        help_text=_("留空 = 永久妥善保存；到期记录仅列出供人工复核，系统不会自动删除"))
 
     class Meta:
         verbose_name = _("报告设置")

@@ -63,3 +63,23 @@ def test_r_m5_01_monthly_project_analysis_for_quality_department(cast: Any, froz
     report_actions.update_draft(report, sections=sections, acting_user=cast.cs_manager, now=frozen_now)
     submitted = report_actions.submit_for_review(report, acting_user=cast.cs_manager, now=frozen_now)
     assert submitted.status == "in_review" and submitted.submitted_at == frozen_now
+
+
+def test_r_m6_05_complaint_records_kept_with_no_automatic_deletion(cast: Any, frozen_now: dt.datetime) -> None:
+    """R-M6-05: closed complaint records are kept safe; by default there is no retention limit and
+    nothing is listed; with a configured period the expired ones are listed for review only."""
+    from apps.reports import ledgers
+    from apps.reports.services import settings_for
+    from apps.tickets.models import Ticket
+
+    old = to_closed(cast, receive(cast, content="三年前的投诉", now=frozen_now - dt.timedelta(days=3 * 366),
+                                  received_at=frozen_now - dt.timedelta(days=3 * 366)),
+                    frozen_now - dt.timedelta(days=3 * 366))
+    recent = to_closed(cast, receive(cast, content="本月的投诉"), frozen_now)
+    assert settings_for(cast.company).record_retention_years is None
+    assert not ledgers.records_past_retention(cast.company, frozen_now).exists()
+    row = settings_for(cast.company)
+    row.record_retention_years = 2
+    row.save()
+    assert list(ledgers.records_past_retention(cast.company, frozen_now)) == [old]
+    assert Ticket.objects.filter(pk__in=[old.pk, recent.pk]).count() == 2  # listing never deletes
