@@ -44,7 +44,8 @@ CONTACT_FIELDS: frozenset[str] = frozenset({"name", "phone", "phone2"})
 SENSITIVE_FIELDS: frozenset[str] = frozenset({"id_number", "vehicles"})
 ALL_FIELDS: tuple[str, ...] = ("name", "phone", "phone2", "id_number", "vehicles")
 
-FIELD_LABELS = {"name": "姓名", "phone": "手机", "phone2": "其他电话", "id_number": "证件号码", "vehicles": "车辆"}
+FIELD_LABELS = {"name": "姓名", "phone": "手机", "phone2": "其他电话", "id_number": "证件号码", "vehicles": "车辆",
+                "decoration_media": "装修影像/录音"}  # R-M7-10 (not a reveal field: log label only)
 
 _LANDLINE = re.compile(r"^(0\d{2,3})[-\s]?(\d{7,8})$")
 

@@ -101,3 +101,12 @@ def test_r_m7_10_decoration_media_are_personal_data(cast, estate, frozen_now, tm
     log = CustomerDataAccessLog.objects.get()
     assert (log.user, log.household, log.fields, log.reason) == (cast.front_desk, estate.hh, "decoration_media",
                                                                   "核对装修投诉")
+
+
+def test_r_m7_10_access_log_names_decoration_media(cast, estate, frozen_now):
+    """R-M7-10: the access-log page names a decoration-media read in Chinese."""
+    from apps.estates.models import CustomerDataAccessLog
+
+    log = CustomerDataAccessLog(project=cast.project, user=cast.front_desk, at=frozen_now, action="view",
+                                household=estate.hh, fields=services.DECORATION_MEDIA_FIELD, reason="核对", screen="t")
+    assert log.field_labels == "装修影像/录音"
