@@ -20,6 +20,7 @@ from apps.escalation.models import (
     EscalationEvent,
     EscalationReport,
     EventKind,
+    GovernmentEventCause,
     LeadershipOpinion,
     LegacyForward,
     Level,
@@ -58,6 +59,7 @@ RECIPIENTS = {
     ReportKind.PROGRESS: "集团物业管理部",
     ReportKind.HOT_CASE_REPORT: "集团物业管理部",
     ReportKind.MAJOR_SPECIAL_REPORT: "集团物业管理部（品质管理部撰写）",
+    ReportKind.GOVERNMENT_REPORT: "区/县物业行政主管部门",
 }
 
 
@@ -306,6 +308,37 @@ def close_volume(ticket: Ticket, *, acting_user: User, now: dt.datetime) -> Arch
         volume.closed_at, volume.closed_by = now, acting_user
         volume.save(update_fields=["closed_at", "closed_by"])
     return volume
+
+
+# ------------------------------------------------------------------ government major-event report (R-M3-14)
+
+
+@transaction.atomic
+def raise_government_report(ticket: Ticket, *, cause: str, acting_user: User, now: dt.datetime) -> EscalationReport:
+    """R-M3-14 (optional per city): a safety hazard that cannot be removed within 8 hours, or a mass
+    incident, must be reported to the district/county property authority. Only where the project's
+    escalation policy enables it; raises one "government report required" task per ticket (an
+    :class:`EscalationReport` to fill and mark sent — the record of the report) and tells staff."""
+    if not has_cap(acting_user, Cap.ESCALATE, ticket.project):
+        raise NotAllowed("没有升级投诉的权限")
+    policy = services.policy_for(ticket.project)
+    if policy is None or not policy.government_report_enabled:
+        raise EscalationError("本项目未启用政府重大事件报告（仅在地方法规要求时由管理员启用）",
+                              code="not_enabled", status=409)
+    if cause not in GovernmentEventCause.values:
+        raise EscalationError("请选择需报告的事件类型", field="cause")
+    label = GovernmentEventCause(cause).label
+    report, created = EscalationReport.objects.get_or_create(
+        ticket=ticket, kind=ReportKind.GOVERNMENT_REPORT, sequence=1,
+        defaults={"recipients": policy.government_authority[:200], "created_at": now, "due_at": None,
+                  "content": f"{label}。"})
+    if created:
+        adapters.notify_staff(services.escalation_recipients(ticket.project), kind="escalation_government_report",
+                              subject=f"需报告政府主管部门：{ticket.number}",
+                              body=f"{label}，请及时报告{report.recipients}并登记报告内容。",
+                              link=_link(ticket), project=ticket.project,
+                              dedupe_key=f"government-report:{ticket.pk}", now=now)
+    return report
 
 
 # ------------------------------------------------------------------ leadership opinion (R-M3-12)

@@ -51,6 +51,10 @@ class EscalationPolicy(models.Model):
                               default=WindowMode.ROLLING_MONTH)
     warn_fraction = models.FloatField(_("预警点（时限比例）"), default=0.75)
     similarity_threshold = models.FloatField(_("相同投诉相似度阈值"), default=0.35)
+    government_report_enabled = models.BooleanField(
+        _("启用政府重大事件报告"), default=False,
+        help_text=_("R-M3-14：仅在地方法规要求时启用（如西安市物业管理条例第57条）"))
+    government_authority = models.CharField(_("报告对象（政府部门）"), max_length=100, default="区/县物业行政主管部门")
 
     class Meta:
         verbose_name = _("升级阈值（P-12）")
@@ -203,6 +207,14 @@ class ReportKind(models.TextChoices):
     PROGRESS = "progress", _("重大投诉进展报告")
     HOT_CASE_REPORT = "hot_case_report", _("热点投诉专题案例报告（处理完毕后）")
     MAJOR_SPECIAL_REPORT = "major_special_report", _("重大投诉专题报告（处理完毕后）")
+    GOVERNMENT_REPORT = "government_report", _("重大事件报告（报区/县物业行政主管部门，R-M3-14）")
+
+
+class GovernmentEventCause(models.TextChoices):
+    """R-M3-14: the events of the local regulation that require a report to the authority."""
+
+    HAZARD = "hazard", _("房屋或设施存在安全隐患，8小时内无法排除，严重危及人身或房屋安全")
+    MASS_INCIDENT = "mass_incident", _("发生群体性突发事件")
 
 
 # Which content fields each report must fill before it can be sent (SPEC wording).
@@ -214,6 +226,7 @@ REPORT_FIELDS: dict[str, tuple[str, ...]] = {
     ReportKind.HOT_CASE_REPORT: ("content", "cause_analysis", "handling_result", "lessons"),
     ReportKind.MAJOR_SPECIAL_REPORT: ("content", "cause_analysis", "handling_result", "why_worsened", "lessons",
                                       "corrective_measures"),
+    ReportKind.GOVERNMENT_REPORT: ("content", "current_handling"),
 }
 
 

@@ -10,6 +10,7 @@ urlpatterns: list = [
     path("tickets/<int:pk>/downgrade/", views.ticket_downgrade, name="downgrade"),
     path("tickets/<int:pk>/flags/", views.ticket_flags, name="flags"),
     path("tickets/<int:pk>/opinion/", views.ticket_opinion, name="opinion"),
+    path("tickets/<int:pk>/government/", views.ticket_government, name="government"),
     path("reports/<int:pk>/submit/", views.report_submit, name="report_submit"),
     path("clusters/<int:pk>/", views.cluster_detail, name="cluster"),
     path("clusters/<int:pk>/<str:op>/", views.cluster_action, name="cluster_action"),

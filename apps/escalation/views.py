@@ -18,6 +18,7 @@ from apps.escalation.models import (
     ClusterState,
     ComplaintCluster,
     EscalationReport,
+    GovernmentEventCause,
     LeadershipOpinion,
     LegacyForward,
 )
@@ -74,8 +75,24 @@ def ticket_panel(request: HttpRequest, pk: int) -> HttpResponse:
                                           "people_count", "our_side")}),
         "candidates": services.candidates_for(ticket) if can_escalate and member is None else [],
         "opinions": LeadershipOpinion.objects.filter(ticket=ticket).select_related("recorded_by"),
+        "government_causes": GovernmentEventCause.choices if can_escalate and getattr(
+            services.policy_for(ticket.project), "government_report_enabled", False) else [],
         "opinion_form": LeadershipOpinionForm(initial={"given_on": clock.local(clock.now(), ticket.project.tz).date()}),
     })
+
+
+@login_required
+@require_POST
+def ticket_government(request: HttpRequest, pk: int) -> HttpResponse:
+    """R-M3-14: raise the "report to the government authority" task (where the city's rule applies)."""
+    ticket = get_object_or_404(_tickets(request).select_related("project"), pk=pk)
+    try:
+        actions.raise_government_report(ticket, cause=request.POST.get("cause", ""), acting_user=request.user,
+                                        now=clock.now())
+        messages.success(request, "已生成政府主管部门报告任务")
+    except actions.EscalationError as exc:
+        _error(request, exc)
+    return redirect("escalation:ticket", pk=ticket.pk)
 
 
 @login_required
