@@ -23,8 +23,10 @@ from linli import clock
 
 COMPLAINT_LEDGER_COLUMNS = ["编号", "项目", "受理时间", "录入时间", "渠道", "投诉方式", "类别", "责任部门", "投诉主体",
                             "投诉级别", "内容", "状态", "处理结果", "关闭时间"]
+# R-M6-07: the door-to-door service record in the computer file — the basis for return visits
+# (回访评价), appraisal (维修人员, 工时, 验收), materials drawn (材料) and charging (收费金额).
 REPAIR_LEDGER_COLUMNS = ["编号", "项目", "报修时间", "位置", "内容", "维修人员", "约定上门时间", "到场时间",
-                         "完工时间", "验收合格", "状态"]
+                         "完工时间", "验收合格", "状态", "工时（小时）", "材料", "收费金额（元）", "回访评价"]
 SUBJECTS = {"property": "物业管理", "developer": "地产", "municipal": "市政"}
 
 
@@ -62,16 +64,21 @@ def repair_ledger(scope: kpis.Scope) -> tuple[list[str], Iterator[list[Any]]]:
     from apps.repairs.models import RepairOrder
 
     qs = (RepairOrder.objects.filter(ticket__in=kpis.tickets(scope))
-          .select_related("ticket", "ticket__project", "worker").order_by("ticket__received_at", "pk"))
+          .select_related("ticket", "ticket__project", "worker")
+          .prefetch_related("materials__item", "charge_lines", "ratings").order_by("ticket__received_at", "pk"))
 
     def rows() -> Iterator[list[Any]]:
         for o in qs.iterator(chunk_size=500):
             t = o.ticket
             worker = (o.worker.get_full_name() or o.worker.username) if o.worker else ""
             quality = "" if o.quality_ok is None else ("是" if o.quality_ok else "否")
+            materials = "；".join(f"{m.item.name}×{m.quantity.normalize():f}{m.item.unit}" for m in o.materials.all())
+            charge = sum((c.amount for c in o.charge_lines.all()), start=0) if o.charge_lines.all() else None
+            ratings = list(o.ratings.all())
+            rating = f"质量{ratings[-1].quality}/态度{ratings[-1].attitude}" if ratings else ""
             yield [t.number, t.project.name, _local(t.received_at), o.location or t.address, t.content, worker,
                    _local(o.agreed_visit_at), _local(o.arrived_at), _local(o.completed_at), quality,
-                   t.get_status_display()]
+                   t.get_status_display(), o.labour_hours, materials, charge, rating]
 
     return REPAIR_LEDGER_COLUMNS, rows()
 

@@ -123,3 +123,28 @@ def test_r_m5_16_ledger_pages_export_xlsx_and_r_m5_11_steward_page(client: Any, 
     page = client.get(reverse("reports:steward_week"), {"week": frozen_now.date().isoformat()})
     assert page.status_code == 200 and "楼宇员每周分析" in page.content.decode()
     assert client.get(reverse("reports:steward_week"), {"week": "昨天"}).status_code == 400
+
+
+def test_r_m6_07_door_to_door_service_data_in_the_repair_file(cast: Any, frozen_now: dt.datetime) -> None:
+    """R-M6-07: door-to-door service data (worker, labour, materials drawn, charges) is in the computer
+    file — the repair ledger row carries what return visits, appraisal, material checks and
+    charging need."""
+    from decimal import Decimal
+
+    from apps.repairs.models import ChargeLine, MaterialUse, PriceItem, PriceList
+
+    repair = receive(cast, kind="repair", content="卫生间水龙头漏水")
+    order = order_for(repair)
+    prices = PriceList.objects.create(project=cast.project, effective_from=frozen_now.date() - dt.timedelta(days=30),
+                                      published_at=frozen_now - dt.timedelta(days=30))
+    tap = PriceItem.objects.create(price_list=prices, code="tap", name="水龙头", kind="material", unit="个",
+                                   unit_price=Decimal("45.00"))
+    MaterialUse.objects.create(order=order, item=tap, quantity=Decimal("1"), recorded_by=cast.worker,
+                               recorded_at=frozen_now)
+    ChargeLine.objects.create(order=order, item=tap, name=tap.name, unit=tap.unit, quantity=Decimal("1"),
+                              unit_price=tap.unit_price, amount=Decimal("45.00"))
+    headers, rows = ledgers.repair_ledger(_scope(cast, frozen_now))
+    (row,) = list(rows)
+    assert row[headers.index("材料")] == "水龙头×1个"
+    assert row[headers.index("收费金额（元）")] == Decimal("45.00")
+    assert {"维修人员", "工时（小时）", "回访评价"} <= set(headers)
