@@ -341,6 +341,35 @@ def raise_government_report(ticket: Ticket, *, cause: str, acting_user: User, no
     return report
 
 
+# ------------------------------------------------------------------ visit problems (R-M3-13, R-M9-05)
+
+
+def report_visit_problem(ticket: Ticket, *, reason: str, acting_user: User, now: dt.datetime) -> Any:
+    """R-M3-13: a problem found on a visit (走访) that the 客服专员 cannot solve promptly is reported
+    at once to the 客服部主管 (and the 客服经理, who later classifies the result). Records the report
+    on the ticket's timeline and notifies them; the 主管 then dispatches to the responsible department."""
+    from apps.org.models import Membership
+    from apps.org.roles import Role
+    from apps.tickets.actions import TicketError, add_note
+    from apps.tickets.choices import Channel
+
+    if ticket.channel != Channel.FIELD_VISIT:
+        raise EscalationError("只有走访中发现的问题可以按走访问题上报", code="not_visit", field="ticket")
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise EscalationError("请说明无法及时解决的原因（至少4个字）", field="reason", code="reason_required")
+    try:
+        event = add_note(ticket=ticket, text=f"走访问题上报客服主管（R-M3-13）：{reason}", acting_user=acting_user, now=now)
+    except TicketError as exc:
+        raise NotAllowed(exc.message) from exc
+    bosses = services._users(Membership.objects.filter(project_id=ticket.project_id,
+                                                        role__in=(Role.CS_SUPERVISOR, Role.CS_MANAGER)))
+    adapters.notify_staff(bosses, kind="visit_problem", subject=f"走访问题上报：{ticket.number}",
+                          body=f"{reason}\n请通知责任部门、制定措施并协调解决。", link=f"/tickets/{ticket.pk}/",
+                          project=ticket.project, dedupe_key=f"visit-problem:{event.pk}", now=now)
+    return event
+
+
 # ------------------------------------------------------------------ leadership opinion (R-M3-12)
 
 

@@ -83,6 +83,20 @@ def ticket_panel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def ticket_visit_problem(request: HttpRequest, pk: int) -> HttpResponse:
+    """R-M3-13: report a visit problem that cannot be solved promptly to the 客服主管."""
+    ticket = get_object_or_404(_tickets(request).select_related("project"), pk=pk)
+    try:
+        actions.report_visit_problem(ticket, reason=request.POST.get("reason", ""), acting_user=request.user,
+                                     now=clock.now())
+        messages.success(request, "已上报客服主管")
+    except actions.EscalationError as exc:
+        _error(request, exc)
+    return redirect("escalation:ticket", pk=ticket.pk)
+
+
+@login_required
+@require_POST
 def ticket_government(request: HttpRequest, pk: int) -> HttpResponse:
     """R-M3-14: raise the "report to the government authority" task (where the city's rule applies)."""
     ticket = get_object_or_404(_tickets(request).select_related("project"), pk=pk)
