@@ -12,6 +12,7 @@ from apps.tickets import actions
 from apps.tickets.actions import TicketError
 from apps.tickets.choices import TicketStatus
 from apps.tickets.models import OwnerUpdate, TicketEvent
+from apps.tickets.transitions import InvalidTransition
 from apps.tickets.tests.helpers import receive, to_closed
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,9 @@ def test_r_m6_02_the_ticket_with_all_its_records_is_the_complaint_file(cast: Any
     kinds = set(t.events.values_list("kind", flat=True))
     assert {"verification", "return_visit"} <= kinds
     assert t.history.count() >= 2  # field history kept with the file
-    with pytest.raises(Exception):
+    from django.db.models import ProtectedError
+
+    with pytest.raises(ProtectedError):
         t.delete()  # records are PROTECTed: the file cannot be dropped with its ticket
 
 
@@ -119,3 +122,26 @@ def test_r_m6_03_online_complaint_prints_with_post_address_replies_and_captures(
     assert "https://bbs.example.com/thread/123" in html and "网帖截图" in html and "电梯已修复，感谢反馈" in html
     pdf = client.get(reverse("reports:form_ticket", args=[t.pk]), {"format": "pdf"})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_r_m6_08_legacy_issue_has_its_own_file_kept_until_solved(cast: Any, frozen_now: dt.datetime) -> None:
+    """R-M6-08: a developer legacy issue is its own file — the ticket with the written transfer, the
+    progress notices and the developer's result — and it stays open until the result comes back."""
+    from apps.tickets.models import DeveloperTransfer
+
+    t = receive(cast, content="交房遗留：外墙渗水", developer_matter=True)
+    transfer = actions.transfer_to_developer(ticket=t, content="请地产客户服务中心处理外墙渗水", document_no="DC-001",
+                                             acting_user=cast.supervisor, now=frozen_now)
+    t.refresh_from_db()
+    assert t.status == TicketStatus.TRANSFERRED and t.is_open
+    with pytest.raises((TicketError, InvalidTransition)):
+        actions.close_ticket(ticket=t, acting_user=cast.front_desk, now=frozen_now)
+    actions.record_owner_update(ticket=t, channel="phone", content="地产已安排勘查", acting_user=cast.front_desk,
+                                now=frozen_now + dt.timedelta(days=14))
+    actions.record_developer_result(transfer=transfer, result="地产已完成外墙防水", acting_user=cast.supervisor,
+                                    now=frozen_now + dt.timedelta(days=30))
+    t.refresh_from_db()
+    assert t.status == TicketStatus.HANDLED and t.handling_result == "地产已完成外墙防水"
+    file_transfer = DeveloperTransfer.objects.get(ticket=t)
+    assert file_transfer.document_no == "DC-001" and file_transfer.result_at == frozen_now + dt.timedelta(days=30)
+    assert t.owner_updates.count() == 1
