@@ -179,3 +179,17 @@ def records_past_retention(company: Any, now: dt.datetime) -> QuerySet[Ticket]:
         cutoff = local_now.replace(year=local_now.year - years, day=28)
     return (Ticket.objects.filter(project__company=company, kind=Kind.COMPLAINT, status=TicketStatus.CLOSED,
                                   closed_at__lt=cutoff).order_by("closed_at", "pk"))
+
+
+def immediate_return_visits(project_ids: list[int]) -> QuerySet[Ticket]:
+    """R-M4-06 worklist: complaints with a 《顾客投诉处理记录表》 (``record_form``) or of a class-1
+    category (``Category.class_one``, configurable) whose handling is done and verified and whose
+    return visit is still to be made — immediately; oldest verification first."""
+    from django.db.models import Max, Q
+
+    return (Ticket.objects.filter(Q(record_form=True) | Q(category__class_one=True)
+                                  | Q(category__parent__class_one=True),
+                                  project_id__in=project_ids, kind=Kind.COMPLAINT, status=TicketStatus.VERIFIED,
+                                  return_visit_exemption="")
+            .annotate(ready_since=Max("verifications__verified_at"))
+            .select_related("project", "category").order_by("ready_since", "pk"))

@@ -48,3 +48,11 @@ def quality_queue(request: HttpRequest) -> HttpResponse:
     projects = _require_reports(request)
     tickets = ledgers.quality_return_visit_queue([p.pk for p in projects])
     return render(request, "reports/quality_queue.html", {"tickets": tickets})
+
+
+def immediate_visits(request: HttpRequest) -> HttpResponse:
+    """R-M4-06: record-form and class-1 complaints waiting for their immediate return visit."""
+    projects = _require_reports(request)
+    tickets = ledgers.immediate_return_visits([p.pk for p in projects])
+    return render(request, "reports/quality_queue.html",
+                  {"tickets": tickets, "heading": "记录表/一类客户投诉待立即回访"})

@@ -83,3 +83,31 @@ def test_r_m6_05_complaint_records_kept_with_no_automatic_deletion(cast: Any, fr
     row.save()
     assert list(ledgers.records_past_retention(cast.company, frozen_now)) == [old]
     assert Ticket.objects.filter(pk__in=[old.pk, recent.pk]).count() == 2  # listing never deletes
+
+
+def test_r_m4_06_record_form_and_class_one_complaints_listed_for_immediate_return_visit(
+        client: Any, cast: Any, frozen_now: dt.datetime) -> None:
+    """R-M4-06: complaints with a record form, or of a category flagged class 1, are listed for an
+    immediate return visit as soon as they are verified; other complaints are not; a done visit
+    clears the entry."""
+    from django.urls import reverse
+
+    from apps.reports import ledgers
+    from apps.tickets.models import Category
+
+    class_one = Category.objects.create(company=cast.company, code="c1-service", name="服务态度", class_one=True)
+    flagged = to_verified(cast, receive(cast, content="前台态度恶劣", category=class_one), frozen_now)
+    ordinary = to_verified(cast, receive(cast, content="楼道灯不亮"), frozen_now)
+    record = to_replied(cast, receive(cast, content="电梯困人"), frozen_now)  # the worker is the named handler
+    actions.edit_ticket(ticket=record, changes={"record_form": True}, reason="填写顾客投诉处理记录表",
+                        acting_user=cast.supervisor, now=frozen_now)
+    actions.verify_ticket(ticket=record, passed=True, acting_user=cast.supervisor, now=frozen_now)
+    record.refresh_from_db()
+    assert record.record_form
+    assert set(ledgers.immediate_return_visits([cast.project.pk])) == {flagged, record}
+    assert ordinary not in ledgers.immediate_return_visits([cast.project.pk])
+    client.force_login(cast.cs_manager)
+    assert flagged.number in client.get(reverse("reports:immediate_visits")).content.decode()
+    actions.record_return_visit(ticket=flagged, method="phone", reached=True, satisfaction="satisfied",
+                                owner_words="满意", acting_user=cast.front_desk, now=frozen_now)
+    assert list(ledgers.immediate_return_visits([cast.project.pk])) == [record]
