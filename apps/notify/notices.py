@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 
 from apps.notify import services
-from apps.notify.models import NoticeKind, OwnerNotice
+from apps.notify.models import Delivery, NoticeKind, OwnerNotice
 from apps.org.access import has_cap
 from apps.org.models import Project
 from apps.org.roles import Cap
@@ -69,3 +69,51 @@ def send_owner_notice(*, project: Project, kind: str, body: str, acting_user: An
         notice.recipients += 1
     notice.save(update_fields=["recipients", "no_phone"])
     return notice
+
+
+# ------------------------------------------------------------------ decoration progress (R-M17-08)
+
+DECORATION_KIND = "decoration_progress"
+
+
+def _decoration_key(record: Any, person: Any) -> str:
+    return f"decoration:{record.pk}:{person.pk}"
+
+
+def tell_decoration_progress(record: Any, *, acting_user: Any, now: dt.datetime) -> int:
+    """R-M17-08 (R-M20-12): tell the household's owners by SMS how their decoration is progressing
+    or what problem it has — one message per progress/problem entry of the decoration file
+    (:class:`apps.estates.models.DecorationRecord`) and owner. Returns the messages queued."""
+    from apps.estates.models import DecorationRecordKind, Person, PersonKind
+
+    if not has_cap(acting_user, Cap.REPLY, record.project):
+        raise services.NotifyError("没有告知业主装修进度的权限", code="forbidden", status=403)
+    if record.kind not in (DecorationRecordKind.PROGRESS, DecorationRecordKind.PROBLEM):
+        raise services.NotifyError("只有装修进度或装修问题可以告知业主", field="kind", code="wrong_kind")
+    note = (record.note or "").strip()
+    if not note:
+        raise services.NotifyError("请先填写装修进度/问题的说明", field="note")
+    label = "装修进度" if record.kind == DecorationRecordKind.PROGRESS else "装修问题"
+    body = f"尊敬的业主：您的房屋（{record.household.label}）{label}：{note}"
+    queued = 0
+    owners = Person.objects.filter(household=record.household, kind=PersonKind.OWNER, active=True).exclude(phone="")
+    for person in owners.order_by("pk"):
+        key = _decoration_key(record, person)
+        if Delivery.objects.filter(dedupe_key=key).exists():
+            continue
+        services.notify_owner(person, project=record.project, kind=DECORATION_KIND, body=body, now=now, dedupe_key=key)
+        queued += 1
+    if not queued and not Delivery.objects.filter(dedupe_key__startswith=f"decoration:{record.pk}:").exists():
+        raise services.NotifyError("该房屋没有可通知的业主手机号码", code="no_phone", field="phone")
+    return queued
+
+
+def untold_decoration_records(project: Project) -> Any:
+    """The progress/problem entries whose owners have not been told yet — the regular to-do list."""
+    from apps.estates.models import DecorationRecord, DecorationRecordKind
+
+    told = {int(k.split(":")[1]) for k in Delivery.objects.filter(project=project, kind=DECORATION_KIND)
+            .values_list("dedupe_key", flat=True) if k}
+    return (DecorationRecord.objects.filter(project=project, kind__in=(DecorationRecordKind.PROGRESS,
+                                                                       DecorationRecordKind.PROBLEM))
+            .exclude(pk__in=told).select_related("household").order_by("recorded_at"))

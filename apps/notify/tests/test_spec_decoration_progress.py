@@ -1,0 +1,36 @@
+"""R-M17-08: owners are told how their decoration is progressing and what problems it has."""
+from __future__ import annotations
+
+import pytest
+
+from apps.notify import notices, services
+from apps.notify.models import Delivery
+from apps.notify.tests.conftest import sh
+
+pytestmark = pytest.mark.django_db
+
+NOW = sh(2026, 11, 23, 10, 0)
+
+
+def test_r_m17_08_progress_and_problem_entries_are_told_to_the_owners_once(cast, owner) -> None:
+    from apps.estates.services import add_decoration_record
+
+    hh = owner.household
+    progress = add_decoration_record(cast.front_desk, hh, kind="progress", note="水电改造已完成，下周进入泥瓦阶段", now=NOW)
+    problem = add_decoration_record(cast.front_desk, hh, kind="problem", note="阳台外墙私自开孔，请于3日内恢复", now=NOW)
+    lst = add_decoration_record(cast.front_desk, hh, kind="list", note="装修清单", now=NOW)
+    assert [r.pk for r in notices.untold_decoration_records(cast.project)] == [progress.pk, problem.pk]
+
+    assert notices.tell_decoration_progress(progress, acting_user=cast.front_desk, now=NOW) == 1
+    assert notices.tell_decoration_progress(progress, acting_user=cast.front_desk, now=NOW) == 0  # once
+    d = Delivery.objects.get(kind=notices.DECORATION_KIND)
+    assert d.address == owner.phone and "装修进度" in d.body and "泥瓦" in d.body and hh.label in d.body
+    assert [r.pk for r in notices.untold_decoration_records(cast.project)] == [problem.pk]
+    notices.tell_decoration_progress(problem, acting_user=cast.front_desk, now=NOW)
+    assert "装修问题" in Delivery.objects.filter(kind=notices.DECORATION_KIND).latest("pk").body
+    assert not notices.untold_decoration_records(cast.project).exists()
+
+    with pytest.raises(services.NotifyError, match="只有装修进度或装修问题"):
+        notices.tell_decoration_progress(lst, acting_user=cast.front_desk, now=NOW)
+    with pytest.raises(services.NotifyError, match="权限"):
+        notices.tell_decoration_progress(progress, acting_user=cast.outsider, now=NOW)
