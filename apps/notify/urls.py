@@ -14,4 +14,6 @@ urlpatterns: list = [
     path("deliveries/<int:pk>/retry/", views.delivery_retry, name="retry"),
     path("quiet-hours/", views.quiet_hours_page, name="quiet_hours"),
     path("calls/", views.call_list, name="calls"),
+    path("decoration/", views.decoration_progress, name="decoration"),
+    path("decoration/<int:pk>/tell/", views.decoration_tell, name="decoration_tell"),
 ]

@@ -170,3 +170,39 @@ def call_list(request: HttpRequest) -> HttpResponse:
                .select_related("project", "household").order_by("received_at")[:200])
     slots = services.order_call_list(tickets, now=now)
     return render(request, "notify/call_list.html", {"slots": slots, "now": now})
+
+
+def _reply_projects(user: Any) -> list[Any]:
+    from apps.org.models import Project
+    from apps.org.roles import Cap
+
+    return [p for p in Project.objects.order_by("pk") if access.has_cap(user, Cap.REPLY, p)]
+
+
+@login_required
+@require_GET
+def decoration_progress(request: HttpRequest) -> HttpResponse:
+    """装修进度待告知 (R-M17-08): progress/problem entries whose owners have not been told yet."""
+    from apps.notify import notices
+
+    projects = _reply_projects(request.user)
+    if not projects:
+        raise Http404
+    rows = [r for p in projects for r in notices.untold_decoration_records(p)]
+    return render(request, "notify/decoration_progress.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def decoration_tell(request: HttpRequest, pk: int) -> HttpResponse:
+    from apps.estates.models import DecorationRecord
+    from apps.notify import notices
+
+    record = get_object_or_404(DecorationRecord.objects.select_related("household", "project"), pk=pk,
+                               project__in=_reply_projects(request.user))
+    try:
+        n = notices.tell_decoration_progress(record, acting_user=request.user, now=clock.now())
+        messages.success(request, _("已通知业主（%(n)s 条短信）") % {"n": n})
+    except services.NotifyError as exc:
+        messages.error(request, str(exc))
+    return redirect("notify:decoration")

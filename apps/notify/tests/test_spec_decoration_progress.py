@@ -34,3 +34,17 @@ def test_r_m17_08_progress_and_problem_entries_are_told_to_the_owners_once(cast,
         notices.tell_decoration_progress(lst, acting_user=cast.front_desk, now=NOW)
     with pytest.raises(services.NotifyError, match="权限"):
         notices.tell_decoration_progress(progress, acting_user=cast.outsider, now=NOW)
+
+
+def test_r_m17_08_staff_page_lists_and_tells(cast, owner, client) -> None:
+    from apps.estates.services import add_decoration_record
+
+    rec = add_decoration_record(cast.front_desk, owner.household, kind="progress", note="吊顶完成", now=NOW)
+    client.force_login(cast.front_desk)
+    page = client.get("/notify/decoration/").content.decode()
+    assert "吊顶完成" in page and owner.household.label in page
+    assert client.post(f"/notify/decoration/{rec.pk}/tell/").status_code == 302
+    assert Delivery.objects.filter(kind=notices.DECORATION_KIND, person=owner).count() == 1
+    assert "吊顶完成" not in client.get("/notify/decoration/").content.decode()
+    client.force_login(cast.outsider)
+    assert client.post(f"/notify/decoration/{rec.pk}/tell/").status_code == 404
