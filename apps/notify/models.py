@@ -308,13 +308,15 @@ class NoticeKind(models.TextChoices):
     ACTIVITY = "activity", _("社区活动通知")
     FESTIVAL = "festival", _("节日问候")
     WEATHER = "weather", _("天气等温馨提示")
+    FEE = "fee", _("物业费缴费提醒（每月）")
     OTHER = "other", _("其他通知")
 
 
 class OwnerNotice(models.Model):
     """业主群发短信 (SPEC M17): festival greetings and weather alerts (R-M17-06), the door-code notice
     at least 7 days ahead (R-M17-02) and the activity notice at least 3 days ahead, after approval
-    (R-M17-03). One SMS per owner, held by the project's quiet hours (P-21)."""
+    (R-M17-03), the monthly fee reminder (R-M17-07). One SMS per owner, held by the project's quiet
+    hours (P-21)."""
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="owner_notices")
     building = models.ForeignKey("estates.Building", on_delete=models.PROTECT, null=True, blank=True,

@@ -4,6 +4,7 @@
 - R-M17-03 activity notice: at least 3 days before the activity, and only after approval (R-M12-03):
   the approval (who approved / the form number) is recorded with the notice.
 - R-M17-06 festival greetings and detail alerts such as the weather.
+- R-M17-07 the monthly fee reminder (by SMS; once per calendar month per project or building).
 
 Every owner (业主, active, with a mobile number) of the project — or of one building — gets one SMS
 through :func:`apps.notify.services.notify_owner`, so the project's quiet hours apply (P-21).
@@ -45,6 +46,14 @@ def send_owner_notice(*, project: Project, kind: str, body: str, acting_user: An
             raise services.NotifyError(f"{NoticeKind(kind).label}须至少提前{lead}天发出（最早可通知 "
                                        f"{today + dt.timedelta(days=lead):%Y-%m-%d} 及以后的事项）",
                                        field="event_date", code="too_late")
+    if kind == NoticeKind.FEE:  # R-M17-07: one fee reminder a month (per project, or per building)
+        local = now.astimezone(project.tz)
+        month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        same = OwnerNotice.objects.filter(project=project, kind=NoticeKind.FEE, building=building,
+                                          created_at__gte=month_start)
+        if same.exists():
+            raise services.NotifyError(f"{local:%Y年%m月}已发送过缴费提醒，每月只发一次", field="kind",
+                                       code="already_sent_this_month", status=409)
     approval_ref = (approval_ref or "").strip()
     if kind == NoticeKind.ACTIVITY and not approval_ref:
         raise services.NotifyError("活动须经审批后才能通知业主，请填写审批记录", field="approval_ref",

@@ -86,3 +86,16 @@ def test_r_m17_06_outsiders_cannot_send_and_admin_add_sends(cast, owners, client
     r = client.post("/admin/notify/ownernotice/add/", {"project": cast.project.pk, "kind": "festival", "body": "新年快乐"})
     assert r.status_code == 302
     assert OwnerNotice.objects.get().recipients == 2 and Delivery.objects.filter(kind="notice_festival").count() == 2
+
+
+def test_r_m17_07_monthly_fee_reminder_once_a_month(cast, owners) -> None:
+    args = {"project": cast.project, "kind": NoticeKind.FEE, "acting_user": cast.front_desk,
+            "body": "温馨提示：本月物业费请于月底前缴纳，可通过前台或线上缴费。"}
+    n = notices.send_owner_notice(now=NOW, **args)
+    assert n.recipients == 2 and Delivery.objects.filter(kind="notice_fee").count() == 2
+    with pytest.raises(services.NotifyError, match="每月只发一次") as err:
+        notices.send_owner_notice(now=sh(2026, 11, 30, 9, 0), **args)
+    assert err.value.status == 409
+    _, building = owners
+    assert notices.send_owner_notice(now=sh(2026, 11, 30, 9, 0), building=building, **args).recipients == 1
+    assert notices.send_owner_notice(now=sh(2026, 12, 1, 9, 0), **args).recipients == 2  # next month
