@@ -224,3 +224,57 @@ def reissue_report(report: Report, *, acting_user: User, now: dt.datetime) -> Re
     sections = dict(report.sections)
     return create_draft(duty=duty, period=period, project=report.project, company=report.company,
                         figures=generated.figures, sections=sections, acting_user=acting_user, now=now)
+
+
+# ---------------------------------------------------------------- half-yearly utility statistics (R-M5-17)
+
+
+def _amount(value: Any, label: str) -> Any:
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ReportError(f"{label}须为数字") from None
+    if not amount.is_finite() or amount < 0:
+        raise ReportError(f"{label}不能为负数")
+    return amount
+
+
+@transaction.atomic
+def record_utility_statistics(*, project: Project, year: int, half: int, water_m3: Any, water_target_m3: Any,
+                              electricity_kwh: Any, electricity_target_kwh: Any, analysis: str, acting_user: User,
+                              now: dt.datetime) -> Any:
+    """半年度水电统计 (R-M5-17): water and electricity against the targets for one finished half-year,
+    with the written analysis, reported once per project and half-year."""
+    from apps.reports.models import UtilityStatistics
+    from apps.reports.schedule import half_year_period
+    from linli import clock
+
+    if not access.has_cap(acting_user, Cap.VIEW_REPORTS, project):
+        raise ReportError("没有上报水电统计的权限")
+    try:
+        period = half_year_period(int(year), int(half))
+    except (TypeError, ValueError):
+        raise ReportError("半年度应为 1（上半年）或 2（下半年）") from None
+    if clock.local(now).date() <= period.end:
+        raise ReportError(f"{period.label}尚未结束，不能上报")
+    if not analysis.strip():
+        raise ReportError("请填写水电数据分析")
+    if UtilityStatistics.objects.filter(project=project, period_start=period.start).exists():
+        raise ReportError(f"{project.name}{period.label}水电统计已上报")
+    return UtilityStatistics.objects.create(
+        project=project, period_start=period.start, period_end=period.end,
+        water_m3=_amount(water_m3, "用水量"), water_target_m3=_amount(water_target_m3, "用水指标"),
+        electricity_kwh=_amount(electricity_kwh, "用电量"),
+        electricity_target_kwh=_amount(electricity_target_kwh, "用电指标"),
+        analysis=analysis.strip(), reported_at=now, reported_by=acting_user)
+
+
+def utility_variance(row: Any) -> dict[str, Any]:
+    """Actual against target in % (positive = over the target) for water and electricity."""
+    def pct(actual: Any, target: Any) -> float | None:
+        return round(float((actual - target) * 100 / target), 1) if target else None
+
+    return {"water": pct(row.water_m3, row.water_target_m3),
+            "electricity": pct(row.electricity_kwh, row.electricity_target_kwh)}

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms import ModelForm
 
-from apps.reports.models import CaseLibraryEntry, KpiSettings, Report, ReportSettings
+from apps.reports.models import CaseLibraryEntry, KpiSettings, Report, ReportSettings, UtilityStatistics
 
 
 @admin.register(ReportSettings)
@@ -63,3 +63,12 @@ class CaseLibraryEntryAdmin(ReadOnlyAdmin):
     list_display = ("title", "kind", "category", "project", "created_at")
     list_filter = ("kind", "company")
     search_fields = ("title", "background", "handling")
+
+
+@admin.register(UtilityStatistics)
+class UtilityStatisticsAdmin(admin.ModelAdmin):
+    """R-M5-17: half-yearly water and electricity figures against targets."""
+
+    list_display = ("project", "period_start", "water_m3", "water_target_m3", "electricity_kwh",
+                    "electricity_target_kwh", "reported_at")
+    list_filter = ("project",)

@@ -179,3 +179,28 @@ class WorkCalendarDay(models.Model):
         verbose_name = _("统计用工作日历")
         verbose_name_plural = _("统计用工作日历")
         constraints = [models.UniqueConstraint(fields=["company", "day"], name="reports_workcal_company_day")]
+
+
+class UtilityStatistics(models.Model):
+    """半年度水电统计 (R-M5-17): the 管理处's water and electricity figures for one half-year against
+    the targets, with its analysis, reported to the management department every half year."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="utility_statistics")
+    period_start = models.DateField(_("统计期起"))
+    period_end = models.DateField(_("统计期止"))
+    water_m3 = models.DecimalField(_("用水量（吨）"), max_digits=12, decimal_places=2)
+    water_target_m3 = models.DecimalField(_("用水指标（吨）"), max_digits=12, decimal_places=2)
+    electricity_kwh = models.DecimalField(_("用电量（度）"), max_digits=12, decimal_places=2)
+    electricity_target_kwh = models.DecimalField(_("用电指标（度）"), max_digits=12, decimal_places=2)
+    analysis = models.TextField(_("分析"))
+    reported_at = models.DateTimeField(_("上报时间"))
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("半年度水电统计")
+        verbose_name_plural = _("半年度水电统计")
+        ordering = ["-period_start", "project"]
+        constraints = [models.UniqueConstraint(fields=["project", "period_start"], name="reports_utility_once")]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.period_start:%Y-%m}"

@@ -111,3 +111,31 @@ def test_r_m4_06_record_form_and_class_one_complaints_listed_for_immediate_retur
     actions.record_return_visit(ticket=flagged, method="phone", reached=True, satisfaction="satisfied",
                                 owner_words="满意", acting_user=cast.front_desk, now=frozen_now)
     assert list(ledgers.immediate_return_visits([cast.project.pk])) == [record]
+
+
+def test_r_m5_17_half_yearly_water_and_electricity_statistics(cast: Any, frozen_now: dt.datetime) -> None:
+    """R-M5-17: the 管理处 reports water and electricity against targets with an analysis every half
+    year — only for a finished half-year, once, with valid figures."""
+    from decimal import Decimal
+
+    from apps.reports import actions as report_actions
+
+    kw = dict(project=cast.project, water_m3="1200", water_target_m3="1000", electricity_kwh="45000",
+              electricity_target_kwh="50000", analysis="绿化浇灌用水超标；公共照明改LED节电", acting_user=cast.cs_manager,
+              now=frozen_now)
+    with pytest.raises(report_actions.ReportError, match="尚未结束"):
+        report_actions.record_utility_statistics(year=frozen_now.year, half=2, **kw)
+    with pytest.raises(report_actions.ReportError, match="半年度"):
+        report_actions.record_utility_statistics(year=frozen_now.year, half=3, **kw)
+    with pytest.raises(report_actions.ReportError, match="负数"):
+        report_actions.record_utility_statistics(year=frozen_now.year, half=1, **{**kw, "water_m3": "-5"})
+    with pytest.raises(report_actions.ReportError, match="分析"):
+        report_actions.record_utility_statistics(year=frozen_now.year, half=1, **{**kw, "analysis": " "})
+    row = report_actions.record_utility_statistics(year=frozen_now.year, half=1, **kw)
+    assert row.period_start == dt.date(frozen_now.year, 1, 1) and row.period_end == dt.date(frozen_now.year, 6, 30)
+    assert row.water_m3 == Decimal("1200") and row.reported_by == cast.cs_manager
+    assert report_actions.utility_variance(row) == {"water": 20.0, "electricity": -10.0}
+    with pytest.raises(report_actions.ReportError, match="已上报"):
+        report_actions.record_utility_statistics(year=frozen_now.year, half=1, **kw)
+    with pytest.raises(report_actions.ReportError, match="权限"):
+        report_actions.record_utility_statistics(year=frozen_now.year - 1, half=2, **{**kw, "acting_user": cast.worker})
