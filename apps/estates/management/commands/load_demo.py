@@ -9,8 +9,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--if-empty", action="store_true", help="只在数据库为空时载入")
+        parser.add_argument("--no-tickets", action="store_true", help="不生成演示工单")
 
-    def handle(self, *args, seed: int, if_empty: bool, **options):
+    def handle(self, *args, seed: int, if_empty: bool, no_tickets: bool = False, **options):
         if not demo.is_empty():
             if if_empty:
                 self.stdout.write("数据库已有数据，跳过演示数据。")
@@ -18,6 +19,10 @@ class Command(BaseCommand):
             self.stderr.write("数据库已有公司数据；演示数据只能载入空数据库。")
             raise SystemExit(1)
         counts = demo.load_demo(seed)
+        from apps.org.models import Company
+        from apps.tickets.demo import load_demo_tickets
+
+        tickets = 0 if no_tickets else load_demo_tickets(Company.objects.get(code="wanjia"), seed=seed)
         self.stdout.write(self.style.SUCCESS(
             f"演示公司已载入：{counts['projects']} 个项目，{counts['households']} 户，"
-            f"{counts['persons']} 位业主/住户，{counts['staff']} 名员工。"))
+            f"{counts['persons']} 位业主/住户，{counts['staff']} 名员工，近三周 {tickets} 张诉求工单。"))

@@ -1,0 +1,139 @@
+"""Demo tickets for ``make run`` (issue 2 item 6): a few weeks of realistic requests in the residential
+projects of the demo company, each built through the real actions at its own moment — intake, dispatch,
+handling, reply, verification, return visit, close — so every page has something true to show
+(deadlines stamped by the policy engine, same-complaint groups, overdue items, queues). Deterministic
+for a seed and a "now"."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from apps.estates.models import Household, Person
+from apps.org.models import Company, DepartmentKind, Membership, Project
+from apps.org.roles import Role
+from apps.tickets import actions
+from apps.tickets.models import Category
+from linli import clock
+
+# (kind, channel, category code, department kind, text); a "{b}" is the building of the household.
+REQUESTS: list[tuple[str, str, str, str, str]] = [
+    ("complaint", "phone", "engineering", DepartmentKind.ENGINEERING, "{b}楼道灯一直不亮，晚上回家很不方便"),
+    ("complaint", "visit", "security", DepartmentKind.SECURITY, "小区东门晚上保安不在岗，外来人员随便进出"),
+    ("complaint", "phone", "cleaning", DepartmentKind.ENVIRONMENT, "{b}垃圾桶满了两天没人清运，味道很大"),
+    ("complaint", "letter", "charges", DepartmentKind.CUSTOMER_SERVICE, "对本年度公摊水电费计算有疑问，要求公示明细"),
+    ("complaint", "email", "greening", DepartmentKind.ENVIRONMENT, "{b}楼下的树很久没修剪，挡住了二楼的采光"),
+    ("complaint", "online", "security", DepartmentKind.SECURITY, "地下车库有车辆长期占用消防通道，无人处理"),
+    ("complaint", "phone", "customer_service", DepartmentKind.CUSTOMER_SERVICE, "前台电话多次无人接听，服务态度需要改进"),
+    ("complaint", "visit", "developer_legacy", DepartmentKind.CUSTOMER_SERVICE, "交房时承诺的儿童游乐设施至今没有建"),
+    ("repair", "phone", "repair_tap", DepartmentKind.ENGINEERING, "厨房水龙头漏水，关不紧"),
+    ("repair", "phone", "repair_drain", DepartmentKind.ENGINEERING, "卫生间下水道堵塞，排水很慢"),
+    ("repair", "phone", "repair_lighting", DepartmentKind.ENGINEERING, "{b}单元门口的灯管坏了"),
+    ("repair", "visit", "repair_doors_furniture", DepartmentKind.ENGINEERING, "入户门锁舌卡住，开门困难"),
+    ("suggestion", "suggestion_box", "environment", DepartmentKind.ENVIRONMENT, "建议在中心花园增加几张休息长椅"),
+    ("suggestion", "online", "customer_service", DepartmentKind.CUSTOMER_SERVICE, "建议开通微信缴纳物业费"),
+    ("consultation", "phone", "charges", DepartmentKind.CUSTOMER_SERVICE, "咨询车位月租价格和办理手续"),
+    ("praise", "letter", "security", DepartmentKind.SECURITY, "感谢保安小李帮忙把老人送回家"),
+]
+# three households of one building complain about the same lift within a week: a hot complaint (R-M3-02 b)
+LIFT = ["{b}电梯又坏了，老人上下楼很困难", "{b}的电梯三天两头停运，什么时候能修好", "{b}电梯故障好几天了，请尽快维修"]
+STAGES = ["received", "dispatched", "handled", "replied", "verified", "closed", "closed", "closed"]
+
+
+def _staff(project: Project) -> dict[str, Any]:
+    rows = Membership.objects.filter(project=project).select_related("user", "department")
+    by_role: dict[str, Any] = {}
+    for m in rows:
+        by_role.setdefault(m.role, m)
+    return by_role
+
+
+def _progress(ticket: Any, stage: str, staff: dict[str, Any], department: Any, moment: dt.datetime) -> None:
+    """Move ``ticket`` through the pipeline up to ``stage``, each step a little later than the last."""
+    desk, supervisor = staff[Role.FRONT_DESK].user, staff[Role.CS_SUPERVISOR].user
+    worker = staff[Role.WORKER].user if department.kind == DepartmentKind.ENGINEERING else None
+    steps = STAGES.index(stage)
+    t = moment
+    if steps < 1 or ticket.kind in ("consultation", "praise"):
+        if ticket.kind in ("consultation", "praise") and steps >= 1:
+            t += dt.timedelta(minutes=10)
+            with clock.frozen(t):
+                actions.close_ticket(ticket=ticket, acting_user=desk, now=t, result="已当场答复业主")
+        return
+    t += dt.timedelta(minutes=20)
+    with clock.frozen(t):
+        dispatch = actions.dispatch_ticket(ticket=ticket, department=department, assignee=worker,
+                                           acting_user=desk, now=t)
+    if steps < 2:
+        return
+    handler = worker or next((m.user for m in Membership.objects.filter(
+        project=ticket.project, role=Role.DEPT_HEAD, department=department).select_related("user")), desk)
+    t += dt.timedelta(hours=2)
+    with clock.frozen(t):
+        actions.accept_dispatch(dispatch=dispatch, acting_user=handler, now=t)
+        actions.record_handling(ticket=ticket, investigation="现场核实情况属实", measures="安排专人处理",
+                                result="已处理完毕", done=True, acting_user=handler, now=t, arrived_at=t)
+    if steps < 3:
+        return
+    t += dt.timedelta(hours=1)
+    with clock.frozen(t):
+        actions.record_reply(ticket=ticket, kind="result", channel="phone", content="已按您反映的情况处理完毕",
+                             owner_response="agree", acting_user=desk, now=t)
+    if steps < 4:
+        return
+    t += dt.timedelta(hours=3)
+    with clock.frozen(t):
+        actions.verify_ticket(ticket=ticket, passed=True, notes="措施已落实", acting_user=supervisor, now=t)
+    if steps < 5:
+        return
+    t += dt.timedelta(hours=20)
+    with clock.frozen(t):
+        actions.record_return_visit(ticket=ticket, method="phone", reached=True, satisfaction="satisfied",
+                                    owner_words="处理及时，满意", acting_user=desk, now=t)
+        actions.close_ticket(ticket=ticket, acting_user=desk, now=t)
+
+
+def load_demo_tickets(company: Company, *, seed: int = 2026, now: dt.datetime | None = None,
+                      per_project: int = 36) -> int:
+    """About ``per_project`` tickets over the three weeks before ``now`` in each residential project,
+    plus one same-lift group. Returns how many tickets were received."""
+    now = now or clock.now()
+    rng = random.Random(seed)
+    categories = {c.code: c for c in Category.objects.filter(company=None)}
+    count = 0
+    for project in Project.objects.filter(company=company, kind="residential").order_by("code"):
+        staff = _staff(project)
+        desk = staff[Role.FRONT_DESK].user
+        depts = {d.kind: d for d in project.departments.all()}
+        people = list(Person.objects.filter(project=project, kind="owner").select_related("household__building")
+                      .order_by("pk")[:400])
+        plan = []
+        for i in range(per_project):
+            # people call in the daytime: a day of the last three weeks, between 08:00 and 20:59 local time
+            day = (now - dt.timedelta(days=21 - rng.randrange(21))).astimezone(project.tz).date()
+            moment = dt.datetime.combine(day, dt.time(8 + rng.randrange(13), rng.randrange(60)), tzinfo=project.tz)
+            if moment >= now:
+                moment = now - dt.timedelta(hours=1)
+            # the older the request, the further along the pipeline
+            stage = STAGES[min(len(STAGES) - 1, int((now - moment) / dt.timedelta(days=21) * len(STAGES)))]
+            plan.append((moment, REQUESTS[i % len(REQUESTS)], people[rng.randrange(len(people))], stage))
+        lift_building = people[0].household.building
+        lift_people = [p for p in people if p.household.building_id == lift_building.pk][:3]
+        for j, person in enumerate(lift_people):
+            moment = now - dt.timedelta(days=6 - 2 * j, hours=3)
+            plan.append((moment, ("complaint", "phone", "engineering", DepartmentKind.ENGINEERING, LIFT[j]),
+                         person, "received"))
+        for moment, (kind, channel, code, dept_kind, text), person, stage in sorted(plan, key=lambda r: r[0]):
+            household: Household = person.household
+            content = text.format(b=household.building.name)
+            with clock.frozen(moment):
+                ticket = actions.receive_ticket(
+                    project=project, kind=kind, channel=channel, content=content, acting_user=desk, now=moment,
+                    received_at=moment, household=household, person=person, complainant_surname=person.name[0],
+                    phone=person.phone, category=categories.get(code),
+                    agreed_feedback_at=(moment + dt.timedelta(hours=6)) if channel in ("phone", "visit") else None,
+                    desired_outcome="尽快解决" if kind in ("complaint", "repair") else "",
+                )
+            count += 1
+            _progress(ticket, stage, staff, depts.get(dept_kind) or depts[DepartmentKind.CUSTOMER_SERVICE], moment)
+    return count
