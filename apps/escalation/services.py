@@ -114,7 +114,8 @@ def synonyms_for(project: Any) -> dict[str, str]:
     from apps.escalation.models import SimilaritySynonym
 
     rows = SimilaritySynonym.objects.filter(Q(project__isnull=True) | Q(project_id=project.pk),
-                                            company_id=project.company_id).values_list("variant", "canonical", "project_id")
+                                            company_id=project.company_id)
+    rows = rows.values_list("variant", "canonical", "project_id")
     # company rows first, so a project's row for the same variant wins
     return {variant: canonical for variant, canonical, _ in sorted(rows, key=lambda r: r[2] is not None)}
 

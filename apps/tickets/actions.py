@@ -1082,7 +1082,8 @@ def min_return_visit_attempts() -> int:
 @transaction.atomic(durable=True)
 def record_return_visit(*, ticket: Ticket, method: str, reached: bool, acting_user: User, now: dt.datetime,
                         satisfaction: str = "", owner_words: str = "", note: str = "",
-                        give_up: bool = False) -> ReturnVisit:
+                        give_up: bool = False, open_question: str = "",
+                        answer_due_at: dt.datetime | None = None) -> ReturnVisit:
     """回访 (R-M4-04, R-M4-07, R-M4-09, R-M4-12): every attempt is kept.
 
     - reached: ``satisfaction`` (满意/基本满意/不满意) and the owner's words are required; the stage is
@@ -1090,8 +1091,17 @@ def record_return_visit(*, ticket: Ticket, method: str, reached: bool, acting_us
       return visit follow).
     - not reached: an attempt 联系不上; with ``give_up=True`` after at least
       ``TICKETS_RETURN_VISIT_MIN_ATTEMPTS`` attempts the return visit ends as 联系不上.
-    The owner's verdict is stored apart from the staff verification."""
+    The owner's verdict is stored apart from the staff verification.
+    R-M4-10: a question the owner raised that cannot be answered on the spot is kept with the time
+    promised for the answer (``open_question`` + ``answer_due_at``, a follow-up due time), answered later
+    with :func:`answer_return_visit_question`."""
     _require(acting_user, Cap.RETURN_VISIT, ticket, "无权回访")
+    open_question = open_question.strip()
+    if bool(open_question) != (answer_due_at is not None):
+        raise _refuse("未能当场答复的问题须同时填写问题和约定答复时间（R-M4-10）",
+                      field="answer_due_at" if open_question else "open_question")
+    if answer_due_at is not None and (answer_due_at <= now or not reached):
+        raise _refuse("约定答复时间须晚于现在，且只能在联系上业主时约定（R-M4-10）", field="answer_due_at")
     _lock(ticket)
     _choice(method, ReturnVisitMethod, "method")
     if not _ready_for_return_visit(ticket):
@@ -1121,14 +1131,48 @@ def record_return_visit(*, ticket: Ticket, method: str, reached: bool, acting_us
         return visit
     visit.outcome, visit.method, visit.satisfaction = ReturnVisitOutcome.DONE, method, satisfaction
     visit.owner_words, visit.visitor, visit.completed_at = owner_words, acting_user, now
-    visit.save(update_fields=["outcome", "method", "satisfaction", "owner_words", "visitor", "completed_at"])
+    visit.open_question, visit.answer_due_at = open_question, answer_due_at
+    visit.save(update_fields=["outcome", "method", "satisfaction", "owner_words", "visitor", "completed_at",
+                              "open_question", "answer_due_at"])
     dl.meet(ticket, Stage.RETURN_VISIT, at=now)
     _move(ticket, to=S.RETURN_VISITED, acting_user=acting_user, now=now,
-          reason=f"回访：{Satisfaction(satisfaction).label} {owner_words}".strip(),
+          reason=(f"回访：{Satisfaction(satisfaction).label} {owner_words}".strip()
+                  + (f"；待答复：{open_question}（约定 {answer_due_at.astimezone(ticket.project.tz):%m-%d %H:%M} 前答复）"
+                     if answer_due_at else "")),
           event_kind=TicketEventKind.RETURN_VISIT, satisfaction=satisfaction)
     if satisfaction == Satisfaction.UNSATISFIED:
         _reopen(ticket, reason=f"回访不满意：{owner_words}".strip(), acting_user=acting_user, now=now)
     return visit
+
+
+@transaction.atomic(durable=True)
+def answer_return_visit_question(*, visit: ReturnVisit, answer: str, acting_user: User,
+                                 now: dt.datetime) -> ReturnVisit:
+    """R-M4-10: give the owner the answer promised at the return visit; records whether it came by the
+    promised time. The ticket's status does not change."""
+    ticket = visit.ticket
+    _require(acting_user, Cap.REPLY, ticket, "无权答复业主")
+    _lock(ticket)
+    visit.refresh_from_db()
+    if not visit.open_question:
+        raise _refuse("这次回访没有待答复的问题", code="no_question", status=409)
+    if visit.answered_at is not None:
+        raise _refuse("该问题已答复", code="already_answered", status=409)
+    if not answer.strip():
+        raise _refuse("请填写答复内容", field="answer")
+    visit.answer, visit.answered_at = answer.strip(), now
+    visit.save(update_fields=["answer", "answered_at"])
+    late = "（超过约定时间）" if visit.answer_due_at and now > visit.answer_due_at else ""
+    _event(ticket, TicketEventKind.RETURN_VISIT, acting_user=acting_user, now=now,
+           message=f"答复回访中提出的问题{late}：{visit.answer}")
+    return visit
+
+
+def unanswered_return_visit_questions(tickets: Any) -> Any:
+    """R-M4-10: return-visit questions still waiting for their promised answer, earliest due first
+    (``tickets`` is the caller's visible ticket queryset)."""
+    return (ReturnVisit.objects.filter(ticket__in=tickets, answer_due_at__isnull=False, answered_at__isnull=True)
+            .select_related("ticket").order_by("answer_due_at", "id"))
 
 
 def return_visit_required(ticket: Ticket) -> bool:

@@ -497,6 +497,12 @@ class ReturnVisit(models.Model):
     visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="+", verbose_name=_("回访人"))
     completed_at = models.DateTimeField(_("回访完成时间"), null=True, blank=True)
+    # R-M4-10: a question the owner raised that could not be answered on the spot, the time promised for
+    # the answer (a follow-up due time) and the answer given.
+    open_question = models.TextField(_("待答复的问题"), blank=True)
+    answer_due_at = models.DateTimeField(_("约定答复时间"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    answer = models.TextField(_("答复内容"), blank=True)
 
     class Meta:
         verbose_name = _("回访")
