@@ -35,6 +35,19 @@ def _form_errors(request: HttpRequest, form: Any) -> None:
     messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
 
 
+class _InvalidForm(Exception):
+    """A work-order step's form did not validate: its errors are shown and nothing is recorded."""
+
+    def __init__(self, form: Any) -> None:
+        super().__init__("invalid form")
+        self.form = form
+
+
+def _check(form: Any) -> None:
+    if not form.is_valid():
+        raise _InvalidForm(form)
+
+
 def _order(request: HttpRequest, pk: int) -> RepairOrder:
     if not access.has_cap(request.user, Cap.VIEW_TICKETS):
         raise Http404
@@ -188,18 +201,14 @@ def order_action(request: HttpRequest, pk: int, op: str) -> HttpResponse:
             done = _("已登记到场")
         elif op == "diagnose":
             form = f.DiagnoseForm(post)
-            if not form.is_valid():
-                _form_errors(request, form)
-                return redirect("repairs:order", pk=order.pk)
+            _check(form)
             services.diagnose(order=order, diagnosis=form.cleaned_data["diagnosis"],
                               chargeable=form.cleaned_data["chargeable"],
                               items=_qty_items(request, _price_items(order)) if form.cleaned_data["chargeable"] else (),
                               acting_user=user, now=now)
         elif op == "consent":
             form = f.ConsentForm(post)
-            if not form.is_valid():
-                _form_errors(request, form)
-                return redirect("repairs:order", pk=order.pk)
+            _check(form)
             services.record_consent(order=order, agreed=form.cleaned_data["agreed"],
                                     owner_name=form.cleaned_data["owner_name"],
                                     explanation=form.cleaned_data["explanation"], acting_user=user, now=now)
@@ -208,24 +217,18 @@ def order_action(request: HttpRequest, pk: int, op: str) -> HttpResponse:
             done = _("已开工")
         elif op == "material":
             form = f.MaterialForm(post, materials=[i for i in _price_items(order) if i.kind == PriceItemKind.MATERIAL])
-            if not form.is_valid():
-                _form_errors(request, form)
-                return redirect("repairs:order", pk=order.pk)
+            _check(form)
             services.add_material(order=order, item=int(form.cleaned_data["item"]),
                                   quantity=form.cleaned_data["quantity"], acting_user=user, now=now)
         elif op == "photo":
             form = f.PhotoForm(post, files)
-            if not form.is_valid():
-                _form_errors(request, form)
-                return redirect("repairs:order", pk=order.pk)
+            _check(form)
             services.add_photo(order=order, phase=form.cleaned_data["phase"], file=form.cleaned_data["file"],
                                acting_user=user, now=now)
             done = _("照片已上传")
         elif op == "complete":
             form = f.CompleteForm(post)
-            if not form.is_valid():
-                _form_errors(request, form)
-                return redirect("repairs:order", pk=order.pk)
+            _check(form)
             approver = User.objects.filter(pk=post.get("wiring_approved_by") or 0).first()
             services.complete_repair(order=order, result=form.cleaned_data["result"],
                                      labour_hours=form.cleaned_data["labour_hours"],
@@ -236,17 +239,13 @@ def order_action(request: HttpRequest, pk: int, op: str) -> HttpResponse:
             done = _("已完工，请业主签名验收")
         elif op == "next_visit":
             form = f.NextVisitForm(post)
-            if not form.is_valid():
-                _form_errors(request, form)
-                return redirect("repairs:order", pk=order.pk)
+            _check(form)
             services.agree_next_visit(order=order, agreed_at=form.cleaned_data["agreed_at"],
                                       reason=form.cleaned_data["reason"], acting_user=user, now=now)
             done = _("已约定再次上门")
         elif op == "sign":
             form = f.SignForm(post)
-            if not form.is_valid():
-                _form_errors(request, form)
-                return redirect("repairs:order", pk=order.pk)
+            _check(form)
             services.sign_acceptance(order=order, signature=form.cleaned_data["signature"],
                                      signed_name=form.cleaned_data["signed_name"],
                                      quality_ok=form.cleaned_data["quality_ok"], acting_user=user, now=now)
@@ -266,17 +265,13 @@ def order_action(request: HttpRequest, pk: int, op: str) -> HttpResponse:
         elif op == "pay":
             form = f.PaymentForm(post)
             receipt = get_object_or_404(Receipt, order=order, pk=post.get("receipt"))
-            if not form.is_valid():
-                _form_errors(request, form)
-                return redirect("repairs:order", pk=order.pk)
+            _check(form)
             services.record_payment(receipt=receipt, method=form.cleaned_data["method"],
                                     payer_name=form.cleaned_data["payer_name"], acting_user=user, now=now)
             done = _("已收款")
         elif op == "return_visit":
             form = f.ReturnVisitForm(post)
-            if not form.is_valid():
-                _form_errors(request, form)
-                return redirect("repairs:order", pk=order.pk)
+            _check(form)
             d = form.cleaned_data
             services.record_repair_return_visit(
                 order=order, method=d["method"], reached=d["reached"], quality=d["quality"], attitude=d["attitude"],
@@ -286,6 +281,8 @@ def order_action(request: HttpRequest, pk: int, op: str) -> HttpResponse:
         else:
             raise Http404
         messages.success(request, done)
+    except _InvalidForm as exc:
+        _form_errors(request, exc.form)
     except RepairError as exc:
         _error(request, exc)
     return redirect("repairs:order", pk=order.pk)
