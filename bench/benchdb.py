@@ -33,3 +33,72 @@ def setup_django(url: str, **env: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
+
+
+def child_tables(cur: object) -> list[str]:
+    """The tables below ``tickets_ticket`` (a ``ticket_id`` column), excluding history tables."""
+    cur.execute(  # type: ignore[attr-defined]
+        "SELECT table_name FROM information_schema.columns WHERE column_name = 'ticket_id' "
+        "AND table_schema = 'public' AND table_name LIKE 'tickets_%%' AND table_name NOT LIKE '%%historical%%' "
+        "ORDER BY table_name"
+    )
+    return [r[0] for r in cur.fetchall()]  # type: ignore[attr-defined]
+
+
+def _columns(cur: object, table: str) -> list[str]:
+    cur.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %s "  # type: ignore[attr-defined]
+                "AND table_schema = 'public' ORDER BY ordinal_position", [table])
+    return [r[0] for r in cur.fetchall() if r[0] != "id"]  # type: ignore[attr-defined]
+
+
+# Child-row timestamps follow their clone: shifted by how far the clone's received_at lies before now.
+_SHIFT = {"due_at": "c.due_at - (now() - n.received_at)", "warn_at": "c.warn_at - (now() - n.received_at)",
+          "limit_due_at": "c.limit_due_at - (now() - n.received_at)", "start_at": "n.received_at",
+          "at": "n.received_at", "created_at": "n.received_at", "dispatched_at": "n.received_at"}
+
+
+def clone_tickets(cur: object, count: int, override: dict[str, str]) -> list[int]:
+    """Clone the tickets already in the database (made through the real actions: the templates) into
+    ``count`` new tickets with one ``INSERT … SELECT generate_series``, and their child rows
+    (deadlines, dispatches, events …) with them. ``override`` maps a ticket column to an SQL
+    expression over ``g`` (1…count) and ``t`` (the template row); it must keep ``content`` ending in
+    ``' #' || g``, which maps each clone back to its template. Returns the template ids."""
+    cur.execute("SELECT id FROM tickets_ticket ORDER BY id")  # type: ignore[attr-defined]
+    templates = [r[0] for r in cur.fetchall()]  # type: ignore[attr-defined]
+    n_t = len(templates)
+    tcols = _columns(cur, "tickets_ticket")
+    select = ", ".join(override.get(c, f't."{c}"') for c in tcols)
+    cur.execute("CREATE TEMP TABLE bench_map (new_id bigint, template_id bigint)")  # type: ignore[attr-defined]
+    cur.execute(  # type: ignore[attr-defined]
+        f"WITH ins AS (INSERT INTO tickets_ticket ({', '.join(chr(34) + c + chr(34) for c in tcols)}) "
+        f"SELECT {select} FROM generate_series(1, %s) g JOIN tickets_ticket t "
+        f"ON t.id = (ARRAY{templates})[1 + mod(g, {n_t})] RETURNING id, content) "
+        "INSERT INTO bench_map SELECT id, 0 FROM ins", [count])
+    cur.execute(  # type: ignore[attr-defined]
+        f"UPDATE bench_map m SET template_id = (ARRAY{templates})[1 + split_part(n.content, ' #', 2)::int % {n_t}] "
+        "FROM tickets_ticket n WHERE n.id = m.new_id")
+    for table in child_tables(cur):
+        if table == "tickets_ticket":
+            continue
+        cols = _columns(cur, table)
+        sel = ", ".join("m.new_id" if c == "ticket_id" else _SHIFT.get(c, f'c."{c}"') for c in cols)
+        quoted = ", ".join(f'"{c}"' for c in cols)
+        cur.execute(f'INSERT INTO "{table}" ({quoted}) SELECT {sel} FROM bench_map m '  # type: ignore[attr-defined]
+                    f'JOIN tickets_ticket n ON n.id = m.new_id JOIN "{table}" c ON c.ticket_id = m.template_id')
+    return templates
+
+
+def time_get(label: str, client: object, url: str, *, repeat: int, width: int = 44, **extra: str) -> None:
+    """GET ``url`` once to warm up, then ``repeat`` times; print the median and the maximum."""
+    import statistics
+    import time
+
+    client.get(url, **extra)  # type: ignore[attr-defined]
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = client.get(url, **extra)  # type: ignore[attr-defined]
+        times.append(time.perf_counter() - start)
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: {response.status_code}")
+    print(f"  {label:<{width}} median {statistics.median(times) * 1000:8.1f} ms   max {max(times) * 1000:8.1f} ms")

@@ -25,8 +25,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from benchdb import prepare_database as _prepare_database  # noqa: E402
-from benchdb import setup_django  # noqa: E402
-from tickets_intake_bench import _child_tables  # noqa: E402
+from benchdb import clone_tickets, setup_django, time_get  # noqa: E402
 
 
 def main() -> None:
@@ -60,15 +59,10 @@ def main() -> None:
             actions.dispatch_ticket(ticket=t, department=cast.eng_dept, assignee=cast.worker if i % 4 == 0 else None,
                                     acting_user=cast.front_desk, now=now, due_at=now + dt.timedelta(hours=2))
 
+    n_p = len(project_ids)
     t0 = time.perf_counter()
     with connection.cursor() as cur:
-        cur.execute("SELECT id FROM tickets_ticket ORDER BY id")
-        templates = [r[0] for r in cur.fetchall()]
-        cur.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'tickets_ticket' "
-                    "AND table_schema = 'public' ORDER BY ordinal_position")
-        tcols = [r[0] for r in cur.fetchall() if r[0] != "id"]
-        n_p = len(project_ids)
-        override = {
+        clone_tickets(cur, args.tickets, {
             "number": "'HB-' || lpad(g::text, 8, '0')",
             "received_at": "now() - (g * interval '1 minute') * (525600.0 / %s)" % args.tickets,
             "recorded_at": "now() - (g * interval '1 minute') * (525600.0 / %s)" % args.tickets,
@@ -77,31 +71,7 @@ def main() -> None:
             "status": "CASE WHEN mod(g, 4) <> 0 THEN 'closed' ELSE t.status END",
             "escalation_level": "CASE WHEN mod(g, 200) = 0 THEN 'major' WHEN mod(g, 50) = 0 THEN 'hot' "
                                 "ELSE t.escalation_level END",
-        }
-        select = ", ".join(override.get(c, f't."{c}"') for c in tcols)
-        n_t = len(templates)
-        cur.execute("CREATE TEMP TABLE bench_map (new_id bigint, template_id bigint)")
-        cur.execute(
-            f"WITH ins AS (INSERT INTO tickets_ticket ({', '.join(chr(34) + c + chr(34) for c in tcols)}) "
-            f"SELECT {select} FROM generate_series(1, %s) g JOIN tickets_ticket t "
-            f"ON t.id = (ARRAY{templates})[1 + mod(g, {n_t})] RETURNING id, content) "
-            "INSERT INTO bench_map SELECT id, 0 FROM ins", [args.tickets])
-        cur.execute(
-            f"UPDATE bench_map m SET template_id = (ARRAY{templates})[1 + split_part(n.content, ' #', 2)::int % {n_t}] "
-            "FROM tickets_ticket n WHERE n.id = m.new_id")
-        for table in _child_tables(cur):
-            if table == "tickets_ticket":
-                continue
-            cur.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %s "
-                        "AND table_schema = 'public' ORDER BY ordinal_position", [table])
-            cols = [r[0] for r in cur.fetchall() if r[0] != "id"]
-            shift = {"due_at": "c.due_at - (now() - n.received_at)", "warn_at": "c.warn_at - (now() - n.received_at)",
-                     "limit_due_at": "c.limit_due_at - (now() - n.received_at)", "start_at": "n.received_at",
-                     "at": "n.received_at", "created_at": "n.received_at", "dispatched_at": "n.received_at"}
-            sel = ", ".join("m.new_id" if c == "ticket_id" else shift.get(c, f'c."{c}"') for c in cols)
-            quoted = ", ".join(f'"{c}"' for c in cols)
-            cur.execute(f'INSERT INTO "{table}" ({quoted}) SELECT {sel} FROM bench_map m '
-                        f'JOIN tickets_ticket n ON n.id = m.new_id JOIN "{table}" c ON c.ticket_id = m.template_id')
+        })
         cur.execute("ANALYZE")
         cur.execute("SELECT count(*), count(*) FILTER (WHERE status <> 'closed') FROM tickets_ticket")
         total, open_ = cur.fetchone()
@@ -111,15 +81,7 @@ def main() -> None:
           f"in {time.perf_counter() - t0:.1f} s")
 
     def timed(label: str, c: Client, url: str) -> None:
-        c.get(url)  # warm
-        times = []
-        for _ in range(args.repeat):
-            s = time.perf_counter()
-            r = c.get(url)
-            times.append(time.perf_counter() - s)
-            if r.status_code != 200:
-                raise SystemExit(f"{url}: {r.status_code}")
-        print(f"  {label:<44} median {statistics.median(times) * 1000:8.1f} ms   max {max(times) * 1000:8.1f} ms")
+        time_get(label, c, url, repeat=args.repeat)
 
     print(f"home page GET / ({args.repeat} requests each):")
     for label, user in (("front desk (阳光花园)", cast.front_desk), ("butler", cast.butler),

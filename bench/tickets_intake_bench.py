@@ -26,22 +26,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from benchdb import prepare_database as _prepare_database  # noqa: E402
-from benchdb import setup_django  # noqa: E402
+from benchdb import child_tables, setup_django  # noqa: E402
 
 
 
 
 def _q(column: str) -> str:
     return f'"{column}"'
-
-
-def _child_tables(cur: object) -> list[str]:
-    cur.execute(  # type: ignore[attr-defined]
-        "SELECT table_name FROM information_schema.columns WHERE column_name = 'ticket_id' "
-        "AND table_schema = 'public' AND table_name LIKE 'tickets_%%' AND table_name NOT LIKE '%%historical%%' "
-        "ORDER BY table_name"
-    )
-    return [r[0] for r in cur.fetchall()]  # type: ignore[attr-defined]
 
 
 def main() -> None:
@@ -97,7 +88,7 @@ def main() -> None:
 
     # the same rows, raw
     with connection.cursor() as cur:
-        children = _child_tables(cur)
+        children = child_tables(cur)
         cur.execute("SELECT * FROM tickets_ticket WHERE id = ANY(%s) ORDER BY id", [ids])
         tcols = [c.name for c in cur.description]
         tickets = cur.fetchall()
