@@ -93,6 +93,17 @@ def _deadline_text(d: Any, ticket: Any) -> tuple[str, str]:
     return stage, due
 
 
+def reminder_waits_for_working_hours(ticket: Any) -> bool:
+    """R-M17-11: deadline reminders respect the holder's working hours (the ticket's project hours
+    on working days), except for urgent repairs and hot or major complaints, which go out at once.
+    Only the outgoing pushes (email/SMS/work group) wait; the in-app notice appears at once."""
+    from apps.tickets.choices import EscalationLevel, Kind, Urgency
+
+    if ticket.kind == Kind.REPAIR and ticket.urgency == Urgency.URGENT:
+        return False
+    return ticket.escalation_level not in (EscalationLevel.HOT, EscalationLevel.MAJOR)
+
+
 def warn_one_due_deadline(now: dt.datetime) -> bool:
     """Warn once at ``warn_at`` (75% of the limit) for an unmet ticket deadline."""
     Deadline = _deadlines()
@@ -110,7 +121,8 @@ def warn_one_due_deadline(now: dt.datetime) -> bool:
     adapters.notify_staff(services.deadline_recipients(ticket), kind="deadline_warning",
                           subject=f"即将超时：{ticket.number} {stage}", body=f"{stage}时限 {due}（{d.rule}）",
                           link=f"/tickets/{ticket.pk}/", project=ticket.project,
-                          dedupe_key=f"deadline-warn:{d.pk}", now=now)
+                          dedupe_key=f"deadline-warn:{d.pk}", now=now,
+                          working_hours=reminder_waits_for_working_hours(ticket))
     return True
 
 
@@ -130,7 +142,8 @@ def breach_one_deadline(now: dt.datetime) -> bool:
     adapters.notify_staff(services.deadline_recipients(ticket), kind="deadline_breach",
                           subject=f"已超时：{ticket.number} {stage}", body=f"{stage}时限 {due} 已过（{d.rule}）",
                           link=f"/tickets/{ticket.pk}/", project=ticket.project,
-                          dedupe_key=f"deadline-breach:{d.pk}", now=now)
+                          dedupe_key=f"deadline-breach:{d.pk}", now=now,
+                          working_hours=reminder_waits_for_working_hours(ticket))
     return True
 
 
