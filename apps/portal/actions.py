@@ -153,7 +153,7 @@ def publish_report(report: Any, *, acting_user: User, now: dt.datetime, notify_o
     from apps.reports.actions import ReportError, record_publication
     from apps.reports.models import Report, ReportStatus
 
-    report = Report.objects.select_for_update().select_related("project").get(pk=report.pk)
+    report = Report.objects.select_for_update(of=("self",)).select_related("project").get(pk=report.pk)
     project = report.project
     if project is None:
         raise PortalError("公司级报告没有对应的业主公告栏", field="report", code="no_project")
@@ -229,7 +229,7 @@ def publish_notice(*, project: Project, kind: str, title: str, body: str, acting
 @transaction.atomic(durable=True)
 def withdraw(publication: Publication, *, reason: str, acting_user: User, now: dt.datetime) -> Publication:
     """Take an item off the board; the row stays with who, when and why."""
-    pub = Publication.objects.select_for_update().select_related("project").get(pk=publication.pk)
+    pub = Publication.objects.select_for_update(of=("self",)).select_related("project").get(pk=publication.pk)
     _require(acting_user, pub.project)
     reason = (reason or "").strip()
     if not reason:
