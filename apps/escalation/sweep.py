@@ -5,6 +5,12 @@ returns whether it found work, so the Celery beat task and ``manage.py run_sweep
 until it says "nothing to do". Running the sweep twice, or in two workers at once, notifies once:
 the claim (``warned_at`` / ``breach_notified_at``) is taken before the notice is sent, and the
 notification carries a ``dedupe_key``.
+
+R-M17-11: deadline reminders (warnings and breach notices) respect the holder's working hours —
+the in-app notice appears at once, the email/SMS/work-group pushes wait for the project's next
+working moment — except for urgent repairs and hot or major complaints
+(:func:`reminder_waits_for_working_hours`). Escalation-report reminders concern hot/major
+complaints only, so they always go out at once.
 """
 from __future__ import annotations
 
