@@ -18,8 +18,10 @@ log = logging.getLogger(__name__)
 
 
 def notify_staff(recipients: Iterable[Any], *, kind: str, subject: str, body: str, link: str = "",
-                 project: Any = None, dedupe_key: str | None = None, now: dt.datetime) -> list[Any]:
-    """``apps.notify.services.notify_staff`` (contract 3); dedupe_key makes a repeat a no-op."""
+                 project: Any = None, dedupe_key: str | None = None, now: dt.datetime,
+                 working_hours: bool = False) -> list[Any]:
+    """``apps.notify.services.notify_staff`` (contract 3); dedupe_key makes a repeat a no-op.
+    ``working_hours``: hold the outgoing pushes until the project's next working moment (R-M17-11)."""
     users = [u for u in recipients if u is not None]
     try:
         from apps.notify.services import notify_staff as _notify
@@ -27,7 +29,7 @@ def notify_staff(recipients: Iterable[Any], *, kind: str, subject: str, body: st
         log.warning("notify unavailable, not delivered: %s %s → %s", kind, subject, [u.pk for u in users])
         return []
     return list(_notify(users, kind=kind, subject=subject, body=body, link=link, project=project,
-                        dedupe_key=dedupe_key, now=now))
+                        dedupe_key=dedupe_key, now=now, respect_working_hours=working_hours))
 
 
 def add_working_days_for(project: Any) -> Any:

@@ -5,6 +5,12 @@ returns whether it found work, so the Celery beat task and ``manage.py run_sweep
 until it says "nothing to do". Running the sweep twice, or in two workers at once, notifies once:
 the claim (``warned_at`` / ``breach_notified_at``) is taken before the notice is sent, and the
 notification carries a ``dedupe_key``.
+
+R-M17-11: deadline reminders (warnings and breach notices) respect the holder's working hours —
+the in-app notice appears at once, the email/SMS/work-group pushes wait for the project's next
+working moment — except for urgent repairs and hot or major complaints
+(:func:`reminder_waits_for_working_hours`). Escalation-report reminders concern hot/major
+complaints only, so they always go out at once.
 """
 from __future__ import annotations
 
@@ -93,6 +99,17 @@ def _deadline_text(d: Any, ticket: Any) -> tuple[str, str]:
     return stage, due
 
 
+def reminder_waits_for_working_hours(ticket: Any) -> bool:
+    """R-M17-11: deadline reminders respect the holder's working hours (the ticket's project hours
+    on working days), except for urgent repairs and hot or major complaints, which go out at once.
+    Only the outgoing pushes (email/SMS/work group) wait; the in-app notice appears at once."""
+    from apps.tickets.choices import EscalationLevel, Kind, Urgency
+
+    if ticket.kind == Kind.REPAIR and ticket.urgency == Urgency.URGENT:
+        return False
+    return ticket.escalation_level not in (EscalationLevel.HOT, EscalationLevel.MAJOR)
+
+
 def warn_one_due_deadline(now: dt.datetime) -> bool:
     """Warn once at ``warn_at`` (75% of the limit) for an unmet ticket deadline."""
     Deadline = _deadlines()
@@ -110,7 +127,8 @@ def warn_one_due_deadline(now: dt.datetime) -> bool:
     adapters.notify_staff(services.deadline_recipients(ticket), kind="deadline_warning",
                           subject=f"即将超时：{ticket.number} {stage}", body=f"{stage}时限 {due}（{d.rule}）",
                           link=f"/tickets/{ticket.pk}/", project=ticket.project,
-                          dedupe_key=f"deadline-warn:{d.pk}", now=now)
+                          dedupe_key=f"deadline-warn:{d.pk}", now=now,
+                          working_hours=reminder_waits_for_working_hours(ticket))
     return True
 
 
@@ -130,7 +148,8 @@ def breach_one_deadline(now: dt.datetime) -> bool:
     adapters.notify_staff(services.deadline_recipients(ticket), kind="deadline_breach",
                           subject=f"已超时：{ticket.number} {stage}", body=f"{stage}时限 {due} 已过（{d.rule}）",
                           link=f"/tickets/{ticket.pk}/", project=ticket.project,
-                          dedupe_key=f"deadline-breach:{d.pk}", now=now)
+                          dedupe_key=f"deadline-breach:{d.pk}", now=now,
+                          working_hours=reminder_waits_for_working_hours(ticket))
     return True
 
 

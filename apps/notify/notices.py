@@ -27,7 +27,10 @@ MIN_LEAD_DAYS = {NoticeKind.DOOR_CODE: 7, NoticeKind.ACTIVITY: 3}  # R-M17-02, R
 
 @transaction.atomic
 def send_owner_notice(*, project: Project, kind: str, body: str, acting_user: Any, now: dt.datetime,
-                      event_date: dt.date | None = None, approval_ref: str = "", building: Any = None) -> OwnerNotice:
+                      event_date: dt.date | None = None, approval_ref: str = "", building: Any = None,
+                      not_before: dt.datetime | None = None) -> OwnerNotice:
+    """``not_before`` holds every SMS until that moment (e.g. out of the quiet windows even where the
+    project does not apply them to SMS in general — the notice-board announcement, R-M17-12)."""
     if not has_cap(acting_user, Cap.REPLY, project):
         raise services.NotifyError("没有向业主群发通知的权限", code="forbidden", status=403)
     if kind not in NoticeKind.values:
@@ -69,7 +72,7 @@ def send_owner_notice(*, project: Project, kind: str, body: str, acting_user: An
     for person in owners:
         try:
             services.notify_owner(person, project=project, kind=f"notice_{kind}", body=body, now=now,
-                                  dedupe_key=f"notice:{notice.pk}:{person.pk}")
+                                  dedupe_key=f"notice:{notice.pk}:{person.pk}", not_before=not_before)
         except services.NotifyError as exc:
             if exc.code != "no_phone":
                 raise

@@ -206,18 +206,40 @@ def _staff_channels(user: Any, kind: str, configs: Sequence[ChannelConfig],
     return wanted
 
 
+def next_working_moment(project: Project, moment: dt.datetime) -> dt.datetime:
+    """The first moment at or after ``moment`` inside ``project``'s working hours on a working day
+    (its company's calendar, T-03/T-14), in UTC."""
+    from apps.workdays import calendar as wcal
+    from apps.workdays.services import calendar_for
+
+    return wcal.next_working_moment(moment, calendar_for(project)).astimezone(dt.UTC)
+
+
 def notify_staff(users: Iterable[Any], *, kind: str, subject: str, body: str, link: str = "",
                  project: Project | None = None, dedupe_key: str | None = None,
-                 now: dt.datetime, urgent: bool | None = None) -> list[Notification]:
+                 now: dt.datetime, urgent: bool | None = None, not_before: dt.datetime | None = None,
+                 respect_working_hours: bool = False) -> list[Notification]:
     """One in-app notice per staff member, plus deliveries on their enabled channels and one message
     per matching work group (WeCom/DingTalk). With ``dedupe_key``, a person who already has a
     notice with that key gets nothing (the unique constraint decides, so concurrent sweeps on
     PostgreSQL create one row). Returns the notices created by this call.
 
     ``urgent`` (default: the kind is in ``LINLI_NOTIFY_URGENT_KINDS``) marks an urgent internal
-    notice (R-M17-10): it also goes by SMS to each recipient with a mobile number."""
+    notice (R-M17-10): it also goes by SMS to each recipient with a mobile number.
+
+    ``not_before`` holds the outgoing deliveries (email, SMS, work groups — the pushes that disturb
+    a person) until that moment; ``respect_working_hours`` (needs ``project``) holds them until the
+    next moment inside the project's working hours on a working day (R-M17-11). Held deliveries
+    are ``scheduled`` with ``scheduled_for``/``next_attempt_at`` at that moment. The in-app inbox
+    notice is created at once either way: it disturbs nobody and is read when the person opens Linli."""
     if urgent is None:
         urgent = kind in urgent_kinds()
+    send_at = now if not_before is None else max(now, not_before)
+    if respect_working_hours and project is not None:
+        send_at = max(send_at, next_working_moment(project, send_at))
+    held = send_at > now
+    timing: dict[str, Any] = {"next_attempt_at": send_at, "scheduled_for": send_at if held else None,
+                              "status": DeliveryStatus.SCHEDULED if held else DeliveryStatus.QUEUED}
     people: dict[int, Any] = {}
     for user in users:
         if user is not None and getattr(user, "is_active", True) and user.pk not in people:
@@ -236,7 +258,7 @@ def notify_staff(users: Iterable[Any], *, kind: str, subject: str, body: str, li
                     Delivery.objects.create(channel=channel, audience=Audience.STAFF, notification=note,
                                             recipient_user=user, address=address[:300], project=project,
                                             kind=kind[:50], subject=subject, body=body, created_at=now,
-                                            next_attempt_at=now, status=DeliveryStatus.QUEUED)
+                                            **timing)
         except IntegrityError:
             if dedupe_key is None:
                 raise
@@ -244,12 +266,13 @@ def notify_staff(users: Iterable[Any], *, kind: str, subject: str, body: str, li
         created.append(note)
     if created:
         _queue_groups(configs, kind=kind, subject=subject, body=body, link=link, project=project,
-                      dedupe_key=dedupe_key, now=now)
+                      dedupe_key=dedupe_key, now=now, timing=timing)
     return created
 
 
 def _queue_groups(configs: Sequence[ChannelConfig], *, kind: str, subject: str, body: str, link: str,
-                  project: Project | None, dedupe_key: str | None, now: dt.datetime) -> None:
+                  project: Project | None, dedupe_key: str | None, now: dt.datetime,
+                  timing: dict[str, Any]) -> None:
     for conf in configs:
         if conf.channel not in GROUP_CHANNELS or not conf.enabled or not conf.webhook_url or not conf.wants(kind):
             continue
@@ -258,8 +281,7 @@ def _queue_groups(configs: Sequence[ChannelConfig], *, kind: str, subject: str, 
             with transaction.atomic():
                 Delivery.objects.create(channel=conf.channel, audience=Audience.GROUP, config=conf,
                                         address=(conf.name or conf.get_channel_display())[:300], project=project,
-                                        kind=kind[:50], subject=subject, body=text, created_at=now,
-                                        next_attempt_at=now, status=DeliveryStatus.QUEUED,
+                                        kind=kind[:50], subject=subject, body=text, created_at=now, **timing,
                                         dedupe_key=f"group:{conf.pk}:{dedupe_key}"[:250] if dedupe_key else None)
         except IntegrityError:
             continue

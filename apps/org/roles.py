@@ -48,6 +48,7 @@ class Cap:
     EXPORT_ROSTER = "export_roster"
     VIEW_REPORTS = "view_reports"
     APPROVE_REPORTS = "approve_reports"
+    PUBLISH_PORTAL = "publish_portal"  # 推送到业主公告栏 (R-M17-12)
     MANAGE_CONFIG = "manage_config"
 
 
@@ -64,7 +65,7 @@ _SUPERVISOR = _DESK | {
     Cap.VERIFY, Cap.APPROVE_EXEMPTION, Cap.ESCALATE, Cap.VOID, Cap.IMPORT_ROSTER, Cap.EXPORT_ROSTER,
     Cap.VIEW_REPORTS, Cap.GRANT_ARCHIVE_ACCESS, Cap.VIEW_ACCESS_LOG,
 }
-_MANAGER = _SUPERVISOR | {Cap.APPROVE_COMPENSATION, Cap.DOWNGRADE, Cap.APPROVE_REPORTS}
+_MANAGER = _SUPERVISOR | {Cap.APPROVE_COMPENSATION, Cap.DOWNGRADE, Cap.APPROVE_REPORTS, Cap.PUBLISH_PORTAL}
 
 ROLE_INFO: dict[str, RoleInfo] = {
     Role.FRONT_DESK: RoleInfo(10, False, frozenset(_DESK)),

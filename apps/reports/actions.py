@@ -127,15 +127,25 @@ def approve_report(report: Report, *, acting_user: User, now: dt.datetime) -> Re
 
 
 @transaction.atomic
-def record_publication(report: Report, *, where: str, acting_user: User, now: dt.datetime) -> Report:
-    """Record when and where an approved report was published/submitted (R-M5-07, R-M5-08, R-M5-18)."""
+def record_publication(report: Report, *, where: str, acting_user: User, now: dt.datetime,
+                       add: bool = False) -> Report:
+    """Record when and where an approved report was published/submitted (R-M5-07, R-M5-08, R-M5-18).
+    ``add``: one more place (e.g. the owner portal, R-M17-12) — a report already published keeps its
+    first publication time and the place is appended to ``published_where``."""
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.status != ReportStatus.APPROVED:
         raise ReportError("报告批准后才能公布或报送")
-    if not where.strip():
+    where = where.strip()
+    if not where:
         raise ReportError("请填写公布位置或报送对象")
-    report.published_at = now
-    report.published_where = where.strip()
+    if add and report.published_at is not None:
+        places = [p for p in report.published_where.split("；") if p]
+        if where not in places:
+            places.append(where)
+        where = "；".join(places)
+    else:
+        report.published_at = now
+    report.published_where = where[:200]
     report.save(update_fields=["published_at", "published_where"])
     return report
 

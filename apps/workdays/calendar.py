@@ -306,6 +306,26 @@ def is_working_moment(moment: dt.datetime, calendar: WorkCalendar) -> bool:
     return any(a <= sec <= b for a, b in calendar._periods)
 
 
+def next_working_moment(moment: dt.datetime, calendar: WorkCalendar) -> dt.datetime:
+    """The first moment at or after ``moment`` inside a working period of a working day (R-M17-11:
+    reminders wait for the holder's working hours). A moment inside a period is returned unchanged;
+    before work, in the lunch break or at/after the end of work it moves to the next period's start
+    (lunch excluded when the hours have one); on a rest day, to the start of the next working day.
+    The result is in the calendar's time zone."""
+    local = calendar.local(moment)
+    day = local.date()
+    sec = local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1_000_000
+    if calendar.is_working_day(day):
+        for a, b in calendar._periods:
+            if a <= sec < b:
+                return local
+            if sec < a:
+                return calendar.at(day, dt.time(a // 3600, a % 3600 // 60, a % 60))
+    day = calendar.next_working_day(day, include=False)
+    a = calendar._periods[0][0]
+    return calendar.at(day, dt.time(a // 3600, a % 3600 // 60, a % 60))
+
+
 def end_of_same_day(start: dt.datetime, calendar: WorkCalendar, *, mode: str = LITERAL) -> Result:
     """T-05 当日内. ``literal`` (P-02 default): 23:59:59 of the start's calendar day.
     ``rollover`` (P-02 alternative, P-06 online rule): 23:59:59 of the first working day whose

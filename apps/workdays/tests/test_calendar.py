@@ -290,3 +290,45 @@ def test_working_hours_validation() -> None:
         wc.WorkingHours(start=dt.time(18), end=dt.time(9))
     with pytest.raises(ValueError):
         wc.WorkingHours(lunch_start=dt.time(12), lunch_end=None)
+
+
+# ---------------------------------------------------------------- next working moment (R-M17-11)
+@pytest.mark.parametrize("moment,expected", [
+    (at(2026, 11, 2, 10, 0), at(2026, 11, 2, 10, 0)),  # inside the morning period
+    (at(2026, 11, 2, 8, 15), at(2026, 11, 2, 9, 0)),  # before work
+    (at(2026, 11, 2, 12, 0), at(2026, 11, 2, 13, 30)),  # lunch starts: wait for 13:30
+    (at(2026, 11, 2, 13, 29, 59), at(2026, 11, 2, 13, 30)),
+    (at(2026, 11, 2, 18, 0), at(2026, 11, 3, 9, 0)),  # end of work is already outside
+    (at(2026, 11, 2, 22, 0), at(2026, 11, 3, 9, 0)),
+    (at(2026, 11, 6, 19, 0), at(2026, 11, 9, 9, 0)),  # Friday evening → Monday
+    (at(2026, 11, 7, 10, 0), at(2026, 11, 9, 9, 0)),  # Saturday
+    (at(2026, 9, 30, 20, 0), at(2026, 10, 8, 9, 0)),  # National Day holidays
+    (at(2026, 9, 19, 23, 0), at(2026, 9, 20, 9, 0)),  # Sunday 2026-09-20 is an adjusted working day (调休)
+])
+def test_r_m17_11_next_working_moment(moment: dt.datetime, expected: dt.datetime) -> None:
+    assert wc.next_working_moment(moment, CAL) == expected
+
+
+def test_r_m17_11_next_working_moment_without_lunch_and_in_utc() -> None:
+    cal = wc.WorkCalendar(holidays=constants.holidays, workdays=constants.workdays, covered_years=PKG_YEARS,
+                          hours=wc.WorkingHours(dt.time(8, 30), dt.time(17, 30), None, None))
+    assert wc.next_working_moment(at(2026, 11, 2, 12, 30), cal) == at(2026, 11, 2, 12, 30)
+    utc = dt.datetime(2026, 11, 2, 14, 0, tzinfo=dt.UTC)  # 22:00 in Shanghai
+    assert wc.next_working_moment(utc, cal) == at(2026, 11, 3, 8, 30)
+
+
+@given(st.datetimes(min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime(2026, 12, 20)))
+@settings(max_examples=300, deadline=None)
+def test_r_m17_11_next_working_moment_is_working_and_no_working_minute_is_skipped(naive: dt.datetime) -> None:
+    start = naive.replace(tzinfo=SH)
+    result = wc.next_working_moment(start, CAL)
+    assert result >= start and wc.is_working_moment(result, CAL)
+    # every whole minute strictly between start and result is outside working time
+    probe = start.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+    steps = 0
+    while probe < result and steps < 200:
+        local = probe.astimezone(SH)
+        sec = local.hour * 3600 + local.minute * 60
+        assert not (ref_is_working(local.date()) and (9 * 3600 <= sec < 12 * 3600 or 13.5 * 3600 <= sec < 18 * 3600))
+        probe += dt.timedelta(minutes=7)
+        steps += 1
