@@ -75,6 +75,7 @@ ACTION_DONE: dict[str, Any] = {
     "escalate": _("已上报品质管理部"), "transfer": _("已书面转地产"), "developer_result": _("已登记地产处理结果"),
     "owner_update": _("已记录进展告知"), "claim": _("已登记赔偿申请"), "decide": _("已记录赔偿审批"),
     "refer": _("已转报"), "note": _("已添加备注"), "report": _("已上报处理措施"),
+    "internal_staff": _("已更新内部员工投诉标记"),
 }
 
 # ---------------------------------------------------------------- choices for forms
@@ -383,6 +384,11 @@ def detail_sections(ticket: m.Ticket) -> list[Section]:
     return out
 
 
+def close_blockers(ticket: m.Ticket) -> dict[str, list[str]]:
+    """What still prevents a normal close (the close panel, R-M2-21)."""
+    return actions.close_blockers(ticket)
+
+
 def may_review(user: Any, project: Project) -> bool:
     """Can ``user`` review outgoing replies (品质管理部 or 办公室, R-M2-08)? For showing the panel;
     the action checks again."""
@@ -436,6 +442,8 @@ def allowed_actions(ticket: m.Ticket) -> set[str]:
         out |= {"decide", "refer"}
     if st != S.VOIDED:
         out.add("void")
+    if ticket.kind == "complaint" and st != S.VOIDED:
+        out.add("internal_staff")
     return out
 
 
@@ -635,6 +643,9 @@ ACTIONS: dict[str, Callable[[m.Ticket, dict[str, Any], Any, dt.datetime], Any]] 
     "decide": _decide,
     "refer": _refer,
     "note": lambda t, d, u, n: actions.add_note(ticket=t, text=_text(d, "text"), acting_user=u, now=n),
+    "internal_staff": lambda t, d, u, n: actions.edit_ticket(
+        ticket=t, changes={"internal_staff": bool(d.get("internal_staff"))},
+        reason=_text(d, "reason") or "内部员工投诉标记（R-M1-17）", acting_user=u, now=n),
 }
 
 
