@@ -203,7 +203,8 @@ def kpi(code: str, label: str, *, rule: str = "", unit: str = "%", value_part: s
 
 @kpi("received", "受理总数", rule="R-M5-14", unit="件", value_part="all")
 def _received(scope: Scope) -> dict[str, Q]:
-    """期内受理的全部诉求（按受理时间 T-02 计；不含作废，含“未关闭”结案 R-M5-14）。"""
+    """期内受理的全部诉求（按受理时间 T-02 计；不含作废，含“未关闭”结案 R-M5-14）。内部员工投诉按公司设置
+    （R-M1-17、P-08，默认不计入）决定是否计入本页全部指标。"""
     parts = {"all": Q()}
     for code, _label in Kind.choices:
         parts[code] = Q(kind=code)

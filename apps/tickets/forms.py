@@ -257,12 +257,29 @@ class ReturnVisitForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 2}))
     note = forms.CharField(label=_("备注"), required=False, max_length=1000)
     give_up = forms.BooleanField(label=_("多次联系不上，以“联系不上”结束回访（R-M4-12）"), required=False)
+    open_question = forms.CharField(label=_("未能当场答复的问题"), required=False, max_length=2000,
+                                    widget=forms.Textarea(attrs={"rows": 2}),
+                                    help_text=_("R-M4-10：业主提出、当场不能答复的问题，须同时约定答复时间"))
+    answer_due_at = LocalDateTimeField(label=_("约定答复时间"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("reached") and not data.get("satisfaction"):
             self.add_error("satisfaction", _("联系上业主时须记录满意度"))
+        if data.get("open_question") and not data.get("answer_due_at"):
+            self.add_error("answer_due_at", _("未能当场答复的问题须约定答复时间（R-M4-10）"))
         return data
+
+
+class AnswerQuestionForm(forms.Form):
+    """答复回访中提出的问题 (R-M4-10): the answer promised at the return visit."""
+
+    visit = forms.TypedChoiceField(label=_("待答复的问题"), coerce=int, choices=())
+    answer = forms.CharField(label=_("答复内容"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, questions: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["visit"].choices = list(questions)
 
 
 class ExemptionForm(forms.Form):

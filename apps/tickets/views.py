@@ -239,6 +239,7 @@ ACTION_PANELS: dict[str, tuple[tuple[str, ...], Any, Any]] = {
     "exempt": ((Cap.RETURN_VISIT,), forms.ExemptionForm, gettext_lazy("免回访")),
     "close": ((Cap.RETURN_VISIT, Cap.VERIFY), forms.CloseForm, gettext_lazy("结案 / 未关闭")),
     "reopen": ((Cap.RECEIVE_TICKETS,), forms.ReopenForm, gettext_lazy("重新打开")),
+    "answer_question": ((Cap.REPLY,), forms.AnswerQuestionForm, gettext_lazy("答复回访中提出的问题")),
     "internal_staff": ((Cap.RECEIVE_TICKETS, Cap.DISPATCH), forms.InternalStaffForm,
                        gettext_lazy("内部员工投诉标记")),
     "escalate": ((Cap.ESCALATE,), forms.ReasonForm, gettext_lazy("上报品质管理部")),
@@ -263,6 +264,9 @@ def _form_kwargs(action: str, ticket: Ticket, user: Any) -> dict[str, Any]:
     if action in {"review", "send"}:
         return {"drafts": [(r.pk, f"#{r.pk} {r.get_channel_display()} {r.content[:30]}")
                            for r in ticket.replies.filter(sent_at__isnull=True)]}
+    if action == "answer_question":
+        return {"questions": [(v.pk, f"{clock.local(v.answer_due_at):%m-%d %H:%M} 前：{v.open_question[:40]}")
+                              for v in adapters.unanswered_questions(ticket)]}
     if action == "internal_staff":
         return {"initial": {"internal_staff": ticket.internal_staff}}
     if action in {"decide", "refer"}:
