@@ -100,11 +100,17 @@ class Complainant:
     phone: str = ""
     anonymous: bool = False
     marked_distinct: bool = False  # staff say this anonymous/unknown complainant is a different person
+    # R-M1-17, POLICY P-08: an internal staff member whose complaint the company does not count as a
+    # customer complaint — never one of the "different complainants" of R-M3-02 (b)
+    not_a_customer: bool = False
 
 
 def complainant_key(c: Complainant) -> str | None:
     """Identity of a complainant: household first (one household counts once), then person, then
-    phone; anonymous or unidentifiable complainants count only when staff mark them distinct."""
+    phone; anonymous or unidentifiable complainants count only when staff mark them distinct;
+    internal staff not counted as customers (P-08) never count."""
+    if c.not_a_customer:
+        return None
     if c.household_id is not None:
         return f"household:{c.household_id}"
     if c.person_id is not None:

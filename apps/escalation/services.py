@@ -70,25 +70,35 @@ def is_resolved(ticket: Ticket) -> dt.datetime | None:
     return agreed
 
 
-def complainant_of(ticket: Ticket, *, marked_distinct: bool = False) -> rules.Complainant:
+def complainant_of(ticket: Ticket, *, marked_distinct: bool = False,
+                   internal_counts: bool = True) -> rules.Complainant:
+    """``internal_counts``: the project's POLICY P-08 (R-M1-17) — False leaves an internal staff
+    member's complaint out of the distinct-complainant count."""
     return rules.Complainant(
         ticket_id=ticket.pk, household_id=ticket.household_id, person_id=ticket.person_id,
         phone=ticket.phone or "", anonymous=bool(ticket.anonymous), marked_distinct=marked_distinct,
+        not_a_customer=bool(getattr(ticket, "internal_staff", False)) and not internal_counts,
     )
 
 
 def cluster_distinct_complainants(ticket: Ticket, *, now: dt.datetime) -> int:
     """Distinct complainants of the ticket's group inside the window that ends at the newest member
-    (R-M3-04, P-29). A lone ticket counts as its own complainant."""
+    (R-M3-04, P-29). A lone ticket counts as its own complainant. Internal staff complaints are not
+    "different complainants" while the project's policy keeps them out of customer complaints
+    (R-M1-17, POLICY P-08): they still join the group and are handled, but cannot make it hot."""
     member = ClusterMember.objects.filter(ticket=ticket).select_related("cluster").first()
     if member is None or member.cluster.state == ClusterState.DISSOLVED:
         return 1
+    from apps.tickets.policies import policy_for as ticket_policy_for
+
     t = thresholds_for(ticket.project)
+    internal_counts = ticket_policy_for(ticket.project).count_internal_staff_complaints
     members = list(ClusterMember.objects.filter(cluster_id=member.cluster_id).select_related("ticket"))
     newest = max(m.ticket.received_at for m in members if m.ticket.received_at <= now) if members else now
     start = rules.window_start(newest, mode=t.window, tz=ticket.project.tz)
     inside = [m for m in members if start <= m.ticket.received_at <= newest]
-    return rules.distinct_complainants(complainant_of(m.ticket, marked_distinct=m.marked_distinct) for m in inside)
+    return rules.distinct_complainants(complainant_of(m.ticket, marked_distinct=m.marked_distinct,
+                                                      internal_counts=internal_counts) for m in inside)
 
 
 def facts_for(ticket: Ticket, *, now: dt.datetime) -> rules.Facts:

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.escalation import actions, services
@@ -89,7 +90,7 @@ def ticket_visit_problem(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.report_visit_problem(ticket, reason=request.POST.get("reason", ""), acting_user=request.user,
                                      now=clock.now())
-        messages.success(request, "已上报客服主管")
+        messages.success(request, _("已上报客服主管"))
     except actions.EscalationError as exc:
         _error(request, exc)
     return redirect("escalation:ticket", pk=ticket.pk)
@@ -103,7 +104,7 @@ def ticket_government(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.raise_government_report(ticket, cause=request.POST.get("cause", ""), acting_user=request.user,
                                         now=clock.now())
-        messages.success(request, "已生成政府主管部门报告任务")
+        messages.success(request, _("已生成政府主管部门报告任务"))
     except actions.EscalationError as exc:
         _error(request, exc)
     return redirect("escalation:ticket", pk=ticket.pk)
@@ -120,7 +121,7 @@ def ticket_opinion(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         try:
             actions.record_leadership_opinion(ticket, acting_user=request.user, now=clock.now(), **form.cleaned_data)
-            messages.success(request, "已记录领导处理意见")
+            messages.success(request, _("已记录领导处理意见"))
         except actions.EscalationError as exc:
             _error(request, exc)
     return redirect("escalation:ticket", pk=ticket.pk)
@@ -137,7 +138,7 @@ def ticket_downgrade(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.downgrade(ticket, to_level=form.cleaned_data["to_level"], reason=form.cleaned_data["reason"],
                               acting_user=request.user, now=clock.now())
-            messages.success(request, "已降级")
+            messages.success(request, _("已降级"))
         except actions.EscalationError as exc:
             _error(request, exc)
     return redirect("escalation:ticket", pk=ticket.pk)
@@ -155,7 +156,7 @@ def ticket_flags(request: HttpRequest, pk: int) -> HttpResponse:
     reason = data.pop("reason") or ""
     try:
         events = actions.flag_ticket(ticket, acting_user=request.user, now=clock.now(), reason=reason, **data)
-        messages.success(request, f"已保存，新增升级 {len(events)} 条" if events else "已保存")
+        messages.success(request, _("已保存，新增升级 %(n)d 条") % {"n": len(events)} if events else _("已保存"))
     except actions.EscalationError as exc:
         _error(request, exc)
     return redirect("escalation:ticket", pk=ticket.pk)
@@ -169,7 +170,7 @@ def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
     form.is_valid()
     try:
         actions.submit_report(report, acting_user=request.user, now=clock.now(), **form.cleaned_data)
-        messages.success(request, "报告已报送")
+        messages.success(request, _("报告已报送"))
     except actions.EscalationError as exc:
         _error(request, exc)
     return redirect("escalation:ticket", pk=report.ticket_id)
@@ -200,24 +201,24 @@ def cluster_action(request: HttpRequest, pk: int, op: str) -> HttpResponse:
     try:
         if op == "confirm":
             actions.confirm_cluster(cluster, acting_user=user, now=now, title=request.POST.get("title") or None)
-            messages.success(request, "已确认为相同投诉")
+            messages.success(request, _("已确认为相同投诉"))
         elif op == "split":
             ids = [int(x) for x in request.POST.getlist("ticket_ids") if x.isdigit()]
             actions.split_cluster(cluster, ticket_ids=ids, acting_user=user, now=now, title=request.POST.get("title", ""))
-            messages.success(request, "已拆分")
+            messages.success(request, _("已拆分"))
         elif op == "merge":
             ids = [int(x) for x in request.POST.getlist("others") if x.isdigit()]
             others = list(ComplaintCluster.objects.filter(pk__in=ids, project__in=access.visible_projects(user)))
             actions.merge_clusters(cluster, others, acting_user=user, now=now)
-            messages.success(request, "已合并")
+            messages.success(request, _("已合并"))
         elif op == "distinct":
             member = get_object_or_404(ClusterMember, cluster=cluster, pk=request.POST.get("member"))
             actions.mark_distinct(member, distinct=request.POST.get("distinct") == "1", acting_user=user, now=now)
-            messages.success(request, "已更新")
+            messages.success(request, _("已更新"))
         elif op == "add":
             ticket = get_object_or_404(_tickets(request), pk=request.POST.get("ticket"))
             actions.add_to_cluster(cluster, ticket, acting_user=user, now=now)
-            messages.success(request, "已加入")
+            messages.success(request, _("已加入"))
         else:
             raise Http404
     except actions.EscalationError as exc:
@@ -238,7 +239,7 @@ def legacy(request: HttpRequest) -> HttpResponse:
         try:
             month = dt.date.fromisoformat(request.GET["month"] + "-01")
         except ValueError:
-            messages.error(request, "月份格式应为 YYYY-MM")
+            messages.error(request, _("月份格式应为 YYYY-MM"))
     form = LegacyForwardForm(initial={"month": month.strftime("%Y-%m")})
     if request.method == "POST":
         form = LegacyForwardForm(request.POST)
@@ -250,7 +251,7 @@ def legacy(request: HttpRequest) -> HttpResponse:
                 actions.forward_legacy(project, month=form.cleaned_data["month"], acting_user=request.user,
                                        now=clock.now(), document_no=form.cleaned_data["document_no"],
                                        note=form.cleaned_data["note"])
-                messages.success(request, "已记录转交")
+                messages.success(request, _("已记录转交"))
                 return redirect(f"{request.path}?month={form.cleaned_data['month']:%Y-%m}")
             except actions.EscalationError as exc:
                 _error(request, exc)

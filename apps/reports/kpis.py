@@ -10,6 +10,9 @@ and the drill-down list of a part is the same condition applied as a filter — 
 always equals the length of its drill-down list.
 
 Statistics never count voided tickets; tickets that ended as 未关闭 count everywhere (R-M5-14).
+Complaints by internal staff (R-M1-17) are not customer complaints under POLICY P-08's default: they
+are left out of every figure, drill-down list, ledger and report built on :func:`tickets` unless the
+project's ``TicketPolicy`` counts them.
 """
 from __future__ import annotations
 
@@ -86,9 +89,14 @@ class Scope:
 
 
 def tickets(scope: Scope) -> QuerySet[Ticket]:
-    """The tickets a scope counts: received in the period, not voided (R-M5-14: 未关闭 included)."""
+    """The tickets a scope counts: received in the period, not voided (R-M5-14: 未关闭 included), and
+    without internal-staff complaints where the project's policy excludes them (R-M1-17, POLICY P-08 —
+    filtered here once, so every KPI, drill-down, ledger and generated report agrees)."""
+    from apps.tickets.policies import customer_complaints_q
+
     qs = Ticket.objects.filter(project_id__in=scope.project_ids, received_at__gte=scope.start,
                                received_at__lt=scope.end).exclude(status=TicketStatus.VOIDED)
+    qs = qs.filter(customer_complaints_q())
     if scope.department_id:
         qs = qs.filter(department_id=scope.department_id)
     if scope.category_id:
@@ -152,11 +160,13 @@ def _repeat(scope: Scope, window_days: int) -> Q:
     of a same-complaint group (apps.escalation clusters)."""
     from apps.escalation.models import ClusterMember
 
+    from apps.tickets.policies import customer_complaints_q
+
     earlier = Ticket.objects.filter(
         kind=Kind.COMPLAINT, household_id=OuterRef("household_id"), category_id=OuterRef("category_id"),
         received_at__lt=OuterRef("received_at"),
         received_at__gte=OuterRef("received_at") - dt.timedelta(days=window_days),
-    ).exclude(status=TicketStatus.VOIDED)
+    ).exclude(status=TicketStatus.VOIDED).filter(customer_complaints_q())
     cluster_earlier = ClusterMember.objects.filter(
         cluster__members__ticket_id=OuterRef("pk"), ticket__received_at__lt=OuterRef("received_at"),
     ).exclude(ticket__status=TicketStatus.VOIDED)
@@ -193,7 +203,8 @@ def kpi(code: str, label: str, *, rule: str = "", unit: str = "%", value_part: s
 
 @kpi("received", "受理总数", rule="R-M5-14", unit="件", value_part="all")
 def _received(scope: Scope) -> dict[str, Q]:
-    """期内受理的全部诉求（按受理时间 T-02 计；不含作废，含“未关闭”结案 R-M5-14）。"""
+    """期内受理的全部诉求（按受理时间 T-02 计；不含作废，含“未关闭”结案 R-M5-14）。内部员工投诉按公司设置
+    （R-M1-17、P-08，默认不计入）决定是否计入本页全部指标。"""
     parts = {"all": Q()}
     for code, _label in Kind.choices:
         parts[code] = Q(kind=code)

@@ -34,8 +34,10 @@ from apps.tickets import deadlines as dl
 from apps.tickets import numbering, signals
 from apps.tickets.choices import (
     DEFAULT_REPLY_CLASS,
+    MANAGER_REPLY_KINDS,
     OPEN_STATUSES,
     ORAL_CHANNELS,
+    RESULT_REPLY_KINDS,
     RETURN_VISIT_KINDS,
     VERIFY_KINDS,
     Channel,
@@ -91,7 +93,7 @@ __all__ = [
     "record_owner_response", "verify_ticket", "record_return_visit", "exempt_return_visit", "close_ticket",
     "reopen_ticket", "void_ticket", "claim_compensation", "decide_compensation", "refer_compensation",
     "record_box_opening", "add_note", "save_view", "delete_view", "required_reviews", "return_visit_required",
-    "compensation_limit_for",
+    "compensation_limit_for", "close_blockers", "manager_reply_required",
 ]
 
 
@@ -280,6 +282,7 @@ def receive_ticket(
     valid_complaint: bool | None = None,
     important: bool = False,
     sensitive: bool = False,
+    internal_staff: bool = False,
     agreed_feedback_at: dt.datetime | None = None,
     agreed_extension_reason: str = "",
     resolved_on_spot: bool = False,
@@ -300,6 +303,9 @@ def receive_ticket(
     - Numbers: apps.tickets.numbering (gapless per project, day and kind).
     - Deadlines stamped from the policy engine at ``received_at`` (R-M2-05, R-M2-07, R-M2-11);
       ``issued_by_quality`` (R-M2-19) also stamps the ``report`` stage.
+    - ``internal_staff`` (R-M1-17, POLICY P-08): a complaint by an internal staff member; it flows
+      through the pipeline like any other and is left out of customer-complaint statistics when the
+      company's policy excludes such complaints. Only a complaint can carry it.
     - After the commit: ``signals.ticket_received``.
     """
     if not can_see_project(acting_user, project) or not has_cap(acting_user, Cap.VIEW_TICKETS, project):
@@ -351,6 +357,8 @@ def receive_ticket(
     if (channel in ORAL_CHANNELS and not resolved_on_spot and not anonymous and kind != Kind.PRAISE
             and agreed_feedback_at is None):
         raise _refuse("未能当场处理的，须与顾客约定反馈时间（R-M1-09）", field="agreed_feedback_at")
+    if internal_staff and kind != Kind.COMPLAINT:
+        raise _refuse("只有投诉可以标记为内部员工投诉（R-M1-17）", field="internal_staff")
     if issued_by_quality and not (_is_company_level(acting_user)):
         raise _forbid("只有品质管理部可以下发投诉记录表")
 
@@ -365,7 +373,7 @@ def receive_ticket(
         collective=bool(collective) if collective is not None else people_count > 1,
         media_exposed=media_exposed, litigation=litigation, media_or_litigation_risk=media_or_litigation_risk,
         our_side=our_side, developer_matter=developer_matter, municipal=municipal,
-        valid_complaint=valid_complaint, important=important, sensitive=sensitive,
+        valid_complaint=valid_complaint, important=important, sensitive=sensitive, internal_staff=internal_staff,
         agreed_feedback_at=agreed_feedback_at, agreed_extension_reason=agreed_extension_reason,
         suggestion_box_opening=suggestion_box_opening, issued_by_quality=issued_by_quality,
         resolved_on_spot=resolved_on_spot, handling_result=handling_result.strip(),
@@ -410,7 +418,7 @@ EDITABLE_FIELDS: frozenset[str] = frozenset({
     "anonymous", "content", "feelings", "desired_outcome", "online_url", "people_count", "collective",
     "media_exposed", "litigation", "media_or_litigation_risk", "our_side", "developer_matter", "municipal",
     "valid_complaint", "important", "sensitive", "record_form", "agreed_feedback_at", "agreed_extension_reason",
-    "source",
+    "source", "internal_staff",
 })
 
 
@@ -446,6 +454,8 @@ def edit_ticket(*, ticket: Ticket, changes: dict[str, Any], reason: str = "", ac
             raise _refuse("房屋不属于该项目", field="household")
         if name == "person" and value is not None and value.project_id != ticket.project_id:
             raise _refuse("业主不属于该项目", field="person")
+        if name == "internal_staff" and value and ticket.kind != Kind.COMPLAINT:
+            raise _refuse("只有投诉可以标记为内部员工投诉（R-M1-17）", field="internal_staff")
         if name == "people_count" and (value is None or int(value) < 1):
             raise _refuse("投诉人数至少为 1", field="people_count")
         old = getattr(ticket, name)
@@ -1233,11 +1243,38 @@ def exempt_return_visit(*, ticket: Ticket, reason: str, acting_user: User, now: 
     return ticket
 
 
+def manager_reply_required(ticket: Ticket) -> bool:
+    """R-M2-21 (interpretation): does a normal close of ``ticket`` need the result replied both to the
+    resident and to the 管理处主任? Only for the kinds a responsible department handles
+    (:data:`~apps.tickets.choices.MANAGER_REPLY_KINDS`: complaints, repairs, needs, incidents,
+    disputes — consultations and praise close with just the result, suggestions are decided by the
+    主任 himself) and only while the company's :class:`~apps.tickets.models.TicketPolicy` keeps
+    ``close_needs_manager_reply`` on (the default). A ticket resolved on the spot counts too: the
+    handling is finished there and the 主任 still hears of it ("件件有回音")."""
+    if ticket.kind not in MANAGER_REPLY_KINDS:
+        return False
+    from apps.tickets.policies import policy_for
+
+    return policy_for(ticket.project).close_needs_manager_reply
+
+
 def _close_blockers(ticket: Ticket) -> dict[str, list[str]]:
-    """What still prevents a normal close (R-M2-18, R-M4-01, R-M4-05)."""
+    """What still prevents a normal close (R-M2-18, R-M2-21, R-M4-01, R-M4-05).
+
+    R-M2-21: where :func:`manager_reply_required`, the current handling cycle needs a *sent* reply of
+    the handling result (result or, for an unreasonable complaint, the explanation — R-M2-15) to the
+    owner and another to the 管理处主任; drafts waiting for review do not count, nor do replies of an
+    earlier cycle (after a reopening the new result is replied again)."""
     problems: dict[str, list[str]] = {}
     if not ticket.handling_result.strip():
         problems["result"] = ["须先记录处理结果（R-M2-18）"]
+    if manager_reply_required(ticket):
+        sent = set(ticket.replies.filter(cycle=ticket.cycle, sent_at__isnull=False, kind__in=RESULT_REPLY_KINDS)
+                   .values_list("recipient", flat=True))
+        if ReplyRecipient.OWNER not in sent:
+            problems["owner_reply"] = ["须先向业主回复处理结果（R-M2-21）"]
+        if ReplyRecipient.PROJECT_MANAGER not in sent:
+            problems["manager_reply"] = ["须同时向管理处主任回复处理结果（R-M2-21）"]
     if ticket.kind in VERIFY_KINDS:
         last = ticket.verifications.filter(cycle=ticket.cycle).order_by("-verified_at", "-id").first()
         if last is None or not last.passed:
@@ -1253,16 +1290,26 @@ def _close_blockers(ticket: Ticket) -> dict[str, list[str]]:
     return problems
 
 
+def close_blockers(ticket: Ticket) -> dict[str, list[str]]:
+    """What still prevents a normal close, by field (for the detail page's close panel); the same
+    check :func:`close_ticket` makes."""
+    return _close_blockers(ticket)
+
+
 @transaction.atomic(durable=True)
 def close_ticket(*, ticket: Ticket, acting_user: User, now: dt.datetime, result: str = "",
                  unresolved: bool = False, analysis: str = "", measures: str = "") -> Ticket:
     """关闭 (R-M2-18): needs the handling result; complaints/repairs need a passed verification and a
-    return visit (satisfied, basically satisfied or unreachable) or an exemption (R-M4-05).
-    Consultations and praise close once the result is recorded.
+    return visit (satisfied, basically satisfied or unreachable) or an exemption (R-M4-05), and
+    (R-M2-21, company setting, default on) the result replied both to the owner and to the 管理处主任
+    in this cycle. Consultations and praise close once the result is recorded.
 
     ``unresolved=True`` (R-M2-16, 未关闭): beyond the company's capability — needs the case
     ``analysis`` and the mitigation ``measures`` and a supervisor; the ticket ends as 未关闭 and still
-    counts in statistics. Open deadlines stop running (missed ones stay missed)."""
+    counts in statistics. Open deadlines stop running (missed ones stay missed). R-M2-21's two replies
+    are not required here: there is no agreed result to reply (the customer stays dissatisfied), and
+    deciding unresolved issues is the 管理处主任's own duty, done by a supervisor-rank user with the
+    analysis and measures recorded."""
     _require(acting_user, Cap.RETURN_VISIT if not unresolved else Cap.VERIFY, ticket,
              "无权关闭工单" if not unresolved else "只有主管以上人员可以按“未关闭”结案")
     _lock(ticket)

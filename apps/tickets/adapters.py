@@ -75,6 +75,7 @@ ACTION_DONE: dict[str, Any] = {
     "escalate": _("已上报品质管理部"), "transfer": _("已书面转地产"), "developer_result": _("已登记地产处理结果"),
     "owner_update": _("已记录进展告知"), "claim": _("已登记赔偿申请"), "decide": _("已记录赔偿审批"),
     "refer": _("已转报"), "note": _("已添加备注"), "report": _("已上报处理措施"),
+    "internal_staff": _("已更新内部员工投诉标记"), "answer_question": _("已记录对业主问题的答复"),
 }
 
 # ---------------------------------------------------------------- choices for forms
@@ -349,6 +350,13 @@ def detail_sections(ticket: m.Ticket) -> list[Section]:
             visits.append(SectionRow(at=rv.completed_at, who=rv.visitor,
                                      text=f"回访结果：{rv.get_outcome_display()} {rv.get_satisfaction_display()} "
                                           f"{rv.owner_words}".strip()))
+        if rv.open_question and rv.answer_due_at:  # R-M4-10
+            due = rv.answer_due_at.astimezone(ticket.project.tz).strftime("%Y-%m-%d %H:%M")
+            text = f"待答复的问题：{rv.open_question}（约定 {due} 前答复）"
+            if rv.answered_at:
+                late = "（超过约定时间）" if rv.answered_at > rv.answer_due_at else ""
+                text += f"\n已答复{late}：{rv.answer}"
+            visits.append(SectionRow(at=rv.answered_at or rv.completed_at, who=None, text=text))
     if ticket.return_visit_exemption:
         visits.append(SectionRow(at=None, who=ticket.return_visit_exemption_approved_by,
                                  text=f"免回访：{ticket.get_return_visit_exemption_display()} "
@@ -381,6 +389,11 @@ def detail_sections(ticket: m.Ticket) -> list[Section]:
     if ticket.void_reason:
         out.append(Section("void", _("作废"), [SectionRow(at=None, who=None, text=ticket.void_reason)]))
     return out
+
+
+def close_blockers(ticket: m.Ticket) -> dict[str, list[str]]:
+    """What still prevents a normal close (the close panel, R-M2-21)."""
+    return actions.close_blockers(ticket)
 
 
 def may_review(user: Any, project: Project) -> bool:
@@ -436,6 +449,10 @@ def allowed_actions(ticket: m.Ticket) -> set[str]:
         out |= {"decide", "refer"}
     if st != S.VOIDED:
         out.add("void")
+    if ticket.kind == "complaint" and st != S.VOIDED:
+        out.add("internal_staff")
+    if st != S.VOIDED and ticket.return_visits.filter(answer_due_at__isnull=False, answered_at__isnull=True).exists():
+        out.add("answer_question")  # R-M4-10, also after the ticket closed
     return out
 
 
@@ -570,7 +587,20 @@ def _return_visit(ticket: m.Ticket, data: dict[str, Any], user: Any, now: dt.dat
     return actions.record_return_visit(ticket=ticket, method=data.get("method") or "", reached=bool(data.get("reached")),
                                        satisfaction=data.get("satisfaction") or "", owner_words=_text(data, "owner_words"),
                                        note=_text(data, "note"), give_up=bool(data.get("give_up")),
-                                       acting_user=user, now=now)
+                                       open_question=_text(data, "open_question"),
+                                       answer_due_at=data.get("answer_due_at"), acting_user=user, now=now)
+
+
+def unanswered_questions(ticket: m.Ticket) -> list[m.ReturnVisit]:
+    """R-M4-10: this ticket's return-visit questions still waiting for the promised answer."""
+    return list(actions.unanswered_return_visit_questions(m.Ticket.objects.filter(pk=ticket.pk)))
+
+
+def _answer_question(ticket: m.Ticket, data: dict[str, Any], user: Any, now: dt.datetime) -> Any:
+    visit = ticket.return_visits.filter(pk=_pk(data, "visit")).first()
+    if visit is None:
+        raise invalid("visit", "回访记录不存在")
+    return actions.answer_return_visit_question(visit=visit, answer=_text(data, "answer"), acting_user=user, now=now)
 
 
 def _exempt(ticket: m.Ticket, data: dict[str, Any], user: Any, now: dt.datetime) -> Any:
@@ -635,6 +665,10 @@ ACTIONS: dict[str, Callable[[m.Ticket, dict[str, Any], Any, dt.datetime], Any]] 
     "decide": _decide,
     "refer": _refer,
     "note": lambda t, d, u, n: actions.add_note(ticket=t, text=_text(d, "text"), acting_user=u, now=n),
+    "answer_question": _answer_question,
+    "internal_staff": lambda t, d, u, n: actions.edit_ticket(
+        ticket=t, changes={"internal_staff": bool(d.get("internal_staff"))},
+        reason=_text(d, "reason") or "内部员工投诉标记（R-M1-17）", acting_user=u, now=n),
 }
 
 

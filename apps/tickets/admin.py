@@ -25,6 +25,15 @@ class CompensationLimitAdmin(admin.ModelAdmin):
     list_filter = ("company",)
 
 
+@admin.register(m.TicketPolicy)
+class TicketPolicyAdmin(SimpleHistoryAdmin):
+    """工单口径: R-M2-21 (reply to the 管理处主任 before closing) and POLICY P-08 (internal staff
+    complaints in statistics), per company with project overrides."""
+
+    list_display = ("company", "project", "close_needs_manager_reply", "count_internal_staff_complaints")
+    list_filter = ("company", "close_needs_manager_reply", "count_internal_staff_complaints")
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -112,6 +112,7 @@ class TicketOut(Schema):
     media_or_litigation_risk: bool
     developer_matter: bool
     municipal: bool
+    internal_staff: bool
     agreed_feedback_at: dt.datetime | None
     held_by_quality: bool
     reopen_count: int
@@ -160,6 +161,7 @@ class TicketIn(Schema):
     valid_complaint: bool | None = None
     important: bool = False
     sensitive: bool = False
+    internal_staff: bool = Field(False, description="内部员工投诉（R-M1-17、P-08；仅投诉）")
     agreed_feedback_at: dt.datetime | None = Field(None, description="与业主约定的反馈时间（R-M1-09）")
     agreed_extension_reason: str = Field("", max_length=200)
     resolved_on_spot: bool = False
@@ -238,6 +240,13 @@ class TicketCloseIn(Schema):
     unresolved: bool = Field(False, description="未关闭结案（R-M2-16）")
     analysis: str = Field("", max_length=4000)
     measures: str = Field("", max_length=4000)
+
+
+class TicketInternalStaffIn(Schema):
+    """内部员工投诉标记 (R-M1-17, POLICY P-08): only complaints carry it."""
+
+    internal_staff: bool
+    reason: str = Field("", max_length=200)
 
 
 class TicketTransferIn(Schema):
@@ -327,6 +336,7 @@ def ticket_data(ticket: Ticket, now: dt.datetime | None = None) -> dict[str, Any
         "people_count": ticket.people_count, "collective": ticket.collective, "media_exposed": ticket.media_exposed,
         "litigation": ticket.litigation, "media_or_litigation_risk": ticket.media_or_litigation_risk,
         "developer_matter": ticket.developer_matter, "municipal": ticket.municipal,
+        "internal_staff": ticket.internal_staff,
         "agreed_feedback_at": _local(ticket.agreed_feedback_at), "held_by_quality": ticket.held_by_quality,
         "reopen_count": ticket.reopen_count, "handling_result": ticket.handling_result,
         "closed_at": _local(ticket.closed_at),
@@ -506,6 +516,12 @@ def exemption(request: HttpRequest, ticket_id: int, payload: TicketExemptionIn) 
 @router.post("/{ticket_id}/close", response={200: TicketOut, **ERRORS}, summary="结案（或未关闭）")
 def close(request: HttpRequest, ticket_id: int, payload: TicketCloseIn) -> Any:
     return _act(request, ticket_id, "close", _dump(payload))
+
+
+@router.post("/{ticket_id}/internal-staff", response={200: TicketOut, **ERRORS},
+             summary="内部员工投诉标记（R-M1-17、P-08）")
+def internal_staff(request: HttpRequest, ticket_id: int, payload: TicketInternalStaffIn) -> Any:
+    return _act(request, ticket_id, "internal_staff", _dump(payload))
 
 
 @router.post("/{ticket_id}/reopen", response={200: TicketOut, **ERRORS}, summary="重新打开")

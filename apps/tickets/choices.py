@@ -290,6 +290,14 @@ RETURN_VISIT_KINDS: frozenset[str] = frozenset(
     {Kind.COMPLAINT, Kind.REPAIR, Kind.SUGGESTION, Kind.NEED, Kind.PAID_SERVICE, Kind.SPECIAL_SERVICE,
      Kind.INCIDENT, Kind.DISPUTE}
 )
+# R-M2-21 (interpretation): kinds a responsible department handles whose result is replied to the resident
+# *and* to the 管理处主任 before closing (TicketPolicy.close_needs_manager_reply). Left out: consultations and
+# praise (closed with just the result, no handling); suggestions (the 管理处主任 decides on them himself,
+# R-M1-15); paid and special/agency services (orders whose result is the service delivered and charged, not a
+# complaint or visit of 制度1 #5).
+MANAGER_REPLY_KINDS: frozenset[str] = frozenset({Kind.COMPLAINT, Kind.REPAIR, Kind.NEED, Kind.INCIDENT, Kind.DISPUTE})
+# Reply kinds that carry the handling result (R-M2-15 explanation of an unreasonable complaint included).
+RESULT_REPLY_KINDS: frozenset[str] = frozenset({ReplyKind.RESULT, ReplyKind.EXPLANATION})
 # Channels where the owner is talking to the receiver, so a feedback time can be agreed (R-M1-09).
 ORAL_CHANNELS: frozenset[str] = frozenset({Channel.PHONE, Channel.VISIT, Channel.FIELD_VISIT})
 # Statuses after which nothing more happens in the cycle (closed, 未关闭, voided).

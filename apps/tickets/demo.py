@@ -79,6 +79,9 @@ def _progress(ticket: Any, stage: str, staff: dict[str, Any], department: Any, m
     with clock.frozen(t):
         actions.record_reply(ticket=ticket, kind="result", channel="phone", content="已按您反映的情况处理完毕",
                              owner_response="agree", acting_user=desk, now=t)
+        if actions.manager_reply_required(ticket):  # R-M2-21: the 管理处主任 hears the result too
+            actions.record_reply(ticket=ticket, kind="result", channel="in_person", recipient="project_manager",
+                                 content="处理结果已回复业主，业主认可", acting_user=desk, now=t)
     if steps < 4:
         return
     t += dt.timedelta(hours=3)

@@ -18,6 +18,7 @@ from apps.tickets.choices import (
     Kind,
     ReplyChannel,
     ReplyKind,
+    ReplyRecipient,
     ReturnVisitExemption,
     ReturnVisitMethod,
     ReviewDepartment,
@@ -78,6 +79,8 @@ class IntakeForm(forms.Form):
     media_or_litigation_risk = forms.BooleanField(label=_("可能引起诉讼或媒体曝光"), required=False)
     developer_matter = forms.BooleanField(label=_("地产遗留问题"), required=False)
     municipal = forms.BooleanField(label=_("市政配套问题"), required=False)
+    internal_staff = forms.BooleanField(label=_("内部员工投诉"), required=False,
+                                        help_text=_("投诉人是本公司员工（R-M1-17、P-08）"))
     agreed_feedback_at = LocalDateTimeField(label=_("与业主约定的反馈时间"), required=False,
                                             help_text=_("不能当场办结时必须与业主约定（R-M1-09）"))
     receiver = forms.TypedChoiceField(label=_("受理人"), required=False, coerce=int, empty_value=None, choices=(),
@@ -112,6 +115,8 @@ class IntakeForm(forms.Form):
             self.add_error("complainant_surname", _("请填写诉求人姓氏、房号或电话；无法获得时勾选“匿名”（R-M1-05）"))
         if data.get("resolved_on_spot") and not data.get("handling_result"):
             self.add_error("handling_result", _("当场处理完毕须填写处理结果（R-M1-09）"))
+        if data.get("internal_staff") and data.get("kind") not in (None, Kind.COMPLAINT):
+            self.add_error("internal_staff", _("只有投诉可以标记为内部员工投诉（R-M1-17）"))
         return data
 
 
@@ -170,9 +175,13 @@ OWNER_RESPONSES = [("pending", _("未表态")), ("agree", _("同意处理方案"
 
 
 class ReplyForm(forms.Form):
-    """回复业主 (R-M2-05, R-M2-13): kind, channel, content, time, the owner's answer. Letters, faxes,
-    emails and online replies are saved as drafts for review first (R-M2-08, R-M2-10)."""
+    """回复 (R-M2-05, R-M2-13, R-M2-21): to the owner or to the 管理处主任; kind, channel, content, time,
+    the owner's answer. Letters, faxes, emails and online replies to the owner are saved as drafts for
+    review first (R-M2-08, R-M2-10)."""
 
+    recipient = forms.ChoiceField(label=_("回复对象"), choices=ReplyRecipient.choices, initial=ReplyRecipient.OWNER,
+                                  required=False,
+                                  help_text=_("处理完毕须将结果同时回复业主和管理处主任（R-M2-21）"))
     kind = forms.ChoiceField(label=_("回复类型"), choices=ReplyKind.choices, initial=ReplyKind.RESULT)
     channel = forms.ChoiceField(label=_("回复方式"), choices=ReplyChannel.choices, initial=ReplyChannel.PHONE,
                                 help_text=_("书面、传真、邮件、网上回复须先经审核（R-M2-08/R-M2-10），保存为草稿"))
@@ -248,12 +257,29 @@ class ReturnVisitForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 2}))
     note = forms.CharField(label=_("备注"), required=False, max_length=1000)
     give_up = forms.BooleanField(label=_("多次联系不上，以“联系不上”结束回访（R-M4-12）"), required=False)
+    open_question = forms.CharField(label=_("未能当场答复的问题"), required=False, max_length=2000,
+                                    widget=forms.Textarea(attrs={"rows": 2}),
+                                    help_text=_("R-M4-10：业主提出、当场不能答复的问题，须同时约定答复时间"))
+    answer_due_at = LocalDateTimeField(label=_("约定答复时间"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("reached") and not data.get("satisfaction"):
             self.add_error("satisfaction", _("联系上业主时须记录满意度"))
+        if data.get("open_question") and not data.get("answer_due_at"):
+            self.add_error("answer_due_at", _("未能当场答复的问题须约定答复时间（R-M4-10）"))
         return data
+
+
+class AnswerQuestionForm(forms.Form):
+    """答复回访中提出的问题 (R-M4-10): the answer promised at the return visit."""
+
+    visit = forms.TypedChoiceField(label=_("待答复的问题"), coerce=int, choices=())
+    answer = forms.CharField(label=_("答复内容"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, questions: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["visit"].choices = list(questions)
 
 
 class ExemptionForm(forms.Form):
@@ -283,6 +309,13 @@ class CloseForm(forms.Form):
             if not data.get("measures"):
                 self.add_error("measures", _("以“未关闭”结案须填写降低顾客不满的措施（R-M2-16）"))
         return data
+
+
+class InternalStaffForm(forms.Form):
+    """内部员工投诉 (R-M1-17, POLICY P-08): set or clear the flag after intake (``edit_ticket``)."""
+
+    internal_staff = forms.BooleanField(label=_("投诉人是本公司内部员工"), required=False)
+    reason = forms.CharField(label=_("说明"), required=False, max_length=200)
 
 
 class ReopenForm(forms.Form):

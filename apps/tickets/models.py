@@ -173,6 +173,9 @@ class Ticket(models.Model):
     municipal = models.BooleanField(_("市政配套"), default=False)
     valid_complaint = models.BooleanField(_("有效投诉"), null=True, blank=True, help_text=_("R-M1-18"))
     important = models.BooleanField(_("重要投诉"), default=False, help_text=_("R-M2-22 人工标记"))
+    internal_staff = models.BooleanField(
+        _("内部员工投诉"), default=False,
+        help_text=_("R-M1-17、P-08：投诉人是本公司内部员工；按公司设置决定是否计入顾客投诉统计"))
     sensitive = models.BooleanField(_("敏感投诉"), default=False)
     record_form = models.BooleanField(_("记录表投诉"), default=False, help_text=_("R-M2-17"))
     escalation_level = models.CharField(_("投诉级别"), max_length=10, choices=EscalationLevel.choices,
@@ -270,6 +273,46 @@ class DeadlineQuerySet(models.QuerySet["Deadline"]):
 
     def due_between(self, start: dt.datetime, end: dt.datetime) -> DeadlineQuerySet:
         return self.filter(due_at__gte=start, due_at__lt=end)
+
+
+class TicketPolicy(models.Model):
+    """工单口径 — company choices of the ticket pipeline that are interpretations or policies; a row
+    with a project overrides the company row; without any row the defaults below apply.
+
+    - ``close_needs_manager_reply`` (R-M2-21, interpretation): when handling is finished the result is
+      replied to the resident *and* to the 管理处主任 ("事事有着落、件件有回音"), so a normal close
+      needs both sent replies of the current cycle (see ``apps.tickets.actions._close_blockers``).
+    - ``count_internal_staff_complaints`` (R-M1-17, POLICY P-08): whether complaints by internal
+      staff count as customer complaints in statistics (default: excluded, 002 篇4).
+    """
+
+    company = models.ForeignKey("org.Company", on_delete=models.CASCADE, related_name="ticket_policies")
+    project = models.ForeignKey("org.Project", on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="ticket_policies", verbose_name=_("项目（留空=全公司）"))
+    close_needs_manager_reply = models.BooleanField(
+        _("R-M2-21 结案须同时回复业主和管理处主任"), default=True,
+        help_text=_("开启时，投诉、报修等经处理的工单须有本轮已发出的业主结果回复和管理处主任回复才能结案"))
+    count_internal_staff_complaints = models.BooleanField(
+        _("P-08 内部员工投诉计入顾客投诉统计"), default=False,
+        help_text=_("默认不计入（002 篇4“不包括内部职员的投诉”）；篇3 作“不掩盖内部员工的投诉”"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("工单口径")
+        verbose_name_plural = _("工单口径")
+        constraints = [
+            models.UniqueConstraint(fields=["company", "project"], name="tickets_policy_unique"),
+            models.UniqueConstraint(fields=["company"], condition=Q(project=None), name="tickets_policy_one_default"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project or self.company} · 工单口径"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.project_id and self.company_id and self.project.company_id != self.company_id:
+            raise ValidationError({"project": _("项目不属于该公司")})
 
 
 class Deadline(models.Model):

@@ -34,7 +34,8 @@ from apps.tickets.models import Deadline, Ticket
 from linli import clock
 
 PAGE_SIZE = 50
-FLAG_FIELDS = ["media_or_litigation_risk", "media_exposed", "litigation", "developer_matter", "municipal"]
+FLAG_FIELDS = ["media_or_litigation_risk", "media_exposed", "litigation", "developer_matter", "municipal",
+               "internal_staff"]
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -229,7 +230,7 @@ ACTION_PANELS: dict[str, tuple[tuple[str, ...], Any, Any]] = {
     "accept": ((Cap.HANDLE, Cap.DISPATCH), None, gettext_lazy("接单")),
     "handling": ((Cap.HANDLE, Cap.DISPATCH), forms.HandlingForm, gettext_lazy("记录处理情况")),
     "hand_back": ((Cap.HANDLE, Cap.DISPATCH), forms.ReasonForm, gettext_lazy("退单")),
-    "reply": ((Cap.REPLY,), forms.ReplyForm, gettext_lazy("回复业主")),
+    "reply": ((Cap.REPLY,), forms.ReplyForm, gettext_lazy("回复业主 / 管理处主任")),
     "review": ((Cap.REPLY, Cap.VIEW_TICKETS), forms.ReviewForm, gettext_lazy("审核回复")),
     "send": ((Cap.REPLY,), forms.SendForm, gettext_lazy("发出已审核的回复")),
     "owner_response": ((Cap.REPLY,), forms.OwnerResponseForm, gettext_lazy("登记业主对方案的意见")),
@@ -238,6 +239,9 @@ ACTION_PANELS: dict[str, tuple[tuple[str, ...], Any, Any]] = {
     "exempt": ((Cap.RETURN_VISIT,), forms.ExemptionForm, gettext_lazy("免回访")),
     "close": ((Cap.RETURN_VISIT, Cap.VERIFY), forms.CloseForm, gettext_lazy("结案 / 未关闭")),
     "reopen": ((Cap.RECEIVE_TICKETS,), forms.ReopenForm, gettext_lazy("重新打开")),
+    "answer_question": ((Cap.REPLY,), forms.AnswerQuestionForm, gettext_lazy("答复回访中提出的问题")),
+    "internal_staff": ((Cap.RECEIVE_TICKETS, Cap.DISPATCH), forms.InternalStaffForm,
+                       gettext_lazy("内部员工投诉标记")),
     "escalate": ((Cap.ESCALATE,), forms.ReasonForm, gettext_lazy("上报品质管理部")),
     "report": ((Cap.REPLY,), forms.ReportForm, gettext_lazy("报品质部处理措施")),
     "transfer": ((Cap.DISPATCH,), forms.TransferForm, gettext_lazy("书面转地产")),
@@ -260,6 +264,11 @@ def _form_kwargs(action: str, ticket: Ticket, user: Any) -> dict[str, Any]:
     if action in {"review", "send"}:
         return {"drafts": [(r.pk, f"#{r.pk} {r.get_channel_display()} {r.content[:30]}")
                            for r in ticket.replies.filter(sent_at__isnull=True)]}
+    if action == "answer_question":
+        return {"questions": [(v.pk, f"{clock.local(v.answer_due_at):%m-%d %H:%M} 前：{v.open_question[:40]}")
+                              for v in adapters.unanswered_questions(ticket)]}
+    if action == "internal_staff":
+        return {"initial": {"internal_staff": ticket.internal_staff}}
     if action in {"decide", "refer"}:
         return {"claims": [(c.pk, f"#{c.pk} ¥{c.amount} {c.content[:30]}")
                            for c in ticket.compensation_claims.filter(status="pending")]}
@@ -282,8 +291,23 @@ def _panels(request: HttpRequest, ticket: Ticket, *, bound: tuple[str, Any] | No
             form = bound[1]
         elif form_class is not None:
             form = form_class(**_form_kwargs(action, ticket, user))
-        panels.append({"action": action, "title": title, "form": form, "multipart": action in MULTIPART})
+        panel = {"action": action, "title": title, "form": form, "multipart": action in MULTIPART}
+        if action == "close":
+            panel.update(_close_extras(request, ticket))
+        panels.append(panel)
     return panels
+
+
+def _close_extras(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
+    """The close panel shows what still blocks a normal close (R-M2-18, R-M2-21, R-M4-01, R-M4-05) and,
+    when the reply to the 管理处主任 is missing (R-M2-21), a short form that records it (it posts to
+    the ``reply`` step with the recipient set)."""
+    blockers = adapters.close_blockers(ticket)
+    extras: dict[str, Any] = {"blockers": [{"key": k, "messages": v} for k, v in blockers.items()]}
+    if "manager_reply" in blockers and org_access.has_cap(request.user, Cap.REPLY, ticket.project):
+        extras["manager_form"] = forms.ReplyForm(initial={"recipient": "project_manager", "kind": "result",
+                                                          "content": ticket.handling_result})
+    return extras
 
 
 def _detail_context(request: HttpRequest, ticket: Ticket, *, bound: tuple[str, Any] | None = None) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from apps.repairs.services import RepairError
 from apps.repairs.tests.helpers import assigned, at, completed, on_site, verified
 from apps.tickets import actions as ta
 from apps.tickets.choices import Stage, TicketStatus
+from apps.tickets.tests.helpers import reply_to_manager
 from apps.tickets.transitions import InvalidTransition
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +43,7 @@ def test_r_m8_07_return_visit_records_quality_and_attitude(cast, fake_policies):
     assert visit.satisfaction == "basic"  # the worse of the two goes to the pipeline
     rv_deadline.refresh_from_db()
     assert rv_deadline.met_in_time is True
+    reply_to_manager(cast, order.ticket, later)  # R-M2-21
     ta.close_ticket(ticket=order.ticket, acting_user=cast.front_desk, now=later)
     order.ticket.refresh_from_db()
     assert order.ticket.status == TicketStatus.CLOSED
@@ -96,6 +98,7 @@ def test_r_m8_07_dissatisfied_goes_back_to_engineering_until_satisfied(cast, fak
                                                  attitude="satisfied", acting_user=cast.butler,
                                                  now=at(2026, 11, 24, 16, 0))
     assert rating.cycle == 1
+    reply_to_manager(cast, t, at(2026, 11, 24, 16, 5))  # R-M2-21
     ta.close_ticket(ticket=t, acting_user=cast.front_desk, now=at(2026, 11, 24, 16, 5))
     t.refresh_from_db()
     assert t.status == TicketStatus.CLOSED

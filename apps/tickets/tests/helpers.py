@@ -51,10 +51,20 @@ def to_verified(cast: Any, ticket: Ticket, now: dt.datetime) -> Ticket:
     return ticket
 
 
+def reply_to_manager(cast: Any, ticket: Ticket, now: dt.datetime, *, acting_user: Any = None) -> Ticket:
+    """R-M2-21: the handling result replied to the 管理处主任 as well (needed to close complaints/repairs)."""
+    actions.record_reply(ticket=ticket, kind="result", channel="in_person", recipient="project_manager",
+                         content="已向主任汇报处理结果", acting_user=acting_user or cast.front_desk, now=now)
+    ticket.refresh_from_db()
+    return ticket
+
+
 def to_closed(cast: Any, ticket: Ticket, now: dt.datetime) -> Ticket:
+    """Verified → return visit (satisfied) → result replied to the 管理处主任 too (R-M2-21) → closed."""
     to_verified(cast, ticket, now)
     actions.record_return_visit(ticket=ticket, method="phone", reached=True, satisfaction="satisfied",
                                 owner_words="很好", acting_user=cast.front_desk, now=now)
+    reply_to_manager(cast, ticket, now)
     actions.close_ticket(ticket=ticket, acting_user=cast.front_desk, now=now)
     ticket.refresh_from_db()
     return ticket

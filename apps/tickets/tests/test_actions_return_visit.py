@@ -10,7 +10,7 @@ from apps.tickets import actions
 from apps.tickets.actions import TicketError
 from apps.tickets.choices import TicketStatus
 from apps.tickets.models import ReturnVisit
-from apps.tickets.tests.helpers import receive, to_replied, to_verified
+from apps.tickets.tests.helpers import receive, reply_to_manager, to_replied, to_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +48,7 @@ def test_r_m4_09_unsatisfied_return_visit_reopens_and_counts(cast: Any, frozen_n
     _verify(cast, t, frozen_now)
     actions.record_return_visit(ticket=t, method="visit", reached=True, satisfaction="basic",
                                 owner_words="基本满意", acting_user=cast.butler, now=frozen_now)
+    reply_to_manager(cast, t, frozen_now)  # R-M2-21
     actions.close_ticket(ticket=t, acting_user=cast.front_desk, now=frozen_now)
     t.refresh_from_db()
     assert t.status == TicketStatus.CLOSED and t.reopen_count == 1
@@ -68,6 +69,7 @@ def test_r_m4_12_unreachable_needs_attempts(cast: Any, frozen_now: dt.datetime, 
     t.refresh_from_db()
     visit = t.return_visits.get()
     assert t.status == TicketStatus.RETURN_VISITED and visit.outcome == "unreachable" and visit.attempts.count() == 2
+    reply_to_manager(cast, t, frozen_now)  # R-M2-21
     actions.close_ticket(ticket=t, acting_user=cast.front_desk, now=frozen_now)
 
 
@@ -75,6 +77,7 @@ def test_r_m4_05_as_18a_on_the_spot_exempt(cast: Any, frozen_now: dt.datetime) -
     t = receive(cast, resolved_on_spot=True, handling_result="当场解释并调整了噪音时段", agreed_feedback_at=None)
     _verify(cast, t, frozen_now)
     actions.exempt_return_visit(ticket=t, reason="on_spot", acting_user=cast.front_desk, now=frozen_now)
+    reply_to_manager(cast, t, frozen_now)  # R-M2-21
     actions.close_ticket(ticket=t, acting_user=cast.front_desk, now=frozen_now)
     t.refresh_from_db()
     assert t.status == TicketStatus.CLOSED and t.return_visit_exemption == "on_spot"
@@ -84,6 +87,7 @@ def test_r_m4_05_as_18b_anonymous_letter_exempt(cast: Any, frozen_now: dt.dateti
     t = to_verified(cast, receive(cast, channel="suggestion_box", anonymous=True, complainant_surname="", phone="",
                                   agreed_feedback_at=None), frozen_now)
     actions.exempt_return_visit(ticket=t, reason="no_contact", acting_user=cast.front_desk, now=frozen_now)
+    reply_to_manager(cast, t, frozen_now)  # R-M2-21
     actions.close_ticket(ticket=t, acting_user=cast.front_desk, now=frozen_now)
 
 
@@ -100,6 +104,7 @@ def test_r_m4_05_p_07_no_contact(cast: Any, frozen_now: dt.datetime, settings: A
                                   agreed_feedback_at=None), frozen_now)
     if exempt:
         actions.exempt_return_visit(ticket=t, reason="no_contact", acting_user=cast.front_desk, now=frozen_now)
+        reply_to_manager(cast, t, frozen_now)  # R-M2-21
         actions.close_ticket(ticket=t, acting_user=cast.front_desk, now=frozen_now)
     else:
         with pytest.raises(TicketError):

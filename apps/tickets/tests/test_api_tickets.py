@@ -137,6 +137,12 @@ def test_every_action_endpoint_through_to_close(cast: Any, api: Any, policies: A
     assert any(d["stage"] == "return_visit" for d in r.json()["deadlines"])
     r = desk.post(f"{base}/return-visits", {"method": "phone", "reached": True, "satisfaction": "satisfied"})
     assert r.json()["status"] == "return_visited"
+    r = desk.post(f"{base}/close", {})  # R-M2-21: the 管理处主任 has not had the result yet
+    assert r.status_code == 409 and r.json()["error"]["code"] == "cannot_close"
+    assert "manager_reply" in r.json()["error"]["fields"]
+    r = desk.post(f"{base}/replies", {"kind": "result", "channel": "in_person", "content": "已向主任汇报",
+                                      "recipient": "project_manager"})
+    assert r.status_code == 200
     r = desk.post(f"{base}/close", {})
     assert r.status_code == 200 and r.json()["status"] == "closed"
     r = desk.post(f"{base}/close", {})
@@ -192,6 +198,8 @@ def test_return_visit_exemption_and_unresolved_close(cast: Any, api: Any, make_t
     assert r.status_code == 422 and "note" in r.json()["error"]["fields"]  # R-M4-05 C
     assert sup.post(f"{URL}/{t.pk}/return-visit-exemption", {"exemption": "sensitive", "note": "隐私"}
                     ).status_code == 200
+    sup.post(f"{URL}/{t.pk}/replies", {"kind": "result", "channel": "phone", "content": "已汇报",
+                                       "recipient": "project_manager"})  # R-M2-21
     assert sup.post(f"{URL}/{t.pk}/close", {}).json()["status"] == "closed"
     t2 = make_ticket()
     r = sup.post(f"{URL}/{t2.pk}/close", {"unresolved": True})

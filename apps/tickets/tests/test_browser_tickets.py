@@ -102,7 +102,8 @@ def _as(page: Any, live_server: Any, username: str, ticket_id: int) -> None:
 def test_R_M2_26_dispatch_to_close_through_the_pages(cast: Any, page: Any, phone_page: Any, live_server: Any,
                                                     tmp_path: Any, settings: Any) -> None:
     """R-M2-01 dispatch + handling with a photo (the worker on a 360-px phone), R-M2-13 reply, R-M4-01
-    verification, R-M4-07 return visit, R-M2-18 close — each by the role that does it."""
+    verification, R-M4-07 return visit, R-M2-21 reply to the 管理处主任, R-M2-18 close — each by the role
+    that does it."""
     from apps.tickets import adapters
     from apps.tickets.models import Ticket
 
@@ -138,6 +139,14 @@ def test_R_M2_26_dispatch_to_close_through_the_pages(cast: Any, page: Any, phone
     _as(page, live_server, "desk", t.pk)
     _act(page, "return_visit", fill={"owner_words": "很满意"}, select={"method": "phone", "reached": "yes",
                                                                         "satisfaction": "satisfied"})
+    # R-M2-21: the close panel names the missing reply to the 管理处主任 and records it in place
+    panel = page.locator("[data-testid=action-close]")
+    panel.locator("summary").click()
+    assert "须同时向管理处主任回复处理结果" in panel.inner_text()
+    panel.locator("[data-testid=manager-reply-form] select[name=channel]").select_option("in_person")
+    with page.expect_navigation():
+        panel.locator("[data-testid=submit-manager-reply]").click()
+    assert page.locator(".flash-success").count() == 1
     _act(page, "close")
     assert "已关闭" in page.inner_text("[data-testid=ticket-number]")
     t = Ticket.objects.get(pk=t.pk)

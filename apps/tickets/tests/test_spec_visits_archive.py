@@ -42,7 +42,7 @@ def test_r_m6_02_the_ticket_with_all_its_records_is_the_complaint_file(cast: Any
     reply, verification, return visit, events and the field history."""
     t = to_closed(cast, receive(cast), frozen_now)
     assert t.status == TicketStatus.CLOSED
-    assert t.dispatches.count() == 1 and t.replies.count() == 1
+    assert t.dispatches.count() == 1 and t.replies.count() == 2  # to the owner and to the 管理处主任 (R-M2-21)
     assert t.verifications.get().passed and t.return_visits.get().satisfaction == "satisfied"
     kinds = set(t.events.values_list("kind", flat=True))
     assert {"verification", "return_visit"} <= kinds

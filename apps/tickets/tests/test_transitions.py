@@ -74,7 +74,7 @@ def test_close_refused_before_verification(cast: Any, frozen_now: dt.datetime) -
     t = to_replied(cast, receive(cast), frozen_now)
     with pytest.raises(TicketError) as exc:
         actions.close_ticket(ticket=t, acting_user=cast.front_desk, now=frozen_now)
-    assert set(exc.value.fields) == {"verification", "return_visit"}
+    assert set(exc.value.fields) == {"verification", "return_visit", "manager_reply"}  # + R-M2-21
     t.refresh_from_db()
     assert t.status == TicketStatus.REPLIED
 

@@ -189,6 +189,10 @@ def test_full_pipeline_through_the_action_panels(cast: Any, desk: Client, make_t
     assert act(sup, t, "verify", {"passed": "pass", "notes": "已落实"}).status_code == 302
     assert act(desk, t, "return_visit", {"method": "phone", "reached": "yes", "satisfaction": "satisfied",
                                          "owner_words": "满意"}).status_code == 302
+    r = act(desk, t, "close", {})  # R-M2-21: the reply to the 管理处主任 is still missing
+    assert r.status_code == 409 and "须同时向管理处主任回复处理结果" in r.content.decode()
+    assert act(desk, t, "reply", {"recipient": "project_manager", "kind": "result", "channel": "in_person",
+                                  "content": "已更换灯管，业主满意", "owner_response": "pending"}).status_code == 302
     assert act(desk, t, "close", {}).status_code == 302
     t.refresh_from_db()
     assert t.status == "closed"

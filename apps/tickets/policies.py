@@ -1,0 +1,45 @@
+"""Read side of :class:`apps.tickets.models.TicketPolicy` (工单口径): the project's row, else the
+company's, else the defaults (R-M2-21 on; POLICY P-08 internal-staff complaints excluded)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q
+
+from apps.tickets.models import TicketPolicy
+
+
+@dataclass(frozen=True)
+class Values:
+    close_needs_manager_reply: bool = True  # R-M2-21 (interpretation)
+    count_internal_staff_complaints: bool = False  # R-M1-17, POLICY P-08 default: excluded (002 篇4)
+
+
+DEFAULTS = Values()
+
+
+def _values(row: TicketPolicy | None) -> Values:
+    if row is None:
+        return DEFAULTS
+    return Values(close_needs_manager_reply=row.close_needs_manager_reply,
+                  count_internal_staff_complaints=row.count_internal_staff_complaints)
+
+
+def policy_for(project: Any) -> Values:
+    """The policy values in force for ``project`` (one query)."""
+    rows = {r.project_id: r for r in TicketPolicy.objects.filter(company_id=project.company_id)
+            .filter(Q(project=None) | Q(project_id=project.pk))}
+    return _values(rows.get(project.pk) or rows.get(None))
+
+
+def customer_complaints_q() -> Q:
+    """Condition on tickets that leaves out internal-staff complaints where the project's policy
+    excludes them (R-M1-17, POLICY P-08): a ticket counts when it is not an internal-staff complaint,
+    or when its project's row — else its company's row — counts them. Resolved inside the SQL
+    (correlated look-ups on the two unique keys, evaluated only for flagged tickets), so a statistics
+    query gains no extra round trip."""
+    own = TicketPolicy.objects.filter(project_id=OuterRef("project_id"))
+    company = TicketPolicy.objects.filter(project=None, company__projects=OuterRef("project_id"))
+    return (Q(internal_staff=False) | Q(Exists(own.filter(count_internal_staff_complaints=True)))
+            | (~Q(Exists(own)) & Q(Exists(company.filter(count_internal_staff_complaints=True)))))
