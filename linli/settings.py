@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "apps.notify",
     "apps.repairs",
     "apps.reports",
+    "apps.visits",
     "apps.api",
 ]
 
