@@ -74,6 +74,7 @@ class VisitQuery:
     problem_status: str = ""
     problem_category: str = ""  # a Category id, or "none" for 未分类
     household: str = ""
+    household_id: int | None = None
     include_voided: bool = False
     errors: list[str] | None = None
 
@@ -144,6 +145,7 @@ def parse_query(params: Any) -> VisitQuery:
     else:
         q.problem_category = pcat
     q.household = (params.get("household", "") or "").strip()[:50]
+    q.household_id = _int(params.get("hh", ""), "房屋", errors)
     q.include_voided = params.get("include_voided", "") in ("1", "on", "true")
     return q
 
@@ -179,6 +181,8 @@ def filter_visits(qs: QuerySet[Visit], q: VisitQuery) -> QuerySet[Visit]:
         qs = qs.filter(visitor_id=q.visitor)
     if q.household:
         qs = qs.filter(household__label__icontains=q.household)
+    if q.household_id is not None:
+        qs = qs.filter(household_id=q.household_id)
     if q.problem_status or q.problem_category:
         ids = VisitProblem.objects.filter(_problem_q(q)).values("visit_id")
         qs = qs.filter(pk__in=ids)
@@ -203,6 +207,8 @@ def filter_problems(qs: QuerySet[VisitProblem], q: VisitQuery) -> QuerySet[Visit
         qs = qs.filter(visit__visitor_id=q.visitor)
     if q.household:
         qs = qs.filter(visit__household__label__icontains=q.household)
+    if q.household_id is not None:
+        qs = qs.filter(visit__household_id=q.household_id)
     return qs.filter(_problem_q(q))
 
 

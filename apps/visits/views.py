@@ -118,6 +118,13 @@ def visit_new(request: HttpRequest) -> HttpResponse:
     current = getattr(request, "project", None)
     initial = {"project": current.pk if current is not None and projects.filter(pk=current.pk).exists() else None,
                "visited_at": clock.local(clock.now()).strftime("%Y-%m-%dT%H:%M")}
+    hh = request.GET.get("hh", "")
+    if hh.isdigit():  # from a household's archive page: prefill the project and room
+        from apps.estates.models import Household
+
+        household = Household.objects.filter(pk=int(hh), project__in=projects).first()
+        if household is not None:
+            initial.update(project=household.project_id, household=household.label)
     form = VisitForm(request.POST or None, projects=projects, initial=initial)
     formset = ProblemFormSet(request.POST or None, prefix="problems", form_kwargs={"projects": projects})
     if request.method == "POST" and form.is_valid() and formset.is_valid():

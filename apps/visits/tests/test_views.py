@@ -205,3 +205,16 @@ def test_correct_and_void_through_the_pages_keep_the_history(client, cast, two):
 def test_nav_links_to_the_visit_archive(client, cast):
     client.force_login(cast.butler)
     assert 'data-testid="nav-visits"' in client.get("/visits/").content.decode()
+
+
+def test_household_archive_links_to_its_visits(client, cast, homes, two, record):
+    mine, _ = two
+    other_room = record(household=homes.hh2, person=None)
+    client.force_login(cast.butler)
+    page = client.get(f"/estates/households/{homes.hh.pk}/").content.decode()
+    assert f'href="/visits/?hh={homes.hh.pk}"' in page
+    html = client.get(f"/visits/?hh={homes.hh.pk}").content.decode()
+    assert f'data-id="{mine.pk}"' in html and f'data-id="{other_room.pk}"' not in html
+    assert f'/visits/new/?hh={homes.hh.pk}' in html
+    form = client.get(f"/visits/new/?hh={homes.hh.pk}").content.decode()
+    assert 'value="5栋2单元1502"' in form
