@@ -37,6 +37,14 @@ def settings_for(company: Company) -> ReportSettings:
     return row
 
 
+def configured_duty(company: Company, code: str, cadence: str) -> s.Duty:
+    """The duty a stored report belongs to, with the company's configured due day where it has one
+    (R-M5-12 ``visit_statistics_days_after``)."""
+    if code == s.VISIT_STATISTICS.code and cadence == s.Cadence.YEARLY.value:
+        return s.visit_statistics_duty(settings_for(company).visit_statistics_days_after)
+    return s.duty_for(code, cadence)
+
+
 def facts_of(project: Project) -> s.ProjectFacts:
     return s.ProjectFacts(
         public_property=project.kind == ProjectKind.PUBLIC,

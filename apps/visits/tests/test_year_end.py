@@ -167,3 +167,17 @@ def test_r_m5_12_report_pdf_renders(cast, year, client):
     client.force_login(cast.cs_manager)
     resp = client.get(f"/reports/{report.pk}/pdf/")
     assert resp.status_code == 200 and resp["Content-Type"] == "application/pdf"
+
+
+def test_r_m5_12_corrected_version_keeps_the_configured_due_date(cast, year):
+    cfg = rs.settings_for(cast.company)
+    cfg.visit_statistics_days_after = 0
+    cfg.save()
+    duty = rs.configured_duty(cast.company, "visit_statistics", "yearly")
+    report, _ = ra.generate_draft(duty=duty, period=YEAR, project=cast.project, acting_user=cast.cs_manager,
+                                  now=year["now"])
+    assert report.due_at == at(2025, 12, 31, 23, 59, 59)
+    ra.submit_for_review(report, acting_user=cast.cs_manager, now=year["now"])
+    report = ra.approve_report(report, acting_user=cast.leader, now=year["now"])
+    new = ra.reissue_report(report, acting_user=cast.cs_manager, now=year["now"])
+    assert new.version == 2 and new.due_at == report.due_at
