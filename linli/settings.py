@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "apps.repairs",
     "apps.reports",
     "apps.portal",
+    "apps.visits",
     "apps.api",
 ]
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("repairs/", include("apps.repairs.urls")),
     path("reports/", include("apps.reports.urls")),
     path("portal/", include("apps.portal.urls")),
+    path("visits/", include("apps.visits.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -50,6 +50,7 @@ class Cap:
     APPROVE_REPORTS = "approve_reports"
     PUBLISH_PORTAL = "publish_portal"  # 推送到业主公告栏 (R-M17-12)
     MANAGE_CONFIG = "manage_config"
+    RECORD_VISITS = "record_visits"  # 业主走访/回访记录 (R-M9-03, R-M6-06): the project's CS staff
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ class RoleInfo:
 
 
 _STAFF = {Cap.VIEW_TICKETS, Cap.VIEW_ARCHIVE}
-_DESK = _STAFF | {Cap.RECEIVE_TICKETS, Cap.DISPATCH, Cap.REPLY, Cap.RETURN_VISIT, Cap.UNMASK_PERSONAL_DATA}
+_DESK = _STAFF | {Cap.RECEIVE_TICKETS, Cap.DISPATCH, Cap.REPLY, Cap.RETURN_VISIT, Cap.UNMASK_PERSONAL_DATA,
+                  Cap.RECORD_VISITS}
 _SUPERVISOR = _DESK | {
     Cap.VERIFY, Cap.APPROVE_EXEMPTION, Cap.ESCALATE, Cap.VOID, Cap.IMPORT_ROSTER, Cap.EXPORT_ROSTER,
     Cap.VIEW_REPORTS, Cap.GRANT_ARCHIVE_ACCESS, Cap.VIEW_ACCESS_LOG,
@@ -79,7 +81,8 @@ ROLE_INFO: dict[str, RoleInfo] = {
     Role.CS_SUPERVISOR: RoleInfo(20, False, frozenset(_SUPERVISOR)),
     Role.CS_MANAGER: RoleInfo(30, False, frozenset(_MANAGER)),
     Role.PROJECT_MANAGER: RoleInfo(30, False, frozenset(_MANAGER | {Cap.MANAGE_CONFIG})),
-    Role.QUALITY: RoleInfo(40, True, frozenset(_MANAGER)),
+    # 品质管理部 reads visit records of every project but does not file them (R-M6-06: 客服部 files)
+    Role.QUALITY: RoleInfo(40, True, frozenset(_MANAGER - {Cap.RECORD_VISITS})),
     Role.LEADERSHIP: RoleInfo(
         50, True,
         frozenset(_STAFF | {Cap.VIEW_REPORTS, Cap.APPROVE_REPORTS, Cap.APPROVE_COMPENSATION, Cap.DOWNGRADE,

@@ -222,13 +222,15 @@ def reissue_report(report: Report, *, acting_user: User, now: dt.datetime) -> Re
     """A new version of an approved report, regenerated from today's data (the old one stays frozen
     until the new one is approved, then it becomes superseded)."""
     from apps.reports import generators
-    from apps.reports.schedule import duty_for, period_of
+    from apps.reports.schedule import period_of
+    from apps.reports.services import configured_duty
 
     if not report.frozen:
         raise ReportError("报告尚未批准，请直接修改草稿")
     if report.status == ReportStatus.SUPERSEDED:
         raise ReportError("该版本已被取代，请在最新版本上操作")
-    duty = duty_for(report.duty_code, report.cadence)
+
+    duty = configured_duty(report.company, report.duty_code, report.cadence)
     period = period_of(report.cadence, report.period_start)
     generated = generators.generate(duty, period, project=report.project, company=report.company, now=now)
     sections = dict(report.sections)

@@ -82,6 +82,12 @@ def report_rows(report: Any) -> Iterator[list[Any]]:
             yield ["地产遗留", row["project"], row["count"], "件", f"未关闭 {row['open']}"]
         for row in f.get("trend", []):
             yield ["趋势", row["label"], row["count"], "件", ""]
+        for table in f.get("visit_tables", []):
+            for r in table["rows"]:
+                yield [table["title"], r["label"], r["count"], table.get("unit", ""), ""]
+        for p in f.get("open_problems", []):
+            yield ["未解决/无法解决问题", f"{p['day']} {p['household']}", p["description"], p["status"],
+                   "；".join(x for x in (p["category"], p["department"], p["reason"], p["ticket"]) if x)]
     for key, text in (report.sections or {}).items():
         if text:
             yield ["正文", key, text, "", ""]

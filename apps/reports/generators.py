@@ -268,7 +268,22 @@ def _legacy(period: s.Period, projects: list[Project], now: dt.datetime) -> Gene
     return Generated(f, {"summary": text})
 
 
+def _visit_statistics(period: s.Period, projects: list[Project], now: dt.datetime) -> Generated:
+    """年度走访统计 (R-M5-12): the CS department's count of the year's visit records by category,
+    method and month, the problems by category and status, and the list of problems not yet solved
+    or that cannot be solved, for the 物业总经理 (internal: room numbers, no phone numbers). The
+    queries live in apps.visits.services; every count links to the visit or problem list behind it."""
+    from apps.visits.services import period_statistics, summary_text
+
+    if len(projects) != 1:
+        raise ValueError("年度走访统计按项目生成")
+    f: dict[str, Any] = {"period": period.label, "kpis": [], "tables": [],
+                         **period_statistics(projects[0], period.start, period.end)}
+    return Generated(f, {"summary": summary_text(period.label, f), "measures": ""})
+
+
 GENERATORS = {
+    "visit_statistics": _visit_statistics,
     "monthly_statistics": _monthly_analysis,
     "monthly_summary": _monthly_summary,
     "monthly_bulletin": _bulletin,

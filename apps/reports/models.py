@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -117,6 +118,9 @@ class ReportSettings(models.Model):
         choices=[("monthly", _("每月（全部项目）")), ("quarterly", _("每季度（新项目及分期项目）"))],
     )
     remind_days_before = models.PositiveSmallIntegerField(_("提前提醒天数"), default=3)
+    visit_statistics_days_after = models.PositiveSmallIntegerField(
+        _("年度走访统计报送期限 (R-M5-12)"), default=15, validators=[MaxValueValidator(31)],
+        help_text=_("0 = 当年12月31日前；N = 次年1月N日前（默认15日）。报物业总经理审阅"))
     record_retention_years = models.PositiveSmallIntegerField(
         _("用户投诉记录保存年限 (R-M6-05)"), null=True, blank=True,
         help_text=_("留空 = 永久妥善保存；到期记录仅列出供人工复核，系统不会自动删除"))

@@ -20,6 +20,7 @@ class Cadence(str, Enum):
     MONTHLY = "monthly"
     QUARTERLY = "quarterly"
     HALF_YEARLY = "half_yearly"
+    YEARLY = "yearly"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class Period:
             return f"{self.start.year}年{self.start.month}月"
         if self.cadence is Cadence.QUARTERLY:
             return f"{self.start.year}年第{(self.start.month - 1) // 3 + 1}季度"
+        if self.cadence is Cadence.YEARLY:
+            return f"{self.start.year}年度"
         return f"{self.start.year}年{'上' if self.start.month == 1 else '下'}半年"
 
 
@@ -58,7 +61,13 @@ def half_year_period(year: int, half: int) -> Period:
                   dt.date(year, 6, 30) if half == 1 else dt.date(year, 12, 31))
 
 
+def year_period(year: int) -> Period:
+    return Period(Cadence.YEARLY, dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+
 def period_containing(cadence: Cadence, day: dt.date) -> Period:
+    if cadence is Cadence.YEARLY:
+        return year_period(day.year)
     if cadence is Cadence.MONTHLY:
         return month_period(day.year, day.month)
     if cadence is Cadence.QUARTERLY:
@@ -140,6 +149,22 @@ COMPANY_ANALYSIS_QUARTERLY = Duty("company_analysis", "公司投诉统计分析�
 COMPANY_ANALYSIS_HALF_YEARLY = Duty("company_analysis", "公司投诉统计分析报告", Cadence.HALF_YEARLY,
                                     DueRule.NEXT_PERIOD_DAY, 15, "R-M5-03", "公司领导")
 
+# R-M5-12: the year-end visit statistics of the CS department for the 物业总经理. "At year end" gives no
+# date (interpretation): by default due on 15 January for the year before; ReportSettings
+# .visit_statistics_days_after chooses N (次年1月N日前) or 0 (当年12月31日前).
+VISIT_STATISTICS_DEFAULT_DAYS_AFTER = 15
+
+
+def visit_statistics_duty(days_after: int = VISIT_STATISTICS_DEFAULT_DAYS_AFTER) -> Duty:
+    if days_after <= 0:
+        return Duty("visit_statistics", "年度走访统计", Cadence.YEARLY, DueRule.WITHIN_PERIOD_DAY, 31, "R-M5-12",
+                    "物业总经理")
+    return Duty("visit_statistics", "年度走访统计", Cadence.YEARLY, DueRule.NEXT_PERIOD_DAY, days_after, "R-M5-12",
+                "物业总经理")
+
+
+VISIT_STATISTICS = visit_statistics_duty()
+
 
 @dataclass(frozen=True)
 class ProjectFacts:
@@ -166,9 +191,13 @@ def needs_quarterly_analysis(facts: ProjectFacts, period: Period) -> bool:
     return False
 
 
-def project_duties(facts: ProjectFacts, period: Period, *, legacy_cadence: Cadence = Cadence.MONTHLY) -> list[Duty]:
-    """The project-level duties whose period is ``period`` (P-05 legacy cadence, default monthly)."""
+def project_duties(facts: ProjectFacts, period: Period, *, legacy_cadence: Cadence = Cadence.MONTHLY,
+                   visit_duty: Duty = VISIT_STATISTICS) -> list[Duty]:
+    """The project-level duties whose period is ``period`` (P-05 legacy cadence, default monthly;
+    ``visit_duty``: the yearly R-M5-12 duty with the company's due day)."""
     duties: list[Duty] = []
+    if period.cadence is Cadence.YEARLY:
+        return [visit_duty]
     if period.cadence is Cadence.MONTHLY:
         duties += [MONTHLY_STATISTICS, MONTHLY_SUMMARY, MONTHLY_BULLETIN]
         if facts.public_property:
@@ -195,7 +224,7 @@ def company_duty(cadence: Cadence) -> Duty:
 ALL_DUTIES: tuple[Duty, ...] = (
     MONTHLY_STATISTICS, MONTHLY_SUMMARY, MONTHLY_BULLETIN, QUARTERLY_ANALYSIS, SERVICE_REPORT_REVIEW,
     SERVICE_REPORT_INTRANET, SERVICE_REPORT_NOTICE, WORK_BRIEF, LEGACY_STATISTICS_MONTHLY,
-    LEGACY_STATISTICS_QUARTERLY, COMPANY_ANALYSIS_QUARTERLY, COMPANY_ANALYSIS_HALF_YEARLY,
+    LEGACY_STATISTICS_QUARTERLY, COMPANY_ANALYSIS_QUARTERLY, COMPANY_ANALYSIS_HALF_YEARLY, VISIT_STATISTICS,
 )
 
 

@@ -37,6 +37,14 @@ def settings_for(company: Company) -> ReportSettings:
     return row
 
 
+def configured_duty(company: Company, code: str, cadence: str) -> s.Duty:
+    """The duty a stored report belongs to, with the company's configured due day where it has one
+    (R-M5-12 ``visit_statistics_days_after``)."""
+    if code == s.VISIT_STATISTICS.code and cadence == s.Cadence.YEARLY.value:
+        return s.visit_statistics_duty(settings_for(company).visit_statistics_days_after)
+    return s.duty_for(code, cadence)
+
+
 def facts_of(project: Project) -> s.ProjectFacts:
     return s.ProjectFacts(
         public_property=project.kind == ProjectKind.PUBLIC,
@@ -70,6 +78,7 @@ def duty_statuses(company: Company, projects: list[Project], now: dt.datetime, *
     ``horizon_days`` or the next ``horizon_days`` — what the reports page and the reminder sweep show."""
     cfg = settings_for(company)
     legacy = s.Cadence(cfg.legacy_cadence)
+    visit_duty = s.visit_statistics_duty(cfg.visit_statistics_days_after)
     latest = _latest_reports(company, projects)
     out: list[DutyStatus] = []
     window = dt.timedelta(days=horizon_days)
@@ -77,9 +86,9 @@ def duty_statuses(company: Company, projects: list[Project], now: dt.datetime, *
         tz = project.tz
         today = now.astimezone(tz).date()
         facts = facts_of(project)
-        for cadence in (s.Cadence.MONTHLY, s.Cadence.QUARTERLY):
+        for cadence in (s.Cadence.MONTHLY, s.Cadence.QUARTERLY, s.Cadence.YEARLY):
             for period in _recent_periods(cadence, today):
-                for duty in s.project_duties(facts, period, legacy_cadence=legacy):
+                for duty in s.project_duties(facts, period, legacy_cadence=legacy, visit_duty=visit_duty):
                     due = duty.due_at(period, tz)
                     if abs(due - now) <= window:
                         out.append(DutyStatus(project, duty, period, due,

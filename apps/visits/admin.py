@@ -1,0 +1,52 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from apps.visits.models import Visit, VisitProblem
+
+
+class ProblemInline(admin.TabularInline):
+    model = VisitProblem
+    extra = 0
+    fields = ("description", "category", "status", "answer", "cannot_reason", "department", "resolved_at", "ticket")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Visit)
+class VisitAdmin(SimpleHistoryAdmin):
+    """Read-only: visits are recorded, corrected and voided through apps.visits.actions (audit trail)."""
+
+    list_display = ("visited_on", "project", "household", "category", "method", "visitor", "filed_department",
+                    "voided_at")
+    list_filter = ("project", "category", "method")
+    search_fields = ("household__label", "opinions", "communicated")
+    date_hierarchy = "visited_on"
+    inlines = [ProblemInline]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(VisitProblem)
+class VisitProblemAdmin(SimpleHistoryAdmin):
+    list_display = ("description", "visit", "category", "status", "department", "ticket")
+    list_filter = ("status", "visit__project")
+    search_fields = ("description",)
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -1,0 +1,201 @@
+"""REST endpoints of the visits app (mounted at /api/v1/visits). Thin: queries from services, writes
+through actions; a visit of another project answers 404 like a missing one."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+
+from apps.api.errors import ERRORS, ApiError
+from apps.estates.models import Household, Person
+from apps.org.access import visible_projects
+from apps.org.models import Department, Project, User
+from apps.tickets.models import Category
+from apps.visits import actions, services
+from apps.visits.models import Visit
+from linli import clock
+
+router = Router(tags=["visits"])
+
+
+class VisitProblemOut(Schema):
+    id: int
+    description: str
+    category: str | None
+    status: str
+    status_label: str
+    answer: str
+    cannot_reason: str
+    department: str | None
+    ticket_number: str | None
+
+
+class VisitOut(Schema):
+    id: int
+    project_id: int
+    household: str
+    category: str
+    category_label: str
+    method: str
+    method_label: str
+    visitor: str
+    visited_at: dt.datetime
+    visited_on: dt.date
+    communicated: str
+    opinions: str
+    filed_department: str
+    voided: bool
+    problems: list[VisitProblemOut]
+
+
+class VisitProblemIn(Schema):
+    description: str
+    status: str = "open"
+    answer: str = ""
+    category_id: int | None = None
+    department_id: int | None = None
+
+
+class VisitIn(Schema):
+    project_id: int
+    household_id: int
+    person_id: int | None = None
+    category: str
+    method: str
+    visitor_id: int | None = None
+    visited_at: dt.datetime
+    communicated: str
+    opinions: str
+    problems: list[VisitProblemIn] = []
+
+
+class VisitSettleIn(Schema):
+    outcome: str
+    text: str
+
+
+class VisitTicketIn(Schema):
+    agreed_feedback_at: dt.datetime | None = None
+    complainant_surname: str = ""
+    phone: str = ""
+
+
+class VisitTicketOut(Schema):
+    ticket_id: int
+    number: str
+
+
+def _fail(exc: actions.VisitError) -> ApiError:
+    return ApiError(exc.status, exc.code, exc.message, exc.fields)
+
+
+def _out(visit: Visit) -> dict[str, Any]:
+    return {
+        "id": visit.pk, "project_id": visit.project_id, "household": visit.household.label,
+        "category": visit.category, "category_label": visit.get_category_display(), "method": visit.method,
+        "method_label": visit.get_method_display(), "visitor": str(visit.visitor), "visited_at": visit.visited_at,
+        "visited_on": visit.visited_on, "communicated": visit.communicated, "opinions": visit.opinions,
+        "filed_department": visit.filed_department.name, "voided": visit.voided,
+        "problems": [{"id": p.pk, "description": p.description, "category": str(p.category) if p.category else None,
+                      "status": p.status, "status_label": p.get_status_display(), "answer": p.answer,
+                      "cannot_reason": p.cannot_reason, "department": p.department.name if p.department else None,
+                      "ticket_number": p.ticket.number if p.ticket else None}
+                     for p in visit.problems.all()],
+    }
+
+
+def _visit(request: HttpRequest, visit_id: int) -> Visit:
+    try:
+        return services.access_visit(request.user, visit_id)
+    except services.VisitNotFound:
+        raise ApiError(404, "not_found", "走访记录不存在") from None
+
+
+CategoryParam = Literal["periodic", "special", "complaint_return", "paid_service_return", "repair_return"]
+MethodParam = Literal["phone", "face_to_face", "patrol", "online"]
+StatusParam = Literal["on_spot", "open", "solved", "cannot_solve", "unsolved"]
+
+
+@router.get("/", response={200: list[VisitOut], **ERRORS}, summary="走访档案（R-M6-06），筛选同页面")
+def visit_list(request: HttpRequest, project: int | None = None,
+               year: int | None = Query(None, ge=2000, le=2100), date_from: dt.date | None = None,
+               date_to: dt.date | None = None, category: CategoryParam | None = None,
+               method: MethodParam | None = None, visitor: int | None = None, status: StatusParam | None = None,
+               household: str = Query("", max_length=50), limit: int = Query(100, ge=1, le=500)) -> Any:
+    raw = {"project": project, "year": year, "date_from": date_from, "date_to": date_to, "category": category,
+           "method": method, "visitor": visitor, "status": status, "household": household}
+    q = services.parse_query({k: "" if v is None else str(v) for k, v in raw.items()})
+    if q.errors:
+        raise ApiError(422, "invalid", "；".join(q.errors))
+    qs = (services.filter_visits(services.visible_visits(request.user), q)
+          .select_related("household", "visitor", "filed_department")
+          .prefetch_related("problems__category__parent", "problems__department", "problems__ticket")
+          .order_by("-visited_at", "-pk"))
+    return [_out(v) for v in qs[:limit]]
+
+
+@router.get("/{visit_id}", response={200: VisitOut, **ERRORS}, summary="走访记录")
+def visit_detail(request: HttpRequest, visit_id: int) -> Any:
+    return _out(_visit(request, visit_id))
+
+
+def _get(model: Any, pk: int | None, field: str, label: str, **scope: Any) -> Any:
+    if pk is None:
+        return None
+    obj = model.objects.filter(pk=pk, **scope).first()
+    if obj is None:
+        raise ApiError(422, "invalid", f"{label}不存在", {field: [f"{label}不存在"]})
+    return obj
+
+
+@router.post("/", response={201: VisitOut, **ERRORS}, summary="记录走访（R-M9-03），归档于项目客服部")
+def visit_create(request: HttpRequest, payload: VisitIn) -> Any:
+    project = Project.objects.filter(pk=payload.project_id, pk__in=visible_projects(request.user)).first()
+    if project is None:
+        raise ApiError(404, "not_found", "项目不存在", {"project_id": ["项目不存在"]})
+    problems = [{"description": p.description, "status": p.status, "answer": p.answer,
+                 "category": _get(Category, p.category_id, f"problems.{i}.category_id", "问题分类"),
+                 "department": _get(Department, p.department_id, f"problems.{i}.department_id", "责任部门")}
+                for i, p in enumerate(payload.problems)]
+    try:
+        visit = actions.record_visit(
+            project=project, household=_get(Household, payload.household_id, "household_id", "房屋", project=project),
+            person=_get(Person, payload.person_id, "person_id", "被访人", project=project),
+            visitor=_get(User, payload.visitor_id, "visitor_id", "走访人"), category=payload.category,
+            method=payload.method, visited_at=payload.visited_at, communicated=payload.communicated,
+            opinions=payload.opinions, problems=problems, acting_user=request.user, now=clock.now())
+    except actions.VisitError as exc:
+        raise _fail(exc) from exc
+    return Status(201, _out(_visit(request, visit.pk)))
+
+
+@router.post("/problems/{problem_id}/settle", response={200: VisitOut, **ERRORS},
+             summary="办结走访问题：已解决 / 无法解决（须原因）")
+def problem_settle(request: HttpRequest, problem_id: int, payload: VisitSettleIn) -> Any:
+    try:
+        problem = services.access_problem(request.user, problem_id)
+        actions.settle_problem(problem=problem, outcome=payload.outcome, text=payload.text, acting_user=request.user,
+                               now=clock.now())
+    except services.VisitNotFound:
+        raise ApiError(404, "not_found", "走访问题不存在") from None
+    except actions.VisitError as exc:
+        raise _fail(exc) from exc
+    return _out(_visit(request, problem.visit_id))
+
+
+@router.post("/problems/{problem_id}/ticket", response={201: VisitTicketOut, **ERRORS},
+             summary="走访中提出的投诉转投诉工单（R-M9-11）")
+def problem_ticket(request: HttpRequest, problem_id: int, payload: VisitTicketIn) -> Any:
+    try:
+        problem = services.access_problem(request.user, problem_id)
+        ticket = actions.raise_ticket_from_problem(problem=problem, acting_user=request.user, now=clock.now(),
+                                                   agreed_feedback_at=payload.agreed_feedback_at,
+                                                   complainant_surname=payload.complainant_surname,
+                                                   phone=payload.phone)
+    except services.VisitNotFound:
+        raise ApiError(404, "not_found", "走访问题不存在") from None
+    except actions.VisitError as exc:
+        raise _fail(exc) from exc
+    return Status(201, {"ticket_id": ticket.pk, "number": ticket.number})

@@ -1,0 +1,91 @@
+"""Demo visits for ``make run``: about a year of 业主走访/回访 in the residential projects of the demo
+company, recorded through the real actions (filed with the 客服部, problems settled or found
+impossible to solve), so the archive, the problem list and the year-end statistics (R-M5-12) have
+something true to show. Deterministic for a seed and a "now"."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from apps.estates.models import Person
+from apps.org.models import Company, DepartmentKind, Membership, Project
+from apps.org.roles import Role
+from apps.tickets.models import Category
+from apps.visits import actions
+from apps.visits.models import ProblemStatus, VisitCategory, VisitMethod
+from linli import clock
+
+COMMUNICATED = [
+    "介绍了管理处近期的主要工作：外墙清洗、地下车库照明改造；说明了对电梯问题采取的措施。",
+    "自我介绍并说明来意，告知本月消防演练安排和装修管理规定。",
+    "回访上月投诉的处理结果，说明整改情况。",
+    "回访维修工单的完成质量和服务态度。",
+]
+OPINIONS = ["对保安服务满意，希望夜间加强巡逻。", "总体满意，无其他意见。", "希望小区增加儿童游乐设施。",
+            "对保洁质量有意见，楼道有时不够干净。", "希望物业费收支更透明。"]
+# (text, category code, department kind, outcome): outcome "on_spot" / "solved" / "cannot" / "open"
+PROBLEMS = [
+    ("楼道灯不亮", "engineering", DepartmentKind.ENGINEERING, "solved"),
+    ("垃圾清运不及时", "cleaning", DepartmentKind.ENVIRONMENT, "solved"),
+    ("询问车位月租价格", "charges", DepartmentKind.CUSTOMER_SERVICE, "on_spot"),
+    ("交房时承诺的儿童游乐设施没有建", "developer_legacy", DepartmentKind.CUSTOMER_SERVICE, "cannot"),
+    ("夜间外来车辆进出管理不严", "security", DepartmentKind.SECURITY, "open"),
+    ("楼下树木遮挡采光", "greening", DepartmentKind.ENVIRONMENT, "open"),
+]
+
+
+def load_demo_visits(company: Company, *, seed: int = 2026, now: dt.datetime | None = None,
+                     per_project: int = 30) -> int:
+    """About ``per_project`` visits in each residential project from 1 January of this year up to
+    ``now``. Returns how many visits were recorded."""
+    now = now or clock.now()
+    rng = random.Random(seed + 7)
+    categories = {c.code: c for c in Category.objects.filter(company=None)}
+    count = 0
+    for project in Project.objects.filter(company=company, kind="residential").order_by("code"):
+        staff = {m.role: m.user for m in Membership.objects.filter(project=project).select_related("user")}
+        depts = {d.kind: d for d in project.departments.all()}
+        butler, supervisor = staff.get(Role.BUTLER), staff.get(Role.CS_SUPERVISOR)
+        if butler is None or supervisor is None or DepartmentKind.CUSTOMER_SERVICE not in depts:
+            continue
+        people = list(Person.objects.filter(project=project, kind="owner").select_related("household")
+                      .order_by("pk")[:300])
+        start = dt.datetime(now.astimezone(project.tz).year, 1, 5, 10, 0, tzinfo=project.tz)
+        span = (now - start).total_seconds()
+        if span <= 0 or not people:
+            continue
+        for i in range(per_project):
+            moment = start + dt.timedelta(seconds=span * (i + rng.random() * 0.5) / (per_project + 1))
+            local = moment.astimezone(project.tz)
+            moment = local.replace(hour=9 + rng.randrange(9), minute=rng.randrange(60))
+            if moment >= now:
+                continue
+            person = people[rng.randrange(len(people))]
+            problems = []
+            for _ in range(rng.choice([0, 0, 1, 1, 2])):
+                text, code, dept_kind, outcome = PROBLEMS[rng.randrange(len(PROBLEMS))]
+                problems.append({"description": text, "category": categories.get(code),
+                                 "department": depts.get(dept_kind),
+                                 "status": ProblemStatus.ON_SPOT if outcome == "on_spot" else ProblemStatus.OPEN,
+                                 "answer": "已当场告知业主" if outcome == "on_spot" else "", "_outcome": outcome})
+            with clock.frozen(moment + dt.timedelta(hours=1)):
+                visit = actions.record_visit(
+                    project=project, household=person.household, person=person,
+                    category=rng.choice(VisitCategory.values), method=rng.choice(VisitMethod.values),
+                    visitor=butler, visited_at=moment, communicated=COMMUNICATED[i % len(COMMUNICATED)],
+                    opinions=OPINIONS[rng.randrange(len(OPINIONS))],
+                    problems=[{k: v for k, v in p.items() if k != "_outcome"} for p in problems],
+                    acting_user=butler, now=clock.now())
+            count += 1
+            later = min(moment + dt.timedelta(days=3), now)
+            for problem, plan in zip(visit.problems.order_by("pk"), problems, strict=True):
+                with clock.frozen(later):
+                    if plan["_outcome"] == "solved":
+                        actions.settle_problem(problem=problem, outcome=ProblemStatus.SOLVED,
+                                               text="已安排责任部门整改，回访业主满意", acting_user=supervisor,
+                                               now=clock.now())
+                    elif plan["_outcome"] == "cannot":
+                        actions.settle_problem(problem=problem, outcome=ProblemStatus.CANNOT_SOLVE,
+                                               text="属地产遗留问题，已转地产客户服务中心，物业无法自行解决",
+                                               acting_user=supervisor, now=clock.now())
+    return count

@@ -1,0 +1,307 @@
+"""Visit queries: who may see which visits, the one filter used by the archive page, its export and
+the drill-down links, and the year-end statistics (R-M5-12) computed through that same filter so
+that every figure equals the list behind it."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q, QuerySet
+
+from apps.org.access import visible_projects
+from apps.org.models import Department, DepartmentKind, Project
+from apps.visits.models import UNSOLVED_STATUSES, ProblemStatus, Visit, VisitCategory, VisitMethod, VisitProblem
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from apps.org.models import User
+
+
+class VisitNotFound(Exception):
+    """The visit does not exist or belongs to a project the user may not see (same answer for both)."""
+
+
+def cs_department(project: Project) -> Department | None:
+    """The project's 客服部 (R-M6-06), where its visit records are filed."""
+    return (Department.objects.filter(project=project, kind=DepartmentKind.CUSTOMER_SERVICE)
+            .order_by("pk").first())
+
+
+def visible_visits(user: User | AnonymousUser) -> QuerySet[Visit]:
+    """Visits of the projects ``user`` may see (company-level roles: all projects of the company)."""
+    return Visit.objects.filter(project__in=visible_projects(user))
+
+
+def visible_problems(user: User | AnonymousUser) -> QuerySet[VisitProblem]:
+    return VisitProblem.objects.filter(visit__project__in=visible_projects(user))
+
+
+def access_visit(user: User | AnonymousUser, visit_id: int) -> Visit:
+    visit = (visible_visits(user).select_related("project", "household", "person", "visitor", "filed_department",
+                                                 "recorded_by", "voided_by")
+             .filter(pk=visit_id).first())
+    if visit is None:
+        raise VisitNotFound(visit_id)
+    return visit
+
+
+def access_problem(user: User | AnonymousUser, problem_id: int) -> VisitProblem:
+    problem = (visible_problems(user).select_related("visit__project", "visit__household", "visit__person",
+                                                     "category", "department", "ticket")
+               .filter(pk=problem_id).first())
+    if problem is None:
+        raise VisitNotFound(problem_id)
+    return problem
+
+
+# ------------------------------------------------------------------ one filter for list, export, drill-down
+
+
+@dataclass
+class VisitQuery:
+    """Cleaned filter parameters (from the query string). Unknown or malformed values are reported in
+    ``errors`` and ignored, never silently widened into something else."""
+
+    project: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    category: str = ""
+    method: str = ""
+    visitor: int | None = None
+    problem_status: str = ""
+    problem_category: str = ""  # a Category id, or "none" for 未分类
+    household: str = ""
+    household_id: int | None = None
+    include_voided: bool = False
+    errors: list[str] | None = None
+
+
+def _int(raw: str, label: str, errors: list[str]) -> int | None:
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        errors.append(f"{label}不正确")
+        return None
+
+
+def _date(raw: str, label: str, errors: list[str]) -> dt.date | None:
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        errors.append(f"{label}应为 YYYY-MM-DD")
+        return None
+
+
+def parse_query(params: Any) -> VisitQuery:
+    """Parse the archive filters: project, year/month or date_from/date_to, category, method, visitor,
+    problem_status, problem_category, household (search in the room label), include_voided."""
+    errors: list[str] = []
+    q = VisitQuery(errors=errors)
+    q.project = _int(params.get("project", ""), "项目", errors)
+    year = _int(params.get("year", ""), "年份", errors)
+    month = _int(params.get("month", ""), "月份", errors)
+    if month is not None and not 1 <= month <= 12:
+        errors.append("月份应为 1–12")
+        month = None
+    if year is not None and not 2000 <= year <= 2100:
+        errors.append("年份不正确")
+        year = None
+    if year is not None:
+        if month is not None:
+            q.date_from = dt.date(year, month, 1)
+            q.date_to = (q.date_from.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        else:
+            q.date_from, q.date_to = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    elif month is not None:
+        errors.append("按月筛选须同时选择年份")
+    q.date_from = _date(params.get("date_from", ""), "开始日期", errors) or q.date_from
+    q.date_to = _date(params.get("date_to", ""), "结束日期", errors) or q.date_to
+    category = params.get("category", "")
+    if category and category not in VisitCategory.values:
+        errors.append("走访类别不正确")
+    else:
+        q.category = category
+    method = params.get("method", "")
+    if method and method not in VisitMethod.values:
+        errors.append("走访方式不正确")
+    else:
+        q.method = method
+    q.visitor = _int(params.get("visitor", ""), "走访人", errors)
+    status = params.get("problem_status", "") or params.get("status", "")
+    if status and status not in ProblemStatus.values and status != "unsolved":
+        errors.append("问题状态不正确")
+    else:
+        q.problem_status = status
+    pcat = params.get("problem_category", "")
+    if pcat and pcat != "none" and not pcat.isdigit():
+        errors.append("问题分类不正确")
+    else:
+        q.problem_category = pcat
+    q.household = (params.get("household", "") or "").strip()[:50]
+    q.household_id = _int(params.get("hh", ""), "房屋", errors)
+    q.include_voided = params.get("include_voided", "") in ("1", "on", "true")
+    return q
+
+
+def _problem_q(q: VisitQuery, prefix: str = "") -> Q:
+    cond = Q()
+    if q.problem_status == "unsolved":
+        cond &= Q(**{f"{prefix}status__in": UNSOLVED_STATUSES})
+    elif q.problem_status:
+        cond &= Q(**{f"{prefix}status": q.problem_status})
+    if q.problem_category == "none":
+        cond &= Q(**{f"{prefix}category__isnull": True})
+    elif q.problem_category:
+        cond &= Q(**{f"{prefix}category_id": int(q.problem_category)})
+    return cond
+
+
+def filter_visits(qs: QuerySet[Visit], q: VisitQuery) -> QuerySet[Visit]:
+    """Apply ``q`` to visits; a problem filter keeps the visits having at least one such problem."""
+    if not q.include_voided:
+        qs = qs.filter(voided_at__isnull=True)
+    if q.project is not None:
+        qs = qs.filter(project_id=q.project)
+    if q.date_from is not None:
+        qs = qs.filter(visited_on__gte=q.date_from)
+    if q.date_to is not None:
+        qs = qs.filter(visited_on__lte=q.date_to)
+    if q.category:
+        qs = qs.filter(category=q.category)
+    if q.method:
+        qs = qs.filter(method=q.method)
+    if q.visitor is not None:
+        qs = qs.filter(visitor_id=q.visitor)
+    if q.household:
+        qs = qs.filter(household__label__icontains=q.household)
+    if q.household_id is not None:
+        qs = qs.filter(household_id=q.household_id)
+    if q.problem_status or q.problem_category:
+        ids = VisitProblem.objects.filter(_problem_q(q)).values("visit_id")
+        qs = qs.filter(pk__in=ids)
+    return qs
+
+
+def filter_problems(qs: QuerySet[VisitProblem], q: VisitQuery) -> QuerySet[VisitProblem]:
+    """Apply ``q`` to problems (the visit filters apply to the problem's visit)."""
+    if not q.include_voided:
+        qs = qs.filter(visit__voided_at__isnull=True)
+    if q.project is not None:
+        qs = qs.filter(visit__project_id=q.project)
+    if q.date_from is not None:
+        qs = qs.filter(visit__visited_on__gte=q.date_from)
+    if q.date_to is not None:
+        qs = qs.filter(visit__visited_on__lte=q.date_to)
+    if q.category:
+        qs = qs.filter(visit__category=q.category)
+    if q.method:
+        qs = qs.filter(visit__method=q.method)
+    if q.visitor is not None:
+        qs = qs.filter(visit__visitor_id=q.visitor)
+    if q.household:
+        qs = qs.filter(visit__household__label__icontains=q.household)
+    if q.household_id is not None:
+        qs = qs.filter(visit__household_id=q.household_id)
+    return qs.filter(_problem_q(q))
+
+
+def list_href(path: str, **params: Any) -> str:
+    """A drill-down link: ``path`` with the non-empty parameters (dates as ISO)."""
+    clean = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in params.items() if v not in (None, "")}
+    return f"{path}?{urlencode(clean)}" if clean else path
+
+
+VISIT_LIST = "/visits/"
+PROBLEM_LIST = "/visits/problems/"
+
+
+# ------------------------------------------------------------------ year-end statistics (R-M5-12)
+
+
+def _months(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    out = []
+    d = start.replace(day=1)
+    while d <= end:
+        nxt = (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        out.append((max(d, start), min(nxt - dt.timedelta(days=1), end)))
+        d = nxt
+    return out
+
+
+def period_statistics(project: Project, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """The figures of the 年度走访统计 (R-M5-12) of ``project`` for visits dated ``start``–``end``
+    (local dates, inclusive): visits by category, method and month; problems by category and status;
+    the problems not yet solved or that cannot be solved. Every count carries ``href``: the archive
+    list with the same filter, so the figure equals the list behind it. Voided visits do not count."""
+    base = VisitQuery(project=project.pk, date_from=start, date_to=end, errors=[])
+    visits = filter_visits(Visit.objects.all(), base)
+    problems = filter_problems(VisitProblem.objects.all(), base)
+    scope = {"project": project.pk, "date_from": start, "date_to": end}
+
+    def visit_rows(field: str, choices: Any) -> list[dict[str, Any]]:
+        counts = dict(visits.values_list(field).annotate(n=Count("pk")).order_by())
+        return [{"key": value, "label": str(label), "count": counts.get(value, 0),
+                 "href": list_href(VISIT_LIST, **scope, **{field: value})} for value, label in choices]
+
+    by_month = [{"key": f"{a:%Y-%m}", "label": f"{a.year}年{a.month}月",
+                 "count": visits.filter(visited_on__gte=a, visited_on__lte=b).count(),
+                 "href": list_href(VISIT_LIST, project=project.pk, date_from=a, date_to=b)}
+                for a, b in _months(start, end)]
+    status_counts = dict(problems.values_list("status").annotate(n=Count("pk")).order_by())
+    by_status = [{"key": value, "label": str(label), "count": status_counts.get(value, 0),
+                  "href": list_href(PROBLEM_LIST, **scope, status=value)} for value, label in ProblemStatus.choices]
+    cat_rows = (problems.values("category_id", "category__name", "category__parent__name")
+                .annotate(n=Count("pk")).order_by("category__sort", "category_id"))
+    by_category = []
+    for r in cat_rows:
+        name = r["category__name"] or "未分类"
+        if r["category__parent__name"]:
+            name = f"{r['category__parent__name']}/{name}"
+        by_category.append({"key": r["category_id"] or "none", "label": name, "count": r["n"],
+                            "href": list_href(PROBLEM_LIST, **scope, problem_category=r["category_id"] or "none")})
+    unsolved = (problems.filter(status__in=UNSOLVED_STATUSES)
+                .select_related("visit__household", "category", "department", "ticket")
+                .order_by("category__sort", "category_id", "visit__visited_on", "pk"))
+    open_rows = [{"id": p.pk, "visit": p.visit_id, "day": p.visit.visited_on.isoformat(),
+                  "household": p.visit.household.label, "category": str(p.category) if p.category else "未分类",
+                  "description": p.description[:300], "status": p.get_status_display(), "status_key": p.status,
+                  "department": p.department.name if p.department else "",
+                  "reason": p.cannot_reason[:300], "ticket": p.ticket.number if p.ticket else ""}
+                 for p in unsolved]
+    total = visits.count()
+    return {
+        "visit_total": total,
+        "visit_total_href": list_href(VISIT_LIST, **scope),
+        "households_visited": visits.values("household_id").distinct().count(),
+        "problem_total": problems.count(),
+        "problem_total_href": list_href(PROBLEM_LIST, **scope),
+        "unsolved_total": len(open_rows),
+        "unsolved_href": list_href(PROBLEM_LIST, **scope, status="unsolved"),
+        "visit_tables": [
+            {"title": "走访按类别", "unit": "次", "rows": visit_rows("category", VisitCategory.choices)},
+            {"title": "走访按方式", "unit": "次", "rows": visit_rows("method", VisitMethod.choices)},
+            {"title": "走访按月份", "unit": "次", "rows": by_month},
+            {"title": "问题按分类", "unit": "个", "rows": by_category},
+            {"title": "问题按处理状态", "unit": "个", "rows": by_status},
+        ],
+        "open_problems": open_rows,
+    }
+
+
+def summary_text(label: str, figures: dict[str, Any]) -> str:
+    """Starting text of the year-end summary for the 物业总经理 (R-M5-12)."""
+    status = {r["key"]: r["count"] for r in figures["visit_tables"][4]["rows"]}
+    cats = [r for r in figures["visit_tables"][3]["rows"] if r["count"]]
+    top = "、".join(f"{r['label']}（{r['count']}）" for r in sorted(cats, key=lambda r: -r["count"])[:5])
+    return (f"{label}客服部共走访/回访 {figures['visit_total']} 次，涉及 {figures['households_visited']} 户；"
+            f"业主提出问题 {figures['problem_total']} 个，其中当场解决 {status.get(ProblemStatus.ON_SPOT, 0)} 个、"
+            f"已解决 {status.get(ProblemStatus.SOLVED, 0)} 个、尚未解决 {status.get(ProblemStatus.OPEN, 0)} 个、"
+            f"无法解决 {status.get(ProblemStatus.CANNOT_SOLVE, 0)} 个。"
+            + (f"问题主要集中在：{top}。" if top else ""))

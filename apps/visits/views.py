@@ -1,0 +1,235 @@
+"""Visit pages (thin: rules in actions.py, queries in services.py). A visit of another project → 404.
+
+- ``/visits/``: the 客服部 visit archive (R-M6-06) with filters and the 业主回访记录表 Excel export;
+- ``/visits/problems/``: visit problems (R-M9-04), the drill-down of the year-end statistics (R-M5-12);
+- ``/visits/new/``, ``/visits/<pk>/`` with correction, void, settling a problem, raising a ticket (R-M9-11).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from apps.org import access
+from apps.org.models import User
+from apps.org.roles import Cap
+from apps.visits import actions, services
+from apps.visits.forms import CorrectForm, ProblemFormSet, RaiseTicketForm, SettleForm, VisitForm, VoidForm
+from apps.visits.models import ProblemStatus, VisitCategory, VisitMethod
+from linli import clock
+
+
+def _error(request: HttpRequest, exc: actions.VisitError) -> None:
+    messages.error(request, exc.message)
+
+
+def _visit(request: HttpRequest, pk: int) -> Any:
+    try:
+        return services.access_visit(request.user, pk)
+    except services.VisitNotFound:
+        raise Http404 from None
+
+
+def _problem(request: HttpRequest, pk: int) -> Any:
+    try:
+        return services.access_problem(request.user, pk)
+    except services.VisitNotFound:
+        raise Http404 from None
+
+
+def _filter_context(request: HttpRequest, q: services.VisitQuery) -> dict[str, Any]:
+    projects = list(access.visible_projects(request.user).order_by("code"))
+    visitors = (User.objects.filter(visits_made__project__in=projects).distinct().order_by("username")
+                if projects else User.objects.none())
+    return {"q": q, "projects": projects, "visitors": visitors, "categories": VisitCategory.choices,
+            "methods": VisitMethod.choices, "statuses": ProblemStatus.choices,
+            "can_record": any(access.has_cap(request.user, Cap.RECORD_VISITS, p) for p in projects)}
+
+
+EXPORT_HEADERS = ["项目", "走访日期", "走访时间", "房号", "被访人", "走访类别", "走访方式", "走访人", "沟通内容", "业主意见",
+                  "问题数", "待解决", "无法解决", "归档部门", "记录人", "状态"]
+
+
+@login_required
+def visit_list(request: HttpRequest) -> HttpResponse:
+    """业主走访档案 (R-M6-06): the 客服部's file of visit records, filtered; ``?format=xlsx`` exports it."""
+    q = services.parse_query(request.GET)
+    visits = (services.filter_visits(services.visible_visits(request.user), q)
+              .select_related("project", "household", "person", "visitor", "filed_department", "recorded_by")
+              .annotate(n_problems=Count("problems"),
+                        n_open=Count("problems", filter=Q(problems__status=ProblemStatus.OPEN)),
+                        n_cannot=Count("problems", filter=Q(problems__status=ProblemStatus.CANNOT_SOLVE)))
+              .order_by("-visited_at", "-pk"))
+    if request.GET.get("format") == "xlsx":
+        from apps.reports.exports import xlsx_response
+
+        def rows() -> Any:
+            for v in visits.iterator(chunk_size=500):
+                yield [v.project.name, v.visited_on, v.visited_at, v.household.label,
+                       v.person.name if v.person else "", v.get_category_display(), v.get_method_display(),
+                       str(v.visitor), v.communicated, v.opinions, v.n_problems, v.n_open, v.n_cannot,
+                       v.filed_department.name, str(v.recorded_by), "作废：" + v.void_reason if v.voided else ""]
+
+        return xlsx_response("业主回访记录表.xlsx", EXPORT_HEADERS, rows(), sheet="业主回访记录表",
+                             title="业主回访记录表")
+    for message in q.errors or []:
+        messages.warning(request, message)
+    page = Paginator(visits, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "visits/visit_list.html", {**_filter_context(request, q), "page": page,
+                                                      "querystring": params.urlencode()})
+
+
+@login_required
+def problem_list(request: HttpRequest) -> HttpResponse:
+    """走访问题 (R-M9-04): problems of the filtered visits, by status and category (R-M5-12 drill-down)."""
+    q = services.parse_query(request.GET)
+    problems = (services.filter_problems(services.visible_problems(request.user), q)
+                .select_related("visit__project", "visit__household", "category__parent", "department", "ticket")
+                .order_by("-visit__visited_at", "pk"))
+    for message in q.errors or []:
+        messages.warning(request, message)
+    page = Paginator(problems, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "visits/problem_list.html", {**_filter_context(request, q), "page": page,
+                                                        "querystring": params.urlencode()})
+
+
+def _record_projects(request: HttpRequest) -> Any:
+    ids = [p.pk for p in access.visible_projects(request.user) if access.has_cap(request.user, Cap.RECORD_VISITS, p)]
+    return access.visible_projects(request.user).filter(pk__in=ids).order_by("code")
+
+
+@login_required
+def visit_new(request: HttpRequest) -> HttpResponse:
+    """记录走访 (R-M9-03): the visit with up to three problems per form (more after saving is not needed:
+    the form can be sent with more rows)."""
+    projects = _record_projects(request)
+    if not projects.exists():
+        raise Http404
+    current = getattr(request, "project", None)
+    initial = {"project": current.pk if current is not None and projects.filter(pk=current.pk).exists() else None,
+               "visited_at": clock.local(clock.now()).strftime("%Y-%m-%dT%H:%M")}
+    hh = request.GET.get("hh", "")
+    if hh.isdigit():  # from a household's archive page: prefill the project and room
+        from apps.estates.models import Household
+
+        household = Household.objects.filter(pk=int(hh), project__in=projects).first()
+        if household is not None:
+            initial.update(project=household.project_id, household=household.label)
+    form = VisitForm(request.POST or None, projects=projects, initial=initial)
+    formset = ProblemFormSet(request.POST or None, prefix="problems", form_kwargs={"projects": projects})
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = form.cleaned_data
+        problems = [f.cleaned_data for f in formset.forms
+                    if f.cleaned_data.get("description", "").strip() or f.cleaned_data.get("answer", "").strip()]
+        try:
+            visit = actions.record_visit(
+                project=data["project"], household=data["household_obj"], person=data.get("person_obj"),
+                category=data["category"], method=data["method"], visitor=data.get("visitor"),
+                visited_at=data["visited_at"], communicated=data["communicated"], opinions=data["opinions"],
+                problems=problems, acting_user=request.user, now=clock.now())
+        except actions.VisitError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, f"走访记录已保存，归档于{visit.filed_department.name}")
+            return redirect("visits:detail", pk=visit.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "visits/visit_form.html", {"form": form, "formset": formset}, status=status)
+
+
+@login_required
+def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = _visit(request, pk)
+    can_record = access.has_cap(request.user, Cap.RECORD_VISITS, visit.project) and not visit.voided
+    problems = visit.problems.select_related("category__parent", "department", "ticket", "resolved_by")
+    history = visit.history.select_related("history_user").order_by("-history_date")[:50]
+    return render(request, "visits/visit_detail.html", {
+        "visit": visit, "problems": problems, "history": history, "can_record": can_record,
+        "can_void": can_record and access.has_cap(request.user, Cap.VOID, visit.project),
+        "settle_form": SettleForm(), "ticket_form": RaiseTicketForm(), "void_form": VoidForm(),
+    })
+
+
+@login_required
+def visit_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = _visit(request, pk)
+    if not access.has_cap(request.user, Cap.RECORD_VISITS, visit.project):
+        raise Http404
+    initial = {"category": visit.category, "method": visit.method, "communicated": visit.communicated,
+               "opinions": visit.opinions,
+               "visited_at": clock.local(visit.visited_at, visit.project.tz).strftime("%Y-%m-%dT%H:%M")}
+    form = CorrectForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason")
+        changes = {k: v for k, v in data.items() if getattr(visit, k) != v}
+        try:
+            actions.correct_visit(visit=visit, changes=changes, reason=reason, acting_user=request.user,
+                                  now=clock.now())
+        except actions.VisitError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, "走访记录已更正（原内容保留在修改记录中）")
+            return redirect("visits:detail", pk=visit.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "visits/visit_correct.html", {"visit": visit, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def visit_void(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = _visit(request, pk)
+    form = VoidForm(request.POST)
+    try:
+        actions.void_visit(visit=visit, reason=form.data.get("reason", ""), acting_user=request.user,
+                           now=clock.now())
+    except actions.VisitError as exc:
+        if exc.status == 404:
+            raise Http404 from None
+        _error(request, exc)
+    else:
+        messages.success(request, "走访记录已作废")
+    return redirect("visits:detail", pk=visit.pk)
+
+
+@login_required
+@require_POST
+def problem_settle(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = _problem(request, pk)
+    form = SettleForm(request.POST)
+    try:
+        actions.settle_problem(problem=problem, outcome=form.data.get("outcome", ""), text=form.data.get("text", ""),
+                               acting_user=request.user, now=clock.now())
+    except actions.VisitError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, "问题已办结")
+    return redirect("visits:detail", pk=problem.visit_id)
+
+
+@login_required
+@require_POST
+def problem_ticket(request: HttpRequest, pk: int) -> HttpResponse:
+    """R-M9-11: turn a complaint raised during the visit into a complaint ticket."""
+    problem = _problem(request, pk)
+    form = RaiseTicketForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        return redirect("visits:detail", pk=problem.visit_id)
+    try:
+        ticket = actions.raise_ticket_from_problem(problem=problem, acting_user=request.user, now=clock.now(),
+                                                   **form.cleaned_data)
+    except actions.VisitError as exc:
+        _error(request, exc)
+        return redirect("visits:detail", pk=problem.visit_id)
+    messages.success(request, f"已转为投诉工单 {ticket.number}，进入投诉处理程序")
+    return redirect("tickets:detail", pk=ticket.pk)
