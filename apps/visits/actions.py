@@ -14,12 +14,17 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from apps.org.access import can_see_project, has_cap
 from apps.org.models import Department, Membership, Project
 from apps.org.roles import Cap, Role
 from apps.visits.models import ProblemStatus, Visit, VisitCategory, VisitMethod, VisitProblem
 from apps.visits.services import cs_department
+
+# How long a claim to raise a ticket from a problem holds before another request may take it over
+# (the first request crashed between intake and linking).
+RAISE_CLAIM_TTL = dt.timedelta(minutes=5)
 
 if TYPE_CHECKING:
     from apps.estates.models import Household, Person
@@ -285,8 +290,10 @@ def raise_ticket_from_problem(*, problem: VisitProblem, acting_user: User, now: 
     then linked to the problem. The ticket intake rules apply (R-M1-05, R-M1-09: a contact and the
     feedback time agreed with the owner); their refusals come back as :class:`VisitError`.
 
-    The ticket is received by its own durable action, then linked in a second transaction (like
-    apps.repairs.services.receive_repair); the problem is checked first so a second request is refused."""
+    The ticket is received by its own durable action, then linked in a second transaction. So that a
+    concurrent second request can never leave an extra ticket behind, the problem is first claimed
+    with a compare-and-set on ``raising_since`` (a claim older than ``RAISE_CLAIM_TTL`` — a crashed
+    request — may be taken over); the claim is released when intake is refused."""
     from apps.tickets import actions as ta
     from apps.tickets.choices import Channel, Kind
 
@@ -306,6 +313,11 @@ def raise_ticket_from_problem(*, problem: VisitProblem, acting_user: User, now: 
     _check_department(department, visit.project, "department")
     content = (f"{problem.description}\n（{visit.visited_on:%Y-%m-%d} {visit.get_category_display()}"
                f"（{visit.get_method_display()}）中提出，走访记录 #{visit.pk}）")
+    stale = now - RAISE_CLAIM_TTL
+    claimed = (VisitProblem.objects.filter(pk=problem.pk, ticket=None)
+               .filter(Q(raising_since=None) | Q(raising_since__lt=stale)).update(raising_since=now))
+    if not claimed:
+        raise VisitError("该问题正在或已经转为工单，请刷新后查看", code="already_raised", status=409)
     try:
         ticket = ta.receive_ticket(
             project=visit.project, kind=kind, channel=Channel.FIELD_VISIT, content=content, acting_user=acting_user,
@@ -313,15 +325,16 @@ def raise_ticket_from_problem(*, problem: VisitProblem, acting_user: User, now: 
             complainant_surname=complainant_surname, phone=phone, category=problem.category, department=department,
             agreed_feedback_at=agreed_feedback_at,
         )
-    except ta.TicketError as exc:
-        raise VisitError(exc.message, field=exc.field, code=exc.code, status=exc.status) from exc
+    except BaseException as exc:
+        VisitProblem.objects.filter(pk=problem.pk, raising_since=now).update(raising_since=None)
+        if isinstance(exc, ta.TicketError):
+            raise VisitError(exc.message, field=exc.field, code=exc.code, status=exc.status) from exc
+        raise
     with transaction.atomic(durable=True):
         locked = VisitProblem.objects.select_for_update().get(pk=problem.pk)
-        if locked.ticket_id is not None:  # raised concurrently: keep the first link, say so
-            raise VisitError(f"该问题已转为工单；本次生成的工单 {ticket.number} 请作废", code="already_raised",
-                             status=409)
-        locked.ticket = ticket
+        locked.ticket, locked.raising_since = ticket, None
         if department is not None and locked.department_id is None:
             locked.department = department
-        _save(locked, ["ticket", "department"], acting_user=acting_user, reason=f"转投诉工单 {ticket.number}")
+        _save(locked, ["ticket", "department", "raising_since"], acting_user=acting_user,
+              reason=f"转投诉工单 {ticket.number}")
     return ticket

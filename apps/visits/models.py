@@ -111,6 +111,8 @@ class VisitProblem(models.Model):
                                     related_name="+", verbose_name=_("处理人"))
     ticket = models.OneToOneField("tickets.Ticket", on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="visit_problem", verbose_name=_("转投诉工单"))
+    raising_since = models.DateTimeField(_("正在转为工单"), null=True, blank=True, editable=False,
+                                         help_text=_("转工单进行中的占用标记，防止同一问题被并发转成两张工单"))
     created_at = models.DateTimeField(_("记录时间"))
     history = HistoricalRecords()
 

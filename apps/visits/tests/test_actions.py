@@ -277,6 +277,30 @@ def test_r_m9_11_complaint_from_a_visit_problem_enters_the_complaint_procedure(c
     assert Ticket.objects.count() == 1
 
 
+def test_r_m9_11_a_problem_being_raised_is_claimed_so_no_second_ticket_is_left_behind(cast, homes, record,
+                                                                                        frozen_now):
+    """R-M9-11: while one request is turning a problem into a ticket (claimed), a second request is refused
+    before any ticket is created; a refused intake releases the claim; a claim left by a crashed request
+    expires after RAISE_CLAIM_TTL."""
+    visit = record(problems=[{"description": "东门保安夜间不在岗", "department": cast.security_dept}])
+    problem = visit.problems.get()
+    VisitProblem.objects.filter(pk=problem.pk).update(raising_since=frozen_now)  # another request in flight
+    with pytest.raises(actions.VisitError) as err:
+        actions.raise_ticket_from_problem(problem=problem, acting_user=cast.butler, now=frozen_now,
+                                          agreed_feedback_at=frozen_now + dt.timedelta(days=1))
+    assert err.value.code == "already_raised" and err.value.status == 409
+    assert not Ticket.objects.exists()
+    later = frozen_now + actions.RAISE_CLAIM_TTL + dt.timedelta(seconds=1)  # that request crashed
+    with pytest.raises(actions.VisitError):  # refused intake (no feedback time agreed) releases the claim
+        actions.raise_ticket_from_problem(problem=problem, acting_user=cast.butler, now=later)
+    problem.refresh_from_db()
+    assert problem.raising_since is None and not Ticket.objects.exists()
+    ticket = actions.raise_ticket_from_problem(problem=problem, acting_user=cast.butler, now=later,
+                                               agreed_feedback_at=later + dt.timedelta(days=1))
+    problem.refresh_from_db()
+    assert problem.ticket == ticket and problem.raising_since is None and Ticket.objects.count() == 1
+
+
 def test_r_m9_11_ticket_intake_rules_apply_and_nothing_is_created_on_refusal(cast, homes, record, frozen_now):
     visit = record(person=None, problems=[{"description": "东门保安夜间不在岗"}])
     problem = visit.problems.get()
