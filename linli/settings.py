@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "apps.notify",
     "apps.repairs",
     "apps.reports",
+    "apps.quality",
     "apps.api",
 ]
 

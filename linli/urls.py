@@ -18,6 +18,7 @@ urlpatterns = [
     path("notify/", include("apps.notify.urls")),
     path("repairs/", include("apps.repairs.urls")),
     path("reports/", include("apps.reports.urls")),
+    path("quality/", include("apps.quality.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -22,6 +22,7 @@ class Role(models.TextChoices):
     WORKER = "worker", _("维修/作业人员")
     QUALITY = "quality", _("品质管理部")
     LEADERSHIP = "leadership", _("公司领导")
+    MANAGEMENT_REP = "management_rep", _("管理者代表")
     SYSADMIN = "sysadmin", _("系统管理员")
 
 
@@ -49,6 +50,10 @@ class Cap:
     VIEW_REPORTS = "view_reports"
     APPROVE_REPORTS = "approve_reports"
     MANAGE_CONFIG = "manage_config"
+    # R-M2-04 / R-M19-08: 《不合格/纠正、预防措施报告》 (NCR/CAPA, apps.quality)
+    RAISE_NCR = "raise_ncr"  # 部门经理 contacts the 管理者代表 (客服经理, 管理处经理, 部门负责人, 品质管理部)
+    SIGN_NCR = "sign_ncr"  # 管理者代表 signs (签发) or returns the report
+    VERIFY_NCR = "verify_ncr"  # verification of the effectiveness of the corrective action
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,7 @@ _SUPERVISOR = _DESK | {
     Cap.VERIFY, Cap.APPROVE_EXEMPTION, Cap.ESCALATE, Cap.VOID, Cap.IMPORT_ROSTER, Cap.EXPORT_ROSTER,
     Cap.VIEW_REPORTS, Cap.GRANT_ARCHIVE_ACCESS, Cap.VIEW_ACCESS_LOG,
 }
-_MANAGER = _SUPERVISOR | {Cap.APPROVE_COMPENSATION, Cap.DOWNGRADE, Cap.APPROVE_REPORTS}
+_MANAGER = _SUPERVISOR | {Cap.APPROVE_COMPENSATION, Cap.DOWNGRADE, Cap.APPROVE_REPORTS, Cap.RAISE_NCR}
 
 ROLE_INFO: dict[str, RoleInfo] = {
     Role.FRONT_DESK: RoleInfo(10, False, frozenset(_DESK)),
@@ -73,12 +78,17 @@ ROLE_INFO: dict[str, RoleInfo] = {
     Role.DEPT_HEAD: RoleInfo(
         20, False,
         frozenset(_STAFF | {Cap.HANDLE, Cap.DISPATCH, Cap.REPLY, Cap.VERIFY, Cap.GRANT_ARCHIVE_ACCESS,
-                            Cap.VIEW_ACCESS_LOG, Cap.VIEW_REPORTS}),
+                            Cap.VIEW_ACCESS_LOG, Cap.VIEW_REPORTS, Cap.RAISE_NCR}),
     ),
     Role.CS_SUPERVISOR: RoleInfo(20, False, frozenset(_SUPERVISOR)),
     Role.CS_MANAGER: RoleInfo(30, False, frozenset(_MANAGER)),
     Role.PROJECT_MANAGER: RoleInfo(30, False, frozenset(_MANAGER | {Cap.MANAGE_CONFIG})),
-    Role.QUALITY: RoleInfo(40, True, frozenset(_MANAGER)),
+    Role.QUALITY: RoleInfo(40, True, frozenset(_MANAGER | {Cap.VERIFY_NCR})),
+    # R-M19-08: coordinates complaints beyond a department's authority; the only role that signs NCRs
+    Role.MANAGEMENT_REP: RoleInfo(
+        40, True,
+        frozenset(_STAFF | {Cap.SIGN_NCR, Cap.VERIFY_NCR, Cap.VIEW_REPORTS}),
+    ),
     Role.LEADERSHIP: RoleInfo(
         50, True,
         frozenset(_STAFF | {Cap.VIEW_REPORTS, Cap.APPROVE_REPORTS, Cap.APPROVE_COMPENSATION, Cap.DOWNGRADE,
