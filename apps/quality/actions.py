@@ -78,6 +78,16 @@ def _lock(report: NonconformityReport) -> NonconformityReport:
     return report
 
 
+def _save(report: NonconformityReport, fields: list[str] | None, *, acting_user: User, reason: str) -> None:
+    """Save with a history entry that says who and why (django-simple-history, STYLE §8)."""
+    report._history_user = acting_user  # type: ignore[attr-defined]
+    report._change_reason = reason[:100]  # type: ignore[attr-defined]
+    if fields is None:
+        report.save()
+    else:
+        report.save(update_fields=fields)
+
+
 def _clean_texts(values: dict[str, Any]) -> dict[str, str]:
     unknown = set(values) - set(TEXT_FIELDS)
     if unknown:
@@ -178,11 +188,12 @@ def raise_ncr(*, ticket: Ticket, acting_user: User, now: dt.datetime, nonconform
     seq = services.next_seq(project.company, year)
     try:
         with transaction.atomic():
-            report = NonconformityReport.objects.create(
+            report = NonconformityReport(
                 company_id=project.company_id, project=project, ticket=ticket, year=year, seq=seq,
                 number=services.format_number(year, seq), status=NcrStatus.AWAITING_SIGNATURE,
                 department=department or ticket.department, raised_by=acting_user, raised_at=now, updated_at=now,
                 **texts)
+            _save(report, None, acting_user=acting_user, reason="提出")
     except IntegrityError:  # a concurrent raise for the same ticket won (the partial unique index)
         raise QualityError("该工单已有未关闭的不合格报告", code="ncr_open", status=409) from None
     _record(report, NcrEventKind.RAISED, acting_user=acting_user, now=now, old="",
@@ -224,7 +235,7 @@ def update_ncr(*, report: NonconformityReport, acting_user: User, now: dt.dateti
     if resubmit:
         report.status = NcrStatus.AWAITING_SIGNATURE
     report.updated_at = now
-    report.save()
+    _save(report, None, acting_user=acting_user, reason="补充后重新提交" if resubmit else "修改/补充")
     labels = {f.name: str(f.verbose_name) for f in NonconformityReport._meta.fields}
     message = "、".join(labels[k] for k in changed)
     _record(report, NcrEventKind.RESUBMITTED if resubmit else NcrEventKind.UPDATED, acting_user=acting_user,
@@ -262,7 +273,8 @@ def sign_ncr(*, report: NonconformityReport, opinion: str, acting_user: User, no
     report.status = NcrStatus.SIGNED
     report.signed_by, report.signed_at, report.sign_opinion = acting_user, now, opinion
     report.updated_at = now
-    report.save(update_fields=["status", "signed_by", "signed_at", "sign_opinion", "updated_at"])
+    _save(report, ["status", "signed_by", "signed_at", "sign_opinion", "updated_at"],
+          acting_user=acting_user, reason="签发")
     _record(report, NcrEventKind.SIGNED, acting_user=acting_user, now=now, old=old, message=opinion[:200])
     _notify([report.raised_by], kind="ncr_signed", subject=f"不合格报告 {report.number} 已签发，可以开始处理",
             body=opinion[:200], report=report, now=now, dedupe=f"ncr-signed-{report.pk}")
@@ -288,7 +300,8 @@ def return_ncr(*, report: NonconformityReport, reason: str, acting_user: User, n
     report.status = NcrStatus.RETURNED
     report.return_reason = reason
     report.updated_at = now
-    report.save(update_fields=["status", "return_reason", "updated_at"])
+    _save(report, ["status", "return_reason", "updated_at"],
+          acting_user=acting_user, reason="退回补充")
     _record(report, NcrEventKind.RETURNED, acting_user=acting_user, now=now, old=old, message=reason[:200])
     _notify([report.raised_by], kind="ncr_returned", subject=f"不合格报告 {report.number} 被退回补充",
             body=reason[:200], report=report, now=now, dedupe=f"ncr-returned-{report.pk}-{report.events.count()}")
@@ -326,11 +339,13 @@ def verify_ncr(*, report: NonconformityReport, note: str, acting_user: User, now
         report.status = NcrStatus.CLOSED
         report.verified_by, report.verified_at, report.effectiveness_note = acting_user, now, note
         report.updated_at = now
-        report.save(update_fields=["status", "verified_by", "verified_at", "effectiveness_note", "updated_at"])
+        _save(report, ["status", "verified_by", "verified_at", "effectiveness_note", "updated_at"],
+              acting_user=acting_user, reason="验证有效，关闭")
         _record(report, NcrEventKind.VERIFIED, acting_user=acting_user, now=now, old=old, message=note[:200])
     else:
         report.updated_at = now
-        report.save(update_fields=["updated_at"])
+        _save(report, ["updated_at"],
+              acting_user=acting_user, reason="验证未通过")
         _record(report, NcrEventKind.NOT_EFFECTIVE, acting_user=acting_user, now=now, old=old, message=note[:200])
         _notify([report.raised_by], kind="ncr_not_effective", subject=f"不合格报告 {report.number} 验证未通过",
                 body=note[:200], report=report, now=now,
@@ -353,6 +368,7 @@ def withdraw_ncr(*, report: NonconformityReport, reason: str, acting_user: User,
     old = report.status
     report.status = NcrStatus.WITHDRAWN
     report.updated_at = now
-    report.save(update_fields=["status", "updated_at"])
+    _save(report, ["status", "updated_at"],
+          acting_user=acting_user, reason="撤回")
     _record(report, NcrEventKind.WITHDRAWN, acting_user=acting_user, now=now, old=old, message=reason[:200])
     return report

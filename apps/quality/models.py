@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class NcrStatus(models.TextChoices):
@@ -92,6 +93,7 @@ class NonconformityReport(models.Model):
     verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
     effectiveness_note = models.TextField(_("效果验证"), blank=True)
     updated_at = models.DateTimeField(_("更新时间"))
+    history = HistoricalRecords()  # field diffs of every edit (STYLE §8); the steps are NcrEvent rows
 
     class Meta:
         verbose_name = _("不合格/纠正、预防措施报告")

@@ -157,6 +157,9 @@ def test_r_m19_08_only_the_management_rep_signs(cast: Any, mrep: Any, complaint:
     r.refresh_from_db()
     assert (r.status, r.signed_by, r.signed_at) == (NcrStatus.SIGNED, mrep, later)
     assert r.sign_opinion == "同意先行维修，赔偿按公司流程报批"
+    latest = r.history.order_by("-history_id").first()
+    assert (latest.history_user, latest.history_change_reason, latest.status) == (mrep, "签发", "signed")
+    assert r.history.count() == 2  # raised, signed
     n = Notification.objects.get(kind="ncr_signed")
     assert n.recipient == cast.cs_manager and r.number in n.subject
 

@@ -147,6 +147,8 @@ def test_list_filters_and_puts_awaiting_first_for_the_management_rep(cast: Any, 
     assert a.number in page and b.number in page and c_report.number not in page
     assert login(mrep).get(url, {"status": "bogus", "project": "x"}).status_code == 200
     assert login(cast.nobody).get(url).status_code == 404
+    anonymous = Client().get(url)
+    assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
 
 
 def test_printable_form_masks_the_phone(cast: Any, mrep: Any, complaint: Any, frozen_now: dt.datetime) -> None:
