@@ -23,6 +23,10 @@ class Command(BaseCommand):
         from apps.tickets.demo import load_demo_tickets
 
         tickets = 0 if no_tickets else load_demo_tickets(Company.objects.get(code="wanjia"), seed=seed)
+        if tickets:
+            from apps.quality.demo import load_demo_ncrs
+
+            load_demo_ncrs(Company.objects.get(code="wanjia"))
         self.stdout.write(self.style.SUCCESS(
             f"演示公司已载入：{counts['projects']} 个项目，{counts['households']} 户，"
             f"{counts['persons']} 位业主/住户，{counts['staff']} 名员工，近三周 {tickets} 张诉求工单。"))
