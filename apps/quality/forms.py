@@ -25,6 +25,15 @@ class NcrTextsForm(forms.Form):
     preventive_action = _text(_("预防措施"), 2)
 
 
+class NcrActionsForm(forms.Form):
+    """After signing: the facts the 管理者代表 signed stay; the department records what it did."""
+
+    cause_analysis = _text(_("原因分析"), 2)
+    correction = _text(_("纠正（对不合格的处置）"), 2)
+    corrective_action = _text(_("纠正措施"), 2)
+    preventive_action = _text(_("预防措施"), 2)
+
+
 class RaiseForm(NcrTextsForm):
     department = forms.ModelChoiceField(label=_("责任部门"), queryset=Department.objects.none(), required=False)
 

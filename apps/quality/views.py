@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from apps.org import access
 from apps.org.roles import Cap
 from apps.quality import actions, services
-from apps.quality.forms import NcrTextsForm, RaiseForm, ReturnForm, SignForm, VerifyForm, WithdrawForm
+from apps.quality.forms import NcrActionsForm, NcrTextsForm, RaiseForm, ReturnForm, SignForm, VerifyForm, WithdrawForm
 from apps.quality.models import NcrStatus, NonconformityReport
 from linli import clock
 
@@ -83,13 +83,17 @@ def _detail_context(request: HttpRequest, report: NonconformityReport, **bound: 
         "sign_form": bound.get("sign") or SignForm() if can_sign and st == NcrStatus.AWAITING_SIGNATURE else None,
         "return_form": (bound.get("return") or ReturnForm()
                         if can_sign and st == NcrStatus.AWAITING_SIGNATURE else None),
-        "update_form": (bound.get("update") or NcrTextsForm(initial=texts)
+        "update_form": (bound.get("update") or _update_form_class(report)(initial=texts)
                         if can_raise and st in {NcrStatus.AWAITING_SIGNATURE, NcrStatus.RETURNED, NcrStatus.SIGNED}
                         else None),
         "verify_form": bound.get("verify") or VerifyForm() if can_verify and st == NcrStatus.SIGNED else None,
         "withdraw_form": (bound.get("withdraw") or WithdrawForm()
                           if can_raise and st in {NcrStatus.AWAITING_SIGNATURE, NcrStatus.RETURNED} else None),
     }
+
+
+def _update_form_class(report: NonconformityReport) -> type:
+    return NcrActionsForm if report.status == NcrStatus.SIGNED else NcrTextsForm
 
 
 @login_required
@@ -121,6 +125,8 @@ def ncr_action(request: HttpRequest, pk: int, op: str) -> HttpResponse:
         raise Http404
     report = _report(request, pk)
     form_class, run, done = OPS[op]
+    if op == "update":
+        form_class = _update_form_class(report)
     form = form_class(request.POST)
     status = 422
     if form.is_valid():

@@ -113,8 +113,13 @@ def test_detail_return_update_verify_through_the_pages(cast: Any, mrep: Any, com
     assert login(cast.cs_manager).post(op("update"), texts).status_code == 302
     assert login(mrep).post(op("sign"), {"opinion": "同意"}).status_code == 302
     to_replied(cast, complaint, frozen_now)
-    texts.update(correction="修补顶板防水", corrective_action="更换整层防水层")
-    assert login(cast.eng_head).post(op("update"), texts).status_code == 302
+    page = login(cast.eng_head).get(reverse("quality:ncr_detail", args=[report.pk])).content.decode()
+    assert 'name="corrective_action"' in page and 'name="nonconformity"' not in page  # signed facts stay
+    actions_only = {"cause_analysis": "防水层老化", "correction": "修补顶板防水", "corrective_action": "更换整层防水层",
+                    "preventive_action": "", "nonconformity": "企图改写已签发的事实"}
+    assert login(cast.eng_head).post(op("update"), actions_only).status_code == 302
+    report.refresh_from_db()
+    assert report.nonconformity == "地下车库顶板渗水，维修报价4万元" and report.corrective_action == "更换整层防水层"
     r = login(mrep).post(op("verify"), {"effective": "1", "note": ""})
     assert r.status_code == 422 and "请填写验证情况" in r.content.decode()
     assert login(mrep).post(op("verify"), {"effective": "1", "note": "雨后复查无渗漏"}).status_code == 302
