@@ -9,7 +9,7 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from apps.org import access
 from apps.org.models import Membership
-from apps.org.roles import ROLE_INFO, Cap, Role
+from apps.org.roles import Cap, Role
 from apps.quality.models import NcrCounter, NcrStatus, NonconformityReport
 
 if TYPE_CHECKING:
@@ -88,7 +88,3 @@ def list_for(user: User | AnonymousUser, *, status: str = "", project_id: int | 
 def awaiting_signature(projects: list[Project]) -> QuerySet[NonconformityReport]:
     return (NonconformityReport.objects.filter(project__in=projects, status=NcrStatus.AWAITING_SIGNATURE)
             .select_related("project", "ticket").order_by("raised_at", "id"))
-
-
-def is_company_level_role(role: str) -> bool:
-    return ROLE_INFO[role].company_level

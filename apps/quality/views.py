@@ -37,10 +37,6 @@ def _ticket(request: HttpRequest, pk: int) -> Any:
         raise Http404 from None
 
 
-def _error_text(exc: actions.QualityError) -> str:
-    return exc.message
-
-
 def _bind_error(form: Any, exc: actions.QualityError) -> None:
     if exc.field and exc.field in form.fields:
         form.add_error(exc.field, exc.message)
@@ -134,7 +130,7 @@ def ncr_action(request: HttpRequest, pk: int, op: str) -> HttpResponse:
             run(report, form.cleaned_data, request.user, clock.now())
         except actions.QualityError as exc:
             _bind_error(form, exc)
-            messages.error(request, _error_text(exc))
+            messages.error(request, exc.message)
             status = exc.status
             report.refresh_from_db()
         else:
