@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "apps.reports",
     "apps.portal",
     "apps.visits",
+    "apps.quality",
     "apps.api",
 ]
 

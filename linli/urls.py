@@ -20,6 +20,7 @@ urlpatterns = [
     path("reports/", include("apps.reports.urls")),
     path("portal/", include("apps.portal.urls")),
     path("visits/", include("apps.visits.urls")),
+    path("quality/", include("apps.quality.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -380,6 +380,31 @@ def sysadmin_panel(projects: list[Project], now: dt.datetime) -> Panel:
     )
 
 
+def management_rep_panel(projects: list[Project], now: dt.datetime) -> Panel:
+    """管理者代表 (R-M19-08): the 《不合格/纠正、预防措施报告》 waiting for their signature (R-M2-04)."""
+    from apps.quality.models import NcrStatus, NonconformityReport
+
+    reports = NonconformityReport.objects.filter(project__in=projects)
+    waiting = (reports.filter(status=NcrStatus.AWAITING_SIGNATURE).select_related("project", "ticket")
+               .order_by("raised_at", "id"))
+    return Panel(
+        key="management_rep", title=_("管理者代表"),
+        stats=[
+            Stat(_("待签发"), waiting.count(), url_or_none("quality:ncr_list", query="status=awaiting_signature"),
+                 "alert"),
+            Stat(_("退回补充"), reports.filter(status=NcrStatus.RETURNED).count(),
+                 url_or_none("quality:ncr_list", query="status=returned")),
+            Stat(_("已签发待验证"), reports.filter(status=NcrStatus.SIGNED).count(),
+                 url_or_none("quality:ncr_list", query="status=signed"), "warn"),
+        ],
+        rows=[Row(title=f"{r.number} · {r.project.name}", detail=r.nonconformity[:60], when=r.raised_at,
+                  url=url_or_none("quality:ncr_detail", r.pk)) for r in waiting[:ROW_LIMIT]],
+        rows_title=_("待签发的不合格报告"), empty=_("没有待签发的报告。"),
+        links=_links((_("不合格报告"), url_or_none("quality:ncr_list")),
+                     (_("热点/重大投诉"), url_or_none("escalation:overview"))),
+    )
+
+
 # ---------------------------------------------------------------- the home page
 
 
@@ -407,6 +432,8 @@ def home_panels(user: User | AnonymousUser, project: Project | None, *, now: dt.
     visible = list(access.visible_projects(user).order_by("code"))
     if (roles & COMPANY_ROLES or is_super) and visible:
         panels.append(company_panel(visible, now))
+    if Role.MANAGEMENT_REP in roles and visible:
+        panels.append(management_rep_panel(visible, now))
     if Role.SYSADMIN in roles or is_super:
         panels.append(sysadmin_panel(visible, now))
     return panels

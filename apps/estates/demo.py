@@ -54,7 +54,8 @@ PROJECT_STAFF = [
     ("sechead", Role.DEPT_HEAD, DepartmentKind.SECURITY, "安管主管"),
     ("envhead", Role.DEPT_HEAD, DepartmentKind.ENVIRONMENT, "环境主管"),
 ]
-COMPANY_STAFF = [("quality", Role.QUALITY, "品质专员"), ("leader", Role.LEADERSHIP, "总经理"), ("sysadmin", Role.SYSADMIN, "系统管理员")]
+COMPANY_STAFF = [("quality", Role.QUALITY, "品质专员"), ("leader", Role.LEADERSHIP, "总经理"),
+                 ("mgmtrep", Role.MANAGEMENT_REP, "管理者代表"), ("sysadmin", Role.SYSADMIN, "系统管理员")]
 PROJECT_DEPTS = [DepartmentKind.CUSTOMER_SERVICE, DepartmentKind.ENGINEERING, DepartmentKind.SECURITY,
                  DepartmentKind.ENVIRONMENT, DepartmentKind.GENERAL]
 

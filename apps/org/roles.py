@@ -22,6 +22,7 @@ class Role(models.TextChoices):
     WORKER = "worker", _("维修/作业人员")
     QUALITY = "quality", _("品质管理部")
     LEADERSHIP = "leadership", _("公司领导")
+    MANAGEMENT_REP = "management_rep", _("管理者代表")
     SYSADMIN = "sysadmin", _("系统管理员")
 
 
@@ -51,6 +52,10 @@ class Cap:
     PUBLISH_PORTAL = "publish_portal"  # 推送到业主公告栏 (R-M17-12)
     MANAGE_CONFIG = "manage_config"
     RECORD_VISITS = "record_visits"  # 业主走访/回访记录 (R-M9-03, R-M6-06): the project's CS staff
+    # R-M2-04 / R-M19-08: 《不合格/纠正、预防措施报告》 (NCR/CAPA, apps.quality)
+    RAISE_NCR = "raise_ncr"  # 部门经理 contacts the 管理者代表 (客服经理, 管理处经理, 部门负责人, 品质管理部)
+    SIGN_NCR = "sign_ncr"  # 管理者代表 signs (签发) or returns the report
+    VERIFY_NCR = "verify_ncr"  # verification of the effectiveness of the corrective action
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,8 @@ _SUPERVISOR = _DESK | {
     Cap.VERIFY, Cap.APPROVE_EXEMPTION, Cap.ESCALATE, Cap.VOID, Cap.IMPORT_ROSTER, Cap.EXPORT_ROSTER,
     Cap.VIEW_REPORTS, Cap.GRANT_ARCHIVE_ACCESS, Cap.VIEW_ACCESS_LOG,
 }
-_MANAGER = _SUPERVISOR | {Cap.APPROVE_COMPENSATION, Cap.DOWNGRADE, Cap.APPROVE_REPORTS, Cap.PUBLISH_PORTAL}
+_MANAGER = _SUPERVISOR | {Cap.APPROVE_COMPENSATION, Cap.DOWNGRADE, Cap.APPROVE_REPORTS, Cap.PUBLISH_PORTAL,
+                           Cap.RAISE_NCR}
 
 ROLE_INFO: dict[str, RoleInfo] = {
     Role.FRONT_DESK: RoleInfo(10, False, frozenset(_DESK)),
@@ -76,13 +82,18 @@ ROLE_INFO: dict[str, RoleInfo] = {
     Role.DEPT_HEAD: RoleInfo(
         20, False,
         frozenset(_STAFF | {Cap.HANDLE, Cap.DISPATCH, Cap.REPLY, Cap.VERIFY, Cap.GRANT_ARCHIVE_ACCESS,
-                            Cap.VIEW_ACCESS_LOG, Cap.VIEW_REPORTS}),
+                            Cap.VIEW_ACCESS_LOG, Cap.VIEW_REPORTS, Cap.RAISE_NCR}),
     ),
     Role.CS_SUPERVISOR: RoleInfo(20, False, frozenset(_SUPERVISOR)),
     Role.CS_MANAGER: RoleInfo(30, False, frozenset(_MANAGER)),
     Role.PROJECT_MANAGER: RoleInfo(30, False, frozenset(_MANAGER | {Cap.MANAGE_CONFIG})),
     # 品质管理部 reads visit records of every project but does not file them (R-M6-06: 客服部 files)
-    Role.QUALITY: RoleInfo(40, True, frozenset(_MANAGER - {Cap.RECORD_VISITS})),
+    Role.QUALITY: RoleInfo(40, True, frozenset((_MANAGER - {Cap.RECORD_VISITS}) | {Cap.VERIFY_NCR})),
+    # R-M19-08: coordinates complaints beyond a department's authority; the only role that signs NCRs
+    Role.MANAGEMENT_REP: RoleInfo(
+        40, True,
+        frozenset(_STAFF | {Cap.SIGN_NCR, Cap.VERIFY_NCR, Cap.VIEW_REPORTS}),
+    ),
     Role.LEADERSHIP: RoleInfo(
         50, True,
         frozenset(_STAFF | {Cap.VIEW_REPORTS, Cap.APPROVE_REPORTS, Cap.APPROVE_COMPENSATION, Cap.DOWNGRADE,

@@ -228,6 +228,18 @@ def _is_company_level(user: User) -> bool:
     return any(ROLE_INFO[m.role].company_level for m in Membership.objects.filter(user=user))
 
 
+def _ncr_gate(ticket: Ticket) -> None:
+    """R-M2-04: handling starts only after the 管理者代表 signs the 《不合格/纠正、预防措施报告》 raised
+    for the ticket (the rule lives in apps.quality.gate; asked lazily, skipped when that app is absent)."""
+    try:
+        from apps.quality.gate import CODE, blocked_message, handling_blocked
+    except ImportError:  # pragma: no cover - quality app not installed
+        return
+    report = handling_blocked(ticket)
+    if report is not None:
+        raise TicketError(blocked_message(report), code=CODE, status=409)
+
+
 def _current_dispatch(ticket: Ticket) -> Dispatch | None:
     return ticket.dispatches.filter(active=True).order_by("-dispatched_at", "-id").first()
 
@@ -517,6 +529,7 @@ def dispatch_ticket(*, ticket: Ticket, department: Department, assignee: User | 
     given to a company-level department and company-level staff — never pushed back down."""
     _require(acting_user, Cap.DISPATCH, ticket, "无权派工")
     _lock(ticket)
+    _ncr_gate(ticket)
     _check_department(department, ticket.project)
     if assignee is not None and not can_see_project(assignee, ticket.project):
         raise _refuse("处理人不属于该项目", field="assignee")
@@ -562,6 +575,7 @@ def accept_dispatch(*, dispatch: Dispatch, acting_user: User, now: dt.datetime) 
     ticket = dispatch.ticket
     _require(acting_user, Cap.VIEW_TICKETS, ticket, "无权接单")
     _lock(ticket)
+    _ncr_gate(ticket)
     dispatch.refresh_from_db()
     if not dispatch.active:
         raise _refuse("该派工单已结束", code="dispatch_ended", status=409)
@@ -589,6 +603,7 @@ def record_handling(*, ticket: Ticket, acting_user: User, now: dt.datetime, inve
     Recording on a dispatched ticket accepts the 派工单 implicitly."""
     _require(acting_user, Cap.VIEW_TICKETS, ticket, "无权处理")
     _lock(ticket)
+    _ncr_gate(ticket)
     dispatch = _current_dispatch(ticket)
     if not _can_handle(acting_user, ticket, dispatch):
         raise _forbid("只有被派工的部门或人员可以记录处理情况")

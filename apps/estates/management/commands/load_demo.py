@@ -22,11 +22,14 @@ class Command(BaseCommand):
         from apps.org.models import Company
         from apps.tickets.demo import load_demo_tickets
 
+        from apps.quality.demo import load_demo_ncrs
         from apps.visits.demo import load_demo_visits
 
         company = Company.objects.get(code="wanjia")
         tickets = 0 if no_tickets else load_demo_tickets(company, seed=seed)
         visits = 0 if no_tickets else load_demo_visits(company, seed=seed)
+        if tickets:
+            load_demo_ncrs(company)
         self.stdout.write(self.style.SUCCESS(
             f"演示公司已载入：{counts['projects']} 个项目，{counts['households']} 户，"
             f"{counts['persons']} 位业主/住户，{counts['staff']} 名员工，近三周 {tickets} 张诉求工单，今年 {visits} 次业主走访。"))

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class QualityConfig(AppConfig):
+    name = "apps.quality"
+    label = "quality"
+    verbose_name = "品质管理 Quality"
