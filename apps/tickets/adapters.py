@@ -453,7 +453,19 @@ def allowed_actions(ticket: m.Ticket) -> set[str]:
         out.add("internal_staff")
     if st != S.VOIDED and ticket.return_visits.filter(answer_due_at__isnull=False, answered_at__isnull=True).exists():
         out.add("answer_question")  # R-M4-10, also after the ticket closed
+    if out & HANDLING_STEPS and handling_blocked(ticket) is not None:
+        out -= HANDLING_STEPS  # R-M2-04: not before the 管理者代表 signs (the NCR panel says so)
     return out
+
+
+HANDLING_STEPS = frozenset({"dispatch", "accept", "handling", "hand_back"})
+
+
+def handling_blocked(ticket: m.Ticket) -> Any:
+    """The unsigned 《不合格/纠正、预防措施报告》 that holds up handling (R-M2-04), or None."""
+    from apps.quality.gate import handling_blocked as blocked
+
+    return blocked(ticket)
 
 
 def escalation_of(ticket: m.Ticket) -> dict[str, Any]:
