@@ -30,6 +30,10 @@ class Command(BaseCommand):
         visits = 0 if no_tickets else load_demo_visits(company, seed=seed)
         if tickets:
             load_demo_ncrs(company)
+        if not no_tickets:
+            from apps.portal.demo import load_demo_publications
+
+            load_demo_publications(company)
         self.stdout.write(self.style.SUCCESS(
             f"演示公司已载入：{counts['projects']} 个项目，{counts['households']} 户，"
             f"{counts['persons']} 位业主/住户，{counts['staff']} 名员工，近三周 {tickets} 张诉求工单，今年 {visits} 次业主走访。"))
