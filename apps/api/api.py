@@ -13,6 +13,7 @@ from ninja.security import SessionAuth
 
 from apps.api.auth import TokenAuth
 from apps.api.errors import ApiError, error_response, validation_error_response
+from apps.core.errors import DomainError
 
 api = NinjaAPI(
     title="邻里 Linli API",
@@ -27,6 +28,12 @@ api = NinjaAPI(
 
 @api.exception_handler(ApiError)
 def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return error_response(api, request, exc.status, exc.code, exc.message, exc.fields)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    """A refused action of any app (TicketError, VisitError …): its status, code, message and fields."""
     return error_response(api, request, exc.status, exc.code, exc.message, exc.fields)
 
 

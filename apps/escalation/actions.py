@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from apps.core.errors import DomainError
 from apps.escalation import adapters, rules, services
 from apps.escalation.models import (
     REPORT_FIELDS,
@@ -34,17 +35,8 @@ if TYPE_CHECKING:
     from apps.tickets.models import Ticket
 
 
-class EscalationError(Exception):
+class EscalationError(DomainError):
     """A refused escalation action; ``code`` for the API, message in Chinese."""
-
-    status = 422
-
-    def __init__(self, message: str, *, code: str = "invalid", field: str | None = None, status: int = 422) -> None:
-        super().__init__(message)
-        self.code = code
-        self.field = field
-        self.status = status
-        self.fields = {field: [message]} if field else {}
 
 
 class NotAllowed(EscalationError):

@@ -91,10 +91,6 @@ class MergeIn(Schema):
     others: list[int]
 
 
-def _fail(exc: actions.EscalationError) -> ApiError:
-    return ApiError(exc.status, exc.code, str(exc), exc.fields)
-
-
 def _ticket(request: HttpRequest, ticket_id: int) -> Any:
     from apps.tickets.models import Ticket
 
@@ -128,11 +124,8 @@ def ticket_downgrade(request: HttpRequest, ticket_id: int, payload: DowngradeIn)
     ticket = _ticket(request, ticket_id)
     if payload.to_level not in Level.values:
         raise ApiError(422, "invalid", "级别不正确", {"to_level": ["不是允许的取值"]})
-    try:
-        actions.downgrade(ticket, to_level=payload.to_level, reason=payload.reason, acting_user=request.user,
-                          now=clock.now())
-    except actions.EscalationError as exc:
-        raise _fail(exc) from exc
+    actions.downgrade(ticket, to_level=payload.to_level, reason=payload.reason, acting_user=request.user,
+                      now=clock.now())
     return _escalation(ticket)
 
 
@@ -143,10 +136,7 @@ def report_submit(request: HttpRequest, report_id: int, payload: ReportIn) -> An
         raise ApiError(404, "not_found", "报告不存在")
     _ticket(request, report.ticket_id)
     fields = {k: v for k, v in payload.dict().items() if k in REPORT_FIELDS[report.kind]}
-    try:
-        r = actions.submit_report(report, acting_user=request.user, now=clock.now(), **fields)
-    except actions.EscalationError as exc:
-        raise _fail(exc) from exc
+    r = actions.submit_report(report, acting_user=request.user, now=clock.now(), **fields)
     return {"id": r.pk, "kind": r.kind, "kind_label": r.get_kind_display(), "sequence": r.sequence,
             "recipients": r.recipients, "due_at": r.due_at, "sent_at": r.sent_at,
             "required_fields": list(REPORT_FIELDS[r.kind])}
@@ -185,21 +175,15 @@ def cluster_detail(request: HttpRequest, cluster_id: int) -> Any:
 @router.post("/clusters/{cluster_id}/confirm", response={200: ClusterOut, **ERRORS}, summary="确认为相同投诉")
 def cluster_confirm(request: HttpRequest, cluster_id: int) -> Any:
     cluster = _cluster(request, cluster_id)
-    try:
-        actions.confirm_cluster(cluster, acting_user=request.user, now=clock.now())
-    except actions.EscalationError as exc:
-        raise _fail(exc) from exc
+    actions.confirm_cluster(cluster, acting_user=request.user, now=clock.now())
     return _cluster_out(cluster)
 
 
 @router.post("/clusters/{cluster_id}/split", response={200: ClusterOut, **ERRORS}, summary="拆分相同投诉组")
 def cluster_split(request: HttpRequest, cluster_id: int, payload: SplitIn) -> Any:
     cluster = _cluster(request, cluster_id)
-    try:
-        actions.split_cluster(cluster, ticket_ids=payload.ticket_ids, acting_user=request.user, now=clock.now(),
-                              title=payload.title)
-    except actions.EscalationError as exc:
-        raise _fail(exc) from exc
+    actions.split_cluster(cluster, ticket_ids=payload.ticket_ids, acting_user=request.user, now=clock.now(),
+                          title=payload.title)
     return _cluster_out(cluster)
 
 
@@ -210,8 +194,5 @@ def cluster_merge(request: HttpRequest, cluster_id: int, payload: MergeIn) -> An
                                                   project__in=access.visible_projects(request.user)))
     if len(others) != len(set(payload.others)):
         raise ApiError(404, "not_found", "相同投诉组不存在", {"others": ["包含不存在的组"]})
-    try:
-        actions.merge_clusters(cluster, others, acting_user=request.user, now=clock.now())
-    except actions.EscalationError as exc:
-        raise _fail(exc) from exc
+    actions.merge_clusters(cluster, others, acting_user=request.user, now=clock.now())
     return _cluster_out(cluster)

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, QuerySet
 
+from apps.core.errors import DomainError
 from apps.notify import channels, quiet_hours
 from apps.notify.models import (
     GROUP_CHANNELS,
@@ -45,14 +46,8 @@ CALL = "call"  # an outbound phone call made by staff (not a Delivery; R-M17-01 
 LEASE = dt.timedelta(minutes=10)  # a claimed batch must be sent (or recorded) within this
 
 
-class NotifyError(Exception):
+class NotifyError(DomainError):
     """A refused request, with a Chinese message (→ 422 in the API, a form error in pages)."""
-
-    def __init__(self, message: str, *, code: str = "invalid", field: str | None = None, status: int = 422) -> None:
-        super().__init__(message)
-        self.code = code
-        self.status = status
-        self.fields = {field: [message]} if field else {}
 
 
 # ================================================================ quiet hours (R-M17-01, P-21)

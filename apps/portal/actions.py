@@ -28,6 +28,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from apps.core.errors import DomainError
 from apps.org import access
 from apps.org.models import Project, User
 from apps.org.roles import Cap
@@ -39,16 +40,8 @@ SECTION_ORDER = {"summary": "概述", "measures": "处理措施", "causes": "原
 PORTAL_PLACE = "业主公告栏（线上）"
 
 
-class PortalError(Exception):
+class PortalError(DomainError):
     """A refused publication, with a Chinese message, the field, a code and the HTTP status."""
-
-    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid", status: int = 422) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code
-        self.status = status
-        self.fields = {field: [message]} if field else {}
 
 
 def can_publish(user: Any, project: Project | None) -> bool:

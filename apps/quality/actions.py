@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 
+from apps.core.errors import DomainError
 from apps.org.access import can_see_project, has_cap
 from apps.org.models import Department
 from apps.org.roles import Cap
@@ -49,16 +50,8 @@ MAX_TEXT = 4000
 MIN_FACT = 4  # characters: "不合格事实" and the reason must say something
 
 
-class QualityError(Exception):
+class QualityError(DomainError):
     """A refused NCR action: Chinese ``message``, stable ``code``, ``field`` and HTTP ``status``."""
-
-    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid", status: int = 422) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code
-        self.status = status
-        self.fields = {field: [message]} if field else {}
 
 
 def _forbid(message: str) -> QualityError:

@@ -84,10 +84,6 @@ class VerifyIn(Schema):
     effective: bool = True
 
 
-def _fail(exc: actions.QualityError) -> ApiError:
-    return ApiError(exc.status, exc.code, exc.message, exc.fields)
-
-
 def _who(user: Any) -> str | None:
     return str(user) if user is not None else None
 
@@ -144,11 +140,8 @@ def ncr_raise(request: HttpRequest, ticket_id: int, payload: RaiseIn) -> Any:
         department = Department.objects.filter(pk=payload.department_id).first()
         if department is None:
             raise ApiError(422, "invalid", "部门不存在", {"department_id": ["部门不存在"]})
-    try:
-        report = actions.raise_ncr(ticket=ticket, acting_user=request.user, now=clock.now(), department=department,
-                                   **data)
-    except actions.QualityError as exc:
-        raise _fail(exc) from exc
+    report = actions.raise_ncr(ticket=ticket, acting_user=request.user, now=clock.now(), department=department,
+                               **data)
     return Status(201, _out(report))
 
 
@@ -156,50 +149,35 @@ def ncr_raise(request: HttpRequest, ticket_id: int, payload: RaiseIn) -> Any:
 def ncr_update(request: HttpRequest, report_id: int, payload: UpdateIn) -> Any:
     report = _report(request, report_id)
     fields = {k: v for k, v in payload.dict().items() if v is not None}
-    try:
-        actions.update_ncr(report=report, acting_user=request.user, now=clock.now(), **fields)
-    except actions.QualityError as exc:
-        raise _fail(exc) from exc
+    actions.update_ncr(report=report, acting_user=request.user, now=clock.now(), **fields)
     return _out(report)
 
 
 @router.post("/ncr/{report_id}/sign", response={200: NcrOut, **ERRORS}, summary="管理者代表签发（R-M19-08）")
 def ncr_sign(request: HttpRequest, report_id: int, payload: SignIn) -> Any:
     report = _report(request, report_id)
-    try:
-        actions.sign_ncr(report=report, opinion=payload.opinion, acting_user=request.user, now=clock.now())
-    except actions.QualityError as exc:
-        raise _fail(exc) from exc
+    actions.sign_ncr(report=report, opinion=payload.opinion, acting_user=request.user, now=clock.now())
     return _out(report)
 
 
 @router.post("/ncr/{report_id}/return", response={200: NcrOut, **ERRORS}, summary="管理者代表退回补充")
 def ncr_return(request: HttpRequest, report_id: int, payload: ReasonIn) -> Any:
     report = _report(request, report_id)
-    try:
-        actions.return_ncr(report=report, reason=payload.reason, acting_user=request.user, now=clock.now())
-    except actions.QualityError as exc:
-        raise _fail(exc) from exc
+    actions.return_ncr(report=report, reason=payload.reason, acting_user=request.user, now=clock.now())
     return _out(report)
 
 
 @router.post("/ncr/{report_id}/verify", response={200: NcrOut, **ERRORS}, summary="纠正措施效果验证")
 def ncr_verify(request: HttpRequest, report_id: int, payload: VerifyIn) -> Any:
     report = _report(request, report_id)
-    try:
-        actions.verify_ncr(report=report, note=payload.note, effective=payload.effective, acting_user=request.user,
-                           now=clock.now())
-    except actions.QualityError as exc:
-        raise _fail(exc) from exc
+    actions.verify_ncr(report=report, note=payload.note, effective=payload.effective, acting_user=request.user,
+                       now=clock.now())
     return _out(report)
 
 
 @router.post("/ncr/{report_id}/withdraw", response={200: NcrOut, **ERRORS}, summary="撤回尚未签发的报告")
 def ncr_withdraw(request: HttpRequest, report_id: int, payload: ReasonIn) -> Any:
     report = _report(request, report_id)
-    try:
-        actions.withdraw_ncr(report=report, reason=payload.reason, acting_user=request.user, now=clock.now())
-    except actions.QualityError as exc:
-        raise _fail(exc) from exc
+    actions.withdraw_ncr(report=report, reason=payload.reason, acting_user=request.user, now=clock.now())
     return _out(report)
 

@@ -15,7 +15,6 @@ from apps.org.roles import Cap
 from apps.repairs import measures as ms
 from apps.repairs import services
 from apps.repairs.models import RepairOrder
-from apps.repairs.services import RepairError
 from linli import clock
 
 router = Router(tags=["repairs"])
@@ -160,10 +159,6 @@ class RepairPriceListOut(Schema):
     items: list[RepairPriceItemOut]
 
 
-def _fail(exc: RepairError) -> ApiError:
-    return ApiError(exc.status, exc.code, exc.message, exc.fields)
-
-
 def _order(request: HttpRequest, order_id: int) -> RepairOrder:
     order = (services.visible_orders(request.user).select_related("ticket", "ticket__project", "ticket__category")
              .filter(pk=order_id).first())
@@ -198,10 +193,7 @@ def _out(order: RepairOrder) -> dict[str, Any]:
 
 def _run(request: HttpRequest, order_id: int, fn: Any, **kwargs: Any) -> dict[str, Any]:
     order = _order(request, order_id)
-    try:
-        fn(order=order, acting_user=request.user, now=clock.now(), **kwargs)
-    except RepairError as exc:
-        raise _fail(exc) from exc
+    fn(order=order, acting_user=request.user, now=clock.now(), **kwargs)
     return _out(order)
 
 

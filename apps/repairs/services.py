@@ -28,6 +28,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 
+from apps.core.errors import DomainError
 from apps.org.access import can_see_project, has_cap, visible_projects
 from apps.org.models import Department, Membership, Project
 from apps.org.roles import Cap, Role
@@ -81,16 +82,8 @@ MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_SIGNATURE_BYTES = 512 * 1024
 
 
-class RepairError(Exception):
+class RepairError(DomainError):
     """A refused repair step, with a Chinese message and a structured form for the API."""
-
-    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid", status: int = 422,
-                 fields: dict[str, list[str]] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.status = status
-        self.fields = fields or ({field: [message]} if field else {})
 
 
 def _refuse(message: str, *, field: str | None = None, code: str = "invalid", status: int = 422) -> RepairError:

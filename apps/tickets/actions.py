@@ -27,6 +27,7 @@ import logging
 from django.conf import settings
 from django.db import transaction
 
+from apps.core.errors import DomainError
 from apps.org.access import can_see_project, has_cap, rank_in, roles_in
 from apps.org.models import Department, DepartmentKind, Membership, Project
 from apps.org.roles import ROLE_INFO, SUPERVISOR_RANK, Cap, Role
@@ -97,17 +98,8 @@ __all__ = [
 ]
 
 
-class TicketError(Exception):
+class TicketError(DomainError):
     """A refused action, with a Chinese message for staff and a structured form for the API."""
-
-    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid", status: int = 422,
-                 fields: dict[str, list[str]] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code
-        self.status = status
-        self.fields = fields or ({field: [message]} if field else {})
 
 
 def _refuse(message: str, *, field: str | None = None, code: str = "invalid", status: int = 422) -> TicketError:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.db.models import Q
 
+from apps.core.errors import DomainError
 from apps.org.access import can_see_project, has_cap
 from apps.org.models import Department, Membership, Project
 from apps.org.roles import Cap, Role
@@ -32,16 +33,8 @@ if TYPE_CHECKING:
     from apps.tickets.models import Category, Ticket
 
 
-class VisitError(Exception):
+class VisitError(DomainError):
     """A refused visit action: Chinese ``message`` for staff, ``code``/``field``/``status`` for the API."""
-
-    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid", status: int = 422) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code
-        self.status = status
-        self.fields = {field: [message]} if field else {}
 
 
 def _refuse(message: str, field: str | None = None, code: str = "invalid") -> VisitError:

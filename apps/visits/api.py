@@ -87,10 +87,6 @@ class VisitTicketOut(Schema):
     number: str
 
 
-def _fail(exc: actions.VisitError) -> ApiError:
-    return ApiError(exc.status, exc.code, exc.message, exc.fields)
-
-
 def _out(visit: Visit) -> dict[str, Any]:
     return {
         "id": visit.pk, "project_id": visit.project_id, "household": visit.household.label,
@@ -159,15 +155,12 @@ def visit_create(request: HttpRequest, payload: VisitIn) -> Any:
                  "category": _get(Category, p.category_id, f"problems.{i}.category_id", "问题分类"),
                  "department": _get(Department, p.department_id, f"problems.{i}.department_id", "责任部门")}
                 for i, p in enumerate(payload.problems)]
-    try:
-        visit = actions.record_visit(
-            project=project, household=_get(Household, payload.household_id, "household_id", "房屋", project=project),
-            person=_get(Person, payload.person_id, "person_id", "被访人", project=project),
-            visitor=_get(User, payload.visitor_id, "visitor_id", "走访人"), category=payload.category,
-            method=payload.method, visited_at=payload.visited_at, communicated=payload.communicated,
-            opinions=payload.opinions, problems=problems, acting_user=request.user, now=clock.now())
-    except actions.VisitError as exc:
-        raise _fail(exc) from exc
+    visit = actions.record_visit(
+        project=project, household=_get(Household, payload.household_id, "household_id", "房屋", project=project),
+        person=_get(Person, payload.person_id, "person_id", "被访人", project=project),
+        visitor=_get(User, payload.visitor_id, "visitor_id", "走访人"), category=payload.category,
+        method=payload.method, visited_at=payload.visited_at, communicated=payload.communicated,
+        opinions=payload.opinions, problems=problems, acting_user=request.user, now=clock.now())
     return Status(201, _out(_visit(request, visit.pk)))
 
 
@@ -180,8 +173,6 @@ def problem_settle(request: HttpRequest, problem_id: int, payload: VisitSettleIn
                                now=clock.now())
     except services.VisitNotFound:
         raise ApiError(404, "not_found", "走访问题不存在") from None
-    except actions.VisitError as exc:
-        raise _fail(exc) from exc
     return _out(_visit(request, problem.visit_id))
 
 
@@ -196,6 +187,4 @@ def problem_ticket(request: HttpRequest, problem_id: int, payload: VisitTicketIn
                                                    phone=payload.phone)
     except services.VisitNotFound:
         raise ApiError(404, "not_found", "走访问题不存在") from None
-    except actions.VisitError as exc:
-        raise _fail(exc) from exc
     return Status(201, {"ticket_id": ticket.pk, "number": ticket.number})
