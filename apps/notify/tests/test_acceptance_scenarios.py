@@ -93,12 +93,13 @@ def test_as_20_holidays_are_not_quiet_days_by_themselves(cast) -> None:
 # ------------------------------------------------------------------ AS-31 (R-M17-03, R-M12-03)
 
 ACTIVITY_DAY = dt.date(2025, 10, 1)  # Wednesday
-APPROVAL = "实施方案 HD-2025-09 经理王某 2025-09-26 批准"
+APPROVED_ON = dt.date(2025, 9, 26)
+APPROVAL = "实施方案 HD-2025-09 经理王某批准"
 
 
-def _activity(cast, now, approval_ref=APPROVAL):
+def _activity(cast, now, approval_ref=APPROVAL, approved_on=APPROVED_ON):
     return notices.send_owner_notice(project=cast.project, kind=NoticeKind.ACTIVITY, body="10月1日国庆游园活动",
-                                     event_date=ACTIVITY_DAY, approval_ref=approval_ref,
+                                     event_date=ACTIVITY_DAY, approval_ref=approval_ref, approved_on=approved_on,
                                      acting_user=cast.front_desk, now=now)
 
 
@@ -106,25 +107,58 @@ def test_as_31_activity_notice_published_three_days_ahead_is_compliant(cast, own
     """AS-31: an activity on Wed 2025-10-01, implementation plan approved on 2025-09-26; the notice
     published 2025-09-28 → compliant (3 days)."""
     n = _activity(cast, sh(2025, 9, 28, 10, 0))
-    assert (n.event_date, n.approval_ref, n.recipients) == (ACTIVITY_DAY, APPROVAL, 1)
+    assert (n.event_date, n.approved_on, n.approval_ref, n.recipients) == (ACTIVITY_DAY, APPROVED_ON, APPROVAL, 1)
+    assert n.short_notice is False
     assert Delivery.objects.get(kind="notice_activity").body == "10月1日国庆游园活动"
+    # the last minute of 09-28 is still 3 calendar days ahead (T-07: dates, not hours)
+    assert _activity(cast, sh(2025, 9, 28, 23, 59)).short_notice is False
 
 
-def test_as_31_activity_notice_published_two_days_ahead_is_not_accepted(cast, owner) -> None:
-    """AS-31: published 2025-09-29 → nonconformity (less than 3 days before 10-01). Linli refuses to
-    send it (it never records a late notice), naming the earliest activity date it may announce."""
-    with pytest.raises(services.NotifyError) as err:
-        _activity(cast, sh(2025, 9, 29, 9, 0))
-    assert err.value.code == "too_late" and "至少提前3天" in str(err.value) and "2025-10-02" in str(err.value)
-    assert not OwnerNotice.objects.exists() and not Delivery.objects.exists()
+def test_as_31_activity_notice_published_two_days_ahead_is_a_nonconformity(cast, owner) -> None:
+    """AS-31: published 2025-09-29 → nonconformity (R-M12-03). The owners are still told; the notice is
+    recorded as short notice and can be listed as such."""
+    n = _activity(cast, sh(2025, 9, 29, 9, 0))
+    assert n.short_notice is True and n.recipients == 1
+    assert Delivery.objects.filter(kind="notice_activity").count() == 1
+    assert list(OwnerNotice.objects.filter(short_notice=True)) == [n]
 
 
 def test_as_31_activity_notice_before_the_plan_is_approved_is_refused(cast, owner) -> None:
-    """AS-31: publishing before the plan is approved → refused (no approval recorded with the notice)."""
+    """AS-31: publishing before the plan is approved → refused: on 2025-09-25, a day before the
+    approval of 2025-09-26, or with no approval recorded at all. Nothing is written or sent."""
+    with pytest.raises(services.NotifyError) as err:
+        _activity(cast, sh(2025, 9, 25, 10, 0))
+    assert (err.value.code, err.value.status) == ("not_yet_approved", 409)
+    assert "2025-09-26" in str(err.value) and err.value.fields == {"approved_on": [str(err.value)]}
     with pytest.raises(services.NotifyError) as err:
         _activity(cast, sh(2025, 9, 28, 10, 0), approval_ref="  ")
     assert err.value.code == "approval_required" and err.value.fields == {"approval_ref": [str(err.value)]}
+    with pytest.raises(services.NotifyError) as err:
+        _activity(cast, sh(2025, 9, 28, 10, 0), approved_on=None)
+    assert err.value.code == "approval_required" and "approved_on" in err.value.fields
     assert not OwnerNotice.objects.exists() and not Delivery.objects.exists()
+    # approved on the day it is published is allowed
+    assert _activity(cast, sh(2025, 9, 26, 16, 0)).recipients == 1
+
+
+def test_as_31_admin_add_page_records_the_approval_date_and_the_nonconformity(cast, owner, client,
+                                                                               django_user_model) -> None:
+    """AS-31 through the admin add page (the clock at 2025-09-29 09:00): without the plan's approval
+    date the form is refused; with it (2025-09-26) the notice is sent and flagged as short notice."""
+    from linli import clock
+
+    su = django_user_model.objects.create_superuser("as31admin", "a@example.com", "pw-123456")
+    client.force_login(su)
+    form = {"project": cast.project.pk, "kind": "activity", "event_date": "2025-10-01", "approval_ref": APPROVAL,
+            "body": "10月1日国庆游园活动"}
+    with clock.frozen(sh(2025, 9, 29, 9, 0)):
+        bad = client.post("/admin/notify/ownernotice/add/", form)
+        assert bad.status_code == 200 and "请填写活动实施方案的批准日期" in bad.content.decode()
+        assert not OwnerNotice.objects.exists()
+        ok = client.post("/admin/notify/ownernotice/add/", {**form, "approved_on": "2025-09-26"})
+    assert ok.status_code == 302
+    n = OwnerNotice.objects.get()
+    assert (n.approved_on, n.short_notice, n.recipients) == (APPROVED_ON, True, 1)
 
 
 # ------------------------------------------------------------------ AS-37 (R-M17-05, T-08)
