@@ -140,10 +140,11 @@ class OwnerNoticeAdmin(admin.ModelAdmin):
     """业主群发通知 (R-M17-02, R-M17-03, R-M17-06): adding one sends it (``notices.send_owner_notice``,
     lead-time and approval checks included); sent notices are read-only."""
 
-    list_display = ("created_at", "project", "kind", "event_date", "recipients", "no_phone", "created_by")
-    list_filter = ("project", "kind")
+    list_display = ("created_at", "project", "kind", "event_date", "short_notice", "recipients", "no_phone",
+                    "created_by")
+    list_filter = ("project", "kind", "short_notice")
     search_fields = ("body", "approval_ref")
-    fields = ("project", "building", "kind", "event_date", "approval_ref", "body")
+    fields = ("project", "building", "kind", "event_date", "approval_ref", "approved_on", "body")
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
@@ -166,7 +167,7 @@ class OwnerNoticeAdmin(admin.ModelAdmin):
                     self.instance = notices.send_owner_notice(
                         project=d["project"], building=d.get("building"), kind=d["kind"], body=d["body"],
                         event_date=d.get("event_date"), approval_ref=d.get("approval_ref", ""),
-                        acting_user=request.user, now=clock.now())
+                        approved_on=d.get("approved_on"), acting_user=request.user, now=clock.now())
                 except services.NotifyError as exc:
                     self.add_error(next(iter(exc.fields), None), ValidationError(str(exc)))
 

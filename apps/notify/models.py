@@ -315,7 +315,8 @@ class NoticeKind(models.TextChoices):
 class OwnerNotice(models.Model):
     """业主群发短信 (SPEC M17): festival greetings and weather alerts (R-M17-06), the door-code notice
     at least 7 days ahead (R-M17-02) and the activity notice at least 3 days ahead, after approval
-    (R-M17-03), the monthly fee reminder (R-M17-07). One SMS per owner, held by the project's quiet
+    (R-M17-03; an activity notice sent later still goes out but is recorded as a nonconformity,
+    ``short_notice``), the monthly fee reminder (R-M17-07). One SMS per owner, held by the project's quiet
     hours (P-21)."""
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="owner_notices")
@@ -327,6 +328,11 @@ class OwnerNotice(models.Model):
                                   help_text=_("门禁变更/活动的日期：门禁须提前7天、活动须提前3天通知"))
     approval_ref = models.CharField(_("审批记录"), max_length=100, blank=True,
                                     help_text=_("活动通知须填写审批人或审批单号（R-M12-03）"))
+    approved_on = models.DateField(_("实施方案批准日期"), null=True, blank=True,
+                                   help_text=_("活动通知：实施方案批准后才能通知业主（R-M12-02、R-M12-03）"))
+    short_notice = models.BooleanField(
+        _("提前不足（不符合项）"), default=False,
+        help_text=_("活动通知发布时距活动不足3天：照常通知业主，记为不符合 R-M12-03"))
     created_at = models.DateTimeField(_("发送时间"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("发送人"))

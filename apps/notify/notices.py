@@ -1,8 +1,11 @@
 """Owner notices sent to many owners at once (SPEC M17).
 
 - R-M17-02 door-code notice: at least 7 days before the change (to the mailbox or by phone; here by SMS).
-- R-M17-03 activity notice: at least 3 days before the activity, and only after approval (R-M12-03):
-  the approval (who approved / the form number) is recorded with the notice.
+- R-M17-03 activity notice: at least 3 days before the activity, and only after its implementation
+  plan is approved (R-M12-02, R-M12-03): the approval (who approved / the form number) and its date
+  are recorded with the notice; publishing before that date is refused. A notice published less
+  than 3 days ahead still goes out (the owners are better told late than not at all) but is
+  recorded as a nonconformity of R-M12-03 (``short_notice``).
 - R-M17-06 festival greetings and detail alerts such as the weather.
 - R-M17-07 the monthly fee reminder (by SMS; once per calendar month per project or building).
 
@@ -23,12 +26,14 @@ from apps.org.models import Project
 from apps.org.roles import Cap
 
 MIN_LEAD_DAYS = {NoticeKind.DOOR_CODE: 7, NoticeKind.ACTIVITY: 3}  # R-M17-02, R-M17-03
+# kinds whose late notice is sent and recorded as a nonconformity instead of refused (AS-31)
+LATE_IS_NONCONFORMITY = {NoticeKind.ACTIVITY}
 
 
 @transaction.atomic
 def send_owner_notice(*, project: Project, kind: str, body: str, acting_user: Any, now: dt.datetime,
                       event_date: dt.date | None = None, approval_ref: str = "", building: Any = None,
-                      not_before: dt.datetime | None = None) -> OwnerNotice:
+                      not_before: dt.datetime | None = None, approved_on: dt.date | None = None) -> OwnerNotice:
     """``not_before`` holds every SMS until that moment (e.g. out of the quiet windows even where the
     project does not apply them to SMS in general — the notice-board announcement, R-M17-12)."""
     if not has_cap(acting_user, Cap.REPLY, project):
@@ -41,11 +46,15 @@ def send_owner_notice(*, project: Project, kind: str, body: str, acting_user: An
     if building is not None and building.project_id != project.pk:
         raise services.NotifyError("楼栋不属于该项目", field="building", code="wrong_project")
     lead = MIN_LEAD_DAYS.get(kind)
+    today = now.astimezone(project.tz).date()
+    short_notice = False
     if lead is not None:
         if event_date is None:
             raise services.NotifyError("请填写事项日期", field="event_date", code="date_required")
-        today = now.astimezone(project.tz).date()
-        if (event_date - today).days < lead:
+        if event_date < today and kind in LATE_IS_NONCONFORMITY:  # too late even to be late
+            raise services.NotifyError("事项日期已过，不能再通知", field="event_date", code="date_past")
+        short_notice = (event_date - today).days < lead
+        if short_notice and kind not in LATE_IS_NONCONFORMITY:
             raise services.NotifyError(f"{NoticeKind(kind).label}须至少提前{lead}天发出（最早可通知 "
                                        f"{today + dt.timedelta(days=lead):%Y-%m-%d} 及以后的事项）",
                                        field="event_date", code="too_late")
@@ -58,11 +67,20 @@ def send_owner_notice(*, project: Project, kind: str, body: str, acting_user: An
             raise services.NotifyError(f"{local:%Y年%m月}已发送过缴费提醒，每月只发一次", field="kind",
                                        code="already_sent_this_month", status=409)
     approval_ref = (approval_ref or "").strip()
-    if kind == NoticeKind.ACTIVITY and not approval_ref:
-        raise services.NotifyError("活动须经审批后才能通知业主，请填写审批记录", field="approval_ref",
-                                   code="approval_required")
+    if kind == NoticeKind.ACTIVITY:  # R-M12-02/03: only after the implementation plan is approved
+        if not approval_ref:
+            raise services.NotifyError("活动须经审批后才能通知业主，请填写审批记录", field="approval_ref",
+                                       code="approval_required")
+        if approved_on is None:
+            raise services.NotifyError("请填写活动实施方案的批准日期", field="approved_on", code="approval_required")
+        if approved_on > today:
+            raise services.NotifyError(f"活动实施方案 {approved_on:%Y-%m-%d} 才批准，批准前不能通知业主",
+                                       field="approved_on", code="not_yet_approved", status=409)
+    else:
+        approved_on = None
     notice = OwnerNotice.objects.create(project=project, building=building, kind=kind, body=body,
-                                        event_date=event_date, approval_ref=approval_ref[:100], created_at=now,
+                                        event_date=event_date, approval_ref=approval_ref[:100],
+                                        approved_on=approved_on, short_notice=short_notice, created_at=now,
                                         created_by=acting_user)
     from apps.estates.models import Person, PersonKind
 

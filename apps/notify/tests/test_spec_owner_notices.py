@@ -63,15 +63,31 @@ def test_r_m17_02_door_code_notice_at_least_seven_days_ahead(cast, owners) -> No
 
 
 def test_r_m17_03_activity_notice_three_days_ahead_and_only_after_approval(cast, owners) -> None:
+    """R-M17-03 / R-M12-03: after the implementation plan is approved, at least 3 days ahead. A later
+    notice still goes out, recorded as a nonconformity (short_notice); before approval it is refused."""
     args = {"project": cast.project, "kind": NoticeKind.ACTIVITY, "body": "周六社区亲子活动", "acting_user": cast.front_desk,
             "now": NOW}
-    with pytest.raises(services.NotifyError, match="至少提前3天"):
-        notices.send_owner_notice(event_date=dt.date(2026, 11, 25), approval_ref="经理王某已批", **args)
     with pytest.raises(services.NotifyError, match="审批") as err:
-        notices.send_owner_notice(event_date=dt.date(2026, 11, 28), **args)
+        notices.send_owner_notice(event_date=dt.date(2026, 11, 28), approved_on=dt.date(2026, 11, 20), **args)
     assert err.value.code == "approval_required"
-    n = notices.send_owner_notice(event_date=dt.date(2026, 11, 26), approval_ref="HD-2026-11 经理王某已批", **args)
+    with pytest.raises(services.NotifyError, match="批准日期") as err:
+        notices.send_owner_notice(event_date=dt.date(2026, 11, 28), approval_ref="经理王某已批", **args)
+    assert err.value.fields == {"approved_on": [str(err.value)]}
+    with pytest.raises(services.NotifyError, match="批准前不能通知") as err:
+        notices.send_owner_notice(event_date=dt.date(2026, 11, 28), approval_ref="经理王某已批",
+                                  approved_on=dt.date(2026, 11, 24), **args)
+    assert (err.value.code, err.value.status) == ("not_yet_approved", 409)
+    with pytest.raises(services.NotifyError, match="已过") as err:
+        notices.send_owner_notice(event_date=dt.date(2026, 11, 22), approval_ref="经理王某已批",
+                                  approved_on=dt.date(2026, 11, 20), **args)
+    assert not OwnerNotice.objects.exists() and not Delivery.objects.exists()
+    late = notices.send_owner_notice(event_date=dt.date(2026, 11, 25), approval_ref="经理王某已批",
+                                     approved_on=dt.date(2026, 11, 23), **args)
+    assert late.short_notice is True and late.recipients == 2  # sent, recorded as a nonconformity
+    n = notices.send_owner_notice(event_date=dt.date(2026, 11, 26), approval_ref="HD-2026-11 经理王某已批",
+                                  approved_on=dt.date(2026, 11, 20), **args)
     assert n.approval_ref == "HD-2026-11 经理王某已批" and n.recipients == 2
+    assert (n.approved_on, n.short_notice) == (dt.date(2026, 11, 20), False)
 
 
 def test_r_m17_06_outsiders_cannot_send_and_admin_add_sends(cast, owners, client, django_user_model) -> None:
