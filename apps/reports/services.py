@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -45,29 +46,35 @@ def configured_duty(company: Company, code: str, cadence: str) -> s.Duty:
     return s.duty_for(code, cadence)
 
 
-def due_at_for(duty: s.Duty, period: s.Period, project: Project | None, company: Company) -> dt.datetime:
-    """When ``duty`` over ``period`` is due (T-10, 23:59:59 local). POLICY P-28: with the company's (or
-    project's) 时限口径 ``roll_rest_days`` a due date on a rest day moves to the next working day; the
-    default keeps the date (AS-33)."""
+def rest_day_roller(project: Project | None, company: Company) -> Callable[[dt.date], dt.date]:
+    """POLICY P-28 for report due dates: with the 时限口径 ``roll_rest_days`` of the project (or, for
+    company-wide reports, of the company) a date on a rest day moves to the next working day; by default
+    (no roll-over) the date stays (AS-33)."""
     from apps.workdays import calendar as wc
     from apps.workdays import services as ws
     from apps.workdays.models import DeadlineSettings
 
-    date = duty.due_date(period)
     if project is not None:
-        tz = project.tz
-        roll = ws.settings_for(project).roll_rest_days
-        cal = ws.calendar_for(project) if roll else None
+        if not ws.settings_for(project).roll_rest_days:
+            return lambda day: day
+        cal = ws.calendar_for(project)
     else:
-        tz = ZoneInfo("Asia/Shanghai")
         row = DeadlineSettings.objects.filter(company=company, project=None).first()
-        roll = bool(row and row.roll_rest_days)
-        if roll:
-            data = ws.calendar_data(company.pk)
-            cal = wc.WorkCalendar(holidays=data.holidays, workdays=data.workdays, covered_years=data.covered, tz=tz)
-    if roll:
-        date = cal.next_working_day(date)
-    return s.end_of_date(date, tz)
+        if not (row and row.roll_rest_days):
+            return lambda day: day
+        data = ws.calendar_data(company.pk)
+        cal = wc.WorkCalendar(holidays=data.holidays, workdays=data.workdays, covered_years=data.covered,
+                              tz=ZoneInfo("Asia/Shanghai"))
+    return cal.next_working_day
+
+
+def due_at_for(duty: s.Duty, period: s.Period, project: Project | None, company: Company, *,
+               roll: Callable[[dt.date], dt.date] | None = None) -> dt.datetime:
+    """When ``duty`` over ``period`` is due: 23:59:59 local on the T-10 date, after P-28 (``roll`` is
+    :func:`rest_day_roller`, computed here when not given)."""
+    roll = roll or rest_day_roller(project, company)
+    tz = project.tz if project is not None else ZoneInfo("Asia/Shanghai")
+    return s.end_of_date(roll(duty.due_date(period)), tz)
 
 
 def facts_of(project: Project) -> s.ProjectFacts:
@@ -111,17 +118,19 @@ def duty_statuses(company: Company, projects: list[Project], now: dt.datetime, *
         tz = project.tz
         today = now.astimezone(tz).date()
         facts = facts_of(project)
+        roll = rest_day_roller(project, company)
         for cadence in (s.Cadence.MONTHLY, s.Cadence.QUARTERLY, s.Cadence.YEARLY):
             for period in _recent_periods(cadence, today):
                 for duty in s.project_duties(facts, period, legacy_cadence=legacy, visit_duty=visit_duty):
-                    due = due_at_for(duty, period, project, company)
+                    due = due_at_for(duty, period, project, company, roll=roll)
                     if abs(due - now) <= window:
                         out.append(DutyStatus(project, duty, period, due,
                                               latest.get((project.pk, duty.code, period.start))))
     company_duty = s.company_duty(s.Cadence(cfg.company_analysis_cadence))
     tz = ZoneInfo("Asia/Shanghai")
+    roll = rest_day_roller(None, company)
     for period in _recent_periods(company_duty.cadence, now.astimezone(tz).date()):
-        due = due_at_for(company_duty, period, None, company)
+        due = due_at_for(company_duty, period, None, company, roll=roll)
         if abs(due - now) <= dt.timedelta(days=max(horizon_days, 100)):
             out.append(DutyStatus(None, company_duty, period, due, latest.get((None, company_duty.code, period.start))))
     out.sort(key=lambda d: d.due_at)
