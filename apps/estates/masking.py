@@ -22,7 +22,10 @@ approval". We read that as three tiers:
    whose duties are calling owners (front desk R-M19-03 (1)(10), butler/CS specialist R-M19-05,
    supervisor R-M19-02, managers, quality R-M19-07 — exactly the roles with
    ``Cap.UNMASK_PERSONAL_DATA``) may show them after an explicit "显示完整信息" with a reason.
-   Their role *is* the standing consent; every reveal is still logged (查看有记录).
+   Their role *is* the standing consent; every reveal is still logged (查看有记录). A 管家 (butler
+   and nothing else in the project) works on their own buildings (``Building.steward``) and their own
+   tickets only; outside them the reveal needs a grant (tier 3) — "consultation" is any display outside
+   the user's own tickets (SPEC R-M7-01, AS-40). A refusal for want of a grant is logged too.
 3. **Everything else needs the department head's grant** (``ArchiveGrant``, given by a holder of
    ``Cap.GRANT_ARCHIVE_ACCESS``, time-limited, revocable) *in addition to* the capability and the
    explicit request: ID numbers, vehicles, any field of a VIP person (R-M7-03: VIP data is

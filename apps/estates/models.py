@@ -190,6 +190,7 @@ class AccessAction(models.TextChoices):
     EXPORT = "export", _("导出")
     EXPORT_MASKED = "export_masked", _("导出（已遮蔽）")
     API_VIEW = "api_view", _("接口查看完整信息")
+    REFUSED = "refused", _("拒绝查看（未经授权）")
 
 
 class AppendOnlyError(Exception):

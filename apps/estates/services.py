@@ -20,6 +20,7 @@ from apps.estates import masking
 from apps.estates.models import (
     AccessAction,
     ArchiveGrant,
+    Building,
     MEDIA_KINDS,
     CustomerDataAccessLog,
     DecorationRecord,
@@ -232,8 +233,23 @@ def grants_for(user: User) -> QuerySet[ArchiveGrant]:
 # ---------------------------------------------------------------- reveal
 
 
+def in_own_work(user: User, household: Household) -> bool:
+    """Whether ``household`` lies in the user's own work for tier 2 (R-M7-01 interpretation: "any display
+    of personal data outside the user's own tickets" is a consultation). A 管家/客服专员 whose only role in
+    the project is ``butler`` works on the buildings they steward and on the tickets they handle or
+    received; every other role with UNMASK_PERSONAL_DATA serves the whole project (AS-40)."""
+    from apps.org.roles import Role
+    from apps.tickets.models import Ticket
+
+    if access.roles_in(user, household.project) != {Role.BUTLER}:
+        return True
+    if Building.objects.filter(pk=household.building_id, steward=user).exists():
+        return True
+    return Ticket.objects.filter(household=household).filter(Q(handler=user) | Q(receiver=user)).exists()
+
+
 def _check_reveal(user: User, project: Project, fields: set[str], *, is_vip: bool, bulk: bool,
-                  reason: str, now: dt.datetime) -> ArchiveGrant | None:
+                  reason: str, now: dt.datetime, own_work: bool = True) -> ArchiveGrant | None:
     if not access.has_cap(user, Cap.UNMASK_PERSONAL_DATA, project):
         raise RevealDenied("您的岗位无权查看完整顾客资料")
     if not (reason or "").strip():
@@ -245,6 +261,9 @@ def _check_reveal(user: User, project: Project, fields: set[str], *, is_vip: boo
     grant = active_grant(user, project, now)
     if need.grant_required and grant is None:
         raise RevealDenied(need.why + "；您目前没有有效的查阅授权", needs_grant=True)
+    if not own_work and grant is None:
+        raise RevealDenied("该房屋不在您负责的楼栋或您的工单范围内，查阅须经部门负责人授权（R-M7-01）；"
+                           "您目前没有有效的查阅授权", needs_grant=True)
     return grant
 
 
@@ -258,19 +277,35 @@ def _log(**kwargs: Any) -> CustomerDataAccessLog:
     return row
 
 
-@transaction.atomic
 def reveal_household(user: User, household: Household, *, reason: str, screen: str,
                      fields: Iterable[str] = ("name", "phone", "phone2"), api: bool = False) -> list[PersonView]:
     """显示完整信息: the persons of ``household`` with ``fields`` in full, one access-log row per person.
 
-    Raises :class:`RevealDenied` (nothing logged) when the role, the reason or the grant is missing.
-    A VIP person among them needs a grant (R-M7-03); without one, the whole reveal is refused.
+    Raises :class:`RevealDenied` when the role, the reason or the grant is missing; nothing is shown.
+    A VIP person among them needs a grant (R-M7-03); without one, the whole reveal is refused. A refusal
+    for want of the department head's approval is itself logged (``AccessAction.REFUSED``, AS-40), in
+    its own transaction so that it survives the refusal.
     """
     now = clock.now()
     wanted = set(fields)
     persons = list(household.persons.all())
-    grant = _check_reveal(user, household.project, wanted, is_vip=any(p.is_vip for p in persons), bulk=False,
-                          reason=reason, now=now)
+    try:
+        grant = _check_reveal(user, household.project, wanted, is_vip=any(p.is_vip for p in persons), bulk=False,
+                              reason=reason, now=now, own_work=in_own_work(user, household))
+    except RevealDenied as exc:
+        if exc.needs_grant:
+            with transaction.atomic():
+                _log(project=household.project, user=user, at=now, action=AccessAction.REFUSED,
+                     household=household, fields=",".join(f for f in masking.ALL_FIELDS if f in wanted),
+                     reason=(reason or "").strip()[:REASON_MAX], screen=screen[:100])
+        raise
+    with transaction.atomic():
+        return _reveal(user, household, persons, wanted, grant=grant, reason=reason, screen=screen, api=api,
+                       now=now)
+
+
+def _reveal(user: User, household: Household, persons: list[Person], wanted: set[str], *,
+            grant: ArchiveGrant | None, reason: str, screen: str, api: bool, now: dt.datetime) -> list[PersonView]:
     reason = reason.strip()[:REASON_MAX]
     views = []
     for p in persons:  # the grant in force is the approval reference, also when the role alone sufficed

@@ -44,15 +44,14 @@ def create_draft(*, duty: Duty, period: Period, project: Project | None, company
     ).order_by("-version").first()
     if existing is not None and not existing.frozen:
         raise ReportError("该期报告已有未批准的草稿，请在草稿上修改")
-    tz = project.tz if project is not None else None
-    from zoneinfo import ZoneInfo
+    from apps.reports.services import due_at_for
 
     return Report.objects.create(
         company=company_obj, project=project, duty_code=duty.code,
         title=f"{project.name if project else company_obj.name} {period.label} {duty.name}",
         cadence=duty.cadence.value, period_start=period.start, period_end=period.end,
         version=(existing.version + 1) if existing else 1,
-        due_at=duty.due_at(period, tz or ZoneInfo("Asia/Shanghai")), rule_id=duty.rule_id,
+        due_at=due_at_for(duty, period, project, company_obj), rule_id=duty.rule_id,
         recipients=duty.recipients, figures=figures, sections=sections or {},
         created_by=acting_user, created_at=now, supersedes=existing,
     )

@@ -75,6 +75,14 @@ def period_containing(cadence: Cadence, day: dt.date) -> Period:
     return half_year_period(day.year, 1 if day.month <= 6 else 2)
 
 
+def periods_in_year(cadence: Cadence, year: int) -> list[Period]:
+    """The periods of ``cadence`` that make up calendar year ``year`` (12 months, 4 quarters, 2 halves, 1 year)."""
+    periods = [period_containing(cadence, dt.date(year, 1, 1))]
+    while periods[-1].end.year == year and periods[-1].end < dt.date(year, 12, 31):
+        periods.append(next_period(periods[-1]))
+    return periods
+
+
 def previous_period(period: Period) -> Period:
     return period_containing(period.cadence, period.start - dt.timedelta(days=1))
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -45,6 +46,37 @@ def configured_duty(company: Company, code: str, cadence: str) -> s.Duty:
     return s.duty_for(code, cadence)
 
 
+def rest_day_roller(project: Project | None, company: Company) -> Callable[[dt.date], dt.date]:
+    """POLICY P-28 for report due dates: with the 时限口径 ``roll_rest_days`` of the project (or, for
+    company-wide reports, of the company) a date on a rest day moves to the next working day; by default
+    (no roll-over) the date stays (AS-33)."""
+    from apps.workdays import calendar as wc
+    from apps.workdays import services as ws
+    from apps.workdays.models import DeadlineSettings
+
+    if project is not None:
+        if not ws.settings_for(project).roll_rest_days:
+            return lambda day: day
+        cal = ws.calendar_for(project)
+    else:
+        row = DeadlineSettings.objects.filter(company=company, project=None).first()
+        if not (row and row.roll_rest_days):
+            return lambda day: day
+        data = ws.calendar_data(company.pk)
+        cal = wc.WorkCalendar(holidays=data.holidays, workdays=data.workdays, covered_years=data.covered,
+                              tz=ZoneInfo("Asia/Shanghai"))
+    return cal.next_working_day
+
+
+def due_at_for(duty: s.Duty, period: s.Period, project: Project | None, company: Company, *,
+               roll: Callable[[dt.date], dt.date] | None = None) -> dt.datetime:
+    """When ``duty`` over ``period`` is due: 23:59:59 local on the T-10 date, after P-28 (``roll`` is
+    :func:`rest_day_roller`, computed here when not given)."""
+    roll = roll or rest_day_roller(project, company)
+    tz = project.tz if project is not None else ZoneInfo("Asia/Shanghai")
+    return s.end_of_date(roll(duty.due_date(period)), tz)
+
+
 def facts_of(project: Project) -> s.ProjectFacts:
     return s.ProjectFacts(
         public_property=project.kind == ProjectKind.PUBLIC,
@@ -86,17 +118,19 @@ def duty_statuses(company: Company, projects: list[Project], now: dt.datetime, *
         tz = project.tz
         today = now.astimezone(tz).date()
         facts = facts_of(project)
+        roll = rest_day_roller(project, company)
         for cadence in (s.Cadence.MONTHLY, s.Cadence.QUARTERLY, s.Cadence.YEARLY):
             for period in _recent_periods(cadence, today):
                 for duty in s.project_duties(facts, period, legacy_cadence=legacy, visit_duty=visit_duty):
-                    due = duty.due_at(period, tz)
+                    due = due_at_for(duty, period, project, company, roll=roll)
                     if abs(due - now) <= window:
                         out.append(DutyStatus(project, duty, period, due,
                                               latest.get((project.pk, duty.code, period.start))))
     company_duty = s.company_duty(s.Cadence(cfg.company_analysis_cadence))
     tz = ZoneInfo("Asia/Shanghai")
+    roll = rest_day_roller(None, company)
     for period in _recent_periods(company_duty.cadence, now.astimezone(tz).date()):
-        due = company_duty.due_at(period, tz)
+        due = due_at_for(company_duty, period, None, company, roll=roll)
         if abs(due - now) <= dt.timedelta(days=max(horizon_days, 100)):
             out.append(DutyStatus(None, company_duty, period, due, latest.get((None, company_duty.code, period.start))))
     out.sort(key=lambda d: d.due_at)
@@ -105,6 +139,49 @@ def duty_statuses(company: Company, projects: list[Project], now: dt.datetime, *
 
 def late_duties(company: Company, projects: list[Project], now: dt.datetime) -> list[DutyStatus]:
     return [d for d in duty_statuses(company, projects, now) if d.late(now)]
+
+
+@dataclass(frozen=True)
+class YearCompliance:
+    """Reports a duty expects over one calendar year and which of them were submitted (AS-39)."""
+
+    duty_code: str
+    expected: list[s.Period]
+    submitted: list[s.Period]
+
+    @property
+    def missing(self) -> list[s.Period]:
+        return [p for p in self.expected if p not in self.submitted]
+
+    @property
+    def compliant(self) -> bool:
+        return not self.missing
+
+
+def year_compliance(company: Company, year: int, duty_code: str, project: Project | None = None) -> YearCompliance:
+    """R-M5-03 / R-M5-06 over ``year``: the periods the company's settings (P-04 company analysis
+    cadence, P-05 legacy cadence) expect a ``duty_code`` report for, and those with a submitted report
+    of that cadence (a draft does not count, R-M5-18)."""
+    cfg = settings_for(company)
+    expected: list[s.Period] = []
+    if project is None:
+        duty = s.company_duty(s.Cadence(cfg.company_analysis_cadence))
+        if duty.code == duty_code:
+            expected = s.periods_in_year(duty.cadence, year)
+    else:
+        facts = facts_of(project)
+        legacy = s.Cadence(cfg.legacy_cadence)
+        visit_duty = s.visit_statistics_duty(cfg.visit_statistics_days_after)
+        for cadence in (s.Cadence.MONTHLY, s.Cadence.QUARTERLY, s.Cadence.YEARLY):
+            for period in s.periods_in_year(cadence, year):
+                if any(d.code == duty_code for d in s.project_duties(facts, period, legacy_cadence=legacy,
+                                                                      visit_duty=visit_duty)):
+                    expected.append(period)
+    rows = Report.objects.filter(company=company, project=project, duty_code=duty_code,
+                                 period_start__year=year).exclude(status=ReportStatus.DRAFT)
+    done = {(r.cadence, r.period_start) for r in rows}
+    submitted = [p for p in expected if (p.cadence.value, p.start) in done]
+    return YearCompliance(duty_code, expected, submitted)
 
 
 # ------------------------------------------------------------------ generation and reminders

@@ -86,7 +86,9 @@ def test_r_m7_01_reveal_of_id_without_grant_is_403(cast, estate, client, grant_f
     assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
     r = _api(client, cast.front_desk, "post", url, data={"reason": ""})
     assert r.status_code == 422 and "reason" in r.json()["error"]["fields"]
-    assert CustomerDataAccessLog.objects.count() == 0
+    # nothing shown; only the refusal for want of a grant is logged (AS-40)
+    assert list(CustomerDataAccessLog.objects.values_list("user_id", "action", "fields")) == [
+        (cast.front_desk.pk, AccessAction.REFUSED, "id_number")]
     grant_for(cast.front_desk)
     r = _api(client, cast.front_desk, "post", url, data={"reason": "核实身份", "fields": ["id_number"]})
     assert r.status_code == 200 and "110101199003071233" in r.content.decode()

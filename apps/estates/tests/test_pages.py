@@ -72,7 +72,7 @@ def test_reveal_of_id_number_without_grant_is_refused_on_the_page(cast, estate, 
     r = client.post(f"/estates/households/{estate.hh.pk}/", {"purpose": "核实业主身份", "id_number": "on"})
     html = r.content.decode()
     assert r.status_code == 403 and "部门负责人授权" in html and _no_full_phone(html)
-    assert CustomerDataAccessLog.objects.count() == 0
+    assert list(CustomerDataAccessLog.objects.values_list("action", "screen")) == [(AccessAction.REFUSED, "房屋档案页")]
     r = client.post(f"/estates/households/{estate.hh.pk}/", {"purpose": "其他"})
     assert r.status_code == 400 and "请填写说明" in r.content.decode()
 

@@ -50,13 +50,15 @@ def test_r_m7_01_id_number_needs_the_department_heads_grant(cast, estate, grant_
         services.reveal_household(cast.front_desk, estate.hh, reason="核实业主身份", screen="x",
                                   fields={"name", "id_number"})
     assert exc.value.needs_grant and "部门负责人授权" in exc.value.message
-    assert CustomerDataAccessLog.objects.count() == 0
+    refused = CustomerDataAccessLog.objects.get()  # the refusal is logged (AS-40), nothing shown
+    assert refused.action == AccessAction.REFUSED and refused.person is None and refused.grant is None
     grant = grant_for(cast.front_desk)
     views = services.reveal_household(cast.front_desk, estate.hh, reason="核实业主身份", screen="x",
                                       fields={"name", "id_number", "vehicles"})
     owner = next(v for v in views if v.pk == estate.owner.pk)
     assert owner.id_number == "110101199003071233" and owner.vehicles[0]["plate"] == "粤B12345"
-    assert set(CustomerDataAccessLog.objects.values_list("grant_id", flat=True)) == {grant.pk}
+    assert set(CustomerDataAccessLog.objects.exclude(action=AccessAction.REFUSED)
+               .values_list("grant_id", flat=True)) == {grant.pk}
 
 
 def test_r_m7_03_vip_needs_a_grant_even_for_the_phone(cast, estate, grant_for):
