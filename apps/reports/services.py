@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from apps.org.models import Company, Project, ProjectKind
@@ -148,6 +148,8 @@ class YearCompliance:
     duty_code: str
     expected: list[s.Period]
     submitted: list[s.Period]
+    duty: s.Duty | None = None
+    due: dict[s.Period, dt.datetime] = field(default_factory=dict)  # each expected period's due time (P-28)
 
     @property
     def missing(self) -> list[s.Period]:
@@ -157,31 +159,48 @@ class YearCompliance:
     def compliant(self) -> bool:
         return not self.missing
 
+    def overdue(self, now: dt.datetime) -> list[s.Period]:
+        """Missing periods whose due time has passed (the others may still be handed in)."""
+        return [p for p in self.missing if p in self.due and self.due[p] < now]
 
-def year_compliance(company: Company, year: int, duty_code: str, project: Project | None = None) -> YearCompliance:
-    """R-M5-03 / R-M5-06 over ``year``: the periods the company's settings (P-04 company analysis
-    cadence, P-05 legacy cadence) expect a ``duty_code`` report for, and those with a submitted report
-    of that cadence (a draft does not count, R-M5-18)."""
+
+def year_overview(company: Company, year: int, project: Project | None = None) -> list[YearCompliance]:
+    """R-M5-03 / R-M5-06 / R-M5-18 over ``year``, one row per duty: the periods the company's settings
+    (P-04 company analysis cadence, P-05 legacy cadence, the visit-statistics due day) expect a report
+    for, their due times (P-28 roll-over) and those with a submitted report (a draft does not count).
+    ``project=None``: the company-wide duty. One query for the reports."""
     cfg = settings_for(company)
-    expected: list[s.Period] = []
+    expected: dict[str, tuple[s.Duty, list[s.Period]]] = {}
     if project is None:
         duty = s.company_duty(s.Cadence(cfg.company_analysis_cadence))
-        if duty.code == duty_code:
-            expected = s.periods_in_year(duty.cadence, year)
+        expected[duty.code] = (duty, s.periods_in_year(duty.cadence, year))
     else:
         facts = facts_of(project)
         legacy = s.Cadence(cfg.legacy_cadence)
         visit_duty = s.visit_statistics_duty(cfg.visit_statistics_days_after)
         for cadence in (s.Cadence.MONTHLY, s.Cadence.QUARTERLY, s.Cadence.YEARLY):
             for period in s.periods_in_year(cadence, year):
-                if any(d.code == duty_code for d in s.project_duties(facts, period, legacy_cadence=legacy,
-                                                                      visit_duty=visit_duty)):
-                    expected.append(period)
-    rows = Report.objects.filter(company=company, project=project, duty_code=duty_code,
-                                 period_start__year=year).exclude(status=ReportStatus.DRAFT)
-    done = {(r.cadence, r.period_start) for r in rows}
-    submitted = [p for p in expected if (p.cadence.value, p.start) in done]
-    return YearCompliance(duty_code, expected, submitted)
+                for d in s.project_duties(facts, period, legacy_cadence=legacy, visit_duty=visit_duty):
+                    expected.setdefault(d.code + ":" + d.cadence.value, (d, []))[1].append(period)
+    rows = (Report.objects.filter(company=company, project=project, period_start__year=year)
+            .exclude(status=ReportStatus.DRAFT).values_list("duty_code", "cadence", "period_start"))
+    done = set(rows)
+    roll = rest_day_roller(project, company)
+    out = []
+    for duty, periods in expected.values():
+        submitted = [p for p in periods if (duty.code, p.cadence.value, p.start) in done]
+        due = {p: due_at_for(duty, p, project, company, roll=roll) for p in periods}
+        out.append(YearCompliance(duty.code, periods, submitted, duty=duty, due=due))
+    return out
+
+
+def year_compliance(company: Company, year: int, duty_code: str, project: Project | None = None) -> YearCompliance:
+    """One duty of :func:`year_overview` (all its cadences together)."""
+    rows = [r for r in year_overview(company, year, project) if r.duty_code == duty_code]
+    if len(rows) == 1:
+        return rows[0]
+    return YearCompliance(duty_code, [p for r in rows for p in r.expected], [p for r in rows for p in r.submitted],
+                          due={p: d for r in rows for p, d in r.due.items()})
 
 
 # ------------------------------------------------------------------ generation and reminders

@@ -6,6 +6,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.report_list, name="list"),
+    path("compliance/", views.report_compliance, name="compliance"),  # R-M5-18, AS-39
     path("dashboard/", views_stats.dashboard_page, name="dashboard"),
     path("dashboard/data/", views_stats.dashboard_data, name="dashboard_data"),
     path("drill/", views_stats.drill, name="drill"),

@@ -46,6 +46,39 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def report_compliance(request: HttpRequest) -> HttpResponse:
+    """年度报告完成情况 (R-M5-03, R-M5-06, R-M5-18, AS-39): for one project (or the company-wide analysis)
+    and one year, the reports the company's settings expect, which were submitted and which are missing
+    — overdue or still to come."""
+    if not access.has_cap(request.user, Cap.VIEW_REPORTS):
+        raise Http404
+    now = clock.now()
+    projects = list(access.visible_projects(request.user))
+    if not projects:
+        raise Http404
+    company = projects[0].company
+    company_level = access.is_company_level(request.user)
+    this_year = now.astimezone(clock.SHANGHAI).year
+    try:
+        year = int(request.GET.get("year") or this_year)
+    except ValueError:
+        year = this_year
+    year = min(max(year, 2000), this_year + 1)
+    choice = request.GET.get("project") or str(projects[0].pk)
+    project = None if (choice == "company" and company_level) else next(
+        (p for p in projects if str(p.pk) == choice), projects[0])
+    rows = []
+    for c in services.year_overview(company, year, project):
+        overdue = c.overdue(now)
+        rows.append({"c": c, "overdue": [(p, c.due[p]) for p in overdue],
+                     "to_come": [(p, c.due[p]) for p in c.missing if p not in overdue]})
+    return render(request, "reports/report_compliance.html", {
+        "rows": rows, "year": year, "years": list(range(this_year - 4, this_year + 2)), "projects": projects,
+        "project": project, "company_level": company_level, "now": now,
+    })
+
+
+@login_required
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(_visible_reports(request), pk=pk)
     sections_form = SectionsForm(initial=report.sections)

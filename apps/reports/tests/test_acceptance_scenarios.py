@@ -194,3 +194,36 @@ def test_as_39_legacy_statistics_cadence_p05_r_m5_06(cast):
     _submit(cast, s.LEGACY_STATISTICS_QUARTERLY, s.quarter_period(2025, 3), project)
     assert [p.label for p in services.year_compliance(cast.company, 2025, "legacy_statistics", project).submitted] \
         == ["2025年第3季度"]
+
+
+def test_as_39_year_compliance_page_r_m5_18(cast, client):
+    """AS-39 on the 年度报告完成情况 page: under P-04 = 篇3 the two half-yearly company analyses make 2025
+    complete for the quality department; a project's missing legacy statistics are listed as overdue
+    (past their due time) or still to come; a project user does not get the company row."""
+    cfg = services.settings_for(cast.company)
+    cfg.company_analysis_cadence = "half_yearly"
+    cfg.save()
+    _submit(cast, s.COMPANY_ANALYSIS_HALF_YEARLY, s.half_year_period(2025, 1))
+    client.force_login(cast.quality_inspector)
+    page = client.get("/reports/compliance/?project=company&year=2025").content.decode()
+    assert 'data-duty="company_analysis"' in page and "已齐" not in page  # 下半年 still missing
+    assert "2025年下半年" in page
+    _submit(cast, s.COMPANY_ANALYSIS_HALF_YEARLY, s.half_year_period(2025, 2))
+    page = client.get("/reports/compliance/?project=company&year=2025").content.decode()
+    assert "已齐" in page
+
+    project = cast.project
+    project.handover_date = dt.date(2025, 3, 1)
+    project.save()
+    overview = {c.duty_code: c for c in services.year_overview(cast.company, 2025, project)}
+    legacy = overview["legacy_statistics"]
+    assert legacy.due[s.month_period(2025, 3)] == eod(2025, 4, 1)
+    at = dt.datetime(2025, 4, 1, 12, 0, tzinfo=SH)
+    assert [p.label for p in legacy.overdue(at)] == ["2025年1月", "2025年2月"]  # March is due at 04-01 23:59:59
+    page = client.get(f"/reports/compliance/?project={project.pk}&year=2025").content.decode()
+    assert 'data-duty="legacy_statistics"' in page and 'data-duty="company_analysis"' not in page
+    client.force_login(cast.front_desk)
+    assert client.get("/reports/compliance/").status_code == 404  # no VIEW_REPORTS
+    client.force_login(cast.supervisor)
+    page = client.get("/reports/compliance/?project=company&year=abc").content.decode()
+    assert 'data-duty="company_analysis"' not in page and "公司（投诉统计分析报告）" not in page
