@@ -169,7 +169,7 @@ def _repeat(scope: Scope, window_days: int) -> Q:
     ).exclude(status=TicketStatus.VOIDED).filter(customer_complaints_q())
     cluster_earlier = ClusterMember.objects.filter(
         cluster__members__ticket_id=OuterRef("pk"), ticket__received_at__lt=OuterRef("received_at"),
-    ).exclude(ticket__status=TicketStatus.VOIDED)
+    ).exclude(ticket__status=TicketStatus.VOIDED).filter(customer_complaints_q("ticket__"))
     return Q(Exists(earlier)) | Q(Exists(cluster_earlier))
 
 

@@ -33,13 +33,13 @@ def policy_for(project: Any) -> Values:
     return _values(rows.get(project.pk) or rows.get(None))
 
 
-def customer_complaints_q() -> Q:
+def customer_complaints_q(prefix: str = "") -> Q:
     """Condition on tickets that leaves out internal-staff complaints where the project's policy
     excludes them (R-M1-17, POLICY P-08): a ticket counts when it is not an internal-staff complaint,
     or when its project's row — else its company's row — counts them. Resolved inside the SQL
     (correlated look-ups on the two unique keys, evaluated only for flagged tickets), so a statistics
-    query gains no extra round trip."""
-    own = TicketPolicy.objects.filter(project_id=OuterRef("project_id"))
-    company = TicketPolicy.objects.filter(project=None, company__projects=OuterRef("project_id"))
-    return (Q(internal_staff=False) | Q(Exists(own.filter(count_internal_staff_complaints=True)))
+    query gains no extra round trip. ``prefix`` applies it through a relation (``"ticket__"``)."""
+    own = TicketPolicy.objects.filter(project_id=OuterRef(f"{prefix}project_id"))
+    company = TicketPolicy.objects.filter(project=None, company__projects=OuterRef(f"{prefix}project_id"))
+    return (Q(**{f"{prefix}internal_staff": False}) | Q(Exists(own.filter(count_internal_staff_complaints=True)))
             | (~Q(Exists(own)) & Q(Exists(company.filter(count_internal_staff_complaints=True)))))

@@ -102,3 +102,23 @@ def test_r_m1_17_p_08_repeat_complaints_ignore_an_earlier_internal_one(cast: Any
     assert kpis.compute("repeat_complaints", scope).counts["numerator"] == 0
     TicketPolicy.objects.create(company=cast.company, count_internal_staff_complaints=True)
     assert kpis.compute("repeat_complaints", scope).counts["numerator"] == 1
+
+
+def test_r_m1_17_p_08_no_repeat_through_a_same_complaint_group_with_an_internal_one(cast: Any,
+                                                                                   frozen_now: dt.datetime) -> None:
+    """A customer's complaint grouped (same complaint, R-M3-04) with an earlier internal-staff complaint
+    is not a repeat under the P-08 default; when the company counts internal staff, it is."""
+    from apps.escalation.models import ClusterMember
+
+    first = receive(cast, content="5栋楼道灯一直不亮", internal_staff=True,
+                    received_at=frozen_now - dt.timedelta(days=3))
+    later = receive(cast, content="五号楼走廊照明坏了好几天")
+    from apps.escalation.actions import attach_to_cluster
+
+    attach_to_cluster(later, now=frozen_now)  # what the ticket_received receiver does after commit
+    grouped = ClusterMember.objects.filter(ticket=later).values_list("cluster_id", flat=True).first()
+    assert grouped is not None and ClusterMember.objects.filter(cluster_id=grouped, ticket=first).exists()
+    scope = _scope(cast, frozen_now)
+    assert kpis.compute("repeat_complaints", scope).counts["numerator"] == 0
+    TicketPolicy.objects.create(company=cast.company, count_internal_staff_complaints=True)
+    assert kpis.compute("repeat_complaints", scope).counts["numerator"] == 1
