@@ -53,7 +53,7 @@ def report_compliance(request: HttpRequest) -> HttpResponse:
     if not access.has_cap(request.user, Cap.VIEW_REPORTS):
         raise Http404
     now = clock.now()
-    projects = list(access.visible_projects(request.user))
+    projects = [p for p in access.visible_projects(request.user) if access.has_cap(request.user, Cap.VIEW_REPORTS, p)]
     if not projects:
         raise Http404
     company = projects[0].company

@@ -265,7 +265,7 @@ def _form_kwargs(action: str, ticket: Ticket, user: Any) -> dict[str, Any]:
         return {"drafts": [(r.pk, f"#{r.pk} {r.get_channel_display()} {r.content[:30]}")
                            for r in ticket.replies.filter(sent_at__isnull=True)]}
     if action == "answer_question":
-        return {"questions": [(v.pk, f"{clock.local(v.answer_due_at):%m-%d %H:%M} 前：{v.open_question[:40]}")
+        return {"questions": [(v.pk, f"{v.answer_due_at.astimezone(project.tz):%m-%d %H:%M} 前：{v.open_question[:40]}")
                               for v in adapters.unanswered_questions(ticket)]}
     if action == "internal_staff":
         return {"initial": {"internal_staff": ticket.internal_staff}}
