@@ -68,7 +68,7 @@ def ncr_list(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, report: NonconformityReport, **bound: Any) -> dict[str, Any]:
     user, project = request.user, report.project
-    can_sign = access.has_cap(user, Cap.SIGN_NCR, project)
+    can_sign = access.has_cap(user, Cap.SIGN_NCR, project) and report.raised_by_id != user.pk  # own: no
     can_raise = actions.may_act_as_raiser(user, report)
     can_verify = access.has_cap(user, Cap.VERIFY_NCR, project)
     st = report.status

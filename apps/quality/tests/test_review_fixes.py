@@ -140,6 +140,8 @@ def test_r_m19_08_raiser_cannot_sign_own_report(cast: Any, mrep: Any, complaint:
                    now=frozen_now)
     assert "自己提出" in err.message
     assert NonconformityReport.objects.get(pk=report.pk).signed_by is None
+    page = _client(mrep).get(reverse("quality:ncr_detail", args=[report.pk])).content.decode()
+    assert 'name="opinion"' not in page
 
 
 def test_r_m2_04_resubmit_without_a_change_is_refused(cast: Any, mrep: Any, complaint: Any,
@@ -172,3 +174,11 @@ def test_r_m2_04_list_api_queries_do_not_grow_with_reports(cast: Any, mrep: Any,
         raise_for(cast, receive(cast, content=f"第{i}件另外的投诉"), frozen_now)
     assert count() == one
     assert len(Api(mrep).get("/api/v1/quality/ncr").json()) == 4
+
+
+def test_r_m2_04_demo_raises_nothing_without_a_management_rep(cast: Any, complaint: Any,
+                                                              frozen_now: dt.datetime) -> None:
+    from apps.quality.demo import load_demo_ncrs
+
+    assert load_demo_ncrs(cast.company, now=frozen_now) == 0
+    assert not NonconformityReport.objects.exists()
