@@ -6,8 +6,9 @@
   place (``reports.actions.record_publication(add=True)``). The same report is pushed once: a second
   push while it is on the board is refused (409). Publishing a corrected version takes the older
   version off the board.
-- :func:`publish_notice` posts a free-form notice; an open letter (公开信, R-M10-07) needs the name of
-  the 管理者代表 who approved it.
+- :func:`publish_notice` posts a free-form notice; an open letter (公开信, R-M10-07) needs the
+  管理者代表 who approved it: a user holding that role in the project's company (``approved_by``; the
+  name is kept as a snapshot).
 - :func:`withdraw` takes an item off the board, with who, when and why.
 
 Who: holders of ``Cap.PUBLISH_PORTAL`` in the project (客服经理, 管理处经理, 品质管理部).
@@ -113,13 +114,15 @@ def board_url(project: Project) -> str:
 
 
 def _tell_owners(pub: Publication, *, acting_user: User, now: dt.datetime) -> None:
-    from apps.notify import notices, quiet_hours
-    from apps.notify.models import NoticeKind
-    from apps.notify.services import NotifyError, policy_for
+    from dataclasses import replace
+
+    from apps.notify import notices
+    from apps.notify.models import Channel, NoticeKind
+    from apps.notify.services import NotifyError, next_contact_moment, policy_for
 
     project = pub.project
-    policy = policy_for(project)
-    send_at = quiet_hours.next_allowed_moment(now, policy.windows, policy.tz)
+    # held out of the quiet windows even where the project does not restrict SMS in general (never urgent)
+    send_at = next_contact_moment(replace(policy_for(project), sms=True), now, channel=Channel.SMS)
     body = f"【{project.name}】业主公告栏有新公告：《{pub.title}》，请到管理处公告栏或 {board_url(project)} 查看。"
     try:
         pub.owners_told = notices.send_owner_notice(project=project, kind=NoticeKind.OTHER, body=body,
@@ -130,6 +133,19 @@ def _tell_owners(pub: Publication, *, acting_user: User, now: dt.datetime) -> No
 
 
 # ------------------------------------------------------------------ actions
+
+
+def management_reps(project: Project) -> list[User]:
+    """The active 管理者代表 of the project's company: who may approve an open letter (R-M10-07)."""
+    from apps.org.models import Membership
+    from apps.org.roles import Role
+
+    seen: dict[int, User] = {}
+    for m in (Membership.objects.filter(company_id=project.company_id, role=Role.MANAGEMENT_REP)
+              .select_related("user").order_by("user__display_name", "user_id")):
+        if m.user.is_active:
+            seen.setdefault(m.user.pk, m.user)
+    return list(seen.values())
 
 
 def _create(**fields: Any) -> Publication:
@@ -196,24 +212,32 @@ def _older_versions(report: Any) -> list[Any]:
 
 @transaction.atomic(durable=True)
 def publish_notice(*, project: Project, kind: str, title: str, body: str, acting_user: User, now: dt.datetime,
-                   approved_by_name: str = "", notify_owners: bool = False) -> Publication:
+                   approved_by: User | None = None, notify_owners: bool = False) -> Publication:
     """Post a free-form notice (公告) or an open letter (公开信, R-M10-07: approved by the 管理者代表
-    before posting — the approver's name is required and recorded)."""
+    before posting — the approver, an active 管理者代表 of the project's company, is required and
+    recorded with a snapshot of the name)."""
     _require(acting_user, project)
     if kind not in (PublicationKind.OPEN_LETTER, PublicationKind.NOTICE):
         raise PortalError("公告类别不正确", field="kind")
-    title, body, approved_by_name = (title or "").strip(), (body or "").strip(), (approved_by_name or "").strip()
+    title, body = (title or "").strip(), (body or "").strip()
     if not title:
         raise PortalError("请填写标题", field="title")
     if not body:
         raise PortalError("请填写正文", field="body")
-    if kind == PublicationKind.OPEN_LETTER and not approved_by_name:
-        raise PortalError("公开信须经管理者代表审批后才能公布，请填写审批人（R-M10-07）", field="approved_by_name",
-                          code="approval_required")
+    if kind == PublicationKind.OPEN_LETTER:
+        if approved_by is None:
+            raise PortalError("公开信须经管理者代表审批后才能公布，请选择审批的管理者代表（R-M10-07）",
+                              field="approved_by", code="approval_required")
+        if not any(u.pk == approved_by.pk for u in management_reps(project)):
+            raise PortalError("审批人须为本公司的管理者代表（R-M10-07）", field="approved_by", code="not_management_rep")
+    else:
+        approved_by = None
     clean = _Cleaner(project)
     pub = _create(company=project.company, project=project, kind=kind, title=clean(title)[:200],
                   sections=[{"heading": "", "text": clean(body)}], tables=[],
-                  approved_by_name=approved_by_name[:100], published_at=now, published_by=acting_user)
+                  approved_by=approved_by,
+                  approved_by_name=(approved_by.display_name or approved_by.username)[:100] if approved_by else "",
+                  published_at=now, published_by=acting_user)
     if notify_owners:
         _tell_owners(pub, acting_user=acting_user, now=now)
     return pub

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.org.models import Project, User
 from apps.portal.models import PublicationKind
 
 
@@ -11,9 +14,18 @@ class NoticeForm(forms.Form):
                                                       (PublicationKind.OPEN_LETTER, _("公开信"))])
     title = forms.CharField(label=_("标题"), max_length=200)
     body = forms.CharField(label=_("正文"), widget=forms.Textarea(attrs={"rows": 10}))
-    approved_by_name = forms.CharField(label=_("审批人"), max_length=100, required=False,
-                                       help_text=_("公开信须经管理者代表审批后公布（R-M10-07）"))
+    approved_by = forms.ModelChoiceField(label=_("审批人（管理者代表）"), queryset=User.objects.none(), required=False,
+                                         help_text=_("公开信须经管理者代表审批后公布（R-M10-07）"))
     notify_owners = forms.BooleanField(label=_("短信告知业主（避开免打扰时段）"), required=False)
+
+    def __init__(self, *args: Any, project: Project | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from apps.portal.actions import management_reps
+
+        if project is not None:
+            reps = management_reps(project)
+            self.fields["approved_by"].queryset = User.objects.filter(pk__in=[u.pk for u in reps]).order_by(
+                "display_name", "pk")
 
 
 class WithdrawForm(forms.Form):

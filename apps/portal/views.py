@@ -48,7 +48,8 @@ def manage(request: HttpRequest) -> HttpResponse:
     if not projects:
         raise Http404
     pubs = (Publication.objects.filter(project__in=projects)
-            .select_related("project", "published_by", "withdrawn_by", "source_report").order_by("-published_at"))
+            .select_related("project", "published_by", "withdrawn_by", "source_report", "owners_told")
+            .order_by("-published_at"))
     return render(request, "portal/manage.html", {"pubs": pubs[:200], "projects": projects,
                                                   "withdraw_form": WithdrawForm()})
 
@@ -66,7 +67,7 @@ def notice_new(request: HttpRequest) -> HttpResponse:
     if not projects:
         raise Http404
     project = _current_project(request, projects)
-    form = NoticeForm(request.POST or None)
+    form = NoticeForm(request.POST or None, project=project)
     status = 200
     if request.method == "POST":
         if project is None:
@@ -109,8 +110,11 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     projects = access.visible_projects(request.user)
     pub = get_object_or_404(Publication.objects.filter(project__in=projects), pk=pk)
     form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("portal:manage")
     try:
-        actions.withdraw(pub, reason=form.data.get("reason", ""), acting_user=request.user, now=clock.now())
+        actions.withdraw(pub, reason=form.cleaned_data["reason"], acting_user=request.user, now=clock.now())
     except actions.PortalError as exc:
         messages.error(request, exc.message)
     else:

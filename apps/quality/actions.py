@@ -21,11 +21,13 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from apps.core.errors import DomainError
+from apps.org import access
 from apps.org.access import can_see_project, has_cap
 from apps.org.models import Department
-from apps.org.roles import Cap
+from apps.org.roles import ROLE_INFO, Cap, Role
 from apps.quality import services
 from apps.quality.models import (
     OPEN_NCR_STATUSES,
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
     from apps.org.models import User
     from apps.tickets.models import Ticket
 
-__all__ = ["QualityError", "raise_ncr", "update_ncr", "sign_ncr", "return_ncr", "verify_ncr", "withdraw_ncr",
+__all__ = ["QualityError", "may_act_as_raiser", "raise_ncr", "update_ncr", "sign_ncr", "return_ncr", "verify_ncr", "withdraw_ncr",
            "TEXT_FIELDS"]
 
 # The report's free-text fields the raising side writes (form/API names = model field names).
@@ -63,6 +65,38 @@ def _require(user: User, cap: str, project: Any, message: str) -> None:
         raise QualityError("记录不存在", code="not_found", status=404)
     if not has_cap(user, cap, project):
         raise _forbid(message)
+
+
+def _require_raising_side(user: User, report: NonconformityReport, message: str, *, withdrawing: bool = False
+                          ) -> None:
+    """Who may change or withdraw a report on the raising side (R-M2-04): ``Cap.RAISE_NCR`` in its
+    project and either the raiser, a company-level role, or someone ranking at least as high as the
+    raiser in the project. A 部门负责人 acts only on reports of a department they head: there they may
+    fill in cause and actions (their department does the work) but withdraw only when they rank at
+    least as high as the raiser. Otherwise any 部门负责人 could withdraw a colleague's report and lift
+    the gate on the ticket."""
+    _require(user, Cap.RAISE_NCR, report.project, message)
+    if user.pk == report.raised_by_id or access.is_company_level(user):
+        return
+    project = report.project
+    raising_roles = {r for r in access.roles_in(user, project) if Cap.RAISE_NCR in ROLE_INFO[r].caps}
+    own_department = report.department_id is not None and report.department_id in access.departments_headed(user)
+    if raising_roles == {Role.DEPT_HEAD}:
+        if not own_department:
+            raise _forbid("部门负责人只能处理本部门的不合格报告")
+        if not withdrawing:
+            return
+    if access.rank_in(user, project) < access.rank_in(report.raised_by, project):
+        raise _forbid(f"只有提出人 {report.raised_by} 或同级以上的经理可以{'撤回' if withdrawing else '修改'}该报告")
+
+
+def may_act_as_raiser(user: User, report: NonconformityReport, *, withdrawing: bool = False) -> bool:
+    """For pages: would :func:`update_ncr` (or :func:`withdraw_ncr`) let ``user`` act on ``report``?"""
+    try:
+        _require_raising_side(user, report, "", withdrawing=withdrawing)
+    except QualityError:
+        return False
+    return True
 
 
 def _lock(report: NonconformityReport) -> NonconformityReport:
@@ -132,18 +166,18 @@ def _notify(recipients: list[Any], *, kind: str, subject: str, body: str, report
         from apps.notify.services import notify_staff
         from apps.org.models import Project
 
-        notify_staff(people, kind=kind, subject=subject, body=body, link=f"/quality/ncr/{report_id}/",
+        notify_staff(people, kind=kind, subject=subject, body=body, link=reverse("quality:ncr_detail", args=[report_id]),
                      project=Project.objects.filter(pk=project_id).first(), dedupe_key=dedupe, now=now)
 
     transaction.on_commit(send)
 
 
-def _notify_reps(report: NonconformityReport, *, now: dt.datetime, again: bool = False) -> None:
+def _notify_reps(report: NonconformityReport, event: NcrEvent, *, now: dt.datetime, again: bool = False) -> None:
     ticket = report.ticket
     _notify(services.management_reps(report.company_id), kind="ncr_awaiting_signature",
             subject=f"{'补充后' if again else ''}待签发：{report.number}（工单 {ticket.number}）",
             body=report.nonconformity[:200], report=report, now=now,
-            dedupe=f"ncr-sign-{report.pk}-{report.events.count()}")
+            dedupe=f"ncr-sign-{event.pk}")
 
 
 # ---------------------------------------------------------------- raise
@@ -171,6 +205,8 @@ def raise_ncr(*, ticket: Ticket, acting_user: User, now: dt.datetime, nonconform
                           "cause_analysis": cause_analysis, "correction": correction,
                           "corrective_action": corrective_action, "preventive_action": preventive_action})
     _check_required(texts)
+    if not services.management_reps(project.company_id):
+        raise QualityError("公司尚未设置管理者代表，无法提交不合格报告", code="no_management_rep", status=409)
     if department is not None and (department.company_id != project.company_id
                                    or department.project_id not in (None, project.pk)):
         raise QualityError("部门不属于该项目", field="department")
@@ -189,9 +225,9 @@ def raise_ncr(*, ticket: Ticket, acting_user: User, now: dt.datetime, nonconform
             _save(report, None, acting_user=acting_user, reason="提出")
     except IntegrityError:  # a concurrent raise for the same ticket won (the partial unique index)
         raise QualityError("该工单已有未关闭的不合格报告", code="ncr_open", status=409) from None
-    _record(report, NcrEventKind.RAISED, acting_user=acting_user, now=now, old="",
-            message=texts["beyond_authority_reason"][:200])
-    _notify_reps(report, now=now)
+    event = _record(report, NcrEventKind.RAISED, acting_user=acting_user, now=now, old="",
+                    message=texts["beyond_authority_reason"][:200])
+    _notify_reps(report, event, now=now)
     return report
 
 
@@ -203,13 +239,19 @@ def update_ncr(*, report: NonconformityReport, acting_user: User, now: dt.dateti
                **fields: Any) -> NonconformityReport:
     """Fill in or correct the report (``Cap.RAISE_NCR`` in its project).
 
-    Returned → awaiting signature again (resubmitted; the 管理者代表 are told). Signed: the cause,
-    correction and actions taken are recorded (the facts the 管理者代表 signed stay as signed).
-    Closed or withdrawn reports are final (409)."""
-    _require(acting_user, Cap.RAISE_NCR, report.project, "无权修改不合格报告")
+    Returned → awaiting signature again (resubmitted; the 管理者代表 are told); at least one field
+    must change. Signed: the cause, correction and actions taken are recorded (the facts the
+    管理者代表 signed stay as signed). A report awaiting signature cannot be edited (409
+    ``awaiting_signature``: the 管理者代表 signs what they read — withdraw and raise again instead).
+    Closed or withdrawn reports are final (409). Only the raising side (see _require_raising_side)."""
+    _require_raising_side(acting_user, report, "无权修改不合格报告")
     _lock(report)
     if report.status not in OPEN_NCR_STATUSES:
         raise QualityError("报告已关闭或撤回，不能修改", code="ncr_final", status=409)
+    if report.status == NcrStatus.AWAITING_SIGNATURE:
+        # the 管理者代表 must sign exactly the text they read: no edits while it awaits signature
+        raise QualityError("报告正待管理者代表签发，不能修改；如需更正请撤回后重新提出，或待退回补充后修改",
+                           code="awaiting_signature", status=409)
     texts = _clean_texts(fields)
     if report.status == NcrStatus.SIGNED:
         frozen = {"nonconformity", "beyond_authority_reason"} & {k for k, v in texts.items()
@@ -223,22 +265,30 @@ def update_ncr(*, report: NonconformityReport, acting_user: User, now: dt.dateti
     _check_required({k: getattr(report, k) for k in TEXT_FIELDS})
     old = report.status
     resubmit = old == NcrStatus.RETURNED
-    if not changed and not resubmit:
-        raise QualityError("没有修改任何内容", code="no_change")
+    if not changed:
+        raise QualityError("没有修改任何内容" + ("，请补充管理者代表要求的内容后再提交" if resubmit else ""),
+                           code="no_change")
     if resubmit:
         report.status = NcrStatus.AWAITING_SIGNATURE
     report.updated_at = now
     _save(report, None, acting_user=acting_user, reason="补充后重新提交" if resubmit else "修改/补充")
     labels = {f.name: str(f.verbose_name) for f in NonconformityReport._meta.fields}
     message = "、".join(labels[k] for k in changed)
-    _record(report, NcrEventKind.RESUBMITTED if resubmit else NcrEventKind.UPDATED, acting_user=acting_user,
-            now=now, old=old, message=message)
+    event = _record(report, NcrEventKind.RESUBMITTED if resubmit else NcrEventKind.UPDATED,
+                    acting_user=acting_user, now=now, old=old, message=message)
     if resubmit:
-        _notify_reps(report, now=now, again=True)
+        _notify_reps(report, event, now=now, again=True)
     return report
 
 
 # ---------------------------------------------------------------- the 管理者代表
+
+
+def _ticket_status(report: NonconformityReport) -> str:
+    """The ticket's current status (read fresh: the report's cached ticket may predate a void)."""
+    from apps.tickets.models import Ticket
+
+    return str(Ticket.objects.filter(pk=report.ticket_id).values_list("status", flat=True).get())
 
 
 def _sign_side(report: NonconformityReport, acting_user: User, message: str) -> None:
@@ -248,16 +298,26 @@ def _sign_side(report: NonconformityReport, acting_user: User, message: str) -> 
 @transaction.atomic(durable=True)
 def sign_ncr(*, report: NonconformityReport, opinion: str, acting_user: User, now: dt.datetime) -> NonconformityReport:
     """签发 (R-M2-04, R-M19-08): only a 管理者代表. After this, handling of the ticket may start; the
-    raiser is told. Signing twice → 409 ``already_signed``; a returned report must be resubmitted first."""
+    raiser is told. Signing twice → 409 ``already_signed``; a returned report must be resubmitted first;
+    the raiser cannot sign their own report (403 ``own_report``, separation of duties); a report of a
+    closed/unresolved/voided ticket is not signed (409 ``ticket_finished``)."""
+    from apps.tickets.choices import TERMINAL_STATUSES, TicketStatus
+
     _sign_side(report, acting_user, "只有管理者代表可以签发不合格报告（R-M19-08）")
     _lock(report)
     opinion = (opinion or "").strip()
+    if report.raised_by_id == acting_user.pk:
+        raise QualityError("不能签发自己提出的不合格报告（提出与签发须由不同的人）", code="own_report", status=403)
     if report.status in {NcrStatus.SIGNED, NcrStatus.CLOSED}:
         raise QualityError(f"报告 {report.number} 已由 {report.signed_by} 签发", code="already_signed", status=409)
     if report.status == NcrStatus.RETURNED:
         raise QualityError("报告已退回补充，须提出人补充后重新提交", code="ncr_returned", status=409)
     if report.status != NcrStatus.AWAITING_SIGNATURE:
         raise QualityError("报告已撤回，不能签发", code="ncr_final", status=409)
+    ticket_status = _ticket_status(report)
+    if ticket_status in TERMINAL_STATUSES:
+        raise QualityError(f"工单状态为“{TicketStatus(ticket_status).label}”，不能签发", code="ticket_finished",
+                           status=409)
     if not opinion:
         raise QualityError("请填写管理者代表意见", field="opinion", code="required")
     if len(opinion) > MAX_TEXT:
@@ -295,9 +355,9 @@ def return_ncr(*, report: NonconformityReport, reason: str, acting_user: User, n
     report.updated_at = now
     _save(report, ["status", "return_reason", "updated_at"],
           acting_user=acting_user, reason="退回补充")
-    _record(report, NcrEventKind.RETURNED, acting_user=acting_user, now=now, old=old, message=reason[:200])
+    event = _record(report, NcrEventKind.RETURNED, acting_user=acting_user, now=now, old=old, message=reason[:200])
     _notify([report.raised_by], kind="ncr_returned", subject=f"不合格报告 {report.number} 被退回补充",
-            body=reason[:200], report=report, now=now, dedupe=f"ncr-returned-{report.pk}-{report.events.count()}")
+            body=reason[:200], report=report, now=now, dedupe=f"ncr-returned-{event.pk}")
     return report
 
 
@@ -318,6 +378,8 @@ def verify_ncr(*, report: NonconformityReport, note: str, acting_user: User, now
     note = (note or "").strip()
     if report.status != NcrStatus.SIGNED:
         raise QualityError(f"报告当前状态为“{report.get_status_display()}”，不能验证", code="not_signed", status=409)
+    if _ticket_status(report) == TS.VOIDED:
+        raise QualityError("工单已作废，不能验证纠正措施效果", code="ticket_voided", status=409)
     if len(note) < MIN_FACT:
         raise QualityError("请填写验证情况（至少4个字）", field="note", code="required")
     if len(note) > MAX_TEXT:
@@ -339,10 +401,10 @@ def verify_ncr(*, report: NonconformityReport, note: str, acting_user: User, now
         report.updated_at = now
         _save(report, ["updated_at"],
               acting_user=acting_user, reason="验证未通过")
-        _record(report, NcrEventKind.NOT_EFFECTIVE, acting_user=acting_user, now=now, old=old, message=note[:200])
+        event = _record(report, NcrEventKind.NOT_EFFECTIVE, acting_user=acting_user, now=now, old=old,
+                        message=note[:200])
         _notify([report.raised_by], kind="ncr_not_effective", subject=f"不合格报告 {report.number} 验证未通过",
-                body=note[:200], report=report, now=now,
-                dedupe=f"ncr-not-effective-{report.pk}-{report.events.count()}")
+                body=note[:200], report=report, now=now, dedupe=f"ncr-not-effective-{event.pk}")
     return report
 
 
@@ -351,7 +413,7 @@ def withdraw_ncr(*, report: NonconformityReport, reason: str, acting_user: User,
                  ) -> NonconformityReport:
     """撤回: the raising side withdraws an unsigned report (raised by mistake, or the matter turned out
     to be within the department's authority). Handling is no longer blocked."""
-    _require(acting_user, Cap.RAISE_NCR, report.project, "无权撤回不合格报告")
+    _require_raising_side(acting_user, report, "无权撤回不合格报告", withdrawing=True)
     _lock(report)
     reason = (reason or "").strip()
     if report.status not in UNSIGNED_STATUSES:
@@ -365,3 +427,21 @@ def withdraw_ncr(*, report: NonconformityReport, reason: str, acting_user: User,
           acting_user=acting_user, reason="撤回")
     _record(report, NcrEventKind.WITHDRAWN, acting_user=acting_user, now=now, old=old, message=reason[:200])
     return report
+
+
+@transaction.atomic(durable=True)
+def withdraw_for_voided_ticket(*, ticket: Ticket, now: dt.datetime) -> list[NonconformityReport]:
+    """A voided ticket takes its unsigned report with it: withdrawn by the system (no acting user), so
+    it leaves the 管理者代表's 待签发 list and count. Signed reports stay (verification is refused on a
+    voided ticket, see :func:`verify_ncr`). Called by the ``ticket_status_changed`` receiver."""
+    done = []
+    for report in (NonconformityReport.objects.select_for_update()
+                   .filter(ticket_id=ticket.pk, status__in=UNSIGNED_STATUSES)):
+        old = report.status
+        report.status = NcrStatus.WITHDRAWN
+        report.updated_at = now
+        _save(report, ["status", "updated_at"], acting_user=None, reason="工单作废，自动撤回")  # type: ignore[arg-type]
+        _record(report, NcrEventKind.WITHDRAWN, acting_user=None, now=now, old=old,
+                message=f"工单 {ticket.number} 已作废，报告自动撤回")
+        done.append(report)
+    return done

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from apps.api.errors import ERRORS, ApiError
 from apps.quality import actions, services
-from apps.quality.models import NcrStatus, NonconformityReport
+from apps.quality.models import NcrEvent, NcrStatus, NonconformityReport
 from linli import clock
 
 router = Router(tags=["quality"])
@@ -88,9 +89,18 @@ def _who(user: Any) -> str | None:
     return str(user) if user is not None else None
 
 
+def _loaded(qs: QuerySet[NonconformityReport]) -> QuerySet[NonconformityReport]:
+    """What :func:`_out` reads, in a fixed number of queries however many reports."""
+    return qs.select_related("ticket", "raised_by", "signed_by", "verified_by").prefetch_related(
+        Prefetch("events", queryset=NcrEvent.objects.select_related("acting_user").order_by("at", "id")))
+
+
+def _fresh(report: NonconformityReport) -> NonconformityReport:
+    return _loaded(NonconformityReport.objects.filter(pk=report.pk)).get()
+
+
 def _out(r: NonconformityReport) -> dict[str, Any]:
-    r = (NonconformityReport.objects.select_related("ticket", "raised_by", "signed_by", "verified_by")
-         .get(pk=r.pk))
+    """``r`` loaded through :func:`_loaded` (no further queries)."""
     return {
         "id": r.pk, "number": r.number, "status": r.status, "status_label": r.get_status_display(),
         "project_id": r.project_id, "ticket_id": r.ticket_id, "ticket_number": r.ticket.number,
@@ -102,7 +112,7 @@ def _out(r: NonconformityReport) -> dict[str, Any]:
         "sign_opinion": r.sign_opinion, "verified_by": _who(r.verified_by), "verified_at": r.verified_at,
         "effectiveness_note": r.effectiveness_note, "handling_blocked": r.blocks_handling,
         "events": [{"at": e.at, "kind": e.kind, "kind_label": e.get_kind_display(), "by": _who(e.acting_user),
-                    "message": e.message} for e in r.events.select_related("acting_user").order_by("at", "id")],
+                    "message": e.message} for e in r.events.all()],
     }
 
 
@@ -115,13 +125,13 @@ def _report(request: HttpRequest, report_id: int) -> NonconformityReport:
 
 @router.get("/ncr", response={200: list[NcrOut], **ERRORS}, summary="不合格报告列表（管理者代表：待签发在前）")
 def ncr_list(request: HttpRequest, status: NcrStatus | None = None, project: int | None = None) -> Any:
-    return [_out(r) for r in services.list_for(request.user, status=status.value if status else "",
-                                               project_id=project)[:100]]
+    qs = services.list_for(request.user, status=status.value if status else "", project_id=project)
+    return [_out(r) for r in _loaded(qs)[:100]]
 
 
 @router.get("/ncr/{report_id}", response={200: NcrOut, **ERRORS}, summary="不合格报告")
 def ncr_detail(request: HttpRequest, report_id: int) -> Any:
-    return _out(_report(request, report_id))
+    return _out(_fresh(_report(request, report_id)))
 
 
 @router.post("/tickets/{ticket_id}/ncr", response={201: NcrOut, **ERRORS},
@@ -142,7 +152,7 @@ def ncr_raise(request: HttpRequest, ticket_id: int, payload: RaiseIn) -> Any:
             raise ApiError(422, "invalid", "部门不存在", {"department_id": ["部门不存在"]})
     report = actions.raise_ncr(ticket=ticket, acting_user=request.user, now=clock.now(), department=department,
                                **data)
-    return Status(201, _out(report))
+    return Status(201, _out(_fresh(report)))
 
 
 @router.post("/ncr/{report_id}/update", response={200: NcrOut, **ERRORS}, summary="填写/补充不合格报告")
@@ -150,21 +160,21 @@ def ncr_update(request: HttpRequest, report_id: int, payload: UpdateIn) -> Any:
     report = _report(request, report_id)
     fields = {k: v for k, v in payload.dict().items() if v is not None}
     actions.update_ncr(report=report, acting_user=request.user, now=clock.now(), **fields)
-    return _out(report)
+    return _out(_fresh(report))
 
 
 @router.post("/ncr/{report_id}/sign", response={200: NcrOut, **ERRORS}, summary="管理者代表签发（R-M19-08）")
 def ncr_sign(request: HttpRequest, report_id: int, payload: SignIn) -> Any:
     report = _report(request, report_id)
     actions.sign_ncr(report=report, opinion=payload.opinion, acting_user=request.user, now=clock.now())
-    return _out(report)
+    return _out(_fresh(report))
 
 
 @router.post("/ncr/{report_id}/return", response={200: NcrOut, **ERRORS}, summary="管理者代表退回补充")
 def ncr_return(request: HttpRequest, report_id: int, payload: ReasonIn) -> Any:
     report = _report(request, report_id)
     actions.return_ncr(report=report, reason=payload.reason, acting_user=request.user, now=clock.now())
-    return _out(report)
+    return _out(_fresh(report))
 
 
 @router.post("/ncr/{report_id}/verify", response={200: NcrOut, **ERRORS}, summary="纠正措施效果验证")
@@ -172,12 +182,12 @@ def ncr_verify(request: HttpRequest, report_id: int, payload: VerifyIn) -> Any:
     report = _report(request, report_id)
     actions.verify_ncr(report=report, note=payload.note, effective=payload.effective, acting_user=request.user,
                        now=clock.now())
-    return _out(report)
+    return _out(_fresh(report))
 
 
 @router.post("/ncr/{report_id}/withdraw", response={200: NcrOut, **ERRORS}, summary="撤回尚未签发的报告")
 def ncr_withdraw(request: HttpRequest, report_id: int, payload: ReasonIn) -> Any:
     report = _report(request, report_id)
     actions.withdraw_ncr(report=report, reason=payload.reason, acting_user=request.user, now=clock.now())
-    return _out(report)
+    return _out(_fresh(report))
 

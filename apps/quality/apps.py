@@ -5,3 +5,8 @@ class QualityConfig(AppConfig):
     name = "apps.quality"
     label = "quality"
     verbose_name = "品质管理 Quality"
+
+    def ready(self) -> None:
+        from apps.quality import receivers
+
+        receivers.connect()

@@ -18,6 +18,8 @@ def load_demo_ncrs(company: Company, *, now: dt.datetime | None = None) -> int:
     now = now or clock.now()
     rep = (Membership.objects.filter(company=company, role=Role.MANAGEMENT_REP).select_related("user")
            .order_by("pk").first())
+    if rep is None:  # without a 管理者代表 no report can be raised (raise_ncr refuses: no_management_rep)
+        return 0
     count = 0
     for i, project in enumerate(Project.objects.filter(company=company, kind="residential").order_by("code")):
         manager = (Membership.objects.filter(project=project, role=Role.CS_MANAGER).select_related("user")
@@ -34,7 +36,7 @@ def load_demo_ncrs(company: Company, *, now: dt.datetime | None = None) -> int:
                 beyond_authority_reason="更换主板费用约6万元，超出管理处审批权限，须报公司决定并动用维修资金",
                 cause_analysis="电梯使用超过十年，主板元件老化，日常维保未能提前发现")
         count += 1
-        if i == 0 and rep is not None:
+        if i == 0:
             signed_at = min(raised_at + dt.timedelta(hours=3), now)
             with clock.frozen(signed_at):
                 actions.sign_ncr(report=report, opinion="同意更换主板，先行启用维修资金，工程部一周内完成并报品质部",

@@ -68,8 +68,8 @@ def ncr_list(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, report: NonconformityReport, **bound: Any) -> dict[str, Any]:
     user, project = request.user, report.project
-    can_sign = access.has_cap(user, Cap.SIGN_NCR, project)
-    can_raise = access.has_cap(user, Cap.RAISE_NCR, project)
+    can_sign = access.has_cap(user, Cap.SIGN_NCR, project) and report.raised_by_id != user.pk  # own: no
+    can_raise = actions.may_act_as_raiser(user, report)
     can_verify = access.has_cap(user, Cap.VERIFY_NCR, project)
     st = report.status
     texts = {f: getattr(report, f) for f in actions.TEXT_FIELDS}
@@ -80,11 +80,13 @@ def _detail_context(request: HttpRequest, report: NonconformityReport, **bound: 
         "return_form": (bound.get("return") or ReturnForm()
                         if can_sign and st == NcrStatus.AWAITING_SIGNATURE else None),
         "update_form": (bound.get("update") or _update_form_class(report)(initial=texts)
-                        if can_raise and st in {NcrStatus.AWAITING_SIGNATURE, NcrStatus.RETURNED, NcrStatus.SIGNED}
+                        if can_raise and st in {NcrStatus.RETURNED, NcrStatus.SIGNED}
                         else None),
         "verify_form": bound.get("verify") or VerifyForm() if can_verify and st == NcrStatus.SIGNED else None,
+        "awaiting_no_edit": can_raise and st == NcrStatus.AWAITING_SIGNATURE,
         "withdraw_form": (bound.get("withdraw") or WithdrawForm()
-                          if can_raise and st in {NcrStatus.AWAITING_SIGNATURE, NcrStatus.RETURNED} else None),
+                          if actions.may_act_as_raiser(user, report, withdrawing=True)
+                          and st in {NcrStatus.AWAITING_SIGNATURE, NcrStatus.RETURNED} else None),
     }
 
 

@@ -15,8 +15,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 def test_r_m17_12_owner_reads_the_board_on_a_phone(cast: Any, phone_page: Any, live_server: Any) -> None:
     now = dt.datetime(2026, 11, 27, 10, 0, tzinfo=clock.SHANGHAI)
     long_text = "关于小区二期地下车库照明改造、电梯年检安排及绿化补种计划的说明。" * 20
+    from apps.org.roles import Role
+    from apps.org.tests.factories import UserFactory, member
+
+    rep = UserFactory(username="mrep", display_name="冯代表")
+    member(rep, Role.MANAGEMENT_REP, company=cast.company)
     pub = actions.publish_notice(project=cast.project, kind="open_letter", title="致全体业主的公开信",
-                                 body=long_text, approved_by_name="管理者代表", acting_user=cast.cs_manager, now=now)
+                                 body=long_text, approved_by=rep, acting_user=cast.cs_manager, now=now)
     phone_page.goto(f"{live_server.url}/portal/YG/")
     assert phone_page.locator('[data-testid="board-list"] li').count() == 1
     phone_page.click("text=致全体业主的公开信")

@@ -208,16 +208,26 @@ def test_r_m17_12_withdraw_needs_a_reason_and_hides_the_item(cast, client) -> No
 # ------------------------------------------------------------------ free-form notices and the open letter
 
 
-def test_r_m17_12_r_m10_07_open_letter_needs_the_approver(cast, resident) -> None:
+@pytest.fixture
+def mrep(cast):
+    from apps.org.roles import Role
+    from apps.org.tests.factories import UserFactory, member
+
+    user = UserFactory(username="mrep", display_name="黄代表")
+    member(user, Role.MANAGEMENT_REP, company=cast.company)
+    return user
+
+
+def test_r_m17_12_r_m10_07_open_letter_needs_the_approver(cast, resident, mrep) -> None:
     with pytest.raises(PortalError) as exc:
         actions.publish_notice(project=cast.project, kind="open_letter", title="致全体业主的公开信",
                                body="关于电梯维修的答复", acting_user=cast.cs_manager, now=NOW)
-    assert exc.value.field == "approved_by_name" and exc.value.code == "approval_required"
+    assert exc.value.field == "approved_by" and exc.value.code == "approval_required"
     assert Publication.objects.count() == 0
     pub = actions.publish_notice(project=cast.project, kind="open_letter", title="致全体业主的公开信",
-                                 body="关于电梯维修的答复。" + PERSONAL, approved_by_name="管理者代表 黄某",
+                                 body="关于电梯维修的答复。" + PERSONAL, approved_by=mrep,
                                  acting_user=cast.cs_manager, now=NOW)
-    assert pub.approved_by_name == "管理者代表 黄某"
+    assert pub.approved_by == mrep and pub.approved_by_name == "黄代表"
     assert "张三丰" not in pub.sections[0]["text"] and "13912345678" not in pub.sections[0]["text"]
 
 
@@ -353,3 +363,64 @@ def test_r_m17_12_manage_pages(cast, client) -> None:
     assert "已撤下" in client.get(reverse("portal:manage")).content.decode()
     client.force_login(cast.outsider)
     assert client.post(reverse("portal:withdraw", args=[pub.pk]), {"reason": "x"}).status_code == 404
+
+
+def test_r_m10_07_open_letter_approver_must_be_a_management_rep_of_the_company(cast, mrep) -> None:
+    """R-M10-07: the approver is chosen among the company's 管理者代表, not typed in."""
+    from apps.org.roles import Role
+    from apps.org.tests.factories import CompanyFactory, UserFactory, member
+
+    stranger = UserFactory(username="farrep", display_name="别家代表")
+    member(stranger, Role.MANAGEMENT_REP, company=CompanyFactory(code="other", name="别家物业"))
+    for who in (cast.leader, cast.quality_inspector, stranger):
+        with pytest.raises(PortalError) as exc:
+            actions.publish_notice(project=cast.project, kind="open_letter", title="公开信", body="答复",
+                                   approved_by=who, acting_user=cast.cs_manager, now=NOW)
+        assert (exc.value.field, exc.value.code, exc.value.status) == ("approved_by", "not_management_rep", 422)
+    assert Publication.objects.count() == 0
+    # a plain notice records no approver
+    pub = actions.publish_notice(project=cast.project, kind="notice", title="停水通知", body="明日停水",
+                                 approved_by=mrep, acting_user=cast.cs_manager, now=NOW)
+    assert pub.approved_by is None and pub.approved_by_name == ""
+
+
+def test_r_m10_07_notice_form_offers_the_management_reps(cast, client, mrep) -> None:
+    client.force_login(cast.cs_manager)
+    page = client.get(reverse("portal:notice_new")).content.decode()
+    assert 'name="approved_by"' in page and "黄代表" in page and cast.leader.display_name not in page
+    resp = client.post(reverse("portal:notice_new"), {"kind": "open_letter", "title": "公开信", "body": "答复",
+                                                      "approved_by": str(cast.leader.pk)})
+    assert resp.status_code == 422 and Publication.objects.count() == 0
+    resp = client.post(reverse("portal:notice_new"), {"kind": "open_letter", "title": "公开信", "body": "答复",
+                                                      "approved_by": str(mrep.pk)})
+    assert resp.status_code == 302
+    assert Publication.objects.get().approved_by == mrep
+
+
+def test_r_m17_12_withdraw_page_validates_the_form(cast, client) -> None:
+    pub = actions.publish_notice(project=cast.project, kind="notice", title="停水通知", body="明日停水",
+                                 acting_user=cast.cs_manager, now=NOW)
+    client.force_login(cast.cs_manager)
+    resp = client.post(reverse("portal:withdraw", args=[pub.pk]), {"reason": "x" * 301}, follow=True)
+    pub.refresh_from_db()
+    assert pub.withdrawn_at is None and "300" in resp.content.decode()
+
+
+def test_r_m17_12_manage_page_queries_do_not_grow_with_sms_notices(cast, client, resident) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(cast.cs_manager)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("portal:manage")).status_code == 200
+        return len(ctx.captured_queries)
+
+    actions.publish_notice(project=cast.project, kind="notice", title="通知0", body="内容", acting_user=cast.cs_manager,
+                           now=NOW, notify_owners=True)
+    one = count()
+    for i in range(1, 4):
+        actions.publish_notice(project=cast.project, kind="notice", title=f"通知{i}", body="内容",
+                               acting_user=cast.cs_manager, now=NOW, notify_owners=True)
+    assert count() == one
