@@ -12,10 +12,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from apps.estates.masking import mask_name
+from apps.estates.services import log_export
 from apps.org import access
 from apps.org.models import User
 from apps.org.roles import Cap
@@ -43,8 +46,17 @@ def _problem(request: HttpRequest, pk: int) -> Any:
         raise Http404 from None
 
 
-def _filter_context(request: HttpRequest, q: services.VisitQuery) -> dict[str, Any]:
-    projects = list(access.visible_projects(request.user).order_by("code"))
+def _archive_projects(request: HttpRequest) -> list[Any]:
+    """Projects whose visit archive the user may read: Cap.VIEW_ARCHIVE or Cap.RECORD_VISITS there (R-M7-01);
+    none → 403."""
+    projects = [p for p in access.visible_projects(request.user).order_by("code")
+                if access.has_cap(request.user, Cap.VIEW_ARCHIVE, p) or access.has_cap(request.user, Cap.RECORD_VISITS, p)]
+    if not projects:
+        raise PermissionDenied
+    return projects
+
+
+def _filter_context(request: HttpRequest, q: services.VisitQuery, projects: list[Any]) -> dict[str, Any]:
     visitors = (User.objects.filter(visits_made__project__in=projects).distinct().order_by("username")
                 if projects else User.objects.none())
     return {"q": q, "projects": projects, "visitors": visitors, "categories": VisitCategory.choices,
@@ -59,8 +71,9 @@ EXPORT_HEADERS = ["项目", "走访日期", "走访时间", "房号", "被访人
 @login_required
 def visit_list(request: HttpRequest) -> HttpResponse:
     """业主走访档案 (R-M6-06): the 客服部's file of visit records, filtered; ``?format=xlsx`` exports it."""
+    projects = _archive_projects(request)
     q = services.parse_query(request.GET)
-    visits = (services.filter_visits(services.visible_visits(request.user), q)
+    visits = (services.filter_visits(services.visible_visits(request.user).filter(project__in=projects), q)
               .select_related("project", "household", "person", "visitor", "filed_department", "recorded_by")
               .annotate(n_problems=Count("problems"),
                         n_open=Count("problems", filter=Q(problems__status=ProblemStatus.OPEN)),
@@ -69,29 +82,38 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         from apps.reports.exports import xlsx_response
 
+        per_project: dict[Any, int] = {}
+
         def rows() -> Any:
             for v in visits.iterator(chunk_size=500):
+                per_project[v.project] = per_project.get(v.project, 0) + 1
                 yield [v.project.name, v.visited_on, v.visited_at, v.household.label,
-                       v.person.name if v.person else "", v.get_category_display(), v.get_method_display(),
+                       mask_name(v.person.name) if v.person else "", v.get_category_display(), v.get_method_display(),
                        str(v.visitor), v.communicated, v.opinions, v.n_problems, v.n_open, v.n_cannot,
                        v.filed_department.name, str(v.recorded_by), "作废：" + v.void_reason if v.voided else ""]
 
-        return xlsx_response("业主回访记录表.xlsx", EXPORT_HEADERS, rows(), sheet="业主回访记录表",
-                             title="业主回访记录表")
+        response = xlsx_response("业主回访记录表.xlsx", EXPORT_HEADERS, rows(), sheet="业主回访记录表",
+                                 title="业主回访记录表")
+        for project, n in per_project.items():  # R-M7-01: every export of customer data is logged
+            log_export(request.user, project, unmasked=False, reason="导出业主回访记录表", screen="业主走访档案导出",
+                       rows=n, grant=None)
+        return response
     for message in q.errors or []:
         messages.warning(request, message)
     page = Paginator(visits, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, "visits/visit_list.html", {**_filter_context(request, q), "page": page,
+    return render(request, "visits/visit_list.html", {**_filter_context(request, q, projects), "page": page,
                                                       "querystring": params.urlencode()})
 
 
 @login_required
 def problem_list(request: HttpRequest) -> HttpResponse:
     """走访问题 (R-M9-04): problems of the filtered visits, by status and category (R-M5-12 drill-down)."""
+    projects = _archive_projects(request)
     q = services.parse_query(request.GET)
-    problems = (services.filter_problems(services.visible_problems(request.user), q)
+    problems = (services.filter_problems(services.visible_problems(request.user).filter(visit__project__in=projects),
+                                         q)
                 .select_related("visit__project", "visit__household", "category__parent", "department", "ticket")
                 .order_by("-visit__visited_at", "pk"))
     for message in q.errors or []:
@@ -99,7 +121,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(problems, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, "visits/problem_list.html", {**_filter_context(request, q), "page": page,
+    return render(request, "visits/problem_list.html", {**_filter_context(request, q, projects), "page": page,
                                                         "querystring": params.urlencode()})
 
 
