@@ -66,7 +66,7 @@ def _check_category(category: Category | None, project: Project, field: str) -> 
 
 
 def _save(obj: Any, fields: Sequence[str] | None, *, acting_user: User, reason: str) -> None:
-    obj._change_reason = reason  # simple-history keeps why (STYLE §8 b)
+    obj._change_reason = reason[:100]  # simple-history keeps why (STYLE §8 b); its column holds 100 characters
     obj._history_user = acting_user
     if fields is None:
         obj.save()

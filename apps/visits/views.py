@@ -211,8 +211,11 @@ def visit_correct(request: HttpRequest, pk: int) -> HttpResponse:
 def visit_void(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit(request, pk)
     form = VoidForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        return redirect("visits:detail", pk=visit.pk)
     try:
-        actions.void_visit(visit=visit, reason=form.data.get("reason", ""), acting_user=request.user,
+        actions.void_visit(visit=visit, reason=form.cleaned_data["reason"], acting_user=request.user,
                            now=clock.now())
     except actions.VisitError as exc:
         if exc.status == 404:

@@ -58,3 +58,33 @@ def test_r_m7_01_export_masks_names_and_is_logged(client, cast, two):
         (cast.project.pk, AccessAction.EXPORT_MASKED, 1, cast.quality_inspector.pk),
         (cast.other_project.pk, AccessAction.EXPORT_MASKED, 1, cast.quality_inspector.pk)}
     assert all(log.fields == "" for log in logs)
+
+
+# ---------------------------------------------------------------- 2. long reasons fit the history column
+
+
+def test_r_m6_06_long_void_and_correction_reasons_are_kept_within_the_history_column(cast, record, frozen_now):
+    """history_change_reason is 100 characters: a long reason is cut, never a 500 (PostgreSQL)."""
+    visit = record()
+    long = "重复录入" * 40  # 160 characters
+    actions.correct_visit(visit=visit, changes={"category": "special"}, reason=long, acting_user=cast.butler,
+                          now=frozen_now)
+    visit.refresh_from_db()
+    actions.void_visit(visit=visit, reason=long, acting_user=cast.supervisor, now=frozen_now)
+    visit.refresh_from_db()
+    assert visit.voided and visit.void_reason == long
+    reasons = [h.history_change_reason for h in visit.history.order_by("history_id")]
+    assert [len(r) for r in reasons[1:]] == [100, 100]
+    assert reasons[1].startswith("更正：重复录入") and reasons[2].startswith("作废：重复录入")
+
+
+def test_r_m6_06_void_page_validates_the_reason(client, cast, record):
+    visit = record()
+    client.force_login(cast.supervisor)
+    resp = client.post(f"/visits/{visit.pk}/void/", {"reason": "错" * 201}, follow=True)
+    visit.refresh_from_db()
+    assert not visit.voided
+    assert "200" in resp.content.decode()  # Django's max_length message names the limit
+    resp = client.post(f"/visits/{visit.pk}/void/", {}, follow=True)
+    visit.refresh_from_db()
+    assert not visit.voided and "这个字段是必填项" in resp.content.decode()
