@@ -88,3 +88,60 @@ def test_r_m6_06_void_page_validates_the_reason(client, cast, record):
     resp = client.post(f"/visits/{visit.pk}/void/", {}, follow=True)
     visit.refresh_from_db()
     assert not visit.voided and "这个字段是必填项" in resp.content.decode()
+
+
+# ---------------------------------------------------------------- 3. the ticket claim against void and settle
+
+
+def test_r_m9_11_live_claim_blocks_void_and_settle(cast, record, frozen_now):
+    """While a problem is being raised as a ticket, the visit cannot be voided nor the problem settled."""
+    import datetime as dt
+
+    from apps.visits.models import VisitProblem
+
+    visit = record(problems=[{"description": "保安不在岗"}])
+    problem = visit.problems.get()
+    VisitProblem.objects.filter(pk=problem.pk).update(raising_since=frozen_now - dt.timedelta(minutes=1))
+    with pytest.raises(actions.VisitError) as exc:
+        actions.void_visit(visit=visit, reason="重复录入了", acting_user=cast.supervisor, now=frozen_now)
+    assert exc.value.status == 409 and exc.value.code == "raising"
+    with pytest.raises(actions.VisitError) as exc:
+        actions.settle_problem(problem=problem, outcome="solved", text="已处理", acting_user=cast.supervisor,
+                               now=frozen_now)
+    assert exc.value.status == 409 and exc.value.code == "raising"
+    with pytest.raises(actions.VisitError) as exc:
+        actions.raise_ticket_from_problem(problem=problem, acting_user=cast.supervisor, now=frozen_now,
+                                          agreed_feedback_at=frozen_now + dt.timedelta(days=1))
+    assert exc.value.code == "already_raised"
+    visit.refresh_from_db()
+    problem.refresh_from_db()
+    assert not visit.voided and problem.status == "open" and problem.ticket is None
+    # a stale claim (a crashed request) no longer blocks
+    VisitProblem.objects.filter(pk=problem.pk).update(raising_since=frozen_now - actions.RAISE_CLAIM_TTL
+                                                      - dt.timedelta(seconds=1))
+    actions.settle_problem(problem=problem, outcome="solved", text="已处理", acting_user=cast.supervisor,
+                           now=frozen_now)
+    problem.refresh_from_db()
+    assert problem.status == "solved"
+
+
+def test_r_m9_11_claim_rechecks_under_lock(cast, record, frozen_now):
+    """A problem settled or a visit voided after the caller read it is refused at the claim; no ticket."""
+    import datetime as dt
+
+    from apps.tickets.models import Ticket
+
+    visit = record(problems=[{"description": "保安不在岗"}, {"description": "噪音"}])
+    a, b = visit.problems.order_by("pk")
+    actions.settle_problem(problem=a, outcome="solved", text="已处理", acting_user=cast.supervisor, now=frozen_now)
+    with pytest.raises(actions.VisitError) as exc:
+        actions.raise_ticket_from_problem(problem=a, acting_user=cast.supervisor, now=frozen_now,
+                                          agreed_feedback_at=frozen_now + dt.timedelta(days=1))
+    assert exc.value.status == 409
+    actions.void_visit(visit=visit, reason="重复录入了", acting_user=cast.supervisor, now=frozen_now)
+    with pytest.raises(actions.VisitError) as exc:
+        actions.raise_ticket_from_problem(problem=b, acting_user=cast.supervisor, now=frozen_now,
+                                          agreed_feedback_at=frozen_now + dt.timedelta(days=1))
+    assert exc.value.code == "voided"
+    b.refresh_from_db()
+    assert b.raising_since is None and not Ticket.objects.exists()
