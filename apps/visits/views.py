@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.estates.masking import mask_name
@@ -186,13 +187,19 @@ def visit_correct(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit(request, pk)
     if not access.has_cap(request.user, Cap.RECORD_VISITS, visit.project):
         raise Http404
+    tz = visit.project.tz  # the form shows and reads the visit time in the project's zone, to the minute
+    shown = clock.local(visit.visited_at, tz).replace(second=0, microsecond=0)
     initial = {"category": visit.category, "method": visit.method, "communicated": visit.communicated,
-               "opinions": visit.opinions,
-               "visited_at": clock.local(visit.visited_at, visit.project.tz).strftime("%Y-%m-%dT%H:%M")}
+               "opinions": visit.opinions, "visited_at": shown.strftime("%Y-%m-%dT%H:%M")}
     form = CorrectForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    with timezone.override(tz):
+        valid = request.method == "POST" and form.is_valid()
+    if valid:
         data = dict(form.cleaned_data)
         reason = data.pop("reason")
+        at = data.get("visited_at")
+        if at is not None and clock.local(at, tz).replace(second=0, microsecond=0) == shown:
+            data.pop("visited_at")  # unchanged as far as the form can say: keep the stored seconds
         changes = {k: v for k, v in data.items() if getattr(visit, k) != v}
         try:
             actions.correct_visit(visit=visit, changes=changes, reason=reason, acting_user=request.user,

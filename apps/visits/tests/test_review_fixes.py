@@ -145,3 +145,47 @@ def test_r_m9_11_claim_rechecks_under_lock(cast, record, frozen_now):
     assert exc.value.code == "voided"
     b.refresh_from_db()
     assert b.raising_since is None and not Ticket.objects.exists()
+
+
+# ---------------------------------------------------------------- 4. a correction keeps the visit time unless it changed
+
+
+def _correct_post(**kw):
+    data = {"category": "special", "method": "face_to_face", "communicated": "介绍近期工作：外墙清洗",
+            "opinions": "希望加强夜间巡逻", "reason": "类别记错"}
+    data.update(kw)
+    return data
+
+
+def test_r_m6_06_correction_does_not_rewrite_the_visit_time(client, cast, record, frozen_now):
+    import datetime as dt
+
+    visit = record(visited_at=frozen_now - dt.timedelta(minutes=61, seconds=23))  # 08:58:37
+    client.force_login(cast.butler)
+    html = client.get(f"/visits/{visit.pk}/correct/").content.decode()
+    assert 'value="2026-11-23T08:58"' in html
+    resp = client.post(f"/visits/{visit.pk}/correct/", _correct_post(visited_at="2026-11-23T08:58"))
+    assert resp.status_code == 302
+    visit.refresh_from_db()
+    assert visit.category == "special" and visit.visited_at == frozen_now - dt.timedelta(minutes=61, seconds=23)
+    last = visit.history.order_by("-history_id").first()
+    assert last.prev_record is not None
+    assert {c.field for c in last.diff_against(last.prev_record).changes} == {"category"}
+
+
+def test_r_m6_06_correction_reads_the_time_in_the_project_zone(client, cast, record, frozen_now):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    visit = record(visited_at=frozen_now - dt.timedelta(hours=1))  # 09:00 Shanghai
+    cast.project.timezone = "Asia/Tokyo"
+    cast.project.save(update_fields=["timezone"])
+    client.force_login(cast.butler)
+    html = client.get(f"/visits/{visit.pk}/correct/").content.decode()
+    assert 'value="2026-11-23T10:00"' in html  # 10:00 in Tokyo
+    resp = client.post(f"/visits/{visit.pk}/correct/", _correct_post(visited_at="2026-11-23T10:30",
+                                                                       category="periodic", reason="时间记错"))
+    assert resp.status_code == 302, resp.content.decode()
+    visit.refresh_from_db()
+    assert visit.visited_at == dt.datetime(2026, 11, 23, 10, 30, tzinfo=ZoneInfo("Asia/Tokyo"))
+    assert visit.visited_on == dt.date(2026, 11, 23)
