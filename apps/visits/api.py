@@ -3,15 +3,18 @@ through actions; a visit of another project answers 404 like a missing one."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any, Literal
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Header, Query, Router, Schema, Status
 
 from apps.api.errors import ERRORS, ApiError
 from apps.estates.models import Household, Person
 from apps.org.access import visible_projects
 from apps.org.models import Department, Project, User
+from apps.tickets.idempotency import run_idempotent
 from apps.tickets.models import Category
 from apps.visits import actions, services
 from apps.visits.models import Visit
@@ -146,22 +149,33 @@ def _get(model: Any, pk: int | None, field: str, label: str, **scope: Any) -> An
     return obj
 
 
-@router.post("/", response={201: VisitOut, **ERRORS}, summary="记录走访（R-M9-03），归档于项目客服部")
-def visit_create(request: HttpRequest, payload: VisitIn) -> Any:
-    project = Project.objects.filter(pk=payload.project_id, pk__in=visible_projects(request.user)).first()
-    if project is None:
-        raise ApiError(404, "not_found", "项目不存在", {"project_id": ["项目不存在"]})
-    problems = [{"description": p.description, "status": p.status, "answer": p.answer,
-                 "category": _get(Category, p.category_id, f"problems.{i}.category_id", "问题分类"),
-                 "department": _get(Department, p.department_id, f"problems.{i}.department_id", "责任部门")}
-                for i, p in enumerate(payload.problems)]
-    visit = actions.record_visit(
-        project=project, household=_get(Household, payload.household_id, "household_id", "房屋", project=project),
-        person=_get(Person, payload.person_id, "person_id", "被访人", project=project),
-        visitor=_get(User, payload.visitor_id, "visitor_id", "走访人"), category=payload.category,
-        method=payload.method, visited_at=payload.visited_at, communicated=payload.communicated,
-        opinions=payload.opinions, problems=problems, acting_user=request.user, now=clock.now())
-    return Status(201, _out(_visit(request, visit.pk)))
+def _json(data: Any) -> Any:
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+@router.post("/", response={201: VisitOut, **ERRORS}, summary="记录走访（R-M9-03），归档于项目客服部（支持 Idempotency-Key）")
+def visit_create(request: HttpRequest, payload: VisitIn,
+                 idempotency_key: str | None = Header(None, alias="Idempotency-Key",
+                                                      description="重试同一提交时使用相同的键，不会重复记录")) -> Any:
+    def produce() -> Any:
+        project = Project.objects.filter(pk=payload.project_id, pk__in=visible_projects(request.user)).first()
+        if project is None:
+            raise ApiError(404, "not_found", "项目不存在", {"project_id": ["项目不存在"]})
+        problems = [{"description": p.description, "status": p.status, "answer": p.answer,
+                     "category": _get(Category, p.category_id, f"problems.{i}.category_id", "问题分类"),
+                     "department": _get(Department, p.department_id, f"problems.{i}.department_id", "责任部门")}
+                    for i, p in enumerate(payload.problems)]
+        visit = actions.record_visit(
+            project=project, household=_get(Household, payload.household_id, "household_id", "房屋", project=project),
+            person=_get(Person, payload.person_id, "person_id", "被访人", project=project),
+            visitor=_get(User, payload.visitor_id, "visitor_id", "走访人"), category=payload.category,
+            method=payload.method, visited_at=payload.visited_at, communicated=payload.communicated,
+            opinions=payload.opinions, problems=problems, acting_user=request.user, now=clock.now())
+        return _json(_out(_visit(request, visit.pk)))
+
+    status, result = run_idempotent(request, endpoint="visits/create", payload=_json(payload.dict()), status=201,
+                                    produce=produce)
+    return Status(status, result)
 
 
 @router.post("/problems/{problem_id}/settle", response={200: VisitOut, **ERRORS},
@@ -178,13 +192,20 @@ def problem_settle(request: HttpRequest, problem_id: int, payload: VisitSettleIn
 
 @router.post("/problems/{problem_id}/ticket", response={201: VisitTicketOut, **ERRORS},
              summary="走访中提出的投诉转投诉工单（R-M9-11）")
-def problem_ticket(request: HttpRequest, problem_id: int, payload: VisitTicketIn) -> Any:
-    try:
-        problem = services.access_problem(request.user, problem_id)
+def problem_ticket(request: HttpRequest, problem_id: int, payload: VisitTicketIn,
+                   idempotency_key: str | None = Header(None, alias="Idempotency-Key",
+                                                        description="重试同一提交时使用相同的键，不会重复建单")) -> Any:
+    def produce() -> Any:
+        try:
+            problem = services.access_problem(request.user, problem_id)
+        except services.VisitNotFound:
+            raise ApiError(404, "not_found", "走访问题不存在") from None
         ticket = actions.raise_ticket_from_problem(problem=problem, acting_user=request.user, now=clock.now(),
                                                    agreed_feedback_at=payload.agreed_feedback_at,
                                                    complainant_surname=payload.complainant_surname,
                                                    phone=payload.phone)
-    except services.VisitNotFound:
-        raise ApiError(404, "not_found", "走访问题不存在") from None
-    return Status(201, {"ticket_id": ticket.pk, "number": ticket.number})
+        return {"ticket_id": ticket.pk, "number": ticket.number}
+
+    status, result = run_idempotent(request, endpoint=f"visits/problems/{problem_id}/ticket",
+                                    payload=_json(payload.dict()), status=201, produce=produce)
+    return Status(status, result)

@@ -18,11 +18,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from apps.api.errors import ApiError
 from apps.estates.masking import mask_name
 from apps.estates.services import log_export
 from apps.org import access
 from apps.org.models import User
 from apps.org.roles import Cap
+from apps.tickets.idempotency import run_once
 from apps.visits import actions, services
 from apps.visits.forms import CorrectForm, ProblemFormSet, RaiseTicketForm, SettleForm, VisitForm, VoidForm
 from apps.visits.models import ProblemStatus, VisitCategory, VisitMethod
@@ -154,17 +156,29 @@ def visit_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         problems = [f.cleaned_data for f in formset.forms
                     if f.cleaned_data.get("description", "").strip() or f.cleaned_data.get("answer", "").strip()]
-        try:
+        submission = data.get("submission_key") or ""
+
+        def produce() -> dict[str, Any]:
             visit = actions.record_visit(
                 project=data["project"], household=data["household_obj"], person=data.get("person_obj"),
                 category=data["category"], method=data["method"], visitor=data.get("visitor"),
                 visited_at=data["visited_at"], communicated=data["communicated"], opinions=data["opinions"],
                 problems=problems, acting_user=request.user, now=clock.now())
+            return {"id": visit.pk, "filed_department": visit.filed_department.name}
+
+        try:
+            if submission:  # a double-clicked or re-sent form files one visit
+                _code, made = run_once(request.user, f"web-visit:{submission}", endpoint="visits/new-page",
+                                       payload=request.POST.get("communicated", ""), status=201, produce=produce)
+            else:
+                made = produce()
         except actions.VisitError as exc:
             _error(request, exc)
+        except ApiError as exc:  # the same key is still being processed, or was used for another form
+            messages.error(request, exc.message)
         else:
-            messages.success(request, f"走访记录已保存，归档于{visit.filed_department.name}")
-            return redirect("visits:detail", pk=visit.pk)
+            messages.success(request, f"走访记录已保存，归档于{made['filed_department']}")
+            return redirect("visits:detail", pk=made["id"])
     status = 400 if request.method == "POST" else 200
     return render(request, "visits/visit_form.html", {"form": form, "formset": formset}, status=status)
 

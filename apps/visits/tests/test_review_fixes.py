@@ -189,3 +189,60 @@ def test_r_m6_06_correction_reads_the_time_in_the_project_zone(client, cast, rec
     visit.refresh_from_db()
     assert visit.visited_at == dt.datetime(2026, 11, 23, 10, 30, tzinfo=ZoneInfo("Asia/Tokyo"))
     assert visit.visited_on == dt.date(2026, 11, 23)
+
+
+# ---------------------------------------------------------------- 5. a double submission files one visit / one ticket
+
+
+def test_r_m9_03_double_submitted_form_files_one_visit(client, cast, homes, frozen_now):
+    import re
+
+    from apps.visits.models import Visit
+
+    client.force_login(cast.butler)
+    html = client.get("/visits/new/").content.decode()
+    key = re.search(r'name="submission_key" value="([0-9a-f]{32})"', html).group(1)
+    data = {"project": cast.project.pk, "household": "5栋2单元1502", "person_name": "张三丰", "category": "periodic",
+            "method": "face_to_face", "visited_at": "2026-11-23T09:00", "communicated": "介绍近期主要工作",
+            "opinions": "希望加强夜间巡逻", "submission_key": key, "problems-TOTAL_FORMS": "1",
+            "problems-INITIAL_FORMS": "0", "problems-MIN_NUM_FORMS": "0", "problems-MAX_NUM_FORMS": "20",
+            "problems-0-description": "楼道灯不亮", "problems-0-status": "open"}
+    first = client.post("/visits/new/", data)
+    second = client.post("/visits/new/", data)
+    visit = Visit.objects.get()
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == f"/visits/{visit.pk}/"
+    assert visit.problems.count() == 1
+
+
+def _auth(user, now):
+    from apps.api.services import issue_token
+
+    _token, raw = issue_token(user, name="t", now=now)
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+def test_r_m9_03_api_idempotency_key_records_one_visit(client, cast, homes, frozen_now):
+    from apps.visits.models import Visit
+
+    body = {"project_id": cast.project.pk, "household_id": homes.hh.pk, "category": "periodic", "method": "phone",
+            "visited_at": "2026-11-23T09:00:00+08:00", "communicated": "介绍近期工作", "opinions": "希望加强巡逻"}
+    auth = {**_auth(cast.butler, frozen_now), "HTTP_IDEMPOTENCY_KEY": "visit-1"}
+    a = client.post("/api/v1/visits/", body, content_type="application/json", **auth)
+    b = client.post("/api/v1/visits/", body, content_type="application/json", **auth)
+    assert a.status_code == b.status_code == 201, a.content
+    assert a.json()["id"] == b.json()["id"] == Visit.objects.get().pk
+    c = client.post("/api/v1/visits/", {**body, "opinions": "另一条"}, content_type="application/json", **auth)
+    assert c.status_code == 409 and Visit.objects.count() == 1
+
+
+def test_r_m9_11_api_idempotency_key_raises_one_ticket(client, cast, record, frozen_now):
+    from apps.tickets.models import Ticket
+
+    problem = record(problems=[{"description": "保安不在岗"}]).problems.get()
+    auth = {**_auth(cast.supervisor, frozen_now), "HTTP_IDEMPOTENCY_KEY": "raise-1"}
+    body = {"agreed_feedback_at": "2026-11-24T10:00:00+08:00"}
+    a = client.post(f"/api/v1/visits/problems/{problem.pk}/ticket", body, content_type="application/json", **auth)
+    b = client.post(f"/api/v1/visits/problems/{problem.pk}/ticket", body, content_type="application/json", **auth)
+    assert a.status_code == b.status_code == 201, a.content
+    assert a.json() == b.json() and Ticket.objects.count() == 1
