@@ -60,7 +60,8 @@ def _archive_projects(request: HttpRequest) -> list[Any]:
 
 
 def _filter_context(request: HttpRequest, q: services.VisitQuery, projects: list[Any]) -> dict[str, Any]:
-    visitors = (User.objects.filter(visits_made__project__in=projects).distinct().order_by("username")
+    # the staff of these projects (as VisitForm), not a scan of every visit
+    visitors = (User.objects.filter(memberships__project__in=projects).distinct().order_by("username")
                 if projects else User.objects.none())
     return {"q": q, "projects": projects, "visitors": visitors, "categories": VisitCategory.choices,
             "methods": VisitMethod.choices, "statuses": ProblemStatus.choices,

@@ -246,3 +246,15 @@ def test_r_m9_11_api_idempotency_key_raises_one_ticket(client, cast, record, fro
     b = client.post(f"/api/v1/visits/problems/{problem.pk}/ticket", body, content_type="application/json", **auth)
     assert a.status_code == b.status_code == 201, a.content
     assert a.json() == b.json() and Ticket.objects.count() == 1
+
+
+# ---------------------------------------------------------------- 6. the visitor filter lists the projects' staff
+
+
+def test_r_m6_06_visitor_filter_lists_project_members_without_scanning_visits(client, cast, two):
+    client.force_login(cast.supervisor)
+    html = client.get("/visits/").content.decode()
+    options = html.split('name="visitor"')[1].split("</select>")[0]
+    # the front desk recorded nothing yet but is a member of 阳光花园; 翠湖苑's staff are not listed
+    assert f'value="{cast.front_desk.pk}"' in options and f'value="{cast.butler.pk}"' in options
+    assert f'value="{cast.outsider.pk}"' not in options
