@@ -7,6 +7,7 @@ import json
 from typing import Any, Literal
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from ninja import Header, Query, Router, Schema, Status
 
@@ -105,11 +106,17 @@ def _out(visit: Visit) -> dict[str, Any]:
     }
 
 
+PROBLEM_PREFETCH = ("problems__category__parent", "problems__department", "problems__ticket")
+
+
 def _visit(request: HttpRequest, visit_id: int) -> Visit:
+    """The visit with its problems prefetched as the list does (``_out`` then runs no further query)."""
     try:
-        return services.access_visit(request.user, visit_id)
+        visit = services.access_visit(request.user, visit_id)
     except services.VisitNotFound:
         raise ApiError(404, "not_found", "走访记录不存在") from None
+    prefetch_related_objects([visit], *PROBLEM_PREFETCH)
+    return visit
 
 
 CategoryParam = Literal["periodic", "special", "complaint_return", "paid_service_return", "repair_return"]
@@ -130,7 +137,7 @@ def visit_list(request: HttpRequest, project: int | None = None,
         raise ApiError(422, "invalid", "；".join(q.errors))
     qs = (services.filter_visits(services.visible_visits(request.user), q)
           .select_related("household", "visitor", "filed_department")
-          .prefetch_related("problems__category__parent", "problems__department", "problems__ticket")
+          .prefetch_related(*PROBLEM_PREFETCH)
           .order_by("-visited_at", "-pk"))
     return [_out(v) for v in qs[:limit]]
 

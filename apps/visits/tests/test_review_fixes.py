@@ -258,3 +258,51 @@ def test_r_m6_06_visitor_filter_lists_project_members_without_scanning_visits(cl
     # the front desk recorded nothing yet but is a member of 阳光花园; 翠湖苑's staff are not listed
     assert f'value="{cast.front_desk.pk}"' in options and f'value="{cast.butler.pk}"' in options
     assert f'value="{cast.outsider.pk}"' not in options
+
+
+# ---------------------------------------------------------------- 7. no query per row
+
+
+def _queries(fn):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        result = fn()
+    return len(ctx.captured_queries), result
+
+
+def test_r_m5_12_year_statistics_query_count_does_not_grow_with_months_or_problems(cast, record, frozen_now):
+    import datetime as dt
+
+    from apps.tickets.models import Category
+    from apps.visits import services
+
+    child = Category.objects.filter(company=None, parent__isnull=False).first()
+    assert child is not None
+    record(problems=[{"description": "一", "category": child}])
+    n_small, _ = _queries(lambda: services.period_statistics(cast.project, dt.date(2026, 11, 1),
+                                                             dt.date(2026, 11, 30)))
+    record(problems=[{"description": f"问题{i}", "category": child} for i in range(5)])
+    n_year, figures = _queries(lambda: services.period_statistics(cast.project, dt.date(2026, 1, 1),
+                                                                  dt.date(2026, 12, 31)))
+    assert n_year == n_small
+    assert figures["unsolved_total"] == 6 and figures["open_problems"][0]["category"] == str(child)
+    months = figures["visit_tables"][2]["rows"]
+    assert len(months) == 12 and months[10]["count"] == 2 and sum(r["count"] for r in months) == 2
+
+
+def test_r_m9_03_api_detail_runs_no_query_per_problem(client, cast, record, frozen_now):
+    from apps.tickets.models import Category
+
+    child = Category.objects.filter(company=None, parent__isnull=False).first()
+    one = record(problems=[{"description": "一", "category": child, "department": cast.eng_dept}])
+    many = record(problems=[{"description": f"问题{i}", "category": child, "department": cast.eng_dept}
+                            for i in range(6)])
+    auth = _auth(cast.supervisor, frozen_now)
+    client.get(f"/api/v1/visits/{one.pk}", **auth)  # warm up (the token's first use is recorded once)
+    n_one, r1 = _queries(lambda: client.get(f"/api/v1/visits/{one.pk}", **auth))
+    n_many, r2 = _queries(lambda: client.get(f"/api/v1/visits/{many.pk}", **auth))
+    assert r1.status_code == r2.status_code == 200
+    assert n_one == n_many and len(r2.json()["problems"]) == 6
+    assert r2.json()["problems"][0]["category"] == str(child)
