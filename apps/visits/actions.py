@@ -291,7 +291,8 @@ def raise_ticket_from_problem(*, problem: VisitProblem, acting_user: User, now: 
     """R-M9-11: a complaint raised during a visit enters the complaint procedure — a ticket with channel
     走访/回访中提出 (FIELD_VISIT), received at the visit time, for the visited household (and person),
     then linked to the problem. The ticket intake rules apply (R-M1-05, R-M1-09: a contact and the
-    feedback time agreed with the owner); their refusals come back as :class:`VisitError`.
+    feedback time agreed with the owner); their refusals come back unchanged as the tickets app's
+    :class:`~apps.tickets.actions.TicketError` (both are :class:`~apps.core.errors.DomainError`).
 
     The ticket is received by its own durable action, then linked in a second transaction. So that a
     concurrent second request can never leave an extra ticket behind, the problem is first claimed:
@@ -332,11 +333,9 @@ def raise_ticket_from_problem(*, problem: VisitProblem, acting_user: User, now: 
             complainant_surname=complainant_surname, phone=phone, category=problem.category, department=department,
             agreed_feedback_at=agreed_feedback_at,
         )
-    except BaseException as exc:
+    except BaseException:
         VisitProblem.objects.filter(pk=problem.pk, raising_since=now).update(raising_since=None)
-        if isinstance(exc, ta.TicketError):
-            raise VisitError(exc.message, field=exc.field, code=exc.code, status=exc.status) from exc
-        raise
+        raise  # a TicketError (a DomainError) goes up unchanged, with its ``fields``
     with transaction.atomic(durable=True):
         locked = VisitProblem.objects.select_for_update().get(pk=problem.pk)
         locked.ticket, locked.raising_since = ticket, None

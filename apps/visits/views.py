@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.api.errors import ApiError
+from apps.core.errors import DomainError
 from apps.estates.masking import mask_name
 from apps.estates.services import log_export
 from apps.org import access
@@ -31,7 +32,7 @@ from apps.visits.models import ProblemStatus, VisitCategory, VisitMethod
 from linli import clock
 
 
-def _error(request: HttpRequest, exc: actions.VisitError) -> None:
+def _error(request: HttpRequest, exc: DomainError) -> None:
     messages.error(request, exc.message)
 
 
@@ -173,7 +174,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
                                        payload=request.POST.get("communicated", ""), status=201, produce=produce)
             else:
                 made = produce()
-        except actions.VisitError as exc:
+        except DomainError as exc:
             _error(request, exc)
         except ApiError as exc:  # the same key is still being processed, or was used for another form
             messages.error(request, exc.message)
@@ -219,7 +220,7 @@ def visit_correct(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.correct_visit(visit=visit, changes=changes, reason=reason, acting_user=request.user,
                                   now=clock.now())
-        except actions.VisitError as exc:
+        except DomainError as exc:
             _error(request, exc)
         else:
             messages.success(request, "走访记录已更正（原内容保留在修改记录中）")
@@ -239,7 +240,7 @@ def visit_void(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.void_visit(visit=visit, reason=form.cleaned_data["reason"], acting_user=request.user,
                            now=clock.now())
-    except actions.VisitError as exc:
+    except DomainError as exc:
         if exc.status == 404:
             raise Http404 from None
         _error(request, exc)
@@ -256,7 +257,7 @@ def problem_settle(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.settle_problem(problem=problem, outcome=form.data.get("outcome", ""), text=form.data.get("text", ""),
                                acting_user=request.user, now=clock.now())
-    except actions.VisitError as exc:
+    except DomainError as exc:
         _error(request, exc)
     else:
         messages.success(request, "问题已办结")
@@ -275,7 +276,7 @@ def problem_ticket(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         ticket = actions.raise_ticket_from_problem(problem=problem, acting_user=request.user, now=clock.now(),
                                                    **form.cleaned_data)
-    except actions.VisitError as exc:
+    except DomainError as exc:
         _error(request, exc)
         return redirect("visits:detail", pk=problem.visit_id)
     messages.success(request, f"已转为投诉工单 {ticket.number}，进入投诉处理程序")

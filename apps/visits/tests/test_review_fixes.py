@@ -306,3 +306,41 @@ def test_r_m9_03_api_detail_runs_no_query_per_problem(client, cast, record, froz
     assert r1.status_code == r2.status_code == 200
     assert n_one == n_many and len(r2.json()["problems"]) == 6
     assert r2.json()["problems"][0]["category"] == str(child)
+
+
+# ---------------------------------------------------------------- 8. intake refusals go up unchanged
+
+
+def test_r_m9_11_intake_refusal_keeps_its_fields_and_releases_the_claim(cast, record, frozen_now, monkeypatch):
+    import datetime as dt
+
+    from apps.tickets import actions as ta
+
+    problem = record(problems=[{"description": "保安不在岗"}]).problems.get()
+    refusal = ta.TicketError("请填写联系方式", code="invalid",
+                             fields={"phone": ["请填写电话"], "complainant_surname": ["请填写姓氏"]})
+
+    def refuse(**kw):
+        raise refusal
+
+    monkeypatch.setattr(ta, "receive_ticket", refuse)
+    with pytest.raises(ta.TicketError) as exc:
+        actions.raise_ticket_from_problem(problem=problem, acting_user=cast.butler, now=frozen_now,
+                                          agreed_feedback_at=frozen_now + dt.timedelta(days=1))
+    assert exc.value is refusal and set(exc.value.fields) == {"phone", "complainant_surname"}
+    problem.refresh_from_db()
+    assert problem.raising_since is None
+
+
+def test_r_m9_11_page_and_api_show_an_intake_refusal(client, cast, record, frozen_now):
+    visit = record(person=None, problems=[{"description": "保安不在岗"}])
+    problem = visit.problems.get()
+    client.force_login(cast.butler)
+    resp = client.post(f"/visits/problems/{problem.pk}/ticket/", {"agreed_feedback_at": "2026-11-24T10:00"},
+                       follow=True)
+    assert resp.status_code == 200 and resp.redirect_chain[-1][0] == f"/visits/{visit.pk}/"
+    r = client.post(f"/api/v1/visits/problems/{problem.pk}/ticket", {"agreed_feedback_at": "2026-11-24T10:00:00+08:00"},
+                    content_type="application/json", **_auth(cast.butler, frozen_now))
+    assert r.status_code == 422 and "complainant_surname" in r.json()["error"]["fields"]
+    problem.refresh_from_db()
+    assert problem.ticket is None and problem.raising_since is None
