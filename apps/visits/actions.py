@@ -25,6 +25,8 @@ from apps.visits.services import cs_department
 # How long a claim to raise a ticket from a problem holds before another request may take it over
 # (the first request crashed between intake and linking).
 RAISE_CLAIM_TTL = dt.timedelta(minutes=5)
+# Problems recorded with one visit (the form's ProblemFormSet.max_num and the API's limit).
+MAX_PROBLEMS = 20
 
 if TYPE_CHECKING:
     from apps.estates.models import Household, Person
@@ -141,6 +143,8 @@ def record_visit(*, project: Project, household: Household | None, category: str
         raise _refuse("走访时间不能晚于当前时间", "visited_at")
     communicated = _text(communicated, "沟通内容", "communicated")
     opinions = _text(opinions, "业主意见（如业主无意见请写“无”）", "opinions")
+    if len(problems) > MAX_PROBLEMS:
+        raise _refuse(f"一次走访最多记录{MAX_PROBLEMS}个问题", "problems")
     cleaned = [_clean_problem(raw, project, i) for i, raw in enumerate(problems)]
     department = cs_department(project)
     if department is None:
@@ -200,7 +204,8 @@ def correct_visit(*, visit: Visit, changes: Mapping[str, Any], reason: str, acti
     if person is not None and person.household_id != visit.household_id:
         raise _refuse("被访人不属于所选房屋", "person")
     visitor = changes.get("visitor", visit.visitor)
-    if visitor is None or not can_see_project(visitor, visit.project):
+    if visitor is None or not can_see_project(visitor, visit.project) or (
+            "visitor" in changes and not visitor.is_active):  # as record_visit; a departed visitor may stay
         raise _refuse("走访人不是本项目员工", "visitor")
     if "visited_at" in changes:
         at = changes["visited_at"]

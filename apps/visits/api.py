@@ -147,12 +147,13 @@ def visit_detail(request: HttpRequest, visit_id: int) -> Any:
     return _out(_visit(request, visit_id))
 
 
-def _get(model: Any, pk: int | None, field: str, label: str, **scope: Any) -> Any:
+def _get(model: Any, pk: int | None, field: str, label: str, message: str = "", **scope: Any) -> Any:
     if pk is None:
         return None
     obj = model.objects.filter(pk=pk, **scope).first()
     if obj is None:
-        raise ApiError(422, "invalid", f"{label}不存在", {field: [f"{label}不存在"]})
+        message = message or f"{label}不存在"
+        raise ApiError(422, "invalid", message, {field: [message]})
     return obj
 
 
@@ -168,6 +169,9 @@ def visit_create(request: HttpRequest, payload: VisitIn,
         project = Project.objects.filter(pk=payload.project_id, pk__in=visible_projects(request.user)).first()
         if project is None:
             raise ApiError(404, "not_found", "项目不存在", {"project_id": ["项目不存在"]})
+        if len(payload.problems) > actions.MAX_PROBLEMS:
+            message = f"一次走访最多记录{actions.MAX_PROBLEMS}个问题"
+            raise ApiError(422, "invalid", message, {"problems": [message]})
         problems = [{"description": p.description, "status": p.status, "answer": p.answer,
                      "category": _get(Category, p.category_id, f"problems.{i}.category_id", "问题分类"),
                      "department": _get(Department, p.department_id, f"problems.{i}.department_id", "责任部门")}
@@ -175,7 +179,9 @@ def visit_create(request: HttpRequest, payload: VisitIn,
         visit = actions.record_visit(
             project=project, household=_get(Household, payload.household_id, "household_id", "房屋", project=project),
             person=_get(Person, payload.person_id, "person_id", "被访人", project=project),
-            visitor=_get(User, payload.visitor_id, "visitor_id", "走访人"), category=payload.category,
+            # a staff member of the project: the same answer for a missing user and one of another project
+            visitor=_get(User, payload.visitor_id, "visitor_id", "走访人", "走访人不是本项目员工",
+                         memberships__project=project), category=payload.category,
             method=payload.method, visited_at=payload.visited_at, communicated=payload.communicated,
             opinions=payload.opinions, problems=problems, acting_user=request.user, now=clock.now())
         return _json(_out(_visit(request, visit.pk)))

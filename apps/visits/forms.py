@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.estates.models import Household, Person
 from apps.org.models import Department, Project, User
 from apps.tickets.models import Category
+from apps.visits.actions import MAX_PROBLEMS
 from apps.visits.models import ProblemStatus, VisitCategory, VisitMethod
 
 DT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -72,7 +73,7 @@ class ProblemForm(forms.Form):
                 "project")
 
 
-ProblemFormSet = forms.formset_factory(ProblemForm, extra=3, max_num=20)
+ProblemFormSet = forms.formset_factory(ProblemForm, extra=3, max_num=MAX_PROBLEMS, validate_max=True)
 
 
 class CorrectForm(forms.Form):

@@ -344,3 +344,61 @@ def test_r_m9_11_page_and_api_show_an_intake_refusal(client, cast, record, froze
     assert r.status_code == 422 and "complainant_surname" in r.json()["error"]["fields"]
     problem.refresh_from_db()
     assert problem.ticket is None and problem.raising_since is None
+
+
+# ---------------------------------------------------------------- 9. smaller checks
+
+
+def test_r_m9_03_correction_refuses_an_inactive_visitor(cast, record, frozen_now):
+    visit = record()
+    cast.front_desk.is_active = False
+    cast.front_desk.save(update_fields=["is_active"])
+    with pytest.raises(actions.VisitError) as exc:
+        actions.correct_visit(visit=visit, changes={"visitor": cast.front_desk}, reason="走访人记错",
+                              acting_user=cast.butler, now=frozen_now)
+    assert exc.value.field == "visitor" and exc.value.message == "走访人不是本项目员工"
+    visit.refresh_from_db()
+    assert visit.visitor == cast.butler
+
+
+def test_r_m9_03_api_visitor_must_be_a_member_of_the_project(client, cast, homes, frozen_now):
+    from apps.visits.models import Visit
+
+    body = {"project_id": cast.project.pk, "household_id": homes.hh.pk, "category": "periodic", "method": "phone",
+            "visited_at": "2026-11-23T09:00:00+08:00", "communicated": "介绍近期工作", "opinions": "希望加强巡逻"}
+    auth = _auth(cast.butler, frozen_now)
+    answers = []
+    for visitor_id in (cast.outsider.pk, 999999):  # staff of 翠湖苑, and no such user: the same answer
+        r = client.post("/api/v1/visits/", {**body, "visitor_id": visitor_id}, content_type="application/json",
+                        **auth)
+        assert r.status_code == 422
+        answers.append(r.json()["error"])
+    assert answers[0] == answers[1]
+    assert answers[0]["fields"] == {"visitor_id": ["走访人不是本项目员工"]}
+    assert not Visit.objects.exists()
+    r = client.post("/api/v1/visits/", {**body, "visitor_id": cast.front_desk.pk}, content_type="application/json",
+                    **auth)
+    assert r.status_code == 201 and Visit.objects.get().visitor == cast.front_desk
+
+
+def test_r_m9_03_at_most_twenty_problems_per_visit(client, cast, homes, frozen_now, record):
+    from apps.visits.models import Visit
+
+    body = {"project_id": cast.project.pk, "household_id": homes.hh.pk, "category": "periodic", "method": "phone",
+            "visited_at": "2026-11-23T09:00:00+08:00", "communicated": "介绍近期工作", "opinions": "希望加强巡逻",
+            "problems": [{"description": f"问题{i}"} for i in range(21)]}
+    r = client.post("/api/v1/visits/", body, content_type="application/json", **_auth(cast.butler, frozen_now))
+    assert r.status_code == 422 and r.json()["error"]["fields"] == {"problems": ["一次走访最多记录20个问题"]}
+    with pytest.raises(actions.VisitError) as exc:
+        record(problems=[{"description": f"问题{i}"} for i in range(21)])
+    assert exc.value.field == "problems"
+    client.force_login(cast.butler)
+    data = {"project": cast.project.pk, "household": "5栋2单元1502", "category": "periodic",
+            "method": "face_to_face", "visited_at": "2026-11-23T09:00", "communicated": "介绍近期主要工作",
+            "opinions": "希望加强夜间巡逻", "problems-TOTAL_FORMS": "21", "problems-INITIAL_FORMS": "0",
+            "problems-MIN_NUM_FORMS": "0", "problems-MAX_NUM_FORMS": "20"}
+    for i in range(21):
+        data.update({f"problems-{i}-description": f"问题{i}", f"problems-{i}-status": "open"})
+    resp = client.post("/visits/new/", data)
+    assert resp.status_code == 400 and "20" in resp.content.decode()
+    assert not Visit.objects.exists()
