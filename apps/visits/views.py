@@ -53,8 +53,9 @@ def _problem(request: HttpRequest, pk: int) -> Any:
 def _archive_projects(request: HttpRequest) -> list[Any]:
     """Projects whose visit archive the user may read: Cap.VIEW_ARCHIVE or Cap.RECORD_VISITS there (R-M7-01);
     none → 403."""
-    projects = [p for p in access.visible_projects(request.user).order_by("code")
-                if access.has_cap(request.user, Cap.VIEW_ARCHIVE, p) or access.has_cap(request.user, Cap.RECORD_VISITS, p)]
+    user = request.user
+    projects = [p for p in access.visible_projects(user).order_by("code")
+                if access.has_cap(user, Cap.VIEW_ARCHIVE, p) or access.has_cap(user, Cap.RECORD_VISITS, p)]
     if not projects:
         raise PermissionDenied
     return projects

@@ -147,7 +147,7 @@ def test_r_m9_11_claim_rechecks_under_lock(cast, record, frozen_now):
     assert b.raising_since is None and not Ticket.objects.exists()
 
 
-# ---------------------------------------------------------------- 4. a correction keeps the visit time unless it changed
+# ---------------------------------------------------------------- 4. a correction keeps an unchanged visit time
 
 
 def _correct_post(**kw):
