@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Q
 
 from apps.core.errors import DomainError
 from apps.org.access import can_see_project, has_cap
@@ -26,6 +25,8 @@ from apps.visits.services import cs_department
 # How long a claim to raise a ticket from a problem holds before another request may take it over
 # (the first request crashed between intake and linking).
 RAISE_CLAIM_TTL = dt.timedelta(minutes=5)
+# Problems recorded with one visit (the form's ProblemFormSet.max_num and the API's limit).
+MAX_PROBLEMS = 20
 
 if TYPE_CHECKING:
     from apps.estates.models import Household, Person
@@ -66,7 +67,7 @@ def _check_category(category: Category | None, project: Project, field: str) -> 
 
 
 def _save(obj: Any, fields: Sequence[str] | None, *, acting_user: User, reason: str) -> None:
-    obj._change_reason = reason  # simple-history keeps why (STYLE §8 b)
+    obj._change_reason = reason[:100]  # simple-history keeps why (STYLE §8 b); its column holds 100 characters
     obj._history_user = acting_user
     if fields is None:
         obj.save()
@@ -142,6 +143,8 @@ def record_visit(*, project: Project, household: Household | None, category: str
         raise _refuse("走访时间不能晚于当前时间", "visited_at")
     communicated = _text(communicated, "沟通内容", "communicated")
     opinions = _text(opinions, "业主意见（如业主无意见请写“无”）", "opinions")
+    if len(problems) > MAX_PROBLEMS:
+        raise _refuse(f"一次走访最多记录{MAX_PROBLEMS}个问题", "problems")
     cleaned = [_clean_problem(raw, project, i) for i, raw in enumerate(problems)]
     department = cs_department(project)
     if department is None:
@@ -201,7 +204,8 @@ def correct_visit(*, visit: Visit, changes: Mapping[str, Any], reason: str, acti
     if person is not None and person.household_id != visit.household_id:
         raise _refuse("被访人不属于所选房屋", "person")
     visitor = changes.get("visitor", visit.visitor)
-    if visitor is None or not can_see_project(visitor, visit.project):
+    if visitor is None or not can_see_project(visitor, visit.project) or (
+            "visitor" in changes and not visitor.is_active):  # as record_visit; a departed visitor may stay
         raise _refuse("走访人不是本项目员工", "visitor")
     if "visited_at" in changes:
         at = changes["visited_at"]
@@ -233,6 +237,8 @@ def void_visit(*, visit: Visit, reason: str, acting_user: User, now: dt.datetime
     reason = _text(reason, "作废原因", "reason", minimum=4)
     if visit.problems.filter(ticket__isnull=False).exists():
         raise VisitError("该走访已有问题转为投诉工单，不能作废", code="has_ticket", status=409)
+    if visit.problems.filter(raising_since__gte=now - RAISE_CLAIM_TTL).exists():
+        raise VisitError("该走访有问题正在转为投诉工单，请稍后刷新再试", code="raising", status=409)
     visit.voided_at, visit.voided_by, visit.void_reason = now, acting_user, reason[:200]
     _save(visit, ["voided_at", "voided_by", "void_reason"], acting_user=acting_user, reason=f"作废：{reason}")
     return visit
@@ -242,11 +248,18 @@ def void_visit(*, visit: Visit, reason: str, acting_user: User, now: dt.datetime
 
 
 def _lock_problem(problem: VisitProblem, acting_user: User) -> VisitProblem:
-    fresh = VisitProblem.objects.select_for_update().select_related("visit__project").get(pk=problem.pk)
+    """Lock the visit, then the problem (always in this order: void, settle and the ticket claim)."""
+    visit = Visit.objects.select_for_update().get(pk=problem.visit_id)
+    fresh = VisitProblem.objects.select_for_update().get(pk=problem.pk)
+    fresh.visit = Visit.objects.select_related("project", "household", "person").get(pk=visit.pk)
     _require_record(acting_user, fresh.visit.project)
     if fresh.visit.voided:
         raise VisitError("该走访记录已作废", code="voided", status=409)
     return fresh
+
+
+def _live_claim(problem: VisitProblem, now: dt.datetime) -> bool:
+    return problem.raising_since is not None and problem.raising_since >= now - RAISE_CLAIM_TTL
 
 
 @transaction.atomic(durable=True)
@@ -258,6 +271,8 @@ def settle_problem(*, problem: VisitProblem, outcome: str, text: str, acting_use
     if problem.status != ProblemStatus.OPEN:
         raise VisitError(f"该问题已是“{problem.get_status_display()}”，只有待解决的问题可以办结", code="not_open",
                          status=409)
+    if problem.ticket_id is None and _live_claim(problem, now):
+        raise VisitError("该问题正在转为投诉工单，请稍后刷新再试", code="raising", status=409)
     if outcome == ProblemStatus.SOLVED:
         problem.answer = _text(text, "处理结果", "text", minimum=2)
     elif outcome == ProblemStatus.CANNOT_SOLVE:
@@ -281,12 +296,15 @@ def raise_ticket_from_problem(*, problem: VisitProblem, acting_user: User, now: 
     """R-M9-11: a complaint raised during a visit enters the complaint procedure — a ticket with channel
     走访/回访中提出 (FIELD_VISIT), received at the visit time, for the visited household (and person),
     then linked to the problem. The ticket intake rules apply (R-M1-05, R-M1-09: a contact and the
-    feedback time agreed with the owner); their refusals come back as :class:`VisitError`.
+    feedback time agreed with the owner); their refusals come back unchanged as the tickets app's
+    :class:`~apps.tickets.actions.TicketError` (both are :class:`~apps.core.errors.DomainError`).
 
     The ticket is received by its own durable action, then linked in a second transaction. So that a
-    concurrent second request can never leave an extra ticket behind, the problem is first claimed
-    with a compare-and-set on ``raising_since`` (a claim older than ``RAISE_CLAIM_TTL`` — a crashed
-    request — may be taken over); the claim is released when intake is refused."""
+    concurrent second request can never leave an extra ticket behind, the problem is first claimed:
+    a short transaction locks the visit and the problem, re-checks (not voided, still open, no ticket,
+    no live claim) and sets ``raising_since`` (a claim older than ``RAISE_CLAIM_TTL`` — a crashed
+    request — may be taken over). While a claim is live, voiding the visit and settling the problem
+    are refused (409). The claim is released when intake is refused."""
     from apps.tickets import actions as ta
     from apps.tickets.choices import Channel, Kind
 
@@ -306,11 +324,13 @@ def raise_ticket_from_problem(*, problem: VisitProblem, acting_user: User, now: 
     _check_department(department, visit.project, "department")
     content = (f"{problem.description}\n（{visit.visited_on:%Y-%m-%d} {visit.get_category_display()}"
                f"（{visit.get_method_display()}）中提出，走访记录 #{visit.pk}）")
-    stale = now - RAISE_CLAIM_TTL
-    claimed = (VisitProblem.objects.filter(pk=problem.pk, ticket=None)
-               .filter(Q(raising_since=None) | Q(raising_since__lt=stale)).update(raising_since=now))
-    if not claimed:
-        raise VisitError("该问题正在或已经转为工单，请刷新后查看", code="already_raised", status=409)
+    with transaction.atomic(durable=True):  # the claim: re-checked under the locks void and settle take too
+        claimed = _lock_problem(problem, acting_user)
+        if claimed.ticket_id is not None or _live_claim(claimed, now):
+            raise VisitError("该问题正在或已经转为工单，请刷新后查看", code="already_raised", status=409)
+        if claimed.status != ProblemStatus.OPEN:
+            raise VisitError("只有待解决的问题可以转为投诉工单", code="not_open", status=409)
+        VisitProblem.objects.filter(pk=problem.pk).update(raising_since=now)
     try:
         ticket = ta.receive_ticket(
             project=visit.project, kind=kind, channel=Channel.FIELD_VISIT, content=content, acting_user=acting_user,
@@ -318,11 +338,9 @@ def raise_ticket_from_problem(*, problem: VisitProblem, acting_user: User, now: 
             complainant_surname=complainant_surname, phone=phone, category=problem.category, department=department,
             agreed_feedback_at=agreed_feedback_at,
         )
-    except BaseException as exc:
+    except BaseException:
         VisitProblem.objects.filter(pk=problem.pk, raising_since=now).update(raising_since=None)
-        if isinstance(exc, ta.TicketError):
-            raise VisitError(exc.message, field=exc.field, code=exc.code, status=exc.status) from exc
-        raise
+        raise  # a TicketError (a DomainError) goes up unchanged, with its ``fields``
     with transaction.atomic(durable=True):
         locked = VisitProblem.objects.select_for_update().get(pk=problem.pk)
         locked.ticket, locked.raising_since = ticket, None

@@ -3,15 +3,19 @@ through actions; a visit of another project answers 404 like a missing one."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any, Literal
 
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Header, Query, Router, Schema, Status
 
 from apps.api.errors import ERRORS, ApiError
 from apps.estates.models import Household, Person
 from apps.org.access import visible_projects
 from apps.org.models import Department, Project, User
+from apps.tickets.idempotency import run_idempotent
 from apps.tickets.models import Category
 from apps.visits import actions, services
 from apps.visits.models import Visit
@@ -102,11 +106,17 @@ def _out(visit: Visit) -> dict[str, Any]:
     }
 
 
+PROBLEM_PREFETCH = ("problems__category__parent", "problems__department", "problems__ticket")
+
+
 def _visit(request: HttpRequest, visit_id: int) -> Visit:
+    """The visit with its problems prefetched as the list does (``_out`` then runs no further query)."""
     try:
-        return services.access_visit(request.user, visit_id)
+        visit = services.access_visit(request.user, visit_id)
     except services.VisitNotFound:
         raise ApiError(404, "not_found", "走访记录不存在") from None
+    prefetch_related_objects([visit], *PROBLEM_PREFETCH)
+    return visit
 
 
 CategoryParam = Literal["periodic", "special", "complaint_return", "paid_service_return", "repair_return"]
@@ -127,7 +137,7 @@ def visit_list(request: HttpRequest, project: int | None = None,
         raise ApiError(422, "invalid", "；".join(q.errors))
     qs = (services.filter_visits(services.visible_visits(request.user), q)
           .select_related("household", "visitor", "filed_department")
-          .prefetch_related("problems__category__parent", "problems__department", "problems__ticket")
+          .prefetch_related(*PROBLEM_PREFETCH)
           .order_by("-visited_at", "-pk"))
     return [_out(v) for v in qs[:limit]]
 
@@ -137,31 +147,48 @@ def visit_detail(request: HttpRequest, visit_id: int) -> Any:
     return _out(_visit(request, visit_id))
 
 
-def _get(model: Any, pk: int | None, field: str, label: str, **scope: Any) -> Any:
+def _get(model: Any, pk: int | None, field: str, label: str, message: str = "", **scope: Any) -> Any:
     if pk is None:
         return None
     obj = model.objects.filter(pk=pk, **scope).first()
     if obj is None:
-        raise ApiError(422, "invalid", f"{label}不存在", {field: [f"{label}不存在"]})
+        message = message or f"{label}不存在"
+        raise ApiError(422, "invalid", message, {field: [message]})
     return obj
 
 
-@router.post("/", response={201: VisitOut, **ERRORS}, summary="记录走访（R-M9-03），归档于项目客服部")
-def visit_create(request: HttpRequest, payload: VisitIn) -> Any:
-    project = Project.objects.filter(pk=payload.project_id, pk__in=visible_projects(request.user)).first()
-    if project is None:
-        raise ApiError(404, "not_found", "项目不存在", {"project_id": ["项目不存在"]})
-    problems = [{"description": p.description, "status": p.status, "answer": p.answer,
-                 "category": _get(Category, p.category_id, f"problems.{i}.category_id", "问题分类"),
-                 "department": _get(Department, p.department_id, f"problems.{i}.department_id", "责任部门")}
-                for i, p in enumerate(payload.problems)]
-    visit = actions.record_visit(
-        project=project, household=_get(Household, payload.household_id, "household_id", "房屋", project=project),
-        person=_get(Person, payload.person_id, "person_id", "被访人", project=project),
-        visitor=_get(User, payload.visitor_id, "visitor_id", "走访人"), category=payload.category,
-        method=payload.method, visited_at=payload.visited_at, communicated=payload.communicated,
-        opinions=payload.opinions, problems=problems, acting_user=request.user, now=clock.now())
-    return Status(201, _out(_visit(request, visit.pk)))
+def _json(data: Any) -> Any:
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+@router.post("/", response={201: VisitOut, **ERRORS}, summary="记录走访（R-M9-03），归档于项目客服部（支持 Idempotency-Key）")
+def visit_create(request: HttpRequest, payload: VisitIn,
+                 idempotency_key: str | None = Header(None, alias="Idempotency-Key",
+                                                      description="重试同一提交时使用相同的键，不会重复记录")) -> Any:
+    def produce() -> Any:
+        project = Project.objects.filter(pk=payload.project_id, pk__in=visible_projects(request.user)).first()
+        if project is None:
+            raise ApiError(404, "not_found", "项目不存在", {"project_id": ["项目不存在"]})
+        if len(payload.problems) > actions.MAX_PROBLEMS:
+            message = f"一次走访最多记录{actions.MAX_PROBLEMS}个问题"
+            raise ApiError(422, "invalid", message, {"problems": [message]})
+        problems = [{"description": p.description, "status": p.status, "answer": p.answer,
+                     "category": _get(Category, p.category_id, f"problems.{i}.category_id", "问题分类"),
+                     "department": _get(Department, p.department_id, f"problems.{i}.department_id", "责任部门")}
+                    for i, p in enumerate(payload.problems)]
+        visit = actions.record_visit(
+            project=project, household=_get(Household, payload.household_id, "household_id", "房屋", project=project),
+            person=_get(Person, payload.person_id, "person_id", "被访人", project=project),
+            # a staff member of the project: the same answer for a missing user and one of another project
+            visitor=_get(User, payload.visitor_id, "visitor_id", "走访人", "走访人不是本项目员工",
+                         memberships__project=project), category=payload.category,
+            method=payload.method, visited_at=payload.visited_at, communicated=payload.communicated,
+            opinions=payload.opinions, problems=problems, acting_user=request.user, now=clock.now())
+        return _json(_out(_visit(request, visit.pk)))
+
+    status, result = run_idempotent(request, endpoint="visits/create", payload=_json(payload.dict()), status=201,
+                                    produce=produce)
+    return Status(status, result)
 
 
 @router.post("/problems/{problem_id}/settle", response={200: VisitOut, **ERRORS},
@@ -178,13 +205,20 @@ def problem_settle(request: HttpRequest, problem_id: int, payload: VisitSettleIn
 
 @router.post("/problems/{problem_id}/ticket", response={201: VisitTicketOut, **ERRORS},
              summary="走访中提出的投诉转投诉工单（R-M9-11）")
-def problem_ticket(request: HttpRequest, problem_id: int, payload: VisitTicketIn) -> Any:
-    try:
-        problem = services.access_problem(request.user, problem_id)
+def problem_ticket(request: HttpRequest, problem_id: int, payload: VisitTicketIn,
+                   idempotency_key: str | None = Header(None, alias="Idempotency-Key",
+                                                        description="重试同一提交时使用相同的键，不会重复建单")) -> Any:
+    def produce() -> Any:
+        try:
+            problem = services.access_problem(request.user, problem_id)
+        except services.VisitNotFound:
+            raise ApiError(404, "not_found", "走访问题不存在") from None
         ticket = actions.raise_ticket_from_problem(problem=problem, acting_user=request.user, now=clock.now(),
                                                    agreed_feedback_at=payload.agreed_feedback_at,
                                                    complainant_surname=payload.complainant_surname,
                                                    phone=payload.phone)
-    except services.VisitNotFound:
-        raise ApiError(404, "not_found", "走访问题不存在") from None
-    return Status(201, {"ticket_id": ticket.pk, "number": ticket.number})
+        return {"ticket_id": ticket.pk, "number": ticket.number}
+
+    status, result = run_idempotent(request, endpoint=f"visits/problems/{problem_id}/ticket",
+                                    payload=_json(payload.dict()), status=201, produce=produce)
+    return Status(status, result)

@@ -1,6 +1,7 @@
 """Forms of the visit pages; they only parse input — the rules are in apps.visits.actions."""
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.estates.models import Household, Person
 from apps.org.models import Department, Project, User
 from apps.tickets.models import Category
+from apps.visits.actions import MAX_PROBLEMS
 from apps.visits.models import ProblemStatus, VisitCategory, VisitMethod
 
 DT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -26,9 +28,13 @@ class VisitForm(forms.Form):
     visited_at = forms.DateTimeField(label=_("走访时间"), widget=DT_WIDGET)
     communicated = forms.CharField(label=_("沟通内容"), widget=forms.Textarea(attrs={"rows": 3}))
     opinions = forms.CharField(label=_("业主意见（详细记录）"), widget=forms.Textarea(attrs={"rows": 4}))
+    # a one-time key: a double-clicked or re-sent form files one visit (apps.tickets.idempotency.run_once)
+    submission_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, projects: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["submission_key"] = uuid.uuid4().hex
         self.fields["project"].queryset = projects
         self.fields["visitor"].queryset = (User.objects.filter(is_active=True, memberships__project__in=projects)
                                            .distinct().order_by("username"))
@@ -67,7 +73,7 @@ class ProblemForm(forms.Form):
                 "project")
 
 
-ProblemFormSet = forms.formset_factory(ProblemForm, extra=3, max_num=20)
+ProblemFormSet = forms.formset_factory(ProblemForm, extra=3, max_num=MAX_PROBLEMS, validate_max=True)
 
 
 class CorrectForm(forms.Form):

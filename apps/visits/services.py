@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
 
 from apps.org.access import visible_projects
 from apps.org.models import Department, DepartmentKind, Project
@@ -250,8 +251,10 @@ def period_statistics(project: Project, start: dt.date, end: dt.date) -> dict[st
         return [{"key": value, "label": str(label), "count": counts.get(value, 0),
                  "href": list_href(VISIT_LIST, **scope, **{field: value})} for value, label in choices]
 
+    month_counts = {(m.year, m.month): n for m, n in (visits.annotate(m=TruncMonth("visited_on")).values_list("m")
+                                                      .annotate(n=Count("pk")).order_by())}
     by_month = [{"key": f"{a:%Y-%m}", "label": f"{a.year}年{a.month}月",
-                 "count": visits.filter(visited_on__gte=a, visited_on__lte=b).count(),
+                 "count": month_counts.get((a.year, a.month), 0),
                  "href": list_href(VISIT_LIST, project=project.pk, date_from=a, date_to=b)}
                 for a, b in _months(start, end)]
     status_counts = dict(problems.values_list("status").annotate(n=Count("pk")).order_by())
@@ -267,7 +270,7 @@ def period_statistics(project: Project, start: dt.date, end: dt.date) -> dict[st
         by_category.append({"key": r["category_id"] or "none", "label": name, "count": r["n"],
                             "href": list_href(PROBLEM_LIST, **scope, problem_category=r["category_id"] or "none")})
     unsolved = (problems.filter(status__in=UNSOLVED_STATUSES)
-                .select_related("visit__household", "category", "department", "ticket")
+                .select_related("visit__household", "category__parent", "department", "ticket")
                 .order_by("category__sort", "category_id", "visit__visited_on", "pk"))
     open_rows = [{"id": p.pk, "visit": p.visit_id, "day": p.visit.visited_on.isoformat(),
                   "household": p.visit.household.label, "category": str(p.category) if p.category else "未分类",

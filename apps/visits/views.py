@@ -12,20 +12,27 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from apps.api.errors import ApiError
+from apps.core.errors import DomainError
+from apps.estates.masking import mask_name
+from apps.estates.services import log_export
 from apps.org import access
 from apps.org.models import User
 from apps.org.roles import Cap
+from apps.tickets.idempotency import run_once
 from apps.visits import actions, services
 from apps.visits.forms import CorrectForm, ProblemFormSet, RaiseTicketForm, SettleForm, VisitForm, VoidForm
 from apps.visits.models import ProblemStatus, VisitCategory, VisitMethod
 from linli import clock
 
 
-def _error(request: HttpRequest, exc: actions.VisitError) -> None:
+def _error(request: HttpRequest, exc: DomainError) -> None:
     messages.error(request, exc.message)
 
 
@@ -43,9 +50,20 @@ def _problem(request: HttpRequest, pk: int) -> Any:
         raise Http404 from None
 
 
-def _filter_context(request: HttpRequest, q: services.VisitQuery) -> dict[str, Any]:
-    projects = list(access.visible_projects(request.user).order_by("code"))
-    visitors = (User.objects.filter(visits_made__project__in=projects).distinct().order_by("username")
+def _archive_projects(request: HttpRequest) -> list[Any]:
+    """Projects whose visit archive the user may read: Cap.VIEW_ARCHIVE or Cap.RECORD_VISITS there (R-M7-01);
+    none → 403."""
+    user = request.user
+    projects = [p for p in access.visible_projects(user).order_by("code")
+                if access.has_cap(user, Cap.VIEW_ARCHIVE, p) or access.has_cap(user, Cap.RECORD_VISITS, p)]
+    if not projects:
+        raise PermissionDenied
+    return projects
+
+
+def _filter_context(request: HttpRequest, q: services.VisitQuery, projects: list[Any]) -> dict[str, Any]:
+    # the staff of these projects (as VisitForm), not a scan of every visit
+    visitors = (User.objects.filter(memberships__project__in=projects).distinct().order_by("username")
                 if projects else User.objects.none())
     return {"q": q, "projects": projects, "visitors": visitors, "categories": VisitCategory.choices,
             "methods": VisitMethod.choices, "statuses": ProblemStatus.choices,
@@ -59,8 +77,9 @@ EXPORT_HEADERS = ["项目", "走访日期", "走访时间", "房号", "被访人
 @login_required
 def visit_list(request: HttpRequest) -> HttpResponse:
     """业主走访档案 (R-M6-06): the 客服部's file of visit records, filtered; ``?format=xlsx`` exports it."""
+    projects = _archive_projects(request)
     q = services.parse_query(request.GET)
-    visits = (services.filter_visits(services.visible_visits(request.user), q)
+    visits = (services.filter_visits(services.visible_visits(request.user).filter(project__in=projects), q)
               .select_related("project", "household", "person", "visitor", "filed_department", "recorded_by")
               .annotate(n_problems=Count("problems"),
                         n_open=Count("problems", filter=Q(problems__status=ProblemStatus.OPEN)),
@@ -69,29 +88,38 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         from apps.reports.exports import xlsx_response
 
+        per_project: dict[Any, int] = {}
+
         def rows() -> Any:
             for v in visits.iterator(chunk_size=500):
+                per_project[v.project] = per_project.get(v.project, 0) + 1
                 yield [v.project.name, v.visited_on, v.visited_at, v.household.label,
-                       v.person.name if v.person else "", v.get_category_display(), v.get_method_display(),
+                       mask_name(v.person.name) if v.person else "", v.get_category_display(), v.get_method_display(),
                        str(v.visitor), v.communicated, v.opinions, v.n_problems, v.n_open, v.n_cannot,
                        v.filed_department.name, str(v.recorded_by), "作废：" + v.void_reason if v.voided else ""]
 
-        return xlsx_response("业主回访记录表.xlsx", EXPORT_HEADERS, rows(), sheet="业主回访记录表",
-                             title="业主回访记录表")
+        response = xlsx_response("业主回访记录表.xlsx", EXPORT_HEADERS, rows(), sheet="业主回访记录表",
+                                 title="业主回访记录表")
+        for project, n in per_project.items():  # R-M7-01: every export of customer data is logged
+            log_export(request.user, project, unmasked=False, reason="导出业主回访记录表", screen="业主走访档案导出",
+                       rows=n, grant=None)
+        return response
     for message in q.errors or []:
         messages.warning(request, message)
     page = Paginator(visits, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, "visits/visit_list.html", {**_filter_context(request, q), "page": page,
+    return render(request, "visits/visit_list.html", {**_filter_context(request, q, projects), "page": page,
                                                       "querystring": params.urlencode()})
 
 
 @login_required
 def problem_list(request: HttpRequest) -> HttpResponse:
     """走访问题 (R-M9-04): problems of the filtered visits, by status and category (R-M5-12 drill-down)."""
+    projects = _archive_projects(request)
     q = services.parse_query(request.GET)
-    problems = (services.filter_problems(services.visible_problems(request.user), q)
+    problems = (services.filter_problems(services.visible_problems(request.user).filter(visit__project__in=projects),
+                                         q)
                 .select_related("visit__project", "visit__household", "category__parent", "department", "ticket")
                 .order_by("-visit__visited_at", "pk"))
     for message in q.errors or []:
@@ -99,7 +127,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(problems, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, "visits/problem_list.html", {**_filter_context(request, q), "page": page,
+    return render(request, "visits/problem_list.html", {**_filter_context(request, q, projects), "page": page,
                                                         "querystring": params.urlencode()})
 
 
@@ -131,17 +159,29 @@ def visit_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         problems = [f.cleaned_data for f in formset.forms
                     if f.cleaned_data.get("description", "").strip() or f.cleaned_data.get("answer", "").strip()]
-        try:
+        submission = data.get("submission_key") or ""
+
+        def produce() -> dict[str, Any]:
             visit = actions.record_visit(
                 project=data["project"], household=data["household_obj"], person=data.get("person_obj"),
                 category=data["category"], method=data["method"], visitor=data.get("visitor"),
                 visited_at=data["visited_at"], communicated=data["communicated"], opinions=data["opinions"],
                 problems=problems, acting_user=request.user, now=clock.now())
-        except actions.VisitError as exc:
+            return {"id": visit.pk, "filed_department": visit.filed_department.name}
+
+        try:
+            if submission:  # a double-clicked or re-sent form files one visit
+                _code, made = run_once(request.user, f"web-visit:{submission}", endpoint="visits/new-page",
+                                       payload=request.POST.get("communicated", ""), status=201, produce=produce)
+            else:
+                made = produce()
+        except DomainError as exc:
             _error(request, exc)
+        except ApiError as exc:  # the same key is still being processed, or was used for another form
+            messages.error(request, exc.message)
         else:
-            messages.success(request, f"走访记录已保存，归档于{visit.filed_department.name}")
-            return redirect("visits:detail", pk=visit.pk)
+            messages.success(request, f"走访记录已保存，归档于{made['filed_department']}")
+            return redirect("visits:detail", pk=made["id"])
     status = 400 if request.method == "POST" else 200
     return render(request, "visits/visit_form.html", {"form": form, "formset": formset}, status=status)
 
@@ -164,18 +204,24 @@ def visit_correct(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit(request, pk)
     if not access.has_cap(request.user, Cap.RECORD_VISITS, visit.project):
         raise Http404
+    tz = visit.project.tz  # the form shows and reads the visit time in the project's zone, to the minute
+    shown = clock.local(visit.visited_at, tz).replace(second=0, microsecond=0)
     initial = {"category": visit.category, "method": visit.method, "communicated": visit.communicated,
-               "opinions": visit.opinions,
-               "visited_at": clock.local(visit.visited_at, visit.project.tz).strftime("%Y-%m-%dT%H:%M")}
+               "opinions": visit.opinions, "visited_at": shown.strftime("%Y-%m-%dT%H:%M")}
     form = CorrectForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    with timezone.override(tz):
+        valid = request.method == "POST" and form.is_valid()
+    if valid:
         data = dict(form.cleaned_data)
         reason = data.pop("reason")
+        at = data.get("visited_at")
+        if at is not None and clock.local(at, tz).replace(second=0, microsecond=0) == shown:
+            data.pop("visited_at")  # unchanged as far as the form can say: keep the stored seconds
         changes = {k: v for k, v in data.items() if getattr(visit, k) != v}
         try:
             actions.correct_visit(visit=visit, changes=changes, reason=reason, acting_user=request.user,
                                   now=clock.now())
-        except actions.VisitError as exc:
+        except DomainError as exc:
             _error(request, exc)
         else:
             messages.success(request, "走访记录已更正（原内容保留在修改记录中）")
@@ -189,10 +235,13 @@ def visit_correct(request: HttpRequest, pk: int) -> HttpResponse:
 def visit_void(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit(request, pk)
     form = VoidForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        return redirect("visits:detail", pk=visit.pk)
     try:
-        actions.void_visit(visit=visit, reason=form.data.get("reason", ""), acting_user=request.user,
+        actions.void_visit(visit=visit, reason=form.cleaned_data["reason"], acting_user=request.user,
                            now=clock.now())
-    except actions.VisitError as exc:
+    except DomainError as exc:
         if exc.status == 404:
             raise Http404 from None
         _error(request, exc)
@@ -209,7 +258,7 @@ def problem_settle(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.settle_problem(problem=problem, outcome=form.data.get("outcome", ""), text=form.data.get("text", ""),
                                acting_user=request.user, now=clock.now())
-    except actions.VisitError as exc:
+    except DomainError as exc:
         _error(request, exc)
     else:
         messages.success(request, "问题已办结")
@@ -228,7 +277,7 @@ def problem_ticket(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         ticket = actions.raise_ticket_from_problem(problem=problem, acting_user=request.user, now=clock.now(),
                                                    **form.cleaned_data)
-    except actions.VisitError as exc:
+    except DomainError as exc:
         _error(request, exc)
         return redirect("visits:detail", pk=problem.visit_id)
     messages.success(request, f"已转为投诉工单 {ticket.number}，进入投诉处理程序")

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from apps.core.errors import DomainError
 from apps.org.models import Department, DepartmentKind, Membership
 from apps.org.roles import Role
 from apps.org.tests.factories import ProjectFactory, UserFactory
@@ -291,7 +292,7 @@ def test_r_m9_11_a_problem_being_raised_is_claimed_so_no_second_ticket_is_left_b
     assert err.value.code == "already_raised" and err.value.status == 409
     assert not Ticket.objects.exists()
     later = frozen_now + actions.RAISE_CLAIM_TTL + dt.timedelta(seconds=1)  # that request crashed
-    with pytest.raises(actions.VisitError):  # refused intake (no feedback time agreed) releases the claim
+    with pytest.raises(DomainError):  # refused intake (no feedback time agreed) releases the claim
         actions.raise_ticket_from_problem(problem=problem, acting_user=cast.butler, now=later)
     problem.refresh_from_db()
     assert problem.raising_since is None and not Ticket.objects.exists()
@@ -304,11 +305,11 @@ def test_r_m9_11_a_problem_being_raised_is_claimed_so_no_second_ticket_is_left_b
 def test_r_m9_11_ticket_intake_rules_apply_and_nothing_is_created_on_refusal(cast, homes, record, frozen_now):
     visit = record(person=None, problems=[{"description": "东门保安夜间不在岗"}])
     problem = visit.problems.get()
-    with pytest.raises(actions.VisitError) as err:
+    with pytest.raises(DomainError) as err:
         actions.raise_ticket_from_problem(problem=problem, acting_user=cast.butler, now=frozen_now,
                                           agreed_feedback_at=frozen_now + dt.timedelta(days=1))
     assert err.value.field == "complainant_surname"
-    with pytest.raises(actions.VisitError) as err:
+    with pytest.raises(DomainError) as err:
         actions.raise_ticket_from_problem(problem=problem, acting_user=cast.butler, now=frozen_now,
                                           complainant_surname="张", phone="13812345678")
     assert err.value.field == "agreed_feedback_at" and "R-M1-09" in err.value.message
