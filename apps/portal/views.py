@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
 
 from apps.org import access
 from apps.org.models import Project
@@ -71,7 +72,7 @@ def notice_new(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if project is None:
-            messages.error(request, "请先选择项目")
+            messages.error(request, _("请先选择项目"))
             status = 422
         elif form.is_valid():
             try:
@@ -81,7 +82,7 @@ def notice_new(request: HttpRequest) -> HttpResponse:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                 status = exc.status
             else:
-                messages.success(request, "已发布到业主公告栏")
+                messages.success(request, _("已发布到业主公告栏"))
                 return redirect("portal:item", code=project.code, pk=pub.pk)
         else:
             status = 422
@@ -118,7 +119,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     except actions.PortalError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已从业主公告栏撤下")
+        messages.success(request, _("已从业主公告栏撤下"))
     return redirect("portal:manage")
 
 

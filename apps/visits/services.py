@@ -164,53 +164,41 @@ def _problem_q(q: VisitQuery, prefix: str = "") -> Q:
     return cond
 
 
+def _visit_q(q: VisitQuery, prefix: str = "") -> Q:
+    """The visit conditions of ``q``; ``prefix`` applies them through a relation (``"visit__"``)."""
+    conds: dict[str, Any] = {}
+    if not q.include_voided:
+        conds["voided_at__isnull"] = True
+    if q.project is not None:
+        conds["project_id"] = q.project
+    if q.date_from is not None:
+        conds["visited_on__gte"] = q.date_from
+    if q.date_to is not None:
+        conds["visited_on__lte"] = q.date_to
+    if q.category:
+        conds["category"] = q.category
+    if q.method:
+        conds["method"] = q.method
+    if q.visitor is not None:
+        conds["visitor_id"] = q.visitor
+    if q.household:
+        conds["household__label__icontains"] = q.household
+    if q.household_id is not None:
+        conds["household_id"] = q.household_id
+    return Q(**{prefix + k: v for k, v in conds.items()})
+
+
 def filter_visits(qs: QuerySet[Visit], q: VisitQuery) -> QuerySet[Visit]:
     """Apply ``q`` to visits; a problem filter keeps the visits having at least one such problem."""
-    if not q.include_voided:
-        qs = qs.filter(voided_at__isnull=True)
-    if q.project is not None:
-        qs = qs.filter(project_id=q.project)
-    if q.date_from is not None:
-        qs = qs.filter(visited_on__gte=q.date_from)
-    if q.date_to is not None:
-        qs = qs.filter(visited_on__lte=q.date_to)
-    if q.category:
-        qs = qs.filter(category=q.category)
-    if q.method:
-        qs = qs.filter(method=q.method)
-    if q.visitor is not None:
-        qs = qs.filter(visitor_id=q.visitor)
-    if q.household:
-        qs = qs.filter(household__label__icontains=q.household)
-    if q.household_id is not None:
-        qs = qs.filter(household_id=q.household_id)
+    qs = qs.filter(_visit_q(q))
     if q.problem_status or q.problem_category:
-        ids = VisitProblem.objects.filter(_problem_q(q)).values("visit_id")
-        qs = qs.filter(pk__in=ids)
+        qs = qs.filter(pk__in=VisitProblem.objects.filter(_problem_q(q)).values("visit_id"))
     return qs
 
 
 def filter_problems(qs: QuerySet[VisitProblem], q: VisitQuery) -> QuerySet[VisitProblem]:
     """Apply ``q`` to problems (the visit filters apply to the problem's visit)."""
-    if not q.include_voided:
-        qs = qs.filter(visit__voided_at__isnull=True)
-    if q.project is not None:
-        qs = qs.filter(visit__project_id=q.project)
-    if q.date_from is not None:
-        qs = qs.filter(visit__visited_on__gte=q.date_from)
-    if q.date_to is not None:
-        qs = qs.filter(visit__visited_on__lte=q.date_to)
-    if q.category:
-        qs = qs.filter(visit__category=q.category)
-    if q.method:
-        qs = qs.filter(visit__method=q.method)
-    if q.visitor is not None:
-        qs = qs.filter(visit__visitor_id=q.visitor)
-    if q.household:
-        qs = qs.filter(visit__household__label__icontains=q.household)
-    if q.household_id is not None:
-        qs = qs.filter(visit__household_id=q.household_id)
-    return qs.filter(_problem_q(q))
+    return qs.filter(_visit_q(q, "visit__") & _problem_q(q))
 
 
 def list_href(path: str, **params: Any) -> str:

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
 
 from apps.api.errors import ApiError
 from apps.core.errors import DomainError
@@ -224,7 +225,7 @@ def visit_correct(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             _error(request, exc)
         else:
-            messages.success(request, "走访记录已更正（原内容保留在修改记录中）")
+            messages.success(request, _("走访记录已更正（原内容保留在修改记录中）"))
             return redirect("visits:detail", pk=visit.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "visits/visit_correct.html", {"visit": visit, "form": form}, status=status)
@@ -246,7 +247,7 @@ def visit_void(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404 from None
         _error(request, exc)
     else:
-        messages.success(request, "走访记录已作废")
+        messages.success(request, _("走访记录已作废"))
     return redirect("visits:detail", pk=visit.pk)
 
 
@@ -261,7 +262,7 @@ def problem_settle(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         _error(request, exc)
     else:
-        messages.success(request, "问题已办结")
+        messages.success(request, _("问题已办结"))
     return redirect("visits:detail", pk=problem.visit_id)
 
 
