@@ -158,6 +158,8 @@ def visit_new(request: HttpRequest) -> HttpResponse:
     formset = ProblemFormSet(request.POST or None, prefix="problems", form_kwargs={"projects": projects})
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         data = form.cleaned_data
+        # the form reads the time as Asia/Shanghai wall time; it is the wall time of the visited project
+        data["visited_at"] = timezone.make_aware(timezone.make_naive(data["visited_at"]), data["project"].tz)
         problems = [f.cleaned_data for f in formset.forms
                     if f.cleaned_data.get("description", "").strip() or f.cleaned_data.get("answer", "").strip()]
         submission = data.get("submission_key") or ""

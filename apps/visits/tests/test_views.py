@@ -114,6 +114,18 @@ def test_r_m9_03_record_a_visit_through_the_page(client, cast, homes, frozen_now
     assert 'data-testid="filed-department">客服部' in html and "楼道灯不亮" in html and "记录走访" in html
 
 
+def test_r_m9_03_the_visit_time_is_the_projects_local_time(client, cast, homes, frozen_now):
+    """R-M9-03: the time typed on the form is the wall time of the visited project (times are stored in
+    UTC and each project has its own time zone)."""
+    from zoneinfo import ZoneInfo
+
+    cast.project.timezone = "Asia/Urumqi"  # UTC+6, two hours behind Beijing
+    cast.project.save()
+    client.force_login(cast.butler)
+    assert client.post("/visits/new/", _post_data(cast, visited_at="2026-11-23T07:00")).status_code == 302
+    assert Visit.objects.get().visited_at == dt.datetime(2026, 11, 23, 7, 0, tzinfo=ZoneInfo("Asia/Urumqi"))
+
+
 @pytest.mark.parametrize(("override", "words"), [
     ({"household": "99栋1单元101"}, "该项目没有这个房号"),
     ({"person_name": "无此人"}, "该房屋没有登记此人"),
