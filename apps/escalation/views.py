@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.core.flash import flash_form_errors, flash_refusal
 from apps.escalation import actions, services
 from apps.escalation.forms import DowngradeForm, FlagsForm, LeadershipOpinionForm, LegacyForwardForm, ReportForm
 from apps.escalation.models import (
@@ -37,8 +38,7 @@ def _tickets(request: HttpRequest) -> Any:
 
 
 def _error(request: HttpRequest, exc: actions.EscalationError) -> None:
-    detail = "；".join(f"{k}: {'，'.join(v)}" for k, v in exc.fields.items()) if exc.fields else ""
-    messages.error(request, f"{exc}{'（' + detail + '）' if detail and detail not in str(exc) else ''}")
+    flash_refusal(request, exc, with_fields=True)
 
 
 @login_required
@@ -117,7 +117,7 @@ def ticket_opinion(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_object_or_404(_tickets(request).select_related("project"), pk=pk)
     form = LeadershipOpinionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        flash_form_errors(request, form)
     else:
         try:
             actions.record_leadership_opinion(ticket, acting_user=request.user, now=clock.now(), **form.cleaned_data)
@@ -133,7 +133,7 @@ def ticket_downgrade(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_object_or_404(_tickets(request), pk=pk)
     form = DowngradeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        flash_form_errors(request, form)
     else:
         try:
             actions.downgrade(ticket, to_level=form.cleaned_data["to_level"], reason=form.cleaned_data["reason"],
@@ -150,7 +150,7 @@ def ticket_flags(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_object_or_404(_tickets(request), pk=pk)
     form = FlagsForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        flash_form_errors(request, form)
         return redirect("escalation:ticket", pk=ticket.pk)
     data = dict(form.cleaned_data)
     reason = data.pop("reason") or ""

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
 
+from apps.core.flash import flash_form_errors
 from apps.org import access
 from apps.org.models import Project
 from apps.portal import actions
@@ -112,7 +113,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     pub = get_object_or_404(Publication.objects.filter(project__in=projects), pk=pk)
     form = WithdrawForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+        flash_form_errors(request, form)
         return redirect("portal:manage")
     try:
         actions.withdraw(pub, reason=form.cleaned_data["reason"], acting_user=request.user, now=clock.now())

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.core.flash import flash_form_errors
 from apps.org import access
 from apps.org.models import Membership, Project, User
 from apps.org.roles import Cap, Role
@@ -29,10 +30,6 @@ from linli import clock
 def _error(request: HttpRequest, exc: RepairError) -> None:
     detail = "；".join(m for msgs in exc.fields.values() for m in msgs if m not in exc.message)
     messages.error(request, f"{exc.message}{'（' + detail + '）' if detail else ''}")
-
-
-def _form_errors(request: HttpRequest, form: Any) -> None:
-    messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
 
 
 class _InvalidForm(Exception):
@@ -102,7 +99,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         except RepairError as exc:
             _error(request, exc)
     elif request.method == "POST":
-        _form_errors(request, form)
+        flash_form_errors(request, form)
     return render(request, "repairs/intake.html", {"form": form, "project": project})
 
 
@@ -282,7 +279,7 @@ def order_action(request: HttpRequest, pk: int, op: str) -> HttpResponse:
             raise Http404
         messages.success(request, done)
     except _InvalidForm as exc:
-        _form_errors(request, exc.form)
+        flash_form_errors(request, exc.form)
     except RepairError as exc:
         _error(request, exc)
     return redirect("repairs:order", pk=order.pk)

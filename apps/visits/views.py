@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
 
+from apps.core.flash import flash_form_errors, flash_refusal
 from apps.api.errors import ApiError
 from apps.core.errors import DomainError
 from apps.estates.masking import mask_name
@@ -31,10 +32,6 @@ from apps.visits import actions, services
 from apps.visits.forms import CorrectForm, ProblemFormSet, RaiseTicketForm, SettleForm, VisitForm, VoidForm
 from apps.visits.models import ProblemStatus, VisitCategory, VisitMethod
 from linli import clock
-
-
-def _error(request: HttpRequest, exc: DomainError) -> None:
-    messages.error(request, exc.message)
 
 
 def _visit(request: HttpRequest, pk: int) -> Any:
@@ -179,7 +176,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
             else:
                 made = produce()
         except DomainError as exc:
-            _error(request, exc)
+            flash_refusal(request, exc)
         except ApiError as exc:  # the same key is still being processed, or was used for another form
             messages.error(request, exc.message)
         else:
@@ -225,7 +222,7 @@ def visit_correct(request: HttpRequest, pk: int) -> HttpResponse:
             actions.correct_visit(visit=visit, changes=changes, reason=reason, acting_user=request.user,
                                   now=clock.now())
         except DomainError as exc:
-            _error(request, exc)
+            flash_refusal(request, exc)
         else:
             messages.success(request, _("走访记录已更正（原内容保留在修改记录中）"))
             return redirect("visits:detail", pk=visit.pk)
@@ -239,7 +236,7 @@ def visit_void(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit(request, pk)
     form = VoidForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        flash_form_errors(request, form)
         return redirect("visits:detail", pk=visit.pk)
     try:
         actions.void_visit(visit=visit, reason=form.cleaned_data["reason"], acting_user=request.user,
@@ -247,7 +244,7 @@ def visit_void(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         if exc.status == 404:
             raise Http404 from None
-        _error(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("走访记录已作废"))
     return redirect("visits:detail", pk=visit.pk)
@@ -262,7 +259,7 @@ def problem_settle(request: HttpRequest, pk: int) -> HttpResponse:
         actions.settle_problem(problem=problem, outcome=form.data.get("outcome", ""), text=form.data.get("text", ""),
                                acting_user=request.user, now=clock.now())
     except DomainError as exc:
-        _error(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("问题已办结"))
     return redirect("visits:detail", pk=problem.visit_id)
@@ -275,13 +272,13 @@ def problem_ticket(request: HttpRequest, pk: int) -> HttpResponse:
     problem = _problem(request, pk)
     form = RaiseTicketForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        flash_form_errors(request, form)
         return redirect("visits:detail", pk=problem.visit_id)
     try:
         ticket = actions.raise_ticket_from_problem(problem=problem, acting_user=request.user, now=clock.now(),
                                                    **form.cleaned_data)
     except DomainError as exc:
-        _error(request, exc)
+        flash_refusal(request, exc)
         return redirect("visits:detail", pk=problem.visit_id)
     messages.success(request, f"已转为投诉工单 {ticket.number}，进入投诉处理程序")
     return redirect("tickets:detail", pk=ticket.pk)
