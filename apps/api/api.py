@@ -12,7 +12,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import SessionAuth
 
 from apps.api.auth import TokenAuth
-from apps.api.errors import ApiError, error_response, validation_error_response
+from apps.core.api_errors import ApiError, error_response, validation_error_response
 from apps.core.errors import DomainError
 
 api = NinjaAPI(

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from apps.api.errors import ERRORS, ApiError
+from apps.core.api_errors import ERRORS, ApiError
 from apps.escalation import actions, services
 from apps.escalation.models import REPORT_FIELDS, ClusterState, ComplaintCluster, EscalationReport, Level
 from apps.org import access

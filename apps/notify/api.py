@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from apps.api.errors import ERRORS, ApiError
+from apps.core.api_errors import ERRORS, ApiError
 from apps.notify import services
 from linli import clock
 

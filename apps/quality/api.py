@@ -9,7 +9,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from apps.api.errors import ERRORS, ApiError
+from apps.core.api_errors import ERRORS, ApiError
 from apps.quality import actions, services
 from apps.quality.models import NcrEvent, NcrStatus, NonconformityReport
 from linli import clock

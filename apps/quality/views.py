@@ -178,7 +178,7 @@ def ncr_print(request: HttpRequest, pk: int) -> HttpResponse:
                                                       if t.complainant_surname else ""),
                "events": report.events.select_related("acting_user").order_by("at", "id")}
     if request.GET.get("format") == "pdf":
-        from apps.reports.exports import render_pdf
+        from apps.core.exports import render_pdf
 
         response = HttpResponse(render_pdf(render_to_string("quality/ncr_print.html", {**context, "pdf": True})),
                                 content_type="application/pdf")

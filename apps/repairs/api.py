@@ -8,7 +8,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from apps.api.errors import ERRORS, ApiError
+from apps.core.api_errors import ERRORS, ApiError
 from apps.org import access
 from apps.org.models import Project
 from apps.org.roles import Cap

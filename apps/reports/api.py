@@ -14,7 +14,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from apps.api.errors import ERRORS, ApiError
+from apps.core.api_errors import ERRORS, ApiError
 from apps.org import access
 from apps.org.roles import Cap
 from apps.reports import actions, dashboard, kpis

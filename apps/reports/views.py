@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from apps.org import access
 from apps.org.roles import Cap
 from apps.reports import actions, services
-from apps.reports.exports import render_pdf
+from apps.core.exports import render_pdf
 from apps.reports.forms import CaseForm, PublishForm, SectionsForm
 from apps.reports.models import CaseLibraryEntry, Report
 from linli import clock

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from apps.reports import kpis, ledgers
-from apps.reports.exports import xlsx_response
+from apps.core.exports import xlsx_response
 from apps.reports.views_stats import _bad, _require_reports, _scope
 from linli import clock
 

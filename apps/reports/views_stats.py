@@ -17,7 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from apps.org import access
 from apps.org.roles import Cap
 from apps.reports import dashboard, forms_print, kpis
-from apps.reports.exports import SHANGHAI, render_pdf, xlsx_response
+from apps.core.exports import SHANGHAI, render_pdf, xlsx_response
 from apps.reports.views import _visible_reports
 from apps.tickets.choices import Channel, Kind
 from apps.tickets.models import Category, Ticket

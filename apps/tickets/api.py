@@ -21,7 +21,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Field, Header, Query, Router, Schema, Status
 
-from apps.api.errors import ERRORS, ApiError
+from apps.core.api_errors import ERRORS, ApiError
 from apps.org import access as org_access
 from apps.org.roles import Cap
 from apps.tickets import access, adapters

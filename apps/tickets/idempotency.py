@@ -16,7 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
-from apps.api.errors import ApiError
+from apps.core.api_errors import ApiError
 from apps.api.models import IdempotentRequest
 from linli import clock
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from apps.api.errors import ApiError
+from apps.core.api_errors import ApiError
 from apps.org import access as org_access
 from apps.org.models import Department, Project
 from apps.org.roles import Cap

@@ -11,7 +11,7 @@ from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from ninja import Header, Query, Router, Schema, Status
 
-from apps.api.errors import ERRORS, ApiError
+from apps.core.api_errors import ERRORS, ApiError
 from apps.estates.models import Household, Person
 from apps.org.access import visible_projects
 from apps.org.models import Department, Project, User

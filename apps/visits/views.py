@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
 
 from apps.core.flash import flash_form_errors, flash_refusal
-from apps.api.errors import ApiError
+from apps.core.api_errors import ApiError
 from apps.core.errors import DomainError
 from apps.estates.masking import mask_name
 from apps.estates.services import log_export
@@ -84,7 +84,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
                         n_cannot=Count("problems", filter=Q(problems__status=ProblemStatus.CANNOT_SOLVE)))
               .order_by("-visited_at", "-pk"))
     if request.GET.get("format") == "xlsx":
-        from apps.reports.exports import xlsx_response
+        from apps.core.exports import xlsx_response
 
         per_project: dict[Any, int] = {}
 

@@ -16,11 +16,11 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from apps.api.errors import ERRORS, ApiError
+from apps.core.api_errors import ERRORS, ApiError
 from apps.org import access
 from apps.org.models import Project
 from apps.org.roles import Cap
-from apps.tickets.choices import Channel, Kind, Urgency
+from apps.workdays.keys import Channel, Kind, Urgency
 from apps.workdays import policies as pol
 from apps.workdays import services
 

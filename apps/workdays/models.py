@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.org.models import Company, Project
-from apps.tickets.choices import Channel, Kind, ReplyClass, Urgency
+from apps.workdays.keys import Channel, Kind, ReplyClass, Urgency
 from apps.workdays import calendar as wc
 from apps.workdays import policies as pol
 

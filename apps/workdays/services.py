@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.db.models import Q
 
-from apps.tickets.choices import DEFAULT_REPLY_CLASS
+from apps.workdays.keys import DEFAULT_REPLY_CLASS
 from apps.workdays import calendar as wc
 from apps.workdays import policies as pol
 from apps.workdays.models import (CalendarDay, DataVersion, DayKind, DeadlineSettings, LimitPolicy, OfficialYear,

@@ -5,7 +5,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from apps.reports import exports
+from apps.core import exports
 
 
 def test_xlsx_streams_rows_and_shows_times_in_shanghai(tmp_path):

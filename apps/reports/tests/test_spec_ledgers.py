@@ -10,7 +10,7 @@ import pytest
 
 from apps.estates.models import Building, Household
 from apps.reports import kpis, ledgers
-from apps.reports.exports import write_xlsx
+from apps.core.exports import write_xlsx
 from apps.repairs.services import order_for
 from apps.tickets import actions
 from apps.tickets.tests.helpers import receive, to_closed
