@@ -1,4 +1,4 @@
-"""Benchmark: the role home pages (apps.core.dashboard) and a login with lockout bookkeeping, on
+"""Benchmark: the role home pages (apps.home.queries) and a login with lockout bookkeeping, on
 PostgreSQL with many tickets. Issue 2 item 8. Prints figures; asserts nothing about time.
 
     .venv/bin/python bench/home_bench.py [--tickets 200000] [--projects 30] [--repeat 5] \

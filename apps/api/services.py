@@ -1,49 +1,6 @@
-"""API token actions (issue 2 item 7): one code path for ``manage.py create_api_token`` and the
-profile page."""
-from __future__ import annotations
+"""Former name of :mod:`apps.api.actions` / :mod:`apps.api.queries`, kept only for callers in other
+apps' tests until they import the new modules (then delete this file)."""
+from apps.api.actions import MAX_ACTIVE_TOKENS, TokenError, issue_token, revoke_token
+from apps.api.queries import active_tokens
 
-import datetime as dt
-from typing import Any
-
-from django.db import transaction
-from django.db.models import QuerySet
-
-from apps.api.models import ApiToken
-
-
-class TokenError(ValueError):
-    """Bad input for a token action; the message is Chinese and shown as is."""
-
-
-MAX_ACTIVE_TOKENS = 20
-
-
-def active_tokens(user: Any) -> QuerySet[ApiToken]:
-    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at", "-id")
-
-
-@transaction.atomic(durable=True)
-def issue_token(user: Any, *, name: str, now: dt.datetime) -> tuple[ApiToken, str]:
-    """Create a token for ``user``; returns the row and the raw value (shown once, never stored)."""
-    name = (name or "").strip()
-    if not name:
-        raise TokenError("请填写令牌用途，例如“微信小程序”。")
-    if len(name) > 100:
-        raise TokenError("令牌用途不能超过100个字。")
-    if not getattr(user, "is_active", False):
-        raise TokenError("停用的账户不能创建令牌。")
-    if active_tokens(user).count() >= MAX_ACTIVE_TOKENS:
-        raise TokenError(f"有效令牌已达 {MAX_ACTIVE_TOKENS} 个，请先吊销不用的令牌。")
-    return ApiToken.issue(user, name=name, now=now)
-
-
-@transaction.atomic(durable=True)
-def revoke_token(user: Any, token_id: int, *, now: dt.datetime) -> ApiToken:
-    """Revoke one of ``user``'s own tokens (idempotent: revoking twice keeps the first time)."""
-    token = ApiToken.objects.select_for_update().filter(pk=token_id, user=user).first()
-    if token is None:
-        raise TokenError("令牌不存在。")
-    if token.revoked_at is None:
-        token.revoked_at = now
-        token.save(update_fields=["revoked_at"])
-    return token
+__all__ = ["MAX_ACTIVE_TOKENS", "TokenError", "active_tokens", "issue_token", "revoke_token"]

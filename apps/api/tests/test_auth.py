@@ -5,7 +5,7 @@ import datetime as dt
 from django.test import Client
 
 from apps.api.models import ApiToken
-from apps.api.services import issue_token, revoke_token
+from apps.api.actions import issue_token, revoke_token
 from linli import clock
 
 

@@ -13,7 +13,7 @@ import schemathesis
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, given, settings
 
-from apps.api.services import issue_token
+from apps.api.actions import issue_token
 
 EXAMPLES_PER_OPERATION = 6
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.api.services import TokenError, issue_token
+from apps.api.actions import TokenError, issue_token
 from linli import clock
 
 

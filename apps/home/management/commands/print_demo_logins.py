@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from apps.estates import demo
@@ -6,7 +8,7 @@ from apps.estates import demo
 class Command(BaseCommand):
     help = "打印演示账号。Print the demo logins."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         rows = demo.demo_logins()
         if not rows:
             self.stdout.write("没有演示账号（数据库不是用 load_demo 建的）。")

@@ -1,17 +1,30 @@
+"""``manage.py load_demo``: the demo company with every module's demo data, in layer order
+(estates, then tickets, visits, quality, portal). It lives in ``apps.home`` because it gathers
+modules from every layer; each module keeps its own ``demo.py``."""
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from apps.estates import demo
+from apps.org.models import Company
+from apps.portal.demo import load_demo_publications
+from apps.quality.demo import load_demo_ncrs
+from apps.tickets.demo import load_demo_tickets
+from apps.visits.demo import load_demo_visits
 
 
 class Command(BaseCommand):
     help = "载入演示公司（3 个项目、约 1,500 户、各岗位员工）。Load the deterministic demo company."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--if-empty", action="store_true", help="只在数据库为空时载入")
         parser.add_argument("--no-tickets", action="store_true", help="不生成演示工单")
 
-    def handle(self, *args, seed: int, if_empty: bool, no_tickets: bool = False, **options):
+    def handle(self, *args: Any, seed: int, if_empty: bool, no_tickets: bool = False, **options: Any) -> None:
         if not demo.is_empty():
             if if_empty:
                 self.stdout.write("数据库已有数据，跳过演示数据。")
@@ -19,20 +32,12 @@ class Command(BaseCommand):
             self.stderr.write("数据库已有公司数据；演示数据只能载入空数据库。")
             raise SystemExit(1)
         counts = demo.load_demo(seed)
-        from apps.org.models import Company
-        from apps.tickets.demo import load_demo_tickets
-
-        from apps.quality.demo import load_demo_ncrs
-        from apps.visits.demo import load_demo_visits
-
         company = Company.objects.get(code="wanjia")
         tickets = 0 if no_tickets else load_demo_tickets(company, seed=seed)
         visits = 0 if no_tickets else load_demo_visits(company, seed=seed)
         if tickets:
             load_demo_ncrs(company)
         if not no_tickets:
-            from apps.portal.demo import load_demo_publications
-
             load_demo_publications(company)
         self.stdout.write(self.style.SUCCESS(
             f"演示公司已载入：{counts['projects']} 个项目，{counts['households']} 户，"

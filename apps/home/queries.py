@@ -1,8 +1,9 @@
-"""Home page per role (issue 2 item 8): the business queries behind each panel.
+"""Staff home page per role (issue 2 item 8): the business queries behind each panel.
 
 Each ``*_panel`` function returns a :class:`Panel` (figures, a short work list, links) for one
 role group; :func:`home_panels` picks the panels for the roles the user holds. The queries read
-the ticket pipeline (``apps.tickets``) and escalation levels; "overdue" is a query on stored
+the ticket pipeline (``apps.tickets``), escalation levels, the quality module's reports, the
+workdays calendar and the login lockout (``apps.core``); "overdue" is a query on stored
 deadlines (ARCHITECTURE "Time"), never a flag. Links are built by URL name only when that name
 exists, since the pages of other apps come and go independently (:func:`url_or_none`).
 """
@@ -17,11 +18,15 @@ from django.db.models import Count, F, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from apps.core import lockout
+from apps.core.models import LoginAttempt
 from apps.org import access
 from apps.org.models import Project, User
 from apps.org.roles import Role
+from apps.quality.models import NcrStatus, NonconformityReport
 from apps.tickets.choices import OPEN_STATUSES, EscalationLevel, Stage, TicketStatus
 from apps.tickets.models import Deadline, Dispatch, Ticket
+from apps.workdays.services import uncovered_years
 from linli import clock
 
 if TYPE_CHECKING:
@@ -196,12 +201,7 @@ def calendar_warnings(now: dt.datetime) -> list[str]:
     """T-03 / P-25: warn when this or next year has no official holiday schedule yet (the workdays
     app's year table: package years plus imported ones)."""
     year = now.astimezone(clock.SHANGHAI).year
-    try:
-        from apps.workdays.services import uncovered_years
-
-        missing = uncovered_years([year, year + 1])
-    except ImportError:  # pragma: no cover - workdays is always installed; keep the page up regardless
-        missing = []
+    missing = uncovered_years([year, year + 1])
     return [_("%(year)s 年的法定节假日和调休安排尚未确认：该年的时限为暂定，请在日历中录入。") % {"year": y}
             for y in missing]
 
@@ -215,9 +215,6 @@ def expired_certificates(projects: list[Project], today: dt.date) -> QuerySet[Us
 
 def locked_logins(now: dt.datetime) -> int:
     """Usernames currently locked by the login lockout."""
-    from apps.core import lockout
-    from apps.core.models import LoginAttempt
-
     names = set(LoginAttempt.objects.filter(succeeded=False, cleared=False, at__gte=now - lockout.window())
                 .values_list("username", flat=True))
     return sum(1 for n in names if lockout.lock_for(n, None, now=now) is not None)
@@ -382,8 +379,6 @@ def sysadmin_panel(projects: list[Project], now: dt.datetime) -> Panel:
 
 def management_rep_panel(projects: list[Project], now: dt.datetime) -> Panel:
     """管理者代表 (R-M19-08): the 《不合格/纠正、预防措施报告》 waiting for their signature (R-M2-04)."""
-    from apps.quality.models import NcrStatus, NonconformityReport
-
     reports = NonconformityReport.objects.filter(project__in=projects)
     waiting = (reports.filter(status=NcrStatus.AWAITING_SIGNATURE).select_related("project", "ticket")
                .order_by("raised_at", "id"))

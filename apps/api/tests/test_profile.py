@@ -42,7 +42,7 @@ def test_token_needs_a_purpose(cast, client):
 
 
 def test_revoked_token_no_longer_authenticates(cast, client, frozen_now):
-    from apps.api.services import issue_token
+    from apps.api.actions import issue_token
 
     token, raw = issue_token(cast.front_desk, name="集成", now=frozen_now)
     client.login(username="desk", password=PASSWORD)
@@ -59,7 +59,7 @@ def test_revoked_token_no_longer_authenticates(cast, client, frozen_now):
 
 
 def test_cannot_revoke_someone_elses_token(cast, client, frozen_now):
-    from apps.api.services import issue_token
+    from apps.api.actions import issue_token
 
     token, _raw = issue_token(cast.butler, name="别人的", now=frozen_now)
     client.login(username="desk", password=PASSWORD)

@@ -23,7 +23,7 @@ def test_404_page(cast, client):
     assert r.status_code == 404 and "页面不存在" in r.content.decode() and "返回首页" in r.content.decode()
 
 
-@override_settings(ROOT_URLCONF="apps.core.tests.test_error_pages")
+@override_settings(ROOT_URLCONF="linli.tests.test_error_pages")
 def test_403_and_500_pages(db, client):
     r = client.get("/forbidden/")
     assert r.status_code == 403 and "没有权限" in r.content.decode()

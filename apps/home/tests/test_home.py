@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from apps.core import dashboard
+from apps.home import queries as dashboard
 from apps.tickets import actions
 from apps.tickets.choices import EscalationLevel
 from apps.tickets.tests.helpers import FakePolicies, policies, receive, to_replied, to_verified  # noqa: F401
