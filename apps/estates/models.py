@@ -5,11 +5,15 @@ and every unmasked read is logged (R-M7-01).
 """
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from apps.estates.masking import FIELD_LABELS
+from apps.org import access
 from apps.org.models import Project
+from apps.org.roles import Cap
 
 
 class Building(models.Model):
@@ -230,7 +234,6 @@ class CustomerDataAccessLog(models.Model):
 
     @property
     def field_labels(self) -> str:
-        from apps.estates.masking import FIELD_LABELS
 
         return "、".join(str(FIELD_LABELS.get(f, f)) for f in self.fields.split(",") if f)
 
@@ -294,10 +297,7 @@ class ArchiveCustodian(models.Model):
         return f"{self.project} · {self.custodian}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
 
-        from apps.org import access
-        from apps.org.roles import Cap
 
         if self.custodian_id and self.project_id and not access.has_cap(
                 self.custodian, Cap.UNMASK_PERSONAL_DATA, self.project):

@@ -22,6 +22,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from apps.estates import masking
@@ -602,7 +603,6 @@ def write_roster(out: IO[bytes] | str, households: Iterable[Household], *, unmas
 
 
 def export_queryset(project: Project):  # -> QuerySet[Household]
-    from django.db.models import Prefetch
 
     return (Household.objects.filter(project=project).select_related("building", "unit")
             .prefetch_related(Prefetch("persons", queryset=Person.objects.order_by("kind", "pk")

@@ -16,12 +16,12 @@ from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from apps.estates import masking
+from apps.estates import masking, roster
+from apps.estates.access import in_own_work
 from apps.estates.models import (
+    MEDIA_KINDS,
     AccessAction,
     ArchiveGrant,
-    Building,
-    MEDIA_KINDS,
     CustomerDataAccessLog,
     DecorationRecord,
     DecorationRecordKind,
@@ -233,21 +233,6 @@ def grants_for(user: User) -> QuerySet[ArchiveGrant]:
 # ---------------------------------------------------------------- reveal
 
 
-def in_own_work(user: User, household: Household) -> bool:
-    """Whether ``household`` lies in the user's own work for tier 2 (R-M7-01 interpretation: "any display
-    of personal data outside the user's own tickets" is a consultation). A 管家/客服专员 whose only role in
-    the project is ``butler`` works on the buildings they steward and on the tickets they handle or
-    received; every other role with UNMASK_PERSONAL_DATA serves the whole project (AS-40)."""
-    from apps.org.roles import Role
-    from apps.tickets.models import Ticket
-
-    if access.roles_in(user, household.project) != {Role.BUTLER}:
-        return True
-    if Building.objects.filter(pk=household.building_id, steward=user).exists():
-        return True
-    return Ticket.objects.filter(household=household).filter(Q(handler=user) | Q(receiver=user)).exists()
-
-
 def _check_reveal(user: User, project: Project, fields: set[str], *, is_vip: bool, bulk: bool,
                   reason: str, now: dt.datetime, own_work: bool = True) -> ArchiveGrant | None:
     if not access.has_cap(user, Cap.UNMASK_PERSONAL_DATA, project):
@@ -395,7 +380,6 @@ def update_household(user: User, household: Household, data: dict[str, Any]) -> 
 def save_person(user: User, household: Household, data: dict[str, Any], person: Person | None = None) -> Person:
     """Add or edit an occupant. Phone, second phone and ID number left blank keep the stored value,
     so editing never has to show personal data in full (R-M7-01)."""
-    from apps.estates import roster
 
     if not may_maintain(user, household.project):
         raise PermissionDenied("您的岗位不能维护业主档案")

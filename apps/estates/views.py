@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -392,7 +393,6 @@ def import_template(request: HttpRequest) -> HttpResponse:
 
 
 def _url(name: str, **kwargs: Any) -> str:
-    from django.urls import reverse
 
     return reverse(name, kwargs=kwargs or None)
 

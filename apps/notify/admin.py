@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from apps.notify import quiet_hours
+from apps.notify import mail, notices, queries, quiet_hours
 from apps.notify.models import (
     ChannelConfig,
     Delivery,
@@ -19,6 +20,7 @@ from apps.notify.models import (
     QuietHoursPolicy,
     StaffChannelPreference,
 )
+from linli import clock
 
 
 @admin.register(QuietHoursPolicy)
@@ -102,16 +104,12 @@ class MailItemAdmin(admin.ModelAdmin):
         return obj is None and super().has_change_permission(request, obj)
 
     def save_model(self, request: HttpRequest, obj: MailItem, form: Any, change: bool) -> None:
-        from apps.notify import mail
-        from linli import clock
 
         saved = mail.receive_mail(project=obj.project, household=obj.household, addressee=obj.addressee,
                                   kind=obj.kind, note=obj.note, acting_user=request.user, now=clock.now())
         obj.pk = saved.pk
 
     def _apply(self, request: HttpRequest, queryset: Any, fn: Any, done: str) -> None:
-        from apps.notify import mail
-        from linli import clock
 
         n = 0
         for item in queryset:
@@ -124,13 +122,11 @@ class MailItemAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("标记已领取"))
     def mark_collected(self, request: HttpRequest, queryset: Any) -> None:
-        from apps.notify import mail
 
         self._apply(request, queryset, mail.collect_mail, "已领取")
 
     @admin.action(description=_("标记已派送"))
     def mark_delivered(self, request: HttpRequest, queryset: Any) -> None:
-        from apps.notify import mail
 
         self._apply(request, queryset, mail.deliver_mail, "已派送")
 
@@ -157,10 +153,7 @@ class OwnerNoticeAdmin(admin.ModelAdmin):
                 super()._post_clean()
                 if self.errors:
                     return
-                from django.core.exceptions import ValidationError
 
-                from apps.notify import notices, services
-                from linli import clock
 
                 d = self.cleaned_data
                 try:
@@ -168,7 +161,7 @@ class OwnerNoticeAdmin(admin.ModelAdmin):
                         project=d["project"], building=d.get("building"), kind=d["kind"], body=d["body"],
                         event_date=d.get("event_date"), approval_ref=d.get("approval_ref", ""),
                         approved_on=d.get("approved_on"), acting_user=request.user, now=clock.now())
-                except services.NotifyError as exc:
+                except queries.NotifyError as exc:
                     self.add_error(next(iter(exc.fields), None), ValidationError(str(exc)))
 
         return NoticeForm

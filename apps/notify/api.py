@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from apps.core.api_errors import ERRORS, ApiError
-from apps.notify import services
+from apps.notify import actions, queries
 from linli import clock
 
 router = Router(tags=["notify"])
@@ -52,20 +52,20 @@ def _out(n: Any) -> dict[str, Any]:
 
 @router.get("", response={200: NotificationPage, **ERRORS}, summary="我的站内通知（可只看未读）")
 def list_notifications(request: HttpRequest, filters: Query[InboxQuery]) -> Any:
-    qs = services.inbox(request.user, unread_only=filters.unread)
+    qs = queries.inbox(request.user, unread_only=filters.unread)
     items = list(qs[filters.offset:filters.offset + filters.limit])
-    return {"count": qs.count(), "unread_count": services.unread_count(request.user), "items": [_out(n) for n in items]}
+    return {"count": qs.count(), "unread_count": queries.unread_count(request.user), "items": [_out(n) for n in items]}
 
 
 @router.post("/read-all", response={200: MarkedOut, **ERRORS}, summary="全部标为已读")
 def read_all(request: HttpRequest) -> Any:
-    return {"marked": services.mark_all_read(request.user, now=clock.now())}
+    return {"marked": actions.mark_all_read(request.user, now=clock.now())}
 
 
 @router.post("/{notification_id}/read", response={200: NotificationOut, **ERRORS}, summary="标为已读")
 def read_one(request: HttpRequest, notification_id: int) -> Any:
     try:
-        note = services.mark_read(request.user, notification_id, now=clock.now())
-    except services.NotifyError as exc:
+        note = actions.mark_read(request.user, notification_id, now=clock.now())
+    except queries.NotifyError as exc:
         raise ApiError(exc.status, exc.code, str(exc), exc.fields) from exc
     return _out(note)

@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.conf import settings
+
+from apps.notify import checks  # noqa: F401 - registers the start-up check of the notification backends
 
 
 class NotifyConfig(AppConfig):
@@ -10,8 +13,6 @@ class NotifyConfig(AppConfig):
         # Production (Celery beat): send due notifications every 30 s. The app registers its own
         # beat entry so the settings module needs no edit; the embedded mode sends them from
         # ``run_sweeps --loop`` / ``notify_deliver --loop`` instead.
-        from django.conf import settings
-
         schedule = getattr(settings, "CELERY_BEAT_SCHEDULE", None)
         if isinstance(schedule, dict):
             schedule.setdefault("every-30s-notify-deliver-due", {"task": "apps.notify.tasks.deliver_due",

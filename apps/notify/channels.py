@@ -15,19 +15,22 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import importlib
+import importlib.util
 import json
 import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
 
 from django.conf import settings
 from django.core import mail
-from django.utils.module_loading import import_string
+from django.core.exceptions import ImproperlyConfigured
 
 
 class DeliveryError(Exception):
@@ -309,14 +312,46 @@ DEFAULT_BACKENDS: dict[str, str] = {
 }
 
 
+class BackendNotFound(ImproperlyConfigured, ValueError):
+    """A configured backend path that names no backend class: a configuration error. It is raised
+    at start-up for the settings (``manage.py check``, :func:`check_backends`) and at send time for a
+    company's ChannelConfig (recorded on the delivery attempt), never ignored."""
+
+
+def _module_exists(dotted: str) -> bool:
+    """Whether every package on the way to ``dotted`` exists (without importing a missing one)."""
+    parts = dotted.split(".")
+    for i in range(1, len(parts) + 1):
+        name = ".".join(parts[:i])
+        if name not in sys.modules and importlib.util.find_spec(name) is None:
+            return False
+    return True
+
+
 def load_backend_class(path: str) -> type[Backend]:
-    try:
-        cls = import_string(path)
-    except ImportError as exc:
-        raise ValueError(f"找不到通知后端：{path}") from exc
+    module_path, _dot, name = path.rpartition(".")
+    if not module_path or not _module_exists(module_path):
+        raise BackendNotFound(f"找不到通知后端：{path}")
+    # A backend module that exists but fails to import (a missing optional dependency) raises its own
+    # ImportError here: a configuration error the caller sees and records.
+    cls = getattr(importlib.import_module(module_path), name, None)
+    if cls is None:
+        raise BackendNotFound(f"找不到通知后端：{path}")
     if not (isinstance(cls, type) and issubclass(cls, Backend)):
-        raise ValueError(f"不是通知后端：{path}")
+        raise BackendNotFound(f"不是通知后端：{path}")
     return cls
+
+
+def check_backends() -> list[str]:
+    """Start-up check (``apps.notify.checks``): every backend the settings name must load."""
+    configured = {**DEFAULT_BACKENDS, **(getattr(settings, "LINLI_NOTIFY_BACKENDS", {}) or {})}
+    problems = []
+    for channel, path in sorted(configured.items()):
+        try:
+            load_backend_class(path)
+        except BackendNotFound as exc:
+            problems.append(f"LINLI_NOTIFY_BACKENDS[{channel!r}]: {exc}")
+    return problems
 
 
 def backend_path(channel: str, config: Any = None) -> str:

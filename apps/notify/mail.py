@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from apps.notify import quiet_hours, services
+from apps.notify import actions, queries, quiet_hours
 from apps.notify.models import MailItem, MailKind
 from apps.org.access import has_cap
 from apps.org.models import Membership, Project
@@ -22,7 +22,7 @@ from apps.org.roles import Cap, Role
 DEFAULT_NOTIFY_TIME = "10:00"
 
 
-class MailError(services.NotifyError):
+class MailError(queries.NotifyError):
     pass
 
 
@@ -71,7 +71,7 @@ def notify_stewards_due(now: dt.datetime) -> int:
             MailItem.objects.filter(pk__in=[m.pk for m in pending], notified_at=None).update(notified_at=now)
             lines = [f"{m.get_kind_display()} · {m.addressee}" + (f" · {m.household.label}" if m.household else "")
                      for m in pending]
-            services.notify_staff(stewards(project), kind="mail_collect", project=project,
+            actions.notify_staff(stewards(project), kind="mail_collect", project=project,
                                   subject=f"请到前台领取信件报刊 {len(pending)} 件",
                                   body="\n".join(lines), link="/admin/notify/mailitem/",
                                   dedupe_key=f"mail:{project.pk}:{local.date().isoformat()}", now=now)

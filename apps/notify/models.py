@@ -190,8 +190,8 @@ class QuietHoursPolicy(models.Model):
             import datetime as dt
 
             try:
-                quiet_hours.next_allowed_moment(dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), windows,
-                                                self.project.tz if self.project_id else dt.timezone.utc)
+                quiet_hours.next_allowed_moment(dt.datetime(2026, 1, 1, tzinfo=dt.UTC), windows,
+                                                self.project.tz if self.project_id else dt.UTC)
             except ValueError as exc:
                 raise ValidationError({"windows": str(exc)}) from exc
 

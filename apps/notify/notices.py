@@ -10,7 +10,7 @@
 - R-M17-07 the monthly fee reminder (by SMS; once per calendar month per project or building).
 
 Every owner (业主, active, with a mobile number) of the project — or of one building — gets one SMS
-through :func:`apps.notify.services.notify_owner`, so the project's quiet hours apply (P-21).
+through :func:`apps.notify.actions.notify_owner`, so the project's quiet hours apply (P-21).
 """
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from typing import Any
 
 from django.db import transaction
 
-from apps.notify import services
+from apps.estates.models import DecorationRecord, DecorationRecordKind, Person, PersonKind
+from apps.notify import actions, queries
 from apps.notify.models import Delivery, NoticeKind, OwnerNotice
 from apps.org.access import has_cap
 from apps.org.models import Project
@@ -37,25 +38,25 @@ def send_owner_notice(*, project: Project, kind: str, body: str, acting_user: An
     """``not_before`` holds every SMS until that moment (e.g. out of the quiet windows even where the
     project does not apply them to SMS in general — the notice-board announcement, R-M17-12)."""
     if not has_cap(acting_user, Cap.REPLY, project):
-        raise services.NotifyError("没有向业主群发通知的权限", code="forbidden", status=403)
+        raise queries.NotifyError("没有向业主群发通知的权限", code="forbidden", status=403)
     if kind not in NoticeKind.values:
-        raise services.NotifyError("通知类别不正确", field="kind")
+        raise queries.NotifyError("通知类别不正确", field="kind")
     body = (body or "").strip()
     if not body:
-        raise services.NotifyError("短信内容不能为空", field="body")
+        raise queries.NotifyError("短信内容不能为空", field="body")
     if building is not None and building.project_id != project.pk:
-        raise services.NotifyError("楼栋不属于该项目", field="building", code="wrong_project")
+        raise queries.NotifyError("楼栋不属于该项目", field="building", code="wrong_project")
     lead = MIN_LEAD_DAYS.get(kind)
     today = now.astimezone(project.tz).date()
     short_notice = False
     if lead is not None:
         if event_date is None:
-            raise services.NotifyError("请填写事项日期", field="event_date", code="date_required")
+            raise queries.NotifyError("请填写事项日期", field="event_date", code="date_required")
         if event_date < today and kind in LATE_IS_NONCONFORMITY:  # too late even to be late
-            raise services.NotifyError("事项日期已过，不能再通知", field="event_date", code="date_past")
+            raise queries.NotifyError("事项日期已过，不能再通知", field="event_date", code="date_past")
         short_notice = (event_date - today).days < lead
         if short_notice and kind not in LATE_IS_NONCONFORMITY:
-            raise services.NotifyError(f"{NoticeKind(kind).label}须至少提前{lead}天发出（最早可通知 "
+            raise queries.NotifyError(f"{NoticeKind(kind).label}须至少提前{lead}天发出（最早可通知 "
                                        f"{today + dt.timedelta(days=lead):%Y-%m-%d} 及以后的事项）",
                                        field="event_date", code="too_late")
     if kind == NoticeKind.FEE:  # R-M17-07: one fee reminder a month (per project, or per building)
@@ -64,17 +65,17 @@ def send_owner_notice(*, project: Project, kind: str, body: str, acting_user: An
         same = OwnerNotice.objects.filter(project=project, kind=NoticeKind.FEE, building=building,
                                           created_at__gte=month_start)
         if same.exists():
-            raise services.NotifyError(f"{local:%Y年%m月}已发送过缴费提醒，每月只发一次", field="kind",
+            raise queries.NotifyError(f"{local:%Y年%m月}已发送过缴费提醒，每月只发一次", field="kind",
                                        code="already_sent_this_month", status=409)
     approval_ref = (approval_ref or "").strip()
     if kind == NoticeKind.ACTIVITY:  # R-M12-02/03: only after the implementation plan is approved
         if not approval_ref:
-            raise services.NotifyError("活动须经审批后才能通知业主，请填写审批记录", field="approval_ref",
+            raise queries.NotifyError("活动须经审批后才能通知业主，请填写审批记录", field="approval_ref",
                                        code="approval_required")
         if approved_on is None:
-            raise services.NotifyError("请填写活动实施方案的批准日期", field="approved_on", code="approval_required")
+            raise queries.NotifyError("请填写活动实施方案的批准日期", field="approved_on", code="approval_required")
         if approved_on > today:
-            raise services.NotifyError(f"活动实施方案 {approved_on:%Y-%m-%d} 才批准，批准前不能通知业主",
+            raise queries.NotifyError(f"活动实施方案 {approved_on:%Y-%m-%d} 才批准，批准前不能通知业主",
                                        field="approved_on", code="not_yet_approved", status=409)
     else:
         approved_on = None
@@ -82,16 +83,15 @@ def send_owner_notice(*, project: Project, kind: str, body: str, acting_user: An
                                         event_date=event_date, approval_ref=approval_ref[:100],
                                         approved_on=approved_on, short_notice=short_notice, created_at=now,
                                         created_by=acting_user)
-    from apps.estates.models import Person, PersonKind
 
     owners = Person.objects.filter(project=project, kind=PersonKind.OWNER, active=True).order_by("pk")
     if building is not None:
         owners = owners.filter(household__building=building)
     for person in owners:
         try:
-            services.notify_owner(person, project=project, kind=f"notice_{kind}", body=body, now=now,
+            actions.notify_owner(person, project=project, kind=f"notice_{kind}", body=body, now=now,
                                   dedupe_key=f"notice:{notice.pk}:{person.pk}", not_before=not_before)
-        except services.NotifyError as exc:
+        except queries.NotifyError as exc:
             if exc.code != "no_phone":
                 raise
             notice.no_phone += 1
@@ -114,15 +114,14 @@ def tell_decoration_progress(record: Any, *, acting_user: Any, now: dt.datetime)
     """R-M17-08 (R-M20-12): tell the household's owners by SMS how their decoration is progressing
     or what problem it has — one message per progress/problem entry of the decoration file
     (:class:`apps.estates.models.DecorationRecord`) and owner. Returns the messages queued."""
-    from apps.estates.models import DecorationRecordKind, Person, PersonKind
 
     if not has_cap(acting_user, Cap.REPLY, record.project):
-        raise services.NotifyError("没有告知业主装修进度的权限", code="forbidden", status=403)
+        raise queries.NotifyError("没有告知业主装修进度的权限", code="forbidden", status=403)
     if record.kind not in (DecorationRecordKind.PROGRESS, DecorationRecordKind.PROBLEM):
-        raise services.NotifyError("只有装修进度或装修问题可以告知业主", field="kind", code="wrong_kind")
+        raise queries.NotifyError("只有装修进度或装修问题可以告知业主", field="kind", code="wrong_kind")
     note = (record.note or "").strip()
     if not note:
-        raise services.NotifyError("请先填写装修进度/问题的说明", field="note")
+        raise queries.NotifyError("请先填写装修进度/问题的说明", field="note")
     label = "装修进度" if record.kind == DecorationRecordKind.PROGRESS else "装修问题"
     body = f"尊敬的业主：您的房屋（{record.household.label}）{label}：{note}"
     queued = 0
@@ -131,16 +130,15 @@ def tell_decoration_progress(record: Any, *, acting_user: Any, now: dt.datetime)
         key = _decoration_key(record, person)
         if Delivery.objects.filter(dedupe_key=key).exists():
             continue
-        services.notify_owner(person, project=record.project, kind=DECORATION_KIND, body=body, now=now, dedupe_key=key)
+        actions.notify_owner(person, project=record.project, kind=DECORATION_KIND, body=body, now=now, dedupe_key=key)
         queued += 1
     if not queued and not Delivery.objects.filter(dedupe_key__startswith=f"decoration:{record.pk}:").exists():
-        raise services.NotifyError("该房屋没有可通知的业主手机号码", code="no_phone", field="phone")
+        raise queries.NotifyError("该房屋没有可通知的业主手机号码", code="no_phone", field="phone")
     return queued
 
 
 def untold_decoration_records(project: Project) -> Any:
     """The progress/problem entries whose owners have not been told yet — the regular to-do list."""
-    from apps.estates.models import DecorationRecord, DecorationRecordKind
 
     told = {int(k.split(":")[1]) for k in Delivery.objects.filter(project=project, kind=DECORATION_KIND)
             .values_list("dedupe_key", flat=True) if k}

@@ -108,8 +108,8 @@ def next_allowed_moment(moment: dt.datetime, windows: Sequence[Window], tz: dt.t
         w = next((w for w in windows if w.contains(local.time())), None)
         if w is None:
             if not moved:
-                return moment.astimezone(dt.timezone.utc)
-            return local.replace(tzinfo=tz).astimezone(dt.timezone.utc)
+                return moment.astimezone(dt.UTC)
+            return local.replace(tzinfo=tz).astimezone(dt.UTC)
         local = _window_end(local, w)
         moved = True
     raise ValueError("免打扰时段覆盖了全天，没有允许联系的时间")

@@ -17,7 +17,10 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from apps.notify import quiet_hours, services
+from django.db.models import Q
+
+from apps.estates.models import Household, Person, PersonKind
+from apps.notify import actions, queries, quiet_hours
 from apps.notify.models import Delivery
 
 log = logging.getLogger(__name__)
@@ -40,7 +43,7 @@ def warranty_reminder_date(warranty_end: dt.date) -> dt.date:
 
 def first_sending_moment(project: object, day: dt.date) -> dt.datetime:
     """The first moment of ``day`` (project's local date) outside the project's quiet windows."""
-    policy = services.policy_for(project)  # type: ignore[arg-type]
+    policy = queries.policy_for(project)  # type: ignore[arg-type]
     midnight = dt.datetime.combine(day, dt.time(0, 0)).replace(tzinfo=policy.tz)
     return quiet_hours.next_allowed_moment(midnight, policy.windows, policy.tz)
 
@@ -63,7 +66,6 @@ class ReminderResult:
 
 def queue_warranty_reminders(now: dt.datetime) -> ReminderResult:
     """Queue the warranty SMS of every owner whose household's reminder date has come (idempotent)."""
-    from apps.estates.models import Household, Person, PersonKind
 
     result = ReminderResult()
     utc_day = now.date()
@@ -82,10 +84,10 @@ def queue_warranty_reminders(now: dt.datetime) -> ReminderResult:
             if Delivery.objects.filter(dedupe_key=key).exists():
                 continue  # already queued (or sent) for this end date
             try:
-                services.notify_owner(person, project=hh.project, kind=WARRANTY_KIND, body=warranty_text(hh, end),
+                actions.notify_owner(person, project=hh.project, kind=WARRANTY_KIND, body=warranty_text(hh, end),
                                       now=now, not_before=first_sending_moment(hh.project, today),
                                       dedupe_key=key)
-            except services.NotifyError as exc:
+            except queries.NotifyError as exc:
                 if exc.code != "no_phone":
                     raise
                 result.no_phone += 1
@@ -113,9 +115,7 @@ def welcome_text(person: object, steward: object) -> str:
 
 def queue_welcome_messages(now: dt.datetime, result: ReminderResult | None = None) -> ReminderResult:
     """R-M17-04: one welcome SMS per owner who moved in recently, with their steward's number."""
-    from django.db.models import Q
 
-    from apps.estates.models import Person, PersonKind
 
     result = result or ReminderResult()
     utc_day = now.date()
@@ -135,7 +135,7 @@ def queue_welcome_messages(now: dt.datetime, result: ReminderResult | None = Non
         key = f"welcome:{person.pk}"
         if Delivery.objects.filter(dedupe_key=key).exists():
             continue
-        services.notify_owner(person, project=person.project, kind=WELCOME_KIND, body=welcome_text(person, steward),
+        actions.notify_owner(person, project=person.project, kind=WELCOME_KIND, body=welcome_text(person, steward),
                               now=now, not_before=first_sending_moment(person.project, today), dedupe_key=key)
         result.welcomed += 1
     return result

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from apps.notify.services import deliver_due
+from apps.notify.actions import deliver_due
+from apps.notify.mail import notify_stewards_due
+from apps.notify.reminders import queue_all
 from linli import clock
 
 
@@ -16,8 +18,6 @@ def deliver_due_task() -> str:
 def queue_reminders_task() -> str:
     """R-M17-04/05: queue the owner messages whose day has come; R-M17-09: the stewards' daily mail
     notice once its set time has passed (both idempotent)."""
-    from apps.notify.mail import notify_stewards_due
-    from apps.notify.reminders import queue_all
 
     now = clock.now()
     return f"{queue_all(now)} mail_notified={notify_stewards_due(now)}"

@@ -18,9 +18,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.notify import quiet_hours, services
+from apps.estates.models import DecorationRecord
+from apps.notify import actions, notices, queries, quiet_hours
 from apps.notify.models import Channel, DeliveryStatus
 from apps.org import access
+from apps.org.models import Project
+from apps.org.roles import Cap
 from linli import clock
 
 PAGE_SIZE = 30
@@ -37,8 +40,8 @@ def _changed(response: HttpResponse) -> HttpResponse:
 
 def _inbox_context(request: HttpRequest) -> dict[str, Any]:
     unread_only = request.GET.get("unread") == "1"
-    page = Paginator(services.inbox(request.user, unread_only=unread_only), PAGE_SIZE).get_page(request.GET.get("page"))
-    return {"page": page, "unread_only": unread_only, "unread": services.unread_count(request.user)}
+    page = Paginator(queries.inbox(request.user, unread_only=unread_only), PAGE_SIZE).get_page(request.GET.get("page"))
+    return {"page": page, "unread_only": unread_only, "unread": queries.unread_count(request.user)}
 
 
 @login_required
@@ -47,25 +50,24 @@ def inbox(request: HttpRequest) -> HttpResponse:
     context = _inbox_context(request)
     if _is_htmx(request) and request.headers.get("HX-Target") == "inbox-list":
         return render(request, "notify/_list.html", context)
-    from apps.org.roles import Cap
 
     context["can_call"] = access.has_cap(request.user, Cap.RETURN_VISIT)
-    context["can_log"] = bool(services.log_projects(request.user)) or request.user.is_superuser
+    context["can_log"] = bool(queries.log_projects(request.user)) or request.user.is_superuser
     return render(request, "notify/inbox.html", context)
 
 
 @login_required
 @require_GET
 def badge(request: HttpRequest) -> HttpResponse:
-    return render(request, "notify/_badge.html", {"unread": services.unread_count(request.user)})
+    return render(request, "notify/_badge.html", {"unread": queries.unread_count(request.user)})
 
 
 @login_required
 @require_POST
 def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        note = services.mark_read(request.user, pk, now=clock.now())
-    except services.NotifyError as exc:
+        note = actions.mark_read(request.user, pk, now=clock.now())
+    except queries.NotifyError as exc:
         raise Http404 from exc
     if _is_htmx(request):
         return _changed(render(request, "notify/_row.html", {"n": note}))
@@ -75,7 +77,7 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def mark_all_read(request: HttpRequest) -> HttpResponse:
-    n = services.mark_all_read(request.user, now=clock.now())
+    n = actions.mark_all_read(request.user, now=clock.now())
     if _is_htmx(request):
         return _changed(render(request, "notify/_list.html", _inbox_context(request)))
     messages.success(request, _("已将 %(n)d 条通知标为已读") % {"n": n})
@@ -87,8 +89,8 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark read and follow the notice's link (only links inside Linli)."""
     try:
-        note = services.mark_read(request.user, pk, now=clock.now())
-    except services.NotifyError as exc:
+        note = actions.mark_read(request.user, pk, now=clock.now())
+    except queries.NotifyError as exc:
         raise Http404 from exc
     if note.link and url_has_allowed_host_and_scheme(note.link, allowed_hosts={request.get_host()},
                                                      require_https=request.is_secure()):
@@ -100,7 +102,7 @@ def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _require_log(request: HttpRequest) -> list[Any]:
-    projects = services.log_projects(request.user)
+    projects = queries.log_projects(request.user)
     if not projects and not request.user.is_superuser:
         raise Http404
     return projects
@@ -110,7 +112,7 @@ def _require_log(request: HttpRequest) -> list[Any]:
 @require_GET
 def delivery_log(request: HttpRequest) -> HttpResponse:
     _require_log(request)
-    qs = services.visible_deliveries(request.user).prefetch_related("attempt_log")
+    qs = queries.visible_deliveries(request.user).prefetch_related("attempt_log")
     status = request.GET.get("status", "")
     channel = request.GET.get("channel", "")
     if status in DeliveryStatus.values:
@@ -128,8 +130,8 @@ def delivery_log(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    delivery = get_object_or_404(services.visible_deliveries(request.user), pk=pk)
-    if services.retry_now(delivery, now=clock.now()):
+    delivery = get_object_or_404(queries.visible_deliveries(request.user), pk=pk)
+    if actions.retry_now(delivery, now=clock.now()):
         messages.success(request, _("已重新排队，将由发送任务重试"))
     else:
         messages.error(request, _("只有失败的消息可以重试"))
@@ -145,11 +147,11 @@ def quiet_hours_page(request: HttpRequest) -> HttpResponse:
     now = clock.now()
     rows = []
     for project in access.visible_projects(request.user).order_by("code"):
-        policy = services.policy_for(project)
+        policy = queries.policy_for(project)
         window = quiet_hours.window_at(now, policy.windows, policy.tz)
         rows.append({"project": project, "policy": policy, "windows": [w.label() for w in policy.windows],
                      "quiet_now": window is not None and policy.calls,
-                     "next_call": services.next_contact_moment(policy, now)})
+                     "next_call": queries.next_contact_moment(policy, now)})
     return render(request, "notify/quiet_hours.html", {"rows": rows, "now": now,
                                                        "can_edit": request.user.is_staff})
 
@@ -157,25 +159,16 @@ def quiet_hours_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def call_list(request: HttpRequest) -> HttpResponse:
-    """回访外呼顺序: tickets waiting for a return visit, earliest allowed call first."""
-    from apps.org.roles import Cap
-
+    """回访外呼顺序: tickets waiting for a return visit, earliest allowed call first. The tickets come
+    from the source a higher module registered (:func:`apps.notify.queries.call_candidates`)."""
     if not access.has_cap(request.user, Cap.RETURN_VISIT):
         raise Http404
-    from apps.tickets import access as ticket_access
-    from apps.tickets import adapters as ticket_adapters
-
     now = clock.now()
-    tickets = (ticket_adapters.return_visit_queue(ticket_access.visible_tickets(request.user))
-               .select_related("project", "household").order_by("received_at")[:200])
-    slots = services.order_call_list(tickets, now=now)
+    slots = queries.order_call_list(queries.call_candidates(request.user), now=now)
     return render(request, "notify/call_list.html", {"slots": slots, "now": now})
 
 
 def _reply_projects(user: Any) -> list[Any]:
-    from apps.org.models import Project
-    from apps.org.roles import Cap
-
     return [p for p in Project.objects.order_by("pk") if access.has_cap(user, Cap.REPLY, p)]
 
 
@@ -183,8 +176,6 @@ def _reply_projects(user: Any) -> list[Any]:
 @require_GET
 def decoration_progress(request: HttpRequest) -> HttpResponse:
     """装修进度待告知 (R-M17-08): progress/problem entries whose owners have not been told yet."""
-    from apps.notify import notices
-
     projects = _reply_projects(request.user)
     if not projects:
         raise Http404
@@ -195,14 +186,11 @@ def decoration_progress(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def decoration_tell(request: HttpRequest, pk: int) -> HttpResponse:
-    from apps.estates.models import DecorationRecord
-    from apps.notify import notices
-
     record = get_object_or_404(DecorationRecord.objects.select_related("household", "project"), pk=pk,
                                project__in=_reply_projects(request.user))
     try:
         n = notices.tell_decoration_progress(record, acting_user=request.user, now=clock.now())
         messages.success(request, _("已通知业主（%(n)s 条短信）") % {"n": n})
-    except services.NotifyError as exc:
+    except queries.NotifyError as exc:
         messages.error(request, str(exc))
     return redirect("notify:decoration")

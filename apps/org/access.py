@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from apps.org.models import Membership, Project
-from apps.org.roles import ROLE_INFO
+from apps.org.roles import ROLE_INFO, Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -109,7 +109,6 @@ def require_cap(user: User | AnonymousUser, cap: str, project: Project | None = 
 
 def departments_headed(user: User | AnonymousUser) -> list[int]:
     """Department ids where the user is 部门负责人 (their queue)."""
-    from apps.org.roles import Role
 
     return [m.department_id for m in _memberships(user) if m.role == Role.DEPT_HEAD and m.department_id]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Router, Schema
 
@@ -12,6 +13,7 @@ from apps.core.api_errors import ERRORS, ApiError
 from apps.org import access
 from apps.org.models import Department, Membership, Project
 from apps.org.roles import ROLE_INFO
+from linli import clock
 
 router = Router(tags=["org"])
 
@@ -60,7 +62,6 @@ class DepartmentOut(Schema):
 
 
 def _project_out(p: Project) -> dict[str, Any]:
-    from linli import clock
 
     return {
         "id": p.pk, "code": p.code, "name": p.name, "address": p.address, "kind": p.kind,
@@ -112,7 +113,6 @@ def project_detail(request: HttpRequest, project_id: int) -> Any:
             summary="项目的部门（含公司级部门），即内部通讯录 R-M19-12")
 def department_list(request: HttpRequest, project_id: int) -> Any:
     project = _visible_project(request, project_id)
-    from django.db.models import Q
 
     qs = Department.objects.filter(Q(project=project) | Q(project__isnull=True, company_id=project.company_id))
     return [{"id": d.pk, "kind": d.kind, "kind_label": str(d.get_kind_display()), "name": d.name,

@@ -4,8 +4,8 @@ import datetime as dt
 
 from django.test import Client
 
-from apps.api.models import ApiToken
 from apps.api.actions import issue_token, revoke_token
+from apps.api.models import ApiToken
 from linli import clock
 
 

@@ -91,8 +91,8 @@ def test_r_m7_01_revoked_grant_does_not_count(cast, estate, grant_for):
 
 
 def test_r_m7_01_grant_in_another_project_does_not_count(cast, estate, grant_for):
-    from apps.org.tests.factories import member
     from apps.org.roles import Role
+    from apps.org.tests.factories import member
 
     member(cast.front_desk, Role.FRONT_DESK, company=cast.company, project=cast.other_project)
     grant_for(cast.front_desk, by=cast.quality_inspector, project=cast.other_project)

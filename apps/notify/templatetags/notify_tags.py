@@ -5,7 +5,9 @@ from typing import Any
 
 from django import template
 
-from apps.notify import services
+from apps.estates.masking import mask_phone
+from apps.notify import queries
+from apps.notify.models import Audience
 
 register = template.Library()
 
@@ -14,14 +16,12 @@ register = template.Library()
 def unread_badge(context: Any) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
-    return {"unread": services.unread_count(user) if user is not None else 0}
+    return {"unread": queries.unread_count(user) if user is not None else 0}
 
 
 @register.simple_tag
 def delivery_address(delivery: Any) -> str:
     """Who a delivery went to, with owners' phone numbers masked (personal data, R-M7-01)."""
-    from apps.estates.masking import mask_phone
-    from apps.notify.models import Audience
 
     if delivery.audience == Audience.OWNER:
         return mask_phone(delivery.address)

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from apps.notify import notices, quiet_hours, reminders, services
+from apps.notify import notices, queries, quiet_hours, reminders
 from apps.notify.models import Delivery, DeliveryStatus, NoticeKind, OwnerNotice
 from apps.notify.tests.conftest import sh
 
@@ -29,30 +29,30 @@ def test_as_20_call_planned_after_a_late_verification_waits_for_08_00(cast) -> N
     to_verified(cast, ticket, VERIFIED_AT)
     assert ticket.status == "verified"
     # the return-visit call list proposes the first allowed moment after the verification
-    (slot,) = services.order_call_list([ticket], now=VERIFIED_AT)
+    (slot,) = queries.order_call_list([ticket], now=VERIFIED_AT)
     assert slot.item == ticket and slot.deferred and slot.call_at == sh(2026, 4, 4, 8, 0)
 
     planned = sh(2026, 4, 3, 21, 45)
-    assert services.next_contact_moment(cast.project, planned) == sh(2026, 4, 4, 8, 0)
-    warning = services.call_warning(cast.project, planned)
+    assert queries.next_contact_moment(cast.project, planned) == sh(2026, 4, 4, 8, 0)
+    warning = queries.call_warning(cast.project, planned)
     assert warning == "现在是免打扰时段（21:00–次日08:00），建议 04-04 08:00 以后再致电业主"
-    with pytest.raises(services.NotifyError) as err:
-        services.check_call_time(cast.project, planned)  # not an emergency: refused
+    with pytest.raises(queries.NotifyError) as err:
+        queries.check_call_time(cast.project, planned)  # not an emergency: refused
     assert err.value.code == "quiet_hours" and "04-04 08:00" in str(err.value)
     assert err.value.fields == {"emergency_reason": [str(err.value)]}
-    with pytest.raises(services.NotifyError):
-        services.check_call_time(cast.project, planned, emergency_reason="   ")  # a blank reason is none
+    with pytest.raises(queries.NotifyError):
+        queries.check_call_time(cast.project, planned, emergency_reason="   ")  # a blank reason is none
     # saved as an emergency: the warning is kept with the record
-    assert services.check_call_time(cast.project, planned, emergency_reason="业主家中漏水需立即联系") == warning
-    assert services.next_contact_moment(cast.project, planned, emergency=True) == planned
+    assert queries.check_call_time(cast.project, planned, emergency_reason="业主家中漏水需立即联系") == warning
+    assert queries.next_contact_moment(cast.project, planned, emergency=True) == planned
 
 
 def test_as_20_lunch_break_call_is_blocked_until_14_00(cast) -> None:
     """AS-20: a call planned at 2026-04-04 12:30 → blocked; the next allowed time is 14:00."""
     planned = sh(2026, 4, 4, 12, 30)
-    assert services.next_contact_moment(cast.project, planned) == sh(2026, 4, 4, 14, 0)
-    with pytest.raises(services.NotifyError) as err:
-        services.check_call_time(cast.project, planned)
+    assert queries.next_contact_moment(cast.project, planned) == sh(2026, 4, 4, 14, 0)
+    with pytest.raises(queries.NotifyError) as err:
+        queries.check_call_time(cast.project, planned)
     assert "12:00–14:00" in str(err.value) and "04-04 14:00" in str(err.value)
 
 
@@ -64,16 +64,16 @@ def test_as_20_boundaries_of_the_windows(cast, hh: int, mm: int, quiet: bool) ->
     """AS-20 boundaries: 07:59 blocked, 08:00 allowed, 11:59 allowed, 12:00 blocked, 13:59 blocked,
     14:00 allowed, 20:59 allowed, 21:00 blocked. The windows are [12:00, 14:00) and [21:00, 08:00)."""
     moment = sh(2026, 4, 4, hh, mm)
-    policy = services.policy_for(cast.project)
+    policy = queries.policy_for(cast.project)
     assert quiet_hours.dump_windows(policy.windows) == [["12:00", "14:00"], ["21:00", "08:00"]]
     assert quiet_hours.in_quiet_hours(moment, policy.windows, policy.tz) is quiet
     if quiet:
-        with pytest.raises(services.NotifyError):
-            services.check_call_time(cast.project, moment)
-        assert services.next_contact_moment(cast.project, moment) > moment
+        with pytest.raises(queries.NotifyError):
+            queries.check_call_time(cast.project, moment)
+        assert queries.next_contact_moment(cast.project, moment) > moment
     else:
-        assert services.check_call_time(cast.project, moment) is None
-        assert services.next_contact_moment(cast.project, moment) == moment
+        assert queries.check_call_time(cast.project, moment) is None
+        assert queries.next_contact_moment(cast.project, moment) == moment
 
 
 def test_as_20_holidays_are_not_quiet_days_by_themselves(cast) -> None:
@@ -86,8 +86,8 @@ def test_as_20_holidays_are_not_quiet_days_by_themselves(cast) -> None:
         assert not cal.is_working_day(day)
         for hh in (10, 16):
             moment = sh(day.year, day.month, day.day, hh)
-            assert services.check_call_time(cast.project, moment) is None
-            assert services.next_contact_moment(cast.project, moment) == moment
+            assert queries.check_call_time(cast.project, moment) is None
+            assert queries.next_contact_moment(cast.project, moment) == moment
 
 
 # ------------------------------------------------------------------ AS-31 (R-M17-03, R-M12-03)
@@ -126,14 +126,14 @@ def test_as_31_activity_notice_published_two_days_ahead_is_a_nonconformity(cast,
 def test_as_31_activity_notice_before_the_plan_is_approved_is_refused(cast, owner) -> None:
     """AS-31: publishing before the plan is approved → refused: on 2025-09-25, a day before the
     approval of 2025-09-26, or with no approval recorded at all. Nothing is written or sent."""
-    with pytest.raises(services.NotifyError) as err:
+    with pytest.raises(queries.NotifyError) as err:
         _activity(cast, sh(2025, 9, 25, 10, 0))
     assert (err.value.code, err.value.status) == ("not_yet_approved", 409)
     assert "2025-09-26" in str(err.value) and err.value.fields == {"approved_on": [str(err.value)]}
-    with pytest.raises(services.NotifyError) as err:
+    with pytest.raises(queries.NotifyError) as err:
         _activity(cast, sh(2025, 9, 28, 10, 0), approval_ref="  ")
     assert err.value.code == "approval_required" and err.value.fields == {"approval_ref": [str(err.value)]}
-    with pytest.raises(services.NotifyError) as err:
+    with pytest.raises(queries.NotifyError) as err:
         _activity(cast, sh(2025, 9, 28, 10, 0), approved_on=None)
     assert err.value.code == "approval_required" and "approved_on" in err.value.fields
     assert not OwnerNotice.objects.exists() and not Delivery.objects.exists()

@@ -5,17 +5,16 @@ from typing import Any
 
 import pytest
 
-from apps.notify import services
+from apps.notify import actions
 from apps.notify.tests.conftest import sh
 from conftest import browser_login
-
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_phone_inbox_mark_read_updates_the_badge(cast: Any, phone_page: Any, live_server: Any) -> None:
     for i in range(3):
-        services.notify_staff([cast.butler], kind="deadline_warning", subject=f"即将超时：YG-00{i} 回访",
+        actions.notify_staff([cast.butler], kind="deadline_warning", subject=f"即将超时：YG-00{i} 回访",
                               body="回访时限今天 18:00", link="/notify/", project=cast.project,
                               dedupe_key=f"k{i}", now=sh(2026, 11, 23, 10, i))
     browser_login(phone_page, live_server, cast.butler.username)

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from apps.notify import channels, services, tasks
+from apps.notify import actions, channels, tasks
 from apps.notify.models import Channel, ChannelConfig, Delivery, DeliveryAttempt, DeliveryStatus, Notification
 from apps.notify.tests.conftest import sh
 from linli import clock
@@ -66,7 +66,7 @@ def test_ticket_dispatch_notice_arrives_after_commit(cast) -> None:
 def test_notify_deliver_command_and_celery_task(cast, transport) -> None:
     ChannelConfig.objects.create(company=cast.company, channel=Channel.WECOM, name="客服群",
                                  webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=K")
-    services.notify_staff([cast.supervisor], kind="escalation_hot", subject="热点投诉", body="YG-001 已升级为热点投诉",
+    actions.notify_staff([cast.supervisor], kind="escalation_hot", subject="热点投诉", body="YG-001 已升级为热点投诉",
                           project=cast.project, dedupe_key="hot-1", now=T0)
     transport.answers = [channels.HttpResult(500, None)]
     out = StringIO()
@@ -85,8 +85,8 @@ def test_company_config_chooses_the_sms_backend(cast, owner, tmp_path, settings)
     settings.LINLI_SMS_FILE_PATH = str(tmp_path / "sms.jsonl")
     ChannelConfig.objects.create(company=cast.company, channel=Channel.SMS,
                                  backend="apps.notify.channels.FileSMSBackend")
-    services.notify_owner(owner, project=cast.project, kind="n", body="您好", now=T0)
-    services.deliver_due(T0)
+    actions.notify_owner(owner, project=cast.project, kind="n", body="您好", now=T0)
+    actions.deliver_due(T0)
     assert "13812345678" in (tmp_path / "sms.jsonl").read_text(encoding="utf-8")
 
 
@@ -108,7 +108,7 @@ def test_concurrent_notify_staff_with_one_key_creates_one_row(cast, require_post
     def worker() -> None:
         try:
             barrier.wait()
-            results.append(len(services.notify_staff([cast.front_desk, cast.supervisor], kind="deadline_breach",
+            results.append(len(actions.notify_staff([cast.front_desk, cast.supervisor], kind="deadline_breach",
                                                      subject="已超时", body="b", project=cast.project,
                                                      dedupe_key="deadline-breach:1", now=T0)))
         finally:
@@ -146,7 +146,7 @@ def test_concurrent_workers_send_each_delivery_once(cast, transport, require_pos
     def worker() -> None:
         try:
             barrier.wait()
-            services.deliver_due(T0)
+            actions.deliver_due(T0)
         finally:
             connection.close()
 

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from apps.notify import services
+from apps.notify import actions
 from apps.notify.models import Delivery, DeliveryStatus, Notification, QuietHoursPolicy
 from apps.notify.tests.conftest import sh
 from linli import clock
@@ -19,12 +19,12 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 @pytest.fixture
 def notes(cast):
-    a, = services.notify_staff([cast.front_desk], kind="ticket_dispatched", subject="新派工单 YG-001", body="门禁坏了",
+    a, = actions.notify_staff([cast.front_desk], kind="ticket_dispatched", subject="新派工单 YG-001", body="门禁坏了",
                                link="/tickets/1/", project=cast.project, dedupe_key="a", now=NOW)
-    b, = services.notify_staff([cast.front_desk], kind="deadline_breach", subject="已超时：YG-002", body="",
+    b, = actions.notify_staff([cast.front_desk], kind="deadline_breach", subject="已超时：YG-002", body="",
                                link="https://evil.example.com/", project=cast.project, dedupe_key="b",
                                now=NOW + dt.timedelta(minutes=5))
-    c, = services.notify_staff([cast.supervisor], kind="x", subject="主管的通知", body="", now=NOW, dedupe_key="c")
+    c, = actions.notify_staff([cast.supervisor], kind="x", subject="主管的通知", body="", now=NOW, dedupe_key="c")
     return a, b, c
 
 
@@ -53,7 +53,7 @@ def test_mark_read_htmx_returns_the_row_and_refreshes_the_badge(client, cast, no
 def test_unread_filter_and_mark_all(client, cast, notes) -> None:
     a, b, c = notes
     client.force_login(cast.front_desk)
-    services.mark_read(cast.front_desk, a.pk, now=NOW)
+    actions.mark_read(cast.front_desk, a.pk, now=NOW)
     html = client.get(reverse("notify:inbox") + "?unread=1").content.decode()
     assert "已超时：YG-002" in html and "新派工单 YG-001" not in html
     r = client.post(reverse("notify:read_all") + "?unread=1", HTTP_HX_TARGET="inbox-list", **HTMX)
@@ -80,7 +80,7 @@ def test_pages_need_login(client) -> None:
 
 
 def test_delivery_log_for_managers_only_and_masks_owner_phones(client, cast, owner) -> None:
-    services.notify_owner(owner, project=cast.project, kind="notice", body="明日停水", now=NOW)
+    actions.notify_owner(owner, project=cast.project, kind="notice", body="明日停水", now=NOW)
     Delivery.objects.create(channel="sms", audience="owner", address="13700000000", project=cast.other_project,
                             kind="notice", body="翠湖苑的消息", created_at=NOW, next_attempt_at=NOW)
     client.force_login(cast.front_desk)

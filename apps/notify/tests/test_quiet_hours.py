@@ -24,7 +24,7 @@ def local(moment: dt.datetime) -> dt.datetime:
 def test_r_m17_01_allowed_moment_is_kept() -> None:
     """R-M17-01: 10:00 is outside every default window."""
     assert local(qh.next_allowed_moment(at(2026, 11, 23, 10), W, SHANGHAI)) == at(2026, 11, 23, 10)
-    assert qh.next_allowed_moment(at(2026, 11, 23, 10), W, SHANGHAI).tzinfo == dt.timezone.utc
+    assert qh.next_allowed_moment(at(2026, 11, 23, 10), W, SHANGHAI).tzinfo == dt.UTC
 
 
 @pytest.mark.parametrize(("moment", "expected"), [
@@ -64,9 +64,9 @@ def test_r_m17_01_windows_read_in_the_project_zone() -> None:
     from zoneinfo import ZoneInfo
 
     tokyo = ZoneInfo("Asia/Tokyo")
-    m = dt.datetime(2026, 11, 23, 5, 0, tzinfo=dt.timezone.utc)
+    m = dt.datetime(2026, 11, 23, 5, 0, tzinfo=dt.UTC)
     assert qh.next_allowed_moment(m, W, tokyo) == m
-    assert qh.next_allowed_moment(m, W, SHANGHAI) == dt.datetime(2026, 11, 23, 6, 0, tzinfo=dt.timezone.utc)
+    assert qh.next_allowed_moment(m, W, SHANGHAI) == dt.datetime(2026, 11, 23, 6, 0, tzinfo=dt.UTC)
 
 
 def test_whole_day_windows_are_refused() -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from apps.notify import notices, services
+from apps.notify import notices, queries
 from apps.notify.models import Delivery
 from apps.notify.tests.conftest import sh
 
@@ -30,9 +30,9 @@ def test_r_m17_08_progress_and_problem_entries_are_told_to_the_owners_once(cast,
     assert "装修问题" in Delivery.objects.filter(kind=notices.DECORATION_KIND).latest("pk").body
     assert not notices.untold_decoration_records(cast.project).exists()
 
-    with pytest.raises(services.NotifyError, match="只有装修进度或装修问题"):
+    with pytest.raises(queries.NotifyError, match="只有装修进度或装修问题"):
         notices.tell_decoration_progress(lst, acting_user=cast.front_desk, now=NOW)
-    with pytest.raises(services.NotifyError, match="权限"):
+    with pytest.raises(queries.NotifyError, match="权限"):
         notices.tell_decoration_progress(progress, acting_user=cast.outsider, now=NOW)
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from apps.notify import notices, services
+from apps.notify import notices, queries
 from apps.notify.models import Delivery, DeliveryStatus, NoticeKind, OwnerNotice
 from apps.notify.tests.conftest import sh
 
@@ -49,11 +49,11 @@ def test_r_m17_06_weather_alert_to_one_building_is_held_by_quiet_hours_when_sms_
 
 
 def test_r_m17_02_door_code_notice_at_least_seven_days_ahead(cast, owners) -> None:
-    with pytest.raises(services.NotifyError, match="至少提前7天") as err:
+    with pytest.raises(queries.NotifyError, match="至少提前7天") as err:
         notices.send_owner_notice(project=cast.project, kind=NoticeKind.DOOR_CODE, body="门禁密码将于12月1日更换",
                                   event_date=dt.date(2026, 11, 29), acting_user=cast.front_desk, now=NOW)
     assert err.value.fields == {"event_date": [str(err.value)]}
-    with pytest.raises(services.NotifyError, match="事项日期"):
+    with pytest.raises(queries.NotifyError, match="事项日期"):
         notices.send_owner_notice(project=cast.project, kind=NoticeKind.DOOR_CODE, body="门禁密码将更换",
                                   acting_user=cast.front_desk, now=NOW)
     assert not OwnerNotice.objects.exists() and not Delivery.objects.exists()
@@ -67,17 +67,17 @@ def test_r_m17_03_activity_notice_three_days_ahead_and_only_after_approval(cast,
     notice still goes out, recorded as a nonconformity (short_notice); before approval it is refused."""
     args = {"project": cast.project, "kind": NoticeKind.ACTIVITY, "body": "周六社区亲子活动", "acting_user": cast.front_desk,
             "now": NOW}
-    with pytest.raises(services.NotifyError, match="审批") as err:
+    with pytest.raises(queries.NotifyError, match="审批") as err:
         notices.send_owner_notice(event_date=dt.date(2026, 11, 28), approved_on=dt.date(2026, 11, 20), **args)
     assert err.value.code == "approval_required"
-    with pytest.raises(services.NotifyError, match="批准日期") as err:
+    with pytest.raises(queries.NotifyError, match="批准日期") as err:
         notices.send_owner_notice(event_date=dt.date(2026, 11, 28), approval_ref="经理王某已批", **args)
     assert err.value.fields == {"approved_on": [str(err.value)]}
-    with pytest.raises(services.NotifyError, match="批准前不能通知") as err:
+    with pytest.raises(queries.NotifyError, match="批准前不能通知") as err:
         notices.send_owner_notice(event_date=dt.date(2026, 11, 28), approval_ref="经理王某已批",
                                   approved_on=dt.date(2026, 11, 24), **args)
     assert (err.value.code, err.value.status) == ("not_yet_approved", 409)
-    with pytest.raises(services.NotifyError, match="已过") as err:
+    with pytest.raises(queries.NotifyError, match="已过") as err:
         notices.send_owner_notice(event_date=dt.date(2026, 11, 22), approval_ref="经理王某已批",
                                   approved_on=dt.date(2026, 11, 20), **args)
     assert not OwnerNotice.objects.exists() and not Delivery.objects.exists()
@@ -91,7 +91,7 @@ def test_r_m17_03_activity_notice_three_days_ahead_and_only_after_approval(cast,
 
 
 def test_r_m17_06_outsiders_cannot_send_and_admin_add_sends(cast, owners, client, django_user_model) -> None:
-    with pytest.raises(services.NotifyError, match="权限"):
+    with pytest.raises(queries.NotifyError, match="权限"):
         notices.send_owner_notice(project=cast.project, kind=NoticeKind.FESTIVAL, body="新年快乐",
                                   acting_user=cast.outsider, now=NOW)
     su = django_user_model.objects.create_superuser("noticeadmin", "n@example.com", "pw-123456")
@@ -109,7 +109,7 @@ def test_r_m17_07_monthly_fee_reminder_once_a_month(cast, owners) -> None:
             "body": "温馨提示：本月物业费请于月底前缴纳，可通过前台或线上缴费。"}
     n = notices.send_owner_notice(now=NOW, **args)
     assert n.recipients == 2 and Delivery.objects.filter(kind="notice_fee").count() == 2
-    with pytest.raises(services.NotifyError, match="每月只发一次") as err:
+    with pytest.raises(queries.NotifyError, match="每月只发一次") as err:
         notices.send_owner_notice(now=sh(2026, 11, 30, 9, 0), **args)
     assert err.value.status == 409
     _, building = owners

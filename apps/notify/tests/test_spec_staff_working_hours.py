@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from apps.notify.actions import deliver_due, notify_staff
 from apps.notify.models import Channel, ChannelConfig, Delivery, DeliveryStatus, Notification
-from apps.notify.services import deliver_due, notify_staff
 from apps.notify.tests.conftest import sh
 
 pytestmark = pytest.mark.django_db

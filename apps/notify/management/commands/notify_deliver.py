@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apps.notify.services import deliver_due
+from apps.notify.actions import deliver_due
 from linli import clock
 
 
