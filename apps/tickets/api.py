@@ -7,7 +7,7 @@ ticket. Stable names for integrations: ``number``, ``kind``, ``channel``, ``stat
 +08:00 offset) and ``escalation`` = ``{level: none|hot|major, reasons: [...]}``.
 
 Every POST honours ``Idempotency-Key``: a retry with the same key and body returns the stored
-answer and never files a second ticket (apps.tickets.idempotency).
+answer and never files a second ticket (apps.api.idempotency, a middleware).
 """
 from __future__ import annotations
 
@@ -42,7 +42,6 @@ from apps.tickets.choices import (
 )
 from apps.tickets.deadline_display import deadline_state
 from apps.tickets.filters import TicketFilterForm, apply_filters
-from apps.tickets.idempotency import run_idempotent
 from apps.tickets.lookup import search_households
 from apps.tickets.models import Deadline, Ticket
 from linli import clock
@@ -377,10 +376,7 @@ def _act(request: HttpRequest, ticket_id: int, action: str, payload: dict[str, A
             raise _fail(exc) from exc
         return ticket_data(_fresh(ticket.pk))
 
-    status, result = run_idempotent(request, endpoint=f"tickets/{ticket.pk}/{action}",
-                                    payload=json.loads(json.dumps(payload, cls=DjangoJSONEncoder)), status=200,
-                                    produce=produce)
-    return Status(status, result)
+    return Status(200, produce())  # once per Idempotency-Key: apps.api.idempotency
 
 
 def _dump(schema: Schema) -> dict[str, Any]:
@@ -416,10 +412,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn,
             raise _fail(exc) from exc
         return ticket_data(_fresh(ticket.pk))
 
-    status, result = run_idempotent(request, endpoint="tickets/create",
-                                    payload=json.loads(json.dumps(body, cls=DjangoJSONEncoder)), status=201,
-                                    produce=produce)
-    return Status(status, result)
+    return Status(201, produce())  # once per Idempotency-Key: apps.api.idempotency
 
 
 @router.get("", response={200: TicketPage, **ERRORS}, summary="工单列表（筛选、排序、分页）")

@@ -28,7 +28,6 @@ from apps.org.models import Department, Project
 from apps.org.roles import Cap
 from apps.tickets import access, adapters, forms, inventory_view
 from apps.tickets.filters import TicketFilterForm, apply_filters
-from apps.tickets.idempotency import run_once
 from apps.tickets.lookup import search_households
 from apps.tickets.models import Deadline, Ticket
 from linli import clock
@@ -140,7 +139,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         status = 422
         if form.is_valid():
             data = dict(form.cleaned_data)
-            submission = data.pop("submission_key", "") or ""
+            data.pop("submission_key", None)  # a re-sent form files one ticket: apps.api.idempotency
 
             def produce() -> dict[str, Any]:
                 household, person = adapters.household_and_person(project, data.pop("household"), data.pop("person"))
@@ -153,11 +152,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                 return {"id": ticket.pk, "number": ticket.number}
 
             try:
-                if submission:  # a double-clicked or re-sent form files one ticket
-                    _code, made = run_once(request.user, f"web-intake:{submission}", endpoint="tickets/intake-page",
-                                           payload=request.POST.get("content", ""), status=201, produce=produce)
-                else:
-                    made = produce()
+                made = produce()
             except adapters.DOMAIN_ERRORS as exc:
                 _form_errors(form, exc)
             except ApiError as exc:  # the same key is still being processed

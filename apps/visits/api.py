@@ -15,7 +15,6 @@ from apps.core.api_errors import ERRORS, ApiError
 from apps.estates.models import Household, Person
 from apps.org.access import visible_projects
 from apps.org.models import Department, Project, User
-from apps.tickets.idempotency import run_idempotent
 from apps.tickets.models import Category
 from apps.visits import actions, services
 from apps.visits.models import Visit
@@ -186,9 +185,7 @@ def visit_create(request: HttpRequest, payload: VisitIn,
             opinions=payload.opinions, problems=problems, acting_user=request.user, now=clock.now())
         return _json(_out(_visit(request, visit.pk)))
 
-    status, result = run_idempotent(request, endpoint="visits/create", payload=_json(payload.dict()), status=201,
-                                    produce=produce)
-    return Status(status, result)
+    return Status(201, produce())  # once per Idempotency-Key: apps.api.idempotency
 
 
 @router.post("/problems/{problem_id}/settle", response={200: VisitOut, **ERRORS},
@@ -219,6 +216,4 @@ def problem_ticket(request: HttpRequest, problem_id: int, payload: VisitTicketIn
                                                    phone=payload.phone)
         return {"ticket_id": ticket.pk, "number": ticket.number}
 
-    status, result = run_idempotent(request, endpoint=f"visits/problems/{problem_id}/ticket",
-                                    payload=_json(payload.dict()), status=201, produce=produce)
-    return Status(status, result)
+    return Status(201, produce())  # once per Idempotency-Key: apps.api.idempotency

@@ -28,7 +28,7 @@ class VisitForm(forms.Form):
     visited_at = forms.DateTimeField(label=_("走访时间"), widget=DT_WIDGET)
     communicated = forms.CharField(label=_("沟通内容"), widget=forms.Textarea(attrs={"rows": 3}))
     opinions = forms.CharField(label=_("业主意见（详细记录）"), widget=forms.Textarea(attrs={"rows": 4}))
-    # a one-time key: a double-clicked or re-sent form files one visit (apps.tickets.idempotency.run_once)
+    # a one-time key: a double-clicked or re-sent form files one visit (apps.api.idempotency, a middleware)
     submission_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, projects: Any, **kwargs: Any) -> None:

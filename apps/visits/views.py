@@ -27,7 +27,6 @@ from apps.estates.services import log_export
 from apps.org import access
 from apps.org.models import User
 from apps.org.roles import Cap
-from apps.tickets.idempotency import run_once
 from apps.visits import actions, services
 from apps.visits.forms import CorrectForm, ProblemFormSet, RaiseTicketForm, SettleForm, VisitForm, VoidForm
 from apps.visits.models import ProblemStatus, VisitCategory, VisitMethod
@@ -159,7 +158,6 @@ def visit_new(request: HttpRequest) -> HttpResponse:
         data["visited_at"] = timezone.make_aware(timezone.make_naive(data["visited_at"]), data["project"].tz)
         problems = [f.cleaned_data for f in formset.forms
                     if f.cleaned_data.get("description", "").strip() or f.cleaned_data.get("answer", "").strip()]
-        submission = data.get("submission_key") or ""
 
         def produce() -> dict[str, Any]:
             visit = actions.record_visit(
@@ -170,11 +168,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
             return {"id": visit.pk, "filed_department": visit.filed_department.name}
 
         try:
-            if submission:  # a double-clicked or re-sent form files one visit
-                _code, made = run_once(request.user, f"web-visit:{submission}", endpoint="visits/new-page",
-                                       payload=request.POST.get("communicated", ""), status=201, produce=produce)
-            else:
-                made = produce()
+            made = produce()  # a double-clicked or re-sent form files one visit: apps.api.idempotency
         except DomainError as exc:
             flash_refusal(request, exc)
         except ApiError as exc:  # the same key is still being processed, or was used for another form
