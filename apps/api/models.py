@@ -51,3 +51,6 @@ class IdempotentRequest(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="api_idempotency_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.endpoint})"
