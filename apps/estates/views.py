@@ -84,7 +84,7 @@ def search(request: HttpRequest) -> HttpResponse:
     flag = request.GET.get("flag", "")
     qs = services.search_households(request.user, project, q=q, building=building, status=status, flag=flag)
     searched = bool(q or building or status or flag)
-    page = Paginator(qs.prefetch_related("persons"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs.prefetch_related("persons__vehicles"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"household": h, "persons": [services.person_view(p) for p in h.persons.all() if p.active]}
             for h in page.object_list]
     context: dict[str, Any] = {"project": project, "page": page, "rows": rows, "q": q, "building": building,

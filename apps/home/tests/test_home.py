@@ -163,3 +163,27 @@ def test_worker_sees_a_dispatch_assigned_to_them_in_another_department(cast, fro
     actions.dispatch_ticket(ticket=other, department=cast.security_dept, acting_user=cast.front_desk, now=frozen_now)
     panel = _panel(dashboard.home_panels(cast.worker, cast.project), "worker")
     assert [r.title.split(" · ")[0] for r in panel.rows] == [t.number]
+
+
+@pytest.mark.parametrize("username", ["desk", "supervisor", "enghead", "quality"])
+def test_home_page_query_count_is_equal_for_2_and_12_tickets(cast, client, frozen_now, policies, username):
+    """Issue 13 item 11: the dashboard's query count does not grow with the rows it shows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def build(n, start):
+        for i in range(start, start + n):
+            t = receive(cast, content=f"事项{i}", now=frozen_now - dt.timedelta(days=2))
+            actions.dispatch_ticket(ticket=t, department=cast.eng_dept, acting_user=cast.front_desk, now=frozen_now,
+                                    due_at=frozen_now - dt.timedelta(hours=1))
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/").status_code == 200
+        return len(ctx)
+
+    client.login(username=username, password=PASSWORD)
+    build(2, 0)
+    few = count()
+    build(10, 2)
+    assert count() == few
