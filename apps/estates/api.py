@@ -12,7 +12,8 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from apps.core.api_errors import ERRORS, ApiError
-from apps.estates import services
+from apps.estates import access as archive
+from apps.estates import actions, queries
 from apps.estates.models import Household, OccupancyStatus
 from apps.org.models import Project
 
@@ -93,23 +94,23 @@ def _household_out(h: Household) -> dict:
             "elderly_alone": h.elderly_alone}
 
 
-def _person_out(v: services.PersonView) -> dict:
+def _person_out(v: queries.PersonView) -> dict:
     return {"id": v.pk, "kind": v.kind, "kind_label": v.kind_label, "name": v.name, "phone": v.phone,
             "phone2": v.phone2, "id_number": v.id_number, "tags": v.tags, "is_vip": v.is_vip,
             "elderly_alone": v.elderly_alone, "active": v.active, "move_in_date": v.move_in_date,
             "vehicles": v.vehicles, "masked": v.masked}
 
 
-def _detail(h: Household, persons: list[services.PersonView]) -> dict:
+def _detail(h: Household, persons: list[queries.PersonView]) -> dict:
     return {**_household_out(h), "move_in_date": h.move_in_date, "persons": [_person_out(p) for p in persons]}
 
 
 @router.get("/households", response={200: EstateHouseholdPage, **ERRORS}, summary="按房号/楼栋/手机尾号查找房屋")
 def list_households(request: HttpRequest, filters: Query[EstateHouseholdFilter]) -> dict:
     project = Project.objects.filter(pk=filters.project).first()
-    if project is None or project not in services.archive_projects(request.user):
+    if project is None or project not in archive.archive_projects(request.user):
         raise ApiError(404, "not_found", "项目不存在或无权查看", {"project": ["项目不存在或无权查看"]})
-    qs = services.search_households(request.user, project, q=filters.q, building=filters.building,
+    qs = queries.search_households(request.user, project, q=filters.q, building=filters.building,
                                     label=filters.label, phone_tail=filters.phone_tail,
                                     status=filters.status.value if filters.status else "")
     if filters.room:
@@ -122,17 +123,17 @@ def list_households(request: HttpRequest, filters: Query[EstateHouseholdFilter])
 @router.get("/households/{household_id}", response={200: EstateHouseholdDetailOut, **ERRORS},
             summary="房屋详情与业主/住户（已遮蔽）")
 def get_household(request: HttpRequest, household_id: int) -> dict:
-    h = services.get_household(request.user, household_id)
-    return _detail(h, services.masked_persons(h))
+    h = archive.get_household(request.user, household_id)
+    return _detail(h, queries.masked_persons(h))
 
 
 @router.post("/households/{household_id}/reveal", response={200: EstateHouseholdDetailOut, **ERRORS},
              summary="显示完整信息（记入查阅记录，R-M7-01）")
 def reveal_household(request: HttpRequest, household_id: int, payload: EstateRevealIn) -> dict:
-    h = services.get_household(request.user, household_id)
+    h = archive.get_household(request.user, household_id)
     try:
-        persons = services.reveal_household(request.user, h, reason=payload.reason, screen="API",
+        persons = actions.reveal_household(request.user, h, reason=payload.reason, screen="API",
                                             fields=payload.fields, api=True)
-    except services.RevealDenied as exc:
+    except archive.RevealDenied as exc:
         raise ApiError(403, "grant_required" if exc.needs_grant else "forbidden", exc.message) from None
     return _detail(h, persons)

@@ -319,7 +319,7 @@ MEDIA_KINDS = frozenset({DecorationRecordKind.PHOTO, DecorationRecordKind.VIDEO,
 class DecorationRecord(models.Model):
     """装修档案 (R-M7-09): per household, the electronic list, photo/video/recording library and the
     progress and problems of the decoration. Media are personal data (R-M7-10): the file is opened
-    only through :func:`apps.estates.services.open_decoration_media`, which logs the read."""
+    only through :func:`apps.estates.actions.open_decoration_media`, which logs the read."""
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="decoration_records")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="decoration_records",

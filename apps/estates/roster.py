@@ -9,7 +9,7 @@ as they are (a roster is often exported per building or edited partially).
 
 Export: :func:`write_roster` streams the same columns with XlsxWriter in constant-memory mode; phone,
 ID numbers, names and plates are masked unless the caller passes ``unmasked=True`` (the views
-check the grant and write the access log first, see :mod:`apps.estates.services`).
+check the grant and write the access log first, see :mod:`apps.estates.actions`).
 """
 from __future__ import annotations
 

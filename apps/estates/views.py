@@ -20,10 +20,19 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from apps.estates import masking, roster, services
+from apps.estates import access as archive
+from apps.estates import actions, masking, queries, roster
+from apps.estates.forms import (
+    ExportForm,
+    GrantForm,
+    HouseholdForm,
+    NotMovedInForm,
+    PersonForm,
+    RevealForm,
+    UploadForm,
+)
 from apps.estates.models import (
     AccessAction,
     ArchiveCustodian,
@@ -31,7 +40,6 @@ from apps.estates.models import (
     ImportJob,
     ImportStatus,
     OccupancyStatus,
-    PersonKind,
 )
 from apps.org import access
 from apps.org.models import Membership, Project, User
@@ -39,19 +47,11 @@ from apps.org.roles import ROLE_INFO, Cap
 from linli import clock
 
 PAGE_SIZE = 30
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-REASON_CHOICES = [
-    ("回访业主", gettext_lazy("回访业主")),
-    ("通知业主", gettext_lazy("通知业主（停水停电、缴费等）")),
-    ("处理投诉/报修", gettext_lazy("处理投诉/报修")),
-    ("核实业主身份", gettext_lazy("核实业主身份")),
-    ("其他", gettext_lazy("其他（请在说明中填写）")),
-]
 
 
 def _archive_project(request: HttpRequest) -> Project:
     """The project whose archive is shown: ?project=, else the switcher's project, else the first one."""
-    projects = services.archive_projects(request.user)
+    projects = archive.archive_projects(request.user)
     if not projects:
         raise PermissionDenied
     wanted = request.GET.get("project") or request.POST.get("project")
@@ -82,17 +82,17 @@ def search(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     status = status if status in OccupancyStatus.values else ""
     flag = request.GET.get("flag", "")
-    qs = services.search_households(request.user, project, q=q, building=building, status=status, flag=flag)
+    qs = queries.search_households(request.user, project, q=q, building=building, status=status, flag=flag)
     searched = bool(q or building or status or flag)
     page = Paginator(qs.prefetch_related("persons__vehicles"), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [{"household": h, "persons": [services.person_view(p) for p in h.persons.all() if p.active]}
+    rows = [{"household": h, "persons": [queries.person_view(p) for p in h.persons.all() if p.active]}
             for h in page.object_list]
     context: dict[str, Any] = {"project": project, "page": page, "rows": rows, "q": q, "building": building,
                                "status": status, "flag": flag, "searched": searched}
     if _is_htmx(request):
         return render(request, "estates/_results.html", context)
     context.update({
-        "projects": services.archive_projects(request.user),
+        "projects": archive.archive_projects(request.user),
         "buildings": project.buildings.order_by("sort_key", "name").values_list("name", flat=True),
         "statuses": OccupancyStatus.choices,
         "can_import": access.has_cap(request.user, Cap.IMPORT_ROSTER, project),
@@ -105,40 +105,15 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "estates/search.html", context)
 
 
-class RevealForm(forms.Form):
-    purpose = forms.ChoiceField(label=gettext_lazy("查阅事由"), choices=REASON_CHOICES)
-    note = forms.CharField(label=gettext_lazy("说明"), required=False, max_length=150)
-    id_number = forms.BooleanField(label=gettext_lazy("同时显示证件号码（须部门负责人授权）"), required=False)
-    vehicles = forms.BooleanField(label=gettext_lazy("同时显示车牌（须部门负责人授权）"), required=False)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("purpose") == "其他" and not (data.get("note") or "").strip():
-            self.add_error("note", _("选择“其他”时请填写说明"))
-        return data
-
-    def reason(self) -> str:
-        note = (self.cleaned_data.get("note") or "").strip()
-        return f"{self.cleaned_data['purpose']}：{note}" if note else self.cleaned_data["purpose"]
-
-    def fields_wanted(self) -> set[str]:
-        wanted = {"name", "phone", "phone2"}
-        wanted |= {f for f in ("id_number", "vehicles") if self.cleaned_data.get(f)}
-        return wanted
-
-
-class NotMovedInForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("未入住原因（电话了解后登记，R-M7-07）"), max_length=200)
-
 
 @login_required
 @require_POST
 def not_moved_in_reason(request: HttpRequest, pk: int) -> HttpResponse:
-    household = services.get_household(request.user, pk)
+    household = archive.get_household(request.user, pk)
     form = NotMovedInForm(request.POST)
     if form.is_valid():
         try:
-            services.record_not_moved_in_reason(request.user, household, form.cleaned_data["reason"])
+            actions.record_not_moved_in_reason(request.user, household, form.cleaned_data["reason"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -151,31 +126,31 @@ def not_moved_in_reason(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """房屋档案: persons (masked), vehicles, tickets; POST = 显示完整信息 (logged, R-M7-01)."""
-    household = services.get_household(request.user, pk)
+    household = archive.get_household(request.user, pk)
     project = household.project
-    persons = services.masked_persons(household)
+    persons = queries.masked_persons(household)
     form = RevealForm(request.POST or None)
     revealed = False
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                persons = services.reveal_household(request.user, household, reason=form.reason(),
+                persons = actions.reveal_household(request.user, household, reason=form.reason(),
                                                     screen="房屋档案页", fields=form.fields_wanted())
                 revealed = True
-            except services.RevealDenied as exc:
+            except archive.RevealDenied as exc:
                 form.add_error(None, exc.message)
                 status = 403
         else:
             status = 400
-    grant = services.active_grant(request.user, project)
+    grant = archive.active_grant(request.user, project)
     response = render(request, "estates/household_detail.html", {
         "household": household, "project": project, "persons": persons, "form": form, "revealed": revealed,
-        "may_reveal": services.may_reveal(request.user, project), "grant": grant,
+        "may_reveal": archive.may_reveal(request.user, project), "grant": grant,
         "can_tickets": access.has_cap(request.user, Cap.VIEW_TICKETS, project),
-        "can_maintain": services.may_maintain(request.user, project),
+        "can_maintain": archive.may_maintain(request.user, project),
         "reason_form": NotMovedInForm(initial={"reason": household.not_moved_in_reason})
-        if household.status == OccupancyStatus.NOT_MOVED_IN and services.may_reveal(request.user, project) else None,
+        if household.status == OccupancyStatus.NOT_MOVED_IN and archive.may_reveal(request.user, project) else None,
     }, status=status)
     if revealed:
         response["Cache-Control"] = "no-store"
@@ -184,30 +159,6 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 # ---------------------------------------------------------------- maintenance (R-M7-04)
 
-
-class HouseholdForm(forms.Form):
-    status = forms.ChoiceField(label=gettext_lazy("房屋状态"), choices=OccupancyStatus.choices)
-    area_m2 = forms.DecimalField(label=gettext_lazy("面积（㎡）"), required=False, min_value=0, max_digits=9,
-                                 decimal_places=2)
-    move_in_date = forms.DateField(label=gettext_lazy("入住日期"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
-    warranty_end = forms.DateField(label=gettext_lazy("保修期至"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
-    notes = forms.CharField(label=gettext_lazy("备注"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class PersonForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("姓名"), max_length=50)
-    kind = forms.ChoiceField(label=gettext_lazy("身份"), choices=PersonKind.choices)
-    phone = forms.CharField(label=gettext_lazy("手机"), max_length=30, required=False)
-    phone2 = forms.CharField(label=gettext_lazy("其他电话"), max_length=30, required=False)
-    id_number = forms.CharField(label=gettext_lazy("证件号码"), max_length=30, required=False)
-    move_in_date = forms.DateField(label=gettext_lazy("入住日期"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
-    tags = forms.CharField(label=gettext_lazy("标签"), max_length=200, required=False,
-                           help_text=gettext_lazy("以逗号分隔，如 空巢老人,VIP"))
-    needs = forms.CharField(label=gettext_lazy("需求与反馈"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    active = forms.BooleanField(label=gettext_lazy("在住"), required=False, initial=True)
 
 
 def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -219,14 +170,14 @@ def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
 @login_required
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """维护房屋档案: status, area, dates, notes (客服主管 and above)."""
-    household = services.get_household(request.user, pk)
-    if not services.may_maintain(request.user, household.project):
+    household = archive.get_household(request.user, pk)
+    if not archive.may_maintain(request.user, household.project):
         raise PermissionDenied
-    initial = {name: getattr(household, name) for name in services.HOUSEHOLD_FIELDS}
+    initial = {name: getattr(household, name) for name in actions.HOUSEHOLD_FIELDS}
     form = HouseholdForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_household(request.user, household, form.cleaned_data)
+            actions.update_household(request.user, household, form.cleaned_data)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -240,8 +191,8 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def person_edit(request: HttpRequest, pk: int, person_pk: int | None = None) -> HttpResponse:
     """添加/维护业主、住户: phone and ID fields are never pre-filled; left blank they keep the stored value."""
-    household = services.get_household(request.user, pk)
-    if not services.may_maintain(request.user, household.project):
+    household = archive.get_household(request.user, pk)
+    if not archive.may_maintain(request.user, household.project):
         raise PermissionDenied
     person = None
     initial: dict[str, Any] = {"active": True}
@@ -254,13 +205,13 @@ def person_edit(request: HttpRequest, pk: int, person_pk: int | None = None) -> 
     form = PersonForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_person(request.user, household, form.cleaned_data, person)
+            actions.save_person(request.user, household, form.cleaned_data, person)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             messages.success(request, _("已保存"))
             return redirect("estates:household", pk=household.pk)
-    masked = services.person_view(person) if person else None
+    masked = queries.person_view(person) if person else None
     return render(request, "estates/edit_form.html", {
         "household": household, "form": form, "masked": masked,
         "title": _("维护业主/住户") if person else _("添加业主/住户"),
@@ -284,18 +235,6 @@ def _progress_callback(request: HttpRequest, token: str) -> roster.Progress | No
 
     report("upload", 0, 0)
     return report
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("业主名册（.xlsx）"))
-
-    def clean_file(self) -> Any:
-        f = self.cleaned_data["file"]
-        if not f.name.lower().endswith(".xlsx"):
-            raise ValidationError(_("请上传 .xlsx 格式的 Excel 文件（Excel 2007 及以上）"))
-        if f.size > MAX_UPLOAD_BYTES:
-            raise ValidationError(_("文件太大（不超过 20 MB）"))
-        return f
 
 
 @login_required
@@ -409,17 +348,6 @@ def _file_response(path: str, filename: str) -> FileResponse:
 # ---------------------------------------------------------------- export
 
 
-class ExportForm(forms.Form):
-    unmasked = forms.BooleanField(label=gettext_lazy("导出完整信息（须部门负责人授权，记入查阅记录）"), required=False)
-    reason = forms.CharField(label=gettext_lazy("导出事由"), max_length=150, required=False)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("unmasked") and not (data.get("reason") or "").strip():
-            self.add_error("reason", _("导出完整信息须填写事由"))
-        return data
-
-
 @login_required
 def roster_export(request: HttpRequest) -> HttpResponse:
     """导出业主名册: masked by default; every export is logged with its row count."""
@@ -433,8 +361,8 @@ def roster_export(request: HttpRequest) -> HttpResponse:
             unmasked = form.cleaned_data["unmasked"]
             reason = form.cleaned_data["reason"] or ""
             try:
-                grant = services.check_export(request.user, project, unmasked=unmasked, reason=reason)
-            except services.RevealDenied as exc:
+                grant = archive.check_export(request.user, project, unmasked=unmasked, reason=reason)
+            except archive.RevealDenied as exc:
                 form.add_error(None, exc.message)
                 status = 403
             else:
@@ -442,15 +370,15 @@ def roster_export(request: HttpRequest) -> HttpResponse:
                 os.close(fd)
                 rows = roster.write_roster(path, roster.export_queryset(project).iterator(chunk_size=500),
                                            unmasked=unmasked)
-                services.log_export(request.user, project, unmasked=unmasked, reason=reason, screen="导出业主名册页",
+                actions.log_export(request.user, project, unmasked=unmasked, reason=reason, screen="导出业主名册页",
                                     rows=rows, grant=grant)
                 stamp = clock.now().astimezone(clock.SHANGHAI).strftime("%Y%m%d-%H%M")
                 return _file_response(path, f"业主名册-{project.name}-{stamp}.xlsx")
         else:
             status = 400
     return render(request, "estates/export.html", {
-        "project": project, "form": form, "grant": services.active_grant(request.user, project),
-        "may_reveal": services.may_reveal(request.user, project),
+        "project": project, "form": form, "grant": archive.active_grant(request.user, project),
+        "may_reveal": archive.may_reveal(request.user, project),
     }, status=status)
 
 
@@ -458,10 +386,10 @@ def roster_export(request: HttpRequest) -> HttpResponse:
 
 
 def _filtered_logs(request: HttpRequest) -> tuple[Any, dict[str, str], list[Project]]:
-    projects = services.log_projects(request.user)
+    projects = queries.log_projects(request.user)
     if not projects:
         raise PermissionDenied
-    qs = services.access_logs_for(request.user)
+    qs = queries.access_logs_for(request.user)
     f = {k: request.GET.get(k, "").strip()[:50] for k in ("project", "user", "action", "household", "date_from", "date_to")}
     if f["project"]:
         qs = qs.filter(project_id=f["project"]) if f["project"].isdigit() else qs.none()
@@ -470,7 +398,7 @@ def _filtered_logs(request: HttpRequest) -> tuple[Any, dict[str, str], list[Proj
     if f["action"] in AccessAction.values:
         qs = qs.filter(action=f["action"])
     if f["household"]:
-        qs = qs.filter(household__label__icontains=services.normalise_query(f["household"]))
+        qs = qs.filter(household__label__icontains=queries.normalise_query(f["household"]))
     for key, lookup in (("date_from", "at__gte"), ("date_to", "at__lt")):
         if f[key]:
             try:
@@ -523,17 +451,6 @@ def access_log_export(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- grants
 
 
-class GrantForm(forms.Form):
-    grantee = forms.ChoiceField(label=gettext_lazy("被授权人"))
-    reason = forms.CharField(label=gettext_lazy("授权事由"), max_length=200)
-    valid_from = forms.DateField(label=gettext_lazy("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    valid_until = forms.DateField(label=gettext_lazy("失效日期（含当日）"), widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args: Any, grantees: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["grantee"].choices = grantees
-
-
 def _grantees(project: Project, exclude: User) -> list[tuple[str, str]]:
     users = []
     for m in (Membership.objects.filter(project=project).select_related("user").order_by("user__username")):
@@ -563,7 +480,7 @@ def grants(request: HttpRequest) -> HttpResponse:
                     start = clock.now()  # a grant given today starts now
                 until = dt.datetime.combine(d["valid_until"] + dt.timedelta(days=1), dt.time(), tzinfo=clock.SHANGHAI)
                 try:
-                    services.grant_access(granted_by=request.user, grantee=User.objects.get(pk=d["grantee"]),
+                    actions.grant_access(granted_by=request.user, grantee=User.objects.get(pk=d["grantee"]),
                                           project=project, reason=d["reason"], valid_from=start, valid_until=until)
                 except ValidationError as exc:
                     for name, msgs in exc.message_dict.items():
@@ -577,10 +494,10 @@ def grants(request: HttpRequest) -> HttpResponse:
                 status = 400
     elif request.method == "POST":
         raise PermissionDenied
-    rows = services.grants_for(request.user).filter(project=project)[:200]
+    rows = queries.grants_for(request.user).filter(project=project)[:200]
     now = clock.now()
     return render(request, "estates/grants.html", {
-        "project": project, "projects": services.archive_projects(request.user), "form": form,
+        "project": project, "projects": archive.archive_projects(request.user), "form": form,
         "rows": [{"g": g, "valid": g.is_valid_at(now)} for g in rows], "can_grant": can_grant,
     }, status=status)
 
@@ -592,7 +509,7 @@ def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.can_see_project(request.user, grant.project):
         raise Http404
     try:
-        services.revoke_grant(by=request.user, grant=grant)
+        actions.revoke_grant(by=request.user, grant=grant)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -1,7 +1,7 @@
 """Template filters that mask personal data (R-M7-01): ``{{ person.phone|mask_phone }}``.
 
 Pages of other apps that show an owner's phone or ID number use these filters; the owner archive
-itself renders :class:`apps.estates.services.PersonView` objects, which are masked already.
+itself renders :class:`apps.estates.queries.PersonView` objects, which are masked already.
 """
 from django import template
 

@@ -58,11 +58,11 @@ def estate(cast: Any) -> Estate:
 @pytest.fixture
 def grant_for(cast: Any):
     """``grant_for(user)``: the CS manager (a department head for the archive) grants 30 days."""
-    from apps.estates import services
+    from apps.estates import actions
 
     def make(user: Any, *, days: int = 30, by: Any = None, project: Any = None) -> Any:
         now = clock.now()
-        return services.grant_access(granted_by=by or cast.cs_manager, grantee=user,
+        return actions.grant_access(granted_by=by or cast.cs_manager, grantee=user,
                                      project=project or cast.project, reason="回访VIP业主",
                                      valid_from=now, valid_until=now + dt.timedelta(days=days))
     return make

@@ -163,9 +163,9 @@ def test_grants_page_give_and_revoke(cast, client, frozen_now):
 
 
 def test_r_m7_01_access_log_page_for_managers_only(cast, estate, client):
-    from apps.estates import services
+    from apps.estates import actions
 
-    services.reveal_household(cast.front_desk, estate.hh, reason="回访业主", screen="房屋档案页")
+    actions.reveal_household(cast.front_desk, estate.hh, reason="回访业主", screen="房屋档案页")
     html = _get(client, cast.cs_manager, "/estates/access-log/", user="desk").content.decode()
     assert "回访业主" in html and "李前台" in html and "5栋2单元1502" in html and "张三丰" not in html
     assert "共 2 条" in html
@@ -254,10 +254,10 @@ def test_r_m7_01_designated_custodian_is_shown_and_must_be_cs_staff(cast, client
 
 
 def test_r_m7_01_access_log_exports_for_audit_with_filters(cast, estate, client):
-    from apps.estates import services
+    from apps.estates import actions
 
-    services.reveal_household(cast.front_desk, estate.hh, reason="回访业主", screen="房屋档案页")
-    services.log_export(cast.supervisor, cast.project, unmasked=False, reason="", screen="导出业主名册页", rows=3,
+    actions.reveal_household(cast.front_desk, estate.hh, reason="回访业主", screen="房屋档案页")
+    actions.log_export(cast.supervisor, cast.project, unmasked=False, reason="", screen="导出业主名册页", rows=3,
                         grant=None)
     client.force_login(cast.cs_manager)
     r = client.get("/estates/access-log/export.xlsx", {"action": "view"})

@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from apps.estates import roster, services
+from apps.estates import access as archive
+from apps.estates import actions, roster
 from apps.estates.models import (
     AccessAction,
     Building,
@@ -141,9 +142,9 @@ def test_progress_is_reported(cast):
 
 def test_r_m7_01_export_is_masked_and_logged(cast, estate, frozen_now, tmp_path):
     path = tmp_path / "out.xlsx"
-    grant = services.check_export(cast.supervisor, cast.project, unmasked=False, reason="")
+    grant = archive.check_export(cast.supervisor, cast.project, unmasked=False, reason="")
     n = roster.write_roster(str(path), roster.export_queryset(cast.project), unmasked=False)
-    services.log_export(cast.supervisor, cast.project, unmasked=False, reason="", screen="t", rows=n, grant=grant)
+    actions.log_export(cast.supervisor, cast.project, unmasked=False, reason="", screen="t", rows=n, grant=grant)
     rows = read_xlsx(path.read_bytes())
     assert rows[0] == roster.HEADERS and n == 3 == len(rows) - 1
     owner = next(r for r in rows if r[5] == "张**")
@@ -155,12 +156,12 @@ def test_r_m7_01_export_is_masked_and_logged(cast, estate, frozen_now, tmp_path)
 
 
 def test_r_m7_01_unmasked_export_needs_grant_and_round_trips(cast, estate, grant_for, tmp_path):
-    with pytest.raises(services.RevealDenied, match="授权"):
-        services.check_export(cast.supervisor, cast.project, unmasked=True, reason="年度核对")
-    with pytest.raises(services.RevealDenied):
-        services.check_export(cast.front_desk, cast.project, unmasked=False, reason="")
+    with pytest.raises(archive.RevealDenied, match="授权"):
+        archive.check_export(cast.supervisor, cast.project, unmasked=True, reason="年度核对")
+    with pytest.raises(archive.RevealDenied):
+        archive.check_export(cast.front_desk, cast.project, unmasked=False, reason="")
     grant_for(cast.supervisor)
-    assert services.check_export(cast.supervisor, cast.project, unmasked=True, reason="年度核对") is not None
+    assert archive.check_export(cast.supervisor, cast.project, unmasked=True, reason="年度核对") is not None
     path = tmp_path / "full.xlsx"
     roster.write_roster(str(path), roster.export_queryset(cast.project), unmasked=True)
     rows = read_xlsx(path.read_bytes())

@@ -5,18 +5,19 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from apps.estates import services
+from apps.estates import access as archive
+from apps.estates import actions, queries
 from apps.estates.models import Building, Person, PersonKind
 
 
 def test_r_m7_05_customer_needs_and_feedback_are_kept_with_history(cast, estate):
     """R-M7-05: the customer archive records needs and feedback for personalised service; the masked
     view still shows them (they are not contact data) and each change is in the history."""
-    p = services.save_person(cast.supervisor, estate.hh, {"name": "张三丰", "kind": PersonKind.OWNER,
+    p = actions.save_person(cast.supervisor, estate.hh, {"name": "张三丰", "kind": PersonKind.OWNER,
                                                             "needs": "行动不便，维修请提前电话预约"},
                              person=estate.owner)
     assert Person.objects.get(pk=p.pk).needs == "行动不便，维修请提前电话预约"
-    view = services.person_view(p)
+    view = queries.person_view(p)
     assert view.masked and view.needs == "行动不便，维修请提前电话预约" and view.name != "张三丰"
     assert p.history.first().needs == "行动不便，维修请提前电话预约"
     assert "档案维护" in p.history.first().history_change_reason
@@ -25,24 +26,24 @@ def test_r_m7_05_customer_needs_and_feedback_are_kept_with_history(cast, estate)
 def test_r_m7_06_archive_holds_occupants_and_shop_tenants(cast, estate):
     """R-M7-06: a household's occupants (owner, resident) and the stilt-floor shop tenants with the
     business they run are kept; only archive maintainers may add them."""
-    shop = services.save_person(cast.supervisor, estate.hh, {"name": "周记便利店", "kind": PersonKind.SHOP_TENANT,
+    shop = actions.save_person(cast.supervisor, estate.hh, {"name": "周记便利店", "kind": PersonKind.SHOP_TENANT,
                                                                "needs": "经营：便利店，店员2人"})
-    kinds = {v.kind_label for v in services.masked_persons(estate.hh)}
+    kinds = {v.kind_label for v in queries.masked_persons(estate.hh)}
     assert {"业主", "住户", "商户"} <= kinds
     assert shop.get_kind_display() == "商户" and "便利店" in shop.needs
     with pytest.raises(PermissionDenied):
-        services.save_person(cast.worker, estate.hh, {"name": "某人"})
+        actions.save_person(cast.worker, estate.hh, {"name": "某人"})
 
 
 def test_r_m19_14_contract_reference_per_owner(cast, estate):
     """R-M19-14: a standard property service contract reference is kept per owner; an edit that does
     not send it keeps the stored one."""
-    services.save_person(cast.supervisor, estate.hh, {"name": "张三丰", "contract_ref": " YG-HT-2026-0158 "},
+    actions.save_person(cast.supervisor, estate.hh, {"name": "张三丰", "contract_ref": " YG-HT-2026-0158 "},
                          person=estate.owner)
     estate.owner.refresh_from_db()
     assert estate.owner.contract_ref == "YG-HT-2026-0158"
-    assert services.person_view(estate.owner).contract_ref == "YG-HT-2026-0158"
-    services.save_person(cast.supervisor, estate.hh, {"name": "张三丰"}, person=estate.owner)
+    assert queries.person_view(estate.owner).contract_ref == "YG-HT-2026-0158"
+    actions.save_person(cast.supervisor, estate.hh, {"name": "张三丰"}, person=estate.owner)
     estate.owner.refresh_from_db()
     assert estate.owner.contract_ref == "YG-HT-2026-0158"
 
@@ -64,21 +65,21 @@ def test_r_m7_09_decoration_archive_per_household(cast, estate, frozen_now, tmp_
     from django.core.files.base import ContentFile
 
     settings.MEDIA_ROOT = str(tmp_path)
-    services.add_decoration_record(cast.front_desk, estate.hh, kind="list", note="水电改造、厨房吊顶", now=frozen_now)
-    services.add_decoration_record(cast.butler, estate.hh, kind="photo", file=ContentFile(b"jpg", name="a.jpg"),
+    actions.add_decoration_record(cast.front_desk, estate.hh, kind="list", note="水电改造、厨房吊顶", now=frozen_now)
+    actions.add_decoration_record(cast.butler, estate.hh, kind="photo", file=ContentFile(b"jpg", name="a.jpg"),
                                    now=frozen_now)
-    services.add_decoration_record(cast.butler, estate.hh, kind="problem", note="阳台封窗未报批", now=frozen_now)
+    actions.add_decoration_record(cast.butler, estate.hh, kind="problem", note="阳台封窗未报批", now=frozen_now)
     with pytest.raises(ValidationError) as err:
-        services.add_decoration_record(cast.butler, estate.hh, kind="recording", now=frozen_now)
+        actions.add_decoration_record(cast.butler, estate.hh, kind="recording", now=frozen_now)
     assert "须上传文件" in str(err.value)
     with pytest.raises(ValidationError):
-        services.add_decoration_record(cast.butler, estate.hh, kind="progress", note=" ", now=frozen_now)
+        actions.add_decoration_record(cast.butler, estate.hh, kind="progress", note=" ", now=frozen_now)
     with pytest.raises(PermissionDenied):
-        services.add_decoration_record(cast.worker, estate.hh, kind="progress", note="已完成水电", now=frozen_now)
-    kinds = [r.kind for r in services.decoration_archive(cast.supervisor, estate.hh)]
+        actions.add_decoration_record(cast.worker, estate.hh, kind="progress", note="已完成水电", now=frozen_now)
+    kinds = [r.kind for r in queries.decoration_archive(cast.supervisor, estate.hh)]
     assert kinds == ["list", "photo", "problem"]
     with pytest.raises(PermissionDenied):
-        services.decoration_archive(cast.outsider, estate.hh)
+        queries.decoration_archive(cast.outsider, estate.hh)
 
 
 def test_r_m7_10_decoration_media_are_personal_data(cast, estate, frozen_now, tmp_path, settings):
@@ -89,14 +90,14 @@ def test_r_m7_10_decoration_media_are_personal_data(cast, estate, frozen_now, tm
     from apps.estates.models import CustomerDataAccessLog
 
     settings.MEDIA_ROOT = str(tmp_path)
-    rec = services.add_decoration_record(cast.butler, estate.hh, kind="recording",
+    rec = actions.add_decoration_record(cast.butler, estate.hh, kind="recording",
                                          file=ContentFile(b"amr", name="call.amr"), now=frozen_now)
-    with pytest.raises(services.RevealDenied):
-        services.open_decoration_media(cast.worker, rec, reason="核对", screen="test")
-    with pytest.raises(services.RevealDenied):
-        services.open_decoration_media(cast.front_desk, rec, reason=" ", screen="test")
+    with pytest.raises(archive.RevealDenied):
+        actions.open_decoration_media(cast.worker, rec, reason="核对", screen="test")
+    with pytest.raises(archive.RevealDenied):
+        actions.open_decoration_media(cast.front_desk, rec, reason=" ", screen="test")
     assert not CustomerDataAccessLog.objects.exists()
-    f = services.open_decoration_media(cast.front_desk, rec, reason="核对装修投诉", screen="装修档案")
+    f = actions.open_decoration_media(cast.front_desk, rec, reason="核对装修投诉", screen="装修档案")
     assert f.read() == b"amr"
     log = CustomerDataAccessLog.objects.get()
     assert (log.user, log.household, log.fields, log.reason) == (cast.front_desk, estate.hh, "decoration_media",
@@ -108,5 +109,5 @@ def test_r_m7_10_access_log_names_decoration_media(cast, estate, frozen_now):
     from apps.estates.models import CustomerDataAccessLog
 
     log = CustomerDataAccessLog(project=cast.project, user=cast.front_desk, at=frozen_now, action="view",
-                                household=estate.hh, fields=services.DECORATION_MEDIA_FIELD, reason="核对", screen="t")
+                                household=estate.hh, fields=actions.DECORATION_MEDIA_FIELD, reason="核对", screen="t")
     assert log.field_labels == "装修影像/录音"

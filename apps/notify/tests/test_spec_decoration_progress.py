@@ -13,7 +13,7 @@ NOW = sh(2026, 11, 23, 10, 0)
 
 
 def test_r_m17_08_progress_and_problem_entries_are_told_to_the_owners_once(cast, owner) -> None:
-    from apps.estates.services import add_decoration_record
+    from apps.estates.actions import add_decoration_record
 
     hh = owner.household
     progress = add_decoration_record(cast.front_desk, hh, kind="progress", note="水电改造已完成，下周进入泥瓦阶段", now=NOW)
@@ -37,7 +37,7 @@ def test_r_m17_08_progress_and_problem_entries_are_told_to_the_owners_once(cast,
 
 
 def test_r_m17_08_staff_page_lists_and_tells(cast, owner, client) -> None:
-    from apps.estates.services import add_decoration_record
+    from apps.estates.actions import add_decoration_record
 
     rec = add_decoration_record(cast.front_desk, owner.household, kind="progress", note="吊顶完成", now=NOW)
     client.force_login(cast.front_desk)

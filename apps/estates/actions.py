@@ -1,0 +1,271 @@
+"""Writes of the owner archive (SPEC M7): grants, revealing personal data with its access-log rows
+(R-M7-01, R-M7-03), the export log, household and person edits, decoration records.
+See :mod:`apps.estates.masking` for the interpretation of R-M7-01 (which reveal needs a grant).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from apps.estates import masking, roster
+from apps.estates.models import (
+    MEDIA_KINDS,
+    AccessAction,
+    ArchiveGrant,
+    CustomerDataAccessLog,
+    DecorationRecord,
+    DecorationRecordKind,
+    Household,
+    Person,
+)
+from apps.org import access
+from apps.org.models import Project
+from apps.org.roles import Cap
+from linli import clock
+
+if TYPE_CHECKING:
+    from apps.org.models import User
+
+from apps.estates.access import (
+    MAX_GRANT_DAYS,
+    REASON_MAX,
+    RevealDenied,
+    _check_reveal,
+    active_grant,
+    in_own_work,
+    may_keep_decoration,
+    may_maintain,
+    may_reveal,
+)
+from apps.estates.queries import PersonView, person_view
+
+
+@transaction.atomic
+def grant_access(*, granted_by: User, grantee: User, project: Project, reason: str,
+                 valid_from: dt.datetime | None = None, valid_until: dt.datetime) -> ArchiveGrant:
+    """部门负责人同意 (R-M7-01): ``granted_by`` lets ``grantee`` consult the archive of ``project``."""
+    now = clock.now()
+    start = valid_from or now
+    errors: dict[str, list[str]] = {}
+    if not access.has_cap(granted_by, Cap.GRANT_ARCHIVE_ACCESS, project):
+        raise PermissionDenied("只有部门负责人可以授权查阅顾客资料")
+    if grantee.pk == granted_by.pk:
+        errors.setdefault("grantee", []).append("不能给自己授权")
+    elif not access.has_cap(grantee, Cap.UNMASK_PERSONAL_DATA, project):
+        errors.setdefault("grantee", []).append("该员工在本项目的岗位无权查看完整顾客资料")
+    reason = (reason or "").strip()
+    if not reason:
+        errors.setdefault("reason", []).append("请填写授权事由")
+    elif len(reason) > REASON_MAX:
+        errors.setdefault("reason", []).append(f"授权事由不能超过{REASON_MAX}字")
+    if valid_until <= start:
+        errors.setdefault("valid_until", []).append("失效时间必须晚于生效时间")
+    elif valid_until - start > dt.timedelta(days=MAX_GRANT_DAYS):
+        errors.setdefault("valid_until", []).append(f"授权期限不能超过{MAX_GRANT_DAYS}天")
+    elif valid_until <= now:
+        errors.setdefault("valid_until", []).append("失效时间已过")
+    if errors:
+        raise ValidationError(errors)
+    return ArchiveGrant.objects.create(project=project, grantee=grantee, granted_by=granted_by, reason=reason,
+                                       valid_from=start, valid_until=valid_until, created_at=now)
+
+
+@transaction.atomic
+def revoke_grant(*, by: User, grant: ArchiveGrant) -> ArchiveGrant:
+    if not access.has_cap(by, Cap.GRANT_ARCHIVE_ACCESS, grant.project):
+        raise PermissionDenied("只有部门负责人可以撤销授权")
+    locked = ArchiveGrant.objects.select_for_update().get(pk=grant.pk)
+    if locked.revoked_at is not None:
+        raise ValidationError("该授权已撤销")
+    locked.revoked_at = clock.now()
+    locked.revoked_by = by
+    locked.save(update_fields=["revoked_at", "revoked_by"])
+    return locked
+
+
+def _log(**kwargs: Any) -> CustomerDataAccessLog:
+    row = CustomerDataAccessLog(**kwargs)
+    row.save()
+    return row
+
+
+def reveal_household(user: User, household: Household, *, reason: str, screen: str,
+                     fields: Iterable[str] = ("name", "phone", "phone2"), api: bool = False) -> list[PersonView]:
+    """显示完整信息: the persons of ``household`` with ``fields`` in full, one access-log row per person.
+
+    Raises :class:`RevealDenied` when the role, the reason or the grant is missing; nothing is shown.
+    A VIP person among them needs a grant (R-M7-03); without one, the whole reveal is refused. A refusal
+    for want of the department head's approval is itself logged (``AccessAction.REFUSED``, AS-40), in
+    its own transaction so that it survives the refusal.
+    """
+    now = clock.now()
+    wanted = set(fields)
+    persons = list(household.persons.all())
+    try:
+        grant = _check_reveal(user, household.project, wanted, is_vip=any(p.is_vip for p in persons), bulk=False,
+                              reason=reason, now=now, own_work=in_own_work(user, household))
+    except RevealDenied as exc:
+        if exc.needs_grant:
+            with transaction.atomic():
+                _log(project=household.project, user=user, at=now, action=AccessAction.REFUSED,
+                     household=household, fields=",".join(f for f in masking.ALL_FIELDS if f in wanted),
+                     reason=(reason or "").strip()[:REASON_MAX], screen=screen[:100])
+        raise
+    with transaction.atomic():
+        return _reveal(user, household, persons, wanted, grant=grant, reason=reason, screen=screen, api=api,
+                       now=now)
+
+
+def _reveal(user: User, household: Household, persons: list[Person], wanted: set[str], *,
+            grant: ArchiveGrant | None, reason: str, screen: str, api: bool, now: dt.datetime) -> list[PersonView]:
+    reason = reason.strip()[:REASON_MAX]
+    views = []
+    for p in persons:  # the grant in force is the approval reference, also when the role alone sufficed
+        _log(project=household.project, user=user, at=now, action=AccessAction.API_VIEW if api else AccessAction.VIEW,
+             household=household, person=p, fields=",".join(f for f in masking.ALL_FIELDS if f in wanted),
+             reason=reason, screen=screen[:100], grant=grant)
+        views.append(person_view(p, wanted))
+    return views
+
+
+def log_export(user: User, project: Project, *, unmasked: bool, reason: str, screen: str, rows: int,
+               grant: ArchiveGrant | None) -> CustomerDataAccessLog:
+    return _log(project=project, user=user, at=clock.now(),
+                action=AccessAction.EXPORT if unmasked else AccessAction.EXPORT_MASKED,
+                fields=",".join(masking.ALL_FIELDS) if unmasked else "", reason=(reason or "").strip()[:REASON_MAX]
+                or "导出业主名册", screen=screen[:100], grant=grant, row_count=rows)
+
+
+@transaction.atomic
+def record_not_moved_in_reason(user: User, household: Household, reason: str) -> Household:
+    """入住动态表 (R-M7-07): staff who called an owner not yet moved in record why (kept in history)."""
+    if not access.has_cap(user, Cap.UNMASK_PERSONAL_DATA, household.project):
+        raise PermissionDenied("您的岗位不能登记未入住原因")
+    text = (reason or "").strip()
+    if not text:
+        raise ValidationError({"reason": ["请填写未入住原因"]})
+    if len(text) > 200:
+        raise ValidationError({"reason": ["未入住原因不能超过200字"]})
+    locked = Household.objects.select_for_update().get(pk=household.pk)
+    if locked.status != "not_moved_in":
+        raise ValidationError({"reason": ["该房屋不是“未入住”状态"]})
+    locked.not_moved_in_reason = text
+    locked._change_reason = f"未入住原因（{user}）"  # type: ignore[attr-defined]
+    locked.save(update_fields=["not_moved_in_reason"])
+    return locked
+
+
+# ---------------------------------------------------------------- maintaining the archive (R-M7-04)
+
+HOUSEHOLD_FIELDS = ("status", "area_m2", "move_in_date", "warranty_end", "notes")  # 空巢老人 follows the persons' tags
+PERSON_FIELDS = ("name", "kind", "phone", "phone2", "id_number", "move_in_date", "tags", "needs", "active")
+
+
+@transaction.atomic
+def update_household(user: User, household: Household, data: dict[str, Any]) -> Household:
+    if not may_maintain(user, household.project):
+        raise PermissionDenied("您的岗位不能维护业主档案")
+    locked = Household.objects.select_for_update().get(pk=household.pk)
+    for name in HOUSEHOLD_FIELDS:
+        if name in data:
+            setattr(locked, name, data[name])
+    locked._change_reason = f"档案维护（{user}）"  # type: ignore[attr-defined]
+    locked.full_clean(exclude=["building", "unit", "project"])
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def save_person(user: User, household: Household, data: dict[str, Any], person: Person | None = None) -> Person:
+    """Add or edit an occupant. Phone, second phone and ID number left blank keep the stored value,
+    so editing never has to show personal data in full (R-M7-01)."""
+
+    if not may_maintain(user, household.project):
+        raise PermissionDenied("您的岗位不能维护业主档案")
+    errors: dict[str, list[str]] = {}
+    phone = roster.normalise_phone(data.get("phone") or "")
+    phone2 = roster.normalise_phone(data.get("phone2") or "")
+    id_number = (data.get("id_number") or "").strip().upper()
+    for key, value in (("phone", phone), ("phone2", phone2)):
+        problem = roster.phone_problem(value)
+        if problem:
+            errors[key] = [problem]
+    problem = roster.id_number_problem(id_number)
+    if problem:
+        errors["id_number"] = [problem]
+    if not (data.get("name") or "").strip():
+        errors["name"] = ["姓名不能为空"]
+    if errors:
+        raise ValidationError(errors)
+    if person is None:
+        target = Person(project=household.project, household=household)
+    else:
+        target = Person.objects.select_for_update().get(pk=person.pk, household=household)
+    target.name = data["name"].strip()
+    target.kind = data.get("kind") or target.kind
+    target.phone = phone or target.phone
+    target.phone2 = phone2 or target.phone2
+    target.id_number = id_number or target.id_number
+    target.move_in_date = data.get("move_in_date")
+    tags = roster._tags(data.get("tags") or "")
+    target.tags = ",".join(tags)
+    target.is_vip = "VIP" in {t.upper() for t in tags}
+    target.elderly_alone = "空巢老人" in tags
+    target.needs = data.get("needs") or ""
+    if "contract_ref" in data:  # R-M19-14: the owner's standard property service contract
+        target.contract_ref = (data.get("contract_ref") or "").strip()
+    target.active = bool(data.get("active", True))
+    target._change_reason = f"档案维护（{user}）"  # type: ignore[attr-defined]
+    target.full_clean(exclude=["project", "household"])
+    target.save()
+    elderly = household.persons.filter(active=True, elderly_alone=True).exists()
+    locked = Household.objects.select_for_update().get(pk=household.pk)
+    if locked.elderly_alone != elderly:  # R-M7-08: the household flag follows its occupants
+        locked.elderly_alone = elderly
+        locked._change_reason = f"空巢老人标记随住户标签（{user}）"  # type: ignore[attr-defined]
+        locked.save(update_fields=["elderly_alone"])
+    return target
+
+
+# ---------------------------------------------------------------- decoration archive (R-M7-09, R-M7-10)
+
+DECORATION_MEDIA_FIELD = "decoration_media"
+
+
+@transaction.atomic
+def add_decoration_record(user: User, household: Household, *, kind: str, note: str = "", file: Any = None,
+                          now: dt.datetime) -> DecorationRecord:
+    """R-M7-09: one entry of the household's decoration archive. Photos, videos and recordings need
+    the file; list, progress and problem entries need a note."""
+    if not may_keep_decoration(user, household.project):
+        raise PermissionDenied("您的岗位不能维护装修档案")
+    if kind not in DecorationRecordKind.values:
+        raise ValidationError({"kind": ["装修档案类别不正确"]})
+    if kind in MEDIA_KINDS and not file:
+        raise ValidationError({"file": ["照片、视频、录音须上传文件"]})
+    if kind not in MEDIA_KINDS and not (note or "").strip():
+        raise ValidationError({"note": ["请填写说明"]})
+    row = DecorationRecord(project=household.project, household=household, kind=kind, note=(note or "").strip(),
+                           recorded_at=now, recorded_by=user)
+    if file:
+        row.file = file
+    row.save()
+    return row
+
+
+@transaction.atomic
+def open_decoration_media(user: User, record: DecorationRecord, *, reason: str, screen: str) -> Any:
+    """R-M7-10: decoration photos, videos and recordings are personal data under R-M7-01 — opening
+    one needs a role with customer data in its work and a reason, and is logged like a reveal."""
+    if not may_reveal(user, record.project):
+        raise RevealDenied("您的岗位无权查看装修影像和录音")
+    if not (reason or "").strip():
+        raise RevealDenied("请填写查阅事由")
+    _log(project=record.project, user=user, at=clock.now(), action=AccessAction.VIEW, household=record.household,
+         fields=DECORATION_MEDIA_FIELD, reason=reason.strip()[:REASON_MAX], screen=screen[:100],
+         grant=active_grant(user, record.project))
+    return record.file
