@@ -185,7 +185,7 @@ class IdempotencyMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
-        if not request.content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        if not (request.content_type or "").startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             return None
         key = (request.POST.get(FORM_FIELD) or "").strip()
         if not key or len(key) > MAX_KEY - len(PAGE_KEY_PREFIX):

@@ -4,6 +4,8 @@ It lives in ``apps.api`` because API tokens do: no lower app may import them.
 """
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from apps.api import actions, queries
 from apps.org import access
-from apps.org.models import Membership
+from apps.org.models import Membership, User
 from linli import clock
 
 NEW_TOKEN_KEY = "linli_new_api_token"
@@ -22,7 +24,8 @@ NEW_TOKEN_KEY = "linli_new_api_token"
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    memberships = (Membership.objects.filter(user=request.user)
+    user = cast(User, request.user)  # login_required
+    memberships = (Membership.objects.filter(user=user)
                    .select_related("project", "department", "company").order_by("project__code", "role"))
     return render(request, "api/profile.html", {
         "memberships": memberships,

@@ -75,7 +75,7 @@ def validation_error_response(api: NinjaAPI, request: HttpRequest, exc: Validati
     for err in exc.errors:
         loc: list[Any] = [p for p in err.get("loc", []) if p not in ("body", "payload", "query", "path", "form")]
         name = ".".join(str(p) for p in loc) or "__all__"
-        message = MESSAGES.get(err.get("type", ""), err.get("msg", "取值不正确"))
+        message: str = MESSAGES.get(err.get("type", "")) or err.get("msg") or "取值不正确"
         if err.get("type") == "enum" and err.get("ctx", {}).get("expected"):
             message = f"{message}：{err['ctx']['expected']}"
         fields.setdefault(name, []).append(message)

@@ -104,7 +104,7 @@ def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence
         os.unlink(path)
         raise
     return FileResponse(
-        _DeletingFile(path),  # type: ignore[arg-type]
+        _DeletingFile(path),
         as_attachment=True,
         filename=filename,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -232,11 +232,6 @@ class CustomerDataAccessLog(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()}"
 
-    @property
-    def field_labels(self) -> str:
-
-        return "、".join(str(FIELD_LABELS.get(f, f)) for f in self.fields.split(",") if f)
-
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None or not self._state.adding:
             raise AppendOnlyError("顾客资料查阅记录不可修改")
@@ -244,6 +239,10 @@ class CustomerDataAccessLog(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("顾客资料查阅记录不可删除")
+
+    @property
+    def field_labels(self) -> str:
+        return "、".join(str(FIELD_LABELS.get(f, f)) for f in self.fields.split(",") if f)
 
 
 class ImportStatus(models.TextChoices):

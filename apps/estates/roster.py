@@ -154,7 +154,7 @@ def id_number_problem(value: str) -> str | None:
             dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
         except ValueError:
             return "身份证号码中的出生日期不正确"
-        check = _ID_CHECK[sum(int(d) * w for d, w in zip(text[:17], _ID_WEIGHTS)) % 11]
+        check = _ID_CHECK[sum(int(d) * w for d, w in zip(text[:17], _ID_WEIGHTS, strict=True)) % 11]
         if check != text[17]:
             return "身份证号码校验位不正确"
         return None

@@ -25,7 +25,7 @@ from apps.org.models import Project, User
 from apps.org.roles import Role
 from apps.quality.models import NcrStatus, NonconformityReport
 from apps.tickets.choices import OPEN_STATUSES, EscalationLevel, Stage, TicketStatus
-from apps.tickets.models import Deadline, Dispatch, Ticket
+from apps.tickets.models import Deadline, DeadlineQuerySet, Dispatch, Ticket
 from apps.workdays.services import uncovered_years
 from linli import clock
 
@@ -123,7 +123,7 @@ def open_tickets(projects: list[Project]) -> QuerySet[Ticket]:
     return Ticket.objects.filter(project__in=projects, status__in=OPEN_STATUSES)
 
 
-def open_deadlines(projects: list[Project]) -> QuerySet[Deadline]:
+def open_deadlines(projects: list[Project]) -> DeadlineQuerySet:
     return (Deadline.objects.open().filter(ticket__project__in=projects, ticket__status__in=OPEN_STATUSES)
             .select_related("ticket", "ticket__project"))
 

@@ -64,7 +64,8 @@ class Notification(models.Model):
     link = models.CharField(_("链接"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("时间"))
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
-    dedupe_key = models.CharField(_("去重键"), max_length=200, null=True, blank=True)
+    # NULL, not "": the unique (recipient, dedupe_key) constraint must let notices without a key repeat
+    dedupe_key = models.CharField(_("去重键"), max_length=200, null=True, blank=True)  # noqa: DJ001
     urgent = models.BooleanField(_("紧急"), default=False, help_text=_("R-M17-10 紧急内部通知（另发短信）"))
 
     class Meta:

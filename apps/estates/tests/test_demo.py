@@ -22,9 +22,8 @@ def test_demo_is_deterministic_for_a_seed(django_db_blocker, db):
     Membership.objects.all().delete()
     from apps.estates.models import Building, Unit
     from apps.org.models import Company, Department, Project, User
-    Person.objects.all().delete(); Household.objects.all().delete(); Unit.objects.all().delete()
-    Building.objects.all().delete(); Department.objects.all().delete(); Project.objects.all().delete()
-    Company.objects.all().delete(); User.objects.all().delete()
+    for model in (Person, Household, Unit, Building, Department, Project, Company, User):
+        model.objects.all().delete()
     demo.load_demo(seed=7)
     assert list(Person.objects.order_by("pk").values_list("name", "phone")[:50]) == names
 

@@ -23,7 +23,7 @@ GOOD = [
     ["1栋", "1单元", 101, 89.5, "已入住", "陈一", "业主", "13800000001", "", VALID_ID, "2024-05-01", "空巢老人", "粤B12345", "B1-001"],
     ["1栋", "1单元", 101, None, None, "陈二", "住户", "13800000002", "0755-83211234", None, None, None, None, None],
     ["1栋", "1单元", 102, 96, "未入住", None, None, None, None, None, None, None, None, None],
-    ["2栋", None, "201", 120, "装修中", "林三", "租户", "+86 139 0000 0003", None, None, dt.datetime(2025, 1, 2), "VIP", None, None],
+    ["2栋", None, "201", 120, "装修中", "林三", "租户", "+86 139 0000 0003", None, None, dt.datetime(2025, 1, 2), "VIP", None, None],  # noqa: DTZ001 - an Excel cell holds a naive date
 ]
 
 

@@ -8,7 +8,7 @@ import pytest
 from apps.home import queries as dashboard
 from apps.tickets import actions
 from apps.tickets.choices import EscalationLevel
-from apps.tickets.tests.helpers import FakePolicies, policies, receive, to_replied, to_verified  # noqa: F401
+from apps.tickets.tests.helpers import FakePolicies, receive, to_replied, to_verified  # noqa: F401
 from linli import clock
 
 PASSWORD = "pw-Linli-2026"

@@ -13,6 +13,6 @@ class Command(BaseCommand):
         if not rows:
             self.stdout.write("没有演示账号（数据库不是用 load_demo 建的）。")
             return
-        self.stdout.write("\n邻里 Linli 演示账号（密码均为 %s） — http://127.0.0.1:8000/login/" % demo.DEMO_PASSWORD)
+        self.stdout.write(f"\n邻里 Linli 演示账号（密码均为 {demo.DEMO_PASSWORD}） — http://127.0.0.1:8000/login/")
         for username, role, where in rows:
             self.stdout.write(f"  {username:<18} {role:<12} {where}")
