@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -15,6 +14,7 @@ from apps.core.api_errors import ERRORS, ApiError
 from apps.estates import access as archive
 from apps.estates import actions, queries
 from apps.estates.models import Household, OccupancyStatus
+from apps.org.http import AuthenticatedRequest
 from apps.org.models import Project
 
 router = Router(tags=["estates"])
@@ -106,7 +106,7 @@ def _detail(h: Household, persons: list[queries.PersonView]) -> dict:
 
 
 @router.get("/households", response={200: EstateHouseholdPage, **ERRORS}, summary="按房号/楼栋/手机尾号查找房屋")
-def list_households(request: HttpRequest, filters: Query[EstateHouseholdFilter]) -> dict:
+def list_households(request: AuthenticatedRequest, filters: Query[EstateHouseholdFilter]) -> dict:
     project = Project.objects.filter(pk=filters.project).first()
     if project is None or project not in archive.archive_projects(request.user):
         raise ApiError(404, "not_found", "项目不存在或无权查看", {"project": ["项目不存在或无权查看"]})
@@ -122,14 +122,14 @@ def list_households(request: HttpRequest, filters: Query[EstateHouseholdFilter])
 
 @router.get("/households/{household_id}", response={200: EstateHouseholdDetailOut, **ERRORS},
             summary="房屋详情与业主/住户（已遮蔽）")
-def get_household(request: HttpRequest, household_id: int) -> dict:
+def get_household(request: AuthenticatedRequest, household_id: int) -> dict:
     h = archive.get_household(request.user, household_id)
     return _detail(h, queries.masked_persons(h))
 
 
 @router.post("/households/{household_id}/reveal", response={200: EstateHouseholdDetailOut, **ERRORS},
              summary="显示完整信息（记入查阅记录，R-M7-01）")
-def reveal_household(request: HttpRequest, household_id: int, payload: EstateRevealIn) -> dict:
+def reveal_household(request: AuthenticatedRequest, household_id: int, payload: EstateRevealIn) -> dict:
     h = archive.get_household(request.user, household_id)
     try:
         persons = actions.reveal_household(request.user, h, reason=payload.reason, screen="API",

@@ -92,7 +92,7 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
             takeover_date=dp.handover, phased=dp.phased, floor_area_m2=dp.area,
             service_phone=f"0755-8{rng.randrange(10**6):06d}", repair_phone=f"0755-8{rng.randrange(10**6):06d}",
         )
-        depts = {k: Department.objects.create(company=company, project=project, kind=k, name=DepartmentKind(k).label)
+        depts = {k: Department.objects.create(company=company, project=project, kind=k, name=str(DepartmentKind(k).label))
                  for k in PROJECT_DEPTS}
         for suffix, role, dept_kind, title in PROJECT_STAFF:
             u = User(username=f"{suffix}_{dp.code.lower()}", display_name=f"{_name(rng)}（{title}）")
@@ -131,10 +131,10 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
                                       tags=",".join(t for t, on in (("VIP", vip), ("空巢老人", hh.elderly_alone)) if on)))
         Person.objects.bulk_create(persons, batch_size=1000)
         person_count += len(persons)
-    for u, role, project, dept in users:
+    for u, role_name, member_project, dept in users:
         u.set_password(DEMO_PASSWORD)
         u.save()
-        Membership.objects.create(user=u, company=company, project=project, department=dept, role=role)
+        Membership.objects.create(user=u, company=company, project=member_project, department=dept, role=role_name)
     return {"projects": len(PROJECTS), "households": hh_count, "persons": person_count, "staff": len(users)}
 
 

@@ -1,7 +1,7 @@
 """The owner-archive forms (search, reveal, household and person edits, roster import and export, grants)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -30,7 +30,7 @@ class RevealForm(forms.Form):
     vehicles = forms.BooleanField(label=gettext_lazy("同时显示车牌（须部门负责人授权）"), required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("purpose") == "其他" and not (data.get("note") or "").strip():
             self.add_error("note", _("选择“其他”时请填写说明"))
         return data
@@ -96,7 +96,7 @@ class ExportForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("导出事由"), max_length=150, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("unmasked") and not (data.get("reason") or "").strip():
             self.add_error("reason", _("导出完整信息须填写事由"))
         return data
@@ -111,5 +111,5 @@ class GrantForm(forms.Form):
 
     def __init__(self, *args: Any, grantees: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["grantee"].choices = grantees
+        cast(forms.ChoiceField, self.fields["grantee"]).choices = grantees
 

@@ -5,6 +5,8 @@ and every unmasked read is logged (R-M7-01).
 """
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -130,13 +132,13 @@ class Person(models.Model):
     def __str__(self) -> str:
         return f"{self.household}·{self.name[:1]}**"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         digits = "".join(ch for ch in self.phone if ch.isdigit())
         self.phone_tail = digits[-4:]
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "phone" in update_fields:
-            kwargs["update_fields"] = set(update_fields) | {"phone_tail"}  # type: ignore[arg-type]
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+            kwargs["update_fields"] = set(update_fields) | {"phone_tail"}
+        super().save(*args, **kwargs)
 
 
 class Vehicle(models.Model):
@@ -232,12 +234,12 @@ class CustomerDataAccessLog(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None or not self._state.adding:
             raise AppendOnlyError("顾客资料查阅记录不可修改")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("顾客资料查阅记录不可删除")
 
     @property

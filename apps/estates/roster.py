@@ -586,7 +586,7 @@ def write_roster(out: IO[bytes] | str, households: Iterable[Household], *, unmas
                 p.move_in_date.isoformat() if p.move_in_date else "", p.tags, plate, space]
 
     for h in households:
-        persons = [p for p in h.persons.all() if p.active] or [None]
+        persons: list[Person | None] = [p for p in h.persons.all() if p.active] or [None]
         for p in persons:
             n += 1
             values = [h.building.name, h.unit.name if h.unit else "", h.room_no]

@@ -16,7 +16,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -42,6 +43,7 @@ from apps.estates.models import (
     OccupancyStatus,
 )
 from apps.org import access
+from apps.org.http import AuthenticatedRequest
 from apps.org.models import Membership, Project, User
 from apps.org.roles import ROLE_INFO, Cap
 from linli import clock
@@ -49,7 +51,7 @@ from linli import clock
 PAGE_SIZE = 30
 
 
-def _archive_project(request: HttpRequest) -> Project:
+def _archive_project(request: AuthenticatedRequest) -> Project:
     """The project whose archive is shown: ?project=, else the switcher's project, else the first one."""
     projects = archive.archive_projects(request.user)
     if not projects:
@@ -66,7 +68,7 @@ def _archive_project(request: HttpRequest) -> Project:
     return projects[0]
 
 
-def _is_htmx(request: HttpRequest) -> bool:
+def _is_htmx(request: AuthenticatedRequest) -> bool:
     return bool(getattr(request, "htmx", False)) and not getattr(request.htmx, "boosted", False)
 
 
@@ -74,7 +76,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 
 @login_required
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: AuthenticatedRequest) -> HttpResponse:
     """业主档案查询: by 房号, name, phone tail (issue 2 item 8). Results masked."""
     project = _archive_project(request)
     q = request.GET.get("q", "").strip()[:50]
@@ -108,7 +110,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def not_moved_in_reason(request: HttpRequest, pk: int) -> HttpResponse:
+def not_moved_in_reason(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     household = archive.get_household(request.user, pk)
     form = NotMovedInForm(request.POST)
     if form.is_valid():
@@ -124,7 +126,7 @@ def not_moved_in_reason(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def household_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """房屋档案: persons (masked), vehicles, tickets; POST = 显示完整信息 (logged, R-M7-01)."""
     household = archive.get_household(request.user, pk)
     project = household.project
@@ -168,7 +170,7 @@ def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
 
 
 @login_required
-def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def household_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """维护房屋档案: status, area, dates, notes (客服主管 and above)."""
     household = archive.get_household(request.user, pk)
     if not archive.may_maintain(request.user, household.project):
@@ -189,7 +191,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def person_edit(request: HttpRequest, pk: int, person_pk: int | None = None) -> HttpResponse:
+def person_edit(request: AuthenticatedRequest, pk: int, person_pk: int | None = None) -> HttpResponse:
     """添加/维护业主、住户: phone and ID fields are never pre-filled; left blank they keep the stored value."""
     household = archive.get_household(request.user, pk)
     if not archive.may_maintain(request.user, household.project):
@@ -225,7 +227,7 @@ def _progress_key(user: User, token: str) -> str:
     return f"estates:import-progress:{user.pk}:{token}"
 
 
-def _progress_callback(request: HttpRequest, token: str) -> roster.Progress | None:
+def _progress_callback(request: AuthenticatedRequest, token: str) -> roster.Progress | None:
     if not token:
         return None
     key = _progress_key(request.user, token)
@@ -238,7 +240,7 @@ def _progress_callback(request: HttpRequest, token: str) -> roster.Progress | No
 
 
 @login_required
-def roster_import(request: HttpRequest) -> HttpResponse:
+def roster_import(request: AuthenticatedRequest) -> HttpResponse:
     """导入业主名册 step 1: upload; the workbook is checked and a preview stored."""
     project = _archive_project(request)
     if not access.has_cap(request.user, Cap.IMPORT_ROSTER, project):
@@ -265,7 +267,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
     }, status=status)
 
 
-def _job_for(request: HttpRequest, pk: int) -> ImportJob:
+def _job_for(request: AuthenticatedRequest, pk: int) -> ImportJob:
     job = get_object_or_404(ImportJob.objects.select_related("project", "created_by"), pk=pk)
     if not access.can_see_project(request.user, job.project) or not access.has_cap(
             request.user, Cap.IMPORT_ROSTER, job.project):
@@ -274,7 +276,7 @@ def _job_for(request: HttpRequest, pk: int) -> ImportJob:
 
 
 @login_required
-def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+def import_job(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Step 2: preview (first rows, masked), counts, row-level errors; commit or discard."""
     job = _job_for(request, pk)
     preview = []
@@ -292,7 +294,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
+def import_commit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     job = _job_for(request, pk)
     try:
         counts = roster.commit_import(job, request.user,
@@ -308,7 +310,7 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def import_discard(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     job = _job_for(request, pk)
     roster.discard_import(job, request.user)
     messages.info(request, _("已放弃本次导入"))
@@ -316,14 +318,14 @@ def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def import_progress(request: HttpRequest, token: str) -> HttpResponse:
+def import_progress(request: AuthenticatedRequest, token: str) -> HttpResponse:
     """htmx polling target: the progress of the running check or commit."""
     state = cache.get(_progress_key(request.user, token[:64])) or {}
     return render(request, "estates/_progress.html", {"state": state})
 
 
 @login_required
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: AuthenticatedRequest) -> HttpResponseBase:
     """An empty roster with the expected columns."""
     fd, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(fd)
@@ -349,7 +351,7 @@ def _file_response(path: str, filename: str) -> FileResponse:
 
 
 @login_required
-def roster_export(request: HttpRequest) -> HttpResponse:
+def roster_export(request: AuthenticatedRequest) -> HttpResponseBase:
     """导出业主名册: masked by default; every export is logged with its row count."""
     project = _archive_project(request)
     if not access.has_cap(request.user, Cap.EXPORT_ROSTER, project):
@@ -385,7 +387,7 @@ def roster_export(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- access log
 
 
-def _filtered_logs(request: HttpRequest) -> tuple[Any, dict[str, str], list[Project]]:
+def _filtered_logs(request: AuthenticatedRequest) -> tuple[Any, dict[str, str], list[Project]]:
     projects = queries.log_projects(request.user)
     if not projects:
         raise PermissionDenied
@@ -413,7 +415,7 @@ def _filtered_logs(request: HttpRequest) -> tuple[Any, dict[str, str], list[Proj
 
 
 @login_required
-def access_log(request: HttpRequest) -> HttpResponse:
+def access_log(request: AuthenticatedRequest) -> HttpResponse:
     """顾客资料查阅记录 (R-M7-01): read-only, filterable; VIEW_ACCESS_LOG."""
     qs, f, projects = _filtered_logs(request)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -423,7 +425,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def access_log_export(request: HttpRequest) -> HttpResponse:
+def access_log_export(request: AuthenticatedRequest) -> HttpResponseBase:
     """The filtered access log as Excel for audits (names masked; the log holds no phone numbers)."""
     import xlsxwriter
 
@@ -460,7 +462,7 @@ def _grantees(project: Project, exclude: User) -> list[tuple[str, str]]:
 
 
 @login_required
-def grants(request: HttpRequest) -> HttpResponse:
+def grants(request: AuthenticatedRequest) -> HttpResponse:
     """档案查阅授权: department heads grant and revoke (R-M7-01); everyone sees their own grants."""
     project = _archive_project(request)
     can_grant = access.has_cap(request.user, Cap.GRANT_ARCHIVE_ACCESS, project)
@@ -504,7 +506,7 @@ def grants(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def grant_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     grant = get_object_or_404(ArchiveGrant.objects.select_related("project"), pk=pk)
     if not access.can_see_project(request.user, grant.project):
         raise Http404

@@ -79,7 +79,8 @@ def _staff_channels(user: Any, kind: str, configs: Sequence[ChannelConfig],
     sms_conf = _channel_switch(configs, Channel.SMS)
     sms_kinds = [k.strip() for k in pref.sms_kinds.split(",") if k.strip()]
     wants_sms = urgent or (pref.sms and (not sms_kinds or kind in sms_kinds))
-    if wants_sms and getattr(user, "phone", "") and (sms_conf is None or sms_conf.enabled):
+    phone: str = getattr(user, "phone", "")
+    if wants_sms and phone and (sms_conf is None or sms_conf.enabled):
         wanted.append((Channel.SMS, user.phone))
     return wanted
 
@@ -265,9 +266,9 @@ def _claim_batch(now: dt.datetime, size: int) -> _Batch:
         for d in rows:
             same = Delivery.objects.filter(pk=d.pk, status=d.status, attempts=d.attempts)
             if d.audience == Audience.OWNER and not d.emergency and d.project is not None:
-                if d.project_id not in policies:
-                    policies[d.project_id] = policy_for(d.project)
-                send_at = next_contact_moment(policies[d.project_id], now, channel=d.channel)
+                if d.project.pk not in policies:
+                    policies[d.project.pk] = policy_for(d.project)
+                send_at = next_contact_moment(policies[d.project.pk], now, channel=d.channel)
                 if send_at > now:
                     batch.rescheduled += same.update(status=DeliveryStatus.SCHEDULED, scheduled_for=send_at,
                                                      next_attempt_at=send_at)
@@ -280,7 +281,7 @@ def _claim_batch(now: dt.datetime, size: int) -> _Batch:
 
 
 def _message(d: Delivery) -> channels.OutgoingMessage:
-    link = d.notification.link if d.notification_id else ""
+    link = d.notification.link if d.notification is not None else ""
     conf = d.config
     return channels.OutgoingMessage(channel=d.channel, address=d.address, body=d.body, subject=d.subject,
                                     kind=d.kind, link=link, webhook_url=conf.webhook_url if conf else "",
@@ -294,9 +295,9 @@ def _send(d: Delivery, now: dt.datetime, configs: dict[int, list[ChannelConfig]]
     try:
         conf = d.config
         if conf is None and d.project is not None:
-            if d.project_id not in configs:
-                configs[d.project_id] = _channel_configs(d.project)
-            conf = _channel_switch(configs[d.project_id], d.channel)
+            if d.project.pk not in configs:
+                configs[d.project.pk] = _channel_configs(d.project)
+            conf = _channel_switch(configs[d.project.pk], d.channel)
         backend = channels.get_backend(d.channel, conf)
         ref = backend.send(_message(d)) or ""
     except channels.DeliveryError as exc:

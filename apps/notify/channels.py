@@ -355,8 +355,9 @@ def check_backends() -> list[str]:
 
 
 def backend_path(channel: str, config: Any = None) -> str:
-    if config is not None and getattr(config, "backend", ""):
-        return config.backend
+    backend: str = getattr(config, "backend", "") if config is not None else ""
+    if backend:
+        return backend
     configured = getattr(settings, "LINLI_NOTIFY_BACKENDS", {}) or {}
     path = configured.get(channel) or DEFAULT_BACKENDS.get(channel)
     if not path:

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from apps.notify import quiet_hours
+from apps.notify import channels, quiet_hours
 from apps.org.models import Company, Project
 
 
@@ -136,7 +136,7 @@ class Delivery(models.Model):
         return f"{self.get_channel_display()} → {self.address} · {self.get_status_display()}"
 
     def get_status_color(self) -> str:
-        return STATUS_COLOURS.get(self.status, "grey")
+        return STATUS_COLOURS.get(DeliveryStatus(self.status), "grey")
 
 
 class DeliveryAttempt(models.Model):
@@ -229,14 +229,12 @@ class ChannelConfig(models.Model):
     def clean(self) -> None:
         if self.channel in GROUP_CHANNELS and self.enabled and not self.webhook_url:
             raise ValidationError({"webhook_url": _("工作群渠道需要群机器人地址")})
-        if self.project_id and self.company_id and self.project.company_id != self.company_id:
+        if self.project is not None and self.company_id and self.project.company_id != self.company_id:
             raise ValidationError({"project": _("项目不属于该公司")})
         if self.backend:
-            from apps.notify import channels
-
             try:
                 channels.load_backend_class(self.backend)
-            except (ImportError, ValueError) as exc:
+            except channels.BackendNotFound as exc:
                 raise ValidationError({"backend": str(exc)}) from exc
 
     def kind_list(self) -> list[str]:

@@ -46,7 +46,7 @@ def send_owner_notice(*, project: Project, kind: str, body: str, acting_user: An
         raise queries.NotifyError("短信内容不能为空", field="body")
     if building is not None and building.project_id != project.pk:
         raise queries.NotifyError("楼栋不属于该项目", field="building", code="wrong_project")
-    lead = MIN_LEAD_DAYS.get(kind)
+    lead = MIN_LEAD_DAYS.get(NoticeKind(kind)) if kind in NoticeKind.values else None
     today = now.astimezone(project.tz).date()
     short_notice = False
     if lead is not None:

@@ -76,7 +76,7 @@ def queue_warranty_reminders(now: dt.datetime) -> ReminderResult:
     for hh in households:
         today = now.astimezone(hh.project.tz).date()
         end = hh.warranty_end
-        if not (warranty_reminder_date(end) <= today < end):
+        if end is None or not (warranty_reminder_date(end) <= today < end):
             continue
         owners = Person.objects.filter(household=hh, kind=PersonKind.OWNER, active=True).order_by("pk")
         for person in owners:

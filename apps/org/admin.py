@@ -41,7 +41,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = BaseUserAdmin.fieldsets + (
+    fieldsets = tuple(BaseUserAdmin.fieldsets or ()) + (
         ("员工信息", {"fields": ("display_name", "phone", "extension", "employee_no", "status",
                                "certificate", "certificate_valid_until")}),
     )

@@ -11,6 +11,7 @@ from ninja import Router, Schema
 
 from apps.core.api_errors import ERRORS, ApiError
 from apps.org import access
+from apps.org.http import AuthenticatedRequest
 from apps.org.models import Department, Membership, Project
 from apps.org.roles import ROLE_INFO
 from linli import clock
@@ -80,7 +81,7 @@ def _visible_project(request: HttpRequest, project_id: int) -> Project:
 
 
 @router.get("/me", response={200: MeOut, **ERRORS}, summary="当前用户：岗位、项目与权限")
-def me(request: HttpRequest) -> Any:
+def me(request: AuthenticatedRequest) -> Any:
     user = request.user
     memberships = Membership.objects.filter(user=user).select_related("project", "department").order_by("id")
     caps: dict[str, list[str]] = {}

@@ -182,9 +182,9 @@ class Membership(models.Model):
         info = ROLE_INFO[self.role]
         if not info.company_level and self.project_id is None:
             raise ValidationError({"project": _("该岗位须属于某个项目")})
-        if self.project_id and self.project.company_id != self.company_id:
+        if self.project is not None and self.project.company_id != self.company_id:
             raise ValidationError({"project": _("项目不属于该公司")})
-        if self.department_id and self.department.project_id not in (None, self.project_id):
+        if self.department is not None and self.department.project_id not in (None, self.project_id):
             raise ValidationError({"department": _("部门不属于该项目")})
 
 
@@ -219,7 +219,7 @@ class TrainingSession(models.Model):
         return f"{self.planned_on} {self.title}"
 
     def clean(self) -> None:
-        if self.project_id and self.project.company_id != self.company_id:
+        if self.project is not None and self.project.company_id != self.company_id:
             raise ValidationError({"project": _("项目不属于该公司")})
 
 

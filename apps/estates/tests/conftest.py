@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,7 +73,7 @@ ROSTER_HEADERS = ["楼栋", "单元", "房号", "面积（㎡）", "房屋状态
                   "入住日期", "标签", "车牌", "车位"]
 
 
-def workbook(rows: list[list[Any]], headers: list[str] | None = None) -> io.BytesIO:
+def workbook(rows: Sequence[Sequence[Any]], headers: list[str] | None = None) -> io.BytesIO:
     from openpyxl import Workbook
 
     wb = Workbook()

@@ -48,6 +48,7 @@ def test_as_40_after_department_head_approval_phone_shown_and_log_has_approval_r
                                       fields={"phone"})
     assert next(v for v in views if v.pk == estate.owner.pk).phone == PHONE
     shown = CustomerDataAccessLog.objects.filter(action=AccessAction.VIEW, person=estate.owner).get()
+    assert shown.grant is not None
     assert (shown.user, shown.fields, shown.at, shown.grant, shown.grant.granted_by) == (
         cast.butler, "phone", frozen_now, grant, cast.cs_manager)
     # the earlier refusal stays in the log next to the approved reads

@@ -129,6 +129,7 @@ def test_r_m7_01_only_department_heads_grant_and_not_to_themselves(cast, frozen_
 def test_r_m7_01_access_log_cannot_be_edited_or_deleted(cast, estate):
     actions.reveal_household(cast.front_desk, estate.hh, reason="回访业主", screen="x")
     log = CustomerDataAccessLog.objects.first()
+    assert log is not None
     log.reason = "改掉"
     with pytest.raises(AppendOnlyError):
         log.save()

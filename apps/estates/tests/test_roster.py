@@ -1,6 +1,7 @@
 """Roster import (preview, row-level errors, all-or-nothing, re-import updates) and export
 (masked unless granted, every export logged) — issue 2 items 4, 5 and 9."""
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +20,7 @@ from apps.estates.models import (
 )
 from apps.estates.tests.conftest import VALID_ID, read_xlsx, workbook
 
-GOOD = [
+GOOD: list[list[Any]] = [
     ["1栋", "1单元", 101, 89.5, "已入住", "陈一", "业主", "13800000001", "", VALID_ID, "2024-05-01", "空巢老人", "粤B12345", "B1-001"],
     ["1栋", "1单元", 101, None, None, "陈二", "住户", "13800000002", "0755-83211234", None, None, None, None, None],
     ["1栋", "1单元", 102, 96, "未入住", None, None, None, None, None, None, None, None, None],
@@ -74,7 +75,7 @@ def test_reimport_updates_by_room_and_phone(cast):
     assert Person.objects.get(name="陈二").phone == "13800000002"
 
 
-BROKEN = [
+BROKEN: list[list[Any]] = [
     ["1栋", "1单元", "101", "八十", "已入住", "甲", "业主", "1380000000", None, None, None, None, None, None],  # row 2
     [None, "1单元", "102", 80, "住着", "乙", "房东", "13800000002", None, "110101199003071235", None, None, None, None],  # row 3
     ["1栋", "1单元", "103", 80, None, None, None, "13800000003", None, None, "2024-13-01", None, "ABC", None],  # row 4

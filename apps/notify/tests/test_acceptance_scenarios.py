@@ -189,6 +189,7 @@ def test_as_37_warranty_reminder_queued_one_month_before_the_end(cast, end: dt.d
     result = reminders.queue_warranty_reminders(sh(reminder_day.year, reminder_day.month, reminder_day.day, 0, 30))
     assert result.queued == 1
     d = Delivery.objects.get(kind=reminders.WARRANTY_KIND)
+    assert d.person is not None and d.next_attempt_at is not None
     assert d.person.household == hh and f"{end.year}年{end.month}月{end.day}日" in d.body
     # queued for that day, at its first moment outside the quiet windows (P-21)
     assert d.next_attempt_at.astimezone(cast.project.tz).date() == reminder_day

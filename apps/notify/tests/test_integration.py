@@ -45,7 +45,8 @@ def test_escalation_sweep_notices_land_in_the_inbox_once(cast) -> None:
     warnings = Notification.objects.filter(kind="deadline_warning")
     assert warnings.filter(recipient=cast.front_desk).count() == 1
     assert set(warnings.values_list("dedupe_key", flat=True)) == {f"deadline-warn:{d.pk}"}
-    assert warnings.first().link == f"/tickets/{t.pk}/"
+    first = warnings.first()
+    assert first is not None and first.link == f"/tickets/{t.pk}/"
     email = Delivery.objects.get(channel="email", notification__kind="deadline_warning")
     assert email.status == DeliveryStatus.SENT and "sent=1" in out.getvalue()
 

@@ -27,7 +27,8 @@ def test_r_m17_09_received_notified_daily_at_set_time_collected_delivered(cast, 
     notes = Notification.objects.filter(kind="mail_collect")
     assert [n.recipient_id for n in notes] == [cast.butler.pk]
     assert "2 件" in notes[0].subject and owner.household.label in notes[0].body
-    letter.refresh_from_db(), late.refresh_from_db()
+    letter.refresh_from_db()
+    late.refresh_from_db()
     assert letter.notified_at == sh(2026, 11, 23, 11, 5) and late.notified_at is None
     assert mail.notify_stewards_due(sh(2026, 11, 24, 10, 0)) == 1  # next day's notice
     assert Notification.objects.filter(kind="mail_collect").count() == 2

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 import factory
 
@@ -12,6 +13,9 @@ PASSWORD = "pw-Linli-2026"
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):
+    if TYPE_CHECKING:  # factory_boy has no types: calling the factory builds a Company
+        def __new__(cls, *args: Any, **kwargs: Any) -> Company: ...  # type: ignore[misc]
+
     class Meta:
         model = Company
         django_get_or_create = ("code",)
@@ -21,6 +25,9 @@ class CompanyFactory(factory.django.DjangoModelFactory):
 
 
 class ProjectFactory(factory.django.DjangoModelFactory):
+    if TYPE_CHECKING:  # factory_boy has no types: calling the factory builds a Project
+        def __new__(cls, *args: Any, **kwargs: Any) -> Project: ...  # type: ignore[misc]
+
     class Meta:
         model = Project
 
@@ -33,6 +40,9 @@ class ProjectFactory(factory.django.DjangoModelFactory):
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory):
+    if TYPE_CHECKING:  # factory_boy has no types: calling the factory builds a Department
+        def __new__(cls, *args: Any, **kwargs: Any) -> Department: ...  # type: ignore[misc]
+
     class Meta:
         model = Department
 
@@ -42,6 +52,9 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
 
 
 class UserFactory(factory.django.DjangoModelFactory):
+    if TYPE_CHECKING:  # factory_boy has no types: calling the factory builds a User
+        def __new__(cls, *args: Any, **kwargs: Any) -> User: ...  # type: ignore[misc]
+
     class Meta:
         model = User
         django_get_or_create = ("username",)
