@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "apps.repairs",
     "apps.reports",
     "apps.portal",
+    "apps.home",
     "apps.visits",
     "apps.quality",
     "apps.api",
@@ -154,6 +155,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "apps.org.middleware.CurrentProjectMiddleware",
+    "apps.api.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "linli.urls"

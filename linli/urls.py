@@ -10,6 +10,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("", include("apps.core.urls")),
+    path("", include("apps.home.urls")),
+    path("", include("apps.api.urls")),
     path("org/", include("apps.org.urls")),
     path("estates/", include("apps.estates.urls")),
     path("calendar/", include("apps.workdays.urls")),
