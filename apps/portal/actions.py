@@ -11,7 +11,11 @@
   name is kept as a snapshot).
 - :func:`withdraw` takes an item off the board, with who, when and why.
 
-Who: holders of ``Cap.PUBLISH_PORTAL`` in the project (客服经理, 管理处经理, 品质管理部).
+Who: holders of ``Cap.PUBLISH_PORTAL`` in the project (客服经理, 管理处经理, 品质管理部,
+:mod:`apps.portal.access`).
+
+Transactions: each action runs in ``transaction.atomic()`` (a savepoint in the caller's transaction);
+every change of a :class:`~apps.portal.models.Publication` is saved with its history row (who, why).
 
 Personal data: the board is public (no login), so every text is passed through
 ``apps.reports.anonymise`` with the names of the project's residents — phone and ID numbers, room
@@ -24,17 +28,25 @@ Owners may be told by SMS (only when the publisher ticks it) through
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from apps.core.errors import DomainError
-from apps.org import access
+from apps.notify import notices
+from apps.notify.channels import absolute_link
+from apps.notify.models import Channel, NoticeKind
+from apps.notify.services import NotifyError, next_contact_moment, policy_for
 from apps.org.models import Project, User
-from apps.org.roles import Cap
+from apps.portal.access import can_publish
 from apps.portal.models import REPORT_KINDS, Publication, PublicationKind
+from apps.portal.queries import management_reps, resident_names
+from apps.reports.actions import ReportError, record_publication
 from apps.reports.anonymise import anonymise
+from apps.reports.models import Report, ReportStatus
 
 SECTION_ORDER = {"summary": "概述", "measures": "处理措施", "causes": "原因分析", "lessons": "经验教训",
                  "trends": "趋势"}
@@ -45,24 +57,12 @@ class PortalError(DomainError):
     """A refused publication, with a Chinese message, the field, a code and the HTTP status."""
 
 
-def can_publish(user: Any, project: Project | None) -> bool:
-    return project is not None and access.has_cap(user, Cap.PUBLISH_PORTAL, project)
-
-
 def _require(user: Any, project: Project | None) -> None:
     if not can_publish(user, project):
         raise PortalError("没有推送到业主公告栏的权限", code="forbidden", status=403)
 
 
 # ------------------------------------------------------------------ snapshot without personal data
-
-
-def resident_names(project: Project) -> list[str]:
-    """Names of the project's residents (2+ characters): removed from everything posted publicly."""
-    from apps.estates.models import Person
-
-    names = Person.objects.filter(project=project).values_list("name", flat=True)
-    return sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True)
 
 
 class _Cleaner:
@@ -81,7 +81,7 @@ def _fmt(value: Any, unit: str = "") -> str:
     return f"{value}{unit}" if unit == "%" else f"{value} {unit}".strip()
 
 
-def report_snapshot(report: Any, clean: _Cleaner) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
+def report_snapshot(report: Report, clean: _Cleaner) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
     """The sections and public tables of ``report`` as owners will read them."""
     raw = report.sections or {}
     keys = [k for k in SECTION_ORDER if k in raw] + [k for k in raw if k not in SECTION_ORDER]
@@ -108,18 +108,23 @@ def report_snapshot(report: Any, clean: _Cleaner) -> tuple[list[dict[str, str]],
 
 
 def board_url(project: Project) -> str:
-    from apps.notify.channels import absolute_link
-
     return absolute_link(reverse("portal:board", args=[project.code]))
 
 
+def _audit(obj: Any, *, acting_user: User, reason: str) -> None:
+    """Who and why, for the history row simple-history writes on the next save (its column holds 100)."""
+    obj._change_reason = reason[:100]
+    obj._history_user = acting_user
+
+
+def _save(pub: Publication, fields: Sequence[str], *, acting_user: User, reason: str) -> None:
+    _audit(pub, acting_user=acting_user, reason=reason)
+    pub.save(update_fields=list(fields))
+
+
 def _tell_owners(pub: Publication, *, acting_user: User, now: dt.datetime) -> None:
-    from dataclasses import replace
-
-    from apps.notify import notices
-    from apps.notify.models import Channel, NoticeKind
-    from apps.notify.services import NotifyError, next_contact_moment, policy_for
-
+    """Reaction (a): one SMS per owner through ``apps.notify.notices.send_owner_notice``, in this transaction
+    (a refusal rolls the publication back)."""
     project = pub.project
     # held out of the quiet windows even where the project does not restrict SMS in general (never urgent)
     send_at = next_contact_moment(replace(policy_for(project), sms=True), now, channel=Channel.SMS)
@@ -129,39 +134,35 @@ def _tell_owners(pub: Publication, *, acting_user: User, now: dt.datetime) -> No
                                                     acting_user=acting_user, now=now, not_before=send_at)
     except NotifyError as exc:
         raise PortalError(f"短信告知业主失败：{exc}", field="notify_owners", code=exc.code, status=exc.status) from exc
-    pub.save(update_fields=["owners_told"])
+    _save(pub, ["owners_told"], acting_user=acting_user, reason="短信告知业主")
 
 
 # ------------------------------------------------------------------ actions
 
 
-def management_reps(project: Project) -> list[User]:
-    """The active 管理者代表 of the project's company: who may approve an open letter (R-M10-07)."""
-    from apps.org.models import Membership
-    from apps.org.roles import Role
-
-    seen: dict[int, User] = {}
-    for m in (Membership.objects.filter(company_id=project.company_id, role=Role.MANAGEMENT_REP)
-              .select_related("user").order_by("user__display_name", "user_id")):
-        if m.user.is_active:
-            seen.setdefault(m.user.pk, m.user)
-    return list(seen.values())
+def _name(user: User | None) -> str:
+    """The snapshot of an approver's name kept on the board."""
+    return (user.display_name or user.username)[:100] if user is not None else ""
 
 
-def _create(**fields: Any) -> Publication:
+def _create(*, acting_user: User, reason: str, **fields: Any) -> Publication:
+    pub = Publication(**fields)
+    _audit(pub, acting_user=acting_user, reason=reason)
     try:
         with transaction.atomic():
-            return Publication.objects.create(**fields)
+            pub.save(force_insert=True)
+            return pub
     except IntegrityError:
         raise PortalError("该报告已在业主公告栏上，不能重复推送", code="already_published", status=409) from None
 
 
-@transaction.atomic(durable=True)
-def publish_report(report: Any, *, acting_user: User, now: dt.datetime, notify_owners: bool = False) -> Publication:
-    """Push an approved 投诉公布 / 管理服务报告（业主告示） to its project's notice board (R-M17-12)."""
-    from apps.reports.actions import ReportError, record_publication
-    from apps.reports.models import Report, ReportStatus
+@transaction.atomic
+def publish_report(report: Report, *, acting_user: User, now: dt.datetime,
+                   notify_owners: bool = False) -> Publication:
+    """Push an approved 投诉公布 / 管理服务报告（业主告示） to its project's notice board (R-M17-12).
 
+    Reaction (a): the report records the board as one more publication place through
+    ``apps.reports.actions.record_publication``, in this transaction."""
     report = Report.objects.select_for_update(of=("self",)).select_related("project").get(pk=report.pk)
     project = report.project
     if project is None:
@@ -185,13 +186,13 @@ def publish_report(report: Any, *, acting_user: User, now: dt.datetime, notify_o
     for pub in Publication.objects.filter(source_report_id__in=older, withdrawn_at=None):
         pub.withdrawn_at, pub.withdrawn_by = now, acting_user
         pub.withdraw_reason = f"已由更正版本 v{report.version} 取代"
-        pub.save(update_fields=["withdrawn_at", "withdrawn_by", "withdraw_reason"])
+        _save(pub, ["withdrawn_at", "withdrawn_by", "withdraw_reason"], acting_user=acting_user,
+              reason=pub.withdraw_reason)
     pub = _create(company=project.company, project=project, kind=report.duty_code,
                   title=clean(report.title)[:200], period_label=str((report.figures or {}).get("period", ""))[:50],
                   sections=sections, tables=tables, source_report=report,
-                  approved_by_name=(report.approved_by.display_name or report.approved_by.username)[:100]
-                  if report.approved_by_id else "",
-                  published_at=now, published_by=acting_user)
+                  approved_by_name=_name(report.approved_by),
+                  published_at=now, published_by=acting_user, acting_user=acting_user, reason="推送报告")
     try:
         record_publication(report, where=PORTAL_PLACE, acting_user=acting_user, now=now, add=True)
     except ReportError as exc:  # cannot happen for an approved report, kept as a clear refusal
@@ -201,7 +202,7 @@ def publish_report(report: Any, *, acting_user: User, now: dt.datetime, notify_o
     return pub
 
 
-def _older_versions(report: Any) -> list[Any]:
+def _older_versions(report: Report) -> list[Report]:
     out = []
     current = report.supersedes
     while current is not None:
@@ -210,7 +211,7 @@ def _older_versions(report: Any) -> list[Any]:
     return out
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def publish_notice(*, project: Project, kind: str, title: str, body: str, acting_user: User, now: dt.datetime,
                    approved_by: User | None = None, notify_owners: bool = False) -> Publication:
     """Post a free-form notice (公告) or an open letter (公开信, R-M10-07: approved by the 管理者代表
@@ -236,14 +237,15 @@ def publish_notice(*, project: Project, kind: str, title: str, body: str, acting
     pub = _create(company=project.company, project=project, kind=kind, title=clean(title)[:200],
                   sections=[{"heading": "", "text": clean(body)}], tables=[],
                   approved_by=approved_by,
-                  approved_by_name=(approved_by.display_name or approved_by.username)[:100] if approved_by else "",
-                  published_at=now, published_by=acting_user)
+                  approved_by_name=_name(approved_by),
+                  published_at=now, published_by=acting_user, acting_user=acting_user,
+                  reason=str(PublicationKind(kind).label))
     if notify_owners:
         _tell_owners(pub, acting_user=acting_user, now=now)
     return pub
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def withdraw(publication: Publication, *, reason: str, acting_user: User, now: dt.datetime) -> Publication:
     """Take an item off the board; the row stays with who, when and why."""
     pub = Publication.objects.select_for_update(of=("self",)).select_related("project").get(pk=publication.pk)
@@ -254,5 +256,5 @@ def withdraw(publication: Publication, *, reason: str, acting_user: User, now: d
     if pub.withdrawn_at is not None:
         raise PortalError("该公告已撤下", code="already_withdrawn", status=409)
     pub.withdrawn_at, pub.withdrawn_by, pub.withdraw_reason = now, acting_user, reason[:300]
-    pub.save(update_fields=["withdrawn_at", "withdrawn_by", "withdraw_reason"])
+    _save(pub, ["withdrawn_at", "withdrawn_by", "withdraw_reason"], acting_user=acting_user, reason=f"撤下：{reason}")
     return pub

@@ -1,12 +1,14 @@
+"""Forms of the notice-board pages; they only parse input — the rules are in apps.portal.actions."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.org.models import Project, User
 from apps.portal.models import PublicationKind
+from apps.portal.queries import management_reps
 
 
 class NoticeForm(forms.Form):
@@ -20,12 +22,10 @@ class NoticeForm(forms.Form):
 
     def __init__(self, *args: Any, project: Project | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from apps.portal.actions import management_reps
-
         if project is not None:
             reps = management_reps(project)
-            self.fields["approved_by"].queryset = User.objects.filter(pk__in=[u.pk for u in reps]).order_by(
-                "display_name", "pk")
+            cast(forms.ModelChoiceField, self.fields["approved_by"]).queryset = (
+                User.objects.filter(pk__in=[u.pk for u in reps]).order_by("display_name", "pk"))
 
 
 class WithdrawForm(forms.Form):

@@ -1,47 +1,38 @@
 """The owners' notice board (public, no login) and the staff pages that publish to it (R-M17-12).
-Thin: the rules are in actions.py."""
+Thin: the rules are in actions.py, the reads in queries.py, who may do what in access.py."""
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from apps.core.flash import flash_form_errors
-from apps.org import access
 from apps.org.models import Project
-from apps.portal import actions
+from apps.portal import access, actions, queries
 from apps.portal.forms import NoticeForm, WithdrawForm
-from apps.portal.models import Publication
 from linli import clock
-
 
 # ------------------------------------------------------------------ public
 
 
-def _project(code: str) -> Project:
-    return get_object_or_404(Project, code=code, active=True)
-
-
 def board(request: HttpRequest, code: str) -> HttpResponse:
-    project = _project(code)
-    items = Publication.objects.filter(project=project, withdrawn_at=None).order_by("-published_at", "-id")
-    return render(request, "portal/board.html", {"project": project, "items": items[:100]})
+    project = queries.public_project(code)
+    return render(request, "portal/board.html", {"project": project, "items": queries.board_items(project)})
 
 
 def item(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    project = _project(code)
-    pub = get_object_or_404(Publication, pk=pk, project=project, withdrawn_at=None)
-    return render(request, "portal/item.html", {"project": project, "pub": pub})
+    project = queries.public_project(code)
+    return render(request, "portal/item.html", {"project": project, "pub": queries.board_item(project, pk)})
 
 
 # ------------------------------------------------------------------ staff
 
 
 def _manageable(request: HttpRequest) -> list[Project]:
-    return [p for p in access.visible_projects(request.user) if actions.can_publish(request.user, p)]
+    return access.manageable_projects(request.user)
 
 
 @login_required
@@ -49,10 +40,7 @@ def manage(request: HttpRequest) -> HttpResponse:
     projects = _manageable(request)
     if not projects:
         raise Http404
-    pubs = (Publication.objects.filter(project__in=projects)
-            .select_related("project", "published_by", "withdrawn_by", "source_report", "owners_told")
-            .order_by("-published_at"))
-    return render(request, "portal/manage.html", {"pubs": pubs[:200], "projects": projects,
+    return render(request, "portal/manage.html", {"pubs": queries.managed_items(projects), "projects": projects,
                                                   "withdraw_form": WithdrawForm()})
 
 
@@ -77,8 +65,8 @@ def notice_new(request: HttpRequest) -> HttpResponse:
             status = 422
         elif form.is_valid():
             try:
-                pub = actions.publish_notice(project=project, acting_user=request.user, now=clock.now(),
-                                             **form.cleaned_data)
+                pub = actions.publish_notice(project=project, acting_user=access.acting_user(request),
+                                             now=clock.now(), **form.cleaned_data)
             except actions.PortalError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                 status = exc.status
@@ -93,11 +81,10 @@ def notice_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def publish_report(request: HttpRequest, pk: int) -> HttpResponse:
-    from apps.reports.models import Report
-
-    report = get_object_or_404(Report.objects.filter(project__in=access.visible_projects(request.user)), pk=pk)
+    user = access.acting_user(request)
+    report = queries.visible_report(user, pk)
     try:
-        pub = actions.publish_report(report, acting_user=request.user, now=clock.now(),
+        pub = actions.publish_report(report, acting_user=user, now=clock.now(),
                                      notify_owners=request.POST.get("notify_owners") in ("on", "1", "true"))
     except actions.PortalError as exc:
         messages.error(request, exc.message)
@@ -109,14 +96,14 @@ def publish_report(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    projects = access.visible_projects(request.user)
-    pub = get_object_or_404(Publication.objects.filter(project__in=projects), pk=pk)
+    user = access.acting_user(request)
+    pub = queries.visible_publication(user, pk)
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         flash_form_errors(request, form)
         return redirect("portal:manage")
     try:
-        actions.withdraw(pub, reason=form.cleaned_data["reason"], acting_user=request.user, now=clock.now())
+        actions.withdraw(pub, reason=form.cleaned_data["reason"], acting_user=user, now=clock.now())
     except actions.PortalError as exc:
         messages.error(request, exc.message)
     else:

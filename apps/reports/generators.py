@@ -272,8 +272,8 @@ def _visit_statistics(period: s.Period, projects: list[Project], now: dt.datetim
     """年度走访统计 (R-M5-12): the CS department's count of the year's visit records by category,
     method and month, the problems by category and status, and the list of problems not yet solved
     or that cannot be solved, for the 物业总经理 (internal: room numbers, no phone numbers). The
-    queries live in apps.visits.services; every count links to the visit or problem list behind it."""
-    from apps.visits.services import period_statistics, summary_text
+    queries live in apps.visits.queries; every count links to the visit or problem list behind it."""
+    from apps.visits.queries import period_statistics, summary_text
 
     if len(projects) != 1:
         raise ValueError("年度走访统计按项目生成")

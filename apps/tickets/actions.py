@@ -251,7 +251,7 @@ def _can_handle(user: User, ticket: Ticket, dispatch: Dispatch | None) -> bool:
 # ---------------------------------------------------------------- intake (M1)
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def receive_ticket(
     *,
     project: Project,

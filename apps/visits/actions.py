@@ -1,11 +1,18 @@
 """Every write of the visits app (STYLE §2): record a visit with its problems, correct or void it,
 settle a problem (solved / cannot be solved), raise a ticket from a problem (R-M9-11).
 
-Conventions as in apps.tickets.actions: keyword-only, ``acting_user`` and ``now`` passed in, one
-durable transaction, :class:`VisitError` with a Chinese message, ``field``, ``code`` and HTTP
-``status``. Recording needs ``Cap.RECORD_VISITS`` in the project (客服前台/管家/主管/经理); a project the
-user cannot see answers 404. Nothing is deleted: corrections and voids are kept by simple-history
-with their reason.
+Conventions as in apps.tickets.actions: keyword-only, ``acting_user`` and ``now`` passed in,
+:class:`VisitError` with a Chinese message, ``field``, ``code`` and HTTP ``status``. Each action runs
+in ``transaction.atomic()``: a savepoint inside the caller's transaction, so actions compose.
+Recording needs ``Cap.RECORD_VISITS`` in the project (客服前台/管家/主管/经理, :mod:`apps.visits.access`);
+a project the user cannot see answers 404. Nothing is deleted: corrections and voids are kept by
+simple-history with their reason.
+
+Reactions (both (a): an explicit call inside the visit's transaction — if it fails, nothing is written):
+- an open problem with a responsible department tells the department heads
+  (``apps.notify.services.notify_staff``, R-M9-04);
+- raising a ticket from a problem calls ``apps.tickets.actions.receive_ticket`` and links the ticket,
+  under the locks of the visit and the problem (R-M9-11).
 """
 from __future__ import annotations
 
@@ -16,15 +23,15 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from apps.core.errors import DomainError
-from apps.org.access import can_see_project, has_cap
-from apps.org.models import Department, Membership, Project
-from apps.org.roles import Cap, Role
+from apps.notify.services import notify_staff
+from apps.org.access import can_see_project
+from apps.org.models import Department, Project
+from apps.tickets import actions as ticket_actions
+from apps.tickets.choices import Channel, Kind
+from apps.visits.access import can_record, can_void
 from apps.visits.models import ProblemStatus, Visit, VisitCategory, VisitMethod, VisitProblem
-from apps.visits.services import cs_department
+from apps.visits.queries import cs_department, department_heads
 
-# How long a claim to raise a ticket from a problem holds before another request may take it over
-# (the first request crashed between intake and linking).
-RAISE_CLAIM_TTL = dt.timedelta(minutes=5)
 # Problems recorded with one visit (the form's ProblemFormSet.max_num and the API's limit).
 MAX_PROBLEMS = 20
 
@@ -45,7 +52,7 @@ def _refuse(message: str, field: str | None = None, code: str = "invalid") -> Vi
 def _require_record(user: User, project: Project) -> None:
     if not can_see_project(user, project):
         raise VisitError("项目不存在", field="project", code="not_found", status=404)
-    if not has_cap(user, Cap.RECORD_VISITS, project):
+    if not can_record(user, project):
         raise VisitError("只有本项目客服部人员（前台、管家、主管、经理）可以记录走访", code="forbidden", status=403)
 
 
@@ -75,19 +82,6 @@ def _save(obj: Any, fields: Sequence[str] | None, *, acting_user: User, reason: 
         obj.save(update_fields=list(fields))
 
 
-def _notify(users: Sequence[Any], **kw: Any) -> None:
-    if not users:
-        return
-    from apps.notify.services import notify_staff
-
-    notify_staff(users, **kw)
-
-
-def _department_heads(department: Department) -> list[Any]:
-    rows = Membership.objects.filter(department=department, role=Role.DEPT_HEAD).select_related("user")
-    return [m.user for m in rows if m.user.is_active]
-
-
 # ---------------------------------------------------------------- record
 
 
@@ -108,7 +102,7 @@ def _clean_problem(raw: Mapping[str, Any], project: Project, i: int) -> dict[str
             "department": department}
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def record_visit(*, project: Project, household: Household | None, category: str, method: str,
                  visited_at: dt.datetime | None, communicated: str, opinions: str, acting_user: User,
                  now: dt.datetime, person: Person | None = None, visitor: User | None = None,
@@ -161,12 +155,12 @@ def record_visit(*, project: Project, household: Household | None, category: str
             problem.resolved_at, problem.resolved_by = visited_at, visitor
         _save(problem, None, acting_user=acting_user, reason="走访时记录")
         if problem.status == ProblemStatus.OPEN and problem.department is not None:
-            heads = _department_heads(problem.department)
-            pid = problem.pk
-            transaction.on_commit(lambda heads=heads, pid=pid, text=problem.description: _notify(
-                heads, kind="visit_problem_assigned", subject=f"走访问题待处理：{household.label}",
-                body=f"{text[:200]}\n请落实整改措施并将进展反馈客服部（R-M9-08）。", link=f"/visits/{visit.pk}/",
-                project=project, dedupe_key=f"visit-problem-dept:{pid}", now=now))
+            heads = department_heads(problem.department)
+            if heads:  # reaction (a): in this transaction, so a failure leaves no visit without its notice
+                notify_staff(heads, kind="visit_problem_assigned", subject=f"走访问题待处理：{household.label}",
+                             body=f"{problem.description[:200]}\n请落实整改措施并将进展反馈客服部（R-M9-08）。",
+                             link=f"/visits/{visit.pk}/", project=project,
+                             dedupe_key=f"visit-problem-dept:{problem.pk}", now=now)
     return visit
 
 
@@ -183,7 +177,7 @@ def _lock_visit(visit: Visit) -> Visit:
     return fresh
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def correct_visit(*, visit: Visit, changes: Mapping[str, Any], reason: str, acting_user: User,
                   now: dt.datetime) -> Visit:
     """更正走访记录: change some recorded fields with a reason; the old values stay in the history."""
@@ -225,20 +219,18 @@ def correct_visit(*, visit: Visit, changes: Mapping[str, Any], reason: str, acti
     return visit
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def void_visit(*, visit: Visit, reason: str, acting_user: User, now: dt.datetime) -> Visit:
     """作废 a visit recorded in error (主管以上, ``Cap.VOID``): it stays in the file, marked void with the
     reason, and no longer counts in the statistics. A visit whose problem became a ticket cannot be voided."""
     if not can_see_project(acting_user, visit.project):
         raise VisitError("走访记录不存在", code="not_found", status=404)
-    if not (has_cap(acting_user, Cap.VOID, visit.project) and has_cap(acting_user, Cap.RECORD_VISITS, visit.project)):
+    if not can_void(acting_user, visit.project):
         raise VisitError("只有客服主管及以上可以作废走访记录", code="forbidden", status=403)
     visit = _lock_visit(visit)
     reason = _text(reason, "作废原因", "reason", minimum=4)
     if visit.problems.filter(ticket__isnull=False).exists():
         raise VisitError("该走访已有问题转为投诉工单，不能作废", code="has_ticket", status=409)
-    if visit.problems.filter(raising_since__gte=now - RAISE_CLAIM_TTL).exists():
-        raise VisitError("该走访有问题正在转为投诉工单，请稍后刷新再试", code="raising", status=409)
     visit.voided_at, visit.voided_by, visit.void_reason = now, acting_user, reason[:200]
     _save(visit, ["voided_at", "voided_by", "void_reason"], acting_user=acting_user, reason=f"作废：{reason}")
     return visit
@@ -248,7 +240,7 @@ def void_visit(*, visit: Visit, reason: str, acting_user: User, now: dt.datetime
 
 
 def _lock_problem(problem: VisitProblem, acting_user: User) -> VisitProblem:
-    """Lock the visit, then the problem (always in this order: void, settle and the ticket claim)."""
+    """Lock the visit, then the problem (always in this order: void, settle and raising a ticket)."""
     visit = Visit.objects.select_for_update().get(pk=problem.visit_id)
     fresh = VisitProblem.objects.select_for_update().get(pk=problem.pk)
     fresh.visit = Visit.objects.select_related("project", "household", "person").get(pk=visit.pk)
@@ -258,11 +250,7 @@ def _lock_problem(problem: VisitProblem, acting_user: User) -> VisitProblem:
     return fresh
 
 
-def _live_claim(problem: VisitProblem, now: dt.datetime) -> bool:
-    return problem.raising_since is not None and problem.raising_since >= now - RAISE_CLAIM_TTL
-
-
-@transaction.atomic(durable=True)
+@transaction.atomic
 def settle_problem(*, problem: VisitProblem, outcome: str, text: str, acting_user: User, now: dt.datetime,
                    department: Department | None = None) -> VisitProblem:
     """Close an open visit problem (R-M9-04, R-M9-06): ``outcome`` 已解决 with the result, or 无法解决
@@ -271,8 +259,6 @@ def settle_problem(*, problem: VisitProblem, outcome: str, text: str, acting_use
     if problem.status != ProblemStatus.OPEN:
         raise VisitError(f"该问题已是“{problem.get_status_display()}”，只有待解决的问题可以办结", code="not_open",
                          status=409)
-    if problem.ticket_id is None and _live_claim(problem, now):
-        raise VisitError("该问题正在转为投诉工单，请稍后刷新再试", code="raising", status=409)
     if outcome == ProblemStatus.SOLVED:
         problem.answer = _text(text, "处理结果", "text", minimum=2)
     elif outcome == ProblemStatus.CANNOT_SOLVE:
@@ -285,10 +271,11 @@ def settle_problem(*, problem: VisitProblem, outcome: str, text: str, acting_use
         problem.department = department
         fields.append("department")
     problem.status, problem.resolved_at, problem.resolved_by = outcome, now, acting_user
-    _save(problem, fields, acting_user=acting_user, reason=ProblemStatus(outcome).label)
+    _save(problem, fields, acting_user=acting_user, reason=str(ProblemStatus(outcome).label))
     return problem
 
 
+@transaction.atomic
 def raise_ticket_from_problem(*, problem: VisitProblem, acting_user: User, now: dt.datetime,
                               agreed_feedback_at: dt.datetime | None = None, complainant_surname: str = "",
                               phone: str = "", kind: str = "complaint",
@@ -299,53 +286,30 @@ def raise_ticket_from_problem(*, problem: VisitProblem, acting_user: User, now: 
     feedback time agreed with the owner); their refusals come back unchanged as the tickets app's
     :class:`~apps.tickets.actions.TicketError` (both are :class:`~apps.core.errors.DomainError`).
 
-    The ticket is received by its own durable action, then linked in a second transaction. So that a
-    concurrent second request can never leave an extra ticket behind, the problem is first claimed:
-    a short transaction locks the visit and the problem, re-checks (not voided, still open, no ticket,
-    no live claim) and sets ``raising_since`` (a claim older than ``RAISE_CLAIM_TTL`` — a crashed
-    request — may be taken over). While a claim is live, voiding the visit and settling the problem
-    are refused (409). The claim is released when intake is refused."""
-    from apps.tickets import actions as ta
-    from apps.tickets.choices import Channel, Kind
-
-    problem = VisitProblem.objects.select_related("visit__project", "visit__household", "visit__person",
-                                                  "category", "department").get(pk=problem.pk)
+    One transaction (reaction (a)): the visit and the problem are locked (the order void and settle
+    take too), re-checked (not voided, still open, no ticket), the ticket is received by
+    ``apps.tickets.actions.receive_ticket`` and linked. A refused intake or a failure while linking
+    rolls back both: never a ticket without its problem, never a second ticket for one problem."""
+    if kind not in (Kind.COMPLAINT, Kind.REPAIR, Kind.SUGGESTION, Kind.NEED):
+        raise _refuse("工单类型不正确", "kind")
+    problem = _lock_problem(problem, acting_user)
     visit = problem.visit
-    _require_record(acting_user, visit.project)
-    if visit.voided:
-        raise VisitError("该走访记录已作废", code="voided", status=409)
     if problem.ticket_id is not None:
         raise VisitError("该问题已转为工单", code="already_raised", status=409)
     if problem.status != ProblemStatus.OPEN:
         raise VisitError("只有待解决的问题可以转为投诉工单", code="not_open", status=409)
-    if kind not in (Kind.COMPLAINT, Kind.REPAIR, Kind.SUGGESTION, Kind.NEED):
-        raise _refuse("工单类型不正确", "kind")
     department = department or problem.department
     _check_department(department, visit.project, "department")
     content = (f"{problem.description}\n（{visit.visited_on:%Y-%m-%d} {visit.get_category_display()}"
                f"（{visit.get_method_display()}）中提出，走访记录 #{visit.pk}）")
-    with transaction.atomic(durable=True):  # the claim: re-checked under the locks void and settle take too
-        claimed = _lock_problem(problem, acting_user)
-        if claimed.ticket_id is not None or _live_claim(claimed, now):
-            raise VisitError("该问题正在或已经转为工单，请刷新后查看", code="already_raised", status=409)
-        if claimed.status != ProblemStatus.OPEN:
-            raise VisitError("只有待解决的问题可以转为投诉工单", code="not_open", status=409)
-        VisitProblem.objects.filter(pk=problem.pk).update(raising_since=now)
-    try:
-        ticket = ta.receive_ticket(
-            project=visit.project, kind=kind, channel=Channel.FIELD_VISIT, content=content, acting_user=acting_user,
-            now=now, received_at=min(visit.visited_at, now), household=visit.household, person=visit.person,
-            complainant_surname=complainant_surname, phone=phone, category=problem.category, department=department,
-            agreed_feedback_at=agreed_feedback_at,
-        )
-    except BaseException:
-        VisitProblem.objects.filter(pk=problem.pk, raising_since=now).update(raising_since=None)
-        raise  # a TicketError (a DomainError) goes up unchanged, with its ``fields``
-    with transaction.atomic(durable=True):
-        locked = VisitProblem.objects.select_for_update().get(pk=problem.pk)
-        locked.ticket, locked.raising_since = ticket, None
-        if department is not None and locked.department_id is None:
-            locked.department = department
-        _save(locked, ["ticket", "department", "raising_since"], acting_user=acting_user,
-              reason=f"转投诉工单 {ticket.number}")
+    ticket = ticket_actions.receive_ticket(
+        project=visit.project, kind=kind, channel=Channel.FIELD_VISIT, content=content, acting_user=acting_user,
+        now=now, received_at=min(visit.visited_at, now), household=visit.household, person=visit.person,
+        complainant_surname=complainant_surname, phone=phone, category=problem.category, department=department,
+        agreed_feedback_at=agreed_feedback_at,
+    )
+    problem.ticket = ticket
+    if department is not None and problem.department_id is None:
+        problem.department = department
+    _save(problem, ["ticket", "department"], acting_user=acting_user, reason=f"转投诉工单 {ticket.number}")
     return ticket

@@ -1,5 +1,8 @@
-"""REST endpoints of the visits app (mounted at /api/v1/visits). Thin: queries from services, writes
-through actions; a visit of another project answers 404 like a missing one."""
+"""REST endpoints of the visits app (mounted at /api/v1/visits). Thin: reads from queries, who may see
+what from access, writes through actions; a visit of another project answers 404 like a missing one.
+
+The list answers a plain JSON array (``limit`` rows, newest first), as it always has: it is not paged
+with ``{"count", "page", "page_size", "results"}`` (the API contract does not change)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -16,7 +19,7 @@ from apps.estates.models import Household, Person
 from apps.org.access import visible_projects
 from apps.org.models import Department, Project, User
 from apps.tickets.models import Category
-from apps.visits import actions, services
+from apps.visits import access, actions, queries
 from apps.visits.models import Visit
 from linli import clock
 
@@ -105,16 +108,13 @@ def _out(visit: Visit) -> dict[str, Any]:
     }
 
 
-PROBLEM_PREFETCH = ("problems__category__parent", "problems__department", "problems__ticket")
-
-
 def _visit(request: HttpRequest, visit_id: int) -> Visit:
     """The visit with its problems prefetched as the list does (``_out`` then runs no further query)."""
     try:
-        visit = services.access_visit(request.user, visit_id)
-    except services.VisitNotFound:
+        visit = access.get_visit(request.user, visit_id)
+    except access.VisitNotFound:
         raise ApiError(404, "not_found", "走访记录不存在") from None
-    prefetch_related_objects([visit], *PROBLEM_PREFETCH)
+    prefetch_related_objects([visit], *queries.PROBLEM_PREFETCH)
     return visit
 
 
@@ -131,13 +131,10 @@ def visit_list(request: HttpRequest, project: int | None = None,
                household: str = Query("", max_length=50), limit: int = Query(100, ge=1, le=500)) -> Any:
     raw = {"project": project, "year": year, "date_from": date_from, "date_to": date_to, "category": category,
            "method": method, "visitor": visitor, "status": status, "household": household}
-    q = services.parse_query({k: "" if v is None else str(v) for k, v in raw.items()})
+    q = queries.parse_query({k: "" if v is None else str(v) for k, v in raw.items()})
     if q.errors:
         raise ApiError(422, "invalid", "；".join(q.errors))
-    qs = (services.filter_visits(services.visible_visits(request.user), q)
-          .select_related("household", "visitor", "filed_department")
-          .prefetch_related(*PROBLEM_PREFETCH)
-          .order_by("-visited_at", "-pk"))
+    qs = queries.api_visits(queries.filter_visits(access.visible_visits(request.user), q))
     return [_out(v) for v in qs[:limit]]
 
 
@@ -182,7 +179,7 @@ def visit_create(request: HttpRequest, payload: VisitIn,
             visitor=_get(User, payload.visitor_id, "visitor_id", "走访人", "走访人不是本项目员工",
                          memberships__project=project), category=payload.category,
             method=payload.method, visited_at=payload.visited_at, communicated=payload.communicated,
-            opinions=payload.opinions, problems=problems, acting_user=request.user, now=clock.now())
+            opinions=payload.opinions, problems=problems, acting_user=access.acting_user(request), now=clock.now())
         return _json(_out(_visit(request, visit.pk)))
 
     return Status(201, produce())  # once per Idempotency-Key: apps.api.idempotency
@@ -192,10 +189,10 @@ def visit_create(request: HttpRequest, payload: VisitIn,
              summary="办结走访问题：已解决 / 无法解决（须原因）")
 def problem_settle(request: HttpRequest, problem_id: int, payload: VisitSettleIn) -> Any:
     try:
-        problem = services.access_problem(request.user, problem_id)
-        actions.settle_problem(problem=problem, outcome=payload.outcome, text=payload.text, acting_user=request.user,
-                               now=clock.now())
-    except services.VisitNotFound:
+        problem = access.get_problem(request.user, problem_id)
+        actions.settle_problem(problem=problem, outcome=payload.outcome, text=payload.text,
+                               acting_user=access.acting_user(request), now=clock.now())
+    except access.VisitNotFound:
         raise ApiError(404, "not_found", "走访问题不存在") from None
     return _out(_visit(request, problem.visit_id))
 
@@ -207,10 +204,11 @@ def problem_ticket(request: HttpRequest, problem_id: int, payload: VisitTicketIn
                                                         description="重试同一提交时使用相同的键，不会重复建单")) -> Any:
     def produce() -> Any:
         try:
-            problem = services.access_problem(request.user, problem_id)
-        except services.VisitNotFound:
+            problem = access.get_problem(request.user, problem_id)
+        except access.VisitNotFound:
             raise ApiError(404, "not_found", "走访问题不存在") from None
-        ticket = actions.raise_ticket_from_problem(problem=problem, acting_user=request.user, now=clock.now(),
+        ticket = actions.raise_ticket_from_problem(problem=problem, acting_user=access.acting_user(request),
+                                                   now=clock.now(),
                                                    agreed_feedback_at=payload.agreed_feedback_at,
                                                    complainant_surname=payload.complainant_surname,
                                                    phone=payload.phone)

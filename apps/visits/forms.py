@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +12,7 @@ from apps.org.models import Department, Project, User
 from apps.tickets.models import Category
 from apps.visits.actions import MAX_PROBLEMS
 from apps.visits.models import ProblemStatus, VisitCategory, VisitMethod
+from apps.visits.queries import staff_of
 
 DT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -35,12 +36,12 @@ class VisitForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["submission_key"] = uuid.uuid4().hex
-        self.fields["project"].queryset = projects
-        self.fields["visitor"].queryset = (User.objects.filter(is_active=True, memberships__project__in=projects)
-                                           .distinct().order_by("username"))
+        cast(forms.ModelChoiceField, self.fields["project"]).queryset = projects
+        cast(forms.ModelChoiceField, self.fields["visitor"]).queryset = staff_of(projects, active_only=True)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         project, label = data.get("project"), (data.get("household") or "").strip()
         if project is not None and label:
             household = Household.objects.filter(project=project, label=label).first()
@@ -69,8 +70,8 @@ class ProblemForm(forms.Form):
     def __init__(self, *args: Any, projects: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if projects is not None:
-            self.fields["department"].queryset = Department.objects.filter(project__in=projects).select_related(
-                "project")
+            cast(forms.ModelChoiceField, self.fields["department"]).queryset = (
+                Department.objects.filter(project__in=projects).select_related("project"))
 
 
 ProblemFormSet = forms.formset_factory(ProblemForm, extra=3, max_num=MAX_PROBLEMS, validate_max=True)

@@ -47,8 +47,8 @@ class ProblemStatus(models.TextChoices):
 
 # R-M5-12: "not yet solved or cannot be solved"
 UNSOLVED_STATUSES: tuple[str, ...] = (ProblemStatus.OPEN, ProblemStatus.CANNOT_SOLVE)
-STATUS_COLOURS = {ProblemStatus.ON_SPOT: "green", ProblemStatus.OPEN: "orange", ProblemStatus.SOLVED: "green",
-                  ProblemStatus.CANNOT_SOLVE: "red"}
+STATUS_COLOURS: dict[str, str] = {ProblemStatus.ON_SPOT: "green", ProblemStatus.OPEN: "orange",
+                                  ProblemStatus.SOLVED: "green", ProblemStatus.CANNOT_SOLVE: "red"}
 
 
 class Visit(models.Model):
@@ -111,8 +111,6 @@ class VisitProblem(models.Model):
                                     related_name="+", verbose_name=_("处理人"))
     ticket = models.OneToOneField("tickets.Ticket", on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="visit_problem", verbose_name=_("转投诉工单"))
-    raising_since = models.DateTimeField(_("正在转为工单"), null=True, blank=True, editable=False,
-                                         help_text=_("转工单进行中的占用标记，防止同一问题被并发转成两张工单"))
     created_at = models.DateTimeField(_("记录时间"))
     history = HistoricalRecords()
 

@@ -1,4 +1,5 @@
-"""Visit pages (thin: rules in actions.py, queries in services.py). A visit of another project → 404.
+"""Visit pages (thin: rules in actions.py, reads in queries.py, who may see what in access.py). A visit
+of another project → 404.
 
 - ``/visits/``: the 客服部 visit archive (R-M6-06) with filters and the 业主回访记录表 Excel export;
 - ``/visits/problems/``: visit problems (R-M9-04), the drill-down of the year-end statistics (R-M5-12);
@@ -10,61 +11,53 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from apps.core.flash import flash_form_errors, flash_refusal
 from apps.core.api_errors import ApiError
 from apps.core.errors import DomainError
+from apps.core.exports import xlsx_response
+from apps.core.flash import flash_form_errors, flash_refusal
 from apps.estates.masking import mask_name
 from apps.estates.services import log_export
-from apps.org import access
-from apps.org.models import User
-from apps.org.roles import Cap
-from apps.visits import actions, services
+from apps.org.models import Project
+from apps.visits import access, actions, queries
 from apps.visits.forms import CorrectForm, ProblemFormSet, RaiseTicketForm, SettleForm, VisitForm, VoidForm
-from apps.visits.models import ProblemStatus, VisitCategory, VisitMethod
+from apps.visits.models import ProblemStatus, Visit, VisitCategory, VisitMethod, VisitProblem
 from linli import clock
 
 
-def _visit(request: HttpRequest, pk: int) -> Any:
+def _visit(request: HttpRequest, pk: int) -> Visit:
     try:
-        return services.access_visit(request.user, pk)
-    except services.VisitNotFound:
+        return access.get_visit(request.user, pk)
+    except access.VisitNotFound:
         raise Http404 from None
 
 
-def _problem(request: HttpRequest, pk: int) -> Any:
+def _problem(request: HttpRequest, pk: int) -> VisitProblem:
     try:
-        return services.access_problem(request.user, pk)
-    except services.VisitNotFound:
+        return access.get_problem(request.user, pk)
+    except access.VisitNotFound:
         raise Http404 from None
 
 
-def _archive_projects(request: HttpRequest) -> list[Any]:
-    """Projects whose visit archive the user may read: Cap.VIEW_ARCHIVE or Cap.RECORD_VISITS there (R-M7-01);
-    none → 403."""
-    user = request.user
-    projects = [p for p in access.visible_projects(user).order_by("code")
-                if access.has_cap(user, Cap.VIEW_ARCHIVE, p) or access.has_cap(user, Cap.RECORD_VISITS, p)]
+def _archive_projects(request: HttpRequest) -> list[Project]:
+    """Projects whose visit archive the user may read (R-M7-01); none → 403."""
+    projects = access.archive_projects(request.user)
     if not projects:
         raise PermissionDenied
     return projects
 
 
-def _filter_context(request: HttpRequest, q: services.VisitQuery, projects: list[Any]) -> dict[str, Any]:
-    # the staff of these projects (as VisitForm), not a scan of every visit
-    visitors = (User.objects.filter(memberships__project__in=projects).distinct().order_by("username")
-                if projects else User.objects.none())
-    return {"q": q, "projects": projects, "visitors": visitors, "categories": VisitCategory.choices,
+def _filter_context(request: HttpRequest, q: queries.VisitQuery, projects: list[Project]) -> dict[str, Any]:
+    return {"q": q, "projects": projects, "visitors": queries.staff_of(projects), "categories": VisitCategory.choices,
             "methods": VisitMethod.choices, "statuses": ProblemStatus.choices,
-            "can_record": any(access.has_cap(request.user, Cap.RECORD_VISITS, p) for p in projects)}
+            "can_record": any(access.can_record(request.user, p) for p in projects)}
 
 
 EXPORT_HEADERS = ["项目", "走访日期", "走访时间", "房号", "被访人", "走访类别", "走访方式", "走访人", "沟通内容", "业主意见",
@@ -72,22 +65,17 @@ EXPORT_HEADERS = ["项目", "走访日期", "走访时间", "房号", "被访人
 
 
 @login_required
-def visit_list(request: HttpRequest) -> HttpResponse:
+def visit_list(request: HttpRequest) -> HttpResponse | FileResponse:
     """业主走访档案 (R-M6-06): the 客服部's file of visit records, filtered; ``?format=xlsx`` exports it."""
     projects = _archive_projects(request)
-    q = services.parse_query(request.GET)
-    visits = (services.filter_visits(services.visible_visits(request.user).filter(project__in=projects), q)
-              .select_related("project", "household", "person", "visitor", "filed_department", "recorded_by")
-              .annotate(n_problems=Count("problems"),
-                        n_open=Count("problems", filter=Q(problems__status=ProblemStatus.OPEN)),
-                        n_cannot=Count("problems", filter=Q(problems__status=ProblemStatus.CANNOT_SOLVE)))
-              .order_by("-visited_at", "-pk"))
+    q = queries.parse_query(request.GET)
+    visits = queries.archive_visits(
+        queries.filter_visits(access.visible_visits(request.user).filter(project__in=projects), q))
     if request.GET.get("format") == "xlsx":
-        from apps.core.exports import xlsx_response
-
         per_project: dict[Any, int] = {}
 
         def rows() -> Any:
+            v: Any  # a Visit annotated with its problem counts (queries.archive_visits)
             for v in visits.iterator(chunk_size=500):
                 per_project[v.project] = per_project.get(v.project, 0) + 1
                 yield [v.project.name, v.visited_on, v.visited_at, v.household.label,
@@ -98,7 +86,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
         response = xlsx_response("业主回访记录表.xlsx", EXPORT_HEADERS, rows(), sheet="业主回访记录表",
                                  title="业主回访记录表")
         for project, n in per_project.items():  # R-M7-01: every export of customer data is logged
-            log_export(request.user, project, unmasked=False, reason="导出业主回访记录表", screen="业主走访档案导出",
+            log_export(access.acting_user(request), project, unmasked=False, reason="导出业主回访记录表", screen="业主走访档案导出",
                        rows=n, grant=None)
         return response
     for message in q.errors or []:
@@ -114,11 +102,9 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 def problem_list(request: HttpRequest) -> HttpResponse:
     """走访问题 (R-M9-04): problems of the filtered visits, by status and category (R-M5-12 drill-down)."""
     projects = _archive_projects(request)
-    q = services.parse_query(request.GET)
-    problems = (services.filter_problems(services.visible_problems(request.user).filter(visit__project__in=projects),
-                                         q)
-                .select_related("visit__project", "visit__household", "category__parent", "department", "ticket")
-                .order_by("-visit__visited_at", "pk"))
+    q = queries.parse_query(request.GET)
+    problems = queries.archive_problems(
+        queries.filter_problems(access.visible_problems(request.user).filter(visit__project__in=projects), q))
     for message in q.errors or []:
         messages.warning(request, message)
     page = Paginator(problems, 50).get_page(request.GET.get("page"))
@@ -128,16 +114,11 @@ def problem_list(request: HttpRequest) -> HttpResponse:
                                                         "querystring": params.urlencode()})
 
 
-def _record_projects(request: HttpRequest) -> Any:
-    ids = [p.pk for p in access.visible_projects(request.user) if access.has_cap(request.user, Cap.RECORD_VISITS, p)]
-    return access.visible_projects(request.user).filter(pk__in=ids).order_by("code")
-
-
 @login_required
 def visit_new(request: HttpRequest) -> HttpResponse:
     """记录走访 (R-M9-03): the visit with up to three problems per form (more after saving is not needed:
     the form can be sent with more rows)."""
-    projects = _record_projects(request)
+    projects = access.record_projects(request.user)
     if not projects.exists():
         raise Http404
     current = getattr(request, "project", None)
@@ -145,9 +126,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
                "visited_at": clock.local(clock.now()).strftime("%Y-%m-%dT%H:%M")}
     hh = request.GET.get("hh", "")
     if hh.isdigit():  # from a household's archive page: prefill the project and room
-        from apps.estates.models import Household
-
-        household = Household.objects.filter(pk=int(hh), project__in=projects).first()
+        household = queries.household_in(projects, int(hh))
         if household is not None:
             initial.update(project=household.project_id, household=household.label)
     form = VisitForm(request.POST or None, projects=projects, initial=initial)
@@ -164,7 +143,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
                 project=data["project"], household=data["household_obj"], person=data.get("person_obj"),
                 category=data["category"], method=data["method"], visitor=data.get("visitor"),
                 visited_at=data["visited_at"], communicated=data["communicated"], opinions=data["opinions"],
-                problems=problems, acting_user=request.user, now=clock.now())
+                problems=problems, acting_user=access.acting_user(request), now=clock.now())
             return {"id": visit.pk, "filed_department": visit.filed_department.name}
 
         try:
@@ -183,12 +162,10 @@ def visit_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit(request, pk)
-    can_record = access.has_cap(request.user, Cap.RECORD_VISITS, visit.project) and not visit.voided
-    problems = visit.problems.select_related("category__parent", "department", "ticket", "resolved_by")
-    history = visit.history.select_related("history_user").order_by("-history_date")[:50]
+    can_record = access.can_record(request.user, visit.project) and not visit.voided
     return render(request, "visits/visit_detail.html", {
-        "visit": visit, "problems": problems, "history": history, "can_record": can_record,
-        "can_void": can_record and access.has_cap(request.user, Cap.VOID, visit.project),
+        "visit": visit, "problems": queries.visit_problems(visit), "history": queries.visit_history(visit),
+        "can_record": can_record, "can_void": can_record and access.can_void(request.user, visit.project),
         "settle_form": SettleForm(), "ticket_form": RaiseTicketForm(), "void_form": VoidForm(),
     })
 
@@ -196,7 +173,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def visit_correct(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit(request, pk)
-    if not access.has_cap(request.user, Cap.RECORD_VISITS, visit.project):
+    if not access.can_record(request.user, visit.project):
         raise Http404
     tz = visit.project.tz  # the form shows and reads the visit time in the project's zone, to the minute
     shown = clock.local(visit.visited_at, tz).replace(second=0, microsecond=0)
@@ -213,8 +190,8 @@ def visit_correct(request: HttpRequest, pk: int) -> HttpResponse:
             data.pop("visited_at")  # unchanged as far as the form can say: keep the stored seconds
         changes = {k: v for k, v in data.items() if getattr(visit, k) != v}
         try:
-            actions.correct_visit(visit=visit, changes=changes, reason=reason, acting_user=request.user,
-                                  now=clock.now())
+            actions.correct_visit(visit=visit, changes=changes, reason=reason,
+                                  acting_user=access.acting_user(request), now=clock.now())
         except DomainError as exc:
             flash_refusal(request, exc)
         else:
@@ -233,7 +210,7 @@ def visit_void(request: HttpRequest, pk: int) -> HttpResponse:
         flash_form_errors(request, form)
         return redirect("visits:detail", pk=visit.pk)
     try:
-        actions.void_visit(visit=visit, reason=form.cleaned_data["reason"], acting_user=request.user,
+        actions.void_visit(visit=visit, reason=form.cleaned_data["reason"], acting_user=access.acting_user(request),
                            now=clock.now())
     except DomainError as exc:
         if exc.status == 404:
@@ -251,7 +228,7 @@ def problem_settle(request: HttpRequest, pk: int) -> HttpResponse:
     form = SettleForm(request.POST)
     try:
         actions.settle_problem(problem=problem, outcome=form.data.get("outcome", ""), text=form.data.get("text", ""),
-                               acting_user=request.user, now=clock.now())
+                               acting_user=access.acting_user(request), now=clock.now())
     except DomainError as exc:
         flash_refusal(request, exc)
     else:
@@ -269,8 +246,8 @@ def problem_ticket(request: HttpRequest, pk: int) -> HttpResponse:
         flash_form_errors(request, form)
         return redirect("visits:detail", pk=problem.visit_id)
     try:
-        ticket = actions.raise_ticket_from_problem(problem=problem, acting_user=request.user, now=clock.now(),
-                                                   **form.cleaned_data)
+        ticket = actions.raise_ticket_from_problem(problem=problem, acting_user=access.acting_user(request),
+                                                   now=clock.now(), **form.cleaned_data)
     except DomainError as exc:
         flash_refusal(request, exc)
         return redirect("visits:detail", pk=problem.visit_id)

@@ -5,8 +5,9 @@ from typing import Any
 
 from django import template
 
-from apps.portal.actions import can_publish
-from apps.portal.models import REPORT_KINDS, Publication
+from apps.portal.access import can_publish
+from apps.portal.models import REPORT_KINDS
+from apps.portal.queries import live_publication_of
 
 register = template.Library()
 
@@ -16,6 +17,6 @@ def portal_publish_box(context: dict[str, Any], report: Any) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
     show = report.project_id is not None and report.duty_code in REPORT_KINDS and report.status == "approved"
-    live = Publication.objects.filter(source_report=report, withdrawn_at=None).first() if show else None
+    live = live_publication_of(report) if show else None
     return {"show": show, "live": live, "report": report, "can_publish": show and can_publish(user, report.project),
             "csrf_token": context.get("csrf_token")}

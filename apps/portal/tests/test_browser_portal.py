@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from typing import cast as cast_to
 
 import pytest
 
+from apps.org.models import User
 from apps.portal import actions
 from linli import clock
 
@@ -18,7 +20,7 @@ def test_r_m17_12_owner_reads_the_board_on_a_phone(cast: Any, phone_page: Any, l
     from apps.org.roles import Role
     from apps.org.tests.factories import UserFactory, member
 
-    rep = UserFactory(username="mrep", display_name="冯代表")
+    rep = cast_to(User, UserFactory(username="mrep", display_name="冯代表"))
     member(rep, Role.MANAGEMENT_REP, company=cast.company)
     pub = actions.publish_notice(project=cast.project, kind="open_letter", title="致全体业主的公开信",
                                  body=long_text, approved_by=rep, acting_user=cast.cs_manager, now=now)

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from typing import cast as cast_to
 
 import pytest
 
+from apps.org.models import User
 from apps.portal.demo import load_demo_publications
 from apps.portal.models import Publication, PublicationKind
 
@@ -19,7 +21,7 @@ def test_r_m17_12_demo_board_shows_an_approved_open_letter_and_a_notice(cast: An
     from apps.org.roles import Role
     from apps.org.tests.factories import UserFactory, member
 
-    rep = UserFactory(username="mrep", display_name="冯代表")
+    rep = cast_to(User, UserFactory(username="mrep", display_name="冯代表"))
     member(rep, Role.MANAGEMENT_REP, company=cast.company)
     assert load_demo_publications(cast.company, now=frozen_now) == 2  # 翠湖苑 of the cast has no 客服经理
     letter = Publication.objects.get(project=cast.project, kind=PublicationKind.OPEN_LETTER)

@@ -15,8 +15,8 @@ from linli import clock
 SH = clock.SHANGHAI
 
 
-def at(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=SH)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=SH)
 
 
 def _household(project: Any, building: str, unit: str, room: str) -> Household:

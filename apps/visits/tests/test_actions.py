@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast as cast_to
 
 import pytest
 
 from apps.core.errors import DomainError
-from apps.org.models import Department, DepartmentKind, Membership
+from apps.org.models import Department, DepartmentKind, Membership, Project, User
 from apps.org.roles import Role
 from apps.org.tests.factories import ProjectFactory, UserFactory
 from apps.tickets.choices import Channel
@@ -39,9 +40,9 @@ def test_r_m6_06_another_department_in_the_project_is_never_used(cast, homes, re
 def test_r_m6_06_refused_when_the_project_has_no_cs_department(cast, frozen_now):
     from apps.visits.tests.conftest import _household
 
-    bare = ProjectFactory(company=cast.company, code="NO", name="无客服部小区")
+    bare = cast_to(Project, ProjectFactory(company=cast.company, code="NO", name="无客服部小区"))
     Department.objects.create(company=cast.company, project=bare, kind=DepartmentKind.ENGINEERING, name="工程部")
-    butler = UserFactory(username="bare_butler")
+    butler = cast_to(User, UserFactory(username="bare_butler"))
     Membership.objects.create(user=butler, company=cast.company, project=bare, role=Role.BUTLER)
     hh = _household(bare, "1栋", "1单元", "101")
     with pytest.raises(actions.VisitError) as err:
@@ -192,18 +193,18 @@ def test_r_m6_06_others_may_not_record(cast, homes, record, frozen_now, who, sta
 
 
 def test_read_scope_follows_projects(cast, homes, record, frozen_now):
-    from apps.visits import services
+    from apps.visits import access
 
     mine = record()
     theirs = actions.record_visit(project=cast.other_project, household=homes.other_hh, category="special",
                                   method="phone", visited_at=frozen_now, communicated="介绍", opinions="无",
                                   acting_user=cast.outsider, now=frozen_now)
-    assert set(services.visible_visits(cast.worker)) == {mine}
-    assert set(services.visible_visits(cast.outsider)) == {theirs}
-    assert set(services.visible_visits(cast.quality_inspector)) == {mine, theirs}
-    assert not services.visible_visits(cast.nobody).exists()
-    with pytest.raises(services.VisitNotFound):
-        services.access_visit(cast.outsider, mine.pk)
+    assert set(access.visible_visits(cast.worker)) == {mine}
+    assert set(access.visible_visits(cast.outsider)) == {theirs}
+    assert set(access.visible_visits(cast.quality_inspector)) == {mine, theirs}
+    assert not access.visible_visits(cast.nobody).exists()
+    with pytest.raises(access.VisitNotFound):
+        access.get_visit(cast.outsider, mine.pk)
 
 
 # ---------------------------------------------------------------- corrections and void keep the trail
@@ -278,28 +279,63 @@ def test_r_m9_11_complaint_from_a_visit_problem_enters_the_complaint_procedure(c
     assert Ticket.objects.count() == 1
 
 
-def test_r_m9_11_a_problem_being_raised_is_claimed_so_no_second_ticket_is_left_behind(cast, homes, record,
-                                                                                        frozen_now):
-    """R-M9-11: while one request is turning a problem into a ticket (claimed), a second request is refused
-    before any ticket is created; a refused intake releases the claim; a claim left by a crashed request
-    expires after RAISE_CLAIM_TTL."""
+def test_r_m9_11_raising_a_ticket_is_one_transaction_a_failure_rolls_back_both(cast, homes, record, frozen_now,
+                                                                               monkeypatch):
+    """R-M9-11, reaction (a): the ticket intake runs inside the visit action's transaction. When linking the
+    ticket to the problem fails, the ticket is rolled back with it; a refused intake leaves nothing. Inside a
+    caller's transaction the action composes (a savepoint), so the caller's rollback undoes both too."""
+    from django.db import transaction
+
     visit = record(problems=[{"description": "东门保安夜间不在岗", "department": cast.security_dept}])
     problem = visit.problems.get()
-    VisitProblem.objects.filter(pk=problem.pk).update(raising_since=frozen_now)  # another request in flight
-    with pytest.raises(actions.VisitError) as err:
+    with pytest.raises(DomainError):  # refused intake (no feedback time agreed): nothing written
+        actions.raise_ticket_from_problem(problem=problem, acting_user=cast.butler, now=frozen_now)
+    assert not Ticket.objects.exists()
+
+    real_save = actions._save
+
+    def failing_save(obj, fields, **kw):
+        if isinstance(obj, VisitProblem):
+            raise RuntimeError("database went away while linking")
+        return real_save(obj, fields, **kw)
+
+    monkeypatch.setattr(actions, "_save", failing_save)
+    with pytest.raises(RuntimeError):
         actions.raise_ticket_from_problem(problem=problem, acting_user=cast.butler, now=frozen_now,
                                           agreed_feedback_at=frozen_now + dt.timedelta(days=1))
-    assert err.value.code == "already_raised" and err.value.status == 409
-    assert not Ticket.objects.exists()
-    later = frozen_now + actions.RAISE_CLAIM_TTL + dt.timedelta(seconds=1)  # that request crashed
-    with pytest.raises(DomainError):  # refused intake (no feedback time agreed) releases the claim
-        actions.raise_ticket_from_problem(problem=problem, acting_user=cast.butler, now=later)
     problem.refresh_from_db()
-    assert problem.raising_since is None and not Ticket.objects.exists()
-    ticket = actions.raise_ticket_from_problem(problem=problem, acting_user=cast.butler, now=later,
-                                               agreed_feedback_at=later + dt.timedelta(days=1))
+    assert problem.ticket is None and not Ticket.objects.exists()
+    monkeypatch.setattr(actions, "_save", real_save)
+
+    class CallerFailed(Exception):
+        pass
+
+    with pytest.raises(CallerFailed), transaction.atomic():
+        actions.raise_ticket_from_problem(problem=problem, acting_user=cast.butler, now=frozen_now,
+                                          agreed_feedback_at=frozen_now + dt.timedelta(days=1))
+        assert Ticket.objects.count() == 1
+        raise CallerFailed
     problem.refresh_from_db()
-    assert problem.ticket == ticket and problem.raising_since is None and Ticket.objects.count() == 1
+    assert problem.ticket is None and not Ticket.objects.exists()
+
+    ticket = actions.raise_ticket_from_problem(problem=problem, acting_user=cast.butler, now=frozen_now,
+                                               agreed_feedback_at=frozen_now + dt.timedelta(days=1))
+    problem.refresh_from_db()
+    assert problem.ticket == ticket and Ticket.objects.count() == 1
+    assert problem.history.first().history_change_reason == f"转投诉工单 {ticket.number}"
+
+
+def test_r_m9_04_a_failing_notice_rolls_back_the_visit(cast, homes, record, frozen_now, monkeypatch):
+    """R-M9-04, reaction (a): telling the department head runs in the visit's transaction; when it fails,
+    no visit is left without its notice."""
+
+    def broken(*args, **kw):
+        raise RuntimeError("notify failed")
+
+    monkeypatch.setattr(actions, "notify_staff", broken)
+    with pytest.raises(RuntimeError):
+        record(problems=[{"description": "电梯异响", "department": cast.eng_dept}])
+    assert not Visit.objects.exists() and not VisitProblem.objects.exists()
 
 
 def test_r_m9_11_ticket_intake_rules_apply_and_nothing_is_created_on_refusal(cast, homes, record, frozen_now):

@@ -90,43 +90,11 @@ def test_r_m6_06_void_page_validates_the_reason(client, cast, record):
     assert not visit.voided and "这个字段是必填项" in resp.content.decode()
 
 
-# ---------------------------------------------------------------- 3. the ticket claim against void and settle
+# ---------------------------------------------------------------- 3. raising a ticket re-checks under the locks
 
 
-def test_r_m9_11_live_claim_blocks_void_and_settle(cast, record, frozen_now):
-    """While a problem is being raised as a ticket, the visit cannot be voided nor the problem settled."""
-    import datetime as dt
-
-    from apps.visits.models import VisitProblem
-
-    visit = record(problems=[{"description": "保安不在岗"}])
-    problem = visit.problems.get()
-    VisitProblem.objects.filter(pk=problem.pk).update(raising_since=frozen_now - dt.timedelta(minutes=1))
-    with pytest.raises(actions.VisitError) as exc:
-        actions.void_visit(visit=visit, reason="重复录入了", acting_user=cast.supervisor, now=frozen_now)
-    assert exc.value.status == 409 and exc.value.code == "raising"
-    with pytest.raises(actions.VisitError) as exc:
-        actions.settle_problem(problem=problem, outcome="solved", text="已处理", acting_user=cast.supervisor,
-                               now=frozen_now)
-    assert exc.value.status == 409 and exc.value.code == "raising"
-    with pytest.raises(actions.VisitError) as exc:
-        actions.raise_ticket_from_problem(problem=problem, acting_user=cast.supervisor, now=frozen_now,
-                                          agreed_feedback_at=frozen_now + dt.timedelta(days=1))
-    assert exc.value.code == "already_raised"
-    visit.refresh_from_db()
-    problem.refresh_from_db()
-    assert not visit.voided and problem.status == "open" and problem.ticket is None
-    # a stale claim (a crashed request) no longer blocks
-    VisitProblem.objects.filter(pk=problem.pk).update(raising_since=frozen_now - actions.RAISE_CLAIM_TTL
-                                                      - dt.timedelta(seconds=1))
-    actions.settle_problem(problem=problem, outcome="solved", text="已处理", acting_user=cast.supervisor,
-                           now=frozen_now)
-    problem.refresh_from_db()
-    assert problem.status == "solved"
-
-
-def test_r_m9_11_claim_rechecks_under_lock(cast, record, frozen_now):
-    """A problem settled or a visit voided after the caller read it is refused at the claim; no ticket."""
+def test_r_m9_11_raising_rechecks_under_lock(cast, record, frozen_now):
+    """A problem settled or a visit voided after the caller read it is refused under the locks; no ticket."""
     import datetime as dt
 
     from apps.tickets.models import Ticket
@@ -144,7 +112,7 @@ def test_r_m9_11_claim_rechecks_under_lock(cast, record, frozen_now):
                                           agreed_feedback_at=frozen_now + dt.timedelta(days=1))
     assert exc.value.code == "voided"
     b.refresh_from_db()
-    assert b.raising_since is None and not Ticket.objects.exists()
+    assert b.ticket is None and not Ticket.objects.exists()
 
 
 # ---------------------------------------------------------------- 4. a correction keeps an unchanged visit time
@@ -201,7 +169,9 @@ def test_r_m9_03_double_submitted_form_files_one_visit(client, cast, homes, froz
 
     client.force_login(cast.butler)
     html = client.get("/visits/new/").content.decode()
-    key = re.search(r'name="submission_key" value="([0-9a-f]{32})"', html).group(1)
+    found = re.search(r'name="submission_key" value="([0-9a-f]{32})"', html)
+    assert found is not None
+    key = found.group(1)
     data = {"project": cast.project.pk, "household": "5栋2单元1502", "person_name": "张三丰", "category": "periodic",
             "method": "face_to_face", "visited_at": "2026-11-23T09:00", "communicated": "介绍近期主要工作",
             "opinions": "希望加强夜间巡逻", "submission_key": key, "problems-TOTAL_FORMS": "1",
@@ -276,15 +246,15 @@ def test_r_m5_12_year_statistics_query_count_does_not_grow_with_months_or_proble
     import datetime as dt
 
     from apps.tickets.models import Category
-    from apps.visits import services
+    from apps.visits import queries
 
     child = Category.objects.filter(company=None, parent__isnull=False).first()
     assert child is not None
     record(problems=[{"description": "一", "category": child}])
-    n_small, _ = _queries(lambda: services.period_statistics(cast.project, dt.date(2026, 11, 1),
+    n_small, _ = _queries(lambda: queries.period_statistics(cast.project, dt.date(2026, 11, 1),
                                                              dt.date(2026, 11, 30)))
     record(problems=[{"description": f"问题{i}", "category": child} for i in range(5)])
-    n_year, figures = _queries(lambda: services.period_statistics(cast.project, dt.date(2026, 1, 1),
+    n_year, figures = _queries(lambda: queries.period_statistics(cast.project, dt.date(2026, 1, 1),
                                                                   dt.date(2026, 12, 31)))
     assert n_year == n_small
     assert figures["unsolved_total"] == 6 and figures["open_problems"][0]["category"] == str(child)
@@ -311,7 +281,7 @@ def test_r_m9_03_api_detail_runs_no_query_per_problem(client, cast, record, froz
 # ---------------------------------------------------------------- 8. intake refusals go up unchanged
 
 
-def test_r_m9_11_intake_refusal_keeps_its_fields_and_releases_the_claim(cast, record, frozen_now, monkeypatch):
+def test_r_m9_11_intake_refusal_keeps_its_fields_and_writes_nothing(cast, record, frozen_now, monkeypatch):
     import datetime as dt
 
     from apps.tickets import actions as ta
@@ -329,7 +299,7 @@ def test_r_m9_11_intake_refusal_keeps_its_fields_and_releases_the_claim(cast, re
                                           agreed_feedback_at=frozen_now + dt.timedelta(days=1))
     assert exc.value is refusal and set(exc.value.fields) == {"phone", "complainant_surname"}
     problem.refresh_from_db()
-    assert problem.raising_since is None
+    assert problem.ticket is None
 
 
 def test_r_m9_11_page_and_api_show_an_intake_refusal(client, cast, record, frozen_now):
@@ -343,7 +313,7 @@ def test_r_m9_11_page_and_api_show_an_intake_refusal(client, cast, record, froze
                     content_type="application/json", **_auth(cast.butler, frozen_now))
     assert r.status_code == 422 and "complainant_surname" in r.json()["error"]["fields"]
     problem.refresh_from_db()
-    assert problem.ticket is None and problem.raising_since is None
+    assert problem.ticket is None
 
 
 # ---------------------------------------------------------------- 9. smaller checks

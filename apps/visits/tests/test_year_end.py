@@ -12,7 +12,7 @@ from apps.reports import schedule as s
 from apps.reports import services as rs
 from apps.reports.models import Report, ReportStatus
 from apps.visits import actions
-from apps.visits.services import period_statistics
+from apps.visits.queries import period_statistics
 from apps.visits.tests.conftest import at
 from linli import clock
 

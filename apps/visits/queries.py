@@ -1,28 +1,22 @@
-"""Visit queries: who may see which visits, the one filter used by the archive page, its export and
-the drill-down links, and the year-end statistics (R-M5-12) computed through that same filter so
-that every figure equals the list behind it."""
+"""Reads of the visits app shared by the pages, the API and the reports: the one filter used by the
+archive page, its export, the API list and the drill-down links; the list querysets (each with what
+its rows show, so a list runs the same number of queries whatever its length); and the year-end
+statistics (R-M5-12) computed through that same filter so that every figure equals the list behind
+it. Who may see what is in :mod:`apps.visits.access`."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
-from apps.org.access import visible_projects
-from apps.org.models import Department, DepartmentKind, Project
+from apps.estates.models import Household
+from apps.org.models import Department, DepartmentKind, Membership, Project, User
+from apps.org.roles import Role
 from apps.visits.models import UNSOLVED_STATUSES, ProblemStatus, Visit, VisitCategory, VisitMethod, VisitProblem
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
-
-    from apps.org.models import User
-
-
-class VisitNotFound(Exception):
-    """The visit does not exist or belongs to a project the user may not see (same answer for both)."""
 
 
 def cs_department(project: Project) -> Department | None:
@@ -31,31 +25,61 @@ def cs_department(project: Project) -> Department | None:
             .order_by("pk").first())
 
 
-def visible_visits(user: User | AnonymousUser) -> QuerySet[Visit]:
-    """Visits of the projects ``user`` may see (company-level roles: all projects of the company)."""
-    return Visit.objects.filter(project__in=visible_projects(user))
+def department_heads(department: Department) -> list[User]:
+    """The active heads of ``department``: told of an open visit problem assigned to it (R-M9-04)."""
+    rows = Membership.objects.filter(department=department, role=Role.DEPT_HEAD).select_related("user")
+    return [m.user for m in rows if m.user.is_active]
 
 
-def visible_problems(user: User | AnonymousUser) -> QuerySet[VisitProblem]:
-    return VisitProblem.objects.filter(visit__project__in=visible_projects(user))
+def staff_of(projects: Any, *, active_only: bool = False) -> QuerySet[User]:
+    """The staff of ``projects`` (the visitor filter and choice), not a scan of every visit."""
+    users = User.objects.filter(memberships__project__in=projects)
+    if active_only:
+        users = users.filter(is_active=True)
+    return users.distinct().order_by("username")
 
 
-def access_visit(user: User | AnonymousUser, visit_id: int) -> Visit:
-    visit = (visible_visits(user).select_related("project", "household", "person", "visitor", "filed_department",
-                                                 "recorded_by", "voided_by")
-             .filter(pk=visit_id).first())
-    if visit is None:
-        raise VisitNotFound(visit_id)
-    return visit
+def household_in(projects: Any, household_id: int) -> Household | None:
+    return Household.objects.filter(pk=household_id, project__in=projects).first()
 
 
-def access_problem(user: User | AnonymousUser, problem_id: int) -> VisitProblem:
-    problem = (visible_problems(user).select_related("visit__project", "visit__household", "visit__person",
-                                                     "category", "department", "ticket")
-               .filter(pk=problem_id).first())
-    if problem is None:
-        raise VisitNotFound(problem_id)
-    return problem
+# ------------------------------------------------------------------ list querysets
+
+
+def archive_visits(visits: QuerySet[Visit]) -> QuerySet[Visit]:
+    """The rows of the visit archive page and its Excel export, newest first, with their problem counts."""
+    return (visits.select_related("project", "household", "person", "visitor", "filed_department", "recorded_by")
+            .annotate(n_problems=Count("problems"),
+                      n_open=Count("problems", filter=Q(problems__status=ProblemStatus.OPEN)),
+                      n_cannot=Count("problems", filter=Q(problems__status=ProblemStatus.CANNOT_SOLVE)))
+            .order_by("-visited_at", "-pk"))
+
+
+def archive_problems(problems: QuerySet[VisitProblem]) -> QuerySet[VisitProblem]:
+    """The rows of the problem list page, newest visit first."""
+    return (problems.select_related("visit__project", "visit__household", "category__parent", "department",
+                                    "ticket")
+            .order_by("-visit__visited_at", "pk"))
+
+
+PROBLEM_PREFETCH = ("problems__category__parent", "problems__department", "problems__ticket")
+
+
+def api_visits(visits: QuerySet[Visit]) -> QuerySet[Visit]:
+    """The rows of the API list: each visit with its problems (no query per visit or problem)."""
+    return (visits.select_related("household", "visitor", "filed_department")
+            .prefetch_related(*PROBLEM_PREFETCH)
+            .order_by("-visited_at", "-pk"))
+
+
+def visit_problems(visit: Visit) -> QuerySet[VisitProblem]:
+    """The problems shown on a visit's page."""
+    return visit.problems.select_related("category__parent", "department", "ticket", "resolved_by")
+
+
+def visit_history(visit: Visit, limit: int = 50) -> Any:
+    """The latest changes of ``visit`` (simple-history rows, newest first)."""
+    return visit.history.select_related("history_user").order_by("-history_date")[:limit]
 
 
 # ------------------------------------------------------------------ one filter for list, export, drill-down
