@@ -1,11 +1,11 @@
-"""Admin: rules, price lists (edited here, published through the service), and read-mostly
+"""Admin: rules, price lists (edited here, published through the action), and read-mostly
 records of work orders, receipts and cash hand-overs."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from apps.repairs import services
+from apps.repairs import actions
 from apps.repairs.models import (
     CashHandover,
     ChargeConsent,
@@ -51,8 +51,8 @@ class PriceListAdmin(admin.ModelAdmin):
     def publish(self, request, queryset):  # type: ignore[no-untyped-def]
         for pl in queryset:
             try:
-                services.publish_price_list(price_list=pl, acting_user=request.user, now=clock.now())
-            except services.RepairError as exc:
+                actions.publish_price_list(price_list=pl, acting_user=request.user, now=clock.now())
+            except actions.RepairError as exc:
                 self.message_user(request, f"{pl}: {exc.message}", messages.ERROR)
 
 

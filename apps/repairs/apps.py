@@ -5,8 +5,3 @@ class RepairsConfig(AppConfig):
     name = "apps.repairs"
     label = "repairs"
     verbose_name = "报修与有偿服务 Repairs"
-
-    def ready(self) -> None:
-        from apps.repairs import receivers
-
-        receivers.connect()

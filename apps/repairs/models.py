@@ -16,7 +16,8 @@ the pipeline's. This app adds what only repairs have:
   (R-M8-08 e, g);
 - :class:`RepairRating` — quality and attitude satisfaction of a repair return visit (R-M8-07).
 
-Writes go only through apps.repairs.services.
+Writes go only through apps.repairs.actions; the work order, the price list and the receipt keep a
+history row of every change (who and why).
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class DispatchMode(models.TextChoices):
@@ -146,6 +148,7 @@ class RepairOrder(models.Model):
                                            help_text=_("R-M8-11"))
     created_at = models.DateTimeField(_("创建时间"))
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("工程维修工作单")
@@ -180,6 +183,7 @@ class PriceList(models.Model):
     effective_to = models.DateField(_("失效日期"), null=True, blank=True)
     published_at = models.DateTimeField(_("公示时间"), null=True, blank=True)
     notes = models.TextField(_("说明"), blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("收费价目表")
@@ -341,6 +345,7 @@ class Receipt(models.Model):
     handover = models.ForeignKey("CashHandover", on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="receipts", verbose_name=_("现金交接"))
     void_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("收据")
