@@ -122,16 +122,3 @@ def test_repair_measures_command_takes_now(cast, dataset):
                  stdout=out)
     text = out.getvalue()
     assert "孙师傅" in text and "50.0% (2/4)" in text and "合计" in text
-
-
-def test_intake_through_the_ticket_form_gets_a_work_order(cast, fake_policies, django_capture_on_commit_callbacks):
-    """A repair received through the generic ticket intake (apps.tickets) also gets its work order."""
-    from apps.repairs.models import RepairOrder
-    from apps.tickets import actions as ta
-
-    now = at(2026, 11, 23, 10, 0)
-    with django_capture_on_commit_callbacks(execute=True):
-        t = ta.receive_ticket(project=cast.project, kind="repair", channel="phone", content="灯不亮",
-                              complainant_surname="王", phone="13800138888",
-                              agreed_feedback_at=now + dt.timedelta(hours=1), acting_user=cast.front_desk, now=now)
-    assert RepairOrder.objects.filter(ticket=t).exists()
