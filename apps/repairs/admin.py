@@ -42,13 +42,13 @@ class PriceListAdmin(admin.ModelAdmin):
     readonly_fields = ("published_at",)
     actions = ["publish"]
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.published_at is not None:
             return ("project", "name", "effective_from", "published_at")
         return self.readonly_fields
 
     @admin.action(description=_("公示所选价目表"))
-    def publish(self, request, queryset):  # type: ignore[no-untyped-def]
+    def publish(self, request, queryset):
         for pl in queryset:
             try:
                 actions.publish_price_list(price_list=pl, acting_user=request.user, now=clock.now())
@@ -60,10 +60,10 @@ class _ReadOnly(admin.TabularInline):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
 
@@ -95,10 +95,10 @@ class RepairOrderAdmin(admin.ModelAdmin):
     search_fields = ("ticket__number", "location")
     inlines = [ChargeLineInline, ConsentInline, MaterialInline, NextVisitInline, RatingInline]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
 
@@ -108,10 +108,10 @@ class ReceiptAdmin(admin.ModelAdmin):
     list_filter = ("status", "method", "project")
     search_fields = ("number",)
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
 
@@ -120,8 +120,8 @@ class CashHandoverAdmin(admin.ModelAdmin):
     list_display = ("at", "project", "handed_by", "received_by", "amount")
     list_filter = ("project",)
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False

@@ -22,12 +22,16 @@ history row of every change (who and why).
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class DispatchMode(models.TextChoices):
@@ -71,7 +75,7 @@ class PhotoPhase(models.TextChoices):
 
 
 # 上门服务规范检查表 on the job record (R-M8-11, R-M8-12, R-M8-14 — interpretation): key, label, rule.
-SITE_CHECKLIST: tuple[tuple[str, str, str], ...] = (
+SITE_CHECKLIST: tuple[tuple[str, StrOrPromise, str], ...] = (
     ("uniform_badge", _("着装整洁、佩戴工牌、礼貌用语"), "R-M8-14"),
     ("entered_with_consent", _("轻敲门/按门铃，经同意后进入"), "R-M8-14"),
     ("shoe_covers_mat", _("穿鞋套、铺垫布"), "R-M8-14"),

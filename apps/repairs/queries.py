@@ -89,8 +89,10 @@ def repair_department(project: Project, category: Category | None = None) -> Dep
 def certificate_required(order_or_project: RepairOrder | Project, category: Category | None = None) -> bool:
     """R-M8-18 / R-M19-10: whether the category's repair rule says the work needs a certificate."""
     if isinstance(order_or_project, RepairOrder):
-        order_or_project, category = order_or_project.ticket.project, order_or_project.ticket.category
-    rule = rule_for(order_or_project, category)
+        project, category = order_or_project.ticket.project, order_or_project.ticket.category
+    else:
+        project = order_or_project
+    rule = rule_for(project, category)
     return bool(rule and rule.certificate_required)
 
 

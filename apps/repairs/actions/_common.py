@@ -39,7 +39,8 @@ def ticket_step(action: Callable[..., T], /, **kwargs: Any) -> T:
 
 def _durable(action: Callable[..., Any]) -> bool:
     cells = getattr(action, "__closure__", None) or ()
-    return any(isinstance(c.cell_contents, transaction.Atomic) and c.cell_contents.durable for c in cells)
+    return any(isinstance(c.cell_contents, transaction.Atomic)
+               and getattr(c.cell_contents, "durable", False) for c in cells)
 
 
 def lock(order: RepairOrder) -> RepairOrder:

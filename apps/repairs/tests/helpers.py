@@ -3,19 +3,34 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
+from apps.org.models import User
+from apps.org.tests.factories import UserFactory
 from apps.repairs import actions, queries
+from apps.repairs.models import RepairOrder
 from apps.repairs.tests.conftest import SITE_OK, png
 from apps.tickets import actions as ta
-from apps.tickets.models import Category
+from apps.tickets.models import Category, Dispatch
 from linli import clock
 
 SH = clock.SHANGHAI
 
 
-def at(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=SH)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=SH)
+
+
+def new_user(**kwargs: Any) -> User:
+    """A UserFactory user, typed as the model (factory_boy ships no types)."""
+    return cast(User, UserFactory(**kwargs))
+
+
+def dispatch_of(order: RepairOrder) -> Dispatch:
+    """The order's current 派工单 (a test that asks for it expects one)."""
+    dispatch = queries.current_dispatch(order)
+    assert dispatch is not None
+    return dispatch
 
 
 def receive(cast: Any, code: str = "repair_tap", *, now: dt.datetime, **kw: Any) -> Any:

@@ -9,11 +9,10 @@ import pytest
 
 from apps.org.models import Membership
 from apps.org.roles import Role
-from apps.org.tests.factories import UserFactory
 from apps.repairs import actions
 from apps.repairs.measures import repair_measures
 from apps.repairs.tests.conftest import SITE_OK
-from apps.repairs.tests.helpers import assigned, at, completed, on_site, receive, verified
+from apps.repairs.tests.helpers import assigned, at, completed, new_user, on_site, receive, verified
 
 pytestmark = pytest.mark.django_db
 M = dt.timedelta(minutes=1)
@@ -21,7 +20,7 @@ M = dt.timedelta(minutes=1)
 
 @pytest.fixture
 def dataset(cast, fake_policies):
-    w2 = UserFactory(username="worker2", display_name="周师傅")
+    w2 = new_user(username="worker2", display_name="周师傅")
     Membership.objects.create(user=w2, role=Role.WORKER, company=cast.company, project=cast.project,
                               department=cast.eng_dept)
     # A: on time, on time, signed, return-visited satisfied, closed

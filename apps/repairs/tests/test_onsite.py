@@ -14,7 +14,7 @@ from apps.repairs import actions, queries
 from apps.repairs.errors import RepairError
 from apps.repairs.models import ConsentAnswer, PhotoPhase
 from apps.repairs.tests.conftest import SITE_OK, item, png
-from apps.repairs.tests.helpers import assigned, at, completed, on_site
+from apps.repairs.tests.helpers import assigned, at, completed, dispatch_of, new_user, on_site
 from apps.tickets.choices import Stage, TicketStatus
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def test_r_m8_03_arrival_meets_the_arrive_deadline(cast, fake_policies):
     actions.record_arrival(order=slow, acting_user=cast.worker, now=now + dt.timedelta(minutes=16))
     assert quick.ticket.deadlines.get(stage=Stage.ARRIVE).met_in_time is True
     assert slow.ticket.deadlines.get(stage=Stage.ARRIVE).met_in_time is False
-    assert queries.current_dispatch(slow).arrived_at == now + dt.timedelta(minutes=16)
+    assert dispatch_of(slow).arrived_at == now + dt.timedelta(minutes=16)
     with pytest.raises(RepairError) as e:
         actions.record_arrival(order=slow, acting_user=cast.worker, now=now + dt.timedelta(minutes=20))
     assert e.value.code == "already_arrived"
@@ -241,9 +241,8 @@ def test_r_m8_10_shift_handover_needs_the_leaders_consent(cast, fake_policies):
     consent (who, to whom, who consented, why, when); a colleague cannot consent."""
     from apps.org.models import Membership
     from apps.org.roles import Role
-    from apps.org.tests.factories import UserFactory
 
-    night = UserFactory(username="night", display_name="夜班师傅")
+    night = new_user(username="night", display_name="夜班师傅")
     Membership.objects.create(user=night, role=Role.WORKER, company=cast.company, project=cast.project,
                               department=cast.eng_dept)
     now = at(2026, 11, 23, 17, 30)
@@ -255,6 +254,6 @@ def test_r_m8_10_shift_handover_needs_the_leaders_consent(cast, fake_policies):
     h = actions.shift_handover(order=order, to_user=night, consented_by=cast.eng_head, reason="需更换配电箱配件",
                                 acting_user=cast.worker, now=now)
     assert (h.from_user, h.to_user, h.consented_by) == (cast.worker, night, cast.eng_head)
-    d = queries.current_dispatch(order)
+    d = dispatch_of(order)
     assert d.assignee == night and "经赵工同意" in d.instructions
     assert list(queries.my_orders(night)) == [order] and list(queries.my_orders(cast.worker)) == []

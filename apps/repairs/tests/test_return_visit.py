@@ -8,7 +8,7 @@ import pytest
 
 from apps.repairs import actions, queries
 from apps.repairs.errors import RepairError
-from apps.repairs.tests.helpers import assigned, at, completed, on_site, verified
+from apps.repairs.tests.helpers import assigned, at, completed, dispatch_of, on_site, verified
 from apps.tickets import actions as ta
 from apps.tickets.choices import Stage, TicketStatus
 from apps.tickets.tests.helpers import reply_to_manager
@@ -38,6 +38,7 @@ def test_r_m8_07_return_visit_records_quality_and_attitude(cast, fake_policies):
                                                  attitude="basic", owner_words="师傅挺好，就是来晚了",
                                                  working_well=True,
                                                  acting_user=cast.butler, now=later)
+    assert rating is not None
     assert (rating.quality, rating.attitude, rating.working_well) == ("satisfied", "basic", True)
     visit = rating.return_visit
     assert visit.satisfaction == "basic"  # the worse of the two goes to the pipeline
@@ -81,7 +82,7 @@ def test_r_m8_07_dissatisfied_goes_back_to_engineering_until_satisfied(cast, fak
     t = order.ticket
     t.refresh_from_db()
     assert t.status == TicketStatus.DISPATCHED and t.reopen_count == 1
-    d = queries.current_dispatch(order)
+    d = dispatch_of(order)
     assert (d.department, d.assignee) == (cast.eng_dept, cast.worker)
     assert "返工" in d.instructions and "还在滴水" in d.instructions
     assert order.rework_count == 1 and order.signed_at is None and order.completed_at is None
@@ -97,7 +98,7 @@ def test_r_m8_07_dissatisfied_goes_back_to_engineering_until_satisfied(cast, fak
     rating = actions.record_repair_return_visit(order=order, method="phone", reached=True, quality="satisfied",
                                                  attitude="satisfied", acting_user=cast.butler,
                                                  now=at(2026, 11, 24, 16, 0))
-    assert rating.cycle == 1
+    assert rating is not None and rating.cycle == 1
     reply_to_manager(cast, t, at(2026, 11, 24, 16, 5))  # R-M2-21
     ta.close_ticket(ticket=t, acting_user=cast.front_desk, now=at(2026, 11, 24, 16, 5))
     t.refresh_from_db()

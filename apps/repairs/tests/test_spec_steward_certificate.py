@@ -10,12 +10,11 @@ from apps.estates.models import Building, Household, Unit
 from apps.notify.models import Notification
 from apps.org.models import Membership
 from apps.org.roles import Role
-from apps.org.tests.factories import UserFactory
 from apps.repairs import actions, queries
 from apps.repairs.actions._common import notify_steward
 from apps.repairs.errors import RepairError
 from apps.repairs.models import DispatchMode, RepairRule
-from apps.repairs.tests.helpers import at, receive
+from apps.repairs.tests.helpers import at, new_user, receive
 
 
 def _household(project, building: str, room: str, steward=None) -> Household:
@@ -114,7 +113,7 @@ def test_r_m8_18_round_robin_skips_an_uncertified_worker_and_pool_grab_is_refuse
     with pytest.raises(RepairError) as err:
         actions.grab_order(order=pooled, acting_user=cast.worker, now=now)
     assert "持证上岗" in err.value.message and err.value.status == 403
-    certified = UserFactory(username="elec", display_name="电工李", certificate="电工证 A1",
+    certified = new_user(username="elec", display_name="电工李", certificate="电工证 A1",
                             certificate_valid_until=dt.date(2027, 12, 31))
     Membership.objects.create(user=certified, role=Role.WORKER, company=cast.company, project=cast.project,
                               department=cast.eng_dept)

@@ -8,7 +8,7 @@ from django.test import Client
 
 from apps.repairs import queries
 from apps.repairs.tests.conftest import item, png
-from apps.repairs.tests.helpers import assigned, on_site, receive
+from apps.repairs.tests.helpers import assigned, dispatch_of, new_user, on_site, receive
 
 pytestmark = pytest.mark.django_db
 
@@ -129,9 +129,8 @@ def test_dispatcher_assigns_and_transfers_from_the_page(cast, fake_policies, fro
     """issue 6 item 2 on the page: a waiting (assign-mode) order is assigned, then transferred with a reason."""
     from apps.org.models import Membership
     from apps.org.roles import Role
-    from apps.org.tests.factories import UserFactory
 
-    second = UserFactory(username="worker2", display_name="周师傅")
+    second = new_user(username="worker2", display_name="周师傅")
     Membership.objects.create(user=second, role=Role.WORKER, company=cast.company, project=cast.project,
                               department=cast.eng_dept)
     order = receive(cast, "repair_water", now=frozen_now)
@@ -140,7 +139,7 @@ def test_dispatcher_assigns_and_transfers_from_the_page(cast, fake_policies, fro
     page = c.get(f"/repairs/orders/{order.pk}/").content.decode()
     assert 'data-testid="step-assign"' in page
     c.post(f"/repairs/orders/{order.pk}/assign/", {"assignee": cast.worker.pk})
-    assert queries.current_dispatch(order).assignee == cast.worker
+    assert dispatch_of(order).assignee == cast.worker
     c.post(f"/repairs/orders/{order.pk}/assign/", {"assignee": second.pk, "reason": "孙师傅在处理急修"})
-    d = queries.current_dispatch(order)
+    d = dispatch_of(order)
     assert d.assignee == second and d.instructions == "转单：孙师傅在处理急修"
