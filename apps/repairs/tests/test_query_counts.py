@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
@@ -62,9 +63,9 @@ def test_phone_home_lists_do_not_grow_with_rows(cast, fake_policies):
     """The worker's list (mine + pool), the dispatcher's 待派工 and the steward's buildings."""
     worker, dispatcher, steward = _login(cast.worker), _login(cast.front_desk), _login(cast.butler)
     _orders(cast, 2, 0)
-    before = [_queries(lambda c=c: c.get("/repairs/")) for c in (worker, dispatcher, steward)]
+    before = [_queries(partial(c.get, "/repairs/")) for c in (worker, dispatcher, steward)]
     _orders(cast, 10, 2)
-    after = [_queries(lambda c=c: c.get("/repairs/")) for c in (worker, dispatcher, steward)]
+    after = [_queries(partial(c.get, "/repairs/")) for c in (worker, dispatcher, steward)]
     assert after == before
     body = worker.get("/repairs/").content.decode()
     assert body.count('data-testid="order-card"') == 24  # 12 mine + 12 in the pool
