@@ -257,3 +257,12 @@ def test_r_m8_10_shift_handover_needs_the_leaders_consent(cast, fake_policies):
     d = dispatch_of(order)
     assert d.assignee == night and "经赵工同意" in d.instructions
     assert list(queries.my_orders(night)) == [order] and list(queries.my_orders(cast.worker)) == []
+
+
+def test_every_work_order_step_keeps_a_history_row(cast, fake_policies):
+    """Issue 13: each state change of the work order is saved by an action with who and why."""
+    now = at(2026, 11, 23, 10, 0)
+    order = completed(cast, on_site(cast, assigned(cast, now=now), now=now), now=now)
+    reasons = [h.history_change_reason for h in order.history.order_by("history_date", "history_id")]
+    assert reasons == ["报修受理", "到场", "诊断（不收费）", "开工", "完工", "业主签名验收"]
+    assert order.history.filter(history_change_reason="完工").get().history_user == cast.worker

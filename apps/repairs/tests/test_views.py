@@ -143,3 +143,27 @@ def test_dispatcher_assigns_and_transfers_from_the_page(cast, fake_policies, fro
     c.post(f"/repairs/orders/{order.pk}/assign/", {"assignee": second.pk, "reason": "孙师傅在处理急修"})
     d = dispatch_of(order)
     assert d.assignee == second and d.instructions == "转单：孙师傅在处理急修"
+
+
+def test_supervisor_voids_a_receipt_from_its_page(cast, fake_policies, frozen_now, price_list):
+    """作废收据 on the receipt page: only a supervisor sees the form; the reason is kept and the
+    number stays used (no gap)."""
+    from apps.repairs import actions
+    from apps.repairs.models import PaymentStatus
+
+    order = on_site(cast, assigned(cast, now=frozen_now), now=frozen_now, chargeable=True,
+                    items=[(item(price_list, "tap"), 1)])
+    actions.record_consent(order=order, agreed=True, owner_name="王", explanation="换龙头", acting_user=cast.worker,
+                           now=frozen_now)
+    receipt = actions.issue_receipt(order=order, acting_user=cast.worker, now=frozen_now)
+    url = f"/repairs/receipts/{receipt.pk}/"
+    assert 'data-testid="form-void-receipt"' not in login(cast.worker).get(url).content.decode()
+    assert login(cast.worker).post(f"{url}void/", {"reason": "开错"}).status_code == 302
+    receipt.refresh_from_db()
+    assert receipt.status == PaymentStatus.UNPAID
+    c = login(cast.supervisor)
+    assert 'data-testid="form-void-receipt"' in c.get(url).content.decode()
+    c.post(f"{url}void/", {"reason": "开错金额"})
+    receipt.refresh_from_db()
+    assert (receipt.status, receipt.void_reason) == (PaymentStatus.VOID, "开错金额")
+    assert receipt.history.first().history_change_reason == "作废收据"
