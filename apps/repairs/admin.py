@@ -1,11 +1,11 @@
-"""Admin: rules, price lists (edited here, published through the service), and read-mostly
+"""Admin: rules, price lists (edited here, published through the action), and read-mostly
 records of work orders, receipts and cash hand-overs."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from apps.repairs import services
+from apps.repairs import actions
 from apps.repairs.models import (
     CashHandover,
     ChargeConsent,
@@ -42,17 +42,17 @@ class PriceListAdmin(admin.ModelAdmin):
     readonly_fields = ("published_at",)
     actions = ["publish"]
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.published_at is not None:
             return ("project", "name", "effective_from", "published_at")
         return self.readonly_fields
 
     @admin.action(description=_("公示所选价目表"))
-    def publish(self, request, queryset):  # type: ignore[no-untyped-def]
+    def publish(self, request, queryset):
         for pl in queryset:
             try:
-                services.publish_price_list(price_list=pl, acting_user=request.user, now=clock.now())
-            except services.RepairError as exc:
+                actions.publish_price_list(price_list=pl, acting_user=request.user, now=clock.now())
+            except actions.RepairError as exc:
                 self.message_user(request, f"{pl}: {exc.message}", messages.ERROR)
 
 
@@ -60,10 +60,10 @@ class _ReadOnly(admin.TabularInline):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
 
@@ -95,10 +95,10 @@ class RepairOrderAdmin(admin.ModelAdmin):
     search_fields = ("ticket__number", "location")
     inlines = [ChargeLineInline, ConsentInline, MaterialInline, NextVisitInline, RatingInline]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
 
@@ -108,10 +108,10 @@ class ReceiptAdmin(admin.ModelAdmin):
     list_filter = ("status", "method", "project")
     search_fields = ("number",)
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
 
@@ -120,8 +120,8 @@ class CashHandoverAdmin(admin.ModelAdmin):
     list_display = ("at", "project", "handed_by", "received_by", "amount")
     list_filter = ("project",)
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False

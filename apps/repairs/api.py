@@ -1,19 +1,21 @@
-"""REST endpoints of the repairs app (mounted at /api/v1/repairs). Thin: each calls a service."""
+"""REST endpoints of the repairs app (mounted at /api/v1/repairs). Thin: each calls one typed action
+(apps.repairs.actions) and answers with the work order read through apps.repairs.queries."""
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from apps.core.api_errors import ERRORS, ApiError
 from apps.org import access
-from apps.org.models import Project
+from apps.org.models import Project, User
 from apps.org.roles import Cap
+from apps.repairs import actions
 from apps.repairs import measures as ms
-from apps.repairs import services
+from apps.repairs import queries as q
 from apps.repairs.models import RepairOrder
 from linli import clock
 
@@ -160,7 +162,7 @@ class RepairPriceListOut(Schema):
 
 
 def _order(request: HttpRequest, order_id: int) -> RepairOrder:
-    order = (services.visible_orders(request.user).select_related("ticket", "ticket__project", "ticket__category")
+    order = (q.visible_orders(request.user).select_related("ticket", "ticket__project", "ticket__category")
              .filter(pk=order_id).first())
     if order is None or not access.has_cap(request.user, Cap.VIEW_TICKETS, order.ticket.project):
         raise ApiError(404, "not_found", "工单不存在")
@@ -168,10 +170,10 @@ def _order(request: HttpRequest, order_id: int) -> RepairOrder:
 
 
 def _out(order: RepairOrder) -> dict[str, Any]:
-    order.refresh_from_db()
+    """The work-order shape from an order loaded through queries.with_details (no further query)."""
     t = order.ticket
-    t.refresh_from_db()
-    d = services.current_dispatch(order)
+    d = q.current_dispatch(order)
+    lines = list(order.charge_lines.all())
     return {
         "id": order.pk, "ticket_id": t.pk, "number": t.number, "status": t.status,
         "status_label": t.get_status_display(), "category": t.category.code if t.category else None,
@@ -181,99 +183,120 @@ def _out(order: RepairOrder) -> dict[str, Any]:
         "arrived_at": order.arrived_at, "diagnosis": order.diagnosis, "chargeable": order.chargeable,
         "charge_total": order.quote_total,
         "charge_lines": [{"item_id": ln.item_id, "name": ln.name, "unit": ln.unit, "quantity": ln.quantity,
-                          "unit_price": ln.unit_price, "amount": ln.amount} for ln in order.charge_lines.all()],
-        "consent_valid": services.consent_valid(order), "work_started_at": order.work_started_at,
+                          "unit_price": ln.unit_price, "amount": ln.amount} for ln in lines],
+        "consent_valid": q.consent_valid(order), "work_started_at": order.work_started_at,
         "labour_hours": order.labour_hours, "completed_at": order.completed_at, "signed_at": order.signed_at,
         "signed_name": order.signed_name, "refusal_reason": order.refusal_reason, "rework_count": order.rework_count,
         "checklist": order.checklist or {},
         "deadlines": [{"stage": x.stage, "due_at": x.due_at, "met_at": x.met_at, "met_in_time": x.met_in_time,
-                       "rule": x.rule} for x in t.deadlines.filter(cycle=t.cycle).order_by("stage")],
+                       "rule": x.rule} for x in getattr(t, "all_deadlines", []) if x.cycle == t.cycle],
     }
 
 
-def _run(request: HttpRequest, order_id: int, fn: Any, **kwargs: Any) -> dict[str, Any]:
-    order = _order(request, order_id)
-    fn(order=order, acting_user=request.user, now=clock.now(), **kwargs)
-    return _out(order)
+def _fresh(order: RepairOrder) -> dict[str, Any]:
+    """The order as stored now (after an action), in the API shape."""
+    return _out(q.with_details(RepairOrder.objects.filter(pk=order.pk)).get())
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)  # the API's auth lets only staff tokens and sessions through
 
 
 @router.get("/orders", response={200: list[RepairOrderOut], **ERRORS},
             summary="当前用户的维修工单（含抢单池）")
 def orders(request: HttpRequest, pool: bool = False) -> Any:
-    qs = services.pool_orders(request.user) if pool else services.my_orders(request.user)
-    return [_out(o) for o in qs[:200]]
+    qs = q.pool_orders(_user(request)) if pool else q.my_orders(_user(request))
+    return [_out(o) for o in q.with_details(qs)[:200]]
 
 
 @router.get("/orders/{order_id}", response={200: RepairOrderOut, **ERRORS},
             summary="维修工单")
 def order(request: HttpRequest, order_id: int) -> Any:
-    return _out(_order(request, order_id))
+    return _fresh(_order(request, order_id))
 
 
 @router.post("/orders/{order_id}/accept", response={200: RepairOrderOut, **ERRORS},
              summary="接单 / 抢单")
 def accept(request: HttpRequest, order_id: int) -> Any:
-    return _run(request, order_id, services.accept_order)
+    order = _order(request, order_id)
+    actions.accept_order(order=order, acting_user=_user(request), now=clock.now())
+    return _fresh(order)
 
 
 @router.post("/orders/{order_id}/arrival", response={200: RepairOrderOut, **ERRORS},
              summary="登记到场（到场时限 R-M8-03）")
 def arrival(request: HttpRequest, order_id: int, payload: RepairArrivalIn) -> Any:
-    return _run(request, order_id, services.record_arrival, arrived_at=payload.arrived_at)
+    order = _order(request, order_id)
+    actions.record_arrival(order=order, arrived_at=payload.arrived_at, acting_user=_user(request), now=clock.now())
+    return _fresh(order)
 
 
 @router.post("/orders/{order_id}/diagnosis", response={200: RepairOrderOut, **ERRORS},
              summary="故障诊断与收费项目（按公示价目计算）")
 def diagnosis(request: HttpRequest, order_id: int, payload: RepairDiagnosisIn) -> Any:
-    return _run(request, order_id, services.diagnose, diagnosis=payload.diagnosis, chargeable=payload.chargeable,
-                items=[(i.item_id, i.quantity) for i in payload.items])
+    order = _order(request, order_id)
+    actions.diagnose(order=order, diagnosis=payload.diagnosis, chargeable=payload.chargeable,
+                     items=[(i.item_id, i.quantity) for i in payload.items], acting_user=_user(request),
+                     now=clock.now())
+    return _fresh(order)
 
 
 @router.post("/orders/{order_id}/consent", response={200: RepairOrderOut, **ERRORS},
              summary="业主确认收费（R-M8-08 b）")
 def consent(request: HttpRequest, order_id: int, payload: RepairConsentIn) -> Any:
-    return _run(request, order_id, services.record_consent, agreed=payload.agreed, owner_name=payload.owner_name,
-                explanation=payload.explanation)
+    order = _order(request, order_id)
+    actions.record_consent(order=order, agreed=payload.agreed, owner_name=payload.owner_name,
+                           explanation=payload.explanation, acting_user=_user(request), now=clock.now())
+    return _fresh(order)
 
 
 @router.post("/orders/{order_id}/start", response={200: RepairOrderOut, **ERRORS},
              summary="开工（收费项目须先经业主同意）")
 def start(request: HttpRequest, order_id: int) -> Any:
-    return _run(request, order_id, services.start_work)
+    order = _order(request, order_id)
+    actions.start_work(order=order, acting_user=_user(request), now=clock.now())
+    return _fresh(order)
 
 
 @router.post("/orders/{order_id}/completion", response={200: RepairOrderOut, **ERRORS},
              summary="完工（完成时限 R-M8-04）")
 def completion(request: HttpRequest, order_id: int, payload: RepairCompletionIn) -> Any:
-    from apps.org.models import User
-
+    order = _order(request, order_id)
     approver = User.objects.filter(pk=payload.wiring_approved_by).first() if payload.wiring_approved_by else None
-    return _run(request, order_id, services.complete_repair, result=payload.result, labour_hours=payload.labour_hours,
-                late_explanation=payload.late_explanation, checklist=payload.checklist,
-                wiring_changed=payload.wiring_changed, wiring_approved_by=approver)
+    actions.complete_repair(order=order, result=payload.result, labour_hours=payload.labour_hours,
+                            late_explanation=payload.late_explanation, checklist=payload.checklist,
+                            wiring_changed=payload.wiring_changed, wiring_approved_by=approver,
+                            acting_user=_user(request), now=clock.now())
+    return _fresh(order)
 
 
 @router.post("/orders/{order_id}/next-visit", response={200: RepairOrderOut, **ERRORS},
              summary="约定再次上门（R-M8-08 c）")
 def next_visit(request: HttpRequest, order_id: int, payload: RepairNextVisitIn) -> Any:
-    return _run(request, order_id, services.agree_next_visit, agreed_at=payload.agreed_at, reason=payload.reason)
+    order = _order(request, order_id)
+    actions.agree_next_visit(order=order, agreed_at=payload.agreed_at, reason=payload.reason,
+                             acting_user=_user(request), now=clock.now())
+    return _fresh(order)
 
 
 @router.post("/orders/{order_id}/acceptance", response={200: RepairOrderOut, **ERRORS},
              summary="业主签名验收（PNG）")
 def acceptance(request: HttpRequest, order_id: int, payload: RepairAcceptanceIn) -> Any:
-    return _run(request, order_id, services.sign_acceptance, signature=payload.signature,
-                signed_name=payload.signed_name, quality_ok=payload.quality_ok)
+    order = _order(request, order_id)
+    actions.sign_acceptance(order=order, signature=payload.signature, signed_name=payload.signed_name,
+                            quality_ok=payload.quality_ok, acting_user=_user(request), now=clock.now())
+    return _fresh(order)
 
 
 @router.post("/orders/{order_id}/refusal", response={200: RepairOrderOut, **ERRORS},
              summary="业主拒签（须填原因）")
 def refusal(request: HttpRequest, order_id: int, payload: RepairRefusalIn) -> Any:
-    return _run(request, order_id, services.refuse_acceptance, reason=payload.reason)
+    order = _order(request, order_id)
+    actions.refuse_acceptance(order=order, reason=payload.reason, acting_user=_user(request), now=clock.now())
+    return _fresh(order)
 
 
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
-GROUPS = {"month": ("month",), "department": ("month", "department"), "worker": ("month", "department", "worker")}
 
 
 @router.get("/measures", response={200: RepairMeasuresOut, **ERRORS},
@@ -289,7 +312,7 @@ def measures(request: HttpRequest, month_from: str | None = Query(None, pattern=
     last = dt.date.fromisoformat(month_to + "-01") if month_to else start
     end = max((last.replace(day=28) + dt.timedelta(days=4)).replace(day=1), start)
     rows = ms.repair_measures(projects=access.visible_projects(request.user), start=start, end=end,
-                              as_of=clock.now(), group_by=GROUPS[group])
+                              as_of=clock.now(), group_by=ms.GROUPS[group])
     return {"definitions": {k: str(v) for k, v in ms.DEFINITIONS.items()}, "rows": rows}
 
 
@@ -299,7 +322,7 @@ def prices(request: HttpRequest, project_code: str) -> Any:
     project = Project.objects.filter(code=project_code, active=True).first()
     if project is None:
         raise ApiError(404, "not_found", "项目不存在")
-    pl = services.effective_price_list(project, clock.now().astimezone(project.tz).date())
+    pl = q.effective_price_list(project, clock.now().astimezone(project.tz).date())
     if pl is None:
         raise ApiError(404, "not_found", "本项目暂未公示收费价目表")
     return {"project": project.name, "name": pl.name, "effective_from": pl.effective_from,

@@ -7,6 +7,8 @@ class RepairsConfig(AppConfig):
     verbose_name = "报修与有偿服务 Repairs"
 
     def ready(self) -> None:
-        from apps.repairs import receivers
+        # importing the module registers the job handlers (apps.core.jobs, imported through it)
+        from apps.repairs.jobs import ORDER_FOR_TICKET, jobs
+        from apps.repairs.queries import REPAIR_KINDS
 
-        receivers.connect()
+        jobs.react("tickets.received", ORDER_FOR_TICKET, when=lambda p: p["kind"] in REPAIR_KINDS)

@@ -1,6 +1,7 @@
-"""Forms of the repair pages (validation messages in Chinese). Business rules stay in services."""
+"""Forms of the repair pages (validation messages in Chinese). Business rules stay in the actions."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -27,9 +28,11 @@ class IntakeForm(forms.Form):
     agreed_visit_at = forms.DateTimeField(label=_("与业主约定的上门时间"), required=False,
                                           widget=forms.DateTimeInput(attrs=DT))
 
-    def __init__(self, *args: Any, categories: list[Any] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(self, *args: Any, categories: Sequence[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", "—")] + [(c.pk, c.name) for c in categories]
+        field = self.fields["category"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "—")] + [(c.pk, c.name) for c in categories]
 
 
 class DiagnoseForm(forms.Form):
@@ -49,9 +52,11 @@ class MaterialForm(forms.Form):
     item = forms.ChoiceField(label=_("材料"))
     quantity = forms.DecimalField(label=_("数量"), min_value=0, max_digits=10, decimal_places=2)
 
-    def __init__(self, *args: Any, materials: list[Any] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(self, *args: Any, materials: Sequence[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["item"].choices = [(m.pk, f"{m.name}（{m.unit}）") for m in materials]
+        field = self.fields["item"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(m.pk, f"{m.name}（{m.unit}）") for m in materials]
 
 
 class PhotoForm(forms.Form):

@@ -19,8 +19,10 @@ from django.db.models import BooleanField, Case, Count, FilteredRelation, Q, Val
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
+from apps.org.models import Department, User
 from apps.tickets.choices import Kind, ReturnVisitOutcome, Stage
 from apps.tickets.choices import TicketStatus as S
+from apps.tickets.models import Ticket
 
 MEASURES: tuple[str, ...] = ("arrival", "completion", "quality", "return_visit")
 TARGETS: dict[str, Decimal] = {"arrival": Decimal("0.99"), "completion": Decimal("0.99"),
@@ -37,6 +39,8 @@ DEFINITIONS = {
     "return_visit": _("已回访（含多次联系不上后结束）的报修 ÷ 已完工的报修；按政策免回访的不计入。"
                       "目标 100%（R-M8-07）。"),
 }
+GROUPS: dict[str, tuple[str, ...]] = {"month": ("month",), "department": ("month", "department"),
+                                      "worker": ("month", "department", "worker")}
 DONE_STATUSES = frozenset({S.HANDLED, S.REPLIED, S.VERIFIED, S.RETURN_VISITED, S.CLOSED, S.UNRESOLVED})
 
 
@@ -96,9 +100,6 @@ def repair_measures(*, projects: Iterable[Any], start: dt.date, end: dt.date, as
     any of ``month``, ``department``, ``worker`` (and ``project``); the last row is the total
     (key ``("total",)``). One aggregate query per project time zone (counting happens in the
     database; see DEFINITIONS)."""
-    from apps.org.models import Department, User
-    from apps.tickets.models import Ticket
-
     project_list = list(projects)
     names = {p.pk: p.name for p in project_list}
     by_tz: dict[str, list[Any]] = defaultdict(list)

@@ -16,16 +16,22 @@ the pipeline's. This app adds what only repairs have:
   (R-M8-08 e, g);
 - :class:`RepairRating` — quality and attitude satisfaction of a repair return visit (R-M8-07).
 
-Writes go only through apps.repairs.services.
+Writes go only through apps.repairs.actions; the work order, the price list and the receipt keep a
+history row of every change (who and why).
 """
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class DispatchMode(models.TextChoices):
@@ -69,7 +75,7 @@ class PhotoPhase(models.TextChoices):
 
 
 # 上门服务规范检查表 on the job record (R-M8-11, R-M8-12, R-M8-14 — interpretation): key, label, rule.
-SITE_CHECKLIST: tuple[tuple[str, str, str], ...] = (
+SITE_CHECKLIST: tuple[tuple[str, StrOrPromise, str], ...] = (
     ("uniform_badge", _("着装整洁、佩戴工牌、礼貌用语"), "R-M8-14"),
     ("entered_with_consent", _("轻敲门/按门铃，经同意后进入"), "R-M8-14"),
     ("shoe_covers_mat", _("穿鞋套、铺垫布"), "R-M8-14"),
@@ -146,6 +152,7 @@ class RepairOrder(models.Model):
                                            help_text=_("R-M8-11"))
     created_at = models.DateTimeField(_("创建时间"))
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("工程维修工作单")
@@ -180,6 +187,7 @@ class PriceList(models.Model):
     effective_to = models.DateField(_("失效日期"), null=True, blank=True)
     published_at = models.DateTimeField(_("公示时间"), null=True, blank=True)
     notes = models.TextField(_("说明"), blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("收费价目表")
@@ -341,6 +349,7 @@ class Receipt(models.Model):
     handover = models.ForeignKey("CashHandover", on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="receipts", verbose_name=_("现金交接"))
     void_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("收据")

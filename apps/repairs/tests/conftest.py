@@ -31,10 +31,10 @@ class FakeRepairPolicies:
 
     def __call__(self, ticket: Any, *, start: dt.datetime, stages: Any) -> list[Stamped]:
         urgent = ticket.urgency == "urgent"
-        table = {"acknowledge": None, "respond": dt.timedelta(days=1), "reply": dt.timedelta(days=2),
+        table: dict[str, dt.timedelta | None] = {"acknowledge": None, "respond": dt.timedelta(days=1), "reply": dt.timedelta(days=2),
                  "arrive": dt.timedelta(minutes=15 if urgent else 30), "complete": dt.timedelta(days=1),
                  "return_visit": dt.timedelta(hours=48)}
-        return [Stamped(s, None if table[s] is None else start + table[s], False, f"fake {s}", 1)
+        return [Stamped(s, None if (limit := table[s]) is None else start + limit, False, f"fake {s}", 1)
                 for s in stages if s in table]
 
 

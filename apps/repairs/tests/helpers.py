@@ -1,21 +1,36 @@
-"""Helpers of the repairs tests: orders built through the services (never by setting fields)."""
+"""Helpers of the repairs tests: orders built through the actions (never by setting fields)."""
 from __future__ import annotations
 
 import base64
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
-from apps.repairs import services
+from apps.org.models import User
+from apps.org.tests.factories import UserFactory
+from apps.repairs import actions, queries
+from apps.repairs.models import RepairOrder
 from apps.repairs.tests.conftest import SITE_OK, png
 from apps.tickets import actions as ta
-from apps.tickets.models import Category
+from apps.tickets.models import Category, Dispatch
 from linli import clock
 
 SH = clock.SHANGHAI
 
 
-def at(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=SH)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=SH)
+
+
+def new_user(**kwargs: Any) -> User:
+    """A UserFactory user, typed as the model (factory_boy ships no types)."""
+    return cast(User, UserFactory(**kwargs))
+
+
+def dispatch_of(order: RepairOrder) -> Dispatch:
+    """The order's current 派工单 (a test that asks for it expects one)."""
+    dispatch = queries.current_dispatch(order)
+    assert dispatch is not None
+    return dispatch
 
 
 def receive(cast: Any, code: str = "repair_tap", *, now: dt.datetime, **kw: Any) -> Any:
@@ -25,34 +40,34 @@ def receive(cast: Any, code: str = "repair_tap", *, now: dt.datetime, **kw: Any)
         agreed_visit_at=now + dt.timedelta(minutes=20), acting_user=cast.front_desk, now=now,
     )
     args.update(kw)
-    return services.receive_repair(**args)
+    return actions.receive_repair(**args)
 
 
 def assigned(cast: Any, code: str = "repair_tap", *, now: dt.datetime, **kw: Any) -> Any:
     """Received and given to cast.worker by the dispatcher (whatever the category's mode)."""
     order = receive(cast, code, now=now, **kw)
-    d = services.current_dispatch(order)
+    d = queries.current_dispatch(order)
     if d is None or d.assignee_id != cast.worker.pk:
-        services.assign_order(order=order, assignee=cast.worker, acting_user=cast.front_desk, now=now)
+        actions.assign_order(order=order, assignee=cast.worker, acting_user=cast.front_desk, now=now)
     order.refresh_from_db()
     return order
 
 
 def on_site(cast: Any, order: Any, *, now: dt.datetime, chargeable: bool = False, items: Any = ()) -> Any:
-    services.accept_order(order=order, acting_user=cast.worker, now=now)
-    services.record_arrival(order=order, acting_user=cast.worker, now=now)
-    services.diagnose(order=order, diagnosis="阀芯老化", chargeable=chargeable, items=items, acting_user=cast.worker,
+    actions.accept_order(order=order, acting_user=cast.worker, now=now)
+    actions.record_arrival(order=order, acting_user=cast.worker, now=now)
+    actions.diagnose(order=order, diagnosis="阀芯老化", chargeable=chargeable, items=items, acting_user=cast.worker,
                       now=now)
     order.refresh_from_db()
     return order
 
 
 def completed(cast: Any, order: Any, *, now: dt.datetime) -> Any:
-    services.start_work(order=order, acting_user=cast.worker, now=now)
-    services.complete_repair(checklist=SITE_OK,
+    actions.start_work(order=order, acting_user=cast.worker, now=now)
+    actions.complete_repair(checklist=SITE_OK,
                              order=order, result="已更换阀芯，试水正常", labour_hours="1.5", acting_user=cast.worker,
                              now=now)
-    services.sign_acceptance(order=order, signature="data:image/png;base64," + base64.b64encode(png()).decode(),
+    actions.sign_acceptance(order=order, signature="data:image/png;base64," + base64.b64encode(png()).decode(),
                              signed_name="王先生", acting_user=cast.worker, now=now)
     order.refresh_from_db()
     return order

@@ -9,10 +9,9 @@ from django.db import connection
 
 from apps.org.models import Membership
 from apps.org.roles import Role
-from apps.org.tests.factories import UserFactory
-from apps.repairs import services
-from apps.repairs.services import RepairError
-from apps.repairs.tests.helpers import at, receive
+from apps.repairs import actions, queries
+from apps.repairs.errors import RepairError
+from apps.repairs.tests.helpers import at, dispatch_of, new_user, receive
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -21,7 +20,7 @@ def test_pool_grab_has_one_winner(cast, require_postgres, fake_policies, repair_
     now = at(2026, 11, 23, 10, 0)
     workers = [cast.worker]
     for i in range(4):
-        u = UserFactory(username=f"grabber{i}")
+        u = new_user(username=f"grabber{i}")
         Membership.objects.create(user=u, role=Role.WORKER, company=cast.company, project=cast.project,
                                   department=cast.eng_dept)
         workers.append(u)
@@ -32,7 +31,7 @@ def test_pool_grab_has_one_winner(cast, require_postgres, fake_policies, repair_
     def grab(user):
         try:
             barrier.wait()
-            services.grab_order(order=services.visible_orders(user).get(pk=order.pk), acting_user=user, now=now)
+            actions.grab_order(order=queries.visible_orders(user).get(pk=order.pk), acting_user=user, now=now)
             outcome["won"].append(user)
         except RepairError as exc:
             outcome["lost" if exc.status == 409 else "other"].append(exc.code)
@@ -47,5 +46,5 @@ def test_pool_grab_has_one_winner(cast, require_postgres, fake_policies, repair_
     for t in threads:
         t.join()
     assert len(outcome["won"]) == 1 and len(outcome["lost"]) == len(workers) - 1, outcome
-    d = services.current_dispatch(order)
+    d = dispatch_of(order)
     assert d.assignee == outcome["won"][0] and d.accepted_by == outcome["won"][0]

@@ -7,11 +7,10 @@ import pytest
 
 from apps.org.models import Membership
 from apps.org.roles import Role
-from apps.org.tests.factories import UserFactory
-from apps.repairs import services
+from apps.repairs import actions, queries
+from apps.repairs.errors import RepairError
 from apps.repairs.models import DispatchMode, LocationKind, RepairRule
-from apps.repairs.services import RepairError
-from apps.repairs.tests.helpers import at, receive
+from apps.repairs.tests.helpers import at, dispatch_of, new_user, receive
 from apps.tickets.choices import Stage, TicketEventKind, TicketStatus
 from apps.tickets.models import Category
 
@@ -67,41 +66,41 @@ def test_assign_mode_waits_for_the_dispatcher(cast, fake_policies):
     now = at(2026, 11, 23, 10, 0)
     order = receive(cast, "repair_water", now=now)
     assert order.dispatch_mode == DispatchMode.ASSIGN and order.ticket.status == TicketStatus.RECEIVED
-    services.assign_order(order=order, assignee=cast.worker, acting_user=cast.front_desk, now=now)
+    actions.assign_order(order=order, assignee=cast.worker, acting_user=cast.front_desk, now=now)
     order.ticket.refresh_from_db()
     assert order.ticket.status == TicketStatus.DISPATCHED and order.ticket.handler == cast.worker
-    assert list(services.my_orders(cast.worker)) == [order]
+    assert list(queries.my_orders(cast.worker)) == [order]
 
 
 def test_pool_mode_first_grab_wins(cast, fake_policies):
     """issue 6 item 2: 'pool' — dispatched to the department without a worker; the first grab wins,
     a second grab is refused (409)."""
     now = at(2026, 11, 23, 10, 0)
-    second = UserFactory(username="worker2", display_name="周师傅")
+    second = new_user(username="worker2", display_name="周师傅")
     Membership.objects.create(user=second, role=Role.WORKER, company=cast.company, project=cast.project,
                               department=cast.eng_dept)
     order = receive(cast, "repair_tap", now=now)
     assert order.dispatch_mode == DispatchMode.POOL and order.ticket.status == TicketStatus.DISPATCHED
-    assert list(services.pool_orders(cast.worker)) == [order] and list(services.pool_orders(second)) == [order]
-    services.grab_order(order=order, acting_user=second, now=now)
+    assert list(queries.pool_orders(cast.worker)) == [order] and list(queries.pool_orders(second)) == [order]
+    actions.grab_order(order=order, acting_user=second, now=now)
     with pytest.raises(RepairError) as e:
-        services.grab_order(order=order, acting_user=cast.worker, now=now)
+        actions.grab_order(order=order, acting_user=cast.worker, now=now)
     assert e.value.status == 409
     order.ticket.refresh_from_db()
     assert order.ticket.status == TicketStatus.HANDLING and order.ticket.handler == second
-    assert list(services.pool_orders(cast.worker)) == []
+    assert list(queries.pool_orders(cast.worker)) == []
 
 
 def test_round_robin_mode_cycles_through_the_department(cast, fake_policies):
     """issue 6 item 2: 'round_robin' — each new order goes to the next worker of the department."""
     now = at(2026, 11, 23, 10, 0)
-    second = UserFactory(username="worker2", display_name="周师傅")
+    second = new_user(username="worker2", display_name="周师傅")
     Membership.objects.create(user=second, role=Role.WORKER, company=cast.company, project=cast.project,
                               department=cast.eng_dept)
     got = []
     for i in range(3):
         order = receive(cast, "repair_pipe", now=now + dt.timedelta(minutes=i))
-        got.append(services.current_dispatch(order).assignee)
+        got.append(dispatch_of(order).assignee)
     assert got == [cast.worker, second, cast.worker]
 
 
@@ -111,7 +110,8 @@ def test_project_rule_overrides_the_shipped_default(cast, cat, fake_policies):
                               dispatch_mode=DispatchMode.POOL, urgent_by_default=False)
     order = receive(cast, "repair_water", now=at(2026, 11, 23, 10, 0))
     assert order.dispatch_mode == DispatchMode.POOL and order.ticket.urgency == "normal"
-    other = services.rule_for(cast.other_project, cat("repair_water"))
+    other = queries.rule_for(cast.other_project, cat("repair_water"))
+    assert other is not None
     assert other.dispatch_mode == DispatchMode.ASSIGN and other.urgent_by_default
 
 
@@ -119,18 +119,18 @@ def test_transfer_and_hand_back_are_recorded(cast, fake_policies):
     """Transfer (转单) ends the old 派工单 and names the reason; hand-back (退单) returns the order to
     the dispatcher with its reason — both on the ticket timeline."""
     now = at(2026, 11, 23, 10, 0)
-    second = UserFactory(username="worker2", display_name="周师傅")
+    second = new_user(username="worker2", display_name="周师傅")
     Membership.objects.create(user=second, role=Role.WORKER, company=cast.company, project=cast.project,
                               department=cast.eng_dept)
     order = receive(cast, "repair_water", now=now)
-    first = services.assign_order(order=order, assignee=cast.worker, acting_user=cast.front_desk, now=now)
+    first = actions.assign_order(order=order, assignee=cast.worker, acting_user=cast.front_desk, now=now)
     with pytest.raises(RepairError):
-        services.transfer_order(order=order, to_user=second, reason=" ", acting_user=cast.eng_head, now=now)
-    services.transfer_order(order=order, to_user=second, reason="孙师傅请假", acting_user=cast.eng_head, now=now)
+        actions.transfer_order(order=order, to_user=second, reason=" ", acting_user=cast.eng_head, now=now)
+    actions.transfer_order(order=order, to_user=second, reason="孙师傅请假", acting_user=cast.eng_head, now=now)
     first.refresh_from_db()
     assert not first.active and first.end_reason == "改派"
-    assert services.current_dispatch(order).instructions == "转单：孙师傅请假"
-    services.hand_back_order(order=order, reason="属于燃气公司维修范围", acting_user=second, now=now)
+    assert dispatch_of(order).instructions == "转单：孙师傅请假"
+    actions.hand_back_order(order=order, reason="属于燃气公司维修范围", acting_user=second, now=now)
     t = order.ticket
     t.refresh_from_db()
     assert t.status == TicketStatus.RECEIVED
@@ -141,13 +141,13 @@ def test_transfer_and_hand_back_are_recorded(cast, fake_policies):
 def test_only_the_dispatched_worker_may_work_the_order(cast, fake_policies):
     now = at(2026, 11, 23, 10, 0)
     order = receive(cast, "repair_water", now=now)
-    services.assign_order(order=order, assignee=cast.worker, acting_user=cast.front_desk, now=now)
+    actions.assign_order(order=order, assignee=cast.worker, acting_user=cast.front_desk, now=now)
     with pytest.raises(RepairError) as e:
-        services.record_arrival(order=order, acting_user=cast.outsider, now=now)
+        actions.record_arrival(order=order, acting_user=cast.outsider, now=now)
     assert e.value.status == 404
-    intruder = UserFactory(username="worker3")
+    intruder = new_user(username="worker3")
     Membership.objects.create(user=intruder, role=Role.WORKER, company=cast.company, project=cast.project,
                               department=cast.eng_dept)
     with pytest.raises(RepairError) as e:
-        services.record_arrival(order=order, acting_user=intruder, now=now)
+        actions.record_arrival(order=order, acting_user=intruder, now=now)
     assert e.value.status == 403

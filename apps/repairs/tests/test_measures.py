@@ -9,11 +9,10 @@ import pytest
 
 from apps.org.models import Membership
 from apps.org.roles import Role
-from apps.org.tests.factories import UserFactory
-from apps.repairs import services
+from apps.repairs import actions
 from apps.repairs.measures import repair_measures
 from apps.repairs.tests.conftest import SITE_OK
-from apps.repairs.tests.helpers import assigned, at, completed, on_site, receive, verified
+from apps.repairs.tests.helpers import assigned, at, completed, new_user, on_site, receive, verified
 
 pytestmark = pytest.mark.django_db
 M = dt.timedelta(minutes=1)
@@ -21,53 +20,53 @@ M = dt.timedelta(minutes=1)
 
 @pytest.fixture
 def dataset(cast, fake_policies):
-    w2 = UserFactory(username="worker2", display_name="周师傅")
+    w2 = new_user(username="worker2", display_name="周师傅")
     Membership.objects.create(user=w2, role=Role.WORKER, company=cast.company, project=cast.project,
                               department=cast.eng_dept)
     # A: on time, on time, signed, return-visited satisfied, closed
     t0 = at(2026, 11, 23, 9, 0)
     a = assigned(cast, now=t0)
-    services.accept_order(order=a, acting_user=cast.worker, now=t0)
-    services.record_arrival(order=a, acting_user=cast.worker, now=t0 + 10 * M)
-    services.diagnose(order=a, diagnosis="阀芯", chargeable=False, acting_user=cast.worker, now=t0 + 11 * M)
+    actions.accept_order(order=a, acting_user=cast.worker, now=t0)
+    actions.record_arrival(order=a, acting_user=cast.worker, now=t0 + 10 * M)
+    actions.diagnose(order=a, diagnosis="阀芯", chargeable=False, acting_user=cast.worker, now=t0 + 11 * M)
     completed(cast, a, now=t0 + 60 * M)
     verified(cast, a, now=t0 + 70 * M)
-    services.record_repair_return_visit(order=a, method="phone", reached=True, quality="satisfied",
+    actions.record_repair_return_visit(order=a, method="phone", reached=True, quality="satisfied",
                                         attitude="satisfied", acting_user=cast.butler, now=at(2026, 11, 23, 16, 0))
     # B: late arrival (40 min > 30), completed in time, verified, no return visit yet
     b = assigned(cast, now=t0)
-    services.accept_order(order=b, acting_user=cast.worker, now=t0)
-    services.record_arrival(order=b, acting_user=cast.worker, now=t0 + 40 * M)
-    services.diagnose(order=b, diagnosis="x", chargeable=False, acting_user=cast.worker, now=t0 + 41 * M)
+    actions.accept_order(order=b, acting_user=cast.worker, now=t0)
+    actions.record_arrival(order=b, acting_user=cast.worker, now=t0 + 40 * M)
+    actions.diagnose(order=b, diagnosis="x", chargeable=False, acting_user=cast.worker, now=t0 + 41 * M)
     completed(cast, b, now=t0 + 120 * M)
     verified(cast, b, now=t0 + 130 * M)
     # C: urgent water, arrival in time (10 < 15), completed two days later (late), owner refused
     c = assigned(cast, "repair_water", now=t0)
     on_site(cast, c, now=t0 + 10 * M)
-    services.start_work(order=c, acting_user=cast.worker, now=t0 + 11 * M)
-    services.complete_repair(checklist=SITE_OK, order=c, result="换管", labour_hours=3, late_explanation="需停水施工",
+    actions.start_work(order=c, acting_user=cast.worker, now=t0 + 11 * M)
+    actions.complete_repair(checklist=SITE_OK, order=c, result="换管", labour_hours=3, late_explanation="需停水施工",
                              acting_user=cast.worker, now=at(2026, 11, 25, 9, 0))
-    services.refuse_acceptance(order=c, reason="墙面没有恢复", acting_user=cast.worker, now=at(2026, 11, 25, 9, 5))
+    actions.refuse_acceptance(order=c, reason="墙面没有恢复", acting_user=cast.worker, now=at(2026, 11, 25, 9, 5))
     # E: never arrived; at as_of both arrival (30 min) and completion (1 day) are past due
     e = assigned(cast, now=at(2026, 11, 25, 10, 0))
     # F: by w2, in time, return visit 不满意 → reworked (quality fails, visit counts)
     f = receive(cast, now=t0)
-    services.assign_order(order=f, assignee=w2, acting_user=cast.front_desk, now=t0)
-    services.accept_order(order=f, acting_user=w2, now=t0)
-    services.record_arrival(order=f, acting_user=w2, now=t0 + 20 * M)
-    services.diagnose(order=f, diagnosis="x", chargeable=False, acting_user=w2, now=t0 + 21 * M)
-    services.start_work(order=f, acting_user=w2, now=t0 + 22 * M)
-    services.complete_repair(checklist=SITE_OK, order=f, result="修好", labour_hours=1, acting_user=w2, now=t0 + 60 * M)
+    actions.assign_order(order=f, assignee=w2, acting_user=cast.front_desk, now=t0)
+    actions.accept_order(order=f, acting_user=w2, now=t0)
+    actions.record_arrival(order=f, acting_user=w2, now=t0 + 20 * M)
+    actions.diagnose(order=f, diagnosis="x", chargeable=False, acting_user=w2, now=t0 + 21 * M)
+    actions.start_work(order=f, acting_user=w2, now=t0 + 22 * M)
+    actions.complete_repair(checklist=SITE_OK, order=f, result="修好", labour_hours=1, acting_user=w2, now=t0 + 60 * M)
     verified(cast, f, now=t0 + 90 * M)
-    services.record_repair_return_visit(order=f, method="phone", reached=True, quality="unsatisfied",
+    actions.record_repair_return_visit(order=f, method="phone", reached=True, quality="unsatisfied",
                                         attitude="satisfied", acting_user=cast.butler, now=at(2026, 11, 23, 17, 0))
     # D: received ten minutes before as_of — nothing decided yet
     as_of = at(2026, 11, 26, 12, 0)
     d = assigned(cast, now=as_of - 10 * M)
     # G: October, arrived in time
     g = assigned(cast, now=at(2026, 10, 30, 10, 0))
-    services.accept_order(order=g, acting_user=cast.worker, now=at(2026, 10, 30, 10, 0))
-    services.record_arrival(order=g, acting_user=cast.worker, now=at(2026, 10, 30, 10, 5))
+    actions.accept_order(order=g, acting_user=cast.worker, now=at(2026, 10, 30, 10, 0))
+    actions.record_arrival(order=g, acting_user=cast.worker, now=at(2026, 10, 30, 10, 5))
     return {"as_of": as_of, "w2": w2, "orders": (a, b, c, d, e, f, g)}
 
 
@@ -122,16 +121,3 @@ def test_repair_measures_command_takes_now(cast, dataset):
                  stdout=out)
     text = out.getvalue()
     assert "孙师傅" in text and "50.0% (2/4)" in text and "合计" in text
-
-
-def test_intake_through_the_ticket_form_gets_a_work_order(cast, fake_policies, django_capture_on_commit_callbacks):
-    """A repair received through the generic ticket intake (apps.tickets) also gets its work order."""
-    from apps.repairs.models import RepairOrder
-    from apps.tickets import actions as ta
-
-    now = at(2026, 11, 23, 10, 0)
-    with django_capture_on_commit_callbacks(execute=True):
-        t = ta.receive_ticket(project=cast.project, kind="repair", channel="phone", content="灯不亮",
-                              complainant_surname="王", phone="13800138888",
-                              agreed_feedback_at=now + dt.timedelta(hours=1), acting_user=cast.front_desk, now=now)
-    assert RepairOrder.objects.filter(ticket=t).exists()

@@ -8,8 +8,7 @@ import datetime as dt
 
 import pytest
 
-from apps.repairs import services
-from apps.repairs.tests.helpers import assigned, at, completed, on_site, receive
+from apps.repairs.tests.helpers import assigned, at, completed, dispatch_of, on_site, receive
 from apps.tickets import actions as ta
 from apps.tickets.choices import Stage
 
@@ -111,4 +110,4 @@ def test_as_23_p16_return_visit_limits(cast, engine, rule_set, expected):
                     acting_user=cast.front_desk, now=done)
     ta.verify_ticket(ticket=order.ticket, passed=True, acting_user=cast.supervisor, now=done)
     assert due(order, Stage.RETURN_VISIT) == expected
-    assert services.current_dispatch(order).completed_at == done
+    assert dispatch_of(order).completed_at == done

@@ -10,11 +10,11 @@ from apps.estates.models import Building, Household, Unit
 from apps.notify.models import Notification
 from apps.org.models import Membership
 from apps.org.roles import Role
-from apps.org.tests.factories import UserFactory
-from apps.repairs import services
+from apps.repairs import actions, queries
+from apps.repairs.actions._common import notify_steward
+from apps.repairs.errors import RepairError
 from apps.repairs.models import DispatchMode, RepairRule
-from apps.repairs.services import RepairError
-from apps.repairs.tests.helpers import at, receive
+from apps.repairs.tests.helpers import at, new_user, receive
 
 
 def _household(project, building: str, room: str, steward=None) -> Household:
@@ -31,18 +31,18 @@ def test_r_m8_17_r_m19_04_r_m8_01_dispatch_notifies_the_building_steward(cast, f
     now = at(2026, 11, 23, 10, 0)
     hh = _household(cast.project, "9栋", "901", steward=cast.butler)
     order = receive(cast, "repair_water", now=now, household=hh, location="")
-    dispatch = services.assign_order(order=order, assignee=cast.worker, acting_user=cast.front_desk, now=now)
+    dispatch = actions.assign_order(order=order, assignee=cast.worker, acting_user=cast.front_desk, now=now)
     notes = Notification.objects.filter(recipient=cast.butler, kind="repair_steward")
     assert notes.count() == 1
     note = notes.get()
     assert order.ticket.number in note.subject and "9栋1单元901" in note.body
     assert dispatch.department == cast.eng_dept
-    services._notify_steward(order, dispatch, now=now)  # same 派工单 again → deduplicated
+    notify_steward(order, dispatch, now=now)  # same 派工单 again → deduplicated
     assert notes.count() == 1
 
     bare = _household(cast.project, "10栋", "1001")
     other = receive(cast, "repair_water", now=now, household=bare, location="")
-    services.assign_order(order=other, assignee=cast.worker, acting_user=cast.front_desk, now=now)
+    actions.assign_order(order=other, assignee=cast.worker, acting_user=cast.front_desk, now=now)
     assert Notification.objects.filter(kind="repair_steward").count() == 1
 
 
@@ -53,10 +53,10 @@ def test_r_m8_17_r_m19_04_steward_sees_the_repairs_of_their_buildings(cast, fake
                    location="")
     theirs = receive(cast, "repair_water", now=now, household=_household(cast.project, "10栋", "1001"),
                      location="")
-    got = list(services.steward_orders(cast.butler))
+    got = list(queries.steward_orders(cast.butler))
     assert mine in got and theirs not in got
-    assert services.steward_of(mine) == cast.butler and services.steward_of(theirs) is None
-    assert list(services.steward_orders(cast.front_desk)) == []
+    assert queries.steward_of(mine) == cast.butler and queries.steward_of(theirs) is None
+    assert list(queries.steward_orders(cast.front_desk)) == []
 
 
 def _cert_rule(cast, cat, mode=DispatchMode.ASSIGN) -> RepairRule:
@@ -72,7 +72,7 @@ def test_r_m8_18_uncertified_or_expired_worker_cannot_be_assigned(cast, cat, fak
     now = at(2026, 11, 23, 10, 0)
     order = receive(cast, "repair_water", now=now)
     with pytest.raises(RepairError) as err:
-        services.assign_order(order=order, assignee=cast.worker, acting_user=cast.front_desk, now=now)
+        actions.assign_order(order=order, assignee=cast.worker, acting_user=cast.front_desk, now=now)
     assert "持证上岗" in err.value.message and err.value.code == "certificate"
     assert "assignee" in err.value.fields
 
@@ -80,13 +80,13 @@ def test_r_m8_18_uncertified_or_expired_worker_cannot_be_assigned(cast, cat, fak
     cast.worker.certificate_valid_until = dt.date(2026, 11, 22)
     cast.worker.save()
     with pytest.raises(RepairError) as err:
-        services.assign_order(order=order, assignee=cast.worker, acting_user=cast.front_desk, now=now)
+        actions.assign_order(order=order, assignee=cast.worker, acting_user=cast.front_desk, now=now)
     assert "2026-11-22 过期" in err.value.message
-    assert services.current_dispatch(order) is None
+    assert queries.current_dispatch(order) is None
 
     cast.worker.certificate_valid_until = dt.date(2026, 11, 23)
     cast.worker.save()
-    d = services.assign_order(order=order, assignee=cast.worker, acting_user=cast.front_desk, now=now)
+    d = actions.assign_order(order=order, assignee=cast.worker, acting_user=cast.front_desk, now=now)
     assert d.assignee == cast.worker
 
 
@@ -94,8 +94,8 @@ def test_r_m8_18_categories_without_the_flag_need_no_certificate(cast, fake_poli
     """R-M8-18: the check applies only where the rule asks for it (default: not required)."""
     now = at(2026, 11, 23, 10, 0)
     order = receive(cast, "repair_water", now=now)
-    assert not services.certificate_required(order)
-    d = services.assign_order(order=order, assignee=cast.worker, acting_user=cast.front_desk, now=now)
+    assert not queries.certificate_required(order)
+    d = actions.assign_order(order=order, assignee=cast.worker, acting_user=cast.front_desk, now=now)
     assert d.assignee == cast.worker
 
 
@@ -105,19 +105,19 @@ def test_r_m8_18_round_robin_skips_an_uncertified_worker_and_pool_grab_is_refuse
     rule = _cert_rule(cast, cat, DispatchMode.ROUND_ROBIN)
     now = at(2026, 11, 23, 10, 0)
     order = receive(cast, "repair_water", now=now)
-    assert services.current_dispatch(order) is None
+    assert queries.current_dispatch(order) is None
 
     rule.dispatch_mode = DispatchMode.POOL
     rule.save()
     pooled = receive(cast, "repair_water", now=now)
     with pytest.raises(RepairError) as err:
-        services.grab_order(order=pooled, acting_user=cast.worker, now=now)
+        actions.grab_order(order=pooled, acting_user=cast.worker, now=now)
     assert "持证上岗" in err.value.message and err.value.status == 403
-    certified = UserFactory(username="elec", display_name="电工李", certificate="电工证 A1",
+    certified = new_user(username="elec", display_name="电工李", certificate="电工证 A1",
                             certificate_valid_until=dt.date(2027, 12, 31))
     Membership.objects.create(user=certified, role=Role.WORKER, company=cast.company, project=cast.project,
                               department=cast.eng_dept)
-    assert services.grab_order(order=pooled, acting_user=certified, now=now).assignee == certified
+    assert actions.grab_order(order=pooled, acting_user=certified, now=now).assignee == certified
 
 
 def test_r_m19_11_uniform_and_badge_are_checked_on_the_job_record(cast, fake_policies):
@@ -130,12 +130,12 @@ def test_r_m19_11_uniform_and_badge_are_checked_on_the_job_record(cast, fake_pol
     assert "uniform_badge" in {k for k, _label, _rule in SITE_CHECKLIST}
     now = at(2026, 11, 23, 10, 0)
     order = on_site(cast, assigned(cast, "repair_water", now=now), now=now)
-    services.start_work(order=order, acting_user=cast.worker, now=now)
+    actions.start_work(order=order, acting_user=cast.worker, now=now)
     with pytest.raises(RepairError) as err:
-        services.complete_repair(order=order, result="已修好", labour_hours="1", acting_user=cast.worker, now=now,
+        actions.complete_repair(order=order, result="已修好", labour_hours="1", acting_user=cast.worker, now=now,
                                  checklist={**SITE_OK, "uniform": True})
     assert "未知的检查项" in err.value.message
-    services.complete_repair(order=order, result="已修好", labour_hours="1", acting_user=cast.worker, now=now,
+    actions.complete_repair(order=order, result="已修好", labour_hours="1", acting_user=cast.worker, now=now,
                              checklist={**SITE_OK, "uniform_badge": True})
     order.refresh_from_db()
     assert order.checklist["uniform_badge"] is True

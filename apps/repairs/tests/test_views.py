@@ -6,9 +6,9 @@ import base64
 import pytest
 from django.test import Client
 
-from apps.repairs import services
+from apps.repairs import queries
 from apps.repairs.tests.conftest import item, png
-from apps.repairs.tests.helpers import assigned, on_site, receive
+from apps.repairs.tests.helpers import assigned, dispatch_of, new_user, on_site, receive
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def test_worker_list_and_order_page(cast, fake_policies, frozen_now):
 
 
 def test_order_buttons_drive_the_flow_and_show_refusals(cast, fake_policies, frozen_now, price_list):
-    """The page posts to the same services; a refusal (R-M8-08 b: start without consent) is shown in
+    """The page posts to the same actions; a refusal (R-M8-08 b: start without consent) is shown in
     Chinese and nothing changes."""
     order = assigned(cast, now=frozen_now)
     c = login(cast.worker)
@@ -89,7 +89,7 @@ def test_intake_page(cast, fake_policies, frozen_now, cat):
                                  "location": "5栋1502", "complainant_surname": "王", "phone": "13800138888",
                                  "content": "水管爆裂", "agreed_visit_at": "2026-11-23T10:15"})
     assert r.status_code == 302
-    order = services.visible_orders(cast.front_desk).get()
+    order = queries.visible_orders(cast.front_desk).get()
     assert order.ticket.urgency == "urgent" and order.location == "5栋1502"
     assert login(cast.worker).get("/repairs/new/").status_code == 404
     r = c.post("/repairs/new/", {"kind": "paid_service", "category": cat("repair_doors_furniture").pk,
@@ -97,7 +97,7 @@ def test_intake_page(cast, fake_policies, frozen_now, cat):
                                  "phone": "13800138888", "content": "更换门锁（特约服务）",
                                  "agreed_visit_at": "2026-11-23T15:00"})
     assert r.status_code == 302
-    assert services.visible_orders(cast.front_desk).filter(ticket__kind="paid_service").count() == 1
+    assert queries.visible_orders(cast.front_desk).filter(ticket__kind="paid_service").count() == 1
 
 
 def test_measures_page_shows_definitions(cast, fake_policies, frozen_now):
@@ -129,9 +129,8 @@ def test_dispatcher_assigns_and_transfers_from_the_page(cast, fake_policies, fro
     """issue 6 item 2 on the page: a waiting (assign-mode) order is assigned, then transferred with a reason."""
     from apps.org.models import Membership
     from apps.org.roles import Role
-    from apps.org.tests.factories import UserFactory
 
-    second = UserFactory(username="worker2", display_name="周师傅")
+    second = new_user(username="worker2", display_name="周师傅")
     Membership.objects.create(user=second, role=Role.WORKER, company=cast.company, project=cast.project,
                               department=cast.eng_dept)
     order = receive(cast, "repair_water", now=frozen_now)
@@ -140,7 +139,31 @@ def test_dispatcher_assigns_and_transfers_from_the_page(cast, fake_policies, fro
     page = c.get(f"/repairs/orders/{order.pk}/").content.decode()
     assert 'data-testid="step-assign"' in page
     c.post(f"/repairs/orders/{order.pk}/assign/", {"assignee": cast.worker.pk})
-    assert services.current_dispatch(order).assignee == cast.worker
+    assert dispatch_of(order).assignee == cast.worker
     c.post(f"/repairs/orders/{order.pk}/assign/", {"assignee": second.pk, "reason": "孙师傅在处理急修"})
-    d = services.current_dispatch(order)
+    d = dispatch_of(order)
     assert d.assignee == second and d.instructions == "转单：孙师傅在处理急修"
+
+
+def test_supervisor_voids_a_receipt_from_its_page(cast, fake_policies, frozen_now, price_list):
+    """作废收据 on the receipt page: only a supervisor sees the form; the reason is kept and the
+    number stays used (no gap)."""
+    from apps.repairs import actions
+    from apps.repairs.models import PaymentStatus
+
+    order = on_site(cast, assigned(cast, now=frozen_now), now=frozen_now, chargeable=True,
+                    items=[(item(price_list, "tap"), 1)])
+    actions.record_consent(order=order, agreed=True, owner_name="王", explanation="换龙头", acting_user=cast.worker,
+                           now=frozen_now)
+    receipt = actions.issue_receipt(order=order, acting_user=cast.worker, now=frozen_now)
+    url = f"/repairs/receipts/{receipt.pk}/"
+    assert 'data-testid="form-void-receipt"' not in login(cast.worker).get(url).content.decode()
+    assert login(cast.worker).post(f"{url}void/", {"reason": "开错"}).status_code == 302
+    receipt.refresh_from_db()
+    assert receipt.status == PaymentStatus.UNPAID
+    c = login(cast.supervisor)
+    assert 'data-testid="form-void-receipt"' in c.get(url).content.decode()
+    c.post(f"{url}void/", {"reason": "开错金额"})
+    receipt.refresh_from_db()
+    assert (receipt.status, receipt.void_reason) == (PaymentStatus.VOID, "开错金额")
+    assert receipt.history.first().history_change_reason == "作废收据"

@@ -13,7 +13,7 @@ from apps.org.models import Project
 from apps.repairs import measures as ms
 from linli import clock
 
-GROUPS = {"month": ("month",), "department": ("month", "department"), "worker": ("month", "department", "worker")}
+GROUPS = ms.GROUPS
 
 
 class Command(BaseCommand):

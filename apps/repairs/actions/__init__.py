@@ -1,0 +1,73 @@
+"""Every write of the repairs app, by sub-domain (SPEC M8, POLICY P-14…P-16; issue 6):
+
+- :mod:`.intake` — receive_repair (ticket intake + work order in one transaction), order_for;
+- :mod:`.dispatch` — assign_order, transfer_order, hand_back_order, grab_order, accept_order,
+  shift_handover;
+- :mod:`.onsite` — record_arrival, diagnose, record_consent, start_work, add_material, add_photo,
+  complete_repair, agree_next_visit, sign_acceptance, refuse_acceptance;
+- :mod:`.return_visit` — record_repair_return_visit (rework on 不满意);
+- :mod:`.charges` — publish_price_list, issue_receipt, record_payment, void_receipt, hand_over_cash.
+
+Each takes keyword arguments with the acting user and ``now``, returns the changed object or
+raises :class:`~apps.repairs.errors.RepairError`, and runs in ``transaction.atomic()`` (a savepoint
+inside the caller's transaction). Steps of the ticket pipeline are called through
+``_common.ticket_step`` in the same transaction; a work-order change saves a history row.
+"""
+from apps.repairs.actions.charges import (
+    hand_over_cash,
+    issue_receipt,
+    publish_price_list,
+    record_payment,
+    void_receipt,
+)
+from apps.repairs.actions.dispatch import (
+    accept_order,
+    assign_order,
+    grab_order,
+    hand_back_order,
+    shift_handover,
+    transfer_order,
+)
+from apps.repairs.actions.intake import order_for, receive_repair
+from apps.repairs.actions.onsite import (
+    add_material,
+    add_photo,
+    agree_next_visit,
+    complete_repair,
+    diagnose,
+    record_arrival,
+    record_consent,
+    refuse_acceptance,
+    sign_acceptance,
+    start_work,
+)
+from apps.repairs.actions.return_visit import record_repair_return_visit
+from apps.repairs.errors import RepairError
+
+__all__ = [
+    "RepairError",
+    "accept_order",
+    "add_material",
+    "add_photo",
+    "agree_next_visit",
+    "assign_order",
+    "complete_repair",
+    "diagnose",
+    "grab_order",
+    "hand_back_order",
+    "hand_over_cash",
+    "issue_receipt",
+    "order_for",
+    "publish_price_list",
+    "receive_repair",
+    "record_arrival",
+    "record_consent",
+    "record_payment",
+    "record_repair_return_visit",
+    "refuse_acceptance",
+    "shift_handover",
+    "sign_acceptance",
+    "start_work",
+    "transfer_order",
+    "void_receipt",
+]

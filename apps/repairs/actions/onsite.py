@@ -1,0 +1,360 @@
+"""On site (R-M8-03…R-M8-14): arrival, diagnosis and charge, the owner's consent, start of work,
+materials, photos, completion with labour hours and the site checklist, the next visit agreed with
+the owner, and the owner's acceptance signature or refusal."""
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import io
+import logging
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from PIL import Image
+
+from apps.org.access import can_see_project
+from apps.org.models import User
+from apps.repairs.access import may_approve_wiring, require_work
+from apps.repairs.actions._common import lock, save_order, ticket_step
+from apps.repairs.errors import RepairError, refuse
+from apps.repairs.models import (
+    SITE_CHECKLIST,
+    ChargeConsent,
+    ChargeLine,
+    ConsentAnswer,
+    MaterialUse,
+    NextVisit,
+    PhotoPhase,
+    PriceItem,
+    PriceItemKind,
+    RepairOrder,
+    RepairPhoto,
+)
+from apps.repairs.queries import (
+    CENT,
+    CHECKLIST_KEYS,
+    REQUIRED_AT_COMPLETION,
+    compute_charge,
+    consent_valid,
+    latest_consent,
+    parse_quantity,
+    resolve_price_items,
+    same_local_day,
+)
+from apps.tickets import actions as ta
+from apps.tickets.choices import TicketStatus as S
+
+log = logging.getLogger(__name__)
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_SIGNATURE_BYTES = 512 * 1024
+_IMAGE_MAGIC = ((b"\xff\xd8\xff", "jpg"), (b"\x89PNG\r\n\x1a\n", "png"))
+
+
+@transaction.atomic
+def record_arrival(*, order: RepairOrder, acting_user: User, now: dt.datetime,
+                   arrived_at: dt.datetime | None = None) -> RepairOrder:
+    """到场 (R-M8-03): the arrival time meets the ``arrive`` deadline (in time or late)."""
+    require_work(acting_user, order)
+    at = arrived_at or now
+    if at < order.ticket.received_at:
+        raise refuse("到场时间不能早于报修时间", field="arrived_at")
+    if order.arrived_at is not None:
+        raise refuse("已登记到场", code="already_arrived", status=409)
+    ticket_step(ta.record_handling, ticket=order.ticket, arrived_at=at, investigation="", acting_user=acting_user,
+                now=now)
+    lock(order)
+    order.arrived_at = at
+    order.worker = order.worker or acting_user
+    save_order(order, ["arrived_at", "worker"], acting_user=acting_user, reason="到场")
+    return order
+
+
+@transaction.atomic
+def diagnose(*, order: RepairOrder, diagnosis: str, chargeable: bool, acting_user: User, now: dt.datetime,
+             items: Sequence[tuple[Any, Any]] = ()) -> RepairOrder:
+    """故障诊断与是否收费 (R-M8-08 b, R-M8-15): a chargeable repair lists the price-list items and
+    quantities; the charge is computed from the list. Only before work starts; changing the charge
+    voids an earlier consent (the owner must agree to the new amount)."""
+    require_work(acting_user, order)
+    if not diagnosis.strip():
+        raise refuse("请填写故障诊断", field="diagnosis")
+    if order.work_started_at is not None:
+        raise refuse("已开工，不能再修改诊断和收费（R-M8-08 b）", code="work_started", status=409)
+    lines: list[dict[str, Any]] = []
+    if chargeable:
+        if not items:
+            raise refuse("收费维修须选择收费项目", field="items")
+        lines, _total = compute_charge(resolve_price_items(order, items, now))
+    ticket_step(ta.record_handling, ticket=order.ticket, investigation=f"诊断：{diagnosis.strip()}",
+                acting_user=acting_user, now=now)
+    lock(order)
+    old = [(line.item_id, line.quantity) for line in order.charge_lines.all()]
+    new = [(line["item"].pk, line["quantity"]) for line in lines]
+    order.charge_lines.all().delete()
+    ChargeLine.objects.bulk_create([ChargeLine(order=order, **line) for line in lines])
+    order.diagnosis = diagnosis.strip()
+    order.chargeable = bool(chargeable)
+    order.worker = order.worker or acting_user
+    save_order(order, ["diagnosis", "chargeable", "worker"], acting_user=acting_user,
+               reason="诊断（收费）" if chargeable else "诊断（不收费）")
+    if old != new and order.consents.exists():
+        log.info("charge of %s changed: earlier consent no longer applies", order.ticket.number)
+    return order
+
+
+@transaction.atomic
+def record_consent(*, order: RepairOrder, agreed: bool, owner_name: str, explanation: str, acting_user: User,
+                   now: dt.datetime, reported_to: User | None = None) -> ChargeConsent:
+    """业主确认收费 (R-M8-08 b): the reason and price were explained; the owner agrees or not.
+    Records who, when and the amount (= the computed charge)."""
+    require_work(acting_user, order)
+    lock(order)
+    if order.chargeable is not True:
+        raise refuse("该工单不收费，无需确认", code="not_chargeable", status=409)
+    if order.work_started_at is not None:
+        raise refuse("收费须在开工前向业主说明并经同意（R-M8-08 b）", code="work_started", status=409)
+    if not owner_name.strip():
+        raise refuse("请填写确认的业主/住户姓名", field="owner_name")
+    if not explanation.strip():
+        raise refuse("请填写向业主说明的收费原因", field="explanation")
+    if reported_to is not None and not can_see_project(reported_to, order.ticket.project):
+        raise refuse("负责人不属于该项目", field="reported_to")
+    return ChargeConsent.objects.create(
+        order=order, answer=ConsentAnswer.AGREED if agreed else ConsentAnswer.DECLINED, amount=order.quote_total,
+        explanation=explanation.strip(), owner_name=owner_name.strip(), at=now, recorded_by=acting_user,
+        reported_to=reported_to)
+
+
+@transaction.atomic
+def start_work(*, order: RepairOrder, acting_user: User, now: dt.datetime) -> RepairOrder:
+    """开工 (R-M8-08 b): refused on a chargeable order until the owner agreed to the current charge;
+    refused before arrival and before the diagnosis decided whether a charge applies."""
+    require_work(acting_user, order)
+    lock(order)
+    if order.ticket.status not in {S.HANDLING, S.DISPATCHED}:
+        raise refuse("工单不在处理中，不能开工", code="invalid_transition", status=409)
+    if order.arrived_at is None:
+        raise refuse("请先登记到场", code="not_arrived", status=409)
+    if order.work_started_at is not None:
+        raise refuse("已开工", code="already_started", status=409)
+    if order.chargeable is None:
+        raise refuse("请先诊断并确定是否收费（R-M8-08 b）", code="diagnosis_required", status=409)
+    if order.chargeable:
+        consent = latest_consent(order)
+        if consent is not None and consent.answer == ConsentAnswer.DECLINED and consent.amount == order.quote_total:
+            raise refuse("业主不同意收费，不能开工（R-M8-08 b）", code="consent_declined", status=409)
+        if not consent_valid(order):
+            raise refuse("收费项目须先向业主说明价格并经业主同意后才能开工（R-M8-08 b）", code="consent_required",
+                         status=409)
+    order.work_started_at = now
+    order.worker = order.worker or acting_user
+    save_order(order, ["work_started_at", "worker"], acting_user=acting_user, reason="开工")
+    return order
+
+
+@transaction.atomic
+def add_material(*, order: RepairOrder, item: PriceItem | int, quantity: Any, acting_user: User,
+                 now: dt.datetime) -> MaterialUse:
+    """材料登记 (R-M8-09, R-M8-12): a material of the project's list and its quantity."""
+    require_work(acting_user, order)
+    lock(order)
+    if order.completed_at is not None:
+        raise refuse("已完工，不能再登记材料", code="completed", status=409)
+    ((resolved, qty),) = resolve_price_items(order, [(item, quantity)], now, kind=PriceItemKind.MATERIAL)
+    return MaterialUse.objects.create(order=order, item=resolved, quantity=parse_quantity(qty),
+                                      recorded_by=acting_user, recorded_at=now)
+
+
+def _image_ext(head: bytes) -> str | None:
+    for magic, ext in _IMAGE_MAGIC:
+        if head.startswith(magic):
+            return ext
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+@transaction.atomic
+def add_photo(*, order: RepairOrder, phase: str, file: Any, acting_user: User, now: dt.datetime) -> RepairPhoto:
+    """维修前/后照片: JPEG, PNG or WebP, at most 10 MB."""
+    require_work(acting_user, order)
+    if phase not in PhotoPhase.values:
+        raise refuse("照片阶段不正确", field="phase")
+    size = getattr(file, "size", None)
+    if size is not None and size > MAX_PHOTO_BYTES:
+        raise refuse("照片不能超过 10 MB", field="file")
+    head = file.read(16)
+    file.seek(0)
+    ext = _image_ext(head)
+    if ext is None:
+        raise refuse("只能上传 JPG、PNG 或 WebP 照片", field="file")
+    lock(order)
+    photo = RepairPhoto(order=order, phase=phase, uploaded_by=acting_user, uploaded_at=now)
+    photo.file.save(f"{order.ticket.number}-{phase}.{ext}", file, save=False)
+    photo.save()
+    return photo
+
+
+def _labour(value: Any) -> Decimal:
+    try:
+        hours = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        raise refuse("工时格式不正确", field="labour_hours") from None
+    if hours <= 0 or hours > 1000:
+        raise refuse("工时须大于 0", field="labour_hours")
+    return hours
+
+
+def _checklist(order: RepairOrder, items: Mapping[str, Any] | None) -> dict[str, bool]:
+    merged = dict(order.checklist or {})
+    for key, value in (items or {}).items():
+        if key not in CHECKLIST_KEYS:
+            raise refuse(f"未知的检查项：{key}", field="checklist")
+        merged[key] = bool(value)
+    return merged
+
+
+@transaction.atomic
+def complete_repair(*, order: RepairOrder, result: str, labour_hours: Any, acting_user: User, now: dt.datetime,
+                    late_explanation: str = "", checklist: Mapping[str, Any] | None = None,
+                    wiring_changed: bool = False, wiring_approved_by: User | None = None) -> RepairOrder:
+    """完工 (R-M8-04…R-M8-06, R-M8-09): result and labour hours; meets the ``complete`` deadline
+    through the pipeline (ticket → 已处理). A repair finished after the day it was reported needs
+    the explanation given to the owner (R-M8-05) — written here or as an agreed next visit (rework
+    after a return visit is not held to the day of the report).
+
+    The site checklist (SITE_CHECKLIST, R-M8-14) is stored; the site cleaned and the tools counted
+    are required (R-M8-11, R-M8-12). Changing the original wiring or decoration needs the consent
+    of the 工程部经理, named here (R-M8-11)."""
+    require_work(acting_user, order)
+    hours = _labour(labour_hours)
+    if not result.strip():
+        raise refuse("请填写维修结果", field="result")
+    items = _checklist(order, checklist)
+    missing = [k for k in REQUIRED_AT_COMPLETION if not items.get(k)]
+    if missing:
+        labels = {k: str(label) for k, label, _rule in SITE_CHECKLIST}
+        raise RepairError("完工前须确认：" + "、".join(labels[k] for k in missing) + "（R-M8-11/R-M8-12）",
+                          code="checklist_incomplete", fields={"checklist": [labels[k] for k in missing]})
+    if wiring_changed:
+        if wiring_approved_by is None or not may_approve_wiring(wiring_approved_by, order.ticket.project):
+            raise refuse("改动原有线路或装修须经工程部经理同意，请选择同意人（R-M8-11）", field="wiring_approved_by",
+                         code="wiring_consent_required")
+    if order.work_started_at is None:
+        raise refuse("尚未开工，不能完工", code="not_started", status=409)
+    if order.completed_at is not None:
+        raise refuse("已完工", code="already_completed", status=409)
+    ticket = order.ticket
+    explanation = late_explanation.strip()
+    if ticket.cycle == 0 and not same_local_day(ticket.project, ticket.received_at, now) and not explanation:
+        last_next = order.next_visits.order_by("-recorded_at").first()
+        if last_next is None:
+            raise refuse("未能当天完成的维修须填写向业主说明的原因（R-M8-05）", field="late_explanation",
+                         code="explanation_required")
+        explanation = last_next.reason
+    ticket_step(ta.record_handling, ticket=ticket, result=result.strip(), done=True, acting_user=acting_user, now=now)
+    lock(order)
+    order.completed_at = now
+    order.labour_hours = hours
+    order.late_explanation = explanation
+    order.worker = order.worker or acting_user
+    order.checklist = items
+    order.wiring_changed = bool(wiring_changed)
+    order.wiring_approved_by = wiring_approved_by if wiring_changed else None
+    save_order(order, ["completed_at", "labour_hours", "late_explanation", "worker", "checklist", "wiring_changed",
+                       "wiring_approved_by"], acting_user=acting_user, reason="完工")
+    return order
+
+
+@transaction.atomic
+def agree_next_visit(*, order: RepairOrder, agreed_at: dt.datetime, reason: str, acting_user: User,
+                     now: dt.datetime) -> NextVisit:
+    """约定再次上门 (R-M8-08 c, R-M8-05): cannot finish now → the reason told to the owner and the
+    next visit time agreed with them (a follow-up appointment on the timeline)."""
+    require_work(acting_user, order)
+    if not reason.strip():
+        raise refuse("请填写未能解决的原因", field="reason")
+    if agreed_at <= now:
+        raise refuse("约定时间须晚于现在", field="agreed_at")
+    if order.completed_at is not None:
+        raise refuse("已完工", code="already_completed", status=409)
+    local = agreed_at.astimezone(order.ticket.project.tz)
+    ticket_step(ta.add_note, ticket=order.ticket, acting_user=acting_user, now=now,
+                text=f"约定再次上门 {local:%Y-%m-%d %H:%M}：{reason.strip()}")
+    lock(order)
+    visit = NextVisit.objects.create(order=order, agreed_at=agreed_at, reason=reason.strip(),
+                                     recorded_by=acting_user, recorded_at=now)
+    order.agreed_visit_at = agreed_at
+    save_order(order, ["agreed_visit_at"], acting_user=acting_user, reason="约定再次上门")
+    return visit
+
+
+def _decode_png(data: str | bytes) -> bytes:
+    if isinstance(data, str):
+        text = data.strip()
+        if text.startswith("data:"):
+            header, _, text = text.partition(",")
+            if "image/png" not in header:
+                raise refuse("签名须为 PNG 图片", field="signature")
+        try:
+            raw = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise refuse("签名数据不正确", field="signature") from None
+    else:
+        raw = data
+    if len(raw) > MAX_SIGNATURE_BYTES:
+        raise refuse("签名图片太大", field="signature")
+    if not raw.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise refuse("签名须为 PNG 图片", field="signature")
+    try:
+        img = Image.open(io.BytesIO(raw))
+        img.load()
+        alpha = img.getchannel("A") if "A" in img.getbands() else img.convert("L").point(lambda p: 255 - p)
+        blank = alpha.getbbox() is None
+    except Exception:  # noqa: BLE001 - any decoding problem is bad input
+        raise refuse("签名图片无法识别", field="signature") from None
+    if blank:
+        raise refuse("请业主在屏幕上签名", field="signature", code="blank_signature")
+    return raw
+
+
+@transaction.atomic
+def sign_acceptance(*, order: RepairOrder, signature: str | bytes, signed_name: str, acting_user: User,
+                    now: dt.datetime, quality_ok: bool = True) -> RepairOrder:
+    """业主验收签名 (R-M8-08 e, R-M8-09, R-M8-13): a PNG drawn on the screen, stored with the
+    signer's name, time and the acceptance quality check."""
+    require_work(acting_user, order)
+    png = _decode_png(signature)
+    if not signed_name.strip():
+        raise refuse("请填写签名人姓名", field="signed_name")
+    lock(order)
+    if order.completed_at is None:
+        raise refuse("完工后才能请业主签名验收", code="not_completed", status=409)
+    if order.signed_at is not None:
+        raise refuse("业主已签名", code="already_signed", status=409)
+    order.signature.save(f"{order.ticket.number}-c{order.ticket.cycle}.png", ContentFile(png), save=False)
+    order.signed_name, order.signed_at, order.quality_ok = signed_name.strip(), now, bool(quality_ok)
+    order.refused_at, order.refusal_reason = None, ""
+    save_order(order, ["signature", "signed_name", "signed_at", "quality_ok", "refused_at", "refusal_reason"],
+               acting_user=acting_user, reason="业主签名验收")
+    return order
+
+
+@transaction.atomic
+def refuse_acceptance(*, order: RepairOrder, reason: str, acting_user: User, now: dt.datetime) -> RepairOrder:
+    """业主拒签 with the reason (R-M8-08 e): the refusal is kept; verification then decides."""
+    require_work(acting_user, order)
+    if not reason.strip():
+        raise refuse("请填写业主拒签的原因", field="reason")
+    lock(order)
+    if order.completed_at is None:
+        raise refuse("完工后才能请业主验收", code="not_completed", status=409)
+    if order.signed_at is not None:
+        raise refuse("业主已签名", code="already_signed", status=409)
+    order.refused_at, order.refusal_reason, order.quality_ok = now, reason.strip(), False
+    save_order(order, ["refused_at", "refusal_reason", "quality_ok"], acting_user=acting_user, reason="业主拒签")
+    return order
