@@ -71,7 +71,7 @@ def notify_staff(recipients: Iterable[Any], *, kind: str, subject: str, body: st
     ``dedupe_key`` makes a repeat a no-op. ``working_hours``: hold the outgoing pushes until the
     project's next working moment (R-M17-11)."""
     users = [u for u in recipients if u is not None]
-    return list(notify_queries.notify_staff(users, kind=kind, subject=subject, body=body, link=link, project=project,
+    return list(notify_services.notify_staff(users, kind=kind, subject=subject, body=body, link=link, project=project,
                                              dedupe_key=dedupe_key, now=now, respect_working_hours=working_hours))
 
 

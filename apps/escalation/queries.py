@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from apps.escalation import rules, similarity
 from apps.escalation.models import (
@@ -172,19 +172,37 @@ def reasons_for(ticket: Ticket) -> list[dict[str, Any]]:
 
     Shape: ``{"level", "rule_id", "reason", "raised_at", "report_due_at", "kind", "by"}`` — the
     tickets API shows ``escalation: {level, reasons}``."""
-    out = []
-    for e in EscalationEvent.objects.filter(ticket=ticket).select_related("raised_by").order_by("raised_at", "pk"):
-        out.append({
-            "kind": e.kind,
-            "level": e.level,
-            "level_label": str(Level(e.level).label),
-            "rule_id": e.rule_id,
-            "reason": e.reason,
-            "raised_at": e.raised_at,
-            "report_due_at": e.report_due_at,
-            "by": str(e.raised_by) if e.raised_by else None,
-        })
-    return out
+    return [reason_of(e) for e in _events_in_order().filter(ticket=ticket)]
+
+
+def _events_in_order() -> QuerySet[EscalationEvent]:
+    return EscalationEvent.objects.select_related("raised_by").order_by("raised_at", "pk")
+
+
+def reason_of(e: EscalationEvent) -> dict[str, Any]:
+    return {
+        "kind": e.kind,
+        "level": e.level,
+        "level_label": str(Level(e.level).label),
+        "rule_id": e.rule_id,
+        "reason": e.reason,
+        "raised_at": e.raised_at,
+        "report_due_at": e.report_due_at,
+        "by": str(e.raised_by) if e.raised_by else None,
+    }
+
+
+def escalated_rows(tickets: QuerySet[Ticket], *, limit: int = 100) -> list[dict[str, Any]]:
+    """The overview's escalated complaints, newest first: ``{"t", "reason", "due"}`` with the latest
+    reason and the next open report's deadline — three queries for any number of rows."""
+    rows = (tickets.exclude(escalation_level=Level.NONE).select_related("project").order_by("-received_at")
+            .prefetch_related(
+                Prefetch("escalation_events", queryset=_events_in_order(), to_attr="events_in_order"),
+                Prefetch("escalation_reports", to_attr="due_reports",
+                         queryset=EscalationReport.objects.filter(sent_at=None).exclude(due_at=None)
+                         .order_by("due_at")))[:limit])
+    return [{"t": t, "reason": reason_of(t.events_in_order[-1]) if t.events_in_order else None,
+             "due": t.due_reports[0].due_at if t.due_reports else None} for t in rows]
 
 
 def open_reports(ticket: Ticket) -> QuerySet[EscalationReport]:
@@ -243,19 +261,28 @@ def legacy_tickets(project: Project, month: dt.date) -> QuerySet[Any]:
     """Developer-legacy (地产遗留) complaints received in ``month`` (project's zone), not voided."""
     start, end = month_bounds(month, project.tz)
     return (Ticket.objects.filter(project=project, kind=COMPLAINT, developer_matter=True,
-                                            received_at__gte=start, received_at__lt=end)
+                                  received_at__gte=start, received_at__lt=end)
             .exclude(status=VOIDED).order_by("received_at"))
 
 
 def legacy_monthly_counts(projects: Iterable[Project], month: dt.date) -> list[dict[str, Any]]:
     """R-M5-06 / P-05: per project, the month's developer-legacy complaints (total and still open).
 
-    Reusable by the reports app: ``[{"project": Project, "count": int, "open": int}]``."""
-    out = []
+    Reusable by the reports app: ``[{"project": Project, "count": int, "open": int}]``. One query per
+    time zone among ``projects`` (the month is each project's local month), not one per project."""
+    projects = list(projects)
+    by_tz: dict[str, list[Project]] = {}
     for project in projects:
-        agg = legacy_tickets(project, month).aggregate(count=Count("pk"), open=Count("pk", filter=Q(closed_at=None)))
-        out.append({"project": project, "count": agg["count"], "open": agg["open"]})
-    return out
+        by_tz.setdefault(str(project.tz), []).append(project)
+    counts: dict[int, dict[str, int]] = {}
+    for group in by_tz.values():
+        start, end = month_bounds(month, group[0].tz)
+        rows = (Ticket.objects.filter(project__in=group, kind=COMPLAINT, developer_matter=True,
+                                      received_at__gte=start, received_at__lt=end)
+                .exclude(status=VOIDED).order_by().values("project_id")
+                .annotate(count=Count("pk"), open=Count("pk", filter=Q(closed_at=None))))
+        counts.update({r["project_id"]: {"count": r["count"], "open": r["open"]} for r in rows})
+    return [{"project": p, **counts.get(p.pk, {"count": 0, "open": 0})} for p in projects]
 
 
 def raise_events(ticket: Ticket) -> QuerySet[EscalationEvent]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from apps.escalation import actions, rules, services, sweep
+from apps.escalation import actions, queries, rules, sweep
 from apps.escalation.models import ArchiveVolume, ClusterMember, EscalationEvent, EscalationReport, ReportKind
 from apps.escalation.tests.conftest import make_complaint
 from linli.clock import SHANGHAI
@@ -76,7 +76,7 @@ def test_as_13_three_different_complainants_within_a_month_make_all_three_hot(ca
     assert (report.due_at, report.recipients) == (sh(2025, 12, 2, 13, 40), "集团物业管理部")
     # before C the window held only A and B: two complainants were not enough for R-M3-02 (b)
     assert not EscalationEvent.objects.filter(rule_id="R-M3-02b", raised_at__lt=c_at).exists()
-    assert services.reasons_for(c)[0]["rule_id"] == "R-M3-02b"
+    assert queries.reasons_for(c)[0]["rule_id"] == "R-M3-02b"
     assert "escalation_hot" in outbox.kinds()
 
 
@@ -210,7 +210,7 @@ def test_as_16_variant_resolved_on_10_26_never_escalates(cast, outbox) -> None:
 
     t = _phone_complaint(cast)
     to_replied(cast, t, sh(2025, 10, 26, 10, 0))
-    assert services.is_resolved(t) == sh(2025, 10, 26, 10, 0)
+    assert queries.is_resolved(t) == sh(2025, 10, 26, 10, 0)
     for moment in (sh(2025, 10, 27, 9, 0), sh(2025, 11, 20, 9, 0), sh(2025, 12, 20, 9, 0)):
         sweep.run_sweep(moment)
         assert _level(t) == "none"
@@ -267,7 +267,7 @@ def test_as_17_media_exposure_makes_major_with_reports_and_a_separate_volume(cas
     done_at = sh(2025, 10, 10, 10, 0)
     to_closed(cast, t, done_at)  # the close-out reports become due through the ticket_status_changed receiver
     assert t.status == "closed"
-    ok, missing = actions.can_archive(t)
+    ok, missing = queries.can_archive(t)
     assert not ok and "专题报告" in missing
     with pytest.raises(actions.EscalationError) as err:
         actions.close_volume(t, acting_user=cast.quality_inspector, now=done_at)
@@ -276,9 +276,9 @@ def test_as_17_media_exposure_makes_major_with_reports_and_a_separate_volume(cas
                   why_worsened="业主诉求未及时回应", lessons="重大变更须先公示", corrective_measures="建立公示制度")
     case = EscalationReport.objects.get(ticket=t, kind=ReportKind.HOT_CASE_REPORT)
     actions.submit_report(case, acting_user=cast.quality_inspector, now=done_at, **fields)
-    assert not actions.can_archive(t)[0]  # the case report alone is not the 专题报告
+    assert not queries.can_archive(t)[0]  # the case report alone is not the 专题报告
     special = EscalationReport.objects.get(ticket=t, kind=ReportKind.MAJOR_SPECIAL_REPORT)
     actions.submit_report(special, acting_user=cast.quality_inspector, now=done_at, **fields)
-    assert actions.can_archive(t) == (True, "")
+    assert queries.can_archive(t) == (True, "")
     closed = actions.close_volume(t, acting_user=cast.quality_inspector, now=done_at)
     assert (closed.volume_no, closed.closed_at) == (f"ZD-{t.number}", done_at)
