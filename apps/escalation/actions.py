@@ -327,10 +327,10 @@ def raise_government_report(ticket: Ticket, *, cause: str, acting_user: User, no
                   "content": f"{label}。"})
     if created:
         notify_staff(queries.escalation_recipients(ticket.project), kind="escalation_government_report",
-                              subject=f"需报告政府主管部门：{ticket.number}",
-                              body=f"{label}，请及时报告{report.recipients}并登记报告内容。",
-                              link=_link(ticket), project=ticket.project,
-                              dedupe_key=f"government-report:{ticket.pk}", now=now)
+                     subject=f"需报告政府主管部门：{ticket.number}",
+                     body=f"{label}，请及时报告{report.recipients}并登记报告内容。",
+                     link=_link(ticket), project=ticket.project,
+                     dedupe_key=f"government-report:{ticket.pk}", now=now)
     return report
 
 
@@ -353,8 +353,8 @@ def report_visit_problem(ticket: Ticket, *, reason: str, acting_user: User, now:
     bosses = queries.users_of(Membership.objects.filter(project_id=ticket.project_id,
                                                         role__in=(Role.CS_SUPERVISOR, Role.CS_MANAGER)))
     notify_staff(bosses, kind="visit_problem", subject=f"走访问题上报：{ticket.number}",
-                          body=f"{reason}\n请通知责任部门、制定措施并协调解决。", link=f"/tickets/{ticket.pk}/",
-                          project=ticket.project, dedupe_key=f"visit-problem:{event.pk}", now=now)
+                 body=f"{reason}\n请通知责任部门、制定措施并协调解决。", link=f"/tickets/{ticket.pk}/",
+                 project=ticket.project, dedupe_key=f"visit-problem:{event.pk}", now=now)
     return event
 
 

@@ -334,7 +334,8 @@ class SimilaritySynonym(models.Model):
             raise ValidationError(_("说法和统一词都不能为空"))
         if self.variant == self.canonical:
             raise ValidationError({"canonical": _("统一词不能与说法相同")})
-        if self.project_id and self.project.company_id != self.company_id:
+        project = self.project if self.project_id else None
+        if project is not None and project.company_id != self.company_id:
             raise ValidationError({"project": _("项目不属于该公司")})
 
 

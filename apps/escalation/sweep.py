@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -25,7 +24,6 @@ from apps.escalation import actions, queries, rules
 from apps.escalation.models import EscalationPolicy, EscalationReport, ReportKind
 from apps.tickets.choices import OPEN_STATUSES, EscalationLevel, Kind, Urgency
 from apps.tickets.models import Deadline, Ticket
-
 
 # ------------------------------------------------------------------ time-based escalation
 
@@ -101,10 +99,10 @@ def warn_one_due_deadline(now: dt.datetime) -> bool:
         return True  # already past due: the breach notice says it
     stage, due = _deadline_text(d, ticket)
     actions.notify_staff(queries.deadline_recipients(ticket), kind="deadline_warning",
-                          subject=f"即将超时：{ticket.number} {stage}", body=f"{stage}时限 {due}（{d.rule}）",
-                          link=f"/tickets/{ticket.pk}/", project=ticket.project,
-                          dedupe_key=f"deadline-warn:{d.pk}", now=now,
-                          working_hours=reminder_waits_for_working_hours(ticket))
+                         subject=f"即将超时：{ticket.number} {stage}", body=f"{stage}时限 {due}（{d.rule}）",
+                         link=f"/tickets/{ticket.pk}/", project=ticket.project,
+                         dedupe_key=f"deadline-warn:{d.pk}", now=now,
+                         working_hours=reminder_waits_for_working_hours(ticket))
     return True
 
 
@@ -119,10 +117,10 @@ def breach_one_deadline(now: dt.datetime) -> bool:
     ticket = d.ticket
     stage, due = _deadline_text(d, ticket)
     actions.notify_staff(queries.deadline_recipients(ticket), kind="deadline_breach",
-                          subject=f"已超时：{ticket.number} {stage}", body=f"{stage}时限 {due} 已过（{d.rule}）",
-                          link=f"/tickets/{ticket.pk}/", project=ticket.project,
-                          dedupe_key=f"deadline-breach:{d.pk}", now=now,
-                          working_hours=reminder_waits_for_working_hours(ticket))
+                         subject=f"已超时：{ticket.number} {stage}", body=f"{stage}时限 {due} 已过（{d.rule}）",
+                         link=f"/tickets/{ticket.pk}/", project=ticket.project,
+                         dedupe_key=f"deadline-breach:{d.pk}", now=now,
+                         working_hours=reminder_waits_for_working_hours(ticket))
     return True
 
 
@@ -136,14 +134,15 @@ def warn_one_report(now: dt.datetime) -> bool:
         return False
     if EscalationReport.objects.filter(pk=r.pk, warned_at=None).update(warned_at=now) != 1:
         return True
-    if r.due_at and r.due_at <= now:
+    due = r.due_at
+    if due is None or due <= now:  # no limit (warn_at is set only with one), or past due: the breach notice says it
         return True
     ticket = r.ticket
     actions.notify_staff(queries.escalation_recipients(ticket.project), kind="escalation_report_warning",
-                          subject=f"报告即将超时：{ticket.number} {ReportKind(r.kind).label}",
-                          body=f"时限 {r.due_at.astimezone(ticket.project.tz):%Y-%m-%d %H:%M}，报送：{r.recipients}",
-                          link=f"/escalation/tickets/{ticket.pk}/", project=ticket.project,
-                          dedupe_key=f"report-warn:{r.pk}", now=now)
+                         subject=f"报告即将超时：{ticket.number} {ReportKind(r.kind).label}",
+                         body=f"时限 {due.astimezone(ticket.project.tz):%Y-%m-%d %H:%M}，报送：{r.recipients}",
+                         link=f"/escalation/tickets/{ticket.pk}/", project=ticket.project,
+                         dedupe_key=f"report-warn:{r.pk}", now=now)
     return True
 
 
@@ -154,12 +153,12 @@ def breach_one_report(now: dt.datetime) -> bool:
         return False
     if EscalationReport.objects.filter(pk=r.pk, breach_notified_at=None).update(breach_notified_at=now) != 1:
         return True
-    ticket = r.ticket
+    ticket, due = r.ticket, r.due_at or now  # due_at__lte=now: never empty here
     actions.notify_staff(queries.escalation_recipients(ticket.project), kind="escalation_report_breach",
-                          subject=f"报告已超时：{ticket.number} {ReportKind(r.kind).label}",
-                          body=f"时限 {r.due_at.astimezone(ticket.project.tz):%Y-%m-%d %H:%M} 已过，报送：{r.recipients}",
-                          link=f"/escalation/tickets/{ticket.pk}/", project=ticket.project,
-                          dedupe_key=f"report-breach:{r.pk}", now=now)
+                         subject=f"报告已超时：{ticket.number} {ReportKind(r.kind).label}",
+                         body=f"时限 {due.astimezone(ticket.project.tz):%Y-%m-%d %H:%M} 已过，报送：{r.recipients}",
+                         link=f"/escalation/tickets/{ticket.pk}/", project=ticket.project,
+                         dedupe_key=f"report-breach:{r.pk}", now=now)
     return True
 
 

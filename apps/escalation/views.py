@@ -3,6 +3,7 @@ A record of another project → 404. Each form posts to its own view, which call
 from __future__ import annotations
 
 import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet

@@ -18,7 +18,7 @@ _seq = itertools.count(1)
 
 def make_complaint(cast: Any, content: str, received_at: dt.datetime, **fields: Any) -> Any:
     """A complaint received through ``apps.tickets.actions.receive_ticket`` at ``received_at`` (the
-    clock is frozen there, so the ``ticket_received`` receiver runs at intake time). Deadlines,
+    clock is frozen there; the ``escalation.evaluate_complaint`` job it enqueues judges that moment). Deadlines,
     number and events are what intake writes. A written channel (信函) avoids the oral-intake
     feedback-time requirement; each complainant gets their own phone unless given."""
     from apps.tickets.actions import receive_ticket

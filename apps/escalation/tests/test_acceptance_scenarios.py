@@ -35,9 +35,10 @@ LIFT_NOISE = ("3栋电梯运行噪音很大，晚上吵得睡不着", "3号楼�
 
 def _lift_noise_cluster(cast: Any, when: list[dt.datetime], households: list[Any]) -> list[Any]:
     """Three complaints about the lift noise in building 3, received through the tickets domain (the
-    ``ticket_received`` receiver groups them), then the group confirmed by the 客服主管 at the time
+    ``escalation.evaluate_complaint`` job groups them), then the group confirmed by the 客服主管 at the time
     of the last complaint ("staff link the tickets in one cluster")."""
-    tickets = [make_complaint(cast, text, at, household=hh) for text, at, hh in zip(LIFT_NOISE, when, households)]
+    tickets = [make_complaint(cast, text, at, household=hh)
+               for text, at, hh in zip(LIFT_NOISE, when, households, strict=True)]
     cluster = ClusterMember.objects.get(ticket=tickets[-1]).cluster
     for t in tickets:
         if not ClusterMember.objects.filter(ticket=t).exists():
@@ -130,7 +131,9 @@ JOINT_LETTER_AT = sh(2026, 3, 2, 10, 0)  # Monday
 def _reply_due(ticket: Any) -> dt.datetime:
     from apps.tickets.models import Deadline
 
-    return Deadline.objects.get(ticket=ticket, stage="reply").due_at
+    due = Deadline.objects.get(ticket=ticket, stage="reply").due_at
+    assert due is not None
+    return due
 
 
 @pytest.mark.parametrize(("signatories", "level"), [(2, "none"), (3, "hot"), (9, "hot"), (10, "major")])
@@ -265,7 +268,7 @@ def test_as_17_media_exposure_makes_major_with_reports_and_a_separate_volume(cas
     assert (volume.volume_no, volume.opened_at) == (f"ZD-{t.number}", exposed_at)
 
     done_at = sh(2025, 10, 10, 10, 0)
-    to_closed(cast, t, done_at)  # the close-out reports become due through the ticket_status_changed receiver
+    to_closed(cast, t, done_at)  # the close-out reports become due through the escalation.on_complaint_closed job
     assert t.status == "closed"
     ok, missing = queries.can_archive(t)
     assert not ok and "专题报告" in missing

@@ -8,7 +8,6 @@ import pytest
 from apps.escalation import actions, jobs, queries
 from apps.escalation.models import ClusterMember, ClusterState, ComplaintCluster
 from apps.escalation.tests.conftest import household
-from linli import clock
 from linli.clock import SHANGHAI
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -17,7 +17,7 @@ T0 = dt.datetime(2026, 11, 2, 10, 0, tzinfo=SHANGHAI)  # Monday
 
 def test_r_m3_03c_collective_of_ten_is_major_with_reports_and_separate_volume(cast, complaint, outbox) -> None:
     t = complaint("12户业主联名投诉地下车库长期积水", T0, collective=True, people_count=12)
-    assert actions.evaluate(t, now=T0) == []  # already raised by the ticket_received receiver at intake
+    assert actions.evaluate(t, now=T0) == []  # already raised by the intake job (escalation.evaluate_complaint)
     events = list(queries.raise_events(t))
     t.refresh_from_db()
     assert t.escalation_level == "major"
@@ -41,7 +41,7 @@ def test_r_m3_04_item_4_reasons_for_explain_level_rule_time_and_report_deadline(
 
 
 def test_r_m3_01_evaluating_twice_raises_once_and_never_lowers(cast, complaint, outbox) -> None:
-    t = complaint("业主称将向媒体曝光", T0, media_or_litigation_risk=True)  # raised at intake (receiver)
+    t = complaint("业主称将向媒体曝光", T0, media_or_litigation_risk=True)  # raised at intake (the evaluation job)
     assert actions.evaluate(t, now=T0) == []
     assert actions.evaluate(t, now=T0 + dt.timedelta(minutes=5)) == []
     assert EscalationEvent.objects.filter(ticket=t).count() == 1 and len(outbox.calls) == 1

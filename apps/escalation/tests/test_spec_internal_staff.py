@@ -11,7 +11,6 @@ from apps.escalation import jobs
 from apps.escalation.models import ClusterMember, ComplaintCluster
 from apps.escalation.tests.conftest import household
 from apps.tickets.models import TicketPolicy
-from linli import clock
 from linli.clock import SHANGHAI
 
 pytestmark = pytest.mark.django_db(transaction=True)
