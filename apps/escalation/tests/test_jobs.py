@@ -96,3 +96,41 @@ def test_r_m3_07_closing_a_hot_complaint_enqueues_the_case_report(cast, complain
     plain = complaint("物业费太贵", T0)
     jobs.on_complaint_closed(ticket_id=plain.pk, kind="complaint", old="returned", new="closed", now=later)
     assert not EscalationReport.objects.filter(ticket=plain).exists()
+
+
+@pytest.mark.postgres
+def test_r_m3_04_concurrent_evaluations_of_one_matter_group_once(cast, complaint, outbox, require_postgres) -> None:
+    """Six intake jobs of the same matter running at once (threads, separate connections): no
+    duplicate member key, no deadlock, one group holding all six (issue 13: 200 concurrent intakes)."""
+    import threading
+
+    from django.db import connection
+
+    from apps.escalation.models import ComplaintCluster
+
+    texts = ["5栋楼道灯一直不亮", "五号楼走廊照明坏了好几天", "5号楼楼梯间的灯坏了晚上很黑",
+             "5栋楼道的灯不亮了", "五栋走廊灯坏了没人修", "5号楼楼道照明一直不亮"]
+    tickets = [complaint(x, T0 + dt.timedelta(hours=i), household=household(cast, "5栋", f"{i + 1}01"))
+               for i, x in enumerate(texts)]
+    ClusterMember.objects.all().delete()  # as if none of the intake jobs had run yet
+    ComplaintCluster.objects.all().delete()
+    barrier = threading.Barrier(len(tickets))
+    errors: list[BaseException] = []
+
+    def worker(t: Any) -> None:
+        try:
+            barrier.wait()
+            jobs.evaluate_complaint(ticket_id=t.pk, kind="complaint", now=t.received_at.isoformat())
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(t,)) for t in tickets]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    assert ClusterMember.objects.count() == len(tickets)
+    assert ComplaintCluster.objects.count() == 1
