@@ -5,7 +5,6 @@ through :func:`apps.tickets.levels.change_escalation_level` (history row + timel
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -40,8 +39,6 @@ from apps.tickets.models import Ticket
 
 if TYPE_CHECKING:
     from apps.org.models import User
-
-log = logging.getLogger(__name__)
 
 
 class EscalationError(DomainError):
