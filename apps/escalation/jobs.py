@@ -1,6 +1,6 @@
 """Durable jobs of escalation: the reactions to the tickets domain's events (``apps.core.jobs``).
 
-Registered in :meth:`apps.escalation.apps.EscalationConfig.ready`:
+Subscribed by :func:`react_to_tickets`, which :meth:`apps.escalation.apps.EscalationConfig.ready` calls:
 
 - ``tickets.received`` (a complaint) → ``escalation.evaluate_complaint``: same-complaint grouping and
   the immediate hot/major criteria (R-M3-02, R-M3-03, R-M3-04), at the intake time.
@@ -37,3 +37,10 @@ def on_complaint_closed(*, ticket_id: int, now: str, **_: Any) -> None:
     if ticket is None or ticket.escalation_level == Level.NONE:
         return
     actions.on_ticket_closed(ticket, now=clock.parse_moment(now))
+
+
+def react_to_tickets() -> None:
+    """Subscribe the jobs above to the tickets domain's events (called by ``EscalationConfig.ready``)."""
+    jobs.react("tickets.received", "escalation.evaluate_complaint", when=lambda p: p["kind"] == "complaint")
+    jobs.react("tickets.status_changed", "escalation.on_complaint_closed",
+               when=lambda p: p["kind"] == "complaint" and p["new"] in ("closed", "unresolved"))

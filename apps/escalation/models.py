@@ -3,6 +3,7 @@ archive volume of major complaints, and the monthly developer-legacy forwarding 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -327,8 +328,6 @@ class SimilaritySynonym(models.Model):
         return f"{self.variant} → {self.canonical}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         self.variant, self.canonical = self.variant.strip(), self.canonical.strip()
         if not self.variant or not self.canonical:
             raise ValidationError(_("说法和统一词都不能为空"))
