@@ -79,13 +79,15 @@ def _link(ticket: Ticket) -> str:
 # ------------------------------------------------------------------ evaluate / raise
 
 
-def evaluate_ticket(ticket: Ticket, *, now: dt.datetime, acting_user: User | None = None) -> list[EscalationEvent]:
-    """Apply the hot/major criteria to ``ticket`` at ``now`` (R-M3-01 … R-M3-05).
+def _evaluate_ticket(ticket: Ticket, *, now: dt.datetime, acting_user: User | None = None) -> list[EscalationEvent]:
+    """Apply the hot/major criteria to ``ticket`` at ``now`` (R-M3-01 … R-M3-05). Runs inside the
+    caller's transaction (it locks the ticket row to raise the level): :func:`evaluate` is the public door.
 
     Each criterion met for the first time becomes an ``EscalationEvent`` (unique per ticket and rule,
-    so two sweeps racing create it once); the ticket's level is raised by a conditional update that
-    can only go up; the reports the new level calls for are created with their deadlines
-    (R-M3-06, R-M3-08, R-M3-09) and staff are told after the commit. Returns the new events.
+    so two sweeps racing create it once); the ticket's level is raised, under its row lock and only
+    ever upwards, through ``change_escalation_level``; the reports the new level calls for are
+    created with their deadlines (R-M3-06, R-M3-08, R-M3-09) and staff are told after the commit.
+    Returns the new events.
     """
     if ticket.kind != queries.COMPLAINT or ticket.status == queries.VOIDED:
         return []
@@ -93,6 +95,9 @@ def evaluate_ticket(ticket: Ticket, *, now: dt.datetime, acting_user: User | Non
     found = rules.findings(queries.facts_for(ticket, now=now), t, now=now)
     if not found:
         return []
+    # Lock the ticket before inserting the rows that reference it: asking for the row lock only after
+    # those inserts (which hold a key-share lock) lets two evaluations of one ticket deadlock.
+    _locked_level(ticket)
     add_wd = queries.add_working_days_for(ticket.project)
     done = set(queries.raise_events(ticket).values_list("rule_id", flat=True))
     created: list[EscalationEvent] = []
@@ -179,7 +184,7 @@ def _notify_raised(ticket: Ticket, events: list[EscalationEvent], *, now: dt.dat
 @transaction.atomic
 def evaluate(ticket: Ticket, *, now: dt.datetime, acting_user: User | None = None) -> list[EscalationEvent]:
     """Evaluate one ticket in a savepoint (the sweep, the intake job and ``flag_ticket`` call this)."""
-    return evaluate_ticket(ticket, now=now, acting_user=acting_user)
+    return _evaluate_ticket(ticket, now=now, acting_user=acting_user)
 
 
 @transaction.atomic
@@ -441,18 +446,21 @@ def evaluate_complaint(ticket: Ticket, *, now: dt.datetime) -> None:
     about the same matter (which evaluates the whole group), or else evaluate it alone. Idempotent:
     the events are unique per ticket and rule, the membership is checked under the project's lock."""
     if attach_to_cluster(ticket, now=now) is None:
-        evaluate_ticket(ticket, now=now)
+        _evaluate_ticket(ticket, now=now)
 
 
 def _recount_and_evaluate(cluster: ComplaintCluster, *, now: dt.datetime, acting_user: User | None = None) -> None:
-    members = list(cluster.members.select_related("ticket__project"))
+    """Recount the group's distinct complainants and evaluate every member, under the project's
+    grouping lock and in ticket order (one lock order, so no two re-evaluations deadlock)."""
+    _lock_project_groups(cluster.project_id)
+    members = list(cluster.members.select_related("ticket__project").order_by("ticket_id"))
     if not members:
         return
     newest = max(members, key=lambda m: m.ticket.received_at).ticket
     cluster.distinct_complainants = queries.cluster_distinct_complainants(newest, now=now)
     cluster.save(update_fields=["distinct_complainants"])
     for m in members:
-        evaluate_ticket(m.ticket, now=now, acting_user=acting_user)
+        _evaluate_ticket(m.ticket, now=now, acting_user=acting_user)
 
 
 def _require_cluster_cap(user: User, project: Project) -> None:
