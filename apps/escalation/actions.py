@@ -1,6 +1,7 @@
 """Every write of the escalation app (STYLE §2): evaluate/raise, downgrade, reports, same-complaint
-groups, archive volumes, developer-legacy forwarding. Web pages, the API, the sweep and the
-``ticket_received`` receiver all call these functions."""
+groups, archive volumes, developer-legacy forwarding. Web pages, the API, the sweep and the durable
+jobs of :mod:`apps.escalation.jobs` all call these functions. The ticket's level is changed only
+through :func:`apps.tickets.levels.change_escalation_level` (history row + timeline event)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from apps.core.errors import DomainError
-from apps.escalation import adapters, rules, services
+from apps.escalation import queries, rules
 from apps.escalation.models import (
     REPORT_FIELDS,
     ArchiveVolume,
@@ -27,12 +28,17 @@ from apps.escalation.models import (
     Level,
     ReportKind,
 )
+from apps.notify import services as notify_services
 from apps.org.access import has_cap
-from apps.org.roles import Cap
+from apps.org.models import Membership, Project
+from apps.org.roles import Cap, Role
+from apps.tickets.actions import TicketError, add_note, edit_ticket
+from apps.tickets.choices import Channel
+from apps.tickets.levels import change_escalation_level
+from apps.tickets.models import Ticket
 
 if TYPE_CHECKING:
-    from apps.org.models import Project, User
-    from apps.tickets.models import Ticket
+    from apps.org.models import User
 
 
 class EscalationError(DomainError):
@@ -55,10 +61,15 @@ RECIPIENTS = {
 }
 
 
-def _ticket_model() -> Any:
-    from apps.tickets.models import Ticket
-
-    return Ticket
+def notify_staff(recipients: Iterable[Any], *, kind: str, subject: str, body: str, link: str = "",
+                 project: Project | None = None, dedupe_key: str | None = None, now: dt.datetime,
+                 working_hours: bool = False) -> list[Any]:
+    """Tell staff through ``apps.notify`` (one door, so tests can record what escalation sends);
+    ``dedupe_key`` makes a repeat a no-op. ``working_hours``: hold the outgoing pushes until the
+    project's next working moment (R-M17-11)."""
+    users = [u for u in recipients if u is not None]
+    return list(notify_services.notify_staff(users, kind=kind, subject=subject, body=body, link=link, project=project,
+                                             dedupe_key=dedupe_key, now=now, respect_working_hours=working_hours))
 
 
 def _link(ticket: Ticket) -> str:
@@ -68,22 +79,27 @@ def _link(ticket: Ticket) -> str:
 # ------------------------------------------------------------------ evaluate / raise
 
 
-def evaluate_ticket(ticket: Ticket, *, now: dt.datetime, acting_user: User | None = None) -> list[EscalationEvent]:
-    """Apply the hot/major criteria to ``ticket`` at ``now`` (R-M3-01 … R-M3-05).
+def _evaluate_ticket(ticket: Ticket, *, now: dt.datetime, acting_user: User | None = None) -> list[EscalationEvent]:
+    """Apply the hot/major criteria to ``ticket`` at ``now`` (R-M3-01 … R-M3-05). Runs inside the
+    caller's transaction (it locks the ticket row to raise the level): :func:`evaluate` is the public door.
 
     Each criterion met for the first time becomes an ``EscalationEvent`` (unique per ticket and rule,
-    so two sweeps racing create it once); the ticket's level is raised by a conditional update that
-    can only go up; the reports the new level calls for are created with their deadlines
-    (R-M3-06, R-M3-08, R-M3-09) and staff are told after the commit. Returns the new events.
+    so two sweeps racing create it once); the ticket's level is raised, under its row lock and only
+    ever upwards, through ``change_escalation_level``; the reports the new level calls for are
+    created with their deadlines (R-M3-06, R-M3-08, R-M3-09) and staff are told after the commit.
+    Returns the new events.
     """
-    if ticket.kind != services.COMPLAINT or ticket.status == services.VOIDED:
+    if ticket.kind != queries.COMPLAINT or ticket.status == queries.VOIDED:
         return []
-    t = services.thresholds_for(ticket.project)
-    found = rules.findings(services.facts_for(ticket, now=now), t, now=now)
+    t = queries.thresholds_for(ticket.project)
+    found = rules.findings(queries.facts_for(ticket, now=now), t, now=now)
     if not found:
         return []
-    add_wd = adapters.add_working_days_for(ticket.project)
-    done = set(services.raise_events(ticket).values_list("rule_id", flat=True))
+    # Lock the ticket before inserting the rows that reference it: asking for the row lock only after
+    # those inserts (which hold a key-share lock) lets two evaluations of one ticket deadlock.
+    _locked_level(ticket)
+    add_wd = queries.add_working_days_for(ticket.project)
+    done = set(queries.raise_events(ticket).values_list("rule_id", flat=True))
     created: list[EscalationEvent] = []
     for f in sorted(found, key=lambda f: (rules.LEVEL_RANK[f.level], f.met_at)):
         if f.rule_id in done:
@@ -93,7 +109,7 @@ def evaluate_ticket(ticket: Ticket, *, now: dt.datetime, acting_user: User | Non
         if event is None:
             continue
         created.append(event)
-        _raise_level(ticket, f.level)
+        _raise_level(ticket, f.level, reason=f"{f.rule_id} {f.reason}", acting_user=acting_user, now=now)
         for duty in duties:
             _ensure_report(ticket, duty.kind, due_at=duty.due_at, start=f.met_at, event=event, now=now,
                            warn_fraction=t.warn_fraction)
@@ -106,7 +122,7 @@ def evaluate_ticket(ticket: Ticket, *, now: dt.datetime, acting_user: User | Non
 
 def _create_event_once(ticket: Ticket, f: rules.Finding, duties: Sequence[rules.ReportDuty],
                        *, acting_user: User | None) -> EscalationEvent | None:
-    previous = _ticket_model().objects.filter(pk=ticket.pk).values_list("escalation_level", flat=True).first()
+    previous = queries.current_level(ticket)
     try:
         with transaction.atomic():
             return EscalationEvent.objects.create(
@@ -118,11 +134,15 @@ def _create_event_once(ticket: Ticket, f: rules.Finding, duties: Sequence[rules.
         return None
 
 
-def _raise_level(ticket: Ticket, level: str) -> None:
-    """Only ever upwards: ``UPDATE … WHERE escalation_level IN (lower levels)`` (R-M3-01)."""
-    lower = [lv for lv, rank in rules.LEVEL_RANK.items() if rank < rules.LEVEL_RANK[level]]
-    if _ticket_model().objects.filter(pk=ticket.pk, escalation_level__in=lower).update(escalation_level=level):
-        ticket.escalation_level = level
+def _locked_level(ticket: Ticket) -> str:
+    """The ticket's committed level, its row locked for this transaction."""
+    return Ticket.objects.select_for_update().values_list("escalation_level", flat=True).get(pk=ticket.pk)
+
+
+def _raise_level(ticket: Ticket, level: str, *, reason: str, acting_user: User | None, now: dt.datetime) -> None:
+    """Only ever upwards (R-M3-01): the row is locked, so two workers raising at once write once."""
+    if rules.LEVEL_RANK[level] > rules.LEVEL_RANK[_locked_level(ticket)]:
+        change_escalation_level(ticket, level=level, acting_user=acting_user, reason=reason, now=now)
 
 
 def _ensure_report(ticket: Ticket, kind: str, *, due_at: dt.datetime | None, start: dt.datetime,
@@ -130,7 +150,7 @@ def _ensure_report(ticket: Ticket, kind: str, *, due_at: dt.datetime | None, sta
                    sequence: int = 1) -> EscalationReport:
     report, _ = EscalationReport.objects.get_or_create(
         ticket=ticket, kind=kind, sequence=sequence,
-        defaults={"event": event, "recipients": RECIPIENTS[kind], "created_at": now, "due_at": due_at,
+        defaults={"event": event, "recipients": RECIPIENTS[ReportKind(kind)], "created_at": now, "due_at": due_at,
                   "warn_at": rules.warn_at(start, due_at, warn_fraction) if due_at else None},
     )
     return report
@@ -146,7 +166,7 @@ def _ensure_volume(ticket: Ticket, *, now: dt.datetime) -> ArchiveVolume:
 def _notify_raised(ticket: Ticket, events: list[EscalationEvent], *, now: dt.datetime) -> None:
     top = max(events, key=lambda e: rules.LEVEL_RANK[e.level])
     label = Level(top.level).label
-    recipients = services.escalation_recipients(ticket.project)
+    recipients = queries.escalation_recipients(ticket.project)
     lines = [f"{e.rule_id} {e.reason}" for e in events]
     due = min((e.report_due_at for e in events if e.report_due_at), default=None)
     if due:
@@ -154,7 +174,7 @@ def _notify_raised(ticket: Ticket, events: list[EscalationEvent], *, now: dt.dat
     keys = ",".join(sorted(e.rule_id for e in events))
 
     def send() -> None:
-        adapters.notify_staff(
+        notify_staff(
             recipients, kind=f"escalation_{top.level}", subject=f"{label}：{ticket.number}", body="\n".join(lines),
             link=_link(ticket), project=ticket.project, dedupe_key=f"escalation:{ticket.pk}:{keys}", now=now)
 
@@ -163,8 +183,8 @@ def _notify_raised(ticket: Ticket, events: list[EscalationEvent], *, now: dt.dat
 
 @transaction.atomic
 def evaluate(ticket: Ticket, *, now: dt.datetime, acting_user: User | None = None) -> list[EscalationEvent]:
-    """Transactional entry point for one ticket (the sweep and the signal receiver call this)."""
-    return evaluate_ticket(ticket, now=now, acting_user=acting_user)
+    """Evaluate one ticket in a savepoint (the sweep, the intake job and ``flag_ticket`` call this)."""
+    return _evaluate_ticket(ticket, now=now, acting_user=acting_user)
 
 
 @transaction.atomic
@@ -179,11 +199,10 @@ def downgrade(ticket: Ticket, *, to_level: str, reason: str, acting_user: User, 
         raise EscalationError("请填写降级原因（至少4个字）", field="reason", code="reason_required")
     if to_level not in rules.LEVEL_RANK:
         raise EscalationError("级别不正确", field="to_level")
-    current = _ticket_model().objects.select_for_update().values_list("escalation_level", flat=True).get(pk=ticket.pk)
+    current = _locked_level(ticket)
     if rules.LEVEL_RANK[to_level] >= rules.LEVEL_RANK[current]:
         raise EscalationError("降级后的级别必须低于当前级别", field="to_level", code="not_lower", status=409)
-    _ticket_model().objects.filter(pk=ticket.pk, escalation_level=current).update(escalation_level=to_level)
-    ticket.escalation_level = to_level
+    change_escalation_level(ticket, level=to_level, acting_user=acting_user, reason=f"人工降级：{reason}", now=now)
     return EscalationEvent.objects.create(
         ticket=ticket, kind=EventKind.DOWNGRADE, level=to_level, previous_level=current, rule_id="R-M3-01",
         reason=f"人工降级：{reason}", raised_at=now, raised_by=acting_user)
@@ -197,8 +216,6 @@ def flag_ticket(ticket: Ticket, *, acting_user: User, now: dt.datetime, litigati
     re-evaluate at once (R-M3-02 a/c, R-M3-03 a/b/c, R-M3-05). Needs ``Cap.ESCALATE``. The ticket
     fields are written by the tickets domain's own ``edit_ticket`` (timeline + field history);
     changing the attribution to "not ours" needs a reason (R-M3-05)."""
-    from apps.tickets.actions import TicketError, edit_ticket
-
     if not has_cap(acting_user, Cap.ESCALATE, ticket.project):
         raise NotAllowed("没有升级投诉的权限")
     changes: dict[str, Any] = {}
@@ -250,7 +267,7 @@ def submit_report(report: EscalationReport, *, acting_user: User, now: dt.dateti
 
 
 def _schedule_progress(ticket: Ticket, *, after: dt.datetime) -> EscalationReport:
-    t = services.thresholds_for(ticket.project)
+    t = queries.thresholds_for(ticket.project)
     seq = (EscalationReport.objects.filter(ticket=ticket, kind=ReportKind.PROGRESS).aggregate(m=Max("sequence"))["m"] or 0) + 1
     due = after + dt.timedelta(days=t.progress_interval_days)
     return _ensure_report(ticket, ReportKind.PROGRESS, due_at=due, start=after, event=None, now=after,
@@ -262,27 +279,13 @@ def on_ticket_closed(ticket: Ticket, *, now: dt.datetime) -> list[EscalationRepo
     """After a hot/major complaint is handled: the case report (R-M3-07) / special report (R-M3-10)
     becomes due ("及时": no hard limit, T-13); open progress reports are no longer needed."""
     out = []
-    level = _ticket_model().objects.filter(pk=ticket.pk).values_list("escalation_level", flat=True).first()
+    level = queries.current_level(ticket)
     if level in (rules.HOT, rules.MAJOR):
         out.append(_ensure_report(ticket, ReportKind.HOT_CASE_REPORT, due_at=None, start=now, event=None, now=now))
     if level == rules.MAJOR:
         out.append(_ensure_report(ticket, ReportKind.MAJOR_SPECIAL_REPORT, due_at=None, start=now, event=None, now=now))
     EscalationReport.objects.filter(ticket=ticket, kind=ReportKind.PROGRESS, sent_at=None).delete()
     return out
-
-
-def can_archive(ticket: Ticket) -> tuple[bool, str]:
-    """R-M3-07/R-M3-10: a hot ticket cannot be archived before its case report exists and is sent."""
-    level = _ticket_model().objects.filter(pk=ticket.pk).values_list("escalation_level", flat=True).first()
-    needed = []
-    if level in (rules.HOT, rules.MAJOR):
-        needed.append(ReportKind.HOT_CASE_REPORT)
-    if level == rules.MAJOR:
-        needed.append(ReportKind.MAJOR_SPECIAL_REPORT)
-    sent = set(EscalationReport.objects.filter(ticket=ticket, kind__in=needed).exclude(sent_at=None)
-               .values_list("kind", flat=True))
-    missing = [ReportKind(k).label for k in needed if k not in sent]
-    return (not missing, "；".join(str(m) for m in missing))
 
 
 @transaction.atomic
@@ -293,7 +296,7 @@ def close_volume(ticket: Ticket, *, acting_user: User, now: dt.datetime) -> Arch
     volume = ArchiveVolume.objects.select_for_update().filter(ticket=ticket).first()
     if volume is None:
         raise EscalationError("该投诉没有单独立卷", code="no_volume", status=404)
-    ok, missing = can_archive(ticket)
+    ok, missing = queries.can_archive(ticket)
     if not ok:
         raise EscalationError(f"尚缺：{missing}", code="report_missing", status=409)
     if volume.closed_at is None:
@@ -313,7 +316,7 @@ def raise_government_report(ticket: Ticket, *, cause: str, acting_user: User, no
     :class:`EscalationReport` to fill and mark sent — the record of the report) and tells staff."""
     if not has_cap(acting_user, Cap.ESCALATE, ticket.project):
         raise NotAllowed("没有升级投诉的权限")
-    policy = services.policy_for(ticket.project)
+    policy = queries.policy_for(ticket.project)
     if policy is None or not policy.government_report_enabled:
         raise EscalationError("本项目未启用政府重大事件报告（仅在地方法规要求时由管理员启用）",
                               code="not_enabled", status=409)
@@ -325,11 +328,11 @@ def raise_government_report(ticket: Ticket, *, cause: str, acting_user: User, no
         defaults={"recipients": policy.government_authority[:200], "created_at": now, "due_at": None,
                   "content": f"{label}。"})
     if created:
-        adapters.notify_staff(services.escalation_recipients(ticket.project), kind="escalation_government_report",
-                              subject=f"需报告政府主管部门：{ticket.number}",
-                              body=f"{label}，请及时报告{report.recipients}并登记报告内容。",
-                              link=_link(ticket), project=ticket.project,
-                              dedupe_key=f"government-report:{ticket.pk}", now=now)
+        notify_staff(queries.escalation_recipients(ticket.project), kind="escalation_government_report",
+                     subject=f"需报告政府主管部门：{ticket.number}",
+                     body=f"{label}，请及时报告{report.recipients}并登记报告内容。",
+                     link=_link(ticket), project=ticket.project,
+                     dedupe_key=f"government-report:{ticket.pk}", now=now)
     return report
 
 
@@ -340,11 +343,6 @@ def report_visit_problem(ticket: Ticket, *, reason: str, acting_user: User, now:
     """R-M3-13: a problem found on a visit (走访) that the 客服专员 cannot solve promptly is reported
     at once to the 客服部主管 (and the 客服经理, who later classifies the result). Records the report
     on the ticket's timeline and notifies them; the 主管 then dispatches to the responsible department."""
-    from apps.org.models import Membership
-    from apps.org.roles import Role
-    from apps.tickets.actions import TicketError, add_note
-    from apps.tickets.choices import Channel
-
     if ticket.channel != Channel.FIELD_VISIT:
         raise EscalationError("只有走访中发现的问题可以按走访问题上报", code="not_visit", field="ticket")
     reason = (reason or "").strip()
@@ -354,11 +352,11 @@ def report_visit_problem(ticket: Ticket, *, reason: str, acting_user: User, now:
         event = add_note(ticket=ticket, text=f"走访问题上报客服主管（R-M3-13）：{reason}", acting_user=acting_user, now=now)
     except TicketError as exc:
         raise NotAllowed(exc.message) from exc
-    bosses = services._users(Membership.objects.filter(project_id=ticket.project_id,
+    bosses = queries.users_of(Membership.objects.filter(project_id=ticket.project_id,
                                                         role__in=(Role.CS_SUPERVISOR, Role.CS_MANAGER)))
-    adapters.notify_staff(bosses, kind="visit_problem", subject=f"走访问题上报：{ticket.number}",
-                          body=f"{reason}\n请通知责任部门、制定措施并协调解决。", link=f"/tickets/{ticket.pk}/",
-                          project=ticket.project, dedupe_key=f"visit-problem:{event.pk}", now=now)
+    notify_staff(bosses, kind="visit_problem", subject=f"走访问题上报：{ticket.number}",
+                 body=f"{reason}\n请通知责任部门、制定措施并协调解决。", link=f"/tickets/{ticket.pk}/",
+                 project=ticket.project, dedupe_key=f"visit-problem:{event.pk}", now=now)
     return event
 
 
@@ -374,7 +372,7 @@ def record_leadership_opinion(ticket: Ticket, *, opinion: str, given_on: dt.date
     leader_self = given_by is not None and given_by.pk == acting_user.pk
     if not (has_cap(acting_user, Cap.ESCALATE, ticket.project) or leader_self):
         raise NotAllowed("没有记录领导处理意见的权限")
-    if ticket.kind != services.COMPLAINT:
+    if ticket.kind != queries.COMPLAINT:
         raise EscalationError("只有投诉可以记录领导处理意见", code="not_complaint", field="ticket")
     opinion = (opinion or "").strip()
     if len(opinion) < 4:
@@ -399,13 +397,27 @@ def record_leadership_opinion(ticket: Ticket, *, opinion: str, given_on: dt.date
 # ------------------------------------------------------------------ same-complaint groups
 
 
+def _lock_project_groups(project_id: int) -> None:
+    """Serialise same-complaint grouping per project: two intakes of one project grouped at once
+    would both add the same earlier complaint (a duplicate member key) or lock group and ticket rows
+    in opposite orders (a deadlock). ``FOR NO KEY UPDATE`` does not block new tickets of the project
+    (their foreign key takes only ``FOR KEY SHARE``). SQLite serialises writers anyway."""
+    list(Project.objects.select_for_update(no_key=True).filter(pk=project_id).values_list("pk", flat=True))
+
+
 @transaction.atomic
 def attach_to_cluster(ticket: Ticket, *, now: dt.datetime) -> ClusterMember | None:
-    """On ``ticket_received``: find earlier complaints about the same matter and group them
-    (R-M3-04). Joins the group of the best-matching candidate, or opens a suggested group."""
-    if ticket.kind != services.COMPLAINT or ClusterMember.objects.filter(ticket=ticket).exists():
+    """A complaint was received: find earlier complaints about the same matter and group them
+    (R-M3-04). Joins the group of the best-matching candidate, or opens a suggested group.
+
+    Safe to repeat (the intake job may be retried): a ticket already in a group returns ``None``,
+    and the project's lock makes the membership checks hold until the commit."""
+    if ticket.kind != queries.COMPLAINT:
         return None
-    found = services.candidates_for(ticket, now=now)
+    _lock_project_groups(ticket.project_id)
+    if ClusterMember.objects.filter(ticket=ticket).exists():
+        return None
+    found = queries.candidates_for(ticket, now=now)
     if not found:
         return None
     best = found[0]
@@ -418,23 +430,37 @@ def attach_to_cluster(ticket: Ticket, *, now: dt.datetime) -> ClusterMember | No
         if existing is None:
             ClusterMember.objects.create(cluster=cluster, ticket=best.ticket, score=best.match.score, added_at=now)
     # other strong candidates that are in no group yet join as well
+    grouped = set(ClusterMember.objects.filter(ticket__in=[c.ticket for c in found[1:]])
+                  .values_list("ticket_id", flat=True))
     for c in found[1:]:
-        if not ClusterMember.objects.filter(ticket=c.ticket).exists():
+        if c.ticket.pk not in grouped:
             ClusterMember.objects.create(cluster=cluster, ticket=c.ticket, score=c.match.score, added_at=now)
     member = ClusterMember.objects.create(cluster=cluster, ticket=ticket, score=best.match.score, added_at=now)
     _recount_and_evaluate(cluster, now=now)
     return member
 
 
+@transaction.atomic
+def evaluate_complaint(ticket: Ticket, *, now: dt.datetime) -> None:
+    """What a new complaint sets off (R-M3-02, R-M3-03, R-M3-04): group it with earlier complaints
+    about the same matter (which evaluates the whole group), or else evaluate it alone. Idempotent:
+    the events are unique per ticket and rule, the membership is checked under the project's lock."""
+    if attach_to_cluster(ticket, now=now) is None:
+        _evaluate_ticket(ticket, now=now)
+
+
 def _recount_and_evaluate(cluster: ComplaintCluster, *, now: dt.datetime, acting_user: User | None = None) -> None:
-    members = list(cluster.members.select_related("ticket__project"))
+    """Recount the group's distinct complainants and evaluate every member, under the project's
+    grouping lock and in ticket order (one lock order, so no two re-evaluations deadlock)."""
+    _lock_project_groups(cluster.project_id)
+    members = list(cluster.members.select_related("ticket__project").order_by("ticket_id"))
     if not members:
         return
     newest = max(members, key=lambda m: m.ticket.received_at).ticket
-    ComplaintCluster.objects.filter(pk=cluster.pk).update(
-        distinct_complainants=services.cluster_distinct_complainants(newest, now=now))
+    cluster.distinct_complainants = queries.cluster_distinct_complainants(newest, now=now)
+    cluster.save(update_fields=["distinct_complainants"])
     for m in members:
-        evaluate_ticket(m.ticket, now=now, acting_user=acting_user)
+        _evaluate_ticket(m.ticket, now=now, acting_user=acting_user)
 
 
 def _require_cluster_cap(user: User, project: Project) -> None:
@@ -474,7 +500,9 @@ def split_cluster(cluster: ComplaintCluster, *, ticket_ids: Iterable[int], actin
     new = ComplaintCluster.objects.create(project=cluster.project, title=(title or cluster.title)[:200],
                                           state=ClusterState.CONFIRMED, created_at=now, confirmed_at=now,
                                           confirmed_by=acting_user)
-    ClusterMember.objects.filter(pk__in=[m.pk for m in moving]).update(cluster=new, added_by=acting_user, added_at=now)
+    for m in moving:
+        m.cluster, m.added_by, m.added_at = new, acting_user, now
+        m.save(update_fields=["cluster", "added_by", "added_at"])
     cluster.state, cluster.confirmed_at, cluster.confirmed_by = ClusterState.CONFIRMED, now, acting_user
     cluster.save(update_fields=["state", "confirmed_at", "confirmed_by"])
     for c in (cluster, new):
@@ -492,8 +520,12 @@ def merge_clusters(target: ComplaintCluster, others: Iterable[ComplaintCluster],
         raise EscalationError("请选择要合并的其他组", field="others")
     if any(o.project_id != target.project_id for o in others):
         raise EscalationError("只能合并同一项目的相同投诉组", field="others")
-    ClusterMember.objects.filter(cluster__in=others).update(cluster=target)
-    ComplaintCluster.objects.filter(pk__in=[o.pk for o in others]).update(state=ClusterState.DISSOLVED)
+    for m in ClusterMember.objects.filter(cluster__in=others):
+        m.cluster = target
+        m.save(update_fields=["cluster"])
+    for o in others:
+        o.state = ClusterState.DISSOLVED
+        o.save(update_fields=["state"])
     target.state, target.confirmed_at, target.confirmed_by = ClusterState.CONFIRMED, now, acting_user
     target.save(update_fields=["state", "confirmed_at", "confirmed_by"])
     _recount_and_evaluate(target, now=now, acting_user=acting_user)
@@ -504,7 +536,7 @@ def merge_clusters(target: ComplaintCluster, others: Iterable[ComplaintCluster],
 def add_to_cluster(cluster: ComplaintCluster, ticket: Ticket, *, acting_user: User, now: dt.datetime) -> ClusterMember:
     """Staff add a ticket the matcher missed."""
     _require_cluster_cap(acting_user, cluster.project)
-    if ticket.project_id != cluster.project_id or ticket.kind != services.COMPLAINT:
+    if ticket.project_id != cluster.project_id or ticket.kind != queries.COMPLAINT:
         raise EscalationError("只能加入同一项目的投诉", field="ticket")
     if ClusterMember.objects.filter(ticket=ticket).exists():
         raise EscalationError("该投诉已在其他组中，请用合并", field="ticket", code="in_other_cluster", status=409)
@@ -538,7 +570,7 @@ def forward_legacy(project: Project, *, month: dt.date, acting_user: User, now: 
         raise EscalationError("只能转交已结束月份的统计", field="month", code="month_not_over")
     if LegacyForward.objects.filter(project=project, month=month).exists():
         raise EscalationError("该月已转交", field="month", code="already_forwarded", status=409)
-    tickets = list(services.legacy_tickets(project, month))
+    tickets = list(queries.legacy_tickets(project, month))
     return LegacyForward.objects.create(
         project=project, month=month, count=len(tickets), open_count=sum(1 for t in tickets if t.closed_at is None),
         ticket_numbers=[t.number for t in tickets], document_no=document_no.strip(), note=note.strip(),

@@ -2,7 +2,10 @@
 for same-complaint detection. Events, reports and clusters are changed through the pages/actions."""
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from apps.escalation.models import EscalationPolicy, LeadershipOpinion, SimilaritySynonym
 
@@ -29,8 +32,8 @@ class LeadershipOpinionAdmin(admin.ModelAdmin):
     list_filter = ("given_on",)
     search_fields = ("ticket__number", "given_by_name", "opinion")
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -1,17 +1,30 @@
-"""REST endpoints of the escalation app (mounted at /api/v1/escalation). Thin: each calls an action."""
+"""REST endpoints of the escalation app (mounted at /api/v1/escalation). Thin: each calls an action.
+
+``GET /clusters`` answers a bare list (at most 100 groups), as it always has: paging it with
+``LinliPagination`` would change its response shape, which the API contract does not allow."""
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Router, Schema
 
 from apps.core.api_errors import ERRORS, ApiError
-from apps.escalation import actions, services
-from apps.escalation.models import REPORT_FIELDS, ClusterState, ComplaintCluster, EscalationReport, Level
+from apps.escalation import actions, queries
+from apps.escalation.access import open_clusters, staff_user, visible_clusters
+from apps.escalation.models import (
+    REPORT_FIELDS,
+    ArchiveVolume,
+    ClusterMember,
+    ComplaintCluster,
+    EscalationReport,
+    Level,
+)
 from apps.org import access
 from apps.org.roles import Cap
+from apps.tickets.models import Ticket
 from linli import clock
 
 router = Router(tags=["escalation"])
@@ -91,9 +104,18 @@ class MergeIn(Schema):
     others: list[int]
 
 
-def _ticket(request: HttpRequest, ticket_id: int) -> Any:
-    from apps.tickets.models import Ticket
+class AddIn(Schema):
+    ticket_id: int
 
+
+class VolumeOut(Schema):
+    ticket_id: int
+    volume_no: str
+    opened_at: dt.datetime
+    closed_at: dt.datetime | None
+
+
+def _ticket(request: HttpRequest, ticket_id: int) -> Ticket:
     ticket = (Ticket.objects.filter(pk=ticket_id, project__in=access.visible_projects(request.user))
               .select_related("project").first())
     if ticket is None or not access.has_cap(request.user, Cap.VIEW_TICKETS, ticket.project):
@@ -101,15 +123,19 @@ def _ticket(request: HttpRequest, ticket_id: int) -> Any:
     return ticket
 
 
-def _escalation(ticket: Any) -> dict[str, Any]:
+def _report_out(r: EscalationReport) -> dict[str, Any]:
+    return {"id": r.pk, "kind": r.kind, "kind_label": r.get_kind_display(), "sequence": r.sequence,
+            "recipients": r.recipients, "due_at": r.due_at, "sent_at": r.sent_at,
+            "required_fields": list(REPORT_FIELDS[r.kind])}
+
+
+def _escalation(ticket: Ticket) -> dict[str, Any]:
     reports = EscalationReport.objects.filter(ticket=ticket).order_by("created_at", "pk")
-    member = ticket.complaint_cluster_member if hasattr(ticket, "complaint_cluster_member") else None
+    member = ClusterMember.objects.filter(ticket=ticket).first()
     return {
         "ticket_id": ticket.pk, "number": ticket.number, "level": ticket.escalation_level,
-        "reasons": services.reasons_for(ticket),
-        "reports": [{"id": r.pk, "kind": r.kind, "kind_label": r.get_kind_display(), "sequence": r.sequence,
-                     "recipients": r.recipients, "due_at": r.due_at, "sent_at": r.sent_at,
-                     "required_fields": list(REPORT_FIELDS[r.kind])} for r in reports],
+        "reasons": queries.reasons_for(ticket),
+        "reports": [_report_out(r) for r in reports],
         "cluster_id": member.cluster_id if member else None,
     }
 
@@ -124,9 +150,18 @@ def ticket_downgrade(request: HttpRequest, ticket_id: int, payload: DowngradeIn)
     ticket = _ticket(request, ticket_id)
     if payload.to_level not in Level.values:
         raise ApiError(422, "invalid", "级别不正确", {"to_level": ["不是允许的取值"]})
-    actions.downgrade(ticket, to_level=payload.to_level, reason=payload.reason, acting_user=request.user,
+    actions.downgrade(ticket, to_level=payload.to_level, reason=payload.reason, acting_user=staff_user(request),
                       now=clock.now())
     return _escalation(ticket)
+
+
+@router.post("/tickets/{ticket_id}/volume/close", response={200: VolumeOut, **ERRORS},
+             summary="重大投诉单独立卷结卷（R-M3-10）")
+def ticket_close_volume(request: HttpRequest, ticket_id: int) -> Any:
+    ticket = _ticket(request, ticket_id)
+    volume: ArchiveVolume = actions.close_volume(ticket, acting_user=staff_user(request), now=clock.now())
+    return {"ticket_id": ticket.pk, "volume_no": volume.volume_no, "opened_at": volume.opened_at,
+            "closed_at": volume.closed_at}
 
 
 @router.post("/reports/{report_id}/submit", response={200: ReportOut, **ERRORS}, summary="填写并报送升级报告")
@@ -136,35 +171,42 @@ def report_submit(request: HttpRequest, report_id: int, payload: ReportIn) -> An
         raise ApiError(404, "not_found", "报告不存在")
     _ticket(request, report.ticket_id)
     fields = {k: v for k, v in payload.dict().items() if k in REPORT_FIELDS[report.kind]}
-    r = actions.submit_report(report, acting_user=request.user, now=clock.now(), **fields)
-    return {"id": r.pk, "kind": r.kind, "kind_label": r.get_kind_display(), "sequence": r.sequence,
-            "recipients": r.recipients, "due_at": r.due_at, "sent_at": r.sent_at,
-            "required_fields": list(REPORT_FIELDS[r.kind])}
+    r = actions.submit_report(report, acting_user=staff_user(request), now=clock.now(), **fields)
+    return _report_out(r)
+
+
+def _members() -> Prefetch[Any]:
+    return Prefetch("members", to_attr="members_in_order",
+                    queryset=ClusterMember.objects.select_related("ticket").order_by("ticket__received_at"))
 
 
 def _cluster(request: HttpRequest, cluster_id: int) -> ComplaintCluster:
-    cluster = ComplaintCluster.objects.filter(pk=cluster_id, project__in=access.visible_projects(request.user)).first()
+    cluster = visible_clusters(request).filter(pk=cluster_id).first()
     if cluster is None:
         raise ApiError(404, "not_found", "相同投诉组不存在")
     return cluster
 
 
 def _cluster_out(cluster: ComplaintCluster) -> dict[str, Any]:
-    cluster.refresh_from_db()
+    """The group as stored now (re-read with its members: an action may have changed both)."""
+    fresh = ComplaintCluster.objects.prefetch_related(_members()).get(pk=cluster.pk)
+    return _cluster_dict(fresh)
+
+
+def _cluster_dict(cluster: ComplaintCluster) -> dict[str, Any]:
+    members: list[ClusterMember] = cluster.members_in_order  # type: ignore[attr-defined]  # Prefetch to_attr
     return {"id": cluster.pk, "project_id": cluster.project_id, "title": cluster.title, "state": cluster.state,
             "distinct_complainants": cluster.distinct_complainants,
             "members": [{"ticket_id": m.ticket_id, "number": m.ticket.number, "received_at": m.ticket.received_at,
-                         "score": m.score, "marked_distinct": m.marked_distinct}
-                        for m in cluster.members.select_related("ticket").order_by("ticket__received_at")]}
+                         "score": m.score, "marked_distinct": m.marked_distinct} for m in members]}
 
 
 @router.get("/clusters", response={200: list[ClusterOut], **ERRORS}, summary="相同投诉组列表")
 def cluster_list(request: HttpRequest, state: str | None = None) -> Any:
-    qs = ComplaintCluster.objects.filter(project__in=access.visible_projects(request.user)).exclude(
-        state=ClusterState.DISSOLVED)
+    qs = open_clusters(request)
     if state:
         qs = qs.filter(state=state)
-    return [_cluster_out(c) for c in qs.order_by("-created_at")[:100]]
+    return [_cluster_dict(c) for c in qs.prefetch_related(_members()).order_by("-created_at")[:100]]
 
 
 @router.get("/clusters/{cluster_id}", response={200: ClusterOut, **ERRORS}, summary="相同投诉组")
@@ -175,14 +217,14 @@ def cluster_detail(request: HttpRequest, cluster_id: int) -> Any:
 @router.post("/clusters/{cluster_id}/confirm", response={200: ClusterOut, **ERRORS}, summary="确认为相同投诉")
 def cluster_confirm(request: HttpRequest, cluster_id: int) -> Any:
     cluster = _cluster(request, cluster_id)
-    actions.confirm_cluster(cluster, acting_user=request.user, now=clock.now())
+    actions.confirm_cluster(cluster, acting_user=staff_user(request), now=clock.now())
     return _cluster_out(cluster)
 
 
 @router.post("/clusters/{cluster_id}/split", response={200: ClusterOut, **ERRORS}, summary="拆分相同投诉组")
 def cluster_split(request: HttpRequest, cluster_id: int, payload: SplitIn) -> Any:
     cluster = _cluster(request, cluster_id)
-    actions.split_cluster(cluster, ticket_ids=payload.ticket_ids, acting_user=request.user, now=clock.now(),
+    actions.split_cluster(cluster, ticket_ids=payload.ticket_ids, acting_user=staff_user(request), now=clock.now(),
                           title=payload.title)
     return _cluster_out(cluster)
 
@@ -190,9 +232,16 @@ def cluster_split(request: HttpRequest, cluster_id: int, payload: SplitIn) -> An
 @router.post("/clusters/{cluster_id}/merge", response={200: ClusterOut, **ERRORS}, summary="合并相同投诉组")
 def cluster_merge(request: HttpRequest, cluster_id: int, payload: MergeIn) -> Any:
     cluster = _cluster(request, cluster_id)
-    others = list(ComplaintCluster.objects.filter(pk__in=payload.others,
-                                                  project__in=access.visible_projects(request.user)))
+    others = list(visible_clusters(request).filter(pk__in=payload.others))
     if len(others) != len(set(payload.others)):
         raise ApiError(404, "not_found", "相同投诉组不存在", {"others": ["包含不存在的组"]})
-    actions.merge_clusters(cluster, others, acting_user=request.user, now=clock.now())
+    actions.merge_clusters(cluster, others, acting_user=staff_user(request), now=clock.now())
+    return _cluster_out(cluster)
+
+
+@router.post("/clusters/{cluster_id}/add", response={200: ClusterOut, **ERRORS}, summary="把遗漏的投诉加入本组")
+def cluster_add(request: HttpRequest, cluster_id: int, payload: AddIn) -> Any:
+    cluster = _cluster(request, cluster_id)
+    ticket = _ticket(request, payload.ticket_id)
+    actions.add_to_cluster(cluster, ticket, acting_user=staff_user(request), now=clock.now())
     return _cluster_out(cluster)

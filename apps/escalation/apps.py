@@ -7,6 +7,6 @@ class EscalationConfig(AppConfig):
     verbose_name = "热点/重大投诉 Escalation"
 
     def ready(self) -> None:
-        from apps.escalation import receivers
+        from apps.escalation import jobs  # the job handlers register on import
 
-        receivers.connect()
+        jobs.react_to_tickets()

@@ -3,6 +3,7 @@ archive volume of major complaints, and the monthly developer-legacy forwarding 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -327,14 +328,13 @@ class SimilaritySynonym(models.Model):
         return f"{self.variant} → {self.canonical}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         self.variant, self.canonical = self.variant.strip(), self.canonical.strip()
         if not self.variant or not self.canonical:
             raise ValidationError(_("说法和统一词都不能为空"))
         if self.variant == self.canonical:
             raise ValidationError({"canonical": _("统一词不能与说法相同")})
-        if self.project_id and self.project.company_id != self.company_id:
+        project = self.project if self.project_id else None
+        if project is not None and project.company_id != self.company_id:
             raise ValidationError({"project": _("项目不属于该公司")})
 
 

@@ -15,46 +15,27 @@ complaints only, so they always go out at once.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
-from apps.escalation import actions, adapters, rules, services
+from apps.escalation import actions, queries, rules
 from apps.escalation.models import EscalationPolicy, EscalationReport, ReportKind
-
-log = logging.getLogger(__name__)
-
-
-def _tickets() -> Any:
-    from apps.tickets.models import Ticket
-
-    return Ticket
-
-
-def _deadlines() -> Any:
-    try:
-        from apps.tickets.models import Deadline
-    except ImportError:  # tickets not landed yet
-        return None
-    return Deadline
-
+from apps.tickets.choices import OPEN_STATUSES, EscalationLevel, Kind, Urgency
+from apps.tickets.models import Deadline, Ticket
 
 # ------------------------------------------------------------------ time-based escalation
 
 
-def time_escalation_candidates(now: dt.datetime) -> Any:
+def time_escalation_candidates(now: dt.datetime) -> QuerySet[Ticket]:
     """Open complaints, our side, old enough for the shortest configured 'unresolved' limit, that
     do not yet carry both time-based events (R-M3-02 d, R-M3-03 d)."""
     min_days = min([rules.Thresholds().hot_unresolved_days,
                     *EscalationPolicy.objects.values_list("hot_unresolved_days", flat=True)])
     min_months = min([rules.Thresholds().major_unresolved_months,
                       *EscalationPolicy.objects.values_list("major_unresolved_months", flat=True)])
-    from apps.tickets.choices import OPEN_STATUSES
-
-    return (_tickets().objects.filter(kind=services.COMPLAINT, our_side=True, closed_at=None,
+    return (Ticket.objects.filter(kind=queries.COMPLAINT, our_side=True, closed_at=None,
                                       status__in=OPEN_STATUSES, received_at__lte=now - dt.timedelta(days=min_days))
             .exclude(Q(escalation_events__rule_id="R-M3-03d"))
             # already hot by time and not yet a month old: nothing can be due (28 days ≤ any month)
@@ -62,11 +43,9 @@ def time_escalation_candidates(now: dt.datetime) -> Any:
             .select_related("project").order_by("received_at"))
 
 
-def flagged_candidates() -> Any:
+def flagged_candidates() -> QuerySet[Ticket]:
     """Open complaints whose recorded facts imply a higher level than they carry — e.g. flags set
-    through the tickets edit form, which sends no signal (R-M3-02 a/c, R-M3-03 a/b/c)."""
-    from apps.tickets.choices import OPEN_STATUSES
-
+    through the tickets edit form, which publishes no event (R-M3-02 a/c, R-M3-03 a/b/c)."""
     t = rules.Thresholds()
     min_hot = min([t.hot_collective_people, *EscalationPolicy.objects.values_list("hot_collective_people", flat=True)])
     min_major = min([t.major_collective_people,
@@ -74,7 +53,7 @@ def flagged_candidates() -> Any:
     implies_major = Q(litigation=True) | Q(media_exposed=True) | Q(collective=True, people_count__gte=min_major)
     implies_hot = Q(media_or_litigation_risk=True) | Q(collective=True, people_count__gte=min_hot)
     downgraded = Q(escalation_events__kind="downgrade")
-    return (_tickets().objects.filter(kind=services.COMPLAINT, status__in=OPEN_STATUSES)
+    return (Ticket.objects.filter(kind=queries.COMPLAINT, status__in=OPEN_STATUSES)
             .filter((implies_major & ~Q(escalation_level="major")) | (implies_hot & Q(escalation_level="none")))
             .exclude(downgraded).select_related("project").distinct().order_by("received_at"))
 
@@ -93,18 +72,16 @@ def escalate_time_based(now: dt.datetime, *, batch: int = 500) -> int:
 # ------------------------------------------------------------------ ticket deadlines (apps.tickets.Deadline)
 
 
-def _deadline_text(d: Any, ticket: Any) -> tuple[str, str]:
-    stage = getattr(d, "get_stage_display", lambda: d.stage)()
+def _deadline_text(d: Deadline, ticket: Ticket) -> tuple[str, str]:
+    stage = d.get_stage_display()
     due = d.due_at.astimezone(ticket.project.tz).strftime("%Y-%m-%d %H:%M") if d.due_at else "立即"
     return stage, due
 
 
-def reminder_waits_for_working_hours(ticket: Any) -> bool:
+def reminder_waits_for_working_hours(ticket: Ticket) -> bool:
     """R-M17-11: deadline reminders respect the holder's working hours (the ticket's project hours
     on working days), except for urgent repairs and hot or major complaints, which go out at once.
     Only the outgoing pushes (email/SMS/work group) wait; the in-app notice appears at once."""
-    from apps.tickets.choices import EscalationLevel, Kind, Urgency
-
     if ticket.kind == Kind.REPAIR and ticket.urgency == Urgency.URGENT:
         return False
     return ticket.escalation_level not in (EscalationLevel.HOT, EscalationLevel.MAJOR)
@@ -112,31 +89,25 @@ def reminder_waits_for_working_hours(ticket: Any) -> bool:
 
 def warn_one_due_deadline(now: dt.datetime) -> bool:
     """Warn once at ``warn_at`` (75% of the limit) for an unmet ticket deadline."""
-    Deadline = _deadlines()
-    if Deadline is None:
-        return False
     d = Deadline.objects.filter(met_at=None, cancelled_at=None, warned_at=None, warn_at__lte=now).order_by("warn_at").first()
     if d is None:
         return False
     if Deadline.objects.filter(pk=d.pk, warned_at=None).update(warned_at=now) != 1:
         return True  # another worker took it
     ticket = d.ticket
-    if getattr(d, "due_at", None) is not None and d.due_at <= now:
+    if d.due_at is not None and d.due_at <= now:
         return True  # already past due: the breach notice says it
     stage, due = _deadline_text(d, ticket)
-    adapters.notify_staff(services.deadline_recipients(ticket), kind="deadline_warning",
-                          subject=f"即将超时：{ticket.number} {stage}", body=f"{stage}时限 {due}（{d.rule}）",
-                          link=f"/tickets/{ticket.pk}/", project=ticket.project,
-                          dedupe_key=f"deadline-warn:{d.pk}", now=now,
-                          working_hours=reminder_waits_for_working_hours(ticket))
+    actions.notify_staff(queries.deadline_recipients(ticket), kind="deadline_warning",
+                         subject=f"即将超时：{ticket.number} {stage}", body=f"{stage}时限 {due}（{d.rule}）",
+                         link=f"/tickets/{ticket.pk}/", project=ticket.project,
+                         dedupe_key=f"deadline-warn:{d.pk}", now=now,
+                         working_hours=reminder_waits_for_working_hours(ticket))
     return True
 
 
 def breach_one_deadline(now: dt.datetime) -> bool:
     """Tell staff once when an unmet ticket deadline has passed."""
-    Deadline = _deadlines()
-    if Deadline is None:
-        return False
     d = (Deadline.objects.filter(met_at=None, cancelled_at=None, breach_notified_at=None, due_at__lte=now)
          .order_by("due_at").first())
     if d is None:
@@ -145,11 +116,11 @@ def breach_one_deadline(now: dt.datetime) -> bool:
         return True
     ticket = d.ticket
     stage, due = _deadline_text(d, ticket)
-    adapters.notify_staff(services.deadline_recipients(ticket), kind="deadline_breach",
-                          subject=f"已超时：{ticket.number} {stage}", body=f"{stage}时限 {due} 已过（{d.rule}）",
-                          link=f"/tickets/{ticket.pk}/", project=ticket.project,
-                          dedupe_key=f"deadline-breach:{d.pk}", now=now,
-                          working_hours=reminder_waits_for_working_hours(ticket))
+    actions.notify_staff(queries.deadline_recipients(ticket), kind="deadline_breach",
+                         subject=f"已超时：{ticket.number} {stage}", body=f"{stage}时限 {due} 已过（{d.rule}）",
+                         link=f"/tickets/{ticket.pk}/", project=ticket.project,
+                         dedupe_key=f"deadline-breach:{d.pk}", now=now,
+                         working_hours=reminder_waits_for_working_hours(ticket))
     return True
 
 
@@ -163,14 +134,15 @@ def warn_one_report(now: dt.datetime) -> bool:
         return False
     if EscalationReport.objects.filter(pk=r.pk, warned_at=None).update(warned_at=now) != 1:
         return True
-    if r.due_at and r.due_at <= now:
+    due = r.due_at
+    if due is None or due <= now:  # no limit (warn_at is set only with one), or past due: the breach notice says it
         return True
     ticket = r.ticket
-    adapters.notify_staff(services.escalation_recipients(ticket.project), kind="escalation_report_warning",
-                          subject=f"报告即将超时：{ticket.number} {ReportKind(r.kind).label}",
-                          body=f"时限 {r.due_at.astimezone(ticket.project.tz):%Y-%m-%d %H:%M}，报送：{r.recipients}",
-                          link=f"/escalation/tickets/{ticket.pk}/", project=ticket.project,
-                          dedupe_key=f"report-warn:{r.pk}", now=now)
+    actions.notify_staff(queries.escalation_recipients(ticket.project), kind="escalation_report_warning",
+                         subject=f"报告即将超时：{ticket.number} {ReportKind(r.kind).label}",
+                         body=f"时限 {due.astimezone(ticket.project.tz):%Y-%m-%d %H:%M}，报送：{r.recipients}",
+                         link=f"/escalation/tickets/{ticket.pk}/", project=ticket.project,
+                         dedupe_key=f"report-warn:{r.pk}", now=now)
     return True
 
 
@@ -181,12 +153,12 @@ def breach_one_report(now: dt.datetime) -> bool:
         return False
     if EscalationReport.objects.filter(pk=r.pk, breach_notified_at=None).update(breach_notified_at=now) != 1:
         return True
-    ticket = r.ticket
-    adapters.notify_staff(services.escalation_recipients(ticket.project), kind="escalation_report_breach",
-                          subject=f"报告已超时：{ticket.number} {ReportKind(r.kind).label}",
-                          body=f"时限 {r.due_at.astimezone(ticket.project.tz):%Y-%m-%d %H:%M} 已过，报送：{r.recipients}",
-                          link=f"/escalation/tickets/{ticket.pk}/", project=ticket.project,
-                          dedupe_key=f"report-breach:{r.pk}", now=now)
+    ticket, due = r.ticket, r.due_at or now  # due_at__lte=now: never empty here
+    actions.notify_staff(queries.escalation_recipients(ticket.project), kind="escalation_report_breach",
+                         subject=f"报告已超时：{ticket.number} {ReportKind(r.kind).label}",
+                         body=f"时限 {due.astimezone(ticket.project.tz):%Y-%m-%d %H:%M} 已过，报送：{r.recipients}",
+                         link=f"/escalation/tickets/{ticket.pk}/", project=ticket.project,
+                         dedupe_key=f"report-breach:{r.pk}", now=now)
     return True
 
 

@@ -1,10 +1,10 @@
-from django.urls import path
+from django.urls import URLPattern, path
 
 from apps.escalation import views
 
 app_name = "escalation"
 
-urlpatterns: list = [
+urlpatterns: list[URLPattern] = [
     path("", views.overview, name="overview"),
     path("tickets/<int:pk>/", views.ticket_panel, name="ticket"),
     path("tickets/<int:pk>/downgrade/", views.ticket_downgrade, name="downgrade"),
@@ -12,8 +12,13 @@ urlpatterns: list = [
     path("tickets/<int:pk>/opinion/", views.ticket_opinion, name="opinion"),
     path("tickets/<int:pk>/government/", views.ticket_government, name="government"),
     path("tickets/<int:pk>/visit-problem/", views.ticket_visit_problem, name="visit_problem"),
+    path("tickets/<int:pk>/close-volume/", views.ticket_close_volume, name="close_volume"),
     path("reports/<int:pk>/submit/", views.report_submit, name="report_submit"),
     path("clusters/<int:pk>/", views.cluster_detail, name="cluster"),
-    path("clusters/<int:pk>/<str:op>/", views.cluster_action, name="cluster_action"),
+    path("clusters/<int:pk>/confirm/", views.cluster_confirm, name="cluster_confirm"),
+    path("clusters/<int:pk>/split/", views.cluster_split, name="cluster_split"),
+    path("clusters/<int:pk>/merge/", views.cluster_merge, name="cluster_merge"),
+    path("clusters/<int:pk>/distinct/", views.cluster_distinct, name="cluster_distinct"),
+    path("clusters/<int:pk>/add/", views.cluster_add, name="cluster_add"),
     path("legacy/", views.legacy, name="legacy"),
 ]

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from apps.escalation import adapters
+from apps.core import jobs
+from apps.escalation import actions
 from linli import clock
 
 _seq = itertools.count(1)
@@ -15,7 +18,7 @@ _seq = itertools.count(1)
 
 def make_complaint(cast: Any, content: str, received_at: dt.datetime, **fields: Any) -> Any:
     """A complaint received through ``apps.tickets.actions.receive_ticket`` at ``received_at`` (the
-    clock is frozen there, so the ``ticket_received`` receiver runs at intake time). Deadlines,
+    clock is frozen there; the ``escalation.evaluate_complaint`` job it enqueues judges that moment). Deadlines,
     number and events are what intake writes. A written channel (信函) avoids the oral-intake
     feedback-time requirement; each complainant gets their own phone unless given."""
     from apps.tickets.actions import receive_ticket
@@ -66,7 +69,7 @@ class Outbox:
 @pytest.fixture
 def outbox(monkeypatch: pytest.MonkeyPatch) -> Outbox:
     box = Outbox()
-    monkeypatch.setattr(adapters, "notify_staff", box)
+    monkeypatch.setattr(actions, "notify_staff", box)
     return box
 
 
@@ -76,3 +79,36 @@ def complaint(cast: Any) -> Any:
         return make_complaint(cast, content, received_at, **fields)
 
     return make
+
+
+def _tickets_publishes_events() -> bool:
+    tickets = Path(__file__).resolve().parents[2] / "tickets"
+    return any('"tickets.received"' in p.read_text(encoding="utf-8")
+               for p in tickets.rglob("*.py") if "tests" not in p.parts)
+
+
+@pytest.fixture(autouse=True)
+def _tickets_events_bridge() -> Iterator[None]:
+    """TEMPORARY (issue 13, parallel branches): until ``apps.tickets`` publishes ``tickets.received``
+    and ``tickets.status_changed`` itself (the tickets branch), turn its old post-commit signals into
+    those events, so these tests see the intake reactions as they will run. Does nothing once the
+    tickets app publishes them; delete it then, with ``apps/tickets/signals.py``."""
+    if _tickets_publishes_events():
+        yield
+        return
+    from apps.tickets import signals
+
+    def received(sender: Any, ticket: Any, **kwargs: Any) -> None:
+        jobs.publish("tickets.received", ticket_id=ticket.pk, kind=ticket.kind, now=clock.now().isoformat())
+
+    def status_changed(sender: Any, ticket: Any, old: str, new: str, **kwargs: Any) -> None:
+        jobs.publish("tickets.status_changed", ticket_id=ticket.pk, kind=ticket.kind, old=old, new=new,
+                     now=clock.now().isoformat())
+
+    signals.ticket_received.connect(received, dispatch_uid="escalation-tests-bridge-received")
+    signals.ticket_status_changed.connect(status_changed, dispatch_uid="escalation-tests-bridge-status")
+    try:
+        yield
+    finally:
+        signals.ticket_received.disconnect(dispatch_uid="escalation-tests-bridge-received")
+        signals.ticket_status_changed.disconnect(dispatch_uid="escalation-tests-bridge-status")

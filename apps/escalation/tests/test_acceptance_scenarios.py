@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from apps.escalation import actions, rules, services, sweep
+from apps.escalation import actions, queries, rules, sweep
 from apps.escalation.models import ArchiveVolume, ClusterMember, EscalationEvent, EscalationReport, ReportKind
 from apps.escalation.tests.conftest import make_complaint
 from linli.clock import SHANGHAI
@@ -35,9 +35,10 @@ LIFT_NOISE = ("3栋电梯运行噪音很大，晚上吵得睡不着", "3号楼�
 
 def _lift_noise_cluster(cast: Any, when: list[dt.datetime], households: list[Any]) -> list[Any]:
     """Three complaints about the lift noise in building 3, received through the tickets domain (the
-    ``ticket_received`` receiver groups them), then the group confirmed by the 客服主管 at the time
+    ``escalation.evaluate_complaint`` job groups them), then the group confirmed by the 客服主管 at the time
     of the last complaint ("staff link the tickets in one cluster")."""
-    tickets = [make_complaint(cast, text, at, household=hh) for text, at, hh in zip(LIFT_NOISE, when, households)]
+    tickets = [make_complaint(cast, text, at, household=hh)
+               for text, at, hh in zip(LIFT_NOISE, when, households, strict=True)]
     cluster = ClusterMember.objects.get(ticket=tickets[-1]).cluster
     for t in tickets:
         if not ClusterMember.objects.filter(ticket=t).exists():
@@ -76,7 +77,7 @@ def test_as_13_three_different_complainants_within_a_month_make_all_three_hot(ca
     assert (report.due_at, report.recipients) == (sh(2025, 12, 2, 13, 40), "集团物业管理部")
     # before C the window held only A and B: two complainants were not enough for R-M3-02 (b)
     assert not EscalationEvent.objects.filter(rule_id="R-M3-02b", raised_at__lt=c_at).exists()
-    assert services.reasons_for(c)[0]["rule_id"] == "R-M3-02b"
+    assert queries.reasons_for(c)[0]["rule_id"] == "R-M3-02b"
     assert "escalation_hot" in outbox.kinds()
 
 
@@ -130,7 +131,9 @@ JOINT_LETTER_AT = sh(2026, 3, 2, 10, 0)  # Monday
 def _reply_due(ticket: Any) -> dt.datetime:
     from apps.tickets.models import Deadline
 
-    return Deadline.objects.get(ticket=ticket, stage="reply").due_at
+    due = Deadline.objects.get(ticket=ticket, stage="reply").due_at
+    assert due is not None
+    return due
 
 
 @pytest.mark.parametrize(("signatories", "level"), [(2, "none"), (3, "hot"), (9, "hot"), (10, "major")])
@@ -210,7 +213,7 @@ def test_as_16_variant_resolved_on_10_26_never_escalates(cast, outbox) -> None:
 
     t = _phone_complaint(cast)
     to_replied(cast, t, sh(2025, 10, 26, 10, 0))
-    assert services.is_resolved(t) == sh(2025, 10, 26, 10, 0)
+    assert queries.is_resolved(t) == sh(2025, 10, 26, 10, 0)
     for moment in (sh(2025, 10, 27, 9, 0), sh(2025, 11, 20, 9, 0), sh(2025, 12, 20, 9, 0)):
         sweep.run_sweep(moment)
         assert _level(t) == "none"
@@ -265,9 +268,9 @@ def test_as_17_media_exposure_makes_major_with_reports_and_a_separate_volume(cas
     assert (volume.volume_no, volume.opened_at) == (f"ZD-{t.number}", exposed_at)
 
     done_at = sh(2025, 10, 10, 10, 0)
-    to_closed(cast, t, done_at)  # the close-out reports become due through the ticket_status_changed receiver
+    to_closed(cast, t, done_at)  # the close-out reports become due through the escalation.on_complaint_closed job
     assert t.status == "closed"
-    ok, missing = actions.can_archive(t)
+    ok, missing = queries.can_archive(t)
     assert not ok and "专题报告" in missing
     with pytest.raises(actions.EscalationError) as err:
         actions.close_volume(t, acting_user=cast.quality_inspector, now=done_at)
@@ -276,9 +279,9 @@ def test_as_17_media_exposure_makes_major_with_reports_and_a_separate_volume(cas
                   why_worsened="业主诉求未及时回应", lessons="重大变更须先公示", corrective_measures="建立公示制度")
     case = EscalationReport.objects.get(ticket=t, kind=ReportKind.HOT_CASE_REPORT)
     actions.submit_report(case, acting_user=cast.quality_inspector, now=done_at, **fields)
-    assert not actions.can_archive(t)[0]  # the case report alone is not the 专题报告
+    assert not queries.can_archive(t)[0]  # the case report alone is not the 专题报告
     special = EscalationReport.objects.get(ticket=t, kind=ReportKind.MAJOR_SPECIAL_REPORT)
     actions.submit_report(special, acting_user=cast.quality_inspector, now=done_at, **fields)
-    assert actions.can_archive(t) == (True, "")
+    assert queries.can_archive(t) == (True, "")
     closed = actions.close_volume(t, acting_user=cast.quality_inspector, now=done_at)
     assert (closed.volume_no, closed.closed_at) == (f"ZD-{t.number}", done_at)

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from apps.escalation import actions
-from apps.escalation.models import ClusterMember, ComplaintCluster, EscalationReport, ReportKind
+from apps.escalation.models import ArchiveVolume, ClusterMember, ComplaintCluster, EscalationReport, ReportKind
 from linli.clock import SHANGHAI
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +82,39 @@ def test_clusters_list_confirm_split_merge(client, cast, complaint, outbox) -> N
     assert r.status_code == 200
     assert client.post(f"/api/v1/escalation/clusters/{cluster.pk}/merge", {"others": [424242]},
                        content_type="application/json").status_code == 404
+
+
+def test_r_m3_10_close_volume_endpoint_and_page(client, cast, complaint, outbox) -> None:
+    """结卷 of a major complaint's separate volume, reachable from the API and the ticket panel."""
+    t = complaint("业主称要去法院起诉", T0, litigation=True)
+    actions.evaluate(t, now=T0)
+    actions.on_ticket_closed(t, now=T0 + dt.timedelta(days=3))
+    url = f"/api/v1/escalation/tickets/{t.pk}/volume/close"
+    client.force_login(cast.front_desk)
+    assert client.post(url).status_code == 403
+    client.force_login(cast.quality_inspector)
+    r = client.post(url)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "report_missing"
+    fields = dict(content="c", cause_analysis="a", handling_result="r", why_worsened="w", lessons="l",
+                  corrective_measures="m")
+    for kind in (ReportKind.MAJOR_SPECIAL_REPORT, ReportKind.HOT_CASE_REPORT):
+        report = EscalationReport.objects.get(ticket=t, kind=kind)
+        actions.submit_report(report, acting_user=cast.quality_inspector, now=T0 + dt.timedelta(days=3),
+                              **{k: v for k, v in fields.items() if k in report.required_fields})
+    assert "结卷" in client.get(f"/escalation/tickets/{t.pk}/").content.decode()
+    client.post(f"/escalation/tickets/{t.pk}/close-volume/")
+    assert ArchiveVolume.objects.get(ticket=t).closed_at is not None
+    body = client.post(url).json()  # closing again keeps the first closing
+    assert body["volume_no"] == f"ZD-{t.number}" and body["closed_at"]
+
+
+def test_r_m3_04_add_a_missed_complaint_to_a_group(client, cast, complaint) -> None:
+    a, b = complaint("12栋电梯困人", T0), complaint("十二号楼电梯关人", T0 + dt.timedelta(days=1))
+    cluster = ComplaintCluster.objects.create(project=cast.project, title="12栋电梯", created_at=T0)
+    ClusterMember.objects.create(cluster=cluster, ticket=a, added_at=T0)
+    url = f"/api/v1/escalation/clusters/{cluster.pk}/add"
+    client.force_login(cast.supervisor)
+    r = client.post(url, {"ticket_id": b.pk}, content_type="application/json")
+    assert r.status_code == 200 and [m["ticket_id"] for m in r.json()["members"]] == [a.pk, b.pk]
+    r = client.post(url, {"ticket_id": b.pk}, content_type="application/json")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "in_other_cluster"

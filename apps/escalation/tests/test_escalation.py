@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
-from apps.escalation import actions, services
+from apps.escalation import actions, queries
 from apps.escalation.models import ArchiveVolume, EscalationEvent, EscalationPolicy, EscalationReport, ReportKind
 from linli.clock import SHANGHAI
 
@@ -17,8 +17,8 @@ T0 = dt.datetime(2026, 11, 2, 10, 0, tzinfo=SHANGHAI)  # Monday
 
 def test_r_m3_03c_collective_of_ten_is_major_with_reports_and_separate_volume(cast, complaint, outbox) -> None:
     t = complaint("12户业主联名投诉地下车库长期积水", T0, collective=True, people_count=12)
-    assert actions.evaluate(t, now=T0) == []  # already raised by the ticket_received receiver at intake
-    events = list(services.raise_events(t))
+    assert actions.evaluate(t, now=T0) == []  # already raised by the intake job (escalation.evaluate_complaint)
+    events = list(queries.raise_events(t))
     t.refresh_from_db()
     assert t.escalation_level == "major"
     assert {e.rule_id for e in events} == {"R-M3-03c", "R-M3-02c"}
@@ -35,13 +35,13 @@ def test_r_m3_03c_collective_of_ten_is_major_with_reports_and_separate_volume(ca
 def test_r_m3_04_item_4_reasons_for_explain_level_rule_time_and_report_deadline(cast, complaint, outbox) -> None:
     t = complaint("业主称要去法院起诉", T0, litigation=True)
     actions.evaluate(t, now=T0)
-    reasons = services.reasons_for(t)
+    reasons = queries.reasons_for(t)
     assert [(r["level"], r["rule_id"]) for r in reasons] == [("major", "R-M3-03a")]
     assert reasons[0]["raised_at"] == T0 and reasons[0]["report_due_at"] == T0 + dt.timedelta(hours=4)
 
 
 def test_r_m3_01_evaluating_twice_raises_once_and_never_lowers(cast, complaint, outbox) -> None:
-    t = complaint("业主称将向媒体曝光", T0, media_or_litigation_risk=True)  # raised at intake (receiver)
+    t = complaint("业主称将向媒体曝光", T0, media_or_litigation_risk=True)  # raised at intake (the evaluation job)
     assert actions.evaluate(t, now=T0) == []
     assert actions.evaluate(t, now=T0 + dt.timedelta(minutes=5)) == []
     assert EscalationEvent.objects.filter(ticket=t).count() == 1 and len(outbox.calls) == 1
@@ -108,7 +108,7 @@ def test_r_m3_07_r_m3_10_close_out_reports_and_volume(cast, complaint, outbox) -
     t.save(update_fields=["closed_at"])
     actions.on_ticket_closed(t, now=t.closed_at)
     assert not EscalationReport.objects.filter(ticket=t, kind=ReportKind.PROGRESS, sent_at=None).exists()
-    ok, missing = actions.can_archive(t)
+    ok, missing = queries.can_archive(t)
     assert not ok and "专题报告" in missing
     with pytest.raises(actions.EscalationError):
         actions.close_volume(t, acting_user=cast.quality_inspector, now=t.closed_at)
@@ -128,8 +128,8 @@ def test_r_m3_07_r_m3_10_close_out_reports_and_volume(cast, complaint, outbox) -
 def test_p_12_thresholds_are_data_with_project_override(cast, complaint, outbox) -> None:
     EscalationPolicy.objects.create(company=cast.company, hot_collective_people=5)
     EscalationPolicy.objects.create(company=cast.company, project=cast.other_project, hot_collective_people=2)
-    assert services.thresholds_for(cast.project).hot_collective_people == 5
-    assert services.thresholds_for(cast.other_project).hot_collective_people == 2
+    assert queries.thresholds_for(cast.project).hot_collective_people == 5
+    assert queries.thresholds_for(cast.other_project).hot_collective_people == 2
     t = complaint("四人集体投诉", T0, collective=True, people_count=4)
     assert actions.evaluate(t, now=T0) == []
 
@@ -142,11 +142,11 @@ def test_r_m3_02d_time_based_escalation_via_run_sweeps_now(cast, complaint, outb
     assert t.escalation_level == "none"
     call_command("run_sweeps", "--now", "2026-11-09T10:00+08:00")
     t.refresh_from_db()
-    assert t.escalation_level == "hot" and services.reasons_for(t)[0]["rule_id"] == "R-M3-02d"
+    assert t.escalation_level == "hot" and queries.reasons_for(t)[0]["rule_id"] == "R-M3-02d"
     call_command("run_sweeps", "--now", "2026-12-02T10:00+08:00")
     t.refresh_from_db()
     assert t.escalation_level == "major"
-    assert [r["rule_id"] for r in services.reasons_for(t)] == ["R-M3-02d", "R-M3-03d"]
+    assert [r["rule_id"] for r in queries.reasons_for(t)] == ["R-M3-02d", "R-M3-03d"]
     e = EscalationEvent.objects.get(ticket=t, rule_id="R-M3-03d")
     assert e.raised_at == dt.datetime(2026, 12, 2, 10, 0, tzinfo=SHANGHAI)  # T-08: the moment it was met
 

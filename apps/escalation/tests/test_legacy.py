@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from apps.escalation import actions, services
+from apps.escalation import actions, queries
 from apps.escalation.models import LegacyForward
 from linli.clock import SHANGHAI
 
@@ -19,7 +19,7 @@ def test_r_m5_06_monthly_count_uses_project_zone_and_forwarding_once(cast, compl
     complaint("物业费太贵", dt.datetime(2026, 10, 5, 10, 0, tzinfo=SHANGHAI))
     complaint("翠湖苑遗留问题", dt.datetime(2026, 10, 5, 10, 0, tzinfo=SHANGHAI), developer_matter=True,
               project=cast.other_project, receiver=cast.outsider)
-    rows = services.legacy_monthly_counts([cast.project, cast.other_project], dt.date(2026, 10, 1))
+    rows = queries.legacy_monthly_counts([cast.project, cast.other_project], dt.date(2026, 10, 1))
     assert [(r["project"].code, r["count"], r["open"]) for r in rows] == [("YG", 2, 2), ("CH", 1, 1)]
     now = dt.datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)
     with pytest.raises(actions.EscalationError):

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from apps.escalation import services, sweep
+from apps.escalation import queries, sweep
 from linli.clock import SHANGHAI
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,10 +25,10 @@ def _only_deadline(ticket, *, start, hours):
 def test_r_m3_11_quality_department_is_told_of_hot_and_major_complaints(cast, complaint, outbox) -> None:
     """R-M3-11: 品质管理部 (company level) handles and tracks escalated complaints — it is among the
     recipients of every hot/major escalation, next to the project's 客服主管/经理 and 管理处经理."""
-    with_quality = {u.username for u in services.escalation_recipients(cast.project)}
+    with_quality = {u.username for u in queries.escalation_recipients(cast.project)}
     assert cast.quality_inspector.username in with_quality
     assert {cast.supervisor.username, cast.cs_manager.username, cast.project_manager.username} <= with_quality
-    without = {u.username for u in services.escalation_recipients(cast.project, company_quality=False)}
+    without = {u.username for u in queries.escalation_recipients(cast.project, company_quality=False)}
     assert cast.quality_inspector.username not in without
     assert cast.outsider.username not in with_quality  # another project's staff are not told
 

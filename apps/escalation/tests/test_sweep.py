@@ -76,7 +76,7 @@ def test_claim_taken_by_another_worker_is_not_notified_again(cast, complaint, ou
             real_filter(pk=d.pk).update(warned_at=moment)
         return qs
 
-    Deadline.objects.filter = racing_filter  # type: ignore[method-assign]
+    Deadline.objects.filter = racing_filter
     try:
         assert sweep.warn_one_due_deadline(moment) is True
     finally:

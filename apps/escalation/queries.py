@@ -1,16 +1,18 @@
-"""Read-side of escalation: thresholds per project, facts of a ticket, same-complaint candidates,
-explanations (``reasons_for``) and the developer-legacy query the reports app reuses.
+"""Reads of escalation shared by pages, the API, the sweep and reports: thresholds per project, facts
+of a ticket, same-complaint candidates (``candidates_for``), explanations (``reasons_for``, which the
+tickets API shows), who is told, the working-day calendar of a project and the developer-legacy query
+the reports app reuses (``legacy_monthly_counts``).
 
 Writes live in :mod:`apps.escalation.actions`.
 """
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from apps.escalation import rules, similarity
 from apps.escalation.models import (
@@ -21,23 +23,20 @@ from apps.escalation.models import (
     EscalationReport,
     EventKind,
     Level,
+    ReportKind,
+    SimilaritySynonym,
 )
 from apps.org.models import Membership, Project
 from apps.org.roles import Role
+from apps.tickets.models import Ticket
+from apps.tickets.policies import policy_for as ticket_policy_for
+from apps.workdays import calendar as wcal
+from apps.workdays.services import calendar_for
 from linli import clock
-
-if TYPE_CHECKING:
-    from apps.tickets.models import Ticket
 
 COMPLAINT = "complaint"
 VOIDED = "voided"
 MAX_CANDIDATES = 500  # newest complaints of the project inside the window that are compared
-
-
-def _ticket_model() -> Any:
-    from apps.tickets.models import Ticket
-
-    return Ticket
 
 
 def policy_for(project: Project) -> EscalationPolicy | None:
@@ -89,8 +88,6 @@ def cluster_distinct_complainants(ticket: Ticket, *, now: dt.datetime) -> int:
     member = ClusterMember.objects.filter(ticket=ticket).select_related("cluster").first()
     if member is None or member.cluster.state == ClusterState.DISSOLVED:
         return 1
-    from apps.tickets.policies import policy_for as ticket_policy_for
-
     t = thresholds_for(ticket.project)
     internal_counts = ticket_policy_for(ticket.project).count_internal_staff_complaints
     members = list(ClusterMember.objects.filter(cluster_id=member.cluster_id).select_related("ticket"))
@@ -121,11 +118,9 @@ def facts_for(ticket: Ticket, *, now: dt.datetime) -> rules.Facts:
 def synonyms_for(project: Any) -> dict[str, str]:
     """The company's own wording for the same matter (:class:`SimilaritySynonym`): company rows,
     overridden by the project's rows for the same variant."""
-    from apps.escalation.models import SimilaritySynonym
-
-    rows = SimilaritySynonym.objects.filter(Q(project__isnull=True) | Q(project_id=project.pk),
-                                            company_id=project.company_id)
-    rows = rows.values_list("variant", "canonical", "project_id")
+    rows = list(SimilaritySynonym.objects.filter(Q(project__isnull=True) | Q(project_id=project.pk),
+                                                 company_id=project.company_id)
+                .values_list("variant", "canonical", "project_id"))
     # company rows first, so a project's row for the same variant wins
     return {variant: canonical for variant, canonical, _ in sorted(rows, key=lambda r: r[2] is not None)}
 
@@ -149,7 +144,7 @@ def candidates_for(ticket: Ticket, *, now: dt.datetime | None = None, limit: int
     t = thresholds_for(ticket.project)
     start = rules.window_start(ticket.received_at, mode=t.window, tz=ticket.project.tz)
     earlier = list(
-        _ticket_model().objects.filter(project_id=ticket.project_id, kind=COMPLAINT,
+        Ticket.objects.filter(project_id=ticket.project_id, kind=COMPLAINT,
                                        received_at__gte=start, received_at__lte=ticket.received_at)
         .exclude(pk=ticket.pk).exclude(status=VOIDED).order_by("-received_at")[:MAX_CANDIDATES]
     )
@@ -177,19 +172,37 @@ def reasons_for(ticket: Ticket) -> list[dict[str, Any]]:
 
     Shape: ``{"level", "rule_id", "reason", "raised_at", "report_due_at", "kind", "by"}`` — the
     tickets API shows ``escalation: {level, reasons}``."""
-    out = []
-    for e in EscalationEvent.objects.filter(ticket=ticket).select_related("raised_by").order_by("raised_at", "pk"):
-        out.append({
-            "kind": e.kind,
-            "level": e.level,
-            "level_label": str(Level(e.level).label),
-            "rule_id": e.rule_id,
-            "reason": e.reason,
-            "raised_at": e.raised_at,
-            "report_due_at": e.report_due_at,
-            "by": str(e.raised_by) if e.raised_by else None,
-        })
-    return out
+    return [reason_of(e) for e in _events_in_order().filter(ticket=ticket)]
+
+
+def _events_in_order() -> QuerySet[EscalationEvent]:
+    return EscalationEvent.objects.select_related("raised_by").order_by("raised_at", "pk")
+
+
+def reason_of(e: EscalationEvent) -> dict[str, Any]:
+    return {
+        "kind": e.kind,
+        "level": e.level,
+        "level_label": str(Level(e.level).label),
+        "rule_id": e.rule_id,
+        "reason": e.reason,
+        "raised_at": e.raised_at,
+        "report_due_at": e.report_due_at,
+        "by": str(e.raised_by) if e.raised_by else None,
+    }
+
+
+def escalated_rows(tickets: QuerySet[Ticket], *, limit: int = 100) -> list[dict[str, Any]]:
+    """The overview's escalated complaints, newest first: ``{"t", "reason", "due"}`` with the latest
+    reason and the next open report's deadline — three queries for any number of rows."""
+    rows = (tickets.exclude(escalation_level=Level.NONE).select_related("project").order_by("-received_at")
+            .prefetch_related(
+                Prefetch("escalation_events", queryset=_events_in_order(), to_attr="events_in_order"),
+                Prefetch("escalation_reports", to_attr="due_reports",
+                         queryset=EscalationReport.objects.filter(sent_at=None).exclude(due_at=None)
+                         .order_by("due_at")))[:limit])
+    return [{"t": t, "reason": reason_of(t.events_in_order[-1]) if t.events_in_order else None,
+             "due": t.due_reports[0].due_at if t.due_reports else None} for t in rows]
 
 
 def open_reports(ticket: Ticket) -> QuerySet[EscalationReport]:
@@ -212,7 +225,7 @@ def escalation_recipients(project: Project, *, company_quality: bool = True) -> 
     q = Q(project=project, role__in=PROJECT_ROLES)
     if company_quality:
         q |= Q(company_id=project.company_id, project=None, role=Role.QUALITY)
-    return _users(Membership.objects.filter(q))
+    return users_of(Membership.objects.filter(q))
 
 
 def deadline_recipients(ticket: Ticket) -> list[Any]:
@@ -220,14 +233,14 @@ def deadline_recipients(ticket: Ticket) -> list[Any]:
     q = Q(project_id=ticket.project_id, role__in=(Role.CS_SUPERVISOR, Role.CS_MANAGER))
     if getattr(ticket, "department_id", None):
         q |= Q(department_id=ticket.department_id, role=Role.DEPT_HEAD)
-    users = _users(Membership.objects.filter(q))
+    users = users_of(Membership.objects.filter(q))
     receiver = getattr(ticket, "receiver", None)
     if receiver is not None and receiver.pk not in {u.pk for u in users}:
         users.append(receiver)
     return users
 
 
-def _users(memberships: QuerySet[Membership]) -> list[Any]:
+def users_of(memberships: QuerySet[Membership]) -> list[Any]:
     seen: dict[int, Any] = {}
     for m in memberships.select_related("user"):
         if m.user.is_active:
@@ -247,21 +260,65 @@ def month_bounds(month: dt.date, tz: Any) -> tuple[dt.datetime, dt.datetime]:
 def legacy_tickets(project: Project, month: dt.date) -> QuerySet[Any]:
     """Developer-legacy (地产遗留) complaints received in ``month`` (project's zone), not voided."""
     start, end = month_bounds(month, project.tz)
-    return (_ticket_model().objects.filter(project=project, kind=COMPLAINT, developer_matter=True,
-                                            received_at__gte=start, received_at__lt=end)
+    return (Ticket.objects.filter(project=project, kind=COMPLAINT, developer_matter=True,
+                                  received_at__gte=start, received_at__lt=end)
             .exclude(status=VOIDED).order_by("received_at"))
 
 
 def legacy_monthly_counts(projects: Iterable[Project], month: dt.date) -> list[dict[str, Any]]:
     """R-M5-06 / P-05: per project, the month's developer-legacy complaints (total and still open).
 
-    Reusable by the reports app: ``[{"project": Project, "count": int, "open": int}]``."""
-    out = []
+    Reusable by the reports app: ``[{"project": Project, "count": int, "open": int}]``. One query per
+    time zone among ``projects`` (the month is each project's local month), not one per project."""
+    projects = list(projects)
+    by_tz: dict[str, list[Project]] = {}
     for project in projects:
-        agg = legacy_tickets(project, month).aggregate(count=Count("pk"), open=Count("pk", filter=Q(closed_at=None)))
-        out.append({"project": project, "count": agg["count"], "open": agg["open"]})
-    return out
+        by_tz.setdefault(str(project.tz), []).append(project)
+    counts: dict[int, dict[str, int]] = {}
+    for group in by_tz.values():
+        start, end = month_bounds(month, group[0].tz)
+        rows = (Ticket.objects.filter(project__in=group, kind=COMPLAINT, developer_matter=True,
+                                      received_at__gte=start, received_at__lt=end)
+                .exclude(status=VOIDED).order_by().values("project_id")
+                .annotate(count=Count("pk"), open=Count("pk", filter=Q(closed_at=None))))
+        counts.update({r["project_id"]: {"count": r["count"], "open": r["open"]} for r in rows})
+    return [{"project": p, **counts.get(p.pk, {"count": 0, "open": 0})} for p in projects]
 
 
 def raise_events(ticket: Ticket) -> QuerySet[EscalationEvent]:
     return EscalationEvent.objects.filter(ticket=ticket, kind=EventKind.RAISE)
+
+
+def current_level(ticket: Ticket) -> str:
+    """The ticket's level as committed (another worker may have raised it since ``ticket`` was read)."""
+    return Ticket.objects.filter(pk=ticket.pk).values_list("escalation_level", flat=True).first() or Level.NONE
+
+
+# ------------------------------------------------------------------ calendar
+
+
+def add_working_days_for(project: Project) -> Callable[[dt.datetime, int], dt.datetime]:
+    """A ``(start, n) -> deadline`` function on the project's working-day calendar (T-03, T-04)."""
+    cal = calendar_for(project)
+
+    def add(start: dt.datetime, n: int) -> dt.datetime:
+        return wcal.add_working_days(start, n, calendar=cal)
+
+    return add
+
+
+# ------------------------------------------------------------------ archive (R-M3-07, R-M3-10)
+
+
+def can_archive(ticket: Ticket) -> tuple[bool, str]:
+    """R-M3-07/R-M3-10: a hot ticket cannot be archived before its case report exists and is sent."""
+    level = current_level(ticket)
+    needed = []
+    if level in (rules.HOT, rules.MAJOR):
+        needed.append(ReportKind.HOT_CASE_REPORT)
+    if level == rules.MAJOR:
+        needed.append(ReportKind.MAJOR_SPECIAL_REPORT)
+    sent = set(EscalationReport.objects.filter(ticket=ticket, kind__in=needed).exclude(sent_at=None)
+               .values_list("kind", flat=True))
+    missing = [ReportKind(k).label for k in needed if k not in sent]
+    return (not missing, "；".join(str(m) for m in missing))
