@@ -9,6 +9,7 @@ P-26…P-28, P-31).
   :data:`apps.workdays.policies.DEFAULT_RULE_SETS`).
 - :class:`RuleSetChoice` — the rule set a company (or one project) uses for a concern.
 - :class:`DeadlineSettings` — P-02, P-03, P-26, P-27, P-28, P-31 per company, project override.
+- :class:`WorkingDayIndex` — the calendar materialised per company for working time in SQL (T-03).
 """
 from __future__ import annotations
 
@@ -260,3 +261,24 @@ class DataVersion(models.Model):
         token = secrets.randbits(62)
         if not cls.objects.filter(pk=1).update(version=token):
             cls.objects.get_or_create(pk=1, defaults={"version": token})
+
+
+class WorkingDayIndex(models.Model):
+    """A materialised working-day calendar for working time in SQL (T-03; formerly
+    ``reports.WorkCalendarDay``, rows copied by migration 0007).
+
+    One series per company (each company has its own override rows, P-25). ``code`` = 2 × (working
+    days since 2000-01-01 before ``day``) + (1 if ``day`` is a working day): a timestamp becomes
+    "working minutes since the anchor" with one indexed lookup (:mod:`apps.workdays.workhours`).
+    Rows are derived data, (re)filled by :func:`apps.workdays.actions.ensure_working_day_index`; a
+    sentinel row on 1999-12-31 holds the :class:`DataVersion` it was built from, so an edited
+    calendar rebuilds it."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    day = models.DateField()
+    code = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("统计用工作日历")
+        verbose_name_plural = _("统计用工作日历")
+        constraints = [models.UniqueConstraint(fields=["company", "day"], name="workdays_index_company_day")]
