@@ -24,11 +24,13 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Case, Q, When
 
+from apps.escalation.services import legacy_monthly_counts
 from apps.org.models import Company, Project
 from apps.reports import kpis
 from apps.reports import schedule as s
 from apps.reports.anonymise import anonymise
 from apps.tickets.choices import EscalationLevel, Kind
+from apps.visits.services import period_statistics, summary_text
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -244,8 +246,6 @@ def _work_brief(period: s.Period, projects: list[Project], now: dt.datetime) -> 
 
 def _legacy(period: s.Period, projects: list[Project], now: dt.datetime) -> Generated:
     """R-M5-06: counted with apps.escalation.services.legacy_monthly_counts, month by month."""
-    from apps.escalation.services import legacy_monthly_counts
-
     months = []
     d = period.start
     while d <= period.end:
@@ -273,8 +273,6 @@ def _visit_statistics(period: s.Period, projects: list[Project], now: dt.datetim
     method and month, the problems by category and status, and the list of problems not yet solved
     or that cannot be solved, for the 物业总经理 (internal: room numbers, no phone numbers). The
     queries live in apps.visits.services; every count links to the visit or problem list behind it."""
-    from apps.visits.services import period_statistics, summary_text
-
     if len(projects) != 1:
         raise ValueError("年度走访统计按项目生成")
     f: dict[str, Any] = {"period": period.label, "kpis": [], "tables": [],

@@ -6,13 +6,13 @@ import datetime as dt
 import pytest
 
 from apps.reports import kpis
+from apps.reports.models import KpiSettings
+from apps.reports.tests.dataset import build
+from apps.tickets.tests.helpers import at, policies, receive, to_closed  # noqa: F401 - fixture
 from apps.workdays import actions as workdays_actions
 from apps.workdays import calendar as wc
 from apps.workdays import queries as workdays_queries
 from apps.workdays import workhours
-from apps.reports.models import KpiSettings
-from apps.reports.tests.dataset import build
-from apps.tickets.tests.helpers import at, policies, receive, to_closed  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from apps.estates.models import Building, Household
-from apps.reports import kpis, ledgers
 from apps.core.exports import write_xlsx
+from apps.estates.models import Building, Household
 from apps.repairs.services import order_for
+from apps.reports import kpis, ledgers
 from apps.tickets import actions
 from apps.tickets.tests.helpers import receive, to_closed
 

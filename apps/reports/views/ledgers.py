@@ -6,9 +6,9 @@ import datetime as dt
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from apps.reports import kpis, ledgers
 from apps.core.exports import xlsx_response
-from apps.reports.views_stats import _bad, _require_reports, _scope
+from apps.reports import kpis, ledgers
+from apps.reports.views.stats import _bad, _require_reports, _scope
 from linli import clock
 
 LEDGERS = {"complaint": ("投诉台账", ledgers.complaint_ledger), "repair": ("报修台账", ledgers.repair_ledger)}
