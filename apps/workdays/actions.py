@@ -63,7 +63,11 @@ _RANGE = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2})\s*(?:~|～|\.\.|至)\s*(\d{4}-
 
 
 def _parse_date(text: str) -> dt.date:
-    return dt.datetime.strptime(text.strip(), "%Y-%m-%d").date()
+    """``YYYY-MM-DD`` (month and day may have one digit); ValueError otherwise."""
+    parts = text.strip().split("-")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
+        raise ValueError(text)
+    return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
 
 
 def parse_calendar_text(text: str, *, year: int | None = None) -> list[ParsedDay]:

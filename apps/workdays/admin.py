@@ -15,8 +15,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.workdays import models as m
 from apps.workdays import actions, queries
+from apps.workdays import models as m
 from linli import clock
 
 

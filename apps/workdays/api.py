@@ -20,9 +20,9 @@ from apps.core.api_errors import ERRORS, ApiError
 from apps.org import access
 from apps.org.models import Project
 from apps.org.roles import Cap
-from apps.workdays.keys import Channel, Kind, Urgency
 from apps.workdays import policies as pol
 from apps.workdays import queries
+from apps.workdays.keys import Channel, Kind, Urgency
 
 router = Router(tags=["workdays"])
 

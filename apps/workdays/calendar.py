@@ -258,7 +258,7 @@ def _working_seconds_from(calendar: WorkCalendar, day: dt.date, sec: int) -> lis
 def add_working_hours(start: dt.datetime, amount: dt.timedelta | float, calendar: WorkCalendar) -> Result:
     """N working hours (T-12 and "N个工作小时"): counted only inside working periods of working
     days. ``amount`` is a timedelta or a number of hours."""
-    need = round((amount.total_seconds() if isinstance(amount, dt.timedelta) else float(amount) * 3600))
+    need = round(amount.total_seconds() if isinstance(amount, dt.timedelta) else float(amount) * 3600)
     if need < 0:
         raise ValueError("工作时长不能为负")
     local = calendar.local(start)

@@ -23,9 +23,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.org.models import Company, Project
-from apps.workdays.keys import Channel, Kind, ReplyClass, Urgency
 from apps.workdays import calendar as wc
 from apps.workdays import policies as pol
+from apps.workdays.keys import Channel, Kind, ReplyClass, Urgency
 
 
 class YearStatus(models.TextChoices):
@@ -245,6 +245,9 @@ class DataVersion(models.Model):
         verbose_name = _("日历数据版本")
         verbose_name_plural = _("日历数据版本")
 
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.version}"
+
     @classmethod
     def current(cls) -> int:
         """The current token — plain SQL, because it is read on every deadline computation (the ORM
@@ -282,3 +285,6 @@ class WorkingDayIndex(models.Model):
         verbose_name = _("统计用工作日历")
         verbose_name_plural = _("统计用工作日历")
         constraints = [models.UniqueConstraint(fields=["company", "day"], name="workdays_index_company_day")]
+
+    def __str__(self) -> str:
+        return f"{self.company_id or '-'} {self.day} {self.code}"

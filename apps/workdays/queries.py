@@ -29,8 +29,17 @@ from django.db.models import Q
 from apps.workdays import calendar as wc
 from apps.workdays import policies as pol
 from apps.workdays.keys import DEFAULT_REPLY_CLASS
-from apps.workdays.models import (CalendarDay, DataVersion, DayKind, DeadlineSettings, LimitPolicy, OfficialYear,
-                                  RuleSet, RuleSetChoice, YearStatus)
+from apps.workdays.models import (
+    CalendarDay,
+    DataVersion,
+    DayKind,
+    DeadlineSettings,
+    LimitPolicy,
+    OfficialYear,
+    RuleSet,
+    RuleSetChoice,
+    YearStatus,
+)
 
 PACKAGE_NAME = "chinesecalendar"
 

@@ -6,12 +6,39 @@ once ``grep -r "workdays.services" apps`` finds nothing.
 """
 from __future__ import annotations
 
-from apps.workdays.actions import (CalendarImportError, CalendarYearError, ImportResult, ParsedDay, confirm_year,
-                                   ensure_working_day_index, import_calendar, mark_official, parse_calendar_text)
-from apps.workdays.queries import (PACKAGE_NAME, CalendarData, DayCell, DeadlineItem, calendar_data, calendar_for,
-                                   choose, clear_caches, company_calendar, compute, deadlines_for, month_grid,
-                                   package_days, policy_rows_for, policy_table, reply_class_of, rule_sets_for,
-                                   settings_for, uncovered_years, working_hours)
+from apps.workdays.actions import (
+                                   CalendarImportError,
+                                   CalendarYearError,
+                                   ImportResult,
+                                   ParsedDay,
+                                   confirm_year,
+                                   ensure_working_day_index,
+                                   import_calendar,
+                                   mark_official,
+                                   parse_calendar_text,
+)
+from apps.workdays.queries import (
+                                   PACKAGE_NAME,
+                                   CalendarData,
+                                   DayCell,
+                                   DeadlineItem,
+                                   calendar_data,
+                                   calendar_for,
+                                   choose,
+                                   clear_caches,
+                                   company_calendar,
+                                   compute,
+                                   deadlines_for,
+                                   month_grid,
+                                   package_days,
+                                   policy_rows_for,
+                                   policy_table,
+                                   reply_class_of,
+                                   rule_sets_for,
+                                   settings_for,
+                                   uncovered_years,
+                                   working_hours,
+)
 
 __all__ = [
     "PACKAGE_NAME", "CalendarData", "CalendarImportError", "CalendarYearError", "DayCell", "DeadlineItem",

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from apps.org import access
 from apps.org.models import Project
 from apps.org.roles import Cap
-from apps.workdays import policies as pol
 from apps.workdays import actions, queries
+from apps.workdays import policies as pol
 from apps.workdays.forms import ImportForm
 from linli import clock
 

@@ -7,7 +7,7 @@ from apps.reports import actions, schedule
 from apps.reports.models import CaseLibraryEntry, ReportStatus
 from linli import clock
 
-NOW = dt.datetime(2026, 11, 29, 1, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 29, 1, 0, tzinfo=dt.UTC)
 
 
 def test_report_list_shows_late_summary(client, cast):

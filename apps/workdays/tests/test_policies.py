@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from apps.workdays import policies as pol
-from apps.workdays import actions, queries
+from apps.workdays import queries
 from apps.workdays.models import DeadlineSettings, LimitPolicy, RuleSet, RuleSetChoice
 
 pytestmark = pytest.mark.django_db
@@ -246,7 +246,7 @@ def test_limit_policy_validation(cast: Any) -> None:
 def test_naive_start_is_refused(cast: Any) -> None:
     with pytest.raises(ValueError):
         queries.deadlines_for(cast.project, kind="complaint", channel="letter", urgency="normal",
-                               start=dt.datetime(2026, 3, 10, 10), stages=["reply"])
+                               start=dt.datetime(2026, 3, 10, 10), stages=["reply"])  # noqa: DTZ001 - refused
 
 
 # ---------------------------------------------------------------- acceptance scenarios through the engine

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
+from apps.core.models import Job, JobState
 from apps.tickets.models import Deadline
 from apps.tickets.tests.helpers import receive
-from apps.workdays import calendar as wc
 from apps.workdays import actions, queries
+from apps.workdays import calendar as wc
 from apps.workdays.models import CalendarDay, DataVersion, LimitPolicy, OfficialYear, RuleSet, RuleSetChoice
-from apps.core.models import Job, JobState
 from linli import clock
 
 pytestmark = pytest.mark.django_db
