@@ -203,11 +203,11 @@ def generate_draft(*, duty: Duty, period: Period, project: Project | None, compa
                                   figures=generated.figures, sections=generated.sections, acting_user=acting_user,
                                   now=now)
     except IntegrityError:  # a concurrent run created it first
-        report = Report.objects.filter(company=company_obj, project=project, duty_code=duty.code,
+        winner = Report.objects.filter(company=company_obj, project=project, duty_code=duty.code,
                                        period_start=period.start).order_by("-version").first()
-        if report is None:
+        if winner is None:
             raise
-        return report, False
+        return winner, False
     return report, True
 
 

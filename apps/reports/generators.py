@@ -180,7 +180,8 @@ def public_matters(scope: kpis.Scope) -> Q:
 def _bulletin(period: s.Period, projects: list[Project], now: dt.datetime) -> Generated:
     """投诉公布: aggregated counts and anonymised measures only — fit to post for all owners."""
     scope = scope_for(period, projects, now)
-    f = {"period": period.label, "scope": scope.params(), "kpis": _kpi_rows(scope, PUBLIC), "tables": []}
+    f: dict[str, Any] = {"period": period.label, "scope": scope.params(), "kpis": _kpi_rows(scope, PUBLIC),
+                         "tables": []}
     public = kpis.tickets(scope).filter(public_matters(scope)).select_related("category", "person", "household")
     groups: dict[str, dict[str, Any]] = {}
     for t in public.order_by("received_at")[:500]:

@@ -471,6 +471,8 @@ def handling_time(scope: Scope) -> dict[str, Any]:
             n = agg["n"]
             p90 = timed.order_by("handling_minutes", "pk").values_list("handling_minutes", flat=True)[
                 math.ceil(0.9 * n) - 1]
+    if agg["avg"] is None or p90 is None:  # every row lacked its closing time (cannot happen: filtered above)
+        return {"count": n, "average_hours": None, "p90_hours": None, "calendar": workhours.calendar_source(project)}
     return {"count": n, "average_hours": round(float(agg["avg"]) / 60, 2),
             "p90_hours": round(p90 / 60, 2), "calendar": workhours.calendar_source(project)}
 
@@ -532,7 +534,7 @@ def breakdown(scope: Scope, by: str, *, code: str = "received", part: str = "all
                                                  "department__name"))
     values = [key] + ([name] if name else [])
     rows = qs.order_by().values(*values).annotate(n=Count("pk")).order_by("-n")
-    labels = dict(Kind.choices) if by == "kind" else dict(Channel.choices) if by == "channel" else {}
+    labels: dict[str, Any] = dict(Kind.choices) if by == "kind" else dict(Channel.choices) if by == "channel" else {}
     if by == "subject":
         labels = {"property": "物业管理", "developer": "地产", "municipal": "市政"}
     if by == "escalation_level":

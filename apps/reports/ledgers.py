@@ -94,9 +94,9 @@ def steward_building_ids(steward: Any) -> tuple[list[int], str]:
         ids = list(Building.objects.filter(steward=steward).values_list("pk", flat=True))
         if ids:
             return sorted(ids), "estates"
-    ids = (Ticket.objects.filter(receiver=steward, household__isnull=False)
-           .values_list("household__building_id", flat=True).distinct())
-    return sorted(set(ids)), "tickets"
+    from_tickets = (Ticket.objects.filter(receiver=steward, household__isnull=False)
+                    .values_list("household__building_id", flat=True).distinct())
+    return sorted(set(from_tickets)), "tickets"
 
 
 @dataclass

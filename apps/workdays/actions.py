@@ -188,8 +188,8 @@ def ensure_working_day_index(until: dt.date, *, project: Any = None, rebuild: bo
     """Make sure the :class:`WorkingDayIndex` rows of the project's company cover
     ``INDEX_ANCHOR … until`` (+ 1 year) and match the current :class:`DataVersion`. Returns the rows
     written (0 when up to date). Derived data: rebuilt wholesale with a bulk write (no history)."""
-    company_id = getattr(project, "company_id", None)
-    rows_of = WorkingDayIndex.objects.filter(company_id=company_id)
+    company_id: int | None = getattr(project, "company_id", None)
+    rows_of = WorkingDayIndex.objects.filter(company=company_id)
     version = DataVersion.current()
     sentinel = rows_of.filter(day=INDEX_SENTINEL).values_list("code", flat=True).first()
     last = rows_of.order_by("-day").values_list("day", flat=True).first()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import secrets
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models
@@ -108,7 +109,7 @@ class RuleSet(models.Model):
         return f"{self.get_concern_display()} · {self.name}"
 
 
-def _choices(tc: type[models.TextChoices]) -> list[tuple[str, str]]:
+def _choices(tc: type[models.TextChoices]) -> list[tuple[str, Any]]:
     return [("", _("（任意）")), *tc.choices]
 
 
@@ -189,7 +190,7 @@ class RuleSetChoice(models.Model):
     def clean(self) -> None:
         if self.rule_set_id and self.rule_set.concern != self.concern:
             raise ValidationError({"rule_set": _("规则集的适用范围与所选范围不一致")})
-        if self.project_id and self.company_id and self.project.company_id != self.company_id:
+        if self.project is not None and self.company_id and self.project.company_id != self.company_id:
             raise ValidationError({"project": _("项目不属于该公司")})
         if self.rule_set_id and self.rule_set.company_id and self.rule_set.company_id != self.company_id:
             raise ValidationError({"rule_set": _("不能选用其他公司的规则集")})
@@ -224,7 +225,7 @@ class DeadlineSettings(models.Model):
         return f"{self.project or self.company} · 时限口径"
 
     def clean(self) -> None:
-        if self.project_id and self.company_id and self.project.company_id != self.company_id:
+        if self.project is not None and self.company_id and self.project.company_id != self.company_id:
             raise ValidationError({"project": _("项目不属于该公司")})
         if self.soft_target_hours is not None and self.soft_target_hours <= 0:
             raise ValidationError({"soft_target_hours": _("软目标须大于0，或留空")})

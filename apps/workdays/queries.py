@@ -212,7 +212,7 @@ def policy_rows_for(project: Any, *, version: int | None = None) -> list[_Candid
         rank = {c: i for i, c in enumerate(pol.CONCERN_ORDER)}
         if not sets:
             # no policy rows at all (e.g. a flushed test database): the SPEC defaults in code apply
-            return [_Candidate(r, None, rank[s.concern], s.concern)  # type: ignore[arg-type]
+            return [_Candidate(r, None, rank[s.concern], s.concern)
                     for s in pol.DEFAULT_RULE_SETS if s.is_default for r in s.rows]
         by_id = {rs.pk: concern for concern, rs in sets.items()}
         rows = LimitPolicy.objects.filter(rule_set_id__in=list(by_id))

@@ -167,6 +167,7 @@ def test_t_03_postgres_one_statement_handling_time_equals_the_orm_expression(ds,
     agg = timed.aggregate(n=Count("pk"), avg=Avg("handling_minutes"))
     values = sorted(timed.values_list("handling_minutes", flat=True))
     n, avg, p90 = workhours.handling_stats_postgres(qs)
+    assert avg is not None
     assert (n, round(avg, 6), p90) == (agg["n"], round(float(agg["avg"]), 6), values[-1]) == (3, round(840 / 3, 6), 660)
 
 

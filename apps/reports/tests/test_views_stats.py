@@ -32,7 +32,9 @@ def _get(client, url, **params):
 def _drill_total(client, url):
     r = client.get(url)
     assert r.status_code == 200, r.content[:300]
-    return int(re.search(r'data-testid="drill-total">(\d+)<', r.content.decode()).group(1))
+    found = re.search(r'data-testid="drill-total">(\d+)<', r.content.decode())
+    assert found is not None
+    return int(found.group(1))
 
 
 def test_dashboard_page_and_access(client, cast, ds):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,11 +16,17 @@ from django.views.decorators.http import require_POST
 
 from apps.core.exports import render_pdf
 from apps.org import access
+from apps.org.models import User
 from apps.org.roles import Cap
 from apps.reports import actions, queries
 from apps.reports.forms import CaseForm, PublishForm, SectionsForm
 from apps.reports.models import CaseLibraryEntry, Report
 from linli import clock
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in staff member (every page here is ``login_required``)."""
+    return cast(User, request.user)
 
 
 def _visible_reports(request: HttpRequest):
@@ -89,7 +96,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and not report.frozen:
         sections_form = SectionsForm(request.POST)
         if sections_form.is_valid():
-            actions.update_draft(report, sections=sections_form.cleaned_data, acting_user=request.user,
+            actions.update_draft(report, sections=sections_form.cleaned_data, acting_user=_user(request),
                                  now=clock.now())
             messages.success(request, "已保存")
             return redirect("reports:detail", pk=report.pk)
@@ -115,7 +122,7 @@ def _after(request: HttpRequest, report: Report, act: Callable[[], Report], done
 @require_POST
 def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(_visible_reports(request), pk=pk)
-    return _after(request, report, lambda: actions.submit_for_review(report, acting_user=request.user,
+    return _after(request, report, lambda: actions.submit_for_review(report, acting_user=_user(request),
                                                                       now=clock.now()))
 
 
@@ -123,7 +130,7 @@ def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_approve(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(_visible_reports(request), pk=pk)
-    return _after(request, report, lambda: actions.approve_report(report, acting_user=request.user, now=clock.now()))
+    return _after(request, report, lambda: actions.approve_report(report, acting_user=_user(request), now=clock.now()))
 
 
 @login_required
@@ -135,14 +142,14 @@ def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "请填写公布位置或报送对象")
         return redirect("reports:detail", pk=report.pk)
     return _after(request, report, lambda: actions.record_publication(
-        report, where=form.cleaned_data["where"], acting_user=request.user, now=clock.now()))
+        report, where=form.cleaned_data["where"], acting_user=_user(request), now=clock.now()))
 
 
 @login_required
 @require_POST
 def report_refresh(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(_visible_reports(request), pk=pk)
-    return _after(request, report, lambda: actions.refresh_figures(report, acting_user=request.user,
+    return _after(request, report, lambda: actions.refresh_figures(report, acting_user=_user(request),
                                                                     now=clock.now()))
 
 
@@ -153,7 +160,7 @@ def report_reissue(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.has_cap(request.user, Cap.VIEW_REPORTS, report.project):
         messages.error(request, "没有权限")
         return redirect("reports:detail", pk=report.pk)
-    return _after(request, report, lambda: actions.reissue_report(report, acting_user=request.user, now=clock.now()),
+    return _after(request, report, lambda: actions.reissue_report(report, acting_user=_user(request), now=clock.now()),
                   done="已生成更正版本草稿")
 
 
@@ -209,7 +216,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
             names = [n for n in data.pop("personal_names").replace("，", ",").split(",") if n.strip()]
             try:
                 case = actions.create_case(company=project.company, project=project, personal_names=names,
-                                           acting_user=request.user, now=clock.now(), **data)
+                                           acting_user=_user(request), now=clock.now(), **data)
             except actions.ReportError as exc:
                 messages.error(request, str(exc))
             else:

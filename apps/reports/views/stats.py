@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -96,7 +97,7 @@ def _drill_row(t: Ticket) -> list[Any]:
             t.get_escalation_level_display(), t.closed_at]
 
 
-def drill(request: HttpRequest) -> HttpResponse:
+def drill(request: HttpRequest) -> HttpResponseBase:
     """The exact tickets counted in one figure (KPI part, optionally one chart bar / table row)."""
     projects = _require_reports(request)
     try:
@@ -111,12 +112,11 @@ def drill(request: HttpRequest) -> HttpResponse:
         return xlsx_response(f"drill-{code}.xlsx", DRILL_COLUMNS, (_drill_row(t) for t in qs.iterator(2000)),
                              sheet=k.label, title=f"{k.label}：{scope.first_day} 至 {scope.last_day}")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    for t in page.object_list:
-        t.link = _ticket_link(t)
+    rows = [(t, _ticket_link(t)) for t in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "reports/drill.html", {
-        "kpi": k, "part": request.GET.get("part", ""), "scope": scope, "page": page, "total": page.paginator.count,
+        "kpi": k, "part": request.GET.get("part", ""), "scope": scope, "page": page, "rows": rows, "total": page.paginator.count,
         "query": query.urlencode(), "tickets_url": dashboard.tickets_list_url(
             scope, by=request.GET.get("by"), key=request.GET.get("key")),
     })
@@ -137,7 +137,7 @@ def _kpi_rows(scope: kpis.Scope) -> list[list[Any]]:
     return rows
 
 
-def kpi_export(request: HttpRequest) -> HttpResponse:
+def kpi_export(request: HttpRequest) -> HttpResponseBase:
     """The KPI table of a scope as .xlsx or PDF (issue 7 item 4)."""
     projects = _require_reports(request)
     try:
@@ -162,7 +162,7 @@ def _pdf(html: str, filename: str) -> HttpResponse:
     return response
 
 
-def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def report_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A report's frozen (or draft) figures as a workbook: KPI rows, then each table."""
     report = get_object_or_404(_visible_reports(request), pk=pk)
     return xlsx_response(f"report-{report.pk}-v{report.version}.xlsx", ["项目", "名称", "数值", "单位", "说明"],

@@ -17,8 +17,8 @@ PKG_YEARS = frozenset(d.year for d in constants.holidays)
 CAL = wc.WorkCalendar(holidays=constants.holidays, workdays=constants.workdays, covered_years=PKG_YEARS)
 
 
-def at(*a: int) -> dt.datetime:
-    return dt.datetime(*a, tzinfo=SH)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=SH)
 
 
 def eod(y: int, m: int, d: int) -> dt.datetime:

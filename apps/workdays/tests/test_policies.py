@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 SH = dt.timezone(dt.timedelta(hours=8))
 
 
-def at(*a: int) -> dt.datetime:
-    return dt.datetime(*a, tzinfo=SH)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=SH)
 
 
 def eod(y: int, m: int, d: int) -> dt.datetime:

@@ -3,6 +3,7 @@ schedule, contract 3 (the ``workdays.year_confirmed`` job event) and stamped dea
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,8 @@ IMPORT_2027 = """# 国务院办公厅关于2027年部分节假日安排的通知
 """
 
 
-def at(*a: int) -> dt.datetime:
-    return dt.datetime(*a, tzinfo=SH)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=SH)
 
 
 def eod(y: int, m: int, d: int) -> dt.datetime:
@@ -217,7 +218,7 @@ def test_compute_any_clock_with_project_settings(cast: Any) -> None:
     DeadlineSettings.objects.create(company=cast.company, roll_rest_days=True)
     assert queries.compute(cast.project, clock="calendar_days", amount=3, start=at(2025, 9, 29, 10)) == \
         (eod(2025, 10, 9), False)
-    assert queries.compute(cast.project, clock="working_days", amount="0.5", start=at(2026, 3, 10, 9))[0] == \
+    assert queries.compute(cast.project, clock="working_days", amount=Decimal("0.5"), start=at(2026, 3, 10, 9))[0] == \
         at(2026, 3, 10, 15)
     assert queries.compute(cast.project, clock="none", start=at(2026, 3, 10, 9)) == (None, False)
     with pytest.raises(ValueError):

@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 SH = clock.SHANGHAI
 
 
-def at(*a: int) -> dt.datetime:
-    return dt.datetime(*a, tzinfo=SH)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=SH)
 
 
 SPANS = [(at(2026, 9, 30, 16), at(2026, 10, 10, 10)), (at(2026, 11, 2, 9), at(2026, 11, 3, 14)),
