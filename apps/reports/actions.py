@@ -137,9 +137,10 @@ def approve_report(report: Report, *, acting_user: User, now: dt.datetime) -> Re
     report.approved_by = acting_user
     report.save(update_fields=["status", "approved_at", "approved_by"])
     if report.supersedes_id:
-        Report.objects.filter(pk=report.supersedes_id, status=ReportStatus.APPROVED).update(
-            status=ReportStatus.SUPERSEDED
-        )
+        old = Report.objects.select_for_update().filter(pk=report.supersedes_id, status=ReportStatus.APPROVED).first()
+        if old is not None:
+            old.status = ReportStatus.SUPERSEDED
+            old.save(update_fields=["status"])
     return report
 
 

@@ -45,7 +45,7 @@ class OfficialYearAdmin(WarnUncoveredMixin, admin.ModelAdmin):
         became_official = obj.status == m.YearStatus.OFFICIAL and (
             not change or "status" in form.changed_data)
         super().save_model(request, obj, form, change)
-        if became_official:  # the admin's own transaction is open here: no durable block
+        if became_official:  # inside the admin's own transaction
             actions.mark_official(obj.year, source=obj.source or _("管理员确认"), by=request.user.get_username(),
                                    now=clock.now())
 
