@@ -197,4 +197,4 @@ def warn_at(start: dt.datetime, due: dt.datetime, fraction: float) -> dt.datetim
 def weekday_add_working_days(start: dt.datetime, n: int, *, tz: ZoneInfo = ZoneInfo("Asia/Shanghai")) -> dt.datetime:
     """T-04 on a Monday–Friday calendar without holidays (apps.workdays arithmetic): start day not
     counted, deadline 23:59:59 local of the N-th working day."""
-    return add_working_days(start, n, WorkCalendar(tz=tz)).astimezone(dt.timezone.utc)
+    return add_working_days(start, n, WorkCalendar(tz=tz)).astimezone(dt.UTC)
