@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from apps.workdays.calendar import WorkCalendar, add_working_days
+
 NONE, HOT, MAJOR = "none", "hot", "major"
 LEVEL_RANK: dict[str, int] = {NONE: 0, HOT: 1, MAJOR: 2}
 
@@ -193,12 +195,6 @@ def warn_at(start: dt.datetime, due: dt.datetime, fraction: float) -> dt.datetim
 
 
 def weekday_add_working_days(start: dt.datetime, n: int, *, tz: ZoneInfo = ZoneInfo("Asia/Shanghai")) -> dt.datetime:
-    """Fallback for T-04 when the workdays calendar is unavailable: Monday–Friday only, start day not
+    """T-04 on a Monday–Friday calendar without holidays (apps.workdays arithmetic): start day not
     counted, deadline 23:59:59 local of the N-th working day."""
-    day = start.astimezone(tz).date()
-    counted = 0
-    while counted < n:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            counted += 1
-    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=tz).astimezone(dt.timezone.utc)
+    return add_working_days(start, n, WorkCalendar(tz=tz)).astimezone(dt.UTC)

@@ -1,25 +1,45 @@
-"""Report lifecycle and case-library actions (issue 7 items 3 and 5).
+"""Writes of the reports app: report lifecycle, case library, utility statistics and the reporting
+sweep (issue 7 items 3 and 5).
 
 draft → in review → approved (frozen). Figures are a snapshot taken when the draft is generated or
 refreshed; approval freezes them. ``reissue_report`` opens a new version (a copy as draft); when the
 new version is approved the old one becomes ``superseded`` — it still exists, unchanged.
+:func:`generate_due` (task ``apps.reports.tasks.generate_reports`` / ``manage.py generate_reports``)
+creates due drafts, refreshes untouched drafts and sends reminders through
+:func:`apps.notify.services.notify_staff` (a direct call, mechanism (a)).
 """
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
+from apps.core.errors import DomainError
+from apps.notify.services import notify_staff
 from apps.org import access
 from apps.org.models import Company, Project, User
 from apps.org.roles import Cap
+from apps.reports import generators
 from apps.reports.anonymise import anonymise
-from apps.reports.models import CaseKind, CaseLibraryEntry, Report, ReportStatus
-from apps.reports.schedule import Duty, Period
+from apps.reports.models import CaseKind, CaseLibraryEntry, Report, ReportStatus, UtilityStatistics
+from apps.reports.queries import (
+    configured_duty,
+    due_at_for,
+    duty_statuses,
+    reminder_key,
+    responsible_users,
+    settings_for,
+    should_exist,
+)
+from apps.reports.schedule import Duty, Period, duty_for, half_year_period, period_of
+from linli import clock
 
 
-class ReportError(Exception):
+class ReportError(DomainError):
     """A report action that is not allowed now; the message is shown to the user."""
 
 
@@ -44,8 +64,6 @@ def create_draft(*, duty: Duty, period: Period, project: Project | None, company
     ).order_by("-version").first()
     if existing is not None and not existing.frozen:
         raise ReportError("该期报告已有未批准的草稿，请在草稿上修改")
-    from apps.reports.services import due_at_for
-
     return Report.objects.create(
         company=company_obj, project=project, duty_code=duty.code,
         title=f"{project.name if project else company_obj.name} {period.label} {duty.name}",
@@ -119,9 +137,10 @@ def approve_report(report: Report, *, acting_user: User, now: dt.datetime) -> Re
     report.approved_by = acting_user
     report.save(update_fields=["status", "approved_at", "approved_by"])
     if report.supersedes_id:
-        Report.objects.filter(pk=report.supersedes_id, status=ReportStatus.APPROVED).update(
-            status=ReportStatus.SUPERSEDED
-        )
+        old = Report.objects.select_for_update().filter(pk=report.supersedes_id, status=ReportStatus.APPROVED).first()
+        if old is not None:
+            old.status = ReportStatus.SUPERSEDED
+            old.save(update_fields=["status"])
     return report
 
 
@@ -173,10 +192,6 @@ def generate_draft(*, duty: Duty, period: Period, project: Project | None, compa
     """Create the draft of ``duty`` for ``period`` with generated figures and sections, unless a report
     (any version, any status) already exists for it — then return that one. Idempotent: running
     the generation twice creates one draft. Returns (report, created)."""
-    from django.db import IntegrityError
-
-    from apps.reports import generators
-
     company_obj = _company_of(project, company)
     existing = Report.objects.filter(company=company_obj, project=project, duty_code=duty.code,
                                      period_start=period.start).order_by("-version").first()
@@ -189,20 +204,17 @@ def generate_draft(*, duty: Duty, period: Period, project: Project | None, compa
                                   figures=generated.figures, sections=generated.sections, acting_user=acting_user,
                                   now=now)
     except IntegrityError:  # a concurrent run created it first
-        report = Report.objects.filter(company=company_obj, project=project, duty_code=duty.code,
+        winner = Report.objects.filter(company=company_obj, project=project, duty_code=duty.code,
                                        period_start=period.start).order_by("-version").first()
-        if report is None:
+        if winner is None:
             raise
-        return report, False
+        return winner, False
     return report, True
 
 
 def refresh_figures(report: Report, *, acting_user: User, now: dt.datetime) -> Report:
     """Recompute the figures of a draft from today's data (sections are left as written).
     A frozen report never changes: correct it with :func:`reissue_report`."""
-    from apps.reports import generators
-    from apps.reports.schedule import duty_for, period_of
-
     _editable(report)
     if report.status != ReportStatus.DRAFT:
         raise ReportError("报告正在审核，不能刷新数据")
@@ -220,10 +232,6 @@ def refresh_figures(report: Report, *, acting_user: User, now: dt.datetime) -> R
 def reissue_report(report: Report, *, acting_user: User, now: dt.datetime) -> Report:
     """A new version of an approved report, regenerated from today's data (the old one stays frozen
     until the new one is approved, then it becomes superseded)."""
-    from apps.reports import generators
-    from apps.reports.schedule import period_of
-    from apps.reports.services import configured_duty
-
     if not report.frozen:
         raise ReportError("报告尚未批准，请直接修改草稿")
     if report.status == ReportStatus.SUPERSEDED:
@@ -241,8 +249,6 @@ def reissue_report(report: Report, *, acting_user: User, now: dt.datetime) -> Re
 
 
 def _amount(value: Any, label: str) -> Any:
-    from decimal import Decimal, InvalidOperation
-
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
@@ -258,10 +264,6 @@ def record_utility_statistics(*, project: Project, year: int, half: int, water_m
                               now: dt.datetime) -> Any:
     """半年度水电统计 (R-M5-17): water and electricity against the targets for one finished half-year,
     with the written analysis, reported once per project and half-year."""
-    from apps.reports.models import UtilityStatistics
-    from apps.reports.schedule import half_year_period
-    from linli import clock
-
     if not access.has_cap(acting_user, Cap.VIEW_REPORTS, project):
         raise ReportError("没有上报水电统计的权限")
     try:
@@ -289,3 +291,61 @@ def utility_variance(row: Any) -> dict[str, Any]:
 
     return {"water": pct(row.water_m3, row.water_target_m3),
             "electricity": pct(row.electricity_kwh, row.electricity_target_kwh)}
+
+
+# ---------------------------------------------------------------- the reporting sweep (generation and reminders)
+
+
+@dataclass
+class RunResult:
+    created: list[Report]
+    refreshed: list[Report]
+    reminded: int
+    skipped: list[str]
+
+
+def generate_due(company: Company, now: dt.datetime, *, refresh: bool = True) -> RunResult:
+    """Create the drafts that are due (idempotent), refresh the figures of untouched drafts, remind."""
+    projects = list(Project.objects.filter(company=company, active=True).order_by("pk"))
+    remind = settings_for(company).remind_days_before
+    result = RunResult([], [], 0, [])
+    for d in duty_statuses(company, projects, now):
+        if d.report is None and should_exist(d, now, remind):
+            users = responsible_users(company, d.project)
+            if not users:
+                result.skipped.append(f"{d.project or company} {d.duty.name}：没有负责人")
+                continue
+            report, created = generate_draft(duty=d.duty, period=d.period, project=d.project,
+                                                     company=company, acting_user=users[0], now=now)
+            if created:
+                result.created.append(report)
+        elif refresh and d.report is not None and d.report.status == ReportStatus.DRAFT:
+            result.refreshed.append(refresh_figures(d.report, acting_user=d.report.created_by, now=now))
+    result.reminded = send_reminders(company, projects, now)
+    return result
+
+
+
+
+def send_reminders(company: Company, projects: list[Project], now: dt.datetime) -> int:
+    """Before each due date (``remind_days_before``) and once a duty is late: a notice to the
+    responsible people, deduplicated per duty and period (a repeat run sends nothing new)."""
+    remind = settings_for(company).remind_days_before
+    sent = 0
+    for d in duty_statuses(company, projects, now):
+        if d.done:
+            continue
+        if d.late(now):
+            kind, subject = "report_late", f"报告已逾期：{d.duty.name}（{d.period.label}）"
+        elif d.due_soon(now, remind):
+            kind, subject = "report_due", f"报告即将到期：{d.duty.name}（{d.period.label}）"
+        else:
+            continue
+        where = d.project.name if d.project else company.name
+        body = (f"{where} {d.period.label}《{d.duty.name}》应于 "
+                f"{d.due_at.astimezone(ZoneInfo('Asia/Shanghai')):%Y-%m-%d %H:%M} 前提交（{d.duty.rule_id}，"
+                f"报送：{d.duty.recipients}）。")
+        link = f"/reports/{d.report.pk}/" if d.report else "/reports/"
+        sent += len(notify_staff(responsible_users(company, d.project), kind=kind, subject=subject, body=body, link=link,
+                            project=d.project, dedupe_key=reminder_key(kind, company, d), now=now))
+    return sent

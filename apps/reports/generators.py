@@ -24,11 +24,13 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Case, Q, When
 
+from apps.escalation.queries import legacy_monthly_counts
 from apps.org.models import Company, Project
 from apps.reports import kpis
 from apps.reports import schedule as s
 from apps.reports.anonymise import anonymise
 from apps.tickets.choices import EscalationLevel, Kind
+from apps.visits.queries import period_statistics, summary_text
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -178,7 +180,8 @@ def public_matters(scope: kpis.Scope) -> Q:
 def _bulletin(period: s.Period, projects: list[Project], now: dt.datetime) -> Generated:
     """投诉公布: aggregated counts and anonymised measures only — fit to post for all owners."""
     scope = scope_for(period, projects, now)
-    f = {"period": period.label, "scope": scope.params(), "kpis": _kpi_rows(scope, PUBLIC), "tables": []}
+    f: dict[str, Any] = {"period": period.label, "scope": scope.params(), "kpis": _kpi_rows(scope, PUBLIC),
+                         "tables": []}
     public = kpis.tickets(scope).filter(public_matters(scope)).select_related("category", "person", "household")
     groups: dict[str, dict[str, Any]] = {}
     for t in public.order_by("received_at")[:500]:
@@ -243,9 +246,7 @@ def _work_brief(period: s.Period, projects: list[Project], now: dt.datetime) -> 
 
 
 def _legacy(period: s.Period, projects: list[Project], now: dt.datetime) -> Generated:
-    """R-M5-06: counted with apps.escalation.services.legacy_monthly_counts, month by month."""
-    from apps.escalation.services import legacy_monthly_counts
-
+    """R-M5-06: counted with apps.escalation.queries.legacy_monthly_counts, month by month."""
     months = []
     d = period.start
     while d <= period.end:
@@ -273,8 +274,6 @@ def _visit_statistics(period: s.Period, projects: list[Project], now: dt.datetim
     method and month, the problems by category and status, and the list of problems not yet solved
     or that cannot be solved, for the 物业总经理 (internal: room numbers, no phone numbers). The
     queries live in apps.visits.queries; every count links to the visit or problem list behind it."""
-    from apps.visits.queries import period_statistics, summary_text
-
     if len(projects) != 1:
         raise ValueError("年度走访统计按项目生成")
     f: dict[str, Any] = {"period": period.label, "kpis": [], "tables": [],

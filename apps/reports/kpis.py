@@ -24,9 +24,26 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Aggregate, Count, Exists, FilteredRelation, IntegerField, OuterRef, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat, TruncMonth, TruncWeek
 
-from apps.reports import workhours
+from apps.escalation.models import ClusterMember
+from apps.org.models import Project
 from apps.reports.models import KpiSettings, default_targets
 from apps.tickets.choices import (
     OPEN_STATUSES,
@@ -40,6 +57,9 @@ from apps.tickets.choices import (
     TicketStatus,
 )
 from apps.tickets.models import Deadline, ReturnVisit, Ticket
+from apps.tickets.policies import customer_complaints_q
+from apps.workdays import actions as workdays_actions
+from apps.workdays import workhours
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -92,8 +112,6 @@ def tickets(scope: Scope) -> QuerySet[Ticket]:
     """The tickets a scope counts: received in the period, not voided (R-M5-14: 未关闭 included), and
     without internal-staff complaints where the project's policy excludes them (R-M1-17, POLICY P-08 —
     filtered here once, so every KPI, drill-down, ledger and generated report agrees)."""
-    from apps.tickets.policies import customer_complaints_q
-
     qs = Ticket.objects.filter(project_id__in=scope.project_ids, received_at__gte=scope.start,
                                received_at__lt=scope.end).exclude(status=TicketStatus.VOIDED)
     qs = qs.filter(customer_complaints_q())
@@ -158,10 +176,6 @@ def repeat_window_days(company_id: int | None) -> int:
 def _repeat(scope: Scope, window_days: int) -> Q:
     """Same household and category complained about within the window before, or a later member
     of a same-complaint group (apps.escalation clusters)."""
-    from apps.escalation.models import ClusterMember
-
-    from apps.tickets.policies import customer_complaints_q
-
     earlier = Ticket.objects.filter(
         kind=Kind.COMPLAINT, household_id=OuterRef("household_id"), category_id=OuterRef("category_id"),
         received_at__lt=OuterRef("received_at"),
@@ -317,8 +331,6 @@ def _handling(scope: Scope) -> dict[str, Q]:
 
 
 def _company_of(scope: Scope) -> int | None:
-    from apps.org.models import Project
-
     return Project.objects.filter(pk__in=scope.project_ids).values_list("company_id", flat=True).first()
 
 
@@ -394,7 +406,6 @@ def no_jit() -> Iterator[None]:
     """PostgreSQL: these aggregates read 10⁴–10⁶ rows once; compiling them with JIT costs more than
     it saves (seconds at 2 M tickets, see bench/reports_kpi_bench.py), so it is off for the
     transaction. Other databases: nothing to do."""
-    from django.db import connection, transaction
 
     if connection.vendor != "postgresql":
         yield
@@ -433,8 +444,6 @@ def compute(code: str, scope: Scope, *, targets: dict[str, Any] | None = None) -
 
 
 def _one_per_company(scope: Scope) -> list[Any]:
-    from apps.org.models import Project
-
     seen: dict[int, Any] = {}
     for p in Project.objects.filter(pk__in=scope.project_ids).order_by("pk"):
         seen.setdefault(p.company_id, p)
@@ -443,10 +452,6 @@ def _one_per_company(scope: Scope) -> list[Any]:
 
 def handling_time(scope: Scope) -> dict[str, Any]:
     """Average and nearest-rank 90th percentile of handling time in working hours (aggregate SQL)."""
-    from django.db.models import Avg
-
-    from apps.org.models import Project
-
     project = Project.objects.filter(pk__in=scope.project_ids).order_by("pk").first()
     qs = part_queryset("handling_hours", "denominator", scope)
     last = qs.order_by("-closed_at").values_list("closed_at", flat=True).first()
@@ -455,10 +460,8 @@ def handling_time(scope: Scope) -> dict[str, Any]:
                 "calendar": workhours.calendar_source(project)}
     until = max(last.astimezone(scope.tz).date(), scope.last_day)
     for first in _one_per_company(scope):  # each company has its own calendar overrides (P-25)
-        workhours.ensure_calendar(until, project=first)
+        workdays_actions.ensure_working_day_index(until, project=first)
     timed = workhours.annotate_handling_minutes(qs, tz=scope.tz)
-    from django.db import connection
-
     with no_jit():
         if connection.vendor == "postgresql":  # one statement; percentile_disc is the nearest-rank percentile
             n, avg, p90 = workhours.handling_stats_postgres(qs, tz=scope.tz)
@@ -468,6 +471,8 @@ def handling_time(scope: Scope) -> dict[str, Any]:
             n = agg["n"]
             p90 = timed.order_by("handling_minutes", "pk").values_list("handling_minutes", flat=True)[
                 math.ceil(0.9 * n) - 1]
+    if agg["avg"] is None or p90 is None:  # every row lacked its closing time (cannot happen: filtered above)
+        return {"count": n, "average_hours": None, "p90_hours": None, "calendar": workhours.calendar_source(project)}
     return {"count": n, "average_hours": round(float(agg["avg"]) / 60, 2),
             "p90_hours": round(p90 / 60, 2), "calendar": workhours.calendar_source(project)}
 
@@ -516,30 +521,23 @@ def breakdown(scope: Scope, by: str, *, code: str = "received", part: str = "all
     key, name = columns[by]
     qs = part_queryset(code, part, scope)
     if by == "category":
-        from django.db.models.functions import Coalesce
 
         qs = qs.annotate(category_top=Coalesce("category__parent_id", "category_id"),
                          category_top_name=Coalesce("category__parent__name", "category__name"))
     if by == "subject":
-        from django.db.models import Case, CharField, Value, When
 
         qs = qs.annotate(subject=Case(When(developer_matter=True, then=Value("developer")),
                                       When(municipal=True, then=Value("municipal")),
                                       default=Value("property"), output_field=CharField()))
     if by == "department":
-        from django.db.models import Value
-        from django.db.models.functions import Coalesce, Concat
-
         qs = qs.annotate(department_label=Concat(Coalesce("department__project__name", Value("公司")), Value("·"),
                                                  "department__name"))
     values = [key] + ([name] if name else [])
     rows = qs.order_by().values(*values).annotate(n=Count("pk")).order_by("-n")
-    labels = dict(Kind.choices) if by == "kind" else dict(Channel.choices) if by == "channel" else {}
+    labels: dict[str, Any] = dict(Kind.choices) if by == "kind" else dict(Channel.choices) if by == "channel" else {}
     if by == "subject":
         labels = {"property": "物业管理", "developer": "地产", "municipal": "市政"}
     if by == "escalation_level":
-        from apps.tickets.choices import EscalationLevel
-
         labels = dict(EscalationLevel.choices)
     out = []
     for r in rows:
@@ -566,7 +564,6 @@ def rate_by(scope: Scope, code: str, by: str) -> list[dict[str, Any]]:
 
 def trend(scope: Scope, *, unit: str = "month", code: str = "received", part: str = "all") -> list[dict[str, Any]]:
     """Counts per week or month of receipt (local time), oldest first."""
-    from django.db.models.functions import TruncMonth, TruncWeek
 
     trunc = TruncMonth if unit == "month" else TruncWeek
     rows = (part_queryset(code, part, scope).order_by()
@@ -685,7 +682,6 @@ def drill_queryset(params: Any, scope: Scope) -> QuerySet[Ticket]:
 def building_heat(scope: Scope, *, code: str = "received", part: str = "all") -> dict[str, Any]:
     """Heat map: buildings × top-level categories, one GROUP BY query. Tickets without a dwelling
     are left out (they have no building)."""
-    from django.db.models.functions import Coalesce
 
     rows = (part_queryset(code, part, scope).filter(household__isnull=False).order_by()
             .annotate(cat=Coalesce("category__parent_id", "category_id"),

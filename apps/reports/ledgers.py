@@ -14,10 +14,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Max, Q, QuerySet
 
+from apps.estates.models import Building
+from apps.repairs.models import RepairOrder
 from apps.reports import kpis
-from apps.tickets.choices import OPEN_STATUSES, Kind, TicketStatus
+from apps.reports.queries import settings_for
+from apps.tickets.choices import OPEN_STATUSES, Channel, Kind, Source, TicketStatus
 from apps.tickets.models import Ticket
 from linli import clock
 
@@ -61,8 +64,6 @@ def complaint_ledger(scope: kpis.Scope) -> tuple[list[str], Iterator[list[Any]]]
 
 def repair_ledger(scope: kpis.Scope) -> tuple[list[str], Iterator[list[Any]]]:
     """报修台账 (R-M5-16): every repair received in the scope with its time stamps."""
-    from apps.repairs.models import RepairOrder
-
     qs = (RepairOrder.objects.filter(ticket__in=kpis.tickets(scope))
           .select_related("ticket", "ticket__project", "worker")
           .prefetch_related("materials__item", "charge_lines", "ratings").order_by("ticket__received_at", "pk"))
@@ -84,22 +85,18 @@ def repair_ledger(scope: kpis.Scope) -> tuple[list[str], Iterator[list[Any]]]:
 
 
 def _building_has_steward() -> bool:
-    from apps.estates.models import Building
-
     return any(f.name == "steward" for f in Building._meta.get_fields())
 
 
 def steward_building_ids(steward: Any) -> tuple[list[int], str]:
     """The buildings a steward looks after and where that came from ("estates" or "tickets")."""
-    from apps.estates.models import Building
-
     if _building_has_steward():
         ids = list(Building.objects.filter(steward=steward).values_list("pk", flat=True))
         if ids:
             return sorted(ids), "estates"
-    ids = (Ticket.objects.filter(receiver=steward, household__isnull=False)
-           .values_list("household__building_id", flat=True).distinct())
-    return sorted(set(ids)), "tickets"
+    from_tickets = (Ticket.objects.filter(receiver=steward, household__isnull=False)
+                    .values_list("household__building_id", flat=True).distinct())
+    return sorted(set(from_tickets)), "tickets"
 
 
 @dataclass
@@ -147,10 +144,6 @@ def steward_weekly(steward: Any, week_start: dt.date) -> StewardWeek:
 def company_level_q() -> Any:
     """R-M4-03: complaints that reach the company — escalated to 品质管理部, issued by it, or made
     directly to the company or online (website)."""
-    from django.db.models import Q
-
-    from apps.tickets.choices import Channel, Source
-
     return (Q(held_by_quality=True) | Q(issued_by_quality=True) | Q(source__in=(Source.COMPANY, Source.WEBSITE))
             | Q(channel=Channel.ONLINE))
 
@@ -167,8 +160,6 @@ def records_past_retention(company: Any, now: dt.datetime) -> QuerySet[Ticket]:
     """R-M6-05: closed complaints kept longer than the company's retention period
     (``ReportSettings.record_retention_years``). Empty setting = kept for ever → nothing listed.
     The list is for a person to review; nothing is ever deleted automatically."""
-    from apps.reports.services import settings_for
-
     years = settings_for(company).record_retention_years
     if not years:
         return Ticket.objects.none()
@@ -185,8 +176,6 @@ def immediate_return_visits(project_ids: list[int]) -> QuerySet[Ticket]:
     """R-M4-06 worklist: complaints with a 《顾客投诉处理记录表》 (``record_form``) or of a class-1
     category (``Category.class_one``, configurable) whose handling is done and verified and whose
     return visit is still to be made — immediately; oldest verification first."""
-    from django.db.models import Max, Q
-
     return (Ticket.objects.filter(Q(record_form=True) | Q(category__class_one=True)
                                   | Q(category__parent__class_one=True),
                                   project_id__in=project_ids, kind=Kind.COMPLAINT, status=TicketStatus.VERIFIED,

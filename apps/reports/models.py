@@ -166,25 +166,6 @@ class KpiSettings(models.Model):
         return f"{self.company} 统计指标设置"
 
 
-class WorkCalendarDay(models.Model):
-    """A materialised working-day calendar used by the handling-time KPI in SQL (T-03).
-
-    One series per company (each company has its own override table, P-25). ``code`` = 2 ×
-    (working days since 2000-01-01 before ``day``) + (1 if ``day`` is a working day); the KPI turns
-    a timestamp into "working minutes since the anchor" with one indexed lookup. Rows are
-    (re)filled from the workdays calendar by apps.reports.workhours; a sentinel row on 1999-12-31
-    holds the workdays data version it was built from, so an edited calendar rebuilds it."""
-
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    day = models.DateField()
-    code = models.BigIntegerField()
-
-    class Meta:
-        verbose_name = _("统计用工作日历")
-        verbose_name_plural = _("统计用工作日历")
-        constraints = [models.UniqueConstraint(fields=["company", "day"], name="reports_workcal_company_day")]
-
-
 class UtilityStatistics(models.Model):
     """半年度水电统计 (R-M5-17): the 管理处's water and electricity figures for one half-year against
     the targets, with its analysis, reported to the management department every half year."""

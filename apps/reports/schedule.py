@@ -12,11 +12,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 
-class Cadence(str, Enum):
+class Cadence(StrEnum):
     MONTHLY = "monthly"
     QUARTERLY = "quarterly"
     HALF_YEARLY = "half_yearly"
@@ -98,10 +98,10 @@ def clamp_day(year: int, month: int, day: int) -> dt.date:
 
 def end_of_date(day: dt.date, tz: ZoneInfo) -> dt.datetime:
     """23:59:59 local on ``day`` (T-10 inclusive), as an aware datetime in UTC."""
-    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=tz).astimezone(dt.timezone.utc)
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=tz).astimezone(dt.UTC)
 
 
-class DueRule(str, Enum):
+class DueRule(StrEnum):
     """When a report on a period is due."""
 
     WITHIN_PERIOD_DAY = "within_period_day"  # day D of the period's own (last) month: 每月28日前, 每月30日前

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from apps.reports import views, views_ledgers, views_stats
+from apps.reports.views import ledgers as views_ledgers
+from apps.reports.views import reports as views
+from apps.reports.views import stats as views_stats
 
 app_name = "reports"
 
@@ -21,7 +23,11 @@ urlpatterns = [
     path("<int:pk>/", views.report_detail, name="detail"),
     path("<int:pk>/pdf/", views.report_pdf, name="pdf"),
     path("<int:pk>/xlsx/", views_stats.report_xlsx, name="xlsx"),
-    path("<int:pk>/<str:action>/", views.report_transition, name="transition"),
+    path("<int:pk>/submit/", views.report_submit, name="submit"),
+    path("<int:pk>/approve/", views.report_approve, name="approve"),
+    path("<int:pk>/publish/", views.report_publish, name="publish"),
+    path("<int:pk>/refresh/", views.report_refresh, name="refresh"),
+    path("<int:pk>/reissue/", views.report_reissue, name="reissue"),
     path("cases/", views.case_list, name="cases"),
     path("cases/new/", views.case_create, name="case_create"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),

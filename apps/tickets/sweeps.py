@@ -19,6 +19,7 @@ from apps.org.models import Project
 from apps.tickets import inventory
 from apps.tickets.choices import OPEN_STATUSES, Kind, Stage, TicketEventKind
 from apps.tickets.models import Deadline, Ticket, TicketEvent
+from apps.workdays.queries import calendar_for
 
 
 @dataclass
@@ -43,16 +44,6 @@ def flag_one_record_form(now: dt.datetime) -> bool:
     return True
 
 
-def _is_working_day(day: dt.date) -> bool:
-    """Official PRC calendar (T-03) via chinesecalendar; Monday–Friday for years it does not know."""
-    try:
-        import chinese_calendar
-
-        return bool(chinese_calendar.is_workday(day))
-    except (ImportError, NotImplementedError):
-        return day.weekday() < 5
-
-
 def run(now: dt.datetime) -> SweepResult:
     result = SweepResult()
     while flag_one_record_form(now):
@@ -60,7 +51,7 @@ def run(now: dt.datetime) -> SweepResult:
     for project in Project.objects.filter(active=True):
         local = now.astimezone(project.tz)
         yesterday = local.date() - dt.timedelta(days=1)
-        if local.time() >= project.work_start and _is_working_day(local.date()):
+        if local.time() >= project.work_start and calendar_for(project).is_working_day(local.date()):
             result.reminders += inventory.remind_unconfirmed(project, yesterday, now=now)
         missing = inventory.days_without_box_opening(project, yesterday, yesterday)
         if missing and project.suggestion_box_time is not None:

@@ -15,8 +15,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.workdays import actions, queries
 from apps.workdays import models as m
-from apps.workdays import services
 from linli import clock
 
 
@@ -25,7 +25,7 @@ class WarnUncoveredMixin:
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         year = clock.local(clock.now()).year
-        missing = services.uncovered_years([year, year + 1])
+        missing = queries.uncovered_years([year, year + 1])
         if missing:
             messages.warning(request, format_html(
                 _("{} 年尚无正式节假日安排：相关时限按周一至周五暂定计算并标记为“暂定”。请<a href=\"{}\">导入国务院公布的安排</a>。"),
@@ -45,14 +45,14 @@ class OfficialYearAdmin(WarnUncoveredMixin, admin.ModelAdmin):
         became_official = obj.status == m.YearStatus.OFFICIAL and (
             not change or "status" in form.changed_data)
         super().save_model(request, obj, form, change)
-        if became_official:  # the admin's own transaction is open here: no durable block
-            services.mark_official(obj.year, source=obj.source or _("管理员确认"), by=request.user.get_username(),
+        if became_official:  # inside the admin's own transaction
+            actions.mark_official(obj.year, source=obj.source or _("管理员确认"), by=request.user.get_username(),
                                    now=clock.now())
 
     @admin.action(description=_("确认为正式日历（并重算暂定时限）"))
     def confirm(self, request: HttpRequest, queryset: QuerySet[m.OfficialYear]) -> None:
         for row in queryset:
-            services.confirm_year(row.year, source=row.source or _("管理员确认"), by=request.user.get_username(),
+            actions.confirm_year(row.year, source=row.source or _("管理员确认"), by=request.user.get_username(),
                                   now=clock.now())
         self.message_user(request, _("已确认 %(n)d 个年度") % {"n": queryset.count()})
 

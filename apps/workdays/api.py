@@ -1,4 +1,4 @@
-"""REST endpoints of the workdays app (mounted at /api/v1/calendar). Thin: each calls services.
+"""REST endpoints of the workdays app (mounted at /api/v1/calendar). Thin: each calls queries or actions.
 
 - ``GET /projects/{id}/days?month=YYYY-MM`` — every day of a month: working or not, kind, name,
   and whether the month is provisional (P-25).
@@ -20,9 +20,9 @@ from apps.core.api_errors import ERRORS, ApiError
 from apps.org import access
 from apps.org.models import Project
 from apps.org.roles import Cap
-from apps.workdays.keys import Channel, Kind, Urgency
 from apps.workdays import policies as pol
-from apps.workdays import services
+from apps.workdays import queries
+from apps.workdays.keys import Channel, Kind, Urgency
 
 router = Router(tags=["workdays"])
 
@@ -80,7 +80,7 @@ def month_days(request: HttpRequest, project_id: int, q: Query[CalendarMonthQuer
         dt.date(year, month, 1)
     except (ValueError, TypeError) as exc:
         raise ApiError(422, "invalid", "月份格式应为 YYYY-MM", {"month": ["格式应为 YYYY-MM，如 2026-10"]}) from exc
-    weeks, provisional = services.month_grid(project, year, month)
+    weeks, provisional = queries.month_grid(project, year, month)
     days = [c for w in weeks for c in w if c.in_month]
     return {"project_id": project.pk, "month": f"{year:04d}-{month:02d}", "provisional": provisional,
             "days": [{"date": c.date, "working": c.working, "kind": c.kind, "name": c.name,
@@ -107,7 +107,7 @@ def compute_deadlines(request: HttpRequest, project_id: int, payload: CalendarDe
         fields["start"] = ["须带时区，如 2026-03-10T10:00:00+08:00"]
     if fields:
         raise ApiError(422, "invalid", "参数不正确", fields)
-    items = services.deadlines_for(project, kind=payload.kind, channel=payload.channel, urgency=payload.urgency,
+    items = queries.deadlines_for(project, kind=payload.kind, channel=payload.channel, urgency=payload.urgency,
                                    start=payload.start, stages=payload.stages, category=payload.category or None)
     return [{"stage": i.stage, "due_at": i.due_at, "provisional": i.provisional, "rule": i.rule,
              "policy_id": i.policy_id, "limit": pol.describe(i.clock, i.amount)} for i in items]

@@ -258,7 +258,7 @@ def _working_seconds_from(calendar: WorkCalendar, day: dt.date, sec: int) -> lis
 def add_working_hours(start: dt.datetime, amount: dt.timedelta | float, calendar: WorkCalendar) -> Result:
     """N working hours (T-12 and "N个工作小时"): counted only inside working periods of working
     days. ``amount`` is a timedelta or a number of hours."""
-    need = round((amount.total_seconds() if isinstance(amount, dt.timedelta) else float(amount) * 3600))
+    need = round(amount.total_seconds() if isinstance(amount, dt.timedelta) else float(amount) * 3600)
     if need < 0:
         raise ValueError("工作时长不能为负")
     local = calendar.local(start)
@@ -406,3 +406,71 @@ def end_of_month(start: dt.datetime, calendar: WorkCalendar, *, roll: bool = Fal
     """A monthly batch (R-M8-06 "每月一批"): 23:59:59 on the last day of the start's month."""
     local = calendar.local(start)
     return day_of_month_deadline(local.year, local.month, 31, calendar, roll=roll)
+
+
+# ---------------------------------------------------------------------- working time between two moments
+# The handling-time KPI (T-03, T-12, T-14) counts WORKING minutes between two moments. The SQL form
+# (apps.workdays.workhours) turns a moment into "working minutes since an anchor day":
+#     minutes(t) = index(d) × L + working(d) × on_day(m)
+# with d/m the local date and minute of day, index(d) the working days before d, L the working
+# minutes of one working day and on_day(m) the working minutes of a working day up to minute m.
+# The functions below are that arithmetic in Python; the SQL reads ``index`` and ``working`` from
+# the materialised rows :func:`working_day_codes` produces.
+
+def _minute(t: dt.time) -> int:
+    return t.hour * 60 + t.minute
+
+
+def working_periods_minutes(hours: WorkingHours) -> tuple[tuple[int, int], ...]:
+    """The working periods of a working day in minutes of the day (seconds ignored, as in SQL)."""
+    return tuple((_minute(a), _minute(b)) for a, b in hours.periods())
+
+
+def working_minutes_of_day(hours: WorkingHours) -> int:
+    """L: the working minutes of one working day (lunch excluded)."""
+    return sum(b - a for a, b in working_periods_minutes(hours))
+
+
+def working_minutes_until(minute_of_day: int, hours: WorkingHours) -> int:
+    """on_day(m): working minutes of a working day from midnight up to minute ``minute_of_day``."""
+    return sum(min(max(minute_of_day - a, 0), b - a) for a, b in working_periods_minutes(hours))
+
+
+def working_day_code(index: int, working: bool) -> int:
+    """The stored code of one day: 2 × (working days before it since the anchor) + (1 if working)."""
+    return 2 * index + (1 if working else 0)
+
+
+def working_day_codes(first: dt.date, last: dt.date, calendar: WorkCalendar) -> list[tuple[dt.date, int]]:
+    """``(day, code)`` for every day of ``first … last`` (inclusive), the index counted from ``first``."""
+    out: list[tuple[dt.date, int]] = []
+    index = 0
+    day = first
+    while day <= last:
+        working = calendar.is_working_day(day)
+        out.append((day, working_day_code(index, working)))
+        index += 1 if working else 0
+        day += dt.timedelta(days=1)
+    return out
+
+
+def working_minutes_between(start: dt.datetime, end: dt.datetime, calendar: WorkCalendar) -> int:
+    """Working minutes from ``start`` to ``end`` (T-03 handling time): only time inside the working
+    periods of working days counts (rest days, nights and lunch do not). Minute resolution, local
+    time in the calendar's time zone — the same arithmetic as the SQL expression of
+    :mod:`apps.workdays.workhours`. Negative when ``end`` is before ``start``."""
+    a, b = calendar.local(start), calendar.local(end)
+    da, db = a.date(), b.date()
+    day_len = working_minutes_of_day(calendar.hours)
+    # working days in [da, db) minus those in [db, da): the index difference of the two days
+    if db >= da:
+        between = calendar.count_working_days(da - dt.timedelta(days=1), db - dt.timedelta(days=1))
+    else:
+        between = -calendar.count_working_days(db - dt.timedelta(days=1), da - dt.timedelta(days=1))
+
+    def on(day: dt.date, moment: dt.datetime) -> int:
+        if not calendar.is_working_day(day):
+            return 0
+        return working_minutes_until(moment.hour * 60 + moment.minute, calendar.hours)
+
+    return between * day_len + on(db, b) - on(da, a)

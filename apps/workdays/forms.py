@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -13,8 +15,8 @@ class ImportForm(forms.Form):
     source = forms.CharField(label=_("来源"), required=False, max_length=200,
                              help_text=_("如 国务院办公厅关于2027年部分节假日安排的通知"))
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         upload = data.get("file")
         if upload:
             if upload.size > 200_000:

@@ -9,11 +9,13 @@ P-26…P-28, P-31).
   :data:`apps.workdays.policies.DEFAULT_RULE_SETS`).
 - :class:`RuleSetChoice` — the rule set a company (or one project) uses for a concern.
 - :class:`DeadlineSettings` — P-02, P-03, P-26, P-27, P-28, P-31 per company, project override.
+- :class:`WorkingDayIndex` — the calendar materialised per company for working time in SQL (T-03).
 """
 from __future__ import annotations
 
 import secrets
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models
@@ -22,9 +24,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.org.models import Company, Project
-from apps.workdays.keys import Channel, Kind, ReplyClass, Urgency
 from apps.workdays import calendar as wc
 from apps.workdays import policies as pol
+from apps.workdays.keys import Channel, Kind, ReplyClass, Urgency
 
 
 class YearStatus(models.TextChoices):
@@ -107,7 +109,7 @@ class RuleSet(models.Model):
         return f"{self.get_concern_display()} · {self.name}"
 
 
-def _choices(tc: type[models.TextChoices]) -> list[tuple[str, str]]:
+def _choices(tc: type[models.TextChoices]) -> list[tuple[str, Any]]:
     return [("", _("（任意）")), *tc.choices]
 
 
@@ -188,7 +190,7 @@ class RuleSetChoice(models.Model):
     def clean(self) -> None:
         if self.rule_set_id and self.rule_set.concern != self.concern:
             raise ValidationError({"rule_set": _("规则集的适用范围与所选范围不一致")})
-        if self.project_id and self.company_id and self.project.company_id != self.company_id:
+        if self.project is not None and self.company_id and self.project.company_id != self.company_id:
             raise ValidationError({"project": _("项目不属于该公司")})
         if self.rule_set_id and self.rule_set.company_id and self.rule_set.company_id != self.company_id:
             raise ValidationError({"rule_set": _("不能选用其他公司的规则集")})
@@ -223,7 +225,7 @@ class DeadlineSettings(models.Model):
         return f"{self.project or self.company} · 时限口径"
 
     def clean(self) -> None:
-        if self.project_id and self.company_id and self.project.company_id != self.company_id:
+        if self.project is not None and self.company_id and self.project.company_id != self.company_id:
             raise ValidationError({"project": _("项目不属于该公司")})
         if self.soft_target_hours is not None and self.soft_target_hours <= 0:
             raise ValidationError({"soft_target_hours": _("软目标须大于0，或留空")})
@@ -244,6 +246,9 @@ class DataVersion(models.Model):
         verbose_name = _("日历数据版本")
         verbose_name_plural = _("日历数据版本")
 
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.version}"
+
     @classmethod
     def current(cls) -> int:
         """The current token — plain SQL, because it is read on every deadline computation (the ORM
@@ -260,3 +265,27 @@ class DataVersion(models.Model):
         token = secrets.randbits(62)
         if not cls.objects.filter(pk=1).update(version=token):
             cls.objects.get_or_create(pk=1, defaults={"version": token})
+
+
+class WorkingDayIndex(models.Model):
+    """A materialised working-day calendar for working time in SQL (T-03; formerly
+    ``reports.WorkCalendarDay``, rows copied by migration 0007).
+
+    One series per company (each company has its own override rows, P-25). ``code`` = 2 × (working
+    days since 2000-01-01 before ``day``) + (1 if ``day`` is a working day): a timestamp becomes
+    "working minutes since the anchor" with one indexed lookup (:mod:`apps.workdays.workhours`).
+    Rows are derived data, (re)filled by :func:`apps.workdays.actions.ensure_working_day_index`; a
+    sentinel row on 1999-12-31 holds the :class:`DataVersion` it was built from, so an edited
+    calendar rebuilds it."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    day = models.DateField()
+    code = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("统计用工作日历")
+        verbose_name_plural = _("统计用工作日历")
+        constraints = [models.UniqueConstraint(fields=["company", "day"], name="workdays_index_company_day")]
+
+    def __str__(self) -> str:
+        return f"{self.company_id or '-'} {self.day} {self.code}"

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from apps.org import access
 from apps.org.models import Project
 from apps.org.roles import Cap
+from apps.workdays import actions, queries
 from apps.workdays import policies as pol
-from apps.workdays import services
 from apps.workdays.forms import ImportForm
 from linli import clock
 
@@ -51,16 +51,16 @@ def _month(request: HttpRequest, tz: dt.tzinfo) -> tuple[int, int]:
 def month(request: HttpRequest) -> HttpResponse:
     project = _project(request)
     year, mon = _month(request, project.tz)
-    weeks, provisional = services.month_grid(project, year, mon)
+    weeks, provisional = queries.month_grid(project, year, mon)
     prev_m = (dt.date(year, mon, 1) - dt.timedelta(days=1)).replace(day=1)
     next_m = (dt.date(year, mon, 28) + dt.timedelta(days=5)).replace(day=1)
     this_year = clock.local(clock.now(), project.tz).year
     return render(request, "workdays/month.html", {
         "project": project, "projects": access.visible_projects(request.user).order_by("code"),
         "year": year, "month": mon, "first": dt.date(year, mon, 1), "weeks": weeks, "provisional": provisional,
-        "prev": prev_m, "next": next_m, "uncovered": services.uncovered_years([this_year, this_year + 1]),
-        "table": services.policy_table(project), "settings": services.settings_for(project),
-        "clocks": pol.CLOCKS, "stages": pol.STAGES, "hours": services.working_hours(project),
+        "prev": prev_m, "next": next_m, "uncovered": queries.uncovered_years([this_year, this_year + 1]),
+        "table": queries.policy_table(project), "settings": queries.settings_for(project),
+        "clocks": pol.CLOCKS, "stages": pol.STAGES, "hours": queries.working_hours(project),
         "can_import": _can_import(request),
         "weekdays": [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")],
     })
@@ -78,11 +78,11 @@ def import_view(request: HttpRequest) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.import_calendar(
+            result = actions.import_calendar(
                 form.cleaned_data["content"], year=form.cleaned_data.get("year"),
                 source=form.cleaned_data.get("source") or _("页面导入"), by=request.user.get_username(),
                 now=clock.now())
-        except services.CalendarImportError as exc:
+        except actions.CalendarImportError as exc:
             errors = exc.errors
         else:
             messages.success(request, _("已导入 %(years)s 年：休息日 %(h)d 天，调休上班日 %(w)d 天；这些年度已标为正式，暂定时限已重算。")

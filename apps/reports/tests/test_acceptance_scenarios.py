@@ -4,7 +4,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from apps.org.models import ProjectKind
-from apps.reports import actions, schedule as s, services
+from apps.reports import actions, queries
+from apps.reports import schedule as s
 from apps.reports.models import Report
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -15,7 +16,7 @@ def eod(y: int, m: int, d: int) -> dt.datetime:
 
 
 def _status(company, project, now, code, period):
-    rows = [d for d in services.duty_statuses(company, [project] if project else [], now)
+    rows = [d for d in queries.duty_statuses(company, [project] if project else [], now)
             if d.duty.code == code and d.period == period and d.project == project]
     assert len(rows) == 1, (code, period, rows)
     return rows[0]
@@ -82,7 +83,7 @@ def test_as_33_residential_q4_2025_management_service_report_r_m5_08(cast):
                                       acting_user=cast.supervisor, now=now)
         assert report.due_at == expected[duty.code]
     # no work brief for a residential project
-    assert "work_brief" not in {d.duty.code for d in services.duty_statuses(cast.company, [cast.project], now)}
+    assert "work_brief" not in {d.duty.code for d in queries.duty_statuses(cast.company, [cast.project], now)}
 
 
 def test_as_33_public_property_september_bulletin_inside_national_day_and_p28_roll_r_m5_09(cast):
@@ -97,7 +98,7 @@ def test_as_33_public_property_september_bulletin_inside_national_day_and_p28_ro
     assert _status(cast.company, cast.project, now, "work_brief", september).due_at == eod(2025, 10, 3)
     # public property: no quarterly management service report
     assert "service_report" not in {d.code for d in
-                                    s.project_duties(services.facts_of(cast.project), s.quarter_period(2025, 3))}
+                                    s.project_duties(queries.facts_of(cast.project), s.quarter_period(2025, 3))}
 
     DeadlineSettings.objects.create(company=cast.company, roll_rest_days=True)  # P-28 = roll
     assert _status(cast.company, cast.project, now, "work_brief", september).due_at == eod(2025, 10, 9)
@@ -136,28 +137,28 @@ def _submit(cast, duty, period, project=None):
 def test_as_39_company_analysis_cadence_p04_r_m5_03(cast):
     """AS-39 Company analysis in 2025: the default (quarterly) expects 4 reports. With P-04 = 篇3
     (half-yearly), 2 reports make the year compliant; under the default they leave it non-compliant."""
-    default = services.year_compliance(cast.company, 2025, "company_analysis")
+    default = queries.year_compliance(cast.company, 2025, "company_analysis")
     assert [p.label for p in default.expected] == ["2025年第1季度", "2025年第2季度", "2025年第3季度",
                                                     "2025年第4季度"]
     assert not default.compliant and len(default.missing) == 4
 
     _submit(cast, s.COMPANY_ANALYSIS_HALF_YEARLY, s.half_year_period(2025, 1))
     _submit(cast, s.COMPANY_ANALYSIS_HALF_YEARLY, s.half_year_period(2025, 2))
-    default = services.year_compliance(cast.company, 2025, "company_analysis")
+    default = queries.year_compliance(cast.company, 2025, "company_analysis")
     assert len(default.expected) == 4 and not default.compliant  # the 2 reports do not satisfy 4 quarters
 
-    cfg = services.settings_for(cast.company)
+    cfg = queries.settings_for(cast.company)
     cfg.company_analysis_cadence = "half_yearly"  # P-04 = 篇3
     cfg.save()
-    half = services.year_compliance(cast.company, 2025, "company_analysis")
+    half = queries.year_compliance(cast.company, 2025, "company_analysis")
     assert [p.label for p in half.expected] == ["2025年上半年", "2025年下半年"]
     assert half.compliant and len(half.submitted) == 2
 
     # one of the two only as a draft: not compliant (a draft is not a submitted report)
-    assert not services.year_compliance(cast.company, 2026, "company_analysis").compliant
+    assert not queries.year_compliance(cast.company, 2026, "company_analysis").compliant
     _draft(cast, s.COMPANY_ANALYSIS_HALF_YEARLY, s.half_year_period(2026, 1))
     _submit(cast, s.COMPANY_ANALYSIS_HALF_YEARLY, s.half_year_period(2026, 2))
-    y2026 = services.year_compliance(cast.company, 2026, "company_analysis")
+    y2026 = queries.year_compliance(cast.company, 2026, "company_analysis")
     assert [p.label for p in y2026.missing] == ["2026年上半年"] and not y2026.compliant
 
 
@@ -170,29 +171,29 @@ def test_as_39_legacy_statistics_cadence_p05_r_m5_06(cast):
     project.floor_area_m2 = 50_000
     project.save()
 
-    monthly = services.year_compliance(cast.company, 2025, "legacy_statistics", project)
+    monthly = queries.year_compliance(cast.company, 2025, "legacy_statistics", project)
     assert len(monthly.expected) == 12
     assert all(p.cadence is s.Cadence.MONTHLY for p in monthly.expected)
     assert s.LEGACY_STATISTICS_MONTHLY.due_at(s.month_period(2025, 3), SH) == eod(2025, 4, 1)
 
-    cfg = services.settings_for(cast.company)
+    cfg = queries.settings_for(cast.company)
     cfg.legacy_cadence = "quarterly"  # P-05 = 000
     cfg.save()
-    q2025 = services.year_compliance(cast.company, 2025, "legacy_statistics", project)
+    q2025 = queries.year_compliance(cast.company, 2025, "legacy_statistics", project)
     assert [p.label for p in q2025.expected] == ["2025年第1季度", "2025年第2季度", "2025年第3季度",
                                                   "2025年第4季度"]
     # within one year after delivery: Q1 2026 still (2026-03-01 is the first anniversary), Q2 2026 no longer
-    q2026 = services.year_compliance(cast.company, 2026, "legacy_statistics", project)
+    q2026 = queries.year_compliance(cast.company, 2026, "legacy_statistics", project)
     assert [p.label for p in q2026.expected] == ["2026年第1季度"]
-    assert services.year_compliance(cast.company, 2027, "legacy_statistics", project).expected == []
+    assert queries.year_compliance(cast.company, 2027, "legacy_statistics", project).expected == []
     # and no monthly legacy report under P-05 = 000
     now = dt.datetime(2025, 10, 20, 9, 0, tzinfo=SH)
-    assert not [d for d in services.duty_statuses(cast.company, [project], now)
+    assert not [d for d in queries.duty_statuses(cast.company, [project], now)
                 if d.duty.code == "legacy_statistics" and d.period.cadence is s.Cadence.MONTHLY]
     q3 = _status(cast.company, project, now, "legacy_statistics", s.quarter_period(2025, 3))
     assert q3.due_at == eod(2025, 10, 15)
     _submit(cast, s.LEGACY_STATISTICS_QUARTERLY, s.quarter_period(2025, 3), project)
-    assert [p.label for p in services.year_compliance(cast.company, 2025, "legacy_statistics", project).submitted] \
+    assert [p.label for p in queries.year_compliance(cast.company, 2025, "legacy_statistics", project).submitted] \
         == ["2025年第3季度"]
 
 
@@ -200,7 +201,7 @@ def test_as_39_year_compliance_page_r_m5_18(cast, client):
     """AS-39 on the 年度报告完成情况 page: under P-04 = 篇3 the two half-yearly company analyses make 2025
     complete for the quality department; a project's missing legacy statistics are listed as overdue
     (past their due time) or still to come; a project user does not get the company row."""
-    cfg = services.settings_for(cast.company)
+    cfg = queries.settings_for(cast.company)
     cfg.company_analysis_cadence = "half_yearly"
     cfg.save()
     _submit(cast, s.COMPANY_ANALYSIS_HALF_YEARLY, s.half_year_period(2025, 1))
@@ -215,7 +216,7 @@ def test_as_39_year_compliance_page_r_m5_18(cast, client):
     project = cast.project
     project.handover_date = dt.date(2025, 3, 1)
     project.save()
-    overview = {c.duty_code: c for c in services.year_overview(cast.company, 2025, project)}
+    overview = {c.duty_code: c for c in queries.year_overview(cast.company, 2025, project)}
     legacy = overview["legacy_statistics"]
     assert legacy.due[s.month_period(2025, 3)] == eod(2025, 4, 1)
     at = dt.datetime(2025, 4, 1, 12, 0, tzinfo=SH)

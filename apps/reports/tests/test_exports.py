@@ -10,14 +10,14 @@ from apps.core import exports
 
 def test_xlsx_streams_rows_and_shows_times_in_shanghai(tmp_path):
     path = tmp_path / "ledger.xlsx"
-    moment = dt.datetime(2026, 11, 22, 2, 5, tzinfo=dt.timezone.utc)  # 10:05 in Shanghai
+    moment = dt.datetime(2026, 11, 22, 2, 5, tzinfo=dt.UTC)  # 10:05 in Shanghai
     rows = ((f"TS-{i:04d}", moment, Decimal("12.50"), None) for i in range(1, 1001))
     count = exports.write_xlsx(str(path), ["编号", "受理时间", "金额", "备注"], rows, sheet="投诉台账")
     assert count == 1000
     ws = openpyxl.load_workbook(path, read_only=True)["投诉台账"]
     all_rows = list(ws.iter_rows(values_only=True))
     assert all_rows[0] == ("编号", "受理时间", "金额", "备注")
-    assert all_rows[1][0] == "TS-0001" and all_rows[1][1] == dt.datetime(2026, 11, 22, 10, 5)
+    assert all_rows[1][0] == "TS-0001" and all_rows[1][1] == dt.datetime(2026, 11, 22, 10, 5)  # noqa: DTZ001 - xlsx cells are naive
     assert all_rows[1][2] == 12.5
     assert len(all_rows) == 1001
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from apps.estates.models import Person
-from apps.reports import actions, kpis, schedule, services
+from apps.reports import actions, kpis, schedule
 from apps.reports.models import Report, ReportStatus
 from apps.reports.tests.dataset import NOW, build
 from apps.tickets import actions as tickets
@@ -156,16 +156,16 @@ def test_reminders_before_due_date_and_when_late_are_not_repeated(ds, cast):
     from apps.notify.models import Notification
 
     now = at(2026, 11, 28, 9, 0)  # the 28th (summary) and 30th (bulletin) are within 3 days
-    services.send_reminders(cast.company, [cast.project], now)
+    actions.send_reminders(cast.company, [cast.project], now)
     due = Notification.objects.filter(kind="report_due", recipient=cast.project_manager)
     subjects = set(due.values_list("subject", flat=True))
     assert any("月底投诉汇总表" in x for x in subjects) and any("投诉公布" in x for x in subjects)
     count = Notification.objects.count()
-    services.send_reminders(cast.company, [cast.project], now + dt.timedelta(hours=2))
+    actions.send_reminders(cast.company, [cast.project], now + dt.timedelta(hours=2))
     assert Notification.objects.count() == count  # deduplicated
     late = at(2026, 11, 29, 9, 0)  # the summary is now late
-    services.send_reminders(cast.company, [cast.project], late)
-    services.send_reminders(cast.company, [cast.project], late + dt.timedelta(hours=1))
+    actions.send_reminders(cast.company, [cast.project], late)
+    actions.send_reminders(cast.company, [cast.project], late + dt.timedelta(hours=1))
     assert Notification.objects.filter(kind="report_late", recipient=cast.project_manager,
                                        subject__contains="月底投诉汇总表（2026年11月）").count() == 1
 
@@ -193,7 +193,7 @@ def test_p_04_half_yearly_company_analysis_and_r_m5_08_service_report_milestones
     from apps.reports.models import ReportSettings
 
     ReportSettings.objects.update_or_create(company=cast.company, defaults={"company_analysis_cadence": "half_yearly"})
-    result = services.generate_due(cast.company, at(2027, 1, 18, 9, 0))  # H2 2026 was due 2027-01-15
+    result = actions.generate_due(cast.company, at(2027, 1, 18, 9, 0))  # H2 2026 was due 2027-01-15
     made = {(r.duty_code, r.cadence, r.period_start) for r in result.created}
     assert ("company_analysis", "half_yearly", dt.date(2026, 7, 1)) in made
     assert ("company_analysis", "quarterly", dt.date(2026, 10, 1)) not in made
@@ -207,11 +207,11 @@ def test_p_04_half_yearly_company_analysis_and_r_m5_08_service_report_milestones
 def test_r_m5_09_work_brief_only_for_public_property_projects(cast, policies):  # noqa: F811
     from apps.org.models import ProjectKind
 
-    result = services.generate_due(cast.company, at(2026, 12, 1, 9, 0))
+    result = actions.generate_due(cast.company, at(2026, 12, 1, 9, 0))
     assert not any(r.duty_code == "work_brief" for r in result.created)
     cast.project.kind = ProjectKind.PUBLIC
     cast.project.save(update_fields=["kind"])
-    result = services.generate_due(cast.company, at(2026, 12, 1, 9, 0))
+    result = actions.generate_due(cast.company, at(2026, 12, 1, 9, 0))
     brief = next(r for r in result.created if r.duty_code == "work_brief" and r.period_start == dt.date(2026, 11, 1))
     assert brief.rule_id == "R-M5-09"
     assert brief.due_at == dt.datetime(2026, 12, 3, 15, 59, 59, tzinfo=dt.UTC)

@@ -5,10 +5,14 @@ import datetime as dt
 
 import pytest
 
-from apps.reports import kpis, workhours
+from apps.reports import kpis
 from apps.reports.models import KpiSettings
 from apps.reports.tests.dataset import build
 from apps.tickets.tests.helpers import at, policies, receive, to_closed  # noqa: F401 - fixture
+from apps.workdays import actions as workdays_actions
+from apps.workdays import calendar as wc
+from apps.workdays import queries as workdays_queries
+from apps.workdays import workhours
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +109,7 @@ def test_t_03_working_hours_skip_national_day_and_count_the_make_up_saturday(cas
     """National Day 2026: 10-01…10-07 are holidays, Saturday 10-10 is a make-up working day."""
     start, end = at(2026, 9, 30, 16, 0), at(2026, 10, 10, 10, 0)
     expected = 120 + 450 + 450 + 60  # Wed 16–18, Thu 10-08, Fri 10-09, Sat 10-10 09–10
-    assert workhours.working_minutes_py(start, end) == expected
+    assert wc.working_minutes_between(start, end, workdays_queries.calendar_for(cast.project)) == expected
     t = receive(cast, now=start)
     to_closed(cast, t, end)
     scope = kpis.Scope.for_dates([cast.project.pk], dt.date(2026, 9, 1), dt.date(2026, 9, 30), now=end)
@@ -158,11 +162,12 @@ def test_t_03_postgres_one_statement_handling_time_equals_the_orm_expression(ds,
 
     scope = ds.scope(cast)
     qs = kpis.part_queryset("handling_hours", "denominator", scope)
-    workhours.ensure_calendar(dt.date(2026, 12, 31), project=cast.project)
+    workdays_actions.ensure_working_day_index(dt.date(2026, 12, 31), project=cast.project)
     timed = workhours.annotate_handling_minutes(qs)
     agg = timed.aggregate(n=Count("pk"), avg=Avg("handling_minutes"))
     values = sorted(timed.values_list("handling_minutes", flat=True))
     n, avg, p90 = workhours.handling_stats_postgres(qs)
+    assert avg is not None
     assert (n, round(avg, 6), p90) == (agg["n"], round(float(agg["avg"]), 6), values[-1]) == (3, round(840 / 3, 6), 660)
 
 

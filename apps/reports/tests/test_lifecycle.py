@@ -7,7 +7,7 @@ from apps.reports import actions, schedule
 from apps.reports.anonymise import anonymise
 from apps.reports.models import ReportStatus
 
-NOW = dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def draft(cast):
 
 def test_r_m5_04_draft_due_on_the_28th(draft):
     assert draft.status == ReportStatus.DRAFT and draft.version == 1
-    assert draft.due_at == dt.datetime(2026, 11, 28, 15, 59, 59, tzinfo=dt.timezone.utc)
+    assert draft.due_at == dt.datetime(2026, 11, 28, 15, 59, 59, tzinfo=dt.UTC)
     assert draft.rule_id == "R-M5-04"
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from apps.estates.models import Building, Household
-from apps.reports import kpis, ledgers
 from apps.core.exports import write_xlsx
+from apps.estates.models import Building, Household
 from apps.repairs.services import order_for
+from apps.reports import kpis, ledgers
 from apps.tickets import actions
 from apps.tickets.tests.helpers import receive, to_closed
 
@@ -56,21 +56,21 @@ def test_r_m5_16_complaint_and_repair_ledgers_list_every_record_with_time_stamps
     repair = receive(cast, kind="repair", content="厨房水管漏水")
     order_for(repair)
     scope = _scope(cast, frozen_now)
-    headers, rows = ledgers.complaint_ledger(scope)
-    rows = list(rows)
+    headers, row_iter = ledgers.complaint_ledger(scope)
+    rows = list(row_iter)
     assert headers[0] == "编号" and "受理时间" in headers and "关闭时间" in headers
     numbers = {r[0]: r for r in rows}
     assert set(numbers) == {closed.number, still_open.number}
     closed_row = numbers[closed.number]
     assert closed_row[headers.index("受理时间")] is not None and closed_row[headers.index("关闭时间")] is not None
     assert numbers[still_open.number][headers.index("关闭时间")] is None
-    r_headers, r_rows = ledgers.repair_ledger(scope)
-    r_rows = list(r_rows)
+    r_headers, r_row_iter = ledgers.repair_ledger(scope)
+    r_rows = list(r_row_iter)
     assert [r[0] for r in r_rows] == [repair.number] and r_rows[0][r_headers.index("报修时间")] is not None
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "ledger.xlsx")
-        headers, rows = ledgers.complaint_ledger(scope)
-        assert write_xlsx(path, headers, rows, sheet="投诉台账") == 2
+        headers, again = ledgers.complaint_ledger(scope)
+        assert write_xlsx(path, headers, again, sheet="投诉台账") == 2
         assert os.path.getsize(path) > 0
 
 

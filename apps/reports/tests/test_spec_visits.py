@@ -69,7 +69,7 @@ def test_r_m6_05_complaint_records_kept_with_no_automatic_deletion(cast: Any, fr
     """R-M6-05: closed complaint records are kept safe; by default there is no retention limit and
     nothing is listed; with a configured period the expired ones are listed for review only."""
     from apps.reports import ledgers
-    from apps.reports.services import settings_for
+    from apps.reports.queries import settings_for
     from apps.tickets.models import Ticket
 
     old = to_closed(cast, receive(cast, content="三年前的投诉", now=frozen_now - dt.timedelta(days=3 * 366),

@@ -7,7 +7,7 @@ from apps.reports import actions, schedule
 from apps.reports.models import CaseLibraryEntry, ReportStatus
 from linli import clock
 
-NOW = dt.datetime(2026, 11, 29, 1, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 29, 1, 0, tzinfo=dt.UTC)
 
 
 def test_report_list_shows_late_summary(client, cast):
@@ -28,9 +28,9 @@ def test_submit_and_approve_through_pages(client, cast):
                                   project=cast.project, figures={"投诉": 3}, acting_user=cast.supervisor, now=NOW)
     client.force_login(cast.supervisor)
     client.post(reverse("reports:detail", args=[report.pk]), {"summary": "本月投诉 3 宗"})
-    client.post(reverse("reports:transition", args=[report.pk, "submit"]))
+    client.post(reverse("reports:submit", args=[report.pk]))
     client.force_login(cast.cs_manager)
-    client.post(reverse("reports:transition", args=[report.pk, "approve"]))
+    client.post(reverse("reports:approve", args=[report.pk]))
     report.refresh_from_db()
     assert report.status == ReportStatus.APPROVED and report.sections["summary"] == "本月投诉 3 宗"
     # the frozen report ignores further edits

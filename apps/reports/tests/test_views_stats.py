@@ -32,7 +32,9 @@ def _get(client, url, **params):
 def _drill_total(client, url):
     r = client.get(url)
     assert r.status_code == 200, r.content[:300]
-    return int(re.search(r'data-testid="drill-total">(\d+)<', r.content.decode()).group(1))
+    found = re.search(r'data-testid="drill-total">(\d+)<', r.content.decode())
+    assert found is not None
+    return int(found.group(1))
 
 
 def test_dashboard_page_and_access(client, cast, ds):
@@ -134,13 +136,13 @@ def test_refresh_and_reissue_through_the_page(client, cast, ds):
                                        project=cast.project, company=cast.company, acting_user=cast.cs_manager,
                                        now=NOW)
     client.force_login(cast.cs_manager)
-    client.post(reverse("reports:transition", args=[report.pk, "refresh"]))
-    client.post(reverse("reports:transition", args=[report.pk, "submit"]))
+    client.post(reverse("reports:refresh", args=[report.pk]))
+    client.post(reverse("reports:submit", args=[report.pk]))
     client.force_login(cast.project_manager)
-    client.post(reverse("reports:transition", args=[report.pk, "approve"]))
+    client.post(reverse("reports:approve", args=[report.pk]))
     report.refresh_from_db()
     assert report.frozen
-    r = client.post(reverse("reports:transition", args=[report.pk, "reissue"]))
+    r = client.post(reverse("reports:reissue", args=[report.pk]))
     new = report.superseded_by
     assert r.status_code == 302 and r["Location"] == reverse("reports:detail", args=[new.pk]) and new.version == 2
 

@@ -4,12 +4,20 @@ from collections.abc import Iterator
 
 import pytest
 
+from apps.core import jobs
+from apps.tickets import jobs_calendar
+from apps.workdays import actions, queries
+
 
 @pytest.fixture(autouse=True)
 def _fresh_workdays_caches() -> Iterator[None]:
     """Each test starts from the migrated data; drop what earlier tests cached in this process."""
-    from apps.workdays import services
-
-    services.clear_caches()
+    queries.clear_caches()
     yield
-    services.clear_caches()
+    queries.clear_caches()
+
+
+@pytest.fixture
+def year_confirmed_reaction() -> None:
+    """The tickets reaction to ``workdays.year_confirmed`` as TicketsConfig.ready() registers it."""
+    jobs.react(actions.YEAR_CONFIRMED, jobs_calendar.RECOMPUTE_DEADLINES_FOR_YEAR)

@@ -17,8 +17,8 @@ PKG_YEARS = frozenset(d.year for d in constants.holidays)
 CAL = wc.WorkCalendar(holidays=constants.holidays, workdays=constants.workdays, covered_years=PKG_YEARS)
 
 
-def at(*a: int) -> dt.datetime:
-    return dt.datetime(*a, tzinfo=SH)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=SH)
 
 
 def eod(y: int, m: int, d: int) -> dt.datetime:
@@ -61,7 +61,8 @@ def ref_add_working_minutes(start: dt.datetime, minutes: int) -> dt.datetime:
 
 
 # moments between 2024 and 2026 (package-covered), at whole minutes
-moments = st.datetimes(min_value=dt.datetime(2024, 1, 1), max_value=dt.datetime(2026, 11, 30)).map(
+# (hypothesis takes naive bounds; the values get the zone in the map)
+moments = st.datetimes(min_value=dt.datetime(2024, 1, 1), max_value=dt.datetime(2026, 11, 30)).map(  # noqa: DTZ001
     lambda x: x.replace(second=0, microsecond=0, tzinfo=SH))
 
 
@@ -176,7 +177,7 @@ def test_t_03_appendix_c_package_checks() -> None:
 
 def test_t_04_utc_start_uses_the_local_day() -> None:
     """T-01: 2025-09-29 17:00 UTC is 2025-09-30 01:00 in Shanghai → the start day is 09-30."""
-    start = dt.datetime(2025, 9, 29, 17, 0, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2025, 9, 29, 17, 0, tzinfo=dt.UTC)
     assert wc.add_working_days(start, 1, calendar=CAL) == eod(2025, 10, 9)
 
 
@@ -282,7 +283,7 @@ def test_far_future_and_past_dates_grow_the_table() -> None:
 
 def test_naive_datetime_is_refused() -> None:
     with pytest.raises(ValueError):
-        wc.add_working_days(dt.datetime(2026, 3, 10, 10), 1, calendar=CAL)
+        wc.add_working_days(dt.datetime(2026, 3, 10, 10), 1, calendar=CAL)  # noqa: DTZ001 - the naive input under test
 
 
 def test_working_hours_validation() -> None:
@@ -317,7 +318,7 @@ def test_r_m17_11_next_working_moment_without_lunch_and_in_utc() -> None:
     assert wc.next_working_moment(utc, cal) == at(2026, 11, 3, 8, 30)
 
 
-@given(st.datetimes(min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime(2026, 12, 20)))
+@given(st.datetimes(min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime(2026, 12, 20)))  # noqa: DTZ001 - naive bounds
 @settings(max_examples=300, deadline=None)
 def test_r_m17_11_next_working_moment_is_working_and_no_working_minute_is_skipped(naive: dt.datetime) -> None:
     start = naive.replace(tzinfo=SH)
@@ -332,3 +333,72 @@ def test_r_m17_11_next_working_moment_is_working_and_no_working_minute_is_skippe
         assert not (ref_is_working(local.date()) and (9 * 3600 <= sec < 12 * 3600 or 13.5 * 3600 <= sec < 18 * 3600))
         probe += dt.timedelta(minutes=7)
         steps += 1
+
+
+# ---------------------------------------------------------------- working time between two moments (T-03, T-12)
+def ref_working_minutes_between(start: dt.datetime, end: dt.datetime, hours: wc.WorkingHours = HOURS) -> int:
+    """Naive: count, minute by minute, the minutes [t, t+1) inside a working period of a working day."""
+    periods = [(a.hour * 60 + a.minute, b.hour * 60 + b.minute) for a, b in hours.periods()]
+    t, stop, total = start.astimezone(SH), end.astimezone(SH), 0
+    while t < stop:
+        m = t.hour * 60 + t.minute
+        if ref_is_working(t.date()) and any(a <= m < b for a, b in periods):
+            total += 1
+        t += dt.timedelta(minutes=1)
+    return total
+
+
+short_spans = st.integers(min_value=0, max_value=6 * 24 * 60)
+hours_choices = st.sampled_from([
+    HOURS,
+    wc.WorkingHours(start=dt.time(8, 30), end=dt.time(17, 30), lunch_start=None, lunch_end=None),
+    wc.WorkingHours(start=dt.time(8, 0), end=dt.time(20, 0), lunch_start=dt.time(11, 45), lunch_end=dt.time(14, 0)),
+])
+
+
+@settings(max_examples=120, deadline=None)
+@given(moments, short_spans, hours_choices)
+def test_t_03_working_minutes_between_matches_minute_by_minute_reference(
+        start: dt.datetime, span: int, hours: wc.WorkingHours) -> None:
+    cal = wc.WorkCalendar(holidays=constants.holidays, workdays=constants.workdays, covered_years=PKG_YEARS,
+                          hours=hours)
+    end = start + dt.timedelta(minutes=span)
+    assert wc.working_minutes_between(start, end, cal) == ref_working_minutes_between(start, end, hours)
+
+
+@settings(max_examples=200, deadline=None)
+@given(moments, moments, moments)
+def test_t_03_working_minutes_between_is_additive_and_antisymmetric(a: dt.datetime, b: dt.datetime,
+                                                                     c: dt.datetime) -> None:
+    a, b, c = sorted((a, b, c))
+    ab, bc = wc.working_minutes_between(a, b, CAL), wc.working_minutes_between(b, c, CAL)
+    assert ab >= 0 and bc >= 0
+    assert wc.working_minutes_between(a, c, CAL) == ab + bc
+    assert wc.working_minutes_between(c, a, CAL) == -(ab + bc)
+
+
+@settings(max_examples=150, deadline=None)
+@given(moments, st.integers(min_value=1, max_value=5 * 450))
+def test_t_12_working_minutes_between_inverts_add_working_hours(start: dt.datetime, minutes: int) -> None:
+    due, _ = wc.add_working_hours(start, dt.timedelta(minutes=minutes), CAL)
+    assert wc.working_minutes_between(start, due, CAL) == minutes
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2026, 6, 30)), st.integers(min_value=0, max_value=150))
+def test_t_03_working_day_codes_match_the_reference(first: dt.date, days: int) -> None:
+    """code = 2 × working days since ``first`` before the day + (1 if the day is a working day)."""
+    rows = wc.working_day_codes(first, first + dt.timedelta(days=days), CAL)
+    index = 0
+    for offset, (day, code) in enumerate(rows):
+        assert day == first + dt.timedelta(days=offset)
+        assert code == 2 * index + ref_is_working(day)
+        index += ref_is_working(day)
+    assert len(rows) == days + 1
+
+
+def test_t_03_national_day_2026_in_working_minutes() -> None:
+    """Wed 16:00 → Sat 10-10 10:00 across National Day: 120 + 450 + 450 + 60 minutes (the make-up
+    Saturday counts, the holidays do not)."""
+    assert wc.working_minutes_between(at(2026, 9, 30, 16), at(2026, 10, 10, 10), CAL) == 120 + 450 + 450 + 60
+    assert wc.working_minutes_of_day(HOURS) == 450 and wc.working_minutes_until(12 * 60 + 45, HOURS) == 180

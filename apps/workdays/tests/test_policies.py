@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from apps.workdays import policies as pol
-from apps.workdays import services
+from apps.workdays import queries
 from apps.workdays.models import DeadlineSettings, LimitPolicy, RuleSet, RuleSetChoice
 
 pytestmark = pytest.mark.django_db
@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 SH = dt.timezone(dt.timedelta(hours=8))
 
 
-def at(*a: int) -> dt.datetime:
-    return dt.datetime(*a, tzinfo=SH)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=SH)
 
 
 def eod(y: int, m: int, d: int) -> dt.datetime:
@@ -28,7 +28,7 @@ def eod(y: int, m: int, d: int) -> dt.datetime:
 
 def due(project: Any, stage: str, start: dt.datetime, *, kind: str = "complaint", channel: str = "",
         urgency: str = "normal", category: str | None = None) -> Any:
-    items = {i.stage: i for i in services.deadlines_for(project, kind=kind, channel=channel, urgency=urgency,
+    items = {i.stage: i for i in queries.deadlines_for(project, kind=kind, channel=channel, urgency=urgency,
                                                         start=start, stages=[stage], category=category)}
     return items.get(stage)
 
@@ -64,7 +64,7 @@ def test_r_m2_05_p_01_rule_set_a_reply_by_channel(cast: Any, channel: str, expec
 
 
 def test_r_m2_07_p_03_response_and_t_13_acknowledge(cast: Any) -> None:
-    items = {i.stage: i for i in services.deadlines_for(
+    items = {i.stage: i for i in queries.deadlines_for(
         cast.project, kind="complaint", channel="letter", urgency="normal", start=at(2025, 9, 30, 10),
         stages=["acknowledge", "respond", "reply", "arrive", "complete"])}
     assert set(items) == {"acknowledge", "respond", "reply"}  # repair stages are absent for complaints
@@ -97,7 +97,7 @@ def test_other_kinds(cast: Any) -> None:
     praise have no limits in SPEC, so no stage is produced."""
     assert due(cast.project, "return_visit", at(2026, 3, 10, 10), kind="suggestion").due_at is None
     assert due(cast.project, "return_visit", at(2026, 3, 10, 10), kind="need").rule.startswith("R-M4-11")
-    assert services.deadlines_for(cast.project, kind="consultation", channel="phone", urgency="normal",
+    assert queries.deadlines_for(cast.project, kind="consultation", channel="phone", urgency="normal",
                                   start=at(2026, 3, 10, 10), stages=list(pol.STAGES)) == []
     assert due(cast.project, "reply", at(2026, 3, 10, 10), kind="praise", channel="phone") is None
 
@@ -239,14 +239,14 @@ def test_limit_policy_validation(cast: Any) -> None:
     with pytest.raises(ValidationError):
         LimitPolicy(rule_set=rs, stage="reply", clock="working_days", amount=Decimal("1.5"), rule="x").full_clean()
     with pytest.raises(ValueError):
-        pol.evaluate("working_days", Decimal("1.5"), at(2026, 3, 10), services.calendar_for(cast.project),
+        pol.evaluate("working_days", Decimal("1.5"), at(2026, 3, 10), queries.calendar_for(cast.project),
                      pol.Settings())
 
 
 def test_naive_start_is_refused(cast: Any) -> None:
     with pytest.raises(ValueError):
-        services.deadlines_for(cast.project, kind="complaint", channel="letter", urgency="normal",
-                               start=dt.datetime(2026, 3, 10, 10), stages=["reply"])
+        queries.deadlines_for(cast.project, kind="complaint", channel="letter", urgency="normal",
+                               start=dt.datetime(2026, 3, 10, 10), stages=["reply"])  # noqa: DTZ001 - refused
 
 
 # ---------------------------------------------------------------- acceptance scenarios through the engine

@@ -123,17 +123,13 @@ def test_openapi_documents_errors(client: Any) -> None:
     assert {"401", "404", "422"} <= set(op["responses"])
 
 
-def test_admin_setting_a_year_official_confirms_it(client: Any, admin_user: Any,
+def test_admin_setting_a_year_official_confirms_it(client: Any, admin_user: Any, year_confirmed_reaction: None,
                                                    django_capture_on_commit_callbacks: Any) -> None:
-    from apps.workdays.signals import calendar_year_confirmed
+    from apps.core.models import Job
 
-    got: list[int] = []
-    calendar_year_confirmed.connect(lambda sender, year, **kw: got.append(year), weak=False, dispatch_uid="t-admin")
-    try:
-        client.force_login(admin_user)
-        with django_capture_on_commit_callbacks(execute=True):
-            r = client.post("/admin/workdays/officialyear/add/", {"year": 2027, "status": "official", "source": "通知"})
-        assert r.status_code == 302 and got == [2027]
-        assert OfficialYear.objects.get(year=2027).confirmed_by == admin_user.get_username()
-    finally:
-        calendar_year_confirmed.disconnect(dispatch_uid="t-admin")
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post("/admin/workdays/officialyear/add/", {"year": 2027, "status": "official", "source": "通知"})
+    assert r.status_code == 302
+    assert list(Job.objects.values_list("event", "payload")) == [("workdays.year_confirmed", {"year": 2027})]
+    assert OfficialYear.objects.get(year=2027).confirmed_by == admin_user.get_username()

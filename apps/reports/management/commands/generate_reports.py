@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from apps.org.models import Company
-from apps.reports import services
+from apps.reports import actions
 from linli import clock
 
 
@@ -37,7 +38,8 @@ class Command(BaseCommand):
             if not companies.exists():
                 raise CommandError(f"没有代码为 {opts['company']} 的公司")
         for company in companies:
-            result = services.generate_due(company, now, refresh=not opts["no_refresh"])
+            with transaction.atomic():
+                result = actions.generate_due(company, now, refresh=not opts["no_refresh"])
             self.stdout.write(f"{company.name}: 新建草稿 {len(result.created)}，刷新草稿 {len(result.refreshed)}，"
                               f"提醒 {result.reminded}")
             for r in result.created:

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apps.workdays import services
+from apps.workdays import actions
 from linli import clock
 
 
@@ -40,8 +40,8 @@ class Command(BaseCommand):
             raise CommandError(f"无法读取文件 {path}：{exc}") from exc
         source = opts["source"] or f"导入 {Path(path).name}"
         try:
-            result = services.import_calendar(text, year=opts["year"], source=source, by="manage.py", now=now)
-        except services.CalendarImportError as exc:
+            result = actions.import_calendar(text, year=opts["year"], source=source, by="manage.py", now=now)
+        except actions.CalendarImportError as exc:
             raise CommandError("导入失败，未写入任何数据：\n" + "\n".join(exc.errors)) from exc
         self.stdout.write(
             f"已导入 {', '.join(map(str, result.years))} 年：休息日 {result.holidays} 天，调休上班日 {result.workdays} 天"

@@ -1,6 +1,6 @@
 """Statistics pages (thin): dashboard + JSON, drill-down lists, KPI/report exports, printable forms.
 
-The rules live in kpis.py / dashboard.py / forms_print.py; these views check access, parse the
+The rules live in kpis.py / dashboard.py / views/printing.py; these views check access, parse the
 query string (bad input → a Chinese message, HTTP 400) and render or stream the result.
 """
 from __future__ import annotations
@@ -10,16 +10,21 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
-from apps.org import access
-from apps.org.roles import Cap
-from apps.reports import dashboard, forms_print, kpis
 from apps.core.exports import SHANGHAI, render_pdf, xlsx_response
-from apps.reports.views import _visible_reports
+from apps.org import access
+from apps.org.models import Department
+from apps.org.roles import Cap
+from apps.reports import dashboard, kpis
+from apps.reports.views import printing as forms_print
+from apps.reports.views.reports import _visible_reports
+from apps.tickets.access import TicketNotFound, access_ticket, visible_tickets
 from apps.tickets.choices import Channel, Kind
+from apps.tickets.inventory_view import build
 from apps.tickets.models import Category, Ticket
 from linli import clock
 
@@ -53,8 +58,6 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     except kpis.ScopeError as exc:
         return _bad(request, str(exc))
     company_ids = {p.company_id for p in projects}
-    from apps.org.models import Department
-
     return render(request, "reports/dashboard.html", {
         "scope": scope, "projects": projects, "selected": set(scope.project_ids),
         "departments": Department.objects.filter(company_id__in=company_ids).order_by("project_id", "name"),
@@ -94,7 +97,7 @@ def _drill_row(t: Ticket) -> list[Any]:
             t.get_escalation_level_display(), t.closed_at]
 
 
-def drill(request: HttpRequest) -> HttpResponse:
+def drill(request: HttpRequest) -> HttpResponseBase:
     """The exact tickets counted in one figure (KPI part, optionally one chart bar / table row)."""
     projects = _require_reports(request)
     try:
@@ -109,12 +112,11 @@ def drill(request: HttpRequest) -> HttpResponse:
         return xlsx_response(f"drill-{code}.xlsx", DRILL_COLUMNS, (_drill_row(t) for t in qs.iterator(2000)),
                              sheet=k.label, title=f"{k.label}：{scope.first_day} 至 {scope.last_day}")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    for t in page.object_list:
-        t.link = _ticket_link(t)
+    rows = [(t, _ticket_link(t)) for t in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "reports/drill.html", {
-        "kpi": k, "part": request.GET.get("part", ""), "scope": scope, "page": page, "total": page.paginator.count,
+        "kpi": k, "part": request.GET.get("part", ""), "scope": scope, "page": page, "rows": rows, "total": page.paginator.count,
         "query": query.urlencode(), "tickets_url": dashboard.tickets_list_url(
             scope, by=request.GET.get("by"), key=request.GET.get("key")),
     })
@@ -135,7 +137,7 @@ def _kpi_rows(scope: kpis.Scope) -> list[list[Any]]:
     return rows
 
 
-def kpi_export(request: HttpRequest) -> HttpResponse:
+def kpi_export(request: HttpRequest) -> HttpResponseBase:
     """The KPI table of a scope as .xlsx or PDF (issue 7 item 4)."""
     projects = _require_reports(request)
     try:
@@ -160,7 +162,7 @@ def _pdf(html: str, filename: str) -> HttpResponse:
     return response
 
 
-def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def report_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A report's frozen (or draft) figures as a workbook: KPI rows, then each table."""
     report = get_object_or_404(_visible_reports(request), pk=pk)
     return xlsx_response(f"report-{report.pk}-v{report.version}.xlsx", ["项目", "名称", "数值", "单位", "说明"],
@@ -178,8 +180,6 @@ def _printable(request: HttpRequest, template: str, context: dict[str, Any], fil
 
 def ticket_form(request: HttpRequest, pk: int) -> HttpResponse:
     """《顾客意见(投诉/建议)处理表》 for one ticket."""
-    from apps.tickets.access import TicketNotFound, access_ticket
-
     try:
         ticket = access_ticket(request.user, pk)
     except TicketNotFound:
@@ -207,8 +207,6 @@ def _project_and_day(request: HttpRequest) -> tuple[Any, dt.date]:
 
 def worklog_page(request: HttpRequest) -> HttpResponse:
     """《工作信息记录本》: the tickets of one day in one project, as the paper book had them."""
-    from apps.tickets.access import visible_tickets
-
     if not request.user.is_authenticated:
         raise Http404
     try:
@@ -221,9 +219,6 @@ def worklog_page(request: HttpRequest) -> HttpResponse:
 
 def inventory_print(request: HttpRequest) -> HttpResponse:
     """The daily inventory (日盘点) printout, from apps.tickets.inventory_view (R-M1-11)."""
-    from apps.tickets.access import visible_tickets
-    from apps.tickets.inventory_view import build
-
     if not request.user.is_authenticated:
         raise Http404
     try:

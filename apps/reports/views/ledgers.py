@@ -4,17 +4,18 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
-from apps.reports import kpis, ledgers
 from apps.core.exports import xlsx_response
-from apps.reports.views_stats import _bad, _require_reports, _scope
+from apps.reports import kpis, ledgers
+from apps.reports.views.stats import _bad, _require_reports, _scope
 from linli import clock
 
 LEDGERS = {"complaint": ("投诉台账", ledgers.complaint_ledger), "repair": ("报修台账", ledgers.repair_ledger)}
 
 
-def ledger_export(request: HttpRequest, kind: str) -> HttpResponse:
+def ledger_export(request: HttpRequest, kind: str) -> HttpResponseBase:
     """投诉台账 / 报修台账 of the chosen projects and dates as a streamed .xlsx (R-M5-16)."""
     projects = _require_reports(request)
     if kind not in LEDGERS:

@@ -57,7 +57,7 @@ def worklog(tickets: QuerySet[Ticket], *, project: Any, day: dt.date) -> dict[st
             .select_related("receiver", "household", "person", "department", "handler", "category")
             .order_by("received_at", "pk"))
     return {"project": project, "day": day, "rows": [{"t": t, "customer": _customer(t),
-                                                      "address": t.household.label if t.household_id else t.address}
+                                                      "address": t.household.label if t.household is not None else t.address}
                                                      for t in rows]}
 
 

@@ -1,21 +1,32 @@
-"""Report and case-library pages (thin: the rules are in actions.py / services.py)."""
+"""Report and case-library pages (thin: the rules are in actions.py / queries.py)."""
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
-from apps.org import access
-from apps.org.roles import Cap
-from apps.reports import actions, services
 from apps.core.exports import render_pdf
+from apps.org import access
+from apps.org.models import User
+from apps.org.roles import Cap
+from apps.reports import actions, queries
 from apps.reports.forms import CaseForm, PublishForm, SectionsForm
 from apps.reports.models import CaseLibraryEntry, Report
 from linli import clock
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in staff member (every page here is ``login_required``)."""
+    return cast(User, request.user)
 
 
 def _visible_reports(request: HttpRequest):
@@ -33,10 +44,10 @@ def report_list(request: HttpRequest) -> HttpResponse:
     now = clock.now()
     projects = list(access.visible_projects(request.user))
     company = projects[0].company if projects else None
-    statuses = services.duty_statuses(company, projects, now) if company else []
+    statuses = queries.duty_statuses(company, projects, now) if company else []
     if not access.is_company_level(request.user):
         statuses = [d for d in statuses if d.project is not None]
-    remind = services.settings_for(company).remind_days_before if company else 3
+    remind = queries.settings_for(company).remind_days_before if company else 3
     rows = [{"s": d, "late": d.late(now), "soon": d.due_soon(now, remind)} for d in statuses]
     reports = _visible_reports(request).order_by("-created_at")[:50]
     return render(request, "reports/report_list.html", {
@@ -68,7 +79,7 @@ def report_compliance(request: HttpRequest) -> HttpResponse:
     project = None if (choice == "company" and company_level) else next(
         (p for p in projects if str(p.pk) == choice), projects[0])
     rows = []
-    for c in services.year_overview(company, year, project):
+    for c in queries.year_overview(company, year, project):
         overdue = c.overdue(now)
         rows.append({"c": c, "overdue": [(p, c.due[p]) for p in overdue],
                      "to_come": [(p, c.due[p]) for p in c.missing if p not in overdue]})
@@ -85,7 +96,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and not report.frozen:
         sections_form = SectionsForm(request.POST)
         if sections_form.is_valid():
-            actions.update_draft(report, sections=sections_form.cleaned_data, acting_user=request.user,
+            actions.update_draft(report, sections=sections_form.cleaned_data, acting_user=_user(request),
                                  now=clock.now())
             messages.success(request, "已保存")
             return redirect("reports:detail", pk=report.pk)
@@ -95,43 +106,67 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@login_required
-@require_POST
-def report_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    report = get_object_or_404(_visible_reports(request), pk=pk)
-    now = clock.now()
+def _after(request: HttpRequest, report: Report, act: Callable[[], Report], done: str = "操作成功") -> HttpResponse:
+    """Run one lifecycle action in the request's transaction; a refusal becomes a flash message."""
     try:
-        if action == "submit":
-            actions.submit_for_review(report, acting_user=request.user, now=now)
-        elif action == "approve":
-            actions.approve_report(report, acting_user=request.user, now=now)
-        elif action == "publish":
-            form = PublishForm(request.POST)
-            if not form.is_valid():
-                raise actions.ReportError("请填写公布位置或报送对象")
-            actions.record_publication(report, where=form.cleaned_data["where"], acting_user=request.user, now=now)
-        elif action == "refresh":
-            actions.refresh_figures(report, acting_user=request.user, now=now)
-        elif action == "reissue":
-            if not access.has_cap(request.user, Cap.VIEW_REPORTS, report.project):
-                raise actions.ReportError("没有权限")
-            new = actions.reissue_report(report, acting_user=request.user, now=now)
-            messages.success(request, "已生成更正版本草稿")
-            return redirect("reports:detail", pk=new.pk)
-        else:
-            raise Http404
+        with transaction.atomic():
+            changed = act()
     except actions.ReportError as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(request, "操作成功")
-    return redirect("reports:detail", pk=report.pk)
+        return redirect("reports:detail", pk=report.pk)
+    messages.success(request, done)
+    return redirect("reports:detail", pk=changed.pk)
+
+
+@login_required
+@require_POST
+def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(_visible_reports(request), pk=pk)
+    return _after(request, report, lambda: actions.submit_for_review(report, acting_user=_user(request),
+                                                                      now=clock.now()))
+
+
+@login_required
+@require_POST
+def report_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(_visible_reports(request), pk=pk)
+    return _after(request, report, lambda: actions.approve_report(report, acting_user=_user(request), now=clock.now()))
+
+
+@login_required
+@require_POST
+def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(_visible_reports(request), pk=pk)
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写公布位置或报送对象")
+        return redirect("reports:detail", pk=report.pk)
+    return _after(request, report, lambda: actions.record_publication(
+        report, where=form.cleaned_data["where"], acting_user=_user(request), now=clock.now()))
+
+
+@login_required
+@require_POST
+def report_refresh(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(_visible_reports(request), pk=pk)
+    return _after(request, report, lambda: actions.refresh_figures(report, acting_user=_user(request),
+                                                                    now=clock.now()))
+
+
+@login_required
+@require_POST
+def report_reissue(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(_visible_reports(request), pk=pk)
+    if not access.has_cap(request.user, Cap.VIEW_REPORTS, report.project):
+        messages.error(request, "没有权限")
+        return redirect("reports:detail", pk=report.pk)
+    return _after(request, report, lambda: actions.reissue_report(report, acting_user=_user(request), now=clock.now()),
+                  done="已生成更正版本草稿")
 
 
 @login_required
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(_visible_reports(request), pk=pk)
-    from django.template.loader import render_to_string
-
     html = render_to_string("reports/report_print.html", {"report": report})
     response = HttpResponse(render_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="report-{report.pk}-v{report.version}.pdf"'
@@ -181,7 +216,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
             names = [n for n in data.pop("personal_names").replace("，", ",").split(",") if n.strip()]
             try:
                 case = actions.create_case(company=project.company, project=project, personal_names=names,
-                                           acting_user=request.user, now=clock.now(), **data)
+                                           acting_user=_user(request), now=clock.now(), **data)
             except actions.ReportError as exc:
                 messages.error(request, str(exc))
             else:
