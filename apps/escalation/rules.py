@@ -2,7 +2,7 @@
 
 No ORM and no clock: callers pass the facts of one complaint, the thresholds of its project and
 ``now``. :func:`findings` says which criteria hold, since when, and which report each one calls for;
-:mod:`apps.escalation.services` turns findings into ``EscalationEvent`` rows (levels only go up).
+:mod:`apps.escalation.actions` turns findings into ``EscalationEvent`` rows (levels only go up).
 """
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ The draft keeps these as a snapshot; approval freezes them (R-M5-18, issue 7 ite
 - 公司投诉统计分析报告 (R-M5-03, P-04): all projects, by project, monthly trend against the
   previous period.
 - 管理服务报告 (R-M5-08) and 物业管理工作简报 (R-M5-09): service figures for owners / the client.
-- 地产遗留问题统计 (R-M5-06, P-05): the developer-legacy query of apps.escalation.services.
+- 地产遗留问题统计 (R-M5-06, P-05): the developer-legacy query of apps.escalation.queries.
 """
 from __future__ import annotations
 
