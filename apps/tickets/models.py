@@ -186,6 +186,11 @@ class Ticket(models.Model):
                                                help_text=_("R-M2-06：顾客要求更晚时间时填写"))
     # company level (R-M1-10, R-M2-14, R-M2-19)
     held_by_quality = models.BooleanField(_("已上报品质管理部"), default=False, editable=False)
+    # R-M2-04: handling held by a higher module (apps.quality while its report awaits the 管理者代表's
+    # signature): the code handling actions answer with (409) and the message shown; "" = not held
+    handling_hold = models.CharField(_("暂停处理"), max_length=40, blank=True, default="", editable=False)
+    handling_hold_message = models.CharField(_("暂停处理说明"), max_length=300, blank=True, default="",
+                                             editable=False)
     escalated_to_quality_at = models.DateTimeField(_("上报品质部时间"), null=True, blank=True, editable=False)
     issued_by_quality = models.BooleanField(_("品质部下发"), default=False, editable=False)
     transferred_to_developer_at = models.DateTimeField(_("转地产时间"), null=True, blank=True, editable=False)
