@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test migrate demo check vendor bench clean
+.PHONY: run test lint install install-test migrate demo check vendor bench clean
 
 $(VENV)/.base-installed: requirements/base.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,9 +32,15 @@ run: migrate
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Run the whole test suite (SQLite; PostgreSQL with LINLI_TEST_DATABASE_URL=postgres://…).
-test: install-test
+test: install-test lint
 	$(PY) manage.py makemigrations --check --dry-run --settings=linli.settings_test
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## The layers (import-linter, docs/architecture.md), lint (ruff) and types (mypy with django-stubs).
+lint: install-test
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check apps linli
+	$(VENV)/bin/mypy apps linli
 
 check: install
 	$(PY) manage.py check

@@ -240,10 +240,27 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TIMEZONE = "Asia/Shanghai"
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
-# Escalation/deadline sweep (apps.escalation.sweep): every minute, times in UTC; idempotent.
-CELERY_BEAT_SCHEDULE["every-minute-run-escalation-sweeps"] = {
-    "task": "apps.escalation.tasks.run_sweeps", "schedule": 60.0,
+# Durable jobs (apps.core.jobs): run inline after the commit in the embedded default, as Celery tasks when
+# a broker is configured.
+LINLI_JOBS_INLINE = envbool("LINLI_JOBS_INLINE", not REDIS_URL)
+
+# All periodic work, in one place (times in UTC; every task is idempotent and safe to run twice). Each
+# task has a management command with ``--now`` for the embedded default and for replaying a day.
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # durable jobs whose retry is due (manage.py run_jobs)
+    "every-minute-run-pending-jobs": {"task": "core.run_pending_jobs", "schedule": 60.0},
+    # time-based escalations, deadline warnings and breaches (manage.py run_sweeps)
+    "every-minute-run-escalation-sweeps": {"task": "apps.escalation.tasks.run_sweeps", "schedule": 60.0},
+    # queued e-mail / SMS / WeCom / DingTalk messages, quiet hours released (manage.py notify_deliver)
+    "every-30s-notify-deliver-due": {"task": "apps.notify.tasks.deliver_due", "schedule": 30.0},
+    # reminders before deadlines (manage.py notify_reminders)
+    "every-5min-notify-queue-reminders": {"task": "apps.notify.tasks.queue_reminders", "schedule": 300.0},
+    # daily inventory reminders, 日盘点 (manage.py tickets_sweep)
+    "every-15min-tickets-sweep": {"task": "apps.tickets.tasks.tickets_sweep", "schedule": 900.0},
+    # fixed reports that are due, reminders before and after the due date (manage.py generate_reports)
+    "hourly-generate-reports": {"task": "apps.reports.tasks.generate_reports", "schedule": 3600.0},
+    # login attempts past their retention (manage.py purge_login_attempts)
+    "daily-purge-login-attempts": {"task": "core.purge_login_attempts", "schedule": 86400.0},
 }
 
 if REDIS_URL:
