@@ -10,8 +10,10 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from apps.core.api_errors import ERRORS, ApiError
+from apps.org.models import Department
 from apps.quality import actions, services
 from apps.quality.models import NcrEvent, NcrStatus, NonconformityReport
+from apps.tickets.access import TicketNotFound, access_ticket
 from linli import clock
 
 router = Router(tags=["quality"])
@@ -137,9 +139,6 @@ def ncr_detail(request: HttpRequest, report_id: int) -> Any:
 @router.post("/tickets/{ticket_id}/ncr", response={201: NcrOut, **ERRORS},
              summary="提出不合格报告（部门经理 → 管理者代表，R-M2-04）")
 def ncr_raise(request: HttpRequest, ticket_id: int, payload: RaiseIn) -> Any:
-    from apps.org.models import Department
-    from apps.tickets.access import TicketNotFound, access_ticket
-
     try:
         ticket = access_ticket(request.user, ticket_id)
     except TicketNotFound:

@@ -12,11 +12,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
+from apps.core.exports import render_pdf
 from apps.org import access
 from apps.org.roles import Cap
 from apps.quality import actions, services
 from apps.quality.forms import NcrActionsForm, NcrTextsForm, RaiseForm, ReturnForm, SignForm, VerifyForm, WithdrawForm
 from apps.quality.models import NcrStatus, NonconformityReport
+from apps.tickets.access import TicketNotFound, access_ticket
 from linli import clock
 
 FORM_TITLE = "不合格/纠正、预防措施报告"
@@ -29,8 +31,6 @@ def _report(request: HttpRequest, pk: int) -> NonconformityReport:
 
 
 def _ticket(request: HttpRequest, pk: int) -> Any:
-    from apps.tickets.access import TicketNotFound, access_ticket
-
     try:
         return access_ticket(request.user, pk)
     except TicketNotFound:
@@ -178,8 +178,6 @@ def ncr_print(request: HttpRequest, pk: int) -> HttpResponse:
                                                       if t.complainant_surname else ""),
                "events": report.events.select_related("acting_user").order_by("at", "id")}
     if request.GET.get("format") == "pdf":
-        from apps.core.exports import render_pdf
-
         response = HttpResponse(render_pdf(render_to_string("quality/ncr_print.html", {**context, "pdf": True})),
                                 content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{report.number}.pdf"'

@@ -16,8 +16,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
-from apps.core.api_errors import ApiError
 from apps.api.models import IdempotentRequest
+from apps.core.api_errors import ApiError
 from linli import clock
 
 HEADER = "Idempotency-Key"

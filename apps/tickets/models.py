@@ -14,11 +14,13 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from apps.org.roles import Role
 from apps.tickets.choices import (
     STATUS_COLOURS,
     TERMINAL_STATUSES,  # noqa: F401 - re-exported for the interface layer (filters.py)
@@ -747,9 +749,6 @@ class IntakePost(models.Model):
         return f"{self.project} {self.role}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        from apps.org.roles import Role
 
         if self.role not in Role.values:
             raise ValidationError({"role": _("岗位不存在")})

@@ -21,7 +21,7 @@ from apps.quality.models import NcrStatus, NonconformityReport
 from apps.quality.tests.conftest import raise_for
 from apps.tickets import actions as ticket_actions
 from apps.tickets.tests.conftest import Api
-from apps.tickets.tests.helpers import receive, to_closed
+from apps.tickets.tests.helpers import receive
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -64,6 +64,7 @@ from apps.tickets.actions.referral import (
 )
 from apps.tickets.actions.replies import (
     draft_reply,
+    give_reply,
     may_review,
     record_owner_response,
     record_reply,
@@ -87,7 +88,7 @@ __all__ = [
     "TicketError", "InvalidTransition", "_move", "receive_ticket", "edit_ticket", "dispatch_ticket",
     "accept_dispatch", "record_handling", "hand_back", "hold_handling", "release_handling", "escalate_to_quality",
     "report_to_quality", "transfer_to_developer", "record_developer_result", "record_owner_update",
-    "record_online_notification", "report_incident_to_gm", "investigation_late", "record_reply", "draft_reply",
+    "record_online_notification", "report_incident_to_gm", "investigation_late", "record_reply", "draft_reply", "give_reply",
     "review_reply", "send_reply", "may_review", "record_owner_response", "verify_ticket", "record_return_visit",
     "answer_return_visit_question", "unanswered_return_visit_questions", "min_return_visit_attempts",
     "exempt_return_visit", "close_ticket", "reopen_ticket", "void_ticket", "claim_compensation",

@@ -155,6 +155,20 @@ def draft_reply(*, ticket: Ticket, kind: str, channel: str, content: str, acting
     return reply
 
 
+def give_reply(*, ticket: Ticket, kind: str, channel: str, content: str, acting_user: User, now: dt.datetime,
+               recipient: str = ReplyRecipient.OWNER, owner_response: str = OwnerResponse.PENDING,
+               owner_words: str = "", sent_at: dt.datetime | None = None) -> Reply:
+    """回复 as the page and the API offer it: a reply already given is recorded (:func:`record_reply`); one
+    that needs reviews first (letter, fax, email, online — R-M2-08/R-M2-10) becomes a draft waiting for
+    them (:func:`draft_reply`)."""
+    if required_reviews(channel, recipient):
+        return draft_reply(ticket=ticket, kind=kind, channel=channel, content=content, recipient=recipient,
+                           acting_user=acting_user, now=now)
+    return record_reply(ticket=ticket, kind=kind, channel=channel, content=content, recipient=recipient,
+                        owner_response=owner_response, owner_words=owner_words, sent_at=sent_at,
+                        acting_user=acting_user, now=now)
+
+
 def _may_review(user: User, department: str, project: Project) -> bool:
     if getattr(user, "is_superuser", False):
         return True

@@ -59,7 +59,7 @@ def households(cast: Any) -> dict[str, Any]:
 @pytest.fixture
 def make_ticket(cast: Any, frozen_now: Any) -> Callable[..., Any]:
     """A ticket received through the intake action (the same call the form and the API make)."""
-    from apps.tickets import adapters
+    from apps.tickets import actions as ticket_actions
 
     def make(**overrides: Any) -> Any:
         now = clock.now()
@@ -73,7 +73,7 @@ def make_ticket(cast: Any, frozen_now: Any) -> Callable[..., Any]:
             "acting_user": cast.front_desk, "now": now,
         }
         kwargs.update(overrides)
-        return adapters.receive(**kwargs)
+        return ticket_actions.receive_ticket(**kwargs)
 
     return make
 

@@ -1,8 +1,8 @@
 """Helpers of the tickets-core tests: tickets built through the actions (never by setting status)."""
 from __future__ import annotations
 
-import datetime as dt
 import dataclasses
+import datetime as dt
 from typing import Any
 
 import pytest

@@ -52,7 +52,7 @@ def test_r_m1_11_as_42_unconfirmed_inventory_reminded_next_working_morning(cast:
 def test_r_m1_11_confirmed_inventory_gets_no_reminder(cast: Any) -> None:
     _five_on_nov_5(cast)
     evening = at(2025, 11, 5, 18, 0)
-    row = inventory.confirm_inventory(project=cast.project, day=dt.date(2025, 11, 5), acting_user=cast.front_desk,
+    row = actions.confirm_inventory(project=cast.project, day=dt.date(2025, 11, 5), acting_user=cast.front_desk,
                                       now=evening)
     assert (row.ticket_count, row.open_count) == (5, 5)
     assert sweeps.run(at(2025, 11, 6, 9, 0)).reminders == 0
