@@ -408,7 +408,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn,
         now = clock.now()
         try:
             with transaction.atomic():
-                ticket = actions.receive_ticket(project=project, acting_user=request.user, now=now,
+                ticket = actions.receive_ticket(project=project, acting_user=access.staff_user(request), now=now,
                                                 **forms.intake_kwargs(project, body))
         except TicketError as exc:
             raise _fail(exc) from exc
@@ -452,8 +452,9 @@ def list_tickets(request: HttpRequest, params: Query[TicketListParams]) -> Any:
     ``{count, page, page_size, results}``."""
     raw = {k: (v.value if hasattr(v, "value") else [getattr(x, "value", x) for x in v] if isinstance(v, list) else v)
            for k, v in params.dict().items() if v not in (None, "", [])}
-    if isinstance(raw.get("due_before"), dt.datetime):
-        raw["due_before"] = clock.local(raw["due_before"]) if raw["due_before"].tzinfo else raw["due_before"]
+    due_before = raw.get("due_before")
+    if isinstance(due_before, dt.datetime) and due_before.tzinfo:
+        raw["due_before"] = clock.local(due_before)
     form = TicketFilterForm(data=raw)
     if not form.is_valid():
         raise ApiError(422, "invalid", "筛选条件有误", {k: [str(m) for m in v] for k, v in form.errors.items()})
@@ -484,115 +485,115 @@ def get_ticket(request: HttpRequest, ticket_id: int) -> Any:
 @router.post("/{ticket_id}/dispatch", response={200: TicketOut, **ERRORS}, summary="派工 / 改派")
 def dispatch(request: HttpRequest, ticket_id: int, payload: TicketDispatchIn) -> Any:
     return _act(request, ticket_id, "dispatch", data := _dump(payload), lambda t, now: actions.dispatch_ticket(
-        ticket=t, **forms.dispatch_kwargs(t, data), acting_user=request.user, now=now))
+        ticket=t, **forms.dispatch_kwargs(t, data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/accept", response={200: TicketOut, **ERRORS}, summary="接单")
 def accept(request: HttpRequest, ticket_id: int) -> Any:
     return _act(request, ticket_id, "accept", {}, lambda t, now: actions.accept_dispatch(
-        dispatch=forms.current_dispatch(t), acting_user=request.user, now=now))
+        dispatch=forms.current_dispatch(t), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/handling", response={200: TicketOut, **ERRORS}, summary="处理记录（调查、措施、结果）")
 def handling(request: HttpRequest, ticket_id: int, payload: TicketHandlingIn) -> Any:
     return _act(request, ticket_id, "handling", data := _dump(payload), lambda t, now: actions.record_handling(
-        ticket=t, **forms.handling_kwargs(data), acting_user=request.user, now=now))
+        ticket=t, **forms.handling_kwargs(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/hand-back", response={200: TicketOut, **ERRORS}, summary="退单")
 def hand_back(request: HttpRequest, ticket_id: int, payload: TicketReasonIn) -> Any:
     return _act(request, ticket_id, "hand_back", data := _dump(payload), lambda t, now: actions.hand_back(
-        ticket=t, reason=forms.reason(data), acting_user=request.user, now=now))
+        ticket=t, reason=forms.reason(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/replies", response={200: TicketOut, **ERRORS}, summary="回复业主（书面/邮件/网上为待审草稿）")
 def reply(request: HttpRequest, ticket_id: int, payload: TicketReplyIn) -> Any:
     return _act(request, ticket_id, "reply", data := _dump(payload), lambda t, now: actions.give_reply(
-        ticket=t, **forms.reply_kwargs(data), acting_user=request.user, now=now))
+        ticket=t, **forms.reply_kwargs(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/replies/{reply_id}/reviews", response={200: TicketOut, **ERRORS}, summary="回复审核")
 def review(request: HttpRequest, ticket_id: int, reply_id: int, payload: TicketReviewIn) -> Any:
     return _act(request, ticket_id, "review", data := {**_dump(payload), "reply": reply_id}, lambda t, now: actions.review_reply(
-        **forms.review_kwargs(t, data), acting_user=request.user, now=now))
+        **forms.review_kwargs(t, data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/replies/{reply_id}/send", response={200: TicketOut, **ERRORS}, summary="发出已审核的回复")
 def send(request: HttpRequest, ticket_id: int, reply_id: int, payload: TicketSendIn) -> Any:
     return _act(request, ticket_id, "send", data := {**_dump(payload), "reply": reply_id}, lambda t, now: actions.send_reply(
-        **forms.send_kwargs(t, data), acting_user=request.user, now=now))
+        **forms.send_kwargs(t, data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/verification", response={200: TicketOut, **ERRORS}, summary="验证（主管以上）")
 def verification(request: HttpRequest, ticket_id: int, payload: TicketVerificationIn) -> Any:
     return _act(request, ticket_id, "verify", data := _dump(payload), lambda t, now: actions.verify_ticket(
-        ticket=t, **forms.verify_kwargs(data), acting_user=request.user, now=now))
+        ticket=t, **forms.verify_kwargs(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/return-visits", response={200: TicketOut, **ERRORS}, summary="回访（每次尝试都记录）")
 def return_visit(request: HttpRequest, ticket_id: int, payload: TicketReturnVisitIn) -> Any:
     return _act(request, ticket_id, "return_visit", data := _dump(payload), lambda t, now: actions.record_return_visit(
-        ticket=t, **forms.return_visit_kwargs(data), acting_user=request.user, now=now))
+        ticket=t, **forms.return_visit_kwargs(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/return-visit-exemption", response={200: TicketOut, **ERRORS}, summary="免回访")
 def exemption(request: HttpRequest, ticket_id: int, payload: TicketExemptionIn) -> Any:
     return _act(request, ticket_id, "exempt", data := _dump(payload), lambda t, now: actions.exempt_return_visit(
-        ticket=t, **forms.exempt_kwargs(data), acting_user=request.user, now=now))
+        ticket=t, **forms.exempt_kwargs(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/close", response={200: TicketOut, **ERRORS}, summary="结案（或未关闭）")
 def close(request: HttpRequest, ticket_id: int, payload: TicketCloseIn) -> Any:
     return _act(request, ticket_id, "close", data := _dump(payload), lambda t, now: actions.close_ticket(
-        ticket=t, **forms.close_kwargs(data), acting_user=request.user, now=now))
+        ticket=t, **forms.close_kwargs(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/internal-staff", response={200: TicketOut, **ERRORS},
              summary="内部员工投诉标记（R-M1-17、P-08）")
 def internal_staff(request: HttpRequest, ticket_id: int, payload: TicketInternalStaffIn) -> Any:
     return _act(request, ticket_id, "internal_staff", data := _dump(payload), lambda t, now: actions.edit_ticket(
-        ticket=t, **forms.internal_staff_kwargs(data), acting_user=request.user, now=now))
+        ticket=t, **forms.internal_staff_kwargs(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/reopen", response={200: TicketOut, **ERRORS}, summary="重新打开")
 def reopen(request: HttpRequest, ticket_id: int, payload: TicketReopenIn) -> Any:
     return _act(request, ticket_id, "reopen", data := _dump(payload), lambda t, now: actions.reopen_ticket(
         ticket=t, reason=forms.reason(data), agreed_feedback_at=data.get("agreed_feedback_at"),
-        acting_user=request.user, now=now))
+        acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/void", response={200: TicketOut, **ERRORS}, summary="作废（须原因）")
 def void(request: HttpRequest, ticket_id: int, payload: TicketReasonIn) -> Any:
     return _act(request, ticket_id, "void", data := _dump(payload), lambda t, now: actions.void_ticket(
-        ticket=t, reason=forms.reason(data), acting_user=request.user, now=now))
+        ticket=t, reason=forms.reason(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/escalate", response={200: TicketOut, **ERRORS}, summary="上报品质管理部")
 def escalate(request: HttpRequest, ticket_id: int, payload: TicketReasonIn) -> Any:
     return _act(request, ticket_id, "escalate", data := _dump(payload), lambda t, now: actions.escalate_to_quality(
-        ticket=t, reason=forms.reason(data), acting_user=request.user, now=now))
+        ticket=t, reason=forms.reason(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/developer-transfers", response={200: TicketOut, **ERRORS}, summary="书面转地产")
 def transfer(request: HttpRequest, ticket_id: int, payload: TicketTransferIn) -> Any:
     return _act(request, ticket_id, "transfer", data := _dump(payload), lambda t, now: actions.transfer_to_developer(
-        ticket=t, **forms.transfer_kwargs(data), acting_user=request.user, now=now))
+        ticket=t, **forms.transfer_kwargs(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/owner-updates", response={200: TicketOut, **ERRORS}, summary="告知业主进展")
 def owner_update(request: HttpRequest, ticket_id: int, payload: TicketOwnerUpdateIn) -> Any:
     return _act(request, ticket_id, "owner_update", data := _dump(payload), lambda t, now: actions.record_owner_update(
-        ticket=t, **forms.owner_update_kwargs(data), acting_user=request.user, now=now))
+        ticket=t, **forms.owner_update_kwargs(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/compensation-claims", response={200: TicketOut, **ERRORS}, summary="登记赔偿申请")
 def claim(request: HttpRequest, ticket_id: int, payload: TicketClaimIn) -> Any:
     return _act(request, ticket_id, "claim", data := _dump(payload), lambda t, now: actions.claim_compensation(
-        ticket=t, **forms.claim_kwargs(data), acting_user=request.user, now=now))
+        ticket=t, **forms.claim_kwargs(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/compensation-claims/{claim_id}/decision", response={200: TicketOut, **ERRORS},
              summary="赔偿审批（按岗位权限）")
 def decide(request: HttpRequest, ticket_id: int, claim_id: int, payload: TicketDecisionIn) -> Any:
     return _act(request, ticket_id, "decide", data := {**_dump(payload), "claim": claim_id}, lambda t, now: actions.decide_compensation(
-        **forms.decide_kwargs(t, data), acting_user=request.user, now=now))
+        **forms.decide_kwargs(t, data), acting_user=access.staff_user(request), now=now))

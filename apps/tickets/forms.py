@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q
@@ -107,11 +107,11 @@ class IntakeForm(forms.Form):
                  now: dt.datetime | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.now = now or clock.now()
-        self.fields["receiver"].choices = [("", _("—— 本人 ——")), *(receivers or [])]
+        cast(forms.ChoiceField, self.fields["receiver"]).choices = [("", _("—— 本人 ——")), *(receivers or [])]
         if not self.is_bound:
             self.initial["submission_key"] = uuid.uuid4().hex
-        self.fields["category"].choices = [("", _("—— 请选择 ——")), *(categories or [])]
-        self.fields["department"].choices = [("", _("—— 稍后派工 ——")), *(departments or [])]
+        cast(forms.ChoiceField, self.fields["category"]).choices = [("", _("—— 请选择 ——")), *(categories or [])]
+        cast(forms.ChoiceField, self.fields["department"]).choices = [("", _("—— 稍后派工 ——")), *(departments or [])]
 
     def clean_received_at(self) -> dt.datetime | None:
         value = self.cleaned_data.get("received_at")
@@ -120,7 +120,8 @@ class IntakeForm(forms.Form):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("anonymous") and not (data.get("complainant_surname") or data.get("household")
                                                or data.get("phone")):
             self.add_error("complainant_surname", _("请填写诉求人姓氏、房号或电话；无法获得时勾选“匿名”（R-M1-05）"))
@@ -141,8 +142,8 @@ class DispatchForm(forms.Form):
 
     def __init__(self, *args: Any, departments: Any = (), assignees: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].choices = [("", _("—— 请选择 ——")), *departments]
-        self.fields["assignee"].choices = [("", _("—— 由部门负责人指定 ——")), *assignees]
+        cast(forms.ChoiceField, self.fields["department"]).choices = [("", _("—— 请选择 ——")), *departments]
+        cast(forms.ChoiceField, self.fields["assignee"]).choices = [("", _("—— 由部门负责人指定 ——")), *assignees]
 
 
 class HandlingForm(forms.Form):
@@ -160,7 +161,8 @@ class HandlingForm(forms.Form):
     done = forms.BooleanField(label=_("处理完毕，通知前台"), required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not any(data.get(k) for k in ("investigation", "measures", "result", "arrived_at", "attachment")):
             raise forms.ValidationError(_("请至少填写调查情况、处理措施、处理结果或上传照片"))
         if data.get("done") and not data.get("result"):
@@ -216,7 +218,7 @@ class ReviewForm(forms.Form):
 
     def __init__(self, *args: Any, drafts: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reply"].choices = list(drafts)
+        cast(forms.ChoiceField, self.fields["reply"]).choices = list(drafts)
 
 
 class SendForm(forms.Form):
@@ -228,7 +230,7 @@ class SendForm(forms.Form):
 
     def __init__(self, *args: Any, drafts: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reply"].choices = list(drafts)
+        cast(forms.ChoiceField, self.fields["reply"]).choices = list(drafts)
 
 
 class OwnerResponseForm(forms.Form):
@@ -250,7 +252,8 @@ class VerificationForm(forms.Form):
                             widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("passed") is False and not data.get("order"):
             self.add_error("order", _("验证不通过须填写整改指令或重新评估意见（R-M4-02）"))
         return data
@@ -274,7 +277,8 @@ class ReturnVisitForm(forms.Form):
     answer_due_at = LocalDateTimeField(label=_("约定答复时间"), required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("reached") and not data.get("satisfaction"):
             self.add_error("satisfaction", _("联系上业主时须记录满意度"))
         if data.get("open_question") and not data.get("answer_due_at"):
@@ -290,7 +294,7 @@ class AnswerQuestionForm(forms.Form):
 
     def __init__(self, *args: Any, questions: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["visit"].choices = list(questions)
+        cast(forms.ChoiceField, self.fields["visit"]).choices = list(questions)
 
 
 class ExemptionForm(forms.Form):
@@ -313,7 +317,8 @@ class CloseForm(forms.Form):
                                widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("unresolved"):
             if not data.get("analysis"):
                 self.add_error("analysis", _("以“未关闭”结案须填写案例分析（R-M2-16）"))
@@ -372,7 +377,7 @@ class DecideForm(forms.Form):
 
     def __init__(self, *args: Any, claims: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["claim"].choices = list(claims)
+        cast(forms.ChoiceField, self.fields["claim"]).choices = list(claims)
 
 
 class ReferForm(forms.Form):
@@ -383,7 +388,7 @@ class ReferForm(forms.Form):
 
     def __init__(self, *args: Any, claims: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["claim"].choices = list(claims)
+        cast(forms.ChoiceField, self.fields["claim"]).choices = list(claims)
 
 
 class SavedViewForm(forms.Form):

@@ -42,7 +42,7 @@ def categories_for(user: Any, project: Project | None = None) -> list[m.Category
     qs = (m.Category.objects.filter(active=True).filter(Q(company__isnull=True) | Q(company_id__in=company_ids))
           .select_related("parent"))
     rows = list(qs)
-    return sorted(rows, key=lambda c: ((c.parent.sort, c.parent_id) if c.parent_id else (c.sort, c.pk),
+    return sorted(rows, key=lambda c: ((c.parent.sort, c.parent_id) if c.parent is not None else (c.sort, c.pk),
                                        0 if c.parent_id is None else 1, c.sort, c.pk))
 
 
@@ -65,7 +65,7 @@ def assignees_for(project: Project) -> list[tuple[int, str]]:
     for mem in rows:
         if mem.user_id in seen or not mem.user.is_active:
             continue
-        dept = f"{mem.department.name}·" if mem.department_id else ""
+        dept = f"{mem.department.name}·" if mem.department is not None else ""
         seen[mem.user_id] = f"{dept}{mem.user}"
     return list(seen.items())
 
@@ -339,8 +339,8 @@ def with_escalation(qs: QuerySet[m.Ticket]) -> QuerySet[m.Ticket]:
 def _escalation_events() -> QuerySet[Any]:
     # The events are apps.escalation's rows, read through the reverse relation its model declares on
     # Ticket (``escalation_events``): tickets never imports the higher module.
-    return m.Ticket._meta.get_field("escalation_events").related_model.objects.select_related(  # type: ignore[union-attr]
-        "raised_by").order_by("raised_at", "pk")
+    model: Any = m.Ticket._meta.get_field("escalation_events").related_model
+    return model.objects.select_related("raised_by").order_by("raised_at", "pk")
 
 
 def escalation_of(ticket: m.Ticket) -> dict[str, Any]:

@@ -52,7 +52,7 @@ def decide_suggestion(*, ticket: Ticket, adopted: bool, acting_user: User, now: 
     if adopted:
         name = (ticket.person.name if ticket.person_id and ticket.person else "") or ticket.complainant_surname or "住户"
         Commendation.objects.create(project=ticket.project, ticket=ticket, household=ticket.household,
-                                    resident_name=name, listed_on=decision.posted_on)
+                                    resident_name=name, listed_on=decision.posted_on or today)
     TicketEvent.objects.create(
         ticket=ticket, at=now, acting_user=acting_user, kind=TicketEventKind.NOTE,
         message=("采纳建议，整改措施已张榜公布：" + measures.strip()[:150]) if adopted else f"不采纳：{note.strip()[:150]}",

@@ -45,7 +45,8 @@ FLAG_FIELDS = ["media_or_litigation_risk", "media_exposed", "litigation", "devel
 
 
 def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False)) and not getattr(request.htmx, "boosted", False)
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not getattr(htmx, "boosted", False)
 
 
 def _current_project(request: HttpRequest) -> Project | None:
@@ -151,7 +152,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             def produce() -> dict[str, Any]:
                 kwargs = forms.intake_kwargs(project, data)
                 kwargs["received_at"] = kwargs.get("received_at") or now
-                ticket = actions.receive_ticket(project=project, acting_user=request.user, now=now, **kwargs)
+                ticket = actions.receive_ticket(project=project, acting_user=access.staff_user(request), now=now, **kwargs)
                 return {"id": ticket.pk, "number": ticket.number}
 
             try:
@@ -271,8 +272,8 @@ def _form_kwargs(action: str, ticket: Ticket, user: Any) -> dict[str, Any]:
         return {"drafts": [(r.pk, f"#{r.pk} {r.get_channel_display()} {r.content[:30]}")
                            for r in ticket.replies.filter(sent_at__isnull=True)]}
     if action == "answer_question":
-        return {"questions": [(v.pk, f"{v.answer_due_at.astimezone(project.tz):%m-%d %H:%M} 前：{v.open_question[:40]}")
-                              for v in queries.unanswered_questions(ticket)]}
+        return {"questions": [(v.pk, f"{clock.local(v.answer_due_at, project.tz):%m-%d %H:%M} 前：{v.open_question[:40]}")
+                              for v in queries.unanswered_questions(ticket) if v.answer_due_at is not None]}
     if action == "internal_staff":
         return {"initial": {"internal_staff": ticket.internal_staff}}
     if action in {"decide", "refer"}:
@@ -290,7 +291,7 @@ def _panels(request: HttpRequest, ticket: Ticket, *, bound: tuple[str, Any] | No
         if not is_bound and (action not in allowed or not any(org_access.has_cap(user, c, ticket.project)
                                                               for c in caps)):
             continue
-        if action == "review" and not is_bound and not actions.may_review(user, ticket.project):
+        if action == "review" and not is_bound and not actions.may_review(access.staff_user(request), ticket.project):
             continue
         form = None
         if bound is not None and bound[0] == action:
@@ -379,7 +380,7 @@ def _step(request: HttpRequest, pk: int, action: str, call: Step) -> HttpRespons
         data = dict(form.cleaned_data)
     try:
         with transaction.atomic():
-            call(ticket, data, request.user, clock.now())
+            call(ticket, data, access.staff_user(request), clock.now())
     except REFUSALS as exc:
         if exc.status == 404:
             raise Http404 from exc
@@ -583,7 +584,7 @@ def saved_view_create(request: HttpRequest) -> HttpResponse:
         qs = QueryDict(form.cleaned_data["query_string"], mutable=True)
         qs.pop("page", None)
         clean = urlencode([(k, v) for k in qs for v in qs.getlist(k) if v], doseq=False)
-        actions.save_view(user=request.user, name=form.cleaned_data["name"], query_string=clean, now=clock.now())
+        actions.save_view(user=access.staff_user(request), name=form.cleaned_data["name"], query_string=clean, now=clock.now())
         messages.success(request, _("已保存视图“%(n)s”") % {"n": form.cleaned_data["name"]})
         return redirect(reverse("tickets:list") + (f"?{clean}" if clean else ""))
     messages.error(request, _("请填写视图名称"))
@@ -595,7 +596,7 @@ def saved_view_create(request: HttpRequest) -> HttpResponse:
 def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if not any(v.pk == pk for v in queries.saved_views_of(request.user)):
         raise Http404
-    actions.delete_view(user=request.user, view_id=pk)
+    actions.delete_view(user=access.staff_user(request), view_id=pk)
     messages.success(request, _("已删除视图"))
     return redirect("tickets:list")
 
@@ -628,7 +629,7 @@ def inventory_confirm(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data.get("day"):
         day = form.cleaned_data["day"]
     try:
-        actions.confirm_inventory(project=project, day=day, acting_user=request.user, now=clock.now(),
+        actions.confirm_inventory(project=project, day=day, acting_user=access.staff_user(request), now=clock.now(),
                                   note=request.POST.get("note", "")[:1000])
     except TicketError as exc:
         messages.error(request, exc.message)
@@ -717,10 +718,11 @@ def build_inventory_sheet(tickets: QuerySet[Ticket], *, project: Project, day: d
         sheet_for(t).still_open.append(t)
     for t in due_tomorrow:
         sheet_for(t).due_tomorrow.append(t)
-        t.due_tomorrow_deadlines = [d for d in t.deadlines.all() if d.met_at is None and d.due_at is not None
-                                    and tomorrow_start <= d.due_at < tomorrow_end]
+        t.due_tomorrow_deadlines = [  # type: ignore[attr-defined]  # read by the template
+            d for d in t.deadlines.all()
+            if d.met_at is None and d.due_at is not None and tomorrow_start <= d.due_at < tomorrow_end]
     confirmations = queries.inventory_confirmations(project, day, [k for k in sheets if k])
     for key, sheet in sheets.items():
-        sheet.confirmation = confirmations.get(key)
+        sheet.confirmation = confirmations.get(key) if key is not None else None
     ordered = sorted(sheets.values(), key=lambda s: (s.receiver is None, str(s.receiver or "")))
     return InventorySheet(day=day, receivers=ordered)

@@ -71,7 +71,7 @@ def test_r_m2_04_the_hold_follows_the_report(cast: Any, mrep: Any, complaint: An
     report = raise_for(cast, complaint, frozen_now)
     held = Ticket.objects.get(pk=complaint.pk)
     assert held.handling_hold == "awaiting_ncr_signature" and report.number in held.handling_hold_message
-    assert held.history.filter(handling_hold="awaiting_ncr_signature").exists()  # type: ignore[attr-defined]
+    assert held.history.filter(handling_hold="awaiting_ncr_signature").exists()
     qa.return_ncr(report=report, reason="请补充现场照片", acting_user=mrep, now=frozen_now)
     assert Ticket.objects.get(pk=complaint.pk).handling_hold == "awaiting_ncr_signature"
     qa.withdraw_ncr(report=report, reason="部门可自行处理", acting_user=report.raised_by, now=frozen_now)

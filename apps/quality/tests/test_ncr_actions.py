@@ -101,7 +101,7 @@ def test_raise_for_another_projects_ticket_is_not_found(cast: Any, mrep: Any, fr
     from apps.tickets.tests.helpers import receive
 
     t = receive(cast, project=cast.other_project, acting_user=cast.outsider, content="翠湖苑的投诉")
-    manager = UserFactory(username="yg_only")
+    manager: Any = UserFactory(username="yg_only")
     member(manager, Role.CS_MANAGER, company=cast.company, project=cast.project)
     with pytest.raises(QualityError) as exc:
         raise_for(cast, t, frozen_now, acting_user=manager)

@@ -47,7 +47,7 @@ def test_r_m1_09_oral_intake_needs_agreed_feedback_time(cast: Any, frozen_now: d
 def test_r_m1_05_required_data_and_received_at(cast: Any, frozen_now: dt.datetime) -> None:
     from apps.tickets.actions import TicketError
 
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         (dict(content=" "), "content"),
         (dict(complainant_surname=""), "complainant_surname"),
         (dict(phone=""), "phone"),

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from apps.tickets import actions, inventory, sweeps
 from apps.tickets.models import DailyInventory
-from apps.tickets.tests.helpers import FakePolicies, at, policies, receive  # noqa: F401
+from apps.tickets.tests.helpers import FakePolicies, at, receive
 from linli import clock
 
 pytestmark = pytest.mark.django_db
@@ -84,9 +84,8 @@ def test_r_m2_17_open_complaint_flagged_after_respond_limit(cast: Any, frozen_no
 
 def test_r_m1_11_tickets_sweep_task_runs_the_same_pass_as_the_command(cast: Any, frozen_now: Any) -> None:
     """The beat's ``apps.tickets.tasks.tickets_sweep`` runs :func:`sweeps.run` at the clock's time."""
-    from linli.celery import app as celery_app
-
     from apps.tickets import tasks
+    from linli.celery import app as celery_app
 
     celery_app.loader.import_default_modules()
     assert "apps.tickets.tasks.tickets_sweep" in celery_app.tasks

@@ -16,7 +16,7 @@ from apps.escalation.models import EscalationEvent
 from apps.estates.models import Building, Household, Person
 from apps.tickets import actions
 from apps.tickets.tests.conftest import Api
-from apps.tickets.tests.helpers import policies, receive, to_replied, to_verified  # noqa: F401 - fixture
+from apps.tickets.tests.helpers import receive, to_replied, to_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ class Rows:
 
 
 @pytest.fixture
-def rows(cast: Any, frozen_now: dt.datetime, policies: Any) -> Rows:  # noqa: F811 - fixture
+def rows(cast: Any, frozen_now: dt.datetime, policies: Any) -> Rows:
     return Rows(cast, frozen_now)
 
 
