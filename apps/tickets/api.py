@@ -474,6 +474,146 @@ def households(request: HttpRequest, project: int, q: str) -> Any:
              "open_tickets": counts.get(h.pk, 0)} for h in hits]
 
 
+# ---------------------------------------------------------------- company-level records and project registers
+
+
+class TicketOnlineNotificationIn(Schema):
+    """网上投诉通知 (R-M2-09): emailed to the department head and designated post, and/or telephoned."""
+
+    emailed: bool = False
+    phoned: bool = False
+    note: str = Field("", max_length=1000)
+
+
+class TicketGmReportIn(Schema):
+    """事故事件报告总经理 (R-M2-23)."""
+
+    report: str = Field(max_length=4000)
+
+
+class TicketQualityReportIn(Schema):
+    """报品质部处理措施 (R-M2-19)."""
+
+    measures: str = Field(max_length=4000)
+
+
+class TicketSuggestionDecisionIn(Schema):
+    """合理化建议 (R-M1-15): adopted → measures posted publicly (where, when)."""
+
+    adopted: bool
+    measures: str = Field("", max_length=2000)
+    posted_where: str = Field("", max_length=200)
+    posted_on: dt.date | None = None
+    note: str = Field("", max_length=2000)
+
+
+class BoxOpeningIn(Schema):
+    """意见箱开箱 (R-M1-12)."""
+
+    project: int
+    opened_at: dt.datetime
+    opened_by: int | None = Field(None, description="开箱人 id；空 = 调用者")
+    slip_count: int = Field(0, ge=0, le=10000)
+    note: str = Field("", max_length=1000)
+
+
+class BoxOpeningOut(Schema):
+    id: int
+    project_id: int
+    opened_at: dt.datetime
+    local_date: dt.date
+    opened_by_id: int
+    slip_count: int
+    note: str
+
+
+class ChannelPublicationIn(Schema):
+    """投诉渠道公布 (R-M1-01)."""
+
+    project: int
+    kind: str = Field(max_length=30)
+    value: str = Field(max_length=200)
+    published_on: dt.date
+    where_posted: str = Field(max_length=200)
+
+
+class ChannelPublicationOut(Schema):
+    id: int
+    project_id: int
+    kind: str
+    value: str
+    published_on: dt.date
+    where_posted: str
+
+
+@router.post("/{ticket_id}/online-notification", response={200: TicketOut, **ERRORS},
+             summary="网上投诉通知（邮件转发、电话通知，R-M2-09）")
+def online_notification(request: HttpRequest, ticket_id: int, payload: TicketOnlineNotificationIn) -> Any:
+    data = _dump(payload)
+    return _act(request, ticket_id, "online_notification", data, lambda t, now: actions.record_online_notification(
+        ticket=t, emailed=bool(data["emailed"]), phoned=bool(data["phoned"]), note=data["note"],
+        acting_user=access.staff_user(request), now=now))
+
+
+@router.post("/{ticket_id}/gm-report", response={200: TicketOut, **ERRORS}, summary="事故事件报告总经理（R-M2-23）")
+def gm_report(request: HttpRequest, ticket_id: int, payload: TicketGmReportIn) -> Any:
+    data = _dump(payload)
+    return _act(request, ticket_id, "gm_report", data, lambda t, now: actions.report_incident_to_gm(
+        ticket=t, report=data["report"], acting_user=access.staff_user(request), now=now))
+
+
+@router.post("/{ticket_id}/quality-report", response={200: TicketOut, **ERRORS}, summary="报品质部处理措施（R-M2-19）")
+def quality_report(request: HttpRequest, ticket_id: int, payload: TicketQualityReportIn) -> Any:
+    data = _dump(payload)
+    return _act(request, ticket_id, "quality_report", data, lambda t, now: actions.report_to_quality(
+        ticket=t, measures=data["measures"], acting_user=access.staff_user(request), now=now))
+
+
+@router.post("/{ticket_id}/suggestion-decision", response={200: TicketOut, **ERRORS},
+             summary="合理化建议是否采纳（管理处主任，R-M1-15）")
+def suggestion_decision(request: HttpRequest, ticket_id: int, payload: TicketSuggestionDecisionIn) -> Any:
+    data = _dump(payload)
+    return _act(request, ticket_id, "suggestion_decision", data, lambda t, now: actions.decide_suggestion(
+        ticket=t, adopted=bool(data["adopted"]), measures=data["measures"], posted_where=data["posted_where"],
+        posted_on=data["posted_on"], note=data["note"], acting_user=access.staff_user(request), now=now))
+
+
+def _project(request: HttpRequest, project_id: int) -> Any:
+    project = org_access.visible_projects(request.user).filter(pk=project_id).first()
+    if project is None:
+        raise ApiError(404, "not_found", "项目不存在", {"project": ["项目不存在或无权访问"]})
+    return project
+
+
+@router.post("/box-openings", response={201: BoxOpeningOut, **ERRORS}, summary="意见箱开箱登记（R-M1-12）")
+def box_opening(request: HttpRequest, payload: BoxOpeningIn) -> Any:
+    project = _project(request, payload.project)
+    user = access.staff_user(request)
+    try:
+        with transaction.atomic():
+            opened_by = forms.user_or_none(payload.opened_by, project=project, field="opened_by") or user
+            row = actions.record_box_opening(project=project, opened_at=payload.opened_at, opened_by=opened_by,
+                                             slip_count=payload.slip_count, note=payload.note, acting_user=user,
+                                             now=clock.now())
+    except TicketError as exc:
+        raise _fail(exc) from exc
+    return Status(201, row)
+
+
+@router.post("/channel-publications", response={201: ChannelPublicationOut, **ERRORS},
+             summary="投诉渠道公布登记（R-M1-01）")
+def channel_publication(request: HttpRequest, payload: ChannelPublicationIn) -> Any:
+    project = _project(request, payload.project)
+    try:
+        with transaction.atomic():
+            row = actions.record_channel_publication(
+                project=project, kind=payload.kind, value=payload.value, published_on=payload.published_on,
+                where_posted=payload.where_posted, acting_user=access.staff_user(request), now=clock.now())
+    except TicketError as exc:
+        raise _fail(exc) from exc
+    return Status(201, row)
+
+
 @router.get("/{ticket_id}", response={200: TicketOut, **ERRORS}, summary="工单详情")
 def get_ticket(request: HttpRequest, ticket_id: int) -> Any:
     return ticket_data(_fresh(_ticket(request, ticket_id).pk))

@@ -2,6 +2,8 @@
 verification → return visit → close (SPEC M1, M2, M4; R-M2-26), split by sub-domain:
 
 - :mod:`.intake` — 受理, edits/classification, notes, suggestion-box openings;
+- :mod:`.channels` — 投诉渠道公布 (R-M1-01);
+- :mod:`.suggestions` — 合理化建议 decisions (R-M1-15);
 - :mod:`.handling` — 派工, 接单, 处理记录, 退单;
 - :mod:`.hold` — the R-M2-04 hold on handling that apps.quality puts on and lifts;
 - :mod:`.referral` — 上报品质管理部, 网上投诉通知, 报告总经理, 报品质部处理措施, 转地产, 告知业主进展;
@@ -35,6 +37,7 @@ refuse the same things; visibility (404 for another project) is apps.tickets.acc
 from __future__ import annotations
 
 from apps.tickets.actions.base import TicketError, _move
+from apps.tickets.actions.channels import ChannelError, record_channel_publication
 from apps.tickets.actions.closure import (
     close_blockers,
     close_ticket,
@@ -73,6 +76,7 @@ from apps.tickets.actions.replies import (
     send_reply,
 )
 from apps.tickets.actions.saved_views import delete_view, save_view
+from apps.tickets.actions.suggestions import decide_suggestion
 from apps.tickets.actions.verification import (
     answer_return_visit_question,
     exempt_return_visit,
@@ -94,5 +98,5 @@ __all__ = [
     "exempt_return_visit", "close_ticket", "reopen_ticket", "void_ticket", "claim_compensation",
     "decide_compensation", "refer_compensation", "record_box_opening", "add_note", "save_view", "delete_view",
     "required_reviews", "return_visit_required", "compensation_limit_for", "close_blockers",
-    "manager_reply_required", "EDITABLE_FIELDS", "confirm_inventory",
+    "manager_reply_required", "EDITABLE_FIELDS", "confirm_inventory", "ChannelError", "record_channel_publication", "decide_suggestion",
 ]
