@@ -420,12 +420,15 @@ def create_ticket(request: HttpRequest, payload: TicketIn,
     return Status(status, result)
 
 
+class TicketPageIn(LinliPagination.Input):
+    page: int = Field(1, ge=1, le=100000, description="页码，从 1 开始")
+    page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE, description="每页条数（1–100）")
+
+
 class TicketPagination(LinliPagination):
     """The API's pagination with this list's own defaults (50 a page, at most 100 — unchanged)."""
 
-    class Input(LinliPagination.Input):
-        page: int = Field(1, ge=1, le=100000, description="页码，从 1 开始")
-        page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE, description="每页条数（1–100）")
+    Input = TicketPageIn
 
 
 class SerialisedTickets:
