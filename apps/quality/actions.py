@@ -2,7 +2,8 @@
 
 - :func:`raise_ncr` — a department manager (``Cap.RAISE_NCR``: 客服经理, 管理处经理, 部门负责人,
   品质管理部) contacts the 管理者代表 about a matter beyond the department's authority or needing a
-  company decision. The report awaits signature; handling of the ticket stops (apps.quality.gate).
+  company decision. The report awaits signature; handling of the ticket is held
+  (:func:`apps.tickets.actions.hold_handling`, released by signing or withdrawing).
 - :func:`sign_ncr` / :func:`return_ncr` — the 管理者代表 only (``Cap.SIGN_NCR``) signs (签发) it, after
   which handling may start, or sends it back for more information.
 - :func:`update_ncr` — the raising side fills in or corrects the report; on a returned report this
@@ -11,7 +12,8 @@
   管理者代表, 品质管理部) closes the report; "not effective" keeps it open.
 - :func:`withdraw_ncr` — the raising side withdraws an unsigned report raised by mistake.
 
-Conventions as apps.tickets.actions: keyword-only, ``acting_user`` and ``now``, durable transactions,
+Conventions as apps.tickets.actions: keyword-only, ``acting_user`` and ``now``, ``transaction.atomic()``
+(a savepoint in the caller's transaction),
 :class:`QualityError` with a Chinese message, ``code``, ``field`` and HTTP ``status``; each step
 writes an :class:`NcrEvent` and a note on the ticket's timeline; notices leave after the commit.
 """
@@ -24,11 +26,12 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from apps.core.errors import DomainError
+from apps.notify import services as notify_services
 from apps.org import access
 from apps.org.access import can_see_project, has_cap
-from apps.org.models import Department
+from apps.org.models import Department, Project
 from apps.org.roles import ROLE_INFO, Cap, Role
-from apps.quality import services
+from apps.quality import gate, services
 from apps.quality.models import (
     OPEN_NCR_STATUSES,
     UNSIGNED_STATUSES,
@@ -37,10 +40,12 @@ from apps.quality.models import (
     NcrStatus,
     NonconformityReport,
 )
+from apps.tickets import actions as ticket_actions
+from apps.tickets.choices import OPEN_STATUSES, TERMINAL_STATUSES, TicketEventKind, TicketStatus
+from apps.tickets.models import Ticket, TicketEvent
 
 if TYPE_CHECKING:
     from apps.org.models import User
-    from apps.tickets.models import Ticket
 
 __all__ = ["QualityError", "may_act_as_raiser", "raise_ncr", "update_ncr", "sign_ncr", "return_ncr", "verify_ncr", "withdraw_ncr",
            "TEXT_FIELDS"]
@@ -143,9 +148,6 @@ def _check_required(report_values: dict[str, str]) -> None:
 def _record(report: NonconformityReport, kind: str, *, acting_user: User | None, now: dt.datetime,
             old: str, message: str = "") -> NcrEvent:
     """The report's own event plus a note on the ticket's timeline (R-M2-26: who, when, why)."""
-    from apps.tickets.choices import TicketEventKind
-    from apps.tickets.models import TicketEvent
-
     event = NcrEvent.objects.create(report=report, at=now, acting_user=acting_user, kind=kind, old_status=old,
                                     new_status=report.status, message=message)
     label = NcrEventKind(kind).label
@@ -163,11 +165,9 @@ def _notify(recipients: list[Any], *, kind: str, subject: str, body: str, report
     report_id, project_id = report.pk, report.project_id
 
     def send() -> None:
-        from apps.notify.services import notify_staff
-        from apps.org.models import Project
-
-        notify_staff(people, kind=kind, subject=subject, body=body, link=reverse("quality:ncr_detail", args=[report_id]),
-                     project=Project.objects.filter(pk=project_id).first(), dedupe_key=dedupe, now=now)
+        notify_services.notify_staff(people, kind=kind, subject=subject, body=body, link=reverse("quality:ncr_detail", args=[report_id]),
+                                     project=Project.objects.filter(pk=project_id).first(), dedupe_key=dedupe,
+                                     now=now)
 
     transaction.on_commit(send)
 
@@ -183,7 +183,7 @@ def _notify_reps(report: NonconformityReport, event: NcrEvent, *, now: dt.dateti
 # ---------------------------------------------------------------- raise
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic()
 def raise_ncr(*, ticket: Ticket, acting_user: User, now: dt.datetime, nonconformity: str,
               beyond_authority_reason: str, department: Department | None = None, cause_analysis: str = "",
               correction: str = "", corrective_action: str = "", preventive_action: str = "") -> NonconformityReport:
@@ -192,9 +192,6 @@ def raise_ncr(*, ticket: Ticket, acting_user: User, now: dt.datetime, nonconform
     One open report per ticket (409 ``ncr_open``); the ticket must be open. The report is numbered
     NCR-<year>-<NNNN> per company and year and waits for the 管理者代表's signature; every 管理者代表
     of the company is told."""
-    from apps.tickets.choices import OPEN_STATUSES
-    from apps.tickets.models import Ticket
-
     project = ticket.project
     _require(acting_user, Cap.RAISE_NCR, project, "只有部门经理（客服经理、管理处经理、部门负责人）可以提出不合格报告")
     list(Ticket.objects.select_for_update().filter(pk=ticket.pk).values_list("pk", flat=True))
@@ -227,6 +224,8 @@ def raise_ncr(*, ticket: Ticket, acting_user: User, now: dt.datetime, nonconform
         raise QualityError("该工单已有未关闭的不合格报告", code="ncr_open", status=409) from None
     event = _record(report, NcrEventKind.RAISED, acting_user=acting_user, now=now, old="",
                     message=texts["beyond_authority_reason"][:200])
+    ticket_actions.hold_handling(ticket=ticket, code=gate.CODE, message=gate.blocked_message(report),
+                                 acting_user=acting_user, now=now)
     _notify_reps(report, event, now=now)
     return report
 
@@ -234,7 +233,7 @@ def raise_ncr(*, ticket: Ticket, acting_user: User, now: dt.datetime, nonconform
 # ---------------------------------------------------------------- the raising side edits / resubmits
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic()
 def update_ncr(*, report: NonconformityReport, acting_user: User, now: dt.datetime,
                **fields: Any) -> NonconformityReport:
     """Fill in or correct the report (``Cap.RAISE_NCR`` in its project).
@@ -286,8 +285,6 @@ def update_ncr(*, report: NonconformityReport, acting_user: User, now: dt.dateti
 
 def _ticket_status(report: NonconformityReport) -> str:
     """The ticket's current status (read fresh: the report's cached ticket may predate a void)."""
-    from apps.tickets.models import Ticket
-
     return str(Ticket.objects.filter(pk=report.ticket_id).values_list("status", flat=True).get())
 
 
@@ -295,14 +292,12 @@ def _sign_side(report: NonconformityReport, acting_user: User, message: str) -> 
     _require(acting_user, Cap.SIGN_NCR, report.project, message)
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic()
 def sign_ncr(*, report: NonconformityReport, opinion: str, acting_user: User, now: dt.datetime) -> NonconformityReport:
     """签发 (R-M2-04, R-M19-08): only a 管理者代表. After this, handling of the ticket may start; the
     raiser is told. Signing twice → 409 ``already_signed``; a returned report must be resubmitted first;
     the raiser cannot sign their own report (403 ``own_report``, separation of duties); a report of a
     closed/unresolved/voided ticket is not signed (409 ``ticket_finished``)."""
-    from apps.tickets.choices import TERMINAL_STATUSES, TicketStatus
-
     _sign_side(report, acting_user, "只有管理者代表可以签发不合格报告（R-M19-08）")
     _lock(report)
     opinion = (opinion or "").strip()
@@ -329,12 +324,13 @@ def sign_ncr(*, report: NonconformityReport, opinion: str, acting_user: User, no
     _save(report, ["status", "signed_by", "signed_at", "sign_opinion", "updated_at"],
           acting_user=acting_user, reason="签发")
     _record(report, NcrEventKind.SIGNED, acting_user=acting_user, now=now, old=old, message=opinion[:200])
+    ticket_actions.release_handling(ticket=report.ticket, code=gate.CODE, acting_user=acting_user, now=now)
     _notify([report.raised_by], kind="ncr_signed", subject=f"不合格报告 {report.number} 已签发，可以开始处理",
             body=opinion[:200], report=report, now=now, dedupe=f"ncr-signed-{report.pk}")
     return report
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic()
 def return_ncr(*, report: NonconformityReport, reason: str, acting_user: User, now: dt.datetime
                ) -> NonconformityReport:
     """退回补充: the 管理者代表 sends an awaiting report back for more information (still unsigned:
@@ -364,21 +360,19 @@ def return_ncr(*, report: NonconformityReport, reason: str, acting_user: User, n
 # ---------------------------------------------------------------- verification of effectiveness
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic()
 def verify_ncr(*, report: NonconformityReport, note: str, acting_user: User, now: dt.datetime,
                effective: bool = True) -> NonconformityReport:
     """效果验证: after handling, the corrective action is checked (``Cap.VERIFY_NCR``: 管理者代表,
     品质管理部). Needs a signed report whose correction and corrective action are filled in, and a
     ticket whose handling is finished. Effective → closed; not effective → stays signed (the
     department acts again) and the raiser is told."""
-    from apps.tickets.choices import TicketStatus as TS
-
     _require(acting_user, Cap.VERIFY_NCR, report.project, "只有管理者代表或品质管理部可以验证纠正措施效果")
     _lock(report)
     note = (note or "").strip()
     if report.status != NcrStatus.SIGNED:
         raise QualityError(f"报告当前状态为“{report.get_status_display()}”，不能验证", code="not_signed", status=409)
-    if _ticket_status(report) == TS.VOIDED:
+    if _ticket_status(report) == TicketStatus.VOIDED:
         raise QualityError("工单已作废，不能验证纠正措施效果", code="ticket_voided", status=409)
     if len(note) < MIN_FACT:
         raise QualityError("请填写验证情况（至少4个字）", field="note", code="required")
@@ -387,7 +381,7 @@ def verify_ncr(*, report: NonconformityReport, note: str, acting_user: User, now
     if effective:
         if not report.correction or not report.corrective_action:
             raise QualityError("请先由责任部门填写纠正和纠正措施，再验证效果", code="actions_missing", status=409)
-        if report.ticket.status in {TS.RECEIVED, TS.DISPATCHED, TS.HANDLING, TS.TRANSFERRED, TS.REOPENED}:
+        if report.ticket.status in {TicketStatus.RECEIVED, TicketStatus.DISPATCHED, TicketStatus.HANDLING, TicketStatus.TRANSFERRED, TicketStatus.REOPENED}:
             raise QualityError("工单尚未处理完成，不能验证关闭", code="handling_not_done", status=409)
     old = report.status
     if effective:
@@ -408,7 +402,7 @@ def verify_ncr(*, report: NonconformityReport, note: str, acting_user: User, now
     return report
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic()
 def withdraw_ncr(*, report: NonconformityReport, reason: str, acting_user: User, now: dt.datetime
                  ) -> NonconformityReport:
     """撤回: the raising side withdraws an unsigned report (raised by mistake, or the matter turned out
@@ -426,14 +420,16 @@ def withdraw_ncr(*, report: NonconformityReport, reason: str, acting_user: User,
     _save(report, ["status", "updated_at"],
           acting_user=acting_user, reason="撤回")
     _record(report, NcrEventKind.WITHDRAWN, acting_user=acting_user, now=now, old=old, message=reason[:200])
+    ticket_actions.release_handling(ticket=report.ticket, code=gate.CODE, acting_user=acting_user, now=now)
     return report
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic()
 def withdraw_for_voided_ticket(*, ticket: Ticket, now: dt.datetime) -> list[NonconformityReport]:
     """A voided ticket takes its unsigned report with it: withdrawn by the system (no acting user), so
     it leaves the 管理者代表's 待签发 list and count. Signed reports stay (verification is refused on a
-    voided ticket, see :func:`verify_ncr`). Called by the ``ticket_status_changed`` receiver."""
+    voided ticket, see :func:`verify_ncr`). Run by the job ``quality.withdraw_for_voided_ticket`` (apps.quality.jobs), which reacts to
+    ``tickets.status_changed`` when the new status is 作废."""
     done = []
     for report in (NonconformityReport.objects.select_for_update()
                    .filter(ticket_id=ticket.pk, status__in=UNSIGNED_STATUSES)):
@@ -444,4 +440,6 @@ def withdraw_for_voided_ticket(*, ticket: Ticket, now: dt.datetime) -> list[Nonc
         _record(report, NcrEventKind.WITHDRAWN, acting_user=None, now=now, old=old,
                 message=f"工单 {ticket.number} 已作废，报告自动撤回")
         done.append(report)
+    if done:
+        ticket_actions.release_handling(ticket=ticket, code=gate.CODE, acting_user=None, now=now)
     return done

@@ -2,7 +2,10 @@
 audit trail and the R-M2-04 gate consistent)."""
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from apps.quality.models import NcrEvent, NonconformityReport
 
@@ -14,7 +17,7 @@ class NcrEventInline(admin.TabularInline):
     fields = ("at", "acting_user", "kind", "old_status", "new_status", "message")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -25,11 +28,11 @@ class NonconformityReportAdmin(admin.ModelAdmin):
     search_fields = ("number", "ticket__number", "nonconformity")
     inlines = [NcrEventInline]
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

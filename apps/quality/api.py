@@ -10,8 +10,10 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from apps.core.api_errors import ERRORS, ApiError
+from apps.org.models import Department
 from apps.quality import actions, services
 from apps.quality.models import NcrEvent, NcrStatus, NonconformityReport
+from apps.tickets.access import TicketNotFound, access_ticket, staff_user
 from linli import clock
 
 router = Router(tags=["quality"])
@@ -137,20 +139,18 @@ def ncr_detail(request: HttpRequest, report_id: int) -> Any:
 @router.post("/tickets/{ticket_id}/ncr", response={201: NcrOut, **ERRORS},
              summary="提出不合格报告（部门经理 → 管理者代表，R-M2-04）")
 def ncr_raise(request: HttpRequest, ticket_id: int, payload: RaiseIn) -> Any:
-    from apps.org.models import Department
-    from apps.tickets.access import TicketNotFound, access_ticket
-
     try:
         ticket = access_ticket(request.user, ticket_id)
     except TicketNotFound:
         raise ApiError(404, "not_found", "工单不存在") from None
     data = payload.dict()
     department = None
-    if data.pop("department_id") is not None:
-        department = Department.objects.filter(pk=payload.department_id).first()
+    department_id = data.pop("department_id")
+    if department_id is not None:
+        department = Department.objects.filter(pk=department_id).first()
         if department is None:
             raise ApiError(422, "invalid", "部门不存在", {"department_id": ["部门不存在"]})
-    report = actions.raise_ncr(ticket=ticket, acting_user=request.user, now=clock.now(), department=department,
+    report = actions.raise_ncr(ticket=ticket, acting_user=staff_user(request), now=clock.now(), department=department,
                                **data)
     return Status(201, _out(_fresh(report)))
 
@@ -159,28 +159,28 @@ def ncr_raise(request: HttpRequest, ticket_id: int, payload: RaiseIn) -> Any:
 def ncr_update(request: HttpRequest, report_id: int, payload: UpdateIn) -> Any:
     report = _report(request, report_id)
     fields = {k: v for k, v in payload.dict().items() if v is not None}
-    actions.update_ncr(report=report, acting_user=request.user, now=clock.now(), **fields)
+    actions.update_ncr(report=report, acting_user=staff_user(request), now=clock.now(), **fields)
     return _out(_fresh(report))
 
 
 @router.post("/ncr/{report_id}/sign", response={200: NcrOut, **ERRORS}, summary="管理者代表签发（R-M19-08）")
 def ncr_sign(request: HttpRequest, report_id: int, payload: SignIn) -> Any:
     report = _report(request, report_id)
-    actions.sign_ncr(report=report, opinion=payload.opinion, acting_user=request.user, now=clock.now())
+    actions.sign_ncr(report=report, opinion=payload.opinion, acting_user=staff_user(request), now=clock.now())
     return _out(_fresh(report))
 
 
 @router.post("/ncr/{report_id}/return", response={200: NcrOut, **ERRORS}, summary="管理者代表退回补充")
 def ncr_return(request: HttpRequest, report_id: int, payload: ReasonIn) -> Any:
     report = _report(request, report_id)
-    actions.return_ncr(report=report, reason=payload.reason, acting_user=request.user, now=clock.now())
+    actions.return_ncr(report=report, reason=payload.reason, acting_user=staff_user(request), now=clock.now())
     return _out(_fresh(report))
 
 
 @router.post("/ncr/{report_id}/verify", response={200: NcrOut, **ERRORS}, summary="纠正措施效果验证")
 def ncr_verify(request: HttpRequest, report_id: int, payload: VerifyIn) -> Any:
     report = _report(request, report_id)
-    actions.verify_ncr(report=report, note=payload.note, effective=payload.effective, acting_user=request.user,
+    actions.verify_ncr(report=report, note=payload.note, effective=payload.effective, acting_user=staff_user(request),
                        now=clock.now())
     return _out(_fresh(report))
 
@@ -188,6 +188,6 @@ def ncr_verify(request: HttpRequest, report_id: int, payload: VerifyIn) -> Any:
 @router.post("/ncr/{report_id}/withdraw", response={200: NcrOut, **ERRORS}, summary="撤回尚未签发的报告")
 def ncr_withdraw(request: HttpRequest, report_id: int, payload: ReasonIn) -> Any:
     report = _report(request, report_id)
-    actions.withdraw_ncr(report=report, reason=payload.reason, acting_user=request.user, now=clock.now())
+    actions.withdraw_ncr(report=report, reason=payload.reason, acting_user=staff_user(request), now=clock.now())
     return _out(_fresh(report))
 

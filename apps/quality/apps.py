@@ -7,6 +7,6 @@ class QualityConfig(AppConfig):
     verbose_name = "品质管理 Quality"
 
     def ready(self) -> None:
-        from apps.quality import receivers
+        from apps.quality import jobs as quality_jobs  # importing the module registers its job handlers
 
-        receivers.connect()
+        quality_jobs.register()

@@ -2,7 +2,7 @@
 may do what) are in apps.quality.actions, whose Chinese messages are shown on the page."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q
@@ -39,7 +39,7 @@ class RaiseForm(NcrTextsForm):
 
     def __init__(self, *args: Any, project: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = Department.objects.filter(
             Q(project=project) | Q(project=None, company_id=project.company_id)).order_by("project_id", "name")
         self.order_fields(["department"])
 

@@ -58,6 +58,9 @@ class NcrCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["company", "year"], name="quality_ncrcounter_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.year} #{self.last}"
+
 
 class NonconformityReport(models.Model):
     """不合格/纠正、预防措施报告 — one per matter beyond a department's authority (R-M2-04)."""

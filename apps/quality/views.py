@@ -12,11 +12,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
+from apps.core.exports import render_pdf
 from apps.org import access
 from apps.org.roles import Cap
 from apps.quality import actions, services
 from apps.quality.forms import NcrActionsForm, NcrTextsForm, RaiseForm, ReturnForm, SignForm, VerifyForm, WithdrawForm
 from apps.quality.models import NcrStatus, NonconformityReport
+from apps.tickets.access import TicketNotFound, access_ticket, staff_user
 from linli import clock
 
 FORM_TITLE = "不合格/纠正、预防措施报告"
@@ -29,8 +31,6 @@ def _report(request: HttpRequest, pk: int) -> NonconformityReport:
 
 
 def _ticket(request: HttpRequest, pk: int) -> Any:
-    from apps.tickets.access import TicketNotFound, access_ticket
-
     try:
         return access_ticket(request.user, pk)
     except TicketNotFound:
@@ -67,7 +67,7 @@ def ncr_list(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, report: NonconformityReport, **bound: Any) -> dict[str, Any]:
-    user, project = request.user, report.project
+    user, project = staff_user(request), report.project
     can_sign = access.has_cap(user, Cap.SIGN_NCR, project) and report.raised_by_id != user.pk  # own: no
     can_raise = actions.may_act_as_raiser(user, report)
     can_verify = access.has_cap(user, Cap.VERIFY_NCR, project)
@@ -154,7 +154,7 @@ def ncr_raise(request: HttpRequest, ticket_pk: int) -> HttpResponse:
         if form.is_valid():
             data = dict(form.cleaned_data)
             try:
-                report = actions.raise_ncr(ticket=ticket, acting_user=request.user, now=clock.now(), **data)
+                report = actions.raise_ncr(ticket=ticket, acting_user=staff_user(request), now=clock.now(), **data)
             except actions.QualityError as exc:
                 _bind_error(form, exc)
                 status = exc.status
@@ -178,8 +178,6 @@ def ncr_print(request: HttpRequest, pk: int) -> HttpResponse:
                                                       if t.complainant_surname else ""),
                "events": report.events.select_related("acting_user").order_by("at", "id")}
     if request.GET.get("format") == "pdf":
-        from apps.core.exports import render_pdf
-
         response = HttpResponse(render_pdf(render_to_string("quality/ncr_print.html", {**context, "pdf": True})),
                                 content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{report.number}.pdf"'

@@ -8,16 +8,25 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from apps.org.access import has_cap, visible_projects
+from apps.org.models import User
 from apps.org.roles import Cap
 from apps.tickets.models import Ticket
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from apps.org.models import User
+
+
+def staff_user(request: HttpRequest) -> User:
+    """The signed-in user of a page (``@login_required``) or an API call (token auth): never anonymous
+    there, so a request without one is refused like a missing page."""
+    user = request.user
+    if not isinstance(user, User):
+        raise Http404
+    return user
 
 
 class TicketNotFound(Http404):

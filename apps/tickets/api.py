@@ -1,30 +1,37 @@
 """REST endpoints of the ticket pipeline, mounted at ``/api/v1/tickets`` (issue 4 item 9).
 
 Thin: each operation resolves the ticket through ``access`` (another project's ticket is 404, like a
-missing one), forwards to the same ``adapters.run_action`` the pages use, and answers with the
-ticket. Stable names for integrations: ``number``, ``kind``, ``channel``, ``status``,
+missing one), calls its typed action with the keyword arguments ``apps.tickets.forms`` builds from the
+payload (the same calls the pages make), and answers with the ticket. Stable names for integrations: ``number``, ``kind``, ``channel``, ``status``,
 ``received_at``, ``deadlines`` = ``[{stage, due_at, met_at, provisional}]`` (ISO 8601 with the
 +08:00 offset) and ``escalation`` = ``{level: none|hot|major, reasons: [...]}``.
 
 Every POST honours ``Idempotency-Key``: a retry with the same key and body returns the stored
 answer and never files a second ticket (apps.api.idempotency, a middleware).
+
+No ``from __future__ import annotations`` here: django-ninja's ``@paginate`` wrapper resolves the list
+endpoint's parameter annotations in its own module, so they must be real objects, not strings.
 """
-from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Prefetch
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Header, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
 from apps.core.api_errors import ERRORS, ApiError
+from apps.core.api_pagination import LinliPagination
 from apps.org import access as org_access
 from apps.org.roles import Cap
-from apps.tickets import access, adapters
+from apps.tickets import access, actions, forms, queries
+from apps.tickets.actions import TicketError
 from apps.tickets.choices import (
     Channel,
     Kind,
@@ -44,6 +51,7 @@ from apps.tickets.deadline_display import deadline_state
 from apps.tickets.filters import TicketFilterForm, apply_filters
 from apps.tickets.lookup import search_households
 from apps.tickets.models import Deadline, Ticket
+from apps.tickets.transitions import InvalidTransition
 from linli import clock
 
 router = Router(tags=["tickets"])
@@ -119,13 +127,6 @@ class TicketOut(Schema):
     closed_at: dt.datetime | None
     deadlines: list[TicketDeadlineOut]
     escalation: TicketEscalationOut
-
-
-class TicketPage(Schema):
-    count: int
-    page: int
-    page_size: int
-    results: list[TicketOut]
 
 
 class TicketIn(Schema):
@@ -297,8 +298,6 @@ class TicketListParams(Schema):
     received_to: dt.date | None = Field(None, description="不早于 received_from")
     escalation: Literal["none", "hot", "major"] | None = None
     sort: Literal["-received", "received", "due", "-due", "number"] | None = None
-    page: int = Field(1, ge=1, le=100000)
-    page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 
 
 # ---------------------------------------------------------------- serialisation
@@ -322,7 +321,7 @@ def _deadline(d: Deadline, now: dt.datetime) -> dict[str, Any]:
 def ticket_data(ticket: Ticket, now: dt.datetime | None = None) -> dict[str, Any]:
     """The ticket as the API shows it, JSON-ready (also stored for idempotent replays)."""
     now = now or clock.now()
-    esc = adapters.escalation_of(ticket)
+    esc = queries.escalation_of(ticket)
     data = {
         "id": ticket.pk, "number": ticket.number, "project_id": ticket.project_id, "kind": ticket.kind,
         "channel": ticket.channel, "source": ticket.source, "urgency": ticket.urgency, "status": ticket.status,
@@ -349,13 +348,14 @@ def ticket_data(ticket: Ticket, now: dt.datetime | None = None) -> dict[str, Any
 
 
 def _fresh(pk: int) -> Ticket:
-    return (Ticket.objects.select_related("household")
-            .prefetch_related(Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at"))).get(pk=pk))
+    return queries.with_escalation(
+        Ticket.objects.select_related("household")
+        .prefetch_related(Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at")))).get(pk=pk)
 
 
-def _fail(exc: BaseException) -> ApiError:
-    return ApiError(adapters.error_status(exc), adapters.error_code(exc), adapters.error_message(exc),
-                    adapters.error_fields(exc))
+def _fail(exc: TicketError | InvalidTransition) -> ApiError:
+    return ApiError(exc.status, exc.code, exc.message,
+                    {k: [str(x) for x in v] for k, v in (exc.fields or {}).items()})
 
 
 def _ticket(request: HttpRequest, ticket_id: int) -> Ticket:
@@ -365,14 +365,17 @@ def _ticket(request: HttpRequest, ticket_id: int) -> Ticket:
         raise ApiError(404, "not_found", "工单不存在") from None
 
 
-def _act(request: HttpRequest, ticket_id: int, action: str, payload: dict[str, Any]) -> Any:
-    """Run one next step on a visible ticket, once per Idempotency-Key; answer with the ticket."""
+def _act(request: HttpRequest, ticket_id: int, step: str, payload: dict[str, Any],
+         call: Callable[[Ticket, dt.datetime], object]) -> Any:
+    """Run one next step (``call(ticket, now)`` calls its typed action) on a visible ticket, once per
+    Idempotency-Key; answer with the ticket. The endpoint owns the transaction."""
     ticket = _ticket(request, ticket_id)
 
     def produce() -> Any:
         try:
-            adapters.run_action(action, ticket, data=payload, acting_user=request.user, now=clock.now())
-        except (*adapters.DOMAIN_ERRORS, *adapters.TRANSITION_ERRORS) as exc:
+            with transaction.atomic():
+                call(ticket, clock.now())
+        except (TicketError, InvalidTransition) as exc:
             raise _fail(exc) from exc
         return ticket_data(_fresh(ticket.pk))
 
@@ -398,42 +401,61 @@ def create_ticket(request: HttpRequest, payload: TicketIn,
         project = org_access.visible_projects(request.user).filter(pk=body["project"]).first()
         if project is None:
             raise ApiError(404, "not_found", "项目不存在", {"project": ["项目不存在或无权访问"]})
-        data = dict(body)
-        data.pop("project")
         now = clock.now()
         try:
-            household, person = adapters.household_and_person(project, data.pop("household"), data.pop("person"))
-            data["category"] = adapters.category_or_none(data["category"], project=project)
-            data["department"] = adapters.department_or_none(data["department"], project=project)
-            data["receiver"] = adapters.user_or_none(data["receiver"], project=project, field="receiver")
-            ticket = adapters.receive(project=project, household=household, person=person, acting_user=request.user,
-                                      now=now, **data)
-        except adapters.DOMAIN_ERRORS as exc:
+            with transaction.atomic():
+                ticket = actions.receive_ticket(project=project, acting_user=access.staff_user(request), now=now,
+                                                **forms.intake_kwargs(project, body))
+        except TicketError as exc:
             raise _fail(exc) from exc
         return ticket_data(_fresh(ticket.pk))
 
     return Status(201, produce())  # once per Idempotency-Key: apps.api.idempotency
 
 
-@router.get("", response={200: TicketPage, **ERRORS}, summary="工单列表（筛选、排序、分页）")
+class TicketPageIn(LinliPagination.Input):
+    page: int = Field(1, ge=1, le=100000, description="页码，从 1 开始")
+    page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE, description="每页条数（1–100）")
+
+
+class TicketPagination(LinliPagination):
+    """The API's pagination with this list's own defaults (50 a page, at most 100 — unchanged)."""
+
+    Input = TicketPageIn
+
+
+class SerialisedTickets:
+    """A filtered ticket queryset the paginator slices; each page is loaded with a fixed number of queries
+    (household, deadlines, escalation events) and serialised by :func:`ticket_data`."""
+
+    def __init__(self, qs: QuerySet[Ticket], now: dt.datetime) -> None:
+        self.qs, self.now = qs, now
+
+    def __len__(self) -> int:
+        return self.qs.count()
+
+    def __getitem__(self, window: slice) -> list[dict[str, Any]]:
+        rows = queries.with_escalation(
+            self.qs.select_related("household")
+            .prefetch_related(Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at"))))[window]
+        return [ticket_data(t, self.now) for t in rows]
+
+
+@router.get("", response={200: list[TicketOut], **ERRORS}, summary="工单列表（筛选、排序、分页）")
+@paginate(TicketPagination)
 def list_tickets(request: HttpRequest, params: Query[TicketListParams]) -> Any:
-    """Filters as on the list page; ``overdue=yes`` is a query on the stored deadlines."""
+    """Filters as on the list page; ``overdue=yes`` is a query on the stored deadlines. Answers
+    ``{count, page, page_size, results}``."""
     raw = {k: (v.value if hasattr(v, "value") else [getattr(x, "value", x) for x in v] if isinstance(v, list) else v)
-           for k, v in params.dict().items() if v not in (None, "", []) and k not in {"page", "page_size"}}
-    if isinstance(raw.get("due_before"), dt.datetime):
-        raw["due_before"] = clock.local(raw["due_before"]) if raw["due_before"].tzinfo else raw["due_before"]
+           for k, v in params.dict().items() if v not in (None, "", [])}
+    due_before = raw.get("due_before")
+    if isinstance(due_before, dt.datetime) and due_before.tzinfo:
+        raw["due_before"] = clock.local(due_before)
     form = TicketFilterForm(data=raw)
     if not form.is_valid():
         raise ApiError(422, "invalid", "筛选条件有误", {k: [str(m) for m in v] for k, v in form.errors.items()})
     now = clock.now()
-    qs = apply_filters(access.visible_tickets(request.user), form, now=now)
-    count = qs.count()
-    start = (params.page - 1) * params.page_size
-    rows = list(qs.select_related("household")
-                .prefetch_related(Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at")))
-                [start:start + params.page_size])
-    return {"count": count, "page": params.page, "page_size": params.page_size,
-            "results": [ticket_data(t, now) for t in rows]}
+    return SerialisedTickets(apply_filters(access.visible_tickets(request.user), form, now=now), now)
 
 
 @router.get("/households", response={200: list[TicketHouseholdOut], **ERRORS}, summary="按房号或电话尾号查找房屋")
@@ -443,9 +465,149 @@ def households(request: HttpRequest, project: int, q: str) -> Any:
     if row is None or not org_access.has_cap(request.user, Cap.VIEW_TICKETS, row):
         raise ApiError(404, "not_found", "项目不存在", {"project": ["项目不存在或无权访问"]})
     hits = search_households(row, q[:30])
-    counts = adapters.open_counts(access.visible_tickets(request.user), [h.pk for h in hits])
+    counts = queries.open_counts(access.visible_tickets(request.user), [h.pk for h in hits])
     return [{"id": h.pk, "label": h.label, "person_id": h.person_id, "surname": h.surname,
              "open_tickets": counts.get(h.pk, 0)} for h in hits]
+
+
+# ---------------------------------------------------------------- company-level records and project registers
+
+
+class TicketOnlineNotificationIn(Schema):
+    """网上投诉通知 (R-M2-09): emailed to the department head and designated post, and/or telephoned."""
+
+    emailed: bool = False
+    phoned: bool = False
+    note: str = Field("", max_length=1000)
+
+
+class TicketGmReportIn(Schema):
+    """事故事件报告总经理 (R-M2-23)."""
+
+    report: str = Field(max_length=4000)
+
+
+class TicketQualityReportIn(Schema):
+    """报品质部处理措施 (R-M2-19)."""
+
+    measures: str = Field(max_length=4000)
+
+
+class TicketSuggestionDecisionIn(Schema):
+    """合理化建议 (R-M1-15): adopted → measures posted publicly (where, when)."""
+
+    adopted: bool
+    measures: str = Field("", max_length=2000)
+    posted_where: str = Field("", max_length=200)
+    posted_on: dt.date | None = None
+    note: str = Field("", max_length=2000)
+
+
+class BoxOpeningIn(Schema):
+    """意见箱开箱 (R-M1-12)."""
+
+    project: int
+    opened_at: dt.datetime
+    opened_by: int | None = Field(None, description="开箱人 id；空 = 调用者")
+    slip_count: int = Field(0, ge=0, le=10000)
+    note: str = Field("", max_length=1000)
+
+
+class BoxOpeningOut(Schema):
+    id: int
+    project_id: int
+    opened_at: dt.datetime
+    local_date: dt.date
+    opened_by_id: int
+    slip_count: int
+    note: str
+
+
+class ChannelPublicationIn(Schema):
+    """投诉渠道公布 (R-M1-01)."""
+
+    project: int
+    kind: str = Field(max_length=30)
+    value: str = Field(max_length=200)
+    published_on: dt.date
+    where_posted: str = Field(max_length=200)
+
+
+class ChannelPublicationOut(Schema):
+    id: int
+    project_id: int
+    kind: str
+    value: str
+    published_on: dt.date
+    where_posted: str
+
+
+@router.post("/{ticket_id}/online-notification", response={200: TicketOut, **ERRORS},
+             summary="网上投诉通知（邮件转发、电话通知，R-M2-09）")
+def online_notification(request: HttpRequest, ticket_id: int, payload: TicketOnlineNotificationIn) -> Any:
+    data = _dump(payload)
+    return _act(request, ticket_id, "online_notification", data, lambda t, now: actions.record_online_notification(
+        ticket=t, emailed=bool(data["emailed"]), phoned=bool(data["phoned"]), note=data["note"],
+        acting_user=access.staff_user(request), now=now))
+
+
+@router.post("/{ticket_id}/gm-report", response={200: TicketOut, **ERRORS}, summary="事故事件报告总经理（R-M2-23）")
+def gm_report(request: HttpRequest, ticket_id: int, payload: TicketGmReportIn) -> Any:
+    data = _dump(payload)
+    return _act(request, ticket_id, "gm_report", data, lambda t, now: actions.report_incident_to_gm(
+        ticket=t, report=data["report"], acting_user=access.staff_user(request), now=now))
+
+
+@router.post("/{ticket_id}/quality-report", response={200: TicketOut, **ERRORS}, summary="报品质部处理措施（R-M2-19）")
+def quality_report(request: HttpRequest, ticket_id: int, payload: TicketQualityReportIn) -> Any:
+    data = _dump(payload)
+    return _act(request, ticket_id, "quality_report", data, lambda t, now: actions.report_to_quality(
+        ticket=t, measures=data["measures"], acting_user=access.staff_user(request), now=now))
+
+
+@router.post("/{ticket_id}/suggestion-decision", response={200: TicketOut, **ERRORS},
+             summary="合理化建议是否采纳（管理处主任，R-M1-15）")
+def suggestion_decision(request: HttpRequest, ticket_id: int, payload: TicketSuggestionDecisionIn) -> Any:
+    data = _dump(payload)
+    return _act(request, ticket_id, "suggestion_decision", data, lambda t, now: actions.decide_suggestion(
+        ticket=t, adopted=bool(data["adopted"]), measures=data["measures"], posted_where=data["posted_where"],
+        posted_on=data["posted_on"], note=data["note"], acting_user=access.staff_user(request), now=now))
+
+
+def _project(request: HttpRequest, project_id: int) -> Any:
+    project = org_access.visible_projects(request.user).filter(pk=project_id).first()
+    if project is None:
+        raise ApiError(404, "not_found", "项目不存在", {"project": ["项目不存在或无权访问"]})
+    return project
+
+
+@router.post("/box-openings", response={201: BoxOpeningOut, **ERRORS}, summary="意见箱开箱登记（R-M1-12）")
+def box_opening(request: HttpRequest, payload: BoxOpeningIn) -> Any:
+    project = _project(request, payload.project)
+    user = access.staff_user(request)
+    try:
+        with transaction.atomic():
+            opened_by = forms.user_or_none(payload.opened_by, project=project, field="opened_by") or user
+            row = actions.record_box_opening(project=project, opened_at=payload.opened_at, opened_by=opened_by,
+                                             slip_count=payload.slip_count, note=payload.note, acting_user=user,
+                                             now=clock.now())
+    except TicketError as exc:
+        raise _fail(exc) from exc
+    return Status(201, row)
+
+
+@router.post("/channel-publications", response={201: ChannelPublicationOut, **ERRORS},
+             summary="投诉渠道公布登记（R-M1-01）")
+def channel_publication(request: HttpRequest, payload: ChannelPublicationIn) -> Any:
+    project = _project(request, payload.project)
+    try:
+        with transaction.atomic():
+            row = actions.record_channel_publication(
+                project=project, kind=payload.kind, value=payload.value, published_on=payload.published_on,
+                where_posted=payload.where_posted, acting_user=access.staff_user(request), now=clock.now())
+    except TicketError as exc:
+        raise _fail(exc) from exc
+    return Status(201, row)
 
 
 @router.get("/{ticket_id}", response={200: TicketOut, **ERRORS}, summary="工单详情")
@@ -458,96 +620,116 @@ def get_ticket(request: HttpRequest, ticket_id: int) -> Any:
 
 @router.post("/{ticket_id}/dispatch", response={200: TicketOut, **ERRORS}, summary="派工 / 改派")
 def dispatch(request: HttpRequest, ticket_id: int, payload: TicketDispatchIn) -> Any:
-    return _act(request, ticket_id, "dispatch", _dump(payload))
+    return _act(request, ticket_id, "dispatch", data := _dump(payload), lambda t, now: actions.dispatch_ticket(
+        ticket=t, **forms.dispatch_kwargs(t, data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/accept", response={200: TicketOut, **ERRORS}, summary="接单")
 def accept(request: HttpRequest, ticket_id: int) -> Any:
-    return _act(request, ticket_id, "accept", {})
+    return _act(request, ticket_id, "accept", {}, lambda t, now: actions.accept_dispatch(
+        dispatch=forms.current_dispatch(t), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/handling", response={200: TicketOut, **ERRORS}, summary="处理记录（调查、措施、结果）")
 def handling(request: HttpRequest, ticket_id: int, payload: TicketHandlingIn) -> Any:
-    return _act(request, ticket_id, "handling", _dump(payload))
+    return _act(request, ticket_id, "handling", data := _dump(payload), lambda t, now: actions.record_handling(
+        ticket=t, **forms.handling_kwargs(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/hand-back", response={200: TicketOut, **ERRORS}, summary="退单")
 def hand_back(request: HttpRequest, ticket_id: int, payload: TicketReasonIn) -> Any:
-    return _act(request, ticket_id, "hand_back", _dump(payload))
+    return _act(request, ticket_id, "hand_back", data := _dump(payload), lambda t, now: actions.hand_back(
+        ticket=t, reason=forms.reason(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/replies", response={200: TicketOut, **ERRORS}, summary="回复业主（书面/邮件/网上为待审草稿）")
 def reply(request: HttpRequest, ticket_id: int, payload: TicketReplyIn) -> Any:
-    return _act(request, ticket_id, "reply", _dump(payload))
+    return _act(request, ticket_id, "reply", data := _dump(payload), lambda t, now: actions.give_reply(
+        ticket=t, **forms.reply_kwargs(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/replies/{reply_id}/reviews", response={200: TicketOut, **ERRORS}, summary="回复审核")
 def review(request: HttpRequest, ticket_id: int, reply_id: int, payload: TicketReviewIn) -> Any:
-    return _act(request, ticket_id, "review", {**_dump(payload), "reply": reply_id})
+    return _act(request, ticket_id, "review", data := {**_dump(payload), "reply": reply_id}, lambda t, now: actions.review_reply(
+        **forms.review_kwargs(t, data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/replies/{reply_id}/send", response={200: TicketOut, **ERRORS}, summary="发出已审核的回复")
 def send(request: HttpRequest, ticket_id: int, reply_id: int, payload: TicketSendIn) -> Any:
-    return _act(request, ticket_id, "send", {**_dump(payload), "reply": reply_id})
+    return _act(request, ticket_id, "send", data := {**_dump(payload), "reply": reply_id}, lambda t, now: actions.send_reply(
+        **forms.send_kwargs(t, data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/verification", response={200: TicketOut, **ERRORS}, summary="验证（主管以上）")
 def verification(request: HttpRequest, ticket_id: int, payload: TicketVerificationIn) -> Any:
-    return _act(request, ticket_id, "verify", _dump(payload))
+    return _act(request, ticket_id, "verify", data := _dump(payload), lambda t, now: actions.verify_ticket(
+        ticket=t, **forms.verify_kwargs(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/return-visits", response={200: TicketOut, **ERRORS}, summary="回访（每次尝试都记录）")
 def return_visit(request: HttpRequest, ticket_id: int, payload: TicketReturnVisitIn) -> Any:
-    return _act(request, ticket_id, "return_visit", _dump(payload))
+    return _act(request, ticket_id, "return_visit", data := _dump(payload), lambda t, now: actions.record_return_visit(
+        ticket=t, **forms.return_visit_kwargs(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/return-visit-exemption", response={200: TicketOut, **ERRORS}, summary="免回访")
 def exemption(request: HttpRequest, ticket_id: int, payload: TicketExemptionIn) -> Any:
-    return _act(request, ticket_id, "exempt", _dump(payload))
+    return _act(request, ticket_id, "exempt", data := _dump(payload), lambda t, now: actions.exempt_return_visit(
+        ticket=t, **forms.exempt_kwargs(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/close", response={200: TicketOut, **ERRORS}, summary="结案（或未关闭）")
 def close(request: HttpRequest, ticket_id: int, payload: TicketCloseIn) -> Any:
-    return _act(request, ticket_id, "close", _dump(payload))
+    return _act(request, ticket_id, "close", data := _dump(payload), lambda t, now: actions.close_ticket(
+        ticket=t, **forms.close_kwargs(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/internal-staff", response={200: TicketOut, **ERRORS},
              summary="内部员工投诉标记（R-M1-17、P-08）")
 def internal_staff(request: HttpRequest, ticket_id: int, payload: TicketInternalStaffIn) -> Any:
-    return _act(request, ticket_id, "internal_staff", _dump(payload))
+    return _act(request, ticket_id, "internal_staff", data := _dump(payload), lambda t, now: actions.edit_ticket(
+        ticket=t, **forms.internal_staff_kwargs(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/reopen", response={200: TicketOut, **ERRORS}, summary="重新打开")
 def reopen(request: HttpRequest, ticket_id: int, payload: TicketReopenIn) -> Any:
-    return _act(request, ticket_id, "reopen", _dump(payload))
+    return _act(request, ticket_id, "reopen", data := _dump(payload), lambda t, now: actions.reopen_ticket(
+        ticket=t, reason=forms.reason(data), agreed_feedback_at=data.get("agreed_feedback_at"),
+        acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/void", response={200: TicketOut, **ERRORS}, summary="作废（须原因）")
 def void(request: HttpRequest, ticket_id: int, payload: TicketReasonIn) -> Any:
-    return _act(request, ticket_id, "void", _dump(payload))
+    return _act(request, ticket_id, "void", data := _dump(payload), lambda t, now: actions.void_ticket(
+        ticket=t, reason=forms.reason(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/escalate", response={200: TicketOut, **ERRORS}, summary="上报品质管理部")
 def escalate(request: HttpRequest, ticket_id: int, payload: TicketReasonIn) -> Any:
-    return _act(request, ticket_id, "escalate", _dump(payload))
+    return _act(request, ticket_id, "escalate", data := _dump(payload), lambda t, now: actions.escalate_to_quality(
+        ticket=t, reason=forms.reason(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/developer-transfers", response={200: TicketOut, **ERRORS}, summary="书面转地产")
 def transfer(request: HttpRequest, ticket_id: int, payload: TicketTransferIn) -> Any:
-    return _act(request, ticket_id, "transfer", _dump(payload))
+    return _act(request, ticket_id, "transfer", data := _dump(payload), lambda t, now: actions.transfer_to_developer(
+        ticket=t, **forms.transfer_kwargs(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/owner-updates", response={200: TicketOut, **ERRORS}, summary="告知业主进展")
 def owner_update(request: HttpRequest, ticket_id: int, payload: TicketOwnerUpdateIn) -> Any:
-    return _act(request, ticket_id, "owner_update", _dump(payload))
+    return _act(request, ticket_id, "owner_update", data := _dump(payload), lambda t, now: actions.record_owner_update(
+        ticket=t, **forms.owner_update_kwargs(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/compensation-claims", response={200: TicketOut, **ERRORS}, summary="登记赔偿申请")
 def claim(request: HttpRequest, ticket_id: int, payload: TicketClaimIn) -> Any:
-    return _act(request, ticket_id, "claim", _dump(payload))
+    return _act(request, ticket_id, "claim", data := _dump(payload), lambda t, now: actions.claim_compensation(
+        ticket=t, **forms.claim_kwargs(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/compensation-claims/{claim_id}/decision", response={200: TicketOut, **ERRORS},
              summary="赔偿审批（按岗位权限）")
 def decide(request: HttpRequest, ticket_id: int, claim_id: int, payload: TicketDecisionIn) -> Any:
-    return _act(request, ticket_id, "decide", {**_dump(payload), "claim": claim_id})
+    return _act(request, ticket_id, "decide", data := {**_dump(payload), "claim": claim_id}, lambda t, now: actions.decide_compensation(
+        **forms.decide_kwargs(t, data), acting_user=access.staff_user(request), now=now))

@@ -21,6 +21,7 @@ from typing import Any
 
 from apps.tickets.choices import Stage
 from apps.tickets.models import Deadline, Ticket
+from apps.workdays.services import deadlines_for
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +30,7 @@ WARN_FRACTION = 0.75
 
 
 def _policy_deadlines(ticket: Ticket, *, start: dt.datetime, stages: Iterable[str]) -> list[Any]:
-    """Adapter to the workdays policy engine (contract 1). Returns [] with a warning while the
-    engine is not installed, so intake keeps working (no invented limits)."""
-    try:
-        from apps.workdays.services import deadlines_for
-    except ImportError:  # pragma: no cover - only before apps.workdays.services exists
-        log.warning("apps.workdays.services.deadlines_for missing: no deadlines stamped for %s", ticket.number)
-        return []
+    """The workdays policy engine (a lower layer) computes the limits."""
     return list(
         deadlines_for(
             ticket.project, kind=ticket.kind, channel=ticket.channel, urgency=ticket.urgency, start=start,

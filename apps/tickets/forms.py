@@ -1,18 +1,25 @@
-"""Forms of the ticket pages. They only validate input; every write goes through actions.py.
+"""Forms of the ticket pages, and the translation of form/API data into action keyword arguments.
 
-Field names equal the keyword arguments of the action they feed, so a view is
-``actions.x(**form.cleaned_data, acting_user=…, now=…)``.
+The forms only validate input; every write goes through :mod:`apps.tickets.actions`. The functions at
+the end turn a form's ``cleaned_data`` or an API payload (same field names) into the keyword arguments
+of the typed action a view or endpoint calls, e.g.
+``actions.dispatch_ticket(ticket=t, **forms.dispatch_kwargs(t, data), acting_user=…, now=…)``.
 """
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.estates.models import Person
+from apps.org import access as org_access
+from apps.org.models import Department, Project, User
+from apps.tickets.actions import TicketError
 from apps.tickets.choices import (
     Channel,
     Kind,
@@ -24,8 +31,12 @@ from apps.tickets.choices import (
     ReviewDepartment,
     Satisfaction,
     Source,
+    TicketStatus,
     Urgency,
 )
+from apps.tickets.models import Category, CompensationClaim, DeveloperTransfer, Dispatch, Reply, Ticket
+from apps.tickets.queries import household_in
+from apps.tickets.transitions import InvalidTransition
 from linli import clock
 
 DT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
@@ -96,11 +107,11 @@ class IntakeForm(forms.Form):
                  now: dt.datetime | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.now = now or clock.now()
-        self.fields["receiver"].choices = [("", _("—— 本人 ——")), *(receivers or [])]
+        cast(forms.ChoiceField, self.fields["receiver"]).choices = [("", _("—— 本人 ——")), *(receivers or [])]
         if not self.is_bound:
             self.initial["submission_key"] = uuid.uuid4().hex
-        self.fields["category"].choices = [("", _("—— 请选择 ——")), *(categories or [])]
-        self.fields["department"].choices = [("", _("—— 稍后派工 ——")), *(departments or [])]
+        cast(forms.ChoiceField, self.fields["category"]).choices = [("", _("—— 请选择 ——")), *(categories or [])]
+        cast(forms.ChoiceField, self.fields["department"]).choices = [("", _("—— 稍后派工 ——")), *(departments or [])]
 
     def clean_received_at(self) -> dt.datetime | None:
         value = self.cleaned_data.get("received_at")
@@ -109,7 +120,8 @@ class IntakeForm(forms.Form):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("anonymous") and not (data.get("complainant_surname") or data.get("household")
                                                or data.get("phone")):
             self.add_error("complainant_surname", _("请填写诉求人姓氏、房号或电话；无法获得时勾选“匿名”（R-M1-05）"))
@@ -130,8 +142,8 @@ class DispatchForm(forms.Form):
 
     def __init__(self, *args: Any, departments: Any = (), assignees: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].choices = [("", _("—— 请选择 ——")), *departments]
-        self.fields["assignee"].choices = [("", _("—— 由部门负责人指定 ——")), *assignees]
+        cast(forms.ChoiceField, self.fields["department"]).choices = [("", _("—— 请选择 ——")), *departments]
+        cast(forms.ChoiceField, self.fields["assignee"]).choices = [("", _("—— 由部门负责人指定 ——")), *assignees]
 
 
 class HandlingForm(forms.Form):
@@ -149,7 +161,8 @@ class HandlingForm(forms.Form):
     done = forms.BooleanField(label=_("处理完毕，通知前台"), required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not any(data.get(k) for k in ("investigation", "measures", "result", "arrived_at", "attachment")):
             raise forms.ValidationError(_("请至少填写调查情况、处理措施、处理结果或上传照片"))
         if data.get("done") and not data.get("result"):
@@ -205,7 +218,7 @@ class ReviewForm(forms.Form):
 
     def __init__(self, *args: Any, drafts: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reply"].choices = list(drafts)
+        cast(forms.ChoiceField, self.fields["reply"]).choices = list(drafts)
 
 
 class SendForm(forms.Form):
@@ -217,7 +230,7 @@ class SendForm(forms.Form):
 
     def __init__(self, *args: Any, drafts: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reply"].choices = list(drafts)
+        cast(forms.ChoiceField, self.fields["reply"]).choices = list(drafts)
 
 
 class OwnerResponseForm(forms.Form):
@@ -239,7 +252,8 @@ class VerificationForm(forms.Form):
                             widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("passed") is False and not data.get("order"):
             self.add_error("order", _("验证不通过须填写整改指令或重新评估意见（R-M4-02）"))
         return data
@@ -263,7 +277,8 @@ class ReturnVisitForm(forms.Form):
     answer_due_at = LocalDateTimeField(label=_("约定答复时间"), required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("reached") and not data.get("satisfaction"):
             self.add_error("satisfaction", _("联系上业主时须记录满意度"))
         if data.get("open_question") and not data.get("answer_due_at"):
@@ -279,7 +294,7 @@ class AnswerQuestionForm(forms.Form):
 
     def __init__(self, *args: Any, questions: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["visit"].choices = list(questions)
+        cast(forms.ChoiceField, self.fields["visit"]).choices = list(questions)
 
 
 class ExemptionForm(forms.Form):
@@ -302,7 +317,8 @@ class CloseForm(forms.Form):
                                widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("unresolved"):
             if not data.get("analysis"):
                 self.add_error("analysis", _("以“未关闭”结案须填写案例分析（R-M2-16）"))
@@ -361,7 +377,7 @@ class DecideForm(forms.Form):
 
     def __init__(self, *args: Any, claims: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["claim"].choices = list(claims)
+        cast(forms.ChoiceField, self.fields["claim"]).choices = list(claims)
 
 
 class ReferForm(forms.Form):
@@ -372,7 +388,7 @@ class ReferForm(forms.Form):
 
     def __init__(self, *args: Any, claims: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["claim"].choices = list(claims)
+        cast(forms.ChoiceField, self.fields["claim"]).choices = list(claims)
 
 
 class SavedViewForm(forms.Form):
@@ -385,3 +401,231 @@ class InventoryForm(forms.Form):
 
     day = forms.DateField(label=_("日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     receiver = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+# ---------------------------------------------------------------- interface data → action keyword arguments
+#
+# A page's ``form.cleaned_data`` and an API payload carry the same names; these functions turn them into
+# the keyword arguments of the typed action the view or endpoint calls, resolving ids into rows of the
+# ticket's project (another project's rows are refused like bad input, 422).
+
+
+def invalid(field: str, message: str) -> TicketError:
+    return TicketError(message, field=field, code="invalid", status=422)
+
+
+def _text(data: dict[str, Any], name: str) -> str:
+    return (data.get(name) or "").strip()
+
+
+def _pk(data: dict[str, Any], name: str) -> int:
+    value = data.get(name)
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise invalid(name, "请选择记录") from None
+
+
+def household_and_person(project: Project, household_id: Any, person_id: Any) -> tuple[Any, Any]:
+    """Resolve the intake form's hidden ids; another project's rows are refused like bad input."""
+    household = None
+    person = None
+    if household_id not in (None, ""):
+        household = household_in(project, household_id)
+        if household is None:
+            raise invalid("household", "房屋不存在或不属于该项目")
+    if person_id not in (None, ""):
+        person = Person.objects.filter(project=project, pk=int(person_id)).first()
+        if person is None:
+            raise invalid("person", "业主不存在或不属于该项目")
+    return household, person
+
+
+def category_or_none(category_id: Any, *, project: Project) -> Category | None:
+    if category_id in (None, ""):
+        return None
+    row = (Category.objects.filter(pk=int(category_id), active=True)
+           .filter(Q(company__isnull=True) | Q(company_id=project.company_id)).first())
+    if row is None:
+        raise invalid("category", "分类不存在或不可用")
+    return row
+
+
+def department_or_none(department_id: Any, *, project: Project, field: str = "department") -> Department | None:
+    if department_id in (None, ""):
+        return None
+    row = (Department.objects.filter(pk=int(department_id))
+           .filter(Q(project=project) | Q(project__isnull=True, company_id=project.company_id)).first())
+    if row is None:
+        raise invalid(field, "部门不存在或不属于该项目")
+    return row
+
+
+def user_or_none(user_id: Any, *, project: Project, field: str) -> User | None:
+    if user_id in (None, ""):
+        return None
+    row = User.objects.filter(pk=int(user_id), is_active=True).first()
+    if row is None or not org_access.can_see_project(row, project):
+        raise invalid(field, "人员不存在或不属于该项目")
+    return row
+
+
+INTAKE_NULLABLE = {"household", "person", "category", "department", "agreed_feedback_at", "received_at"}
+INTAKE_TEXTS = ("complainant_surname", "phone", "address", "desired_outcome", "feelings", "online_url",
+                "agreed_extension_reason", "handling_result")
+
+
+def intake_kwargs(project: Project, data: dict[str, Any]) -> dict[str, Any]:
+    """受理 (R-M1-03…R-M1-13): the intake form's or the API's fields → :func:`actions.receive_ticket`
+    keyword arguments (ids resolved in ``project``; an empty value leaves the action's default)."""
+    data = dict(data)
+    data.pop("submission_key", None)
+    data.pop("project", None)
+    data["household"], data["person"] = household_and_person(project, data.pop("household", None),
+                                                              data.pop("person", None))
+    data["category"] = category_or_none(data.get("category"), project=project)
+    data["department"] = department_or_none(data.get("department"), project=project)
+    data["receiver"] = user_or_none(data.get("receiver"), project=project, field="receiver")
+    data = {k: v for k, v in data.items() if v is not None or k in INTAKE_NULLABLE}
+    for name in INTAKE_TEXTS:
+        if name in data and data[name] is None:
+            data[name] = ""
+    return data
+
+
+def dispatch_kwargs(ticket: Ticket, data: dict[str, Any]) -> dict[str, Any]:
+    department = department_or_none(data.get("department"), project=ticket.project)
+    if department is None:
+        raise invalid("department", "请选择责任部门")
+    return {"department": department,
+            "assignee": user_or_none(data.get("assignee"), project=ticket.project, field="assignee"),
+            "instructions": _text(data, "instructions"), "due_at": data.get("due_at")}
+
+
+def current_dispatch(ticket: Ticket) -> Dispatch:
+    """The 派工单 that 接单 accepts (409 when the ticket has none)."""
+    dispatch = ticket.dispatches.filter(active=True).order_by("-dispatched_at", "-id").first()
+    if dispatch is None:
+        raise InvalidTransition(ticket.status, TicketStatus.HANDLING)
+    return dispatch
+
+
+def handling_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    files = [f for f in (data.get("attachments") or []) if f]
+    if data.get("attachment"):
+        files.append(data["attachment"])
+    caption = _text(data, "caption")
+    return {"investigation": _text(data, "investigation"), "measures": _text(data, "measures"),
+            "result": _text(data, "result"), "done": bool(data.get("done")), "arrived_at": data.get("arrived_at"),
+            "attachments": [(f, caption) for f in files]}
+
+
+def reason(data: dict[str, Any]) -> str:
+    return _text(data, "reason")
+
+
+def reply_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": data.get("kind") or ReplyKind.RESULT, "channel": data.get("channel") or "",
+            "content": _text(data, "content"), "recipient": data.get("recipient") or ReplyRecipient.OWNER,
+            "owner_response": data.get("owner_response") or "pending", "owner_words": _text(data, "owner_words"),
+            "sent_at": data.get("sent_at")}
+
+
+def reply_of(ticket: Ticket, data: dict[str, Any]) -> Reply:
+    row = ticket.replies.filter(pk=_pk(data, "reply")).first()
+    if row is None:
+        raise invalid("reply", "回复不存在")
+    return row
+
+
+def review_kwargs(ticket: Ticket, data: dict[str, Any]) -> dict[str, Any]:
+    return {"reply": reply_of(ticket, data), "department": data.get("department") or "",
+            "approved": bool(data.get("approved")), "note": _text(data, "note"),
+            "all_issues_covered": bool(data.get("all_issues_covered"))}
+
+
+def send_kwargs(ticket: Ticket, data: dict[str, Any]) -> dict[str, Any]:
+    return {"reply": reply_of(ticket, data), "owner_response": data.get("owner_response") or "pending",
+            "owner_words": _text(data, "owner_words")}
+
+
+def owner_response_kwargs(ticket: Ticket, data: dict[str, Any]) -> dict[str, Any]:
+    reply = reply_of(ticket, data) if data.get("reply") else (
+        ticket.replies.filter(sent_at__isnull=False, kind=ReplyKind.RESULT).order_by("-sent_at", "-id").first())
+    if reply is None:
+        raise invalid("reply", "没有可登记意见的回复")
+    return {"reply": reply, "owner_response": data.get("owner_response") or "",
+            "owner_words": _text(data, "owner_words")}
+
+
+def verify_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    return {"passed": bool(data.get("passed")), "notes": _text(data, "notes"), "order": _text(data, "order")}
+
+
+def return_visit_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    return {"method": data.get("method") or "", "reached": bool(data.get("reached")),
+            "satisfaction": data.get("satisfaction") or "", "owner_words": _text(data, "owner_words"),
+            "note": _text(data, "note"), "give_up": bool(data.get("give_up")),
+            "open_question": _text(data, "open_question"), "answer_due_at": data.get("answer_due_at")}
+
+
+def answer_question_kwargs(ticket: Ticket, data: dict[str, Any]) -> dict[str, Any]:
+    visit = ticket.return_visits.filter(pk=_pk(data, "visit")).first()
+    if visit is None:
+        raise invalid("visit", "回访记录不存在")
+    return {"visit": visit, "answer": _text(data, "answer")}
+
+
+def exempt_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    return {"reason": data.get("exemption") or "", "note": _text(data, "note")}
+
+
+def close_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    return {"result": _text(data, "result"), "unresolved": bool(data.get("unresolved")),
+            "analysis": _text(data, "analysis"), "measures": _text(data, "measures")}
+
+
+def claim_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    amount = data.get("amount")
+    if amount in (None, ""):
+        raise invalid("amount", "请填写金额")
+    return {"amount": Decimal(str(amount)), "content": _text(data, "content"),
+            "involves_engineering_or_sales": bool(data.get("involves_engineering_or_sales"))}
+
+
+def claim_of(ticket: Ticket, data: dict[str, Any]) -> CompensationClaim:
+    row = ticket.compensation_claims.filter(pk=_pk(data, "claim")).first()
+    if row is None:
+        raise invalid("claim", "赔偿申请不存在")
+    return row
+
+
+def decide_kwargs(ticket: Ticket, data: dict[str, Any]) -> dict[str, Any]:
+    return {"claim": claim_of(ticket, data), "approve": bool(data.get("approve")),
+            "approved_amount": data.get("approved_amount"), "note": _text(data, "note")}
+
+
+def refer_kwargs(ticket: Ticket, data: dict[str, Any]) -> dict[str, Any]:
+    return {"claim": claim_of(ticket, data), "note": _text(data, "note")}
+
+
+def transfer_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    return {"content": _text(data, "content"), "document_no": _text(data, "document_no")}
+
+
+def developer_transfer_of(ticket: Ticket, data: dict[str, Any]) -> DeveloperTransfer:
+    row = ticket.developer_transfers.filter(pk=_pk(data, "transfer")).first() if data.get("transfer") else \
+        ticket.developer_transfers.filter(result="").order_by("-sent_at").first()
+    if row is None:
+        raise invalid("transfer", "转地产记录不存在")
+    return row
+
+
+def owner_update_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    return {"channel": data.get("channel") or "", "content": _text(data, "content")}
+
+
+def internal_staff_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    """内部员工投诉标记 (R-M1-17) → :func:`actions.edit_ticket` keyword arguments."""
+    return {"changes": {"internal_staff": bool(data.get("internal_staff"))},
+            "reason": _text(data, "reason") or "内部员工投诉标记（R-M1-17）"}

@@ -1,4 +1,4 @@
-"""日盘点 (R-M1-11) and 意见箱 (R-M1-12) queries and the two small writes that go with them.
+"""日盘点 (R-M1-11) and 意见箱 (R-M1-12) queries and the sweep's reminder bookkeeping.
 
 The page and its print view (apps.tickets.views) read these functions; the sweep
 (``manage.py tickets_sweep``) sends the reminders and flags.
@@ -6,7 +6,7 @@ The page and its print view (apps.tickets.views) read these functions; the sweep
 - :func:`received_on` — what each receiver recorded on a local day, with each ticket's holder;
 - :func:`still_open` — everything still open in the project(s);
 - :func:`due_between` / :func:`due_tomorrow` — open deadlines falling due on the next day;
-- :func:`confirm_inventory` — the receiver confirms their day (one row per receiver and day);
+- the receiver's confirmation of their day is an action (:func:`apps.tickets.actions.confirm_inventory`);
 - :func:`unconfirmed_inventories` / :func:`remind_unconfirmed` — reminders at the start of the next
   working day (AS-42);
 - :func:`days_without_box_opening` — calendar days with no suggestion-box opening logged (AS-42).
@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, QuerySet
 
-from apps.org.models import Project
+from apps.notify import services as notify_services
+from apps.org.models import Project, User
 from apps.tickets.choices import OPEN_STATUSES, TicketStatus
 from apps.tickets.models import DailyInventory, Deadline, SuggestionBoxOpening, Ticket
-
-if TYPE_CHECKING:
-    from apps.org.models import User
 
 
 def day_bounds(project: Project, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -80,26 +78,6 @@ def inventory_summary(project: Project, day: dt.date) -> dict[str, Any]:
     }
 
 
-@transaction.atomic(durable=True)
-def confirm_inventory(*, project: Project, day: dt.date, acting_user: User, now: dt.datetime,
-                      note: str = "") -> DailyInventory:
-    """The receiver confirms their 日盘点 for ``day`` (R-M1-11): stores the counts seen."""
-    from apps.org.access import can_see_project
-
-    if not can_see_project(acting_user, project):
-        from apps.tickets.actions import TicketError
-
-        raise TicketError("项目不存在", code="not_found", status=404, field="project")
-    mine = received_on(project, day, receiver=acting_user)
-    row, _ = DailyInventory.objects.get_or_create(project=project, receiver=acting_user, day=day)
-    row.ticket_count = mine.count()
-    row.open_count = mine.filter(status__in=OPEN_STATUSES).count()
-    row.confirmed_at = now
-    row.note = note
-    row.save()
-    return row
-
-
 def unconfirmed_inventories(project: Project, day: dt.date) -> list[tuple[Any, int]]:
     """Receivers with tickets recorded on ``day`` who have not confirmed the day: [(user, count)]."""
     start, end = day_bounds(project, day)
@@ -107,8 +85,6 @@ def unconfirmed_inventories(project: Project, day: dt.date) -> list[tuple[Any, i
               .exclude(status=TicketStatus.VOIDED).values("receiver").annotate(n=Count("id")))
     confirmed = set(DailyInventory.objects.filter(project=project, day=day, confirmed_at__isnull=False)
                     .values_list("receiver_id", flat=True))
-    from apps.org.models import User
-
     users = {u.pk: u for u in User.objects.filter(pk__in=[c["receiver"] for c in counts])}
     return [(users[c["receiver"]], c["n"]) for c in counts if c["receiver"] not in confirmed]
 
@@ -128,13 +104,9 @@ def remind_unconfirmed(project: Project, day: dt.date, *, now: dt.datetime) -> i
             key = f"inventory-{project.pk}-{user.pk}-{day.isoformat()}"
 
             def send(user: Any = user, count: int = count, key: str = key) -> None:
-                try:
-                    from apps.notify.services import notify_staff
-                except ImportError:  # pragma: no cover
-                    return
-                notify_staff([user], kind="daily_inventory", subject=f"{day:%m月%d日}日盘点未确认",
-                             body=f"您 {day:%Y-%m-%d} 受理了 {count} 件诉求，请核对并确认日盘点。",
-                             link="/tickets/inventory/", project=project, dedupe_key=key, now=now)
+                notify_services.notify_staff([user], kind="daily_inventory", subject=f"{day:%m月%d日}日盘点未确认",
+                                             body=f"您 {day:%Y-%m-%d} 受理了 {count} 件诉求，请核对并确认日盘点。",
+                                             link="/tickets/inventory/", project=project, dedupe_key=key, now=now)
 
             transaction.on_commit(send)
             sent += 1

@@ -37,7 +37,7 @@ def search_households(project: Project, query: str, *, limit: int = LIMIT) -> li
     if digits_only and len(text) == 4:
         people = (Person.objects.filter(project=project, phone_tail=text, active=True)
                   .only("id", "name", "household_id")[:limit])
-        person_by_household = {p.household_id: p for p in people}
+        person_by_household = {p.household_id: p for p in people if p.household_id is not None}
         cond |= Q(pk__in=list(person_by_household))
     households = list(Household.objects.filter(project=project).filter(cond).order_by("label")[:limit])
     missing = [h.pk for h in households if h.pk not in person_by_household]
@@ -47,8 +47,8 @@ def search_households(project: Project, query: str, *, limit: int = LIMIT) -> li
             person_by_household.setdefault(p.household_id, p)
     hits = []
     for h in households:
-        p = person_by_household.get(h.pk)
-        surname = p.name[:1] if p and p.name else ""
-        hits.append(HouseholdHit(pk=h.pk, label=h.label, person_id=p.pk if p else None, surname=surname,
+        found = person_by_household.get(h.pk)
+        surname = found.name[:1] if found and found.name else ""
+        hits.append(HouseholdHit(pk=h.pk, label=h.label, person_id=found.pk if found else None, surname=surname,
                                  person_masked=f"{surname}**" if surname else ""))
     return hits

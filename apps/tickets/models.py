@@ -14,11 +14,13 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from apps.org.roles import Role
 from apps.tickets.choices import (
     STATUS_COLOURS,
     TERMINAL_STATUSES,  # noqa: F401 - re-exported for the interface layer (filters.py)
@@ -110,6 +112,9 @@ class TicketCounter(models.Model):
         verbose_name_plural = _("工单编号计数器")
         constraints = [models.UniqueConstraint(fields=["project", "day", "prefix"], name="tickets_counter_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.day} {self.prefix} #{self.last}"
+
 
 class TicketQuerySet(models.QuerySet["Ticket"]):
     def open(self) -> TicketQuerySet:
@@ -186,6 +191,11 @@ class Ticket(models.Model):
                                                help_text=_("R-M2-06：顾客要求更晚时间时填写"))
     # company level (R-M1-10, R-M2-14, R-M2-19)
     held_by_quality = models.BooleanField(_("已上报品质管理部"), default=False, editable=False)
+    # R-M2-04: handling held by a higher module (apps.quality while its report awaits the 管理者代表's
+    # signature): the code handling actions answer with (409) and the message shown; "" = not held
+    handling_hold = models.CharField(_("暂停处理"), max_length=40, blank=True, default="", editable=False)
+    handling_hold_message = models.CharField(_("暂停处理说明"), max_length=300, blank=True, default="",
+                                             editable=False)
     escalated_to_quality_at = models.DateTimeField(_("上报品质部时间"), null=True, blank=True, editable=False)
     issued_by_quality = models.BooleanField(_("品质部下发"), default=False, editable=False)
     transferred_to_developer_at = models.DateTimeField(_("转地产时间"), null=True, blank=True, editable=False)
@@ -309,9 +319,7 @@ class TicketPolicy(models.Model):
         return f"{self.project or self.company} · 工单口径"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        if self.project_id and self.company_id and self.project.company_id != self.company_id:
+        if self.project is not None and self.company_id and self.project.company_id != self.company_id:
             raise ValidationError({"project": _("项目不属于该公司")})
 
 
@@ -455,6 +463,9 @@ class Attachment(models.Model):
         verbose_name_plural = _("附件")
         ordering = ["uploaded_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.caption or self.file.name}"
+
 
 class Reply(models.Model):
     """回复 to the owner (or to the 管理处主任, R-M2-21): channel, content, time, and the owner's
@@ -502,6 +513,9 @@ class ReplyReview(models.Model):
         verbose_name_plural = _("回复审核")
         ordering = ["reviewed_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.reply_id} {self.department} {'✓' if self.approved else '✗'}"
+
 
 class Verification(models.Model):
     """验证 (R-M4-01, R-M4-02): by the 管理处经理 or a supervisor (主管以上) — the staff verdict,
@@ -520,6 +534,9 @@ class Verification(models.Model):
         verbose_name = _("验证")
         verbose_name_plural = _("验证")
         ordering = ["verified_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}#{self.cycle} {self.result}"
 
     @property
     def passed(self) -> bool:
@@ -553,6 +570,9 @@ class ReturnVisit(models.Model):
         ordering = ["cycle", "id"]
         constraints = [models.UniqueConstraint(fields=["ticket", "cycle"], name="tickets_return_visit_cycle")]
 
+    def __str__(self) -> str:
+        return f"{self.ticket_id}#{self.cycle} {self.outcome}"
+
 
 class ReturnVisitAttempt(models.Model):
     """回访尝试: every call or visit, including 联系不上 (R-M4-12)."""
@@ -569,6 +589,9 @@ class ReturnVisitAttempt(models.Model):
         verbose_name_plural = _("回访尝试")
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.return_visit_id} {self.at:%Y-%m-%d %H:%M} {self.method}"
+
 
 class CompensationLimit(models.Model):
     """赔偿审批权限 (R-M2-24, POLICY P-11): the largest amount each role may approve. Data rows with
@@ -582,6 +605,9 @@ class CompensationLimit(models.Model):
         verbose_name = _("赔偿审批权限")
         verbose_name_plural = _("赔偿审批权限")
         constraints = [models.UniqueConstraint(fields=["company", "role"], name="tickets_comp_limit_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.company_id or '*'} {self.role} {self.max_amount}"
 
 
 class CompensationClaim(models.Model):
@@ -631,6 +657,9 @@ class DeveloperTransfer(models.Model):
         verbose_name_plural = _("转地产记录")
         ordering = ["sent_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.document_no}".strip()
+
 
 class OwnerUpdate(models.Model):
     """告知业主进展 (R-M2-03, R-M4-08): periodic progress notices for matters the company follows."""
@@ -645,6 +674,9 @@ class OwnerUpdate(models.Model):
         verbose_name = _("进展告知")
         verbose_name_plural = _("进展告知")
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.at:%Y-%m-%d %H:%M} {self.channel}"
 
 
 class DailyInventory(models.Model):
@@ -664,6 +696,9 @@ class DailyInventory(models.Model):
         verbose_name = _("日盘点")
         verbose_name_plural = _("日盘点")
         constraints = [models.UniqueConstraint(fields=["project", "receiver", "day"], name="tickets_inventory_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.receiver_id} {self.day}"
 
 
 class SavedView(models.Model):
@@ -742,9 +777,6 @@ class IntakePost(models.Model):
         return f"{self.project} {self.role}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        from apps.org.roles import Role
 
         if self.role not in Role.values:
             raise ValidationError({"role": _("岗位不存在")})
@@ -769,6 +801,9 @@ class SuggestionDecision(models.Model):
         verbose_name_plural = _("建议处理决定")
         ordering = ["-decided_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {'adopted' if self.adopted else 'not adopted'}"
+
 
 class Commendation(models.Model):
     """"爱我小区"表彰名单 (R-M1-15): the resident whose suggestion was adopted is commended and gets
@@ -786,3 +821,6 @@ class Commendation(models.Model):
         verbose_name = _("爱我小区表彰")
         verbose_name_plural = _("爱我小区表彰")
         ordering = ["-listed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.resident_name} {self.listed_on}"

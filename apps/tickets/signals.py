@@ -1,9 +1,7 @@
-"""Signals other apps listen to (cross-app contract 2). Both are sent with
-``transaction.on_commit`` by apps.tickets.actions, so listeners only see committed tickets.
-
-- ``ticket_received(sender=Ticket, ticket=…)`` — after intake (apps.escalation listens).
-- ``ticket_status_changed(sender=Ticket, ticket=…, old=…, new=…)`` — after every status move.
-- ``ticket_escalated_to_quality(sender=Ticket, ticket=…)`` — R-M2-14 upward escalation.
+"""No longer sent (issue 13): apps.tickets publishes the durable events ``tickets.received``,
+``tickets.status_changed`` and ``tickets.escalated_to_quality`` through :mod:`apps.core.jobs` instead
+(see :mod:`apps.tickets.actions`). The signal objects stay only until the escalation and repairs
+receivers that still ``connect()`` to them have moved to ``jobs.react``; then this module goes.
 """
 from __future__ import annotations
 

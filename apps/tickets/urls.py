@@ -1,8 +1,18 @@
-from django.urls import path
+from collections.abc import Callable
+
+from django.http import HttpResponse
+from django.urls import URLPattern, path, re_path
 
 from apps.tickets import views
 
 app_name = "tickets"
+
+
+def step(slug: str, view: Callable[..., HttpResponse]) -> URLPattern:
+    """``<pk>/<slug>/`` → the step's own view; every step keeps the one URL name ``tickets:action``
+    (``{% url 'tickets:action' pk 'dispatch' %}`` picks the pattern whose literal slug matches)."""
+    return re_path(rf"^(?P<pk>[0-9]+)/(?P<action>{slug})/$", view, name="action")
+
 
 urlpatterns: list = [
     path("", views.ticket_list, name="list"),
@@ -18,5 +28,29 @@ urlpatterns: list = [
     path("inventory/print/", views.inventory_print, name="inventory_print"),
     path("inventory/confirm/", views.inventory_confirm, name="inventory_confirm"),
     path("<int:pk>/", views.detail, name="detail"),
-    path("<int:pk>/<slug:action>/", views.ticket_action, name="action"),
+    step("dispatch", views.dispatch_step),
+    step("accept", views.accept_step),
+    step("handling", views.handling_step),
+    step("hand_back", views.hand_back_step),
+    step("reply", views.reply_step),
+    step("review", views.review_step),
+    step("send", views.send_step),
+    step("owner_response", views.owner_response_step),
+    step("verify", views.verify_step),
+    step("return_visit", views.return_visit_step),
+    step("answer_question", views.answer_question_step),
+    step("exempt", views.exempt_step),
+    step("close", views.close_step),
+    step("reopen", views.reopen_step),
+    step("void", views.void_step),
+    step("escalate", views.escalate_step),
+    step("report", views.report_step),
+    step("transfer", views.transfer_step),
+    step("developer_result", views.developer_result_step),
+    step("owner_update", views.owner_update_step),
+    step("claim", views.claim_step),
+    step("decide", views.decide_step),
+    step("refer", views.refer_step),
+    step("note", views.note_step),
+    step("internal_staff", views.internal_staff_step),
 ]

@@ -1,12 +1,15 @@
 """Ticket pages (issue 4 items 3, 7, 9): intake, list with filters and saved views, detail with
 timeline and deadline badges, department / verification / return-visit queues, daily inventory.
 
-Thin: forms validate, ``apps.tickets.adapters`` forwards to the actions (the same calls the API
-makes), permissions through ``apps.org.access`` and ``apps.tickets.access``.
+Thin: forms validate and turn their data into keyword arguments (``apps.tickets.forms``), each step's
+view calls its typed action directly (the same calls the API makes), reads come from
+``apps.tickets.queries``, permissions through ``apps.org.access`` and ``apps.tickets.access``.
 """
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,7 +17,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,14 +26,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from apps.core.api_errors import ApiError
 from apps.org import access as org_access
 from apps.org.models import Department, Project
 from apps.org.roles import Cap
-from apps.tickets import access, adapters, forms, inventory_view
+from apps.tickets import access, actions, forms, queries
+from apps.tickets.actions import TicketError
 from apps.tickets.filters import TicketFilterForm, apply_filters
 from apps.tickets.lookup import search_households
 from apps.tickets.models import Deadline, Ticket
+from apps.tickets.transitions import InvalidTransition
 from linli import clock
 
 PAGE_SIZE = 50
@@ -38,7 +43,8 @@ FLAG_FIELDS = ["media_or_litigation_risk", "media_exposed", "litigation", "devel
 
 
 def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False)) and not getattr(request.htmx, "boosted", False)
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not getattr(htmx, "boosted", False)
 
 
 def _current_project(request: HttpRequest) -> Project | None:
@@ -46,7 +52,7 @@ def _current_project(request: HttpRequest) -> Project | None:
 
 
 def _departments_for(user: Any, project: Project | None) -> QuerySet[Department]:
-    return adapters.departments_for(user, project)
+    return queries.departments_for(user, project)
 
 
 def _list_page(request: HttpRequest, base: QuerySet[Ticket], *, heading: str, subheading: str = "",
@@ -66,9 +72,9 @@ def _list_page(request: HttpRequest, base: QuerySet[Ticket], *, heading: str, su
     project = _current_project(request)
     context.update({
         "projects": list(org_access.visible_projects(request.user).order_by("code")),
-        "categories": adapters.categories_for(request.user, project),
+        "categories": queries.categories_for(request.user, project),
         "departments": _departments_for(request.user, project),
-        "saved_views": adapters.saved_views_of(request.user) if saved_views else None,
+        "saved_views": queries.saved_views_of(request.user) if saved_views else None,
         "can_receive": org_access.has_cap(request.user, Cap.RECEIVE_TICKETS, project),
     })
     return render(request, "tickets/ticket_list.html", context)
@@ -90,7 +96,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 def queue_department(request: HttpRequest) -> HttpResponse:
     """部门待办: open tickets dispatched to my department(s) or to me, earliest due first."""
     _require_view(request)
-    base = adapters.department_queue(access.visible_tickets(request.user), request.user)
+    base = queries.department_queue(access.visible_tickets(request.user), request.user)
     return _list_page(request, base, heading=_("部门待办"), subheading=_("派给本部门或本人、尚未处理完毕的工单"),
                       default_sort="due")
 
@@ -99,7 +105,7 @@ def queue_department(request: HttpRequest) -> HttpResponse:
 def queue_verification(request: HttpRequest) -> HttpResponse:
     """待验证 (R-M4-01): handled tickets waiting for a supervisor-rank verification."""
     _require_view(request)
-    base = adapters.verification_queue(access.visible_tickets(request.user))
+    base = queries.verification_queue(access.visible_tickets(request.user))
     return _list_page(request, base, heading=_("待验证"), subheading=_("处理完毕、等待管理处经理或主管以上验证"),
                       default_sort="due")
 
@@ -108,7 +114,7 @@ def queue_verification(request: HttpRequest) -> HttpResponse:
 def queue_return_visit(request: HttpRequest) -> HttpResponse:
     """待回访 (R-M4-04): verified tickets waiting for the return visit."""
     _require_view(request)
-    base = adapters.return_visit_queue(access.visible_tickets(request.user))
+    base = queries.return_visit_queue(access.visible_tickets(request.user))
     return _list_page(request, base, heading=_("待回访"), subheading=_("验证通过、等待回访业主"), default_sort="due")
 
 
@@ -118,9 +124,9 @@ def queue_return_visit(request: HttpRequest) -> HttpResponse:
 def _intake_form(request: HttpRequest, project: Project, now: dt.datetime) -> forms.IntakeForm:
     return forms.IntakeForm(
         request.POST or None, now=now,
-        categories=[(c.pk, str(c)) for c in adapters.categories_for(request.user, project)],
-        departments=[(d.pk, str(d)) for d in adapters.departments_for(request.user, project)],
-        receivers=[r for r in adapters.assignees_for(project) if r[0] != request.user.pk],
+        categories=[(c.pk, str(c)) for c in queries.categories_for(request.user, project)],
+        departments=[(d.pk, str(d)) for d in queries.departments_for(request.user, project)],
+        receivers=[r for r in queries.assignees_for(project) if r[0] != request.user.pk],
     )
 
 
@@ -142,26 +148,20 @@ def intake(request: HttpRequest) -> HttpResponse:
             data.pop("submission_key", None)  # a re-sent form files one ticket: apps.api.idempotency
 
             def produce() -> dict[str, Any]:
-                household, person = adapters.household_and_person(project, data.pop("household"), data.pop("person"))
-                data["category"] = adapters.category_or_none(data["category"], project=project)
-                data["department"] = adapters.department_or_none(data["department"], project=project)
-                data["receiver"] = adapters.user_or_none(data["receiver"], project=project, field="receiver")
-                ticket = adapters.receive(project=project, household=household, person=person,
-                                          received_at=data.pop("received_at") or now, acting_user=request.user,
-                                          now=now, **data)
+                kwargs = forms.intake_kwargs(project, data)
+                kwargs["received_at"] = kwargs.get("received_at") or now
+                ticket = actions.receive_ticket(project=project, acting_user=access.staff_user(request), now=now, **kwargs)
                 return {"id": ticket.pk, "number": ticket.number}
 
             try:
                 made = produce()
-            except adapters.DOMAIN_ERRORS as exc:
+            except TicketError as exc:
                 _form_errors(form, exc)
-            except ApiError as exc:  # the same key is still being processed
-                form.add_error(None, exc.message)
             else:
                 messages.success(request, _("已受理，编号 %(n)s") % {"n": made["number"]})
                 return redirect("tickets:detail", pk=made["id"])
     if form.is_bound and form.data.get("household"):
-        chosen = adapters.household_in(project, form.data.get("household"))
+        chosen = queries.household_in(project, form.data.get("household"))
         if chosen is not None:
             similar = _similar_open(request, chosen.pk)
     return render(request, "tickets/intake.html", {
@@ -170,9 +170,13 @@ def intake(request: HttpRequest) -> HttpResponse:
     }, status=status)
 
 
-def _form_errors(form: Any, exc: BaseException) -> None:
+REFUSALS = (TicketError, InvalidTransition)
+Refusal = TicketError | InvalidTransition
+
+
+def _form_errors(form: Any, exc: Refusal) -> None:
     """Put a refused action's field errors on the form; the rest become a form-wide message."""
-    fields = adapters.error_fields(exc)
+    fields = exc.fields or {}
     placed = False
     for name, msgs in fields.items():
         target = name if name in form.fields else None
@@ -180,11 +184,11 @@ def _form_errors(form: Any, exc: BaseException) -> None:
             form.add_error(target, msg)
         placed = True
     if not placed:
-        form.add_error(None, adapters.error_message(exc))
+        form.add_error(None, exc.message)
 
 
 def _similar_open(request: HttpRequest, household_id: int) -> list[Ticket]:
-    qs = adapters.open_only(access.visible_tickets(request.user).filter(household_id=household_id))
+    qs = queries.open_only(access.visible_tickets(request.user).filter(household_id=household_id))
     return list(qs.order_by("-received_at")[:10])
 
 
@@ -196,7 +200,7 @@ def household_lookup(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     query = request.GET.get("lookup", "").strip()[:30]
     hits = search_households(project, query) if query else []
-    counts = adapters.open_counts(access.visible_tickets(request.user), [h.pk for h in hits])
+    counts = queries.open_counts(access.visible_tickets(request.user), [h.pk for h in hits])
     households = [{**h.__dict__, "open_count": counts.get(h.pk, 0)} for h in hits]
     return render(request, "tickets/_household_results.html", {"households": households, "query": query})
 
@@ -210,7 +214,7 @@ def similar(request: HttpRequest) -> HttpResponse:
     except ValueError:
         raise Http404 from None
     project = _current_project(request)
-    household = adapters.household_in(project, household_id) if project else None
+    household = queries.household_in(project, household_id) if project else None
     if household is None:
         raise Http404
     return render(request, "tickets/_similar.html", {"similar": _similar_open(request, household_id),
@@ -254,14 +258,14 @@ MULTIPART = {"handling"}
 def _form_kwargs(action: str, ticket: Ticket, user: Any) -> dict[str, Any]:
     project = ticket.project
     if action == "dispatch":
-        return {"departments": [(d.pk, str(d)) for d in adapters.departments_for(user, project)],
-                "assignees": adapters.assignees_for(project)}
+        return {"departments": [(d.pk, str(d)) for d in queries.departments_for(user, project)],
+                "assignees": queries.assignees_for(project)}
     if action in {"review", "send"}:
         return {"drafts": [(r.pk, f"#{r.pk} {r.get_channel_display()} {r.content[:30]}")
                            for r in ticket.replies.filter(sent_at__isnull=True)]}
     if action == "answer_question":
-        return {"questions": [(v.pk, f"{v.answer_due_at.astimezone(project.tz):%m-%d %H:%M} 前：{v.open_question[:40]}")
-                              for v in adapters.unanswered_questions(ticket)]}
+        return {"questions": [(v.pk, f"{clock.local(v.answer_due_at, project.tz):%m-%d %H:%M} 前：{v.open_question[:40]}")
+                              for v in queries.unanswered_questions(ticket) if v.answer_due_at is not None]}
     if action == "internal_staff":
         return {"initial": {"internal_staff": ticket.internal_staff}}
     if action in {"decide", "refer"}:
@@ -272,14 +276,14 @@ def _form_kwargs(action: str, ticket: Ticket, user: Any) -> dict[str, Any]:
 
 def _panels(request: HttpRequest, ticket: Ticket, *, bound: tuple[str, Any] | None = None) -> list[dict[str, Any]]:
     user = request.user
-    allowed = adapters.allowed_actions(ticket)
+    allowed = queries.allowed_actions(ticket)
     panels = []
     for action, (caps, form_class, title) in ACTION_PANELS.items():
         is_bound = bound is not None and bound[0] == action
         if not is_bound and (action not in allowed or not any(org_access.has_cap(user, c, ticket.project)
                                                               for c in caps)):
             continue
-        if action == "review" and not is_bound and not adapters.may_review(user, ticket.project):
+        if action == "review" and not is_bound and not actions.may_review(access.staff_user(request), ticket.project):
             continue
         form = None
         if bound is not None and bound[0] == action:
@@ -297,7 +301,7 @@ def _close_extras(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
     """The close panel shows what still blocks a normal close (R-M2-18, R-M2-21, R-M4-01, R-M4-05) and,
     when the reply to the 管理处主任 is missing (R-M2-21), a short form that records it (it posts to
     the ``reply`` step with the recipient set)."""
-    blockers = adapters.close_blockers(ticket)
+    blockers = actions.close_blockers(ticket)
     extras: dict[str, Any] = {"blockers": [{"key": k, "messages": v} for k, v in blockers.items()]}
     if "manager_reply" in blockers and org_access.has_cap(request.user, Cap.REPLY, ticket.project):
         extras["manager_form"] = forms.ReplyForm(initial={"recipient": "project_manager", "kind": "result",
@@ -311,11 +315,11 @@ def _detail_context(request: HttpRequest, ticket: Ticket, *, bound: tuple[str, A
         "ticket": ticket,
         "now": now,
         "deadlines": sorted(ticket.deadlines.all(), key=lambda d: (d.cycle, d.due_at is None, d.due_at or now)),
-        "events": adapters.events_of(ticket),
-        "sections": adapters.detail_sections(ticket),
+        "events": queries.events_of(ticket),
+        "sections": queries.detail_sections(ticket),
         "panels": _panels(request, ticket, bound=bound),
         "open_action": bound[0] if bound else "",
-        "escalation": adapters.escalation_of(ticket),
+        "escalation": queries.escalation_of(ticket),
     }
 
 
@@ -334,14 +338,28 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "tickets/ticket_detail.html", _detail_context(request, ticket))
 
 
-@login_required
-@require_POST
-def ticket_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """One POST endpoint per next step. Bad input re-renders the detail page with Chinese messages on
+STEP_DONE: dict[str, Any] = {
+    "dispatch": gettext_lazy("已派工"), "accept": gettext_lazy("已接单"), "handling": gettext_lazy("已记录处理情况"),
+    "hand_back": gettext_lazy("已退单"), "reply": gettext_lazy("已记录回复"), "review": gettext_lazy("已记录审核意见"),
+    "send": gettext_lazy("回复已发出"), "owner_response": gettext_lazy("已记录顾客意见"),
+    "verify": gettext_lazy("已记录验证结果"), "return_visit": gettext_lazy("已记录回访"),
+    "exempt": gettext_lazy("已记录免回访"), "close": gettext_lazy("工单已结案"), "reopen": gettext_lazy("工单已重新打开"),
+    "void": gettext_lazy("工单已作废"), "escalate": gettext_lazy("已上报品质管理部"),
+    "transfer": gettext_lazy("已书面转地产"), "developer_result": gettext_lazy("已登记地产处理结果"),
+    "owner_update": gettext_lazy("已记录进展告知"), "claim": gettext_lazy("已登记赔偿申请"),
+    "decide": gettext_lazy("已记录赔偿审批"), "refer": gettext_lazy("已转报"), "note": gettext_lazy("已添加备注"),
+    "report": gettext_lazy("已上报处理措施"), "internal_staff": gettext_lazy("已更新内部员工投诉标记"),
+    "answer_question": gettext_lazy("已记录对业主问题的答复"),
+}
+
+# One step: the ticket, the form's cleaned data, the acting user and the time → the typed action's call.
+Step = Callable[[Ticket, dict[str, Any], Any, dt.datetime], object]
+
+
+def _step(request: HttpRequest, pk: int, action: str, call: Step) -> HttpResponse:
+    """Run one next step from its panel. Bad input re-renders the detail page with Chinese messages on
     the open panel (422); a refused step (wrong state 409, not allowed 403) likewise; nothing is
-    written unless the whole action succeeds (actions are atomic)."""
-    if action not in ACTION_PANELS:
-        raise Http404
+    written unless the whole action succeeds (the request's transaction)."""
     ticket = _load(request, pk)
     _caps, form_class, _title = ACTION_PANELS[action]
     data: dict[str, Any] = {}
@@ -353,20 +371,198 @@ def ticket_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                           _detail_context(request, ticket, bound=(action, form)), status=422)
         data = dict(form.cleaned_data)
     try:
-        adapters.run_action(action, ticket, data=data, acting_user=request.user, now=clock.now())
-    except (*adapters.DOMAIN_ERRORS, *adapters.TRANSITION_ERRORS) as exc:
-        status = adapters.error_status(exc)
-        if status == 404:
+        with transaction.atomic():
+            call(ticket, data, access.staff_user(request), clock.now())
+    except REFUSALS as exc:
+        if exc.status == 404:
             raise Http404 from exc
         if form is None:
-            messages.error(request, adapters.error_message(exc))
+            messages.error(request, exc.message)
             return redirect("tickets:detail", pk=ticket.pk)
         _form_errors(form, exc)
         ticket = _load(request, pk)
         return render(request, "tickets/ticket_detail.html", _detail_context(request, ticket, bound=(action, form)),
-                      status=status)
-    messages.success(request, adapters.ACTION_DONE.get(action, _("已保存")))
+                      status=exc.status)
+    messages.success(request, STEP_DONE.get(action, _("已保存")))
     return redirect("tickets:detail", pk=ticket.pk)
+
+
+# One POST view per next step (urls.py: ``<pk>/<step>/``), each calling its typed action.
+
+
+@login_required
+@require_POST
+def dispatch_step(request: HttpRequest, pk: int, action: str = "dispatch") -> HttpResponse:
+    return _step(request, pk, "dispatch", lambda t, d, u, now: actions.dispatch_ticket(
+        ticket=t, **forms.dispatch_kwargs(t, d), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def accept_step(request: HttpRequest, pk: int, action: str = "accept") -> HttpResponse:
+    return _step(request, pk, "accept", lambda t, d, u, now: actions.accept_dispatch(
+        dispatch=forms.current_dispatch(t), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def handling_step(request: HttpRequest, pk: int, action: str = "handling") -> HttpResponse:
+    return _step(request, pk, "handling", lambda t, d, u, now: actions.record_handling(
+        ticket=t, **forms.handling_kwargs(d), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def hand_back_step(request: HttpRequest, pk: int, action: str = "hand_back") -> HttpResponse:
+    return _step(request, pk, "hand_back", lambda t, d, u, now: actions.hand_back(
+        ticket=t, reason=forms.reason(d), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def reply_step(request: HttpRequest, pk: int, action: str = "reply") -> HttpResponse:
+    return _step(request, pk, "reply", lambda t, d, u, now: actions.give_reply(
+        ticket=t, **forms.reply_kwargs(d), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def review_step(request: HttpRequest, pk: int, action: str = "review") -> HttpResponse:
+    return _step(request, pk, "review", lambda t, d, u, now: actions.review_reply(
+        **forms.review_kwargs(t, d), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def send_step(request: HttpRequest, pk: int, action: str = "send") -> HttpResponse:
+    return _step(request, pk, "send", lambda t, d, u, now: actions.send_reply(
+        **forms.send_kwargs(t, d), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def owner_response_step(request: HttpRequest, pk: int, action: str = "owner_response") -> HttpResponse:
+    return _step(request, pk, "owner_response", lambda t, d, u, now: actions.record_owner_response(
+        **forms.owner_response_kwargs(t, d), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def verify_step(request: HttpRequest, pk: int, action: str = "verify") -> HttpResponse:
+    return _step(request, pk, "verify", lambda t, d, u, now: actions.verify_ticket(
+        ticket=t, **forms.verify_kwargs(d), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def return_visit_step(request: HttpRequest, pk: int, action: str = "return_visit") -> HttpResponse:
+    return _step(request, pk, "return_visit", lambda t, d, u, now: actions.record_return_visit(
+        ticket=t, **forms.return_visit_kwargs(d), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def answer_question_step(request: HttpRequest, pk: int, action: str = "answer_question") -> HttpResponse:
+    return _step(request, pk, "answer_question", lambda t, d, u, now: actions.answer_return_visit_question(
+        **forms.answer_question_kwargs(t, d), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def exempt_step(request: HttpRequest, pk: int, action: str = "exempt") -> HttpResponse:
+    return _step(request, pk, "exempt", lambda t, d, u, now: actions.exempt_return_visit(
+        ticket=t, **forms.exempt_kwargs(d), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def close_step(request: HttpRequest, pk: int, action: str = "close") -> HttpResponse:
+    return _step(request, pk, "close", lambda t, d, u, now: actions.close_ticket(
+        ticket=t, **forms.close_kwargs(d), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def reopen_step(request: HttpRequest, pk: int, action: str = "reopen") -> HttpResponse:
+    return _step(request, pk, "reopen", lambda t, d, u, now: actions.reopen_ticket(
+        ticket=t, reason=forms.reason(d), agreed_feedback_at=d.get("agreed_feedback_at"), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def void_step(request: HttpRequest, pk: int, action: str = "void") -> HttpResponse:
+    return _step(request, pk, "void", lambda t, d, u, now: actions.void_ticket(
+        ticket=t, reason=forms.reason(d), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def escalate_step(request: HttpRequest, pk: int, action: str = "escalate") -> HttpResponse:
+    return _step(request, pk, "escalate", lambda t, d, u, now: actions.escalate_to_quality(
+        ticket=t, reason=forms.reason(d), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def report_step(request: HttpRequest, pk: int, action: str = "report") -> HttpResponse:
+    return _step(request, pk, "report", lambda t, d, u, now: actions.report_to_quality(
+        ticket=t, measures=(d.get("measures") or "").strip(), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def transfer_step(request: HttpRequest, pk: int, action: str = "transfer") -> HttpResponse:
+    return _step(request, pk, "transfer", lambda t, d, u, now: actions.transfer_to_developer(
+        ticket=t, **forms.transfer_kwargs(d), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def developer_result_step(request: HttpRequest, pk: int, action: str = "developer_result") -> HttpResponse:
+    return _step(request, pk, "developer_result", lambda t, d, u, now: actions.record_developer_result(
+        transfer=forms.developer_transfer_of(t, d), result=(d.get("result") or "").strip(), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def owner_update_step(request: HttpRequest, pk: int, action: str = "owner_update") -> HttpResponse:
+    return _step(request, pk, "owner_update", lambda t, d, u, now: actions.record_owner_update(
+        ticket=t, **forms.owner_update_kwargs(d), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def claim_step(request: HttpRequest, pk: int, action: str = "claim") -> HttpResponse:
+    return _step(request, pk, "claim", lambda t, d, u, now: actions.claim_compensation(
+        ticket=t, **forms.claim_kwargs(d), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def decide_step(request: HttpRequest, pk: int, action: str = "decide") -> HttpResponse:
+    return _step(request, pk, "decide", lambda t, d, u, now: actions.decide_compensation(
+        **forms.decide_kwargs(t, d), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def refer_step(request: HttpRequest, pk: int, action: str = "refer") -> HttpResponse:
+    return _step(request, pk, "refer", lambda t, d, u, now: actions.refer_compensation(
+        **forms.refer_kwargs(t, d), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def note_step(request: HttpRequest, pk: int, action: str = "note") -> HttpResponse:
+    return _step(request, pk, "note", lambda t, d, u, now: actions.add_note(
+        ticket=t, text=(d.get("text") or "").strip(), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def internal_staff_step(request: HttpRequest, pk: int, action: str = "internal_staff") -> HttpResponse:
+    return _step(request, pk, "internal_staff", lambda t, d, u, now: actions.edit_ticket(
+        ticket=t, **forms.internal_staff_kwargs(d), acting_user=u, now=now))
 
 
 # ---------------------------------------------------------------- saved views
@@ -380,7 +576,7 @@ def saved_view_create(request: HttpRequest) -> HttpResponse:
         qs = QueryDict(form.cleaned_data["query_string"], mutable=True)
         qs.pop("page", None)
         clean = urlencode([(k, v) for k in qs for v in qs.getlist(k) if v], doseq=False)
-        adapters.save_view(request.user, name=form.cleaned_data["name"], query_string=clean, now=clock.now())
+        actions.save_view(user=access.staff_user(request), name=form.cleaned_data["name"], query_string=clean, now=clock.now())
         messages.success(request, _("已保存视图“%(n)s”") % {"n": form.cleaned_data["name"]})
         return redirect(reverse("tickets:list") + (f"?{clean}" if clean else ""))
     messages.error(request, _("请填写视图名称"))
@@ -390,8 +586,9 @@ def saved_view_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    if not adapters.delete_view(request.user, pk):
+    if not any(v.pk == pk for v in queries.saved_views_of(request.user)):
         raise Http404
+    actions.delete_view(user=access.staff_user(request), view_id=pk)
     messages.success(request, _("已删除视图"))
     return redirect("tickets:list")
 
@@ -424,10 +621,10 @@ def inventory_confirm(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data.get("day"):
         day = form.cleaned_data["day"]
     try:
-        adapters.confirm_inventory(project=project, day=day, acting_user=request.user, now=clock.now(),
-                                   note=request.POST.get("note", "")[:1000])
-    except adapters.DOMAIN_ERRORS as exc:
-        messages.error(request, adapters.error_message(exc))
+        actions.confirm_inventory(project=project, day=day, acting_user=access.staff_user(request), now=clock.now(),
+                                  note=request.POST.get("note", "")[:1000])
+    except TicketError as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(request, _("已确认 %(d)s 的日盘点") % {"d": day.isoformat()})
     return redirect(reverse("tickets:inventory") + f"?day={day.isoformat()}")
@@ -445,7 +642,79 @@ def _inventory(request: HttpRequest, template: str) -> HttpResponse:
         day = form.cleaned_data.get("day") or day
         receiver_id = form.cleaned_data.get("receiver")
     now = clock.now()
-    sheet = inventory_view.build(access.visible_tickets(request.user).filter(project=project), project=project,
-                                 day=day, now=now, receiver_id=receiver_id)
+    sheet = build_inventory_sheet(access.visible_tickets(request.user).filter(project=project), project=project,
+                                  day=day, now=now, receiver_id=receiver_id)
     return render(request, template, {"sheet": sheet, "project": project, "day": day, "now": now, "form": form,
                                       "prev_day": day - dt.timedelta(days=1), "next_day": day + dt.timedelta(days=1)})
+
+
+@dataclass
+class ReceiverSheet:
+    receiver: Any
+    received: list[Ticket] = field(default_factory=list)
+    still_open: list[Ticket] = field(default_factory=list)
+    due_tomorrow: list[Ticket] = field(default_factory=list)
+    confirmation: Any = None
+
+
+@dataclass
+class InventorySheet:
+    day: dt.date
+    receivers: list[ReceiverSheet]
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {
+            "received": sum(len(r.received) for r in self.receivers),
+            "still_open": sum(len(r.still_open) for r in self.receivers),
+            "due_tomorrow": sum(len(r.due_tomorrow) for r in self.receivers),
+        }
+
+
+def _bounds(day: dt.date, tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    return start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+
+
+def build_inventory_sheet(tickets: QuerySet[Ticket], *, project: Project, day: dt.date, now: dt.datetime,
+          receiver_id: int | None = None) -> InventorySheet:
+    """The 日盘点 sheet (R-M1-11; issue 4 item 7), read-only: for one project and calendar day, per
+    receiver — what they received that day (with its current holder), everything they received that
+    is still open, and what falls due the next day. ``tickets`` is already limited to what the viewer
+    may see in ``project``."""
+    tz = project.tz
+    start, end = _bounds(day, tz)
+    tomorrow_start, tomorrow_end = _bounds(day + dt.timedelta(days=1), tz)
+    if receiver_id:
+        tickets = tickets.filter(receiver_id=receiver_id)
+    base = tickets.select_related("receiver", "household", "department").prefetch_related(
+        Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at")))
+    received = list(base.filter(received_at__gte=start, received_at__lt=end).order_by("received_at"))
+    open_qs = queries.open_only(base.filter(received_at__lt=end))
+    still_open = list(open_qs.order_by("received_at"))
+    due_soon = Deadline.objects.filter(ticket=OuterRef("pk"), met_at__isnull=True, due_at__gte=tomorrow_start,
+                                       due_at__lt=tomorrow_end)
+    due_tomorrow = list(queries.open_only(base).filter(Exists(due_soon)).order_by("received_at"))
+
+    sheets: dict[int | None, ReceiverSheet] = {}
+
+    def sheet_for(t: Ticket) -> ReceiverSheet:
+        key = t.receiver_id
+        if key not in sheets:
+            sheets[key] = ReceiverSheet(receiver=t.receiver)
+        return sheets[key]
+
+    for t in received:
+        sheet_for(t).received.append(t)
+    for t in still_open:
+        sheet_for(t).still_open.append(t)
+    for t in due_tomorrow:
+        sheet_for(t).due_tomorrow.append(t)
+        t.due_tomorrow_deadlines = [  # type: ignore[attr-defined]  # read by the template
+            d for d in t.deadlines.all()
+            if d.met_at is None and d.due_at is not None and tomorrow_start <= d.due_at < tomorrow_end]
+    confirmations = queries.inventory_confirmations(project, day, [k for k in sheets if k])
+    for key, sheet in sheets.items():
+        sheet.confirmation = confirmations.get(key) if key is not None else None
+    ordered = sorted(sheets.values(), key=lambda s: (s.receiver is None, str(s.receiver or "")))
+    return InventorySheet(day=day, receivers=ordered)

@@ -9,14 +9,13 @@ from django import template
 from apps.org import access
 from apps.org.roles import Cap
 from apps.quality.models import OPEN_NCR_STATUSES, NonconformityReport
+from apps.tickets.choices import OPEN_STATUSES
 
 register = template.Library()
 
 
 @register.inclusion_tag("quality/_ticket_panel.html", takes_context=True)
 def ncr_panel(context: dict[str, Any], ticket: Any) -> dict[str, Any]:
-    from apps.tickets.choices import OPEN_STATUSES
-
     user = context["request"].user
     reports = list(NonconformityReport.objects.filter(ticket=ticket).select_related("raised_by", "signed_by")
                    .order_by("raised_at", "id"))

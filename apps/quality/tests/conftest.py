@@ -12,7 +12,7 @@ from apps.org.tests.factories import UserFactory, member
 @pytest.fixture
 def mrep(cast: Any) -> Any:
     """管理者代表 of the company (company level, no project)."""
-    user = UserFactory(username="mrep", display_name="冯代表")
+    user: Any = UserFactory(username="mrep", display_name="冯代表")
     member(user, Role.MANAGEMENT_REP, company=cast.company)
     return user
 

@@ -87,7 +87,7 @@ def test_r_m2_04_ticket_page_hides_the_handling_steps_until_signed(cast: Any, mr
                                                                    frozen_now: dt.datetime, client: Any) -> None:
     """R-M2-04 on the ticket page: while the report awaits the 管理者代表, the dispatch and handling
     panels are not offered (the NCR panel says why); after signing they are back."""
-    from apps.tickets.adapters import allowed_actions
+    from apps.tickets.queries import allowed_actions
 
     assert {"dispatch", "handling"} <= allowed_actions(complaint)
     r = raise_for(cast, complaint, frozen_now)
@@ -97,5 +97,6 @@ def test_r_m2_04_ticket_page_hides_the_handling_steps_until_signed(cast: Any, mr
     assert r.number in page and 'data-testid="action-dispatch"' not in page
     assert 'data-testid="action-handling"' not in page
     qa.sign_ncr(report=r, opinion="同意处理", acting_user=mrep, now=frozen_now)
+    complaint.refresh_from_db()  # the hold lives on the ticket row (released by signing)
     assert {"dispatch", "handling"} <= allowed_actions(complaint)
     assert 'data-testid="action-dispatch"' in client.get(f"/tickets/{complaint.pk}/").content.decode()

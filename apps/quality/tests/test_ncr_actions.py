@@ -58,7 +58,7 @@ def test_r_m2_04_numbering_is_per_company_and_year_and_unique(cast: Any, mrep: A
         numbers.append(raise_for(cast, t, frozen_now).number)
     assert numbers == ["NCR-2026-0001", "NCR-2026-0002", "NCR-2026-0003"]
     # the year is the project's local year (T-01): 2026-12-31 20:00 UTC is already 2027 in Shanghai
-    new_year = dt.datetime(2026, 12, 31, 20, 0, tzinfo=dt.timezone.utc)
+    new_year = dt.datetime(2026, 12, 31, 20, 0, tzinfo=dt.UTC)
     t = receive(cast, content="跨年的投诉", now=new_year)
     assert raise_for(cast, t, new_year).number == "NCR-2027-0001"
     assert NonconformityReport.objects.values("number").distinct().count() == 4
@@ -101,7 +101,7 @@ def test_raise_for_another_projects_ticket_is_not_found(cast: Any, mrep: Any, fr
     from apps.tickets.tests.helpers import receive
 
     t = receive(cast, project=cast.other_project, acting_user=cast.outsider, content="翠湖苑的投诉")
-    manager = UserFactory(username="yg_only")
+    manager: Any = UserFactory(username="yg_only")
     member(manager, Role.CS_MANAGER, company=cast.company, project=cast.project)
     with pytest.raises(QualityError) as exc:
         raise_for(cast, t, frozen_now, acting_user=manager)

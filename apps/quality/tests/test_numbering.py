@@ -53,7 +53,7 @@ def _parallel(n: int, work: Callable[[int], Any]) -> tuple[list[Any], list[BaseE
 @pytest.mark.django_db(transaction=True)
 def test_r_m2_04_twenty_parallel_raises_get_twenty_gapless_numbers(require_postgres: None, cast: Any,
                                                                    mrep: Any) -> None:
-    now = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
     tickets = [receive(cast, now=now, content=f"超出权限的投诉 {i}") for i in range(20)]
     numbers, errors = _parallel(20, lambda i: raise_for(cast, tickets[i], now).number)
     assert not errors, errors[:3]
@@ -64,7 +64,7 @@ def test_r_m2_04_twenty_parallel_raises_get_twenty_gapless_numbers(require_postg
 @pytest.mark.django_db(transaction=True)
 def test_r_m2_04_parallel_raises_on_one_ticket_make_one_report(require_postgres: None, cast: Any,
                                                                mrep: Any) -> None:
-    now = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
     ticket = receive(cast, now=now, content="同一工单并发提出")
     numbers, errors = _parallel(8, lambda i: raise_for(cast, ticket, now).number)
     assert len(numbers) == 1 and len(errors) == 7

@@ -21,7 +21,7 @@ from apps.quality.models import NcrStatus, NonconformityReport
 from apps.quality.tests.conftest import raise_for
 from apps.tickets import actions as ticket_actions
 from apps.tickets.tests.conftest import Api
-from apps.tickets.tests.helpers import receive, to_closed
+from apps.tickets.tests.helpers import receive
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,7 +36,7 @@ def _refused(fn: Any, code: str, status: int, **kw: Any) -> QualityError:
 def test_r_m2_04_other_department_head_cannot_withdraw_or_update(cast: Any, mrep: Any, complaint: Any,
                                                                  frozen_now: dt.datetime) -> None:
     report = raise_for(cast, complaint, frozen_now)  # cs_manager raises for the 工程部
-    security_head = UserFactory(username="sechead", display_name="安保主管")
+    security_head: Any = UserFactory(username="sechead", display_name="安保主管")
     member(security_head, Role.DEPT_HEAD, company=cast.company, project=cast.project, department=cast.security_dept)
     err = _refused(actions.withdraw_ncr, "forbidden", 403, report=report, reason="误提交的报告",
                    acting_user=security_head, now=frozen_now)

@@ -8,6 +8,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from apps.tickets import choices
 from apps.tickets.deadline_display import deadline_state
 from linli import clock
 
@@ -55,14 +56,7 @@ STATUS_COLOURS_FALLBACK = "grey"
 
 @register.simple_tag
 def status_badge(ticket: Any) -> str:
-    colour = STATUS_COLOURS_FALLBACK
-    try:
-        from apps.tickets import choices
-
-        colours = getattr(choices, "STATUS_COLOURS", {})
-        colour = colours.get(ticket.status, STATUS_COLOURS_FALLBACK)
-    except ImportError:  # pragma: no cover
-        pass
+    colour = getattr(choices, "STATUS_COLOURS", {}).get(ticket.status, STATUS_COLOURS_FALLBACK)
     return format_html('<span class="badge badge-{}" data-status="{}">{}</span>', colour, ticket.status,
                        ticket.get_status_display())
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from apps.tickets.tests.helpers import policies as helpers_policies
 from linli import clock
 
 
@@ -22,7 +23,7 @@ class Api:
         self.client = Client()
         self.user = user
 
-    def _headers(self, key: str | None) -> dict[str, str]:
+    def _headers(self, key: str | None) -> dict[str, Any]:
         h = {"HTTP_AUTHORIZATION": f"Bearer {self.raw}"}
         if key:
             h["HTTP_IDEMPOTENCY_KEY"] = key
@@ -59,7 +60,7 @@ def households(cast: Any) -> dict[str, Any]:
 @pytest.fixture
 def make_ticket(cast: Any, frozen_now: Any) -> Callable[..., Any]:
     """A ticket received through the intake action (the same call the form and the API make)."""
-    from apps.tickets import adapters
+    from apps.tickets import actions as ticket_actions
 
     def make(**overrides: Any) -> Any:
         now = clock.now()
@@ -73,7 +74,7 @@ def make_ticket(cast: Any, frozen_now: Any) -> Callable[..., Any]:
             "acting_user": cast.front_desk, "now": now,
         }
         kwargs.update(overrides)
-        return adapters.receive(**kwargs)
+        return ticket_actions.receive_ticket(**kwargs)
 
     return make
 
@@ -82,3 +83,7 @@ def clock_hours(n: float) -> Any:
     import datetime as dt
 
     return dt.timedelta(hours=n)
+
+
+# The deadline-policy stand-in (apps.tickets.tests.helpers.policies) as a fixture for every tickets test.
+policies = helpers_policies

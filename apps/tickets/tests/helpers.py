@@ -1,8 +1,8 @@
 """Helpers of the tickets-core tests: tickets built through the actions (never by setting status)."""
 from __future__ import annotations
 
-import datetime as dt
 import dataclasses
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -15,9 +15,9 @@ from linli import clock
 SH = clock.SHANGHAI
 
 
-def at(*args: int) -> dt.datetime:
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
     """A moment in Asia/Shanghai: at(2025, 9, 30, 10, 0)."""
-    return dt.datetime(*args, tzinfo=SH)
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=SH)
 
 
 def receive(cast: Any, *, now: dt.datetime | None = None, **kw: Any) -> Ticket:
@@ -86,10 +86,14 @@ class FakePolicies:
     provisional = False
 
     def __call__(self, ticket: Any, *, start: dt.datetime, stages: Any) -> list[Stamped]:
-        table = {"acknowledge": None, "respond": dt.timedelta(days=1), "reply": dt.timedelta(days=2),
+        table: dict[str, dt.timedelta | None] = {"acknowledge": None, "respond": dt.timedelta(days=1), "reply": dt.timedelta(days=2),
                  "return_visit": dt.timedelta(hours=48)}
-        return [Stamped(s, None if table[s] is None else start + table[s], self.provisional, f"test {s}", 7)
-                for s in stages if s in table]
+        out = []
+        for s in stages:
+            if s in table:
+                limit = table[s]
+                out.append(Stamped(s, None if limit is None else start + limit, self.provisional, f"test {s}", 7))
+        return out
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ def _handled(cast: Any, **kw: Any) -> Any:
 
 def _office_user(cast: Any) -> Any:
     office = Department.objects.create(company=cast.company, project=None, kind=DepartmentKind.OFFICE, name="办公室")
-    u = UserFactory(username="office", display_name="办公室文员")
+    u: Any = UserFactory(username="office", display_name="办公室文员")
     Membership.objects.create(user=u, role=Role.LEADERSHIP, company=cast.company, department=office)
     return u
 

@@ -75,9 +75,9 @@ def test_AS_41_R_M2_14_no_hand_back_after_escalation(cast: Any, api: Any) -> Non
         r = quality.post(f"{URL}/{tid}/dispatch", {"department": cast.quality_dept.pk,
                                                    "assignee": cast.quality_inspector.pk})
         assert r.status_code == 200 and r.json()["held_by_quality"] is True
-        from apps.tickets import adapters
+        from apps.tickets import actions as ticket_actions
         from apps.tickets.models import Ticket
 
-        adapters.run_action("note", Ticket.objects.get(pk=tid), data={"text": "业主又来电询问"},
-                            acting_user=cast.front_desk, now=moment)
+        ticket_actions.add_note(ticket=Ticket.objects.get(pk=tid), text="业主又来电询问", acting_user=cast.front_desk,
+                                now=moment)
         assert Ticket.objects.get(pk=tid).events.filter(kind="note").count() == 1

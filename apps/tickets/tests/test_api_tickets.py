@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from apps.tickets.models import Ticket
-from apps.tickets.tests.helpers import policies  # noqa: F401 - fixture
 from linli import clock
 
 pytestmark = pytest.mark.django_db

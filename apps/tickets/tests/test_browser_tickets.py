@@ -29,11 +29,11 @@ def test_R_M1_05_front_desk_intake_by_keyboard_with_household_lookup(cast: Any, 
                                                                      live_server: Any) -> None:
     """R-M1-05/R-M1-09: 房号 look-up, the household's open tickets shown, agreed feedback time, saved
     with the keyboard only."""
-    from apps.tickets import adapters
+    from apps.tickets import actions as ticket_actions
     from apps.tickets.models import Ticket
 
     now = clock.now()
-    earlier = adapters.receive(project=cast.project, kind="complaint", channel="phone", content="门禁坏了",
+    earlier = ticket_actions.receive_ticket(project=cast.project, kind="complaint", channel="phone", content="门禁坏了",
                                household=households["1502"], complainant_surname="王", phone="13800138888",
                                agreed_feedback_at=now + clock_hours(5), acting_user=cast.front_desk, now=now)
     browser_login(page, live_server, "desk")
@@ -104,12 +104,12 @@ def test_R_M2_26_dispatch_to_close_through_the_pages(cast: Any, page: Any, phone
     """R-M2-01 dispatch + handling with a photo (the worker on a 360-px phone), R-M2-13 reply, R-M4-01
     verification, R-M4-07 return visit, R-M2-21 reply to the 管理处主任, R-M2-18 close — each by the role
     that does it."""
-    from apps.tickets import adapters
+    from apps.tickets import actions as ticket_actions
     from apps.tickets.models import Ticket
 
     settings.MEDIA_ROOT = str(tmp_path)
     now = clock.now()
-    t = adapters.receive(project=cast.project, kind="complaint", channel="phone", content="楼道灯不亮",
+    t = ticket_actions.receive_ticket(project=cast.project, kind="complaint", channel="phone", content="楼道灯不亮",
                          complainant_surname="王", phone="13800138888", agreed_feedback_at=now + clock_hours(6),
                          acting_user=cast.front_desk, now=now)
     _as(page, live_server, "desk", t.pk)
@@ -155,10 +155,10 @@ def test_R_M2_26_dispatch_to_close_through_the_pages(cast: Any, page: Any, phone
 
 
 def test_pages_fit_a_360_px_phone(cast: Any, phone_page: Any, live_server: Any) -> None:
-    from apps.tickets import adapters
+    from apps.tickets import actions as ticket_actions
 
     now = clock.now()
-    t = adapters.receive(project=cast.project, kind="complaint", channel="phone", content="楼道灯不亮" * 10,
+    t = ticket_actions.receive_ticket(project=cast.project, kind="complaint", channel="phone", content="楼道灯不亮" * 10,
                          complainant_surname="王", phone="13800138888", agreed_feedback_at=now + clock_hours(6),
                          acting_user=cast.front_desk, now=now)
     browser_login(phone_page, live_server, "desk")

@@ -17,7 +17,7 @@ import pytest
 from apps.tickets import actions
 from apps.tickets import deadlines as dl
 from apps.tickets.models import Deadline
-from apps.tickets.tests.helpers import FakePolicies, at, policies, receive, to_replied, to_verified  # noqa: F401
+from apps.tickets.tests.helpers import FakePolicies, at, receive, to_replied
 from linli import clock
 
 pytestmark = pytest.mark.django_db
@@ -163,8 +163,8 @@ def test_as_07_phone_complaint_on_holiday_night(cast: Any) -> None:
     moment = at(2025, 10, 3, 23, 0)
     t = _receive_at(cast, moment, channel="phone", agreed_feedback_at=at(2025, 10, 9, 12, 0),
                     agreed_extension_reason="")
-    assert Deadline.objects.get(ticket=t, stage="reply").limit_due_at.astimezone(clock.SHANGHAI) == \
-        at(2025, 10, 3, 23, 59, 59)
+    limit = Deadline.objects.get(ticket=t, stage="reply").limit_due_at
+    assert limit is not None and limit.astimezone(clock.SHANGHAI) == at(2025, 10, 3, 23, 59, 59)
     assert _due(t, "respond") == at(2025, 10, 9, 23, 59, 59)
 
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from apps.tickets import actions, inventory, sweeps
 from apps.tickets.models import DailyInventory
-from apps.tickets.tests.helpers import FakePolicies, at, policies, receive  # noqa: F401
+from apps.tickets.tests.helpers import FakePolicies, at, receive
 from linli import clock
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def test_r_m1_11_as_42_unconfirmed_inventory_reminded_next_working_morning(cast:
 def test_r_m1_11_confirmed_inventory_gets_no_reminder(cast: Any) -> None:
     _five_on_nov_5(cast)
     evening = at(2025, 11, 5, 18, 0)
-    row = inventory.confirm_inventory(project=cast.project, day=dt.date(2025, 11, 5), acting_user=cast.front_desk,
+    row = actions.confirm_inventory(project=cast.project, day=dt.date(2025, 11, 5), acting_user=cast.front_desk,
                                       now=evening)
     assert (row.ticket_count, row.open_count) == (5, 5)
     assert sweeps.run(at(2025, 11, 6, 9, 0)).reminders == 0
@@ -80,3 +80,13 @@ def test_r_m2_17_open_complaint_flagged_after_respond_limit(cast: Any, frozen_no
     t.refresh_from_db()
     assert t.record_form
     assert sweeps.run(later).record_forms == 0
+
+
+def test_r_m1_11_tickets_sweep_task_runs_the_same_pass_as_the_command(cast: Any, frozen_now: Any) -> None:
+    """The beat's ``apps.tickets.tasks.tickets_sweep`` runs :func:`sweeps.run` at the clock's time."""
+    from apps.tickets import tasks
+
+    assert tasks.tickets_sweep.name == "apps.tickets.tasks.tickets_sweep"  # the beat schedule's entry
+    expected = sweeps.run(frozen_now)
+    assert tasks.tickets_sweep() == {"record_forms": expected.record_forms, "reminders": expected.reminders,
+                                     "missing_box_days": sum(len(d) for d in expected.missing_box_days.values())}

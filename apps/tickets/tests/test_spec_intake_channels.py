@@ -21,7 +21,7 @@ def test_r_m1_01_channel_publication_recorded_per_project(cast: Any, frozen_now:
     """R-M1-01: each published channel is a record (value, date published, where posted); the
     channels not yet published are listed."""
     assert channels.missing_channels(cast.project) == list(PublishedChannelKind.values)
-    pub = channels.record_channel_publication(
+    pub = actions.record_channel_publication(
         project=cast.project, kind=PublishedChannelKind.PROJECT_PHONE, value="0755-88886666",
         published_on=frozen_now.date(), where_posted="小区公告栏、服务中心前台", acting_user=cast.supervisor,
         now=frozen_now)
@@ -38,16 +38,16 @@ def test_r_m1_01_publication_refuses_bad_input(cast: Any, frozen_now: dt.datetim
         args = dict(project=cast.project, kind=PublishedChannelKind.EMAIL, value="kefu@example.com",
                     published_on=frozen_now.date(), where_posted="公告栏", acting_user=cast.supervisor, now=frozen_now)
         args.update(kw)
-        return channels.record_channel_publication(**args)
+        return actions.record_channel_publication(**args)
 
-    with pytest.raises(channels.ChannelError) as exc:
+    with pytest.raises(actions.ChannelError) as exc:
         record(where_posted=" ")
     assert "where_posted" in exc.value.fields
-    with pytest.raises(channels.ChannelError):
+    with pytest.raises(actions.ChannelError):
         record(published_on=frozen_now.date() + dt.timedelta(days=1))
-    with pytest.raises(channels.ChannelError):
+    with pytest.raises(actions.ChannelError):
         record(kind="pigeon")
-    with pytest.raises(channels.ChannelError):
+    with pytest.raises(actions.ChannelError):
         record(acting_user=cast.outsider)
     assert not ChannelPublication.objects.exists()
 

@@ -86,7 +86,8 @@ def test_r_m2_09_online_complaint_email_and_phone_times_recorded(cast: Any, froz
     assert t.online_emailed_at == frozen_now
     assert t.online_phoned_at == later
     notes = TicketEvent.objects.filter(ticket=t, kind="note").order_by("id")
-    assert notes.count() == 2 and "电话通知" in notes.last().message
+    last = notes.last()
+    assert notes.count() == 2 and last is not None and "电话通知" in last.message
     with pytest.raises(actions.TicketError) as exc:
         actions.record_online_notification(ticket=t, emailed=True, phoned=True,
                                            acting_user=cast.quality_inspector, now=later)

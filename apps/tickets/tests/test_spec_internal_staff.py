@@ -12,7 +12,7 @@ from django.urls import reverse
 from apps.tickets import actions
 from apps.tickets.actions import TicketError
 from apps.tickets.models import Ticket, TicketEvent
-from apps.tickets.tests.helpers import policies, receive, to_closed  # noqa: F401 - fixture
+from apps.tickets.tests.helpers import receive, to_closed
 from linli import clock
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import pytest
 
 from apps.tickets import actions
 from apps.tickets.models import Ticket
-from apps.tickets.tests.helpers import FakePolicies, policies, receive, to_verified  # noqa: F401
+from apps.tickets.tests.helpers import FakePolicies, receive, to_verified
 
 pytestmark = pytest.mark.django_db
 

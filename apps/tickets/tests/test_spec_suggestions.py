@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from apps.tickets.actions import TicketError
+from apps.tickets.actions import TicketError, decide_suggestion
 from apps.tickets.choices import Kind
 from apps.tickets.models import Commendation, SuggestionDecision, TicketEvent
-from apps.tickets.suggestions import civilised_priority_households, decide_suggestion
+from apps.tickets.suggestions import civilised_priority_households
 from apps.tickets.tests.helpers import receive
 
 pytestmark = pytest.mark.django_db

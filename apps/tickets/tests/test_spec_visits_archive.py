@@ -12,8 +12,8 @@ from apps.tickets import actions
 from apps.tickets.actions import TicketError
 from apps.tickets.choices import TicketStatus
 from apps.tickets.models import OwnerUpdate, TicketEvent
-from apps.tickets.transitions import InvalidTransition
 from apps.tickets.tests.helpers import receive, to_closed
+from apps.tickets.transitions import InvalidTransition
 
 pytestmark = pytest.mark.django_db
 

@@ -45,6 +45,7 @@ def test_r_m2_26_full_transition_matrix(cast: Any, frozen_now: dt.datetime) -> N
             ticket.refresh_from_db()
             assert ticket.status == new, (old, new)
             ev = TicketEvent.objects.filter(ticket=ticket).order_by("-id").first()
+            assert ev is not None
             assert (ev.old_status, ev.new_status, ev.acting_user_id) == (old, new, cast.supervisor.pk)
             assert TicketEvent.objects.filter(ticket=ticket).count() == before + 1
         else:

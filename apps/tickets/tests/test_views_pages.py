@@ -11,7 +11,6 @@ from django.test import Client
 from django.urls import reverse
 
 from apps.tickets.models import Attachment, Reply, Ticket, TicketEvent
-from apps.tickets.tests.helpers import policies  # noqa: F401 - fixture
 from linli import clock
 
 pytestmark = pytest.mark.django_db
@@ -383,7 +382,9 @@ def test_resent_intake_form_files_one_ticket(cast: Any, desk: Client, policies: 
     page = desk.get(reverse("tickets:intake")).content.decode()
     import re
 
-    key = re.search(r'name="submission_key" value="([0-9a-f]{32})"', page).group(1)
+    found = re.search(r'name="submission_key" value="([0-9a-f]{32})"', page)
+    assert found is not None
+    key = found.group(1)
     first = desk.post(reverse("tickets:intake"), intake_data(submission_key=key))
     again = desk.post(reverse("tickets:intake"), intake_data(submission_key=key))
     assert first.status_code == again.status_code == 302 and first["Location"] == again["Location"]

@@ -1,0 +1,254 @@
+"""验证 and 回访 (SPEC M4): verification, return visits and their open questions, exemptions.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import transaction
+
+from apps.org.access import has_cap, rank_in
+from apps.org.roles import SUPERVISOR_RANK, Cap
+from apps.tickets import deadlines as dl
+from apps.tickets.actions.base import (
+    S,
+    _choice,
+    _current_dispatch,
+    _event,
+    _forbid,
+    _lock,
+    _move,
+    _notify,
+    _refuse,
+    _reopen,
+    _require,
+    _save,
+)
+from apps.tickets.choices import (
+    RETURN_VISIT_KINDS,
+    VERIFY_KINDS,
+    Channel,
+    OwnerResponse,
+    ReplyKind,
+    ReturnVisitExemption,
+    ReturnVisitMethod,
+    ReturnVisitOutcome,
+    Satisfaction,
+    Stage,
+    TicketEventKind,
+    VerificationResult,
+)
+from apps.tickets.models import (
+    Deadline,
+    ReturnVisit,
+    ReturnVisitAttempt,
+    Ticket,
+    Verification,
+)
+from apps.tickets.transitions import InvalidTransition
+
+if TYPE_CHECKING:
+    from apps.org.models import User
+
+# ---------------------------------------------------------------- verification and return visit (M4)
+
+
+@transaction.atomic()
+def verify_ticket(*, ticket: Ticket, passed: bool, acting_user: User, now: dt.datetime, notes: str = "",
+                  order: str = "") -> Verification:
+    """验证 (R-M4-01, R-M4-02, AS-19): only the 管理处经理 or supervisors (主管以上, rank ≥ 20) with the
+    verify capability. Pass → 已验证 and the ``return_visit`` deadline starts (R-M4-04). Fail needs
+    the manager's order or re-assessment and sends the ticket back to handling."""
+    _require(acting_user, Cap.VERIFY, ticket, "只有主管以上人员可以验证（R-M4-01）")
+    if rank_in(acting_user, ticket.project) < SUPERVISOR_RANK:
+        raise _forbid("只有主管以上人员可以验证（R-M4-01）")
+    _lock(ticket)
+    if ticket.status != S.REPLIED:
+        raise InvalidTransition(ticket.status, S.VERIFIED if passed else S.HANDLING)
+    if not passed and not order.strip():
+        raise _refuse("验证不通过须填写整改指令或重新评估意见（R-M4-02）", field="order")
+    verification = Verification.objects.create(
+        ticket=ticket, cycle=ticket.cycle, verifier=acting_user, verified_at=now,
+        result=VerificationResult.PASS if passed else VerificationResult.FAIL, notes=notes, order=order,
+    )
+    if passed:
+        _move(ticket, to=S.VERIFIED, acting_user=acting_user, now=now, reason=f"验证通过 {notes}".strip(),
+              event_kind=TicketEventKind.VERIFICATION, verification=verification.pk)
+        if ticket.kind in RETURN_VISIT_KINDS:
+            dl.stamp(ticket, start=now, stages=[Stage.RETURN_VISIT], now=now)
+    else:
+        _move(ticket, to=S.HANDLING, acting_user=acting_user, now=now, reason=f"验证不通过：{order.strip()}",
+              event_kind=TicketEventKind.VERIFICATION, verification=verification.pk)
+        dispatch = _current_dispatch(ticket)
+        if dispatch is not None:
+            dispatch.completed_at = None
+            dispatch.save(update_fields=["completed_at"])
+            _notify([dispatch.assignee], kind="verification_failed", subject=f"工单 {ticket.number} 验证不通过",
+                    body=order[:200], ticket=ticket, now=now, dedupe=f"verify-fail-{verification.pk}")
+    return verification
+
+
+def _ready_for_return_visit(ticket: Ticket) -> bool:
+    if ticket.kind in VERIFY_KINDS:
+        return ticket.status == S.VERIFIED
+    return ticket.status in {S.REPLIED, S.VERIFIED}
+
+
+def min_return_visit_attempts() -> int:
+    """R-M4-12: attempts before a return visit may end as 联系不上 (setting, default 3)."""
+    return int(getattr(settings, "TICKETS_RETURN_VISIT_MIN_ATTEMPTS", 3))
+
+
+@transaction.atomic()
+def record_return_visit(*, ticket: Ticket, method: str, reached: bool, acting_user: User, now: dt.datetime,
+                        satisfaction: str = "", owner_words: str = "", note: str = "",
+                        give_up: bool = False, open_question: str = "",
+                        answer_due_at: dt.datetime | None = None) -> ReturnVisit:
+    """回访 (R-M4-04, R-M4-07, R-M4-09, R-M4-12): every attempt is kept.
+
+    - reached: ``satisfaction`` (满意/基本满意/不满意) and the owner's words are required; the stage is
+      met. 不满意 → the ticket reopens to handling (``reopen_count`` + 1, a new verification and
+      return visit follow).
+    - not reached: an attempt 联系不上; with ``give_up=True`` after at least
+      ``TICKETS_RETURN_VISIT_MIN_ATTEMPTS`` attempts the return visit ends as 联系不上.
+    The owner's verdict is stored apart from the staff verification.
+    R-M4-10: a question the owner raised that cannot be answered on the spot is kept with the time
+    promised for the answer (``open_question`` + ``answer_due_at``, a follow-up due time), answered later
+    with :func:`answer_return_visit_question`."""
+    _require(acting_user, Cap.RETURN_VISIT, ticket, "无权回访")
+    open_question = open_question.strip()
+    if bool(open_question) != (answer_due_at is not None):
+        raise _refuse("未能当场答复的问题须同时填写问题和约定答复时间（R-M4-10）",
+                      field="answer_due_at" if open_question else "open_question")
+    if answer_due_at is not None and (answer_due_at <= now or not reached):
+        raise _refuse("约定答复时间须晚于现在，且只能在联系上业主时约定（R-M4-10）", field="answer_due_at")
+    _lock(ticket)
+    _choice(method, ReturnVisitMethod, "method")
+    if not _ready_for_return_visit(ticket):
+        raise InvalidTransition(ticket.status, S.RETURN_VISITED)
+    if ticket.return_visit_exemption:
+        raise _refuse("该工单已免回访", code="exempt", status=409)
+    if reached:
+        _choice(satisfaction, Satisfaction, "satisfaction")
+    visit, _ = ReturnVisit.objects.get_or_create(ticket=ticket, cycle=ticket.cycle)
+    ReturnVisitAttempt.objects.create(return_visit=visit, at=now, method=method, reached=reached, staff=acting_user,
+                                      note=note or owner_words)
+    if not reached:
+        attempts = visit.attempts.count()
+        if not give_up:
+            _event(ticket, TicketEventKind.RETURN_VISIT, acting_user=acting_user, now=now,
+                   message=f"回访未联系上（第 {attempts} 次）{note}".strip(), attempt=attempts)
+            return visit
+        if attempts < min_return_visit_attempts():
+            raise _refuse(f"至少尝试 {min_return_visit_attempts()} 次后才能以“联系不上”结束回访（R-M4-12）",
+                          field="give_up", code="too_few_attempts", status=409)
+        visit.outcome, visit.method, visit.visitor, visit.completed_at = ReturnVisitOutcome.UNREACHABLE, method, \
+            acting_user, now
+        visit.save(update_fields=["outcome", "method", "visitor", "completed_at"])
+        dl.meet(ticket, Stage.RETURN_VISIT, at=now)
+        _move(ticket, to=S.RETURN_VISITED, acting_user=acting_user, now=now,
+              reason=f"回访联系不上（共 {attempts} 次）", event_kind=TicketEventKind.RETURN_VISIT)
+        return visit
+    visit.outcome, visit.method, visit.satisfaction = ReturnVisitOutcome.DONE, method, satisfaction
+    visit.owner_words, visit.visitor, visit.completed_at = owner_words, acting_user, now
+    visit.open_question, visit.answer_due_at = open_question, answer_due_at
+    visit.save(update_fields=["outcome", "method", "satisfaction", "owner_words", "visitor", "completed_at",
+                              "open_question", "answer_due_at"])
+    dl.meet(ticket, Stage.RETURN_VISIT, at=now)
+    _move(ticket, to=S.RETURN_VISITED, acting_user=acting_user, now=now,
+          reason=(f"回访：{Satisfaction(satisfaction).label} {owner_words}".strip()
+                  + (f"；待答复：{open_question}（约定 {answer_due_at.astimezone(ticket.project.tz):%m-%d %H:%M} 前答复）"
+                     if answer_due_at else "")),
+          event_kind=TicketEventKind.RETURN_VISIT, satisfaction=satisfaction)
+    if satisfaction == Satisfaction.UNSATISFIED:
+        _reopen(ticket, reason=f"回访不满意：{owner_words}".strip(), acting_user=acting_user, now=now)
+    return visit
+
+
+@transaction.atomic()
+def answer_return_visit_question(*, visit: ReturnVisit, answer: str, acting_user: User,
+                                 now: dt.datetime) -> ReturnVisit:
+    """R-M4-10: give the owner the answer promised at the return visit; records whether it came by the
+    promised time. The ticket's status does not change."""
+    ticket = visit.ticket
+    _require(acting_user, Cap.REPLY, ticket, "无权答复业主")
+    _lock(ticket)
+    visit.refresh_from_db()
+    if not visit.open_question:
+        raise _refuse("这次回访没有待答复的问题", code="no_question", status=409)
+    if visit.answered_at is not None:
+        raise _refuse("该问题已答复", code="already_answered", status=409)
+    if not answer.strip():
+        raise _refuse("请填写答复内容", field="answer")
+    visit.answer, visit.answered_at = answer.strip(), now
+    visit.save(update_fields=["answer", "answered_at"])
+    late = "（超过约定时间）" if visit.answer_due_at and now > visit.answer_due_at else ""
+    _event(ticket, TicketEventKind.RETURN_VISIT, acting_user=acting_user, now=now,
+           message=f"答复回访中提出的问题{late}：{visit.answer}")
+    return visit
+
+
+def unanswered_return_visit_questions(tickets: Any) -> Any:
+    """R-M4-10: return-visit questions still waiting for their promised answer, earliest due first
+    (``tickets`` is the caller's visible ticket queryset)."""
+    return (ReturnVisit.objects.filter(ticket__in=tickets, answer_due_at__isnull=False, answered_at__isnull=True)
+            .select_related("ticket").order_by("answer_due_at", "id"))
+
+
+def return_visit_required(ticket: Ticket) -> bool:
+    """Does the ticket need a return visit before closing (R-M4-05, R-M4-11, AS-18)?"""
+    return ticket.kind in RETURN_VISIT_KINDS and not ticket.return_visit_exemption
+
+
+def _no_contact_exemption_allowed(ticket: Ticket) -> bool:
+    """Exemption B (R-M4-05, POLICY P-07): ``TICKETS_P07_NO_CONTACT_SCOPE`` = "any_channel"
+    (default, 篇4) or "online_only" (篇3)."""
+    if not (ticket.anonymous or not ticket.has_contact):
+        return False
+    scope = getattr(settings, "TICKETS_P07_NO_CONTACT_SCOPE", "any_channel")
+    return scope != "online_only" or ticket.channel == Channel.ONLINE
+
+
+@transaction.atomic()
+def exempt_return_visit(*, ticket: Ticket, reason: str, acting_user: User, now: dt.datetime,
+                        note: str = "") -> Ticket:
+    """免回访 (R-M4-05, POLICY P-07, AS-18) — only the listed cases, with the reason recorded:
+
+    - ``on_spot`` (A): handled on the spot with the customer's confirmed satisfaction;
+    - ``no_contact`` (B): anonymous or no contact (any channel by default; online only under 篇3);
+    - ``sensitive`` (C): needs a written reason and approval by a supervisor (the acting user
+      must hold the approve-exemption capability; their name is stored)."""
+    _require(acting_user, Cap.RETURN_VISIT, ticket, "无权办理免回访")
+    _lock(ticket)
+    _choice(reason, ReturnVisitExemption, "reason")
+    if not _ready_for_return_visit(ticket):
+        raise InvalidTransition(ticket.status, S.CLOSED)
+    if ticket.kind not in RETURN_VISIT_KINDS:
+        raise _refuse("该类型工单无需回访", field="reason")
+    approved_by = None
+    if reason == ReturnVisitExemption.ON_SPOT:
+        confirmed = ticket.replies.filter(owner_response=OwnerResponse.AGREE, kind=ReplyKind.RESULT).exists()
+        if not (ticket.resolved_on_spot and confirmed):
+            raise _refuse("只有现场即时处理并经顾客确认满意的才能免回访（R-M4-05 A）", field="reason")
+    elif reason == ReturnVisitExemption.NO_CONTACT:
+        if not _no_contact_exemption_allowed(ticket):
+            raise _refuse("该工单有联系方式（或按政策须回访），不能免回访（R-M4-05 B）", field="reason")
+    else:
+        if not note.strip():
+            raise _refuse("敏感投诉免回访须说明理由（R-M4-05 C）", field="note")
+        if not has_cap(acting_user, Cap.APPROVE_EXEMPTION, ticket.project):
+            raise _forbid("敏感投诉免回访须主管批准（R-M4-05 C）")
+        approved_by = acting_user
+    ticket.return_visit_exemption = reason
+    ticket.return_visit_exemption_note = note.strip()
+    ticket.return_visit_exemption_approved_by = approved_by
+    ticket.sensitive = ticket.sensitive or reason == ReturnVisitExemption.SENSITIVE
+    _save(ticket, ["return_visit_exemption", "return_visit_exemption_note", "return_visit_exemption_approved_by",
+                   "sensitive"], acting_user=acting_user, reason="免回访")
+    _event(ticket, TicketEventKind.EXEMPTED, acting_user=acting_user, now=now,
+           message=f"{ReturnVisitExemption(reason).label} {note}".strip(), reason=reason)
+    Deadline.objects.open().filter(ticket=ticket, stage=Stage.RETURN_VISIT, cycle=ticket.cycle).update(cancelled_at=now)
+    return ticket
+
+

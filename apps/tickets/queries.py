@@ -1,0 +1,357 @@
+"""Reads of the ticket pipeline shared by the pages (views.py), the REST API (api.py) and other modules:
+the choices a form offers, the work queues, the detail page's timeline and sections, the next steps a
+ticket's state allows, and the escalation level with its reasons.
+
+Nothing here writes; writes are :mod:`apps.tickets.actions`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from apps.estates.models import Household
+from apps.org import access as org_access
+from apps.org.models import Department, Membership, Project
+from apps.tickets import models as m
+from apps.tickets.actions import unanswered_return_visit_questions
+from apps.tickets.choices import (
+    OPEN_STATUSES,
+    RETURN_VISIT_KINDS,
+    VERIFY_KINDS,
+    CompensationStatus,
+    ReplyKind,
+    TicketStatus,
+)
+from apps.tickets.transitions import ALLOWED
+
+S = TicketStatus
+
+# ---------------------------------------------------------------- choices for forms
+
+
+def categories_for(user: Any, project: Project | None = None) -> list[m.Category]:
+    """Active categories of the user's company (plus the shipped default tree), parents first."""
+    company_ids = set(org_access.visible_projects(user).values_list("company_id", flat=True))
+    if project is not None:
+        company_ids = {project.company_id}
+    qs = (m.Category.objects.filter(active=True).filter(Q(company__isnull=True) | Q(company_id__in=company_ids))
+          .select_related("parent"))
+    rows = list(qs)
+    return sorted(rows, key=lambda c: ((c.parent.sort, c.parent_id) if c.parent is not None else (c.sort, c.pk),
+                                       0 if c.parent_id is None else 1, c.sort, c.pk))
+
+
+def departments_for(user: Any, project: Project | None) -> QuerySet[Department]:
+    """Departments a ticket of ``project`` may go to: the project's and the company-level ones."""
+    if project is None:
+        projects = org_access.visible_projects(user)
+        return (Department.objects.filter(Q(project__in=projects) | Q(project__isnull=True,
+                                                                       company_id__in=projects.values("company_id")))
+                .select_related("project").order_by("project__code", "name"))
+    return (Department.objects.filter(Q(project=project) | Q(project__isnull=True, company_id=project.company_id))
+            .select_related("project").order_by("project__code", "name"))
+
+
+def assignees_for(project: Project) -> list[tuple[int, str]]:
+    """Staff with a role in the project (or company level) who can handle or dispatch work."""
+    rows = (Membership.objects.filter(Q(project=project) | Q(project__isnull=True, company_id=project.company_id))
+            .select_related("user", "department").order_by("department__name", "user__username"))
+    seen: dict[int, str] = {}
+    for mem in rows:
+        if mem.user_id in seen or not mem.user.is_active:
+            continue
+        dept = f"{mem.department.name}·" if mem.department is not None else ""
+        seen[mem.user_id] = f"{dept}{mem.user}"
+    return list(seen.items())
+
+
+def household_in(project: Project | None, household_id: Any) -> Any:
+    if project is None or household_id in (None, ""):
+        return None
+    try:
+        return Household.objects.filter(project=project, pk=int(household_id)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+
+# ---------------------------------------------------------------- queues and counts
+
+
+def open_only(qs: QuerySet[m.Ticket]) -> QuerySet[m.Ticket]:
+    return qs.filter(status__in=OPEN_STATUSES)
+
+
+def open_counts(qs: QuerySet[m.Ticket], household_ids: Iterable[int]) -> dict[int, int]:
+    ids = list(household_ids)
+    if not ids:
+        return {}
+    rows = open_only(qs.filter(household_id__in=ids)).values("household_id").annotate(n=Count("id"))
+    return {r["household_id"]: r["n"] for r in rows}
+
+
+def department_queue(qs: QuerySet[m.Ticket], user: Any) -> QuerySet[m.Ticket]:
+    """部门待办: open tickets whose active 派工单 goes to one of my departments or to me."""
+    depts = org_access.departments_of(user)
+    ids = m.Dispatch.objects.filter(Q(active=True) & (Q(assignee=user) | Q(department_id__in=depts)))
+    return qs.filter(status__in={S.DISPATCHED, S.HANDLING, S.REOPENED}, pk__in=ids.values("ticket_id"))
+
+
+def verification_queue(qs: QuerySet[m.Ticket]) -> QuerySet[m.Ticket]:
+    """待验证 (R-M4-01): replied tickets of the kinds that are verified."""
+    return qs.filter(status=S.REPLIED, kind__in=VERIFY_KINDS)
+
+
+def return_visit_queue(qs: QuerySet[m.Ticket]) -> QuerySet[m.Ticket]:
+    """待回访 (R-M4-04, R-M4-11): verified (or replied suggestions) waiting for the return visit."""
+    verified = Q(status=S.VERIFIED, kind__in=RETURN_VISIT_KINDS)
+    suggestions = Q(status=S.REPLIED, kind__in=set(RETURN_VISIT_KINDS) - set(VERIFY_KINDS))
+    return qs.filter(verified | suggestions).filter(return_visit_exemption="")
+
+
+def saved_views_of(user: Any) -> list[m.SavedView]:
+    return list(m.SavedView.objects.filter(user=user).order_by("name"))
+
+
+def inventory_confirmations(project: Project, day: dt.date, receiver_ids: list[int]) -> dict[int, m.DailyInventory]:
+    rows = m.DailyInventory.objects.filter(project=project, day=day, receiver_id__in=receiver_ids,
+                                           confirmed_at__isnull=False)
+    return {r.receiver_id: r for r in rows}
+
+
+
+# ---------------------------------------------------------------- detail page
+
+
+@dataclass
+class TimelineRow:
+    at: dt.datetime
+    actor: Any
+    kind: str
+    kind_label: str
+    summary: str
+    old_status: str
+    new_status: str
+
+
+def events_of(ticket: m.Ticket) -> list[TimelineRow]:
+    rows = []
+    labels = dict(S.choices)
+    for e in ticket.events.select_related("acting_user").order_by("at", "id"):
+        summary = e.message or e.get_kind_display()
+        if e.old_status and e.new_status and e.old_status != e.new_status:
+            summary = f"{labels.get(e.old_status, e.old_status)} → {labels.get(e.new_status, e.new_status)}：{summary}"
+        rows.append(TimelineRow(at=e.at, actor=e.acting_user, kind=e.kind, kind_label=e.get_kind_display(),
+                                summary=summary, old_status=e.old_status, new_status=e.new_status))
+    return rows
+
+
+@dataclass
+class SectionRow:
+    at: dt.datetime | None
+    who: Any
+    text: str
+
+
+@dataclass
+class Section:
+    key: str
+    title: Any
+    rows: list[SectionRow]
+
+
+def detail_sections(ticket: m.Ticket) -> list[Section]:
+    """The ticket's records grouped for the detail page (dispatches, replies, verifications …)."""
+    out: list[Section] = []
+    dispatches = []
+    for d in ticket.dispatches.select_related("department", "assignee").order_by("dispatched_at", "id"):
+        parts = [f"{d.department}" + (f"·{d.assignee}" if d.assignee_id else "")]
+        if d.instructions:
+            parts.append(f"派工说明：{d.instructions}")
+        for label, text in (("现场调查", d.investigation), ("处理措施", d.measures), ("处理结果", d.result)):
+            if text:
+                parts.append(f"{label}：{text}")
+        if d.handed_back_at:
+            parts.append(f"退单：{d.end_reason}")
+        elif d.ended_at:
+            parts.append(f"已结束：{d.end_reason}")
+        elif d.active:
+            parts.append("当前派工单" + ("（已完成）" if d.completed_at else ""))
+        dispatches.append(SectionRow(at=d.dispatched_at, who=d.assignee, text="\n".join(parts)))
+    if dispatches:
+        out.append(Section("dispatches", _("派工单"), dispatches))
+    atts = [SectionRow(at=a.uploaded_at, who=a.uploaded_by, text=f"{a.caption or a.file.name}")
+            for a in ticket.attachments.select_related("uploaded_by")]
+    if atts:
+        out.append(Section("attachments", _("照片/附件"), atts))
+    replies = []
+    for r in ticket.replies.select_related("author").prefetch_related("reviews"):
+        state = r.get_owner_response_display() if r.sent_at else "草稿（待审核/待发出）"
+        reviews = "；".join(f"{rv.get_department_display()}{'通过' if rv.approved else '不通过'}" for rv in r.reviews.all())
+        text = f"[#{r.pk} {r.get_kind_display()}·{r.get_channel_display()}·{state}] {r.content}"
+        if reviews:
+            text += f"\n审核：{reviews}"
+        if r.owner_words:
+            text += f"\n顾客原话：{r.owner_words}"
+        replies.append(SectionRow(at=r.sent_at or r.created_at, who=r.author, text=text))
+    if replies:
+        out.append(Section("replies", _("回复"), replies))
+    verifs = [SectionRow(at=v.verified_at, who=v.verifier,
+                         text=f"{v.get_result_display()} {v.notes}".strip() + (f"\n整改：{v.order}" if v.order else ""))
+              for v in ticket.verifications.select_related("verifier")]
+    if verifs:
+        out.append(Section("verifications", _("验证"), verifs))
+    visits = []
+    for rv in ticket.return_visits.prefetch_related("attempts__staff"):
+        for a in rv.attempts.all():
+            visits.append(SectionRow(at=a.at, who=a.staff,
+                                     text=f"第{rv.cycle + 1}轮 {a.get_method_display()} "
+                                          f"{'联系上' if a.reached else '联系不上'} {a.note}".strip()))
+        if rv.outcome != "pending":
+            visits.append(SectionRow(at=rv.completed_at, who=rv.visitor,
+                                     text=f"回访结果：{rv.get_outcome_display()} {rv.get_satisfaction_display()} "
+                                          f"{rv.owner_words}".strip()))
+        if rv.open_question and rv.answer_due_at:  # R-M4-10
+            due = rv.answer_due_at.astimezone(ticket.project.tz).strftime("%Y-%m-%d %H:%M")
+            text = f"待答复的问题：{rv.open_question}（约定 {due} 前答复）"
+            if rv.answered_at:
+                late = "（超过约定时间）" if rv.answered_at > rv.answer_due_at else ""
+                text += f"\n已答复{late}：{rv.answer}"
+            visits.append(SectionRow(at=rv.answered_at or rv.completed_at, who=None, text=text))
+    if ticket.return_visit_exemption:
+        visits.append(SectionRow(at=None, who=ticket.return_visit_exemption_approved_by,
+                                 text=f"免回访：{ticket.get_return_visit_exemption_display()} "
+                                      f"{ticket.return_visit_exemption_note}".strip()))
+    if visits:
+        out.append(Section("return_visits", _("回访"), visits))
+    claims = [SectionRow(at=c.recorded_at, who=c.recorded_by,
+                         text=f"[#{c.pk}] ¥{c.amount} {c.content}（{c.get_status_display()}"
+                              + (f"，批准 ¥{c.approved_amount}" if c.approved_amount else "")
+                              + (f"，{c.decision_note}" if c.decision_note else "") + "）")
+              for c in ticket.compensation_claims.select_related("recorded_by")]
+    if claims:
+        out.append(Section("compensation", _("赔偿申请"), claims))
+    transfers = [SectionRow(at=t.sent_at, who=t.sent_by,
+                            text=f"[#{t.pk}] {t.document_no} {t.content}".strip()
+                                 + (f"\n地产处理结果：{t.result}" if t.result else ""))
+                 for t in ticket.developer_transfers.select_related("sent_by")]
+    updates = [SectionRow(at=u.at, who=u.staff, text=f"告知业主（{u.get_channel_display()}）：{u.content}")
+               for u in ticket.owner_updates.select_related("staff")]
+    if transfers or updates:
+        out.append(Section("developer", _("转地产与进展告知"), transfers + updates))
+    if ticket.handling_result or ticket.unresolved_analysis:
+        rows = []
+        if ticket.handling_result:
+            rows.append(SectionRow(at=None, who=None, text=f"处理结果：{ticket.handling_result}"))
+        if ticket.unresolved_analysis:
+            rows.append(SectionRow(at=ticket.closed_at, who=ticket.closed_by,
+                                   text=f"案例分析：{ticket.unresolved_analysis}\n措施：{ticket.unresolved_measures}"))
+        out.append(Section("result", _("结果"), rows))
+    if ticket.void_reason:
+        out.append(Section("void", _("作废"), [SectionRow(at=None, who=None, text=ticket.void_reason)]))
+    return out
+
+
+def unanswered_questions(ticket: m.Ticket) -> list[m.ReturnVisit]:
+    """R-M4-10: this ticket's return-visit questions still waiting for the promised answer."""
+    return list(unanswered_return_visit_questions(m.Ticket.objects.filter(pk=ticket.pk)))
+
+
+
+# ---------------------------------------------------------------- next steps
+
+
+def _can_move(ticket: m.Ticket, to: str) -> bool:
+    return to in ALLOWED.get(ticket.status, frozenset())
+
+
+def allowed_actions(ticket: m.Ticket) -> set[str]:
+    """Next steps the ticket's state allows (the actions still check who may and what is missing)."""
+    st = ticket.status
+    is_open = st in OPEN_STATUSES
+    out: set[str] = {"note"}
+    if st in {S.RECEIVED, S.REOPENED, S.DISPATCHED, S.HANDLING}:
+        out.add("dispatch")
+    if st == S.DISPATCHED and ticket.dispatches.filter(active=True).exists():
+        out.add("accept")
+    if st in {S.RECEIVED, S.DISPATCHED, S.HANDLING, S.TRANSFERRED, S.REOPENED}:
+        out.add("handling")
+    if st in {S.DISPATCHED, S.HANDLING}:
+        out.add("hand_back")
+    if is_open:
+        out |= {"reply", "owner_update", "claim"}
+        if not ticket.held_by_quality:
+            out.add("escalate")
+    if ticket.replies.filter(sent_at__isnull=True).exists() and is_open:
+        out |= {"review", "send"}
+    if ticket.replies.filter(sent_at__isnull=False, kind=ReplyKind.RESULT).exists() and is_open:
+        out.add("owner_response")
+    if ticket.issued_by_quality and is_open:
+        out.add("report")
+    if st == S.REPLIED and ticket.kind in VERIFY_KINDS:
+        out.add("verify")
+    ready = (st == S.VERIFIED) if ticket.kind in VERIFY_KINDS else st in {S.REPLIED, S.VERIFIED}
+    if ready and ticket.kind in RETURN_VISIT_KINDS and not ticket.return_visit_exemption:
+        out |= {"return_visit", "exempt"}
+    if _can_move(ticket, S.CLOSED) or _can_move(ticket, S.UNRESOLVED):
+        if st != S.VOIDED and st not in {S.CLOSED, S.UNRESOLVED}:
+            out.add("close")
+    if _can_move(ticket, S.REOPENED) and st != S.VOIDED:
+        out.add("reopen")
+    if _can_move(ticket, S.TRANSFERRED):
+        out.add("transfer")
+    if st == S.TRANSFERRED and ticket.developer_transfers.filter(result="").exists():
+        out.add("developer_result")
+    if ticket.compensation_claims.filter(status=CompensationStatus.PENDING).exists():
+        out |= {"decide", "refer"}
+    if st != S.VOIDED:
+        out.add("void")
+    if ticket.kind == "complaint" and st != S.VOIDED:
+        out.add("internal_staff")
+    if st != S.VOIDED and ticket.return_visits.filter(answer_due_at__isnull=False, answered_at__isnull=True).exists():
+        out.add("answer_question")  # R-M4-10, also after the ticket closed
+    if out & HANDLING_STEPS and handling_held(ticket):
+        out -= HANDLING_STEPS  # R-M2-04: not before the 管理者代表 signs (the NCR panel says so)
+    return out
+
+
+HANDLING_STEPS = frozenset({"dispatch", "accept", "handling", "hand_back"})
+
+
+def handling_held(ticket: m.Ticket) -> bool:
+    """Is handling held (R-M2-04: an unsigned 《不合格/纠正、预防措施报告》, put on by apps.quality)?"""
+    return bool(ticket.handling_hold)
+
+
+
+# ---------------------------------------------------------------- escalation (written by apps.escalation)
+
+def with_escalation(qs: QuerySet[m.Ticket]) -> QuerySet[m.Ticket]:
+    """Load each ticket's escalation events in one query (for lists: see :func:`escalation_of`)."""
+    return qs.prefetch_related(Prefetch("escalation_events", queryset=_escalation_events(), to_attr="escalation_rows"))
+
+
+def _escalation_events() -> QuerySet[Any]:
+    # The events are apps.escalation's rows, read through the reverse relation its model declares on
+    # Ticket (``escalation_events``): tickets never imports the higher module.
+    model: Any = m.Ticket._meta.get_field("escalation_events").related_model
+    return model.objects.select_related("raised_by").order_by("raised_at", "pk")
+
+
+def escalation_of(ticket: m.Ticket) -> dict[str, Any]:
+    """``{level, reasons}`` — the level is written by apps.escalation; the reasons are its events, one
+    dict each, oldest first (``kind, level, level_label, rule_id, reason, raised_at, report_due_at, by``)."""
+    rows = getattr(ticket, "escalation_rows", None)
+    if rows is None:
+        rows = list(_escalation_events().filter(ticket=ticket))
+    reasons = [{
+        "kind": e.kind, "level": e.level, "level_label": str(e.get_level_display()), "rule_id": e.rule_id,
+        "reason": e.reason, "raised_at": e.raised_at, "report_due_at": e.report_due_at,
+        "by": str(e.raised_by) if e.raised_by else None,
+    } for e in rows]
+    return {"level": ticket.escalation_level or "none", "reasons": reasons}
