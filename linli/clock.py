@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 _frozen: dt.datetime | None = None

@@ -4,6 +4,7 @@
 PostgreSQL (pytest-django creates and drops ``test_<name>``); otherwise SQLite.
 """
 import os
+from pathlib import Path
 
 os.environ.setdefault("LINLI_MODE", "embedded")
 if os.environ.get("LINLI_TEST_DATABASE_URL"):
@@ -15,12 +16,12 @@ from linli.settings import *  # noqa: E402,F403
 from linli.settings import DATABASES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+if str(DATABASES["default"]["ENGINE"]).endswith("sqlite3"):
     DATABASES["default"]["NAME"] = ":memory:"
     DATABASES["default"]["TEST"] = {"NAME": None}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-MEDIA_ROOT = os.path.join(os.environ.get("TMPDIR", "/tmp"), "linli-test-media")
+MEDIA_ROOT = Path(os.environ.get("TMPDIR", "/tmp")) / "linli-test-media"
 LANGUAGE_CODE = "zh-hans"

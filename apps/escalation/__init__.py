@@ -5,7 +5,7 @@ reports a hot/major complaint calls for and their deadlines, same-complaint grou
 members, similarity synonyms), the separate archive volume of a major complaint, leadership opinions,
 government major-event reports and the monthly developer-legacy forwarding. ``Ticket.escalation_level``
 belongs to the tickets app; escalation decides it and writes it through
-``apps.tickets.levels.change_escalation_level`` (history row + timeline event).
+``apps.tickets.actions.levels.change_escalation_level`` (history row + timeline event).
 
 Actions (``actions.py``; pages in ``views.py``, API in ``api.py``): ``evaluate`` / ``evaluate_complaint``,
 ``downgrade``, ``flag_ticket``, ``submit_report``, ``on_ticket_closed``, ``close_volume``,

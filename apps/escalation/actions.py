@@ -1,7 +1,7 @@
 """Every write of the escalation app (STYLE §2): evaluate/raise, downgrade, reports, same-complaint
 groups, archive volumes, developer-legacy forwarding. Web pages, the API, the sweep and the durable
 jobs of :mod:`apps.escalation.jobs` all call these functions. The ticket's level is changed only
-through :func:`apps.tickets.levels.change_escalation_level` (history row + timeline event)."""
+through :func:`apps.tickets.actions.levels.change_escalation_level` (history row + timeline event)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -33,8 +33,8 @@ from apps.org.access import has_cap
 from apps.org.models import Membership, Project
 from apps.org.roles import Cap, Role
 from apps.tickets.actions import TicketError, add_note, edit_ticket
+from apps.tickets.actions.levels import change_escalation_level
 from apps.tickets.choices import Channel
-from apps.tickets.levels import change_escalation_level
 from apps.tickets.models import Ticket
 
 if TYPE_CHECKING:

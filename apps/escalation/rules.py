@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from apps.workdays.calendar import WorkCalendar, add_working_days
+from linli.clock import SHANGHAI
 
 NONE, HOT, MAJOR = "none", "hot", "major"
 LEVEL_RANK: dict[str, int] = {NONE: 0, HOT: 1, MAJOR: 2}
@@ -80,7 +81,7 @@ def _local(moment: dt.datetime, tz: ZoneInfo) -> dt.datetime:
 
 
 def window_start(newest: dt.datetime, *, mode: str = ROLLING_MONTH,
-                 tz: ZoneInfo = ZoneInfo("Asia/Shanghai")) -> dt.datetime:
+                 tz: ZoneInfo = SHANGHAI) -> dt.datetime:
     """R-M3-04 / P-29: start of the "within one month" window ending at ``newest`` (inclusive)."""
     local = _local(newest, tz)
     if mode == CALENDAR_MONTH:
@@ -89,7 +90,7 @@ def window_start(newest: dt.datetime, *, mode: str = ROLLING_MONTH,
         start = local - dt.timedelta(days=30)
     else:
         start = add_months(local, -1)
-    return start.astimezone(dt.timezone.utc)
+    return start.astimezone(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,7 @@ def warn_at(start: dt.datetime, due: dt.datetime, fraction: float) -> dt.datetim
     return start + (due - start) * fraction
 
 
-def weekday_add_working_days(start: dt.datetime, n: int, *, tz: ZoneInfo = ZoneInfo("Asia/Shanghai")) -> dt.datetime:
+def weekday_add_working_days(start: dt.datetime, n: int, *, tz: ZoneInfo = SHANGHAI) -> dt.datetime:
     """T-04 on a Monday–Friday calendar without holidays (apps.workdays arithmetic): start day not
     counted, deadline 23:59:59 local of the N-th working day."""
     return add_working_days(start, n, WorkCalendar(tz=tz)).astimezone(dt.UTC)

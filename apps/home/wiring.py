@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from apps.estates import access as estates_access
 from apps.notify import queries as notify_queries
 from apps.tickets import access as ticket_access
-from apps.tickets import adapters as ticket_adapters
+from apps.tickets import queries as ticket_queries
 from apps.tickets.models import Ticket
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ def tickets_of_user_on_household(user: User, household: Household) -> bool:
 
 def return_visit_calls(user: Any) -> QuerySet[Ticket]:
     """待回访 tickets the user may see, oldest first (the call list's items)."""
-    return (ticket_adapters.return_visit_queue(ticket_access.visible_tickets(user))
+    return (ticket_queries.return_visit_queue(ticket_access.visible_tickets(user))
             .select_related("project", "household").order_by("received_at")[:CALL_LIST_LIMIT])
 
 

@@ -6,4 +6,4 @@ class ReportsConfig(AppConfig):
     label = "reports"
     verbose_name = "统计与报告 Reports"
     # Periodic work: the task apps.reports.tasks.generate_reports is in the one beat schedule
-    # (linli/settings.py CELERY_BEAT_SCHEDULE); the embedded mode runs ``manage.py generate_reports``.
+    # (linli/settings.py); the embedded mode runs ``manage.py generate_reports``.

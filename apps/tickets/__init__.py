@@ -23,5 +23,5 @@ Reactions (issue 13):
 - called by higher modules (a): ``actions.hold_handling`` / ``actions.release_handling`` — apps.quality
   holds handling while its NCR awaits the 管理者代表's signature (R-M2-04);
 - calls below (a): apps.notify for staff notices (after the commit), apps.workdays for deadline limits;
-  the workdays ``calendar_year_confirmed`` signal recomputes provisional deadlines.
+  the durable job ``workdays.year_confirmed`` → ``tickets.recompute_deadlines_for_year`` recomputes provisional deadlines (apps.tickets.jobs).
 """

@@ -1,7 +1,5 @@
 from django.apps import AppConfig
 
-from apps.workdays.signals import calendar_year_confirmed
-
 
 class TicketsConfig(AppConfig):
     name = "apps.tickets"
@@ -9,8 +7,6 @@ class TicketsConfig(AppConfig):
     verbose_name = "诉求工单 Tickets"
 
     def ready(self) -> None:
-        # Recompute open provisional deadlines when an official calendar year is confirmed (T-03,
-        # P-25). The workdays app (a lower layer) owns the signal and sends it on commit.
-        from apps.tickets.deadlines import on_calendar_year_confirmed
+        from apps.tickets import jobs  # importing the module registers its job handlers
 
-        calendar_year_confirmed.connect(on_calendar_year_confirmed, dispatch_uid="tickets-recompute-provisional")
+        jobs.register()

@@ -142,7 +142,3 @@ def recompute_provisional(year: int) -> int:
             d.save(update_fields=["due_at", "limit_due_at", "agreed", "provisional", "warn_at", "rule"])
             changed += 1
     return changed
-
-
-def on_calendar_year_confirmed(sender: Any, year: int, **kwargs: Any) -> None:
-    recompute_provisional(year)

@@ -2,7 +2,7 @@
 P-26…P-28, P-31).
 
 - :class:`OfficialYear` — which years have an official schedule (seeded from ``chinesecalendar``;
-  imported/confirmed years send ``calendar_year_confirmed``).
+  imported/confirmed years publish ``workdays.year_confirmed``).
 - :class:`CalendarDay` — override rows (global = the official schedule of a year the package does not
   know; per company = its own holidays, a typhoon day, an extra working day).
 - :class:`RuleSet` / :class:`LimitPolicy` — named rule sets of policy rows (seeded from

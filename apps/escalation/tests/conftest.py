@@ -3,13 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from apps.core import jobs
 from apps.escalation import actions
 from linli import clock
 
@@ -79,36 +76,3 @@ def complaint(cast: Any) -> Any:
         return make_complaint(cast, content, received_at, **fields)
 
     return make
-
-
-def _tickets_publishes_events() -> bool:
-    tickets = Path(__file__).resolve().parents[2] / "tickets"
-    return any('"tickets.received"' in p.read_text(encoding="utf-8")
-               for p in tickets.rglob("*.py") if "tests" not in p.parts)
-
-
-@pytest.fixture(autouse=True)
-def _tickets_events_bridge() -> Iterator[None]:
-    """TEMPORARY (issue 13, parallel branches): until ``apps.tickets`` publishes ``tickets.received``
-    and ``tickets.status_changed`` itself (the tickets branch), turn its old post-commit signals into
-    those events, so these tests see the intake reactions as they will run. Does nothing once the
-    tickets app publishes them; delete it then, with ``apps/tickets/signals.py``."""
-    if _tickets_publishes_events():
-        yield
-        return
-    from apps.tickets import signals
-
-    def received(sender: Any, ticket: Any, **kwargs: Any) -> None:
-        jobs.publish("tickets.received", ticket_id=ticket.pk, kind=ticket.kind, now=clock.now().isoformat())
-
-    def status_changed(sender: Any, ticket: Any, old: str, new: str, **kwargs: Any) -> None:
-        jobs.publish("tickets.status_changed", ticket_id=ticket.pk, kind=ticket.kind, old=old, new=new,
-                     now=clock.now().isoformat())
-
-    signals.ticket_received.connect(received, dispatch_uid="escalation-tests-bridge-received")
-    signals.ticket_status_changed.connect(status_changed, dispatch_uid="escalation-tests-bridge-status")
-    try:
-        yield
-    finally:
-        signals.ticket_received.disconnect(dispatch_uid="escalation-tests-bridge-received")
-        signals.ticket_status_changed.disconnect(dispatch_uid="escalation-tests-bridge-status")

@@ -1,4 +1,4 @@
-"""The ticket's level changes only through ``apps.tickets.levels.change_escalation_level``: every raise
+"""The ticket's level changes only through ``apps.tickets.actions.levels.change_escalation_level``: every raise
 and every manual downgrade leaves a history row and a timeline event (R-M3-01, issue 13 item 4)."""
 from __future__ import annotations
 

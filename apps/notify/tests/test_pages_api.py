@@ -125,7 +125,7 @@ def test_r_m4_14_call_list_page_orders_return_visits(client, cast, monkeypatch) 
     """R-M4-14: the return-visit call list shows when each call may be made."""
     from types import SimpleNamespace
 
-    from apps.tickets import adapters
+    from apps.tickets import queries as adapters
 
     t1 = SimpleNamespace(pk=1, number="YG-20261123-001", project=cast.project, household=None, content="门禁")
     monkeypatch.setattr(adapters, "return_visit_queue", lambda qs: _FakeQS([t1]))

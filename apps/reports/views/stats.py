@@ -24,7 +24,7 @@ from apps.reports.views import printing as forms_print
 from apps.reports.views.reports import _visible_reports
 from apps.tickets.access import TicketNotFound, access_ticket, visible_tickets
 from apps.tickets.choices import Channel, Kind
-from apps.tickets.inventory_view import build
+from apps.tickets.inventory_sheet import build_inventory_sheet as build
 from apps.tickets.models import Category, Ticket
 from linli import clock
 

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from apps.core import jobs
-from apps.tickets import jobs_calendar
+from apps.tickets import jobs as ticket_jobs
 from apps.workdays import actions, queries
 
 
@@ -20,4 +20,4 @@ def _fresh_workdays_caches() -> Iterator[None]:
 @pytest.fixture
 def year_confirmed_reaction() -> None:
     """The tickets reaction to ``workdays.year_confirmed`` as TicketsConfig.ready() registers it."""
-    jobs.react(actions.YEAR_CONFIRMED, jobs_calendar.RECOMPUTE_DEADLINES_FOR_YEAR)
+    jobs.react(actions.YEAR_CONFIRMED, ticket_jobs.RECOMPUTE_DEADLINES_FOR_YEAR)

@@ -156,7 +156,7 @@ def test_a_failing_recompute_is_recorded_and_retried_not_lost(
         raise RuntimeError("recompute failed")
 
     monkeypatch.setattr(deadlines, "recompute_provisional", boom)
-    monkeypatch.setattr("apps.tickets.jobs_calendar.recompute_provisional", boom)
+    monkeypatch.setattr("apps.tickets.jobs.recompute_provisional", boom)
     with django_capture_on_commit_callbacks(execute=True):
         actions.confirm_year(2029, by="admin", now=clock.now())
     assert OfficialYear.objects.get(year=2029).status == "official"

@@ -1,7 +1,7 @@
 """``manage.py import_calendar FILE [--year Y] [--source TEXT] [--now ISO]`` — load an official
 holiday schedule (format: README "工作日历 · Calendar import"; P-25, T-03). All or nothing: any bad
 row aborts the import with every row error listed in Chinese. The years in the file become
-official and ``calendar_year_confirmed`` is sent, so open provisional deadlines are recomputed.
+official and ``workdays.year_confirmed`` is published, so open provisional deadlines are recomputed.
 """
 from __future__ import annotations
 

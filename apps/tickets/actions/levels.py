@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
-from apps.tickets.actions import _event, _lock, _save
+from apps.tickets.actions.base import _event, _lock, _save
 from apps.tickets.choices import EscalationLevel, TicketEventKind
 
 if TYPE_CHECKING:
