@@ -59,7 +59,7 @@ def test_r_m2_04_a_failing_withdrawal_is_recorded_and_retried_not_lost(
     assert Ticket.objects.get(pk=complaint.pk).status == "voided"  # the void itself stands
     monkeypatch.setitem(jobs._handlers, quality_jobs.WITHDRAW_FOR_VOIDED_TICKET,
                         quality_jobs.withdraw_reports_of_voided_ticket)
-    assert jobs.run_pending(now=job.run_after) == 1
+    jobs.run_pending(now=job.run_after)  # (the intake's own reactions, still pending here, run too)
     job.refresh_from_db()
     report.refresh_from_db()
     assert job.state == JobState.DONE and job.attempts == 2 and report.status == NcrStatus.WITHDRAWN
