@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from benchdb import prepare_database as _prepare_database  # noqa: E402
 from benchdb import clone_tickets, setup_django, time_get  # noqa: E402
+from benchdb import prepare_database as _prepare_database  # noqa: E402
 
 
 def main() -> None:

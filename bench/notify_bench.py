@@ -33,8 +33,6 @@ from benchdb import prepare_database as _prepare_database  # noqa: E402
 from benchdb import setup_django  # noqa: E402
 
 
-
-
 def _ms(values: list[float]) -> str:
     values = sorted(values)
     p95 = values[min(len(values) - 1, int(len(values) * 0.95))]

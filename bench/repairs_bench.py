@@ -33,8 +33,6 @@ from benchdb import prepare_database as _prepare_database  # noqa: E402
 from benchdb import setup_django  # noqa: E402
 
 
-
-
 def _flows(cast, n: int) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
     from apps.repairs.tests.conftest import png
     from apps.tickets.models import Category
@@ -57,7 +55,7 @@ def _flows(cast, n: int) -> dict[str, list[float]]:  # type: ignore[no-untyped-d
 
 
 def _one_flow(cast, step, tap, sig, now, i):  # type: ignore[no-untyped-def]
-    from apps.repairs import services
+    from apps.repairs import actions as services
 
     order = step("intake", lambda: services.receive_repair(
         project=cast.project, category=tap, content="水龙头漏水", location=f"1栋{i:04d}", complainant_surname="王",

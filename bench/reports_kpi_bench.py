@@ -16,12 +16,12 @@ that both give the same numbers; asserts nothing about time.
 from __future__ import annotations
 
 import argparse
-from typing import Any
 import os
 import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -29,8 +29,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from benchdb import prepare_database as _prepare_database  # noqa: E402
 from benchdb import setup_django  # noqa: E402
-
-
 
 
 def _timed(fn, repeat: int):  # type: ignore[no-untyped-def]

@@ -25,10 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from benchdb import prepare_database as _prepare_database  # noqa: E402
 from benchdb import child_tables, setup_django  # noqa: E402
-
-
+from benchdb import prepare_database as _prepare_database  # noqa: E402
 
 
 def _q(column: str) -> str:

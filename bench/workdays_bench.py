@@ -139,7 +139,7 @@ def main() -> None:
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         from apps.org.models import Company, Project
-        from apps.workdays import services
+        from apps.workdays import queries as services
 
         company = Company.objects.create(name="基准物业", code="bench")
         project = Project.objects.create(company=company, code="BN", name="基准小区")

@@ -28,7 +28,7 @@ from apps.escalation.models import (
     Level,
     ReportKind,
 )
-from apps.notify import services as notify_services
+from apps.notify import actions as notify_services
 from apps.org.access import has_cap
 from apps.org.models import Membership, Project
 from apps.org.roles import Cap, Role

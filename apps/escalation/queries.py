@@ -31,7 +31,7 @@ from apps.org.roles import Role
 from apps.tickets.models import Ticket
 from apps.tickets.policies import policy_for as ticket_policy_for
 from apps.workdays import calendar as wcal
-from apps.workdays.services import calendar_for
+from apps.workdays.queries import calendar_for
 from linli import clock
 
 COMPLAINT = "complaint"

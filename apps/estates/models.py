@@ -159,7 +159,7 @@ class Vehicle(models.Model):
 class ArchiveGrant(models.Model):
     """查阅授权: the department head's consent to consult the owner archive (R-M7-01 未经部门负责人同意不得查阅).
 
-    Created and revoked only through :mod:`apps.estates.services`; ``granted_by`` must hold
+    Created and revoked only through :mod:`apps.estates.actions`; ``granted_by`` must hold
     ``Cap.GRANT_ARCHIVE_ACCESS`` in ``project``. Nothing is deleted: a grant ends by ``valid_until``
     or by revocation.
     """

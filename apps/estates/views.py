@@ -1,6 +1,6 @@
 """Owner archive pages (issue 2 items 4, 5, 8): search, household detail with "显示完整信息",
 roster import (upload → preview → commit, with progress) and export, department-head grants,
-and the access log. Thin: rules live in :mod:`apps.estates.services` and :mod:`apps.estates.roster`.
+and the access log. Thin: rules live in :mod:`apps.estates.access`, :mod:`apps.estates.queries` and :mod:`apps.estates.roster`.
 """
 from __future__ import annotations
 

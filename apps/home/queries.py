@@ -26,7 +26,7 @@ from apps.org.roles import Role
 from apps.quality.models import NcrStatus, NonconformityReport
 from apps.tickets.choices import OPEN_STATUSES, EscalationLevel, Stage, TicketStatus
 from apps.tickets.models import Deadline, DeadlineQuerySet, Dispatch, Ticket
-from apps.workdays.services import uncovered_years
+from apps.workdays.queries import uncovered_years
 from linli import clock
 
 if TYPE_CHECKING:

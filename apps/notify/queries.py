@@ -23,7 +23,7 @@ from apps.notify.models import (
 from apps.org import access
 from apps.org.models import Project
 from apps.workdays import calendar as wcal
-from apps.workdays.services import calendar_for
+from apps.workdays.queries import calendar_for
 
 CALL = "call"  # an outbound phone call made by staff (not a Delivery; R-M17-01 covers it by default)
 

@@ -39,7 +39,7 @@ from apps.core.errors import DomainError
 from apps.notify import notices
 from apps.notify.channels import absolute_link
 from apps.notify.models import Channel, NoticeKind
-from apps.notify.services import NotifyError, next_contact_moment, policy_for
+from apps.notify.queries import NotifyError, next_contact_moment, policy_for
 from apps.org.models import Project, User
 from apps.portal.access import can_publish
 from apps.portal.models import REPORT_KINDS, Publication, PublicationKind

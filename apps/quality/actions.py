@@ -26,12 +26,12 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from apps.core.errors import DomainError
-from apps.notify import services as notify_services
+from apps.notify import actions as notify_services
 from apps.org import access
 from apps.org.access import can_see_project, has_cap
 from apps.org.models import Department, Project
 from apps.org.roles import ROLE_INFO, Cap, Role
-from apps.quality import gate, services
+from apps.quality import gate, queries
 from apps.quality.models import (
     OPEN_NCR_STATUSES,
     UNSIGNED_STATUSES,
@@ -174,7 +174,7 @@ def _notify(recipients: list[Any], *, kind: str, subject: str, body: str, report
 
 def _notify_reps(report: NonconformityReport, event: NcrEvent, *, now: dt.datetime, again: bool = False) -> None:
     ticket = report.ticket
-    _notify(services.management_reps(report.company_id), kind="ncr_awaiting_signature",
+    _notify(queries.management_reps(report.company_id), kind="ncr_awaiting_signature",
             subject=f"{'补充后' if again else ''}待签发：{report.number}（工单 {ticket.number}）",
             body=report.nonconformity[:200], report=report, now=now,
             dedupe=f"ncr-sign-{event.pk}")
@@ -202,7 +202,7 @@ def raise_ncr(*, ticket: Ticket, acting_user: User, now: dt.datetime, nonconform
                           "cause_analysis": cause_analysis, "correction": correction,
                           "corrective_action": corrective_action, "preventive_action": preventive_action})
     _check_required(texts)
-    if not services.management_reps(project.company_id):
+    if not queries.management_reps(project.company_id):
         raise QualityError("公司尚未设置管理者代表，无法提交不合格报告", code="no_management_rep", status=409)
     if department is not None and (department.company_id != project.company_id
                                    or department.project_id not in (None, project.pk)):
@@ -210,13 +210,13 @@ def raise_ncr(*, ticket: Ticket, acting_user: User, now: dt.datetime, nonconform
     existing = NonconformityReport.objects.filter(ticket=ticket, status__in=OPEN_NCR_STATUSES).first()
     if existing is not None:
         raise QualityError(f"该工单已有未关闭的不合格报告 {existing.number}", code="ncr_open", status=409)
-    year = services.local_year(project, now)
-    seq = services.next_seq(project.company, year)
+    year = queries.local_year(project, now)
+    seq = queries.next_seq(project.company, year)
     try:
         with transaction.atomic():
             report = NonconformityReport(
                 company_id=project.company_id, project=project, ticket=ticket, year=year, seq=seq,
-                number=services.format_number(year, seq), status=NcrStatus.AWAITING_SIGNATURE,
+                number=queries.format_number(year, seq), status=NcrStatus.AWAITING_SIGNATURE,
                 department=department or ticket.department, raised_by=acting_user, raised_at=now, updated_at=now,
                 **texts)
             _save(report, None, acting_user=acting_user, reason="提出")

@@ -11,7 +11,7 @@ from ninja import Router, Schema, Status
 
 from apps.core.api_errors import ERRORS, ApiError
 from apps.org.models import Department
-from apps.quality import actions, services
+from apps.quality import actions, queries
 from apps.quality.models import NcrEvent, NcrStatus, NonconformityReport
 from apps.tickets.access import TicketNotFound, access_ticket, staff_user
 from linli import clock
@@ -119,7 +119,7 @@ def _out(r: NonconformityReport) -> dict[str, Any]:
 
 
 def _report(request: HttpRequest, report_id: int) -> NonconformityReport:
-    report = services.visible_reports(request.user).select_related("project").filter(pk=report_id).first()
+    report = queries.visible_reports(request.user).select_related("project").filter(pk=report_id).first()
     if report is None:
         raise ApiError(404, "not_found", "报告不存在")
     return report
@@ -127,7 +127,7 @@ def _report(request: HttpRequest, report_id: int) -> NonconformityReport:
 
 @router.get("/ncr", response={200: list[NcrOut], **ERRORS}, summary="不合格报告列表（管理者代表：待签发在前）")
 def ncr_list(request: HttpRequest, status: NcrStatus | None = None, project: int | None = None) -> Any:
-    qs = services.list_for(request.user, status=status.value if status else "", project_id=project)
+    qs = queries.list_for(request.user, status=status.value if status else "", project_id=project)
     return [_out(r) for r in _loaded(qs)[:100]]
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from apps.core.exports import render_pdf
 from apps.org import access
 from apps.org.roles import Cap
-from apps.quality import actions, services
+from apps.quality import actions, queries
 from apps.quality.forms import NcrActionsForm, NcrTextsForm, RaiseForm, ReturnForm, SignForm, VerifyForm, WithdrawForm
 from apps.quality.models import NcrStatus, NonconformityReport
 from apps.tickets.access import TicketNotFound, access_ticket, staff_user
@@ -25,7 +25,7 @@ FORM_TITLE = "不合格/纠正、预防措施报告"
 
 
 def _report(request: HttpRequest, pk: int) -> NonconformityReport:
-    qs = services.visible_reports(request.user).select_related(
+    qs = queries.visible_reports(request.user).select_related(
         "project", "ticket", "department", "raised_by", "signed_by", "verified_by")
     return get_object_or_404(qs, pk=pk)
 
@@ -47,7 +47,7 @@ def _bind_error(form: Any, exc: actions.QualityError) -> None:
 @login_required
 def ncr_list(request: HttpRequest) -> HttpResponse:
     """不合格报告 list: filter by status and project; a 管理者代表 sees the ones awaiting signature first."""
-    if not services.may_use_ncr(request.user):
+    if not queries.may_use_ncr(request.user):
         raise Http404
     projects = list(access.visible_projects(request.user).order_by("code"))
     status = request.GET.get("status", "")
@@ -59,10 +59,10 @@ def ncr_list(request: HttpRequest) -> HttpResponse:
         project_id = None
     if project_id and project_id not in {p.pk for p in projects}:
         project_id = None
-    reports = services.list_for(request.user, status=status, project_id=project_id)[:200]
+    reports = queries.list_for(request.user, status=status, project_id=project_id)[:200]
     return render(request, "quality/ncr_list.html", {
         "reports": reports, "projects": projects, "status": status, "project_id": project_id,
-        "statuses": NcrStatus.choices, "signs": services.signs_somewhere(request.user),
+        "statuses": NcrStatus.choices, "signs": queries.signs_somewhere(request.user),
     })
 
 

@@ -23,5 +23,5 @@ Reactions:
   order from the durable job ``repairs.order_for_ticket`` reacting to ``tickets.received`` —
   mechanism (b), registered in ``RepairsConfig.ready()``; idempotent, failures recorded and retried;
 - staff notices (the building steward on a new 派工单, department heads on a rework) go to
-  ``apps.notify.services.notify_staff`` in the action's transaction (a).
+  ``apps.notify.actions.notify_staff`` in the action's transaction (a).
 """

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from apps.notify.services import CALL, next_contact_moment
+from apps.notify.queries import CALL, next_contact_moment
 from apps.org.access import has_cap, visible_projects
 from apps.org.models import Department, Membership, Project, User
 from apps.org.roles import Cap, Role

@@ -16,7 +16,7 @@ Actions (:mod:`.actions`): ``create_draft``, ``update_draft``, ``submit_for_revi
 ``generate_due`` (Celery task ``apps.reports.tasks.generate_reports`` in the beat schedule,
 ``manage.py generate_reports --now``).
 
-Reactions: reminders of due and late reports call ``apps.notify.services.notify_staff`` directly
+Reactions: reminders of due and late reports call ``apps.notify.actions.notify_staff`` directly
 in the sweep's transaction (mechanism (a)); the working-day index is filled by a direct call to
 ``apps.workdays.actions.ensure_working_day_index`` (mechanism (a)). No signal receivers.
 """

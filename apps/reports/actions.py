@@ -6,7 +6,7 @@ refreshed; approval freezes them. ``reissue_report`` opens a new version (a copy
 new version is approved the old one becomes ``superseded`` — it still exists, unchanged.
 :func:`generate_due` (task ``apps.reports.tasks.generate_reports`` / ``manage.py generate_reports``)
 creates due drafts, refreshes untouched drafts and sends reminders through
-:func:`apps.notify.services.notify_staff` (a direct call, mechanism (a)).
+:func:`apps.notify.actions.notify_staff` (a direct call, mechanism (a)).
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 
 from apps.core.errors import DomainError
-from apps.notify.services import notify_staff
+from apps.notify.actions import notify_staff
 from apps.org import access
 from apps.org.models import Company, Project, User
 from apps.org.roles import Cap

@@ -1,7 +1,7 @@
 """Stamping and meeting ticket deadlines (issue 4 item 3; SPEC R-M2-05…R-M2-11, R-M2-19, R-M4-04).
 
 Deadlines are computed once, when the event that starts them happens, by the policy engine
-(``apps.workdays.services.deadlines_for``, cross-app contract 1) and stored as :class:`Deadline`
+(``apps.workdays.queries.deadlines_for``, cross-app contract 1) and stored as :class:`Deadline`
 rows. Stage ↔ starting event:
 
 - intake (``received_at``, T-02): acknowledge, respond, reply, arrive, complete
@@ -21,7 +21,7 @@ from typing import Any
 
 from apps.tickets.choices import Stage
 from apps.tickets.models import Deadline, Ticket
-from apps.workdays.services import deadlines_for
+from apps.workdays.queries import deadlines_for
 
 log = logging.getLogger(__name__)
 

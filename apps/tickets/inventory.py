@@ -20,7 +20,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, QuerySet
 
-from apps.notify import services as notify_services
+from apps.notify import actions as notify_services
 from apps.org.models import Project, User
 from apps.tickets.choices import OPEN_STATUSES, TicketStatus
 from apps.tickets.models import DailyInventory, Deadline, SuggestionBoxOpening, Ticket

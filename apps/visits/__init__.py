@@ -14,7 +14,7 @@ Actions (``apps.visits.actions``), each reachable from a page and, where marked,
 ``settle_problem`` (page, API), ``raise_ticket_from_problem`` (page, API).
 
 Reactions, both (a) — an explicit call inside the visit action's transaction:
-- an open problem with a responsible department → ``apps.notify.services.notify_staff`` tells the
+- an open problem with a responsible department → ``apps.notify.actions.notify_staff`` tells the
   department heads (R-M9-04);
 - raising a ticket from a problem → ``apps.tickets.actions.receive_ticket``, then the ticket is
   linked to the problem; a refused intake or a failure while linking rolls back both (R-M9-11).

@@ -10,7 +10,7 @@ simple-history with their reason.
 
 Reactions (both (a): an explicit call inside the visit's transaction — if it fails, nothing is written):
 - an open problem with a responsible department tells the department heads
-  (``apps.notify.services.notify_staff``, R-M9-04);
+  (``apps.notify.actions.notify_staff``, R-M9-04);
 - raising a ticket from a problem calls ``apps.tickets.actions.receive_ticket`` and links the ticket,
   under the locks of the visit and the problem (R-M9-11).
 """
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from apps.core.errors import DomainError
-from apps.notify.services import notify_staff
+from apps.notify.actions import notify_staff
 from apps.org.access import can_see_project
 from apps.org.models import Department, Project
 from apps.tickets import actions as ticket_actions

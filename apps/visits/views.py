@@ -23,8 +23,8 @@ from apps.core.api_errors import ApiError
 from apps.core.errors import DomainError
 from apps.core.exports import xlsx_response
 from apps.core.flash import flash_form_errors, flash_refusal
+from apps.estates.actions import log_export
 from apps.estates.masking import mask_name
-from apps.estates.services import log_export
 from apps.org.models import Project
 from apps.visits import access, actions, queries
 from apps.visits.forms import CorrectForm, ProblemFormSet, RaiseTicketForm, SettleForm, VisitForm, VoidForm

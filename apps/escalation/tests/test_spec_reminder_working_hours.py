@@ -1,7 +1,7 @@
 """R-M17-11: deadline reminders respect the holder's working hours, except for urgent repairs and
 hot or major complaints.
 
-The sweep goes through the real ``apps.notify.services.notify_staff`` here (no outbox stub): the
+The sweep goes through the real ``apps.notify.actions.notify_staff`` here (no outbox stub): the
 in-app notice appears at once, the email/SMS pushes are held (``scheduled``) until the next moment
 inside the project's working hours on a working day, and ``deliver_due`` sends them then.
 """
@@ -13,8 +13,8 @@ import pytest
 
 from apps.escalation import sweep
 from apps.escalation.tests.conftest import make_complaint
+from apps.notify.actions import deliver_due
 from apps.notify.models import Delivery, DeliveryStatus, Notification
-from apps.notify.services import deliver_due
 from linli.clock import SHANGHAI
 
 pytestmark = pytest.mark.django_db(transaction=True)

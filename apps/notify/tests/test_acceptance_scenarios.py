@@ -79,7 +79,7 @@ def test_as_20_boundaries_of_the_windows(cast, hh: int, mm: int, quiet: bool) ->
 def test_as_20_holidays_are_not_quiet_days_by_themselves(cast) -> None:
     """AS-20: holidays are not quiet days by themselves — 2026-04-04 … 04-06 are the 清明 holidays, yet
     10:00 and 16:00 on them are allowed call times."""
-    from apps.workdays.services import calendar_for
+    from apps.workdays.queries import calendar_for
 
     cal = calendar_for(cast.project)
     for day in (dt.date(2026, 4, 4), dt.date(2026, 4, 5), dt.date(2026, 4, 6)):

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from apps.notify.services import NotifyError
+from apps.notify.queries import NotifyError
 from apps.portal import actions
 from apps.portal.models import Publication
 from apps.portal.tests.test_spec_portal import NOW, make_report

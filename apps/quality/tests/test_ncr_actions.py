@@ -9,7 +9,7 @@ import pytest
 from apps.notify.models import Notification
 from apps.org.access import has_cap
 from apps.org.roles import ROLE_INFO, Cap, Role
-from apps.quality import actions, services
+from apps.quality import actions, queries
 from apps.quality.actions import QualityError
 from apps.quality.models import NcrEvent, NcrStatus, NonconformityReport
 from apps.quality.tests.conftest import raise_for
@@ -284,7 +284,7 @@ def test_list_puts_awaiting_signature_first_for_the_management_rep(cast: Any, mr
     b = raise_for(cast, receive(cast, content="第二件"), frozen_now - dt.timedelta(hours=1))
     c = raise_for(cast, receive(cast, content="第三件"), frozen_now + dt.timedelta(hours=1))
     actions.sign_ncr(report=c, opinion="同意", acting_user=mrep, now=frozen_now)
-    assert [r.pk for r in services.list_for(mrep)] == [b.pk, c.pk, a.pk]
-    assert [r.pk for r in services.list_for(cast.cs_manager)] == [c.pk, a.pk, b.pk]
-    assert [r.pk for r in services.list_for(mrep, status="signed")] == [c.pk, a.pk]
-    assert list(services.list_for(cast.outsider)) == []
+    assert [r.pk for r in queries.list_for(mrep)] == [b.pk, c.pk, a.pk]
+    assert [r.pk for r in queries.list_for(cast.cs_manager)] == [c.pk, a.pk, b.pk]
+    assert [r.pk for r in queries.list_for(mrep, status="signed")] == [c.pk, a.pk]
+    assert list(queries.list_for(cast.outsider)) == []

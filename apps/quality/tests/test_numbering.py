@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.db import connections
 
-from apps.quality import services
+from apps.quality import queries as services
 from apps.quality.actions import QualityError
 from apps.quality.models import NonconformityReport
 from apps.quality.tests.conftest import raise_for

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from django.db import transaction
 
 from apps.core.errors import DomainError
-from apps.notify.services import notify_staff
+from apps.notify.actions import notify_staff
 from apps.org.models import User
 from apps.repairs.errors import RepairError
 from apps.repairs.models import PriceList, Receipt, RepairOrder

@@ -1,5 +1,5 @@
 """Fixtures of the repairs tests: a published price list, a stand-in for the policy engine with the
-repair rule set A shape (used only while apps.workdays.services is absent or when a test wants fixed
+repair rule set A shape (used only while apps.workdays.queries is absent or when a test wants fixed
 limits), repair categories by code, PNG signatures."""
 from __future__ import annotations
 

@@ -11,9 +11,9 @@ import pytest
 from apps.repairs.tests.helpers import assigned, at, completed, dispatch_of, on_site, receive
 from apps.tickets import actions as ta
 from apps.tickets.choices import Stage
+from apps.workdays import queries as workdays
 
 pytestmark = pytest.mark.django_db
-workdays = pytest.importorskip("apps.workdays.services")
 
 
 @pytest.fixture

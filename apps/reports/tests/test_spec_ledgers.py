@@ -10,7 +10,7 @@ import pytest
 
 from apps.core.exports import write_xlsx
 from apps.estates.models import Building, Household
-from apps.repairs.services import order_for
+from apps.repairs.actions import order_for
 from apps.reports import kpis, ledgers
 from apps.tickets import actions
 from apps.tickets.tests.helpers import receive, to_closed

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from apps.core import jobs
 from apps.core.errors import DomainError
-from apps.notify import services as notify_services
+from apps.notify import actions as notify_services
 from apps.org.access import can_see_project, has_cap
 from apps.org.models import Department, Membership, Project
 from apps.org.roles import ROLE_INFO, Cap

@@ -1,5 +1,5 @@
 """SPEC §5 acceptance scenarios through the REST API, with the real deadline engine
-(apps.workdays.services): the stable ``deadlines`` field shows what integrations rely on."""
+(apps.workdays.queries): the stable ``deadlines`` field shows what integrations rely on."""
 from __future__ import annotations
 
 import datetime as dt

@@ -1,6 +1,6 @@
 """Browser tests of the ticket pages (issue 4 item 10): the front-desk intake flow by keyboard only,
 and dispatch → handling → reply → verification → return visit → close through the action panels.
-The real deadline engine (apps.workdays.services) stamps the deadlines."""
+The real deadline engine (apps.workdays.queries) stamps the deadlines."""
 from __future__ import annotations
 
 from typing import Any

@@ -5,7 +5,7 @@ Two layers:
   warn_at at 75%, met_at/met_in_time, cancelling, overdue as a query, recomputing provisional rows)
   is tested against a fixed stand-in for the policy engine;
 - the acceptance scenarios (AS-01, AS-02, AS-07, AS-08, AS-09, AS-43) run against the real
-  ``apps.workdays.services.deadlines_for`` and are skipped until that module exists.
+  ``apps.workdays.queries.deadlines_for`` and are skipped until that module exists.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from apps.tickets import actions
 from apps.tickets import deadlines as dl
 from apps.tickets.models import Deadline
 from apps.tickets.tests.helpers import FakePolicies, at, receive, to_replied
+from apps.workdays import queries as workdays_queries
 from linli import clock
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +129,7 @@ def test_t_03_confirmed_year_recomputes_open_provisional_rows(cast: Any, frozen_
 # ---------------------------------------------------------------- against the real policy engine
 
 def _real() -> Any:
-    return pytest.importorskip("apps.workdays.services")
+    return workdays_queries
 
 
 def _due(t: Any, stage: str) -> dt.datetime | None:

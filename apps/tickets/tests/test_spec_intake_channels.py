@@ -86,7 +86,7 @@ def test_r_m1_07_unknown_role_refused() -> None:
 def test_r_m1_08_ticket_received_by_other_staff_is_passed_to_the_designated_post(
         cast: Any, frozen_now: dt.datetime, django_capture_on_commit_callbacks: Any) -> None:
     """R-M1-08: any employee records the complaint, and it is passed on to the designated post."""
-    with mock.patch("apps.notify.services.notify_staff") as notify:
+    with mock.patch("apps.notify.actions.notify_staff") as notify:
         with django_capture_on_commit_callbacks(execute=True):
             t = receive(cast, acting_user=cast.worker)
     routed = [c for c in notify.call_args_list if c.kwargs["kind"] == "ticket_routed_to_intake_post"]
@@ -97,7 +97,7 @@ def test_r_m1_08_ticket_received_by_other_staff_is_passed_to_the_designated_post
 
 def test_r_m1_08_designated_post_receiving_is_not_routed(cast: Any, frozen_now: dt.datetime,
                                                          django_capture_on_commit_callbacks: Any) -> None:
-    with mock.patch("apps.notify.services.notify_staff") as notify:
+    with mock.patch("apps.notify.actions.notify_staff") as notify:
         with django_capture_on_commit_callbacks(execute=True):
             receive(cast, acting_user=cast.front_desk)
     assert not [c for c in notify.call_args_list if c.kwargs["kind"] == "ticket_routed_to_intake_post"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from apps.api.services import issue_token
+from apps.api.actions import issue_token
 from apps.visits.models import Visit
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.api.services import issue_token
+from apps.api.actions import issue_token
 from apps.visits import actions, queries
 
 pytestmark = pytest.mark.django_db

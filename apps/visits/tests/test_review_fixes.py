@@ -186,7 +186,7 @@ def test_r_m9_03_double_submitted_form_files_one_visit(client, cast, homes, froz
 
 
 def _auth(user, now):
-    from apps.api.services import issue_token
+    from apps.api.actions import issue_token
 
     _token, raw = issue_token(user, name="t", now=now)
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}

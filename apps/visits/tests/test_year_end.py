@@ -8,8 +8,9 @@ import re
 import pytest
 
 from apps.reports import actions as ra
+from apps.reports import actions as rs_actions
+from apps.reports import queries as rs_queries
 from apps.reports import schedule as s
-from apps.reports import services as rs
 from apps.reports.models import Report, ReportStatus
 from apps.visits import actions
 from apps.visits.queries import period_statistics
@@ -111,25 +112,25 @@ def test_r_m5_12_duty_due_on_15_january_for_the_general_manager(cast):
 
 
 def test_r_m5_12_due_date_is_a_company_setting(cast):
-    cfg = rs.settings_for(cast.company)
+    cfg = rs_queries.settings_for(cast.company)
     now = at(2025, 12, 20, 10)
-    due = [d for d in rs.duty_statuses(cast.company, [cast.project], now) if d.duty.code == "visit_statistics"]
+    due = [d for d in rs_queries.duty_statuses(cast.company, [cast.project], now) if d.duty.code == "visit_statistics"]
     assert [(d.period, d.due_at) for d in due] == [(YEAR, at(2026, 1, 15, 23, 59, 59))]
     cfg.visit_statistics_days_after = 0
     cfg.save()
-    due = [d for d in rs.duty_statuses(cast.company, [cast.project], now) if d.duty.code == "visit_statistics"]
+    due = [d for d in rs_queries.duty_statuses(cast.company, [cast.project], now) if d.duty.code == "visit_statistics"]
     assert [(d.period, d.due_at) for d in due] == [(YEAR, at(2025, 12, 31, 23, 59, 59))]
 
 
 def test_r_m5_12_draft_generated_before_the_due_date_and_late_after_it(cast, year):
-    before = rs.generate_due(cast.company, at(2026, 1, 12, 10))
+    before = rs_actions.generate_due(cast.company, at(2026, 1, 12, 10))
     assert not [r for r in before.created if r.duty_code == "visit_statistics"]
-    run = rs.generate_due(cast.company, at(2026, 1, 13, 10))  # 3 days before 15 Jan 23:59 (remind_days_before)
+    run = rs_actions.generate_due(cast.company, at(2026, 1, 13, 10))  # 3 days before 15 Jan 23:59 (remind_days_before)
     report = next(r for r in run.created if r.duty_code == "visit_statistics")
     assert report.project == cast.project and report.recipients == "物业总经理" and report.rule_id == "R-M5-12"
     assert report.title == "阳光花园 2025年度 年度走访统计"
     assert report.figures["visit_total"] == 4 and "走访/回访 4 次" in report.sections["summary"]
-    late = [d for d in rs.late_duties(cast.company, [cast.project], at(2026, 1, 16, 9))
+    late = [d for d in rs_queries.late_duties(cast.company, [cast.project], at(2026, 1, 16, 9))
             if d.duty.code == "visit_statistics"]
     assert len(late) == 1
 
@@ -170,10 +171,10 @@ def test_r_m5_12_report_pdf_renders(cast, year, client):
 
 
 def test_r_m5_12_corrected_version_keeps_the_configured_due_date(cast, year):
-    cfg = rs.settings_for(cast.company)
+    cfg = rs_queries.settings_for(cast.company)
     cfg.visit_statistics_days_after = 0
     cfg.save()
-    duty = rs.configured_duty(cast.company, "visit_statistics", "yearly")
+    duty = rs_queries.configured_duty(cast.company, "visit_statistics", "yearly")
     report, _ = ra.generate_draft(duty=duty, period=YEAR, project=cast.project, acting_user=cast.cs_manager,
                                   now=year["now"])
     assert report.due_at == at(2025, 12, 31, 23, 59, 59)

@@ -12,9 +12,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.escalation.sweep import run_sweep
+from apps.notify.actions import deliver_due
 from apps.notify.mail import notify_stewards_due
 from apps.notify.reminders import queue_all
-from apps.notify.services import deliver_due
 from linli import clock
 
 
