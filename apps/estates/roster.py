@@ -349,7 +349,7 @@ def parse_workbook(fileobj: IO[bytes], *, progress: Progress | None = None) -> t
         wb.close()
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def create_import_job(user: User, project: Project, fileobj: IO[bytes], filename: str, *,
                       progress: Progress | None = None) -> ImportJob:
     """Upload step: parse, check, store the preview. Nothing in the archive changes yet."""
@@ -377,7 +377,7 @@ def _person_tags(row: dict[str, Any]) -> tuple[str, bool, bool]:
     return ",".join(tags), "VIP" in {t.upper() for t in tags}, "空巢老人" in tags
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def commit_import(job: ImportJob, user: User, *, progress: Progress | None = None) -> dict[str, int]:
     """All-or-nothing: write every row of a checked import, or raise and write nothing."""
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
@@ -541,7 +541,7 @@ def commit_import(job: ImportJob, user: User, *, progress: Progress | None = Non
     return counts
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def discard_import(job: ImportJob, user: User) -> None:
     if not access.has_cap(user, Cap.IMPORT_ROSTER, job.project):
         raise PermissionDenied("您的岗位无权导入业主名册")

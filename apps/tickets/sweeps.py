@@ -13,12 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import transaction
-
 from apps.org.models import Project
 from apps.tickets import inventory
-from apps.tickets.choices import OPEN_STATUSES, Kind, Stage, TicketEventKind
-from apps.tickets.models import Deadline, Ticket, TicketEvent
+from apps.tickets.actions.record_form import flag_record_form
+from apps.tickets.choices import OPEN_STATUSES, Kind, Stage
+from apps.tickets.models import Deadline
 from apps.workdays.queries import calendar_for
 
 
@@ -36,11 +35,7 @@ def flag_one_record_form(now: dt.datetime) -> bool:
          .order_by("due_at").select_related("ticket").first())
     if d is None:
         return False
-    with transaction.atomic():
-        if Ticket.objects.filter(pk=d.ticket_id, record_form=False).update(record_form=True) == 1:
-            TicketEvent.objects.create(ticket_id=d.ticket_id, at=now, kind=TicketEventKind.EDITED,
-                                       message="超过1个工作日未关闭，自动列为记录表投诉（R-M2-17）",
-                                       extra={"changes": {"record_form": [False, True]}})
+    flag_record_form(ticket=d.ticket, now=now)
     return True
 
 

@@ -56,6 +56,7 @@ from apps.tickets.actions.hold import hold_handling, release_handling
 from apps.tickets.actions.intake import EDITABLE_FIELDS, add_note, edit_ticket, receive_ticket, record_box_opening
 from apps.tickets.actions.inventory import confirm_inventory
 from apps.tickets.actions.levels import change_escalation_level
+from apps.tickets.actions.record_form import flag_record_form
 from apps.tickets.actions.referral import (
     escalate_to_quality,
     investigation_late,
@@ -90,6 +91,7 @@ from apps.tickets.actions.verification import (
 from apps.tickets.transitions import InvalidTransition
 
 __all__ = [
+    "flag_record_form",
     "change_escalation_level",
     "TicketError", "InvalidTransition", "_move", "receive_ticket", "edit_ticket", "dispatch_ticket",
     "accept_dispatch", "record_handling", "hand_back", "hold_handling", "release_handling", "escalate_to_quality",
