@@ -31,10 +31,11 @@ run: migrate
 	$(PY) manage.py print_demo_logins
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## Run the whole test suite (SQLite; PostgreSQL with LINLI_TEST_DATABASE_URL=postgres://…).
+## Run the layers, lint and types, then the whole test suite on every core (SQLite; PostgreSQL with
+## LINLI_TEST_DATABASE_URL=postgres://…).
 test: install-test lint
 	$(PY) manage.py makemigrations --check --dry-run --settings=linli.settings_test
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 ## The layers (import-linter, docs/architecture.md), lint (ruff) and types (mypy with django-stubs).
 lint: install-test
