@@ -34,7 +34,7 @@ DEFINITIONS = {
                  "尚未到期的、没有到场时限的不计入。时限取受理时的到场时限（P-14）。"),
     "completion": _("按时完工的报修 ÷ 已判定的报修，判定方法同上，时限取受理时的完成时限（P-15）。"
                     "目标 99%。"),
-    "quality": _("一次合格的报修 ÷ 已完工的报修。一次合格 = 业主未拒签、验收未判不合格、且未因回访不满意返工。"
+    "quality": _("一次合格的报修 ÷ 已完工的报修。一次合格 = 业主签名验收合格（未签名的不算合格）、且未因回访不满意返工。"
                  "目标 100%。"),
     "return_visit": _("已回访（含多次联系不上后结束）的报修 ÷ 已完工的报修；按政策免回访的不计入。"
                       "目标 100%（R-M8-07）。"),
@@ -121,7 +121,7 @@ def repair_measures(*, projects: Iterable[Any], start: dt.date, end: dt.date, as
                         rv=FilteredRelation("return_visits", condition=Q(return_visits__cycle=0)),
                         month=TruncMonth("received_at", tzinfo=tz),
                         worker_id=Coalesce("repair_order__worker_id", "handler_id"),
-                        q_ok=Coalesce("repair_order__quality_ok", Value(True)),
+                        q_ok=Coalesce("repair_order__quality_ok", Value(False)),
                         q_refused=Case(When(repair_order__refused_at__isnull=False, then=Value(True)),
                                        default=Value(False), output_field=BooleanField()),
                         q_rework=Coalesce("repair_order__rework_count", Value(0))))
