@@ -141,3 +141,24 @@ def test_r_m8_07_unsatisfied_return_visit_reopens_the_work_order_for_rework(cast
     actions.record_arrival(order=order, acting_user=cast.worker, now=later)
     order.refresh_from_db()
     assert order.arrived_at == later
+
+
+def test_r_m8_07_api_return_visit_respects_quiet_hours_and_signature(cast, fake_policies):
+    """R-M8-07 / R-M17-01: the steward's API return visit of a repair records quality and attitude,
+    is refused at 22:30 (quiet hours) and before the owner's signature."""
+    from apps.api.models import ApiToken
+
+    now = at(2026, 11, 23, 10, 0)
+    order = verified(cast, completed(cast, on_site(cast, assigned(cast, now=now), now=now), now=now), now=now)
+    _t, raw = ApiToken.issue(cast.butler, name="t", now=now)
+    c = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    body = json.dumps({"method": "phone", "reached": True, "quality": "satisfied", "attitude": "basic"})
+    url = f"/api/v1/repairs/orders/{order.pk}/return-visit"
+    with clock.frozen(at(2026, 11, 23, 22, 30)):
+        r = c.post(url, body, content_type="application/json")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "quiet_hours"
+    with clock.frozen(at(2026, 11, 24, 9, 0)):
+        r = c.post(url, body, content_type="application/json")
+    assert r.status_code == 200, r.content
+    rating = order.ratings.get()
+    assert (rating.quality, rating.attitude) == ("satisfied", "basic")
