@@ -2,7 +2,8 @@
 on-time completion (target 零修/急修及时率 99%), quality pass (100%) and return-visit rate (100%),
 per month, department and worker. The definitions below are shown next to the figures.
 
-Population: repair tickets (kind ``repair``, voided ones excluded) received in the period; the
+Population: repair and paid-service tickets (kinds ``repair`` and ``paid_service``, R-M8-15 (7); voided
+ones excluded) received in the period; the
 month is the month of ``received_at`` in the project's time zone. Department = the ticket's
 responsible department; worker = the work order's worker (else the ticket's handler).
 """
@@ -112,7 +113,7 @@ def repair_measures(*, projects: Iterable[Any], start: dt.date, end: dt.date, as
         tz = members[0].tz
         lo = dt.datetime.combine(start, dt.time(), tzinfo=tz)
         hi = dt.datetime.combine(end, dt.time(), tzinfo=tz)
-        qs = (Ticket.objects.filter(project__in=members, kind=Kind.REPAIR, received_at__gte=lo, received_at__lt=hi)
+        qs = (Ticket.objects.filter(project__in=members, kind__in=(Kind.REPAIR, Kind.PAID_SERVICE), received_at__gte=lo, received_at__lt=hi)
               .exclude(status=S.VOIDED)
               .annotate(arr=FilteredRelation("deadlines", condition=Q(deadlines__stage=Stage.ARRIVE,
                                                                       deadlines__cycle=0)),

@@ -162,3 +162,19 @@ def test_r_m8_07_api_return_visit_respects_quiet_hours_and_signature(cast, fake_
     assert r.status_code == 200, r.content
     rating = order.ratings.get()
     assert (rating.quality, rating.attitude) == ("satisfied", "basic")
+
+
+def test_r_m8_15_paid_services_are_in_the_measures_page(cast, fake_policies):
+    """R-M8-15 (7): every paid service gets a return visit — a completed paid service counts in the
+    return-visit and quality measures shown to the 管理处经理 on /repairs/measures/."""
+    now = at(2026, 11, 23, 10, 0)
+    order = completed(cast, on_site(cast, assigned(cast, now=now, kind="paid_service"), now=now), now=now)
+    assert order.ticket.kind == "paid_service"
+    total = repair_measures(projects=[cast.project], start=dt.date(2026, 11, 1), end=dt.date(2026, 12, 1),
+                            as_of=at(2026, 11, 30), group_by=("month",))[-1]
+    assert total["count"] == 1
+    assert (total["return_visit"]["hit"], total["return_visit"]["total"]) == (0, 1)
+    assert (total["quality"]["hit"], total["quality"]["total"]) == (1, 1)
+    with clock.frozen(at(2026, 11, 30, 10, 0)):
+        r = login(cast.project_manager).get("/repairs/measures/", {"month": "2026-11"})
+    assert r.status_code == 200
