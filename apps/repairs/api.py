@@ -111,6 +111,17 @@ class RepairRefusalIn(Schema):
     reason: str
 
 
+class RepairReturnVisitIn(Schema):
+    method: str
+    reached: bool
+    quality: str = ""
+    attitude: str = ""
+    owner_words: str = ""
+    working_well: bool | None = None
+    give_up: bool = False
+    emergency_reason: str = ""
+
+
 class RepairNextVisitIn(Schema):
     agreed_at: dt.datetime
     reason: str
@@ -329,3 +340,15 @@ def prices(request: HttpRequest, project_code: str) -> Any:
             "effective_to": pl.effective_to, "published_at": pl.published_at,
             "items": [{"id": i.pk, "code": i.code, "name": i.name, "kind": i.kind, "unit": i.unit,
                        "unit_price": i.unit_price} for i in pl.items.all()]}
+
+
+@router.post("/orders/{order_id}/return-visit", response={200: RepairOrderOut, **ERRORS},
+             summary="维修回访：质量与态度满意度；不满意返工（R-M8-07）")
+def return_visit(request: HttpRequest, order_id: int, payload: RepairReturnVisitIn) -> Any:
+    order = _order(request, order_id)
+    actions.record_repair_return_visit(
+        order=order, method=payload.method, reached=payload.reached, quality=payload.quality,
+        attitude=payload.attitude, owner_words=payload.owner_words,
+        working_well=payload.working_well if payload.reached else None, give_up=payload.give_up,
+        emergency_reason=payload.emergency_reason, acting_user=_user(request), now=clock.now())
+    return _fresh(order)

@@ -2,7 +2,8 @@
 on-time completion (target 零修/急修及时率 99%), quality pass (100%) and return-visit rate (100%),
 per month, department and worker. The definitions below are shown next to the figures.
 
-Population: repair tickets (kind ``repair``, voided ones excluded) received in the period; the
+Population: repair and paid-service tickets (kinds ``repair`` and ``paid_service``, R-M8-15 (7); voided
+ones excluded) received in the period; the
 month is the month of ``received_at`` in the project's time zone. Department = the ticket's
 responsible department; worker = the work order's worker (else the ticket's handler).
 """
@@ -34,7 +35,7 @@ DEFINITIONS = {
                  "尚未到期的、没有到场时限的不计入。时限取受理时的到场时限（P-14）。"),
     "completion": _("按时完工的报修 ÷ 已判定的报修，判定方法同上，时限取受理时的完成时限（P-15）。"
                     "目标 99%。"),
-    "quality": _("一次合格的报修 ÷ 已完工的报修。一次合格 = 业主未拒签、验收未判不合格、且未因回访不满意返工。"
+    "quality": _("一次合格的报修 ÷ 已完工的报修。一次合格 = 业主签名验收合格（未签名的不算合格）、且未因回访不满意返工。"
                  "目标 100%。"),
     "return_visit": _("已回访（含多次联系不上后结束）的报修 ÷ 已完工的报修；按政策免回访的不计入。"
                       "目标 100%（R-M8-07）。"),
@@ -112,7 +113,7 @@ def repair_measures(*, projects: Iterable[Any], start: dt.date, end: dt.date, as
         tz = members[0].tz
         lo = dt.datetime.combine(start, dt.time(), tzinfo=tz)
         hi = dt.datetime.combine(end, dt.time(), tzinfo=tz)
-        qs = (Ticket.objects.filter(project__in=members, kind=Kind.REPAIR, received_at__gte=lo, received_at__lt=hi)
+        qs = (Ticket.objects.filter(project__in=members, kind__in=(Kind.REPAIR, Kind.PAID_SERVICE), received_at__gte=lo, received_at__lt=hi)
               .exclude(status=S.VOIDED)
               .annotate(arr=FilteredRelation("deadlines", condition=Q(deadlines__stage=Stage.ARRIVE,
                                                                       deadlines__cycle=0)),
@@ -121,7 +122,7 @@ def repair_measures(*, projects: Iterable[Any], start: dt.date, end: dt.date, as
                         rv=FilteredRelation("return_visits", condition=Q(return_visits__cycle=0)),
                         month=TruncMonth("received_at", tzinfo=tz),
                         worker_id=Coalesce("repair_order__worker_id", "handler_id"),
-                        q_ok=Coalesce("repair_order__quality_ok", Value(True)),
+                        q_ok=Coalesce("repair_order__quality_ok", Value(False)),
                         q_refused=Case(When(repair_order__refused_at__isnull=False, then=Value(True)),
                                        default=Value(False), output_field=BooleanField()),
                         q_rework=Coalesce("repair_order__rework_count", Value(0))))

@@ -28,7 +28,7 @@ from apps.repairs.models import (
     RepairRule,
 )
 from apps.tickets.choices import Kind, Satisfaction, TicketStatus, Urgency
-from apps.tickets.models import Category, Deadline, Dispatch
+from apps.tickets.models import Category, Deadline, Dispatch, Ticket
 from linli import clock
 
 if TYPE_CHECKING:
@@ -126,6 +126,12 @@ def current_dispatch(order: RepairOrder) -> Dispatch | None:
 def visible_orders(user: User | AnonymousUser) -> QuerySet[RepairOrder]:
     return RepairOrder.objects.filter(ticket__project__in=visible_projects(user)).exclude(
         ticket__status=S.VOIDED)
+
+
+def visible_repair_tickets(user: User | AnonymousUser) -> QuerySet[Ticket]:
+    """Repair and paid-service tickets of the user's projects (not voided)."""
+    return Ticket.objects.filter(project__in=visible_projects(user), kind__in=REPAIR_KINDS).exclude(
+        status=S.VOIDED)
 
 
 CARD_RELATED = ("ticket", "ticket__category", "ticket__project")

@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern] = [
     path("", views.order_list, name="list"),
     path("new/", views.intake, name="intake"),
     path("orders/<int:pk>/", views.order_detail, name="order"),
+    path("tickets/<int:ticket_id>/", views.for_ticket, name="for_ticket"),
     path("orders/<int:pk>/signature.png", views.signature, name="signature"),
     # the work order's steps: one view and one action each
     path("orders/<int:pk>/accept/", views.accept, name="accept"),

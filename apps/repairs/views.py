@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -130,6 +131,21 @@ def intake(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         flash_form_errors(request, form)
     return render(request, "repairs/intake.html", {"form": form, "project": project})
+
+
+@login_required
+def for_ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """The work order of a repair/paid-service ticket (the ticket page and the queues link here,
+    issue 17): every 派工, 处理 and 回访 of a repair goes through the work order's actions. A ticket
+    received before its work order was made (its job still pending) gets it now (idempotent)."""
+    if not access.has_cap(request.user, Cap.VIEW_TICKETS):
+        raise Http404
+    order = q.visible_orders(request.user).filter(ticket_id=ticket_id).first()
+    if order is None:
+        ticket = get_object_or_404(q.visible_repair_tickets(request.user), pk=ticket_id)
+        with transaction.atomic():
+            order = actions.order_for(ticket)
+    return redirect("repairs:order", pk=order.pk)
 
 
 @login_required

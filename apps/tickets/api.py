@@ -30,7 +30,7 @@ from apps.core.api_errors import ERRORS, ApiError
 from apps.core.api_pagination import LinliPagination
 from apps.org import access as org_access
 from apps.org.roles import Cap
-from apps.tickets import access, actions, forms, queries
+from apps.tickets import access, actions, forms, queries, work_orders
 from apps.tickets.actions import TicketError
 from apps.tickets.choices import (
     Channel,
@@ -373,6 +373,7 @@ def _act(request: HttpRequest, ticket_id: int, step: str, payload: dict[str, Any
 
     def produce() -> Any:
         try:
+            work_orders.refuse_generic_step(ticket, step)  # M8: repairs go through /api/repairs/…
             with transaction.atomic():
                 call(ticket, clock.now())
         except (TicketError, InvalidTransition) as exc:

@@ -227,6 +227,9 @@ KIND_PREFIX: dict[str, str] = {
 # Kinds whose handling is verified by a supervisor (R-M4-01) and return-visited (R-M4-04, R-M4-11).
 VERIFY_KINDS: frozenset[str] = frozenset({Kind.COMPLAINT, Kind.REPAIR, Kind.NEED, Kind.PAID_SERVICE,
                                           Kind.SPECIAL_SERVICE, Kind.INCIDENT, Kind.DISPUTE})
+# SPEC M8 (issue 17): kinds worked on a repair work order (apps.repairs); their return-visit clock
+# starts at the end of service (R-M8-07, AS-23), not at verification.
+WORK_ORDER_KINDS: frozenset[str] = frozenset({Kind.REPAIR, Kind.PAID_SERVICE})
 # R-M2-23: an incident gets a return visit (by the 客服主管).
 RETURN_VISIT_KINDS: frozenset[str] = frozenset(
     {Kind.COMPLAINT, Kind.REPAIR, Kind.SUGGESTION, Kind.NEED, Kind.PAID_SERVICE, Kind.SPECIAL_SERVICE,

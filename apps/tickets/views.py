@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 from apps.org import access as org_access
 from apps.org.models import Department, Project
 from apps.org.roles import Cap
-from apps.tickets import access, actions, forms, queries
+from apps.tickets import access, actions, forms, queries, work_orders
 from apps.tickets.actions import TicketError
 from apps.tickets.filters import TicketFilterForm, apply_filters
 from apps.tickets.inventory_sheet import build_inventory_sheet
@@ -285,6 +285,8 @@ def _panels(request: HttpRequest, ticket: Ticket, *, bound: tuple[str, Any] | No
             continue
         if action == "review" and not is_bound and not actions.may_review(access.staff_user(request), ticket.project):
             continue
+        if work_orders.step_on_work_order(ticket, action):  # M8: done on the repair work order
+            continue
         form = None
         if bound is not None and bound[0] == action:
             form = bound[1]
@@ -320,6 +322,7 @@ def _detail_context(request: HttpRequest, ticket: Ticket, *, bound: tuple[str, A
         "panels": _panels(request, ticket, bound=bound),
         "open_action": bound[0] if bound else "",
         "escalation": queries.escalation_of(ticket),
+        "work_order_url": work_orders.work_order_url(ticket) if work_orders.has_work_order(ticket) else "",
     }
 
 
@@ -361,6 +364,9 @@ def _step(request: HttpRequest, pk: int, action: str, call: Step) -> HttpRespons
     the open panel (422); a refused step (wrong state 409, not allowed 403) likewise; nothing is
     written unless the whole action succeeds (the request's transaction)."""
     ticket = _load(request, pk)
+    if work_orders.step_on_work_order(ticket, action):  # M8: a repair's step goes through its work order
+        messages.error(request, _("报修和有偿服务须在维修工作单上派工、处理和回访"))
+        return redirect(work_orders.work_order_url(ticket))
     _caps, form_class, _title = ACTION_PANELS[action]
     data: dict[str, Any] = {}
     form = None

@@ -32,6 +32,9 @@ def record_repair_return_visit(*, order: RepairOrder, method: str, reached: bool
     ticket = order.ticket
     if not can_see_project(acting_user, ticket.project):
         raise refuse("工单不存在", code="not_found", status=404)
+    if order.signed_at is None and order.refused_at is None:
+        raise refuse("业主尚未签名验收（或登记拒签），服务未结束，不能回访（R-M8-08 e、AS-23）", code="not_signed",
+                     status=409)
     if reached:
         errors = {}
         if quality not in SAT_ORDER:

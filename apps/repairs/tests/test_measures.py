@@ -2,6 +2,7 @@
 R-M8-13)."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ from apps.org.models import Membership
 from apps.org.roles import Role
 from apps.repairs import actions
 from apps.repairs.measures import repair_measures
-from apps.repairs.tests.conftest import SITE_OK
+from apps.repairs.tests.conftest import SITE_OK, png
 from apps.repairs.tests.helpers import assigned, at, completed, new_user, on_site, receive, verified
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +58,8 @@ def dataset(cast, fake_policies):
     actions.diagnose(order=f, diagnosis="x", chargeable=False, acting_user=w2, now=t0 + 21 * M)
     actions.start_work(order=f, acting_user=w2, now=t0 + 22 * M)
     actions.complete_repair(checklist=SITE_OK, order=f, result="修好", labour_hours=1, acting_user=w2, now=t0 + 60 * M)
+    actions.sign_acceptance(order=f, signature="data:image/png;base64," + base64.b64encode(png()).decode(),
+                            signed_name="王先生", acting_user=w2, now=t0 + 61 * M)  # AS-23: signed before the visit
     verified(cast, f, now=t0 + 90 * M)
     actions.record_repair_return_visit(order=f, method="phone", reached=True, quality="unsatisfied",
                                         attitude="satisfied", acting_user=cast.butler, now=at(2026, 11, 23, 17, 0))

@@ -30,6 +30,7 @@ from apps.tickets.actions.base import (
     _save,
 )
 from apps.tickets.choices import (
+    WORK_ORDER_KINDS,
     Stage,
     TicketEventKind,
 )
@@ -177,6 +178,9 @@ def record_handling(*, ticket: Ticket, acting_user: User, now: dt.datetime, inve
               reason=f"处理完成：{result.strip()[:180]}", event_kind=TicketEventKind.HANDLING,
               investigation=investigation, measures=measures, result=result)
         dl.meet(ticket, Stage.COMPLETE, at=now)
+        if ticket.kind in WORK_ORDER_KINDS:
+            # R-M8-07, AS-23: a repair's return visit is due 48 h / 3 days after the service ends
+            dl.stamp(ticket, start=now, stages=[Stage.RETURN_VISIT], now=now)
         _notify([ticket.receiver], kind="ticket_handled", subject=f"工单 {ticket.number} 已处理完成",
                 body=result[:200], ticket=ticket, now=now, dedupe=f"handled-{ticket.pk}-{ticket.cycle}")
     return dispatch
