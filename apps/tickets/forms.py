@@ -197,7 +197,7 @@ class ReplyForm(forms.Form):
                                   help_text=_("处理完毕须将结果同时回复业主和管理处主任（R-M2-21）"))
     kind = forms.ChoiceField(label=_("回复类型"), choices=ReplyKind.choices, initial=ReplyKind.RESULT)
     channel = forms.ChoiceField(label=_("回复方式"), choices=ReplyChannel.choices, initial=ReplyChannel.PHONE,
-                                help_text=_("书面、传真、邮件、网上回复须先经审核（R-M2-08/R-M2-10），保存为草稿"))
+                                help_text=_("书面、传真、邮件、网上回复，以及对书面、邮件、网上投诉的处理措施、结果或解释（即使电话或当面告知），须先经审核，保存为草稿"))
     content = forms.CharField(label=_("回复内容"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     sent_at = LocalDateTimeField(label=_("回复时间"), required=False, help_text=_("留空为现在"))
     owner_response = forms.ChoiceField(label=_("业主意见"), choices=OWNER_RESPONSES, initial="pending")

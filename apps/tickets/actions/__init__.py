@@ -75,6 +75,7 @@ from apps.tickets.actions.replies import (
     record_reply,
     required_reviews,
     review_reply,
+    reviews_for,
     send_reply,
 )
 from apps.tickets.actions.saved_views import delete_view, save_view
@@ -101,6 +102,6 @@ __all__ = [
     "answer_return_visit_question", "unanswered_return_visit_questions", "min_return_visit_attempts",
     "exempt_return_visit", "close_ticket", "reopen_ticket", "void_ticket", "claim_compensation",
     "decide_compensation", "refer_compensation", "record_box_opening", "add_note", "save_view", "delete_view",
-    "required_reviews", "return_visit_required", "compensation_limit_for", "close_blockers",
+    "required_reviews", "reviews_for", "return_visit_required", "compensation_limit_for", "close_blockers",
     "manager_reply_required", "EDITABLE_FIELDS", "confirm_inventory", "ChannelError", "record_channel_publication", "decide_suggestion",
 ]
