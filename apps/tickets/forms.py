@@ -334,6 +334,30 @@ class InternalStaffForm(forms.Form):
     reason = forms.CharField(label=_("说明"), required=False, max_length=200)
 
 
+VALIDITY_CHOICES = [("", _("未判定")), ("yes", _("有效投诉")), ("no", _("无效投诉"))]
+
+
+class JudgeForm(forms.Form):
+    """投诉判定: 有效投诉 (R-M1-18, set by the handler or a supervisor) and 重要投诉 (R-M2-22)."""
+
+    valid_complaint = forms.ChoiceField(label=_("有效性"), choices=VALIDITY_CHOICES, required=False)
+    important = forms.BooleanField(label=_("重要投诉"), required=False)
+    reason = forms.CharField(label=_("说明"), required=False, max_length=500,
+                             help_text=_("判定为无效投诉须说明理由"))
+
+
+def judge_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    """投诉判定 (page or API) → :func:`actions.judge_complaint` keyword arguments. The page sends
+    "yes"/"no"/"" for validity; the API sends true/false/null; a key left out is not changed."""
+    out: dict[str, Any] = {"reason": _text(data, "reason")}
+    if "valid_complaint" in data:
+        value = data["valid_complaint"]
+        out["valid_complaint"] = {"yes": True, "no": False, "": None}.get(value, value) if isinstance(value, str) else value
+    if "important" in data and data["important"] is not None:
+        out["important"] = bool(data["important"])
+    return out
+
+
 class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("重新打开的原因"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
     agreed_feedback_at = LocalDateTimeField(label=_("与业主约定的反馈时间"), required=False)

@@ -241,6 +241,8 @@ ACTION_PANELS: dict[str, tuple[tuple[str, ...], Any, Any]] = {
     "answer_question": ((Cap.REPLY,), forms.AnswerQuestionForm, gettext_lazy("答复回访中提出的问题")),
     "internal_staff": ((Cap.RECEIVE_TICKETS, Cap.DISPATCH), forms.InternalStaffForm,
                        gettext_lazy("内部员工投诉标记")),
+    "judge": ((Cap.RECEIVE_TICKETS, Cap.DISPATCH, Cap.HANDLE, Cap.VERIFY), forms.JudgeForm,
+              gettext_lazy("投诉判定（有效投诉 / 重要投诉）")),
     "escalate": ((Cap.ESCALATE,), forms.ReasonForm, gettext_lazy("上报品质管理部")),
     "report": ((Cap.REPLY,), forms.ReportForm, gettext_lazy("报品质部处理措施")),
     "transfer": ((Cap.DISPATCH,), forms.TransferForm, gettext_lazy("书面转地产")),
@@ -268,6 +270,9 @@ def _form_kwargs(action: str, ticket: Ticket, user: Any) -> dict[str, Any]:
                               for v in queries.unanswered_questions(ticket) if v.answer_due_at is not None]}
     if action == "internal_staff":
         return {"initial": {"internal_staff": ticket.internal_staff}}
+    if action == "judge":
+        return {"initial": {"valid_complaint": {True: "yes", False: "no"}.get(ticket.valid_complaint, ""),  # type: ignore[arg-type]
+                            "important": ticket.important}}
     if action in {"decide", "refer"}:
         return {"claims": [(c.pk, f"#{c.pk} ¥{c.amount} {c.content[:30]}")
                            for c in ticket.compensation_claims.filter(status="pending")]}
@@ -349,7 +354,7 @@ STEP_DONE: dict[str, Any] = {
     "owner_update": gettext_lazy("已记录进展告知"), "claim": gettext_lazy("已登记赔偿申请"),
     "decide": gettext_lazy("已记录赔偿审批"), "refer": gettext_lazy("已转报"), "note": gettext_lazy("已添加备注"),
     "report": gettext_lazy("已上报处理措施"), "internal_staff": gettext_lazy("已更新内部员工投诉标记"),
-    "answer_question": gettext_lazy("已记录对业主问题的答复"),
+    "answer_question": gettext_lazy("已记录对业主问题的答复"), "judge": gettext_lazy("已记录投诉判定"),
 }
 
 # One step: the ticket, the form's cleaned data, the acting user and the time → the typed action's call.
@@ -563,6 +568,13 @@ def note_step(request: HttpRequest, pk: int, action: str = "note") -> HttpRespon
 def internal_staff_step(request: HttpRequest, pk: int, action: str = "internal_staff") -> HttpResponse:
     return _step(request, pk, "internal_staff", lambda t, d, u, now: actions.edit_ticket(
         ticket=t, **forms.internal_staff_kwargs(d), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def judge_step(request: HttpRequest, pk: int, action: str = "judge") -> HttpResponse:
+    return _step(request, pk, "judge", lambda t, d, u, now: actions.judge_complaint(
+        ticket=t, **forms.judge_kwargs(d), acting_user=u, now=now))
 
 
 # ---------------------------------------------------------------- saved views

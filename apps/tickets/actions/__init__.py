@@ -55,6 +55,7 @@ from apps.tickets.actions.handling import accept_dispatch, dispatch_ticket, hand
 from apps.tickets.actions.hold import hold_handling, release_handling
 from apps.tickets.actions.intake import EDITABLE_FIELDS, add_note, edit_ticket, receive_ticket, record_box_opening
 from apps.tickets.actions.inventory import confirm_inventory
+from apps.tickets.actions.judgement import judge_complaint, may_flag_important, may_judge_validity
 from apps.tickets.actions.levels import change_escalation_level
 from apps.tickets.actions.record_form import flag_record_form
 from apps.tickets.actions.referral import (
@@ -92,6 +93,7 @@ from apps.tickets.actions.verification import (
 from apps.tickets.transitions import InvalidTransition
 
 __all__ = [
+    "judge_complaint", "may_flag_important", "may_judge_validity",
     "flag_record_form",
     "change_escalation_level",
     "TicketError", "InvalidTransition", "_move", "receive_ticket", "edit_ticket", "dispatch_ticket",
