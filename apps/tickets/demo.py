@@ -14,6 +14,7 @@ from apps.org.models import Company, DepartmentKind, Membership, Project
 from apps.org.roles import Role
 from apps.tickets import actions
 from apps.tickets.models import Category
+from apps.tickets.policies import company_level
 from linli import clock
 
 # (kind, channel, category code, department kind, text); a "{b}" is the building of the household.
@@ -104,8 +105,9 @@ def _progress(ticket: Any, stage: str, staff: dict[str, Any], department: Any, m
         return
     t += dt.timedelta(hours=20)
     with clock.frozen(t):
+        visitor = _reviewer(ticket.project, "quality") if company_level(ticket) else desk  # R-M4-04
         actions.record_return_visit(ticket=ticket, method="phone", reached=True, satisfaction="satisfied",
-                                    owner_words="处理及时，满意", acting_user=desk, now=t)
+                                    owner_words="处理及时，满意", acting_user=visitor, now=t)
         actions.close_ticket(ticket=ticket, acting_user=desk, now=t)
 
 
