@@ -75,7 +75,7 @@ def _list_page(request: HttpRequest, base: QuerySet[Ticket], *, heading: str, su
         "categories": queries.categories_for(request.user, project),
         "departments": _departments_for(request.user, project),
         "saved_views": queries.saved_views_of(request.user) if saved_views else None,
-        "can_receive": org_access.has_cap(request.user, Cap.RECEIVE_TICKETS, project),
+        "can_receive": _may_record(request, project),
     })
     return render(request, "tickets/ticket_list.html", context)
 
@@ -130,12 +130,19 @@ def _intake_form(request: HttpRequest, project: Project, now: dt.datetime) -> fo
     )
 
 
+def _may_record(request: HttpRequest, project: Project | None) -> bool:
+    """R-M1-08, R-M1-14: any employee who receives a complaint records it — every staff role of a project
+    they belong to (the designated intake post is told, R-M1-07), not only the front desk."""
+    return project is not None and org_access.can_see_project(request.user, project) and org_access.has_cap(
+        request.user, Cap.VIEW_TICKETS, project)
+
+
 @login_required
 def intake(request: HttpRequest) -> HttpResponse:
     """受理登记 (R-M1-03…R-M1-09): fast enough for a phone call (keyboard only; 房号/电话尾号 look-up;
     similar open tickets of the household shown)."""
     project = _current_project(request)
-    if project is None or not org_access.has_cap(request.user, Cap.RECEIVE_TICKETS, project):
+    if not _may_record(request, project):
         raise PermissionDenied
     now = clock.now()
     form = _intake_form(request, project, now)
@@ -196,7 +203,7 @@ def _similar_open(request: HttpRequest, household_id: int) -> list[Ticket]:
 def household_lookup(request: HttpRequest) -> HttpResponse:
     """htmx partial: households of the current project matching 房号 or phone tail."""
     project = _current_project(request)
-    if project is None or not org_access.has_cap(request.user, Cap.RECEIVE_TICKETS, project):
+    if not _may_record(request, project):
         raise PermissionDenied
     query = request.GET.get("lookup", "").strip()[:30]
     hits = search_households(project, query) if query else []
