@@ -142,7 +142,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     """受理登记 (R-M1-03…R-M1-09): fast enough for a phone call (keyboard only; 房号/电话尾号 look-up;
     similar open tickets of the household shown)."""
     project = _current_project(request)
-    if not _may_record(request, project):
+    if project is None or not _may_record(request, project):
         raise PermissionDenied
     now = clock.now()
     form = _intake_form(request, project, now)
@@ -203,7 +203,7 @@ def _similar_open(request: HttpRequest, household_id: int) -> list[Ticket]:
 def household_lookup(request: HttpRequest) -> HttpResponse:
     """htmx partial: households of the current project matching 房号 or phone tail."""
     project = _current_project(request)
-    if not _may_record(request, project):
+    if project is None or not _may_record(request, project):
         raise PermissionDenied
     query = request.GET.get("lookup", "").strip()[:30]
     hits = search_households(project, query) if query else []
