@@ -84,6 +84,9 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
     for code, role, title in COMPANY_STAFF:
         u = User(username=code, display_name=f"{_name(rng)}（{title}）", is_staff=role == Role.SYSADMIN)
         users.append((u, role, None, None))
+    # 办公室 reviews written replies with 品质管理部 (R-M2-08, POLICY P-09)
+    office = Department.objects.create(company=company, project=None, kind=DepartmentKind.OFFICE, name="办公室")
+    clerk = User(username="office", display_name=f"{_name(rng)}（办公室文员）")
     hh_count = person_count = 0
     for dp in PROJECTS:
         project = Project.objects.create(
@@ -97,6 +100,7 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
         for suffix, role, dept_kind, title in PROJECT_STAFF:
             u = User(username=f"{suffix}_{dp.code.lower()}", display_name=f"{_name(rng)}（{title}）")
             users.append((u, role, project, depts.get(dept_kind) if dept_kind else None))
+        users.append((clerk, Role.WORKER, project, office))  # the 办公室 clerk sees every project's replies
         households: list[Household] = []
         for b in range(1, dp.buildings + 1):
             building = Building.objects.create(project=project, name=f"{b}栋", sort_key=b)

@@ -27,11 +27,14 @@ class CompensationLimitAdmin(admin.ModelAdmin):
 
 @admin.register(m.TicketPolicy)
 class TicketPolicyAdmin(SimpleHistoryAdmin):
-    """工单口径: R-M2-21 (reply to the 管理处主任 before closing) and POLICY P-08 (internal staff
-    complaints in statistics), per company with project overrides."""
+    """工单口径: R-M2-21 (reply to the 管理处主任 before closing), POLICY P-08 (internal staff
+    complaints in statistics), P-07 (no-contact exemption), P-10 (which complaints 品质管理部 owns) and
+    P-13 (its follow-up of company-level complaints), per company with project overrides."""
 
-    list_display = ("company", "project", "close_needs_manager_reply", "count_internal_staff_complaints")
-    list_filter = ("company", "close_needs_manager_reply", "count_internal_staff_complaints")
+    list_display = ("company", "project", "close_needs_manager_reply", "count_internal_staff_complaints",
+                    "no_contact_exemption", "quality_owns", "company_follow_up")
+    list_filter = ("company", "close_needs_manager_reply", "count_internal_staff_complaints",
+                   "no_contact_exemption", "quality_owns", "company_follow_up")
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

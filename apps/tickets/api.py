@@ -120,6 +120,8 @@ class TicketOut(Schema):
     developer_matter: bool
     municipal: bool
     internal_staff: bool
+    valid_complaint: bool | None
+    important: bool
     agreed_feedback_at: dt.datetime | None
     held_by_quality: bool
     reopen_count: int
@@ -242,6 +244,15 @@ class TicketCloseIn(Schema):
     measures: str = Field("", max_length=4000)
 
 
+class TicketJudgementIn(Schema):
+    """投诉判定: ``valid_complaint`` true (有效) / false (无效, needs ``reason``) / null (未判定);
+    ``important`` true/false. A field left out is not changed."""
+
+    valid_complaint: bool | None = None
+    important: bool | None = None
+    reason: str = Field("", max_length=500)
+
+
 class TicketInternalStaffIn(Schema):
     """内部员工投诉标记 (R-M1-17, POLICY P-08): only complaints carry it."""
 
@@ -334,7 +345,8 @@ def ticket_data(ticket: Ticket, now: dt.datetime | None = None) -> dict[str, Any
         "people_count": ticket.people_count, "collective": ticket.collective, "media_exposed": ticket.media_exposed,
         "litigation": ticket.litigation, "media_or_litigation_risk": ticket.media_or_litigation_risk,
         "developer_matter": ticket.developer_matter, "municipal": ticket.municipal,
-        "internal_staff": ticket.internal_staff,
+        "internal_staff": ticket.internal_staff, "valid_complaint": ticket.valid_complaint,
+        "important": ticket.important,
         "agreed_feedback_at": _local(ticket.agreed_feedback_at), "held_by_quality": ticket.held_by_quality,
         "reopen_count": ticket.reopen_count, "handling_result": ticket.handling_result,
         "closed_at": _local(ticket.closed_at),
@@ -690,6 +702,14 @@ def close(request: HttpRequest, ticket_id: int, payload: TicketCloseIn) -> Any:
 def internal_staff(request: HttpRequest, ticket_id: int, payload: TicketInternalStaffIn) -> Any:
     return _act(request, ticket_id, "internal_staff", data := _dump(payload), lambda t, now: actions.edit_ticket(
         ticket=t, **forms.internal_staff_kwargs(data), acting_user=access.staff_user(request), now=now))
+
+
+@router.post("/{ticket_id}/judgement", response={200: TicketOut, **ERRORS},
+             summary="投诉判定：有效投诉（处理人或主管以上，R-M1-18）、重要投诉（R-M2-22）")
+def judgement(request: HttpRequest, ticket_id: int, payload: TicketJudgementIn) -> Any:
+    data = payload.model_dump(exclude_unset=True)
+    return _act(request, ticket_id, "judge", data, lambda t, now: actions.judge_complaint(
+        ticket=t, **forms.judge_kwargs(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/reopen", response={200: TicketOut, **ERRORS}, summary="重新打开")

@@ -14,6 +14,7 @@ from apps.org.models import Company, DepartmentKind, Membership, Project
 from apps.org.roles import Role
 from apps.tickets import actions
 from apps.tickets.models import Category
+from apps.tickets.policies import company_level
 from linli import clock
 
 # (kind, channel, category code, department kind, text); a "{b}" is the building of the household.
@@ -48,6 +49,14 @@ def _staff(project: Project) -> dict[str, Any]:
     return by_role
 
 
+def _reviewer(project: Project, department: str) -> Any:
+    """The company's 品质管理部 or 办公室 member who reviews a reply (R-M2-08)."""
+    rows = Membership.objects.filter(company_id=project.company_id).select_related("user")
+    if department == "quality":
+        return rows.filter(role=Role.QUALITY).first().user  # type: ignore[union-attr]
+    return rows.filter(department__kind=DepartmentKind.OFFICE).first().user  # type: ignore[union-attr]
+
+
 def _progress(ticket: Any, stage: str, staff: dict[str, Any], department: Any, moment: dt.datetime) -> None:
     """Move ``ticket`` through the pipeline up to ``stage``, each step a little later than the last."""
     desk, supervisor = staff[Role.FRONT_DESK].user, staff[Role.CS_SUPERVISOR].user
@@ -77,8 +86,13 @@ def _progress(ticket: Any, stage: str, staff: dict[str, Any], department: Any, m
         return
     t += dt.timedelta(hours=1)
     with clock.frozen(t):
-        actions.record_reply(ticket=ticket, kind="result", channel="phone", content="已按您反映的情况处理完毕",
-                             owner_response="agree", acting_user=desk, now=t)
+        reply = actions.give_reply(ticket=ticket, kind="result", channel="phone", content="已按您反映的情况处理完毕",
+                                   owner_response="agree", acting_user=desk, now=t)
+        if reply.sent_at is None:  # a written/email/online complaint's answer is reviewed first (R-M2-08)
+            for department in sorted(actions.reviews_for(ticket, channel="phone", kind="result")):
+                actions.review_reply(reply=reply, department=department, approved=True, all_issues_covered=True,
+                                     acting_user=_reviewer(ticket.project, department), now=t)
+            actions.send_reply(reply=reply, owner_response="agree", acting_user=desk, now=t)
         if actions.manager_reply_required(ticket):  # R-M2-21: the 管理处主任 hears the result too
             actions.record_reply(ticket=ticket, kind="result", channel="in_person", recipient="project_manager",
                                  content="处理结果已回复业主，业主认可", acting_user=desk, now=t)
@@ -91,8 +105,9 @@ def _progress(ticket: Any, stage: str, staff: dict[str, Any], department: Any, m
         return
     t += dt.timedelta(hours=20)
     with clock.frozen(t):
+        visitor = _reviewer(ticket.project, "quality") if company_level(ticket) else desk  # R-M4-04
         actions.record_return_visit(ticket=ticket, method="phone", reached=True, satisfaction="satisfied",
-                                    owner_words="处理及时，满意", acting_user=desk, now=t)
+                                    owner_words="处理及时，满意", acting_user=visitor, now=t)
         actions.close_ticket(ticket=ticket, acting_user=desk, now=t)
 
 

@@ -197,7 +197,7 @@ class ReplyForm(forms.Form):
                                   help_text=_("处理完毕须将结果同时回复业主和管理处主任（R-M2-21）"))
     kind = forms.ChoiceField(label=_("回复类型"), choices=ReplyKind.choices, initial=ReplyKind.RESULT)
     channel = forms.ChoiceField(label=_("回复方式"), choices=ReplyChannel.choices, initial=ReplyChannel.PHONE,
-                                help_text=_("书面、传真、邮件、网上回复须先经审核（R-M2-08/R-M2-10），保存为草稿"))
+                                help_text=_("书面、传真、邮件、网上回复，以及对书面、邮件、网上投诉的处理措施、结果或解释（即使电话或当面告知），须先经审核，保存为草稿"))
     content = forms.CharField(label=_("回复内容"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     sent_at = LocalDateTimeField(label=_("回复时间"), required=False, help_text=_("留空为现在"))
     owner_response = forms.ChoiceField(label=_("业主意见"), choices=OWNER_RESPONSES, initial="pending")
@@ -332,6 +332,30 @@ class InternalStaffForm(forms.Form):
 
     internal_staff = forms.BooleanField(label=_("投诉人是本公司内部员工"), required=False)
     reason = forms.CharField(label=_("说明"), required=False, max_length=200)
+
+
+VALIDITY_CHOICES = [("", _("未判定")), ("yes", _("有效投诉")), ("no", _("无效投诉"))]
+
+
+class JudgeForm(forms.Form):
+    """投诉判定: 有效投诉 (R-M1-18, set by the handler or a supervisor) and 重要投诉 (R-M2-22)."""
+
+    valid_complaint = forms.ChoiceField(label=_("有效性"), choices=VALIDITY_CHOICES, required=False)
+    important = forms.BooleanField(label=_("重要投诉"), required=False)
+    reason = forms.CharField(label=_("说明"), required=False, max_length=500,
+                             help_text=_("判定为无效投诉须说明理由"))
+
+
+def judge_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    """投诉判定 (page or API) → :func:`actions.judge_complaint` keyword arguments. The page sends
+    "yes"/"no"/"" for validity; the API sends true/false/null; a key left out is not changed."""
+    out: dict[str, Any] = {"reason": _text(data, "reason")}
+    if "valid_complaint" in data:
+        value = data["valid_complaint"]
+        out["valid_complaint"] = {"yes": True, "no": False, "": None}.get(value, value) if isinstance(value, str) else value
+    if "important" in data and data["important"] is not None:
+        out["important"] = bool(data["important"])
+    return out
 
 
 class ReopenForm(forms.Form):

@@ -294,6 +294,12 @@ class TicketPolicy(models.Model):
       needs both sent replies of the current cycle (see ``apps.tickets.actions._close_blockers``).
     - ``count_internal_staff_complaints`` (R-M1-17, POLICY P-08): whether complaints by internal
       staff count as customer complaints in statistics (default: excluded, 002 篇4).
+    - ``no_contact_exemption`` (R-M4-05, POLICY P-07): "no contact" exempts any channel (篇4, default)
+      or online complaints only (篇3).
+    - ``quality_owns`` (R-M3-11, R-M3-12, POLICY P-10): 篇4 (default) — group and government transfers,
+      管理处 escalations and online complaints are company level; 篇3 — group and government only.
+    - ``company_follow_up`` (R-M4-01, R-M4-03, POLICY P-13): what 品质管理部 does for company-level
+      complaints after the project's verification: verify (篇4, default) or the return visit (篇3).
     """
 
     company = models.ForeignKey("org.Company", on_delete=models.CASCADE, related_name="ticket_policies")
@@ -305,6 +311,17 @@ class TicketPolicy(models.Model):
     count_internal_staff_complaints = models.BooleanField(
         _("P-08 内部员工投诉计入顾客投诉统计"), default=False,
         help_text=_("默认不计入（002 篇4“不包括内部职员的投诉”）；篇3 作“不掩盖内部员工的投诉”"))
+    no_contact_exemption = models.CharField(
+        _("无联系方式免回访的范围"), max_length=20, default="any_channel",
+        choices=[("any_channel", _("匿名或无联系方式的投诉均免回访（篇4）")),
+                 ("online_only", _("仅网上投诉无联系方式时免回访（篇3）"))])
+    quality_owns = models.CharField(
+        _("品质管理部负责的投诉"), max_length=20, default="b4",
+        choices=[("b4", _("集团、政府转来，管理处上报及网上投诉；未解决投诉由公司管理层出具意见（篇4）")),
+                 ("b3", _("集团、政府转来的投诉；未解决投诉由分管领导出具意见（篇3）"))])
+    company_follow_up = models.CharField(
+        _("公司级投诉由品质管理部"), max_length=20, default="verify",
+        choices=[("verify", _("验证纠正措施的落实（篇4）")), ("return_visit", _("回访顾客（篇3）"))])
     history = HistoricalRecords()
 
     class Meta:

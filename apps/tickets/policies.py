@@ -14,6 +14,9 @@ from apps.tickets.models import TicketPolicy
 class Values:
     close_needs_manager_reply: bool = True  # R-M2-21 (interpretation)
     count_internal_staff_complaints: bool = False  # R-M1-17, POLICY P-08 default: excluded (002 篇4)
+    no_contact_exemption: str = "any_channel"  # R-M4-05, POLICY P-07 default (002 篇4)
+    quality_owns: str = "b4"  # R-M3-11, POLICY P-10 default (002 篇4)
+    company_follow_up: str = "verify"  # R-M4-03, POLICY P-13 default (002 篇4)
 
 
 DEFAULTS = Values()
@@ -23,7 +26,9 @@ def _values(row: TicketPolicy | None) -> Values:
     if row is None:
         return DEFAULTS
     return Values(close_needs_manager_reply=row.close_needs_manager_reply,
-                  count_internal_staff_complaints=row.count_internal_staff_complaints)
+                  count_internal_staff_complaints=row.count_internal_staff_complaints,
+                  no_contact_exemption=row.no_contact_exemption, quality_owns=row.quality_owns,
+                  company_follow_up=row.company_follow_up)
 
 
 def policy_for(project: Any) -> Values:
@@ -43,3 +48,13 @@ def customer_complaints_q(prefix: str = "") -> Q:
     company = TicketPolicy.objects.filter(project=None, company__projects=OuterRef(f"{prefix}project_id"))
     return (Q(**{f"{prefix}internal_staff": False}) | Q(Exists(own.filter(count_internal_staff_complaints=True)))
             | (~Q(Exists(own)) & Q(Exists(company.filter(count_internal_staff_complaints=True)))))
+
+
+def company_level(ticket: Any) -> bool:
+    """Is ``ticket`` a company-level complaint (R-M4-03, R-M3-11, POLICY P-10)? Held by 品质管理部 (group or
+    government transfer, or escalated by the 管理处), or — under 篇4, the default — an online complaint."""
+    if ticket.kind != "complaint":
+        return False
+    if ticket.held_by_quality:
+        return True
+    return ticket.channel == "online" and policy_for(ticket.project).quality_owns == "b4"

@@ -53,4 +53,5 @@ urlpatterns: list = [
     step("refer", views.refer_step),
     step("note", views.note_step),
     step("internal_staff", views.internal_staff_step),
+    step("judge", views.judge_step),
 ]

@@ -75,7 +75,7 @@ def _list_page(request: HttpRequest, base: QuerySet[Ticket], *, heading: str, su
         "categories": queries.categories_for(request.user, project),
         "departments": _departments_for(request.user, project),
         "saved_views": queries.saved_views_of(request.user) if saved_views else None,
-        "can_receive": org_access.has_cap(request.user, Cap.RECEIVE_TICKETS, project),
+        "can_receive": _may_record(request, project),
     })
     return render(request, "tickets/ticket_list.html", context)
 
@@ -130,12 +130,19 @@ def _intake_form(request: HttpRequest, project: Project, now: dt.datetime) -> fo
     )
 
 
+def _may_record(request: HttpRequest, project: Project | None) -> bool:
+    """R-M1-08, R-M1-14: any employee who receives a complaint records it — every staff role of a project
+    they belong to (the designated intake post is told, R-M1-07), not only the front desk."""
+    return project is not None and org_access.can_see_project(request.user, project) and org_access.has_cap(
+        request.user, Cap.VIEW_TICKETS, project)
+
+
 @login_required
 def intake(request: HttpRequest) -> HttpResponse:
     """受理登记 (R-M1-03…R-M1-09): fast enough for a phone call (keyboard only; 房号/电话尾号 look-up;
     similar open tickets of the household shown)."""
     project = _current_project(request)
-    if project is None or not org_access.has_cap(request.user, Cap.RECEIVE_TICKETS, project):
+    if project is None or not _may_record(request, project):
         raise PermissionDenied
     now = clock.now()
     form = _intake_form(request, project, now)
@@ -196,7 +203,7 @@ def _similar_open(request: HttpRequest, household_id: int) -> list[Ticket]:
 def household_lookup(request: HttpRequest) -> HttpResponse:
     """htmx partial: households of the current project matching 房号 or phone tail."""
     project = _current_project(request)
-    if project is None or not org_access.has_cap(request.user, Cap.RECEIVE_TICKETS, project):
+    if project is None or not _may_record(request, project):
         raise PermissionDenied
     query = request.GET.get("lookup", "").strip()[:30]
     hits = search_households(project, query) if query else []
@@ -241,6 +248,8 @@ ACTION_PANELS: dict[str, tuple[tuple[str, ...], Any, Any]] = {
     "answer_question": ((Cap.REPLY,), forms.AnswerQuestionForm, gettext_lazy("答复回访中提出的问题")),
     "internal_staff": ((Cap.RECEIVE_TICKETS, Cap.DISPATCH), forms.InternalStaffForm,
                        gettext_lazy("内部员工投诉标记")),
+    "judge": ((Cap.RECEIVE_TICKETS, Cap.DISPATCH, Cap.HANDLE, Cap.VERIFY), forms.JudgeForm,
+              gettext_lazy("投诉判定（有效投诉 / 重要投诉）")),
     "escalate": ((Cap.ESCALATE,), forms.ReasonForm, gettext_lazy("上报品质管理部")),
     "report": ((Cap.REPLY,), forms.ReportForm, gettext_lazy("报品质部处理措施")),
     "transfer": ((Cap.DISPATCH,), forms.TransferForm, gettext_lazy("书面转地产")),
@@ -268,6 +277,9 @@ def _form_kwargs(action: str, ticket: Ticket, user: Any) -> dict[str, Any]:
                               for v in queries.unanswered_questions(ticket) if v.answer_due_at is not None]}
     if action == "internal_staff":
         return {"initial": {"internal_staff": ticket.internal_staff}}
+    if action == "judge":
+        return {"initial": {"valid_complaint": {True: "yes", False: "no"}.get(ticket.valid_complaint, ""),  # type: ignore[arg-type]
+                            "important": ticket.important}}
     if action in {"decide", "refer"}:
         return {"claims": [(c.pk, f"#{c.pk} ¥{c.amount} {c.content[:30]}")
                            for c in ticket.compensation_claims.filter(status="pending")]}
@@ -352,7 +364,7 @@ STEP_DONE: dict[str, Any] = {
     "owner_update": gettext_lazy("已记录进展告知"), "claim": gettext_lazy("已登记赔偿申请"),
     "decide": gettext_lazy("已记录赔偿审批"), "refer": gettext_lazy("已转报"), "note": gettext_lazy("已添加备注"),
     "report": gettext_lazy("已上报处理措施"), "internal_staff": gettext_lazy("已更新内部员工投诉标记"),
-    "answer_question": gettext_lazy("已记录对业主问题的答复"),
+    "answer_question": gettext_lazy("已记录对业主问题的答复"), "judge": gettext_lazy("已记录投诉判定"),
 }
 
 # One step: the ticket, the form's cleaned data, the acting user and the time → the typed action's call.
@@ -569,6 +581,13 @@ def note_step(request: HttpRequest, pk: int, action: str = "note") -> HttpRespon
 def internal_staff_step(request: HttpRequest, pk: int, action: str = "internal_staff") -> HttpResponse:
     return _step(request, pk, "internal_staff", lambda t, d, u, now: actions.edit_ticket(
         ticket=t, **forms.internal_staff_kwargs(d), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def judge_step(request: HttpRequest, pk: int, action: str = "judge") -> HttpResponse:
+    return _step(request, pk, "judge", lambda t, d, u, now: actions.judge_complaint(
+        ticket=t, **forms.judge_kwargs(d), acting_user=u, now=now))
 
 
 # ---------------------------------------------------------------- saved views

@@ -55,6 +55,7 @@ from apps.tickets.actions.handling import accept_dispatch, dispatch_ticket, hand
 from apps.tickets.actions.hold import hold_handling, release_handling
 from apps.tickets.actions.intake import EDITABLE_FIELDS, add_note, edit_ticket, receive_ticket, record_box_opening
 from apps.tickets.actions.inventory import confirm_inventory
+from apps.tickets.actions.judgement import judge_complaint, may_flag_important, may_judge_validity
 from apps.tickets.actions.levels import change_escalation_level
 from apps.tickets.actions.record_form import flag_record_form
 from apps.tickets.actions.referral import (
@@ -75,6 +76,7 @@ from apps.tickets.actions.replies import (
     record_reply,
     required_reviews,
     review_reply,
+    reviews_for,
     send_reply,
 )
 from apps.tickets.actions.saved_views import delete_view, save_view
@@ -91,6 +93,7 @@ from apps.tickets.actions.verification import (
 from apps.tickets.transitions import InvalidTransition
 
 __all__ = [
+    "judge_complaint", "may_flag_important", "may_judge_validity",
     "flag_record_form",
     "change_escalation_level",
     "TicketError", "InvalidTransition", "_move", "receive_ticket", "edit_ticket", "dispatch_ticket",
@@ -101,6 +104,6 @@ __all__ = [
     "answer_return_visit_question", "unanswered_return_visit_questions", "min_return_visit_attempts",
     "exempt_return_visit", "close_ticket", "reopen_ticket", "void_ticket", "claim_compensation",
     "decide_compensation", "refer_compensation", "record_box_opening", "add_note", "save_view", "delete_view",
-    "required_reviews", "return_visit_required", "compensation_limit_for", "close_blockers",
+    "required_reviews", "reviews_for", "return_visit_required", "compensation_limit_for", "close_blockers",
     "manager_reply_required", "EDITABLE_FIELDS", "confirm_inventory", "ChannelError", "record_channel_publication", "decide_suggestion",
 ]

@@ -166,6 +166,8 @@ def _current_dispatch(ticket: Ticket) -> Dispatch | None:
 
 
 def _can_handle(user: User, ticket: Ticket, dispatch: Dispatch | None) -> bool:
+    if ticket.held_by_quality and not _is_company_level(user):
+        return False  # R-M2-14, AS-41: never handled by project staff again; they may add notes
     if has_cap(user, Cap.DISPATCH, ticket.project):
         return True
     if not has_cap(user, Cap.HANDLE, ticket.project):

@@ -9,8 +9,8 @@ from django.db import transaction
 
 from apps.core import jobs
 from apps.org.access import can_see_project, has_cap
-from apps.org.models import Department, Project
-from apps.org.roles import Cap
+from apps.org.models import Department, DepartmentKind, Membership, Project
+from apps.org.roles import Cap, Role
 from apps.tickets import deadlines as dl
 from apps.tickets import numbering
 from apps.tickets.actions.base import (
@@ -190,6 +190,11 @@ def receive_ticket(
         suggestion_box_opening=suggestion_box_opening, issued_by_quality=issued_by_quality,
         resolved_on_spot=resolved_on_spot, handling_result=handling_result.strip(),
     )
+    company_transfer = kind == Kind.COMPLAINT and is_company_transfer(source, channel)
+    if company_transfer:  # R-M1-10, R-M3-11: 品质管理部 takes charge of group / government transfers
+        ticket.held_by_quality = True
+        ticket.department = Department.objects.filter(
+            company_id=project.company_id, project=None, kind=DepartmentKind.QUALITY).order_by("id").first()
     ticket._change_reason = "受理"  # type: ignore[attr-defined]
     ticket._history_user = acting_user  # type: ignore[attr-defined]
     ticket.save()
@@ -208,6 +213,11 @@ def receive_ticket(
         )
         _after_reply_sent(ticket, reply, acting_user=acting_user, now=now)
 
+    if company_transfer:
+        quality_staff = [m.user for m in Membership.objects.filter(company_id=project.company_id,
+                                                                   role=Role.QUALITY).select_related("user")]
+        _notify(quality_staff, kind="ticket_escalated", subject=f"集团/政府转来投诉 {ticket.number}，由品质管理部负责",
+                body=content[:200], ticket=ticket, now=now, dedupe=f"company-transfer-{ticket.pk}")
     # R-M1-08: recorded by someone outside the designated intake post(s) → passed on to them (R-M1-07)
     _notify(posts_to_route(project, receiver), kind="ticket_routed_to_intake_post",
             subject=f"{receiver} 受理了 {ticket.number}，请指定受理岗位跟进", body=content[:200], ticket=ticket,
@@ -223,6 +233,16 @@ EDITABLE_FIELDS: frozenset[str] = frozenset({
     "valid_complaint", "important", "sensitive", "record_form", "agreed_feedback_at", "agreed_extension_reason",
     "source", "internal_staff",
 })
+
+
+COMPANY_SOURCES = frozenset({Source.GROUP_HQ, Source.GOVERNMENT})
+COMPANY_CHANNELS = frozenset({Channel.GROUP_TRANSFER, Channel.GOVERNMENT_PETITION})
+
+
+def is_company_transfer(source: str, channel: str) -> bool:
+    """A complaint forwarded by the group or the government (R-M1-10): in both versions of POLICY P-10
+    品质管理部 checks it with the responsible department and takes charge of handling and follow-up."""
+    return source in COMPANY_SOURCES or channel in COMPANY_CHANNELS
 
 
 @transaction.atomic()

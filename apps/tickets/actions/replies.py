@@ -28,6 +28,7 @@ from apps.tickets.choices import (
     OPEN_STATUSES,
     OwnerResponse,
     ReplyChannel,
+    ReplyClass,
     ReplyKind,
     ReplyRecipient,
     ReviewDepartment,
@@ -46,25 +47,52 @@ if TYPE_CHECKING:
 # ---------------------------------------------------------------- replies (R-M2-05…R-M2-13, R-M2-21)
 
 
-def required_reviews(channel: str, recipient: str = ReplyRecipient.OWNER) -> frozenset[str]:
+# Replies that answer the complaint within its reply limit (R-M2-05): these carry the review of the
+# complaint's class whatever channel they go out by (R-M2-08 "review time counts inside the limit").
+ANSWERING_KINDS: frozenset[str] = frozenset({ReplyKind.MEASURES, ReplyKind.RESULT, ReplyKind.EXPLANATION})
+
+
+def required_reviews(channel: str, recipient: str = ReplyRecipient.OWNER, *, reply_class: str = "",
+                     kind: str = "") -> frozenset[str]:
     """Reviews a reply needs before it is sent (R-M2-08, R-M2-10; POLICY P-09 via the setting
-    ``TICKETS_WRITTEN_REPLY_REVIEWERS``, default 品质管理部 + 办公室)."""
+    ``TICKETS_WRITTEN_REPLY_REVIEWERS``, default 品质管理部 + 办公室).
+
+    Two sources, joined: the reply's own channel (a letter or fax is written, an email or online post
+    goes to 品质管理部), and the complaint's reply class — the answer (measures, result, explanation)
+    to a written complaint needs 品质管理部 + 办公室, to an email or online complaint 品质管理部, even
+    when it is given by phone or in person (AS-01)."""
     if recipient != ReplyRecipient.OWNER:
         return frozenset()
+    written = frozenset(getattr(settings, "TICKETS_WRITTEN_REPLY_REVIEWERS",
+                                (ReviewDepartment.QUALITY, ReviewDepartment.OFFICE)))
+    needed: set[str] = set()
     if channel in {ReplyChannel.LETTER, ReplyChannel.FAX}:
-        return frozenset(getattr(settings, "TICKETS_WRITTEN_REPLY_REVIEWERS",
-                                 (ReviewDepartment.QUALITY, ReviewDepartment.OFFICE)))
-    if channel in {ReplyChannel.EMAIL, ReplyChannel.ONLINE}:
-        return frozenset({ReviewDepartment.QUALITY})
-    return frozenset()
+        needed |= written
+    elif channel in {ReplyChannel.EMAIL, ReplyChannel.ONLINE}:
+        needed.add(ReviewDepartment.QUALITY)
+    if kind in ANSWERING_KINDS:
+        if reply_class == ReplyClass.WRITTEN:
+            needed |= written
+        elif reply_class in {ReplyClass.EMAIL, ReplyClass.ONLINE}:
+            needed.add(ReviewDepartment.QUALITY)
+    return frozenset(needed)
+
+
+def reviews_for(ticket: Ticket, *, channel: str, kind: str,
+                recipient: str = ReplyRecipient.OWNER) -> frozenset[str]:
+    """:func:`required_reviews` for a reply on ``ticket`` (its reply class decides too, R-M2-08)."""
+    return required_reviews(channel, recipient, reply_class=ticket.reply_class, kind=kind)
 
 
 def _missing_reviews(reply: Reply) -> list[str]:
     missing = []
-    for department in sorted(required_reviews(reply.channel, reply.recipient)):
+    online = reply.channel == ReplyChannel.ONLINE or (
+        reply.ticket.reply_class == ReplyClass.ONLINE and reply.kind in ANSWERING_KINDS)
+    for department in sorted(reviews_for(reply.ticket, channel=reply.channel, kind=reply.kind,
+                                         recipient=reply.recipient)):
         last = reply.reviews.filter(department=department).order_by("-reviewed_at", "-id").first()
         ok = last is not None and last.approved
-        if ok and reply.channel == ReplyChannel.ONLINE and not last.all_issues_covered:  # type: ignore[union-attr]
+        if ok and online and not last.all_issues_covered:  # type: ignore[union-attr]
             ok = False
         if not ok:
             missing.append(department)
@@ -127,8 +155,9 @@ def record_reply(*, ticket: Ticket, kind: str, channel: str, content: str, actin
     _lock(ticket)
     _validate_reply(ticket, kind, channel, content, recipient)
     _choice(owner_response, OwnerResponse, "owner_response")
-    if required_reviews(channel, recipient):
-        names = "、".join(str(ReviewDepartment(d).label) for d in sorted(required_reviews(channel, recipient)))
+    needed = reviews_for(ticket, channel=channel, kind=kind, recipient=recipient)
+    if needed:
+        names = "、".join(str(ReviewDepartment(d).label) for d in sorted(needed))
         raise TicketError(f"此类回复须先经{names}审核后才能发出（R-M2-08/R-M2-10）", field="channel",
                           code="review_required", status=409)
     at = sent_at or now
@@ -161,7 +190,7 @@ def give_reply(*, ticket: Ticket, kind: str, channel: str, content: str, acting_
     """回复 as the page and the API offer it: a reply already given is recorded (:func:`record_reply`); one
     that needs reviews first (letter, fax, email, online — R-M2-08/R-M2-10) becomes a draft waiting for
     them (:func:`draft_reply`)."""
-    if required_reviews(channel, recipient):
+    if reviews_for(ticket, channel=channel, kind=kind, recipient=recipient):
         return draft_reply(ticket=ticket, kind=kind, channel=channel, content=content, recipient=recipient,
                            acting_user=acting_user, now=now)
     return record_reply(ticket=ticket, kind=kind, channel=channel, content=content, recipient=recipient,

@@ -17,6 +17,7 @@ from apps.tickets.actions.base import (
     _current_dispatch,
     _event,
     _forbid,
+    _is_company_level,
     _lock,
     _move,
     _notify,
@@ -46,6 +47,7 @@ from apps.tickets.models import (
     Ticket,
     Verification,
 )
+from apps.tickets.policies import company_level, policy_for
 from apps.tickets.transitions import InvalidTransition
 
 if TYPE_CHECKING:
@@ -117,6 +119,8 @@ def record_return_visit(*, ticket: Ticket, method: str, reached: bool, acting_us
     promised for the answer (``open_question`` + ``answer_due_at``, a follow-up due time), answered later
     with :func:`answer_return_visit_question`."""
     _require(acting_user, Cap.RETURN_VISIT, ticket, "无权回访")
+    if company_level(ticket) and not _is_company_level(acting_user):
+        raise _forbid("公司级投诉由品质管理部回访（R-M4-04）")
     open_question = open_question.strip()
     if bool(open_question) != (answer_due_at is not None):
         raise _refuse("未能当场答复的问题须同时填写问题和约定答复时间（R-M4-10）",
@@ -202,11 +206,11 @@ def return_visit_required(ticket: Ticket) -> bool:
 
 
 def _no_contact_exemption_allowed(ticket: Ticket) -> bool:
-    """Exemption B (R-M4-05, POLICY P-07): ``TICKETS_P07_NO_CONTACT_SCOPE`` = "any_channel"
-    (default, 篇4) or "online_only" (篇3)."""
+    """Exemption B (R-M4-05, POLICY P-07): the project's (else the company's) 工单口径 row says
+    "any_channel" (default, 篇4) or "online_only" (篇3)."""
     if not (ticket.anonymous or not ticket.has_contact):
         return False
-    scope = getattr(settings, "TICKETS_P07_NO_CONTACT_SCOPE", "any_channel")
+    scope = policy_for(ticket.project).no_contact_exemption
     return scope != "online_only" or ticket.channel == Channel.ONLINE
 
 

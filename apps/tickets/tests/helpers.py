@@ -38,10 +38,37 @@ def to_replied(cast: Any, ticket: Ticket, now: dt.datetime) -> Ticket:
     actions.accept_dispatch(dispatch=d, acting_user=cast.worker, now=now)
     actions.record_handling(ticket=ticket, investigation="灯管坏", measures="更换灯管", result="已更换灯管", done=True,
                             acting_user=cast.worker, now=now)
-    actions.record_reply(ticket=ticket, kind="result", channel="phone", content="已为您更换灯管",
-                         owner_response="agree", acting_user=cast.front_desk, now=now)
+    answer_by_phone(cast, ticket, now)
     ticket.refresh_from_db()
     return ticket
+
+
+def answer_by_phone(cast: Any, ticket: Ticket, now: dt.datetime, *, content: str = "已为您更换灯管") -> Any:
+    """The result told by phone, with the owner's agreement. A written, email or online complaint's answer
+    first passes the reviews its reply class needs (R-M2-08): 品质管理部, and 办公室 for written ones."""
+    reply = actions.give_reply(ticket=ticket, kind="result", channel="phone", content=content,
+                               owner_response="agree", acting_user=cast.front_desk, now=now)
+    if reply.sent_at is None:
+        for department in sorted(actions.reviews_for(ticket, channel="phone", kind="result")):
+            actions.review_reply(reply=reply, department=department, approved=True, all_issues_covered=True,
+                                 acting_user=cast.quality_inspector if department == "quality" else office_clerk(cast),
+                                 now=now)
+        actions.send_reply(reply=reply, owner_response="agree", acting_user=cast.front_desk, now=now)
+    return reply
+
+
+def office_clerk(cast: Any) -> Any:
+    """A member of the company's 办公室 (reviews written replies, R-M2-08 / POLICY P-09)."""
+    from apps.org.models import Department, DepartmentKind
+    from apps.org.roles import Role
+    from apps.org.tests.factories import UserFactory, member
+
+    office, _ = Department.objects.get_or_create(company=cast.company, project=None, kind=DepartmentKind.OFFICE,
+                                                 defaults={"name": "办公室"})
+    clerk = UserFactory(username="office", display_name="冯文员")
+    if not clerk.memberships.exists():
+        member(clerk, Role.WORKER, company=cast.company, project=cast.project, department=office)
+    return clerk
 
 
 def to_verified(cast: Any, ticket: Ticket, now: dt.datetime) -> Ticket:

@@ -99,7 +99,9 @@ def test_r_m4_05_as_18b_anonymous_letter_exempt(cast: Any, frozen_now: dt.dateti
 ])
 def test_r_m4_05_p_07_no_contact(cast: Any, frozen_now: dt.datetime, settings: Any, scope: str, channel: str,
                                  exempt: bool) -> None:
-    settings.TICKETS_P07_NO_CONTACT_SCOPE = scope
+    from apps.tickets.models import TicketPolicy
+
+    TicketPolicy.objects.create(company=cast.company, no_contact_exemption=scope)  # P-07 is company data
     t = to_verified(cast, receive(cast, channel=channel, phone="", anonymous=True, complainant_surname="",
                                   agreed_feedback_at=None), frozen_now)
     if exempt:

@@ -72,8 +72,12 @@ def test_replies_meet_stages_and_record_in_time(cast: Any, frozen_now: dt.dateti
     actions.record_reply(ticket=t, kind="acknowledge", channel="phone", content="已收到", acting_user=cast.front_desk,
                          now=frozen_now)
     with clock.frozen(later):
-        actions.record_reply(ticket=t, kind="measures", channel="phone", content="明日上门",
-                             acting_user=cast.front_desk, now=later)
+        # the answer to an email complaint passes 品质管理部 first, even by phone (R-M2-08)
+        draft = actions.give_reply(ticket=t, kind="measures", channel="phone", content="明日上门",
+                                   acting_user=cast.front_desk, now=later)
+        actions.review_reply(reply=draft, department="quality", approved=True, acting_user=cast.quality_inspector,
+                             now=later)
+        actions.send_reply(reply=draft, acting_user=cast.front_desk, now=later)
     rows = {d.stage: d for d in Deadline.objects.filter(ticket=t)}
     assert rows["acknowledge"].met_at == frozen_now and rows["acknowledge"].met_in_time
     assert rows["respond"].met_at == later and rows["respond"].met_in_time is False  # 1 h late

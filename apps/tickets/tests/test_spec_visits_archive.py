@@ -12,7 +12,7 @@ from apps.tickets import actions
 from apps.tickets.actions import TicketError
 from apps.tickets.choices import TicketStatus
 from apps.tickets.models import OwnerUpdate, TicketEvent
-from apps.tickets.tests.helpers import receive, to_closed
+from apps.tickets.tests.helpers import answer_by_phone, receive, to_closed
 from apps.tickets.transitions import InvalidTransition
 
 pytestmark = pytest.mark.django_db
@@ -115,8 +115,7 @@ def test_r_m6_03_online_complaint_prints_with_post_address_replies_and_captures(
     capture = SimpleUploadedFile("post.png", b"\x89PNG\r\n\x1a\n", content_type="image/png")
     actions.record_handling(ticket=t, investigation="电梯控制板故障", measures="更换控制板", result="已修复", done=True,
                             attachments=[(capture, "网帖截图")], acting_user=cast.worker, now=frozen_now)
-    actions.record_reply(ticket=t, kind="result", channel="phone", content="电梯已修复，感谢反馈",
-                         owner_response="agree", acting_user=cast.front_desk, now=frozen_now)
+    answer_by_phone(cast, t, frozen_now, content="电梯已修复，感谢反馈")  # reviewed first (R-M2-08)
     client.force_login(cast.cs_manager)
     html = client.get(reverse("reports:form_ticket", args=[t.pk])).content.decode()
     assert "https://bbs.example.com/thread/123" in html and "网帖截图" in html and "电梯已修复，感谢反馈" in html

@@ -1,0 +1,77 @@
+"""投诉判定: 有效投诉 (R-M1-18) and 重要投诉 (R-M2-22), set after intake by the people who judge them.
+
+- Validity is set by the handler (R-M1-18): the person handling the complaint, or anyone of supervisor
+  rank or above in the project (who verifies the handling, R-M19-09) and 品质管理部.
+- "Important" is a manual flag (R-M2-22): whoever receives or routes complaints (前台, 管家, 主管, 客服经理,
+  部门负责人, 品质管理部) may set or clear it.
+
+Each change writes the ticket's history row (who, when, why) and a timeline event with old and new values.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+
+from apps.org.access import has_cap
+from apps.org.roles import Cap
+from apps.tickets.actions.base import _event, _forbid, _lock, _refuse, _require, _save
+from apps.tickets.choices import Kind, TicketEventKind, TicketStatus
+from apps.tickets.models import Ticket
+
+if TYPE_CHECKING:
+    from apps.org.models import User
+
+UNSET: Any = object()
+
+
+def may_judge_validity(user: User, ticket: Ticket) -> bool:
+    """The handler, or supervisor rank and above (VERIFY) in the project (R-M1-18)."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return ticket.handler_id == user.pk or has_cap(user, Cap.VERIFY, ticket.project)
+
+
+def may_flag_important(user: User, ticket: Ticket) -> bool:
+    """Whoever receives or routes complaints (R-M2-22)."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return has_cap(user, Cap.RECEIVE_TICKETS, ticket.project) or has_cap(user, Cap.DISPATCH, ticket.project)
+
+
+@transaction.atomic()
+def judge_complaint(*, ticket: Ticket, acting_user: User, now: dt.datetime, valid_complaint: Any = UNSET,
+                    important: Any = UNSET, reason: str = "") -> Ticket:
+    """判定 — set 有效/无效投诉 (``valid_complaint``: True, False or None = not judged yet) and/or
+    重要投诉 (``important``). Fields left out are not touched. A complaint judged invalid needs a reason."""
+    _require(acting_user, Cap.VIEW_TICKETS, ticket, "无权查看工单")
+    _lock(ticket)
+    if ticket.kind != Kind.COMPLAINT:
+        raise _refuse("只有投诉需要判定有效性和重要性", code="not_complaint", status=409)
+    if ticket.status == TicketStatus.VOIDED:
+        raise _refuse("已作废的工单不能修改", code="voided", status=409)
+    diff: dict[str, list[Any]] = {}
+    if valid_complaint is not UNSET and valid_complaint != ticket.valid_complaint:
+        if not may_judge_validity(acting_user, ticket):
+            raise _forbid("有效投诉由处理人或主管以上人员判定")
+        if valid_complaint is False and not reason.strip():
+            raise _refuse("判定为无效投诉须说明理由", field="reason")
+        diff["valid_complaint"] = [ticket.valid_complaint, valid_complaint]
+        ticket.valid_complaint = valid_complaint
+    if important is not UNSET and bool(important) != ticket.important:
+        if not may_flag_important(acting_user, ticket):
+            raise _forbid("无权标记重要投诉")
+        diff["important"] = [ticket.important, bool(important)]
+        ticket.important = bool(important)
+    if not diff:
+        return ticket
+    words = []
+    if "valid_complaint" in diff:
+        words.append({True: "判定为有效投诉", False: "判定为无效投诉", None: "撤销有效性判定"}[ticket.valid_complaint])
+    if "important" in diff:
+        words.append("标记为重要投诉" if ticket.important else "取消重要投诉标记")
+    message = "；".join(words) + (f"：{reason.strip()}" if reason.strip() else "")
+    _save(ticket, diff.keys(), acting_user=acting_user, reason=message)
+    _event(ticket, TicketEventKind.CLASSIFIED, acting_user=acting_user, now=now, message=message, changes=diff)
+    return ticket
