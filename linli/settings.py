@@ -250,6 +250,8 @@ LINLI_JOBS_INLINE = envbool("LINLI_JOBS_INLINE", not REDIS_URL)
 # All periodic work, in one place (times in UTC; every task is idempotent and safe to run twice). Each
 # task has a management command with ``--now`` for the embedded default and for replaying a day.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # the beat heartbeat /healthz reads: a worker ran a beat task recently (no command)
+    "every-30s-heartbeat": {"task": "core.heartbeat", "schedule": 30.0},
     # durable jobs whose retry is due (manage.py run_jobs)
     "every-minute-run-pending-jobs": {"task": "core.run_pending_jobs", "schedule": 60.0},
     # time-based escalations, deadline warnings and breaches (manage.py run_sweeps)
@@ -284,7 +286,6 @@ CELERY_TASK_ACKS_LATE = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A beat heartbeat (core.heartbeat) older than this makes /healthz answer 503.
 LINLI_HEARTBEAT_MAX_AGE_SECONDS = envint("LINLI_HEARTBEAT_MAX_AGE_SECONDS", 300)
-CELERY_BEAT_SCHEDULE["every-minute-heartbeat"] = {"task": "core.heartbeat", "schedule": 60.0}
 
 # Outgoing e-mail: SMTP in production (with login and TLS/SSL for company mail services such as
 # smtp.exmail.qq.com:465), console when embedded. A socket timeout keeps a silent relay from hanging a worker.
