@@ -56,6 +56,8 @@ vendor:
 	cp node_modules/echarts/dist/echarts.min.js apps/core/static/vendor/
 	cp node_modules/@picocss/pico/css/pico.min.css apps/core/static/vendor/
 	cp node_modules/signature_pad/dist/signature_pad.umd.min.js apps/core/static/vendor/
+	# no source maps are vendored: strip their comments, or collectstatic's manifest storage fails
+	sed -i '/^\/\/# sourceMappingURL=/d' apps/core/static/vendor/*.js
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -10,6 +10,7 @@ Business rules (limits, thresholds, quiet hours) are rows in the database, not s
 """
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
@@ -249,6 +250,8 @@ LINLI_JOBS_INLINE = envbool("LINLI_JOBS_INLINE", not REDIS_URL)
 # All periodic work, in one place (times in UTC; every task is idempotent and safe to run twice). Each
 # task has a management command with ``--now`` for the embedded default and for replaying a day.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # the beat heartbeat /healthz reads: a worker ran a beat task recently (no command)
+    "every-30s-heartbeat": {"task": "core.heartbeat", "schedule": 30.0},
     # durable jobs whose retry is due (manage.py run_jobs)
     "every-minute-run-pending-jobs": {"task": "core.run_pending_jobs", "schedule": 60.0},
     # time-based escalations, deadline warnings and breaches (manage.py run_sweeps)
@@ -265,22 +268,89 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "daily-purge-login-attempts": {"task": "core.purge_login_attempts", "schedule": 86400.0},
 }
 
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+# Cache (healthz heartbeat, rate limits): its own Redis database when LINLI_CACHE_URL is set — Django's
+# cache.clear() is FLUSHDB, which would also drop queued Celery tasks sharing the broker's database.
+CACHE_URL = os.environ.get("LINLI_CACHE_URL", "") or REDIS_URL
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Celery limits: a task past the soft limit gets SoftTimeLimitExceeded, past the hard limit its pool
+# process is killed and replaced — so a hung SMTP or SMS call never blocks the worker, and a warm
+# shutdown (SIGTERM) ends at the latest after the hard limit (docs/deploy.md).
+CELERY_TASK_SOFT_TIME_LIMIT = envint("LINLI_TASK_SOFT_TIME_LIMIT", 240)
+CELERY_TASK_TIME_LIMIT = envint("LINLI_TASK_TIME_LIMIT", 300)
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ACKS_LATE = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A beat heartbeat (core.heartbeat) older than this makes /healthz answer 503.
+LINLI_HEARTBEAT_MAX_AGE_SECONDS = envint("LINLI_HEARTBEAT_MAX_AGE_SECONDS", 300)
+
+# Outgoing e-mail: SMTP in production (with login and TLS/SSL for company mail services such as
+# smtp.exmail.qq.com:465), console when embedded. A socket timeout keeps a silent relay from hanging a worker.
 EMAIL_BACKEND = os.environ.get(
     "LINLI_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("LINLI_EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("LINLI_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("LINLI_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("LINLI_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = envbool("LINLI_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = envbool("LINLI_EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("LINLI_EMAIL_USE_TLS and LINLI_EMAIL_USE_SSL cannot both be on (port 587: TLS, 465: SSL)")
+EMAIL_TIMEOUT = envint("LINLI_EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("LINLI_FROM_EMAIL", "linli@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+
+def envjson(name: str, default: object) -> object:
+    raw = os.environ.get(name, "")
+    if not raw:
+        return default
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be JSON, not {raw!r}") from None
+
+
+# Notification channels (apps/notify/README.md). Base address for links in e-mails, SMS and robots.
+LINLI_SITE_URL = os.environ.get("LINLI_SITE_URL", "").rstrip("/")
+# Backend per channel, e.g. {"sms": "apps.notify.channels.HttpSMSBackend"}; LINLI_SMS_BACKEND is the
+# short form for SMS: "http", "none", "console", "file" or a dotted path.
+LINLI_NOTIFY_BACKENDS = envjson("LINLI_NOTIFY_BACKENDS", {})
+if not isinstance(LINLI_NOTIFY_BACKENDS, dict):
+    raise ImproperlyConfigured("LINLI_NOTIFY_BACKENDS must be a JSON object such as {\"sms\": \"dotted.path\"}")
+_SMS_SHORT = {
+    "http": "apps.notify.channels.HttpSMSBackend",
+    "none": "apps.notify.channels.DisabledSMSBackend",
+    "console": "apps.notify.channels.ConsoleSMSBackend",
+    "file": "apps.notify.channels.FileSMSBackend",
+}
+if os.environ.get("LINLI_SMS_BACKEND"):
+    LINLI_NOTIFY_BACKENDS["sms"] = _SMS_SHORT.get(os.environ["LINLI_SMS_BACKEND"], os.environ["LINLI_SMS_BACKEND"])
+# The HTTP SMS gateway (HttpSMSBackend); a company's gateway can also be set in the admin (ChannelConfig).
+LINLI_SMS_HTTP = {
+    "url": os.environ.get("LINLI_SMS_HTTP_URL", ""),
+    "api_key": os.environ.get("LINLI_SMS_HTTP_API_KEY", ""),
+    "sign_name": os.environ.get("LINLI_SMS_HTTP_SIGN_NAME", ""),
+    "timeout": envint("LINLI_SMS_HTTP_TIMEOUT", 10),
+}
+LINLI_SMS_FILE_PATH = os.environ.get("LINLI_SMS_FILE_PATH", "")
+LINLI_NOTIFY_MAX_ATTEMPTS = envint("LINLI_NOTIFY_MAX_ATTEMPTS", 5)
+LINLI_NOTIFY_RETRY_BASE_SECONDS = envint("LINLI_NOTIFY_RETRY_BASE_SECONDS", 60)
+LINLI_NOTIFY_RETRY_MAX_SECONDS = envint("LINLI_NOTIFY_RETRY_MAX_SECONDS", 3600)
+if os.environ.get("LINLI_NOTIFY_URGENT_KINDS"):
+    LINLI_NOTIFY_URGENT_KINDS = envlist("LINLI_NOTIFY_URGENT_KINDS")
+LINLI_MAIL_NOTIFY_TIME = os.environ.get("LINLI_MAIL_NOTIFY_TIME", "10:00")
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = envbool("LINLI_SSL_REDIRECT", True)
+    # load-balancer probes speak plain HTTP to the backend
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = envint("LINLI_HSTS_SECONDS", 31536000)

@@ -23,3 +23,11 @@ def run_pending_jobs() -> int:
 def purge_login_attempts(days: int = 180) -> int:
     """Daily: delete login attempts older than the retention period."""
     return lockout.purge_older_than(days, now=clock.now())
+
+
+@shared_task(name="core.heartbeat")
+def heartbeat() -> str:
+    """Every minute from beat: the time a worker ran a beat task, read by /healthz."""
+    from apps.core import health
+
+    return health.beat_heartbeat(now=clock.now())

@@ -4,8 +4,13 @@ A backend turns an :class:`OutgoingMessage` into a send and returns the provider
 raises :class:`DeliveryError` (``permanent=True`` when retrying cannot help). Which backend serves a
 channel is configuration: ``settings.LINLI_NOTIFY_BACKENDS`` (``{"sms": "dotted.path", …}``), or a
 company's :class:`~apps.notify.models.ChannelConfig` row with a ``backend``. Defaults: Django's email
-backends for email (console in the embedded mode, per ``EMAIL_BACKEND``), the console SMS backend,
-and the WeCom/DingTalk group-robot webhooks.
+backends for email (console in the embedded mode, per ``EMAIL_BACKEND``), the console SMS backend
+when embedded and no SMS at all in production (:class:`DisabledSMSBackend`: every SMS is recorded as
+failed until a gateway is configured), and the WeCom/DingTalk group-robot webhooks.
+
+A message is "sent" only when a real backend accepted it: in production the development backends
+(console and file SMS; console, locmem, dummy and file e-mail) are refused at start-up
+(:func:`check_backends`) and, if a company's ChannelConfig names one, fail the delivery.
 
 HTTP goes through :func:`post_json` (urllib, no extra dependency); tests replace it with a fake or
 point a backend at a local server — no network in tests.
@@ -62,7 +67,8 @@ class OutgoingMessage:
 
 
 def absolute_link(link: str) -> str:
-    base = getattr(settings, "LINLI_SITE_URL", "").rstrip("/")
+    """``/tickets/1/`` → ``https://linli.example.com/tickets/1/`` with ``LINLI_SITE_URL`` set."""
+    base = str(getattr(settings, "LINLI_SITE_URL", "") or "").rstrip("/")
     return f"{base}{link}" if base and link.startswith("/") else link
 
 
@@ -159,7 +165,26 @@ def _check_phone(address: str) -> str:
     return phone
 
 
-class ConsoleSMSBackend(Backend):
+class DevelopmentBackend(Backend):
+    """A backend that only prints or files a message: never a real send in production."""
+
+    def refuse_in_production(self) -> None:
+        if getattr(settings, "PRODUCTION", False):
+            raise DeliveryError(f"生产模式不使用开发用的{self.label}后端，消息未发送；请配置真实的短信网关或邮件服务器",
+                                permanent=True)
+
+
+class DisabledSMSBackend(Backend):
+    """No SMS gateway configured (the production default): every SMS fails visibly in the delivery log."""
+
+    channel = "sms"
+    label = "none"
+
+    def send(self, message: OutgoingMessage) -> str:
+        raise DeliveryError("未配置短信网关（LINLI_SMS_BACKEND），短信未发送", permanent=True)
+
+
+class ConsoleSMSBackend(DevelopmentBackend):
     """Development SMS: prints the message (the embedded default)."""
 
     channel = "sms"
@@ -170,6 +195,7 @@ class ConsoleSMSBackend(Backend):
         self.stream = stream
 
     def send(self, message: OutgoingMessage) -> str:
+        self.refuse_in_production()
         phone = _check_phone(message.address)
         out = self.stream or sys.stdout
         out.write(f"[SMS → {phone}] {message.text()}\n")
@@ -177,7 +203,7 @@ class ConsoleSMSBackend(Backend):
         return f"console:{message.reference}"
 
 
-class FileSMSBackend(Backend):
+class FileSMSBackend(DevelopmentBackend):
     """Development SMS: appends one JSON line per message to ``LINLI_SMS_FILE_PATH``
     (default ``var/sms-outbox.jsonl``)."""
 
@@ -190,6 +216,7 @@ class FileSMSBackend(Backend):
         self.path = Path(path or getattr(settings, "LINLI_SMS_FILE_PATH", "") or default)
 
     def send(self, message: OutgoingMessage) -> str:
+        self.refuse_in_production()
         phone = _check_phone(message.address)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps({"to": phone, "text": message.text(), "kind": message.kind, "ref": message.reference},
@@ -205,7 +232,9 @@ class FileSMSBackend(Backend):
 class HttpSMSBackend(Backend):
     """An SMS gateway reached by an HTTP JSON POST — a skeleton for a provider adapter.
 
-    Settings ``LINLI_SMS_HTTP = {"url": …, "api_key": …, "sign_name": …, "timeout": 10}``. Sends
+    Settings ``LINLI_SMS_HTTP = {"url": …, "api_key": …, "sign_name": …, "timeout": 10}`` (from
+    ``LINLI_SMS_HTTP_URL`` etc.); a company's ChannelConfig row overrides the URL (its 群机器人地址 field)
+    and the key (its 加签密钥 field). Sends
     ``{"phone", "content", "sign_name", "reference"}`` with ``Authorization: Bearer <api_key>``;
     a 2xx answer whose JSON has no ``"ok": false`` is success (``id`` becomes the provider
     reference). 4xx other than 429 are permanent failures; 429, 5xx and connection errors are
@@ -217,9 +246,10 @@ class HttpSMSBackend(Backend):
     label = "HTTP"
 
     def config(self) -> dict[str, Any]:
-        conf = {**getattr(settings, "LINLI_SMS_HTTP", {}), **self.options}
+        conf = {**(getattr(settings, "LINLI_SMS_HTTP", None) or {}),
+                **{k: v for k, v in self.options.items() if v}}
         if not conf.get("url"):
-            raise DeliveryError("短信网关未配置（LINLI_SMS_HTTP.url）", permanent=True)
+            raise DeliveryError("短信网关未配置（LINLI_SMS_HTTP_URL，或渠道配置的网关地址）", permanent=True)
         return conf
 
     def payload(self, message: OutgoingMessage, phone: str, conf: dict[str, Any]) -> dict[str, Any]:
@@ -304,6 +334,13 @@ class DingTalkWebhookBackend(Backend):
 
 # ---------------------------------------------------------------- registry
 
+DEV_EMAIL_BACKENDS = frozenset({
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+})
+
 DEFAULT_BACKENDS: dict[str, str] = {
     "email": "apps.notify.channels.EmailBackend",
     "sms": "apps.notify.channels.ConsoleSMSBackend",
@@ -342,15 +379,32 @@ def load_backend_class(path: str) -> type[Backend]:
     return cls
 
 
+def default_backends() -> dict[str, str]:
+    """The backends when the settings name none; production sends no SMS until a gateway is set."""
+    defaults = dict(DEFAULT_BACKENDS)
+    if getattr(settings, "PRODUCTION", False):
+        defaults["sms"] = "apps.notify.channels.DisabledSMSBackend"
+    return defaults
+
+
 def check_backends() -> list[str]:
-    """Start-up check (``apps.notify.checks``): every backend the settings name must load."""
-    configured = {**DEFAULT_BACKENDS, **(getattr(settings, "LINLI_NOTIFY_BACKENDS", {}) or {})}
+    """Start-up check (``apps.notify.checks``): every backend the settings name must load, and in
+    production none may be a development backend that only prints a message."""
+    configured = {**default_backends(), **(getattr(settings, "LINLI_NOTIFY_BACKENDS", {}) or {})}
+    production = getattr(settings, "PRODUCTION", False)
     problems = []
     for channel, path in sorted(configured.items()):
         try:
-            load_backend_class(path)
+            cls = load_backend_class(path)
         except BackendNotFound as exc:
             problems.append(f"LINLI_NOTIFY_BACKENDS[{channel!r}]: {exc}")
+            continue
+        if production and issubclass(cls, DevelopmentBackend):
+            problems.append(f"LINLI_NOTIFY_BACKENDS[{channel!r}]: 生产模式不能使用开发用的后端 {path}"
+                            "（消息只会打印或写入文件）；请设置 LINLI_SMS_BACKEND=http 或 none")
+    if production and settings.EMAIL_BACKEND in DEV_EMAIL_BACKENDS:
+        problems.append(f"LINLI_EMAIL_BACKEND: 生产模式不能使用开发用的邮件后端 {settings.EMAIL_BACKEND}"
+                        "（邮件不会真正发出）")
     return problems
 
 
@@ -359,12 +413,18 @@ def backend_path(channel: str, config: Any = None) -> str:
     if backend:
         return backend
     configured = getattr(settings, "LINLI_NOTIFY_BACKENDS", {}) or {}
-    path = configured.get(channel) or DEFAULT_BACKENDS.get(channel)
+    path = configured.get(channel) or default_backends().get(channel)
     if not path:
         raise ValueError(f"没有渠道 {channel} 的通知后端")
     return path
 
 
 def get_backend(channel: str, config: Any = None) -> Backend:
-    """The backend serving ``channel`` (a company's ChannelConfig ``backend`` wins over settings)."""
-    return load_backend_class(backend_path(channel, config))()
+    """The backend serving ``channel`` (a company's ChannelConfig ``backend`` wins over settings).
+
+    An HTTP SMS gateway takes its URL and key from the company's ChannelConfig row when it has them
+    (the admin's 群机器人地址 / 加签密钥 fields), else from ``LINLI_SMS_HTTP``."""
+    cls = load_backend_class(backend_path(channel, config))
+    if config is not None and issubclass(cls, HttpSMSBackend):
+        return cls(url=getattr(config, "webhook_url", ""), api_key=getattr(config, "secret", ""))
+    return cls()

@@ -6,7 +6,8 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from apps.estates import demo
 from apps.org.models import Company
@@ -23,8 +24,16 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--if-empty", action="store_true", help="只在数据库为空时载入")
         parser.add_argument("--no-tickets", action="store_true", help="不生成演示工单")
+        parser.add_argument("--force", action="store_true",
+                            help="生产模式下仍然载入（演示账号的密码是公开的，只用于试用环境）")
 
-    def handle(self, *args: Any, seed: int, if_empty: bool, no_tickets: bool = False, **options: Any) -> None:
+    def handle(self, *args: Any, seed: int, if_empty: bool, no_tickets: bool = False, force: bool = False,
+               **options: Any) -> None:
+        if getattr(settings, "PRODUCTION", False) and not force:
+            raise CommandError(
+                "当前是生产模式（LINLI_MODE=production），拒绝载入演示数据：演示账号的密码公开在 README 中。"
+                "请用 manage.py createsuperuser 创建管理员，再录入本公司的数据（见 docs/deploy.md）。"
+                "只用于试用环境时，可加 --force 强制载入。")
         if not demo.is_empty():
             if if_empty:
                 self.stdout.write("数据库已有数据，跳过演示数据。")
