@@ -9,16 +9,17 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 
 from apps.core.errors import DomainError
-from apps.escalation import queries, rules
+from apps.escalation import queries, rules, similarity
 from apps.escalation.models import (
     REPORT_FIELDS,
     ArchiveVolume,
     ClusterMember,
     ClusterState,
     ComplaintCluster,
+    ComplaintSignature,
     EscalationEvent,
     EscalationReport,
     EventKind,
@@ -27,6 +28,7 @@ from apps.escalation.models import (
     LegacyForward,
     Level,
     ReportKind,
+    SimilarityGramFrequency,
 )
 from apps.notify import actions as notify_services
 from apps.org.access import has_cap
@@ -405,6 +407,31 @@ def _lock_project_groups(project_id: int) -> None:
     list(Project.objects.select_for_update(no_key=True).filter(pk=project_id).values_list("pk", flat=True))
 
 
+def record_signature(ticket: Ticket) -> ComplaintSignature:
+    """Store the complaint's same-complaint signature once (issue 15): count it in the project's
+    n-gram document frequencies, then weigh its vector with that IDF. Repeating it (a retried job)
+    leaves the frequencies alone; a signature made under another synonym table is remade."""
+    synonyms = queries.synonyms_for(ticket.project)
+    key = queries.synonyms_key(synonyms)
+    existing = ComplaintSignature.objects.filter(ticket_id=ticket.pk).first()
+    if existing is not None and existing.synonyms_key == key:
+        return existing
+    text = similarity.apply_synonyms(ticket.content or "", synonyms)
+    grams = similarity.text_features(text)[1]
+    if existing is None:  # one more document in the project's frequencies
+        keys = [*grams, ""]
+        SimilarityGramFrequency.objects.bulk_create(
+            [SimilarityGramFrequency(project_id=ticket.project_id, gram=g, df=0) for g in keys],
+            ignore_conflicts=True)
+        SimilarityGramFrequency.objects.filter(project_id=ticket.project_id, gram__in=keys).update(df=F("df") + 1)
+    sig = queries.compute_signature(ticket, synonyms)
+    row, _ = ComplaintSignature.objects.update_or_create(
+        ticket_id=ticket.pk,
+        defaults={"project_id": ticket.project_id, "received_at": ticket.received_at, "synonyms_key": key,
+                  **queries.signature_row(sig)})
+    return row
+
+
 @transaction.atomic
 def attach_to_cluster(ticket: Ticket, *, now: dt.datetime) -> ClusterMember | None:
     """A complaint was received: find earlier complaints about the same matter and group them
@@ -417,6 +444,7 @@ def attach_to_cluster(ticket: Ticket, *, now: dt.datetime) -> ClusterMember | No
     _lock_project_groups(ticket.project_id)
     if ClusterMember.objects.filter(ticket=ticket).exists():
         return None
+    record_signature(ticket)
     found = queries.candidates_for(ticket, now=now)
     if not found:
         return None
