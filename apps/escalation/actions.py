@@ -81,7 +81,8 @@ def _link(ticket: Ticket) -> str:
 # ------------------------------------------------------------------ evaluate / raise
 
 
-def _evaluate_ticket(ticket: Ticket, *, now: dt.datetime, acting_user: User | None = None) -> list[EscalationEvent]:
+def _evaluate_ticket(ticket: Ticket, *, now: dt.datetime, acting_user: User | None = None,
+                     distinct_complainants: int | None = None) -> list[EscalationEvent]:
     """Apply the hot/major criteria to ``ticket`` at ``now`` (R-M3-01 … R-M3-05). Runs inside the
     caller's transaction (it locks the ticket row to raise the level): :func:`evaluate` is the public door.
 
@@ -94,7 +95,8 @@ def _evaluate_ticket(ticket: Ticket, *, now: dt.datetime, acting_user: User | No
     if ticket.kind != queries.COMPLAINT or ticket.status == queries.VOIDED:
         return []
     t = queries.thresholds_for(ticket.project)
-    found = rules.findings(queries.facts_for(ticket, now=now), t, now=now)
+    facts = queries.facts_for(ticket, now=now, distinct_complainants=distinct_complainants)
+    found = rules.findings(facts, t, now=now)
     if not found:
         return []
     # Lock the ticket before inserting the rows that reference it: asking for the row lock only after
@@ -460,12 +462,35 @@ def attach_to_cluster(ticket: Ticket, *, now: dt.datetime) -> ClusterMember | No
     # other strong candidates that are in no group yet join as well
     grouped = set(ClusterMember.objects.filter(ticket__in=[c.ticket for c in found[1:]])
                   .values_list("ticket_id", flat=True))
+    added = [ticket.pk] if existing else [ticket.pk, best.ticket.pk]
     for c in found[1:]:
         if c.ticket.pk not in grouped:
             ClusterMember.objects.create(cluster=cluster, ticket=c.ticket, score=c.match.score, added_at=now)
+            added.append(c.ticket.pk)
     member = ClusterMember.objects.create(cluster=cluster, ticket=ticket, score=best.match.score, added_at=now)
-    _recount_and_evaluate(cluster, now=now)
+    _recount_and_evaluate_added(cluster, ticket, added, now=now)
     return member
+
+
+HOT_SAME_COMPLAINT_RULE = "R-M3-02b"
+
+
+def _recount_and_evaluate_added(cluster: ComplaintCluster, ticket: Ticket, added: Sequence[int], *,
+                                now: dt.datetime) -> None:
+    """Members ``added`` to ``cluster`` at intake (issue 15: the work does not grow with the group):
+    recount the group once, evaluate the new members with that count, and the earlier members only
+    when the count makes the group hot and they are not hot for it yet (R-M3-02 b — every member of
+    the group has the same count, and nothing else of an earlier member changed)."""
+    count = queries.cluster_distinct_complainants(ticket, now=now)
+    if cluster.distinct_complainants != count:
+        cluster.distinct_complainants = count
+        cluster.save(update_fields=["distinct_complainants"])
+    ids = set(added)
+    if count >= queries.thresholds_for(cluster.project).hot_distinct_complainants:
+        ids |= set(cluster.members.exclude(ticket__escalation_events__rule_id=HOT_SAME_COMPLAINT_RULE)
+                   .exclude(ticket__status=queries.VOIDED).values_list("ticket_id", flat=True))
+    for t in Ticket.objects.filter(pk__in=ids).select_related("project").order_by("pk"):
+        _evaluate_ticket(t, now=now, distinct_complainants=count)
 
 
 @transaction.atomic
@@ -487,8 +512,9 @@ def _recount_and_evaluate(cluster: ComplaintCluster, *, now: dt.datetime, acting
     newest = max(members, key=lambda m: m.ticket.received_at).ticket
     cluster.distinct_complainants = queries.cluster_distinct_complainants(newest, now=now)
     cluster.save(update_fields=["distinct_complainants"])
-    for m in members:
-        _evaluate_ticket(m.ticket, now=now, acting_user=acting_user)
+    for m in members:  # one count for the whole group, not one per member
+        _evaluate_ticket(m.ticket, now=now, acting_user=acting_user,
+                         distinct_complainants=cluster.distinct_complainants)
 
 
 def _require_cluster_cap(user: User, project: Project) -> None:

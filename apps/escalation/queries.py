@@ -101,7 +101,9 @@ def cluster_distinct_complainants(ticket: Ticket, *, now: dt.datetime) -> int:
                                                       internal_counts=internal_counts) for m in inside)
 
 
-def facts_for(ticket: Ticket, *, now: dt.datetime) -> rules.Facts:
+def facts_for(ticket: Ticket, *, now: dt.datetime, distinct_complainants: int | None = None) -> rules.Facts:
+    """``distinct_complainants``: the group's count when the caller has just computed it (it is the
+    same for every member of a group), so that evaluating a group does not recount it per member."""
     return rules.Facts(
         received_at=ticket.received_at,
         people_count=ticket.people_count or 1,
@@ -111,7 +113,8 @@ def facts_for(ticket: Ticket, *, now: dt.datetime) -> rules.Facts:
         media_or_litigation_risk=bool(ticket.media_or_litigation_risk),
         our_side=bool(ticket.our_side),
         resolved_at=is_resolved(ticket),
-        distinct_complainants=cluster_distinct_complainants(ticket, now=now),
+        distinct_complainants=(cluster_distinct_complainants(ticket, now=now)
+                               if distinct_complainants is None else distinct_complainants),
     )
 
 
