@@ -3,12 +3,59 @@
 Not a benchmark itself (``make bench`` runs ``bench/*_bench.py``)."""
 from __future__ import annotations
 
+import argparse
 import os
+import tempfile
+from pathlib import Path
 from urllib.parse import urlparse
+
+# The data generator's sizes (docs/performance.md "Benchmarks"): ``tiny`` for CI (seconds, no
+# target is meaningful), ``small`` ≈ 200k tickets, ``company`` = 2 M tickets (ARCHITECTURE "Scale").
+SCALES = ("tiny", "small", "company")
+TICKETS = {"tiny": 2_000, "small": 200_000, "company": 2_000_000}
+
+
+def add_bench_args(parser: argparse.ArgumentParser, name: str) -> None:
+    """``--scale`` (default ``$LINLI_BENCH_SCALE`` or small) and ``--db``: the database from
+    ``$LINLI_BENCH_DATABASE_URL`` (``postgres://…/name`` — dropped and created — or
+    ``sqlite:///path``); without it a SQLite file under the temp directory. Nothing is hard-coded."""
+    parser.add_argument("--scale", choices=SCALES, default=os.environ.get("LINLI_BENCH_SCALE", "small"))
+    parser.add_argument("--db", default=os.environ.get("LINLI_BENCH_DATABASE_URL")
+                        or f"sqlite:///{tempfile.gettempdir()}/linli_bench_{name}.sqlite3")
+
+
+def scaled(scale: str, tiny: int, small: int, company: int) -> int:
+    return {"tiny": tiny, "small": small, "company": company}[scale]
+
+
+def is_postgres(url: str) -> bool:
+    return urlparse(url).scheme in ("postgres", "postgresql")
+
+
+def bench_line(name: str, measured: str, target: str, passed: bool) -> None:
+    """The summary line every bench ends with (issue 15): ``BENCH <name>: <measured> (target <target>) PASS|FAIL``."""
+    print(f"BENCH {name}: {measured} (target {target}) {'PASS' if passed else 'FAIL'}", flush=True)
+
+
+def needs_postgres(url: str, lines: list[tuple[str, str]]) -> bool:
+    """True when ``url`` is SQLite: the bench's generator is PostgreSQL SQL (generate_series, intervals),
+    so it prints its summary lines as not measured (FAIL: the target is not shown) and stops."""
+    if is_postgres(url):
+        return False
+    print("this bench generates its data with PostgreSQL SQL: set LINLI_BENCH_DATABASE_URL=postgres://…")
+    for name, target in lines:
+        bench_line(name, "not measured on SQLite", target, False)
+    return True
 
 
 def prepare_database(url: str) -> None:
-    """Drop and create the database named in ``url`` (postgres://…/name)."""
+    """Drop and create the database named in ``url`` (postgres://…/name); for ``sqlite:///path``
+    remove the file."""
+    if not is_postgres(url):
+        path = Path(url[len("sqlite:///"):])
+        for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            p.unlink(missing_ok=True)
+        return
     import psycopg
 
     parsed = urlparse(url)

@@ -217,8 +217,10 @@ def candidates_for(ticket: Ticket, *, now: dt.datetime | None = None, limit: int
     if category:
         gates &= Q(ticket__category_id=ticket.category_id) | Q(ticket__category_id=None)
     gates &= _overlaps("locations", mine.locations) & _overlaps("topics", mine.topics)
-    rows = (ComplaintSignature.objects.filter(project_id=ticket.project_id, synonyms_key=key,
-                                              ticket__in=window.values("pk"))
+    rows = (ComplaintSignature.objects.filter(ticket__project_id=ticket.project_id, ticket__kind=COMPLAINT,
+                                              ticket__received_at__gte=start,
+                                              ticket__received_at__lte=ticket.received_at, synonyms_key=key)
+            .exclude(ticket_id=ticket.pk).exclude(ticket__status=VOIDED)
             .filter(gates)
             .values_list("ticket_id", "ticket__category_id", "ticket__received_at", "vector", "topics",
                          "aspects", "locations"))
@@ -232,7 +234,7 @@ def candidates_for(ticket: Ticket, *, now: dt.datetime | None = None, limit: int
             scored.append((m.score, received, pk, m))
     # complaints of the window without a current signature (recorded before signatures, or under
     # another synonym table): scored from their text with the current IDF
-    for other in window.exclude(similarity_signature__synonyms_key=key):
+    for other in window.filter(Q(similarity_signature__isnull=True) | ~Q(similarity_signature__synonyms_key=key)):
         theirs = compute_signature(other, synonyms)
         other_cat = getattr(other, "category_id", None)
         m = similarity.score_signatures(mine, theirs, category_a=category,
