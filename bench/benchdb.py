@@ -4,10 +4,14 @@ Not a benchmark itself (``make bench`` runs ``bench/*_bench.py``)."""
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # The data generator's sizes (docs/performance.md "Benchmarks"): ``tiny`` for CI (seconds, no
 # target is meaningful), ``small`` ≈ 200k tickets, ``company`` = 2 M tickets (ARCHITECTURE "Scale").
@@ -55,6 +59,8 @@ def prepare_database(url: str) -> None:
         path = Path(url[len("sqlite:///"):])
         for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             p.unlink(missing_ok=True)
+        if _sqlite_template().exists():
+            shutil.copyfile(_sqlite_template(), path)
         return
     import psycopg
 
@@ -63,7 +69,46 @@ def prepare_database(url: str) -> None:
     admin = parsed._replace(path="/postgres").geturl()
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [_pg_template(name)]).fetchone()
+        template = f' TEMPLATE "{_pg_template(name)}"' if exists else ""
+        conn.execute(f'CREATE DATABASE "{name}"{template}')
+
+
+def _migrations_key() -> str:
+    """Changes whenever a migration file does: a migrated template is reused only while it is current."""
+    digest = hashlib.sha1()  # noqa: S324 - a cache key
+    for f in sorted((ROOT / "apps").glob("*/migrations/*.py")):
+        digest.update(str(f.relative_to(ROOT)).encode())
+        digest.update(f.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def _sqlite_template() -> Path:
+    return Path(tempfile.gettempdir()) / f"linli_bench_template_{_migrations_key()}.sqlite3"
+
+
+def _pg_template(name: str) -> str:
+    return f"{name[:40]}_tpl_{_migrations_key()}"
+
+
+def _save_template(url: str) -> None:
+    """Keep the freshly migrated database as a template, so the next bench skips the migrations
+    (seconds instead of a minute: what lets CI run every bench)."""
+    from django.db import connection
+
+    connection.close()
+    if not is_postgres(url):
+        if not _sqlite_template().exists():
+            shutil.copyfile(url[len("sqlite:///"):], _sqlite_template())
+        return
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [_pg_template(name)]).fetchone():
+            conn.execute(f'CREATE DATABASE "{_pg_template(name)}" TEMPLATE "{name}"')
 
 
 def setup_django(url: str, **env: str) -> None:
@@ -80,6 +125,7 @@ def setup_django(url: str, **env: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
+    _save_template(url)
 
 
 def child_tables(cur: object) -> list[str]:
