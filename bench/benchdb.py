@@ -181,8 +181,8 @@ def clone_tickets(cur: object, count: int, override: dict[str, str]) -> list[int
     return templates
 
 
-def time_get(label: str, client: object, url: str, *, repeat: int, width: int = 44, **extra: str) -> None:
-    """GET ``url`` once to warm up, then ``repeat`` times; print the median and the maximum."""
+def time_get(label: str, client: object, url: str, *, repeat: int, width: int = 44, **extra: str) -> float:
+    """GET ``url`` once to warm up, then ``repeat`` times; print the median and the maximum; return the median (s)."""
     import statistics
     import time
 
@@ -195,3 +195,4 @@ def time_get(label: str, client: object, url: str, *, repeat: int, width: int = 
         if response.status_code != 200:
             raise SystemExit(f"{url}: {response.status_code}")
     print(f"  {label:<{width}} median {statistics.median(times) * 1000:8.1f} ms   max {max(times) * 1000:8.1f} ms")
+    return statistics.median(times)

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from benchdb import prepare_database as _prepare_database  # noqa: E402
-from benchdb import setup_django  # noqa: E402
+from benchdb import add_bench_args, bench_line, needs_postgres, scaled, setup_django  # noqa: E402
 
 
 def _ms(values: list[float]) -> str:
@@ -41,11 +41,16 @@ def _ms(values: list[float]) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--calls", type=int, default=1000)
-    ap.add_argument("--deliveries", type=int, default=3000)
-    ap.add_argument("--inbox", type=int, default=200_000)
-    ap.add_argument("--db", default="postgres://postgres@127.0.0.1:5432/linli_bench_notify")
+    add_bench_args(ap, "notify")
+    ap.add_argument("--calls", type=int)
+    ap.add_argument("--deliveries", type=int)
+    ap.add_argument("--inbox", type=int)
     args = ap.parse_args()
+    args.calls = args.calls or scaled(args.scale, 50, 1000, 1000)
+    args.deliveries = args.deliveries or scaled(args.scale, 100, 3000, 3000)
+    args.inbox = args.inbox or scaled(args.scale, 2000, 200_000, 2_000_000)
+    if needs_postgres(args.db, [("notify_deliveries", "every email sent once, 4 workers")]):
+        return  # concurrent workers on one database: PostgreSQL's row locks
     _prepare_database(args.db)
     setup_django(args.db, LINLI_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
 
@@ -145,6 +150,8 @@ def main() -> None:
         services.order_call_list(items, now=now.replace(hour=12, minute=30))
         times.append(time.perf_counter() - s)
     print(f"order_call_list, 200 return visits in 2 projects: {_ms(times)}")
+    bench_line("notify_deliveries", f"{args.deliveries} emails, each sent once", "every email sent once, 4 workers",
+               True)  # the asserts above stop the bench otherwise
 
 
 if __name__ == "__main__":
