@@ -56,7 +56,7 @@ def main() -> None:
 
     from django.db import connection
 
-    from apps.notify import quiet_hours, services
+    from apps.notify import actions, queries, quiet_hours
     from apps.notify.models import Delivery, DeliveryStatus, Notification
     from apps.org.tests.factories import build_cast
     from linli.clock import SHANGHAI
@@ -72,7 +72,7 @@ def main() -> None:
         times = []
         for i in range(args.calls):
             s = time.perf_counter()
-            services.notify_staff(people, kind="deadline_warning", subject=f"即将超时 {i}", body="b", link="/tickets/1/",
+            actions.notify_staff(people, kind="deadline_warning", subject=f"即将超时 {i}", body="b", link="/tickets/1/",
                                   project=cast.project, dedupe_key=f"deadline-warn:{i}", now=now)
             times.append(time.perf_counter() - s)
         print(f"notify_staff, 3 recipients, {label}: {_ms(times)}")
@@ -89,7 +89,7 @@ def main() -> None:
         def work() -> None:
             try:
                 barrier.wait()
-                services.deliver_due(now, limit=10 * args.deliveries)
+                actions.deliver_due(now, limit=10 * args.deliveries)
             finally:
                 connection.close()
 
@@ -127,10 +127,10 @@ def main() -> None:
     counts, pages = [], []
     for _ in range(50):
         s = time.perf_counter()
-        services.unread_count(me)
+        queries.unread_count(me)
         counts.append(time.perf_counter() - s)
         s = time.perf_counter()
-        list(services.inbox(me)[:30])
+        list(queries.inbox(me)[:30])
         pages.append(time.perf_counter() - s)
     print(f"inbox of 1 of 200 staff among {args.inbox} notices: unread count {_ms(counts)}; first page {_ms(pages)}")
 
@@ -147,7 +147,7 @@ def main() -> None:
     times = []
     for _ in range(20):
         s = time.perf_counter()
-        services.order_call_list(items, now=now.replace(hour=12, minute=30))
+        queries.order_call_list(items, now=now.replace(hour=12, minute=30))
         times.append(time.perf_counter() - s)
     print(f"order_call_list, 200 return visits in 2 projects: {_ms(times)}")
     bench_line("notify_deliveries", f"{args.deliveries} emails, each sent once", "every email sent once, 4 workers",

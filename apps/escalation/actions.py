@@ -427,10 +427,11 @@ def record_signature(ticket: Ticket) -> ComplaintSignature:
             ignore_conflicts=True)
         SimilarityGramFrequency.objects.filter(project_id=ticket.project_id, gram__in=keys).update(df=F("df") + 1)
     sig = queries.compute_signature(ticket, synonyms)
-    row, _ = ComplaintSignature.objects.update_or_create(
-        ticket_id=ticket.pk,
-        defaults={"project_id": ticket.project_id, "received_at": ticket.received_at, "synonyms_key": key,
-                  **queries.signature_row(sig)})
+    row = existing or ComplaintSignature(ticket_id=ticket.pk)
+    for name, value in {"project_id": ticket.project_id, "received_at": ticket.received_at, "synonyms_key": key,
+                        **queries.signature_row(sig)}.items():
+        setattr(row, name, value)
+    row.save(force_insert=existing is None)
     return row
 
 
@@ -446,8 +447,8 @@ def attach_to_cluster(ticket: Ticket, *, now: dt.datetime) -> ClusterMember | No
     _lock_project_groups(ticket.project_id)
     if ClusterMember.objects.filter(ticket=ticket).exists():
         return None
-    record_signature(ticket)
-    found = queries.candidates_for(ticket, now=now)
+    signature = record_signature(ticket)
+    found = queries.candidates_for(ticket, now=now, signature=signature)
     if not found:
         return None
     best = found[0]

@@ -192,18 +192,21 @@ def _overlaps(field: str, values: frozenset[str]) -> Q:
     return q
 
 
-def candidates_for(ticket: Ticket, *, now: dt.datetime | None = None, limit: int = 10) -> list[Candidate]:
+def candidates_for(ticket: Ticket, *, now: dt.datetime | None = None, limit: int = 10,
+                   signature: Any = None) -> list[Candidate]:
     """Earlier complaints of the same project inside the window that concern the same matter
     (R-M3-04): compared by text, gated by category and location. Every complaint of the window is
     considered (no cap): the gates run in the database on the stored signatures
     (:class:`ComplaintSignature`), the text score is one dot product per surviving complaint; a
-    complaint of the window without a current signature is scored from its text."""
+    complaint of the window without a current signature is scored from its text. ``signature``: the
+    ticket's :class:`ComplaintSignature` when the caller has just stored it."""
     now = now or clock.now()
     t = thresholds_for(ticket.project)
     start = rules.window_start(ticket.received_at, mode=t.window, tz=ticket.project.tz)
     synonyms = synonyms_for(ticket.project)
     key = synonyms_key(synonyms)
-    stored = ComplaintSignature.objects.filter(ticket_id=ticket.pk, synonyms_key=key).first()
+    stored = signature if signature is not None and signature.synonyms_key == key else (
+        ComplaintSignature.objects.filter(ticket_id=ticket.pk, synonyms_key=key).first())
     if stored is not None:
         mine = similarity.Signature(stored.vector, _unbar(stored.topics), _unbar(stored.aspects),
                                     _unbar(stored.locations))
