@@ -46,8 +46,11 @@ lint: install-test
 check: install
 	$(PY) manage.py check
 
+## Benchmarks (docs/performance.md): SCALE=tiny|small|company, database from LINLI_BENCH_DATABASE_URL
+## (postgres://…/name, dropped and created; default a SQLite file per bench in the temp directory).
+SCALE ?= small
 bench: install-test
-	@for f in bench/*_bench.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	@for f in bench/*_bench.py; do echo "== $$f"; $(PY) $$f --scale $(SCALE) || exit 1; done
 
 ## Refresh the vendored front-end files from npm (versions in package.json).
 vendor:

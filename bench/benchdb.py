@@ -3,12 +3,65 @@
 Not a benchmark itself (``make bench`` runs ``bench/*_bench.py``)."""
 from __future__ import annotations
 
+import argparse
+import hashlib
 import os
+import shutil
+import tempfile
+from pathlib import Path
 from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The data generator's sizes (docs/performance.md "Benchmarks"): ``tiny`` for CI (seconds, no
+# target is meaningful), ``small`` ≈ 200k tickets, ``company`` = 2 M tickets (ARCHITECTURE "Scale").
+SCALES = ("tiny", "small", "company")
+TICKETS = {"tiny": 2_000, "small": 200_000, "company": 2_000_000}
+
+
+def add_bench_args(parser: argparse.ArgumentParser, name: str) -> None:
+    """``--scale`` (default ``$LINLI_BENCH_SCALE`` or small) and ``--db``: the database from
+    ``$LINLI_BENCH_DATABASE_URL`` (``postgres://…/name`` — dropped and created — or
+    ``sqlite:///path``); without it a SQLite file under the temp directory. Nothing is hard-coded."""
+    parser.add_argument("--scale", choices=SCALES, default=os.environ.get("LINLI_BENCH_SCALE", "small"))
+    parser.add_argument("--db", default=os.environ.get("LINLI_BENCH_DATABASE_URL")
+                        or f"sqlite:///{tempfile.gettempdir()}/linli_bench_{name}.sqlite3")
+
+
+def scaled(scale: str, tiny: int, small: int, company: int) -> int:
+    return {"tiny": tiny, "small": small, "company": company}[scale]
+
+
+def is_postgres(url: str) -> bool:
+    return urlparse(url).scheme in ("postgres", "postgresql")
+
+
+def bench_line(name: str, measured: str, target: str, passed: bool) -> None:
+    """The summary line every bench ends with (issue 15): ``BENCH <name>: <measured> (target <target>) PASS|FAIL``."""
+    print(f"BENCH {name}: {measured} (target {target}) {'PASS' if passed else 'FAIL'}", flush=True)
+
+
+def needs_postgres(url: str, lines: list[tuple[str, str]]) -> bool:
+    """True when ``url`` is SQLite: the bench's generator is PostgreSQL SQL (generate_series, intervals),
+    so it prints its summary lines as not measured (FAIL: the target is not shown) and stops."""
+    if is_postgres(url):
+        return False
+    print("this bench generates its data with PostgreSQL SQL: set LINLI_BENCH_DATABASE_URL=postgres://…")
+    for name, target in lines:
+        bench_line(name, "not measured on SQLite", target, False)
+    return True
 
 
 def prepare_database(url: str) -> None:
-    """Drop and create the database named in ``url`` (postgres://…/name)."""
+    """Drop and create the database named in ``url`` (postgres://…/name); for ``sqlite:///path``
+    remove the file."""
+    if not is_postgres(url):
+        path = Path(url[len("sqlite:///"):])
+        for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            p.unlink(missing_ok=True)
+        if _sqlite_template().exists():
+            shutil.copyfile(_sqlite_template(), path)
+        return
     import psycopg
 
     parsed = urlparse(url)
@@ -16,7 +69,46 @@ def prepare_database(url: str) -> None:
     admin = parsed._replace(path="/postgres").geturl()
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [_pg_template(name)]).fetchone()
+        template = f' TEMPLATE "{_pg_template(name)}"' if exists else ""
+        conn.execute(f'CREATE DATABASE "{name}"{template}')
+
+
+def _migrations_key() -> str:
+    """Changes whenever a migration file does: a migrated template is reused only while it is current."""
+    digest = hashlib.sha1()  # noqa: S324 - a cache key
+    for f in sorted((ROOT / "apps").glob("*/migrations/*.py")):
+        digest.update(str(f.relative_to(ROOT)).encode())
+        digest.update(f.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def _sqlite_template() -> Path:
+    return Path(tempfile.gettempdir()) / f"linli_bench_template_{_migrations_key()}.sqlite3"
+
+
+def _pg_template(name: str) -> str:
+    return f"{name[:40]}_tpl_{_migrations_key()}"
+
+
+def _save_template(url: str) -> None:
+    """Keep the freshly migrated database as a template, so the next bench skips the migrations
+    (seconds instead of a minute: what lets CI run every bench)."""
+    from django.db import connection
+
+    connection.close()
+    if not is_postgres(url):
+        if not _sqlite_template().exists():
+            shutil.copyfile(url[len("sqlite:///"):], _sqlite_template())
+        return
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [_pg_template(name)]).fetchone():
+            conn.execute(f'CREATE DATABASE "{_pg_template(name)}" TEMPLATE "{name}"')
 
 
 def setup_django(url: str, **env: str) -> None:
@@ -33,6 +125,7 @@ def setup_django(url: str, **env: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
+    _save_template(url)
 
 
 def child_tables(cur: object) -> list[str]:
@@ -88,8 +181,8 @@ def clone_tickets(cur: object, count: int, override: dict[str, str]) -> list[int
     return templates
 
 
-def time_get(label: str, client: object, url: str, *, repeat: int, width: int = 44, **extra: str) -> None:
-    """GET ``url`` once to warm up, then ``repeat`` times; print the median and the maximum."""
+def time_get(label: str, client: object, url: str, *, repeat: int, width: int = 44, **extra: str) -> float:
+    """GET ``url`` once to warm up, then ``repeat`` times; print the median and the maximum; return the median (s)."""
     import statistics
     import time
 
@@ -102,3 +195,4 @@ def time_get(label: str, client: object, url: str, *, repeat: int, width: int = 
         if response.status_code != 200:
             raise SystemExit(f"{url}: {response.status_code}")
     print(f"  {label:<{width}} median {statistics.median(times) * 1000:8.1f} ms   max {max(times) * 1000:8.1f} ms")
+    return statistics.median(times)

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from benchdb import prepare_database as _prepare_database  # noqa: E402
-from benchdb import setup_django  # noqa: E402
+from benchdb import add_bench_args, bench_line, needs_postgres, scaled, setup_django  # noqa: E402
 
 
 def _ms(values: list[float]) -> str:
@@ -41,17 +41,22 @@ def _ms(values: list[float]) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--calls", type=int, default=1000)
-    ap.add_argument("--deliveries", type=int, default=3000)
-    ap.add_argument("--inbox", type=int, default=200_000)
-    ap.add_argument("--db", default="postgres://postgres@127.0.0.1:5432/linli_bench_notify")
+    add_bench_args(ap, "notify")
+    ap.add_argument("--calls", type=int)
+    ap.add_argument("--deliveries", type=int)
+    ap.add_argument("--inbox", type=int)
     args = ap.parse_args()
+    args.calls = args.calls or scaled(args.scale, 50, 1000, 1000)
+    args.deliveries = args.deliveries or scaled(args.scale, 100, 3000, 3000)
+    args.inbox = args.inbox or scaled(args.scale, 2000, 200_000, 2_000_000)
+    if needs_postgres(args.db, [("notify_deliveries", "every email sent once, 4 workers")]):
+        return  # concurrent workers on one database: PostgreSQL's row locks
     _prepare_database(args.db)
     setup_django(args.db, LINLI_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
 
     from django.db import connection
 
-    from apps.notify import quiet_hours, services
+    from apps.notify import actions, queries, quiet_hours
     from apps.notify.models import Delivery, DeliveryStatus, Notification
     from apps.org.tests.factories import build_cast
     from linli.clock import SHANGHAI
@@ -67,7 +72,7 @@ def main() -> None:
         times = []
         for i in range(args.calls):
             s = time.perf_counter()
-            services.notify_staff(people, kind="deadline_warning", subject=f"即将超时 {i}", body="b", link="/tickets/1/",
+            actions.notify_staff(people, kind="deadline_warning", subject=f"即将超时 {i}", body="b", link="/tickets/1/",
                                   project=cast.project, dedupe_key=f"deadline-warn:{i}", now=now)
             times.append(time.perf_counter() - s)
         print(f"notify_staff, 3 recipients, {label}: {_ms(times)}")
@@ -84,7 +89,7 @@ def main() -> None:
         def work() -> None:
             try:
                 barrier.wait()
-                services.deliver_due(now, limit=10 * args.deliveries)
+                actions.deliver_due(now, limit=10 * args.deliveries)
             finally:
                 connection.close()
 
@@ -122,10 +127,10 @@ def main() -> None:
     counts, pages = [], []
     for _ in range(50):
         s = time.perf_counter()
-        services.unread_count(me)
+        queries.unread_count(me)
         counts.append(time.perf_counter() - s)
         s = time.perf_counter()
-        list(services.inbox(me)[:30])
+        list(queries.inbox(me)[:30])
         pages.append(time.perf_counter() - s)
     print(f"inbox of 1 of 200 staff among {args.inbox} notices: unread count {_ms(counts)}; first page {_ms(pages)}")
 
@@ -142,9 +147,11 @@ def main() -> None:
     times = []
     for _ in range(20):
         s = time.perf_counter()
-        services.order_call_list(items, now=now.replace(hour=12, minute=30))
+        queries.order_call_list(items, now=now.replace(hour=12, minute=30))
         times.append(time.perf_counter() - s)
     print(f"order_call_list, 200 return visits in 2 projects: {_ms(times)}")
+    bench_line("notify_deliveries", f"{args.deliveries} emails, each sent once", "every email sent once, 4 workers",
+               True)  # the asserts above stop the bench otherwise
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from benchdb import prepare_database as _prepare_database  # noqa: E402
-from benchdb import setup_django  # noqa: E402
+from benchdb import TICKETS, add_bench_args, bench_line, needs_postgres, setup_django  # noqa: E402
 
 
 def _timed(fn, repeat: int):  # type: ignore[no-untyped-def]
@@ -165,7 +165,10 @@ def seed(args: argparse.Namespace, now: Any) -> list[int]:
         rcols = [r[0] for r in cur.fetchall() if r[0] != "id"]
         rv = {"ticket_id": "t.id", "cycle": "0", "outcome": "'done'", "method": "'phone'",
               "satisfaction": "(ARRAY['satisfied','satisfied','satisfied','basic','unsatisfied'])[1 + t.id % 5]",
-              "owner_words": "''", "visitor_id": "NULL", "completed_at": "t.closed_at"}
+              "owner_words": "''", "visitor_id": "NULL", "completed_at": "t.closed_at",
+              "open_question": "''", "answer_due_at": "NULL", "answered_at": "NULL", "answer": "''"}
+        missing = [c for c in rcols if c not in rv]
+        assert not missing, f"tickets_returnvisit has new columns, give them a value here: {missing}"
         cur.execute(f"INSERT INTO tickets_returnvisit ({', '.join(rcols)}) SELECT {', '.join(rv[c] for c in rcols)} "
                     "FROM tickets_ticket t WHERE t.number LIKE 'BR-%%' AND t.status = 'closed' AND mod(t.id, 9) <> 0")
         t2 = time.perf_counter()
@@ -186,13 +189,15 @@ def seed(args: argparse.Namespace, now: Any) -> list[int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--tickets", type=int, default=2_000_000)
+    add_bench_args(parser, "reports")
+    parser.add_argument("--tickets", type=int)
     parser.add_argument("--projects", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--reuse", action="store_true", help="keep an already seeded database (timings only)")
-    parser.add_argument("--db", default=os.environ.get("LINLI_BENCH_REPORTS_DATABASE_URL",
-                                                       "postgres://postgres@127.0.0.1:5432/linli_bench_reports"))
     args = parser.parse_args()
+    args.tickets = args.tickets or TICKETS[args.scale]
+    if needs_postgres(args.db, [("dashboard_vs_hand_sql", "≤ 2×"), ("overdue_by_project", "≤ 100 ms")]):
+        return
     t_all = time.perf_counter()
     if not args.reuse:
         _prepare_database(args.db)
@@ -236,12 +241,14 @@ def main() -> None:
             names = [c.name for c in cur.description]
             return dict(zip(names, cur.fetchone(), strict=True))
 
+    ratios: dict[str, float] = {}
     print(f"\nmonthly summary figures (median of {args.repeat}):")
     for label, scope in (("one project, one month", month), ("all projects, one month", company_month),
                          ("all projects, twelve months", company_year)):
         t_orm, a = _timed(lambda s=scope: orm_figures(s), args.repeat)
         t_sql, b = _timed(lambda s=scope: hand_figures(s), args.repeat)
         assert a == b, (a, b)
+        ratios[label] = t_orm / t_sql
         print(f"  {label:<30} KPI functions {t_orm * 1000:8.1f} ms   hand SQL {t_sql * 1000:8.1f} ms   "
               f"ratio {t_orm / t_sql:5.2f}   ({a['received']:,} tickets)")
 
@@ -263,10 +270,18 @@ def main() -> None:
         ("whole dashboard JSON, project manager (project-month)", lambda: dashboard.dashboard_data(month)),
         ("whole dashboard JSON, quality dept (company-month)", lambda: dashboard.dashboard_data(company_month)),
     ]
+    timings: dict[str, float] = {}
     for label, fn in calls:
         t, _r = _timed(fn, args.repeat)
+        timings[label] = t
         print(f"  {label:<52} {t * 1000:9.1f} ms")
     print(f"\ntotal run {time.perf_counter() - t_all:.0f} s")
+    worst = max(ratios, key=lambda k: ratios[k])
+    bench_line("dashboard_vs_hand_sql", f"{ratios[worst]:.2f}× ({worst}, {args.tickets:,} tickets)", "≤ 2×",
+               ratios[worst] <= 2)
+    overdue = timings["overdue now by project, company-12-months"]
+    bench_line("overdue_by_project", f"{overdue * 1000:.0f} ms ({args.tickets:,} tickets)", "≤ 100 ms",
+               overdue <= 0.1)
 
 
 if __name__ == "__main__":

@@ -20,40 +20,15 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from benchdb import add_bench_args, bench_line, prepare_database, scaled, setup_django  # noqa: E402
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚华建国志红梅海燕"
-
-
-def _prepare(url: str) -> None:
-    parsed = urlparse(url)
-    if parsed.scheme.startswith("postgres"):
-        import psycopg
-
-        name = parsed.path.lstrip("/")
-        admin = parsed._replace(path="/postgres").geturl()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    else:
-        path = parsed.path
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(path + suffix):
-                os.unlink(path + suffix)
-    os.environ["LINLI_DATABASE_URL"] = url
-    os.environ.setdefault("LINLI_MODE", "embedded")
-    os.environ["LINLI_DEBUG"] = "false"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def _id_number(rng: random.Random) -> str:
@@ -103,11 +78,12 @@ def make_workbook(households: int, seed: int = 2026) -> tuple[io.BytesIO, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--households", type=int, default=2000)
-    parser.add_argument("--db", default=os.environ.get("LINLI_BENCH_ROSTER_DATABASE_URL",
-                                                       "sqlite:////tmp/linli_bench_roster.sqlite3"))
+    add_bench_args(parser, "roster")
+    parser.add_argument("--households", type=int)
     args = parser.parse_args()
-    _prepare(args.db)
+    args.households = args.households or scaled(args.scale, 200, 2000, 20_000)
+    prepare_database(args.db)
+    setup_django(args.db)
 
     from django.db import connection
 
@@ -158,6 +134,9 @@ def main() -> None:
     rows = roster.write_roster(path, roster.export_queryset(cast.project).iterator(chunk_size=500), unmasked=False)
     t_export = time.perf_counter() - t0
     print(f"masked export: {rows} rows, {os.path.getsize(path) / 1024:.0f} KB in {t_export:.2f} s")
+    rate = args.households / (t_check + t_commit)
+    bench_line("roster_import", f"{rate:.0f} households/s ({args.households:,} households)", "≥ 100 households/s",
+               rate >= 100)
     os.unlink(path)
 
 

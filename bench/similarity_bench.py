@@ -14,6 +14,7 @@ import random
 import statistics
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -32,9 +33,11 @@ def _report(name: str, pairs: list[s.Pair], scores: list[float]) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--candidates", type=int, nargs="*", default=[100, 500, 2000])
+    ap.add_argument("--scale", choices=("tiny", "small", "company"), default="small")
+    ap.add_argument("--candidates", type=int, nargs="*")
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
+    args.candidates = args.candidates or ([100] if args.scale == "tiny" else [100, 500, 2000])
 
     pairs = s.load_pairs()
     scores = s.score_pairs(pairs)
@@ -47,6 +50,30 @@ def main() -> None:
                                        model=s.TfidfModel.fit([*s.BACKGROUND, *(q.text_a for q in pairs),
                                                                *(q.text_b for q in pairs)])).cosine for p in pairs]
     print(f"\nablation, n-gram cosine alone (no gates, no topics): ROC AUC {s.roc_auc(pairs, ablation):.3f}")
+
+    # the stored-signature path of intake (issue 15): per-project document frequencies grown one
+    # complaint at a time, each vector weighed with the frequencies of its own moment
+    df: Counter[str] = Counter()
+    sigs: dict[str, s.Signature] = {}
+    for n_docs, text in enumerate(dict.fromkeys(t for p in pairs for t in (p.text_a, p.text_b)), start=1):
+        _n, grams, tps, asp, locs = s.text_features(text)
+        df.update(grams.keys())
+        sigs[text] = s.Signature(s.weighted(grams, s.idf_from(df, n_docs)), tps, asp, locs)
+    cold = [s.score_signatures(sigs[p.text_b], sigs[p.text_a], category_a=None, category_b=None).score
+            for p in pairs]
+    _report("all, stored signatures, cold start (frequencies grown from an empty project)", pairs, cold)
+    # a project with history: the frequencies have settled before these complaints arrive
+    idf = s.idf_from(df, len(sigs))
+    for text in sigs:
+        _n, grams, tps, asp, locs = s.text_features(text)
+        sigs[text] = s.Signature(s.weighted(grams, idf), tps, asp, locs)
+    stored = [s.score_signatures(sigs[p.text_b], sigs[p.text_a], category_a=None, category_b=None).score
+              for p in pairs]
+    _report("all, stored signatures, settled frequencies (intake's path in a project with history)", pairs, stored)
+    held_s = [(p, x) for p, x in zip(pairs, stored, strict=True) if p.notes.startswith("[holdout]")]
+    _report("held-out, stored signatures", [p for p, _ in held_s], [x for _, x in held_s])
+    e_all = s.evaluate(pairs, stored, s.DEFAULT_THRESHOLD)
+    e_held = s.evaluate([p for p, _ in held_s], [x for _, x in held_s], s.DEFAULT_THRESHOLD)
 
     texts = [t for p in pairs for t in (p.text_a, p.text_b)]
     rng = random.Random(7)
@@ -63,6 +90,14 @@ def main() -> None:
                 s.same_complaint_score(mine, s.Complaint(other), model=model)
             runs.append(time.perf_counter() - t0)
         print(f"  N={n:5d}: median {statistics.median(runs) * 1000:8.1f} ms  ({statistics.median(runs) / n * 1e6:6.1f} µs per pair)")
+
+    # docs/similarity.md before issue 15: all P 0.868 R 0.772; held-out P 0.783 R 0.600
+    ok_all = round(e_all.precision, 3) >= 0.868 and round(e_all.recall, 3) >= 0.772
+    ok_held = round(e_held.precision, 3) >= 0.783 and round(e_held.recall, 3) >= 0.600
+    print(f"BENCH similarity_quality_all: P {e_all.precision:.3f} R {e_all.recall:.3f} "
+          f"(target P ≥ 0.868, R ≥ 0.772) {'PASS' if ok_all else 'FAIL'}")
+    print(f"BENCH similarity_quality_heldout: P {e_held.precision:.3f} R {e_held.recall:.3f} "
+          f"(target P ≥ 0.783, R ≥ 0.600) {'PASS' if ok_held else 'FAIL'}")
 
 
 if __name__ == "__main__":

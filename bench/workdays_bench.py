@@ -82,9 +82,12 @@ class Naive:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--n", type=int, default=20000)
+    parser.add_argument("--scale", choices=("tiny", "small", "company"),
+                        default=os.environ.get("LINLI_BENCH_SCALE", "small"))
+    parser.add_argument("--n", type=int)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    args.n = args.n or (2000 if args.scale == "tiny" else 20000)
 
     from chinese_calendar import constants
 
@@ -126,6 +129,19 @@ def main() -> None:
     print(f"  ratio engine/naive: {naive_s / engine_s:.1f}×   disagreements: {len(bad)}")
     for b in bad[:5]:
         print("   ", b)
+    assert not bad, "the engine and the naive loop disagree"
+    group_ratio: dict[str, float] = {}
+    for group, names in (("working_days", ("2个工作日", "1个工作日", "4个工作日")), ("working_hours", ("半个工作日",))):
+        chosen = [(m, s) for m, s in jobs if m[0] in names]
+        t = time.perf_counter()
+        for m, s in chosen:
+            m[1](s)
+        e = time.perf_counter() - t
+        t = time.perf_counter()
+        for m, s in chosen:
+            m[2](s)
+        group_ratio[group] = (time.perf_counter() - t) / e
+        print(f"  {group}: engine {group_ratio[group]:.1f}× the naive loop ({len(chosen)} deadlines)")
 
     # ------------------------------------------------------------------ through Django and the database
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings_test")
@@ -170,6 +186,10 @@ def main() -> None:
         print(f"  cold calendar build (package 2004–2026 + overrides): {(time.perf_counter() - t) * 1e3:.1f} ms")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+
+    for group, ratio in group_ratio.items():
+        print(f"BENCH deadline_engine_{group}: {ratio:.1f}× the naive loop (target ≥ 50×) "
+              f"{'PASS' if ratio >= 50 else 'FAIL'}")
 
 
 if __name__ == "__main__":

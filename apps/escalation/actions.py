@@ -9,16 +9,17 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 
 from apps.core.errors import DomainError
-from apps.escalation import queries, rules
+from apps.escalation import queries, rules, similarity
 from apps.escalation.models import (
     REPORT_FIELDS,
     ArchiveVolume,
     ClusterMember,
     ClusterState,
     ComplaintCluster,
+    ComplaintSignature,
     EscalationEvent,
     EscalationReport,
     EventKind,
@@ -27,6 +28,7 @@ from apps.escalation.models import (
     LegacyForward,
     Level,
     ReportKind,
+    SimilarityGramFrequency,
 )
 from apps.notify import actions as notify_services
 from apps.org.access import has_cap
@@ -79,7 +81,8 @@ def _link(ticket: Ticket) -> str:
 # ------------------------------------------------------------------ evaluate / raise
 
 
-def _evaluate_ticket(ticket: Ticket, *, now: dt.datetime, acting_user: User | None = None) -> list[EscalationEvent]:
+def _evaluate_ticket(ticket: Ticket, *, now: dt.datetime, acting_user: User | None = None,
+                     distinct_complainants: int | None = None) -> list[EscalationEvent]:
     """Apply the hot/major criteria to ``ticket`` at ``now`` (R-M3-01 … R-M3-05). Runs inside the
     caller's transaction (it locks the ticket row to raise the level): :func:`evaluate` is the public door.
 
@@ -92,7 +95,8 @@ def _evaluate_ticket(ticket: Ticket, *, now: dt.datetime, acting_user: User | No
     if ticket.kind != queries.COMPLAINT or ticket.status == queries.VOIDED:
         return []
     t = queries.thresholds_for(ticket.project)
-    found = rules.findings(queries.facts_for(ticket, now=now), t, now=now)
+    facts = queries.facts_for(ticket, now=now, distinct_complainants=distinct_complainants)
+    found = rules.findings(facts, t, now=now)
     if not found:
         return []
     # Lock the ticket before inserting the rows that reference it: asking for the row lock only after
@@ -405,6 +409,32 @@ def _lock_project_groups(project_id: int) -> None:
     list(Project.objects.select_for_update(no_key=True).filter(pk=project_id).values_list("pk", flat=True))
 
 
+def record_signature(ticket: Ticket) -> ComplaintSignature:
+    """Store the complaint's same-complaint signature once (issue 15): count it in the project's
+    n-gram document frequencies, then weigh its vector with that IDF. Repeating it (a retried job)
+    leaves the frequencies alone; a signature made under another synonym table is remade."""
+    synonyms = queries.synonyms_for(ticket.project)
+    key = queries.synonyms_key(synonyms)
+    existing = ComplaintSignature.objects.filter(ticket_id=ticket.pk).first()
+    if existing is not None and existing.synonyms_key == key:
+        return existing
+    text = similarity.apply_synonyms(ticket.content or "", synonyms)
+    grams = similarity.text_features(text)[1]
+    if existing is None:  # one more document in the project's frequencies
+        keys = [*grams, ""]
+        SimilarityGramFrequency.objects.bulk_create(
+            [SimilarityGramFrequency(project_id=ticket.project_id, gram=g, df=0) for g in keys],
+            ignore_conflicts=True)
+        SimilarityGramFrequency.objects.filter(project_id=ticket.project_id, gram__in=keys).update(df=F("df") + 1)
+    sig = queries.compute_signature(ticket, synonyms)
+    row = existing or ComplaintSignature(ticket_id=ticket.pk)
+    for name, value in {"project_id": ticket.project_id, "received_at": ticket.received_at, "synonyms_key": key,
+                        **queries.signature_row(sig)}.items():
+        setattr(row, name, value)
+    row.save(force_insert=existing is None)
+    return row
+
+
 @transaction.atomic
 def attach_to_cluster(ticket: Ticket, *, now: dt.datetime) -> ClusterMember | None:
     """A complaint was received: find earlier complaints about the same matter and group them
@@ -417,7 +447,8 @@ def attach_to_cluster(ticket: Ticket, *, now: dt.datetime) -> ClusterMember | No
     _lock_project_groups(ticket.project_id)
     if ClusterMember.objects.filter(ticket=ticket).exists():
         return None
-    found = queries.candidates_for(ticket, now=now)
+    signature = record_signature(ticket)
+    found = queries.candidates_for(ticket, now=now, signature=signature)
     if not found:
         return None
     best = found[0]
@@ -432,12 +463,35 @@ def attach_to_cluster(ticket: Ticket, *, now: dt.datetime) -> ClusterMember | No
     # other strong candidates that are in no group yet join as well
     grouped = set(ClusterMember.objects.filter(ticket__in=[c.ticket for c in found[1:]])
                   .values_list("ticket_id", flat=True))
+    added = [ticket.pk] if existing else [ticket.pk, best.ticket.pk]
     for c in found[1:]:
         if c.ticket.pk not in grouped:
             ClusterMember.objects.create(cluster=cluster, ticket=c.ticket, score=c.match.score, added_at=now)
+            added.append(c.ticket.pk)
     member = ClusterMember.objects.create(cluster=cluster, ticket=ticket, score=best.match.score, added_at=now)
-    _recount_and_evaluate(cluster, now=now)
+    _recount_and_evaluate_added(cluster, ticket, added, now=now)
     return member
+
+
+HOT_SAME_COMPLAINT_RULE = "R-M3-02b"
+
+
+def _recount_and_evaluate_added(cluster: ComplaintCluster, ticket: Ticket, added: Sequence[int], *,
+                                now: dt.datetime) -> None:
+    """Members ``added`` to ``cluster`` at intake (issue 15: the work does not grow with the group):
+    recount the group once, evaluate the new members with that count, and the earlier members only
+    when the count makes the group hot and they are not hot for it yet (R-M3-02 b — every member of
+    the group has the same count, and nothing else of an earlier member changed)."""
+    count = queries.cluster_distinct_complainants(ticket, now=now)
+    if cluster.distinct_complainants != count:
+        cluster.distinct_complainants = count
+        cluster.save(update_fields=["distinct_complainants"])
+    ids = set(added)
+    if count >= queries.thresholds_for(cluster.project).hot_distinct_complainants:
+        ids |= set(cluster.members.exclude(ticket__escalation_events__rule_id=HOT_SAME_COMPLAINT_RULE)
+                   .exclude(ticket__status=queries.VOIDED).values_list("ticket_id", flat=True))
+    for t in Ticket.objects.filter(pk__in=ids).select_related("project").order_by("pk"):
+        _evaluate_ticket(t, now=now, distinct_complainants=count)
 
 
 @transaction.atomic
@@ -459,8 +513,9 @@ def _recount_and_evaluate(cluster: ComplaintCluster, *, now: dt.datetime, acting
     newest = max(members, key=lambda m: m.ticket.received_at).ticket
     cluster.distinct_complainants = queries.cluster_distinct_complainants(newest, now=now)
     cluster.save(update_fields=["distinct_complainants"])
-    for m in members:
-        _evaluate_ticket(m.ticket, now=now, acting_user=acting_user)
+    for m in members:  # one count for the whole group, not one per member
+        _evaluate_ticket(m.ticket, now=now, acting_user=acting_user,
+                         distinct_complainants=cluster.distinct_complainants)
 
 
 def _require_cluster_cap(user: User, project: Project) -> None:

@@ -359,3 +359,47 @@ class LeadershipOpinion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.given_by_name} {self.given_on}"
+
+
+class ComplaintSignature(models.Model):
+    """The stored comparison signature of one complaint (issue 15, docs/similarity.md "Speed"): its
+    unit-length character n-gram TF-IDF vector, weighted with the project's IDF when it was recorded,
+    and the matters (``|lift|lighting|``), faults and buildings it names, so that the same-complaint
+    check never re-normalises or refits the window. ``synonyms_key`` identifies the company's
+    synonym table the text was rewritten with; a signature made with another table is recomputed."""
+
+    ticket = models.OneToOneField("tickets.Ticket", on_delete=models.CASCADE, primary_key=True,
+                                  related_name="similarity_signature")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    received_at = models.DateTimeField()
+    synonyms_key = models.CharField(max_length=16, blank=True)
+    vector = models.JSONField(default=dict)
+    topics = models.CharField(max_length=400, blank=True)
+    aspects = models.CharField(max_length=200, blank=True)
+    locations = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("相同投诉特征")
+        verbose_name_plural = _("相同投诉特征")
+        indexes = [models.Index(fields=["project", "received_at"], name="escalation_sig_proj_recv")]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id}"
+
+
+class SimilarityGramFrequency(models.Model):
+    """Per-project document frequency of each character n-gram over the complaints recorded so far
+    (the IDF of the same-complaint check, updated by one document per complaint). The row with an
+    empty ``gram`` counts the documents."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    gram = models.CharField(max_length=8, blank=True)
+    df = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("相同投诉词频")
+        verbose_name_plural = _("相同投诉词频")
+        constraints = [models.UniqueConstraint(fields=["project", "gram"], name="escalation_gram_df_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}:{self.gram}={self.df}"

@@ -8,6 +8,8 @@ Writes live in :mod:`apps.escalation.actions`.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -18,12 +20,14 @@ from apps.escalation import rules, similarity
 from apps.escalation.models import (
     ClusterMember,
     ClusterState,
+    ComplaintSignature,
     EscalationEvent,
     EscalationPolicy,
     EscalationReport,
     EventKind,
     Level,
     ReportKind,
+    SimilarityGramFrequency,
     SimilaritySynonym,
 )
 from apps.org.models import Membership, Project
@@ -36,7 +40,6 @@ from linli import clock
 
 COMPLAINT = "complaint"
 VOIDED = "voided"
-MAX_CANDIDATES = 500  # newest complaints of the project inside the window that are compared
 
 
 def policy_for(project: Project) -> EscalationPolicy | None:
@@ -98,7 +101,9 @@ def cluster_distinct_complainants(ticket: Ticket, *, now: dt.datetime) -> int:
                                                       internal_counts=internal_counts) for m in inside)
 
 
-def facts_for(ticket: Ticket, *, now: dt.datetime) -> rules.Facts:
+def facts_for(ticket: Ticket, *, now: dt.datetime, distinct_complainants: int | None = None) -> rules.Facts:
+    """``distinct_complainants``: the group's count when the caller has just computed it (it is the
+    same for every member of a group), so that evaluating a group does not recount it per member."""
     return rules.Facts(
         received_at=ticket.received_at,
         people_count=ticket.people_count or 1,
@@ -108,7 +113,8 @@ def facts_for(ticket: Ticket, *, now: dt.datetime) -> rules.Facts:
         media_or_litigation_risk=bool(ticket.media_or_litigation_risk),
         our_side=bool(ticket.our_side),
         resolved_at=is_resolved(ticket),
-        distinct_complainants=cluster_distinct_complainants(ticket, now=now),
+        distinct_complainants=(cluster_distinct_complainants(ticket, now=now)
+                               if distinct_complainants is None else distinct_complainants),
     )
 
 
@@ -137,31 +143,112 @@ class Candidate:
     match: similarity.Match
 
 
-def candidates_for(ticket: Ticket, *, now: dt.datetime | None = None, limit: int = 10) -> list[Candidate]:
+def synonyms_key(synonyms: dict[str, str]) -> str:
+    """A short fingerprint of a synonym table: a stored signature made with another table is stale."""
+    if not synonyms:
+        return ""
+    blob = json.dumps(sorted(synonyms.items()), ensure_ascii=False).encode()
+    return hashlib.sha1(blob).hexdigest()[:16]  # noqa: S324 - a fingerprint, not security
+
+
+def project_idf(project_id: int, grams: Iterable[str]) -> Callable[[str], float]:
+    """The project's IDF (:class:`SimilarityGramFrequency` plus the built-in background) for ``grams``."""
+    rows = dict(SimilarityGramFrequency.objects.filter(project_id=project_id, gram__in=[*set(grams), ""])
+                .values_list("gram", "df"))
+    n_docs = rows.pop("", 0)
+    return similarity.idf_from(rows, n_docs)
+
+
+def compute_signature(ticket: Ticket, synonyms: dict[str, str] | None) -> similarity.Signature:
+    """The signature of ``ticket`` with the project's current IDF (not stored: actions store it)."""
+    text = similarity.apply_synonyms(ticket.content or "", synonyms)
+    _norm, grams, tps, asp, locs = similarity.text_features(text)
+    idf = project_idf(ticket.project_id, grams)
+    return similarity.Signature(similarity.weighted(grams, idf), tps, asp, locs)
+
+
+def _bars(values: Iterable[str]) -> str:
+    """``|a|b|`` — a set kept in a text column, so that the gates run as ``LIKE '%|a|%'`` in the database."""
+    items = sorted(values)
+    return f"|{'|'.join(items)}|" if items else ""
+
+
+def _unbar(value: str) -> frozenset[str]:
+    return frozenset(value.strip("|").split("|")) if value else frozenset()
+
+
+def signature_row(sig: similarity.Signature) -> dict[str, Any]:
+    return {"vector": sig.vector, "topics": _bars(sig.topics), "aspects": _bars(sig.aspects),
+            "locations": _bars(sig.locations)}
+
+
+def _overlaps(field: str, values: frozenset[str]) -> Q:
+    """Rows whose ``field`` set is empty or shares one of ``values`` (empty ``values``: every row)."""
+    if not values:
+        return Q()
+    q = Q(**{field: ""})
+    for v in values:
+        q |= Q(**{f"{field}__contains": f"|{v}|"})
+    return q
+
+
+def candidates_for(ticket: Ticket, *, now: dt.datetime | None = None, limit: int = 10,
+                   signature: Any = None) -> list[Candidate]:
     """Earlier complaints of the same project inside the window that concern the same matter
-    (R-M3-04): compared by text, gated by category and location."""
+    (R-M3-04): compared by text, gated by category and location. Every complaint of the window is
+    considered (no cap): the gates run in the database on the stored signatures
+    (:class:`ComplaintSignature`), the text score is one dot product per surviving complaint; a
+    complaint of the window without a current signature is scored from its text. ``signature``: the
+    ticket's :class:`ComplaintSignature` when the caller has just stored it."""
     now = now or clock.now()
     t = thresholds_for(ticket.project)
     start = rules.window_start(ticket.received_at, mode=t.window, tz=ticket.project.tz)
-    earlier = list(
-        Ticket.objects.filter(project_id=ticket.project_id, kind=COMPLAINT,
-                                       received_at__gte=start, received_at__lte=ticket.received_at)
-        .exclude(pk=ticket.pk).exclude(status=VOIDED).order_by("-received_at")[:MAX_CANDIDATES]
-    )
-    if not earlier:
-        return []
     synonyms = synonyms_for(ticket.project)
-    mine = complaint_of(ticket, synonyms)
-    others = [(other, complaint_of(other, synonyms)) for other in earlier]
-    model = similarity.TfidfModel.fit([*similarity.BACKGROUND, mine.text, *(c.text for _, c in others)])
+    key = synonyms_key(synonyms)
+    stored = signature if signature is not None and signature.synonyms_key == key else (
+        ComplaintSignature.objects.filter(ticket_id=ticket.pk, synonyms_key=key).first())
+    if stored is not None:
+        mine = similarity.Signature(stored.vector, _unbar(stored.topics), _unbar(stored.aspects),
+                                    _unbar(stored.locations))
+    else:
+        mine = compute_signature(ticket, synonyms)
+    category = str(ticket.category_id) if getattr(ticket, "category_id", None) else None
+    window = (Ticket.objects.filter(project_id=ticket.project_id, kind=COMPLAINT, received_at__gte=start,
+                                    received_at__lte=ticket.received_at)
+              .exclude(pk=ticket.pk).exclude(status=VOIDED))
+    gates = Q()
+    if category:
+        gates &= Q(ticket__category_id=ticket.category_id) | Q(ticket__category_id=None)
+    gates &= _overlaps("locations", mine.locations) & _overlaps("topics", mine.topics)
+    rows = (ComplaintSignature.objects.filter(ticket__project_id=ticket.project_id, ticket__kind=COMPLAINT,
+                                              ticket__received_at__gte=start,
+                                              ticket__received_at__lte=ticket.received_at, synonyms_key=key)
+            .exclude(ticket_id=ticket.pk).exclude(ticket__status=VOIDED)
+            .filter(gates)
+            .values_list("ticket_id", "ticket__category_id", "ticket__received_at", "vector", "topics",
+                         "aspects", "locations"))
     threshold = similarity_threshold_for(ticket.project)
-    found = []
-    for other, theirs in others:
-        m = similarity.same_complaint_score(mine, theirs, model=model, threshold=threshold)
+    scored: list[tuple[float, dt.datetime, int, similarity.Match]] = []
+    for pk, cat, received, vector, tps, asp, locs in rows:
+        theirs = similarity.Signature(vector, _unbar(tps), _unbar(asp), _unbar(locs))
+        m = similarity.score_signatures(mine, theirs, category_a=category, category_b=str(cat) if cat else None,
+                                        threshold=threshold)
         if m.same:
-            found.append(Candidate(other, m))
-    found.sort(key=lambda c: -c.match.score)
-    return found[:limit]
+            scored.append((m.score, received, pk, m))
+    # complaints of the window without a current signature (recorded before signatures, or under
+    # another synonym table): scored from their text with the current IDF
+    for other in window.filter(Q(similarity_signature__isnull=True) | ~Q(similarity_signature__synonyms_key=key)):
+        theirs = compute_signature(other, synonyms)
+        other_cat = getattr(other, "category_id", None)
+        m = similarity.score_signatures(mine, theirs, category_a=category,
+                                        category_b=str(other_cat) if other_cat else None,
+                                        threshold=threshold)
+        if m.same:
+            scored.append((m.score, other.received_at, other.pk, m))
+    scored.sort(key=lambda s: (-s[0], -s[1].timestamp(), -s[2]))
+    scored = scored[:limit]
+    tickets = Ticket.objects.in_bulk([s[2] for s in scored])
+    return [Candidate(tickets[pk], m) for _score, _at, pk, m in scored]
 
 
 # ------------------------------------------------------------------ explanations

@@ -28,7 +28,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -423,3 +423,81 @@ def best_threshold(pairs: Sequence[Pair], scores: Sequence[float]) -> Evaluation
     candidates = sorted({round(s, 2) for s in scores if s > 0} | {DEFAULT_THRESHOLD})
     results = [evaluate(pairs, scores, t) for t in candidates]
     return max(results, key=lambda e: (round(e.f1, 4), e.precision))
+
+
+# ------------------------------------------------------------------ stored signatures (issue 15)
+#
+# Intake must not refit a model over the whole window for every complaint. Each complaint's
+# signature — its n-gram vector weighted with the project's IDF *at the time it was recorded*, its
+# matters, faults and buildings — is computed once and stored (``ComplaintSignature``). The IDF comes
+# from a per-project document-frequency table that grows by one document per complaint
+# (``SimilarityGramFrequency``) plus :data:`BACKGROUND`; a comparison is then one sparse dot product
+# against each stored vector that survives the gates, which the database applies first.
+
+BACKGROUND_DF: Counter[str] = Counter()
+for _text in BACKGROUND:
+    BACKGROUND_DF.update(set(ngrams(normalize(_text))))
+
+
+def idf_from(df: Mapping[str, int], n_docs: int) -> Callable[[str], float]:
+    """Smoothed IDF (as :meth:`TfidfModel.idf`) over the project's complaints plus the background."""
+    total = n_docs + len(BACKGROUND)
+
+    def idf(gram: str) -> float:
+        return math.log((1 + total) / (1 + df.get(gram, 0) + BACKGROUND_DF.get(gram, 0))) + 1.0
+    return idf
+
+
+def weighted(grams: Mapping[str, int], idf: Callable[[str], float]) -> dict[str, float]:
+    """Unit-length TF-IDF vector of ``grams`` (sublinear TF, as :meth:`TfidfModel.vector`)."""
+    vec = {g: (1 + math.log(c)) * idf(g) for g, c in grams.items()}
+    norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+    return {g: round(v / norm, 5) for g, v in vec.items()}
+
+
+@dataclass(frozen=True)
+class Signature:
+    """What a comparison needs of one complaint, computed once (see above)."""
+
+    vector: dict[str, float]
+    topics: frozenset[str]
+    aspects: frozenset[str]
+    locations: frozenset[str]
+
+
+def text_features(text: str) -> tuple[str, Counter[str], frozenset[str], frozenset[str], frozenset[str]]:
+    """Normalised text, its n-gram counts, matters, faults and buildings (``text`` already has the
+    company's synonyms applied)."""
+    norm = normalize(text)
+    return norm, ngrams(norm), topics(norm), aspects(norm), locations(text)
+
+
+def signature_of(text: str, idf: Callable[[str], float]) -> Signature:
+    _norm, grams, tps, asp, locs = text_features(text)
+    return Signature(weighted(grams, idf), tps, asp, locs)
+
+
+def score_signatures(a: Signature, b: Signature, *, category_a: str | None, category_b: str | None,
+                     threshold: float = DEFAULT_THRESHOLD) -> Match:
+    """:func:`same_complaint_score` for two stored signatures of one project (same gates, same score)."""
+    va, vb = a.vector, b.vector
+    if len(va) > len(vb):
+        va, vb = vb, va
+    cos = sum(v * vb.get(g, 0.0) for g, v in va.items())
+    gate = ""
+    if category_a and category_b and category_a != category_b:
+        gate = "category"
+    elif a.locations and b.locations and not (a.locations & b.locations):
+        gate = "location"
+    elif a.topics and b.topics and not (a.topics & b.topics):
+        gate = "topic"
+    if gate:
+        score = 0.0
+    elif a.topics and b.topics:
+        agreement = len(a.topics & b.topics) / len(a.topics | b.topics)
+        if a.aspects and b.aspects and not (a.aspects & b.aspects):
+            agreement *= ASPECT_CONFLICT_FACTOR
+        score = TEXT_WEIGHT * cos + (1 - TEXT_WEIGHT) * agreement
+    else:
+        score = cos
+    return Match(score=round(score, 4), same=score >= threshold, gate=gate, cosine=round(cos, 4))
