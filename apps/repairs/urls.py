@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern] = [
     path("new/", views.intake, name="intake"),
     path("orders/<int:pk>/", views.order_detail, name="order"),
     path("orders/<int:pk>/signature.png", views.signature, name="signature"),
+    path("orders/<int:pk>/photos/<int:photo_pk>/", views.photo_file, name="photo_file"),
     # the work order's steps: one view and one action each
     path("orders/<int:pk>/accept/", views.accept, name="accept"),
     path("orders/<int:pk>/assign/", views.assign, name="assign"),
