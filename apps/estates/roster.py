@@ -351,6 +351,10 @@ def _scan_part(stream: IO[bytes], limit: int, *, rows: bool, shared_index: int |
                 if over_at is not None and m.start() > offset + over_at:
                     break
                 row = int(m.group(1))
+                if row > MAX_ROWS + 1:
+                    # past the cap: refused here, before openpyxl (which, when a sheet has no
+                    # <dimension>, reads the whole sheet just to look for one)
+                    raise RosterError(f"第{row}行：超过{MAX_ROWS}行，请分批导入")
             if over_at is not None:
                 return max(row, 1), count
             if shared_index is not None:
@@ -358,8 +362,6 @@ def _scan_part(stream: IO[bytes], limit: int, *, rows: bool, shared_index: int |
                     if int(m.group(1)) == shared_index:
                         last = [r for r in _ROW_TAG.finditer(data, 0, m.start())]
                         return (int(last[-1].group(1)) if last else max(row, 1)), count
-            if row > MAX_ROWS + 1:
-                return 0, count  # the row cap is reported by the parse, which stops at the same row
         else:
             end = offset + (over_at if over_at is not None else len(chunk))
             count += sum(1 for m in _SI_TAG.finditer(data, max(offset - 2, 0), end))  # new tags only

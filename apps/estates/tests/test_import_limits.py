@@ -50,10 +50,13 @@ def test_long_cell_under_the_scan_limit_is_a_row_error_with_its_column() -> None
     assert [(e.row, e.column, e.message) for e in errors] == [(2, "姓名", f"内容超过{roster.MAX_CELL_CHARS}字")]
 
 
-def test_rows_past_the_cap_stop_the_parse_at_the_cap(monkeypatch: Any) -> None:
+def test_rows_past_the_cap_are_refused_while_streaming_naming_the_row(monkeypatch: Any) -> None:
     monkeypatch.setattr(roster, "MAX_ROWS", 5)
-    rows, errors = roster.parse_workbook(_book([["5栋", "1单元", f"{i}01"] for i in range(1, 40)]))
-    assert len(rows) == 5 and [(e.row, e.message) for e in errors] == [(7, "超过5行，请分批导入")]
+    with pytest.raises(roster.RosterError) as err:
+        roster.parse_workbook(_book([["5栋", "1单元", f"{i}01"] for i in range(1, 40)]))
+    assert str(err.value) == "第7行：超过5行，请分批导入"
+    rows, errors = roster.parse_workbook(_book([["5栋", "1单元", f"{i}01"] for i in range(1, 6)]))
+    assert len(rows) == 5 and errors == []
 
 
 def test_file_too_large_is_refused(monkeypatch: Any) -> None:
