@@ -214,6 +214,12 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("LINLI_STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("LINLI_MEDIA_ROOT", VAR_DIR / "media"))
+# Uploaded files (attachments, photos, signatures) are private: stored here, never served by the web
+# server, only through the record's view (apps/core/files.py, issue 14 item 3). Back it up with the database.
+LINLI_PRIVATE_ROOT = Path(os.environ.get("LINLI_PRIVATE_ROOT", VAR_DIR / "private"))
+LINLI_UPLOAD_MAX_BYTES = int(os.environ.get("LINLI_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+LINLI_UPLOAD_MAX_FILES = int(os.environ.get("LINLI_UPLOAD_MAX_FILES", "10"))
+LINLI_IMAGE_MAX_PIXELS = int(os.environ.get("LINLI_IMAGE_MAX_PIXELS", "40000000"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

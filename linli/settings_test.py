@@ -24,4 +24,5 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 MEDIA_ROOT = Path(os.environ.get("TMPDIR", "/tmp")) / "linli-test-media"
+LINLI_PRIVATE_ROOT = Path(os.environ.get("TMPDIR", "/tmp")) / "linli-test-private"
 LANGUAGE_CODE = "zh-hans"

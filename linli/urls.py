@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
@@ -24,8 +22,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("visits/", include("apps.visits.urls")),
     path("quality/", include("apps.quality.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No /media serving: uploaded files are private and reach a browser only through their record's view
+# (apps/core/files.py).
 
 admin.site.site_header = "邻里 Linli 管理后台"
 admin.site.site_title = "邻里 Linli"

@@ -4,6 +4,11 @@
 (each row is flushed to a temporary file as soon as the next starts), so a million-row ledger needs
 the same memory as a hundred-row one. ``xlsx_response`` streams the finished file to the browser.
 
+Every string cell is written with ``write_string`` after :func:`safe_text` (issue 14 item 4): text a
+user typed that begins with ``= + - @``, a tab or a carriage return gets a leading single quote, as
+OWASP's CSV-injection advice says, so ``=HYPERLINK(…)`` in an owner's words stays text in Excel and in
+any CSV built from the same rows (:func:`csv_row`).
+
 ``render_pdf(html)`` uses WeasyPrint; the stylesheet names Noto Sans CJK (Debian ``fonts-noto-cjk``,
 installed by the project's set-up) so Chinese text renders instead of boxes.
 """
@@ -30,6 +35,21 @@ h1 { font-size: 16pt; text-align: center; }
 """
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value: str) -> str:
+    """``value`` made inert for spreadsheets: a leading formula character gets a ``'`` before it (OWASP)."""
+    if value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_row(row: Iterable[Any]) -> list[Any]:
+    """One CSV row with every string neutralised like the Excel cells."""
+    return [safe_text(v) if isinstance(v, str) else v for v in row]
+
+
 def _cell(value: Any, tz: dt.tzinfo) -> Any:
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
@@ -53,9 +73,10 @@ def write_xlsx(path: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
         day_fmt = workbook.add_format({"num_format": "yyyy-mm-dd"})
         r = 0
         if title:
-            ws.write(r, 0, title, workbook.add_format({"bold": True, "font_size": 14}))
+            ws.write_string(r, 0, safe_text(title), workbook.add_format({"bold": True, "font_size": 14}))
             r += 1
-        ws.write_row(r, 0, list(headers), bold)
+        for c, h in enumerate(headers):
+            ws.write_string(r, c, safe_text(str(h)), bold)
         ws.freeze_panes(r + 1, 0)
         for c, h in enumerate(headers):
             ws.set_column(c, c, max(10, min(40, len(str(h)) * 2 + 2)))
@@ -68,8 +89,14 @@ def write_xlsx(path: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
                     ws.write_datetime(r, c, v, date_fmt)
                 elif isinstance(v, dt.date):
                     ws.write_datetime(r, c, dt.datetime.combine(v, dt.time()), day_fmt)
+                elif isinstance(v, str):
+                    ws.write_string(r, c, safe_text(v))
+                elif isinstance(v, bool):
+                    ws.write_boolean(r, c, v)
+                elif isinstance(v, int | float):
+                    ws.write_number(r, c, v)
                 else:
-                    ws.write(r, c, v)
+                    ws.write_string(r, c, safe_text(str(v)))
             count += 1
     finally:
         workbook.close()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from apps.core.files import DECORATION_MEDIA, FileRefused, check_upload
 from apps.estates import masking, roster
 from apps.estates.models import (
     MEDIA_KINDS,
@@ -252,6 +253,10 @@ def add_decoration_record(user: User, household: Household, *, kind: str, note: 
     row = DecorationRecord(project=household.project, household=household, kind=kind, note=(note or "").strip(),
                            recorded_at=now, recorded_by=user)
     if file:
+        try:  # by content and size, stored privately under a UUID name (issue 14 item 3)
+            check_upload(file, allowed=DECORATION_MEDIA, field="file")
+        except FileRefused as exc:
+            raise ValidationError({"file": [exc.message]}) from None
         row.file = file
     row.save()
     return row

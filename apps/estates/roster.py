@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -48,6 +49,16 @@ if TYPE_CHECKING:
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
 MAX_ROWS = 50_000
+# Import limits (issue 14 item 5), checked while streaming so memory stays bounded at the limits
+# (bench/import_limits_bench.py): the file, its parts once unzipped, the shared-strings table that
+# openpyxl keeps in memory, the width of a row and the length of one cell.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 400 * 1024 * 1024
+MAX_SHARED_STRINGS_BYTES = 40 * 1024 * 1024
+MAX_COLUMNS = 60
+MAX_CELL_CHARS = 500
+_XML_BYTES_PER_CHAR = 6  # worst case of one character in the XML (``&quot;``)
+_SCAN_CHUNK = 1 << 20
 PREVIEW_ROWS = 20
 MAX_ERRORS_STORED = 2_000
 CHUNK = 250
@@ -304,11 +315,105 @@ def _cross_row_checks(rows: list[dict[str, Any]]) -> list[RowError]:
     return errors
 
 
+_ROW_TAG = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+_SHARED_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\bt="s"[^>]*>\s*<(?:\w+:)?v>(\d+)</')
+_SI_TAG = re.compile(rb"<(?:\w+:)?si\b")
+
+
+def _long_runs(limit: int) -> re.Pattern[bytes]:
+    return re.compile(rb"[^<]{%d,}" % (limit + 1))
+
+
+def _scan_part(stream: IO[bytes], limit: int, *, rows: bool, shared_index: int | None = None) -> tuple[int, int]:
+    """Stream one XML part in 1 MB chunks. Returns ``(row, count)``: for a sheet (``rows=True``) the
+    row holding the first text longer than ``limit`` bytes or the first cell using shared string
+    ``shared_index`` (0 when none), stopping early past the row cap; for the shared strings the
+    index of the first over-long string (−1 when none) and the number of strings."""
+    long_run = _long_runs(limit)
+    run = 0  # bytes of text since the last '<', carried over chunk boundaries
+    tail = b""
+    row = 0
+    count = 0
+    while chunk := stream.read(_SCAN_CHUNK):
+        first_lt = chunk.find(b"<")
+        if first_lt == -1:
+            run += len(chunk)
+            over_at: int | None = 0 if run > limit else None
+        else:
+            over_at = 0 if run + first_lt > limit else None
+            if over_at is None and (m := long_run.search(chunk, first_lt)) is not None:
+                over_at = m.start()
+            run = len(chunk) - chunk.rfind(b"<") - 1
+        data = tail + chunk
+        offset = len(tail)
+        if rows:
+            for m in _ROW_TAG.finditer(data):
+                if over_at is not None and m.start() > offset + over_at:
+                    break
+                row = int(m.group(1))
+                if row > MAX_ROWS + 1:
+                    # past the cap: refused here, before openpyxl (which, when a sheet has no
+                    # <dimension>, reads the whole sheet just to look for one)
+                    raise RosterError(f"第{row}行：超过{MAX_ROWS}行，请分批导入")
+            if over_at is not None:
+                return max(row, 1), count
+            if shared_index is not None:
+                for m in _SHARED_CELL.finditer(data):
+                    if int(m.group(1)) == shared_index:
+                        last = [r for r in _ROW_TAG.finditer(data, 0, m.start())]
+                        return (int(last[-1].group(1)) if last else max(row, 1)), count
+        else:
+            end = offset + (over_at if over_at is not None else len(chunk))
+            count += sum(1 for m in _SI_TAG.finditer(data, max(offset - 2, 0), end))  # new tags only
+            if over_at is not None:
+                return count - 1, count
+        tail = data[-256:]
+    return (0 if rows else -1), count
+
+
+def check_limits(fileobj: IO[bytes]) -> None:
+    """Refuse a workbook beyond the import limits before openpyxl reads it (issue 14 item 5): the
+    file size, the unzipped size, the shared strings and every cell's length, streamed in chunks.
+    Raises :class:`RosterError` naming the row."""
+    fileobj.seek(0, 2)
+    size = fileobj.tell()
+    fileobj.seek(0)
+    if size > MAX_FILE_BYTES:
+        raise RosterError(f"文件太大（不超过 {MAX_FILE_BYTES // 1024 // 1024} MB），请分批导入")
+    try:
+        with zipfile.ZipFile(fileobj) as z:
+            infos = z.infolist()
+            if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
+                raise RosterError(f"文件解压后超过 {MAX_UNZIPPED_BYTES // 1024 // 1024} MB，请分批导入")
+            limit = MAX_CELL_CHARS * _XML_BYTES_PER_CHAR
+            long_shared = -1
+            shared = next((i for i in infos if i.filename.lower() == "xl/sharedstrings.xml"), None)
+            if shared is not None:
+                if shared.file_size > MAX_SHARED_STRINGS_BYTES:
+                    raise RosterError(f"文件中的文字总量超过 {MAX_SHARED_STRINGS_BYTES // 1024 // 1024} MB，请分批导入")
+                with z.open(shared) as fh:
+                    long_shared, _count = _scan_part(fh, limit, rows=False)
+            sheets = [i for i in infos if i.filename.lower().startswith("xl/worksheets/") and i.filename.endswith(".xml")]
+            for info in sheets:
+                with z.open(info) as fh:
+                    row, _count = _scan_part(fh, limit, rows=True,
+                                             shared_index=long_shared if long_shared >= 0 else None)
+                if row:
+                    raise RosterError(f"第{row}行：单元格内容超过{MAX_CELL_CHARS}字，请检查后重新导入")
+            if long_shared >= 0:
+                raise RosterError(f"文件中有单元格内容超过{MAX_CELL_CHARS}字，请检查后重新导入")
+    except zipfile.BadZipFile as exc:
+        raise RosterError("无法读取该文件，请上传 Excel 2007 及以上格式（.xlsx）的业主名册") from exc
+    finally:
+        fileobj.seek(0)
+
+
 def parse_workbook(fileobj: IO[bytes], *, progress: Progress | None = None) -> tuple[list[dict[str, Any]], list[RowError]]:
     """Read and check every row. Returns (rows, errors); raises :class:`RosterError` when unreadable."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_limits(fileobj)
     try:
         wb = load_workbook(fileobj, read_only=True, data_only=True)
     except (InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -318,7 +423,7 @@ def parse_workbook(fileobj: IO[bytes], *, progress: Progress | None = None) -> t
     try:
         ws = wb.worksheets[0]
         total = max((ws.max_row or 1) - 1, 0)
-        it = ws.iter_rows(values_only=True)
+        it = ws.iter_rows(values_only=True, max_col=MAX_COLUMNS)  # a cell far right cannot widen every row
         header = next(it, None)
         if header is None:
             raise RosterError("工作表是空的：第1行应为列名（" + "、".join(HEADERS) + "）")
@@ -333,6 +438,11 @@ def parse_workbook(fileobj: IO[bytes], *, progress: Progress | None = None) -> t
             if raw is None or all(v is None or _text(v) == "" for v in raw):
                 continue
             values = {col.key: raw[idx] for idx, col in mapping.items() if idx < len(raw)}
+            too_long = [col.header for idx, col in mapping.items()
+                        if idx < len(raw) and isinstance(raw[idx], str) and len(raw[idx]) > MAX_CELL_CHARS]
+            if too_long:
+                errors.extend(RowError(n, h, f"内容超过{MAX_CELL_CHARS}字") for h in too_long)
+                continue
             row, row_errors = _parse_row(n, values)
             rows.append(row)
             errors.extend(row_errors)

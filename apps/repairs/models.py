@@ -30,6 +30,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from apps.core.files import UuidPath, private_storage
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
@@ -137,7 +139,8 @@ class RepairOrder(models.Model):
     late_explanation = models.TextField(_("未能当天完成的原因（已向业主说明）"), blank=True,
                                         help_text=_("R-M8-05"))
     # owner acceptance (R-M8-08 e, R-M8-09, R-M8-13)
-    signature = models.FileField(_("业主签名"), upload_to="repairs/signatures/%Y/%m/", blank=True)
+    signature = models.FileField(_("业主签名"), upload_to=UuidPath("repairs/signatures"), storage=private_storage,
+                                 blank=True)
     signed_name = models.CharField(_("签名人"), max_length=50, blank=True)
     signed_at = models.DateTimeField(_("签名时间"), null=True, blank=True)
     quality_ok = models.BooleanField(_("验收合格"), null=True, blank=True, help_text=_("R-M8-13"))
@@ -285,7 +288,7 @@ class RepairPhoto(models.Model):
 
     order = models.ForeignKey(RepairOrder, on_delete=models.PROTECT, related_name="photos")
     phase = models.CharField(_("阶段"), max_length=10, choices=PhotoPhase.choices)
-    file = models.FileField(_("照片"), upload_to="repairs/photos/%Y/%m/")
+    file = models.FileField(_("照片"), upload_to=UuidPath("repairs/photos"), storage=private_storage)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("上传时间"))
 

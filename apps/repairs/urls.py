@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern] = [
     path("orders/<int:pk>/", views.order_detail, name="order"),
     path("tickets/<int:ticket_id>/", views.for_ticket, name="for_ticket"),
     path("orders/<int:pk>/signature.png", views.signature, name="signature"),
+    path("orders/<int:pk>/photos/<int:photo_pk>/", views.photo_file, name="photo_file"),
     # the work order's steps: one view and one action each
     path("orders/<int:pk>/accept/", views.accept, name="accept"),
     path("orders/<int:pk>/assign/", views.assign, name="assign"),

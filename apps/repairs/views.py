@@ -12,11 +12,12 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.core import files
 from apps.core.flash import flash_form_errors
 from apps.org import access
 from apps.org.models import Project, User
@@ -27,7 +28,15 @@ from apps.repairs import measures as ms
 from apps.repairs import queries as q
 from apps.repairs.access import can_work
 from apps.repairs.errors import RepairError
-from apps.repairs.models import SITE_CHECKLIST, CashHandover, PaymentStatus, PriceItemKind, Receipt, RepairOrder
+from apps.repairs.models import (
+    SITE_CHECKLIST,
+    CashHandover,
+    PaymentStatus,
+    PriceItemKind,
+    Receipt,
+    RepairOrder,
+    RepairPhoto,
+)
 from apps.tickets.choices import TicketStatus as S
 from linli import clock
 
@@ -338,12 +347,21 @@ def return_visit(request: HttpRequest, order: RepairOrder, user: User, now: dt.d
 # ---------------------------------------------------------------- signature, receipts, cash, prices, measures
 
 
-@login_required
 def signature(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The owner's signature of an order the viewer may see (404 for anyone else, signed in or not)."""
     order = _order(request, pk)
     if not order.signature:
         raise Http404
-    return FileResponse(order.signature.open("rb"), content_type="image/png")
+    return files.serve(order.signature, thumb=request.GET.get("thumb") == "1",
+                       download_name=f"{order.ticket.number}-signature")
+
+
+def photo_file(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponseBase:
+    """A before/after photo of an order the viewer may see (404 otherwise); ``?thumb=1`` the thumbnail."""
+    order = _order(request, pk)
+    photo = get_object_or_404(RepairPhoto, pk=photo_pk, order=order)
+    return files.serve(photo.file, thumb=request.GET.get("thumb") == "1",
+                       download_name=f"{order.ticket.number}-{photo.phase}-{photo.pk}")
 
 
 def _receipt(request: HttpRequest, pk: int) -> Receipt:

@@ -16,6 +16,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.files import ATTACHMENTS, FileRefused, check_upload
 from apps.estates.models import Person
 from apps.org import access as org_access
 from apps.org.models import Department, Project, User
@@ -159,6 +160,16 @@ class HandlingForm(forms.Form):
     attachment = forms.FileField(label=_("照片/附件"), required=False)
     caption = forms.CharField(label=_("附件说明"), required=False, max_length=200)
     done = forms.BooleanField(label=_("处理完毕，通知前台"), required=False)
+
+    def clean_attachment(self) -> Any:
+        """Checked by content, not by name (issue 14 item 3): the message shows beside the field."""
+        file = self.cleaned_data.get("attachment")
+        if file:
+            try:
+                check_upload(file, allowed=ATTACHMENTS, field="attachment")
+            except FileRefused as exc:
+                raise forms.ValidationError(exc.message) from None
+        return file
 
     def clean(self) -> dict[str, Any]:
         super().clean()

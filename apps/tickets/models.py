@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from apps.core.files import UuidPath, private_storage
 from apps.org.roles import Role
 from apps.tickets.choices import (
     STATUS_COLOURS,
@@ -470,7 +471,7 @@ class Attachment(models.Model):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="attachments")
     dispatch = models.ForeignKey(Dispatch, on_delete=models.PROTECT, null=True, blank=True, related_name="attachments")
-    file = models.FileField(_("文件"), upload_to="tickets/%Y/%m/")
+    file = models.FileField(_("文件"), upload_to=UuidPath("tickets"), storage=private_storage)
     caption = models.CharField(_("说明"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("上传时间"))
@@ -758,9 +759,9 @@ class ChannelPublication(models.Model):
     project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="channel_publications",
                                 verbose_name=_("项目"))
     kind = models.CharField(_("渠道"), max_length=30, choices=PublishedChannelKind.choices)
-    value = models.CharField(_("内容"), max_length=200)
+    value = models.CharField(_("内容"))
     published_on = models.DateField(_("公布日期"))
-    where_posted = models.CharField(_("张贴位置"), max_length=200)
+    where_posted = models.CharField(_("张贴位置"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     verbose_name=_("登记人"))
     recorded_at = models.DateTimeField(_("登记时间"))

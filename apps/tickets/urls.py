@@ -28,6 +28,7 @@ urlpatterns: list = [
     path("inventory/print/", views.inventory_print, name="inventory_print"),
     path("inventory/confirm/", views.inventory_confirm, name="inventory_confirm"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/attachments/<int:aid>/", views.attachment, name="attachment"),
     step("dispatch", views.dispatch_step),
     step("accept", views.accept_step),
     step("handling", views.handling_step),

@@ -19,12 +19,14 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from apps.core import files
 from apps.org import access as org_access
 from apps.org.models import Department, Project
 from apps.org.roles import Cap
@@ -33,7 +35,7 @@ from apps.tickets.actions import TicketError
 from apps.tickets.filters import TicketFilterForm, apply_filters
 from apps.tickets.inventory_sheet import build_inventory_sheet
 from apps.tickets.lookup import search_households
-from apps.tickets.models import Deadline, Ticket
+from apps.tickets.models import Attachment, Deadline, Ticket
 from apps.tickets.transitions import InvalidTransition
 from linli import clock
 
@@ -671,3 +673,12 @@ def _inventory(request: HttpRequest, template: str) -> HttpResponse:
                                   day=day, now=now, receiver_id=receiver_id)
     return render(request, template, {"sheet": sheet, "project": project, "day": day, "now": now, "form": form,
                                       "prev_day": day - dt.timedelta(days=1), "next_day": day + dt.timedelta(days=1)})
+
+
+def attachment(request: HttpRequest, pk: int, aid: int) -> HttpResponseBase:
+    """One attachment of a ticket the viewer may see — anyone else, signed in or not, gets 404. The
+    private file is served by :func:`apps.core.files.serve` (images inline, everything else as a
+    download, ``nosniff``); ``?thumb=1`` answers the image's thumbnail (issue 14 item 3)."""
+    ticket = access.access_ticket(request.user, pk)  # TicketNotFound is a 404
+    att = get_object_or_404(Attachment, pk=aid, ticket=ticket)
+    return files.serve(att.file, thumb=request.GET.get("thumb") == "1", download_name=f"{ticket.number}-{att.pk}")

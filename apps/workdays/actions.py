@@ -59,6 +59,11 @@ KIND_WORDS = {
     "工作日": DayKind.WORKDAY,
 }
 _HEADER = {"date", "日期"}
+# Import limits (issue 14 item 5): a year's official schedule is a few dozen lines.
+MAX_IMPORT_CHARS = 200_000
+MAX_IMPORT_LINES = 2_000
+MAX_CELL_CHARS = 200
+MAX_ERRORS = 200
 _RANGE = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2})\s*(?:~|～|\.\.|至)\s*(\d{4}-\d{1,2}-\d{1,2})\s*$")
 
 
@@ -78,9 +83,28 @@ def parse_calendar_text(text: str, *, year: int | None = None) -> list[ParsedDay
     days: list[ParsedDay] = []
     seen: dict[dt.date, int] = {}
     text = text.lstrip("\ufeff")
+    if len(text) > MAX_IMPORT_CHARS:
+        raise CalendarImportError([f"内容太长（不超过 {MAX_IMPORT_CHARS // 1000} 千字），请分批导入"])
     dialect_delim = "\t" if "\t" in text and "," not in text else ","
     reader = csv.reader(io.StringIO(text), delimiter=dialect_delim)
-    for lineno, cells in enumerate(reader, start=1):
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            errors.append(f"第{reader.line_num}行：无法解析（引号不配对或内容过长）")
+            break
+        lineno = reader.line_num
+        if lineno > MAX_IMPORT_LINES:
+            errors.append(f"第{lineno}行：超过 {MAX_IMPORT_LINES} 行，请分批导入")
+            break
+        if len(errors) >= MAX_ERRORS:
+            errors.append(f"第{lineno}行起未再检查：错误超过 {MAX_ERRORS} 处")
+            break
+        if any(len(c) > MAX_CELL_CHARS for c in cells):
+            errors.append(f"第{lineno}行：内容过长（每一列不超过 {MAX_CELL_CHARS} 字）")
+            continue
         cells = [c.strip() for c in cells]
         if not cells or not any(cells) or cells[0].startswith("#"):
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from apps.core.tests import samples
 from apps.estates import access as archive
 from apps.estates import actions, queries
 from apps.estates.models import Building, Person, PersonKind
@@ -66,7 +67,7 @@ def test_r_m7_09_decoration_archive_per_household(cast, estate, frozen_now, tmp_
 
     settings.MEDIA_ROOT = str(tmp_path)
     actions.add_decoration_record(cast.front_desk, estate.hh, kind="list", note="水电改造、厨房吊顶", now=frozen_now)
-    actions.add_decoration_record(cast.butler, estate.hh, kind="photo", file=ContentFile(b"jpg", name="a.jpg"),
+    actions.add_decoration_record(cast.butler, estate.hh, kind="photo", file=ContentFile(samples.jpeg(), name="a.jpg"),
                                    now=frozen_now)
     actions.add_decoration_record(cast.butler, estate.hh, kind="problem", note="阳台封窗未报批", now=frozen_now)
     with pytest.raises(ValidationError) as err:
@@ -91,14 +92,14 @@ def test_r_m7_10_decoration_media_are_personal_data(cast, estate, frozen_now, tm
 
     settings.MEDIA_ROOT = str(tmp_path)
     rec = actions.add_decoration_record(cast.butler, estate.hh, kind="recording",
-                                         file=ContentFile(b"amr", name="call.amr"), now=frozen_now)
+                                         file=ContentFile(samples.amr(), name="call.amr"), now=frozen_now)
     with pytest.raises(archive.RevealDenied):
         actions.open_decoration_media(cast.worker, rec, reason="核对", screen="test")
     with pytest.raises(archive.RevealDenied):
         actions.open_decoration_media(cast.front_desk, rec, reason=" ", screen="test")
     assert not CustomerDataAccessLog.objects.exists()
     f = actions.open_decoration_media(cast.front_desk, rec, reason="核对装修投诉", screen="装修档案")
-    assert f.read() == b"amr"
+    assert f.read() == samples.amr()
     log = CustomerDataAccessLog.objects.get()
     assert (log.user, log.household, log.fields, log.reason) == (cast.front_desk, estate.hh, "decoration_media",
                                                                   "核对装修投诉")

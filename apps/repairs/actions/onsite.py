@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from PIL import Image
 
+from apps.core.files import IMAGES, FileRefused, check_upload
 from apps.org.access import can_see_project
 from apps.org.models import User
 from apps.repairs.access import may_approve_wiring, require_work
@@ -49,9 +50,7 @@ from apps.tickets import actions as ta
 from apps.tickets.choices import TicketStatus as S
 
 log = logging.getLogger(__name__)
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_SIGNATURE_BYTES = 512 * 1024
-_IMAGE_MAGIC = ((b"\xff\xd8\xff", "jpg"), (b"\x89PNG\r\n\x1a\n", "png"))
 
 
 @transaction.atomic
@@ -169,32 +168,20 @@ def add_material(*, order: RepairOrder, item: PriceItem | int, quantity: Any, ac
                                       recorded_by=acting_user, recorded_at=now)
 
 
-def _image_ext(head: bytes) -> str | None:
-    for magic, ext in _IMAGE_MAGIC:
-        if head.startswith(magic):
-            return ext
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    return None
-
-
 @transaction.atomic
 def add_photo(*, order: RepairOrder, phase: str, file: Any, acting_user: User, now: dt.datetime) -> RepairPhoto:
-    """维修前/后照片: JPEG, PNG or WebP, at most 10 MB."""
+    """维修前/后照片: a JPEG, PNG, WebP or GIF image by its content, at most ``LINLI_UPLOAD_MAX_BYTES``,
+    stored privately under a UUID name (issue 14 item 3)."""
     require_work(acting_user, order)
     if phase not in PhotoPhase.values:
         raise refuse("照片阶段不正确", field="phase")
-    size = getattr(file, "size", None)
-    if size is not None and size > MAX_PHOTO_BYTES:
-        raise refuse("照片不能超过 10 MB", field="file")
-    head = file.read(16)
-    file.seek(0)
-    ext = _image_ext(head)
-    if ext is None:
-        raise refuse("只能上传 JPG、PNG 或 WebP 照片", field="file")
+    try:
+        check_upload(file, allowed=IMAGES, field="file")
+    except FileRefused as exc:
+        raise refuse(exc.message, field="file", code=exc.code) from None
     lock(order)
     photo = RepairPhoto(order=order, phase=phase, uploaded_by=acting_user, uploaded_at=now)
-    photo.file.save(f"{order.ticket.number}-{phase}.{ext}", file, save=False)
+    photo.file.save(file.name, file, save=False)
     photo.save()
     return photo
 
@@ -336,7 +323,7 @@ def sign_acceptance(*, order: RepairOrder, signature: str | bytes, signed_name: 
         raise refuse("完工后才能请业主签名验收", code="not_completed", status=409)
     if order.signed_at is not None:
         raise refuse("业主已签名", code="already_signed", status=409)
-    order.signature.save(f"{order.ticket.number}-c{order.ticket.cycle}.png", ContentFile(png), save=False)
+    order.signature.save("signature.png", ContentFile(png), save=False)  # stored as <uuid>.png
     order.signed_name, order.signed_at, order.quality_ok = signed_name.strip(), now, bool(quality_ok)
     order.refused_at, order.refusal_reason = None, ""
     save_order(order, ["signature", "signed_name", "signed_at", "quality_ok", "refused_at", "refusal_reason"],

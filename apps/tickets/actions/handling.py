@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
+from apps.core.files import ATTACHMENTS, FileRefused, check_count, check_upload
 from apps.org.access import can_see_project
 from apps.org.models import Department, Membership
 from apps.org.roles import Cap, Role
@@ -144,6 +145,12 @@ def record_handling(*, ticket: Ticket, acting_user: User, now: dt.datetime, inve
         raise _refuse("到场时间不能晚于当前时间", field="arrived_at")
     if not (investigation.strip() or measures.strip() or result.strip() or arrived_at or attachments):
         raise _refuse("请填写调查、措施或结果", field="investigation")
+    try:  # by content, size and count (issue 14 item 3)
+        check_count([f for f, _caption in attachments], field="attachment")
+        for file, _caption in attachments:
+            check_upload(file, allowed=ATTACHMENTS, field="attachment")
+    except FileRefused as exc:
+        raise _refuse(exc.message, field="attachment") from None
     if dispatch is not None:
         for name, text in (("investigation", investigation), ("measures", measures), ("result", result)):
             if text.strip():

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from apps.core.tests import samples
 from conftest import browser_login
 from linli import clock
 
@@ -122,7 +123,7 @@ def test_R_M2_26_dispatch_to_close_through_the_pages(cast: Any, page: Any, phone
         phone.click("[data-testid=action-accept]")
     assert "已接单" in phone.inner_text(".flash-success")
     photo = tmp_path / "site.jpg"
-    photo.write_bytes(b"\xff\xd8\xff\xe0 fake jpeg")
+    photo.write_bytes(samples.jpeg())
     panel = phone.locator("[data-testid=action-handling]")
     panel.locator("summary").click()
     panel.locator("input[name=attachment]").set_input_files(str(photo))

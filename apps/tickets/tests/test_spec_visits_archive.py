@@ -106,13 +106,15 @@ def test_r_m6_03_online_complaint_prints_with_post_address_replies_and_captures(
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
+    from apps.core.tests import samples
+
     settings.MEDIA_ROOT = str(tmp_path)
     t = receive(cast, channel="online", online_url="https://bbs.example.com/thread/123",
                 content="网帖：小区电梯经常停运")
     d = actions.dispatch_ticket(ticket=t, department=cast.eng_dept, assignee=cast.worker,
                                 acting_user=cast.front_desk, now=frozen_now)
     actions.accept_dispatch(dispatch=d, acting_user=cast.worker, now=frozen_now)
-    capture = SimpleUploadedFile("post.png", b"\x89PNG\r\n\x1a\n", content_type="image/png")
+    capture = SimpleUploadedFile("post.png", samples.png(), content_type="image/png")
     actions.record_handling(ticket=t, investigation="电梯控制板故障", measures="更换控制板", result="已修复", done=True,
                             attachments=[(capture, "网帖截图")], acting_user=cast.worker, now=frozen_now)
     answer_by_phone(cast, t, frozen_now, content="电梯已修复，感谢反馈")  # reviewed first (R-M2-08)

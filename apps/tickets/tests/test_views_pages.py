@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from apps.core.tests import samples
 from apps.tickets.models import Attachment, Reply, Ticket, TicketEvent
 from linli import clock
 
@@ -178,7 +179,7 @@ def test_full_pipeline_through_the_action_panels(cast: Any, desk: Client, make_t
     worker, sup = login(cast.worker), login(cast.supervisor)
     assert act(desk, t, "dispatch", {"department": cast.eng_dept.pk, "assignee": cast.worker.pk}).status_code == 302
     assert act(worker, t, "accept").status_code == 302
-    photo = SimpleUploadedFile("site.jpg", b"\xff\xd8\xff fake jpeg", content_type="image/jpeg")
+    photo = SimpleUploadedFile("site.jpg", samples.jpeg(), content_type="image/jpeg")
     r = act(worker, t, "handling", {"investigation": "灯管坏", "measures": "更换", "result": "已更换", "done": "on",
                                     "attachment": photo, "caption": "现场照片"})
     assert r.status_code == 302

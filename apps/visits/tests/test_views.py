@@ -229,3 +229,17 @@ def test_household_archive_links_to_its_visits(client, cast, homes, two, record)
     assert f'/visits/new/?hh={homes.hh.pk}' in html
     form = client.get(f"/visits/new/?hh={homes.hh.pk}").content.decode()
     assert 'value="5栋2单元1502"' in form
+
+
+def test_r_m6_06_export_writes_owner_formula_as_text(client, cast, record):
+    """Issue 14 item 4: an owner's opinion ``=HYPERLINK(…)`` comes out of the visit archive export as text."""
+    from openpyxl import load_workbook
+
+    evil = '=HYPERLINK("http://x","y")'
+    record(opinions=evil)
+    client.force_login(cast.supervisor)
+    resp = client.get("/visits/?format=xlsx")
+    ws = load_workbook(io.BytesIO(b"".join(resp.streaming_content))).worksheets[0]
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+    values = [c.value for row in ws.iter_rows() for c in row]
+    assert "'" + evil in values and evil not in values
