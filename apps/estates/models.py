@@ -170,7 +170,7 @@ class ArchiveGrant(models.Model):
                                 verbose_name=_("被授权人"))
     granted_by = models.ForeignKey("org.User", on_delete=models.PROTECT, related_name="archive_grants_given",
                                    verbose_name=_("授权人"))
-    reason = models.CharField(_("授权事由"))
+    reason = models.CharField(_("授权事由"), max_length=200)
     valid_from = models.DateTimeField(_("生效时间"))
     valid_until = models.DateTimeField(_("失效时间"))
     created_at = models.DateTimeField(_("授权时间"))
@@ -220,7 +220,7 @@ class CustomerDataAccessLog(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
                                related_name="access_logs", verbose_name=_("业主/住户"))
     fields = models.CharField(_("显示的字段"), max_length=200, blank=True)
-    reason = models.CharField(_("查阅事由"))
+    reason = models.CharField(_("查阅事由"), max_length=200)
     screen = models.CharField(_("页面/接口"), max_length=100)
     grant = models.ForeignKey(ArchiveGrant, on_delete=models.PROTECT, null=True, blank=True,
                               related_name="uses", verbose_name=_("授权依据"))
@@ -261,7 +261,7 @@ class ImportJob(models.Model):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="roster_imports")
     created_by = models.ForeignKey("org.User", on_delete=models.PROTECT, related_name="roster_imports")
     created_at = models.DateTimeField(_("上传时间"))
-    filename = models.CharField(_("文件名"))
+    filename = models.CharField(_("文件名"), max_length=200)
     status = models.CharField(_("状态"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.PREVIEW)
     row_count = models.PositiveIntegerField(_("数据行数"), default=0)
     household_count = models.PositiveIntegerField(_("房屋数"), default=0)

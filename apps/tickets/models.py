@@ -759,9 +759,9 @@ class ChannelPublication(models.Model):
     project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="channel_publications",
                                 verbose_name=_("项目"))
     kind = models.CharField(_("渠道"), max_length=30, choices=PublishedChannelKind.choices)
-    value = models.CharField(_("内容"))
+    value = models.CharField(_("内容"), max_length=200)
     published_on = models.DateField(_("公布日期"))
-    where_posted = models.CharField(_("张贴位置"))
+    where_posted = models.CharField(_("张贴位置"), max_length=200)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     verbose_name=_("登记人"))
     recorded_at = models.DateTimeField(_("登记时间"))

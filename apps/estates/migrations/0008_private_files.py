@@ -21,29 +21,9 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AlterField(
-            model_name='archivegrant',
-            name='reason',
-            field=models.CharField(verbose_name='授权事由'),
-        ),
-        migrations.AlterField(
-            model_name='customerdataaccesslog',
-            name='reason',
-            field=models.CharField(verbose_name='查阅事由'),
-        ),
-        migrations.AlterField(
             model_name='decorationrecord',
             name='file',
             field=models.FileField(blank=True, storage=apps.core.files.private_storage, upload_to=apps.core.files.UuidPath('estates/decoration'), verbose_name='文件'),
-        ),
-        migrations.AlterField(
-            model_name='historicalarchivegrant',
-            name='reason',
-            field=models.CharField(verbose_name='授权事由'),
-        ),
-        migrations.AlterField(
-            model_name='importjob',
-            name='filename',
-            field=models.CharField(verbose_name='文件名'),
         ),
         migrations.RunPython(adopt, migrations.RunPython.noop),
     ]

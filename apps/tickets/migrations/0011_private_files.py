@@ -16,7 +16,7 @@ def adopt(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0009_ticket_handling_hold'),
+        ('tickets', '0010_ticket_policy_p07_p10_p13'),
     ]
 
     operations = [
@@ -24,16 +24,6 @@ class Migration(migrations.Migration):
             model_name='attachment',
             name='file',
             field=models.FileField(storage=apps.core.files.private_storage, upload_to=apps.core.files.UuidPath('tickets'), verbose_name='文件'),
-        ),
-        migrations.AlterField(
-            model_name='channelpublication',
-            name='value',
-            field=models.CharField(verbose_name='内容'),
-        ),
-        migrations.AlterField(
-            model_name='channelpublication',
-            name='where_posted',
-            field=models.CharField(verbose_name='张贴位置'),
         ),
         migrations.RunPython(adopt, migrations.RunPython.noop),
     ]

@@ -17,7 +17,7 @@ def adopt(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('repairs', '0005_history'),
+        ('repairs', '0006_certificate_required_categories'),
     ]
 
     operations = [
