@@ -116,12 +116,13 @@ def browser() -> Iterator[object]:
     # (issue 14 item 11: KeyError 'engineering' in apps/visits/tests/conftest.py after a browser test).
     from django.db import connections
 
-    serialized = {alias: connections[alias]._test_serialized_contents for alias in connections
-                  if hasattr(connections[alias], "_test_serialized_contents")}
+    attr = "_test_serialized_contents"  # set by Django's create_test_db(serialize=True)
+    serialized = {alias: getattr(connections[alias], attr) for alias in connections
+                  if hasattr(connections[alias], attr)}
 
     with sync_playwright() as pw:
         for alias, contents in serialized.items():
-            connections[alias]._test_serialized_contents = contents  # type: ignore[attr-defined]
+            setattr(connections[alias], attr, contents)
         b = pw.chromium.launch(
             executable_path=CHROMIUM,
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
