@@ -55,6 +55,9 @@ vendor:
 	cp node_modules/echarts/dist/echarts.min.js apps/core/static/vendor/
 	cp node_modules/@picocss/pico/css/pico.min.css apps/core/static/vendor/
 	cp node_modules/signature_pad/dist/signature_pad.umd.min.js apps/core/static/vendor/
+	mkdir -p apps/core/static/vendor/fonts
+	cp node_modules/@fontsource/noto-sans-sc/files/noto-sans-sc-chinese-simplified-{400,700}-normal.woff2 node_modules/@fontsource/noto-sans-sc/files/noto-sans-sc-latin-{400,700}-normal.woff2 apps/core/static/vendor/fonts/
+	cp node_modules/@fontsource/noto-sans-sc/LICENSE apps/core/static/vendor/fonts/OFL-noto-sans-sc.txt
 
 clean:
 	rm -rf $(VENV) var staticfiles
