@@ -61,6 +61,9 @@ vendor:
 	cp node_modules/signature_pad/dist/signature_pad.umd.min.js apps/core/static/vendor/
 	# no source maps are vendored: strip their comments, or collectstatic's manifest storage fails
 	sed -i '/^\/\/# sourceMappingURL=/d' apps/core/static/vendor/*.js
+	mkdir -p apps/core/static/vendor/fonts
+	cp node_modules/@fontsource/noto-sans-sc/files/noto-sans-sc-chinese-simplified-{400,700}-normal.woff2 node_modules/@fontsource/noto-sans-sc/files/noto-sans-sc-latin-{400,700}-normal.woff2 apps/core/static/vendor/fonts/
+	cp node_modules/@fontsource/noto-sans-sc/LICENSE apps/core/static/vendor/fonts/OFL-noto-sans-sc.txt
 
 clean:
 	rm -rf $(VENV) var staticfiles

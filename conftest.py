@@ -29,6 +29,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                             append=False)
 
 
+def pytest_terminal_summary(terminalreporter: object, exitstatus: int, config: pytest.Config) -> None:
+    """Tests run in random order (pytest-randomly, issue 14 item 11); print the seed even under ``-q``
+    so a failing order can be replayed with ``--randomly-seed=N`` (``-p no:randomly`` for file order)."""
+    seed = getattr(config.option, "randomly_seed", None)
+    if isinstance(seed, int) and config.pluginmanager.hasplugin("randomly"):
+        terminalreporter.write_line(f"random order: replay with --randomly-seed={seed}")  # type: ignore[attr-defined]
+
+
 @pytest.fixture(autouse=True)
 def _release_clock() -> Iterator[None]:
     yield
@@ -102,7 +110,19 @@ def browser() -> Iterator[object]:
     # calls from a thread with a running loop unless told it is safe (it is: tests are synchronous).
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+    # Playwright runs the rest of the session in another context (greenlet), where asgiref's Local
+    # hands out fresh database wrappers without the rows Django serialised at set-up; without them a
+    # transactional test's flush is never undone and every later test misses the migrated rows
+    # (issue 14 item 11: KeyError 'engineering' in apps/visits/tests/conftest.py after a browser test).
+    from django.db import connections
+
+    attr = "_test_serialized_contents"  # set by Django's create_test_db(serialize=True)
+    serialized = {alias: getattr(connections[alias], attr) for alias in connections
+                  if hasattr(connections[alias], attr)}
+
     with sync_playwright() as pw:
+        for alias, contents in serialized.items():
+            setattr(connections[alias], attr, contents)
         b = pw.chromium.launch(
             executable_path=CHROMIUM,
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

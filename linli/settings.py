@@ -377,3 +377,33 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# ---------------------------------------------------------------- hardening (issue 14 items 6 and 10)
+# Idempotency-Key / submission_key rows answer retries for this long, then are purged
+# (apps.api.idempotency; task api.purge_idempotency_keys, manage.py purge_idempotency_keys).
+LINLI_IDEMPOTENCY_TTL_HOURS = envint("LINLI_IDEMPOTENCY_TTL_HOURS", 24)
+
+# Content-Security-Policy (django-csp): everything from this origin only; scripts are static files
+# (htmx, echarts, signature_pad are vendored; behaviours in apps/core/static/linli/linli.js) or carry
+# the request's nonce; no eval (htmx allowEval off). Styles keep 'unsafe-inline': the print and PDF
+# pages carry their own <style> blocks, htmx injects its indicator styles, echarts and swagger-ui
+# style their elements, and an injected style cannot run code — the script policy is the XSS barrier.
+# Images from this origin and data: URLs (signature pads, echarts' export).
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+INSTALLED_APPS.append("csp")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}

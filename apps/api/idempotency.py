@@ -1,5 +1,5 @@
 """One submission, one record: the ``Idempotency-Key`` header on API POSTs and the pages' one-time
-``submission_key`` form field (issue 4 item 9; STYLE §10, Zulip's IdempotentRequest).
+``submission_key`` form field (issue 4 item 9; issue 14 item 6; STYLE §10, Zulip's IdempotentRequest).
 
 :class:`IdempotencyMiddleware` (in ``settings.MIDDLEWARE``, after the CSRF and authentication
 middleware) wraps every POST that carries a key, so no app imports it:
@@ -9,21 +9,28 @@ middleware) wraps every POST that carries a key, so no app imports it:
 - a page POST with a non-empty ``submission_key`` field (a signed-in user): a double-clicked or
   re-sent form files one record.
 
-The key is unique per (user, key). The row is written *before* the view runs, so two concurrent
-retries cannot both create a record: the second finds the row (or hits the unique constraint) and
-gets 409 "in progress" until the first stores its answer; later retries get the stored answer (an
-API's JSON body and status, a page's redirect). A retry with the same key and another body or
-another path is refused with 409. If the view fails (an API status ≥ 300, a page that does not
-redirect), the row is removed so the client may correct the body and retry.
+The key is unique per (user, key). The middleware runs the view inside one ``transaction.atomic()``
+together with the key row: the row is inserted first, the view writes, the answer is stored, and all
+of it commits at once. A process killed mid-request therefore leaves neither the key nor the write,
+and the client's retry with the same key runs as new. A concurrent retry blocks on the key's unique
+index until the first commits and then gets the stored answer (an API's JSON body and status, a
+page's redirect). A retry with the same key and another body or another path is refused with 409.
+If the view fails (an exception, an API status ≥ 300, a page that does not redirect), the key row is
+not kept, so the client may correct the body and retry with the same key.
+
+Keys expire after ``settings.LINLI_IDEMPOTENCY_TTL_HOURS`` (24 by default): an expired key is
+treated as new, and :func:`purge_expired` (the task ``api.purge_idempotency_keys`` and
+``manage.py purge_idempotency_keys``) deletes the old rows.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -38,18 +45,30 @@ MAX_KEY = 200
 API_PREFIX = "/api/"
 PAGE_KEY_PREFIX = "page:"
 IGNORED_FORM_FIELDS = frozenset({"csrfmiddlewaretoken"})
-
-
-@dataclass(frozen=True)
-class Claim:
-    row_id: int
-    api: bool
+DEFAULT_TTL_HOURS = 24
 
 
 class Refusal(Exception):
     def __init__(self, status: int, code: str, message: str, fields: dict[str, list[str]] | None = None) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+
+
+def ttl() -> dt.timedelta:
+    """How long a key holds its answer (``LINLI_IDEMPOTENCY_TTL_HOURS``, 24 h by default)."""
+    hours = getattr(settings, "LINLI_IDEMPOTENCY_TTL_HOURS", DEFAULT_TTL_HOURS)
+    return dt.timedelta(hours=max(float(hours), 0.0))
+
+
+def expired_before(now: dt.datetime) -> dt.datetime:
+    """Keys created at or before this moment have expired."""
+    return now - ttl()
+
+
+def purge_expired(*, now: dt.datetime) -> int:
+    """Delete the keys past their time to live; returns how many (the periodic purge)."""
+    deleted, _ = IdempotentRequest.objects.filter(created_at__lte=expired_before(now)).delete()
+    return deleted
 
 
 def request_digest(endpoint: str, payload: Any) -> str:
@@ -89,72 +108,86 @@ def _replay(row: IdempotentRequest, *, endpoint: str, digest: str, api: bool) ->
     if row.endpoint != endpoint or row.request_hash != digest:
         raise Refusal(409, "idempotency_key_reused", "该 Idempotency-Key 已用于另一请求，请换一个键",
                       {HEADER: ["键已被不同内容的请求使用"]})
-    if row.status_code is None:
+    if row.status_code is None:  # only a row written before issue 14 (not atomic) can be left unanswered
         raise Refusal(409, "idempotency_in_progress", "相同 Idempotency-Key 的请求正在处理，请稍后重试")
     if api:
         return JsonResponse(row.cached_result, status=row.status_code, safe=False)
     return HttpResponseRedirect((row.cached_result or {}).get("location", "/"), status=row.status_code)
 
 
-def claim(user: Any, key: str, *, endpoint: str, digest: str, api: bool) -> Claim | HttpResponse:
-    """Reserve ``key`` for this request, or answer with the stored response (Refusal: 409)."""
+def claim(user: Any, key: str, *, endpoint: str, digest: str, api: bool,
+          now: dt.datetime) -> IdempotentRequest | HttpResponse:
+    """Reserve ``key`` for this request inside the caller's transaction, or answer with the stored
+    response (Refusal: 409). An expired key is deleted and reserved anew."""
     row = IdempotentRequest.objects.filter(user=user, key=key).first()
+    if row is not None and row.created_at <= expired_before(now):
+        row.delete()
+        row = None
     if row is not None:
         return _replay(row, endpoint=endpoint, digest=digest, api=api)
     try:
-        with transaction.atomic():
-            row = IdempotentRequest.objects.create(user=user, key=key, endpoint=endpoint, request_hash=digest,
-                                                   created_at=clock.now())
-    except IntegrityError:  # a concurrent request with the same key won the race
+        with transaction.atomic():  # a savepoint: a concurrent insert of the same key waits here
+            return IdempotentRequest.objects.create(user=user, key=key, endpoint=endpoint, request_hash=digest,
+                                                    created_at=now)
+    except IntegrityError:  # a concurrent request with the same key committed first
         row = IdempotentRequest.objects.get(user=user, key=key)
         return _replay(row, endpoint=endpoint, digest=digest, api=api)
-    return Claim(row_id=row.pk, api=api)
 
 
-def _stored_answer(claim: Claim, response: HttpResponse) -> tuple[bool, Any]:
+def _stored_answer(api: bool, response: HttpResponse) -> tuple[bool, Any]:
     """(success, what to replay) for ``response``; not a success frees the key."""
     if getattr(response, "streaming", False):
         return False, None
-    if claim.api:
+    if api:
         if not 200 <= response.status_code < 300:
             return False, None
+        render = getattr(response, "render", None)
+        if render is not None and not getattr(response, "is_rendered", True):
+            render()
         return True, (json.loads(response.content) if response.content else None)
     if response.status_code in (301, 302, 303, 307, 308) and response.get("Location"):
         return True, {"location": response["Location"]}
     return False, None
 
 
-def finish(claim: Claim, response: HttpResponse) -> None:
-    ok, answer = _stored_answer(claim, response)
-    if not ok:
-        IdempotentRequest.objects.filter(pk=claim.row_id).delete()
-        return
-    IdempotentRequest.objects.filter(pk=claim.row_id).update(status_code=response.status_code, cached_result=answer)
+def run_once(request: HttpRequest, view: Callable[[], HttpResponse], *, user: Any, key: str, endpoint: str,
+             digest: str, api: bool) -> HttpResponse:
+    """Run ``view`` once per (user, key): the key row, the view's writes and the stored answer in one
+    transaction. An exception rolls all of it back; an unsuccessful answer drops the key row."""
+    with transaction.atomic():
+        outcome = claim(user, key, endpoint=endpoint, digest=digest, api=api, now=clock.now())
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        response = view()
+        ok, answer = _stored_answer(api, response)
+        if ok:
+            IdempotentRequest.objects.filter(pk=outcome.pk).update(status_code=response.status_code,
+                                                                   cached_result=answer)
+        else:
+            IdempotentRequest.objects.filter(pk=outcome.pk).delete()
+    return response
 
 
 class IdempotencyMiddleware:
     """Runs a keyed POST once per (user, key); see the module docstring."""
 
-    attr = "_linli_idempotency_claim"
-
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        held: Claim | None = getattr(request, self.attr, None)
-        if held is not None:
-            finish(held, response)
-        return response
+        return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any) -> HttpResponse | None:
         if request.method != "POST":
             return None
         api = request.path.startswith(API_PREFIX)
         try:
-            if api:
-                return self._api(request)
-            return self._page(request)
+            keyed = self._api(request) if api else self._page(request)
+            if keyed is None:
+                return None
+            user, key, digest = keyed
+            return run_once(request, lambda: view_func(request, *view_args, **view_kwargs), user=user, key=key,
+                            endpoint=_endpoint(request), digest=digest, api=api)
         except Refusal as exc:
             if api:
                 return JsonResponse({"error": {"code": exc.code, "message": exc.message, "fields": exc.fields}},
@@ -162,13 +195,7 @@ class IdempotencyMiddleware:
             messages.error(request, exc.message)
             return HttpResponseRedirect(request.get_full_path(), status=303)
 
-    def _hold(self, request: HttpRequest, outcome: Claim | HttpResponse) -> HttpResponse | None:
-        if isinstance(outcome, Claim):
-            setattr(request, self.attr, outcome)
-            return None
-        return outcome
-
-    def _api(self, request: HttpRequest) -> HttpResponse | None:
+    def _api(self, request: HttpRequest) -> tuple[Any, str, str] | None:
         key = (request.headers.get(HEADER) or "").strip()
         if not key:
             return None
@@ -177,11 +204,9 @@ class IdempotencyMiddleware:
         user = _api_user(request)
         if user is None:  # the API answers 401 itself
             return None
-        endpoint = f"POST {request.path}"[:200]
-        return self._hold(request, claim(user, key, endpoint=endpoint, api=True,
-                                         digest=request_digest(endpoint, _api_payload(request))))
+        return user, key, request_digest(_endpoint(request), _api_payload(request))
 
-    def _page(self, request: HttpRequest) -> HttpResponse | None:
+    def _page(self, request: HttpRequest) -> tuple[Any, str, str] | None:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
@@ -190,6 +215,8 @@ class IdempotencyMiddleware:
         key = (request.POST.get(FORM_FIELD) or "").strip()
         if not key or len(key) > MAX_KEY - len(PAGE_KEY_PREFIX):
             return None
-        endpoint = f"POST {request.path}"[:200]
-        return self._hold(request, claim(user, PAGE_KEY_PREFIX + key, endpoint=endpoint, api=False,
-                                         digest=request_digest(endpoint, _page_payload(request))))
+        return user, PAGE_KEY_PREFIX + key, request_digest(_endpoint(request), _page_payload(request))
+
+
+def _endpoint(request: HttpRequest) -> str:
+    return f"POST {request.path}"[:200]

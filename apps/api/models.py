@@ -47,7 +47,7 @@ class IdempotentRequest(models.Model):
     request_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField(null=True)
     cached_result = models.JSONField(null=True)
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(db_index=True)  # expiry: apps.api.idempotency.ttl
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="api_idempotency_unique")]

@@ -9,8 +9,10 @@ user typed that begins with ``= + - @``, a tab or a carriage return gets a leadi
 OWASP's CSV-injection advice says, so ``=HYPERLINK(…)`` in an owner's words stays text in Excel and in
 any CSV built from the same rows (:func:`csv_row`).
 
-``render_pdf(html)`` uses WeasyPrint; the stylesheet names Noto Sans CJK (Debian ``fonts-noto-cjk``,
-installed by the project's set-up) so Chinese text renders instead of boxes.
+``render_pdf(html)`` uses WeasyPrint with Noto Sans SC carried by the project (issue 14 item 13): the
+woff2 files vendored from npm ``@fontsource/noto-sans-sc`` (``make vendor``) into
+``apps/core/static/vendor/fonts`` are loaded by ``@font-face`` with file URLs, so a PDF looks the same
+on any machine and never prints boxes for Chinese text where no system CJK font is installed.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,9 +29,26 @@ import xlsxwriter
 from django.http import FileResponse
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-PDF_FONT_CSS = """
-@page { size: A4; margin: 15mm 12mm; @bottom-center { content: counter(page) " / " counter(pages); font-size: 9pt; } }
-body { font-family: "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif; font-size: 10.5pt; }
+FONT_DIR = Path(__file__).resolve().parent / "static" / "vendor" / "fonts"
+
+
+LATIN_RANGE = ("U+0000-00FF,U+0131,U+0152-0153,U+02BB-02BC,U+02C6,U+02DA,U+02DC,U+0304,U+0308,U+0329,U+2000-206F,"
+               "U+20AC,U+2122,U+2191,U+2193,U+2212,U+2215,U+FEFF,U+FFFD")  # @fontsource's latin subset
+
+
+def _font_face(weight: int) -> str:
+    """The simplified-Chinese subset for everything, the Latin subset (declared last, so it wins) for
+    the characters of its range."""
+    def face(subset: str, extra: str = "") -> str:
+        url = (FONT_DIR / f"noto-sans-sc-{subset}-{weight}-normal.woff2").as_uri()
+        return (f'@font-face {{ font-family: "Noto Sans SC"; font-style: normal; font-weight: {weight}; '
+                f'src: url("{url}") format("woff2");{extra} }}')
+    return face("chinese-simplified") + "\n" + face("latin", f" unicode-range: {LATIN_RANGE};")
+
+
+PDF_FONT_CSS = _font_face(400) + "\n" + _font_face(700) + """
+@page { size: A4; margin: 15mm 12mm; @bottom-center { content: counter(page) " / " counter(pages); font-size: 9pt; font-family: "Noto Sans SC", sans-serif; } }
+body { font-family: "Noto Sans SC", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif; font-size: 10.5pt; }
 table { border-collapse: collapse; width: 100%; }
 th, td { border: 1px solid #444; padding: 3px 5px; vertical-align: top; }
 h1 { font-size: 16pt; text-align: center; }
@@ -141,5 +161,8 @@ def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence
 def render_pdf(html: str, *, base_url: str | None = None) -> bytes:
     """HTML → PDF bytes with Chinese fonts."""
     from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
 
-    return HTML(string=html, base_url=base_url).write_pdf(stylesheets=[CSS(string=PDF_FONT_CSS)])
+    fonts = FontConfiguration()  # @font-face needs it on both the stylesheet and the rendering
+    return HTML(string=html, base_url=base_url).write_pdf(stylesheets=[CSS(string=PDF_FONT_CSS, font_config=fonts)],
+                                                          font_config=fonts)

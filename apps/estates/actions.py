@@ -141,6 +141,26 @@ def log_export(user: User, project: Project, *, unmasked: bool, reason: str, scr
                 or "导出业主名册", screen=screen[:100], grant=grant, row_count=rows)
 
 
+def print_grant(user: User, project: Project) -> ArchiveGrant | None:
+    """The grant under which ``user`` may print owners' names and phones in full in ``project`` (issue 14
+    item 9, R-M7-01/R-M7-03): the capability to reveal personal data *and* a department head's grant in
+    force; ``None`` means the print is masked."""
+    if not access.has_cap(user, Cap.UNMASK_PERSONAL_DATA, project):
+        return None
+    return active_grant(user, project)
+
+
+def log_print(user: User, project: Project, *, grant: ArchiveGrant | None, screen: str, rows: int,
+              household: Household | None = None, person: Person | None = None) -> CustomerDataAccessLog:
+    """Every print or PDF of a form with owners' data is in the read log, masked or not (R-M7-01)."""
+    unmasked = grant is not None
+    return _log(project=project, user=user, at=clock.now(),
+                action=AccessAction.PRINT if unmasked else AccessAction.PRINT_MASKED,
+                household=household, person=person, fields="name,phone" if unmasked else "",
+                reason=grant.reason[:REASON_MAX] if grant is not None else "打印", screen=screen[:100], grant=grant,
+                row_count=rows)
+
+
 @transaction.atomic
 def record_not_moved_in_reason(user: User, household: Household, reason: str) -> Household:
     """入住动态表 (R-M7-07): staff who called an owner not yet moved in record why (kept in history)."""

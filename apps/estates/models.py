@@ -198,6 +198,8 @@ class AccessAction(models.TextChoices):
     EXPORT_MASKED = "export_masked", _("导出（已遮蔽）")
     API_VIEW = "api_view", _("接口查看完整信息")
     REFUSED = "refused", _("拒绝查看（未经授权）")
+    PRINT = "print", _("打印（完整信息）")
+    PRINT_MASKED = "print_masked", _("打印（已遮蔽）")
 
 
 class AppendOnlyError(Exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import browser_login
 
@@ -20,11 +21,11 @@ def test_login_home_and_language_switch(cast: Any, page: Any, live_server: Any) 
     assert "今日受理" in page.locator('[data-panel="desk"]').inner_text()
     assert page.locator('[data-testid="home-roles"]').inner_text().strip() == "客服前台"
     page.select_option('[data-testid="language-switcher"]', "en")
-    page.wait_for_function("document.documentElement.lang === 'en'")
+    expect(page.locator("html")).to_have_attribute("lang", "en")  # no eval under the CSP
     assert "Intake today" in page.locator('[data-panel="desk"]').inner_text()
     assert page.locator("nav").get_by_role("link", name="Home").first.is_visible()
     page.select_option('[data-testid="language-switcher"]', "zh-hans")
-    page.wait_for_function("document.documentElement.lang === 'zh-hans'")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     assert "今日受理" in page.locator('[data-panel="desk"]').inner_text()
 
 
@@ -42,7 +43,7 @@ def test_company_role_switches_project(cast: Any, page: Any, live_server: Any) -
     browser_login(page, live_server, cast.quality_inspector.username)
     assert page.locator('[data-testid="current-project"]').inner_text() == "翠湖苑"  # first by code: CH
     page.select_option('[data-testid="project-switcher"]', str(cast.project.pk))
-    page.wait_for_function("document.querySelector('[data-testid=current-project]').innerText === '阳光花园'")
+    expect(page.locator("[data-testid=current-project]")).to_have_text("阳光花园")
     assert page.locator('[data-panel="company"]').is_visible()
 
 

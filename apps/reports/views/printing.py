@@ -5,8 +5,10 @@
 - 《工作信息记录本》: one page per day — every ticket received that day, in order.
 - report rows for the .xlsx export of a fixed report.
 
-These are internal records: they keep the customer's name and contact (R-M7-01 governs who may
-open them: only users who may see the ticket).
+Who may open them: users who may see the ticket. What they show (issue 14 item 9, R-M7-01/R-M7-03):
+the owner's name and phone masked (``张**``, ``138****5678``) unless the printing user holds a
+department head's grant (``unmasked=True``, decided by the view through apps.estates.actions.print_grant);
+the view writes every print to the read log.
 """
 from __future__ import annotations
 
@@ -16,18 +18,23 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from apps.estates.masking import mask_name, mask_phone
 from apps.tickets.models import Deadline, Dispatch, Reply, ReturnVisit, Ticket, Verification
 
 
-def _customer(t: Ticket) -> str:
+def _customer(t: Ticket, unmasked: bool = False) -> str:
     if t.anonymous:
         return "匿名"
     if t.person_id and t.person:
-        return t.person.name
+        return t.person.name if unmasked else mask_name(t.person.name)
     return f"{t.complainant_surname}（先生/女士）" if t.complainant_surname else ""
 
 
-def ticket_form(ticket: Ticket) -> dict[str, Any]:
+def _phone(t: Ticket, unmasked: bool) -> str:
+    return (t.phone or "") if unmasked else mask_phone(t.phone)
+
+
+def ticket_form(ticket: Ticket, *, unmasked: bool = False) -> dict[str, Any]:
     t = (Ticket.objects.select_related("project", "receiver", "household", "person", "category", "department",
                                        "handler", "closed_by")
          .prefetch_related(Prefetch("dispatches", queryset=Dispatch.objects.select_related("department", "assignee")
@@ -39,7 +46,8 @@ def ticket_form(ticket: Ticket) -> dict[str, Any]:
          .get(pk=ticket.pk))
     kind_name = {"complaint": "投诉", "suggestion": "建议"}.get(t.kind, t.get_kind_display())
     return {
-        "t": t, "form_title": "顾客意见(投诉/建议)处理表", "kind_name": kind_name, "customer": _customer(t),
+        "t": t, "form_title": "顾客意见(投诉/建议)处理表", "kind_name": kind_name, "customer": _customer(t, unmasked),
+        "phone": _phone(t, unmasked),
         "address": t.household.label if t.household_id and t.household else t.address,
         "dispatches": list(t.dispatches.all()), "replies": [r for r in t.replies.all() if r.sent_at],
         "verifications": list(t.verifications.all()), "return_visits": list(t.return_visits.all()),
@@ -49,14 +57,14 @@ def ticket_form(ticket: Ticket) -> dict[str, Any]:
     }
 
 
-def worklog(tickets: QuerySet[Ticket], *, project: Any, day: dt.date) -> dict[str, Any]:
+def worklog(tickets: QuerySet[Ticket], *, project: Any, day: dt.date, unmasked: bool = False) -> dict[str, Any]:
     """《工作信息记录本》 of ``day`` (project time): received tickets in order of receipt."""
     start = dt.datetime.combine(day, dt.time(0), tzinfo=project.tz)
     end = start + dt.timedelta(days=1)
     rows = (tickets.filter(received_at__gte=start, received_at__lt=end)
             .select_related("receiver", "household", "person", "department", "handler", "category")
             .order_by("received_at", "pk"))
-    return {"project": project, "day": day, "rows": [{"t": t, "customer": _customer(t),
+    return {"project": project, "day": day, "rows": [{"t": t, "customer": _customer(t, unmasked), "phone": _phone(t, unmasked),
                                                       "address": t.household.label if t.household is not None else t.address}
                                                      for t in rows]}
 

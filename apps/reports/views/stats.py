@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
 from apps.core.exports import SHANGHAI, render_pdf, xlsx_response
+from apps.estates import actions as estates_actions
 from apps.org import access
 from apps.org.models import Department
 from apps.org.roles import Cap
@@ -184,8 +185,13 @@ def ticket_form(request: HttpRequest, pk: int) -> HttpResponse:
         ticket = access_ticket(request.user, pk)
     except TicketNotFound:
         raise Http404 from None
-    return _printable(request, "reports/form_ticket.html", forms_print.ticket_form(ticket),
-                      f"{ticket.number}-处理表.pdf")
+    user: Any = request.user  # signed in: access_ticket found the ticket for them
+    grant = estates_actions.print_grant(user, ticket.project)
+    response = _printable(request, "reports/form_ticket.html", forms_print.ticket_form(ticket, unmasked=grant is not None),
+                          f"{ticket.number}-处理表.pdf")
+    estates_actions.log_print(user, ticket.project, grant=grant, rows=1, household=ticket.household,
+                              person=ticket.person, screen=f"打印：顾客意见处理表 {ticket.number}")
+    return response
 
 
 def _project_and_day(request: HttpRequest) -> tuple[Any, dt.date]:
@@ -213,8 +219,13 @@ def worklog_page(request: HttpRequest) -> HttpResponse:
         project, day = _project_and_day(request)
     except kpis.ScopeError as exc:
         return _bad(request, str(exc))
-    ctx = forms_print.worklog(visible_tickets(request.user).filter(project=project), project=project, day=day)
-    return _printable(request, "reports/form_worklog.html", ctx, f"工作信息记录本-{day}.pdf")
+    grant = estates_actions.print_grant(request.user, project)
+    ctx = forms_print.worklog(visible_tickets(request.user).filter(project=project), project=project, day=day,
+                              unmasked=grant is not None)
+    response = _printable(request, "reports/form_worklog.html", ctx, f"工作信息记录本-{day}.pdf")
+    estates_actions.log_print(request.user, project, grant=grant, rows=len(ctx["rows"]),
+                              screen=f"打印：工作信息记录本 {day}")
+    return response
 
 
 def inventory_print(request: HttpRequest) -> HttpResponse:
