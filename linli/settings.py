@@ -270,6 +270,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "every-15min-tickets-sweep": {"task": "apps.tickets.tasks.tickets_sweep", "schedule": 900.0},
     # fixed reports that are due, reminders before and after the due date (manage.py generate_reports)
     "hourly-generate-reports": {"task": "apps.reports.tasks.generate_reports", "schedule": 3600.0},
+    # idempotency keys past LINLI_IDEMPOTENCY_TTL_HOURS (manage.py purge_idempotency_keys)
+    "hourly-purge-idempotency-keys": {"task": "api.purge_idempotency_keys", "schedule": 3600.0},
     # login attempts past their retention (manage.py purge_login_attempts)
     "daily-purge-login-attempts": {"task": "core.purge_login_attempts", "schedule": 86400.0},
 }
