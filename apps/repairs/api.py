@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from apps.core.api_errors import ERRORS, ApiError
+from apps.core.validation import PastMoment, PlannedMoment
 from apps.org import access
 from apps.org.models import Project, User
 from apps.org.roles import Cap
@@ -72,7 +73,7 @@ class RepairOrderOut(Schema):
 
 
 class RepairArrivalIn(Schema):
-    arrived_at: dt.datetime | None = None
+    arrived_at: PastMoment | None = None
 
 
 class RepairItemQty(Schema):
@@ -112,7 +113,7 @@ class RepairRefusalIn(Schema):
 
 
 class RepairNextVisitIn(Schema):
-    agreed_at: dt.datetime
+    agreed_at: PlannedMoment
     reason: str
 
 

@@ -1,0 +1,234 @@
+"""Input checked at the edge (issue 14 item 2): sane ranges for every moment and date a caller sends,
+no control characters in text, and moments shown safely whatever is stored.
+
+The edge rules, shared by API schemas (the ``Annotated`` types below), forms (the ``check_*`` helpers
+raise :class:`EdgeError`, a ``ValueError`` a form's ``clean_<field>`` turns into a message beside the
+field) and the API's parser (:class:`EdgeParser`, which refuses control characters in any JSON body or
+query parameter before a schema sees them):
+
+- a moment that already happened (受理、到场、回复时间) lies between :data:`EARLIEST` and
+  ``now + RECEIVED_SKEW`` (a small clock skew of the caller);
+- a promised or agreed moment (约定反馈、派工时限) lies between :data:`EARLIEST` and
+  ``now + PLANNED_HORIZON`` (about three years);
+- any other date (filters, reports, calendars) lies between :data:`EARLIEST` and :data:`LATEST_DATE`;
+- text holds no control character but tab, line feed and carriage return (NUL answers 500 on
+  PostgreSQL otherwise).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Annotated, Any
+
+from django import forms
+from django.http import HttpRequest
+from django.utils.datastructures import MultiValueDict
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
+
+from linli import clock
+
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=clock.SHANGHAI)
+EARLIEST_DATE = EARLIEST.date()
+LATEST_DATE = dt.date(2100, 12, 31)
+RECEIVED_SKEW = dt.timedelta(minutes=10)
+PLANNED_HORIZON = dt.timedelta(days=3 * 366)
+
+# C0 controls but \t \n \r, DEL and the C1 block.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_MESSAGE = "含有不允许的控制字符"
+
+
+class EdgeError(ValueError):
+    """A value outside its edge rule; ``message`` is the Chinese text shown beside the field."""
+
+    def __init__(self, message: str, code: str = "out_of_range") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=clock.SHANGHAI)
+
+
+def _show(moment: dt.datetime) -> str:
+    return clock.local(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def check_past_moment(value: dt.datetime, now: dt.datetime | None = None) -> dt.datetime:
+    """A moment that has happened: not before 2000-01-01, at most ``RECEIVED_SKEW`` ahead of now."""
+    value = _aware(value)
+    now = now or clock.now()
+    if value < EARLIEST:
+        raise EdgeError("时间不能早于 2000-01-01")
+    if value > now + RECEIVED_SKEW:
+        raise EdgeError("时间不能晚于现在")
+    return value
+
+
+def check_planned_moment(value: dt.datetime, now: dt.datetime | None = None) -> dt.datetime:
+    """A promised/agreed moment: not before 2000-01-01, within about three years from now."""
+    value = _aware(value)
+    now = now or clock.now()
+    if value < EARLIEST:
+        raise EdgeError("时间不能早于 2000-01-01")
+    if value > now + PLANNED_HORIZON:
+        raise EdgeError(f"时间不能晚于 {_show(now + PLANNED_HORIZON)}（约三年内）")
+    return value
+
+
+def check_moment(value: dt.datetime) -> dt.datetime:
+    """Any other moment (filters): between 2000-01-01 and 2100-12-31."""
+    value = _aware(value)
+    if value < EARLIEST or value.astimezone(clock.UTC).date() > LATEST_DATE:
+        raise EdgeError("时间须在 2000-01-01 至 2100-12-31 之间")
+    return value
+
+
+def check_date(value: dt.date) -> dt.date:
+    """Any date (filters, reports, calendars): between 2000-01-01 and 2100-12-31."""
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise EdgeError("日期须在 2000-01-01 至 2100-12-31 之间")
+    return value
+
+
+def check_year(value: int) -> int:
+    if not EARLIEST_DATE.year <= value <= LATEST_DATE.year:
+        raise EdgeError("年份须在 2000 至 2100 之间")
+    return value
+
+
+def check_text(value: str) -> str:
+    """Refuse NUL and other control characters (tab, line feed and carriage return are text)."""
+    if CONTROL.search(value):
+        raise EdgeError(CONTROL_MESSAGE, code="control_character")
+    return value
+
+
+def _pydantic(check: Any) -> AfterValidator:
+    def run(value: Any) -> Any:
+        try:
+            return check(value)
+        except EdgeError as exc:
+            raise PydanticCustomError(exc.code, exc.message) from None
+    return AfterValidator(run)
+
+
+PastMoment = Annotated[dt.datetime, _pydantic(check_past_moment)]
+PlannedMoment = Annotated[dt.datetime, _pydantic(check_planned_moment)]
+SaneMoment = Annotated[dt.datetime, _pydantic(check_moment)]
+SaneDate = Annotated[dt.date, _pydantic(check_date)]
+SaneYear = Annotated[int, _pydantic(check_year)]
+
+
+def form_check(check: Any, value: Any) -> Any:
+    """For a form's ``clean_<field>``: the check's ``EdgeError`` as the field's ValidationError."""
+    if value is None or value == "":
+        return value
+    try:
+        return check(value)
+    except EdgeError as exc:
+        raise forms.ValidationError(exc.message, code=exc.code) from None
+
+
+# ------------------------------------------------------------------ reading: never fail on a stored row
+
+
+def safe_local(moment: dt.datetime | None) -> dt.datetime | None:
+    """``moment`` in Asia/Shanghai for display — or in UTC when the local form cannot be written as
+    ISO 8601 (before 1901 the zone's +08:05:43 mean time; at the ends of the calendar an overflow),
+    so no stored extreme moment makes a list or a record fail."""
+    if moment is None:
+        return None
+    try:
+        shown = clock.local(moment)
+    except (OverflowError, ValueError):
+        return moment
+    offset = shown.utcoffset()
+    if offset is not None and offset.seconds % 60:
+        return moment.astimezone(clock.UTC) if moment.tzinfo is not None else moment
+    return shown
+
+
+# ------------------------------------------------------------------ the API's parser
+
+
+def _control_fields(value: Any, loc: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    if isinstance(value, str):
+        return [loc] if CONTROL.search(value) else []
+    if isinstance(value, dict):
+        found = []
+        for key, item in value.items():
+            if isinstance(key, str) and CONTROL.search(key):
+                found.append((*loc, "__key__"))
+            found += _control_fields(item, (*loc, key))
+        return found
+    if isinstance(value, list):
+        return [hit for i, item in enumerate(value) for hit in _control_fields(item, (*loc, i))]
+    return []
+
+
+# The database's integers are 64-bit: a larger number in a body or a query is refused at the edge.
+INT_LIMIT = 2**63 - 1
+LONG_DIGITS = re.compile(r"^[+-]?0*[0-9]{19,}$")
+NUMBER_MESSAGE = "数值超出范围"
+
+
+def _number_fields(value: Any, loc: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int):
+        return [loc] if abs(value) > INT_LIMIT else []
+    if isinstance(value, str):
+        return [loc] if LONG_DIGITS.match(value) and abs(int(value)) > INT_LIMIT else []
+    if isinstance(value, dict):
+        return [hit for key, item in value.items() for hit in _number_fields(item, (*loc, key))]
+    if isinstance(value, list):
+        return [hit for i, item in enumerate(value) for hit in _number_fields(item, (*loc, i))]
+    return []
+
+
+def _refuse_numbers(where: str, hits: list[tuple[Any, ...]]) -> None:
+    if hits:
+        raise NinjaValidationError([{"loc": (where, *hit), "type": "number_out_of_range", "msg": NUMBER_MESSAGE}
+                                    for hit in hits])
+
+
+def _no_constant(name: str) -> Any:
+    raise MalformedBody(f"{name} is not a number JSON allows")
+
+
+def _refuse(where: str, hits: list[tuple[Any, ...]]) -> None:
+    if hits:
+        raise NinjaValidationError([{"loc": (where, *hit), "type": "control_character", "msg": CONTROL_MESSAGE}
+                                    for hit in hits])
+
+
+class MalformedBody(ValueError):
+    """The request body is not JSON (or not UTF-8); the API answers 400 in the error shape."""
+
+
+class EdgeParser(Parser):
+    """django-ninja's JSON parser, refusing control characters in any body or query value (422, the
+    field named) before a schema sees them."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        try:
+            data = json.loads(request.body, parse_constant=_no_constant)
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            raise MalformedBody(str(exc)) from exc
+        _refuse("body", _control_fields(data, ()))
+        _refuse_numbers("body", _number_fields(data, ()))
+        return data
+
+    def parse_querydict(self, data: MultiValueDict[str, Any], list_fields: list[str],
+                        request: HttpRequest) -> dict[str, Any]:
+        result = super().parse_querydict(data, list_fields, request)
+        values = {k: v for k, v in result.items() if not hasattr(v, "read")}
+        _refuse("query", _control_fields(values, ()))
+        _refuse_numbers("query", _number_fields(values, ()))
+        return result
