@@ -24,6 +24,7 @@ from typing import Annotated, Any
 from django import forms
 from django.http import HttpRequest
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from pydantic import AfterValidator
@@ -55,10 +56,6 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=clock.SHANGHAI)
 
 
-def _show(moment: dt.datetime) -> str:
-    return clock.local(moment).strftime("%Y-%m-%d %H:%M")
-
-
 def check_past_moment(value: dt.datetime, now: dt.datetime | None = None) -> dt.datetime:
     """A moment that has happened: not before 2000-01-01, at most ``RECEIVED_SKEW`` ahead of now."""
     value = _aware(value)
@@ -77,7 +74,7 @@ def check_planned_moment(value: dt.datetime, now: dt.datetime | None = None) -> 
     if value < EARLIEST:
         raise EdgeError("时间不能早于 2000-01-01")
     if value > now + PLANNED_HORIZON:
-        raise EdgeError(f"时间不能晚于 {_show(now + PLANNED_HORIZON)}（约三年内）")
+        raise EdgeError("时间须在三年之内")
     return value
 
 
@@ -132,7 +129,7 @@ def form_check(check: Any, value: Any) -> Any:
     try:
         return check(value)
     except EdgeError as exc:
-        raise forms.ValidationError(exc.message, code=exc.code) from None
+        raise forms.ValidationError(gettext(exc.message), code=exc.code) from None
 
 
 # ------------------------------------------------------------------ reading: never fail on a stored row

@@ -16,6 +16,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.validation import check_moment, check_past_moment, check_planned_moment, form_check
 from apps.estates.models import Person
 from apps.org import access as org_access
 from apps.org.models import Department, Project, User
@@ -55,7 +56,7 @@ class LocalDateTimeField(forms.DateTimeField):
         moment = super().to_python(value)
         if moment is not None and moment.tzinfo is None:
             moment = moment.replace(tzinfo=clock.SHANGHAI)
-        return moment
+        return form_check(check_moment, moment)  # 2000-01-01 … 2100-12-31 (issue 14 item 2)
 
 
 class IntakeForm(forms.Form):
@@ -117,7 +118,10 @@ class IntakeForm(forms.Form):
         value = self.cleaned_data.get("received_at")
         if value is not None and value > self.now + dt.timedelta(minutes=5):
             raise forms.ValidationError(_("受理时间不能晚于现在"))
-        return value
+        return form_check(lambda v: check_past_moment(v, self.now), value)
+
+    def clean_agreed_feedback_at(self) -> dt.datetime | None:
+        return form_check(lambda v: check_planned_moment(v, self.now), self.cleaned_data.get("agreed_feedback_at"))
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -53,3 +53,39 @@ def test_edge_list_survives_a_stored_extreme_row(cast: Any, api: Any, policies: 
     r = client.get(URL)
     assert r.status_code == 200, r.content
     assert client.get(f"{URL}/{t.pk}").status_code == 200
+
+
+def test_edge_intake_page_refuses_received_before_2000_and_agreed_in_9999(cast: Any, policies: Any) -> None:
+    """The front desk's intake page shows the refusal beside the field; nothing is written."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from apps.tickets.tests.test_views_pages import intake_data
+
+    desk = Client()
+    desk.force_login(cast.front_desk)
+    r = desk.post(reverse("tickets:intake"), intake_data(received_at="1900-06-01T09:00"))
+    assert r.status_code == 422 and "2000-01-01" in r.content.decode()
+    r = desk.post(reverse("tickets:intake"), intake_data(agreed_feedback_at="9999-12-31T23:59"))
+    assert r.status_code == 422 and "时间须在" in r.content.decode()
+    assert Ticket.objects.count() == 0
+
+
+def test_edge_control_characters_in_text_are_refused(cast: Any, api: Any, policies: Any) -> None:
+    client = api(cast.front_desk)
+    r = client.post(URL, body(cast, content="电梯\x00异响", address="1栋\x1b[31m"))
+    assert r.status_code == 422, r.content
+    fields = r.json()["error"]["fields"]
+    assert fields["content"] == ["含有不允许的控制字符"] and "address" in fields
+    assert client.post(URL, body(cast, content="电梯异响\n第二行\t完")).status_code == 201
+    assert client.get(URL, q="a\x00b").status_code == 422
+    assert Ticket.objects.count() == 1
+
+
+def test_edge_out_of_range_query_values_answer_422(cast: Any, api: Any, policies: Any) -> None:
+    client = api(cast.front_desk)
+    for params in ({"received_from": "0001-01-01"}, {"received_to": "9999-12-31"}, {"due_before": "9999-12-31T23:59:59Z"},
+                   {"project": str(10**30)}, {"page": str(10**30)}, {"page": "0"}):
+        r = client.get(URL, **params)
+        assert r.status_code == 422, (params, r.content)
+        assert set(r.json()["error"]) == {"code", "message", "fields"}
