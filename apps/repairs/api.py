@@ -297,7 +297,7 @@ def refusal(request: HttpRequest, order_id: int, payload: RepairRefusalIn) -> An
     return _fresh(order)
 
 
-MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+MONTH = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"  # 2000-01 … 2099-12 (issue 14 item 2)
 
 
 @router.get("/measures", response={200: RepairMeasuresOut, **ERRORS},
