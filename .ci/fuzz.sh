@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PY="${PY:-.venv/bin/python}"
 ST="${ST:-.venv/bin/schemathesis}"
 PORT="${FUZZ_PORT:-$((20000 + RANDOM % 20000))}"
-MAX_EXAMPLES="${FUZZ_MAX_EXAMPLES:-80}"
+MAX_EXAMPLES="${FUZZ_MAX_EXAMPLES:-30}"
 SEED="${FUZZ_SEED:-$RANDOM}"
 WORK="$(mktemp -d)"
 export LINLI_MODE=embedded LINLI_VAR_DIR="${WORK}/var" LINLI_MEDIA_ROOT="${WORK}/media" LINLI_DEBUG=false

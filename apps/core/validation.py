@@ -53,35 +53,37 @@ class EdgeError(ValueError):
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
+    """For comparing only: a moment without offset is read in Asia/Shanghai (T-01); the checks return
+    the value as given, so a caller that requires an offset still refuses it."""
     return value if value.tzinfo is not None else value.replace(tzinfo=clock.SHANGHAI)
 
 
 def check_past_moment(value: dt.datetime, now: dt.datetime | None = None) -> dt.datetime:
     """A moment that has happened: not before 2000-01-01, at most ``RECEIVED_SKEW`` ahead of now."""
-    value = _aware(value)
+    moment = _aware(value)
     now = now or clock.now()
-    if value < EARLIEST:
+    if moment < EARLIEST:
         raise EdgeError("时间不能早于 2000-01-01")
-    if value > now + RECEIVED_SKEW:
+    if moment > now + RECEIVED_SKEW:
         raise EdgeError("时间不能晚于现在")
     return value
 
 
 def check_planned_moment(value: dt.datetime, now: dt.datetime | None = None) -> dt.datetime:
     """A promised/agreed moment: not before 2000-01-01, within about three years from now."""
-    value = _aware(value)
+    moment = _aware(value)
     now = now or clock.now()
-    if value < EARLIEST:
+    if moment < EARLIEST:
         raise EdgeError("时间不能早于 2000-01-01")
-    if value > now + PLANNED_HORIZON:
+    if moment > now + PLANNED_HORIZON:
         raise EdgeError("时间须在三年之内")
     return value
 
 
 def check_moment(value: dt.datetime) -> dt.datetime:
     """Any other moment (filters): between 2000-01-01 and 2100-12-31."""
-    value = _aware(value)
-    if value < EARLIEST or value.astimezone(clock.UTC).date() > LATEST_DATE:
+    moment = _aware(value)
+    if moment < EARLIEST or moment.astimezone(clock.UTC).date() > LATEST_DATE:
         raise EdgeError("时间须在 2000-01-01 至 2100-12-31 之间")
     return value
 
@@ -90,6 +92,13 @@ def check_date(value: dt.date) -> dt.date:
     """Any date (filters, reports, calendars): between 2000-01-01 and 2100-12-31."""
     if not EARLIEST_DATE <= value <= LATEST_DATE:
         raise EdgeError("日期须在 2000-01-01 至 2100-12-31 之间")
+    return value
+
+
+def check_record_date(value: dt.date) -> dt.date:
+    """A date of a record that may predate the company (入住、保修): between 1900-01-01 and 2100-12-31."""
+    if not dt.date(1900, 1, 1) <= value <= LATEST_DATE:
+        raise EdgeError("日期须在 1900-01-01 至 2100-12-31 之间")
     return value
 
 
@@ -229,3 +238,21 @@ class EdgeParser(Parser):
         _refuse("query", _control_fields(values, ()))
         _refuse_numbers("query", _number_fields(values, ()))
         return result
+
+
+# ------------------------------------------------------------------ Django form validators
+
+
+def _django(check: Any) -> Any:
+    def validate(value: Any) -> None:
+        form_check(check, value)
+    validate.__name__ = f"validate_{check.__name__}"
+    return validate
+
+
+validate_past_moment = _django(check_past_moment)
+validate_planned_moment = _django(check_planned_moment)
+validate_moment = _django(check_moment)
+validate_date = _django(check_date)
+validate_record_date = _django(check_record_date)
+validate_text = _django(check_text)
