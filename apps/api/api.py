@@ -4,6 +4,8 @@ OpenAPI: /api/docs (Swagger UI, bundled with django-ninja, no CDN) and /api/open
 """
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -13,9 +15,18 @@ from ninja.security import SessionAuth
 from apps.api.auth import TokenAuth
 from apps.core.api_errors import ApiError, error_body, error_response, validation_error_response
 from apps.core.errors import DomainError
-from apps.core.validation import EdgeParser, MalformedBody
+from apps.core.validation import EdgeParser, MalformedBody, declare_edge_rules
 
-api = NinjaAPI(
+
+class LinliApi(NinjaAPI):
+    """The API with its edge rules declared in the OpenAPI document (apps.core.validation)."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict[str, Any] | None = None) -> Any:
+        return declare_edge_rules(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
+
+api = LinliApi(
     title="邻里 Linli API",
     version="1",
     description="物业客服平台接口。令牌认证：`Authorization: Bearer <token>`（`manage.py create_api_token USERNAME`）。",

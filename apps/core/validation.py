@@ -41,6 +41,8 @@ PLANNED_HORIZON = dt.timedelta(days=3 * 366)
 # C0 controls but \t \n \r, DEL and the C1 block.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 CONTROL_MESSAGE = "含有不允许的控制字符"
+# The same rule in the OpenAPI document (JSON Schema's ECMA-262 regex), on every free-text string.
+TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
 
 
 class EdgeError(ValueError):
@@ -83,7 +85,7 @@ def check_planned_moment(value: dt.datetime, now: dt.datetime | None = None) -> 
 def check_moment(value: dt.datetime) -> dt.datetime:
     """Any other moment (filters): between 2000-01-01 and 2100-12-31."""
     moment = _aware(value)
-    if moment < EARLIEST or moment.astimezone(clock.UTC).date() > LATEST_DATE:
+    if moment < EARLIEST or moment.date() > LATEST_DATE:
         raise EdgeError("时间须在 2000-01-01 至 2100-12-31 之间")
     return value
 
@@ -256,3 +258,46 @@ validate_moment = _django(check_moment)
 validate_date = _django(check_date)
 validate_record_date = _django(check_record_date)
 validate_text = _django(check_text)
+
+
+# ------------------------------------------------------------------ the rules in the OpenAPI document
+
+
+YEAR_PATTERN = "^(20[0-9]{2}|2100)-"  # dates and moments a client sends: the years 2000–2100
+
+
+def _patch_strings(node: Any, refs: set[str]) -> None:
+    if isinstance(node, dict):
+        if isinstance(node.get("$ref"), str):
+            refs.add(node["$ref"].rsplit("/", 1)[-1])
+        if node.get("type") == "string" and not {"format", "enum", "const", "pattern"} & set(node):
+            node["pattern"] = TEXT_PATTERN
+        elif node.get("type") == "string" and node.get("format") in ("date", "date-time") and "pattern" not in node:
+            node["pattern"] = YEAR_PATTERN
+        for value in node.values():
+            _patch_strings(value, refs)
+    elif isinstance(node, list):
+        for value in node:
+            _patch_strings(value, refs)
+
+
+def declare_edge_rules(doc: Any) -> Any:
+    """Write the edge rules into an OpenAPI document in place: every free-text string a client sends
+    (a parameter or a request body; no format, enum or pattern of its own) carries
+    :data:`TEXT_PATTERN`, so clients and fuzzers know control characters are refused; every date and
+    moment carries :data:`YEAR_PATTERN` (2000–2100; the finer bounds are in the field's refusal). Response
+    schemas are left as they are: a row stored before the rule still reads."""
+    refs: set[str] = set()
+    for item in doc.get("paths", {}).values():
+        for operation in item.values():
+            if isinstance(operation, dict):
+                _patch_strings(operation.get("parameters", []), refs)
+                _patch_strings(operation.get("requestBody", {}), refs)
+    components = doc.get("components", {}).get("schemas", {})
+    done: set[str] = set()
+    while refs - done:
+        name = (refs - done).pop()
+        done.add(name)
+        if name in components:
+            _patch_strings(components[name], refs)
+    return doc
