@@ -5,8 +5,8 @@
 # response outside the documented schema. Tune with FUZZ_MAX_EXAMPLES (per operation) / FUZZ_SEED.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY="${PY:-.venv/bin/python}"
-ST="${ST:-.venv/bin/schemathesis}"
+PY="${PY:-$PWD/.venv/bin/python}"
+ST="${ST:-$PWD/.venv/bin/schemathesis}"
 PORT="${FUZZ_PORT:-$((20000 + RANDOM % 20000))}"
 MAX_EXAMPLES="${FUZZ_MAX_EXAMPLES:-30}"
 SEED="${FUZZ_SEED:-$RANDOM}"
@@ -36,6 +36,7 @@ done
 
 echo "== schemathesis: ${MAX_EXAMPLES} examples per operation, seed ${SEED}"
 status=0
+cd "${WORK}"  # schemathesis keeps its caches in the working directory, not in the repository
 "$ST" --no-color run "http://127.0.0.1:${PORT}/api/openapi.json" \
   --header "Authorization: Bearer ${TOKEN}" \
   --checks not_a_server_error,response_schema_conformance \
