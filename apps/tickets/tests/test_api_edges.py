@@ -89,3 +89,14 @@ def test_edge_out_of_range_query_values_answer_422(cast: Any, api: Any, policies
         r = client.get(URL, **params)
         assert r.status_code == 422, (params, r.content)
         assert set(r.json()["error"]) == {"code", "message", "fields"}
+
+
+def test_edge_ticket_list_page_survives_a_stored_extreme_row(cast: Any, policies: Any, make_ticket: Any) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    t = make_ticket()
+    Ticket.objects.filter(pk=t.pk).update(received_at=dt.datetime(1900, 6, 1, tzinfo=dt.UTC))
+    desk = Client()
+    desk.force_login(cast.front_desk)
+    assert desk.get(reverse("tickets:list")).status_code == 200
