@@ -4,17 +4,29 @@ OpenAPI: /api/docs (Swagger UI, bundled with django-ninja, no CDN) and /api/open
 """
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import SessionAuth
 
 from apps.api.auth import TokenAuth
-from apps.core.api_errors import ApiError, error_response, validation_error_response
+from apps.core.api_errors import ApiError, error_body, error_response, validation_error_response
 from apps.core.errors import DomainError
+from apps.core.validation import EdgeParser, MalformedBody, declare_edge_rules
 
-api = NinjaAPI(
+
+class LinliApi(NinjaAPI):
+    """The API with its edge rules declared in the OpenAPI document (apps.core.validation)."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict[str, Any] | None = None) -> Any:
+        return declare_edge_rules(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
+
+api = LinliApi(
     title="邻里 Linli API",
     version="1",
     description="物业客服平台接口。令牌认证：`Authorization: Bearer <token>`（`manage.py create_api_token USERNAME`）。",
@@ -22,6 +34,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
+    parser=EdgeParser(),
 )
 
 
@@ -49,6 +62,18 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return error_response(api, request, 403, "forbidden", "没有权限执行此操作")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """ninja's own refusals in the one error shape: a body that is not JSON (400), a control character
+    in a body (422, the field named by :class:`apps.core.validation.EdgeParser`), 405 …"""
+    if isinstance(exc.__cause__, ValidationError):
+        return validation_error_response(api, request, exc.__cause__)
+    if isinstance(exc.__cause__, MalformedBody):
+        return error_response(api, request, 400, "malformed_json", "请求体不是有效的 JSON")
+    body = error_body(exc.status_code)["error"]
+    return error_response(api, request, exc.status_code, body["code"], body["message"])
 
 
 @api.exception_handler(Http404)

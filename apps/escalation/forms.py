@@ -4,6 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.validation import validate_date
 from apps.escalation.models import Level
 
 
@@ -18,7 +19,7 @@ class FlagsForm(forms.Form):
     media_exposed = forms.BooleanField(label=_("已被媒体曝光"), required=False)
     media_or_litigation_risk = forms.BooleanField(label=_("可能引起诉讼或媒体曝光"), required=False)
     collective = forms.BooleanField(label=_("集体投诉"), required=False)
-    people_count = forms.IntegerField(label=_("投诉人数"), min_value=1)
+    people_count = forms.IntegerField(label=_("投诉人数"), min_value=1, max_value=100000)
     our_side = forms.BooleanField(label=_("我方原因"), required=False)
     reason = forms.CharField(label=_("说明（更改责任归属时必填）"), required=False)
 
@@ -43,7 +44,7 @@ class ReportForm(forms.Form):
 
 
 class LegacyForwardForm(forms.Form):
-    month = forms.DateField(label=_("统计月份"), widget=forms.DateInput(attrs={"type": "month"}),
+    month = forms.DateField(validators=[validate_date], label=_("统计月份"), widget=forms.DateInput(attrs={"type": "month"}),
                             input_formats=["%Y-%m", "%Y-%m-%d"])
     document_no = forms.CharField(label=_("转交文件编号"), required=False, max_length=50)
     note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -56,5 +57,5 @@ class LeadershipOpinionForm(forms.Form):
                               error_messages={"required": _("请填写处理意见"), "min_length": _("处理意见至少4个字")})
     given_by_name = forms.CharField(label=_("提出意见的领导"), max_length=100,
                                     error_messages={"required": _("请填写提出意见的领导")})
-    given_on = forms.DateField(label=_("意见日期"), widget=forms.DateInput(attrs={"type": "date"}),
+    given_on = forms.DateField(validators=[validate_date], label=_("意见日期"), widget=forms.DateInput(attrs={"type": "date"}),
                                error_messages={"required": _("请填写意见日期"), "invalid": _("日期格式不正确")})

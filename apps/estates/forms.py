@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.validation import validate_record_date
 from apps.estates.models import (
     OccupancyStatus,
     PersonKind,
@@ -55,9 +56,9 @@ class HouseholdForm(forms.Form):
     status = forms.ChoiceField(label=gettext_lazy("房屋状态"), choices=OccupancyStatus.choices)
     area_m2 = forms.DecimalField(label=gettext_lazy("面积（㎡）"), required=False, min_value=0, max_digits=9,
                                  decimal_places=2)
-    move_in_date = forms.DateField(label=gettext_lazy("入住日期"), required=False,
+    move_in_date = forms.DateField(validators=[validate_record_date], label=gettext_lazy("入住日期"), required=False,
                                    widget=forms.DateInput(attrs={"type": "date"}))
-    warranty_end = forms.DateField(label=gettext_lazy("保修期至"), required=False,
+    warranty_end = forms.DateField(validators=[validate_record_date], label=gettext_lazy("保修期至"), required=False,
                                    widget=forms.DateInput(attrs={"type": "date"}))
     notes = forms.CharField(label=gettext_lazy("备注"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -69,7 +70,7 @@ class PersonForm(forms.Form):
     phone = forms.CharField(label=gettext_lazy("手机"), max_length=30, required=False)
     phone2 = forms.CharField(label=gettext_lazy("其他电话"), max_length=30, required=False)
     id_number = forms.CharField(label=gettext_lazy("证件号码"), max_length=30, required=False)
-    move_in_date = forms.DateField(label=gettext_lazy("入住日期"), required=False,
+    move_in_date = forms.DateField(validators=[validate_record_date], label=gettext_lazy("入住日期"), required=False,
                                    widget=forms.DateInput(attrs={"type": "date"}))
     tags = forms.CharField(label=gettext_lazy("标签"), max_length=200, required=False,
                            help_text=gettext_lazy("以逗号分隔，如 空巢老人,VIP"))
@@ -106,8 +107,8 @@ class ExportForm(forms.Form):
 class GrantForm(forms.Form):
     grantee = forms.ChoiceField(label=gettext_lazy("被授权人"))
     reason = forms.CharField(label=gettext_lazy("授权事由"), max_length=200)
-    valid_from = forms.DateField(label=gettext_lazy("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    valid_until = forms.DateField(label=gettext_lazy("失效日期（含当日）"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(validators=[validate_record_date], label=gettext_lazy("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(validators=[validate_record_date], label=gettext_lazy("失效日期（含当日）"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, grantees: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

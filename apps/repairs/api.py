@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from apps.core.api_errors import ERRORS, ApiError
+from apps.core.validation import PastMoment, PlannedMoment
 from apps.org import access
 from apps.org.models import Project, User
 from apps.org.roles import Cap
@@ -72,7 +73,7 @@ class RepairOrderOut(Schema):
 
 
 class RepairArrivalIn(Schema):
-    arrived_at: dt.datetime | None = None
+    arrived_at: PastMoment | None = None
 
 
 class RepairItemQty(Schema):
@@ -123,7 +124,7 @@ class RepairReturnVisitIn(Schema):
 
 
 class RepairNextVisitIn(Schema):
-    agreed_at: dt.datetime
+    agreed_at: PlannedMoment
     reason: str
 
 
@@ -307,7 +308,7 @@ def refusal(request: HttpRequest, order_id: int, payload: RepairRefusalIn) -> An
     return _fresh(order)
 
 
-MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+MONTH = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"  # 2000-01 … 2099-12 (issue 14 item 2)
 
 
 @router.get("/measures", response={200: RepairMeasuresOut, **ERRORS},

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.validation import validate_planned_moment
 from apps.repairs.models import LocationKind, PaymentMethod, PhotoPhase
 from apps.tickets.choices import Kind, ReturnVisitMethod, Satisfaction, Urgency
 
@@ -25,7 +26,7 @@ class IntakeForm(forms.Form):
     phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
     content = forms.CharField(label=_("报修内容（故障现象）"), widget=forms.Textarea(attrs={"rows": 3}),
                               error_messages={"required": _("请填写报修内容")})
-    agreed_visit_at = forms.DateTimeField(label=_("与业主约定的上门时间"), required=False,
+    agreed_visit_at = forms.DateTimeField(validators=[validate_planned_moment], label=_("与业主约定的上门时间"), required=False,
                                           widget=forms.DateTimeInput(attrs=DT))
 
     def __init__(self, *args: Any, categories: Sequence[Any] = (), **kwargs: Any) -> None:
@@ -75,7 +76,7 @@ class CompleteForm(forms.Form):
 
 
 class NextVisitForm(forms.Form):
-    agreed_at = forms.DateTimeField(label=_("约定再次上门时间"), widget=forms.DateTimeInput(attrs=DT))
+    agreed_at = forms.DateTimeField(validators=[validate_planned_moment], label=_("约定再次上门时间"), widget=forms.DateTimeInput(attrs=DT))
     reason = forms.CharField(label=_("未能解决的原因"), widget=forms.Textarea(attrs={"rows": 2}))
 
 

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from apps.core.api_errors import ERRORS, ApiError
+from apps.core.validation import SaneDate
 from apps.org import access
 from apps.org.models import User
 from apps.org.roles import Cap
@@ -37,8 +38,8 @@ else:
 class ReportScopeIn(Schema):
     """The scope of the figures; a missing period means the last 180 days."""
 
-    from_: dt.date | None = Field(None, alias="from", description="统计期起（含），YYYY-MM-DD")
-    to: dt.date | None = Field(None, description="统计期止（含），YYYY-MM-DD")
+    from_: SaneDate | None = Field(None, alias="from", description="统计期起（含），YYYY-MM-DD")
+    to: SaneDate | None = Field(None, description="统计期止（含），YYYY-MM-DD")
     projects: str = Field("", pattern=r"^([0-9]{1,9}(,[0-9]{1,9})*)?$", description="项目 id，逗号分隔；空 = 全部可见项目")
     department: int | None = Field(None, ge=1, le=2**31 - 1)
     category: int | None = Field(None, ge=1, le=2**31 - 1)

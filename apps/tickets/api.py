@@ -28,6 +28,7 @@ from ninja.pagination import paginate
 
 from apps.core.api_errors import ERRORS, ApiError
 from apps.core.api_pagination import LinliPagination
+from apps.core.validation import PastMoment, PlannedMoment, SaneDate, SaneMoment, safe_local
 from apps.org import access as org_access
 from apps.org.roles import Cap
 from apps.tickets import access, actions, forms, queries, work_orders
@@ -140,7 +141,7 @@ class TicketIn(Schema):
     source: Source = Source.PROJECT
     urgency: Urgency = Urgency.NORMAL
     content: str = Field(max_length=4000, description="事件内容")
-    received_at: dt.datetime | None = Field(None, description="受理时间，须带时区；空 = 现在")
+    received_at: PastMoment | None = Field(None, description="受理时间，须带时区；空 = 现在")
     receiver: int | None = Field(None, description="受理人 id；空 = 调用者")
     household: int | None = None
     person: int | None = None
@@ -164,7 +165,7 @@ class TicketIn(Schema):
     important: bool = False
     sensitive: bool = False
     internal_staff: bool = Field(False, description="内部员工投诉（R-M1-17、P-08；仅投诉）")
-    agreed_feedback_at: dt.datetime | None = Field(None, description="与业主约定的反馈时间（R-M1-09）")
+    agreed_feedback_at: PlannedMoment | None = Field(None, description="与业主约定的反馈时间（R-M1-09）")
     agreed_extension_reason: str = Field("", max_length=200)
     resolved_on_spot: bool = False
     handling_result: str = Field("", max_length=4000)
@@ -174,7 +175,7 @@ class TicketDispatchIn(Schema):
     department: int
     assignee: int | None = None
     instructions: str = Field("", max_length=2000)
-    due_at: dt.datetime | None = None
+    due_at: PlannedMoment | None = None
 
 
 class TicketHandlingIn(Schema):
@@ -182,7 +183,7 @@ class TicketHandlingIn(Schema):
     measures: str = Field("", max_length=4000)
     result: str = Field("", max_length=4000)
     done: bool = False
-    arrived_at: dt.datetime | None = None
+    arrived_at: PastMoment | None = None
 
 
 class TicketReasonIn(Schema):
@@ -190,7 +191,7 @@ class TicketReasonIn(Schema):
 
 
 class TicketReopenIn(TicketReasonIn):
-    agreed_feedback_at: dt.datetime | None = None
+    agreed_feedback_at: PlannedMoment | None = None
 
 
 class TicketReplyIn(Schema):
@@ -202,7 +203,7 @@ class TicketReplyIn(Schema):
     recipient: ReplyRecipient = ReplyRecipient.OWNER
     owner_response: OwnerResponse = OwnerResponse.PENDING
     owner_words: str = Field("", max_length=2000)
-    sent_at: dt.datetime | None = None
+    sent_at: PastMoment | None = None
 
 
 class TicketReviewIn(Schema):
@@ -304,9 +305,9 @@ class TicketListParams(Schema):
     household: int | None = Field(None, ge=1)
     receiver: int | None = Field(None, ge=1)
     overdue: Literal["yes", "no"] | None = None
-    due_before: dt.datetime | None = Field(None, description="有未完成时限早于此时间")
-    received_from: dt.date | None = None
-    received_to: dt.date | None = Field(None, description="不早于 received_from")
+    due_before: SaneMoment | None = Field(None, description="有未完成时限早于此时间")
+    received_from: SaneDate | None = None
+    received_to: SaneDate | None = Field(None, description="不早于 received_from")
     escalation: Literal["none", "hot", "major"] | None = None
     sort: Literal["-received", "received", "due", "-due", "number"] | None = None
 
@@ -315,7 +316,7 @@ class TicketListParams(Schema):
 
 
 def _local(moment: dt.datetime | None) -> dt.datetime | None:
-    return clock.local(moment) if moment is not None else None
+    return safe_local(moment)  # a stored extreme moment shows, never fails the list
 
 
 def _deadline(d: Deadline, now: dt.datetime) -> dict[str, Any]:
@@ -512,7 +513,7 @@ class TicketSuggestionDecisionIn(Schema):
     adopted: bool
     measures: str = Field("", max_length=2000)
     posted_where: str = Field("", max_length=200)
-    posted_on: dt.date | None = None
+    posted_on: SaneDate | None = None
     note: str = Field("", max_length=2000)
 
 
@@ -520,7 +521,7 @@ class BoxOpeningIn(Schema):
     """意见箱开箱 (R-M1-12)."""
 
     project: int
-    opened_at: dt.datetime
+    opened_at: PastMoment
     opened_by: int | None = Field(None, description="开箱人 id；空 = 调用者")
     slip_count: int = Field(0, ge=0, le=10000)
     note: str = Field("", max_length=1000)
@@ -542,7 +543,7 @@ class ChannelPublicationIn(Schema):
     project: int
     kind: str = Field(max_length=30)
     value: str = Field(max_length=200)
-    published_on: dt.date
+    published_on: SaneDate
     where_posted: str = Field(max_length=200)
 
 

@@ -17,6 +17,15 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.files import ATTACHMENTS, FileRefused, check_upload
+from apps.core.validation import (
+    check_moment,
+    check_past_moment,
+    check_planned_moment,
+    form_check,
+    validate_date,
+    validate_past_moment,
+    validate_planned_moment,
+)
 from apps.estates.models import Person
 from apps.org import access as org_access
 from apps.org.models import Department, Project, User
@@ -56,7 +65,7 @@ class LocalDateTimeField(forms.DateTimeField):
         moment = super().to_python(value)
         if moment is not None and moment.tzinfo is None:
             moment = moment.replace(tzinfo=clock.SHANGHAI)
-        return moment
+        return form_check(check_moment, moment)  # 2000-01-01 … 2100-12-31 (issue 14 item 2)
 
 
 class IntakeForm(forms.Form):
@@ -85,7 +94,7 @@ class IntakeForm(forms.Form):
                                      help_text=_("录入信函等时可早于现在；留空为现在"))
     category = forms.TypedChoiceField(label=_("类别"), required=False, coerce=int, empty_value=None, choices=())
     department = forms.TypedChoiceField(label=_("责任部门"), required=False, coerce=int, empty_value=None, choices=())
-    people_count = forms.IntegerField(label=_("人数"), min_value=1, initial=1, help_text=_("集体投诉填写人数"))
+    people_count = forms.IntegerField(label=_("人数"), min_value=1, max_value=100000, initial=1, help_text=_("集体投诉填写人数"))
     media_exposed = forms.BooleanField(label=_("已被媒体曝光"), required=False)
     litigation = forms.BooleanField(label=_("已起诉"), required=False)
     media_or_litigation_risk = forms.BooleanField(label=_("可能引起诉讼或媒体曝光"), required=False)
@@ -118,7 +127,10 @@ class IntakeForm(forms.Form):
         value = self.cleaned_data.get("received_at")
         if value is not None and value > self.now + dt.timedelta(minutes=5):
             raise forms.ValidationError(_("受理时间不能晚于现在"))
-        return value
+        return form_check(lambda v: check_past_moment(v, self.now), value)
+
+    def clean_agreed_feedback_at(self) -> dt.datetime | None:
+        return form_check(lambda v: check_planned_moment(v, self.now), self.cleaned_data.get("agreed_feedback_at"))
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -156,7 +168,7 @@ class HandlingForm(forms.Form):
                                widget=forms.Textarea(attrs={"rows": 2}))
     result = forms.CharField(label=_("处理结果"), required=False, max_length=4000,
                              widget=forms.Textarea(attrs={"rows": 2}))
-    arrived_at = LocalDateTimeField(label=_("到场时间"), required=False)
+    arrived_at = LocalDateTimeField(validators=[validate_past_moment], label=_("到场时间"), required=False)
     attachment = forms.FileField(label=_("照片/附件"), required=False)
     caption = forms.CharField(label=_("附件说明"), required=False, max_length=200)
     done = forms.BooleanField(label=_("处理完毕，通知前台"), required=False)
@@ -210,7 +222,7 @@ class ReplyForm(forms.Form):
     channel = forms.ChoiceField(label=_("回复方式"), choices=ReplyChannel.choices, initial=ReplyChannel.PHONE,
                                 help_text=_("书面、传真、邮件、网上回复，以及对书面、邮件、网上投诉的处理措施、结果或解释（即使电话或当面告知），须先经审核，保存为草稿"))
     content = forms.CharField(label=_("回复内容"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
-    sent_at = LocalDateTimeField(label=_("回复时间"), required=False, help_text=_("留空为现在"))
+    sent_at = LocalDateTimeField(validators=[validate_past_moment], label=_("回复时间"), required=False, help_text=_("留空为现在"))
     owner_response = forms.ChoiceField(label=_("业主意见"), choices=OWNER_RESPONSES, initial="pending")
     owner_words = forms.CharField(label=_("业主原话"), required=False, max_length=2000,
                                   widget=forms.Textarea(attrs={"rows": 2}))
@@ -285,7 +297,7 @@ class ReturnVisitForm(forms.Form):
     open_question = forms.CharField(label=_("未能当场答复的问题"), required=False, max_length=2000,
                                     widget=forms.Textarea(attrs={"rows": 2}),
                                     help_text=_("R-M4-10：业主提出、当场不能答复的问题，须同时约定答复时间"))
-    answer_due_at = LocalDateTimeField(label=_("约定答复时间"), required=False)
+    answer_due_at = LocalDateTimeField(validators=[validate_planned_moment], label=_("约定答复时间"), required=False)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -371,7 +383,7 @@ def judge_kwargs(data: dict[str, Any]) -> dict[str, Any]:
 
 class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("重新打开的原因"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
-    agreed_feedback_at = LocalDateTimeField(label=_("与业主约定的反馈时间"), required=False)
+    agreed_feedback_at = LocalDateTimeField(validators=[validate_planned_moment], label=_("与业主约定的反馈时间"), required=False)
 
 
 class TransferForm(forms.Form):
@@ -434,7 +446,7 @@ class SavedViewForm(forms.Form):
 class InventoryForm(forms.Form):
     """日盘点 (R-M1-11): a day and, optionally, one receiver."""
 
-    day = forms.DateField(label=_("日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(validators=[validate_date], label=_("日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     receiver = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 

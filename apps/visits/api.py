@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from ninja import Header, Query, Router, Schema, Status
 
 from apps.core.api_errors import ERRORS, ApiError
+from apps.core.validation import PastMoment, PlannedMoment, SaneDate
 from apps.estates.models import Household, Person
 from apps.org.access import visible_projects
 from apps.org.models import Department, Project, User
@@ -71,7 +72,7 @@ class VisitIn(Schema):
     category: str
     method: str
     visitor_id: int | None = None
-    visited_at: dt.datetime
+    visited_at: PastMoment
     communicated: str
     opinions: str
     problems: list[VisitProblemIn] = []
@@ -83,7 +84,7 @@ class VisitSettleIn(Schema):
 
 
 class VisitTicketIn(Schema):
-    agreed_feedback_at: dt.datetime | None = None
+    agreed_feedback_at: PlannedMoment | None = None
     complainant_surname: str = ""
     phone: str = ""
 
@@ -125,8 +126,8 @@ StatusParam = Literal["on_spot", "open", "solved", "cannot_solve", "unsolved"]
 
 @router.get("/", response={200: list[VisitOut], **ERRORS}, summary="走访档案（R-M6-06），筛选同页面")
 def visit_list(request: HttpRequest, project: int | None = None,
-               year: int | None = Query(None, ge=2000, le=2100), date_from: dt.date | None = None,
-               date_to: dt.date | None = None, category: CategoryParam | None = None,
+               year: int | None = Query(None, ge=2000, le=2100), date_from: SaneDate | None = None,
+               date_to: SaneDate | None = None, category: CategoryParam | None = None,
                method: MethodParam | None = None, visitor: int | None = None, status: StatusParam | None = None,
                household: str = Query("", max_length=50), limit: int = Query(100, ge=1, le=500)) -> Any:
     raw = {"project": project, "year": year, "date_from": date_from, "date_to": date_to, "category": category,

@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.validation import validate_moment, validate_planned_moment
 from apps.estates.models import Household, Person
 from apps.org.models import Department, Project, User
 from apps.tickets.models import Category
@@ -26,7 +27,7 @@ class VisitForm(forms.Form):
     method = forms.ChoiceField(label=_("走访方式"), choices=VisitMethod.choices)
     visitor = forms.ModelChoiceField(label=_("走访人"), queryset=User.objects.none(), required=False,
                                      help_text=_("留空 = 本人"))
-    visited_at = forms.DateTimeField(label=_("走访时间"), widget=DT_WIDGET)
+    visited_at = forms.DateTimeField(validators=[validate_moment], label=_("走访时间"), widget=DT_WIDGET)
     communicated = forms.CharField(label=_("沟通内容"), widget=forms.Textarea(attrs={"rows": 3}))
     opinions = forms.CharField(label=_("业主意见（详细记录）"), widget=forms.Textarea(attrs={"rows": 4}))
     # a one-time key: a double-clicked or re-sent form files one visit (apps.api.idempotency, a middleware)
@@ -80,7 +81,7 @@ ProblemFormSet = forms.formset_factory(ProblemForm, extra=3, max_num=MAX_PROBLEM
 class CorrectForm(forms.Form):
     category = forms.ChoiceField(label=_("走访类别"), choices=VisitCategory.choices)
     method = forms.ChoiceField(label=_("走访方式"), choices=VisitMethod.choices)
-    visited_at = forms.DateTimeField(label=_("走访时间"), widget=DT_WIDGET)
+    visited_at = forms.DateTimeField(validators=[validate_moment], label=_("走访时间"), widget=DT_WIDGET)
     communicated = forms.CharField(label=_("沟通内容"), widget=forms.Textarea(attrs={"rows": 3}))
     opinions = forms.CharField(label=_("业主意见（详细记录）"), widget=forms.Textarea(attrs={"rows": 4}))
     reason = forms.CharField(label=_("更正原因"), max_length=200)
@@ -98,7 +99,7 @@ class SettleForm(forms.Form):
 
 
 class RaiseTicketForm(forms.Form):
-    agreed_feedback_at = forms.DateTimeField(label=_("约定反馈时间"), widget=DT_WIDGET, required=False,
+    agreed_feedback_at = forms.DateTimeField(validators=[validate_planned_moment], label=_("约定反馈时间"), widget=DT_WIDGET, required=False,
                                              help_text=_("R-M1-09：与业主约定的反馈时间"))
     complainant_surname = forms.CharField(label=_("业主姓氏"), max_length=20, required=False,
                                           help_text=_("走访未登记被访人时填写"))

@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from apps.core.api_errors import ERRORS, ApiError
+from apps.core.validation import SaneMoment
 from apps.org import access
 from apps.org.models import Project
 from apps.org.roles import Cap
@@ -50,7 +51,7 @@ class CalendarDeadlineIn(Schema):
     kind: str
     channel: str = ""
     urgency: str = Urgency.NORMAL
-    start: dt.datetime
+    start: SaneMoment
     stages: list[str]
     category: str | None = None
 

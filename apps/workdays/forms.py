@@ -11,7 +11,7 @@ class ImportForm(forms.Form):
 
     file = forms.FileField(label=_("文件（UTF-8 文本/CSV）"), required=False)
     text = forms.CharField(label=_("或直接粘贴"), required=False, max_length=200_000, widget=forms.Textarea(attrs={"rows": 8}))
-    year = forms.IntegerField(label=_("年份（可选，限定只导入该年）"), required=False, min_value=1900, max_value=2200)
+    year = forms.IntegerField(label=_("年份（可选，限定只导入该年）"), required=False, min_value=2000, max_value=2100)
     source = forms.CharField(label=_("来源"), required=False, max_length=200,
                              help_text=_("如 国务院办公厅关于2027年部分节假日安排的通知"))
 
