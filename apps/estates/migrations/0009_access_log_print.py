@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('estates', '0007_access_log_refused'),
+        ('estates', '0008_private_files'),
     ]
 
     operations = [
