@@ -3,14 +3,14 @@ so an integration can file a ticket for the right household (issue 4 item 9). Pe
 masked here; ``POST /households/{id}/reveal`` shows contact data in full under the same rules as
 the page (R-M7-01) and writes the access log.
 """
-from __future__ import annotations
-
 import datetime as dt
 
 from ninja import Query, Router, Schema
+from ninja.pagination import paginate
 from pydantic import Field
 
 from apps.core.api_errors import ERRORS, ApiError
+from apps.core.api_pagination import LimitOffsetPagination, Serialised
 from apps.estates import access as archive
 from apps.estates import actions, queries
 from apps.estates.models import Household, OccupancyStatus
@@ -62,13 +62,6 @@ class EstateHouseholdDetailOut(EstateHouseholdOut):
     persons: list[EstatePersonOut]
 
 
-class EstateHouseholdPage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[EstateHouseholdOut]
-
-
 class EstateRevealIn(Schema):
     reason: str = Field(min_length=1, max_length=200, description="查阅事由（记入顾客资料查阅记录）")
     fields: list[str] = Field(default=["name", "phone", "phone2"],
@@ -76,6 +69,8 @@ class EstateRevealIn(Schema):
 
 
 class EstateHouseholdFilter(Schema):
+    """The list's filters; paging (``limit``, ``offset``) comes from :class:`LimitOffsetPagination`."""
+
     project: int = Field(description="项目 id（/api/v1/org/projects）")
     label: str = Field("", max_length=100, description="房号，完整（5栋2单元1502）或部分（1502）")
     room: str = Field("", max_length=30, description="房号（精确）")
@@ -83,8 +78,6 @@ class EstateHouseholdFilter(Schema):
     phone_tail: str = Field("", max_length=4, pattern=r"^\d{0,4}$", description="住户手机尾号（4位）")
     q: str = Field("", max_length=50, description="综合查询：房号、姓名或手机尾号")
     status: OccupancyStatus | None = None
-    limit: int = Field(50, ge=1, le=LIMIT_MAX)
-    offset: int = Field(0, ge=0)
 
 
 def _household_out(h: Household) -> dict:
@@ -105,8 +98,10 @@ def _detail(h: Household, persons: list[queries.PersonView]) -> dict:
     return {**_household_out(h), "move_in_date": h.move_in_date, "persons": [_person_out(p) for p in persons]}
 
 
-@router.get("/households", response={200: EstateHouseholdPage, **ERRORS}, summary="按房号/楼栋/手机尾号查找房屋")
-def list_households(request: AuthenticatedRequest, filters: Query[EstateHouseholdFilter]) -> dict:
+@router.get("/households", response={200: list[EstateHouseholdOut], **ERRORS}, summary="按房号/楼栋/手机尾号查找房屋")
+@paginate(LimitOffsetPagination)
+def list_households(request: AuthenticatedRequest, filters: Query[EstateHouseholdFilter]) -> Serialised:
+    """``{count, limit, offset, items}``: django-ninja's pagination, 50 a page by default, at most 200."""
     project = Project.objects.filter(pk=filters.project).first()
     if project is None or project not in archive.archive_projects(request.user):
         raise ApiError(404, "not_found", "项目不存在或无权查看", {"project": ["项目不存在或无权查看"]})
@@ -115,9 +110,7 @@ def list_households(request: AuthenticatedRequest, filters: Query[EstateHousehol
                                     status=filters.status.value if filters.status else "")
     if filters.room:
         qs = qs.filter(room_no=filters.room.strip())
-    total = qs.count()
-    items = [_household_out(h) for h in qs[filters.offset: filters.offset + filters.limit]]
-    return {"count": total, "limit": filters.limit, "offset": filters.offset, "items": items}
+    return Serialised(qs, _household_out)
 
 
 @router.get("/households/{household_id}", response={200: EstateHouseholdDetailOut, **ERRORS},

@@ -1,14 +1,13 @@
 """REST endpoints of the notify app (mounted at /api/v1/notifications): the caller's own inbox."""
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from pydantic import Field
+from ninja.pagination import paginate
 
 from apps.core.api_errors import ERRORS, ApiError
+from apps.core.api_pagination import LimitOffsetPagination, Serialised
 from apps.notify import actions, queries
 from linli import clock
 
@@ -28,16 +27,8 @@ class NotificationOut(Schema):
     urgent: bool
 
 
-class NotificationPage(Schema):
-    count: int
-    unread_count: int
-    items: list[NotificationOut]
-
-
 class InboxQuery(Schema):
     unread: bool = False
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
 
 
 class MarkedOut(Schema):
@@ -50,11 +41,23 @@ def _out(n: Any) -> dict[str, Any]:
             "urgent": n.urgent}
 
 
-@router.get("", response={200: NotificationPage, **ERRORS}, summary="我的站内通知（可只看未读）")
-def list_notifications(request: HttpRequest, filters: Query[InboxQuery]) -> Any:
-    qs = queries.inbox(request.user, unread_only=filters.unread)
-    items = list(qs[filters.offset:filters.offset + filters.limit])
-    return {"count": qs.count(), "unread_count": queries.unread_count(request.user), "items": [_out(n) for n in items]}
+class InboxPagination(LimitOffsetPagination):
+    """django-ninja's pagination with the inbox's own figure: how many of the user's notices are unread."""
+
+    class Output(LimitOffsetPagination.Output):
+        unread_count: int
+
+    def paginate_queryset(self, queryset: Any, pagination: LimitOffsetPagination.Input, request: HttpRequest,
+                          **params: Any) -> dict[str, Any]:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        return {**page, "unread_count": queries.unread_count(request.user)}
+
+
+@router.get("", response={200: list[NotificationOut], **ERRORS}, summary="我的站内通知（可只看未读）")
+@paginate(InboxPagination)
+def list_notifications(request: HttpRequest, filters: Query[InboxQuery]) -> Serialised:
+    """``{count, limit, offset, unread_count, items}``, newest first."""
+    return Serialised(queries.inbox(request.user, unread_only=filters.unread), _out)
 
 
 @router.post("/read-all", response={200: MarkedOut, **ERRORS}, summary="全部标为已读")
