@@ -11,6 +11,7 @@ from ninja import Router, Schema, Status
 
 from apps.core.api_errors import ERRORS, ApiError
 from apps.org.models import Department
+from apps.quality import access as ncr_access
 from apps.quality import actions, queries
 from apps.quality.models import NcrEvent, NcrStatus, NonconformityReport
 from apps.tickets.access import TicketNotFound, access_ticket, staff_user
@@ -119,7 +120,7 @@ def _out(r: NonconformityReport) -> dict[str, Any]:
 
 
 def _report(request: HttpRequest, report_id: int) -> NonconformityReport:
-    report = queries.visible_reports(request.user).select_related("project").filter(pk=report_id).first()
+    report = ncr_access.visible_reports(request.user).select_related("project").filter(pk=report_id).first()
     if report is None:
         raise ApiError(404, "not_found", "报告不存在")
     return report

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
-from apps.org import access
 from apps.org.models import Membership
-from apps.org.roles import Cap, Role
+from apps.org.roles import Role
+from apps.quality import access as ncr_access
 from apps.quality.models import NcrCounter, NcrStatus, NonconformityReport
 
 if TYPE_CHECKING:
@@ -55,30 +55,15 @@ def management_reps(company_id: int) -> list[User]:
     return list(seen.values())
 
 
-def may_use_ncr(user: User | AnonymousUser) -> bool:
-    """Anyone who may view tickets may read the reports of their projects."""
-    return access.has_cap(user, Cap.VIEW_TICKETS)
-
-
-def visible_reports(user: User | AnonymousUser) -> QuerySet[NonconformityReport]:
-    if not may_use_ncr(user):
-        return NonconformityReport.objects.none()
-    return NonconformityReport.objects.filter(project__in=access.visible_projects(user))
-
-
-def signs_somewhere(user: User | AnonymousUser) -> bool:
-    return access.has_cap(user, Cap.SIGN_NCR)
-
-
 def list_for(user: User | AnonymousUser, *, status: str = "", project_id: int | None = None
              ) -> QuerySet[NonconformityReport]:
     """The list page: filtered; a 管理者代表 sees the reports awaiting their signature first."""
-    qs = visible_reports(user).select_related("project", "ticket", "department", "raised_by", "signed_by")
+    qs = ncr_access.visible_reports(user).select_related("project", "ticket", "department", "raised_by", "signed_by")
     if status:
         qs = qs.filter(status=status)
     if project_id:
         qs = qs.filter(project_id=project_id)
-    if signs_somewhere(user):
+    if ncr_access.signs_somewhere(user):
         qs = qs.annotate(_first=Case(When(status=NcrStatus.AWAITING_SIGNATURE, then=Value(0)),
                                      default=Value(1), output_field=IntegerField()))
         return qs.order_by("_first", "-raised_at", "-id")

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from apps.core.exports import render_pdf
 from apps.org import access
 from apps.org.roles import Cap
+from apps.quality import access as ncr_access
 from apps.quality import actions, queries
 from apps.quality.forms import NcrActionsForm, NcrTextsForm, RaiseForm, ReturnForm, SignForm, VerifyForm, WithdrawForm
 from apps.quality.models import NcrStatus, NonconformityReport
@@ -25,7 +26,7 @@ FORM_TITLE = "不合格/纠正、预防措施报告"
 
 
 def _report(request: HttpRequest, pk: int) -> NonconformityReport:
-    qs = queries.visible_reports(request.user).select_related(
+    qs = ncr_access.visible_reports(request.user).select_related(
         "project", "ticket", "department", "raised_by", "signed_by", "verified_by")
     return get_object_or_404(qs, pk=pk)
 
@@ -47,7 +48,7 @@ def _bind_error(form: Any, exc: actions.QualityError) -> None:
 @login_required
 def ncr_list(request: HttpRequest) -> HttpResponse:
     """不合格报告 list: filter by status and project; a 管理者代表 sees the ones awaiting signature first."""
-    if not queries.may_use_ncr(request.user):
+    if not ncr_access.may_use_ncr(request.user):
         raise Http404
     projects = list(access.visible_projects(request.user).order_by("code"))
     status = request.GET.get("status", "")
@@ -62,7 +63,7 @@ def ncr_list(request: HttpRequest) -> HttpResponse:
     reports = queries.list_for(request.user, status=status, project_id=project_id)[:200]
     return render(request, "quality/ncr_list.html", {
         "reports": reports, "projects": projects, "status": status, "project_id": project_id,
-        "statuses": NcrStatus.choices, "signs": queries.signs_somewhere(request.user),
+        "statuses": NcrStatus.choices, "signs": ncr_access.signs_somewhere(request.user),
     })
 
 

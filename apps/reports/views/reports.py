@@ -18,6 +18,7 @@ from apps.core.exports import render_pdf
 from apps.org import access
 from apps.org.models import User
 from apps.org.roles import Cap
+from apps.reports import access as report_access
 from apps.reports import actions, queries
 from apps.reports.forms import CaseForm, PublishForm, SectionsForm
 from apps.reports.models import CaseLibraryEntry, Report
@@ -27,14 +28,6 @@ from linli import clock
 def _user(request: HttpRequest) -> User:
     """The signed-in staff member (every page here is ``login_required``)."""
     return cast(User, request.user)
-
-
-def _visible_reports(request: HttpRequest):
-    projects = access.visible_projects(request.user)
-    qs = Report.objects.filter(project__in=projects)
-    if access.is_company_level(request.user):
-        qs = qs | Report.objects.filter(project__isnull=True)
-    return qs.select_related("project", "created_by", "approved_by")
 
 
 @login_required
@@ -49,7 +42,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         statuses = [d for d in statuses if d.project is not None]
     remind = queries.settings_for(company).remind_days_before if company else 3
     rows = [{"s": d, "late": d.late(now), "soon": d.due_soon(now, remind)} for d in statuses]
-    reports = _visible_reports(request).order_by("-created_at")[:50]
+    reports = report_access.visible_reports(request.user).order_by("-created_at")[:50]
     return render(request, "reports/report_list.html", {
         "rows": rows, "reports": reports, "now": now, "print_projects": projects,
         "today": now.astimezone(projects[0].tz if projects else clock.SHANGHAI).date(),
@@ -91,7 +84,7 @@ def report_compliance(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_object_or_404(_visible_reports(request), pk=pk)
+    report = get_object_or_404(report_access.visible_reports(request.user), pk=pk)
     sections_form = SectionsForm(initial=report.sections)
     if request.method == "POST" and not report.frozen:
         sections_form = SectionsForm(request.POST)
@@ -121,7 +114,7 @@ def _after(request: HttpRequest, report: Report, act: Callable[[], Report], done
 @login_required
 @require_POST
 def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_object_or_404(_visible_reports(request), pk=pk)
+    report = get_object_or_404(report_access.visible_reports(request.user), pk=pk)
     return _after(request, report, lambda: actions.submit_for_review(report, acting_user=_user(request),
                                                                       now=clock.now()))
 
@@ -129,14 +122,14 @@ def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def report_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_object_or_404(_visible_reports(request), pk=pk)
+    report = get_object_or_404(report_access.visible_reports(request.user), pk=pk)
     return _after(request, report, lambda: actions.approve_report(report, acting_user=_user(request), now=clock.now()))
 
 
 @login_required
 @require_POST
 def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_object_or_404(_visible_reports(request), pk=pk)
+    report = get_object_or_404(report_access.visible_reports(request.user), pk=pk)
     form = PublishForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写公布位置或报送对象")
@@ -148,7 +141,7 @@ def report_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def report_refresh(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_object_or_404(_visible_reports(request), pk=pk)
+    report = get_object_or_404(report_access.visible_reports(request.user), pk=pk)
     return _after(request, report, lambda: actions.refresh_figures(report, acting_user=_user(request),
                                                                     now=clock.now()))
 
@@ -156,7 +149,7 @@ def report_refresh(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def report_reissue(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_object_or_404(_visible_reports(request), pk=pk)
+    report = get_object_or_404(report_access.visible_reports(request.user), pk=pk)
     if not access.has_cap(request.user, Cap.VIEW_REPORTS, report.project):
         messages.error(request, "没有权限")
         return redirect("reports:detail", pk=report.pk)
@@ -166,7 +159,7 @@ def report_reissue(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_object_or_404(_visible_reports(request), pk=pk)
+    report = get_object_or_404(report_access.visible_reports(request.user), pk=pk)
     html = render_to_string("reports/report_print.html", {"report": report})
     response = HttpResponse(render_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="report-{report.pk}-v{report.version}.pdf"'

@@ -20,9 +20,9 @@ from apps.estates import actions as estates_actions
 from apps.org import access
 from apps.org.models import Department
 from apps.org.roles import Cap
+from apps.reports import access as report_access
 from apps.reports import dashboard, kpis
 from apps.reports.views import printing as forms_print
-from apps.reports.views.reports import _visible_reports
 from apps.tickets.access import TicketNotFound, access_ticket, visible_tickets
 from apps.tickets.choices import Channel, Kind
 from apps.tickets.inventory_sheet import build_inventory_sheet as build
@@ -165,7 +165,7 @@ def _pdf(html: str, filename: str) -> HttpResponse:
 
 def report_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A report's frozen (or draft) figures as a workbook: KPI rows, then each table."""
-    report = get_object_or_404(_visible_reports(request), pk=pk)
+    report = get_object_or_404(report_access.visible_reports(request.user), pk=pk)
     return xlsx_response(f"report-{report.pk}-v{report.version}.xlsx", ["项目", "名称", "数值", "单位", "说明"],
                          forms_print.report_rows(report), sheet="报告", title=f"{report.title} v{report.version}")
 
