@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from apps.core import jobs
 from apps.core.errors import DomainError
@@ -228,4 +228,9 @@ def ensure_working_day_index(until: dt.date, *, project: Any = None, rebuild: bo
     with transaction.atomic():
         rows_of.delete()
         WorkingDayIndex.objects.bulk_create(rows, batch_size=2000)
+        if connection.vendor == "postgresql":
+            # fresh statistics after the bulk fill, or the planner keeps the empty table's estimates
+            # and picks bad plans for the working-day joins of the KPIs (issue 15)
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(WorkingDayIndex._meta.db_table)}")
     return len(rows)
