@@ -212,6 +212,7 @@ def downgrade(ticket: Ticket, *, to_level: str, reason: str, acting_user: User, 
         reason=f"人工降级：{reason}", raised_at=now, raised_by=acting_user)
 
 
+@transaction.atomic
 def flag_ticket(ticket: Ticket, *, acting_user: User, now: dt.datetime, litigation: bool | None = None,
                 media_exposed: bool | None = None, media_or_litigation_risk: bool | None = None,
                 collective: bool | None = None, people_count: int | None = None,
@@ -343,6 +344,7 @@ def raise_government_report(ticket: Ticket, *, cause: str, acting_user: User, no
 # ------------------------------------------------------------------ visit problems (R-M3-13, R-M9-05)
 
 
+@transaction.atomic
 def report_visit_problem(ticket: Ticket, *, reason: str, acting_user: User, now: dt.datetime) -> Any:
     """R-M3-13: a problem found on a visit (走访) that the 客服专员 cannot solve promptly is reported
     at once to the 客服部主管 (and the 客服经理, who later classifies the result). Records the report

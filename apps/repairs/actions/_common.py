@@ -6,8 +6,6 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from django.db import transaction
-
 from apps.core.errors import DomainError
 from apps.notify.actions import notify_staff
 from apps.org.models import User
@@ -22,25 +20,13 @@ T = TypeVar("T")
 
 def ticket_step(action: Callable[..., T], /, **kwargs: Any) -> T:
     """Run an apps.tickets action as a step of a repairs action, in the same transaction (issue 13
-    reaction (a)); its refusals come out as RepairError with the same status, code and fields.
-
-    Bridge while the branches of issue 13 meet: a ticket action still decorated with
-    ``transaction.atomic(durable=True)`` cannot nest in the repairs action's transaction, so only
-    then its undecorated function is called (the repairs action's block covers it). Once every
-    ticket action is a plain ``transaction.atomic()`` this is a plain call; delete ``_durable``."""
-    target = getattr(action, "__wrapped__", action) if _durable(action) else action
+    reaction (a)); its refusals come out as RepairError with the same status, code and fields."""
     try:
-        return target(**kwargs)
+        return action(**kwargs)
     except RepairError:
         raise
     except (DomainError, InvalidTransition) as exc:
         raise RepairError(exc.message, code=exc.code, status=exc.status, fields=exc.fields) from exc
-
-
-def _durable(action: Callable[..., Any]) -> bool:
-    cells = getattr(action, "__closure__", None) or ()
-    return any(isinstance(c.cell_contents, transaction.Atomic)
-               and getattr(c.cell_contents, "durable", False) for c in cells)
 
 
 def lock(order: RepairOrder) -> RepairOrder:
