@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from linli import clock
 
@@ -41,6 +43,16 @@ def pytest_terminal_summary(terminalreporter: object, exitstatus: int, config: p
 def _release_clock() -> Iterator[None]:
     yield
     clock.set_now(None)
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts in the site's language: a test that switched to English (a page requested
+    with the language cookie, ``translation.activate``) must not leak it into the next test run by
+    the same worker, where text written through gettext would come out in English."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
