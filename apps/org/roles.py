@@ -24,6 +24,12 @@ class Role(models.TextChoices):
     LEADERSHIP = "leadership", _("公司领导")
     MANAGEMENT_REP = "management_rep", _("管理者代表")
     SYSADMIN = "sysadmin", _("系统管理员")
+    # R-M19 roles named by the procedures beyond the complaint pipeline (issue 20): each module that
+    # gives them work adds its capabilities below.
+    GENERAL_MANAGER = "general_manager", _("物业总经理")
+    OFFICE_DIRECTOR = "office_director", _("办公室主任")
+    CASHIER = "cashier", _("收银员")
+    BUILDING_STEWARD = "building_steward", _("客服楼宇员")
 
 
 class Cap:
@@ -100,6 +106,17 @@ ROLE_INFO: dict[str, RoleInfo] = {
                             Cap.VIEW_ACCESS_LOG}),
     ),
     Role.SYSADMIN: RoleInfo(50, True, frozenset({Cap.MANAGE_CONFIG, Cap.VIEW_ACCESS_LOG, Cap.VIEW_TICKETS})),
+    # 物业总经理: approves visit plans (R-M9-02), chairs the survey meetings (R-M10-09), reads every report
+    Role.GENERAL_MANAGER: RoleInfo(
+        40, True,
+        frozenset(_STAFF | {Cap.VIEW_REPORTS, Cap.APPROVE_REPORTS, Cap.APPROVE_COMPENSATION, Cap.DOWNGRADE}),
+    ),
+    # 办公室主任: staff records, training, contracts (R-M19-10, -13, -14)
+    Role.OFFICE_DIRECTOR: RoleInfo(30, True, frozenset({Cap.VIEW_TICKETS, Cap.VIEW_REPORTS})),
+    # 收银员: fees and receipts of one project (R-M16); finds households in the archive (masked)
+    Role.CASHIER: RoleInfo(10, False, frozenset({Cap.VIEW_ARCHIVE})),
+    # 客服楼宇员: the building steward (R-M19-04) — consultations, complaints, visits, surveys, patrols
+    Role.BUILDING_STEWARD: RoleInfo(10, False, frozenset(_DESK)),
 }
 
 SUPERVISOR_RANK = 20

@@ -20,8 +20,11 @@ def test_front_desk_searches_an_owner_by_phone_tail(cast, estate, page, live_ser
     text = results.inner_text()
     assert "138****5678" in text and "张**" in text and "13812345678" not in text
     assert "6栋1单元101" not in text
-    results.get_by_text("5栋2单元1502").click()
-    page.wait_for_url(f"**/estates/households/{estate.hh.pk}/")
+    # The typed query also fires its own delayed search; its answer (a history.pushState) would
+    # cancel a navigation already under way, so the link is followed once the searches are done.
+    page.wait_for_load_state("networkidle")
+    with page.expect_navigation(url=f"**/estates/households/{estate.hh.pk}/"):
+        results.get_by_role("link", name="5栋2单元1502").click()
     assert page.locator("[data-testid=phone]").first.inner_text() == "138****5678"
     page.click("[data-testid=reveal-open]")
     page.select_option("select[name=purpose]", "回访业主")

@@ -15,7 +15,8 @@ PASSWORD = "pw-Linli-2026"
 
 def test_r_m19_07_quality_leadership_and_sysadmin_are_company_level(cast):
     assert {r for r, info in ROLE_INFO.items() if info.company_level} == {Role.QUALITY, Role.LEADERSHIP,
-                                                                          Role.SYSADMIN, Role.MANAGEMENT_REP}
+                                                                          Role.SYSADMIN, Role.MANAGEMENT_REP,
+                                                                          Role.GENERAL_MANAGER, Role.OFFICE_DIRECTOR}
     for user in (cast.quality_inspector, cast.leader, cast.sysadmin):
         assert access.is_company_level(user)
         assert access.can_see_project(user, cast.project) and access.can_see_project(user, cast.other_project)
