@@ -56,6 +56,8 @@ PROJECT_STAFF = [
 ]
 COMPANY_STAFF = [("quality", Role.QUALITY, "品质专员"), ("leader", Role.LEADERSHIP, "总经理"),
                  ("mgmtrep", Role.MANAGEMENT_REP, "管理者代表"), ("sysadmin", Role.SYSADMIN, "系统管理员")]
+EXTRA_COMPANY_STAFF = [("gm", Role.GENERAL_MANAGER, "物业总经理"), ("officedir", Role.OFFICE_DIRECTOR, "办公室主任")]
+EXTRA_PROJECT_STAFF = [("cashier", Role.CASHIER, "收银员"), ("steward", Role.BUILDING_STEWARD, "楼宇员")]
 PROJECT_DEPTS = [DepartmentKind.CUSTOMER_SERVICE, DepartmentKind.ENGINEERING, DepartmentKind.SECURITY,
                  DepartmentKind.ENVIRONMENT, DepartmentKind.GENERAL]
 
@@ -135,6 +137,16 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
                                       tags=",".join(t for t, on in (("VIP", vip), ("空巢老人", hh.elderly_alone)) if on)))
         Person.objects.bulk_create(persons, batch_size=1000)
         person_count += len(persons)
+    # The roles of issue 20 (物业总经理, 办公室主任, 收银员, 客服楼宇员) draw their names from their own
+    # generator, so the households and people above stay those of earlier demo versions.
+    extra = random.Random(seed + 19)
+    for code, role, title in EXTRA_COMPANY_STAFF:
+        users.append((User(username=code, display_name=f"{_name(extra)}（{title}）"), role, None, office))
+    for project in Project.objects.filter(company=company).order_by("pk"):
+        cs = Department.objects.get(project=project, kind=DepartmentKind.CUSTOMER_SERVICE)
+        for suffix, role, title in EXTRA_PROJECT_STAFF:
+            u = User(username=f"{suffix}_{project.code.lower()}", display_name=f"{_name(extra)}（{title}）")
+            users.append((u, role, project, cs))
     for u, role_name, member_project, dept in users:
         u.set_password(DEMO_PASSWORD)
         u.save()
