@@ -1,8 +1,6 @@
 """English available beside Chinese (issue 2 item 8): the language switch, the English login
 page, and a compiled catalogue that matches its .po (CI needs no gettext)."""
 import gettext
-import importlib
-import sys
 from pathlib import Path
 
 from django.conf import settings
@@ -47,14 +45,22 @@ def test_role_names_translate():
         assert str(Role.QUALITY.label) == "Quality Management Dept."
 
 
-def test_compiled_catalogue_matches_the_po_file():
-    sys.path.insert(0, str(LOCALE / "tools"))
-    po = importlib.import_module("po")  # locale/tools/po.py: a script beside the catalogues, not a package
+def _catalogue():
+    import polib
 
-    entries = po.parse((LOCALE / "en" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8"))
+    return polib.pofile(str(LOCALE / "en" / "LC_MESSAGES" / "django.po"))
+
+
+def test_compiled_catalogue_matches_the_po_file():
     with open(LOCALE / "en" / "LC_MESSAGES" / "django.mo", "rb") as fh:
-        catalogue = gettext.GNUTranslations(fh)
-    stale = [e.msgid for e in entries[1:]
-             if e.msgid_plural is None and e.msgstr.get(0) and not e.fuzzy
-             and catalogue.gettext(e.msgid) != e.msgstr[0]]
+        compiled = gettext.GNUTranslations(fh)
+    stale = [e.msgid for e in _catalogue().translated_entries()
+             if not e.msgid_plural and compiled.gettext(e.msgid) != e.msgstr]
     assert not stale, f"recompile the catalogue (manage.py compilemessages -l en): {stale[:5]}"
+
+
+def test_every_string_of_the_catalogue_has_its_english():
+    """Issue 23 item 8: no untranslated or fuzzy entry in the English catalogue (locale/tools/fill_en.py)."""
+    catalogue = _catalogue()
+    missing = [e.msgid for e in catalogue.untranslated_entries()] + [e.msgid for e in catalogue.fuzzy_entries()]
+    assert not missing, f"{len(missing)} strings without English, e.g. {missing[:5]}"
