@@ -6,6 +6,8 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# `make run DEBUG=1`: Django's debug pages for a developer; off by default, as users see Linli.
+DEBUG ?= 0
 
 .PHONY: run test lint install install-test migrate demo check vendor bench clean
 
@@ -29,7 +31,7 @@ migrate: install
 run: migrate
 	$(PY) manage.py load_demo --if-empty
 	$(PY) manage.py print_demo_logins
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	LINLI_DEBUG=$(DEBUG) $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Run the layers, lint and types, then the whole test suite on every core (SQLite; PostgreSQL with
 ## LINLI_TEST_DATABASE_URL=postgres://…).

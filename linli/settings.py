@@ -1,7 +1,8 @@
 """Settings for Linli, read from the environment.
 
 Two modes:
-- embedded (default): SQLite in ``var/``, DEBUG on, no Redis, Celery tasks run eagerly;
+- embedded (default): SQLite in ``var/``, no Redis, Celery tasks run eagerly; DEBUG off like production
+  (friendly error pages, static files served by WhiteNoise) unless a developer sets ``LINLI_DEBUG=1``;
 - production (``LINLI_MODE=production``): PostgreSQL from ``LINLI_DATABASE_URL``, Redis from
   ``LINLI_REDIS_URL``, ``LINLI_SECRET_KEY`` and ``LINLI_ALLOWED_HOSTS`` required, DEBUG off, HTTPS
   hardening on (``manage.py check --deploy`` is clean).
@@ -96,7 +97,9 @@ if MODE not in {"embedded", "production"}:
     raise ImproperlyConfigured(f"LINLI_MODE must be embedded or production, not {MODE!r}")
 PRODUCTION = MODE == "production"
 
-DEBUG = envbool("LINLI_DEBUG", not PRODUCTION)
+# Off unless a developer asks (issue 23 item 9): `make run` must look like the product, with the friendly
+# 404/500 pages, never Django's debug pages. `make run DEBUG=1` turns it on.
+DEBUG = envbool("LINLI_DEBUG", False)
 if PRODUCTION:
     SECRET_KEY = os.environ.get("LINLI_SECRET_KEY", "")
     if not SECRET_KEY:
@@ -231,6 +234,10 @@ STORAGES = {
         )
     },
 }
+# The embedded default serves static files straight from the apps (no collectstatic step), through WhiteNoise
+# as production does; production serves the collected, hashed and compressed files.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 

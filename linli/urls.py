@@ -27,3 +27,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
 
 admin.site.site_header = "邻里 Linli 管理后台"
 admin.site.site_title = "邻里 Linli"
+handler500 = "apps.core.views.server_error"

@@ -11,4 +11,6 @@ urlpatterns = [
     path("profile/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("profile/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("manifest.webmanifest", views.web_manifest, name="web_manifest"),
 ]
