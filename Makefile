@@ -61,6 +61,7 @@ vendor:
 	cp node_modules/echarts/dist/echarts.min.js apps/core/static/vendor/
 	cp node_modules/@picocss/pico/css/pico.min.css apps/core/static/vendor/
 	cp node_modules/signature_pad/dist/signature_pad.umd.min.js apps/core/static/vendor/
+	cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE linli/tests/vendor/ && mv linli/tests/vendor/LICENSE linli/tests/vendor/axe-core.LICENSE
 	# no source maps are vendored: strip their comments, or collectstatic's manifest storage fails
 	sed -i '/^\/\/# sourceMappingURL=/d' apps/core/static/vendor/*.js
 	mkdir -p apps/core/static/vendor/fonts

@@ -60,8 +60,10 @@ class TicketFilterForm(forms.Form):
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("编号、内容、房号、姓氏、电话")}))
     status = forms.MultipleChoiceField(label=_("状态"), required=False, choices=())
     state = forms.ChoiceField(label=_("开闭"), required=False, choices=OPEN_CHOICES)
-    kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部类型")), *Kind.choices])
-    channel = forms.ChoiceField(label=_("渠道"), required=False, choices=[("", _("全部渠道")), *Channel.choices])
+    kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部类型")), *Kind.choices],
+                             widget=forms.Select(attrs={"aria-label": _("类型")}))
+    channel = forms.ChoiceField(label=_("渠道"), required=False, choices=[("", _("全部渠道")), *Channel.choices],
+                                widget=forms.Select(attrs={"aria-label": _("渠道")}))
     category = forms.IntegerField(label=_("类别"), required=False, min_value=1)
     department = forms.IntegerField(label=_("责任部门"), required=False, min_value=1)
     project = forms.IntegerField(label=_("项目"), required=False, min_value=1)
