@@ -1,0 +1,185 @@
+"""Take rule, policy and scenario codes (R-M2-04, P-13, AS-20) out of every text a user sees (issue 23 item 6).
+
+The codes belong in docstrings, comments and test names, where developers trace a rule to the SPEC; a
+front-desk employee reading "须先经主管以上人员验证（R-M4-01）" learns nothing from them. This rewrites, in
+one pass and idempotently:
+
+- string literals in the code that contain Chinese (labels, help texts, messages) — never docstrings or
+  comments, never tests;
+- templates (``*.html``, ``*.txt``);
+- the English catalogue (msgid and msgstr) and the translation tables, so translations follow their
+  Chinese text.
+
+    .venv/bin/python locale/tools/strip_rule_ids.py [--check] [paths…]
+
+``--check`` changes nothing and exits 1 when a user-facing text still carries a code (the test
+``linli/tests/test_no_rule_ids.py`` runs it). After a rewrite run ``makemigrations`` (help texts and
+verbose names are part of the migration state) and ``compilemessages``.
+"""
+from __future__ import annotations
+
+import ast
+import io
+import json
+import re
+import sys
+import tokenize
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ID = r"(?:SPEC\s*)?(?:R-M\d+(?:-\d+(?:\s?[a-z](?![A-Za-z]))?)?(?:/-?\d+)*|P-\d{2}|AS-\d{2})(?:\s*(?:…|~|–|-)\s*(?:R-M\d+-\d+|-\d+))?"
+SEP = r"\s*(?:、|，|,|/|;|；|和|与|及)?\s*"
+# "（R-M2-04）", "（R-M2-04、P-13）", "(SPEC R-M1-18)", "（见 R-M8-09）"
+ONLY_IDS = re.compile(rf"\s*[（(]\s*(?:见|参见|依据|按)?\s*{ID}(?:{SEP}{ID})*\s*[）)]")
+# "（制度9，R-M8-04）" → "（制度9）"; "R-M8-04 规定" → "规定"
+ID_IN_TEXT = re.compile(rf"{SEP}{ID}(?=\s*[）)])|(?<=[（(]){ID}{SEP}|\s*{ID}\s*")
+HAN = re.compile(r"[\u3400-\u9fff]")
+ANY_ID = re.compile(r"(?<![A-Za-z0-9_])(?:R-M\d+-\d+[a-z]?|P-\d{2}|AS-\d{2})(?![0-9])")
+
+
+# "R-M19-14：与业主签订…" → "与业主签订…" (also just after a literal's opening quote)
+LEADING = re.compile(rf"""^([rRfFbBuU]{{0,2}}(?:\"\"\"|'''|"|'))?\s*{ID}(?:{SEP}{ID})*\s*[:：]\s*""")
+
+
+def strip(text: str) -> str:
+    if not ANY_ID.search(text):
+        return text
+    text = LEADING.sub(lambda m: m.group(1) or "", text)
+    text = ONLY_IDS.sub("", text)
+    text = ID_IN_TEXT.sub(lambda m: " " if _between_words(m) else "", text)
+    return text
+
+
+def _between_words(m: re.Match[str]) -> bool:
+    """A code between two Latin words leaves one space ("see R-M2-04 for" → "see for" is rare)."""
+    s, e = m.start(), m.end()
+    before = m.string[s - 1] if s else ""
+    after = m.string[e] if e < len(m.string) else ""
+    return before.isascii() and before.isalnum() and after.isascii() and after.isalnum()
+
+
+def user_facing(literal: str) -> bool:
+    return bool(HAN.search(literal)) and bool(ANY_ID.search(literal))
+
+
+def docstring_lines(source: str) -> set[int]:
+    lines: set[int] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+                lines.update(range(first.lineno, (first.end_lineno or first.lineno) + 1))
+    return lines
+
+
+def rewrite_python(source: str) -> tuple[str, int]:
+    skip = docstring_lines(source)
+    tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    lines = source.splitlines(keepends=True)
+    edits: list[tuple[int, int, int, int, str]] = []
+    for tok in tokens:
+        if tok.type != tokenize.STRING or tok.start[0] in skip or not user_facing(tok.string):
+            continue
+        new = strip(tok.string)
+        if new != tok.string:
+            edits.append((*tok.start, *tok.end, new))
+    for (sl, sc, el, ec, new) in reversed(edits):
+        head = lines[sl - 1][:sc]
+        tail = lines[el - 1][ec:]
+        lines[sl - 1:el] = [head + new + tail]
+    return "".join(lines), len(edits)
+
+
+def rewrite_template(source: str) -> tuple[str, int]:
+    count = 0
+
+    def fix(m: re.Match[str]) -> str:
+        nonlocal count
+        new = strip(m.group(0))
+        count += new != m.group(0)
+        return new
+
+    # Template comments ({# … #}, {% comment %}) may keep their codes.
+    parts = re.split(r"(\{#.*?#\}|\{%\s*comment\s*%\}.*?\{%\s*endcomment\s*%\})", source, flags=re.S)
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:
+            out.append(part)
+        else:
+            out.append(re.sub(r"[^\n<>{}]*(?:R-M\d+-\d+|P-\d{2}|AS-\d{2})[^\n<>{}]*", fix, part))
+    return "".join(out), count
+
+
+def sources(paths: list[Path]) -> list[Path]:
+    found: list[Path] = []
+    for base in paths:
+        for p in sorted(base.rglob("*")):
+            parts = set(p.parts)
+            if parts & {"tests", "migrations", ".venv", "node_modules", "staticfiles", "vendor"}:
+                continue
+            if p.suffix in {".py", ".html", ".txt"} and p.is_file():
+                found.append(p)
+    return found
+
+
+def rewrite_catalogue(check: bool) -> int:
+    import polib
+
+    po_path = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
+    catalogue = polib.pofile(str(po_path), wrapwidth=0)
+    changed = 0
+    seen = {e.msgid for e in catalogue if not ANY_ID.search(e.msgid)}
+    for entry in list(catalogue):
+        if not ANY_ID.search(entry.msgid) and not ANY_ID.search(entry.msgstr):
+            continue
+        changed += 1
+        if check:
+            continue
+        new_id = strip(entry.msgid)
+        if new_id != entry.msgid and new_id in seen:
+            catalogue.remove(entry)  # the stripped text already has its entry
+            continue
+        seen.add(new_id)
+        entry.msgid = new_id
+        entry.msgstr = strip(entry.msgstr)
+        if entry.msgid_plural:
+            entry.msgid_plural = strip(entry.msgid_plural)
+            entry.msgstr_plural = {k: strip(v) for k, v in entry.msgstr_plural.items()}
+    if not check and changed:
+        catalogue.save(str(po_path))
+    for table in sorted((ROOT / "locale" / "en" / "translations").glob("*.json")):
+        data = json.loads(table.read_text(encoding="utf-8"))
+        new = {strip(k): ([strip(x) for x in v] if isinstance(v, list) else strip(v)) for k, v in data.items()}
+        if new != data:
+            changed += 1
+            if not check:
+                table.write_text(json.dumps(new, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return changed
+
+
+def main(argv: list[str]) -> int:
+    check = "--check" in argv
+    paths = [Path(a) for a in argv if not a.startswith("--")] or [ROOT / "apps", ROOT / "templates"]
+    total = 0
+    left: list[str] = []
+    for path in sources(paths):
+        text = path.read_text(encoding="utf-8")
+        new, n = (rewrite_python if path.suffix == ".py" else rewrite_template)(text)
+        if n:
+            total += n
+            if check:
+                left.append(f"{path.relative_to(ROOT)}: {n}")
+            else:
+                path.write_text(new, encoding="utf-8")
+    if not [a for a in argv if not a.startswith("--")]:
+        cat = rewrite_catalogue(check)
+        if check and cat:
+            left.append(f"locale: {cat} entries")
+    for line in left:
+        print(line)
+    print(f"{'found' if check else 'rewrote'} {total} texts in the code and templates")
+    return 1 if check and left else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
