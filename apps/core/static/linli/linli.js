@@ -5,6 +5,9 @@
  *   <form data-confirm="…">               asks before submitting
  *   <button data-save-view="#filters">    copies the filter form's query into #save-view-qs first
  *   <form data-import-form>               shows #import-progress and polls it (htmx) while uploading
+ *   any form with errors (ul.errorlist)     gets a summary at its top listing each error with its field,
+ *                                           and every collapsed <details> that holds an error is opened
+ *                                           (issue 23 item 1); again after each htmx swap
  */
 (function () {
   "use strict";
@@ -38,4 +41,48 @@
     }
     form.querySelectorAll("button[type=submit]").forEach(function (b) { b.setAttribute("aria-busy", "true"); b.disabled = true; });
   });
+
+  function fieldLabel(list) {
+    var id = (list.id || "").replace(/_error$/, "");
+    var field = id ? document.getElementById(id) : null;
+    var label = field && field.labels && field.labels.length ? field.labels[0] : list.closest("label");
+    if (!label) return "";
+    var copy = label.cloneNode(true);
+    copy.querySelectorAll("ul, select, input, textarea, small, .muted").forEach(function (n) { n.remove(); });
+    return copy.textContent.replace(/\s+/g, " ").trim().replace(/[:：]$/, "");
+  }
+  function summarise(root) {
+    var forms = root.matches && root.matches("form") ? [root] : root.querySelectorAll("form");
+    Array.prototype.forEach.call(forms, function (form) {
+      var old = form.querySelector(".form-error-summary");
+      if (old) old.remove();
+      var lists = Array.prototype.filter.call(form.querySelectorAll("ul.errorlist"), function (ul) {
+        return ul.textContent.trim() !== "";
+      });
+      if (!lists.length) return;
+      lists.forEach(function (ul) {
+        for (var d = ul.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) d.open = true;
+      });
+      var box = document.createElement("div");
+      box.className = "form-error-summary";
+      box.setAttribute("role", "alert");
+      box.setAttribute("data-testid", "form-error-summary");
+      var title = document.createElement("strong");
+      title.textContent = document.body.getAttribute("data-error-title") || "";
+      box.appendChild(title);
+      var items = document.createElement("ul");
+      lists.forEach(function (ul) {
+        var name = ul.classList.contains("nonfield") ? "" : fieldLabel(ul);
+        ul.querySelectorAll("li").forEach(function (li) {
+          var item = document.createElement("li");
+          item.textContent = (name ? name + "：" : "") + li.textContent.trim();
+          items.appendChild(item);
+        });
+      });
+      box.appendChild(items);
+      form.insertBefore(box, form.firstChild);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { summarise(document); });
+  document.addEventListener("htmx:afterSettle", function (ev) { summarise(ev.target.closest ? (ev.target.closest("form") || ev.target) : document); });
 })();
