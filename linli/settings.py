@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -248,6 +249,14 @@ LINLI_LOGIN_LOCK_MINUTES = envint("LINLI_LOGIN_LOCK_MINUTES", 15)
 LINLI_LOGIN_MAX_FAILURES_PER_ADDRESS = envint("LINLI_LOGIN_MAX_FAILURES_PER_ADDRESS", 4 * LINLI_LOGIN_MAX_FAILURES)
 # Behind our own reverse proxy the client address is the last X-Forwarded-For entry it appends.
 LINLI_BEHIND_PROXY = envbool("LINLI_BEHIND_PROXY", PRODUCTION)
+
+# API rate limits (apps.api.throttling): requests per API token / signed-in user and per client address,
+# "<count>/<s|m|h|d>"; "off" switches a limit off. Too many answer 429 with Retry-After.
+LINLI_API_THROTTLE_USER = os.environ.get("LINLI_API_THROTTLE_USER", "1200/m")
+LINLI_API_THROTTLE_IP = os.environ.get("LINLI_API_THROTTLE_IP", "3000/m")
+for _name, _rate in (("LINLI_API_THROTTLE_USER", LINLI_API_THROTTLE_USER), ("LINLI_API_THROTTLE_IP", LINLI_API_THROTTLE_IP)):
+    if _rate.strip().lower() not in ("", "off") and not re.fullmatch(r"\d+/\d*(s|m|h|d)", _rate.strip().lower()):
+        raise ImproperlyConfigured(f"{_name} must look like 600/m (count/s|m|h|d) or off, not {_rate!r}")
 
 # Background work: Celery on Redis in production; in the embedded default tasks run in-process.
 REDIS_URL = os.environ.get("LINLI_REDIS_URL", "")

@@ -26,3 +26,6 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 MEDIA_ROOT = Path(os.environ.get("TMPDIR", "/tmp")) / "linli-test-media"
 LINLI_PRIVATE_ROOT = Path(os.environ.get("TMPDIR", "/tmp")) / "linli-test-private"
 LANGUAGE_CODE = "zh-hans"
+# The suite's thousands of API calls come from one address and few users: no rate limits, except in the
+# throttling tests, which set them with the ``settings`` fixture (apps/api/tests/test_throttling.py).
+LINLI_API_THROTTLE_USER = LINLI_API_THROTTLE_IP = "off"

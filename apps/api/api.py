@@ -9,10 +9,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.security import SessionAuth
 
 from apps.api.auth import TokenAuth
+from apps.api.throttling import THROTTLES
 from apps.core.api_errors import ApiError, error_body, error_response, validation_error_response
 from apps.core.errors import DomainError
 from apps.core.validation import EdgeParser, MalformedBody, declare_edge_rules
@@ -29,12 +30,14 @@ class LinliApi(NinjaAPI):
 api = LinliApi(
     title="邻里 Linli API",
     version="1",
-    description="物业客服平台接口。令牌认证：`Authorization: Bearer <token>`（`manage.py create_api_token USERNAME`）。",
+    description="物业客服平台接口。令牌认证：`Authorization: Bearer <token>`（`manage.py create_api_token USERNAME`）。"
+                "请求过于频繁时返回 429（`too_many_requests`），响应头 `Retry-After` 给出等待秒数。",
     docs_url="/docs",
     openapi_url="/openapi.json",
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
     parser=EdgeParser(),
+    throttle=THROTTLES,  # 429 in the error shape below (apps.api.throttling, LINLI_API_THROTTLE_*)
 )
 
 
@@ -72,6 +75,8 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return validation_error_response(api, request, exc.__cause__)
     if isinstance(exc.__cause__, MalformedBody):
         return error_response(api, request, 400, "malformed_json", "请求体不是有效的 JSON")
+    if isinstance(exc, Throttled):  # ninja adds Retry-After to this response
+        return error_response(api, request, 429, "too_many_requests", "请求过于频繁，请稍后再试")
     body = error_body(exc.status_code)["error"]
     return error_response(api, request, exc.status_code, body["code"], body["message"])
 

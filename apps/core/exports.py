@@ -73,7 +73,10 @@ def csv_row(row: Iterable[Any]) -> list[Any]:
 def _cell(value: Any, tz: dt.tzinfo) -> Any:
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(tz).replace(tzinfo=None)
+            try:
+                value = value.astimezone(tz).replace(tzinfo=None)
+            except OverflowError:  # a stored moment at the calendar's end (9999-12-31 UTC): shown in UTC
+                value = value.astimezone(dt.UTC).replace(tzinfo=None)
         return value
     if isinstance(value, Decimal):
         return float(value)

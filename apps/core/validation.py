@@ -162,6 +162,34 @@ def safe_local(moment: dt.datetime | None) -> dt.datetime | None:
     return shown
 
 
+_SAFE_TEMPLATE_TIME_INSTALLED = False
+
+
+def install_safe_template_localtime() -> None:
+    """Templates never fail on a stored extreme moment (issue 14 item 2, reading side): Django converts
+    every datetime a template shows (``{{ t.received_at }}``, ``|date``, ``|time``, the admin's lists)
+    to the current time zone with ``template_localtime``, and ``9999-12-31T23:00Z`` in Asia/Shanghai
+    overflows the calendar. Wrapped centrally, such a moment is shown in UTC instead of failing the page.
+    Called once from ``CoreConfig.ready``."""
+    global _SAFE_TEMPLATE_TIME_INSTALLED
+    if _SAFE_TEMPLATE_TIME_INSTALLED:
+        return
+    from django.template import base as template_base
+    from django.utils import timezone as django_timezone
+
+    original = django_timezone.template_localtime
+
+    def template_localtime(value: Any, use_tz: bool | None = None) -> Any:
+        try:
+            return original(value, use_tz)
+        except OverflowError:
+            return value
+
+    template_base.template_localtime = template_localtime
+    django_timezone.template_localtime = template_localtime
+    _SAFE_TEMPLATE_TIME_INSTALLED = True
+
+
 # ------------------------------------------------------------------ the API's parser
 
 
@@ -258,6 +286,45 @@ validate_moment = _django(check_moment)
 validate_date = _django(check_date)
 validate_record_date = _django(check_record_date)
 validate_text = _django(check_text)
+
+# Single-line fields take no control character at all (a tab or line break in a name or a phone number
+# breaks lists, prints and exports); multi-line text (a ``Textarea``) keeps tab, line feed and CR.
+SINGLE_LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def check_form_text(value: str, *, multiline: bool) -> str:
+    """The page forms' rule for text: :func:`check_text`, and no tab or line break in a single line."""
+    if (CONTROL if multiline else SINGLE_LINE_CONTROL).search(value):
+        raise EdgeError(CONTROL_MESSAGE, code="control_character")
+    return value
+
+
+_FORM_TEXT_INSTALLED = False
+
+
+def install_form_text_check() -> None:
+    """Every page form refuses control characters (issue 14 item 2), centrally: each Django
+    ``forms.CharField`` (and its subclasses: e-mail, URL, slug, regex fields; the model forms' text
+    fields) checks its value with :func:`check_form_text` right after converting it, before its own
+    validators — so the refusal is one Chinese message beside the field, for NUL as for any other
+    control character. Called once from ``CoreConfig.ready``."""
+    global _FORM_TEXT_INSTALLED
+    if _FORM_TEXT_INSTALLED:
+        return
+    original = forms.CharField.to_python
+
+    def to_python(self: forms.CharField, value: Any) -> Any:
+        value = original(self, value)
+        if isinstance(value, str) and value:
+            multiline = isinstance(self.widget, forms.Textarea)
+            try:
+                check_form_text(value, multiline=multiline)
+            except EdgeError as exc:
+                raise forms.ValidationError(gettext(exc.message), code=exc.code) from None
+        return value
+
+    forms.CharField.to_python = to_python  # type: ignore[method-assign]
+    _FORM_TEXT_INSTALLED = True
 
 
 # ------------------------------------------------------------------ the rules in the OpenAPI document

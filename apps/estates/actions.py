@@ -134,11 +134,22 @@ def _reveal(user: User, household: Household, persons: list[Person], wanted: set
 
 
 def log_export(user: User, project: Project, *, unmasked: bool, reason: str, screen: str, rows: int,
-               grant: ArchiveGrant | None) -> CustomerDataAccessLog:
+               grant: ArchiveGrant | None, fields: str | None = None) -> CustomerDataAccessLog:
+    """One export's read-log row; ``fields`` names what was exported in full (all of them by default)."""
+    shown = (fields if fields is not None else ",".join(masking.ALL_FIELDS)) if unmasked else ""
     return _log(project=project, user=user, at=clock.now(),
                 action=AccessAction.EXPORT if unmasked else AccessAction.EXPORT_MASKED,
-                fields=",".join(masking.ALL_FIELDS) if unmasked else "", reason=(reason or "").strip()[:REASON_MAX]
+                fields=shown, reason=(reason or "").strip()[:REASON_MAX]
                 or "导出业主名册", screen=screen[:100], grant=grant, row_count=rows)
+
+
+def log_exports(user: User, counts: dict[Project, int], grants: dict[int, ArchiveGrant | None], *, screen: str,
+                reason: str) -> list[CustomerDataAccessLog]:
+    """A ledger or statistics export over several projects: one read-log row per project exported, masked
+    or in full under that project's grant (issue 14 item 9, R-M7-01)."""
+    return [log_export(user, project, unmasked=grants.get(project.pk) is not None, reason=reason, screen=screen,
+                       rows=n, grant=grants.get(project.pk), fields="name,phone")
+            for project, n in sorted(counts.items(), key=lambda item: item[0].pk)]
 
 
 def print_grant(user: User, project: Project) -> ArchiveGrant | None:
@@ -148,6 +159,11 @@ def print_grant(user: User, project: Project) -> ArchiveGrant | None:
     if not access.has_cap(user, Cap.UNMASK_PERSONAL_DATA, project):
         return None
     return active_grant(user, project)
+
+
+def print_grants(user: User, projects: Iterable[Project]) -> dict[int, ArchiveGrant | None]:
+    """:func:`print_grant` for each of ``projects`` (an export over several projects), by project id."""
+    return {p.pk: print_grant(user, p) for p in projects}
 
 
 def log_print(user: User, project: Project, *, grant: ArchiveGrant | None, screen: str, rows: int,

@@ -101,6 +101,28 @@ def mask_plate(value: str | None) -> str:
     return text[:2] + MASK * (len(text) - 3) + text[-1]
 
 
+#: phone numbers and ID numbers written into free text (an owner's words, a handler's note): mobiles,
+#: landlines with an area code, 18-character resident ID numbers; digits glued to other digits are not
+#: matched (``13号楼``, order numbers stay as they are)
+_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[0-9Xx]|(?:\+?86[-\s]?)?1[3-9]\d[-\s]?\d{4}[-\s]?\d{4}"
+                      r"|0\d{2,3}-\d{7,8})(?![0-9A-Za-z])")
+
+
+def mask_text(value: str | None) -> str:
+    """Free text with the phone and ID numbers in it masked (issue 14 item 9: prints and exports)."""
+    text = value or ""
+    if not text:
+        return ""
+
+    def one(m: re.Match[str]) -> str:
+        found = m.group(0)
+        if len(found) == 18 and found[:17].isdigit():
+            return mask_id_number(found)
+        return mask_phone(found.replace(" ", "").replace("-", "") if found.startswith("1") else found)
+
+    return _IN_TEXT.sub(one, text)
+
+
 MASKERS = {"name": mask_name, "phone": mask_phone, "phone2": mask_phone, "id_number": mask_id_number}
 
 

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from apps.core.exports import render_pdf
+from apps.estates import actions as estates_actions
 from apps.org import access
 from apps.org.roles import Cap
 from apps.quality import access as ncr_access
@@ -174,7 +175,11 @@ def ncr_print(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable paper form 《不合格/纠正、预防措施报告》 (SPEC §0.2); ``?format=pdf`` for a PDF."""
     report = _report(request, pk)
     t = report.ticket
-    context = {"r": report, "t": t, "form_title": FORM_TITLE,
+    # issue 14 item 9 (R-M7-01): the owner's phone and the numbers in the texts masked unless the user holds
+    # a grant; every print (page or PDF) is in the read log
+    user: Any = request.user
+    grant = estates_actions.print_grant(user, t.project)
+    context = {"r": report, "t": t, "form_title": FORM_TITLE, "unmasked": grant is not None,
                "customer": "匿名" if t.anonymous else (f"{t.complainant_surname}（先生/女士）"
                                                       if t.complainant_surname else ""),
                "events": report.events.select_related("acting_user").order_by("at", "id")}
@@ -182,5 +187,8 @@ def ncr_print(request: HttpRequest, pk: int) -> HttpResponse:
         response = HttpResponse(render_pdf(render_to_string("quality/ncr_print.html", {**context, "pdf": True})),
                                 content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{report.number}.pdf"'
-        return response
-    return render(request, "quality/ncr_print.html", context)
+    else:
+        response = render(request, "quality/ncr_print.html", context)
+    estates_actions.log_print(user, t.project, grant=grant, rows=1, household=t.household, person=t.person,
+                              screen=f"打印：不合格报告 {report.number}")
+    return response

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core import files
 from apps.core.flash import flash_form_errors
+from apps.estates import actions as estates_actions
 from apps.org import access
 from apps.org.models import Project, User
 from apps.org.roles import Cap
@@ -375,8 +376,15 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     r = _receipt(request, pk)
     can_void = r.status != PaymentStatus.VOID and r.handover_id is None and access.has_cap(
         request.user, Cap.VOID, r.project)
-    return render(request, "repairs/receipt.html", {"r": r, "lines": list(r.order.charge_lines.all()),
-                                                    "can_void": can_void})
+    # issue 14 item 9 (R-M7-01): the payer's name and the phone numbers in the address masked unless the
+    # user holds a grant; every showing of the printable receipt is in the read log
+    grant = estates_actions.print_grant(_user(request), r.project)
+    response = render(request, "repairs/receipt.html", {"r": r, "lines": list(r.order.charge_lines.all()),
+                                                        "can_void": can_void, "unmasked": grant is not None})
+    ticket = r.order.ticket
+    estates_actions.log_print(_user(request), r.project, grant=grant, rows=1, household=ticket.household,
+                              person=ticket.person, screen=f"打印：有偿服务收费收据 {r.number}")
+    return response
 
 
 @login_required

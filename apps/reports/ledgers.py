@@ -10,12 +10,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
+from apps.estates.masking import mask_text
 from apps.estates.models import Building
 from apps.repairs.models import RepairOrder
 from apps.reports import kpis
@@ -46,8 +47,15 @@ def _local(value: dt.datetime | None) -> dt.datetime | None:
     return clock.local(value) if value else None
 
 
-def complaint_ledger(scope: kpis.Scope) -> tuple[list[str], Iterator[list[Any]]]:
-    """投诉台账 (R-M5-16): every complaint received in the scope (unclosed ones included, R-M5-14)."""
+def _text(value: str | None, project_id: int, unmasked: Collection[int]) -> str:
+    """Free text as exported: phone and ID numbers masked unless the project is in ``unmasked`` (issue 14
+    item 9: the exporting user holds that project's grant)."""
+    return (value or "") if project_id in unmasked else mask_text(value)
+
+
+def complaint_ledger(scope: kpis.Scope, unmasked: Collection[int] = ()) -> tuple[list[str], Iterator[list[Any]]]:
+    """投诉台账 (R-M5-16): every complaint received in the scope (unclosed ones included, R-M5-14).
+    Owners' phone and ID numbers in the texts are masked except in the projects of ``unmasked``."""
     qs = (kpis.tickets(scope).filter(kind=Kind.COMPLAINT)
           .select_related("project", "category", "department").order_by("received_at", "pk"))
 
@@ -56,14 +64,16 @@ def complaint_ledger(scope: kpis.Scope) -> tuple[list[str], Iterator[list[Any]]]
             yield [t.number, t.project.name, _local(t.received_at), _local(t.recorded_at), t.get_source_display(),
                    t.get_channel_display(), t.category.name if t.category else "",
                    t.department.name if t.department else "", SUBJECTS[subject_of(t)],
-                   t.get_escalation_level_display(), t.content, t.get_status_display(), t.handling_result,
+                   t.get_escalation_level_display(), _text(t.content, t.project_id, unmasked), t.get_status_display(),
+                   _text(t.handling_result, t.project_id, unmasked),
                    _local(t.closed_at)]
 
     return COMPLAINT_LEDGER_COLUMNS, rows()
 
 
-def repair_ledger(scope: kpis.Scope) -> tuple[list[str], Iterator[list[Any]]]:
-    """报修台账 (R-M5-16): every repair received in the scope with its time stamps."""
+def repair_ledger(scope: kpis.Scope, unmasked: Collection[int] = ()) -> tuple[list[str], Iterator[list[Any]]]:
+    """报修台账 (R-M5-16): every repair received in the scope with its time stamps (texts masked as in
+    :func:`complaint_ledger`)."""
     qs = (RepairOrder.objects.filter(ticket__in=kpis.tickets(scope))
           .select_related("ticket", "ticket__project", "worker")
           .prefetch_related("materials__item", "charge_lines", "ratings").order_by("ticket__received_at", "pk"))
@@ -77,11 +87,23 @@ def repair_ledger(scope: kpis.Scope) -> tuple[list[str], Iterator[list[Any]]]:
             charge = sum((c.amount for c in o.charge_lines.all()), start=0) if o.charge_lines.all() else None
             ratings = list(o.ratings.all())
             rating = f"质量{ratings[-1].quality}/态度{ratings[-1].attitude}" if ratings else ""
-            yield [t.number, t.project.name, _local(t.received_at), o.location or t.address, t.content, worker,
+            yield [t.number, t.project.name, _local(t.received_at), _text(o.location or t.address, t.project_id, unmasked),
+                   _text(t.content, t.project_id, unmasked), worker,
                    _local(o.agreed_visit_at), _local(o.arrived_at), _local(o.completed_at), quality,
                    t.get_status_display(), o.labour_hours, materials, charge, rating]
 
     return REPAIR_LEDGER_COLUMNS, rows()
+
+
+def ledger_rows_per_project(kind: str, scope: kpis.Scope) -> dict[int, int]:
+    """How many rows of each project the ``kind`` ledger of ``scope`` holds (for the read log)."""
+    if kind == "repair":
+        pairs = (RepairOrder.objects.filter(ticket__in=kpis.tickets(scope)).values("ticket__project")
+                 .annotate(n=Count("pk")).values_list("ticket__project", "n"))
+    else:
+        pairs = (kpis.tickets(scope).filter(kind=Kind.COMPLAINT).order_by().values("project")
+                 .annotate(n=Count("pk")).values_list("project", "n"))
+    return dict(pairs)
 
 
 def _building_has_steward() -> bool:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.core import files
+from apps.estates import actions as estates_actions
 from apps.org import access as org_access
 from apps.org.models import Department, Project
 from apps.org.roles import Cap
@@ -626,13 +627,20 @@ def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def inventory(request: HttpRequest) -> HttpResponse:
     """日盘点 (R-M1-11): per receiver, today's tickets, what is still open, what is due tomorrow."""
-    return _inventory(request, "tickets/inventory.html")
+    return render(request, "tickets/inventory.html", {**_inventory_context(request), "unmasked": True})
 
 
 @login_required
 def inventory_print(request: HttpRequest) -> HttpResponse:
-    """Printable 日盘点 list (print CSS; one section per receiver)."""
-    return _inventory(request, "tickets/inventory_print.html")
+    """Printable 日盘点 list (print CSS; one section per receiver). Issue 14 item 9 (R-M7-01): phone and ID
+    numbers in the texts are masked unless the user holds a grant, and the print is in the read log."""
+    context = _inventory_context(request)
+    project, sheet = context["project"], context["sheet"]
+    grant = estates_actions.print_grant(request.user, project)
+    response = render(request, "tickets/inventory_print.html", {**context, "unmasked": grant is not None})
+    estates_actions.log_print(request.user, project, grant=grant, rows=sum(sheet.totals.values()),
+                              screen=f"打印：日盘点清单 {sheet.day}")
+    return response
 
 
 @login_required
@@ -657,7 +665,7 @@ def inventory_confirm(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("tickets:inventory") + f"?day={day.isoformat()}")
 
 
-def _inventory(request: HttpRequest, template: str) -> HttpResponse:
+def _inventory_context(request: HttpRequest) -> dict[str, Any]:
     _require_view(request)
     project = _current_project(request)
     if project is None:
@@ -671,8 +679,8 @@ def _inventory(request: HttpRequest, template: str) -> HttpResponse:
     now = clock.now()
     sheet = build_inventory_sheet(access.visible_tickets(request.user).filter(project=project), project=project,
                                   day=day, now=now, receiver_id=receiver_id)
-    return render(request, template, {"sheet": sheet, "project": project, "day": day, "now": now, "form": form,
-                                      "prev_day": day - dt.timedelta(days=1), "next_day": day + dt.timedelta(days=1)})
+    return {"sheet": sheet, "project": project, "day": day, "now": now, "form": form,
+            "prev_day": day - dt.timedelta(days=1), "next_day": day + dt.timedelta(days=1)}
 
 
 def attachment(request: HttpRequest, pk: int, aid: int) -> HttpResponseBase:

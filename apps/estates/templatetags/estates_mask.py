@@ -28,3 +28,10 @@ def mask_name(value: str | None) -> str:
 @register.filter
 def mask_plate(value: str | None) -> str:
     return masking.mask_plate(value)
+
+
+@register.filter
+def mask_text(value: str | None, unmasked: bool = False) -> str:
+    """Free text with phone and ID numbers masked, unless ``unmasked`` (a print under a grant):
+    ``{{ t.content|mask_text:unmasked }}``."""
+    return (value or "") if unmasked else masking.mask_text(value)

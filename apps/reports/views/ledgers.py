@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from apps.core.exports import xlsx_response
+from apps.estates import actions as estates_actions
 from apps.reports import kpis, ledgers
 from apps.reports.views.stats import _bad, _require_reports, _scope
 from linli import clock
@@ -25,9 +27,16 @@ def ledger_export(request: HttpRequest, kind: str) -> HttpResponseBase:
     except kpis.ScopeError as exc:
         return _bad(request, str(exc))
     title, build = LEDGERS[kind]
-    headers, rows = build(scope)
-    return xlsx_response(f"{kind}-ledger.xlsx", headers, rows, sheet=title,
-                         title=f"{title} {scope.first_day} 至 {scope.last_day}")
+    user: Any = request.user  # signed in: _require_reports let them through
+    in_scope = [p for p in projects if p.pk in scope.project_ids]
+    grants = estates_actions.print_grants(user, in_scope)  # issue 14 item 9: masked unless granted
+    headers, rows = build(scope, {pk for pk, g in grants.items() if g is not None})
+    response = xlsx_response(f"{kind}-ledger.xlsx", headers, rows, sheet=title,
+                             title=f"{title} {scope.first_day} 至 {scope.last_day}")
+    counts = ledgers.ledger_rows_per_project(kind, scope)
+    estates_actions.log_exports(user, {p: counts[p.pk] for p in in_scope if counts.get(p.pk)}, grants, screen=f"导出：{title}",
+                                reason=f"导出{title}")
+    return response
 
 
 def steward_week(request: HttpRequest) -> HttpResponse:

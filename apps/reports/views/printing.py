@@ -47,6 +47,7 @@ def ticket_form(ticket: Ticket, *, unmasked: bool = False) -> dict[str, Any]:
     kind_name = {"complaint": "投诉", "suggestion": "建议"}.get(t.kind, t.get_kind_display())
     return {
         "t": t, "form_title": "顾客意见(投诉/建议)处理表", "kind_name": kind_name, "customer": _customer(t, unmasked),
+        "unmasked": unmasked,  # the owner's texts: phone and ID numbers in them masked unless granted
         "phone": _phone(t, unmasked),
         "address": t.household.label if t.household_id and t.household else t.address,
         "dispatches": list(t.dispatches.all()), "replies": [r for r in t.replies.all() if r.sent_at],
@@ -64,7 +65,7 @@ def worklog(tickets: QuerySet[Ticket], *, project: Any, day: dt.date, unmasked: 
     rows = (tickets.filter(received_at__gte=start, received_at__lt=end)
             .select_related("receiver", "household", "person", "department", "handler", "category")
             .order_by("received_at", "pk"))
-    return {"project": project, "day": day, "rows": [{"t": t, "customer": _customer(t, unmasked), "phone": _phone(t, unmasked),
+    return {"project": project, "day": day, "unmasked": unmasked, "rows": [{"t": t, "customer": _customer(t, unmasked), "phone": _phone(t, unmasked),
                                                       "address": t.household.label if t.household is not None else t.address}
                                                      for t in rows]}
 

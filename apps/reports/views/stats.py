@@ -110,8 +110,19 @@ def drill(request: HttpRequest) -> HttpResponseBase:
     code = request.GET.get("kpi") or "received"
     k = kpis.REGISTRY[code]
     if request.GET.get("format") == "xlsx":
-        return xlsx_response(f"drill-{code}.xlsx", DRILL_COLUMNS, (_drill_row(t) for t in qs.iterator(2000)),
-                             sheet=k.label, title=f"{k.label}：{scope.first_day} 至 {scope.last_day}")
+        per_project: dict[int, int] = {}
+
+        def rows() -> Any:
+            for t in qs.iterator(2000):
+                per_project[t.project_id] = per_project.get(t.project_id, 0) + 1
+                yield _drill_row(t)
+
+        response = xlsx_response(f"drill-{code}.xlsx", DRILL_COLUMNS, rows(),
+                                 sheet=k.label, title=f"{k.label}：{scope.first_day} 至 {scope.last_day}")
+        user: Any = request.user
+        estates_actions.log_exports(user, {p: per_project[p.pk] for p in projects if p.pk in per_project}, {},
+                                    screen=f"导出：{k.label}明细", reason="导出统计明细")
+        return response
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     rows = [(t, _ticket_link(t)) for t in page.object_list]
     query = request.GET.copy()
@@ -147,14 +158,26 @@ def kpi_export(request: HttpRequest) -> HttpResponseBase:
         return _bad(request, str(exc))
     fmt = request.GET.get("format", "xlsx")
     title = f"统计指标 {scope.first_day} 至 {scope.last_day}"
+    rows = _kpi_rows(scope)
     if fmt == "xlsx":
-        return xlsx_response("kpis.xlsx", KPI_COLUMNS, _kpi_rows(scope), sheet="统计指标", title=title)
-    if fmt == "pdf":
+        response: HttpResponseBase = xlsx_response("kpis.xlsx", KPI_COLUMNS, rows, sheet="统计指标", title=title)
+    elif fmt == "pdf":
         names = [p.name for p in projects if p.pk in scope.project_ids]
         html = render_to_string("reports/kpi_print.html", {"title": title, "columns": KPI_COLUMNS,
-                                                           "rows": _kpi_rows(scope), "projects": names})
-        return _pdf(html, "kpis.pdf")
-    return _bad(request, "导出格式应为 xlsx 或 pdf")
+                                                           "rows": rows, "projects": names})
+        response = _pdf(html, "kpis.pdf")
+    else:
+        return _bad(request, "导出格式应为 xlsx 或 pdf")
+    _log_statistics_export(request, projects, scope, rows=len(rows), screen=f"导出：统计指标（{fmt}）")
+    return response
+
+
+def _log_statistics_export(request: HttpRequest, projects: list, scope: kpis.Scope, *, rows: int, screen: str) -> None:
+    """Issue 14 item 9 (R-M7-01): statistics exports carry figures, never owners' names or phones; they
+    are logged as masked exports, one read-log row per project of the scope."""
+    user: Any = request.user
+    estates_actions.log_exports(user, {p: rows for p in projects if p.pk in scope.project_ids}, {}, screen=screen,
+                                reason="导出统计数据")
 
 
 def _pdf(html: str, filename: str) -> HttpResponse:
@@ -237,6 +260,10 @@ def inventory_print(request: HttpRequest) -> HttpResponse:
     except kpis.ScopeError as exc:
         return _bad(request, str(exc))
     sheet = build(visible_tickets(request.user).filter(project=project), project=project, day=day, now=clock.now())
-    return _printable(request, "reports/form_inventory.html", {"sheet": sheet, "project": project, "day": day,
-                                                               "printed_at": clock.now().astimezone(SHANGHAI)},
-                      f"日盘点-{day}.pdf")
+    grant = estates_actions.print_grant(request.user, project)
+    response = _printable(request, "reports/form_inventory.html", {
+        "sheet": sheet, "project": project, "day": day, "printed_at": clock.now().astimezone(SHANGHAI),
+        "unmasked": grant is not None}, f"日盘点-{day}.pdf")
+    estates_actions.log_print(request.user, project, grant=grant, rows=sum(sheet.totals.values()),
+                              screen=f"打印：日盘点表 {day}")
+    return response

@@ -8,6 +8,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from apps.core.validation import safe_local
 from apps.tickets import choices
 from apps.tickets.deadline_display import deadline_state
 from linli import clock
@@ -38,17 +39,15 @@ def deadline_badge(deadline: Any, now: dt.datetime | None = None) -> str:
 @register.filter
 def local_dt(value: dt.datetime | None) -> str:
     """Aware UTC → ``2026-11-23 10:00`` in Asia/Shanghai (T-01); empty for None."""
-    if value is None:
-        return ""
-    return clock.local(value).strftime("%Y-%m-%d %H:%M")
+    shown = safe_local(value)  # a stored extreme moment (1900, 9999) is shown, never a failed page
+    return "" if shown is None else shown.strftime("%Y-%m-%d %H:%M")
 
 
 @register.filter
 def local_input(value: dt.datetime | None) -> str:
     """Value for ``<input type=datetime-local>`` in Asia/Shanghai."""
-    if value is None:
-        return ""
-    return clock.local(value).strftime("%Y-%m-%dT%H:%M")
+    shown = safe_local(value)
+    return "" if shown is None else shown.strftime("%Y-%m-%dT%H:%M")
 
 
 STATUS_COLOURS_FALLBACK = "grey"
