@@ -67,8 +67,10 @@ def main() -> None:
     for text in sigs:
         _n, grams, tps, asp, locs = s.text_features(text)
         sigs[text] = s.Signature(s.weighted(grams, idf), tps, asp, locs)
-    stored = [s.score_signatures(sigs[p.text_b], sigs[p.text_a], category_a=None, category_b=None).score
-              for p in pairs]
+    # as stored since issue 15: gram ids and float32 weights (packed), compared without unpacking
+    stored = [s.score_packed(sigs[p.text_b], s.hashed(sigs[p.text_b].vector), s.pack(s.hashed(sigs[p.text_a].vector)),
+                             sigs[p.text_a].topics, sigs[p.text_a].aspects, sigs[p.text_a].locations,
+                             category_a=None, category_b=None).score for p in pairs]
     _report("all, stored signatures, settled frequencies (intake's path in a project with history)", pairs, stored)
     held_s = [(p, x) for p, x in zip(pairs, stored, strict=True) if p.notes.startswith("[holdout]")]
     _report("held-out, stored signatures", [p for p, _ in held_s], [x for _, x in held_s])

@@ -8,8 +8,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
 
 from apps.core.errors import DomainError
 from apps.escalation import queries, rules, similarity
@@ -19,6 +19,7 @@ from apps.escalation.models import (
     ClusterMember,
     ClusterState,
     ComplaintCluster,
+    ComplaintGram,
     ComplaintSignature,
     EscalationEvent,
     EscalationReport,
@@ -29,6 +30,7 @@ from apps.escalation.models import (
     Level,
     ReportKind,
     SimilarityGramFrequency,
+    SimilarityIndexState,
 )
 from apps.notify import actions as notify_services
 from apps.org.access import has_cap
@@ -38,6 +40,7 @@ from apps.tickets.actions import TicketError, add_note, edit_ticket
 from apps.tickets.actions.levels import change_escalation_level
 from apps.tickets.choices import Channel
 from apps.tickets.models import Ticket
+from linli import clock
 
 if TYPE_CHECKING:
     from apps.org.models import User
@@ -411,30 +414,97 @@ def _lock_project_groups(project_id: int) -> None:
     list(Project.objects.select_for_update(no_key=True).filter(pk=project_id).values_list("pk", flat=True))
 
 
+def _count_document(project_id: int, grams: Iterable[str]) -> dict[str, int]:
+    """One more document in the project's n-gram frequencies (:class:`SimilarityGramFrequency`; the
+    empty gram counts documents): one upsert that returns the new frequencies (issue 15: one round
+    trip instead of insert, update and read). PostgreSQL and SQLite ≥ 3.35 share the statement."""
+    keys = sorted({*grams, ""})
+    table = connection.ops.quote_name(SimilarityGramFrequency._meta.db_table)
+    values = ", ".join(["(%s, %s, 1)"] * len(keys))
+    params: list[Any] = [x for g in keys for x in (project_id, g)]
+    with connection.cursor() as cur:
+        cur.execute(f"INSERT INTO {table} (project_id, gram, df) VALUES {values} "  # noqa: S608 - our table
+                    f"ON CONFLICT (project_id, gram) DO UPDATE SET df = {table}.df + 1 RETURNING gram, df", params)
+        return dict(cur.fetchall())
+
+
+SIGNATURE_GRACE = dt.timedelta(minutes=10)
+"""The watermark (:class:`SimilarityIndexState`) never passes a complaint recorded this recently: its
+intake job (which stores its signature) may still be queued, or its transaction still open."""
+
+
+def advance_signed_below(project_id: int, key: str, *, now: dt.datetime | None = None) -> int:
+    """Move the project's watermark to its first complaint (not voided) that has no current signature
+    or was recorded within :data:`SIGNATURE_GRACE` — past its last complaint when there is none — and
+    return it (issue 15). One statement; a project whose synonym table or signature layout changed
+    starts again from 0. (A complaint whose transaction is still open is invisible here, as it is to
+    the check itself; its own intake job stores its signature moments later.)"""
+    state = connection.ops.quote_name(SimilarityIndexState._meta.db_table)
+    tickets = connection.ops.quote_name(Ticket._meta.db_table)
+    sigs = connection.ops.quote_name(ComplaintSignature._meta.db_table)
+    version = similarity.SIGNATURE_VERSION
+    recent = (now or clock.now()) - SIGNATURE_GRACE
+    sql = (f"INSERT INTO {state} (project_id, synonyms_key, version, signed_below) VALUES (%s, %s, %s, 0) "  # noqa: S608
+           f"ON CONFLICT (project_id) DO UPDATE SET synonyms_key = excluded.synonyms_key, "
+           f"version = excluded.version, signed_below = CASE "
+           f"WHEN {state}.synonyms_key = excluded.synonyms_key AND {state}.version = excluded.version THEN "
+           f"COALESCE((SELECT MIN(t.id) FROM {tickets} t WHERE t.project_id = %s AND t.kind = %s "
+           f"AND t.status <> %s AND t.id >= {state}.signed_below AND (t.recorded_at > %s OR NOT EXISTS "
+           f"(SELECT 1 FROM {sigs} s WHERE s.ticket_id = t.id AND s.synonyms_key = %s AND s.version = %s))), "
+           f"(SELECT MAX(t.id) + 1 FROM {tickets} t WHERE t.project_id = %s AND t.kind = %s "
+           f"AND t.id >= {state}.signed_below), {state}.signed_below) ELSE 0 END RETURNING signed_below")
+    with connection.cursor() as cur:
+        cur.execute(sql, [project_id, key, version, project_id, queries.COMPLAINT, queries.VOIDED, recent,
+                          key, version, project_id, queries.COMPLAINT])
+        return int(cur.fetchone()[0])
+
+
 def record_signature(ticket: Ticket) -> ComplaintSignature:
     """Store the complaint's same-complaint signature once (issue 15): count it in the project's
-    n-gram document frequencies, then weigh its vector with that IDF. Repeating it (a retried job)
-    leaves the frequencies alone; a signature made under another synonym table is remade."""
+    n-gram document frequencies, weigh its vector with that IDF, store it packed and add its grams
+    and matters to the gram index (:class:`ComplaintGram`). Repeating it (a retried job) leaves the
+    frequencies alone; a signature made under another synonym table or layout is remade."""
     synonyms = queries.synonyms_for(ticket.project)
     key = queries.synonyms_key(synonyms)
     existing = ComplaintSignature.objects.filter(ticket_id=ticket.pk).first()
-    if existing is not None and existing.synonyms_key == key:
+    if queries.is_current(existing, key):
+        assert existing is not None
         return existing
-    text = similarity.apply_synonyms(ticket.content or "", synonyms)
-    grams = similarity.text_features(text)[1]
+    df = None
     if existing is None:  # one more document in the project's frequencies
-        keys = [*grams, ""]
-        SimilarityGramFrequency.objects.bulk_create(
-            [SimilarityGramFrequency(project_id=ticket.project_id, gram=g, df=0) for g in keys],
-            ignore_conflicts=True)
-        SimilarityGramFrequency.objects.filter(project_id=ticket.project_id, gram__in=keys).update(df=F("df") + 1)
-    sig = queries.compute_signature(ticket, synonyms)
+        text = similarity.apply_synonyms(ticket.content or "", synonyms)
+        df = _count_document(ticket.project_id, similarity.text_features(text)[1])
+    else:
+        ComplaintGram.objects.filter(ticket_id=ticket.pk).delete()
+    sig = queries.compute_signature(ticket, synonyms, df)
     row = existing or ComplaintSignature(ticket_id=ticket.pk)
     for name, value in {"project_id": ticket.project_id, "received_at": ticket.received_at, "synonyms_key": key,
                         **queries.signature_row(sig)}.items():
         setattr(row, name, value)
     row.save(force_insert=existing is None)
+    ComplaintGram.objects.bulk_create([ComplaintGram(project_id=ticket.project_id, gram=g, ticket_id=ticket.pk,
+                                                     received_at=ticket.received_at)
+                                       for g in queries.index_keys(sig)])
+    # for candidates_for: where the complaints still to be scored from their text begin
+    row.signed_below = advance_signed_below(ticket.project_id, key)  # type: ignore[attr-defined]
     return row
+
+
+def backfill_signatures(project: Project, *, now: dt.datetime, batch: int = 500,
+                        after_id: int = 0) -> tuple[int, int | None]:
+    """Store the signatures of one batch of the project's complaints that have no current one, in id
+    order from ``after_id`` (issue 15, ``manage.py similarity_backfill``): one transaction under the
+    project's grouping lock, so a batch is stored whole or not at all and never races intake. Returns
+    the number stored and the last id (None when nothing was left); the watermark is moved on."""
+    key = queries.synonyms_key(queries.synonyms_for(project))
+    todo = list(queries.unsigned_complaints(project, key).filter(pk__gt=after_id).order_by("pk")[:batch])
+    with transaction.atomic(), queries.evaluation_cache():
+        _lock_project_groups(project.pk)
+        for ticket in todo:
+            ticket.project = project
+            record_signature(ticket)
+        advance_signed_below(project.pk, key, now=now)
+    return len(todo), (todo[-1].pk if todo else None)
 
 
 @transaction.atomic
@@ -501,8 +571,9 @@ def evaluate_complaint(ticket: Ticket, *, now: dt.datetime) -> None:
     """What a new complaint sets off (R-M3-02, R-M3-03, R-M3-04): group it with earlier complaints
     about the same matter (which evaluates the whole group), or else evaluate it alone. Idempotent:
     the events are unique per ticket and rule, the membership is checked under the project's lock."""
-    if attach_to_cluster(ticket, now=now) is None:
-        _evaluate_ticket(ticket, now=now)
+    with queries.evaluation_cache():  # the project's settings read once for the whole evaluation
+        if attach_to_cluster(ticket, now=now) is None:
+            _evaluate_ticket(ticket, now=now)
 
 
 def _recount_and_evaluate(cluster: ComplaintCluster, *, now: dt.datetime, acting_user: User | None = None) -> None:

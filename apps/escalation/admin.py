@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from apps.escalation.models import EscalationPolicy, LeadershipOpinion, SimilaritySynonym
+from apps.escalation.models import EscalationPolicy, LeadershipOpinion, SimilarityIndexState, SimilaritySynonym
 
 
 @admin.register(EscalationPolicy)
@@ -31,6 +31,20 @@ class LeadershipOpinionAdmin(admin.ModelAdmin):
     list_display = ("ticket", "given_by_name", "given_on", "recorded_by", "recorded_at")
     list_filter = ("given_on",)
     search_fields = ("ticket__number", "given_by_name", "opinion")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SimilarityIndexState)
+class SimilarityIndexStateAdmin(admin.ModelAdmin):
+    """Issue 15 — how far each project's complaints have stored same-complaint signatures (read-only:
+    moved on by intake and ``manage.py similarity_backfill``)."""
+
+    list_display = ("project", "signed_below", "synonyms_key", "version")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

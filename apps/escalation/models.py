@@ -363,7 +363,7 @@ class LeadershipOpinion(models.Model):
 
 class ComplaintSignature(models.Model):
     """The stored comparison signature of one complaint (issue 15, docs/similarity.md "Speed"): its
-    unit-length character n-gram TF-IDF vector, weighted with the project's IDF when it was recorded,
+    unit-length character n-gram TF-IDF vector (packed: gram ids and float32 weights), weighted with the project's IDF when it was recorded,
     and the matters (``|lift|lighting|``), faults and buildings it names, so that the same-complaint
     check never re-normalises or refits the window. ``synonyms_key`` identifies the company's
     synonym table the text was rewritten with; a signature made with another table is recomputed."""
@@ -373,7 +373,8 @@ class ComplaintSignature(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
     received_at = models.DateTimeField()
     synonyms_key = models.CharField(max_length=16, blank=True)
-    vector = models.JSONField(default=dict)
+    version = models.PositiveSmallIntegerField(default=0)  # similarity.SIGNATURE_VERSION when current
+    packed = models.BinaryField(default=b"")  # similarity.pack: gram ids (int32) then weights (float32)
     topics = models.CharField(max_length=400, blank=True)
     aspects = models.CharField(max_length=200, blank=True)
     locations = models.CharField(max_length=200, blank=True)
@@ -403,3 +404,44 @@ class SimilarityGramFrequency(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id}:{self.gram}={self.df}"
+
+
+class ComplaintGram(models.Model):
+    """The gram index of the same-complaint check (issue 15, docs/similarity.md "Speed"): one row per
+    complaint and n-gram id (and per recognised matter), so that a new complaint reads only the
+    complaints of its window that share one of its grams, never the whole window."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+", db_index=False)
+    gram = models.IntegerField()
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    received_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("相同投诉索引")
+        verbose_name_plural = _("相同投诉索引")
+        indexes = [models.Index(fields=["project", "gram", "received_at"], include=["ticket"],
+                                name="escalation_gram_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}:{self.gram}→{self.ticket_id}"
+
+
+class SimilarityIndexState(models.Model):
+    """How far a project's complaints all have a current signature (issue 15): every complaint of the
+    project with an id below ``signed_below`` that is not voided has a signature made with the synonym
+    table ``synonyms_key`` and layout ``version``, so the same-complaint check looks for complaints
+    still to be scored from their text only from there on, not across the whole window. Moved on by
+    each signature recorded (never past a complaint recorded in the last minutes, whose intake job may
+    still be queued) and by the ``similarity_backfill`` command; reset to 0 when the table changes."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    synonyms_key = models.CharField(max_length=16, blank=True)
+    version = models.PositiveSmallIntegerField(default=0)
+    signed_below = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("相同投诉索引进度")
+        verbose_name_plural = _("相同投诉索引进度")
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: <{self.signed_below}"

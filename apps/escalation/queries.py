@@ -10,16 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from apps.escalation import rules, similarity
 from apps.escalation.models import (
     ClusterMember,
     ClusterState,
+    ComplaintGram,
     ComplaintSignature,
     EscalationEvent,
     EscalationPolicy,
@@ -28,6 +31,7 @@ from apps.escalation.models import (
     Level,
     ReportKind,
     SimilarityGramFrequency,
+    SimilarityIndexState,
     SimilaritySynonym,
 )
 from apps.org.models import Membership, Project
@@ -42,10 +46,40 @@ COMPLAINT = "complaint"
 VOIDED = "voided"
 
 
+_EVALUATION_CACHE: ContextVar[dict[tuple[str, int], Any] | None] = ContextVar("escalation_cache", default=None)
+
+
+@contextmanager
+def evaluation_cache() -> Iterator[None]:
+    """Inside the block the project's settings the same-complaint check and the evaluation read
+    (escalation policy, synonym table, ticket policy, calendar) are read once per project (issue 15:
+    one evaluation of a new complaint read them a dozen times). Outside it every call reads them."""
+    if _EVALUATION_CACHE.get() is not None:
+        yield
+        return
+    token = _EVALUATION_CACHE.set({})
+    try:
+        yield
+    finally:
+        _EVALUATION_CACHE.reset(token)
+
+
+def _cached(name: str, project_id: int, read: Callable[[], Any]) -> Any:
+    cache = _EVALUATION_CACHE.get()
+    if cache is None:
+        return read()
+    key = (name, project_id)
+    if key not in cache:
+        cache[key] = read()
+    return cache[key]
+
+
 def policy_for(project: Project) -> EscalationPolicy | None:
-    rows = {p.project_id: p for p in EscalationPolicy.objects.filter(company_id=project.company_id)
-            .filter(Q(project=project) | Q(project=None))}
-    return rows.get(project.pk) or rows.get(None)
+    def read() -> EscalationPolicy | None:
+        rows = {p.project_id: p for p in EscalationPolicy.objects.filter(company_id=project.company_id)
+                .filter(Q(project=project) | Q(project=None))}
+        return rows.get(project.pk) or rows.get(None)
+    return _cached("policy", project.pk, read)  # type: ignore[no-any-return]
 
 
 def thresholds_for(project: Project) -> rules.Thresholds:
@@ -92,7 +126,8 @@ def cluster_distinct_complainants(ticket: Ticket, *, now: dt.datetime) -> int:
     if member is None or member.cluster.state == ClusterState.DISSOLVED:
         return 1
     t = thresholds_for(ticket.project)
-    internal_counts = ticket_policy_for(ticket.project).count_internal_staff_complaints
+    internal_counts = _cached("ticket_policy", ticket.project_id,
+                              lambda: ticket_policy_for(ticket.project)).count_internal_staff_complaints
     members = list(ClusterMember.objects.filter(cluster_id=member.cluster_id).select_related("ticket"))
     newest = max(m.ticket.received_at for m in members if m.ticket.received_at <= now) if members else now
     start = rules.window_start(newest, mode=t.window, tz=ticket.project.tz)
@@ -124,11 +159,13 @@ def facts_for(ticket: Ticket, *, now: dt.datetime, distinct_complainants: int | 
 def synonyms_for(project: Any) -> dict[str, str]:
     """The company's own wording for the same matter (:class:`SimilaritySynonym`): company rows,
     overridden by the project's rows for the same variant."""
-    rows = list(SimilaritySynonym.objects.filter(Q(project__isnull=True) | Q(project_id=project.pk),
-                                                 company_id=project.company_id)
-                .values_list("variant", "canonical", "project_id"))
-    # company rows first, so a project's row for the same variant wins
-    return {variant: canonical for variant, canonical, _ in sorted(rows, key=lambda r: r[2] is not None)}
+    def read() -> dict[str, str]:
+        rows = list(SimilaritySynonym.objects.filter(Q(project__isnull=True) | Q(project_id=project.pk),
+                                                     company_id=project.company_id)
+                    .values_list("variant", "canonical", "project_id"))
+        # company rows first, so a project's row for the same variant wins
+        return {variant: canonical for variant, canonical, _ in sorted(rows, key=lambda r: r[2] is not None)}
+    return _cached("synonyms", project.pk, read)  # type: ignore[no-any-return]
 
 
 def complaint_of(ticket: Ticket, synonyms: dict[str, str] | None = None) -> similarity.Complaint:
@@ -159,12 +196,19 @@ def project_idf(project_id: int, grams: Iterable[str]) -> Callable[[str], float]
     return similarity.idf_from(rows, n_docs)
 
 
-def compute_signature(ticket: Ticket, synonyms: dict[str, str] | None) -> similarity.Signature:
-    """The signature of ``ticket`` with the project's current IDF (not stored: actions store it)."""
+def compute_signature(ticket: Ticket, synonyms: dict[str, str] | None,
+                      df: dict[str, int] | None = None) -> similarity.Signature:
+    """The signature of ``ticket`` (vector keyed by gram id, :func:`similarity.hashed`) with the
+    project's current IDF — ``df``: the frequencies of its grams when the caller has them (the ``""``
+    entry counts the documents), else they are read. Not stored: actions store it."""
     text = similarity.apply_synonyms(ticket.content or "", synonyms)
     _norm, grams, tps, asp, locs = similarity.text_features(text)
-    idf = project_idf(ticket.project_id, grams)
-    return similarity.Signature(similarity.weighted(grams, idf), tps, asp, locs)
+    if df is None:
+        idf = project_idf(ticket.project_id, grams)
+    else:
+        rest = dict(df)
+        idf = similarity.idf_from(rest, rest.pop("", 0))
+    return similarity.Signature(similarity.hashed(similarity.weighted(grams, idf)), tps, asp, locs)
 
 
 def _bars(values: Iterable[str]) -> str:
@@ -178,8 +222,23 @@ def _unbar(value: str) -> frozenset[str]:
 
 
 def signature_row(sig: similarity.Signature) -> dict[str, Any]:
-    return {"vector": sig.vector, "topics": _bars(sig.topics), "aspects": _bars(sig.aspects),
-            "locations": _bars(sig.locations)}
+    """The stored columns of a :class:`ComplaintSignature` for ``sig`` (vector keyed by gram id)."""
+    return {"packed": similarity.pack(sig.vector), "version": similarity.SIGNATURE_VERSION,
+            "topics": _bars(sig.topics), "aspects": _bars(sig.aspects), "locations": _bars(sig.locations)}
+
+
+def index_keys(sig: similarity.Signature) -> list[int]:
+    """The gram-index keys of a complaint (:class:`ComplaintGram`): every gram and every matter."""
+    return [*sig.vector, *(similarity.topic_id(t) for t in sorted(sig.topics))]
+
+
+def is_current(row: ComplaintSignature | None, key: str) -> bool:
+    return row is not None and row.synonyms_key == key and row.version == similarity.SIGNATURE_VERSION
+
+
+def signature_of_row(row: ComplaintSignature) -> similarity.Signature:
+    return similarity.Signature(similarity.unpack(row.packed), _unbar(row.topics), _unbar(row.aspects),
+                                _unbar(row.locations))
 
 
 def _overlaps(field: str, values: frozenset[str]) -> Q:
@@ -192,52 +251,83 @@ def _overlaps(field: str, values: frozenset[str]) -> Q:
     return q
 
 
+def unsigned_complaints(project: Any, key: str) -> QuerySet[Ticket]:
+    """The project's complaints without a current signature (synonym table ``key``, current layout):
+    what ``manage.py similarity_backfill`` stores."""
+    current = ComplaintSignature.objects.filter(ticket_id=OuterRef("pk"), synonyms_key=key,
+                                                version=similarity.SIGNATURE_VERSION)
+    return Ticket.objects.filter(project_id=project.pk, kind=COMPLAINT).filter(~Exists(current))
+
+
+def signed_below(project_id: int, key: str, signature: Any = None) -> int:
+    """The project's watermark (:class:`SimilarityIndexState`): every complaint below it has a current
+    signature. ``signature``: a row :func:`actions.record_signature` just stored, which carries it."""
+    if signature is not None and getattr(signature, "signed_below", None) is not None:
+        return int(signature.signed_below)
+    row = (SimilarityIndexState.objects.filter(project_id=project_id, synonyms_key=key,
+                                               version=similarity.SIGNATURE_VERSION)
+           .values_list("signed_below", flat=True).first())
+    return int(row or 0)
+
+
 def candidates_for(ticket: Ticket, *, now: dt.datetime | None = None, limit: int = 10,
                    signature: Any = None) -> list[Candidate]:
     """Earlier complaints of the same project inside the window that concern the same matter
-    (R-M3-04): compared by text, gated by category and location. Every complaint of the window is
-    considered (no cap): the gates run in the database on the stored signatures
-    (:class:`ComplaintSignature`), the text score is one dot product per surviving complaint; a
-    complaint of the window without a current signature is scored from its text. ``signature``: the
-    ticket's :class:`ComplaintSignature` when the caller has just stored it."""
+    (R-M3-04): compared by text, gated by category, location and matter. Every complaint of the
+    window can be found (no cap), but only those that can reach the threshold are read (issue 15):
+
+    * the gram index (:class:`ComplaintGram`) gives the complaints of the window that share one of
+      the ticket's indexed grams (:func:`similarity.index_grams` — every complaint whose cosine can
+      reach the threshold shares one) or one of its recognised matters (a shared matter scores
+      without a shared gram);
+    * of those, the database keeps the ones whose category, buildings and matters pass the gates;
+      each survivor costs one dot product with its packed vector;
+    * a complaint of the window without a current signature (recorded before signatures, its intake
+      job still queued, or made under another synonym table) is scored from its text.
+
+    ``signature``: the ticket's :class:`ComplaintSignature` when the caller has just stored it."""
     now = now or clock.now()
     t = thresholds_for(ticket.project)
     start = rules.window_start(ticket.received_at, mode=t.window, tz=ticket.project.tz)
     synonyms = synonyms_for(ticket.project)
     key = synonyms_key(synonyms)
-    stored = signature if signature is not None and signature.synonyms_key == key else (
-        ComplaintSignature.objects.filter(ticket_id=ticket.pk, synonyms_key=key).first())
-    if stored is not None:
-        mine = similarity.Signature(stored.vector, _unbar(stored.topics), _unbar(stored.aspects),
-                                    _unbar(stored.locations))
-    else:
-        mine = compute_signature(ticket, synonyms)
+    stored = signature if signature is not None and is_current(signature, key) else (
+        ComplaintSignature.objects.filter(ticket_id=ticket.pk, synonyms_key=key,
+                                          version=similarity.SIGNATURE_VERSION).first())
+    mine = signature_of_row(stored) if stored is not None else compute_signature(ticket, synonyms)
+    threshold = similarity_threshold_for(ticket.project)
     category = str(ticket.category_id) if getattr(ticket, "category_id", None) else None
-    window = (Ticket.objects.filter(project_id=ticket.project_id, kind=COMPLAINT, received_at__gte=start,
-                                    received_at__lte=ticket.received_at)
-              .exclude(pk=ticket.pk).exclude(status=VOIDED))
+    in_window = {"received_at__gte": start, "received_at__lte": ticket.received_at}
     gates = Q()
     if category:
         gates &= Q(ticket__category_id=ticket.category_id) | Q(ticket__category_id=None)
     gates &= _overlaps("locations", mine.locations) & _overlaps("topics", mine.topics)
-    rows = (ComplaintSignature.objects.filter(ticket__project_id=ticket.project_id, ticket__kind=COMPLAINT,
-                                              ticket__received_at__gte=start,
-                                              ticket__received_at__lte=ticket.received_at, synonyms_key=key)
-            .exclude(ticket_id=ticket.pk).exclude(ticket__status=VOIDED)
-            .filter(gates)
-            .values_list("ticket_id", "ticket__category_id", "ticket__received_at", "vector", "topics",
-                         "aspects", "locations"))
-    threshold = similarity_threshold_for(ticket.project)
+    rows = (ComplaintSignature.objects.filter(project_id=ticket.project_id, synonyms_key=key,
+                                              version=similarity.SIGNATURE_VERSION, ticket__kind=COMPLAINT,
+                                              **{f"ticket__{k}": v for k, v in in_window.items()})
+            .exclude(ticket_id=ticket.pk).exclude(ticket__status=VOIDED).filter(gates))
+    if threshold > similarity.INDEX_MARGIN:  # a threshold of 0 makes every complaint of the window a match
+        lookup = [*similarity.index_grams(mine.vector, threshold),
+                  *(similarity.topic_id(x) for x in sorted(mine.topics))]
+        rows = rows.filter(ticket_id__in=ComplaintGram.objects.filter(
+            project_id=ticket.project_id, gram__in=lookup, **in_window).values("ticket_id"))
     scored: list[tuple[float, dt.datetime, int, similarity.Match]] = []
-    for pk, cat, received, vector, tps, asp, locs in rows:
-        theirs = similarity.Signature(vector, _unbar(tps), _unbar(asp), _unbar(locs))
-        m = similarity.score_signatures(mine, theirs, category_a=category, category_b=str(cat) if cat else None,
-                                        threshold=threshold)
+    mine_vec = mine.vector
+    for pk, cat, received, packed, tps, asp, locs in rows.values_list(
+            "ticket_id", "ticket__category_id", "ticket__received_at", "packed", "topics", "aspects", "locations"):
+        m = similarity.score_packed(mine, mine_vec, packed, _unbar(tps), _unbar(asp), _unbar(locs),
+                                    category_a=category, category_b=str(cat) if cat else None,
+                                    threshold=threshold)
         if m.same:
             scored.append((m.score, received, pk, m))
-    # complaints of the window without a current signature (recorded before signatures, or under
-    # another synonym table): scored from their text with the current IDF
-    for other in window.filter(Q(similarity_signature__isnull=True) | ~Q(similarity_signature__synonyms_key=key)):
+    # complaints of the window without a current signature: scored from their text with the current IDF.
+    # They all lie at or above the project's watermark (SimilarityIndexState), so only that tail is read.
+    window = (Ticket.objects.filter(project_id=ticket.project_id, kind=COMPLAINT, **in_window,
+                                    pk__gte=signed_below(ticket.project_id, key, signature))
+              .exclude(pk=ticket.pk).exclude(status=VOIDED))
+    current = ComplaintSignature.objects.filter(ticket_id=OuterRef("pk"), synonyms_key=key,
+                                                version=similarity.SIGNATURE_VERSION)
+    for other in window.filter(~Exists(current)):
         theirs = compute_signature(other, synonyms)
         other_cat = getattr(other, "category_id", None)
         m = similarity.score_signatures(mine, theirs, category_a=category,
@@ -247,7 +337,7 @@ def candidates_for(ticket: Ticket, *, now: dt.datetime | None = None, limit: int
             scored.append((m.score, other.received_at, other.pk, m))
     scored.sort(key=lambda s: (-s[0], -s[1].timestamp(), -s[2]))
     scored = scored[:limit]
-    tickets = Ticket.objects.in_bulk([s[2] for s in scored])
+    tickets = Ticket.objects.in_bulk([s[2] for s in scored]) if scored else {}
     return [Candidate(tickets[pk], m) for _score, _at, pk, m in scored]
 
 
@@ -386,7 +476,7 @@ def current_level(ticket: Ticket) -> str:
 
 def add_working_days_for(project: Project) -> Callable[[dt.datetime, int], dt.datetime]:
     """A ``(start, n) -> deadline`` function on the project's working-day calendar (T-03, T-04)."""
-    cal = calendar_for(project)
+    cal = _cached("calendar", project.pk, lambda: calendar_for(project))
 
     def add(start: dt.datetime, n: int) -> dt.datetime:
         return wcal.add_working_days(start, n, calendar=cal)

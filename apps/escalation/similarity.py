@@ -26,11 +26,15 @@ from __future__ import annotations
 import csv
 import math
 import re
+import sys
 import unicodedata
+import zlib
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 DATASET = Path(__file__).parent / "data" / "complaint_pairs.csv"
 
@@ -459,7 +463,7 @@ def weighted(grams: Mapping[str, int], idf: Callable[[str], float]) -> dict[str,
 class Signature:
     """What a comparison needs of one complaint, computed once (see above)."""
 
-    vector: dict[str, float]
+    vector: Mapping[Any, float]  # gram → weight, or gram id → weight (:func:`hashed`, as stored)
     topics: frozenset[str]
     aspects: frozenset[str]
     locations: frozenset[str]
@@ -484,20 +488,137 @@ def score_signatures(a: Signature, b: Signature, *, category_a: str | None, cate
     if len(va) > len(vb):
         va, vb = vb, va
     cos = sum(v * vb.get(g, 0.0) for g, v in va.items())
+    return _gated_score(a, cos, b.topics, b.aspects, b.locations, category_a=category_a, category_b=category_b,
+                        threshold=threshold)
+
+
+def _gated_score(a: Signature, cos: float, topics_b: frozenset[str], aspects_b: frozenset[str],
+                 locations_b: frozenset[str], *, category_a: str | None, category_b: str | None,
+                 threshold: float) -> Match:
     gate = ""
     if category_a and category_b and category_a != category_b:
         gate = "category"
-    elif a.locations and b.locations and not (a.locations & b.locations):
+    elif a.locations and locations_b and not (a.locations & locations_b):
         gate = "location"
-    elif a.topics and b.topics and not (a.topics & b.topics):
+    elif a.topics and topics_b and not (a.topics & topics_b):
         gate = "topic"
     if gate:
         score = 0.0
-    elif a.topics and b.topics:
-        agreement = len(a.topics & b.topics) / len(a.topics | b.topics)
-        if a.aspects and b.aspects and not (a.aspects & b.aspects):
+    elif a.topics and topics_b:
+        agreement = len(a.topics & topics_b) / len(a.topics | topics_b)
+        if a.aspects and aspects_b and not (a.aspects & aspects_b):
             agreement *= ASPECT_CONFLICT_FACTOR
         score = TEXT_WEIGHT * cos + (1 - TEXT_WEIGHT) * agreement
     else:
         score = cos
     return Match(score=round(score, 4), same=score >= threshold, gate=gate, cosine=round(cos, 4))
+
+
+# ------------------------------------------------------------------ compact vectors and the gram index
+#
+# A stored vector is a byte string: the n-grams' 32-bit ids (:func:`gram_id`) then their float32
+# weights, sorted by id — about 8 bytes a gram instead of ~20 of JSON, decoded without a parser.
+# The gram index (``ComplaintGram``: project, gram id, complaint) answers "which complaints of the
+# window share one of these grams"; :func:`index_grams` chooses which of a new complaint's grams to
+# look up so that no complaint whose cosine can reach the threshold is missed (below).
+
+SIGNATURE_VERSION = 2
+"""Stored signatures of an older layout (version 0: JSON vectors, no gram index) are not current."""
+
+_TOPIC_PREFIX = "\x00topic:"  # never a gram: normalize() drops control characters
+
+
+def gram_id(gram: str) -> int:
+    """A stable signed 32-bit id of an n-gram (CRC-32 of its UTF-8: distinct for every 1–4-byte
+    input, so two 1-grams never share an id). Collisions of longer grams only add a candidate to the
+    look-up or a vanishing term to a dot product."""
+    h = zlib.crc32(gram.encode())
+    return h - (1 << 32) if h >= 1 << 31 else h
+
+
+def topic_id(topic: str) -> int:
+    """The gram-index key of a recognised matter: complaints sharing a matter are found through it."""
+    return gram_id(_TOPIC_PREFIX + topic)
+
+
+def hashed(vector: Mapping[str, float]) -> dict[int, float]:
+    """A text-keyed vector with gram ids as keys (the form stored and compared)."""
+    out: dict[int, float] = {}
+    for g, w in vector.items():
+        k = gram_id(g)
+        out[k] = out.get(k, 0.0) + w
+    return out
+
+
+def pack(vector: Mapping[int, float]) -> bytes:
+    """``{gram id: weight}`` → bytes (ids as int32, then weights as float32, little-endian, by id)."""
+    ids = sorted(vector)
+    return (array("i", ids).tobytes() if sys.byteorder == "little" else _swapped("i", ids)) + (
+        array("f", [vector[i] for i in ids]).tobytes() if sys.byteorder == "little"
+        else _swapped("f", [vector[i] for i in ids]))
+
+
+def _swapped(code: str, values: list[Any]) -> bytes:
+    a = array(code, values)
+    a.byteswap()
+    return a.tobytes()
+
+
+def unpack(blob: bytes | memoryview | None) -> dict[int, float]:
+    """The inverse of :func:`pack`."""
+    if not blob:
+        return {}
+    data = bytes(blob)
+    n = len(data) // 8
+    ids, weights = array("i"), array("f")
+    ids.frombytes(data[:4 * n])
+    weights.frombytes(data[4 * n:8 * n])
+    if sys.byteorder != "little":
+        ids.byteswap()
+        weights.byteswap()
+    return dict(zip(ids, weights, strict=True))
+
+
+def packed_dot(mine: Mapping[int, float], blob: bytes | memoryview) -> float:
+    """Cosine of a unit vector ``mine`` with a stored (packed, unit) vector, without building a dict."""
+    data = bytes(blob)
+    n = len(data) // 8
+    ids, weights = array("i"), array("f")
+    ids.frombytes(data[:4 * n])
+    weights.frombytes(data[4 * n:8 * n])
+    if sys.byteorder != "little":
+        ids.byteswap()
+        weights.byteswap()
+    get = mine.get
+    return sum(w * get(i, 0.0) for i, w in zip(ids, weights, strict=True))
+
+
+INDEX_MARGIN = 1e-3
+"""Safety margin of :func:`index_grams` for the float32 rounding of stored weights."""
+
+
+def index_grams(vector: Mapping[int, float], threshold: float) -> list[int]:
+    """The grams of a unit ``vector`` to look up in the gram index so that every stored unit vector
+    with cosine ≥ ``threshold`` shares at least one of them (prefix filtering, exact).
+
+    Cauchy–Schwarz: if the grams two unit vectors share all lie in a set D of this vector's grams,
+    their cosine is at most √(Σ_D w²). So the lightest grams — the common ones ("楼", "坏", whose IDF is
+    low) — are left out while their squared weights stay below ``(threshold − margin)²``; a complaint
+    sharing only those cannot reach the threshold. The rest are returned."""
+    budget = (threshold - INDEX_MARGIN) ** 2 if threshold > INDEX_MARGIN else 0.0
+    dropped = 0.0
+    keep: list[int] = []
+    for gid, w in sorted(vector.items(), key=lambda kv: (abs(kv[1]), kv[0])):
+        if dropped + w * w < budget:
+            dropped += w * w
+        else:
+            keep.append(gid)
+    return keep
+
+
+def score_packed(a: Signature, vector_a: Mapping[int, float], packed_b: bytes | memoryview,
+                 topics_b: frozenset[str], aspects_b: frozenset[str], locations_b: frozenset[str], *,
+                 category_a: str | None, category_b: str | None, threshold: float = DEFAULT_THRESHOLD) -> Match:
+    """:func:`score_signatures` against a stored complaint whose vector is still packed."""
+    return _gated_score(a, packed_dot(vector_a, packed_b), topics_b, aspects_b, locations_b,
+                        category_a=category_a, category_b=category_b, threshold=threshold)

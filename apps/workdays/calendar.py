@@ -41,8 +41,10 @@ Interpretations (SPEC §0.3 and Appendix A):
 - **T-13** "立即/及时" has no arithmetic here: the policy layer returns ``due_at=None``.
 
 Speed: per-day working flags live in one ``bytearray`` over a contiguous ordinal span with a
-prefix-sum array of working-day counts, so "N-th working day after" is one ``bisect`` and
-"count working days between" two look-ups; the span grows on demand.
+prefix-sum array of working-day counts and the table of the working days' ordinals, so "N-th
+working day after" is two look-ups (prefix count, then ordinal table: O(1), issue 15) and "count
+working days between" two look-ups; the span grows on demand. ``add_working_days_p`` remembers its
+results per start day and policy (a deadline of N working days depends only on the start's day).
 """
 from __future__ import annotations
 
@@ -124,6 +126,10 @@ class WorkCalendar:
         # (first ordinal, working flags, prefix sums) replaced as ONE tuple when the span grows, so
         # threads sharing a cached calendar never see a mixed state
         self._span: tuple[int, bytearray, array] = (0, bytearray(), array("l", [0]))
+        self._nth: tuple[int, array] = (0, array("l"))
+        # (local day ordinal, n, start_day_counts, end_of) → add_working_days_p's result; emptied when
+        # the span is rebuilt and when it grows large
+        self._memo: dict[tuple[int, int, bool, str], tuple[dt.datetime, bool]] = {}
         # the span grows on demand (``_ensure``); start with the data's years plus margins
         self._build(dt.date(max(lo - 1, 1), 1, 1).toordinal(), dt.date(min(hi + 4, 9999), 1, 1).toordinal())
 
@@ -146,7 +152,10 @@ class WorkCalendar:
             cum[i] = total
             total += f
         cum[len(flags)] = total
+        nth = array("l", (first + i for i, f in enumerate(flags) if f))  # ordinal of the k-th working day
         self._span = (first, flags, cum)
+        self._nth = (first, nth)
+        self._memo = {}
 
     def _ensure(self, ordinal: int) -> tuple[int, bytearray, array]:
         span = self._span
@@ -168,8 +177,10 @@ class WorkCalendar:
 
     def provisional_between(self, a: dt.date, b: dt.date) -> bool:
         """True if any year touched by the closed range [a, b] is not covered."""
-        lo, hi = (a, b) if a <= b else (b, a)
-        return any(y not in self.covered_years for y in range(lo.year, hi.year + 1))
+        lo, hi = (a.year, b.year) if a <= b else (b.year, a.year)
+        if lo == hi:
+            return lo not in self.covered_years
+        return any(y not in self.covered_years for y in range(lo, hi + 1))
 
     def nth_working_day_after(self, day: dt.date, n: int) -> dt.date:
         """The n-th working day strictly after ``day`` (n ≥ 1); n == 0 returns ``day``."""
@@ -179,9 +190,12 @@ class WorkCalendar:
         base, flags, cum = self._ensure(o)
         while True:
             i = o - base
-            target = cum[i + 1] + n
-            if target <= cum[len(flags)]:
-                j = bisect_left(cum, target, i + 1)
+            k = cum[i + 1] + n - 1  # the target is the k-th working day of the span (0-based)
+            nth_base, nth = self._nth
+            if nth_base == base and k < len(nth):
+                return dt.date.fromordinal(nth[k])  # O(1): prefix count, then the ordinal table
+            if k < cum[len(flags)]:  # another thread rebuilt the span meanwhile
+                j = bisect_left(cum, k + 1, i + 1)
                 return dt.date.fromordinal(base + j - 1)
             # grow forward: n working days fit in at most ~3n+40 calendar days
             base, flags, cum = self._ensure(base + len(flags) + 3 * n + 40)
@@ -228,12 +242,25 @@ def add_working_days_p(start: dt.datetime, n: int, calendar: WorkCalendar, *, st
     """T-04 (P-26, P-27): 23:59:59 (or work end) on the N-th working day after the start day."""
     if n < 0:
         raise ValueError("工作日数不能为负")
-    day = calendar.local(start).date()
+    tz = calendar.tz
+    if start.tzinfo is None:
+        raise ValueError("需要带时区的时间 (aware datetime)")
+    local = start if start.tzinfo is tz else start.astimezone(tz)
+    key = (local.toordinal(), n, start_day_counts, end_of)
+    found = calendar._memo.get(key)
+    if found is not None:  # the same start day and policy: a dictionary look-up
+        return found
+    day = local.date()
     if start_day_counts and n >= 1 and calendar.is_working_day(day):
         due = calendar.nth_working_day_after(day, n - 1)
     else:
         due = calendar.nth_working_day_after(day, n)
-    return calendar.end_of(due, end_of), calendar.provisional_between(day, due)
+    result = (calendar.end_of(due, end_of), calendar.provisional_between(day, due))
+    memo = calendar._memo
+    if len(memo) > 200_000:
+        memo.clear()
+    memo[key] = result
+    return result
 
 
 def add_working_days(start: dt.datetime, n: int, calendar: WorkCalendar | None = None, *,
