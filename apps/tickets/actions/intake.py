@@ -29,6 +29,7 @@ from apps.tickets.actions.base import (
     _require,
     _save,
 )
+from apps.tickets.actions.judgement import notify_important
 from apps.tickets.actions.replies import _after_reply_sent
 from apps.tickets.channels import posts_to_route
 from apps.tickets.choices import (
@@ -218,6 +219,8 @@ def receive_ticket(
                                                                    role=Role.QUALITY).select_related("user")]
         _notify(quality_staff, kind="ticket_escalated", subject=f"集团/政府转来投诉 {ticket.number}，由品质管理部负责",
                 body=content[:200], ticket=ticket, now=now, dedupe=f"company-transfer-{ticket.pk}")
+    if important and kind == Kind.COMPLAINT:  # R-M2-22: the 客服经理 receives important complaints
+        notify_important(ticket, acting_user=acting_user, now=now)
     # R-M1-08: recorded by someone outside the designated intake post(s) → passed on to them (R-M1-07)
     _notify(posts_to_route(project, receiver), kind="ticket_routed_to_intake_post",
             subject=f"{receiver} 受理了 {ticket.number}，请指定受理岗位跟进", body=content[:200], ticket=ticket,

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from apps.org.access import has_cap
-from apps.org.roles import Cap
-from apps.tickets.actions.base import _event, _forbid, _lock, _refuse, _require, _save
+from apps.org.models import Membership
+from apps.org.roles import Cap, Role
+from apps.tickets.actions.base import _event, _forbid, _lock, _notify, _refuse, _require, _save
 from apps.tickets.choices import Kind, TicketEventKind, TicketStatus
 from apps.tickets.models import Ticket
 
@@ -74,4 +75,15 @@ def judge_complaint(*, ticket: Ticket, acting_user: User, now: dt.datetime, vali
     message = "；".join(words) + (f"：{reason.strip()}" if reason.strip() else "")
     _save(ticket, diff.keys(), acting_user=acting_user, reason=message)
     _event(ticket, TicketEventKind.CLASSIFIED, acting_user=acting_user, now=now, message=message, changes=diff)
+    if diff.get("important", [False, False])[1]:
+        notify_important(ticket, acting_user=acting_user, now=now)
     return ticket
+
+
+def notify_important(ticket: Ticket, *, acting_user: User | None, now: dt.datetime) -> None:
+    """R-M2-22: the 客服经理 receives important complaints — every 客服经理 of the ticket's project is told
+    (after the commit, through apps.notify), except the person who flagged it."""
+    managers = [m.user for m in Membership.objects.filter(project_id=ticket.project_id, role=Role.CS_MANAGER)
+                .select_related("user") if acting_user is None or m.user_id != acting_user.pk]
+    _notify(managers, kind="ticket_important", subject=f"重要投诉 {ticket.number}，请客服经理受理跟进",
+            body=ticket.content[:200], ticket=ticket, now=now, dedupe=f"important-{ticket.pk}")
