@@ -364,9 +364,18 @@ class JudgeForm(forms.Form):
     """投诉判定: 有效投诉 (R-M1-18, set by the handler or a supervisor) and 重要投诉 (R-M2-22)."""
 
     valid_complaint = forms.ChoiceField(label=_("有效性"), choices=VALIDITY_CHOICES, required=False)
+    criterion = forms.TypedChoiceField(label=_("判定依据"), required=False, coerce=int, empty_value=None,
+                                       help_text=_("本公司的有效投诉判定标准；须与判定结果一致"))
     important = forms.BooleanField(label=_("重要投诉"), required=False)
     reason = forms.CharField(label=_("说明"), required=False, max_length=500,
-                             help_text=_("判定为无效投诉须说明理由"))
+                             help_text=_("判定为无效投诉须说明理由（或选择无效投诉的判定依据）"))
+
+    def __init__(self, *args: Any, criteria: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if criteria:
+            self.fields["criterion"].choices = [("", "—"), *criteria]
+        else:
+            del self.fields["criterion"]
 
 
 def judge_kwargs(data: dict[str, Any]) -> dict[str, Any]:
@@ -378,6 +387,8 @@ def judge_kwargs(data: dict[str, Any]) -> dict[str, Any]:
         out["valid_complaint"] = {"yes": True, "no": False, "": None}.get(value, value) if isinstance(value, str) else value
     if "important" in data and data["important"] is not None:
         out["important"] = bool(data["important"])
+    if data.get("criterion") is not None:
+        out["criterion"] = data["criterion"]
     return out
 
 
@@ -676,3 +687,13 @@ def internal_staff_kwargs(data: dict[str, Any]) -> dict[str, Any]:
     """内部员工投诉标记 (R-M1-17) → :func:`actions.edit_ticket` keyword arguments."""
     return {"changes": {"internal_staff": bool(data.get("internal_staff"))},
             "reason": _text(data, "reason") or "内部员工投诉标记（R-M1-17）"}
+
+
+class ValidityCriterionForm(forms.Form):
+    """有效投诉判定标准 (R-M1-18): one criterion of the company's list."""
+
+    label = forms.CharField(label=_("判定标准"), max_length=100)
+    valid = forms.TypedChoiceField(label=_("判定结果"), coerce=lambda v: v == "yes",
+                                   choices=[("yes", _("有效投诉")), ("no", _("无效投诉"))])
+    position = forms.IntegerField(label=_("排序"), min_value=0, max_value=32767, initial=0, required=False)
+    active = forms.BooleanField(label=_("启用"), required=False, initial=True)
