@@ -233,6 +233,10 @@ class TicketReturnVisitIn(Schema):
     owner_words: str = Field("", max_length=2000)
     note: str = Field("", max_length=1000)
     give_up: bool = Field(False, description="多次联系不上后以“联系不上”结束（R-M4-12）")
+    open_question: str = Field("", max_length=2000, description="未能当场答复的问题（R-M4-10），须同时给 answer_due_at")
+    answer_due_at: PlannedMoment | None = Field(None, description="约定答复时间，须带时区")
+    emergency_reason: str = Field("", max_length=500,
+                                  description="免打扰时段内电话回访的紧急原因（R-M4-14、R-M17-01）；否则 409 quiet_hours")
 
 
 class TicketExemptionIn(Schema):

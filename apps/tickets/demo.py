@@ -10,6 +10,7 @@ import random
 from typing import Any
 
 from apps.estates.models import Household, Person
+from apps.notify.queries import next_contact_moment
 from apps.org.models import Company, DepartmentKind, Membership, Project
 from apps.org.roles import Role
 from apps.tickets import actions
@@ -106,7 +107,8 @@ def _progress(ticket: Any, stage: str, staff: dict[str, Any], department: Any, m
         actions.verify_ticket(ticket=ticket, passed=True, notes="措施已落实", acting_user=supervisor, now=t)
     if steps < 5:
         return
-    t += dt.timedelta(hours=20)
+    # the return-visit call waits for the end of the project's quiet hours (R-M4-14, R-M17-01)
+    t = next_contact_moment(ticket.project, t + dt.timedelta(hours=20))
     with clock.frozen(t):
         visitor = _reviewer(ticket.project, "quality") if company_level(ticket) else desk  # R-M4-04
         actions.record_return_visit(ticket=ticket, method="phone", reached=True, satisfaction="satisfied",

@@ -169,9 +169,9 @@ def receive_ticket(
         raise _refuse("约定反馈时间不能早于受理时间", field="agreed_feedback_at")
     if (channel in ORAL_CHANNELS and not resolved_on_spot and not anonymous and kind != Kind.PRAISE
             and agreed_feedback_at is None):
-        raise _refuse("未能当场处理的，须与顾客约定反馈时间（R-M1-09）", field="agreed_feedback_at")
+        raise _refuse("未能当场处理的，须与顾客约定反馈时间", field="agreed_feedback_at")
     if internal_staff and kind != Kind.COMPLAINT:
-        raise _refuse("只有投诉可以标记为内部员工投诉（R-M1-17）", field="internal_staff")
+        raise _refuse("只有投诉可以标记为内部员工投诉", field="internal_staff")
     if issued_by_quality and not (_is_company_level(acting_user)):
         raise _forbid("只有品质管理部可以下发投诉记录表")
 
@@ -281,7 +281,7 @@ def edit_ticket(*, ticket: Ticket, changes: dict[str, Any], reason: str = "", ac
         if name == "person" and value is not None and value.project_id != ticket.project_id:
             raise _refuse("业主不属于该项目", field="person")
         if name == "internal_staff" and value and ticket.kind != Kind.COMPLAINT:
-            raise _refuse("只有投诉可以标记为内部员工投诉（R-M1-17）", field="internal_staff")
+            raise _refuse("只有投诉可以标记为内部员工投诉", field="internal_staff")
         if name == "people_count" and (value is None or int(value) < 1):
             raise _refuse("投诉人数至少为 1", field="people_count")
         old = getattr(ticket, name)
@@ -289,9 +289,9 @@ def edit_ticket(*, ticket: Ticket, changes: dict[str, Any], reason: str = "", ac
             diff[name] = [_jsonable(old), _jsonable(value)]
             setattr(ticket, name, value)
     if "our_side" in diff and ticket.our_side is False and not reason.strip():
-        raise _refuse("改为非我方原因须说明理由（R-M3-05）", field="our_side")
+        raise _refuse("改为非我方原因须说明理由", field="our_side")
     if ticket.record_form and ticket.handler_id is None:
-        raise _refuse("记录表投诉须指定具体处理人（R-M2-17）", field="record_form")
+        raise _refuse("记录表投诉须指定具体处理人", field="record_form")
     if not diff:
         return ticket
     _save(ticket, diff.keys(), acting_user=acting_user, reason=reason or "修改")
