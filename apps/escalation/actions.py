@@ -555,15 +555,34 @@ def _recount_and_evaluate_added(cluster: ComplaintCluster, ticket: Ticket, added
     when the count makes the group hot and they are not hot for it yet (R-M3-02 b — every member of
     the group has the same count, and nothing else of an earlier member changed)."""
     count = queries.cluster_distinct_complainants(ticket, now=now)
-    if cluster.distinct_complainants != count:
+    previous = cluster.distinct_complainants
+    if previous != count:
         cluster.distinct_complainants = count
         cluster.save(update_fields=["distinct_complainants"])
     ids = set(added)
-    if count >= queries.thresholds_for(cluster.project).hot_distinct_complainants:
+    reaches = count >= queries.thresholds_for(cluster.project).hot_distinct_complainants
+    confirmed = cluster.state == ClusterState.CONFIRMED
+    if reaches and confirmed:
         ids |= set(cluster.members.exclude(ticket__escalation_events__rule_id=HOT_SAME_COMPLAINT_RULE)
                    .exclude(ticket__status=queries.VOIDED).values_list("ticket_id", flat=True))
+    elif reaches and previous < count:  # R-M3-04: the system suggests, staff confirm — ask them to
+        _ask_to_confirm(cluster, count=count, now=now)
     for t in Ticket.objects.filter(pk__in=ids).select_related("project").order_by("pk"):
-        _evaluate_ticket(t, now=now, distinct_complainants=count)
+        _evaluate_ticket(t, now=now, distinct_complainants=count if confirmed else 1)
+
+
+def _ask_to_confirm(cluster: ComplaintCluster, *, count: int, now: dt.datetime) -> None:
+    """A suggested group reached the hot threshold: the project's staff who manage groups (ESCALATE) and
+    品质管理部 are asked to confirm or reject it; nothing is escalated until they confirm (R-M3-04)."""
+    recipients = queries.escalation_recipients(cluster.project)
+    link, subject = f"/escalation/clusters/{cluster.pk}/", f"疑似相同投诉 {count} 位不同投诉人，请确认是否为同一投诉"
+    cluster_id = cluster.pk
+
+    def send() -> None:
+        notify_staff(recipients, kind="cluster_to_confirm", subject=subject, body=cluster.title, link=link,
+                     project=cluster.project, now=now, dedupe_key=f"cluster-confirm-{cluster_id}-{count}")
+
+    transaction.on_commit(send)
 
 
 @transaction.atomic
@@ -586,9 +605,10 @@ def _recount_and_evaluate(cluster: ComplaintCluster, *, now: dt.datetime, acting
     newest = max(members, key=lambda m: m.ticket.received_at).ticket
     cluster.distinct_complainants = queries.cluster_distinct_complainants(newest, now=now)
     cluster.save(update_fields=["distinct_complainants"])
-    for m in members:  # one count for the whole group, not one per member
-        _evaluate_ticket(m.ticket, now=now, acting_user=acting_user,
-                         distinct_complainants=cluster.distinct_complainants)
+    # R-M3-04: only a group staff confirmed counts for criterion (b); one count for the whole group
+    count = cluster.distinct_complainants if cluster.state == ClusterState.CONFIRMED else 1
+    for m in members:
+        _evaluate_ticket(m.ticket, now=now, acting_user=acting_user, distinct_complainants=count)
 
 
 def _require_cluster_cap(user: User, project: Project) -> None:
@@ -608,6 +628,24 @@ def confirm_cluster(cluster: ComplaintCluster, *, acting_user: User, now: dt.dat
         cluster.title = title.strip()[:200]
     cluster.save(update_fields=["state", "confirmed_at", "confirmed_by", "title"])
     _recount_and_evaluate(cluster, now=now, acting_user=acting_user)
+    return cluster
+
+
+@transaction.atomic
+def reject_cluster(cluster: ComplaintCluster, *, acting_user: User, now: dt.datetime) -> ComplaintCluster:
+    """Staff reject a group the system suggested (R-M3-04): its tickets are not the same complaint. The
+    group is dissolved — its tickets count alone again and are not pulled back into it by a later
+    intake — and each member is re-evaluated on its own. Levels already raised stay (they only go up
+    automatically; a manager downgrades with a reason)."""
+    _require_cluster_cap(acting_user, cluster.project)
+    if cluster.state == ClusterState.DISSOLVED:
+        raise EscalationError("该组已解散", code="dissolved", status=409)
+    if cluster.state == ClusterState.CONFIRMED:
+        raise EscalationError("已确认的组不能直接否定，请拆分", code="confirmed", status=409)
+    cluster.state, cluster.confirmed_at, cluster.confirmed_by = ClusterState.DISSOLVED, now, acting_user
+    cluster.save(update_fields=["state", "confirmed_at", "confirmed_by"])
+    for m in cluster.members.select_related("ticket__project").order_by("ticket_id"):
+        _evaluate_ticket(m.ticket, now=now, acting_user=acting_user, distinct_complainants=1)
     return cluster
 
 

@@ -221,6 +221,29 @@ def cluster_confirm(request: HttpRequest, cluster_id: int) -> Any:
     return _cluster_out(cluster)
 
 
+@router.post("/clusters/{cluster_id}/reject", response={200: ClusterOut, **ERRORS},
+             summary="否定系统建议的相同投诉组（不是同一投诉）")
+def cluster_reject(request: HttpRequest, cluster_id: int) -> Any:
+    cluster = _cluster(request, cluster_id)
+    actions.reject_cluster(cluster, acting_user=staff_user(request), now=clock.now())
+    return _cluster_out(cluster)
+
+
+class DistinctIn(Schema):
+    distinct: bool = True
+
+
+@router.post("/clusters/{cluster_id}/members/{ticket_id}/distinct", response={200: ClusterOut, **ERRORS},
+             summary="匿名投诉人确认为（或取消）不同投诉人")
+def cluster_member_distinct(request: HttpRequest, cluster_id: int, ticket_id: int, payload: DistinctIn) -> Any:
+    cluster = _cluster(request, cluster_id)
+    member = ClusterMember.objects.filter(cluster=cluster, ticket_id=ticket_id).first()
+    if member is None:
+        raise ApiError(404, "not_found", "该投诉不在本组中")
+    actions.mark_distinct(member, distinct=payload.distinct, acting_user=staff_user(request), now=clock.now())
+    return _cluster_out(cluster)
+
+
 @router.post("/clusters/{cluster_id}/split", response={200: ClusterOut, **ERRORS}, summary="拆分相同投诉组")
 def cluster_split(request: HttpRequest, cluster_id: int, payload: SplitIn) -> Any:
     cluster = _cluster(request, cluster_id)

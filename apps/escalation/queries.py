@@ -136,9 +136,20 @@ def cluster_distinct_complainants(ticket: Ticket, *, now: dt.datetime) -> int:
                                                       internal_counts=internal_counts) for m in inside)
 
 
+def confirmed_distinct_complainants(ticket: Ticket, *, now: dt.datetime) -> int:
+    """The count criterion (b) of R-M3-02 uses (R-M3-04): staff link tickets into a group, the system only
+    suggests — so only a group staff have confirmed counts its distinct complainants; a ticket in a
+    suggested (unconfirmed) group, or in none, counts as its own complainant."""
+    member = ClusterMember.objects.filter(ticket=ticket).select_related("cluster").first()
+    if member is None or member.cluster.state != ClusterState.CONFIRMED:
+        return 1
+    return cluster_distinct_complainants(ticket, now=now)
+
+
 def facts_for(ticket: Ticket, *, now: dt.datetime, distinct_complainants: int | None = None) -> rules.Facts:
     """``distinct_complainants``: the group's count when the caller has just computed it (it is the
-    same for every member of a group), so that evaluating a group does not recount it per member."""
+    same for every member of a group), so that evaluating a group does not recount it per member; the
+    caller passes 1 for a group staff have not confirmed (R-M3-04, :func:`confirmed_distinct_complainants`)."""
     return rules.Facts(
         received_at=ticket.received_at,
         people_count=ticket.people_count or 1,
@@ -148,7 +159,7 @@ def facts_for(ticket: Ticket, *, now: dt.datetime, distinct_complainants: int | 
         media_or_litigation_risk=bool(ticket.media_or_litigation_risk),
         our_side=bool(ticket.our_side),
         resolved_at=is_resolved(ticket),
-        distinct_complainants=(cluster_distinct_complainants(ticket, now=now)
+        distinct_complainants=(confirmed_distinct_complainants(ticket, now=now)
                                if distinct_complainants is None else distinct_complainants),
     )
 

@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern] = [
     path("reports/<int:pk>/submit/", views.report_submit, name="report_submit"),
     path("clusters/<int:pk>/", views.cluster_detail, name="cluster"),
     path("clusters/<int:pk>/confirm/", views.cluster_confirm, name="cluster_confirm"),
+    path("clusters/<int:pk>/reject/", views.cluster_reject, name="cluster_reject"),
     path("clusters/<int:pk>/split/", views.cluster_split, name="cluster_split"),
     path("clusters/<int:pk>/merge/", views.cluster_merge, name="cluster_merge"),
     path("clusters/<int:pk>/distinct/", views.cluster_distinct, name="cluster_distinct"),

@@ -215,6 +215,19 @@ def cluster_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def cluster_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    """R-M3-04: staff reject a suggested group (not the same complaint)."""
+    cluster = _cluster(request, pk)
+    try:
+        actions.reject_cluster(cluster, acting_user=staff_user(request), now=clock.now())
+        messages.success(request, _("已否定：这些投诉不是同一投诉"))
+    except actions.EscalationError as exc:
+        _error(request, exc)
+    return redirect("escalation:cluster", pk=cluster.pk)
+
+
+@login_required
+@require_POST
 def cluster_split(request: HttpRequest, pk: int) -> HttpResponse:
     cluster = _cluster(request, pk)
     ids = [int(x) for x in request.POST.getlist("ticket_ids") if x.isdigit()]

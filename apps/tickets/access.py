@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from apps.org.access import has_cap, visible_projects
-from apps.org.models import User
-from apps.org.roles import Cap
+from apps.org.models import Company, Membership, User
+from apps.org.roles import ROLE_INFO, Cap, Role
 from apps.tickets.models import Ticket
 
 if TYPE_CHECKING:
@@ -62,3 +62,26 @@ def access_ticket(user: User | AnonymousUser, ticket_id: Any, *, for_update: boo
 def can_act(user: User | AnonymousUser, cap: str, ticket: Ticket) -> bool:
     """Does ``user`` hold ``cap`` in the ticket's project?"""
     return has_cap(user, cap, ticket.project)
+
+
+def may_manage_complaint_settings(user: User | AnonymousUser, company_id: int) -> bool:
+    """The company's administrators (a company-level role with MANAGE_CONFIG, i.e. 系统管理员) and
+    品质管理部, who owns the complaint procedure, keep the company's complaint settings (R-M1-18)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(m.company_id == company_id and ROLE_INFO[m.role].company_level
+               and (Cap.MANAGE_CONFIG in ROLE_INFO[m.role].caps or m.role == Role.QUALITY)
+               for m in Membership.objects.filter(user_id=user.pk))
+
+
+def managed_company_ids(user: User | AnonymousUser) -> list[int]:
+    """Companies whose complaint settings ``user`` keeps (see :func:`may_manage_complaint_settings`)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if getattr(user, "is_superuser", False):
+        return list(Company.objects.order_by("id").values_list("id", flat=True))
+    ids = {m.company_id for m in Membership.objects.filter(user_id=user.pk)
+           if ROLE_INFO[m.role].company_level and (Cap.MANAGE_CONFIG in ROLE_INFO[m.role].caps or m.role == Role.QUALITY)}
+    return sorted(ids)

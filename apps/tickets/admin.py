@@ -105,3 +105,11 @@ class IntakePostAdmin(admin.ModelAdmin):
 
 admin.site.register(m.SuggestionDecision, ReadOnlyAdmin)
 admin.site.register(m.Commendation, ReadOnlyAdmin)
+
+
+@admin.register(m.ValidityCriterion)
+class ValidityCriterionAdmin(SimpleHistoryAdmin):
+    """有效投诉判定标准 (R-M1-18); kept on the staff page, shown here for the administrators."""
+
+    list_display = ("label", "company", "valid", "position", "active")
+    list_filter = ("company", "valid", "active")

@@ -30,6 +30,7 @@ from apps.core.api_errors import ERRORS, ApiError
 from apps.core.api_pagination import LinliPagination
 from apps.core.validation import PastMoment, PlannedMoment, SaneDate, SaneMoment, safe_local
 from apps.org import access as org_access
+from apps.org.models import Company
 from apps.org.roles import Cap
 from apps.tickets import access, actions, forms, queries, work_orders
 from apps.tickets.actions import TicketError
@@ -51,7 +52,7 @@ from apps.tickets.choices import (
 from apps.tickets.deadline_display import deadline_state
 from apps.tickets.filters import TicketFilterForm, apply_filters
 from apps.tickets.lookup import search_households
-from apps.tickets.models import Deadline, Ticket
+from apps.tickets.models import Deadline, Ticket, ValidityCriterion
 from apps.tickets.transitions import InvalidTransition
 from linli import clock
 
@@ -122,6 +123,7 @@ class TicketOut(Schema):
     municipal: bool
     internal_staff: bool
     valid_complaint: bool | None
+    validity_criterion_id: int | None = Field(None, description="判定依据（有效投诉判定标准 id，R-M1-18）")
     important: bool
     agreed_feedback_at: dt.datetime | None
     held_by_quality: bool
@@ -231,6 +233,10 @@ class TicketReturnVisitIn(Schema):
     owner_words: str = Field("", max_length=2000)
     note: str = Field("", max_length=1000)
     give_up: bool = Field(False, description="多次联系不上后以“联系不上”结束（R-M4-12）")
+    open_question: str = Field("", max_length=2000, description="未能当场答复的问题（R-M4-10），须同时给 answer_due_at")
+    answer_due_at: PlannedMoment | None = Field(None, description="约定答复时间，须带时区")
+    emergency_reason: str = Field("", max_length=500,
+                                  description="免打扰时段内电话回访的紧急原因（R-M4-14、R-M17-01）；否则 409 quiet_hours")
 
 
 class TicketExemptionIn(Schema):
@@ -252,6 +258,7 @@ class TicketJudgementIn(Schema):
     valid_complaint: bool | None = None
     important: bool | None = None
     reason: str = Field("", max_length=500)
+    criterion: int | None = Field(None, description="判定依据：本公司有效投诉判定标准的 id（公司维护了标准时必填）")
 
 
 class TicketInternalStaffIn(Schema):
@@ -347,7 +354,7 @@ def ticket_data(ticket: Ticket, now: dt.datetime | None = None) -> dict[str, Any
         "litigation": ticket.litigation, "media_or_litigation_risk": ticket.media_or_litigation_risk,
         "developer_matter": ticket.developer_matter, "municipal": ticket.municipal,
         "internal_staff": ticket.internal_staff, "valid_complaint": ticket.valid_complaint,
-        "important": ticket.important,
+        "validity_criterion_id": ticket.validity_criterion_id, "important": ticket.important,
         "agreed_feedback_at": _local(ticket.agreed_feedback_at), "held_by_quality": ticket.held_by_quality,
         "reopen_count": ticket.reopen_count, "handling_result": ticket.handling_result,
         "closed_at": _local(ticket.closed_at),
@@ -622,6 +629,82 @@ def channel_publication(request: HttpRequest, payload: ChannelPublicationIn) -> 
     except TicketError as exc:
         raise _fail(exc) from exc
     return Status(201, row)
+
+
+class ValidityCriterionOut(Schema):
+    id: int
+    company_id: int
+    label: str
+    valid: bool = Field(description="true = 有效投诉的判定标准，false = 无效投诉的")
+    position: int
+    active: bool
+
+
+class ValidityCriterionIn(Schema):
+    """有效投诉判定标准 (R-M1-18). ``company`` may be left out by a user who keeps one company's settings."""
+
+    company: int | None = None
+    label: str = Field(max_length=100)
+    valid: bool
+    position: int = Field(0, ge=0, le=32767)
+    active: bool = True
+
+
+class ValidityCriterionPatch(Schema):
+    label: str | None = Field(None, max_length=100)
+    valid: bool | None = None
+    position: int | None = Field(None, ge=0, le=32767)
+    active: bool | None = None
+
+
+@router.get("/validity-criteria", response={200: list[ValidityCriterionOut], **ERRORS},
+            summary="有效投诉判定标准（R-M1-18）")
+def list_validity_criteria(request: HttpRequest, include_inactive: bool = False) -> Any:
+    """The criteria of the companies whose projects the caller sees (the 投诉判定 panel's choices)."""
+    if not org_access.has_cap(request.user, Cap.VIEW_TICKETS):
+        raise ApiError(403, "forbidden", "无权查看")
+    company_ids = set(org_access.visible_projects(request.user).values_list("company_id", flat=True))
+    return [c for cid in sorted(company_ids) for c in queries.validity_criteria(cid, active_only=not include_inactive)]
+
+
+@router.post("/validity-criteria", response={201: ValidityCriterionOut, **ERRORS},
+             summary="新增有效投诉判定标准（公司系统管理员、品质管理部）")
+def create_validity_criterion(request: HttpRequest, payload: ValidityCriterionIn) -> Any:
+    user = access.staff_user(request)
+    managed = access.managed_company_ids(user)
+    company_id = payload.company if payload.company is not None else (managed[0] if len(managed) == 1 else None)
+    if company_id is None or company_id not in managed:
+        raise ApiError(403, "forbidden", "只有公司系统管理员或品质管理部可以维护有效投诉判定标准",
+                       {"company": ["请指定您负责的公司"]})
+    company = Company.objects.get(pk=company_id)
+    try:
+        with transaction.atomic():
+            row = actions.save_validity_criterion(company=company, label=payload.label, valid=payload.valid,
+                                                  position=payload.position, active=payload.active,
+                                                  acting_user=user, now=clock.now())
+    except TicketError as exc:
+        raise _fail(exc) from exc
+    return Status(201, row)
+
+
+@router.patch("/validity-criteria/{criterion_id}", response={200: ValidityCriterionOut, **ERRORS},
+              summary="修改或停用有效投诉判定标准")
+def update_validity_criterion(request: HttpRequest, criterion_id: int, payload: ValidityCriterionPatch) -> Any:
+    user = access.staff_user(request)
+    row = ValidityCriterion.objects.filter(pk=criterion_id, company_id__in=access.managed_company_ids(user)).first()
+    if row is None:
+        raise ApiError(404, "not_found", "判定标准不存在")
+    data = payload.model_dump(exclude_unset=True)
+    try:
+        with transaction.atomic():
+            row = actions.save_validity_criterion(
+                company=row.company, criterion=row, label=data.get("label") or row.label,
+                valid=row.valid if data.get("valid") is None else data["valid"],
+                position=row.position if data.get("position") is None else data["position"],
+                active=row.active if data.get("active") is None else data["active"], acting_user=user, now=clock.now())
+    except TicketError as exc:
+        raise _fail(exc) from exc
+    return Status(200, row)
 
 
 @router.get("/{ticket_id}", response={200: TicketOut, **ERRORS}, summary="工单详情")

@@ -10,10 +10,11 @@ import random
 from typing import Any
 
 from apps.estates.models import Household, Person
+from apps.notify.queries import next_contact_moment
 from apps.org.models import Company, DepartmentKind, Membership, Project
 from apps.org.roles import Role
 from apps.tickets import actions
-from apps.tickets.models import Category
+from apps.tickets.models import Category, ValidityCriterion
 from apps.tickets.policies import company_level
 from linli import clock
 
@@ -38,6 +39,9 @@ REQUESTS: list[tuple[str, str, str, str, str]] = [
 ]
 # three households of one building complain about the same lift within a week: a hot complaint (R-M3-02 b)
 LIFT = ["{b}电梯又坏了，老人上下楼很困难", "{b}的电梯三天两头停运，什么时候能修好", "{b}电梯故障好几天了，请尽快维修"]
+# the demo company's 有效投诉判定标准 (R-M1-18: the seeds give none; each company keeps its own)
+VALIDITY_CRITERIA = [("属物业服务范围，经核实属实", True), ("属合理需要未得到满足", True),
+                     ("非物业服务范围（市政、地产等）", False), ("经核实不属实", False), ("重复投诉，已并入原工单", False)]
 STAGES = ["received", "dispatched", "handled", "replied", "verified", "closed", "closed", "closed"]
 
 
@@ -103,7 +107,8 @@ def _progress(ticket: Any, stage: str, staff: dict[str, Any], department: Any, m
         actions.verify_ticket(ticket=ticket, passed=True, notes="措施已落实", acting_user=supervisor, now=t)
     if steps < 5:
         return
-    t += dt.timedelta(hours=20)
+    # the return-visit call waits for the end of the project's quiet hours (R-M4-14, R-M17-01)
+    t = next_contact_moment(ticket.project, t + dt.timedelta(hours=20))
     with clock.frozen(t):
         visitor = _reviewer(ticket.project, "quality") if company_level(ticket) else desk  # R-M4-04
         actions.record_return_visit(ticket=ticket, method="phone", reached=True, satisfaction="satisfied",
@@ -117,6 +122,9 @@ def load_demo_tickets(company: Company, *, seed: int = 2026, now: dt.datetime | 
     plus one same-lift group. Returns how many tickets were received."""
     now = now or clock.now()
     rng = random.Random(seed)
+    for position, (label, valid) in enumerate(VALIDITY_CRITERIA):  # R-M1-18: the company's own list
+        ValidityCriterion.objects.get_or_create(company=company, label=label,
+                                                defaults={"valid": valid, "position": position})
     categories = {c.code: c for c in Category.objects.filter(company=None)}
     count = 0
     for project in Project.objects.filter(company=company, kind="residential").order_by("code"):

@@ -101,9 +101,9 @@ class IntakeForm(forms.Form):
     developer_matter = forms.BooleanField(label=_("地产遗留问题"), required=False)
     municipal = forms.BooleanField(label=_("市政配套问题"), required=False)
     internal_staff = forms.BooleanField(label=_("内部员工投诉"), required=False,
-                                        help_text=_("投诉人是本公司员工（R-M1-17、P-08）"))
+                                        help_text=_("投诉人是本公司员工"))
     agreed_feedback_at = LocalDateTimeField(label=_("与业主约定的反馈时间"), required=False,
-                                            help_text=_("不能当场办结时必须与业主约定（R-M1-09）"))
+                                            help_text=_("不能当场办结时必须与业主约定"))
     receiver = forms.TypedChoiceField(label=_("受理人"), required=False, coerce=int, empty_value=None, choices=(),
                                       help_text=_("默认为本人；代他人登记时选择实际受理人"))
     feelings = forms.CharField(label=_("顾客感受"), required=False, max_length=1000,
@@ -137,11 +137,11 @@ class IntakeForm(forms.Form):
         data = self.cleaned_data
         if not data.get("anonymous") and not (data.get("complainant_surname") or data.get("household")
                                                or data.get("phone")):
-            self.add_error("complainant_surname", _("请填写诉求人姓氏、房号或电话；无法获得时勾选“匿名”（R-M1-05）"))
+            self.add_error("complainant_surname", _("请填写诉求人姓氏、房号或电话；无法获得时勾选“匿名”"))
         if data.get("resolved_on_spot") and not data.get("handling_result"):
-            self.add_error("handling_result", _("当场处理完毕须填写处理结果（R-M1-09）"))
+            self.add_error("handling_result", _("当场处理完毕须填写处理结果"))
         if data.get("internal_staff") and data.get("kind") not in (None, Kind.COMPLAINT):
-            self.add_error("internal_staff", _("只有投诉可以标记为内部员工投诉（R-M1-17）"))
+            self.add_error("internal_staff", _("只有投诉可以标记为内部员工投诉"))
         return data
 
 
@@ -189,7 +189,7 @@ class HandlingForm(forms.Form):
         if not any(data.get(k) for k in ("investigation", "measures", "result", "arrived_at", "attachment")):
             raise forms.ValidationError(_("请至少填写调查情况、处理措施、处理结果或上传照片"))
         if data.get("done") and not data.get("result"):
-            self.add_error("result", _("处理完毕时须填写处理结果（R-M2-18）"))
+            self.add_error("result", _("处理完毕时须填写处理结果"))
         return data
 
 
@@ -217,7 +217,7 @@ class ReplyForm(forms.Form):
 
     recipient = forms.ChoiceField(label=_("回复对象"), choices=ReplyRecipient.choices, initial=ReplyRecipient.OWNER,
                                   required=False,
-                                  help_text=_("处理完毕须将结果同时回复业主和管理处主任（R-M2-21）"))
+                                  help_text=_("处理完毕须将结果同时回复业主和管理处主任"))
     kind = forms.ChoiceField(label=_("回复类型"), choices=ReplyKind.choices, initial=ReplyKind.RESULT)
     channel = forms.ChoiceField(label=_("回复方式"), choices=ReplyChannel.choices, initial=ReplyChannel.PHONE,
                                 help_text=_("书面、传真、邮件、网上回复，以及对书面、邮件、网上投诉的处理措施、结果或解释（即使电话或当面告知），须先经审核，保存为草稿"))
@@ -235,7 +235,7 @@ class ReviewForm(forms.Form):
     department = forms.ChoiceField(label=_("审核部门"), choices=ReviewDepartment.choices)
     approved = forms.TypedChoiceField(label=_("审核结论"), coerce=lambda v: v == "yes",
                                       choices=[("yes", _("通过")), ("no", _("不通过"))])
-    all_issues_covered = forms.BooleanField(label=_("已回应业主提出的全部问题（R-M2-12）"), required=False)
+    all_issues_covered = forms.BooleanField(label=_("已回应业主提出的全部问题"), required=False)
     note = forms.CharField(label=_("审核意见"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -278,7 +278,7 @@ class VerificationForm(forms.Form):
         super().clean()
         data = self.cleaned_data
         if data.get("passed") is False and not data.get("order"):
-            self.add_error("order", _("验证不通过须填写整改指令或重新评估意见（R-M4-02）"))
+            self.add_error("order", _("验证不通过须填写整改指令或重新评估意见"))
         return data
 
 
@@ -293,11 +293,13 @@ class ReturnVisitForm(forms.Form):
     owner_words = forms.CharField(label=_("业主意见"), required=False, max_length=2000,
                                   widget=forms.Textarea(attrs={"rows": 2}))
     note = forms.CharField(label=_("备注"), required=False, max_length=1000)
-    give_up = forms.BooleanField(label=_("多次联系不上，以“联系不上”结束回访（R-M4-12）"), required=False)
+    give_up = forms.BooleanField(label=_("多次联系不上，以“联系不上”结束回访"), required=False)
     open_question = forms.CharField(label=_("未能当场答复的问题"), required=False, max_length=2000,
                                     widget=forms.Textarea(attrs={"rows": 2}),
-                                    help_text=_("R-M4-10：业主提出、当场不能答复的问题，须同时约定答复时间"))
+                                    help_text=_("业主提出、当场不能答复的问题，须同时约定答复时间"))
     answer_due_at = LocalDateTimeField(validators=[validate_planned_moment], label=_("约定答复时间"), required=False)
+    emergency_reason = forms.CharField(label=_("紧急回访原因"), required=False, max_length=500,
+                                       help_text=_("免打扰时段（午休、晚间）内电话回访须填写紧急原因"))
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -305,7 +307,7 @@ class ReturnVisitForm(forms.Form):
         if data.get("reached") and not data.get("satisfaction"):
             self.add_error("satisfaction", _("联系上业主时须记录满意度"))
         if data.get("open_question") and not data.get("answer_due_at"):
-            self.add_error("answer_due_at", _("未能当场答复的问题须约定答复时间（R-M4-10）"))
+            self.add_error("answer_due_at", _("未能当场答复的问题须约定答复时间"))
         return data
 
 
@@ -344,9 +346,9 @@ class CloseForm(forms.Form):
         data = self.cleaned_data
         if data.get("unresolved"):
             if not data.get("analysis"):
-                self.add_error("analysis", _("以“未关闭”结案须填写案例分析（R-M2-16）"))
+                self.add_error("analysis", _("以“未关闭”结案须填写案例分析"))
             if not data.get("measures"):
-                self.add_error("measures", _("以“未关闭”结案须填写降低顾客不满的措施（R-M2-16）"))
+                self.add_error("measures", _("以“未关闭”结案须填写降低顾客不满的措施"))
         return data
 
 
@@ -364,9 +366,18 @@ class JudgeForm(forms.Form):
     """投诉判定: 有效投诉 (R-M1-18, set by the handler or a supervisor) and 重要投诉 (R-M2-22)."""
 
     valid_complaint = forms.ChoiceField(label=_("有效性"), choices=VALIDITY_CHOICES, required=False)
+    criterion = forms.TypedChoiceField(label=_("判定依据"), required=False, coerce=int, empty_value=None,
+                                       help_text=_("本公司的有效投诉判定标准；须与判定结果一致"))
     important = forms.BooleanField(label=_("重要投诉"), required=False)
     reason = forms.CharField(label=_("说明"), required=False, max_length=500,
-                             help_text=_("判定为无效投诉须说明理由"))
+                             help_text=_("判定为无效投诉须说明理由（或选择无效投诉的判定依据）"))
+
+    def __init__(self, *args: Any, criteria: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if criteria:
+            self.fields["criterion"].choices = [("", "—"), *criteria]
+        else:
+            del self.fields["criterion"]
 
 
 def judge_kwargs(data: dict[str, Any]) -> dict[str, Any]:
@@ -378,6 +389,8 @@ def judge_kwargs(data: dict[str, Any]) -> dict[str, Any]:
         out["valid_complaint"] = {"yes": True, "no": False, "": None}.get(value, value) if isinstance(value, str) else value
     if "important" in data and data["important"] is not None:
         out["important"] = bool(data["important"])
+    if data.get("criterion") is not None:
+        out["criterion"] = data["criterion"]
     return out
 
 
@@ -613,7 +626,8 @@ def return_visit_kwargs(data: dict[str, Any]) -> dict[str, Any]:
     return {"method": data.get("method") or "", "reached": bool(data.get("reached")),
             "satisfaction": data.get("satisfaction") or "", "owner_words": _text(data, "owner_words"),
             "note": _text(data, "note"), "give_up": bool(data.get("give_up")),
-            "open_question": _text(data, "open_question"), "answer_due_at": data.get("answer_due_at")}
+            "open_question": _text(data, "open_question"), "answer_due_at": data.get("answer_due_at"),
+            "emergency_reason": _text(data, "emergency_reason")}
 
 
 def answer_question_kwargs(ticket: Ticket, data: dict[str, Any]) -> dict[str, Any]:
@@ -675,4 +689,14 @@ def owner_update_kwargs(data: dict[str, Any]) -> dict[str, Any]:
 def internal_staff_kwargs(data: dict[str, Any]) -> dict[str, Any]:
     """内部员工投诉标记 (R-M1-17) → :func:`actions.edit_ticket` keyword arguments."""
     return {"changes": {"internal_staff": bool(data.get("internal_staff"))},
-            "reason": _text(data, "reason") or "内部员工投诉标记（R-M1-17）"}
+            "reason": _text(data, "reason") or "内部员工投诉标记"}
+
+
+class ValidityCriterionForm(forms.Form):
+    """有效投诉判定标准 (R-M1-18): one criterion of the company's list."""
+
+    label = forms.CharField(label=_("判定标准"), max_length=100)
+    valid = forms.TypedChoiceField(label=_("判定结果"), coerce=lambda v: v == "yes",
+                                   choices=[("yes", _("有效投诉")), ("no", _("无效投诉"))])
+    position = forms.IntegerField(label=_("排序"), min_value=0, max_value=32767, initial=0, required=False)
+    active = forms.BooleanField(label=_("启用"), required=False, initial=True)

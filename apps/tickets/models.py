@@ -178,6 +178,8 @@ class Ticket(models.Model):
     developer_matter = models.BooleanField(_("地产问题"), default=False)
     municipal = models.BooleanField(_("市政配套"), default=False)
     valid_complaint = models.BooleanField(_("有效投诉"), null=True, blank=True, help_text=_("R-M1-18"))
+    validity_criterion = models.ForeignKey("tickets.ValidityCriterion", on_delete=models.PROTECT, null=True,
+                                           blank=True, related_name="+", verbose_name=_("判定依据"))
     important = models.BooleanField(_("重要投诉"), default=False, help_text=_("R-M2-22 人工标记"))
     internal_staff = models.BooleanField(
         _("内部员工投诉"), default=False,
@@ -339,6 +341,29 @@ class TicketPolicy(models.Model):
     def clean(self) -> None:
         if self.project is not None and self.company_id and self.project.company_id != self.company_id:
             raise ValidationError({"project": _("项目不属于该公司")})
+
+
+class ValidityCriterion(models.Model):
+    """有效投诉判定标准 (R-M1-18): the company's list of criteria a handler picks from when judging a
+    complaint valid or invalid. The seeds give none, so the list is the company's own data, kept by its
+    administrators on the staff page 有效投诉判定标准; a criterion in use is retired, never deleted."""
+
+    company = models.ForeignKey("org.Company", on_delete=models.CASCADE, related_name="validity_criteria",
+                                verbose_name=_("公司"))
+    label = models.CharField(_("判定标准"), max_length=100)
+    valid = models.BooleanField(_("判定结果"), choices=[(True, _("有效投诉")), (False, _("无效投诉"))])
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("有效投诉判定标准")
+        verbose_name_plural = _("有效投诉判定标准")
+        ordering = ["company", "-valid", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["company", "label"], name="tickets_validity_criterion_unique")]
+
+    def __str__(self) -> str:
+        return self.label
 
 
 class Deadline(models.Model):

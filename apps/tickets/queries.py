@@ -356,3 +356,17 @@ def escalation_of(ticket: m.Ticket) -> dict[str, Any]:
         "by": str(e.raised_by) if e.raised_by else None,
     } for e in rows]
     return {"level": ticket.escalation_level or "none", "reasons": reasons}
+
+
+def validity_criteria(company_id: int, *, active_only: bool = True) -> list[m.ValidityCriterion]:
+    """The company's 有效投诉判定标准 (R-M1-18), valid ones first, in their order."""
+    qs = m.ValidityCriterion.objects.filter(company_id=company_id)
+    if active_only:
+        qs = qs.filter(active=True)
+    return list(qs.order_by("-valid", "position", "id"))
+
+
+def validity_criteria_choices(company_id: int) -> list[tuple[int, str]]:
+    """Choices of the 投诉判定 panel: each active criterion with the verdict it supports."""
+    valid, invalid = str(_("有效")), str(_("无效"))
+    return [(c.pk, f"{valid if c.valid else invalid}：{c.label}") for c in validity_criteria(company_id)]

@@ -3,7 +3,7 @@ from collections.abc import Callable
 from django.http import HttpResponse
 from django.urls import URLPattern, path, re_path
 
-from apps.tickets import views
+from apps.tickets import views, views_settings
 
 app_name = "tickets"
 
@@ -27,6 +27,8 @@ urlpatterns: list = [
     path("inventory/", views.inventory, name="inventory"),
     path("inventory/print/", views.inventory_print, name="inventory_print"),
     path("inventory/confirm/", views.inventory_confirm, name="inventory_confirm"),
+    path("settings/validity-criteria/", views_settings.validity_criteria, name="validity_criteria"),
+    path("settings/validity-criteria/<int:pk>/", views_settings.validity_criterion_edit, name="validity_criterion_edit"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/attachments/<int:aid>/", views.attachment, name="attachment"),
     step("dispatch", views.dispatch_step),

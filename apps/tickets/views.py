@@ -282,7 +282,8 @@ def _form_kwargs(action: str, ticket: Ticket, user: Any) -> dict[str, Any]:
         return {"initial": {"internal_staff": ticket.internal_staff}}
     if action == "judge":
         return {"initial": {"valid_complaint": {True: "yes", False: "no"}.get(ticket.valid_complaint, ""),  # type: ignore[arg-type]
-                            "important": ticket.important}}
+                            "important": ticket.important, "criterion": ticket.validity_criterion_id},
+                "criteria": queries.validity_criteria_choices(project.company_id)}
     if action in {"decide", "refer"}:
         return {"claims": [(c.pk, f"#{c.pk} ¥{c.amount} {c.content[:30]}")
                            for c in ticket.compensation_claims.filter(status="pending")]}

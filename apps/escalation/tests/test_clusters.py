@@ -40,6 +40,13 @@ def test_r_m3_02b_three_households_same_matter_within_month_make_hot(cast, compl
     _receive(c)
     cluster = ComplaintCluster.objects.get(pk=member.cluster_id)
     assert cluster.distinct_complainants == 3
+    # R-M3-04: the system only suggests; nothing is hot until staff confirm the group
+    assert cluster.state == ClusterState.SUGGESTED
+    for t in (a, b, c, again):
+        t.refresh_from_db()
+        assert t.escalation_level == "none", t
+    assert "cluster_to_confirm" in outbox.kinds()  # staff are asked to confirm
+    actions.confirm_cluster(cluster, acting_user=cast.supervisor, now=T0 + dt.timedelta(days=6, hours=1))
     for t in (a, b, c, again):
         t.refresh_from_db()
         assert t.escalation_level == "hot", t

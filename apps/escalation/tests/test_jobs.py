@@ -72,6 +72,7 @@ def test_r_m3_04_rerunning_the_evaluation_adds_no_member_and_no_event(cast, comp
     cluster = ClusterMember.objects.get(ticket=c).cluster
     members = sorted(cluster.members.values_list("ticket_id", flat=True))
     assert members == sorted([a.pk, b.pk, c.pk])
+    actions.confirm_cluster(cluster, acting_user=cast.supervisor, now=T0 + dt.timedelta(days=6, hours=1))
     events = sorted(EscalationEvent.objects.values_list("ticket_id", "rule_id"))
     assert ("R-M3-02b" in {r for _, r in events})
     for t in (a, b, c, a):  # every job again, in any order: a retry after a crash, or a duplicate delivery

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from apps.escalation import jobs
+from apps.escalation import actions, jobs
 from apps.escalation.models import ClusterMember, ComplaintCluster
 from apps.escalation.tests.conftest import household
 from apps.tickets.models import TicketPolicy
@@ -50,5 +50,6 @@ def test_r_m1_17_p_08_counted_when_the_company_includes_them(cast, complaint, ou
     a, b, staff = _three(cast, complaint)
     cluster = ClusterMember.objects.get(ticket=staff).cluster
     assert cluster.distinct_complainants == 3
+    actions.confirm_cluster(cluster, acting_user=cast.supervisor, now=staff.received_at)  # R-M3-04
     staff.refresh_from_db()
     assert staff.escalation_level == "hot"

@@ -83,7 +83,8 @@ def build(cast: Any) -> Dataset:
     _escalate(t["T7"], at(2026, 11, 12, 10, 0))
     to_verified(cast, t["T7"], at(2026, 11, 12, 11, 0))
     actions.record_return_visit(ticket=t["T7"], method="phone", reached=True, satisfaction="unsatisfied",
-                                owner_words="还是不行", acting_user=cast.front_desk, now=at(2026, 11, 12, 12, 0))
+                                owner_words="还是不行", acting_user=cast.front_desk, now=at(2026, 11, 12, 12, 0),
+                                emergency_reason="业主约定午间回电")  # inside the quiet hours (R-M4-14)
 
     t["T8"] = receive(cast, now=at(2026, 11, 16, 10, 0))
     to_closed(cast, t["T8"], at(2026, 11, 16, 11, 0))

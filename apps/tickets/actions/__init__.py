@@ -13,6 +13,7 @@ verification → return visit → close (SPEC M1, M2, M4; R-M2-26), split by sub
 - :mod:`.compensation` — 赔偿 claims, decisions, referrals;
 - :mod:`.inventory` — the receiver's 日盘点 confirmation;
 - :mod:`.saved_views` — a user's saved list filters.
+- :mod:`.validity` — the company's 有效投诉判定标准 (R-M1-18).
 
 Conventions (the interface layer relies on them):
 
@@ -81,6 +82,7 @@ from apps.tickets.actions.replies import (
 )
 from apps.tickets.actions.saved_views import delete_view, save_view
 from apps.tickets.actions.suggestions import decide_suggestion
+from apps.tickets.actions.validity import save_validity_criterion
 from apps.tickets.actions.verification import (
     answer_return_visit_question,
     exempt_return_visit,
@@ -93,6 +95,7 @@ from apps.tickets.actions.verification import (
 from apps.tickets.transitions import InvalidTransition
 
 __all__ = [
+    "save_validity_criterion",
     "judge_complaint", "may_flag_important", "may_judge_validity",
     "flag_record_form",
     "change_escalation_level",

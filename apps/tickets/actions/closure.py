@@ -62,18 +62,18 @@ def _close_blockers(ticket: Ticket) -> dict[str, list[str]]:
     earlier cycle (after a reopening the new result is replied again)."""
     problems: dict[str, list[str]] = {}
     if not ticket.handling_result.strip():
-        problems["result"] = ["须先记录处理结果（R-M2-18）"]
+        problems["result"] = ["须先记录处理结果"]
     if manager_reply_required(ticket):
         sent = set(ticket.replies.filter(cycle=ticket.cycle, sent_at__isnull=False, kind__in=RESULT_REPLY_KINDS)
                    .values_list("recipient", flat=True))
         if ReplyRecipient.OWNER not in sent:
-            problems["owner_reply"] = ["须先向业主回复处理结果（R-M2-21）"]
+            problems["owner_reply"] = ["须先向业主回复处理结果"]
         if ReplyRecipient.PROJECT_MANAGER not in sent:
-            problems["manager_reply"] = ["须同时向管理处主任回复处理结果（R-M2-21）"]
+            problems["manager_reply"] = ["须同时向管理处主任回复处理结果"]
     if ticket.kind in VERIFY_KINDS:
         last = ticket.verifications.filter(cycle=ticket.cycle).order_by("-verified_at", "-id").first()
         if last is None or not last.passed:
-            problems["verification"] = ["须先经主管以上人员验证通过（R-M4-01）"]
+            problems["verification"] = ["须先经主管以上人员验证通过"]
     if return_visit_required(ticket):
         visit = ticket.return_visits.filter(cycle=ticket.cycle).first()
         done = visit is not None and (
@@ -81,7 +81,7 @@ def _close_blockers(ticket: Ticket) -> dict[str, list[str]]:
             or (visit.outcome == ReturnVisitOutcome.DONE and visit.satisfaction != Satisfaction.UNSATISFIED)
         )
         if not done:
-            problems["return_visit"] = ["须先完成回访或办理免回访（R-M4-05）"]
+            problems["return_visit"] = ["须先完成回访或办理免回访"]
     return problems
 
 
@@ -115,16 +115,16 @@ def close_ticket(*, ticket: Ticket, acting_user: User, now: dt.datetime, result:
             raise _forbid("只有主管以上人员可以按“未关闭”结案")
         errors = {}
         if not analysis.strip():
-            errors["analysis"] = ["须填写案例分析（R-M2-16）"]
+            errors["analysis"] = ["须填写案例分析"]
         if not measures.strip():
-            errors["measures"] = ["须填写降低顾客不满的措施（R-M2-16）"]
+            errors["measures"] = ["须填写降低顾客不满的措施"]
         if errors:
             raise TicketError("未关闭结案须填写分析和措施", fields=errors)
         ticket.unresolved_analysis, ticket.unresolved_measures = analysis.strip(), measures.strip()
         ticket.unresolved_close, ticket.closed_at, ticket.closed_by = True, now, acting_user
         _move(ticket, to=S.UNRESOLVED, acting_user=acting_user, now=now,
               also=["handling_result", "unresolved_analysis", "unresolved_measures", "unresolved_close", "closed_at",
-                    "closed_by"], reason="超出公司能力，按未关闭结案（R-M2-16）", event_kind=TicketEventKind.CLOSED)
+                    "closed_by"], reason="超出公司能力，按未关闭结案", event_kind=TicketEventKind.CLOSED)
         dl.cancel_open(ticket, now=now)
         return ticket
     if S.CLOSED not in ALLOWED.get(ticket.status, frozenset()):

@@ -92,11 +92,11 @@ def decide_compensation(*, claim: CompensationClaim, approve: bool, acting_user:
         if amount <= 0 or amount > claim.amount:
             raise _refuse("批准金额须大于 0 且不超过申请金额", field="approved_amount")
         if claim.involves_engineering_or_sales:
-            raise TicketError("涉及工程或销售问题的索赔须报地产客户服务中心（R-M2-24）", code="must_refer",
+            raise TicketError("涉及工程或销售问题的索赔须报地产客户服务中心", code="must_refer",
                               status=409, field="approve")
         limit = compensation_limit_for(acting_user, ticket.project)
         if limit is not None and amount > limit:
-            raise TicketError(f"超出您的审批权限（上限 ¥{limit}），请报上级或转报（R-M2-24）", code="over_limit",
+            raise TicketError(f"超出您的审批权限（上限 ¥{limit}），请报上级或转报", code="over_limit",
                               status=403, field="amount")
         claim.status, claim.approved_amount = CompensationStatus.APPROVED, amount
     else:

@@ -65,10 +65,10 @@ def dispatch_ticket(*, ticket: Ticket, department: Department, assignee: User | 
         raise _refuse("处理人不属于该项目", field="assignee")
     if ticket.held_by_quality:
         if department.project_id is not None:
-            raise TicketError("已上报品质管理部的投诉不得退回管理处处理（R-M2-14）", field="department",
+            raise TicketError("已上报品质管理部的投诉不得退回管理处处理", field="department",
                               code="held_by_quality", status=409)
         if assignee is not None and not _is_company_level(assignee):
-            raise TicketError("已上报品质管理部的投诉不得交由管理处人员处理（R-M2-14）", field="assignee",
+            raise TicketError("已上报品质管理部的投诉不得交由管理处人员处理", field="assignee",
                               code="held_by_quality", status=409)
     previous = _current_dispatch(ticket)
     if previous is not None:

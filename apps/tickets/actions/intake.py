@@ -29,6 +29,7 @@ from apps.tickets.actions.base import (
     _require,
     _save,
 )
+from apps.tickets.actions.judgement import notify_important
 from apps.tickets.actions.replies import _after_reply_sent
 from apps.tickets.channels import posts_to_route
 from apps.tickets.choices import (
@@ -168,9 +169,9 @@ def receive_ticket(
         raise _refuse("约定反馈时间不能早于受理时间", field="agreed_feedback_at")
     if (channel in ORAL_CHANNELS and not resolved_on_spot and not anonymous and kind != Kind.PRAISE
             and agreed_feedback_at is None):
-        raise _refuse("未能当场处理的，须与顾客约定反馈时间（R-M1-09）", field="agreed_feedback_at")
+        raise _refuse("未能当场处理的，须与顾客约定反馈时间", field="agreed_feedback_at")
     if internal_staff and kind != Kind.COMPLAINT:
-        raise _refuse("只有投诉可以标记为内部员工投诉（R-M1-17）", field="internal_staff")
+        raise _refuse("只有投诉可以标记为内部员工投诉", field="internal_staff")
     if issued_by_quality and not (_is_company_level(acting_user)):
         raise _forbid("只有品质管理部可以下发投诉记录表")
 
@@ -218,6 +219,8 @@ def receive_ticket(
                                                                    role=Role.QUALITY).select_related("user")]
         _notify(quality_staff, kind="ticket_escalated", subject=f"集团/政府转来投诉 {ticket.number}，由品质管理部负责",
                 body=content[:200], ticket=ticket, now=now, dedupe=f"company-transfer-{ticket.pk}")
+    if important and kind == Kind.COMPLAINT:  # R-M2-22: the 客服经理 receives important complaints
+        notify_important(ticket, acting_user=acting_user, now=now)
     # R-M1-08: recorded by someone outside the designated intake post(s) → passed on to them (R-M1-07)
     _notify(posts_to_route(project, receiver), kind="ticket_routed_to_intake_post",
             subject=f"{receiver} 受理了 {ticket.number}，请指定受理岗位跟进", body=content[:200], ticket=ticket,
@@ -278,7 +281,7 @@ def edit_ticket(*, ticket: Ticket, changes: dict[str, Any], reason: str = "", ac
         if name == "person" and value is not None and value.project_id != ticket.project_id:
             raise _refuse("业主不属于该项目", field="person")
         if name == "internal_staff" and value and ticket.kind != Kind.COMPLAINT:
-            raise _refuse("只有投诉可以标记为内部员工投诉（R-M1-17）", field="internal_staff")
+            raise _refuse("只有投诉可以标记为内部员工投诉", field="internal_staff")
         if name == "people_count" and (value is None or int(value) < 1):
             raise _refuse("投诉人数至少为 1", field="people_count")
         old = getattr(ticket, name)
@@ -286,9 +289,9 @@ def edit_ticket(*, ticket: Ticket, changes: dict[str, Any], reason: str = "", ac
             diff[name] = [_jsonable(old), _jsonable(value)]
             setattr(ticket, name, value)
     if "our_side" in diff and ticket.our_side is False and not reason.strip():
-        raise _refuse("改为非我方原因须说明理由（R-M3-05）", field="our_side")
+        raise _refuse("改为非我方原因须说明理由", field="our_side")
     if ticket.record_form and ticket.handler_id is None:
-        raise _refuse("记录表投诉须指定具体处理人（R-M2-17）", field="record_form")
+        raise _refuse("记录表投诉须指定具体处理人", field="record_form")
     if not diff:
         return ticket
     _save(ticket, diff.keys(), acting_user=acting_user, reason=reason or "修改")

@@ -10,7 +10,7 @@ from apps.tickets.actions.base import _event, _lock, _save
 from apps.tickets.choices import TicketEventKind
 from apps.tickets.models import Ticket
 
-REASON = "超过1个工作日未关闭，自动列为记录表投诉（R-M2-17）"
+REASON = "超过1个工作日未关闭，自动列为记录表投诉"
 
 
 @transaction.atomic

@@ -120,7 +120,7 @@ def _after_reply_sent(ticket: Ticket, reply: Reply, *, acting_user: User, now: d
         if reply.owner_response == OwnerResponse.DISAGREE:
             if ticket.status == S.REPLIED:
                 _move(ticket, to=S.HANDLED, acting_user=acting_user, now=now, also=fields,
-                      reason="顾客不同意处理方案，继续协商（R-M2-13）")
+                      reason="顾客不同意处理方案，继续协商")
             elif fields:
                 _save(ticket, fields, acting_user=acting_user, reason="无理投诉")
         elif ticket.status == S.HANDLED:
@@ -158,7 +158,7 @@ def record_reply(*, ticket: Ticket, kind: str, channel: str, content: str, actin
     needed = reviews_for(ticket, channel=channel, kind=kind, recipient=recipient)
     if needed:
         names = "、".join(str(ReviewDepartment(d).label) for d in sorted(needed))
-        raise TicketError(f"此类回复须先经{names}审核后才能发出（R-M2-08/R-M2-10）", field="channel",
+        raise TicketError(f"此类回复须先经{names}审核后才能发出", field="channel",
                           code="review_required", status=409)
     at = sent_at or now
     if at > now + dt.timedelta(minutes=5):
@@ -254,7 +254,7 @@ def send_reply(*, reply: Reply, acting_user: User, now: dt.datetime,
     missing = _missing_reviews(reply)
     if missing:
         names = "、".join(str(ReviewDepartment(d).label) for d in missing)
-        raise TicketError(f"尚未经{names}审核通过，不能发出（R-M2-08/R-M2-10）", field="reviews",
+        raise TicketError(f"尚未经{names}审核通过，不能发出", field="reviews",
                           code="review_required", status=409)
     reply.sent_at = now
     reply.owner_response = owner_response
@@ -280,7 +280,7 @@ def record_owner_response(*, reply: Reply, owner_response: str, acting_user: Use
     _event(ticket, TicketEventKind.REPLY, acting_user=acting_user, now=now,
            message=f"顾客意见：{OwnerResponse(owner_response).label} {owner_words}".strip(), reply=reply.pk)
     if owner_response == OwnerResponse.DISAGREE and ticket.status == S.REPLIED and reply.kind == ReplyKind.RESULT:
-        _move(ticket, to=S.HANDLED, acting_user=acting_user, now=now, reason="顾客不同意处理方案，继续协商（R-M2-13）")
+        _move(ticket, to=S.HANDLED, acting_user=acting_user, now=now, reason="顾客不同意处理方案，继续协商")
     return reply
 
 

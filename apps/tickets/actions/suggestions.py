@@ -26,7 +26,7 @@ def decide_suggestion(*, ticket: Ticket, adopted: bool, acting_user: User, now: 
     if not can_see_project(acting_user, ticket.project):
         raise TicketError("工单不存在", code="not_found", status=404)
     if not (getattr(acting_user, "is_superuser", False) or Role.PROJECT_MANAGER in roles_in(acting_user, ticket.project)):
-        raise TicketError("只有管理处主任可以决定是否采纳建议（R-M1-15）", code="forbidden", status=403)
+        raise TicketError("只有管理处主任可以决定是否采纳建议", code="forbidden", status=403)
     list(Ticket.objects.select_for_update().filter(pk=ticket.pk).values_list("pk", flat=True))
     if ticket.kind != Kind.SUGGESTION:
         raise TicketError("只有建议类工单需要采纳决定", field="kind")
@@ -36,9 +36,9 @@ def decide_suggestion(*, ticket: Ticket, adopted: bool, acting_user: User, now: 
     errors: dict[str, list[str]] = {}
     if adopted:
         if not measures.strip():
-            errors["measures"] = ["采纳建议须填写整改措施（R-M1-15）"]
+            errors["measures"] = ["采纳建议须填写整改措施"]
         if not posted_where.strip():
-            errors["posted_where"] = ["采纳建议须张榜公布，请填写张榜位置（R-M1-15）"]
+            errors["posted_where"] = ["采纳建议须张榜公布，请填写张榜位置"]
         if posted_on is not None and posted_on > today:
             errors["posted_on"] = ["张榜日期不能晚于今天"]
     elif not note.strip():

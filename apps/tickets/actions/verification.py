@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import transaction
 
+from apps.notify import queries as notify_queries
 from apps.org.access import has_cap, rank_in
 from apps.org.roles import SUPERVISOR_RANK, Cap
 from apps.tickets import deadlines as dl
@@ -29,6 +30,7 @@ from apps.tickets.actions.base import (
 from apps.tickets.choices import (
     RETURN_VISIT_KINDS,
     VERIFY_KINDS,
+    WORK_ORDER_KINDS,
     Channel,
     OwnerResponse,
     ReplyKind,
@@ -62,14 +64,14 @@ def verify_ticket(*, ticket: Ticket, passed: bool, acting_user: User, now: dt.da
     """验证 (R-M4-01, R-M4-02, AS-19): only the 管理处经理 or supervisors (主管以上, rank ≥ 20) with the
     verify capability. Pass → 已验证 and the ``return_visit`` deadline starts (R-M4-04). Fail needs
     the manager's order or re-assessment and sends the ticket back to handling."""
-    _require(acting_user, Cap.VERIFY, ticket, "只有主管以上人员可以验证（R-M4-01）")
+    _require(acting_user, Cap.VERIFY, ticket, "只有主管以上人员可以验证")
     if rank_in(acting_user, ticket.project) < SUPERVISOR_RANK:
-        raise _forbid("只有主管以上人员可以验证（R-M4-01）")
+        raise _forbid("只有主管以上人员可以验证")
     _lock(ticket)
     if ticket.status != S.REPLIED:
         raise InvalidTransition(ticket.status, S.VERIFIED if passed else S.HANDLING)
     if not passed and not order.strip():
-        raise _refuse("验证不通过须填写整改指令或重新评估意见（R-M4-02）", field="order")
+        raise _refuse("验证不通过须填写整改指令或重新评估意见", field="order")
     verification = Verification.objects.create(
         ticket=ticket, cycle=ticket.cycle, verifier=acting_user, verified_at=now,
         result=VerificationResult.PASS if passed else VerificationResult.FAIL, notes=notes, order=order,
@@ -106,7 +108,7 @@ def min_return_visit_attempts() -> int:
 def record_return_visit(*, ticket: Ticket, method: str, reached: bool, acting_user: User, now: dt.datetime,
                         satisfaction: str = "", owner_words: str = "", note: str = "",
                         give_up: bool = False, open_question: str = "",
-                        answer_due_at: dt.datetime | None = None) -> ReturnVisit:
+                        answer_due_at: dt.datetime | None = None, emergency_reason: str = "") -> ReturnVisit:
     """回访 (R-M4-04, R-M4-07, R-M4-09, R-M4-12): every attempt is kept.
 
     - reached: ``satisfaction`` (满意/基本满意/不满意) and the owner's words are required; the stage is
@@ -117,16 +119,19 @@ def record_return_visit(*, ticket: Ticket, method: str, reached: bool, acting_us
     The owner's verdict is stored apart from the staff verification.
     R-M4-10: a question the owner raised that cannot be answered on the spot is kept with the time
     promised for the answer (``open_question`` + ``answer_due_at``, a follow-up due time), answered later
-    with :func:`answer_return_visit_question`."""
+    with :func:`answer_return_visit_question`.
+    R-M4-14, AS-20: a telephone return visit inside the project's quiet hours (R-M17-01) is refused with
+    the next allowed time, unless an ``emergency_reason`` is given (kept with the attempt). Repairs check
+    this on their work order's own return visit."""
     _require(acting_user, Cap.RETURN_VISIT, ticket, "无权回访")
     if company_level(ticket) and not _is_company_level(acting_user):
-        raise _forbid("公司级投诉由品质管理部回访（R-M4-04）")
+        raise _forbid("公司级投诉由品质管理部回访")
     open_question = open_question.strip()
     if bool(open_question) != (answer_due_at is not None):
-        raise _refuse("未能当场答复的问题须同时填写问题和约定答复时间（R-M4-10）",
+        raise _refuse("未能当场答复的问题须同时填写问题和约定答复时间",
                       field="answer_due_at" if open_question else "open_question")
     if answer_due_at is not None and (answer_due_at <= now or not reached):
-        raise _refuse("约定答复时间须晚于现在，且只能在联系上业主时约定（R-M4-10）", field="answer_due_at")
+        raise _refuse("约定答复时间须晚于现在，且只能在联系上业主时约定", field="answer_due_at")
     _lock(ticket)
     _choice(method, ReturnVisitMethod, "method")
     if not _ready_for_return_visit(ticket):
@@ -135,6 +140,13 @@ def record_return_visit(*, ticket: Ticket, method: str, reached: bool, acting_us
         raise _refuse("该工单已免回访", code="exempt", status=409)
     if reached:
         _choice(satisfaction, Satisfaction, "satisfaction")
+    if method == ReturnVisitMethod.PHONE and ticket.kind not in WORK_ORDER_KINDS:
+        warning = notify_queries.call_warning(ticket.project, now)
+        if warning and not emergency_reason.strip():
+            raise _refuse(f"{warning}；如确属紧急情况，请填写紧急原因", field="emergency_reason", code="quiet_hours",
+                          status=409)
+        if warning:
+            note = f"{note} 紧急回访原因：{emergency_reason.strip()}".strip()
     visit, _ = ReturnVisit.objects.get_or_create(ticket=ticket, cycle=ticket.cycle)
     ReturnVisitAttempt.objects.create(return_visit=visit, at=now, method=method, reached=reached, staff=acting_user,
                                       note=note or owner_words)
@@ -145,7 +157,7 @@ def record_return_visit(*, ticket: Ticket, method: str, reached: bool, acting_us
                    message=f"回访未联系上（第 {attempts} 次）{note}".strip(), attempt=attempts)
             return visit
         if attempts < min_return_visit_attempts():
-            raise _refuse(f"至少尝试 {min_return_visit_attempts()} 次后才能以“联系不上”结束回访（R-M4-12）",
+            raise _refuse(f"至少尝试 {min_return_visit_attempts()} 次后才能以“联系不上”结束回访",
                           field="give_up", code="too_few_attempts", status=409)
         visit.outcome, visit.method, visit.visitor, visit.completed_at = ReturnVisitOutcome.UNREACHABLE, method, \
             acting_user, now

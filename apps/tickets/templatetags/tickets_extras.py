@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from apps.core.validation import safe_local
-from apps.tickets import choices
+from apps.tickets import access, choices
 from apps.tickets.deadline_display import deadline_state
 from linli import clock
 
@@ -85,3 +85,10 @@ def next_due_badge(due_at: dt.datetime, now: dt.datetime | None = None) -> str:
 def get_field(form: Any, name: str) -> Any:
     """``form|get_field:"media_exposed"`` → the bound field (for loops over flag names)."""
     return form[name]
+
+
+@register.simple_tag(takes_context=True)
+def keeps_complaint_settings(context: Any) -> bool:
+    """Does the signed-in user keep the company's complaint settings (判定标准, R-M1-18)?"""
+    request = context.get("request")
+    return bool(request is not None and access.managed_company_ids(request.user))

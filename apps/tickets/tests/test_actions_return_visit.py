@@ -65,7 +65,7 @@ def test_r_m4_12_unreachable_needs_attempts(cast: Any, frozen_now: dt.datetime, 
     actions.record_return_visit(ticket=t, method="phone", reached=False, acting_user=cast.front_desk,
                                 now=frozen_now)
     actions.record_return_visit(ticket=t, method="phone", reached=False, give_up=True, note="无人接听",
-                                acting_user=cast.front_desk, now=frozen_now + dt.timedelta(hours=3))
+                                acting_user=cast.front_desk, now=frozen_now + dt.timedelta(hours=5))
     t.refresh_from_db()
     visit = t.return_visits.get()
     assert t.status == TicketStatus.RETURN_VISITED and visit.outcome == "unreachable" and visit.attempts.count() == 2

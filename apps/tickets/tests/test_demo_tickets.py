@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from apps.core import jobs
+from apps.escalation.demo import load_demo_escalation
 from apps.estates import demo
 from apps.org.models import Company
 from apps.tickets.demo import load_demo_tickets
@@ -21,6 +22,7 @@ def test_demo_tickets_cover_the_pipeline_deadlines_and_a_hot_group() -> None:
     demo.load_demo(seed=7)
     with clock.frozen(NOW):
         n = load_demo_tickets(Company.objects.get(), seed=7, now=NOW, per_project=20)
+        load_demo_escalation(Company.objects.get(), now=NOW)  # staff confirm the lift group (R-M3-04)
     assert n == Ticket.objects.count() == 2 * (20 + 3)  # two residential projects, plus the lift group each
     statuses = set(Ticket.objects.values_list("status", flat=True))
     assert {"received", "dispatched", "closed"} <= statuses and len(statuses) >= 5

@@ -40,7 +40,7 @@ def test_r_m2_21_close_refused_without_the_reply_to_the_project_manager(cast: An
         actions.close_ticket(ticket=t, acting_user=cast.front_desk, now=frozen_now)
     assert exc.value.status == 409 and exc.value.code == "cannot_close"
     assert set(exc.value.fields) == {"manager_reply"}
-    assert exc.value.message == "须同时向管理处主任回复处理结果（R-M2-21）"
+    assert exc.value.message == "须同时向管理处主任回复处理结果"
     t.refresh_from_db()
     assert t.status == TicketStatus.RETURN_VISITED and t.closed_at is None  # nothing half-written
     assert TicketEvent.objects.filter(ticket=t).count() == events
@@ -56,7 +56,7 @@ def test_r_m2_21_both_replies_missing_are_named(cast: Any, frozen_now: dt.dateti
     t.refresh_from_db()
     blockers = actions.close_blockers(t)
     assert {"owner_reply", "manager_reply"} <= set(blockers)
-    assert blockers["owner_reply"] == ["须先向业主回复处理结果（R-M2-21）"]
+    assert blockers["owner_reply"] == ["须先向业主回复处理结果"]
     # a reply to the 管理处主任 alone does not stand for the reply to the owner
     reply_to_manager(cast, t, frozen_now)
     assert "owner_reply" in actions.close_blockers(t) and "manager_reply" not in actions.close_blockers(t)
@@ -169,7 +169,7 @@ def test_r_m2_21_page_shows_the_missing_reply_and_records_it(cast: Any, frozen_n
     url = reverse("tickets:detail", args=[t.pk])
     html = desk.get(url).content.decode()
     assert 'data-testid="close-blockers"' in html
-    assert 'data-blocker="manager_reply"' in html and "须同时向管理处主任回复处理结果（R-M2-21）" in html
+    assert 'data-blocker="manager_reply"' in html and "须同时向管理处主任回复处理结果" in html
     assert 'data-testid="manager-reply-form"' in html and 'name="recipient" value="project_manager"' in html
     # the short form posts to the reply step; empty content is refused with the message on the reply panel
     r = desk.post(reverse("tickets:action", args=[t.pk, "reply"]),

@@ -75,3 +75,28 @@ def test_R_M2_22_only_complaints_are_judged(cast: Any, api: Any, make_ticket: An
     t = make_ticket(kind="repair")
     r = api(cast.cs_manager).post(f"{URL}/{t.pk}/judgement", {"important": True})
     assert r.status_code == 409
+
+
+def test_R_M2_22_important_complaint_reaches_the_cs_manager(cast: Any, api: Any, make_ticket: Any, policies: Any,
+                                                            django_capture_on_commit_callbacks: Any) -> None:
+    """R-M2-22: the 客服经理 receives important complaints — flagged later through the API, or at intake."""
+    from apps.notify.models import Notification
+
+    t = make_ticket()
+    with django_capture_on_commit_callbacks(execute=True):
+        r = api(cast.supervisor).post(f"{URL}/{t.pk}/judgement", {"important": True})
+    assert r.status_code == 200
+    notes = Notification.objects.filter(recipient=cast.cs_manager, kind="ticket_important")
+    assert notes.count() == 1 and t.number in notes.get().subject and notes.get().link == f"/tickets/{t.pk}/"
+    assert not Notification.objects.filter(recipient=cast.supervisor, kind="ticket_important").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        r = api(cast.front_desk).post(URL, {
+            "project": cast.project.pk, "kind": "complaint", "channel": "phone", "content": "连续三晚噪音",
+            "complainant_surname": "王", "phone": "13800138888", "important": True,
+            "agreed_feedback_at": "2026-11-23T16:00:00+08:00"}, key="imp-1")
+    assert r.status_code == 201, r.content
+    assert Notification.objects.filter(recipient=cast.cs_manager, kind="ticket_important").count() == 2
+    plain = make_ticket(content="普通投诉")
+    with django_capture_on_commit_callbacks(execute=True):
+        api(cast.supervisor).post(f"{URL}/{plain.pk}/judgement", {"valid_complaint": True})
+    assert Notification.objects.filter(recipient=cast.cs_manager, kind="ticket_important").count() == 2

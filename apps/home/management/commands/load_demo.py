@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.escalation.demo import load_demo_escalation
 from apps.estates import demo
 from apps.org.models import Company
 from apps.portal.demo import load_demo_publications
@@ -45,6 +46,7 @@ class Command(BaseCommand):
         tickets = 0 if no_tickets else load_demo_tickets(company, seed=seed)
         visits = 0 if no_tickets else load_demo_visits(company, seed=seed)
         if tickets:
+            load_demo_escalation(company)  # staff confirm the suggested same-complaint groups (R-M3-04)
             load_demo_ncrs(company)
         if not no_tickets:
             load_demo_publications(company)
