@@ -164,7 +164,10 @@ class ModelRowSection(SettingsSection):
         return keys
 
     def row(self, company: Company, project: Project | None) -> models.Model | None:
-        return self.model._default_manager.filter(**self._filter(company, project)).first()  # type: ignore[attr-defined]
+        lookup = self._filter(company, project)
+        if project is not None and self.project_field:
+            lookup = {self.project_field: project}  # a project row belongs to the project's company
+        return self.model._default_manager.filter(**lookup).first()  # type: ignore[attr-defined]
 
     def _effective(self, company: Company, project: Project | None) -> tuple[models.Model, str]:
         if project is not None and self.project_override:

@@ -131,7 +131,15 @@ def test_p_21_quiet_hours_per_project_through_the_api(client, cast, frozen_now):
     assert body["values"]["applies_to_calls"] is True
     r = client.put("/api/v1/org/settings/quiet-hours", {"project_id": None, "reason": "x" * 3, "values": {}},
                    content_type="application/json", **auth)
-    assert r.status_code == 422 and r.json()["error"]["code"] == "project_required"
+    assert r.status_code == 403  # the company's value is the 系统管理员's
+    r = client.put("/api/v1/org/settings/quiet-hours", {"reason": "全公司晚上九点半后免打扰",
+                                                        "values": {"windows": [["21:30", "08:00"]]}},
+                   content_type="application/json", **_auth(cast.sysadmin, frozen_now))
+    assert r.status_code == 200 and r.json()["source"] == "company"
+    from apps.notify import queries as nq
+
+    assert nq.policy_for(cast.other_project).describe() != nq.policy_for(cast.project).describe()
+    assert len(nq.policy_for(cast.other_project).windows) == 1 and len(nq.policy_for(cast.project).windows) == 2
     r = client.get(f"/api/v1/org/settings/quiet-hours/history?project_id={cast.project.pk}", **auth)
     assert r.status_code == 200 and r.json()[0]["reason"] == "午休延长"
 
