@@ -324,7 +324,8 @@ def measures(request: HttpRequest, month_from: str | None = Query(None, pattern=
     last = dt.date.fromisoformat(month_to + "-01") if month_to else start
     end = max((last.replace(day=28) + dt.timedelta(days=4)).replace(day=1), start)
     rows = ms.repair_measures(projects=access.visible_projects(request.user), start=start, end=end,
-                              as_of=clock.now(), group_by=ms.GROUPS[group])
+                              as_of=clock.now(), group_by=ms.GROUPS[group],
+                              targets=ms.targets_from(q.company_repair_settings(request.user)))
     return {"definitions": {k: str(v) for k, v in ms.DEFINITIONS.items()}, "rows": rows}
 
 

@@ -445,14 +445,15 @@ def measures(request: HttpRequest) -> HttpResponse:
     end = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     group = request.GET.get("group", "department")
     group_by = ms.GROUPS.get(group, ms.GROUPS["department"])
+    targets = ms.targets_from(q.company_repair_settings(request.user))
     rows = ms.repair_measures(projects=access.visible_projects(request.user), start=start, end=end, as_of=clock.now(),
-                              group_by=group_by)
+                              group_by=group_by, targets=targets)
     for row in rows:
         row["cells"] = [{**row[m], "percent": None if row[m]["rate"] is None else (row[m]["rate"] * 100).quantize(
             Decimal("0.1"))} for m in ms.MEASURES]
     return render(request, "repairs/measures.html", {
         "rows": rows, "group_by": group_by, "group": group, "from": start.strftime("%Y-%m"),
         "to": last.strftime("%Y-%m"),
-        "measures": [{"code": m, "label": ms.LABELS[m], "definition": ms.DEFINITIONS[m], "target": ms.TARGETS[m]}
+        "measures": [{"code": m, "label": ms.LABELS[m], "definition": ms.DEFINITIONS[m], "target": targets[m]}
                      for m in ms.MEASURES],
     })
