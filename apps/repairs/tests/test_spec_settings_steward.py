@@ -99,3 +99,18 @@ def test_r_m5_13_repair_targets_are_company_settings(cast, fake_policies, frozen
                                  {"reason": "错误", "values": {"quality_target_pct": "120"}},
                                  content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {Api(cast.sysadmin).raw}")
     assert r.status_code == 422 and "quality_target_pct" in r.json()["error"]["fields"]
+
+
+def test_r_m8_15_paid_service_taken_on_the_page_has_arrival_and_completion_limits(cast):
+    """Probe 8 of the review: a paid service had only a reply limit; now arrival and completion too."""
+    now = dt.datetime(2026, 11, 23, 10, 0, tzinfo=clock.SHANGHAI)
+    with clock.frozen(now):
+        r = login(cast.front_desk).post("/repairs/new/", {
+            "kind": "paid_service", "category": Category.objects.get(company=None, code="repair_tap").pk,
+            "location_kind": "household", "location": "5栋1502", "complainant_surname": "王",
+            "phone": "13800138888", "content": "更换水龙头（有偿）", "agreed_visit_at": "2026-11-23T10:20"})
+    assert r.status_code == 302
+    order = queries.visible_orders(cast.front_desk).get()
+    stages = {d.stage: d for d in order.ticket.deadlines.all()}
+    assert stages["arrive"].due_at == now + dt.timedelta(minutes=30)
+    assert stages["complete"].due_at is not None
