@@ -27,7 +27,6 @@ use rule set B's 3 working days (P-01 "A project may combine them").
 from __future__ import annotations
 
 import dataclasses
-
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
