@@ -165,11 +165,14 @@ def default_windows() -> list[list[str]]:
 
 
 class QuietHoursPolicy(models.Model):
-    """免打扰时段 — POLICY P-21 per project (R-M17-01). Without a row the defaults apply:
+    """免打扰时段 — POLICY P-21 per company (``project`` empty), a project row overrides it (R-M17-01).
+    Without a row the defaults apply:
     [12:00, 14:00) and [21:00, 08:00), phone calls only, emergencies override."""
 
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="quiet_hours_policies", verbose_name=_("公司"))
     project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="quiet_hours_policy",
-                                   verbose_name=_("项目"))
+                                   null=True, blank=True, verbose_name=_("项目（留空=全公司）"))
     windows = models.JSONField(_("免打扰时段"), default=default_windows,
                                help_text=_('如 [["12:00", "14:00"], ["21:00", "08:00"]]；开始晚于结束表示跨午夜'))
     applies_to_calls = models.BooleanField(_("适用于电话"), default=True)
@@ -178,11 +181,18 @@ class QuietHoursPolicy(models.Model):
     class Meta:
         verbose_name = _("免打扰时段")
         verbose_name_plural = _("免打扰时段")
+        constraints = [
+            models.UniqueConstraint(fields=["company"], condition=Q(project=None), name="notify_quiet_company_unique"),
+            models.CheckConstraint(condition=Q(project__isnull=False) | Q(company__isnull=False),
+                                   name="notify_quiet_has_scope"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.project} · {quiet_hours.describe(self.parsed_windows())}"
+        return f"{self.project or self.company} · {quiet_hours.describe(self.parsed_windows())}"
 
     def clean(self) -> None:
+        if self.project_id and not self.company_id:
+            self.company_id = self.project.company_id
         try:
             windows = quiet_hours.parse_windows(self.windows)
         except ValueError as exc:

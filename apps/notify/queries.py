@@ -57,8 +57,9 @@ class QuietPolicy:
 
 
 def policy_for(project: Project) -> QuietPolicy:
-    """The project's QuietHoursPolicy, or the P-21 defaults when it has none."""
-    row = QuietHoursPolicy.objects.filter(project=project).first()
+    """The project's QuietHoursPolicy, else its company's, else the P-21 defaults."""
+    rows = list(QuietHoursPolicy.objects.filter(Q(project=project) | Q(project=None, company_id=project.company_id)))
+    row = next((r for r in rows if r.project_id is not None), rows[0] if rows else None)
     if row is None:
         return QuietPolicy(quiet_hours.DEFAULT_WINDOWS, project.tz)
     return QuietPolicy(tuple(row.parsed_windows()), project.tz, calls=row.applies_to_calls, sms=row.applies_to_sms)

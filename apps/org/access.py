@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from apps.org.models import Membership, Project
+from apps.org.models import Company, Membership, Project
 from apps.org.roles import ROLE_INFO, Role
 
 if TYPE_CHECKING:
@@ -115,3 +115,23 @@ def departments_headed(user: User | AnonymousUser) -> list[int]:
 
 def departments_of(user: User | AnonymousUser) -> list[int]:
     return [m.department_id for m in _memberships(user) if m.department_id]
+
+
+def has_company_cap(user: User | AnonymousUser, cap: str, company_id: int) -> bool:
+    """Does ``user`` hold ``cap`` company-wide in ``company_id`` (a company-level role there)?"""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return any(ROLE_INFO[m.role].company_level and m.company_id == company_id and cap in ROLE_INFO[m.role].caps
+               for m in _memberships(user))
+
+
+def company_of(user: User | AnonymousUser) -> int | None:
+    """The company the user works for (the first membership's; superusers: the first company)."""
+    members = _memberships(user)
+    if members:
+        return members[0].company_id
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return Company.objects.order_by("pk").values_list("pk", flat=True).first()
+    return None

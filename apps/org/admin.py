@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -7,6 +9,7 @@ from apps.org.models import (
     Department,
     Membership,
     Project,
+    SettingChange,
     TakeoverInspection,
     TrainingAttendance,
     TrainingSession,
@@ -80,3 +83,19 @@ class TakeoverInspectionAdmin(admin.ModelAdmin):
 
     list_display = ("project", "inspected_on", "documents_complete", "accepted", "inspected_by")
     list_filter = ("accepted", "project")
+
+
+@admin.register(SettingChange)
+class SettingChangeAdmin(admin.ModelAdmin):
+    """Read-only: changes are made on the settings pages (/org/settings/) and recorded there."""
+
+    list_display = ("changed_at", "company", "project", "section", "action", "changed_by", "reason")
+    list_filter = ("company", "section", "action")
+    readonly_fields = ("company", "project", "section", "action", "before", "after", "reason", "changed_by",
+                       "changed_at")
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

@@ -10,10 +10,12 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from apps.core.api_errors import ERRORS, ApiError
-from apps.org import access
+from apps.org import access, settings_registry
+from apps.org import actions as org_actions
 from apps.org.http import AuthenticatedRequest
-from apps.org.models import Department, Membership, Project
-from apps.org.roles import ROLE_INFO
+from apps.org.models import Company, Department, Membership, Project, SettingChange
+from apps.org.roles import ROLE_INFO, Cap
+from apps.org.settings_registry import SettingsSection, form_data
 from linli import clock
 
 router = Router(tags=["org"])
@@ -118,3 +120,139 @@ def department_list(request: HttpRequest, project_id: int) -> Any:
     qs = Department.objects.filter(Q(project=project) | Q(project__isnull=True, company_id=project.company_id))
     return [{"id": d.pk, "kind": d.kind, "kind_label": str(d.get_kind_display()), "name": d.name,
              "phone": d.phone, "project_id": d.project_id} for d in qs.order_by("project_id", "name")]
+
+
+# ---------------------------------------------------------------------- settings (issue 17 item 3)
+class SettingsSectionOut(Schema):
+    key: str
+    title: str
+    group: str
+    description: str
+    company_level: bool
+    project_override: bool
+
+
+class SettingsValuesOut(Schema):
+    key: str
+    title: str
+    project_id: int | None
+    source: str  # project | company | default: where the values in force come from
+    editable: bool
+    values: dict[str, Any]
+    fields: list[dict[str, Any]]
+
+
+class SettingsChangeIn(Schema):
+    project_id: int | None = None
+    values: dict[str, Any]
+    reason: str
+
+
+class SettingsRemoveIn(Schema):
+    project_id: int
+    reason: str
+
+
+class SettingChangeOut(Schema):
+    id: int
+    section: str
+    project_id: int | None
+    action: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+    reason: str
+    changed_by: str
+    changed_at: dt.datetime
+
+
+def _settings_company(request: HttpRequest) -> Company:
+    if not access.has_cap(request.user, Cap.MANAGE_CONFIG):
+        raise ApiError(403, "forbidden", "没有权限查看设置")
+    company = Company.objects.filter(pk=access.company_of(request.user)).first()
+    if company is None:
+        raise ApiError(404, "not_found", "公司不存在")
+    return company
+
+
+def _section(key: str) -> SettingsSection:
+    section = settings_registry.get(key)
+    if section is None:
+        raise ApiError(404, "not_found", "设置项不存在")
+    return section
+
+
+def _settings_project(request: HttpRequest, company: Company, project_id: int | None) -> Project | None:
+    if project_id is None:
+        return None
+    project = access.visible_projects(request.user).filter(pk=project_id, company=company).first()
+    if project is None:
+        raise ApiError(404, "not_found", "项目不存在或无权查看")
+    return project
+
+
+def _values_out(request: HttpRequest, section: SettingsSection, company: Company, project: Project | None) -> dict[str, Any]:
+    values, source = section.values(company, project)
+    return {"key": section.key, "title": str(section.title), "project_id": project.pk if project else None,
+            "source": source, "editable": org_actions.can_change(request.user, company, project),
+            "values": values, "fields": section.fields(section.form(company, project))}
+
+
+@router.get("/settings", response={200: list[SettingsSectionOut], **ERRORS}, summary="可设置的公司/项目设置项")
+def settings_list(request: HttpRequest) -> Any:
+    _settings_company(request)
+    return [{"key": s.key, "title": str(s.title), "group": str(s.group), "description": str(s.description),
+             "company_level": s.company_level, "project_override": s.project_override}
+            for s in settings_registry.sections()]
+
+
+@router.get("/settings/{key}", response={200: SettingsValuesOut, **ERRORS},
+            summary="某设置项当前执行的值（project_id 为空=公司设置）")
+def settings_detail(request: HttpRequest, key: str, project_id: int | None = None) -> Any:
+    company = _settings_company(request)
+    section = _section(key)
+    project = _settings_project(request, company, project_id)
+    if (project is None and not section.company_level) or (project is not None and not section.project_override):
+        raise ApiError(422, "invalid", "此设置不适用于所选范围", {"project_id": ["此设置不适用于所选范围"]})
+    return _values_out(request, section, company, project)
+
+
+@router.put("/settings/{key}", response={200: SettingsValuesOut, **ERRORS},
+            summary="修改公司设置（系统管理员）或项目单独设置（管理处经理）；须填写原因，只影响此后新建的记录")
+def settings_change(request: HttpRequest, key: str, payload: SettingsChangeIn) -> Any:
+    company = _settings_company(request)
+    section = _section(key)
+    project = _settings_project(request, company, payload.project_id)
+    form = section.form(company, project)
+    unknown = sorted(set(payload.values) - set(form.fields))
+    if unknown:
+        raise ApiError(422, "invalid", "输入有误", {name: ["不是此设置项的字段"] for name in unknown})
+    # a partial change: the fields not sent keep the values the form starts from
+    data = form_data(form, {**{n: form.initial.get(n, form.fields[n].initial) for n in form.fields},
+                            **payload.values})
+    org_actions.change_setting(section=section, company=company, project=project, data=data,
+                               reason=payload.reason, by=request.user, now=clock.now())
+    return _values_out(request, section, company, project)
+
+
+@router.post("/settings/{key}/remove-override", response={200: SettingsValuesOut, **ERRORS},
+             summary="取消项目单独设置（恢复公司设置）")
+def settings_remove_override(request: HttpRequest, key: str, payload: SettingsRemoveIn) -> Any:
+    company = _settings_company(request)
+    section = _section(key)
+    project = _settings_project(request, company, payload.project_id)
+    assert project is not None
+    org_actions.remove_setting_override(section=section, company=company, project=project, reason=payload.reason,
+                                        by=request.user, now=clock.now())
+    return _values_out(request, section, company, project)
+
+
+@router.get("/settings/{key}/history", response={200: list[SettingChangeOut], **ERRORS}, summary="设置变更记录")
+def settings_history(request: HttpRequest, key: str, project_id: int | None = None) -> Any:
+    company = _settings_company(request)
+    section = _section(key)
+    project = _settings_project(request, company, project_id)
+    rows = (SettingChange.objects.filter(company=company, section=section.key, project=project)
+            .select_related("changed_by")[:100])
+    return [{"id": r.pk, "section": r.section, "project_id": r.project_id, "action": r.action, "before": r.before,
+             "after": r.after, "reason": r.reason, "changed_by": str(r.changed_by), "changed_at": r.changed_at}
+            for r in rows]

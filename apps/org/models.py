@@ -267,3 +267,30 @@ class TakeoverInspection(models.Model):
             raise ValidationError({"accepted": _("验收资料不齐全，不能确认接管")})
         if not (self.scope or "").strip():
             raise ValidationError({"scope": _("请填写查验的共用部位与设施")})
+
+
+class SettingChange(models.Model):
+    """设置变更记录 (issue 17 item 3): one row per change of a company or project setting made on the
+    settings pages or the API — who, when, why, and the values before and after. Append-only."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="setting_changes",
+                                verbose_name=_("公司"))
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="setting_changes", verbose_name=_("项目（留空=全公司）"))
+    section = models.CharField(_("设置项"), max_length=50)
+    action = models.CharField(_("操作"), max_length=20, default="change",
+                              choices=[("change", _("修改")), ("remove_override", _("取消项目单独设置"))])
+    before = models.JSONField(_("修改前"), default=dict)
+    after = models.JSONField(_("修改后"), default=dict)
+    reason = models.CharField(_("修改原因"), max_length=500)
+    changed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("修改人"))
+    changed_at = models.DateTimeField(_("修改时间"))
+
+    class Meta:
+        verbose_name = _("设置变更记录")
+        verbose_name_plural = _("设置变更记录")
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["company", "section", "-changed_at"], name="org_setting_change_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.section} {self.changed_at:%Y-%m-%d %H:%M}"

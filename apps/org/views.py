@@ -1,14 +1,160 @@
-"""Organisation pages: the internal directory (R-M19-12)."""
+"""Organisation pages: the internal directory (R-M19-12) and the company / project settings pages
+(SPEC Appendix A, issue 17 item 3): every module's policies, changed by the 系统管理员 for the
+company and by the 管理处经理 as their project's override, with the reason and a history."""
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import json
+from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from apps.org import access, actions, settings_registry
 from apps.org.directory import directory
+from apps.org.models import Company, Project, SettingChange
+from apps.org.roles import Cap
+from linli import clock
 
 
 @login_required
 def directory_page(request: HttpRequest) -> HttpResponse:
     project = getattr(request, "project", None)
     return render(request, "org/directory.html", {"sections": directory(project) if project else []})
+
+
+def _company(request: HttpRequest) -> Company:
+    """The user's company; only holders of the configuration capability see the settings pages."""
+    if not access.has_cap(request.user, Cap.MANAGE_CONFIG):
+        raise Http404
+    company_id = access.company_of(request.user)
+    company = Company.objects.filter(pk=company_id).first() if company_id else None
+    if company is None:
+        raise Http404
+    return company
+
+
+def _config_projects(request: HttpRequest, company: Company) -> list[Project]:
+    return [p for p in access.visible_projects(request.user).filter(company=company).order_by("code")
+            if access.has_cap(request.user, Cap.MANAGE_CONFIG, p)]
+
+
+def source_label(source: str) -> str:
+    return {"project": _("项目单独设置"), "company": _("公司设置"), "default": _("系统默认")}[source]
+
+
+@login_required
+def settings_index(request: HttpRequest) -> HttpResponse:
+    company = _company(request)
+    projects = _config_projects(request, company)
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for s in settings_registry.sections():
+        row: dict[str, Any] = {"section": s, "company_url": None, "projects": []}
+        if s.company_level:
+            _values, source = s.values(company, None)
+            row["company_url"] = reverse("org:settings_company", args=[s.key])
+            row["company_source"] = source_label(source)
+        if s.project_override:
+            for p in projects:
+                _values, source = s.values(company, p)
+                row["projects"].append({"project": p, "source": source_label(source),
+                                        "own": source == "project",
+                                        "url": reverse("org:settings_project", args=[s.key, p.pk])})
+        groups.setdefault(str(s.group), []).append(row)
+    return render(request, "org/settings_index.html", {
+        "company": company, "groups": groups,
+        "can_company": actions.can_change(request.user, company, None),
+    })
+
+
+@login_required
+def settings_company(request: HttpRequest, key: str) -> HttpResponse:
+    return _settings_page(request, key, None)
+
+
+@login_required
+def settings_project(request: HttpRequest, key: str, project_id: int) -> HttpResponse:
+    return _settings_page(request, key, project_id)
+
+
+def _settings_page(request: HttpRequest, key: str, project_id: int | None) -> HttpResponse:
+    company = _company(request)
+    section = settings_registry.get(key)
+    if section is None:
+        raise Http404
+    project = None
+    if project_id is not None:
+        project = access.visible_projects(request.user).filter(pk=project_id, company=company).first()
+        if project is None or not section.project_override:
+            raise Http404
+    elif not section.company_level:
+        raise Http404
+    editable = actions.can_change(request.user, company, project)
+    form = section.form(company, project)
+    reason = ""
+    if request.method == "POST":
+        if not editable:
+            raise Http404
+        reason = request.POST.get("reason", "")
+        try:
+            if request.POST.get("step") == "remove" and project is not None:
+                actions.remove_setting_override(section=section, company=company, project=project, reason=reason,
+                                                by=request.user, now=clock.now())
+                messages.success(request, _("已取消本项目的单独设置，今后新记录按公司设置执行。"))
+            else:
+                actions.change_setting(section=section, company=company, project=project, data=request.POST,
+                                       reason=reason, by=request.user, now=clock.now())
+                messages.success(request, _("设置已保存。新设置只适用于此后新建的记录，已有记录的时限不变。"))
+            return redirect(request.path)
+        except actions.SettingsError as exc:
+            messages.error(request, exc.message)
+            form = exc.form or form
+            reason_errors = exc.fields.get("reason", [])
+            return render(request, "org/settings_edit.html", _edit_context(
+                request, company, section, project, form, editable, reason, reason_errors, exc), status=422)
+    return render(request, "org/settings_edit.html",
+                  _edit_context(request, company, section, project, form, editable, reason, [], None))
+
+
+def _edit_context(request: HttpRequest, company: Company, section: settings_registry.SettingsSection,
+                  project: Project | None, form: Any, editable: bool, reason: str, reason_errors: list[str],
+                  error: actions.SettingsError | None) -> dict[str, Any]:
+    values, source = section.values(company, project)
+    history = (SettingChange.objects.filter(company=company, section=section.key, project=project)
+               .select_related("changed_by", "project")[:30])
+    labels = {name: str(f.label or name) for name, f in form.fields.items()}
+    shown = {name: _choice_labels(f) for name, f in form.fields.items()}
+
+    def show(name: str, value: Any) -> str:
+        return shown.get(name, {}).get(str(value), "") or _shown(value)
+
+    changes = [{"row": h, "diff": [(labels.get(k, k), show(k, h.before.get(k)), show(k, v))
+                                   for k, v in h.after.items() if h.before.get(k) != v]} for h in history]
+    return {
+        "company": company, "section": section, "project": project, "form": form, "editable": editable,
+        "source": source, "source_text": source_label(source), "reason": reason, "reason_errors": reason_errors,
+        "error": error, "changes": changes,
+        "current": [(labels.get(k, k), show(k, v)) for k, v in values.items()],
+    }
+
+
+def _choice_labels(f: Any) -> dict[str, str]:
+    if hasattr(f, "queryset"):
+        return {str(o.pk): str(o) for o in f.queryset}
+    choices = getattr(f, "choices", None)
+    return {str(v): str(lbl) for v, lbl in choices} if choices else {}
+
+
+def _shown(value: Any) -> str:
+    if value is True:
+        return _("是")
+    if value is False:
+        return _("否")
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)

@@ -30,8 +30,22 @@ class RepairRuleAdmin(admin.ModelAdmin):
 
 
 class PriceItemInline(admin.TabularInline):
+    """A published list's items are frozen (R-M8-16): a change is a new version (/repairs/price-lists/)."""
+
     model = PriceItem
     extra = 1
+
+    def _frozen(self, obj) -> bool:
+        return obj is not None and obj.published_at is not None
+
+    def has_add_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(PriceList)
@@ -44,7 +58,8 @@ class PriceListAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.published_at is not None:
-            return ("project", "name", "effective_from", "published_at")
+            return ("project", "name", "effective_from", "effective_to", "notes", "published_at", "version",
+                    "previous", "superseded_at")
         return self.readonly_fields
 
     @admin.action(description=_("公示所选价目表"))

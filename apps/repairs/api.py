@@ -10,14 +10,14 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from apps.core.api_errors import ERRORS, ApiError
-from apps.core.validation import PastMoment, PlannedMoment
+from apps.core.validation import PastMoment, PlannedMoment, SaneDate
 from apps.org import access
 from apps.org.models import Project, User
 from apps.org.roles import Cap
 from apps.repairs import actions
 from apps.repairs import measures as ms
 from apps.repairs import queries as q
-from apps.repairs.models import RepairOrder
+from apps.repairs.models import PriceList, RepairOrder
 from linli import clock
 
 router = Router(tags=["repairs"])
@@ -324,7 +324,8 @@ def measures(request: HttpRequest, month_from: str | None = Query(None, pattern=
     last = dt.date.fromisoformat(month_to + "-01") if month_to else start
     end = max((last.replace(day=28) + dt.timedelta(days=4)).replace(day=1), start)
     rows = ms.repair_measures(projects=access.visible_projects(request.user), start=start, end=end,
-                              as_of=clock.now(), group_by=ms.GROUPS[group])
+                              as_of=clock.now(), group_by=ms.GROUPS[group],
+                              targets=ms.targets_from(q.company_repair_settings(request.user)))
     return {"definitions": {k: str(v) for k, v in ms.DEFINITIONS.items()}, "rows": rows}
 
 
@@ -353,3 +354,113 @@ def return_visit(request: HttpRequest, order_id: int, payload: RepairReturnVisit
         working_well=payload.working_well if payload.reached else None, give_up=payload.give_up,
         emergency_reason=payload.emergency_reason, acting_user=_user(request), now=clock.now())
     return _fresh(order)
+
+
+# ---------------------------------------------------------------- price lists (R-M8-15, R-M8-16)
+class RepairPriceItemIn(Schema):
+    code: str
+    name: str
+    unit: str
+    unit_price: Decimal
+    kind: Literal["service", "material"] = "service"
+    note: str = ""
+
+
+class RepairPriceListIn(Schema):
+    project_id: int
+    name: str = "有偿服务收费价目表"
+    effective_from: SaneDate
+    notes: str = ""
+    items: list[RepairPriceItemIn]
+
+
+class RepairPriceListDraftIn(Schema):
+    name: str
+    effective_from: SaneDate
+    notes: str = ""
+    items: list[RepairPriceItemIn]
+
+
+class RepairPriceListStaffOut(Schema):
+    id: int
+    project_id: int
+    name: str
+    version: int
+    previous_id: int | None
+    effective_from: dt.date
+    effective_to: dt.date | None
+    published_at: dt.datetime | None
+    superseded_at: dt.datetime | None
+    frozen: bool
+    notes: str
+    items: list[RepairPriceItemOut]
+
+
+def _price_list_out(pl: Any) -> dict[str, Any]:
+    return {"id": pl.pk, "project_id": pl.project_id, "name": pl.name, "version": pl.version,
+            "previous_id": pl.previous_id, "effective_from": pl.effective_from, "effective_to": pl.effective_to,
+            "published_at": pl.published_at, "superseded_at": pl.superseded_at, "frozen": pl.frozen,
+            "notes": pl.notes,
+            "items": [{"id": i.pk, "code": i.code, "name": i.name, "kind": i.kind, "unit": i.unit,
+                       "unit_price": i.unit_price} for i in pl.items.all()]}
+
+
+def _managed_project(request: HttpRequest, project_id: int) -> Project:
+    project = access.visible_projects(request.user).filter(pk=project_id).first()
+    if project is None:
+        raise ApiError(404, "not_found", "项目不存在")
+    if not access.has_cap(request.user, Cap.MANAGE_CONFIG, project):
+        raise ApiError(403, "forbidden", "只有管理处经理可以编制和公示价目表")
+    return project
+
+
+def _managed_price_list(request: HttpRequest, price_list_id: int) -> Any:
+    pl = PriceList.objects.select_related("project", "previous").filter(pk=price_list_id).first()
+    if pl is None or not access.can_see_project(request.user, pl.project):
+        raise ApiError(404, "not_found", "价目表不存在")
+    _managed_project(request, pl.project_id)
+    return pl
+
+
+@router.get("/price-lists", response={200: list[RepairPriceListStaffOut], **ERRORS},
+            summary="项目的全部价目表版本（管理处经理）")
+def price_list_index(request: HttpRequest, project_id: int) -> Any:
+    project = _managed_project(request, project_id)
+    return [_price_list_out(pl) for pl in PriceList.objects.filter(project=project)
+            .prefetch_related("items").order_by("-effective_from", "-version", "-pk")]
+
+
+@router.post("/price-lists", response={201: RepairPriceListStaffOut, **ERRORS}, summary="新建价目表草稿")
+def price_list_create(request: HttpRequest, payload: RepairPriceListIn) -> Any:
+    project = _managed_project(request, payload.project_id)
+    pl = actions.save_price_list_draft(project=project, name=payload.name, effective_from=payload.effective_from,
+                                       notes=payload.notes, items=[i.dict() for i in payload.items],
+                                       acting_user=_user(request), now=clock.now())
+    return 201, _price_list_out(pl)
+
+
+@router.put("/price-lists/{price_list_id}", response={200: RepairPriceListStaffOut, **ERRORS},
+            summary="修改价目表草稿（已公示的不能修改：409 frozen，请新建版本）")
+def price_list_update(request: HttpRequest, price_list_id: int, payload: RepairPriceListDraftIn) -> Any:
+    pl = _managed_price_list(request, price_list_id)
+    pl = actions.save_price_list_draft(project=pl.project, price_list=pl, name=payload.name,
+                                       effective_from=payload.effective_from, notes=payload.notes,
+                                       items=[i.dict() for i in payload.items], acting_user=_user(request),
+                                       now=clock.now())
+    return _price_list_out(pl)
+
+
+@router.post("/price-lists/{price_list_id}/publish", response={200: RepairPriceListStaffOut, **ERRORS},
+             summary="公示价目表（新版本公示后取代上一版本）")
+def price_list_publish(request: HttpRequest, price_list_id: int) -> Any:
+    pl = _managed_price_list(request, price_list_id)
+    pl = actions.publish_price_list(price_list=pl, acting_user=_user(request), now=clock.now())
+    return _price_list_out(pl)
+
+
+@router.post("/price-lists/{price_list_id}/new-version", response={201: RepairPriceListStaffOut, **ERRORS},
+             summary="为已公示的价目表新建版本（草稿）")
+def price_list_new_version(request: HttpRequest, price_list_id: int) -> Any:
+    pl = _managed_price_list(request, price_list_id)
+    return 201, _price_list_out(actions.new_price_list_version(price_list=pl, acting_user=_user(request),
+                                                                now=clock.now()))

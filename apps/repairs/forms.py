@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.validation import validate_planned_moment
+from apps.core.validation import validate_date, validate_planned_moment
 from apps.repairs.models import LocationKind, PaymentMethod, PhotoPhase
 from apps.tickets.choices import Kind, ReturnVisitMethod, Satisfaction, Urgency
 
@@ -109,3 +109,42 @@ class ReturnVisitForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+KIND_WORDS = {"服务": "service", "服务项目": "service", "service": "service", "材料": "material", "material": "material"}
+
+
+class PriceListForm(forms.Form):
+    """价目表草稿 (R-M8-16): one item per line — 编码 | 名称 | 单位 | 单价 | 类别(服务/材料) | 备注."""
+
+    name = forms.CharField(label=_("名称"), max_length=100, initial=_("有偿服务收费价目表"))
+    effective_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}),
+                                     validators=[validate_date])
+    notes = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    items = forms.CharField(
+        label=_("收费项目"), widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("每行一项：编码 | 名称 | 单位 | 单价 | 类别（服务/材料，可省略） | 备注（可省略）"),
+        error_messages={"required": _("请至少填写一个收费项目")})
+
+    def clean_items(self) -> list[dict[str, str]]:
+        rows = []
+        for n, line in enumerate(self.cleaned_data["items"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.replace("｜", "|").split("|")]
+            if len(parts) < 4:
+                raise forms.ValidationError(_("第%(n)d行：须至少有 编码 | 名称 | 单位 | 单价") % {"n": n})
+            kind = KIND_WORDS.get(parts[4], "") if len(parts) > 4 and parts[4] else "service"
+            if not kind:
+                raise forms.ValidationError(_("第%(n)d行：类别只能是服务或材料") % {"n": n})
+            rows.append({"code": parts[0], "name": parts[1], "unit": parts[2], "unit_price": parts[3], "kind": kind,
+                         "note": parts[5] if len(parts) > 5 else ""})
+        if not rows:
+            raise forms.ValidationError(_("请至少填写一个收费项目"))
+        return rows
+
+
+def items_text(items: Sequence[Any]) -> str:
+    kinds = {"service": "服务", "material": "材料"}
+    return "\n".join(" | ".join([i.code, i.name, i.unit, str(i.unit_price), kinds.get(i.kind, i.kind), i.note]).rstrip(" |")
+                     for i in items)

@@ -34,11 +34,11 @@ DEFINITIONS = {
     "arrival": _("按时到场的报修 ÷ 已判定的报修。已判定 = 已登记到场，或到场时限已过仍未到场（算超时）；"
                  "尚未到期的、没有到场时限的不计入。时限取受理时的到场时限（P-14）。"),
     "completion": _("按时完工的报修 ÷ 已判定的报修，判定方法同上，时限取受理时的完成时限（P-15）。"
-                    "目标 99%。"),
+                    "目标见报修设置（默认 99%）。"),
     "quality": _("一次合格的报修 ÷ 已完工的报修。一次合格 = 业主签名验收合格（未签名的不算合格）、且未因回访不满意返工。"
                  "目标 100%。"),
     "return_visit": _("已回访（含多次联系不上后结束）的报修 ÷ 已完工的报修；按政策免回访的不计入。"
-                      "目标 100%（R-M8-07）。"),
+                      "目标 100%。"),
 }
 GROUPS: dict[str, tuple[str, ...]] = {"month": ("month",), "department": ("month", "department"),
                                       "worker": ("month", "department", "worker")}
@@ -69,12 +69,21 @@ class Row:
     labels: dict[str, str]
     count: int = 0
     rates: dict[str, Rate] = field(default_factory=lambda: {m: Rate() for m in MEASURES})
+    targets: dict[str, Decimal] = field(default_factory=lambda: dict(TARGETS))
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.labels, "count": self.count,
-                **{m: {"hit": r.hit, "total": r.total, "rate": r.rate, "target": TARGETS[m],
-                       "meets_target": None if r.rate is None else r.rate >= TARGETS[m]}
+                **{m: {"hit": r.hit, "total": r.total, "rate": r.rate, "target": self.targets[m],
+                       "meets_target": None if r.rate is None else r.rate >= self.targets[m]}
                    for m, r in self.rates.items()}}
+
+
+def targets_from(settings: Any) -> dict[str, Decimal]:
+    """The targets (fractions) of a company's 报修设置 (R-M5-13, POLICY P-30; defaults = TARGETS)."""
+    hundred = Decimal(100)
+    return {"arrival": settings.arrival_target_pct / hundred, "completion": settings.completion_target_pct / hundred,
+            "quality": settings.quality_target_pct / hundred,
+            "return_visit": settings.return_visit_target_pct / hundred}
 
 
 def _rate_filters(as_of: dt.datetime) -> dict[str, tuple[Q, Q]]:
@@ -96,7 +105,8 @@ def _rate_filters(as_of: dt.datetime) -> dict[str, tuple[Q, Q]]:
 
 
 def repair_measures(*, projects: Iterable[Any], start: dt.date, end: dt.date, as_of: dt.datetime,
-                    group_by: Sequence[str] = ("month",)) -> list[dict[str, Any]]:
+                    group_by: Sequence[str] = ("month",), targets: dict[str, Decimal] | None = None,
+                    ) -> list[dict[str, Any]]:
     """The four measures for repairs received on local dates ``start`` ≤ day < ``end``, grouped by
     any of ``month``, ``department``, ``worker`` (and ``project``); the last row is the total
     (key ``("total",)``). One aggregate query per project time zone (counting happens in the
@@ -144,11 +154,12 @@ def repair_measures(*, projects: Iterable[Any], start: dt.date, end: dt.date, as
     label = {"month": lambda v: v, "department": lambda v: dept_names.get(v, "—"),
              "worker": lambda v: worker_names.get(v, "—"), "project": lambda v: names.get(v, "—")}
     rows: list[Row] = []
-    total = Row(("total",), {"label": "合计"})
+    goal = dict(targets or TARGETS)
+    total = Row(("total",), {"label": "合计"}, targets=goal)
     for key, acc in sorted(aggregates.items(), key=lambda kv: tuple(str(k) for k in kv[0])):
         pairs = list(zip(group_by, key, strict=True))
         labels = {g: label[g](v) for g, v in pairs} | {f"{g}_id": v for g, v in pairs}
-        row = Row(key, labels, count=acc["count"])
+        row = Row(key, labels, count=acc["count"], targets=goal)
         for m in MEASURES:
             row.rates[m] = Rate(hit=acc[f"{m}_hit"], total=acc[f"{m}_total"])
         rows.append(row)

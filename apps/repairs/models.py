@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -126,6 +127,9 @@ class RepairOrder(models.Model):
     location = models.CharField(_("具体位置"), max_length=200, blank=True)
     dispatch_mode = models.CharField(_("派单方式"), max_length=20, choices=DispatchMode.choices,
                                      default=DispatchMode.ASSIGN)
+    steward = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+", verbose_name=_("楼宇管家"),
+                                help_text=_("派工单上的管家：所在楼栋的管家，派工时记录并通知"))
     agreed_visit_at = models.DateTimeField(_("约定上门时间"), null=True, blank=True, help_text=_("R-M8-08 a"))
     arrived_at = models.DateTimeField(_("到场时间"), null=True, blank=True)
     diagnosis = models.TextField(_("故障诊断"), blank=True)
@@ -190,6 +194,10 @@ class PriceList(models.Model):
     effective_to = models.DateField(_("失效日期"), null=True, blank=True)
     published_at = models.DateTimeField(_("公示时间"), null=True, blank=True)
     notes = models.TextField(_("说明"), blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    previous = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="next_version", verbose_name=_("上一版本"))
+    superseded_at = models.DateTimeField(_("被新版本取代时间"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -199,6 +207,11 @@ class PriceList(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} {self.name} {self.effective_from}"
+
+    @property
+    def frozen(self) -> bool:
+        """A published list is frozen: a change is a new version (R-M8-16)."""
+        return self.published_at is not None
 
 
 class PriceItem(models.Model):
@@ -429,3 +442,47 @@ class ShiftHandover(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_user} → {self.to_user}"
+
+
+class RepairSettings(models.Model):
+    """报修设置 per company (``project`` empty), a project row overrides it — changed on the settings
+    pages (apps.org.settings_registry):
+
+    - ``agreed_arrival_tolerance_minutes`` (R-M8-03 rule set C, issue 23 item 5): an agreed visit
+      time's arrival deadline is that time plus this tolerance (default 0, AS-21);
+    - the repair measures' targets (R-M5-13, POLICY P-30): on-time arrival and completion 99 %,
+      quality and return visits 100 %.
+    """
+
+    company = models.ForeignKey("org.Company", on_delete=models.CASCADE, related_name="repair_settings")
+    project = models.ForeignKey("org.Project", on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="repair_settings", verbose_name=_("项目（留空=全公司）"))
+    agreed_arrival_tolerance_minutes = models.PositiveSmallIntegerField(_("约定上门时间的宽限（分钟）"), default=0)
+    arrival_target_pct = models.DecimalField(_("到场及时率目标（%）"), max_digits=5, decimal_places=2,
+                                             default=Decimal("99"))
+    completion_target_pct = models.DecimalField(_("完成及时率目标（%）"), max_digits=5, decimal_places=2,
+                                                default=Decimal("99"))
+    quality_target_pct = models.DecimalField(_("维修合格率目标（%）"), max_digits=5, decimal_places=2,
+                                             default=Decimal("100"))
+    return_visit_target_pct = models.DecimalField(_("回访率目标（%）"), max_digits=5, decimal_places=2,
+                                                  default=Decimal("100"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("报修设置")
+        verbose_name_plural = _("报修设置")
+        constraints = [
+            models.UniqueConstraint(fields=["company", "project"], name="repairs_settings_unique"),
+            models.UniqueConstraint(fields=["company"], condition=Q(project=None), name="repairs_settings_one_default"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project or self.company} · 报修设置"
+
+    def clean(self) -> None:
+        for name in ("arrival_target_pct", "completion_target_pct", "quality_target_pct", "return_visit_target_pct"):
+            value = getattr(self, name)
+            if value is not None and not Decimal(0) <= value <= Decimal(100):
+                raise ValidationError({name: _("目标值须在0–100之间")})
+        if self.project is not None and self.company_id and self.project.company_id != self.company_id:
+            raise ValidationError({"project": _("项目不属于该公司")})

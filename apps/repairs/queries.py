@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from apps.estates.models import Household
 from apps.notify.queries import CALL, next_contact_moment
 from apps.org.access import has_cap, visible_projects
 from apps.org.models import Department, Membership, Project, User
@@ -26,6 +27,7 @@ from apps.repairs.models import (
     Receipt,
     RepairOrder,
     RepairRule,
+    RepairSettings,
 )
 from apps.tickets.choices import Kind, Satisfaction, TicketStatus, Urgency
 from apps.tickets.models import Category, Deadline, Dispatch, Ticket
@@ -167,6 +169,34 @@ def waiting_orders(user: User) -> QuerySet[RepairOrder]:
             .select_related(*CARD_RELATED).order_by("-ticket__urgency", "ticket__received_at"))
 
 
+def household_by_label(project: Project, text: str) -> Household | None:
+    """The project's household whose full room label (or, when unique, room number) is ``text``."""
+    text = text.strip()
+    if not text:
+        return None
+    found = list(Household.objects.filter(project=project, label=text).select_related("building")[:2])
+    if not found:
+        found = list(Household.objects.filter(project=project, room_no=text).select_related("building")[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def repair_settings_for(project: Project) -> RepairSettings:
+    """报修设置 in force for ``project``: its own row, else the company's, else the defaults."""
+    rows = list(RepairSettings.objects.filter(company_id=project.company_id)
+                .filter(Q(project=None) | Q(project=project)))
+    own = next((r for r in rows if r.project_id == project.pk), None)
+    return own or next((r for r in rows if r.project_id is None), None) or RepairSettings(company_id=project.company_id)
+
+
+def company_repair_settings(user: Any) -> RepairSettings:
+    """The company-wide 报修设置 of the user's company (the measures' targets span projects)."""
+    project = visible_projects(user).order_by("code").first()
+    if project is None:
+        return RepairSettings()
+    return (RepairSettings.objects.filter(company_id=project.company_id, project=None).first()
+            or RepairSettings(company_id=project.company_id))
+
+
 def steward_of(order: RepairOrder) -> User | None:
     """The building steward (客服楼宇员/管家) of the order's household building (R-M8-17, R-M19-04)."""
     household = order.ticket.household
@@ -178,7 +208,7 @@ def steward_of(order: RepairOrder) -> User | None:
 def steward_orders(user: User) -> QuerySet[RepairOrder]:
     """R-M8-17 / R-M19-04 (11): the repairs in the buildings the user is steward of, open first, so the
     steward can coordinate and supervise their completion."""
-    return (visible_orders(user).filter(ticket__household__building__steward=user)
+    return (visible_orders(user).filter(Q(ticket__household__building__steward=user) | Q(steward=user))
             .select_related(*CARD_RELATED, "ticket__household")
             .order_by("completed_at", "-ticket__received_at"))
 

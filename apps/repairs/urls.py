@@ -34,4 +34,7 @@ urlpatterns: list[URLPattern] = [
     path("cash/", views.cash, name="cash"),
     path("measures/", views.measures, name="measures"),
     path("prices/<slug:code>/", views.prices, name="prices"),
+    path("price-lists/", views.price_lists, name="price_lists"),
+    path("price-lists/new/", views.price_list_new, name="price_list_new"),
+    path("price-lists/<int:pk>/", views.price_list_detail, name="price_list"),
 ]

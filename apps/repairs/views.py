@@ -34,6 +34,7 @@ from apps.repairs.models import (
     CashHandover,
     PaymentStatus,
     PriceItemKind,
+    PriceList,
     Receipt,
     RepairOrder,
     RepairPhoto,
@@ -453,14 +454,92 @@ def measures(request: HttpRequest) -> HttpResponse:
     end = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     group = request.GET.get("group", "department")
     group_by = ms.GROUPS.get(group, ms.GROUPS["department"])
+    targets = ms.targets_from(q.company_repair_settings(request.user))
     rows = ms.repair_measures(projects=access.visible_projects(request.user), start=start, end=end, as_of=clock.now(),
-                              group_by=group_by)
+                              group_by=group_by, targets=targets)
     for row in rows:
         row["cells"] = [{**row[m], "percent": None if row[m]["rate"] is None else (row[m]["rate"] * 100).quantize(
             Decimal("0.1"))} for m in ms.MEASURES]
     return render(request, "repairs/measures.html", {
         "rows": rows, "group_by": group_by, "group": group, "from": start.strftime("%Y-%m"),
         "to": last.strftime("%Y-%m"),
-        "measures": [{"code": m, "label": ms.LABELS[m], "definition": ms.DEFINITIONS[m], "target": ms.TARGETS[m]}
+        "measures": [{"code": m, "label": ms.LABELS[m], "definition": ms.DEFINITIONS[m], "target": targets[m]}
                      for m in ms.MEASURES],
     })
+
+
+# ---------------------------------------------------------------- price lists (R-M8-15, R-M8-16)
+def _price_projects(request: HttpRequest) -> list[Project]:
+    """Projects whose price lists the user keeps (管理处经理: MANAGE_CONFIG); none → 404."""
+    projects = [p for p in access.visible_projects(request.user).order_by("code")
+                if access.has_cap(request.user, Cap.MANAGE_CONFIG, p)]
+    if not projects:
+        raise Http404
+    return projects
+
+
+@login_required
+def price_lists(request: HttpRequest) -> HttpResponse:
+    """价目表: every version of each project's list; drafts are edited, published ones are frozen."""
+    projects = _price_projects(request)
+    lists = (PriceList.objects.filter(project__in=projects).select_related("project", "previous")
+             .order_by("project__code", "-effective_from", "-version", "-pk"))
+    return render(request, "repairs/price_lists.html", {"projects": projects, "lists": lists})
+
+
+@login_required
+def price_list_new(request: HttpRequest) -> HttpResponse:
+    projects = _price_projects(request)
+    project = next((p for p in projects if str(p.pk) == request.GET.get("project", "")), projects[0])
+    return _price_list_form(request, project, None)
+
+
+@login_required
+def price_list_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    projects = _price_projects(request)
+    pl = get_object_or_404(PriceList.objects.select_related("project", "previous"), pk=pk, project__in=projects)
+    if request.method == "POST" and request.POST.get("step") in ("publish", "new_version"):
+        try:
+            if request.POST["step"] == "publish":
+                actions.publish_price_list(price_list=pl, acting_user=_user(request), now=clock.now())
+                messages.success(request, _("价目表已公示，业主可在公示页查看"))
+                return redirect("repairs:price_list", pk=pl.pk)
+            draft = actions.new_price_list_version(price_list=pl, acting_user=_user(request), now=clock.now())
+            messages.success(request, _("已新建第%(v)d版草稿，修改后公示即取代当前版本") % {"v": draft.version})
+            return redirect("repairs:price_list", pk=draft.pk)
+        except RepairError as exc:
+            _error(request, exc)
+            return redirect("repairs:price_list", pk=pl.pk)
+    return _price_list_form(request, pl.project, pl)
+
+
+def _price_list_form(request: HttpRequest, project: Project, pl: PriceList | None) -> HttpResponse:
+    items = list(pl.items.all()) if pl else []
+    frozen = pl is not None and pl.published_at is not None
+    initial = ({"name": pl.name, "effective_from": pl.effective_from, "notes": pl.notes, "items": f.items_text(items)}
+               if pl else {"effective_from": clock.now().astimezone(project.tz).date()})
+    form = f.PriceListForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST" and not frozen:
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                saved = actions.save_price_list_draft(
+                    project=project, price_list=pl, name=data["name"], effective_from=data["effective_from"],
+                    notes=data["notes"], items=data["items"], acting_user=_user(request), now=clock.now())
+                messages.success(request, _("价目表草稿已保存"))
+                return redirect("repairs:price_list", pk=saved.pk)
+            except RepairError as exc:
+                _error(request, exc)
+                for name, msgs in exc.fields.items():
+                    if name in form.fields:
+                        for m in msgs:
+                            form.add_error(name, m)
+        else:
+            messages.error(request, _("输入有误，请按提示修改"))
+        status = 422
+    return render(request, "repairs/price_list_form.html", {
+        "project": project, "pl": pl, "form": form, "frozen": frozen, "items": items,
+        "has_next": pl is not None and PriceList.objects.filter(previous=pl).exists(),
+        "error_list": [str(e) for errs in form.errors.values() for e in errs] if form.is_bound else [],
+    }, status=status)

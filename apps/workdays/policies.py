@@ -26,6 +26,7 @@ use rule set B's 3 working days (P-01 "A project may combine them").
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -232,6 +233,35 @@ DEFAULT_RULE_SETS: tuple[RuleSetSeed, ...] = (
     )),
 )
 
+
+PAID = "paid_service"
+_ZHIDU9_CATEGORIES = frozenset({REPAIR_PUBLIC_GLASS_DOORS, REPAIR_LIGHTING, REPAIR_WIRING, REPAIR_WALLS})
+
+
+def _completion_9_household_rows() -> tuple[Row, ...]:
+    """R-M8-06 / P-15: 制度9 covers common areas only; the repairs it does not name (taps, pipes,
+    drains, doors, …) keep the 制度10 table, so choosing 制度9 never leaves a repair without a limit."""
+    ten = next(s for s in DEFAULT_RULE_SETS if s.code == "completion_10")
+    return tuple(dataclasses.replace(r, rule=f"{r.rule}（制度9未规定，沿用制度10）"[:200])
+                 for r in ten.rows if r.category not in _ZHIDU9_CATEGORIES)
+
+
+def _paid_service_rows(rows: tuple[Row, ...]) -> tuple[Row, ...]:
+    """R-M8-15: a paid service (有偿服务) is a repair done for a fee — the same arrival and completion
+    limits apply (interpretation: the seeds give paid services no limits of their own)."""
+    return tuple(dataclasses.replace(r, kind=PAID, rule=f"{r.rule}（有偿服务同）"[:200]) for r in rows if r.kind == "repair")
+
+
+def _extended(seed: RuleSetSeed) -> RuleSetSeed:
+    rows = seed.rows
+    if seed.code == "completion_9":
+        rows = rows + _completion_9_household_rows()
+    if seed.concern in (ARRIVAL_CONCERN, COMPLETION_CONCERN):
+        rows = rows + _paid_service_rows(rows)
+    return dataclasses.replace(seed, rows=rows)
+
+
+DEFAULT_RULE_SETS = tuple(_extended(s) for s in DEFAULT_RULE_SETS)
 
 # ---------------------------------------------------------------------- matching and evaluation
 def specificity(row: Row) -> int:

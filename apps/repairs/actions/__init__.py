@@ -6,6 +6,7 @@
 - :mod:`.onsite` — record_arrival, diagnose, record_consent, start_work, add_material, add_photo,
   complete_repair, agree_next_visit, sign_acceptance, refuse_acceptance;
 - :mod:`.return_visit` — record_repair_return_visit (rework on 不满意);
+- :mod:`.price_lists` — save_price_list_draft, new_price_list_version (a published list is frozen);
 - :mod:`.charges` — publish_price_list, issue_receipt, record_payment, void_receipt, hand_over_cash.
 
 Each takes keyword arguments with the acting user and ``now``, returns the changed object or
@@ -41,6 +42,7 @@ from apps.repairs.actions.onsite import (
     sign_acceptance,
     start_work,
 )
+from apps.repairs.actions.price_lists import new_price_list_version, save_price_list_draft
 from apps.repairs.actions.return_visit import record_repair_return_visit
 from apps.repairs.errors import RepairError
 
@@ -56,6 +58,7 @@ __all__ = [
     "grab_order",
     "hand_back_order",
     "hand_over_cash",
+    "new_price_list_version",
     "issue_receipt",
     "order_for",
     "publish_price_list",
@@ -65,6 +68,7 @@ __all__ = [
     "record_payment",
     "record_repair_return_visit",
     "refuse_acceptance",
+    "save_price_list_draft",
     "shift_handover",
     "sign_acceptance",
     "start_work",

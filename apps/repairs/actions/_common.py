@@ -59,6 +59,9 @@ def notify_steward(order: RepairOrder, dispatch: Dispatch | None, *, now: dt.dat
     """R-M8-01: the 派工单 goes to the department and to the area steward — the steward of the
     building gets a staff notice for each new 派工单 (a repeat of the same 派工单 is a no-op)."""
     steward = steward_of(order)
+    if steward is not None and order.steward_id != steward.pk:
+        order.steward = steward  # the steward named on the 派工单 (R-M8-01)
+        save_order(order, ["steward"], acting_user=None, reason="派工单记录楼宇管家")
     if dispatch is None or steward is None or steward.pk == dispatch.assignee_id:
         return
     ticket = order.ticket

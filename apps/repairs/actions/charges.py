@@ -14,6 +14,7 @@ from apps.org.models import Project, User
 from apps.org.roles import Cap
 from apps.repairs.access import require_work
 from apps.repairs.actions._common import lock, save_price_list, save_receipt
+from apps.repairs.actions.price_lists import end_previous_version
 from apps.repairs.errors import RepairError, refuse
 from apps.repairs.models import (
     CashHandover,
@@ -44,6 +45,7 @@ def publish_price_list(*, price_list: PriceList, acting_user: User, now: dt.date
         raise refuse("单价不能为负", field="items")
     price_list.published_at = now
     save_price_list(price_list, ["published_at"], acting_user=acting_user, reason="公示")
+    end_previous_version(price_list, acting_user=acting_user, now=now)  # R-M8-16: a new version replaces it
     return price_list
 
 

@@ -17,16 +17,18 @@ from apps.repairs.queries import (
     REPAIR_KINDS,
     certificate_problem,
     default_urgency,
+    household_by_label,
     is_repair_category,
     next_round_robin_worker,
     repair_department,
+    repair_settings_for,
     rule_for,
+    steward_of,
 )
 from apps.tickets import actions as ta
+from apps.tickets.actions.agreed_time import apply_agreed_arrival
 from apps.tickets.choices import Channel, Kind, Urgency
-from apps.tickets.deadlines import warn_moment
-from apps.tickets.models import Category, Deadline, Ticket
-from apps.workdays.models import LimitPolicy
+from apps.tickets.models import Category, Ticket
 
 if TYPE_CHECKING:
     from apps.estates.models import Household, Person
@@ -45,7 +47,8 @@ def order_for(ticket: Ticket) -> RepairOrder:
         rule = rule_for(ticket.project, ticket.category)
         order, _ = RepairOrder.objects.get_or_create(
             ticket=ticket, defaults={"created_at": ticket.recorded_at, "location": ticket.address,
-                                     "dispatch_mode": rule.dispatch_mode if rule else DispatchMode.ASSIGN})
+                                     "dispatch_mode": rule.dispatch_mode if rule else DispatchMode.ASSIGN,
+                                     "steward": ticket.household.building.steward if ticket.household else None})
     return order
 
 
@@ -95,6 +98,10 @@ def receive_repair(
         raise refuse("公共区域报修须填写具体位置", field="location")
     if urgency is not None and urgency not in Urgency.values:
         raise refuse("紧急程度不正确", field="urgency")
+    if household is None and person is None and location_kind == LocationKind.HOUSEHOLD and location.strip():
+        # R-M8-17: a room typed on the intake page that names a household of the project links it, so
+        # the building's steward is on the 派工单 and the repair is on the household's record
+        household = household_by_label(project, location)
     start = received_at or now
     if agreed_visit_at is not None and agreed_visit_at < start:
         raise refuse("约定上门时间不能早于报修时间", field="agreed_visit_at")
@@ -110,11 +117,15 @@ def receive_repair(
     )
     order = RepairOrder(ticket=ticket, location_kind=location_kind, location=location.strip() or ticket.address,
                         dispatch_mode=mode, agreed_visit_at=agreed_visit_at, created_at=now)
+    order.steward = steward_of(order)  # R-M8-01: the building's steward is on the 派工单
     order._change_reason = "报修受理"  # type: ignore[attr-defined]
     order._history_user = acting_user  # type: ignore[attr-defined]
     order.save()
     if agreed_visit_at is not None:
-        _apply_agreed_arrival(ticket, agreed_visit_at)
+        # R-M8-03 rule set C / issue 23 item 5: the agreed time (+ tolerance) is the arrival deadline
+        apply_agreed_arrival(ticket=ticket, agreed_at=agreed_visit_at, rule_sets=AGREED_ARRIVAL_RULE_SETS,
+                             tolerance=dt.timedelta(minutes=repair_settings_for(project).agreed_arrival_tolerance_minutes),
+                             acting_user=acting_user, now=now)
     if department is not None and has_cap(acting_user, Cap.DISPATCH, project):
         if mode == DispatchMode.ROUND_ROBIN:
             worker = next_round_robin_worker(department)
@@ -130,18 +141,3 @@ def receive_repair(
             notify_steward(order, sent, now=now)
     order.refresh_from_db()
     return order
-
-
-def _apply_agreed_arrival(ticket: Ticket, agreed_visit_at: dt.datetime) -> None:
-    """R-M8-03 rule set C (P-14): "≤ 25 min, or the time agreed with the owner" — when the project
-    uses rule set C and a visit time was agreed, the agreed time is the arrive due time; the
-    procedure's own limit stays in ``limit_due_at`` (AS-21)."""
-    d = Deadline.objects.filter(ticket=ticket, stage="arrive", cycle=ticket.cycle, met_at=None).first()
-    if d is None or d.policy_id is None:
-        return
-    code = LimitPolicy.objects.filter(pk=d.policy_id).values_list("rule_set__code", flat=True).first()
-    if code not in AGREED_ARRIVAL_RULE_SETS:
-        return
-    d.due_at, d.agreed, d.warn_at = agreed_visit_at, True, warn_moment(d.start_at, agreed_visit_at)
-    d.rule = f"{d.rule}（与业主约定上门时间）"[:200]
-    d.save(update_fields=["due_at", "agreed", "warn_at", "rule"])

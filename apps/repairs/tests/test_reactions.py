@@ -78,10 +78,10 @@ def test_receiving_a_repair_is_one_transaction(cast, fake_policies, monkeypatch)
     whole intake rolls back: no ticket without its work order, no work order without its ticket."""
     now = at(2026, 11, 23, 10, 0)
 
-    def broken(ticket: Ticket, agreed_visit_at: dt.datetime) -> None:
+    def broken(**kwargs: Any) -> None:
         raise RuntimeError("deadline store down")
 
-    monkeypatch.setattr(intake, "_apply_agreed_arrival", broken)
+    monkeypatch.setattr(intake, "apply_agreed_arrival", broken)
     with pytest.raises(RuntimeError):
         receive(cast, now=now)
     assert not Ticket.objects.exists() and not RepairOrder.objects.exists()

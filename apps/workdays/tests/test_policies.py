@@ -217,7 +217,12 @@ def test_r_m8_06_p_15_completion_zhidu_9(cast: Any) -> None:
     assert due(cast.project, "complete", start, kind="repair", category="repair_lighting").due_at == eod(2026, 2, 14)
     assert due(cast.project, "complete", start, kind="repair", category="repair_wiring").due_at == eod(2026, 2, 26)
     assert due(cast.project, "complete", start, kind="repair", category="repair_walls").due_at == eod(2026, 2, 28)
-    assert due(cast.project, "complete", start, kind="repair", category="repair_tap") is None  # not in 制度9
+    # 制度9 names common areas only: a tap keeps 制度10's half working day (issue 17, P-15)
+    tap = due(cast.project, "complete", start, kind="repair", category="repair_tap")
+    assert tap is not None and "制度10" in tap.rule
+    # R-M8-15: a paid service has the same limits as a repair
+    paid = due(cast.project, "complete", start, kind="paid_service", category="repair_public_glass_doors")
+    assert paid is not None and paid.due_at == eod(2026, 2, 14)
 
 
 def test_r_m8_07_p_16_repair_return_visit(cast: Any) -> None:
