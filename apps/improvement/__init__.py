@@ -1,0 +1,1 @@
+"""Satisfaction improvement plans (SPEC M15)."""
