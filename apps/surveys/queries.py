@@ -321,3 +321,49 @@ def surveys_for_household(household_id: int) -> QuerySet[SampledHousehold]:
     return (SampledHousehold.objects.filter(household_id=household_id)
             .select_related("survey__campaign__questionnaire", "survey__project")
             .order_by("-survey__received_on", "-id"))
+
+
+# ---------------------------------------------------------------- dashboard (AS-27, AS-28)
+
+
+@dataclass
+class DashboardFlags:
+    below_target: list[tuple[ProjectSurvey, Decimal | None, str]]
+    non_compliant: list[Compliance]
+    overdue: list[SurveyDeadline]
+
+
+def _policies(projects: list[Project]) -> dict[tuple[int, int | None], SurveyPolicy]:
+    return {(p.company_id, p.project_id): p
+            for p in SurveyPolicy.objects.filter(company_id__in={x.company_id for x in projects})}
+
+
+def dashboard_flags(projects: list[Project], now: dt.datetime, tz: dt.tzinfo) -> DashboardFlags:
+    """What the home page flags: the latest survey of each project below the satisfaction target
+    (AS-27), projects not meeting the survey frequency this year (AS-28), overdue survey stages.
+    A fixed number of queries whatever the number of projects."""
+    today = now.astimezone(tz).date()
+    policies = _policies(projects)
+    latest: dict[int, ProjectSurvey] = {}
+    for ps in (ProjectSurvey.objects.filter(project__in=projects).select_related("campaign", "project")
+               .order_by("project_id", "-received_on", "-id")):
+        latest.setdefault(ps.project_id, ps)
+    sums = {row["survey_id"]: row for row in SampledHousehold.objects.filter(survey__in=list(latest.values()))
+            .values("survey_id").annotate(valid=Count("id", filter=Q(overall_satisfied__isnull=False)),
+                                          satisfied=Count("id", filter=Q(overall_satisfied=True)))}
+    below = []
+    for ps in latest.values():
+        row = sums.get(ps.pk)
+        if not row or not row["valid"]:
+            continue
+        pol = (policies.get((ps.project.company_id, ps.project_id)) or policies.get((ps.project.company_id, None))
+               or SurveyPolicy())
+        if not _meets(row["satisfied"], row["valid"], pol.satisfaction_target):
+            rate = pct(row["satisfied"], row["valid"])
+            below.append((ps, rate, f"满意率 {rate}%，低于目标 {percent_text(pol.satisfaction_target)}"))
+    compliance = [c for c in frequency_compliance(projects, today.year, today) if "fail" in
+                  (c.h1_status, c.h2_status, c.year_status)]
+    overdue = list(SurveyDeadline.objects.filter(survey__project__in=projects, met_at=None, due_at__lte=now,
+                                                 survey__closed_at=None)
+                   .select_related("survey__project", "survey__campaign").order_by("due_at")[:10])
+    return DashboardFlags(below, compliance, overdue)
