@@ -253,21 +253,26 @@ class Compliance:
 STATUS_WORDS = {"ok": "合规", "fail": "不合规", "pending": "进行中", "na": "不要求"}
 
 
-def frequency_compliance(projects: list[Project], year: int, today: dt.date) -> list[Compliance]:
-    """Surveys received per half-year per project (one GROUP BY), judged by each project's P-19."""
+def frequency_compliance(projects: list[Project], year: int, today: dt.date, *,
+                         received: list[tuple[int, dt.date]] | None = None,
+                         policies: dict[tuple[int, int | None], SurveyPolicy] | None = None) -> list[Compliance]:
+    """Surveys received per half-year per project, judged by each project's P-19. ``received`` (project
+    id, received date) and ``policies`` may be passed by a caller that already read them."""
     h1_end, h2_end = dt.date(year, 6, 30), dt.date(year, 12, 31)
-    counts = {row["project_id"]: row for row in ProjectSurvey.objects.filter(
-        project__in=projects, received_on__year=year).values("project_id").annotate(
-        h1=Count("id", filter=Q(received_on__lte=h1_end)), h2=Count("id", filter=Q(received_on__gt=h1_end)))}
-    company_ids = {p.company_id for p in projects}
-    policies = {(p.company_id, p.project_id): p.frequency
-                for p in SurveyPolicy.objects.filter(company_id__in=company_ids)}
+    if received is None:
+        received = list(ProjectSurvey.objects.filter(project__in=projects, received_on__year=year)
+                        .values_list("project_id", "received_on"))
+    if policies is None:
+        policies = _policies(projects)
+    counts: dict[int, list[int]] = {}
+    for project_id, day in received:
+        if day.year == year:
+            counts.setdefault(project_id, [0, 0])[0 if day <= h1_end else 1] += 1
     out = []
     for project in projects:
-        freq = (policies.get((project.company_id, project.pk)) or policies.get((project.company_id, None))
-                or Frequency.TWICE_EACH_HALF)
-        row = counts.get(project.pk, {"h1": 0, "h2": 0})
-        h1, h2 = row["h1"], row["h2"]
+        pol = policies.get((project.company_id, project.pk)) or policies.get((project.company_id, None))
+        freq = pol.frequency if pol else Frequency.TWICE_EACH_HALF
+        h1, h2 = counts.get(project.pk, [0, 0])
         total = h1 + h2
 
         def half(n: int, end: dt.date) -> str:
@@ -275,7 +280,7 @@ def frequency_compliance(projects: list[Project], year: int, today: dt.date) -> 
 
         if freq == Frequency.TWICE_EACH_HALF:
             s1, s2 = half(h1, h1_end), half(h2, h2_end)
-            ys = "ok" if "fail" not in (s1, s2) and s1 == s2 == "ok" else ("fail" if "fail" in (s1, s2) else "pending")
+            ys = "ok" if s1 == s2 == "ok" else ("fail" if "fail" in (s1, s2) else "pending")
             need = "每年不少于2次且每半年至少1次"
         else:
             s1 = s2 = "na"
@@ -285,6 +290,11 @@ def frequency_compliance(projects: list[Project], year: int, today: dt.date) -> 
         reason = f"{year}年上半年 {h1} 次、下半年 {h2} 次；要求{need} → {STATUS_WORDS[ys]}"
         out.append(Compliance(project, year, h1, h2, s1, s2, ys, reason))
     return out
+
+
+def _policies(projects: list[Project]) -> dict[tuple[int, int | None], SurveyPolicy]:
+    return {(p.company_id, p.project_id): p
+            for p in SurveyPolicy.objects.filter(company_id__in={x.company_id for x in projects})}
 
 
 def surveys_list(qs: QuerySet[ProjectSurvey]) -> QuerySet[ProjectSurvey]:
@@ -333,21 +343,23 @@ class DashboardFlags:
     overdue: list[SurveyDeadline]
 
 
-def _policies(projects: list[Project]) -> dict[tuple[int, int | None], SurveyPolicy]:
-    return {(p.company_id, p.project_id): p
-            for p in SurveyPolicy.objects.filter(company_id__in={x.company_id for x in projects})}
-
-
 def dashboard_flags(projects: list[Project], now: dt.datetime, tz: dt.tzinfo) -> DashboardFlags:
     """What the home page flags: the latest survey of each project below the satisfaction target
     (AS-27), projects not meeting the survey frequency this year (AS-28), overdue survey stages.
-    A fixed number of queries whatever the number of projects."""
+    At most four queries whatever the number of projects (two when there is no survey yet)."""
     today = now.astimezone(tz).date()
     policies = _policies(projects)
+    surveys = list(ProjectSurvey.objects.filter(project__in=projects).select_related("campaign", "project")
+                   .order_by("project_id", "-received_on", "-id"))
     latest: dict[int, ProjectSurvey] = {}
-    for ps in (ProjectSurvey.objects.filter(project__in=projects).select_related("campaign", "project")
-               .order_by("project_id", "-received_on", "-id")):
+    for ps in surveys:
         latest.setdefault(ps.project_id, ps)
+    compliance = [c for c in frequency_compliance(projects, today.year, today,
+                                                  received=[(ps.project_id, ps.received_on) for ps in surveys],
+                                                  policies=policies)
+                  if "fail" in (c.h1_status, c.h2_status, c.year_status)]
+    if not surveys:
+        return DashboardFlags([], compliance, [])
     sums = {row["survey_id"]: row for row in SampledHousehold.objects.filter(survey__in=list(latest.values()))
             .values("survey_id").annotate(valid=Count("id", filter=Q(overall_satisfied__isnull=False)),
                                           satisfied=Count("id", filter=Q(overall_satisfied=True)))}
@@ -361,8 +373,6 @@ def dashboard_flags(projects: list[Project], now: dt.datetime, tz: dt.tzinfo) ->
         if not _meets(row["satisfied"], row["valid"], pol.satisfaction_target):
             rate = pct(row["satisfied"], row["valid"])
             below.append((ps, rate, f"满意率 {rate}%，低于目标 {percent_text(pol.satisfaction_target)}"))
-    compliance = [c for c in frequency_compliance(projects, today.year, today) if "fail" in
-                  (c.h1_status, c.h2_status, c.year_status)]
     overdue = list(SurveyDeadline.objects.filter(survey__project__in=projects, met_at=None, due_at__lte=now,
                                                  survey__closed_at=None)
                    .select_related("survey__project", "survey__campaign").order_by("due_at")[:10])
