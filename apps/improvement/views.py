@@ -35,6 +35,8 @@ def index(request: HttpRequest) -> HttpResponse:
     if not access.can_view(request.user):
         raise PermissionDenied
     companies = _companies(request)
+    if request.method == "POST" and not access.can_manage(request.user):
+        raise PermissionDenied
     form = PlanForm(request.POST or None, initial={"year": clock.local(clock.now()).year, "kind": "line"})
     if request.method == "POST" and form.is_valid() and companies:
         d = form.cleaned_data
