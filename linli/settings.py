@@ -144,6 +144,8 @@ INSTALLED_APPS = [
     "apps.home",
     "apps.visits",
     "apps.quality",
+    "apps.surveys",  # issue 18: satisfaction surveys (M10)
+    "apps.improvement",  # issue 18: improvement plans (M15)
     "apps.api",
 ]
 
@@ -291,6 +293,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "hourly-purge-idempotency-keys": {"task": "api.purge_idempotency_keys", "schedule": 3600.0},
     # login attempts past their retention (manage.py purge_login_attempts)
     "daily-purge-login-attempts": {"task": "core.purge_login_attempts", "schedule": 86400.0},
+    # survey deadline warnings and breach notices (manage.py surveys_sweep)
+    "every-15min-surveys-sweep": {"task": "apps.surveys.tasks.surveys_sweep", "schedule": 900.0},
 }
 
 # Cache (healthz heartbeat, rate limits): its own Redis database when LINLI_CACHE_URL is set — Django's

@@ -24,6 +24,7 @@ from apps.org import access
 from apps.org.models import Project, User
 from apps.org.roles import Role
 from apps.quality.models import NcrStatus, NonconformityReport
+from apps.surveys import queries as survey_queries
 from apps.tickets.choices import OPEN_STATUSES, EscalationLevel, Stage, TicketStatus
 from apps.tickets.models import Deadline, DeadlineQuerySet, Dispatch, Ticket
 from apps.workdays.queries import uncovered_years
@@ -400,11 +401,37 @@ def management_rep_panel(projects: list[Project], now: dt.datetime) -> Panel:
     )
 
 
+# ---------------------------------------------------------------- satisfaction surveys (issue 18)
+
+
+def surveys_panel(projects: list[Project], now: dt.datetime) -> Panel:
+    """满意度调查 (R-M10-01, R-M10-02): projects below the satisfaction target in their latest survey
+    (AS-27), projects not meeting the survey frequency this year (AS-28), overdue survey stages."""
+    flags = survey_queries.dashboard_flags(projects, now, _project_tz(projects))
+    rows = [Row(title=f"{ps.project.name} · {ps.campaign.title}", detail=why, url=url_or_none("surveys:detail", ps.pk),
+                badge=_("低于目标")) for ps, _rate, why in flags.below_target]
+    rows += [Row(title=c.project.name, detail=c.reason, url=url_or_none("surveys:index"), badge=_("频次不合规"))
+             for c in flags.non_compliant]
+    rows += [Row(title=f"{d.survey.project.name} · {d.get_stage_display()}", detail=d.rule, when=d.due_at,
+                 overdue=True, url=url_or_none("surveys:detail", d.survey_id)) for d in flags.overdue]
+    return Panel(
+        key="surveys", title=_("满意度调查"),
+        stats=[Stat(_("满意率低于目标"), len(flags.below_target), url_or_none("surveys:index"), "alert"),
+               Stat(_("调查频次不合规"), len(flags.non_compliant), url_or_none("surveys:index"), "warn"),
+               Stat(_("调查环节超时"), len(flags.overdue), url_or_none("surveys:index"), "alert")],
+        rows=rows[:ROW_LIMIT], rows_title=_("需要关注"), empty=_("满意度调查没有需要关注的事项。"),
+        links=_links((_("满意度调查"), url_or_none("surveys:index")),
+                     (_("满意度提升计划"), url_or_none("improvement:index"))),
+    )
+
+
 # ---------------------------------------------------------------- the home page
 
 
 SUPERVISION_ROLES = {Role.CS_SUPERVISOR, Role.CS_MANAGER, Role.PROJECT_MANAGER}
 COMPANY_ROLES = {Role.QUALITY, Role.LEADERSHIP}
+SURVEY_ROLES = {Role.QUALITY, Role.CS_SUPERVISOR, Role.CS_MANAGER, Role.PROJECT_MANAGER, Role.GENERAL_MANAGER,
+                Role.MANAGEMENT_REP, Role.LEADERSHIP}  # issue 18: the surveys panel
 
 
 def home_panels(user: User | AnonymousUser, project: Project | None, *, now: dt.datetime | None = None) -> list[Panel]:
@@ -431,5 +458,7 @@ def home_panels(user: User | AnonymousUser, project: Project | None, *, now: dt.
         panels.append(management_rep_panel(visible, now))
     if Role.SYSADMIN in roles or is_super:
         panels.append(sysadmin_panel(visible, now))
+    if visible and (roles & SURVEY_ROLES or is_super):
+        panels.append(surveys_panel(visible, now))  # issue 18
     return panels
 

@@ -62,6 +62,14 @@ class Cap:
     RAISE_NCR = "raise_ncr"  # 部门经理 contacts the 管理者代表 (客服经理, 管理处经理, 部门负责人, 品质管理部)
     SIGN_NCR = "sign_ncr"  # 管理者代表 signs (签发) or returns the report
     VERIFY_NCR = "verify_ncr"  # verification of the effectiveness of the corrective action
+    # Issue 18 — satisfaction surveys (M10) and improvement plans (M15); who holds them: see below ROLE_INFO
+    ISSUE_SURVEYS = "issue_surveys"  # 品质部: campaigns, survey policy, verification and spot checks
+    BUILD_QUESTIONNAIRES = "build_questionnaires"  # 客服部 (主管/经理): questionnaires (R-M10-11)
+    RUN_SURVEYS = "run_surveys"  # 客服部 (主管/经理/管理处经理): sample, stages, statistics, letter, submission
+    RECORD_SURVEYS = "record_surveys"  # 客服专员/管家/楼宇员: distribute, recover, key answers
+    APPROVE_OPEN_LETTER = "approve_open_letter"  # 管理者代表 (R-M10-07)
+    CHAIR_SURVEY_MEETING = "chair_survey_meeting"  # 物业总经理 (R-M10-09)
+    MANAGE_IMPROVEMENT = "manage_improvement"  # improvement plans (R-M15)
 
 
 @dataclass(frozen=True)
@@ -118,5 +126,20 @@ ROLE_INFO: dict[str, RoleInfo] = {
     # 客服楼宇员: the building steward (R-M19-04) — consultations, complaints, visits, surveys, patrols
     Role.BUILDING_STEWARD: RoleInfo(10, False, frozenset(_DESK)),
 }
+
+# Issue 18 — satisfaction surveys (M10) and improvement plans (M15): one block, added to the roles above.
+_SURVEY_CAPS: dict[str, set[str]] = {
+    Role.QUALITY: {Cap.ISSUE_SURVEYS, Cap.MANAGE_IMPROVEMENT},
+    Role.CS_MANAGER: {Cap.BUILD_QUESTIONNAIRES, Cap.RUN_SURVEYS, Cap.RECORD_SURVEYS, Cap.MANAGE_IMPROVEMENT},
+    Role.CS_SUPERVISOR: {Cap.BUILD_QUESTIONNAIRES, Cap.RUN_SURVEYS, Cap.RECORD_SURVEYS},
+    Role.PROJECT_MANAGER: {Cap.RUN_SURVEYS, Cap.MANAGE_IMPROVEMENT},
+    Role.BUTLER: {Cap.RECORD_SURVEYS},
+    Role.BUILDING_STEWARD: {Cap.RECORD_SURVEYS},
+    Role.MANAGEMENT_REP: {Cap.APPROVE_OPEN_LETTER},
+    Role.GENERAL_MANAGER: {Cap.CHAIR_SURVEY_MEETING, Cap.MANAGE_IMPROVEMENT},
+}
+for _role, _caps in _SURVEY_CAPS.items():
+    ROLE_INFO[_role] = RoleInfo(ROLE_INFO[_role].rank, ROLE_INFO[_role].company_level,
+                                ROLE_INFO[_role].caps | frozenset(_caps))
 
 SUPERVISOR_RANK = 20

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from apps.escalation.demo import load_demo_escalation
 from apps.estates import demo
+from apps.improvement.demo import load_demo_improvement
 from apps.org.models import Company
 from apps.portal.demo import load_demo_publications
 from apps.quality.demo import load_demo_ncrs
@@ -50,6 +51,7 @@ class Command(BaseCommand):
             load_demo_ncrs(company)
         if not no_tickets:
             load_demo_publications(company)
+            load_demo_improvement(company, seed=seed)  # issue 18: surveys (completed + running) and plans
         self.stdout.write(self.style.SUCCESS(
             f"演示公司已载入：{counts['projects']} 个项目，{counts['households']} 户，"
             f"{counts['persons']} 位业主/住户，{counts['staff']} 名员工，近三周 {tickets} 张诉求工单，今年 {visits} 次业主走访。"))

@@ -1,0 +1,1 @@
+"""Satisfaction surveys (SPEC M10)."""
