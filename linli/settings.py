@@ -140,6 +140,8 @@ INSTALLED_APPS = [
     "apps.home",
     "apps.visits",
     "apps.quality",
+    "apps.audits",
+    "apps.assessments",
     "apps.api",
 ]
 
