@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -166,6 +167,9 @@ class Audit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} · {self.audited_on} · {self.get_kind_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("audits:detail", args=[self.pk])
 
 
 class FindingResult(models.TextChoices):
