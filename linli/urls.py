@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("visits/", include("apps.visits.urls")),
     path("quality/", include("apps.quality.urls")),
     path("audits/", include("apps.audits.urls")),
+    path("assessments/", include("apps.assessments.urls")),
 ]
 # No /media serving: uploaded files are private and reach a browser only through their record's view
 # (apps/core/files.py).

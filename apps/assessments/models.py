@@ -19,6 +19,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
+def plain(value: Decimal | None) -> str:
+    """5.00 → "5", 0.50 → "0.5", 10 → "10" (never "1E+1")."""
+    return "" if value is None else format(value.normalize(), "f")
+
+
 class Catalogue(models.Model):
     """A version of the deduction catalogue (考核实施细则) of a company."""
 
@@ -87,8 +92,8 @@ class CatalogueItem(models.Model):
         if not self.configured:
             return str(_("未设定"))
         if self.is_range:
-            return f"{self.min_points.normalize()}–{self.max_points.normalize()}"  # type: ignore[union-attr]
-        return f"{self.min_points.normalize()}"  # type: ignore[union-attr]
+            return f"{plain(self.min_points)}–{plain(self.max_points)}"
+        return plain(self.min_points)
 
 
 class AssessmentPolicy(models.Model):
