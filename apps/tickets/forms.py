@@ -676,3 +676,15 @@ def internal_staff_kwargs(data: dict[str, Any]) -> dict[str, Any]:
     """内部员工投诉标记 (R-M1-17) → :func:`actions.edit_ticket` keyword arguments."""
     return {"changes": {"internal_staff": bool(data.get("internal_staff"))},
             "reason": _text(data, "reason") or "内部员工投诉标记（R-M1-17）"}
+
+
+class StaffNamedForm(forms.Form):
+    """被表扬/投诉的员工 (R-M14-02): the staff member a praise or complaint is about."""
+
+    staff = forms.ModelChoiceField(label=_("被表扬/投诉的员工"), queryset=User.objects.none(), required=False,
+                                   help_text=_("留空 = 取消"))
+
+    def __init__(self, *args: Any, staff: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if staff is not None:
+            cast(forms.ModelChoiceField, self.fields["staff"]).queryset = staff

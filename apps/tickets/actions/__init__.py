@@ -80,6 +80,7 @@ from apps.tickets.actions.replies import (
     send_reply,
 )
 from apps.tickets.actions.saved_views import delete_view, save_view
+from apps.tickets.actions.staff_named import name_staff_member
 from apps.tickets.actions.suggestions import decide_suggestion
 from apps.tickets.actions.verification import (
     answer_return_visit_question,
@@ -95,6 +96,7 @@ from apps.tickets.transitions import InvalidTransition
 __all__ = [
     "judge_complaint", "may_flag_important", "may_judge_validity",
     "flag_record_form",
+    "name_staff_member",
     "change_escalation_level",
     "TicketError", "InvalidTransition", "_move", "receive_ticket", "edit_ticket", "dispatch_ticket",
     "accept_dispatch", "record_handling", "hand_back", "hold_handling", "release_handling", "escalate_to_quality",
