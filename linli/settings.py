@@ -146,6 +146,8 @@ INSTALLED_APPS = [
     "apps.quality",
     "apps.surveys",  # issue 18: satisfaction surveys (M10)
     "apps.improvement",  # issue 18: improvement plans (M15)
+    "apps.audits",
+    "apps.assessments",
     "apps.api",
 ]
 

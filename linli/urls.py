@@ -23,6 +23,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("quality/", include("apps.quality.urls")),
     path("surveys/", include("apps.surveys.urls")),
     path("improvement/", include("apps.improvement.urls")),
+    path("audits/", include("apps.audits.urls")),
+    path("assessments/", include("apps.assessments.urls")),
 ]
 # No /media serving: uploaded files are private and reach a browser only through their record's view
 # (apps/core/files.py).

@@ -70,6 +70,15 @@ class Cap:
     APPROVE_OPEN_LETTER = "approve_open_letter"  # 管理者代表 (R-M10-07)
     CHAIR_SURVEY_MEETING = "chair_survey_meeting"  # 物业总经理 (R-M10-09)
     MANAGE_IMPROVEMENT = "manage_improvement"  # improvement plans (R-M15)
+    # issue 20: supervision audits (M13), staff assessment (M14), staff records (M19)
+    CONDUCT_AUDITS = "conduct_audits"  # 督导审核、公司月检/季检 (品质管理部, R-M13-06, R-M19-07)
+    MANAGE_AUDIT_STANDARD = "manage_audit_standard"  # 督导标准版本 (R-M13-01)
+    VIEW_AUDITS = "view_audits"  # 审核结果、排名 (the audited project's managers, company leaders)
+    ASSESS_STAFF = "assess_staff"  # 月度员工考核 (客服主管, R-M14-01, R-M19-02)
+    SPOT_CHECK_ASSESSMENTS = "spot_check_assessments"  # 抽查考核、签核 (客服经理, R-M14-01, R-M19-01)
+    VIEW_ASSESSMENTS = "view_assessments"
+    MANAGE_STAFF_RECORDS = "manage_staff_records"  # 证书、培训、合同、接管验收 (办公室主任, R-M19-10/-13/-14)
+    BUILDING_PATROL = "building_patrol"  # 楼宇巡查记录 (客服楼宇员, R-M19-04 (9))
 
 
 @dataclass(frozen=True)
@@ -141,5 +150,19 @@ _SURVEY_CAPS: dict[str, set[str]] = {
 for _role, _caps in _SURVEY_CAPS.items():
     ROLE_INFO[_role] = RoleInfo(ROLE_INFO[_role].rank, ROLE_INFO[_role].company_level,
                                 ROLE_INFO[_role].caps | frozenset(_caps))
+_ISSUE20: dict[str, set[str]] = {
+    Role.QUALITY: {Cap.CONDUCT_AUDITS, Cap.MANAGE_AUDIT_STANDARD, Cap.VIEW_AUDITS, Cap.VIEW_ASSESSMENTS},
+    Role.MANAGEMENT_REP: {Cap.VIEW_AUDITS},
+    Role.LEADERSHIP: {Cap.VIEW_AUDITS, Cap.VIEW_ASSESSMENTS},
+    Role.GENERAL_MANAGER: {Cap.VIEW_AUDITS, Cap.VIEW_ASSESSMENTS},
+    Role.PROJECT_MANAGER: {Cap.VIEW_AUDITS, Cap.VIEW_ASSESSMENTS, Cap.SPOT_CHECK_ASSESSMENTS, Cap.MANAGE_STAFF_RECORDS},
+    Role.CS_MANAGER: {Cap.VIEW_AUDITS, Cap.VIEW_ASSESSMENTS, Cap.SPOT_CHECK_ASSESSMENTS},
+    Role.CS_SUPERVISOR: {Cap.VIEW_ASSESSMENTS, Cap.ASSESS_STAFF},
+    Role.OFFICE_DIRECTOR: {Cap.VIEW_ASSESSMENTS, Cap.MANAGE_STAFF_RECORDS},
+    Role.BUILDING_STEWARD: {Cap.BUILDING_PATROL},
+    Role.BUTLER: {Cap.BUILDING_PATROL},
+}
+ROLE_INFO = {role: RoleInfo(info.rank, info.company_level, info.caps | _ISSUE20.get(role, set()))
+             for role, info in ROLE_INFO.items()}
 
 SUPERVISOR_RANK = 20

@@ -124,6 +124,7 @@ class TicketOut(Schema):
     internal_staff: bool
     valid_complaint: bool | None
     validity_criterion_id: int | None = Field(None, description="判定依据（有效投诉判定标准 id，R-M1-18）")
+    staff_named_id: int | None = None
     important: bool
     agreed_feedback_at: dt.datetime | None
     held_by_quality: bool
@@ -355,6 +356,7 @@ def ticket_data(ticket: Ticket, now: dt.datetime | None = None) -> dict[str, Any
         "developer_matter": ticket.developer_matter, "municipal": ticket.municipal,
         "internal_staff": ticket.internal_staff, "valid_complaint": ticket.valid_complaint,
         "validity_criterion_id": ticket.validity_criterion_id, "important": ticket.important,
+        "staff_named_id": ticket.staff_named_id,
         "agreed_feedback_at": _local(ticket.agreed_feedback_at), "held_by_quality": ticket.held_by_quality,
         "reopen_count": ticket.reopen_count, "handling_result": ticket.handling_result,
         "closed_at": _local(ticket.closed_at),
@@ -794,6 +796,24 @@ def judgement(request: HttpRequest, ticket_id: int, payload: TicketJudgementIn) 
     data = payload.model_dump(exclude_unset=True)
     return _act(request, ticket_id, "judge", data, lambda t, now: actions.judge_complaint(
         ticket=t, **forms.judge_kwargs(data), acting_user=access.staff_user(request), now=now))
+
+
+class TicketStaffNamedIn(Schema):
+    """被表扬/投诉的员工 (R-M14-02): a staff member of the ticket's project, or null to clear."""
+
+    staff_id: int | None = None
+
+
+@router.post("/{ticket_id}/staff-named", response={200: TicketOut, **ERRORS},
+             summary="指明被表扬/投诉的员工（员工考核依据）")
+def staff_named(request: HttpRequest, ticket_id: int, payload: TicketStaffNamedIn) -> Any:
+    data = _dump(payload)
+
+    def call(t: Ticket, now: dt.datetime) -> object:
+        staff = forms.user_or_none(data.get("staff_id"), project=t.project, field="staff_id")
+        return actions.name_staff_member(ticket=t, staff=staff, acting_user=access.staff_user(request), now=now)
+
+    return _act(request, ticket_id, "staff_named", data, call)
 
 
 @router.post("/{ticket_id}/reopen", response={200: TicketOut, **ERRORS}, summary="重新打开")

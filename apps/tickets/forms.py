@@ -700,3 +700,15 @@ class ValidityCriterionForm(forms.Form):
                                    choices=[("yes", _("有效投诉")), ("no", _("无效投诉"))])
     position = forms.IntegerField(label=_("排序"), min_value=0, max_value=32767, initial=0, required=False)
     active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+
+
+class StaffNamedForm(forms.Form):
+    """被表扬/投诉的员工 (R-M14-02): the staff member a praise or complaint is about."""
+
+    staff = forms.ModelChoiceField(label=_("被表扬/投诉的员工"), queryset=User.objects.none(), required=False,
+                                   help_text=_("留空 = 取消"))
+
+    def __init__(self, *args: Any, staff: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if staff is not None:
+            cast(forms.ModelChoiceField, self.fields["staff"]).queryset = staff

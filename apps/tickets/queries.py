@@ -314,6 +314,8 @@ def allowed_actions(ticket: m.Ticket) -> set[str]:
     if ticket.kind == "complaint" and st != S.VOIDED:
         out.add("internal_staff")
         out.add("judge")  # 有效投诉 (R-M1-18) and 重要投诉 (R-M2-22)
+    if ticket.kind in ("complaint", "praise") and st != S.VOIDED:
+        out.add("staff_named")  # R-M14-02: the staff member praised or complained about
     if st != S.VOIDED and ticket.return_visits.filter(answer_due_at__isnull=False, answered_at__isnull=True).exists():
         out.add("answer_question")  # R-M4-10, also after the ticket closed
     if out & HANDLING_STEPS and handling_held(ticket):

@@ -57,4 +57,5 @@ urlpatterns: list = [
     step("note", views.note_step),
     step("internal_staff", views.internal_staff_step),
     step("judge", views.judge_step),
+    step("staff_named", views.staff_named_step),
 ]

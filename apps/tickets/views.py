@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST
 from apps.core import files
 from apps.estates import actions as estates_actions
 from apps.org import access as org_access
-from apps.org.models import Department, Project
+from apps.org.models import Department, Project, User
 from apps.org.roles import Cap
 from apps.tickets import access, actions, forms, queries, work_orders
 from apps.tickets.actions import TicketError
@@ -263,6 +263,7 @@ ACTION_PANELS: dict[str, tuple[tuple[str, ...], Any, Any]] = {
     "refer": ((Cap.APPROVE_COMPENSATION,), forms.ReferForm, gettext_lazy("转报赔偿")),
     "void": ((Cap.VOID,), forms.ReasonForm, gettext_lazy("作废")),
     "note": ((Cap.VIEW_TICKETS,), forms.NoteForm, gettext_lazy("添加备注")),
+    "staff_named": ((Cap.RECEIVE_TICKETS,), forms.StaffNamedForm, gettext_lazy("被表扬/投诉的员工")),
 }
 MULTIPART = {"handling"}
 
@@ -280,6 +281,9 @@ def _form_kwargs(action: str, ticket: Ticket, user: Any) -> dict[str, Any]:
                               for v in queries.unanswered_questions(ticket) if v.answer_due_at is not None]}
     if action == "internal_staff":
         return {"initial": {"internal_staff": ticket.internal_staff}}
+    if action == "staff_named":
+        return {"staff": User.objects.filter(memberships__project=project, is_active=True).distinct(),
+                "initial": {"staff": ticket.staff_named_id}}
     if action == "judge":
         return {"initial": {"valid_complaint": {True: "yes", False: "no"}.get(ticket.valid_complaint, ""),  # type: ignore[arg-type]
                             "important": ticket.important, "criterion": ticket.validity_criterion_id},
@@ -585,6 +589,13 @@ def note_step(request: HttpRequest, pk: int, action: str = "note") -> HttpRespon
 def internal_staff_step(request: HttpRequest, pk: int, action: str = "internal_staff") -> HttpResponse:
     return _step(request, pk, "internal_staff", lambda t, d, u, now: actions.edit_ticket(
         ticket=t, **forms.internal_staff_kwargs(d), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def staff_named_step(request: HttpRequest, pk: int, action: str = "staff_named") -> HttpResponse:
+    return _step(request, pk, "staff_named", lambda t, d, u, now: actions.name_staff_member(
+        ticket=t, staff=d.get("staff"), acting_user=u, now=now))
 
 
 @login_required

@@ -81,6 +81,7 @@ from apps.tickets.actions.replies import (
     send_reply,
 )
 from apps.tickets.actions.saved_views import delete_view, save_view
+from apps.tickets.actions.staff_named import name_staff_member
 from apps.tickets.actions.suggestions import decide_suggestion
 from apps.tickets.actions.validity import save_validity_criterion
 from apps.tickets.actions.verification import (
@@ -98,6 +99,7 @@ __all__ = [
     "save_validity_criterion",
     "judge_complaint", "may_flag_important", "may_judge_validity",
     "flag_record_form",
+    "name_staff_member",
     "change_escalation_level",
     "TicketError", "InvalidTransition", "_move", "receive_ticket", "edit_ticket", "dispatch_ticket",
     "accept_dispatch", "record_handling", "hand_back", "hold_handling", "release_handling", "escalate_to_quality",
