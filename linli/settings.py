@@ -140,6 +140,8 @@ INSTALLED_APPS = [
     "apps.home",
     "apps.visits",
     "apps.quality",
+    # issue 21: IC cards and door codes (M11), fees (M16), front desk and building (M20)
+    "apps.fees",
     "apps.api",
 ]
 
@@ -275,6 +277,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "hourly-purge-idempotency-keys": {"task": "api.purge_idempotency_keys", "schedule": 3600.0},
     # login attempts past their retention (manage.py purge_login_attempts)
     "daily-purge-login-attempts": {"task": "core.purge_login_attempts", "schedule": 86400.0},
+    # issue 21: monthly and arrears fee reminders (manage.py fees_reminders)
+    "hourly-fees-reminders": {"task": "apps.fees.tasks.send_reminders", "schedule": 3600.0},
 }
 
 # Cache (healthz heartbeat, rate limits): its own Redis database when LINLI_CACHE_URL is set — Django's
