@@ -148,6 +148,9 @@ INSTALLED_APPS = [
     "apps.improvement",  # issue 18: improvement plans (M15)
     "apps.audits",
     "apps.assessments",
+    # issue 21: IC cards and door codes (M11), fees (M16), front desk and building (M20)
+    "apps.cards",
+    "apps.fees",
     "apps.api",
 ]
 
@@ -297,6 +300,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "daily-purge-login-attempts": {"task": "core.purge_login_attempts", "schedule": 86400.0},
     # survey deadline warnings and breach notices (manage.py surveys_sweep)
     "every-15min-surveys-sweep": {"task": "apps.surveys.tasks.surveys_sweep", "schedule": 900.0},
+    # issue 21: monthly and arrears fee reminders (manage.py fees_reminders)
+    "hourly-fees-reminders": {"task": "apps.fees.tasks.send_reminders", "schedule": 3600.0},
+    # card-retrieval tasks for staff transferred or gone (manage.py cards_sweep)
+    "hourly-cards-sweep": {"task": "apps.cards.tasks.sweep", "schedule": 3600.0},
 }
 
 # Cache (healthz heartbeat, rate limits): its own Redis database when LINLI_CACHE_URL is set — Django's

@@ -25,6 +25,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("improvement/", include("apps.improvement.urls")),
     path("audits/", include("apps.audits.urls")),
     path("assessments/", include("apps.assessments.urls")),
+    path("cards/", include("apps.cards.urls")),
+    path("fees/", include("apps.fees.urls")),
 ]
 # No /media serving: uploaded files are private and reach a browser only through their record's view
 # (apps/core/files.py).

@@ -79,6 +79,17 @@ class Cap:
     VIEW_ASSESSMENTS = "view_assessments"
     MANAGE_STAFF_RECORDS = "manage_staff_records"  # 证书、培训、合同、接管验收 (办公室主任, R-M19-10/-13/-14)
     BUILDING_PATROL = "building_patrol"  # 楼宇巡查记录 (客服楼宇员, R-M19-04 (9))
+    # issue 21 — IC cards and door codes (M11), fees (M16), front desk and building (M20)
+    VIEW_CARDS = "view_cards"  # 《IC卡发放/异常情况登记表》, door codes (read)
+    RECORD_CARDS = "record_cards"  # door-code changes and notices, access log, retrieval, reviews
+    NAME_CARD_OFFICER = "name_card_officer"  # R-M11-01: the department head names the card officer
+    VIEW_FEES = "view_fees"  # bills, payments, arrears, reconciliation
+    COLLECT_FEES = "collect_fees"  # 收银员 (and the front desk out of hours, R-M16-13)
+    MANAGE_FEES = "manage_fees"  # fee standards, billing cycles, other charges, fee settings
+    REVERSE_PAYMENTS = "reverse_payments"  # refunds and voids by reversal (authorised roles only)
+    RECORD_DESK = "record_desk"  # mail, keys, move-in/decoration formalities, convenience items
+    PATROL = "patrol"  # 客服楼宇员: vacant-house checks, decoration patrols (R-M20-04)
+    APPROVE_DECORATION = "approve_decoration"  # decoration permits approved, deposits returned
 
 
 @dataclass(frozen=True)
@@ -164,5 +175,26 @@ _ISSUE20: dict[str, set[str]] = {
 }
 ROLE_INFO = {role: RoleInfo(info.rank, info.company_level, info.caps | _ISSUE20.get(role, set()))
              for role, info in ROLE_INFO.items()}
+# issue 21 (M11, M16, M20): who holds the card, fee and front-desk capabilities. The card officer and
+# stand-in are a per-project assignment (apps.cards.models.CardOfficer), not a role.
+_C21_DESK = {Cap.VIEW_CARDS, Cap.RECORD_CARDS, Cap.VIEW_FEES, Cap.COLLECT_FEES, Cap.RECORD_DESK}
+_C21_LEAD = _C21_DESK | {Cap.NAME_CARD_OFFICER, Cap.MANAGE_FEES, Cap.REVERSE_PAYMENTS, Cap.PATROL,
+                         Cap.APPROVE_DECORATION}
+_C21_GRANTS: dict[str, set[str]] = {
+    Role.FRONT_DESK: _C21_DESK,
+    Role.BUTLER: _C21_DESK | {Cap.PATROL},
+    Role.BUILDING_STEWARD: _C21_DESK | {Cap.PATROL},
+    Role.CASHIER: {Cap.VIEW_FEES, Cap.COLLECT_FEES},
+    Role.CS_SUPERVISOR: _C21_DESK | {Cap.PATROL, Cap.APPROVE_DECORATION},
+    Role.CS_MANAGER: _C21_LEAD,
+    Role.PROJECT_MANAGER: _C21_LEAD,
+    Role.DEPT_HEAD: {Cap.VIEW_CARDS, Cap.NAME_CARD_OFFICER},
+    Role.QUALITY: {Cap.VIEW_CARDS, Cap.VIEW_FEES},
+    Role.GENERAL_MANAGER: {Cap.VIEW_CARDS, Cap.VIEW_FEES},
+    Role.LEADERSHIP: {Cap.VIEW_FEES},
+}
+for _role, _extra in _C21_GRANTS.items():
+    _info = ROLE_INFO[_role]
+    ROLE_INFO[_role] = RoleInfo(_info.rank, _info.company_level, _info.caps | frozenset(_extra))
 
 SUPERVISOR_RANK = 20
