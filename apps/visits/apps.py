@@ -6,3 +6,8 @@ class VisitsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "apps.visits"
     verbose_name = _("业主走访")
+
+    def ready(self) -> None:
+        from apps.visits import prechecks
+
+        prechecks.register()
