@@ -140,6 +140,7 @@ INSTALLED_APPS = [
     "apps.home",
     "apps.visits",
     "apps.quality",
+    "apps.inspections",  # issue 22
     "apps.api",
 ]
 

@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("portal/", include("apps.portal.urls")),
     path("visits/", include("apps.visits.urls")),
     path("quality/", include("apps.quality.urls")),
+    path("inspections/", include("apps.inspections.urls")),
 ]
 # No /media serving: uploaded files are private and reach a browser only through their record's view
 # (apps/core/files.py).
