@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "apps.visits",
     "apps.quality",
     "apps.inspections",  # issue 22
+    "apps.activities",  # issue 22
     "apps.api",
 ]
 

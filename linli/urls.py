@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("visits/", include("apps.visits.urls")),
     path("quality/", include("apps.quality.urls")),
     path("inspections/", include("apps.inspections.urls")),
+    path("activities/", include("apps.activities.urls")),
 ]
 # No /media serving: uploaded files are private and reach a browser only through their record's view
 # (apps/core/files.py).
