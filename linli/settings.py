@@ -277,6 +277,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "hourly-purge-idempotency-keys": {"task": "api.purge_idempotency_keys", "schedule": 3600.0},
     # login attempts past their retention (manage.py purge_login_attempts)
     "daily-purge-login-attempts": {"task": "core.purge_login_attempts", "schedule": 86400.0},
+    # issue 22: planned work (inspections, visits, activities) due soon or overdue (manage.py plans_sweep)
+    "hourly-plans-sweep": {"task": "apps.visits.tasks.plans_sweep", "schedule": 3600.0},
 }
 
 # Cache (healthz heartbeat, rate limits): its own Redis database when LINLI_CACHE_URL is set — Django's

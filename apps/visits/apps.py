@@ -8,6 +8,7 @@ class VisitsConfig(AppConfig):
     verbose_name = _("业主走访")
 
     def ready(self) -> None:
-        from apps.visits import prechecks
+        from apps.visits import agenda, prechecks
 
         prechecks.register()
+        agenda.register()

@@ -4,6 +4,7 @@ butler (``/visits/programme/``, Excel export), the cycle settings (P-17, P-18), 
 visit problems (R-M9-06/-08/-20). Thin: rules in actions, reads in programme/queries."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -21,7 +22,7 @@ from apps.estates.models import Household
 from apps.org.access import has_cap, visible_projects
 from apps.org.models import Project
 from apps.org.roles import Cap
-from apps.visits import access, actions, programme, queries
+from apps.visits import access, actions, agenda, programme, queries
 from apps.visits.models import VisitPlan, VisitProblem, VisitRoundSummary
 from apps.visits.programme_forms import (
     DecideForm,
@@ -328,3 +329,29 @@ def problem_return_visit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("visits:detail", pk=problem.visit_id)
 
 
+
+
+# ---------------------------------------------------------------- the planned-work calendar
+
+
+@login_required
+def agenda_view(request: HttpRequest) -> HttpResponse:
+    """计划日历: one "due and overdue" view per project across inspections, visits and activities
+    (every module registered in :mod:`apps.core.agenda`)."""
+    projects = list(visible_projects(request.user).order_by("code"))
+    if not projects:
+        raise PermissionDenied
+    pid = request.GET.get("project", "")
+    project = next((p for p in projects if str(p.pk) == pid), None) if pid else projects[0]
+    if project is None:
+        raise Http404
+    today = clock.today(project.tz)
+    raw = request.GET.get("month", "")
+    try:
+        y, m = (int(x) for x in raw.split("-")[:2])
+        month = dt.date(y, m, 1)
+    except ValueError:
+        month = today.replace(day=1)
+    data = agenda.calendar_items(project, month, today)
+    return render(request, "visits/agenda.html", {"project": project, "projects": projects, "month": month,
+                                                  "today": today, **data})

@@ -11,6 +11,7 @@ urlpatterns = [
     path("problems/", views.problem_list, name="problems"),
     path("problems/<int:pk>/settle/", views.problem_settle, name="problem_settle"),
     path("problems/<int:pk>/ticket/", views.problem_ticket, name="problem_ticket"),
+    path("agenda/", pv.agenda_view, name="agenda"),
     path("programme/", pv.programme_view, name="programme"),
     path("programme/settings/", pv.programme_settings, name="programme_settings"),
     path("plans/", pv.plan_list, name="plans"),
