@@ -9,12 +9,14 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.activities.demo import load_demo_activities  # issue 22
 from apps.estates import demo
+from apps.inspections.demo import load_demo_inspections  # issue 22
 from apps.org.models import Company
 from apps.portal.demo import load_demo_publications
 from apps.quality.demo import load_demo_ncrs
 from apps.tickets.demo import load_demo_tickets
-from apps.visits.demo import load_demo_visits
+from apps.visits.demo import load_demo_programme, load_demo_visits
 
 
 class Command(BaseCommand):
@@ -47,6 +49,9 @@ class Command(BaseCommand):
         if tickets:
             load_demo_ncrs(company)
         if not no_tickets:
+            load_demo_programme(company)  # issue 22: visit plans, cycles, summary
+            load_demo_inspections(company)
+            load_demo_activities(company)
             load_demo_publications(company)
         self.stdout.write(self.style.SUCCESS(
             f"演示公司已载入：{counts['projects']} 个项目，{counts['households']} 户，"
