@@ -188,7 +188,7 @@ def publish_activity_notice(*, activity: Activity, text: str, acting_user: User,
     if activity.held_on < today:
         raise _refuse("活动日期已过，不能再发布通知", "text", code="date_past")
     ahead = (activity.held_on - today).days
-    approved_on = activity.plan_approved_at.astimezone(project.tz).date()  # type: ignore[union-attr]
+    approved_on = activity.plan_approved_at.astimezone(project.tz).date()
     try:
         notices.send_owner_notice(project=project, kind=NoticeKind.ACTIVITY, body=text, acting_user=acting_user,
                                   now=now, event_date=activity.held_on, approval_ref=f"活动实施方案 #{activity.pk}",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+from typing import Any
 
 from PIL import Image, ImageDraw
 
@@ -89,8 +90,10 @@ def load_demo_inspections(company: Company, *, now: dt.datetime | None = None) -
                           {"description": "消防通道堆放杂物", "specialty": "安管", "cause": "other"},
                           {"description": "绿化带有枯枝未清理", "specialty": "环境", "cause": "environment"}])
             count += 1
-    for h, values in ((9, {"footbath_cl": "7.5", "kids_cl": "0.4", "ph": "7.4"}),
-                      (13, {"footbath_cl": "4.2", "kids_cl": "0.35"}), (17, {"footbath_cl": "6.0"})):
+    readings: tuple[tuple[int, dict[str, Any]], ...] = ((9, {"footbath_cl": "7.5", "kids_cl": "0.4", "ph": "7.4"}),
+                                                          (13, {"footbath_cl": "4.2", "kids_cl": "0.35"}),
+                                                          (17, {"footbath_cl": "6.0"}))
+    for h, values in readings:
         at = dt.datetime.combine(month.replace(day=18), dt.time(h), tzinfo=tz)
         with clock.frozen(at):
             actions.record_pool_reading(project=project, taken_at=at, acting_user=head or pm, now=at,
@@ -98,6 +101,6 @@ def load_demo_inspections(company: Company, *, now: dt.datetime | None = None) -
     with clock.frozen(now):
         for offset, kind in ((2, "electrician"), (5, "warehouse"), (10, "lightning")):
             actions.schedule_round(project=project, template=CheckTemplate.objects.filter(company=None, kind=kind)
-                                   .first(), due_on=today + dt.timedelta(days=offset), assignee=pm, acting_user=pm,
+                                   .get(), due_on=today + dt.timedelta(days=offset), assignee=pm, acting_user=pm,
                                    now=now)
     return count

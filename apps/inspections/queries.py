@@ -73,7 +73,7 @@ def night_month(project: Project, month: dt.date, *, today: dt.date | None = Non
                   .values_list("night_of", flat=True))
     warnings = list(WarningNight.objects.filter(project=project, night_of__gte=start, night_of__lte=end)
                     .order_by("night_of"))
-    checked = set(nights)
+    checked = {n for n in nights if n is not None}
     missed = sorted({w.night_of for w in warnings if w.night_of not in checked
                      and (today is None or w.night_of < today)})
     return NightMonth(start, len(nights), checked, warnings, missed)

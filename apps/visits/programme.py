@@ -88,7 +88,7 @@ def _last(category: str | None = None) -> Subquery:
     return Subquery(qs.order_by("-visited_on").values("visited_on")[:1], output_field=DateField())
 
 
-def households_due(project: Project, today: dt.date, prog: Programme | None = None) -> QuerySet[Household]:
+def households_due(project: Project, today: dt.date, prog: Programme | None = None) -> QuerySet[Any]:
     """Occupied households of ``project`` annotated with ``last_periodic``, ``last_any``, ``new_owner``
     (first home visit still owed, P-18) and ``overdue`` (any rule past due on ``today``) — one query."""
     prog = prog or settings_for(project)

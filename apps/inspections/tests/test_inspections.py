@@ -204,7 +204,8 @@ def test_r_m18_03_finding_to_ticket_and_ncr(client, cast, frozen_now):
                     {"to": "ncr", "beyond_authority_reason": "需多部门协调清理"}, content_type="application/json",
                     **_auth(cast.project_manager))
     assert r.status_code == 201, r.content
-    assert Finding.objects.get(pk=f2.pk).ncr.number == r.json()["ncr_number"]
+    ncr = Finding.objects.get(pk=f2.pk).ncr
+    assert ncr is not None and ncr.number == r.json()["ncr_number"]
 
 
 def test_r_m18_05_warehouse_check_recorded_whether_or_not_normal(client, cast, frozen_now):
