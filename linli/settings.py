@@ -151,6 +151,8 @@ INSTALLED_APPS = [
     # issue 21: IC cards and door codes (M11), fees (M16), front desk and building (M20)
     "apps.cards",
     "apps.fees",
+    "apps.inspections",  # issue 22
+    "apps.activities",  # issue 22
     "apps.api",
 ]
 
@@ -304,6 +306,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "hourly-fees-reminders": {"task": "apps.fees.tasks.send_reminders", "schedule": 3600.0},
     # card-retrieval tasks for staff transferred or gone (manage.py cards_sweep)
     "hourly-cards-sweep": {"task": "apps.cards.tasks.sweep", "schedule": 3600.0},
+    # issue 22: planned work (inspections, visits, activities) due soon or overdue (manage.py plans_sweep)
+    "hourly-plans-sweep": {"task": "apps.visits.tasks.plans_sweep", "schedule": 3600.0},
 }
 
 # Cache (healthz heartbeat, rate limits): its own Redis database when LINLI_CACHE_URL is set — Django's

@@ -27,6 +27,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("assessments/", include("apps.assessments.urls")),
     path("cards/", include("apps.cards.urls")),
     path("fees/", include("apps.fees.urls")),
+    path("inspections/", include("apps.inspections.urls")),
+    path("activities/", include("apps.activities.urls")),
 ]
 # No /media serving: uploaded files are private and reach a browser only through their record's view
 # (apps/core/files.py).

@@ -90,6 +90,13 @@ class Cap:
     RECORD_DESK = "record_desk"  # mail, keys, move-in/decoration formalities, convenience items
     PATROL = "patrol"  # 客服楼宇员: vacant-house checks, decoration patrols (R-M20-04)
     APPROVE_DECORATION = "approve_decoration"  # decoration permits approved, deposits returned
+    # issue 22: visit programme (R-M9-09/-10), inspections (M18), community activities (M12)
+    PLAN_VISITS = "plan_visits"  # 客服部主管 draws up the monthly visit plan
+    APPROVE_VISIT_PLANS = "approve_visit_plans"  # 物业总经理 approves it
+    RECORD_INSPECTIONS = "record_inspections"  # checks, patrols, night post checks, pool log
+    MANAGE_INSPECTIONS = "manage_inspections"  # templates, schedules, warnings (管理处经理, 品质部)
+    PLAN_ACTIVITIES = "plan_activities"  # activity plans, implementation plans, notices, records
+    APPROVE_ACTIVITIES = "approve_activities"  # approves implementation plans and costs (within limits)
 
 
 @dataclass(frozen=True)
@@ -196,5 +203,20 @@ _C21_GRANTS: dict[str, set[str]] = {
 for _role, _extra in _C21_GRANTS.items():
     _info = ROLE_INFO[_role]
     ROLE_INFO[_role] = RoleInfo(_info.rank, _info.company_level, _info.caps | frozenset(_extra))
+# issue 22 (one block): who plans visits, inspects, runs activities
+for _role, _caps in {
+    Role.CS_SUPERVISOR: {Cap.PLAN_VISITS, Cap.RECORD_INSPECTIONS, Cap.PLAN_ACTIVITIES},
+    Role.CS_MANAGER: {Cap.PLAN_VISITS, Cap.RECORD_INSPECTIONS, Cap.PLAN_ACTIVITIES, Cap.APPROVE_ACTIVITIES},
+    Role.PROJECT_MANAGER: {Cap.PLAN_VISITS, Cap.RECORD_INSPECTIONS, Cap.MANAGE_INSPECTIONS, Cap.PLAN_ACTIVITIES,
+                           Cap.APPROVE_ACTIVITIES},
+    Role.DEPT_HEAD: {Cap.RECORD_INSPECTIONS},
+    Role.WORKER: {Cap.RECORD_INSPECTIONS},
+    Role.BUTLER: {Cap.RECORD_INSPECTIONS},
+    Role.BUILDING_STEWARD: {Cap.RECORD_INSPECTIONS, Cap.PLAN_ACTIVITIES},
+    Role.QUALITY: {Cap.RECORD_INSPECTIONS, Cap.MANAGE_INSPECTIONS},
+    Role.GENERAL_MANAGER: {Cap.APPROVE_VISIT_PLANS, Cap.APPROVE_ACTIVITIES, Cap.VIEW_ARCHIVE},
+}.items():
+    ROLE_INFO[_role] = RoleInfo(ROLE_INFO[_role].rank, ROLE_INFO[_role].company_level,
+                                ROLE_INFO[_role].caps | frozenset(_caps))
 
 SUPERVISOR_RANK = 20

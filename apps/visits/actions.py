@@ -23,20 +23,37 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from apps.core.errors import DomainError
+from apps.estates.models import Household
 from apps.notify.actions import notify_staff
-from apps.org.access import can_see_project
+from apps.org.access import can_see_project, departments_headed, has_cap, roles_in
 from apps.org.models import Department, Project
+from apps.org.roles import Cap, Role
 from apps.tickets import actions as ticket_actions
 from apps.tickets.choices import Channel, Kind
+from apps.visits import cycles, queries
 from apps.visits.access import can_record, can_void
-from apps.visits.models import ProblemStatus, Visit, VisitCategory, VisitMethod, VisitProblem
+from apps.visits.models import (
+    CycleMode,
+    FollowUpKind,
+    PlanStatus,
+    ProblemStatus,
+    Visit,
+    VisitCategory,
+    VisitMethod,
+    VisitPlan,
+    VisitPlanItem,
+    VisitProblem,
+    VisitProblemFollowUp,
+    VisitProgrammeSettings,
+    VisitRoundSummary,
+)
 from apps.visits.queries import cs_department, department_heads
 
 # Problems recorded with one visit (the form's ProblemFormSet.max_num and the API's limit).
 MAX_PROBLEMS = 20
 
 if TYPE_CHECKING:
-    from apps.estates.models import Household, Person
+    from apps.estates.models import Person
     from apps.org.models import User
     from apps.tickets.models import Category, Ticket
 
@@ -313,3 +330,264 @@ def raise_ticket_from_problem(*, problem: VisitProblem, acting_user: User, now: 
         problem.department = department
     _save(problem, ["ticket", "department"], acting_user=acting_user, reason=f"转投诉工单 {ticket.number}")
     return ticket
+
+
+# ---------------------------------------------------------------- the visit programme (M9)
+
+
+def _require(user: User, project: Project, cap: str, message: str) -> None:
+    if not can_see_project(user, project):
+        raise VisitError("项目不存在", field="project", code="not_found", status=404)
+    if not has_cap(user, cap, project):
+        raise VisitError(message, code="forbidden", status=403)
+
+
+@transaction.atomic
+def save_programme_settings(*, project: Project, acting_user: User, now: dt.datetime, cycle_mode: str,
+                            cycle_months: int, new_owner_days: int, elderly_interval_days: int, warn_days: int = 7,
+                            starts_on: dt.date | None = None) -> VisitProgrammeSettings:
+    """设置走访周期 (P-17, P-18, R-M9-18) for one project: 管理处经理 (``Cap.MANAGE_CONFIG``)."""
+    _require(acting_user, project, Cap.MANAGE_CONFIG, "只有管理处经理或系统管理员可以修改走访周期设置")
+    if cycle_mode not in CycleMode.values:
+        raise _refuse("请选择走访周期", "cycle_mode")
+    checks = [("cycle_months", cycle_months, 1, 12, "间隔月数须在1–12之间"),
+              ("new_owner_days", new_owner_days, 1, 30, "新业主首次走访天数须在1–30之间"),
+              ("elderly_interval_days", elderly_interval_days, 1, 366, "空巢老人走访间隔须在1–366天之间"),
+              ("warn_days", warn_days, 0, 60, "提前提醒天数须在0–60之间")]
+    for field, value, low, high, message in checks:
+        if value is None or not low <= int(value) <= high:
+            raise _refuse(message, field)
+    row = VisitProgrammeSettings.objects.select_for_update().filter(project=project).first() or \
+        VisitProgrammeSettings(company_id=project.company_id, project=project)
+    row.cycle_mode, row.cycle_months, row.new_owner_days = cycle_mode, cycle_months, new_owner_days
+    row.elderly_interval_days, row.warn_days, row.starts_on = elderly_interval_days, warn_days, starts_on
+    row.updated_at, row.updated_by = now, acting_user
+    _save(row, None, acting_user=acting_user, reason="修改走访周期设置")
+    return row
+
+
+def _plan_households(project: Project, household_ids: Sequence[int], field: str) -> list[Household]:
+    from_db = {h.pk: h for h in Household.objects.filter(pk__in=household_ids)}
+    out = []
+    for hid in dict.fromkeys(household_ids):
+        hh = from_db.get(hid)
+        if hh is None or hh.project_id != project.pk:
+            raise _refuse("房屋不属于该项目", field)
+        out.append(hh)
+    return out
+
+
+def _plan_visitor(project: Project, visitor: User | None) -> None:
+    if visitor is not None and (not visitor.is_active or not can_record(visitor, project)):
+        raise _refuse("走访人须为本项目客服人员", "visitor")
+
+
+@transaction.atomic
+def draw_up_plan(*, project: Project, month: dt.date, requirements: str, acting_user: User, now: dt.datetime,
+                 household_ids: Sequence[int] = (), visitor: User | None = None) -> VisitPlan:
+    """编制月度走访计划 (R-M9-10, R-M9-09): the 客服部主管 (``Cap.PLAN_VISITS``), one plan per project and month,
+    for the current or a later month."""
+    _require(acting_user, project, Cap.PLAN_VISITS, "只有客服部主管（或经理）可以编制走访计划")
+    month = cycles.month_start(month)
+    if month < cycles.month_start(now.astimezone(project.tz).date()):
+        raise _refuse("不能为已过去的月份编制走访计划", "month")
+    if VisitPlan.objects.filter(project=project, month=month).exists():
+        raise VisitError(f"{month:%Y年%m月}的走访计划已存在", field="month", code="exists", status=409)
+    requirements = _text(requirements, "走访内容与要求", "requirements", minimum=4)
+    _plan_visitor(project, visitor)
+    households = _plan_households(project, household_ids, "household_ids")
+    plan = VisitPlan(project=project, month=month, requirements=requirements, drawn_by=acting_user, drawn_at=now)
+    _save(plan, None, acting_user=acting_user, reason="编制走访计划")
+    VisitPlanItem.objects.bulk_create([VisitPlanItem(plan=plan, household=h, visitor=visitor) for h in households])
+    return plan
+
+
+def _lock_plan(plan: VisitPlan) -> VisitPlan:
+    return VisitPlan.objects.select_for_update().select_related("project").get(pk=plan.pk)
+
+
+@transaction.atomic
+def change_plan(*, plan: VisitPlan, acting_user: User, now: dt.datetime, add_household_ids: Sequence[int] = (),
+                remove_household_ids: Sequence[int] = (), visitor: User | None = None, requirements: str = "",
+                reason: str = "") -> VisitPlan:
+    """修改走访计划. A change to an approved plan needs a reason and sends the plan back for
+    re-approval by the 物业总经理 (R-M9-10): it does not run changed without it."""
+    _require(acting_user, plan.project, Cap.PLAN_VISITS, "只有客服部主管（或经理）可以修改走访计划")
+    plan = _lock_plan(plan)
+    if plan.status == PlanStatus.SUBMITTED:
+        raise VisitError("计划正在审批中，不能修改", code="in_approval", status=409)
+    approved = plan.status == PlanStatus.APPROVED
+    reason = (reason or "").strip()
+    if approved and len(reason) < 2:
+        raise _refuse("计划已批准：变更须写明原因，并重新报物业总经理审批", "reason")
+    _plan_visitor(plan.project, visitor)
+    add = _plan_households(plan.project, add_household_ids, "add_household_ids")
+    existing = set(plan.items.values_list("household_id", flat=True))
+    removing = set(remove_household_ids) & existing
+    if set(remove_household_ids) - existing:
+        raise _refuse("要移除的房屋不在计划中", "remove_household_ids")
+    new = [h for h in add if h.pk not in existing]
+    requirements = (requirements or "").strip()
+    if not new and not removing and (not requirements or requirements == plan.requirements):
+        raise _refuse("没有需要修改的内容", code="unchanged")
+    VisitPlanItem.objects.filter(plan=plan, household_id__in=removing).delete()
+    VisitPlanItem.objects.bulk_create([VisitPlanItem(plan=plan, household=h, visitor=visitor) for h in new])
+    if requirements:
+        plan.requirements = requirements
+    if approved:
+        plan.status, plan.version, plan.changed_after_approval = PlanStatus.SUBMITTED, plan.version + 1, True
+        plan.change_reason, plan.submitted_at = reason[:200], now
+    _save(plan, None, acting_user=acting_user, reason=f"修改计划：{reason}" if reason else "修改计划")
+    if approved:
+        _tell_approvers(plan, now, changed=True)
+    return plan
+
+
+def _tell_approvers(plan: VisitPlan, now: dt.datetime, *, changed: bool = False) -> None:
+    approvers = queries.approvers_of(plan.project)
+    if approvers:
+        what = "变更后重新审批" if changed else "审批"
+        notify_staff(approvers, kind="visit_plan_approval", subject=f"走访计划待{what}：{plan}",
+                     body=plan.requirements[:200], link=f"/visits/plans/{plan.pk}/", project=plan.project,
+                     dedupe_key=f"visit-plan-approval:{plan.pk}:{plan.version}", now=now)
+
+
+@transaction.atomic
+def submit_plan(*, plan: VisitPlan, acting_user: User, now: dt.datetime) -> VisitPlan:
+    """报批: a draft or returned plan with at least one household goes to the 物业总经理."""
+    _require(acting_user, plan.project, Cap.PLAN_VISITS, "只有客服部主管（或经理）可以报批走访计划")
+    plan = _lock_plan(plan)
+    if plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
+        raise VisitError(f"计划已是“{plan.get_status_display()}”，不能再报批", code="bad_status", status=409)
+    if not plan.items.exists():
+        raise _refuse("计划中还没有走访房屋", "household_ids")
+    plan.status, plan.submitted_at = PlanStatus.SUBMITTED, now
+    _save(plan, ["status", "submitted_at"], acting_user=acting_user, reason="报批")
+    _tell_approvers(plan, now)
+    return plan
+
+
+@transaction.atomic
+def decide_plan(*, plan: VisitPlan, approve: bool, note: str, acting_user: User, now: dt.datetime) -> VisitPlan:
+    """物业总经理审批 (R-M9-10): approve, or return with a note. Only a submitted plan."""
+    _require(acting_user, plan.project, Cap.APPROVE_VISIT_PLANS, "只有物业总经理可以审批走访计划")
+    plan = _lock_plan(plan)
+    if plan.status != PlanStatus.SUBMITTED:
+        raise VisitError("只有待审批的计划可以审批", code="bad_status", status=409)
+    note = (note or "").strip()
+    if not approve and len(note) < 2:
+        raise _refuse("退回须填写意见", "note")
+    plan.status = PlanStatus.APPROVED if approve else PlanStatus.RETURNED
+    plan.approved_by, plan.approved_at, plan.approval_note = (acting_user, now, note[:200]) if approve else \
+        (None, None, note[:200])
+    _save(plan, ["status", "approved_by", "approved_at", "approval_note"], acting_user=acting_user,
+          reason="批准" if approve else f"退回：{note}")
+    return plan
+
+
+# ---------------------------------------------------------------- round summary (R-M9-07)
+
+SIGN_STAGES: dict[str, tuple[tuple[str, ...], str, str]] = {
+    # stage: (roles that sign it, the field prefix, the stage that must come first)
+    "supervisor": ((Role.CS_SUPERVISOR,), "supervisor", ""),
+    "manager": ((Role.CS_MANAGER, Role.PROJECT_MANAGER), "manager", "supervisor"),
+    "gm": ((Role.GENERAL_MANAGER,), "gm", "manager"),
+}
+
+
+@transaction.atomic
+def prepare_round_summary(*, project: Project, month: dt.date, summary: str, acting_user: User,
+                          now: dt.datetime) -> VisitRoundSummary:
+    """客服专员汇总走访记录 (R-M9-07): the month's visit and problem counts are taken from the records."""
+    _require_record(acting_user, project)
+    month = cycles.month_start(month)
+    if month > cycles.month_start(now.astimezone(project.tz).date()):
+        raise _refuse("不能汇总尚未开始的月份", "month")
+    if VisitRoundSummary.objects.filter(project=project, month=month).exists():
+        raise VisitError(f"{month:%Y年%m月}的走访汇总已存在", field="month", code="exists", status=409)
+    summary = _text(summary, "汇总内容", "summary", minimum=4)
+    end = cycles.month_end(month)
+    visits = Visit.objects.filter(project=project, voided_at=None, visited_on__gte=month, visited_on__lte=end)
+    row = VisitRoundSummary(project=project, month=month, summary=summary, visit_count=visits.count(),
+                            problem_count=VisitProblem.objects.filter(visit__in=visits).count(),
+                            prepared_by=acting_user, prepared_at=now)
+    _save(row, None, acting_user=acting_user, reason="汇总")
+    return row
+
+
+@transaction.atomic
+def sign_round_summary(*, summary: VisitRoundSummary, stage: str, acting_user: User,
+                       now: dt.datetime) -> VisitRoundSummary:
+    """Sign one stage of the summary, in order: 客服部主管 → 经理 → 物业总经理 (R-M9-07)."""
+    if not can_see_project(acting_user, summary.project):
+        raise VisitError("走访汇总不存在", code="not_found", status=404)
+    if stage not in SIGN_STAGES:
+        raise _refuse("签字环节不正确", "stage")
+    roles, prefix, before = SIGN_STAGES[stage]
+    summary = VisitRoundSummary.objects.select_for_update().select_related("project").get(pk=summary.pk)
+    if not (roles_in(acting_user, summary.project) & set(roles)):
+        labels = "、".join(str(Role(r).label) for r in roles)
+        raise VisitError(f"此环节须由{labels}签字", code="forbidden", status=403)
+    if getattr(summary, f"{prefix}_signed_at") is not None:
+        raise VisitError("此环节已签字", code="already_signed", status=409)
+    if before and getattr(summary, f"{before}_signed_at") is None:
+        raise VisitError("须按顺序签字：客服部主管、经理审核签字后，再由物业总经理审阅", code="out_of_order",
+                         status=409)
+    setattr(summary, f"{prefix}_signed_by", acting_user)
+    setattr(summary, f"{prefix}_signed_at", now)
+    _save(summary, [f"{prefix}_signed_by", f"{prefix}_signed_at"], acting_user=acting_user, reason=f"签字：{stage}")
+    return summary
+
+
+# ---------------------------------------------------------------- rectification (R-M9-06/-08/-20)
+
+
+@transaction.atomic
+def report_problem_progress(*, problem: VisitProblem, text: str, acting_user: User,
+                            now: dt.datetime) -> VisitProblemFollowUp:
+    """责任部门反馈 (R-M9-08, R-M9-20): the head of the responsible department (or the CS staff on its
+    behalf) reports measures and progress back to the CS department, who are told."""
+    visit = Visit.objects.select_related("project").get(pk=problem.visit_id)
+    if not can_see_project(acting_user, visit.project):
+        raise VisitError("走访问题不存在", code="not_found", status=404)
+    problem = VisitProblem.objects.select_for_update().get(pk=problem.pk)
+    heads = problem.department_id is not None and problem.department_id in departments_headed(acting_user)
+    if not heads and not can_record(acting_user, visit.project):
+        raise VisitError("只有责任部门负责人或客服人员可以反馈整改进展", code="forbidden", status=403)
+    if problem.status != ProblemStatus.OPEN:
+        raise VisitError("只有待解决的问题可以反馈整改进展", code="not_open", status=409)
+    text = _text(text, "整改措施与进展", "text", minimum=4)
+    row = VisitProblemFollowUp.objects.create(problem=problem, kind=FollowUpKind.PROGRESS, text=text,
+                                              by=acting_user, at=now)
+    notify_staff([visit.recorded_by, visit.visitor], kind="visit_problem_progress",
+                 subject=f"走访问题整改进展：{problem.description[:30]}", body=text[:200],
+                 link=f"/visits/{visit.pk}/", project=visit.project, now=now)
+    return row
+
+
+@transaction.atomic
+def return_visit_problem(*, problem: VisitProblem, satisfied: bool, text: str, acting_user: User,
+                         now: dt.datetime) -> VisitProblemFollowUp:
+    """回访整改结果 (R-M9-06): satisfied → the problem is solved; not satisfied → it stays open, the
+    responsible department is told again, and work continues until the owner is satisfied (R-M4-09)."""
+    problem = _lock_problem(problem, acting_user)
+    if problem.status != ProblemStatus.OPEN:
+        raise VisitError("只有待解决的问题可以回访整改结果", code="not_open", status=409)
+    if not problem.follow_ups.filter(kind=FollowUpKind.PROGRESS).exists():
+        raise VisitError("责任部门尚未反馈整改结果，不能回访", code="no_progress", status=409)
+    text = _text(text, "回访情况", "text", minimum=2)
+    row = VisitProblemFollowUp.objects.create(problem=problem, kind=FollowUpKind.RETURN_VISIT, text=text,
+                                              satisfied=satisfied, by=acting_user, at=now)
+    if satisfied:
+        problem.status, problem.answer = ProblemStatus.SOLVED, text
+        problem.resolved_at, problem.resolved_by = now, acting_user
+        _save(problem, ["status", "answer", "resolved_at", "resolved_by"], acting_user=acting_user,
+              reason="回访：业主满意")
+    elif problem.department is not None:
+        heads = department_heads(problem.department)
+        if heads:
+            notify_staff(heads, kind="visit_problem_assigned", subject=f"业主对整改不满意：{problem.visit.household.label}",
+                         body=f"{problem.description[:120]}\n回访：{text[:120]}\n请继续整改并反馈客服部（R-M9-06）。",
+                         link=f"/visits/{problem.visit_id}/", project=problem.visit.project,
+                         dedupe_key=f"visit-problem-unsatisfied:{row.pk}", now=now)
+    return row

@@ -20,8 +20,8 @@ from apps.estates.models import Household, Person
 from apps.org.access import visible_projects
 from apps.org.models import Department, Project, User
 from apps.tickets.models import Category
-from apps.visits import access, actions, queries
-from apps.visits.models import Visit
+from apps.visits import access, actions, programme, queries
+from apps.visits.models import Visit, VisitPlan, VisitRoundSummary
 from linli import clock
 
 router = Router(tags=["visits"])
@@ -216,3 +216,276 @@ def problem_ticket(request: HttpRequest, problem_id: int, payload: VisitTicketIn
         return {"ticket_id": ticket.pk, "number": ticket.number}
 
     return Status(201, produce())  # once per Idempotency-Key: apps.api.idempotency
+
+
+# ---------------------------------------------------------------- the visit programme (M9)
+
+
+def _project(request: HttpRequest, project_id: int) -> Project:
+    project = Project.objects.filter(pk=project_id, pk__in=visible_projects(request.user)).first()
+    if project is None or not access.can_read_archive(request.user, project):
+        raise ApiError(404, "not_found", "项目不存在", {"project": ["项目不存在"]})
+    return project
+
+
+class DueOut(Schema):
+    household_id: int
+    household: str
+    building: str
+    elderly_alone: bool
+    last_periodic_visit: dt.date | None
+    last_visit: dt.date | None
+    due_on: dt.date
+    due_reason: str
+    overdue: bool
+
+
+class CoverageRow(Schema):
+    key: int | None
+    label: str
+    total: int
+    visited: int
+    rate: float
+
+
+class CoverageOut(Schema):
+    project_id: int
+    period_start: dt.date
+    period_end: dt.date
+    by_building: list[CoverageRow]
+    by_butler: list[CoverageRow]
+
+
+class ProgrammeSettingsIO(Schema):
+    cycle_mode: Literal["calendar_quarter", "every_n_months"] = "calendar_quarter"
+    cycle_months: int = 3
+    new_owner_days: int = 3
+    elderly_interval_days: int = 30
+    warn_days: int = 7
+    starts_on: dt.date | None = None
+
+
+@router.get("/programme/due", response={200: list[DueOut], **ERRORS},
+            summary="每户下次走访到期日与逾期名单（定期周期、新业主首次走访、空巢老人）")
+def programme_due(request: HttpRequest, project: int, overdue: bool = False, building: int | None = None,
+                  offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000)) -> Any:
+    proj = _project(request, project)
+    prog = programme.settings_for(proj)
+    qs = programme.households_due(proj, clock.today(proj.tz), prog).select_related("building")
+    if overdue:
+        qs = qs.filter(overdue=True)
+    if building is not None:
+        qs = qs.filter(building_id=building)
+    out = []
+    for hh in qs.order_by("building__sort_key", "label")[offset:offset + limit]:
+        due, why = programme.due_date(hh, prog)
+        out.append({"household_id": hh.pk, "household": hh.label, "building": hh.building.name,
+                    "elderly_alone": hh.elderly_alone, "last_periodic_visit": hh.last_periodic,
+                    "last_visit": hh.last_any, "due_on": due, "due_reason": why, "overdue": hh.overdue})
+    return out
+
+
+@router.get("/programme/coverage", response={200: CoverageOut, **ERRORS}, summary="走访覆盖率：按楼栋、按管家")
+def programme_coverage(request: HttpRequest, project: int) -> Any:
+    proj = _project(request, project)
+    prog = programme.settings_for(proj)
+    start, end = programme.coverage_period(clock.today(proj.tz), prog)
+    return {"project_id": proj.pk, "period_start": start, "period_end": end,
+            "by_building": programme.coverage(proj, start, end, by="building"),
+            "by_butler": programme.coverage(proj, start, end, by="butler")}
+
+
+@router.get("/programme/settings", response={200: ProgrammeSettingsIO, **ERRORS}, summary="走访周期设置")
+def programme_settings_get(request: HttpRequest, project: int) -> Any:
+    return programme.settings_for(_project(request, project)).__dict__
+
+
+@router.put("/programme/settings", response={200: ProgrammeSettingsIO, **ERRORS},
+            summary="修改走访周期设置（管理处经理）")
+def programme_settings_put(request: HttpRequest, project: int, payload: ProgrammeSettingsIO) -> Any:
+    proj = _project(request, project)
+    actions.save_programme_settings(project=proj, acting_user=access.acting_user(request), now=clock.now(),
+                                    **payload.dict())
+    return programme.settings_for(proj).__dict__
+
+
+class PlanIn(Schema):
+    project_id: int
+    month: dt.date
+    requirements: str
+    household_ids: list[int] = []
+    visitor_id: int | None = None
+
+
+class PlanChangeIn(Schema):
+    add_household_ids: list[int] = []
+    remove_household_ids: list[int] = []
+    visitor_id: int | None = None
+    requirements: str = ""
+    reason: str = ""
+
+
+class PlanDecisionIn(Schema):
+    approve: bool
+    note: str = ""
+
+
+class PlanItemOut(Schema):
+    household_id: int
+    household: str
+    visitor: str | None
+
+
+class PlanOut(Schema):
+    id: int
+    project_id: int
+    month: dt.date
+    requirements: str
+    status: str
+    status_label: str
+    version: int
+    changed_after_approval: bool
+    approved_by: str | None
+    approved_at: dt.datetime | None
+    items: list[PlanItemOut]
+    compliance: list[dict[str, Any]]
+
+
+def _plan_out(plan: VisitPlan) -> dict[str, Any]:
+    items = plan.items.select_related("household", "visitor")
+    return {"id": plan.pk, "project_id": plan.project_id, "month": plan.month, "requirements": plan.requirements,
+            "status": plan.status, "status_label": plan.get_status_display(), "version": plan.version,
+            "changed_after_approval": plan.changed_after_approval,
+            "approved_by": str(plan.approved_by) if plan.approved_by_id else None, "approved_at": plan.approved_at,
+            "items": [{"household_id": i.household_id, "household": i.household.label,
+                       "visitor": str(i.visitor) if i.visitor else None} for i in items],
+            "compliance": programme.plan_compliance(plan.project, plan.month)}
+
+
+def _plan(request: HttpRequest, plan_id: int) -> VisitPlan:
+    plan = (VisitPlan.objects.filter(pk=plan_id, project__in=visible_projects(request.user))
+            .select_related("project", "approved_by").first())
+    if plan is None or not access.can_read_archive(request.user, plan.project):
+        raise ApiError(404, "not_found", "走访计划不存在")
+    return plan
+
+
+def _visitor(project: Project, visitor_id: int | None) -> User | None:
+    return _get(User, visitor_id, "visitor_id", "走访人", "走访人须为本项目客服人员", memberships__project=project)
+
+
+@router.get("/programme/plans", response={200: list[PlanOut], **ERRORS}, summary="月度走访计划")
+def plan_list(request: HttpRequest, project: int) -> Any:
+    proj = _project(request, project)
+    return [_plan_out(p) for p in VisitPlan.objects.filter(project=proj).select_related("project", "approved_by")[:24]]
+
+
+@router.post("/programme/plans", response={201: PlanOut, **ERRORS}, summary="编制月度走访计划（客服部主管）")
+def plan_create(request: HttpRequest, payload: PlanIn) -> Any:
+    proj = _project(request, payload.project_id)
+    plan = actions.draw_up_plan(project=proj, month=payload.month, requirements=payload.requirements,
+                                household_ids=payload.household_ids, visitor=_visitor(proj, payload.visitor_id),
+                                acting_user=access.acting_user(request), now=clock.now())
+    return Status(201, _plan_out(_plan(request, plan.pk)))
+
+
+@router.get("/programme/plans/{plan_id}", response={200: PlanOut, **ERRORS}, summary="走访计划")
+def plan_detail(request: HttpRequest, plan_id: int) -> Any:
+    return _plan_out(_plan(request, plan_id))
+
+
+@router.post("/programme/plans/{plan_id}/change", response={200: PlanOut, **ERRORS},
+             summary="修改走访计划；已批准的计划须写原因并重新审批")
+def plan_change(request: HttpRequest, plan_id: int, payload: PlanChangeIn) -> Any:
+    plan = _plan(request, plan_id)
+    actions.change_plan(plan=plan, add_household_ids=payload.add_household_ids,
+                        remove_household_ids=payload.remove_household_ids,
+                        visitor=_visitor(plan.project, payload.visitor_id), requirements=payload.requirements,
+                        reason=payload.reason, acting_user=access.acting_user(request), now=clock.now())
+    return _plan_out(_plan(request, plan_id))
+
+
+@router.post("/programme/plans/{plan_id}/submit", response={200: PlanOut, **ERRORS}, summary="报物业总经理审批")
+def plan_submit(request: HttpRequest, plan_id: int) -> Any:
+    actions.submit_plan(plan=_plan(request, plan_id), acting_user=access.acting_user(request), now=clock.now())
+    return _plan_out(_plan(request, plan_id))
+
+
+@router.post("/programme/plans/{plan_id}/decide", response={200: PlanOut, **ERRORS}, summary="物业总经理审批：批准或退回")
+def plan_decide(request: HttpRequest, plan_id: int, payload: PlanDecisionIn) -> Any:
+    actions.decide_plan(plan=_plan(request, plan_id), approve=payload.approve, note=payload.note,
+                        acting_user=access.acting_user(request), now=clock.now())
+    return _plan_out(_plan(request, plan_id))
+
+
+class SummaryIn(Schema):
+    project_id: int
+    month: dt.date
+    summary: str
+
+
+class SummaryOut(Schema):
+    id: int
+    month: dt.date
+    summary: str
+    visit_count: int
+    problem_count: int
+    supervisor_signed_at: dt.datetime | None
+    manager_signed_at: dt.datetime | None
+    gm_signed_at: dt.datetime | None
+
+
+@router.post("/programme/summaries", response={201: SummaryOut, **ERRORS}, summary="客服专员提交走访汇总（三级签字）")
+def summary_create(request: HttpRequest, payload: SummaryIn) -> Any:
+    proj = _project(request, payload.project_id)
+    row = actions.prepare_round_summary(project=proj, month=payload.month, summary=payload.summary,
+                                        acting_user=access.acting_user(request), now=clock.now())
+    return Status(201, row)
+
+
+@router.post("/programme/summaries/{summary_id}/sign/{stage}", response={200: SummaryOut, **ERRORS},
+             summary="走访汇总签字：supervisor（客服部主管）→ manager（经理）→ gm（物业总经理）")
+def summary_sign(request: HttpRequest, summary_id: int, stage: Literal["supervisor", "manager", "gm"]) -> Any:
+    row = VisitRoundSummary.objects.filter(pk=summary_id, project__in=visible_projects(request.user)).first()
+    if row is None:
+        raise ApiError(404, "not_found", "走访汇总不存在")
+    return actions.sign_round_summary(summary=row, stage=stage, acting_user=access.acting_user(request),
+                                      now=clock.now())
+
+
+class FollowUpIn(Schema):
+    text: str
+    satisfied: bool | None = None
+
+
+class FollowUpOut(Schema):
+    id: int
+    kind: str
+    text: str
+    satisfied: bool | None
+    at: dt.datetime
+
+
+def _problem(request: HttpRequest, problem_id: int) -> Any:
+    try:
+        return access.get_problem(request.user, problem_id)
+    except access.VisitNotFound:
+        raise ApiError(404, "not_found", "走访问题不存在") from None
+
+
+@router.post("/problems/{problem_id}/progress", response={201: FollowUpOut, **ERRORS},
+             summary="责任部门反馈整改措施与进展")
+def problem_progress(request: HttpRequest, problem_id: int, payload: FollowUpIn) -> Any:
+    row = actions.report_problem_progress(problem=_problem(request, problem_id), text=payload.text,
+                                          acting_user=access.acting_user(request), now=clock.now())
+    return Status(201, row)
+
+
+@router.post("/problems/{problem_id}/return-visit", response={201: FollowUpOut, **ERRORS},
+             summary="回访整改结果：满意则办结，不满意则继续整改")
+def problem_return_visit(request: HttpRequest, problem_id: int, payload: FollowUpIn) -> Any:
+    if payload.satisfied is None:
+        raise ApiError(422, "invalid", "请填写业主是否满意", {"satisfied": ["请填写业主是否满意"]})
+    row = actions.return_visit_problem(problem=_problem(request, problem_id), satisfied=payload.satisfied,
+                                       text=payload.text, acting_user=access.acting_user(request), now=clock.now())
+    return Status(201, row)

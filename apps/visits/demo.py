@@ -11,7 +11,7 @@ from apps.estates.models import Person
 from apps.org.models import Company, DepartmentKind, Membership, Project
 from apps.org.roles import Role
 from apps.tickets.models import Category
-from apps.visits import actions
+from apps.visits import actions, cycles
 from apps.visits.models import ProblemStatus, VisitCategory, VisitMethod
 from linli import clock
 
@@ -89,3 +89,44 @@ def load_demo_visits(company: Company, *, seed: int = 2026, now: dt.datetime | N
                                                text="属地产遗留问题，已转地产客户服务中心，物业无法自行解决",
                                                acting_user=supervisor, now=clock.now())
     return count
+
+
+def load_demo_programme(company: Company, *, now: dt.datetime | None = None) -> int:
+    """The visit programme of each residential project: the cycle counted from 1 January (so households
+    not visited since are overdue), this month's plan approved by the 物业总经理, next month's plan
+    awaiting approval, last month's round summary signed by the 客服部主管 (the 经理 and 物业总经理 still
+    to sign). Returns the number of plans."""
+    now = now or clock.now()
+    gm = Membership.objects.filter(company=company, role=Role.GENERAL_MANAGER).select_related("user").first()
+    plans = 0
+    for project in Project.objects.filter(company=company, kind="residential").order_by("code"):
+        staff = {m.role: m.user for m in Membership.objects.filter(project=project).select_related("user")}
+        supervisor, pm, butler = staff.get(Role.CS_SUPERVISOR), staff.get(Role.PROJECT_MANAGER), staff.get(Role.BUTLER)
+        if supervisor is None or pm is None or butler is None or gm is None:
+            continue
+        today = now.astimezone(project.tz).date()
+        with clock.frozen(now):
+            actions.save_programme_settings(project=project, acting_user=pm, now=now, cycle_mode="calendar_quarter",
+                                            cycle_months=3, new_owner_days=3, elderly_interval_days=30, warn_days=7,
+                                            starts_on=dt.date(today.year, 1, 1))
+        households = list(project.households.filter(status="occupied").order_by("label")
+                          .values_list("pk", flat=True)[:40])
+        month = today.replace(day=1)
+        first = dt.datetime.combine(month, dt.time(9), tzinfo=project.tz)
+        with clock.frozen(min(first, now)):
+            plan = actions.draw_up_plan(project=project, month=month, requirements="本月入户走访：了解业主需求，"
+                                        "介绍近期重点工作；空巢老人重点关注", household_ids=households[:20], visitor=butler,
+                                        acting_user=supervisor, now=clock.now())
+            actions.submit_plan(plan=plan, acting_user=supervisor, now=clock.now())
+            actions.decide_plan(plan=plan, approve=True, note="同意", acting_user=gm.user, now=clock.now())
+        nxt = actions.draw_up_plan(project=project, month=cycles.add_months(month, 1),
+                                   requirements="下月入户走访：重点走访本季度尚未走访的房屋", household_ids=households[20:40],
+                                   visitor=butler, acting_user=supervisor, now=now)
+        actions.submit_plan(plan=nxt, acting_user=supervisor, now=now)
+        plans += 2
+        last = cycles.add_months(month, -1)
+        if last.year == today.year:
+            summary = actions.prepare_round_summary(project=project, month=last, acting_user=butler, now=now,
+                                                    summary="上月走访汇总：业主主要关注夜间巡逻和楼道清洁，已转责任部门整改。")
+            actions.sign_round_summary(summary=summary, stage="supervisor", acting_user=supervisor, now=now)
+    return plans

@@ -83,7 +83,8 @@ class Visit(models.Model):
         verbose_name = _("业主走访记录")
         verbose_name_plural = _("业主走访记录")
         ordering = ["-visited_at", "-id"]
-        indexes = [models.Index(fields=["project", "visited_on"], name="visits_visit_project_day")]
+        indexes = [models.Index(fields=["project", "visited_on"], name="visits_visit_project_day"),
+                   models.Index(fields=["household", "visited_on"], name="visits_visit_household_day")]
 
     def __str__(self) -> str:
         return f"{self.household} {self.visited_on} {self.get_category_display()}"
@@ -124,3 +125,169 @@ class VisitProblem(models.Model):
 
     def get_status_color(self) -> str:
         return STATUS_COLOURS.get(self.status, "grey")
+
+
+# ---------------------------------------------------------------- the visit programme (M9)
+
+
+class CycleMode(models.TextChoices):
+    """走访周期 — POLICY P-17 (R-M9-12)."""
+
+    QUARTER = "calendar_quarter", _("每个自然季度至少一次")
+    MONTHS = "every_n_months", _("距上次走访每隔N个月")
+
+
+class VisitProgrammeSettings(models.Model):
+    """走访计划设置: P-17 (visit cycle), P-18 (first visit of a new owner), the interval for the elderly
+    living alone (R-M9-18) — per company, optionally overridden per project. Without a row the SPEC
+    defaults apply (:data:`apps.visits.programme.DEFAULTS`)."""
+
+    company = models.ForeignKey("org.Company", on_delete=models.CASCADE, related_name="visit_programme_settings",
+                                verbose_name=_("公司"))
+    project = models.ForeignKey("org.Project", on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="visit_programme_settings", verbose_name=_("项目（留空=全公司）"))
+    cycle_mode = models.CharField(_("定期走访周期"), max_length=20, choices=CycleMode.choices,
+                                  default=CycleMode.QUARTER)
+    cycle_months = models.PositiveSmallIntegerField(_("间隔月数（按月周期时）"), default=3)
+    new_owner_days = models.PositiveSmallIntegerField(_("新业主入住后首次上门走访（天）"), default=3)
+    elderly_interval_days = models.PositiveSmallIntegerField(_("空巢老人走访间隔（天）"), default=30)
+    warn_days = models.PositiveSmallIntegerField(_("到期前提醒（天）"), default=7)
+    starts_on = models.DateField(_("走访计划起始日期"), null=True, blank=True,
+                                 help_text=_("从未走访的房屋视为自该日起进入周期；留空=本季度第一天"))
+    updated_at = models.DateTimeField(_("修改时间"), null=True, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("修改人"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("走访周期设置")
+        verbose_name_plural = _("走访周期设置")
+        constraints = [
+            models.UniqueConstraint(fields=["company", "project"], name="visits_programme_settings_unique"),
+            models.UniqueConstraint(fields=["company"], condition=models.Q(project=None),
+                                    name="visits_programme_settings_one_default"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project or self.company} · {self.get_cycle_mode_display()}"
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待审批")
+    APPROVED = "approved", _("已批准")
+    RETURNED = "returned", _("已退回")
+
+
+class VisitPlan(models.Model):
+    """登门拜访月度工作计划 (R-M9-10, R-M9-09): drawn up by the 客服部主管, approved by the 物业总经理
+    before it runs; a change after approval sends it back for re-approval."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="visit_plans",
+                                verbose_name=_("项目"))
+    month = models.DateField(_("计划月份"), help_text=_("该月1日"))
+    requirements = models.TextField(_("走访内容与要求"))
+    status = models.CharField(_("状态"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("编制人"))
+    drawn_at = models.DateTimeField(_("编制时间"))
+    submitted_at = models.DateTimeField(_("提交审批时间"), null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("审批人"))
+    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    approval_note = models.CharField(_("审批意见"), max_length=200, blank=True)
+    changed_after_approval = models.BooleanField(_("批准后曾变更"), default=False)
+    change_reason = models.CharField(_("变更原因"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("月度走访计划")
+        verbose_name_plural = _("月度走访计划")
+        ordering = ["-month", "project"]
+        constraints = [models.UniqueConstraint(fields=["project", "month"], name="visits_plan_one_per_month")]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.month:%Y-%m} 走访计划"
+
+
+class VisitPlanItem(models.Model):
+    """One household in a monthly plan, with the staff member who is to visit it."""
+
+    plan = models.ForeignKey(VisitPlan, on_delete=models.CASCADE, related_name="items", verbose_name=_("计划"))
+    household = models.ForeignKey("estates.Household", on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("房屋"))
+    visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+", verbose_name=_("走访人"))
+    note = models.CharField(_("走访事项"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("走访计划明细")
+        verbose_name_plural = _("走访计划明细")
+        ordering = ["plan", "household__label"]
+        constraints = [models.UniqueConstraint(fields=["plan", "household"], name="visits_plan_item_once")]
+
+    def __str__(self) -> str:
+        return str(self.household)
+
+
+class VisitRoundSummary(models.Model):
+    """走访汇总 (R-M9-07): the 客服专员 summarises the month's visit records; the 客服部主管 and the 经理
+    review and sign, then the 物业总经理 reviews — three sign-offs, in that order."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="visit_summaries",
+                                verbose_name=_("项目"))
+    month = models.DateField(_("月份"), help_text=_("该月1日"))
+    summary = models.TextField(_("汇总内容"))
+    visit_count = models.PositiveIntegerField(_("走访次数"), default=0)
+    problem_count = models.PositiveIntegerField(_("问题数"), default=0)
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("汇总人"))
+    prepared_at = models.DateTimeField(_("汇总时间"))
+    supervisor_signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                             blank=True, related_name="+", verbose_name=_("客服部主管签字"))
+    supervisor_signed_at = models.DateTimeField(_("主管签字时间"), null=True, blank=True)
+    manager_signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                          blank=True, related_name="+", verbose_name=_("经理签字"))
+    manager_signed_at = models.DateTimeField(_("经理签字时间"), null=True, blank=True)
+    gm_signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("物业总经理审阅"))
+    gm_signed_at = models.DateTimeField(_("总经理审阅时间"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("走访汇总")
+        verbose_name_plural = _("走访汇总")
+        ordering = ["-month", "project"]
+        constraints = [models.UniqueConstraint(fields=["project", "month"], name="visits_summary_one_per_month")]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.month:%Y-%m} 走访汇总"
+
+
+class FollowUpKind(models.TextChoices):
+    PROGRESS = "progress", _("责任部门反馈整改进展")
+    RETURN_VISIT = "return_visit", _("客服回访整改结果")
+
+
+class VisitProblemFollowUp(models.Model):
+    """整改跟进 (R-M9-06, R-M9-08, R-M9-20): the responsible department reports its measures and
+    progress to the CS department; the CS department return-visits the owner on the result, and work
+    continues until the owner is satisfied."""
+
+    problem = models.ForeignKey(VisitProblem, on_delete=models.PROTECT, related_name="follow_ups",
+                                verbose_name=_("走访问题"))
+    kind = models.CharField(_("类别"), max_length=20, choices=FollowUpKind.choices)
+    text = models.TextField(_("内容"))
+    satisfied = models.BooleanField(_("业主满意"), null=True, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                           verbose_name=_("填写人"))
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("走访问题整改跟进")
+        verbose_name_plural = _("走访问题整改跟进")
+        ordering = ["problem", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"

@@ -74,7 +74,8 @@ def api_visits(visits: QuerySet[Visit]) -> QuerySet[Visit]:
 
 def visit_problems(visit: Visit) -> QuerySet[VisitProblem]:
     """The problems shown on a visit's page."""
-    return visit.problems.select_related("category__parent", "department", "ticket", "resolved_by")
+    return (visit.problems.select_related("category__parent", "department", "ticket", "resolved_by")
+            .prefetch_related("follow_ups__by"))
 
 
 def visit_history(visit: Visit, limit: int = 50) -> Any:
@@ -320,3 +321,10 @@ def summary_text(label: str, figures: dict[str, Any]) -> str:
             f"已解决 {status.get(ProblemStatus.SOLVED, 0)} 个、尚未解决 {status.get(ProblemStatus.OPEN, 0)} 个、"
             f"无法解决 {status.get(ProblemStatus.CANNOT_SOLVE, 0)} 个。"
             + (f"问题主要集中在：{top}。" if top else ""))
+
+
+def approvers_of(project: Project) -> list[User]:
+    """The 物业总经理 of the project's company: they approve monthly visit plans (R-M9-10)."""
+    rows = (Membership.objects.filter(role=Role.GENERAL_MANAGER, company_id=project.company_id)
+            .filter(Q(project=None) | Q(project=project)).select_related("user"))
+    return [m.user for m in rows if m.user.is_active]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from apps.visits import programme_views as pv
 from apps.visits import views
 
 app_name = "visits"
@@ -10,6 +11,18 @@ urlpatterns = [
     path("problems/", views.problem_list, name="problems"),
     path("problems/<int:pk>/settle/", views.problem_settle, name="problem_settle"),
     path("problems/<int:pk>/ticket/", views.problem_ticket, name="problem_ticket"),
+    path("agenda/", pv.agenda_view, name="agenda"),
+    path("programme/", pv.programme_view, name="programme"),
+    path("programme/settings/", pv.programme_settings, name="programme_settings"),
+    path("plans/", pv.plan_list, name="plans"),
+    path("plans/<int:pk>/", pv.plan_detail, name="plan"),
+    path("plans/<int:pk>/change/", pv.plan_change, name="plan_change"),
+    path("plans/<int:pk>/submit/", pv.plan_submit, name="plan_submit"),
+    path("plans/<int:pk>/decide/", pv.plan_decide, name="plan_decide"),
+    path("plans/<int:pk>/summary/", pv.summary_prepare, name="summary_prepare"),
+    path("summaries/<int:pk>/sign/<str:stage>/", pv.summary_sign, name="summary_sign"),
+    path("problems/<int:pk>/progress/", pv.problem_progress, name="problem_progress"),
+    path("problems/<int:pk>/return-visit/", pv.problem_return_visit, name="problem_return_visit"),
     path("<int:pk>/", views.visit_detail, name="detail"),
     path("<int:pk>/correct/", views.visit_correct, name="correct"),
     path("<int:pk>/void/", views.visit_void, name="void"),

@@ -29,6 +29,7 @@ from apps.org.models import Project
 from apps.visits import access, actions, queries
 from apps.visits.forms import CorrectForm, ProblemFormSet, RaiseTicketForm, SettleForm, VisitForm, VoidForm
 from apps.visits.models import ProblemStatus, Visit, VisitCategory, VisitMethod, VisitProblem
+from apps.visits.programme_forms import ProgressForm, ReturnVisitForm
 from linli import clock
 
 
@@ -167,6 +168,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "visit": visit, "problems": queries.visit_problems(visit), "history": queries.visit_history(visit),
         "can_record": can_record, "can_void": can_record and access.can_void(request.user, visit.project),
         "settle_form": SettleForm(), "ticket_form": RaiseTicketForm(), "void_form": VoidForm(),
+        "progress_form": ProgressForm(), "return_form": ReturnVisitForm(),
     })
 
 

@@ -9,14 +9,16 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.activities.demo import load_demo_activities  # issue 22
 from apps.escalation.demo import load_demo_escalation
 from apps.estates import demo
 from apps.improvement.demo import load_demo_improvement
+from apps.inspections.demo import load_demo_inspections  # issue 22
 from apps.org.models import Company
 from apps.portal.demo import load_demo_publications
 from apps.quality.demo import load_demo_ncrs
 from apps.tickets.demo import load_demo_tickets
-from apps.visits.demo import load_demo_visits
+from apps.visits.demo import load_demo_programme, load_demo_visits
 
 
 class Command(BaseCommand):
@@ -50,6 +52,9 @@ class Command(BaseCommand):
             load_demo_escalation(company)  # staff confirm the suggested same-complaint groups (R-M3-04)
             load_demo_ncrs(company)
         if not no_tickets:
+            load_demo_programme(company)  # issue 22: visit plans, cycles, summary
+            load_demo_inspections(company)
+            load_demo_activities(company)
             load_demo_publications(company)
             load_demo_improvement(company, seed=seed)  # issue 18: surveys (completed + running) and plans
         self.stdout.write(self.style.SUCCESS(

@@ -1,0 +1,78 @@
+"""Forms of the visit-programme pages (plans, settings, summaries, rectification); they only parse
+input — the rules are in :mod:`apps.visits.actions`."""
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from apps.org.models import User
+from apps.visits.models import CycleMode
+
+MONTH_WIDGET = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+
+
+class MonthField(forms.DateField):
+    input_formats = ["%Y-%m", "%Y-%m-%d"]
+    widget = MONTH_WIDGET
+
+
+def parse_ids(text: str) -> list[int]:
+    return [int(x) for x in text.replace("，", ",").replace(" ", ",").split(",") if x.strip().isdigit()]
+
+
+class ProgrammeSettingsForm(forms.Form):
+    cycle_mode = forms.ChoiceField(label=_("定期走访周期"), choices=CycleMode.choices)
+    cycle_months = forms.IntegerField(label=_("间隔月数（按月周期时）"), min_value=1, max_value=12, initial=3)
+    new_owner_days = forms.IntegerField(label=_("新业主入住后首次上门走访（天）"), min_value=1, max_value=30, initial=3)
+    elderly_interval_days = forms.IntegerField(label=_("空巢老人走访间隔（天）"), min_value=1, max_value=366,
+                                               initial=30)
+    warn_days = forms.IntegerField(label=_("到期前提醒（天）"), min_value=0, max_value=60, initial=7)
+    starts_on = forms.DateField(label=_("走访计划起始日期"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class PlanForm(forms.Form):
+    month = MonthField(label=_("计划月份"))
+    requirements = forms.CharField(label=_("走访内容与要求"), widget=forms.Textarea(attrs={"rows": 3}))
+    households = forms.CharField(label=_("走访房屋"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                 help_text=_("完整房号，每行一个或以逗号分隔；也可勾选下方逾期房屋"))
+    visitor = forms.ModelChoiceField(label=_("走访人"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args: Any, staff: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if staff is not None:
+            self.fields["visitor"].queryset = staff  # type: ignore[attr-defined]
+
+
+class PlanChangeForm(forms.Form):
+    add = forms.CharField(label=_("增加房屋"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                          help_text=_("完整房号，每行一个或以逗号分隔"))
+    remove = forms.CharField(label=_("移除房屋"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    visitor = forms.ModelChoiceField(label=_("走访人"), queryset=User.objects.none(), required=False)
+    requirements = forms.CharField(label=_("走访内容与要求"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("变更原因（已批准的计划必填）"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, staff: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if staff is not None:
+            self.fields["visitor"].queryset = staff  # type: ignore[attr-defined]
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(label=_("审批"), choices=[("approve", _("批准")), ("return", _("退回"))])
+    note = forms.CharField(label=_("意见"), required=False, max_length=200)
+
+
+class SummaryForm(forms.Form):
+    summary = forms.CharField(label=_("汇总内容"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ProgressForm(forms.Form):
+    text = forms.CharField(label=_("整改措施与进展"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReturnVisitForm(forms.Form):
+    satisfied = forms.ChoiceField(label=_("业主是否满意"), choices=[("yes", _("满意")), ("no", _("不满意"))])
+    text = forms.CharField(label=_("回访情况"), widget=forms.Textarea(attrs={"rows": 2}))
