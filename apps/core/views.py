@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.staticfiles import finders
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.template import loader
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
@@ -25,7 +26,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 @cache_control(max_age=7 * 24 * 3600, public=True)
-def favicon(request: HttpRequest) -> HttpResponse:
+def favicon(request: HttpRequest) -> HttpResponseBase:
     """``/favicon.ico``: browsers ask for it at the root whatever the page links to."""
     path = finders.find("linli/icons/favicon.ico")
     if not path:

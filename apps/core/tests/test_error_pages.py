@@ -47,7 +47,7 @@ def test_favicon_and_manifest_are_served(db):
     client = Client()
     icon = client.get("/favicon.ico")
     assert icon.status_code == 200 and icon["Content-Type"] == "image/x-icon"
-    assert b"".join(icon.streaming_content)[:4] == b"\x00\x00\x01\x00"  # the ICO signature
+    assert icon.getvalue()[:4] == b"\x00\x00\x01\x00"  # the ICO signature
     manifest = json.loads(client.get("/manifest.webmanifest").content)
     assert manifest["short_name"] == "邻里" and {i["sizes"] for i in manifest["icons"]} == {"192x192", "512x512"}
 
