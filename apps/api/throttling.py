@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja.throttling import SimpleRateThrottle
+from ninja.throttling import BaseThrottle, SimpleRateThrottle
 
 from apps.api.models import hash_token
 from apps.core.lockout import client_address
@@ -87,4 +87,4 @@ class AddressThrottle(_SettingsRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": address}
 
 
-THROTTLES = [CallerThrottle(), AddressThrottle()]
+THROTTLES: list[BaseThrottle] = [CallerThrottle(), AddressThrottle()]

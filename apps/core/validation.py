@@ -177,7 +177,7 @@ def install_safe_template_localtime() -> None:
     from django.template import base as template_base
     from django.utils import timezone as django_timezone
 
-    original = django_timezone.template_localtime
+    original = django_timezone.template_localtime  # type: ignore[attr-defined]  # not in django-stubs
 
     def template_localtime(value: Any, use_tz: bool | None = None) -> Any:
         try:
@@ -185,8 +185,8 @@ def install_safe_template_localtime() -> None:
         except OverflowError:
             return value
 
-    template_base.template_localtime = template_localtime
-    django_timezone.template_localtime = template_localtime
+    template_base.template_localtime = template_localtime  # type: ignore[attr-defined]
+    django_timezone.template_localtime = template_localtime  # type: ignore[attr-defined]
     _SAFE_TEMPLATE_TIME_INSTALLED = True
 
 

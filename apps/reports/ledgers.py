@@ -97,6 +97,7 @@ def repair_ledger(scope: kpis.Scope, unmasked: Collection[int] = ()) -> tuple[li
 
 def ledger_rows_per_project(kind: str, scope: kpis.Scope) -> dict[int, int]:
     """How many rows of each project the ``kind`` ledger of ``scope`` holds (for the read log)."""
+    pairs: Any
     if kind == "repair":
         pairs = (RepairOrder.objects.filter(ticket__in=kpis.tickets(scope)).values("ticket__project")
                  .annotate(n=Count("pk")).values_list("ticket__project", "n"))

@@ -648,9 +648,10 @@ def inventory_print(request: HttpRequest) -> HttpResponse:
     numbers in the texts are masked unless the user holds a grant, and the print is in the read log."""
     context = _inventory_context(request)
     project, sheet = context["project"], context["sheet"]
-    grant = estates_actions.print_grant(request.user, project)
+    user = access.staff_user(request)
+    grant = estates_actions.print_grant(user, project)
     response = render(request, "tickets/inventory_print.html", {**context, "unmasked": grant is not None})
-    estates_actions.log_print(request.user, project, grant=grant, rows=sum(sheet.totals.values()),
+    estates_actions.log_print(user, project, grant=grant, rows=sum(sheet.totals.values()),
                               screen=f"打印：日盘点清单 {sheet.day}")
     return response
 

@@ -20,7 +20,7 @@ def _fresh_buckets() -> Any:
     cache.clear()
 
 
-def _bearer(raw: str, address: str = "10.0.0.1") -> dict[str, str]:
+def _bearer(raw: str, address: str = "10.0.0.1") -> dict[str, Any]:
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}", "REMOTE_ADDR": address}
 
 

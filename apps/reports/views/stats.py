@@ -112,12 +112,12 @@ def drill(request: HttpRequest) -> HttpResponseBase:
     if request.GET.get("format") == "xlsx":
         per_project: dict[int, int] = {}
 
-        def rows() -> Any:
+        def drill_rows() -> Any:
             for t in qs.iterator(2000):
                 per_project[t.project_id] = per_project.get(t.project_id, 0) + 1
                 yield _drill_row(t)
 
-        response = xlsx_response(f"drill-{code}.xlsx", DRILL_COLUMNS, rows(),
+        response = xlsx_response(f"drill-{code}.xlsx", DRILL_COLUMNS, drill_rows(),
                                  sheet=k.label, title=f"{k.label}：{scope.first_day} 至 {scope.last_day}")
         user: Any = request.user
         estates_actions.log_exports(user, {p: per_project[p.pk] for p in projects if p.pk in per_project}, {},
