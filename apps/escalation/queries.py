@@ -79,7 +79,7 @@ def policy_for(project: Project) -> EscalationPolicy | None:
         rows = {p.project_id: p for p in EscalationPolicy.objects.filter(company_id=project.company_id)
                 .filter(Q(project=project) | Q(project=None))}
         return rows.get(project.pk) or rows.get(None)
-    return _cached("policy", project.pk, read)  # type: ignore[no-any-return]
+    return _cached("policy", project.pk, read)
 
 
 def thresholds_for(project: Project) -> rules.Thresholds:
@@ -176,7 +176,7 @@ def synonyms_for(project: Any) -> dict[str, str]:
                     .values_list("variant", "canonical", "project_id"))
         # company rows first, so a project's row for the same variant wins
         return {variant: canonical for variant, canonical, _ in sorted(rows, key=lambda r: r[2] is not None)}
-    return _cached("synonyms", project.pk, read)  # type: ignore[no-any-return]
+    return _cached("synonyms", project.pk, read)
 
 
 def complaint_of(ticket: Ticket, synonyms: dict[str, str] | None = None) -> similarity.Complaint:
