@@ -191,7 +191,7 @@ class QuietHoursPolicy(models.Model):
         return f"{self.project or self.company} · {quiet_hours.describe(self.parsed_windows())}"
 
     def clean(self) -> None:
-        if self.project_id and not self.company_id:
+        if self.project is not None and not self.company_id:
             self.company_id = self.project.company_id
         try:
             windows = quiet_hours.parse_windows(self.windows)
@@ -202,7 +202,7 @@ class QuietHoursPolicy(models.Model):
 
             try:
                 quiet_hours.next_allowed_moment(dt.datetime(2026, 1, 1, tzinfo=dt.UTC), windows,
-                                                self.project.tz if self.project_id else dt.UTC)
+                                                self.project.tz if self.project is not None else dt.UTC)
             except ValueError as exc:
                 raise ValidationError({"windows": str(exc)}) from exc
 

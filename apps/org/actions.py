@@ -29,7 +29,7 @@ class SettingsError(DomainError):
     """A refused settings change; ``form`` is the bound form with its errors (pages show it)."""
 
     def __init__(self, message: str, *, code: str = "invalid", status: int = 422,
-                 fields: dict[str, list[str]] | None = None, form: forms.Form | None = None) -> None:
+                 fields: dict[str, list[str]] | None = None, form: forms.BaseForm | None = None) -> None:
         super().__init__(message, code=code, status=status, fields=fields)
         self.form = form
 

@@ -168,7 +168,8 @@ class SettingChangeOut(Schema):
 def _settings_company(request: HttpRequest) -> Company:
     if not access.has_cap(request.user, Cap.MANAGE_CONFIG):
         raise ApiError(403, "forbidden", "没有权限查看设置")
-    company = Company.objects.filter(pk=access.company_of(request.user)).first()
+    company_id = access.company_of(request.user)
+    company = Company.objects.filter(pk=company_id).first() if company_id is not None else None
     if company is None:
         raise ApiError(404, "not_found", "公司不存在")
     return company

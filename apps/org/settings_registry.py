@@ -56,7 +56,7 @@ class SettingsSection:
     project_override: bool = True  # a project may override it
     order: int = 100
 
-    def form(self, company: Company, project: Project | None, data: Mapping[str, Any] | None = None) -> forms.Form:
+    def form(self, company: Company, project: Project | None, data: Mapping[str, Any] | None = None) -> forms.BaseForm:
         """The form that shows and validates the values (bound when ``data`` is given)."""
         raise NotImplementedError
 
@@ -64,7 +64,7 @@ class SettingsSection:
         """The values in force and where they come from: ``project``, ``company`` or ``default``."""
         raise NotImplementedError
 
-    def save(self, company: Company, project: Project | None, form: forms.Form, *, by: Any, reason: str) -> None:
+    def save(self, company: Company, project: Project | None, form: forms.BaseForm, *, by: Any, reason: str) -> None:
         """Write a valid form (called by the action inside its transaction)."""
         raise NotImplementedError
 
@@ -72,7 +72,7 @@ class SettingsSection:
         """Drop the project's own values (the company's apply again); False when it had none."""
         raise NotImplementedError
 
-    def fields(self, form: forms.Form) -> list[dict[str, Any]]:
+    def fields(self, form: forms.BaseForm) -> list[dict[str, Any]]:
         """The fields' description for the API (name, label, type, choices)."""
         out = []
         for name, f in form.fields.items():
@@ -82,7 +82,7 @@ class SettingsSection:
             if choices is not None and not isinstance(f, forms.ModelChoiceField):
                 item["choices"] = [{"value": str(v), "label": str(lbl)} for v, lbl in choices]
             elif isinstance(f, forms.ModelChoiceField):
-                item["choices"] = [{"value": str(o.pk), "label": str(o)} for o in f.queryset]
+                item["choices"] = [{"value": str(o.pk), "label": str(o)} for o in (f.queryset or [])]
             out.append(item)
         return out
 
@@ -112,7 +112,7 @@ def plain(value: Any) -> Any:
     return value
 
 
-def form_data(form: forms.Form, values: Mapping[str, Any]) -> dict[str, Any]:
+def form_data(form: forms.BaseForm, values: Mapping[str, Any]) -> dict[str, Any]:
     """Form data for ``values`` given as JSON (the API) — booleans, numbers, JSON fields."""
     data: dict[str, Any] = {}
     for name, value in values.items():
@@ -167,7 +167,7 @@ class ModelRowSection(SettingsSection):
         lookup = self._filter(company, project)
         if project is not None and self.project_field:
             lookup = {self.project_field: project}  # a project row belongs to the project's company
-        return self.model._default_manager.filter(**lookup).first()  # type: ignore[attr-defined]
+        return self.model._default_manager.filter(**lookup).first()
 
     def _effective(self, company: Company, project: Project | None) -> tuple[models.Model, str]:
         if project is not None and self.project_override:
@@ -190,7 +190,7 @@ class ModelRowSection(SettingsSection):
             return base
 
         def clean(form: forms.ModelForm) -> dict[str, Any]:
-            cleaned = forms.ModelForm.clean(form)
+            cleaned = forms.ModelForm.clean(form) or {}
             for name, message in check(cleaned).items():
                 form.add_error(name, message)
             return cleaned
@@ -202,7 +202,8 @@ class ModelRowSection(SettingsSection):
         row, source = self._effective(company, project)
         return {s.name: plain(getattr(row, s.name)) for s in self.specs}, source
 
-    def form(self, company: Company, project: Project | None, data: Mapping[str, Any] | None = None) -> forms.Form:
+    def form(self, company: Company, project: Project | None,
+             data: Mapping[str, Any] | None = None) -> forms.BaseForm:
         own = self.row(company, project)
         if own is None:
             # a new row starts from the values in force (the company's for a new project override)
@@ -212,12 +213,12 @@ class ModelRowSection(SettingsSection):
                 setattr(own, s.name, getattr(base, s.name))
         return self._form_class()(data=data, instance=own)
 
-    def save(self, company: Company, project: Project | None, form: forms.Form, *, by: Any, reason: str) -> None:
+    def save(self, company: Company, project: Project | None, form: forms.BaseForm, *, by: Any, reason: str) -> None:
         assert isinstance(form, forms.ModelForm)
         instance = form.save(commit=False)
         if hasattr(instance, "history"):
-            instance._change_reason = reason  # type: ignore[attr-defined]
-            instance._history_user = by  # type: ignore[attr-defined]
+            instance._change_reason = reason
+            instance._history_user = by
         instance.save()
 
     def remove_override(self, company: Company, project: Project) -> bool:

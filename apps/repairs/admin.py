@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from apps.repairs import actions
 from apps.repairs.models import (
     CashHandover,
     ChargeConsent,
     ChargeLine,
+    LeaderConsent,
     MaterialUse,
     NextVisit,
     PriceItem,
@@ -18,6 +20,7 @@ from apps.repairs.models import (
     RepairOrder,
     RepairRating,
     RepairRule,
+    RepairSettings,
 )
 from linli import clock
 
@@ -139,4 +142,26 @@ class CashHandoverAdmin(admin.ModelAdmin):
         return False
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(RepairSettings)
+class RepairSettingsAdmin(SimpleHistoryAdmin):
+    """Changed on the settings pages (/org/settings/repairs/); kept here for engineers."""
+
+    list_display = ("company", "project", "agreed_arrival_tolerance_minutes", "arrival_target_pct",
+                    "completion_target_pct", "quality_target_pct", "return_visit_target_pct")
+
+
+@admin.register(LeaderConsent)
+class LeaderConsentAdmin(admin.ModelAdmin):
+    """Read-only: asked and decided on the work order page / API (R-M8-10, R-M8-11)."""
+
+    list_display = ("order", "kind", "requested_by", "requested_at", "decided_by", "decided_at", "approved")
+    list_filter = ("kind", "approved")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -17,7 +17,7 @@ from apps.org.roles import Cap
 from apps.repairs import actions
 from apps.repairs import measures as ms
 from apps.repairs import queries as q
-from apps.repairs.models import PriceList, RepairOrder
+from apps.repairs.models import LeaderConsent, PriceList, RepairOrder
 from linli import clock
 
 router = Router(tags=["repairs"])
@@ -99,7 +99,6 @@ class RepairCompletionIn(Schema):
     late_explanation: str = ""
     checklist: dict[str, bool] = {}
     wiring_changed: bool = False
-    wiring_approved_by: int | None = None
 
 
 class RepairAcceptanceIn(Schema):
@@ -274,10 +273,9 @@ def start(request: HttpRequest, order_id: int) -> Any:
              summary="完工（完成时限 R-M8-04）")
 def completion(request: HttpRequest, order_id: int, payload: RepairCompletionIn) -> Any:
     order = _order(request, order_id)
-    approver = User.objects.filter(pk=payload.wiring_approved_by).first() if payload.wiring_approved_by else None
     actions.complete_repair(order=order, result=payload.result, labour_hours=payload.labour_hours,
                             late_explanation=payload.late_explanation, checklist=payload.checklist,
-                            wiring_changed=payload.wiring_changed, wiring_approved_by=approver,
+                            wiring_changed=payload.wiring_changed,
                             acting_user=_user(request), now=clock.now())
     return _fresh(order)
 
@@ -464,3 +462,66 @@ def price_list_new_version(request: HttpRequest, price_list_id: int) -> Any:
     pl = _managed_price_list(request, price_list_id)
     return 201, _price_list_out(actions.new_price_list_version(price_list=pl, acting_user=_user(request),
                                                                 now=clock.now()))
+
+
+
+# ---------------------------------------------------------------- leader consents (R-M8-10, R-M8-11)
+class RepairConsentRequestIn(Schema):
+    kind: Literal["handover", "wiring"]
+    reason: str
+    to_user_id: int | None = None
+
+
+class RepairConsentDecisionIn(Schema):
+    approve: bool
+    note: str = ""
+
+
+class RepairLeaderConsentOut(Schema):
+    id: int
+    order_id: int
+    kind: str
+    reason: str
+    to_user_id: int | None
+    requested_by: str
+    requested_at: dt.datetime
+    decided_by: str | None
+    decided_at: dt.datetime | None
+    approved: bool | None
+    note: str
+
+
+def _consent_out(c: Any) -> dict[str, Any]:
+    return {"id": c.pk, "order_id": c.order_id, "kind": c.kind, "reason": c.reason, "to_user_id": c.to_user_id,
+            "requested_by": str(c.requested_by), "requested_at": c.requested_at,
+            "decided_by": str(c.decided_by) if c.decided_by else None, "decided_at": c.decided_at,
+            "approved": c.approved, "note": c.note}
+
+
+@router.get("/orders/{order_id}/consents", response={200: list[RepairLeaderConsentOut], **ERRORS},
+            summary="工单的负责人同意申请（交接班、改动线路）")
+def consent_list(request: HttpRequest, order_id: int) -> Any:
+    order = _order(request, order_id)
+    return [_consent_out(c) for c in order.leader_consents.select_related("requested_by", "decided_by")]
+
+
+@router.post("/orders/{order_id}/consents", response={201: RepairLeaderConsentOut, **ERRORS},
+             summary="维修人员申请负责人同意：交接班（R-M8-10）或改动原有线路/装修（R-M8-11）")
+def consent_request(request: HttpRequest, order_id: int, payload: RepairConsentRequestIn) -> Any:
+    order = _order(request, order_id)
+    to_user = User.objects.filter(pk=payload.to_user_id).first() if payload.to_user_id else None
+    consent = actions.request_consent(order=order, kind=payload.kind, reason=payload.reason, to_user=to_user,
+                                      acting_user=_user(request), now=clock.now())
+    return 201, _consent_out(consent)
+
+
+@router.post("/consents/{consent_id}/decision", response={200: RepairLeaderConsentOut, **ERRORS},
+             summary="负责人同意或不同意（不能决定自己的申请）；同意交接班即改派给接班人")
+def consent_decide(request: HttpRequest, consent_id: int, payload: RepairConsentDecisionIn) -> Any:
+    consent = LeaderConsent.objects.filter(pk=consent_id).first()
+    if consent is None:
+        raise ApiError(404, "not_found", "申请不存在")
+    _order(request, consent.order_id)
+    consent = actions.decide_consent(consent=consent, approve=payload.approve, note=payload.note,
+                                     acting_user=_user(request), now=clock.now())
+    return _consent_out(consent)

@@ -486,3 +486,39 @@ class RepairSettings(models.Model):
                 raise ValidationError({name: _("目标值须在0–100之间")})
         if self.project is not None and self.company_id and self.project.company_id != self.company_id:
             raise ValidationError({"project": _("项目不属于该公司")})
+
+
+class ConsentKind(models.TextChoices):
+    HANDOVER = "handover", _("交接班")
+    WIRING = "wiring", _("改动原有线路/装修")
+
+
+class LeaderConsent(models.Model):
+    """负责人同意 (R-M8-10 交接班, R-M8-11 改动线路): the worker asks, the leader decides on the work
+    order page or the API — the consent is the leader's own act, recorded with who and when, never a
+    name the worker picks. An approved hand-over makes the new 派工单 at once (by the leader); an
+    approved wiring change lets the worker complete the repair with the change."""
+
+    order = models.ForeignKey(RepairOrder, on_delete=models.PROTECT, related_name="leader_consents")
+    kind = models.CharField(_("事项"), max_length=20, choices=ConsentKind.choices)
+    reason = models.TextField(_("原因/改动内容"))
+    to_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+", verbose_name=_("接班人"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("申请人"))
+    requested_at = models.DateTimeField(_("申请时间"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("负责人"))
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    approved = models.BooleanField(_("同意"), null=True, blank=True)
+    note = models.CharField(_("负责人意见"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("负责人同意")
+        verbose_name_plural = _("负责人同意")
+        ordering = ["-requested_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["order", "kind"], condition=Q(decided_at=None),
+                                               name="repairs_consent_one_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.get_kind_display()}"

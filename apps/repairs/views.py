@@ -28,10 +28,12 @@ from apps.repairs import forms as f
 from apps.repairs import measures as ms
 from apps.repairs import queries as q
 from apps.repairs.access import can_work
+from apps.repairs.actions.consents import may_decide
 from apps.repairs.errors import RepairError
 from apps.repairs.models import (
     SITE_CHECKLIST,
     CashHandover,
+    LeaderConsent,
     PaymentStatus,
     PriceItemKind,
     PriceList,
@@ -195,6 +197,9 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "checklist": [{"key": k, "label": label, "rule": rule, "checked": bool((order.checklist or {}).get(k))}
                       for k, label, rule in SITE_CHECKLIST],
         "leaders": q.leaders(ticket.project), "colleagues": q.colleagues(order, user),
+        "leader_consents": [{"c": c, "can_decide": c.decided_at is None and c.requested_by_id != user.pk
+                             and may_decide(user, order, c.kind)}
+                            for c in order.leader_consents.select_related("requested_by", "decided_by", "to_user")],
     })
 
 
@@ -281,11 +286,10 @@ def photo(request: HttpRequest, order: RepairOrder, user: User, now: dt.datetime
 def complete(request: HttpRequest, order: RepairOrder, user: User, now: dt.datetime) -> str:
     post = request.POST
     data = _valid(f.CompleteForm(post))
-    approver = User.objects.filter(pk=post.get("wiring_approved_by") or 0).first()
     actions.complete_repair(order=order, result=data["result"], labour_hours=data["labour_hours"],
                             late_explanation=data["late_explanation"],
                             checklist={k: post.get(f"check_{k}") == "on" for k in q.CHECKLIST_KEYS},
-                            wiring_changed=post.get("wiring_changed") == "on", wiring_approved_by=approver,
+                            wiring_changed=post.get("wiring_changed") == "on",
                             acting_user=user, now=now)
     return _("已完工，请业主签名验收")
 
@@ -307,12 +311,28 @@ def sign(request: HttpRequest, order: RepairOrder, user: User, now: dt.datetime)
 
 
 @_step
-def shift_handover(request: HttpRequest, order: RepairOrder, user: User, now: dt.datetime) -> str:
-    to_user = get_object_or_404(User, pk=request.POST.get("to_user") or 0)
-    leader = get_object_or_404(User, pk=request.POST.get("consented_by") or 0)
-    actions.shift_handover(order=order, to_user=to_user, consented_by=leader, reason=request.POST.get("reason", ""),
-                           acting_user=user, now=now)
-    return _("已交接班")
+def request_consent(request: HttpRequest, order: RepairOrder, user: User, now: dt.datetime) -> str:
+    """The worker asks the leader (R-M8-10 交接班, R-M8-11 改动线路)."""
+    kind = request.POST.get("kind", "")
+    to_user = User.objects.filter(pk=request.POST.get("to_user") or 0).first() if kind == "handover" else None
+    actions.request_consent(order=order, kind=kind, to_user=to_user, reason=request.POST.get("reason", ""),
+                            acting_user=user, now=now)
+    return _("已提交负责人，待其同意")
+
+
+@login_required
+@require_POST
+def decide_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """The leader decides on the work order page (R-M8-10, R-M8-11)."""
+    consent = get_object_or_404(LeaderConsent.objects.select_related("order"), pk=pk)
+    order = _order(request, consent.order_id)
+    try:
+        actions.decide_consent(consent=consent, approve=request.POST.get("decision") == "approve",
+                               note=request.POST.get("note", ""), acting_user=_user(request), now=clock.now())
+        messages.success(request, _("已记录您的决定"))
+    except RepairError as exc:
+        _error(request, exc)
+    return redirect("repairs:order", pk=order.pk)
 
 
 @_step

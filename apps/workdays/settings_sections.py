@@ -62,7 +62,7 @@ class RuleSetSection(SettingsSection):
         source = "project" if own else ("company" if self._chosen(company, None) else "default")
         return values, source
 
-    def form(self, company: Company, project: Project | None, data: Mapping[str, Any] | None = None) -> forms.Form:
+    def form(self, company: Company, project: Project | None, data: Mapping[str, Any] | None = None) -> forms.BaseForm:
         own = self._chosen(company, project)
         defaults = dict(RuleSet.objects.filter(is_default=True).values_list("concern", "pk"))
         form = forms.Form(data=data)
@@ -73,7 +73,7 @@ class RuleSetSection(SettingsSection):
             form.initial[concern] = own.get(concern) if project is not None else own.get(concern, defaults.get(concern))
         return form
 
-    def save(self, company: Company, project: Project | None, form: forms.Form, *, by: Any, reason: str) -> None:
+    def save(self, company: Company, project: Project | None, form: forms.BaseForm, *, by: Any, reason: str) -> None:
         for concern in pol.CONCERN_ORDER:
             chosen = form.cleaned_data.get(concern)
             row = RuleSetChoice.objects.filter(company=company, project=project, concern=concern).first()

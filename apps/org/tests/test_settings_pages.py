@@ -213,6 +213,7 @@ def test_settings_apply_from_now_on(cast, frozen_now):
     from apps.org import actions, settings_registry
 
     section = settings_registry.get("deadline-conventions")
+    assert section is not None
     actions.change_setting(section=section, company=cast.company, project=None,
                            data={"same_day_mode": "rollover", "end_of": "midnight", "response_on": "on"},
                            reason="改为顺延", by=cast.sysadmin, now=frozen_now + dt.timedelta(minutes=1))

@@ -2,7 +2,9 @@
 
 - :mod:`.intake` — receive_repair (ticket intake + work order in one transaction), order_for;
 - :mod:`.dispatch` — assign_order, transfer_order, hand_back_order, grab_order, accept_order,
-  shift_handover;
+  shift_handover (carried out by the leader's consent);
+- :mod:`.consents` — request_consent (worker), decide_consent (leader) for hand-overs and wiring
+  changes (R-M8-10, R-M8-11);
 - :mod:`.onsite` — record_arrival, diagnose, record_consent, start_work, add_material, add_photo,
   complete_repair, agree_next_visit, sign_acceptance, refuse_acceptance;
 - :mod:`.return_visit` — record_repair_return_visit (rework on 不满意);
@@ -21,6 +23,7 @@ from apps.repairs.actions.charges import (
     record_payment,
     void_receipt,
 )
+from apps.repairs.actions.consents import decide_consent, request_consent
 from apps.repairs.actions.dispatch import (
     accept_order,
     assign_order,
@@ -54,6 +57,7 @@ __all__ = [
     "agree_next_visit",
     "assign_order",
     "complete_repair",
+    "decide_consent",
     "diagnose",
     "grab_order",
     "hand_back_order",
@@ -68,6 +72,7 @@ __all__ = [
     "record_payment",
     "record_repair_return_visit",
     "refuse_acceptance",
+    "request_consent",
     "save_price_list_draft",
     "shift_handover",
     "sign_acceptance",

@@ -9,7 +9,7 @@ from django.db import transaction
 from apps.org.access import can_see_project, has_cap
 from apps.org.models import Department, Membership, User
 from apps.org.roles import Cap
-from apps.repairs.access import may_consent_to_handover, require_work
+from apps.repairs.access import may_consent_to_handover
 from apps.repairs.actions._common import lock, notify_steward, save_order, ticket_step
 from apps.repairs.errors import refuse
 from apps.repairs.models import RepairOrder, ShiftHandover
@@ -84,32 +84,32 @@ def accept_order(*, order: RepairOrder, acting_user: User, now: dt.datetime) -> 
 
 
 @transaction.atomic
-def shift_handover(*, order: RepairOrder, to_user: User, consented_by: User, reason: str, acting_user: User,
+def shift_handover(*, order: RepairOrder, from_user: User, to_user: User, leader: User, reason: str,
                    now: dt.datetime) -> ShiftHandover:
     """交接班 (R-M8-10): a fault not solved within the shift goes to the next shift only with the
-    leader's consent (supervisor rank or above in the project, e.g. the 工程部 head); the order is
-    reassigned to ``to_user`` (a new 派工单) and the consent is recorded."""
-    require_work(acting_user, order)
+    leader's consent. Called by :func:`apps.repairs.actions.consents.decide_consent` when the leader
+    approves the worker's request: the leader makes the new 派工单 to ``to_user`` and the hand-over
+    is recorded with the leader who consented."""
     project = order.ticket.project
-    if not reason.strip():
-        raise refuse("请填写未能在本班解决的原因", field="reason")
-    if consented_by.pk == acting_user.pk or not may_consent_to_handover(consented_by, project):
-        raise refuse("交接班须经负责人（主管以上）同意（R-M8-10）", field="consented_by", code="consent_required")
+    if not may_consent_to_handover(leader, project) or leader.pk == from_user.pk:
+        raise refuse("交接班须经负责人（主管以上）同意", field="consented_by", code="consent_required")
     if not can_see_project(to_user, project) or not has_cap(to_user, Cap.HANDLE, project):
         raise refuse("接班人不是本项目的维修人员", field="to_user")
     if order.completed_at is not None:
         raise refuse("已完工，无需交接", code="already_completed", status=409)
     dispatch = current_dispatch(order)
+    if dispatch is not None and dispatch.assignee_id not in (None, from_user.pk):
+        raise refuse("工单已改派，申请的交接班不再适用", code="reassigned", status=409)
     department = dispatch.department if dispatch else repair_department(project, order.ticket.category)
     if department is None:
         raise refuse("项目没有工程部，无法交接", field="to_user")
     ticket_step(ta.dispatch_ticket, ticket=order.ticket, department=department, assignee=to_user,
-                instructions=f"交接班（经{consented_by}同意）：{reason.strip()}", acting_user=consented_by, now=now)
+                instructions=f"交接班（经{leader}同意）：{reason.strip()}", acting_user=leader, now=now)
     lock(order)
-    handover = ShiftHandover.objects.create(order=order, from_user=acting_user, to_user=to_user,
-                                            consented_by=consented_by, reason=reason.strip(), at=now)
+    handover = ShiftHandover.objects.create(order=order, from_user=from_user, to_user=to_user,
+                                            consented_by=leader, reason=reason.strip(), at=now)
     order.worker = to_user
     order.arrived_at = order.work_started_at = None
-    save_order(order, ["worker", "arrived_at", "work_started_at"], acting_user=acting_user,
+    save_order(order, ["worker", "arrived_at", "work_started_at"], acting_user=leader,
                reason=f"交接班给 {to_user}")
     return handover

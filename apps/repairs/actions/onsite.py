@@ -27,6 +27,8 @@ from apps.repairs.models import (
     ChargeConsent,
     ChargeLine,
     ConsentAnswer,
+    ConsentKind,
+    LeaderConsent,
     MaterialUse,
     NextVisit,
     PhotoPhase,
@@ -216,7 +218,8 @@ def complete_repair(*, order: RepairOrder, result: str, labour_hours: Any, actin
 
     The site checklist (SITE_CHECKLIST, R-M8-14) is stored; the site cleaned and the tools counted
     are required (R-M8-11, R-M8-12). Changing the original wiring or decoration needs the consent
-    of the 工程部经理, named here (R-M8-11)."""
+    the 工程部经理 gave on the order before (R-M8-11; ``wiring_approved_by`` is taken from it, never
+    from the worker)."""
     require_work(acting_user, order)
     hours = _labour(labour_hours)
     if not result.strip():
@@ -228,9 +231,14 @@ def complete_repair(*, order: RepairOrder, result: str, labour_hours: Any, actin
         raise RepairError("完工前须确认：" + "、".join(labels[k] for k in missing) + "（R-M8-11/R-M8-12）",
                           code="checklist_incomplete", fields={"checklist": [labels[k] for k in missing]})
     if wiring_changed:
-        if wiring_approved_by is None or not may_approve_wiring(wiring_approved_by, order.ticket.project):
-            raise refuse("改动原有线路或装修须经工程部经理同意，请选择同意人（R-M8-11）", field="wiring_approved_by",
+        # R-M8-11: the 工程部经理 consented himself, before completion (request_consent / decide_consent)
+        consent = (LeaderConsent.objects.filter(order=order, kind=ConsentKind.WIRING, approved=True)
+                   .select_related("decided_by").order_by("-decided_at").first())
+        if consent is None or consent.decided_by is None \
+                or not may_approve_wiring(consent.decided_by, order.ticket.project):
+            raise refuse("改动原有线路或装修须先申请并经工程部经理同意", field="wiring_approved_by",
                          code="wiring_consent_required")
+        wiring_approved_by = consent.decided_by
     if order.work_started_at is None:
         raise refuse("尚未开工，不能完工", code="not_started", status=409)
     if order.completed_at is not None:

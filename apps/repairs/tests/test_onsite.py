@@ -224,13 +224,18 @@ def test_r_m8_11_r_m8_12_site_checklist_and_wiring_consent(cast, fake_policies):
     with pytest.raises(RepairError):
         actions.complete_repair(order=order, result="修好", labour_hours=1, checklist={"bogus": True},
                                  acting_user=cast.worker, now=now)
-    for approver in (None, cast.front_desk):
+    for approver in (None, cast.front_desk, cast.eng_head):  # a name picked by the worker is no consent
         with pytest.raises(RepairError) as e:
             actions.complete_repair(order=order, result="改线", labour_hours=1, checklist=SITE_OK, wiring_changed=True,
                                      wiring_approved_by=approver, acting_user=cast.worker, now=now)
         assert e.value.code == "wiring_consent_required"
+    consent = actions.request_consent(order=order, kind="wiring", reason="插座移位", acting_user=cast.worker, now=now)
+    with pytest.raises(RepairError) as e:
+        actions.decide_consent(consent=consent, approve=True, acting_user=cast.front_desk, now=now)
+    assert e.value.status == 403
+    actions.decide_consent(consent=consent, approve=True, acting_user=cast.eng_head, now=now)
     actions.complete_repair(order=order, result="改线", labour_hours=1, checklist={**SITE_OK, "no_gifts": True},
-                             wiring_changed=True, wiring_approved_by=cast.eng_head, acting_user=cast.worker, now=now)
+                             wiring_changed=True, acting_user=cast.worker, now=now)
     order.refresh_from_db()
     assert order.wiring_approved_by == cast.eng_head
     assert order.checklist == {"site_cleaned": True, "tools_counted": True, "no_gifts": True}
@@ -247,12 +252,14 @@ def test_r_m8_10_shift_handover_needs_the_leaders_consent(cast, fake_policies):
                               department=cast.eng_dept)
     now = at(2026, 11, 23, 17, 30)
     order = on_site(cast, assigned(cast, now=now), now=now)
+    consent = actions.request_consent(order=order, kind="handover", to_user=night, reason="需更换配电箱配件",
+                                      acting_user=cast.worker, now=now)
     with pytest.raises(RepairError) as e:
-        actions.shift_handover(order=order, to_user=night, consented_by=night, reason="下班未修好",
-                                acting_user=cast.worker, now=now)
-    assert e.value.code == "consent_required"
-    h = actions.shift_handover(order=order, to_user=night, consented_by=cast.eng_head, reason="需更换配电箱配件",
-                                acting_user=cast.worker, now=now)
+        actions.decide_consent(consent=consent, approve=True, acting_user=night, now=now)
+    assert e.value.code == "forbidden"
+    assert dispatch_of(order).assignee == cast.worker  # nothing moves before the leader decides
+    actions.decide_consent(consent=consent, approve=True, acting_user=cast.eng_head, now=now)
+    h = order.shift_handovers.get()
     assert (h.from_user, h.to_user, h.consented_by) == (cast.worker, night, cast.eng_head)
     d = dispatch_of(order)
     assert d.assignee == night and "经赵工同意" in d.instructions
