@@ -116,6 +116,13 @@ def main() -> None:
     per_survey = len(ctx.captured_queries) / len(surveys)
     assert r.distributed == r.sampled and r.valid == r.sampled, r
     t0 = time.perf_counter()
+    with CaptureQueriesContext(connection) as whole:
+        counts = queries.campaign_counts(campaign.pk)
+    t_campaign = time.perf_counter() - t0
+    assert len(counts) == n_projects and sum(c["valid"] for c in counts.values()) == sampled
+    print(f"campaign counts of {n_projects} projects ({sampled:,} questionnaires): {t_campaign:.2f} s in "
+          f"{len(whole.captured_queries)} query")
+    t0 = time.perf_counter()
     with CaptureQueriesContext(connection) as dash:
         flags = queries.dashboard_flags(list(Project.objects.filter(pk__in=[p.pk for p in projects])), now,
                                         clock.SHANGHAI)
@@ -125,10 +132,11 @@ def main() -> None:
           f"{len(dash.captured_queries)} queries ({len(flags.below_target)} below target)")
     bench_line("surveys_sampling", f"{t_sample:.2f} s for {n_projects} projects / {n_projects * per_project:,} households",
                "< 10 s", t_sample < 10)
-    bench_line("surveys_rates", f"{per_survey:.0f} aggregate queries per project survey, {len(dash.captured_queries)} for "
-               f"the company dashboard; {t_rates + t_dash:.2f} s for {sampled:,} questionnaires",
-               "single aggregates (≤ 4 per survey, ≤ 5 for the dashboard)",
-               per_survey <= 4 and len(dash.captured_queries) <= 5)
+    bench_line("surveys_rates", f"campaign of {n_projects} projects in {len(whole.captured_queries)} aggregate query "
+               f"({t_campaign:.2f} s for {sampled:,} questionnaires); {per_survey:.0f} per project survey; "
+               f"{len(dash.captured_queries)} for the company dashboard",
+               "single aggregates (1 per campaign, ≤ 4 per survey, ≤ 5 for the dashboard)",
+               len(whole.captured_queries) == 1 and per_survey <= 4 and len(dash.captured_queries) <= 5)
 
 
 if __name__ == "__main__":
