@@ -383,7 +383,7 @@ def dashboard_flags(projects: list[Project], now: dt.datetime, tz: dt.tzinfo) ->
     return DashboardFlags(below, compliance, overdue)
 
 
-def campaign_counts(campaign_id: int) -> dict[int, dict[str, int]]:
+def campaign_counts(campaign_id: int) -> dict[int, dict[str, Any]]:
     """Distribution, recovery and satisfaction counts of every project of a campaign in one GROUP BY
     (the company view of a campaign; no per-project or per-household query)."""
     in_time = Q(recovered_at__isnull=False) & (Q(survey__recovery_due__isnull=True)
@@ -393,4 +393,4 @@ def campaign_counts(campaign_id: int) -> dict[int, dict[str, int]]:
                       recovered_in_time=Count("id", filter=in_time),
                       valid=Count("id", filter=Q(recovered_at__isnull=False, overall_satisfied__isnull=False)),
                       satisfied=Count("id", filter=Q(recovered_at__isnull=False, overall_satisfied=True))))
-    return {r.pop("survey__project_id"): r for r in rows}
+    return {r["survey__project_id"]: {k: v for k, v in r.items() if k != "survey__project_id"} for r in rows}
