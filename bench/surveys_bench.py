@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import time
 from pathlib import Path
@@ -74,14 +75,15 @@ def main() -> None:
     from apps.surveys.tests.conftest import build_questionnaire
 
     q = build_questionnaire(cast.company, cast.supervisor, now - dt.timedelta(days=30))
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     with transaction.atomic():
         campaign = actions.issue_campaign(company=cast.company, title="基准调查", questionnaire=q,
                                           received_on=now.date(), projects=projects,
                                           acting_user=cast.quality_inspector, now=now)
-    t_sample = time.perf_counter() - t0
+    t_sample, cpu_sample = time.perf_counter() - t0, time.process_time() - c0
     sampled = SampledHousehold.objects.filter(survey__campaign=campaign).count()
-    print(f"issue + stratified sample: {n_projects} projects, {sampled:,} questionnaires in {t_sample:.2f} s")
+    print(f"issue + stratified sample: {n_projects} projects, {sampled:,} questionnaires in {t_sample:.2f} s "
+          f"(Python CPU {cpu_sample:.2f} s; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
 
     # generate the field work in bulk (not timed): all distributed and recovered, two answers each
     options = {o.key: o for o in q.options.all()}
@@ -116,6 +118,13 @@ def main() -> None:
     per_survey = len(ctx.captured_queries) / len(surveys)
     assert r.distributed == r.sampled and r.valid == r.sampled, r
     t0 = time.perf_counter()
+    with CaptureQueriesContext(connection) as whole:
+        counts = queries.campaign_counts(campaign.pk)
+    t_campaign = time.perf_counter() - t0
+    assert len(counts) == n_projects and sum(c["valid"] for c in counts.values()) == sampled
+    print(f"campaign counts of {n_projects} projects ({sampled:,} questionnaires): {t_campaign:.2f} s in "
+          f"{len(whole.captured_queries)} query")
+    t0 = time.perf_counter()
     with CaptureQueriesContext(connection) as dash:
         flags = queries.dashboard_flags(list(Project.objects.filter(pk__in=[p.pk for p in projects])), now,
                                         clock.SHANGHAI)
@@ -123,12 +132,14 @@ def main() -> None:
     print(f"rates, lines, items, buildings of {len(surveys)} surveys: {t_rates:.2f} s, {per_survey:.1f} queries per "
           f"survey whatever its size; dashboard flags of {n_projects} projects: {t_dash:.2f} s in "
           f"{len(dash.captured_queries)} queries ({len(flags.below_target)} below target)")
-    bench_line("surveys_sampling", f"{t_sample:.2f} s for {n_projects} projects / {n_projects * per_project:,} households",
+    bench_line("surveys_sampling", f"{t_sample:.2f} s (CPU {cpu_sample:.2f} s) for {n_projects} projects / "
+               f"{n_projects * per_project:,} households",
                "< 10 s", t_sample < 10)
-    bench_line("surveys_rates", f"{per_survey:.0f} aggregate queries per project survey, {len(dash.captured_queries)} for "
-               f"the company dashboard; {t_rates + t_dash:.2f} s for {sampled:,} questionnaires",
-               "single aggregates (≤ 4 per survey, ≤ 5 for the dashboard)",
-               per_survey <= 4 and len(dash.captured_queries) <= 5)
+    bench_line("surveys_rates", f"campaign of {n_projects} projects in {len(whole.captured_queries)} aggregate query "
+               f"({t_campaign:.2f} s for {sampled:,} questionnaires); {per_survey:.0f} per project survey; "
+               f"{len(dash.captured_queries)} for the company dashboard",
+               "single aggregates (1 per campaign, ≤ 4 per survey, ≤ 5 for the dashboard)",
+               len(whole.captured_queries) == 1 and per_survey <= 4 and len(dash.captured_queries) <= 5)
 
 
 if __name__ == "__main__":

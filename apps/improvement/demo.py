@@ -11,6 +11,7 @@ from apps.improvement.models import ImprovementPlan
 from apps.org.models import Company, Membership
 from apps.org.roles import Role
 from apps.surveys.demo import load_demo_surveys
+from apps.surveys.models import ProjectSurvey
 from apps.tickets.models import Category
 from linli import clock
 
@@ -61,32 +62,33 @@ def load_demo_improvement(company: Company, *, seed: int = 2026, now: dt.datetim
         return 0
     user, year = member.user, clock.local(now).year
     cats = {c.code: c for c in Category.objects.filter(company=None)}
-    source = surveys.get("completed") if surveys else None
+    completed = surveys.get("completed") if surveys else None
+    source = completed if isinstance(completed, ProjectSurvey) else None
     plans: dict[str, ImprovementPlan] = {}
     n = 0
     for i, (line, item, causes, summary, support, codes, cat_codes) in enumerate(LINE_ROWS):
         if line not in plans:
             plans[line] = actions.create_plan(company=company, year=year, kind="line", line=line,
-                                              source_survey=source, acting_user=user, now=now)  # type: ignore[arg-type]
+                                              source_survey=source, acting_user=user, now=now)
         owned = i % 4 == 0  # the seed leaves time and person empty; a few rows are filled in to show both
         row = actions.add_action(plan=plans[line], item=item, causes=causes, summary=summary, support=support,
                                  due_on=dt.date(year, 12, 31) if owned else None,
                                  responsible="条线主管" if owned else "", survey_items=codes,
                                  complaint_categories=[cats[c] for c in cat_codes if c in cats],
-                                 acting_user=user, now=now)  # type: ignore[arg-type]
+                                 acting_user=user, now=now)
         if owned:
             actions.update_action(action=row, status="in_progress", progress="已在部门例会布置，按月跟进",
-                                  acting_user=user, now=now)  # type: ignore[arg-type]
+                                  acting_user=user, now=now)
         n += 1
     life = actions.create_plan(company=company, year=year, kind="lifecycle", source_survey=source,
-                               acting_user=user, now=now)  # type: ignore[arg-type]
+                               acting_user=user, now=now)
     for stage, strategy, plan_text, dept in LIFECYCLE_ROWS:
         actions.add_action(plan=life, item=strategy, summary=plan_text, stage=stage, strategy=strategy,
-                           department=dept, acting_user=user, now=now)  # type: ignore[arg-type]
+                           department=dept, acting_user=user, now=now)
         n += 1
     eng = plans.get("engineering")
     if eng is not None:
         actions.record_meeting(plan=eng, held_on=clock.local(now).date() - dt.timedelta(days=30),
                                minutes="服务质量改进会议：分析维修及时率偏低的原因，确定招聘万能工、弱电工并开展服务意识培训。",
-                               actions=list(eng.actions.filter(number__in=[1, 4])), acting_user=user, now=now)  # type: ignore[arg-type]
+                               actions=list(eng.actions.filter(number__in=[1, 4])), acting_user=user, now=now)
     return n

@@ -74,13 +74,13 @@ def parse(ps: ProjectSurvey, upload: Any) -> tuple[list[Parsed], list[RowError]]
     try:
         check_upload(upload, allowed=frozenset({".xlsx"}), field="file")
     except DomainError as exc:
-        raise ImportRefused(exc.message, field="file") from exc
+        raise ImportRefused(str(exc), field="file") from exc
     fh = upload.file if hasattr(upload, "file") else upload
     try:
         check_limits(fh)
         wb = load_workbook(fh, read_only=True, data_only=True)
     except RosterError as exc:
-        raise ImportRefused(exc.message, field="file") from exc
+        raise ImportRefused(str(exc), field="file") from exc
     except Exception as exc:
         raise ImportRefused("无法读取该文件，请上传 Excel 2007 及以上格式（.xlsx）", field="file") from exc
     items = _items(ps)
@@ -152,7 +152,7 @@ def parse(ps: ProjectSurvey, upload: Any) -> tuple[list[Parsed], list[RowError]]
 
 def map_errors(exc: DomainError, parsed: list[Parsed]) -> list[RowError]:
     """The action's ``rows.N`` errors back to the spreadsheet's row numbers."""
-    out = []
+    out: list[RowError] = []
     for name, messages in exc.fields.items():
         if name.startswith("rows."):
             i = int(name.split(".")[1])

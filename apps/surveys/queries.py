@@ -8,6 +8,7 @@ and 178/188 = 94.68 % fails exactly.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -106,7 +107,10 @@ def sample_counts(survey: ProjectSurvey) -> dict[str, int]:
 def rates(survey: ProjectSurvey, policy: SurveyPolicy | None = None) -> Rates:
     """Distribution, recovery (within the recovery window) and satisfaction with verdicts in words."""
     policy = policy or policy_for(survey.project)
-    r = Rates(minimum=survey.minimum, **sample_counts(survey))
+    c = sample_counts(survey)
+    r = Rates(sampled=c["sampled"], distributed=c["distributed"], recovered=c["recovered"],
+              recovered_in_time=c["recovered_in_time"], anonymous=c["anonymous"], valid=c["valid"],
+              satisfied=c["satisfied"], minimum=survey.minimum)
     # R-M10-03 / AS-25: distributed ≥ the minimum
     if r.distributed >= r.minimum and r.distributed > 0:
         d = Verdict("distribution", "发放", True, r.distribution_rate,
@@ -154,7 +158,7 @@ class GroupRate:
     code: str = ""
 
 
-def _group(rows: list[dict[str, Any]], key: str, label: Any, target: Decimal, **extra: Any) -> list[GroupRate]:
+def _group(rows: Sequence[Mapping[str, Any]], key: str, label: Any, target: Decimal, **extra: Any) -> list[GroupRate]:
     out = []
     for row in rows:
         n, s = row["answered"], row["satisfied"]
@@ -377,3 +381,16 @@ def dashboard_flags(projects: list[Project], now: dt.datetime, tz: dt.tzinfo) ->
                                                  survey__closed_at=None)
                    .select_related("survey__project", "survey__campaign").order_by("due_at")[:10])
     return DashboardFlags(below, compliance, overdue)
+
+
+def campaign_counts(campaign_id: int) -> dict[int, dict[str, Any]]:
+    """Distribution, recovery and satisfaction counts of every project of a campaign in one GROUP BY
+    (the company view of a campaign; no per-project or per-household query)."""
+    in_time = Q(recovered_at__isnull=False) & (Q(survey__recovery_due__isnull=True)
+                                               | Q(recovered_at__lte=F("survey__recovery_due")))
+    rows = (SampledHousehold.objects.filter(survey__campaign_id=campaign_id).values("survey__project_id")
+            .annotate(sampled=Count("id"), distributed=Count("id", filter=Q(distributed_at__isnull=False)),
+                      recovered_in_time=Count("id", filter=in_time),
+                      valid=Count("id", filter=Q(recovered_at__isnull=False, overall_satisfied__isnull=False)),
+                      satisfied=Count("id", filter=Q(recovered_at__isnull=False, overall_satisfied=True))))
+    return {r["survey__project_id"]: {k: v for k, v in r.items() if k != "survey__project_id"} for r in rows}

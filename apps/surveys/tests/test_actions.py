@@ -112,7 +112,7 @@ def test_bad_input_recovery_before_distribution_and_not_sampled(sv: Any, ps: Any
     """Bad input: recovery before distribution, answers for a household not sampled — refused."""
     row = SampledHousehold.objects.filter(survey=ps).select_related("household").first()
     with pytest.raises(actions.SurveyError) as exc:
-        actions.record_recovery(survey=ps, household=row.household, answers={"overall": 1}, acting_user=sv.cast.butler,
+        actions.record_recovery(survey=ps, household=row.household, answers={"overall": 1}, acting_user=sv.cast.butler,  # type: ignore[union-attr]
                                 now=at(2025, 9, 27))
     assert exc.value.code == "not_distributed"
     outsider = next(h for h in sv.homes if not SampledHousehold.objects.filter(survey=ps, household=h).exists())
@@ -126,19 +126,19 @@ def test_bad_input_recovery_before_distribution_and_not_sampled(sv: Any, ps: Any
 def test_bad_input_second_answer_and_idempotent_repeat(sv: Any, ps: Any) -> None:
     """Bad input: a second, different answer for the same questionnaire is refused; the same again is a no-op."""
     row = SampledHousehold.objects.filter(survey=ps).select_related("household").first()
-    actions.record_distribution(survey=ps, household=row.household, channel="paper", acting_user=sv.cast.butler,
+    actions.record_distribution(survey=ps, household=row.household, channel="paper", acting_user=sv.cast.butler,  # type: ignore[union-attr]
                                 now=at(2025, 9, 27))
-    assert not actions.record_distribution(survey=ps, household=row.household, channel="paper",
+    assert not actions.record_distribution(survey=ps, household=row.household, channel="paper",  # type: ignore[union-attr]
                                            acting_user=sv.cast.butler, now=at(2025, 9, 27, 11)).changed
-    actions.record_recovery(survey=ps, household=row.household, answers={"overall": 1}, acting_user=sv.cast.butler,
+    actions.record_recovery(survey=ps, household=row.household, answers={"overall": 1}, acting_user=sv.cast.butler,  # type: ignore[union-attr]
                             now=at(2025, 9, 28))
-    assert not actions.record_recovery(survey=ps, household=row.household, answers={"overall": 1},
+    assert not actions.record_recovery(survey=ps, household=row.household, answers={"overall": 1},  # type: ignore[union-attr]
                                        acting_user=sv.cast.butler, now=at(2025, 9, 28)).changed
     with pytest.raises(actions.SurveyError) as exc:
-        actions.record_recovery(survey=ps, household=row.household, answers={"overall": 4}, acting_user=sv.cast.butler,
+        actions.record_recovery(survey=ps, household=row.household, answers={"overall": 4}, acting_user=sv.cast.butler,  # type: ignore[union-attr]
                                 now=at(2025, 9, 28))
     assert exc.value.code == "already_answered" and exc.value.status == 409
-    assert SurveyAnswer.objects.get(response=row).option.key == 1
+    assert SurveyAnswer.objects.get(response=row).option.key == 1  # type: ignore[union-attr]
 
 
 def test_bad_input_recovery_after_campaign_closed(sv: Any, ps: Any) -> None:
@@ -147,7 +147,7 @@ def test_bad_input_recovery_after_campaign_closed(sv: Any, ps: Any) -> None:
     actions.complete_recovery(survey=ps, acting_user=sv.cast.supervisor, now=at(2025, 10, 9, 17))
     late = SampledHousehold.objects.filter(survey=ps, recovered_at=None).select_related("household").first()
     with pytest.raises(actions.SurveyError) as exc:
-        actions.record_recovery(survey=ps, household=late.household, answers={"overall": 1},
+        actions.record_recovery(survey=ps, household=late.household, answers={"overall": 1},  # type: ignore[union-attr]
                                 acting_user=sv.cast.butler, now=at(2025, 10, 10))
     assert exc.value.code == "recovery_closed"
 
@@ -171,7 +171,7 @@ def test_r_m10_11_questionnaire_needs_attitude_quality_efficiency(sv: Any) -> No
 def test_one_time_link_expired_and_reused(sv: Any, ps: Any) -> None:
     """Bad input: an expired or reused link is refused."""
     row = SampledHousehold.objects.filter(survey=ps).select_related("household").first()
-    token = actions.record_distribution(survey=ps, household=row.household, channel="portal",
+    token = actions.record_distribution(survey=ps, household=row.household, channel="portal",  # type: ignore[union-attr]
                                         acting_user=sv.cast.butler, now=at(2025, 9, 27)).token
     assert token
     actions.answer_by_link(token=token, answers={"overall": 2, "advice": "绿化好"}, now=at(2025, 9, 28))
@@ -179,9 +179,9 @@ def test_one_time_link_expired_and_reused(sv: Any, ps: Any) -> None:
         actions.answer_by_link(token=token, answers={"overall": 2}, now=at(2025, 9, 28, 11))
     assert exc.value.code == "link_used"
     other = SampledHousehold.objects.filter(survey=ps, recovered_at=None).select_related("household").first()
-    token2 = actions.record_distribution(survey=ps, household=other.household, channel="portal",
+    token2 = actions.record_distribution(survey=ps, household=other.household, channel="portal",  # type: ignore[union-attr]
                                          acting_user=sv.cast.butler, now=at(2025, 9, 27)).token
     with pytest.raises(actions.LinkError) as exc:
         actions.answer_by_link(token=token2, answers={"overall": 2}, now=at(2025, 11, 30))
     assert exc.value.code == "link_expired"
-    assert list(queries.surveys_for_household(row.household_id)) == [row]
+    assert list(queries.surveys_for_household(row.household_id)) == [row]  # type: ignore[union-attr]

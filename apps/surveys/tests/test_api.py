@@ -22,10 +22,10 @@ class Api:
         self.h = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
     def get(self, path: str) -> Any:
-        return self.c.get(f"/api/v1/surveys{path}", **self.h)
+        return self.c.get(f"/api/v1/surveys{path}", **self.h)  # type: ignore[arg-type]
 
     def post(self, path: str, body: Any = None, **extra: Any) -> Any:
-        return self.c.post(f"/api/v1/surveys{path}", body or {}, content_type="application/json", **self.h, **extra)
+        return self.c.post(f"/api/v1/surveys{path}", body or {}, content_type="application/json", **self.h, **extra)  # type: ignore[arg-type]
 
 
 def _error(r: Any, status: int, code: str) -> dict[str, Any]:
@@ -100,7 +100,7 @@ def test_r_m10_04_r_m10_05_distribution_and_recovery_single_bulk_idempotent(sv: 
                "already_answered")
         _error(api.post(f"/{ps.pk}/recoveries", {"household_id": ids[13], "answers": {"overall": 9}}), 422,
                "invalid")
-    assert SurveyAnswer.objects.filter(response__household_id=ids[0], item__code="overall").get().option.key == 1
+    assert SurveyAnswer.objects.filter(response__household_id=ids[0], item__code="overall").get().option.key == 1  # type: ignore[union-attr]
     rates = Api(sv.cast.quality_inspector).get(f"/{ps.pk}/rates").json()
     assert (rates["distributed"], rates["recovered"], rates["valid"], rates["satisfied"]) == (15, 12, 12, 12)
     verdicts = {v["key"]: v for v in rates["verdicts"]}

@@ -19,7 +19,7 @@ def test_r_m10_04_distribution_warning_and_breach_once(sv: Any, ps: Any) -> None
     sweep.run(at(2025, 9, 29, 10))
     warned = Notification.objects.filter(kind="survey_deadline_warning")
     assert {n.recipient for n in warned} >= {sv.cast.supervisor, sv.cast.butler, sv.steward}
-    assert "发放" in warned.first().subject
+    assert "发放" in warned.first().subject  # type: ignore[union-attr]
     sweep.run(at(2025, 9, 29, 11))
     assert Notification.objects.filter(kind="survey_deadline_warning").count() == warned.count()
     call_command("surveys_sweep", "--now", "2025-09-30T09:00+08:00")

@@ -116,7 +116,7 @@ def test_r_m10_05_fast_keying_and_bad_inputs(sv: Any, ps: Any) -> None:
         assert r.status_code == 302 and r["Location"] == url
         r = c.post(url, {"household": rows[0].household.label, **answers, "q_overall": "4"})
     assert r.status_code == 400 and "同一份问卷不能再次作答" in _text(r)
-    assert SurveyAnswer.objects.get(response=rows[0], item__code="overall").option.key == 1
+    assert SurveyAnswer.objects.get(response=rows[0], item__code="overall").option.key == 1  # type: ignore[union-attr]
 
 
 def _xlsx(rows: list[list[Any]], headers: list[str]) -> io.BytesIO:
@@ -221,7 +221,7 @@ def test_as_26_letter_posted_only_after_management_rep_approval_page(sv: Any, ps
 def test_one_time_link_page_expired_and_reused(sv: Any, ps: Any) -> None:
     """Bad input: the one-time link works once without login; reused → refused; expired → refused."""
     row = SampledHousehold.objects.filter(survey=ps).select_related("household").first()
-    token = actions.record_distribution(survey=ps, household=row.household, channel="portal",
+    token = actions.record_distribution(survey=ps, household=row.household, channel="portal",  # type: ignore[union-attr]
                                         acting_user=sv.cast.butler, now=at(2025, 9, 27)).token
     url = reverse("surveys:answer", args=[token])
     anon = Client()
@@ -235,7 +235,7 @@ def test_one_time_link_page_expired_and_reused(sv: Any, ps: Any) -> None:
         again = anon.get(url)
     assert again.status_code == 409 and "只能使用一次" in _text(again)
     other = SampledHousehold.objects.filter(survey=ps, recovered_at=None).select_related("household").first()
-    token2 = actions.record_distribution(survey=ps, household=other.household, channel="portal",
+    token2 = actions.record_distribution(survey=ps, household=other.household, channel="portal",  # type: ignore[union-attr]
                                          acting_user=sv.cast.butler, now=at(2025, 9, 27)).token
     with clock.frozen(at(2025, 12, 1)):
         r = anon.get(reverse("surveys:answer", args=[token2]))
@@ -294,7 +294,7 @@ def test_outputs_pdf_and_excel(sv: Any, ps: Any) -> None:
     pdf = c.get(reverse("surveys:statistics_pdf", args=[ps.pk]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     xl = c.get(reverse("surveys:results_xlsx", args=[ps.pk]))
-    wb = openpyxl.load_workbook(io.BytesIO(b"".join(xl.streaming_content)))
+    wb = openpyxl.load_workbook(io.BytesIO(b"".join(xl.streaming_content)))  # type: ignore[attr-defined]
     values = [c.value for c in next(wb.active.iter_rows(min_row=1, max_row=3))] + \
              [c.value for row in wb.active.iter_rows(min_row=2) for c in row]
     assert "5.总体满意度" in values or any("总体满意度" in str(v) for v in values)
