@@ -277,7 +277,7 @@ def programme_due(request: HttpRequest, project: int, overdue: bool = False, bui
     if building is not None:
         qs = qs.filter(building_id=building)
     out = []
-    for hh in qs.order_by("building__sort_key", "label")[offset:offset + limit]:
+    for hh in qs.order_by("label")[offset:offset + limit]:
         due, why = programme.due_date(hh, prog)
         out.append({"household_id": hh.pk, "household": hh.label, "building": hh.building.name,
                     "elderly_alone": hh.elderly_alone, "last_periodic_visit": hh.last_periodic,
