@@ -309,6 +309,21 @@ def programme_settings_put(request: HttpRequest, project: int, payload: Programm
     return programme.settings_for(proj).__dict__
 
 
+class WelcomeOut(Schema):
+    sent: int
+
+
+@router.post("/programme/welcome/{int:household_id}", response={200: WelcomeOut, **ERRORS},
+             summary="入伙后欢迎短信（告知管家电话）")
+def programme_welcome(request: HttpRequest, household_id: int) -> Any:
+    hh = Household.objects.filter(pk=household_id, project__in=visible_projects(request.user)).select_related(
+        "project", "building__steward").first()
+    if hh is None:
+        raise ApiError(404, "not_found", "房屋不存在")
+    return {"sent": actions.welcome_new_owner(household=hh, acting_user=access.acting_user(request),
+                                              now=clock.now())}
+
+
 class PlanIn(Schema):
     project_id: int
     month: dt.date

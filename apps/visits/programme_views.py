@@ -331,6 +331,23 @@ def problem_return_visit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 
+@login_required
+@require_POST
+def welcome(request: HttpRequest, household_id: int) -> HttpResponse:
+    """R-M9-15: the welcome SMS after the move-in formalities, from the programme page."""
+    hh = Household.objects.filter(pk=household_id, project__in=visible_projects(request.user)).select_related(
+        "project", "building__steward").first()
+    if hh is None:
+        raise Http404
+    try:
+        n = actions.welcome_new_owner(household=hh, acting_user=access.acting_user(request), now=clock.now())
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"欢迎短信已排队 {n} 条（免打扰时段顺延）")
+    return redirect(f"/visits/programme/?project={hh.project_id}")
+
+
 # ---------------------------------------------------------------- the planned-work calendar
 
 
