@@ -104,7 +104,7 @@ def main() -> None:
 
     def first_page() -> list[object]:
         rows = list(programme.households_due(project, today, prog).filter(overdue=True)
-                    .order_by("building__sort_key", "label")[:50])
+                    .order_by("label")[:50])
         return [programme.due_date(h, prog) for h in rows]
 
     def coverage() -> tuple[object, object]:

@@ -24,7 +24,7 @@ from django.db import transaction
 
 from apps.core.errors import DomainError
 from apps.estates.models import Household
-from apps.notify.actions import notify_staff
+from apps.notify.actions import notify_owner, notify_staff
 from apps.org.access import can_see_project, departments_headed, has_cap, roles_in
 from apps.org.models import Department, Project
 from apps.org.roles import Cap, Role
@@ -591,3 +591,27 @@ def return_visit_problem(*, problem: VisitProblem, satisfied: bool, text: str, a
                          link=f"/visits/{problem.visit_id}/", project=problem.visit.project,
                          dedupe_key=f"visit-problem-unsatisfied:{row.pk}", now=now)
     return row
+
+
+@transaction.atomic
+def welcome_new_owner(*, household: Household, acting_user: User, now: dt.datetime) -> int:
+    """入伙短信 (R-M9-15): after the move-in formalities, an SMS thanks and welcomes each owner of the
+    household and gives their butler's phone (the building's steward; else the project's service
+    phone). Sent through ``apps.notify`` (quiet hours respected), once per owner. Returns how many."""
+    project = household.project
+    _require_record(acting_user, project)
+    if household.move_in_date is None:
+        raise _refuse("请先在业主档案中登记入住日期（办理入伙手续后）", "household", code="not_moved_in")
+    steward = household.building.steward
+    phone = (steward.phone if steward is not None and steward.phone else "") or project.service_phone
+    if not phone:
+        raise _refuse("该楼栋没有管家手机号，项目也没有服务电话，无法告知业主联系方式", "household", code="no_contact")
+    who = f"您的管家{steward.display_name or steward.username}" if steward is not None and steward.phone else "服务中心"
+    owners = list(household.persons.filter(kind="owner", active=True).exclude(phone="").order_by("pk"))
+    if not owners:
+        raise _refuse("该房屋没有登记手机号的业主", "household", code="no_phone")
+    for person in owners:
+        notify_owner(person, project=project, kind="welcome_new_owner",
+                     body=f"尊敬的业主，欢迎您入住{project.name}！感谢您的信任，{who}电话 {phone}，有任何需要请随时联系。",
+                     now=now, dedupe_key=f"welcome:{household.pk}:{person.pk}")
+    return len(owners)

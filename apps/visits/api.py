@@ -277,7 +277,7 @@ def programme_due(request: HttpRequest, project: int, overdue: bool = False, bui
     if building is not None:
         qs = qs.filter(building_id=building)
     out = []
-    for hh in qs.order_by("building__sort_key", "label")[offset:offset + limit]:
+    for hh in qs.order_by("label")[offset:offset + limit]:
         due, why = programme.due_date(hh, prog)
         out.append({"household_id": hh.pk, "household": hh.label, "building": hh.building.name,
                     "elderly_alone": hh.elderly_alone, "last_periodic_visit": hh.last_periodic,
@@ -307,6 +307,21 @@ def programme_settings_put(request: HttpRequest, project: int, payload: Programm
     actions.save_programme_settings(project=proj, acting_user=access.acting_user(request), now=clock.now(),
                                     **payload.dict())
     return programme.settings_for(proj).__dict__
+
+
+class WelcomeOut(Schema):
+    sent: int
+
+
+@router.post("/programme/welcome/{int:household_id}", response={200: WelcomeOut, **ERRORS},
+             summary="入伙后欢迎短信（告知管家电话）")
+def programme_welcome(request: HttpRequest, household_id: int) -> Any:
+    hh = Household.objects.filter(pk=household_id, project__in=visible_projects(request.user)).select_related(
+        "project", "building__steward").first()
+    if hh is None:
+        raise ApiError(404, "not_found", "房屋不存在")
+    return {"sent": actions.welcome_new_owner(household=hh, acting_user=access.acting_user(request),
+                                              now=clock.now())}
 
 
 class PlanIn(Schema):

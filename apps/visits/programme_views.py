@@ -78,7 +78,7 @@ def programme_view(request: HttpRequest) -> HttpResponse | FileResponse:
     building = request.GET.get("building", "")
     if building.isdigit():
         qs = qs.filter(building_id=int(building))
-    qs = qs.order_by("building__sort_key", "label")
+    qs = qs.order_by("label")  # the label index: the first page stops after 50 rows (bench)
     if request.GET.get("format") == "xlsx":
         def rows() -> Any:
             for hh in qs.iterator(chunk_size=1000):
@@ -329,6 +329,23 @@ def problem_return_visit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("visits:detail", pk=problem.visit_id)
 
 
+
+
+@login_required
+@require_POST
+def welcome(request: HttpRequest, household_id: int) -> HttpResponse:
+    """R-M9-15: the welcome SMS after the move-in formalities, from the programme page."""
+    hh = Household.objects.filter(pk=household_id, project__in=visible_projects(request.user)).select_related(
+        "project", "building__steward").first()
+    if hh is None:
+        raise Http404
+    try:
+        n = actions.welcome_new_owner(household=hh, acting_user=access.acting_user(request), now=clock.now())
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"欢迎短信已排队 {n} 条（免打扰时段顺延）")
+    return redirect(f"/visits/programme/?project={hh.project_id}")
 
 
 # ---------------------------------------------------------------- the planned-work calendar

@@ -13,6 +13,7 @@ urlpatterns = [
     path("problems/<int:pk>/ticket/", views.problem_ticket, name="problem_ticket"),
     path("agenda/", pv.agenda_view, name="agenda"),
     path("programme/", pv.programme_view, name="programme"),
+    path("programme/welcome/<int:household_id>/", pv.welcome, name="welcome"),
     path("programme/settings/", pv.programme_settings, name="programme_settings"),
     path("plans/", pv.plan_list, name="plans"),
     path("plans/<int:pk>/", pv.plan_detail, name="plan"),

@@ -287,3 +287,25 @@ def test_r_m13_04_visit_coverage_precheck(cast, homes, record):
     finding = prechecks.run("visits.coverage", cast.project, D(2026, 1, 1), D(2026, 3, 31))
     assert finding.verdict == prechecks.Verdict.CONFORM
     assert prechecks.run("visits.coverage", cast.project, D(2026, 1, 1), D(2026, 2, 1)).verdict == "unknown"
+
+
+def test_r_m9_15_welcome_sms_after_move_in(client, cast, homes, frozen_now):
+    """R-M9-15: after the move-in formalities the owner gets an SMS with the butler's phone (page and API);
+    a household without a move-in date is refused."""
+    from apps.notify.models import Delivery
+
+    r = client.post(f"/api/v1/visits/programme/welcome/{homes.hh.pk}", **_auth(cast.butler))
+    assert r.status_code == 422 and r.json()["error"]["code"] == "not_moved_in"
+    homes.hh.move_in_date = D(2026, 11, 21)
+    homes.hh.save()
+    cast.butler.phone = "13700001111"
+    cast.butler.save()
+    homes.hh.building.steward = cast.butler
+    homes.hh.building.save()
+    client.force_login(cast.butler)
+    r = client.post(f"/visits/programme/welcome/{homes.hh.pk}/")
+    assert r.status_code == 302
+    d = Delivery.objects.get(kind="welcome_new_owner")
+    assert "13700001111" in d.body and d.address == "13812345678"
+    r = client.post(f"/api/v1/visits/programme/welcome/{homes.other_hh.pk}", **_auth(cast.butler))
+    assert r.status_code == 404
