@@ -53,7 +53,7 @@ class ReportOut(Schema):
     required_fields: list[str]
 
 
-class OpinionOut(Schema):
+class LeadershipOpinionOut(Schema):
     id: int
     opinion: str
     given_by_name: str
@@ -68,10 +68,10 @@ class EscalationOut(Schema):
     reasons: list[ReasonOut]
     reports: list[ReportOut]
     cluster_id: int | None
-    opinions: list[OpinionOut] = []
+    opinions: list[LeadershipOpinionOut] = []
 
 
-class FlagsIn(Schema):
+class EscalationFlagsIn(Schema):
     """Escalation facts (R-M3-02 a/c, R-M3-03 a/b/c, R-M3-05); a field left out is not changed."""
 
     litigation: bool | None = Field(None, description="已引起诉讼")
@@ -83,17 +83,17 @@ class FlagsIn(Schema):
     reason: str = Field("", max_length=1000)
 
 
-class OpinionIn(Schema):
+class LeadershipOpinionIn(Schema):
     opinion: str = Field(max_length=4000)
     given_on: dt.date
     given_by_name: str = Field("", max_length=100, description="提出意见的领导；领导本人记录时可留空")
 
 
-class ReasonIn(Schema):
+class EscalationVisitProblemIn(Schema):
     reason: str = Field(max_length=1000)
 
 
-class GovernmentIn(Schema):
+class GovernmentReportIn(Schema):
     cause: str
 
 
@@ -196,7 +196,7 @@ def ticket_downgrade(request: HttpRequest, ticket_id: int, payload: DowngradeIn)
 
 @router.post("/tickets/{ticket_id}/flags", response={200: EscalationOut, **ERRORS},
              summary="登记升级事实：诉讼、媒体曝光、可能诉讼/曝光、集体投诉人数、责任归属（R-M3-02、R-M3-03、R-M3-05）")
-def ticket_flags(request: HttpRequest, ticket_id: int, payload: FlagsIn) -> Any:
+def ticket_flags(request: HttpRequest, ticket_id: int, payload: EscalationFlagsIn) -> Any:
     ticket = _ticket(request, ticket_id)
     data = payload.model_dump(exclude_unset=True)
     reason = data.pop("reason", "") or ""
@@ -207,7 +207,7 @@ def ticket_flags(request: HttpRequest, ticket_id: int, payload: FlagsIn) -> Any:
 
 @router.post("/tickets/{ticket_id}/opinions", response={200: EscalationOut, **ERRORS},
              summary="记录领导处理意见（R-M3-12）")
-def ticket_opinion(request: HttpRequest, ticket_id: int, payload: OpinionIn) -> Any:
+def ticket_opinion(request: HttpRequest, ticket_id: int, payload: LeadershipOpinionIn) -> Any:
     ticket = _ticket(request, ticket_id)
     user = staff_user(request)
     # a leader (no ESCALATE) records their own opinion; 品质管理部/客服经理 record one a leader gave them
@@ -220,7 +220,7 @@ def ticket_opinion(request: HttpRequest, ticket_id: int, payload: OpinionIn) -> 
 
 @router.post("/tickets/{ticket_id}/visit-problem", response={200: EscalationOut, **ERRORS},
              summary="走访中发现、不能及时解决的问题上报客服主管（R-M3-13）")
-def ticket_visit_problem(request: HttpRequest, ticket_id: int, payload: ReasonIn) -> Any:
+def ticket_visit_problem(request: HttpRequest, ticket_id: int, payload: EscalationVisitProblemIn) -> Any:
     ticket = _ticket(request, ticket_id)
     actions.report_visit_problem(ticket, reason=payload.reason, acting_user=staff_user(request), now=clock.now())
     return _escalation(ticket)
@@ -228,7 +228,7 @@ def ticket_visit_problem(request: HttpRequest, ticket_id: int, payload: ReasonIn
 
 @router.post("/tickets/{ticket_id}/government-report", response={200: EscalationOut, **ERRORS},
              summary="需报告政府主管部门的重大事件（R-M3-14）")
-def ticket_government_report(request: HttpRequest, ticket_id: int, payload: GovernmentIn) -> Any:
+def ticket_government_report(request: HttpRequest, ticket_id: int, payload: GovernmentReportIn) -> Any:
     ticket = _ticket(request, ticket_id)
     actions.raise_government_report(ticket, cause=payload.cause, acting_user=staff_user(request), now=clock.now())
     return _escalation(ticket)
@@ -308,13 +308,13 @@ def cluster_reject(request: HttpRequest, cluster_id: int) -> Any:
     return _cluster_out(cluster)
 
 
-class DistinctIn(Schema):
+class ClusterDistinctIn(Schema):
     distinct: bool = True
 
 
 @router.post("/clusters/{cluster_id}/members/{ticket_id}/distinct", response={200: ClusterOut, **ERRORS},
              summary="匿名投诉人确认为（或取消）不同投诉人")
-def cluster_member_distinct(request: HttpRequest, cluster_id: int, ticket_id: int, payload: DistinctIn) -> Any:
+def cluster_member_distinct(request: HttpRequest, cluster_id: int, ticket_id: int, payload: ClusterDistinctIn) -> Any:
     cluster = _cluster(request, cluster_id)
     member = ClusterMember.objects.filter(cluster=cluster, ticket_id=ticket_id).first()
     if member is None:
