@@ -33,7 +33,7 @@ from apps.escalation.models import (
     SimilarityIndexState,
 )
 from apps.notify import actions as notify_services
-from apps.org.access import has_cap
+from apps.org.access import has_cap, roles_in
 from apps.org.models import Membership, Project
 from apps.org.roles import Cap, Role
 from apps.tickets.actions import TicketError, add_note, edit_ticket
@@ -378,7 +378,8 @@ def record_leadership_opinion(ticket: Ticket, *, opinion: str, given_on: dt.date
     """Record the 分管领导/公司管理层 handling opinion on a complaint that could not be resolved
     (R-M3-12, P-10): the opinion, who gave it and the date. Needs ``Cap.ESCALATE`` (品质管理部,
     客服经理 …); a leader who is a user may record their own opinion."""
-    leader_self = given_by is not None and given_by.pk == acting_user.pk
+    leader_self = (given_by is not None and given_by.pk == acting_user.pk
+                   and bool(roles_in(acting_user, ticket.project) & {Role.LEADERSHIP, Role.GENERAL_MANAGER}))
     if not (has_cap(acting_user, Cap.ESCALATE, ticket.project) or leader_self):
         raise NotAllowed("没有记录领导处理意见的权限")
     if ticket.kind != queries.COMPLAINT:
@@ -388,7 +389,7 @@ def record_leadership_opinion(ticket: Ticket, *, opinion: str, given_on: dt.date
         raise EscalationError("请填写处理意见（至少4个字）", field="opinion", code="opinion_required")
     name = (given_by_name or "").strip()
     if not name and given_by is not None:
-        name = (given_by.get_full_name() or given_by.get_username()).strip()
+        name = (getattr(given_by, "display_name", "") or given_by.get_full_name() or given_by.get_username()).strip()
     if not name:
         raise EscalationError("请填写提出意见的领导", field="given_by_name", code="leader_required")
     if given_on is None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from apps.core.api_errors import ERRORS, ApiError
 from apps.escalation import actions, queries
@@ -20,6 +20,7 @@ from apps.escalation.models import (
     ClusterMember,
     ComplaintCluster,
     EscalationReport,
+    LeadershipOpinion,
     Level,
 )
 from apps.org import access
@@ -52,6 +53,14 @@ class ReportOut(Schema):
     required_fields: list[str]
 
 
+class LeadershipOpinionOut(Schema):
+    id: int
+    opinion: str
+    given_by_name: str
+    given_on: dt.date
+    recorded_at: dt.datetime
+
+
 class EscalationOut(Schema):
     ticket_id: int
     number: str
@@ -59,6 +68,33 @@ class EscalationOut(Schema):
     reasons: list[ReasonOut]
     reports: list[ReportOut]
     cluster_id: int | None
+    opinions: list[LeadershipOpinionOut] = []
+
+
+class EscalationFlagsIn(Schema):
+    """Escalation facts (R-M3-02 a/c, R-M3-03 a/b/c, R-M3-05); a field left out is not changed."""
+
+    litigation: bool | None = Field(None, description="已引起诉讼")
+    media_exposed: bool | None = Field(None, description="已被媒体曝光")
+    media_or_litigation_risk: bool | None = Field(None, description="可能引起诉讼或媒体曝光")
+    collective: bool | None = None
+    people_count: int | None = Field(None, ge=1, le=100000)
+    our_side: bool | None = Field(None, description="我方原因；改为 false 须填 reason")
+    reason: str = Field("", max_length=1000)
+
+
+class LeadershipOpinionIn(Schema):
+    opinion: str = Field(max_length=4000)
+    given_on: dt.date
+    given_by_name: str = Field("", max_length=100, description="提出意见的领导；领导本人记录时可留空")
+
+
+class EscalationVisitProblemIn(Schema):
+    reason: str = Field(max_length=1000)
+
+
+class GovernmentReportIn(Schema):
+    cause: str
 
 
 class DowngradeIn(Schema):
@@ -137,6 +173,9 @@ def _escalation(ticket: Ticket) -> dict[str, Any]:
         "reasons": queries.reasons_for(ticket),
         "reports": [_report_out(r) for r in reports],
         "cluster_id": member.cluster_id if member else None,
+        "opinions": [{"id": o.pk, "opinion": o.opinion, "given_by_name": o.given_by_name, "given_on": o.given_on,
+                      "recorded_at": o.recorded_at}
+                     for o in LeadershipOpinion.objects.filter(ticket=ticket).order_by("given_on", "pk")],
     }
 
 
@@ -152,6 +191,46 @@ def ticket_downgrade(request: HttpRequest, ticket_id: int, payload: DowngradeIn)
         raise ApiError(422, "invalid", "级别不正确", {"to_level": ["不是允许的取值"]})
     actions.downgrade(ticket, to_level=payload.to_level, reason=payload.reason, acting_user=staff_user(request),
                       now=clock.now())
+    return _escalation(ticket)
+
+
+@router.post("/tickets/{ticket_id}/flags", response={200: EscalationOut, **ERRORS},
+             summary="登记升级事实：诉讼、媒体曝光、可能诉讼/曝光、集体投诉人数、责任归属（R-M3-02、R-M3-03、R-M3-05）")
+def ticket_flags(request: HttpRequest, ticket_id: int, payload: EscalationFlagsIn) -> Any:
+    ticket = _ticket(request, ticket_id)
+    data = payload.model_dump(exclude_unset=True)
+    reason = data.pop("reason", "") or ""
+    actions.flag_ticket(ticket, acting_user=staff_user(request), now=clock.now(), reason=reason, **data)
+    ticket.refresh_from_db()
+    return _escalation(ticket)
+
+
+@router.post("/tickets/{ticket_id}/opinions", response={200: EscalationOut, **ERRORS},
+             summary="记录领导处理意见（R-M3-12）")
+def ticket_opinion(request: HttpRequest, ticket_id: int, payload: LeadershipOpinionIn) -> Any:
+    ticket = _ticket(request, ticket_id)
+    user = staff_user(request)
+    # a leader (no ESCALATE) records their own opinion; 品质管理部/客服经理 record one a leader gave them
+    leader_self = not access.has_cap(user, Cap.ESCALATE, ticket.project)
+    actions.record_leadership_opinion(ticket, opinion=payload.opinion, given_on=payload.given_on, acting_user=user,
+                                      now=clock.now(), given_by=user if leader_self else None,
+                                      given_by_name=payload.given_by_name)
+    return _escalation(ticket)
+
+
+@router.post("/tickets/{ticket_id}/visit-problem", response={200: EscalationOut, **ERRORS},
+             summary="走访中发现、不能及时解决的问题上报客服主管（R-M3-13）")
+def ticket_visit_problem(request: HttpRequest, ticket_id: int, payload: EscalationVisitProblemIn) -> Any:
+    ticket = _ticket(request, ticket_id)
+    actions.report_visit_problem(ticket, reason=payload.reason, acting_user=staff_user(request), now=clock.now())
+    return _escalation(ticket)
+
+
+@router.post("/tickets/{ticket_id}/government-report", response={200: EscalationOut, **ERRORS},
+             summary="需报告政府主管部门的重大事件（R-M3-14）")
+def ticket_government_report(request: HttpRequest, ticket_id: int, payload: GovernmentReportIn) -> Any:
+    ticket = _ticket(request, ticket_id)
+    actions.raise_government_report(ticket, cause=payload.cause, acting_user=staff_user(request), now=clock.now())
     return _escalation(ticket)
 
 
@@ -229,13 +308,13 @@ def cluster_reject(request: HttpRequest, cluster_id: int) -> Any:
     return _cluster_out(cluster)
 
 
-class DistinctIn(Schema):
+class ClusterDistinctIn(Schema):
     distinct: bool = True
 
 
 @router.post("/clusters/{cluster_id}/members/{ticket_id}/distinct", response={200: ClusterOut, **ERRORS},
              summary="匿名投诉人确认为（或取消）不同投诉人")
-def cluster_member_distinct(request: HttpRequest, cluster_id: int, ticket_id: int, payload: DistinctIn) -> Any:
+def cluster_member_distinct(request: HttpRequest, cluster_id: int, ticket_id: int, payload: ClusterDistinctIn) -> Any:
     cluster = _cluster(request, cluster_id)
     member = ClusterMember.objects.filter(cluster=cluster, ticket_id=ticket_id).first()
     if member is None:

@@ -55,7 +55,7 @@ class LeadershipOpinionForm(forms.Form):
 
     opinion = forms.CharField(label=_("领导处理意见"), widget=forms.Textarea(attrs={"rows": 2}), min_length=4,
                               error_messages={"required": _("请填写处理意见"), "min_length": _("处理意见至少4个字")})
-    given_by_name = forms.CharField(label=_("提出意见的领导"), max_length=100,
-                                    error_messages={"required": _("请填写提出意见的领导")})
+    given_by_name = forms.CharField(label=_("提出意见的领导"), max_length=100, required=False,
+                                    help_text=_("领导本人记录时可留空"))
     given_on = forms.DateField(validators=[validate_date], label=_("意见日期"), widget=forms.DateInput(attrs={"type": "date"}),
                                error_messages={"required": _("请填写意见日期"), "invalid": _("日期格式不正确")})

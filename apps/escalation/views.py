@@ -27,7 +27,7 @@ from apps.escalation.models import (
     LegacyForward,
 )
 from apps.org import access
-from apps.org.roles import Cap
+from apps.org.roles import Cap, Role
 from apps.tickets.models import Ticket
 from linli import clock
 
@@ -64,6 +64,8 @@ def ticket_panel(request: HttpRequest, pk: int) -> HttpResponse:
         "ticket": ticket, "reasons": queries.reasons_for(ticket), "reports": reports, "member": member,
         "volume": getattr(ticket, "archive_volume", None) if hasattr(ticket, "archive_volume") else None,
         "can_escalate": can_escalate,
+        "can_give_opinion": can_escalate or bool(access.roles_in(request.user, ticket.project)
+                                                 & {Role.LEADERSHIP, Role.GENERAL_MANAGER}),
         "can_downgrade": access.has_cap(request.user, Cap.DOWNGRADE, ticket.project),
         "downgrade_form": DowngradeForm(),
         "flags_form": FlagsForm(initial={f: getattr(ticket, f) for f in
@@ -115,7 +117,11 @@ def ticket_opinion(request: HttpRequest, pk: int) -> HttpResponse:
         flash_form_errors(request, form)
     else:
         try:
-            actions.record_leadership_opinion(ticket, acting_user=staff_user(request), now=clock.now(), **form.cleaned_data)
+            user = staff_user(request)
+            data = dict(form.cleaned_data)
+            if not access.has_cap(user, Cap.ESCALATE, ticket.project):  # a leader records their own opinion
+                data["given_by"] = user
+            actions.record_leadership_opinion(ticket, acting_user=user, now=clock.now(), **data)
             messages.success(request, _("已记录领导处理意见"))
         except actions.EscalationError as exc:
             _error(request, exc)

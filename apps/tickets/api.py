@@ -128,6 +128,9 @@ class TicketOut(Schema):
     important: bool
     agreed_feedback_at: dt.datetime | None
     held_by_quality: bool
+    return_visit_exemption: str = Field("", description="免回访类别（R-M4-05）：空 = 未免回访")
+    return_visit_exemption_note: str = ""
+    return_visit_exemption_approved_by_id: int | None = None
     reopen_count: int
     handling_result: str
     closed_at: dt.datetime | None
@@ -358,6 +361,9 @@ def ticket_data(ticket: Ticket, now: dt.datetime | None = None) -> dict[str, Any
         "validity_criterion_id": ticket.validity_criterion_id, "important": ticket.important,
         "staff_named_id": ticket.staff_named_id,
         "agreed_feedback_at": _local(ticket.agreed_feedback_at), "held_by_quality": ticket.held_by_quality,
+        "return_visit_exemption": ticket.return_visit_exemption,
+        "return_visit_exemption_note": ticket.return_visit_exemption_note,
+        "return_visit_exemption_approved_by_id": ticket.return_visit_exemption_approved_by_id,
         "reopen_count": ticket.reopen_count, "handling_result": ticket.handling_result,
         "closed_at": _local(ticket.closed_at),
         "deadlines": [_deadline(d, now) for d in sorted(ticket.deadlines.all(),

@@ -375,7 +375,7 @@ class JudgeForm(forms.Form):
     def __init__(self, *args: Any, criteria: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if criteria:
-            self.fields["criterion"].choices = [("", "—"), *criteria]
+            cast(forms.ChoiceField, self.fields["criterion"]).choices = [("", "—"), *criteria]
         else:
             del self.fields["criterion"]
 

@@ -68,6 +68,8 @@ def verify_ticket(*, ticket: Ticket, passed: bool, acting_user: User, now: dt.da
     if rank_in(acting_user, ticket.project) < SUPERVISOR_RANK:
         raise _forbid("只有主管以上人员可以验证")
     _lock(ticket)
+    if ticket.handler_id is not None and ticket.handler_id == acting_user.pk:  # nobody verifies their own work
+        raise _forbid("处理人不能验证自己处理的工单，请由其他主管以上人员验证")
     if ticket.status != S.REPLIED:
         raise InvalidTransition(ticket.status, S.VERIFIED if passed else S.HANDLING)
     if not passed and not order.strip():

@@ -195,8 +195,12 @@ def test_return_visit_exemption_and_unresolved_close(cast: Any, api: Any, make_t
     t = to_verified(cast, make_ticket(), clock.now())
     r = sup.post(f"{URL}/{t.pk}/return-visit-exemption", {"exemption": "sensitive"})
     assert r.status_code == 422 and "note" in r.json()["error"]["fields"]  # R-M4-05 C
-    assert sup.post(f"{URL}/{t.pk}/return-visit-exemption", {"exemption": "sensitive", "note": "隐私"}
-                    ).status_code == 200
+    r = sup.post(f"{URL}/{t.pk}/return-visit-exemption", {"exemption": "sensitive", "note": "隐私"})
+    assert r.status_code == 200
+    # the ticket read through the API shows which exemption, why and who approved it (as on the page)
+    read = sup.get(f"{URL}/{t.pk}").json()
+    assert (read["return_visit_exemption"], read["return_visit_exemption_note"],
+            read["return_visit_exemption_approved_by_id"]) == ("sensitive", "隐私", cast.supervisor.pk)
     sup.post(f"{URL}/{t.pk}/replies", {"kind": "result", "channel": "phone", "content": "已汇报",
                                        "recipient": "project_manager"})  # R-M2-21
     assert sup.post(f"{URL}/{t.pk}/close", {}).json()["status"] == "closed"

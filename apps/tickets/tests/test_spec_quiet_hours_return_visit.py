@@ -64,3 +64,24 @@ def test_AS_20_boundaries_on_the_ticket_page(cast: Any, policies: Any, hour: int
         assert r.status_code == 409
         content = r.content.decode()
         assert "免打扰时段" in content and "紧急原因" in content and "R-M" not in content
+
+
+def test_R_M4_01_the_handler_does_not_verify_own_work(cast: Any, api: Any, policies: Any) -> None:
+    """R-M4-01 (issue 23): a supervisor who handled the complaint is refused as its verifier; another
+    supervisor-rank person verifies."""
+    from apps.tickets import actions
+    from apps.tickets.tests.helpers import answer_by_phone
+
+    now = at(2026, 4, 3, 9, 0)
+    with clock.frozen(now):
+        t = receive(cast, now=now)
+        d = actions.dispatch_ticket(ticket=t, department=cast.cs_dept, assignee=cast.supervisor,
+                                    acting_user=cast.front_desk, now=now)
+        actions.accept_dispatch(dispatch=d, acting_user=cast.supervisor, now=now)
+        actions.record_handling(ticket=t, investigation="核实", measures="更换灯管", result="已更换", done=True,
+                                acting_user=cast.supervisor, now=now)
+        answer_by_phone(cast, t, now)
+        r = api(cast.supervisor).post(f"{URL}/{t.pk}/verification", {"passed": True, "notes": "已落实"})
+        assert r.status_code == 403
+        r = api(cast.cs_manager).post(f"{URL}/{t.pk}/verification", {"passed": True, "notes": "已落实"})
+        assert r.status_code == 200 and r.json()["status"] == "verified"
