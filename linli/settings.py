@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     # issue 21: IC cards and door codes (M11), fees (M16), front desk and building (M20)
     "apps.cards",
     "apps.fees",
+    "apps.desk",
     "apps.api",
 ]
 

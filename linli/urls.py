@@ -23,6 +23,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("quality/", include("apps.quality.urls")),
     path("cards/", include("apps.cards.urls")),
     path("fees/", include("apps.fees.urls")),
+    path("desk/", include("apps.desk.urls")),
 ]
 # No /media serving: uploaded files are private and reach a browser only through their record's view
 # (apps/core/files.py).
