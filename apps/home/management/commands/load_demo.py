@@ -9,7 +9,10 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.cards.demo import load_demo_cards
+from apps.desk.demo import load_demo_desk
 from apps.estates import demo
+from apps.fees.demo import load_demo_fees
 from apps.org.models import Company
 from apps.portal.demo import load_demo_publications
 from apps.quality.demo import load_demo_ncrs
@@ -48,6 +51,10 @@ class Command(BaseCommand):
             load_demo_ncrs(company)
         if not no_tickets:
             load_demo_publications(company)
+        # issue 21: IC cards and door codes, half a year of bills with arrears, a decoration and keys out
+        load_demo_cards(company)
+        load_demo_fees(company, seed=seed)
+        load_demo_desk(company)
         self.stdout.write(self.style.SUCCESS(
             f"演示公司已载入：{counts['projects']} 个项目，{counts['households']} 户，"
             f"{counts['persons']} 位业主/住户，{counts['staff']} 名员工，近三周 {tickets} 张诉求工单，今年 {visits} 次业主走访。"))
