@@ -153,6 +153,7 @@ INSTALLED_APPS = [
     "apps.fees",
     "apps.inspections",  # issue 22
     "apps.activities",  # issue 22
+    "apps.desk",
     "apps.api",
 ]
 

@@ -10,8 +10,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.activities.demo import load_demo_activities  # issue 22
+from apps.cards.demo import load_demo_cards
+from apps.desk.demo import load_demo_desk
 from apps.escalation.demo import load_demo_escalation
 from apps.estates import demo
+from apps.fees.demo import load_demo_fees
 from apps.improvement.demo import load_demo_improvement
 from apps.inspections.demo import load_demo_inspections  # issue 22
 from apps.org.models import Company
@@ -57,6 +60,10 @@ class Command(BaseCommand):
             load_demo_activities(company)
             load_demo_publications(company)
             load_demo_improvement(company, seed=seed)  # issue 18: surveys (completed + running) and plans
+        # issue 21: IC cards and door codes, half a year of bills with arrears, a decoration and keys out
+        load_demo_cards(company)
+        load_demo_fees(company, seed=seed)
+        load_demo_desk(company)
         self.stdout.write(self.style.SUCCESS(
             f"演示公司已载入：{counts['projects']} 个项目，{counts['households']} 户，"
             f"{counts['persons']} 位业主/住户，{counts['staff']} 名员工，近三周 {tickets} 张诉求工单，今年 {visits} 次业主走访。"))

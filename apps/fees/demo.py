@@ -1,0 +1,59 @@
+"""Demo fees: fee standards (R-M16-01, -07), the last complete half-year billed in one cycle (R-M16-08),
+most households paid by the project's 收银员 (some in part, some not at all, so the arrears ageing has
+something to show), a parking charge and one out-of-hours collection awaiting hand-over. Through the
+real actions; deterministic for a seed and a "now"."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from apps.estates.models import Household
+from apps.fees import actions
+from apps.fees.models import Bill, BillStatus
+from apps.org.models import Company, Project, ProjectKind, User
+from linli import clock
+
+
+def _user(name: str) -> User | None:
+    return User.objects.filter(username=name).first()
+
+
+def load_demo_fees(company: Company, *, seed: int = 2026, now: dt.datetime | None = None) -> int:
+    """Bills of the last complete half-year in each residential project; returns how many payments."""
+    rng = random.Random(seed + 16)
+    now = now or clock.now()
+    paid = 0
+    for project in Project.objects.filter(company=company, kind=ProjectKind.RESIDENTIAL).order_by("pk"):
+        code = project.code.lower()
+        manager, cashier, desk = _user(f"csmanager_{code}"), _user(f"cashier_{code}"), _user(f"desk_{code}")
+        if manager is None or cashier is None:
+            continue
+        local = now.astimezone(project.tz)
+        start = dt.date(local.year, 1, 1) if local.month >= 7 else dt.date(local.year - 1, 7, 1)
+        actions.add_standard(project=project, applies_to="moved_in", contract_ref=f"{project.code}-WY-2024-01",
+                             rate="2.80", valid_from=dt.date(2024, 1, 1), acting_user=manager, now=now)
+        actions.add_standard(project=project, applies_to="not_moved_in", contract_ref=f"{project.code}-WY-2024-01",
+                             rate="1.40", valid_from=dt.date(2024, 1, 1), acting_user=manager, now=now)
+        cycle = actions.generate_cycle(project=project, period_start=start, acting_user=manager,
+                                       now=dt.datetime.combine(start, dt.time(9), project.tz))
+        pay_day = dt.datetime.combine(cycle.due_date - dt.timedelta(days=10), dt.time(10), project.tz)
+        for bill in Bill.objects.filter(cycle=cycle).select_related("household").order_by("pk"):
+            roll = rng.random()
+            if roll < 0.12:
+                continue  # arrears
+            amount = bill.amount if roll > 0.2 else (bill.amount / 2).quantize(bill.amount)
+            actions.record_payment(project=project, household=bill.household, amount=amount,
+                                   method=rng.choice(["cash", "wechat", "alipay", "card"]), acting_user=cashier,
+                                   now=pay_day + dt.timedelta(minutes=rng.randrange(0, 60 * 24 * 20)))
+            paid += 1
+        first = Household.objects.filter(project=project).order_by("pk").first()
+        if first is not None:
+            actions.add_charge(project=project, household=first, kind="parking", description="地面停车月卡",
+                               amount="200.00", due_date=local.date(), acting_user=manager, now=now)
+        if desk is not None:  # R-M16-13: collected after work, handed over the next working day
+            owing = Bill.objects.filter(project=project).exclude(status=BillStatus.PAID).select_related("household").first()
+            evening = dt.datetime.combine(local.date() - dt.timedelta(days=1), dt.time(19, 30), project.tz)
+            if owing is not None and evening < now:
+                actions.record_payment(project=project, household=owing.household, amount="100.00",
+                                       channel="out_of_hours", acting_user=desk, now=evening)
+    return paid
