@@ -9,6 +9,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.assessments.demo import load_demo_assessments
+from apps.audits.demo import load_demo_audits
 from apps.estates import demo
 from apps.org.models import Company
 from apps.portal.demo import load_demo_publications
@@ -48,6 +50,8 @@ class Command(BaseCommand):
             load_demo_ncrs(company)
         if not no_tickets:
             load_demo_publications(company)
+        load_demo_assessments(company)
+        load_demo_audits(company)
         self.stdout.write(self.style.SUCCESS(
             f"演示公司已载入：{counts['projects']} 个项目，{counts['households']} 户，"
             f"{counts['persons']} 位业主/住户，{counts['staff']} 名员工，近三周 {tickets} 张诉求工单，今年 {visits} 次业主走访。"))
