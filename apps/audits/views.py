@@ -36,8 +36,9 @@ def _audit(request: HttpRequest, pk: int) -> Audit:
     return audit
 
 
-def _staff(audit: Audit) -> Any:
-    return User.objects.filter(memberships__project=audit.project, is_active=True).distinct().order_by("username")
+def _staff(audit: Audit) -> list[tuple[int, str]]:
+    users = User.objects.filter(memberships__project=audit.project, is_active=True).distinct().order_by("username")
+    return [(u.pk, str(u)) for u in users]
 
 
 @login_required
@@ -130,7 +131,8 @@ def answer(request: HttpRequest, pk: int, finding_id: int) -> HttpResponse:
         try:
             actions.answer_item(finding=finding, result=d["result"], count=d.get("count") or 1, note=d["note"],
                                 evidence_url=d["evidence_url"], override_reason=d["override_reason"],
-                                responsible=d.get("responsible"), revise_reason=d["revise_reason"],
+                                responsible=User.objects.filter(pk=d["responsible"]).first() if d.get("responsible") else None,
+                                revise_reason=d["revise_reason"],
                                 acting_user=access.acting_user(request), now=clock.now())
         except DomainError as exc:
             bind_refusal(form, exc)
