@@ -44,7 +44,7 @@ class EntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = cast(forms.ModelChoiceField, self.fields["item"])
         field.queryset = items
-        field.label_from_instance = lambda i: f"{i.code} {i.behaviour}（{i.points_label}）"  # type: ignore[method-assign]
+        field.label_from_instance = lambda i: f"{i.code} {i.behaviour}（{i.points_label}）"  # type: ignore[method-assign,assignment]
         if sources is not None:
             cast(forms.ChoiceField, self.fields["source"]).choices = sources
 

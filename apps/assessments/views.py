@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -63,7 +63,7 @@ EXPORT_HEADERS = ["项目", "部门", "员工", "工号", "考核月份", "起�
 
 
 @login_required
-def sheet_list(request: HttpRequest) -> HttpResponse:
+def sheet_list(request: HttpRequest) -> HttpResponse | FileResponse:
     projects = access.assessment_projects(request.user)
     if not projects:
         raise PermissionDenied
@@ -89,7 +89,7 @@ def sheet_list(request: HttpRequest) -> HttpResponse:
                         s.employee.employee_no, s.period.strftime("%Y-%m"), s.starting_score, s.deducted,  # type: ignore[attr-defined]
                         s.starting_score - s.deducted, s.get_status_display(), str(s.assessor),  # type: ignore[attr-defined]
                         str(s.signed_off_by or "")]
-                lines = by_sheet.get(s.pk) or [None]
+                lines: list[AssessmentEntry | None] = [*by_sheet.get(s.pk, [])] or [None]
                 for e in lines:
                     yield head + ([f"{e.item.code} {e.item.behaviour}" if e.item else "", e.get_source_display(),
                                    e.quantity, e.value, e.points, e.occurred_on, e.note] if e else [""] * 7)

@@ -153,7 +153,7 @@ def parse_standard_sheet(stream: IO[bytes]) -> tuple[list[dict[str, Any]], dict[
         mode = MODE_NAMES.get(text["扣分方式"] or "每项")
         if mode is None:
             errs.append("扣分方式应为：每项、按次数、按项数")
-        line = {
+        line: dict[str, Any] = {
             "indicator": text["一级指标"], "points": _dec(cells["分值"], "分值", errs, required=True),
             "row": text["条目编号"], "level2": text["二级指标"], "level3": text["三级指标"],
             "method": text["检查方法"], "deduction_text": text["扣分标准"], "mode": mode,

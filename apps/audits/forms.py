@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.audits.models import AuditKind, DeductionMode, FindingResult, StandardVersion
-from apps.org.models import Project, User
+from apps.org.models import Project
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -42,14 +42,15 @@ class AnswerForm(forms.Form):
     note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     evidence_url = forms.CharField(label=_("证据记录链接"), required=False, max_length=300)
     override_reason = forms.CharField(label=_("推翻预检的理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    responsible = forms.ModelChoiceField(label=_("责任人"), queryset=User.objects.none(), required=False)
+    responsible = forms.TypedChoiceField(label=_("责任人"), choices=[("", "---------")], coerce=int, required=False,
+                                         empty_value=None)
     revise_reason = forms.CharField(label=_("更改原因"), required=False, max_length=100,
                                     help_text=_("已作答的项目更改时填写"))
 
-    def __init__(self, *args: Any, staff: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, staff: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if staff is not None:
-            cast(forms.ModelChoiceField, self.fields["responsible"]).queryset = staff
+        if staff is not None:  # choices computed once per page, not one query per item's form
+            cast(forms.TypedChoiceField, self.fields["responsible"]).choices = [("", "---------"), *staff]
 
 
 class CompleteForm(forms.Form):

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -36,8 +36,9 @@ def _audit(request: HttpRequest, pk: int) -> Audit:
     return audit
 
 
-def _staff(audit: Audit) -> Any:
-    return User.objects.filter(memberships__project=audit.project, is_active=True).distinct().order_by("username")
+def _staff(audit: Audit) -> list[tuple[int, str]]:
+    users = User.objects.filter(memberships__project=audit.project, is_active=True).distinct().order_by("username")
+    return [(u.pk, str(u)) for u in users]
 
 
 @login_required
@@ -130,7 +131,8 @@ def answer(request: HttpRequest, pk: int, finding_id: int) -> HttpResponse:
         try:
             actions.answer_item(finding=finding, result=d["result"], count=d.get("count") or 1, note=d["note"],
                                 evidence_url=d["evidence_url"], override_reason=d["override_reason"],
-                                responsible=d.get("responsible"), revise_reason=d["revise_reason"],
+                                responsible=User.objects.filter(pk=d["responsible"]).first() if d.get("responsible") else None,
+                                revise_reason=d["revise_reason"],
                                 acting_user=access.acting_user(request), now=clock.now())
         except DomainError as exc:
             bind_refusal(form, exc)
@@ -189,7 +191,7 @@ REPORT_HEADERS = ["一级指标", "条目", "二级/三级指标", "检查项", 
 
 
 @login_required
-def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def report_xlsx(request: HttpRequest, pk: int) -> FileResponse:
     audit = _audit(request, pk)
     card = queries.score_audit(audit)
     rows = _report_rows(card) + [["合计", "", "", "", "", "", "", "", "", "", card.total, ""]]
@@ -215,13 +217,13 @@ def standards(request: HttpRequest) -> HttpResponse:
     if not access.can_manage_standard(request.user):
         raise PermissionDenied
     company_id = access.company_of(request.user)
-    versions = StandardVersion.objects.filter(company_id=company_id).prefetch_related("indicators")
+    versions = StandardVersion.objects.filter(company_id=company_id or 0).prefetch_related("indicators")
     form = ImportForm(request.POST or None, request.FILES or None)
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            version = actions.import_standard(company=get_object_or_404(Company, pk=company_id),
+            version = actions.import_standard(company=get_object_or_404(Company, pk=company_id or 0),
                                               purpose=d["purpose"], name=d["name"], version=d["version"],
                                               stream=d["file"], acting_user=access.acting_user(request),
                                               now=clock.now())
@@ -238,7 +240,7 @@ def standards(request: HttpRequest) -> HttpResponse:
 def _version(request: HttpRequest, pk: int) -> StandardVersion:
     if not (access.can_manage_standard(request.user) or access.audit_projects(request.user)):
         raise PermissionDenied
-    return get_object_or_404(StandardVersion, pk=pk, company_id=access.company_of(request.user))
+    return get_object_or_404(StandardVersion, pk=pk, company_id=access.company_of(request.user) or 0)
 
 
 @login_required
@@ -266,7 +268,7 @@ def version_default(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def row_edit(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(StandardRow.objects.select_related("indicator__version"), pk=pk,
-                            indicator__version__company_id=access.company_of(request.user))
+                            indicator__version__company_id=access.company_of(request.user) or 0)
     if not access.can_manage_standard(request.user):
         raise PermissionDenied
     initial = {"check_method": row.check_method, "mode": row.mode, "per_item": row.per_item, "cap": row.cap,

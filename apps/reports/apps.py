@@ -7,3 +7,8 @@ class ReportsConfig(AppConfig):
     verbose_name = "统计与报告 Reports"
     # Periodic work: the task apps.reports.tasks.generate_reports is in the one beat schedule
     # (linli/settings.py); the embedded mode runs ``manage.py generate_reports``.
+
+    def ready(self) -> None:
+        from apps.reports import prechecks  # audit pre-checks (apps.core.prechecks, R-M13-04)
+
+        prechecks.register()

@@ -10,3 +10,7 @@ class TicketsConfig(AppConfig):
         from apps.tickets import jobs  # importing the module registers its job handlers
 
         jobs.register()
+
+        from apps.tickets import prechecks  # audit pre-checks (apps.core.prechecks, R-M13-04)
+
+        prechecks.register()

@@ -182,7 +182,7 @@ class Ticket(models.Model):
                                            blank=True, related_name="+", verbose_name=_("判定依据"))
     staff_named = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="tickets_naming", verbose_name=_("被表扬/投诉的员工"),
-                                    help_text=_("员工考核的依据（R-M14-02）"))
+                                    help_text=_("员工考核的依据"))
     important = models.BooleanField(_("重要投诉"), default=False, help_text=_("R-M2-22 人工标记"))
     internal_staff = models.BooleanField(
         _("内部员工投诉"), default=False,

@@ -16,11 +16,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalticket',
             name='staff_named',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='员工考核的依据（R-M14-02）', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='被表扬/投诉的员工'),
+            field=models.ForeignKey(blank=True, db_constraint=False, help_text='员工考核的依据', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='被表扬/投诉的员工'),
         ),
         migrations.AddField(
             model_name='ticket',
             name='staff_named',
-            field=models.ForeignKey(blank=True, help_text='员工考核的依据（R-M14-02）', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tickets_naming', to=settings.AUTH_USER_MODEL, verbose_name='被表扬/投诉的员工'),
+            field=models.ForeignKey(blank=True, help_text='员工考核的依据', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tickets_naming', to=settings.AUTH_USER_MODEL, verbose_name='被表扬/投诉的员工'),
         ),
     ]

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.activities.demo import load_demo_activities  # issue 22
+from apps.assessments.demo import load_demo_assessments
+from apps.audits.demo import load_demo_audits
 from apps.cards.demo import load_demo_cards
 from apps.desk.demo import load_demo_desk
 from apps.escalation.demo import load_demo_escalation
@@ -64,6 +66,9 @@ class Command(BaseCommand):
         load_demo_cards(company)
         load_demo_fees(company, seed=seed)
         load_demo_desk(company)
+        # issue 20: last month's staff assessment sheets, one audit per project (pre-checks read the above)
+        load_demo_assessments(company)
+        load_demo_audits(company)
         self.stdout.write(self.style.SUCCESS(
             f"演示公司已载入：{counts['projects']} 个项目，{counts['households']} 户，"
             f"{counts['persons']} 位业主/住户，{counts['staff']} 名员工，近三周 {tickets} 张诉求工单，今年 {visits} 次业主走访。"))
