@@ -1,7 +1,6 @@
 """REST endpoints of the fees app (mounted at /api/v1/fees). Thin: reads from queries, who may see what
 from access, writes through actions (a refusal answers in the documented error shape). Money travels as
 decimal strings ("1234.50"), never floats."""
-from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
