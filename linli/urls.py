@@ -29,6 +29,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("fees/", include("apps.fees.urls")),
     path("inspections/", include("apps.inspections.urls")),
     path("activities/", include("apps.activities.urls")),
+    path("me/", include("apps.owners.urls")),
 ]
 # No /media serving: uploaded files are private and reach a browser only through their record's view
 # (apps/core/files.py).
