@@ -88,10 +88,15 @@ def timeline(ticket: Ticket) -> list[dict[str, Any]]:
     return rows
 
 
-def promised(ticket: Ticket) -> dict[str, Any]:
-    """The promised times the owner sees: acknowledgement and reply (first cycle)."""
-    out: dict[str, Any] = {}
+PROMISED_LABELS = {
+    "acknowledge": "受理确认", "respond": "响应处理", "arrive": "上门", "reply": "答复", "complete": "完成",
+}
+
+
+def promised(ticket: Ticket) -> list[dict[str, Any]]:
+    """The promised times the owner sees (the current cycle's open stages with a due time)."""
+    out: dict[str, dict[str, Any]] = {}
     for d in ticket.deadlines.all():
-        if d.stage in ("acknowledge", "reply", "arrive") and d.stage not in out:
-            out[d.stage] = d.due_at
-    return out
+        if d.stage in PROMISED_LABELS and d.due_at is not None and d.cycle == ticket.cycle:
+            out[d.stage] = {"stage": d.stage, "label": PROMISED_LABELS[d.stage], "due_at": d.due_at, "met_at": d.met_at}
+    return [out[s] for s in PROMISED_LABELS if s in out]
