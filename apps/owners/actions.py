@@ -25,10 +25,14 @@ from apps.org.models import Membership, Project, User
 from apps.org.roles import Role
 from apps.owners import policy, queries
 from apps.owners.models import OnlineIntakeSetting, OwnerAccount, OwnerPhoto, OwnerSubmission, SignInCode
+from apps.repairs.actions import record_repair_return_visit
+from apps.repairs.models import RepairOrder
 from apps.tickets import actions as ticket_actions
 from apps.tickets.actions import TicketError
-from apps.tickets.choices import Channel
-from apps.tickets.models import Category, Ticket
+from apps.tickets.choices import VERIFY_KINDS, Channel, ReturnVisitMethod
+from apps.tickets.models import Category, ReturnVisit, Ticket
+from apps.tickets.policies import company_level
+from apps.tickets.transitions import InvalidTransition
 from apps.workdays.keys import Kind
 
 
@@ -306,5 +310,72 @@ def add_information(*, account: OwnerAccount, household: Household, ticket: Tick
     return ticket
 
 
-__all__ = ["OwnerError", "add_information", "add_member", "normalise_phone", "remove_member", "request_code",
-           "submit_request", "verify", "verify_code"]
+
+
+# ---------------------------------------------------------------- rating = an online return visit (M4)
+
+SATISFACTIONS = ("satisfied", "basic", "unsatisfied")
+
+
+def may_rate(ticket: Ticket) -> bool:
+    """The pipeline's own readiness: a repair once the owner's acceptance is recorded, any other
+    request once replied (and verified where the kind needs verification)."""
+    if ReturnVisit.objects.filter(ticket=ticket, cycle=ticket.cycle, completed_at__isnull=False).exists():
+        return False
+    order = RepairOrder.objects.filter(ticket=ticket).first()
+    if order is not None:
+        return order.signed_at is not None or order.refused_at is not None
+    if ticket.kind in VERIFY_KINDS:
+        return ticket.status == "verified"
+    return ticket.status in ("replied", "verified")
+
+
+def return_visitor(ticket: Ticket) -> User:
+    """Who the online return visit is recorded under: for a company-level complaint (R-M4-03: its
+    return visit is 品质管理部's) the company's first quality member, otherwise the online receiver."""
+    if company_level(ticket):
+        m = (Membership.objects.filter(company_id=ticket.project.company_id, project=None, role=Role.QUALITY,
+                                       user__is_active=True).select_related("user").order_by("id").first())
+        if m is None:
+            raise OwnerError("暂时无法在线评价，请等待回访电话", code="no_visitor", status=409)
+        return m.user
+    return online_receiver(ticket.project)
+
+
+@transaction.atomic()
+def rate_handling(*, account: OwnerAccount, household: Household, ticket: Ticket, satisfaction: str,
+                  words: str = "", attitude: str = "", now: dt.datetime) -> Ticket:
+    """业主评价 — an online return visit that counts as one under M4 (R-M4-04, R-M4-07, R-M4-09):
+    the pipeline's ``record_return_visit`` (a repair: ``record_repair_return_visit`` with quality and
+    attitude, R-M8-07). 不满意 reopens the ticket / sends the repair back for rework as a phone return
+    visit would. Once per handling cycle."""
+    _holder(account, household)
+    if ticket.household_id != household.pk:
+        raise OwnerError("工单不存在", code="not_found", status=404)
+    if satisfaction not in SATISFACTIONS:
+        raise OwnerError("请选择满意程度", field="satisfaction")
+    words = (words or "").strip()
+    if len(words) > policy.max_text():
+        raise OwnerError(f"内容不能超过{policy.max_text()}个字", field="words", code="too_long")
+    if satisfaction == "unsatisfied" and not words:
+        raise OwnerError("请说明不满意的原因", field="words")
+    if ReturnVisit.objects.filter(ticket=ticket, cycle=ticket.cycle, completed_at__isnull=False).exists():
+        raise OwnerError("您已评价过本次处理", code="already_rated", status=409)
+    if not may_rate(ticket):
+        raise OwnerError("处理完成并答复后才能评价", code="not_ready", status=409)
+    visitor = return_visitor(ticket)
+    order = RepairOrder.objects.filter(ticket=ticket).first()
+    try:
+        if order is not None:
+            record_repair_return_visit(order=order, method=ReturnVisitMethod.ONLINE, reached=True,
+                                       acting_user=visitor, now=now, quality=satisfaction,
+                                       attitude=attitude if attitude in SATISFACTIONS else satisfaction,
+                                       owner_words=words)
+        else:
+            ticket_actions.record_return_visit(ticket=ticket, method=ReturnVisitMethod.ONLINE, reached=True,
+                                               acting_user=visitor, now=now, satisfaction=satisfaction,
+                                               owner_words=words)
+    except (DomainError, InvalidTransition) as exc:
+        raise OwnerError(getattr(exc, "message", str(exc)), code="refused", status=409) from None
+    ticket.refresh_from_db()
+    return ticket

@@ -180,9 +180,23 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = _ticket(request, pk)
     ctx: dict[str, Any] = {"ticket": ticket, "promised": queries.promised(ticket), "timeline": queries.timeline(ticket),
                            "open": ticket.status in actions.OPEN_STATUSES, "photos": list(ticket.owner_photos.all()),
-                           "max_photos": policy.max_photos()}
+                           "max_photos": policy.max_photos(), "may_rate": actions.may_rate(ticket),
+                           "rated": ticket.return_visits.filter(completed_at__isnull=False).order_by("-cycle").first()}
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("satisfaction") is not None:
+        try:
+            actions.rate_handling(account=request.owner_account, household=request.owner_household,  # type: ignore[attr-defined]
+                                  ticket=ticket, satisfaction=request.POST.get("satisfaction") or "",
+                                  attitude=request.POST.get("attitude") or "", words=request.POST.get("words") or "",
+                                  now=clock.now())
+        except OwnerError as exc:
+            ctx.update(_errors(exc))
+            ctx["words"] = request.POST.get("words") or ""
+            status = 400
+        else:
+            messages.success(request, _("感谢您的评价"))
+            return redirect("owners:request", pk=ticket.pk)
+    elif request.method == "POST":
         try:
             actions.add_information(account=request.owner_account, household=request.owner_household,  # type: ignore[attr-defined]
                                     ticket=ticket, text=request.POST.get("text") or "",
