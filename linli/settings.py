@@ -145,6 +145,7 @@ INSTALLED_APPS = [
     "apps.visits",
     "apps.quality",
     "apps.surveys",  # issue 18: satisfaction surveys (M10)
+    "apps.owners",  # issue 19: owners' own Linli (/me/)
     "apps.improvement",  # issue 18: improvement plans (M15)
     "apps.audits",
     "apps.assessments",
@@ -237,6 +238,13 @@ MEDIA_ROOT = Path(os.environ.get("LINLI_MEDIA_ROOT", VAR_DIR / "media"))
 LINLI_PRIVATE_ROOT = Path(os.environ.get("LINLI_PRIVATE_ROOT", VAR_DIR / "private"))
 LINLI_UPLOAD_MAX_BYTES = int(os.environ.get("LINLI_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 LINLI_UPLOAD_MAX_FILES = int(os.environ.get("LINLI_UPLOAD_MAX_FILES", "10"))
+# issue 19: owners' sign-in by SMS code (apps/owners/policy.py)
+LINLI_OWNER_CODE_TTL_MINUTES = int(os.environ.get("LINLI_OWNER_CODE_TTL_MINUTES", "5"))
+LINLI_OWNER_CODE_INTERVAL_SECONDS = int(os.environ.get("LINLI_OWNER_CODE_INTERVAL_SECONDS", "60"))
+LINLI_OWNER_CODES_PER_PHONE_HOUR = int(os.environ.get("LINLI_OWNER_CODES_PER_PHONE_HOUR", "5"))
+LINLI_OWNER_CODES_PER_IP_HOUR = int(os.environ.get("LINLI_OWNER_CODES_PER_IP_HOUR", "20"))
+LINLI_OWNER_WRONG_CODES_LOCKOUT = int(os.environ.get("LINLI_OWNER_WRONG_CODES_LOCKOUT", "5"))
+LINLI_OWNER_LOCKOUT_MINUTES = int(os.environ.get("LINLI_OWNER_LOCKOUT_MINUTES", "30"))
 LINLI_IMAGE_MAX_PIXELS = int(os.environ.get("LINLI_IMAGE_MAX_PIXELS", "40000000"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -30,6 +30,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("inspections/", include("apps.inspections.urls")),
     path("activities/", include("apps.activities.urls")),
     path("desk/", include("apps.desk.urls")),
+    path("me/", include("apps.owners.urls")),
 ]
 # No /media serving: uploaded files are private and reach a browser only through their record's view
 # (apps/core/files.py).

@@ -1,0 +1,102 @@
+"""Reads of the owners' pages and API: always scoped to the signed-in phone's households."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from apps.estates.models import Household, Person
+from apps.org.models import Membership
+from apps.tickets.models import Deadline, Ticket, TicketEvent
+from apps.workdays.keys import Kind
+
+OWNER_KINDS = (Kind.REPAIR, Kind.COMPLAINT, Kind.SUGGESTION, Kind.CONSULTATION, Kind.PRAISE)
+
+
+def persons_for_phone(phone: str) -> QuerySet[Person]:
+    return Person.objects.filter(phone=phone, active=True)
+
+
+def households_for_phone(phone: str) -> QuerySet[Household]:
+    """The households the phone is registered on (an active occupant)."""
+    return (Household.objects.filter(persons__phone=phone, persons__active=True)
+            .select_related("project", "building", "unit").distinct().order_by("project__name", "label"))
+
+
+def household_for_phone(phone: str, household_id: Any) -> Household | None:
+    try:
+        pk = int(household_id)
+    except (TypeError, ValueError):
+        return None
+    return households_for_phone(phone).filter(pk=pk).first()
+
+
+def members(household: Household) -> QuerySet[Person]:
+    return household.persons.filter(active=True).order_by("kind", "id")
+
+
+def tickets_for_household(household: Household) -> QuerySet[Ticket]:
+    return (Ticket.objects.filter(household=household).exclude(status="voided")
+            .select_related("category").order_by("-received_at", "-id"))
+
+
+def ticket_for_household(household: Household, pk: Any) -> Ticket | None:
+    try:
+        number = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return (Ticket.objects.filter(household=household, pk=number).exclude(status="voided")
+            .select_related("category", "handler", "project")
+            .prefetch_related(Prefetch("events", queryset=TicketEvent.objects.select_related("acting_user")),
+                              Prefetch("deadlines", queryset=Deadline.objects.order_by("start_at", "id")),
+                              "owner_photos")
+            .first())
+
+
+# Events an owner sees on the timeline (internal notes, reviews, compensation, levels are left out).
+OWNER_VISIBLE_EVENTS = {
+    "received": "已受理", "dispatched": "已派工", "accepted": "已接单", "handling": "处理中",
+    "reply": "已回复", "verification": "已验证", "return_visit": "已回访", "closed": "已关闭",
+    "reopened": "重新处理", "owner_update": "进展告知",
+}
+
+
+def staff_label(user: Any, project: Any) -> str:
+    """Role and surname only (never a full name or a phone)."""
+    if user is None:
+        return ""
+    name = (getattr(user, "display_name", "") or getattr(user, "last_name", "") or "").strip()
+    surname = name[:1]
+    role = (Membership.objects.filter(user=user, project=project).order_by("id").first()
+            or Membership.objects.filter(user=user, project=None).order_by("id").first())
+    role_name = role.get_role_display() if role is not None else ""
+    return f"{role_name} {surname}{'师傅' if role is not None and role.role == 'worker' else ''}".strip()
+
+
+def timeline(ticket: Ticket) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    labels: dict[int, str] = {}
+    for event in ticket.events.all():
+        label = OWNER_VISIBLE_EVENTS.get(event.kind)
+        if label is None:
+            continue
+        uid = event.acting_user_id
+        if uid is not None and uid not in labels:
+            labels[uid] = staff_label(event.acting_user, ticket.project)
+        rows.append({"label": label, "at": event.at, "who": labels.get(uid, "") if uid else "",
+                     "text": event.message if event.kind in ("reply", "owner_update") else ""})
+    return rows
+
+
+PROMISED_LABELS = {
+    "acknowledge": "受理确认", "respond": "响应处理", "arrive": "上门", "reply": "答复", "complete": "完成",
+}
+
+
+def promised(ticket: Ticket) -> list[dict[str, Any]]:
+    """The promised times the owner sees (the current cycle's open stages with a due time)."""
+    out: dict[str, dict[str, Any]] = {}
+    for d in ticket.deadlines.all():
+        if d.stage in PROMISED_LABELS and d.due_at is not None and d.cycle == ticket.cycle:
+            out[d.stage] = {"stage": d.stage, "label": PROMISED_LABELS[d.stage], "due_at": d.due_at, "met_at": d.met_at}
+    return [out[s] for s in PROMISED_LABELS if s in out]

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from apps.owners import views
+
+app_name = "owners"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sign-in/", views.sign_in, name="sign_in"),
+    path("sign-out/", views.sign_out, name="sign_out"),
+    path("households/", views.choose, name="choose"),
+    path("members/", views.members, name="members"),
+    path("requests/", views.request_list, name="requests"),
+    path("requests/new/", views.new_request, name="new_request"),
+    path("requests/<int:pk>/", views.request_detail, name="request"),
+    path("requests/<int:pk>/submitted/", views.submitted, name="submitted"),
+    path("requests/<int:pk>/photos/<int:photo_id>/", views.photo, name="photo"),
+]
