@@ -14,6 +14,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from apps.estates.models import Household
 from apps.tickets.choices import Channel, Kind
 from linli import clock
 
@@ -133,8 +134,6 @@ def _household_label_q(text: str) -> Q:
     the condition is an id list (issue 15): an OR over a joined column keeps PostgreSQL from the
     trigram indexes of the ticket's own columns (migration tickets 0012), and the list query scans
     every ticket. Too many households match (a bare "栋"): the join, as before."""
-    from apps.estates.models import Household
-
     ids = list(Household.objects.filter(label__icontains=text).values_list("pk", flat=True)[:HOUSEHOLD_IDS_MAX + 1])
     if len(ids) > HOUSEHOLD_IDS_MAX:
         return Q(household__label__icontains=text)
