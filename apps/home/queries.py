@@ -25,6 +25,7 @@ from apps.org.models import Project, User
 from apps.org.roles import Role
 from apps.quality.models import NcrStatus, NonconformityReport
 from apps.surveys import queries as survey_queries
+from apps.tickets import measures
 from apps.tickets.choices import OPEN_STATUSES, EscalationLevel, Stage, TicketStatus
 from apps.tickets.models import Deadline, DeadlineQuerySet, Dispatch, Ticket
 from apps.workdays.queries import uncovered_years
@@ -121,7 +122,17 @@ def intake_today(projects: list[Project], now: dt.datetime) -> QuerySet[Ticket]:
 
 
 def open_tickets(projects: list[Project]) -> QuerySet[Ticket]:
-    return Ticket.objects.filter(project__in=projects, status__in=OPEN_STATUSES)
+    return Ticket.objects.filter(measures.open_q(), project__in=projects)
+
+
+def overdue_tickets(projects: list[Project], now: dt.datetime) -> QuerySet[Ticket]:
+    """已超时 (issue 23 item 2): counted per ticket, as the ticket list and the reports count it."""
+    return Ticket.objects.filter(measures.overdue_q(now), project__in=projects)
+
+
+def due_soon_tickets(projects: list[Project], now: dt.datetime) -> QuerySet[Ticket]:
+    """今日到期 (issue 23 item 2): open, not overdue, a running deadline due before the end of today."""
+    return Ticket.objects.filter(measures.due_soon_q(now), project__in=projects)
 
 
 def open_deadlines(projects: list[Project]) -> DeadlineQuerySet:
@@ -130,9 +141,10 @@ def open_deadlines(projects: list[Project]) -> DeadlineQuerySet:
 
 
 def due_today(projects: list[Project], now: dt.datetime) -> QuerySet[Deadline]:
-    """Open deadlines falling due today (including those already past earlier today)."""
-    start, end = day_bounds(now, _project_tz(projects))
-    return open_deadlines(projects).filter(due_at__gte=start, due_at__lt=end).order_by("due_at", "id")
+    """Open deadlines falling due from now to the end of today (the rows behind "due soon"; those
+    already past are overdue)."""
+    return open_deadlines(projects).filter(due_at__gte=now, due_at__lt=measures.due_soon_until(now)).order_by(
+        "due_at", "id")
 
 
 def overdue(projects: list[Project], now: dt.datetime) -> QuerySet[Deadline]:
@@ -190,9 +202,8 @@ def figures_by_project(projects: list[Project], now: dt.datetime) -> list[dict[s
         row["open"] += n
         if level in (EscalationLevel.HOT, EscalationLevel.MAJOR):
             row[level] += n
-    late = (Deadline.objects.open().overdue(now)
-            .filter(ticket__project__in=list(rows), ticket__status__in=OPEN_STATUSES).order_by()
-            .values_list("ticket__project").annotate(n=Count("id")))
+    late = (Ticket.objects.filter(measures.overdue_q(now), project__in=list(rows)).order_by()
+            .values_list("project_id").annotate(n=Count("id")))
     for project_id, n in late:
         rows[project_id]["overdue"] = n
     return list(rows.values())
@@ -252,9 +263,11 @@ def front_desk_panel(project: Project, now: dt.datetime) -> Panel:
         key="desk", title=_("前台"),
         stats=[
             Stat(_("今日受理"), intake_today(ps, now).count(), url_or_none("tickets:inventory")),
-            Stat(_("未结工单"), open_tickets(ps).count(), url_or_none("tickets:list", query="open=1")),
-            Stat(_("今日到期"), due.count(), None, "warn"),
-            Stat(_("已超时"), overdue(ps, now).count(), None, "alert"),
+            Stat(_("未结工单"), open_tickets(ps).count(), url_or_none("tickets:list", query="state=open")),
+            Stat(_("今日到期"), due_soon_tickets(ps, now).count(), url_or_none("tickets:list", query="overdue=soon"),
+                 "warn"),
+            Stat(_("已超时"), overdue_tickets(ps, now).count(), url_or_none("tickets:list", query="overdue=yes"),
+                 "alert"),
             Stat(_("待回访"), awaiting_return_visit(ps).count(), url_or_none("tickets:queue_return_visit")),
         ],
         rows=[_deadline_row(d, now) for d in due[:ROW_LIMIT]], rows_title=_("今日到期"),
@@ -321,7 +334,8 @@ def supervision_panel(project: Project, now: dt.datetime) -> Panel:
     return Panel(
         key="supervision", title=_("时限与验证"),
         stats=[
-            Stat(_("超时未办"), late.count(), None, "alert"),
+            Stat(_("超时未办"), overdue_tickets(ps, now).count(), url_or_none("tickets:list", query="overdue=yes"),
+                 "alert"),
             Stat(_("待验证"), verification_queue(ps).count(), url_or_none("tickets:queue_verification"), "warn"),
             Stat(_("热点投诉"), hm.filter(escalation_level=EscalationLevel.HOT).count(),
                  url_or_none("escalation:overview"), "warn"),
@@ -342,10 +356,11 @@ def company_panel(projects: list[Project], now: dt.datetime) -> Panel:
     return Panel(
         key="company", title=_("全公司"),
         stats=[
-            Stat(_("超时未办"), sum(r["overdue"] for r in table), None, "alert"),
+            Stat(_("超时未办"), sum(r["overdue"] for r in table), url_or_none("tickets:list", query="overdue=yes"),
+                 "alert"),
             Stat(_("热点投诉"), sum(r["hot"] for r in table), url_or_none("escalation:overview"), "warn"),
             Stat(_("重大投诉"), sum(r["major"] for r in table), url_or_none("escalation:overview"), "alert"),
-            Stat(_("未结工单"), sum(r["open"] for r in table), url_or_none("tickets:list")),
+            Stat(_("未结工单"), sum(r["open"] for r in table), url_or_none("tickets:list", query="state=open")),
         ],
         rows=[_ticket_row(t, now) for t in hm[:ROW_LIMIT]], rows_title=_("热点/重大投诉"),
         empty=_("目前没有热点或重大投诉。"), table=table,

@@ -45,8 +45,8 @@ from django.db.models.functions import Coalesce, Concat, TruncMonth, TruncWeek
 from apps.escalation.models import ClusterMember
 from apps.org.models import Project
 from apps.reports.models import KpiSettings, default_targets
+from apps.tickets import measures
 from apps.tickets.choices import (
-    OPEN_STATUSES,
     RETURN_VISIT_KINDS,
     Channel,
     EscalationLevel,
@@ -138,11 +138,11 @@ def _deadline(stage: str | None = None, **kw: Any) -> QuerySet[Deadline]:
 
 def _decided(now: dt.datetime) -> Q:
     """A deadline is decided when it was met, or is still open past its due time (then it is late)."""
-    return Q(met_at__isnull=False) | Q(due_at__lt=now)
+    return measures.decided_q(now)
 
 
 def _late(now: dt.datetime) -> Q:
-    return Q(met_in_time=False) | Q(met_at__isnull=True, due_at__lt=now)
+    return measures.late_q(now)
 
 
 def _first_deadline(stage: str) -> Callable[[QuerySet[Ticket], Scope], QuerySet[Ticket]]:
@@ -158,8 +158,7 @@ def _first_deadline(stage: str) -> Callable[[QuerySet[Ticket], Scope], QuerySet[
 
 def _on_time_parts(stage: str, scope: Scope) -> dict[str, Q]:
     """Needs :func:`_first_deadline` (the KPI's ``annotate``). Met in time implies decided."""
-    decided = Q(**{f"_{stage}__met_at__isnull": False}) | Q(**{f"_{stage}__due_at__lt": scope.now})
-    return {"numerator": Q(**{f"_{stage}__met_in_time": True}), "denominator": decided}
+    return {"numerator": measures.on_time_q(f"_{stage}"), "denominator": measures.decided_q(scope.now, f"_{stage}")}
 
 
 COMPLAINT = Q(kind=Kind.COMPLAINT)
@@ -318,9 +317,7 @@ def _hot_major(scope: Scope) -> dict[str, Q]:
 @kpi("overdue_now", "当前超时未办", rule="R-M2-26", unit="件", value_part="all")
 def _overdue(scope: Scope) -> dict[str, Q]:
     """当前超时：期内受理、仍在处理中，且至少有一个未完成的时限已过到期时间的工单数（统计时点为“现在”）。"""
-    open_late = Exists(Deadline.objects.filter(ticket=OuterRef("pk"), met_at__isnull=True, cancelled_at__isnull=True,
-                                               due_at__lt=scope.now))
-    return {"all": Q(status__in=OPEN_STATUSES) & Q(open_late)}
+    return {"all": measures.overdue_q(scope.now)}
 
 
 @kpi("handling_hours", "处理时长（工作小时）", rule="T-03", unit="小时", value_part="denominator")

@@ -315,7 +315,7 @@ class TicketListParams(Schema):
     project: int | None = Field(None, ge=1)
     household: int | None = Field(None, ge=1)
     receiver: int | None = Field(None, ge=1)
-    overdue: Literal["yes", "no"] | None = None
+    overdue: Literal["yes", "no", "soon"] | None = Field(None, description="yes 已超时 | no 未超时 | soon 今日到期（见 docs/measures.md）")
     due_before: SaneMoment | None = Field(None, description="有未完成时限早于此时间")
     received_from: SaneDate | None = None
     received_to: SaneDate | None = Field(None, description="不早于 received_from")

@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from apps.estates.models import Household
+from apps.tickets import measures
 from apps.tickets.choices import Channel, Kind
 from linli import clock
 
@@ -33,7 +34,7 @@ SORT_LABELS = [
     ("-due", _("最近到期时间（后到期在前）")),
     ("number", _("编号")),
 ]
-OVERDUE_CHOICES = [("", _("全部")), ("yes", _("已超时")), ("no", _("未超时"))]
+OVERDUE_CHOICES = [("", _("全部")), ("yes", _("已超时")), ("no", _("未超时")), ("soon", _("今日到期"))]
 OPEN_CHOICES = [("", _("全部")), ("open", _("未关闭")), ("closed", _("已关闭/作废"))]
 
 
@@ -157,7 +158,7 @@ def apply_filters(qs: QuerySet, form: TicketFilterForm, *, now: dt.datetime, def
     if data.get("status"):
         qs = qs.filter(status__in=data["status"])
     if data.get("state") == "open":
-        qs = qs.exclude(status__in=closed_statuses())
+        qs = qs.filter(measures.open_q())  # issue 23 item 2: one definition of "open"
     elif data.get("state") == "closed":
         qs = qs.filter(status__in=closed_statuses())
     for name in ("kind", "channel"):
@@ -170,11 +171,12 @@ def apply_filters(qs: QuerySet, form: TicketFilterForm, *, now: dt.datetime, def
         qs = qs.filter(category_filter(data["category"]))
     if data.get("escalation"):
         qs = qs.filter(escalation_level=data["escalation"])
-    overdue = Exists(Deadline.objects.filter(open_deadlines(now), ticket=OuterRef("pk")))
-    if data.get("overdue") == "yes":
-        qs = qs.filter(overdue)
+    if data.get("overdue") == "yes":  # issue 23 item 2: the measures of apps.tickets.measures
+        qs = qs.filter(measures.overdue_q(now))
     elif data.get("overdue") == "no":
-        qs = qs.exclude(overdue)
+        qs = qs.exclude(measures.overdue_q(now))
+    elif data.get("overdue") == "soon":
+        qs = qs.filter(measures.due_soon_q(now))
     if data.get("due_before"):
         qs = qs.filter(Exists(Deadline.objects.filter(open_deadlines(), ticket=OuterRef("pk"),
                                                       due_at__lt=data["due_before"])))
