@@ -229,6 +229,9 @@ def publish_notice(*, project: Project, kind: str, title: str, body: str, acting
         if approved_by is None:
             raise PortalError("公开信须经管理者代表审批后才能公布，请选择审批的管理者代表（R-M10-07）",
                               field="approved_by", code="approval_required")
+        if approved_by.pk == acting_user.pk:  # separation of duties (issue 23 item 4)
+            raise PortalError("公开信的审批人不能是发布人本人，请由另一位管理者代表审批", field="approved_by",
+                              code="self_approval")
         if not any(u.pk == approved_by.pk for u in management_reps(project)):
             raise PortalError("审批人须为本公司的管理者代表（R-M10-07）", field="approved_by", code="not_management_rep")
     else:

@@ -20,12 +20,13 @@ class NoticeForm(forms.Form):
                                          help_text=_("公开信须经管理者代表审批后公布（R-M10-07）"))
     notify_owners = forms.BooleanField(label=_("短信告知业主（避开免打扰时段）"), required=False)
 
-    def __init__(self, *args: Any, project: Project | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, project: Project | None = None, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if project is not None:
-            reps = management_reps(project)
+            # the publisher is never offered as the approver of his own open letter
+            reps = [u.pk for u in management_reps(project) if user is None or u.pk != user.pk]
             cast(forms.ModelChoiceField, self.fields["approved_by"]).queryset = (
-                User.objects.filter(pk__in=[u.pk for u in reps]).order_by("display_name", "pk"))
+                User.objects.filter(pk__in=reps).order_by("display_name", "pk"))
 
 
 class WithdrawForm(forms.Form):

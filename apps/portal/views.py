@@ -57,7 +57,7 @@ def notice_new(request: HttpRequest) -> HttpResponse:
     if not projects:
         raise Http404
     project = _current_project(request, projects)
-    form = NoticeForm(request.POST or None, project=project)
+    form = NoticeForm(request.POST or None, project=project, user=request.user)
     status = 200
     if request.method == "POST":
         if project is None:

@@ -11,6 +11,7 @@ creates due drafts, refreshes untouched drafts and sends reminders through
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -114,7 +115,7 @@ def submit_for_review(report: Report, *, acting_user: User, now: dt.datetime) ->
     missing = [label for key, label in REQUIRED_SECTIONS.get(report.duty_code, {}).items()
                if not str((report.sections or {}).get(key, "")).strip()]
     if missing:
-        raise ReportError(f"请先填写：{'、'.join(missing)}（R-M5-01）")
+        raise ReportError(f"请先填写：{'、'.join(missing)}")
     report.status = ReportStatus.IN_REVIEW
     report.submitted_at = now
     report.submitted_by = acting_user
@@ -122,9 +123,66 @@ def submit_for_review(report: Report, *, acting_user: User, now: dt.datetime) ->
     return report
 
 
+def report_text(report: Report) -> str:
+    """The written text of a report (all its sections), as the approver reads it."""
+    return "\n".join(str(v) for v in (report.sections or {}).values() if str(v or "").strip())
+
+
+_NUMBER = r"\s*[：:为是达]?\s*(-?\d+(?:\.\d+)?)"
+
+
+def _written_figures(figures: dict[str, Any]) -> list[tuple[str, list[str], float]]:
+    """(label, phrases that introduce it in the text, frozen value) for every figure a text may quote:
+    each KPI by its label (the total received also by the generators' wording) and, for the
+    投诉公布, each public-matter group by its category."""
+    out: list[tuple[str, list[str], float]] = []
+    for row in figures.get("kpis", []) or []:
+        label, value = str(row.get("label", "")), row.get("value")
+        if row.get("code") == "received":
+            total = (row.get("counts") or {}).get("all", value)
+            if isinstance(total, (int, float)):
+                out.append((label or "受理", [label, "共受理诉求", "投诉与建议"], float(total)))
+            continue
+        if label and isinstance(value, (int, float)):
+            out.append((label, [label], float(value)))
+    for item in figures.get("items", []) or []:
+        if isinstance(item.get("count"), (int, float)) and item.get("category"):
+            out.append((str(item["category"]), [str(item["category"])], float(item["count"])))
+    return out
+
+
+def figure_mismatches(report: Report) -> list[dict[str, str]]:
+    """Figures the text quotes that differ from the report's (frozen) figures (issue 23 item 4): for each
+    figure, every number written right after its label in the text is compared with the figure,
+    rounded as the text writes it. Returns [{label, written, frozen}], empty when the text agrees."""
+    text = report_text(report)
+    found: list[dict[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for label, phrases, value in _written_figures(report.figures or {}):
+        for phrase in phrases:
+            if not phrase:
+                continue
+            for m in re.finditer(re.escape(phrase) + _NUMBER, text):
+                written = m.group(1)
+                decimals = len(written.split(".")[1]) if "." in written else 0
+                if abs(float(written) - round(value, decimals)) < 10 ** -(decimals + 1) * 5:
+                    continue
+                key = (label, written)
+                if key not in seen:
+                    seen.add(key)
+                    found.append({"label": label, "written": written, "frozen": f"{value:g}"})
+    return found
+
+
 @transaction.atomic
-def approve_report(report: Report, *, acting_user: User, now: dt.datetime) -> Report:
-    """Approve and freeze; a previous version it corrects becomes superseded."""
+def approve_report(report: Report, *, acting_user: User, now: dt.datetime,
+                   acknowledge_mismatches: bool = False) -> Report:
+    """Approve and freeze; a previous version it corrects becomes superseded.
+
+    Separation of duties and content checks (issue 23 item 4): the submitter never approves; a report
+    without any written text is refused; when the text quotes figures that differ from the frozen
+    figures, approval needs the approver to acknowledge them, and the acknowledged list is kept on
+    the report (``approval_flags``)."""
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.status != ReportStatus.IN_REVIEW:
         raise ReportError("只有待审核的报告可以批准")
@@ -132,10 +190,17 @@ def approve_report(report: Report, *, acting_user: User, now: dt.datetime) -> Re
         raise ReportError("没有批准报告的权限")
     if report.submitted_by_id == acting_user.pk:
         raise ReportError("提交人不能批准自己的报告")
+    if not report_text(report).strip():
+        raise ReportError("报告正文为空，不能批准；请退回起草人补写正文")
+    mismatches = figure_mismatches(report)
+    if mismatches and not acknowledge_mismatches:
+        listed = "；".join(f"{m['label']}：正文写 {m['written']}，数据为 {m['frozen']}" for m in mismatches)
+        raise ReportError(f"正文中的数字与报告数据不一致（{listed}），请核对并勾选确认后再批准")
     report.status = ReportStatus.APPROVED
     report.approved_at = now
     report.approved_by = acting_user
-    report.save(update_fields=["status", "approved_at", "approved_by"])
+    report.approval_flags = mismatches
+    report.save(update_fields=["status", "approved_at", "approved_by", "approval_flags"])
     if report.supersedes_id:
         old = Report.objects.select_for_update().filter(pk=report.supersedes_id, status=ReportStatus.APPROVED).first()
         if old is not None:

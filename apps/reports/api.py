@@ -4,7 +4,9 @@
 - ``GET /dashboard`` — the dashboard data (trend, breakdowns, heat map, overdue), with drill URLs;
 - ``GET /drill`` — the tickets behind one figure (kpi, part, by/key …), paged;
 - ``GET /`` and ``GET /{id}`` — fixed reports (frozen figures once approved);
-- ``POST /{id}/refresh`` — recompute a draft's figures.
+- ``POST /{id}/refresh`` — recompute a draft's figures;
+- ``POST /{id}/submit``, ``GET /{id}/review``, ``POST /{id}/approve`` — review and approval (the
+  submitter never approves; empty text refused; figure mismatches must be acknowledged).
 """
 from __future__ import annotations
 
@@ -114,6 +116,18 @@ class FixedReportOut(Schema):
 class FixedReportDetailOut(FixedReportOut):
     figures: dict[str, Any]
     sections: dict[str, str]
+    approval_flags: list[dict[str, str]]
+
+
+class ReportApproveIn(Schema):
+    acknowledge_mismatches: bool = Field(False, description="正文数字与报告数据不一致时，批准人确认已核对")
+
+
+class ReportReviewOut(Schema):
+    """What the approver must look at before approving."""
+
+    text_missing: bool
+    mismatches: list[dict[str, str]]
 
 
 def _scope(request: HttpRequest, params: dict[str, str]) -> kpis.Scope:
@@ -194,3 +208,33 @@ def report_refresh(request: HttpRequest, report_id: int) -> Any:
         return actions.refresh_figures(report, acting_user=cast(User, request.user), now=clock.now())
     except actions.ReportError as exc:
         raise ApiError(409, "conflict", str(exc)) from exc
+
+
+def _act(run: Any) -> Any:
+    try:
+        return run()
+    except actions.ReportError as exc:
+        raise ApiError(409, "conflict", str(exc)) from exc
+
+
+@router.post("/{report_id}/submit", response={200: FixedReportDetailOut, **ERRORS}, summary="提交审核")
+def report_submit(request: HttpRequest, report_id: int) -> Any:
+    report = _report(request, report_id)
+    return _act(lambda: actions.submit_for_review(report, acting_user=cast(User, request.user), now=clock.now()))
+
+
+@router.get("/{report_id}/review", response={200: ReportReviewOut, **ERRORS}, summary="批准前核对（正文与数据）")
+def report_review(request: HttpRequest, report_id: int) -> Any:
+    report = _report(request, report_id)
+    return {"text_missing": not actions.report_text(report).strip(), "mismatches": actions.figure_mismatches(report)}
+
+
+@router.post("/{report_id}/approve", response={200: FixedReportDetailOut, **ERRORS}, summary="批准并冻结")
+def report_approve(request: HttpRequest, report_id: int, payload: ReportApproveIn) -> Any:
+    """Refused (409) for the submitter, for an empty text and, unless acknowledged, for figures in the
+    text that differ from the report's figures."""
+    report = _report(request, report_id)
+    if not access.has_cap(request.user, Cap.APPROVE_REPORTS, report.project):
+        raise ApiError(403, "forbidden", "没有批准报告的权限")
+    return _act(lambda: actions.approve_report(report, acting_user=cast(User, request.user), now=clock.now(),
+                                               acknowledge_mismatches=payload.acknowledge_mismatches))

@@ -51,6 +51,8 @@ class Report(models.Model):
                                     related_name="+")
     published_at = models.DateTimeField(_("公布/报送时间"), null=True, blank=True)
     published_where = models.CharField(_("公布位置"), max_length=200, blank=True)
+    approval_flags = models.JSONField(_("批准时确认的数字不符"), default=list, blank=True,
+                                      help_text=_("正文数字与报告数据不一致、经批准人核对确认的条目"))
     supersedes = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
                                       related_name="superseded_by")
 

@@ -426,3 +426,20 @@ def test_r_m17_12_manage_page_queries_do_not_grow_with_sms_notices(cast, client,
         actions.publish_notice(project=cast.project, kind="notice", title=f"通知{i}", body="内容",
                                acting_user=cast.cs_manager, now=NOW, notify_owners=True)
     assert count() == one
+
+
+def test_issue23_4_open_letter_publisher_never_approves_his_own(cast, client, mrep) -> None:
+    """Separation of duties: a 管理者代表 who also publishes is not offered as approver of his own
+    open letter, and the action refuses it."""
+    from apps.org.roles import Role
+    from apps.org.tests.factories import member
+
+    member(mrep, Role.CS_MANAGER, company=cast.company, project=cast.project)
+    client.force_login(mrep)
+    page = client.get(reverse("portal:notice_new")).content.decode()
+    assert f'<option value="{mrep.pk}"' not in page
+    with pytest.raises(actions.PortalError) as exc:
+        actions.publish_notice(project=cast.project, kind="open_letter", title="公开信", body="答复",
+                               approved_by=mrep, acting_user=mrep, now=NOW)
+    assert exc.value.code == "self_approval"
+    assert Publication.objects.count() == 0

@@ -13,7 +13,8 @@ NOW = dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.UTC)
 @pytest.fixture
 def draft(cast):
     return actions.create_draft(duty=schedule.MONTHLY_SUMMARY, period=schedule.month_period(2026, 11),
-                                project=cast.project, figures={"received": 12}, acting_user=cast.supervisor, now=NOW)
+                                project=cast.project, figures={"received": 12}, sections={"summary": "本月受理诉求，详见数据。"},
+                                acting_user=cast.supervisor, now=NOW)
 
 
 def test_r_m5_04_draft_due_on_the_28th(draft):
@@ -31,7 +32,8 @@ def test_frozen_report_never_changes_and_new_version_supersedes(cast, draft):
     approved.refresh_from_db()
     assert approved.figures == {"received": 12}
     v2 = actions.create_draft(duty=schedule.MONTHLY_SUMMARY, period=schedule.month_period(2026, 11),
-                              project=cast.project, figures={"received": 13}, acting_user=cast.supervisor, now=NOW)
+                              project=cast.project, figures={"received": 13}, sections={"summary": "更正版本。"},
+                              acting_user=cast.supervisor, now=NOW)
     assert v2.version == 2 and v2.supersedes_id == approved.pk
     actions.submit_for_review(v2, acting_user=cast.supervisor, now=NOW)
     actions.approve_report(v2, acting_user=cast.cs_manager, now=NOW)

@@ -95,7 +95,12 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("reports:detail", pk=report.pk)
     return render(request, "reports/report_detail.html", {
         "report": report, "sections_form": sections_form, "publish_form": PublishForm(),
-        "can_approve": access.has_cap(request.user, Cap.APPROVE_REPORTS, report.project),
+        # separation of duties: the submitter is never offered the approval (issue 23 item 4)
+        "can_approve": (access.has_cap(request.user, Cap.APPROVE_REPORTS, report.project)
+                        and report.submitted_by_id != request.user.pk),
+        "own_submission": report.status == "in_review" and report.submitted_by_id == request.user.pk,
+        "mismatches": actions.figure_mismatches(report) if report.status == "in_review" else [],
+        "text_missing": not actions.report_text(report).strip(),
     })
 
 
@@ -123,7 +128,9 @@ def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_approve(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(report_access.visible_reports(request.user), pk=pk)
-    return _after(request, report, lambda: actions.approve_report(report, acting_user=_user(request), now=clock.now()))
+    acknowledged = request.POST.get("acknowledge_mismatches") == "1"
+    return _after(request, report, lambda: actions.approve_report(
+        report, acting_user=_user(request), now=clock.now(), acknowledge_mismatches=acknowledged))
 
 
 @login_required
