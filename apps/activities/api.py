@@ -46,7 +46,7 @@ def _activity(request: HttpRequest, pk: int) -> Activity:
     return a
 
 
-class PlanIn(Schema):
+class ActivityPlanIn(Schema):
     project_id: int
     period: Literal["annual", "quarterly"]
     year: int
@@ -54,7 +54,7 @@ class PlanIn(Schema):
     title: str
 
 
-class PlanOut(Schema):
+class ActivityPlanOut(Schema):
     id: int
     project_id: int
     period: str
@@ -91,15 +91,15 @@ class ActivityOut(Schema):
     invited_not_moved_in: int
 
 
-@router.post("/plans", response={201: PlanOut, **ERRORS}, summary="编制年度/季度社区活动计划")
-def plan_create(request: HttpRequest, payload: PlanIn) -> Any:
+@router.post("/plans", response={201: ActivityPlanOut, **ERRORS}, summary="编制年度/季度社区活动计划")
+def plan_create(request: HttpRequest, payload: ActivityPlanIn) -> Any:
     p = _project(request, payload.project_id)
     return Status(201, actions.draw_up_plan(project=p, period=payload.period, year=payload.year,
                                             quarter=payload.quarter, title=payload.title, acting_user=_user(request),
                                             now=clock.now()))
 
 
-@router.get("/plans", response={200: list[PlanOut], **ERRORS}, summary="社区活动计划")
+@router.get("/plans", response={200: list[ActivityPlanOut], **ERRORS}, summary="社区活动计划")
 def plan_list(request: HttpRequest, project: int) -> Any:
     return list(ActivityPlan.objects.filter(project=_project(request, project))[:50])
 
@@ -135,26 +135,26 @@ def approve_cost(request: HttpRequest, activity_id: int) -> Any:
     return actions.approve_cost(activity=_activity(request, activity_id), acting_user=_user(request), now=clock.now())
 
 
-class NoticeIn(Schema):
+class ActivityNoticeIn(Schema):
     text: str
     post_to_board: bool = False
 
 
 @router.post("/{int:activity_id}/notice", response={200: ActivityOut, **ERRORS},
              summary="发布活动通知：方案批准前拒绝；不足3天发布记为不合格")
-def notice(request: HttpRequest, activity_id: int, payload: NoticeIn) -> Any:
+def notice(request: HttpRequest, activity_id: int, payload: ActivityNoticeIn) -> Any:
     return actions.publish_activity_notice(activity=_activity(request, activity_id), text=payload.text,
                                            post_to_board=payload.post_to_board, acting_user=_user(request),
                                            now=clock.now())
 
 
-class TextIn(Schema):
+class ActivityTextIn(Schema):
     text: str
 
 
 @router.post("/{int:activity_id}/invite-not-moved-in", response={200: ActivityOut, **ERRORS},
              summary="短信邀请未入住业主")
-def invite(request: HttpRequest, activity_id: int, payload: TextIn) -> Any:
+def invite(request: HttpRequest, activity_id: int, payload: ActivityTextIn) -> Any:
     a = _activity(request, activity_id)
     actions.invite_not_moved_in(activity=a, text=payload.text, acting_user=_user(request), now=clock.now())
     return _activity(request, activity_id)

@@ -23,7 +23,7 @@ SourceParam = Literal["department_check", "daily_inspection", "company_inspectio
                       "customer_complaint", "manager_spot_check"]
 
 
-class EntryOut(Schema):
+class AssessmentEntryOut(Schema):
     id: int
     item: str | None
     source: str
@@ -47,7 +47,7 @@ class SheetOut(Schema):
     starting_score: Decimal
     deducted: Decimal
     score: Decimal
-    entries: list[EntryOut] = []
+    entries: list[AssessmentEntryOut] = []
 
 
 class SheetIn(Schema):

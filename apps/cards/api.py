@@ -38,7 +38,7 @@ class CardOut(Schema):
         return obj.household.label if obj.household_id and obj.household else None
 
 
-class EntryOut(Schema):
+class CardEntryOut(Schema):
     id: int
     card_id: int
     card_number: str
@@ -114,7 +114,7 @@ class ChangeOut(Schema):
         return obj.door.name
 
 
-class NoticeIn(Schema):
+class DoorCodeNoticeIn(Schema):
     channel: str
     new_code: str = ""
     households_reached: int | None = None
@@ -171,7 +171,7 @@ class AccessIn(Schema):
     household_id: int | None = None
 
 
-class IdOut(Schema):
+class CardIdOut(Schema):
     id: int
 
 
@@ -254,22 +254,22 @@ def _entry_op(request: HttpRequest, card_id: int, payload: NoteIn, fn: Any) -> A
     return Status(201, CardRegisterEntry.objects.select_related("card", "by").get(pk=entry.pk))
 
 
-@router.post("/{card_id}/lost", response={201: EntryOut, **ERRORS}, summary="挂失")
+@router.post("/{card_id}/lost", response={201: CardEntryOut, **ERRORS}, summary="挂失")
 def card_lost(request: HttpRequest, card_id: int, payload: NoteIn) -> Any:
     return _entry_op(request, card_id, payload, actions.report_lost)
 
 
-@router.post("/{card_id}/retrieve", response={201: EntryOut, **ERRORS}, summary="收回（关闭收回任务）")
+@router.post("/{card_id}/retrieve", response={201: CardEntryOut, **ERRORS}, summary="收回（关闭收回任务）")
 def card_retrieve(request: HttpRequest, card_id: int, payload: NoteIn) -> Any:
     return _entry_op(request, card_id, payload, actions.retrieve_card)
 
 
-@router.post("/{card_id}/cancel", response={201: EntryOut, **ERRORS}, summary="注销（仅IC卡管理员或代理人）")
+@router.post("/{card_id}/cancel", response={201: CardEntryOut, **ERRORS}, summary="注销（仅IC卡管理员或代理人）")
 def card_cancel(request: HttpRequest, card_id: int, payload: NoteIn) -> Any:
     return _entry_op(request, card_id, payload, actions.cancel_card)
 
 
-@router.get("/register", response={200: list[EntryOut], **ERRORS}, summary="IC卡发放/异常情况登记表（分页）")
+@router.get("/register", response={200: list[CardEntryOut], **ERRORS}, summary="IC卡发放/异常情况登记表（分页）")
 @paginate(LinliPagination)
 def register(request: HttpRequest, project: int, **kwargs: Any) -> Any:
     return queries.register([_project(request, project)])
@@ -305,7 +305,7 @@ def change_list(request: HttpRequest, project: int) -> Any:
 
 @router.post("/changes/{change_id}/notices", response={201: NoticeOut, **ERRORS},
              summary="登记/发送门禁密码通知（提前不足7天照常登记并记为不符合项）")
-def notice_create(request: HttpRequest, change_id: int, payload: NoticeIn) -> Any:
+def notice_create(request: HttpRequest, change_id: int, payload: DoorCodeNoticeIn) -> Any:
     change = DoorCodeChange.objects.select_related("project", "door").filter(pk=change_id).first()
     if change is None or not access.can_view(request.user, change.project):
         raise ApiError(404, "not_found", "密码更换记录不存在")
@@ -323,7 +323,7 @@ def review_create(request: HttpRequest, payload: ReviewIn) -> Any:
         handling=payload.handling, acting_user=_user(request), now=clock.now()))
 
 
-@router.post("/password-changes", response={201: IdOut, **ERRORS}, summary="发卡电脑密码更改记录（不含密码）")
+@router.post("/password-changes", response={201: CardIdOut, **ERRORS}, summary="发卡电脑密码更改记录（不含密码）")
 def password_create(request: HttpRequest, payload: PasswordIn) -> Any:
     project = _project(request, payload.project_id)
     return Status(201, actions.record_password_change(
@@ -331,7 +331,7 @@ def password_create(request: HttpRequest, payload: PasswordIn) -> Any:
         acting_user=_user(request), now=clock.now()))
 
 
-@router.post("/access-registrations", response={201: IdOut, **ERRORS}, summary="未带卡出入登记")
+@router.post("/access-registrations", response={201: CardIdOut, **ERRORS}, summary="未带卡出入登记")
 def access_create(request: HttpRequest, payload: AccessIn) -> Any:
     project = _project(request, payload.project_id)
     return Status(201, actions.register_access(

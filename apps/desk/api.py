@@ -24,7 +24,7 @@ from linli import clock
 router = Router(tags=["desk"])
 
 
-class IdOut(Schema):
+class DeskIdOut(Schema):
     id: int
 
 
@@ -118,7 +118,7 @@ class CheckOut(Schema):
     permit_status: str
 
 
-class TextIn(Schema):
+class DeskTextIn(Schema):
     result: str
 
 
@@ -148,7 +148,7 @@ class DisputeIn(Schema):
     household_id: int | None = None
 
 
-class TicketOut(Schema):
+class DeskTicketOut(Schema):
     ticket_id: int
     number: str
 
@@ -205,7 +205,7 @@ def mail_list(request: HttpRequest, project: int, pending: bool = False, **kwarg
     return qs.filter(delivered_at__isnull=True) if pending else qs
 
 
-@router.post("/mail", response={201: IdOut, **ERRORS}, summary="登记收到的信件报刊")
+@router.post("/mail", response={201: DeskIdOut, **ERRORS}, summary="登记收到的信件报刊")
 def mail_create(request: HttpRequest, payload: MailIn) -> Any:
     project = _project(request, payload.project_id)
     return Status(201, notify_mail.receive_mail(project=project, household=_hh(project, payload.household_id),
@@ -213,7 +213,7 @@ def mail_create(request: HttpRequest, payload: MailIn) -> Any:
                                                 acting_user=_user(request), now=clock.now()))
 
 
-@router.post("/keys", response={201: IdOut, **ERRORS}, summary="添加钥匙")
+@router.post("/keys", response={201: DeskIdOut, **ERRORS}, summary="添加钥匙")
 def key_create(request: HttpRequest, payload: KeyIn) -> Any:
     project = _project(request, payload.project_id)
     return Status(201, actions.add_key(project=project, label=payload.label, household=_hh(project, payload.household_id),
@@ -275,7 +275,7 @@ def permit_check(request: HttpRequest, permit_id: int, payload: CheckIn) -> Any:
 
 
 @router.post("/decorations/{permit_id}/inspect", response={200: PermitOut, **ERRORS}, summary="完工验收")
-def permit_inspect(request: HttpRequest, permit_id: int, payload: TextIn) -> Any:
+def permit_inspect(request: HttpRequest, permit_id: int, payload: DeskTextIn) -> Any:
     return actions.inspect_completion(permit=_permit(request, permit_id), result=payload.result,
                                       acting_user=_user(request), now=clock.now())
 
@@ -294,7 +294,7 @@ def vacant_create(request: HttpRequest, payload: VacantIn) -> Any:
         raise_ticket=payload.raise_ticket, acting_user=_user(request), now=clock.now()))
 
 
-@router.post("/disputes", response={201: TicketOut, **ERRORS}, summary="邻里纠纷（登记为纠纷工单）")
+@router.post("/disputes", response={201: DeskTicketOut, **ERRORS}, summary="邻里纠纷（登记为纠纷工单）")
 def dispute_create(request: HttpRequest, payload: DisputeIn) -> Any:
     project = _project(request, payload.project_id)
     t = actions.record_dispute(project=project, household=_hh(project, payload.household_id), content=payload.content,
@@ -303,7 +303,7 @@ def dispute_create(request: HttpRequest, payload: DisputeIn) -> Any:
     return Status(201, {"ticket_id": t.pk, "number": t.number})
 
 
-@router.post("/logs", response={201: IdOut, **ERRORS}, summary="标识维护、遗留问题、验房、同行参观、转项会议")
+@router.post("/logs", response={201: DeskIdOut, **ERRORS}, summary="标识维护、遗留问题、验房、同行参观、转项会议")
 def log_create(request: HttpRequest, payload: LogIn) -> Any:
     project = _project(request, payload.project_id)
     return Status(201, actions.record_log(project=project, kind=payload.kind, title=payload.title,
@@ -312,7 +312,7 @@ def log_create(request: HttpRequest, payload: LogIn) -> Any:
                                           now=clock.now()))
 
 
-@router.post("/meetings", response={201: IdOut, **ERRORS}, summary="管家每日例会纪要")
+@router.post("/meetings", response={201: DeskIdOut, **ERRORS}, summary="管家每日例会纪要")
 def meeting_create(request: HttpRequest, payload: MeetingIn) -> Any:
     project = _project(request, payload.project_id)
     people = list(User.objects.filter(pk__in=payload.attendee_ids))

@@ -68,7 +68,7 @@ class InspectionIn(Schema):
     complete: bool = True
 
 
-class FindingOut(Schema):
+class InspectionFindingOut(Schema):
     id: int
     description: str
     cause: str
@@ -97,7 +97,7 @@ class InspectionOut(Schema):
     has_inspector_signature: bool
     has_checked_signature: bool
     photo_count: int
-    findings: list[FindingOut]
+    findings: list[InspectionFindingOut]
 
 
 def _out(i: Inspection) -> dict[str, Any]:
@@ -161,7 +161,7 @@ def inspection_detail(request: HttpRequest, inspection_id: int) -> Any:
     return _out(_inspection(request, inspection_id))
 
 
-class CompleteIn(Schema):
+class InspectionCompleteIn(Schema):
     inspector_signature: str | None = None
     checked_person: str = ""
     checked_signature: str | None = None
@@ -169,7 +169,7 @@ class CompleteIn(Schema):
 
 @router.post("/{int:inspection_id}/complete", response={200: InspectionOut, **ERRORS},
              summary="完成检查（夜间查岗须被检查人签字）")
-def inspection_complete(request: HttpRequest, inspection_id: int, payload: CompleteIn) -> Any:
+def inspection_complete(request: HttpRequest, inspection_id: int, payload: InspectionCompleteIn) -> Any:
     insp = _inspection(request, inspection_id)
     actions.complete_inspection(inspection=insp, acting_user=access.acting_user(request), now=clock.now(),
                                 **payload.dict())

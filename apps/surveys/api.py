@@ -134,7 +134,7 @@ class BulkRecoveryIn(Schema):
     rows: list[RecoveryIn]
 
 
-class RowOut(Schema):
+class SurveyRowOut(Schema):
     household: str
     changed: bool
 
@@ -142,7 +142,7 @@ class RowOut(Schema):
 class BulkOut(Schema):
     changed: int
     unchanged: int
-    rows: list[RowOut]
+    rows: list[SurveyRowOut]
 
 
 class GroupOut(Schema):
@@ -189,7 +189,7 @@ class LetterOut(Schema):
     publication_id: int | None
 
 
-class FollowUpIn(Schema):
+class SurveyFollowUpIn(Schema):
     kind: Literal["gm_meeting", "dept_meeting", "rectification", "return_visit", "explanation", "verification",
                   "spot_check"]
     held_on: SaneDate
@@ -328,7 +328,7 @@ def _bulk_out(results: list[actions.RowResult]) -> dict[str, Any]:
             "rows": [{"household": r.household, "changed": r.changed} for r in results]}
 
 
-@router.post("/{survey_id}/distributions", response={200: RowOut, **ERRORS},
+@router.post("/{survey_id}/distributions", response={200: SurveyRowOut, **ERRORS},
              summary="登记发放（幂等：重复登记相同内容不改变）")
 def distribution(request: HttpRequest, survey_id: int, payload: DistributionIn) -> Any:
     ps = _survey(request, survey_id)
@@ -351,7 +351,7 @@ def distribution_bulk(request: HttpRequest, survey_id: int, payload: BulkDistrib
                                                   now=clock.now()))
 
 
-@router.post("/{survey_id}/recoveries", response={200: RowOut, **ERRORS},
+@router.post("/{survey_id}/recoveries", response={200: SurveyRowOut, **ERRORS},
              summary="登记回收与答案（answers：题目代码 → 选项数字或文字；幂等）")
 def recovery(request: HttpRequest, survey_id: int, payload: RecoveryIn) -> Any:
     ps = _survey(request, survey_id)
@@ -451,7 +451,7 @@ def letter_post(request: HttpRequest, survey_id: int) -> Any:
 
 @router.post("/{survey_id}/follow-ups", response={201: dict[str, int], **ERRORS},
              summary="后续跟进：总经理专题会议、部门会议与整改报告、回访、品质部验证与抽查")
-def follow_up(request: HttpRequest, survey_id: int, payload: FollowUpIn) -> Any:
+def follow_up(request: HttpRequest, survey_id: int, payload: SurveyFollowUpIn) -> Any:
     ps = _survey(request, survey_id)
     department = None
     if payload.department_id is not None:

@@ -268,7 +268,7 @@ class ProgrammeSettingsIO(Schema):
 @router.get("/programme/due", response={200: list[DueOut], **ERRORS},
             summary="每户下次走访到期日与逾期名单（定期周期、新业主首次走访、空巢老人）")
 def programme_due(request: HttpRequest, project: int, overdue: bool = False, building: int | None = None,
-                  offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000)) -> Any:
+                  offset: int = Query(0, ge=0, le=2**31 - 1), limit: int = Query(100, ge=1, le=1000)) -> Any:
     proj = _project(request, project)
     prog = programme.settings_for(proj)
     qs = programme.households_due(proj, clock.today(proj.tz), prog).select_related("building")
@@ -324,7 +324,7 @@ def programme_welcome(request: HttpRequest, household_id: int) -> Any:
                                               now=clock.now())}
 
 
-class PlanIn(Schema):
+class VisitPlanIn(Schema):
     project_id: int
     month: dt.date
     requirements: str
@@ -351,7 +351,7 @@ class PlanItemOut(Schema):
     visitor: str | None
 
 
-class PlanOut(Schema):
+class VisitPlanOut(Schema):
     id: int
     project_id: int
     month: dt.date
@@ -389,14 +389,14 @@ def _visitor(project: Project, visitor_id: int | None) -> User | None:
     return _get(User, visitor_id, "visitor_id", "走访人", "走访人须为本项目客服人员", memberships__project=project)
 
 
-@router.get("/programme/plans", response={200: list[PlanOut], **ERRORS}, summary="月度走访计划")
+@router.get("/programme/plans", response={200: list[VisitPlanOut], **ERRORS}, summary="月度走访计划")
 def plan_list(request: HttpRequest, project: int) -> Any:
     proj = _project(request, project)
     return [_plan_out(p) for p in VisitPlan.objects.filter(project=proj).select_related("project", "approved_by")[:24]]
 
 
-@router.post("/programme/plans", response={201: PlanOut, **ERRORS}, summary="编制月度走访计划（客服部主管）")
-def plan_create(request: HttpRequest, payload: PlanIn) -> Any:
+@router.post("/programme/plans", response={201: VisitPlanOut, **ERRORS}, summary="编制月度走访计划（客服部主管）")
+def plan_create(request: HttpRequest, payload: VisitPlanIn) -> Any:
     proj = _project(request, payload.project_id)
     plan = actions.draw_up_plan(project=proj, month=payload.month, requirements=payload.requirements,
                                 household_ids=payload.household_ids, visitor=_visitor(proj, payload.visitor_id),
@@ -404,12 +404,12 @@ def plan_create(request: HttpRequest, payload: PlanIn) -> Any:
     return Status(201, _plan_out(_plan(request, plan.pk)))
 
 
-@router.get("/programme/plans/{plan_id}", response={200: PlanOut, **ERRORS}, summary="走访计划")
+@router.get("/programme/plans/{plan_id}", response={200: VisitPlanOut, **ERRORS}, summary="走访计划")
 def plan_detail(request: HttpRequest, plan_id: int) -> Any:
     return _plan_out(_plan(request, plan_id))
 
 
-@router.post("/programme/plans/{plan_id}/change", response={200: PlanOut, **ERRORS},
+@router.post("/programme/plans/{plan_id}/change", response={200: VisitPlanOut, **ERRORS},
              summary="修改走访计划；已批准的计划须写原因并重新审批")
 def plan_change(request: HttpRequest, plan_id: int, payload: PlanChangeIn) -> Any:
     plan = _plan(request, plan_id)
@@ -420,13 +420,13 @@ def plan_change(request: HttpRequest, plan_id: int, payload: PlanChangeIn) -> An
     return _plan_out(_plan(request, plan_id))
 
 
-@router.post("/programme/plans/{plan_id}/submit", response={200: PlanOut, **ERRORS}, summary="报物业总经理审批")
+@router.post("/programme/plans/{plan_id}/submit", response={200: VisitPlanOut, **ERRORS}, summary="报物业总经理审批")
 def plan_submit(request: HttpRequest, plan_id: int) -> Any:
     actions.submit_plan(plan=_plan(request, plan_id), acting_user=access.acting_user(request), now=clock.now())
     return _plan_out(_plan(request, plan_id))
 
 
-@router.post("/programme/plans/{plan_id}/decide", response={200: PlanOut, **ERRORS}, summary="物业总经理审批：批准或退回")
+@router.post("/programme/plans/{plan_id}/decide", response={200: VisitPlanOut, **ERRORS}, summary="物业总经理审批：批准或退回")
 def plan_decide(request: HttpRequest, plan_id: int, payload: PlanDecisionIn) -> Any:
     actions.decide_plan(plan=_plan(request, plan_id), approve=payload.approve, note=payload.note,
                         acting_user=access.acting_user(request), now=clock.now())

@@ -39,7 +39,7 @@ def test_server_error_page_is_friendly_and_needs_no_database(rf):
 
     r = server_error(rf.get("/tickets/"))
     page = r.content.decode()
-    assert r.status_code == 500 and "系统暂时出错" in page and "不会因此丢失" in page
+    assert r.status_code == 500 and "系统出错了" in page and "不会因此丢失" in page
     assert "Traceback" not in page and "Something went wrong" in page
 
 

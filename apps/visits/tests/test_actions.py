@@ -348,7 +348,7 @@ def test_r_m9_11_ticket_intake_rules_apply_and_nothing_is_created_on_refusal(cas
     with pytest.raises(DomainError) as err:
         actions.raise_ticket_from_problem(problem=problem, acting_user=cast.butler, now=frozen_now,
                                           complainant_surname="张", phone="13812345678")
-    assert err.value.field == "agreed_feedback_at" and "R-M1-09" in err.value.message
+    assert err.value.field == "agreed_feedback_at" and "反馈时间" in err.value.message
     assert not Ticket.objects.exists()
     problem.refresh_from_db()
     assert problem.ticket is None
