@@ -105,6 +105,10 @@ class ItemOut(Schema):
     outcome: str
 
 
+#: 考核月份: a month from 2000-01 to 2099-12 (the schema says so, so a client can tell before it asks).
+MONTH = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
+
+
 def _period(text: str) -> dt.date:
     try:
         year, month = text[:7].split("-")
@@ -143,7 +147,7 @@ def _item(sheet: StaffAssessment, code: str | None) -> CatalogueItem | None:
 
 
 @router.get("/", response={200: list[SheetOut], **ERRORS}, summary="某月的考核表（按项目、部门筛选）")
-def sheet_list(request: HttpRequest, month: str, project: int | None = None, department: int | None = None,
+def sheet_list(request: HttpRequest, month: str = Query(..., pattern=MONTH, description="考核月份 YYYY-MM"), project: int | None = None, department: int | None = None,
                limit: int = Query(200, ge=1, le=1000)) -> Any:
     qs = queries.with_totals(access.visible_sheets(request.user).filter(period=_period(month)))
     if project is not None:
@@ -176,7 +180,7 @@ def catalogue(request: HttpRequest) -> Any:
 
 
 @router.get("/suggestions", response={200: list[SuggestionOut], **ERRORS}, summary="待处理的建议考核记录")
-def suggestions(request: HttpRequest, month: str | None = None) -> Any:
+def suggestions(request: HttpRequest, month: str | None = Query(None, pattern=MONTH, description="考核月份 YYYY-MM")) -> Any:
     ids = [p.pk for p in access.assessment_projects(request.user) if access.can_assess(request.user, p)]
     qs = SuggestedEntry.objects.filter(project_id__in=ids, status="pending").exclude(employee_id=request.user.pk)
     if month:

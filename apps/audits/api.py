@@ -190,12 +190,12 @@ def _now() -> dt.datetime:
     return clock.now()
 
 
-@router.get("/{audit_id}", response={200: AuditOut, **ERRORS}, summary="审核详情与得分")
+@router.get("/{int:audit_id}", response={200: AuditOut, **ERRORS}, summary="审核详情与得分")
 def audit_detail(request: HttpRequest, audit_id: int) -> Any:
     return _out(_audit(request, audit_id))
 
 
-@router.post("/{audit_id}/findings/{finding_id}", response={200: AuditOut, **ERRORS}, summary="作答一个检查项")
+@router.post("/{int:audit_id}/findings/{finding_id}", response={200: AuditOut, **ERRORS}, summary="作答一个检查项")
 def answer(request: HttpRequest, audit_id: int, finding_id: int, payload: AnswerIn) -> Any:
     audit = _audit(request, audit_id)
     finding = AuditFinding.objects.filter(pk=finding_id, audit=audit).first()
@@ -213,7 +213,7 @@ def answer(request: HttpRequest, audit_id: int, finding_id: int, payload: Answer
     return _out(_audit(request, audit_id))
 
 
-@router.post("/{audit_id}/confirm-suggestions", response={200: ConfirmOut, **ERRORS},
+@router.post("/{int:audit_id}/confirm-suggestions", response={200: ConfirmOut, **ERRORS},
              summary="确认全部未作答的系统预检结果")
 def confirm(request: HttpRequest, audit_id: int) -> Any:
     n = actions.confirm_suggestions(audit=_audit(request, audit_id), acting_user=access.acting_user(request),
@@ -221,7 +221,7 @@ def confirm(request: HttpRequest, audit_id: int) -> Any:
     return {"confirmed": n}
 
 
-@router.post("/{audit_id}/complete", response={200: AuditOut, **ERRORS}, summary="完成审核（计算得分）")
+@router.post("/{int:audit_id}/complete", response={200: AuditOut, **ERRORS}, summary="完成审核（计算得分）")
 def complete(request: HttpRequest, audit_id: int, payload: CompleteIn) -> Any:
     audit = actions.complete_audit(audit=_audit(request, audit_id), summary=payload.summary,
                                    acting_user=access.acting_user(request), now=_now())

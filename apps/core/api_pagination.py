@@ -15,7 +15,7 @@ MAX_PAGE_SIZE = 200
 
 class LinliPagination(PaginationBase):
     class Input(Schema):
-        page: int = Field(1, ge=1, description="页码，从 1 开始")
+        page: int = Field(1, ge=1, le=2**31 - 1, description="页码，从 1 开始")
         page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE, description="每页条数（1–200）")
 
     class Output(Schema):
