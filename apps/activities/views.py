@@ -26,6 +26,7 @@ from apps.activities.forms import (
 from apps.activities.models import Activity, ActivityCostLimit, ActivityPlan
 from apps.core import files
 from apps.core.errors import DomainError
+from apps.core.flash import flash_refusal
 from apps.org.access import has_cap, visible_projects
 from apps.org.models import Project, User
 from apps.org.roles import Cap
@@ -36,12 +37,6 @@ def _user(request: HttpRequest) -> User:
     if not isinstance(request.user, User):
         raise PermissionDenied
     return request.user
-
-
-def refused(request: HttpRequest, form: Any, exc: DomainError) -> None:
-    messages.error(request, exc.message)
-    if form is not None:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _readable(request: HttpRequest) -> list[Project]:
@@ -74,7 +69,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 plan = actions.draw_up_plan(project=project, acting_user=_user(request), now=clock.now(),
                                             **form.cleaned_data)
             except DomainError as exc:
-                refused(request, form, exc)
+                flash_refusal(request, exc, form=form)
             else:
                 messages.success(request, _("活动计划已建立"))
                 return redirect("activities:plan", pk=plan.pk)
@@ -105,7 +100,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 activity = actions.add_activity(plan=plan, acting_user=_user(request), now=clock.now(),
                                                 **form.cleaned_data)
             except DomainError as exc:
-                refused(request, form, exc)
+                flash_refusal(request, exc, form=form)
             else:
                 messages.success(request, _("活动已加入计划，请报批实施方案"))
                 return redirect("activities:detail", pk=activity.pk)
@@ -151,7 +146,7 @@ def approve(request: HttpRequest, pk: int, what: str) -> HttpResponse:
         else:
             raise Http404
     except DomainError as exc:
-        messages.error(request, exc.message)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("已批准"))
     return redirect("activities:detail", pk=a.pk)
@@ -167,7 +162,7 @@ def notice(request: HttpRequest, pk: int) -> HttpResponse:
             a = actions.publish_activity_notice(activity=a, acting_user=_user(request), now=clock.now(),
                                                 **form.cleaned_data)
         except DomainError as exc:
-            refused(request, form, exc)
+            flash_refusal(request, exc, form=form)
         else:
             if a.notice_late:
                 messages.warning(request, f"通知已发布，但距活动仅 {a.notice_days_ahead} 天，不足3天，已记为不合格")
@@ -187,7 +182,7 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
             n = actions.invite_not_moved_in(activity=a, text=form.cleaned_data["text"], acting_user=_user(request),
                                             now=clock.now())
         except DomainError as exc:
-            refused(request, form, exc)
+            flash_refusal(request, exc, form=form)
         else:
             messages.success(request, f"已向 {n} 位未入住业主发送邀请")
             return redirect("activities:detail", pk=a.pk)
@@ -204,7 +199,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             actions.record_activity(activity=a, acting_user=_user(request), now=clock.now(),
                                     photos=request.FILES.getlist("photos"), **form.cleaned_data)
         except DomainError as exc:
-            refused(request, form, exc)
+            flash_refusal(request, exc, form=form)
         else:
             messages.success(request, _("活动记录已保存"))
             return redirect("activities:detail", pk=a.pk)
@@ -247,7 +242,7 @@ def board(request: HttpRequest) -> HttpResponse:
                                             **form.cleaned_data)
                     messages.success(request, _("审批权限已保存"))
             except DomainError as exc:
-                refused(request, form, exc)
+                flash_refusal(request, exc, form=form)
             else:
                 return redirect(f"/activities/board/?project={project.pk}")
         else:

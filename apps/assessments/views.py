@@ -205,7 +205,7 @@ def _step(request: HttpRequest, pk: int, fn: Any, done: str, **kw: Any) -> HttpR
     try:
         fn(sheet=sheet, acting_user=access.acting_user(request), now=clock.now(), **kw)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        flash_refusal(request, exc)
         return _detail(request, _sheet(request, pk), status=exc.status)
     messages.success(request, done)
     return redirect("assessments:detail", pk=sheet.pk)
@@ -248,7 +248,7 @@ def suggestion_decide(request: HttpRequest, pk: int, suggestion_id: int) -> Http
                                       quantity=int(qty) if qty.isdigit() else 0, note=request.POST.get("note", ""),
                                       acting_user=access.acting_user(request), now=clock.now())
     except DomainError as exc:
-        messages.error(request, exc.message)
+        flash_refusal(request, exc)
         return _detail(request, _sheet(request, pk), status=exc.status)
     messages.success(request, _("建议已处理"))
     return redirect("assessments:detail", pk=sheet.pk)

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from apps.core.errors import DomainError
 from apps.core.exports import render_pdf, xlsx_response
 from apps.core.files import serve
+from apps.core.flash import flash_refusal
 from apps.desk import access, actions
 from apps.desk.forms import (
     CheckForm,
@@ -122,7 +123,7 @@ def _row_op(request: HttpRequest, ops: dict[str, Callable[[int], str]]) -> bool:
     try:
         messages.success(request, ops[op](int(pk)))
     except DomainError as exc:
-        messages.error(request, exc.message)
+        flash_refusal(request, exc)
     return True
 
 
@@ -291,7 +292,7 @@ def decoration(request: HttpRequest, pk: int) -> HttpResponse:
                 actions.approve_decoration(permit=permit, acting_user=user, now=_now())
                 messages.success(request, _("已批准"))
             except DomainError as exc:
-                messages.error(request, exc.message)
+                flash_refusal(request, exc)
             done = True
         elif op == "pass":
             done = _run(request, pass_form, lambda d: (actions.issue_worker_pass(

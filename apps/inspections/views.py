@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from apps.core import files
 from apps.core.errors import DomainError
 from apps.core.exports import render_pdf, xlsx_response
+from apps.core.flash import flash_refusal
 from apps.inspections import access, actions, queries
 from apps.inspections.forms import (
     FindingFormSet,
@@ -34,12 +35,6 @@ from apps.inspections.models import Finding, Inspection, PoolReading
 from apps.org.access import visible_projects
 from apps.org.models import Department, Project, User
 from linli import clock
-
-
-def refused(request: HttpRequest, form: Any, exc: DomainError) -> None:
-    messages.error(request, exc.message)
-    if form is not None:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _project(request: HttpRequest) -> tuple[Project, list[Project]]:
@@ -134,7 +129,7 @@ def new(request: HttpRequest) -> HttpResponse:
                     checked_signature=d["checked_signature"] or None, complete=d["complete"],
                     acting_user=access.acting_user(request), now=clock.now())
             except DomainError as exc:
-                refused(request, form, exc)
+                flash_refusal(request, exc, form=form)
             else:
                 messages.success(request, _("检查记录已保存"))
                 return redirect("inspections:detail", pk=insp.pk)
@@ -190,7 +185,7 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
                                     checked_person=request.POST.get("checked_person", ""),
                                     checked_signature=request.POST.get("checked_signature") or None)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("检查已完成"))
     return redirect("inspections:detail", pk=insp.pk)
@@ -223,7 +218,7 @@ def hand_on(request: HttpRequest, pk: int) -> HttpResponse:
                                                now=clock.now())
             messages.success(request, f"已转为内部工单 {ticket.number}")
     except DomainError as exc:
-        messages.error(request, exc.message)
+        flash_refusal(request, exc)
     return redirect("inspections:detail", pk=finding.inspection_id)
 
 
@@ -235,7 +230,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
         actions.close_finding(finding=finding, note=request.POST.get("note", ""),
                               acting_user=access.acting_user(request), now=clock.now())
     except DomainError as exc:
-        messages.error(request, exc.message)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("不合格项已关闭"))
     return redirect("inspections:detail", pk=finding.inspection_id)
@@ -255,7 +250,7 @@ def night(request: HttpRequest) -> HttpResponse:
                                             kind=form.cleaned_data["kind"], acting_user=access.acting_user(request),
                                             now=clock.now())
             except DomainError as exc:
-                refused(request, form, exc)
+                flash_refusal(request, exc, form=form)
             else:
                 messages.success(request, _("预警已登记：当晚须进行夜间查岗"))
                 return redirect(f"/inspections/night/?project={project.pk}&month={month:%Y-%m}")
@@ -285,7 +280,7 @@ def pool(request: HttpRequest) -> HttpResponse:
                 reading = actions.record_pool_reading(project=project, acting_user=access.acting_user(request),
                                                       now=now, **form.cleaned_data)
             except DomainError as exc:
-                refused(request, form, exc)
+                flash_refusal(request, exc, form=form)
             else:
                 if reading.flagged:
                     messages.warning(request, f"已记录，超限：{reading.flags}")
@@ -315,7 +310,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
                 actions.schedule_round(project=project, acting_user=access.acting_user(request), now=clock.now(),
                                        **form.cleaned_data)
             except DomainError as exc:
-                refused(request, form, exc)
+                flash_refusal(request, exc, form=form)
             else:
                 messages.success(request, _("检查已安排"))
                 return redirect(f"/inspections/rounds/?project={project.pk}")

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.errors import DomainError
 from apps.core.exports import render_pdf, xlsx_response
+from apps.core.flash import flash_refusal
 from apps.estates.models import Household
 from apps.org.access import has_cap, visible_projects
 from apps.org.models import Company, Project
@@ -59,7 +60,7 @@ from linli import clock
 
 def refuse_into(request: HttpRequest, form: Any, exc: DomainError) -> None:
     """A refused action on a page: the message at the top of the page and beside its field."""
-    messages.error(request, exc.message)
+    flash_refusal(request, exc)
     for name, errors in exc.fields.items():
         field = name.split(".")[0]
         for e in errors:
@@ -329,7 +330,7 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     try:
         fn(survey=ps, acting_user=access.acting_user(request), now=clock.now())
     except DomainError as exc:
-        messages.error(request, exc.message)
+        flash_refusal(request, exc)
         return render(request, "surveys/detail.html", _detail_context(request, ps), status=409)
     messages.success(request, STEP_WORDS[name])
     return redirect("surveys:detail", pk=ps.pk)
@@ -399,7 +400,7 @@ def distribute(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _row_errors(request: HttpRequest, form: Any, exc: DomainError, labels: list[str]) -> None:
-    messages.error(request, exc.message)
+    flash_refusal(request, exc)
     for name, errors in exc.fields.items():
         if name.startswith("rows."):
             i = int(name.split(".")[1])
@@ -437,7 +438,7 @@ def key(request: HttpRequest, pk: int) -> HttpResponse:
                         f"q_{name.split('.', 1)[1]}" if name.startswith("answers.") else None)
                     for e in errors:
                         form.add_error(field if field in form.fields else None, e)
-                messages.error(request, exc.message)
+                flash_refusal(request, exc)
             else:
                 messages.success(request, f"{result.household} 已录入" if result.changed else
                                  f"{result.household} 此前已录入相同答案")
@@ -469,7 +470,7 @@ def import_answers(request: HttpRequest, pk: int) -> HttpResponse | FileResponse
             refuse_into(request, form, exc)
         except DomainError as exc:
             row_errors = imports.map_errors(exc, parsed)
-            messages.error(request, exc.message)
+            flash_refusal(request, exc)
         else:
             if not row_errors:
                 changed = sum(1 for r in results if r.changed)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.errors import DomainError
 from apps.core.exports import xlsx_response
+from apps.core.flash import flash_refusal
 from apps.estates.models import Household
 from apps.org.access import has_cap, visible_projects
 from apps.org.models import Project
@@ -34,13 +35,6 @@ from apps.visits.programme_forms import (
     SummaryForm,
 )
 from linli import clock
-
-
-def refused(request: HttpRequest, form: Any, exc: DomainError) -> None:
-    """A refusal at the top of the page and beside its field (STYLE: bad input)."""
-    messages.error(request, exc.message)
-    if form is not None:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _project(request: HttpRequest) -> Project:
@@ -117,7 +111,7 @@ def programme_settings(request: HttpRequest) -> HttpResponse:
                 actions.save_programme_settings(project=project, acting_user=access.acting_user(request),
                                                 now=clock.now(), **form.cleaned_data)
             except DomainError as exc:
-                refused(request, form, exc)
+                flash_refusal(request, exc, form=form)
             else:
                 messages.success(request, _("走访周期设置已保存"))
                 return redirect(f"/visits/programme/?project={project.pk}")
@@ -152,7 +146,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
                                                 visitor=form.cleaned_data["visitor"],
                                                 acting_user=access.acting_user(request), now=clock.now())
                 except DomainError as exc:
-                    refused(request, form, exc)
+                    flash_refusal(request, exc, form=form)
                 else:
                     messages.success(request, _("走访计划已编制，请报批"))
                     return redirect("visits:plan", pk=plan.pk)
@@ -214,7 +208,7 @@ def plan_change(request: HttpRequest, pk: int) -> HttpResponse:
                                     reason=form.cleaned_data["reason"], acting_user=access.acting_user(request),
                                     now=clock.now())
             except DomainError as exc:
-                refused(request, form, exc)
+                flash_refusal(request, exc, form=form)
             else:
                 messages.success(request, _("计划已修改"))
                 return redirect("visits:plan", pk=plan.pk)
@@ -228,7 +222,7 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.submit_plan(plan=plan, acting_user=access.acting_user(request), now=clock.now())
     except DomainError as exc:
-        messages.error(request, exc.message)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("已报物业总经理审批"))
     return redirect("visits:plan", pk=plan.pk)
@@ -245,7 +239,7 @@ def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
                                 note=form.cleaned_data["note"], acting_user=access.acting_user(request),
                                 now=clock.now())
         except DomainError as exc:
-            refused(request, form, exc)
+            flash_refusal(request, exc, form=form)
         else:
             messages.success(request, _("审批已保存"))
             return redirect("visits:plan", pk=plan.pk)
@@ -262,7 +256,7 @@ def summary_prepare(request: HttpRequest, pk: int) -> HttpResponse:
             actions.prepare_round_summary(project=plan.project, month=plan.month, summary=form.cleaned_data["summary"],
                                           acting_user=access.acting_user(request), now=clock.now())
         except DomainError as exc:
-            refused(request, form, exc)
+            flash_refusal(request, exc, form=form)
         else:
             messages.success(request, _("走访汇总已提交，待客服部主管签字"))
             return redirect("visits:plan", pk=plan.pk)
@@ -279,7 +273,7 @@ def summary_sign(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
         actions.sign_round_summary(summary=summary, stage=stage, acting_user=access.acting_user(request),
                                    now=clock.now())
     except DomainError as exc:
-        messages.error(request, exc.message)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("已签字"))
     plan = VisitPlan.objects.filter(project=summary.project, month=summary.month).first()
@@ -306,7 +300,7 @@ def problem_progress(request: HttpRequest, pk: int) -> HttpResponse:
         actions.report_problem_progress(problem=problem, text=form.data.get("text", ""),
                                         acting_user=access.acting_user(request), now=clock.now())
     except DomainError as exc:
-        messages.error(request, exc.message)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("整改进展已反馈客服部"))
     return redirect("visits:detail", pk=problem.visit_id)
@@ -323,7 +317,7 @@ def problem_return_visit(request: HttpRequest, pk: int) -> HttpResponse:
                                      text=form.data.get("text", ""), acting_user=access.acting_user(request),
                                      now=clock.now())
     except DomainError as exc:
-        messages.error(request, exc.message)
+        flash_refusal(request, exc)
     else:
         messages.success(request, _("回访结果已记录"))
     return redirect("visits:detail", pk=problem.visit_id)
@@ -342,7 +336,7 @@ def welcome(request: HttpRequest, household_id: int) -> HttpResponse:
     try:
         n = actions.welcome_new_owner(household=hh, acting_user=access.acting_user(request), now=clock.now())
     except DomainError as exc:
-        messages.error(request, exc.message)
+        flash_refusal(request, exc)
     else:
         messages.success(request, f"欢迎短信已排队 {n} 条（免打扰时段顺延）")
     return redirect(f"/visits/programme/?project={hh.project_id}")
