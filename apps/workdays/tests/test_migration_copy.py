@@ -13,9 +13,13 @@ BEFORE = [("reports", "0007_visit_statistics_due"), ("workdays", "0006_working_d
 AFTER = [("reports", "0008_work_calendar_moves_to_workdays"), ("workdays", "0007_copy_reports_work_calendar")]
 
 
-def _migrate(targets: list[tuple[str, str]]) -> Any:
+def _migrate(targets: list[tuple[str, str]] | None) -> Any:
+    """Migrate to ``targets``; ``None`` means every app's latest migration (the test database's state
+    before the test: migrating back to AFTER alone would leave later migrations unapplied)."""
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
+    if targets is None:
+        targets = executor.loader.graph.leaf_nodes()
     executor.migrate(targets)
     return executor.loader.project_state(targets).apps
 
@@ -37,4 +41,4 @@ def test_rows_are_copied_forward_and_back(cast: Any) -> None:
         back = _migrate(BEFORE).get_model("reports", "WorkCalendarDay")
         assert back.objects.count() == 3 and back.objects.get(day=dt.date(1999, 12, 31)).code == 42
     finally:
-        _migrate(AFTER)
+        _migrate(None)
