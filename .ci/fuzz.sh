@@ -39,8 +39,11 @@ done
 
 echo "== schemathesis: ${MAX_EXAMPLES} examples per operation, seed ${SEED}"
 status=0
+# The document is fetched once with a generous timeout (it is built on the first request, which can
+# take longer than schemathesis' own 10 s on a busy machine), then fuzzed from the file.
+curl -fsS --max-time 120 -o "${WORK}/openapi.json" "http://127.0.0.1:${PORT}/api/openapi.json"
 cd "${WORK}"  # schemathesis keeps its caches in the working directory, not in the repository
-"$ST" --no-color run "http://127.0.0.1:${PORT}/api/openapi.json" \
+"$ST" --no-color run "${WORK}/openapi.json" --url "http://127.0.0.1:${PORT}" \
   --header "Authorization: Bearer ${TOKEN}" \
   --checks not_a_server_error,response_schema_conformance \
   --max-examples "${MAX_EXAMPLES}" --seed "${SEED}" --workers 1 --suppress-health-check filter_too_much \

@@ -358,7 +358,7 @@ def report_visit_problem(ticket: Ticket, *, reason: str, acting_user: User, now:
     if len(reason) < 4:
         raise EscalationError("请说明无法及时解决的原因（至少4个字）", field="reason", code="reason_required")
     try:
-        event = add_note(ticket=ticket, text=f"走访问题上报客服主管（R-M3-13）：{reason}", acting_user=acting_user, now=now)
+        event = add_note(ticket=ticket, text=f"走访问题上报客服主管：{reason}", acting_user=acting_user, now=now)
     except TicketError as exc:
         raise NotAllowed(exc.message) from exc
     bosses = queries.users_of(Membership.objects.filter(project_id=ticket.project_id,

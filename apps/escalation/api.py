@@ -195,7 +195,7 @@ def ticket_downgrade(request: HttpRequest, ticket_id: int, payload: DowngradeIn)
 
 
 @router.post("/tickets/{ticket_id}/flags", response={200: EscalationOut, **ERRORS},
-             summary="登记升级事实：诉讼、媒体曝光、可能诉讼/曝光、集体投诉人数、责任归属（R-M3-02、R-M3-03、R-M3-05）")
+             summary="登记升级事实：诉讼、媒体曝光、可能诉讼/曝光、集体投诉人数、责任归属")
 def ticket_flags(request: HttpRequest, ticket_id: int, payload: EscalationFlagsIn) -> Any:
     ticket = _ticket(request, ticket_id)
     data = payload.model_dump(exclude_unset=True)
@@ -206,7 +206,7 @@ def ticket_flags(request: HttpRequest, ticket_id: int, payload: EscalationFlagsI
 
 
 @router.post("/tickets/{ticket_id}/opinions", response={200: EscalationOut, **ERRORS},
-             summary="记录领导处理意见（R-M3-12）")
+             summary="记录领导处理意见")
 def ticket_opinion(request: HttpRequest, ticket_id: int, payload: LeadershipOpinionIn) -> Any:
     ticket = _ticket(request, ticket_id)
     user = staff_user(request)
@@ -219,7 +219,7 @@ def ticket_opinion(request: HttpRequest, ticket_id: int, payload: LeadershipOpin
 
 
 @router.post("/tickets/{ticket_id}/visit-problem", response={200: EscalationOut, **ERRORS},
-             summary="走访中发现、不能及时解决的问题上报客服主管（R-M3-13）")
+             summary="走访中发现、不能及时解决的问题上报客服主管")
 def ticket_visit_problem(request: HttpRequest, ticket_id: int, payload: EscalationVisitProblemIn) -> Any:
     ticket = _ticket(request, ticket_id)
     actions.report_visit_problem(ticket, reason=payload.reason, acting_user=staff_user(request), now=clock.now())
@@ -227,7 +227,7 @@ def ticket_visit_problem(request: HttpRequest, ticket_id: int, payload: Escalati
 
 
 @router.post("/tickets/{ticket_id}/government-report", response={200: EscalationOut, **ERRORS},
-             summary="需报告政府主管部门的重大事件（R-M3-14）")
+             summary="需报告政府主管部门的重大事件")
 def ticket_government_report(request: HttpRequest, ticket_id: int, payload: GovernmentReportIn) -> Any:
     ticket = _ticket(request, ticket_id)
     actions.raise_government_report(ticket, cause=payload.cause, acting_user=staff_user(request), now=clock.now())
@@ -235,7 +235,7 @@ def ticket_government_report(request: HttpRequest, ticket_id: int, payload: Gove
 
 
 @router.post("/tickets/{ticket_id}/volume/close", response={200: VolumeOut, **ERRORS},
-             summary="重大投诉单独立卷结卷（R-M3-10）")
+             summary="重大投诉单独立卷结卷")
 def ticket_close_volume(request: HttpRequest, ticket_id: int) -> Any:
     ticket = _ticket(request, ticket_id)
     volume: ArchiveVolume = actions.close_volume(ticket, acting_user=staff_user(request), now=clock.now())

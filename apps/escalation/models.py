@@ -54,12 +54,12 @@ class EscalationPolicy(models.Model):
     similarity_threshold = models.FloatField(_("相同投诉相似度阈值"), default=0.35)
     government_report_enabled = models.BooleanField(
         _("启用政府重大事件报告"), default=False,
-        help_text=_("R-M3-14：仅在地方法规要求时启用（如西安市物业管理条例第57条）"))
+        help_text=_("仅在地方法规要求时启用（如西安市物业管理条例第57条）"))
     government_authority = models.CharField(_("报告对象（政府部门）"), max_length=100, default="区/县物业行政主管部门")
 
     class Meta:
-        verbose_name = _("升级阈值（P-12）")
-        verbose_name_plural = _("升级阈值（P-12）")
+        verbose_name = _("升级阈值")
+        verbose_name_plural = _("升级阈值")
         constraints = [
             models.UniqueConstraint(fields=["company", "project"], name="escalation_policy_unique"),
             models.UniqueConstraint(fields=["company"], condition=Q(project=None), name="escalation_policy_one_default"),
@@ -155,7 +155,7 @@ class ClusterMember(models.Model):
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="+", verbose_name=_("加入人（空=系统）"))
     marked_distinct = models.BooleanField(
-        _("确认为不同投诉人"), default=False, help_text=_("匿名或无法识别的投诉人，经人工确认后才计入（R-M3-04）")
+        _("确认为不同投诉人"), default=False, help_text=_("匿名或无法识别的投诉人，经人工确认后才计入")
     )
 
     class Meta:
@@ -208,7 +208,7 @@ class ReportKind(models.TextChoices):
     PROGRESS = "progress", _("重大投诉进展报告")
     HOT_CASE_REPORT = "hot_case_report", _("热点投诉专题案例报告（处理完毕后）")
     MAJOR_SPECIAL_REPORT = "major_special_report", _("重大投诉专题报告（处理完毕后）")
-    GOVERNMENT_REPORT = "government_report", _("重大事件报告（报区/县物业行政主管部门，R-M3-14）")
+    GOVERNMENT_REPORT = "government_report", _("重大事件报告（报区/县物业行政主管部门）")
 
 
 class GovernmentEventCause(models.TextChoices):

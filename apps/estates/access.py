@@ -97,7 +97,7 @@ def _check_reveal(user: User, project: Project, fields: set[str], *, is_vip: boo
     if need.grant_required and grant is None:
         raise RevealDenied(need.why + "；您目前没有有效的查阅授权", needs_grant=True)
     if not own_work and grant is None:
-        raise RevealDenied("该房屋不在您负责的楼栋或您的工单范围内，查阅须经部门负责人授权（R-M7-01）；"
+        raise RevealDenied("该房屋不在您负责的楼栋或您的工单范围内，查阅须经部门负责人授权；"
                            "您目前没有有效的查阅授权", needs_grant=True)
     return grant
 

@@ -121,7 +121,7 @@ def get_household(request: AuthenticatedRequest, household_id: int) -> dict:
 
 
 @router.post("/households/{household_id}/reveal", response={200: EstateHouseholdDetailOut, **ERRORS},
-             summary="显示完整信息（记入查阅记录，R-M7-01）")
+             summary="显示完整信息（记入查阅记录）")
 def reveal_household(request: AuthenticatedRequest, household_id: int, payload: EstateRevealIn) -> dict:
     h = archive.get_household(request.user, household_id)
     try:

@@ -48,7 +48,7 @@ class RevealForm(forms.Form):
 
 
 class NotMovedInForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("未入住原因（电话了解后登记，R-M7-07）"), max_length=200)
+    reason = forms.CharField(label=gettext_lazy("未入住原因（电话了解后登记）"), max_length=200)
 
 
 

@@ -139,9 +139,9 @@ def reveal_need(fields: set[str] | frozenset[str], *, is_vip: bool, bulk: bool =
     if bulk:
         return RevealNeed(True, "导出完整顾客资料须经部门负责人授权")
     if is_vip:
-        return RevealNeed(True, "VIP 客户资料须经部门负责人授权方可查阅（R-M7-03）")
+        return RevealNeed(True, "VIP 客户资料须经部门负责人授权方可查阅")
     sensitive = set(fields) & SENSITIVE_FIELDS
     if sensitive:
         names = "、".join(FIELD_LABELS[f] for f in ALL_FIELDS if f in sensitive)
-        return RevealNeed(True, f"查阅{names}须经部门负责人授权（R-M7-01）")
+        return RevealNeed(True, f"查阅{names}须经部门负责人授权")
     return RevealNeed(False, "")

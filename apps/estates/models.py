@@ -28,7 +28,7 @@ class Building(models.Model):
     steward = models.ForeignKey(
         "org.User", on_delete=models.PROTECT, null=True, blank=True, related_name="stewarded_buildings",
         verbose_name=_("楼宇管家"),
-        help_text=_("R-M8-17、R-M19-04：客服楼宇员/管家，楼内报修派工单同时通知其跟进"))
+        help_text=_("客服楼宇员/管家，楼内报修派工单同时通知其跟进"))
 
     class Meta:
         verbose_name = _("楼栋")
@@ -75,8 +75,8 @@ class Household(models.Model):
     status = models.CharField(_("状态"), max_length=20, choices=OccupancyStatus.choices, default=OccupancyStatus.OCCUPIED)
     move_in_date = models.DateField(_("入住日期"), null=True, blank=True)
     warranty_end = models.DateField(_("保修期至"), null=True, blank=True)
-    elderly_alone = models.BooleanField(_("空巢老人"), default=False, help_text=_("R-M7-08"))
-    not_moved_in_reason = models.CharField(_("未入住原因"), max_length=200, blank=True, help_text=_("R-M7-07 入住动态表"))
+    elderly_alone = models.BooleanField(_("空巢老人"), default=False, help_text=_("标记为定期走访和特别关照的对象"))
+    not_moved_in_reason = models.CharField(_("未入住原因"), max_length=200, blank=True, help_text=_("入住动态表"))
     notes = models.TextField(_("备注"), blank=True)
     history = HistoricalRecords()
 
@@ -119,9 +119,9 @@ class Person(models.Model):
     is_vip = models.BooleanField(_("VIP"), default=False)
     elderly_alone = models.BooleanField(_("空巢老人"), default=False)
     tags = models.CharField(_("标签"), max_length=200, blank=True, help_text=_("以逗号分隔，如 空巢老人,VIP"))
-    needs = models.TextField(_("需求与反馈"), blank=True, help_text=_("R-M7-05 客户档案"))
+    needs = models.TextField(_("需求与反馈"), blank=True, help_text=_("客户档案"))
     contract_ref = models.CharField(_("物业服务合同编号"), max_length=50, blank=True,
-                                    help_text=_("R-M19-14：与业主签订的标准物业服务合同"))
+                                    help_text=_("与业主签订的标准物业服务合同"))
     active = models.BooleanField(_("在住"), default=True)
     history = HistoricalRecords()
 

@@ -244,7 +244,7 @@ def _performance_event(finding: Finding, insp: Inspection) -> None:
     the assessment module reacts without importing this app)."""
     jobs.publish("staff.performance_event", key=f"inspection-finding:{finding.pk}",
                  employee_id=finding.responsible_id, project_id=insp.project_id,
-                 occurred_at=insp.inspected_at.isoformat(), source="inspection", kind="nonconformity",
+                 occurred_at=insp.inspected_at.isoformat(), source="inspection", kind="inspection",
                  summary=f"{insp.get_kind_display()}：{finding.description[:200]}",
                  url=f"/inspections/{insp.pk}/")
 

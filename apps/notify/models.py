@@ -66,7 +66,7 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     # NULL, not "": the unique (recipient, dedupe_key) constraint must let notices without a key repeat
     dedupe_key = models.CharField(_("去重键"), max_length=200, null=True, blank=True)  # noqa: DJ001
-    urgent = models.BooleanField(_("紧急"), default=False, help_text=_("R-M17-10 紧急内部通知（另发短信）"))
+    urgent = models.BooleanField(_("紧急"), default=False, help_text=_("紧急内部通知（另发短信）"))
 
     class Meta:
         verbose_name = _("站内通知")
@@ -336,12 +336,12 @@ class OwnerNotice(models.Model):
     event_date = models.DateField(_("事项日期"), null=True, blank=True,
                                   help_text=_("门禁变更/活动的日期：门禁须提前7天、活动须提前3天通知"))
     approval_ref = models.CharField(_("审批记录"), max_length=100, blank=True,
-                                    help_text=_("活动通知须填写审批人或审批单号（R-M12-03）"))
+                                    help_text=_("活动通知须填写审批人或审批单号"))
     approved_on = models.DateField(_("实施方案批准日期"), null=True, blank=True,
-                                   help_text=_("活动通知：实施方案批准后才能通知业主（R-M12-02、R-M12-03）"))
+                                   help_text=_("活动通知：实施方案批准后才能通知业主"))
     short_notice = models.BooleanField(
         _("提前不足（不符合项）"), default=False,
-        help_text=_("活动通知发布时距活动不足3天：照常通知业主，记为不符合 R-M12-03"))
+        help_text=_("活动通知发布时距活动不足3天：照常通知业主，记为不符合"))
     created_at = models.DateTimeField(_("发送时间"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("发送人"))

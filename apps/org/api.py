@@ -113,7 +113,7 @@ def project_detail(request: HttpRequest, project_id: int) -> Any:
 
 
 @router.get("/projects/{project_id}/departments", response={200: list[DepartmentOut], **ERRORS},
-            summary="项目的部门（含公司级部门），即内部通讯录 R-M19-12")
+            summary="项目的部门（含公司级部门），即内部通讯录")
 def department_list(request: HttpRequest, project_id: int) -> Any:
     project = _visible_project(request, project_id)
 

@@ -19,7 +19,7 @@ class Company(models.Model):
     name = models.CharField(_("公司名称"), max_length=100)
     code = models.SlugField(_("代码"), max_length=30, unique=True)
     confidentiality_policy = models.TextField(
-        _("顾客信息保密制度"), blank=True, help_text=_("R-M7-02: 顾客信息保密制度及采集处理程序")
+        _("顾客信息保密制度"), blank=True, help_text=_("顾客信息保密制度及采集处理程序")
     )
 
     class Meta:
@@ -139,7 +139,7 @@ class User(AbstractUser):
     extension = models.CharField(_("分机"), max_length=20, blank=True)
     employee_no = models.CharField(_("工号"), max_length=30, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=StaffStatus.choices, default=StaffStatus.ACTIVE)
-    certificate = models.CharField(_("证书"), max_length=100, blank=True, help_text=_("R-M19-10 证书类型/编号/发证机关"))
+    certificate = models.CharField(_("证书"), max_length=100, blank=True, help_text=_("证书类型/编号/发证机关"))
     certificate_valid_until = models.DateField(_("证书有效期至"), null=True, blank=True)
 
     class Meta:

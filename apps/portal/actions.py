@@ -169,7 +169,7 @@ def publish_report(report: Report, *, acting_user: User, now: dt.datetime,
         raise PortalError("公司级报告没有对应的业主公告栏", field="report", code="no_project")
     _require(acting_user, project)
     if report.duty_code not in REPORT_KINDS:
-        raise PortalError("只有投诉公布（R-M5-07）和管理服务报告业主告示（R-M5-08）可以推送到业主公告栏",
+        raise PortalError("只有投诉公布和管理服务报告业主告示可以推送到业主公告栏",
                           field="report", code="wrong_kind")
     if report.status == ReportStatus.SUPERSEDED:
         raise PortalError("该版本已被更正版本取代，请推送最新版本", field="report", code="superseded")
@@ -227,13 +227,13 @@ def publish_notice(*, project: Project, kind: str, title: str, body: str, acting
         raise PortalError("请填写正文", field="body")
     if kind == PublicationKind.OPEN_LETTER:
         if approved_by is None:
-            raise PortalError("公开信须经管理者代表审批后才能公布，请选择审批的管理者代表（R-M10-07）",
+            raise PortalError("公开信须经管理者代表审批后才能公布，请选择审批的管理者代表",
                               field="approved_by", code="approval_required")
         if approved_by.pk == acting_user.pk:  # separation of duties (issue 23 item 4)
             raise PortalError("公开信的审批人不能是发布人本人，请由另一位管理者代表审批", field="approved_by",
                               code="self_approval")
         if not any(u.pk == approved_by.pk for u in management_reps(project)):
-            raise PortalError("审批人须为本公司的管理者代表（R-M10-07）", field="approved_by", code="not_management_rep")
+            raise PortalError("审批人须为本公司的管理者代表", field="approved_by", code="not_management_rep")
     else:
         approved_by = None
     clean = _Cleaner(project)

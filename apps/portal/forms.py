@@ -17,7 +17,7 @@ class NoticeForm(forms.Form):
     title = forms.CharField(label=_("标题"), max_length=200)
     body = forms.CharField(label=_("正文"), widget=forms.Textarea(attrs={"rows": 10}))
     approved_by = forms.ModelChoiceField(label=_("审批人（管理者代表）"), queryset=User.objects.none(), required=False,
-                                         help_text=_("公开信须经管理者代表审批后公布（R-M10-07）"))
+                                         help_text=_("公开信须经管理者代表审批后公布"))
     notify_owners = forms.BooleanField(label=_("短信告知业主（避开免打扰时段）"), required=False)
 
     def __init__(self, *args: Any, project: Project | None = None, user: Any = None, **kwargs: Any) -> None:

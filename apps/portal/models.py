@@ -45,7 +45,7 @@ class Publication(models.Model):
                                       related_name="portal_publications", verbose_name=_("来源报告"))
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+", verbose_name=_("审批人（管理者代表）"),
-                                    help_text=_("公开信须经管理者代表审批（R-M10-07）"))
+                                    help_text=_("公开信须经管理者代表审批"))
     approved_by_name = models.CharField(_("审批人"), max_length=100, blank=True,
                                         help_text=_("审批人姓名（公布时快照）"))
     published_at = models.DateTimeField(_("发布时间"))

@@ -298,7 +298,7 @@ def sign_ncr(*, report: NonconformityReport, opinion: str, acting_user: User, no
     raiser is told. Signing twice → 409 ``already_signed``; a returned report must be resubmitted first;
     the raiser cannot sign their own report (403 ``own_report``, separation of duties); a report of a
     closed/unresolved/voided ticket is not signed (409 ``ticket_finished``)."""
-    _sign_side(report, acting_user, "只有管理者代表可以签发不合格报告（R-M19-08）")
+    _sign_side(report, acting_user, "只有管理者代表可以签发不合格报告")
     _lock(report)
     opinion = (opinion or "").strip()
     if report.raised_by_id == acting_user.pk:

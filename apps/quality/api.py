@@ -138,7 +138,7 @@ def ncr_detail(request: HttpRequest, report_id: int) -> Any:
 
 
 @router.post("/tickets/{ticket_id}/ncr", response={201: NcrOut, **ERRORS},
-             summary="提出不合格报告（部门经理 → 管理者代表，R-M2-04）")
+             summary="提出不合格报告（部门经理 → 管理者代表）")
 def ncr_raise(request: HttpRequest, ticket_id: int, payload: RaiseIn) -> Any:
     try:
         ticket = access_ticket(request.user, ticket_id)
@@ -164,7 +164,7 @@ def ncr_update(request: HttpRequest, report_id: int, payload: UpdateIn) -> Any:
     return _out(_fresh(report))
 
 
-@router.post("/ncr/{report_id}/sign", response={200: NcrOut, **ERRORS}, summary="管理者代表签发（R-M19-08）")
+@router.post("/ncr/{report_id}/sign", response={200: NcrOut, **ERRORS}, summary="管理者代表签发")
 def ncr_sign(request: HttpRequest, report_id: int, payload: SignIn) -> Any:
     report = _report(request, report_id)
     actions.sign_ncr(report=report, opinion=payload.opinion, acting_user=staff_user(request), now=clock.now())

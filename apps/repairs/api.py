@@ -235,7 +235,7 @@ def accept(request: HttpRequest, order_id: int) -> Any:
 
 
 @router.post("/orders/{order_id}/arrival", response={200: RepairOrderOut, **ERRORS},
-             summary="登记到场（到场时限 R-M8-03）")
+             summary="登记到场（到场时限）")
 def arrival(request: HttpRequest, order_id: int, payload: RepairArrivalIn) -> Any:
     order = _order(request, order_id)
     actions.record_arrival(order=order, arrived_at=payload.arrived_at, acting_user=_user(request), now=clock.now())
@@ -253,7 +253,7 @@ def diagnosis(request: HttpRequest, order_id: int, payload: RepairDiagnosisIn) -
 
 
 @router.post("/orders/{order_id}/consent", response={200: RepairOrderOut, **ERRORS},
-             summary="业主确认收费（R-M8-08 b）")
+             summary="业主确认收费")
 def consent(request: HttpRequest, order_id: int, payload: RepairConsentIn) -> Any:
     order = _order(request, order_id)
     actions.record_consent(order=order, agreed=payload.agreed, owner_name=payload.owner_name,
@@ -270,7 +270,7 @@ def start(request: HttpRequest, order_id: int) -> Any:
 
 
 @router.post("/orders/{order_id}/completion", response={200: RepairOrderOut, **ERRORS},
-             summary="完工（完成时限 R-M8-04）")
+             summary="完工（完成时限）")
 def completion(request: HttpRequest, order_id: int, payload: RepairCompletionIn) -> Any:
     order = _order(request, order_id)
     actions.complete_repair(order=order, result=payload.result, labour_hours=payload.labour_hours,
@@ -281,7 +281,7 @@ def completion(request: HttpRequest, order_id: int, payload: RepairCompletionIn)
 
 
 @router.post("/orders/{order_id}/next-visit", response={200: RepairOrderOut, **ERRORS},
-             summary="约定再次上门（R-M8-08 c）")
+             summary="约定再次上门")
 def next_visit(request: HttpRequest, order_id: int, payload: RepairNextVisitIn) -> Any:
     order = _order(request, order_id)
     actions.agree_next_visit(order=order, agreed_at=payload.agreed_at, reason=payload.reason,
@@ -343,7 +343,7 @@ def prices(request: HttpRequest, project_code: str) -> Any:
 
 
 @router.post("/orders/{order_id}/return-visit", response={200: RepairOrderOut, **ERRORS},
-             summary="维修回访：质量与态度满意度；不满意返工（R-M8-07）")
+             summary="维修回访：质量与态度满意度；不满意返工")
 def return_visit(request: HttpRequest, order_id: int, payload: RepairReturnVisitIn) -> Any:
     order = _order(request, order_id)
     actions.record_repair_return_visit(
@@ -506,7 +506,7 @@ def consent_list(request: HttpRequest, order_id: int) -> Any:
 
 
 @router.post("/orders/{order_id}/consents", response={201: RepairLeaderConsentOut, **ERRORS},
-             summary="维修人员申请负责人同意：交接班（R-M8-10）或改动原有线路/装修（R-M8-11）")
+             summary="维修人员申请负责人同意：交接班或改动原有线路/装修")
 def consent_request(request: HttpRequest, order_id: int, payload: RepairConsentRequestIn) -> Any:
     order = _order(request, order_id)
     to_user = User.objects.filter(pk=payload.to_user_id).first() if payload.to_user_id else None

@@ -102,10 +102,10 @@ class RepairRule(models.Model):
                                      default=DispatchMode.ASSIGN)
     department_kind = models.CharField(_("责任部门类型"), max_length=20, default="engineering")
     urgent_by_default = models.BooleanField(_("默认紧急"), default=False,
-                                            help_text=_("R-M8-03：水、电、气、电梯等急迫性报修"))
+                                            help_text=_("水、电、气、电梯等急迫性报修"))
     certificate_required = models.BooleanField(
         _("须持证上岗"), default=False,
-        help_text=_("R-M8-18、R-M19-10：如电工、燃气作业，只能派给证书在有效期内的人员"))
+        help_text=_("如电工、燃气作业，只能派给证书在有效期内的人员"))
 
     class Meta:
         verbose_name = _("报修类别规则")
@@ -130,33 +130,33 @@ class RepairOrder(models.Model):
     steward = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="+", verbose_name=_("楼宇管家"),
                                 help_text=_("派工单上的管家：所在楼栋的管家，派工时记录并通知"))
-    agreed_visit_at = models.DateTimeField(_("约定上门时间"), null=True, blank=True, help_text=_("R-M8-08 a"))
+    agreed_visit_at = models.DateTimeField(_("约定上门时间"), null=True, blank=True, help_text=_("与业主约定的上门时间，到场时限按约定时间计算"))
     arrived_at = models.DateTimeField(_("到场时间"), null=True, blank=True)
     diagnosis = models.TextField(_("故障诊断"), blank=True)
     chargeable = models.BooleanField(_("是否收费"), null=True, blank=True,
-                                     help_text=_("空 = 尚未判断；收费项目须先向业主说明并经同意（R-M8-08 b）"))
+                                     help_text=_("空 = 尚未判断；收费项目须先向业主说明并经同意"))
     work_started_at = models.DateTimeField(_("开工时间"), null=True, blank=True)
     labour_hours = models.DecimalField(_("工时（小时）"), max_digits=6, decimal_places=2, null=True, blank=True)
     completed_at = models.DateTimeField(_("完工时间"), null=True, blank=True)
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                related_name="+", verbose_name=_("维修人员"))
     late_explanation = models.TextField(_("未能当天完成的原因（已向业主说明）"), blank=True,
-                                        help_text=_("R-M8-05"))
+                                        help_text=_("一般维修2小时内完成，当天未能完成的须向业主说明原因"))
     # owner acceptance (R-M8-08 e, R-M8-09, R-M8-13)
     signature = models.FileField(_("业主签名"), upload_to=UuidPath("repairs/signatures"), storage=private_storage,
                                  blank=True)
     signed_name = models.CharField(_("签名人"), max_length=50, blank=True)
     signed_at = models.DateTimeField(_("签名时间"), null=True, blank=True)
-    quality_ok = models.BooleanField(_("验收合格"), null=True, blank=True, help_text=_("R-M8-13"))
+    quality_ok = models.BooleanField(_("验收合格"), null=True, blank=True, help_text=_("功能性维修须恢复原有功能"))
     refused_at = models.DateTimeField(_("拒签时间"), null=True, blank=True)
     refusal_reason = models.TextField(_("拒签原因"), blank=True)
     rework_count = models.PositiveIntegerField(_("返工次数"), default=0)
     checklist = models.JSONField(_("上门服务规范检查"), default=dict, blank=True,
-                                 help_text=_("R-M8-11/R-M8-12/R-M8-14：键见 SITE_CHECKLIST"))
+                                 help_text=_("上门服务规范各项的检查结果"))
     wiring_changed = models.BooleanField(_("改动了原有线路/装修"), default=False)
     wiring_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                            related_name="+", verbose_name=_("同意改动的工程部经理"),
-                                           help_text=_("R-M8-11"))
+                                           help_text=_("不得擅自改动原有线路；确需改动的须经工程部经理同意"))
     created_at = models.DateTimeField(_("创建时间"))
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()

@@ -108,9 +108,9 @@ def certificate_problem(worker: User, project: Project, category: Category | Non
     if worker.certificate_valid_on(day):
         return None
     if not worker.certificate.strip():
-        return f"该类维修须持证上岗，{worker} 没有登记证书，不能派工（R-M8-18）"
+        return f"该类维修须持证上岗，{worker} 没有登记证书，不能派工"
     return (f"该类维修须持证上岗，{worker} 的证书已于 {worker.certificate_valid_until:%Y-%m-%d} 过期，"
-            f"不能派工（R-M8-18）")
+            f"不能派工")
 
 
 # ---------------------------------------------------------------- work orders and queues

@@ -112,19 +112,19 @@ class ReportSettings(models.Model):
 
     company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="report_settings")
     company_analysis_cadence = models.CharField(
-        _("公司投诉分析周期 (P-04)"), max_length=20, default="quarterly",
+        _("公司投诉分析周期"), max_length=20, default="quarterly",
         choices=[("quarterly", _("每季度")), ("half_yearly", _("每半年"))],
     )
     legacy_cadence = models.CharField(
-        _("地产遗留问题统计周期 (P-05)"), max_length=20, default="monthly",
+        _("地产遗留问题统计周期"), max_length=20, default="monthly",
         choices=[("monthly", _("每月（全部项目）")), ("quarterly", _("每季度（新项目及分期项目）"))],
     )
     remind_days_before = models.PositiveSmallIntegerField(_("提前提醒天数"), default=3)
     visit_statistics_days_after = models.PositiveSmallIntegerField(
-        _("年度走访统计报送期限 (R-M5-12)"), default=15, validators=[MaxValueValidator(31)],
+        _("年度走访统计报送期限"), default=15, validators=[MaxValueValidator(31)],
         help_text=_("0 = 当年12月31日前；N = 次年1月N日前（默认15日）。报物业总经理审阅"))
     record_retention_years = models.PositiveSmallIntegerField(
-        _("用户投诉记录保存年限 (R-M6-05)"), null=True, blank=True,
+        _("用户投诉记录保存年限"), null=True, blank=True,
         help_text=_("留空 = 永久妥善保存；到期记录仅列出供人工复核，系统不会自动删除"))
 
     class Meta:
@@ -154,7 +154,7 @@ class KpiSettings(models.Model):
     """Company choices for the KPIs: targets (POLICY P-30) and the repeat-complaint window."""
 
     company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="kpi_settings")
-    targets = models.JSONField(_("指标目标值 (P-30)"), default=default_targets, blank=True,
+    targets = models.JSONField(_("指标目标值"), default=default_targets, blank=True,
                                help_text=_('如 {"valid_complaint_rate": {"value": 1.0, "op": "<="}}'))
     repeat_window_days = models.PositiveSmallIntegerField(
         _("重复投诉统计窗口（天）"), default=90,

@@ -123,12 +123,12 @@ class TicketOut(Schema):
     municipal: bool
     internal_staff: bool
     valid_complaint: bool | None
-    validity_criterion_id: int | None = Field(None, description="判定依据（有效投诉判定标准 id，R-M1-18）")
+    validity_criterion_id: int | None = Field(None, description="判定依据（有效投诉判定标准 id）")
     staff_named_id: int | None = None
     important: bool
     agreed_feedback_at: dt.datetime | None
     held_by_quality: bool
-    return_visit_exemption: str = Field("", description="免回访类别（R-M4-05）：空 = 未免回访")
+    return_visit_exemption: str = Field("", description="免回访类别：空 = 未免回访")
     return_visit_exemption_note: str = ""
     return_visit_exemption_approved_by_id: int | None = None
     reopen_count: int
@@ -170,8 +170,8 @@ class TicketIn(Schema):
     valid_complaint: bool | None = None
     important: bool = False
     sensitive: bool = False
-    internal_staff: bool = Field(False, description="内部员工投诉（R-M1-17、P-08；仅投诉）")
-    agreed_feedback_at: PlannedMoment | None = Field(None, description="与业主约定的反馈时间（R-M1-09）")
+    internal_staff: bool = Field(False, description="内部员工投诉（；仅投诉）")
+    agreed_feedback_at: PlannedMoment | None = Field(None, description="与业主约定的反馈时间")
     agreed_extension_reason: str = Field("", max_length=200)
     resolved_on_spot: bool = False
     handling_result: str = Field("", max_length=4000)
@@ -227,7 +227,7 @@ class TicketSendIn(Schema):
 class TicketVerificationIn(Schema):
     passed: bool
     notes: str = Field("", max_length=2000)
-    order: str = Field("", max_length=2000, description="不通过时必填（R-M4-02）")
+    order: str = Field("", max_length=2000, description="不通过时必填")
 
 
 class TicketReturnVisitIn(Schema):
@@ -236,11 +236,11 @@ class TicketReturnVisitIn(Schema):
     satisfaction: Satisfaction | None = None
     owner_words: str = Field("", max_length=2000)
     note: str = Field("", max_length=1000)
-    give_up: bool = Field(False, description="多次联系不上后以“联系不上”结束（R-M4-12）")
-    open_question: str = Field("", max_length=2000, description="未能当场答复的问题（R-M4-10），须同时给 answer_due_at")
+    give_up: bool = Field(False, description="多次联系不上后以“联系不上”结束")
+    open_question: str = Field("", max_length=2000, description="未能当场答复的问题，须同时给 answer_due_at")
     answer_due_at: PlannedMoment | None = Field(None, description="约定答复时间，须带时区")
     emergency_reason: str = Field("", max_length=500,
-                                  description="免打扰时段内电话回访的紧急原因（R-M4-14、R-M17-01）；否则 409 quiet_hours")
+                                  description="免打扰时段内电话回访的紧急原因；否则 409 quiet_hours")
 
 
 class TicketExemptionIn(Schema):
@@ -250,7 +250,7 @@ class TicketExemptionIn(Schema):
 
 class TicketCloseIn(Schema):
     result: str = Field("", max_length=4000)
-    unresolved: bool = Field(False, description="未关闭结案（R-M2-16）")
+    unresolved: bool = Field(False, description="未关闭结案")
     analysis: str = Field("", max_length=4000)
     measures: str = Field("", max_length=4000)
 
@@ -572,7 +572,7 @@ class ChannelPublicationOut(Schema):
 
 
 @router.post("/{ticket_id}/online-notification", response={200: TicketOut, **ERRORS},
-             summary="网上投诉通知（邮件转发、电话通知，R-M2-09）")
+             summary="网上投诉通知（邮件转发、电话通知）")
 def online_notification(request: HttpRequest, ticket_id: int, payload: TicketOnlineNotificationIn) -> Any:
     data = _dump(payload)
     return _act(request, ticket_id, "online_notification", data, lambda t, now: actions.record_online_notification(
@@ -580,14 +580,14 @@ def online_notification(request: HttpRequest, ticket_id: int, payload: TicketOnl
         acting_user=access.staff_user(request), now=now))
 
 
-@router.post("/{ticket_id}/gm-report", response={200: TicketOut, **ERRORS}, summary="事故事件报告总经理（R-M2-23）")
+@router.post("/{ticket_id}/gm-report", response={200: TicketOut, **ERRORS}, summary="事故事件报告总经理")
 def gm_report(request: HttpRequest, ticket_id: int, payload: TicketGmReportIn) -> Any:
     data = _dump(payload)
     return _act(request, ticket_id, "gm_report", data, lambda t, now: actions.report_incident_to_gm(
         ticket=t, report=data["report"], acting_user=access.staff_user(request), now=now))
 
 
-@router.post("/{ticket_id}/quality-report", response={200: TicketOut, **ERRORS}, summary="报品质部处理措施（R-M2-19）")
+@router.post("/{ticket_id}/quality-report", response={200: TicketOut, **ERRORS}, summary="报品质部处理措施")
 def quality_report(request: HttpRequest, ticket_id: int, payload: TicketQualityReportIn) -> Any:
     data = _dump(payload)
     return _act(request, ticket_id, "quality_report", data, lambda t, now: actions.report_to_quality(
@@ -595,7 +595,7 @@ def quality_report(request: HttpRequest, ticket_id: int, payload: TicketQualityR
 
 
 @router.post("/{ticket_id}/suggestion-decision", response={200: TicketOut, **ERRORS},
-             summary="合理化建议是否采纳（管理处主任，R-M1-15）")
+             summary="合理化建议是否采纳（管理处主任）")
 def suggestion_decision(request: HttpRequest, ticket_id: int, payload: TicketSuggestionDecisionIn) -> Any:
     data = _dump(payload)
     return _act(request, ticket_id, "suggestion_decision", data, lambda t, now: actions.decide_suggestion(
@@ -610,7 +610,7 @@ def _project(request: HttpRequest, project_id: int) -> Any:
     return project
 
 
-@router.post("/box-openings", response={201: BoxOpeningOut, **ERRORS}, summary="意见箱开箱登记（R-M1-12）")
+@router.post("/box-openings", response={201: BoxOpeningOut, **ERRORS}, summary="意见箱开箱登记")
 def box_opening(request: HttpRequest, payload: BoxOpeningIn) -> Any:
     project = _project(request, payload.project)
     user = access.staff_user(request)
@@ -626,7 +626,7 @@ def box_opening(request: HttpRequest, payload: BoxOpeningIn) -> Any:
 
 
 @router.post("/channel-publications", response={201: ChannelPublicationOut, **ERRORS},
-             summary="投诉渠道公布登记（R-M1-01）")
+             summary="投诉渠道公布登记")
 def channel_publication(request: HttpRequest, payload: ChannelPublicationIn) -> Any:
     project = _project(request, payload.project)
     try:
@@ -666,7 +666,7 @@ class ValidityCriterionPatch(Schema):
 
 
 @router.get("/validity-criteria", response={200: list[ValidityCriterionOut], **ERRORS},
-            summary="有效投诉判定标准（R-M1-18）")
+            summary="有效投诉判定标准")
 def list_validity_criteria(request: HttpRequest, include_inactive: bool = False) -> Any:
     """The criteria of the companies whose projects the caller sees (the 投诉判定 panel's choices)."""
     if not org_access.has_cap(request.user, Cap.VIEW_TICKETS):
@@ -790,14 +790,14 @@ def close(request: HttpRequest, ticket_id: int, payload: TicketCloseIn) -> Any:
 
 
 @router.post("/{ticket_id}/internal-staff", response={200: TicketOut, **ERRORS},
-             summary="内部员工投诉标记（R-M1-17、P-08）")
+             summary="内部员工投诉标记")
 def internal_staff(request: HttpRequest, ticket_id: int, payload: TicketInternalStaffIn) -> Any:
     return _act(request, ticket_id, "internal_staff", data := _dump(payload), lambda t, now: actions.edit_ticket(
         ticket=t, **forms.internal_staff_kwargs(data), acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/judgement", response={200: TicketOut, **ERRORS},
-             summary="投诉判定：有效投诉（处理人或主管以上，R-M1-18）、重要投诉（R-M2-22）")
+             summary="投诉判定：有效投诉（处理人或主管以上）、重要投诉")
 def judgement(request: HttpRequest, ticket_id: int, payload: TicketJudgementIn) -> Any:
     data = payload.model_dump(exclude_unset=True)
     return _act(request, ticket_id, "judge", data, lambda t, now: actions.judge_complaint(

@@ -83,7 +83,7 @@ def stamp(ticket: Ticket, *, start: dt.datetime, stages: Iterable[str], now: dt.
         rows.append(Deadline(
             ticket=ticket, stage=Stage.REPLY, cycle=ticket.cycle, start_at=start, due_at=ticket.agreed_feedback_at,
             limit_due_at=None, agreed=True, warn_at=warn_moment(start, ticket.agreed_feedback_at),
-            rule="R-M1-09 与业主约定的反馈时间", created_at=now,
+            rule="与业主约定的反馈时间", created_at=now,
         ))
     Deadline.objects.bulk_create(rows)
     return rows

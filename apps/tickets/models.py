@@ -59,7 +59,7 @@ class Category(models.Model):
     name = models.CharField(_("名称"), max_length=50)
     sort = models.PositiveIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("启用"), default=True)
-    class_one = models.BooleanField(_("一类客户投诉"), default=False, help_text=_("R-M4-06：须立即回访"))
+    class_one = models.BooleanField(_("一类客户投诉"), default=False, help_text=_("须立即回访"))
 
     class Meta:
         verbose_name = _("诉求分类")
@@ -144,7 +144,7 @@ class Ticket(models.Model):
     urgency = models.CharField(_("紧急程度"), max_length=20, choices=Urgency.choices, default=Urgency.NORMAL)
     status = models.CharField(_("状态"), max_length=20, choices=TicketStatus.choices,
                               default=TicketStatus.RECEIVED, editable=False)
-    received_at = models.DateTimeField(_("受理时间"), help_text=_("T-02：可早于录入时间（补录信函）"))
+    received_at = models.DateTimeField(_("受理时间"), help_text=_("可早于录入时间（补录信函）"))
     recorded_at = models.DateTimeField(_("录入时间"), editable=False)
     receiver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tickets_received",
                                  verbose_name=_("受理人"))
@@ -173,28 +173,28 @@ class Ticket(models.Model):
     collective = models.BooleanField(_("集体投诉"), default=False)
     media_exposed = models.BooleanField(_("已被媒体曝光"), default=False)
     litigation = models.BooleanField(_("已诉讼"), default=False)
-    media_or_litigation_risk = models.BooleanField(_("可能诉讼/曝光"), default=False, help_text=_("R-M3-02(a)"))
-    our_side = models.BooleanField(_("我方原因"), default=True, help_text=_("R-M3-05"))
+    media_or_litigation_risk = models.BooleanField(_("可能诉讼/曝光"), default=False, help_text=_("业主表示可能诉讼或向媒体曝光，计入热点投诉判定"))
+    our_side = models.BooleanField(_("我方原因"), default=True, help_text=_("投诉原因在我方；热点/重大投诉的时间条件只在我方原因时计算"))
     developer_matter = models.BooleanField(_("地产问题"), default=False)
     municipal = models.BooleanField(_("市政配套"), default=False)
-    valid_complaint = models.BooleanField(_("有效投诉"), null=True, blank=True, help_text=_("R-M1-18"))
+    valid_complaint = models.BooleanField(_("有效投诉"), null=True, blank=True, help_text=_("按公司的有效投诉判定依据认定"))
     validity_criterion = models.ForeignKey("tickets.ValidityCriterion", on_delete=models.PROTECT, null=True,
                                            blank=True, related_name="+", verbose_name=_("判定依据"))
     staff_named = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="tickets_naming", verbose_name=_("被表扬/投诉的员工"),
                                     help_text=_("员工考核的依据"))
-    important = models.BooleanField(_("重要投诉"), default=False, help_text=_("R-M2-22 人工标记"))
+    important = models.BooleanField(_("重要投诉"), default=False, help_text=_("人工标记"))
     internal_staff = models.BooleanField(
         _("内部员工投诉"), default=False,
-        help_text=_("R-M1-17、P-08：投诉人是本公司内部员工；按公司设置决定是否计入顾客投诉统计"))
+        help_text=_("投诉人是本公司内部员工；按公司设置决定是否计入顾客投诉统计"))
     sensitive = models.BooleanField(_("敏感投诉"), default=False)
-    record_form = models.BooleanField(_("记录表投诉"), default=False, help_text=_("R-M2-17"))
+    record_form = models.BooleanField(_("记录表投诉"), default=False, help_text=_("有一定难度、需较长时间处理的投诉，登记在投诉记录表中跟进"))
     escalation_level = models.CharField(_("投诉级别"), max_length=10, choices=EscalationLevel.choices,
                                         default=EscalationLevel.NONE, editable=False)
     # deadlines agreed with the owner (R-M1-09, R-M2-06)
     agreed_feedback_at = models.DateTimeField(_("与业主约定的反馈时间"), null=True, blank=True)
     agreed_extension_reason = models.CharField(_("顾客要求延后的原因"), max_length=200, blank=True,
-                                               help_text=_("R-M2-06：顾客要求更晚时间时填写"))
+                                               help_text=_("顾客要求更晚时间时填写"))
     # company level (R-M1-10, R-M2-14, R-M2-19)
     held_by_quality = models.BooleanField(_("已上报品质管理部"), default=False, editable=False)
     # R-M2-04: handling held by a higher module (apps.quality while its report awaits the 管理者代表's
@@ -219,7 +219,7 @@ class Ticket(models.Model):
     resolved_on_spot = models.BooleanField(_("现场即时处理"), default=False)
     handling_result = models.TextField(_("处理结果"), blank=True)
     unreasonable = models.BooleanField(_("无理投诉（已解释）"), default=False)
-    unresolved_analysis = models.TextField(_("案例分析"), blank=True, help_text=_("R-M2-16"))
+    unresolved_analysis = models.TextField(_("案例分析"), blank=True, help_text=_("超出公司能力范围、无法解决时的原因分析"))
     unresolved_measures = models.TextField(_("降低不满的措施"), blank=True)
     return_visit_exemption = models.CharField(_("免回访原因"), max_length=20, blank=True,
                                               choices=ReturnVisitExemption.choices)
@@ -312,10 +312,10 @@ class TicketPolicy(models.Model):
     project = models.ForeignKey("org.Project", on_delete=models.CASCADE, null=True, blank=True,
                                 related_name="ticket_policies", verbose_name=_("项目（留空=全公司）"))
     close_needs_manager_reply = models.BooleanField(
-        _("R-M2-21 结案须同时回复业主和管理处主任"), default=True,
+        _("结案须同时回复业主和管理处主任"), default=True,
         help_text=_("开启时，投诉、报修等经处理的工单须有本轮已发出的业主结果回复和管理处主任回复才能结案"))
     count_internal_staff_complaints = models.BooleanField(
-        _("P-08 内部员工投诉计入顾客投诉统计"), default=False,
+        _("内部员工投诉计入顾客投诉统计"), default=False,
         help_text=_("默认不计入（002 篇4“不包括内部职员的投诉”）；篇3 作“不掩盖内部员工的投诉”"))
     no_contact_exemption = models.CharField(
         _("无联系方式免回访的范围"), max_length=20, default="any_channel",
@@ -531,7 +531,7 @@ class Reply(models.Model):
                                verbose_name=_("回复人"))
     created_at = models.DateTimeField(_("登记时间"))
     sent_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
-    all_issues_covered = models.BooleanField(_("已回应全部问题"), default=False, help_text=_("R-M2-12"))
+    all_issues_covered = models.BooleanField(_("已回应全部问题"), default=False, help_text=_("网上回复须诚恳、不推诿，回应业主提出的每一个问题"))
     cycle = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -574,7 +574,7 @@ class Verification(models.Model):
     verified_at = models.DateTimeField(_("验证时间"))
     result = models.CharField(_("结果"), max_length=10, choices=VerificationResult.choices)
     notes = models.TextField(_("验证情况"), blank=True)
-    order = models.TextField(_("整改指令/重新评估"), blank=True, help_text=_("R-M4-02：不通过时必填"))
+    order = models.TextField(_("整改指令/重新评估"), blank=True, help_text=_("不通过时必填"))
 
     class Meta:
         verbose_name = _("验证")

@@ -110,7 +110,7 @@ def _clean_problem(raw: Mapping[str, Any], project: Project, i: int) -> dict[str
         raise _refuse("记录走访时，问题只能是“当场解决”或“待解决”", f"{field}.status")
     answer = (raw.get("answer") or "").strip()
     if status == ProblemStatus.ON_SPOT and not answer:
-        raise _refuse(f"第{i + 1}个问题当场解决，请填写当场的答复（R-M9-03）", f"{field}.answer")
+        raise _refuse(f"第{i + 1}个问题当场解决，请填写当场的答复", f"{field}.answer")
     category = raw.get("category")
     _check_category(category, project, f"{field}.category")
     department = raw.get("department")
@@ -159,7 +159,7 @@ def record_visit(*, project: Project, household: Household | None, category: str
     cleaned = [_clean_problem(raw, project, i) for i, raw in enumerate(problems)]
     department = cs_department(project)
     if department is None:
-        raise VisitError(f"项目「{project.name}」没有客服部；走访记录须由客服部归档（R-M6-06），请先设置客服部",
+        raise VisitError(f"项目「{project.name}」没有客服部；走访记录须由客服部归档，请先设置客服部",
                          field="project", code="no_cs_department", status=409)
     visit = Visit(project=project, household=household, person=person, category=category, method=method,
                   visitor=visitor, visited_at=visited_at, visited_on=visited_at.astimezone(project.tz).date(),
@@ -175,7 +175,7 @@ def record_visit(*, project: Project, household: Household | None, category: str
             heads = department_heads(problem.department)
             if heads:  # reaction (a): in this transaction, so a failure leaves no visit without its notice
                 notify_staff(heads, kind="visit_problem_assigned", subject=f"走访问题待处理：{household.label}",
-                             body=f"{problem.description[:200]}\n请落实整改措施并将进展反馈客服部（R-M9-08）。",
+                             body=f"{problem.description[:200]}\n请落实整改措施并将进展反馈客服部。",
                              link=f"/visits/{visit.pk}/", project=project,
                              dedupe_key=f"visit-problem-dept:{problem.pk}", now=now)
     return visit
@@ -587,7 +587,7 @@ def return_visit_problem(*, problem: VisitProblem, satisfied: bool, text: str, a
         heads = department_heads(problem.department)
         if heads:
             notify_staff(heads, kind="visit_problem_assigned", subject=f"业主对整改不满意：{problem.visit.household.label}",
-                         body=f"{problem.description[:120]}\n回访：{text[:120]}\n请继续整改并反馈客服部（R-M9-06）。",
+                         body=f"{problem.description[:120]}\n回访：{text[:120]}\n请继续整改并反馈客服部。",
                          link=f"/visits/{problem.visit_id}/", project=problem.visit.project,
                          dedupe_key=f"visit-problem-unsatisfied:{row.pk}", now=now)
     return row

@@ -124,7 +124,7 @@ MethodParam = Literal["phone", "face_to_face", "patrol", "online"]
 StatusParam = Literal["on_spot", "open", "solved", "cannot_solve", "unsolved"]
 
 
-@router.get("/", response={200: list[VisitOut], **ERRORS}, summary="走访档案（R-M6-06），筛选同页面")
+@router.get("/", response={200: list[VisitOut], **ERRORS}, summary="走访档案，筛选同页面")
 def visit_list(request: HttpRequest, project: int | None = None,
                year: int | None = Query(None, ge=2000, le=2100), date_from: SaneDate | None = None,
                date_to: SaneDate | None = None, category: CategoryParam | None = None,
@@ -158,7 +158,7 @@ def _json(data: Any) -> Any:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
-@router.post("/", response={201: VisitOut, **ERRORS}, summary="记录走访（R-M9-03），归档于项目客服部（支持 Idempotency-Key）")
+@router.post("/", response={201: VisitOut, **ERRORS}, summary="记录走访，归档于项目客服部（支持 Idempotency-Key）")
 def visit_create(request: HttpRequest, payload: VisitIn,
                  idempotency_key: str | None = Header(None, alias="Idempotency-Key",
                                                       description="重试同一提交时使用相同的键，不会重复记录")) -> Any:
@@ -199,7 +199,7 @@ def problem_settle(request: HttpRequest, problem_id: int, payload: VisitSettleIn
 
 
 @router.post("/problems/{problem_id}/ticket", response={201: VisitTicketOut, **ERRORS},
-             summary="走访中提出的投诉转投诉工单（R-M9-11）")
+             summary="走访中提出的投诉转投诉工单")
 def problem_ticket(request: HttpRequest, problem_id: int, payload: VisitTicketIn,
                    idempotency_key: str | None = Header(None, alias="Idempotency-Key",
                                                         description="重试同一提交时使用相同的键，不会重复建单")) -> Any:

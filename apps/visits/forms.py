@@ -100,7 +100,7 @@ class SettleForm(forms.Form):
 
 class RaiseTicketForm(forms.Form):
     agreed_feedback_at = forms.DateTimeField(validators=[validate_planned_moment], label=_("约定反馈时间"), widget=DT_WIDGET, required=False,
-                                             help_text=_("R-M1-09：与业主约定的反馈时间"))
+                                             help_text=_("与业主约定的反馈时间"))
     complainant_surname = forms.CharField(label=_("业主姓氏"), max_length=20, required=False,
                                           help_text=_("走访未登记被访人时填写"))
     phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)

@@ -69,7 +69,7 @@ class Visit(models.Model):
     communicated = models.TextField(_("沟通内容"), help_text=_("介绍的近期主要工作、对已有问题采取的措施等"))
     opinions = models.TextField(_("业主意见（详细记录）"))
     filed_department = models.ForeignKey("org.Department", on_delete=models.PROTECT, related_name="filed_visits",
-                                         verbose_name=_("归档部门"), help_text=_("R-M6-06：项目客服部"))
+                                         verbose_name=_("归档部门"), help_text=_("项目客服部"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     verbose_name=_("记录人"))
     recorded_at = models.DateTimeField(_("记录时间"))

@@ -126,7 +126,7 @@ class LimitPolicy(models.Model):
     category = models.CharField(_("类别代码"), max_length=50, blank=True, help_text=_("如 repair_lighting"))
     clock = models.CharField(_("计时方式"), max_length=20, choices=list(pol.CLOCKS.items()))
     amount = models.DecimalField(_("数量"), max_digits=8, decimal_places=2, default=Decimal(0))
-    rule = models.CharField(_("规则说明"), max_length=200, help_text=_("如 R-M2-05 规则A 书面 2个工作日"))
+    rule = models.CharField(_("规则说明"), max_length=200, help_text=_("如规则A 书面 2个工作日"))
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()
 
@@ -202,14 +202,14 @@ class DeadlineSettings(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="deadline_settings")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, blank=True,
                                 related_name="deadline_settings", verbose_name=_("项目（留空=全公司）"))
-    same_day_mode = models.CharField(_("P-02 非工作时间的“当日内”"), max_length=20,
+    same_day_mode = models.CharField(_("非工作时间的“当日内”"), max_length=20,
                                      choices=list(pol.SAME_DAY_MODES.items()), default=wc.LITERAL)
-    response_on = models.BooleanField(_("P-03 1个工作日内处理回应"), default=True)
-    start_day_counts = models.BooleanField(_("P-26 受理当日（工作日）计入工作日数"), default=False)
-    end_of = models.CharField(_("P-27 工作日时限的截止时刻"), max_length=20, choices=list(pol.END_OF_CHOICES.items()),
+    response_on = models.BooleanField(_("1个工作日内处理回应"), default=True)
+    start_day_counts = models.BooleanField(_("受理当日（工作日）计入工作日数"), default=False)
+    end_of = models.CharField(_("工作日时限的截止时刻"), max_length=20, choices=list(pol.END_OF_CHOICES.items()),
                               default=wc.MIDNIGHT)
-    roll_rest_days = models.BooleanField(_("P-28 自然日/日期时限遇休息日顺延至下一工作日"), default=False)
-    soft_target_hours = models.DecimalField(_("P-31 “立即/及时”软目标（小时，留空=无）"), max_digits=6,
+    roll_rest_days = models.BooleanField(_("自然日/日期时限遇休息日顺延至下一工作日"), default=False)
+    soft_target_hours = models.DecimalField(_("“立即/及时”软目标（小时，留空=无）"), max_digits=6,
                                             decimal_places=2, null=True, blank=True)
     history = HistoricalRecords()
 

@@ -62,9 +62,9 @@ CLOCKS: dict[str, str] = {
 REPLY_CONCERN, ONLINE_CONCERN, GENERAL_CONCERN = "reply", "online", "general"
 ARRIVAL_CONCERN, COMPLETION_CONCERN, REPAIR_RETURN_CONCERN = "arrival", "completion", "repair_return"
 CONCERNS: dict[str, str] = {
-    REPLY_CONCERN: "投诉回复时限 (P-01)", ONLINE_CONCERN: "网上投诉时限 (P-06)", GENERAL_CONCERN: "通用时限 (P-03 等)",
-    ARRIVAL_CONCERN: "报修到场时限 (P-14)", COMPLETION_CONCERN: "报修完成时限 (P-15)",
-    REPAIR_RETURN_CONCERN: "报修回访时限 (P-16)",
+    REPLY_CONCERN: "投诉回复时限", ONLINE_CONCERN: "网上投诉时限", GENERAL_CONCERN: "通用时限",
+    ARRIVAL_CONCERN: "报修到场时限", COMPLETION_CONCERN: "报修完成时限",
+    REPAIR_RETURN_CONCERN: "报修回访时限",
 }
 CONCERN_ORDER: tuple[str, ...] = tuple(CONCERNS)
 
@@ -139,97 +139,97 @@ class RuleSetSeed:
 C = "complaint"
 # T-08 / AS-22: "一周内" from a timestamp is 7×24 h (2025-10-10 17:00 → 2025-10-17 17:00)
 WEEK_HOURS = 168
-WIRING_RULE = "R-M8-04 制度10 线路等复杂故障 一周内（T-08 7×24小时）"
-COMPLEX_RULE = "R-M8-04 制度10 复杂维修 一周内（T-08 7×24小时）"
-_B_RULE = "R-M2-05 规则B 业委会书面平台 3个工作日"
+WIRING_RULE = "制度10 线路等复杂故障 一周内（7×24小时）"
+COMPLEX_RULE = "制度10 复杂维修 一周内（7×24小时）"
+_B_RULE = "规则B 业委会书面平台 3个工作日"
 
 
 DEFAULT_RULE_SETS: tuple[RuleSetSeed, ...] = (
     RuleSetSeed("reply_a", REPLY_CONCERN, "规则A 万科投诉处理程序", "002 篇3/篇4 §5.2.3.2", True, (
-        Row(REPLY, SAME_DAY, 0, "R-M2-05 规则A 口头 当日内", kind=C, reply_class="oral"),
-        Row(REPLY, WORKING_DAYS, 2, "R-M2-05 规则A 邮件 2个工作日", kind=C, reply_class="email"),
-        Row(REPLY, WORKING_DAYS, 2, "R-M2-05 规则A 书面 2个工作日", kind=C, reply_class="written"),
+        Row(REPLY, SAME_DAY, 0, "规则A 口头 当日内", kind=C, reply_class="oral"),
+        Row(REPLY, WORKING_DAYS, 2, "规则A 邮件 2个工作日", kind=C, reply_class="email"),
+        Row(REPLY, WORKING_DAYS, 2, "规则A 书面 2个工作日", kind=C, reply_class="written"),
         Row(REPLY, WORKING_DAYS, 3, _B_RULE, kind=C, channel="owners_committee"),
     )),
     RuleSetSeed("reply_b", REPLY_CONCERN, "规则B 业委会书面平台（书面3个工作日，其余同规则A）", "002 篇1", False, (
-        Row(REPLY, SAME_DAY, 0, "R-M2-05 规则B未规定，同规则A 口头 当日内", kind=C, reply_class="oral"),
-        Row(REPLY, WORKING_DAYS, 2, "R-M2-05 规则B未规定，同规则A 邮件 2个工作日", kind=C, reply_class="email"),
+        Row(REPLY, SAME_DAY, 0, "规则B未规定，同规则A 口头 当日内", kind=C, reply_class="oral"),
+        Row(REPLY, WORKING_DAYS, 2, "规则B未规定，同规则A 邮件 2个工作日", kind=C, reply_class="email"),
         Row(REPLY, WORKING_DAYS, 3, _B_RULE, kind=C, reply_class="written"),
         Row(REPLY, WORKING_DAYS, 3, _B_RULE, kind=C, channel="owners_committee"),
     )),
     RuleSetSeed("reply_c", REPLY_CONCERN, "规则C 004 服务标准（全部4个工作日）", "004 制度9 #8", False, (
-        Row(REPLY, WORKING_DAYS, 4, "R-M2-05 规则C 4个工作日", kind=C),
+        Row(REPLY, WORKING_DAYS, 4, "规则C 4个工作日", kind=C),
         # one row per class so rule set C also beats the P-06 online row (same specificity, reply first)
-        *(Row(REPLY, WORKING_DAYS, 4, "R-M2-05 规则C 4个工作日", kind=C, reply_class=rc)
+        *(Row(REPLY, WORKING_DAYS, 4, "规则C 4个工作日", kind=C, reply_class=rc)
           for rc in ("oral", "email", "written", "online")),
     )),
     RuleSetSeed("online_p06", ONLINE_CONCERN, "网上投诉（4小时礼节性回复，当日/上班当天措施，1个工作日回应）", "000; 002 §5.2.3.3",
                 True, (
-        Row(ACKNOWLEDGE, CLOCK_HOURS, 4, "R-M2-11(a) 网上投诉 4小时内礼节性回复", kind=C, reply_class="online"),
-        Row(REPLY, SAME_DAY_ROLLOVER, 0, "R-M2-11(b) 网上投诉 当日内/上班后当天内回复处理措施", kind=C,
+        Row(ACKNOWLEDGE, CLOCK_HOURS, 4, "网上投诉 4小时内礼节性回复", kind=C, reply_class="online"),
+        Row(REPLY, SAME_DAY_ROLLOVER, 0, "网上投诉 当日内/上班后当天内回复处理措施", kind=C,
             reply_class="online"),
-        Row(RESPOND, WORKING_DAYS, 1, "R-M2-11(c) 网上投诉 1个工作日内回应", kind=C, reply_class="online"),
+        Row(RESPOND, WORKING_DAYS, 1, "网上投诉 1个工作日内回应", kind=C, reply_class="online"),
     )),
     RuleSetSeed("general", GENERAL_CONCERN, "通用时限", "000; 002", True, (
-        Row(ACKNOWLEDGE, NONE, 0, "R-M1-21 T-13 立即受理告知", kind=C),
-        Row(RESPOND, WORKING_DAYS, 1, "R-M2-07 1个工作日内处理回应", kind=C),
-        Row(REPORT, WORKING_DAYS, 1, "R-M2-19 1个工作日内将处理措施报品质管理部", kind=C),
-        Row(RETURN_VISIT, NONE, 0, "R-M4-04 T-13 验证通过后及时回访", kind=C),
-        Row(RETURN_VISIT, NONE, 0, "R-M4-11 T-13 建议：指定专人回访", kind="suggestion"),
-        Row(RETURN_VISIT, NONE, 0, "R-M4-11 T-13 需求：指定专人回访", kind="need"),
-        Row(RETURN_VISIT, NONE, 0, "R-M8-07 T-13 有偿维修由前台回访", kind="paid_service"),
+        Row(ACKNOWLEDGE, NONE, 0, "立即受理告知", kind=C),
+        Row(RESPOND, WORKING_DAYS, 1, "1个工作日内处理回应", kind=C),
+        Row(REPORT, WORKING_DAYS, 1, "1个工作日内将处理措施报品质管理部", kind=C),
+        Row(RETURN_VISIT, NONE, 0, "验证通过后及时回访", kind=C),
+        Row(RETURN_VISIT, NONE, 0, "建议：指定专人回访", kind="suggestion"),
+        Row(RETURN_VISIT, NONE, 0, "需求：指定专人回访", kind="need"),
+        Row(RETURN_VISIT, NONE, 0, "有偿维修由前台回访", kind="paid_service"),
     )),
     RuleSetSeed("arrival_a", ARRIVAL_CONCERN, "A 急修15分钟 / 其他30分钟", "004 制度9 #8", True, (
-        Row(ARRIVE, CLOCK_MINUTES, 30, "R-M8-03 规则A 其他报修 30分钟到场", kind="repair"),
-        Row(ARRIVE, CLOCK_MINUTES, 15, "R-M8-03 规则A 急迫性报修 15分钟到场", kind="repair", urgency="urgent"),
-        *(Row(ARRIVE, CLOCK_MINUTES, 15, "R-M8-03 规则A 水电气急修 15分钟到场", kind="repair", category=c)
+        Row(ARRIVE, CLOCK_MINUTES, 30, "规则A 其他报修 30分钟到场", kind="repair"),
+        Row(ARRIVE, CLOCK_MINUTES, 15, "规则A 急迫性报修 15分钟到场", kind="repair", urgency="urgent"),
+        *(Row(ARRIVE, CLOCK_MINUTES, 15, "规则A 水电气急修 15分钟到场", kind="repair", category=c)
           for c in sorted(URGENT_UTILITIES)),
     )),
     RuleSetSeed("arrival_b", ARRIVAL_CONCERN, "B 紧急10分钟 / 一般20分钟", "004 制度10 二", False, (
-        Row(ARRIVE, CLOCK_MINUTES, 20, "R-M8-03 规则B 一般情况 20分钟到场", kind="repair"),
-        Row(ARRIVE, CLOCK_MINUTES, 10, "R-M8-03 规则B 紧急情况 10分钟到场", kind="repair", urgency="urgent"),
+        Row(ARRIVE, CLOCK_MINUTES, 20, "规则B 一般情况 20分钟到场", kind="repair"),
+        Row(ARRIVE, CLOCK_MINUTES, 10, "规则B 紧急情况 10分钟到场", kind="repair", urgency="urgent"),
     )),
     RuleSetSeed("arrival_c", ARRIVAL_CONCERN, "C 25分钟或与业主约定时间", "004 制度11 #2", False, (
-        Row(ARRIVE, CLOCK_MINUTES, 25, "R-M8-03 规则C 25分钟到场", kind="repair"),
+        Row(ARRIVE, CLOCK_MINUTES, 25, "规则C 25分钟到场", kind="repair"),
     )),
     RuleSetSeed("completion_10", COMPLETION_CONCERN, "制度10 维修完成时限表", "004 制度10 四", True, (
-        Row(COMPLETE, WORKING_DAYS, 1, "R-M8-04 制度10 其他简单维修 1个工作日", kind="repair"),
-        Row(COMPLETE, WORKING_DAYS, 1, "R-M8-04 制度10 照明故障 1个工作日", kind="repair", category=REPAIR_LIGHTING),
+        Row(COMPLETE, WORKING_DAYS, 1, "制度10 其他简单维修 1个工作日", kind="repair"),
+        Row(COMPLETE, WORKING_DAYS, 1, "制度10 照明故障 1个工作日", kind="repair", category=REPAIR_LIGHTING),
         Row(COMPLETE, CLOCK_HOURS, WEEK_HOURS, WIRING_RULE, kind="repair", category=REPAIR_WIRING),
-        Row(COMPLETE, WORKING_DAYS, Decimal("0.5"), "R-M8-04 制度10 阀门水龙头漏水 半个工作日", kind="repair",
+        Row(COMPLETE, WORKING_DAYS, Decimal("0.5"), "制度10 阀门水龙头漏水 半个工作日", kind="repair",
             category=REPAIR_TAP),
-        Row(COMPLETE, WORKING_DAYS, 1, "R-M8-04 制度10 管道故障 1个工作日", kind="repair", category=REPAIR_PIPE),
-        Row(COMPLETE, WORKING_DAYS, Decimal("0.5"), "R-M8-04 制度10 下水道堵塞 半个工作日", kind="repair",
+        Row(COMPLETE, WORKING_DAYS, 1, "制度10 管道故障 1个工作日", kind="repair", category=REPAIR_PIPE),
+        Row(COMPLETE, WORKING_DAYS, Decimal("0.5"), "制度10 下水道堵塞 半个工作日", kind="repair",
             category=REPAIR_DRAIN),
-        Row(COMPLETE, WORKING_DAYS, 1, "R-M8-04 制度10 下水道堵塞（复杂）1个工作日", kind="repair",
+        Row(COMPLETE, WORKING_DAYS, 1, "制度10 下水道堵塞（复杂）1个工作日", kind="repair",
             category=REPAIR_DRAIN_COMPLEX),
-        Row(COMPLETE, CLOCK_MINUTES, 10, "R-M8-04 制度10 外部停电 10分钟内启动发电机", kind="repair",
+        Row(COMPLETE, CLOCK_MINUTES, 10, "制度10 外部停电 10分钟内启动发电机", kind="repair",
             category=REPAIR_POWER_OUTAGE),
-        Row(COMPLETE, WORKING_DAYS, 1, "R-M8-04 制度10 门锁台椅等简单维修 1个工作日", kind="repair",
+        Row(COMPLETE, WORKING_DAYS, 1, "制度10 门锁台椅等简单维修 1个工作日", kind="repair",
             category=REPAIR_DOORS_FURNITURE),
         Row(COMPLETE, CLOCK_HOURS, WEEK_HOURS, COMPLEX_RULE, kind="repair", category=REPAIR_COMPLEX),
-        Row(COMPLETE, WORKING_DAYS, 1, "R-M8-04 制度10 其他简单维修 1个工作日（最多2个工作日）", kind="repair",
+        Row(COMPLETE, WORKING_DAYS, 1, "制度10 其他简单维修 1个工作日（最多2个工作日）", kind="repair",
             category=REPAIR_GENERAL),
-        Row(COMPLETE, NONE, 0, "R-M8-04 制度10 其他特殊问题 视情况而定", kind="repair", category=REPAIR_SPECIAL),
+        Row(COMPLETE, NONE, 0, "制度10 其他特殊问题 视情况而定", kind="repair", category=REPAIR_SPECIAL),
     )),
     RuleSetSeed("completion_11", COMPLETION_CONCERN, "制度11 一般2小时 / 特别困难72小时", "004 制度11 #2", False, (
-        Row(COMPLETE, CLOCK_HOURS, 2, "R-M8-05 制度11 一般维修 2小时内", kind="repair"),
-        Row(COMPLETE, CLOCK_HOURS, 2, "R-M8-05 制度11 一般维修 2小时内", kind="repair", category=REPAIR_GENERAL),
-        Row(COMPLETE, CLOCK_HOURS, 72, "R-M8-05 制度11 特别困难 72小时内", kind="repair", category=REPAIR_COMPLEX),
-        Row(COMPLETE, NONE, 0, "R-M8-05 制度11 需特殊工艺 视情况而定", kind="repair", category=REPAIR_SPECIAL),
+        Row(COMPLETE, CLOCK_HOURS, 2, "制度11 一般维修 2小时内", kind="repair"),
+        Row(COMPLETE, CLOCK_HOURS, 2, "制度11 一般维修 2小时内", kind="repair", category=REPAIR_GENERAL),
+        Row(COMPLETE, CLOCK_HOURS, 72, "制度11 特别困难 72小时内", kind="repair", category=REPAIR_COMPLEX),
+        Row(COMPLETE, NONE, 0, "制度11 需特殊工艺 视情况而定", kind="repair", category=REPAIR_SPECIAL),
     )),
     RuleSetSeed("completion_9", COMPLETION_CONCERN, "制度9 公共区域维修", "004 制度9 #13.5", False, (
-        Row(COMPLETE, WORKING_DAYS, 2, "R-M8-06 制度9 公共区域玻璃门窗 2个工作日", kind="repair",
+        Row(COMPLETE, WORKING_DAYS, 2, "制度9 公共区域玻璃门窗 2个工作日", kind="repair",
             category=REPAIR_PUBLIC_GLASS_DOORS),
-        Row(COMPLETE, CALENDAR_DAYS, 2, "R-M8-06 制度9 一般照明故障 两天", kind="repair", category=REPAIR_LIGHTING),
-        Row(COMPLETE, WORKING_DAYS, 5, "R-M8-06 制度9 其他照明故障 5个工作日", kind="repair", category=REPAIR_WIRING),
-        Row(COMPLETE, MONTH_END, 0, "R-M8-06 制度9 墙面天花 每月一批", kind="repair", category=REPAIR_WALLS),
+        Row(COMPLETE, CALENDAR_DAYS, 2, "制度9 一般照明故障 两天", kind="repair", category=REPAIR_LIGHTING),
+        Row(COMPLETE, WORKING_DAYS, 5, "制度9 其他照明故障 5个工作日", kind="repair", category=REPAIR_WIRING),
+        Row(COMPLETE, MONTH_END, 0, "制度9 墙面天花 每月一批", kind="repair", category=REPAIR_WALLS),
     )),
     RuleSetSeed("repair_return_48h", REPAIR_RETURN_CONCERN, "48小时内回访", "004 制度9 #8", True, (
-        Row(RETURN_VISIT, CLOCK_HOURS, 48, "R-M8-07 制度9 48小时内回访", kind="repair"),
+        Row(RETURN_VISIT, CLOCK_HOURS, 48, "制度9 48小时内回访", kind="repair"),
     )),
     RuleSetSeed("repair_return_3d", REPAIR_RETURN_CONCERN, "3天内电话回访", "004 制度12 #12", False, (
-        Row(RETURN_VISIT, CALENDAR_DAYS, 3, "R-M8-07 制度12 3天内电话回访", kind="repair"),
+        Row(RETURN_VISIT, CALENDAR_DAYS, 3, "制度12 3天内电话回访", kind="repair"),
     )),
 )
 

@@ -257,15 +257,15 @@ def _rule_text(c: _Candidate, settings: pol.Settings, provisional: bool, due: dt
     text = c.row.rule or f"{pol.STAGES.get(c.row.stage, c.row.stage)} {pol.describe(c.row.clock, c.row.amount)}"
     notes = []
     if c.row.clock == pol.WORKING_DAYS and settings.start_day_counts and Decimal(c.row.amount) >= 1:
-        notes.append("P-26 当日计入")
+        notes.append("当日计入")
     if c.row.clock == pol.WORKING_DAYS and settings.end_of == wc.WORK_END and Decimal(c.row.amount) >= 1:
-        notes.append("P-27 下班时截止")
+        notes.append("下班时截止")
     if c.row.clock == pol.SAME_DAY and settings.same_day_mode == wc.ROLLOVER:
-        notes.append("P-02 顺延")
+        notes.append("顺延")
     if c.row.clock in (pol.CALENDAR_DAYS, pol.MONTH_END) and settings.roll_rest_days:
-        notes.append("P-28 遇休息日顺延")
+        notes.append("遇休息日顺延")
     if c.row.clock == pol.NONE and due is not None:
-        notes.append(f"P-31 软目标{Decimal(settings.soft_target_hours or 0).normalize():f}小时")
+        notes.append(f"软目标{Decimal(settings.soft_target_hours or 0).normalize():f}小时")
     if provisional:
         notes.append("暂定日历")
     return text + (f"（{'，'.join(notes)}）" if notes else "")

@@ -27,14 +27,14 @@ import tokenize
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-ID = r"(?:SPEC\s*)?(?:R-M\d+(?:-\d+(?:\s?[a-z](?![A-Za-z]))?)?(?:/-?\d+)*|P-\d{2}|AS-\d{2})(?:\s*(?:…|~|–|-)\s*(?:R-M\d+-\d+|-\d+))?"
+ID = r"(?:SPEC\s*)?(?:R-M\d+(?:-\d+(?:\s?[a-z](?![A-Za-z]))?)?(?:/-?\d+)*|P-\d{2}|AS-\d{2}|T-\d{2})(?:\s*(?:…|~|–|-)\s*(?:R-M\d+-\d+|-\d+))?"
 SEP = r"\s*(?:、|，|,|/|;|；|和|与|及)?\s*"
 # "（R-M2-04）", "（R-M2-04、P-13）", "(SPEC R-M1-18)", "（见 R-M8-09）"
 ONLY_IDS = re.compile(rf"\s*[（(]\s*(?:见|参见|依据|按)?\s*{ID}(?:{SEP}{ID})*\s*[）)]")
 # "（制度9，R-M8-04）" → "（制度9）"; "R-M8-04 规定" → "规定"
 ID_IN_TEXT = re.compile(rf"{SEP}{ID}(?=\s*[）)])|(?<=[（(]){ID}{SEP}|\s*{ID}\s*")
 HAN = re.compile(r"[\u3400-\u9fff]")
-ANY_ID = re.compile(r"(?<![A-Za-z0-9_])(?:R-M\d+-\d+[a-z]?|P-\d{2}|AS-\d{2})(?![0-9])")
+ANY_ID = re.compile(r"(?<![A-Za-z0-9_])(?:R-M\d+-\d+[a-z]?|P-\d{2}|AS-\d{2}|T-\d{2})(?![0-9])")
 
 
 # "R-M19-14：与业主签订…" → "与业主签订…" (also just after a literal's opening quote)
@@ -106,7 +106,7 @@ def rewrite_template(source: str) -> tuple[str, int]:
         if i % 2:
             out.append(part)
         else:
-            out.append(re.sub(r"[^\n<>{}]*(?:R-M\d+-\d+|P-\d{2}|AS-\d{2})[^\n<>{}]*", fix, part))
+            out.append(re.sub(r"[^\n<>{}]*(?:R-M\d+-\d+|P-\d{2}|AS-\d{2}|T-\d{2})[^\n<>{}]*", fix, part))
     return "".join(out), count
 
 

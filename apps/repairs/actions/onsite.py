@@ -84,7 +84,7 @@ def diagnose(*, order: RepairOrder, diagnosis: str, chargeable: bool, acting_use
     if not diagnosis.strip():
         raise refuse("请填写故障诊断", field="diagnosis")
     if order.work_started_at is not None:
-        raise refuse("已开工，不能再修改诊断和收费（R-M8-08 b）", code="work_started", status=409)
+        raise refuse("已开工，不能再修改诊断和收费", code="work_started", status=409)
     lines: list[dict[str, Any]] = []
     if chargeable:
         if not items:
@@ -117,7 +117,7 @@ def record_consent(*, order: RepairOrder, agreed: bool, owner_name: str, explana
     if order.chargeable is not True:
         raise refuse("该工单不收费，无需确认", code="not_chargeable", status=409)
     if order.work_started_at is not None:
-        raise refuse("收费须在开工前向业主说明并经同意（R-M8-08 b）", code="work_started", status=409)
+        raise refuse("收费须在开工前向业主说明并经同意", code="work_started", status=409)
     if not owner_name.strip():
         raise refuse("请填写确认的业主/住户姓名", field="owner_name")
     if not explanation.strip():
@@ -143,13 +143,13 @@ def start_work(*, order: RepairOrder, acting_user: User, now: dt.datetime) -> Re
     if order.work_started_at is not None:
         raise refuse("已开工", code="already_started", status=409)
     if order.chargeable is None:
-        raise refuse("请先诊断并确定是否收费（R-M8-08 b）", code="diagnosis_required", status=409)
+        raise refuse("请先诊断并确定是否收费", code="diagnosis_required", status=409)
     if order.chargeable:
         consent = latest_consent(order)
         if consent is not None and consent.answer == ConsentAnswer.DECLINED and consent.amount == order.quote_total:
-            raise refuse("业主不同意收费，不能开工（R-M8-08 b）", code="consent_declined", status=409)
+            raise refuse("业主不同意收费，不能开工", code="consent_declined", status=409)
         if not consent_valid(order):
-            raise refuse("收费项目须先向业主说明价格并经业主同意后才能开工（R-M8-08 b）", code="consent_required",
+            raise refuse("收费项目须先向业主说明价格并经业主同意后才能开工", code="consent_required",
                          status=409)
     order.work_started_at = now
     order.worker = order.worker or acting_user
@@ -248,7 +248,7 @@ def complete_repair(*, order: RepairOrder, result: str, labour_hours: Any, actin
     if ticket.cycle == 0 and not same_local_day(ticket.project, ticket.received_at, now) and not explanation:
         last_next = order.next_visits.order_by("-recorded_at").first()
         if last_next is None:
-            raise refuse("未能当天完成的维修须填写向业主说明的原因（R-M8-05）", field="late_explanation",
+            raise refuse("未能当天完成的维修须填写向业主说明的原因", field="late_explanation",
                          code="explanation_required")
         explanation = last_next.reason
     ticket_step(ta.record_handling, ticket=ticket, result=result.strip(), done=True, acting_user=acting_user, now=now)

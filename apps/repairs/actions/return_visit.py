@@ -33,7 +33,7 @@ def record_repair_return_visit(*, order: RepairOrder, method: str, reached: bool
     if not can_see_project(acting_user, ticket.project):
         raise refuse("工单不存在", code="not_found", status=404)
     if order.signed_at is None and order.refused_at is None:
-        raise refuse("业主尚未签名验收（或登记拒签），服务未结束，不能回访（R-M8-08 e、AS-23）", code="not_signed",
+        raise refuse("业主尚未签名验收（或登记拒签），服务未结束，不能回访", code="not_signed",
                      status=409)
     if reached:
         errors = {}
@@ -46,7 +46,7 @@ def record_repair_return_visit(*, order: RepairOrder, method: str, reached: bool
     if method == ReturnVisitMethod.PHONE and not emergency_reason.strip():
         next_ok = quiet_hours(ticket.project, now)
         if next_ok is not None:
-            raise RepairError(f"现在是免打扰时段（R-M17-01），请于 {next_ok:%Y-%m-%d %H:%M} 后再电话回访，"
+            raise RepairError(f"现在是免打扰时段，请于 {next_ok:%Y-%m-%d %H:%M} 后再电话回访，"
                               "紧急情况须填写原因",
                               field="emergency_reason", code="quiet_hours", status=409)
     overall = overall_satisfaction(quality, attitude) if reached else ""

@@ -248,15 +248,15 @@ def exempt_return_visit(*, ticket: Ticket, reason: str, acting_user: User, now: 
     if reason == ReturnVisitExemption.ON_SPOT:
         confirmed = ticket.replies.filter(owner_response=OwnerResponse.AGREE, kind=ReplyKind.RESULT).exists()
         if not (ticket.resolved_on_spot and confirmed):
-            raise _refuse("只有现场即时处理并经顾客确认满意的才能免回访（R-M4-05 A）", field="reason")
+            raise _refuse("只有现场即时处理并经顾客确认满意的才能免回访（A）", field="reason")
     elif reason == ReturnVisitExemption.NO_CONTACT:
         if not _no_contact_exemption_allowed(ticket):
-            raise _refuse("该工单有联系方式（或按政策须回访），不能免回访（R-M4-05 B）", field="reason")
+            raise _refuse("该工单有联系方式（或按政策须回访），不能免回访（B）", field="reason")
     else:
         if not note.strip():
-            raise _refuse("敏感投诉免回访须说明理由（R-M4-05 C）", field="note")
+            raise _refuse("敏感投诉免回访须说明理由（C）", field="note")
         if not has_cap(acting_user, Cap.APPROVE_EXEMPTION, ticket.project):
-            raise _forbid("敏感投诉免回访须主管批准（R-M4-05 C）")
+            raise _forbid("敏感投诉免回访须主管批准（C）")
         approved_by = acting_user
     ticket.return_visit_exemption = reason
     ticket.return_visit_exemption_note = note.strip()

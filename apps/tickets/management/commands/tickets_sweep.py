@@ -10,7 +10,7 @@ from linli import clock
 
 
 class Command(BaseCommand):
-    help = "记录表投诉标记、日盘点提醒、意见箱漏开检查（R-M2-17, R-M1-11, R-M1-12）"
+    help = "记录表投诉标记、日盘点提醒、意见箱漏开检查"
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--now", help="ISO 8601 moment to run as (default: the clock)")
