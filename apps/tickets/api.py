@@ -779,7 +779,7 @@ def get_ticket(request: HttpRequest, ticket_id: int) -> Any:
 
 @router.get("/{ticket_id}/attachments/{attachment_id}", response={**ERRORS}, url_name="ticket_attachment",
             summary="下载工单附件（只有能查看该工单的用户）",
-            openapi_extra={"responses": {"200": {"description": "文件（图片内联，其余为下载）", "content": {
+            openapi_extra={"responses": {200: {"description": "文件（图片内联，其余为下载）", "content": {
                 "*/*": {"schema": {"type": "string", "format": "binary"}}}}}})
 def attachment(request: HttpRequest, ticket_id: int, attachment_id: int, thumb: bool = False) -> Any:
     """The page's attachment route for API clients: another project's ticket or attachment is 404."""
