@@ -380,6 +380,7 @@ def validity_criteria_choices(company_id: int) -> list[tuple[int, str]]:
 # (R-M4-05, POLICY P-07; issue 23 item 11).
 EXEMPTION_OFFER_READY = _("这是匿名或无联系方式的诉求，可以免回访：点击即可申请，无需另找入口。")
 EXEMPTION_OFFER_LATER = _("这是匿名或无联系方式的诉求，可以免回访：验证通过后在此一键申请。")
+EXEMPTION_OFFER_OTHERS = _("这是匿名或无联系方式的诉求，可以免回访：由负责回访的人员在此一键申请。")
 
 RETURN_VISIT_STATE_LABELS = {
     "not_required": _("无需回访"),
