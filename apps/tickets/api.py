@@ -26,15 +26,31 @@ from django.http import HttpRequest
 from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from apps.core import files
 from apps.core.api_errors import ERRORS, ApiError
 from apps.core.api_pagination import LinliPagination
 from apps.core.validation import PastMoment, PlannedMoment, SaneDate, SaneMoment, safe_local
 from apps.org import access as org_access
 from apps.org.models import Company
 from apps.org.roles import Cap
-from apps.core import files
 from apps.tickets import access, actions, api_detail, forms, queries, work_orders
 from apps.tickets.actions import TicketError
+from apps.tickets.api_detail import (
+    TicketDetailAttachmentOut,
+    TicketDetailClaimOut,
+    TicketDetailClusterOut,
+    TicketDetailDispatchOut,
+    TicketDetailEventOut,
+    TicketDetailExemptionOfferOut,
+    TicketDetailExemptionOut,
+    TicketDetailFactsOut,
+    TicketDetailOwnerUpdateOut,
+    TicketDetailReplyOut,
+    TicketDetailReturnVisitOut,
+    TicketDetailReturnVisitStateOut,
+    TicketDetailTransferOut,
+    TicketDetailVerificationOut,
+)
 from apps.tickets.choices import (
     Channel,
     Kind,
@@ -53,22 +69,6 @@ from apps.tickets.choices import (
 from apps.tickets.deadline_display import deadline_state
 from apps.tickets.filters import TicketFilterForm, apply_filters
 from apps.tickets.lookup import search_households
-from apps.tickets.api_detail import (
-    TicketDetailAttachmentOut,
-    TicketDetailClaimOut,
-    TicketDetailClusterOut,
-    TicketDetailDispatchOut,
-    TicketDetailEventOut,
-    TicketDetailExemptionOfferOut,
-    TicketDetailExemptionOut,
-    TicketDetailFactsOut,
-    TicketDetailOwnerUpdateOut,
-    TicketDetailReplyOut,
-    TicketDetailReturnVisitOut,
-    TicketDetailReturnVisitStateOut,
-    TicketDetailTransferOut,
-    TicketDetailVerificationOut,
-)
 from apps.tickets.models import Attachment, Deadline, Ticket, ValidityCriterion
 from apps.tickets.transitions import InvalidTransition
 from linli import clock

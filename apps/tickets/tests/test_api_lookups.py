@@ -101,10 +101,14 @@ def test_query_counts_do_not_grow_with_the_rows(cast: Any, api: Any) -> None:
     client = api(cast.front_desk)
     _add_branch(cast.company, 1)
     client.get("/api/v1/urgencies")  # the token's first use of the day is recorded once
-    counts = {p: _queries(lambda p=p: client.get(p)) for p in ("/api/v1/categories", "/api/v1/urgencies",
-                                                             "/api/v1/channels")}
+    paths = ("/api/v1/categories", "/api/v1/urgencies", "/api/v1/channels")
+
+    def count(path: str) -> int:
+        return _queries(lambda: client.get(path))
+
+    counts = {p: count(p) for p in paths}
     for i in range(2, 8):
         _add_branch(cast.company, i)
-    again = {p: _queries(lambda p=p: client.get(p)) for p in counts}
+    again = {p: count(p) for p in paths}
     assert again == counts
     assert counts["/api/v1/urgencies"] == counts["/api/v1/channels"]
