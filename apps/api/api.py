@@ -90,6 +90,7 @@ api.add_router("/v1/org", "apps.org.api.router")
 api.add_router("/v1/estates", "apps.estates.api.router")
 api.add_router("/v1/calendar", "apps.workdays.api.router")
 api.add_router("/v1/tickets", "apps.tickets.api.router")
+api.add_router("/v1", "apps.tickets.api_lookups.router")  # /v1/categories, /v1/urgencies, /v1/channels
 api.add_router("/v1/escalation", "apps.escalation.api.router")
 api.add_router("/v1/notifications", "apps.notify.api.router")
 api.add_router("/v1/repairs", "apps.repairs.api.router")

@@ -288,7 +288,8 @@ def cluster_list(request: HttpRequest, state: str | None = None) -> Any:
     return [_cluster_dict(c) for c in qs.prefetch_related(_members()).order_by("-created_at")[:100]]
 
 
-@router.get("/clusters/{cluster_id}", response={200: ClusterOut, **ERRORS}, summary="相同投诉组")
+@router.get("/clusters/{cluster_id}", response={200: ClusterOut, **ERRORS}, summary="相同投诉组",
+            url_name="escalation_cluster")
 def cluster_detail(request: HttpRequest, cluster_id: int) -> Any:
     return _cluster_out(_cluster(request, cluster_id))
 

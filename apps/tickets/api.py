@@ -26,14 +26,31 @@ from django.http import HttpRequest
 from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from apps.core import files
 from apps.core.api_errors import ERRORS, ApiError
 from apps.core.api_pagination import LinliPagination
 from apps.core.validation import PastMoment, PlannedMoment, SaneDate, SaneMoment, safe_local
 from apps.org import access as org_access
 from apps.org.models import Company
 from apps.org.roles import Cap
-from apps.tickets import access, actions, forms, queries, work_orders
+from apps.tickets import access, actions, api_detail, forms, queries, work_orders
 from apps.tickets.actions import TicketError
+from apps.tickets.api_detail import (
+    TicketDetailAttachmentOut,
+    TicketDetailClaimOut,
+    TicketDetailClusterOut,
+    TicketDetailDispatchOut,
+    TicketDetailEventOut,
+    TicketDetailExemptionOfferOut,
+    TicketDetailExemptionOut,
+    TicketDetailFactsOut,
+    TicketDetailOwnerUpdateOut,
+    TicketDetailReplyOut,
+    TicketDetailReturnVisitOut,
+    TicketDetailReturnVisitStateOut,
+    TicketDetailTransferOut,
+    TicketDetailVerificationOut,
+)
 from apps.tickets.choices import (
     Channel,
     Kind,
@@ -52,7 +69,7 @@ from apps.tickets.choices import (
 from apps.tickets.deadline_display import deadline_state
 from apps.tickets.filters import TicketFilterForm, apply_filters
 from apps.tickets.lookup import search_households
-from apps.tickets.models import Deadline, Ticket, ValidityCriterion
+from apps.tickets.models import Attachment, Deadline, Ticket, ValidityCriterion
 from apps.tickets.transitions import InvalidTransition
 from linli import clock
 
@@ -76,6 +93,8 @@ class TicketDeadlineOut(Schema):
     cancelled: bool
     state: str = Field(description="due_now | open | warning | overdue | met | met_late | cancelled")
     overdue: bool
+    stage_label: str = ""
+    rule: str = Field("", description="时限依据（页面上时限下方的说明）")
 
 
 class TicketEscalationReasonOut(Schema):
@@ -84,6 +103,8 @@ class TicketEscalationReasonOut(Schema):
     rule_id: str
     reason: str
     raised_at: dt.datetime | None
+    level_label: str = ""
+    report_due_at: dt.datetime | None = None
 
 
 class TicketEscalationOut(Schema):
@@ -136,6 +157,31 @@ class TicketOut(Schema):
     closed_at: dt.datetime | None
     deadlines: list[TicketDeadlineOut]
     escalation: TicketEscalationOut
+
+
+class TicketDetailOut(TicketOut):
+    """One ticket as a supervisor sees it on the ticket page (issue 23 item 11): the list fields plus
+    the records of its sections, attachments, timeline, return-visit state and exemption, the
+    same-complaint group, the work order link, and the exemption it is offered."""
+
+    facts: TicketDetailFactsOut
+    return_visit_exemption_detail: TicketDetailExemptionOut | None = Field(
+        description="免回访：哪一种、理由、批准人、登记人；空 = 未免回访")
+    exemption_offer: TicketDetailExemptionOfferOut | None = Field(
+        description="匿名或无联系方式的诉求可申请的免回访及申请接口；空 = 无")
+    return_visit: TicketDetailReturnVisitStateOut
+    return_visits: list[TicketDetailReturnVisitOut]
+    dispatches: list[TicketDetailDispatchOut]
+    work_order_url: str = Field(description="报修/有偿服务的维修工作单页面；其余为空")
+    replies: list[TicketDetailReplyOut]
+    verifications: list[TicketDetailVerificationOut]
+    compensation_claims: list[TicketDetailClaimOut]
+    developer_transfers: list[TicketDetailTransferOut]
+    owner_updates: list[TicketDetailOwnerUpdateOut]
+    attachments: list[TicketDetailAttachmentOut]
+    timeline: list[TicketDetailEventOut]
+    cluster: TicketDetailClusterOut | None = Field(description="所属相同投诉组；空 = 无")
+    next_steps: list[str] = Field(description="工单当前状态允许的下一步（是否有权办理由各接口检查）")
 
 
 class TicketIn(Schema):
@@ -338,6 +384,7 @@ def _deadline(d: Deadline, now: dt.datetime) -> dict[str, Any]:
         "stage": d.stage, "due_at": _local(d.due_at), "met_at": _local(d.met_at), "provisional": d.provisional,
         "cycle": d.cycle, "limit_due_at": _local(d.limit_due_at), "agreed": d.agreed, "met_in_time": d.met_in_time,
         "cancelled": cancelled, "state": state, "overdue": state == "overdue",
+        "stage_label": str(d.get_stage_display()), "rule": d.rule,
     }
 
 
@@ -370,7 +417,9 @@ def ticket_data(ticket: Ticket, now: dt.datetime | None = None) -> dict[str, Any
                                                          key=lambda d: (d.cycle, d.due_at is None, d.due_at or now))],
         "escalation": {"level": esc["level"], "reasons": [
             {"kind": r.get("kind", ""), "level": r.get("level", ""), "rule_id": r.get("rule_id", ""),
-             "reason": r.get("reason", ""), "raised_at": _local(r.get("raised_at"))} for r in esc["reasons"]]},
+             "reason": r.get("reason", ""), "raised_at": _local(r.get("raised_at")),
+             "level_label": r.get("level_label", ""), "report_due_at": _local(r.get("report_due_at"))}
+            for r in esc["reasons"]]},
     }
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
@@ -715,9 +764,30 @@ def update_validity_criterion(request: HttpRequest, criterion_id: int, payload: 
     return Status(200, row)
 
 
-@router.get("/{ticket_id}", response={200: TicketOut, **ERRORS}, summary="工单详情")
+@router.get("/{ticket_id}", response={200: TicketDetailOut, **ERRORS}, summary="工单详情（与工单页面所示一致）")
 def get_ticket(request: HttpRequest, ticket_id: int) -> Any:
-    return ticket_data(_fresh(_ticket(request, ticket_id).pk))
+    ticket = queries.with_escalation(
+        Ticket.objects.select_related("household", "project", "category__parent", "department__project",
+                                      "handler", "receiver", "closed_by", "return_visit_exemption_approved_by",
+                                      "person")
+        .prefetch_related(Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at")))
+    ).get(pk=_ticket(request, ticket_id).pk)
+    data = ticket_data(ticket)
+    data.update(json.loads(json.dumps(api_detail.detail_data(ticket), cls=DjangoJSONEncoder)))
+    return data
+
+
+@router.get("/{ticket_id}/attachments/{attachment_id}", response={**ERRORS}, url_name="ticket_attachment",
+            summary="下载工单附件（只有能查看该工单的用户）",
+            openapi_extra={"responses": {200: {"description": "文件（图片内联，其余为下载）", "content": {
+                "*/*": {"schema": {"type": "string", "format": "binary"}}}}}})
+def attachment(request: HttpRequest, ticket_id: int, attachment_id: int, thumb: bool = False) -> Any:
+    """The page's attachment route for API clients: another project's ticket or attachment is 404."""
+    ticket = _ticket(request, ticket_id)
+    row = Attachment.objects.filter(pk=attachment_id, ticket=ticket).first()
+    if row is None:
+        raise ApiError(404, "not_found", "附件不存在")
+    return files.serve(row.file, thumb=thumb, download_name=f"{ticket.number}-{row.pk}")
 
 
 # ---------------------------------------------------------------- next steps
@@ -777,7 +847,8 @@ def return_visit(request: HttpRequest, ticket_id: int, payload: TicketReturnVisi
         ticket=t, **forms.return_visit_kwargs(data), acting_user=access.staff_user(request), now=now))
 
 
-@router.post("/{ticket_id}/return-visit-exemption", response={200: TicketOut, **ERRORS}, summary="免回访")
+@router.post("/{ticket_id}/return-visit-exemption", response={200: TicketOut, **ERRORS}, summary="免回访",
+             url_name="ticket_return_visit_exemption")
 def exemption(request: HttpRequest, ticket_id: int, payload: TicketExemptionIn) -> Any:
     return _act(request, ticket_id, "exempt", data := _dump(payload), lambda t, now: actions.exempt_return_visit(
         ticket=t, **forms.exempt_kwargs(data), acting_user=access.staff_user(request), now=now))

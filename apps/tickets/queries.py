@@ -372,3 +372,21 @@ def validity_criteria_choices(company_id: int) -> list[tuple[int, str]]:
     """Choices of the 投诉判定 panel: each active criterion with the verdict it supports."""
     valid, invalid = str(_("有效")), str(_("无效"))
     return [(c.pk, f"{valid if c.valid else invalid}：{c.label}") for c in validity_criteria(company_id)]
+
+
+# ---------------------------------------------------------------- return visit: state and the offered exemption
+
+# What the page and the API say about exemption B offered to an anonymous or contact-less ticket
+# (R-M4-05, POLICY P-07; issue 23 item 11).
+EXEMPTION_OFFER_READY = _("这是匿名或无联系方式的诉求，可以免回访：点击即可申请，无需另找入口。")
+EXEMPTION_OFFER_LATER = _("这是匿名或无联系方式的诉求，可以免回访：验证通过后在此一键申请。")
+EXEMPTION_OFFER_OTHERS = _("这是匿名或无联系方式的诉求，可以免回访：由负责回访的人员在此一键申请。")
+
+RETURN_VISIT_STATE_LABELS = {
+    "not_required": _("无需回访"),
+    "exempted": _("已免回访"),
+    "not_yet": _("尚未到回访环节"),
+    "waiting": _("待回访"),
+    "in_progress": _("回访中"),
+    "done": _("已回访"),
+}

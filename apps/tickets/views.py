@@ -343,7 +343,22 @@ def _detail_context(request: HttpRequest, ticket: Ticket, *, bound: tuple[str, A
         "open_action": bound[0] if bound else "",
         "escalation": queries.escalation_of(ticket),
         "work_order_url": work_orders.work_order_url(ticket) if work_orders.has_work_order(ticket) else "",
+        "exemption_offer": _exemption_offer(request, ticket),
     }
+
+
+def _exemption_offer(request: HttpRequest, ticket: Ticket) -> dict[str, Any] | None:
+    """Exemption B shown at the top of an anonymous or contact-less ticket (R-M4-05, POLICY P-07; issue
+    23 item 11), with a one-click request through the ordinary ``exempt`` step when it can be taken now
+    by this user. The offer itself is the action's own check (``actions.no_contact_exemption_offer``)."""
+    offer = actions.no_contact_exemption_offer(ticket)
+    if offer is None:
+        return None
+    may = org_access.has_cap(request.user, Cap.RETURN_VISIT, ticket.project)
+    can_request = bool(offer["ready"]) and may
+    message = (queries.EXEMPTION_OFFER_READY if can_request
+               else queries.EXEMPTION_OFFER_OTHERS if offer["ready"] else queries.EXEMPTION_OFFER_LATER)
+    return {**offer, "can_request": can_request, "message": message}
 
 
 def _load(request: HttpRequest, pk: int) -> Ticket:

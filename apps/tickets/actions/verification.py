@@ -101,6 +101,11 @@ def _ready_for_return_visit(ticket: Ticket) -> bool:
     return ticket.status in {S.REPLIED, S.VERIFIED}
 
 
+def ready_for_return_visit(ticket: Ticket) -> bool:
+    """May the return visit (or an exemption) be recorded now (verified, or a replied suggestion)?"""
+    return _ready_for_return_visit(ticket)
+
+
 def min_return_visit_attempts() -> int:
     """R-M4-12: attempts before a return visit may end as 联系不上 (setting, default 3)."""
     return int(getattr(settings, "TICKETS_RETURN_VISIT_MIN_ATTEMPTS", 3))
@@ -226,6 +231,20 @@ def _no_contact_exemption_allowed(ticket: Ticket) -> bool:
         return False
     scope = policy_for(ticket.project).no_contact_exemption
     return scope != "online_only" or ticket.channel == Channel.ONLINE
+
+
+def no_contact_exemption_offer(ticket: Ticket) -> dict[str, Any] | None:
+    """Exemption B offered without being looked for (R-M4-05, POLICY P-07; issue 23 item 11): an
+    anonymous (or contact-less) ticket that needs a return visit and that the policy in force exempts.
+    ``None`` when nothing is offered; else ``{"exemption", "ready"}`` — ``ready`` says whether
+    :func:`exempt_return_visit` would take it now (after verification, or the reply of a suggestion).
+    The same check the action makes, so the offer never shows what the action would refuse."""
+    if (ticket.kind not in RETURN_VISIT_KINDS or ticket.return_visit_exemption
+            or ticket.status in {S.CLOSED, S.UNRESOLVED, S.VOIDED, S.RETURN_VISITED}):
+        return None
+    if not _no_contact_exemption_allowed(ticket):
+        return None
+    return {"exemption": ReturnVisitExemption.NO_CONTACT.value, "ready": _ready_for_return_visit(ticket)}
 
 
 @transaction.atomic()
