@@ -377,7 +377,7 @@ def call_phone(request: HttpRequest, pk: int) -> HttpResponse:
     back = back if back.startswith("/") and not back.startswith("//") else reverse("tickets:detail", args=[ticket.pk])
     person = ticket.person if ticket.person is not None and ticket.person.phone == ticket.phone else None
     try:
-        estates_actions.reveal_phone_for_call(request.user, ticket.project, household=ticket.household,
+        estates_actions.reveal_phone_for_call(access.staff_user(request), ticket.project, household=ticket.household,
                                               person=person, field="phone",
                                               screen=f"工单 {ticket.number} 拨打电话")
     except RevealDenied as exc:
