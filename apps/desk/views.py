@@ -76,6 +76,11 @@ class Table:
     rows: list[tuple[list[Any], list[tuple[str, int, str]]]] = field(default_factory=list)
     testid: str = ""
 
+    @property
+    def labelled(self) -> list[tuple[list[tuple[str, Any]], list[tuple[str, int, str]]]]:
+        """The rows with each cell beside its column header (the card layout on phones labels each value)."""
+        return [(list(zip(self.headers, cells, strict=False)), ops) for cells, ops in self.rows]
+
 
 def bind_error(form: Any, exc: DomainError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)

@@ -121,6 +121,39 @@ def reveal_household(user: User, household: Household, *, reason: str, screen: s
                        now=now)
 
 
+CALL_REASON = "拨打电话"
+
+
+def reveal_phone_for_call(user: User, project: Project, *, screen: str, household: Household | None = None,
+                          person: Person | None = None, field: str = "phone", is_vip: bool = False,
+                          own_work: bool | None = None) -> None:
+    """拨打 (issue 23 item 7): a masked owner number is about to be shown in full as a tel: link. The same
+    rules and the same read log as 显示完整信息 (R-M7-01, R-M7-03, AS-40): the role may reveal contact data,
+    a VIP person or a household outside the user's own work needs the department head's grant, and one
+    access-log row (``view``, reason 拨打电话, the field) is written per call. Raises :class:`RevealDenied`
+    — nothing is shown — and a refusal for want of a grant is logged too.
+
+    ``own_work`` defaults to :func:`in_own_work` of ``household``; a caller whose number has no household
+    (a ticket's caller) says whether the record is the user's own work."""
+    if field not in ("phone", "phone2"):
+        raise RevealDenied("未知字段：" + field)
+    now = clock.now()
+    if own_work is None:
+        own_work = in_own_work(user, household) if household is not None else True
+    vip = is_vip or (person is not None and person.is_vip)
+    try:
+        grant = _check_reveal(user, project, {field}, is_vip=vip, bulk=False, reason=CALL_REASON, now=now,
+                              own_work=own_work)
+    except RevealDenied as exc:
+        if exc.needs_grant:
+            with transaction.atomic():
+                _log(project=project, user=user, at=now, action=AccessAction.REFUSED, household=household,
+                     person=person, fields=field, reason=CALL_REASON, screen=screen[:100])
+        raise
+    _log(project=project, user=user, at=now, action=AccessAction.VIEW, household=household, person=person,
+         fields=field, reason=CALL_REASON, screen=screen[:100], grant=grant)
+
+
 def _reveal(user: User, household: Household, persons: list[Person], wanted: set[str], *,
             grant: ArchiveGrant | None, reason: str, screen: str, api: bool, now: dt.datetime) -> list[PersonView]:
     reason = reason.strip()[:REASON_MAX]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
     path("households/<int:pk>/persons/new/", views.person_edit, name="person_new"),
     path("households/<int:pk>/persons/<int:person_pk>/edit/", views.person_edit, name="person_edit"),
+    path("persons/<int:pk>/call/<slug:field>/", views.person_call, name="person_call"),
     path("households/<int:pk>/not-moved-in/", views.not_moved_in_reason, name="not_moved_in_reason"),
     path("import/", views.roster_import, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),

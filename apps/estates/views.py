@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.core import phones
 from apps.estates import access as archive
 from apps.estates import actions, masking, queries, roster
 from apps.estates.forms import (
@@ -41,6 +42,7 @@ from apps.estates.models import (
     ImportJob,
     ImportStatus,
     OccupancyStatus,
+    Person,
 )
 from apps.org import access
 from apps.org.http import AuthenticatedRequest
@@ -90,7 +92,8 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
     rows = [{"household": h, "persons": [queries.person_view(p) for p in h.persons.all() if p.active]}
             for h in page.object_list]
     context: dict[str, Any] = {"project": project, "page": page, "rows": rows, "q": q, "building": building,
-                               "status": status, "flag": flag, "searched": searched}
+                               "status": status, "flag": flag, "searched": searched,
+                               "may_reveal": archive.may_reveal(request.user, project)}
     if _is_htmx(request):
         return render(request, "estates/_results.html", context)
     context.update({
@@ -157,6 +160,27 @@ def household_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if revealed:
         response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+@require_POST
+def person_call(request: AuthenticatedRequest, pk: int, field: str) -> HttpResponse:
+    """拨打 beside a masked number (issue 23 item 7): reveal it under the archive's rules, log it, answer
+    with the tel: link (or the refusal beside the masked number)."""
+    person = get_object_or_404(Person.objects.select_related("household__project"), pk=pk,
+                               household__in=archive.visible_households(request.user))
+    if field not in ("phone", "phone2"):
+        raise Http404
+    household = person.household
+    number = getattr(person, field)
+    shown = masking.mask_phone(number)
+    back = reverse("estates:household", args=[household.pk])
+    try:
+        actions.reveal_phone_for_call(request.user, household.project, household=household, person=person,
+                                      field=field, screen="房屋档案页 拨打电话")
+    except archive.RevealDenied as exc:
+        return phones.call_answer(request, shown=shown, message=exc.message, back_url=back, status=403)
+    return phones.call_answer(request, shown=shown, number=number, back_url=back)
 
 
 # ---------------------------------------------------------------- maintenance (R-M7-04)

@@ -14,6 +14,8 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -41,6 +43,7 @@ from apps.repairs.models import (
     RepairOrder,
     RepairPhoto,
 )
+from apps.tickets import queries as ticket_queries
 from apps.tickets.choices import TicketStatus as S
 from linli import clock
 
@@ -177,7 +180,11 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         workers = q.department_workers(dept) if dept else []
     receipt = order.receipts.exclude(status=PaymentStatus.VOID).first()
     visit_ready = ticket.status == S.VERIFIED and access.has_cap(user, Cap.RETURN_VISIT, ticket.project)
+    call_url = ticket_queries.phone_call_url(user, ticket)  # 拨打 the owner (issue 23 item 7), back to this page
+    if call_url:
+        call_url += "?" + urlencode({"back": reverse("repairs:order", args=[order.pk])})
     return render(request, "repairs/order_detail.html", {
+        "phone_call_url": call_url,
         "order": order, "ticket": ticket, "dispatch": dispatch, "deadlines": deadlines, "now": now,
         "can_work": can_work(user, order), "workers": workers,
         "is_mine": dispatch is not None and dispatch.assignee_id == user.pk,

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from apps.estates import access as estates_access
 from apps.estates.models import Household
 from apps.org import access as org_access
 from apps.org.models import Department, Membership, Project
@@ -372,6 +374,15 @@ def validity_criteria_choices(company_id: int) -> list[tuple[int, str]]:
     """Choices of the 投诉判定 panel: each active criterion with the verdict it supports."""
     valid, invalid = str(_("有效")), str(_("无效"))
     return [(c.pk, f"{valid if c.valid else invalid}：{c.label}") for c in validity_criteria(company_id)]
+
+
+def phone_call_url(user: Any, ticket: m.Ticket) -> str:
+    """The 拨打 endpoint beside the ticket's masked contact number (issue 23 item 7), for a user whose role may
+    reveal owners' contact data in the ticket's project (the owner archive's rule, R-M7-01); empty otherwise,
+    and then the page shows the masked number as text only."""
+    if not ticket.phone or not estates_access.may_reveal(user, ticket.project):
+        return ""
+    return reverse("tickets:call_phone", args=[ticket.pk])
 
 
 # ---------------------------------------------------------------- return visit: state and the offered exemption

@@ -30,6 +30,7 @@ urlpatterns: list = [
     path("settings/validity-criteria/", views_settings.validity_criteria, name="validity_criteria"),
     path("settings/validity-criteria/<int:pk>/", views_settings.validity_criterion_edit, name="validity_criterion_edit"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/call/", views.call_phone, name="call_phone"),
     path("<int:pk>/attachments/<int:aid>/", views.attachment, name="attachment"),
     step("dispatch", views.dispatch_step),
     step("accept", views.accept_step),

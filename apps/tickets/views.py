@@ -26,8 +26,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from apps.core import files
+from apps.core import files, phones
 from apps.estates import actions as estates_actions
+from apps.estates import masking
+from apps.estates.access import RevealDenied
 from apps.org import access as org_access
 from apps.org.models import Department, Project, User
 from apps.org.roles import Cap
@@ -344,6 +346,7 @@ def _detail_context(request: HttpRequest, ticket: Ticket, *, bound: tuple[str, A
         "escalation": queries.escalation_of(ticket),
         "work_order_url": work_orders.work_order_url(ticket) if work_orders.has_work_order(ticket) else "",
         "exemption_offer": _exemption_offer(request, ticket),
+        "phone_call_url": queries.phone_call_url(request.user, ticket),
     }
 
 
@@ -374,6 +377,27 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """工单详情: deadlines (due, time left, overdue, provisional), timeline, and the next steps."""
     ticket = _load(request, pk)
     return render(request, "tickets/ticket_detail.html", _detail_context(request, ticket))
+
+
+@login_required
+@require_POST
+def call_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """拨打 beside the ticket's masked contact number (issue 23 item 7): revealed under the owner archive's
+    rules and logged (R-M7-01), answered with the tel: link; the work order page uses it too."""
+    ticket = _load(request, pk)
+    if not ticket.phone:
+        raise Http404
+    shown = masking.mask_phone(ticket.phone)
+    back = request.GET.get("back", "")
+    back = back if back.startswith("/") and not back.startswith("//") else reverse("tickets:detail", args=[ticket.pk])
+    person = ticket.person if ticket.person is not None and ticket.person.phone == ticket.phone else None
+    try:
+        estates_actions.reveal_phone_for_call(access.staff_user(request), ticket.project, household=ticket.household,
+                                              person=person, field="phone",
+                                              screen=f"工单 {ticket.number} 拨打电话")
+    except RevealDenied as exc:
+        return phones.call_answer(request, shown=shown, message=exc.message, back_url=back, status=403)
+    return phones.call_answer(request, shown=shown, number=ticket.phone, back_url=back)
 
 
 STEP_DONE: dict[str, Any] = {
