@@ -116,9 +116,10 @@ def _user_data() -> list[str]:
     """Names and texts a company enters or edits that the test did not write: its category tree
     (seeded from the company's procedure), its deadline rule tables (names and the wording of each
     rule, which the deadlines quote) and its check templates. Longest first, so that a path
-    (工程/给排水) goes before its parts."""
+    (工程/给排水) goes before its parts. Also the journal lines of the tickets: history written
+    when it happened, in the site's language, and shown as written."""
     from apps.inspections.models import CheckTemplate
-    from apps.tickets.models import Category
+    from apps.tickets.models import Category, TicketEvent
     from apps.workdays.models import LimitPolicy, RuleSet
 
     names: set[str] = set()
@@ -127,6 +128,7 @@ def _user_data() -> list[str]:
     names.update(RuleSet.objects.values_list("name", flat=True))
     names.update(LimitPolicy.objects.values_list("rule", flat=True))
     names.update(CheckTemplate.objects.values_list("name", flat=True))
+    names.update(TicketEvent.objects.values_list("message", flat=True))
     return sorted((n for n in names if CJK.search(n)), key=len, reverse=True)
 
 
