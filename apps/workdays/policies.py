@@ -78,24 +78,24 @@ REPAIR_POWER_OUTAGE, REPAIR_LIGHTING, REPAIR_WIRING = "repair_power_outage", "re
 REPAIR_TAP, REPAIR_PIPE, REPAIR_DRAIN, REPAIR_DRAIN_COMPLEX = "repair_tap", "repair_pipe", "repair_drain", "repair_drain_complex"
 REPAIR_DOORS_FURNITURE, REPAIR_PUBLIC_GLASS_DOORS = "repair_doors_furniture", "repair_public_glass_doors"
 REPAIR_COMPLEX, REPAIR_WALLS, REPAIR_GENERAL, REPAIR_SPECIAL = "repair_complex", "repair_walls", "repair_general", "repair_special"
-REPAIR_CLASSES: dict[str, str] = {
-    REPAIR_WATER: "水（急修）",
-    REPAIR_POWER: "电（急修）",
-    REPAIR_GAS: "气（急修）",
-    REPAIR_LIFT: "电梯",
-    REPAIR_POWER_OUTAGE: "外部停电（发电机）",
-    REPAIR_LIGHTING: "照明故障（灯管、镇流器、启辉器、开关、灯座）",
-    REPAIR_WIRING: "线路及其他复杂照明故障",
-    REPAIR_TAP: "阀门、水龙头漏水",
-    REPAIR_PIPE: "管道故障及其他复杂问题",
-    REPAIR_DRAIN: "下水道堵塞",
-    REPAIR_DRAIN_COMPLEX: "下水道堵塞（复杂）",
-    REPAIR_DOORS_FURNITURE: "门、锁、台、椅等简单维修",
-    REPAIR_PUBLIC_GLASS_DOORS: "公共区域玻璃、门窗配件",
-    REPAIR_COMPLEX: "复杂维修",
-    REPAIR_WALLS: "墙面、天花、楼梯、散水（每月一批）",
-    REPAIR_GENERAL: "一般维修",
-    REPAIR_SPECIAL: "其他特殊问题（视情况而定）",
+REPAIR_CLASSES: dict[str, Any] = {
+    REPAIR_WATER: _("水（急修）"),
+    REPAIR_POWER: _("电（急修）"),
+    REPAIR_GAS: _("气（急修）"),
+    REPAIR_LIFT: _("电梯"),
+    REPAIR_POWER_OUTAGE: _("外部停电（发电机）"),
+    REPAIR_LIGHTING: _("照明故障（灯管、镇流器、启辉器、开关、灯座）"),
+    REPAIR_WIRING: _("线路及其他复杂照明故障"),
+    REPAIR_TAP: _("阀门、水龙头漏水"),
+    REPAIR_PIPE: _("管道故障及其他复杂问题"),
+    REPAIR_DRAIN: _("下水道堵塞"),
+    REPAIR_DRAIN_COMPLEX: _("下水道堵塞（复杂）"),
+    REPAIR_DOORS_FURNITURE: _("门、锁、台、椅等简单维修"),
+    REPAIR_PUBLIC_GLASS_DOORS: _("公共区域玻璃、门窗配件"),
+    REPAIR_COMPLEX: _("复杂维修"),
+    REPAIR_WALLS: _("墙面、天花、楼梯、散水（每月一批）"),
+    REPAIR_GENERAL: _("一般维修"),
+    REPAIR_SPECIAL: _("其他特殊问题（视情况而定）"),
 }
 URGENT_UTILITIES: frozenset[str] = frozenset({REPAIR_WATER, REPAIR_POWER, REPAIR_GAS, REPAIR_POWER_OUTAGE})
 

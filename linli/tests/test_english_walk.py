@@ -10,11 +10,9 @@ the check. ``<script>``/``<style>`` blocks are vendored code, not UI text, and a
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
-import pytest
 from django.conf import settings
 from django.test import Client
 
