@@ -4,9 +4,11 @@ Chinese outside user data.
 Non-browser walk through Django's test client with the language cookie (what the language switch
 sets). The fixture data the test controls is named in ASCII (company, projects, departments, people,
 buildings, households, ticket texts), so any Chinese left on a page is UI text. What stays user data
-although the test does not write it — the category tree, the seeded names a company edits (its
-categories, price items, standards…) — is collected from the database and cut from the page before
-the check. ``<script>``/``<style>`` blocks are vendored code, not UI text, and are cut too.
+although the test does not write it (the category tree, the deadline rule tables, the check
+templates a company edits, the ticket journal written when things happened) is read from the
+database and cut from the page before the check, as are the Chinese column names and keywords of an
+import file on its import page. ``<script>``/``<style>`` blocks (vendored code) and form values are
+cut too. A failure lists, per role and page, the snippets still in Chinese.
 """
 from __future__ import annotations
 
