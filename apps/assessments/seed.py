@@ -6,6 +6,8 @@ Item 3.2 carries the printed 15 per occurrence (policy P-23's default; the alter
 """
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 NAME = "客户服务部员工考核实施细则"
 VERSION = "seed-001"
 
@@ -45,4 +47,6 @@ ITEMS: list[tuple[str, str, str, str | None, str | None, str, str, str]] = [
     ("8.x", A8, "考勤（迟到、早退、无故请假缺勤）", None, None, "occurrence", "points", "原文缺失，扣分须由公司设定"),
 ]
 
-PRINCIPLES = ["及时、热情、周到、专业的服务", "业主是上帝", "只找能行的方法，不找不行的理由"]
+# Shown on the assessment pages: UI text, translated when shown.
+PRINCIPLES = [gettext_lazy("及时、热情、周到、专业的服务"), gettext_lazy("业主是上帝"),
+              gettext_lazy("只找能行的方法，不找不行的理由")]

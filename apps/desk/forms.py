@@ -15,7 +15,7 @@ DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%
 
 
 def room(required: bool = True) -> forms.CharField:
-    return forms.CharField(label=_("房号"), max_length=100, required=required, help_text=_("完整房号，如 5栋2单元1502"))
+    return forms.CharField(label=_("房号"), max_length=100, required=required, help_text=_("完整房号（楼栋、单元、房号），如 5栋2单元1502"))
 
 
 class MailForm(forms.Form):

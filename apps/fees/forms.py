@@ -75,7 +75,7 @@ class SettingsForm(forms.Form):
 
 
 class ChargeForm(forms.Form):
-    household = forms.CharField(label=_("房号"), max_length=100, help_text=_("完整房号，如 5栋2单元1502"))
+    household = forms.CharField(label=_("房号"), max_length=100, help_text=_("完整房号（楼栋、单元、房号），如 5栋2单元1502"))
     kind = forms.ChoiceField(label=_("费用类别"), choices=[c for c in BillKind.choices
                                                        if c[0] not in (BillKind.SERVICE_FEE, BillKind.OPENING_BALANCE)])
     description = forms.CharField(label=_("摘要"), max_length=200)

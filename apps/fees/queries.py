@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Case, Count, DecimalField, F, Max, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy
 
 from apps.fees.models import (
     FEN,
@@ -32,13 +33,13 @@ from apps.org.models import Project
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 # (key, label, lower bound of days overdue, upper bound) — 0 = not yet due
-AGE_BUCKETS: list[tuple[str, str, int, int | None]] = [
-    ("not_due", "未到期", -100000, 0),
-    ("d1_30", "逾期1–30天", 1, 30),
-    ("d31_90", "逾期31–90天", 31, 90),
-    ("d91_180", "逾期91–180天", 91, 180),
-    ("d181_365", "逾期181–365天", 181, 365),
-    ("over_365", "逾期一年以上", 366, None),
+AGE_BUCKETS: list[tuple[str, Any, int, int | None]] = [
+    ("not_due", gettext_lazy("未到期"), -100000, 0),
+    ("d1_30", gettext_lazy("逾期1–30天"), 1, 30),
+    ("d31_90", gettext_lazy("逾期31–90天"), 31, 90),
+    ("d91_180", gettext_lazy("逾期91–180天"), 91, 180),
+    ("d181_365", gettext_lazy("逾期181–365天"), 181, 365),
+    ("over_365", gettext_lazy("逾期一年以上"), 366, None),
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.core import agenda
@@ -18,8 +19,8 @@ def register() -> None:
 
 
 def inspection_items(project: Project, start: dt.date, end: dt.date) -> list[agenda.DueItem]:
-    label = "检查"
-    items = [agenda.DueItem(key=f"inspections.round:{r.pk}", module=label, title=f"{r.template.name}（{r.assignee}）",
+    label = gettext("检查")
+    items = [agenda.DueItem(key=f"inspections.round:{r.pk}", module=label, title=gettext("%(template)s（%(who)s）") % {"template": r.template.name, "who": r.assignee},
                             due_on=r.due_on, url=f"/inspections/?project={project.pk}", responsible_ids=(r.assignee_id,))
              for r in InspectionRound.objects.filter(project=project, status=RoundStatus.SCHEDULED, due_on__lte=end)
              .select_related("template", "assignee")]
@@ -29,7 +30,7 @@ def inspection_items(project: Project, start: dt.date, end: dt.date) -> list[age
         if status.too_few:
             items.append(agenda.DueItem(
                 key=f"inspections.night:{project.pk}:{start:%Y%m}", module=label,
-                title=f"本月夜间查岗 {status.checks}/{queries.MIN_NIGHT_CHECKS} 次", due_on=month_end,
+                title=gettext("本月夜间查岗 %(done)s/%(need)s 次") % {"done": status.checks, "need": queries.MIN_NIGHT_CHECKS}, due_on=month_end,
                 url=f"/inspections/night/?project={project.pk}",
                 responsible_ids=tuple(u.pk for u in queries.project_managers(project))))
     return items

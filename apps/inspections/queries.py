@@ -10,6 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import dateformat
+from django.utils.translation import gettext
 
 from apps.inspections.models import (
     CheckKind,
@@ -59,8 +61,9 @@ class NightMonth:
     def reasons(self) -> list[str]:
         out = []
         if self.too_few:
-            out.append(f"本月夜间查岗 {self.checks} 次，少于 {MIN_NIGHT_CHECKS} 次")
-        out += [f"{d:%m月%d日}有恶劣天气预警，当晚没有夜间查岗" for d in self.missed_warning_nights]
+            out.append(gettext("本月夜间查岗 %(done)s 次，少于 %(need)s 次") % {"done": self.checks, "need": MIN_NIGHT_CHECKS})
+        out += [gettext("%(day)s有恶劣天气预警，当晚没有夜间查岗") % {"day": dateformat.format(d, gettext("m月d日"))}
+                for d in self.missed_warning_nights]
         return out
 
 
@@ -115,12 +118,12 @@ def pool_day(project: Project, day: dt.date, limits: PoolLimits | None = None) -
     out = []
     cleanings = sum(1 for _, f, _ in rows if f)
     if cleanings < limits.filter_cleanings_per_day:
-        out.append(f"过滤箱清洗 {cleanings} 次，少于每日 {limits.filter_cleanings_per_day} 次")
+        out.append(gettext("过滤箱清洗 %(done)s 次，少于每日 %(need)s 次") % {"done": cleanings, "need": limits.filter_cleanings_per_day})
     changes = [at for at, _, c in rows if c and at >= open_at]
     gap = dt.timedelta(hours=limits.footbath_change_hours)
     points = [open_at, *changes, close_at]
     if any(b - a > gap for a, b in zip(points, points[1:], strict=False)):
-        out.append(f"浸脚池换水间隔超过 {limits.footbath_change_hours} 小时")
+        out.append(gettext("浸脚池换水间隔超过 %(hours)s 小时") % {"hours": limits.footbath_change_hours})
     return out
 
 

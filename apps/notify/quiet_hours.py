@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
+
 
 @dataclass(frozen=True)
 class Window:
@@ -34,8 +36,9 @@ class Window:
         return self.start <= t < self.end
 
     def label(self) -> str:
-        nxt = "次日" if self.crosses_midnight else ""
-        return f"{self.start:%H:%M}–{nxt}{self.end:%H:%M}"
+        if self.crosses_midnight:
+            return gettext("%(start)s–次日%(end)s") % {"start": f"{self.start:%H:%M}", "end": f"{self.end:%H:%M}"}
+        return f"{self.start:%H:%M}–{self.end:%H:%M}"
 
 
 # P-21 defaults: lunch break [12:00, 14:00) and evening/early morning [21:00, 08:00) (interpretation).

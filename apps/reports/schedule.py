@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext, gettext_noop
+
 
 class Cadence(StrEnum):
     MONTHLY = "monthly"
@@ -40,6 +42,20 @@ class Period:
         if self.cadence is Cadence.YEARLY:
             return f"{self.start.year}年度"
         return f"{self.start.year}年{'上' if self.start.month == 1 else '下'}半年"
+
+    @property
+    def display_label(self) -> str:
+        """The label in the reader's language (``label`` is the one written into the reports)."""
+        year = self.start.year
+        if self.cadence is Cadence.MONTHLY:
+            return gettext("%(year)s年%(month)s月") % {"year": year, "month": self.start.month}
+        if self.cadence is Cadence.QUARTERLY:
+            return gettext("%(year)s年第%(q)s季度") % {"year": year, "q": (self.start.month - 1) // 3 + 1}
+        if self.cadence is Cadence.YEARLY:
+            return gettext("%(year)s年度") % {"year": year}
+        if self.start.month == 1:
+            return gettext("%(year)s年上半年") % {"year": year}
+        return gettext("%(year)s年下半年") % {"year": year}
 
 
 def month_period(year: int, month: int) -> Period:
@@ -120,6 +136,11 @@ class Duty:
     rule_id: str
     recipients: str
 
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language (``name`` is the one written into the reports)."""
+        return gettext(self.name)
+
     def due_date(self, period: Period) -> dt.date:
         if self.cadence is not period.cadence:
             raise ValueError(f"{self.code} covers {self.cadence.value} periods, not {period.cadence.value}")
@@ -133,28 +154,28 @@ class Duty:
 
 
 # The fixed duties of SPEC M5 (defaults; P-04 / P-05 choose cadences — see duties_for()).
-MONTHLY_STATISTICS = Duty("monthly_statistics", "月度投诉统计（报品质管理部）", Cadence.MONTHLY,
+MONTHLY_STATISTICS = Duty("monthly_statistics", gettext_noop("月度投诉统计（报品质管理部）"), Cadence.MONTHLY,
                           DueRule.NEXT_PERIOD_DAY, 1, "R-M5-02", "品质管理部")
-MONTHLY_SUMMARY = Duty("monthly_summary", "月底投诉汇总表", Cadence.MONTHLY, DueRule.WITHIN_PERIOD_DAY, 28,
+MONTHLY_SUMMARY = Duty("monthly_summary", gettext_noop("月底投诉汇总表"), Cadence.MONTHLY, DueRule.WITHIN_PERIOD_DAY, 28,
                        "R-M5-04", "分管领导，抄送品质部")
-MONTHLY_BULLETIN = Duty("monthly_bulletin", "投诉公布", Cadence.MONTHLY, DueRule.WITHIN_PERIOD_DAY, 30,
+MONTHLY_BULLETIN = Duty("monthly_bulletin", gettext_noop("投诉公布"), Cadence.MONTHLY, DueRule.WITHIN_PERIOD_DAY, 30,
                         "R-M5-07", "全体业主")
-QUARTERLY_ANALYSIS = Duty("quarterly_analysis", "季度投诉分析报告", Cadence.QUARTERLY, DueRule.NEXT_PERIOD_DAY, 15,
+QUARTERLY_ANALYSIS = Duty("quarterly_analysis", gettext_noop("季度投诉分析报告"), Cadence.QUARTERLY, DueRule.NEXT_PERIOD_DAY, 15,
                           "R-M5-05", "品质部、分管领导")
-SERVICE_REPORT_REVIEW = Duty("service_report", "管理服务报告（部门负责人审核）", Cadence.QUARTERLY,
+SERVICE_REPORT_REVIEW = Duty("service_report", gettext_noop("管理服务报告（部门负责人审核）"), Cadence.QUARTERLY,
                              DueRule.NEXT_PERIOD_DAY, 15, "R-M5-08", "部门负责人 → 分管领导")
-SERVICE_REPORT_INTRANET = Duty("service_report_intranet", "管理服务报告（内网公布）", Cadence.QUARTERLY,
+SERVICE_REPORT_INTRANET = Duty("service_report_intranet", gettext_noop("管理服务报告（内网公布）"), Cadence.QUARTERLY,
                                DueRule.NEXT_PERIOD_DAY, 18, "R-M5-08", "公司内网")
-SERVICE_REPORT_NOTICE = Duty("service_report_notice", "管理服务报告（业主告示）", Cadence.QUARTERLY,
+SERVICE_REPORT_NOTICE = Duty("service_report_notice", gettext_noop("管理服务报告（业主告示）"), Cadence.QUARTERLY,
                              DueRule.NEXT_PERIOD_DAY, 20, "R-M5-08", "全体业主")
-WORK_BRIEF = Duty("work_brief", "物业管理工作简报", Cadence.MONTHLY, DueRule.NEXT_PERIOD_DAY, 3, "R-M5-09", "委托方")
-LEGACY_STATISTICS_MONTHLY = Duty("legacy_statistics", "地产遗留问题统计", Cadence.MONTHLY, DueRule.NEXT_PERIOD_DAY,
+WORK_BRIEF = Duty("work_brief", gettext_noop("物业管理工作简报"), Cadence.MONTHLY, DueRule.NEXT_PERIOD_DAY, 3, "R-M5-09", "委托方")
+LEGACY_STATISTICS_MONTHLY = Duty("legacy_statistics", gettext_noop("地产遗留问题统计"), Cadence.MONTHLY, DueRule.NEXT_PERIOD_DAY,
                                  1, "R-M5-06", "品质管理部、地产客户服务中心")
-LEGACY_STATISTICS_QUARTERLY = Duty("legacy_statistics", "地产遗留问题统计", Cadence.QUARTERLY,
+LEGACY_STATISTICS_QUARTERLY = Duty("legacy_statistics", gettext_noop("地产遗留问题统计"), Cadence.QUARTERLY,
                                    DueRule.NEXT_PERIOD_DAY, 15, "R-M5-06", "品质管理部")
-COMPANY_ANALYSIS_QUARTERLY = Duty("company_analysis", "公司投诉统计分析报告", Cadence.QUARTERLY,
+COMPANY_ANALYSIS_QUARTERLY = Duty("company_analysis", gettext_noop("公司投诉统计分析报告"), Cadence.QUARTERLY,
                                   DueRule.NEXT_PERIOD_DAY, 15, "R-M5-03", "公司领导")
-COMPANY_ANALYSIS_HALF_YEARLY = Duty("company_analysis", "公司投诉统计分析报告", Cadence.HALF_YEARLY,
+COMPANY_ANALYSIS_HALF_YEARLY = Duty("company_analysis", gettext_noop("公司投诉统计分析报告"), Cadence.HALF_YEARLY,
                                     DueRule.NEXT_PERIOD_DAY, 15, "R-M5-03", "公司领导")
 
 # R-M5-12: the year-end visit statistics of the CS department for the 物业总经理. "At year end" gives no
@@ -165,9 +186,9 @@ VISIT_STATISTICS_DEFAULT_DAYS_AFTER = 15
 
 def visit_statistics_duty(days_after: int = VISIT_STATISTICS_DEFAULT_DAYS_AFTER) -> Duty:
     if days_after <= 0:
-        return Duty("visit_statistics", "年度走访统计", Cadence.YEARLY, DueRule.WITHIN_PERIOD_DAY, 31, "R-M5-12",
+        return Duty("visit_statistics", gettext_noop("年度走访统计"), Cadence.YEARLY, DueRule.WITHIN_PERIOD_DAY, 31, "R-M5-12",
                     "物业总经理")
-    return Duty("visit_statistics", "年度走访统计", Cadence.YEARLY, DueRule.NEXT_PERIOD_DAY, days_after, "R-M5-12",
+    return Duty("visit_statistics", gettext_noop("年度走访统计"), Cadence.YEARLY, DueRule.NEXT_PERIOD_DAY, days_after, "R-M5-12",
                 "物业总经理")
 
 

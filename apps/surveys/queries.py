@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
+from django.utils.translation import gettext, gettext_lazy
 
 from apps.org.models import Project
 from apps.surveys.models import (
@@ -254,7 +255,8 @@ class Compliance:
     reason: str
 
 
-STATUS_WORDS = {"ok": "合规", "fail": "不合规", "pending": "进行中", "na": "不要求"}
+STATUS_WORDS = {"ok": gettext_lazy("合规"), "fail": gettext_lazy("不合规"), "pending": gettext_lazy("进行中"),
+                "na": gettext_lazy("不要求")}
 
 
 def frequency_compliance(projects: list[Project], year: int, today: dt.date, *,
@@ -285,13 +287,14 @@ def frequency_compliance(projects: list[Project], year: int, today: dt.date, *,
         if freq == Frequency.TWICE_EACH_HALF:
             s1, s2 = half(h1, h1_end), half(h2, h2_end)
             ys = "ok" if s1 == s2 == "ok" else ("fail" if "fail" in (s1, s2) else "pending")
-            need = "每年不少于2次且每半年至少1次"
+            need = gettext("每年不少于2次且每半年至少1次")
         else:
             s1 = s2 = "na"
             least = 2 if freq == Frequency.TWICE_A_YEAR else 1
             ys = "ok" if total >= least else ("fail" if today > h2_end else "pending")
-            need = f"每年至少{least}次"
-        reason = f"{year}年上半年 {h1} 次、下半年 {h2} 次；要求{need} → {STATUS_WORDS[ys]}"
+            need = gettext("每年至少%(n)s次") % {"n": least}
+        reason = gettext("%(year)s年上半年 %(h1)s 次、下半年 %(h2)s 次；要求%(need)s → %(status)s") % {
+            "year": year, "h1": h1, "h2": h2, "need": need, "status": STATUS_WORDS[ys]}
         out.append(Compliance(project, year, h1, h2, s1, s2, ys, reason))
     return out
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import dateformat
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.core import agenda
@@ -37,7 +39,7 @@ def _supervisors(project: Project) -> tuple[int, ...]:
 def visit_items(project: Project, start: dt.date, end: dt.date) -> list[agenda.DueItem]:
     today = start  # providers are asked from today: overdue items are those due before it
     items: list[agenda.DueItem] = []
-    label = "业主走访"
+    label = gettext("业主走访")
     # the next month's plan, due (approved) before that month starts
     for month in {cycles.month_start(start), cycles.add_months(cycles.month_start(start), 1)}:
         due = month - dt.timedelta(days=1)
@@ -49,7 +51,9 @@ def visit_items(project: Project, start: dt.date, end: dt.date) -> list[agenda.D
         who = _supervisors(project)
         if plan is not None and plan.status == PlanStatus.SUBMITTED:
             who += tuple(u.pk for u in queries.approvers_of(project))
-        title = f"{month:%Y年%m月}走访计划须经物业总经理批准" + ("（待审批）" if plan and plan.status == "submitted" else "")
+        title = gettext("%(month)s走访计划须经物业总经理批准") % {"month": dateformat.format(month, gettext("Y年m月"))}
+        if plan and plan.status == "submitted":
+            title += gettext("（待审批）")
         items.append(agenda.DueItem(key=f"visits.plan:{project.pk}:{month:%Y%m}", module=label, title=title,
                                     due_on=due, url=f"/visits/plans/?project={project.pk}", responsible_ids=who))
     # households overdue / falling due in the window, per butler (set-based counts)
@@ -67,16 +71,17 @@ def visit_items(project: Project, start: dt.date, end: dt.date) -> list[agenda.D
     for r in rows:
         steward = r["building__steward_id"]
         who = (steward,) if steward else fallback
-        name = r["building__steward__display_name"] or "未指定管家"
+        name = r["building__steward__display_name"] or gettext("未指定管家")
         if r["overdue_n"]:
             items.append(agenda.DueItem(
                 key=f"visits.overdue:{project.pk}:{steward or 0}", module=label,
-                title=f"{name}：{r['overdue_n']} 户走访已逾期", due_on=today - dt.timedelta(days=1),
+                title=gettext("%(name)s：%(n)s 户走访已逾期") % {"name": name, "n": r["overdue_n"]}, due_on=today - dt.timedelta(days=1),
                 url=f"/visits/programme/?project={project.pk}&overdue=1", responsible_ids=who))
         if r["due_n"]:
             items.append(agenda.DueItem(
                 key=f"visits.due:{project.pk}:{steward or 0}:{window_end:%Y%m%d}", module=label,
-                title=f"{name}：{r['due_n']} 户须在 {window_end:%m月%d日} 前走访", due_on=window_end,
+                title=gettext("%(name)s：%(n)s 户须在 %(day)s 前走访") % {
+                    "name": name, "n": r["due_n"], "day": dateformat.format(window_end, gettext("m月d日"))}, due_on=window_end,
                 url=f"/visits/programme/?project={project.pk}", responsible_ids=who))
     return items
 

@@ -20,7 +20,7 @@ DT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-
 
 class VisitForm(forms.Form):
     project = forms.ModelChoiceField(label=_("项目"), queryset=Project.objects.none())
-    household = forms.CharField(label=_("房号"), max_length=100, help_text=_("完整房号，如 1栋1单元101"))
+    household = forms.CharField(label=_("房号"), max_length=100, help_text=_("完整房号（楼栋、单元、房号），如 1栋1单元101"))
     person_name = forms.CharField(label=_("被访人姓名"), max_length=50, required=False,
                                   help_text=_("须为该房屋登记的业主/住户；可留空"))
     category = forms.ChoiceField(label=_("走访类别"), choices=VisitCategory.choices)

@@ -32,6 +32,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from apps.estates.models import Household, OccupancyStatus
 from apps.org.models import Project
@@ -145,7 +146,7 @@ def coverage(project: Project, start: dt.date, end: dt.date, *, by: str = "build
     out = []
     for r in rows:
         label = (r["building__name"] if by == "building"
-                 else (r["building__steward__display_name"] or "（未指定管家）"))
+                 else (r["building__steward__display_name"] or gettext("（未指定管家）")))
         out.append({"key": r[keys[0]], "label": label, "total": r["total"], "visited": r["visited"],
                     "rate": round(100 * r["visited"] / r["total"], 1) if r["total"] else 0.0})
     return out

@@ -162,7 +162,7 @@ class LimitPolicy(models.Model):
 
     @property
     def limit_text(self) -> str:
-        return pol.describe(self.clock, self.amount)
+        return pol.describe_display(self.clock, self.amount)
 
 
 class RuleSetChoice(models.Model):

@@ -30,6 +30,10 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from apps.workdays import calendar as wc
 
@@ -37,9 +41,9 @@ from apps.workdays import calendar as wc
 # Stages (same codes as apps.tickets.choices.Stage; kept here so this module stays import-light).
 ACKNOWLEDGE, RESPOND, REPLY, ARRIVE, COMPLETE, RETURN_VISIT, REPORT = (
     "acknowledge", "respond", "reply", "arrive", "complete", "return_visit", "report")
-STAGES: dict[str, str] = {
-    ACKNOWLEDGE: "受理确认", RESPOND: "响应处理", REPLY: "回复业主", ARRIVE: "到场", COMPLETE: "完成",
-    RETURN_VISIT: "回访", REPORT: "上报",
+STAGES: dict[str, Any] = {
+    ACKNOWLEDGE: _("受理确认"), RESPOND: _("响应处理"), REPLY: _("回复业主"), ARRIVE: _("到场"), COMPLETE: _("完成"),
+    RETURN_VISIT: _("回访"), REPORT: _("上报"),
 }
 
 # Clock types.
@@ -52,19 +56,19 @@ CLOCK_MINUTES = "clock_minutes"  # T-06
 CALENDAR_DAYS = "calendar_days"  # T-07 with P-28
 MONTH_END = "month_end"  # R-M8-06 monthly batch
 NONE = "none"  # T-13 立即/及时: no hard limit (P-31 soft target)
-CLOCKS: dict[str, str] = {
-    WORKING_DAYS: "工作日", WORKING_HOURS: "工作小时", SAME_DAY: "当日内", SAME_DAY_ROLLOVER: "当日内（非工作时间顺延至上班当天）",
-    CLOCK_HOURS: "小时（自然时）", CLOCK_MINUTES: "分钟（自然时）", CALENDAR_DAYS: "天（自然日）", MONTH_END: "当月月底（每月一批）",
-    NONE: "立即/及时（无硬性时限）",
+CLOCKS: dict[str, Any] = {
+    WORKING_DAYS: _("工作日"), WORKING_HOURS: _("工作小时"), SAME_DAY: _("当日内"), SAME_DAY_ROLLOVER: _("当日内（非工作时间顺延至上班当天）"),
+    CLOCK_HOURS: _("小时（自然时）"), CLOCK_MINUTES: _("分钟（自然时）"), CALENDAR_DAYS: _("天（自然日）"), MONTH_END: _("当月月底（每月一批）"),
+    NONE: _("立即/及时（无硬性时限）"),
 }
 
 # Concerns, in tie-break order.
 REPLY_CONCERN, ONLINE_CONCERN, GENERAL_CONCERN = "reply", "online", "general"
 ARRIVAL_CONCERN, COMPLETION_CONCERN, REPAIR_RETURN_CONCERN = "arrival", "completion", "repair_return"
-CONCERNS: dict[str, str] = {
-    REPLY_CONCERN: "投诉回复时限", ONLINE_CONCERN: "网上投诉时限", GENERAL_CONCERN: "通用时限",
-    ARRIVAL_CONCERN: "报修到场时限", COMPLETION_CONCERN: "报修完成时限",
-    REPAIR_RETURN_CONCERN: "报修回访时限",
+CONCERNS: dict[str, Any] = {
+    REPLY_CONCERN: _("投诉回复时限"), ONLINE_CONCERN: _("网上投诉时限"), GENERAL_CONCERN: _("通用时限"),
+    ARRIVAL_CONCERN: _("报修到场时限"), COMPLETION_CONCERN: _("报修完成时限"),
+    REPAIR_RETURN_CONCERN: _("报修回访时限"),
 }
 CONCERN_ORDER: tuple[str, ...] = tuple(CONCERNS)
 
@@ -74,24 +78,24 @@ REPAIR_POWER_OUTAGE, REPAIR_LIGHTING, REPAIR_WIRING = "repair_power_outage", "re
 REPAIR_TAP, REPAIR_PIPE, REPAIR_DRAIN, REPAIR_DRAIN_COMPLEX = "repair_tap", "repair_pipe", "repair_drain", "repair_drain_complex"
 REPAIR_DOORS_FURNITURE, REPAIR_PUBLIC_GLASS_DOORS = "repair_doors_furniture", "repair_public_glass_doors"
 REPAIR_COMPLEX, REPAIR_WALLS, REPAIR_GENERAL, REPAIR_SPECIAL = "repair_complex", "repair_walls", "repair_general", "repair_special"
-REPAIR_CLASSES: dict[str, str] = {
-    REPAIR_WATER: "水（急修）",
-    REPAIR_POWER: "电（急修）",
-    REPAIR_GAS: "气（急修）",
-    REPAIR_LIFT: "电梯",
-    REPAIR_POWER_OUTAGE: "外部停电（发电机）",
-    REPAIR_LIGHTING: "照明故障（灯管、镇流器、启辉器、开关、灯座）",
-    REPAIR_WIRING: "线路及其他复杂照明故障",
-    REPAIR_TAP: "阀门、水龙头漏水",
-    REPAIR_PIPE: "管道故障及其他复杂问题",
-    REPAIR_DRAIN: "下水道堵塞",
-    REPAIR_DRAIN_COMPLEX: "下水道堵塞（复杂）",
-    REPAIR_DOORS_FURNITURE: "门、锁、台、椅等简单维修",
-    REPAIR_PUBLIC_GLASS_DOORS: "公共区域玻璃、门窗配件",
-    REPAIR_COMPLEX: "复杂维修",
-    REPAIR_WALLS: "墙面、天花、楼梯、散水（每月一批）",
-    REPAIR_GENERAL: "一般维修",
-    REPAIR_SPECIAL: "其他特殊问题（视情况而定）",
+REPAIR_CLASSES: dict[str, Any] = {
+    REPAIR_WATER: _("水（急修）"),
+    REPAIR_POWER: _("电（急修）"),
+    REPAIR_GAS: _("气（急修）"),
+    REPAIR_LIFT: _("电梯"),
+    REPAIR_POWER_OUTAGE: _("外部停电（发电机）"),
+    REPAIR_LIGHTING: _("照明故障（灯管、镇流器、启辉器、开关、灯座）"),
+    REPAIR_WIRING: _("线路及其他复杂照明故障"),
+    REPAIR_TAP: _("阀门、水龙头漏水"),
+    REPAIR_PIPE: _("管道故障及其他复杂问题"),
+    REPAIR_DRAIN: _("下水道堵塞"),
+    REPAIR_DRAIN_COMPLEX: _("下水道堵塞（复杂）"),
+    REPAIR_DOORS_FURNITURE: _("门、锁、台、椅等简单维修"),
+    REPAIR_PUBLIC_GLASS_DOORS: _("公共区域玻璃、门窗配件"),
+    REPAIR_COMPLEX: _("复杂维修"),
+    REPAIR_WALLS: _("墙面、天花、楼梯、散水（每月一批）"),
+    REPAIR_GENERAL: _("一般维修"),
+    REPAIR_SPECIAL: _("其他特殊问题（视情况而定）"),
 }
 URGENT_UTILITIES: frozenset[str] = frozenset({REPAIR_WATER, REPAIR_POWER, REPAIR_GAS, REPAIR_POWER_OUTAGE})
 
@@ -318,3 +322,18 @@ def describe(clock: str, amount: Decimal | int | float) -> str:
         CLOCK_HOURS: f"{n}小时", CLOCK_MINUTES: f"{n}分钟", CALENDAR_DAYS: f"{n}天", MONTH_END: "当月底前",
         NONE: "立即/及时",
     }.get(clock, clock)
+
+
+def describe_display(clock: str, amount: Decimal | int | float) -> str:
+    """:func:`describe` in the reader's language (``describe`` writes the stored rule texts)."""
+    a = Decimal(str(amount)).normalize()
+    n = f"{a:f}"
+    if clock == WORKING_DAYS:
+        return gettext("半个工作日") if a == Decimal("0.5") else gettext("%(n)s个工作日") % {"n": n}
+    counted = {WORKING_HOURS: gettext("%(n)s个工作小时"), CLOCK_HOURS: gettext("%(n)s小时"),
+               CLOCK_MINUTES: gettext("%(n)s分钟"), CALENDAR_DAYS: gettext("%(n)s天")}
+    if clock in counted:
+        return counted[clock] % {"n": n}
+    fixed = {SAME_DAY: gettext("当日内"), SAME_DAY_ROLLOVER: gettext("当日内/上班后当天内"), MONTH_END: gettext("当月底前"),
+             NONE: gettext("立即/及时")}
+    return fixed.get(clock, clock)

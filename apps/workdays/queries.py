@@ -24,7 +24,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from chinese_calendar import constants as package_constants
+from django.conf import settings as django_settings
 from django.db.models import Q
+from django.utils import translation
 
 from apps.workdays import calendar as wc
 from apps.workdays import policies as pol
@@ -254,7 +256,9 @@ def choose(candidates: list[_Candidate], *, kind: str, channel: str, urgency: st
 
 
 def _rule_text(c: _Candidate, settings: pol.Settings, provisional: bool, due: dt.datetime | None) -> str:
-    text = c.row.rule or f"{pol.STAGES.get(c.row.stage, c.row.stage)} {pol.describe(c.row.clock, c.row.amount)}"
+    with translation.override(django_settings.LANGUAGE_CODE):  # a stored text: in the site's language
+        stage = str(pol.STAGES.get(c.row.stage, c.row.stage))
+    text = c.row.rule or f"{stage} {pol.describe(c.row.clock, c.row.amount)}"
     notes = []
     if c.row.clock == pol.WORKING_DAYS and settings.start_day_counts and Decimal(c.row.amount) >= 1:
         notes.append("当日计入")

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from apps.core.exports import xlsx_response
 from apps.estates import actions as estates_actions
@@ -65,4 +66,4 @@ def immediate_visits(request: HttpRequest) -> HttpResponse:
     projects = _require_reports(request)
     tickets = ledgers.immediate_return_visits([p.pk for p in projects])
     return render(request, "reports/quality_queue.html",
-                  {"tickets": tickets, "heading": "记录表/一类客户投诉待立即回访"})
+                  {"tickets": tickets, "heading": gettext("记录表/一类客户投诉待立即回访")})

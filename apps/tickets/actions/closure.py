@@ -6,6 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from apps.org.access import rank_in
 from apps.org.roles import SUPERVISOR_RANK, Cap
@@ -62,18 +63,18 @@ def _close_blockers(ticket: Ticket) -> dict[str, list[str]]:
     earlier cycle (after a reopening the new result is replied again)."""
     problems: dict[str, list[str]] = {}
     if not ticket.handling_result.strip():
-        problems["result"] = ["须先记录处理结果"]
+        problems["result"] = [_("须先记录处理结果")]
     if manager_reply_required(ticket):
         sent = set(ticket.replies.filter(cycle=ticket.cycle, sent_at__isnull=False, kind__in=RESULT_REPLY_KINDS)
                    .values_list("recipient", flat=True))
         if ReplyRecipient.OWNER not in sent:
-            problems["owner_reply"] = ["须先向业主回复处理结果"]
+            problems["owner_reply"] = [_("须先向业主回复处理结果")]
         if ReplyRecipient.PROJECT_MANAGER not in sent:
-            problems["manager_reply"] = ["须同时向管理处主任回复处理结果"]
+            problems["manager_reply"] = [_("须同时向管理处主任回复处理结果")]
     if ticket.kind in VERIFY_KINDS:
         last = ticket.verifications.filter(cycle=ticket.cycle).order_by("-verified_at", "-id").first()
         if last is None or not last.passed:
-            problems["verification"] = ["须先经主管以上人员验证通过"]
+            problems["verification"] = [_("须先经主管以上人员验证通过")]
     if return_visit_required(ticket):
         visit = ticket.return_visits.filter(cycle=ticket.cycle).first()
         done = visit is not None and (
@@ -81,7 +82,7 @@ def _close_blockers(ticket: Ticket) -> dict[str, list[str]]:
             or (visit.outcome == ReturnVisitOutcome.DONE and visit.satisfaction != Satisfaction.UNSATISFIED)
         )
         if not done:
-            problems["return_visit"] = ["须先完成回访或办理免回访"]
+            problems["return_visit"] = [_("须先完成回访或办理免回访")]
     return problems
 
 
