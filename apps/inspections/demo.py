@@ -1,4 +1,4 @@
-"""Demo inspections for ``make run``: last month of checks in each residential project, recorded
+"""Demo inspections for ``make run``: last month and this month (up to yesterday) of checks in each residential project, recorded
 through the real actions — the 管理处主任's daily checks with nonconformity lines, the 品质部 monthly
 building check, the warehouse check, only 3 night post checks and a rainstorm night without one (so the
 month is flagged, AS-38), pool readings with one out of range, and rounds scheduled for the coming days.
@@ -50,7 +50,7 @@ def _load_project(company: Company, project: Project, now: dt.datetime) -> int:
     count = 0
     day = month
     n = 0
-    while day.month == month.month:
+    while day < today:  # last month and this month up to yesterday
         if day.weekday() < 5:
             findings = []
             if n % 4 == 1:

@@ -14,7 +14,8 @@ from apps.notify.queries import next_contact_moment
 from apps.org.models import Company, DepartmentKind, Membership, Project
 from apps.org.roles import Role
 from apps.tickets import actions
-from apps.tickets.models import Category, ValidityCriterion
+from apps.tickets.choices import OPEN_STATUSES
+from apps.tickets.models import Category, Dispatch, ValidityCriterion
 from apps.tickets.policies import company_level
 from linli import clock
 
@@ -231,3 +232,43 @@ def load_demo_public_tickets(company: Company, *, seed: int = 2026, now: dt.date
             received += 1
             _progress(ticket, stage, staff, depts.get(dept_kind) or depts[DepartmentKind.CUSTOMER_SERVICE], moment)
     return received
+
+
+# A fresh request for each department that has no open 派工单 left (issue 23 item 3: every department head
+# and engineering worker opens the demo with work in their queue).
+OPEN_WORK = {
+    DepartmentKind.ENGINEERING: ("repair", "phone", "repair_drain", "{b}地下室集水井水泵异响，请尽快检查"),
+    DepartmentKind.SECURITY: ("complaint", "phone", "security", "{b}门禁坏了两天，陌生人可以随意进出单元"),
+    DepartmentKind.ENVIRONMENT: ("complaint", "visit", "cleaning", "{b}电梯轿厢地面有污渍，两天没有清洁"),
+}
+
+
+def load_demo_open_work(company: Company, *, now: dt.datetime | None = None) -> int:
+    """For every project department of ``OPEN_WORK`` with no open dispatch: a request received this
+    morning and dispatched (to the engineering worker for engineering). Returns how many were added."""
+    now = now or clock.now()
+    categories = {c.code: c for c in Category.objects.filter(company=None)}
+    added = 0
+    for p_index, project in enumerate(Project.objects.filter(company=company).order_by("code")):
+        staff = _staff(project)
+        if Role.FRONT_DESK not in staff:
+            continue
+        desk = staff[Role.FRONT_DESK].user
+        people = list(Person.objects.filter(project=project, kind="owner").select_related("household__building")
+                      .order_by("pk")[:60])
+        for d_index, department in enumerate(project.departments.filter(kind__in=list(OPEN_WORK)).order_by("kind")):
+            if Dispatch.objects.filter(department=department, active=True, completed_at__isnull=True,
+                                       ticket__status__in=OPEN_STATUSES).exists() or not people:
+                continue
+            kind, channel, code, text = OPEN_WORK[DepartmentKind(department.kind)]
+            person = people[(7 * p_index + 11 * d_index) % len(people)]
+            moment = now - dt.timedelta(hours=2 + d_index)
+            with clock.frozen(moment):
+                ticket = actions.receive_ticket(
+                    project=project, kind=kind, channel=channel, content=text.format(b=person.household.building.name),
+                    acting_user=desk, now=moment, received_at=moment, household=person.household, person=person,
+                    complainant_surname=person.name[0], phone=person.phone, category=categories.get(code),
+                    agreed_feedback_at=moment + dt.timedelta(hours=6), desired_outcome="尽快解决")
+            _progress(ticket, "dispatched", staff, department, moment)
+            added += 1
+    return added

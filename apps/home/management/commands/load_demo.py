@@ -23,7 +23,7 @@ from apps.org.models import Company
 from apps.portal.demo import load_demo_publications
 from apps.quality.demo import load_demo_ncrs
 from apps.reports.demo import load_demo_reports
-from apps.tickets.demo import load_demo_public_tickets, load_demo_tickets
+from apps.tickets.demo import load_demo_open_work, load_demo_public_tickets, load_demo_tickets
 from apps.visits.demo import load_demo_programme, load_demo_visits
 
 
@@ -55,6 +55,7 @@ class Command(BaseCommand):
         tickets = 0 if no_tickets else load_demo_tickets(company, seed=seed)
         if tickets:  # issue 23 item 3: the public building's staff have work too
             tickets += load_demo_public_tickets(company, seed=seed)
+            tickets += load_demo_open_work(company)  # and every department has something in its queue
         visits = 0 if no_tickets else load_demo_visits(company, seed=seed)
         if tickets:
             load_demo_escalation(company)  # staff confirm the suggested same-complaint groups (R-M3-04)
