@@ -188,3 +188,20 @@ def test_every_list_page_shows_rows(demo: None, client: Any) -> None:
             empty.append((username, url))
     assert empty == []
 
+
+
+def test_home_offers_a_report_for_approval_to_the_approver_not_the_submitter(demo: None, client: Any) -> None:
+    """Issue 23 item 4 on the home page: the report awaiting approval is the 管理处经理's to-do; the
+    客服经理 who submitted it does not get it offered for approval."""
+    waiting = Report.objects.get(status=ReportStatus.IN_REVIEW, project__code="YG")
+    assert waiting.submitted_by is not None and waiting.submitted_by.username == "csmanager_yg"
+
+    def approvals(username: str) -> str:
+        client.logout()
+        html = _client(client, username).get("/").content.decode()
+        panel = re.search(r'data-panel="reports".*?</article>', html, re.S)
+        assert panel is not None, username
+        return " ".join(li for li in re.findall(r"<li>(.*?)</li>", panel.group(0), re.S) if "待批准" in li)
+
+    assert waiting.title in approvals("pm_yg")
+    assert waiting.title not in approvals("csmanager_yg")
