@@ -452,7 +452,7 @@ def reports_panel(user: User, projects: list[Project], now: dt.datetime) -> Pane
     """报告待办: reports waiting for this user's approval (never their own: the submitter does not
     approve), drafts this user prepares (管理处经理、客服经理 of the project; 品质管理部 the company-wide
     ones), approved bulletins not yet published, and — for readers without those duties — the reports
-    approved in the last two weeks. Four queries whatever the number of reports."""
+    approved in the last month. Four queries whatever the number of reports."""
     approve_in = [p for p in projects if access.has_cap(user, Cap.APPROVE_REPORTS, p)]
     prepare_in = [p for p in projects if access.roles_in(user, p) & set(PROJECT_RESPONSIBLE_ROLES)]
     company_level = any(Cap.APPROVE_REPORTS in ROLE_INFO[r].caps for r in access.roles_in(user, None))
@@ -477,7 +477,7 @@ def reports_panel(user: User, projects: list[Project], now: dt.datetime) -> Pane
     recent = base.none()
     if not rows:
         recent = base.filter(Q(project__in=projects) | Q(project__isnull=True, company__in={p.company_id for p in projects}),
-                             status=ReportStatus.APPROVED, approved_at__gte=now - dt.timedelta(days=14)
+                             status=ReportStatus.APPROVED, approved_at__gte=now - dt.timedelta(days=31)
                              ).order_by("-approved_at", "pk")
         rows = [Row(title=r.title, badge=_("待阅"), detail=_("已批准"), url=url_or_none("reports:detail", r.pk))
                 for r in recent[:ROW_LIMIT]]

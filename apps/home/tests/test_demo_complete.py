@@ -49,7 +49,7 @@ def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
                 call_command("load_demo", stdout=StringIO(), stderr=StringIO())
             yield
         finally:
-            call_command("flush", interactive=False, verbosity=0)
+            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
             connection.creation.deserialize_db_from_string(before)
 
 
