@@ -1,4 +1,4 @@
-"""Demo activities for ``make run``: this year's plan in the first residential project with one
+"""Demo activities for ``make run``: this year's plan in each residential project with one
 activity taken from plan to record (implementation plan and cost approved, notice 5 days ahead,
 owners not yet moved in invited, record with participants and feedback) and one coming activity whose
 plan is approved but whose notice is still to be published."""
@@ -13,10 +13,14 @@ from linli import clock
 
 
 def load_demo_activities(company: Company, *, now: dt.datetime | None = None) -> int:
+    """Each residential project's plan (issue 23 item 3: every project's staff see their own); returns how
+    many activities were added."""
     now = now or clock.now()
-    project = Project.objects.filter(company=company, kind="residential").order_by("code").first()
-    if project is None:
-        return 0
+    return sum(_load_project(project, now)
+               for project in Project.objects.filter(company=company, kind="residential").order_by("code"))
+
+
+def _load_project(project: Project, now: dt.datetime) -> int:
     staff = {m.role: m.user for m in Membership.objects.filter(project=project).select_related("user")}
     supervisor, manager, pm = staff.get(Role.CS_SUPERVISOR), staff.get(Role.CS_MANAGER), staff.get(Role.PROJECT_MANAGER)
     if supervisor is None or manager is None or pm is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from decimal import Decimal
 
 from apps.estates.models import Household
 from apps.fees import actions
@@ -19,11 +20,13 @@ def _user(name: str) -> User | None:
 
 
 def load_demo_fees(company: Company, *, seed: int = 2026, now: dt.datetime | None = None) -> int:
-    """Bills of the last complete half-year in each residential project; returns how many payments."""
+    """Bills of the last complete half-year in each project (the offices of the public building at the
+    commercial rate, issue 23 item 3); returns how many payments."""
     rng = random.Random(seed + 16)
     now = now or clock.now()
     paid = 0
-    for project in Project.objects.filter(company=company, kind=ProjectKind.RESIDENTIAL).order_by("pk"):
+    for project in Project.objects.filter(company=company).order_by("pk"):  # residential first, as before
+        rate = "2.80" if project.kind == ProjectKind.RESIDENTIAL else "6.50"
         code = project.code.lower()
         manager, cashier, desk = _user(f"csmanager_{code}"), _user(f"cashier_{code}"), _user(f"desk_{code}")
         if manager is None or cashier is None:
@@ -31,9 +34,9 @@ def load_demo_fees(company: Company, *, seed: int = 2026, now: dt.datetime | Non
         local = now.astimezone(project.tz)
         start = dt.date(local.year, 1, 1) if local.month >= 7 else dt.date(local.year - 1, 7, 1)
         actions.add_standard(project=project, applies_to="moved_in", contract_ref=f"{project.code}-WY-2024-01",
-                             rate="2.80", valid_from=dt.date(2024, 1, 1), acting_user=manager, now=now)
+                             rate=rate, valid_from=dt.date(2024, 1, 1), acting_user=manager, now=now)
         actions.add_standard(project=project, applies_to="not_moved_in", contract_ref=f"{project.code}-WY-2024-01",
-                             rate="1.40", valid_from=dt.date(2024, 1, 1), acting_user=manager, now=now)
+                             rate=str(Decimal(rate) / 2), valid_from=dt.date(2024, 1, 1), acting_user=manager, now=now)
         cycle = actions.generate_cycle(project=project, period_start=start, acting_user=manager,
                                        now=dt.datetime.combine(start, dt.time(9), project.tz))
         pay_day = dt.datetime.combine(cycle.due_date - dt.timedelta(days=10), dt.time(10), project.tz)

@@ -20,10 +20,13 @@ from django.utils.translation import gettext as _
 
 from apps.core import lockout
 from apps.core.models import LoginAttempt
+from apps.fees import queries as fee_queries
 from apps.org import access
 from apps.org.models import Project, User
-from apps.org.roles import Role
+from apps.org.roles import ROLE_INFO, Cap, Role
 from apps.quality.models import NcrStatus, NonconformityReport
+from apps.reports.models import Report, ReportStatus
+from apps.reports.queries import PROJECT_RESPONSIBLE_ROLES
 from apps.surveys import queries as survey_queries
 from apps.tickets import measures
 from apps.tickets.choices import OPEN_STATUSES, EscalationLevel, Stage, TicketStatus
@@ -440,11 +443,82 @@ def surveys_panel(projects: list[Project], now: dt.datetime) -> Panel:
     )
 
 
+# ---------------------------------------------------------------- fixed reports and fees (issue 23 item 3)
+
+OWNER_BOARD_DUTIES = ("monthly_bulletin", "service_report_notice")  # the reports the owners' board carries
+
+
+def reports_panel(user: User, projects: list[Project], now: dt.datetime) -> Panel:
+    """报告待办: reports waiting for this user's approval (never their own: the submitter does not
+    approve), drafts this user prepares (管理处经理、客服经理 of the project; 品质管理部 the company-wide
+    ones), approved bulletins not yet published, and — for readers without those duties — the reports
+    approved in the last month. Four queries whatever the number of reports."""
+    approve_in = [p for p in projects if access.has_cap(user, Cap.APPROVE_REPORTS, p)]
+    prepare_in = [p for p in projects if access.roles_in(user, p) & set(PROJECT_RESPONSIBLE_ROLES)]
+    company_level = any(Cap.APPROVE_REPORTS in ROLE_INFO[r].caps for r in access.roles_in(user, None))
+    base = Report.objects.select_related("project")
+    awaiting = base.filter(status=ReportStatus.IN_REVIEW).exclude(submitted_by=user).filter(
+        Q(project__in=approve_in) | Q(project__isnull=True, company__in={p.company_id for p in projects})
+        if company_level else Q(project__in=approve_in)).order_by("due_at", "pk")
+    drafts_q = Q(project__in=prepare_in)
+    if Role.QUALITY in access.roles_in(user, None):
+        drafts_q |= Q(project__isnull=True, company__in={p.company_id for p in projects})
+    drafts = base.filter(drafts_q, status=ReportStatus.DRAFT).order_by("due_at", "pk")
+    publish_in = [p for p in projects if access.has_cap(user, Cap.PUBLISH_PORTAL, p)]
+    unpublished = base.filter(project__in=publish_in, status=ReportStatus.APPROVED, published_at=None,
+                              duty_code__in=OWNER_BOARD_DUTIES).order_by("due_at", "pk")
+
+    def row(r: Report, badge: str, *, late: bool = False) -> Row:
+        return Row(title=r.title, badge=badge, when=r.due_at, overdue=late, url=url_or_none("reports:detail", r.pk))
+
+    rows = [row(r, _("待批准")) for r in awaiting[:ROW_LIMIT]]
+    rows += [row(r, _("草稿待提交"), late=r.due_at < now) for r in drafts[:ROW_LIMIT]]
+    rows += [row(r, _("待公布")) for r in unpublished[:ROW_LIMIT]]
+    recent = base.none()
+    if not rows:
+        recent = base.filter(Q(project__in=projects) | Q(project__isnull=True, company__in={p.company_id for p in projects}),
+                             status=ReportStatus.APPROVED, approved_at__gte=now - dt.timedelta(days=31)
+                             ).order_by("-approved_at", "pk")
+        rows = [Row(title=r.title, badge=_("待阅"), detail=_("已批准"), url=url_or_none("reports:detail", r.pk))
+                for r in recent[:ROW_LIMIT]]
+    return Panel(
+        key="reports", title=_("报告"),
+        stats=[Stat(_("待批准"), awaiting.count(), url_or_none("reports:list"), "warn"),
+               Stat(_("草稿待提交"), drafts.count(), url_or_none("reports:list")),
+               Stat(_("已批准待公布"), unpublished.count(), url_or_none("portal:manage"), "warn")],
+        rows=rows[:ROW_LIMIT], rows_title=_("报告待办"), empty=_("没有待办的报告。"),
+        links=_links((_("报告"), url_or_none("reports:list")), (_("案例库"), url_or_none("reports:cases")),
+                     (_("业主公告栏"), url_or_none("portal:manage"))),
+    )
+
+
+def cashier_panel(project: Project, now: dt.datetime) -> Panel:
+    """收银员: the households owing the most overdue fees of the project (R-M16-09), to remind first."""
+    today = clock.local(now).date()
+    ageing = fee_queries.arrears_ageing([project], today)
+    owing = fee_queries.arrears_by_household([project], today)[:ROW_LIMIT]
+    return Panel(
+        key="cashier", title=_("收费"),
+        stats=[Stat(_("欠费户数"), int(ageing.get("households") or 0), url_or_none("fees:arrears"), "warn"),
+               Stat(_("欠费金额（元）"), round(ageing.get("total") or 0), url_or_none("fees:arrears"), "alert")],
+        rows=[Row(title=r["household__label"], badge=_("欠费"), detail=_("欠 %(amount)s 元，最早 %(due)s 到期") % {
+                  "amount": r["total"], "due": r["oldest_due"]}, overdue=True,
+                  url=url_or_none("fees:account", r["household_id"])) for r in owing],
+        rows_title=_("逾期欠费（金额大的在前）"), empty=_("没有逾期欠费。"),
+        links=_links((_("收费"), url_or_none("fees:home")), (_("账单"), url_or_none("fees:bills")),
+                     (_("欠费"), url_or_none("fees:arrears"))),
+    )
+
+
 # ---------------------------------------------------------------- the home page
 
 
 SUPERVISION_ROLES = {Role.CS_SUPERVISOR, Role.CS_MANAGER, Role.PROJECT_MANAGER}
 COMPANY_ROLES = {Role.QUALITY, Role.LEADERSHIP}
+# issue 23 item 3: who prepares, approves, publishes or reads the fixed reports
+REPORT_ROLES = {Role.CS_MANAGER, Role.PROJECT_MANAGER, Role.QUALITY, Role.LEADERSHIP, Role.GENERAL_MANAGER,
+                Role.OFFICE_DIRECTOR}
+COMPANY_REPORT_ROLES = {Role.QUALITY, Role.LEADERSHIP, Role.GENERAL_MANAGER, Role.OFFICE_DIRECTOR}
 SURVEY_ROLES = {Role.QUALITY, Role.CS_SUPERVISOR, Role.CS_MANAGER, Role.PROJECT_MANAGER, Role.GENERAL_MANAGER,
                 Role.MANAGEMENT_REP, Role.LEADERSHIP}  # issue 18: the surveys panel
 
@@ -460,12 +534,14 @@ def home_panels(user: User | AnonymousUser, project: Project | None, *, now: dt.
             panels.append(front_desk_panel(project, now))
         if roles & SUPERVISION_ROLES:
             panels.append(supervision_panel(project, now))
-        if Role.BUTLER in roles:
+        if roles & {Role.BUTLER, Role.BUILDING_STEWARD}:  # the steward calls back owners too (R-M19-04)
             panels.append(butler_panel(project, now))
         if Role.DEPT_HEAD in roles:
             panels.append(department_panel(user, project, now))  # type: ignore[arg-type]
         if Role.WORKER in roles:
             panels.append(worker_panel(user, project, now))  # type: ignore[arg-type]
+        if Role.CASHIER in roles:
+            panels.append(cashier_panel(project, now))
     visible = list(access.visible_projects(user).order_by("code"))
     if (roles & COMPANY_ROLES or is_super) and visible:
         panels.append(company_panel(visible, now))
@@ -473,6 +549,9 @@ def home_panels(user: User | AnonymousUser, project: Project | None, *, now: dt.
         panels.append(management_rep_panel(visible, now))
     if Role.SYSADMIN in roles or is_super:
         panels.append(sysadmin_panel(visible, now))
+    if visible and roles & REPORT_ROLES and isinstance(user, User):
+        panels.append(reports_panel(user, [project] if project is not None and not roles & COMPANY_REPORT_ROLES
+                                    else visible, now))  # issue 23 item 3
     if visible and (roles & SURVEY_ROLES or is_super):
         panels.append(surveys_panel(visible, now))  # issue 18
     return panels

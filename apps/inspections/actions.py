@@ -239,12 +239,18 @@ def record_inspection(*, project: Project, kind: str, inspected_at: dt.datetime 
     return insp
 
 
+# The quality department's building checks count as company inspections on an assessment sheet.
+COMPANY_CHECKS = {CheckKind.MONTHLY, CheckKind.QUARTERLY, CheckKind.ANNUAL}
+
+
 def _performance_event(finding: Finding, insp: Inspection) -> None:
     """R-M14-05: a nonconformity with a responsible employee feeds the staff assessment (durable job;
-    the assessment module reacts without importing this app)."""
+    the assessment module reacts without importing this app). The payload uses the assessment module's
+    documented kinds (``inspection``; before issue 23 it sent ``nonconformity``, which failed the job)."""
     jobs.publish("staff.performance_event", key=f"inspection-finding:{finding.pk}",
                  employee_id=finding.responsible_id, project_id=insp.project_id,
-                 occurred_at=insp.inspected_at.isoformat(), source="inspection", kind="inspection",
+                 occurred_at=insp.inspected_at.isoformat(), kind="inspection",
+                 source="company_inspection" if insp.kind in COMPANY_CHECKS else "daily_inspection",
                  summary=f"{insp.get_kind_display()}：{finding.description[:200]}",
                  url=f"/inspections/{insp.pk}/")
 

@@ -1,4 +1,4 @@
-"""Demo inspections for ``make run``: last month of checks in the first residential project, recorded
+"""Demo inspections for ``make run``: last month and this month (up to yesterday) of checks in each residential project, recorded
 through the real actions — the 管理处主任's daily checks with nonconformity lines, the 品质部 monthly
 building check, the warehouse check, only 3 night post checks and a rainstorm night without one (so the
 month is flagged, AS-38), pool readings with one out of range, and rounds scheduled for the coming days.
@@ -29,11 +29,14 @@ def _signature(seed: int) -> str:
 
 
 def load_demo_inspections(company: Company, *, now: dt.datetime | None = None) -> int:
-    """Returns the number of inspections recorded."""
+    """The checks of every residential project (issue 23 item 3: each project's staff see their own);
+    returns the number of inspections recorded."""
     now = now or clock.now()
-    project = Project.objects.filter(company=company, kind="residential").order_by("code").first()
-    if project is None:
-        return 0
+    return sum(_load_project(company, project, now)
+               for project in Project.objects.filter(company=company, kind="residential").order_by("code"))
+
+
+def _load_project(company: Company, project: Project, now: dt.datetime) -> int:
     staff = {m.role: m.user for m in Membership.objects.filter(project=project).select_related("user")}
     pm, worker, head = staff.get(Role.PROJECT_MANAGER), staff.get(Role.WORKER), staff.get(Role.DEPT_HEAD)
     quality = Membership.objects.filter(company=company, role=Role.QUALITY).select_related("user").first()
@@ -47,7 +50,7 @@ def load_demo_inspections(company: Company, *, now: dt.datetime | None = None) -
     count = 0
     day = month
     n = 0
-    while day.month == month.month:
+    while day < today:  # last month and this month up to yesterday
         if day.weekday() < 5:
             findings = []
             if n % 4 == 1:

@@ -14,7 +14,8 @@ from apps.notify.queries import next_contact_moment
 from apps.org.models import Company, DepartmentKind, Membership, Project
 from apps.org.roles import Role
 from apps.tickets import actions
-from apps.tickets.models import Category, ValidityCriterion
+from apps.tickets.choices import OPEN_STATUSES
+from apps.tickets.models import Category, Dispatch, ValidityCriterion
 from apps.tickets.policies import company_level
 from linli import clock
 
@@ -163,3 +164,111 @@ def load_demo_tickets(company: Company, *, seed: int = 2026, now: dt.datetime | 
             count += 1
             _progress(ticket, stage, staff, depts.get(dept_kind) or depts[DepartmentKind.CUSTOMER_SERVICE], moment)
     return count
+
+
+# 市民服务中心 (a public building, issue 23 item 3): the requests of the people who work in it and visit it
+PUBLIC_REQUESTS: list[tuple[str, str, str, str, str]] = [
+    ("complaint", "phone", "engineering", DepartmentKind.ENGINEERING, "{b}三楼会议室空调不制冷，开会很闷热"),
+    ("repair", "phone", "repair_lighting", DepartmentKind.ENGINEERING, "{b}二楼走廊灯管一直闪烁"),
+    ("complaint", "visit", "cleaning", DepartmentKind.ENVIRONMENT, "{b}一楼大厅卫生间地面湿滑、有异味"),
+    ("complaint", "online", "security", DepartmentKind.SECURITY, "办事大厅排队秩序混乱，保安没有引导"),
+    ("repair", "phone", "repair_tap", DepartmentKind.ENGINEERING, "{b}茶水间水龙头漏水"),
+    ("suggestion", "suggestion_box", "customer_service", DepartmentKind.CUSTOMER_SERVICE,
+     "建议在办事大厅增加老年人休息座椅和老花镜"),
+    ("consultation", "phone", "customer_service", DepartmentKind.CUSTOMER_SERVICE, "咨询地面停车场开放时间和收费标准"),
+    ("praise", "letter", "customer_service", DepartmentKind.CUSTOMER_SERVICE, "感谢前台工作人员耐心指引办事流程"),
+]
+
+
+# per request of PUBLIC_REQUESTS (twice round): how far it has gone, and its age in hours for that stage
+PUBLIC_STAGES = ["closed", "closed", "closed", "verified", "closed", "closed", "closed", "closed",
+                 "verified", "handled", "dispatched", "dispatched", "dispatched", "replied", "received", "closed"]
+PUBLIC_AGE_HOURS = {"received": (1, 3), "dispatched": (3, 20), "handled": (24, 36), "replied": (36, 48),
+                    "verified": (48, 96), "closed": (8 * 24, 20 * 24)}
+
+
+def load_demo_public_tickets(company: Company, *, seed: int = 2026, now: dt.datetime | None = None,
+                             count: int = 16) -> int:
+    """About ``count`` requests over the three weeks before ``now`` in each public building of the demo
+    company, built through the same actions as :func:`load_demo_tickets` (its own random generator, so
+    the residential tickets stay those of earlier demo versions). Returns how many were received."""
+    now = now or clock.now()
+    rng = random.Random(seed + 23)
+    categories = {c.code: c for c in Category.objects.filter(company=None)}
+    received = 0
+    for project in Project.objects.filter(company=company, kind="public").order_by("code"):
+        staff = _staff(project)
+        if Role.FRONT_DESK not in staff or Role.CS_SUPERVISOR not in staff or Role.WORKER not in staff:
+            continue
+        desk = staff[Role.FRONT_DESK].user
+        depts = {d.kind: d for d in project.departments.all()}
+        people = list(Person.objects.filter(project=project, kind="owner").select_related("household__building")
+                      .order_by("pk")[:200])
+        if not people:
+            continue
+        plan = []
+        for i in range(count):
+            # the stage is chosen so that every department has open work; the age follows the stage
+            stage = PUBLIC_STAGES[i % len(PUBLIC_STAGES)]
+            low, high = PUBLIC_AGE_HOURS[stage]
+            moment = now - dt.timedelta(hours=low + rng.random() * (high - low))
+            local = moment.astimezone(project.tz)
+            if not 8 <= local.hour < 18:  # the building is open in the daytime
+                moment = dt.datetime.combine(local.date(), dt.time(9 + rng.randrange(8), rng.randrange(60)),
+                                             tzinfo=project.tz)
+                if moment >= now:
+                    moment -= dt.timedelta(days=1)
+            plan.append((moment, PUBLIC_REQUESTS[i % len(PUBLIC_REQUESTS)], people[rng.randrange(len(people))], stage))
+        for moment, (kind, channel, code, dept_kind, text), person, stage in sorted(plan, key=lambda r: r[0]):
+            household: Household = person.household
+            with clock.frozen(moment):
+                ticket = actions.receive_ticket(
+                    project=project, kind=kind, channel=channel, content=text.format(b=household.building.name),
+                    acting_user=desk, now=moment, received_at=moment, household=household, person=person,
+                    complainant_surname=person.name[0], phone=person.phone, category=categories.get(code),
+                    agreed_feedback_at=(moment + dt.timedelta(hours=6)) if channel in ("phone", "visit") else None,
+                    desired_outcome="尽快解决" if kind in ("complaint", "repair") else "",
+                )
+            received += 1
+            _progress(ticket, stage, staff, depts.get(dept_kind) or depts[DepartmentKind.CUSTOMER_SERVICE], moment)
+    return received
+
+
+# A fresh request for each department that has no open 派工单 left (issue 23 item 3: every department head
+# and engineering worker opens the demo with work in their queue).
+OPEN_WORK = {
+    DepartmentKind.ENGINEERING: ("repair", "phone", "repair_drain", "{b}地下室集水井水泵异响，请尽快检查"),
+    DepartmentKind.SECURITY: ("complaint", "phone", "security", "{b}门禁坏了两天，陌生人可以随意进出单元"),
+    DepartmentKind.ENVIRONMENT: ("complaint", "visit", "cleaning", "{b}电梯轿厢地面有污渍，两天没有清洁"),
+}
+
+
+def load_demo_open_work(company: Company, *, now: dt.datetime | None = None) -> int:
+    """For every project department of ``OPEN_WORK`` with no open dispatch: a request received this
+    morning and dispatched (to the engineering worker for engineering). Returns how many were added."""
+    now = now or clock.now()
+    categories = {c.code: c for c in Category.objects.filter(company=None)}
+    added = 0
+    for p_index, project in enumerate(Project.objects.filter(company=company).order_by("code")):
+        staff = _staff(project)
+        if Role.FRONT_DESK not in staff:
+            continue
+        desk = staff[Role.FRONT_DESK].user
+        people = list(Person.objects.filter(project=project, kind="owner").select_related("household__building")
+                      .order_by("pk")[:60])
+        for d_index, department in enumerate(project.departments.filter(kind__in=list(OPEN_WORK)).order_by("kind")):
+            if Dispatch.objects.filter(department=department, active=True, completed_at__isnull=True,
+                                       ticket__status__in=OPEN_STATUSES).exists() or not people:
+                continue
+            kind, channel, code, text = OPEN_WORK[DepartmentKind(department.kind)]
+            person = people[(7 * p_index + 11 * d_index) % len(people)]
+            moment = now - dt.timedelta(hours=2 + d_index)
+            with clock.frozen(moment):
+                ticket = actions.receive_ticket(
+                    project=project, kind=kind, channel=channel, content=text.format(b=person.household.building.name),
+                    acting_user=desk, now=moment, received_at=moment, household=person.household, person=person,
+                    complainant_surname=person.name[0], phone=person.phone, category=categories.get(code),
+                    agreed_feedback_at=moment + dt.timedelta(hours=6), desired_outcome="尽快解决")
+            _progress(ticket, "dispatched", staff, department, moment)
+            added += 1
+    return added

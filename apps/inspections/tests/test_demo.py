@@ -27,7 +27,7 @@ def test_demo_issue_22() -> None:
     with clock.frozen(NOW):
         assert load_demo_programme(company, now=NOW) == 4
         assert load_demo_inspections(company, now=NOW) > 20
-        assert load_demo_activities(company, now=NOW) == 2
+        assert load_demo_activities(company, now=NOW) == 4  # two in each residential project (issue 23)
     project = Project.objects.filter(kind="residential").order_by("code")[0]
     night = queries.night_month(project, dt.date(2026, 10, 1), today=NOW.date())
     assert night.checks == 3 and night.missed_warning_nights == [dt.date(2026, 10, 16)]

@@ -166,7 +166,7 @@ def test_r_m18_03_lines_staff_failure_not_exempt_and_feeds_assessment(client, ca
     assert client.get(f"/inspections/{insp.pk}/photos/{insp.photos.get().pk}/").status_code == 200
     [event] = perf_events
     assert event["employee_id"] == cast.worker.pk and event["project_id"] == cast.project.pk
-    assert event["source"] == "inspection" and event["kind"] == "inspection"  # the kind assessments knows
+    assert event["source"] == "daily_inspection" and event["kind"] == "inspection"
     assert event["url"] == f"/inspections/{insp.pk}/" and event["occurred_at"].startswith("2026-11-23T")
     r = client.post("/api/v1/inspections/", {"project_id": cast.project.pk, "kind": "daily", "level": "operator",
                                              "inspected_at": "2026-11-23T09:30:00+08:00", "scope": "3栋",

@@ -22,7 +22,8 @@ from apps.inspections.demo import load_demo_inspections  # issue 22
 from apps.org.models import Company
 from apps.portal.demo import load_demo_publications
 from apps.quality.demo import load_demo_ncrs
-from apps.tickets.demo import load_demo_tickets
+from apps.reports.demo import load_demo_reports
+from apps.tickets.demo import load_demo_open_work, load_demo_public_tickets, load_demo_tickets
 from apps.visits.demo import load_demo_programme, load_demo_visits
 
 
@@ -52,6 +53,9 @@ class Command(BaseCommand):
         counts = demo.load_demo(seed)
         company = Company.objects.get(code="wanjia")
         tickets = 0 if no_tickets else load_demo_tickets(company, seed=seed)
+        if tickets:  # issue 23 item 3: the public building's staff have work too
+            tickets += load_demo_public_tickets(company, seed=seed)
+            tickets += load_demo_open_work(company)  # and every department has something in its queue
         visits = 0 if no_tickets else load_demo_visits(company, seed=seed)
         if tickets:
             load_demo_escalation(company)  # staff confirm the suggested same-complaint groups (R-M3-04)
@@ -60,6 +64,10 @@ class Command(BaseCommand):
             load_demo_programme(company)  # issue 22: visit plans, cycles, summary
             load_demo_inspections(company)
             load_demo_activities(company)
+            # issue 23 item 3: the fixed reports of the recent past (handed in, approved, one awaiting its
+            # approver, this month's drafts) and the case library; the notice board then carries the
+            # approved bulletins
+            load_demo_reports(company)
             load_demo_publications(company)
             load_demo_improvement(company, seed=seed)  # issue 18: surveys (completed + running) and plans
         # issue 21: IC cards and door codes, half a year of bills with arrears, a decoration and keys out
