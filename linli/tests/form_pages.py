@@ -6,18 +6,101 @@ form in ``<main>`` with a field to type in or choose; otherwise a CSS-like ``#id
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
 #: (username, path, form) of every create/edit form.
 FORMS: list[tuple[str, str, str | None]] = [
+    # complaints and tickets
     ("desk", "/tickets/new/", None),
+    ("quality", "/tickets/settings/validity-criteria/", None),
+    ("desk", "/tickets/{ticket}/", None),
+    ("quality", "/quality/tickets/{ticket}/ncr/new/", None),
+    # repairs
     ("desk", "/repairs/new/", None),
+    ("pm", "/repairs/price-lists/new/", None),
+    # visits
     ("desk", "/visits/new/", None),
+    ("pm", "/visits/programme/settings/", None),
+    ("supervisor", "/visits/plans/", None),
+    # reports, case library, portal notices
     ("supervisor", "/reports/cases/new/", None),
     ("csmanager", "/portal/manage/notice/new/", None),
+    # surveys and campaigns, improvement plans
+    ("pm", "/surveys/policy/", None),
+    ("quality", "/surveys/campaigns/new/", None),
+    ("supervisor", "/surveys/questionnaires/", None),
+    ("csmanager", "/improvement/", None),
+    # audits and assessments
+    ("quality", "/audits/new/", None),
+    ("quality", "/audits/standards/", None),
+    ("supervisor", "/assessments/new/", None),
+    ("csmanager", "/assessments/settings/", None),
+    # cards
+    ("desk", "/cards/doors/", None),
+    ("csmanager", "/cards/settings/", None),
+    ("desk", "/cards/password/", None),
+    ("desk", "/cards/review/", None),
+    ("csmanager", "/cards/officer/", None),
+    # fees
+    ("desk", "/fees/charges/new/", None),
+    ("csmanager", "/fees/settings/", None),
+    ("csmanager", "/fees/standards/", None),
+    ("csmanager", "/fees/import/", None),
+    ("csmanager", "/fees/cycles/", None),
+    ("csmanager", "/fees/publish/", None),
+    # front desk
+    ("desk", "/desk/mail/", None),
+    ("desk", "/desk/keys/", None),
+    ("desk", "/desk/decorations/", None),
+    ("desk", "/desk/logs/", None),
+    ("desk", "/desk/items/", None),
+    # inspections and activities
+    ("supervisor", "/inspections/new/", None),
+    ("supervisor", "/inspections/night/", None),
+    ("supervisor", "/inspections/pool/", None),
+    ("pm", "/inspections/rounds/", None),
+    ("supervisor", "/activities/", None),
+    ("supervisor", "/activities/board/", None),
+    # estates, calendar, own profile
+    ("supervisor", "/estates/households/{household}/edit/", None),
+    ("supervisor", "/estates/households/{household}/persons/new/", None),
+    ("supervisor", "/estates/import/", None),
+    ("supervisor", "/estates/grants/", None),
+    ("pm", "/calendar/import/", None),
+    ("desk", "/profile/", "/profile/tokens/"),
+    ("desk", "/profile/password/", None),
 ]
+
+#: attribute of conftest.Cast for each username
+USERS = {"desk": "front_desk", "supervisor": "supervisor", "csmanager": "cs_manager", "pm": "project_manager",
+         "quality": "quality_inspector", "enghead": "eng_head", "butler": "butler", "admin1": "sysadmin"}
+
+
+def objects(cast: Any) -> dict[str, int]:
+    """The objects the edit pages of FORMS need: a household with a person, and a ticket."""
+    from apps.estates.models import Building, Household, Person, Unit
+    from apps.tickets import actions as ticket_actions
+    from linli import clock
+
+    building = Building.objects.create(project=cast.project, name="5栋")
+    unit = Unit.objects.create(building=building, name="2单元")
+    household = Household.objects.create(project=cast.project, building=building, unit=unit, room_no="1502",
+                                         label="5栋2单元1502")
+    Person.objects.create(project=cast.project, household=household, name="王建国", phone="13800138888")
+    now = clock.now()
+    ticket = ticket_actions.receive_ticket(
+        project=cast.project, kind="complaint", channel="phone", source="project", urgency="normal",
+        content="楼道灯不亮", desired_outcome="", received_at=now, household=household, person=None,
+        complainant_surname="王", phone="13800138888", address="", anonymous=False, category=None,
+        department=None, people_count=1, media_exposed=False, litigation=False, media_or_litigation_risk=False,
+        developer_matter=False, municipal=False, agreed_feedback_at=now + dt.timedelta(hours=6),
+        acting_user=cast.front_desk, now=now,
+    )
+    return {"household": household.pk, "ticket": ticket.pk}
+
 
 TEXTLIKE = {"text", "tel", "search", "email", "url", "number", "date", "datetime-local", "time", "month",
             "password", ""}
