@@ -65,12 +65,10 @@ FORMS: list[tuple[str, str, str | None]] = [
     ("supervisor", "/activities/", None),
     ("supervisor", "/activities/board/", None),
     # estates, calendar, own profile
-    ("supervisor", "/estates/households/{household}/edit/", None),
     ("supervisor", "/estates/households/{household}/persons/new/", None),
     ("supervisor", "/estates/import/", None),
     ("supervisor", "/estates/grants/", None),
     ("pm", "/calendar/import/", None),
-    ("desk", "/profile/", "/profile/tokens/"),
     ("desk", "/profile/password/", None),
 ]
 
