@@ -156,7 +156,12 @@ INSTALLED_APPS = [
     "apps.activities",  # issue 22
     "apps.desk",
     "apps.api",
+    "django.forms",  # its widget templates, after apps.core (which overrides django/forms/div.html and p.html)
 ]
+
+# Form rendering through the project's template settings, so that apps.core's django/forms/div.html and
+# p.html put an error summary at the top of every form rendered with as_div/as_p (issue 23 item 1).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -54,12 +54,15 @@
   function summarise(root) {
     var forms = root.matches && root.matches("form") ? [root] : root.querySelectorAll("form");
     Array.prototype.forEach.call(forms, function (form) {
-      var old = form.querySelector(".form-error-summary");
-      if (old) old.remove();
       var lists = Array.prototype.filter.call(form.querySelectorAll("ul.errorlist"), function (ul) {
-        return ul.textContent.trim() !== "";
+        return ul.textContent.trim() !== "" && !ul.closest(".form-error-summary");
       });
-      if (!lists.length) return;
+      if (!lists.length) {
+        form.querySelectorAll(".form-error-summary[data-client]").forEach(function (n) { n.remove(); });
+        return;
+      }
+      // the server's own summaries (core/_error_summary.html, one per form object) become one, at the top
+      form.querySelectorAll(".form-error-summary").forEach(function (n) { n.remove(); });
       lists.forEach(function (ul) {
         for (var d = ul.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) d.open = true;
       });
@@ -67,6 +70,7 @@
       box.className = "form-error-summary";
       box.setAttribute("role", "alert");
       box.setAttribute("data-testid", "form-error-summary");
+      box.setAttribute("data-client", "");
       var title = document.createElement("strong");
       title.textContent = document.body.getAttribute("data-error-title") || "";
       box.appendChild(title);
