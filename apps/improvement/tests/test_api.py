@@ -2,6 +2,7 @@
 every refusal in the documented error shape, the list's query count pinned."""
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -140,3 +141,49 @@ def test_improvement_plan_list_query_count_does_not_grow(sv: Any) -> None:
     assert body["count"] == 12 and body["results"][0]["actions"] == 3
     assert len(many.captured_queries) == len(few.captured_queries)
     assert api.get("/plans?year=2025&kind=line").json()["count"] == 4
+
+
+def test_r_m10_12_r_m15_03_effect_on_linked_items_through_api(sv: Any) -> None:
+    """R-M10-12 / R-M15-03 via the API: the plan's detail shows the linked survey item's satisfaction
+    in the previous and the latest campaign."""
+    from apps.surveys import actions as survey_actions
+    from apps.surveys.models import SampledHousehold
+
+    user = sv.cast.quality_inspector
+    for received, good in ((at(2025, 3, 1), 1), (at(2025, 9, 1), 9)):
+        c = survey_actions.issue_campaign(company=sv.cast.company, title=f"{received:%Y-%m}",
+                                          questionnaire=sv.questionnaire, received_on=received.date(),
+                                          projects=[sv.cast.project], acting_user=user, now=received)
+        ps = c.project_surveys.get()
+        rows = list(SampledHousehold.objects.filter(survey=ps).select_related("household"))[:10]
+        survey_actions.record_distributions(survey=ps, rows=[{"household": r.household} for r in rows],
+                                            acting_user=sv.cast.butler, now=received)
+        survey_actions.record_recoveries(survey=ps, rows=[{"household": r.household, "answers": {
+            "eng_speed": 1 if i < good else 4, "overall": 1}} for i, r in enumerate(rows)],
+            acting_user=sv.cast.butler, now=received)
+    api = Api(user)
+    with clock.frozen(at(2025, 9, 2)):
+        plan_id = api.post("/plans", {"year": 2025, "kind": "line", "line": "engineering"}).json()["plan"]["id"]
+        assert api.post(f"/plans/{plan_id}/actions", {"item": "维修及时率", "summary": "招聘万能工",
+                                                      "survey_items": ["eng_speed"]}).status_code == 201
+    body = api.get(f"/plans/{plan_id}").json()
+    assert body["compared_campaigns"] == ["2025-09", "2025-03"]
+    effect = body["effects"][0]
+    assert effect["code"] == "eng_speed"
+    assert (Decimal(str(effect["previous"])), Decimal(str(effect["latest"])), Decimal(str(effect["change"]))) == (
+        Decimal("10.00"), Decimal("90.00"), Decimal("80.00"))
+
+
+def test_r_m15_04_r_m15_05_demo_plans_readable_through_page_and_api(sv: Any) -> None:
+    """R-M15-04 / R-M15-05: the seed plans loaded as demo data are what the 品质部 reads on the page and
+    through the API (four line plans and the lifecycle plan, with their rows)."""
+    from apps.improvement.demo import LINE_ROWS, load_demo_improvement
+
+    load_demo_improvement(sv.cast.company, now=at(2026, 11, 23, 10))
+    body = Api(sv.cast.quality_inspector).get("/plans").json()
+    assert body["count"] == 5
+    assert sum(p["actions"] for p in body["results"] if p["kind"] == "line") == len(LINE_ROWS)
+    c = Client()
+    c.force_login(sv.cast.quality_inspector)
+    page = c.get("/improvement/").content.decode()
+    assert "客户生命周期行动计划" in page
