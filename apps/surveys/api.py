@@ -495,7 +495,7 @@ class SurveyPendingOut(Schema):
 class SurveyStatisticsOut(Schema):
     departments: list[GroupOut]
     opinions: dict[str, int]
-    register: list[SurveyFeedbackOut]
+    register_entries: list[SurveyFeedbackOut]
     pending: list[SurveyPendingOut]
     statistics_done_at: dt.datetime | None
     summary_sent_at: dt.datetime | None
@@ -515,7 +515,7 @@ def statistics(request: HttpRequest, survey_id: int) -> Any:
     departments = queries.department_rates(ps)
     pending = queries.pending_feedback(ps).prefetch_related("answers")[:200]
     return {"departments": _groups(departments), "opinions": {str(g.key): int(g.line) for g in departments},
-            "register": [_feedback_out(f) for f in queries.feedback_register(ps)],
+            "register_entries": [_feedback_out(f) for f in queries.feedback_register(ps)],
             "pending": [{"household_id": r.household_id, "household": r.household.label,
                          "opinion": queries.opinion_text(r)} for r in pending],
             "statistics_done_at": ps.statistics_done_at, "summary_sent_at": ps.summary_sent_at}

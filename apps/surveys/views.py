@@ -21,6 +21,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import DomainError
@@ -389,8 +390,9 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
             response = (SampledHousehold.objects.filter(survey=ps, household__label=label)
                         .select_related("household").first())
             if response is None:
-                form.add_error("household", f"{label} 不在本次调查的样本中")
-                messages.error(request, f"{label} 不在本次调查的样本中")
+                message = gettext("%(label)s 不在本次调查的样本中") % {"label": label}
+                form.add_error("household", message)
+                messages.error(request, message)
                 return _post_back(request, ps, form, "feedback_form")
         try:
             actions.log_feedback(survey=ps, response=response, department=d["department"], opinion=d["opinion"],
@@ -398,7 +400,7 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             refuse_into(request, form, exc)
         else:
-            messages.success(request, "已登记到与客户沟通登记表")
+            messages.success(request, gettext("已登记到与客户沟通登记表"))
             return redirect("surveys:detail", pk=ps.pk)
     return _post_back(request, ps, form, "feedback_form")
 
@@ -413,8 +415,9 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         d = form.cleaned_data
         found, missing = _households(ps, split_labels(d["labels"]))
         if missing:
-            form.add_error("labels", "房号不存在：" + "、".join(missing[:10]))
-            messages.error(request, "房号不存在：" + "、".join(missing[:10]))
+            message = gettext("房号不存在：%(labels)s") % {"labels": "、".join(missing[:10])}
+            form.add_error("labels", message)
+            messages.error(request, message)
             return _post_back(request, ps, form, "assign_form")
         try:
             n = actions.assign_field_work(survey=ps, assignee=d["assignee"], buildings=list(d["buildings"]),
@@ -422,7 +425,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             refuse_into(request, form, exc)
         else:
-            messages.success(request, f"已分配 {n} 户")
+            messages.success(request, gettext("已分配 %(n)s 户") % {"n": n})
             return redirect("surveys:detail", pk=ps.pk)
     return _post_back(request, ps, form, "assign_form")
 
@@ -442,7 +445,7 @@ def supervision(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             refuse_into(request, form, exc)
         else:
-            messages.success(request, "督导记录已保存")
+            messages.success(request, gettext("督导记录已保存"))
             return redirect("surveys:detail", pk=ps.pk)
     return _post_back(request, ps, form, "supervision_form")
 

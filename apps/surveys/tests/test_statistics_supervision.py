@@ -109,7 +109,7 @@ def test_r_m10_06_statistics_and_register_through_api(sv: Any, ps: Any) -> None:
     assert body["opinions"] == {"cs": 0, "security": 1, "engineering": 1, "environment": 0, "developer": 0}
     eng = next(d for d in body["departments"] if d["key"] == "engineering")
     assert (eng["answered"], eng["satisfied"], eng["passed"]) == (3, 2, False)
-    assert [f["department"] for f in body["register"]] == ["engineering", "security"]
+    assert [f["department"] for f in body["register_entries"]] == ["engineering", "security"]
 
 
 @pytest.fixture
