@@ -4,7 +4,8 @@ what from access, writes through actions. Every refusal answers ``{"error": {cod
 - 403 ``forbidden`` — the role may not (only 品质部 issues, only 客服部 主管/经理 sample …);
 - 404 ``not_found`` — the survey, project or household is missing or not visible;
 - 409 ``already_distributed`` / ``already_answered`` / ``not_distributed`` / ``recovery_closed`` /
-  ``closed`` / ``approval_required`` / ``posted`` … — the state does not allow it;
+  ``closed`` / ``approval_required`` / ``posted`` / ``feedback_unlogged`` (statistics while an opinion is not
+  in the 与客户沟通登记表) / ``not_recovered`` / ``duplicate`` … — the state does not allow it;
 - 422 ``invalid`` / ``below_minimum`` / ``not_sampled`` / ``invalid_rows`` (bulk: ``fields`` names
   ``rows.N``; nothing of the batch is written) — the input is wrong.
 
