@@ -70,6 +70,7 @@ class Cap:
     APPROVE_OPEN_LETTER = "approve_open_letter"  # 管理者代表 (R-M10-07)
     CHAIR_SURVEY_MEETING = "chair_survey_meeting"  # 物业总经理 (R-M10-09)
     MANAGE_IMPROVEMENT = "manage_improvement"  # improvement plans (R-M15)
+    SUPERVISE_SURVEYS = "supervise_surveys"  # 客服部经理 (and the 物业综合管理部's members): R-M10-13
     # issue 20: supervision audits (M13), staff assessment (M14), staff records (M19)
     CONDUCT_AUDITS = "conduct_audits"  # 督导审核、公司月检/季检 (品质管理部, R-M13-06, R-M19-07)
     MANAGE_AUDIT_STANDARD = "manage_audit_standard"  # 督导标准版本 (R-M13-01)
@@ -157,7 +158,8 @@ ROLE_INFO: dict[str, RoleInfo] = {
 # Issue 18 — satisfaction surveys (M10) and improvement plans (M15): one block, added to the roles above.
 _SURVEY_CAPS: dict[str, set[str]] = {
     Role.QUALITY: {Cap.ISSUE_SURVEYS, Cap.MANAGE_IMPROVEMENT},
-    Role.CS_MANAGER: {Cap.BUILD_QUESTIONNAIRES, Cap.RUN_SURVEYS, Cap.RECORD_SURVEYS, Cap.MANAGE_IMPROVEMENT},
+    Role.CS_MANAGER: {Cap.BUILD_QUESTIONNAIRES, Cap.RUN_SURVEYS, Cap.RECORD_SURVEYS, Cap.MANAGE_IMPROVEMENT,
+                      Cap.SUPERVISE_SURVEYS},
     Role.CS_SUPERVISOR: {Cap.BUILD_QUESTIONNAIRES, Cap.RUN_SURVEYS, Cap.RECORD_SURVEYS},
     Role.PROJECT_MANAGER: {Cap.RUN_SURVEYS, Cap.MANAGE_IMPROVEMENT},
     Role.BUTLER: {Cap.RECORD_SURVEYS},

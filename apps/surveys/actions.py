@@ -7,8 +7,11 @@ Policy and campaigns: ``save_policy``, ``create_questionnaire``, ``add_item``, `
 Sample: ``draw_sample``, ``add_to_sample``, ``remove_from_sample``.
 Field work: ``record_distribution`` / ``record_distributions``, ``record_recovery`` /
 ``record_recoveries``, ``issue_link``, ``answer_by_link``, ``answer_online`` (the owners' account).
-Timeline: ``complete_distribution``, ``complete_recovery``, ``complete_statistics``, ``draft_letter``,
+Timeline: ``complete_distribution``, ``complete_recovery``, ``complete_statistics`` (refused while an
+opinion is not logged; sends the summary by department to the 物业总经理), ``draft_letter``,
 ``approve_letter``, ``post_letter``, ``submit_to_quality``, ``record_follow_up``.
+Statistics and supervision: ``log_feedback`` (与客户沟通登记表, R-M10-06), ``assign_field_work`` and
+``record_supervision`` (R-M10-13).
 
 Reactions, all (a) explicit calls in the same transaction: posting the letter calls
 ``apps.portal.actions.publish_notice`` (the board keeps the approval, R-M10-07); an SMS link calls
@@ -26,25 +29,28 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
+from simple_history.utils import bulk_create_with_history
 
 from apps.core.errors import DomainError
-from apps.estates.models import Household, Person, PersonKind
-from apps.notify.actions import notify_owner
+from apps.estates.models import Building, Household, Person, PersonKind
+from apps.notify.actions import notify_owner, notify_staff
 from apps.notify.channels import absolute_link
 from apps.notify.queries import NotifyError
 from apps.org.access import can_see_project, has_cap
-from apps.org.models import Company, Department, Project
-from apps.org.roles import Cap
+from apps.org.models import Company, Department, Membership, Project
+from apps.org.roles import Cap, Role
 from apps.portal.actions import PortalError, publish_notice
 from apps.portal.models import PublicationKind
-from apps.surveys import access, sampling
+from apps.surveys import access, queries, sampling
 from apps.surveys.models import (
     AnsweredVia,
     AnswerLink,
     Aspect,
     Channel,
+    FeedbackDepartment,
+    FeedbackEntry,
     FollowUp,
     FollowUpKind,
     Frequency,
@@ -62,6 +68,7 @@ from apps.surveys.models import (
     SurveyCampaign,
     SurveyDeadline,
     SurveyPolicy,
+    SurveySupervision,
 )
 from apps.surveys.queries import policy_for
 from apps.workdays import policies as wpol
@@ -298,8 +305,9 @@ STAGE_RULES = {
 }
 
 
-def _open_deadline(survey: ProjectSurvey, stage: str, start: dt.datetime, policy: SurveyPolicy, *,
-                   new: bool = False, version: int | None = None) -> SurveyDeadline:
+def _deadline_row(survey: ProjectSurvey, stage: str, start: dt.datetime, policy: SurveyPolicy, *,
+                  version: int | None = None) -> SurveyDeadline:
+    """The stage's deadline (unsaved): the policy's day count on the project's calendar (P-28)."""
     attr, rule = STAGE_RULES[Stage(stage)]
     days = int(getattr(policy, attr))
     if version is None:
@@ -309,13 +317,16 @@ def _open_deadline(survey: ProjectSurvey, stage: str, start: dt.datetime, policy
                                           settings_for(survey.project, version=version))
     assert due is not None  # a calendar-day limit always has a due moment
     warn = start + (due - start) * 3 / 4
-    if new:  # a survey just created has no deadline rows yet
-        return SurveyDeadline.objects.create(survey=survey, stage=stage, start_at=start, due_at=due, warn_at=warn,
-                                             rule=rule.format(n=days))
+    return SurveyDeadline(survey=survey, stage=stage, start_at=start, due_at=due, warn_at=warn,
+                          rule=rule.format(n=days))
+
+
+def _open_deadline(survey: ProjectSurvey, stage: str, start: dt.datetime, policy: SurveyPolicy) -> SurveyDeadline:
+    row = _deadline_row(survey, stage, start, policy)
     d, _ = SurveyDeadline.objects.update_or_create(
         survey=survey, stage=stage,
-        defaults={"start_at": start, "due_at": due, "warn_at": warn, "rule": rule.format(n=days), "met_at": None,
-                  "warned_at": None, "breach_notified_at": None})
+        defaults={"start_at": row.start_at, "due_at": row.due_at, "warn_at": row.warn_at, "rule": row.rule,
+                  "met_at": None, "warned_at": None, "breach_notified_at": None})
     return d
 
 
@@ -372,20 +383,36 @@ def issue_campaign(*, company: Company, title: str, questionnaire: Questionnaire
         homes_of[project_id].append((hh, building))  # one query for every project (bench: 300,000 households)
     policies = {(p.company_id, p.project_id): p for p in SurveyPolicy.objects.filter(company=company)}
     version = DataVersion.current()
+    # Set-based (bench: 300 projects / 300,000 households < 10 s): the project surveys with their history
+    # in one bulk insert, the distribution deadlines in one, the sample rows of every project in a few
+    # multi-row INSERTs — no statement per project or per household.
+    planned: list[tuple[ProjectSurvey, SurveyPolicy, list[tuple[int, int]]]] = []
     for project in chosen:
         policy = policies.get((company.pk, project.pk)) or policies.get((company.pk, None)) or SurveyPolicy(
             company=company)
-        _start_project_survey(campaign, project, homes_of[project.pk], acting_user=acting_user, now=now, sample=sample,
-                              policy=policy, version=version)
+        ps, picked = _plan_project_survey(campaign, project, homes_of[project.pk], policy=policy,
+                                          acting_user=acting_user, now=now, sample=sample)
+        planned.append((ps, policy, picked))
+    bulk_create_with_history([ps for ps, _, _ in planned], ProjectSurvey, batch_size=500, default_user=acting_user,
+                             default_date=now, default_change_reason="下发至项目" + ("并抽样" if sample else ""))
+    if any(ps.pk is None for ps, _, _ in planned):  # a database that does not return ids from a bulk insert
+        ids = dict(ProjectSurvey.objects.filter(campaign=campaign).values_list("project_id", "id"))
+        for ps, _, _ in planned:
+            ps.pk = ids[ps.project_id]
+    deadlines = []
+    for ps, policy, _picked in planned:
+        start = dt.datetime.combine(campaign.received_on, dt.time(12, 0), tzinfo=ps.project.tz)
+        deadlines.append(_deadline_row(ps, Stage.DISTRIBUTE, start, policy, version=version))
+    SurveyDeadline.objects.bulk_create(deadlines, batch_size=1000)
+    _insert_rows([(ps.pk, hh, b) for ps, _, picked in planned for hh, b in picked])
     return campaign
 
 
-def _start_project_survey(campaign: SurveyCampaign, project: Project, homes: list[tuple[int, int]], *,
-                          acting_user: User, now: dt.datetime, sample: bool,
-                          policy: SurveyPolicy | None = None, version: int | None = None) -> ProjectSurvey:
-    """One project's survey: saved once (with its sample's seed when sampling), its distribution
-    deadline, the drawn sample rows."""
-    policy = policy or policy_for(project)
+def _plan_project_survey(campaign: SurveyCampaign, project: Project, homes: list[tuple[int, int]], *,
+                         policy: SurveyPolicy, acting_user: User, now: dt.datetime,
+                         sample: bool) -> tuple[ProjectSurvey, list[tuple[int, int]]]:
+    """One project's survey (unsaved): the minimum with its explanation and, when sampling, the seed and
+    the drawn (household, building) pairs."""
     m = _minimum(project, len(homes), campaign.received_on, policy)
     ps = ProjectSurvey(campaign=campaign, project=project, received_on=campaign.received_on, scope=policy.scope,
                        households=m.households, age_years=m.age, age_from=m.age_from, rate=m.rate, minimum=m.minimum,
@@ -395,38 +422,38 @@ def _start_project_survey(campaign: SurveyCampaign, project: Project, homes: lis
         seed = secrets.randbelow(2**62)
         picked = homes if m.minimum >= len(homes) else sampling.draw(homes, m.minimum, seed)
         ps.seed, ps.sampled_at, ps.sampled_by = seed, now, acting_user
-    _save(ps, None, acting_user=acting_user, reason="下发至项目" + (f"，抽样 {len(picked)} 户" if sample else ""))
-    start = dt.datetime.combine(campaign.received_on, dt.time(12, 0), tzinfo=project.tz)
-    _open_deadline(ps, Stage.DISTRIBUTE, start, policy, new=True, version=version)
-    _insert_sample(ps.pk, picked)
-    return ps
+    return ps, picked
 
 
 def _draw(ps: ProjectSurvey, homes: list[tuple[int, int]], size: int, seed: int, *, acting_user: User,
           now: dt.datetime) -> int:
     SampledHousehold.objects.filter(survey=ps).delete()
     picked = homes if size >= len(homes) else sampling.draw(homes, size, seed)
-    _insert_sample(ps.pk, picked)
+    _insert_rows([(ps.pk, hh, b) for hh, b in picked])
     ps.seed, ps.sampled_at, ps.sampled_by = seed, now, acting_user
     _save(ps, ["seed", "sampled_at", "sampled_by", "below_minimum_reason", "households", "minimum", "rate",
                "explanation", "age_years", "age_from"], acting_user=acting_user, reason=f"抽样 {len(picked)} 户")
     return len(picked)
 
 
-def _insert_sample(survey_id: int, picked: Sequence[tuple[int, int]]) -> None:
-    """The drawn sample as plain rows (a documented bulk write: one INSERT per 5,000 rows, no model
-    instances — issuing a campaign to 300 projects writes ~90,000 rows). Nothing else is set: a fresh
-    sample row is neither distributed nor recovered."""
+def _insert_rows(rows: Sequence[tuple[int, int, int]]) -> None:
+    """Sample rows ``(survey id, household id, building id)`` as multi-row INSERTs (a documented bulk
+    write, no model instances): as many rows per statement as the database takes parameters (SQLite
+    999 → 333 rows, PostgreSQL 6,000 rows), so a campaign of 90,000 rows is 15 statements on PostgreSQL.
+    The constant columns are literals; a fresh sample row is neither distributed nor recovered."""
+    if not rows:
+        return
     meta = SampledHousehold._meta
-    table = connection.ops.quote_name(meta.db_table)
+    q = connection.ops.quote_name
     cols = ["survey_id", "household_id", "building_id", "added_by_hand", "added_reason", "channel", "signed_off",
             "anonymous", "answered_via", "comment"]
-    sql = (f"INSERT INTO {table} ({', '.join(connection.ops.quote_name(c) for c in cols)}) "
-           f"VALUES ({', '.join(['%s'] * len(cols))})")
+    one = "(%s, %s, %s, FALSE, '', '', FALSE, FALSE, '', '')"
+    per = min(6000, (connection.features.max_query_params or 18000) // 3)
+    head = f"INSERT INTO {q(meta.db_table)} ({', '.join(q(c) for c in cols)}) VALUES "
     with connection.cursor() as cur:
-        for start in range(0, len(picked), 5000):
-            cur.executemany(sql, [(survey_id, hh, b, False, "", "", False, False, "", "")
-                                  for hh, b in picked[start:start + 5000]])
+        for start in range(0, len(rows), per):
+            chunk = rows[start:start + per]
+            cur.execute(head + ", ".join([one] * len(chunk)), [v for row in chunk for v in row])
 
 
 def _distributed_any(ps: ProjectSurvey) -> bool:
@@ -846,10 +873,120 @@ def complete_statistics(*, survey: ProjectSurvey, acting_user: User, now: dt.dat
         raise _refuse("请先确认回收完成", code="recovery_open", status=409)
     if ps.statistics_done_at is not None:
         raise _refuse("统计已确认完成", code="already_done", status=409)
+    pending = queries.pending_feedback(ps).count()
+    if pending:
+        raise _refuse(f"尚有 {pending} 份问卷的业主意见未登记到《与客户沟通登记表》并归口部门，请先登记",
+                      code="feedback_unlogged", status=409)
     ps.statistics_done_at, ps.statistics_by = now, acting_user
     _meet(ps, Stage.STATISTICS, now)
-    _save(ps, ["statistics_done_at", "statistics_by"], acting_user=acting_user, reason="统计分析完成")
+    if _send_summary(ps, now):
+        ps.summary_sent_at = now
+    _save(ps, ["statistics_done_at", "statistics_by", "summary_sent_at"], acting_user=acting_user,
+          reason="统计分析完成")
     return ps
+
+
+def _send_summary(ps: ProjectSurvey, now: dt.datetime) -> bool:
+    """The statistics summary by department goes to the 物业总经理 (R-M10-06); False when the company has none."""
+    gms = [m.user for m in Membership.objects.filter(company_id=ps.project.company_id, role=Role.GENERAL_MANAGER)
+           .filter(Q(project=None) | Q(project=ps.project)).select_related("user") if m.user.is_active]
+    if not gms:
+        return False
+    policy = policy_for(ps.project)
+    r = queries.rates(ps, policy)
+    lines = [f"{v.label}：{v.reason}" for v in r.verdicts]
+    for g in queries.department_rates(ps, policy):
+        if g.answered or g.line != "0":
+            lines.append(f"{g.label}：满意率 {g.rate if g.rate is not None else '—'}%（{g.satisfied}/{g.answered}），"
+                         f"业主意见 {g.line} 条")
+    notify_staff(gms, kind="survey_summary", subject=f"{ps.campaign.title}·{ps.project.name} 满意度调查统计汇总",
+                 body="\n".join(lines), link=reverse("surveys:detail", args=[ps.pk]), project=ps.project,
+                 dedupe_key=f"survey-summary:{ps.pk}", now=now)
+    return True
+
+
+# ---------------------------------------------------------------- 与客户沟通登记表 (R-M10-06)
+
+
+@transaction.atomic
+def log_feedback(*, survey: ProjectSurvey, response: SampledHousehold | None, department: str, opinion: str = "",
+                 acting_user: User, now: dt.datetime) -> FeedbackEntry:
+    """Log an owner's opinion in the 《与客户沟通登记表》, classified by department (the 客服主管, R-M10-06).
+    From a recovered questionnaire the opinion defaults to its written answers and comment; one line per
+    questionnaire and department."""
+    ps = _lock(survey)
+    _need(acting_user, Cap.RUN_SURVEYS, ps.project, "只有客服部主管/经理可以登记与客户沟通登记表")
+    _open(ps)
+    if department not in FeedbackDepartment.values:
+        raise _refuse("请选择归口部门", "department")
+    if response is not None:
+        if response.survey_id != ps.pk:
+            raise _refuse("该问卷不属于本次调查", "household", "not_sampled")
+        if response.recovered_at is None:
+            raise _refuse(f"{response.household.label} 的问卷尚未回收", "household", "not_recovered", 409)
+        if FeedbackEntry.objects.filter(response=response, department=department).exists():
+            raise _refuse(f"{response.household.label} 的意见已登记到{FeedbackDepartment(department).label}",
+                          "department", "duplicate", 409)
+    opinion = (opinion or "").strip() or (queries.opinion_text(response) if response is not None else "")
+    if not opinion:
+        raise _refuse("请填写业主意见", "opinion")
+    return FeedbackEntry.objects.create(survey=ps, response=response, department=department, opinion=opinion[:2000],
+                                        logged_by=acting_user, logged_at=now)
+
+
+# ---------------------------------------------------------------- supervision and assignment (R-M10-13)
+
+
+@transaction.atomic
+def assign_field_work(*, survey: ProjectSurvey, assignee: User | None, buildings: Sequence[Building] = (),
+                      households: Sequence[Household] = (), acting_user: User, now: dt.datetime) -> int:
+    """The 客服部 assigns the distribution and recovery of sampled households (by building or house) to
+    one of the project's survey staff (R-M10-13). Returns the number of questionnaires assigned."""
+    ps = _lock(survey)
+    _need(acting_user, Cap.RUN_SURVEYS, ps.project, "只有客服部主管/经理可以分配调查任务")
+    _open(ps)
+    if assignee is None or not has_cap(assignee, Cap.RECORD_SURVEYS, ps.project):
+        raise _refuse("请选择本项目负责发放回收问卷的客服人员", "assignee")
+    if not buildings and not households:
+        raise _refuse("请选择楼栋或住户", "buildings")
+    if any(b.project_id != ps.project_id for b in buildings) or any(h.project_id != ps.project_id for h in households):
+        raise _refuse("楼栋或住户不属于本项目", "buildings")
+    rows = SampledHousehold.objects.filter(survey=ps).filter(Q(building__in=list(buildings))
+                                                             | Q(household__in=list(households)))
+    sampled = set(rows.values_list("household_id", flat=True))
+    missing = [h.label for h in households if h.pk not in sampled]
+    if missing:
+        raise _refuse("不在样本中：" + "、".join(missing[:10]), "households", "not_sampled")
+    n = rows.update(assigned_to=assignee)
+    if not n:
+        raise _refuse("所选楼栋没有样本户", "buildings", "not_sampled")
+    return n
+
+
+@transaction.atomic
+def record_supervision(*, survey: ProjectSurvey, held_on: dt.date | None, findings: str, guidance: str,
+                       acting_user: User, now: dt.datetime) -> SurveySupervision:
+    """督导记录 (R-M10-13): the 物业综合管理部 or the 客服部经理 supervises and guides the survey work."""
+    ps = ProjectSurvey.objects.select_related("project").get(pk=survey.pk)
+    if not can_see_project(acting_user, ps.project):
+        raise _refuse("项目不存在", "project", "not_found", 404)
+    if not access.can_supervise(acting_user, ps.project):
+        raise _refuse("调查工作由物业综合管理部和客服部经理督导", code="forbidden", status=403)
+    if held_on is None:
+        raise _refuse("请填写督导日期", "held_on")
+    if held_on > _local_day(now, ps.project):
+        raise _refuse("督导日期不能晚于今天", "held_on")
+    if held_on < ps.received_on:
+        raise _refuse("督导日期不能早于调查收到日期", "held_on")
+    findings, guidance = (findings or "").strip(), (guidance or "").strip()
+    if len(findings) < 4:
+        raise _refuse("请填写检查情况", "findings")
+    if len(guidance) < 2:
+        raise _refuse("请填写指导意见", "guidance")
+    row = SurveySupervision(survey=ps, held_on=held_on, findings=findings, guidance=guidance,
+                            supervisor=acting_user, recorded_at=now)
+    _save(row, None, acting_user=acting_user, reason="调查督导")
+    return row
 
 
 # ---------------------------------------------------------------- open letter and submission (R-M10-07, R-M10-08)

@@ -4,7 +4,8 @@ what from access, writes through actions. Every refusal answers ``{"error": {cod
 - 403 ``forbidden`` — the role may not (only 品质部 issues, only 客服部 主管/经理 sample …);
 - 404 ``not_found`` — the survey, project or household is missing or not visible;
 - 409 ``already_distributed`` / ``already_answered`` / ``not_distributed`` / ``recovery_closed`` /
-  ``closed`` / ``approval_required`` / ``posted`` … — the state does not allow it;
+  ``closed`` / ``approval_required`` / ``posted`` / ``feedback_unlogged`` (statistics while an opinion is not
+  in the 与客户沟通登记表) / ``not_recovered`` / ``duplicate`` … — the state does not allow it;
 - 422 ``invalid`` / ``below_minimum`` / ``not_sampled`` / ``invalid_rows`` (bulk: ``fields`` names
   ``rows.N``; nothing of the batch is written) — the input is wrong.
 
@@ -17,15 +18,15 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from apps.core.api_errors import ERRORS, ApiError
 from apps.core.api_pagination import LinliPagination
 from apps.core.validation import SaneDate
-from apps.estates.models import Household
+from apps.estates.models import Building, Household
 from apps.org.access import visible_projects
-from apps.org.models import Department
+from apps.org.models import Department, User
 from apps.surveys import access, actions, queries
 from apps.surveys.models import OpenLetter, ProjectSurvey, Questionnaire, SampledHousehold
 from linli import clock
@@ -464,3 +465,147 @@ def follow_up(request: HttpRequest, survey_id: int, payload: SurveyFollowUpIn) -
     return Status(201, {"id": fu.pk})
 
 
+
+
+# ---------------------------------------------------------------- statistics by department (R-M10-06)
+
+
+class SurveyFeedbackIn(Schema):
+    household_id: int | None = None
+    department: Literal["cs", "security", "engineering", "environment", "developer"]
+    opinion: str = Field("", max_length=2000)
+
+
+class SurveyFeedbackOut(Schema):
+    id: int
+    department: str
+    department_label: str
+    household: str | None
+    anonymous: bool
+    opinion: str
+    logged_by: str
+    logged_at: dt.datetime
+
+
+class SurveyPendingOut(Schema):
+    household_id: int
+    household: str
+    opinion: str
+
+
+class SurveyStatisticsOut(Schema):
+    departments: list[GroupOut]
+    opinions: dict[str, int]
+    register_entries: list[SurveyFeedbackOut]
+    pending: list[SurveyPendingOut]
+    statistics_done_at: dt.datetime | None
+    summary_sent_at: dt.datetime | None
+
+
+def _feedback_out(f: Any) -> dict[str, Any]:
+    return {"id": f.pk, "department": f.department, "department_label": str(f.get_department_display()),
+            "household": f.response.household.label if f.response else None,
+            "anonymous": bool(f.response and f.response.anonymous), "opinion": f.opinion,
+            "logged_by": str(f.logged_by), "logged_at": f.logged_at}
+
+
+@router.get("/{survey_id}/statistics", response={200: SurveyStatisticsOut, **ERRORS},
+            summary="按部门统计：满意率、与客户沟通登记表、尚未登记的业主意见、统计汇总报总经理时间")
+def statistics(request: HttpRequest, survey_id: int) -> Any:
+    ps = _survey(request, survey_id)
+    departments = queries.department_rates(ps)
+    pending = queries.pending_feedback(ps).prefetch_related("answers")[:200]
+    return {"departments": _groups(departments), "opinions": {str(g.key): int(g.line) for g in departments},
+            "register_entries": [_feedback_out(f) for f in queries.feedback_register(ps)],
+            "pending": [{"household_id": r.household_id, "household": r.household.label,
+                         "opinion": queries.opinion_text(r)} for r in pending],
+            "statistics_done_at": ps.statistics_done_at, "summary_sent_at": ps.summary_sent_at}
+
+
+@router.post("/{survey_id}/feedback", response={201: SurveyFeedbackOut, **ERRORS},
+             summary="登记与客户沟通登记表（按部门归口；留空意见=取问卷上的意见）")
+def feedback(request: HttpRequest, survey_id: int, payload: SurveyFeedbackIn) -> Any:
+    ps = _survey(request, survey_id)
+    response = None
+    if payload.household_id is not None:
+        response = (SampledHousehold.objects.filter(survey=ps, household_id=payload.household_id)
+                    .select_related("household").first())
+        if response is None:
+            raise ApiError(422, "not_sampled", "该住户不在本次调查的样本中", {"household_id": ["该住户不在本次调查的样本中"]})
+    f = actions.log_feedback(survey=ps, response=response, department=payload.department, opinion=payload.opinion,
+                             acting_user=access.acting_user(request), now=clock.now())
+    return Status(201, _feedback_out(f))
+
+
+# ---------------------------------------------------------------- assignment and supervision (R-M10-13)
+
+
+class SurveyAssignIn(Schema):
+    assignee_id: int
+    building_ids: list[int] = Field([], max_length=500)
+    household_ids: list[int] = Field([], max_length=2000)
+
+
+class SurveyAssigneeOut(Schema):
+    user_id: int | None
+    name: str
+    sampled: int
+    distributed: int
+    recovered: int
+
+
+class SurveySupervisionIn(Schema):
+    held_on: SaneDate
+    findings: str = Field(..., max_length=5000)
+    guidance: str = Field(..., max_length=5000)
+
+
+class SurveySupervisionOut(Schema):
+    id: int
+    held_on: dt.date
+    findings: str
+    guidance: str
+    supervisor: str
+    recorded_at: dt.datetime
+
+
+@router.get("/{survey_id}/assignments", response={200: list[SurveyAssigneeOut], **ERRORS},
+            summary="调查任务分配及各负责人的发放、回收进度")
+def assignments(request: HttpRequest, survey_id: int) -> Any:
+    return queries.assignee_progress(_survey(request, survey_id))
+
+
+@router.post("/{survey_id}/assignments", response={200: list[SurveyAssigneeOut], **ERRORS},
+             summary="客服部分配调查任务（按楼栋或住户指定发放回收负责人）")
+def assign(request: HttpRequest, survey_id: int, payload: SurveyAssignIn) -> Any:
+    ps = _survey(request, survey_id)
+    assignee = User.objects.filter(pk=payload.assignee_id, is_active=True).first()
+    buildings = list(Building.objects.filter(project=ps.project, pk__in=payload.building_ids))
+    if len(buildings) != len(set(payload.building_ids)):
+        raise ApiError(422, "invalid", "楼栋不存在或不属于本项目", {"building_ids": ["楼栋不存在或不属于本项目"]})
+    households = _households(ps, payload.household_ids) if payload.household_ids else []
+    actions.assign_field_work(survey=ps, assignee=assignee, buildings=buildings, households=households,
+                              acting_user=access.acting_user(request), now=clock.now())
+    return queries.assignee_progress(ps)
+
+
+def _supervision_out(v: Any) -> dict[str, Any]:
+    return {"id": v.pk, "held_on": v.held_on, "findings": v.findings, "guidance": v.guidance,
+            "supervisor": str(v.supervisor), "recorded_at": v.recorded_at}
+
+
+@router.get("/{survey_id}/supervisions", response={200: list[SurveySupervisionOut], **ERRORS},
+            summary="调查督导记录")
+def supervisions(request: HttpRequest, survey_id: int) -> Any:
+    ps = _survey(request, survey_id)
+    return [_supervision_out(v) for v in ps.supervisions.select_related("supervisor")]
+
+
+@router.post("/{survey_id}/supervisions", response={201: SurveySupervisionOut, **ERRORS},
+             summary="物业综合管理部、客服部经理记录调查督导（检查情况与指导意见）")
+def supervision_add(request: HttpRequest, survey_id: int, payload: SurveySupervisionIn) -> Any:
+    ps = _survey(request, survey_id)
+    v = actions.record_supervision(survey=ps, held_on=payload.held_on, findings=payload.findings,
+                                   guidance=payload.guidance, acting_user=access.acting_user(request),
+                                   now=clock.now())
+    return Status(201, _supervision_out(v))

@@ -31,6 +31,16 @@ ITEMS = [
 # how likely each item is answered "satisfied" in the demo (engineering and security are the weak lines)
 LEAN = {"eng_speed": 0.70, "security_access": 0.78, "clean_quality": 0.86, "green_quality": 0.9}
 ADVICE = ["希望维修人员能更快上门", "夜间外来人员进出要加强登记", "楼道保洁有时不及时", "总体不错，继续保持", ""]
+# the 客服主管's classification of the demo opinions by department (R-M10-06)
+ADVICE_DEPARTMENT = {"维修": "engineering", "进出": "security", "保洁": "environment"}
+
+
+def _log_feedback(ps: ProjectSurvey, supervisor: object, now: dt.datetime) -> None:
+    """The 客服主管 logs every opinion in the 《与客户沟通登记表》 by department before the statistics."""
+    for row in list(queries.pending_feedback(ps)):
+        text = queries.opinion_text(row)
+        dept = next((d for word, d in ADVICE_DEPARTMENT.items() if word in text), "cs")
+        actions.log_feedback(survey=ps, response=row, department=dept, acting_user=supervisor, now=now)  # type: ignore[arg-type]
 
 
 def _staff(project: Project) -> dict[str, object]:
@@ -127,6 +137,7 @@ def load_demo_surveys(company: Company, *, seed: int = 2026, now: dt.datetime | 
                     start=done_on, butler=butler, supervisor=sup, complete=True, now=now)
         tz = ps.project.tz
         actions.complete_recovery(survey=ps, acting_user=sup, now=_at(done_on + dt.timedelta(days=12), 17, tz))  # type: ignore[arg-type]
+        _log_feedback(ps, sup, _at(done_on + dt.timedelta(days=13), 15, tz))
         actions.complete_statistics(survey=ps, acting_user=sup, now=_at(done_on + dt.timedelta(days=14), 11, tz))  # type: ignore[arg-type]
         if ps.project_id == projects[0].pk:
             completed = ps

@@ -6,10 +6,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.org.models import Department, Project
+from apps.estates.models import Building
+from apps.org.models import Department, Project, User
 from apps.surveys.models import (
     Aspect,
     Channel,
+    FeedbackDepartment,
     FollowUpKind,
     Frequency,
     QuestionItem,
@@ -158,6 +160,39 @@ class FollowUpForm(forms.Form):
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = Department.objects.filter(project=project)  # type: ignore[attr-defined]
+
+
+class FeedbackForm(forms.Form):
+    """A line of the 《与客户沟通登记表》 (R-M10-06)."""
+
+    household = forms.CharField(label=_("房号（留空=非问卷意见）"), max_length=50, required=False)
+    department = forms.ChoiceField(label=_("归口部门"), choices=FeedbackDepartment.choices)
+    opinion = forms.CharField(label=_("业主意见（留空=取问卷上的意见）"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AssignForm(forms.Form):
+    """The 客服部 assigns the field work by building or house (R-M10-13)."""
+
+    assignee = forms.ModelChoiceField(label=_("发放回收负责人"), queryset=User.objects.none())
+    buildings = forms.ModelMultipleChoiceField(label=_("楼栋"), queryset=Building.objects.none(), required=False)
+    labels = forms.CharField(label=_("或房号"), required=False, help_text=LABELS_HELP,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, project: Project, staff: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[u.pk for u in staff]).order_by("username")
+        self.fields["buildings"].queryset = Building.objects.filter(  # type: ignore[attr-defined]
+            project=project).order_by("sort_key", "name")
+
+
+class SupervisionForm(forms.Form):
+    """督导记录 (R-M10-13)."""
+
+    held_on = forms.DateField(label=_("督导日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    findings = forms.CharField(label=_("检查情况"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+    guidance = forms.CharField(label=_("指导意见"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class AnswerForm(forms.Form):

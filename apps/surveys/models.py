@@ -11,6 +11,9 @@
   sign-off) and recovered (when, signed or anonymous, answers in ``SurveyAnswer``).
 - ``AnswerLink``: the one-time link per household for answering online (only a hash is stored).
 - ``OpenLetter`` (R-M10-07) and ``FollowUp`` (R-M10-08 … R-M10-10).
+- ``FeedbackEntry``: the 《与客户沟通登记表》 — each owner opinion logged and classified by department
+  (R-M10-06); ``SurveySupervision``: the 综合管理部's and 客服部经理's supervision and guidance of the
+  survey work, and ``SampledHousehold.assigned_to``: the 客服部's assignment of the field work (R-M10-13).
 """
 from __future__ import annotations
 
@@ -234,6 +237,7 @@ class ProjectSurvey(models.Model):
     statistics_done_at = models.DateTimeField(_("统计完成"), null=True, blank=True)
     statistics_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                       related_name="+", verbose_name=_("统计人"))
+    summary_sent_at = models.DateTimeField(_("统计汇总报总经理时间"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("报品质部时间"), null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+", verbose_name=_("报送人"))
@@ -312,6 +316,8 @@ class SampledHousehold(models.Model):
     answered_via = models.CharField(_("作答方式"), max_length=10, choices=AnsweredVia.choices, blank=True)
     overall_satisfied = models.BooleanField(_("总体满意"), null=True, blank=True)
     comment = models.TextField(_("业主意见"), blank=True)
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("发放回收负责人"))
 
     class Meta:
         verbose_name = _("调查户")
@@ -420,3 +426,71 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey} · {self.get_kind_display()}"
+
+
+class FeedbackDepartment(models.TextChoices):
+    """R-M10-06 (001 12.8): the departments the 客服主管 classifies satisfaction and opinions by."""
+
+    CUSTOMER_SERVICE = "cs", _("客服部")
+    SECURITY = "security", _("安保部")
+    ENGINEERING = "engineering", _("工程部")
+    ENVIRONMENT = "environment", _("环境管理部")
+    DEVELOPER = "developer", _("开发公司工程部")
+
+
+# The questionnaire's service lines by the department that answers for them (R-M10-06); the overall
+# verdict belongs to no department.
+LINE_DEPARTMENT: dict[str, str] = {
+    ServiceLine.CUSTOMER_SERVICE: FeedbackDepartment.CUSTOMER_SERVICE,
+    ServiceLine.SECURITY: FeedbackDepartment.SECURITY,
+    ServiceLine.ENGINEERING: FeedbackDepartment.ENGINEERING,
+    ServiceLine.CLEANING: FeedbackDepartment.ENVIRONMENT,
+    ServiceLine.GREENING: FeedbackDepartment.ENVIRONMENT,
+    ServiceLine.DEVELOPER: FeedbackDepartment.DEVELOPER,
+}
+
+
+class FeedbackEntry(models.Model):
+    """One line of the 《与客户沟通登记表》 (R-M10-06): an owner's opinion from a recovered questionnaire
+    (or given otherwise during the survey), classified by department."""
+
+    survey = models.ForeignKey(ProjectSurvey, on_delete=models.CASCADE, related_name="feedback")
+    response = models.ForeignKey(SampledHousehold, on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="feedback", verbose_name=_("问卷"))
+    department = models.CharField(_("归口部门"), max_length=20, choices=FeedbackDepartment.choices)
+    opinion = models.TextField(_("业主意见"))
+    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("登记人"))
+    logged_at = models.DateTimeField(_("登记时间"))
+
+    class Meta:
+        verbose_name = _("与客户沟通登记")
+        verbose_name_plural = _("与客户沟通登记表")
+        ordering = ["survey", "department", "id"]
+        constraints = [models.UniqueConstraint(fields=["response", "department"], condition=Q(response__isnull=False),
+                                               name="surveys_feedback_once_per_department")]
+
+    def __str__(self) -> str:
+        return f"{self.survey} · {self.get_department_display()}"
+
+
+class SurveySupervision(models.Model):
+    """督导记录 (R-M10-13): the 物业综合管理部 or the 客服部经理 checks how the project runs the survey
+    and gives guidance."""
+
+    survey = models.ForeignKey(ProjectSurvey, on_delete=models.CASCADE, related_name="supervisions")
+    held_on = models.DateField(_("督导日期"))
+    findings = models.TextField(_("检查情况"))
+    guidance = models.TextField(_("指导意见"))
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("督导人"))
+    recorded_at = models.DateTimeField(_("记录时间"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("调查督导记录")
+        verbose_name_plural = _("调查督导记录")
+        ordering = ["survey", "-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.survey} · {self.held_on}"

@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext, gettext_lazy
 
 from apps.org.models import Project
 from apps.surveys.models import (
+    LINE_DEPARTMENT,
+    FeedbackDepartment,
+    FeedbackEntry,
     Frequency,
     ProjectSurvey,
     QuestionItem,
@@ -190,6 +193,65 @@ def line_rates(survey: ProjectSurvey, policy: SurveyPolicy | None = None) -> lis
     lines = dict(ServiceLine.choices)
     return _group(rows, "item__line", lambda r: str(lines.get(r["item__line"], r["item__line"])),
                   policy.satisfaction_target)
+
+
+def department_rates(survey: ProjectSurvey, policy: SurveyPolicy | None = None) -> list[GroupRate]:
+    """R-M10-06 (001 12.8): satisfaction per department (客服部, 安保部, 工程部, 环境管理部, 开发公司工程部) —
+    the line rates (one GROUP BY) summed by the department answering for each line, with the number of
+    opinions logged for it in the 《与客户沟通登记表》 (one GROUP BY) in ``line``."""
+    policy = policy or policy_for(survey.project)
+    answered: dict[str, int] = {}
+    satisfied: dict[str, int] = {}
+    for g in line_rates(survey, policy):
+        dept = LINE_DEPARTMENT.get(str(g.key))
+        if dept is not None:
+            answered[dept] = answered.get(dept, 0) + g.answered
+            satisfied[dept] = satisfied.get(dept, 0) + g.satisfied
+    opinions = dict(FeedbackEntry.objects.filter(survey=survey).values("department")
+                    .annotate(n=Count("id")).values_list("department", "n"))
+    out = []
+    for value, label in FeedbackDepartment.choices:
+        n, s = answered.get(value, 0), satisfied.get(value, 0)
+        out.append(GroupRate(key=value, label=str(label), answered=n, satisfied=s, rate=pct(s, n),
+                             passed=_meets(s, n, policy.satisfaction_target) if n else None,
+                             line=str(opinions.get(value, 0))))
+    return out
+
+
+def pending_feedback(survey: ProjectSurvey) -> QuerySet[SampledHousehold]:
+    """Recovered questionnaires with an opinion (a comment or a written answer) not yet logged in the
+    《与客户沟通登记表》 (R-M10-06)."""
+    written = SurveyAnswer.objects.filter(response=OuterRef("pk")).exclude(text="")
+    logged = FeedbackEntry.objects.filter(response=OuterRef("pk"))
+    return (SampledHousehold.objects.filter(survey=survey, recovered_at__isnull=False)
+            .filter(~Q(comment="") | Exists(written)).exclude(Exists(logged))
+            .select_related("household").order_by("household__label"))
+
+
+def opinion_text(row: SampledHousehold) -> str:
+    """The owner's opinions on one questionnaire: the written answers and the comment."""
+    texts = [a.text for a in row.answers.all() if a.text]
+    if row.comment:
+        texts.append(row.comment)
+    return "；".join(texts)
+
+
+def feedback_register(survey: ProjectSurvey) -> QuerySet[FeedbackEntry]:
+    return (FeedbackEntry.objects.filter(survey=survey).select_related("response__household", "logged_by")
+            .order_by("department", "id"))
+
+
+def assignee_progress(survey: ProjectSurvey) -> list[dict[str, Any]]:
+    """R-M10-13: the field work per assigned staff member (one GROUP BY): sampled, distributed,
+    recovered; unassigned households under an empty name."""
+    rows = (SampledHousehold.objects.filter(survey=survey)
+            .values("assigned_to_id", "assigned_to__display_name", "assigned_to__username")
+            .annotate(sampled=Count("id"), distributed=Count("id", filter=Q(distributed_at__isnull=False)),
+                      recovered=Count("id", filter=Q(recovered_at__isnull=False)))
+            .order_by("assigned_to__username"))
+    return [{"user_id": r["assigned_to_id"],
+             "name": r["assigned_to__display_name"] or r["assigned_to__username"] or "",
+             "sampled": r["sampled"], "distributed": r["distributed"], "recovered": r["recovered"]} for r in rows]
 
 
 def building_rates(survey: ProjectSurvey, policy: SurveyPolicy | None = None) -> list[GroupRate]:

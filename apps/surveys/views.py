@@ -21,6 +21,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import DomainError
@@ -28,13 +29,15 @@ from apps.core.exports import render_pdf, xlsx_response
 from apps.core.flash import flash_refusal
 from apps.estates.models import Household
 from apps.org.access import has_cap, visible_projects
-from apps.org.models import Company, Project
-from apps.org.roles import Cap
+from apps.org.models import Company, Membership, Project
+from apps.org.roles import ROLE_INFO, Cap
 from apps.surveys import access, actions, imports, queries
 from apps.surveys.forms import (
     AnswerForm,
+    AssignForm,
     CampaignForm,
     DistributeForm,
+    FeedbackForm,
     FollowUpForm,
     HouseholdsForm,
     ImportForm,
@@ -44,6 +47,7 @@ from apps.surveys.forms import (
     PolicyForm,
     QuestionnaireForm,
     SampleForm,
+    SupervisionForm,
     split_labels,
 )
 from apps.surveys.models import (
@@ -258,7 +262,24 @@ def _detail_context(request: HttpRequest, ps: ProjectSurvey) -> dict[str, Any]:
         "follow_form": FollowUpForm(project=ps.project),
         "can_follow": any(has_cap(user, c, ps.project) for c in (Cap.RUN_SURVEYS, Cap.ISSUE_SURVEYS,
                                                                  Cap.CHAIR_SURVEY_MEETING)),
+        # R-M10-06: by department, the 《与客户沟通登记表》 and the opinions still to log
+        "departments": queries.department_rates(ps, pol), "register": queries.feedback_register(ps),
+        "pending_feedback": queries.pending_feedback(ps).prefetch_related("answers")[:50],
+        "feedback_form": FeedbackForm(),
+        # R-M10-13: the assignment of the field work and the supervision
+        "assignees": queries.assignee_progress(ps),
+        "supervisions": ps.supervisions.select_related("supervisor"),
+        "can_supervise": access.can_supervise(user, ps.project),
+        "assign_form": AssignForm(project=ps.project, staff=survey_staff(ps.project)),
+        "supervision_form": SupervisionForm(),
     }
+
+
+def survey_staff(project: Project) -> list[Any]:
+    """The project's staff who distribute and recover questionnaires (``Cap.RECORD_SURVEYS``)."""
+    roles = [r for r, info in ROLE_INFO.items() if Cap.RECORD_SURVEYS in info.caps]
+    return sorted({m.user for m in Membership.objects.filter(project=project, role__in=roles, user__is_active=True)
+                   .select_related("user")}, key=lambda u: u.username)
 
 
 @login_required
@@ -353,6 +374,80 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "已记录")
             return redirect("surveys:detail", pk=ps.pk)
     return _post_back(request, ps, form, "follow_form")
+
+
+@login_required
+@require_POST
+def feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    """《与客户沟通登记表》 (R-M10-06): the 客服主管 logs an opinion under its department."""
+    ps = _survey(request, pk)
+    form = FeedbackForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        response = None
+        label = d["household"].strip()
+        if label:
+            response = (SampledHousehold.objects.filter(survey=ps, household__label=label)
+                        .select_related("household").first())
+            if response is None:
+                message = gettext("%(label)s 不在本次调查的样本中") % {"label": label}
+                form.add_error("household", message)
+                messages.error(request, message)
+                return _post_back(request, ps, form, "feedback_form")
+        try:
+            actions.log_feedback(survey=ps, response=response, department=d["department"], opinion=d["opinion"],
+                                 acting_user=access.acting_user(request), now=clock.now())
+        except DomainError as exc:
+            refuse_into(request, form, exc)
+        else:
+            messages.success(request, gettext("已登记到与客户沟通登记表"))
+            return redirect("surveys:detail", pk=ps.pk)
+    return _post_back(request, ps, form, "feedback_form")
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """R-M10-13: the 客服部 assigns the field work by building or house."""
+    ps = _survey(request, pk)
+    form = AssignForm(request.POST, project=ps.project, staff=survey_staff(ps.project))
+    if form.is_valid():
+        d = form.cleaned_data
+        found, missing = _households(ps, split_labels(d["labels"]))
+        if missing:
+            message = gettext("房号不存在：%(labels)s") % {"labels": "、".join(missing[:10])}
+            form.add_error("labels", message)
+            messages.error(request, message)
+            return _post_back(request, ps, form, "assign_form")
+        try:
+            n = actions.assign_field_work(survey=ps, assignee=d["assignee"], buildings=list(d["buildings"]),
+                                          households=found, acting_user=access.acting_user(request), now=clock.now())
+        except DomainError as exc:
+            refuse_into(request, form, exc)
+        else:
+            messages.success(request, gettext("已分配 %(n)s 户") % {"n": n})
+            return redirect("surveys:detail", pk=ps.pk)
+    return _post_back(request, ps, form, "assign_form")
+
+
+@login_required
+@require_POST
+def supervision(request: HttpRequest, pk: int) -> HttpResponse:
+    """R-M10-13: the 物业综合管理部 or the 客服部经理 records the supervision and guidance."""
+    ps = _survey(request, pk)
+    form = SupervisionForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.record_supervision(survey=ps, held_on=d["held_on"], findings=d["findings"],
+                                       guidance=d["guidance"], acting_user=access.acting_user(request),
+                                       now=clock.now())
+        except DomainError as exc:
+            refuse_into(request, form, exc)
+        else:
+            messages.success(request, gettext("督导记录已保存"))
+            return redirect("surveys:detail", pk=ps.pk)
+    return _post_back(request, ps, form, "supervision_form")
 
 
 # ---------------------------------------------------------------- field work

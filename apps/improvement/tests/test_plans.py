@@ -77,3 +77,27 @@ def test_r_m15_03_effect_on_linked_items_between_campaigns(sv: Any) -> None:
                        now=at(2025, 9, 2))
     page = _client(user).get(reverse("improvement:plan", args=[plan.pk])).content.decode()
     assert "eng_speed：10.00% → 90.00%" in page
+
+
+def test_r_m15_02_lifecycle_plan_and_r_m15_03_meeting_through_page(sv: Any) -> None:
+    """R-M15-02: the 客服经理 keeps the customer-lifecycle plan on the page (a row needs its stage);
+    R-M15-03: meeting minutes linked to the rows they discussed; progress done with its evidence."""
+    c = _client(sv.cast.cs_manager)
+    with clock.frozen(at(2026, 2, 2)):
+        r = c.post(reverse("improvement:index"), {"year": "2026", "kind": "lifecycle"})
+        assert r.status_code == 302
+        url = r["Location"]
+        r = c.post(url, {"op": "action", "item": "提升入伙体验", "summary": "入伙现场播放开荒保洁视频"})
+        assert r.status_code == 400 and "客户生命周期行动计划须选择阶段" in r.content.decode()
+        assert c.post(url, {"op": "action", "item": "提升入伙体验", "summary": "入伙现场播放开荒保洁视频",
+                            "stage": "new_owner", "action_strategy": "可视化服务", "department": "各部门"}).status_code == 302
+        row = PlanAction.objects.get()
+        assert c.post(url, {"op": "progress", "action": row.pk, "status": "done", "progress": "视频已制作",
+                            "evidence": "入伙现场照片"}).status_code == 302
+        assert c.post(url, {"op": "meeting", "held_on": "2026-02-01", "minutes": "服务品质提升会议：入伙体验",
+                            "numbers": "1"}).status_code == 302
+        page = c.get(url).content.decode()
+    row.refresh_from_db()
+    assert row.status == "done" and row.stage == "new_owner" and list(row.meetings.values_list("minutes", flat=True)) == [
+        "服务品质提升会议：入伙体验"]
+    assert "服务品质提升会议：入伙体验" in page and "提升入伙体验" in page

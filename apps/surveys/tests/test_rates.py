@@ -1,7 +1,9 @@
-"""Rates and verdicts at the scale of the acceptance scenarios (AS-25, AS-27), and the dashboard flag."""
+"""Rates and verdicts at the scale of the acceptance scenarios (AS-25, AS-27; R-M10-02, R-M10-05) through the
+queries, the API and the page, and the dashboard flag."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ from apps.org.tests.factories import ProjectFactory, member
 from apps.surveys import actions, queries
 from apps.surveys.models import SampledHousehold
 from apps.surveys.tests.conftest import at, make_households
+from apps.surveys.tests.test_api import Api
 from linli import clock
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +52,8 @@ def test_as_25_distribution_and_recovery_verdicts(sv: Any, project_b: Any) -> No
     ps.refresh_from_db()
     d = queries.rates(ps).verdicts[0]
     assert d.passed is False and "已发放 179 份，少于最低 180 份" in d.reason
+    body = Api(sv.cast.quality_inspector).get(f"/{ps.pk}/rates").json()
+    assert body["verdicts"][0]["passed"] is False and body["verdicts"][0]["verdict"] == "未达标"
     _distribute(sv, ps, rows[179:])
     r = queries.rates(ps)
     assert r.distributed == 250 and r.verdicts[0].passed is True
@@ -60,6 +65,14 @@ def test_as_25_distribution_and_recovery_verdicts(sv: Any, project_b: Any) -> No
                               acting_user=sv.cast.butler, now=at(2025, 10, 5))
     r = queries.rates(ps)
     assert str(r.recovery_rate) == "75.20" and r.verdicts[1].passed is True
+    # the same verdicts through the API and on the page of 品质部
+    body = Api(sv.cast.quality_inspector).get(f"/{ps.pk}/rates").json()
+    assert [v["passed"] for v in body["verdicts"][:2]] == [True, True]
+    assert Decimal(str(body["recovery_rate"])) == Decimal("75.20")
+    c = Client()
+    c.force_login(sv.cast.quality_inspector)
+    page = c.get(reverse("surveys:detail", args=[ps.pk])).content.decode()
+    assert "按时回收 188 份（75.20%），不低于 75%" in page and "已发放 250 份，不少于最低 180 份" in page
 
 
 @pytest.mark.parametrize(("satisfied", "rate", "passed"), [(179, "95.21", True), (178, "94.68", False)])
@@ -75,6 +88,8 @@ def test_as_27_satisfaction_rate_and_dashboard(sv: Any, project_b: Any, satisfie
                               now=at(2025, 10, 5))
     r = queries.rates(ps)
     assert (r.valid, r.satisfied, str(r.satisfaction_rate), r.verdicts[2].passed) == (188, satisfied, rate, passed)
+    body = Api(sv.cast.quality_inspector).get(f"/{ps.pk}/rates").json()
+    assert Decimal(str(body["satisfaction_rate"])) == Decimal(rate) and body["verdicts"][2]["passed"] is passed
     c = Client()
     c.force_login(sv.cast.quality_inspector)
     with clock.frozen(at(2025, 10, 6)):
