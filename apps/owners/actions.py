@@ -24,7 +24,14 @@ from apps.notify.actions import notify_owner
 from apps.org.models import Membership, Project, User
 from apps.org.roles import Role
 from apps.owners import policy, queries
-from apps.owners.models import OnlineIntakeSetting, OwnerAccount, OwnerPhoto, OwnerSubmission, SignInCode
+from apps.owners.models import (
+    OnlineIntakeSetting,
+    OwnerAccount,
+    OwnerPhoto,
+    OwnerSubmission,
+    OwnerToken,
+    SignInCode,
+)
 from apps.repairs.actions import record_owner_confirmation, record_repair_return_visit
 from apps.repairs.errors import RepairError
 from apps.repairs.models import RepairOrder
@@ -110,6 +117,26 @@ def verify_code(*, phone: str, code: str, now: dt.datetime) -> OwnerAccount:
     account.last_sign_in_at = now
     account.save(update_fields=["last_sign_in_at"])
     return account
+
+
+def token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic()
+def issue_token(*, account: OwnerAccount, now: dt.datetime) -> str:
+    """An API token for the owner just signed in with a code (issue 19 item 9); the raw value is
+    answered once, only its digest is kept."""
+    raw = "own_" + secrets.token_urlsafe(32)
+    OwnerToken.objects.create(account=account, digest=token_digest(raw), created_at=now,
+                              expires_at=now + policy.token_ttl())
+    return raw
+
+
+@transaction.atomic()
+def revoke_token(*, raw: str, now: dt.datetime) -> None:
+    """Sign out of the API: the token stops working."""
+    OwnerToken.objects.filter(digest=token_digest(raw), revoked_at__isnull=True).update(revoked_at=now)
 
 
 class _WrongCode(OwnerError):
