@@ -8,6 +8,7 @@ Owner accounts are not staff users: an owner session is a key in the Django sess
 check and a staff session never passes an owner page's check.
 
 Actions (:mod:`apps.owners.actions`): ``request_code``, ``verify_code``, ``add_member``,
-``remove_member``, ``submit_request``, ``add_information``.
+``remove_member``, ``submit_request``, ``add_information``, ``confirm_repair``, ``rate_handling``,
+``issue_token``, ``revoke_token`` (the API under /api/v1/me/, :mod:`apps.owners.api`).
 Reactions: none (tickets' own durable jobs run for the tickets owners submit).
 """

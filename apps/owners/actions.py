@@ -24,8 +24,16 @@ from apps.notify.actions import notify_owner
 from apps.org.models import Membership, Project, User
 from apps.org.roles import Role
 from apps.owners import policy, queries
-from apps.owners.models import OnlineIntakeSetting, OwnerAccount, OwnerPhoto, OwnerSubmission, SignInCode
-from apps.repairs.actions import record_repair_return_visit
+from apps.owners.models import (
+    OnlineIntakeSetting,
+    OwnerAccount,
+    OwnerPhoto,
+    OwnerSubmission,
+    OwnerToken,
+    SignInCode,
+)
+from apps.repairs.actions import record_owner_confirmation, record_repair_return_visit
+from apps.repairs.errors import RepairError
 from apps.repairs.models import RepairOrder
 from apps.tickets import actions as ticket_actions
 from apps.tickets.actions import TicketError
@@ -109,6 +117,26 @@ def verify_code(*, phone: str, code: str, now: dt.datetime) -> OwnerAccount:
     account.last_sign_in_at = now
     account.save(update_fields=["last_sign_in_at"])
     return account
+
+
+def token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic()
+def issue_token(*, account: OwnerAccount, now: dt.datetime) -> str:
+    """An API token for the owner just signed in with a code (issue 19 item 9); the raw value is
+    answered once, only its digest is kept."""
+    raw = "own_" + secrets.token_urlsafe(32)
+    OwnerToken.objects.create(account=account, digest=token_digest(raw), created_at=now,
+                              expires_at=now + policy.token_ttl())
+    return raw
+
+
+@transaction.atomic()
+def revoke_token(*, raw: str, now: dt.datetime) -> None:
+    """Sign out of the API: the token stops working."""
+    OwnerToken.objects.filter(digest=token_digest(raw), revoked_at__isnull=True).update(revoked_at=now)
 
 
 class _WrongCode(OwnerError):
@@ -310,6 +338,43 @@ def add_information(*, account: OwnerAccount, household: Household, ticket: Tick
     return ticket
 
 
+# ---------------------------------------------------------------- the owner confirms a repair (R-M8-08 e)
+
+
+def may_confirm(ticket: Ticket) -> bool:
+    """A completed repair the owner has not yet accepted (nor already said is not fixed)."""
+    order = RepairOrder.objects.filter(ticket=ticket).first()
+    return (order is not None and order.completed_at is not None and order.signed_at is None
+            and order.refused_at is None)
+
+
+@transaction.atomic()
+def confirm_repair(*, account: OwnerAccount, household: Household, ticket: Ticket, fixed: bool, reason: str = "",
+                   now: dt.datetime) -> RepairOrder:
+    """业主确认维修 (R-M8-08 e, R-M8-09, R-M8-13): the repairs app's own acceptance record
+    (``record_owner_confirmation``, as the worker's ``sign_acceptance`` / ``refuse_acceptance``), and a
+    timeline note by the online receiver so the handlers see it; 没修好 then goes to verification,
+    which reopens the ticket under the pipeline's rules."""
+    person = _holder(account, household)
+    if ticket.household_id != household.pk:
+        raise OwnerError("工单不存在", code="not_found", status=404)
+    order = RepairOrder.objects.filter(ticket=ticket).first()
+    if order is None:
+        raise OwnerError("该工单不是报修，无需确认", code="not_repair", status=409)
+    reason = (reason or "").strip()
+    if reason:
+        reason = _text(reason, "reason")
+    try:
+        order = record_owner_confirmation(order=order, fixed=fixed, owner_name=person.name, reason=reason, now=now)
+    except RepairError as exc:
+        field = next(iter(exc.fields), None) if exc.fields else None
+        raise OwnerError(exc.message, field=field, code=exc.code, status=exc.status) from None
+    note = "业主网上确认：已修好" if fixed else f"业主网上反馈：没有修好。{reason}"
+    try:
+        ticket_actions.add_note(ticket=ticket, text=note, acting_user=online_receiver(household.project), now=now)
+    except (TicketError, PermissionDenied) as exc:
+        raise OwnerError(str(getattr(exc, "message", exc)), code="refused", status=409) from None
+    return order
 
 
 # ---------------------------------------------------------------- rating = an online return visit (M4)

@@ -99,3 +99,23 @@ class OwnerPhoto(models.Model):
 
     def __str__(self) -> str:
         return str(self.pk)
+
+
+class OwnerToken(models.Model):
+    """业主端接口令牌 (issue 19 item 9): issued by the API sign-in (the same SMS code), for a future
+    mini-program. Only its SHA-256 is stored; it never authenticates a staff endpoint."""
+
+    account = models.ForeignKey(OwnerAccount, on_delete=models.CASCADE, related_name="tokens",
+                                verbose_name=_("业主账号"))
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("签发时间"))
+    expires_at = models.DateTimeField(_("失效时间"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("已注销"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("业主接口令牌")
+        verbose_name_plural = _("业主接口令牌")
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.created_at:%Y-%m-%d}"

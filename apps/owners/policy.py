@@ -42,3 +42,8 @@ def max_text() -> int:
 
 def max_photos() -> int:
     return _int("LINLI_OWNER_MAX_PHOTOS", 4)
+
+
+def token_ttl() -> dt.timedelta:
+    """How long an owner API token stays valid (the mini-program signs in again after it)."""
+    return dt.timedelta(days=_int("LINLI_OWNER_TOKEN_DAYS", 30))

@@ -16,6 +16,7 @@ from apps.core.lockout import client_address
 from apps.owners import access, actions, policy, queries
 from apps.owners.actions import OwnerError
 from apps.owners.models import OwnerPhoto
+from apps.repairs.models import RepairOrder
 from apps.tickets.models import Category
 from apps.workdays.keys import Kind
 from linli import clock
@@ -182,8 +183,23 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
                            "open": ticket.status in actions.OPEN_STATUSES, "photos": list(ticket.owner_photos.all()),
                            "max_photos": policy.max_photos(), "may_rate": actions.may_rate(ticket),
                            "rated": ticket.return_visits.filter(completed_at__isnull=False).order_by("-cycle").first()}
+    order = RepairOrder.objects.filter(ticket=ticket).first()
+    ctx.update({"order": order, "may_confirm": actions.may_confirm(ticket)})
     status = 200
-    if request.method == "POST" and request.POST.get("satisfaction") is not None:
+    if request.method == "POST" and request.POST.get("confirm") in ("fixed", "not_fixed"):
+        fixed = request.POST["confirm"] == "fixed"
+        try:
+            actions.confirm_repair(account=request.owner_account, household=request.owner_household,  # type: ignore[attr-defined]
+                                   ticket=ticket, fixed=fixed, reason=request.POST.get("reason") or "",
+                                   now=clock.now())
+        except OwnerError as exc:
+            ctx.update(_errors(exc))
+            ctx["reason"] = request.POST.get("reason") or ""
+            status = 400
+        else:
+            messages.success(request, _("已确认维修完成") if fixed else _("已反馈，物业将尽快核实处理"))
+            return redirect("owners:request", pk=ticket.pk)
+    elif request.method == "POST" and request.POST.get("satisfaction") is not None:
         try:
             actions.rate_handling(account=request.owner_account, household=request.owner_household,  # type: ignore[attr-defined]
                                   ticket=ticket, satisfaction=request.POST.get("satisfaction") or "",

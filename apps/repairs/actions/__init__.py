@@ -6,7 +6,8 @@
 - :mod:`.consents` — request_consent (worker), decide_consent (leader) for hand-overs and wiring
   changes (R-M8-10, R-M8-11);
 - :mod:`.onsite` — record_arrival, diagnose, record_consent, start_work, add_material, add_photo,
-  complete_repair, agree_next_visit, sign_acceptance, refuse_acceptance;
+  complete_repair, agree_next_visit, sign_acceptance, refuse_acceptance, record_owner_confirmation
+  (the owner's own confirmation from their account, issue 19);
 - :mod:`.return_visit` — record_repair_return_visit (rework on 不满意);
 - :mod:`.price_lists` — save_price_list_draft, new_price_list_version (a published list is frozen);
 - :mod:`.charges` — publish_price_list, issue_receipt, record_payment, void_receipt, hand_over_cash.
@@ -41,6 +42,7 @@ from apps.repairs.actions.onsite import (
     diagnose,
     record_arrival,
     record_consent,
+    record_owner_confirmation,
     refuse_acceptance,
     sign_acceptance,
     start_work,
@@ -69,6 +71,7 @@ __all__ = [
     "receive_repair",
     "record_arrival",
     "record_consent",
+    "record_owner_confirmation",
     "record_payment",
     "record_repair_return_visit",
     "refuse_acceptance",

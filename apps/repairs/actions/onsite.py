@@ -353,3 +353,38 @@ def refuse_acceptance(*, order: RepairOrder, reason: str, acting_user: User, now
     order.refused_at, order.refusal_reason, order.quality_ok = now, reason.strip(), False
     save_order(order, ["refused_at", "refusal_reason", "quality_ok"], acting_user=acting_user, reason="业主拒签")
     return order
+
+
+@transaction.atomic
+def record_owner_confirmation(*, order: RepairOrder, fixed: bool, owner_name: str, reason: str = "",
+                              now: dt.datetime) -> RepairOrder:
+    """业主网上确认 (issue 19 item 3; R-M8-08 e, R-M8-09, R-M8-13): the owner, signed in to their own
+    account with the phone registered on the household, confirms from there that the completed repair
+    is fixed — the same acceptance record as :func:`sign_acceptance` (name, time, quality check), the
+    sign-in standing for the drawn signature — or says it is not, with the reason, recorded as
+    :func:`refuse_acceptance` does (the refusal is kept; verification then decides and, failed,
+    reopens the ticket under the pipeline's rules). No staff actor: the history row says who.
+
+    An owner may confirm after an earlier refusal (as a signature after a refusal on site); a signed
+    order is final."""
+    name = owner_name.strip()[:50]
+    reason = reason.strip()
+    if not fixed and not reason:
+        raise refuse("请说明哪里还没有修好", field="reason")
+    lock(order)
+    if order.completed_at is None:
+        raise refuse("维修完工后才能确认", code="not_completed", status=409)
+    if order.signed_at is not None:
+        raise refuse("已确认验收", code="already_signed", status=409)
+    if fixed:
+        order.signed_name, order.signed_at, order.quality_ok = name, now, True
+        order.refused_at, order.refusal_reason = None, ""
+        save_order(order, ["signed_name", "signed_at", "quality_ok", "refused_at", "refusal_reason"],
+                   acting_user=None, reason=f"业主网上确认已修好（{name}）")
+    else:
+        if order.refused_at is not None:
+            raise refuse("您已反馈未修好，物业正在核实处理", code="already_refused", status=409)
+        order.refused_at, order.refusal_reason, order.quality_ok = now, reason, False
+        save_order(order, ["refused_at", "refusal_reason", "quality_ok"], acting_user=None,
+                   reason=f"业主网上反馈未修好（{name}）")
+    return order

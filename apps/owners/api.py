@@ -1,0 +1,285 @@
+"""The owners' own API under /api/v1/me/ (issue 19 item 9), for a future mini-program: the same
+actions as the owner pages (sign in by SMS code, households, submit, follow, add information or a
+photo, confirm a repair, rate the handling).
+
+Owner auth: ``Authorization: Bearer own_…`` — a token issued by ``POST /me/sign-in`` after the SMS
+code (the same codes, limits and lockout as the pages). Owner tokens are not staff tokens: they
+authenticate only these endpoints, and a staff token or staff session is refused here (401).
+
+Privacy: every record is looked up among the signed-in phone's households only; another household's
+record answers 404.
+"""
+import datetime as dt
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import File, Path, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.security import HttpBearer
+from pydantic import Field
+
+from apps.core.api_errors import ERRORS
+from apps.core.lockout import client_address
+from apps.core.validation import PlannedMoment
+from apps.estates.models import Household
+from apps.owners import actions, policy, queries
+from apps.owners.models import OwnerAccount, OwnerToken
+from apps.repairs.models import RepairOrder
+from apps.tickets.models import Ticket
+from linli import clock
+
+MAX_ID = 2**31 - 1
+MAX_TEXT = 1000  # LINLI_OWNER_MAX_TEXT's default; a lower setting is refused by the action with its message
+
+
+class OwnerTokenAuth(HttpBearer):
+    """An active, unexpired owner token; sets ``request.owner_account`` (never ``request.user``)."""
+
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        now = clock.now()
+        row = (OwnerToken.objects.select_related("account")
+               .filter(digest=actions.token_digest(token), revoked_at__isnull=True, expires_at__gt=now,
+                       account__active=True).first())
+        if row is None:
+            return None
+        if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
+            OwnerToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        request.owner_account = row.account  # type: ignore[attr-defined]
+        return row.account
+
+
+router = Router(tags=["owners (me)"], auth=OwnerTokenAuth())
+
+
+# ---------------------------------------------------------------- schemas (names unique across apps)
+
+
+class MeCodeIn(Schema):
+    phone: str = Field(..., min_length=1, max_length=20, description="登记在房屋上的手机号")
+
+
+class MeCodeOut(Schema):
+    sent: bool
+    expires_in_seconds: int
+
+
+class MeSignInIn(Schema):
+    phone: str = Field(..., min_length=1, max_length=20)
+    code: str = Field(..., min_length=1, max_length=10, description="短信验证码")
+
+
+class MeHouseholdOut(Schema):
+    id: int
+    label: str
+    project: str
+
+
+class MeSignInOut(Schema):
+    token: str
+    households: list[MeHouseholdOut]
+
+
+class MePromisedOut(Schema):
+    stage: str
+    label: str
+    due_at: dt.datetime
+    met_at: dt.datetime | None
+
+
+class MeStageOut(Schema):
+    label: str
+    at: dt.datetime
+    who: str
+    text: str
+
+
+class MeTicketRowOut(Schema):
+    id: int
+    number: str
+    kind: str
+    status: str
+    status_label: str
+    content: str
+    received_at: dt.datetime
+
+
+class MeTicketOut(MeTicketRowOut):
+    household_id: int
+    promised: list[MePromisedOut]
+    stages: list[MeStageOut]
+    photo_count: int
+    open: bool
+    may_confirm: bool
+    confirmed_at: dt.datetime | None
+    not_fixed_reason: str
+    may_rate: bool
+
+
+class MeSubmitIn(Schema):
+    kind: str = Field(..., max_length=20, description="repair / complaint / suggestion / consultation / praise")
+    content: str = Field(..., max_length=MAX_TEXT)
+    category_id: int | None = Field(None, ge=1, le=MAX_ID)
+    preferred_visit_at: PlannedMoment | None = None
+
+
+class MeInformationIn(Schema):
+    text: str = Field(..., max_length=MAX_TEXT)
+
+
+class MeConfirmIn(Schema):
+    fixed: bool
+    reason: str = Field("", max_length=MAX_TEXT, description="没有修好时必填")
+
+
+class MeRatingIn(Schema):
+    satisfaction: str = Field(..., max_length=20, description="satisfied / basic / unsatisfied")
+    attitude: str = Field("", max_length=20, description="报修的服务态度（同上取值）")
+    words: str = Field("", max_length=MAX_TEXT, description="不满意时必填")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _account(request: HttpRequest) -> OwnerAccount:
+    return request.owner_account  # type: ignore[attr-defined]
+
+
+def _household(request: HttpRequest, household_id: int) -> Household:
+    home = queries.household_for_phone(_account(request).phone, household_id)
+    if home is None:
+        raise Http404
+    return home
+
+
+def _ticket(request: HttpRequest, ticket_id: int) -> Ticket:
+    homes = queries.households_for_phone(_account(request).phone)
+    ticket = (Ticket.objects.filter(pk=ticket_id, household__in=homes.values("pk")).exclude(status="voided")
+              .select_related("household").first())
+    if ticket is None or ticket.household is None:
+        raise Http404
+    full = queries.ticket_for_household(ticket.household, ticket.pk)
+    if full is None:
+        raise Http404
+    return full
+
+
+def _home(t: Ticket) -> Household:
+    if t.household is None:  # _ticket answers only tickets of a household
+        raise Http404
+    return t.household
+
+
+def _row(t: Ticket) -> dict[str, Any]:
+    return {"id": t.pk, "number": t.number, "kind": t.kind, "status": t.status,
+            "status_label": str(t.get_status_display()), "content": t.content, "received_at": t.received_at}
+
+
+def _detail(t: Ticket) -> dict[str, Any]:
+    order = RepairOrder.objects.filter(ticket=t).first()
+    return {**_row(t), "household_id": t.household_id, "promised": queries.promised(t),
+            "stages": queries.timeline(t), "photo_count": len(t.owner_photos.all()),
+            "open": t.status in actions.OPEN_STATUSES, "may_confirm": actions.may_confirm(t),
+            "confirmed_at": order.signed_at if order else None,
+            "not_fixed_reason": order.refusal_reason if order and order.refused_at else "",
+            "may_rate": actions.may_rate(t)}
+
+
+# ---------------------------------------------------------------- sign-in
+
+
+@router.post("/sign-in/code", auth=None, response={202: MeCodeOut, **ERRORS}, summary="获取短信验证码")
+def me_request_code(request: HttpRequest, payload: MeCodeIn) -> Any:
+    actions.request_code(phone=payload.phone, ip=client_address(request) or "", now=clock.now())
+    return Status(202, {"sent": True, "expires_in_seconds": int(policy.code_ttl().total_seconds())})
+
+
+@router.post("/sign-in", auth=None, response={201: MeSignInOut, **ERRORS}, summary="验证码登录，返回业主令牌")
+def me_sign_in(request: HttpRequest, payload: MeSignInIn) -> Any:
+    now = clock.now()
+    account = actions.verify(phone=payload.phone, code=payload.code, now=now)
+    token = actions.issue_token(account=account, now=now)
+    homes = [{"id": h.pk, "label": h.label, "project": h.project.name}
+             for h in queries.households_for_phone(account.phone)]
+    return Status(201, {"token": token, "households": homes})
+
+
+@router.post("/sign-out", response={204: None, **ERRORS}, summary="退出登录（令牌失效）")
+def me_sign_out(request: HttpRequest) -> Any:
+    header = request.headers.get("Authorization", "")
+    actions.revoke_token(raw=header[7:].strip(), now=clock.now())
+    return Status(204, None)
+
+
+# ---------------------------------------------------------------- households and requests
+
+
+@router.get("/households", response={200: list[MeHouseholdOut], **ERRORS}, summary="我的房屋")
+def me_households(request: HttpRequest) -> Any:
+    return [{"id": h.pk, "label": h.label, "project": h.project.name}
+            for h in queries.households_for_phone(_account(request).phone)]
+
+
+@router.get("/households/{household_id}/tickets", response={200: list[MeTicketRowOut], **ERRORS},
+            summary="本户的诉求（最近 100 条）")
+def me_tickets(request: HttpRequest, household_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:  # noqa: B008
+    home = _household(request, household_id)
+    return [_row(t) for t in queries.tickets_for_household(home)[:100]]
+
+
+@router.post("/households/{household_id}/tickets", response={201: MeTicketOut, **ERRORS},
+             summary="提交诉求（网上渠道，与前台受理同一流程）")
+def me_submit(request: HttpRequest, payload: MeSubmitIn,
+              household_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:  # noqa: B008
+    home = _household(request, household_id)
+    ticket = actions.submit_request(account=_account(request), household=home, kind=payload.kind,
+                                    content=payload.content, category_id=payload.category_id,
+                                    preferred_visit_at=payload.preferred_visit_at, now=clock.now())
+    return Status(201, _detail(_ticket(request, ticket.pk)))
+
+
+@router.get("/tickets/{ticket_id}", response={200: MeTicketOut, **ERRORS}, summary="诉求进度")
+def me_ticket(request: HttpRequest, ticket_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:  # noqa: B008
+    return _detail(_ticket(request, ticket_id))
+
+
+@router.post("/tickets/{ticket_id}/information", response={200: MeTicketOut, **ERRORS}, summary="补充信息")
+def me_add_information(request: HttpRequest, payload: MeInformationIn,
+                       ticket_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:  # noqa: B008
+    ticket = _ticket(request, ticket_id)
+    actions.add_information(account=_account(request), household=_home(ticket), ticket=ticket, text=payload.text,
+                            now=clock.now())
+    return _detail(_ticket(request, ticket_id))
+
+
+@router.post("/tickets/{ticket_id}/photos", response={200: MeTicketOut, **ERRORS},
+             summary="补充照片（multipart，字段 photo；按内容校验）")
+def me_add_photo(request: HttpRequest, ticket_id: int = Path(..., ge=1, le=MAX_ID),  # noqa: B008
+                 photo: UploadedFile = File(...)) -> Any:  # noqa: B008
+    ticket = _ticket(request, ticket_id)
+    actions.add_information(account=_account(request), household=_home(ticket), ticket=ticket, text="",
+                            photos=[photo], now=clock.now())
+    return _detail(_ticket(request, ticket_id))
+
+
+@router.post("/tickets/{ticket_id}/confirmation", response={200: MeTicketOut, **ERRORS},
+             summary="确认维修已修好或反馈没有修好")
+def me_confirm(request: HttpRequest, payload: MeConfirmIn,
+               ticket_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:  # noqa: B008
+    ticket = _ticket(request, ticket_id)
+    actions.confirm_repair(account=_account(request), household=_home(ticket), ticket=ticket,
+                           fixed=payload.fixed, reason=payload.reason, now=clock.now())
+    return _detail(_ticket(request, ticket_id))
+
+
+@router.post("/tickets/{ticket_id}/rating", response={200: MeTicketOut, **ERRORS},
+             summary="评价处理（网上回访，每次处理一次）")
+def me_rate(request: HttpRequest, payload: MeRatingIn,
+            ticket_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:  # noqa: B008
+    ticket = _ticket(request, ticket_id)
+    actions.rate_handling(account=_account(request), household=_home(ticket), ticket=ticket,
+                          satisfaction=payload.satisfaction, attitude=payload.attitude, words=payload.words,
+                          now=clock.now())
+    return _detail(_ticket(request, ticket_id))
+
