@@ -116,7 +116,7 @@ def _evaluate_ticket(ticket: Ticket, *, now: dt.datetime, acting_user: User | No
         if event is None:
             continue
         created.append(event)
-        _raise_level(ticket, f.level, reason=f"{f.rule_id} {f.reason}", acting_user=acting_user, now=now)
+        _raise_level(ticket, f.level, reason=f.reason, acting_user=acting_user, now=now)
         for duty in duties:
             _ensure_report(ticket, duty.kind, due_at=duty.due_at, start=f.met_at, event=event, now=now,
                            warn_fraction=t.warn_fraction)
@@ -174,7 +174,7 @@ def _notify_raised(ticket: Ticket, events: list[EscalationEvent], *, now: dt.dat
     top = max(events, key=lambda e: rules.LEVEL_RANK[e.level])
     label = Level(top.level).label
     recipients = queries.escalation_recipients(ticket.project)
-    lines = [f"{e.rule_id} {e.reason}" for e in events]
+    lines = [e.reason for e in events]
     due = min((e.report_due_at for e in events if e.report_due_at), default=None)
     if due:
         lines.append(f"报告时限：{due.astimezone(ticket.project.tz):%Y-%m-%d %H:%M}")

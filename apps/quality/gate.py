@@ -23,5 +23,4 @@ def handling_blocked(ticket: Ticket) -> NonconformityReport | None:
 
 
 def blocked_message(report: NonconformityReport) -> str:
-    return (f"该工单已提交《不合格/纠正、预防措施报告》{report.number}，须经管理者代表签发后才能开始处理"
-            f"（R-M2-04）")
+    return (f"该工单已提交《不合格/纠正、预防措施报告》{report.number}，须经管理者代表签发后才能开始处理")

@@ -408,7 +408,7 @@ def send_reminders(company: Company, projects: list[Project], now: dt.datetime) 
             continue
         where = d.project.name if d.project else company.name
         body = (f"{where} {d.period.label}《{d.duty.name}》应于 "
-                f"{d.due_at.astimezone(ZoneInfo('Asia/Shanghai')):%Y-%m-%d %H:%M} 前提交（{d.duty.rule_id}，"
+                f"{d.due_at.astimezone(ZoneInfo('Asia/Shanghai')):%Y-%m-%d %H:%M} 前提交（"
                 f"报送：{d.duty.recipients}）。")
         link = f"/reports/{d.report.pk}/" if d.report else "/reports/"
         sent += len(notify_staff(responsible_users(company, d.project), kind=kind, subject=subject, body=body, link=link,

@@ -291,8 +291,10 @@ def _form_kwargs(action: str, ticket: Ticket, user: Any) -> dict[str, Any]:
                             "important": ticket.important, "criterion": ticket.validity_criterion_id},
                 "criteria": queries.validity_criteria_choices(project.company_id)}
     if action in {"decide", "refer"}:
-        return {"claims": [(c.pk, f"#{c.pk} ¥{c.amount} {c.content[:30]}")
-                           for c in ticket.compensation_claims.filter(status="pending")]}
+        pending = ticket.compensation_claims.filter(status="pending")
+        if action == "decide":  # separation of duties: nobody is offered to approve a claim they recorded
+            pending = pending.exclude(recorded_by=user)
+        return {"claims": [(c.pk, f"#{c.pk} ¥{c.amount} {c.content[:30]}") for c in pending]}
     return {}
 
 
@@ -309,6 +311,8 @@ def _panels(request: HttpRequest, ticket: Ticket, *, bound: tuple[str, Any] | No
             continue
         if work_orders.step_on_work_order(ticket, action):  # M8: done on the repair work order
             continue
+        if action == "decide" and not is_bound and not _form_kwargs(action, ticket, user)["claims"]:
+            continue  # only claims this user recorded are pending: someone else decides them
         form = None
         if bound is not None and bound[0] == action:
             form = bound[1]

@@ -58,8 +58,16 @@ def _between_words(m: re.Match[str]) -> bool:
     return before.isascii() and before.isalnum() and after.isascii() and after.isalnum()
 
 
+QUOTED = re.compile(r"""^[rRfFbBuU]{0,2}("|')(.*)\1$""", re.S)
+
+
 def user_facing(literal: str) -> bool:
-    return bool(HAN.search(literal)) and bool(ANY_ID.search(literal))
+    """A literal with Chinese and a code, or a literal that is only a bracketed code (the tail of an
+    implicitly concatenated message: ``f"…才能开始处理" f"（R-M2-04）"``)."""
+    if not ANY_ID.search(literal):
+        return False
+    inner = QUOTED.match(literal)
+    return bool(HAN.search(literal)) or bool(inner and "（" in inner.group(2) and ONLY_IDS.fullmatch(inner.group(2)))
 
 
 def docstring_lines(source: str) -> set[int]:

@@ -25,7 +25,7 @@ BASE = "/api/v1/me"
 
 
 def post(c: Client, url: str, body: Any, token: str | None = None) -> Any:
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     return c.post(BASE + url, json.dumps(body), content_type="application/json", **headers)
 
 

@@ -228,7 +228,7 @@ def complete_repair(*, order: RepairOrder, result: str, labour_hours: Any, actin
     missing = [k for k in REQUIRED_AT_COMPLETION if not items.get(k)]
     if missing:
         labels = {k: str(label) for k, label, _rule in SITE_CHECKLIST}
-        raise RepairError("完工前须确认：" + "、".join(labels[k] for k in missing) + "（R-M8-11/R-M8-12）",
+        raise RepairError("完工前须确认：" + "、".join(labels[k] for k in missing),
                           code="checklist_incomplete", fields={"checklist": [labels[k] for k in missing]})
     if wiring_changed:
         # R-M8-11: the 工程部经理 consented himself, before completion (request_consent / decide_consent)

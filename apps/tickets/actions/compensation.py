@@ -87,6 +87,9 @@ def decide_compensation(*, claim: CompensationClaim, approve: bool, acting_user:
     claim.refresh_from_db()
     if claim.status != CompensationStatus.PENDING:
         raise _refuse("该申请已处理", code="decided", status=409)
+    if claim.recorded_by_id == acting_user.pk:  # separation of duties (issue 23 item 4)
+        raise TicketError("不能审批自己登记的赔偿申请，请由其他有审批权限的人员审批", code="own_claim",
+                          status=403, field="claim")
     if approve:
         amount = Decimal(str(approved_amount)) if approved_amount not in (None, "") else claim.amount
         if amount <= 0 or amount > claim.amount:

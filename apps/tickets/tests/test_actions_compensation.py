@@ -65,3 +65,24 @@ def test_claim_validation(cast: Any, frozen_now: dt.datetime) -> None:
         actions.decide_compensation(claim=claim, approve=False, acting_user=cast.cs_manager, now=frozen_now)
     actions.decide_compensation(claim=claim, approve=False, note="不属我方责任", acting_user=cast.cs_manager,
                                 now=frozen_now)
+
+
+def test_r_m2_24_nobody_approves_a_claim_they_recorded(client: Any, cast: Any, frozen_now: dt.datetime) -> None:
+    """Issue 23 item 4: the approver of a compensation claim is not the person who recorded it; the ticket
+    page does not offer the decision to them, and the action refuses it (403, nothing changed)."""
+    t = receive(cast)
+    claim = actions.claim_compensation(ticket=t, amount="300", content="泡坏地板", acting_user=cast.cs_manager,
+                                       now=frozen_now)
+    client.force_login(cast.cs_manager)
+    page = client.get(f"/tickets/{t.pk}/").content.decode()
+    assert 'value="decide"' not in page and "审批赔偿" not in page
+    with pytest.raises(TicketError) as exc:
+        actions.decide_compensation(claim=claim, approve=True, acting_user=cast.cs_manager, now=frozen_now)
+    assert exc.value.code == "own_claim" and exc.value.status == 403
+    claim.refresh_from_db()
+    assert claim.status == "pending" and claim.decided_by is None
+    client.force_login(cast.project_manager)
+    assert "审批赔偿" in client.get(f"/tickets/{t.pk}/").content.decode()
+    actions.decide_compensation(claim=claim, approve=True, acting_user=cast.project_manager, now=frozen_now)
+    claim.refresh_from_db()
+    assert claim.status == "approved"

@@ -116,8 +116,10 @@ def test_list_filters_and_pagination(cast: Any, api: Any, make_ticket: Any, poli
     assert client.get(URL, page_size=1000).status_code == 422
 
 
-def test_every_action_endpoint_through_to_close(cast: Any, api: Any, policies: Any) -> None:
-    """R-M2-01 dispatch, R-M2-13 reply, R-M4-01 verification, R-M4-07 return visit, R-M2-18 close."""
+def test_every_action_endpoint_through_to_close(cast: Any, api: Any, policies: Any, frozen_now: Any) -> None:
+    """R-M2-01 dispatch, R-M2-13 reply, R-M4-01 verification, R-M4-07 return visit, R-M2-18 close.
+
+    Frozen on a working morning: a phone return visit in quiet hours is refused (R-M4-14)."""
     desk, worker, sup = api(cast.front_desk), api(cast.worker), api(cast.supervisor)
     t = desk.post(URL, body(cast)).json()
     base = f"{URL}/{t['id']}"
