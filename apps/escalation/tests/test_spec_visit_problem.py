@@ -20,7 +20,7 @@ def test_r_m3_13_visit_problem_reported_to_supervisor_and_recorded(cast, complai
     with pytest.raises(actions.EscalationError, match="原因"):
         actions.report_visit_problem(t, reason="不会", acting_user=cast.butler, now=later)
     event = actions.report_visit_problem(t, reason="需开发商维修防水层，管家无法处理", acting_user=cast.butler, now=later)
-    assert event.at == later and event.acting_user_id == cast.butler.pk and "R-M3-13" in event.message
+    assert event.at == later and event.acting_user_id == cast.butler.pk and "走访问题上报客服主管" in event.message and "R-M3-13" not in event.message
     calls = [c for c in outbox.calls if c["kind"] == "visit_problem"]
     assert len(calls) == 1 and {cast.supervisor.username, cast.cs_manager.username} <= set(calls[0]["recipients"])
     assert cast.butler.username not in calls[0]["recipients"] and "责任部门" in calls[0]["body"]

@@ -101,10 +101,10 @@ def _as(page: Any, live_server: Any, username: str, ticket_id: int) -> None:
 
 
 def test_R_M2_26_dispatch_to_close_through_the_pages(cast: Any, page: Any, phone_page: Any, live_server: Any,
-                                                    tmp_path: Any, settings: Any) -> None:
+                                                    tmp_path: Any, settings: Any, frozen_now: Any) -> None:
     """R-M2-01 dispatch + handling with a photo (the worker on a 360-px phone), R-M2-13 reply, R-M4-01
     verification, R-M4-07 return visit, R-M2-21 reply to the 管理处主任, R-M2-18 close — each by the role
-    that does it."""
+    that does it. Frozen on a working morning: a phone return visit in quiet hours is refused (R-M4-14)."""
     from apps.tickets import actions as ticket_actions
     from apps.tickets.models import Ticket
 
