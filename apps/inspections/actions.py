@@ -261,7 +261,7 @@ def complete_inspection(*, inspection: Inspection, acting_user: User, now: dt.da
                         checked_signature: str | bytes | None = None) -> Inspection:
     """Complete a draft (a night post check gets its two signatures here, AS-38)."""
     _require(acting_user, inspection.project)
-    insp = Inspection.objects.select_for_update().select_related("project", "template").get(pk=inspection.pk)
+    insp = Inspection.objects.select_for_update(of=("self",)).select_related("project", "template").get(pk=inspection.pk)
     if insp.status == InspectionStatus.COMPLETE:
         raise InspectionError("该检查已完成", code="already_complete", status=409)
     needs_checked = insp.kind == CheckKind.NIGHT_POST or (insp.template is not None
@@ -289,7 +289,7 @@ def complete_inspection(*, inspection: Inspection, acting_user: User, now: dt.da
 
 
 def _lock_finding(finding: Finding, acting_user: User) -> Finding:
-    fresh = Finding.objects.select_for_update().select_related("inspection__project", "inspection__inspector",
+    fresh = Finding.objects.select_for_update(of=("self",)).select_related("inspection__project", "inspection__inspector",
                                                                "department").get(pk=finding.pk)
     if not can_see_project(acting_user, fresh.inspection.project):
         raise InspectionError("不合格项不存在", code="not_found", status=404)
@@ -342,7 +342,7 @@ def finding_to_ncr(*, finding: Finding, acting_user: User, now: dt.datetime, bey
 def close_finding(*, finding: Finding, note: str, acting_user: User, now: dt.datetime) -> Finding:
     """Record how a tracked line was closed (R-M18-03); at the next building check the fix is verified
     (R-M18-07)."""
-    fresh = Finding.objects.select_for_update().select_related("inspection__project").get(pk=finding.pk)
+    fresh = Finding.objects.select_for_update(of=("self",)).select_related("inspection__project").get(pk=finding.pk)
     _require(acting_user, fresh.inspection.project)
     if fresh.status == FindingStatus.CLOSED:
         raise InspectionError("该不合格项已关闭", code="closed", status=409)

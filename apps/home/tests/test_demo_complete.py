@@ -15,7 +15,9 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
+from django.core.management.color import no_style
 from django.db import connection
 
 from apps.core.models import Job, JobState
@@ -49,8 +51,13 @@ def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
                 call_command("load_demo", stdout=StringIO(), stderr=StringIO())
             yield
         finally:
-            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+            # sequences kept (a flush restarts them on PostgreSQL, and the restored rows keep their ids:
+            # the next insert of the worker would collide), then set past the restored rows
+            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True, reset_sequences=False)
             connection.creation.deserialize_db_from_string(before)
+            with connection.cursor() as cursor:
+                for sql in connection.ops.sequence_reset_sql(no_style(), django_apps.get_models(include_auto_created=True)):
+                    cursor.execute(sql)
 
 
 def _client(client: Any, username: str) -> Any:
