@@ -78,7 +78,7 @@ class Server:
                 [gunicorn, "linli.wsgi", "-b", f"127.0.0.1:{self.port}", "-w", str(self.workers), "-k", "gthread",
                  "--threads", str(self.threads), "--timeout", "120", "--backlog", "2048"],
                 cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.time() + 90
+        deadline = time.time() + 240  # a busy CI machine boots slowly
         while time.time() < deadline:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)

@@ -21,7 +21,7 @@ def load_demo_activities(company: Company, *, now: dt.datetime | None = None) ->
 
 
 def _load_project(project: Project, now: dt.datetime) -> int:
-    staff = {m.role: m.user for m in Membership.objects.filter(project=project).select_related("user")}
+    staff = {m.role: m.user for m in Membership.objects.filter(project=project).select_related("user").order_by("pk")}
     supervisor, manager, pm = staff.get(Role.CS_SUPERVISOR), staff.get(Role.CS_MANAGER), staff.get(Role.PROJECT_MANAGER)
     if supervisor is None or manager is None or pm is None:
         return 0

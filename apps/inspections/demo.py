@@ -37,7 +37,7 @@ def load_demo_inspections(company: Company, *, now: dt.datetime | None = None) -
 
 
 def _load_project(company: Company, project: Project, now: dt.datetime) -> int:
-    staff = {m.role: m.user for m in Membership.objects.filter(project=project).select_related("user")}
+    staff = {m.role: m.user for m in Membership.objects.filter(project=project).select_related("user").order_by("pk")}
     pm, worker, head = staff.get(Role.PROJECT_MANAGER), staff.get(Role.WORKER), staff.get(Role.DEPT_HEAD)
     quality = Membership.objects.filter(company=company, role=Role.QUALITY).select_related("user").first()
     if pm is None:

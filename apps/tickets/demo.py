@@ -47,7 +47,7 @@ STAGES = ["received", "dispatched", "handled", "replied", "verified", "closed", 
 
 
 def _staff(project: Project) -> dict[str, Any]:
-    rows = Membership.objects.filter(project=project).select_related("user", "department")
+    rows = Membership.objects.filter(project=project).select_related("user", "department").order_by("pk")
     by_role: dict[str, Any] = {}
     for m in rows:
         by_role.setdefault(m.role, m)
