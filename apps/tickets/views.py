@@ -311,13 +311,14 @@ def _panels(request: HttpRequest, ticket: Ticket, *, bound: tuple[str, Any] | No
             continue
         if work_orders.step_on_work_order(ticket, action):  # M8: done on the repair work order
             continue
-        if action == "decide" and not is_bound and not _form_kwargs(action, ticket, user)["claims"]:
-            continue  # only claims this user recorded are pending: someone else decides them
         form = None
-        if bound is not None and bound[0] == action:
-            form = bound[1]
+        if is_bound:
+            form = bound[1]  # type: ignore[index]
         elif form_class is not None:
-            form = form_class(**_form_kwargs(action, ticket, user))
+            kwargs = _form_kwargs(action, ticket, user)
+            if action == "decide" and not kwargs["claims"]:
+                continue  # only claims this user recorded are pending: someone else decides them
+            form = form_class(**kwargs)
         panel = {"action": action, "title": title, "form": form, "multipart": action in MULTIPART}
         if action == "close":
             panel.update(_close_extras(request, ticket))
