@@ -123,3 +123,61 @@ def test_r_m7_01_the_ticket_form_masks_numbers_in_the_owner_text(client: Any, ca
     client.force_login(cast.front_desk)
     page = client.get(reverse("reports:form_ticket", args=[t.pk])).content.decode()
     assert PHONE not in page and "139****5678" in page and "13号楼" in page
+
+
+def _frozen_report(cast: Any, now: dt.datetime) -> Any:
+    """An approved (frozen) monthly report quoting an owner's phone and ID number in a typical case, an
+    open problem and the analysis text."""
+    from apps.reports import actions, schedule
+
+    figures = {"kpis": [{"label": "受理", "value": 2, "unit": "件", "counts": {"all": 2}}],
+               "cases": [{"number": "T-1", "category": "噪音", "level": "一般", "summary": WORDS, "result": "已回电"}],
+               "open_problems": [{"day": "2026-11-20", "household": "5栋1502", "description": WORDS,
+                                  "status": "未解决", "category": "", "department": "", "reason": "", "ticket": ""}]}
+    draft = actions.create_draft(duty=schedule.MONTHLY_SUMMARY, period=schedule.month_period(2026, 11),
+                                 project=cast.project, figures=figures, sections={"summary": f"本月回访：{WORDS}"},
+                                 acting_user=cast.supervisor, now=now)
+    actions.submit_for_review(draft, acting_user=cast.supervisor, now=now)
+    return actions.approve_report(draft, acting_user=cast.cs_manager, now=now, acknowledge_mismatches=True)
+
+
+def test_r_m7_01_frozen_report_xlsx_and_pdf_mask_numbers_without_a_grant(client: Any, cast: Any,
+                                                                       frozen_now: dt.datetime,
+                                                                       monkeypatch: Any) -> None:
+    """Issue 14 item 9 (R-M7-01): an approved report's workbook and PDF mask the phone and ID numbers
+    quoted in its cases, open problems and text for a user without a grant, and are in the read log;
+    the stored (frozen) report itself is unchanged."""
+    from apps.reports.views import reports as report_views
+
+    report = _frozen_report(cast, frozen_now)
+    assert report.frozen
+    client.force_login(cast.cs_manager)
+    text = " ".join(str(c) for c in _cells(client.get(reverse("reports:xlsx", args=[report.pk]))))
+    assert "139****5678" in text and "1101**********1234" in text
+    assert PHONE not in text and ID not in text and "13号楼灯坏" in text
+    rendered: list[str] = []
+    real = report_views.render_pdf
+    monkeypatch.setattr(report_views, "render_pdf", lambda html: rendered.append(html) or real(html))
+    response = client.get(reverse("reports:pdf", args=[report.pk]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert "139****5678" in rendered[0] and PHONE not in rendered[0] and ID not in rendered[0]
+    report.refresh_from_db()
+    assert PHONE in report.sections["summary"]  # masking is of the export, never of the frozen figures
+    logs = list(CustomerDataAccessLog.objects.order_by("id"))
+    assert [(x.action, x.user, x.project, x.grant) for x in logs] == [
+        (AccessAction.EXPORT_MASKED, cast.cs_manager, cast.project, None)] * 2
+    assert "报告" in logs[0].screen and "PDF" in logs[1].screen
+
+
+def test_r_m7_03_frozen_report_exports_in_full_under_a_grant(client: Any, cast: Any, frozen_now: dt.datetime) -> None:
+    """With a department head's grant (and the right to reveal) the same report exports in full; the log
+    names the grant. Without the grant the same user gets it masked."""
+    report = _frozen_report(cast, frozen_now)
+    client.force_login(cast.supervisor)
+    masked = " ".join(str(c) for c in _cells(client.get(reverse("reports:xlsx", args=[report.pk]))))
+    assert PHONE not in masked and "139****5678" in masked
+    grant = _grant(cast, cast.supervisor, frozen_now)
+    full = " ".join(str(c) for c in _cells(client.get(reverse("reports:xlsx", args=[report.pk]))))
+    assert PHONE in full and ID in full
+    assert [(x.action, x.grant) for x in CustomerDataAccessLog.objects.order_by("id")] == [
+        (AccessAction.EXPORT_MASKED, None), (AccessAction.EXPORT, grant)]

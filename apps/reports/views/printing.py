@@ -3,7 +3,8 @@
 - 《顾客意见(投诉/建议)处理表》: one ticket — intake, dispatch, handling, replies, verification,
   return visit, closure, deadlines.
 - 《工作信息记录本》: one page per day — every ticket received that day, in order.
-- report rows for the .xlsx export of a fixed report.
+- report rows for the .xlsx export of a fixed report, and the report as its exports show it
+  (:func:`shown_report`: phone and ID numbers in its texts masked unless the exporting user holds a grant).
 
 Who may open them: users who may see the ticket. What they show (issue 14 item 9, R-M7-01/R-M7-03):
 the owner's name and phone masked (``张**``, ``138****5678``) unless the printing user holds a
@@ -12,13 +13,14 @@ the view writes every print to the read log.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from apps.estates.masking import mask_name, mask_phone
+from apps.estates.masking import mask_name, mask_phone, mask_text
 from apps.tickets.models import Deadline, Dispatch, Reply, ReturnVisit, Ticket, Verification
 
 
@@ -68,6 +70,29 @@ def worklog(tickets: QuerySet[Ticket], *, project: Any, day: dt.date, unmasked: 
     return {"project": project, "day": day, "unmasked": unmasked, "rows": [{"t": t, "customer": _customer(t, unmasked), "phone": _phone(t, unmasked),
                                                       "address": t.household.label if t.household is not None else t.address}
                                                      for t in rows]}
+
+
+def _masked(value: Any) -> Any:
+    """``value`` (a report's figures or sections: JSON) with every text's phone and ID numbers masked."""
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return value
+
+
+def shown_report(report: Any, *, unmasked: bool) -> Any:
+    """The report as an export or print shows it (issue 14 item 9, R-M7-01): an unsaved copy whose
+    figures and sections have phone and ID numbers masked (an owner's number quoted in a typical case,
+    an open problem or the analysis), unless ``unmasked`` (the user holds a grant for the project)."""
+    if unmasked:
+        return report
+    shown = copy.copy(report)
+    shown.figures = _masked(report.figures or {})
+    shown.sections = _masked(report.sections or {})
+    return shown
 
 
 def report_rows(report: Any) -> Iterator[list[Any]]:

@@ -22,6 +22,7 @@ from apps.reports import access as report_access
 from apps.reports import actions, queries
 from apps.reports.forms import CaseForm, PublishForm, SectionsForm
 from apps.reports.models import CaseLibraryEntry, Report
+from apps.reports.views.stats import report_for_export
 from linli import clock
 
 
@@ -167,7 +168,8 @@ def report_reissue(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(report_access.visible_reports(request.user), pk=pk)
-    html = render_to_string("reports/report_print.html", {"report": report})
+    shown = report_for_export(request, report, screen="导出：报告（PDF）")
+    html = render_to_string("reports/report_print.html", {"report": shown})
     response = HttpResponse(render_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="report-{report.pk}-v{report.version}.pdf"'
     return response

@@ -189,8 +189,21 @@ def _pdf(html: str, filename: str) -> HttpResponse:
 def report_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A report's frozen (or draft) figures as a workbook: KPI rows, then each table."""
     report = get_object_or_404(report_access.visible_reports(request.user), pk=pk)
+    shown = report_for_export(request, report, screen="导出：报告（xlsx）")
     return xlsx_response(f"report-{report.pk}-v{report.version}.xlsx", ["项目", "名称", "数值", "单位", "说明"],
-                         forms_print.report_rows(report), sheet="报告", title=f"{report.title} v{report.version}")
+                         forms_print.report_rows(shown), sheet="报告", title=f"{report.title} v{report.version}")
+
+
+def report_for_export(request: HttpRequest, report: Any, *, screen: str) -> Any:
+    """Issue 14 item 9 (R-M7-01/R-M7-03): a report's xlsx or PDF masks the phone and ID numbers in its
+    texts unless the user holds a grant for the report's project (a company-wide report: always
+    masked); the export is in the project's read log, masked or not."""
+    user: Any = request.user
+    grant = estates_actions.print_grant(user, report.project) if report.project is not None else None
+    if report.project is not None:
+        estates_actions.log_exports(user, {report.project: 1}, {report.project.pk: grant}, screen=screen,
+                                    reason="导出报告")
+    return forms_print.shown_report(report, unmasked=grant is not None)
 
 
 # ------------------------------------------------------------------ printable forms
