@@ -157,7 +157,12 @@ def test_r_m7_01_frozen_report_xlsx_and_pdf_mask_numbers_without_a_grant(client:
     assert PHONE not in text and ID not in text and "13号楼灯坏" in text
     rendered: list[str] = []
     real = report_views.render_pdf
-    monkeypatch.setattr(report_views, "render_pdf", lambda html: rendered.append(html) or real(html))
+
+    def capture(html: str) -> bytes:
+        rendered.append(html)
+        return real(html)
+
+    monkeypatch.setattr(report_views, "render_pdf", capture)
     response = client.get(reverse("reports:pdf", args=[report.pk]))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert "139****5678" in rendered[0] and PHONE not in rendered[0] and ID not in rendered[0]
