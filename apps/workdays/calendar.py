@@ -240,6 +240,10 @@ Result = tuple[dt.datetime, bool]
 def add_working_days_p(start: dt.datetime, n: int, calendar: WorkCalendar, *, start_day_counts: bool = False,
                        end_of: str = MIDNIGHT) -> Result:
     """T-04 (P-26, P-27): 23:59:59 (or work end) on the N-th working day after the start day."""
+    if start.tzinfo is calendar.tz:  # issue 15: the common case answers from the memo at once
+        found = calendar._memo.get((start.toordinal(), n, start_day_counts, end_of))
+        if found is not None:
+            return found
     if n < 0:
         raise ValueError("工作日数不能为负")
     tz = calendar.tz
