@@ -217,13 +217,13 @@ def year_overview(company: Company, year: int, project: Project | None = None) -
             .values_list("duty_code", "cadence", "period_start", "published_at", "intranet_posted_at",
                          "notice_posted_at"))
     done: set[tuple[str, str, dt.date]] = set()
-    for code, cadence, start, published, intranet, notice in rows:
+    for code, period_cadence, start, published, intranet, notice in rows:
         posted = {"published_at": published, "intranet_posted_at": intranet, "notice_posted_at": notice}
         if code not in PUBLICATION_FIELD or posted[PUBLICATION_FIELD[code]] is not None:
-            done.add((code, cadence, start))
+            done.add((code, period_cadence, start))
         for derived, source in SOURCE_DUTY.items():
             if source == code and posted[PUBLICATION_FIELD[derived]] is not None:
-                done.add((derived, cadence, start))
+                done.add((derived, period_cadence, start))
     roll = rest_day_roller(project, company)
     out = []
     for duty, periods in expected.values():
