@@ -3,12 +3,18 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from apps.core.api_errors import ERRORS, ApiError
 from apps.core.api_pagination import LimitOffsetPagination, Serialised
-from apps.notify import actions, queries
+from apps.core.validation import SaneDate
+from apps.estates.models import Building
+from apps.notify import actions, notices, queries
+from apps.notify.models import OwnerNotice
+from apps.org import access
+from apps.org.models import Project
+from apps.org.roles import Cap
 from linli import clock
 
 router = Router(tags=["notify"])
@@ -72,3 +78,61 @@ def read_one(request: HttpRequest, notification_id: int) -> Any:
     except queries.NotifyError as exc:
         raise ApiError(exc.status, exc.code, str(exc), exc.fields) from exc
     return _out(note)
+
+
+# ---------------------------------------------------------------- owner mass notices (R-M17-02/-03/-06/-07)
+
+
+class OwnerNoticeIn(Schema):
+    project_id: int
+    kind: str = Field(..., max_length=20)
+    body: str = Field(..., max_length=500)
+    building_id: int | None = None
+    event_date: SaneDate | None = None
+    approval_ref: str = Field("", max_length=100)
+    approved_on: SaneDate | None = None
+
+
+class OwnerNoticeOut(Schema):
+    id: int
+    project_id: int
+    building_id: int | None
+    kind: str
+    body: str
+    event_date: dt.date | None
+    approval_ref: str
+    approved_on: dt.date | None
+    short_notice: bool
+    recipients: int
+    no_phone: int
+    created_at: dt.datetime
+
+
+def _notice_projects(request: HttpRequest) -> list[Any]:
+    return [p for p in Project.objects.order_by("pk") if access.has_cap(request.user, Cap.REPLY, p)]
+
+
+@router.get("/owner-notices", response={200: list[OwnerNoticeOut], **ERRORS}, summary="业主群发通知（最近100条）")
+def owner_notice_list(request: HttpRequest) -> Any:
+    projects = _notice_projects(request)
+    if not projects:
+        raise ApiError(403, "forbidden", "没有向业主群发通知的权限")
+    return list(OwnerNotice.objects.filter(project__in=projects).order_by("-created_at", "-pk")[:100])
+
+
+@router.post("/owner-notices", response={201: OwnerNoticeOut, **ERRORS}, summary="向业主群发通知")
+def owner_notice_send(request: HttpRequest, payload: OwnerNoticeIn) -> Any:
+    """Door code ≥ 7 days ahead, activity ≥ 3 days ahead after approval, fee reminder once a month;
+    refusals carry the field (422) or 409 for a second fee reminder in a month."""
+    project = next((p for p in _notice_projects(request) if p.pk == payload.project_id), None)
+    if project is None:
+        raise ApiError(404, "not_found", "项目不存在或无权发送", {"project_id": ["项目不存在或无权发送"]})
+    building = None
+    if payload.building_id is not None:
+        building = Building.objects.filter(pk=payload.building_id, project=project).first()
+        if building is None:
+            raise ApiError(404, "not_found", "楼栋不存在", {"building_id": ["楼栋不存在"]})
+    notice = notices.send_owner_notice(project=project, kind=payload.kind, body=payload.body, building=building,
+                                       event_date=payload.event_date, approval_ref=payload.approval_ref,
+                                       approved_on=payload.approved_on, acting_user=request.user, now=clock.now())
+    return Status(201, notice)

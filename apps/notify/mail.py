@@ -73,7 +73,7 @@ def notify_stewards_due(now: dt.datetime) -> int:
                      for m in pending]
             actions.notify_staff(stewards(project), kind="mail_collect", project=project,
                                   subject=f"请到前台领取信件报刊 {len(pending)} 件",
-                                  body="\n".join(lines), link="/admin/notify/mailitem/",
+                                  body="\n".join(lines), link="/desk/mail/",
                                   dedupe_key=f"mail:{project.pk}:{local.date().isoformat()}", now=now)
             told += len(pending)
     return told

@@ -14,6 +14,7 @@ urlpatterns: list = [
     path("deliveries/<int:pk>/retry/", views.delivery_retry, name="retry"),
     path("quiet-hours/", views.quiet_hours_page, name="quiet_hours"),
     path("calls/", views.call_list, name="calls"),
+    path("owner-notices/", views.owner_notices, name="owner_notices"),
     path("decoration/", views.decoration_progress, name="decoration"),
     path("decoration/<int:pk>/tell/", views.decoration_tell, name="decoration_tell"),
 ]

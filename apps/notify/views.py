@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -18,9 +19,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.estates.models import DecorationRecord
+from apps.estates.models import Building, DecorationRecord
 from apps.notify import actions, notices, queries, quiet_hours
-from apps.notify.models import Channel, DeliveryStatus
+from apps.notify.models import Channel, DeliveryStatus, NoticeKind, OwnerNotice
 from apps.org import access
 from apps.org.models import Project
 from apps.org.roles import Cap
@@ -194,3 +195,53 @@ def decoration_tell(request: HttpRequest, pk: int) -> HttpResponse:
     except queries.NotifyError as exc:
         messages.error(request, str(exc))
     return redirect("notify:decoration")
+
+
+# ---------------------------------------------------------------- owner mass notices (R-M17-02/-03/-06/-07)
+
+
+class OwnerNoticeForm(forms.Form):
+    project = forms.ModelChoiceField(label=_("项目"), queryset=Project.objects.none())
+    building = forms.ModelChoiceField(label=_("楼栋（留空=全部业主）"), queryset=Building.objects.none(), required=False)
+    kind = forms.ChoiceField(label=_("类别"), choices=NoticeKind.choices)
+    body = forms.CharField(label=_("短信内容"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    event_date = forms.DateField(label=_("事项日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                 help_text=_("门禁变更须提前7天、活动须提前3天通知"))
+    approval_ref = forms.CharField(label=_("审批记录"), max_length=100, required=False,
+                                   help_text=_("活动通知：审批人或审批单号"))
+    approved_on = forms.DateField(label=_("实施方案批准日期"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, projects: list[Any], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ids = [p.pk for p in projects]
+        self.fields["project"].queryset = Project.objects.filter(pk__in=ids).order_by("code")  # type: ignore[attr-defined]
+        self.fields["building"].queryset = (Building.objects.filter(project_id__in=ids)  # type: ignore[attr-defined]
+                                            .select_related("project").order_by("project__code", "sort_key", "pk"))
+
+
+@login_required
+def owner_notices(request: HttpRequest) -> HttpResponse:
+    """业主群发通知: the front desk / 客服 sends a door-code, activity, festival, weather or monthly fee
+    notice to every owner of a project (or one building); the rules (7 / 3 days ahead, approval
+    first, once a month) are the action's, refusals are shown beside the field."""
+    projects = _reply_projects(request.user)
+    if not projects:
+        raise Http404
+    form = OwnerNoticeForm(projects, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            n = notices.send_owner_notice(project=d["project"], kind=d["kind"], body=d["body"],
+                                          event_date=d["event_date"], approval_ref=d["approval_ref"],
+                                          approved_on=d["approved_on"], building=d["building"],
+                                          acting_user=request.user, now=clock.now())
+        except queries.NotifyError as exc:
+            field = next(iter(exc.fields or {}), None)
+            form.add_error(field if field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("已发送，%(n)s 位业主将收到短信") % {"n": n.recipients})
+            return redirect("notify:owner_notices")
+    rows = (OwnerNotice.objects.filter(project__in=projects).select_related("project", "building", "created_by")
+            .order_by("-created_at", "-pk")[:100])
+    return render(request, "notify/owner_notices.html", {"form": form, "rows": rows})

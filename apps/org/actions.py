@@ -1,5 +1,7 @@
 """Writes of the organisation app.
 
+- :func:`create_staff` / :func:`assign_role` / :func:`remove_role` / :func:`set_active` — staff accounts and
+  memberships, by the 系统管理员 (issue 17 item 4), each with a :class:`StaffChange` row.
 - :func:`change_setting` / :func:`remove_setting_override` — a company's or project's settings
   (SPEC Appendix A), for every module's section registered in :mod:`apps.org.settings_registry`;
   validated by the section's form, written in one transaction with a :class:`SettingChange` row.
@@ -8,21 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
 from apps.org import access
-from apps.org.models import Company, Project, SettingChange
-from apps.org.roles import Cap
+from apps.org.models import Company, Department, Membership, Project, SettingChange, StaffChange, StaffStatus, User
+from apps.org.roles import ROLE_INFO, Cap, Role
 from apps.org.settings_registry import SettingsSection, plain
-
-if TYPE_CHECKING:
-    from apps.org.models import User
+from apps.org.staff import may_manage, staff_of
 
 
 class SettingsError(DomainError):
@@ -103,3 +105,118 @@ def remove_setting_override(*, section: SettingsSection, company: Company, proje
         return SettingChange.objects.create(
             company=company, project=project, section=section.key, action="remove_override",
             before=_json(before), after=_json(after), reason=reason, changed_by=by, changed_at=now)
+
+
+# ---------------------------------------------------------------- staff accounts (issue 17 item 4)
+
+
+class StaffError(DomainError):
+    """A refused staff change (Chinese message, structured fields for the API)."""
+
+
+def refuse(message: str, *, field: str | None = None, code: str = "invalid", status: int = 422) -> StaffError:
+    return StaffError(message, code=code, status=status, fields={field: [message]} if field else None)
+
+
+def _require(user: Any, company: Company) -> None:
+    if not may_manage(user, company):
+        raise refuse("只有系统管理员可以管理员工账号", code="forbidden", status=403)
+
+
+def _log(company: Company, user: User, action: str, detail: str, reason: str, by: User, now: dt.datetime) -> None:
+    StaffChange.objects.create(company=company, user=user, action=action, detail=detail[:300], reason=reason[:500],
+                               changed_by=by, changed_at=now)
+
+
+@transaction.atomic
+def create_staff(*, company: Company, username: str, display_name: str, password: str, acting_user: User, now: dt.datetime,
+                 phone: str = "", employee_no: str = "") -> User:
+    """新建员工账号: a unique login name, the person's name and an initial password that passes the
+    password rules; the account holds no role until one is assigned."""
+    _require(acting_user, company)
+    username, display_name = username.strip(), display_name.strip()
+    if not username:
+        raise refuse("请填写登录名", field="username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise refuse("该登录名已被使用", field="username", code="duplicate", status=409)
+    if not display_name:
+        raise refuse("请填写姓名", field="display_name")
+    user = User(username=username, display_name=display_name, phone=phone.strip(), employee_no=employee_no.strip())
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise refuse("；".join(exc.messages), field="password") from exc
+    user.set_password(password)
+    user.save()
+    _log(company, user, "create", f"新建账号 {username}（{display_name}）", "", acting_user, now)
+    return user
+
+
+def _role_label(role: str) -> str:
+    return str(Role(role).label)
+
+
+@transaction.atomic
+def assign_role(*, company: Company, user: User, role: str, acting_user: User, now: dt.datetime,
+                project: Project | None = None, department: Department | None = None, reason: str = "") -> Membership:
+    """分配岗位: ``role`` in ``project`` (a project role) or company-wide (a company-level role), with the
+    department where the role works in one."""
+    _require(acting_user, company)
+    if role not in ROLE_INFO:
+        raise refuse("岗位不正确", field="role")
+    company_level = ROLE_INFO[role].company_level
+    if company_level and project is not None:
+        raise refuse("该岗位为公司级岗位，不按项目分配", field="project_id")
+    if not company_level and project is None:
+        raise refuse("请选择项目", field="project_id")
+    if project is not None and project.company_id != company.pk:
+        raise refuse("项目不存在", field="project_id", status=404, code="not_found")
+    if department is not None and (department.company_id != company.pk
+                                   or (project is not None and department.project_id not in (None, project.pk))):
+        raise refuse("部门不属于所选项目", field="department_id")
+    if not user.is_active:
+        raise refuse("账号已停用，请先恢复", code="inactive", status=409)
+    if Membership.objects.filter(user=user, company=company, project=project, role=role, department=department).exists():
+        raise refuse("已分配该岗位", code="duplicate", status=409)
+    membership = Membership.objects.create(user=user, company=company, project=project, role=role,
+                                           department=department)
+    where = project.name if project is not None else "全公司"
+    _log(company, user, "assign", f"{where} · {_role_label(role)}" + (f" · {department.name}" if department else ""),
+         reason, acting_user, now)
+    return membership
+
+
+@transaction.atomic
+def remove_role(*, membership: Membership, acting_user: User, now: dt.datetime, reason: str = "") -> None:
+    """撤销岗位. The administrator never removes their own last staff-management role."""
+    company = membership.company
+    _require(acting_user, company)
+    if membership.user_id == acting_user.pk and ROLE_INFO[membership.role].company_level \
+            and Cap.MANAGE_STAFF in ROLE_INFO[membership.role].caps:
+        raise refuse("不能撤销自己的系统管理员岗位", code="self", status=409)
+    where = membership.project.name if membership.project is not None else "全公司"
+    detail = f"{where} · {_role_label(membership.role)}"
+    user = membership.user
+    membership.delete()
+    _log(company, user, "unassign", detail, reason, acting_user, now)
+
+
+@transaction.atomic
+def set_active(*, company: Company, user: User, active: bool, reason: str, acting_user: User, now: dt.datetime) -> User:
+    """停用 / 恢复账号: a deactivated account can no longer log in or use its API tokens; its records
+    and memberships stay (history keeps who did what). A reason is required."""
+    _require(acting_user, company)
+    if not staff_of(company).filter(pk=user.pk).exists():
+        raise refuse("员工不存在", status=404, code="not_found")
+    if user.pk == acting_user.pk:
+        raise refuse("不能停用自己的账号", code="self", status=409)
+    if not reason.strip():
+        raise refuse("请填写原因", field="reason")
+    if user.is_active == active:
+        raise refuse("账号已是该状态", code="unchanged", status=409)
+    user.is_active = active
+    user.status = StaffStatus.ACTIVE if active else StaffStatus.LEFT
+    user.save(update_fields=["is_active", "status"])
+    _log(company, user, "reactivate" if active else "deactivate", "恢复账号" if active else "停用账号",
+         reason.strip(), acting_user, now)
+    return user

@@ -3,17 +3,17 @@ departments — lookups for integrations (issue 2 item 7). Read-only; access thr
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from apps.core.api_errors import ERRORS, ApiError
-from apps.org import access, settings_registry
+from apps.org import access, settings_registry, staff
 from apps.org import actions as org_actions
 from apps.org.http import AuthenticatedRequest
-from apps.org.models import Company, Department, Membership, Project, SettingChange
+from apps.org.models import Company, Department, Membership, Project, SettingChange, StaffChange, User
 from apps.org.roles import ROLE_INFO, Cap
 from apps.org.settings_registry import SettingsSection, form_data
 from linli import clock
@@ -257,3 +257,146 @@ def settings_history(request: HttpRequest, key: str, project_id: int | None = No
     return [{"id": r.pk, "section": r.section, "project_id": r.project_id, "action": r.action, "before": r.before,
              "after": r.after, "reason": r.reason, "changed_by": str(r.changed_by), "changed_at": r.changed_at}
             for r in rows]
+
+
+# ---------------------------------------------------------------- staff accounts (issue 17 item 4)
+
+
+class StaffMembershipOut(Schema):
+    id: int
+    role: str
+    role_label: str
+    project_id: int | None
+    department_id: int | None
+
+
+class StaffOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    is_active: bool
+    memberships: list[StaffMembershipOut]
+
+
+class StaffCreateIn(Schema):
+    username: str = Field(..., max_length=150)
+    display_name: str = Field(..., max_length=50)
+    password: str = Field(..., min_length=1, max_length=128)
+    phone: str = Field("", max_length=30)
+    employee_no: str = Field("", max_length=30)
+
+
+class StaffRoleIn(Schema):
+    role: str = Field(..., max_length=30)
+    project_id: int | None = None
+    department_id: int | None = None
+    reason: str = Field("", max_length=500)
+
+
+class StaffActiveIn(Schema):
+    active: bool
+    reason: str = Field(..., max_length=500)
+
+
+class StaffChangeOut(Schema):
+    action: str
+    detail: str
+    reason: str
+    changed_by: str
+    changed_at: dt.datetime
+
+
+def _staff_company(request: HttpRequest) -> Company:
+    company_id = access.company_of(request.user)
+    company = Company.objects.filter(pk=company_id).first() if company_id else None
+    if company is None or not staff.may_manage(request.user, company):
+        raise ApiError(403, "forbidden", "只有系统管理员可以管理员工账号")
+    return company
+
+
+def _staff_out(user: User, company: Company) -> dict[str, Any]:
+    rows = [m for m in user.memberships.all() if m.company_id == company.pk]
+    return {"id": user.pk, "username": user.username, "display_name": user.display_name, "is_active": user.is_active,
+            "memberships": [{"id": m.pk, "role": m.role, "role_label": str(m.get_role_display()),
+                             "project_id": m.project_id, "department_id": m.department_id} for m in rows]}
+
+
+def _person(company: Company, user_id: int) -> User:
+    user = staff.staff_of(company).filter(pk=user_id).prefetch_related("memberships").first()
+    if user is None:
+        raise ApiError(404, "not_found", "员工不存在")
+    return user
+
+
+def _staff_act(run: Any) -> Any:
+    try:
+        return run()
+    except org_actions.StaffError as exc:
+        raise ApiError(exc.status, exc.code, exc.message, exc.fields) from exc
+
+
+@router.get("/staff", response={200: list[StaffOut], **ERRORS}, summary="员工账号（系统管理员）")
+def staff_list(request: HttpRequest) -> Any:
+    company = _staff_company(request)
+    people = staff.staff_of(company).prefetch_related(
+        Prefetch("memberships", queryset=Membership.objects.filter(company=company).order_by("pk"))
+    ).order_by("username")
+    return [_staff_out(u, company) for u in people]
+
+
+@router.post("/staff", response={201: StaffOut, **ERRORS}, summary="新建员工账号")
+def staff_create(request: HttpRequest, payload: StaffCreateIn) -> Any:
+    company = _staff_company(request)
+    user = _staff_act(lambda: org_actions.create_staff(company=company, acting_user=cast(User, request.user),
+                                                       now=clock.now(), **payload.dict()))
+    return Status(201, _staff_out(_person(company, user.pk), company))
+
+
+@router.post("/staff/{user_id}/roles", response={200: StaffOut, **ERRORS}, summary="分配岗位")
+def staff_assign(request: HttpRequest, user_id: int, payload: StaffRoleIn) -> Any:
+    company = _staff_company(request)
+    person = _person(company, user_id)
+    project = None
+    if payload.project_id is not None:
+        project = Project.objects.filter(company=company, pk=payload.project_id).first()
+        if project is None:
+            raise ApiError(404, "not_found", "项目不存在", {"project_id": ["项目不存在"]})
+    department = None
+    if payload.department_id is not None:
+        department = Department.objects.filter(company=company, pk=payload.department_id).first()
+        if department is None:
+            raise ApiError(404, "not_found", "部门不存在", {"department_id": ["部门不存在"]})
+    _staff_act(lambda: org_actions.assign_role(company=company, user=person, role=payload.role, project=project,
+                                               department=department, reason=payload.reason,
+                                               acting_user=cast(User, request.user), now=clock.now()))
+    return _staff_out(_person(company, user_id), company)
+
+
+@router.delete("/staff/{user_id}/roles/{membership_id}", response={200: StaffOut, **ERRORS}, summary="撤销岗位")
+def staff_unassign(request: HttpRequest, user_id: int, membership_id: int, reason: str = "") -> Any:
+    company = _staff_company(request)
+    membership = Membership.objects.filter(pk=membership_id, user_id=user_id, company=company).first()
+    if membership is None:
+        raise ApiError(404, "not_found", "岗位不存在")
+    _staff_act(lambda: org_actions.remove_role(membership=membership, reason=reason[:500],
+                                               acting_user=cast(User, request.user), now=clock.now()))
+    return _staff_out(_person(company, user_id), company)
+
+
+@router.post("/staff/{user_id}/active", response={200: StaffOut, **ERRORS}, summary="停用 / 恢复账号")
+def staff_active(request: HttpRequest, user_id: int, payload: StaffActiveIn) -> Any:
+    company = _staff_company(request)
+    person = _person(company, user_id)
+    _staff_act(lambda: org_actions.set_active(company=company, user=person, active=payload.active,
+                                              reason=payload.reason, acting_user=cast(User, request.user),
+                                              now=clock.now()))
+    return _staff_out(_person(company, user_id), company)
+
+
+@router.get("/staff/{user_id}/history", response={200: list[StaffChangeOut], **ERRORS}, summary="员工账号变更记录")
+def staff_history(request: HttpRequest, user_id: int) -> Any:
+    company = _staff_company(request)
+    person = _person(company, user_id)
+    rows = StaffChange.objects.filter(company=company, user=person).select_related("changed_by")[:200]
+    return [{"action": r.action, "detail": r.detail, "reason": r.reason, "changed_by": str(r.changed_by),
+             "changed_at": r.changed_at} for r in rows]

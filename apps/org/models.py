@@ -294,3 +294,28 @@ class SettingChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.section} {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class StaffChange(models.Model):
+    """员工账号变更记录 (issue 17 item 4): one row per change the system administrator makes on the staff
+    pages or the API — a staff account created, a role given or taken in a project, an account
+    deactivated or reactivated — with who did it, when and why. Append-only."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="staff_changes",
+                                verbose_name=_("公司"))
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="staff_changes", verbose_name=_("员工"))
+    action = models.CharField(_("操作"), max_length=20, choices=[
+        ("create", _("新建账号")), ("assign", _("分配岗位")), ("unassign", _("撤销岗位")),
+        ("deactivate", _("停用账号")), ("reactivate", _("恢复账号"))])
+    detail = models.CharField(_("内容"), max_length=300)
+    reason = models.CharField(_("原因"), max_length=500, blank=True)
+    changed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人"))
+    changed_at = models.DateTimeField(_("操作时间"))
+
+    class Meta:
+        verbose_name = _("员工账号变更记录")
+        verbose_name_plural = _("员工账号变更记录")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_action_display()}"

@@ -57,6 +57,7 @@ class Cap:
     APPROVE_REPORTS = "approve_reports"
     PUBLISH_PORTAL = "publish_portal"  # 推送到业主公告栏 (R-M17-12)
     MANAGE_CONFIG = "manage_config"
+    MANAGE_STAFF = "manage_staff"  # 系统管理员: staff accounts, project memberships and roles (issue 17 item 4)
     RECORD_VISITS = "record_visits"  # 业主走访/回访记录 (R-M9-03, R-M6-06): the project's CS staff
     # R-M2-04 / R-M19-08: 《不合格/纠正、预防措施报告》 (NCR/CAPA, apps.quality)
     RAISE_NCR = "raise_ncr"  # 部门经理 contacts the 管理者代表 (客服经理, 管理处经理, 部门负责人, 品质管理部)
@@ -141,7 +142,8 @@ ROLE_INFO: dict[str, RoleInfo] = {
         frozenset(_STAFF | {Cap.VIEW_REPORTS, Cap.APPROVE_REPORTS, Cap.APPROVE_COMPENSATION, Cap.DOWNGRADE,
                             Cap.VIEW_ACCESS_LOG}),
     ),
-    Role.SYSADMIN: RoleInfo(50, True, frozenset({Cap.MANAGE_CONFIG, Cap.VIEW_ACCESS_LOG, Cap.VIEW_TICKETS})),
+    Role.SYSADMIN: RoleInfo(50, True, frozenset({Cap.MANAGE_CONFIG, Cap.MANAGE_STAFF, Cap.VIEW_ACCESS_LOG,
+                                                 Cap.VIEW_TICKETS})),
     # 物业总经理: approves visit plans (R-M9-02), chairs the survey meetings (R-M10-09), reads every report
     Role.GENERAL_MANAGER: RoleInfo(
         40, True,

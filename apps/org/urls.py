@@ -6,6 +6,8 @@ app_name = "org"
 
 urlpatterns: list = [
     path("directory/", views.directory_page, name="directory"),
+    path("staff/", views.staff_list, name="staff"),
+    path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
     path("settings/", views.settings_index, name="settings"),
     path("settings/<slug:key>/", views.settings_company, name="settings_company"),
     path("settings/<slug:key>/project/<int:project_id>/", views.settings_project, name="settings_project"),

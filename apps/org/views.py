@@ -4,19 +4,21 @@ company and by the 管理处经理 as their project's override, with the reason 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from apps.org import access, actions, settings_registry
+from apps.org import access, actions, settings_registry, staff
 from apps.org.directory import directory
-from apps.org.models import Company, Project, SettingChange
-from apps.org.roles import Cap
+from apps.org.models import Company, Department, Membership, Project, SettingChange, StaffChange, User
+from apps.org.roles import Cap, Role
 from linli import clock
 
 
@@ -158,3 +160,112 @@ def _shown(value: Any) -> str:
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+# ---------------------------------------------------------------- staff accounts (issue 17 item 4)
+
+
+class StaffForm(forms.Form):
+    username = forms.CharField(label=_("登录名"), max_length=150)
+    display_name = forms.CharField(label=_("姓名"), max_length=50)
+    phone = forms.CharField(label=_("手机"), max_length=30, required=False)
+    employee_no = forms.CharField(label=_("工号"), max_length=30, required=False)
+    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, min_length=8)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("岗位"), choices=Role.choices)
+    project = forms.ModelChoiceField(label=_("项目（公司级岗位留空）"), queryset=Project.objects.none(), required=False)
+    department = forms.ModelChoiceField(label=_("部门"), queryset=Department.objects.none(), required=False)
+    reason = forms.CharField(label=_("原因"), max_length=500, required=False)
+
+    def __init__(self, company: Company, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = Project.objects.filter(company=company).order_by("code")  # type: ignore[attr-defined]
+        self.fields["department"].queryset = (Department.objects.filter(company=company)  # type: ignore[attr-defined]
+                                              .select_related("project").order_by("project__code", "name", "pk"))
+
+
+class ActiveForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=500)
+
+
+def _staff_company(request: HttpRequest) -> Company:
+    """The user's company; only its 系统管理员 opens the staff pages (404 for everyone else)."""
+    company_id = access.company_of(request.user)
+    company = Company.objects.filter(pk=company_id).first() if company_id else None
+    if company is None or not staff.may_manage(request.user, company):
+        raise Http404
+    return company
+
+
+def _refused(request: HttpRequest, form: forms.Form, exc: actions.StaffError) -> None:
+    """An action's refusal shown beside the field it names (or above the form)."""
+    for name, errs in (exc.fields or {}).items():
+        key = name.removesuffix("_id")
+        for e in errs:
+            form.add_error(key if key in form.fields else None, e)
+    if not exc.fields:
+        form.add_error(None, exc.message)
+
+
+@login_required
+def staff_list(request: HttpRequest) -> HttpResponse:
+    company = _staff_company(request)
+    form = StaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = actions.create_staff(company=company, acting_user=_me(request), now=clock.now(), **form.cleaned_data)
+        except actions.StaffError as exc:
+            _refused(request, form, exc)
+        else:
+            messages.success(request, _("已新建账号，请分配岗位"))
+            return redirect("org:staff_detail", pk=user.pk)
+    people = (staff.staff_of(company).prefetch_related(
+        Prefetch("memberships", queryset=Membership.objects.filter(company=company)
+                 .select_related("project", "department").order_by("pk")))
+        .order_by("-is_active", "username"))
+    return render(request, "org/staff_list.html", {"company": company, "people": people, "form": form})
+
+
+@login_required
+def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    company = _staff_company(request)
+    person = get_object_or_404(staff.staff_of(company), pk=pk)
+    role_form = RoleForm(company, request.POST if request.POST.get("step") == "assign" else None)
+    active_form = ActiveForm(request.POST if request.POST.get("step") in ("deactivate", "reactivate") else None)
+    if request.method == "POST":
+        step, now, me = request.POST.get("step"), clock.now(), _me(request)
+        try:
+            if step == "assign" and role_form.is_valid():
+                d = role_form.cleaned_data
+                actions.assign_role(company=company, user=person, role=d["role"], project=d["project"],
+                                    department=d["department"], reason=d["reason"], acting_user=me, now=now)
+                messages.success(request, _("已分配岗位"))
+                return redirect("org:staff_detail", pk=person.pk)
+            if step == "unassign":
+                membership = get_object_or_404(Membership, pk=request.POST.get("membership") or 0, user=person,
+                                               company=company)
+                actions.remove_role(membership=membership, reason=request.POST.get("reason", ""), acting_user=me,
+                                    now=now)
+                messages.success(request, _("已撤销岗位"))
+                return redirect("org:staff_detail", pk=person.pk)
+            if step in ("deactivate", "reactivate") and active_form.is_valid():
+                actions.set_active(company=company, user=person, active=step == "reactivate",
+                                   reason=active_form.cleaned_data["reason"], acting_user=me, now=now)
+                messages.success(request, _("已恢复账号") if step == "reactivate" else _("已停用账号"))
+                return redirect("org:staff_detail", pk=person.pk)
+        except actions.StaffError as exc:
+            _refused(request, role_form if step == "assign" else active_form, exc)
+            if step == "unassign":
+                messages.error(request, exc.message)
+    return render(request, "org/staff_detail.html", {
+        "company": company, "person": person, "role_form": role_form, "active_form": active_form,
+        "memberships": Membership.objects.filter(user=person, company=company).select_related("project", "department")
+        .order_by("pk"),
+        "changes": StaffChange.objects.filter(user=person, company=company).select_related("changed_by")[:100],
+    })
+
+
+def _me(request: HttpRequest) -> User:
+    return cast(User, request.user)

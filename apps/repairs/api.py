@@ -69,6 +69,8 @@ class RepairOrderOut(Schema):
     refusal_reason: str
     rework_count: int
     checklist: dict[str, bool]
+    hard_limit_at: dt.datetime | None = None
+    hard_limit_met: bool | None = None
     deadlines: list[RepairDeadlineOut]
 
 
@@ -199,6 +201,7 @@ def _out(order: RepairOrder) -> dict[str, Any]:
         "labour_hours": order.labour_hours, "completed_at": order.completed_at, "signed_at": order.signed_at,
         "signed_name": order.signed_name, "refusal_reason": order.refusal_reason, "rework_count": order.rework_count,
         "checklist": order.checklist or {},
+        "hard_limit_at": order.hard_limit_at, "hard_limit_met": order.hard_limit_met,
         "deadlines": [{"stage": x.stage, "due_at": x.due_at, "met_at": x.met_at, "met_in_time": x.met_in_time,
                        "rule": x.rule} for x in getattr(t, "all_deadlines", []) if x.cycle == t.cycle],
     }

@@ -142,6 +142,10 @@ class RepairOrder(models.Model):
                                related_name="+", verbose_name=_("维修人员"))
     late_explanation = models.TextField(_("未能当天完成的原因（已向业主说明）"), blank=True,
                                         help_text=_("一般维修2小时内完成，当天未能完成的须向业主说明原因"))
+    # R-M8-04 / AS-22: "其他简单维修 1个工作日，最多2个工作日" — the target is the ticket's complete
+    # deadline, this is the latest the repair may take (fixed at intake, like every deadline)
+    hard_limit_at = models.DateTimeField(_("最迟完工时限"), null=True, blank=True,
+                                         help_text=_("完成时限之外允许的最迟完工时间，约定再次上门不得晚于此时间"))
     # owner acceptance (R-M8-08 e, R-M8-09, R-M8-13)
     signature = models.FileField(_("业主签名"), upload_to=UuidPath("repairs/signatures"), storage=private_storage,
                                  blank=True)
@@ -177,6 +181,13 @@ class RepairOrder(models.Model):
     @property
     def consent(self) -> ChargeConsent | None:
         return self.consents.order_by("-at", "-id").first()
+
+    @property
+    def hard_limit_met(self) -> bool | None:
+        """AS-22: completed by the hard limit (None while open or without one)."""
+        if self.hard_limit_at is None or self.completed_at is None:
+            return None
+        return self.completed_at <= self.hard_limit_at
 
     @property
     def accepted(self) -> bool:

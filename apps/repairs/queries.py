@@ -352,3 +352,33 @@ def quiet_hours(project: Project, at: dt.datetime) -> dt.datetime | None:
 def overall_satisfaction(quality: str, attitude: str) -> str:
     """The owner's overall verdict for the pipeline: the worse of quality and attitude."""
     return max((quality, attitude), key=lambda s: SAT_ORDER[s])
+
+
+# R-M8-04 / AS-22: rows of a completion rule set that carry a hard limit beyond their target —
+# (rule set code, category code or "" for the set's fallback row) → (clock, amount). 制度10 "其他简单
+# 维修 1个工作日，最多2个工作日" is the only such row in the seeds.
+HARD_LIMITS: dict[tuple[str, str], tuple[str, int]] = {
+    ("completion_10", "repair_general"): ("working_days", 2),
+    ("completion_10", ""): ("working_days", 2),
+}
+
+
+def hard_limit_for(ticket: Ticket) -> dt.datetime | None:
+    """AS-22: the latest completion of a repair whose completion row has a hard limit (None otherwise),
+    counted from the report like the target (T-04), with the project's calendar."""
+    from apps.workdays import queries as workdays
+    from apps.workdays.models import LimitPolicy
+
+    deadline = (Deadline.objects.filter(ticket=ticket, stage="complete", cycle=0, cancelled_at=None)
+                .order_by("-pk").first())
+    if deadline is None or deadline.policy_id is None:
+        return None
+    row = (LimitPolicy.objects.filter(pk=deadline.policy_id).select_related("rule_set")
+           .only("category", "rule_set__code").first())
+    if row is None:
+        return None
+    limit = HARD_LIMITS.get((row.rule_set.code, row.category or ""))
+    if limit is None:
+        return None
+    due, _provisional = workdays.compute(ticket.project, clock=limit[0], amount=limit[1], start=ticket.received_at)
+    return due

@@ -18,16 +18,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from apps.core.errors import DomainError
 from apps.notify.actions import notify_staff
 from apps.org import access
-from apps.org.models import Company, Project, User
-from apps.org.roles import Cap
+from apps.org.models import Company, Membership, Project, User
+from apps.org.roles import Cap, Role
 from apps.reports import generators
 from apps.reports.anonymise import anonymise
 from apps.reports.models import CaseKind, CaseLibraryEntry, Report, ReportStatus, UtilityStatistics
 from apps.reports.queries import (
+    SOURCE_DUTY,
     configured_duty,
     due_at_for,
     duty_statuses,
@@ -174,6 +176,56 @@ def figure_mismatches(report: Report) -> list[dict[str, str]]:
     return found
 
 
+# R-M5-08 / R-M5-09: reports approved by the 分管领导 (not the project's own manager); those that a
+# department head reviews first.
+LEADER_APPROVED = frozenset({"service_report", "work_brief"})
+REVIEWED_FIRST = frozenset({"service_report"})
+REVIEWER_ROLES = (Role.DEPT_HEAD, Role.CS_MANAGER, Role.PROJECT_MANAGER)
+
+
+def _holds(user: User, roles: tuple[str, ...], report: Report) -> bool:
+    """``user`` holds one of ``roles`` for the report's project (or company-wide in its company)."""
+    rows = Membership.objects.filter(user=user, role__in=roles, company=report.company)
+    if report.project_id is not None:
+        rows = rows.filter(Q(project_id=report.project_id) | Q(project__isnull=True))
+    return user.is_active and rows.exists()
+
+
+def may_review(user: User, report: Report) -> bool:
+    return (report.duty_code in REVIEWED_FIRST and report.status == ReportStatus.IN_REVIEW
+            and report.reviewed_at is None and report.submitted_by_id != user.pk
+            and _holds(user, REVIEWER_ROLES, report))
+
+
+def may_approve(user: User, report: Report) -> bool:
+    if report.submitted_by_id == user.pk:
+        return False
+    if report.duty_code in LEADER_APPROVED:
+        return _holds(user, (Role.LEADERSHIP,), report)
+    return access.has_cap(user, Cap.APPROVE_REPORTS, report.project)
+
+
+@transaction.atomic
+def review_report(report: Report, *, acting_user: User, now: dt.datetime) -> Report:
+    """部门负责人审核 (R-M5-08): the department head reviews the submitted 管理服务报告 before the
+    分管领导 approves it; the submitter never reviews their own report."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.duty_code not in REVIEWED_FIRST:
+        raise ReportError("该报告不需要部门负责人审核")
+    if report.status != ReportStatus.IN_REVIEW:
+        raise ReportError("只有待审核的报告可以审核")
+    if report.reviewed_at is not None:
+        raise ReportError("已审核")
+    if report.submitted_by_id == acting_user.pk:
+        raise ReportError("提交人不能审核自己的报告")
+    if not _holds(acting_user, REVIEWER_ROLES, report):
+        raise ReportError("只有部门负责人可以审核该报告")
+    report.reviewed_at = now
+    report.reviewed_by = acting_user
+    report.save(update_fields=["reviewed_at", "reviewed_by"])
+    return report
+
+
 @transaction.atomic
 def approve_report(report: Report, *, acting_user: User, now: dt.datetime,
                    acknowledge_mismatches: bool = False) -> Report:
@@ -186,10 +238,14 @@ def approve_report(report: Report, *, acting_user: User, now: dt.datetime,
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.status != ReportStatus.IN_REVIEW:
         raise ReportError("只有待审核的报告可以批准")
-    if not access.has_cap(acting_user, Cap.APPROVE_REPORTS, report.project):
-        raise ReportError("没有批准报告的权限")
     if report.submitted_by_id == acting_user.pk:
         raise ReportError("提交人不能批准自己的报告")
+    if report.duty_code in REVIEWED_FIRST and report.reviewed_at is None:
+        raise ReportError("须先经部门负责人审核，再由分管领导批准")
+    if report.duty_code in LEADER_APPROVED and not _holds(acting_user, (Role.LEADERSHIP,), report):
+        raise ReportError("该报告须由分管领导批准")
+    if not may_approve(acting_user, report):
+        raise ReportError("没有批准报告的权限")
     if not report_text(report).strip():
         raise ReportError("报告正文为空，不能批准；请退回起草人补写正文")
     mismatches = figure_mismatches(report)
@@ -206,6 +262,37 @@ def approve_report(report: Report, *, acting_user: User, now: dt.datetime,
         if old is not None:
             old.status = ReportStatus.SUPERSEDED
             old.save(update_fields=["status"])
+    return report
+
+
+POSTINGS = {"intranet": "intranet_posted_at", "notice": "notice_posted_at"}
+
+
+@transaction.atomic
+def record_posting(report: Report, *, milestone: str, acting_user: User, now: dt.datetime) -> Report:
+    """R-M5-08: the approved 管理服务报告 posted on the company intranet (``intranet``, before the 18th),
+    then the notice inviting customers to read it (``notice``, before the 20th, which publishes it)."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if milestone not in POSTINGS:
+        raise ReportError("未知的公布环节")
+    if report.duty_code not in REVIEWED_FIRST:
+        raise ReportError("只有管理服务报告需要内网公布和业主告示")
+    if report.status != ReportStatus.APPROVED:
+        raise ReportError("报告经分管领导批准后才能公布")
+    if not access.has_cap(acting_user, Cap.VIEW_REPORTS, report.project):
+        raise ReportError("没有权限")
+    if milestone == "notice" and report.intranet_posted_at is None:
+        raise ReportError("请先在公司内网公布，再张贴告示")
+    field_name = POSTINGS[milestone]
+    if getattr(report, field_name) is not None:
+        raise ReportError("已登记")
+    setattr(report, field_name, now)
+    fields = [field_name]
+    if milestone == "notice":
+        report.published_at = report.published_at or now
+        report.published_where = report.published_where or "业主告示"
+        fields += ["published_at", "published_where"]
+    report.save(update_fields=fields)
     return report
 
 
@@ -375,6 +462,8 @@ def generate_due(company: Company, now: dt.datetime, *, refresh: bool = True) ->
     remind = settings_for(company).remind_days_before
     result = RunResult([], [], 0, [])
     for d in duty_statuses(company, projects, now):
+        if d.duty.code in SOURCE_DUTY:
+            continue  # R-M5-08: a posting of the 管理服务报告, not a report of its own
         if d.report is None and should_exist(d, now, remind):
             users = responsible_users(company, d.project)
             if not users:

@@ -108,7 +108,10 @@ class FixedReportOut(Schema):
     rule_id: str
     recipients: str
     submitted_at: dt.datetime | None
+    reviewed_at: dt.datetime | None = None
     approved_at: dt.datetime | None
+    intranet_posted_at: dt.datetime | None = None
+    notice_posted_at: dt.datetime | None = None
     published_at: dt.datetime | None
     frozen: bool
 
@@ -229,6 +232,23 @@ def report_review(request: HttpRequest, report_id: int) -> Any:
     return {"text_missing": not actions.report_text(report).strip(), "mismatches": actions.figure_mismatches(report)}
 
 
+@router.post("/{report_id}/head-review", response={200: FixedReportDetailOut, **ERRORS},
+             summary="部门负责人审核（管理服务报告）")
+def report_head_review(request: HttpRequest, report_id: int) -> Any:
+    """R-M5-08: the department head reviews before the 分管领导 approves (409 when refused)."""
+    report = _report(request, report_id)
+    return _act(lambda: actions.review_report(report, acting_user=cast(User, request.user), now=clock.now()))
+
+
+@router.post("/{report_id}/posting/{milestone}", response={200: FixedReportDetailOut, **ERRORS},
+             summary="管理服务报告：内网公布 / 张贴告示")
+def report_posting(request: HttpRequest, report_id: int, milestone: Literal["intranet", "notice"]) -> Any:
+    """R-M5-08: intranet posting (before the 18th), then the notice to customers (before the 20th)."""
+    report = _report(request, report_id)
+    return _act(lambda: actions.record_posting(report, milestone=milestone, acting_user=cast(User, request.user),
+                                               now=clock.now()))
+
+
 @router.post("/{report_id}/approve", response={200: FixedReportDetailOut, **ERRORS}, summary="批准并冻结")
 def report_approve(request: HttpRequest, report_id: int, payload: ReportApproveIn) -> Any:
     """Refused (409) for the submitter, for an empty text and, unless acknowledged, for figures in the
@@ -236,5 +256,8 @@ def report_approve(request: HttpRequest, report_id: int, payload: ReportApproveI
     report = _report(request, report_id)
     if not access.has_cap(request.user, Cap.APPROVE_REPORTS, report.project):
         raise ApiError(403, "forbidden", "没有批准报告的权限")
+    if report.duty_code in actions.LEADER_APPROVED and not actions.may_approve(cast(User, request.user), report) \
+            and report.submitted_by_id != request.user.pk:
+        raise ApiError(403, "forbidden", "该报告须由分管领导批准")
     return _act(lambda: actions.approve_report(report, acting_user=cast(User, request.user), now=clock.now(),
                                                acknowledge_mismatches=payload.acknowledge_mismatches))

@@ -21,7 +21,7 @@ from apps.org.roles import Role
 from apps.reports import actions
 from apps.reports import schedule as s
 from apps.reports.models import Report, ReportStatus
-from apps.reports.queries import due_at_for, facts_of, settings_for
+from apps.reports.queries import SOURCE_DUTY, due_at_for, facts_of, settings_for
 from apps.tickets.choices import Kind, TicketStatus
 from apps.tickets.models import Ticket
 from linli import clock
@@ -103,9 +103,27 @@ def _hand_in(duty: s.Duty, period: s.Period, project: Project | None, company: C
     sections = {**report.sections, **SECTIONS}
     report = actions.update_draft(report, sections=sections, acting_user=author, now=drafted)
     report = actions.submit_for_review(report, acting_user=author, now=submitted)
-    if approver is not None:
-        report = actions.approve_report(report, acting_user=approver, now=approved)
-    return report
+    if approver is None:
+        return report
+    if duty.code in actions.LEADER_APPROVED:
+        # R-M5-08 / R-M5-09: the project's manager reviews (管理服务报告), the 分管领导 approves
+        leader = _member(company, Role.LEADERSHIP, None)
+        if leader is None:
+            return report
+        if duty.code in actions.REVIEWED_FIRST:
+            report = actions.review_report(report, acting_user=approver, now=submitted + dt.timedelta(hours=2))
+        report = actions.approve_report(report, acting_user=leader, now=approved)
+        if duty.code in actions.REVIEWED_FIRST:
+            # posted on the intranet and noticed to owners before the 18th / 20th
+            for milestone, later in (("intranet", 1), ("notice", 3)):
+                if approved + dt.timedelta(days=later) <= now:
+                    report = actions.record_posting(report, milestone=milestone, acting_user=author,
+                                                    now=approved + dt.timedelta(days=later))
+        elif duty.code == s.WORK_BRIEF.code:
+            report = actions.record_publication(report, where="委托方", acting_user=author,
+                                                now=approved + dt.timedelta(hours=1))
+        return report
+    return actions.approve_report(report, acting_user=approver, now=approved)
 
 
 def load_demo_reports(company: Company, *, now: dt.datetime | None = None) -> DemoReports:
@@ -126,6 +144,8 @@ def load_demo_reports(company: Company, *, now: dt.datetime | None = None) -> De
         for period in [*months, quarter]:
             latest = period == months[-1]
             for duty in s.project_duties(facts, period, legacy_cadence=legacy):
+                if duty.code in SOURCE_DUTY:
+                    continue  # R-M5-08: postings of the 管理服务报告, recorded on it
                 # left for the approver: the latest 月底投诉汇总表 of 阳光花园 and 投诉公布 of 翠湖苑
                 waiting = latest and ((project.code, duty.code) in {("YG", s.MONTHLY_SUMMARY.code),
                                                                      ("CH", s.MONTHLY_BULLETIN.code)})
@@ -174,5 +194,5 @@ def _cases(company: Company, author: User | None, now: dt.datetime) -> int:
 def approved_bulletins(company: Company) -> list[Report]:
     """The approved reports the owners' notice board can carry (for ``apps.portal.demo``)."""
     return list(Report.objects.filter(company=company, status=ReportStatus.APPROVED, project__isnull=False,
-                                      duty_code__in=(s.MONTHLY_BULLETIN.code, s.SERVICE_REPORT_NOTICE.code))
+                                      duty_code__in=(s.MONTHLY_BULLETIN.code, s.SERVICE_REPORT_REVIEW.code))
                 .select_related("project").order_by("period_start", "project__code", "duty_code"))

@@ -49,6 +49,13 @@ class Report(models.Model):
     approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+")
+    # R-M5-08: the department head reviews, then the 分管领导 approves (``approved_*``)
+    reviewed_at = models.DateTimeField(_("部门负责人审核时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("审核人"))
+    # R-M5-08: the 管理服务报告 is posted on the intranet (18th), then a notice invites owners to read it (20th)
+    intranet_posted_at = models.DateTimeField(_("内网公布时间"), null=True, blank=True)
+    notice_posted_at = models.DateTimeField(_("告示张贴时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("公布/报送时间"), null=True, blank=True)
     published_where = models.CharField(_("公布位置"), max_length=200, blank=True)
     approval_flags = models.JSONField(_("批准时确认的数字不符"), default=list, blank=True,

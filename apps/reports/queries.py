@@ -18,6 +18,17 @@ from apps.reports.models import Report, ReportSettings, ReportStatus
 from apps.workdays import queries as workdays
 from apps.workdays.models import DataVersion, DeadlineSettings
 
+# R-M5-07 / R-M5-08 / R-M5-09: duties that are done when the report reaches its readers, not when a
+# draft is submitted — the duty code → the report field that records it.
+PUBLICATION_FIELD: dict[str, str] = {
+    "monthly_bulletin": "published_at",
+    "work_brief": "published_at",
+    "service_report_intranet": "intranet_posted_at",
+    "service_report_notice": "notice_posted_at",
+}
+# R-M5-08: the 18th and 20th milestones are postings of the one 管理服务报告, not reports of their own.
+SOURCE_DUTY: dict[str, str] = {"service_report_intranet": "service_report", "service_report_notice": "service_report"}
+
 
 @dataclass(frozen=True)
 class DutyStatus:
@@ -28,14 +39,26 @@ class DutyStatus:
     report: Report | None
 
     @property
+    def evidence_at(self) -> dt.datetime | None:
+        """When the duty was done: for a publication duty the posting/submission time (R-M5-07,
+        R-M5-08 18th/20th, R-M5-09), otherwise the submission for review (R-M5-18)."""
+        if self.report is None:
+            return None
+        field_name = PUBLICATION_FIELD.get(self.duty.code)
+        if field_name is not None:
+            return getattr(self.report, field_name)
+        return self.report.submitted_at if self.report.status != ReportStatus.DRAFT else None
+
+    @property
     def done(self) -> bool:
-        """Submitted for review or approved on time counts as done (R-M5-18: submitted-at is the evidence)."""
-        return self.report is not None and self.report.status != ReportStatus.DRAFT
+        """Done once its evidence exists: published/posted for a publication duty, else submitted."""
+        return self.evidence_at is not None
 
     def late(self, now: dt.datetime) -> bool:
-        if self.report is None or self.report.status == ReportStatus.DRAFT:
+        at = self.evidence_at
+        if at is None:
             return now > self.due_at
-        return self.report.submitted_at is not None and self.report.submitted_at > self.due_at
+        return at > self.due_at
 
     def due_soon(self, now: dt.datetime, days: int) -> bool:
         return not self.done and now <= self.due_at <= now + dt.timedelta(days=days)
@@ -130,8 +153,9 @@ def duty_statuses(company: Company, projects: list[Project], now: dt.datetime, *
                 for duty in s.project_duties(facts, period, legacy_cadence=legacy, visit_duty=visit_duty):
                     due = due_at_for(duty, period, project, company, roll=roll)
                     if abs(due - now) <= window:
+                        source = SOURCE_DUTY.get(duty.code, duty.code)
                         out.append(DutyStatus(project, duty, period, due,
-                                              latest.get((project.pk, duty.code, period.start))))
+                                              latest.get((project.pk, source, period.start))))
     company_duty = s.company_duty(s.Cadence(cfg.company_analysis_cadence))
     tz = ZoneInfo("Asia/Shanghai")
     roll = rest_day_roller(None, company, version=version)
@@ -189,8 +213,17 @@ def year_overview(company: Company, year: int, project: Project | None = None) -
                 for d in s.project_duties(facts, period, legacy_cadence=legacy, visit_duty=visit_duty):
                     expected.setdefault(d.code + ":" + d.cadence.value, (d, []))[1].append(period)
     rows = (Report.objects.filter(company=company, project=project, period_start__year=year)
-            .exclude(status=ReportStatus.DRAFT).values_list("duty_code", "cadence", "period_start"))
-    done = set(rows)
+            .exclude(status=ReportStatus.DRAFT)
+            .values_list("duty_code", "cadence", "period_start", "published_at", "intranet_posted_at",
+                         "notice_posted_at"))
+    done: set[tuple[str, str, dt.date]] = set()
+    for code, period_cadence, start, published, intranet, notice in rows:
+        posted = {"published_at": published, "intranet_posted_at": intranet, "notice_posted_at": notice}
+        if code not in PUBLICATION_FIELD or posted[PUBLICATION_FIELD[code]] is not None:
+            done.add((code, period_cadence, start))
+        for derived, source in SOURCE_DUTY.items():
+            if source == code and posted[PUBLICATION_FIELD[derived]] is not None:
+                done.add((derived, period_cadence, start))
     roll = rest_day_roller(project, company)
     out = []
     for duty, periods in expected.values():

@@ -17,6 +17,7 @@ from apps.repairs.queries import (
     REPAIR_KINDS,
     certificate_problem,
     default_urgency,
+    hard_limit_for,
     household_by_label,
     is_repair_category,
     next_round_robin_worker,
@@ -47,6 +48,7 @@ def order_for(ticket: Ticket) -> RepairOrder:
         rule = rule_for(ticket.project, ticket.category)
         order, _ = RepairOrder.objects.get_or_create(
             ticket=ticket, defaults={"created_at": ticket.recorded_at, "location": ticket.address,
+                                     "hard_limit_at": hard_limit_for(ticket),
                                      "dispatch_mode": rule.dispatch_mode if rule else DispatchMode.ASSIGN,
                                      "steward": ticket.household.building.steward if ticket.household else None})
     return order
@@ -118,6 +120,7 @@ def receive_repair(
     order = RepairOrder(ticket=ticket, location_kind=location_kind, location=location.strip() or ticket.address,
                         dispatch_mode=mode, agreed_visit_at=agreed_visit_at, created_at=now)
     order.steward = steward_of(order)  # R-M8-01: the building's steward is on the 派工单
+    order.hard_limit_at = hard_limit_for(ticket)  # AS-22: "最多2个工作日", fixed at intake
     order._change_reason = "报修受理"  # type: ignore[attr-defined]
     order._history_user = acting_user  # type: ignore[attr-defined]
     order.save()

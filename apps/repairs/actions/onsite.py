@@ -245,6 +245,11 @@ def complete_repair(*, order: RepairOrder, result: str, labour_hours: Any, actin
         raise refuse("已完工", code="already_completed", status=409)
     ticket = order.ticket
     explanation = late_explanation.strip()
+    if ticket.cycle == 0 and order.hard_limit_at is not None and now > order.hard_limit_at and not explanation:
+        # AS-22 / R-M8-04: past the hard limit the reason told to the owner is written at completion
+        # (an earlier next-visit reason was given for a time within the limit)
+        raise refuse("已超过最迟完工时限，须填写向业主说明的原因", field="late_explanation",
+                     code="explanation_required")
     if ticket.cycle == 0 and not same_local_day(ticket.project, ticket.received_at, now) and not explanation:
         last_next = order.next_visits.order_by("-recorded_at").first()
         if last_next is None:
@@ -278,6 +283,11 @@ def agree_next_visit(*, order: RepairOrder, agreed_at: dt.datetime, reason: str,
     if order.completed_at is not None:
         raise refuse("已完工", code="already_completed", status=409)
     local = agreed_at.astimezone(order.ticket.project.tz)
+    if order.hard_limit_at is not None and order.ticket.cycle == 0 and agreed_at > order.hard_limit_at:
+        # AS-22 / R-M8-04: "最多2个工作日" — a next visit may not push the repair past the hard limit
+        latest = order.hard_limit_at.astimezone(order.ticket.project.tz)
+        raise refuse(f"约定时间不能晚于最迟完工时限（{latest:%Y-%m-%d %H:%M}）", field="agreed_at",
+                     code="beyond_hard_limit")
     ticket_step(ta.add_note, ticket=order.ticket, acting_user=acting_user, now=now,
                 text=f"约定再次上门 {local:%Y-%m-%d %H:%M}：{reason.strip()}")
     lock(order)

@@ -97,8 +97,11 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reports/report_detail.html", {
         "report": report, "sections_form": sections_form, "publish_form": PublishForm(),
         # separation of duties: the submitter is never offered the approval (issue 23 item 4)
-        "can_approve": (access.has_cap(request.user, Cap.APPROVE_REPORTS, report.project)
-                        and report.submitted_by_id != request.user.pk),
+        "can_approve": actions.may_approve(_user(request), report),
+        # R-M5-08: department-head review first, then the 分管领导; then intranet and notice postings
+        "can_review": actions.may_review(_user(request), report),
+        "needs_review": report.duty_code in actions.REVIEWED_FIRST and report.reviewed_at is None,
+        "has_postings": report.duty_code in actions.REVIEWED_FIRST,
         "own_submission": report.status == "in_review" and report.submitted_by_id == request.user.pk,
         "mismatches": actions.figure_mismatches(report) if report.status == "in_review" else [],
         "text_missing": not actions.report_text(report).strip(),
@@ -132,6 +135,22 @@ def report_approve(request: HttpRequest, pk: int) -> HttpResponse:
     acknowledged = request.POST.get("acknowledge_mismatches") == "1"
     return _after(request, report, lambda: actions.approve_report(
         report, acting_user=_user(request), now=clock.now(), acknowledge_mismatches=acknowledged))
+
+
+@login_required
+@require_POST
+def report_review_by_head(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(report_access.visible_reports(request.user), pk=pk)
+    return _after(request, report, lambda: actions.review_report(report, acting_user=_user(request), now=clock.now()),
+                  "已审核，待分管领导批准")
+
+
+@login_required
+@require_POST
+def report_posting(request: HttpRequest, pk: int, milestone: str) -> HttpResponse:
+    report = get_object_or_404(report_access.visible_reports(request.user), pk=pk)
+    return _after(request, report, lambda: actions.record_posting(report, milestone=milestone,
+                                                                   acting_user=_user(request), now=clock.now()))
 
 
 @login_required
