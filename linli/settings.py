@@ -149,6 +149,7 @@ INSTALLED_APPS = [
     "apps.improvement",  # issue 18: improvement plans (M15)
     "apps.audits",
     "apps.assessments",
+    "apps.staffrecords",  # issue 20: M19 staff records
     # issue 21: IC cards and door codes (M11), fees (M16), front desk and building (M20)
     "apps.cards",
     "apps.fees",

@@ -25,6 +25,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("improvement/", include("apps.improvement.urls")),
     path("audits/", include("apps.audits.urls")),
     path("assessments/", include("apps.assessments.urls")),
+    path("staff-records/", include("apps.staffrecords.urls")),
     path("cards/", include("apps.cards.urls")),
     path("fees/", include("apps.fees.urls")),
     path("inspections/", include("apps.inspections.urls")),

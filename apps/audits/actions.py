@@ -31,9 +31,13 @@ from apps.audits.queries import score_audit
 from apps.core import prechecks
 from apps.core.errors import DomainError
 from apps.org.access import can_see_project
+from apps.quality import actions as quality_actions
+from apps.tickets import actions as ticket_actions
+from apps.tickets.choices import Channel, Kind, Source
 
 if TYPE_CHECKING:
     from apps.org.models import Company, Project, User
+    from apps.quality.models import NonconformityReport
 
 MAX_NOTE = 2000
 
@@ -417,3 +421,41 @@ def complete_audit(*, audit: Audit, summary: str, acting_user: User, now: dt.dat
     audit.summary = (summary or "").strip()[:MAX_NOTE]
     _save(audit, None, acting_user=acting_user, reason="完成审核")
     return audit
+
+
+# ---------------------------------------------------------------- NCR from a nonconforming item
+
+
+@transaction.atomic
+def raise_ncr_for_finding(*, finding: AuditFinding, beyond_authority_reason: str, acting_user: User,
+                          now: dt.datetime) -> NonconformityReport:
+    """审核不符合项提出《不合格/纠正、预防措施报告》 (issue 20 item 2, R-M13-02 with R-M2-04, R-M19-08).
+
+    The finding is received as an internal written report (a ticket of kind 需求, channel 信函, source
+    物业公司) and the NCR is raised on it through :func:`apps.quality.actions.raise_ncr` — numbering,
+    the 管理者代表's signature and the handling hold stay the quality module's. One NCR per finding
+    (409 ``ncr_exists``); only a nonconforming answer (409 ``not_nonconform``); the auditor's side only
+    (品质管理部, 403). Any refusal from the quality module (no 管理者代表: 409) leaves nothing written."""
+    finding = AuditFinding.objects.select_for_update(of=("self",)).select_related(
+        "audit__project", "item__row").get(pk=finding.pk)
+    audit = finding.audit
+    _require_conduct(acting_user, audit.project)
+    if finding.result != FindingResult.NONCONFORM:
+        raise AuditError("只有判定为“不符合”的检查项可以提出不合格报告", code="not_nonconform", status=409)
+    if finding.ncr_id is not None:
+        raise AuditError("该检查项已提出不合格报告", code="ncr_exists", status=409)
+    reason = (beyond_authority_reason or "").strip()
+    if len(reason) < 4:
+        raise AuditError("请说明需报请管理者代表处理的原因（至少4个字）", field="beyond_authority_reason")
+    fact = f"{audit.get_kind_display()}（{audit.audited_on:%Y-%m-%d}）检查项 {finding.item.code} 不符合：{finding.item.text}"
+    if finding.note:
+        fact += f"；{finding.note}"
+    ticket = ticket_actions.receive_ticket(
+        project=audit.project, kind=Kind.NEED, channel=Channel.LETTER, source=Source.COMPANY,
+        acting_user=acting_user, now=now, content=f"督导审核发现：{fact}"[:2000],
+        complainant_surname=str(acting_user)[:20], phone=getattr(acting_user, "phone", "") or "")
+    report = quality_actions.raise_ncr(ticket=ticket, acting_user=acting_user, now=now, nonconformity=fact[:4000],
+                                       beyond_authority_reason=reason)
+    finding.ncr_id = report.pk
+    _save(finding, ["ncr_id"], acting_user=acting_user, reason="提出不合格报告")
+    return report

@@ -35,6 +35,7 @@ class FindingOut(Schema):
     overridden: bool
     override_reason: str
     responsible_id: int | None
+    ncr_id: int | None
 
 
 class RowOut(Schema):
@@ -129,7 +130,8 @@ def _finding(f: AuditFinding) -> dict[str, Any]:
     return {"id": f.pk, "item": f.item.code, "text": f.item.text, "result": f.result, "count": f.count,
             "note": f.note, "evidence_url": f.evidence_url, "suggested": f.suggested,
             "suggestion_summary": f.suggestion_summary, "suggestion_evidence": f.suggestion_evidence,
-            "overridden": f.overridden, "override_reason": f.override_reason, "responsible_id": f.responsible_id}
+            "overridden": f.overridden, "override_reason": f.override_reason, "responsible_id": f.responsible_id,
+            "ncr_id": f.ncr_id}
 
 
 def _out(audit: Audit) -> dict[str, Any]:
@@ -226,6 +228,31 @@ def complete(request: HttpRequest, audit_id: int, payload: CompleteIn) -> Any:
     audit = actions.complete_audit(audit=_audit(request, audit_id), summary=payload.summary,
                                    acting_user=access.acting_user(request), now=_now())
     return _out(audit)
+
+
+class NcrIn(Schema):
+    beyond_authority_reason: str
+
+
+class NcrOut(Schema):
+    finding_id: int
+    ncr_id: int
+    ncr_number: str
+    ticket_id: int
+    status: str
+
+
+@router.post("/{int:audit_id}/findings/{finding_id}/ncr", response={201: NcrOut, **ERRORS},
+             summary="不符合项提出不合格报告（待管理者代表签发）")
+def raise_ncr(request: HttpRequest, audit_id: int, finding_id: int, payload: NcrIn) -> Any:
+    audit = _audit(request, audit_id)
+    finding = AuditFinding.objects.filter(pk=finding_id, audit=audit).first()
+    if finding is None:
+        raise ApiError(404, "not_found", "检查项不存在")
+    report = actions.raise_ncr_for_finding(finding=finding, beyond_authority_reason=payload.beyond_authority_reason,
+                                           acting_user=access.acting_user(request), now=_now())
+    return Status(201, {"finding_id": finding.pk, "ncr_id": report.pk, "ncr_number": report.number,
+                        "ticket_id": report.ticket_id, "status": report.status})
 
 
 def _versions(request: HttpRequest) -> Any:

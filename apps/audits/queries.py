@@ -86,3 +86,13 @@ def ranking(audits: QuerySet[Audit], kind: str) -> list[Audit]:
                 .select_related("project", "version"))
     rows.sort(key=lambda a: (-(a.score or 0) / (a.max_score or 1), a.project.code))
     return rows
+
+
+def ncr_numbers(findings: list[AuditFinding]) -> dict[int, str]:
+    """NCR id → number for the findings that raised one (one query, none when no finding has one)."""
+    from apps.quality.models import NonconformityReport
+
+    ids = {f.ncr_id for f in findings if f.ncr_id}
+    if not ids:
+        return {}
+    return dict(NonconformityReport.objects.filter(pk__in=ids).values_list("pk", "number"))

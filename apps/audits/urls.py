@@ -13,6 +13,7 @@ urlpatterns = [
     path("standards/rows/<int:pk>/", views.row_edit, name="row_edit"),
     path("<int:pk>/", views.audit_detail, name="detail"),
     path("<int:pk>/items/<int:finding_id>/", views.answer, name="answer"),
+    path("<int:pk>/items/<int:finding_id>/ncr/", views.raise_ncr, name="raise_ncr"),
     path("<int:pk>/confirm/", views.confirm, name="confirm"),
     path("<int:pk>/complete/", views.complete, name="complete"),
     path("<int:pk>/report.xlsx", views.report_xlsx, name="report_xlsx"),

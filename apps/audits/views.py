@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.audits import access, actions, queries
-from apps.audits.forms import AnswerForm, CompleteForm, ImportForm, OpenAuditForm, RowForm, bind_refusal
+from apps.audits.forms import AnswerForm, CompleteForm, ImportForm, NcrForm, OpenAuditForm, RowForm, bind_refusal
 from apps.audits.models import Audit, AuditFinding, AuditKind, AuditStatus, StandardRow, StandardVersion
 from apps.core.errors import DomainError
 from apps.core.exports import render_pdf, xlsx_response
@@ -91,7 +91,8 @@ def audit_new(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(request: HttpRequest, audit: Audit, bound: dict[int, AnswerForm] | None = None,
-            complete_form: CompleteForm | None = None, status: int = 200) -> HttpResponse:
+            complete_form: CompleteForm | None = None, status: int = 200,
+            ncr_form: NcrForm | None = None) -> HttpResponse:
     findings = queries.findings_of(audit)
     card = queries.score_audit(audit, findings)
     can_conduct = access.can_conduct(request.user, audit.project) and audit.status == AuditStatus.OPEN
@@ -103,10 +104,16 @@ def _detail(request: HttpRequest, audit: Audit, bound: dict[int, AnswerForm] | N
                 prefix=f"f{f.pk}", staff=staff,
                 initial={"result": f.result or (f.suggested if f.suggested in ("conform", "nonconform") else ""),
                          "count": f.count, "note": f.note, "evidence_url": f.evidence_url})
+    numbers = queries.ncr_numbers(findings)
+    can_raise_ncr = access.can_conduct(request.user, audit.project)
     for ind in card.indicators:
         for row in ind.rows:
             for f in row.findings:
                 f.form = forms_by_id.get(f.pk)  # type: ignore[attr-defined]
+                f.ncr_number = numbers.get(f.ncr_id or 0, "")  # type: ignore[attr-defined]
+                raisable = can_raise_ncr and f.result == "nonconform" and not f.ncr_id
+                bound_ncr = ncr_form if ncr_form is not None and ncr_form.prefix == f"n{f.pk}" else None
+                f.ncr_form = (bound_ncr or NcrForm(prefix=f"n{f.pk}")) if raisable else None  # type: ignore[attr-defined]
     return render(request, "audits/audit_detail.html", {
         "audit": audit, "card": card, "can_conduct": can_conduct,
         "complete_form": complete_form or CompleteForm(),
@@ -172,6 +179,30 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail(request, audit, complete_form=form, status=exc.status)
     messages.success(request, _("审核已完成"))
     return redirect("audits:detail", pk=audit.pk)
+
+
+@login_required
+@require_POST
+def raise_ncr(request: HttpRequest, pk: int, finding_id: int) -> HttpResponse:
+    """不符合项提出不合格报告 (through apps.quality's NCR action)."""
+    audit = _audit(request, pk)
+    finding = get_object_or_404(AuditFinding.objects.select_related("item"), pk=finding_id, audit=audit)
+    if not access.can_conduct(request.user, audit.project):
+        raise PermissionDenied
+    form = NcrForm(request.POST, prefix=f"n{finding.pk}")
+    if form.is_valid():
+        try:
+            report = actions.raise_ncr_for_finding(
+                finding=finding, beyond_authority_reason=form.cleaned_data["beyond_authority_reason"],
+                acting_user=access.acting_user(request), now=clock.now())
+        except DomainError as exc:
+            bind_refusal(form, exc)
+            messages.error(request, f"{finding.item.code}：{exc.message}")
+            return _detail(request, audit, ncr_form=form, status=exc.status)
+        messages.success(request, _("已提出不合格报告 %(number)s，等待管理者代表签发") % {"number": report.number})
+        return redirect(f"{audit.get_absolute_url()}#item-{finding.pk}")
+    messages.error(request, f"{finding.item.code}：" + _("输入有误"))
+    return _detail(request, audit, ncr_form=form, status=400)
 
 
 def _report_rows(card: queries.Scorecard) -> list[list[Any]]:
