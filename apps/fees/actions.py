@@ -54,6 +54,8 @@ from apps.org.access import can_see_project
 from apps.org.models import Project
 from apps.portal.actions import publish_notice
 from apps.portal.models import PublicationKind
+from apps.repairs.models import PriceItem
+from apps.repairs.queries import compute_charge, effective_price_list
 from apps.workdays import calendar as wcal
 from apps.workdays.queries import calendar_for
 
@@ -318,6 +320,50 @@ def add_charge(*, project: Project, household: Household, kind: str, description
                                gross=value, amount=value, due_date=due_date or local_date(project, now),
                                created_at=now, created_by=acting_user)
     _ledger(bill, None, household, LedgerKind.BILLED, value, now, acting_user, description)
+    return bill
+
+
+@transaction.atomic
+def charge_from_price_list(*, project: Project, household: Household, lines: Sequence[tuple[Any, Any]],
+                           acting_user: User, now: dt.datetime, due_date: dt.date | None = None,
+                           note: str = "") -> Bill:
+    """有偿服务收费 from the price list (R-M16-10, R-M16-11): each line is (price item or its id,
+    quantity); the price is always the one of the project's published list in force today (never typed
+    in, never privately raised). One bill of kind ``paid_service`` whose description lists the lines."""
+    _require_project(acting_user, project)
+    _require(access.can_manage(acting_user, project) or access.can_collect(acting_user, project),
+             "没有登记收费的权限")
+    household = _household(project, household)
+    price_list = effective_price_list(project, local_date(project, now))
+    if price_list is None:
+        raise _refuse("本项目没有已公示的收费价目表，不能按价目表收费", "items", "no_price_list", 409)
+    if not lines:
+        raise _refuse("请至少选择一个收费项目", "items")
+    items = {i.pk: i for i in PriceItem.objects.filter(price_list=price_list)}
+    resolved: list[tuple[PriceItem, Any]] = []
+    for ref, qty in lines:
+        try:
+            item = items.get(int(ref.pk if isinstance(ref, PriceItem) else ref))
+        except (TypeError, ValueError):
+            item = None
+        if item is None:
+            raise _refuse("收费项目不在本项目现行公示的价目表中（不得私自加价）", "items")
+        resolved.append((item, qty))
+    try:
+        computed, total = compute_charge(resolved)
+    except DomainError as exc:
+        raise _refuse(exc.message, "items") from None
+    if total <= 0:
+        raise _refuse("收费金额须大于零", "items")
+    parts = [f"{ln['name']}{ln['quantity'].normalize():f}{ln['unit']}×{ln['unit_price']}" for ln in computed]
+    description = "有偿服务：" + "，".join(parts)
+    note = (note or "").strip()
+    if note:
+        description += f"（{note}）"
+    bill = Bill.objects.create(project=project, household=household, kind=BillKind.PAID_SERVICE,
+                               description=description[:200], gross=total, amount=total,
+                               due_date=due_date or local_date(project, now), created_at=now, created_by=acting_user)
+    _ledger(bill, None, household, LedgerKind.BILLED, total, now, acting_user, f"按价目表《{price_list.name}》收费")
     return bill
 
 

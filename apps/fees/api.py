@@ -393,3 +393,41 @@ def reconciliation(request: HttpRequest, date_from: dt.date, date_to: dt.date, p
     if date_to < date_from:  # an empty range has no days to reconcile
         return []
     return queries.reconciliation(_projects(request, project), date_from, date_to)
+
+
+class PriceItemOut(Schema):
+    id: int
+    code: str
+    name: str
+    unit: str
+    unit_price: Decimal
+
+
+class PriceLineIn(Schema):
+    item_id: int
+    quantity: Decimal
+
+
+class PriceChargeIn(Schema):
+    project_id: int
+    household_id: int
+    lines: list[PriceLineIn]
+    due_date: dt.date | None = None
+    note: str = ""
+
+
+@router.get("/price-items", response={200: list[PriceItemOut], **ERRORS},
+            summary="现行公示价目表的收费项目（按价目表收费用）")
+def price_item_list(request: HttpRequest, project: int) -> Any:
+    return queries.price_list_items(_project(request, project), clock.now())
+
+
+@router.post("/charges/price-list", response={201: BillOut, **ERRORS},
+             summary="按价目表收费（有偿服务）：单价取自现行公示价目表，只填数量")
+def price_charge_create(request: HttpRequest, payload: PriceChargeIn) -> Any:
+    project = _project(request, payload.project_id, write=True)
+    b = actions.charge_from_price_list(project=project, household=_household(project, payload.household_id),
+                                       lines=[(ln.item_id, ln.quantity) for ln in payload.lines],
+                                       due_date=payload.due_date, note=payload.note, acting_user=_user(request),
+                                       now=clock.now())
+    return Status(201, b)

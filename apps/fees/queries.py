@@ -30,6 +30,7 @@ from apps.fees.models import (
     SharedCost,
 )
 from apps.org.models import Project
+from apps.repairs.queries import price_items
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 # (key, label, lower bound of days overdue, upper bound) — 0 = not yet due
@@ -151,6 +152,11 @@ def half_year_figures(project: Project, year: int, half: int) -> dict[str, Any]:
     rate = f"{(collected / billed * 100).quantize(Decimal('0.1'))}%" if billed else "—"
     return {"billed": billed, "collected": collected, "arrears": Decimal(arrears).quantize(FEN), "rate": rate,
             "shared": shared}
+
+
+def price_list_items(project: Project, now: dt.datetime) -> list[Any]:
+    """The items of the project's published price list in force today (R-M16-11), for 有偿服务 charges."""
+    return price_items(project, now)
 
 
 # ---------------------------------------------------------------- owner side (issue 19)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("standards/", views.standards, name="standards"),
     path("cycles/", views.cycles, name="cycles"),
     path("charges/new/", views.charge_new, name="charge_new"),
+    path("charges/price-list/", views.price_charge, name="price_charge"),
     path("settings/", views.fee_settings, name="settings"),
     path("import/", views.import_opening, name="import"),
     path("handovers/", views.handovers, name="handovers"),

@@ -35,6 +35,7 @@ from apps.fees.forms import (
     HandoverForm,
     ImportForm,
     PaymentForm,
+    PriceChargeForm,
     PublishForm,
     ReverseForm,
     SettingsForm,
@@ -274,6 +275,28 @@ def charge_new(request: HttpRequest) -> HttpResponse:
 
     return _form_page(request, title=_("登记其他收费"), form=form, project=project, run=run, done=reverse("fees:home"),
                       allowed=access.can_manage(request.user, project) or access.can_collect(request.user, project))
+
+
+@login_required
+def price_charge(request: HttpRequest) -> HttpResponse:
+    """有偿服务收费 from the project's published price list (R-M16-10/-11): only quantities are typed."""
+    project, _projects = _project(request)
+    items = queries.price_list_items(project, clock.now())
+    form = PriceChargeForm(request.POST or None, items=items)
+
+    def run(d: dict[str, Any]) -> str:
+        household = Household.objects.filter(project=project, label=d["household"].strip()).first()
+        if household is None:
+            raise actions.FeeError(_("该项目没有这个房号"), field="household")
+        b = actions.charge_from_price_list(project=project, household=household, lines=form.lines(),
+                                           due_date=d["due_date"], note=d["note"],
+                                           acting_user=access.acting_user(request), now=clock.now())
+        return _("已登记 %(h)s %(d)s %(a)s 元") % {"h": household.label, "d": b.description, "a": b.amount}
+
+    return _form_page(request, title=_("按价目表收费"), form=form, project=project, run=run,
+                      done=reverse("fees:home"),
+                      allowed=access.can_manage(request.user, project) or access.can_collect(request.user, project),
+                      extra={"no_price_list": not items})
 
 
 @login_required

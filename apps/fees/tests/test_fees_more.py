@@ -1,0 +1,72 @@
+"""Fees, issue 21 remainder: charges from the price list, prepayments applied to bills, the transfer
+warning while fees are outstanding, owners' inquiries about the published fee income."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from apps.fees import actions
+from apps.fees.models import Bill, LedgerEntry
+from apps.fees.tests.conftest import at, auth
+from linli import clock
+
+pytestmark = pytest.mark.django_db
+
+
+def published_price_list(cast, *, now=None):
+    from apps.repairs import actions as repairs
+
+    now = now or at(2026, 1, 2)
+    pl = repairs.save_price_list_draft(
+        project=cast.project, name="有偿服务收费价目表", effective_from=dt.date(2026, 1, 1),
+        items=[{"code": "tap", "name": "更换水龙头", "unit": "个", "unit_price": "30.00"},
+               {"code": "unclog", "name": "疏通下水道", "unit": "次", "unit_price": "45.50"}],
+        acting_user=cast.project_manager, now=now)
+    return repairs.publish_price_list(price_list=pl, acting_user=cast.project_manager, now=now)
+
+
+# ------------------------------------------------------------------ price list → charges
+
+
+def test_r_m16_10_r_m16_11_charge_from_price_list_page_and_api(client, cast, fees):
+    """R-M16-10/-11: a paid-service charge takes its prices from the published list; only quantities
+    are typed; an item outside the list in force is refused and nothing is written."""
+    client.force_login(fees.cashier)
+    r = client.get(f"/fees/charges/price-list/?project={cast.project.pk}")
+    assert r.status_code == 200 and 'data-testid="no-price-list"' in r.content.decode()
+    with clock.frozen(at(2026, 1, 5)):
+        r = client.post(f"/fees/charges/price-list/?project={cast.project.pk}", {"household": fees.hh.label})
+    assert r.status_code == 400 and "没有已公示的收费价目表" in r.content.decode()
+    pl = published_price_list(cast)
+    tap, unclog = pl.items.order_by("sort")
+    with clock.frozen(at(2026, 1, 5)):
+        r = client.get(f"/fees/charges/price-list/?project={cast.project.pk}")
+        assert "更换水龙头" in r.content.decode() and "30.00" in r.content.decode()
+        r = client.post(f"/fees/charges/price-list/?project={cast.project.pk}",
+                        {"household": fees.hh.label, f"qty_{tap.pk}": "2", f"qty_{unclog.pk}": "1"})
+    assert r.status_code == 302, r.content.decode()
+    bill = Bill.objects.get(kind="paid_service")
+    assert bill.amount == Decimal("105.50") and "更换水龙头2个×30.00" in bill.description
+    assert LedgerEntry.objects.filter(bill=bill, kind="billed", amount=Decimal("105.50")).exists()
+    with clock.frozen(at(2026, 1, 5)):
+        r = client.get(f"/api/v1/fees/price-items?project={cast.project.pk}", **auth(fees.cashier))
+        assert [i["name"] for i in r.json()] == ["更换水龙头", "疏通下水道"]
+        r = client.post("/api/v1/fees/charges/price-list",
+                        {"project_id": cast.project.pk, "household_id": fees.hh2.pk,
+                         "lines": [{"item_id": unclog.pk, "quantity": "2"}]},
+                        content_type="application/json", **auth(fees.cashier))
+        assert r.status_code == 201, r.content
+        assert Decimal(r.json()["amount"]) == Decimal("91.00") and r.json()["kind"] == "paid_service"
+        r = client.post("/api/v1/fees/charges/price-list",
+                        {"project_id": cast.project.pk, "household_id": fees.hh2.pk,
+                         "lines": [{"item_id": 999999, "quantity": "1"}]},
+                        content_type="application/json", **auth(fees.cashier))
+        assert r.status_code == 422 and "不得私自加价" in r.json()["error"]["message"]
+        r = client.post("/api/v1/fees/charges/price-list",
+                        {"project_id": cast.project.pk, "household_id": fees.hh2.pk,
+                         "lines": [{"item_id": tap.pk, "quantity": "1"}]},
+                        content_type="application/json", **auth(cast.worker))
+        assert r.status_code in (403, 404)
+    assert Bill.objects.filter(kind="paid_service").count() == 2
