@@ -53,6 +53,7 @@ def load_demo_fees(company: Company, *, seed: int = 2026, now: dt.datetime | Non
         if first is not None:
             actions.add_charge(project=project, household=first, kind="parking", description="地面停车月卡",
                                amount="200.00", due_date=local.date(), acting_user=manager, now=now)
+        _demo_price_charge(project, _user(f"pm_{code}"), cashier, now)
         if desk is not None:  # R-M16-13: collected after work, handed over the next working day
             owing = Bill.objects.filter(project=project).exclude(status=BillStatus.PAID).select_related("household").first()
             evening = dt.datetime.combine(local.date() - dt.timedelta(days=1), dt.time(19, 30), project.tz)
@@ -60,3 +61,28 @@ def load_demo_fees(company: Company, *, seed: int = 2026, now: dt.datetime | Non
                 actions.record_payment(project=project, household=owing.household, amount="100.00",
                                        channel="out_of_hours", acting_user=desk, now=evening)
     return paid
+
+
+def _demo_price_charge(project: Project, pm: User | None, cashier: User, now: dt.datetime) -> None:
+    """R-M16-10/-11: the published paid-service price list and one charge made from it."""
+    from apps.repairs import actions as repairs
+    from apps.repairs.queries import effective_price_list
+
+    local = now.astimezone(project.tz)
+    price_list = effective_price_list(project, local.date())
+    if price_list is None:
+        if pm is None:
+            return
+        draft = repairs.save_price_list_draft(
+            project=project, name="有偿服务收费价目表", effective_from=dt.date(local.year, 1, 1),
+            items=[{"code": "tap", "name": "更换水龙头", "unit": "个", "unit_price": "30.00"},
+                   {"code": "unclog", "name": "疏通下水道", "unit": "次", "unit_price": "45.50"},
+                   {"code": "lamp", "name": "更换灯具", "unit": "盏", "unit_price": "20.00"}],
+            acting_user=pm, now=now)
+        price_list = repairs.publish_price_list(price_list=draft, acting_user=pm, now=now)
+    items = list(price_list.items.order_by("sort", "pk")[:2])
+    second = Household.objects.filter(project=project).order_by("pk")[1:2].first()
+    if second is None or not items:
+        return
+    actions.charge_from_price_list(project=project, household=second, lines=[(items[0].pk, 1), (items[-1].pk, 1)],
+                                   acting_user=cashier, now=now, note="业主报修后上门服务")
