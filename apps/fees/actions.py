@@ -43,11 +43,18 @@ from apps.fees.models import (
     Method,
     Payment,
     PaymentKind,
+    PrepaidApplication,
     RateBasis,
     ReceiptSeries,
     SharedCost,
 )
-from apps.fees.queries import half_year_figures, outstanding_by_household, settings_of
+from apps.fees.queries import (
+    half_year_figures,
+    outstanding_by_household,
+    prepaid_balance,
+    prepaid_balances,
+    settings_of,
+)
 from apps.notify.actions import notify_owner
 from apps.notify.queries import NotifyError
 from apps.org.access import can_see_project
@@ -520,7 +527,8 @@ def reverse_payment(*, payment: Payment, kind: str, reason: str, acting_user: Us
             raise _refuse(f"退款金额不能超过可退金额 {remaining} 元", "amount", "too_much")
     left = value
     prepaid_left = original.prepaid + (original.reversals.aggregate(s=Sum("prepaid"))["s"] or ZERO)
-    take_prepaid = min(left, prepaid_left)
+    # the prepaid part that was applied to bills since is no longer there to give back
+    take_prepaid = max(ZERO, min(left, prepaid_left, prepaid_balance(original.household_id)))
     left -= take_prepaid
     per_bill: dict[int, Decimal] = {}
     for a in Allocation.objects.filter(payment__in=[original, *original.reversals.all()]):
@@ -532,6 +540,9 @@ def reverse_payment(*, payment: Payment, kind: str, reason: str, acting_user: Us
         if part > 0:
             plan.append((bills[bill_id], part))
             left -= part
+    if left > 0:
+        raise _refuse("该收据的预交款已冲抵账单，不能按原额冲销；请按可退金额办理退款", "amount",
+                      "prepaid_applied", 409)
     series, no = _take_number(project, original.series.code, None)
     rev = Payment.objects.create(
         project=project, household=original.household, series=series, receipt_no=no,
@@ -546,6 +557,75 @@ def reverse_payment(*, payment: Payment, kind: str, reason: str, acting_user: Us
         _settle(bill, -part)
         _ledger(bill, rev, original.household, LedgerKind.REVERSED, -part, now, acting_user, rev.number)
     return rev
+
+
+@dataclass
+class ApplyResult:
+    applied: Decimal = ZERO
+    bills: int = 0
+    households: int = 0
+
+
+def _apply_one(project: Project, household: Household, balance: Decimal, acting_user: User, now: dt.datetime,
+               bill_ids: Sequence[int] | None, result: ApplyResult) -> None:
+    bills = Bill.objects.select_for_update().filter(household=household).exclude(status=BillStatus.PAID)
+    if bill_ids:
+        bills = bills.filter(pk__in=set(bill_ids))
+    left = balance
+    touched = False
+    for bill in bills.order_by("due_date", "pk"):
+        if left <= 0:
+            break
+        part = min(left, bill.outstanding)
+        if part <= 0:
+            continue
+        PrepaidApplication.objects.create(project=project, household=household, bill=bill, amount=part,
+                                          applied_at=now, applied_by=acting_user)
+        _settle(bill, part)
+        _ledger(bill, None, household, LedgerKind.APPLIED, part, now, acting_user, f"预交款冲抵 {bill.description}")
+        left -= part
+        result.applied += part
+        result.bills += 1
+        touched = True
+    if touched:
+        result.households += 1
+
+
+@transaction.atomic
+def apply_prepaid(*, project: Project, household: Household, acting_user: User, now: dt.datetime,
+                  bill_ids: Sequence[int] | None = None) -> ApplyResult:
+    """预交冲抵: the household's prepaid balance settles its open bills (the chosen ones, or the oldest
+    first) — the owner's explicit prepayment applied when the bills come; no new receipt, a history row
+    per bill. Refused when there is no balance or nothing to settle."""
+    _require_project(acting_user, project)
+    _require(access.can_collect(acting_user, project) or access.can_manage(acting_user, project),
+             "只有收银员或客服经理可以办理预交款冲抵")
+    household = _household(project, household)
+    Household.objects.select_for_update().filter(pk=household.pk).first()  # one application at a time
+    balance = prepaid_balance(household.pk)
+    if balance <= 0:
+        raise _refuse("该房屋没有预交余额", "household", "no_prepaid", 409)
+    result = ApplyResult()
+    _apply_one(project, household, balance, acting_user, now, bill_ids, result)
+    if result.bills == 0:
+        raise _refuse("该房屋没有可冲抵的未缴账单", "bill_ids", "nothing_to_settle", 409)
+    return result
+
+
+@transaction.atomic
+def apply_prepaid_all(*, project: Project, acting_user: User, now: dt.datetime) -> ApplyResult:
+    """预交冲抵 for every household of the project that has a prepaid balance and open bills (after a
+    billing cycle is generated)."""
+    _require_project(acting_user, project)
+    _require(access.can_collect(acting_user, project) or access.can_manage(acting_user, project),
+             "只有收银员或客服经理可以办理预交款冲抵")
+    result = ApplyResult()
+    balances = prepaid_balances(project)
+    owing = set(Bill.objects.filter(project=project, household_id__in=list(balances))
+                .exclude(status=BillStatus.PAID).values_list("household_id", flat=True))
+    for household in Household.objects.select_for_update().filter(pk__in=owing).order_by("pk"):
+        _apply_one(project, household, prepaid_balance(household.pk), acting_user, now, None, result)
+    return result
 
 
 @transaction.atomic

@@ -270,7 +270,7 @@ def household_account(request: HttpRequest, household_id: int) -> Any:
     payments = list(queries.payments_of_household(household.pk).select_related("household", "collected_by"))
     return {"household_id": household.pk, "household": household.label,
             "outstanding": sum((b.outstanding for b in bills), Decimal("0.00")),
-            "prepaid": sum((p.prepaid for p in payments), Decimal("0.00")),
+            "prepaid": queries.prepaid_balance(household.pk),
             "bills": bills, "payments": payments}
 
 
@@ -431,3 +431,32 @@ def price_charge_create(request: HttpRequest, payload: PriceChargeIn) -> Any:
                                        due_date=payload.due_date, note=payload.note, acting_user=_user(request),
                                        now=clock.now())
     return Status(201, b)
+
+
+class ApplyPrepaidIn(Schema):
+    bill_ids: list[int] = []
+
+
+class ApplyPrepaidOut(Schema):
+    applied: Decimal
+    bills: int
+    households: int
+
+
+@router.post("/households/{household_id}/apply-prepaid", response={201: ApplyPrepaidOut, **ERRORS},
+             summary="预交冲抵：用房屋的预交余额冲抵未缴账单（先到期先冲）")
+def apply_prepaid(request: HttpRequest, household_id: int, payload: ApplyPrepaidIn) -> Any:
+    household = Household.objects.select_related("project").filter(pk=household_id).first()
+    if household is None or not access.can_view(request.user, household.project):
+        raise ApiError(404, "not_found", "房屋不存在")
+    r = actions.apply_prepaid(project=household.project, household=household, bill_ids=payload.bill_ids or None,
+                              acting_user=_user(request), now=clock.now())
+    return Status(201, {"applied": r.applied, "bills": r.bills, "households": r.households})
+
+
+@router.post("/apply-prepaid", response={201: ApplyPrepaidOut, **ERRORS},
+             summary="预交冲抵（全项目）：出账后用各户预交余额冲抵未缴账单")
+def apply_prepaid_all(request: HttpRequest, project: int) -> Any:
+    r = actions.apply_prepaid_all(project=_project(request, project, write=True), acting_user=_user(request),
+                                  now=clock.now())
+    return Status(201, {"applied": r.applied, "bills": r.bills, "households": r.households})

@@ -51,8 +51,16 @@ def load_demo_fees(company: Company, *, seed: int = 2026, now: dt.datetime | Non
             paid += 1
         first = Household.objects.filter(project=project).order_by("pk").first()
         if first is not None:
+            # the owner paid what was owed and 300.00 ahead (an explicit prepayment); the parking charge
+            # that came later is settled from that balance (预交冲抵), 100.00 stays prepaid
+            owed = sum((b.outstanding for b in Bill.objects.filter(household=first).exclude(status=BillStatus.PAID)),
+                       Decimal("0.00"))
+            actions.record_payment(project=project, household=first, amount=owed + Decimal("300.00"),
+                                   prepayment=True, method="wechat", payer="业主本人", acting_user=cashier,
+                                   now=pay_day + dt.timedelta(days=1))
             actions.add_charge(project=project, household=first, kind="parking", description="地面停车月卡",
                                amount="200.00", due_date=local.date(), acting_user=manager, now=now)
+            actions.apply_prepaid(project=project, household=first, acting_user=cashier, now=now)
         _demo_price_charge(project, _user(f"pm_{code}"), cashier, now)
         if desk is not None:  # R-M16-13: collected after work, handed over the next working day
             owing = Bill.objects.filter(project=project).exclude(status=BillStatus.PAID).select_related("household").first()

@@ -288,6 +288,7 @@ class LedgerKind(models.TextChoices):
     PAID = "paid", _("收款")
     PREPAID = "prepaid", _("预交")
     REVERSED = "reversed", _("冲销")
+    APPLIED = "applied", _("预交冲抵")
 
 
 class LedgerEntry(models.Model):
@@ -314,6 +315,29 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount}"
+
+
+class PrepaidApplication(models.Model):
+    """预交冲抵: part of a household's prepaid balance (the ``prepaid`` of its receipts) applied to one of
+    its bills. Never edited; the household's balance is what was prepaid minus what was applied."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+", verbose_name=_("项目"))
+    household = models.ForeignKey("estates.Household", on_delete=models.PROTECT, related_name="prepaid_applications",
+                                  verbose_name=_("房屋"))
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="prepaid_applications",
+                             verbose_name=_("账单"))
+    amount = money(verbose_name=_("冲抵金额"))
+    applied_at = models.DateTimeField(_("冲抵时间"))
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("经办人"))
+
+    class Meta:
+        verbose_name = _("预交冲抵")
+        verbose_name_plural = _("预交冲抵")
+        ordering = ["-applied_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.amount}"
 
 
 class CashHandover(models.Model):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("bills/", views.bills, name="bills"),
     path("households/<int:pk>/", views.household_account, name="account"),
+    path("households/<int:pk>/apply-prepaid/", views.apply_prepaid, name="apply_prepaid"),
     path("payments/<int:pk>/", views.payment_detail, name="payment"),
     path("arrears/", views.arrears, name="arrears"),
     path("reconciliation/", views.reconciliation, name="reconciliation"),

@@ -125,8 +125,27 @@ def household_account(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "fees/account.html", {
         "household": household, "project": project, "bills": bills, "payments": payments, "form": form,
         "can_collect": can_collect, "outstanding": sum((b.outstanding for b in unpaid), 0),
-        "prepaid": sum((p.prepaid for p in payments), 0),
+        "prepaid": queries.prepaid_balance(household.pk),
+        "applications": household.prepaid_applications.select_related("bill", "applied_by").order_by("-applied_at", "-id"),
     }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def apply_prepaid(request: HttpRequest, pk: int) -> HttpResponse:
+    """预交冲抵: the household's prepaid balance settles its open bills, oldest first (POST only)."""
+    household = _household(request, pk)
+    if request.method != "POST":
+        return redirect("fees:account", pk=household.pk)
+    if not (access.can_collect(request.user, household.project) or access.can_manage(request.user, household.project)):
+        raise PermissionDenied
+    try:
+        result = actions.apply_prepaid(project=household.project, household=household,
+                                       acting_user=access.acting_user(request), now=clock.now())
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已用预交款冲抵 %(n)s 张账单，共 %(a)s 元") % {"n": result.bills, "a": result.applied})
+    return redirect("fees:account", pk=household.pk)
 
 
 def _payment(request: HttpRequest, pk: int) -> Payment:

@@ -70,3 +70,52 @@ def test_r_m16_10_r_m16_11_charge_from_price_list_page_and_api(client, cast, fee
                         content_type="application/json", **auth(cast.worker))
         assert r.status_code in (403, 404)
     assert Bill.objects.filter(kind="paid_service").count() == 2
+
+
+# ------------------------------------------------------------------ prepayment applied to bills
+
+
+def test_prepayment_applied_to_the_next_bills_page_and_api(client, cast, fees, cycle):
+    """An explicit prepayment (money safety) is kept as the household's balance and applied to its
+    bills when they come (R-M16-08 half-yearly bills): a history row per bill, no new receipt, the
+    receipts still reconcile; refused without a balance."""
+    from apps.fees import queries
+    from apps.fees.models import Payment, PrepaidApplication
+
+    p = actions.record_payment(project=cast.project, household=fees.hh, amount="2000.00", prepayment=True,
+                               acting_user=fees.cashier, now=at(2026, 1, 5))
+    assert queries.prepaid_balance(fees.hh.pk) == Decimal("500.00")
+    actions.record_payment(project=cast.project, household=fees.hh2, amount="1633.20", prepayment=True,
+                           acting_user=fees.cashier, now=at(2026, 1, 6))
+    c2 = actions.generate_cycle(project=cast.project, period_start=dt.date(2026, 7, 1), acting_user=cast.cs_manager,
+                                now=at(2026, 7, 1))
+    client.force_login(fees.cashier)
+    r = client.get(f"/fees/households/{fees.hh.pk}/")
+    assert 'data-testid="apply-prepaid"' in r.content.decode()
+    with clock.frozen(at(2026, 7, 2)):
+        r = client.post(f"/fees/households/{fees.hh.pk}/apply-prepaid/")
+    assert r.status_code == 302
+    b2 = Bill.objects.get(cycle=c2, household=fees.hh)
+    assert (b2.paid, b2.status) == (Decimal("500.00"), "partial")
+    assert queries.prepaid_balance(fees.hh.pk) == Decimal("0.00")
+    assert LedgerEntry.objects.filter(kind="applied", bill=b2, amount=Decimal("500.00")).exists()
+    assert Payment.objects.count() == 2  # no new receipt
+    r = client.get(f"/fees/households/{fees.hh.pk}/")
+    assert r.content.decode().count('data-testid="application-row"') == 1
+    assert all(row["balanced"] for row in queries.reconciliation([cast.project], dt.date(2026, 1, 1),
+                                                                  dt.date(2026, 12, 31)))
+    # nothing left: refused (API 409), nothing written
+    r = client.post(f"/api/v1/fees/households/{fees.hh.pk}/apply-prepaid", {}, content_type="application/json",
+                    **auth(fees.cashier))
+    assert r.status_code == 409 and r.json()["error"]["code"] == "no_prepaid"
+    # the applied prepayment can no longer be refunded as cash; the bill part still can
+    with pytest.raises(actions.FeeError) as e:
+        actions.reverse_payment(payment=p, kind="void", reason="误收", acting_user=cast.cs_manager, now=at(2026, 7, 3))
+    assert e.value.code == "prepaid_applied"
+    # the bulk application over the project after a cycle (API): 102 prepaid 300.00 in H1
+    r = client.post(f"/api/v1/fees/apply-prepaid?project={cast.project.pk}", {}, content_type="application/json",
+                    **auth(fees.cashier))
+    assert r.status_code == 201 and r.json()["households"] == 1 and r.json()["applied"] == "300.00"
+    assert Bill.objects.get(cycle=c2, household=fees.hh2).paid == Decimal("300.00")
+    r = client.get(f"/api/v1/fees/households/{fees.hh2.pk}/account", **auth(fees.cashier))
+    assert r.json()["prepaid"] == "0.00"
