@@ -47,9 +47,11 @@ from apps.fees.models import (
     RateBasis,
     ReceiptSeries,
     SharedCost,
+    TransferCheck,
 )
 from apps.fees.queries import (
     half_year_figures,
+    household_outstanding,
     outstanding_by_household,
     prepaid_balance,
     prepaid_balances,
@@ -826,3 +828,36 @@ def publish_half_year(*, project: Project, year: int, half: int, acting_user: Us
         project=project, year=year, half=half, billed=figures["billed"], collected=figures["collected"],
         arrears=figures["arrears"], shared_costs=sum((c["total"] for c in figures["shared"]), ZERO),
         publication_id=pub.pk, published_at=now, published_by=acting_user)
+
+
+# ---------------------------------------------------------------- ownership transfer (R-M16-09)
+
+
+@transaction.atomic
+def record_transfer(*, project: Project, household: Household, old_owner: str, new_owner: str, acting_user: User,
+                    now: dt.datetime, proceed_with_arrears: bool = False, reason: str = "") -> TransferCheck:
+    """过户登记 (R-M16-09): the old owner settles the fees before the house changes hands. While anything
+    is owed the transfer is refused with a warning naming the amount (409 ``arrears_outstanding``);
+    only a CS manager / office manager may let it proceed, recording why."""
+    _require_project(acting_user, project)
+    _require(access.can_view(acting_user, project), "没有办理过户登记的权限")
+    household = _household(project, household)
+    old_owner, new_owner = (old_owner or "").strip(), (new_owner or "").strip()
+    if not old_owner:
+        raise _refuse("请填写原业主", "old_owner")
+    if not new_owner:
+        raise _refuse("请填写新业主", "new_owner")
+    Household.objects.select_for_update().filter(pk=household.pk).first()
+    owed = household_outstanding(household.pk)
+    reason = (reason or "").strip()
+    if owed > 0:
+        if not proceed_with_arrears:
+            raise _refuse(f"该房屋尚欠物业费用 {owed} 元，请原业主结清后再办理过户", "household",
+                          "arrears_outstanding", 409)
+        _require(access.can_manage(acting_user, project), "尚有欠费，只有客服经理或管理处经理可以确认继续办理过户")
+        if len(reason) < 2:
+            raise _refuse("尚有欠费，继续办理须填写原因（如 新业主承诺代缴）", "reason")
+    return TransferCheck.objects.create(
+        project=project, household=household, old_owner=old_owner[:50], new_owner=new_owner[:50], outstanding=owed,
+        cleared=owed <= 0, reason=reason[:200] if owed > 0 else "",
+        acknowledged_by=acting_user if owed > 0 else None, recorded_at=now, recorded_by=acting_user)

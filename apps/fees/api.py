@@ -460,3 +460,50 @@ def apply_prepaid_all(request: HttpRequest, project: int) -> Any:
     r = actions.apply_prepaid_all(project=_project(request, project, write=True), acting_user=_user(request),
                                   now=clock.now())
     return Status(201, {"applied": r.applied, "bills": r.bills, "households": r.households})
+
+
+class TransferIn(Schema):
+    project_id: int
+    household_id: int
+    old_owner: str
+    new_owner: str
+    proceed_with_arrears: bool = False
+    reason: str = ""
+
+
+class TransferOut(Schema):
+    id: int
+    household_id: int
+    old_owner: str
+    new_owner: str
+    outstanding: Decimal
+    cleared: bool
+    reason: str
+
+
+class TransferWarningOut(Schema):
+    household_id: int
+    outstanding: Decimal
+    warning: str | None
+
+
+@router.get("/households/{household_id}/transfer-warning", response={200: TransferWarningOut, **ERRORS},
+            summary="过户前核查：尚有欠费时给出提示")
+def transfer_warning(request: HttpRequest, household_id: int) -> Any:
+    household = Household.objects.select_related("project").filter(pk=household_id).first()
+    if household is None or not access.can_view(request.user, household.project):
+        raise ApiError(404, "not_found", "房屋不存在")
+    owed = queries.household_outstanding(household.pk)
+    warning = f"该房屋尚欠物业费用 {owed} 元，请原业主结清后再办理过户" if owed > 0 else None
+    return {"household_id": household.pk, "outstanding": owed, "warning": warning}
+
+
+@router.post("/transfers", response={201: TransferOut, **ERRORS},
+             summary="过户登记：尚有欠费时拒绝（409），经理确认并填写原因后可继续")
+def transfer_create(request: HttpRequest, payload: TransferIn) -> Any:
+    project = _project(request, payload.project_id)
+    t = actions.record_transfer(project=project, household=_household(project, payload.household_id),
+                                old_owner=payload.old_owner, new_owner=payload.new_owner,
+                                proceed_with_arrears=payload.proceed_with_arrears, reason=payload.reason,
+                                acting_user=_user(request), now=clock.now())
+    return Status(201, t)

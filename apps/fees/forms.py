@@ -120,3 +120,11 @@ class PriceChargeForm(forms.Form):
     def lines(self) -> list[tuple[int, Any]]:
         return [(item.pk, self.cleaned_data[f"qty_{item.pk}"]) for item in self.items
                 if self.cleaned_data.get(f"qty_{item.pk}")]
+
+
+class TransferForm(forms.Form):
+    household = forms.CharField(label=_("房号"), max_length=100, help_text=_("完整房号（楼栋、单元、房号），如 5栋2单元1502"))
+    old_owner = forms.CharField(label=_("原业主"), max_length=50)
+    new_owner = forms.CharField(label=_("新业主"), max_length=50)
+    proceed_with_arrears = forms.BooleanField(label=_("尚有欠费仍继续办理（限客服经理、管理处经理）"), required=False)
+    reason = forms.CharField(label=_("继续办理的原因"), max_length=200, required=False)

@@ -429,3 +429,31 @@ class FeePublication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} {self.year}H{self.half}"
+
+
+class TransferCheck(models.Model):
+    """过户费用核查 (R-M16-09): a house ownership transfer registered at the front desk. While fees are
+    outstanding the transfer is held with a warning; it goes ahead only when the arrears are settled or a
+    manager records why it proceeds anyway (``acknowledged_by`` and ``reason``)."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+", verbose_name=_("项目"))
+    household = models.ForeignKey("estates.Household", on_delete=models.PROTECT, related_name="transfer_checks",
+                                  verbose_name=_("房屋"))
+    old_owner = models.CharField(_("原业主"), max_length=50)
+    new_owner = models.CharField(_("新业主"), max_length=50)
+    outstanding = money(verbose_name=_("登记时欠费"))
+    cleared = models.BooleanField(_("费用已结清"), default=False)
+    reason = models.CharField(_("欠费情况下继续办理的原因"), max_length=200, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="+", verbose_name=_("确认人"))
+    recorded_at = models.DateTimeField(_("登记时间"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("登记人"))
+
+    class Meta:
+        verbose_name = _("过户费用核查")
+        verbose_name_plural = _("过户费用核查")
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.old_owner}→{self.new_owner}"

@@ -155,6 +155,13 @@ def half_year_figures(project: Project, year: int, half: int) -> dict[str, Any]:
             "shared": shared}
 
 
+def household_outstanding(household_id: int) -> Decimal:
+    """What a household owes now (all open bills, due or not) — the transfer warning (R-M16-09)."""
+    owed = (Bill.objects.filter(household_id=household_id).exclude(status=BillStatus.PAID)
+            .aggregate(s=Sum(F("amount") - F("paid"), output_field=MONEY))["s"] or ZERO)
+    return Decimal(owed).quantize(FEN)
+
+
 def prepaid_balance(household_id: int) -> Decimal:
     """预交余额: what the household prepaid (net of refunds) minus what was applied to its bills."""
     paid = Payment.objects.filter(household_id=household_id).aggregate(s=Sum("prepaid"))["s"] or ZERO

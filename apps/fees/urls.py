@@ -20,4 +20,5 @@ urlpatterns = [
     path("import/", views.import_opening, name="import"),
     path("handovers/", views.handovers, name="handovers"),
     path("publish/", views.publish, name="publish"),
+    path("transfers/", views.transfers, name="transfers"),
 ]

@@ -40,9 +40,19 @@ from apps.fees.forms import (
     ReverseForm,
     SettingsForm,
     StandardForm,
+    TransferForm,
     bind_error,
 )
-from apps.fees.models import Bill, BillingCycle, BillStatus, Channel, FeeStandard, Payment, PaymentKind
+from apps.fees.models import (
+    Bill,
+    BillingCycle,
+    BillStatus,
+    Channel,
+    FeeStandard,
+    Payment,
+    PaymentKind,
+    TransferCheck,
+)
 from apps.org.models import Project, User
 from linli import clock
 
@@ -401,3 +411,26 @@ def bills(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "fees/bills.html", {"project": project, "projects": projects, "page": page,
                                                "status": status, "statuses": BillStatus.choices})
+
+
+@login_required
+def transfers(request: HttpRequest) -> HttpResponse:
+    """过户费用核查 (R-M16-09): a transfer is held with a warning while the house owes fees."""
+    project, _projects = _project(request)
+    form = TransferForm(request.POST or None)
+
+    def run(d: dict[str, Any]) -> str:
+        household = Household.objects.filter(project=project, label=d["household"].strip()).first()
+        if household is None:
+            raise actions.FeeError(_("该项目没有这个房号"), field="household")
+        t = actions.record_transfer(project=project, household=household, old_owner=d["old_owner"],
+                                    new_owner=d["new_owner"], proceed_with_arrears=d["proceed_with_arrears"],
+                                    reason=d["reason"], acting_user=access.acting_user(request), now=clock.now())
+        if t.cleared:
+            return _("已登记过户：%(h)s 费用已结清") % {"h": household.label}
+        return _("已登记过户：%(h)s 尚欠 %(a)s 元，经确认继续办理") % {"h": household.label, "a": t.outstanding}
+
+    return _form_page(request, title=_("过户费用核查"), form=form, project=project, run=run,
+                      done=reverse("fees:transfers"), allowed=access.can_view(request.user, project),
+                      extra={"transfers": TransferCheck.objects.filter(project=project)
+                             .select_related("household", "recorded_by", "acknowledged_by")[:50]})

@@ -119,3 +119,44 @@ def test_prepayment_applied_to_the_next_bills_page_and_api(client, cast, fees, c
     assert Bill.objects.get(cycle=c2, household=fees.hh2).paid == Decimal("300.00")
     r = client.get(f"/api/v1/fees/households/{fees.hh2.pk}/account", **auth(fees.cashier))
     assert r.json()["prepaid"] == "0.00"
+
+
+# ------------------------------------------------------------------ transfer warning (R-M16-09)
+
+
+def test_r_m16_09_transfer_held_while_fees_outstanding_page_and_api(client, cast, fees, cycle):
+    """R-M16-09: a house transfer is refused with a warning naming the arrears; the front desk cannot
+    override it; a CS manager may proceed with a reason; once settled it is recorded as cleared."""
+    from apps.fees.models import TransferCheck
+
+    r = client.get(f"/api/v1/fees/households/{fees.hh.pk}/transfer-warning", **auth(cast.front_desk))
+    assert r.status_code == 200 and r.json()["outstanding"] == "1500.00" and "1500.00" in r.json()["warning"]
+    client.force_login(cast.front_desk)
+    with clock.frozen(at(2026, 3, 2)):
+        r = client.post(f"/fees/transfers/?project={cast.project.pk}",
+                        {"household": fees.hh.label, "old_owner": "张三丰", "new_owner": "李四"})
+        assert r.status_code == 400 and "尚欠物业费用 1500.00 元" in r.content.decode()
+        r = client.post(f"/fees/transfers/?project={cast.project.pk}",
+                        {"household": fees.hh.label, "old_owner": "张三丰", "new_owner": "李四",
+                         "proceed_with_arrears": "on", "reason": "新业主承诺代缴"})
+        assert r.status_code == 400 and "只有客服经理或管理处经理" in r.content.decode()
+    assert not TransferCheck.objects.exists()
+    r = client.post("/api/v1/fees/transfers", {"project_id": cast.project.pk, "household_id": fees.hh.pk,
+                                               "old_owner": "张三丰", "new_owner": "李四"},
+                    content_type="application/json", **auth(cast.front_desk))
+    assert r.status_code == 409 and r.json()["error"]["code"] == "arrears_outstanding"
+    r = client.post("/api/v1/fees/transfers", {"project_id": cast.project.pk, "household_id": fees.hh.pk,
+                                               "old_owner": "张三丰", "new_owner": "李四",
+                                               "proceed_with_arrears": True, "reason": "新业主承诺代缴"},
+                    content_type="application/json", **auth(cast.cs_manager))
+    assert r.status_code == 201 and r.json()["cleared"] is False and r.json()["outstanding"] == "1500.00"
+    # settled → recorded as cleared, by the front desk
+    actions.record_payment(project=cast.project, household=fees.hh2, amount="1333.20", acting_user=fees.cashier,
+                           now=at(2026, 1, 5))
+    with clock.frozen(at(2026, 3, 2)):
+        r = client.post(f"/fees/transfers/?project={cast.project.pk}",
+                        {"household": fees.hh2.label, "old_owner": "王五", "new_owner": "赵六"})
+    assert r.status_code == 302
+    assert TransferCheck.objects.get(household=fees.hh2).cleared
+    r = client.get(f"/fees/transfers/?project={cast.project.pk}")
+    assert r.content.decode().count('data-testid="transfer-row"') == 2
