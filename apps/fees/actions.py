@@ -33,6 +33,7 @@ from apps.fees.models import (
     BillStatus,
     CashHandover,
     Channel,
+    FeeInquiry,
     FeeMode,
     FeePublication,
     FeeReminder,
@@ -861,3 +862,39 @@ def record_transfer(*, project: Project, household: Household, old_owner: str, n
         project=project, household=household, old_owner=old_owner[:50], new_owner=new_owner[:50], outstanding=owed,
         cleared=owed <= 0, reason=reason[:200] if owed > 0 else "",
         acknowledged_by=acting_user if owed > 0 else None, recorded_at=now, recorded_by=acting_user)
+
+
+# ---------------------------------------------------------------- owners' inquiries (R-M16-03)
+
+
+@transaction.atomic
+def record_inquiry(*, project: Project, asker: str, question: str, acting_user: User, now: dt.datetime,
+                   household: Household | None = None) -> FeeInquiry:
+    """收费咨询登记 (R-M16-03): an owner's question about their fees or the published fee income."""
+    _require_project(acting_user, project)
+    _require(access.can_view(acting_user, project), "没有登记收费咨询的权限")
+    if household is not None:
+        household = _household(project, household)
+    asker, question = (asker or "").strip(), (question or "").strip()
+    if not asker:
+        raise _refuse("请填写咨询人", "asker")
+    if len(question) < 2:
+        raise _refuse("请填写咨询内容", "question")
+    return FeeInquiry.objects.create(project=project, household=household, asker=asker[:50], question=question[:1000],
+                                     asked_at=now, received_by=acting_user)
+
+
+@transaction.atomic
+def answer_inquiry(*, inquiry: FeeInquiry, answer: str, acting_user: User, now: dt.datetime) -> FeeInquiry:
+    """答复收费咨询: recorded once, with its time (how promptly owners were answered)."""
+    _require_project(acting_user, inquiry.project)
+    _require(access.can_view(acting_user, inquiry.project), "没有答复收费咨询的权限")
+    inquiry = FeeInquiry.objects.select_for_update().get(pk=inquiry.pk)
+    if inquiry.answered_at is not None:
+        raise _refuse("该咨询已经答复", "answer", "already_answered", 409)
+    answer = (answer or "").strip()
+    if len(answer) < 2:
+        raise _refuse("请填写答复内容", "answer")
+    inquiry.answer, inquiry.answered_at, inquiry.answered_by = answer[:1000], now, acting_user
+    inquiry.save(update_fields=["answer", "answered_at", "answered_by"])
+    return inquiry

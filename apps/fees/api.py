@@ -14,7 +14,7 @@ from apps.core.api_errors import ERRORS, ApiError
 from apps.core.api_pagination import LinliPagination
 from apps.estates.models import Household
 from apps.fees import access, actions, queries
-from apps.fees.models import Bill, BillingCycle, FeeStandard, Payment
+from apps.fees.models import Bill, BillingCycle, FeeInquiry, FeeStandard, Payment
 from apps.org.models import Project, User
 from linli import clock
 
@@ -507,3 +507,46 @@ def transfer_create(request: HttpRequest, payload: TransferIn) -> Any:
                                 proceed_with_arrears=payload.proceed_with_arrears, reason=payload.reason,
                                 acting_user=_user(request), now=clock.now())
     return Status(201, t)
+
+
+class InquiryIn(Schema):
+    project_id: int
+    asker: str
+    question: str
+    household_id: int | None = None
+
+
+class AnswerIn(Schema):
+    answer: str
+
+
+class InquiryOut(Schema):
+    id: int
+    household_id: int | None
+    asker: str
+    question: str
+    asked_at: dt.datetime
+    answer: str
+    answered_at: dt.datetime | None
+
+
+@router.post("/inquiries", response={201: InquiryOut, **ERRORS}, summary="收费咨询登记")
+def inquiry_create(request: HttpRequest, payload: InquiryIn) -> Any:
+    project = _project(request, payload.project_id)
+    household = _household(project, payload.household_id) if payload.household_id else None
+    return Status(201, actions.record_inquiry(project=project, household=household, asker=payload.asker,
+                                              question=payload.question, acting_user=_user(request), now=clock.now()))
+
+
+@router.post("/inquiries/{inquiry_id}/answer", response={200: InquiryOut, **ERRORS}, summary="答复收费咨询")
+def inquiry_answer(request: HttpRequest, inquiry_id: int, payload: AnswerIn) -> Any:
+    inquiry = FeeInquiry.objects.select_related("project").filter(pk=inquiry_id).first()
+    if inquiry is None or not access.can_view(request.user, inquiry.project):
+        raise ApiError(404, "not_found", "咨询不存在")
+    return actions.answer_inquiry(inquiry=inquiry, answer=payload.answer, acting_user=_user(request), now=clock.now())
+
+
+@router.get("/inquiries", response={200: list[InquiryOut], **ERRORS}, summary="收费咨询（分页）")
+@paginate(LinliPagination)
+def inquiry_list(request: HttpRequest, project: int | None = None, **kwargs: Any) -> Any:
+    return FeeInquiry.objects.filter(project__in=_projects(request, project)).order_by("-asked_at", "-id")

@@ -128,3 +128,15 @@ class TransferForm(forms.Form):
     new_owner = forms.CharField(label=_("新业主"), max_length=50)
     proceed_with_arrears = forms.BooleanField(label=_("尚有欠费仍继续办理（限客服经理、管理处经理）"), required=False)
     reason = forms.CharField(label=_("继续办理的原因"), max_length=200, required=False)
+
+
+class InquiryForm(forms.Form):
+    household = forms.CharField(label=_("房号"), max_length=100, required=False,
+                                help_text=_("选填；完整房号（楼栋、单元、房号）"))
+    asker = forms.CharField(label=_("咨询人"), max_length=50)
+    question = forms.CharField(label=_("咨询内容"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AnswerForm(forms.Form):
+    inquiry = forms.IntegerField(widget=forms.HiddenInput)
+    answer = forms.CharField(label=_("答复"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))

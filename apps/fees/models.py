@@ -457,3 +457,29 @@ class TransferCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household} {self.old_owner}→{self.new_owner}"
+
+
+class FeeInquiry(models.Model):
+    """业主收费咨询 (R-M16-03): an owner's question about fees or the published fee income, taken at the
+    front desk, and its answer with the answer time (answered promptly)."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+", verbose_name=_("项目"))
+    household = models.ForeignKey("estates.Household", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="fee_inquiries", verbose_name=_("房屋"))
+    asker = models.CharField(_("咨询人"), max_length=50)
+    question = models.TextField(_("咨询内容"), max_length=1000)
+    asked_at = models.DateTimeField(_("咨询时间"))
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("受理人"))
+    answer = models.TextField(_("答复"), max_length=1000, blank=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("答复人"))
+
+    class Meta:
+        verbose_name = _("收费咨询")
+        verbose_name_plural = _("收费咨询")
+        ordering = ["-asked_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.asker} {self.asked_at:%Y-%m-%d}"

@@ -21,4 +21,5 @@ urlpatterns = [
     path("handovers/", views.handovers, name="handovers"),
     path("publish/", views.publish, name="publish"),
     path("transfers/", views.transfers, name="transfers"),
+    path("inquiries/", views.inquiries, name="inquiries"),
 ]

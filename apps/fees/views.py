@@ -30,10 +30,12 @@ from apps.core.exports import render_pdf, xlsx_response
 from apps.estates.models import Household
 from apps.fees import access, actions, queries
 from apps.fees.forms import (
+    AnswerForm,
     ChargeForm,
     CycleForm,
     HandoverForm,
     ImportForm,
+    InquiryForm,
     PaymentForm,
     PriceChargeForm,
     PublishForm,
@@ -48,6 +50,7 @@ from apps.fees.models import (
     BillingCycle,
     BillStatus,
     Channel,
+    FeeInquiry,
     FeeStandard,
     Payment,
     PaymentKind,
@@ -434,3 +437,46 @@ def transfers(request: HttpRequest) -> HttpResponse:
                       done=reverse("fees:transfers"), allowed=access.can_view(request.user, project),
                       extra={"transfers": TransferCheck.objects.filter(project=project)
                              .select_related("household", "recorded_by", "acknowledged_by")[:50]})
+
+
+@login_required
+def inquiries(request: HttpRequest) -> HttpResponse:
+    """收费咨询 (R-M16-03): the front desk records an owner's question and its answer with the time."""
+    project, _projects = _project(request)
+    answering = request.method == "POST" and "answer" in request.POST
+    form = InquiryForm(None if answering else (request.POST or None))
+    answer_form = AnswerForm(request.POST if answering else None)
+    if answering:
+        if not access.can_view(request.user, project):
+            raise PermissionDenied
+        if answer_form.is_valid():
+            inquiry = FeeInquiry.objects.filter(pk=answer_form.cleaned_data["inquiry"], project=project).first()
+            if inquiry is None:
+                raise Http404
+            try:
+                actions.answer_inquiry(inquiry=inquiry, answer=answer_form.cleaned_data["answer"],
+                                       acting_user=access.acting_user(request), now=clock.now())
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("已答复"))
+                return redirect(f"{reverse('fees:inquiries')}?project={project.pk}")
+        else:
+            messages.error(request, _("请填写答复内容"))
+
+    def run(d: dict[str, Any]) -> str:
+        household = None
+        if d["household"].strip():
+            household = Household.objects.filter(project=project, label=d["household"].strip()).first()
+            if household is None:
+                raise actions.FeeError(_("该项目没有这个房号"), field="household")
+        actions.record_inquiry(project=project, household=household, asker=d["asker"], question=d["question"],
+                               acting_user=access.acting_user(request), now=clock.now())
+        return _("已登记收费咨询")
+
+    if answering:
+        request.method = "GET"  # show the page with the answer error; the record form is not submitted
+    return _form_page(request, title=_("收费咨询"), form=form, project=project, run=run,
+                      done=reverse("fees:inquiries"), allowed=access.can_view(request.user, project),
+                      extra={"inquiries": FeeInquiry.objects.filter(project=project)
+                             .select_related("household", "received_by", "answered_by")[:50]})

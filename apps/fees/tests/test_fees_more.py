@@ -160,3 +160,39 @@ def test_r_m16_09_transfer_held_while_fees_outstanding_page_and_api(client, cast
     assert TransferCheck.objects.get(household=fees.hh2).cleared
     r = client.get(f"/fees/transfers/?project={cast.project.pk}")
     assert r.content.decode().count('data-testid="transfer-row"') == 2
+
+
+# ------------------------------------------------------------------ owners' inquiries (R-M16-03)
+
+
+def test_r_m16_03_owner_inquiry_and_answer_time_page_and_api(client, cast, fees, django_assert_max_num_queries):
+    """R-M16-03: the front desk records an owner's fee question and its answer with the answer time."""
+    from apps.fees.models import FeeInquiry
+
+    client.force_login(cast.front_desk)
+    with clock.frozen(at(2026, 7, 6, 9)):
+        r = client.post(f"/fees/inquiries/?project={cast.project.pk}", {"asker": "", "question": "公示的欠费怎么算"})
+        assert r.status_code == 400 and "咨询人" in r.content.decode()
+        r = client.post(f"/fees/inquiries/?project={cast.project.pk}",
+                        {"household": fees.hh.label, "asker": "张三丰", "question": "上半年公示的实收金额怎么算的？"})
+        assert r.status_code == 302
+    q = FeeInquiry.objects.get()
+    with clock.frozen(at(2026, 7, 6, 11)):
+        r = client.post(f"/fees/inquiries/?project={cast.project.pk}",
+                        {"inquiry": q.pk, "answer": "按收款日期统计，含预交款。"})
+    assert r.status_code == 302
+    q.refresh_from_db()
+    assert q.answered_by == cast.front_desk and clock.local(q.answered_at).hour == 11
+    r = client.post(f"/api/v1/fees/inquiries/{q.pk}/answer", {"answer": "再答一次"},
+                    content_type="application/json", **auth(cast.front_desk))
+    assert r.status_code == 409 and r.json()["error"]["code"] == "already_answered"
+    r = client.post("/api/v1/fees/inquiries", {"project_id": cast.project.pk, "asker": "李四", "question": "停车费标准？"},
+                    content_type="application/json", **auth(cast.front_desk))
+    assert r.status_code == 201 and r.json()["answered_at"] is None
+    r = client.get(f"/api/v1/fees/inquiries?project={cast.project.pk}", **auth(cast.front_desk))
+    assert r.json()["count"] == 2
+    r = client.get(f"/api/v1/fees/inquiries?project={cast.other_project.pk}", **auth(cast.front_desk))
+    assert r.status_code == 404
+    with django_assert_max_num_queries(15):
+        r = client.get(f"/fees/inquiries/?project={cast.project.pk}")
+    assert r.content.decode().count('data-testid="inquiry-row"') == 2
