@@ -80,7 +80,7 @@ def test_prepayment_applied_to_the_next_bills_page_and_api(client, cast, fees, c
     bills when they come (R-M16-08 half-yearly bills): a history row per bill, no new receipt, the
     receipts still reconcile; refused without a balance."""
     from apps.fees import queries
-    from apps.fees.models import Payment, PrepaidApplication
+    from apps.fees.models import Payment
 
     p = actions.record_payment(project=cast.project, household=fees.hh, amount="2000.00", prepayment=True,
                                acting_user=fees.cashier, now=at(2026, 1, 5))
