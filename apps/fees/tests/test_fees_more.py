@@ -182,7 +182,8 @@ def test_r_m16_03_owner_inquiry_and_answer_time_page_and_api(client, cast, fees,
                         {"inquiry": q.pk, "answer": "按收款日期统计，含预交款。"})
     assert r.status_code == 302
     q.refresh_from_db()
-    assert q.answered_by == cast.front_desk and clock.local(q.answered_at).hour == 11
+    assert q.answered_at is not None and q.answered_by == cast.front_desk
+    assert clock.local(q.answered_at).hour == 11
     r = client.post(f"/api/v1/fees/inquiries/{q.pk}/answer", {"answer": "再答一次"},
                     content_type="application/json", **auth(cast.front_desk))
     assert r.status_code == 409 and r.json()["error"]["code"] == "already_answered"
