@@ -33,6 +33,7 @@ from apps.fees.models import (
     BillStatus,
     CashHandover,
     Channel,
+    FeeInquiry,
     FeeMode,
     FeePublication,
     FeeReminder,
@@ -43,17 +44,28 @@ from apps.fees.models import (
     Method,
     Payment,
     PaymentKind,
+    PrepaidApplication,
     RateBasis,
     ReceiptSeries,
     SharedCost,
+    TransferCheck,
 )
-from apps.fees.queries import half_year_figures, outstanding_by_household, settings_of
+from apps.fees.queries import (
+    half_year_figures,
+    household_outstanding,
+    outstanding_by_household,
+    prepaid_balance,
+    prepaid_balances,
+    settings_of,
+)
 from apps.notify.actions import notify_owner
 from apps.notify.queries import NotifyError
 from apps.org.access import can_see_project
 from apps.org.models import Project
 from apps.portal.actions import publish_notice
 from apps.portal.models import PublicationKind
+from apps.repairs.models import PriceItem
+from apps.repairs.queries import compute_charge, effective_price_list
 from apps.workdays import calendar as wcal
 from apps.workdays.queries import calendar_for
 
@@ -322,6 +334,50 @@ def add_charge(*, project: Project, household: Household, kind: str, description
 
 
 @transaction.atomic
+def charge_from_price_list(*, project: Project, household: Household, lines: Sequence[tuple[Any, Any]],
+                           acting_user: User, now: dt.datetime, due_date: dt.date | None = None,
+                           note: str = "") -> Bill:
+    """有偿服务收费 from the price list (R-M16-10, R-M16-11): each line is (price item or its id,
+    quantity); the price is always the one of the project's published list in force today (never typed
+    in, never privately raised). One bill of kind ``paid_service`` whose description lists the lines."""
+    _require_project(acting_user, project)
+    _require(access.can_manage(acting_user, project) or access.can_collect(acting_user, project),
+             "没有登记收费的权限")
+    household = _household(project, household)
+    price_list = effective_price_list(project, local_date(project, now))
+    if price_list is None:
+        raise _refuse("本项目没有已公示的收费价目表，不能按价目表收费", "items", "no_price_list", 409)
+    if not lines:
+        raise _refuse("请至少选择一个收费项目", "items")
+    items = {i.pk: i for i in PriceItem.objects.filter(price_list=price_list)}
+    resolved: list[tuple[PriceItem, Any]] = []
+    for ref, qty in lines:
+        try:
+            item = items.get(int(ref.pk if isinstance(ref, PriceItem) else ref))
+        except (TypeError, ValueError):
+            item = None
+        if item is None:
+            raise _refuse("收费项目不在本项目现行公示的价目表中（不得私自加价）", "items")
+        resolved.append((item, qty))
+    try:
+        computed, total = compute_charge(resolved)
+    except DomainError as exc:
+        raise _refuse(exc.message, "items") from None
+    if total <= 0:
+        raise _refuse("收费金额须大于零", "items")
+    parts = [f"{ln['name']}{ln['quantity'].normalize():f}{ln['unit']}×{ln['unit_price']}" for ln in computed]
+    description = "有偿服务：" + "，".join(parts)
+    note = (note or "").strip()
+    if note:
+        description += f"（{note}）"
+    bill = Bill.objects.create(project=project, household=household, kind=BillKind.PAID_SERVICE,
+                               description=description[:200], gross=total, amount=total,
+                               due_date=due_date or local_date(project, now), created_at=now, created_by=acting_user)
+    _ledger(bill, None, household, LedgerKind.BILLED, total, now, acting_user, f"按价目表《{price_list.name}》收费")
+    return bill
+
+
+@transaction.atomic
 def allocate_shared_cost(*, project: Project, building: Building, name: str, period_start: dt.date,
                          period_end: dt.date, total: Any, acting_user: User, now: dt.datetime,
                          meter_reading: str = "") -> SharedCost:
@@ -474,7 +530,8 @@ def reverse_payment(*, payment: Payment, kind: str, reason: str, acting_user: Us
             raise _refuse(f"退款金额不能超过可退金额 {remaining} 元", "amount", "too_much")
     left = value
     prepaid_left = original.prepaid + (original.reversals.aggregate(s=Sum("prepaid"))["s"] or ZERO)
-    take_prepaid = min(left, prepaid_left)
+    # the prepaid part that was applied to bills since is no longer there to give back
+    take_prepaid = max(ZERO, min(left, prepaid_left, prepaid_balance(original.household_id)))
     left -= take_prepaid
     per_bill: dict[int, Decimal] = {}
     for a in Allocation.objects.filter(payment__in=[original, *original.reversals.all()]):
@@ -486,6 +543,9 @@ def reverse_payment(*, payment: Payment, kind: str, reason: str, acting_user: Us
         if part > 0:
             plan.append((bills[bill_id], part))
             left -= part
+    if left > 0:
+        raise _refuse("该收据的预交款已冲抵账单，不能按原额冲销；请按可退金额办理退款", "amount",
+                      "prepaid_applied", 409)
     series, no = _take_number(project, original.series.code, None)
     rev = Payment.objects.create(
         project=project, household=original.household, series=series, receipt_no=no,
@@ -500,6 +560,75 @@ def reverse_payment(*, payment: Payment, kind: str, reason: str, acting_user: Us
         _settle(bill, -part)
         _ledger(bill, rev, original.household, LedgerKind.REVERSED, -part, now, acting_user, rev.number)
     return rev
+
+
+@dataclass
+class ApplyResult:
+    applied: Decimal = ZERO
+    bills: int = 0
+    households: int = 0
+
+
+def _apply_one(project: Project, household: Household, balance: Decimal, acting_user: User, now: dt.datetime,
+               bill_ids: Sequence[int] | None, result: ApplyResult) -> None:
+    bills = Bill.objects.select_for_update().filter(household=household).exclude(status=BillStatus.PAID)
+    if bill_ids:
+        bills = bills.filter(pk__in=set(bill_ids))
+    left = balance
+    touched = False
+    for bill in bills.order_by("due_date", "pk"):
+        if left <= 0:
+            break
+        part = min(left, bill.outstanding)
+        if part <= 0:
+            continue
+        PrepaidApplication.objects.create(project=project, household=household, bill=bill, amount=part,
+                                          applied_at=now, applied_by=acting_user)
+        _settle(bill, part)
+        _ledger(bill, None, household, LedgerKind.APPLIED, part, now, acting_user, f"预交款冲抵 {bill.description}")
+        left -= part
+        result.applied += part
+        result.bills += 1
+        touched = True
+    if touched:
+        result.households += 1
+
+
+@transaction.atomic
+def apply_prepaid(*, project: Project, household: Household, acting_user: User, now: dt.datetime,
+                  bill_ids: Sequence[int] | None = None) -> ApplyResult:
+    """预交冲抵: the household's prepaid balance settles its open bills (the chosen ones, or the oldest
+    first) — the owner's explicit prepayment applied when the bills come; no new receipt, a history row
+    per bill. Refused when there is no balance or nothing to settle."""
+    _require_project(acting_user, project)
+    _require(access.can_collect(acting_user, project) or access.can_manage(acting_user, project),
+             "只有收银员或客服经理可以办理预交款冲抵")
+    household = _household(project, household)
+    Household.objects.select_for_update().filter(pk=household.pk).first()  # one application at a time
+    balance = prepaid_balance(household.pk)
+    if balance <= 0:
+        raise _refuse("该房屋没有预交余额", "household", "no_prepaid", 409)
+    result = ApplyResult()
+    _apply_one(project, household, balance, acting_user, now, bill_ids, result)
+    if result.bills == 0:
+        raise _refuse("该房屋没有可冲抵的未缴账单", "bill_ids", "nothing_to_settle", 409)
+    return result
+
+
+@transaction.atomic
+def apply_prepaid_all(*, project: Project, acting_user: User, now: dt.datetime) -> ApplyResult:
+    """预交冲抵 for every household of the project that has a prepaid balance and open bills (after a
+    billing cycle is generated)."""
+    _require_project(acting_user, project)
+    _require(access.can_collect(acting_user, project) or access.can_manage(acting_user, project),
+             "只有收银员或客服经理可以办理预交款冲抵")
+    result = ApplyResult()
+    balances = prepaid_balances(project)
+    owing = set(Bill.objects.filter(project=project, household_id__in=list(balances))
+                .exclude(status=BillStatus.PAID).values_list("household_id", flat=True))
+    for household in Household.objects.select_for_update().filter(pk__in=owing).order_by("pk"):
+        _apply_one(project, household, prepaid_balance(household.pk), acting_user, now, None, result)
+    return result
 
 
 @transaction.atomic
@@ -700,3 +829,72 @@ def publish_half_year(*, project: Project, year: int, half: int, acting_user: Us
         project=project, year=year, half=half, billed=figures["billed"], collected=figures["collected"],
         arrears=figures["arrears"], shared_costs=sum((c["total"] for c in figures["shared"]), ZERO),
         publication_id=pub.pk, published_at=now, published_by=acting_user)
+
+
+# ---------------------------------------------------------------- ownership transfer (R-M16-09)
+
+
+@transaction.atomic
+def record_transfer(*, project: Project, household: Household, old_owner: str, new_owner: str, acting_user: User,
+                    now: dt.datetime, proceed_with_arrears: bool = False, reason: str = "") -> TransferCheck:
+    """过户登记 (R-M16-09): the old owner settles the fees before the house changes hands. While anything
+    is owed the transfer is refused with a warning naming the amount (409 ``arrears_outstanding``);
+    only a CS manager / office manager may let it proceed, recording why."""
+    _require_project(acting_user, project)
+    _require(access.can_view(acting_user, project), "没有办理过户登记的权限")
+    household = _household(project, household)
+    old_owner, new_owner = (old_owner or "").strip(), (new_owner or "").strip()
+    if not old_owner:
+        raise _refuse("请填写原业主", "old_owner")
+    if not new_owner:
+        raise _refuse("请填写新业主", "new_owner")
+    Household.objects.select_for_update().filter(pk=household.pk).first()
+    owed = household_outstanding(household.pk)
+    reason = (reason or "").strip()
+    if owed > 0:
+        if not proceed_with_arrears:
+            raise _refuse(f"该房屋尚欠物业费用 {owed} 元，请原业主结清后再办理过户", "household",
+                          "arrears_outstanding", 409)
+        _require(access.can_manage(acting_user, project), "尚有欠费，只有客服经理或管理处经理可以确认继续办理过户")
+        if len(reason) < 2:
+            raise _refuse("尚有欠费，继续办理须填写原因（如 新业主承诺代缴）", "reason")
+    return TransferCheck.objects.create(
+        project=project, household=household, old_owner=old_owner[:50], new_owner=new_owner[:50], outstanding=owed,
+        cleared=owed <= 0, reason=reason[:200] if owed > 0 else "",
+        acknowledged_by=acting_user if owed > 0 else None, recorded_at=now, recorded_by=acting_user)
+
+
+# ---------------------------------------------------------------- owners' inquiries (R-M16-03)
+
+
+@transaction.atomic
+def record_inquiry(*, project: Project, asker: str, question: str, acting_user: User, now: dt.datetime,
+                   household: Household | None = None) -> FeeInquiry:
+    """收费咨询登记 (R-M16-03): an owner's question about their fees or the published fee income."""
+    _require_project(acting_user, project)
+    _require(access.can_view(acting_user, project), "没有登记收费咨询的权限")
+    if household is not None:
+        household = _household(project, household)
+    asker, question = (asker or "").strip(), (question or "").strip()
+    if not asker:
+        raise _refuse("请填写咨询人", "asker")
+    if len(question) < 2:
+        raise _refuse("请填写咨询内容", "question")
+    return FeeInquiry.objects.create(project=project, household=household, asker=asker[:50], question=question[:1000],
+                                     asked_at=now, received_by=acting_user)
+
+
+@transaction.atomic
+def answer_inquiry(*, inquiry: FeeInquiry, answer: str, acting_user: User, now: dt.datetime) -> FeeInquiry:
+    """答复收费咨询: recorded once, with its time (how promptly owners were answered)."""
+    _require_project(acting_user, inquiry.project)
+    _require(access.can_view(acting_user, inquiry.project), "没有答复收费咨询的权限")
+    inquiry = FeeInquiry.objects.select_for_update().get(pk=inquiry.pk)
+    if inquiry.answered_at is not None:
+        raise _refuse("该咨询已经答复", "answer", "already_answered", 409)
+    answer = (answer or "").strip()
+    if len(answer) < 2:
+        raise _refuse("请填写答复内容", "answer")
+    inquiry.answer, inquiry.answered_at, inquiry.answered_by = answer[:1000], now, acting_user
+    inquiry.save(update_fields=["answer", "answered_at", "answered_by"])
+    return inquiry

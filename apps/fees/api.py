@@ -14,7 +14,7 @@ from apps.core.api_errors import ERRORS, ApiError
 from apps.core.api_pagination import LinliPagination
 from apps.estates.models import Household
 from apps.fees import access, actions, queries
-from apps.fees.models import Bill, BillingCycle, FeeStandard, Payment
+from apps.fees.models import Bill, BillingCycle, FeeInquiry, FeeStandard, Payment
 from apps.org.models import Project, User
 from linli import clock
 
@@ -270,7 +270,7 @@ def household_account(request: HttpRequest, household_id: int) -> Any:
     payments = list(queries.payments_of_household(household.pk).select_related("household", "collected_by"))
     return {"household_id": household.pk, "household": household.label,
             "outstanding": sum((b.outstanding for b in bills), Decimal("0.00")),
-            "prepaid": sum((p.prepaid for p in payments), Decimal("0.00")),
+            "prepaid": queries.prepaid_balance(household.pk),
             "bills": bills, "payments": payments}
 
 
@@ -393,3 +393,160 @@ def reconciliation(request: HttpRequest, date_from: dt.date, date_to: dt.date, p
     if date_to < date_from:  # an empty range has no days to reconcile
         return []
     return queries.reconciliation(_projects(request, project), date_from, date_to)
+
+
+class PriceItemOut(Schema):
+    id: int
+    code: str
+    name: str
+    unit: str
+    unit_price: Decimal
+
+
+class PriceLineIn(Schema):
+    item_id: int
+    quantity: Decimal
+
+
+class PriceChargeIn(Schema):
+    project_id: int
+    household_id: int
+    lines: list[PriceLineIn]
+    due_date: dt.date | None = None
+    note: str = ""
+
+
+@router.get("/price-items", response={200: list[PriceItemOut], **ERRORS},
+            summary="现行公示价目表的收费项目（按价目表收费用）")
+def price_item_list(request: HttpRequest, project: int) -> Any:
+    return queries.price_list_items(_project(request, project), clock.now())
+
+
+@router.post("/charges/price-list", response={201: BillOut, **ERRORS},
+             summary="按价目表收费（有偿服务）：单价取自现行公示价目表，只填数量")
+def price_charge_create(request: HttpRequest, payload: PriceChargeIn) -> Any:
+    project = _project(request, payload.project_id, write=True)
+    b = actions.charge_from_price_list(project=project, household=_household(project, payload.household_id),
+                                       lines=[(ln.item_id, ln.quantity) for ln in payload.lines],
+                                       due_date=payload.due_date, note=payload.note, acting_user=_user(request),
+                                       now=clock.now())
+    return Status(201, b)
+
+
+class ApplyPrepaidIn(Schema):
+    bill_ids: list[int] = []
+
+
+class ApplyPrepaidOut(Schema):
+    applied: Decimal
+    bills: int
+    households: int
+
+
+@router.post("/households/{household_id}/apply-prepaid", response={201: ApplyPrepaidOut, **ERRORS},
+             summary="预交冲抵：用房屋的预交余额冲抵未缴账单（先到期先冲）")
+def apply_prepaid(request: HttpRequest, household_id: int, payload: ApplyPrepaidIn) -> Any:
+    household = Household.objects.select_related("project").filter(pk=household_id).first()
+    if household is None or not access.can_view(request.user, household.project):
+        raise ApiError(404, "not_found", "房屋不存在")
+    r = actions.apply_prepaid(project=household.project, household=household, bill_ids=payload.bill_ids or None,
+                              acting_user=_user(request), now=clock.now())
+    return Status(201, {"applied": r.applied, "bills": r.bills, "households": r.households})
+
+
+@router.post("/apply-prepaid", response={201: ApplyPrepaidOut, **ERRORS},
+             summary="预交冲抵（全项目）：出账后用各户预交余额冲抵未缴账单")
+def apply_prepaid_all(request: HttpRequest, project: int) -> Any:
+    r = actions.apply_prepaid_all(project=_project(request, project, write=True), acting_user=_user(request),
+                                  now=clock.now())
+    return Status(201, {"applied": r.applied, "bills": r.bills, "households": r.households})
+
+
+class TransferIn(Schema):
+    project_id: int
+    household_id: int
+    old_owner: str
+    new_owner: str
+    proceed_with_arrears: bool = False
+    reason: str = ""
+
+
+class TransferOut(Schema):
+    id: int
+    household_id: int
+    old_owner: str
+    new_owner: str
+    outstanding: Decimal
+    cleared: bool
+    reason: str
+
+
+class TransferWarningOut(Schema):
+    household_id: int
+    outstanding: Decimal
+    warning: str | None
+
+
+@router.get("/households/{household_id}/transfer-warning", response={200: TransferWarningOut, **ERRORS},
+            summary="过户前核查：尚有欠费时给出提示")
+def transfer_warning(request: HttpRequest, household_id: int) -> Any:
+    household = Household.objects.select_related("project").filter(pk=household_id).first()
+    if household is None or not access.can_view(request.user, household.project):
+        raise ApiError(404, "not_found", "房屋不存在")
+    owed = queries.household_outstanding(household.pk)
+    warning = f"该房屋尚欠物业费用 {owed} 元，请原业主结清后再办理过户" if owed > 0 else None
+    return {"household_id": household.pk, "outstanding": owed, "warning": warning}
+
+
+@router.post("/transfers", response={201: TransferOut, **ERRORS},
+             summary="过户登记：尚有欠费时拒绝（409），经理确认并填写原因后可继续")
+def transfer_create(request: HttpRequest, payload: TransferIn) -> Any:
+    project = _project(request, payload.project_id)
+    t = actions.record_transfer(project=project, household=_household(project, payload.household_id),
+                                old_owner=payload.old_owner, new_owner=payload.new_owner,
+                                proceed_with_arrears=payload.proceed_with_arrears, reason=payload.reason,
+                                acting_user=_user(request), now=clock.now())
+    return Status(201, t)
+
+
+class InquiryIn(Schema):
+    project_id: int
+    asker: str
+    question: str
+    household_id: int | None = None
+
+
+class AnswerIn(Schema):
+    answer: str
+
+
+class InquiryOut(Schema):
+    id: int
+    household_id: int | None
+    asker: str
+    question: str
+    asked_at: dt.datetime
+    answer: str
+    answered_at: dt.datetime | None
+
+
+@router.post("/inquiries", response={201: InquiryOut, **ERRORS}, summary="收费咨询登记")
+def inquiry_create(request: HttpRequest, payload: InquiryIn) -> Any:
+    project = _project(request, payload.project_id)
+    household = _household(project, payload.household_id) if payload.household_id else None
+    return Status(201, actions.record_inquiry(project=project, household=household, asker=payload.asker,
+                                              question=payload.question, acting_user=_user(request), now=clock.now()))
+
+
+@router.post("/inquiries/{inquiry_id}/answer", response={200: InquiryOut, **ERRORS}, summary="答复收费咨询")
+def inquiry_answer(request: HttpRequest, inquiry_id: int, payload: AnswerIn) -> Any:
+    inquiry = FeeInquiry.objects.select_related("project").filter(pk=inquiry_id).first()
+    if inquiry is None or not access.can_view(request.user, inquiry.project):
+        raise ApiError(404, "not_found", "咨询不存在")
+    return actions.answer_inquiry(inquiry=inquiry, answer=payload.answer, acting_user=_user(request), now=clock.now())
+
+
+@router.get("/inquiries", response={200: list[InquiryOut], **ERRORS}, summary="收费咨询（分页）")
+@paginate(LinliPagination)
+def inquiry_list(request: HttpRequest, project: int | None = None, **kwargs: Any) -> Any:
+    return FeeInquiry.objects.filter(project__in=_projects(request, project)).order_by("-asked_at", "-id")

@@ -51,8 +51,19 @@ def load_demo_fees(company: Company, *, seed: int = 2026, now: dt.datetime | Non
             paid += 1
         first = Household.objects.filter(project=project).order_by("pk").first()
         if first is not None:
+            # the owner paid what was owed and 300.00 ahead (an explicit prepayment); the parking charge
+            # that came later is settled from that balance (预交冲抵), 100.00 stays prepaid
+            owed = sum((b.outstanding for b in Bill.objects.filter(household=first).exclude(status=BillStatus.PAID)),
+                       Decimal("0.00"))
+            actions.record_payment(project=project, household=first, amount=owed + Decimal("300.00"),
+                                   prepayment=True, method="wechat", payer="业主本人", acting_user=cashier,
+                                   now=pay_day + dt.timedelta(days=1))
             actions.add_charge(project=project, household=first, kind="parking", description="地面停车月卡",
                                amount="200.00", due_date=local.date(), acting_user=manager, now=now)
+            actions.apply_prepaid(project=project, household=first, acting_user=cashier, now=now)
+        _demo_price_charge(project, _user(f"pm_{code}"), cashier, now)
+        if desk is not None:
+            _demo_desk(project, desk, manager, now)
         if desk is not None:  # R-M16-13: collected after work, handed over the next working day
             owing = Bill.objects.filter(project=project).exclude(status=BillStatus.PAID).select_related("household").first()
             evening = dt.datetime.combine(local.date() - dt.timedelta(days=1), dt.time(19, 30), project.tz)
@@ -60,3 +71,52 @@ def load_demo_fees(company: Company, *, seed: int = 2026, now: dt.datetime | Non
                 actions.record_payment(project=project, household=owing.household, amount="100.00",
                                        channel="out_of_hours", acting_user=desk, now=evening)
     return paid
+
+
+def _demo_price_charge(project: Project, pm: User | None, cashier: User, now: dt.datetime) -> None:
+    """R-M16-10/-11: the published paid-service price list and one charge made from it."""
+    from apps.repairs import actions as repairs
+    from apps.repairs.queries import effective_price_list
+
+    local = now.astimezone(project.tz)
+    price_list = effective_price_list(project, local.date())
+    if price_list is None:
+        if pm is None:
+            return
+        draft = repairs.save_price_list_draft(
+            project=project, name="有偿服务收费价目表", effective_from=dt.date(local.year, 1, 1),
+            items=[{"code": "tap", "name": "更换水龙头", "unit": "个", "unit_price": "30.00"},
+                   {"code": "unclog", "name": "疏通下水道", "unit": "次", "unit_price": "45.50"},
+                   {"code": "lamp", "name": "更换灯具", "unit": "盏", "unit_price": "20.00"}],
+            acting_user=pm, now=now)
+        price_list = repairs.publish_price_list(price_list=draft, acting_user=pm, now=now)
+    items = list(price_list.items.order_by("sort", "pk")[:2])
+    second = Household.objects.filter(project=project).order_by("pk")[1:2].first()
+    if second is None or not items:
+        return
+    actions.charge_from_price_list(project=project, household=second, lines=[(items[0].pk, 1), (items[-1].pk, 1)],
+                                   acting_user=cashier, now=now, note="业主报修后上门服务")
+
+
+def _demo_desk(project: Project, desk: User, manager: User, now: dt.datetime) -> None:
+    """Owners' fee inquiries (one answered, one waiting, R-M16-03) and transfers checked for arrears:
+    one cleared, one let through by the manager with a reason (R-M16-09)."""
+    from apps.fees.queries import household_outstanding
+
+    homes = list(Household.objects.filter(project=project).order_by("pk")[:40])
+    q = actions.record_inquiry(project=project, household=homes[0] if homes else None, asker="业主王女士",
+                               question="上半年公示的物业费收缴率是怎么计算的？", acting_user=desk,
+                               now=now - dt.timedelta(days=3, hours=2))
+    actions.answer_inquiry(inquiry=q, answer="收缴率 = 实收 ÷ 应收，按收款日期统计，含预交款。", acting_user=desk,
+                           now=now - dt.timedelta(days=3))
+    actions.record_inquiry(project=project, asker="业主李先生", question="地面停车月卡的收费依据是什么？",
+                           acting_user=desk, now=now - dt.timedelta(hours=3))
+    clear = next((h for h in homes if household_outstanding(h.pk) == 0), None)
+    owing = next((h for h in homes if household_outstanding(h.pk) > 0), None)
+    if clear is not None:
+        actions.record_transfer(project=project, household=clear, old_owner="原业主周先生", new_owner="新业主吴女士",
+                                acting_user=desk, now=now - dt.timedelta(days=5))
+    if owing is not None:
+        actions.record_transfer(project=project, household=owing, old_owner="原业主郑先生", new_owner="新业主冯女士",
+                                proceed_with_arrears=True, reason="新业主书面承诺代缴欠费", acting_user=manager,
+                                now=now - dt.timedelta(days=1))

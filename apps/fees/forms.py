@@ -100,3 +100,43 @@ class HandoverForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["payment_ids"].choices = [  # type: ignore[attr-defined]
             (str(p.pk), f"{p.number} {p.household.label} {p.amount} 元（{p.collected_by}）") for p in payments]
+
+
+class PriceChargeForm(forms.Form):
+    """有偿服务收费: the household and a quantity per item of the published price list (prices not typed)."""
+
+    household = forms.CharField(label=_("房号"), max_length=100, help_text=_("完整房号（楼栋、单元、房号），如 5栋2单元1502"))
+    due_date = forms.DateField(label=_("缴费截止日"), widget=DATE, required=False)
+    note = forms.CharField(label=_("备注"), max_length=60, required=False)
+
+    def __init__(self, *args: Any, items: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        for item in self.items:
+            self.fields[f"qty_{item.pk}"] = forms.DecimalField(
+                label=f"{item.name}（{item.unit_price} 元/{item.unit}）", required=False, min_value=0,
+                max_digits=8, decimal_places=2)
+
+    def lines(self) -> list[tuple[int, Any]]:
+        return [(item.pk, self.cleaned_data[f"qty_{item.pk}"]) for item in self.items
+                if self.cleaned_data.get(f"qty_{item.pk}")]
+
+
+class TransferForm(forms.Form):
+    household = forms.CharField(label=_("房号"), max_length=100, help_text=_("完整房号（楼栋、单元、房号），如 5栋2单元1502"))
+    old_owner = forms.CharField(label=_("原业主"), max_length=50)
+    new_owner = forms.CharField(label=_("新业主"), max_length=50)
+    proceed_with_arrears = forms.BooleanField(label=_("尚有欠费仍继续办理（限客服经理、管理处经理）"), required=False)
+    reason = forms.CharField(label=_("继续办理的原因"), max_length=200, required=False)
+
+
+class InquiryForm(forms.Form):
+    household = forms.CharField(label=_("房号"), max_length=100, required=False,
+                                help_text=_("选填；完整房号（楼栋、单元、房号）"))
+    asker = forms.CharField(label=_("咨询人"), max_length=50)
+    question = forms.CharField(label=_("咨询内容"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AnswerForm(forms.Form):
+    inquiry = forms.IntegerField(widget=forms.HiddenInput)
+    answer = forms.CharField(label=_("答复"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -288,6 +288,7 @@ class LedgerKind(models.TextChoices):
     PAID = "paid", _("收款")
     PREPAID = "prepaid", _("预交")
     REVERSED = "reversed", _("冲销")
+    APPLIED = "applied", _("预交冲抵")
 
 
 class LedgerEntry(models.Model):
@@ -314,6 +315,29 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount}"
+
+
+class PrepaidApplication(models.Model):
+    """预交冲抵: part of a household's prepaid balance (the ``prepaid`` of its receipts) applied to one of
+    its bills. Never edited; the household's balance is what was prepaid minus what was applied."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+", verbose_name=_("项目"))
+    household = models.ForeignKey("estates.Household", on_delete=models.PROTECT, related_name="prepaid_applications",
+                                  verbose_name=_("房屋"))
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="prepaid_applications",
+                             verbose_name=_("账单"))
+    amount = money(verbose_name=_("冲抵金额"))
+    applied_at = models.DateTimeField(_("冲抵时间"))
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("经办人"))
+
+    class Meta:
+        verbose_name = _("预交冲抵")
+        verbose_name_plural = _("预交冲抵")
+        ordering = ["-applied_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.amount}"
 
 
 class CashHandover(models.Model):
@@ -405,3 +429,57 @@ class FeePublication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} {self.year}H{self.half}"
+
+
+class TransferCheck(models.Model):
+    """过户费用核查 (R-M16-09): a house ownership transfer registered at the front desk. While fees are
+    outstanding the transfer is held with a warning; it goes ahead only when the arrears are settled or a
+    manager records why it proceeds anyway (``acknowledged_by`` and ``reason``)."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+", verbose_name=_("项目"))
+    household = models.ForeignKey("estates.Household", on_delete=models.PROTECT, related_name="transfer_checks",
+                                  verbose_name=_("房屋"))
+    old_owner = models.CharField(_("原业主"), max_length=50)
+    new_owner = models.CharField(_("新业主"), max_length=50)
+    outstanding = money(verbose_name=_("登记时欠费"))
+    cleared = models.BooleanField(_("费用已结清"), default=False)
+    reason = models.CharField(_("欠费情况下继续办理的原因"), max_length=200, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="+", verbose_name=_("确认人"))
+    recorded_at = models.DateTimeField(_("登记时间"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("登记人"))
+
+    class Meta:
+        verbose_name = _("过户费用核查")
+        verbose_name_plural = _("过户费用核查")
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.old_owner}→{self.new_owner}"
+
+
+class FeeInquiry(models.Model):
+    """业主收费咨询 (R-M16-03): an owner's question about fees or the published fee income, taken at the
+    front desk, and its answer with the answer time (answered promptly)."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+", verbose_name=_("项目"))
+    household = models.ForeignKey("estates.Household", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="fee_inquiries", verbose_name=_("房屋"))
+    asker = models.CharField(_("咨询人"), max_length=50)
+    question = models.TextField(_("咨询内容"), max_length=1000)
+    asked_at = models.DateTimeField(_("咨询时间"))
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("受理人"))
+    answer = models.TextField(_("答复"), max_length=1000, blank=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("答复人"))
+
+    class Meta:
+        verbose_name = _("收费咨询")
+        verbose_name_plural = _("收费咨询")
+        ordering = ["-asked_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.asker} {self.asked_at:%Y-%m-%d}"

@@ -27,9 +27,11 @@ from apps.fees.models import (
     FeeSettings,
     Payment,
     PaymentKind,
+    PrepaidApplication,
     SharedCost,
 )
 from apps.org.models import Project
+from apps.repairs.queries import price_items
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 # (key, label, lower bound of days overdue, upper bound) — 0 = not yet due
@@ -151,6 +153,35 @@ def half_year_figures(project: Project, year: int, half: int) -> dict[str, Any]:
     rate = f"{(collected / billed * 100).quantize(Decimal('0.1'))}%" if billed else "—"
     return {"billed": billed, "collected": collected, "arrears": Decimal(arrears).quantize(FEN), "rate": rate,
             "shared": shared}
+
+
+def household_outstanding(household_id: int) -> Decimal:
+    """What a household owes now (all open bills, due or not) — the transfer warning (R-M16-09)."""
+    owed = (Bill.objects.filter(household_id=household_id).exclude(status=BillStatus.PAID)
+            .aggregate(s=Sum(F("amount") - F("paid"), output_field=MONEY))["s"] or ZERO)
+    return Decimal(owed).quantize(FEN)
+
+
+def prepaid_balance(household_id: int) -> Decimal:
+    """预交余额: what the household prepaid (net of refunds) minus what was applied to its bills."""
+    paid = Payment.objects.filter(household_id=household_id).aggregate(s=Sum("prepaid"))["s"] or ZERO
+    used = PrepaidApplication.objects.filter(household_id=household_id).aggregate(s=Sum("amount"))["s"] or ZERO
+    return Decimal(paid - used).quantize(FEN)
+
+
+def prepaid_balances(project: Project) -> dict[int, Decimal]:
+    """{household id: prepaid balance > 0} of a project, in two grouped queries."""
+    paid = dict(Payment.objects.filter(project=project).values("household_id").annotate(s=Sum("prepaid"))
+                .filter(s__gt=0).values_list("household_id", "s"))
+    used = dict(PrepaidApplication.objects.filter(project=project, household_id__in=list(paid))
+                .values("household_id").annotate(s=Sum("amount")).values_list("household_id", "s"))
+    out = {hid: Decimal(v - used.get(hid, ZERO)).quantize(FEN) for hid, v in paid.items()}
+    return {hid: v for hid, v in out.items() if v > 0}
+
+
+def price_list_items(project: Project, now: dt.datetime) -> list[Any]:
+    """The items of the project's published price list in force today (R-M16-11), for 有偿服务 charges."""
+    return price_items(project, now)
 
 
 # ---------------------------------------------------------------- owner side (issue 19)

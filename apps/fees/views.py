@@ -30,18 +30,32 @@ from apps.core.exports import render_pdf, xlsx_response
 from apps.estates.models import Household
 from apps.fees import access, actions, queries
 from apps.fees.forms import (
+    AnswerForm,
     ChargeForm,
     CycleForm,
     HandoverForm,
     ImportForm,
+    InquiryForm,
     PaymentForm,
+    PriceChargeForm,
     PublishForm,
     ReverseForm,
     SettingsForm,
     StandardForm,
+    TransferForm,
     bind_error,
 )
-from apps.fees.models import Bill, BillingCycle, BillStatus, Channel, FeeStandard, Payment, PaymentKind
+from apps.fees.models import (
+    Bill,
+    BillingCycle,
+    BillStatus,
+    Channel,
+    FeeInquiry,
+    FeeStandard,
+    Payment,
+    PaymentKind,
+    TransferCheck,
+)
 from apps.org.models import Project, User
 from linli import clock
 
@@ -124,8 +138,27 @@ def household_account(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "fees/account.html", {
         "household": household, "project": project, "bills": bills, "payments": payments, "form": form,
         "can_collect": can_collect, "outstanding": sum((b.outstanding for b in unpaid), 0),
-        "prepaid": sum((p.prepaid for p in payments), 0),
+        "prepaid": queries.prepaid_balance(household.pk),
+        "applications": household.prepaid_applications.select_related("bill", "applied_by").order_by("-applied_at", "-id"),
     }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def apply_prepaid(request: HttpRequest, pk: int) -> HttpResponse:
+    """预交冲抵: the household's prepaid balance settles its open bills, oldest first (POST only)."""
+    household = _household(request, pk)
+    if request.method != "POST":
+        return redirect("fees:account", pk=household.pk)
+    if not (access.can_collect(request.user, household.project) or access.can_manage(request.user, household.project)):
+        raise PermissionDenied
+    try:
+        result = actions.apply_prepaid(project=household.project, household=household,
+                                       acting_user=access.acting_user(request), now=clock.now())
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已用预交款冲抵 %(n)s 张账单，共 %(a)s 元") % {"n": result.bills, "a": result.applied})
+    return redirect("fees:account", pk=household.pk)
 
 
 def _payment(request: HttpRequest, pk: int) -> Payment:
@@ -277,6 +310,28 @@ def charge_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def price_charge(request: HttpRequest) -> HttpResponse:
+    """有偿服务收费 from the project's published price list (R-M16-10/-11): only quantities are typed."""
+    project, _projects = _project(request)
+    items = queries.price_list_items(project, clock.now())
+    form = PriceChargeForm(request.POST or None, items=items)
+
+    def run(d: dict[str, Any]) -> str:
+        household = Household.objects.filter(project=project, label=d["household"].strip()).first()
+        if household is None:
+            raise actions.FeeError(_("该项目没有这个房号"), field="household")
+        b = actions.charge_from_price_list(project=project, household=household, lines=form.lines(),
+                                           due_date=d["due_date"], note=d["note"],
+                                           acting_user=access.acting_user(request), now=clock.now())
+        return _("已登记 %(h)s %(d)s %(a)s 元") % {"h": household.label, "d": b.description, "a": b.amount}
+
+    return _form_page(request, title=_("按价目表收费"), form=form, project=project, run=run,
+                      done=reverse("fees:home"),
+                      allowed=access.can_manage(request.user, project) or access.can_collect(request.user, project),
+                      extra={"no_price_list": not items})
+
+
+@login_required
 def fee_settings(request: HttpRequest) -> HttpResponse:
     project, _projects = _project(request)
     conf = queries.settings_of(project)
@@ -359,3 +414,69 @@ def bills(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "fees/bills.html", {"project": project, "projects": projects, "page": page,
                                                "status": status, "statuses": BillStatus.choices})
+
+
+@login_required
+def transfers(request: HttpRequest) -> HttpResponse:
+    """过户费用核查 (R-M16-09): a transfer is held with a warning while the house owes fees."""
+    project, _projects = _project(request)
+    form = TransferForm(request.POST or None)
+
+    def run(d: dict[str, Any]) -> str:
+        household = Household.objects.filter(project=project, label=d["household"].strip()).first()
+        if household is None:
+            raise actions.FeeError(_("该项目没有这个房号"), field="household")
+        t = actions.record_transfer(project=project, household=household, old_owner=d["old_owner"],
+                                    new_owner=d["new_owner"], proceed_with_arrears=d["proceed_with_arrears"],
+                                    reason=d["reason"], acting_user=access.acting_user(request), now=clock.now())
+        if t.cleared:
+            return _("已登记过户：%(h)s 费用已结清") % {"h": household.label}
+        return _("已登记过户：%(h)s 尚欠 %(a)s 元，经确认继续办理") % {"h": household.label, "a": t.outstanding}
+
+    return _form_page(request, title=_("过户费用核查"), form=form, project=project, run=run,
+                      done=reverse("fees:transfers"), allowed=access.can_view(request.user, project),
+                      extra={"transfers": TransferCheck.objects.filter(project=project)
+                             .select_related("household", "recorded_by", "acknowledged_by")[:50]})
+
+
+@login_required
+def inquiries(request: HttpRequest) -> HttpResponse:
+    """收费咨询 (R-M16-03): the front desk records an owner's question and its answer with the time."""
+    project, _projects = _project(request)
+    answering = request.method == "POST" and "answer" in request.POST
+    form = InquiryForm(None if answering else (request.POST or None))
+    answer_form = AnswerForm(request.POST if answering else None)
+    if answering:
+        if not access.can_view(request.user, project):
+            raise PermissionDenied
+        if answer_form.is_valid():
+            inquiry = FeeInquiry.objects.filter(pk=answer_form.cleaned_data["inquiry"], project=project).first()
+            if inquiry is None:
+                raise Http404
+            try:
+                actions.answer_inquiry(inquiry=inquiry, answer=answer_form.cleaned_data["answer"],
+                                       acting_user=access.acting_user(request), now=clock.now())
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("已答复"))
+                return redirect(f"{reverse('fees:inquiries')}?project={project.pk}")
+        else:
+            messages.error(request, _("请填写答复内容"))
+
+    def run(d: dict[str, Any]) -> str:
+        household = None
+        if d["household"].strip():
+            household = Household.objects.filter(project=project, label=d["household"].strip()).first()
+            if household is None:
+                raise actions.FeeError(_("该项目没有这个房号"), field="household")
+        actions.record_inquiry(project=project, household=household, asker=d["asker"], question=d["question"],
+                               acting_user=access.acting_user(request), now=clock.now())
+        return _("已登记收费咨询")
+
+    if answering:
+        request.method = "GET"  # show the page with the answer error; the record form is not submitted
+    return _form_page(request, title=_("收费咨询"), form=form, project=project, run=run,
+                      done=reverse("fees:inquiries"), allowed=access.can_view(request.user, project),
+                      extra={"inquiries": FeeInquiry.objects.filter(project=project)
+                             .select_related("household", "received_by", "answered_by")[:50]})
