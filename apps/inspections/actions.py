@@ -444,9 +444,26 @@ def record_pool_reading(*, project: Project, taken_at: dt.datetime | None, actin
 
 @transaction.atomic
 def save_pool_limits(*, project: Project, acting_user: User, now: dt.datetime, **values: Any) -> PoolLimits:
+    """泳池水质限值 of one project (R-M18-16), set by the 管理处经理 or 品质管理部: a low limit above its
+    high one, a negative or an impossible limit (pH above 14) is refused; later readings are flagged
+    against the new limits."""
     _require(acting_user, project, manage=True)
-    row = PoolLimits.objects.filter(project=project).first() or PoolLimits(company_id=project.company_id,
-                                                                           project=project)
+    unknown = set(values) - POOL_LIMIT_FIELDS
+    if unknown:
+        raise _refuse("未知的限值项目", sorted(unknown)[0])
+    for key in POOL_LIMIT_FIELDS - {"ph_min", "ph_max", "br_min", "br_max"}:
+        if key in values and values[key] is None:
+            raise _refuse("请填写此限值", key)
+    for key in ("ph_min", "ph_max"):
+        v = values.get(key)
+        if v is not None and v > 14:
+            raise _refuse("pH 限值数值不可能（应在0–14之间）", key, code="impossible")
+    for key in ("footbath_change_hours", "filter_cleanings_per_day"):
+        v = values.get(key)
+        if v is not None and not (0 if key == "filter_cleanings_per_day" else 1) <= v <= 24:
+            raise _refuse("次数或间隔应在1–24之间" if key == "footbath_change_hours" else "次数应在0–24之间", key)
+    row = (PoolLimits.objects.select_for_update().filter(project=project).first()
+           or PoolLimits(company_id=project.company_id, project=project))
     for low, high, label in (("footbath_cl_min", "footbath_cl_max", "浸脚池余氯"), ("kids_cl_min", "kids_cl_max", "儿童池余氯"),
                              ("ph_min", "ph_max", "pH"), ("br_min", "br_max", "BR")):
         a, b = values.get(low), values.get(high)
@@ -455,7 +472,10 @@ def save_pool_limits(*, project: Project, acting_user: User, now: dt.datetime, *
         if (a is not None and a < 0) or (b is not None and b < 0):
             raise _refuse(f"{label}限值不能为负数", low)
     for key, value in values.items():
-        if hasattr(row, key):
-            setattr(row, key, value)
+        setattr(row, key, value)
     row.save()
     return row
+
+
+POOL_LIMIT_FIELDS = {"footbath_cl_min", "footbath_cl_max", "kids_cl_min", "kids_cl_max", "ph_min", "ph_max", "br_min",
+                     "br_max", "footbath_change_hours", "filter_cleanings_per_day"}

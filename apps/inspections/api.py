@@ -285,6 +285,55 @@ def pool_list(request: HttpRequest, project: int, limit: int = 100) -> Any:
     return list(proj.pool_readings.all()[:max(1, min(limit, 500))])
 
 
+class PoolLimitsIn(Schema):
+    project_id: int
+    footbath_cl_min: Decimal
+    footbath_cl_max: Decimal
+    kids_cl_min: Decimal
+    kids_cl_max: Decimal
+    ph_min: Decimal | None = None
+    ph_max: Decimal | None = None
+    br_min: Decimal | None = None
+    br_max: Decimal | None = None
+    footbath_change_hours: int = 4
+    filter_cleanings_per_day: int = 2
+
+
+class PoolLimitsOut(Schema):
+    project_id: int
+    own: bool
+    footbath_cl_min: Decimal
+    footbath_cl_max: Decimal
+    kids_cl_min: Decimal
+    kids_cl_max: Decimal
+    ph_min: Decimal | None
+    ph_max: Decimal | None
+    br_min: Decimal | None
+    br_max: Decimal | None
+    footbath_change_hours: int
+    filter_cleanings_per_day: int
+
+
+def _limits_out(project: Project) -> dict[str, Any]:
+    limits = queries.pool_limits(project)
+    return {"project_id": project.pk, "own": limits.project_id == project.pk,
+            **{f: getattr(limits, f) for f in actions.POOL_LIMIT_FIELDS}}
+
+
+@router.get("/pool-limits", response={200: PoolLimitsOut, **ERRORS}, summary="泳池水质限值（本项目或公司默认）")
+def pool_limits_get(request: HttpRequest, project: int) -> Any:
+    return _limits_out(_project(request, project))
+
+
+@router.put("/pool-limits", response={200: PoolLimitsOut, **ERRORS},
+            summary="设定泳池水质限值（管理处经理、品质管理部）")
+def pool_limits_put(request: HttpRequest, payload: PoolLimitsIn) -> Any:
+    proj = _project(request, payload.project_id)
+    actions.save_pool_limits(project=proj, acting_user=access.acting_user(request), now=clock.now(),
+                             **payload.dict(exclude={"project_id"}))
+    return _limits_out(proj)
+
+
 class RoundIn(Schema):
     project_id: int
     template_id: int

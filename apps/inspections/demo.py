@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+from decimal import Decimal
 from typing import Any
 
 from PIL import Image, ImageDraw
@@ -96,6 +97,10 @@ def _load_project(company: Company, project: Project, now: dt.datetime) -> int:
     readings: tuple[tuple[int, dict[str, Any]], ...] = ((9, {"footbath_cl": "7.5", "kids_cl": "0.4", "ph": "7.4"}),
                                                           (13, {"footbath_cl": "4.2", "kids_cl": "0.35"}),
                                                           (17, {"footbath_cl": "6.0"}))
+    with clock.frozen(now):  # the project's own limits: pH kept to 7.0–7.8 (the seed gives none)
+        actions.save_pool_limits(project=project, acting_user=pm, now=now, footbath_cl_min=Decimal(5),
+                                 footbath_cl_max=Decimal(10), kids_cl_min=Decimal("0.3"), kids_cl_max=Decimal("0.5"),
+                                 ph_min=Decimal("7.0"), ph_max=Decimal("7.8"))
     for h, values in readings:
         at = dt.datetime.combine(month.replace(day=18), dt.time(h), tzinfo=tz)
         with clock.frozen(at):

@@ -102,3 +102,22 @@ class RoundForm(forms.Form):
 class HandOnForm(forms.Form):
     to = forms.ChoiceField(label=_("转为"), choices=[("ticket", _("内部工单")), ("ncr", _("不合格报告"))])
     reason = forms.CharField(label=_("超出部门权限的原因（不合格报告必填）"), required=False, max_length=300)
+
+
+def _limit(label: Any, *, required: bool = False, digits: int = 6) -> forms.DecimalField:
+    return forms.DecimalField(label=label, required=required, max_digits=digits, decimal_places=2, min_value=0)
+
+
+class PoolLimitsForm(forms.Form):
+    """泳池水质限值 of one project (R-M18-16); pH and BR left empty are not checked."""
+
+    footbath_cl_min = _limit(_("浸脚池余氯下限 mg/L"), required=True)
+    footbath_cl_max = _limit(_("浸脚池余氯上限 mg/L"), required=True)
+    kids_cl_min = _limit(_("儿童池新水余氯下限 mg/L"), required=True)
+    kids_cl_max = _limit(_("儿童池新水余氯上限 mg/L"), required=True)
+    ph_min = _limit(_("pH 下限"), digits=4)
+    ph_max = _limit(_("pH 上限"), digits=4)
+    br_min = _limit(_("BR 下限"))
+    br_max = _limit(_("BR 上限"))
+    footbath_change_hours = forms.IntegerField(label=_("浸脚池换水间隔（小时）"), min_value=1, max_value=24)
+    filter_cleanings_per_day = forms.IntegerField(label=_("每日清洗过滤箱次数 ≥"), min_value=0, max_value=24)

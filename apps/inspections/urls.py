@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.new, name="new"),
     path("night/", views.night, name="night"),
     path("pool/", views.pool, name="pool"),
+    path("pool/limits/", views.pool_limits, name="pool_limits"),
     path("rounds/", views.rounds, name="rounds"),
     path("bulletin/", views.bulletin, name="bulletin"),
     path("findings/<int:pk>/hand-on/", views.hand_on, name="hand_on"),

@@ -27,6 +27,7 @@ from apps.inspections.forms import (
     FindingFormSet,
     HandOnForm,
     InspectionForm,
+    PoolLimitsForm,
     PoolReadingForm,
     RoundForm,
     WarningNightForm,
@@ -295,6 +296,34 @@ def pool(request: HttpRequest) -> HttpResponse:
         "readings": PoolReading.objects.filter(project=project).select_related("recorded_by")[:50],
         "limits": queries.pool_limits(project), "day_flags": queries.pool_day(project, today), "today": today,
         "can_record": access.can_record(request.user, project)}, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def pool_limits(request: HttpRequest) -> HttpResponse:
+    """泳池水质限值 (R-M18-16): the limits the pool log is flagged against; the 管理处经理 or 品质管理部
+    changes them, everyone who reads the project's checks sees them."""
+    project, projects = _project(request)
+    limits = queries.pool_limits(project)
+    can_manage = access.can_manage(request.user, project)
+    fields = sorted(actions.POOL_LIMIT_FIELDS)
+    form = PoolLimitsForm(request.POST or None, initial={f: getattr(limits, f) for f in fields})
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                actions.save_pool_limits(project=project, acting_user=access.acting_user(request), now=clock.now(),
+                                         **form.cleaned_data)
+            except DomainError as exc:
+                flash_refusal(request, exc, form=form)
+            else:
+                messages.success(request, _("泳池水质限值已保存"))
+                return redirect(f"/inspections/pool/limits/?project={project.pk}")
+        else:
+            messages.error(request, _("请更正下列错误"))
+    return render(request, "inspections/pool_limits.html", {
+        "project": project, "projects": projects, "form": form, "limits": limits, "can_manage": can_manage,
+        "own": limits.project_id == project.pk}, status=400 if request.method == "POST" else 200)
 
 
 @login_required
