@@ -27,6 +27,9 @@ from apps.inspections.models import (
     CheckKind,
     CheckTemplate,
     DailyLevel,
+    EmergencyPlan,
+    Evaluation,
+    EvaluationKind,
     Exemption,
     Finding,
     FindingCause,
@@ -479,3 +482,61 @@ def save_pool_limits(*, project: Project, acting_user: User, now: dt.datetime, *
 
 POOL_LIMIT_FIELDS = {"footbath_cl_min", "footbath_cl_max", "kids_cl_min", "kids_cl_max", "ph_min", "ph_max", "br_min",
                      "br_max", "footbath_change_hours", "filter_cleanings_per_day"}
+
+
+def _clean(value: str | None, label: str, field: str, limit: int) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise _refuse(f"请填写{label}", field)
+    if len(text) > limit:
+        raise _refuse(f"{label}不能超过{limit}字", field)
+    return text
+
+
+@transaction.atomic
+def record_evaluation(*, project: Project, kind: str, held_on: dt.date | None, body: str, result: str,
+                      acting_user: User, now: dt.datetime, attachment: Any = None) -> Evaluation:
+    """年度与外部评价 (R-M18-11): ISO internal audit, management review, specialist ratings, customer,
+    government and certification-body evaluations with their result and proof (certificate, report).
+    Recorded by the 管理处经理 or 品质管理部; a date in the future or an attachment that is not a
+    document or image is refused."""
+    _require(acting_user, project, manage=True)
+    if kind not in EvaluationKind.values:
+        raise _refuse("请选择评价类别", "kind")
+    if held_on is None:
+        raise _refuse("请填写日期", "held_on")
+    if held_on > clock_today(project, now):
+        raise _refuse("评价日期不能晚于今天", "held_on")
+    body_text = _clean(body, "评价机构", "body", 100)
+    result_text = _clean(result, "结果", "result", 4000)
+    if attachment is not None:
+        files.check_upload(attachment, field="attachment")
+    return Evaluation.objects.create(company_id=project.company_id, project=project, kind=kind, held_on=held_on,
+                                     body=body_text, result=result_text, attachment=attachment or "")
+
+
+@transaction.atomic
+def issue_emergency_plan(*, project: Project, emergency: str, version: str, issued_on: dt.date | None,
+                         organisation: str, acting_user: User, now: dt.datetime) -> EmergencyPlan:
+    """应急预案 (R-M18-15): one plan per type of emergency, each naming the organisation, the people and
+    the concrete measures; a new version supersedes the last one. The same version twice is refused."""
+    _require(acting_user, project, manage=True)
+    kind = _clean(emergency, "突发事件类型", "emergency", 50)
+    ver = _clean(version, "版本", "version", 20)
+    if issued_on is None:
+        raise _refuse("请填写发布日期", "issued_on")
+    if issued_on > clock_today(project, now):
+        raise _refuse("发布日期不能晚于今天", "issued_on")
+    text = _clean(organisation, "组织、人员与措施", "organisation", 8000)
+    if len(text) < 10:
+        raise _refuse("请写明组织、人员与具体措施，以便事发时立即启动", "organisation")
+    if EmergencyPlan.objects.select_for_update().filter(project=project, emergency=kind, version=ver).exists():
+        raise InspectionError(f"{kind}应急预案 {ver} 版已存在，请使用新的版本号", field="version", code="conflict",
+                              status=409)
+    return EmergencyPlan.objects.create(project=project, emergency=kind, version=ver, issued_on=issued_on,
+                                        organisation=text)
+
+
+def clock_today(project: Project, now: dt.datetime) -> dt.date:
+    return now.astimezone(project.tz).date()
+

@@ -1,5 +1,6 @@
 """泳池水质限值 (R-M18-16) through the page and the API: the 管理处经理 sets them, others read them,
 impossible limits are refused and later readings are flagged against the new limits."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,9 +22,18 @@ def _auth(user):
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
-FORM = {"footbath_cl_min": "6", "footbath_cl_max": "9", "kids_cl_min": "0.3", "kids_cl_max": "0.5",
-        "ph_min": "7.0", "ph_max": "7.8", "br_min": "", "br_max": "", "footbath_change_hours": "4",
-        "filter_cleanings_per_day": "2"}
+FORM = {
+    "footbath_cl_min": "6",
+    "footbath_cl_max": "9",
+    "kids_cl_min": "0.3",
+    "kids_cl_max": "0.5",
+    "ph_min": "7.0",
+    "ph_max": "7.8",
+    "br_min": "",
+    "br_max": "",
+    "footbath_change_hours": "4",
+    "filter_cleanings_per_day": "2",
+}
 
 
 def test_r_m18_16_pool_limits_page_sets_limits_and_flags_readings(client, cast, frozen_now):
@@ -40,9 +50,14 @@ def test_r_m18_16_pool_limits_page_sets_limits_and_flags_readings(client, cast, 
     assert r.status_code == 302
     limits = PoolLimits.objects.get(project=cast.project)
     assert limits.footbath_cl_min == 6 and str(limits.ph_max) == "7.80"
-    reading = actions.record_pool_reading(project=cast.project, taken_at=frozen_now - dt.timedelta(minutes=5),
-                                          acting_user=cast.project_manager, now=frozen_now, footbath_cl="5.5",
-                                          ph="8.1")
+    reading = actions.record_pool_reading(
+        project=cast.project,
+        taken_at=frozen_now - dt.timedelta(minutes=5),
+        acting_user=cast.project_manager,
+        now=frozen_now,
+        footbath_cl="5.5",
+        ph="8.1",
+    )
     assert reading.flagged and "浸脚池余氯" in reading.flags and "pH" in reading.flags
 
 
@@ -65,17 +80,26 @@ def test_r_m18_16_pool_limits_api(client, cast, frozen_now):
     auth = _auth(cast.project_manager)
     r = client.get(f"/api/v1/inspections/pool-limits?project={cast.project.pk}", **auth)
     assert r.status_code == 200 and r.json()["own"] is False and Decimal(r.json()["footbath_cl_min"]) == 5
-    payload = {"project_id": cast.project.pk, "footbath_cl_min": "5", "footbath_cl_max": "10", "kids_cl_min": "0.3",
-               "kids_cl_max": "0.5", "ph_min": "7.2", "ph_max": "7.0"}
+    payload = {
+        "project_id": cast.project.pk,
+        "footbath_cl_min": "5",
+        "footbath_cl_max": "10",
+        "kids_cl_min": "0.3",
+        "kids_cl_max": "0.5",
+        "ph_min": "7.2",
+        "ph_max": "7.0",
+    }
     r = client.put("/api/v1/inspections/pool-limits", payload, content_type="application/json", **auth)
     assert r.status_code == 422 and "ph_min" in r.json()["error"]["fields"] and not PoolLimits.objects.exists()
     payload["ph_max"] = "7.8"
-    r = client.put("/api/v1/inspections/pool-limits", payload, content_type="application/json",
-                   **_auth(cast.butler))
+    r = client.put("/api/v1/inspections/pool-limits", payload, content_type="application/json", **_auth(cast.butler))
     assert r.status_code in (403, 404) and not PoolLimits.objects.exists()
     r = client.put("/api/v1/inspections/pool-limits", payload, content_type="application/json", **auth)
     assert r.status_code == 200 and r.json()["own"] is True and Decimal(r.json()["ph_max"]) == Decimal("7.8")
-    r = client.post("/api/v1/inspections/pool-readings", {"project_id": cast.project.pk,
-                                                          "taken_at": "2026-11-23T09:30:00+08:00", "ph": "6.9"},
-                    content_type="application/json", **auth)
+    r = client.post(
+        "/api/v1/inspections/pool-readings",
+        {"project_id": cast.project.pk, "taken_at": "2026-11-23T09:30:00+08:00", "ph": "6.9"},
+        content_type="application/json",
+        **auth,
+    )
     assert r.status_code == 201 and r.json()["flagged"] and PoolReading.objects.count() == 1
