@@ -27,6 +27,9 @@ from apps.inspections.models import (
     CheckKind,
     CheckTemplate,
     DailyLevel,
+    EmergencyPlan,
+    Evaluation,
+    EvaluationKind,
     Exemption,
     Finding,
     FindingCause,
@@ -444,9 +447,26 @@ def record_pool_reading(*, project: Project, taken_at: dt.datetime | None, actin
 
 @transaction.atomic
 def save_pool_limits(*, project: Project, acting_user: User, now: dt.datetime, **values: Any) -> PoolLimits:
+    """泳池水质限值 of one project (R-M18-16), set by the 管理处经理 or 品质管理部: a low limit above its
+    high one, a negative or an impossible limit (pH above 14) is refused; later readings are flagged
+    against the new limits."""
     _require(acting_user, project, manage=True)
-    row = PoolLimits.objects.filter(project=project).first() or PoolLimits(company_id=project.company_id,
-                                                                           project=project)
+    unknown = set(values) - POOL_LIMIT_FIELDS
+    if unknown:
+        raise _refuse("未知的限值项目", sorted(unknown)[0])
+    for key in POOL_LIMIT_FIELDS - {"ph_min", "ph_max", "br_min", "br_max"}:
+        if key in values and values[key] is None:
+            raise _refuse("请填写此限值", key)
+    for key in ("ph_min", "ph_max"):
+        v = values.get(key)
+        if v is not None and v > 14:
+            raise _refuse("pH 限值数值不可能（应在0–14之间）", key, code="impossible")
+    for key in ("footbath_change_hours", "filter_cleanings_per_day"):
+        v = values.get(key)
+        if v is not None and not (0 if key == "filter_cleanings_per_day" else 1) <= v <= 24:
+            raise _refuse("次数或间隔应在1–24之间" if key == "footbath_change_hours" else "次数应在0–24之间", key)
+    row = (PoolLimits.objects.select_for_update().filter(project=project).first()
+           or PoolLimits(company_id=project.company_id, project=project))
     for low, high, label in (("footbath_cl_min", "footbath_cl_max", "浸脚池余氯"), ("kids_cl_min", "kids_cl_max", "儿童池余氯"),
                              ("ph_min", "ph_max", "pH"), ("br_min", "br_max", "BR")):
         a, b = values.get(low), values.get(high)
@@ -455,7 +475,68 @@ def save_pool_limits(*, project: Project, acting_user: User, now: dt.datetime, *
         if (a is not None and a < 0) or (b is not None and b < 0):
             raise _refuse(f"{label}限值不能为负数", low)
     for key, value in values.items():
-        if hasattr(row, key):
-            setattr(row, key, value)
+        setattr(row, key, value)
     row.save()
     return row
+
+
+POOL_LIMIT_FIELDS = {"footbath_cl_min", "footbath_cl_max", "kids_cl_min", "kids_cl_max", "ph_min", "ph_max", "br_min",
+                     "br_max", "footbath_change_hours", "filter_cleanings_per_day"}
+
+
+def _clean(value: str | None, label: str, field: str, limit: int) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise _refuse(f"请填写{label}", field)
+    if len(text) > limit:
+        raise _refuse(f"{label}不能超过{limit}字", field)
+    return text
+
+
+@transaction.atomic
+def record_evaluation(*, project: Project, kind: str, held_on: dt.date | None, body: str, result: str,
+                      acting_user: User, now: dt.datetime, attachment: Any = None) -> Evaluation:
+    """年度与外部评价 (R-M18-11): ISO internal audit, management review, specialist ratings, customer,
+    government and certification-body evaluations with their result and proof (certificate, report).
+    Recorded by the 管理处经理 or 品质管理部; a date in the future or an attachment that is not a
+    document or image is refused."""
+    _require(acting_user, project, manage=True)
+    if kind not in EvaluationKind.values:
+        raise _refuse("请选择评价类别", "kind")
+    if held_on is None:
+        raise _refuse("请填写日期", "held_on")
+    if held_on > clock_today(project, now):
+        raise _refuse("评价日期不能晚于今天", "held_on")
+    body_text = _clean(body, "评价机构", "body", 100)
+    result_text = _clean(result, "结果", "result", 4000)
+    if attachment is not None:
+        files.check_upload(attachment, field="attachment")
+    return Evaluation.objects.create(company_id=project.company_id, project=project, kind=kind, held_on=held_on,
+                                     body=body_text, result=result_text, attachment=attachment or "")
+
+
+@transaction.atomic
+def issue_emergency_plan(*, project: Project, emergency: str, version: str, issued_on: dt.date | None,
+                         organisation: str, acting_user: User, now: dt.datetime) -> EmergencyPlan:
+    """应急预案 (R-M18-15): one plan per type of emergency, each naming the organisation, the people and
+    the concrete measures; a new version supersedes the last one. The same version twice is refused."""
+    _require(acting_user, project, manage=True)
+    kind = _clean(emergency, "突发事件类型", "emergency", 50)
+    ver = _clean(version, "版本", "version", 20)
+    if issued_on is None:
+        raise _refuse("请填写发布日期", "issued_on")
+    if issued_on > clock_today(project, now):
+        raise _refuse("发布日期不能晚于今天", "issued_on")
+    text = _clean(organisation, "组织、人员与措施", "organisation", 8000)
+    if len(text) < 10:
+        raise _refuse("请写明组织、人员与具体措施，以便事发时立即启动", "organisation")
+    if EmergencyPlan.objects.select_for_update().filter(project=project, emergency=kind, version=ver).exists():
+        raise InspectionError(f"{kind}应急预案 {ver} 版已存在，请使用新的版本号", field="version", code="conflict",
+                              status=409)
+    return EmergencyPlan.objects.create(project=project, emergency=kind, version=ver, issued_on=issued_on,
+                                        organisation=text)
+
+
+def clock_today(project: Project, now: dt.datetime) -> dt.date:
+    return now.astimezone(project.tz).date()
+

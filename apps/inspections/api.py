@@ -8,14 +8,23 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import File, Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from apps.core import files
 from apps.core.api_errors import ERRORS, ApiError
 from apps.core.validation import PastMoment
 from apps.inspections import access, actions, queries
-from apps.inspections.models import CheckTemplate, Finding, Inspection, InspectionPhoto, InspectionRound
+from apps.inspections.models import (
+    CheckKind,
+    CheckTemplate,
+    EmergencyPlan,
+    Evaluation,
+    Finding,
+    Inspection,
+    InspectionPhoto,
+    InspectionRound,
+)
 from apps.org.access import visible_projects
 from apps.org.models import Department, Project, User
 from linli import clock
@@ -285,6 +294,55 @@ def pool_list(request: HttpRequest, project: int, limit: int = 100) -> Any:
     return list(proj.pool_readings.all()[:max(1, min(limit, 500))])
 
 
+class PoolLimitsIn(Schema):
+    project_id: int
+    footbath_cl_min: Decimal
+    footbath_cl_max: Decimal
+    kids_cl_min: Decimal
+    kids_cl_max: Decimal
+    ph_min: Decimal | None = None
+    ph_max: Decimal | None = None
+    br_min: Decimal | None = None
+    br_max: Decimal | None = None
+    footbath_change_hours: int = 4
+    filter_cleanings_per_day: int = 2
+
+
+class PoolLimitsOut(Schema):
+    project_id: int
+    own: bool
+    footbath_cl_min: Decimal
+    footbath_cl_max: Decimal
+    kids_cl_min: Decimal
+    kids_cl_max: Decimal
+    ph_min: Decimal | None
+    ph_max: Decimal | None
+    br_min: Decimal | None
+    br_max: Decimal | None
+    footbath_change_hours: int
+    filter_cleanings_per_day: int
+
+
+def _limits_out(project: Project) -> dict[str, Any]:
+    limits = queries.pool_limits(project)
+    return {"project_id": project.pk, "own": limits.project_id == project.pk,
+            **{f: getattr(limits, f) for f in actions.POOL_LIMIT_FIELDS}}
+
+
+@router.get("/pool-limits", response={200: PoolLimitsOut, **ERRORS}, summary="泳池水质限值（本项目或公司默认）")
+def pool_limits_get(request: HttpRequest, project: int) -> Any:
+    return _limits_out(_project(request, project))
+
+
+@router.put("/pool-limits", response={200: PoolLimitsOut, **ERRORS},
+            summary="设定泳池水质限值（管理处经理、品质管理部）")
+def pool_limits_put(request: HttpRequest, payload: PoolLimitsIn) -> Any:
+    proj = _project(request, payload.project_id)
+    actions.save_pool_limits(project=proj, acting_user=access.acting_user(request), now=clock.now(),
+                             **payload.dict(exclude={"project_id"}))
+    return _limits_out(proj)
+
+
 class RoundIn(Schema):
     project_id: int
     template_id: int
@@ -330,3 +388,101 @@ def template_list(request: HttpRequest, project: int) -> Any:
     return [{"id": t.pk, "kind": t.kind, "level": t.level, "name": t.name, "interval_days": t.interval_days,
              "requires_checked_signature": t.requires_checked_signature, "items": [i.text for i in t.items.all()]}
             for t in queries.templates_for(proj).prefetch_related("items")]
+
+
+class EvaluationOut(Schema):
+    id: int
+    project_id: int | None
+    kind: str
+    kind_label: str
+    held_on: dt.date
+    body: str
+    result: str
+    has_attachment: bool
+
+
+def _evaluation_out(e: Evaluation) -> dict[str, Any]:
+    return {"id": e.pk, "project_id": e.project_id, "kind": e.kind, "kind_label": e.kind_label, "held_on": e.held_on,
+            "body": e.body, "result": e.result, "has_attachment": bool(e.attachment)}
+
+
+class EvaluationIn(Schema):
+    project_id: int
+    kind: str
+    held_on: dt.date
+    body: str
+    result: str
+
+
+@router.get("/evaluations", response={200: list[EvaluationOut], **ERRORS}, summary="年度与外部评价记录")
+def evaluation_list(request: HttpRequest, project: int, year: int | None = None) -> Any:
+    proj = _project(request, project)
+    qs = Evaluation.objects.filter(project=proj).order_by("-held_on", "-pk")
+    if year:
+        qs = qs.filter(held_on__year=year)
+    return [_evaluation_out(e) for e in qs[:500]]
+
+
+@router.post("/evaluations", response={201: EvaluationOut, **ERRORS},
+             summary="登记评价（内部审核、管理评审、专业评比、顾客、政府、认证机构），可附证书或报告")
+def evaluation_create(request: HttpRequest, payload: Form[EvaluationIn],
+                      attachment: UploadedFile | None = File(None)) -> Any:  # noqa: B008 — ninja marker
+    proj = _project(request, payload.project_id)
+    ev = actions.record_evaluation(project=proj, acting_user=access.acting_user(request), now=clock.now(),
+                                   attachment=attachment, **payload.dict(exclude={"project_id"}))
+    return Status(201, _evaluation_out(ev))
+
+
+class EmergencyPlanIn(Schema):
+    project_id: int
+    emergency: str
+    version: str
+    issued_on: dt.date
+    organisation: str
+
+
+class EmergencyPlanOut(Schema):
+    id: int
+    project_id: int
+    emergency: str
+    version: str
+    issued_on: dt.date
+    organisation: str
+    current: bool
+
+
+class DrillOut(Schema):
+    id: int
+    inspected_at: dt.datetime
+    scope: str
+    status: str
+
+
+class EmergencyPlansOut(Schema):
+    plans: list[EmergencyPlanOut]
+    drills: list[DrillOut]
+
+
+@router.get("/emergency-plans", response={200: EmergencyPlansOut, **ERRORS},
+            summary="应急预案（每类现行版本与历史版本）及演练记录")
+def emergency_plan_list(request: HttpRequest, project: int) -> Any:
+    proj = _project(request, project)
+    seen: set[str] = set()
+    plans = []
+    for p in EmergencyPlan.objects.filter(project=proj).order_by("emergency", "-issued_on", "-pk")[:500]:
+        plans.append({"id": p.pk, "project_id": p.project_id, "emergency": p.emergency, "version": p.version,
+                      "issued_on": p.issued_on, "organisation": p.organisation, "current": p.emergency not in seen})
+        seen.add(p.emergency)
+    drills = list(Inspection.objects.filter(project=proj, kind=CheckKind.EMERGENCY_DRILL)
+                  .order_by("-inspected_at", "-pk").values("id", "inspected_at", "scope", "status")[:50])
+    return {"plans": plans, "drills": drills}
+
+
+@router.post("/emergency-plans", response={201: EmergencyPlanOut, **ERRORS},
+             summary="发布应急预案（新版本取代旧版本；同一版本号不可重复）")
+def emergency_plan_create(request: HttpRequest, payload: EmergencyPlanIn) -> Any:
+    proj = _project(request, payload.project_id)
+    p = actions.issue_emergency_plan(project=proj, acting_user=access.acting_user(request), now=clock.now(),
+                                     **payload.dict(exclude={"project_id"}))
+    return Status(201, {"id": p.pk, "project_id": p.project_id, "emergency": p.emergency, "version": p.version,
+                        "issued_on": p.issued_on, "organisation": p.organisation, "current": True})

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+from decimal import Decimal
 from typing import Any
 
 from PIL import Image, ImageDraw
@@ -96,12 +97,35 @@ def _load_project(company: Company, project: Project, now: dt.datetime) -> int:
     readings: tuple[tuple[int, dict[str, Any]], ...] = ((9, {"footbath_cl": "7.5", "kids_cl": "0.4", "ph": "7.4"}),
                                                           (13, {"footbath_cl": "4.2", "kids_cl": "0.35"}),
                                                           (17, {"footbath_cl": "6.0"}))
+    with clock.frozen(now):  # the project's own limits: pH kept to 7.0–7.8 (the seed gives none)
+        actions.save_pool_limits(project=project, acting_user=pm, now=now, footbath_cl_min=Decimal(5),
+                                 footbath_cl_max=Decimal(10), kids_cl_min=Decimal("0.3"), kids_cl_max=Decimal("0.5"),
+                                 ph_min=Decimal("7.0"), ph_max=Decimal("7.8"))
     for h, values in readings:
         at = dt.datetime.combine(month.replace(day=18), dt.time(h), tzinfo=tz)
         with clock.frozen(at):
             actions.record_pool_reading(project=project, taken_at=at, acting_user=head or pm, now=at,
                                         filter_cleaned=h != 17, footbath_changed=True, **values)
-    with clock.frozen(now):
+    with clock.frozen(now):  # emergency plans (R-M18-15) with a drill, and this year's evaluations (R-M18-11)
+        for emergency, measures in (
+                ("火警", "总指挥：管理处经理；安管主管带队疏散，工程部切断非消防电源，客服中心通知业主并联系119。"),
+                ("电梯困人", "值班电工5分钟内到场安抚，维保单位30分钟内到场救援；客服中心记录并回访。"),
+                ("水浸", "工程部关闭总阀、启动排水泵；安管部设置警示围挡；环境部清理积水。")):
+            actions.issue_emergency_plan(project=project, emergency=emergency, version=f"{today.year}版",
+                                         issued_on=today.replace(month=1, day=5), organisation=measures,
+                                         acting_user=pm, now=now)
+        drill_at = dt.datetime.combine(month.replace(day=15), dt.time(15), tzinfo=tz)
+        actions.record_inspection(project=project, kind="emergency_drill", inspected_at=drill_at,
+                                  scope="火警应急预案演练（3栋疏散）", summary="疏散用时6分钟，2名新员工不熟悉消防栓位置",
+                                  acting_user=pm, now=now, all_normal=True, inspector_signature=_signature(7))
+        count += 1
+        for kind, ago, body, result in (
+                ("iso_internal", 20, "品质管理部", "内部审核发现不符合项3项，已下发纠正措施"),
+                ("customer", 30, "客户服务部", "上半年顾客满意度调查：满意率 91%"),
+                ("certification", 45, "深圳质量认证中心", "ISO9001 年度监督审核通过，无严重不符合项")):
+            held = today - dt.timedelta(days=ago)
+            actions.record_evaluation(project=project, kind=kind, held_on=held, body=body, result=result,
+                                      acting_user=quality.user if quality else pm, now=now)
         for offset, kind in ((2, "electrician"), (5, "warehouse"), (10, "lightning")):
             actions.schedule_round(project=project, template=CheckTemplate.objects.filter(company=None, kind=kind)
                                    .get(), due_on=today + dt.timedelta(days=offset), assignee=pm, acting_user=pm,

@@ -7,7 +7,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.validation import validate_moment
-from apps.inspections.models import CheckKind, CheckTemplate, DailyLevel, Exemption, FindingCause, WarningKind
+from apps.inspections.models import (
+    CheckKind,
+    CheckTemplate,
+    DailyLevel,
+    EvaluationKind,
+    Exemption,
+    FindingCause,
+    WarningKind,
+)
 from apps.org.models import Department, Project, User
 
 DT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -102,3 +110,42 @@ class RoundForm(forms.Form):
 class HandOnForm(forms.Form):
     to = forms.ChoiceField(label=_("转为"), choices=[("ticket", _("内部工单")), ("ncr", _("不合格报告"))])
     reason = forms.CharField(label=_("超出部门权限的原因（不合格报告必填）"), required=False, max_length=300)
+
+
+def _limit(label: Any, *, required: bool = False, digits: int = 6) -> forms.DecimalField:
+    return forms.DecimalField(label=label, required=required, max_digits=digits, decimal_places=2, min_value=0)
+
+
+class PoolLimitsForm(forms.Form):
+    """泳池水质限值 of one project (R-M18-16); pH and BR left empty are not checked."""
+
+    footbath_cl_min = _limit(_("浸脚池余氯下限 mg/L"), required=True)
+    footbath_cl_max = _limit(_("浸脚池余氯上限 mg/L"), required=True)
+    kids_cl_min = _limit(_("儿童池新水余氯下限 mg/L"), required=True)
+    kids_cl_max = _limit(_("儿童池新水余氯上限 mg/L"), required=True)
+    ph_min = _limit(_("pH 下限"), digits=4)
+    ph_max = _limit(_("pH 上限"), digits=4)
+    br_min = _limit(_("BR 下限"))
+    br_max = _limit(_("BR 上限"))
+    footbath_change_hours = forms.IntegerField(label=_("浸脚池换水间隔（小时）"), min_value=1, max_value=24)
+    filter_cleanings_per_day = forms.IntegerField(label=_("每日清洗过滤箱次数 ≥"), min_value=0, max_value=24)
+
+
+class EvaluationForm(forms.Form):
+    """年度与外部评价 (R-M18-11)."""
+
+    kind = forms.ChoiceField(label=_("类别"), choices=EvaluationKind.choices)
+    held_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    body = forms.CharField(label=_("评价机构"), max_length=100)
+    result = forms.CharField(label=_("结果"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    attachment = forms.FileField(label=_("附件（证书、报告、照片）"), required=False)
+
+
+class EmergencyPlanForm(forms.Form):
+    """应急预案 (R-M18-15)."""
+
+    emergency = forms.CharField(label=_("突发事件类型"), max_length=50,
+                                help_text=_("火警、水浸、停电、电梯困人、公共卫生、自然灾害等"))
+    version = forms.CharField(label=_("版本"), max_length=20)
+    issued_on = forms.DateField(label=_("发布日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    organisation = forms.CharField(label=_("组织、人员与措施"), widget=forms.Textarea(attrs={"rows": 5}), max_length=8000)

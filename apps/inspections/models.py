@@ -312,6 +312,17 @@ class PoolReading(models.Model):
         return f"{self.taken_at:%Y-%m-%d %H:%M}"
 
 
+class EvaluationKind(models.TextChoices):
+    """评价类别 (R-M18-11): the annual internal evaluations and the external ones."""
+
+    ISO_INTERNAL = "iso_internal", _("ISO内部审核")
+    MANAGEMENT_REVIEW = "management_review", _("管理评审")
+    SPECIALIST_RATING = "specialist_rating", _("专业评比（设备完好率、红旗设备、房屋完好率）")
+    CUSTOMER = "customer", _("顾客评价")
+    GOVERNMENT = "government", _("政府评优与安全、环境检查")
+    CERTIFICATION = "certification", _("认证机构监督/复审")
+
+
 class Evaluation(models.Model):
     """年度与外部评价 (R-M18-11): ISO audits, management review, ratings, government inspections."""
 
@@ -332,6 +343,10 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.held_on}"
+
+    @property
+    def kind_label(self) -> str:
+        return str(EvaluationKind(self.kind).label) if self.kind in EvaluationKind.values else self.kind
 
 
 class EmergencyPlan(models.Model):

@@ -24,14 +24,17 @@ from apps.core.exports import render_pdf, xlsx_response
 from apps.core.flash import flash_refusal
 from apps.inspections import access, actions, queries
 from apps.inspections.forms import (
+    EmergencyPlanForm,
+    EvaluationForm,
     FindingFormSet,
     HandOnForm,
     InspectionForm,
+    PoolLimitsForm,
     PoolReadingForm,
     RoundForm,
     WarningNightForm,
 )
-from apps.inspections.models import Finding, Inspection, PoolReading
+from apps.inspections.models import CheckKind, EmergencyPlan, Evaluation, Finding, Inspection, PoolReading
 from apps.org.access import visible_projects
 from apps.org.models import Department, Project, User
 from linli import clock
@@ -298,6 +301,34 @@ def pool(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def pool_limits(request: HttpRequest) -> HttpResponse:
+    """泳池水质限值 (R-M18-16): the limits the pool log is flagged against; the 管理处经理 or 品质管理部
+    changes them, everyone who reads the project's checks sees them."""
+    project, projects = _project(request)
+    limits = queries.pool_limits(project)
+    can_manage = access.can_manage(request.user, project)
+    fields = sorted(actions.POOL_LIMIT_FIELDS)
+    form = PoolLimitsForm(request.POST or None, initial={f: getattr(limits, f) for f in fields})
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                actions.save_pool_limits(project=project, acting_user=access.acting_user(request), now=clock.now(),
+                                         **form.cleaned_data)
+            except DomainError as exc:
+                flash_refusal(request, exc, form=form)
+            else:
+                messages.success(request, _("泳池水质限值已保存"))
+                return redirect(f"/inspections/pool/limits/?project={project.pk}")
+        else:
+            messages.error(request, _("请更正下列错误"))
+    return render(request, "inspections/pool_limits.html", {
+        "project": project, "projects": projects, "form": form, "limits": limits, "can_manage": can_manage,
+        "own": limits.project_id == project.pk}, status=400 if request.method == "POST" else 200)
+
+
+@login_required
 def rounds(request: HttpRequest) -> HttpResponse:
     """检查安排: rounds with due dates and the person responsible (管理处经理, 品质部)."""
     project, projects = _project(request)
@@ -339,3 +370,71 @@ def bulletin(request: HttpRequest) -> HttpResponse:
     return render(request, "inspections/bulletin.html", context)
 
 
+
+
+@login_required
+def evaluations(request: HttpRequest) -> HttpResponse:
+    """年度与外部评价 (R-M18-11): ISO audits, management review, ratings, customer, government and
+    certification-body evaluations with their result and proof; the 管理处经理 or 品质管理部 records them."""
+    project, projects = _project(request)
+    can_manage = access.can_manage(request.user, project)
+    form = EvaluationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                actions.record_evaluation(project=project, acting_user=access.acting_user(request), now=clock.now(),
+                                          **form.cleaned_data)
+            except DomainError as exc:
+                flash_refusal(request, exc, form=form)
+            else:
+                messages.success(request, _("评价记录已保存"))
+                return redirect(f"/inspections/evaluations/?project={project.pk}")
+        else:
+            messages.error(request, _("请更正下列错误"))
+    rows = Evaluation.objects.filter(project=project).order_by("-held_on", "-pk")[:200]
+    return render(request, "inspections/evaluations.html", {
+        "project": project, "projects": projects, "form": form, "evaluations": rows, "can_manage": can_manage,
+        "year": clock.today(project.tz).year}, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def evaluation_attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
+    ev = Evaluation.objects.filter(pk=pk, project__in=visible_projects(request.user)).select_related("project").first()
+    if ev is None or ev.project is None or not access.can_read(request.user, ev.project) or not ev.attachment:
+        raise Http404
+    return files.serve(ev.attachment, download_name=f"evaluation-{ev.pk}")
+
+
+@login_required
+def emergency_plans(request: HttpRequest) -> HttpResponse:
+    """应急预案 (R-M18-15): the current version of each type of plan with its organisation, people and
+    measures, earlier versions, and the drills recorded as inspections of kind 应急预案演练."""
+    project, projects = _project(request)
+    can_manage = access.can_manage(request.user, project)
+    form = EmergencyPlanForm(request.POST or None, initial={"issued_on": clock.today(project.tz)})
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                actions.issue_emergency_plan(project=project, acting_user=access.acting_user(request),
+                                             now=clock.now(), **form.cleaned_data)
+            except DomainError as exc:
+                flash_refusal(request, exc, form=form)
+            else:
+                messages.success(request, _("应急预案已发布"))
+                return redirect(f"/inspections/emergency-plans/?project={project.pk}")
+        else:
+            messages.error(request, _("请更正下列错误"))
+    plans = list(EmergencyPlan.objects.filter(project=project).order_by("emergency", "-issued_on", "-pk")[:500])
+    current: dict[str, EmergencyPlan] = {}
+    for plan in plans:
+        current.setdefault(plan.emergency, plan)
+    drills = (Inspection.objects.filter(project=project, kind=CheckKind.EMERGENCY_DRILL)
+              .select_related("inspector").order_by("-inspected_at", "-pk")[:20])
+    return render(request, "inspections/emergency_plans.html", {
+        "project": project, "projects": projects, "form": form, "current": list(current.values()),
+        "older": [p for p in plans if current[p.emergency] is not p], "drills": drills, "can_manage": can_manage,
+    }, status=400 if request.method == "POST" else 200)
