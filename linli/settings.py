@@ -196,6 +196,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "apps.org.context_processors.linli",
+                "apps.home.navigation.nav",  # issue 23: the menu shows only the modules the user may open
             ],
         },
     }
