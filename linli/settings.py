@@ -174,6 +174,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "apps.core.throttle.PostThrottleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -196,6 +197,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "apps.org.context_processors.linli",
+                "apps.home.navigation.nav",  # issue 23: the menu shows only the modules the user may open
             ],
         },
     }
@@ -281,7 +283,15 @@ LINLI_BEHIND_PROXY = envbool("LINLI_BEHIND_PROXY", PRODUCTION)
 # "<count>/<s|m|h|d>"; "off" switches a limit off. Too many answer 429 with Retry-After.
 LINLI_API_THROTTLE_USER = os.environ.get("LINLI_API_THROTTLE_USER", "1200/m")
 LINLI_API_THROTTLE_IP = os.environ.get("LINLI_API_THROTTLE_IP", "3000/m")
-for _name, _rate in (("LINLI_API_THROTTLE_USER", LINLI_API_THROTTLE_USER), ("LINLI_API_THROTTLE_IP", LINLI_API_THROTTLE_IP)):
+# Page POST rate limits (apps.core.throttle): form submissions per signed-in user, per address without a
+# signed-in user (login, owners' code request) and per address overall; past them 429 with a Chinese page.
+LINLI_POST_THROTTLE_USER = os.environ.get("LINLI_POST_THROTTLE_USER", "120/m")
+LINLI_POST_THROTTLE_ANON = os.environ.get("LINLI_POST_THROTTLE_ANON", "30/m")
+LINLI_POST_THROTTLE_IP = os.environ.get("LINLI_POST_THROTTLE_IP", "600/m")
+for _name, _rate in (("LINLI_API_THROTTLE_USER", LINLI_API_THROTTLE_USER), ("LINLI_API_THROTTLE_IP", LINLI_API_THROTTLE_IP),
+                     ("LINLI_POST_THROTTLE_USER", LINLI_POST_THROTTLE_USER),
+                     ("LINLI_POST_THROTTLE_ANON", LINLI_POST_THROTTLE_ANON),
+                     ("LINLI_POST_THROTTLE_IP", LINLI_POST_THROTTLE_IP)):
     if _rate.strip().lower() not in ("", "off") and not re.fullmatch(r"\d+/\d*(s|m|h|d)", _rate.strip().lower()):
         raise ImproperlyConfigured(f"{_name} must look like 600/m (count/s|m|h|d) or off, not {_rate!r}")
 

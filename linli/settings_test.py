@@ -29,3 +29,5 @@ LANGUAGE_CODE = "zh-hans"
 # The suite's thousands of API calls come from one address and few users: no rate limits, except in the
 # throttling tests, which set them with the ``settings`` fixture (apps/api/tests/test_throttling.py).
 LINLI_API_THROTTLE_USER = LINLI_API_THROTTLE_IP = "off"
+# Page POSTs likewise (apps/core/tests/test_post_throttle.py switches them on).
+LINLI_POST_THROTTLE_USER = LINLI_POST_THROTTLE_ANON = LINLI_POST_THROTTLE_IP = "off"

@@ -22,15 +22,23 @@ from apps.core import lockout
 from apps.core.models import LoginAttempt
 from apps.fees import queries as fee_queries
 from apps.org import access
-from apps.org.models import Project, User
+from apps.org.models import DepartmentKind, Membership, Project, User
 from apps.org.roles import ROLE_INFO, Cap, Role
 from apps.quality.models import NcrStatus, NonconformityReport
 from apps.reports.models import Report, ReportStatus
 from apps.reports.queries import PROJECT_RESPONSIBLE_ROLES
 from apps.surveys import queries as survey_queries
 from apps.tickets import measures
-from apps.tickets.choices import OPEN_STATUSES, EscalationLevel, Stage, TicketStatus
-from apps.tickets.models import Deadline, DeadlineQuerySet, Dispatch, Ticket
+from apps.tickets.actions.replies import reviews_for
+from apps.tickets.choices import (
+    OPEN_STATUSES,
+    EscalationLevel,
+    ReplyRecipient,
+    ReviewDepartment,
+    Stage,
+    TicketStatus,
+)
+from apps.tickets.models import Deadline, DeadlineQuerySet, Dispatch, Reply, Ticket
 from apps.workdays.queries import uncovered_years
 from linli import clock
 
@@ -510,6 +518,42 @@ def cashier_panel(project: Project, now: dt.datetime) -> Panel:
     )
 
 
+def in_office(user: User) -> bool:
+    """Is ``user`` a member of a company's 办公室 (who reviews written replies with 品质管理部, R-M2-08)?"""
+    return Membership.objects.filter(user=user, department__kind=DepartmentKind.OFFICE).exists()
+
+
+def replies_awaiting_office(projects: list[Project]) -> list[Reply]:
+    """Draft replies to owners of open tickets that need the 办公室's review (R-M2-08, POLICY P-09: a letter
+    or fax, or the answer to a written complaint) and have no approving 办公室 review yet, oldest first."""
+    drafts = (Reply.objects.filter(ticket__project__in=projects, ticket__status__in=OPEN_STATUSES,
+                                   sent_at__isnull=True, recipient=ReplyRecipient.OWNER)
+              .select_related("ticket__project").prefetch_related("reviews").order_by("created_at", "id"))
+    waiting = []
+    for reply in drafts:
+        if ReviewDepartment.OFFICE not in reviews_for(reply.ticket, channel=reply.channel, kind=reply.kind,
+                                                      recipient=reply.recipient):
+            continue
+        last = max((r for r in reply.reviews.all() if r.department == ReviewDepartment.OFFICE),
+                   key=lambda r: (r.reviewed_at, r.pk), default=None)
+        if last is None or not last.approved:
+            waiting.append(reply)
+    return waiting
+
+
+def office_review_panel(projects: list[Project], now: dt.datetime) -> Panel:
+    """办公室 clerk (issue 23 item 3): the written replies waiting for the 办公室's review (R-M2-08)."""
+    waiting = replies_awaiting_office(projects)
+    rows = [Row(title=f"{r.ticket.number} · {r.get_channel_display()}", detail=r.content[:40], when=r.created_at,
+                url=ticket_url(r.ticket_id), badge=r.ticket.project.name) for r in waiting[:ROW_LIMIT]]
+    return Panel(
+        key="office", title=_("书面回复审核"),
+        stats=[Stat(_("待办公室审核"), len(waiting), None, "warn")],
+        rows=rows, rows_title=_("待审核的书面回复（先登记的在前）"), empty=_("没有待审核的书面回复。"),
+        links=_links((_("工单列表"), url_or_none("tickets:list"))),
+    )
+
+
 # ---------------------------------------------------------------- the home page
 
 
@@ -554,5 +598,7 @@ def home_panels(user: User | AnonymousUser, project: Project | None, *, now: dt.
                                     else visible, now))  # issue 23 item 3
     if visible and (roles & SURVEY_ROLES or is_super):
         panels.append(surveys_panel(visible, now))  # issue 18
+    if visible and isinstance(user, User) and in_office(user):
+        panels.append(office_review_panel(visible, now))  # issue 23 item 3: the 办公室 clerk's reviews
     return panels
 

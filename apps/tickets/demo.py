@@ -88,6 +88,14 @@ def _progress(ticket: Any, stage: str, staff: dict[str, Any], department: Any, m
         actions.record_handling(ticket=ticket, investigation="现场核实情况属实", measures="安排专人处理",
                                 result="已处理完毕", done=True, acting_user=handler, now=t, arrived_at=t)
     if steps < 3:
+        if ticket.kind == "complaint":  # issue 23 item 3: the written answer waits for the 办公室's review
+            t += dt.timedelta(hours=1)
+            with clock.frozen(t):
+                reply = actions.give_reply(ticket=ticket, kind="result", channel="letter", acting_user=desk, now=t,
+                                           content="您反映的问题已处理完毕，现书面函复如下：已安排专人跟进，请您知悉。")
+                if reply.sent_at is None and "quality" in actions.reviews_for(ticket, channel="letter", kind="result"):
+                    actions.review_reply(reply=reply, department="quality", approved=True, all_issues_covered=True,
+                                         acting_user=_reviewer(ticket.project, "quality"), now=t)
         return
     t += dt.timedelta(hours=1)
     with clock.frozen(t):

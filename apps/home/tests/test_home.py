@@ -188,3 +188,30 @@ def test_home_page_query_count_is_equal_for_2_and_12_tickets(cast, client, froze
     few = count()
     build(10, 2)
     assert count() == few
+
+
+def test_office_clerk_sees_written_replies_awaiting_the_office_review(cast, client, frozen_now, policies):
+    """Issue 23 item 3, R-M2-08: the 办公室 clerk's home page lists the written replies waiting for the
+    办公室's review; one the 办公室 approved, a phone answer and another company's draft are not listed."""
+    from apps.tickets.tests.helpers import office_clerk
+
+    clerk = office_clerk(cast)
+    waiting = receive(cast)
+    letter = actions.give_reply(ticket=waiting, kind="result", channel="letter", content="书面函复：已更换灯管",
+                                acting_user=cast.front_desk, now=frozen_now)
+    actions.review_reply(reply=letter, department="quality", approved=True, acting_user=cast.quality_inspector,
+                         now=frozen_now)
+    done = receive(cast, content="电梯异响")
+    approved = actions.give_reply(ticket=done, kind="result", channel="letter", content="书面函复：已维修",
+                                  acting_user=cast.front_desk, now=frozen_now)
+    actions.review_reply(reply=approved, department="office", approved=True, acting_user=clerk, now=frozen_now)
+    actions.give_reply(ticket=receive(cast, content="噪音"), kind="result", channel="phone", content="已处理",
+                       owner_response="agree", acting_user=cast.front_desk, now=frozen_now)
+    panel = _panel(dashboard.home_panels(clerk, cast.project), "office")
+    assert _stat(panel, "待办公室审核") == 1
+    assert [r.title for r in panel.rows] == [f"{waiting.number} · 书面函件"]
+    client.force_login(clerk)
+    page = client.get("/").content.decode()
+    assert 'data-panel="office"' in page and waiting.number in page and done.number not in page
+    # nobody else gets the panel
+    assert "office" not in [p.key for p in dashboard.home_panels(cast.front_desk, cast.project)]
