@@ -255,10 +255,24 @@ def _check_photos(photos: list[Any]) -> None:
             raise OwnerError(exc.message, field="photos", code=exc.code) from None
 
 
+OWNER_PHOTO_CAPTION = "业主网上上传"
+
+
 def _save_photos(ticket: Ticket, account: OwnerAccount, photos: list[Any], now: dt.datetime) -> None:
-    for f in photos:
-        if f:
-            OwnerPhoto.objects.create(ticket=ticket, account=account, file=f, uploaded_at=now)
+    """The photos become the ticket's attachments (``tickets.actions.add_attachments``, under the
+    online receiver) so the staff ticket page shows them; the owner's own list points at the same
+    stored files."""
+    photos = [f for f in photos if f]
+    if not photos:
+        return
+    try:
+        rows = ticket_actions.add_attachments(
+            ticket=ticket, files=[(f, OWNER_PHOTO_CAPTION) for f in photos],
+            acting_user=online_receiver(ticket.project), now=now, allowed=IMAGES)
+    except (TicketError, PermissionDenied) as exc:
+        raise OwnerError(str(getattr(exc, "message", exc)), field="photos", code="refused", status=400) from None
+    for att in rows:
+        OwnerPhoto.objects.create(ticket=ticket, account=account, file=att.file.name, uploaded_at=now)
 
 
 def _ticket_error(exc: TicketError) -> OwnerError:
