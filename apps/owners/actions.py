@@ -35,6 +35,8 @@ from apps.owners.models import (
 from apps.repairs.actions import record_owner_confirmation, record_repair_return_visit
 from apps.repairs.errors import RepairError
 from apps.repairs.models import RepairOrder
+from apps.surveys import actions as survey_actions
+from apps.surveys.actions import SurveyError
 from apps.tickets import actions as ticket_actions
 from apps.tickets.actions import TicketError
 from apps.tickets.choices import VERIFY_KINDS, Channel, ReturnVisitMethod
@@ -255,10 +257,24 @@ def _check_photos(photos: list[Any]) -> None:
             raise OwnerError(exc.message, field="photos", code=exc.code) from None
 
 
+OWNER_PHOTO_CAPTION = "业主网上上传"
+
+
 def _save_photos(ticket: Ticket, account: OwnerAccount, photos: list[Any], now: dt.datetime) -> None:
-    for f in photos:
-        if f:
-            OwnerPhoto.objects.create(ticket=ticket, account=account, file=f, uploaded_at=now)
+    """The photos become the ticket's attachments (``tickets.actions.add_attachments``, under the
+    online receiver) so the staff ticket page shows them; the owner's own list points at the same
+    stored files."""
+    photos = [f for f in photos if f]
+    if not photos:
+        return
+    try:
+        rows = ticket_actions.add_attachments(
+            ticket=ticket, files=[(f, OWNER_PHOTO_CAPTION) for f in photos],
+            acting_user=online_receiver(ticket.project), now=now, allowed=IMAGES)
+    except (TicketError, PermissionDenied) as exc:
+        raise OwnerError(str(getattr(exc, "message", exc)), field="photos", code="refused", status=400) from None
+    for att in rows:
+        OwnerPhoto.objects.create(ticket=ticket, account=account, file=att.file.name, uploaded_at=now)
 
 
 def _ticket_error(exc: TicketError) -> OwnerError:
@@ -444,3 +460,25 @@ def rate_handling(*, account: OwnerAccount, household: Household, ticket: Ticket
         raise OwnerError(getattr(exc, "message", str(exc)), code="refused", status=409) from None
     ticket.refresh_from_db()
     return ticket
+
+
+# ---------------------------------------------------------------- surveys (issue 19 item 4)
+
+
+def answer_survey(*, account: OwnerAccount, household: Household, response_id: Any, answers: dict[str, Any],
+                  comment: str = "", now: dt.datetime) -> Any:
+    """业主在账号里作答问卷 — once, for a questionnaire the household was sampled for
+    (``surveys.actions.answer_online``: the same refusals as the one-time link and staff recovery)."""
+    _holder(account, household)
+    row = queries.survey_for_household(household, response_id)
+    if row is None:
+        raise OwnerError("问卷不存在", code="not_found", status=404)
+    if row.recovered_at is not None:
+        raise OwnerError("您已提交过本问卷，每份问卷只能作答一次", code="already_answered", status=409)
+    if len(comment or "") > policy.max_text():
+        raise OwnerError(f"内容不能超过{policy.max_text()}个字", field="comment", code="too_long")
+    try:
+        return survey_actions.answer_online(response=row, answers=answers, comment=comment, now=now)
+    except SurveyError as exc:
+        field = next(iter(exc.fields), None) if exc.fields else None
+        raise OwnerError(exc.message, field=field, code=exc.code, status=exc.status) from None

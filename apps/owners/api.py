@@ -283,3 +283,151 @@ def me_rate(request: HttpRequest, payload: MeRatingIn,
                           now=clock.now())
     return _detail(_ticket(request, ticket_id))
 
+
+
+# ---------------------------------------------------------------- surveys, fees, IC cards (issue 19 items 4, 5)
+
+
+class MeSurveyOut(Schema):
+    id: int
+    title: str
+    questionnaire: str
+    received_on: dt.date
+    answered_at: dt.datetime | None
+    answerable: bool
+
+
+class MeSurveyItemOut(Schema):
+    code: str
+    text: str
+    free_text: bool
+    required: bool
+
+
+class MeSurveyOptionOut(Schema):
+    key: int
+    label: str
+
+
+class MeSurveyDetailOut(MeSurveyOut):
+    intro: str
+    items: list[MeSurveyItemOut]
+    options: list[MeSurveyOptionOut]
+
+
+class MeSurveyAnswerIn(Schema):
+    answers: dict[str, str] = Field(..., description="{题目代码: 选项按键（1–9）或文字}")
+    comment: str = Field("", max_length=MAX_TEXT)
+
+
+class MeBillOut(Schema):
+    id: int
+    kind: str
+    description: str
+    amount: str
+    paid: str
+    status: str
+    status_label: str
+    due_date: dt.date
+    overdue: bool
+
+
+class MePaymentOut(Schema):
+    number: str
+    kind: str
+    amount: str
+    method: str
+    collected_at: dt.datetime
+
+
+class MeFeesOut(Schema):
+    owed: str
+    overdue: str
+    bills: list[MeBillOut]
+    payments: list[MePaymentOut]
+
+
+class MeCardOut(Schema):
+    number: str
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    holder_name: str
+    plate: str
+    issued_at: dt.datetime
+
+
+class MeDoorNoticeOut(Schema):
+    door: str
+    channel: str
+    at: dt.datetime
+
+
+class MeCardsOut(Schema):
+    cards: list[MeCardOut]
+    door_notices: list[MeDoorNoticeOut]
+
+
+def _survey_row(r: dict[str, Any]) -> dict[str, Any]:
+    return {k: r[k] for k in ("id", "title", "questionnaire", "received_on", "answered_at", "answerable")}
+
+
+def _survey_detail(home: Household, survey_id: int) -> dict[str, Any]:
+    row = next((r for r in queries.surveys(home) if r["id"] == survey_id), None)
+    if row is None:
+        raise Http404
+    q = row["row"].survey.campaign.questionnaire
+    return {**_survey_row(row), "intro": q.intro,
+            "items": [{"code": i.code, "text": i.text, "free_text": i.free_text, "required": i.overall}
+                      for i in q.items.all().order_by("order")],
+            "options": [{"key": o.key, "label": o.label} for o in q.options.all().order_by("key")]}
+
+
+@router.get("/households/{household_id}/surveys", response={200: list[MeSurveyOut], **ERRORS},
+            summary="本户的满意度调查问卷")
+def me_surveys(request: HttpRequest, household_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:  # noqa: B008
+    return [_survey_row(r) for r in queries.surveys(_household(request, household_id))]
+
+
+@router.get("/households/{household_id}/surveys/{survey_id}", response={200: MeSurveyDetailOut, **ERRORS},
+            summary="问卷题目")
+def me_survey(request: HttpRequest, household_id: int = Path(..., ge=1, le=MAX_ID),  # noqa: B008
+              survey_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:  # noqa: B008
+    return _survey_detail(_household(request, household_id), survey_id)
+
+
+@router.post("/households/{household_id}/surveys/{survey_id}/answers", response={201: MeSurveyDetailOut, **ERRORS},
+             summary="作答问卷（每份一次）")
+def me_answer_survey(request: HttpRequest, payload: MeSurveyAnswerIn,
+                     household_id: int = Path(..., ge=1, le=MAX_ID),  # noqa: B008
+                     survey_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:  # noqa: B008
+    home = _household(request, household_id)
+    actions.answer_survey(account=_account(request), household=home, response_id=survey_id,
+                          answers=payload.answers, comment=payload.comment, now=clock.now())
+    return Status(201, _survey_detail(home, survey_id))
+
+
+@router.get("/households/{household_id}/fees", response={200: MeFeesOut, **ERRORS}, summary="本户的账单与缴费记录")
+def me_fees(request: HttpRequest, household_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:  # noqa: B008
+    home = _household(request, household_id)
+    today = clock.now().astimezone(home.project.tz).date()
+    data = queries.fees(home, today)
+    return {"owed": str(data["owed"]), "overdue": str(data["overdue"]),
+            "bills": [{"id": b.pk, "kind": b.kind, "description": b.description, "amount": str(b.amount),
+                       "paid": str(b.paid), "status": b.status, "status_label": str(b.get_status_display()),
+                       "due_date": b.due_date, "overdue": b.status != "paid" and b.due_date < today}
+                      for b in data["bills"]],
+            "payments": [{"number": p.number, "kind": p.kind, "amount": str(p.amount), "method": p.method,
+                          "collected_at": p.collected_at} for p in data["payments"]]}
+
+
+@router.get("/households/{household_id}/cards", response={200: MeCardsOut, **ERRORS},
+            summary="本户的门禁IC卡与门禁密码更换通知")
+def me_cards(request: HttpRequest, household_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:  # noqa: B008
+    data = queries.cards(_household(request, household_id))
+    return {"cards": [{"number": c.number, "kind": c.kind, "kind_label": str(c.get_kind_display()), "status": c.status,
+                       "status_label": str(c.get_status_display()), "holder_name": c.holder_name, "plate": c.plate,
+                       "issued_at": c.issued_at} for c in data["cards"]],
+            "door_notices": [{"door": str(n.change.door), "channel": str(n.get_channel_display()), "at": n.at}
+                             for n in data["notices"]]}

@@ -1,12 +1,17 @@
 """Reads of the owners' pages and API: always scoped to the signed-in phone's households."""
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import DecimalField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum
 
+from apps.cards.models import ICCard
+from apps.cards.queries import door_code_notices_for_household
 from apps.estates.models import Household, Person
+from apps.fees.queries import bills_of_household, payments_of_household
 from apps.org.models import Membership
+from apps.surveys.queries import surveys_for_household
 from apps.tickets.models import Deadline, Ticket, TicketEvent
 from apps.workdays.keys import Kind
 
@@ -100,3 +105,48 @@ def promised(ticket: Ticket) -> list[dict[str, Any]]:
         if d.stage in PROMISED_LABELS and d.due_at is not None and d.cycle == ticket.cycle:
             out[d.stage] = {"stage": d.stage, "label": PROMISED_LABELS[d.stage], "due_at": d.due_at, "met_at": d.met_at}
     return [out[s] for s in PROMISED_LABELS if s in out]
+
+
+# ---------------------------------------------------------------- surveys, fees, IC cards (read-only)
+
+
+def surveys(household: Household) -> list[dict[str, Any]]:
+    """The questionnaires the household was sampled for, each with whether it may still be answered."""
+    out = []
+    for row in surveys_for_household(household.pk):
+        ps = row.survey
+        answerable = (row.distributed_at is not None and row.recovered_at is None and ps.recovery_done_at is None
+                      and ps.closed_at is None)
+        out.append({"id": row.pk, "title": ps.campaign.title, "questionnaire": ps.campaign.questionnaire.title,
+                    "received_on": ps.received_on, "answered_at": row.recovered_at, "answerable": answerable,
+                    "row": row})
+    return out
+
+
+def survey_for_household(household: Household, pk: Any) -> Any:
+    try:
+        number = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return surveys_for_household(household.pk).filter(pk=number).first()
+
+
+def _money(value: Any) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+def fees(household: Household, today: Any) -> dict[str, Any]:
+    """The household's bills (what is owed, what is overdue) and receipts, newest first."""
+    left = ExpressionWrapper(F("amount") - F("paid"), output_field=DecimalField(max_digits=12, decimal_places=2))
+    totals = bills_of_household(household.pk).exclude(status="paid").aggregate(
+        owed=Sum(left), overdue=Sum(left, filter=Q(due_date__lt=today)))
+    return {"bills": list(bills_of_household(household.pk)[:60]), "owed": _money(totals["owed"]),
+            "overdue": _money(totals["overdue"]),
+            "payments": list(payments_of_household(household.pk)[:60])}
+
+
+def cards(household: Household) -> dict[str, Any]:
+    """The household's IC cards and the door-code notices of the doors it uses (the code itself is
+    never stored, so never shown)."""
+    return {"cards": list(ICCard.objects.filter(household=household).order_by("status", "number", "id")),
+            "notices": list(door_code_notices_for_household(household.pk)[:20])}

@@ -15,4 +15,8 @@ urlpatterns = [
     path("requests/<int:pk>/", views.request_detail, name="request"),
     path("requests/<int:pk>/submitted/", views.submitted, name="submitted"),
     path("requests/<int:pk>/photos/<int:photo_id>/", views.photo, name="photo"),
+    path("surveys/", views.survey_list, name="surveys"),
+    path("surveys/<int:pk>/", views.survey_answer, name="survey"),
+    path("fees/", views.fees, name="fees"),
+    path("cards/", views.cards, name="cards"),
 ]

@@ -17,6 +17,7 @@ from apps.owners import access, actions, policy, queries
 from apps.owners.actions import OwnerError
 from apps.owners.models import OwnerPhoto
 from apps.repairs.models import RepairOrder
+from apps.surveys.forms import AnswerForm
 from apps.tickets.models import Category
 from apps.workdays.keys import Kind
 from linli import clock
@@ -234,3 +235,57 @@ def photo(request: HttpRequest, pk: int, photo_id: int) -> HttpResponseBase:
     if row is None:
         raise Http404
     return files.serve(row.file, thumb=request.GET.get("thumb") == "1")
+
+
+# ---------------------------------------------------------------- surveys, fees, IC cards (issue 19 items 4, 5)
+
+
+@access.owner_required()
+def survey_list(request: HttpRequest) -> HttpResponse:
+    household = request.owner_household  # type: ignore[attr-defined]
+    return render(request, "owners/survey_list.html", {"household": household, "rows": queries.surveys(household)})
+
+
+@access.owner_required()
+def survey_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Answer a questionnaire the household was sampled for, once (the same form as the one-time link)."""
+    household = request.owner_household  # type: ignore[attr-defined]
+    row = queries.survey_for_household(household, pk)
+    if row is None:
+        raise Http404
+    q = row.survey.campaign.questionnaire
+    form = AnswerForm(request.POST or None, items=list(q.items.all().order_by("order")), options=list(q.options.all()))
+    ctx: dict[str, Any] = {"household": household, "row": row, "q": q, "form": form,
+                           "answerable": any(r["id"] == row.pk and r["answerable"] for r in queries.surveys(household))}
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                actions.answer_survey(account=request.owner_account, household=household,  # type: ignore[attr-defined]
+                                      response_id=row.pk, answers=form.answers(),
+                                      comment=form.cleaned_data["comment"], now=clock.now())
+            except OwnerError as exc:
+                if exc.status == 404:
+                    raise Http404 from None
+                ctx.update(_errors(exc))
+            else:
+                messages.success(request, _("问卷已提交，感谢您的参与"))
+                return redirect("owners:surveys")
+        else:
+            ctx["error"] = _("请检查下面标出的题目")
+        status = 400
+    return render(request, "owners/survey_answer.html", ctx, status=status)
+
+
+@access.owner_required()
+def fees(request: HttpRequest) -> HttpResponse:
+    household = request.owner_household  # type: ignore[attr-defined]
+    today = clock.now().astimezone(household.project.tz).date()
+    return render(request, "owners/fees.html", {"household": household, "today": today,
+                                                **queries.fees(household, today)})
+
+
+@access.owner_required()
+def cards(request: HttpRequest) -> HttpResponse:
+    household = request.owner_household  # type: ignore[attr-defined]
+    return render(request, "owners/cards.html", {"household": household, **queries.cards(household)})

@@ -56,3 +56,21 @@ def owner_client(homes: Any, frozen_now: Any) -> Callable[..., Client]:
             assert r.status_code == 302
         return c
     return make
+
+
+@pytest.fixture
+def api_token(homes: Any, frozen_now: Any, settings: Any) -> Callable[..., str]:
+    """An owner API token got through /api/v1/me/sign-in (the same SMS code)."""
+    import json
+
+    settings.LINLI_OWNER_CODE_INTERVAL_SECONDS = 0  # the clock is frozen: a page and an API sign-in in one test
+
+    def make(phone: str = OTHER) -> str:
+        c = Client()
+        r = c.post("/api/v1/me/sign-in/code", json.dumps({"phone": phone}), content_type="application/json")
+        assert r.status_code == 202, r.content
+        r = c.post("/api/v1/me/sign-in", json.dumps({"phone": phone, "code": last_code(phone)}),
+                   content_type="application/json")
+        assert r.status_code == 201, r.content
+        return str(r.json()["token"])
+    return make

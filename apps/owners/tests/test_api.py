@@ -33,19 +33,6 @@ def get(c: Client, url: str, token: str) -> Any:
     return c.get(BASE + url, HTTP_AUTHORIZATION=f"Bearer {token}")
 
 
-@pytest.fixture
-def api_token(homes: Any, frozen_now: Any, settings: Any) -> Any:
-    settings.LINLI_OWNER_CODE_INTERVAL_SECONDS = 0  # the clock is frozen: a page and an API sign-in in one test
-    def make(phone: str = OTHER) -> str:
-        c = Client()
-        r = post(c, "/sign-in/code", {"phone": phone})
-        assert r.status_code == 202, r.content
-        r = post(c, "/sign-in", {"phone": phone, "code": last_code(phone)})
-        assert r.status_code == 201, r.content
-        return str(r.json()["token"])
-    return make
-
-
 def test_api_sign_in_issues_owner_token(api_token: Any, homes: Any) -> None:
     token = api_token(OWNER)
     assert OwnerToken.objects.count() == 1 and token not in OwnerToken.objects.get().digest

@@ -13,6 +13,7 @@ verification → return visit → close (SPEC M1, M2, M4; R-M2-26), split by sub
 - :mod:`.compensation` — 赔偿 claims, decisions, referrals;
 - :mod:`.inventory` — the receiver's 日盘点 confirmation;
 - :mod:`.saved_views` — a user's saved list filters.
+- :mod:`.attachments` — 附件 outside a handling record (the owner's photos, issue 19);
 - :mod:`.validity` — the company's 有效投诉判定标准 (R-M1-18).
 
 Conventions (the interface layer relies on them):
@@ -37,6 +38,7 @@ refuse the same things; visibility (404 for another project) is apps.tickets.acc
 """
 from __future__ import annotations
 
+from apps.tickets.actions.attachments import add_attachments
 from apps.tickets.actions.base import TicketError, _move
 from apps.tickets.actions.channels import ChannelError, record_channel_publication
 from apps.tickets.actions.closure import (
@@ -98,6 +100,7 @@ from apps.tickets.actions.verification import (
 from apps.tickets.transitions import InvalidTransition
 
 __all__ = [
+    "add_attachments",
     "save_validity_criterion",
     "judge_complaint", "may_flag_important", "may_judge_validity",
     "flag_record_form",
