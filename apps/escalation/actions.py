@@ -36,9 +36,9 @@ from apps.notify import actions as notify_services
 from apps.org.access import has_cap, roles_in
 from apps.org.models import Membership, Project
 from apps.org.roles import Cap, Role
-from apps.tickets.actions import TicketError, add_note, edit_ticket
+from apps.tickets.actions import TicketError, add_note, determine_attribution, edit_ticket
 from apps.tickets.actions.levels import change_escalation_level
-from apps.tickets.choices import Channel
+from apps.tickets.choices import Attribution, Channel
 from apps.tickets.models import Ticket
 from linli import clock
 
@@ -219,29 +219,38 @@ def downgrade(ticket: Ticket, *, to_level: str, reason: str, acting_user: User, 
 def flag_ticket(ticket: Ticket, *, acting_user: User, now: dt.datetime, litigation: bool | None = None,
                 media_exposed: bool | None = None, media_or_litigation_risk: bool | None = None,
                 collective: bool | None = None, people_count: int | None = None,
-                our_side: bool | None = None, reason: str = "") -> list[EscalationEvent]:
-    """Record the escalation facts staff know (lawsuit, media, risk, collective size, 我方原因) and
+                our_side: bool | None = None, attribution: str | None = None,
+                reason: str = "") -> list[EscalationEvent]:
+    """Record the escalation facts staff know (lawsuit, media, risk, collective size, 责任归属) and
     re-evaluate at once (R-M3-02 a/c, R-M3-03 a/b/c, R-M3-05). Needs ``Cap.ESCALATE``. The ticket
-    fields are written by the tickets domain's own ``edit_ticket`` (timeline + field history);
-    changing the attribution to "not ours" needs a reason (R-M3-05)."""
+    fields are written by the tickets domain's own actions (timeline + field history); changing
+    the attribution (ours / developer / municipal / customer / other) needs a reason (R-M3-05).
+    ``our_side`` is the older yes/no form: False stands for "other" unless a non-ours attribution is
+    already recorded."""
     if not has_cap(acting_user, Cap.ESCALATE, ticket.project):
         raise NotAllowed("没有升级投诉的权限")
+    if attribution is None and our_side is not None:
+        if our_side:
+            attribution = Attribution.OURS
+        elif ticket.attribution == Attribution.OURS:
+            attribution = Attribution.OTHER
     changes: dict[str, Any] = {}
     for name, value in (("litigation", litigation), ("media_exposed", media_exposed),
                         ("media_or_litigation_risk", media_or_litigation_risk), ("collective", collective),
-                        ("our_side", our_side), ("people_count", people_count)):
+                        ("people_count", people_count)):
         if value is not None and getattr(ticket, name) != value:
             changes[name] = value
-    if "our_side" in changes and len(reason.strip()) < 4:
-        raise EscalationError("更改责任归属须填写原因", field="reason", code="reason_required")
-    if changes:
-        try:
-            edit_ticket(ticket=ticket, changes=changes, reason=reason.strip() or "升级事实（R-M3）",
+    try:
+        if attribution is not None and attribution != ticket.attribution:
+            determine_attribution(ticket=ticket, attribution=attribution, reason=reason, acting_user=acting_user,
+                                  now=now)
+        if changes:
+            edit_ticket(ticket=ticket, changes=changes, reason=reason.strip() or "升级事实",
                         acting_user=acting_user, now=now)
-        except TicketError as exc:
-            err = EscalationError(exc.message, code=exc.code, status=exc.status)
-            err.fields = exc.fields
-            raise err from exc
+    except TicketError as exc:
+        err = EscalationError(exc.message, code=exc.code, status=exc.status)
+        err.fields = exc.fields
+        raise err from exc
     return evaluate(ticket, now=now, acting_user=acting_user)
 
 

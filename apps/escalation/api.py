@@ -25,6 +25,7 @@ from apps.escalation.models import (
 )
 from apps.org import access
 from apps.org.roles import Cap
+from apps.tickets.choices import Attribution
 from apps.tickets.models import Ticket
 from linli import clock
 
@@ -61,10 +62,22 @@ class LeadershipOpinionOut(Schema):
     recorded_at: dt.datetime
 
 
+class AttributionOut(Schema):
+    """责任归属 (R-M3-05): the value, its label, and who determined it, when and why (empty while the
+    default "ours" was never changed)."""
+
+    value: str
+    label: str
+    reason: str
+    by: str | None
+    at: dt.datetime | None
+
+
 class EscalationOut(Schema):
     ticket_id: int
     number: str
     level: str
+    attribution: AttributionOut
     reasons: list[ReasonOut]
     reports: list[ReportOut]
     cluster_id: int | None
@@ -79,7 +92,8 @@ class EscalationFlagsIn(Schema):
     media_or_litigation_risk: bool | None = Field(None, description="可能引起诉讼或媒体曝光")
     collective: bool | None = None
     people_count: int | None = Field(None, ge=1, le=100000)
-    our_side: bool | None = Field(None, description="我方原因；改为 false 须填 reason")
+    our_side: bool | None = Field(None, description="我方原因（旧字段；false 记为“其他原因”）；更改须填 reason")
+    attribution: Attribution | None = Field(None, description="责任归属：ours/developer/municipal/customer/other；更改须填 reason")
     reason: str = Field("", max_length=1000)
 
 
@@ -170,6 +184,10 @@ def _escalation(ticket: Ticket) -> dict[str, Any]:
     member = ClusterMember.objects.filter(ticket=ticket).first()
     return {
         "ticket_id": ticket.pk, "number": ticket.number, "level": ticket.escalation_level,
+        "attribution": {"value": ticket.attribution, "label": ticket.get_attribution_display(),
+                        "reason": ticket.attribution_reason,
+                        "by": str(ticket.attribution_by) if ticket.attribution_by_id else None,
+                        "at": ticket.attribution_at},
         "reasons": queries.reasons_for(ticket),
         "reports": [_report_out(r) for r in reports],
         "cluster_id": member.cluster_id if member else None,
@@ -200,6 +218,8 @@ def ticket_flags(request: HttpRequest, ticket_id: int, payload: EscalationFlagsI
     ticket = _ticket(request, ticket_id)
     data = payload.model_dump(exclude_unset=True)
     reason = data.pop("reason", "") or ""
+    if data.get("attribution") is not None:
+        data["attribution"] = str(data["attribution"])
     actions.flag_ticket(ticket, acting_user=staff_user(request), now=clock.now(), reason=reason, **data)
     ticket.refresh_from_db()
     return _escalation(ticket)

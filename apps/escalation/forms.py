@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.validation import validate_date
 from apps.escalation.models import Level
+from apps.tickets.choices import Attribution
 
 
 class DowngradeForm(forms.Form):
@@ -20,7 +21,8 @@ class FlagsForm(forms.Form):
     media_or_litigation_risk = forms.BooleanField(label=_("可能引起诉讼或媒体曝光"), required=False)
     collective = forms.BooleanField(label=_("集体投诉"), required=False)
     people_count = forms.IntegerField(label=_("投诉人数"), min_value=1, max_value=100000)
-    our_side = forms.BooleanField(label=_("我方原因"), required=False)
+    attribution = forms.ChoiceField(label=_("责任归属"), choices=Attribution.choices, required=False,
+                                    help_text=_("只有我方原因时，未解决的天数才计入热点、重大投诉的判定"))
     reason = forms.CharField(label=_("说明（更改责任归属时必填）"), required=False)
 
 

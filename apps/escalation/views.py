@@ -70,7 +70,7 @@ def ticket_panel(request: HttpRequest, pk: int) -> HttpResponse:
         "downgrade_form": DowngradeForm(),
         "flags_form": FlagsForm(initial={f: getattr(ticket, f) for f in
                                          ("litigation", "media_exposed", "media_or_litigation_risk", "collective",
-                                          "people_count", "our_side")}),
+                                          "people_count", "attribution")}),
         "candidates": queries.candidates_for(ticket) if can_escalate and member is None else [],
         "opinions": LeadershipOpinion.objects.filter(ticket=ticket).select_related("recorded_by"),
         "government_causes": GovernmentEventCause.choices if can_escalate and getattr(
@@ -155,6 +155,7 @@ def ticket_flags(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("escalation:ticket", pk=ticket.pk)
     data = dict(form.cleaned_data)
     reason = data.pop("reason") or ""
+    data["attribution"] = data.get("attribution") or None  # left empty: not changed
     try:
         events = actions.flag_ticket(ticket, acting_user=staff_user(request), now=clock.now(), reason=reason, **data)
         messages.success(request, _("已保存，新增升级 %(n)d 条") % {"n": len(events)} if events else _("已保存"))

@@ -242,6 +242,13 @@ class TicketReasonIn(Schema):
     reason: str = Field(max_length=1000)
 
 
+class TicketAgreedTimeIn(Schema):
+    """约定反馈时间 after intake (R-M2-06)."""
+
+    agreed_feedback_at: PlannedMoment = Field(description="与业主约定的反馈时间")
+    agreed_extension_reason: str = Field("", max_length=200, description="业主要求延后的原因（晚于渠道时限时）")
+
+
 class TicketReopenIn(TicketReasonIn):
     agreed_feedback_at: PlannedMoment | None = None
 
@@ -891,6 +898,14 @@ def staff_named(request: HttpRequest, ticket_id: int, payload: TicketStaffNamedI
         return actions.name_staff_member(ticket=t, staff=staff, acting_user=access.staff_user(request), now=now)
 
     return _act(request, ticket_id, "staff_named", data, call)
+
+
+@router.post("/{ticket_id}/agreed-time", response={200: TicketOut, **ERRORS},
+             summary="约定反馈时间（业主要求延后须填原因）")
+def agreed_time(request: HttpRequest, ticket_id: int, payload: TicketAgreedTimeIn) -> Any:
+    return _act(request, ticket_id, "agreed_time", data := _dump(payload), lambda t, now: actions.agree_feedback_time(
+        ticket=t, agreed_feedback_at=data["agreed_feedback_at"], extension_reason=data["agreed_extension_reason"],
+        acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/reopen", response={200: TicketOut, **ERRORS}, summary="重新打开")

@@ -164,6 +164,17 @@ class ReturnVisitOutcome(models.TextChoices):
     UNREACHABLE = "unreachable", _("联系不上")
 
 
+class Attribution(models.TextChoices):
+    """责任归属 (R-M3-05): where the cause of non-resolution lies; the hot/major time criteria count only
+    while it is ours. Default ours until someone changes it with a reason."""
+
+    OURS = "ours", _("我方原因")
+    DEVELOPER = "developer", _("开发商原因")
+    MUNICIPAL = "municipal", _("市政原因")
+    CUSTOMER = "customer", _("顾客原因")
+    OTHER = "other", _("其他原因")
+
+
 class ReturnVisitExemption(models.TextChoices):
     """免回访 (R-M4-05, POLICY P-07)."""
 

@@ -104,6 +104,9 @@ class IntakeForm(forms.Form):
                                         help_text=_("投诉人是本公司员工"))
     agreed_feedback_at = LocalDateTimeField(label=_("与业主约定的反馈时间"), required=False,
                                             help_text=_("不能当场办结时必须与业主约定"))
+    agreed_extension_reason = forms.CharField(
+        label=_("业主要求延后的原因"), required=False, max_length=200,
+        help_text=_("约定时间晚于渠道回复时限时填写；不填则仍按渠道时限回复"))
     receiver = forms.TypedChoiceField(label=_("受理人"), required=False, coerce=int, empty_value=None, choices=(),
                                       help_text=_("默认为本人；代他人登记时选择实际受理人"))
     feelings = forms.CharField(label=_("顾客感受"), required=False, max_length=1000,
@@ -392,6 +395,16 @@ def judge_kwargs(data: dict[str, Any]) -> dict[str, Any]:
     if data.get("criterion") is not None:
         out["criterion"] = data["criterion"]
     return out
+
+
+class AgreedTimeForm(forms.Form):
+    """约定反馈时间 after intake (R-M2-06): a new agreed time, and the customer's reason when they asked
+    for a time later than the channel limit."""
+
+    agreed_feedback_at = LocalDateTimeField(validators=[validate_planned_moment], label=_("与业主约定的反馈时间"))
+    agreed_extension_reason = forms.CharField(
+        label=_("业主要求延后的原因"), required=False, max_length=200,
+        help_text=_("约定时间晚于渠道回复时限时填写；不填则仍按渠道时限回复"))
 
 
 class ReopenForm(forms.Form):

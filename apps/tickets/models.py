@@ -25,6 +25,7 @@ from apps.org.roles import Role
 from apps.tickets.choices import (
     STATUS_COLOURS,
     TERMINAL_STATUSES,  # noqa: F401 - re-exported for the interface layer (filters.py)
+    Attribution,
     Channel,
     CompensationStatus,
     EscalationLevel,
@@ -175,6 +176,12 @@ class Ticket(models.Model):
     litigation = models.BooleanField(_("已诉讼"), default=False)
     media_or_litigation_risk = models.BooleanField(_("可能诉讼/曝光"), default=False, help_text=_("业主表示可能诉讼或向媒体曝光，计入热点投诉判定"))
     our_side = models.BooleanField(_("我方原因"), default=True, help_text=_("投诉原因在我方；热点/重大投诉的时间条件只在我方原因时计算"))
+    attribution = models.CharField(_("责任归属"), max_length=20, choices=Attribution.choices, default=Attribution.OURS,
+                                   help_text=_("未解决的原因在谁；热点/重大投诉的时间条件只在我方原因时计算"))
+    attribution_reason = models.CharField(_("责任归属认定理由"), max_length=1000, blank=True)
+    attribution_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="+", verbose_name=_("责任归属认定人"))
+    attribution_at = models.DateTimeField(_("责任归属认定时间"), null=True, blank=True)
     developer_matter = models.BooleanField(_("地产问题"), default=False)
     municipal = models.BooleanField(_("市政配套"), default=False)
     valid_complaint = models.BooleanField(_("有效投诉"), null=True, blank=True, help_text=_("按公司的有效投诉判定依据认定"))

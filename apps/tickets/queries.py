@@ -286,7 +286,7 @@ def allowed_actions(ticket: m.Ticket) -> set[str]:
     if st in {S.DISPATCHED, S.HANDLING}:
         out.add("hand_back")
     if is_open:
-        out |= {"reply", "owner_update", "claim"}
+        out |= {"reply", "owner_update", "claim", "agreed_time"}
         if not ticket.held_by_quality:
             out.add("escalate")
     if ticket.replies.filter(sent_at__isnull=True).exists() and is_open:

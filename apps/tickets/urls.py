@@ -59,4 +59,5 @@ urlpatterns: list = [
     step("internal_staff", views.internal_staff_step),
     step("judge", views.judge_step),
     step("staff_named", views.staff_named_step),
+    step("agreed_time", views.agreed_time_step),
 ]

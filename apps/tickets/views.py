@@ -250,6 +250,8 @@ ACTION_PANELS: dict[str, tuple[tuple[str, ...], Any, Any]] = {
     "exempt": ((Cap.RETURN_VISIT,), forms.ExemptionForm, gettext_lazy("免回访")),
     "close": ((Cap.RETURN_VISIT, Cap.VERIFY), forms.CloseForm, gettext_lazy("结案 / 未关闭")),
     "reopen": ((Cap.RECEIVE_TICKETS,), forms.ReopenForm, gettext_lazy("重新打开")),
+    "agreed_time": ((Cap.RECEIVE_TICKETS, Cap.DISPATCH, Cap.REPLY), forms.AgreedTimeForm,
+                    gettext_lazy("约定反馈时间")),
     "answer_question": ((Cap.REPLY,), forms.AnswerQuestionForm, gettext_lazy("答复回访中提出的问题")),
     "internal_staff": ((Cap.RECEIVE_TICKETS, Cap.DISPATCH), forms.InternalStaffForm,
                        gettext_lazy("内部员工投诉标记")),
@@ -283,6 +285,9 @@ def _form_kwargs(action: str, ticket: Ticket, user: Any) -> dict[str, Any]:
                               for v in queries.unanswered_questions(ticket) if v.answer_due_at is not None]}
     if action == "internal_staff":
         return {"initial": {"internal_staff": ticket.internal_staff}}
+    if action == "agreed_time":
+        return {"initial": {"agreed_feedback_at": ticket.agreed_feedback_at,
+                            "agreed_extension_reason": ticket.agreed_extension_reason}}
     if action == "staff_named":
         return {"staff": User.objects.filter(memberships__project=project, is_active=True).distinct(),
                 "initial": {"staff": ticket.staff_named_id}}
@@ -406,6 +411,7 @@ def call_phone(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 STEP_DONE: dict[str, Any] = {
+    "agreed_time": gettext_lazy("已记录约定反馈时间"),
     "dispatch": gettext_lazy("已派工"), "accept": gettext_lazy("已接单"), "handling": gettext_lazy("已记录处理情况"),
     "hand_back": gettext_lazy("已退单"), "reply": gettext_lazy("已记录回复"), "review": gettext_lazy("已记录审核意见"),
     "send": gettext_lazy("回复已发出"), "owner_response": gettext_lazy("已记录顾客意见"),
@@ -640,6 +646,14 @@ def internal_staff_step(request: HttpRequest, pk: int, action: str = "internal_s
 def staff_named_step(request: HttpRequest, pk: int, action: str = "staff_named") -> HttpResponse:
     return _step(request, pk, "staff_named", lambda t, d, u, now: actions.name_staff_member(
         ticket=t, staff=d.get("staff"), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def agreed_time_step(request: HttpRequest, pk: int, action: str = "agreed_time") -> HttpResponse:
+    return _step(request, pk, "agreed_time", lambda t, d, u, now: actions.agree_feedback_time(
+        ticket=t, agreed_feedback_at=d["agreed_feedback_at"], extension_reason=d.get("agreed_extension_reason") or "",
+        acting_user=u, now=now))
 
 
 @login_required

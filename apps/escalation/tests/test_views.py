@@ -96,9 +96,10 @@ def test_flags_form_records_collective_size_and_raises(client, cast, complaint, 
     client.force_login(cast.supervisor)
     with clock.frozen(T0 + dt.timedelta(hours=1)):
         r = client.post(f"/escalation/tickets/{t.pk}/flags/", {"collective": "on", "people_count": "4",
-                                                                "our_side": "on"}, follow=True)
+                                                                "attribution": "ours"}, follow=True)
     assert "新增升级 1 条" in r.content.decode()
     t.refresh_from_db()
     assert (t.people_count, t.escalation_level) == (4, "hot")
-    r = client.post(f"/escalation/tickets/{t.pk}/flags/", {"people_count": "4"}, follow=True)  # our_side off
+    r = client.post(f"/escalation/tickets/{t.pk}/flags/", {"people_count": "4", "attribution": "other"},
+                    follow=True)  # R-M3-05: another attribution without a reason
     assert "更改责任归属须填写原因" in r.content.decode()

@@ -15,6 +15,8 @@ verification → return visit → close (SPEC M1, M2, M4; R-M2-26), split by sub
 - :mod:`.saved_views` — a user's saved list filters.
 - :mod:`.attachments` — 附件 outside a handling record (the owner's photos, issue 19);
 - :mod:`.validity` — the company's 有效投诉判定标准 (R-M1-18).
+- :mod:`.attribution` — 责任归属认定 (R-M3-05).
+- :mod:`.feedback_time` — 约定反馈时间 after intake, with the customer's extension (R-M2-06).
 
 Conventions (the interface layer relies on them):
 
@@ -39,6 +41,7 @@ refuse the same things; visibility (404 for another project) is apps.tickets.acc
 from __future__ import annotations
 
 from apps.tickets.actions.attachments import add_attachments
+from apps.tickets.actions.attribution import determine_attribution
 from apps.tickets.actions.base import TicketError, _move
 from apps.tickets.actions.channels import ChannelError, record_channel_publication
 from apps.tickets.actions.closure import (
@@ -54,6 +57,7 @@ from apps.tickets.actions.compensation import (
     decide_compensation,
     refer_compensation,
 )
+from apps.tickets.actions.feedback_time import agree_feedback_time
 from apps.tickets.actions.handling import accept_dispatch, dispatch_ticket, hand_back, record_handling
 from apps.tickets.actions.hold import hold_handling, release_handling
 from apps.tickets.actions.intake import EDITABLE_FIELDS, add_note, edit_ticket, receive_ticket, record_box_opening
@@ -101,6 +105,7 @@ from apps.tickets.transitions import InvalidTransition
 
 __all__ = [
     "add_attachments",
+    "determine_attribution", "agree_feedback_time",
     "save_validity_criterion",
     "judge_complaint", "may_flag_important", "may_judge_validity",
     "flag_record_form",

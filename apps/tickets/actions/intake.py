@@ -13,6 +13,7 @@ from apps.org.models import Department, DepartmentKind, Membership, Project
 from apps.org.roles import Cap, Role
 from apps.tickets import deadlines as dl
 from apps.tickets import numbering
+from apps.tickets.actions.attribution import attribution_from_flags
 from apps.tickets.actions.base import (
     S,
     TicketError,
@@ -185,8 +186,8 @@ def receive_ticket(
         category=category, department=department, people_count=people_count,
         collective=bool(collective) if collective is not None else people_count > 1,
         media_exposed=media_exposed, litigation=litigation, media_or_litigation_risk=media_or_litigation_risk,
-        our_side=our_side, developer_matter=developer_matter, municipal=municipal,
-        valid_complaint=valid_complaint, important=important, sensitive=sensitive, internal_staff=internal_staff,
+        our_side=our_side, attribution=attribution_from_flags(our_side, developer=developer_matter, municipal=municipal),
+        developer_matter=developer_matter, municipal=municipal, valid_complaint=valid_complaint, important=important, sensitive=sensitive, internal_staff=internal_staff,
         agreed_feedback_at=agreed_feedback_at, agreed_extension_reason=agreed_extension_reason,
         suggestion_box_opening=suggestion_box_opening, issued_by_quality=issued_by_quality,
         resolved_on_spot=resolved_on_spot, handling_result=handling_result.strip(),
@@ -290,6 +291,15 @@ def edit_ticket(*, ticket: Ticket, changes: dict[str, Any], reason: str = "", ac
             setattr(ticket, name, value)
     if "our_side" in diff and ticket.our_side is False and not reason.strip():
         raise _refuse("改为非我方原因须说明理由", field="our_side")
+    if "our_side" in diff:  # R-M3-05: the yes/no edit keeps the attribution in step
+        new_attr = attribution_from_flags(ticket.our_side, developer=ticket.developer_matter,
+                                          municipal=ticket.municipal)
+        diff["attribution"] = [ticket.attribution, new_attr]
+        ticket.attribution, ticket.attribution_reason = new_attr, reason.strip()[:1000]
+        ticket.attribution_by, ticket.attribution_at = acting_user, now
+        diff["attribution_reason"] = ["", ticket.attribution_reason]
+        diff["attribution_by"] = [None, acting_user.pk]
+        diff["attribution_at"] = [None, _jsonable(now)]
     if ticket.record_form and ticket.handler_id is None:
         raise _refuse("记录表投诉须指定具体处理人", field="record_form")
     if not diff:

@@ -13,6 +13,7 @@ from apps.core import jobs
 from apps.org.models import Department, DepartmentKind, Membership, Project
 from apps.org.roles import Cap, Role
 from apps.tickets import deadlines as dl
+from apps.tickets.actions import attribution as attr
 from apps.tickets.actions.base import (
     S,
     _choice,
@@ -29,6 +30,7 @@ from apps.tickets.actions.base import (
 )
 from apps.tickets.choices import (
     OPEN_STATUSES,
+    Attribution,
     Channel,
     Kind,
     ReplyChannel,
@@ -182,10 +184,12 @@ def transfer_to_developer(*, ticket: Ticket, content: str, document_no: str = ""
         dispatch.active, dispatch.ended_at, dispatch.end_reason = False, now, "转地产"
         dispatch.save(update_fields=["active", "ended_at", "end_reason"])
     ticket.developer_matter = True
-    ticket.our_side = False
+    attr._set(ticket, Attribution.DEVELOPER, reason=f"书面转地产客户服务中心 {document_no}".strip(),
+              acting_user=acting_user, now=now)  # R-M3-05
     ticket.transferred_to_developer_at = now
     _move(ticket, to=S.TRANSFERRED, acting_user=acting_user, now=now,
-          also=["developer_matter", "our_side", "transferred_to_developer_at"],
+          also=["developer_matter", "our_side", "attribution", "attribution_reason", "attribution_by",
+                "attribution_at", "transferred_to_developer_at"],
           reason=f"书面转地产客户服务中心 {document_no}".strip(), event_kind=TicketEventKind.TRANSFERRED,
           transfer=transfer.pk)
     return transfer
