@@ -51,8 +51,8 @@ def test_R_M2_06_intake_page_records_the_customers_later_time_with_its_reason(ca
     assert r.status_code == 302, r.content.decode()[:1500]
     t = Ticket.objects.get()
     d = _reply(t)
-    assert d.agreed and d.due_at.isoformat() == "2026-11-27T02:00:00+00:00"
-    assert d.limit_due_at.isoformat() == "2026-11-25T15:59:59+00:00"
+    assert d.agreed and d.due_at is not None and d.due_at.isoformat() == "2026-11-27T02:00:00+00:00"
+    assert d.limit_due_at is not None and d.limit_due_at.isoformat() == "2026-11-25T15:59:59+00:00"
 
 
 def test_R_M2_06_ticket_page_changes_the_agreed_time_after_intake(cast: Any, api: Any,
@@ -71,7 +71,7 @@ def test_R_M2_06_ticket_page_changes_the_agreed_time_after_intake(cast: Any, api
     r = client.post(url, {"agreed_feedback_at": "2026-11-27T10:00", "agreed_extension_reason": "业主要求周五再答复"})
     assert r.status_code == 302
     d = _reply(t)
-    assert d.agreed and d.due_at.isoformat() == "2026-11-27T02:00:00+00:00"
+    assert d.agreed and d.due_at is not None and d.due_at.isoformat() == "2026-11-27T02:00:00+00:00"
     r = client.post(url, {"agreed_feedback_at": "2026-11-20T10:00"})
     assert r.status_code == 422 and "errorlist" in r.content.decode()
 
