@@ -234,7 +234,7 @@ class NcrIn(Schema):
     beyond_authority_reason: str
 
 
-class NcrOut(Schema):
+class FindingNcrOut(Schema):
     finding_id: int
     ncr_id: int
     ncr_number: str
@@ -242,7 +242,7 @@ class NcrOut(Schema):
     status: str
 
 
-@router.post("/{int:audit_id}/findings/{finding_id}/ncr", response={201: NcrOut, **ERRORS},
+@router.post("/{int:audit_id}/findings/{finding_id}/ncr", response={201: FindingNcrOut, **ERRORS},
              summary="不符合项提出不合格报告（待管理者代表签发）")
 def raise_ncr(request: HttpRequest, audit_id: int, finding_id: int, payload: NcrIn) -> Any:
     audit = _audit(request, audit_id)

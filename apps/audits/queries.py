@@ -9,6 +9,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from apps.audits.models import Audit, AuditFinding, AuditStatus, FindingResult, Indicator
 from apps.audits.scoring import ItemAnswer, RowRule, indicator_score, row_deduction
 from apps.org.models import Project
+from apps.quality.models import NonconformityReport
 
 
 @dataclass
@@ -90,8 +91,6 @@ def ranking(audits: QuerySet[Audit], kind: str) -> list[Audit]:
 
 def ncr_numbers(findings: list[AuditFinding]) -> dict[int, str]:
     """NCR id → number for the findings that raised one (one query, none when no finding has one)."""
-    from apps.quality.models import NonconformityReport
-
     ids = {f.ncr_id for f in findings if f.ncr_id}
     if not ids:
         return {}

@@ -516,7 +516,7 @@ class InquiryIn(Schema):
     household_id: int | None = None
 
 
-class AnswerIn(Schema):
+class InquiryAnswerIn(Schema):
     answer: str
 
 
@@ -539,7 +539,7 @@ def inquiry_create(request: HttpRequest, payload: InquiryIn) -> Any:
 
 
 @router.post("/inquiries/{inquiry_id}/answer", response={200: InquiryOut, **ERRORS}, summary="答复收费咨询")
-def inquiry_answer(request: HttpRequest, inquiry_id: int, payload: AnswerIn) -> Any:
+def inquiry_answer(request: HttpRequest, inquiry_id: int, payload: InquiryAnswerIn) -> Any:
     inquiry = FeeInquiry.objects.select_related("project").filter(pk=inquiry_id).first()
     if inquiry is None or not access.can_view(request.user, inquiry.project):
         raise ApiError(404, "not_found", "咨询不存在")

@@ -12,6 +12,8 @@ from apps.estates.models import Household
 from apps.fees import actions
 from apps.fees.models import Bill, BillStatus
 from apps.org.models import Company, Project, ProjectKind, User
+from apps.repairs import actions as repairs
+from apps.repairs.queries import effective_price_list
 from linli import clock
 
 
@@ -68,16 +70,15 @@ def load_demo_fees(company: Company, *, seed: int = 2026, now: dt.datetime | Non
             owing = Bill.objects.filter(project=project).exclude(status=BillStatus.PAID).select_related("household").first()
             evening = dt.datetime.combine(local.date() - dt.timedelta(days=1), dt.time(19, 30), project.tz)
             if owing is not None and evening < now:
-                actions.record_payment(project=project, household=owing.household, amount="100.00",
+                owed = sum((b.outstanding for b in Bill.objects.filter(household=owing.household)
+                            .exclude(status=BillStatus.PAID)), Decimal("0.00"))
+                actions.record_payment(project=project, household=owing.household, amount=min(owed, Decimal("100.00")),
                                        channel="out_of_hours", acting_user=desk, now=evening)
     return paid
 
 
 def _demo_price_charge(project: Project, pm: User | None, cashier: User, now: dt.datetime) -> None:
     """R-M16-10/-11: the published paid-service price list and one charge made from it."""
-    from apps.repairs import actions as repairs
-    from apps.repairs.queries import effective_price_list
-
     local = now.astimezone(project.tz)
     price_list = effective_price_list(project, local.date())
     if price_list is None:

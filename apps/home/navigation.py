@@ -43,6 +43,7 @@ PER_PROJECT: dict[str, Check] = {
     "surveys": survey_access.can_view,
     "audits": audit_access.can_view,
     "assessments": assessment_access.can_view,
+    "owner_notices": _cap(Cap.REPLY),
 }
 #: module key → capability held in any project (views that check ``has_cap(user, cap)`` without a project)
 ANYWHERE: dict[str, str] = {
@@ -57,6 +58,9 @@ def menu(user: User, projects: list[Project]) -> dict[str, bool]:
     shown = {key: any(check(user, p) for p in projects) for key, check in PER_PROJECT.items()}
     shown.update({key: access.has_cap(user, cap) for key, cap in ANYWHERE.items()})
     shown["agenda"] = bool(projects)
+    shown["staff_records"] = bool(projects)  # everyone sees their own certificates; keepers see their staff's
+    company_id = access.company_of(user)
+    shown["staff_admin"] = company_id is not None and access.has_company_cap(user, Cap.MANAGE_STAFF, company_id)
     shown["calendar"] = access.has_cap(user, Cap.VIEW_TICKETS) or access.has_cap(user, Cap.MANAGE_CONFIG)
     return shown
 

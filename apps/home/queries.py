@@ -453,7 +453,7 @@ def surveys_panel(projects: list[Project], now: dt.datetime) -> Panel:
 
 # ---------------------------------------------------------------- fixed reports and fees (issue 23 item 3)
 
-OWNER_BOARD_DUTIES = ("monthly_bulletin", "service_report_notice")  # the reports the owners' board carries
+OWNER_BOARD_DUTIES = ("monthly_bulletin", "service_report", "service_report_notice")  # the reports the owners' board carries
 
 
 def reports_panel(user: User, projects: list[Project], now: dt.datetime) -> Panel:

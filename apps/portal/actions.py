@@ -42,7 +42,7 @@ from apps.notify.models import Channel, NoticeKind
 from apps.notify.queries import NotifyError, next_contact_moment, policy_for
 from apps.org.models import Project, User
 from apps.portal.access import can_publish
-from apps.portal.models import REPORT_KINDS, Publication, PublicationKind
+from apps.portal.models import BOARD_KIND, Publication, PublicationKind
 from apps.portal.queries import management_reps, resident_names
 from apps.reports.actions import ReportError, record_publication
 from apps.reports.anonymise import anonymise
@@ -168,7 +168,8 @@ def publish_report(report: Report, *, acting_user: User, now: dt.datetime,
     if project is None:
         raise PortalError("公司级报告没有对应的业主公告栏", field="report", code="no_project")
     _require(acting_user, project)
-    if report.duty_code not in REPORT_KINDS:
+    board_kind = BOARD_KIND.get(report.duty_code)
+    if board_kind is None:
         raise PortalError("只有投诉公布和管理服务报告业主告示可以推送到业主公告栏",
                           field="report", code="wrong_kind")
     if report.status == ReportStatus.SUPERSEDED:
@@ -188,7 +189,7 @@ def publish_report(report: Report, *, acting_user: User, now: dt.datetime,
         pub.withdraw_reason = f"已由更正版本 v{report.version} 取代"
         _save(pub, ["withdrawn_at", "withdrawn_by", "withdraw_reason"], acting_user=acting_user,
               reason=pub.withdraw_reason)
-    pub = _create(company=project.company, project=project, kind=report.duty_code,
+    pub = _create(company=project.company, project=project, kind=board_kind,
                   title=clean(report.title)[:200], period_label=str((report.figures or {}).get("period", ""))[:50],
                   sections=sections, tables=tables, source_report=report,
                   approved_by_name=_name(report.approved_by),

@@ -26,6 +26,13 @@ class PublicationKind(models.TextChoices):
 
 
 REPORT_KINDS = (PublicationKind.MONTHLY_BULLETIN, PublicationKind.SERVICE_REPORT)
+#: report duty → the board's kind. The 管理服务报告 is one report whose 20th milestone is its owner
+#: notice (R-M5-08), so the report itself (``service_report``) goes on the board as that notice.
+BOARD_KIND: dict[str, str] = {
+    "monthly_bulletin": PublicationKind.MONTHLY_BULLETIN,
+    "service_report": PublicationKind.SERVICE_REPORT,
+    "service_report_notice": PublicationKind.SERVICE_REPORT,
+}
 
 
 class Publication(models.Model):

@@ -31,6 +31,8 @@ from apps.repairs.models import (
 )
 from apps.tickets.choices import Kind, Satisfaction, TicketStatus, Urgency
 from apps.tickets.models import Category, Deadline, Dispatch, Ticket
+from apps.workdays import queries as workdays
+from apps.workdays.models import LimitPolicy
 from linli import clock
 
 if TYPE_CHECKING:
@@ -366,9 +368,6 @@ HARD_LIMITS: dict[tuple[str, str], tuple[str, int]] = {
 def hard_limit_for(ticket: Ticket) -> dt.datetime | None:
     """AS-22: the latest completion of a repair whose completion row has a hard limit (None otherwise),
     counted from the report like the target (T-04), with the project's calendar."""
-    from apps.workdays import queries as workdays
-    from apps.workdays.models import LimitPolicy
-
     deadline = (Deadline.objects.filter(ticket=ticket, stage="complete", cycle=0, cancelled_at=None)
                 .order_by("-pk").first())
     if deadline is None or deadline.policy_id is None:

@@ -286,7 +286,10 @@ def _form_kwargs(action: str, ticket: Ticket, user: Any) -> dict[str, Any]:
     if action == "internal_staff":
         return {"initial": {"internal_staff": ticket.internal_staff}}
     if action == "agreed_time":
-        return {"initial": {"agreed_feedback_at": ticket.agreed_feedback_at,
+        agreed = ticket.agreed_feedback_at
+        if agreed is not None and agreed.year >= 9999:  # a moment at the calendar's end has no local form
+            agreed = None
+        return {"initial": {"agreed_feedback_at": agreed,
                             "agreed_extension_reason": ticket.agreed_extension_reason}}
     if action == "staff_named":
         return {"staff": User.objects.filter(memberships__project=project, is_active=True).distinct(),

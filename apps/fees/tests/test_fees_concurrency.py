@@ -12,7 +12,7 @@ from apps.fees import actions, queries
 from apps.fees.models import Bill, LedgerEntry, Payment
 from apps.fees.tests.conftest import at
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 
 def _run_together(calls: list[Any]) -> list[BaseException]:

@@ -21,6 +21,7 @@ from django.core.management.color import no_style
 from django.db import connection
 
 from apps.core.models import Job, JobState
+from apps.home.management.commands.print_demo_logins import OWNER_HEADER
 from apps.org.middleware import SESSION_KEY
 from apps.org.models import Membership
 from apps.portal.models import Publication, PublicationKind
@@ -126,7 +127,8 @@ def test_every_demo_login_has_something_to_do_on_the_home_page(demo: None, clien
     办公室 clerk too: the written replies waiting for the 办公室's review (issue 23 item 3)."""
     out = StringIO()
     call_command("print_demo_logins", stdout=out)
-    printed = {line.split()[0] for line in out.getvalue().splitlines()[2:] if line.strip()}
+    staff_part = out.getvalue().split(OWNER_HEADER)[0]
+    printed = {line.split()[0] for line in staff_part.splitlines()[2:] if line.strip()}
     assert printed == set(_logins())
     idle = []
     for username in sorted(printed):
@@ -212,3 +214,35 @@ def test_home_offers_a_report_for_approval_to_the_approver_not_the_submitter(dem
 
     assert waiting.title in approvals("pm_yg")
     assert waiting.title not in approvals("csmanager_yg")
+
+
+def test_demo_owner_logins_are_printed_and_sign_in_to_their_requests(demo: None) -> None:
+    """Issue 19: print_demo_logins prints an owner per project; the owner signs in with the phone and the
+    SMS code (the demo's SMS goes to the console) and finds the household's requests."""
+    from django.test import Client
+
+    from apps.notify.models import Delivery
+
+    out = StringIO()
+    call_command("print_demo_logins", stdout=out)
+    assert OWNER_HEADER in out.getvalue()
+    owner_lines = [line.split() for line in out.getvalue().split(OWNER_HEADER)[1].splitlines()[2:] if line.strip()]
+    assert len(owner_lines) >= 2
+    phone = owner_lines[0][0]
+    assert re.fullmatch(r"1\d{10}", phone)
+    client = Client()
+    assert client.post("/me/sign-in/", {"phone": phone}).status_code == 200
+    delivery = Delivery.objects.filter(address=phone, kind="owner_sign_in_code").order_by("-id").first()
+    assert delivery is not None
+    code = re.search(r"(\d{6})", delivery.body)
+    assert code is not None
+    r = client.post("/me/sign-in/", {"phone": phone, "step": "code", "code": code.group(1)})
+    assert r.status_code == 302
+    if "/households/" in r["Location"]:
+        from apps.owners.queries import households_for_phone
+
+        first = households_for_phone(phone).filter(tickets__isnull=False).first()
+        assert first is not None
+        assert client.post("/me/households/", {"household": first.pk}).status_code == 302
+    page = client.get("/me/requests/").content.decode()
+    assert page.count('href="/me/requests/') >= 1
