@@ -4,8 +4,10 @@ repairs app). Another project's record → 404."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -310,19 +312,9 @@ def pool_limits(request: HttpRequest) -> HttpResponse:
     fields = sorted(actions.POOL_LIMIT_FIELDS)
     form = PoolLimitsForm(request.POST or None, initial={f: getattr(limits, f) for f in fields})
     if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                actions.save_pool_limits(project=project, acting_user=access.acting_user(request), now=clock.now(),
-                                         **form.cleaned_data)
-            except DomainError as exc:
-                flash_refusal(request, exc, form=form)
-            else:
-                messages.success(request, _("泳池水质限值已保存"))
-                return redirect(f"/inspections/pool/limits/?project={project.pk}")
-        else:
-            messages.error(request, _("请更正下列错误"))
+        done = _manager_post(request, project, form, can_manage, actions.save_pool_limits, _("泳池水质限值已保存"), "/inspections/pool/limits/")
+        if done is not None:
+            return done
     return render(request, "inspections/pool_limits.html", {
         "project": project, "projects": projects, "form": form, "limits": limits, "can_manage": can_manage,
         "own": limits.project_id == project.pk}, status=400 if request.method == "POST" else 200)
@@ -380,23 +372,32 @@ def evaluations(request: HttpRequest) -> HttpResponse:
     can_manage = access.can_manage(request.user, project)
     form = EvaluationForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                actions.record_evaluation(project=project, acting_user=access.acting_user(request), now=clock.now(),
-                                          **form.cleaned_data)
-            except DomainError as exc:
-                flash_refusal(request, exc, form=form)
-            else:
-                messages.success(request, _("评价记录已保存"))
-                return redirect(f"/inspections/evaluations/?project={project.pk}")
-        else:
-            messages.error(request, _("请更正下列错误"))
+        done = _manager_post(request, project, form, can_manage, actions.record_evaluation, _("评价记录已保存"), "/inspections/evaluations/")
+        if done is not None:
+            return done
     rows = Evaluation.objects.filter(project=project).order_by("-held_on", "-pk")[:200]
     return render(request, "inspections/evaluations.html", {
         "project": project, "projects": projects, "form": form, "evaluations": rows, "can_manage": can_manage,
         "year": clock.today(project.tz).year}, status=400 if request.method == "POST" else 200)
+
+
+def _manager_post(request: HttpRequest, project: Project, form: forms.Form, can_manage: bool,
+                  action: Callable[..., object], success: str, url: str) -> HttpResponse | None:
+    """A project setting or record the 管理处经理 or 品质管理部 posts (pool limits, evaluations, emergency
+    plans): 403 for others; the action's refusal beside the field; a redirect back to the page when saved,
+    None when the page is shown again with its errors."""
+    if not can_manage:
+        raise PermissionDenied
+    if not form.is_valid():
+        messages.error(request, _("请更正下列错误"))
+        return None
+    try:
+        action(project=project, acting_user=access.acting_user(request), now=clock.now(), **form.cleaned_data)
+    except DomainError as exc:
+        flash_refusal(request, exc, form=form)
+        return None
+    messages.success(request, success)
+    return redirect(f"{url}?project={project.pk}")
 
 
 @login_required
@@ -415,19 +416,9 @@ def emergency_plans(request: HttpRequest) -> HttpResponse:
     can_manage = access.can_manage(request.user, project)
     form = EmergencyPlanForm(request.POST or None, initial={"issued_on": clock.today(project.tz)})
     if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                actions.issue_emergency_plan(project=project, acting_user=access.acting_user(request),
-                                             now=clock.now(), **form.cleaned_data)
-            except DomainError as exc:
-                flash_refusal(request, exc, form=form)
-            else:
-                messages.success(request, _("应急预案已发布"))
-                return redirect(f"/inspections/emergency-plans/?project={project.pk}")
-        else:
-            messages.error(request, _("请更正下列错误"))
+        done = _manager_post(request, project, form, can_manage, actions.issue_emergency_plan, _("应急预案已发布"), "/inspections/emergency-plans/")
+        if done is not None:
+            return done
     plans = list(EmergencyPlan.objects.filter(project=project).order_by("emergency", "-issued_on", "-pk")[:500])
     current: dict[str, EmergencyPlan] = {}
     for plan in plans:
