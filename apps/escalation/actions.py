@@ -533,21 +533,22 @@ def attach_to_cluster(ticket: Ticket, *, now: dt.datetime) -> ClusterMember | No
     found = queries.candidates_for(ticket, now=now, signature=signature)
     if not found:
         return None
-    best = found[0]
-    existing = ClusterMember.objects.filter(ticket=best.ticket).select_related("cluster").first()
-    if existing and existing.cluster.state != ClusterState.DISSOLVED:
-        cluster = existing.cluster
+    # Join the group of the best-matching candidate that is in a live group: intakes running at once
+    # may have left the best match itself ungrouped (its own job still queued) while others are grouped.
+    memberships = {m.ticket_id: m for m in ClusterMember.objects.filter(ticket__in=[c.ticket for c in found])
+                   .select_related("cluster")}
+    live = [c for c in found if c.ticket.pk in memberships
+            and memberships[c.ticket.pk].cluster.state != ClusterState.DISSOLVED]
+    best = live[0] if live else found[0]
+    if live:
+        cluster = memberships[best.ticket.pk].cluster
     else:
         cluster = ComplaintCluster.objects.create(project=ticket.project, title=(best.ticket.content or "")[:200],
                                                   created_at=now)
-        if existing is None:
-            ClusterMember.objects.create(cluster=cluster, ticket=best.ticket, score=best.match.score, added_at=now)
-    # other strong candidates that are in no group yet join as well
-    grouped = set(ClusterMember.objects.filter(ticket__in=[c.ticket for c in found[1:]])
-                  .values_list("ticket_id", flat=True))
-    added = [ticket.pk] if existing else [ticket.pk, best.ticket.pk]
-    for c in found[1:]:
-        if c.ticket.pk not in grouped:
+    # the candidates in no group yet (the best one too, when it opens the group) join as well
+    added = [ticket.pk]
+    for c in found:
+        if c.ticket.pk not in memberships:
             ClusterMember.objects.create(cluster=cluster, ticket=c.ticket, score=c.match.score, added_at=now)
             added.append(c.ticket.pk)
     member = ClusterMember.objects.create(cluster=cluster, ticket=ticket, score=best.match.score, added_at=now)
