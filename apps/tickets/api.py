@@ -155,6 +155,8 @@ class TicketOut(Schema):
     reopen_count: int
     handling_result: str
     closed_at: dt.datetime | None
+    unreasonable_close: bool = Field(False, description="以“不合理投诉——已解释”结案")
+    unreasonable_reason: str = ""
     deadlines: list[TicketDeadlineOut]
     escalation: TicketEscalationOut
 
@@ -306,6 +308,8 @@ class TicketCloseIn(Schema):
     unresolved: bool = Field(False, description="未关闭结案")
     analysis: str = Field("", max_length=4000)
     measures: str = Field("", max_length=4000)
+    unreasonable: bool = Field(False, description="以“不合理投诉——已解释”结案（须已发出解释说明，主管以上）")
+    reason: str = Field("", max_length=2000, description="判定为不合理投诉的理由")
 
 
 class TicketJudgementIn(Schema):
@@ -419,7 +423,8 @@ def ticket_data(ticket: Ticket, now: dt.datetime | None = None) -> dict[str, Any
         "return_visit_exemption_note": ticket.return_visit_exemption_note,
         "return_visit_exemption_approved_by_id": ticket.return_visit_exemption_approved_by_id,
         "reopen_count": ticket.reopen_count, "handling_result": ticket.handling_result,
-        "closed_at": _local(ticket.closed_at),
+        "closed_at": _local(ticket.closed_at), "unreasonable_close": ticket.unreasonable_close,
+        "unreasonable_reason": ticket.unreasonable_reason,
         "deadlines": [_deadline(d, now) for d in sorted(ticket.deadlines.all(),
                                                          key=lambda d: (d.cycle, d.due_at is None, d.due_at or now))],
         "escalation": {"level": esc["level"], "reasons": [

@@ -142,6 +142,7 @@ class TicketDetailVerificationOut(Schema):
     verified_at: dt.datetime | None
     notes: str
     order: str
+    level: str = Field("project", description="project（管理处验证）| company（品质管理部验证，公司级投诉）")
 
 
 class TicketDetailClaimOut(Schema):
@@ -347,6 +348,7 @@ def detail_data(ticket: Ticket) -> dict[str, Any]:
         "verifications": [{
             "id": v.pk, "cycle": v.cycle, "result": v.result, "result_label": str(v.get_result_display()),
             "verifier": _who(v.verifier), "verified_at": _at(v.verified_at), "notes": v.notes, "order": v.order,
+            "level": v.level,
         } for v in ticket.verifications.select_related("verifier").order_by("verified_at", "id")],
         "compensation_claims": [{
             "id": c.pk, "amount": str(c.amount), "content": c.content, "status": c.status,

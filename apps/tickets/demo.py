@@ -16,7 +16,7 @@ from apps.org.roles import Role
 from apps.tickets import actions
 from apps.tickets.choices import OPEN_STATUSES
 from apps.tickets.models import Category, Dispatch, ValidityCriterion
-from apps.tickets.policies import company_level
+from apps.tickets.policies import company_level, company_verification_pending
 from linli import clock
 
 # (kind, channel, category code, department kind, text); a "{b}" is the building of the household.
@@ -122,6 +122,9 @@ def _progress(ticket: Any, stage: str, staff: dict[str, Any], department: Any, m
         visitor = _reviewer(ticket.project, "quality") if company_level(ticket) else desk  # R-M4-04
         actions.record_return_visit(ticket=ticket, method="phone", reached=True, satisfaction="satisfied",
                                     owner_words="处理及时，满意", acting_user=visitor, now=t)
+        if company_verification_pending(ticket):  # 品质管理部 verifies company-level complaints (R-M4-03)
+            actions.verify_ticket(ticket=ticket, passed=True, notes="管理处验证记录已核，纠正措施已落实",
+                                  acting_user=_reviewer(ticket.project, "quality"), now=t)
         actions.close_ticket(ticket=ticket, acting_user=desk, now=t)
 
 

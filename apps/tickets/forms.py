@@ -343,10 +343,19 @@ class CloseForm(forms.Form):
                                widget=forms.Textarea(attrs={"rows": 2}))
     measures = forms.CharField(label=_("降低顾客不满的措施（未关闭时必填）"), required=False, max_length=4000,
                                widget=forms.Textarea(attrs={"rows": 2}))
+    unreasonable = forms.BooleanField(label=_("不合理投诉，已向顾客解释说明，以“不合理投诉——已解释”结案"),
+                                      required=False)
+    reason = forms.CharField(label=_("判定为不合理投诉的理由（选上一项时必填）"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        if data.get("unreasonable"):
+            if data.get("unresolved"):
+                self.add_error("unreasonable", _("“未关闭”和“不合理投诉——已解释”只能选一种"))
+            if not data.get("reason"):
+                self.add_error("reason", _("请填写判定为不合理投诉的理由"))
         if data.get("unresolved"):
             if not data.get("analysis"):
                 self.add_error("analysis", _("以“未关闭”结案须填写案例分析"))
@@ -656,7 +665,8 @@ def exempt_kwargs(data: dict[str, Any]) -> dict[str, Any]:
 
 def close_kwargs(data: dict[str, Any]) -> dict[str, Any]:
     return {"result": _text(data, "result"), "unresolved": bool(data.get("unresolved")),
-            "analysis": _text(data, "analysis"), "measures": _text(data, "measures")}
+            "analysis": _text(data, "analysis"), "measures": _text(data, "measures"),
+            "unreasonable": bool(data.get("unreasonable")), "reason": _text(data, "reason")}
 
 
 def claim_kwargs(data: dict[str, Any]) -> dict[str, Any]:

@@ -226,6 +226,9 @@ class Ticket(models.Model):
     resolved_on_spot = models.BooleanField(_("现场即时处理"), default=False)
     handling_result = models.TextField(_("处理结果"), blank=True)
     unreasonable = models.BooleanField(_("无理投诉（已解释）"), default=False)
+    # R-M2-15, R-M2-26: the side exit 不合理投诉——已解释 (who and when: closed_by/closed_at; why: the reason)
+    unreasonable_close = models.BooleanField(_("以“不合理投诉——已解释”结案"), default=False, editable=False)
+    unreasonable_reason = models.TextField(_("不合理投诉的判定理由"), blank=True)
     unresolved_analysis = models.TextField(_("案例分析"), blank=True, help_text=_("超出公司能力范围、无法解决时的原因分析"))
     unresolved_measures = models.TextField(_("降低不满的措施"), blank=True)
     return_visit_exemption = models.CharField(_("免回访原因"), max_length=20, blank=True,
@@ -582,6 +585,9 @@ class Verification(models.Model):
     result = models.CharField(_("结果"), max_length=10, choices=VerificationResult.choices)
     notes = models.TextField(_("验证情况"), blank=True)
     order = models.TextField(_("整改指令/重新评估"), blank=True, help_text=_("不通过时必填"))
+    # R-M4-03, POLICY P-13 (篇4): after the 管理处's verification, 品质管理部 verifies a company-level complaint
+    level = models.CharField(_("验证层级"), max_length=10, default="project",
+                             choices=[("project", _("管理处验证")), ("company", _("品质管理部验证"))])
 
     class Meta:
         verbose_name = _("验证")

@@ -58,3 +58,16 @@ def company_level(ticket: Any) -> bool:
     if ticket.held_by_quality:
         return True
     return ticket.channel == "online" and policy_for(ticket.project).quality_owns == "b4"
+
+
+def company_verification_pending(ticket: Any) -> bool:
+    """Does ``ticket`` wait for 品质管理部's own verification (R-M4-03, POLICY P-13 篇4, the default)? A
+    company-level complaint whose 管理处 verification of this cycle passed, where the policy has the
+    company verify (under 篇3 品质管理部 does the return visit instead), with no company verification yet
+    (a failed one reopens the ticket, so a cycle holds at most one)."""
+    if ticket.kind != "complaint" or not company_level(ticket):
+        return False
+    if policy_for(ticket.project).company_follow_up != "verify":
+        return False
+    rows = list(ticket.verifications.filter(cycle=ticket.cycle, result="pass").values_list("level", flat=True))
+    return "project" in rows and "company" not in rows

@@ -29,6 +29,7 @@ from apps.tickets.choices import (
     ReplyKind,
     TicketStatus,
 )
+from apps.tickets.policies import company_verification_pending
 from apps.tickets.transitions import ALLOWED
 
 S = TicketStatus
@@ -204,7 +205,8 @@ def detail_sections(ticket: m.Ticket) -> list[Section]:
     if replies:
         out.append(Section("replies", _("回复"), replies))
     verifs = [SectionRow(at=v.verified_at, who=v.verifier,
-                         text=f"{v.get_result_display()} {v.notes}".strip() + (f"\n整改：{v.order}" if v.order else ""))
+                         text=(f"{v.get_level_display()}：" if v.level == "company" else "")
+                         + f"{v.get_result_display()} {v.notes}".strip() + (f"\n整改：{v.order}" if v.order else ""))
               for v in ticket.verifications.select_related("verifier")]
     if verifs:
         out.append(Section("verifications", _("验证"), verifs))
@@ -297,6 +299,8 @@ def allowed_actions(ticket: m.Ticket) -> set[str]:
         out.add("report")
     if st == S.REPLIED and ticket.kind in VERIFY_KINDS:
         out.add("verify")
+    if st in {S.VERIFIED, S.RETURN_VISITED} and company_verification_pending(ticket):
+        out.add("verify")  # 品质管理部's own verification (R-M4-03, POLICY P-13)
     ready = (st == S.VERIFIED) if ticket.kind in VERIFY_KINDS else st in {S.REPLIED, S.VERIFIED}
     if ready and ticket.kind in RETURN_VISIT_KINDS and not ticket.return_visit_exemption:
         out |= {"return_visit", "exempt"}

@@ -35,10 +35,12 @@ from apps.org.models import Department, Project, User
 from apps.org.roles import Cap
 from apps.tickets import access, actions, forms, queries, work_orders
 from apps.tickets.actions import TicketError
+from apps.tickets.choices import TicketStatus
 from apps.tickets.filters import TicketFilterForm, apply_filters
 from apps.tickets.inventory_sheet import build_inventory_sheet
 from apps.tickets.lookup import search_households
 from apps.tickets.models import Attachment, Deadline, Ticket
+from apps.tickets.policies import company_verification_pending
 from apps.tickets.transitions import InvalidTransition
 from linli import clock
 
@@ -360,6 +362,9 @@ def _detail_context(request: HttpRequest, ticket: Ticket, *, bound: tuple[str, A
         "work_order_url": work_orders.work_order_url(ticket) if work_orders.has_work_order(ticket) else "",
         "exemption_offer": _exemption_offer(request, ticket),
         "phone_call_url": queries.phone_call_url(request.user, ticket),
+        # R-M4-03, POLICY P-13: a company-level complaint waiting for 品质管理部's own verification
+        "company_verification_pending": ticket.status in {TicketStatus.VERIFIED, TicketStatus.RETURN_VISITED}
+        and company_verification_pending(ticket),
     }
 
 

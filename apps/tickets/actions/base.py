@@ -106,13 +106,15 @@ def _reopen(ticket: Ticket, *, reason: str, acting_user: User, now: dt.datetime,
     ticket.closed_at = None
     ticket.closed_by = None
     ticket.unresolved_close = False
+    ticket.unreasonable_close = False  # R-M2-15: a reopened complaint may end otherwise this time
     ticket.return_visit_exemption = ""
     ticket.return_visit_exemption_note = ""
     ticket.return_visit_exemption_approved_by = None
     ticket.agreed_feedback_at = agreed_feedback_at
     ticket.agreed_extension_reason = ""
     _move(ticket, to=S.REOPENED, acting_user=acting_user, now=now,
-          also=["reopen_count", "closed_at", "closed_by", "unresolved_close", "return_visit_exemption",
+          also=["reopen_count", "closed_at", "closed_by", "unresolved_close", "unreasonable_close",
+                "return_visit_exemption",
                 "return_visit_exemption_note", "return_visit_exemption_approved_by", "agreed_feedback_at",
                 "agreed_extension_reason"],
           reason=reason, event_kind=TicketEventKind.REOPENED, reopen_count=ticket.reopen_count)

@@ -26,6 +26,8 @@ from apps.tickets.choices import (
     MANAGER_REPLY_KINDS,
     RESULT_REPLY_KINDS,
     VERIFY_KINDS,
+    Kind,
+    ReplyKind,
     ReplyRecipient,
     ReturnVisitOutcome,
     Satisfaction,
@@ -34,7 +36,7 @@ from apps.tickets.choices import (
 from apps.tickets.models import (
     Ticket,
 )
-from apps.tickets.policies import policy_for
+from apps.tickets.policies import company_verification_pending, policy_for
 from apps.tickets.transitions import ALLOWED, InvalidTransition
 
 if TYPE_CHECKING:
@@ -75,6 +77,8 @@ def _close_blockers(ticket: Ticket) -> dict[str, list[str]]:
         last = ticket.verifications.filter(cycle=ticket.cycle).order_by("-verified_at", "-id").first()
         if last is None or not last.passed:
             problems["verification"] = [_("须先经主管以上人员验证通过")]
+        elif company_verification_pending(ticket):  # R-M4-03, POLICY P-13 篇4
+            problems["company_verification"] = [_("公司级投诉须经品质管理部验证通过")]
     if return_visit_required(ticket):
         visit = ticket.return_visits.filter(cycle=ticket.cycle).first()
         done = visit is not None and (
@@ -94,7 +98,8 @@ def close_blockers(ticket: Ticket) -> dict[str, list[str]]:
 
 @transaction.atomic()
 def close_ticket(*, ticket: Ticket, acting_user: User, now: dt.datetime, result: str = "",
-                 unresolved: bool = False, analysis: str = "", measures: str = "") -> Ticket:
+                 unresolved: bool = False, analysis: str = "", measures: str = "",
+                 unreasonable: bool = False, reason: str = "") -> Ticket:
     """关闭 (R-M2-18): needs the handling result; complaints/repairs need a passed verification and a
     return visit (satisfied, basically satisfied or unreachable) or an exemption (R-M4-05), and
     (R-M2-21, company setting, default on) the result replied both to the owner and to the 管理处主任
@@ -105,7 +110,16 @@ def close_ticket(*, ticket: Ticket, acting_user: User, now: dt.datetime, result:
     counts in statistics. Open deadlines stop running (missed ones stay missed). R-M2-21's two replies
     are not required here: there is no agreed result to reply (the customer stays dissatisfied), and
     deciding unresolved issues is the 管理处主任's own duty, done by a supervisor-rank user with the
-    analysis and measures recorded."""
+    analysis and measures recorded.
+
+    ``unreasonable=True`` (R-M2-15, R-M2-26 side exit 不合理投诉——已解释): a complaint judged
+    unreasonable ends once its explanation was sent to the customer in this cycle, even when the
+    customer does not accept it; a supervisor-rank user decides, with the ``reason`` (who, when and why
+    kept on the ticket and its timeline). No verification or return visit is asked: nothing was to be
+    corrected."""
+    if unreasonable:
+        return _close_unreasonable(ticket, acting_user=acting_user, now=now, reason=reason,
+                                   unresolved=unresolved, result=result)
     _require(acting_user, Cap.RETURN_VISIT if not unresolved else Cap.VERIFY, ticket,
              "无权关闭工单" if not unresolved else "只有主管以上人员可以按“未关闭”结案")
     _lock(ticket)
@@ -138,6 +152,35 @@ def close_ticket(*, ticket: Ticket, acting_user: User, now: dt.datetime, result:
     _move(ticket, to=S.CLOSED, acting_user=acting_user, now=now,
           also=["handling_result", "closed_at", "closed_by", "unresolved_close"], reason="关闭",
           event_kind=TicketEventKind.CLOSED)
+    dl.cancel_open(ticket, now=now)
+    return ticket
+
+
+def _close_unreasonable(ticket: Ticket, *, acting_user: User, now: dt.datetime, reason: str, unresolved: bool,
+                        result: str) -> Ticket:
+    _require(acting_user, Cap.VERIFY, ticket, "只有主管以上人员可以按“不合理投诉——已解释”结案")
+    if rank_in(acting_user, ticket.project) < SUPERVISOR_RANK:
+        raise _forbid("只有主管以上人员可以按“不合理投诉——已解释”结案")
+    if unresolved:
+        raise _refuse("“未关闭”和“不合理投诉——已解释”只能选一种", field="unreasonable")
+    _lock(ticket)
+    if ticket.kind != Kind.COMPLAINT:
+        raise _refuse("只有投诉可以按“不合理投诉——已解释”结案", field="unreasonable")
+    if S.CLOSED not in ALLOWED.get(ticket.status, frozenset()):
+        raise InvalidTransition(ticket.status, S.CLOSED)
+    if not ticket.replies.filter(cycle=ticket.cycle, sent_at__isnull=False, kind=ReplyKind.EXPLANATION).exists():
+        raise _refuse("须先向顾客发出耐心、合理的解释说明（回复类型选“解释说明”）", field="unreasonable",
+                      code="cannot_close", status=409)
+    if not reason.strip():
+        raise _refuse("请填写判定为不合理投诉的理由", field="reason")
+    if result.strip():
+        ticket.handling_result = result.strip()
+    ticket.unreasonable, ticket.unreasonable_close, ticket.unreasonable_reason = True, True, reason.strip()
+    ticket.closed_at, ticket.closed_by, ticket.unresolved_close = now, acting_user, False
+    _move(ticket, to=S.CLOSED, acting_user=acting_user, now=now,
+          also=["handling_result", "unreasonable", "unreasonable_close", "unreasonable_reason", "closed_at",
+                "closed_by", "unresolved_close"],
+          reason=f"不合理投诉——已解释：{reason.strip()}", event_kind=TicketEventKind.CLOSED)
     dl.cancel_open(ticket, now=now)
     return ticket
 

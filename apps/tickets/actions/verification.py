@@ -10,7 +10,8 @@ from django.db import transaction
 
 from apps.notify import queries as notify_queries
 from apps.org.access import has_cap, rank_in
-from apps.org.roles import SUPERVISOR_RANK, Cap
+from apps.org.models import Membership
+from apps.org.roles import SUPERVISOR_RANK, Cap, Role
 from apps.tickets import deadlines as dl
 from apps.tickets.actions.base import (
     S,
@@ -49,7 +50,7 @@ from apps.tickets.models import (
     Ticket,
     Verification,
 )
-from apps.tickets.policies import company_level, policy_for
+from apps.tickets.policies import company_level, company_verification_pending, policy_for
 from apps.tickets.transitions import InvalidTransition
 
 if TYPE_CHECKING:
@@ -68,6 +69,8 @@ def verify_ticket(*, ticket: Ticket, passed: bool, acting_user: User, now: dt.da
     if rank_in(acting_user, ticket.project) < SUPERVISOR_RANK:
         raise _forbid("只有主管以上人员可以验证")
     _lock(ticket)
+    if ticket.status in {S.VERIFIED, S.RETURN_VISITED} and company_verification_pending(ticket):
+        return _company_verify(ticket, passed=passed, acting_user=acting_user, now=now, notes=notes, order=order)
     if ticket.handler_id is not None and ticket.handler_id == acting_user.pk:  # nobody verifies their own work
         raise _forbid("处理人不能验证自己处理的工单，请由其他主管以上人员验证")
     if ticket.status != S.REPLIED:
@@ -83,6 +86,12 @@ def verify_ticket(*, ticket: Ticket, passed: bool, acting_user: User, now: dt.da
               event_kind=TicketEventKind.VERIFICATION, verification=verification.pk)
         if ticket.kind in RETURN_VISIT_KINDS:
             dl.stamp(ticket, start=now, stages=[Stage.RETURN_VISIT], now=now)
+        if company_verification_pending(ticket):  # R-M4-03: the result record goes back to the company
+            quality = [m.user for m in Membership.objects.filter(company_id=ticket.project.company_id,
+                                                                 role=Role.QUALITY).select_related("user")
+                       .order_by("id")]
+            _notify(quality, kind="ticket_company_verification", subject=f"公司级投诉 {ticket.number} 待品质管理部验证",
+                    body=notes[:200], ticket=ticket, now=now, dedupe=f"company-verify-{verification.pk}")
     else:
         _move(ticket, to=S.HANDLING, acting_user=acting_user, now=now, reason=f"验证不通过：{order.strip()}",
               event_kind=TicketEventKind.VERIFICATION, verification=verification.pk)
@@ -92,6 +101,30 @@ def verify_ticket(*, ticket: Ticket, passed: bool, acting_user: User, now: dt.da
             dispatch.save(update_fields=["completed_at"])
             _notify([dispatch.assignee], kind="verification_failed", subject=f"工单 {ticket.number} 验证不通过",
                     body=order[:200], ticket=ticket, now=now, dedupe=f"verify-fail-{verification.pk}")
+    return verification
+
+
+def _company_verify(ticket: Ticket, *, passed: bool, acting_user: User, now: dt.datetime, notes: str,
+                    order: str) -> Verification:
+    """品质管理部's verification of a company-level complaint (R-M4-03, POLICY P-13 篇4), after the
+    管理处's: only company-level staff; a failure needs the order and reopens the ticket for handling
+    (R-M4-02), its handler told."""
+    if not _is_company_level(acting_user):
+        raise _forbid("公司级投诉须由品质管理部验证")
+    if not passed and not order.strip():
+        raise _refuse("验证不通过须填写整改指令或重新评估意见", field="order")
+    verification = Verification.objects.create(
+        ticket=ticket, cycle=ticket.cycle, verifier=acting_user, verified_at=now, level="company",
+        result=VerificationResult.PASS if passed else VerificationResult.FAIL, notes=notes, order=order,
+    )
+    if passed:
+        _event(ticket, TicketEventKind.VERIFICATION, acting_user=acting_user, now=now,
+               message=f"品质管理部验证通过 {notes}".strip(), verification=verification.pk)
+    else:
+        handler = ticket.handler
+        _reopen(ticket, reason=f"品质管理部验证不通过：{order.strip()}", acting_user=acting_user, now=now)
+        _notify([handler], kind="verification_failed", subject=f"工单 {ticket.number} 品质管理部验证不通过",
+                body=order[:200], ticket=ticket, now=now, dedupe=f"verify-fail-{verification.pk}")
     return verification
 
 
