@@ -120,6 +120,20 @@ def owner_notice_list(request: HttpRequest) -> Any:
     return list(OwnerNotice.objects.filter(project__in=projects).order_by("-created_at", "-pk")[:100])
 
 
+class FeeReminderDueOut(Schema):
+    project_id: int
+    project_name: str
+
+
+@router.get("/owner-notices/fee-reminders-due", response={200: list[FeeReminderDueOut], **ERRORS},
+            summary="本月尚未向全体业主发送缴费提醒的项目")
+def owner_notice_fee_due(request: HttpRequest) -> Any:
+    projects = _notice_projects(request)
+    if not projects:
+        raise ApiError(403, "forbidden", "没有向业主群发通知的权限")
+    return [{"project_id": p.pk, "project_name": p.name} for p in notices.fee_reminders_due(projects, clock.now())]
+
+
 @router.post("/owner-notices", response={201: OwnerNoticeOut, **ERRORS}, summary="向业主群发通知")
 def owner_notice_send(request: HttpRequest, payload: OwnerNoticeIn) -> Any:
     """Door code ≥ 7 days ahead, activity ≥ 3 days ahead after approval, fee reminder once a month;

@@ -101,6 +101,29 @@ def send_owner_notice(*, project: Project, kind: str, body: str, acting_user: An
     return notice
 
 
+
+def fee_reminders_due(projects: list[Project], now: dt.datetime) -> list[Project]:
+    """R-M17-07 (R-M16-12): the projects among ``projects`` whose monthly fee reminder has not gone to
+    all their owners yet this calendar month (project time) — the front desk's monthly to-do on the
+    owner-notice page and in the API. A reminder to one building does not count for the project.
+    Two queries whatever the number of projects."""
+    if not projects:
+        return []
+    since = now - dt.timedelta(days=32)
+    sent = {}
+    for project_id, created_at in (OwnerNotice.objects.filter(project__in=projects, kind=NoticeKind.FEE,
+                                                              building=None, created_at__gte=since)
+                                   .order_by("created_at").values_list("project_id", "created_at")):
+        sent[project_id] = created_at
+    due = []
+    for project in projects:
+        local = now.astimezone(project.tz)
+        last = sent.get(project.pk)
+        if last is None or (last.astimezone(project.tz).year, last.astimezone(project.tz).month) != (
+                local.year, local.month):
+            due.append(project)
+    return due
+
 # ------------------------------------------------------------------ decoration progress (R-M17-08)
 
 DECORATION_KIND = "decoration_progress"

@@ -244,4 +244,5 @@ def owner_notices(request: HttpRequest) -> HttpResponse:
             return redirect("notify:owner_notices")
     rows = (OwnerNotice.objects.filter(project__in=projects).select_related("project", "building", "created_by")
             .order_by("-created_at", "-pk")[:100])
-    return render(request, "notify/owner_notices.html", {"form": form, "rows": rows})
+    return render(request, "notify/owner_notices.html", {"form": form, "rows": rows,
+                                                         "fee_due": notices.fee_reminders_due(projects, clock.now())})

@@ -35,6 +35,7 @@ def _policy_deadlines(ticket: Ticket, *, start: dt.datetime, stages: Iterable[st
         deadlines_for(
             ticket.project, kind=ticket.kind, channel=ticket.channel, urgency=ticket.urgency, start=start,
             stages=list(stages), category=ticket.category.code if ticket.category_id and ticket.category else None,
+            reply_class=ticket.reply_class or None,
         )
     )
 

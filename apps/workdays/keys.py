@@ -71,6 +71,16 @@ DEFAULT_REPLY_CLASS: dict[str, str] = {
 }
 
 
+# Who reviews the answer to a written complaint (R-M2-08, POLICY P-09): the codes of the ticket pipeline's
+# review departments (apps.tickets.choices.ReviewDepartment) each choice requires. Default: 品质管理部
+# + 办公室 (篇4; 篇3 names the 总经理办公室, the same review).
+WRITTEN_REVIEWERS: dict[str, tuple[str, ...]] = {
+    "quality_office": ("quality", "office"),
+    "quality": ("quality",),
+}
+DEFAULT_WRITTEN_REVIEWERS = "quality_office"
+
+
 class Urgency(models.TextChoices):
     NORMAL = "normal", _("一般")
     URGENT = "urgent", _("紧急")

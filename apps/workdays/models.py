@@ -26,7 +26,14 @@ from simple_history.models import HistoricalRecords
 from apps.org.models import Company, Project
 from apps.workdays import calendar as wc
 from apps.workdays import policies as pol
-from apps.workdays.keys import Channel, Kind, ReplyClass, Urgency
+from apps.workdays.keys import (
+    DEFAULT_REPLY_CLASS,
+    DEFAULT_WRITTEN_REVIEWERS,
+    Channel,
+    Kind,
+    ReplyClass,
+    Urgency,
+)
 
 
 class YearStatus(models.TextChoices):
@@ -234,6 +241,62 @@ class DeadlineSettings(models.Model):
         return pol.Settings(same_day_mode=self.same_day_mode, response_on=self.response_on,
                             start_day_counts=self.start_day_counts, end_of=self.end_of,
                             roll_rest_days=self.roll_rest_days, soft_target_hours=self.soft_target_hours)
+
+
+
+def _class_field(channel: Channel) -> models.CharField:
+    return models.CharField(channel.label, max_length=10, choices=ReplyClass.choices,
+                            default=DEFAULT_REPLY_CLASS[channel])
+
+
+class ReplyPolicy(models.Model):
+    """答复口径 per company; a row with a project overrides it (SPEC Appendix A).
+
+    - one field per intake method (:class:`Channel`, the field's name is the channel's code): the reply
+      class it maps to (R-M1-04, POLICY P-22; defaults :data:`DEFAULT_REPLY_CLASS`). The class picks the
+      reply limits and the reviews; a ticket keeps the class it was received with.
+    - ``written_reviewers`` (R-M2-08, POLICY P-09): who reviews the answer to a written complaint before
+      it is sent (:data:`WRITTEN_REVIEWERS`; default 品质管理部 + 办公室).
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="reply_policies")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="reply_policies", verbose_name=_("项目（留空=全公司）"))
+    phone = _class_field(Channel.PHONE)
+    visit = _class_field(Channel.VISIT)
+    field_visit = _class_field(Channel.FIELD_VISIT)
+    letter = _class_field(Channel.LETTER)
+    suggestion_box = _class_field(Channel.SUGGESTION_BOX)
+    fax = _class_field(Channel.FAX)
+    owners_committee = _class_field(Channel.OWNERS_COMMITTEE)
+    developer_transfer = _class_field(Channel.DEVELOPER_TRANSFER)
+    group_transfer = _class_field(Channel.GROUP_TRANSFER)
+    government_petition = _class_field(Channel.GOVERNMENT_PETITION)
+    email = _class_field(Channel.EMAIL)
+    online = _class_field(Channel.ONLINE)
+    written_reviewers = models.CharField(
+        _("书面答复的审核部门"), max_length=20, default=DEFAULT_WRITTEN_REVIEWERS,
+        choices=[("quality_office", _("品质管理部和办公室（总经理办公室）审核")), ("quality", _("仅品质管理部审核"))])
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("答复口径")
+        verbose_name_plural = _("答复口径")
+        constraints = [
+            models.UniqueConstraint(fields=["company", "project"], name="workdays_reply_policy_unique"),
+            models.UniqueConstraint(fields=["company"], condition=Q(project=None),
+                                    name="workdays_reply_policy_one_default"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project or self.company} · 答复口径"
+
+    def clean(self) -> None:
+        if self.project is not None and self.company_id and self.project.company_id != self.company_id:
+            raise ValidationError({"project": _("项目不属于该公司")})
+
+    def reply_classes(self) -> dict[str, str]:
+        return {c: getattr(self, c) for c in Channel.values}
 
 
 class DataVersion(models.Model):

@@ -30,7 +30,7 @@ from django.utils import translation
 
 from apps.workdays import calendar as wc
 from apps.workdays import policies as pol
-from apps.workdays.keys import DEFAULT_REPLY_CLASS
+from apps.workdays.keys import DEFAULT_REPLY_CLASS, DEFAULT_WRITTEN_REVIEWERS, WRITTEN_REVIEWERS
 from apps.workdays.models import (
     CalendarDay,
     DataVersion,
@@ -38,6 +38,7 @@ from apps.workdays.models import (
     DeadlineSettings,
     LimitPolicy,
     OfficialYear,
+    ReplyPolicy,
     RuleSet,
     RuleSetChoice,
     YearStatus,
@@ -233,14 +234,43 @@ def _rows_by_stage(project: Any, version: int) -> dict[str, list[_Candidate]]:
     return _cached(("by_stage", project.pk, project.company_id), version, build)
 
 
-def reply_class_of(channel: str) -> str:
-    """R-M1-04 / P-22 default mapping (a company changes it with channel-keyed policy rows)."""
-    return DEFAULT_REPLY_CLASS.get(channel, "")
+@dataclass(frozen=True)
+class ReplyRules:
+    """答复口径 in force for a project: the reply class of each intake method (R-M1-04, P-22) and the
+    review departments of a written answer (R-M2-08, P-09)."""
+
+    classes: dict[str, str]
+    written_reviewers: tuple[str, ...]
+
+
+def reply_rules_for(project: Any, *, version: int | None = None) -> ReplyRules:
+    """The project's :class:`~apps.workdays.models.ReplyPolicy` row, else the company's, else the SPEC
+    defaults (cached like the other policy tables)."""
+    if project is None:
+        return ReplyRules(dict(DEFAULT_REPLY_CLASS), WRITTEN_REVIEWERS[DEFAULT_WRITTEN_REVIEWERS])
+    version = DataVersion.current() if version is None else version
+
+    def build() -> ReplyRules:
+        rows = {r.project_id: r for r in ReplyPolicy.objects.filter(company_id=project.company_id)
+                .filter(Q(project=None) | Q(project_id=project.pk))}
+        row = rows.get(project.pk) or rows.get(None)
+        if row is None:
+            return ReplyRules(dict(DEFAULT_REPLY_CLASS), WRITTEN_REVIEWERS[DEFAULT_WRITTEN_REVIEWERS])
+        return ReplyRules(row.reply_classes(), WRITTEN_REVIEWERS.get(row.written_reviewers,
+                                                                     WRITTEN_REVIEWERS[DEFAULT_WRITTEN_REVIEWERS]))
+
+    return _cached(("reply_rules", project.pk, project.company_id), version, build)
+
+
+def reply_class_of(channel: str, project: Any = None, *, version: int | None = None) -> str:
+    """R-M1-04 / P-22: the reply class ``channel`` maps to in ``project`` (its company's 答复口径;
+    without a project the SPEC default)."""
+    return reply_rules_for(project, version=version).classes.get(channel, "")
 
 
 def choose(candidates: list[_Candidate], *, kind: str, channel: str, urgency: str, category: str | None,
-           stage: str, settings: pol.Settings) -> _Candidate | None:
-    rc = reply_class_of(channel)
+           stage: str, settings: pol.Settings, reply_class: str | None = None) -> _Candidate | None:
+    rc = reply_class_of(channel) if reply_class is None else reply_class
     best: _Candidate | None = None
     best_key: tuple[int, int] | None = None
     for c in candidates:
@@ -276,19 +306,22 @@ def _rule_text(c: _Candidate, settings: pol.Settings, provisional: bool, due: dt
 
 
 def deadlines_for(project: Any, *, kind: str, channel: str, urgency: str, start: dt.datetime, stages: list[str],
-                  category: str | None = None) -> list[DeadlineItem]:
+                  category: str | None = None, reply_class: str | None = None) -> list[DeadlineItem]:
     """Contract 1: the limit of each of ``stages`` for a ticket of ``project`` starting at ``start``.
-    Stages no policy covers are absent; a T-13 item has ``due_at=None``."""
+    Stages no policy covers are absent; a T-13 item has ``due_at=None``. ``reply_class``: the class the
+    ticket was received with (default: what ``channel`` maps to now in the project, P-22)."""
     if start.tzinfo is None:
         raise ValueError("start 须为带时区的时间")
     version = DataVersion.current()
     cal = calendar_for(project, version=version)
     settings = settings_for(project, version=version)
     by_stage = _rows_by_stage(project, version)
+    if reply_class is None:
+        reply_class = reply_class_of(channel, project, version=version)
     items: list[DeadlineItem] = []
     for stage in stages:
         c = choose(by_stage.get(stage, []), kind=kind, channel=channel, urgency=urgency or "", category=category, stage=stage,
-                   settings=settings)
+                   settings=settings, reply_class=reply_class)
         if c is None:
             continue
         due, provisional = pol.evaluate(c.row.clock, c.row.amount, start, cal, settings)

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from apps.org.models import Company, Project
 from apps.org.settings_registry import FieldSpec, ModelRowSection, SettingsSection, register
 from apps.workdays import policies as pol
-from apps.workdays.models import DeadlineSettings, RuleSet, RuleSetChoice
+from apps.workdays.keys import Channel
+from apps.workdays.models import DeadlineSettings, ReplyPolicy, RuleSet, RuleSetChoice
 
 GROUP = _("时限")
 
@@ -99,3 +100,13 @@ class RuleSetSection(SettingsSection):
 
 
 register(RuleSetSection())
+
+
+register(ModelRowSection(
+    key="reply-policy", title=_("投诉方式与答复"), group=_("投诉处理"), model=ReplyPolicy, order=32,
+    description=_("各投诉方式按哪类答复（口头、书面、邮件、网上）确定回复时限和审核；书面答复由哪些部门审核。"
+                  "修改只影响此后受理的工单"),
+    specs=(*(FieldSpec(code, label) for code, label in Channel.choices),
+           FieldSpec("written_reviewers", _("书面答复的审核部门"),
+                     _("书面投诉的处理措施、结果或解释，发出前须经这些部门审核（审核时间计入回复时限）"))),
+))

@@ -24,6 +24,7 @@ def _bump(sender: Any, **kwargs: Any) -> None:
 
 
 def connect_version_bumps() -> None:
-    for model in (m.OfficialYear, m.CalendarDay, m.RuleSet, m.LimitPolicy, m.RuleSetChoice, m.DeadlineSettings):
+    for model in (m.OfficialYear, m.CalendarDay, m.RuleSet, m.LimitPolicy, m.RuleSetChoice, m.DeadlineSettings,
+                  m.ReplyPolicy):
         post_save.connect(_bump, sender=model, dispatch_uid=f"workdays-bump-save-{model.__name__}")
         post_delete.connect(_bump, sender=model, dispatch_uid=f"workdays-bump-delete-{model.__name__}")

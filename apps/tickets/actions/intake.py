@@ -34,7 +34,6 @@ from apps.tickets.actions.judgement import notify_important
 from apps.tickets.actions.replies import _after_reply_sent
 from apps.tickets.channels import posts_to_route
 from apps.tickets.choices import (
-    DEFAULT_REPLY_CLASS,
     ORAL_CHANNELS,
     Channel,
     Kind,
@@ -53,6 +52,7 @@ from apps.tickets.models import (
     Ticket,
     TicketEvent,
 )
+from apps.workdays.queries import reply_class_of
 
 if TYPE_CHECKING:
     from apps.estates.models import Household, Person
@@ -178,7 +178,7 @@ def receive_ticket(
 
     ticket = Ticket(
         project=project, number=numbering.next_number(project, kind, now), kind=kind, source=source,
-        channel=channel, reply_class=DEFAULT_REPLY_CLASS.get(channel, ""), urgency=urgency,
+        channel=channel, reply_class=reply_class_of(channel, project), urgency=urgency,
         received_at=received_at, recorded_at=now, receiver=receiver, household=household, person=person,
         complainant_surname=complainant_surname.strip(), phone=phone.strip(),
         address=address.strip() or (household.label if household is not None else ""), anonymous=anonymous,

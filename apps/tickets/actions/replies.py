@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import transaction
 
 from apps.org.access import can_see_project, roles_in
@@ -40,6 +39,7 @@ from apps.tickets.models import (
     ReplyReview,
     Ticket,
 )
+from apps.workdays.queries import reply_rules_for
 
 if TYPE_CHECKING:
     from apps.org.models import User
@@ -53,18 +53,18 @@ ANSWERING_KINDS: frozenset[str] = frozenset({ReplyKind.MEASURES, ReplyKind.RESUL
 
 
 def required_reviews(channel: str, recipient: str = ReplyRecipient.OWNER, *, reply_class: str = "",
-                     kind: str = "") -> frozenset[str]:
-    """Reviews a reply needs before it is sent (R-M2-08, R-M2-10; POLICY P-09 via the setting
-    ``TICKETS_WRITTEN_REPLY_REVIEWERS``, default 品质管理部 + 办公室).
+                     kind: str = "", project: Project | None = None) -> frozenset[str]:
+    """Reviews a reply needs before it is sent (R-M2-08, R-M2-10). Who reviews a written answer is the
+    company's 答复口径 (POLICY P-09, :func:`apps.workdays.queries.reply_rules_for` for ``project``;
+    default 品质管理部 + 办公室), changed by its administrators on the settings pages.
 
     Two sources, joined: the reply's own channel (a letter or fax is written, an email or online post
     goes to 品质管理部), and the complaint's reply class — the answer (measures, result, explanation)
-    to a written complaint needs 品质管理部 + 办公室, to an email or online complaint 品质管理部, even
+    to a written complaint needs the written reviewers, to an email or online complaint 品质管理部, even
     when it is given by phone or in person (AS-01)."""
     if recipient != ReplyRecipient.OWNER:
         return frozenset()
-    written = frozenset(getattr(settings, "TICKETS_WRITTEN_REPLY_REVIEWERS",
-                                (ReviewDepartment.QUALITY, ReviewDepartment.OFFICE)))
+    written = frozenset(reply_rules_for(project).written_reviewers)
     needed: set[str] = set()
     if channel in {ReplyChannel.LETTER, ReplyChannel.FAX}:
         needed |= written
@@ -80,8 +80,9 @@ def required_reviews(channel: str, recipient: str = ReplyRecipient.OWNER, *, rep
 
 def reviews_for(ticket: Ticket, *, channel: str, kind: str,
                 recipient: str = ReplyRecipient.OWNER) -> frozenset[str]:
-    """:func:`required_reviews` for a reply on ``ticket`` (its reply class decides too, R-M2-08)."""
-    return required_reviews(channel, recipient, reply_class=ticket.reply_class, kind=kind)
+    """:func:`required_reviews` for a reply on ``ticket`` (its reply class and its project's 答复口径
+    decide too, R-M2-08)."""
+    return required_reviews(channel, recipient, reply_class=ticket.reply_class, kind=kind, project=ticket.project)
 
 
 def _missing_reviews(reply: Reply) -> list[str]:
