@@ -20,7 +20,8 @@ from apps.core.errors import DomainError
 from apps.core.files import IMAGES, FileRefused, check_upload
 from apps.estates import roster
 from apps.estates.models import Household, Person, PersonKind
-from apps.notify.actions import notify_owner
+from apps.notify.actions import notify_owner, set_owner_sms_topics
+from apps.notify.queries import NotifyError
 from apps.org.models import Membership, Project, User
 from apps.org.roles import Role
 from apps.owners import policy, queries
@@ -482,3 +483,16 @@ def answer_survey(*, account: OwnerAccount, household: Household, response_id: A
     except SurveyError as exc:
         field = next(iter(exc.fields), None) if exc.fields else None
         raise OwnerError(exc.message, field=field, code=exc.code, status=exc.status) from None
+
+
+# ---------------------------------------------------------------- SMS preferences (issue 19 item 6)
+
+
+def set_sms_preferences(*, account: OwnerAccount, enabled: list[str], now: dt.datetime) -> list[str]:
+    """业主选择接收哪些短信: the topics left out are switched off for the account's phone (every
+    household it is on); ``notify_owner`` then records those messages as not sent. Sign-in codes,
+    door-code changes and emergencies are always sent."""
+    try:
+        return set_owner_sms_topics(phone=account.phone, enabled=[str(t) for t in enabled], now=now)
+    except NotifyError as exc:
+        raise OwnerError(exc.message, field="topics", code=exc.code, status=400) from None

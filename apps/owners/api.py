@@ -22,6 +22,7 @@ from apps.core.api_errors import ERRORS
 from apps.core.lockout import client_address
 from apps.core.validation import PlannedMoment
 from apps.estates.models import Household
+from apps.notify import queries as notify_queries
 from apps.owners import actions, policy, queries
 from apps.owners.models import OwnerAccount, OwnerToken
 from apps.repairs.models import RepairOrder
@@ -431,3 +432,30 @@ def me_cards(request: HttpRequest, household_id: int = Path(..., ge=1, le=MAX_ID
                        "issued_at": c.issued_at} for c in data["cards"]],
             "door_notices": [{"door": str(n.change.door), "channel": str(n.get_channel_display()), "at": n.at}
                              for n in data["notices"]]}
+
+
+# ---------------------------------------------------------------- SMS preferences (issue 19 item 6)
+
+
+class MeSmsTopicOut(Schema):
+    code: str
+    label: str
+    help: str
+    on: bool
+
+
+class MeSmsPreferencesIn(Schema):
+    topics: list[str] = Field(..., max_length=20, description="要接收的短信类别代码；未列出的类别关闭")
+
+
+@router.get("/sms-preferences", response={200: list[MeSmsTopicOut], **ERRORS}, summary="短信通知设置")
+def me_sms_preferences(request: HttpRequest) -> Any:
+    return notify_queries.owner_sms_topics(_account(request).phone)
+
+
+@router.put("/sms-preferences", response={200: list[MeSmsTopicOut], **ERRORS},
+            summary="保存短信通知设置（验证码、门禁密码变更和紧急通知始终发送）")
+def me_set_sms_preferences(request: HttpRequest, payload: MeSmsPreferencesIn) -> Any:
+    account = _account(request)
+    actions.set_sms_preferences(account=account, enabled=payload.topics, now=clock.now())
+    return notify_queries.owner_sms_topics(account.phone)

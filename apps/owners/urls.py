@@ -19,4 +19,5 @@ urlpatterns = [
     path("surveys/<int:pk>/", views.survey_answer, name="survey"),
     path("fees/", views.fees, name="fees"),
     path("cards/", views.cards, name="cards"),
+    path("sms/", views.sms_preferences, name="sms"),
 ]

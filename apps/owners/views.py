@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core import files
 from apps.core.lockout import client_address
+from apps.notify import queries as notify_queries
 from apps.owners import access, actions, policy, queries
 from apps.owners.actions import OwnerError
 from apps.owners.models import OwnerPhoto
@@ -275,6 +276,27 @@ def survey_answer(request: HttpRequest, pk: int) -> HttpResponse:
             ctx["error"] = _("请检查下面标出的题目")
         status = 400
     return render(request, "owners/survey_answer.html", ctx, status=status)
+
+
+@access.owner_required()
+def sms_preferences(request: HttpRequest) -> HttpResponse:
+    """短信通知设置 (issue 19 item 6): which SMS the owner wants."""
+    household = request.owner_household  # type: ignore[attr-defined]
+    account = request.owner_account  # type: ignore[attr-defined]
+    ctx: dict[str, Any] = {"household": household}
+    status = 200
+    if request.method == "POST":
+        try:
+            actions.set_sms_preferences(account=account, enabled=request.POST.getlist("topics"), now=clock.now())
+        except OwnerError as exc:
+            ctx.update(_errors(exc))
+            status = 400
+        else:
+            messages.success(request, _("短信通知设置已保存"))
+            return redirect("owners:sms")
+    ctx["topics"] = notify_queries.owner_sms_topics(account.phone)
+    ctx["tail"] = account.phone[-4:]
+    return render(request, "owners/sms.html", ctx, status=status)
 
 
 @access.owner_required()
