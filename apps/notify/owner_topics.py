@@ -7,10 +7,12 @@ are always sent.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 # (code, label, help) in the order the owner sees them
-TOPICS: tuple[tuple[str, str, str], ...] = (
+TOPICS: tuple[tuple[str, Any, Any], ...] = (
     ("service", _("物业服务通知"), _("停水停电、天气等温馨提示及其他物业通知")),
     ("fees", _("缴费提醒"), _("物业费等账单的缴费提醒")),
     ("surveys", _("满意度调查邀请"), _("抽中本户参加满意度调查时的问卷链接")),

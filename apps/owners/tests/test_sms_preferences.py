@@ -68,7 +68,7 @@ def test_unknown_topic_refused_nothing_written(owner_client: Any, homes: Any) ->
 
 def test_api_reads_and_saves_preferences(api_token: Any, homes: Any, cast: Any, frozen_now: Any) -> None:
     token = api_token(OTHER)
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    auth: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     c = Client()
     r = c.get("/api/v1/me/sms-preferences", **auth)
     assert r.status_code == 200 and all(t["on"] for t in r.json()) and len(r.json()) == 6
