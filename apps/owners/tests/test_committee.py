@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 
 from apps.owners import actions
-from apps.owners.models import CommitteeForward
+from apps.owners.models import CommitteeForward, OwnerAccount
 from apps.owners.tests.conftest import OTHER, OWNER, last_code
 from apps.tickets.models import Ticket
 from apps.tickets.tests.helpers import receive, to_replied
@@ -153,8 +153,6 @@ def test_committee_pages_refuse_owners_not_on_it_other_projects_and_staff(
 
 
 def _account(phone: str, now: Any) -> Any:
-    from apps.owners.models import OwnerAccount
-
     return OwnerAccount.objects.get_or_create(phone=phone, defaults={"created_at": now})[0]
 
 
