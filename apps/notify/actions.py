@@ -33,8 +33,10 @@ from apps.notify.models import (
     DeliveryAttempt,
     DeliveryStatus,
     Notification,
+    OwnerSmsOptOut,
     StaffChannelPreference,
 )
+from apps.notify.owner_topics import TOPIC_CODES, topic_of
 from apps.notify.queries import (
     NotifyError,
     QuietPolicy,
@@ -190,6 +192,20 @@ def notify_owner(person_or_phone: Any, *, project: Project, kind: str, body: str
     if not body.strip():
         raise NotifyError("消息内容不能为空", field="body")
     phone, person = _owner_phone(person_or_phone, project)
+    topic = None if emergency else topic_of(kind)
+    if topic is not None and OwnerSmsOptOut.objects.filter(phone=phone, topic=topic).exists():
+        # the owner switched this kind of SMS off (issue 19 item 6): kept in the log, never sent
+        try:
+            with transaction.atomic():
+                return Delivery.objects.create(
+                    channel=channel, audience=Audience.OWNER, person=person, address=phone[:300], project=project,
+                    kind=kind[:50], subject=subject[:200], body=body, created_at=now, status=DeliveryStatus.SKIPPED,
+                    last_error="业主已关闭此类短信", dedupe_key=dedupe_key)
+        except IntegrityError:
+            existing = Delivery.objects.filter(dedupe_key=dedupe_key).first() if dedupe_key else None
+            if existing is None:
+                raise
+            return existing
     start = max(now, not_before) if not_before is not None else now
     send_at = next_contact_moment(project, start, channel=channel, emergency=emergency)
     scheduled = send_at > now
@@ -205,6 +221,24 @@ def notify_owner(person_or_phone: Any, *, project: Project, kind: str, body: str
         if existing is None:
             raise
         return existing
+
+
+def set_owner_sms_topics(*, phone: str, enabled: Iterable[str], now: dt.datetime) -> list[str]:
+    """An owner's choice of SMS topics (issue 19 item 6): the topics not in ``enabled`` are switched
+    off for the phone, the others on. Unknown topic codes are refused. Returns the topics now on."""
+    wanted = list(enabled)
+    unknown = [t for t in wanted if t not in TOPIC_CODES]
+    if unknown:
+        raise NotifyError("短信类别不存在", code="unknown_topic", field="topics")
+    if not phone.strip():
+        raise NotifyError("没有可用的手机号码", code="no_phone", field="phone")
+    with transaction.atomic():
+        off = [t for t in TOPIC_CODES if t not in wanted]
+        OwnerSmsOptOut.objects.filter(phone=phone).exclude(topic__in=off).delete()
+        have = set(OwnerSmsOptOut.objects.filter(phone=phone).values_list("topic", flat=True))
+        OwnerSmsOptOut.objects.bulk_create([OwnerSmsOptOut(phone=phone, topic=t, created_at=now)
+                                            for t in off if t not in have])
+    return [t for t in TOPIC_CODES if t in wanted]
 
 
 def mark_read(user: Any, notification_id: int, *, now: dt.datetime) -> Notification:

@@ -42,12 +42,14 @@ class DeliveryStatus(models.TextChoices):
     RETRYING = "retrying", _("等待重试")
     SENT = "sent", _("已发送")
     FAILED = "failed", _("失败")
+    SKIPPED = "skipped", _("未发送（业主已关闭此类短信）")
 
 
 PENDING_STATUSES = (DeliveryStatus.SCHEDULED, DeliveryStatus.QUEUED, DeliveryStatus.RETRYING)
 STATUS_COLOURS = {
     DeliveryStatus.SCHEDULED: "blue", DeliveryStatus.QUEUED: "grey", DeliveryStatus.SENDING: "grey",
     DeliveryStatus.RETRYING: "orange", DeliveryStatus.SENT: "green", DeliveryStatus.FAILED: "red",
+    DeliveryStatus.SKIPPED: "grey",
 }
 
 
@@ -355,3 +357,21 @@ class OwnerNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} · {self.get_kind_display()} · {self.created_at:%Y-%m-%d}"
+
+
+class OwnerSmsOptOut(models.Model):
+    """业主关闭的短信类别 (issue 19 item 6): one row per phone and topic switched off
+    (``apps.notify.owner_topics``); no row means the topic is on."""
+
+    phone = models.CharField(_("手机"), max_length=20)
+    topic = models.CharField(_("短信类别"), max_length=20)
+    created_at = models.DateTimeField(_("关闭时间"))
+
+    class Meta:
+        verbose_name = _("业主短信退订")
+        verbose_name_plural = _("业主短信退订")
+        ordering = ["phone", "topic"]
+        constraints = [models.UniqueConstraint(fields=["phone", "topic"], name="notify_owner_sms_optout_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.phone[-4:]} {self.topic}"

@@ -21,7 +21,7 @@ from django.db import transaction
 
 from apps.estates.models import DecorationRecord, DecorationRecordKind, Person, PersonKind
 from apps.notify import actions, queries
-from apps.notify.models import Delivery, NoticeKind, OwnerNotice
+from apps.notify.models import Delivery, DeliveryStatus, NoticeKind, OwnerNotice
 from apps.org.access import has_cap
 from apps.org.models import Project
 from apps.org.roles import Cap
@@ -89,12 +89,14 @@ def send_owner_notice(*, project: Project, kind: str, body: str, acting_user: An
         owners = owners.filter(household__building=building)
     for person in owners:
         try:
-            actions.notify_owner(person, project=project, kind=f"notice_{kind}", body=body, now=now,
-                                  dedupe_key=f"notice:{notice.pk}:{person.pk}", not_before=not_before)
+            sent = actions.notify_owner(person, project=project, kind=f"notice_{kind}", body=body, now=now,
+                                        dedupe_key=f"notice:{notice.pk}:{person.pk}", not_before=not_before)
         except queries.NotifyError as exc:
             if exc.code != "no_phone":
                 raise
             notice.no_phone += 1
+            continue
+        if sent.status == DeliveryStatus.SKIPPED:  # the owner switched this kind of SMS off
             continue
         notice.recipients += 1
     notice.save(update_fields=["recipients", "no_phone"])

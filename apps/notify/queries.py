@@ -18,8 +18,10 @@ from apps.notify.models import (
     Channel,
     Delivery,
     Notification,
+    OwnerSmsOptOut,
     QuietHoursPolicy,
 )
+from apps.notify.owner_topics import TOPICS
 from apps.org import access
 from apps.org.models import Project
 from apps.workdays import calendar as wcal
@@ -227,3 +229,13 @@ def call_candidates(user: Any) -> Iterable[Any]:
         raise ImproperlyConfigured("No call-list source: install apps.home, which supplies the return-visit queue "
                                    "to apps.notify.queries.provide_call_candidates at start-up.")
     return _call_source[0](user)
+
+
+# ================================================================ owners' SMS topics (issue 19 item 6)
+
+
+def owner_sms_topics(phone: str) -> list[dict[str, Any]]:
+    """The SMS topics an owner may switch off, each with whether it is on for the phone."""
+    off = set(OwnerSmsOptOut.objects.filter(phone=phone).values_list("topic", flat=True))
+    return [{"code": code, "label": str(label), "help": str(help_text), "on": code not in off}
+            for code, label, help_text in TOPICS]

@@ -20,11 +20,14 @@ from apps.core.errors import DomainError
 from apps.core.files import IMAGES, FileRefused, check_upload
 from apps.estates import roster
 from apps.estates.models import Household, Person, PersonKind
-from apps.notify.actions import notify_owner
+from apps.notify.actions import notify_owner, set_owner_sms_topics
+from apps.notify.queries import NotifyError
 from apps.org.models import Membership, Project, User
 from apps.org.roles import Role
 from apps.owners import policy, queries
 from apps.owners.models import (
+    CommitteeForward,
+    CommitteeMember,
     OnlineIntakeSetting,
     OwnerAccount,
     OwnerPhoto,
@@ -39,7 +42,7 @@ from apps.surveys import actions as survey_actions
 from apps.surveys.actions import SurveyError
 from apps.tickets import actions as ticket_actions
 from apps.tickets.actions import TicketError
-from apps.tickets.choices import VERIFY_KINDS, Channel, ReturnVisitMethod
+from apps.tickets.choices import VERIFY_KINDS, Channel, ReturnVisitMethod, Source
 from apps.tickets.models import Category, ReturnVisit, Ticket
 from apps.tickets.policies import company_level
 from apps.tickets.transitions import InvalidTransition
@@ -119,6 +122,15 @@ def verify_code(*, phone: str, code: str, now: dt.datetime) -> OwnerAccount:
     account.last_sign_in_at = now
     account.save(update_fields=["last_sign_in_at"])
     return account
+
+
+@transaction.atomic()
+def open_account(*, phone: str, now: dt.datetime) -> OwnerAccount:
+    """The owner account of a phone registered on a household (created on first use; demo data)."""
+    phone = normalise_phone(phone)
+    if not queries.households_for_phone(phone).exists():
+        raise OwnerError("该手机号未登记在任何房屋上", field="phone", code="unknown_phone", status=404)
+    return OwnerAccount.objects.get_or_create(phone=phone, defaults={"created_at": now})[0]
 
 
 def token_digest(raw: str) -> str:
@@ -482,3 +494,78 @@ def answer_survey(*, account: OwnerAccount, household: Household, response_id: A
     except SurveyError as exc:
         field = next(iter(exc.fields), None) if exc.fields else None
         raise OwnerError(exc.message, field=field, code=exc.code, status=exc.status) from None
+
+
+# ---------------------------------------------------------------- SMS preferences (issue 19 item 6)
+
+
+def set_sms_preferences(*, account: OwnerAccount, enabled: list[str], now: dt.datetime) -> list[str]:
+    """业主选择接收哪些短信: the topics left out are switched off for the account's phone (every
+    household it is on); ``notify_owner`` then records those messages as not sent. Sign-in codes,
+    door-code changes and emergencies are always sent."""
+    try:
+        return set_owner_sms_topics(phone=account.phone, enabled=[str(t) for t in enabled], now=now)
+    except NotifyError as exc:
+        raise OwnerError(exc.message, field="topics", code=exc.code, status=400) from None
+
+
+# ---------------------------------------------------------------- owners' committee (issue 19 item 7, R-M1-13)
+
+COMMITTEE_KINDS = (Kind.COMPLAINT, Kind.SUGGESTION)
+
+
+@transaction.atomic()
+def appoint_committee_member(*, project: Project, phone: str, name: str, title: str = "",
+                             now: dt.datetime) -> CommitteeMember:
+    """登记业委会成员 of a project (they then sign in with that phone like an owner)."""
+    mobile = normalise_phone(phone)
+    name = (name or "").strip()
+    if not name or len(name) > 50:
+        raise OwnerError("请填写姓名（不超过50个字）", field="name")
+    if CommitteeMember.objects.filter(project=project, phone=mobile, ended_at=None).exists():
+        raise OwnerError("该手机号已登记为本项目业委会成员", field="phone", code="duplicate", status=409)
+    return CommitteeMember.objects.create(project=project, phone=mobile, name=name, title=(title or "").strip()[:30],
+                                          appointed_at=now)
+
+
+@transaction.atomic()
+def forward_committee_form(*, account: OwnerAccount, member: CommitteeMember, kind: str, content: str,
+                           complainant_name: str, complainant_phone: str, room: str = "",
+                           filled_on: dt.date | None = None, now: dt.datetime) -> Ticket:
+    """业委会转交业主投诉意见记录表 (R-M1-13): the form enters the one pipeline as the 业委会书面平台
+    channel (source 业主委员会), received by the project's online receiver at ``now`` — the reply is
+    due in 3 working days (rule set B, R-M2-05; AS-03). The receipt (回执单) carries the ticket number
+    and the reply due time."""
+    if member.phone != account.phone or member.ended_at is not None:
+        raise OwnerError("您不是本项目的业委会成员", code="not_found", status=404)
+    if kind not in COMMITTEE_KINDS:
+        raise OwnerError("请选择投诉或意见建议", field="kind")
+    content = _text(content)
+    name = (complainant_name or "").strip()
+    if not name:
+        raise OwnerError("请填写填表业主姓名", field="complainant_name")
+    if len(name) > 50:
+        raise OwnerError("姓名不能超过50个字", field="complainant_name")
+    phone = roster.normalise_phone(complainant_phone or "")
+    if not phone or len(phone) > 20 or not phone.isdigit() or len(phone) < 7:
+        raise OwnerError("请填写填表业主的联系电话", field="complainant_phone", code="bad_phone")
+    room = (room or "").strip()
+    if len(room) > 100:
+        raise OwnerError("房号不能超过100个字", field="room")
+    project = member.project
+    today = now.astimezone(project.tz).date()
+    filled_on = filled_on or today
+    if filled_on > today:
+        raise OwnerError("填表日期不能晚于今天", field="filled_on")
+    household = (Household.objects.filter(project=project, label=room).order_by("id").first() if room else None)
+    receiver = online_receiver(project)
+    try:
+        ticket = ticket_actions.receive_ticket(
+            project=project, kind=kind, channel=Channel.OWNERS_COMMITTEE, source=Source.OWNERS_COMMITTEE,
+            content=content, acting_user=receiver, now=now, household=household, complainant_surname=name[:1],
+            phone=phone, address=room)
+    except TicketError as exc:
+        raise _ticket_error(exc) from None
+    CommitteeForward.objects.create(ticket=ticket, member=member, complainant_name=name, room=room,
+                                    filled_on=filled_on, forwarded_at=now)
+    return ticket

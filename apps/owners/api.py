@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from ninja import File, Path, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer
@@ -22,6 +23,7 @@ from apps.core.api_errors import ERRORS
 from apps.core.lockout import client_address
 from apps.core.validation import PlannedMoment
 from apps.estates.models import Household
+from apps.notify import queries as notify_queries
 from apps.owners import actions, policy, queries
 from apps.owners.models import OwnerAccount, OwnerToken
 from apps.repairs.models import RepairOrder
@@ -431,3 +433,124 @@ def me_cards(request: HttpRequest, household_id: int = Path(..., ge=1, le=MAX_ID
                        "issued_at": c.issued_at} for c in data["cards"]],
             "door_notices": [{"door": str(n.change.door), "channel": str(n.get_channel_display()), "at": n.at}
                              for n in data["notices"]]}
+
+
+# ---------------------------------------------------------------- SMS preferences (issue 19 item 6)
+
+
+class MeSmsTopicOut(Schema):
+    code: str
+    label: str
+    help: str
+    on: bool
+
+
+class MeSmsPreferencesIn(Schema):
+    topics: list[str] = Field(..., max_length=20, description="要接收的短信类别代码；未列出的类别关闭")
+
+
+@router.get("/sms-preferences", response={200: list[MeSmsTopicOut], **ERRORS}, summary="短信通知设置")
+def me_sms_preferences(request: HttpRequest) -> Any:
+    return notify_queries.owner_sms_topics(_account(request).phone)
+
+
+@router.put("/sms-preferences", response={200: list[MeSmsTopicOut], **ERRORS},
+            summary="保存短信通知设置（验证码、门禁密码变更和紧急通知始终发送）")
+def me_set_sms_preferences(request: HttpRequest, payload: MeSmsPreferencesIn) -> Any:
+    account = _account(request)
+    actions.set_sms_preferences(account=account, enabled=payload.topics, now=clock.now())
+    return notify_queries.owner_sms_topics(account.phone)
+
+
+# ---------------------------------------------------------------- owners' committee (issue 19 item 7, R-M1-13, AS-03)
+
+
+class MeCommitteeProjectOut(Schema):
+    project_id: int
+    project: str
+    name: str
+    title: str
+
+
+class MeCommitteeTicketOut(Schema):
+    id: int
+    number: str
+    kind: str
+    status: str
+    status_label: str
+    content: str
+    received_at: dt.datetime
+    reply_due_at: dt.datetime | None
+    complainant_name: str
+    room: str
+    filled_on: dt.date
+    receipt_url: str
+
+
+class MeCommitteeTicketDetailOut(MeCommitteeTicketOut):
+    stages: list[MeStageOut]
+    promised: list[MePromisedOut]
+
+
+class MeCommitteeFormIn(Schema):
+    kind: str = Field("complaint", max_length=20, description="complaint / suggestion")
+    content: str = Field(..., max_length=MAX_TEXT, description="业主投诉意见记录表的内容")
+    complainant_name: str = Field(..., max_length=50, description="填表业主姓名")
+    complainant_phone: str = Field(..., max_length=20, description="业主联系电话")
+    room: str = Field("", max_length=100, description="房号")
+    filled_on: dt.date | None = Field(None, description="填表日期（默认今天）")
+
+
+def _committee_member(request: HttpRequest, project_id: int) -> Any:
+    member = queries.committee_membership(_account(request).phone, project_id)
+    if member is None:
+        raise Http404
+    return member
+
+
+def _committee_row(t: Ticket) -> dict[str, Any]:
+    fw = t.committee_forward
+    return {"id": t.pk, "number": t.number, "kind": t.kind, "status": t.status,
+            "status_label": str(t.get_status_display()), "content": t.content, "received_at": t.received_at,
+            "reply_due_at": queries.reply_due(t), "complainant_name": fw.complainant_name, "room": fw.room,
+            "filled_on": fw.filled_on,
+            "receipt_url": reverse("owners:committee_receipt", args=[t.pk]) + f"?project={t.project_id}"}
+
+
+def _committee_detail(member: Any, ticket_id: int) -> dict[str, Any]:
+    t = queries.committee_ticket(member, ticket_id)
+    if t is None:
+        raise Http404
+    return {**_committee_row(t), "stages": queries.timeline(t), "promised": queries.promised(t)}
+
+
+@router.get("/committee", response={200: list[MeCommitteeProjectOut], **ERRORS}, summary="我所在的业委会")
+def me_committee(request: HttpRequest) -> Any:
+    return [{"project_id": m.project_id, "project": m.project.name, "name": m.name, "title": m.title}
+            for m in queries.committee_memberships(_account(request).phone)]
+
+
+@router.get("/committee/{project_id}/tickets", response={200: list[MeCommitteeTicketOut], **ERRORS},
+            summary="业委会已转交的记录表及处理状态（最近 100 条）")
+def me_committee_tickets(request: HttpRequest, project_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:  # noqa: B008
+    member = _committee_member(request, project_id)
+    return [_committee_row(t) for t in queries.committee_tickets(member)[:100]]
+
+
+@router.post("/committee/{project_id}/tickets", response={201: MeCommitteeTicketDetailOut, **ERRORS},
+             summary="转交业主投诉意见记录表（业委会书面平台，返回回执信息）")
+def me_committee_forward(request: HttpRequest, payload: MeCommitteeFormIn,
+                         project_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:  # noqa: B008
+    member = _committee_member(request, project_id)
+    ticket = actions.forward_committee_form(
+        account=_account(request), member=member, kind=payload.kind, content=payload.content,
+        complainant_name=payload.complainant_name, complainant_phone=payload.complainant_phone, room=payload.room,
+        filled_on=payload.filled_on, now=clock.now())
+    return Status(201, _committee_detail(member, ticket.pk))
+
+
+@router.get("/committee/{project_id}/tickets/{ticket_id}", response={200: MeCommitteeTicketDetailOut, **ERRORS},
+            summary="业委会转交记录表的处理进度与回执信息")
+def me_committee_ticket(request: HttpRequest, project_id: int = Path(..., ge=1, le=MAX_ID),  # noqa: B008
+                        ticket_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:  # noqa: B008
+    return _committee_detail(_committee_member(request, project_id), ticket_id)

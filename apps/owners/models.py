@@ -119,3 +119,47 @@ class OwnerToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} {self.created_at:%Y-%m-%d}"
+
+
+class CommitteeMember(models.Model):
+    """业委会成员 (issue 19 item 7, R-M1-13): an external user of one project who signs in with their
+    phone like an owner and forwards the 业主投诉意见记录表 filled at the 业委会 office."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="committee_members",
+                                verbose_name=_("项目"))
+    phone = models.CharField(_("手机"), max_length=20)
+    name = models.CharField(_("姓名"), max_length=50)
+    title = models.CharField(_("职务"), max_length=30, blank=True)
+    appointed_at = models.DateTimeField(_("登记时间"))
+    ended_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("业委会成员")
+        verbose_name_plural = _("业委会成员")
+        ordering = ["project", "id"]
+        constraints = [models.UniqueConstraint(fields=["project", "phone"], condition=models.Q(ended_at=None),
+                                               name="owners_committee_member_active_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.name}"
+
+
+class CommitteeForward(models.Model):
+    """A 业主投诉意见记录表 the 业委会 forwarded to the 管理处 (one ticket, channel 业委会书面平台)."""
+
+    ticket = models.OneToOneField("tickets.Ticket", on_delete=models.PROTECT, related_name="committee_forward",
+                                  verbose_name=_("工单"))
+    member = models.ForeignKey(CommitteeMember, on_delete=models.PROTECT, related_name="forwards",
+                               verbose_name=_("转交人"))
+    complainant_name = models.CharField(_("填表业主"), max_length=50)
+    room = models.CharField(_("房号"), max_length=100, blank=True)
+    filled_on = models.DateField(_("填表日期"))
+    forwarded_at = models.DateTimeField(_("转交时间"))
+
+    class Meta:
+        verbose_name = _("业委会转交记录")
+        verbose_name_plural = _("业委会转交记录")
+        ordering = ["-forwarded_at", "-id"]
+
+    def __str__(self) -> str:
+        return str(self.ticket_id)

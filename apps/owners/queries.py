@@ -11,6 +11,7 @@ from apps.cards.queries import door_code_notices_for_household
 from apps.estates.models import Household, Person
 from apps.fees.queries import bills_of_household, payments_of_household
 from apps.org.models import Membership
+from apps.owners.models import CommitteeMember
 from apps.surveys.queries import surveys_for_household
 from apps.tickets.models import Deadline, Ticket, TicketEvent
 from apps.workdays.keys import Kind
@@ -150,3 +151,47 @@ def cards(household: Household) -> dict[str, Any]:
     never stored, so never shown)."""
     return {"cards": list(ICCard.objects.filter(household=household).order_by("status", "number", "id")),
             "notices": list(door_code_notices_for_household(household.pk)[:20])}
+
+
+# ---------------------------------------------------------------- owners' committee (issue 19 item 7)
+
+
+def committee_memberships(phone: str) -> QuerySet[CommitteeMember]:
+    """The projects whose 业委会 the phone is an active member of."""
+    return CommitteeMember.objects.filter(phone=phone, ended_at=None).select_related("project").order_by("project__name", "id")
+
+
+def committee_membership(phone: str, project_id: Any = None) -> CommitteeMember | None:
+    rows = committee_memberships(phone)
+    if project_id not in (None, ""):
+        try:
+            rows = rows.filter(project_id=int(project_id))
+        except (TypeError, ValueError):
+            return None
+    return rows.first()
+
+
+def committee_tickets(member: CommitteeMember) -> QuerySet[Ticket]:
+    """The tickets the project's 业委会 forwarded (what its members follow), newest first."""
+    return (Ticket.objects.filter(project_id=member.project_id, committee_forward__isnull=False)
+            .select_related("committee_forward", "committee_forward__member")
+            .prefetch_related(Prefetch("deadlines", queryset=Deadline.objects.order_by("start_at", "id")))
+            .order_by("-received_at", "-id"))
+
+
+def committee_ticket(member: CommitteeMember, pk: Any) -> Ticket | None:
+    try:
+        number = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return (committee_tickets(member).filter(pk=number).select_related("project", "category")
+            .prefetch_related(Prefetch("events", queryset=TicketEvent.objects.select_related("acting_user")))
+            .first())
+
+
+def reply_due(ticket: Ticket) -> Any:
+    """The current cycle's reply due time (the receipt's 答复期限)."""
+    for d in ticket.deadlines.all():
+        if d.stage == "reply" and d.cycle == ticket.cycle:
+            return d.due_at
+    return None

@@ -19,4 +19,8 @@ urlpatterns = [
     path("surveys/<int:pk>/", views.survey_answer, name="survey"),
     path("fees/", views.fees, name="fees"),
     path("cards/", views.cards, name="cards"),
+    path("sms/", views.sms_preferences, name="sms"),
+    path("committee/", views.committee, name="committee"),
+    path("committee/<int:pk>/", views.committee_ticket, name="committee_ticket"),
+    path("committee/<int:pk>/receipt/", views.committee_receipt, name="committee_receipt"),
 ]

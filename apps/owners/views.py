@@ -13,9 +13,11 @@ from django.views.decorators.http import require_POST
 
 from apps.core import files
 from apps.core.lockout import client_address
+from apps.notify import queries as notify_queries
 from apps.owners import access, actions, policy, queries
 from apps.owners.actions import OwnerError
-from apps.owners.models import OwnerPhoto
+from apps.owners.models import CommitteeMember, OwnerPhoto
+from apps.portal.queries import board_items
 from apps.repairs.models import RepairOrder
 from apps.surveys.forms import AnswerForm
 from apps.tickets.models import Category
@@ -80,7 +82,9 @@ def home(request: HttpRequest) -> HttpResponse:
     account = request.owner_account  # type: ignore[attr-defined]
     tickets = list(queries.tickets_for_household(household)[:5])
     many = queries.households_for_phone(account.phone).count() > 1
-    return render(request, "owners/home.html", {"household": household, "tickets": tickets, "many": many})
+    committee = queries.committee_memberships(account.phone).exists()
+    return render(request, "owners/home.html", {"household": household, "tickets": tickets, "many": many,
+                                                "committee": committee})
 
 
 @access.owner_required()
@@ -278,6 +282,27 @@ def survey_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access.owner_required()
+def sms_preferences(request: HttpRequest) -> HttpResponse:
+    """短信通知设置 (issue 19 item 6): which SMS the owner wants."""
+    household = request.owner_household  # type: ignore[attr-defined]
+    account = request.owner_account  # type: ignore[attr-defined]
+    ctx: dict[str, Any] = {"household": household}
+    status = 200
+    if request.method == "POST":
+        try:
+            actions.set_sms_preferences(account=account, enabled=request.POST.getlist("topics"), now=clock.now())
+        except OwnerError as exc:
+            ctx.update(_errors(exc))
+            status = 400
+        else:
+            messages.success(request, _("短信通知设置已保存"))
+            return redirect("owners:sms")
+    ctx["topics"] = notify_queries.owner_sms_topics(account.phone)
+    ctx["tail"] = account.phone[-4:]
+    return render(request, "owners/sms.html", ctx, status=status)
+
+
+@access.owner_required()
 def fees(request: HttpRequest) -> HttpResponse:
     household = request.owner_household  # type: ignore[attr-defined]
     today = clock.now().astimezone(household.project.tz).date()
@@ -289,3 +314,80 @@ def fees(request: HttpRequest) -> HttpResponse:
 def cards(request: HttpRequest) -> HttpResponse:
     household = request.owner_household  # type: ignore[attr-defined]
     return render(request, "owners/cards.html", {"household": household, **queries.cards(household)})
+
+
+# ---------------------------------------------------------------- owners' committee (issue 19 item 7, R-M1-13, AS-03)
+
+
+def _member(request: HttpRequest) -> CommitteeMember:
+    account = request.owner_account  # type: ignore[attr-defined]
+    member = queries.committee_membership(account.phone, request.GET.get("project") or request.POST.get("project"))
+    if member is None:
+        raise Http404
+    return member
+
+
+COMMITTEE_KIND_CHOICES = [(k, Kind(k).label) for k in actions.COMMITTEE_KINDS]
+
+
+@access.owner_required(household=False)
+def committee(request: HttpRequest) -> HttpResponse:
+    """业委会: forward an owner's 业主投诉意见记录表, follow the forwarded ones, read the board."""
+    account = request.owner_account  # type: ignore[attr-defined]
+    member = _member(request)
+    ctx: dict[str, Any] = {"member": member, "kinds": COMMITTEE_KIND_CHOICES, "form": {"kind": "complaint"},
+                           "projects": list(queries.committee_memberships(account.phone)),
+                           "max_text": policy.max_text()}
+    status = 200
+    if request.method == "POST":
+        ctx["form"] = request.POST
+        try:
+            filled = (request.POST.get("filled_on") or "").strip()
+            try:
+                filled_on = dt.date.fromisoformat(filled) if filled else None
+            except ValueError:
+                raise OwnerError("日期格式不正确", field="filled_on") from None
+            ticket = actions.forward_committee_form(
+                account=account, member=member, kind=request.POST.get("kind") or "",
+                content=request.POST.get("content") or "",
+                complainant_name=request.POST.get("complainant_name") or "",
+                complainant_phone=request.POST.get("complainant_phone") or "", room=request.POST.get("room") or "",
+                filled_on=filled_on, now=clock.now())
+        except OwnerError as exc:
+            if exc.status == 404:
+                raise Http404 from None
+            ctx.update(_errors(exc))
+            status = 400
+        else:
+            messages.success(request, _("已转交物业管理处，请打印回执单交给业主"))
+            return redirect("owners:committee_ticket", pk=ticket.pk)
+    rows = list(queries.committee_tickets(member)[:100])
+    ctx["rows"] = [{"t": t, "due": queries.reply_due(t)} for t in rows]
+    ctx["board"] = list(board_items(member.project)[:5])
+    return render(request, "owners/committee.html", ctx, status=status)
+
+
+def _committee_ticket(request: HttpRequest, pk: int) -> tuple[CommitteeMember, Any]:
+    member = _member(request)
+    ticket = queries.committee_ticket(member, pk)
+    if ticket is None:
+        raise Http404
+    return member, ticket
+
+
+@access.owner_required(household=False)
+def committee_ticket(request: HttpRequest, pk: int) -> HttpResponse:
+    member, ticket = _committee_ticket(request, pk)
+    return render(request, "owners/committee_ticket.html",
+                  {"member": member, "ticket": ticket, "forward": ticket.committee_forward,
+                   "due": queries.reply_due(ticket), "timeline": queries.timeline(ticket),
+                   "promised": queries.promised(ticket)})
+
+
+@access.owner_required(household=False)
+def committee_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """投诉意见记录回执单 — printable, with the ticket number and the reply due time."""
+    member, ticket = _committee_ticket(request, pk)
+    return render(request, "owners/committee_receipt.html",
+                  {"member": member, "ticket": ticket, "forward": ticket.committee_forward,
+                   "due": queries.reply_due(ticket)})

@@ -20,6 +20,7 @@ from apps.fees.demo import load_demo_fees
 from apps.improvement.demo import load_demo_improvement
 from apps.inspections.demo import load_demo_inspections  # issue 22
 from apps.org.models import Company
+from apps.owners.demo import load_demo_owners
 from apps.portal.demo import load_demo_publications
 from apps.quality.demo import load_demo_ncrs
 from apps.reports.demo import load_demo_reports
@@ -70,6 +71,7 @@ class Command(BaseCommand):
             # approved bulletins
             load_demo_reports(company)
             load_demo_publications(company)
+            load_demo_owners(company)  # issue 19: a 业委会 member with forwarded forms, SMS preferences
             load_demo_improvement(company, seed=seed)  # issue 18: surveys (completed + running) and plans
         # issue 21: IC cards and door codes, half a year of bills with arrears, a decoration and keys out
         load_demo_cards(company)

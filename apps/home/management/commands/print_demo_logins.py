@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 
 from apps.estates import demo
 from apps.estates.models import Person, PersonKind
+from apps.owners.models import CommitteeMember
 
 
 class Command(BaseCommand):
@@ -42,5 +43,8 @@ def demo_owner_logins() -> list[tuple[str, str, str]]:
         if person.project_id in seen:
             continue
         seen.add(person.project_id)
-        rows.append((person.phone, person.name, f"{person.project.name} {person.household.label}"))
+        where = f"{person.project.name} {person.household.label}"
+        if CommitteeMember.objects.filter(project=person.project, phone=person.phone, ended_at=None).exists():
+            where += " · 业委会委员（/me/committee/）"
+        rows.append((person.phone, person.name, where))
     return rows
