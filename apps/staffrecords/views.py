@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
 from apps.estates.models import Building, Person, PersonKind
-from apps.org.models import Membership, TrainingAttendance
+from apps.org.models import Membership, TrainingAttendance, TrainingSession
 from apps.staffrecords import access, actions, queries
 from apps.staffrecords.forms import (
     CertificateForm,
@@ -150,7 +150,9 @@ def directory_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def training_list(request: HttpRequest) -> HttpResponse:
     """培训 (R-M19-13): the training plan with each session's attendance count."""
-    qs = access.visible_trainings(request.user).select_related("project").annotate(
+    # counted on a fresh queryset: the visibility filter joins the attendances, which would narrow the counts
+    visible = access.visible_trainings(request.user).values("pk")
+    qs = TrainingSession.objects.filter(pk__in=visible).select_related("project").annotate(
         expected=Count("attendances", distinct=True),
         came=Count("attendances", filter=Q(attendances__attended=True), distinct=True))
     state = request.GET.get("state", "")
