@@ -85,5 +85,5 @@ def test_patrol_list_query_count(client, cast, office, buildings, frozen_now, au
     with django_assert_max_num_queries(14):
         r = client.get("/staff-records/patrols/")
     assert r.content.decode().count('data-testid="patrol-row"') == 5
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         assert len(client.get("/api/v1/staff-records/patrols", **auth(office, frozen_now)).json()) == 5
