@@ -1,4 +1,6 @@
-"""Every write of the staff records (SPEC M19): certificates (R-M19-10).
+"""Every write of the staff records (SPEC M19): certificates (R-M19-10), the internal directory
+(R-M19-12), training sessions with attendance (R-M19-13), owners' service contracts and
+takeover inspections (R-M19-14), the stewards' building patrols (R-M19-04).
 
 Keyword-only, ``acting_user`` and ``now`` passed in; a refusal is :class:`StaffRecordError` (Chinese
 message, ``field``, ``code``, HTTP ``status``); each action is one ``transaction.atomic()``; field
@@ -6,18 +8,25 @@ history by django-simple-history with the reason."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+import re
+from typing import Any
 
 from django.db import transaction
 
 from apps.core.errors import DomainError
-from apps.org.access import company_of
+from apps.estates.models import Building, Person, PersonKind
+from apps.org.access import company_of, is_company_level
+from apps.org.models import Project, TakeoverInspection, TrainingAttendance, TrainingSession, TrainingTopic, User
 from apps.staffrecords import access
-from apps.staffrecords.models import Certificate, CertificateKind
+from apps.staffrecords.models import (
+    PATROL_CHECKS,
+    BuildingPatrol,
+    Certificate,
+    CertificateKind,
+    DirectoryChange,
+    ServiceContract,
+)
 from linli import clock
-
-if TYPE_CHECKING:
-    from apps.org.models import User
 
 
 class StaffRecordError(DomainError):
@@ -82,7 +91,19 @@ def add_certificate(*, acting_user: User, now: dt.datetime, **values: Any) -> Ce
     cert._history_user = acting_user  # type: ignore[attr-defined]
     cert._change_reason = "登记证书"  # type: ignore[attr-defined]
     cert.save()
+    _sync_user_certificate(cert.holder_id)
     return cert
+
+
+def _sync_user_certificate(holder_id: int) -> None:
+    """The one-line ``User.certificate`` / ``certificate_valid_until`` that 持证上岗 checks read
+    (R-M19-10, R-M8-18) follow the holder's certificates: the one valid longest (long-term first),
+    as "name/number/issuer"; empty when the holder has none left."""
+    certs = list(Certificate.objects.filter(holder_id=holder_id).order_by("-issued_on", "-id"))
+    best = max(certs, key=lambda c: (c.valid_until is None, c.valid_until or dt.date.min), default=None)
+    line = f"{best.name}/{best.number}/{best.issuer}"[:100] if best else ""
+    until = best.valid_until if best else None
+    User.objects.filter(pk=holder_id).update(certificate=line, certificate_valid_until=until)
 
 
 @transaction.atomic
@@ -105,5 +126,213 @@ def update_certificate(*, certificate: Certificate, acting_user: User, now: dt.d
     cert.updated_at = now
     cert._history_user = acting_user  # type: ignore[attr-defined]
     cert._change_reason = ((reason or "").strip() or "修改证书")[:100]  # type: ignore[attr-defined]
+    old_holder = Certificate.objects.filter(pk=cert.pk).values_list("holder_id", flat=True).get()
     cert.save()
+    for holder_id in {old_holder, cert.holder_id}:
+        _sync_user_certificate(holder_id)
     return cert
+
+
+DIRECTORY_FIELDS = ("phone", "extension", "employee_no")
+_PHONE = re.compile(r"^[0-9+\- ]*$")
+_DIR_LIMITS = {"phone": (30, "手机"), "extension": (20, "分机"), "employee_no": (30, "工号")}
+
+
+@transaction.atomic
+def update_directory_entry(*, person: User, acting_user: User, now: dt.datetime, **changes: Any) -> User:
+    """内部通讯录 (R-M19-12): a keeper (办公室主任 / 管理处经理) corrects a staff member's phone,
+    extension or employee number; anyone corrects their own phone and extension. Each change is a
+    :class:`DirectoryChange` row."""
+    unknown = set(changes) - set(DIRECTORY_FIELDS)
+    if unknown:
+        raise StaffRecordError(f"未知字段：{'、'.join(sorted(unknown))}", code="unknown_field")
+    keeper = access.keeps(acting_user, person)
+    if not keeper and person.pk != acting_user.pk:
+        raise StaffRecordError("员工不存在或不在您管理的范围内", code="not_found", status=404)
+    locked = User.objects.select_for_update().get(pk=person.pk)
+    after: dict[str, str] = {}
+    for name, value in changes.items():
+        value = (value or "").strip()
+        limit, label = _DIR_LIMITS[name]
+        if len(value) > limit:
+            raise StaffRecordError(f"{label}最多{limit}个字", field=name)
+        if name in ("phone", "extension") and not _PHONE.match(value):
+            raise StaffRecordError(f"{label}只能包含数字、空格、+ 和 -", field=name)
+        if value != getattr(locked, name):
+            after[name] = value
+    if "employee_no" in after and not keeper:
+        raise StaffRecordError("只有办公室主任或管理处经理可以修改工号", field="employee_no", code="forbidden",
+                               status=403)
+    if not after:
+        return locked
+    before = {k: getattr(locked, k) for k in after}
+    for k, v in after.items():
+        setattr(locked, k, v)
+    locked.save(update_fields=list(after))
+    company_id = company_of(acting_user) or company_of(locked)
+    if company_id is None:
+        raise StaffRecordError("您不属于任何公司", code="forbidden", status=403)
+    DirectoryChange.objects.create(company_id=company_id, person=locked,
+                                   before=before, after=after, changed_by=acting_user, changed_at=now)
+    return locked
+
+
+@transaction.atomic
+def plan_training(*, acting_user: User, now: dt.datetime, project: Project | None, title: str, topic: str,
+                  planned_on: dt.date, trainer: str = "", notes: str = "", attendees: list[User]) -> TrainingSession:
+    """培训计划 (R-M19-13): a session of the staff training plan with the staff expected to attend.
+    Company-level sessions (no project) are the office director's; a project's, its keepers'."""
+    company_id = _require_manage(acting_user)
+    if project is None and not is_company_level(acting_user):
+        raise StaffRecordError("请选择项目", field="project")
+    if project is not None and not access.kept_projects(acting_user).filter(pk=project.pk).exists():
+        raise StaffRecordError("项目不存在或不在您管理的范围内", field="project")
+    title = (title or "").strip()
+    if not title:
+        raise StaffRecordError("请填写培训主题", field="title")
+    if len(title) > 100:
+        raise StaffRecordError("最多100个字", field="title")
+    if topic not in TrainingTopic.values:
+        raise StaffRecordError("请选择培训类别", field="topic")
+    if not isinstance(planned_on, dt.date):
+        raise StaffRecordError("请填写计划日期", field="planned_on")
+    trainer = (trainer or "").strip()
+    if len(trainer) > 50:
+        raise StaffRecordError("最多50个字", field="trainer")
+    ids = {u.pk for u in attendees}
+    if not ids:
+        raise StaffRecordError("请选择参加培训的员工", field="attendees")
+    if access.staff_in_scope(acting_user).filter(pk__in=ids).count() != len(ids):
+        raise StaffRecordError("员工不存在或不在您管理的范围内", field="attendees")
+    session = TrainingSession.objects.create(company_id=company_id, project=project, title=title, topic=topic,
+                                             planned_on=planned_on, trainer=trainer, notes=(notes or "").strip())
+    TrainingAttendance.objects.bulk_create([TrainingAttendance(session=session, user_id=i) for i in sorted(ids)])
+    return session
+
+
+@transaction.atomic
+def record_training(*, session: TrainingSession, acting_user: User, now: dt.datetime, held_at: dt.datetime,
+                    attended: list[int], passed: list[int], notes: str | None = None) -> TrainingSession:
+    """培训签到 (R-M19-13): the session was held at ``held_at``; ``attended`` lists who came, ``passed``
+    who passed its test (only those who came). Everyone else expected is recorded as absent."""
+    _require_manage(acting_user)
+    locked = TrainingSession.objects.select_for_update().filter(pk=session.pk).first()
+    if locked is None or not access.keeps_training(acting_user, locked):
+        raise StaffRecordError("培训不存在", code="not_found", status=404)
+    if not isinstance(held_at, dt.datetime):
+        raise StaffRecordError("请填写实际举办时间", field="held_at")
+    if held_at > now:
+        raise StaffRecordError("实际举办时间不能晚于现在", field="held_at")
+    expected = {a.user_id: a for a in locked.attendances.all()}
+    came, ok = set(attended), set(passed)
+    if not came <= set(expected):
+        raise StaffRecordError("签到的员工不在本次培训名单中", field="attended")
+    if not ok <= came:
+        raise StaffRecordError("未出席的员工不能记为考核合格", field="passed")
+    for user_id, a in expected.items():
+        a.attended = user_id in came
+        a.passed = (user_id in ok) if a.attended else None
+    TrainingAttendance.objects.bulk_update(list(expected.values()), ["attended", "passed"])
+    locked.held_at = held_at
+    if notes is not None:
+        locked.notes = notes.strip()
+    locked.save(update_fields=["held_at", "notes"])
+    return locked
+
+
+def _kept_project(acting_user: User, project: Project | None) -> Project:
+    if project is None or not access.kept_projects(acting_user).filter(pk=project.pk).exists():
+        raise StaffRecordError("项目不存在或不在您管理的范围内", field="project")
+    return project
+
+
+def _text(value: Any, field: str, label: str, limit: int, required: bool = True) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise StaffRecordError(f"请填写{label}", field=field)
+    if len(text) > limit:
+        raise StaffRecordError(f"{label}最多{limit}个字", field=field)
+    return text
+
+
+@transaction.atomic
+def add_service_contract(*, acting_user: User, now: dt.datetime, owner: Person, number: str, signed_on: dt.date,
+                         valid_until: dt.date | None = None, note: str = "") -> ServiceContract:
+    """登记物业服务合同 (R-M19-14): the standard contract signed with an owner; the owner's
+    ``contract_ref`` (shown in the owner archive) becomes this contract's number."""
+    company_id = _require_manage(acting_user)
+    project = _kept_project(acting_user, owner.project if owner else None)
+    locked = Person.objects.select_for_update().filter(pk=owner.pk, project=project).first()
+    if locked is None or locked.kind != PersonKind.OWNER or not locked.active:
+        raise StaffRecordError("只能与在住业主签订物业服务合同", field="owner")
+    number = _text(number, "number", "合同编号", 50)
+    if not isinstance(signed_on, dt.date):
+        raise StaffRecordError("请填写签订日期", field="signed_on")
+    if signed_on > clock.local(now).date():
+        raise StaffRecordError("签订日期不能晚于今天", field="signed_on")
+    if valid_until is not None and valid_until < signed_on:
+        raise StaffRecordError("合同期至不能早于签订日期", field="valid_until")
+    if ServiceContract.objects.filter(company_id=company_id, number=number).exists():
+        raise StaffRecordError(f"合同编号 {number} 已登记过", field="number", code="duplicate", status=409)
+    contract = ServiceContract(company_id=company_id, project=project, household_id=locked.household_id,
+                               owner=locked, number=number, signed_on=signed_on, valid_until=valid_until,
+                               note=_text(note, "note", "备注", 200, required=False), created_at=now,
+                               created_by=acting_user)
+    contract._history_user = acting_user  # type: ignore[attr-defined]
+    contract.save()
+    latest = ServiceContract.objects.filter(owner=locked).order_by("-signed_on", "-id").first()
+    if latest is not None and locked.contract_ref != latest.number:
+        locked.contract_ref = latest.number
+        locked.save(update_fields=["contract_ref"])
+    return contract
+
+
+@transaction.atomic
+def add_takeover_inspection(*, acting_user: User, now: dt.datetime, project: Project, inspected_on: dt.date,
+                            scope: str, findings: str = "", documents_complete: bool = False,
+                            accepted: bool = False, inspected_by: str, notes: str = "") -> TakeoverInspection:
+    """接管验收 (R-M19-14): the common parts and facilities inspected when taking over a property; the
+    takeover is accepted only with complete acceptance documents."""
+    _require_manage(acting_user)
+    project = _kept_project(acting_user, project)
+    if not isinstance(inspected_on, dt.date):
+        raise StaffRecordError("请填写验收日期", field="inspected_on")
+    if inspected_on > clock.local(now).date():
+        raise StaffRecordError("验收日期不能晚于今天", field="inspected_on")
+    scope = _text(scope, "scope", "查验的共用部位与设施", 2000)
+    inspected_by = _text(inspected_by, "inspected_by", "验收人员", 200)
+    if accepted and not documents_complete:
+        raise StaffRecordError("验收资料不齐全，不能确认接管", field="accepted")
+    return TakeoverInspection.objects.create(
+        project=project, inspected_on=inspected_on, scope=scope,
+        findings=_text(findings, "findings", "发现的问题", 2000, required=False),
+        documents_complete=bool(documents_complete), accepted=bool(accepted), inspected_by=inspected_by,
+        notes=_text(notes, "notes", "备注", 2000, required=False))
+
+
+@transaction.atomic
+def record_patrol(*, acting_user: User, now: dt.datetime, building: Building, patrolled_at: dt.datetime,
+                  findings: str = "", **checks: bool) -> BuildingPatrol:
+    """楼宇日常巡查 (R-M19-04 (9)): the steward records a patrol of a building of their project — each
+    area normal or not (cleaning, security, facilities and utilities, signage, decoration work); an area
+    not normal needs a finding. Not later than now, not more than 7 days back."""
+    names = {n for n, _label in PATROL_CHECKS}
+    unknown = set(checks) - names
+    if unknown:
+        raise StaffRecordError(f"未知字段：{'、'.join(sorted(unknown))}", code="unknown_field")
+    if building is None or not access.patrol_projects(acting_user).filter(pk=building.project_id).exists():
+        raise StaffRecordError("只有本项目的客服楼宇员或管家可以登记楼宇巡查", field="building", code="forbidden",
+                               status=403)
+    if not isinstance(patrolled_at, dt.datetime):
+        raise StaffRecordError("请填写巡查时间", field="patrolled_at")
+    if patrolled_at > now:
+        raise StaffRecordError("巡查时间不能晚于现在", field="patrolled_at")
+    if patrolled_at < now - dt.timedelta(days=7):
+        raise StaffRecordError("只能补登7天内的巡查", field="patrolled_at")
+    values = {n: bool(checks.get(n, True)) for n in names}
+    findings = _text(findings, "findings", "发现的问题", 2000, required=False)
+    if not all(values.values()) and not findings:
+        raise StaffRecordError("有异常项时请填写发现的问题", field="findings")
+    return BuildingPatrol.objects.create(
+        company_id=building.project.company_id, project_id=building.project_id, building=building,
+        steward=acting_user, patrolled_at=patrolled_at, findings=findings, recorded_at=now, **values)

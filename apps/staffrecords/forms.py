@@ -6,7 +6,9 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.org.models import User
+from apps.estates.masking import mask_name
+from apps.estates.models import Building, Person
+from apps.org.models import Project, TrainingTopic, User
 from apps.staffrecords.models import CertificateKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -40,3 +42,92 @@ class CertificateForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["holder"]).queryset = staff
         if not editing:
             del self.fields["reason"]
+
+
+class DirectoryEntryForm(forms.Form):
+    phone = forms.CharField(label=_("手机"), max_length=30, required=False)
+    extension = forms.CharField(label=_("分机"), max_length=20, required=False)
+    employee_no = forms.CharField(label=_("工号"), max_length=30, required=False)
+
+    def __init__(self, *args: Any, keeper: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not keeper:
+            del self.fields["employee_no"]
+
+
+class TrainingForm(forms.Form):
+    project: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("项目"), queryset=Project.objects.none(), required=False, empty_label=_("公司级培训"))
+    title = forms.CharField(label=_("培训主题"), max_length=100)
+    topic = forms.ChoiceField(label=_("培训类别"), choices=TrainingTopic.choices)
+    planned_on = forms.DateField(label=_("计划日期"), widget=DATE)
+    trainer = forms.CharField(label=_("讲师"), max_length=50, required=False)
+    notes = forms.CharField(label=_("内容摘要"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    attendees: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        label=_("参加人员"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, projects: Any, staff: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["project"]).queryset = projects
+        cast(forms.ModelMultipleChoiceField, self.fields["attendees"]).queryset = staff
+
+
+class TrainingRecordForm(forms.Form):
+    held_at = forms.DateTimeField(label=_("实际举办时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    attended = forms.TypedMultipleChoiceField(label=_("出席"), coerce=int, required=False,
+                                              widget=forms.CheckboxSelectMultiple)
+    passed = forms.TypedMultipleChoiceField(label=_("考核合格"), coerce=int, required=False,
+                                            widget=forms.CheckboxSelectMultiple)
+    notes = forms.CharField(label=_("内容摘要"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, people: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["attended"]).choices = people
+        cast(forms.ChoiceField, self.fields["passed"]).choices = people
+
+
+class ContractForm(forms.Form):
+    owner: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("业主"), queryset=Person.objects.none())
+    number = forms.CharField(label=_("合同编号"), max_length=50)
+    signed_on = forms.DateField(label=_("签订日期"), widget=DATE)
+    valid_until = forms.DateField(label=_("合同期至"), widget=DATE, required=False, help_text=_("留空表示长期"))
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["owner"])
+        field.queryset = owners
+        field.label_from_instance = lambda p: f"{p.household.label} · {mask_name(p.name)}"  # type: ignore[method-assign,assignment]
+
+
+class TakeoverForm(forms.Form):
+    project: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("项目"), queryset=Project.objects.none())
+    inspected_on = forms.DateField(label=_("验收日期"), widget=DATE)
+    scope = forms.CharField(label=_("查验的共用部位与设施"), widget=forms.Textarea(attrs={"rows": 3}))
+    findings = forms.CharField(label=_("发现的问题"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    documents_complete = forms.BooleanField(label=_("验收资料齐全"), required=False)
+    accepted = forms.BooleanField(label=_("确认接管"), required=False)
+    inspected_by = forms.CharField(label=_("验收人员"), max_length=200)
+    notes = forms.CharField(label=_("备注"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args: Any, projects: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["project"]).queryset = projects
+
+
+class PatrolForm(forms.Form):
+    building: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("楼栋"), queryset=Building.objects.none())
+    patrolled_at = forms.DateTimeField(label=_("巡查时间"),
+                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    cleaning_ok = forms.BooleanField(label=_("保洁正常"), required=False, initial=True)
+    security_ok = forms.BooleanField(label=_("安全秩序正常"), required=False, initial=True)
+    facilities_ok = forms.BooleanField(label=_("公共设施与水电设施正常"), required=False, initial=True)
+    signage_ok = forms.BooleanField(label=_("标识标牌正常"), required=False, initial=True)
+    decoration_ok = forms.BooleanField(label=_("装修巡查正常"), required=False, initial=True)
+    findings = forms.CharField(label=_("发现的问题"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, buildings: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["building"])
+        field.queryset = buildings
+        field.label_from_instance = lambda b: f"{b.project.name} · {b.name}"  # type: ignore[method-assign,assignment]

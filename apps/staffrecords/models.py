@@ -1,8 +1,12 @@
 """Staff records (SPEC M19). A certificate (证书/资质) of a staff member with type, number, issuer and
-validity (R-M19-10); an expired one is flagged, one expiring within ``WARN_DAYS`` is warned about."""
+validity (R-M19-10); an expired one is flagged, one expiring within ``WARN_DAYS`` is warned about.
+Also the directory's change log (R-M19-12), owners' service contracts (R-M19-14) and the stewards'
+building patrols (R-M19-04). Training sessions and takeover inspections are ``apps.org`` models
+(``TrainingSession``, ``TakeoverInspection``) written by this app's actions."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -64,3 +68,99 @@ class Certificate(models.Model):
         if self.valid_until < today:
             return ExpiryState.EXPIRED
         return ExpiryState.EXPIRING
+
+
+class DirectoryChange(models.Model):
+    """内部通讯录的修改记录 (R-M19-12): a staff member's phone, extension or employee number changed on
+    the directory page or the API — who changed what, when, and the values before and after."""
+
+    company = models.ForeignKey("org.Company", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("员工"))
+    before = models.JSONField(_("修改前"), default=dict)
+    after = models.JSONField(_("修改后"), default=dict)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("修改人"))
+    changed_at = models.DateTimeField(_("修改时间"))
+
+    class Meta:
+        verbose_name = _("通讯录修改记录")
+        verbose_name_plural = _("通讯录修改记录")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.changed_at:%Y-%m-%d}"
+
+
+class ServiceContract(models.Model):
+    """物业服务合同 (R-M19-14): the standard property service contract signed with an owner — its number,
+    signing date and term. The owner's ``contract_ref`` follows the latest one."""
+
+    company = models.ForeignKey("org.Company", on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="service_contracts",
+                                verbose_name=_("项目"))
+    household = models.ForeignKey("estates.Household", on_delete=models.PROTECT, related_name="service_contracts",
+                                  verbose_name=_("房屋"))
+    owner = models.ForeignKey("estates.Person", on_delete=models.PROTECT, related_name="service_contracts",
+                              verbose_name=_("业主"))
+    number = models.CharField(_("合同编号"), max_length=50)
+    signed_on = models.DateField(_("签订日期"))
+    valid_until = models.DateField(_("合同期至"), null=True, blank=True, help_text=_("留空表示长期"))
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("登记时间"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("登记人"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("物业服务合同")
+        verbose_name_plural = _("物业服务合同")
+        ordering = ["project", "-signed_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["company", "number"], name="staffrecords_contract_unique_number")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+PATROL_CHECKS: tuple[tuple[str, Any], ...] = (
+    ("cleaning_ok", _("保洁")),
+    ("security_ok", _("安全秩序")),
+    ("facilities_ok", _("公共设施与水电设施")),
+    ("signage_ok", _("标识标牌")),
+    ("decoration_ok", _("装修巡查")),
+)
+
+
+class BuildingPatrol(models.Model):
+    """楼宇日常巡查 (R-M19-04 (9), with (1) decoration patrols, (2) supervising cleaning and security,
+    (5) signage and (16) utility facilities): one patrol of a building by its steward, each area marked
+    normal or not; anything not normal needs a finding."""
+
+    company = models.ForeignKey("org.Company", on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="building_patrols",
+                                verbose_name=_("项目"))
+    building = models.ForeignKey("estates.Building", on_delete=models.PROTECT, related_name="patrols",
+                                 verbose_name=_("楼栋"))
+    steward = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="building_patrols",
+                                verbose_name=_("巡查人"))
+    patrolled_at = models.DateTimeField(_("巡查时间"))
+    cleaning_ok = models.BooleanField(_("保洁"), default=True)
+    security_ok = models.BooleanField(_("安全秩序"), default=True)
+    facilities_ok = models.BooleanField(_("公共设施与水电设施"), default=True)
+    signage_ok = models.BooleanField(_("标识标牌"), default=True)
+    decoration_ok = models.BooleanField(_("装修巡查"), default=True)
+    findings = models.TextField(_("发现的问题"), blank=True)
+    recorded_at = models.DateTimeField(_("登记时间"))
+
+    class Meta:
+        verbose_name = _("楼宇巡查记录")
+        verbose_name_plural = _("楼宇巡查记录")
+        ordering = ["-patrolled_at", "-id"]
+        indexes = [models.Index(fields=["project", "patrolled_at"], name="staffrecords_patrol_when")]
+
+    def __str__(self) -> str:
+        return f"{self.building} {self.patrolled_at:%Y-%m-%d}"
+
+    @property
+    def problems(self) -> list[str]:
+        return [str(label) for name, label in PATROL_CHECKS if not getattr(self, name)]

@@ -1,21 +1,39 @@
 """Staff-record pages (thin: rules in actions.py, who may see what in access.py).
 
 - ``/staff-records/certificates/``: certificates with their expiry state and warnings (R-M19-10);
-- ``/staff-records/certificates/new/`` and ``…/<pk>/edit/``: register, correct or renew one.
+- ``/staff-records/certificates/new/`` and ``…/<pk>/edit/``: register, correct or renew one;
+- ``/staff-records/directory/`` and ``…/<pk>/edit/``: the internal directory kept up to date (R-M19-12);
+- ``/staff-records/training/``, ``…/new/`` and ``…/<pk>/``: the training plan and attendance (R-M19-13);
+- ``/staff-records/contracts/`` and ``/staff-records/takeovers/`` (+ ``new/``): owners' service contracts
+  and takeover inspections (R-M19-14);
+- ``/staff-records/patrols/``: the stewards' daily building patrols, recorded on the same page (R-M19-04).
 """
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
+from apps.estates.models import Building, Person, PersonKind
+from apps.org.models import Membership, TrainingAttendance, TrainingSession
 from apps.staffrecords import access, actions, queries
-from apps.staffrecords.forms import CertificateForm, bind_refusal
+from apps.staffrecords.forms import (
+    CertificateForm,
+    ContractForm,
+    DirectoryEntryForm,
+    PatrolForm,
+    TakeoverForm,
+    TrainingForm,
+    TrainingRecordForm,
+    bind_refusal,
+)
 from apps.staffrecords.models import CertificateKind, ExpiryState
 from linli import clock
 
@@ -87,3 +105,220 @@ def certificate_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("staffrecords:certificates")
     return render(request, "staffrecords/certificate_form.html", {"form": form, "editing": True, "cert": cert},
                   status=status)
+
+
+def _with_posts(qs: Any) -> Any:
+    return qs.prefetch_related(Prefetch("memberships", queryset=Membership.objects.select_related(
+        "project", "department").order_by("project__code", "role", "pk"), to_attr="posts"))
+
+
+@login_required
+def directory(request: HttpRequest) -> HttpResponse:
+    """内部通讯录 (R-M19-12): keepers see and correct their staff's numbers, anyone else their own."""
+    qs = access.directory_people(request.user)
+    q = request.GET.get("q", "").strip()[:50]
+    if q:
+        qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q) | Q(extension__icontains=q)
+                       | Q(employee_no__icontains=q))
+    people = list(_with_posts(qs).order_by("display_name", "username", "pk")[:500])
+    return render(request, "staffrecords/directory.html", {
+        "people": people, "q": q, "can_manage": access.can_manage(request.user)})
+
+
+@login_required
+def directory_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = access.directory_people(request.user).filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    keeper = access.keeps(request.user, person)
+    form = DirectoryEntryForm(request.POST or None, keeper=keeper,
+                              initial={k: getattr(person, k) for k in actions.DIRECTORY_FIELDS})
+    status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_directory_entry(person=person, acting_user=access.acting_user(request), now=clock.now(),
+                                           **form.cleaned_data)
+        except DomainError as exc:
+            bind_refusal(form, exc)
+            status = exc.status
+        else:
+            messages.success(request, _("通讯录已更新"))
+            return redirect("staffrecords:directory")
+    return render(request, "staffrecords/directory_form.html", {"form": form, "person": person}, status=status)
+
+
+@login_required
+def training_list(request: HttpRequest) -> HttpResponse:
+    """培训 (R-M19-13): the training plan with each session's attendance count."""
+    # counted on a fresh queryset: the visibility filter joins the attendances, which would narrow the counts
+    visible = access.visible_trainings(request.user).values("pk")
+    qs = TrainingSession.objects.filter(pk__in=visible).select_related("project").annotate(
+        expected=Count("attendances", distinct=True),
+        came=Count("attendances", filter=Q(attendances__attended=True), distinct=True))
+    state = request.GET.get("state", "")
+    if state == "planned":
+        qs = qs.filter(held_at__isnull=True)
+    elif state == "held":
+        qs = qs.filter(held_at__isnull=False)
+    sessions = list(qs.order_by("-planned_on", "-id")[:300])
+    return render(request, "staffrecords/training_list.html", {
+        "sessions": sessions, "state": state, "can_manage": access.can_manage(request.user)})
+
+
+@login_required
+def training_new(request: HttpRequest) -> HttpResponse:
+    if not access.can_manage(request.user):
+        raise PermissionDenied
+    form = TrainingForm(request.POST or None, projects=access.kept_projects(request.user),
+                        staff=access.staff_in_scope(request.user).order_by("display_name", "username"))
+    status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = actions.plan_training(acting_user=access.acting_user(request), now=clock.now(),
+                                            project=data["project"], title=data["title"], topic=data["topic"],
+                                            planned_on=data["planned_on"], trainer=data["trainer"],
+                                            notes=data["notes"], attendees=list(data["attendees"]))
+        except DomainError as exc:
+            bind_refusal(form, exc)
+            status = exc.status
+        else:
+            messages.success(request, _("已安排培训 %(t)s") % {"t": session.title})
+            return redirect("staffrecords:training_detail", pk=session.pk)
+    return render(request, "staffrecords/training_form.html", {"form": form}, status=status)
+
+
+@login_required
+def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = access.visible_trainings(request.user).select_related("project").filter(pk=pk).first()
+    if session is None:
+        raise Http404
+    keeper = access.keeps_training(request.user, session)
+    rows = list(TrainingAttendance.objects.filter(session=session).select_related("user").order_by("user__username"))
+    if not keeper:
+        rows = [r for r in rows if r.user_id == request.user.pk]
+    people = [(r.user_id, str(r.user)) for r in rows]
+    initial = {"attended": [r.user_id for r in rows if r.attended], "passed": [r.user_id for r in rows if r.passed],
+               "notes": session.notes, "held_at": clock.local(session.held_at) if session.held_at else None}
+    form = TrainingRecordForm(request.POST or None, people=people, initial=initial) if keeper else None
+    status = 400 if request.method == "POST" else 200
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                actions.record_training(session=session, acting_user=access.acting_user(request), now=clock.now(),
+                                        held_at=data["held_at"], attended=data["attended"], passed=data["passed"],
+                                        notes=data["notes"])
+            except DomainError as exc:
+                bind_refusal(form, exc)
+                status = exc.status
+            else:
+                messages.success(request, _("已登记培训签到"))
+                return redirect("staffrecords:training_detail", pk=session.pk)
+    return render(request, "staffrecords/training_detail.html", {
+        "session": session, "rows": rows, "form": form, "can_manage": access.can_manage(request.user)}, status=status)
+
+
+@login_required
+def contract_list(request: HttpRequest) -> HttpResponse:
+    """物业服务合同 (R-M19-14) of the keeper's projects; owners' names masked."""
+    if not access.can_manage(request.user):
+        raise PermissionDenied
+    qs = access.visible_contracts(request.user).select_related("project", "household", "owner", "created_by")
+    q = request.GET.get("q", "").strip()[:50]
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(household__label__icontains=q))
+    return render(request, "staffrecords/contract_list.html", {
+        "contracts": list(qs.order_by("project__code", "-signed_on", "-id")[:500]), "q": q})
+
+
+@login_required
+def contract_new(request: HttpRequest) -> HttpResponse:
+    if not access.can_manage(request.user):
+        raise PermissionDenied
+    owners = (Person.objects.filter(project__in=access.kept_projects(request.user), kind=PersonKind.OWNER,
+                                    active=True).select_related("household").order_by("household__label", "pk"))
+    form = ContractForm(request.POST or None, owners=owners)
+    status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            c = actions.add_service_contract(acting_user=access.acting_user(request), now=clock.now(),
+                                             **form.cleaned_data)
+        except DomainError as exc:
+            bind_refusal(form, exc)
+            status = exc.status
+        else:
+            messages.success(request, _("已登记物业服务合同 %(n)s") % {"n": c.number})
+            return redirect("staffrecords:contracts")
+    return render(request, "staffrecords/record_form.html", {
+        "form": form, "title": _("登记物业服务合同"), "back": "staffrecords:contracts"}, status=status)
+
+
+@login_required
+def takeover_list(request: HttpRequest) -> HttpResponse:
+    """接管验收记录 (R-M19-14) of the keeper's projects."""
+    if not access.can_manage(request.user):
+        raise PermissionDenied
+    qs = access.visible_takeovers(request.user).select_related("project")
+    return render(request, "staffrecords/takeover_list.html", {
+        "takeovers": list(qs.order_by("project__code", "-inspected_on", "-id")[:300])})
+
+
+@login_required
+def takeover_new(request: HttpRequest) -> HttpResponse:
+    if not access.can_manage(request.user):
+        raise PermissionDenied
+    form = TakeoverForm(request.POST or None, projects=access.kept_projects(request.user))
+    status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.add_takeover_inspection(acting_user=access.acting_user(request), now=clock.now(),
+                                            **form.cleaned_data)
+        except DomainError as exc:
+            bind_refusal(form, exc)
+            status = exc.status
+        else:
+            messages.success(request, _("已登记接管验收记录"))
+            return redirect("staffrecords:takeovers")
+    return render(request, "staffrecords/record_form.html", {
+        "form": form, "title": _("登记接管验收"), "back": "staffrecords:takeovers"}, status=status)
+
+
+@login_required
+def patrols(request: HttpRequest) -> HttpResponse:
+    """楼宇日常巡查 (R-M19-04 (9)): a steward records patrols of their project's buildings here and sees
+    their own; keepers (office director, project manager) see their scope's."""
+    projects = access.patrol_projects(request.user)
+    can_patrol = projects.exists()
+    form = None
+    status = 200
+    if can_patrol:
+        buildings = Building.objects.filter(project__in=projects).select_related("project").order_by(
+            "project__code", "name", "pk")
+        form = PatrolForm(request.POST or None, buildings=buildings,
+                          initial={"patrolled_at": clock.local(clock.now()).replace(second=0, microsecond=0,
+                                                                                    tzinfo=None)})
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        status = 400
+        if form.is_valid():
+            try:
+                actions.record_patrol(acting_user=access.acting_user(request), now=clock.now(), **form.cleaned_data)
+            except DomainError as exc:
+                bind_refusal(form, exc)
+                status = exc.status
+            else:
+                messages.success(request, _("已登记楼宇巡查"))
+                return redirect("staffrecords:patrols")
+    qs = access.visible_patrols(request.user).select_related("project", "building", "steward")
+    if not can_patrol and not access.can_manage(request.user):
+        raise PermissionDenied
+    problems = request.GET.get("problems") == "1"
+    if problems:
+        qs = qs.exclude(cleaning_ok=True, security_ok=True, facilities_ok=True, signage_ok=True, decoration_ok=True)
+    return render(request, "staffrecords/patrols.html", {
+        "patrols": list(qs.order_by("-patrolled_at", "-id")[:300]), "form": form, "problems": problems,
+        "can_manage": access.can_manage(request.user)}, status=status)
