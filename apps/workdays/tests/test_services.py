@@ -241,4 +241,5 @@ def test_t_04_deadlines_for_many_equals_one_call_per_start(cast: Any, kind: str,
                                       stages=stages, category=category)
     assert many == [queries.deadlines_for(cast.project, kind=kind, channel=channel, urgency=urgency, start=s,
                                           stages=stages, category=category) for s in starts]
-    assert any(item.provisional for items in many for item in items) or kind == "repair"
+    if channel == "letter":  # the reply in working days: 2026-12-30 + N working days lies in 2027
+        assert any(item.provisional for items in many for item in items)
