@@ -8,6 +8,7 @@ Writes live in :mod:`apps.escalation.actions`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -228,7 +229,9 @@ def _bars(values: Iterable[str]) -> str:
     return f"|{'|'.join(items)}|" if items else ""
 
 
+@functools.lru_cache(maxsize=4096)
 def _unbar(value: str) -> frozenset[str]:
+    """The set of a ``|a|b|`` column (cached: a project's complaints repeat a few hundred such sets)."""
     return frozenset(value.strip("|").split("|")) if value else frozenset()
 
 

@@ -50,13 +50,15 @@ from __future__ import annotations
 
 import calendar as _stdcal
 import datetime as dt
+import operator
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+_TZINFO = operator.attrgetter("tzinfo")
 END_OF_DAY = dt.time(23, 59, 59)
 
 MIDNIGHT = "midnight"  # P-27 default: 23:59:59
@@ -130,6 +132,9 @@ class WorkCalendar:
         # (local day ordinal, n, start_day_counts, end_of) → add_working_days_p's result; emptied when
         # the span is rebuilt and when it grows large
         self._memo: dict[tuple[int, int, bool, str], tuple[dt.datetime, bool]] = {}
+        # (n, start_day_counts, end_of) → ({local day ordinal: due}, {ordinal: provisional}) of
+        # add_working_days_batch; emptied with the memo
+        self._batch: dict[tuple[int, bool, str], tuple[dict[int, dt.datetime], dict[int, bool]]] = {}
         # the span grows on demand (``_ensure``); start with the data's years plus margins
         self._build(dt.date(max(lo - 1, 1), 1, 1).toordinal(), dt.date(min(hi + 4, 9999), 1, 1).toordinal())
 
@@ -156,6 +161,7 @@ class WorkCalendar:
         self._span = (first, flags, cum)
         self._nth = (first, nth)
         self._memo = {}
+        self._batch = {}
 
     def _ensure(self, ordinal: int) -> tuple[int, bytearray, array]:
         span = self._span
@@ -272,6 +278,76 @@ def add_working_days(start: dt.datetime, n: int, calendar: WorkCalendar | None =
     """T-04 as a bare aware datetime (contract 2 for apps.escalation)."""
     return add_working_days_p(start, n, calendar or WorkCalendar(), start_day_counts=start_day_counts,
                               end_of=end_of)[0]
+
+
+def add_working_days_batch(starts: Sequence[dt.datetime], n: int, calendar: WorkCalendar, *,
+                           start_day_counts: bool = False,
+                           end_of: str = MIDNIGHT) -> tuple[list[dt.datetime], list[bool]]:
+    """T-04 for many start moments at once (issue 15: sweeps, bulk intake, recomputing after a policy
+    change): ``(dues, provisional)``, two lists parallel to ``starts``, each pair exactly
+    :func:`add_working_days_p` of that start.
+
+    Vectorised over the stored calendar: a deadline of N working days depends only on the start's
+    local day, so each start is reduced to its local day ordinal and looked up in a per-policy table
+    of ``day → deadline`` kept with the calendar (filled for the days not seen before, each computed
+    once: prefix count + ordinal table); both steps are C-level ``map`` calls, so there is no
+    Python-level work per start once the days are known."""
+    table, flags = _batch_tables(calendar, n, start_day_counts, end_of)
+    ordinals = _local_ordinals(starts, calendar)
+    try:
+        return list(map(table.__getitem__, ordinals)), list(map(flags.__getitem__, ordinals))
+    except KeyError:
+        _fill(calendar, table, flags, ordinals, n, start_day_counts, end_of)
+        return list(map(table.__getitem__, ordinals)), list(map(flags.__getitem__, ordinals))
+
+
+def working_day_dues(starts: Sequence[dt.datetime], n: int, calendar: WorkCalendar, *,
+                     start_day_counts: bool = False, end_of: str = MIDNIGHT) -> list[dt.datetime]:
+    """:func:`add_working_days_batch` without the provisional flags: the due moments only."""
+    table, flags = _batch_tables(calendar, n, start_day_counts, end_of)
+    ordinals = _local_ordinals(starts, calendar)
+    try:
+        return list(map(table.__getitem__, ordinals))
+    except KeyError:
+        _fill(calendar, table, flags, ordinals, n, start_day_counts, end_of)
+        return list(map(table.__getitem__, ordinals))
+
+
+def _local_ordinals(starts: Sequence[dt.datetime], calendar: WorkCalendar) -> list[int]:
+    """The local day ordinal of every start (``datetime.toordinal`` in C when every start is already in
+    the calendar's time zone, as the engine's own moments are; otherwise converted one by one)."""
+    tz = calendar.tz
+    if operator.countOf(map(_TZINFO, starts), tz) == len(starts):
+        return list(map(dt.datetime.toordinal, starts))
+    if any(s.tzinfo is None for s in starts):
+        raise ValueError("需要带时区的时间 (aware datetime)")
+    return [s.astimezone(tz).toordinal() for s in starts]
+
+
+def _batch_tables(calendar: WorkCalendar, n: int, start_day_counts: bool,
+                  end_of: str) -> tuple[dict[int, dt.datetime], dict[int, bool]]:
+    if n < 0:
+        raise ValueError("工作日数不能为负")
+    key = (n, start_day_counts, end_of)
+    tables = calendar._batch
+    found = tables.get(key)
+    if found is None:
+        if len(tables) > 64:
+            tables.clear()
+        found = tables[key] = ({}, {})
+    return found
+
+
+def _fill(calendar: WorkCalendar, table: dict[int, dt.datetime], flags: dict[int, bool], ordinals: list[int],
+          n: int, start_day_counts: bool, end_of: str) -> None:
+    for o in set(ordinals).difference(table):
+        day = dt.date.fromordinal(o)
+        if start_day_counts and n >= 1 and calendar.is_working_day(day):
+            due = calendar.nth_working_day_after(day, n - 1)
+        else:
+            due = calendar.nth_working_day_after(day, n)
+        flags[o] = calendar.provisional_between(day, due)
+        table[o] = calendar.end_of(due, end_of)
 
 
 def count_working_days(start: dt.datetime, end: dt.datetime, calendar: WorkCalendar) -> int:

@@ -331,6 +331,43 @@ def deadlines_for(project: Any, *, kind: str, channel: str, urgency: str, start:
     return items
 
 
+def deadlines_for_many(project: Any, *, kind: str, channel: str, urgency: str, starts: list[dt.datetime],
+                       stages: list[str], category: str | None = None) -> list[list[DeadlineItem]]:
+    """:func:`deadlines_for` for many tickets of one kind at once (issue 15: sweeps, bulk intake,
+    recomputing after a policy change): one list of items per start, each equal to
+    ``deadlines_for(…, start=that start, …)``. The settings and policies are read once and the
+    policy chosen once per stage; a stage of N working days is computed for every start in one
+    :func:`~apps.workdays.calendar.add_working_days_batch` call (vectorised over the calendar)."""
+    if any(s.tzinfo is None for s in starts):
+        raise ValueError("start 须为带时区的时间")
+    version = DataVersion.current()
+    cal = calendar_for(project, version=version)
+    settings = settings_for(project, version=version)
+    by_stage = _rows_by_stage(project, version)
+    out: list[list[DeadlineItem]] = [[] for _ in starts]
+    for stage in stages:
+        c = choose(by_stage.get(stage, []), kind=kind, channel=channel, urgency=urgency or "", category=category,
+                   stage=stage, settings=settings)
+        if c is None:
+            continue
+        amount = Decimal(str(c.row.amount))
+        if c.row.clock == pol.WORKING_DAYS and amount == amount.to_integral_value():
+            dues, flags = wc.add_working_days_batch(starts, int(amount), cal,
+                                                    start_day_counts=settings.start_day_counts,
+                                                    end_of=settings.end_of)
+            results: list[tuple[dt.datetime | None, bool]] = list(zip(dues, flags, strict=True))
+        else:
+            results = [pol.evaluate(c.row.clock, c.row.amount, s, cal, settings) for s in starts]
+        texts: dict[tuple[bool, bool], str] = {}
+        for items, (due, provisional) in zip(out, results, strict=True):
+            key = (provisional, due is None)
+            if key not in texts:
+                texts[key] = _rule_text(c, settings, provisional, due)
+            items.append(DeadlineItem(stage=stage, due_at=due, provisional=provisional, rule=texts[key],
+                                      policy_id=c.policy_id, clock=c.row.clock, amount=amount))
+    return out
+
+
 def compute(project: Any, *, clock: str, amount: Decimal | int | float = 0,
             start: dt.datetime) -> tuple[dt.datetime | None, bool]:
     """One limit of any clock type (``apps.workdays.policies.CLOCKS``) with the project's calendar and

@@ -402,3 +402,29 @@ def test_t_03_national_day_2026_in_working_minutes() -> None:
     Saturday counts, the holidays do not)."""
     assert wc.working_minutes_between(at(2026, 9, 30, 16), at(2026, 10, 10, 10), CAL) == 120 + 450 + 450 + 60
     assert wc.working_minutes_of_day(HOURS) == 450 and wc.working_minutes_until(12 * 60 + 45, HOURS) == 180
+
+
+# ---------------------------------------------------------------- batches (issue 15)
+@settings(max_examples=60, deadline=None)
+@given(st.lists(moments, min_size=0, max_size=40), st.integers(min_value=0, max_value=12), st.booleans(),
+       st.sampled_from([wc.MIDNIGHT, wc.WORK_END]))
+def test_t_04_batch_equals_one_call_per_start(starts: list[dt.datetime], n: int, start_day_counts: bool,
+                                              end_of: str) -> None:
+    """T-04, P-26, P-27: add_working_days_batch gives, for every start, exactly add_working_days_p."""
+    cal = wc.WorkCalendar(holidays=constants.holidays, workdays=constants.workdays, covered_years=PKG_YEARS)
+    dues, provisional = wc.add_working_days_batch(starts, n, cal, start_day_counts=start_day_counts, end_of=end_of)
+    one = [wc.add_working_days_p(s, n, CAL, start_day_counts=start_day_counts, end_of=end_of) for s in starts]
+    assert list(zip(dues, provisional, strict=True)) == one
+    assert wc.working_day_dues(starts, n, cal, start_day_counts=start_day_counts, end_of=end_of) == dues
+
+
+def test_t_04_batch_converts_other_zones_and_refuses_naive_moments() -> None:
+    utc = [at(2025, 9, 30, 23, 30).astimezone(dt.UTC), at(2025, 10, 1, 8).astimezone(dt.UTC)]
+    dues, provisional = wc.add_working_days_batch(utc, 1, CAL)
+    assert dues == [eod(2025, 10, 9), eod(2025, 10, 9)]  # the National Day week is not counted
+    assert provisional == [False, False]
+    assert wc.add_working_days_batch([], 3, CAL) == ([], [])
+    with pytest.raises(ValueError):
+        wc.working_day_dues([dt.datetime(2025, 10, 1, 8)], 1, CAL)  # noqa: DTZ001 - a naive moment on purpose
+    with pytest.raises(ValueError):
+        wc.working_day_dues([at(2025, 10, 1)], -1, CAL)

@@ -223,3 +223,23 @@ def test_compute_any_clock_with_project_settings(cast: Any) -> None:
     assert queries.compute(cast.project, clock="none", start=at(2026, 3, 10, 9)) == (None, False)
     with pytest.raises(ValueError):
         queries.compute(cast.project, clock="fortnights", amount=1, start=at(2026, 3, 10, 9))
+
+
+@pytest.mark.parametrize(("kind", "channel", "urgency", "category", "stages"), [
+    ("complaint", "letter", "normal", None, ["acknowledge", "respond", "reply"]),
+    ("complaint", "online", "normal", None, ["acknowledge", "respond", "reply"]),
+    ("repair", "phone", "normal", "repair_tap", ["arrive", "complete"]),
+    ("repair", "phone", "urgent", "repair_water", ["arrive", "complete"]),
+])
+def test_t_04_deadlines_for_many_equals_one_call_per_start(cast: Any, kind: str, channel: str, urgency: str,
+                                                           category: str | None, stages: list[str]) -> None:
+    """Issue 15: the batch form of contract 1 gives every start exactly what deadlines_for gives it,
+    the provisional year included (2026-12-30 + 1 working day falls in 2027, not yet imported)."""
+    starts = [at(2026, 9, 30, 23, 30), at(2026, 10, 1, 9).astimezone(dt.UTC), at(2026, 12, 30, 10),
+              at(2026, 3, 10, 17, 59), at(2026, 3, 10, 17, 59)]
+    many = queries.deadlines_for_many(cast.project, kind=kind, channel=channel, urgency=urgency, starts=starts,
+                                      stages=stages, category=category)
+    assert many == [queries.deadlines_for(cast.project, kind=kind, channel=channel, urgency=urgency, start=s,
+                                          stages=stages, category=category) for s in starts]
+    if channel == "letter":  # the reply in working days: 2026-12-30 + N working days lies in 2027
+        assert any(item.provisional for items in many for item in items)
