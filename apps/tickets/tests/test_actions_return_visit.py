@@ -107,6 +107,8 @@ def test_r_m4_05_p_07_no_contact(cast: Any, frozen_now: dt.datetime, settings: A
     if exempt:
         actions.exempt_return_visit(ticket=t, reason="no_contact", acting_user=cast.front_desk, now=frozen_now)
         reply_to_manager(cast, t, frozen_now)  # R-M2-21
+        if channel == "online":  # company level (P-10 篇4): 品质管理部 verifies too (R-M4-03, P-13 篇4)
+            actions.verify_ticket(ticket=t, passed=True, acting_user=cast.quality_inspector, now=frozen_now)
         actions.close_ticket(ticket=t, acting_user=cast.front_desk, now=frozen_now)
     else:
         with pytest.raises(TicketError):
