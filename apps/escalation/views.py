@@ -64,6 +64,7 @@ def ticket_panel(request: HttpRequest, pk: int) -> HttpResponse:
         "ticket": ticket, "reasons": queries.reasons_for(ticket), "reports": reports, "member": member,
         "volume": getattr(ticket, "archive_volume", None) if hasattr(ticket, "archive_volume") else None,
         "can_escalate": can_escalate,
+        "is_quality": can_escalate and actions.is_quality(staff_user(request), ticket.project),
         "can_give_opinion": can_escalate or bool(access.roles_in(request.user, ticket.project)
                                                  & {Role.LEADERSHIP, Role.GENERAL_MANAGER}),
         "can_downgrade": access.has_cap(request.user, Cap.DOWNGRADE, ticket.project),
