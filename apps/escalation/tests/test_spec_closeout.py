@@ -11,6 +11,9 @@ from django.test import Client
 
 from apps.escalation import sweep
 from apps.escalation.models import ArchiveVolume, EscalationPolicy, EscalationReport, ReportKind
+from apps.escalation.tests.conftest import household
+from apps.estates.models import Person
+from apps.reports.models import CaseLibraryEntry
 from linli import clock
 from linli.clock import SHANGHAI
 
@@ -99,6 +102,16 @@ def test_R_M3_10_R_M6_04_quality_writes_the_special_report_and_closes_the_volume
     quality = _client(cast.quality_inspector)
     r = quality.post(f"{API}/tickets/{t.pk}/volume/close")
     assert r.status_code == 409 and r.json()["error"]["code"] == "report_missing"
+    # R-M6-04: the volume lists what it holds and what is missing, on its page and in the API
+    body = manager.get(f"{API}/tickets/{t.pk}/volume").json()
+    assert body["volume_no"] == f"ZD-{t.number}" and body["closed_at"] is None and "专题报告" in body["missing"]
+    assert {r["kind"] for r in body["reports"]} >= {"major_group_report", "major_quality_report",
+                                                    "major_special_report", "hot_case_report"}
+    assert f'/escalation/tickets/{t.pk}/volume/' in page
+    vpage = quality.get(f"/escalation/tickets/{t.pk}/volume/").content.decode()
+    assert f"ZD-{t.number}" in vpage and vpage.count('data-testid="volume-report"') == len(body["reports"])
+    assert 'data-testid="close-volume"' in vpage
+    assert 'data-testid="close-volume"' not in manager.get(f"/escalation/tickets/{t.pk}/volume/").content.decode()
     quality.post(f"/escalation/reports/{special.pk}/submit/", {f"r{special.pk}-{k}": v for k, v in SPECIAL.items()})
     special.refresh_from_db()
     assert special.sent_at is not None and special.sent_by_id == cast.quality_inspector.pk
@@ -111,3 +124,43 @@ def test_R_M3_10_R_M6_04_quality_writes_the_special_report_and_closes_the_volume
     assert volume.closed_at is not None and volume.closed_by_id == cast.quality_inspector.pk
     body = quality.post(f"{API}/tickets/{t.pk}/volume/close").json()  # again: the first closing stays
     assert body["volume_no"] == f"ZD-{t.number}" and body["closed_at"]
+    assert manager.get(f"{API}/tickets/{t.pk}/volume").json()["missing"] == ""
+    # R-M6-01: the major complaint's case is in the library once, written from the 专题报告
+    entry = CaseLibraryEntry.objects.get(source_ticket=t)
+    assert entry.kind == "major" and "事态扩大原因：首次维修未彻底" in entry.handling
+    assert entry.corrective_measures == "建立雨季专项排查"
+
+
+def test_R_M3_07_R_M6_01_the_sent_case_report_becomes_a_library_case_without_the_complainant_name(
+        cast, complaint, outbox) -> None:
+    home = household(cast, "5栋", "1502")
+    li = Person.objects.create(project=cast.project, household=home, name="李明", phone="13900001502")
+    Person.objects.create(project=cast.project, household=home, name="张丽", phone="13900001503")
+    t = complaint("业主李明称要找媒体曝光车库渗水", T0, media_or_litigation_risk=True, household=home, person=li)
+    _close_unresolved(cast, t, T0 + dt.timedelta(days=1))
+    report = EscalationReport.objects.get(ticket=t, kind=ReportKind.HOT_CASE_REPORT)
+    r = _client(cast.supervisor).post(f"{API}/reports/{report.pk}/submit", {
+        **CASE, "content": "业主李明（5栋1502，电话13900001502）与妻子张丽反映车库渗水"},
+        content_type="application/json")
+    assert r.status_code == 200
+    case = CaseLibraryEntry.objects.get(source_ticket=t)
+    assert case.kind == "hot" and case.source_ticket_number == t.number
+    # every company user reads it — on the page and through the API — and never sees the names
+    desk = _client(cast.outsider)  # the front desk of another project of the company
+    listing = desk.get("/reports/cases/").content.decode()
+    detail = desk.get(f"/reports/cases/{case.pk}/").content.decode()
+    api_list = desk.get("/api/v1/reports/cases").json()
+    api_one = desk.get(f"/api/v1/reports/cases/{case.pk}").content.decode()
+    assert api_list["count"] == 1 and api_list["results"][0]["id"] == case.pk
+    for text in (listing, detail, str(api_list), api_one):
+        assert "李明" not in text and "张丽" not in text and "13900001502" not in text
+    assert "某业主" in detail and "车库渗水" in detail
+    # a case written by hand: a resident's name the author did not list is masked all the same
+    url = "/api/v1/reports/cases"
+    data = {"project_id": cast.project.pk, "kind": "typical", "title": "李明家漏水的处理",
+            "background": "业主李明反映卫生间漏水", "handling": "当日维修完毕"}
+    assert _client(cast.front_desk).post(url, data, content_type="application/json").status_code == 403
+    r = _client(cast.supervisor).post(url, data, content_type="application/json")
+    assert r.status_code == 201 and "李明" not in r.content.decode() and r.json()["background"] == "业主某业主反映卫生间漏水"
+    r = _client(cast.supervisor).post(url, {**data, "title": ""}, content_type="application/json")
+    assert r.status_code == 422
