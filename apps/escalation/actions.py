@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 
+from apps.core import jobs
 from apps.core.errors import DomainError
 from apps.escalation import queries, rules, similarity
 from apps.escalation.models import (
@@ -40,6 +41,8 @@ from apps.tickets.actions import TicketError, add_note, determine_attribution, e
 from apps.tickets.actions.levels import change_escalation_level
 from apps.tickets.choices import Attribution, Channel
 from apps.tickets.models import Ticket
+from apps.workdays import policies as workday_policies
+from apps.workdays import queries as workday_queries
 from linli import clock
 
 if TYPE_CHECKING:
@@ -263,6 +266,8 @@ def submit_report(report: EscalationReport, *, acting_user: User, now: dt.dateti
     filled; a sent report is final (a correction is a new progress report)."""
     if not has_cap(acting_user, Cap.ESCALATE, report.ticket.project):
         raise NotAllowed("没有报送升级报告的权限")
+    if report.kind == ReportKind.MAJOR_SPECIAL_REPORT and not is_quality(acting_user, report.ticket.project):
+        raise NotAllowed("重大投诉专题报告由品质管理部撰写")  # R-M3-10
     locked = EscalationReport.objects.select_for_update().get(pk=report.pk)
     if locked.sent_at is not None:
         raise EscalationError("报告已报送，不能修改", code="already_sent", status=409)
@@ -280,7 +285,30 @@ def submit_report(report: EscalationReport, *, acting_user: User, now: dt.dateti
     locked.save(update_fields=sorted({*REPORT_FIELDS[locked.kind], *fields.keys(), "sent_at", "sent_by"}))
     if locked.kind in (ReportKind.MAJOR_GROUP_REPORT, ReportKind.PROGRESS) and locked.ticket.closed_at is None:
         _schedule_progress(locked.ticket, after=now)  # R-M3-08: progress reported periodically
+    if locked.kind in CLOSEOUT_KINDS:  # R-M3-07 / R-M6-01: the close-out report becomes a library case
+        jobs.publish("escalation.closeout_report_sent", key=f"closeout-report:{locked.pk}", report_id=locked.pk,
+                     ticket_id=locked.ticket_id, kind=locked.kind, now=now.isoformat())
     return locked
+
+
+CLOSEOUT_KINDS = (ReportKind.HOT_CASE_REPORT, ReportKind.MAJOR_SPECIAL_REPORT)
+
+
+def is_quality(user: User, project: Project) -> bool:
+    """Does ``user`` work in 品质管理部 (the company's quality department, R-M3-10, R-M3-11)?"""
+    return bool(getattr(user, "is_superuser", False)) or Role.QUALITY in roles_in(user, project)
+
+
+def closeout_due(ticket: Ticket, *, now: dt.datetime) -> dt.datetime | None:
+    """When the close-out reports of a handled hot/major complaint are due (R-M3-07, R-M3-10): the
+    company's (or project's) limit in working days when it set one, else "及时" — no hard limit, the
+    project's soft target for "立即/及时" items when it has one (T-13)."""
+    policy = queries.policy_for(ticket.project)
+    days = policy.closeout_report_working_days if policy is not None else None
+    if days:
+        return queries.add_working_days_for(ticket.project)(now, days)
+    due, _ = workday_queries.compute(ticket.project, clock=workday_policies.NONE, start=now)
+    return due
 
 
 def _schedule_progress(ticket: Ticket, *, after: dt.datetime) -> EscalationReport:
@@ -294,22 +322,28 @@ def _schedule_progress(ticket: Ticket, *, after: dt.datetime) -> EscalationRepor
 @transaction.atomic
 def on_ticket_closed(ticket: Ticket, *, now: dt.datetime) -> list[EscalationReport]:
     """After a hot/major complaint is handled: the case report (R-M3-07) / special report (R-M3-10)
-    becomes due ("及时": no hard limit, T-13); open progress reports are no longer needed."""
+    becomes due (:func:`closeout_due`: the company's limit, else "及时" with the soft target, T-13;
+    the sweep warns and reports a breach like any report); open progress reports are no longer needed."""
     out = []
     level = queries.current_level(ticket)
+    due = closeout_due(ticket, now=now) if level in (rules.HOT, rules.MAJOR) else None
+    warn = queries.thresholds_for(ticket.project).warn_fraction
     if level in (rules.HOT, rules.MAJOR):
-        out.append(_ensure_report(ticket, ReportKind.HOT_CASE_REPORT, due_at=None, start=now, event=None, now=now))
+        out.append(_ensure_report(ticket, ReportKind.HOT_CASE_REPORT, due_at=due, start=now, event=None, now=now,
+                                  warn_fraction=warn))
     if level == rules.MAJOR:
-        out.append(_ensure_report(ticket, ReportKind.MAJOR_SPECIAL_REPORT, due_at=None, start=now, event=None, now=now))
+        out.append(_ensure_report(ticket, ReportKind.MAJOR_SPECIAL_REPORT, due_at=due, start=now, event=None,
+                                  now=now, warn_fraction=warn))
     EscalationReport.objects.filter(ticket=ticket, kind=ReportKind.PROGRESS, sent_at=None).delete()
     return out
 
 
 @transaction.atomic
 def close_volume(ticket: Ticket, *, acting_user: User, now: dt.datetime) -> ArchiveVolume:
-    """结卷 a major complaint's separate volume once its special report is sent (R-M3-10)."""
-    if not has_cap(acting_user, Cap.ESCALATE, ticket.project):
-        raise NotAllowed()
+    """结卷 a major complaint's separate volume (R-M3-10, R-M6-04): by 品质管理部, who writes its special
+    report, once the case report and the special report are sent."""
+    if not (has_cap(acting_user, Cap.ESCALATE, ticket.project) and is_quality(acting_user, ticket.project)):
+        raise NotAllowed("重大投诉案卷由品质管理部结卷")
     volume = ArchiveVolume.objects.select_for_update().filter(ticket=ticket).first()
     if volume is None:
         raise EscalationError("该投诉没有单独立卷", code="no_volume", status=404)

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from apps.core.api_errors import ERRORS, ApiError
-from apps.escalation import actions, queries
+from apps.escalation import actions, queries, volumes
 from apps.escalation.access import open_clusters, staff_user, visible_clusters
 from apps.escalation.models import (
     REPORT_FIELDS,
@@ -261,6 +261,55 @@ def ticket_close_volume(request: HttpRequest, ticket_id: int) -> Any:
     volume: ArchiveVolume = actions.close_volume(ticket, acting_user=staff_user(request), now=clock.now())
     return {"ticket_id": ticket.pk, "volume_no": volume.volume_no, "opened_at": volume.opened_at,
             "closed_at": volume.closed_at}
+
+
+class EscalationVolumeItemOut(Schema):
+    """One piece of a major complaint's volume: a reply or letter (correspondence) or an attachment (evidence)."""
+
+    kind: str
+    at: dt.datetime | None
+    title: str
+    text: str
+
+
+class EscalationVolumeOut(Schema):
+    """重大投诉单独立卷 (R-M6-04): number, state, what is still missing before 结卷, and its contents."""
+
+    ticket_id: int
+    number: str
+    volume_no: str
+    opened_at: dt.datetime
+    closed_at: dt.datetime | None
+    closed_by: str | None
+    missing: str
+    reports: list[ReportOut]
+    correspondence: list[EscalationVolumeItemOut]
+    evidence: list[EscalationVolumeItemOut]
+
+
+@router.get("/tickets/{ticket_id}/volume", response={200: EscalationVolumeOut, **ERRORS},
+            summary="重大投诉单独立卷：报告、往来函件、证据材料")
+def ticket_volume(request: HttpRequest, ticket_id: int) -> Any:
+    ticket = _ticket(request, ticket_id)
+    volume = ArchiveVolume.objects.filter(ticket=ticket).select_related("closed_by").first()
+    if volume is None:
+        raise ApiError(404, "not_found", "该投诉没有单独立卷")
+    ok, missing = queries.can_archive(ticket)
+    parts = volumes.contents(ticket)
+    correspondence = [
+        *({"kind": "reply", "at": x.sent_at, "title": f"{x.get_recipient_display()} · {x.get_channel_display()}",
+           "text": x.content} for x in parts["replies"]),
+        *({"kind": "developer_letter", "at": x.sent_at, "title": x.document_no, "text": x.content}
+          for x in parts["letters"]),
+        *({"kind": "leadership_opinion", "at": x.recorded_at, "title": x.given_by_name, "text": x.opinion}
+          for x in parts["opinions"]),
+    ]
+    return {"ticket_id": ticket.pk, "number": ticket.number, "volume_no": volume.volume_no,
+            "opened_at": volume.opened_at, "closed_at": volume.closed_at,
+            "closed_by": str(volume.closed_by) if volume.closed_by_id else None, "missing": "" if ok else missing,
+            "reports": [_report_out(r) for r in parts["reports"]], "correspondence": correspondence,
+            "evidence": [{"kind": "attachment", "at": a.uploaded_at, "title": a.caption or a.file.name, "text": ""}
+                         for a in parts["attachments"]]}
 
 
 @router.post("/reports/{report_id}/submit", response={200: ReportOut, **ERRORS}, summary="填写并报送升级报告")

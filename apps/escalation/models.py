@@ -48,6 +48,9 @@ class EscalationPolicy(models.Model):
     major_group_report_hours = models.PositiveSmallIntegerField(_("重大：报集团时限（小时）"), default=4)
     major_quality_report_working_days = models.PositiveSmallIntegerField(_("重大：报品质部时限（工作日）"), default=1)
     progress_interval_days = models.PositiveSmallIntegerField(_("重大：进展报告间隔（天）"), default=7)
+    closeout_report_working_days = models.PositiveSmallIntegerField(
+        _("处理完毕后专题报告时限（工作日）"), null=True, blank=True,
+        help_text=_("热点投诉专题案例报告、重大投诉专题报告；留空=及时报送（按“立即/及时”软目标提醒）"))
     window = models.CharField(_("相同投诉统计窗口"), max_length=20, choices=WindowMode.choices,
                               default=WindowMode.ROLLING_MONTH)
     warn_fraction = models.FloatField(_("预警点（时限比例）"), default=0.75)

@@ -34,6 +34,7 @@ register(ModelRowSection(
         FieldSpec("major_group_report_hours", _("重大：报集团时限（小时）")),
         FieldSpec("major_quality_report_working_days", _("重大：报品质部时限（工作日）")),
         FieldSpec("progress_interval_days", _("重大：进展报告间隔（天）")),
+        FieldSpec("closeout_report_working_days", _("处理完毕后专题报告时限（工作日，留空=及时）")),
         FieldSpec("window", _("相同投诉统计窗口")),
         FieldSpec("warn_fraction", _("预警点（时限比例，0–1）")),
         FieldSpec("similarity_threshold", _("相同投诉相似度阈值（0–1）")),

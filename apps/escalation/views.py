@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.flash import flash_form_errors, flash_refusal
-from apps.escalation import actions, queries
+from apps.escalation import actions, queries, volumes
 from apps.escalation.access import open_clusters, staff_user, visible_clusters, visible_tickets
 from apps.escalation.forms import DowngradeForm, FlagsForm, LeadershipOpinionForm, LegacyForwardForm, ReportForm
 from apps.escalation.models import (
@@ -64,6 +64,7 @@ def ticket_panel(request: HttpRequest, pk: int) -> HttpResponse:
         "ticket": ticket, "reasons": queries.reasons_for(ticket), "reports": reports, "member": member,
         "volume": getattr(ticket, "archive_volume", None) if hasattr(ticket, "archive_volume") else None,
         "can_escalate": can_escalate,
+        "is_quality": can_escalate and actions.is_quality(staff_user(request), ticket.project),
         "can_give_opinion": can_escalate or bool(access.roles_in(request.user, ticket.project)
                                                  & {Role.LEADERSHIP, Role.GENERAL_MANAGER}),
         "can_downgrade": access.has_cap(request.user, Cap.DOWNGRADE, ticket.project),
@@ -192,7 +193,21 @@ def ticket_close_volume(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("已结卷"))
     except actions.EscalationError as exc:
         _error(request, exc)
-    return redirect("escalation:ticket", pk=ticket.pk)
+    return redirect("escalation:volume", pk=ticket.pk)
+
+
+@login_required
+def ticket_volume(request: HttpRequest, pk: int) -> HttpResponse:
+    """R-M6-04: the major complaint's separate volume — number, state and contents."""
+    ticket = get_object_or_404(_tickets(request).select_related("project", "archive_volume"), pk=pk)
+    volume = getattr(ticket, "archive_volume", None) if hasattr(ticket, "archive_volume") else None
+    if volume is None:
+        raise Http404
+    ok, missing = queries.can_archive(ticket)
+    return render(request, "escalation/volume.html", {
+        "ticket": ticket, "volume": volume, "missing": "" if ok else missing,
+        "is_quality": actions.is_quality(staff_user(request), ticket.project)
+        and access.has_cap(request.user, Cap.ESCALATE, ticket.project), **volumes.contents(ticket)})
 
 
 @login_required

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -21,6 +22,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from apps.core.errors import DomainError
+from apps.escalation.models import EscalationReport, ReportKind
+from apps.estates.models import Person
 from apps.notify.actions import notify_staff
 from apps.org import access
 from apps.org.models import Company, Membership, Project, User
@@ -39,6 +42,7 @@ from apps.reports.queries import (
     should_exist,
 )
 from apps.reports.schedule import Duty, Period, duty_for, half_year_period, period_of
+from apps.tickets.models import Ticket
 from linli import clock
 
 
@@ -320,23 +324,107 @@ def record_publication(report: Report, *, where: str, acting_user: User, now: dt
     return report
 
 
+def complainant_names(*, company: Company, project: Project | None, texts: Iterable[str] = (),
+                      ticket: Ticket | None = None) -> list[str]:
+    """The names a case must never show (R-M6-01, R-M7-01): the source ticket's complainant and the
+    people of their household, and every resident of the project (or company) whose full name appears
+    in ``texts`` — so a name the author forgot to list is masked all the same."""
+    names: set[str] = set()
+    if ticket is not None:
+        if ticket.person is not None:
+            names.add(ticket.person.name)
+        if ticket.household_id:
+            names.update(Person.objects.filter(household_id=ticket.household_id).values_list("name", flat=True))
+    joined = "\n".join(t for t in texts if t)
+    if joined:
+        people = Person.objects.filter(project=project) if project is not None else \
+            Person.objects.filter(project__company=company)
+        names.update(n for n in people.values_list("name", flat=True).distinct().iterator()
+                     if n and len(n.strip()) >= 2 and n.strip() in joined)
+    return sorted(n.strip() for n in names if n and n.strip())
+
+
+def _source_ticket(company: Company, number: str) -> Ticket | None:
+    number = (number or "").strip()
+    if not number:
+        return None
+    return Ticket.objects.filter(project__company=company, number=number).select_related("person").first()
+
+
+CASE_TEXTS = ("title", "category", "background", "handling", "lessons", "corrective_measures", "tags")
+_CASE_LIMITS = {"title": 200, "category": 100, "tags": 200}
+
+
+def _anonymised(*, company: Company, project: Project | None, ticket: Ticket | None, personal_names: Iterable[str],
+                **texts: str) -> dict[str, str]:
+    """The case's text fields with personal data removed (R-M6-01)."""
+    names = [*personal_names, *complainant_names(company=company, project=project, texts=texts.values(),
+                                                 ticket=ticket)]
+    out = {}
+    for name, value in texts.items():
+        clean = anonymise((value or "").strip(), names=names)
+        out[name] = clean[:_CASE_LIMITS[name]] if name in _CASE_LIMITS else clean
+    return out
+
+
 @transaction.atomic
 def create_case(*, company: Company, project: Project | None, kind: str, title: str, background: str,
                 handling: str, lessons: str = "", corrective_measures: str = "", category: str = "",
                 tags: str = "", source_ticket_number: str = "", personal_names: list[str] | None = None,
-                acting_user: User, now: dt.datetime) -> CaseLibraryEntry:
-    """Write a case for the library; every text field is anonymised (R-M6-01)."""
+                acting_user: User, now: dt.datetime, source_ticket: Ticket | None = None) -> CaseLibraryEntry:
+    """Write a case for the library; every text field is anonymised (R-M6-01): the names given, the
+    source ticket's complainant and household, and any resident's full name found in the text."""
     if kind not in CaseKind.values:
-        raise ReportError("案例类型不正确")
+        raise ReportError("案例类型不正确", field="kind")
     if not title.strip() or not background.strip() or not handling.strip():
         raise ReportError("标题、事件经过和处理过程必填")
-    names = personal_names or []
+    ticket = source_ticket or _source_ticket(company, source_ticket_number)
+    texts = _anonymised(company=company, project=project, ticket=ticket, personal_names=personal_names or [],
+                        title=title, category=category, background=background, handling=handling,
+                        lessons=lessons, corrective_measures=corrective_measures, tags=tags)
     return CaseLibraryEntry.objects.create(
-        company=company, project=project, kind=kind, title=anonymise(title.strip(), names=names),
-        category=category, background=anonymise(background, names=names), handling=anonymise(handling, names=names),
-        lessons=anonymise(lessons, names=names), corrective_measures=anonymise(corrective_measures, names=names),
-        tags=tags, source_ticket_number=source_ticket_number, created_by=acting_user, created_at=now, updated_at=now,
+        company=company, project=project, kind=kind, **texts,
+        source_ticket_number=(ticket.number if ticket else source_ticket_number.strip())[:40],
+        source_ticket=source_ticket, created_by=acting_user, created_at=now, updated_at=now,
     )
+
+
+@transaction.atomic
+def case_from_closeout_report(report: EscalationReport, *, now: dt.datetime) -> CaseLibraryEntry | None:
+    """R-M3-07 / R-M3-10 → R-M6-01: a sent 专题案例报告 (hot) or 专题报告 (major) becomes the ticket's
+    case in the company library, anonymised. One case per ticket: the major complaint's 专题报告, which
+    adds why the matter got worse and the corrective measures, replaces the text of its case report.
+    Safe to repeat (the job may be retried)."""
+    if report.sent_at is None or report.kind not in (ReportKind.HOT_CASE_REPORT, ReportKind.MAJOR_SPECIAL_REPORT):
+        return None
+    ticket = Ticket.objects.select_related("project__company", "category", "person").get(pk=report.ticket_id)
+    existing = CaseLibraryEntry.objects.select_for_update().filter(source_ticket=ticket).first()
+    if existing is not None and report.kind == ReportKind.HOT_CASE_REPORT and EscalationReport.objects.filter(
+            ticket=ticket, kind=ReportKind.MAJOR_SPECIAL_REPORT).exclude(sent_at=None).exists():
+        return existing  # the 专题报告 already wrote the case
+    kind = CaseKind.MAJOR if ticket.escalation_level == "major" else CaseKind.HOT
+    background = "\n".join(x for x in (report.content, f"原因分析：{report.cause_analysis}"
+                                         if report.cause_analysis else "") if x)
+    handling = "\n".join(x for x in (report.handling_result, f"事态扩大原因：{report.why_worsened}"
+                                       if report.why_worsened else "") if x)
+    first_line = ((report.content or ticket.content).strip().splitlines() or [""])[0]
+    title = f"{CaseKind(kind).label}：{first_line[:60]}"
+    company, project = ticket.project.company, ticket.project
+    category = ticket.category.name if ticket.category is not None else ""
+    fields: dict[str, str] = dict(title=title, category=category, background=background, handling=handling,
+                                  lessons=report.lessons, corrective_measures=report.corrective_measures)
+    if existing is None:
+        return create_case(company=company, project=project, kind=kind, title=title, category=category,
+                           background=background, handling=handling, lessons=report.lessons,
+                           corrective_measures=report.corrective_measures,
+                           acting_user=report.sent_by or ticket.receiver, now=now, source_ticket=ticket)
+    texts = _anonymised(company=company, project=project, ticket=ticket, personal_names=[], tags=existing.tags,
+                        **fields)
+    for name, value in texts.items():
+        setattr(existing, name, value)
+    existing.kind, existing.updated_at = kind, now
+    existing.save()
+    return existing
 
 
 def generate_draft(*, duty: Duty, period: Period, project: Project | None, company: Company | None = None,

@@ -15,14 +15,16 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
 
 from apps.core.api_errors import ERRORS, ApiError
+from apps.core.api_pagination import LinliPagination, Serialised
 from apps.core.validation import SaneDate
 from apps.org import access
 from apps.org.models import User
 from apps.org.roles import Cap
-from apps.reports import actions, dashboard, kpis
-from apps.reports.models import Report, ReportStatus
+from apps.reports import actions, dashboard, kpis, queries
+from apps.reports.models import CaseKind, CaseLibraryEntry, Report, ReportStatus
 from apps.tickets.choices import Channel, Kind
 from linli import clock
 
@@ -181,6 +183,82 @@ def _reports(request: HttpRequest) -> Any:
     return qs
 
 
+# ------------------------------------------------------------------ case library (R-M6-01)
+
+
+class CaseOut(Schema):
+    """A case of the company's 顾客投诉案例库: personal data already removed (R-M6-01)."""
+
+    id: int
+    kind: str
+    kind_label: str
+    title: str
+    category: str
+    background: str
+    handling: str
+    lessons: str
+    corrective_measures: str
+    tags: str
+    project_id: int | None
+    project_name: str
+    source_ticket_number: str
+    created_at: dt.datetime
+
+
+class CaseIn(Schema):
+    project_id: int = Field(ge=1, le=2**31 - 1)
+    kind: str = Field("typical", max_length=20, description="typical 典型 / hot 热点 / major 重大 / important 重要")
+    title: str = Field(max_length=200)
+    background: str = Field(max_length=10000)
+    handling: str = Field(max_length=10000)
+    lessons: str = Field("", max_length=10000)
+    corrective_measures: str = Field("", max_length=10000)
+    category: str = Field("", max_length=100)
+    tags: str = Field("", max_length=200)
+    source_ticket_number: str = Field("", max_length=40)
+    personal_names: list[str] = Field(default_factory=list, description="另需隐去的姓名（投诉人本人及其住户的姓名会自动隐去）")
+
+
+def _case_out(c: CaseLibraryEntry) -> dict[str, Any]:
+    return {"id": c.pk, "kind": c.kind, "kind_label": c.get_kind_display(), "title": c.title, "category": c.category,
+            "background": c.background, "handling": c.handling, "lessons": c.lessons,
+            "corrective_measures": c.corrective_measures, "tags": c.tags, "project_id": c.project_id,
+            "project_name": c.project.name if c.project is not None else "", "source_ticket_number": c.source_ticket_number,
+            "created_at": c.created_at}
+
+
+@router.get("/cases", response={200: list[CaseOut], **ERRORS}, summary="顾客投诉案例库（本公司）")
+@paginate(LinliPagination)
+def case_list(request: HttpRequest, q: str = Query("", max_length=100), kind: str = Query("", max_length=20),
+              **kwargs: Any) -> Any:
+    if kind and kind not in CaseKind.values:
+        raise ApiError(422, "invalid", "案例类型不正确", {"kind": ["不是允许的取值"]})
+    cases = queries.company_cases(request.user, q=q, kind=kind)
+    return Serialised(cases, _case_out)
+
+
+@router.get("/cases/{case_id}", response={200: CaseOut, **ERRORS}, summary="案例")
+def case_detail(request: HttpRequest, case_id: int) -> Any:
+    case = queries.company_cases(request.user).filter(pk=case_id).first()
+    if case is None:
+        raise ApiError(404, "not_found", "案例不存在")
+    return _case_out(case)
+
+
+@router.post("/cases", response={201: CaseOut, **ERRORS}, summary="加入案例库（个人信息自动隐去）")
+def case_create(request: HttpRequest, payload: CaseIn) -> Any:
+    project = access.visible_projects(request.user).filter(pk=payload.project_id).select_related("company").first()
+    if project is None:
+        raise ApiError(404, "not_found", "项目不存在")
+    if not queries.may_write_cases(request.user, project):
+        raise ApiError(403, "forbidden", "只有主管以上人员和品质管理部可以编写案例")
+    data = payload.dict()
+    data.pop("project_id")
+    case = actions.create_case(company=project.company, project=project, acting_user=cast(User, request.user),
+                               now=clock.now(), **data)
+    return 201, _case_out(CaseLibraryEntry.objects.select_related("project").get(pk=case.pk))
+
+
 @router.get("/", response={200: list[FixedReportOut], **ERRORS}, summary="固定报告列表")
 def report_list(request: HttpRequest, status: Literal["", *ReportStatus.values] = "",  # type: ignore[valid-type]
                 duty: str = Query("", max_length=40)) -> Any:
@@ -261,3 +339,4 @@ def report_approve(request: HttpRequest, report_id: int, payload: ReportApproveI
         raise ApiError(403, "forbidden", "该报告须由分管领导批准")
     return _act(lambda: actions.approve_report(report, acting_user=cast(User, request.user), now=clock.now(),
                                                acknowledge_mismatches=payload.acknowledge_mismatches))
+

@@ -9,6 +9,7 @@ class ReportsConfig(AppConfig):
     # (linli/settings.py); the embedded mode runs ``manage.py generate_reports``.
 
     def ready(self) -> None:
-        from apps.reports import prechecks  # audit pre-checks (apps.core.prechecks, R-M13-04)
+        from apps.reports import jobs, prechecks  # audit pre-checks (apps.core.prechecks, R-M13-04)
 
         prechecks.register()
+        jobs.react_to_escalation()  # close-out reports become library cases (R-M3-07, R-M6-01)

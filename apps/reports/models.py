@@ -101,6 +101,8 @@ class CaseLibraryEntry(models.Model):
     lessons = models.TextField(_("经验教训"), blank=True)
     corrective_measures = models.TextField(_("纠正/预防措施"), blank=True)
     tags = models.CharField(_("标签"), max_length=200, blank=True)
+    source_ticket = models.ForeignKey("tickets.Ticket", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="+", verbose_name=_("来源工单（热点/重大专题报告）"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("创建时间"))
     updated_at = models.DateTimeField(_("更新时间"))
@@ -108,7 +110,8 @@ class CaseLibraryEntry(models.Model):
     class Meta:
         verbose_name = _("投诉案例")
         verbose_name_plural = _("投诉案例库")
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["source_ticket"], name="reports_case_once_per_ticket")]
 
     def __str__(self) -> str:
         return self.title

@@ -12,9 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db.models import Q, QuerySet
+
+from apps.org import access
 from apps.org.models import Company, Membership, Project, ProjectKind
+from apps.org.roles import Cap
 from apps.reports import schedule as s
-from apps.reports.models import Report, ReportSettings, ReportStatus
+from apps.reports.models import CaseLibraryEntry, Report, ReportSettings, ReportStatus
 from apps.workdays import queries as workdays
 from apps.workdays.models import DataVersion, DeadlineSettings
 
@@ -273,3 +277,22 @@ def should_exist(d: DutyStatus, now: dt.datetime, remind_days: int) -> bool:
 def reminder_key(kind: str, company: Company, d: DutyStatus) -> str:
     who = f"p{d.project.pk}" if d.project is not None else f"c{company.pk}"
     return f"reports:{kind}:{who}:{d.duty.code}:{d.period.start.isoformat()}"
+
+
+def company_cases(user: Any, *, q: str = "", kind: str = "") -> QuerySet[CaseLibraryEntry]:
+    """R-M6-01: the case library shared inside the company — every case of the companies whose projects
+    ``user`` sees, newest first; ``q`` searches the texts, ``kind`` filters 热点/重大/重要/典型."""
+    company_ids = set(access.visible_projects(user).values_list("company_id", flat=True))
+    cases = CaseLibraryEntry.objects.filter(company_id__in=company_ids).select_related("project")
+    q = (q or "").strip()
+    if q:
+        cases = cases.filter(Q(title__icontains=q) | Q(background__icontains=q) | Q(handling__icontains=q)
+                             | Q(lessons__icontains=q) | Q(tags__icontains=q) | Q(category__icontains=q))
+    if kind:
+        cases = cases.filter(kind=kind)
+    return cases.order_by("-created_at", "-pk")
+
+
+def may_write_cases(user: Any, project: Project | None = None) -> bool:
+    """Who adds cases to the library: supervisors and above and 品质管理部 (VIEW_REPORTS and VERIFY)."""
+    return access.has_cap(user, Cap.VIEW_REPORTS, project) and access.has_cap(user, Cap.VERIFY, project)

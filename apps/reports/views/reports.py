@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -195,25 +194,17 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _company_cases(request: HttpRequest):
-    projects = access.visible_projects(request.user)
-    company_ids = set(projects.values_list("company_id", flat=True))
-    return CaseLibraryEntry.objects.filter(company_id__in=company_ids).select_related("project")
+    return queries.company_cases(request.user)
 
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     """R-M6-01: every company user can read the library; search by words, kind and category."""
-    cases = _company_cases(request)
-    q = request.GET.get("q", "").strip()
-    if q:
-        cases = cases.filter(Q(title__icontains=q) | Q(background__icontains=q) | Q(handling__icontains=q)
-                             | Q(lessons__icontains=q) | Q(tags__icontains=q) | Q(category__icontains=q))
-    kind = request.GET.get("kind", "")
-    if kind:
-        cases = cases.filter(kind=kind)
+    q, kind = request.GET.get("q", "").strip(), request.GET.get("kind", "")
+    cases = queries.company_cases(request.user, q=q, kind=kind)
     page = Paginator(cases, 20).get_page(request.GET.get("page"))
     template = "reports/_case_rows.html" if getattr(request, "htmx", False) else "reports/case_list.html"
-    can_write = access.has_cap(request.user, Cap.VIEW_REPORTS) and access.has_cap(request.user, Cap.VERIFY)
+    can_write = queries.may_write_cases(request.user)
     return render(request, template, {"page": page, "q": q, "kind": kind, "can_write": can_write,
                                       "kinds": CaseLibraryEntry._meta.get_field("kind").choices})
 
