@@ -39,7 +39,10 @@ def test_r_m9_16_r_m9_17_demo_early_occupancy() -> None:
 
     demo.load_demo(seed=7)
     project = Project.objects.filter(kind="residential").order_by("code").first()
-    butler = Membership.objects.filter(project=project, role=Role.BUTLER).first().user
+    assert project is not None
+    membership = Membership.objects.filter(project=project, role=Role.BUTLER).first()
+    assert membership is not None
+    butler = membership.user
     with clock.frozen(NOW):
         n = load_demo_early_occupancy(project, butler, now=NOW)
     assert n == EarlyCare.objects.count() + NotMovedInCall.objects.count() > 5
