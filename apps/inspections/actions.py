@@ -117,7 +117,13 @@ def night_of(moment: dt.datetime, project: Project) -> dt.date:
     raise _refuse("夜间查岗须在18:00至次日06:00之间", "inspected_at", code="not_night")
 
 
-def _clean_finding(raw: Mapping[str, Any], project: Project, i: int) -> dict[str, Any]:
+# R-M18-06: a patrol's findings are assigned to a person; R-M18-13: the electrician records how each
+# problem was handled.
+NEEDS_RESPONSIBLE = {CheckKind.PATROL, CheckKind.EQUIPMENT_ROOM}
+NEEDS_HANDLING = {CheckKind.ELECTRICIAN}
+
+
+def _clean_finding(raw: Mapping[str, Any], project: Project, i: int, kind: str = "") -> dict[str, Any]:
     f = f"findings.{i}"
     description = (raw.get("description") or "").strip()
     if not description:
@@ -136,17 +142,27 @@ def _clean_finding(raw: Mapping[str, Any], project: Project, i: int) -> dict[str
         raise _refuse("责任人不是本项目员工", f"{f}.responsible")
     if cause == FindingCause.STAFF and responsible is None:
         raise _refuse("员工失职须填写责任人", f"{f}.responsible")
+    if kind in NEEDS_RESPONSIBLE and responsible is None:
+        raise _refuse("巡查发现的问题须落实到责任人", f"{f}.responsible", code="responsible_required")
+    if exemption == Exemption.HANDLING_PLAN and kind != CheckKind.PROPERTY_STATE:
+        raise _refuse("“已有处理方案的物业缺陷”只用于物业状态评估", f"{f}.exemption")
+    if kind in NEEDS_HANDLING and not (raw.get("closure_note") or "").strip():
+        raise _refuse(f"请如实填写第{i + 1}个问题的处理情况", f"{f}.closure_note", code="handling_required")
     department = raw.get("department")
     if department is not None and department.project_id not in (None, project.pk):
         raise _refuse("责任部门不属于该项目", f"{f}.department")
     if department is not None and department.company_id != project.company_id:
         raise _refuse("责任部门不属于该项目", f"{f}.department")
-    closed = bool(raw.get("closed")) or bool(exemption)
+    handed_up = cause == FindingCause.COMPANY and bool(raw.get("handed_up"))
+    if handed_up and raw.get("closed"):
+        # R-M18-09: handed up to the company, the 管理处 still verifies the fix before it is closed
+        raise _refuse("已用故障转呈单转呈公司的问题，须由管理处验证解决后再关闭", f"{f}.closed", code="verify_first")
+    closed = bool(raw.get("closed")) or (bool(exemption) and exemption != Exemption.HANDLING_PLAN)
     return {"description": description, "cause": cause, "exemption": exemption, "responsible": responsible,
             "department": department, "specialty": (raw.get("specialty") or "")[:20],
             "closure_note": (raw.get("closure_note") or "").strip()[:300], "item": raw.get("item"),
             "status": FindingStatus.CLOSED if closed else FindingStatus.OPEN,
-            "handed_up": cause == FindingCause.COMPANY and bool(raw.get("handed_up"))}
+            "handed_up": handed_up}
 
 
 @transaction.atomic
@@ -189,7 +205,7 @@ def record_inspection(*, project: Project, kind: str, inspected_at: dt.datetime 
         raise _refuse("请填写检查范围或岗位", "scope")
     if len(findings) > MAX_FINDINGS:
         raise _refuse(f"一次检查最多记录{MAX_FINDINGS}条不合格", "findings")
-    cleaned = [_clean_finding(raw, project, i) for i, raw in enumerate(findings)]
+    cleaned = [_clean_finding(raw, project, i, kind) for i, raw in enumerate(findings)]
     if kind == CheckKind.WAREHOUSE and not all_normal and not cleaned:
         raise _refuse("仓库月检无论是否正常都须记录：请勾选“全部正常”或填写不合格", "all_normal")
     if all_normal and cleaned:

@@ -193,6 +193,8 @@ class Exemption(models.TextChoices):
     NONE = "", _("无")
     CLOSED_30_MIN = "closed_30min", _("半小时内已关闭的轻微不合格")
     OBJECTIVE_RECURRING = "objective_recurring", _("客观原因反复出现、已当场清除")
+    # R-M18-10: a property defect management already has a handling plan for is not a management defect
+    HANDLING_PLAN = "handling_plan", _("管理处已有处理方案的物业缺陷（不计管理缺陷）")
 
 
 class FindingStatus(models.TextChoices):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from apps.inspections.models import (
     CheckKind,
     CheckTemplate,
+    Exemption,
     Finding,
     Inspection,
     InspectionRound,
@@ -155,6 +156,7 @@ def bulletin(projects: Any, month: dt.date) -> dict[str, Any]:
     findings = (Finding.objects.filter(inspection__project__in=projects, inspection__kind__in=BUILDING_CHECKS,
                                        inspection__inspected_at__date__gte=start,
                                        inspection__inspected_at__date__lte=end + dt.timedelta(days=1))
+                .exclude(exemption=Exemption.HANDLING_PLAN)  # R-M18-10: not a management defect
                 .select_related("inspection__project", "department", "responsible", "ticket")
                 .order_by("specialty", "inspection__project__code", "pk"))
     rows = [f for f in findings if start <= f.inspection.inspected_at.astimezone(f.inspection.project.tz).date()

@@ -20,10 +20,12 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from apps.core.errors import DomainError
-from apps.estates.models import Household
+from apps.estates import actions as estate_actions
+from apps.estates.models import Household, OccupancyStatus
 from apps.notify.actions import notify_owner, notify_staff
 from apps.org.access import can_see_project, departments_headed, has_cap, roles_in
 from apps.org.models import Department, Project
@@ -33,8 +35,12 @@ from apps.tickets.choices import Channel, Kind
 from apps.visits import cycles, queries
 from apps.visits.access import can_record, can_void
 from apps.visits.models import (
+    HOUSEHOLD_CARE_KINDS,
     CycleMode,
+    EarlyCare,
+    EarlyCareKind,
     FollowUpKind,
+    NotMovedInCall,
     PlanStatus,
     ProblemStatus,
     Visit,
@@ -615,3 +621,107 @@ def welcome_new_owner(*, household: Household, acting_user: User, now: dt.dateti
                      body=f"尊敬的业主，欢迎您入住{project.name}！感谢您的信任，{who}电话 {phone}，有任何需要请随时联系。",
                      now=now, dedupe_key=f"welcome:{household.pk}:{person.pk}")
     return len(owners)
+
+
+# ---------------------------------------------------------------- early occupancy (R-M9-16, R-M9-17)
+
+MAX_SERVED = 100_000
+
+
+def _moment(value: dt.datetime | None, now: dt.datetime, field: str, label: str) -> dt.datetime:
+    if value is None or value.tzinfo is None:
+        raise _refuse(f"请填写{label}", field)
+    if value > now + dt.timedelta(minutes=5):
+        raise _refuse(f"{label}不能晚于当前时间", field)
+    return value
+
+
+@transaction.atomic
+def record_early_care(*, project: Project, kind: str, held_at: dt.datetime | None, note: str, acting_user: User,
+                      now: dt.datetime, household: Household | None = None, place: str = "",
+                      served: int | None = None, feedback: str = "") -> EarlyCare:
+    """磨合期业户关怀 (R-M9-16) by the project's CS staff (``Cap.RECORD_VISITS``):
+
+    - 访谈 (interview) of a moved-in household, with the owner's feedback that is then followed up
+      (:func:`follow_up_early_care`) — the interview plan and its feedback mechanism;
+    - help switching on the household's home alarm system (上门协助开通居家报警系统);
+    - service cards handed out at the gates at peak times, and the on-site service desk when owners first
+      move in: held for many owners, so no household but how many were served.
+    A household of another project, a household not yet moved in, or a time in the future is refused."""
+    _require_record(acting_user, project)
+    if kind not in EarlyCareKind.values:
+        raise _refuse("请选择关怀类别", "kind")
+    held_at = _moment(held_at, now, "held_at", "时间")
+    note = _text(note, "情况记录", "note", minimum=2)
+    feedback = (feedback or "").strip()
+    if kind in HOUSEHOLD_CARE_KINDS:
+        if household is None:
+            raise _refuse("请选择房屋", "household")
+        if household.project_id != project.pk:
+            raise _refuse("房屋不属于该项目", "household")
+        if household.status != OccupancyStatus.OCCUPIED or household.move_in_date is None:
+            raise _refuse("该房屋尚未登记入住，磨合期关怀只针对已入住业户", "household", code="not_moved_in")
+        served = None
+    else:
+        if household is not None:
+            raise _refuse("门岗派发服务卡和现场办公面向全体业户，不选房屋", "household")
+        if served is None or not 1 <= int(served) <= MAX_SERVED:
+            raise _refuse("请填写服务业户数或派发张数（至少1）", "served")
+    if feedback and kind != EarlyCareKind.INTERVIEW:
+        raise _refuse("只有磨合期访谈记录业户反馈", "feedback")
+    row = EarlyCare(project=project, kind=kind, household=household, held_at=held_at, place=(place or "").strip()[:100],
+                    served=served, note=note, feedback=feedback, recorded_by=acting_user, recorded_at=now)
+    _save(row, None, acting_user=acting_user, reason="磨合期关怀")
+    return row
+
+
+@transaction.atomic
+def follow_up_early_care(*, care: EarlyCare, text: str, acting_user: User, now: dt.datetime) -> EarlyCare:
+    """跟进磨合期访谈反馈 (R-M9-16): the feedback an interview collected is followed up and closed with
+    the result; only once, only where there is feedback."""
+    care = EarlyCare.objects.select_for_update().select_related("project").get(pk=care.pk)
+    _require_record(acting_user, care.project)
+    if not care.feedback:
+        raise VisitError("该记录没有需要跟进的业户反馈", code="no_feedback", status=409)
+    if care.followed_up_at is not None:
+        raise VisitError("该反馈已跟进", code="already_followed_up", status=409)
+    care.follow_up = _text(text, "跟进结果", "text", minimum=2)
+    care.followed_up_at, care.followed_up_by = now, acting_user
+    _save(care, ["follow_up", "followed_up_at", "followed_up_by"], acting_user=acting_user, reason="跟进反馈")
+    return care
+
+
+@transaction.atomic
+def record_not_moved_in_call(*, household: Household, called_at: dt.datetime | None, acting_user: User,
+                             now: dt.datetime, reached: bool = True, reason: str = "", note: str = "",
+                             person: Person | None = None) -> NotMovedInCall:
+    """未入住业主电话回访 (R-M9-17, R-M7-07): the CS staff (客服专员, ``Cap.RECORD_VISITS``) call an owner
+    of a household not yet moved in and record why. A call that got through needs the reason, which
+    also becomes the household's reason in the 入住动态表 through
+    :func:`apps.estates.actions.record_not_moved_in_reason` (kept in its history); an unanswered call is
+    recorded with a note. Nothing is written when either step refuses."""
+    project = household.project
+    _require_record(acting_user, project)
+    if household.status != OccupancyStatus.NOT_MOVED_IN:
+        raise _refuse("该房屋不是“未入住”状态", "household", code="not_not_moved_in")
+    if person is not None and person.household_id != household.pk:
+        raise _refuse("通话业主不属于该房屋", "person")
+    called_at = _moment(called_at, now, "called_at", "通话时间")
+    reason, note = (reason or "").strip(), (note or "").strip()
+    if reached and not reason:
+        raise _refuse("已接通：请填写业主所说的未入住原因", "reason")
+    if len(reason) > 200:
+        raise _refuse("未入住原因不能超过200字", "reason")
+    if not reached and not note:
+        raise _refuse("未接通：请在通话记录中说明（如无人接听、关机）", "note")
+    call = NotMovedInCall.objects.create(project=project, household=household, person=person, called_at=called_at,
+                                         reached=reached, reason=reason, note=note, caller=acting_user,
+                                         recorded_at=now)
+    if reached:
+        try:
+            estate_actions.record_not_moved_in_reason(acting_user, household, reason)
+        except PermissionDenied as exc:
+            raise VisitError(str(exc) or "您的岗位不能登记未入住原因", code="forbidden", status=403) from None
+        except ValidationError as exc:
+            raise _refuse("；".join(exc.messages), "reason") from None
+    return call

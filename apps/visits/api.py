@@ -21,7 +21,7 @@ from apps.org.access import visible_projects
 from apps.org.models import Department, Project, User
 from apps.tickets.models import Category
 from apps.visits import access, actions, programme, queries
-from apps.visits.models import Visit, VisitPlan, VisitRoundSummary
+from apps.visits.models import EarlyCare, Visit, VisitPlan, VisitRoundSummary
 from linli import clock
 
 router = Router(tags=["visits"])
@@ -504,3 +504,132 @@ def problem_return_visit(request: HttpRequest, problem_id: int, payload: FollowU
     row = actions.return_visit_problem(problem=_problem(request, problem_id), satisfied=payload.satisfied,
                                        text=payload.text, acting_user=access.acting_user(request), now=clock.now())
     return Status(201, row)
+
+
+# ---------------------------------------------------------------- early occupancy (R-M9-16, R-M9-17)
+
+
+class EarlyCareIn(Schema):
+    project_id: int
+    kind: Literal["interview", "alarm", "gate_cards", "onsite_desk"]
+    held_at: PastMoment
+    note: str
+    household_id: int | None = None
+    place: str = ""
+    served: int | None = None
+    feedback: str = ""
+
+
+class EarlyCareOut(Schema):
+    id: int
+    project_id: int
+    kind: str
+    kind_label: str
+    household_id: int | None
+    household: str | None
+    held_at: dt.datetime
+    place: str
+    served: int | None
+    note: str
+    feedback: str
+    follow_up: str
+    followed_up_at: dt.datetime | None
+    awaiting_follow_up: bool
+
+
+class EarlyCareFollowUpIn(Schema):
+    text: str
+
+
+def _care_out(c: Any) -> dict[str, Any]:
+    return {"id": c.pk, "project_id": c.project_id, "kind": c.kind, "kind_label": c.get_kind_display(),
+            "household_id": c.household_id, "household": c.household.label if c.household else None,
+            "held_at": c.held_at, "place": c.place, "served": c.served, "note": c.note, "feedback": c.feedback,
+            "follow_up": c.follow_up, "followed_up_at": c.followed_up_at, "awaiting_follow_up": c.awaiting_follow_up}
+
+
+@router.get("/programme/early-care", response={200: list[EarlyCareOut], **ERRORS},
+            summary="磨合期业户关怀记录（访谈、开通报警系统、门岗派卡、现场办公）")
+def early_care_list(request: HttpRequest, project: int, awaiting: bool = False,
+                    offset: int = Query(0, ge=0, le=2**31 - 1), limit: int = Query(100, ge=1, le=500)) -> Any:
+    proj = _project(request, project)
+    return [_care_out(c) for c in programme.early_care_rows(proj, awaiting=awaiting)[offset:offset + limit]]
+
+
+@router.post("/programme/early-care", response={201: EarlyCareOut, **ERRORS}, summary="记录磨合期业户关怀（客服人员）")
+def early_care_create(request: HttpRequest, payload: EarlyCareIn) -> Any:
+    proj = _project(request, payload.project_id)
+    care = actions.record_early_care(
+        project=proj, kind=payload.kind, held_at=payload.held_at, note=payload.note,
+        household=_get(Household, payload.household_id, "household_id", "房屋", "房屋不属于该项目", project=proj),
+        place=payload.place, served=payload.served, feedback=payload.feedback,
+        acting_user=access.acting_user(request), now=clock.now())
+    return Status(201, _care_out(care))
+
+
+@router.post("/programme/early-care/{care_id}/follow-up", response={200: EarlyCareOut, **ERRORS},
+             summary="跟进磨合期访谈的业户反馈")
+def early_care_follow_up(request: HttpRequest, care_id: int, payload: EarlyCareFollowUpIn) -> Any:
+    from_db = EarlyCare.objects.filter(pk=care_id, project__in=visible_projects(request.user)).select_related(
+        "project", "household").first()
+    if from_db is None or not access.can_read_archive(request.user, from_db.project):
+        raise ApiError(404, "not_found", "记录不存在")
+    care = actions.follow_up_early_care(care=from_db, text=payload.text, acting_user=access.acting_user(request),
+                                        now=clock.now())
+    return _care_out(care)
+
+
+class NotMovedInHouseholdOut(Schema):
+    household_id: int
+    household: str
+    building: str
+    reason: str
+    last_call_at: dt.datetime | None
+    calls: int
+
+
+class NotMovedInCallIn(Schema):
+    household_id: int
+    called_at: PastMoment
+    reached: bool = True
+    reason: str = ""
+    note: str = ""
+    person_id: int | None = None
+
+
+class NotMovedInCallOut(Schema):
+    id: int
+    household_id: int
+    household: str
+    called_at: dt.datetime
+    reached: bool
+    reason: str
+    note: str
+    household_reason: str
+
+
+@router.get("/programme/not-moved-in", response={200: list[NotMovedInHouseholdOut], **ERRORS},
+            summary="入住动态表：未入住房屋、未入住原因与最近通话")
+def not_moved_in_list(request: HttpRequest, project: int, offset: int = Query(0, ge=0, le=2**31 - 1),
+                      limit: int = Query(100, ge=1, le=1000)) -> Any:
+    proj = _project(request, project)
+    return [{"household_id": h.pk, "household": h.label, "building": h.building.name, "reason": h.not_moved_in_reason,
+             "last_call_at": h.last_call_at, "calls": h.calls}
+            for h in programme.not_moved_in(proj)[offset:offset + limit]]
+
+
+@router.post("/programme/not-moved-in/calls", response={201: NotMovedInCallOut, **ERRORS},
+             summary="记录致电未入住业主及未入住原因（客服专员）")
+def not_moved_in_call(request: HttpRequest, payload: NotMovedInCallIn) -> Any:
+    hh = Household.objects.filter(pk=payload.household_id, project__in=visible_projects(request.user)).select_related(
+        "project").first()
+    if hh is None:
+        raise ApiError(404, "not_found", "房屋不存在", {"household_id": ["房屋不存在"]})
+    call = actions.record_not_moved_in_call(
+        household=hh, called_at=payload.called_at, reached=payload.reached, reason=payload.reason, note=payload.note,
+        person=_get(Person, payload.person_id, "person_id", "业主", "业主不属于该房屋", household=hh),
+        acting_user=access.acting_user(request), now=clock.now())
+    hh.refresh_from_db(fields=["not_moved_in_reason"])
+    return Status(201, {"id": call.pk, "household_id": hh.pk, "household": hh.label, "called_at": call.called_at,
+                        "reached": call.reached, "reason": call.reason, "note": call.note,
+                        "household_reason": hh.not_moved_in_reason})

@@ -8,7 +8,7 @@ import datetime as dt
 import random
 
 from apps.estates.models import Person
-from apps.org.models import Company, DepartmentKind, Membership, Project
+from apps.org.models import Company, DepartmentKind, Membership, Project, User
 from apps.org.roles import Role
 from apps.tickets.models import Category
 from apps.visits import actions, cycles
@@ -129,4 +129,45 @@ def load_demo_programme(company: Company, *, now: dt.datetime | None = None) -> 
             summary = actions.prepare_round_summary(project=project, month=last, acting_user=butler, now=now,
                                                     summary="上月走访汇总：业主主要关注夜间巡逻和楼道清洁，已转责任部门整改。")
             actions.sign_round_summary(summary=summary, stage="supervisor", acting_user=supervisor, now=now)
+        load_demo_early_occupancy(project, butler, now=now)
     return plans
+
+
+NOT_MOVED_IN_REASONS = ["在外地工作，预计明年春节后装修入住", "房屋用于投资，暂未出租", "等孩子学位落实后再搬",
+                        "装修方案还在和设计师商量"]
+
+
+def load_demo_early_occupancy(project: Project, butler: User, *, now: dt.datetime) -> int:
+    """Running-in care (R-M9-16) and calls to owners not yet moved in (R-M9-17) in one project: an
+    interview whose feedback is followed up, one still awaiting follow-up, a home-alarm activation, a
+    gate handout and an on-site desk; two calls per household not moved in (the first unanswered).
+    Returns the number of rows written."""
+    today = now.astimezone(project.tz).date()
+    moved = list(project.households.filter(status="occupied", move_in_date__isnull=False)
+                 .order_by("-move_in_date", "label")[:3])
+    rows = 0
+    base = dt.datetime.combine(today - dt.timedelta(days=6), dt.time(10), tzinfo=project.tz)
+    if moved:
+        care = [("interview", moved[0], "祝贺入住，介绍服务范围和联系方式", "希望尽快办理车位月卡", None),
+                ("interview", moved[-1], "磨合期访谈：了解入住后的居住体验", "楼下夜间有施工噪音", None),
+                ("alarm", moved[0], "上门协助开通居家报警系统并测试", "", None),
+                ("gate_cards", None, "早高峰在南门派发便民服务卡", "", 86),
+                ("onsite_desk", None, "入住现场办公：集中办理入伙手续和咨询", "", 23)]
+        made = []
+        for i, (kind, hh, note, feedback, served) in enumerate(care):
+            with clock.frozen(now):
+                made.append(actions.record_early_care(
+                    project=project, kind=kind, household=hh, held_at=base + dt.timedelta(days=i), note=note,
+                    feedback=feedback, served=served, place="南门" if kind == "gate_cards" else "",
+                    acting_user=butler, now=now))
+        actions.follow_up_early_care(care=made[0], text="已办理车位月卡并电话告知业主", acting_user=butler, now=now)
+        rows += len(made)
+    empty = list(project.households.filter(status="not_moved_in").order_by("label")[:4])
+    for i, hh in enumerate(empty):
+        actions.record_not_moved_in_call(household=hh, called_at=base, reached=False, note="无人接听",
+                                         acting_user=butler, now=now)
+        actions.record_not_moved_in_call(household=hh, called_at=base + dt.timedelta(days=2), acting_user=butler,
+                                         reason=NOT_MOVED_IN_REASONS[i % len(NOT_MOVED_IN_REASONS)],
+                                         note="已告知近期社区活动，欢迎参加", now=now)
+        rows += 2
+    return rows

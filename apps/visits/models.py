@@ -291,3 +291,86 @@ class VisitProblemFollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"
+
+
+# ---------------------------------------------------------------- early occupancy (R-M9-16, R-M9-17)
+
+
+class EarlyCareKind(models.TextChoices):
+    """磨合期业户关怀 (R-M9-16): the four kinds of care the seed names."""
+
+    INTERVIEW = "interview", _("磨合期访谈（反馈跟进）")
+    ALARM = "alarm", _("上门协助开通居家报警系统")
+    GATE_CARDS = "gate_cards", _("高峰时段门岗派发服务卡")
+    ONSITE_DESK = "onsite_desk", _("入住现场办公")
+
+
+# The kinds done for one household; the others are held at the gate or the site office for many owners.
+HOUSEHOLD_CARE_KINDS: tuple[str, ...] = (EarlyCareKind.INTERVIEW, EarlyCareKind.ALARM)
+
+
+class EarlyCare(models.Model):
+    """磨合期业户关怀记录 (R-M9-16): an interview of a newly moved-in owner with the feedback followed up
+    until it is closed, help switching on the home alarm system, service cards handed out at the gates at
+    peak times, the on-site service desk when owners first move in."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="early_care",
+                                verbose_name=_("项目"))
+    kind = models.CharField(_("关怀类别"), max_length=20, choices=EarlyCareKind.choices)
+    household = models.ForeignKey("estates.Household", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("房屋"))
+    held_at = models.DateTimeField(_("时间"))
+    place = models.CharField(_("地点"), max_length=100, blank=True)
+    served = models.PositiveIntegerField(_("服务业户/派发张数"), null=True, blank=True)
+    note = models.TextField(_("情况记录"))
+    feedback = models.TextField(_("业户反馈（待跟进）"), blank=True)
+    follow_up = models.TextField(_("反馈跟进结果"), blank=True)
+    followed_up_at = models.DateTimeField(_("跟进时间"), null=True, blank=True)
+    followed_up_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="+", verbose_name=_("跟进人"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("记录人"))
+    recorded_at = models.DateTimeField(_("记录时间"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("磨合期业户关怀")
+        verbose_name_plural = _("磨合期业户关怀")
+        ordering = ["-held_at", "-id"]
+        indexes = [models.Index(fields=["project", "held_at"], name="visits_early_care_day")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.held_at:%Y-%m-%d}"
+
+    @property
+    def awaiting_follow_up(self) -> bool:
+        return bool(self.feedback) and self.followed_up_at is None
+
+
+class NotMovedInCall(models.Model):
+    """未入住业主电话回访 (R-M9-17, R-M7-07): staff call an owner who has not moved in and record why; the
+    household's reason in the 入住动态表 is updated in the same step
+    (:func:`apps.estates.actions.record_not_moved_in_reason`)."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="not_moved_in_calls",
+                                verbose_name=_("项目"))
+    household = models.ForeignKey("estates.Household", on_delete=models.PROTECT, related_name="not_moved_in_calls",
+                                  verbose_name=_("房屋"))
+    person = models.ForeignKey("estates.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=_("通话业主"))
+    called_at = models.DateTimeField(_("通话时间"))
+    reached = models.BooleanField(_("已接通"), default=True)
+    reason = models.CharField(_("未入住原因"), max_length=200, blank=True)
+    note = models.TextField(_("通话记录"), blank=True)
+    caller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("致电人"))
+    recorded_at = models.DateTimeField(_("记录时间"))
+
+    class Meta:
+        verbose_name = _("未入住业主电话记录")
+        verbose_name_plural = _("未入住业主电话记录")
+        ordering = ["-called_at", "-id"]
+        indexes = [models.Index(fields=["household", "called_at"], name="visits_nmi_call_hh")]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.called_at:%Y-%m-%d}"

@@ -39,6 +39,8 @@ from apps.org.models import Project
 from apps.visits import cycles
 from apps.visits.models import (
     CycleMode,
+    EarlyCare,
+    NotMovedInCall,
     PlanStatus,
     Visit,
     VisitCategory,
@@ -167,3 +169,26 @@ def plan_compliance(project: Project, month: dt.date) -> list[dict[str, Any]]:
 
 def plan_for(project: Project, month: dt.date) -> VisitPlan | None:
     return VisitPlan.objects.filter(project=project, month=cycles.month_start(month)).first()
+
+
+# ---------------------------------------------------------------- early occupancy (R-M9-16, R-M9-17)
+
+
+def early_care_rows(project: Project, *, awaiting: bool = False) -> QuerySet[EarlyCare]:
+    """磨合期关怀 of a project, newest first; ``awaiting``: interviews whose feedback is not yet followed up."""
+    qs = EarlyCare.objects.filter(project=project).select_related("household", "recorded_by", "followed_up_by")
+    if awaiting:
+        qs = qs.exclude(feedback="").filter(followed_up_at=None)
+    return qs.order_by("-held_at", "-pk")
+
+
+def not_moved_in(project: Project) -> QuerySet[Any]:
+    """入住动态表 (R-M7-07, R-M9-17): households not yet moved in, with their last call and how many calls
+    — one query."""
+    last = NotMovedInCall.objects.filter(household=OuterRef("pk")).order_by("-called_at", "-pk")
+    return (Household.objects.filter(project=project, status=OccupancyStatus.NOT_MOVED_IN)
+            .select_related("building")
+            .annotate(last_call_at=Subquery(last.values("called_at")[:1]),
+                      last_call_reached=Subquery(last.values("reached")[:1]),
+                      calls=Count("not_moved_in_calls"))
+            .order_by("label"))

@@ -7,8 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.validation import validate_moment
 from apps.org.models import User
-from apps.visits.models import CycleMode
+from apps.visits.models import CycleMode, EarlyCareKind
 
 MONTH_WIDGET = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
 
@@ -76,3 +77,35 @@ class ProgressForm(forms.Form):
 class ReturnVisitForm(forms.Form):
     satisfied = forms.ChoiceField(label=_("业主是否满意"), choices=[("yes", _("满意")), ("no", _("不满意"))])
     text = forms.CharField(label=_("回访情况"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+DT_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class EarlyCareForm(forms.Form):
+    """磨合期业户关怀 (R-M9-16)."""
+
+    kind = forms.ChoiceField(label=_("关怀类别"), choices=EarlyCareKind.choices)
+    household = forms.CharField(label=_("房号（访谈、开通报警系统时填写）"), required=False, max_length=100)
+    held_at = forms.DateTimeField(label=_("时间"), widget=DT_LOCAL, validators=[validate_moment])
+    place = forms.CharField(label=_("地点"), required=False, max_length=100)
+    served = forms.IntegerField(label=_("服务业户数/派发张数（门岗派卡、现场办公时填写）"), required=False, min_value=1,
+                                max_value=100_000)
+    note = forms.CharField(label=_("情况记录"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+    feedback = forms.CharField(label=_("业户反馈（待跟进，访谈时填写）"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+
+
+class FollowUpForm(forms.Form):
+    text = forms.CharField(label=_("跟进结果"), max_length=4000)
+
+
+class NotMovedInCallForm(forms.Form):
+    """未入住业主电话回访 (R-M9-17)."""
+
+    household = forms.CharField(label=_("房号"), max_length=100)
+    called_at = forms.DateTimeField(label=_("通话时间"), widget=DT_LOCAL, validators=[validate_moment])
+    reached = forms.ChoiceField(label=_("是否接通"), choices=[("yes", _("已接通")), ("no", _("未接通"))], initial="yes")
+    reason = forms.CharField(label=_("未入住原因"), required=False, max_length=200)
+    note = forms.CharField(label=_("通话记录"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                           max_length=2000)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from apps.visits import occupancy_views as ov
 from apps.visits import programme_views as pv
 from apps.visits import views
 
@@ -24,6 +25,9 @@ urlpatterns = [
     path("summaries/<int:pk>/sign/<str:stage>/", pv.summary_sign, name="summary_sign"),
     path("problems/<int:pk>/progress/", pv.problem_progress, name="problem_progress"),
     path("problems/<int:pk>/return-visit/", pv.problem_return_visit, name="problem_return_visit"),
+    path("early-care/", ov.early_care, name="early_care"),
+    path("early-care/<int:pk>/follow-up/", ov.early_care_follow_up, name="early_care_follow_up"),
+    path("not-moved-in/", ov.not_moved_in, name="not_moved_in"),
     path("<int:pk>/", views.visit_detail, name="detail"),
     path("<int:pk>/correct/", views.visit_correct, name="correct"),
     path("<int:pk>/void/", views.visit_void, name="void"),

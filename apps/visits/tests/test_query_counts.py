@@ -136,3 +136,70 @@ def test_r_m6_06_api_list_query_count_does_not_grow_with_visits(client: Any, cas
                                                                 add_visits: Callable[[int], None]) -> None:
     _token, raw = issue_token(cast.supervisor, name="t", now=frozen_now)
     _stable(client, "/api/v1/visits/", add_visits, lambda r: len(r.json()), HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+
+@pytest.fixture
+def add_households(cast: Any, frozen_now: dt.datetime) -> Callable[[int], None]:
+    """``add_households(n)``: n occupied households over two buildings (with a steward), every other one
+    visited this quarter, every third one an elderly household; plus one not moved in, called once."""
+    from apps.estates.models import Building, Household, OccupancyStatus
+    from apps.visits.tests.conftest import _household
+
+    made = [0]
+    building, _ = Building.objects.get_or_create(project=cast.project, name="9栋", defaults={"sort_key": 9})
+    building.steward = cast.butler
+    building.save(update_fields=["steward"])
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            made[0] += 1
+            i = made[0]
+            hh = _household(cast.project, "9栋" if i % 2 else "10栋", "1单元", f"{i:03d}")
+            if i % 3 == 0:
+                Household.objects.filter(pk=hh.pk).update(elderly_alone=True)
+            if i % 2:
+                actions.record_visit(project=cast.project, household=hh, category="periodic", method="face_to_face",
+                                     visited_at=frozen_now - dt.timedelta(days=3), communicated="介绍近期工作",
+                                     opinions="无", acting_user=cast.butler, now=frozen_now)
+            empty = _household(cast.project, "9栋", "2单元", f"{i:03d}")
+            Household.objects.filter(pk=empty.pk).update(status=OccupancyStatus.NOT_MOVED_IN)
+            actions.record_not_moved_in_call(household=Household.objects.get(pk=empty.pk),
+                                             called_at=frozen_now - dt.timedelta(hours=1), reason="在外地工作",
+                                             acting_user=cast.butler, now=frozen_now)
+            actions.record_early_care(project=cast.project, kind="gate_cards", held_at=frozen_now, served=10 + i,
+                                      note="门岗派卡", acting_user=cast.butler, now=frozen_now)
+
+    return add
+
+
+def test_r_m9_12_programme_dashboard_query_count_does_not_grow_with_households(
+        client: Any, cast: Any, add_households: Callable[[int], None]) -> None:
+    """The visits dashboard (/visits/programme/: due dates, overdue list, coverage per building and butler,
+    R-M9-12/-14/-18) runs the same number of queries for 3 households as for 15."""
+    client.force_login(cast.supervisor)
+    url = f"/visits/programme/?project={cast.project.pk}"
+    add_households(3)
+    client.get(url)
+    n_small, small = _count(lambda: client.get(url))
+    add_households(12)
+    n_large, large = _count(lambda: client.get(url))
+    assert small.status_code == large.status_code == 200
+    assert len(large.context["page"].object_list) > len(small.context["page"].object_list)
+    assert sum(r["total"] for r in large.context["by_building"]) == 15
+    assert n_small == n_large
+
+
+@pytest.mark.parametrize("path", ["/visits/not-moved-in/", "/visits/early-care/"])
+def test_r_m9_16_r_m9_17_early_occupancy_pages_query_count(client: Any, cast: Any, path: str,
+                                                          add_households: Callable[[int], None]) -> None:
+    """The 入住动态表 (R-M9-17) and the running-in care list (R-M9-16) do not grow with their rows."""
+    client.force_login(cast.butler)
+    url = f"{path}?project={cast.project.pk}"
+    add_households(3)
+    client.get(url)
+    n_small, small = _count(lambda: client.get(url))
+    add_households(12)
+    n_large, large = _count(lambda: client.get(url))
+    assert small.status_code == large.status_code == 200
+    assert len(large.context["page"].object_list) == 15 > len(small.context["page"].object_list)
+    assert n_small == n_large
