@@ -210,6 +210,15 @@ def log_print(user: User, project: Project, *, grant: ArchiveGrant | None, scree
                 row_count=rows)
 
 
+def log_page_read(user: User, project: Project, *, grant: ArchiveGrant | None, screen: str, rows: int = 1,
+                  fields: str = "phone,id_number") -> CustomerDataAccessLog:
+    """A page that shows owners' numbers in full under ``grant`` (a report's cases and texts, issue 14
+    item 9, R-M7-01): the unmasked read is in the read log, like an export or a print."""
+    return _log(project=project, user=user, at=clock.now(), action=AccessAction.VIEW, fields=fields,
+                reason=grant.reason[:REASON_MAX] if grant is not None else "查看", screen=screen[:100], grant=grant,
+                row_count=rows)
+
+
 @transaction.atomic
 def record_not_moved_in_reason(user: User, household: Household, reason: str) -> Household:
     """入住动态表 (R-M7-07): staff who called an owner not yet moved in record why (kept in history)."""

@@ -72,6 +72,28 @@ FORMS: list[tuple[str, str, str | None]] = [
     ("desk", "/profile/password/", None),
 ]
 
+#: (path, form) of the owners' portal forms (signed in as an owner of two households through the sign-in page,
+#: ``apps/owners/tests``): ``{request}`` is a request the owner filed; the portal shows its errors in
+#: ``<small class="err">`` beside the field.
+OWNER_FORMS: list[tuple[str, str | None]] = [
+    ("/me/members/", "#add-member"),
+    ("/me/requests/new/", None),
+    ("/me/requests/{request}/", "#add-information"),
+]
+
+#: (username, path, form) of the sub-forms of detail and settings pages, as FORMS: such a form may answer by going
+#: back to its page with the error flashed there (a step of a record's page) instead of beside the field.
+DETAIL_FORMS: list[tuple[str, str, str | None]] = [
+    # settings pages (company values by the 系统管理员, a project's own values by the 管理处经理)
+    *[("admin1", f"/org/settings/{key}/", None) for key in (
+        "escalation-thresholds", "quiet-hours", "repairs", "report-cadences", "kpi-targets", "ticket-policy",
+        "deadline-conventions", "rule-sets")],
+    ("pm", "/org/settings/repairs/project/{project}/", None),
+    ("pm", "/org/settings/ticket-policy/project/{project}/", None),
+    # a household's fee account
+    ("csmanager", "/fees/households/{household}/", None),
+]
+
 #: attribute of conftest.Cast for each username
 USERS = {"desk": "front_desk", "supervisor": "supervisor", "csmanager": "cs_manager", "pm": "project_manager",
          "quality": "quality_inspector", "enghead": "eng_head", "butler": "butler", "admin1": "sysadmin"}
@@ -97,7 +119,7 @@ def objects(cast: Any) -> dict[str, int]:
         developer_matter=False, municipal=False, agreed_feedback_at=now + dt.timedelta(hours=6),
         acting_user=cast.front_desk, now=now,
     )
-    return {"household": household.pk, "ticket": ticket.pk}
+    return {"household": household.pk, "ticket": ticket.pk, "project": cast.project.pk}
 
 
 TEXTLIKE = {"text", "tel", "search", "email", "url", "number", "date", "datetime-local", "time", "month",
@@ -194,3 +216,4 @@ def pick(forms: list[Form], which: str | None) -> Form:
     if which.startswith("#"):
         return next(f for f in forms if f.attrs.get("id") == which[1:])
     return next(f for f in forms if f.attrs.get("action", "") == which)
+

@@ -95,6 +95,20 @@ def shown_report(report: Any, *, unmasked: bool) -> Any:
     return shown
 
 
+def keep_unmasked(submitted: dict[str, str], original: dict[str, Any] | None) -> dict[str, str]:
+    """The sections a user without a grant saved from the masked draft form: a text left as it was shown
+    (masked) keeps its stored original, so saving a draft never overwrites the owner's numbers with stars."""
+    original = original or {}
+    return {k: original[k] if isinstance(original.get(k), str) and v == mask_text(original[k]) else v
+            for k, v in submitted.items()}
+
+
+def has_personal_numbers(report: Any) -> bool:
+    """Whether masking would change anything in the report's figures or sections."""
+    return _masked(report.figures or {}) != (report.figures or {}) or \
+        _masked(report.sections or {}) != (report.sections or {})
+
+
 def report_rows(report: Any) -> Iterator[list[Any]]:
     """Rows of a report's figures for the workbook (structured figures, or the older flat ones)."""
     f = report.figures or {}

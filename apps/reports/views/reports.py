@@ -21,7 +21,8 @@ from apps.reports import access as report_access
 from apps.reports import actions, queries
 from apps.reports.forms import CaseForm, PublishForm, SectionsForm
 from apps.reports.models import CaseLibraryEntry, Report
-from apps.reports.views.stats import report_for_export
+from apps.reports.views import printing as forms_print
+from apps.reports.views.stats import report_for_export, report_for_page, report_grant
 from linli import clock
 
 
@@ -85,16 +86,22 @@ def report_compliance(request: HttpRequest) -> HttpResponse:
 @login_required
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(report_access.visible_reports(request.user), pk=pk)
-    sections_form = SectionsForm(initial=report.sections)
+    sections_form = None
     if request.method == "POST" and not report.frozen:
         sections_form = SectionsForm(request.POST)
         if sections_form.is_valid():
-            actions.update_draft(report, sections=sections_form.cleaned_data, acting_user=_user(request),
-                                 now=clock.now())
+            sections = sections_form.cleaned_data
+            if report_grant(request, report) is None:  # saved from the masked form: stars keep the original
+                sections = forms_print.keep_unmasked(sections, report.sections)
+            actions.update_draft(report, sections=sections, acting_user=_user(request), now=clock.now())
             messages.success(request, "已保存")
             return redirect("reports:detail", pk=report.pk)
+    # issue 14 item 9 (R-M7-01): phone and ID numbers masked as in the exports unless granted; logged
+    shown, masked = report_for_page(request, report)
+    if sections_form is None:
+        sections_form = SectionsForm(initial=shown.sections)
     return render(request, "reports/report_detail.html", {
-        "report": report, "sections_form": sections_form, "publish_form": PublishForm(),
+        "report": shown, "masked": masked, "sections_form": sections_form, "publish_form": PublishForm(),
         # separation of duties: the submitter is never offered the approval (issue 23 item 4)
         "can_approve": actions.may_approve(_user(request), report),
         # R-M5-08: department-head review first, then the 分管领导; then intranet and notice postings

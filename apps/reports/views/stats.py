@@ -206,6 +206,25 @@ def report_for_export(request: HttpRequest, report: Any, *, screen: str) -> Any:
     return forms_print.shown_report(report, unmasked=grant is not None)
 
 
+def report_grant(request: HttpRequest, report: Any) -> Any:
+    """The grant under which the user sees ``report``'s numbers in full, or None (masked)."""
+    user: Any = request.user
+    return estates_actions.print_grant(user, report.project) if report.project is not None else None
+
+
+def report_for_page(request: HttpRequest, report: Any) -> tuple[Any, bool]:
+    """Issue 14 item 9 (R-M7-01/R-M7-03): the report detail page shows the report as its exports do —
+    phone and ID numbers in its cases, problems and texts masked unless the user holds a grant for the
+    report's project (a company-wide report: always masked); a read in full of a report that quotes such
+    numbers is in the project's read log. Returns the report to show and whether numbers in it are masked."""
+    user: Any = request.user
+    grant = report_grant(request, report)
+    personal = forms_print.has_personal_numbers(report)
+    if grant is not None and personal:
+        estates_actions.log_page_read(user, report.project, grant=grant, screen=f"查看：报告 {report.title}"[:100])
+    return forms_print.shown_report(report, unmasked=grant is not None), grant is None and personal
+
+
 # ------------------------------------------------------------------ printable forms
 
 
