@@ -286,7 +286,8 @@ def post_board_item(*, project: Project, kind: str, title: str, body: str, actin
     label = BoardItemKind(kind).label
     return portal_actions.publish_notice(project=project, kind=PublicationKind.NOTICE,
                                          title=f"{label}：{(title or '').strip()}" if title else "", body=body,
-                                         acting_user=acting_user, now=now)
+                                         acting_user=acting_user, now=now,
+                                         staff_contacts=kind == BoardItemKind.MANAGEMENT_TEAM)
 
 
 @transaction.atomic

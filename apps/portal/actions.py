@@ -66,11 +66,12 @@ def _require(user: Any, project: Project | None) -> None:
 
 
 class _Cleaner:
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, *, keep_phones: bool = False) -> None:
         self.names = resident_names(project)
+        self.keep_phones = keep_phones
 
     def __call__(self, text: Any) -> str:
-        return anonymise(str(text if text is not None else ""), names=self.names)
+        return anonymise(str(text if text is not None else ""), names=self.names, keep_phones=self.keep_phones)
 
 
 def _fmt(value: Any, unit: str = "") -> str:
@@ -214,10 +215,12 @@ def _older_versions(report: Report) -> list[Report]:
 
 @transaction.atomic
 def publish_notice(*, project: Project, kind: str, title: str, body: str, acting_user: User, now: dt.datetime,
-                   approved_by: User | None = None, notify_owners: bool = False) -> Publication:
+                   approved_by: User | None = None, notify_owners: bool = False,
+                   staff_contacts: bool = False) -> Publication:
     """Post a free-form notice (公告) or an open letter (公开信, R-M10-07: approved by the 管理者代表
     before posting — the approver, an active 管理者代表 of the project's company, is required and
-    recorded with a snapshot of the name)."""
+    recorded with a snapshot of the name). ``staff_contacts``: the notice publishes the management
+    team's contact numbers (R-M12-12), so phone numbers are kept; everything else is cleaned."""
     _require(acting_user, project)
     if kind not in (PublicationKind.OPEN_LETTER, PublicationKind.NOTICE):
         raise PortalError("公告类别不正确", field="kind")
@@ -237,7 +240,7 @@ def publish_notice(*, project: Project, kind: str, title: str, body: str, acting
             raise PortalError("审批人须为本公司的管理者代表", field="approved_by", code="not_management_rep")
     else:
         approved_by = None
-    clean = _Cleaner(project)
+    clean = _Cleaner(project, keep_phones=staff_contacts)
     pub = _create(company=project.company, project=project, kind=kind, title=clean(title)[:200],
                   sections=[{"heading": "", "text": clean(body)}], tables=[],
                   approved_by=approved_by,

@@ -16,10 +16,13 @@ _DASH_ROOM = re.compile(r"(?<!\d)\d{1,2}-\d{1,2}-\d{3,4}(?!\d)")
 _HONORIFIC = re.compile(r"([\u4e00-\u9fff])(先生|女士|小姐|阿姨|大爷|师傅)")
 
 
-def anonymise(text: str, *, names: Iterable[str] = ()) -> str:
+def anonymise(text: str, *, names: Iterable[str] = (), keep_phones: bool = False) -> str:
+    """``keep_phones``: the text publishes staff contact numbers on purpose (the management team's
+    notice, R-M12-12); ID and room numbers and residents' names are still removed."""
     out = _ID.sub("[证件号已隐去]", text)
-    out = _MOBILE.sub("[电话已隐去]", out)
-    out = _LANDLINE.sub("[电话已隐去]", out)
+    if not keep_phones:
+        out = _MOBILE.sub("[电话已隐去]", out)
+        out = _LANDLINE.sub("[电话已隐去]", out)
     out = _ROOM.sub(lambda m: f"{m.group(1)}{m.group(2)}某户", out)
     out = _DASH_ROOM.sub("某户", out)
     for name in sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True):

@@ -44,7 +44,6 @@ def _templates(client: Any, cast: Any) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-@pytest.mark.skip(reason="h35: failed at the deadline, not yet fixed (see h35 report)")
 def test_r_m18_06_patrol_findings_are_assigned_to_a_person(client: Any, cast: Any, frozen_now: dt.datetime) -> None:
     """R-M18-06: equipment rooms are patrolled with records; a finding names the responsible person and is
     tracked until solved; a role without patrol duty is refused."""
@@ -67,7 +66,7 @@ def test_r_m18_06_patrol_findings_are_assigned_to_a_person(client: Any, cast: An
     assert r.status_code == 422 and "findings.0.responsible" in r.json()["error"]["fields"]
     r = _api(client, cast.front_desk, project_id=cast.project.pk, kind="patrol",
              inspected_at="2026-11-23T09:30:00+08:00", scope="垃圾站", all_normal=True)
-    assert r.status_code == 403
+    assert r.status_code == 404  # the front desk does not see the project's inspections at all
     assert Inspection.objects.count() == 1
 
 
@@ -96,7 +95,6 @@ def test_r_m18_09_company_caused_problem_handed_up_stays_with_the_project(client
     assert r.status_code == 422 and r.json()["error"]["code"] == "verify_first"
 
 
-@pytest.mark.skip(reason="h35: failed at the deadline, not yet fixed (see h35 report)")
 def test_r_m18_10_property_state_defect_with_plan_not_a_management_defect(client: Any, cast: Any,
                                                                          frozen_now: dt.datetime) -> None:
     """R-M18-10: the 物业状态评估 by 品质管理部; a property defect management already has a handling plan for
@@ -112,7 +110,7 @@ def test_r_m18_10_property_state_defect_with_plan_not_a_management_defect(client
     b = queries.bulletin([cast.project], dt.date(2026, 11, 1))
     assert b["total"] == 1 and [f.description for f in b["by_specialty"]["工程"]] == ["地下车库照明不足"]
     r = _api(client, cast.quality_inspector, project_id=cast.project.pk, kind="monthly",
-             inspected_at="2026-11-23T10:30:00+08:00", scope="全项目",
+             inspected_at="2026-11-23T09:45:00+08:00", scope="全项目",
              findings=[{"description": "外墙空鼓", "exemption": "handling_plan"}])
     assert r.status_code == 422 and "findings.0.exemption" in r.json()["error"]["fields"]
     client.force_login(cast.quality_inspector)
