@@ -42,10 +42,10 @@ from apps.surveys import actions as survey_actions
 from apps.surveys.actions import SurveyError
 from apps.tickets import actions as ticket_actions
 from apps.tickets.actions import TicketError
-from apps.tickets.choices import VERIFY_KINDS, Channel, ReturnVisitMethod, Source
+from apps.tickets.choices import VERIFY_KINDS, Channel, ReturnVisitMethod, Source, TicketStatus
 from apps.tickets.models import Category, ReturnVisit, Ticket
 from apps.tickets.policies import company_level
-from apps.tickets.transitions import InvalidTransition
+from apps.tickets.transitions import InvalidTransition, can_move
 from apps.workdays.keys import Kind
 
 
@@ -416,8 +416,9 @@ def may_rate(ticket: Ticket) -> bool:
     if ReturnVisit.objects.filter(ticket=ticket, cycle=ticket.cycle, completed_at__isnull=False).exists():
         return False
     order = RepairOrder.objects.filter(ticket=ticket).first()
-    if order is not None:
-        return order.signed_at is not None or order.refused_at is not None
+    if order is not None:  # accepted (or refused) by the owner, and the result replied and verified
+        return (order.signed_at is not None or order.refused_at is not None) and can_move(ticket.status,
+                                                                                         TicketStatus.RETURN_VISITED)
     if ticket.kind in VERIFY_KINDS:
         return ticket.status == "verified"
     return ticket.status in ("replied", "verified")

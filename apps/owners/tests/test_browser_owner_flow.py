@@ -13,7 +13,9 @@ from apps.owners.models import OwnerPhoto
 from apps.owners.tests.conftest import OTHER, last_code
 from apps.repairs import actions as ra
 from apps.repairs.tests.conftest import SITE_OK, repair_seed  # noqa: F401  (the fixture, used below)
+from apps.tickets import actions as ta
 from apps.tickets.models import ReturnVisit, Ticket
+from apps.tickets.tests.helpers import answer_by_phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -41,6 +43,12 @@ def _complete_by_staff(cast: Any, ticket: Any, now: Any) -> None:
     ra.start_work(order=order, acting_user=cast.worker, now=now)
     ra.complete_repair(order=order, result="已更换阀芯", labour_hours="1", checklist=SITE_OK,
                        acting_user=cast.worker, now=now)
+
+
+def _reply_and_verify(cast: Any, ticket: Any, now: Any) -> None:
+    """The front desk replies the result and the supervisor verifies it (R-M4-01): the rating follows."""
+    answer_by_phone(cast, ticket, now, content="已为您更换阀芯")  # with the reviews an online request needs
+    ta.verify_ticket(ticket=ticket, passed=True, notes="已核实", acting_user=cast.supervisor, now=now)
 
 
 @pytest.mark.usefixtures("repair_seed")
@@ -78,6 +86,9 @@ def test_owner_signs_in_submits_a_repair_with_a_photo_follows_confirms_and_rates
     _fits(page)
     page.click("button:has-text('已修好，确认')")
     page.locator("#confirmed").wait_for()
+    assert page.locator("#rate-form").count() == 0  # not before the result is replied and verified
+    _reply_and_verify(cast, ticket, frozen_now)
+    page.reload()
     form = page.locator("#rate-form")
     form.locator("fieldset").nth(0).locator("input[value=satisfied]").check()
     form.locator("fieldset").nth(1).locator("input[value=satisfied]").check()
