@@ -57,12 +57,16 @@ def test_r_m8_08_owner_confirms_repair_online(done: Any, cast: Any) -> None:
     assert TicketEvent.objects.filter(ticket=ticket, kind="note", message__contains="业主网上确认").exists()
     page = c.get(f"/me/requests/{ticket.pk}/").content.decode()
     assert 'id="confirmed"' in page and 'id="confirm-form"' not in page
-    # the handlers see it on the work order; the owner can now rate (the return visit, R-M8-07)
+    # the handlers see it on the work order; the owner rates (the return visit, R-M8-07) once the
+    # result is replied and verified (R-M4-01) — never a form the pipeline would refuse
     staff = Client()
     staff.force_login(cast.worker)
     work_page = staff.get(f"/repairs/orders/{order.pk}/").content.decode()
     assert 'data-testid="confirmed-online"' in work_page
-    assert 'id="rate-form"' in page
+    assert 'id="rate-form"' not in page
+    answer_by_phone(cast, ticket, clock.now(), content="已为您更换阀芯")
+    ta.verify_ticket(ticket=ticket, passed=True, notes="已核实", acting_user=cast.supervisor, now=clock.now())
+    assert 'id="rate-form"' in c.get(f"/me/requests/{ticket.pk}/").content.decode()
 
 
 def test_r_m8_08_owner_says_not_fixed_then_verification_reopens(done: Any, cast: Any) -> None:
