@@ -35,7 +35,9 @@ run: migrate
 
 ## Run the layers, lint and types, then the whole test suite on every core (SQLite; PostgreSQL with
 ## LINLI_TEST_DATABASE_URL=postgres://…).
-test: install-test lint
+## SKIP_LINT=1 leaves the lint out (CI runs `make lint` beside the tests, on the core they leave idle).
+SKIP_LINT ?= 0
+test: install-test $(if $(filter 1,$(SKIP_LINT)),,lint)
 	$(PY) manage.py makemigrations --check --dry-run --settings=linli.settings_test
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 

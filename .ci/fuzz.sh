@@ -2,13 +2,15 @@
 # CI: fuzz the API with schemathesis against its own live OpenAPI document (issue 14, item 7).
 # A server on a loopback port with the embedded settings, a fresh SQLite database with the demo
 # company loaded and an API token of the demo's desk clerk; fails on any server error (5xx) or any
-# response outside the documented schema. Tune with FUZZ_MAX_EXAMPLES (per operation) / FUZZ_SEED.
-set -euo pipefail
+# response outside the documented schema, and on fewer than FUZZ_MIN_CASES cases (default 5,000).
+# Tune with FUZZ_MAX_EXAMPLES (per operation) / FUZZ_SEED.
+set -euo pipefail  # pipefail: the tee below keeps schemathesis' own exit status
 cd "$(dirname "$0")/.."
 PY="${PY:-$PWD/.venv/bin/python}"
 ST="${ST:-$PWD/.venv/bin/schemathesis}"
 PORT="${FUZZ_PORT:-$((20000 + RANDOM % 20000))}"
 MAX_EXAMPLES="${FUZZ_MAX_EXAMPLES:-30}"
+MIN_CASES="${FUZZ_MIN_CASES:-5000}"
 SEED="${FUZZ_SEED:-$RANDOM}"
 WORK="$(mktemp -d)"
 export LINLI_MODE=embedded LINLI_VAR_DIR="${WORK}/var" LINLI_MEDIA_ROOT="${WORK}/media" LINLI_DEBUG=false
@@ -48,7 +50,14 @@ cd "${WORK}"  # schemathesis keeps its caches in the working directory, not in t
   --checks not_a_server_error,response_schema_conformance \
   --max-examples "${MAX_EXAMPLES}" --seed "${SEED}" --workers 1 --suppress-health-check filter_too_much \
   --request-timeout 30 --generation-database none --report junit --report-dir "${FUZZ_REPORT_DIR:-${WORK}/report}" \
-  "$@" || status=$?
+  "$@" 2>&1 | tee "${WORK}/schemathesis.out" || status=$?
+# "Test cases: N generated, N passed": below FUZZ_MIN_CASES the run proves too little and fails
+CASES="$(grep -oE '[0-9]+ generated' "${WORK}/schemathesis.out" | tail -n1 | grep -oE '[0-9]+' || echo 0)"
+echo "== ${CASES} cases generated (at least ${MIN_CASES} required)"
+if [ "${CASES}" -lt "${MIN_CASES}" ]; then
+  echo "!! fewer cases than FUZZ_MIN_CASES=${MIN_CASES}: raise FUZZ_MAX_EXAMPLES"
+  [ "${status}" -ne 0 ] || status=1
+fi
 if [ "${status}" -ne 0 ]; then
   echo "== server log (errors)"; grep -iE "error|traceback" -A3 "${WORK}/server.log" | tail -n 200 || true
 fi
