@@ -115,3 +115,16 @@ def test_r_m19_14_contract_number_on_the_owner_archive(client, cast, contract, f
     r = client.get(f"/api/v1/estates/households/{hh.pk}", **auth(cast.front_desk, frozen_now))
     assert r.status_code == 200
     assert [p["contract_ref"] for p in r.json()["persons"]] == ["YG-WY-2026-010"]
+
+
+def test_contract_corrections_page_query_count(client, cast, contract, frozen_now, django_assert_max_num_queries):
+    for i in range(5):
+        actions.update_service_contract(contract=contract, acting_user=cast.project_manager, now=frozen_now,
+                                        reason=f"第{i + 1}次更正", note=f"备注{i}")
+    client.force_login(cast.project_manager)
+    with django_assert_max_num_queries(16):
+        r = client.get(f"/staff-records/contracts/{contract.pk}/edit/")
+    assert r.content.decode().count('data-testid="contract-change"') == 5
+    with django_assert_max_num_queries(14):
+        r = client.get("/staff-records/contracts/")
+    assert "已更正5次" in r.content.decode()
