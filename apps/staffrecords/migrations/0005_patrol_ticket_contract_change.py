@@ -6,34 +6,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('staffrecords', '0004_building_patrol'),
-        ('tickets', '0017_unreasonable_close_company_verification'),
+        ("staffrecords", "0004_building_patrol"),
+        ("tickets", "0017_unreasonable_close_company_verification"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='buildingpatrol',
-            name='ticket',
-            field=models.ForeignKey(blank=True, help_text='需要处理的发现转成的内部工单', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tickets.ticket', verbose_name='内部工单'),
+            model_name="buildingpatrol",
+            name="ticket",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="需要处理的发现转成的内部工单",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="tickets.ticket",
+                verbose_name="内部工单",
+            ),
         ),
         migrations.CreateModel(
-            name='ServiceContractChange',
+            name="ServiceContractChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('before', models.JSONField(default=dict, verbose_name='修改前')),
-                ('after', models.JSONField(default=dict, verbose_name='修改后')),
-                ('reason', models.CharField(max_length=200, verbose_name='更正原因')),
-                ('changed_at', models.DateTimeField(verbose_name='修改时间')),
-                ('changed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='修改人')),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='changes', to='staffrecords.servicecontract', verbose_name='物业服务合同')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("before", models.JSONField(default=dict, verbose_name="修改前")),
+                ("after", models.JSONField(default=dict, verbose_name="修改后")),
+                ("reason", models.CharField(max_length=200, verbose_name="更正原因")),
+                ("changed_at", models.DateTimeField(verbose_name="修改时间")),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="修改人",
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="changes",
+                        to="staffrecords.servicecontract",
+                        verbose_name="物业服务合同",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '合同更正记录',
-                'verbose_name_plural': '合同更正记录',
-                'ordering': ['-changed_at', '-id'],
+                "verbose_name": "合同更正记录",
+                "verbose_name_plural": "合同更正记录",
+                "ordering": ["-changed_at", "-id"],
             },
         ),
     ]

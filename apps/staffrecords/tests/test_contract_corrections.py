@@ -19,9 +19,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def contract(cast, frozen_now):
     owner = make_owner(cast.project)
-    return actions.add_service_contract(acting_user=cast.project_manager, now=frozen_now - dt.timedelta(days=3),
-                                        owner=owner, number="YG-WY-2026-010", signed_on=dt.date(2026, 10, 1),
-                                        valid_until=dt.date(2029, 9, 30))
+    return actions.add_service_contract(
+        acting_user=cast.project_manager,
+        now=frozen_now - dt.timedelta(days=3),
+        owner=owner,
+        number="YG-WY-2026-010",
+        signed_on=dt.date(2026, 10, 1),
+        valid_until=dt.date(2029, 9, 30),
+    )
 
 
 def test_r_m19_14_contract_corrected_on_the_page_keeps_history(client, cast, contract, frozen_now):
@@ -29,8 +34,13 @@ def test_r_m19_14_contract_corrected_on_the_page_keeps_history(client, cast, con
     page = client.get("/staff-records/contracts/").content.decode()
     assert f'href="/staff-records/contracts/{contract.pk}/edit/"' in page
     url = f"/staff-records/contracts/{contract.pk}/edit/"
-    data = {"owner": contract.owner_id, "number": "YG-WY-2026-011", "signed_on": "2026-10-08",
-            "valid_until": "2029-09-30", "note": ""}
+    data = {
+        "owner": contract.owner_id,
+        "number": "YG-WY-2026-011",
+        "signed_on": "2026-10-08",
+        "valid_until": "2029-09-30",
+        "note": "",
+    }
     # refusals: no reason, end before start, signed in the future — nothing changed
     r = client.post(url, data)
     assert r.status_code == 400 and "这个字段是必填项" in r.content.decode()
@@ -56,8 +66,13 @@ def test_r_m19_14_contract_corrected_on_the_page_keeps_history(client, cast, con
     assert "2026-11-23 10:00" in page and "R-M" not in page and 'class="cards"' in page
     # a second contract's number is taken
     other = make_owner(cast.project, room="102", name="李四")
-    actions.add_service_contract(acting_user=cast.project_manager, now=frozen_now, owner=other,
-                                 number="YG-WY-2026-012", signed_on=dt.date(2026, 10, 1))
+    actions.add_service_contract(
+        acting_user=cast.project_manager,
+        now=frozen_now,
+        owner=other,
+        number="YG-WY-2026-012",
+        signed_on=dt.date(2026, 10, 1),
+    )
     r = client.post(url, {**data, "number": "YG-WY-2026-012", "reason": "改号"})
     assert r.status_code == 409 and "已登记过" in r.content.decode()
     # others may not open it
@@ -69,8 +84,9 @@ def test_r_m19_14_contract_corrected_on_the_page_keeps_history(client, cast, con
 
 def test_r_m19_14_contract_moved_to_the_right_owner(cast, contract, frozen_now):
     right = make_owner(cast.project, room="103", name="王五")
-    actions.update_service_contract(contract=contract, acting_user=cast.project_manager, now=frozen_now,
-                                    reason="登记时选错了房屋", owner=right)
+    actions.update_service_contract(
+        contract=contract, acting_user=cast.project_manager, now=frozen_now, reason="登记时选错了房屋", owner=right
+    )
     contract.refresh_from_db()
     old = contract.history.model.objects.filter(id=contract.pk).order_by("history_id").first().owner
     old.refresh_from_db()
@@ -90,8 +106,12 @@ def test_r_m19_14_contract_corrected_through_the_api(client, cast, office, contr
     assert r.status_code == 422 and "valid_until" in r.json()["error"]["fields"]
     r = client.patch(url, {"owner_id": 999999, "reason": "换业主"}, content_type="application/json", **h)
     assert r.status_code == 422 and "owner_id" in r.json()["error"]["fields"]
-    r = client.patch(url, {"valid_until": "2030-09-30", "note": "补充协议延期一年", "reason": "续签补充协议"},
-                     content_type="application/json", **h)
+    r = client.patch(
+        url,
+        {"valid_until": "2030-09-30", "note": "补充协议延期一年", "reason": "续签补充协议"},
+        content_type="application/json",
+        **h,
+    )
     assert r.status_code == 200, r.content
     assert r.json()["valid_until"] == "2030-09-30" and r.json()["note"] == "补充协议延期一年"
     changes = client.get(f"{url}/changes", **h).json()
@@ -100,8 +120,12 @@ def test_r_m19_14_contract_corrected_through_the_api(client, cast, office, contr
     assert changes[0]["before"] == {"valid_until": "2029-09-30", "note": ""}
     assert changes[0]["after"] == {"valid_until": "2030-09-30", "note": "补充协议延期一年"}
     # the front desk and the other project may not
-    assert client.patch(url, {"note": "x", "reason": "y"}, content_type="application/json",
-                        **auth(cast.front_desk, frozen_now)).status_code == 403
+    assert (
+        client.patch(
+            url, {"note": "x", "reason": "y"}, content_type="application/json", **auth(cast.front_desk, frozen_now)
+        ).status_code
+        == 403
+    )
     assert client.get(f"{url}/changes", **auth(cast.front_desk, frozen_now)).status_code == 403
     assert ServiceContract.objects.get().note == "补充协议延期一年"
 
@@ -119,8 +143,13 @@ def test_r_m19_14_contract_number_on_the_owner_archive(client, cast, contract, f
 
 def test_contract_corrections_page_query_count(client, cast, contract, frozen_now, django_assert_max_num_queries):
     for i in range(5):
-        actions.update_service_contract(contract=contract, acting_user=cast.project_manager, now=frozen_now,
-                                        reason=f"第{i + 1}次更正", note=f"备注{i}")
+        actions.update_service_contract(
+            contract=contract,
+            acting_user=cast.project_manager,
+            now=frozen_now,
+            reason=f"第{i + 1}次更正",
+            note=f"备注{i}",
+        )
     client.force_login(cast.project_manager)
     with django_assert_max_num_queries(16):
         r = client.get(f"/staff-records/contracts/{contract.pk}/edit/")
