@@ -263,9 +263,10 @@ def _text(value: Any, field: str, label: str, limit: int, required: bool = True)
 
 def _contract_owner(acting_user: User, owner: Person | None) -> Person:
     """The owner a contract is signed with: an active owner of a project ``acting_user`` keeps (locked)."""
-    project = _kept_project(acting_user, owner.project if owner else None)
-    locked = Person.objects.select_for_update(of=("self",)).filter(pk=owner.pk if owner else None,
-                                                                 project=project).first()
+    if owner is None:
+        raise StaffRecordError("请选择业主", field="owner")
+    project = _kept_project(acting_user, owner.project)
+    locked = Person.objects.select_for_update(of=("self",)).filter(pk=owner.pk, project=project).first()
     if locked is None or locked.kind != PersonKind.OWNER or not locked.active:
         raise StaffRecordError("只能与在住业主签订物业服务合同", field="owner")
     return locked
