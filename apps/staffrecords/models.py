@@ -1,7 +1,7 @@
 """Staff records (SPEC M19). A certificate (证书/资质) of a staff member with type, number, issuer and
 validity (R-M19-10); an expired one is flagged, one expiring within ``WARN_DAYS`` is warned about.
-Also the directory's change log (R-M19-12), owners' service contracts (R-M19-14) and the stewards'
-building patrols (R-M19-04). Training sessions and takeover inspections are ``apps.org`` models
+Also the directory's change log (R-M19-12), owners' service contracts with their corrections (R-M19-14)
+and the stewards' building patrols, a finding needing action linked to its internal ticket (R-M19-04). Training sessions and takeover inspections are ``apps.org`` models
 (``TrainingSession``, ``TakeoverInspection``) written by this app's actions."""
 from __future__ import annotations
 
