@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from apps.core.api_errors import ERRORS, ApiError
 from apps.core.validation import SaneDate
@@ -289,6 +289,24 @@ class ServiceContractIn(Schema):
     note: str = ""
 
 
+class ServiceContractPatch(Schema):
+    owner_id: int | None = None
+    number: str | None = None
+    signed_on: SaneDate | None = None
+    valid_until: SaneDate | None = None
+    note: str | None = None
+    reason: str
+
+
+class ServiceContractChangeOut(Schema):
+    id: int
+    changed_at: dt.datetime
+    changed_by: str
+    before: dict[str, str]
+    after: dict[str, str]
+    reason: str
+
+
 class TakeoverInspectionOut(Schema):
     id: int
     project_id: int
@@ -350,6 +368,44 @@ def contract_add(request: HttpRequest, payload: ServiceContractIn) -> Any:
     return Status(201, _contract(c))
 
 
+@router.patch("/contracts/{int:contract_id}", response={200: ServiceContractOut, **ERRORS},
+              summary="更正物业服务合同（须填写更正原因，保留更正记录）")
+def contract_update(request: HttpRequest, contract_id: int, payload: ServiceContractPatch) -> Any:
+    _keeper(request)
+    contract = access.visible_contracts(request.user).filter(pk=contract_id).first()
+    if contract is None:
+        raise ApiError(404, "not_found", "合同不存在")
+    data = payload.model_dump(exclude_unset=True)
+    reason = data.pop("reason")
+    for name in ("number", "signed_on"):
+        if name in data and data[name] is None:
+            data.pop(name)
+    if "note" in data and data["note"] is None:
+        data["note"] = ""
+    if "owner_id" in data:
+        owner_id = data.pop("owner_id")
+        owner = Person.objects.filter(pk=owner_id, project__in=access.kept_projects(request.user)).first()
+        if owner_id is not None and owner is None:
+            raise ApiError(422, "invalid", "业主不存在或不在您管理的范围内", {"owner_id": ["业主不存在或不在您管理的范围内"]})
+        if owner is not None:
+            data["owner"] = owner
+    c = actions.update_service_contract(contract=contract, acting_user=access.acting_user(request), now=clock.now(),
+                                        reason=reason, **data)
+    return _contract(access.visible_contracts(request.user).select_related("household", "owner").get(pk=c.pk))
+
+
+@router.get("/contracts/{int:contract_id}/changes", response={200: list[ServiceContractChangeOut], **ERRORS},
+            summary="物业服务合同的更正记录（谁、何时、改了什么、原因）")
+def contract_changes(request: HttpRequest, contract_id: int) -> Any:
+    _keeper(request)
+    contract = access.visible_contracts(request.user).filter(pk=contract_id).first()
+    if contract is None:
+        raise ApiError(404, "not_found", "合同不存在")
+    return [{"id": ch.pk, "changed_at": ch.changed_at, "changed_by": str(ch.changed_by), "before": ch.before,
+             "after": ch.after, "reason": ch.reason}
+            for ch in contract.changes.select_related("changed_by").order_by("-changed_at", "-id")]
+
+
 @router.get("/takeovers", response={200: list[TakeoverInspectionOut], **ERRORS}, summary="接管验收记录")
 def takeover_list(request: HttpRequest, project: int | None = None) -> Any:
     _keeper(request)
@@ -386,6 +442,8 @@ class BuildingPatrolOut(Schema):
     signage_ok: bool
     decoration_ok: bool
     findings: str
+    ticket_id: int | None
+    ticket_number: str | None
 
 
 class BuildingPatrolIn(Schema):
@@ -397,19 +455,21 @@ class BuildingPatrolIn(Schema):
     signage_ok: bool = True
     decoration_ok: bool = True
     findings: str = ""
+    needs_action: bool | None = Field(None, description="需要处理（转内部工单）；不填时有异常项即转")
 
 
 def _patrol(p: BuildingPatrol) -> dict[str, Any]:
     return {"id": p.pk, "project_id": p.project_id, "building_id": p.building_id, "building": p.building.name,
             "steward_id": p.steward_id, "steward": str(p.steward), "patrolled_at": p.patrolled_at,
             "cleaning_ok": p.cleaning_ok, "security_ok": p.security_ok, "facilities_ok": p.facilities_ok,
-            "signage_ok": p.signage_ok, "decoration_ok": p.decoration_ok, "findings": p.findings}
+            "signage_ok": p.signage_ok, "decoration_ok": p.decoration_ok, "findings": p.findings,
+            "ticket_id": p.ticket_id, "ticket_number": p.ticket.number if p.ticket else None}
 
 
 @router.get("/patrols", response={200: list[BuildingPatrolOut], **ERRORS},
             summary="楼宇巡查记录（管理者：本范围；楼宇员/管家：本人）")
 def patrol_list(request: HttpRequest, project: int | None = None, limit: int = Query(200, ge=1, le=1000)) -> Any:
-    qs = access.visible_patrols(request.user).select_related("building", "steward")
+    qs = access.visible_patrols(request.user).select_related("building", "steward", "ticket")
     if project is not None:
         qs = qs.filter(project_id=project)
     return [_patrol(p) for p in qs.order_by("-patrolled_at", "-id")[:limit]]
@@ -425,3 +485,13 @@ def patrol_add(request: HttpRequest, payload: BuildingPatrolIn) -> Any:
     data.pop("building_id")
     p = actions.record_patrol(acting_user=access.acting_user(request), now=clock.now(), building=building, **data)
     return Status(201, _patrol(p))
+
+
+@router.post("/patrols/{int:patrol_id}/ticket", response={201: BuildingPatrolOut, **ERRORS},
+             summary="巡查发现转内部工单")
+def patrol_ticket(request: HttpRequest, patrol_id: int) -> Any:
+    patrol = access.visible_patrols(request.user).filter(pk=patrol_id).first()
+    if patrol is None:
+        raise ApiError(404, "not_found", "巡查记录不存在")
+    actions.patrol_to_ticket(patrol=patrol, acting_user=access.acting_user(request), now=clock.now())
+    return Status(201, _patrol(BuildingPatrol.objects.select_related("building", "steward", "ticket").get(pk=patrol.pk)))

@@ -40,6 +40,7 @@ class EstatePersonOut(Schema):
     elderly_alone: bool
     active: bool
     move_in_date: dt.date | None
+    contract_ref: str = Field("", description="物业服务合同编号（登记合同时自动更新）")
     vehicles: list[EstateVehicleOut]
     masked: bool
 
@@ -91,7 +92,7 @@ def _person_out(v: queries.PersonView) -> dict:
     return {"id": v.pk, "kind": v.kind, "kind_label": v.kind_label, "name": v.name, "phone": v.phone,
             "phone2": v.phone2, "id_number": v.id_number, "tags": v.tags, "is_vip": v.is_vip,
             "elderly_alone": v.elderly_alone, "active": v.active, "move_in_date": v.move_in_date,
-            "vehicles": v.vehicles, "masked": v.masked}
+            "contract_ref": v.contract_ref, "vehicles": v.vehicles, "masked": v.masked}
 
 
 def _detail(h: Household, persons: list[queries.PersonView]) -> dict:

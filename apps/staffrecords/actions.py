@@ -1,6 +1,7 @@
 """Every write of the staff records (SPEC M19): certificates (R-M19-10), the internal directory
 (R-M19-12), training sessions with attendance (R-M19-13), owners' service contracts and
-takeover inspections (R-M19-14), the stewards' building patrols (R-M19-04).
+takeover inspections (R-M19-14) with corrections of a registered contract, the stewards' building
+patrols (R-M19-04) whose findings needing action are received as internal tickets.
 
 Keyword-only, ``acting_user`` and ``now`` passed in; a refusal is :class:`StaffRecordError` (Chinese
 message, ``field``, ``code``, HTTP ``status``); each action is one ``transaction.atomic()``; field
@@ -14,6 +15,7 @@ from typing import Any
 from django.db import transaction
 
 from apps.core.errors import DomainError
+from apps.estates.masking import mask_name
 from apps.estates.models import Building, Person, PersonKind
 from apps.org.access import company_of, is_company_level
 from apps.org.models import Project, TakeoverInspection, TrainingAttendance, TrainingSession, TrainingTopic, User
@@ -25,7 +27,11 @@ from apps.staffrecords.models import (
     CertificateKind,
     DirectoryChange,
     ServiceContract,
+    ServiceContractChange,
 )
+from apps.tickets import actions as ticket_actions
+from apps.tickets.choices import Channel, Kind, Source
+from apps.tickets.models import Ticket
 from linli import clock
 
 
@@ -255,36 +261,120 @@ def _text(value: Any, field: str, label: str, limit: int, required: bool = True)
     return text
 
 
+def _contract_owner(acting_user: User, owner: Person | None) -> Person:
+    """The owner a contract is signed with: an active owner of a project ``acting_user`` keeps (locked)."""
+    if owner is None:
+        raise StaffRecordError("请选择业主", field="owner")
+    project = _kept_project(acting_user, owner.project)
+    locked = Person.objects.select_for_update(of=("self",)).filter(pk=owner.pk, project=project).first()
+    if locked is None or locked.kind != PersonKind.OWNER or not locked.active:
+        raise StaffRecordError("只能与在住业主签订物业服务合同", field="owner")
+    return locked
+
+
+def _contract_terms(company_id: int, *, number: Any, signed_on: Any, valid_until: Any, note: Any, now: dt.datetime,
+                    exclude: int | None = None) -> dict[str, Any]:
+    number = _text(number, "number", "合同编号", 50)
+    if not isinstance(signed_on, dt.date):
+        raise StaffRecordError("请填写签订日期", field="signed_on")
+    if signed_on > clock.local(now).date():
+        raise StaffRecordError("签订日期不能晚于今天", field="signed_on")
+    if valid_until is not None and not isinstance(valid_until, dt.date):
+        raise StaffRecordError("合同期至不是有效日期", field="valid_until")
+    if valid_until is not None and valid_until < signed_on:
+        raise StaffRecordError("合同期至不能早于签订日期", field="valid_until")
+    taken = ServiceContract.objects.filter(company_id=company_id, number=number)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
+    if taken.exists():
+        raise StaffRecordError(f"合同编号 {number} 已登记过", field="number", code="duplicate", status=409)
+    return {"number": number, "signed_on": signed_on, "valid_until": valid_until,
+            "note": _text(note, "note", "备注", 200, required=False)}
+
+
+def _sync_contract_ref(owner_id: int, dropped: str = "") -> None:
+    """The owner's ``contract_ref`` (shown in the owner archive) follows their latest contract; a number
+    that no longer belongs to them (``dropped``) is cleared when they have no contract left."""
+    person = Person.objects.get(pk=owner_id)
+    latest = ServiceContract.objects.filter(owner_id=owner_id).order_by("-signed_on", "-id").first()
+    ref = latest.number if latest is not None else ("" if dropped and person.contract_ref == dropped
+                                                     else person.contract_ref)
+    if person.contract_ref != ref:
+        person.contract_ref = ref
+        person.save(update_fields=["contract_ref"])
+
+
 @transaction.atomic
 def add_service_contract(*, acting_user: User, now: dt.datetime, owner: Person, number: str, signed_on: dt.date,
                          valid_until: dt.date | None = None, note: str = "") -> ServiceContract:
     """登记物业服务合同 (R-M19-14): the standard contract signed with an owner; the owner's
     ``contract_ref`` (shown in the owner archive) becomes this contract's number."""
     company_id = _require_manage(acting_user)
-    project = _kept_project(acting_user, owner.project if owner else None)
-    locked = Person.objects.select_for_update().filter(pk=owner.pk, project=project).first()
-    if locked is None or locked.kind != PersonKind.OWNER or not locked.active:
-        raise StaffRecordError("只能与在住业主签订物业服务合同", field="owner")
-    number = _text(number, "number", "合同编号", 50)
-    if not isinstance(signed_on, dt.date):
-        raise StaffRecordError("请填写签订日期", field="signed_on")
-    if signed_on > clock.local(now).date():
-        raise StaffRecordError("签订日期不能晚于今天", field="signed_on")
-    if valid_until is not None and valid_until < signed_on:
-        raise StaffRecordError("合同期至不能早于签订日期", field="valid_until")
-    if ServiceContract.objects.filter(company_id=company_id, number=number).exists():
-        raise StaffRecordError(f"合同编号 {number} 已登记过", field="number", code="duplicate", status=409)
-    contract = ServiceContract(company_id=company_id, project=project, household_id=locked.household_id,
-                               owner=locked, number=number, signed_on=signed_on, valid_until=valid_until,
-                               note=_text(note, "note", "备注", 200, required=False), created_at=now,
-                               created_by=acting_user)
+    locked = _contract_owner(acting_user, owner)
+    terms = _contract_terms(company_id, number=number, signed_on=signed_on, valid_until=valid_until, note=note,
+                            now=now)
+    contract = ServiceContract(company_id=company_id, project_id=locked.project_id, household_id=locked.household_id,
+                               owner=locked, created_at=now, created_by=acting_user, **terms)
     contract._history_user = acting_user  # type: ignore[attr-defined]
+    contract._change_reason = "登记合同"  # type: ignore[attr-defined]
     contract.save()
-    latest = ServiceContract.objects.filter(owner=locked).order_by("-signed_on", "-id").first()
-    if latest is not None and locked.contract_ref != latest.number:
-        locked.contract_ref = latest.number
-        locked.save(update_fields=["contract_ref"])
+    _sync_contract_ref(locked.pk)
     return contract
+
+
+CONTRACT_FIELDS = ("owner", "number", "signed_on", "valid_until", "note")
+
+
+def _shown(name: str, value: Any) -> str:
+    """A contract field as the correction record keeps it (dates ISO, the owner as house · masked name)."""
+    if value is None:
+        return ""
+    if name == "owner":
+        return f"{value.household.label} · {mask_name(value.name)}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+@transaction.atomic
+def update_service_contract(*, contract: ServiceContract, acting_user: User, now: dt.datetime, reason: str,
+                            **changes: Any) -> ServiceContract:
+    """更正物业服务合同 (R-M19-14): a keeper corrects a registered contract's owner, number, signing date,
+    term or note, giving the reason; a :class:`ServiceContractChange` keeps who, when, the values before
+    and after and why, and the owners' ``contract_ref`` follow."""
+    company_id = _require_manage(acting_user)
+    locked = ServiceContract.objects.select_for_update(of=("self",)).select_related("owner__household").filter(
+        pk=contract.pk, pk__in=access.visible_contracts(acting_user).values("pk")).first()
+    if locked is None:
+        raise StaffRecordError("合同不存在", code="not_found", status=404)
+    unknown = set(changes) - set(CONTRACT_FIELDS)
+    if unknown:
+        raise StaffRecordError(f"未知字段：{'、'.join(sorted(unknown))}", code="unknown_field")
+    reason = _text(reason, "reason", "更正原因", 200)
+    owner = changes.get("owner", locked.owner)
+    if owner is None or owner.pk != locked.owner_id:
+        owner = _contract_owner(acting_user, owner)
+    values = {k: changes.get(k, getattr(locked, k)) for k in ("number", "signed_on", "valid_until", "note")}
+    terms = _contract_terms(company_id, now=now, exclude=locked.pk, **values)
+    new = {"owner": owner, **terms}
+    before = {k: _shown(k, getattr(locked, k)) for k in CONTRACT_FIELDS}
+    after = {k: _shown(k, v) for k, v in new.items()}
+    changed = [k for k in CONTRACT_FIELDS if before[k] != after[k] or (k == "owner" and owner.pk != locked.owner_id)]
+    if not changed:
+        raise StaffRecordError("内容没有变化，无需更正", code="no_change")
+    old_owner, old_number = locked.owner_id, locked.number
+    for k, v in terms.items():
+        setattr(locked, k, v)
+    locked.owner, locked.household_id, locked.project_id = owner, owner.household_id, owner.project_id
+    locked._history_user = acting_user  # type: ignore[attr-defined]
+    locked._change_reason = reason[:100]  # type: ignore[attr-defined]
+    locked.save()
+    ServiceContractChange.objects.create(contract=locked, before={k: before[k] for k in changed},
+                                         after={k: after[k] for k in changed}, reason=reason,
+                                         changed_by=acting_user, changed_at=now)
+    for owner_id in sorted({old_owner, owner.pk}):
+        _sync_contract_ref(owner_id, dropped=old_number)
+    return locked
 
 
 @transaction.atomic
@@ -312,10 +402,13 @@ def add_takeover_inspection(*, acting_user: User, now: dt.datetime, project: Pro
 
 @transaction.atomic
 def record_patrol(*, acting_user: User, now: dt.datetime, building: Building, patrolled_at: dt.datetime,
-                  findings: str = "", **checks: bool) -> BuildingPatrol:
+                  findings: str = "", needs_action: bool | None = None, **checks: bool) -> BuildingPatrol:
     """楼宇日常巡查 (R-M19-04 (9)): the steward records a patrol of a building of their project — each
     area normal or not (cleaning, security, facilities and utilities, signage, decoration work); an area
-    not normal needs a finding. Not later than now, not more than 7 days back."""
+    not normal needs a finding. Not later than now, not more than 7 days back.
+
+    A finding that needs action (``needs_action``; by default: some area is not normal) is received at
+    once as an internal ticket linked to the patrol (:func:`patrol_to_ticket`), in the same transaction."""
     names = {n for n, _label in PATROL_CHECKS}
     unknown = set(checks) - names
     if unknown:
@@ -333,6 +426,41 @@ def record_patrol(*, acting_user: User, now: dt.datetime, building: Building, pa
     findings = _text(findings, "findings", "发现的问题", 2000, required=False)
     if not all(values.values()) and not findings:
         raise StaffRecordError("有异常项时请填写发现的问题", field="findings")
-    return BuildingPatrol.objects.create(
+    if needs_action is None:
+        needs_action = not all(values.values())
+    if needs_action and not findings:
+        raise StaffRecordError("需要处理时请填写发现的问题", field="findings")
+    patrol = BuildingPatrol.objects.create(
         company_id=building.project.company_id, project_id=building.project_id, building=building,
         steward=acting_user, patrolled_at=patrolled_at, findings=findings, recorded_at=now, **values)
+    if needs_action:
+        patrol.ticket = patrol_to_ticket(patrol=patrol, acting_user=acting_user, now=now)
+    return patrol
+
+
+@transaction.atomic
+def patrol_to_ticket(*, patrol: BuildingPatrol, acting_user: User, now: dt.datetime) -> Ticket:
+    """巡查发现转内部工单 (R-M19-04 (9), (2), (16)): the finding is received in the tickets pipeline as a
+    written internal report by the steward (channel 信函: a written record, no oral feedback time) — a
+    repair when facilities, utilities or signage are at fault, otherwise a need — and linked to the
+    patrol. The patrol's steward or a keeper of its project may raise it, once."""
+    locked = BuildingPatrol.objects.select_for_update(of=("self",)).select_related(
+        "project", "building", "steward").filter(pk=patrol.pk).first()
+    if locked is None or not (locked.steward_id == acting_user.pk
+                              or access.visible_patrols(acting_user).filter(pk=locked.pk).exists()):
+        raise StaffRecordError("巡查记录不存在", code="not_found", status=404)
+    if locked.ticket_id is not None:
+        raise StaffRecordError("该巡查发现已转为内部工单", code="already_raised", status=409)
+    if not locked.findings:
+        raise StaffRecordError("该巡查没有发现问题，无需转工单", field="findings")
+    kind = Kind.REPAIR if not (locked.facilities_ok and locked.signage_ok) else Kind.NEED
+    problems = "、".join(locked.problems) or "其他"
+    when = clock.local(locked.patrolled_at, locked.project.tz)
+    ticket = ticket_actions.receive_ticket(
+        project=locked.project, kind=kind, channel=Channel.LETTER, source=Source.PROJECT, acting_user=acting_user,
+        now=now, content=f"楼宇巡查发现（{locked.building.name} {when:%Y-%m-%d %H:%M}，{problems}）：{locked.findings}",
+        complainant_surname=str(locked.steward)[:20], phone=getattr(locked.steward, "phone", "") or "",
+        address=locked.building.name, received_at=min(locked.patrolled_at, now))
+    locked.ticket = ticket
+    locked.save(update_fields=["ticket"])
+    return ticket

@@ -60,12 +60,19 @@ def _contracts(company: Company, director: User, now: dt.datetime) -> int:
                 signed_on=today.replace(year=today.year - 1 - o_index % 3, day=1),
                 valid_until=None if o_index % 2 else today.replace(year=today.year + 2, day=1))
             count += 1
+        first = ServiceContract.objects.filter(project=project).order_by("pk").first()
+        if first is not None:  # one contract corrected after registration, the correction kept
+            actions.update_service_contract(contract=first, acting_user=director, now=now,
+                                            reason="签订日期录入错误，以合同原件为准",
+                                            signed_on=first.signed_on.replace(day=8))
+            count += 1
     return count
 
 
 def _patrols(company: Company, now: dt.datetime) -> int:
     """R-M19-04 (9): the last five days' building patrols by each building's steward (or the project's
-    first steward/butler); one patrol a day finds something."""
+    first steward/butler); one patrol a day finds something — raised as an internal ticket, except a
+    cleaning matter handled on the spot."""
     if BuildingPatrol.objects.filter(company=company).exists():
         return 0
     count = 0
@@ -78,12 +85,15 @@ def _patrols(company: Company, now: dt.datetime) -> int:
             walker = next((u for u in walkers if u.pk == building.steward_id), walkers[b_index % len(walkers)])
             for day in range(5, 0, -1):
                 problem = (day + b_index) % 5 == 0
+                on_spot = problem and b_index == 3
+                findings = ("单元门禁闭门器损坏，门无法自动关闭" if b_index % 2 == 0 else "消防通道指示牌脱落")
                 actions.record_patrol(
                     acting_user=walker, now=now, building=building,
                     patrolled_at=now - dt.timedelta(days=day, hours=1 + b_index),
-                    signage_ok=not problem or b_index % 2 == 0, facilities_ok=not problem or b_index % 2 == 1,
-                    findings=("单元门禁闭门器损坏，已报修" if b_index % 2 == 0 else "消防通道指示牌脱落，已通知更换")
-                    if problem else "")
+                    signage_ok=not problem or b_index % 2 == 0 or on_spot,
+                    facilities_ok=not problem or b_index % 2 == 1 or on_spot, cleaning_ok=not on_spot,
+                    findings=("电梯轿厢有宠物粪便，已通知保洁当场清理" if on_spot else findings) if problem else "",
+                    needs_action=False if on_spot else None)
                 count += 1
     return count
 

@@ -100,6 +100,13 @@ class ContractForm(forms.Form):
         field.label_from_instance = lambda p: f"{p.household.label} · {mask_name(p.name)}"  # type: ignore[method-assign,assignment]
 
 
+class ContractEditForm(ContractForm):
+    """更正物业服务合同 (R-M19-14): the same fields and the reason, which the correction record keeps."""
+
+    reason = forms.CharField(label=_("更正原因"), max_length=200,
+                             help_text=_("例如：合同编号录入错误、签订日期以合同原件为准"))
+
+
 class TakeoverForm(forms.Form):
     project: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("项目"), queryset=Project.objects.none())
     inspected_on = forms.DateField(label=_("验收日期"), widget=DATE)
@@ -125,9 +132,18 @@ class PatrolForm(forms.Form):
     signage_ok = forms.BooleanField(label=_("标识标牌正常"), required=False, initial=True)
     decoration_ok = forms.BooleanField(label=_("装修巡查正常"), required=False, initial=True)
     findings = forms.CharField(label=_("发现的问题"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    resolved_on_spot = forms.BooleanField(
+        label=_("已当场处理，无需转内部工单"), required=False,
+        help_text=_("有异常项时默认转为内部工单，由前台派工跟进"))
 
     def __init__(self, *args: Any, buildings: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = cast(forms.ModelChoiceField, self.fields["building"])
         field.queryset = buildings
         field.label_from_instance = lambda b: f"{b.project.name} · {b.name}"  # type: ignore[method-assign,assignment]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # the action decides by default (an area not normal needs action); ticked = no ticket
+        data["needs_action"] = False if data.pop("resolved_on_spot", False) else None
+        return data

@@ -1,7 +1,7 @@
 """Staff records (SPEC M19). A certificate (证书/资质) of a staff member with type, number, issuer and
 validity (R-M19-10); an expired one is flagged, one expiring within ``WARN_DAYS`` is warned about.
-Also the directory's change log (R-M19-12), owners' service contracts (R-M19-14) and the stewards'
-building patrols (R-M19-04). Training sessions and takeover inspections are ``apps.org`` models
+Also the directory's change log (R-M19-12), owners' service contracts with their corrections (R-M19-14)
+and the stewards' building patrols, a finding needing action linked to its internal ticket (R-M19-04). Training sessions and takeover inspections are ``apps.org`` models
 (``TrainingSession``, ``TakeoverInspection``) written by this app's actions."""
 from __future__ import annotations
 
@@ -122,6 +122,28 @@ class ServiceContract(models.Model):
         return self.number
 
 
+class ServiceContractChange(models.Model):
+    """物业服务合同的更正记录 (R-M19-14): a registered contract corrected — who, when, the values before
+    and after, and why."""
+
+    contract = models.ForeignKey(ServiceContract, on_delete=models.PROTECT, related_name="changes",
+                                 verbose_name=_("物业服务合同"))
+    before = models.JSONField(_("修改前"), default=dict)
+    after = models.JSONField(_("修改后"), default=dict)
+    reason = models.CharField(_("更正原因"), max_length=200)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("修改人"))
+    changed_at = models.DateTimeField(_("修改时间"))
+
+    class Meta:
+        verbose_name = _("合同更正记录")
+        verbose_name_plural = _("合同更正记录")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.contract} {self.changed_at:%Y-%m-%d}"
+
+
 PATROL_CHECKS: tuple[tuple[str, Any], ...] = (
     ("cleaning_ok", _("保洁")),
     ("security_ok", _("安全秩序")),
@@ -151,6 +173,8 @@ class BuildingPatrol(models.Model):
     decoration_ok = models.BooleanField(_("装修巡查"), default=True)
     findings = models.TextField(_("发现的问题"), blank=True)
     recorded_at = models.DateTimeField(_("登记时间"))
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=_("内部工单"), help_text=_("需要处理的发现转成的内部工单"))
 
     class Meta:
         verbose_name = _("楼宇巡查记录")

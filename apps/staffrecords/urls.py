@@ -15,7 +15,9 @@ urlpatterns = [
     path("training/<int:pk>/", views.training_detail, name="training_detail"),
     path("contracts/", views.contract_list, name="contracts"),
     path("contracts/new/", views.contract_new, name="contract_new"),
+    path("contracts/<int:pk>/edit/", views.contract_edit, name="contract_edit"),
     path("takeovers/", views.takeover_list, name="takeovers"),
     path("takeovers/new/", views.takeover_new, name="takeover_new"),
     path("patrols/", views.patrols, name="patrols"),
+    path("patrols/<int:pk>/ticket/", views.patrol_ticket, name="patrol_ticket"),
 ]
