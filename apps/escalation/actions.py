@@ -515,12 +515,12 @@ def _signature_writes(ticket: Ticket, row: dict[str, Any], *, count: list[str] |
         out.append((f"INSERT INTO {freq} (project_id, gram, df) VALUES {values} "  # noqa: S608 - our tables
                     f"ON CONFLICT (project_id, gram) DO UPDATE SET df = {freq}.df + 1",
                     [x for g in count for x in (ticket.project_id, g)]))
-    fields = [ComplaintSignature._meta.get_field(name) for name in row]
-    columns = ", ".join(q(f.column) for f in fields)
-    updates = ", ".join(f"{q(f.column)} = excluded.{q(f.column)}" for f in fields if not f.primary_key)
+    fields = {name: ComplaintSignature._meta.get_field(name) for name in row}
+    columns = ", ".join(q(f.column) for f in fields.values())
+    updates = ", ".join(f"{q(f.column)} = excluded.{q(f.column)}" for f in fields.values() if not f.primary_key)
     out.append((f"INSERT INTO {sigs} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "  # noqa: S608
                 f"ON CONFLICT (ticket_id) DO UPDATE SET {updates}",
-                [f.get_db_prep_save(row[f.name], connection) for f in fields]))
+                [f.get_db_prep_save(row[name], connection) for name, f in fields.items()]))
     if stale:
         out.append((f"DELETE FROM {grams} WHERE ticket_id = %s", [ticket.pk]))  # noqa: S608
     if keys:

@@ -416,9 +416,10 @@ def candidates_for(ticket: Ticket, *, now: dt.datetime | None = None, limit: int
                 category_b=str(cat) if cat else None)
         cos = dot(mine_vec, packed)
         score = combine(cos, *part)
-        if score >= threshold:
-            scored.append((score, _moment(received), pk,
-                           similarity.Match(score=round(score, 4), same=True, gate=part[0], cosine=round(cos, 4))))
+        if score >= threshold:  # ranked by the rounded score, as the Match shows it
+            rounded = round(score, 4)
+            scored.append((rounded, _moment(received), pk,
+                           similarity.Match(score=rounded, same=True, gate=part[0], cosine=round(cos, 4))))
     if unsigned:  # scored from their text with the current IDF (one read of the frequencies for all)
         texts = {pk: similarity.apply_synonyms(content or "", synonyms) for pk, _c, _r, content in unsigned}
         features = {pk: similarity.text_features(text) for pk, text in texts.items()}
@@ -570,13 +571,31 @@ def current_level(ticket: Ticket) -> str:
 
 
 def add_working_days_for(project: Project) -> Callable[[dt.datetime, int], dt.datetime]:
-    """A ``(start, n) -> deadline`` function on the project's working-day calendar (T-03, T-04)."""
+    """A ``(start, n) -> deadline`` function on the project's working-day calendar (T-03, T-04).
+    Inside :func:`evaluation_cache` it answers first from the deadlines :func:`prepare_working_days`
+    computed in one batch (the same values: each is ``add_working_days`` of its start)."""
     cal = _cached("calendar", project.pk, lambda: calendar_for(project))
+    known: dict[tuple[dt.datetime, int], dt.datetime] = _cached("working_day_dues", project.pk, dict)
 
     def add(start: dt.datetime, n: int) -> dt.datetime:
-        return wcal.add_working_days(start, n, calendar=cal)
+        due = known.get((start, n))
+        return due if due is not None else wcal.add_working_days(start, n, calendar=cal)
 
     return add
+
+
+def prepare_working_days(project: Project, starts: Iterable[dt.datetime], n: int) -> None:
+    """Compute the N-working-day deadlines of many starts of one project at once
+    (:func:`apps.workdays.calendar.working_day_dues`, issue 15: a sweep evaluating many complaints)
+    for :func:`add_working_days_for` to answer from. Only inside :func:`evaluation_cache`."""
+    if _EVALUATION_CACHE.get() is None:
+        return
+    starts = list(dict.fromkeys(starts))
+    if not starts:
+        return
+    cal = _cached("calendar", project.pk, lambda: calendar_for(project))
+    known: dict[tuple[dt.datetime, int], dt.datetime] = _cached("working_day_dues", project.pk, dict)
+    known.update(zip(((s, n) for s in starts), wcal.working_day_dues(starts, n, cal), strict=True))
 
 
 # ------------------------------------------------------------------ archive (R-M3-07, R-M3-10)

@@ -119,5 +119,7 @@ def test_r_m3_04_complaints_without_signature_cost_no_query_each(cast, complaint
             found = queries.candidates_for(newest, now=T0 + dt.timedelta(hours=1))
     # two reads more, whatever the number of unsigned complaints: the frequencies of the ticket's own
     # grams (it has no stored signature either) and those of all the unsigned complaints' grams
-    assert len(from_text.captured_queries) == len(signed_only.captured_queries) + 2
+    assert len(from_text.captured_queries) <= len(signed_only.captured_queries) + 2
+    frequency_reads = [q for q in from_text.captured_queries if "escalation_similaritygramfrequency" in q["sql"]]
+    assert len(frequency_reads) == 2, [q["sql"][:120] for q in from_text.captured_queries]
     assert len(found) >= 3 and len(expected) >= 3  # the lighting complaints of 5栋, either way
