@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Max
 
 from apps.core import jobs
@@ -515,9 +515,14 @@ def _signature_writes(ticket: Ticket, row: dict[str, Any], *, count: list[str] |
         out.append((f"INSERT INTO {freq} (project_id, gram, df) VALUES {values} "  # noqa: S608 - our tables
                     f"ON CONFLICT (project_id, gram) DO UPDATE SET df = {freq}.df + 1",
                     [x for g in count for x in (ticket.project_id, g)]))
-    fields = {name: ComplaintSignature._meta.get_field(name) for name in row}
-    columns = ", ".join(q(f.column) for f in fields.values())
-    updates = ", ".join(f"{q(f.column)} = excluded.{q(f.column)}" for f in fields.values() if not f.primary_key)
+    fields: dict[str, models.Field[Any, Any]] = {}
+    names: dict[str, str] = {}  # field name → quoted column
+    for name in row:
+        field = ComplaintSignature._meta.get_field(name)
+        assert isinstance(field, models.Field) and field.column
+        fields[name], names[name] = field, q(field.column)
+    columns = ", ".join(names.values())
+    updates = ", ".join(f"{names[n]} = excluded.{names[n]}" for n, f in fields.items() if not f.primary_key)
     out.append((f"INSERT INTO {sigs} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "  # noqa: S608
                 f"ON CONFLICT (ticket_id) DO UPDATE SET {updates}",
                 [f.get_db_prep_save(row[name], connection) for name, f in fields.items()]))
