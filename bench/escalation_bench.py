@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
+import json
 import random
 import statistics
 import sys
@@ -42,6 +43,8 @@ def main() -> None:
     parser.add_argument("--window", type=int)
     parser.add_argument("--probes", type=int)
     parser.add_argument("--groups", type=int, nargs="*")
+    parser.add_argument("--dump", help="write every probe's candidates and scores to this JSON file "
+                        "(to compare two versions of the check on the same data)")
     args = parser.parse_args()
     window = args.window or scaled(args.scale, 500, 10_000, 10_000)
     probes = args.probes or scaled(args.scale, 20, 200, 200)
@@ -122,23 +125,29 @@ def main() -> None:
           f"{time.perf_counter() - t0:.1f} s")
 
     # ---- the same-complaint check of new complaints against the whole window
-    runs, found, probe_rows, check_queries = [], 0, [], []
+    runs, cpu, found, probe_rows, check_queries, dumped = [], [], 0, [], [], []
     for i in range(probes):  # each new complaint arrives after the one before, as at intake
         t = clones([rng.choice(texts)], [now + dt.timedelta(seconds=i)])[0]
         probe_rows.append(t)
         with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
-            s = time.perf_counter()
+            s, c = time.perf_counter(), time.process_time()
             with queries.evaluation_cache():  # as intake's evaluation: the project's settings read once
                 sig = actions.record_signature(t)  # as attach_to_cluster: the stored row goes to the check
-                found += len(queries.candidates_for(t, now=now, signature=sig))
+                got = queries.candidates_for(t, now=now, signature=sig)
+                found += len(got)
             runs.append(time.perf_counter() - s)
+            cpu.append(time.process_time() - c)  # this process's CPU: what waiting for a core does not inflate
         check_queries.append(len(ctx.captured_queries))
+        dumped.append([t.content, [[c.ticket.pk, c.match.score, c.match.cosine, c.match.gate] for c in got]])
+    if args.dump:
+        Path(args.dump).write_text(json.dumps(dumped, ensure_ascii=False, indent=0), encoding="utf-8")
     runs.sort()
     median = statistics.median(runs) * 1000
     p99 = runs[min(len(runs) - 1, int(len(runs) * 0.99))] * 1000
     print(f"same-complaint check, {window:,} complaints in the window, {probes} new complaints: "
           f"median {median:.1f} ms, p99 {p99:.1f} ms, {found / probes:.1f} candidates each, "
-          f"{statistics.median(check_queries):.0f} SQL queries each (median)")
+          f"{statistics.median(check_queries):.0f} SQL queries each (median), "
+          f"client CPU {statistics.median(cpu) * 1000:.1f} ms each (median)")
     window_texts = [t.content for t in rows]
     old = []
     for t in probe_rows[:3]:

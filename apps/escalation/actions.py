@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Max
 
 from apps.core import jobs
@@ -458,23 +458,36 @@ def _lock_project_groups(project_id: int) -> None:
     list(Project.objects.select_for_update(no_key=True).filter(pk=project_id).values_list("pk", flat=True))
 
 
-def _count_document(project_id: int, grams: Iterable[str]) -> dict[str, int]:
-    """One more document in the project's n-gram frequencies (:class:`SimilarityGramFrequency`; the
-    empty gram counts documents): one upsert that returns the new frequencies (issue 15: one round
-    trip instead of insert, update and read). PostgreSQL and SQLite ≥ 3.35 share the statement."""
-    keys = sorted({*grams, ""})
-    table = connection.ops.quote_name(SimilarityGramFrequency._meta.db_table)
-    values = ", ".join(["(%s, %s, 1)"] * len(keys))
-    params: list[Any] = [x for g in keys for x in (project_id, g)]
-    with connection.cursor() as cur:
-        cur.execute(f"INSERT INTO {table} (project_id, gram, df) VALUES {values} "  # noqa: S608 - our table
-                    f"ON CONFLICT (project_id, gram) DO UPDATE SET df = {table}.df + 1 RETURNING gram, df", params)
-        return dict(cur.fetchall())
-
-
 SIGNATURE_GRACE = dt.timedelta(minutes=10)
 """The watermark (:class:`SimilarityIndexState`) never passes a complaint recorded this recently: its
 intake job (which stores its signature) may still be queued, or its transaction still open."""
+
+
+def _watermark_sql(signing: int | None = None) -> str:
+    """The statement that moves a project's watermark (:func:`advance_signed_below`); ``signing``: the
+    complaint whose signature the same statement stores (its snapshot does not see that row yet)."""
+    state = connection.ops.quote_name(SimilarityIndexState._meta.db_table)
+    tickets = connection.ops.quote_name(Ticket._meta.db_table)
+    sigs = connection.ops.quote_name(ComplaintSignature._meta.db_table)
+    unsigned = (f"NOT EXISTS (SELECT 1 FROM {sigs} s WHERE s.ticket_id = t.id AND s.synonyms_key = %s "  # noqa: S608
+                f"AND s.version = %s)")
+    if signing is not None:
+        unsigned = f"(t.id <> %s AND {unsigned})"
+    return (f"INSERT INTO {state} (project_id, synonyms_key, version, signed_below) VALUES (%s, %s, %s, 0) "  # noqa: S608
+            f"ON CONFLICT (project_id) DO UPDATE SET synonyms_key = excluded.synonyms_key, "
+            f"version = excluded.version, signed_below = CASE "
+            f"WHEN {state}.synonyms_key = excluded.synonyms_key AND {state}.version = excluded.version THEN "
+            f"COALESCE((SELECT MIN(t.id) FROM {tickets} t WHERE t.project_id = %s AND t.kind = %s "
+            f"AND t.status <> %s AND t.id >= {state}.signed_below AND (t.recorded_at > %s OR {unsigned})), "
+            f"(SELECT MAX(t.id) + 1 FROM {tickets} t WHERE t.project_id = %s AND t.kind = %s "
+            f"AND t.id >= {state}.signed_below), {state}.signed_below) ELSE 0 END RETURNING signed_below")
+
+
+def _watermark_params(project_id: int, key: str, now: dt.datetime | None, signing: int | None = None) -> list[Any]:
+    version = similarity.SIGNATURE_VERSION
+    recent = connection.ops.adapt_datetimefield_value((now or clock.now()) - SIGNATURE_GRACE)
+    return [project_id, key, version, project_id, queries.COMPLAINT, queries.VOIDED, recent,
+            *([signing] if signing is not None else []), key, version, project_id, queries.COMPLAINT]
 
 
 def advance_signed_below(project_id: int, key: str, *, now: dt.datetime | None = None) -> int:
@@ -483,54 +496,88 @@ def advance_signed_below(project_id: int, key: str, *, now: dt.datetime | None =
     return it (issue 15). One statement; a project whose synonym table or signature layout changed
     starts again from 0. (A complaint whose transaction is still open is invisible here, as it is to
     the check itself; its own intake job stores its signature moments later.)"""
-    state = connection.ops.quote_name(SimilarityIndexState._meta.db_table)
-    tickets = connection.ops.quote_name(Ticket._meta.db_table)
-    sigs = connection.ops.quote_name(ComplaintSignature._meta.db_table)
-    version = similarity.SIGNATURE_VERSION
-    recent = (now or clock.now()) - SIGNATURE_GRACE
-    sql = (f"INSERT INTO {state} (project_id, synonyms_key, version, signed_below) VALUES (%s, %s, %s, 0) "  # noqa: S608
-           f"ON CONFLICT (project_id) DO UPDATE SET synonyms_key = excluded.synonyms_key, "
-           f"version = excluded.version, signed_below = CASE "
-           f"WHEN {state}.synonyms_key = excluded.synonyms_key AND {state}.version = excluded.version THEN "
-           f"COALESCE((SELECT MIN(t.id) FROM {tickets} t WHERE t.project_id = %s AND t.kind = %s "
-           f"AND t.status <> %s AND t.id >= {state}.signed_below AND (t.recorded_at > %s OR NOT EXISTS "
-           f"(SELECT 1 FROM {sigs} s WHERE s.ticket_id = t.id AND s.synonyms_key = %s AND s.version = %s))), "
-           f"(SELECT MAX(t.id) + 1 FROM {tickets} t WHERE t.project_id = %s AND t.kind = %s "
-           f"AND t.id >= {state}.signed_below), {state}.signed_below) ELSE 0 END RETURNING signed_below")
     with connection.cursor() as cur:
-        cur.execute(sql, [project_id, key, version, project_id, queries.COMPLAINT, queries.VOIDED, recent,
-                          key, version, project_id, queries.COMPLAINT])
+        cur.execute(_watermark_sql(), _watermark_params(project_id, key, now))
         return int(cur.fetchone()[0])
+
+
+def _signature_writes(ticket: Ticket, row: dict[str, Any], *, count: list[str] | None, stale: bool,
+                      keys: list[int], key: str) -> list[tuple[str, list[Any]]]:
+    """The writes of :func:`record_signature`, in order: one more document in the project's n-gram
+    frequencies (``count``: its grams and ``""``; None when it was counted before), the signature row
+    (inserted or replaced), its gram-index rows (the old ones removed when ``stale``) and the
+    project's watermark (last: it returns the new value)."""
+    q = connection.ops.quote_name
+    freq, sigs, grams = (q(m._meta.db_table) for m in (SimilarityGramFrequency, ComplaintSignature, ComplaintGram))
+    out: list[tuple[str, list[Any]]] = []
+    if count:
+        values = ", ".join(["(%s, %s, 1)"] * len(count))
+        out.append((f"INSERT INTO {freq} (project_id, gram, df) VALUES {values} "  # noqa: S608 - our tables
+                    f"ON CONFLICT (project_id, gram) DO UPDATE SET df = {freq}.df + 1",
+                    [x for g in count for x in (ticket.project_id, g)]))
+    fields: dict[str, models.Field[Any, Any]] = {}
+    names: dict[str, str] = {}  # field name → quoted column
+    for name in row:
+        field = ComplaintSignature._meta.get_field(name)
+        assert isinstance(field, models.Field) and field.column
+        fields[name], names[name] = field, q(field.column)
+    columns = ", ".join(names.values())
+    updates = ", ".join(f"{names[n]} = excluded.{names[n]}" for n, f in fields.items() if not f.primary_key)
+    out.append((f"INSERT INTO {sigs} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "  # noqa: S608
+                f"ON CONFLICT (ticket_id) DO UPDATE SET {updates}",
+                [f.get_db_prep_save(row[name], connection) for name, f in fields.items()]))
+    if stale:
+        out.append((f"DELETE FROM {grams} WHERE ticket_id = %s", [ticket.pk]))  # noqa: S608
+    if keys:
+        received = connection.ops.adapt_datetimefield_value(ticket.received_at)
+        out.append((f"INSERT INTO {grams} (project_id, gram, ticket_id, received_at) "  # noqa: S608
+                    f"VALUES {', '.join(['(%s, %s, %s, %s)'] * len(keys))}",
+                    [x for g in keys for x in (ticket.project_id, g, ticket.pk, received)]))
+    out.append((_watermark_sql(signing=ticket.pk), _watermark_params(ticket.project_id, key, None, ticket.pk)))
+    return out
 
 
 def record_signature(ticket: Ticket) -> ComplaintSignature:
     """Store the complaint's same-complaint signature once (issue 15): count it in the project's
     n-gram document frequencies, weigh its vector with that IDF, store it packed and add its grams
     and matters to the gram index (:class:`ComplaintGram`). Repeating it (a retried job) leaves the
-    frequencies alone; a signature made under another synonym table or layout is remade."""
+    frequencies alone; a signature made under another synonym table or layout is remade.
+
+    One read (the stored signature's key and the frequencies of the text's grams) and one write: on
+    PostgreSQL the frequencies, the signature, its gram-index rows and the watermark are written by a
+    single statement (data-modifying ``WITH``); SQLite, which has none, runs the same statements one
+    after the other. Callers hold the project's grouping lock (:func:`_lock_project_groups`), so the
+    frequencies read are those the write increments."""
     synonyms = queries.synonyms_for(ticket.project)
     key = queries.synonyms_key(synonyms)
-    existing = ComplaintSignature.objects.filter(ticket_id=ticket.pk).first()
-    if queries.is_current(existing, key):
-        assert existing is not None
-        return existing
-    df = None
-    if existing is None:  # one more document in the project's frequencies
-        text = similarity.apply_synonyms(ticket.content or "", synonyms)
-        df = _count_document(ticket.project_id, similarity.text_features(text)[1])
-    else:
-        ComplaintGram.objects.filter(ticket_id=ticket.pk).delete()
-    sig = queries.compute_signature(ticket, synonyms, df)
-    row = existing or ComplaintSignature(ticket_id=ticket.pk)
-    for name, value in {"project_id": ticket.project_id, "received_at": ticket.received_at, "synonyms_key": key,
-                        **queries.signature_row(sig)}.items():
-        setattr(row, name, value)
-    row.save(force_insert=existing is None)
-    ComplaintGram.objects.bulk_create([ComplaintGram(project_id=ticket.project_id, gram=g, ticket_id=ticket.pk,
-                                                     received_at=ticket.received_at)
-                                       for g in queries.index_keys(sig)])
+    text = similarity.apply_synonyms(ticket.content or "", synonyms)
+    _norm, grams, tps, asp, locs = similarity.text_features(text)
+    stored, df = queries.signature_inputs(ticket.pk, ticket.project_id, grams)
+    if stored is not None and stored == (key, similarity.SIGNATURE_VERSION):
+        return ComplaintSignature.objects.get(ticket_id=ticket.pk)  # a retried job: nothing to do
+    count = None
+    if stored is None:  # one more document in the project's frequencies
+        count = sorted({*grams, ""})
+        df = {g: df.get(g, 0) + 1 for g in count}
+    n_docs = df.pop("", 0)
+    sig = similarity.Signature(similarity.hashed(similarity.weighted(grams, similarity.idf_from(df, n_docs))),
+                               tps, asp, locs)
+    values = {"ticket_id": ticket.pk, "project_id": ticket.project_id, "received_at": ticket.received_at,
+              "synonyms_key": key, **queries.signature_row(sig)}
+    writes = _signature_writes(ticket, values, count=count, stale=stored is not None,
+                               keys=queries.index_keys(sig), key=key)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            ctes = ", ".join(f"w{i} AS ({sql})" for i, (sql, _p) in enumerate(writes[:-1]))
+            cur.execute(f"WITH {ctes} {writes[-1][0]}", [p for _sql, params in writes for p in params])
+        else:
+            for sql, params in writes:
+                cur.execute(sql, params)
+        signed_below = int(cur.fetchone()[0])
+    row = ComplaintSignature(**values)
+    row._state.adding, row._state.db = False, connection.alias
     # for candidates_for: where the complaints still to be scored from their text begin
-    row.signed_below = advance_signed_below(ticket.project_id, key)  # type: ignore[attr-defined]
+    row.signed_below = signed_below  # type: ignore[attr-defined]
     return row
 
 

@@ -17,7 +17,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.dateparse import parse_datetime
 
 from apps.escalation import rules, similarity
 from apps.escalation.models import (
@@ -208,6 +210,23 @@ def project_idf(project_id: int, grams: Iterable[str]) -> Callable[[str], float]
     return similarity.idf_from(rows, n_docs)
 
 
+def signature_inputs(ticket_id: int, project_id: int,
+                     grams: Iterable[str]) -> tuple[tuple[str, int] | None, dict[str, int]]:
+    """What :func:`actions.record_signature` reads, in ONE statement (issue 15): the ``(synonyms_key,
+    version)`` of the ticket's stored signature (None when it has none) and the project's document
+    frequencies of ``grams`` (``""``: the number of documents; absent grams are absent)."""
+    keys = sorted({*grams, ""})
+    freq, sigs = _table(SimilarityGramFrequency), _table(ComplaintSignature)
+    sql = (f"SELECT f.gram, f.df FROM {freq} f WHERE f.project_id = %s "  # noqa: S608 - our tables
+           f"AND f.gram IN ({', '.join(['%s'] * len(keys))}) "
+           f"UNION ALL SELECT s.synonyms_key, -1 - s.version FROM {sigs} s WHERE s.ticket_id = %s")
+    with connection.cursor() as cur:
+        cur.execute(sql, [project_id, *keys, ticket_id])
+        rows = cur.fetchall()
+    stored = next(((gram, -1 - df) for gram, df in rows if df < 0), None)
+    return stored, {gram: df for gram, df in rows if df >= 0}
+
+
 def compute_signature(ticket: Ticket, synonyms: dict[str, str] | None,
                       df: dict[str, int] | None = None) -> similarity.Signature:
     """The signature of ``ticket`` (vector keyed by gram id, :func:`similarity.hashed`) with the
@@ -255,16 +274,6 @@ def signature_of_row(row: ComplaintSignature) -> similarity.Signature:
                                 _unbar(row.locations))
 
 
-def _overlaps(field: str, values: frozenset[str]) -> Q:
-    """Rows whose ``field`` set is empty or shares one of ``values`` (empty ``values``: every row)."""
-    if not values:
-        return Q()
-    q = Q(**{field: ""})
-    for v in values:
-        q |= Q(**{f"{field}__contains": f"|{v}|"})
-    return q
-
-
 def unsigned_complaints(project: Any, key: str) -> QuerySet[Ticket]:
     """The project's complaints without a current signature (synonym table ``key``, current layout):
     what ``manage.py similarity_backfill`` stores."""
@@ -273,15 +282,83 @@ def unsigned_complaints(project: Any, key: str) -> QuerySet[Ticket]:
     return Ticket.objects.filter(project_id=project.pk, kind=COMPLAINT).filter(~Exists(current))
 
 
-def signed_below(project_id: int, key: str, signature: Any = None) -> int:
-    """The project's watermark (:class:`SimilarityIndexState`): every complaint below it has a current
-    signature. ``signature``: a row :func:`actions.record_signature` just stored, which carries it."""
-    if signature is not None and getattr(signature, "signed_below", None) is not None:
-        return int(signature.signed_below)
-    row = (SimilarityIndexState.objects.filter(project_id=project_id, synonyms_key=key,
-                                               version=similarity.SIGNATURE_VERSION)
-           .values_list("signed_below", flat=True).first())
-    return int(row or 0)
+def _table(model: Any) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _like_bars(value: str) -> str:
+    """The ``LIKE`` pattern of ``|value|`` inside a ``|a|b|`` column (``_`` and ``%`` taken literally)."""
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%|{escaped}|%"
+
+
+def _bars_overlap(column: str, values: frozenset[str], params: list[Any]) -> str:
+    """The ``|a|b|`` column is empty or names one of ``values`` (a gate run by the database)."""
+    if not values:
+        return ""
+    ors = [f"{column} = ''"]
+    for v in sorted(values):
+        ors.append(f"{column} LIKE %s ESCAPE '\\'")
+        params.append(_like_bars(v))
+    return f" AND ({' OR '.join(ors)})"
+
+
+def _window_sql(ticket: Ticket, *, key: str, start: dt.datetime, mine: similarity.Signature,
+                category: str | None, lookup: list[int] | None, signature: Any) -> tuple[str, list[Any]]:
+    """ONE statement for the whole window (issue 15): the stored signatures of the complaints that share
+    one of the ``lookup`` gram-index keys and pass the gates (``1, id, category, received, packed,
+    topics, aspects, locations, NULL``), then — ``UNION ALL`` — the complaints of the window still
+    without a current signature, above the project's watermark (``0, id, category, received, NULL, …,
+    content``). ``lookup`` None: no index look-up (a threshold of 0 matches every complaint); empty:
+    no stored signature can match."""
+    sig, tickets, grams = _table(ComplaintSignature), _table(Ticket), _table(ComplaintGram)
+    state = _table(SimilarityIndexState)
+    adapt = connection.ops.adapt_datetimefield_value
+    lo, hi = adapt(start), adapt(ticket.received_at)
+    version = similarity.SIGNATURE_VERSION
+    params: list[Any] = []
+    parts: list[str] = []
+    if lookup is None or lookup:
+        signed = (f"SELECT 1, s.ticket_id, t.category_id, t.received_at, s.packed, s.topics, s.aspects, "  # noqa: S608
+                  f"s.locations, NULL FROM {sig} s INNER JOIN {tickets} t ON t.id = s.ticket_id "
+                  f"WHERE s.project_id = %s AND s.synonyms_key = %s AND s.version = %s AND t.kind = %s "
+                  f"AND t.received_at >= %s AND t.received_at <= %s AND s.ticket_id <> %s AND t.status <> %s")
+        params += [ticket.project_id, key, version, COMPLAINT, lo, hi, ticket.pk, VOIDED]
+        if category:
+            signed += " AND (t.category_id = %s OR t.category_id IS NULL)"
+            params.append(ticket.category_id)
+        signed += _bars_overlap("s.locations", frozenset(mine.locations), params)
+        signed += _bars_overlap("s.topics", frozenset(mine.topics), params)
+        if lookup:
+            marks = ", ".join(["%s"] * len(lookup))
+            signed += (f" AND s.ticket_id IN (SELECT g.ticket_id FROM {grams} g WHERE g.project_id = %s "  # noqa: S608
+                       f"AND g.gram IN ({marks}) AND g.received_at >= %s AND g.received_at <= %s)")
+            params += [ticket.project_id, *lookup, lo, hi]
+        parts.append(signed)
+    below = getattr(signature, "signed_below", None) if signature is not None else None
+    if below is not None:
+        watermark = "%s"
+        wparams: list[Any] = [int(below)]
+    else:  # the project's watermark read in the same statement
+        watermark = (f"COALESCE((SELECT w.signed_below FROM {state} w WHERE w.project_id = %s "  # noqa: S608
+                     f"AND w.synonyms_key = %s AND w.version = %s), 0)")
+        wparams = [ticket.project_id, key, version]
+    parts.append(f"SELECT 0, t.id, t.category_id, t.received_at, NULL, NULL, NULL, NULL, t.content "  # noqa: S608
+                 f"FROM {tickets} t WHERE t.project_id = %s AND t.kind = %s AND t.received_at >= %s "
+                 f"AND t.received_at <= %s AND t.id >= {watermark} AND t.id <> %s AND t.status <> %s "
+                 f"AND NOT EXISTS (SELECT 1 FROM {sig} c WHERE c.ticket_id = t.id AND c.synonyms_key = %s "
+                 f"AND c.version = %s)")
+    params += [ticket.project_id, COMPLAINT, lo, hi, *wparams, ticket.pk, VOIDED, key, version]
+    return " UNION ALL ".join(parts), params
+
+
+def _moment(value: Any) -> dt.datetime:
+    """A ``received_at`` read by raw SQL as the ORM would give it (SQLite returns text)."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    parsed = parse_datetime(str(value))
+    assert parsed is not None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
 
 
 def candidates_for(ticket: Ticket, *, now: dt.datetime | None = None, limit: int = 10,
@@ -295,10 +372,13 @@ def candidates_for(ticket: Ticket, *, now: dt.datetime | None = None, limit: int
       reach the threshold shares one) or one of its recognised matters (a shared matter scores
       without a shared gram);
     * of those, the database keeps the ones whose category, buildings and matters pass the gates;
-      each survivor costs one dot product with its packed vector;
+      each survivor costs one dot product with its packed vector (the gates' part of the score is
+      computed once per distinct combination of category, matters, faults and buildings);
     * a complaint of the window without a current signature (recorded before signatures, its intake
-      job still queued, or made under another synonym table) is scored from its text.
+      job still queued, or made under another synonym table) is scored from its text, with the
+      project's IDF read once for all of them.
 
+    Both kinds are read in ONE statement (:func:`_window_sql`), then the ten best tickets in one more.
     ``signature``: the ticket's :class:`ComplaintSignature` when the caller has just stored it."""
     now = now or clock.now()
     t = thresholds_for(ticket.project)
@@ -311,44 +391,46 @@ def candidates_for(ticket: Ticket, *, now: dt.datetime | None = None, limit: int
     mine = signature_of_row(stored) if stored is not None else compute_signature(ticket, synonyms)
     threshold = similarity_threshold_for(ticket.project)
     category = str(ticket.category_id) if getattr(ticket, "category_id", None) else None
-    in_window = {"received_at__gte": start, "received_at__lte": ticket.received_at}
-    gates = Q()
-    if category:
-        gates &= Q(ticket__category_id=ticket.category_id) | Q(ticket__category_id=None)
-    gates &= _overlaps("locations", mine.locations) & _overlaps("topics", mine.topics)
-    rows = (ComplaintSignature.objects.filter(project_id=ticket.project_id, synonyms_key=key,
-                                              version=similarity.SIGNATURE_VERSION, ticket__kind=COMPLAINT,
-                                              **{f"ticket__{k}": v for k, v in in_window.items()})
-            .exclude(ticket_id=ticket.pk).exclude(ticket__status=VOIDED).filter(gates))
+    lookup = None
     if threshold > similarity.INDEX_MARGIN:  # a threshold of 0 makes every complaint of the window a match
         lookup = [*similarity.index_grams(mine.vector, threshold),
                   *(similarity.topic_id(x) for x in sorted(mine.topics))]
-        rows = rows.filter(ticket_id__in=ComplaintGram.objects.filter(
-            project_id=ticket.project_id, gram__in=lookup, **in_window).values("ticket_id"))
+    sql, params = _window_sql(ticket, key=key, start=start, mine=mine, category=category, lookup=lookup,
+                              signature=stored if stored is signature else None)
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
     scored: list[tuple[float, dt.datetime, int, similarity.Match]] = []
     mine_vec = mine.vector
-    for pk, cat, received, packed, tps, asp, locs in rows.values_list(
-            "ticket_id", "ticket__category_id", "ticket__received_at", "packed", "topics", "aspects", "locations"):
-        m = similarity.score_packed(mine, mine_vec, packed, _unbar(tps), _unbar(asp), _unbar(locs),
-                                    category_a=category, category_b=str(cat) if cat else None,
-                                    threshold=threshold)
-        if m.same:
-            scored.append((m.score, received, pk, m))
-    # complaints of the window without a current signature: scored from their text with the current IDF.
-    # They all lie at or above the project's watermark (SimilarityIndexState), so only that tail is read.
-    window = (Ticket.objects.filter(project_id=ticket.project_id, kind=COMPLAINT, **in_window,
-                                    pk__gte=signed_below(ticket.project_id, key, signature))
-              .exclude(pk=ticket.pk).exclude(status=VOIDED))
-    current = ComplaintSignature.objects.filter(ticket_id=OuterRef("pk"), synonyms_key=key,
-                                                version=similarity.SIGNATURE_VERSION)
-    for other in window.filter(~Exists(current)):
-        theirs = compute_signature(other, synonyms)
-        other_cat = getattr(other, "category_id", None)
-        m = similarity.score_signatures(mine, theirs, category_a=category,
-                                        category_b=str(other_cat) if other_cat else None,
-                                        threshold=threshold)
-        if m.same:
-            scored.append((m.score, other.received_at, other.pk, m))
+    gates: dict[tuple[Any, str, str, str], tuple[str, float | None]] = {}
+    dot, combine = similarity.packed_dot, similarity.gated_score
+    unsigned = []
+    for signed, pk, cat, received, packed, tps, asp, locs, content in rows:
+        if not signed:
+            unsigned.append((pk, cat, received, content))
+            continue
+        part = gates.get((cat, tps, asp, locs))
+        if part is None:
+            part = gates[(cat, tps, asp, locs)] = similarity.gate_and_agreement(
+                mine, _unbar(tps), _unbar(asp), _unbar(locs), category_a=category,
+                category_b=str(cat) if cat else None)
+        cos = dot(mine_vec, packed)
+        score = combine(cos, *part)
+        if score >= threshold:  # ranked by the rounded score, as the Match shows it
+            rounded = round(score, 4)
+            scored.append((rounded, _moment(received), pk,
+                           similarity.Match(score=rounded, same=True, gate=part[0], cosine=round(cos, 4))))
+    if unsigned:  # scored from their text with the current IDF (one read of the frequencies for all)
+        texts = {pk: similarity.apply_synonyms(content or "", synonyms) for pk, _c, _r, content in unsigned}
+        features = {pk: similarity.text_features(text) for pk, text in texts.items()}
+        idf = project_idf(ticket.project_id, {g for f in features.values() for g in f[1]})
+        for pk, cat, received, _content in unsigned:
+            _norm, grams, tps, asp, locs = features[pk]
+            theirs = similarity.Signature(similarity.hashed(similarity.weighted(grams, idf)), tps, asp, locs)
+            m = similarity.score_signatures(mine, theirs, category_a=category,
+                                            category_b=str(cat) if cat else None, threshold=threshold)
+            if m.same:
+                scored.append((m.score, _moment(received), pk, m))
     scored.sort(key=lambda s: (-s[0], -s[1].timestamp(), -s[2]))
     scored = scored[:limit]
     tickets = Ticket.objects.in_bulk([s[2] for s in scored]) if scored else {}
@@ -489,13 +571,31 @@ def current_level(ticket: Ticket) -> str:
 
 
 def add_working_days_for(project: Project) -> Callable[[dt.datetime, int], dt.datetime]:
-    """A ``(start, n) -> deadline`` function on the project's working-day calendar (T-03, T-04)."""
+    """A ``(start, n) -> deadline`` function on the project's working-day calendar (T-03, T-04).
+    Inside :func:`evaluation_cache` it answers first from the deadlines :func:`prepare_working_days`
+    computed in one batch (the same values: each is ``add_working_days`` of its start)."""
     cal = _cached("calendar", project.pk, lambda: calendar_for(project))
+    known: dict[tuple[dt.datetime, int], dt.datetime] = _cached("working_day_dues", project.pk, dict)
 
     def add(start: dt.datetime, n: int) -> dt.datetime:
-        return wcal.add_working_days(start, n, calendar=cal)
+        due = known.get((start, n))
+        return due if due is not None else wcal.add_working_days(start, n, calendar=cal)
 
     return add
+
+
+def prepare_working_days(project: Project, starts: Iterable[dt.datetime], n: int) -> None:
+    """Compute the N-working-day deadlines of many starts of one project at once
+    (:func:`apps.workdays.calendar.working_day_dues`, issue 15: a sweep evaluating many complaints)
+    for :func:`add_working_days_for` to answer from. Only inside :func:`evaluation_cache`."""
+    if _EVALUATION_CACHE.get() is None:
+        return
+    starts = list(dict.fromkeys(starts))
+    if not starts:
+        return
+    cal = _cached("calendar", project.pk, lambda: calendar_for(project))
+    known: dict[tuple[dt.datetime, int], dt.datetime] = _cached("working_day_dues", project.pk, dict)
+    known.update(zip(((s, n) for s in starts), wcal.working_day_dues(starts, n, cal), strict=True))
 
 
 # ------------------------------------------------------------------ archive (R-M3-07, R-M3-10)

@@ -494,25 +494,42 @@ def score_signatures(a: Signature, b: Signature, *, category_a: str | None, cate
                         threshold=threshold)
 
 
-def _gated_score(a: Signature, cos: float, topics_b: frozenset[str], aspects_b: frozenset[str],
-                 locations_b: frozenset[str], *, category_a: str | None, category_b: str | None,
-                 threshold: float) -> Match:
-    gate = ""
+def gate_and_agreement(a: Signature, topics_b: frozenset[str], aspects_b: frozenset[str],
+                       locations_b: frozenset[str], *, category_a: str | None,
+                       category_b: str | None) -> tuple[str, float | None]:
+    """The part of a pair's score that does not depend on the text: the gate that rules the pair out
+    ("" when none) and the agreement of the matters (None when one side has no recognised matter).
+    It depends only on the two complaints' category, buildings, matters and faults, so the
+    same-complaint check computes it once per distinct combination of the window, not per candidate."""
     if category_a and category_b and category_a != category_b:
-        gate = "category"
-    elif a.locations and locations_b and not (a.locations & locations_b):
-        gate = "location"
-    elif a.topics and topics_b and not (a.topics & topics_b):
-        gate = "topic"
-    if gate:
-        score = 0.0
-    elif a.topics and topics_b:
+        return "category", None
+    if a.locations and locations_b and not (a.locations & locations_b):
+        return "location", None
+    if a.topics and topics_b and not (a.topics & topics_b):
+        return "topic", None
+    if a.topics and topics_b:
         agreement = len(a.topics & topics_b) / len(a.topics | topics_b)
         if a.aspects and aspects_b and not (a.aspects & aspects_b):
             agreement *= ASPECT_CONFLICT_FACTOR
-        score = TEXT_WEIGHT * cos + (1 - TEXT_WEIGHT) * agreement
-    else:
-        score = cos
+        return "", agreement
+    return "", None
+
+
+def gated_score(cos: float, gate: str, agreement: float | None) -> float:
+    """The (unrounded) score of a pair from its cosine and :func:`gate_and_agreement`."""
+    if gate:
+        return 0.0
+    if agreement is not None:
+        return TEXT_WEIGHT * cos + (1 - TEXT_WEIGHT) * agreement
+    return cos
+
+
+def _gated_score(a: Signature, cos: float, topics_b: frozenset[str], aspects_b: frozenset[str],
+                 locations_b: frozenset[str], *, category_a: str | None, category_b: str | None,
+                 threshold: float) -> Match:
+    gate, agreement = gate_and_agreement(a, topics_b, aspects_b, locations_b, category_a=category_a,
+                                         category_b=category_b)
+    score = gated_score(cos, gate, agreement)
     return Match(score=round(score, 4), same=score >= threshold, gate=gate, cosine=round(cos, 4))
 
 

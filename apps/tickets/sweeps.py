@@ -17,7 +17,7 @@ from apps.org.models import Project
 from apps.tickets import inventory
 from apps.tickets.actions.record_form import flag_record_form
 from apps.tickets.choices import OPEN_STATUSES, Kind, Stage
-from apps.tickets.models import Deadline
+from apps.tickets.models import Deadline, Ticket
 from apps.workdays.queries import calendar_for
 
 
@@ -39,10 +39,19 @@ def flag_one_record_form(now: dt.datetime) -> bool:
     return True
 
 
+def record_form_candidates(now: dt.datetime) -> list[Ticket]:
+    """Every open complaint whose respond limit (first cycle) has passed and that is not flagged yet,
+    earliest limit first — read once for the pass (issue 15: one query, not one per complaint)."""
+    rows = (Deadline.objects.filter(stage=Stage.RESPOND, cycle=0, due_at__lt=now, ticket__kind=Kind.COMPLAINT,
+                                    ticket__record_form=False, ticket__status__in=OPEN_STATUSES)
+            .order_by("due_at", "pk").select_related("ticket"))
+    return list({d.ticket_id: d.ticket for d in rows}.values())
+
+
 def run(now: dt.datetime) -> SweepResult:
     result = SweepResult()
-    while flag_one_record_form(now):
-        result.record_forms += 1
+    for ticket in record_form_candidates(now):  # the action locks and re-reads each one: safe to race
+        result.record_forms += flag_record_form(ticket=ticket, now=now)
     for project in Project.objects.filter(active=True):
         local = now.astimezone(project.tz)
         yesterday = local.date() - dt.timedelta(days=1)

@@ -55,6 +55,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -295,10 +296,10 @@ def add_working_days_batch(starts: Sequence[dt.datetime], n: int, calendar: Work
     table, flags = _batch_tables(calendar, n, start_day_counts, end_of)
     ordinals = _local_ordinals(starts, calendar)
     try:
-        return list(map(table.__getitem__, ordinals)), list(map(flags.__getitem__, ordinals))
+        return _look_up(table, ordinals), _look_up(flags, ordinals)
     except KeyError:
         _fill(calendar, table, flags, ordinals, n, start_day_counts, end_of)
-        return list(map(table.__getitem__, ordinals)), list(map(flags.__getitem__, ordinals))
+        return _look_up(table, ordinals), _look_up(flags, ordinals)
 
 
 def working_day_dues(starts: Sequence[dt.datetime], n: int, calendar: WorkCalendar, *,
@@ -307,10 +308,18 @@ def working_day_dues(starts: Sequence[dt.datetime], n: int, calendar: WorkCalend
     table, flags = _batch_tables(calendar, n, start_day_counts, end_of)
     ordinals = _local_ordinals(starts, calendar)
     try:
-        return list(map(table.__getitem__, ordinals))
+        return _look_up(table, ordinals)
     except KeyError:
         _fill(calendar, table, flags, ordinals, n, start_day_counts, end_of)
-        return list(map(table.__getitem__, ordinals))
+        return _look_up(table, ordinals)
+
+
+def _look_up(table: dict[int, Any], ordinals: list[int]) -> list[Any]:
+    """``[table[o] for o in ordinals]`` in one C call (``itemgetter`` of every key: ~18 ns a key against
+    ~23 ns for ``map`` of the bound ``__getitem__``, issue 15); KeyError when a day is not filled yet."""
+    if len(ordinals) > 1:
+        return list(operator.itemgetter(*ordinals)(table))
+    return [table[o] for o in ordinals]
 
 
 def _local_ordinals(starts: Sequence[dt.datetime], calendar: WorkCalendar) -> list[int]:
