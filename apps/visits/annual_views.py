@@ -103,7 +103,9 @@ def _page(request: HttpRequest, plan: AnnualVisitPlan, *, change_form: Any = Non
     today = clock.today(plan.project.tz)
     targets = list(plan.targets.all())
     return render(request, "visits/annual_detail.html", {
-        "plan": plan, "progress": annual.progress(plan, today, targets=targets), "today": today,
+        "plan": plan, "today": today,
+        "progress": (plan.review_figures if plan.reviewed_at is not None
+                     else annual.progress(plan, today, targets=targets)),
         "change_form": change_form or AnnualPlanForm(initial=_initial(plan), change=True),
         "decide_form": decide_form or DecideForm(), "review_form": review_form or AnnualReviewForm(),
         "can_plan": has_cap(user, Cap.PLAN_ANNUAL_VISITS, plan.project),

@@ -54,7 +54,7 @@ def test_sign_in_code_always_sent(owner_client: Any, homes: Any, settings: Any) 
     settings.LINLI_OWNER_CODE_INTERVAL_SECONDS = 0
     c = owner_client(OWNER, homes["1502"])
     c.post("/me/sms/", {})  # everything off
-    assert OwnerSmsOptOut.objects.filter(phone=OWNER).count() == 6
+    assert OwnerSmsOptOut.objects.filter(phone=OWNER).count() == 7
     Client().post("/me/sign-in/", {"phone": OWNER})
     assert Delivery.objects.filter(kind="owner_sign_in_code", address=OWNER).order_by("-id")[0].status != "skipped"
 

@@ -239,3 +239,23 @@ def test_r_m9_13_annual_list_query_count_is_pinned(client, cast, director, gm, d
     with django_assert_max_num_queries(16):
         r = client.get(f"/visits/annual/?project={cast.project.pk}")
     assert r.status_code == 200 and r.content.decode().count('data-testid="annual-row"') == 2
+
+
+def test_r_m9_13_year_end_review_on_the_page(client, cast, director, gm, year_2026, frozen_now):
+    """R-M9-13: the review form appears from December; the review keeps the targets against the return
+    visits as they stood, and the plan can no longer be changed."""
+    plan = _approved(cast, director, gm)
+    client.force_login(director)
+    assert 'data-testid="annual-review-form"' not in client.get(f"/visits/annual/{plan.pk}/").content.decode()
+    with clock.frozen(at(2026, 12, 2, 10)):
+        assert 'data-testid="annual-review-form"' in client.get(f"/visits/annual/{plan.pk}/").content.decode()
+        r = client.post(f"/visits/annual/{plan.pk}/review/", {"review": "太短"})
+        assert r.status_code == 400 and "年终回访工作总结（至少10个字）" in r.content.decode()
+        r = client.post(f"/visits/annual/{plan.pk}/review/",
+                        {"review": "全年工单回访率50%，未达100%目标；住户走访覆盖全部在住户。明年按季度督办。"})
+        assert r.status_code == 302
+    plan.refresh_from_db()
+    assert plan.reviewed_by == director and _cell(plan.review_figures, "resident_visits", 0)["actual"] == 2
+    body = client.get(f"/visits/annual/{plan.pk}/").content.decode()
+    assert "年终总结：目标与实际回访" in body and "明年按季度督办" in body
+    assert 'data-testid="annual-change-form"' not in body
