@@ -5,6 +5,7 @@
   (:func:`apps.owners.actions.tell_owner_request_status`). A failure stays on the job row and is retried;
   the ticket's change is never undone.
 """
+
 from __future__ import annotations
 
 from apps.core import jobs

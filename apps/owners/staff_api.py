@@ -1,6 +1,7 @@
 """Staff endpoints of the owners' committee (mounted at /api/v1/owners-committee; staff token or
 session, never an owner token): list a project's 业委会成员, appoint one, end an appointment — the same
 actions and the same ``Cap.MANAGE_COMMITTEE`` as the staff page."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,8 +41,15 @@ class CommitteeEndIn(Schema):
 
 
 def _out(m: CommitteeMember) -> dict[str, Any]:
-    return {"id": m.pk, "project_id": m.project_id, "name": m.name, "title": m.title, "phone_tail": m.phone[-4:],
-            "appointed_at": m.appointed_at, "ended_at": m.ended_at}
+    return {
+        "id": m.pk,
+        "project_id": m.project_id,
+        "name": m.name,
+        "title": m.title,
+        "phone_tail": m.phone[-4:],
+        "appointed_at": m.appointed_at,
+        "ended_at": m.ended_at,
+    }
 
 
 def _user(request: HttpRequest) -> User:
@@ -57,8 +65,9 @@ def _project(request: HttpRequest, project_id: int) -> Project:
     return project
 
 
-@router.get("/members", response={200: list[CommitteeMemberOut], **ERRORS},
-            summary="业委会成员（现任；ended=true 为已卸任）")
+@router.get(
+    "/members", response={200: list[CommitteeMemberOut], **ERRORS}, summary="业委会成员（现任；ended=true 为已卸任）"
+)
 def member_list(request: HttpRequest, project: int, ended: bool = False) -> Any:
     return [_out(m) for m in queries.committee_of(_project(request, project), ended=ended)[:200]]
 
@@ -66,17 +75,27 @@ def member_list(request: HttpRequest, project: int, ended: bool = False) -> Any:
 @router.post("/members", response={201: CommitteeMemberOut, **ERRORS}, summary="登记业委会成员（客服主管/经理）")
 def member_appoint(request: HttpRequest, payload: CommitteeAppointIn) -> Any:
     project = _project(request, payload.project_id)
-    member = actions.appoint_committee_member(project=project, phone=payload.phone, name=payload.name,
-                                              title=payload.title, acting_user=_user(request), now=clock.now())
+    member = actions.appoint_committee_member(
+        project=project,
+        phone=payload.phone,
+        name=payload.name,
+        title=payload.title,
+        acting_user=_user(request),
+        now=clock.now(),
+    )
     return Status(201, _out(member))
 
 
 @router.post("/members/{member_id}/end", response={200: CommitteeMemberOut, **ERRORS}, summary="业委会成员卸任")
 def member_end(request: HttpRequest, member_id: int, payload: CommitteeEndIn) -> Any:
     user = _user(request)
-    member = (CommitteeMember.objects.filter(pk=member_id, project__in=queries.committee_projects(user))
-              .select_related("project").first())
+    member = (
+        CommitteeMember.objects.filter(pk=member_id, project__in=queries.committee_projects(user))
+        .select_related("project")
+        .first()
+    )
     if member is None:
         raise ApiError(404, "not_found", "业委会成员不存在")
-    return _out(actions.end_committee_member(member=member, ended_on=payload.ended_on, acting_user=user,
-                                             now=clock.now()))
+    return _out(
+        actions.end_committee_member(member=member, ended_on=payload.ended_on, acting_user=user, now=clock.now())
+    )

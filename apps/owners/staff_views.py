@@ -1,6 +1,7 @@
 """Staff page of the owners' committee (issue 19 item 7, R-M1-13): the project's 客服主管/经理 appoint
 业委会成员 (an owner or resident registered in the project) and end their appointment. A staff page
 (``request.user``): an owner session never reaches it. Thin: rules in :mod:`apps.owners.actions`."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,13 +24,18 @@ from linli import clock
 
 
 class AppointForm(forms.Form):
-    phone = forms.CharField(label=gettext_lazy("手机号"), max_length=20,
-                            help_text=gettext_lazy("须为本项目业主档案中登记的业主或住户的手机号"),
-                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
-    name = forms.CharField(label=gettext_lazy("姓名"), max_length=50, required=False,
-                           help_text=gettext_lazy("留空则用业主档案中的姓名"))
-    title = forms.CharField(label=gettext_lazy("职务"), max_length=30, required=False,
-                            help_text=gettext_lazy("如：主任、副主任、委员"))
+    phone = forms.CharField(
+        label=gettext_lazy("手机号"),
+        max_length=20,
+        help_text=gettext_lazy("须为本项目业主档案中登记的业主或住户的手机号"),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    name = forms.CharField(
+        label=gettext_lazy("姓名"), max_length=50, required=False, help_text=gettext_lazy("留空则用业主档案中的姓名")
+    )
+    title = forms.CharField(
+        label=gettext_lazy("职务"), max_length=30, required=False, help_text=gettext_lazy("如：主任、副主任、委员")
+    )
 
 
 class EndForm(forms.Form):
@@ -60,14 +66,31 @@ def _refused(request: HttpRequest, form: forms.Form, exc: OwnerError) -> None:
     messages.error(request, exc.message)
 
 
-def _page(request: HttpRequest, project: Project, projects: list[Project], *, form: Any = None,
-          end_errors: dict[int, Any] | None = None, status: int = 200) -> HttpResponse:
+def _page(
+    request: HttpRequest,
+    project: Project,
+    projects: list[Project],
+    *,
+    form: Any = None,
+    end_errors: dict[int, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     today = clock.today(project.tz)
     current = list(queries.committee_of(project))
-    return render(request, "owners/staff/committee_members.html", {
-        "project": project, "projects": projects, "form": form or AppointForm(), "current": current,
-        "ended": list(queries.committee_of(project, ended=True)[:20]), "today": today,
-        "end_errors": end_errors or {}}, status=status)
+    return render(
+        request,
+        "owners/staff/committee_members.html",
+        {
+            "project": project,
+            "projects": projects,
+            "form": form or AppointForm(),
+            "current": current,
+            "ended": list(queries.committee_of(project, ended=True)[:20]),
+            "today": today,
+            "end_errors": end_errors or {},
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -79,8 +102,9 @@ def committee_members(request: HttpRequest) -> HttpResponse:
     form = AppointForm(request.POST)
     if form.is_valid():
         try:
-            member = actions.appoint_committee_member(project=project, acting_user=_user(request), now=clock.now(),
-                                                      **form.cleaned_data)
+            member = actions.appoint_committee_member(
+                project=project, acting_user=_user(request), now=clock.now(), **form.cleaned_data
+            )
         except OwnerError as exc:
             if exc.status in (403, 404):
                 raise PermissionDenied from None

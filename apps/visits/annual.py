@@ -14,6 +14,7 @@ tickets, visits or households). The measures:
 - 住户走访覆盖率: occupied households with at least one visit in the period ÷ the project's occupied
   households × 100 (the year: each household counted once however often visited).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,8 +33,7 @@ from apps.visits.models import RATE_MEASURES, AnnualVisitPlan, ReturnMeasure, Vi
 
 PERIODS: tuple[int, ...] = (0, 1, 2, 3, 4)  # 0 = the whole year
 # R-M5-13 (as apps.reports' 回访率): verified or later
-AFTER_VERIFICATION = (TicketStatus.VERIFIED, TicketStatus.RETURN_VISITED, TicketStatus.CLOSED,
-                      TicketStatus.UNRESOLVED)
+AFTER_VERIFICATION = (TicketStatus.VERIFIED, TicketStatus.RETURN_VISITED, TicketStatus.CLOSED, TicketStatus.UNRESOLVED)
 
 
 def period_label(quarter: int) -> str:
@@ -58,20 +58,34 @@ def actuals(project: Project, year: int) -> dict[str, dict[int, float]]:
     start, end = _moment(dt.date(year, 1, 1), project), _moment(dt.date(year + 1, 1, 1), project)
     out: dict[str, dict[int, float]] = defaultdict(lambda: dict.fromkeys(PERIODS, 0.0))
 
-    done_rows = (ReturnVisit.objects.filter(ticket__project=project, outcome=ReturnVisitOutcome.DONE,
-                                            completed_at__gte=start, completed_at__lt=end)
-                 .annotate(q=ExtractQuarter("completed_at", tzinfo=tz)).values("q").annotate(n=Count("pk"))
-                 .order_by("q"))
+    done_rows = (
+        ReturnVisit.objects.filter(
+            ticket__project=project, outcome=ReturnVisitOutcome.DONE, completed_at__gte=start, completed_at__lt=end
+        )
+        .annotate(q=ExtractQuarter("completed_at", tzinfo=tz))
+        .values("q")
+        .annotate(n=Count("pk"))
+        .order_by("q")
+    )
     for r in done_rows:
         out[ReturnMeasure.TICKET_RETURN_VISITS][r["q"]] = float(r["n"])
     out[ReturnMeasure.TICKET_RETURN_VISITS][0] = sum(out[ReturnMeasure.TICKET_RETURN_VISITS][q] for q in PERIODS[1:])
 
     visited = Exists(ReturnVisit.objects.filter(ticket=OuterRef("pk"), outcome=ReturnVisitOutcome.DONE))
-    rate_rows = (Ticket.objects.filter(project=project, received_at__gte=start, received_at__lt=end,
-                                       kind__in=RETURN_VISIT_KINDS, status__in=AFTER_VERIFICATION,
-                                       return_visit_exemption="")
-                 .annotate(q=ExtractQuarter("received_at", tzinfo=tz)).values("q")
-                 .annotate(due=Count("pk"), done=Count("pk", filter=Q(visited))).order_by("q"))
+    rate_rows = (
+        Ticket.objects.filter(
+            project=project,
+            received_at__gte=start,
+            received_at__lt=end,
+            kind__in=RETURN_VISIT_KINDS,
+            status__in=AFTER_VERIFICATION,
+            return_visit_exemption="",
+        )
+        .annotate(q=ExtractQuarter("received_at", tzinfo=tz))
+        .values("q")
+        .annotate(due=Count("pk"), done=Count("pk", filter=Q(visited)))
+        .order_by("q")
+    )
     due_total = done_total = 0
     for row in rate_rows:
         due_total, done_total = due_total + row["due"], done_total + row["done"]
@@ -80,15 +94,20 @@ def actuals(project: Project, year: int) -> dict[str, dict[int, float]]:
 
     visits = Visit.objects.filter(project=project, voided_at=None, visited_on__year=year)
     occupied = Household.objects.filter(project=project, status=OccupancyStatus.OCCUPIED).count()
-    for vr in (visits.annotate(q=ExtractQuarter("visited_on")).values("q")
-              .annotate(n=Count("pk"), hh=Count("household", distinct=True,
-                                                filter=Q(household__status=OccupancyStatus.OCCUPIED)))
-              .order_by("q")):
+    for vr in (
+        visits.annotate(q=ExtractQuarter("visited_on"))
+        .values("q")
+        .annotate(
+            n=Count("pk"), hh=Count("household", distinct=True, filter=Q(household__status=OccupancyStatus.OCCUPIED))
+        )
+        .order_by("q")
+    ):
         out[ReturnMeasure.RESIDENT_VISITS][vr["q"]] = float(vr["n"])
         out[ReturnMeasure.HOUSEHOLD_COVERAGE][vr["q"]] = _pct(vr["hh"], occupied)
     out[ReturnMeasure.RESIDENT_VISITS][0] = sum(out[ReturnMeasure.RESIDENT_VISITS][q] for q in PERIODS[1:])
-    year_hh = visits.filter(household__status=OccupancyStatus.OCCUPIED).aggregate(
-        hh=Count("household", distinct=True))["hh"]
+    year_hh = visits.filter(household__status=OccupancyStatus.OCCUPIED).aggregate(hh=Count("household", distinct=True))[
+        "hh"
+    ]
     out[ReturnMeasure.HOUSEHOLD_COVERAGE][0] = _pct(year_hh, occupied)
     return {m: dict(out[m]) for m in ReturnMeasure.values}
 
@@ -97,8 +116,7 @@ def _pct(part: int, whole: int) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
 
 
-def _state(target: int | None, actual: float, *, rate: bool, start: dt.date, end: dt.date,
-           today: dt.date) -> str:
+def _state(target: int | None, actual: float, *, rate: bool, start: dt.date, end: dt.date, today: dt.date) -> str:
     """达成 / 未达成 / 进行中 / 未开始 of one target (a count reached early is 达成 already)."""
     if target is None:
         return ""
@@ -126,18 +144,34 @@ def progress(plan: AnnualVisitPlan, today: dt.date, *, targets: list[Any] | None
             target = wanted.get((measure.value, q))
             actual = values[measure.value][q]
             state = _state(target, actual, rate=rate, start=start, end=end, today=today)
-            periods.append({"quarter": q, "label": period_label(q), "target": target,
-                            "actual": actual if rate else int(actual), "state": state,
-                            "state_label": gettext(STATE_LABELS[state]) if state else "",
-                            "percent": (min(100, round(100 * actual / target)) if target else (100 if target == 0
-                                                                                                else None))})
-        out.append({"measure": measure.value, "label": str(measure.label), "rate": rate,
-                    "has_target": any(p["target"] is not None for p in periods), "periods": periods})
+            periods.append(
+                {
+                    "quarter": q,
+                    "label": period_label(q),
+                    "target": target,
+                    "actual": actual if rate else int(actual),
+                    "state": state,
+                    "state_label": gettext(STATE_LABELS[state]) if state else "",
+                    "percent": (min(100, round(100 * actual / target)) if target else (100 if target == 0 else None)),
+                }
+            )
+        out.append(
+            {
+                "measure": measure.value,
+                "label": str(measure.label),
+                "rate": rate,
+                "has_target": any(p["target"] is not None for p in periods),
+                "periods": periods,
+            }
+        )
     return out
 
 
 def plans_for(projects: Any) -> QuerySet[AnnualVisitPlan]:
     """Annual plans of ``projects``, newest year first, with what the list shows (targets prefetched)."""
-    return (AnnualVisitPlan.objects.filter(project__in=projects)
-            .select_related("project", "drawn_by", "approved_by").prefetch_related("targets")
-            .order_by("-year", "project__code", "pk"))
+    return (
+        AnnualVisitPlan.objects.filter(project__in=projects)
+        .select_related("project", "drawn_by", "approved_by")
+        .prefetch_related("targets")
+        .order_by("-year", "project__code", "pk")
+    )

@@ -1,6 +1,7 @@
 """Pages of the annual return-visit plan (R-M9-13): the list with the form to draw one up, and the plan's
 page with the year-to-date progress (targets against the return visits done), the change form, the
 approval by the 物业总经理 and the year-end review. Thin: rules in actions, reads in :mod:`annual`."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -73,9 +74,14 @@ def annual_list(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             targets, names = form.targets()
             try:
-                plan = actions.draw_up_annual_plan(project=project, year=form.cleaned_data["year"],
-                                                   duties=form.cleaned_data["duties"], targets=targets,
-                                                   acting_user=access.acting_user(request), now=clock.now())
+                plan = actions.draw_up_annual_plan(
+                    project=project,
+                    year=form.cleaned_data["year"],
+                    duties=form.cleaned_data["duties"],
+                    targets=targets,
+                    acting_user=access.acting_user(request),
+                    now=clock.now(),
+                )
             except DomainError as exc:
                 _refused(request, form, exc, names)
             else:
@@ -84,35 +90,64 @@ def annual_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.error(request, _("请更正下列错误"))
     plans = annual.plans_for([project])
-    return render(request, "visits/annual_list.html", {
-        "project": project, "projects": projects, "plans": plans, "form": form, "can_plan": can_plan,
-        "this_year": today.year}, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "visits/annual_list.html",
+        {
+            "project": project,
+            "projects": projects,
+            "plans": plans,
+            "form": form,
+            "can_plan": can_plan,
+            "this_year": today.year,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def _plan(request: HttpRequest, pk: int) -> AnnualVisitPlan:
-    plan = (AnnualVisitPlan.objects.filter(pk=pk, project__in=visible_projects(request.user))
-            .select_related("project", "drawn_by", "approved_by", "reviewed_by").first())
+    plan = (
+        AnnualVisitPlan.objects.filter(pk=pk, project__in=visible_projects(request.user))
+        .select_related("project", "drawn_by", "approved_by", "reviewed_by")
+        .first()
+    )
     if plan is None or not access.can_read_annual(request.user, plan.project):
         raise Http404
     return plan
 
 
-def _page(request: HttpRequest, plan: AnnualVisitPlan, *, change_form: Any = None, decide_form: Any = None,
-          review_form: Any = None, status: int = 200) -> HttpResponse:
+def _page(
+    request: HttpRequest,
+    plan: AnnualVisitPlan,
+    *,
+    change_form: Any = None,
+    decide_form: Any = None,
+    review_form: Any = None,
+    status: int = 200,
+) -> HttpResponse:
     user = request.user
     today = clock.today(plan.project.tz)
     targets = list(plan.targets.all())
-    return render(request, "visits/annual_detail.html", {
-        "plan": plan, "today": today,
-        "progress": (plan.review_figures if plan.reviewed_at is not None
-                     else annual.progress(plan, today, targets=targets)),
-        "change_form": change_form or AnnualPlanForm(initial=_initial(plan), change=True),
-        "decide_form": decide_form or DecideForm(), "review_form": review_form or AnnualReviewForm(),
-        "can_plan": has_cap(user, Cap.PLAN_ANNUAL_VISITS, plan.project),
-        "can_approve": has_cap(user, Cap.APPROVE_VISIT_PLANS, plan.project),
-        "review_open": (plan.status == PlanStatus.APPROVED and plan.reviewed_at is None
-                        and today >= dt.date(plan.year, 12, 1)),
-    }, status=status)
+    return render(
+        request,
+        "visits/annual_detail.html",
+        {
+            "plan": plan,
+            "today": today,
+            "progress": (
+                plan.review_figures if plan.reviewed_at is not None else annual.progress(plan, today, targets=targets)
+            ),
+            "change_form": change_form or AnnualPlanForm(initial=_initial(plan), change=True),
+            "decide_form": decide_form or DecideForm(),
+            "review_form": review_form or AnnualReviewForm(),
+            "can_plan": has_cap(user, Cap.PLAN_ANNUAL_VISITS, plan.project),
+            "can_approve": has_cap(user, Cap.APPROVE_VISIT_PLANS, plan.project),
+            "review_open": (
+                plan.status == PlanStatus.APPROVED and plan.reviewed_at is None and today >= dt.date(plan.year, 12, 1)
+            ),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -128,14 +163,23 @@ def annual_change(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         targets, names = form.targets()
         try:
-            actions.change_annual_plan(plan=plan, duties=form.cleaned_data["duties"], targets=targets,
-                                       reason=form.cleaned_data["reason"], acting_user=access.acting_user(request),
-                                       now=clock.now())
+            actions.change_annual_plan(
+                plan=plan,
+                duties=form.cleaned_data["duties"],
+                targets=targets,
+                reason=form.cleaned_data["reason"],
+                acting_user=access.acting_user(request),
+                now=clock.now(),
+            )
         except DomainError as exc:
             _refused(request, form, exc, names)
         else:
-            messages.success(request, _("年度计划已修改") if plan.status != PlanStatus.APPROVED
-                             else _("年度计划已修改，已重新报物业总经理审批"))
+            messages.success(
+                request,
+                _("年度计划已修改")
+                if plan.status != PlanStatus.APPROVED
+                else _("年度计划已修改，已重新报物业总经理审批"),
+            )
             return redirect("visits:annual", pk=plan.pk)
     else:
         messages.error(request, _("请更正下列错误"))
@@ -162,9 +206,13 @@ def annual_decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecideForm(request.POST)
     if form.is_valid():
         try:
-            actions.decide_annual_plan(plan=plan, approve=form.cleaned_data["decision"] == "approve",
-                                       note=form.cleaned_data["note"], acting_user=access.acting_user(request),
-                                       now=clock.now())
+            actions.decide_annual_plan(
+                plan=plan,
+                approve=form.cleaned_data["decision"] == "approve",
+                note=form.cleaned_data["note"],
+                acting_user=access.acting_user(request),
+                now=clock.now(),
+            )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             messages.error(request, exc.message)
@@ -181,8 +229,9 @@ def annual_review(request: HttpRequest, pk: int) -> HttpResponse:
     form = AnnualReviewForm(request.POST)
     if form.is_valid():
         try:
-            actions.review_annual_plan(plan=plan, review=form.cleaned_data["review"],
-                                       acting_user=access.acting_user(request), now=clock.now())
+            actions.review_annual_plan(
+                plan=plan, review=form.cleaned_data["review"], acting_user=access.acting_user(request), now=clock.now()
+            )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             messages.error(request, exc.message)

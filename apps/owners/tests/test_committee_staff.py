@@ -2,6 +2,7 @@
 registered in the project — and end their appointment with a date, on the staff page
 (/owners-committee/) and through /api/v1/owners-committee. Whoever lacks the capability, or works in
 another project, is refused; bad input gets a Chinese message beside the field or a structured error."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,8 +26,9 @@ def _auth(user: Any) -> dict[str, Any]:
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
-def test_supervisor_appoints_and_ends_a_member_on_the_page(client: Any, cast: Any, homes: Any, frozen_now: Any,
-                                                           owner_client: Any, settings: Any) -> None:
+def test_supervisor_appoints_and_ends_a_member_on_the_page(
+    client: Any, cast: Any, homes: Any, frozen_now: Any, owner_client: Any, settings: Any
+) -> None:
     settings.LINLI_OWNER_CODE_INTERVAL_SECONDS = 0  # the member signs in twice within the minute
     client.force_login(cast.supervisor)
     r = client.get("/owners-committee/")
@@ -71,18 +73,24 @@ def test_bad_input_refused_beside_the_field(client: Any, cast: Any, homes: Any, 
 
 
 def test_who_may_manage_the_committee(client: Any, cast: Any, homes: Any, frozen_now: Any) -> None:
-    member = actions.appoint_committee_member(project=cast.project, phone=OTHER, acting_user=cast.supervisor,
-                                              now=frozen_now)
+    member = actions.appoint_committee_member(
+        project=cast.project, phone=OTHER, acting_user=cast.supervisor, now=frozen_now
+    )
     for user in (cast.butler, cast.front_desk, cast.worker):
         client.force_login(user)
         assert client.get("/owners-committee/").status_code == 403
-        assert client.post(f"/owners-committee/{member.pk}/end/",
-                           {"project": cast.project.pk, "ended_on": "2026-11-23"}).status_code == 403
+        assert (
+            client.post(
+                f"/owners-committee/{member.pk}/end/", {"project": cast.project.pk, "ended_on": "2026-11-23"}
+            ).status_code
+            == 403
+        )
     client.force_login(cast.outsider)  # 翠湖苑's front desk
     assert client.get(f"/owners-committee/?project={cast.project.pk}").status_code == 403
     with pytest.raises(actions.OwnerError) as refused:
-        actions.end_committee_member(member=member, ended_on=dt.date(2026, 11, 23), acting_user=cast.butler,
-                                     now=frozen_now)
+        actions.end_committee_member(
+            member=member, ended_on=dt.date(2026, 11, 23), acting_user=cast.butler, now=frozen_now
+        )
     assert refused.value.status == 403
     member.refresh_from_db()
     assert member.ended_at is None
@@ -92,28 +100,50 @@ def test_who_may_manage_the_committee(client: Any, cast: Any, homes: Any, frozen
 
 def test_api_appoint_list_and_end(cast: Any, homes: Any, frozen_now: Any) -> None:
     c, h = Client(), _auth(cast.supervisor)
-    r = c.post("/api/v1/owners-committee/members", json.dumps({"project_id": cast.project.pk, "phone": OTHER,
-                                                               "title": "委员"}),
-               content_type="application/json", **h)
+    r = c.post(
+        "/api/v1/owners-committee/members",
+        json.dumps({"project_id": cast.project.pk, "phone": OTHER, "title": "委员"}),
+        content_type="application/json",
+        **h,
+    )
     assert r.status_code == 201 and r.json()["name"] == "刘芳" and r.json()["phone_tail"] == OTHER[-4:]
     mid = r.json()["id"]
-    r = c.post("/api/v1/owners-committee/members", json.dumps({"project_id": cast.project.pk, "phone": OTHER}),
-               content_type="application/json", **h)
+    r = c.post(
+        "/api/v1/owners-committee/members",
+        json.dumps({"project_id": cast.project.pk, "phone": OTHER}),
+        content_type="application/json",
+        **h,
+    )
     assert r.status_code == 409 and r.json()["error"]["code"] == "duplicate"
-    r = c.post("/api/v1/owners-committee/members", json.dumps({"project_id": cast.project.pk,
-                                                               "phone": "13700008888"}),
-               content_type="application/json", **h)
+    r = c.post(
+        "/api/v1/owners-committee/members",
+        json.dumps({"project_id": cast.project.pk, "phone": "13700008888"}),
+        content_type="application/json",
+        **h,
+    )
     assert r.status_code == 422 and "phone" in r.json()["error"]["fields"]
     r = c.get(f"/api/v1/owners-committee/members?project={cast.project.pk}", **h)
     assert [m["id"] for m in r.json()] == [mid]
-    r = c.post(f"/api/v1/owners-committee/members/{mid}/end", json.dumps({"ended_on": "2026-12-01"}),
-               content_type="application/json", **h)
+    r = c.post(
+        f"/api/v1/owners-committee/members/{mid}/end",
+        json.dumps({"ended_on": "2026-12-01"}),
+        content_type="application/json",
+        **h,
+    )
     assert r.status_code == 422 and "ended_on" in r.json()["error"]["fields"]
-    r = c.post(f"/api/v1/owners-committee/members/{mid}/end", json.dumps({"ended_on": "2026-11-23"}),
-               content_type="application/json", **_auth(cast.butler))
+    r = c.post(
+        f"/api/v1/owners-committee/members/{mid}/end",
+        json.dumps({"ended_on": "2026-11-23"}),
+        content_type="application/json",
+        **_auth(cast.butler),
+    )
     assert r.status_code == 404
-    r = c.post(f"/api/v1/owners-committee/members/{mid}/end", json.dumps({"ended_on": "2026-11-23"}),
-               content_type="application/json", **h)
+    r = c.post(
+        f"/api/v1/owners-committee/members/{mid}/end",
+        json.dumps({"ended_on": "2026-11-23"}),
+        content_type="application/json",
+        **h,
+    )
     assert r.status_code == 200 and r.json()["ended_at"]
     assert c.get(f"/api/v1/owners-committee/members?project={cast.project.pk}", **h).json() == []
     ended = c.get(f"/api/v1/owners-committee/members?project={cast.project.pk}&ended=true", **h).json()
@@ -122,15 +152,15 @@ def test_api_appoint_list_and_end(cast: Any, homes: Any, frozen_now: Any) -> Non
     assert c.get(f"/api/v1/owners-committee/members?project={cast.project.pk}").status_code == 401
 
 
-def test_committee_page_query_count_is_pinned(client: Any, cast: Any, homes: Any, frozen_now: Any,
-                                              django_assert_max_num_queries: Any) -> None:
+def test_committee_page_query_count_is_pinned(
+    client: Any, cast: Any, homes: Any, frozen_now: Any, django_assert_max_num_queries: Any
+) -> None:
     from apps.estates.models import Person
 
     for i in range(6):
         phone = f"1350000{i:04d}"
         Person.objects.create(project=cast.project, household=homes["0801"], name=f"委员{i}", phone=phone)
-        actions.appoint_committee_member(project=cast.project, phone=phone, acting_user=cast.supervisor,
-                                         now=frozen_now)
+        actions.appoint_committee_member(project=cast.project, phone=phone, acting_user=cast.supervisor, now=frozen_now)
     client.force_login(cast.supervisor)
     with django_assert_max_num_queries(14):
         r = client.get(f"/owners-committee/?project={cast.project.pk}")

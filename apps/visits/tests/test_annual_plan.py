@@ -1,6 +1,7 @@
 """R-M9-13: the office director puts return visits to residents in the annual work plan with targets;
 the 物业总经理 approves it (a change after approval goes back for re-approval); the year-end review sets
 the targets against the return visits actually done — through the pages and the API."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,11 +21,13 @@ from linli import clock
 pytestmark = pytest.mark.django_db
 
 DUTIES = "主任每年上门走访1–2次；物业管理员分片区每季度回访一次；工单完成后全部回访。"
-TARGETS = [{"measure": "ticket_return_visits", "quarter": 0, "value": 4},
-           {"measure": "ticket_return_visits", "quarter": 1, "value": 1},
-           {"measure": "ticket_return_rate", "quarter": 0, "value": 100},
-           {"measure": "resident_visits", "quarter": 0, "value": 2},
-           {"measure": "household_coverage", "quarter": 0, "value": 90}]
+TARGETS = [
+    {"measure": "ticket_return_visits", "quarter": 0, "value": 4},
+    {"measure": "ticket_return_visits", "quarter": 1, "value": 1},
+    {"measure": "ticket_return_rate", "quarter": 0, "value": 100},
+    {"measure": "resident_visits", "quarter": 0, "value": 2},
+    {"measure": "household_coverage", "quarter": 0, "value": 90},
+]
 
 
 def _auth(user):
@@ -47,8 +50,9 @@ def director(cast):
 
 
 def _approved(cast, director, gm, *, targets=TARGETS, year=2026):
-    plan = actions.draw_up_annual_plan(project=cast.project, year=year, duties=DUTIES, targets=targets,
-                                       acting_user=director, now=clock.now())
+    plan = actions.draw_up_annual_plan(
+        project=cast.project, year=year, duties=DUTIES, targets=targets, acting_user=director, now=clock.now()
+    )
     actions.submit_annual_plan(plan=plan, acting_user=director, now=clock.now())
     return actions.decide_annual_plan(plan=plan, approve=True, note="同意", acting_user=gm, now=clock.now())
 
@@ -62,8 +66,15 @@ def year_2026(cast, homes, record):
         t1 = receive(cast, now=clock.now())
         to_verified(cast, t1, clock.now())
     with clock.frozen(at(2026, 2, 11, 10)):
-        ticket_actions.record_return_visit(ticket=t1, method="phone", reached=True, satisfaction="satisfied",
-                                           owner_words="满意", acting_user=cast.front_desk, now=clock.now())
+        ticket_actions.record_return_visit(
+            ticket=t1,
+            method="phone",
+            reached=True,
+            satisfaction="satisfied",
+            owner_words="满意",
+            acting_user=cast.front_desk,
+            now=clock.now(),
+        )
     with clock.frozen(at(2026, 8, 10, 10)):
         t2 = receive(cast, now=clock.now())
         to_verified(cast, t2, clock.now())
@@ -104,22 +115,35 @@ def test_r_m9_13_actual_return_visits_on_a_hand_built_year(cast, director, gm, y
     assert _cell(progress, "ticket_return_visits", 2)["state"] == ""
 
 
-def test_r_m9_13_director_draws_up_gm_approves_and_progress_on_the_page(client, cast, director, gm, year_2026,
-                                                                        frozen_now):
+def test_r_m9_13_director_draws_up_gm_approves_and_progress_on_the_page(
+    client, cast, director, gm, year_2026, frozen_now
+):
     """R-M9-13 through the pages: the office director draws the plan up with targets, submits it, the
     物业总经理 approves; the plan's page shows the targets against the return visits done so far."""
     client.force_login(director)
     page = client.get(f"/visits/annual/?project={cast.project.pk}")
     assert page.status_code == 200 and "编制年度回访工作计划" in page.content.decode()
-    r = client.post("/visits/annual/", {"project": cast.project.pk, "year": 2026, "duties": DUTIES,
-                                        "t_ticket_return_visits_0": "4", "t_ticket_return_visits_1": "1",
-                                        "t_ticket_return_rate_0": "100", "t_resident_visits_0": "2"})
+    r = client.post(
+        "/visits/annual/",
+        {
+            "project": cast.project.pk,
+            "year": 2026,
+            "duties": DUTIES,
+            "t_ticket_return_visits_0": "4",
+            "t_ticket_return_visits_1": "1",
+            "t_ticket_return_rate_0": "100",
+            "t_resident_visits_0": "2",
+        },
+    )
     assert r.status_code == 302, r.content.decode()[:3000]
     plan = AnnualVisitPlan.objects.get()
     assert plan.drawn_by == director and plan.status == PlanStatus.DRAFT
     assert sorted(plan.targets.values_list("measure", "quarter", "value")) == [
-        ("resident_visits", 0, 2), ("ticket_return_rate", 0, 100), ("ticket_return_visits", 0, 4),
-        ("ticket_return_visits", 1, 1)]
+        ("resident_visits", 0, 2),
+        ("ticket_return_rate", 0, 100),
+        ("ticket_return_visits", 0, 4),
+        ("ticket_return_visits", 1, 1),
+    ]
     assert client.post(f"/visits/annual/{plan.pk}/submit/").status_code == 302
     client.force_login(cast.supervisor)  # not the 物业总经理
     client.post(f"/visits/annual/{plan.pk}/decide/", {"decision": "approve"})
@@ -159,8 +183,10 @@ def test_r_m9_13_bad_input_refused_beside_the_field(client, cast, director, gm, 
     plan.refresh_from_db()
     assert plan.status == PlanStatus.APPROVED and plan.version == 1
     assert plan.targets.get(measure="resident_visits", quarter=0).value == 2
-    r = client.post(f"/visits/annual/{plan.pk}/change/", {"t_resident_visits_0": "8", "t_ticket_return_rate_0": "100",
-                                                          "reason": "新增两栋交付楼栋"})
+    r = client.post(
+        f"/visits/annual/{plan.pk}/change/",
+        {"t_resident_visits_0": "8", "t_ticket_return_rate_0": "100", "reason": "新增两栋交付楼栋"},
+    )
     assert r.status_code == 302
     plan.refresh_from_db()
     assert plan.status == PlanStatus.SUBMITTED and plan.changed_after_approval and plan.version == 2
@@ -171,16 +197,18 @@ def test_r_m9_13_bad_input_refused_beside_the_field(client, cast, director, gm, 
 def test_r_m9_13_who_may_draw_up_and_see(client, cast, director, gm, frozen_now):
     """R-M9-13: the 客服专员 reads the plan but cannot draw one up; another project's front desk does not see it."""
     client.force_login(cast.butler)
-    r = client.post("/visits/annual/", {"project": cast.project.pk, "year": 2026, "duties": DUTIES,
-                                        "t_resident_visits_0": "3"})
+    r = client.post(
+        "/visits/annual/", {"project": cast.project.pk, "year": 2026, "duties": DUTIES, "t_resident_visits_0": "3"}
+    )
     assert r.status_code == 403 and not AnnualVisitPlan.objects.exists()
     plan = _approved(cast, director, gm)
     assert client.get(f"/visits/annual/{plan.pk}/").status_code == 200
     client.force_login(cast.outsider)
     assert client.get(f"/visits/annual/{plan.pk}/").status_code == 404
     with pytest.raises(actions.VisitError):
-        actions.draw_up_annual_plan(project=cast.project, year=2027, duties=DUTIES, targets=TARGETS,
-                                    acting_user=gm, now=clock.now())
+        actions.draw_up_annual_plan(
+            project=cast.project, year=2027, duties=DUTIES, targets=TARGETS, acting_user=gm, now=clock.now()
+        )
 
 
 def test_r_m9_13_api_plan_approval_change_and_year_end_review(client, cast, director, gm, year_2026, frozen_now):
@@ -188,8 +216,12 @@ def test_r_m9_13_api_plan_approval_change_and_year_end_review(client, cast, dire
     after approval without re-approval, review before December); the year-end review keeps the figures."""
     h = _auth(director)
     base = {"project_id": cast.project.pk, "year": 2026, "duties": DUTIES}
-    r = client.post("/api/v1/visits/annual/plans", {**base, "targets": [{"measure": "resident_visits", "value": -1}]},
-                    content_type="application/json", **h)
+    r = client.post(
+        "/api/v1/visits/annual/plans",
+        {**base, "targets": [{"measure": "resident_visits", "value": -1}]},
+        content_type="application/json",
+        **h,
+    )
     assert r.status_code == 422
     assert r.json()["error"]["code"] == "negative" and "targets.0.value" in r.json()["error"]["fields"]
     assert not AnnualVisitPlan.objects.exists()
@@ -200,41 +232,58 @@ def test_r_m9_13_api_plan_approval_change_and_year_end_review(client, cast, dire
     r = client.post("/api/v1/visits/annual/plans", {**base, "targets": TARGETS}, content_type="application/json", **h)
     assert r.status_code == 409 and r.json()["error"]["code"] == "exists"
     assert client.post(f"/api/v1/visits/annual/plans/{pid}/submit", **h).status_code == 200
-    r = client.post(f"/api/v1/visits/annual/plans/{pid}/decide", {"approve": True}, content_type="application/json", **h)
+    r = client.post(
+        f"/api/v1/visits/annual/plans/{pid}/decide", {"approve": True}, content_type="application/json", **h
+    )
     assert r.status_code == 403
-    r = client.post(f"/api/v1/visits/annual/plans/{pid}/decide", {"approve": True}, content_type="application/json",
-                    **_auth(gm))
+    r = client.post(
+        f"/api/v1/visits/annual/plans/{pid}/decide", {"approve": True}, content_type="application/json", **_auth(gm)
+    )
     assert r.status_code == 200 and r.json()["status"] == "approved"
-    r = client.post(f"/api/v1/visits/annual/plans/{pid}/change", {"targets": TARGETS[:2]},
-                    content_type="application/json", **h)
+    r = client.post(
+        f"/api/v1/visits/annual/plans/{pid}/change", {"targets": TARGETS[:2]}, content_type="application/json", **h
+    )
     assert r.status_code == 422 and r.json()["error"]["code"] == "needs_reapproval"
     assert "reason" in r.json()["error"]["fields"]
     assert AnnualVisitTarget.objects.filter(plan_id=pid).count() == len(TARGETS)
-    r = client.post(f"/api/v1/visits/annual/plans/{pid}/review", {"review": "全年回访工作总结：工单回访全部完成。"},
-                    content_type="application/json", **h)
+    r = client.post(
+        f"/api/v1/visits/annual/plans/{pid}/review",
+        {"review": "全年回访工作总结：工单回访全部完成。"},
+        content_type="application/json",
+        **h,
+    )
     assert r.status_code == 409 and r.json()["error"]["code"] == "too_early"
     r = client.get(f"/api/v1/visits/annual/plans?project={cast.project.pk}", **_auth(cast.butler))
     assert r.status_code == 200 and [p["id"] for p in r.json()] == [pid]
     with clock.frozen(at(2026, 12, 2, 10)):
-        r = client.post(f"/api/v1/visits/annual/plans/{pid}/review",
-                        {"review": "全年回访工作总结：工单回访完成率偏低，明年按季度督办。"},
-                        content_type="application/json", **_auth(director))
+        r = client.post(
+            f"/api/v1/visits/annual/plans/{pid}/review",
+            {"review": "全年回访工作总结：工单回访完成率偏低，明年按季度督办。"},
+            content_type="application/json",
+            **_auth(director),
+        )
         assert r.status_code == 200 and r.json()["reviewed_at"]
         figures = r.json()["progress"]
         assert _cell(figures, "ticket_return_rate", 0)["actual"] == 50.0
-        r = client.post(f"/api/v1/visits/annual/plans/{pid}/change", {"duties": DUTIES + "补充", "reason": "补充"},
-                        content_type="application/json", **_auth(director))
+        r = client.post(
+            f"/api/v1/visits/annual/plans/{pid}/change",
+            {"duties": DUTIES + "补充", "reason": "补充"},
+            content_type="application/json",
+            **_auth(director),
+        )
         assert r.status_code == 409 and r.json()["error"]["code"] == "reviewed"
     plan = AnnualVisitPlan.objects.get()
     assert plan.review_figures == figures and plan.reviewed_by == director
 
 
-def test_r_m9_13_annual_list_query_count_is_pinned(client, cast, director, gm, django_assert_max_num_queries,
-                                                   frozen_now):
+def test_r_m9_13_annual_list_query_count_is_pinned(
+    client, cast, director, gm, django_assert_max_num_queries, frozen_now
+):
     """The list's queries do not grow with the number of plans and targets."""
     _approved(cast, director, gm, year=2026)
-    actions.draw_up_annual_plan(project=cast.project, year=2027, duties=DUTIES, targets=TARGETS, acting_user=director,
-                                now=clock.now())
+    actions.draw_up_annual_plan(
+        project=cast.project, year=2027, duties=DUTIES, targets=TARGETS, acting_user=director, now=clock.now()
+    )
     client.force_login(director)
     with django_assert_max_num_queries(16):
         r = client.get(f"/visits/annual/?project={cast.project.pk}")
@@ -251,8 +300,10 @@ def test_r_m9_13_year_end_review_on_the_page(client, cast, director, gm, year_20
         assert 'data-testid="annual-review-form"' in client.get(f"/visits/annual/{plan.pk}/").content.decode()
         r = client.post(f"/visits/annual/{plan.pk}/review/", {"review": "太短"})
         assert r.status_code == 400 and "年终回访工作总结（至少10个字）" in r.content.decode()
-        r = client.post(f"/visits/annual/{plan.pk}/review/",
-                        {"review": "全年工单回访率50%，未达100%目标；住户走访覆盖全部在住户。明年按季度督办。"})
+        r = client.post(
+            f"/visits/annual/{plan.pk}/review/",
+            {"review": "全年工单回访率50%，未达100%目标；住户走访覆盖全部在住户。明年按季度督办。"},
+        )
         assert r.status_code == 302
     plan.refresh_from_db()
     assert plan.reviewed_by == director and _cell(plan.review_figures, "resident_visits", 0)["actual"] == 2
