@@ -33,6 +33,7 @@ def test_supervisor_appoints_and_ends_a_member_on_the_page(
     client.force_login(cast.supervisor)
     r = client.get("/owners-committee/")
     assert r.status_code == 200 and "登记业委会成员" in r.content.decode()
+    assert 'data-testid="nav-committee"' in r.content.decode()  # the main menu leads here
     r = client.post("/owners-committee/", {"project": cast.project.pk, "phone": OTHER, "title": "主任"})
     assert r.status_code == 302
     member = CommitteeMember.objects.get()

@@ -123,6 +123,7 @@ def test_r_m9_13_director_draws_up_gm_approves_and_progress_on_the_page(
     client.force_login(director)
     page = client.get(f"/visits/annual/?project={cast.project.pk}")
     assert page.status_code == 200 and "编制年度回访工作计划" in page.content.decode()
+    assert 'data-testid="nav-annual-visits"' in page.content.decode()  # the main menu leads here
     r = client.post(
         "/visits/annual/",
         {
