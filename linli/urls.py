@@ -32,6 +32,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("activities/", include("apps.activities.urls")),
     path("desk/", include("apps.desk.urls")),
     path("me/", include("apps.owners.urls")),
+    path("owners-committee/", include("apps.owners.staff_urls")),  # staff: appoint/end 业委会成员
 ]
 # No /media serving: uploaded files are private and reach a browser only through their record's view
 # (apps/core/files.py).

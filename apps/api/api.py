@@ -107,4 +107,5 @@ api.add_router("/v1/inspections", "apps.inspections.api.router")
 api.add_router("/v1/activities", "apps.activities.api.router")
 api.add_router("/v1/desk", "apps.desk.api.router")
 api.add_router("/v1/staff-records", "apps.api.staffrecords.router")  # issue 20: M19 staff records
+api.add_router("/v1/owners-committee", "apps.owners.staff_api.router")  # staff: 业委会成员
 api.add_router("/v1/me", "apps.owners.api.router")  # owners' own API: owner tokens only

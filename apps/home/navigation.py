@@ -44,6 +44,8 @@ PER_PROJECT: dict[str, Check] = {
     "audits": audit_access.can_view,
     "assessments": assessment_access.can_view,
     "owner_notices": _cap(Cap.REPLY),
+    "annual_visits": _cap(Cap.PLAN_ANNUAL_VISITS, Cap.APPROVE_VISIT_PLANS),  # R-M9-13
+    "committee": _cap(Cap.MANAGE_COMMITTEE),  # issue 19: 业委会成员
 }
 #: module key → capability held in any project (views that check ``has_cap(user, cap)`` without a project)
 ANYWHERE: dict[str, str] = {

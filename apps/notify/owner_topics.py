@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 # (code, label, help) in the order the owner sees them
 TOPICS: tuple[tuple[str, Any, Any], ...] = (
+    ("requests", _("报事进度通知"), _("您在网上提交的报修、投诉、建议等派工、处理完成、回复和办结时的短信")),
     ("service", _("物业服务通知"), _("停水停电、天气等温馨提示及其他物业通知")),
     ("fees", _("缴费提醒"), _("物业费等账单的缴费提醒")),
     ("surveys", _("满意度调查邀请"), _("抽中本户参加满意度调查时的问卷链接")),
@@ -23,6 +24,7 @@ TOPICS: tuple[tuple[str, Any, Any], ...] = (
 TOPIC_CODES = tuple(code for code, _label, _help in TOPICS)
 
 _KIND_TOPICS = {
+    "request_status": "requests",
     "notice_weather": "service", "notice_other": "service",
     "notice_fee": "fees", "fee_reminder": "fees",
     "survey_link": "surveys",

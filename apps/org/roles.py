@@ -99,6 +99,9 @@ class Cap:
     MANAGE_INSPECTIONS = "manage_inspections"  # templates, schedules, warnings (管理处经理, 品质部)
     PLAN_ACTIVITIES = "plan_activities"  # activity plans, implementation plans, notices, records
     APPROVE_ACTIVITIES = "approve_activities"  # approves implementation plans and costs (within limits)
+    # issue 22 (R-M9-13) and issue 19 (committee)
+    PLAN_ANNUAL_VISITS = "plan_annual_visits"  # 办公室主任/管理处经理: annual plan with return-visit targets
+    MANAGE_COMMITTEE = "manage_committee"  # 客服主管/经理: appoint and end 业委会成员 (issue 19)
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,15 @@ for _role, _caps in {
     Role.BUILDING_STEWARD: {Cap.RECORD_INSPECTIONS, Cap.PLAN_ACTIVITIES},
     Role.QUALITY: {Cap.RECORD_INSPECTIONS, Cap.MANAGE_INSPECTIONS},
     Role.GENERAL_MANAGER: {Cap.APPROVE_VISIT_PLANS, Cap.APPROVE_ACTIVITIES, Cap.VIEW_ARCHIVE},
+}.items():
+    ROLE_INFO[_role] = RoleInfo(ROLE_INFO[_role].rank, ROLE_INFO[_role].company_level,
+                                ROLE_INFO[_role].caps | frozenset(_caps))
+# issue 22 (R-M9-13) and issue 19 leftovers (one block)
+for _role, _caps in {
+    Role.OFFICE_DIRECTOR: {Cap.PLAN_ANNUAL_VISITS},
+    Role.PROJECT_MANAGER: {Cap.PLAN_ANNUAL_VISITS, Cap.MANAGE_COMMITTEE},
+    Role.CS_SUPERVISOR: {Cap.MANAGE_COMMITTEE},
+    Role.CS_MANAGER: {Cap.MANAGE_COMMITTEE},
 }.items():
     ROLE_INFO[_role] = RoleInfo(ROLE_INFO[_role].rank, ROLE_INFO[_role].company_level,
                                 ROLE_INFO[_role].caps | frozenset(_caps))

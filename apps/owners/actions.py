@@ -22,8 +22,9 @@ from apps.estates import roster
 from apps.estates.models import Household, Person, PersonKind
 from apps.notify.actions import notify_owner, set_owner_sms_topics
 from apps.notify.queries import NotifyError
+from apps.org.access import can_see_project, has_cap
 from apps.org.models import Membership, Project, User
-from apps.org.roles import Role
+from apps.org.roles import Cap, Role
 from apps.owners import policy, queries
 from apps.owners.models import (
     CommitteeForward,
@@ -497,6 +498,40 @@ def answer_survey(*, account: OwnerAccount, household: Household, response_id: A
         raise OwnerError(exc.message, field=field, code=exc.code, status=exc.status) from None
 
 
+# ---------------------------------------------------------------- request status SMS (issue 19)
+
+REQUEST_STATUS_KIND = "request_status"  # topic "requests" (apps.notify.owner_topics): the owner may switch it off
+# The status changes an owner is told by SMS, and how they are worded.
+REQUEST_STATUS_TEXT: dict[str, str] = {
+    TicketStatus.DISPATCHED: "已派工，工作人员将尽快与您联系",
+    TicketStatus.HANDLING: "已接单，正在处理",
+    TicketStatus.HANDLED: "已处理完毕，我们将向您回复处理结果",
+    TicketStatus.REPLIED: "处理结果已回复您",
+    TicketStatus.CLOSED: "已办结，感谢您的支持",
+    TicketStatus.REOPENED: "已重新处理",
+}
+
+
+@transaction.atomic()
+def tell_owner_request_status(*, ticket: Ticket, old: str, new: str, now: dt.datetime) -> Any:
+    """报事进度短信: when a request the owner submitted online changes status (派工、接单、处理完毕、
+    回复、办结、重新处理), the owner who submitted it gets an SMS through ``apps.notify.notify_owner``
+    (the project's quiet hours apply; an owner who switched the "报事进度通知" topic off gets it logged
+    as not sent). Run by the durable job reacting to ``tickets.status_changed``; once per change."""
+    text = REQUEST_STATUS_TEXT.get(new)
+    if text is None:
+        return None
+    submission = OwnerSubmission.objects.filter(ticket=ticket).select_related("account").first()
+    if submission is None or not submission.account.active:
+        return None
+    project = ticket.project
+    person = ticket.person if ticket.person is not None and ticket.person.phone == submission.account.phone else None
+    body = (f"【{project.name}】您提交的{ticket.get_kind_display()}（单号 {ticket.number}）{text}。"
+            f"详情请登录业主自助查看。")
+    return notify_owner(person or submission.account.phone, project=project, kind=REQUEST_STATUS_KIND, body=body,
+                        now=now, dedupe_key=f"request-status:{ticket.pk}:{old}:{new}:{now.isoformat()}")
+
+
 # ---------------------------------------------------------------- SMS preferences (issue 19 item 6)
 
 
@@ -515,18 +550,57 @@ def set_sms_preferences(*, account: OwnerAccount, enabled: list[str], now: dt.da
 COMMITTEE_KINDS = (Kind.COMPLAINT, Kind.SUGGESTION)
 
 
+def _require_committee(user: User, project: Project) -> None:
+    """业委会成员 are appointed and ended by the project's 客服主管/经理 (``Cap.MANAGE_COMMITTEE``)."""
+    if not can_see_project(user, project):
+        raise OwnerError("项目不存在", field="project", code="not_found", status=404)
+    if not has_cap(user, Cap.MANAGE_COMMITTEE, project):
+        raise OwnerError("只有本项目客服主管、客服经理或管理处经理可以登记业委会成员", code="forbidden", status=403)
+
+
 @transaction.atomic()
-def appoint_committee_member(*, project: Project, phone: str, name: str, title: str = "",
-                             now: dt.datetime) -> CommitteeMember:
-    """登记业委会成员 of a project (they then sign in with that phone like an owner)."""
+def appoint_committee_member(*, project: Project, phone: str, acting_user: User, now: dt.datetime, name: str = "",
+                             title: str = "") -> CommitteeMember:
+    """登记业委会成员 of a project: an owner or resident registered in the project's archive with that
+    mobile (they then sign in with it like an owner). The name defaults to the archive's."""
+    _require_committee(acting_user, project)
     mobile = normalise_phone(phone)
-    name = (name or "").strip()
-    if not name or len(name) > 50:
-        raise OwnerError("请填写姓名（不超过50个字）", field="name")
-    if CommitteeMember.objects.filter(project=project, phone=mobile, ended_at=None).exists():
+    person = (Person.objects.filter(project=project, phone=mobile, active=True)
+              .order_by("kind", "pk").first())
+    if person is None:
+        raise OwnerError("该手机号不是本项目登记的业主或住户，请先在业主档案中登记", field="phone", code="not_resident")
+    name = (name or "").strip() or person.name
+    if len(name) > 50:
+        raise OwnerError("姓名不能超过50个字", field="name")
+    title = (title or "").strip()
+    if len(title) > 30:
+        raise OwnerError("职务不能超过30个字", field="title")
+    if CommitteeMember.objects.select_for_update().filter(project=project, phone=mobile, ended_at=None).exists():
         raise OwnerError("该手机号已登记为本项目业委会成员", field="phone", code="duplicate", status=409)
-    return CommitteeMember.objects.create(project=project, phone=mobile, name=name, title=(title or "").strip()[:30],
-                                          appointed_at=now)
+    return CommitteeMember.objects.create(project=project, phone=mobile, name=name, title=title, appointed_at=now)
+
+
+@transaction.atomic()
+def end_committee_member(*, member: CommitteeMember, ended_on: dt.date | None, acting_user: User,
+                         now: dt.datetime) -> CommitteeMember:
+    """业委会成员卸任: the appointment ends on ``ended_on`` (not before it began, not in the future); from
+    then the member no longer reaches the 业委会 page. Their forwarded forms stay on file."""
+    _require_committee(acting_user, member.project)
+    member = CommitteeMember.objects.select_for_update(of=("self",)).select_related("project").get(pk=member.pk)
+    if member.ended_at is not None:
+        raise OwnerError("该成员已卸任", code="already_ended", status=409)
+    tz = member.project.tz
+    today = now.astimezone(tz).date()
+    if ended_on is None:
+        raise OwnerError("请填写卸任日期", field="ended_on")
+    if ended_on > today:
+        raise OwnerError("卸任日期不能晚于今天", field="ended_on")
+    if ended_on < member.appointed_at.astimezone(tz).date():
+        raise OwnerError("卸任日期不能早于登记日期", field="ended_on")
+    end_of_day = dt.datetime.combine(ended_on, dt.time(23, 59, 59), tzinfo=tz)
+    member.ended_at = min(end_of_day, now)
+    member.save(update_fields=["ended_at"])
+    return member
 
 
 @transaction.atomic()

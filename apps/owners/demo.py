@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 
 from apps.estates.models import Person, PersonKind
-from apps.org.models import Company, Project
+from apps.org.models import Company, Membership, Project, User
+from apps.org.roles import Role
 from apps.owners import actions
 from apps.owners.models import CommitteeMember
 from linli import clock
@@ -25,6 +26,15 @@ def _owners_with_requests(project: Project) -> list[Person]:
                 .exclude(phone="").select_related("household").order_by("household_id", "pk").distinct()[:2])
 
 
+def _cs_lead(project: Project) -> User:
+    """Who appoints the committee in the demo: the project's 客服主管 (else its 客服经理/管理处经理)."""
+    for role in (Role.CS_SUPERVISOR, Role.CS_MANAGER, Role.PROJECT_MANAGER):
+        row = Membership.objects.filter(project=project, role=role).select_related("user").order_by("pk").first()
+        if row is not None:
+            return row.user
+    raise LookupError(f"{project} has no customer-service lead")
+
+
 def load_demo_owners(company: Company, *, now: dt.datetime | None = None) -> int:
     now = now or clock.now()
     count = 0
@@ -35,7 +45,8 @@ def load_demo_owners(company: Company, *, now: dt.datetime | None = None) -> int
         chair = owners[0]
         if not CommitteeMember.objects.filter(project=project, phone=chair.phone, ended_at=None).exists():
             member = actions.appoint_committee_member(project=project, phone=chair.phone, name=chair.name,
-                                                      title="业委会委员", now=now - dt.timedelta(days=30))
+                                                      title="业委会委员", acting_user=_cs_lead(project),
+                                                      now=now - dt.timedelta(days=30))
             account = actions.open_account(phone=chair.phone, now=now - dt.timedelta(days=30))
             for kind, name, content, days_ago in FORMS:
                 at = (now - dt.timedelta(days=days_ago)).astimezone(project.tz).replace(hour=10, minute=30)
@@ -47,6 +58,6 @@ def load_demo_owners(company: Company, *, now: dt.datetime | None = None) -> int
                 count += 1
         if len(owners) > 1:
             account = actions.open_account(phone=owners[1].phone, now=now)
-            actions.set_sms_preferences(account=account, enabled=["service", "fees", "surveys", "reminders"], now=now)
+            actions.set_sms_preferences(account=account, enabled=["requests", "service", "fees", "surveys", "reminders"], now=now)
             count += 1
     return count

@@ -10,7 +10,9 @@ from apps.cards.models import ICCard
 from apps.cards.queries import door_code_notices_for_household
 from apps.estates.models import Household, Person
 from apps.fees.queries import bills_of_household, payments_of_household
-from apps.org.models import Membership
+from apps.org.access import has_cap, visible_projects
+from apps.org.models import Membership, Project
+from apps.org.roles import Cap
 from apps.owners.models import CommitteeMember
 from apps.surveys.queries import surveys_for_household
 from apps.tickets.models import Deadline, Ticket, TicketEvent
@@ -195,3 +197,15 @@ def reply_due(ticket: Ticket) -> Any:
         if d.stage == "reply" and d.cycle == ticket.cycle:
             return d.due_at
     return None
+
+
+def committee_projects(user: Any) -> QuerySet[Project]:
+    """Projects whose 业委会成员 ``user`` (staff) may appoint and end (``Cap.MANAGE_COMMITTEE``)."""
+    ids = [p.pk for p in visible_projects(user) if has_cap(user, Cap.MANAGE_COMMITTEE, p)]
+    return Project.objects.filter(pk__in=ids).order_by("code")
+
+
+def committee_of(project: Project, *, ended: bool = False) -> QuerySet[CommitteeMember]:
+    """The project's current 业委会成员 (by appointment), or those whose appointment ended (latest first)."""
+    qs = CommitteeMember.objects.filter(project=project, ended_at__isnull=not ended)
+    return qs.order_by("-ended_at", "-pk") if ended else qs.order_by("appointed_at", "pk")

@@ -85,3 +85,14 @@ def record_projects(user: User | AnonymousUser) -> QuerySet[Project]:
     """Projects where ``user`` may record visits."""
     ids = [p.pk for p in visible_projects(user) if can_record(user, p)]
     return visible_projects(user).filter(pk__in=ids).order_by("code")
+
+
+def can_read_annual(user: User | AnonymousUser, project: Project) -> bool:
+    """The annual return-visit plan (R-M9-13): who draws it up or approves it, and the CS staff."""
+    return (has_cap(user, Cap.PLAN_ANNUAL_VISITS, project) or has_cap(user, Cap.APPROVE_VISIT_PLANS, project)
+            or can_read_archive(user, project))
+
+
+def annual_projects(user: User | AnonymousUser) -> list[Project]:
+    """Projects whose annual return-visit plans ``user`` may read; empty → the page answers 403."""
+    return [p for p in visible_projects(user).order_by("code") if can_read_annual(user, p)]

@@ -32,10 +32,13 @@ from apps.org.models import Department, Project
 from apps.org.roles import Cap, Role
 from apps.tickets import actions as ticket_actions
 from apps.tickets.choices import Channel, Kind
-from apps.visits import cycles, queries
+from apps.visits import annual, cycles, queries
 from apps.visits.access import can_record, can_void
 from apps.visits.models import (
     HOUSEHOLD_CARE_KINDS,
+    RATE_MEASURES,
+    AnnualVisitPlan,
+    AnnualVisitTarget,
     CycleMode,
     EarlyCare,
     EarlyCareKind,
@@ -43,6 +46,7 @@ from apps.visits.models import (
     NotMovedInCall,
     PlanStatus,
     ProblemStatus,
+    ReturnMeasure,
     Visit,
     VisitCategory,
     VisitMethod,
@@ -725,3 +729,183 @@ def record_not_moved_in_call(*, household: Household, called_at: dt.datetime | N
         except ValidationError as exc:
             raise _refuse("；".join(exc.messages), "reason") from None
     return call
+
+
+# ---------------------------------------------------------------- the annual plan (R-M9-13)
+
+MAX_TARGET = 1_000_000
+
+
+def _clean_targets(raw: Sequence[Mapping[str, Any]]) -> list[dict[str, int | str]]:
+    """Targets as ``{"measure", "quarter", "value"}`` (quarter 0 = the whole year); each measure and
+    period once, values whole numbers ≥ 0 (rates 0–100). At least one target."""
+    out: list[dict[str, int | str]] = []
+    seen: set[tuple[str, int]] = set()
+    for i, row in enumerate(raw):
+        field = f"targets.{i}"
+        measure = str(row.get("measure") or "")
+        if measure not in ReturnMeasure.values:
+            raise _refuse("回访目标的衡量项不正确", f"{field}.measure")
+        label = str(ReturnMeasure(measure).label)
+        try:
+            quarter = int(row.get("quarter") or 0)
+        except (TypeError, ValueError):
+            raise _refuse("季度须为0（全年）或1–4", f"{field}.quarter") from None
+        if not 0 <= quarter <= 4:
+            raise _refuse("季度须为0（全年）或1–4", f"{field}.quarter")
+        value = row.get("value")
+        try:
+            number = int(value) if value is not None and str(value).strip() != "" else None
+        except (TypeError, ValueError):
+            number = None
+        if number is None or (isinstance(value, float) and value != int(value)):
+            raise _refuse(f"“{label}”的目标值须为整数", f"{field}.value")
+        if number < 0:
+            raise _refuse(f"“{label}”的目标值不能为负数", f"{field}.value", code="negative")
+        if measure in RATE_MEASURES and number > 100:
+            raise _refuse(f"“{label}”是百分比，目标值须在0–100之间", f"{field}.value")
+        if number > MAX_TARGET:
+            raise _refuse(f"“{label}”的目标值过大", f"{field}.value")
+        if (measure, quarter) in seen:
+            raise _refuse(f"“{label}”的同一期间目标重复填写", f"{field}.quarter", code="duplicate")
+        seen.add((measure, quarter))
+        out.append({"measure": measure, "quarter": quarter, "value": number})
+    if not out:
+        raise _refuse("年度计划须至少包含一项回访目标", "targets")
+    return out
+
+
+def _write_targets(plan: AnnualVisitPlan, targets: list[dict[str, int | str]]) -> None:
+    AnnualVisitTarget.objects.filter(plan=plan).delete()
+    AnnualVisitTarget.objects.bulk_create([AnnualVisitTarget(plan=plan, measure=t["measure"], quarter=t["quarter"],
+                                                             value=t["value"]) for t in targets])
+
+
+@transaction.atomic
+def draw_up_annual_plan(*, project: Project, year: int, duties: str, targets: Sequence[Mapping[str, Any]],
+                        acting_user: User, now: dt.datetime) -> AnnualVisitPlan:
+    """编制年度回访工作计划 (R-M9-13): the office director (办公室主任, or the 管理处经理 for the project,
+    ``Cap.PLAN_ANNUAL_VISITS``) puts return visits to residents in the year's work plan with their
+    targets; one plan per project and year, this year or next."""
+    _require(acting_user, project, Cap.PLAN_ANNUAL_VISITS, "只有办公室主任（或管理处经理）可以编制年度回访工作计划")
+    this_year = now.astimezone(project.tz).year
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise _refuse("请填写年度", "year") from None
+    if year < this_year:
+        raise _refuse("不能为已过去的年度编制计划", "year")
+    if year > this_year + 1:
+        raise _refuse("只能为今年或明年编制年度计划", "year")
+    if AnnualVisitPlan.objects.filter(project=project, year=year).exists():
+        raise VisitError(f"{project.name}{year}年度回访工作计划已存在，请在原计划上修改", field="year", code="exists",
+                         status=409)
+    duties = _text(duties, "回访工作职责与安排", "duties", minimum=4)
+    cleaned = _clean_targets(targets)
+    plan = AnnualVisitPlan(project=project, year=year, duties=duties, drawn_by=acting_user, drawn_at=now)
+    _save(plan, None, acting_user=acting_user, reason="编制年度回访工作计划")
+    _write_targets(plan, cleaned)
+    return plan
+
+
+def _lock_annual(plan: AnnualVisitPlan) -> AnnualVisitPlan:
+    return AnnualVisitPlan.objects.select_for_update(of=("self",)).select_related("project").get(pk=plan.pk)
+
+
+def _tell_annual_approvers(plan: AnnualVisitPlan, now: dt.datetime, *, changed: bool = False) -> None:
+    approvers = queries.approvers_of(plan.project)
+    if approvers:
+        what = "变更后重新审批" if changed else "审批"
+        notify_staff(approvers, kind="visit_plan_approval", subject=f"年度回访工作计划待{what}：{plan}",
+                     body=plan.duties[:200], link=f"/visits/annual/{plan.pk}/", project=plan.project,
+                     dedupe_key=f"annual-visit-plan-approval:{plan.pk}:{plan.version}", now=now)
+
+
+@transaction.atomic
+def change_annual_plan(*, plan: AnnualVisitPlan, acting_user: User, now: dt.datetime, duties: str = "",
+                       targets: Sequence[Mapping[str, Any]] | None = None, reason: str = "") -> AnnualVisitPlan:
+    """修改年度回访工作计划. A change to an approved plan needs a reason and goes back to the 物业总经理
+    for re-approval (as the monthly plans, R-M9-10); a plan whose year-end review is done is closed."""
+    _require(acting_user, plan.project, Cap.PLAN_ANNUAL_VISITS, "只有办公室主任（或管理处经理）可以修改年度回访工作计划")
+    plan = _lock_annual(plan)
+    if plan.reviewed_at is not None:
+        raise VisitError("该年度计划已做年终总结，不能再修改", code="reviewed", status=409)
+    if plan.status == PlanStatus.SUBMITTED:
+        raise VisitError("计划正在审批中，不能修改", code="in_approval", status=409)
+    approved = plan.status == PlanStatus.APPROVED
+    reason = (reason or "").strip()
+    if approved and len(reason) < 2:
+        raise _refuse("计划已批准：变更须写明原因，并重新报物业总经理审批", "reason", code="needs_reapproval")
+    duties = (duties or "").strip()
+    if duties and len(duties) < 4:
+        raise _refuse("请填写回访工作职责与安排（至少4个字）", "duties")
+    cleaned = _clean_targets(targets) if targets is not None else None
+    current = sorted((t.measure, t.quarter, t.value) for t in plan.targets.all())
+    targets_changed = cleaned is not None and sorted(
+        (str(t["measure"]), int(t["quarter"]), int(t["value"])) for t in cleaned) != current
+    duties_changed = bool(duties) and duties != plan.duties
+    if not targets_changed and not duties_changed:
+        raise _refuse("没有需要修改的内容", code="unchanged")
+    if duties_changed:
+        plan.duties = duties
+    if cleaned is not None and targets_changed:
+        _write_targets(plan, cleaned)
+    if approved:
+        plan.status, plan.version, plan.changed_after_approval = PlanStatus.SUBMITTED, plan.version + 1, True
+        plan.change_reason, plan.submitted_at = reason[:200], now
+    _save(plan, None, acting_user=acting_user, reason=f"修改年度计划：{reason}" if reason else "修改年度计划")
+    if approved:
+        _tell_annual_approvers(plan, now, changed=True)
+    return plan
+
+
+@transaction.atomic
+def submit_annual_plan(*, plan: AnnualVisitPlan, acting_user: User, now: dt.datetime) -> AnnualVisitPlan:
+    """报批: a draft or returned annual plan goes to the 物业总经理."""
+    _require(acting_user, plan.project, Cap.PLAN_ANNUAL_VISITS, "只有办公室主任（或管理处经理）可以报批年度回访工作计划")
+    plan = _lock_annual(plan)
+    if plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
+        raise VisitError(f"计划已是“{plan.get_status_display()}”，不能再报批", code="bad_status", status=409)
+    plan.status, plan.submitted_at = PlanStatus.SUBMITTED, now
+    _save(plan, ["status", "submitted_at"], acting_user=acting_user, reason="报批")
+    _tell_annual_approvers(plan, now)
+    return plan
+
+
+@transaction.atomic
+def decide_annual_plan(*, plan: AnnualVisitPlan, approve: bool, note: str, acting_user: User, now: dt.datetime) -> AnnualVisitPlan:
+    """物业总经理审批年度回访工作计划: approve, or return with a note. Only a submitted plan."""
+    _require(acting_user, plan.project, Cap.APPROVE_VISIT_PLANS, "只有物业总经理可以审批年度回访工作计划")
+    plan = _lock_annual(plan)
+    if plan.status != PlanStatus.SUBMITTED:
+        raise VisitError("只有待审批的计划可以审批", code="bad_status", status=409)
+    note = (note or "").strip()
+    if not approve and len(note) < 2:
+        raise _refuse("退回须填写意见", "note")
+    plan.status = PlanStatus.APPROVED if approve else PlanStatus.RETURNED
+    plan.approved_by, plan.approved_at, plan.approval_note = (acting_user, now, note[:200]) if approve else \
+        (None, None, note[:200])
+    _save(plan, ["status", "approved_by", "approved_at", "approval_note"], acting_user=acting_user,
+          reason="批准" if approve else f"退回：{note}")
+    return plan
+
+
+@transaction.atomic
+def review_annual_plan(*, plan: AnnualVisitPlan, review: str, acting_user: User, now: dt.datetime) -> AnnualVisitPlan:
+    """年终回访工作总结 (R-M9-13): from December of the plan's year, the office director reviews the
+    approved plan; the targets against the return visits done are kept with the review as they stood."""
+    _require(acting_user, plan.project, Cap.PLAN_ANNUAL_VISITS, "只有办公室主任（或管理处经理）可以做年终回访工作总结")
+    plan = _lock_annual(plan)
+    if plan.status != PlanStatus.APPROVED:
+        raise VisitError("计划须经物业总经理批准后才能做年终总结", code="not_approved", status=409)
+    if plan.reviewed_at is not None:
+        raise VisitError("该年度的年终总结已完成", code="already_reviewed", status=409)
+    today = now.astimezone(plan.project.tz).date()
+    if today < dt.date(plan.year, 12, 1):
+        raise VisitError(f"年终总结须在{plan.year}年12月起进行", field="review", code="too_early", status=409)
+    plan.review = _text(review, "年终回访工作总结", "review", minimum=10)
+    plan.review_figures = annual.progress(plan, today)
+    plan.reviewed_by, plan.reviewed_at = acting_user, now
+    _save(plan, ["review", "review_figures", "reviewed_by", "reviewed_at"], acting_user=acting_user,
+          reason="年终总结")
+    return plan

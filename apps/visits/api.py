@@ -20,8 +20,8 @@ from apps.estates.models import Household, Person
 from apps.org.access import visible_projects
 from apps.org.models import Department, Project, User
 from apps.tickets.models import Category
-from apps.visits import access, actions, programme, queries
-from apps.visits.models import EarlyCare, Visit, VisitPlan, VisitRoundSummary
+from apps.visits import access, actions, annual, programme, queries
+from apps.visits.models import AnnualVisitPlan, EarlyCare, Visit, VisitPlan, VisitRoundSummary
 from linli import clock
 
 router = Router(tags=["visits"])
@@ -633,3 +633,134 @@ def not_moved_in_call(request: HttpRequest, payload: NotMovedInCallIn) -> Any:
     return Status(201, {"id": call.pk, "household_id": hh.pk, "household": hh.label, "called_at": call.called_at,
                         "reached": call.reached, "reason": call.reason, "note": call.note,
                         "household_reason": hh.not_moved_in_reason})
+
+
+# ---------------------------------------------------------------- the annual plan (R-M9-13)
+
+
+class AnnualVisitTargetIO(Schema):
+    measure: str
+    quarter: int = 0
+    value: int
+
+
+class AnnualVisitPlanIn(Schema):
+    project_id: int
+    year: int
+    duties: str
+    targets: list[AnnualVisitTargetIO]
+
+
+class AnnualVisitPlanChangeIn(Schema):
+    duties: str = ""
+    targets: list[AnnualVisitTargetIO] | None = None
+    reason: str = ""
+
+
+class AnnualVisitReviewIn(Schema):
+    review: str
+
+
+class AnnualVisitPlanOut(Schema):
+    id: int
+    project_id: int
+    year: int
+    duties: str
+    status: str
+    status_label: str
+    version: int
+    changed_after_approval: bool
+    change_reason: str
+    drawn_by: str
+    approved_by: str | None
+    approved_at: dt.datetime | None
+    targets: list[AnnualVisitTargetIO]
+    review: str
+    reviewed_at: dt.datetime | None
+    progress: list[dict[str, Any]]
+
+
+def _annual_out(plan: AnnualVisitPlan, *, with_progress: bool = True) -> dict[str, Any]:
+    targets = list(plan.targets.all())
+    progress: list[dict[str, Any]] = []
+    if with_progress:
+        progress = (plan.review_figures if plan.reviewed_at is not None
+                    else annual.progress(plan, clock.today(plan.project.tz), targets=targets))
+    return {"id": plan.pk, "project_id": plan.project_id, "year": plan.year, "duties": plan.duties,
+            "status": plan.status, "status_label": plan.get_status_display(), "version": plan.version,
+            "changed_after_approval": plan.changed_after_approval, "change_reason": plan.change_reason,
+            "drawn_by": str(plan.drawn_by), "approved_by": str(plan.approved_by) if plan.approved_by_id else None,
+            "approved_at": plan.approved_at,
+            "targets": [{"measure": t.measure, "quarter": t.quarter, "value": t.value} for t in targets],
+            "review": plan.review, "reviewed_at": plan.reviewed_at, "progress": progress}
+
+
+def _annual(request: HttpRequest, plan_id: int) -> AnnualVisitPlan:
+    plan = (AnnualVisitPlan.objects.filter(pk=plan_id, project__in=visible_projects(request.user))
+            .select_related("project", "drawn_by", "approved_by").prefetch_related("targets").first())
+    if plan is None or not access.can_read_annual(request.user, plan.project):
+        raise ApiError(404, "not_found", "年度回访工作计划不存在")
+    return plan
+
+
+def _annual_project(request: HttpRequest, project_id: int) -> Project:
+    project = Project.objects.filter(pk=project_id, pk__in=visible_projects(request.user)).first()
+    if project is None or not access.can_read_annual(request.user, project):
+        raise ApiError(404, "not_found", "项目不存在", {"project": ["项目不存在"]})
+    return project
+
+
+@router.get("/annual/plans", response={200: list[AnnualVisitPlanOut], **ERRORS},
+            summary="年度回访工作计划（不含完成情况，详情见单个计划）")
+def annual_list(request: HttpRequest, project: int) -> Any:
+    proj = _annual_project(request, project)
+    return [_annual_out(p, with_progress=False) for p in annual.plans_for([proj])[:20]]
+
+
+@router.post("/annual/plans", response={201: AnnualVisitPlanOut, **ERRORS},
+             summary="编制年度回访工作计划（办公室主任/管理处经理）")
+def annual_create(request: HttpRequest, payload: AnnualVisitPlanIn) -> Any:
+    proj = _annual_project(request, payload.project_id)
+    plan = actions.draw_up_annual_plan(project=proj, year=payload.year, duties=payload.duties,
+                                       targets=[t.dict() for t in payload.targets],
+                                       acting_user=access.acting_user(request), now=clock.now())
+    return Status(201, _annual_out(_annual(request, plan.pk)))
+
+
+@router.get("/annual/plans/{plan_id}", response={200: AnnualVisitPlanOut, **ERRORS},
+            summary="年度回访工作计划：目标与实际回访（年终总结后为总结时的数字）")
+def annual_detail(request: HttpRequest, plan_id: int) -> Any:
+    return _annual_out(_annual(request, plan_id))
+
+
+@router.post("/annual/plans/{plan_id}/change", response={200: AnnualVisitPlanOut, **ERRORS},
+             summary="修改年度回访工作计划；已批准的计划须写原因并重新审批")
+def annual_change(request: HttpRequest, plan_id: int, payload: AnnualVisitPlanChangeIn) -> Any:
+    actions.change_annual_plan(plan=_annual(request, plan_id), duties=payload.duties,
+                               targets=None if payload.targets is None else [t.dict() for t in payload.targets],
+                               reason=payload.reason, acting_user=access.acting_user(request), now=clock.now())
+    return _annual_out(_annual(request, plan_id))
+
+
+@router.post("/annual/plans/{plan_id}/submit", response={200: AnnualVisitPlanOut, **ERRORS},
+             summary="年度计划报物业总经理审批")
+def annual_submit(request: HttpRequest, plan_id: int) -> Any:
+    actions.submit_annual_plan(plan=_annual(request, plan_id), acting_user=access.acting_user(request),
+                               now=clock.now())
+    return _annual_out(_annual(request, plan_id))
+
+
+@router.post("/annual/plans/{plan_id}/decide", response={200: AnnualVisitPlanOut, **ERRORS},
+             summary="物业总经理审批年度计划：批准或退回")
+def annual_decide(request: HttpRequest, plan_id: int, payload: PlanDecisionIn) -> Any:
+    actions.decide_annual_plan(plan=_annual(request, plan_id), approve=payload.approve, note=payload.note,
+                               acting_user=access.acting_user(request), now=clock.now())
+    return _annual_out(_annual(request, plan_id))
+
+
+@router.post("/annual/plans/{plan_id}/review", response={200: AnnualVisitPlanOut, **ERRORS},
+             summary="年终回访工作总结（12月起）")
+def annual_review(request: HttpRequest, plan_id: int, payload: AnnualVisitReviewIn) -> Any:
+    actions.review_annual_plan(plan=_annual(request, plan_id), review=payload.review,
+                               acting_user=access.acting_user(request), now=clock.now())
+    return _annual_out(_annual(request, plan_id))

@@ -130,7 +130,35 @@ def load_demo_programme(company: Company, *, now: dt.datetime | None = None) -> 
                                                     summary="上月走访汇总：业主主要关注夜间巡逻和楼道清洁，已转责任部门整改。")
             actions.sign_round_summary(summary=summary, stage="supervisor", acting_user=supervisor, now=now)
         load_demo_early_occupancy(project, butler, now=now)
+        director = Membership.objects.filter(company=company, role=Role.OFFICE_DIRECTOR).select_related("user").first()
+        load_demo_annual_plan(project, director.user if director is not None else pm, gm.user, now=now)
     return plans
+
+
+ANNUAL_DUTIES = ("住户回访纳入办公室主任职责和本年度工作计划：主任每年亲自上门走访1–2次；物业管理员按片区每季度回访一次；"
+                 "投诉、维修工单完成后全部回访；每半年召开一次住户座谈会。回访时虚心听取批评，采纳合理化建议，做好回访记录，"
+                 "年终对照目标总结。")
+
+
+def load_demo_annual_plan(project: Project, director: User, gm: User, *, now: dt.datetime) -> None:
+    """R-M9-13: this year's annual return-visit plan, drawn up by the office director in early January
+    and approved by the 物业总经理; its page shows the year-to-date progress against the targets."""
+    year = now.astimezone(project.tz).year
+    households = project.households.filter(status="occupied").count()
+    per_quarter = max(10, households // 4)
+    targets = [{"measure": "ticket_return_visits", "quarter": 0, "value": 120},
+               {"measure": "ticket_return_rate", "quarter": 0, "value": 100},
+               {"measure": "resident_visits", "quarter": 0, "value": per_quarter * 4},
+               {"measure": "household_coverage", "quarter": 0, "value": 90}]
+    targets += [{"measure": "resident_visits", "quarter": q, "value": per_quarter} for q in (1, 2, 3, 4)]
+    targets += [{"measure": "ticket_return_visits", "quarter": q, "value": 30} for q in (1, 2, 3, 4)]
+    moment = min(dt.datetime(year, 1, 4, 9, 30, tzinfo=project.tz), now)
+    with clock.frozen(moment):
+        plan = actions.draw_up_annual_plan(project=project, year=year, duties=ANNUAL_DUTIES, targets=targets,
+                                           acting_user=director, now=moment)
+        actions.submit_annual_plan(plan=plan, acting_user=director, now=moment)
+        actions.decide_annual_plan(plan=plan, approve=True, note="同意，按季度跟进完成情况", acting_user=gm,
+                                   now=moment)
 
 
 NOT_MOVED_IN_REASONS = ["在外地工作，预计明年春节后装修入住", "房屋用于投资，暂未出租", "等孩子学位落实后再搬",

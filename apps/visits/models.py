@@ -374,3 +374,80 @@ class NotMovedInCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household} {self.called_at:%Y-%m-%d}"
+
+
+# ---------------------------------------------------------------- the annual plan (R-M9-13)
+
+
+class ReturnMeasure(models.TextChoices):
+    """回访目标的衡量项 (R-M9-13): what an annual plan sets a target for; the year-end review reads each
+    from the records (:func:`apps.visits.annual.progress`)."""
+
+    TICKET_RETURN_VISITS = "ticket_return_visits", _("工单回访完成数（次）")
+    TICKET_RETURN_RATE = "ticket_return_rate", _("工单回访率（%）")
+    RESIDENT_VISITS = "resident_visits", _("住户走访回访次数（次）")
+    HOUSEHOLD_COVERAGE = "household_coverage", _("住户走访覆盖率（%）")
+
+
+RATE_MEASURES: frozenset[str] = frozenset({ReturnMeasure.TICKET_RETURN_RATE, ReturnMeasure.HOUSEHOLD_COVERAGE})
+
+
+class AnnualVisitPlan(models.Model):
+    """年度工作计划中的回访工作 (R-M9-13): the office director (办公室主任 / 管理处经理) puts return visits to
+    residents in the year's work plan with targets, the 物业总经理 approves it (a change after approval
+    goes back for re-approval, as the monthly plans, R-M9-10), and the year-end review sets the targets
+    against the return visits actually done."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="annual_visit_plans",
+                                verbose_name=_("项目"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    duties = models.TextField(_("回访工作职责与安排"))
+    status = models.CharField(_("状态"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("编制人"))
+    drawn_at = models.DateTimeField(_("编制时间"))
+    submitted_at = models.DateTimeField(_("提交审批时间"), null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("审批人"))
+    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    approval_note = models.CharField(_("审批意见"), max_length=200, blank=True)
+    changed_after_approval = models.BooleanField(_("批准后曾变更"), default=False)
+    change_reason = models.CharField(_("变更原因"), max_length=200, blank=True)
+    review = models.TextField(_("年终回访工作总结"), blank=True)
+    review_figures = models.JSONField(_("总结时的完成情况"), default=list, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("总结人"))
+    reviewed_at = models.DateTimeField(_("总结时间"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("年度回访工作计划")
+        verbose_name_plural = _("年度回访工作计划")
+        ordering = ["-year", "project"]
+        constraints = [models.UniqueConstraint(fields=["project", "year"], name="visits_annual_plan_one_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.year}年度回访工作计划"
+
+
+class AnnualVisitTarget(models.Model):
+    """One target of an annual plan: a measure for the whole year (``quarter`` 0) or one quarter (1–4)."""
+
+    plan = models.ForeignKey(AnnualVisitPlan, on_delete=models.CASCADE, related_name="targets",
+                             verbose_name=_("年度计划"))
+    measure = models.CharField(_("衡量项"), max_length=30, choices=ReturnMeasure.choices)
+    quarter = models.PositiveSmallIntegerField(_("季度（0=全年）"), default=0)
+    value = models.PositiveIntegerField(_("目标值"))
+
+    class Meta:
+        verbose_name = _("年度回访目标")
+        verbose_name_plural = _("年度回访目标")
+        ordering = ["plan", "measure", "quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "measure", "quarter"], name="visits_annual_target_once"),
+            models.CheckConstraint(condition=models.Q(quarter__lte=4), name="visits_annual_target_quarter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_measure_display()} Q{self.quarter}: {self.value}"

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.validation import validate_moment
 from apps.org.models import User
-from apps.visits.models import CycleMode, EarlyCareKind
+from apps.visits.annual import PERIODS, period_label
+from apps.visits.models import CycleMode, EarlyCareKind, ReturnMeasure
 
 MONTH_WIDGET = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
 
@@ -109,3 +110,50 @@ class NotMovedInCallForm(forms.Form):
     reason = forms.CharField(label=_("未入住原因"), required=False, max_length=200)
     note = forms.CharField(label=_("通话记录"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                            max_length=2000)
+
+
+class AnnualPlanForm(forms.Form):
+    """年度回访工作计划 (R-M9-13): the duties and one target input per measure and period (empty = no
+    target); the values are checked by :func:`apps.visits.actions.draw_up_annual_plan`."""
+
+    year = forms.IntegerField(label=_("年度"))
+    duties = forms.CharField(label=_("回访工作职责与安排"), widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("如：主任每年上门走访1–2次；物业管理员分片区每季度回访；每半年召开住户座谈会"))
+    reason = forms.CharField(label=_("变更原因（已批准的计划必填）"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, change: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if change:
+            del self.fields["year"]
+            self.fields["duties"].required = False
+        else:
+            del self.fields["reason"]
+        self.measures: list[tuple[str, str, list[str]]] = []
+        for measure in ReturnMeasure:
+            names = []
+            for q in PERIODS:
+                name = f"t_{measure.value}_{q}"
+                self.fields[name] = forms.IntegerField(
+                    label=f"{measure.label} · {period_label(q)}", required=False,
+                    widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "1"}))
+                names.append(name)
+            self.measures.append((measure.value, str(measure.label), names))
+
+    def targets(self) -> tuple[list[dict[str, Any]], list[str]]:
+        """The targets entered (measure, quarter, value) and, in the same order, their field names."""
+        rows, names = [], []
+        for measure, _label, fields in self.measures:
+            for q, name in enumerate(fields):
+                value = self.cleaned_data.get(name)
+                if value is not None:
+                    rows.append({"measure": measure, "quarter": q, "value": value})
+                    names.append(name)
+        return rows, names
+
+    def target_fields(self) -> list[tuple[str, list[Any]]]:
+        return [(label, [self[name] for name in names]) for _m, label, names in self.measures]
+
+
+class AnnualReviewForm(forms.Form):
+    review = forms.CharField(label=_("年终回访工作总结"), widget=forms.Textarea(attrs={"rows": 5}),
+                             help_text=_("目标完成情况、业主的批评与建议及采纳情况、明年改进措施"))

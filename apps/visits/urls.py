@@ -1,5 +1,6 @@
 from django.urls import path
 
+from apps.visits import annual_views as av
 from apps.visits import occupancy_views as ov
 from apps.visits import programme_views as pv
 from apps.visits import views
@@ -25,6 +26,12 @@ urlpatterns = [
     path("summaries/<int:pk>/sign/<str:stage>/", pv.summary_sign, name="summary_sign"),
     path("problems/<int:pk>/progress/", pv.problem_progress, name="problem_progress"),
     path("problems/<int:pk>/return-visit/", pv.problem_return_visit, name="problem_return_visit"),
+    path("annual/", av.annual_list, name="annual_plans"),
+    path("annual/<int:pk>/", av.annual_detail, name="annual"),
+    path("annual/<int:pk>/change/", av.annual_change, name="annual_change"),
+    path("annual/<int:pk>/submit/", av.annual_submit, name="annual_submit"),
+    path("annual/<int:pk>/decide/", av.annual_decide, name="annual_decide"),
+    path("annual/<int:pk>/review/", av.annual_review, name="annual_review"),
     path("early-care/", ov.early_care, name="early_care"),
     path("early-care/<int:pk>/follow-up/", ov.early_care_follow_up, name="early_care_follow_up"),
     path("not-moved-in/", ov.not_moved_in, name="not_moved_in"),

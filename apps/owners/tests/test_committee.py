@@ -37,7 +37,18 @@ def as03_now() -> Iterator[dt.datetime]:
 @pytest.fixture
 def member(homes: Any, cast: Any, as03_now: Any) -> Any:
     """刘芳 (owner of 5栋2单元0801) is on 阳光花园's 业委会."""
-    return actions.appoint_committee_member(project=cast.project, phone=OTHER, name="刘芳", title="委员", now=as03_now)
+    return actions.appoint_committee_member(project=cast.project, phone=OTHER, name="刘芳", title="委员",
+                                            acting_user=cast.supervisor, now=as03_now)
+
+
+def _other_lead(cast: Any) -> Any:
+    """翠湖苑's 客服主管 (appoints that project's committee)."""
+    from apps.org.roles import Role
+    from apps.org.tests.factories import UserFactory, member
+
+    user = UserFactory(username="ch_supervisor", display_name="翠湖苑主管")
+    member(user, Role.CS_SUPERVISOR, company=cast.company, project=cast.other_project)
+    return user
 
 
 def sign_in(phone: str) -> Client:
@@ -138,7 +149,8 @@ def test_committee_pages_refuse_owners_not_on_it_other_projects_and_staff(
     assert Client().post(f"/api/v1/me/committee/{cast.project.pk}/tickets", json.dumps(FORM),
                          content_type="application/json", **auth).status_code == 404
     # another project's committee member does not see 阳光花园's forwards
-    actions.appoint_committee_member(project=cast.other_project, phone="13700008888", name="赵六", now=as03_now)
+    actions.appoint_committee_member(project=cast.other_project, phone="13700008888", name="赵六",
+                                     acting_user=_other_lead(cast), now=as03_now)
     c = sign_in("13700008888")
     assert c.get(f"/me/committee/{t.pk}/").status_code == 404
     assert t.number not in c.get("/me/committee/").content.decode()

@@ -27,17 +27,17 @@ def test_defaults_every_topic_on(owner_client: Any, homes: Any) -> None:
     assert r.status_code == 200
     page = r.content.decode()
     assert "短信通知设置" in page and "节日问候" in page and "缴费提醒" in page
-    assert page.count("checked") == 6
+    assert page.count("checked") == 7 and "报事进度通知" in page
     assert "R-M" not in page and "notice_" not in page
 
 
 def test_owner_switches_greetings_off_on_the_page_and_the_sms_honours_it(
         owner_client: Any, homes: Any, cast: Any, frozen_now: Any) -> None:
     c = owner_client(OWNER, homes["1502"])
-    r = c.post("/me/sms/", {"topics": ["service", "fees", "surveys", "activities", "reminders"]})
+    r = c.post("/me/sms/", {"topics": ["requests", "service", "fees", "surveys", "activities", "reminders"]})
     assert r.status_code == 302
     assert list(OwnerSmsOptOut.objects.values_list("phone", "topic")) == [(OWNER, "greetings")]
-    assert c.get("/me/sms/").content.decode().count("checked") == 5
+    assert c.get("/me/sms/").content.decode().count("checked") == 6
     notice = _festival(cast, frozen_now)
     mine = Delivery.objects.filter(kind="notice_festival", address=OWNER)
     theirs = Delivery.objects.get(kind="notice_festival", address=OTHER)
@@ -46,7 +46,7 @@ def test_owner_switches_greetings_off_on_the_page_and_the_sms_honours_it(
     assert theirs.status == "queued"
     assert notice.recipients == 1
     # switching it back on: the next notice goes out
-    c.post("/me/sms/", {"topics": ["service", "fees", "surveys", "activities", "reminders", "greetings"]})
+    c.post("/me/sms/", {"topics": ["requests", "service", "fees", "surveys", "activities", "reminders", "greetings"]})
     assert not OwnerSmsOptOut.objects.exists()
 
 
@@ -54,7 +54,7 @@ def test_sign_in_code_always_sent(owner_client: Any, homes: Any, settings: Any) 
     settings.LINLI_OWNER_CODE_INTERVAL_SECONDS = 0
     c = owner_client(OWNER, homes["1502"])
     c.post("/me/sms/", {})  # everything off
-    assert OwnerSmsOptOut.objects.filter(phone=OWNER).count() == 6
+    assert OwnerSmsOptOut.objects.filter(phone=OWNER).count() == 7
     Client().post("/me/sign-in/", {"phone": OWNER})
     assert Delivery.objects.filter(kind="owner_sign_in_code", address=OWNER).order_by("-id")[0].status != "skipped"
 
@@ -71,7 +71,7 @@ def test_api_reads_and_saves_preferences(api_token: Any, homes: Any, cast: Any, 
     auth: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     c = Client()
     r = c.get("/api/v1/me/sms-preferences", **auth)
-    assert r.status_code == 200 and all(t["on"] for t in r.json()) and len(r.json()) == 6
+    assert r.status_code == 200 and all(t["on"] for t in r.json()) and len(r.json()) == 7
     r = c.put("/api/v1/me/sms-preferences", json.dumps({"topics": ["service"]}), content_type="application/json",
               **auth)
     assert r.status_code == 200
@@ -81,7 +81,7 @@ def test_api_reads_and_saves_preferences(api_token: Any, homes: Any, cast: Any, 
     r = c.put("/api/v1/me/sms-preferences", json.dumps({"topics": ["nope"]}), content_type="application/json",
               **auth)
     assert r.status_code == 400 and r.json()["error"]["code"] == "unknown_topic"
-    assert OwnerSmsOptOut.objects.filter(phone=OTHER).count() == 5
+    assert OwnerSmsOptOut.objects.filter(phone=OTHER).count() == 6
 
 
 def test_api_refuses_without_owner_token(cast: Any) -> None:

@@ -50,3 +50,27 @@ def test_r_m9_16_r_m9_17_demo_early_occupancy() -> None:
     assert sum(c.awaiting_follow_up for c in EarlyCare.objects.all()) == 1
     called = Household.objects.filter(not_moved_in_calls__reached=True).distinct()
     assert called.exists() and all(h.not_moved_in_reason for h in called)
+
+
+def test_r_m9_13_demo_annual_plan_with_year_to_date_progress() -> None:
+    """The demo has this year's approved annual return-visit plan in each residential project, drawn up by
+    the office director, and its page shows the year-to-date return visits against the targets."""
+    from django.test import Client
+
+    from apps.org.roles import Role
+    from apps.visits.demo import load_demo_programme
+    from apps.visits.models import AnnualVisitPlan, PlanStatus
+
+    demo.load_demo(seed=7)
+    company = Company.objects.get()
+    with clock.frozen(NOW):
+        load_demo_visits(company, seed=7, now=NOW, per_project=25)
+        load_demo_programme(company, now=NOW)
+        plans = list(AnnualVisitPlan.objects.select_related("drawn_by").order_by("pk"))
+        assert len(plans) == 2 and {p.year for p in plans} == {2026}
+        assert all(p.status == PlanStatus.APPROVED and p.targets.count() == 12 for p in plans)
+        assert all(p.drawn_by.memberships.filter(role=Role.OFFICE_DIRECTOR).exists() for p in plans)
+        c = Client()
+        c.force_login(plans[0].drawn_by)
+        body = c.get(f"/visits/annual/{plans[0].pk}/").content.decode()
+    assert "目标与实际回访" in body and "进行中" in body
