@@ -1,6 +1,7 @@
 """Issue 23 item 1 (errors visible) on an activity's page and its plan's page: a new activity, the notice, the
 invitation of the owners not moved in and the record, sent empty by the 客服主管, answer no server error, write
 nothing and tell why in Chinese beside the field and in the summary at the top of the form."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,8 +16,11 @@ from linli.tests.form_pages import empty_post_problems
 pytestmark = pytest.mark.django_db
 
 
-def test_activity_page_forms_sent_empty_are_refused_in_chinese(cast: Any, activity: Any,  # noqa: F811
-                                                               owners: Any) -> None:  # noqa: F811
+def test_activity_page_forms_sent_empty_are_refused_in_chinese(
+    cast: Any,
+    activity: Any,  # noqa: F811
+    owners: Any,  # noqa: F811
+) -> None:
     _approve(cast, activity)
     c = Client()
     c.force_login(cast.supervisor)

@@ -1,6 +1,7 @@
 """Issue 23 item 1 (errors visible) on a staff assessment sheet: the entry form and the removal of an entry (by
 the 客服主管 who assesses), the return of a submitted sheet (by the 客服部经理), sent empty, answer no server
 error, write nothing and tell why in Chinese beside the field or in the error message on the sheet."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,8 +23,14 @@ def _client(user: Any) -> Client:
 
 
 def test_sheet_forms_sent_empty_are_refused_in_chinese(cast: Any, sheet: Any, item: Any, frozen_now: Any) -> None:
-    entry = actions.add_entry(sheet=sheet, item=item("2.2"), source="daily_inspection",
-                              occurred_on=dt.date(2026, 3, 5), acting_user=cast.supervisor, now=frozen_now)
+    entry = actions.add_entry(
+        sheet=sheet,
+        item=item("2.2"),
+        source="daily_inspection",
+        occurred_on=dt.date(2026, 3, 5),
+        acting_user=cast.supervisor,
+        now=frozen_now,
+    )
     url = f"/assessments/{sheet.pk}/"
     problems, walked = empty_post_problems(_client(cast.supervisor), url)
     assert {f"{url}entries/", f"{url}entries/{entry.pk}/remove/"} <= set(walked)

@@ -1,6 +1,7 @@
 """Issue 23 item 1 (errors visible) on the repair work order page: every step form the page offers, in each
 state of the order and to the role who may use it, sent empty answers no server error and no bare error page,
 writes nothing, and tells why in Chinese (beside the field or in the error message shown on the order page)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -29,18 +30,25 @@ def test_dispatch_forms_sent_empty_are_refused_in_chinese(cast: Any, fake_polici
     assert not _walk(cast.front_desk, order)
 
 
-def test_assigned_worker_forms_sent_empty_are_refused_in_chinese(cast: Any, fake_policies: Any,
-                                                                 frozen_now: Any) -> None:
+def test_assigned_worker_forms_sent_empty_are_refused_in_chinese(
+    cast: Any, fake_policies: Any, frozen_now: Any
+) -> None:
     """Given to the worker: 退单 without a reason, and the dispatcher's 转派 without a worker."""
     order = assigned(cast, now=frozen_now)
     assert not _walk(cast.worker, order) + _walk(cast.front_desk, order)
 
 
-def test_on_site_forms_sent_empty_are_refused_in_chinese(cast: Any, fake_policies: Any, frozen_now: Any,
-                                                         price_list: Any) -> None:
+def test_on_site_forms_sent_empty_are_refused_in_chinese(
+    cast: Any, fake_policies: Any, frozen_now: Any, price_list: Any
+) -> None:
     """Diagnosed as chargeable on site: diagnosis, consent, material, photo, the leader's consent request."""
-    order = on_site(cast, assigned(cast, now=frozen_now), now=frozen_now, chargeable=True,
-                    items=[(price_list.items.get(code="tap"), "1")])
+    order = on_site(
+        cast,
+        assigned(cast, now=frozen_now),
+        now=frozen_now,
+        chargeable=True,
+        items=[(price_list.items.get(code="tap"), "1")],
+    )
     assert not _walk(cast.worker, order)
 
 
@@ -51,9 +59,13 @@ def test_working_forms_sent_empty_are_refused_in_chinese(cast: Any, fake_policie
     assert not _walk(cast.worker, order)
 
 
-def test_signed_and_verified_forms_sent_empty_are_refused_in_chinese(cast: Any, fake_policies: Any,
-                                                                     frozen_now: Any) -> None:
+def test_signed_and_verified_forms_sent_empty_are_refused_in_chinese(
+    cast: Any, fake_policies: Any, frozen_now: Any
+) -> None:
     """Signed by the owner and verified: the return visit form of the front desk."""
-    order = verified(cast, completed(cast, on_site(cast, assigned(cast, now=frozen_now), now=frozen_now),
-                                     now=frozen_now), now=frozen_now)
+    order = verified(
+        cast,
+        completed(cast, on_site(cast, assigned(cast, now=frozen_now), now=frozen_now), now=frozen_now),
+        now=frozen_now,
+    )
     assert not _walk(cast.butler, order)

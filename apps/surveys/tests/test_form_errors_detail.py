@@ -1,6 +1,7 @@
 """Issue 23 item 1 (errors visible) on a project's survey page and its field-work pages: every form the page
 offers to the 客服主管 and the 客服部经理, sent empty, answers no server error, writes nothing and tells why in
 Chinese beside the field (or in the error message of the page it goes back to)."""
+
 from __future__ import annotations
 
 from typing import Any
