@@ -29,4 +29,4 @@ def test_activity_page_forms_sent_empty_are_refused_in_chinese(
         assert {f"/activities/{activity.pk}/{a}/" for a in ("notice", "invite", "record")} <= set(walked)
         more, walked = empty_post_problems(c, f"/activities/plans/{activity.plan_id}/")
         assert walked
-    assert not problems + more
+    assert not problems + more, "\n".join(problems + more)

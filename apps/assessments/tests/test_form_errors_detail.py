@@ -38,4 +38,4 @@ def test_sheet_forms_sent_empty_are_refused_in_chinese(cast: Any, sheet: Any, it
     # 签核 takes an optional note: signing off without one is what the manager means, not a mistake
     more, walked = empty_post_problems(_client(cast.cs_manager), url, skip=(f"{url}sign-off/",))
     assert f"{url}return/" in walked
-    assert not problems + more
+    assert not problems + more, "\n".join(problems + more)

@@ -35,4 +35,4 @@ def test_audit_page_forms_sent_empty_are_refused_in_chinese(cast: Any, open_audi
     assert f"/audits/{audit.pk}/complete/" in walked
     assert f"/audits/{audit.pk}/items/{finding.pk}/ncr/" in walked
     assert any(a.startswith(f"/audits/{audit.pk}/items/") and not a.endswith("/ncr/") for a in walked)
-    assert not problems
+    assert not problems, "\n".join(problems)

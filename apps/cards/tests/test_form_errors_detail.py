@@ -33,4 +33,4 @@ def test_card_and_code_change_forms_sent_empty_are_refused_in_chinese(
     assert walked
     more, walked = empty_post_problems(c, f"/cards/changes/{change.pk}/")
     assert walked
-    assert not problems + more
+    assert not problems + more, "\n".join(problems + more)

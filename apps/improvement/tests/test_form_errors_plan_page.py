@@ -33,4 +33,4 @@ def test_plan_page_forms_sent_empty_are_refused_in_chinese(sv: Any) -> None:
     c.force_login(user)
     problems, walked = empty_post_problems(c, f"/improvement/{plan.pk}/")
     assert len(walked) == 3, walked  # the row's progress, a new row, a meeting
-    assert not problems
+    assert not problems, "\n".join(problems)

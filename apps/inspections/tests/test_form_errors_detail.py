@@ -37,4 +37,4 @@ def test_inspection_page_forms_sent_empty_are_refused_in_chinese(cast: Any, froz
         f"/inspections/findings/{finding.pk}/close/",
         f"/inspections/{insp.pk}/complete/",
     } <= set(walked)
-    assert not problems
+    assert not problems, "\n".join(problems)

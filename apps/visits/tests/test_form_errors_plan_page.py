@@ -45,4 +45,4 @@ def test_plan_page_forms_sent_empty_are_refused_in_chinese(cast: Any, homes: Any
         problems += more
         more, walked = empty_post_problems(_client(cast.butler), url)
         problems += more
-    assert not problems
+    assert not problems, "\n".join(problems)
