@@ -41,7 +41,8 @@ class ActionForm(forms.Form):
 
 
 class ProgressForm(forms.Form):
-    status = forms.ChoiceField(label=_("进度"), choices=ActionStatus.choices)
+    # no status chosen in advance: one form serves every row, so a preset would overwrite a row's real status
+    status = forms.ChoiceField(label=_("进度"), choices=[("", _("请选择进度")), *ActionStatus.choices])
     progress = forms.CharField(label=_("进展"), required=False, widget=forms.TextInput())
     evidence = forms.CharField(label=_("完成证据"), required=False, widget=forms.TextInput())
 

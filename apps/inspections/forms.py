@@ -108,7 +108,7 @@ class RoundForm(forms.Form):
 
 
 class HandOnForm(forms.Form):
-    to = forms.ChoiceField(label=_("转为"), choices=[("ticket", _("内部工单")), ("ncr", _("不合格报告"))])
+    to = forms.ChoiceField(label=_("转为"), choices=[("", _("请选择")), ("ticket", _("内部工单")), ("ncr", _("不合格报告"))])
     reason = forms.CharField(label=_("超出部门权限的原因（不合格报告必填）"), required=False, max_length=300)
 
 

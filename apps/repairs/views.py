@@ -230,7 +230,9 @@ def accept(request: HttpRequest, order: RepairOrder, user: User, now: dt.datetim
 
 @_step
 def assign(request: HttpRequest, order: RepairOrder, user: User, now: dt.datetime) -> str:
-    worker = get_object_or_404(User, pk=request.POST.get("assignee") or 0)
+    if not (request.POST.get("assignee") or "").strip():  # issue 23 item 1: said in Chinese, not a bare 404
+        raise RepairError(_("请选择维修人员"), field="assignee")
+    worker = get_object_or_404(User, pk=request.POST.get("assignee"))
     reason = request.POST.get("reason", "").strip()
     if q.current_dispatch(order) is not None and reason:
         actions.transfer_order(order=order, to_user=worker, reason=reason, acting_user=user, now=now)

@@ -217,3 +217,70 @@ def pick(forms: list[Form], which: str | None) -> Form:
         return next(f for f in forms if f.attrs.get("id") == which[1:])
     return next(f for f in forms if f.attrs.get("action", "") == which)
 
+
+
+def _table_rows() -> dict[str, int]:
+    from django.apps import apps as django_apps
+
+    return {m._meta.label: m._default_manager.count() for m in django_apps.get_models()
+            if m._meta.managed and not m._meta.proxy}
+
+
+def _chinese_errors(response: Any) -> list[str]:
+    """The Chinese error texts a page shows: beside a field (``ul.errorlist``) or flashed as an error message."""
+    import re
+
+    from django.contrib.messages import constants
+
+    html = response.content.decode()
+    beside = [re.sub(r"<[^>]+>", "", li).strip() for fragment in
+              re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', html, re.S)
+              for li in re.findall(r"<li>(.*?)</li>", fragment, re.S)]
+    context = response.context
+    flashed = [str(m) for m in context.get("messages", []) if m.level == constants.ERROR] \
+        if context is not None and "messages" in context else []
+    return [t for t in beside + flashed if re.search(r"[\u4e00-\u9fff]", t)]
+
+
+def empty_post_problems(client: Any, url: str, *, skip: tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
+    """Issue 23 item 1 on a record's page: every POST form of ``<main>`` with a field to fill (except the actions
+    in ``skip`` — an action path, ``#id`` or ``data-testid`` — each a form that legitimately succeeds without
+    input), sent as a browser sends it emptied, must
+    answer without a server error, write nothing and tell why in Chinese (beside the field with the summary at the top
+    of the form, never in a closed section; or in an error message on the page it goes back to). Returns (problems, the actions walked)."""
+    import re
+    from urllib.parse import urljoin
+
+    got = client.get(url)
+    assert got.status_code == 200, (url, got.status_code)
+    problems, walked = [], []
+    shapes = set()
+    for form in forms_of(got.content.decode()):
+        action = form.attrs.get("action") or url
+        # one form of each kind: the same form repeated per row (an audit's items) is walked once
+        shape = (re.sub(r"\d+", "N", action), tuple(sorted(form.empty_data())))
+        names = {action, "#" + form.attrs.get("id", ""), form.attrs.get("data-testid", "")}
+        if not form.typeable or names & set(skip) or shape in shapes:
+            continue
+        shapes.add(shape)
+        walked.append(action)
+        before = _table_rows()
+        try:
+            answer = client.post(urljoin(url, action), form.empty_data(), follow=True)
+        except Exception as exc:  # the test client re-raises a view's exception: that is a 500
+            problems.append(f"{url} → {action}: server error {exc!r}")
+            continue
+        if answer.status_code not in (200, 400, 409, 422):  # 409: a step refused in this state, page shown again
+            problems.append(f"{url} → {action}: HTTP {answer.status_code}")
+            continue
+        if _table_rows() != before:
+            changed = {k for k, v in _table_rows().items() if before.get(k) != v}
+            problems.append(f"{url} → {action}: an empty form wrote rows ({', '.join(sorted(changed))})")
+        if not _chinese_errors(answer):
+            problems.append(f"{url} → {action}: no Chinese error message")
+        html = answer.content.decode()
+        if re.search(r'<ul class="errorlist(?! nonfield)[^"]*"', html) and "form-error-summary" not in html:
+            problems.append(f"{url} → {action}: errors beside the fields but no summary at the top of the form")
+        if re.search(r"<details(?![^>]*\bopen\b)[^>]*>(?:(?!</details>).)*class=\"errorlist", html, re.S):
+            problems.append(f"{url} → {action}: an error is hidden in a closed section")
+    return problems, walked
