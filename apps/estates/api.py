@@ -4,8 +4,10 @@ masked here; ``POST /households/{id}/reveal`` shows contact data in full under t
 the page (R-M7-01) and writes the access log.
 """
 import datetime as dt
+from typing import Any
 
-from ninja import Query, Router, Schema
+from django.core.exceptions import ValidationError as DjangoValidationError
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
@@ -13,7 +15,7 @@ from apps.core.api_errors import ERRORS, ApiError
 from apps.core.api_pagination import LimitOffsetPagination, Serialised
 from apps.estates import access as archive
 from apps.estates import actions, queries
-from apps.estates.models import Household, OccupancyStatus
+from apps.estates.models import Household, OccupancyStatus, Person, PersonKind
 from apps.org.http import AuthenticatedRequest
 from apps.org.models import Project
 
@@ -34,6 +36,8 @@ class EstatePersonOut(Schema):
     name: str = Field(description="遮蔽后的姓名（如 张**），显示完整信息后为原文")
     phone: str = Field(description="遮蔽后的手机（如 138****5678）")
     phone2: str
+    email: str = Field("", description="遮蔽后的电子邮箱（如 z*******@e******.com），缴费提醒同时发送")
+    fax: str = Field("", description="遮蔽后的传真号码，缴费提醒由前台人工传真")
     id_number: str = Field(description="遮蔽后的证件号码（如 1101**********1234）")
     tags: list[str]
     is_vip: bool
@@ -64,8 +68,8 @@ class EstateHouseholdDetailOut(EstateHouseholdOut):
 
 class EstateRevealIn(Schema):
     reason: str = Field(min_length=1, max_length=200, description="查阅事由（记入顾客资料查阅记录）")
-    fields: list[str] = Field(default=["name", "phone", "phone2"],
-                              description="name/phone/phone2 按岗位可查看；id_number/vehicles 须部门负责人授权")
+    fields: list[str] = Field(default=["name", "phone", "phone2", "email", "fax"],
+                              description="name/phone/phone2/email/fax 按岗位可查看；id_number/vehicles 须部门负责人授权")
 
 
 class EstateHouseholdFilter(Schema):
@@ -89,7 +93,7 @@ def _household_out(h: Household) -> dict:
 
 def _person_out(v: queries.PersonView) -> dict:
     return {"id": v.pk, "kind": v.kind, "kind_label": v.kind_label, "name": v.name, "phone": v.phone,
-            "phone2": v.phone2, "id_number": v.id_number, "tags": v.tags, "is_vip": v.is_vip,
+            "phone2": v.phone2, "email": v.email, "fax": v.fax, "id_number": v.id_number, "tags": v.tags, "is_vip": v.is_vip,
             "elderly_alone": v.elderly_alone, "active": v.active, "move_in_date": v.move_in_date,
             "vehicles": v.vehicles, "masked": v.masked}
 
@@ -130,3 +134,60 @@ def reveal_household(request: AuthenticatedRequest, household_id: int, payload: 
     except archive.RevealDenied as exc:
         raise ApiError(403, "grant_required" if exc.needs_grant else "forbidden", exc.message) from None
     return _detail(h, persons)
+
+
+# ---------------------------------------------------------------- maintaining the archive (R-M7-04)
+
+
+class EstatePersonIn(Schema):
+    """Add or edit an occupant. Phone, second phone, e-mail, fax and ID number left empty keep the stored
+    value (the archive never has to be read in full to be maintained, R-M7-01)."""
+
+    name: str = Field(min_length=1, max_length=50)
+    kind: str = Field("owner", max_length=20, description="owner/resident/tenant/shop_tenant")
+    phone: str = Field("", max_length=30)
+    phone2: str = Field("", max_length=30)
+    email: str = Field("", max_length=254, description="电子邮箱：每月缴费提醒同时发送（R-M17-07）")
+    fax: str = Field("", max_length=30, description="传真：每月缴费提醒由前台人工传真")
+    id_number: str = Field("", max_length=30)
+    move_in_date: dt.date | None = None
+    tags: str = Field("", max_length=200, description="以逗号分隔，如 空巢老人,VIP")
+    needs: str = Field("", max_length=2000)
+    active: bool = True
+
+
+def _save_person(request: AuthenticatedRequest, household: Household, payload: EstatePersonIn,
+                 person: Person | None) -> dict:
+    if payload.kind not in PersonKind.values:
+        raise ApiError(422, "invalid", "身份不正确", {"kind": ["身份不正确"]})
+    try:
+        saved = actions.save_person(request.user, household, payload.dict(), person)
+    except DjangoValidationError as exc:
+        fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+        first = next(iter(fields.values()), ["输入有误"])[0]
+        raise ApiError(422, "invalid", first, fields) from None
+    return _person_out(queries.person_view(saved))
+
+
+def _maintained_household(request: AuthenticatedRequest, household_id: int) -> Household:
+    household = archive.get_household(request.user, household_id)
+    if not archive.may_maintain(request.user, household.project):
+        raise ApiError(403, "forbidden", "您的岗位不能维护业主档案")
+    return household
+
+
+@router.post("/households/{household_id}/persons", response={201: EstatePersonOut, **ERRORS},
+             summary="添加业主/住户（档案维护）")
+def add_person(request: AuthenticatedRequest, household_id: int, payload: EstatePersonIn) -> Any:
+    household = _maintained_household(request, household_id)
+    return Status(201, _save_person(request, household, payload, None))
+
+
+@router.put("/households/{household_id}/persons/{person_id}", response={200: EstatePersonOut, **ERRORS},
+            summary="维护业主/住户（留空的电话、邮箱、传真、证件号码不变）")
+def edit_person(request: AuthenticatedRequest, household_id: int, person_id: int, payload: EstatePersonIn) -> Any:
+    household = _maintained_household(request, household_id)
+    person = household.persons.filter(pk=person_id).first()
+    if person is None:
+        raise ApiError(404, "not_found", "业主/住户不存在", {"person_id": ["业主/住户不存在"]})
+    return _save_person(request, household, payload, person)

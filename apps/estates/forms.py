@@ -41,7 +41,7 @@ class RevealForm(forms.Form):
         return f"{self.cleaned_data['purpose']}：{note}" if note else self.cleaned_data["purpose"]
 
     def fields_wanted(self) -> set[str]:
-        wanted = {"name", "phone", "phone2"}
+        wanted = {"name", "phone", "phone2", "email", "fax"}
         wanted |= {f for f in ("id_number", "vehicles") if self.cleaned_data.get(f)}
         return wanted
 
@@ -69,6 +69,10 @@ class PersonForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("身份"), choices=PersonKind.choices)
     phone = forms.CharField(label=gettext_lazy("手机"), max_length=30, required=False)
     phone2 = forms.CharField(label=gettext_lazy("其他电话"), max_length=30, required=False)
+    email = forms.CharField(label=gettext_lazy("电子邮箱"), max_length=254, required=False,
+                            help_text=gettext_lazy("每月缴费提醒同时发到该邮箱"))
+    fax = forms.CharField(label=gettext_lazy("传真"), max_length=30, required=False,
+                          help_text=gettext_lazy("每月缴费提醒由前台人工传真到该号码"))
     id_number = forms.CharField(label=gettext_lazy("证件号码"), max_length=30, required=False)
     move_in_date = forms.DateField(validators=[validate_record_date], label=gettext_lazy("入住日期"), required=False,
                                    widget=forms.DateInput(attrs={"type": "date"}))

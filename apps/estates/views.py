@@ -306,7 +306,9 @@ def import_job(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     preview = []
     for r in job.rows[: roster.PREVIEW_ROWS]:
         preview.append({**r, "name": masking.mask_name(r["name"]), "phone": masking.mask_phone(r["phone"]),
-                        "phone2": masking.mask_phone(r["phone2"]), "id_number": masking.mask_id_number(r["id_number"]),
+                        "phone2": masking.mask_phone(r["phone2"]),
+                        "email": masking.mask_email(r.get("email", "")), "fax": masking.mask_phone(r.get("fax", "")),
+                        "id_number": masking.mask_id_number(r["id_number"]),
                         "plate": masking.mask_plate(r["plate"]),
                         "status_label": roster.STATUS_LABEL.get(r["status"], ""),
                         "kind_label": roster.KIND_LABEL.get(r["kind"], "") if r["name"] else ""})
