@@ -247,7 +247,7 @@ PERSON_FIELDS = ("name", "kind", "phone", "phone2", "email", "fax", "id_number",
 
 @transaction.atomic
 def update_household(user: User, household: Household, data: dict[str, Any]) -> Household:
-    if not may_maintain(user, household.project):
+    if not may_maintain(user, household.project, household):
         raise PermissionDenied("您的岗位不能维护业主档案")
     locked = Household.objects.select_for_update().get(pk=household.pk)
     for name in HOUSEHOLD_FIELDS:
@@ -264,7 +264,7 @@ def save_person(user: User, household: Household, data: dict[str, Any], person: 
     """Add or edit an occupant. Phone, second phone, e-mail, fax and ID number left blank keep the stored
     value, so editing never has to show personal data in full (R-M7-01)."""
 
-    if not may_maintain(user, household.project):
+    if not may_maintain(user, household.project, household):
         raise PermissionDenied("您的岗位不能维护业主档案")
     errors: dict[str, list[str]] = {}
     phone = roster.normalise_phone(data.get("phone") or "")
@@ -351,7 +351,6 @@ def add_decoration_record(user: User, household: Household, *, kind: str, note: 
     return row
 
 
-@transaction.atomic
 def open_decoration_media(user: User, record: DecorationRecord, *, reason: str, screen: str) -> Any:
     """R-M7-10: decoration photos, videos and recordings are personal data under R-M7-01 — opening
     one needs a role with customer data in its work and a reason, and is logged like a reveal."""
@@ -359,7 +358,20 @@ def open_decoration_media(user: User, record: DecorationRecord, *, reason: str, 
         raise RevealDenied("您的岗位无权查看装修影像和录音")
     if not (reason or "").strip():
         raise RevealDenied("请填写查阅事由")
-    _log(project=record.project, user=user, at=clock.now(), action=AccessAction.VIEW, household=record.household,
-         fields=DECORATION_MEDIA_FIELD, reason=reason.strip()[:REASON_MAX], screen=screen[:100],
-         grant=active_grant(user, record.project))
+    if record.kind not in MEDIA_KINDS or not record.file:
+        raise RevealDenied("该条装修档案没有影像或录音")
+    now = clock.now()
+    household = record.household
+    try:  # the same tiers as a reveal: a VIP household needs the grant, a steward works on own buildings
+        grant = _check_reveal(user, record.project, set(), reason=reason, now=now, bulk=False,
+                              is_vip=household.persons.filter(is_vip=True).exists(),
+                              own_work=in_own_work(user, household))
+    except RevealDenied as exc:
+        if exc.needs_grant:
+            with transaction.atomic():
+                _log(project=record.project, user=user, at=now, action=AccessAction.REFUSED, household=household,
+                     fields=DECORATION_MEDIA_FIELD, reason=reason.strip()[:REASON_MAX], screen=screen[:100])
+        raise
+    _log(project=record.project, user=user, at=now, action=AccessAction.VIEW, household=household,
+         fields=DECORATION_MEDIA_FIELD, reason=reason.strip()[:REASON_MAX], screen=screen[:100], grant=grant)
     return record.file

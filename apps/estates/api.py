@@ -6,8 +6,11 @@ the page (R-M7-01) and writes the access log.
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from ninja import Query, Router, Schema, Status
+from django.http import FileResponse
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import Field
 
@@ -15,9 +18,10 @@ from apps.core.api_errors import ERRORS, ApiError
 from apps.core.api_pagination import LimitOffsetPagination, Serialised
 from apps.estates import access as archive
 from apps.estates import actions, queries
-from apps.estates.models import Household, OccupancyStatus, Person, PersonKind
+from apps.estates.models import MEDIA_KINDS, DecorationRecord, Household, OccupancyStatus, Person, PersonKind
 from apps.org.http import AuthenticatedRequest
 from apps.org.models import Project
+from linli import clock
 
 router = Router(tags=["estates"])
 
@@ -171,7 +175,7 @@ def _save_person(request: AuthenticatedRequest, household: Household, payload: E
 
 def _maintained_household(request: AuthenticatedRequest, household_id: int) -> Household:
     household = archive.get_household(request.user, household_id)
-    if not archive.may_maintain(request.user, household.project):
+    if not archive.may_maintain(request.user, household.project, household):
         raise ApiError(403, "forbidden", "您的岗位不能维护业主档案")
     return household
 
@@ -191,3 +195,73 @@ def edit_person(request: AuthenticatedRequest, household_id: int, person_id: int
     if person is None:
         raise ApiError(404, "not_found", "业主/住户不存在", {"person_id": ["业主/住户不存在"]})
     return _save_person(request, household, payload, person)
+
+
+# ---------------------------------------------------------------- decoration archive (R-M7-09, R-M7-10)
+
+
+class EstateDecorationOut(Schema):
+    id: int
+    household_id: int
+    kind: str
+    kind_label: str
+    note: str
+    has_file: bool = Field(description="照片/视频/录音：用 /decoration/{id}/open 查看（须事由，记入查阅记录）")
+    recorded_at: dt.datetime
+    recorded_by: str
+
+
+class EstateDecorationIn(Schema):
+    kind: str = Field(max_length=20, description="list/photo/video/recording/progress/problem")
+    note: str = Field("", max_length=2000)
+
+
+class EstateMediaOpenIn(Schema):
+    reason: str = Field(min_length=1, max_length=150, description="查阅事由（记入顾客资料查阅记录）")
+
+
+def _decoration_out(r: DecorationRecord) -> dict:
+    return {"id": r.pk, "household_id": r.household_id, "kind": r.kind, "kind_label": str(r.get_kind_display()),
+            "note": r.note, "has_file": bool(r.file) and r.kind in MEDIA_KINDS, "recorded_at": r.recorded_at,
+            "recorded_by": str(r.recorded_by)}
+
+
+@router.get("/households/{household_id}/decoration", response={200: list[EstateDecorationOut], **ERRORS},
+            summary="装修档案（清单、影像录音、进度与问题）")
+def list_decoration(request: AuthenticatedRequest, household_id: int) -> Any:
+    household = archive.get_household(request.user, household_id)
+    try:
+        return [_decoration_out(r) for r in queries.decoration_archive(request.user, household)]
+    except PermissionDenied:
+        raise ApiError(404, "not_found", "记录不存在或无权查看") from None
+
+
+@router.post("/households/{household_id}/decoration", response={201: EstateDecorationOut, **ERRORS},
+             summary="登记装修档案（multipart；照片、视频、录音须上传文件）")
+def add_decoration(request: AuthenticatedRequest, household_id: int, payload: Form[EstateDecorationIn],
+                   file: UploadedFile | None = File(None)) -> Any:  # noqa: B008 — ninja's parameter marker
+    household = archive.get_household(request.user, household_id)
+    if not archive.may_keep_decoration(request.user, household.project):
+        raise ApiError(403, "forbidden", "您的岗位不能维护装修档案")
+    try:
+        record = actions.add_decoration_record(request.user, household, kind=payload.kind, note=payload.note,
+                                               file=file, now=clock.now())
+    except DjangoValidationError as exc:
+        fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+        raise ApiError(422, "invalid", next(iter(fields.values()), ["输入有误"])[0], fields) from None
+    return Status(201, _decoration_out(record))
+
+
+@router.post("/decoration/{record_id}/open", response={200: None, **ERRORS},
+             summary="查看装修照片/视频/录音（须事由，记入查阅记录；返回文件）")
+def open_decoration(request: AuthenticatedRequest, record_id: int, payload: EstateMediaOpenIn) -> Any:
+    record = (DecorationRecord.objects.select_related("household", "project")
+              .filter(pk=record_id, household__in=archive.visible_households(request.user)).first())
+    if record is None:
+        raise ApiError(404, "not_found", "记录不存在或无权查看")
+    try:
+        file = actions.open_decoration_media(request.user, record, reason=payload.reason, screen="API 装修档案")
+    except archive.RevealDenied as exc:
+        raise ApiError(403, "grant_required" if exc.needs_grant else "forbidden", exc.message) from None
+    file.open("rb")
+    return FileResponse(file, filename=file.name.rsplit("/", 1)[-1])

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.validation import validate_record_date
 from apps.estates.models import (
+    DecorationRecordKind,
     OccupancyStatus,
     PersonKind,
 )
@@ -118,3 +119,18 @@ class GrantForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["grantee"]).choices = grantees
 
+
+
+class DecorationRecordForm(forms.Form):
+    """R-M7-09: one entry of a household's decoration archive (list, photo, video, recording, progress, problem)."""
+
+    kind = forms.ChoiceField(label=gettext_lazy("类别"), choices=DecorationRecordKind.choices)
+    note = forms.CharField(label=gettext_lazy("说明"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=gettext_lazy("清单、进度、问题须填写说明"))
+    file = forms.FileField(label=gettext_lazy("文件"), required=False,
+                           help_text=gettext_lazy("照片、视频、录音须上传文件"))
+
+
+class MediaOpenForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("查阅事由"), max_length=150)

@@ -10,7 +10,7 @@ from apps.core.api_errors import ERRORS, ApiError
 from apps.core.api_pagination import LimitOffsetPagination, Serialised
 from apps.core.validation import SaneDate
 from apps.estates.masking import mask_phone
-from apps.estates.models import Building
+from apps.estates.models import Building, DecorationRecord
 from apps.notify import actions, notices, queries
 from apps.notify.models import OwnerNotice
 from apps.org import access
@@ -213,3 +213,42 @@ def owner_fax_done(request: HttpRequest, delivery_id: int, payload: OwnerFaxDone
     delivery = _waiting_fax(request, delivery_id)
     actions.record_fax_sent(delivery, acting_user=request.user, now=clock.now(), failed=payload.failed)
     return _fax_out(delivery)
+
+
+# ---------------------------------------------------------------- decoration progress (R-M17-08)
+
+
+class DecorationProgressOut(Schema):
+    record_id: int
+    project_id: int
+    household: str
+    kind: str
+    note: str
+    recorded_at: dt.datetime
+
+
+class DecorationToldOut(Schema):
+    record_id: int
+    queued: int
+
+
+@router.get("/decoration-progress", response={200: list[DecorationProgressOut], **ERRORS},
+            summary="装修进度/问题待告知业主")
+def decoration_progress_list(request: HttpRequest) -> Any:
+    projects = _notice_projects(request)
+    if not projects:
+        raise ApiError(403, "forbidden", "没有告知业主装修进度的权限")
+    return [{"record_id": r.pk, "project_id": r.project_id, "household": r.household.label, "kind": r.kind,
+             "note": r.note, "recorded_at": r.recorded_at}
+            for p in projects for r in notices.untold_decoration_records(p)]
+
+
+@router.post("/decoration-progress/{record_id}/tell", response={200: DecorationToldOut, **ERRORS},
+             summary="短信告知业主装修进度/问题")
+def decoration_progress_tell(request: HttpRequest, record_id: int) -> Any:
+    record = (DecorationRecord.objects.select_related("household", "project")
+              .filter(pk=record_id, project__in=_notice_projects(request)).first())
+    if record is None:
+        raise ApiError(404, "not_found", "装修档案不存在或无权操作")
+    queued = notices.tell_decoration_progress(record, acting_user=request.user, now=clock.now())
+    return {"record_id": record.pk, "queued": queued}

@@ -1,6 +1,7 @@
 """R-M17-07: the monthly fee reminder goes by e-mail and fax where the owner has them, so the owner
 archive keeps an e-mail address and a fax number — entered on the archive edit page, through the API
 and by the roster import, masked like the phone numbers (R-M7-01) and revealed only under its rules."""
+
 from __future__ import annotations
 
 import json
@@ -55,15 +56,23 @@ def test_r_m17_07_email_and_fax_through_the_api(cast, estate, client, frozen_now
     body = {"name": "张三丰", "kind": "owner", "email": "bad@", "fax": ""}
     r = client.put(url, json.dumps(body), content_type="application/json", **api)
     assert r.status_code == 422 and "email" in r.json()["error"]["fields"]
-    r = client.put(url, json.dumps({**body, "email": "zhangsan@example.com", "fax": "0755-83211234"}),
-                   content_type="application/json", **api)
+    r = client.put(
+        url,
+        json.dumps({**body, "email": "zhangsan@example.com", "fax": "0755-83211234"}),
+        content_type="application/json",
+        **api,
+    )
     assert r.status_code == 200, r.content
     assert r.json()["email"] == "z*******@e******.com" and r.json()["fax"] == "0755****1234"
     detail = client.get(f"/api/v1/estates/households/{estate.hh.pk}", **api).json()
     owner = next(p for p in detail["persons"] if p["id"] == estate.owner.pk)
     assert owner["email"] == "z*******@e******.com"
-    r = client.post(f"/api/v1/estates/households/{estate.hh.pk}/reveal", json.dumps({"reason": "通知业主"}),
-                    content_type="application/json", **api)
+    r = client.post(
+        f"/api/v1/estates/households/{estate.hh.pk}/reveal",
+        json.dumps({"reason": "通知业主"}),
+        content_type="application/json",
+        **api,
+    )
     owner = next(p for p in r.json()["persons"] if p["id"] == estate.owner.pk)
     assert (owner["email"], owner["fax"]) == ("zhangsan@example.com", "0755-83211234")
     # a worker cannot maintain the archive
@@ -74,10 +83,25 @@ def test_r_m17_07_email_and_fax_through_the_api(cast, estate, client, frozen_now
 
 def test_r_m17_07_roster_import_and_export_carry_email_and_fax(cast, frozen_now):
     headers = [*ROSTER_HEADERS, "电子邮箱", "传真"]
-    row = ["7栋", "1单元", "0801", 98, "已入住", "陈静", "业主", "13800000001", "", "", "", "", "", "",
-           "chenjing@example.com", "0755-83210000"]
-    bad = ["7栋", "1单元", "0802", 98, "已入住", "周明", "业主", "13800000002", "", "", "", "", "", "",
-           "周明@", ""]
+    row = [
+        "7栋",
+        "1单元",
+        "0801",
+        98,
+        "已入住",
+        "陈静",
+        "业主",
+        "13800000001",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "chenjing@example.com",
+        "0755-83210000",
+    ]
+    bad = ["7栋", "1单元", "0802", 98, "已入住", "周明", "业主", "13800000002", "", "", "", "", "", "", "周明@", ""]
     job = roster.create_import_job(cast.supervisor, cast.project, workbook([row, bad], headers=headers), "r.xlsx")
     assert [(e["row"], e["column"]) for e in job.errors] == [(3, "电子邮箱")]
     assert "电子邮箱格式不正确" in job.errors[0]["message"]

@@ -2,6 +2,7 @@
 archive has them. E-mail goes through the e-mail backend; no fax gateway exists, so each fax is
 recorded in the delivery log as waiting for the front desk, which faxes it by hand (the number shown in
 full under the archive's rules and logged) and records the outcome — on the page and in the API."""
+
 from __future__ import annotations
 
 import json
@@ -49,8 +50,9 @@ def test_r_m17_07_fee_reminder_by_sms_email_and_fax_through_the_page(cast, conta
     with clock.frozen(NOW):
         page = c.get("/notify/owner-notices/").content.decode()
         assert "传真由前台人工发送" in page
-        r = c.post("/notify/owner-notices/", {"project": cast.project.pk, "kind": NoticeKind.FEE, "body": BODY},
-                   follow=True)
+        r = c.post(
+            "/notify/owner-notices/", {"project": cast.project.pk, "kind": NoticeKind.FEE, "body": BODY}, follow=True
+        )
         assert "份传真待前台人工发送" in r.content.decode()
     notice = OwnerNotice.objects.get()
     assert (notice.recipients, notice.emails, notice.faxes) == (2, 1, 1)
@@ -87,8 +89,11 @@ def test_r_m17_07_fee_reminder_by_sms_email_and_fax_through_the_page(cast, conta
 def test_r_m17_07_fee_reminder_fax_through_the_api(cast, contacts):
     api = _api(cast.front_desk)
     with clock.frozen(NOW):
-        r = api.post("/api/v1/notifications/owner-notices", json.dumps(
-            {"project_id": cast.project.pk, "kind": NoticeKind.FEE, "body": BODY}), content_type="application/json")
+        r = api.post(
+            "/api/v1/notifications/owner-notices",
+            json.dumps({"project_id": cast.project.pk, "kind": NoticeKind.FEE, "body": BODY}),
+            content_type="application/json",
+        )
         assert r.status_code == 201 and (r.json()["emails"], r.json()["faxes"]) == (1, 1)
         faxes = api.get("/api/v1/notifications/owner-notices/faxes").json()
         assert [(f["household"], f["fax"]) for f in faxes] == [("5栋1201", "0755****1234")]
@@ -96,11 +101,15 @@ def test_r_m17_07_fee_reminder_fax_through_the_api(cast, contacts):
         r = api.post(f"/api/v1/notifications/owner-notices/faxes/{fid}/reveal")
         assert r.status_code == 200 and r.json()["fax"] == "0755-83211234"
         assert CustomerDataAccessLog.objects.filter(person=contacts, fields="fax").count() == 1
-        r = api.post(f"/api/v1/notifications/owner-notices/faxes/{fid}/done", json.dumps({"failed": "对方占线"}),
-                     content_type="application/json")
+        r = api.post(
+            f"/api/v1/notifications/owner-notices/faxes/{fid}/done",
+            json.dumps({"failed": "对方占线"}),
+            content_type="application/json",
+        )
         assert r.status_code == 200
-        again = api.post(f"/api/v1/notifications/owner-notices/faxes/{fid}/done", json.dumps({}),
-                         content_type="application/json")
+        again = api.post(
+            f"/api/v1/notifications/owner-notices/faxes/{fid}/done", json.dumps({}), content_type="application/json"
+        )
         assert again.status_code == 404
     d = Delivery.objects.get(pk=fid)
     assert d.status == DeliveryStatus.FAILED and d.last_error == "对方占线"
@@ -113,7 +122,8 @@ def test_r_m17_07_owners_without_email_or_fax_get_the_sms_only(cast, owners):  #
     with clock.frozen(NOW):
         from apps.notify import notices
 
-        n = notices.send_owner_notice(project=cast.project, kind=NoticeKind.FEE, body=BODY,
-                                      acting_user=cast.front_desk, now=NOW)
+        n = notices.send_owner_notice(
+            project=cast.project, kind=NoticeKind.FEE, body=BODY, acting_user=cast.front_desk, now=NOW
+        )
     assert (n.emails, n.faxes) == (0, 0)
     assert set(Delivery.objects.values_list("channel", flat=True)) == {Channel.SMS}
