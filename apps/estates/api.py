@@ -145,13 +145,13 @@ def reveal_household(request: AuthenticatedRequest, household_id: int, payload: 
 
 class EstatePersonIn(Schema):
     """Add or edit an occupant. Phone, second phone, e-mail, fax and ID number left empty keep the stored
-    value (the archive never has to be read in full to be maintained, R-M7-01)."""
+    value (the archive never has to be read in full to be maintained)."""
 
     name: str = Field(min_length=1, max_length=50)
     kind: str = Field("owner", max_length=20, description="owner/resident/tenant/shop_tenant")
     phone: str = Field("", max_length=30)
     phone2: str = Field("", max_length=30)
-    email: str = Field("", max_length=254, description="电子邮箱：每月缴费提醒同时发送（R-M17-07）")
+    email: str = Field("", max_length=254, description="电子邮箱：每月缴费提醒同时发送")
     fax: str = Field("", max_length=30, description="传真：每月缴费提醒由前台人工传真")
     id_number: str = Field("", max_length=30)
     move_in_date: dt.date | None = None
