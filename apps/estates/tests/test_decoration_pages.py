@@ -67,6 +67,9 @@ def test_r_m7_10_vip_decoration_media_need_the_grant(cast, estate, client, froze
 
 def test_r_m7_09_decoration_archive_through_the_api(cast, estate, client, frozen_now, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
+    building = estate.hh.building  # the steward opens media of the buildings they steward (own work, R-M7-01)
+    building.steward = cast.butler
+    building.save()
     api = {"HTTP_AUTHORIZATION": f"Bearer {token_for(cast.butler)}"}
     base = f"/api/v1/estates/households/{estate.hh.pk}/decoration"
     r = client.post(base, {"kind": "photo", "note": "吊顶"}, **api)
