@@ -116,9 +116,19 @@ def check_export(user: User, project: Project, *, unmasked: bool, reason: str) -
                          now=clock.now())
 
 
-def may_maintain(user: User, project: Project) -> bool:
-    """客服主管 builds and maintains the owner archive (R-M7-04, R-M19-02): the roster-import roles."""
-    return access.has_cap(user, Cap.IMPORT_ROSTER, project)
+def may_maintain(user: User, project: Project, household: Household | None = None) -> bool:
+    """Who keeps the owner archive up to date (R-M7-04): the 客服主管 builds and maintains it (the
+    roster-import roles, R-M19-02), the front desk manages it (前台 #6), and the building steward helps
+    and keeps up with the residents' circumstances (楼宇员 #3) — the roles with customer data in their
+    work. A 管家 whose only role in the project is the steward's maintains the households of the
+    buildings they steward (the same own-work limit as the reveal, R-M7-01)."""
+    if access.has_cap(user, Cap.IMPORT_ROSTER, project):
+        return True
+    if not access.has_cap(user, Cap.UNMASK_PERSONAL_DATA, project):
+        return False
+    if household is None or access.roles_in(user, project) != {Role.BUTLER}:
+        return True
+    return Building.objects.filter(pk=household.building_id, steward=user).exists()
 
 
 def may_keep_decoration(user: User, project: Project) -> bool:

@@ -126,7 +126,7 @@ CALL_REASON = "拨打电话"
 
 def reveal_phone_for_call(user: User, project: Project, *, screen: str, household: Household | None = None,
                           person: Person | None = None, field: str = "phone", is_vip: bool = False,
-                          own_work: bool | None = None) -> None:
+                          own_work: bool | None = None, reason: str = CALL_REASON) -> None:
     """拨打 (issue 23 item 7): a masked owner number is about to be shown in full as a tel: link. The same
     rules and the same read log as 显示完整信息 (R-M7-01, R-M7-03, AS-40): the role may reveal contact data,
     a VIP person or a household outside the user's own work needs the department head's grant, and one
@@ -135,23 +135,23 @@ def reveal_phone_for_call(user: User, project: Project, *, screen: str, househol
 
     ``own_work`` defaults to :func:`in_own_work` of ``household``; a caller whose number has no household
     (a ticket's caller) says whether the record is the user's own work."""
-    if field not in ("phone", "phone2"):
+    if field not in ("phone", "phone2", "fax"):  # fax: the front desk faxing the fee reminder (R-M17-07)
         raise RevealDenied("未知字段：" + field)
     now = clock.now()
     if own_work is None:
         own_work = in_own_work(user, household) if household is not None else True
     vip = is_vip or (person is not None and person.is_vip)
     try:
-        grant = _check_reveal(user, project, {field}, is_vip=vip, bulk=False, reason=CALL_REASON, now=now,
+        grant = _check_reveal(user, project, {field}, is_vip=vip, bulk=False, reason=reason, now=now,
                               own_work=own_work)
     except RevealDenied as exc:
         if exc.needs_grant:
             with transaction.atomic():
                 _log(project=project, user=user, at=now, action=AccessAction.REFUSED, household=household,
-                     person=person, fields=field, reason=CALL_REASON, screen=screen[:100])
+                     person=person, fields=field, reason=reason, screen=screen[:100])
         raise
     _log(project=project, user=user, at=now, action=AccessAction.VIEW, household=household, person=person,
-         fields=field, reason=CALL_REASON, screen=screen[:100], grant=grant)
+         fields=field, reason=reason, screen=screen[:100], grant=grant)
 
 
 def _reveal(user: User, household: Household, persons: list[Person], wanted: set[str], *,
@@ -241,12 +241,13 @@ def record_not_moved_in_reason(user: User, household: Household, reason: str) ->
 # ---------------------------------------------------------------- maintaining the archive (R-M7-04)
 
 HOUSEHOLD_FIELDS = ("status", "area_m2", "move_in_date", "warranty_end", "notes")  # 空巢老人 follows the persons' tags
-PERSON_FIELDS = ("name", "kind", "phone", "phone2", "id_number", "move_in_date", "tags", "needs", "active")
+PERSON_FIELDS = ("name", "kind", "phone", "phone2", "email", "fax", "id_number", "move_in_date", "tags", "needs",
+                 "active")
 
 
 @transaction.atomic
 def update_household(user: User, household: Household, data: dict[str, Any]) -> Household:
-    if not may_maintain(user, household.project):
+    if not may_maintain(user, household.project, household):
         raise PermissionDenied("您的岗位不能维护业主档案")
     locked = Household.objects.select_for_update().get(pk=household.pk)
     for name in HOUSEHOLD_FIELDS:
@@ -260,10 +261,10 @@ def update_household(user: User, household: Household, data: dict[str, Any]) -> 
 
 @transaction.atomic
 def save_person(user: User, household: Household, data: dict[str, Any], person: Person | None = None) -> Person:
-    """Add or edit an occupant. Phone, second phone and ID number left blank keep the stored value,
-    so editing never has to show personal data in full (R-M7-01)."""
+    """Add or edit an occupant. Phone, second phone, e-mail, fax and ID number left blank keep the stored
+    value, so editing never has to show personal data in full (R-M7-01)."""
 
-    if not may_maintain(user, household.project):
+    if not may_maintain(user, household.project, household):
         raise PermissionDenied("您的岗位不能维护业主档案")
     errors: dict[str, list[str]] = {}
     phone = roster.normalise_phone(data.get("phone") or "")
@@ -276,6 +277,14 @@ def save_person(user: User, household: Household, data: dict[str, Any], person: 
     problem = roster.id_number_problem(id_number)
     if problem:
         errors["id_number"] = [problem]
+    email = (data.get("email") or "").strip()
+    fax = roster.normalise_phone(data.get("fax") or "")
+    problem = roster.email_problem(email)
+    if problem:
+        errors["email"] = [problem]
+    problem = roster.phone_problem(fax)
+    if problem:
+        errors["fax"] = [problem]
     if not (data.get("name") or "").strip():
         errors["name"] = ["姓名不能为空"]
     if errors:
@@ -288,6 +297,8 @@ def save_person(user: User, household: Household, data: dict[str, Any], person: 
     target.kind = data.get("kind") or target.kind
     target.phone = phone or target.phone
     target.phone2 = phone2 or target.phone2
+    target.email = email or target.email  # R-M17-07: where the fee reminder also goes
+    target.fax = fax or target.fax
     target.id_number = id_number or target.id_number
     target.move_in_date = data.get("move_in_date")
     tags = roster._tags(data.get("tags") or "")
@@ -340,7 +351,6 @@ def add_decoration_record(user: User, household: Household, *, kind: str, note: 
     return row
 
 
-@transaction.atomic
 def open_decoration_media(user: User, record: DecorationRecord, *, reason: str, screen: str) -> Any:
     """R-M7-10: decoration photos, videos and recordings are personal data under R-M7-01 — opening
     one needs a role with customer data in its work and a reason, and is logged like a reveal."""
@@ -348,7 +358,20 @@ def open_decoration_media(user: User, record: DecorationRecord, *, reason: str, 
         raise RevealDenied("您的岗位无权查看装修影像和录音")
     if not (reason or "").strip():
         raise RevealDenied("请填写查阅事由")
-    _log(project=record.project, user=user, at=clock.now(), action=AccessAction.VIEW, household=record.household,
-         fields=DECORATION_MEDIA_FIELD, reason=reason.strip()[:REASON_MAX], screen=screen[:100],
-         grant=active_grant(user, record.project))
+    if record.kind not in MEDIA_KINDS or not record.file:
+        raise RevealDenied("该条装修档案没有影像或录音")
+    now = clock.now()
+    household = record.household
+    try:  # the same tiers as a reveal: a VIP household needs the grant, a steward works on own buildings
+        grant = _check_reveal(user, record.project, set(), reason=reason, now=now, bulk=False,
+                              is_vip=household.persons.filter(is_vip=True).exists(),
+                              own_work=in_own_work(user, household))
+    except RevealDenied as exc:
+        if exc.needs_grant:
+            with transaction.atomic():
+                _log(project=record.project, user=user, at=now, action=AccessAction.REFUSED, household=household,
+                     fields=DECORATION_MEDIA_FIELD, reason=reason.strip()[:REASON_MAX], screen=screen[:100])
+        raise
+    _log(project=record.project, user=user, at=now, action=AccessAction.VIEW, household=household,
+         fields=DECORATION_MEDIA_FIELD, reason=reason.strip()[:REASON_MAX], screen=screen[:100], grant=grant)
     return record.file

@@ -4,8 +4,13 @@ masked here; ``POST /households/{id}/reveal`` shows contact data in full under t
 the page (R-M7-01) and writes the access log.
 """
 import datetime as dt
+from typing import Any
 
-from ninja import Query, Router, Schema
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import Field
 
@@ -13,9 +18,10 @@ from apps.core.api_errors import ERRORS, ApiError
 from apps.core.api_pagination import LimitOffsetPagination, Serialised
 from apps.estates import access as archive
 from apps.estates import actions, queries
-from apps.estates.models import Household, OccupancyStatus
+from apps.estates.models import MEDIA_KINDS, DecorationRecord, Household, OccupancyStatus, Person, PersonKind
 from apps.org.http import AuthenticatedRequest
 from apps.org.models import Project
+from linli import clock
 
 router = Router(tags=["estates"])
 
@@ -34,6 +40,8 @@ class EstatePersonOut(Schema):
     name: str = Field(description="遮蔽后的姓名（如 张**），显示完整信息后为原文")
     phone: str = Field(description="遮蔽后的手机（如 138****5678）")
     phone2: str
+    email: str = Field("", description="遮蔽后的电子邮箱（如 z*******@e******.com），缴费提醒同时发送")
+    fax: str = Field("", description="遮蔽后的传真号码，缴费提醒由前台人工传真")
     id_number: str = Field(description="遮蔽后的证件号码（如 1101**********1234）")
     tags: list[str]
     is_vip: bool
@@ -65,8 +73,8 @@ class EstateHouseholdDetailOut(EstateHouseholdOut):
 
 class EstateRevealIn(Schema):
     reason: str = Field(min_length=1, max_length=200, description="查阅事由（记入顾客资料查阅记录）")
-    fields: list[str] = Field(default=["name", "phone", "phone2"],
-                              description="name/phone/phone2 按岗位可查看；id_number/vehicles 须部门负责人授权")
+    fields: list[str] = Field(default=["name", "phone", "phone2", "email", "fax"],
+                              description="name/phone/phone2/email/fax 按岗位可查看；id_number/vehicles 须部门负责人授权")
 
 
 class EstateHouseholdFilter(Schema):
@@ -90,7 +98,7 @@ def _household_out(h: Household) -> dict:
 
 def _person_out(v: queries.PersonView) -> dict:
     return {"id": v.pk, "kind": v.kind, "kind_label": v.kind_label, "name": v.name, "phone": v.phone,
-            "phone2": v.phone2, "id_number": v.id_number, "tags": v.tags, "is_vip": v.is_vip,
+            "phone2": v.phone2, "email": v.email, "fax": v.fax, "id_number": v.id_number, "tags": v.tags, "is_vip": v.is_vip,
             "elderly_alone": v.elderly_alone, "active": v.active, "move_in_date": v.move_in_date,
             "contract_ref": v.contract_ref, "vehicles": v.vehicles, "masked": v.masked}
 
@@ -131,3 +139,130 @@ def reveal_household(request: AuthenticatedRequest, household_id: int, payload: 
     except archive.RevealDenied as exc:
         raise ApiError(403, "grant_required" if exc.needs_grant else "forbidden", exc.message) from None
     return _detail(h, persons)
+
+
+# ---------------------------------------------------------------- maintaining the archive (R-M7-04)
+
+
+class EstatePersonIn(Schema):
+    """Add or edit an occupant. Phone, second phone, e-mail, fax and ID number left empty keep the stored
+    value (the archive never has to be read in full to be maintained)."""
+
+    name: str = Field(min_length=1, max_length=50)
+    kind: str = Field("owner", max_length=20, description="owner/resident/tenant/shop_tenant")
+    phone: str = Field("", max_length=30)
+    phone2: str = Field("", max_length=30)
+    email: str = Field("", max_length=254, description="电子邮箱：每月缴费提醒同时发送")
+    fax: str = Field("", max_length=30, description="传真：每月缴费提醒由前台人工传真")
+    id_number: str = Field("", max_length=30)
+    move_in_date: dt.date | None = None
+    tags: str = Field("", max_length=200, description="以逗号分隔，如 空巢老人,VIP")
+    needs: str = Field("", max_length=2000)
+    active: bool = True
+
+
+def _save_person(request: AuthenticatedRequest, household: Household, payload: EstatePersonIn,
+                 person: Person | None) -> dict:
+    if payload.kind not in PersonKind.values:
+        raise ApiError(422, "invalid", "身份不正确", {"kind": ["身份不正确"]})
+    try:
+        saved = actions.save_person(request.user, household, payload.dict(), person)
+    except DjangoValidationError as exc:
+        fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+        first = next(iter(fields.values()), ["输入有误"])[0]
+        raise ApiError(422, "invalid", first, fields) from None
+    return _person_out(queries.person_view(saved))
+
+
+def _maintained_household(request: AuthenticatedRequest, household_id: int) -> Household:
+    household = archive.get_household(request.user, household_id)
+    if not archive.may_maintain(request.user, household.project, household):
+        raise ApiError(403, "forbidden", "您的岗位不能维护业主档案")
+    return household
+
+
+@router.post("/households/{household_id}/persons", response={201: EstatePersonOut, **ERRORS},
+             summary="添加业主/住户（档案维护）")
+def add_person(request: AuthenticatedRequest, household_id: int, payload: EstatePersonIn) -> Any:
+    household = _maintained_household(request, household_id)
+    return Status(201, _save_person(request, household, payload, None))
+
+
+@router.put("/households/{household_id}/persons/{person_id}", response={200: EstatePersonOut, **ERRORS},
+            summary="维护业主/住户（留空的电话、邮箱、传真、证件号码不变）")
+def edit_person(request: AuthenticatedRequest, household_id: int, person_id: int, payload: EstatePersonIn) -> Any:
+    household = _maintained_household(request, household_id)
+    person = household.persons.filter(pk=person_id).first()
+    if person is None:
+        raise ApiError(404, "not_found", "业主/住户不存在", {"person_id": ["业主/住户不存在"]})
+    return _save_person(request, household, payload, person)
+
+
+# ---------------------------------------------------------------- decoration archive (R-M7-09, R-M7-10)
+
+
+class EstateDecorationOut(Schema):
+    id: int
+    household_id: int
+    kind: str
+    kind_label: str
+    note: str
+    has_file: bool = Field(description="照片/视频/录音：用 /decoration/{id}/open 查看（须事由，记入查阅记录）")
+    recorded_at: dt.datetime
+    recorded_by: str
+
+
+class EstateDecorationIn(Schema):
+    kind: str = Field(max_length=20, description="list/photo/video/recording/progress/problem")
+    note: str = Field("", max_length=2000)
+
+
+class EstateMediaOpenIn(Schema):
+    reason: str = Field(min_length=1, max_length=150, description="查阅事由（记入顾客资料查阅记录）")
+
+
+def _decoration_out(r: DecorationRecord) -> dict:
+    return {"id": r.pk, "household_id": r.household_id, "kind": r.kind, "kind_label": str(r.get_kind_display()),
+            "note": r.note, "has_file": bool(r.file) and r.kind in MEDIA_KINDS, "recorded_at": r.recorded_at,
+            "recorded_by": str(r.recorded_by)}
+
+
+@router.get("/households/{household_id}/decoration", response={200: list[EstateDecorationOut], **ERRORS},
+            summary="装修档案（清单、影像录音、进度与问题）")
+def list_decoration(request: AuthenticatedRequest, household_id: int) -> Any:
+    household = archive.get_household(request.user, household_id)
+    try:
+        return [_decoration_out(r) for r in queries.decoration_archive(request.user, household)]
+    except PermissionDenied:
+        raise ApiError(404, "not_found", "记录不存在或无权查看") from None
+
+
+@router.post("/households/{household_id}/decoration", response={201: EstateDecorationOut, **ERRORS},
+             summary="登记装修档案（multipart；照片、视频、录音须上传文件）")
+def add_decoration(request: AuthenticatedRequest, household_id: int, payload: Form[EstateDecorationIn],
+                   file: UploadedFile | None = File(None)) -> Any:  # noqa: B008 — ninja's parameter marker
+    household = archive.get_household(request.user, household_id)
+    if not archive.may_keep_decoration(request.user, household.project):
+        raise ApiError(403, "forbidden", "您的岗位不能维护装修档案")
+    try:
+        record = actions.add_decoration_record(request.user, household, kind=payload.kind, note=payload.note,
+                                               file=file, now=clock.now())
+    except DjangoValidationError as exc:
+        fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+        raise ApiError(422, "invalid", next(iter(fields.values()), ["输入有误"])[0], fields) from None
+    return Status(201, _decoration_out(record))
+
+
+@router.post("/decoration/{record_id}/open", response={200: None, **ERRORS},
+             summary="查看装修照片/视频/录音（须事由，记入查阅记录；返回文件）")
+def open_decoration(request: AuthenticatedRequest, record_id: int, payload: EstateMediaOpenIn) -> Any:
+    record = (DecorationRecord.objects.select_related("household", "project")
+              .filter(pk=record_id, household__in=archive.visible_households(request.user)).first())
+    if record is None:
+        raise ApiError(404, "not_found", "记录不存在或无权查看")
+    try:
+        file = actions.open_decoration_media(request.user, record, reason=payload.reason, screen="API 装修档案")
+    except archive.RevealDenied as exc:
+        raise ApiError(403, "grant_required" if exc.needs_grant else "forbidden", exc.message) from None
+    file.open("rb")
+    return FileResponse(file, filename=file.name.rsplit("/", 1)[-1])

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.validation import validate_record_date
 from apps.estates.models import (
+    DecorationRecordKind,
     OccupancyStatus,
     PersonKind,
 )
@@ -41,7 +42,7 @@ class RevealForm(forms.Form):
         return f"{self.cleaned_data['purpose']}：{note}" if note else self.cleaned_data["purpose"]
 
     def fields_wanted(self) -> set[str]:
-        wanted = {"name", "phone", "phone2"}
+        wanted = {"name", "phone", "phone2", "email", "fax"}
         wanted |= {f for f in ("id_number", "vehicles") if self.cleaned_data.get(f)}
         return wanted
 
@@ -69,6 +70,10 @@ class PersonForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("身份"), choices=PersonKind.choices)
     phone = forms.CharField(label=gettext_lazy("手机"), max_length=30, required=False)
     phone2 = forms.CharField(label=gettext_lazy("其他电话"), max_length=30, required=False)
+    email = forms.CharField(label=gettext_lazy("电子邮箱"), max_length=254, required=False,
+                            help_text=gettext_lazy("每月缴费提醒同时发到该邮箱"))
+    fax = forms.CharField(label=gettext_lazy("传真"), max_length=30, required=False,
+                          help_text=gettext_lazy("每月缴费提醒由前台人工传真到该号码"))
     id_number = forms.CharField(label=gettext_lazy("证件号码"), max_length=30, required=False)
     move_in_date = forms.DateField(validators=[validate_record_date], label=gettext_lazy("入住日期"), required=False,
                                    widget=forms.DateInput(attrs={"type": "date"}))
@@ -114,3 +119,18 @@ class GrantForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["grantee"]).choices = grantees
 
+
+
+class DecorationRecordForm(forms.Form):
+    """R-M7-09: one entry of a household's decoration archive (list, photo, video, recording, progress, problem)."""
+
+    kind = forms.ChoiceField(label=gettext_lazy("类别"), choices=DecorationRecordKind.choices)
+    note = forms.CharField(label=gettext_lazy("说明"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=gettext_lazy("清单、进度、问题须填写说明"))
+    file = forms.FileField(label=gettext_lazy("文件"), required=False,
+                           help_text=gettext_lazy("照片、视频、录音须上传文件"))
+
+
+class MediaOpenForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("查阅事由"), max_length=150)

@@ -42,12 +42,13 @@ from dataclasses import dataclass
 MASK = "*"
 
 #: fields a role with UNMASK_PERSONAL_DATA may reveal without a grant (tier 2)
-CONTACT_FIELDS: frozenset[str] = frozenset({"name", "phone", "phone2"})
+CONTACT_FIELDS: frozenset[str] = frozenset({"name", "phone", "phone2", "email", "fax"})
 #: fields that always need a grant (tier 3)
 SENSITIVE_FIELDS: frozenset[str] = frozenset({"id_number", "vehicles"})
-ALL_FIELDS: tuple[str, ...] = ("name", "phone", "phone2", "id_number", "vehicles")
+ALL_FIELDS: tuple[str, ...] = ("name", "phone", "phone2", "email", "fax", "id_number", "vehicles")
 
-FIELD_LABELS = {"name": "姓名", "phone": "手机", "phone2": "其他电话", "id_number": "证件号码", "vehicles": "车辆",
+FIELD_LABELS = {"name": "姓名", "phone": "手机", "phone2": "其他电话", "email": "电子邮箱", "fax": "传真",
+                "id_number": "证件号码", "vehicles": "车辆",
                 "decoration_media": "装修影像/录音"}  # R-M7-10 (not a reveal field: log label only)
 
 _LANDLINE = re.compile(r"^(0\d{2,3})[-\s]?(\d{7,8})$")
@@ -71,6 +72,22 @@ def mask_phone(value: str | None) -> str:
     if len(digits) <= 2:
         return MASK * len(digits)
     return MASK * (len(digits) - 2) + digits[-2:]
+
+
+def mask_email(value: str | None) -> str:
+    """``zhangsan@example.com`` → ``z*******@e******.com``: the first character of the mailbox and of the
+    domain and the top-level domain stay, like the tail of a phone number (R-M7-01)."""
+    text = (value or "").strip()
+    if not text:
+        return ""
+    local, at, domain = text.partition("@")
+    if not at:
+        return mask_name(text)
+    head, dot, tld = domain.rpartition(".")
+    if not dot:
+        head, tld = domain, ""
+    masked_domain = (head[:1] + MASK * max(len(head) - 1, 1)) if head else ""
+    return f"{local[:1]}{MASK * max(len(local) - 1, 1)}@{masked_domain}{'.' + tld if tld else ''}"
 
 
 def mask_id_number(value: str | None) -> str:
@@ -123,7 +140,8 @@ def mask_text(value: str | None) -> str:
     return _IN_TEXT.sub(one, text)
 
 
-MASKERS = {"name": mask_name, "phone": mask_phone, "phone2": mask_phone, "id_number": mask_id_number}
+MASKERS = {"name": mask_name, "phone": mask_phone, "phone2": mask_phone, "email": mask_email, "fax": mask_phone,
+           "id_number": mask_id_number}
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,9 @@ class Person(models.Model):
     phone = models.CharField(_("手机"), max_length=30, blank=True)
     phone2 = models.CharField(_("其他电话"), max_length=30, blank=True)
     phone_tail = models.CharField(max_length=4, blank=True, db_index=True, editable=False)
+    email = models.EmailField(_("电子邮箱"), max_length=254, blank=True,
+                              help_text=_("缴费提醒等通知同时发到该邮箱"))
+    fax = models.CharField(_("传真"), max_length=30, blank=True, help_text=_("缴费提醒等通知由前台人工传真"))
     id_number = models.CharField(_("证件号码"), max_length=30, blank=True)
     move_in_date = models.DateField(_("入住日期"), null=True, blank=True)
     is_vip = models.BooleanField(_("VIP"), default=False)

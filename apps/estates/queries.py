@@ -93,6 +93,8 @@ class PersonView:
     needs: str = ""
     revealed: frozenset[str] = field(default_factory=frozenset)
     contract_ref: str = ""  # R-M19-14 物业服务合同编号 (not personal data)
+    email: str = ""  # R-M17-07: the fee reminder also goes by e-mail and fax, masked like the phones
+    fax: str = ""
 
     @property
     def masked(self) -> bool:
@@ -117,6 +119,7 @@ def person_view(person: Person, revealed: Iterable[str] = ()) -> PersonView:
         tags=[t for t in (person.tags or "").replace("，", ",").split(",") if t.strip()],
         is_vip=person.is_vip, elderly_alone=person.elderly_alone, active=person.active,
         move_in_date=person.move_in_date, needs=person.needs, revealed=shown, contract_ref=person.contract_ref,
+        email=val("email"), fax=val("fax"),
     )
 
 

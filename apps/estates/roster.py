@@ -88,6 +88,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("tags", "标签", ("备注标签",), False, 14),
     Column("plate", "车牌", ("车牌号",), False, 10),
     Column("parking_space", "车位", ("车位号",), False, 10),
+    Column("email", "电子邮箱", ("邮箱", "电子邮件", "Email", "E-mail", "邮件地址"), False, 22),  # R-M17-07
+    Column("fax", "传真", ("传真号", "传真号码"), False, 14),
 )
 HEADERS = [c.header for c in COLUMNS]
 _BY_HEADER: dict[str, Column] = {}
@@ -152,6 +154,16 @@ def phone_problem(phone: str) -> str | None:
     if not phone or MOBILE.match(phone) or LANDLINE.match(phone):
         return None
     return "电话号码格式不正确（手机应为11位数字，座机如 0755-83211234）"
+
+
+EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
+
+
+def email_problem(value: str) -> str | None:
+    """R-M17-07: the address the fee reminder is e-mailed to."""
+    if not value or (len(value) <= 254 and EMAIL.match(value)):
+        return None
+    return "电子邮箱格式不正确（如 zhang@example.com）"
 
 
 def id_number_problem(value: str) -> str | None:
@@ -268,6 +280,14 @@ def _parse_row(n: int, values: dict[str, Any]) -> tuple[dict[str, Any], list[Row
         problem = phone_problem(out[key])
         if problem:
             err(key, problem)
+    out["email"] = _text(values.get("email"))
+    problem = email_problem(out["email"])
+    if problem:
+        err("email", problem)
+    out["fax"] = normalise_phone(values.get("fax"))
+    problem = phone_problem(out["fax"])
+    if problem:
+        err("fax", problem)
     out["id_number"] = _text(values.get("id_number")).upper()
     problem = id_number_problem(out["id_number"])
     if problem:
@@ -282,7 +302,7 @@ def _parse_row(n: int, values: dict[str, Any]) -> tuple[dict[str, Any], list[Row
     out["plate"] = plate
     if plate and not PLATE.match(plate):
         err("plate", "车牌号格式不正确（如 粤B12345）")
-    has_person_data = any(out[k] for k in ("phone", "phone2", "id_number", "plate")) or kind
+    has_person_data = any(out[k] for k in ("phone", "phone2", "email", "fax", "id_number", "plate")) or kind
     if has_person_data and not out["name"]:
         err("name", "填写了人员信息时姓名不能为空")
     if out["parking_space"] and not out["plate"]:
@@ -568,7 +588,7 @@ def commit_import(job: ImportJob, user: User, *, progress: Progress | None = Non
     new_persons: list[Person] = []
     upd_persons: dict[int, Person] = {}
     vehicle_rows: list[tuple[Person, dict[str, Any]]] = []
-    fields = ["name", "kind", "phone", "phone2", "phone_tail", "id_number", "move_in_date", "tags", "is_vip",
+    fields = ["name", "kind", "phone", "phone2", "phone_tail", "email", "fax", "id_number", "move_in_date", "tags", "is_vip",
               "elderly_alone", "active"]
     for i, r in enumerate(rows, start=1):
         if not r["name"]:
@@ -583,6 +603,8 @@ def commit_import(job: ImportJob, user: User, *, progress: Progress | None = Non
         tags, vip, elderly = _person_tags(r)
         values = {"name": r["name"], "kind": r["kind"], "phone": r["phone"] or (match.phone if match else ""),
                   "phone2": r["phone2"] or (match.phone2 if match else ""),
+                  "email": r.get("email") or (match.email if match else ""),
+                  "fax": r.get("fax") or (match.fax if match else ""),
                   "id_number": r["id_number"] or (match.id_number if match else ""),
                   "move_in_date": dt.date.fromisoformat(r["move_in_date"]) if r["move_in_date"]
                   else (match.move_in_date if match else None),
@@ -684,7 +706,7 @@ def write_roster(out: IO[bytes] | str, households: Iterable[Household], *, unmas
 
     def person_values(p: Person | None) -> list[Any]:
         if p is None:
-            return [""] * 9
+            return [""] * 11
         plate, space = "", ""
         vehicles = list(p.vehicles.all())
         if vehicles:
@@ -693,7 +715,8 @@ def write_roster(out: IO[bytes] | str, households: Iterable[Household], *, unmas
         return [p.name if unmasked else m.mask_name(p.name), KIND_LABEL.get(p.kind, p.kind),
                 p.phone if unmasked else m.mask_phone(p.phone), p.phone2 if unmasked else m.mask_phone(p.phone2),
                 p.id_number if unmasked else m.mask_id_number(p.id_number),
-                p.move_in_date.isoformat() if p.move_in_date else "", p.tags, plate, space]
+                p.move_in_date.isoformat() if p.move_in_date else "", p.tags, plate, space,
+                p.email if unmasked else m.mask_email(p.email), p.fax if unmasked else m.mask_phone(p.fax)]
 
     for h in households:
         persons: list[Person | None] = [p for p in h.persons.all() if p.active] or [None]

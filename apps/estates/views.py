@@ -27,18 +27,22 @@ from apps.core import phones
 from apps.estates import access as archive
 from apps.estates import actions, masking, queries, roster
 from apps.estates.forms import (
+    DecorationRecordForm,
     ExportForm,
     GrantForm,
     HouseholdForm,
+    MediaOpenForm,
     NotMovedInForm,
     PersonForm,
     RevealForm,
     UploadForm,
 )
 from apps.estates.models import (
+    MEDIA_KINDS,
     AccessAction,
     ArchiveCustodian,
     ArchiveGrant,
+    DecorationRecord,
     ImportJob,
     ImportStatus,
     OccupancyStatus,
@@ -153,7 +157,7 @@ def household_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "household": household, "project": project, "persons": persons, "form": form, "revealed": revealed,
         "may_reveal": archive.may_reveal(request.user, project), "grant": grant,
         "can_tickets": access.has_cap(request.user, Cap.VIEW_TICKETS, project),
-        "can_maintain": archive.may_maintain(request.user, project),
+        "can_maintain": archive.may_maintain(request.user, project, household),
         "reason_form": NotMovedInForm(initial={"reason": household.not_moved_in_reason})
         if household.status == OccupancyStatus.NOT_MOVED_IN and archive.may_reveal(request.user, project) else None,
     }, status=status)
@@ -197,7 +201,7 @@ def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
 def household_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """维护房屋档案: status, area, dates, notes (客服主管 and above)."""
     household = archive.get_household(request.user, pk)
-    if not archive.may_maintain(request.user, household.project):
+    if not archive.may_maintain(request.user, household.project, household):
         raise PermissionDenied
     initial = {name: getattr(household, name) for name in actions.HOUSEHOLD_FIELDS}
     form = HouseholdForm(request.POST or None, initial=initial)
@@ -218,7 +222,7 @@ def household_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def person_edit(request: AuthenticatedRequest, pk: int, person_pk: int | None = None) -> HttpResponse:
     """添加/维护业主、住户: phone and ID fields are never pre-filled; left blank they keep the stored value."""
     household = archive.get_household(request.user, pk)
-    if not archive.may_maintain(request.user, household.project):
+    if not archive.may_maintain(request.user, household.project, household):
         raise PermissionDenied
     person = None
     initial: dict[str, Any] = {"active": True}
@@ -306,7 +310,9 @@ def import_job(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     preview = []
     for r in job.rows[: roster.PREVIEW_ROWS]:
         preview.append({**r, "name": masking.mask_name(r["name"]), "phone": masking.mask_phone(r["phone"]),
-                        "phone2": masking.mask_phone(r["phone2"]), "id_number": masking.mask_id_number(r["id_number"]),
+                        "phone2": masking.mask_phone(r["phone2"]),
+                        "email": masking.mask_email(r.get("email", "")), "fax": masking.mask_phone(r.get("fax", "")),
+                        "id_number": masking.mask_id_number(r["id_number"]),
                         "plate": masking.mask_plate(r["plate"]),
                         "status_label": roster.STATUS_LABEL.get(r["status"], ""),
                         "kind_label": roster.KIND_LABEL.get(r["kind"], "") if r["name"] else ""})
@@ -541,3 +547,59 @@ def grant_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已撤销授权"))
     return redirect(f"{_url('estates:grants')}?project={grant.project_id}")
+
+
+# ---------------------------------------------------------------- decoration archive (R-M7-09, R-M7-10)
+
+
+@login_required
+def decoration(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """装修档案: the household's decoration list, photo/video/recording library, progress and problems.
+    The front desk, stewards and supervisors add entries; media open only through :func:`decoration_open`."""
+    household = archive.get_household(request.user, pk)
+    try:
+        records = list(queries.decoration_archive(request.user, household))
+    except PermissionDenied:
+        raise Http404 from None
+    may_keep = archive.may_keep_decoration(request.user, household.project)
+    form = DecorationRecordForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if not may_keep:
+            raise PermissionDenied
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                actions.add_decoration_record(request.user, household, kind=d["kind"], note=d["note"],
+                                              file=d["file"], now=clock.now())
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("已登记到装修档案"))
+                return redirect("estates:decoration", pk=household.pk)
+        status = 400
+    return render(request, "estates/decoration.html", {
+        "household": household, "project": household.project, "records": records, "form": form,
+        "may_keep": may_keep, "may_open": archive.may_reveal(request.user, household.project),
+        "open_form": MediaOpenForm(), "media_kinds": [str(k) for k in MEDIA_KINDS],
+    }, status=status)
+
+
+@login_required
+@require_POST
+def decoration_open(request: AuthenticatedRequest, pk: int, record_pk: int) -> HttpResponseBase:
+    """Open one decoration photo/video/recording (R-M7-10): a reason, the archive's rules, a log row."""
+    household = archive.get_household(request.user, pk)
+    record = get_object_or_404(DecorationRecord, pk=record_pk, household=household)
+    form = MediaOpenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写查阅事由"))
+        return redirect("estates:decoration", pk=household.pk)
+    try:
+        file = actions.open_decoration_media(request.user, record, reason=form.cleaned_data["reason"],
+                                             screen="装修档案页")
+    except archive.RevealDenied as exc:
+        messages.error(request, exc.message)
+        return redirect("estates:decoration", pk=household.pk)
+    file.open("rb")
+    return FileResponse(file, as_attachment=False, filename=os.path.basename(file.name))

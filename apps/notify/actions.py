@@ -47,7 +47,9 @@ from apps.notify.queries import (
     retry_delay,
     urgent_kinds,
 )
+from apps.org.access import has_cap
 from apps.org.models import Project
+from apps.org.roles import Cap
 
 log = logging.getLogger(__name__)
 
@@ -187,10 +189,13 @@ def notify_owner(person_or_phone: Any, *, project: Project, kind: str, body: str
     opted in. A repeated ``dedupe_key`` returns the existing delivery. ``not_before`` holds the
     message until that moment (e.g. the first allowed sending time of the day, R-M17-05).
     """
-    if channel != Channel.SMS:
-        raise NotifyError("业主消息目前只支持短信", code="unsupported_channel", field="channel")
+    if channel not in (Channel.SMS, Channel.EMAIL, Channel.FAX):
+        raise NotifyError("业主消息只支持短信、邮件和传真", code="unsupported_channel", field="channel")
     if not body.strip():
         raise NotifyError("消息内容不能为空", field="body")
+    if channel != Channel.SMS:
+        return _owner_letter(person_or_phone, project=project, kind=kind, body=body, now=now, channel=channel,
+                             subject=subject, dedupe_key=dedupe_key, not_before=not_before)
     phone, person = _owner_phone(person_or_phone, project)
     topic = None if emergency else topic_of(kind)
     if topic is not None and OwnerSmsOptOut.objects.filter(phone=phone, topic=topic).exists():
@@ -221,6 +226,71 @@ def notify_owner(person_or_phone: Any, *, project: Project, kind: str, body: str
         if existing is None:
             raise
         return existing
+
+
+def _owner_letter(person: Any, *, project: Project, kind: str, body: str, now: dt.datetime, channel: str,
+                  subject: str, dedupe_key: str | None, not_before: dt.datetime | None) -> Delivery:
+    """An owner message by e-mail or fax (R-M17-07: the monthly fee reminder goes by e-mail, SMS or fax).
+
+    E-mail is queued for the e-mail backend like any delivery. No fax gateway exists: a fax is recorded
+    in the delivery log as ``manual`` — the front desk's to-do — and is marked sent by the person who
+    faxed it (:func:`record_fax_sent`). The owner's SMS topic switches cover SMS only."""
+    if isinstance(person, str) or person is None:
+        raise NotifyError("邮件和传真须发给档案中的业主", code="no_person", field="person")
+    if getattr(person, "project_id", project.pk) != project.pk:
+        raise NotifyError("业主/住户不属于该项目", code="wrong_project", field="person")
+    address = ((person.email if channel == Channel.EMAIL else person.fax) or "").strip()
+    if not address:
+        if channel == Channel.EMAIL:
+            raise NotifyError("该业主没有登记电子邮箱", code="no_email", field="email")
+        raise NotifyError("该业主没有登记传真号码", code="no_fax", field="fax")
+    start = max(now, not_before) if not_before is not None else now
+    if channel == Channel.FAX:
+        status, send_at, scheduled = DeliveryStatus.MANUAL, None, None
+    else:
+        send_at = next_contact_moment(project, start, channel=channel)
+        scheduled = send_at if send_at > now else None
+        status = DeliveryStatus.SCHEDULED if scheduled else DeliveryStatus.QUEUED
+    try:
+        with transaction.atomic():
+            return Delivery.objects.create(
+                channel=channel, audience=Audience.OWNER, person=person, address=address[:300], project=project,
+                kind=kind[:50], subject=subject[:200], body=body, created_at=now, scheduled_for=scheduled,
+                next_attempt_at=send_at, status=status, dedupe_key=dedupe_key)
+    except IntegrityError:
+        existing = Delivery.objects.filter(dedupe_key=dedupe_key).first() if dedupe_key else None
+        if existing is None:
+            raise
+        return existing
+
+
+def manual_faxes(projects: Sequence[Project]) -> Any:
+    """The faxes waiting for the front desk (``manual``), oldest first."""
+    return (Delivery.objects.filter(project__in=projects, channel=Channel.FAX, status=DeliveryStatus.MANUAL)
+            .select_related("project", "person", "person__household").order_by("created_at", "pk"))
+
+
+def record_fax_sent(delivery: Delivery, *, acting_user: Any, now: dt.datetime, failed: str = "") -> Delivery:
+    """The front desk faxed a queued owner message (or could not: ``failed`` says why). One attempt
+    is recorded with who did it; a delivery that is no longer waiting is refused (409)."""
+    if delivery.project is None or not has_cap(acting_user, Cap.REPLY, delivery.project):
+        raise NotifyError("没有登记传真发送的权限", code="forbidden", status=403)
+    failed = (failed or "").strip()
+    who = getattr(acting_user, "get_full_name", lambda: "")() or str(acting_user)
+    with transaction.atomic():
+        locked = Delivery.objects.select_for_update(of=("self",)).filter(pk=delivery.pk).first()
+        if locked is None or locked.channel != Channel.FAX or locked.status != DeliveryStatus.MANUAL:
+            raise NotifyError("该传真已登记过，不在待发送之列", code="not_waiting", status=409)
+        locked.attempts += 1
+        DeliveryAttempt.objects.create(delivery=locked, number=locked.attempts, at=now, ok=not failed,
+                                       error=f"{failed}（{who}）" if failed else "")
+        if failed:
+            locked.status, locked.last_error = DeliveryStatus.FAILED, failed[:500]
+        else:
+            locked.status, locked.sent_at, locked.last_error = DeliveryStatus.SENT, now, ""
+        locked.provider_ref = f"人工传真：{who}"[:200]
+        locked.save(update_fields=["status", "attempts", "sent_at", "last_error", "provider_ref"])
+    return locked
 
 
 def set_owner_sms_topics(*, phone: str, enabled: Iterable[str], now: dt.datetime) -> list[str]:

@@ -9,7 +9,8 @@ from ninja.pagination import paginate
 from apps.core.api_errors import ERRORS, ApiError
 from apps.core.api_pagination import LimitOffsetPagination, Serialised
 from apps.core.validation import SaneDate
-from apps.estates.models import Building
+from apps.estates.masking import mask_phone
+from apps.estates.models import Building, DecorationRecord
 from apps.notify import actions, notices, queries
 from apps.notify.models import OwnerNotice
 from apps.org import access
@@ -105,6 +106,8 @@ class OwnerNoticeOut(Schema):
     short_notice: bool
     recipients: int
     no_phone: int
+    emails: int = Field(0, description="缴费提醒：同时排队的邮件数")
+    faxes: int = Field(0, description="缴费提醒：待前台人工传真数（见 /owner-notices/faxes）")
     created_at: dt.datetime
 
 
@@ -150,3 +153,102 @@ def owner_notice_send(request: HttpRequest, payload: OwnerNoticeIn) -> Any:
                                        event_date=payload.event_date, approval_ref=payload.approval_ref,
                                        approved_on=payload.approved_on, acting_user=request.user, now=clock.now())
     return Status(201, notice)
+
+
+# ---------------------------------------------------------------- faxes sent by hand (R-M17-07)
+
+
+class OwnerFaxOut(Schema):
+    id: int
+    project_id: int
+    household: str
+    fax: str = Field(description="遮蔽后的传真号码；reveal 后为完整号码（记入顾客资料查阅记录）")
+    body: str
+    created_at: dt.datetime
+
+
+class OwnerFaxDoneIn(Schema):
+    failed: str = Field("", max_length=200, description="留空=已传真；填写=传真失败的原因")
+
+
+def _fax_out(d: Any, number: str | None = None) -> dict[str, Any]:
+    return {"id": d.pk, "project_id": d.project_id, "household": d.person.household.label if d.person else "",
+            "fax": number if number is not None else mask_phone(d.address), "body": d.body,
+            "created_at": d.created_at}
+
+
+def _waiting_fax(request: HttpRequest, delivery_id: int) -> Any:
+    projects = _notice_projects(request)
+    if not projects:
+        raise ApiError(403, "forbidden", "没有向业主群发通知的权限")
+    delivery = actions.manual_faxes(projects).filter(pk=delivery_id).first()
+    if delivery is None:
+        raise ApiError(404, "not_found", "传真不存在或已登记")
+    return delivery
+
+
+@router.get("/owner-notices/faxes", response={200: list[OwnerFaxOut], **ERRORS},
+            summary="待前台人工发送的缴费提醒传真（系统无传真网关）")
+def owner_fax_list(request: HttpRequest) -> Any:
+    projects = _notice_projects(request)
+    if not projects:
+        raise ApiError(403, "forbidden", "没有向业主群发通知的权限")
+    return [_fax_out(d) for d in actions.manual_faxes(projects)]
+
+
+@router.post("/owner-notices/faxes/{delivery_id}/reveal", response={200: OwnerFaxOut, **ERRORS},
+             summary="显示完整传真号码（记入顾客资料查阅记录）")
+def owner_fax_reveal(request: HttpRequest, delivery_id: int) -> Any:
+    delivery = _waiting_fax(request, delivery_id)
+    try:
+        number = notices.reveal_fax_number(delivery, request.user, screen="API 待发传真")
+    except notices.FaxRevealRefused as exc:
+        raise ApiError(403, "forbidden", exc.message) from None
+    return _fax_out(delivery, number)
+
+
+@router.post("/owner-notices/faxes/{delivery_id}/done", response={200: OwnerFaxOut, **ERRORS},
+             summary="登记传真已发送或发送失败")
+def owner_fax_done(request: HttpRequest, delivery_id: int, payload: OwnerFaxDoneIn) -> Any:
+    delivery = _waiting_fax(request, delivery_id)
+    actions.record_fax_sent(delivery, acting_user=request.user, now=clock.now(), failed=payload.failed)
+    return _fax_out(delivery)
+
+
+# ---------------------------------------------------------------- decoration progress (R-M17-08)
+
+
+class DecorationProgressOut(Schema):
+    record_id: int
+    project_id: int
+    household: str
+    kind: str
+    note: str
+    recorded_at: dt.datetime
+
+
+class DecorationToldOut(Schema):
+    record_id: int
+    queued: int
+
+
+@router.get("/decoration-progress", response={200: list[DecorationProgressOut], **ERRORS},
+            summary="装修进度/问题待告知业主")
+def decoration_progress_list(request: HttpRequest) -> Any:
+    projects = _notice_projects(request)
+    if not projects:
+        raise ApiError(403, "forbidden", "没有告知业主装修进度的权限")
+    return [{"record_id": r.pk, "project_id": r.project_id, "household": r.household.label, "kind": r.kind,
+             "note": r.note, "recorded_at": r.recorded_at}
+            for p in projects for r in notices.untold_decoration_records(p)]
+
+
+@router.post("/decoration-progress/{record_id}/tell", response={200: DecorationToldOut, **ERRORS},
+             summary="短信告知业主装修进度/问题")
+def decoration_progress_tell(request: HttpRequest, record_id: int) -> Any:
+    record = (DecorationRecord.objects.select_related("household", "project")
+              .filter(pk=record_id, project__in=_notice_projects(request)).first())
+    if record is None:
+        raise ApiError(404, "not_found", "装修档案不存在或无权操作")
+    queued = notices.tell_decoration_progress(record, acting_user=request.user, now=clock.now())
+    return {"record_id": record.pk, "queued": queued}

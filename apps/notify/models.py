@@ -22,6 +22,7 @@ from apps.org.models import Company, Project
 class Channel(models.TextChoices):
     EMAIL = "email", _("邮件")
     SMS = "sms", _("短信")
+    FAX = "fax", _("传真（前台人工发送）")
     WECOM = "wecom", _("企业微信群")
     DINGTALK = "dingtalk", _("钉钉群")
 
@@ -43,13 +44,14 @@ class DeliveryStatus(models.TextChoices):
     SENT = "sent", _("已发送")
     FAILED = "failed", _("失败")
     SKIPPED = "skipped", _("未发送（业主已关闭此类短信）")
+    MANUAL = "manual", _("待前台人工传真")
 
 
 PENDING_STATUSES = (DeliveryStatus.SCHEDULED, DeliveryStatus.QUEUED, DeliveryStatus.RETRYING)
 STATUS_COLOURS = {
     DeliveryStatus.SCHEDULED: "blue", DeliveryStatus.QUEUED: "grey", DeliveryStatus.SENDING: "grey",
     DeliveryStatus.RETRYING: "orange", DeliveryStatus.SENT: "green", DeliveryStatus.FAILED: "red",
-    DeliveryStatus.SKIPPED: "grey",
+    DeliveryStatus.SKIPPED: "grey", DeliveryStatus.MANUAL: "blue",
 }
 
 
@@ -349,6 +351,9 @@ class OwnerNotice(models.Model):
                                    verbose_name=_("发送人"))
     recipients = models.PositiveIntegerField(_("已排队短信数"), default=0)
     no_phone = models.PositiveIntegerField(_("无手机号业主数"), default=0)
+    emails = models.PositiveIntegerField(_("已排队邮件数"), default=0, help_text=_("缴费提醒：有邮箱的业主同时发邮件"))
+    faxes = models.PositiveIntegerField(_("待人工传真数"), default=0,
+                                        help_text=_("缴费提醒：有传真号码的业主由前台人工传真"))
 
     class Meta:
         verbose_name = _("业主群发通知")

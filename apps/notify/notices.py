@@ -7,7 +7,9 @@
   than 3 days ahead still goes out (the owners are better told late than not at all) but is
   recorded as a nonconformity of R-M12-03 (``short_notice``).
 - R-M17-06 festival greetings and detail alerts such as the weather.
-- R-M17-07 the monthly fee reminder (by SMS; once per calendar month per project or building).
+- R-M17-07 the monthly fee reminder (once per calendar month per project or building): by SMS, and also
+  by e-mail to owners with an address in the archive and by fax to owners with a fax number — a fax
+  is queued in the delivery log for the front desk to send by hand (there is no fax gateway).
 
 Every owner (业主, active, with a mobile number) of the project — or of one building — gets one SMS
 through :func:`apps.notify.actions.notify_owner`, so the project's quiet hours apply (P-21).
@@ -19,9 +21,11 @@ from typing import Any
 
 from django.db import transaction
 
+from apps.estates import access as archive
+from apps.estates import actions as archive_actions
 from apps.estates.models import DecorationRecord, DecorationRecordKind, Person, PersonKind
 from apps.notify import actions, queries
-from apps.notify.models import Delivery, DeliveryStatus, NoticeKind, OwnerNotice
+from apps.notify.models import Channel, Delivery, DeliveryStatus, NoticeKind, OwnerNotice
 from apps.org.access import has_cap
 from apps.org.models import Project
 from apps.org.roles import Cap
@@ -87,7 +91,20 @@ def send_owner_notice(*, project: Project, kind: str, body: str, acting_user: An
     owners = Person.objects.filter(project=project, kind=PersonKind.OWNER, active=True).order_by("pk")
     if building is not None:
         owners = owners.filter(household__building=building)
+    letters = kind == NoticeKind.FEE  # R-M17-07: the fee reminder also goes by e-mail and fax
+    subject = f"{project.name} 物业费缴费提醒" if letters else ""
     for person in owners:
+        if letters:
+            if person.email.strip():
+                actions.notify_owner(person, project=project, kind=f"notice_{kind}", body=body, now=now,
+                                     channel=Channel.EMAIL, subject=subject, not_before=not_before,
+                                     dedupe_key=f"notice:{notice.pk}:{person.pk}:email")
+                notice.emails += 1
+            if person.fax.strip():  # no fax gateway: queued in the delivery log for the front desk
+                actions.notify_owner(person, project=project, kind=f"notice_{kind}", body=body, now=now,
+                                     channel=Channel.FAX, subject=subject,
+                                     dedupe_key=f"notice:{notice.pk}:{person.pk}:fax")
+                notice.faxes += 1
         try:
             sent = actions.notify_owner(person, project=project, kind=f"notice_{kind}", body=body, now=now,
                                         dedupe_key=f"notice:{notice.pk}:{person.pk}", not_before=not_before)
@@ -99,7 +116,7 @@ def send_owner_notice(*, project: Project, kind: str, body: str, acting_user: An
         if sent.status == DeliveryStatus.SKIPPED:  # the owner switched this kind of SMS off
             continue
         notice.recipients += 1
-    notice.save(update_fields=["recipients", "no_phone"])
+    notice.save(update_fields=["recipients", "no_phone", "emails", "faxes"])
     return notice
 
 
@@ -125,6 +142,26 @@ def fee_reminders_due(projects: list[Project], now: dt.datetime) -> list[Project
                 local.year, local.month):
             due.append(project)
     return due
+
+class FaxRevealRefused(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def reveal_fax_number(delivery: Delivery, user: Any, *, screen: str) -> str:
+    """The owner's fax number in full for the front desk to fax a queued reminder by hand: the same
+    rules and read log as calling an owner (R-M7-01, R-M7-03 VIP grant, own work), reason 发送传真."""
+    person = delivery.person
+    if delivery.project is None or person is None:
+        raise FaxRevealRefused("该传真没有对应的业主档案")
+    try:
+        archive_actions.reveal_phone_for_call(user, delivery.project, household=person.household, person=person,
+                                              field="fax", screen=screen, reason="发送缴费提醒传真")
+    except archive.RevealDenied as exc:
+        raise FaxRevealRefused(exc.message) from None
+    return delivery.address
+
 
 # ------------------------------------------------------------------ decoration progress (R-M17-08)
 

@@ -15,6 +15,7 @@ urlpatterns: list = [
     path("quiet-hours/", views.quiet_hours_page, name="quiet_hours"),
     path("calls/", views.call_list, name="calls"),
     path("owner-notices/", views.owner_notices, name="owner_notices"),
+    path("faxes/", views.fax_queue, name="faxes"),
     path("decoration/", views.decoration_progress, name="decoration"),
     path("decoration/<int:pk>/tell/", views.decoration_tell, name="decoration_tell"),
 ]

@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.estates import masking
 from apps.estates.models import Building, DecorationRecord
 from apps.notify import actions, notices, queries, quiet_hours
 from apps.notify.models import Channel, DeliveryStatus, NoticeKind, OwnerNotice
@@ -241,8 +242,57 @@ def owner_notices(request: HttpRequest) -> HttpResponse:
             form.add_error(field if field in form.fields else None, exc.message)
         else:
             messages.success(request, _("已发送，%(n)s 位业主将收到短信") % {"n": n.recipients})
+            if n.emails or n.faxes:
+                messages.info(request, _("另有 %(e)s 封邮件已排队；%(f)s 份传真待前台人工发送（见“待发传真”）")
+                              % {"e": n.emails, "f": n.faxes})
             return redirect("notify:owner_notices")
     rows = (OwnerNotice.objects.filter(project__in=projects).select_related("project", "building", "created_by")
             .order_by("-created_at", "-pk")[:100])
-    return render(request, "notify/owner_notices.html", {"form": form, "rows": rows,
-                                                         "fee_due": notices.fee_reminders_due(projects, clock.now())})
+    return render(request, "notify/owner_notices.html", {
+        "form": form, "rows": rows, "fee_due": notices.fee_reminders_due(projects, clock.now()),
+        "faxes_waiting": actions.manual_faxes(projects).count()})
+
+
+# ---------------------------------------------------------------- faxes the front desk sends by hand (R-M17-07)
+
+
+FAX_SCREEN = "待发传真页"
+FAX_REASON = "发送缴费提醒传真"
+
+
+@login_required
+def fax_queue(request: HttpRequest) -> HttpResponse:
+    """待发传真: the fee reminders to owners with a fax number. No fax gateway exists, so the front desk
+    faxes them by hand: 显示号码 shows the number in full under the archive's rules (logged, R-M7-01),
+    then 已传真 or 传真失败 records the outcome in the delivery log."""
+    projects = _reply_projects(request.user)
+    if not projects:
+        raise Http404
+    now = clock.now()
+    shown: dict[int, str] = {}
+    refused: dict[int, str] = {}
+    if request.method == "POST":
+        delivery = get_object_or_404(actions.manual_faxes(projects), pk=request.POST.get("delivery"))
+        action = request.POST.get("action", "")
+        if action == "reveal":
+            try:
+                number = notices.reveal_fax_number(delivery, request.user, screen=FAX_SCREEN)
+            except notices.FaxRevealRefused as exc:
+                refused[delivery.pk] = exc.message
+            else:
+                shown[delivery.pk] = number
+        elif action in ("sent", "failed"):
+            failed = (request.POST.get("failed") or "").strip() if action == "failed" else ""
+            if action == "failed" and not failed:
+                refused[delivery.pk] = _("请填写传真失败的原因")
+            else:
+                try:
+                    actions.record_fax_sent(delivery, acting_user=request.user, now=now, failed=failed)
+                except queries.NotifyError as exc:
+                    messages.error(request, exc.message)
+                else:
+                    messages.success(request, _("已登记传真失败") if failed else _("已登记为已传真"))
+                return redirect("notify:faxes")
+    rows = [{"d": d, "number": shown.get(d.pk) or masking.mask_phone(d.address), "revealed": d.pk in shown,
+             "refused": refused.get(d.pk, "")} for d in actions.manual_faxes(projects)]
+    return render(request, "notify/faxes.html", {"rows": rows}, status=400 if refused and not shown else 200)

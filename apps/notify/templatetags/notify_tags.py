@@ -5,7 +5,7 @@ from typing import Any
 
 from django import template
 
-from apps.estates.masking import mask_phone
+from apps.estates.masking import mask_email, mask_phone
 from apps.notify import queries
 from apps.notify.models import Audience
 
@@ -24,7 +24,7 @@ def delivery_address(delivery: Any) -> str:
     """Who a delivery went to, with owners' phone numbers masked (personal data, R-M7-01)."""
 
     if delivery.audience == Audience.OWNER:
-        return mask_phone(delivery.address)
+        return mask_email(delivery.address) if "@" in delivery.address else mask_phone(delivery.address)
     if delivery.audience == Audience.STAFF and delivery.recipient_user is not None:
         return f"{delivery.recipient_user} <{delivery.address}>"
     return delivery.address
