@@ -378,6 +378,9 @@ class TicketListParams(Schema):
     received_to: SaneDate | None = Field(None, description="不早于 received_from")
     escalation: Literal["none", "hot", "major"] | None = None
     sort: Literal["-received", "received", "due", "-due", "number"] | None = None
+    queue: Literal["department", "verification", "return_visit"] | None = Field(
+        None, description="工作队列，与页面相同：department 部门待办 | verification 待验证（品质管理部另见待其验证的公司级投诉）"
+                          " | return_visit 待回访")
 
 
 # ---------------------------------------------------------------- serialisation
@@ -538,6 +541,7 @@ def list_tickets(request: HttpRequest, params: Query[TicketListParams]) -> Any:
     ``{count, page, page_size, results}``."""
     raw = {k: (v.value if hasattr(v, "value") else [getattr(x, "value", x) for x in v] if isinstance(v, list) else v)
            for k, v in params.dict().items() if v not in (None, "", [])}
+    queue = raw.pop("queue", None)
     due_before = raw.get("due_before")
     if isinstance(due_before, dt.datetime) and due_before.tzinfo:
         raw["due_before"] = clock.local(due_before)
@@ -545,7 +549,14 @@ def list_tickets(request: HttpRequest, params: Query[TicketListParams]) -> Any:
     if not form.is_valid():
         raise ApiError(422, "invalid", "筛选条件有误", {k: [str(m) for m in v] for k, v in form.errors.items()})
     now = clock.now()
-    return SerialisedTickets(apply_filters(access.visible_tickets(request.user), form, now=now), now)
+    base = access.visible_tickets(request.user)
+    if queue == "department":
+        base = queries.department_queue(base, request.user)
+    elif queue == "verification":
+        base = queries.verification_queue(base, request.user)
+    elif queue == "return_visit":
+        base = queries.return_visit_queue(base)
+    return SerialisedTickets(apply_filters(base, form, now=now), now)
 
 
 @router.get("/households", response={200: list[TicketHouseholdOut], **ERRORS}, summary="按房号或电话尾号查找房屋")

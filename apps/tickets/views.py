@@ -112,8 +112,8 @@ def queue_department(request: HttpRequest) -> HttpResponse:
 def queue_verification(request: HttpRequest) -> HttpResponse:
     """待验证 (R-M4-01): handled tickets waiting for a supervisor-rank verification."""
     _require_view(request)
-    base = queries.verification_queue(access.visible_tickets(request.user))
-    return _list_page(request, base, heading=_("待验证"), subheading=_("处理完毕、等待管理处经理或主管以上验证"),
+    base = queries.verification_queue(access.visible_tickets(request.user), request.user)
+    return _list_page(request, base, heading=_("待验证"), subheading=_("处理完毕、等待管理处经理或主管以上验证；公司级投诉另待品质管理部验证"),
                       default_sort="due")
 
 
