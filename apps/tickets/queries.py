@@ -302,6 +302,8 @@ def allowed_actions(ticket: m.Ticket) -> set[str]:
         out.add("owner_response")
     if ticket.issued_by_quality and is_open:
         out.add("report")
+    if ticket.held_by_quality and is_open:
+        out.add("quality_opinion")  # R-M1-10
     if st == S.REPLIED and ticket.kind in VERIFY_KINDS:
         out.add("verify")
     if st in {S.VERIFIED, S.RETURN_VISITED} and company_verification_pending(ticket):
