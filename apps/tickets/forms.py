@@ -208,8 +208,10 @@ class QualityOpinionForm(forms.Form):
     """品质管理部核实与处理意见 (R-M1-10)."""
 
     fact_check = forms.CharField(label=_("与管理处或责任部门核实的情况"), max_length=4000,
-                                 widget=forms.Textarea(attrs={"rows": 3}))
-    opinion = forms.CharField(label=_("处理意见"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+                                 widget=forms.Textarea(attrs={"rows": 3}),
+                                 error_messages={"required": _("请填写与管理处或责任部门核实的情况")})
+    opinion = forms.CharField(label=_("处理意见"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+                              error_messages={"required": _("请填写处理意见")})
 
 
 class ReportForm(forms.Form):

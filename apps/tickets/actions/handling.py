@@ -105,7 +105,9 @@ def _copy_to_steward(ticket: Ticket, dispatch: Dispatch, *, who: str, skip: set[
     the household's building — who is told and named on the timeline."""
     household = ticket.household
     building = household.building if household is not None else None
-    steward = building.steward if building is not None else None
+    if building is None:
+        return
+    steward = building.steward
     if steward is None or not steward.is_active:
         return
     if steward not in skip:

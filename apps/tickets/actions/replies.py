@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -89,7 +89,7 @@ def reviews_for(ticket: Ticket, *, channel: str, kind: str,
 ONLINE_CHECKLIST: tuple[str, ...] = ("sincere", "no_shifting_blame", "all_issues_covered", "professionally_correct")
 
 
-CHECKLIST_OK: dict[str, bool] = dict.fromkeys(ONLINE_CHECKLIST, True)  # an approval confirming every item
+CHECKLIST_OK: dict[str, Any] = dict.fromkeys(ONLINE_CHECKLIST, True)  # an approval confirming every item
 
 
 def checklist_complete(review: ReplyReview | None) -> bool:

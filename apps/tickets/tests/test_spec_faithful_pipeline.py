@@ -170,9 +170,10 @@ def test_R_M2_02_late_investigation_flagged_on_pages_and_api(
 
     now = clock.now()
     yesterday = now - dt.timedelta(days=1)
-    missed = make_ticket(content="昨日投诉：楼下噪音扰民", received_at=yesterday, agreed_feedback_at=None)
-    late = make_ticket(content="昨日投诉：地库漏水", received_at=yesterday, agreed_feedback_at=None)
-    ok = make_ticket(content="昨日投诉：门禁卡失灵", received_at=yesterday, agreed_feedback_at=None)
+    later = yesterday + dt.timedelta(hours=6)
+    missed = make_ticket(content="昨日投诉：楼下噪音扰民", received_at=yesterday, agreed_feedback_at=later)
+    late = make_ticket(content="昨日投诉：地库漏水", received_at=yesterday, agreed_feedback_at=later)
+    ok = make_ticket(content="昨日投诉：门禁卡失灵", received_at=yesterday, agreed_feedback_at=later)
     today = make_ticket(content="今日投诉：电梯按键失灵")
     for t, at in ((late, now), (ok, yesterday + dt.timedelta(hours=1))):
         actions.dispatch_ticket(
@@ -228,7 +229,7 @@ def test_R_M2_12_online_reply_sent_only_with_the_whole_checklist_page_and_api(
         == 302
     )
     reply = t.replies.get()
-    form = quality.get(reverse("tickets:action", args=[t.pk, "review"])).content.decode()
+    form = quality.get(reverse("tickets:detail", args=[t.pk])).content.decode()
     for label in ("态度诚恳", "没有推诿责任", "已回应业主提出的全部问题", "专业内容正确"):
         assert label in form
     assert (
@@ -288,7 +289,7 @@ def test_R_M1_19_dispatch_of_a_complaint_is_copied_to_the_area_steward_page_and_
     building.save(update_fields=["steward"])
     complaint = make_ticket(household=households["1502"], content="楼上装修噪音")
     consult = make_ticket(
-        household=households["0801"], kind="consultation", content="咨询停车位租赁", agreed_feedback_at=None
+        household=households["0801"], kind="consultation", content="咨询停车位租赁"
     )
     desk = _page(cast.front_desk)
     with django_capture_on_commit_callbacks(execute=True):
