@@ -369,7 +369,7 @@ def test_R_M1_10_quality_records_fact_check_and_opinion_on_a_government_transfer
         {
             "project": cast.project.pk,
             "kind": "complaint",
-            "channel": "phone",
+            "channel": "letter",
             "content": "楼道灯不亮",
             "complainant_surname": "周",
             "phone": "13500004444",
