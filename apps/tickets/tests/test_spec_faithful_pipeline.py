@@ -288,9 +288,7 @@ def test_R_M1_19_dispatch_of_a_complaint_is_copied_to_the_area_steward_page_and_
     building.steward = cast.butler
     building.save(update_fields=["steward"])
     complaint = make_ticket(household=households["1502"], content="楼上装修噪音")
-    consult = make_ticket(
-        household=households["0801"], kind="consultation", content="咨询停车位租赁"
-    )
+    consult = make_ticket(household=households["0801"], kind="consultation", content="咨询停车位租赁")
     desk = _page(cast.front_desk)
     with django_capture_on_commit_callbacks(execute=True):
         r = desk.post(reverse("tickets:action", args=[complaint.pk, "dispatch"]), {"department": cast.security_dept.pk})
