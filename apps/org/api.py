@@ -217,12 +217,18 @@ def settings_detail(request: HttpRequest, key: str, project_id: int | None = Non
     return _values_out(request, section, company, project)
 
 
-@router.put("/settings/{key}", response={200: SettingsValuesOut, **ERRORS},
-            summary="修改公司设置（系统管理员）或项目单独设置（管理处经理）；须填写原因，只影响此后新建的记录")
-def settings_change(request: HttpRequest, key: str, payload: SettingsChangeIn) -> Any:
+def _scope(body_project_id: int | None, query_project_id: int | None) -> int | None:
+    """The project a change is for: ``project_id`` in the body, the query (as for reading the setting) or
+    the path (as on the page ``/org/settings/<key>/project/<id>/``); two different values are refused."""
+    if body_project_id is not None and query_project_id is not None and body_project_id != query_project_id:
+        raise ApiError(422, "invalid", "项目不一致", {"project_id": ["请求地址与请求内容中的项目不一致"]})
+    return body_project_id if body_project_id is not None else query_project_id
+
+
+def _change(request: HttpRequest, key: str, payload: SettingsChangeIn, project_id: int | None) -> Any:
     company = _settings_company(request)
     section = _section(key)
-    project = _settings_project(request, company, payload.project_id)
+    project = _settings_project(request, company, _scope(payload.project_id, project_id))
     form = section.form(company, project)
     unknown = sorted(set(payload.values) - set(form.fields))
     if unknown:
@@ -230,9 +236,30 @@ def settings_change(request: HttpRequest, key: str, payload: SettingsChangeIn) -
     # a partial change: the fields not sent keep the values the form starts from
     data = form_data(form, {**{n: form.initial.get(n, form.fields[n].initial) for n in form.fields},
                             **payload.values})
+    # the same action and permission check as the settings page (org_actions.can_change)
     org_actions.change_setting(section=section, company=company, project=project, data=data,
                                reason=payload.reason, by=request.user, now=clock.now())
     return _values_out(request, section, company, project)
+
+
+@router.put("/settings/{key}", response={200: SettingsValuesOut, **ERRORS},
+            summary="修改公司设置（系统管理员）或项目单独设置（管理处经理）；须填写原因，只影响此后新建的记录")
+def settings_change(request: HttpRequest, key: str, payload: SettingsChangeIn, project_id: int | None = None) -> Any:
+    """``project_id`` in the body or the query selects the project's override (管理处经理); without it
+    the company's value (系统管理员)."""
+    return _change(request, key, payload, project_id)
+
+
+@router.get("/settings/{key}/project/{project_id}", response={200: SettingsValuesOut, **ERRORS},
+            summary="某项目的设置项当前执行的值（与设置页面的项目地址相同）")
+def settings_project_detail(request: HttpRequest, key: str, project_id: int) -> Any:
+    return settings_detail(request, key, project_id)
+
+
+@router.put("/settings/{key}/project/{project_id}", response={200: SettingsValuesOut, **ERRORS},
+            summary="修改项目单独设置（管理处经理或系统管理员）；须填写原因")
+def settings_project_change(request: HttpRequest, key: str, project_id: int, payload: SettingsChangeIn) -> Any:
+    return _change(request, key, payload, project_id)
 
 
 @router.post("/settings/{key}/remove-override", response={200: SettingsValuesOut, **ERRORS},

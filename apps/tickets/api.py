@@ -33,7 +33,7 @@ from apps.core.validation import PastMoment, PlannedMoment, SaneDate, SaneMoment
 from apps.org import access as org_access
 from apps.org.models import Company
 from apps.org.roles import Cap
-from apps.tickets import access, actions, api_detail, forms, queries, work_orders
+from apps.tickets import access, actions, api_detail, forms, measures, queries, work_orders
 from apps.tickets.actions import TicketError
 from apps.tickets.api_detail import (
     TicketDetailAttachmentOut,
@@ -157,6 +157,13 @@ class TicketOut(Schema):
     closed_at: dt.datetime | None
     unreasonable_close: bool = Field(False, description="以“不合理投诉——已解释”结案")
     unreasonable_reason: str = ""
+    investigated_at: dt.datetime | None = None
+    quality_fact_check: str = Field("", description="品质管理部与管理处或责任部门核实的情况")
+    quality_opinion: str = Field("", description="品质管理部处理意见")
+    quality_opinion_by_id: int | None = None
+    quality_opinion_at: dt.datetime | None = None
+    investigation_due_at: dt.datetime | None = Field(None, description="投诉受理当日调查核实的期限（当天结束）")
+    investigation_late: bool = Field(False, description="受理当日未调查核实")
     deadlines: list[TicketDeadlineOut]
     escalation: TicketEscalationOut
 
@@ -270,7 +277,10 @@ class TicketReplyIn(Schema):
 class TicketReviewIn(Schema):
     department: ReviewDepartment
     approved: bool
-    all_issues_covered: bool = False
+    sincere: bool = Field(False, description="网上回复审核：态度诚恳")
+    no_shifting_blame: bool = Field(False, description="网上回复审核：没有推诿责任")
+    all_issues_covered: bool = Field(False, description="网上回复审核：已回应业主提出的全部问题")
+    professionally_correct: bool = Field(False, description="网上回复审核：专业内容正确（四项全部确认方可发出）")
     note: str = Field("", max_length=2000)
 
 
@@ -377,7 +387,11 @@ class TicketListParams(Schema):
     received_from: SaneDate | None = None
     received_to: SaneDate | None = Field(None, description="不早于 received_from")
     escalation: Literal["none", "hot", "major"] | None = None
+    investigation: Literal["late"] | None = Field(None, description="late 受理当日未调查核实的投诉（含事后才核实的）")
     sort: Literal["-received", "received", "due", "-due", "number"] | None = None
+    queue: Literal["department", "verification", "return_visit"] | None = Field(
+        None, description="工作队列，与页面相同：department 部门待办 | verification 待验证（品质管理部另见待其验证的公司级投诉）"
+                          " | return_visit 待回访")
 
 
 # ---------------------------------------------------------------- serialisation
@@ -425,6 +439,10 @@ def ticket_data(ticket: Ticket, now: dt.datetime | None = None) -> dict[str, Any
         "reopen_count": ticket.reopen_count, "handling_result": ticket.handling_result,
         "closed_at": _local(ticket.closed_at), "unreasonable_close": ticket.unreasonable_close,
         "unreasonable_reason": ticket.unreasonable_reason,
+        "investigated_at": _local(ticket.investigated_at), "investigation_due_at": _local(ticket.investigation_due_at),
+        "investigation_late": measures.investigation_late(ticket, now),
+        "quality_fact_check": ticket.quality_fact_check, "quality_opinion": ticket.quality_opinion,
+        "quality_opinion_by_id": ticket.quality_opinion_by_id, "quality_opinion_at": _local(ticket.quality_opinion_at),
         "deadlines": [_deadline(d, now) for d in sorted(ticket.deadlines.all(),
                                                          key=lambda d: (d.cycle, d.due_at is None, d.due_at or now))],
         "escalation": {"level": esc["level"], "reasons": [
@@ -538,6 +556,7 @@ def list_tickets(request: HttpRequest, params: Query[TicketListParams]) -> Any:
     ``{count, page, page_size, results}``."""
     raw = {k: (v.value if hasattr(v, "value") else [getattr(x, "value", x) for x in v] if isinstance(v, list) else v)
            for k, v in params.dict().items() if v not in (None, "", [])}
+    queue = raw.pop("queue", None)
     due_before = raw.get("due_before")
     if isinstance(due_before, dt.datetime) and due_before.tzinfo:
         raw["due_before"] = clock.local(due_before)
@@ -545,7 +564,14 @@ def list_tickets(request: HttpRequest, params: Query[TicketListParams]) -> Any:
     if not form.is_valid():
         raise ApiError(422, "invalid", "筛选条件有误", {k: [str(m) for m in v] for k, v in form.errors.items()})
     now = clock.now()
-    return SerialisedTickets(apply_filters(access.visible_tickets(request.user), form, now=now), now)
+    base = access.visible_tickets(request.user)
+    if queue == "department":
+        base = queries.department_queue(base, request.user)
+    elif queue == "verification":
+        base = queries.verification_queue(base, request.user)
+    elif queue == "return_visit":
+        base = queries.return_visit_queue(base)
+    return SerialisedTickets(apply_filters(base, form, now=now), now)
 
 
 @router.get("/households", response={200: list[TicketHouseholdOut], **ERRORS}, summary="按房号或电话尾号查找房屋")
@@ -639,6 +665,20 @@ def online_notification(request: HttpRequest, ticket_id: int, payload: TicketOnl
     return _act(request, ticket_id, "online_notification", data, lambda t, now: actions.record_online_notification(
         ticket=t, emailed=bool(data["emailed"]), phoned=bool(data["phoned"]), note=data["note"],
         acting_user=access.staff_user(request), now=now))
+
+
+class TicketQualityOpinionIn(Schema):
+    fact_check: str = Field("", max_length=4000, description="与管理处或责任部门核实的情况")
+    opinion: str = Field("", max_length=4000, description="处理意见")
+
+
+@router.post("/{ticket_id}/quality-opinion", response={200: TicketOut, **ERRORS},
+             summary="品质管理部核实情况与处理意见（集团、政府转来及管理处上报的投诉）")
+def quality_opinion(request: HttpRequest, ticket_id: int, payload: TicketQualityOpinionIn) -> Any:
+    data = _dump(payload)
+    return _act(request, ticket_id, "quality_opinion", data, lambda t, now: actions.record_quality_opinion(
+        ticket=t, fact_check=data["fact_check"], opinion=data["opinion"], acting_user=access.staff_user(request),
+        now=now))
 
 
 @router.post("/{ticket_id}/gm-report", response={200: TicketOut, **ERRORS}, summary="事故事件报告总经理")

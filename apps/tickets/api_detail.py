@@ -114,6 +114,10 @@ class TicketDetailReviewOut(Schema):
     reviewer: TicketDetailPersonOut | None
     reviewed_at: dt.datetime | None
     approved: bool
+    sincere: bool = False
+    no_shifting_blame: bool = False
+    all_issues_covered: bool = False
+    professionally_correct: bool = False
     note: str
 
 
@@ -343,6 +347,9 @@ def detail_data(ticket: Ticket) -> dict[str, Any]:
             "author": _who(r.author), "created_at": _at(r.created_at), "sent_at": _at(r.sent_at),
             "reviews": [{"department": rv.department, "department_label": str(rv.get_department_display()),
                          "reviewer": _who(rv.reviewer), "reviewed_at": _at(rv.reviewed_at), "approved": rv.approved,
+                         "sincere": rv.sincere, "no_shifting_blame": rv.no_shifting_blame,
+                         "all_issues_covered": rv.all_issues_covered,
+                         "professionally_correct": rv.professionally_correct,
                          "note": rv.note} for rv in r.reviews.all()],
         } for r in ticket.replies.select_related("author").prefetch_related("reviews__reviewer").order_by("created_at", "id")],
         "verifications": [{

@@ -94,7 +94,7 @@ def _progress(ticket: Any, stage: str, staff: dict[str, Any], department: Any, m
                 reply = actions.give_reply(ticket=ticket, kind="result", channel="letter", acting_user=desk, now=t,
                                            content="您反映的问题已处理完毕，现书面函复如下：已安排专人跟进，请您知悉。")
                 if reply.sent_at is None and "quality" in actions.reviews_for(ticket, channel="letter", kind="result"):
-                    actions.review_reply(reply=reply, department="quality", approved=True, all_issues_covered=True,
+                    actions.review_reply(reply=reply, department="quality", approved=True, **actions.CHECKLIST_OK,
                                          acting_user=_reviewer(ticket.project, "quality"), now=t)
         return
     t += dt.timedelta(hours=1)
@@ -103,7 +103,7 @@ def _progress(ticket: Any, stage: str, staff: dict[str, Any], department: Any, m
                                    owner_response="agree", acting_user=desk, now=t)
         if reply.sent_at is None:  # a written/email/online complaint's answer is reviewed first (R-M2-08)
             for department in sorted(actions.reviews_for(ticket, channel="phone", kind="result")):
-                actions.review_reply(reply=reply, department=department, approved=True, all_issues_covered=True,
+                actions.review_reply(reply=reply, department=department, approved=True, **actions.CHECKLIST_OK,
                                      acting_user=_reviewer(ticket.project, department), now=t)
             actions.send_reply(reply=reply, owner_response="agree", acting_user=desk, now=t)
         if actions.manager_reply_required(ticket):  # R-M2-21: the 管理处主任 hears the result too

@@ -81,6 +81,8 @@ class TicketFilterForm(forms.Form):
     received_to = forms.DateField(label=_("受理日期至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     escalation = forms.ChoiceField(label=_("升级"), required=False,
                                    choices=[("", _("全部")), ("none", _("一般")), ("hot", _("热点")), ("major", _("重大"))])
+    investigation = forms.ChoiceField(label=_("当日调查核实"), required=False,
+                                      choices=[("", _("全部")), ("late", _("当日未调查核实"))])
     sort = forms.ChoiceField(label=_("排序"), required=False, choices=SORT_LABELS)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -177,6 +179,8 @@ def apply_filters(qs: QuerySet, form: TicketFilterForm, *, now: dt.datetime, def
         qs = qs.exclude(measures.overdue_q(now))
     elif data.get("overdue") == "soon":
         qs = qs.filter(measures.due_soon_q(now))
+    if data.get("investigation") == "late":  # R-M2-02: the same-day investigation missed
+        qs = qs.filter(measures.investigation_late_q(now))
     if data.get("due_before"):
         qs = qs.filter(Exists(Deadline.objects.filter(open_deadlines(), ticket=OuterRef("pk"),
                                                       due_at__lt=data["due_before"])))

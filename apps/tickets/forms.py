@@ -204,6 +204,16 @@ class NoteForm(forms.Form):
     text = forms.CharField(label=_("备注"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class QualityOpinionForm(forms.Form):
+    """品质管理部核实与处理意见 (R-M1-10)."""
+
+    fact_check = forms.CharField(label=_("与管理处或责任部门核实的情况"), max_length=4000,
+                                 widget=forms.Textarea(attrs={"rows": 3}),
+                                 error_messages={"required": _("请填写与管理处或责任部门核实的情况")})
+    opinion = forms.CharField(label=_("处理意见"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+                              error_messages={"required": _("请填写处理意见")})
+
+
 class ReportForm(forms.Form):
     """报品质部处理措施 (R-M2-19)."""
 
@@ -238,7 +248,12 @@ class ReviewForm(forms.Form):
     department = forms.ChoiceField(label=_("审核部门"), choices=ReviewDepartment.choices)
     approved = forms.TypedChoiceField(label=_("审核结论"), coerce=lambda v: v == "yes",
                                       choices=[("yes", _("通过")), ("no", _("不通过"))])
+    # R-M2-12: the online-reply checklist (an online reply is sent only when all four are confirmed)
+    sincere = forms.BooleanField(label=_("态度诚恳"), required=False)
+    no_shifting_blame = forms.BooleanField(label=_("没有推诿责任"), required=False)
     all_issues_covered = forms.BooleanField(label=_("已回应业主提出的全部问题"), required=False)
+    professionally_correct = forms.BooleanField(label=_("专业内容正确"), required=False,
+                                                help_text=_("网上回复须以上四项全部确认，方可发出"))
     note = forms.CharField(label=_("审核意见"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -623,7 +638,9 @@ def reply_of(ticket: Ticket, data: dict[str, Any]) -> Reply:
 def review_kwargs(ticket: Ticket, data: dict[str, Any]) -> dict[str, Any]:
     return {"reply": reply_of(ticket, data), "department": data.get("department") or "",
             "approved": bool(data.get("approved")), "note": _text(data, "note"),
-            "all_issues_covered": bool(data.get("all_issues_covered"))}
+            "all_issues_covered": bool(data.get("all_issues_covered")), "sincere": bool(data.get("sincere")),
+            "no_shifting_blame": bool(data.get("no_shifting_blame")),
+            "professionally_correct": bool(data.get("professionally_correct"))}
 
 
 def send_kwargs(ticket: Ticket, data: dict[str, Any]) -> dict[str, Any]:

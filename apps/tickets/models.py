@@ -214,12 +214,20 @@ class Ticket(models.Model):
     transferred_to_developer_at = models.DateTimeField(_("转地产时间"), null=True, blank=True, editable=False)
     # R-M2-02: first site investigation/verification (expected on the day of intake, soft deadline)
     investigated_at = models.DateTimeField(_("调查核实时间"), null=True, blank=True, editable=False)
+    # R-M2-02: end of the intake day (project time) for a complaint; investigated at or after it = late
+    investigation_due_at = models.DateTimeField(_("当日调查核实期限"), null=True, blank=True, editable=False)
     # R-M2-09: online complaint found by 品质管理部 — emailed to the department head and the
     # designated post, and telephoned to the 管理处经理 or designated post
     online_emailed_at = models.DateTimeField(_("网上投诉邮件转发时间"), null=True, blank=True, editable=False)
     online_phoned_at = models.DateTimeField(_("网上投诉电话通知时间"), null=True, blank=True, editable=False)
     # R-M2-23: an owner's accident/incident is reported to the 物业总经理
     gm_reported_at = models.DateTimeField(_("报告总经理时间"), null=True, blank=True, editable=False)
+    # R-M1-10: 品质管理部's fact check with the 管理处 / responsible department and its handling opinion
+    quality_fact_check = models.TextField(_("品质管理部核实情况"), blank=True, default="", editable=False)
+    quality_opinion = models.TextField(_("品质管理部处理意见"), blank=True, default="", editable=False)
+    quality_opinion_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                           related_name="+", editable=False, verbose_name=_("出具意见人"))
+    quality_opinion_at = models.DateTimeField(_("出具意见时间"), null=True, blank=True, editable=False)
     suggestion_box_opening = models.ForeignKey(SuggestionBoxOpening, on_delete=models.PROTECT, null=True,
                                                blank=True, related_name="tickets", verbose_name=_("意见箱开箱"))
     # handling result and closure (R-M2-15, R-M2-16, R-M2-18)
@@ -562,6 +570,10 @@ class ReplyReview(models.Model):
     reviewed_at = models.DateTimeField(_("审核时间"))
     approved = models.BooleanField(_("通过"))
     all_issues_covered = models.BooleanField(_("已回应全部问题"), default=False)
+    # R-M2-12: the rest of the online-reply checklist the approver confirms
+    sincere = models.BooleanField(_("态度诚恳"), default=False)
+    no_shifting_blame = models.BooleanField(_("没有推诿责任"), default=False)
+    professionally_correct = models.BooleanField(_("专业内容正确"), default=False)
     note = models.TextField(_("意见"), blank=True)
 
     class Meta:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 
-from apps.tickets.models import TicketPolicy
+from apps.tickets.models import TicketPolicy, Verification
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,32 @@ def customer_complaints_q(prefix: str = "") -> Q:
     company = TicketPolicy.objects.filter(project=None, company__projects=OuterRef(f"{prefix}project_id"))
     return (Q(**{f"{prefix}internal_staff": False}) | Q(Exists(own.filter(count_internal_staff_complaints=True)))
             | (~Q(Exists(own)) & Q(Exists(company.filter(count_internal_staff_complaints=True)))))
+
+
+def policy_is_q(field: str, value: Any, prefix: str = "") -> Q:
+    """Condition on tickets whose project's policy — its own row, else its company's row, else the
+    default — has ``field`` equal to ``value``; resolved inside the SQL like :func:`customer_complaints_q`."""
+    own = TicketPolicy.objects.filter(project_id=OuterRef(f"{prefix}project_id"))
+    company = TicketPolicy.objects.filter(project=None, company__projects=OuterRef(f"{prefix}project_id"))
+    q = Q(Exists(own.filter(**{field: value}))) | (~Q(Exists(own)) & Q(Exists(company.filter(**{field: value}))))
+    if getattr(DEFAULTS, field) == value:
+        q |= ~Q(Exists(own)) & ~Q(Exists(company))
+    return q
+
+
+def company_level_q() -> Q:
+    """:func:`company_level` as a condition on tickets (one SQL condition, no extra query)."""
+    return Q(kind="complaint") & (Q(held_by_quality=True) | (Q(channel="online") & policy_is_q("quality_owns", "b4")))
+
+
+def company_verification_pending_q() -> Q:
+    """:func:`company_verification_pending` as a condition on tickets: the 待验证 queue of 品质管理部
+    (R-M4-03, POLICY P-13 篇4) — verified by the 管理处 in this cycle, not yet by the company."""
+    this_cycle = Verification.objects.filter(ticket_id=OuterRef("pk"), cycle=OuterRef("reopen_count"),
+                                                   result="pass")
+    return (company_level_q() & policy_is_q("company_follow_up", "verify")
+            & Q(status__in=["verified", "return_visited"])
+            & Q(Exists(this_cycle.filter(level="project"))) & ~Q(Exists(this_cycle.filter(level="company"))))
 
 
 def company_level(ticket: Any) -> bool:

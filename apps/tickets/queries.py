@@ -29,7 +29,7 @@ from apps.tickets.choices import (
     ReplyKind,
     TicketStatus,
 )
-from apps.tickets.policies import company_verification_pending
+from apps.tickets.policies import company_verification_pending, company_verification_pending_q
 from apps.tickets.transitions import ALLOWED
 
 S = TicketStatus
@@ -105,9 +105,14 @@ def department_queue(qs: QuerySet[m.Ticket], user: Any) -> QuerySet[m.Ticket]:
     return qs.filter(status__in={S.DISPATCHED, S.HANDLING, S.REOPENED}, pk__in=ids.values("ticket_id"))
 
 
-def verification_queue(qs: QuerySet[m.Ticket]) -> QuerySet[m.Ticket]:
-    """待验证 (R-M4-01): replied tickets of the kinds that are verified."""
-    return qs.filter(status=S.REPLIED, kind__in=VERIFY_KINDS)
+def verification_queue(qs: QuerySet[m.Ticket], user: Any = None) -> QuerySet[m.Ticket]:
+    """待验证 (R-M4-01): replied tickets of the kinds that are verified; for company-level staff
+    (品质管理部) also the company-level complaints waiting for the company's own verification after the
+    管理处's (R-M4-03, POLICY P-13 篇4)."""
+    waiting = Q(status=S.REPLIED, kind__in=VERIFY_KINDS)
+    if user is not None and org_access.is_company_level(user):
+        waiting |= company_verification_pending_q()
+    return qs.filter(waiting)
 
 
 def return_visit_queue(qs: QuerySet[m.Ticket]) -> QuerySet[m.Ticket]:
@@ -297,6 +302,8 @@ def allowed_actions(ticket: m.Ticket) -> set[str]:
         out.add("owner_response")
     if ticket.issued_by_quality and is_open:
         out.add("report")
+    if ticket.held_by_quality and is_open:
+        out.add("quality_opinion")  # R-M1-10
     if st == S.REPLIED and ticket.kind in VERIFY_KINDS:
         out.add("verify")
     if st in {S.VERIFIED, S.RETURN_VISITED} and company_verification_pending(ticket):

@@ -49,6 +49,7 @@ urlpatterns: list = [
     step("void", views.void_step),
     step("escalate", views.escalate_step),
     step("report", views.report_step),
+    step("quality_opinion", views.quality_opinion_step),
     step("transfer", views.transfer_step),
     step("developer_result", views.developer_result_step),
     step("owner_update", views.owner_update_step),

@@ -112,8 +112,8 @@ def queue_department(request: HttpRequest) -> HttpResponse:
 def queue_verification(request: HttpRequest) -> HttpResponse:
     """待验证 (R-M4-01): handled tickets waiting for a supervisor-rank verification."""
     _require_view(request)
-    base = queries.verification_queue(access.visible_tickets(request.user))
-    return _list_page(request, base, heading=_("待验证"), subheading=_("处理完毕、等待管理处经理或主管以上验证"),
+    base = queries.verification_queue(access.visible_tickets(request.user), request.user)
+    return _list_page(request, base, heading=_("待验证"), subheading=_("处理完毕、等待管理处经理或主管以上验证；公司级投诉另待品质管理部验证"),
                       default_sort="due")
 
 
@@ -261,6 +261,7 @@ ACTION_PANELS: dict[str, tuple[tuple[str, ...], Any, Any]] = {
               gettext_lazy("投诉判定（有效投诉 / 重要投诉）")),
     "escalate": ((Cap.ESCALATE,), forms.ReasonForm, gettext_lazy("上报品质管理部")),
     "report": ((Cap.REPLY,), forms.ReportForm, gettext_lazy("报品质部处理措施")),
+    "quality_opinion": ((Cap.VIEW_TICKETS,), forms.QualityOpinionForm, gettext_lazy("品质管理部核实与处理意见")),
     "transfer": ((Cap.DISPATCH,), forms.TransferForm, gettext_lazy("书面转地产")),
     "developer_result": ((Cap.DISPATCH,), forms.DeveloperResultForm, gettext_lazy("登记地产处理结果")),
     "owner_update": ((Cap.REPLY,), forms.OwnerUpdateForm, gettext_lazy("告知业主进展")),
@@ -317,6 +318,8 @@ def _panels(request: HttpRequest, ticket: Ticket, *, bound: tuple[str, Any] | No
         if not is_bound and (action not in allowed or not any(org_access.has_cap(user, c, ticket.project)
                                                               for c in caps)):
             continue
+        if action == "quality_opinion" and not is_bound and not org_access.is_company_level(user):
+            continue  # R-M1-10: 品质管理部's own record
         if action == "review" and not is_bound and not actions.may_review(access.staff_user(request), ticket.project):
             continue
         if work_orders.step_on_work_order(ticket, action):  # M8: done on the repair work order
@@ -429,7 +432,7 @@ STEP_DONE: dict[str, Any] = {
     "transfer": gettext_lazy("已书面转地产"), "developer_result": gettext_lazy("已登记地产处理结果"),
     "owner_update": gettext_lazy("已记录进展告知"), "claim": gettext_lazy("已登记赔偿申请"),
     "decide": gettext_lazy("已记录赔偿审批"), "refer": gettext_lazy("已转报"), "note": gettext_lazy("已添加备注"),
-    "report": gettext_lazy("已上报处理措施"), "internal_staff": gettext_lazy("已更新内部员工投诉标记"),
+    "report": gettext_lazy("已上报处理措施"), "quality_opinion": gettext_lazy("已记录核实情况和处理意见"), "internal_staff": gettext_lazy("已更新内部员工投诉标记"),
     "answer_question": gettext_lazy("已记录对业主问题的答复"), "judge": gettext_lazy("已记录投诉判定"),
 }
 
@@ -591,6 +594,13 @@ def escalate_step(request: HttpRequest, pk: int, action: str = "escalate") -> Ht
 def report_step(request: HttpRequest, pk: int, action: str = "report") -> HttpResponse:
     return _step(request, pk, "report", lambda t, d, u, now: actions.report_to_quality(
         ticket=t, measures=(d.get("measures") or "").strip(), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def quality_opinion_step(request: HttpRequest, pk: int, action: str = "quality_opinion") -> HttpResponse:
+    return _step(request, pk, "quality_opinion", lambda t, d, u, now: actions.record_quality_opinion(
+        ticket=t, fact_check=(d.get("fact_check") or ""), opinion=(d.get("opinion") or ""), acting_user=u, now=now))
 
 
 @login_required

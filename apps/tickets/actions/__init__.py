@@ -71,11 +71,14 @@ from apps.tickets.actions.referral import (
     record_developer_result,
     record_online_notification,
     record_owner_update,
+    record_quality_opinion,
     report_incident_to_gm,
     report_to_quality,
     transfer_to_developer,
 )
 from apps.tickets.actions.replies import (
+    CHECKLIST_OK,
+    ONLINE_CHECKLIST,
     draft_reply,
     give_reply,
     may_review,
@@ -114,7 +117,7 @@ __all__ = [
     "TicketError", "InvalidTransition", "_move", "receive_ticket", "edit_ticket", "dispatch_ticket",
     "accept_dispatch", "record_handling", "hand_back", "hold_handling", "release_handling", "escalate_to_quality",
     "report_to_quality", "transfer_to_developer", "record_developer_result", "record_owner_update",
-    "record_online_notification", "report_incident_to_gm", "investigation_late", "record_reply", "draft_reply", "give_reply",
+    "record_online_notification", "report_incident_to_gm", "investigation_late", "record_quality_opinion", "CHECKLIST_OK", "ONLINE_CHECKLIST", "record_reply", "draft_reply", "give_reply",
     "review_reply", "send_reply", "may_review", "record_owner_response", "verify_ticket", "record_return_visit",
     "answer_return_visit_question", "unanswered_return_visit_questions", "min_return_visit_attempts",
     "exempt_return_visit", "no_contact_exemption_offer", "ready_for_return_visit", "close_ticket", "reopen_ticket", "void_ticket", "claim_compensation",

@@ -95,7 +95,26 @@ def dispatch_ticket(*, ticket: Ticket, department: Department, assignee: User | 
     heads = [m.user for m in Membership.objects.filter(department=department, role=Role.DEPT_HEAD).select_related("user")]
     _notify([assignee, *heads], kind="ticket_dispatched", subject=f"新派工单 {ticket.number}", body=ticket.content[:200],
             ticket=ticket, now=now, dedupe=f"dispatch-{dispatch.pk}")
+    _copy_to_steward(ticket, dispatch, who=who, skip={assignee, *heads, acting_user}, acting_user=acting_user, now=now)
     return dispatch
+
+
+def _copy_to_steward(ticket: Ticket, dispatch: Dispatch, *, who: str, skip: set[Any], acting_user: User,
+                     now: dt.datetime) -> None:
+    """R-M1-19: the 派工单 goes to the department *and* to the area steward (片区管理员) — the steward of
+    the household's building — who is told and named on the timeline."""
+    household = ticket.household
+    building = household.building if household is not None else None
+    if building is None:
+        return
+    steward = building.steward
+    if steward is None or not steward.is_active:
+        return
+    if steward not in skip:
+        _notify([steward], kind="ticket_dispatched", subject=f"派工单抄送 {ticket.number}（{building.name}）",
+                body=f"已派给 {who}：{ticket.content[:180]}", ticket=ticket, now=now, dedupe=f"dispatch-copy-{dispatch.pk}")
+    _event(ticket, TicketEventKind.NOTE, acting_user=acting_user, now=now,
+           message=f"派工单抄送片区管理员 {steward}", dispatch=dispatch.pk, steward=steward.pk)
 
 
 @transaction.atomic()

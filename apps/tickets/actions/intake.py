@@ -45,6 +45,7 @@ from apps.tickets.choices import (
     TicketEventKind,
     Urgency,
 )
+from apps.tickets.measures import investigation_due
 from apps.tickets.models import (
     Category,
     Reply,
@@ -191,6 +192,7 @@ def receive_ticket(
         agreed_feedback_at=agreed_feedback_at, agreed_extension_reason=agreed_extension_reason,
         suggestion_box_opening=suggestion_box_opening, issued_by_quality=issued_by_quality,
         resolved_on_spot=resolved_on_spot, handling_result=handling_result.strip(),
+        investigation_due_at=investigation_due(kind, received_at, project.tz),
     )
     company_transfer = kind == Kind.COMPLAINT and is_company_transfer(source, channel)
     if company_transfer:  # R-M1-10, R-M3-11: 品质管理部 takes charge of group / government transfers

@@ -16,6 +16,7 @@ from apps.tickets import deadlines as dl
 from apps.tickets.actions import attribution as attr
 from apps.tickets.actions.base import (
     S,
+    TicketError,
     _choice,
     _current_dispatch,
     _event,
@@ -37,6 +38,7 @@ from apps.tickets.choices import (
     Stage,
     TicketEventKind,
 )
+from apps.tickets.measures import investigation_due, investigation_late  # noqa: F401  (R-M2-02, re-exported)
 from apps.tickets.models import (
     DeveloperTransfer,
     OwnerUpdate,
@@ -52,6 +54,44 @@ if TYPE_CHECKING:
 def _quality_department(project: Project) -> Department | None:
     return Department.objects.filter(company_id=project.company_id, project=None,
                                      kind=DepartmentKind.QUALITY).order_by("id").first()
+
+
+@transaction.atomic()
+def record_quality_opinion(*, ticket: Ticket, fact_check: str, opinion: str, acting_user: User,
+                           now: dt.datetime) -> Ticket:
+    """R-M1-10: for a complaint in 品质管理部's charge (group or government transfer, or reported by a
+    管理处) 品质管理部 records how it checked the facts with the 管理处 / responsible department and its
+    handling opinion; who and when are kept, the timeline shows it and the department handling it is told.
+    A later record (after more checks) replaces the text; the timeline keeps each one."""
+    _require(acting_user, Cap.VIEW_TICKETS, ticket, "无权查看工单")
+    if not _is_company_level(acting_user):
+        raise _forbid("只有品质管理部可以出具核实情况和处理意见")
+    _lock(ticket)
+    if not ticket.held_by_quality:
+        raise _refuse("此投诉不由品质管理部负责", code="not_company_level", status=409)
+    if ticket.status not in OPEN_STATUSES:
+        raise _refuse("工单已结束", code="closed", status=409)
+    errors = {}
+    if not fact_check.strip():
+        errors["fact_check"] = ["请填写与管理处或责任部门核实的情况"]
+    if not opinion.strip():
+        errors["opinion"] = ["请填写处理意见"]
+    if errors:
+        raise TicketError("请填写核实情况和处理意见", code="invalid", fields=errors, status=422)
+    ticket.quality_fact_check, ticket.quality_opinion = fact_check.strip(), opinion.strip()
+    ticket.quality_opinion_by, ticket.quality_opinion_at = acting_user, now
+    _save(ticket, ["quality_fact_check", "quality_opinion", "quality_opinion_by", "quality_opinion_at"],
+          acting_user=acting_user, reason="品质管理部处理意见")
+    _event(ticket, TicketEventKind.NOTE, acting_user=acting_user, now=now,
+           message=f"品质管理部核实情况：{ticket.quality_fact_check[:300]}；处理意见：{ticket.quality_opinion[:300]}")
+    dispatch = _current_dispatch(ticket)
+    heads = list(Membership.objects.filter(department_id=ticket.department_id, role=Role.DEPT_HEAD)
+                 .select_related("user").order_by("id")) if ticket.department_id else []
+    people = [m.user for m in heads] + ([dispatch.assignee] if dispatch is not None else [])
+    _notify([u for u in people if u != acting_user], kind="ticket_quality_opinion",
+            subject=f"投诉 {ticket.number} 品质管理部处理意见", body=ticket.quality_opinion[:200], ticket=ticket,
+            now=now, dedupe=f"quality-opinion-{ticket.pk}-{now.timestamp():.0f}")
+    return ticket
 
 
 @transaction.atomic()
@@ -90,17 +130,6 @@ def escalate_to_quality(*, ticket: Ticket, reason: str, acting_user: User, now: 
             ticket=ticket, now=now, dedupe=f"escalated-{ticket.pk}")
     jobs.publish("tickets.escalated_to_quality", ticket_id=ticket.pk, kind=ticket.kind, now=now.isoformat())
     return ticket
-
-
-def investigation_late(ticket: Ticket, now: dt.datetime) -> bool:
-    """R-M2-02 (soft deadline): the receiver investigates and verifies the problem on the day it is
-    received. True when the ticket was not investigated by 23:59:59 (project time) of that day."""
-    tz = ticket.project.tz
-    day_end = dt.datetime.combine(ticket.received_at.astimezone(tz).date() + dt.timedelta(days=1), dt.time(0),
-                                  tzinfo=tz)
-    if ticket.investigated_at is not None:
-        return ticket.investigated_at >= day_end
-    return now >= day_end and ticket.status in OPEN_STATUSES and not ticket.resolved_on_spot
 
 
 @transaction.atomic()

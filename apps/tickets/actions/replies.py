@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -85,6 +85,17 @@ def reviews_for(ticket: Ticket, *, channel: str, kind: str,
     return required_reviews(channel, recipient, reply_class=ticket.reply_class, kind=kind, project=ticket.project)
 
 
+# R-M2-12: the online-reply checklist the approver confirms, in the order the review form shows it
+ONLINE_CHECKLIST: tuple[str, ...] = ("sincere", "no_shifting_blame", "all_issues_covered", "professionally_correct")
+
+
+CHECKLIST_OK: dict[str, Any] = dict.fromkeys(ONLINE_CHECKLIST, True)  # an approval confirming every item
+
+
+def checklist_complete(review: ReplyReview | None) -> bool:
+    return review is not None and all(getattr(review, name) for name in ONLINE_CHECKLIST)
+
+
 def _missing_reviews(reply: Reply) -> list[str]:
     missing = []
     online = reply.channel == ReplyChannel.ONLINE or (
@@ -93,7 +104,7 @@ def _missing_reviews(reply: Reply) -> list[str]:
                                          recipient=reply.recipient)):
         last = reply.reviews.filter(department=department).order_by("-reviewed_at", "-id").first()
         ok = last is not None and last.approved
-        if ok and online and not last.all_issues_covered:  # type: ignore[union-attr]
+        if ok and online and not checklist_complete(last):  # R-M2-12: every checklist item confirmed
             ok = False
         if not ok:
             missing.append(department)
@@ -216,9 +227,12 @@ def may_review(user: User, project: Project) -> bool:
 
 @transaction.atomic()
 def review_reply(*, reply: Reply, department: str, approved: bool, acting_user: User, now: dt.datetime,
-                 note: str = "", all_issues_covered: bool = False) -> ReplyReview:
+                 note: str = "", all_issues_covered: bool = False, sincere: bool = False,
+                 no_shifting_blame: bool = False, professionally_correct: bool = False) -> ReplyReview:
     """回复审核 by 品质管理部 or 办公室 (R-M2-08 legal risk and format; R-M2-10/-12 online replies:
-    approval with the "all issues covered" checklist). Reviewer, time and result are stored."""
+    approval with the checklist — sincere, no shifting of responsibility, every issue answered,
+    professionally correct; an online reply is sent only when the approval confirms all four).
+    Reviewer, time, result and the checklist are stored."""
     ticket = reply.ticket
     _choice(department, ReviewDepartment, "department")
     if not can_see_project(acting_user, ticket.project):
@@ -231,7 +245,9 @@ def review_reply(*, reply: Reply, department: str, approved: bool, acting_user: 
     if not approved and not note.strip():
         raise _refuse("不通过须填写意见", field="note")
     review = ReplyReview.objects.create(reply=reply, department=department, reviewer=acting_user, reviewed_at=now,
-                                        approved=approved, all_issues_covered=all_issues_covered, note=note)
+                                        approved=approved, all_issues_covered=all_issues_covered, sincere=sincere,
+                                        no_shifting_blame=no_shifting_blame,
+                                        professionally_correct=professionally_correct, note=note)
     _event(ticket, TicketEventKind.REVIEW, acting_user=acting_user, now=now,
            message=f"{ReviewDepartment(department).label}审核{'通过' if approved else '不通过'} {note}".strip(),
            reply=reply.pk, approved=approved)

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from apps.core.validation import safe_local
-from apps.tickets import access, choices
+from apps.tickets import access, choices, measures
 from apps.tickets.deadline_display import deadline_state
 from linli import clock
 
@@ -34,6 +34,15 @@ def deadline_badge(deadline: Any, now: dt.datetime | None = None) -> str:
                                   _("按暂定日历计算，官方节假日公布后可能调整"), _("暂定"))
     return format_html('<span class="badge badge-{}" data-deadline-state="{}">{}</span>{}',
                        state.colour, state.code, state.label, provisional)
+
+
+@register.simple_tag
+def investigation_late_badge(ticket: Any, now: dt.datetime | None = None) -> str:
+    """当日未调查核实 (R-M2-02): a complaint not investigated by the end of its intake day."""
+    if not measures.investigation_late(ticket, now or clock.now()):
+        return ""
+    return format_html('<span class="badge badge-orange" data-testid="investigation-late" title="{}">{}</span>',
+                       _("受理当天未完成调查核实"), _("当日未核实"))
 
 
 @register.filter

@@ -50,7 +50,7 @@ def answer_by_phone(cast: Any, ticket: Ticket, now: dt.datetime, *, content: str
                                owner_response="agree", acting_user=cast.front_desk, now=now)
     if reply.sent_at is None:
         for department in sorted(actions.reviews_for(ticket, channel="phone", kind="result")):
-            actions.review_reply(reply=reply, department=department, approved=True, all_issues_covered=True,
+            actions.review_reply(reply=reply, department=department, approved=True, **actions.CHECKLIST_OK,
                                  acting_user=cast.quality_inspector if department == "quality" else office_clerk(cast),
                                  now=now)
         actions.send_reply(reply=reply, owner_response="agree", acting_user=cast.front_desk, now=now)

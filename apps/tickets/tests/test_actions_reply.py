@@ -74,6 +74,10 @@ def test_r_m2_10_as_09_online_reply_needs_quality_approval_with_checklist(cast: 
     assert t.status == TicketStatus.HANDLED
     actions.review_reply(reply=reply, department="quality", approved=True, all_issues_covered=True,
                          acting_user=cast.quality_inspector, now=frozen_now)
+    with pytest.raises(TicketError):  # R-M2-12: the other three checklist items are not confirmed
+        actions.send_reply(reply=reply, acting_user=cast.front_desk, now=frozen_now)
+    actions.review_reply(reply=reply, department="quality", approved=True, **actions.CHECKLIST_OK,
+                         acting_user=cast.quality_inspector, now=frozen_now)
     actions.send_reply(reply=reply, acting_user=cast.front_desk, now=frozen_now)
 
 
