@@ -31,13 +31,13 @@ class _Api:
         from linli import clock
 
         _t, raw = ApiToken.issue(user, name="test", now=clock.now())
-        self.c, self.h = Client(), {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+        self.c, self.auth = Client(), f"Bearer {raw}"
 
     def post(self, url, body=None):
-        return self.c.post(url, json.dumps(body or {}), content_type="application/json", **self.h)
+        return self.c.post(url, json.dumps(body or {}), content_type="application/json", HTTP_AUTHORIZATION=self.auth)
 
     def get(self, url):
-        return self.c.get(url, **self.h)
+        return self.c.get(url, HTTP_AUTHORIZATION=self.auth)
 
 
 def _started(cast, now):
