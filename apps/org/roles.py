@@ -79,7 +79,9 @@ class Cap:
     ASSESS_STAFF = "assess_staff"  # 月度员工考核 (客服主管, R-M14-01, R-M19-02)
     SPOT_CHECK_ASSESSMENTS = "spot_check_assessments"  # 抽查考核、签核 (客服经理, R-M14-01, R-M19-01)
     VIEW_ASSESSMENTS = "view_assessments"
-    MANAGE_STAFF_RECORDS = "manage_staff_records"  # 证书、培训、合同、接管验收 (办公室主任, R-M19-10/-13/-14)
+    # 证书、培训、合同、接管验收 (办公室主任, R-M19-10/-13/-14); in their projects also the 管理处经理 and the
+    # 客服经理 / 客服主管, whose duties are staff training and management and the owner service archive (R-M19-01/-02)
+    MANAGE_STAFF_RECORDS = "manage_staff_records"
     BUILDING_PATROL = "building_patrol"  # 楼宇巡查记录 (客服楼宇员, R-M19-04 (9))
     # issue 21 — IC cards and door codes (M11), fees (M16), front desk and building (M20)
     VIEW_CARDS = "view_cards"  # 《IC卡发放/异常情况登记表》, door codes (read)
@@ -181,8 +183,8 @@ _ISSUE20: dict[str, set[str]] = {
     Role.LEADERSHIP: {Cap.VIEW_AUDITS, Cap.VIEW_ASSESSMENTS},
     Role.GENERAL_MANAGER: {Cap.VIEW_AUDITS, Cap.VIEW_ASSESSMENTS},
     Role.PROJECT_MANAGER: {Cap.VIEW_AUDITS, Cap.VIEW_ASSESSMENTS, Cap.SPOT_CHECK_ASSESSMENTS, Cap.MANAGE_STAFF_RECORDS},
-    Role.CS_MANAGER: {Cap.VIEW_AUDITS, Cap.VIEW_ASSESSMENTS, Cap.SPOT_CHECK_ASSESSMENTS},
-    Role.CS_SUPERVISOR: {Cap.VIEW_ASSESSMENTS, Cap.ASSESS_STAFF},
+    Role.CS_MANAGER: {Cap.VIEW_AUDITS, Cap.VIEW_ASSESSMENTS, Cap.SPOT_CHECK_ASSESSMENTS, Cap.MANAGE_STAFF_RECORDS},
+    Role.CS_SUPERVISOR: {Cap.VIEW_ASSESSMENTS, Cap.ASSESS_STAFF, Cap.MANAGE_STAFF_RECORDS},
     Role.OFFICE_DIRECTOR: {Cap.VIEW_ASSESSMENTS, Cap.MANAGE_STAFF_RECORDS},
     Role.BUILDING_STEWARD: {Cap.BUILDING_PATROL},
     Role.BUTLER: {Cap.BUILDING_PATROL},

@@ -69,6 +69,11 @@ class RepairOrderOut(Schema):
     refusal_reason: str
     rework_count: int
     checklist: dict[str, bool]
+    checklist_unmet: list[str] = []
+    checklist_note: str = ""
+    quality_ok: bool | None = None
+    cosmetic_ok: bool | None = None
+    quality_passed: bool = False
     hard_limit_at: dt.datetime | None = None
     hard_limit_met: bool | None = None
     deadlines: list[RepairDeadlineOut]
@@ -93,6 +98,7 @@ class RepairConsentIn(Schema):
     agreed: bool
     owner_name: str
     explanation: str
+    reported_to_id: int | None = None  # the person in charge told of the charge (required when agreed)
 
 
 class RepairCompletionIn(Schema):
@@ -100,13 +106,15 @@ class RepairCompletionIn(Schema):
     labour_hours: Decimal
     late_explanation: str = ""
     checklist: dict[str, bool] = {}
+    checklist_note: str = ""  # required when a checklist item is not done
     wiring_changed: bool = False
 
 
 class RepairAcceptanceIn(Schema):
     signed_name: str
     signature: str  # PNG, base64 or data URL
-    quality_ok: bool = True
+    quality_ok: bool  # the owner confirms the function is restored (asked, never assumed)
+    cosmetic_ok: bool | None = None  # cosmetic work: no colour difference or unevenness; null = none
 
 
 class RepairRefusalIn(Schema):
@@ -201,6 +209,9 @@ def _out(order: RepairOrder) -> dict[str, Any]:
         "labour_hours": order.labour_hours, "completed_at": order.completed_at, "signed_at": order.signed_at,
         "signed_name": order.signed_name, "refusal_reason": order.refusal_reason, "rework_count": order.rework_count,
         "checklist": order.checklist or {},
+        "checklist_unmet": q.checklist_unmet(order.checklist) if order.completed_at else [],
+        "checklist_note": order.checklist_note, "quality_ok": order.quality_ok, "cosmetic_ok": order.cosmetic_ok,
+        "quality_passed": q.quality_passed(order),
         "hard_limit_at": order.hard_limit_at, "hard_limit_met": order.hard_limit_met,
         "deadlines": [{"stage": x.stage, "due_at": x.due_at, "met_at": x.met_at, "met_in_time": x.met_in_time,
                        "rule": x.rule} for x in getattr(t, "all_deadlines", []) if x.cycle == t.cycle],
@@ -259,8 +270,15 @@ def diagnosis(request: HttpRequest, order_id: int, payload: RepairDiagnosisIn) -
              summary="业主确认收费")
 def consent(request: HttpRequest, order_id: int, payload: RepairConsentIn) -> Any:
     order = _order(request, order_id)
+    reported_to = None
+    if payload.reported_to_id is not None:
+        reported_to = next((u for u in q.leaders(order.ticket.project) if u.pk == payload.reported_to_id), None)
+        if reported_to is None:
+            raise ApiError(422, "validation_error", "负责人不属于该项目",
+                           fields={"reported_to_id": ["负责人不属于该项目"]})
     actions.record_consent(order=order, agreed=payload.agreed, owner_name=payload.owner_name,
-                           explanation=payload.explanation, acting_user=_user(request), now=clock.now())
+                           explanation=payload.explanation, reported_to=reported_to, acting_user=_user(request),
+                           now=clock.now())
     return _fresh(order)
 
 
@@ -278,6 +296,7 @@ def completion(request: HttpRequest, order_id: int, payload: RepairCompletionIn)
     order = _order(request, order_id)
     actions.complete_repair(order=order, result=payload.result, labour_hours=payload.labour_hours,
                             late_explanation=payload.late_explanation, checklist=payload.checklist,
+                            checklist_note=payload.checklist_note,
                             wiring_changed=payload.wiring_changed,
                             acting_user=_user(request), now=clock.now())
     return _fresh(order)
@@ -297,7 +316,8 @@ def next_visit(request: HttpRequest, order_id: int, payload: RepairNextVisitIn) 
 def acceptance(request: HttpRequest, order_id: int, payload: RepairAcceptanceIn) -> Any:
     order = _order(request, order_id)
     actions.sign_acceptance(order=order, signature=payload.signature, signed_name=payload.signed_name,
-                            quality_ok=payload.quality_ok, acting_user=_user(request), now=clock.now())
+                            quality_ok=payload.quality_ok, cosmetic_ok=payload.cosmetic_ok,
+                            acting_user=_user(request), now=clock.now())
     return _fresh(order)
 
 

@@ -47,6 +47,14 @@ class ConsentForm(forms.Form):
     explanation = forms.CharField(label=_("向业主说明的收费原因"), widget=forms.Textarea(attrs={"rows": 2}))
     agreed = forms.TypedChoiceField(label=_("业主意见"), coerce=lambda v: v == "1",
                                     choices=[("1", _("同意收费")), ("0", _("不同意"))], widget=forms.RadioSelect)
+    reported_to = forms.ChoiceField(label=_("已报告的负责人"), required=False,
+                                    help_text=_("收费项目须报告负责人，业主同意后方可开工"))
+
+    def __init__(self, *args: Any, leaders: Sequence[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["reported_to"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "—")] + [(u.pk, str(u)) for u in leaders]
 
 
 class MaterialForm(forms.Form):
@@ -73,6 +81,9 @@ class CompleteForm(forms.Form):
                                       error_messages={"required": _("请填写工时")})
     late_explanation = forms.CharField(label=_("未能当天完成的原因（已向业主说明）"), required=False,
                                        widget=forms.Textarea(attrs={"rows": 2}))
+    checklist_note = forms.CharField(label=_("未做到的规范项说明"), required=False, max_length=500,
+                                     widget=forms.Textarea(attrs={"rows": 2}),
+                                     help_text=_("上门服务规范有未勾选的项目时必填"))
 
 
 class NextVisitForm(forms.Form):
@@ -83,7 +94,11 @@ class NextVisitForm(forms.Form):
 class SignForm(forms.Form):
     signed_name = forms.CharField(label=_("签名人"), max_length=50)
     signature = forms.CharField(widget=forms.HiddenInput, error_messages={"required": _("请业主在屏幕上签名")})
-    quality_ok = forms.BooleanField(label=_("业主确认故障已排除、功能恢复"), required=False, initial=True)
+    quality_ok = forms.BooleanField(label=_("业主确认故障已排除、功能恢复"), required=False)
+    cosmetic_ok = forms.TypedChoiceField(
+        label=_("外观修复"), required=False, empty_value=None,
+        coerce=lambda v: {"1": True, "0": False}.get(v),
+        choices=[("", _("不涉及外观")), ("1", _("无色差、无凹凸不平，与原有协调")), ("0", _("有色差或不平整"))])
 
 
 class RefuseForm(forms.Form):

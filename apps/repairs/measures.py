@@ -132,7 +132,10 @@ def repair_measures(*, projects: Iterable[Any], start: dt.date, end: dt.date, as
                         rv=FilteredRelation("return_visits", condition=Q(return_visits__cycle=0)),
                         month=TruncMonth("received_at", tzinfo=tz),
                         worker_id=Coalesce("repair_order__worker_id", "handler_id"),
-                        q_ok=Coalesce("repair_order__quality_ok", Value(False)),
+                        # R-M8-13: function restored and, for cosmetic work, no colour difference
+                        q_ok=Case(When(Q(repair_order__quality_ok=True)
+                                       & (Q(repair_order__cosmetic_ok__isnull=True) | Q(repair_order__cosmetic_ok=True)),
+                                       then=Value(True)), default=Value(False), output_field=BooleanField()),
                         q_refused=Case(When(repair_order__refused_at__isnull=False, then=Value(True)),
                                        default=Value(False), output_field=BooleanField()),
                         q_rework=Coalesce("repair_order__rework_count", Value(0))))

@@ -77,12 +77,19 @@ class PhotoPhase(models.TextChoices):
     AFTER = "after", _("维修后")
 
 
-# 上门服务规范检查表 on the job record (R-M8-11, R-M8-12, R-M8-14 — interpretation): key, label, rule.
+# 上门服务规范检查表 on the job record (R-M8-08 f, R-M8-11, R-M8-12, R-M8-14 — interpretation): key, label,
+# rule. The site cleaned and the tools counted are required at completion; any other item not done is
+# flagged on the order and needs the worker's explanation (``RepairOrder.checklist_note``).
 SITE_CHECKLIST: tuple[tuple[str, StrOrPromise, str], ...] = (
     ("uniform_badge", _("着装整洁、佩戴工牌、礼貌用语"), "R-M8-14"),
     ("entered_with_consent", _("轻敲门/按门铃，经同意后进入"), "R-M8-14"),
     ("shoe_covers_mat", _("穿鞋套、铺垫布"), "R-M8-14"),
-    ("no_gifts", _("未接受业主任何物品、礼金、小费"), "R-M8-14"),
+    ("no_gifts", _("未吃喝、未抽业主的东西，未接受任何物品、礼金、小费"), "R-M8-14"),
+    ("no_smoking_snacks", _("工作中不吸烟、不吃零食、不嚼口香糖"), "R-M8-14"),
+    ("no_conflict", _("未与住户发生争执"), "R-M8-14"),
+    ("respect_habits", _("尊重住户生活习惯，尽量减少打扰"), "R-M8-14"),
+    ("phone_with_permission", _("未使用住户电话，或仅经同意为本次维修使用"), "R-M8-08 f"),
+    ("leave_politely", _("请住户签名确认后礼貌道别离开"), "R-M8-14"),
     ("site_cleaned", _("工完、料净、场地清，物品复位"), "R-M8-11"),
     ("tools_counted", _("工具已清点，无遗留现场"), "R-M8-12"),
 )
@@ -152,11 +159,17 @@ class RepairOrder(models.Model):
     signed_name = models.CharField(_("签名人"), max_length=50, blank=True)
     signed_at = models.DateTimeField(_("签名时间"), null=True, blank=True)
     quality_ok = models.BooleanField(_("验收合格"), null=True, blank=True, help_text=_("功能性维修须恢复原有功能"))
+    # R-M8-13: a cosmetic repair shows no colour difference or unevenness and fits the original (None = no
+    # cosmetic work); checked by the worker with the owner at acceptance
+    cosmetic_ok = models.BooleanField(_("外观验收合格"), null=True, blank=True,
+                                      help_text=_("外观修复须无色差、无凹凸不平，与原有协调；不涉及外观留空"))
     refused_at = models.DateTimeField(_("拒签时间"), null=True, blank=True)
     refusal_reason = models.TextField(_("拒签原因"), blank=True)
     rework_count = models.PositiveIntegerField(_("返工次数"), default=0)
     checklist = models.JSONField(_("上门服务规范检查"), default=dict, blank=True,
                                  help_text=_("上门服务规范各项的检查结果"))
+    checklist_note = models.TextField(_("未做到的规范项说明"), blank=True,
+                                      help_text=_("上门服务规范有未做到的项目时，须说明原因"))
     wiring_changed = models.BooleanField(_("改动了原有线路/装修"), default=False)
     wiring_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                            related_name="+", verbose_name=_("同意改动的工程部经理"),

@@ -47,6 +47,18 @@ URGENT_CATEGORY_CODES = frozenset({"repair_water", "repair_power", "repair_gas",
                                    "repair_power_outage"})
 CHECKLIST_KEYS = tuple(key for key, _label, _rule in SITE_CHECKLIST)
 REQUIRED_AT_COMPLETION = ("site_cleaned", "tools_counted")  # R-M8-11 工完料净场地清, R-M8-12 工具清点
+
+
+def checklist_unmet(checklist: dict[str, Any] | None) -> list[str]:
+    """R-M8-14: the conduct items not ticked on a completed job (flagged on the order, explained)."""
+    done = checklist or {}
+    return [key for key in CHECKLIST_KEYS if not done.get(key)]
+
+
+def quality_passed(order: RepairOrder) -> bool:
+    """R-M8-13: accepted as fixed (function restored) and, where the repair is cosmetic, without colour
+    difference or unevenness; an unsigned or refused repair has not passed."""
+    return order.signed_at is not None and order.quality_ok is True and order.cosmetic_ok is not False
 SAT_ORDER: dict[str, int] = {Satisfaction.SATISFIED: 0, Satisfaction.BASIC: 1, Satisfaction.UNSATISFIED: 2}
 OPEN_FOR_WORKER = (S.DISPATCHED, S.HANDLING, S.REOPENED, S.HANDLED)
 

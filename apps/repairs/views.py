@@ -194,15 +194,18 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "receipt": receipt, "photos": list(order.photos.all()), "used": list(order.materials.select_related("item")),
         "next_visits": list(order.next_visits.all()), "ratings": list(order.ratings.all()),
         "diagnose_form": f.DiagnoseForm(initial={"diagnosis": order.diagnosis, "chargeable": bool(order.chargeable)}),
-        "consent_form": f.ConsentForm(initial={"owner_name": ticket.complainant_surname}),
+        "consent_form": f.ConsentForm(initial={"owner_name": ticket.complainant_surname},
+                                      leaders=q.leaders(ticket.project)),
         "material_form": f.MaterialForm(materials=materials),
         "photo_form": f.PhotoForm(), "complete_form": f.CompleteForm(), "next_form": f.NextVisitForm(),
-        "sign_form": f.SignForm(initial={"quality_ok": True}), "refuse_form": f.RefuseForm(),
+        "sign_form": f.SignForm(), "refuse_form": f.RefuseForm(),
         "payment_form": f.PaymentForm(), "reason_form": f.ReasonForm(),
         "visit_form": f.ReturnVisitForm() if visit_ready else None,
         "same_day": q.same_local_day(ticket.project, ticket.received_at, now),
-        "checklist": [{"key": k, "label": label, "rule": rule, "checked": bool((order.checklist or {}).get(k))}
-                      for k, label, rule in SITE_CHECKLIST],
+        "checklist": [{"key": k, "label": label, "checked": bool((order.checklist or {}).get(k))}
+                      for k, label, _rule in SITE_CHECKLIST],
+        "checklist_unmet": ([label for k, label, _rule in SITE_CHECKLIST if k in q.checklist_unmet(order.checklist)]
+                            if order.completed_at else []),
         "leaders": q.leaders(ticket.project), "colleagues": q.colleagues(order, user),
         "leader_consents": [{"c": c, "can_decide": c.decided_at is None and c.requested_by_id != user.pk
                              and may_decide(user, order, c.kind)}
@@ -264,9 +267,11 @@ def diagnose(request: HttpRequest, order: RepairOrder, user: User, now: dt.datet
 
 @_step
 def consent(request: HttpRequest, order: RepairOrder, user: User, now: dt.datetime) -> str:
-    data = _valid(f.ConsentForm(request.POST))
+    leaders = q.leaders(order.ticket.project)
+    data = _valid(f.ConsentForm(request.POST, leaders=leaders))
+    reported_to = next((u for u in leaders if str(u.pk) == data["reported_to"]), None)
     actions.record_consent(order=order, agreed=data["agreed"], owner_name=data["owner_name"],
-                           explanation=data["explanation"], acting_user=user, now=now)
+                           explanation=data["explanation"], reported_to=reported_to, acting_user=user, now=now)
     return _("已保存")
 
 
@@ -296,7 +301,7 @@ def complete(request: HttpRequest, order: RepairOrder, user: User, now: dt.datet
     post = request.POST
     data = _valid(f.CompleteForm(post))
     actions.complete_repair(order=order, result=data["result"], labour_hours=data["labour_hours"],
-                            late_explanation=data["late_explanation"],
+                            late_explanation=data["late_explanation"], checklist_note=data["checklist_note"],
                             checklist={k: post.get(f"check_{k}") == "on" for k in q.CHECKLIST_KEYS},
                             wiring_changed=post.get("wiring_changed") == "on",
                             acting_user=user, now=now)
@@ -315,7 +320,8 @@ def next_visit(request: HttpRequest, order: RepairOrder, user: User, now: dt.dat
 def sign(request: HttpRequest, order: RepairOrder, user: User, now: dt.datetime) -> str:
     data = _valid(f.SignForm(request.POST))
     actions.sign_acceptance(order=order, signature=data["signature"], signed_name=data["signed_name"],
-                            quality_ok=data["quality_ok"], acting_user=user, now=now)
+                            quality_ok=data["quality_ok"], cosmetic_ok=data["cosmetic_ok"], acting_user=user,
+                            now=now)
     return _("业主已签名验收")
 
 

@@ -17,7 +17,6 @@ from django.db import transaction
 from PIL import Image
 
 from apps.core.files import IMAGES, FileRefused, check_upload
-from apps.org.access import can_see_project
 from apps.org.models import User
 from apps.repairs.access import may_approve_wiring, require_work
 from apps.repairs.actions._common import lock, save_order, ticket_step
@@ -41,9 +40,11 @@ from apps.repairs.queries import (
     CENT,
     CHECKLIST_KEYS,
     REQUIRED_AT_COMPLETION,
+    checklist_unmet,
     compute_charge,
     consent_valid,
     latest_consent,
+    leaders,
     parse_quantity,
     resolve_price_items,
     same_local_day,
@@ -111,7 +112,9 @@ def diagnose(*, order: RepairOrder, diagnosis: str, chargeable: bool, acting_use
 def record_consent(*, order: RepairOrder, agreed: bool, owner_name: str, explanation: str, acting_user: User,
                    now: dt.datetime, reported_to: User | None = None) -> ChargeConsent:
     """业主确认收费 (R-M8-08 b): the reason and price were explained; the owner agrees or not.
-    Records who, when and the amount (= the computed charge)."""
+    Records who, when and the amount (= the computed charge). An agreed charge names the person in
+    charge the technician reported it to (a leader of the project: 工程部/部门负责人, 客服主管/经理,
+    管理处经理)."""
     require_work(acting_user, order)
     lock(order)
     if order.chargeable is not True:
@@ -122,7 +125,9 @@ def record_consent(*, order: RepairOrder, agreed: bool, owner_name: str, explana
         raise refuse("请填写确认的业主/住户姓名", field="owner_name")
     if not explanation.strip():
         raise refuse("请填写向业主说明的收费原因", field="explanation")
-    if reported_to is not None and not can_see_project(reported_to, order.ticket.project):
+    if agreed and reported_to is None:
+        raise refuse("收费项目须报告负责人，请选择已报告的负责人", field="reported_to")
+    if reported_to is not None and reported_to.pk not in {u.pk for u in leaders(order.ticket.project)}:
         raise refuse("负责人不属于该项目", field="reported_to")
     return ChargeConsent.objects.create(
         order=order, answer=ConsentAnswer.AGREED if agreed else ConsentAnswer.DECLINED, amount=order.quote_total,
@@ -210,14 +215,16 @@ def _checklist(order: RepairOrder, items: Mapping[str, Any] | None) -> dict[str,
 @transaction.atomic
 def complete_repair(*, order: RepairOrder, result: str, labour_hours: Any, acting_user: User, now: dt.datetime,
                     late_explanation: str = "", checklist: Mapping[str, Any] | None = None,
-                    wiring_changed: bool = False, wiring_approved_by: User | None = None) -> RepairOrder:
+                    wiring_changed: bool = False, wiring_approved_by: User | None = None,
+                    checklist_note: str = "") -> RepairOrder:
     """完工 (R-M8-04…R-M8-06, R-M8-09): result and labour hours; meets the ``complete`` deadline
     through the pipeline (ticket → 已处理). A repair finished after the day it was reported needs
     the explanation given to the owner (R-M8-05) — written here or as an agreed next visit (rework
     after a return visit is not held to the day of the report).
 
-    The site checklist (SITE_CHECKLIST, R-M8-14) is stored; the site cleaned and the tools counted
-    are required (R-M8-11, R-M8-12). Changing the original wiring or decoration needs the consent
+    The site checklist (SITE_CHECKLIST, R-M8-14, R-M8-08 f) is stored; the site cleaned and the tools
+    counted are required (R-M8-11, R-M8-12); any other item not done needs ``checklist_note``, the
+    worker's explanation, and stays flagged on the order. Changing the original wiring or decoration needs the consent
     the 工程部经理 gave on the order before (R-M8-11; ``wiring_approved_by`` is taken from it, never
     from the worker)."""
     require_work(acting_user, order)
@@ -230,6 +237,14 @@ def complete_repair(*, order: RepairOrder, result: str, labour_hours: Any, actin
         labels = {k: str(label) for k, label, _rule in SITE_CHECKLIST}
         raise RepairError("完工前须确认：" + "、".join(labels[k] for k in missing),
                           code="checklist_incomplete", fields={"checklist": [labels[k] for k in missing]})
+    unmet = checklist_unmet(items)
+    note = (checklist_note or "").strip()
+    if unmet and not note:
+        labels = {k: str(label) for k, label, _rule in SITE_CHECKLIST}
+        raise RepairError("以下上门服务规范未做到，须说明原因：" + "、".join(labels[k] for k in unmet),
+                          code="checklist_unexplained", fields={"checklist_note": [labels[k] for k in unmet]})
+    if len(note) > 500:
+        raise refuse("说明最多500个字", field="checklist_note")
     if wiring_changed:
         # R-M8-11: the 工程部经理 consented himself, before completion (request_consent / decide_consent)
         consent = (LeaderConsent.objects.filter(order=order, kind=ConsentKind.WIRING, approved=True)
@@ -263,10 +278,11 @@ def complete_repair(*, order: RepairOrder, result: str, labour_hours: Any, actin
     order.late_explanation = explanation
     order.worker = order.worker or acting_user
     order.checklist = items
+    order.checklist_note = note if unmet else ""
     order.wiring_changed = bool(wiring_changed)
     order.wiring_approved_by = wiring_approved_by if wiring_changed else None
-    save_order(order, ["completed_at", "labour_hours", "late_explanation", "worker", "checklist", "wiring_changed",
-                       "wiring_approved_by"], acting_user=acting_user, reason="完工")
+    save_order(order, ["completed_at", "labour_hours", "late_explanation", "worker", "checklist", "checklist_note",
+                       "wiring_changed", "wiring_approved_by"], acting_user=acting_user, reason="完工")
     return order
 
 
@@ -329,9 +345,11 @@ def _decode_png(data: str | bytes) -> bytes:
 
 @transaction.atomic
 def sign_acceptance(*, order: RepairOrder, signature: str | bytes, signed_name: str, acting_user: User,
-                    now: dt.datetime, quality_ok: bool = True) -> RepairOrder:
+                    now: dt.datetime, quality_ok: bool, cosmetic_ok: bool | None = None) -> RepairOrder:
     """业主验收签名 (R-M8-08 e, R-M8-09, R-M8-13): a PNG drawn on the screen, stored with the
-    signer's name, time and the acceptance quality check."""
+    signer's name, time and the acceptance quality check: the function restored (``quality_ok``, asked
+    every time, never assumed) and, for cosmetic work, no colour difference or unevenness
+    (``cosmetic_ok``; None = no cosmetic work). A repair passes only when both hold."""
     require_work(acting_user, order)
     png = _decode_png(signature)
     if not signed_name.strip():
@@ -343,8 +361,10 @@ def sign_acceptance(*, order: RepairOrder, signature: str | bytes, signed_name: 
         raise refuse("业主已签名", code="already_signed", status=409)
     order.signature.save("signature.png", ContentFile(png), save=False)  # stored as <uuid>.png
     order.signed_name, order.signed_at, order.quality_ok = signed_name.strip(), now, bool(quality_ok)
+    order.cosmetic_ok = None if cosmetic_ok is None else bool(cosmetic_ok)
     order.refused_at, order.refusal_reason = None, ""
-    save_order(order, ["signature", "signed_name", "signed_at", "quality_ok", "refused_at", "refusal_reason"],
+    save_order(order, ["signature", "signed_name", "signed_at", "quality_ok", "cosmetic_ok", "refused_at",
+                       "refusal_reason"],
                acting_user=acting_user, reason="业主签名验收")
     return order
 

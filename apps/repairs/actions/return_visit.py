@@ -80,8 +80,9 @@ def _send_back_for_rework(order: RepairOrder, *, reason: str, acting_user: User,
     order.signed_at = order.refused_at = None
     order.signed_name = order.refusal_reason = ""
     order.quality_ok = None
+    order.cosmetic_ok = None
     save_order(order, ["rework_count", "arrived_at", "work_started_at", "completed_at", "signed_at", "refused_at",
-                       "signed_name", "refusal_reason", "quality_ok"], acting_user=acting_user,
+                       "signed_name", "refusal_reason", "quality_ok", "cosmetic_ok"], acting_user=acting_user,
                reason=f"回访不满意，返工：{reason}")
     if department is None:
         return

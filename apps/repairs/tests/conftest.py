@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
+from apps.repairs.queries import CHECKLIST_KEYS
 from apps.tickets import deadlines as dl
 
-SITE_OK = {"site_cleaned": True, "tools_counted": True}  # R-M8-11, R-M8-12 confirmed at completion
+SITE_OK = dict.fromkeys(CHECKLIST_KEYS, True)  # R-M8-08 f, R-M8-11, R-M8-12, R-M8-14 all done at completion
 
 
 @dataclasses.dataclass(frozen=True)

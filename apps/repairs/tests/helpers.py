@@ -68,7 +68,7 @@ def completed(cast: Any, order: Any, *, now: dt.datetime) -> Any:
                              order=order, result="已更换阀芯，试水正常", labour_hours="1.5", acting_user=cast.worker,
                              now=now)
     actions.sign_acceptance(order=order, signature="data:image/png;base64," + base64.b64encode(png()).decode(),
-                             signed_name="王先生", acting_user=cast.worker, now=now)
+                             signed_name="王先生", quality_ok=True, acting_user=cast.worker, now=now)
     order.refresh_from_db()
     return order
 

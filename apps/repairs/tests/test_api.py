@@ -8,7 +8,7 @@ import json
 import pytest
 from django.test import Client
 
-from apps.repairs.tests.conftest import item, png
+from apps.repairs.tests.conftest import SITE_OK, item, png
 from apps.repairs.tests.helpers import assigned
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,8 @@ def test_r_m8_08b_api_flow_with_charge_consent(cast, fake_policies, frozen_now, 
     assert r.json()["charge_total"] == "91.00"
     r = api.post(f"{base}/start")
     assert r.status_code == 409 and r.json()["error"]["code"] == "consent_required"
-    r = api.post(f"{base}/consent", {"agreed": True, "owner_name": "王先生", "explanation": "换两个龙头"})
+    r = api.post(f"{base}/consent", {"agreed": True, "owner_name": "王先生", "explanation": "换两个龙头",
+                                     "reported_to_id": cast.eng_head.pk})
     assert r.json()["consent_valid"] is True
     assert api.post(f"{base}/start").status_code == 200
     r = api.post(f"{base}/completion", {"result": "已更换", "labour_hours": "0"})
@@ -55,9 +56,10 @@ def test_r_m8_08b_api_flow_with_charge_consent(cast, fake_policies, frozen_now, 
     r = api.post(f"{base}/completion", {"result": "已更换", "labour_hours": "1.5"})
     assert r.status_code == 422 and r.json()["error"]["code"] == "checklist_incomplete"
     r = api.post(f"{base}/completion", {"result": "已更换", "labour_hours": "1.5",
-                                       "checklist": {"site_cleaned": True, "tools_counted": True}})
+                                       "checklist": SITE_OK})
     assert r.json()["status"] == "handled" and r.json()["labour_hours"] == "1.50"
-    r = api.post(f"{base}/acceptance", {"signed_name": "王先生", "signature": base64.b64encode(png()).decode()})
+    r = api.post(f"{base}/acceptance", {"signed_name": "王先生", "signature": base64.b64encode(png()).decode(),
+                                        "quality_ok": True})
     assert r.status_code == 200 and r.json()["signed_name"] == "王先生"
     complete = {d["stage"]: d for d in r.json()["deadlines"]}["complete"]
     assert complete["met_in_time"] is True

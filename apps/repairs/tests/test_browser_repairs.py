@@ -40,8 +40,8 @@ def test_work_order_from_accept_to_signature_on_a_phone(cast: Any, phone_page: A
     complete = page.locator('[data-testid="form-complete"]')
     complete.locator("textarea[name=result]").fill("已更换阀芯，试水正常")
     complete.locator("input[name=labour_hours]").fill("1")
-    complete.locator('[data-testid="check-site_cleaned"]').check()
-    complete.locator('[data-testid="check-tools_counted"]').check()
+    for box in complete.locator('[data-testid="site-checklist"] input[type=checkbox]').all():
+        box.check()
     page.locator('[data-testid="btn-complete"]').click()
     sign = page.locator('[data-testid="form-sign"]')
     sign.locator("input[name=signed_name]").fill("王先生")
@@ -54,6 +54,7 @@ def test_work_order_from_accept_to_signature_on_a_phone(cast: Any, phone_page: A
     for i in range(1, 12):
         page.mouse.move(box["x"] + 20 + i * 20, box["y"] + 40 + (i % 3) * 25, steps=3)
     page.mouse.up()
+    sign.locator("input[name=quality_ok]").check()
     page.locator('[data-testid="btn-sign"]').click()
     assert "王先生" in page.locator('[data-testid="signed"]').inner_text()
     _fits(page)

@@ -65,7 +65,7 @@ def test_r_m8_16_publishing_a_price_list(cast, fake_policies):
 def _paid(cast, price_list, now, method="cash"):
     order = on_site(cast, assigned(cast, now=now), now=now, chargeable=True,
                     items=[(item(price_list, "tap_replace"), 1), (item(price_list, "tap"), 1)])
-    actions.record_consent(order=order, agreed=True, owner_name="王先生", explanation="换龙头",
+    actions.record_consent(order=order, agreed=True, reported_to=cast.eng_head, owner_name="王先生", explanation="换龙头",
                             acting_user=cast.worker,
                             now=now)
     actions.start_work(order=order, acting_user=cast.worker, now=now)

@@ -59,7 +59,7 @@ def dataset(cast, fake_policies):
     actions.start_work(order=f, acting_user=w2, now=t0 + 22 * M)
     actions.complete_repair(checklist=SITE_OK, order=f, result="修好", labour_hours=1, acting_user=w2, now=t0 + 60 * M)
     actions.sign_acceptance(order=f, signature="data:image/png;base64," + base64.b64encode(png()).decode(),
-                            signed_name="王先生", acting_user=w2, now=t0 + 61 * M)  # AS-23: signed before the visit
+                            signed_name="王先生", quality_ok=True, acting_user=w2, now=t0 + 61 * M)  # AS-23: signed before the visit
     verified(cast, f, now=t0 + 90 * M)
     actions.record_repair_return_visit(order=f, method="phone", reached=True, quality="unsatisfied",
                                         attitude="satisfied", acting_user=cast.butler, now=at(2026, 11, 23, 17, 0))

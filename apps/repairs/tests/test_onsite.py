@@ -61,7 +61,7 @@ def test_r_m8_08b_chargeable_work_needs_consent_before_it_starts(cast, fake_poli
     order.refresh_from_db()
     assert order.work_started_at == later
     with pytest.raises(RepairError) as e:
-        actions.record_consent(order=order, agreed=True, owner_name="王先生", explanation="x", acting_user=cast.worker,
+        actions.record_consent(order=order, agreed=True, reported_to=cast.eng_head, owner_name="王先生", explanation="x", acting_user=cast.worker,
                                 now=later)
     assert e.value.code == "work_started"
     with pytest.raises(RepairError):
@@ -73,7 +73,7 @@ def test_r_m8_08b_changed_charge_needs_a_new_consent(cast, fake_policies, price_
     """R-M8-08 b: consent covers an amount; a changed charge before work needs the owner again."""
     now = at(2026, 11, 23, 10, 0)
     order = on_site(cast, assigned(cast, now=now), now=now, chargeable=True, items=[(item(price_list, "tap"), 1)])
-    actions.record_consent(order=order, agreed=True, owner_name="王先生", explanation="材料费",
+    actions.record_consent(order=order, agreed=True, reported_to=cast.eng_head, owner_name="王先生", explanation="材料费",
                             acting_user=cast.worker,
                             now=now)
     actions.diagnose(order=order, diagnosis="还需疏通", chargeable=True,
@@ -158,18 +158,18 @@ def test_r_m8_08e_owner_signature_is_stored_as_png(cast, fake_policies):
     actions.start_work(order=order, acting_user=cast.worker, now=now)
     with pytest.raises(RepairError):
         actions.sign_acceptance(order=order, signature=base64.b64encode(png()).decode(), signed_name="王",
-                                 acting_user=cast.worker, now=now)  # not completed yet
+                                 quality_ok=True, acting_user=cast.worker, now=now)  # not completed yet
     actions.complete_repair(checklist=SITE_OK,
                              order=order, result="修好", labour_hours=1, acting_user=cast.worker, now=now)
     with pytest.raises(RepairError) as e:
         actions.sign_acceptance(order=order, signature=base64.b64encode(png(blank=True)).decode(), signed_name="王",
-                                 acting_user=cast.worker, now=now)
+                                 quality_ok=True, acting_user=cast.worker, now=now)
     assert e.value.code == "blank_signature"
     with pytest.raises(RepairError):
         actions.sign_acceptance(order=order, signature=base64.b64encode(b"GIF89a....").decode(), signed_name="王",
-                                 acting_user=cast.worker, now=now)
+                                 quality_ok=True, acting_user=cast.worker, now=now)
     actions.sign_acceptance(order=order, signature="data:image/png;base64," + base64.b64encode(png()).decode(),
-                             signed_name="王先生", acting_user=cast.worker, now=now)
+                             signed_name="王先生", quality_ok=True, acting_user=cast.worker, now=now)
     order.refresh_from_db()
     assert order.signed_name == "王先生" and order.quality_ok is True
     assert order.signature.read().startswith(b"\x89PNG")
@@ -234,11 +234,11 @@ def test_r_m8_11_r_m8_12_site_checklist_and_wiring_consent(cast, fake_policies):
         actions.decide_consent(consent=consent, approve=True, acting_user=cast.front_desk, now=now)
     assert e.value.status == 403
     actions.decide_consent(consent=consent, approve=True, acting_user=cast.eng_head, now=now)
-    actions.complete_repair(order=order, result="改线", labour_hours=1, checklist={**SITE_OK, "no_gifts": True},
+    actions.complete_repair(order=order, result="改线", labour_hours=1, checklist=SITE_OK,
                              wiring_changed=True, acting_user=cast.worker, now=now)
     order.refresh_from_db()
     assert order.wiring_approved_by == cast.eng_head
-    assert order.checklist == {"site_cleaned": True, "tools_counted": True, "no_gifts": True}
+    assert order.checklist == SITE_OK
 
 
 def test_r_m8_10_shift_handover_needs_the_leaders_consent(cast, fake_policies):

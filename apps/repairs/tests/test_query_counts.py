@@ -83,7 +83,7 @@ def test_api_order_lists_do_not_grow_with_rows(cast, fake_policies, price_list):
         _orders(cast, n, start)
         order = on_site(cast, assigned(cast, now=NOW), now=NOW, chargeable=True,
                         items=[(item(price_list, "tap"), 1), (item(price_list, "tape"), 2)])
-        actions.record_consent(order=order, agreed=True, owner_name="王", explanation="换龙头",
+        actions.record_consent(order=order, agreed=True, reported_to=cast.eng_head, owner_name="王", explanation="换龙头",
                                acting_user=cast.worker, now=NOW)
 
     build(2, 0)
@@ -102,7 +102,7 @@ def test_cash_page_does_not_grow_with_receipts(cast, fake_policies, price_list):
         for _ in range(n):
             order = on_site(cast, assigned(cast, now=NOW), now=NOW, chargeable=True,
                             items=[(item(price_list, "tap"), 1)])
-            actions.record_consent(order=order, agreed=True, owner_name="王", explanation="换龙头",
+            actions.record_consent(order=order, agreed=True, reported_to=cast.eng_head, owner_name="王", explanation="换龙头",
                                    acting_user=cast.worker, now=NOW)
             actions.start_work(order=order, acting_user=cast.worker, now=NOW)
             actions.complete_repair(order=order, result="已更换", labour_hours=1, checklist=SITE_OK,

@@ -26,7 +26,7 @@ def test_r_m7_01_receipt_masks_the_payer_and_is_logged(cast: Any, fake_policies:
                                                        price_list: Any) -> None:
     order = assigned(cast, now=frozen_now, location="5栋2单元1502 联系13912345678")
     order = on_site(cast, order, now=frozen_now, chargeable=True, items=[(item(price_list, "tap"), 1)])
-    actions.record_consent(order=order, agreed=True, owner_name="王建国", explanation="更换龙头",
+    actions.record_consent(order=order, agreed=True, reported_to=cast.eng_head, owner_name="王建国", explanation="更换龙头",
                            acting_user=cast.worker, now=frozen_now)
     receipt = actions.issue_receipt(order=order, acting_user=cast.worker, now=frozen_now)
     actions.record_payment(receipt=receipt, method="cash", payer_name="王建国", acting_user=cast.worker,

@@ -53,12 +53,14 @@ def test_order_buttons_drive_the_flow_and_show_refusals(cast, fake_policies, fro
     assert "经业主同意后才能开工" in r.content.decode()
     order.refresh_from_db()
     assert order.work_started_at is None and order.chargeable
-    c.post(f"{url}/consent/", {"owner_name": "王先生", "explanation": "更换龙头", "agreed": "1"})
+    c.post(f"{url}/consent/", {"owner_name": "王先生", "explanation": "更换龙头", "agreed": "1",
+                               "reported_to": cast.eng_head.pk})
     c.post(f"{url}/start/")
     r = c.post(f"{url}/complete/", {"result": "已更换", "labour_hours": "1"}, follow=True)
     assert "工具已清点" in r.content.decode()  # R-M8-12 refused without the checklist
     c.post(f"{url}/complete/", {"result": "已更换", "labour_hours": "1", "check_site_cleaned": "on",
-                                "check_tools_counted": "on", "check_no_gifts": "on"})
+                                "check_tools_counted": "on", "check_no_gifts": "on",
+                                "checklist_note": "住户家中铺有地毯，按住户要求未铺垫布"})
     sig = "data:image/png;base64," + base64.b64encode(png()).decode()
     r = c.post(f"{url}/sign/", {"signed_name": "王先生", "signature": sig, "quality_ok": "on"}, follow=True)
     assert "签名验收" in r.content.decode()
@@ -153,7 +155,7 @@ def test_supervisor_voids_a_receipt_from_its_page(cast, fake_policies, frozen_no
 
     order = on_site(cast, assigned(cast, now=frozen_now), now=frozen_now, chargeable=True,
                     items=[(item(price_list, "tap"), 1)])
-    actions.record_consent(order=order, agreed=True, owner_name="王", explanation="换龙头", acting_user=cast.worker,
+    actions.record_consent(order=order, agreed=True, reported_to=cast.eng_head, owner_name="王", explanation="换龙头", acting_user=cast.worker,
                            now=frozen_now)
     receipt = actions.issue_receipt(order=order, acting_user=cast.worker, now=frozen_now)
     url = f"/repairs/receipts/{receipt.pk}/"
