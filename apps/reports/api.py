@@ -23,7 +23,7 @@ from apps.core.validation import SaneDate
 from apps.org import access
 from apps.org.models import User
 from apps.org.roles import Cap
-from apps.reports import actions, dashboard, kpis, queries
+from apps.reports import actions, dashboard, kpis, queries, reading
 from apps.reports.models import CaseLibraryEntry, Report, ReportStatus
 from apps.tickets.choices import Channel, Kind
 from linli import clock
@@ -275,37 +275,52 @@ def _report(request: HttpRequest, report_id: int) -> Report:
     return report
 
 
-@router.get("/{report_id}", response={200: FixedReportDetailOut, **ERRORS}, summary="报告（批准后为冻结的快照）")
+def _shown(request: HttpRequest, report: Report) -> Any:
+    """Issue 14 item 9 (R-M7-01/R-M7-03): the report as the page shows it to the same user — phone and ID
+    numbers in its figures and texts masked unless the user holds a grant for the project; a read in
+    full is in the read log (:func:`apps.reports.reading.report_for_read`)."""
+    shown, _masked = reading.report_for_read(request.user, report,
+                                             screen=f"查看（接口）：报告 {report.title}")
+    return shown
+
+
+@router.get("/{report_id}", response={200: FixedReportDetailOut, **ERRORS}, summary="报告（批准后为冻结的快照）",
+            description="案例、问题和正文中的电话、身份证号码按页面同样的规则隐去；经授权查看全文的记入顾客资料查阅记录。")
 def report_detail(request: HttpRequest, report_id: int) -> Any:
-    return _report(request, report_id)
+    return _shown(request, _report(request, report_id))
 
 
 @router.post("/{report_id}/refresh", response={200: FixedReportDetailOut, **ERRORS}, summary="按当前数据刷新草稿")
 def report_refresh(request: HttpRequest, report_id: int) -> Any:
     report = _report(request, report_id)
     try:
-        return actions.refresh_figures(report, acting_user=cast(User, request.user), now=clock.now())
+        refreshed = actions.refresh_figures(report, acting_user=cast(User, request.user), now=clock.now())
     except actions.ReportError as exc:
         raise ApiError(409, "conflict", str(exc)) from exc
+    return _shown(request, refreshed)
 
 
-def _act(run: Any) -> Any:
+def _act(request: HttpRequest, run: Any) -> Any:
+    """Run one lifecycle action; answer with the report as the user may see it (masked unless granted)."""
     try:
-        return run()
+        changed = run()
     except actions.ReportError as exc:
         raise ApiError(409, "conflict", str(exc)) from exc
+    return _shown(request, changed)
 
 
 @router.post("/{report_id}/submit", response={200: FixedReportDetailOut, **ERRORS}, summary="提交审核")
 def report_submit(request: HttpRequest, report_id: int) -> Any:
     report = _report(request, report_id)
-    return _act(lambda: actions.submit_for_review(report, acting_user=cast(User, request.user), now=clock.now()))
+    return _act(request, lambda: actions.submit_for_review(report, acting_user=cast(User, request.user), now=clock.now()))
 
 
 @router.get("/{report_id}/review", response={200: ReportReviewOut, **ERRORS}, summary="批准前核对（正文与数据）")
 def report_review(request: HttpRequest, report_id: int) -> Any:
     report = _report(request, report_id)
-    return {"text_missing": not actions.report_text(report).strip(), "mismatches": actions.figure_mismatches(report)}
+    return {"text_missing": not actions.report_text(report).strip(),
+            "mismatches": actions.figure_mismatches(report) if reading.grant_for(request.user, report)
+            else reading.masked_json(actions.figure_mismatches(report))}
 
 
 @router.post("/{report_id}/head-review", response={200: FixedReportDetailOut, **ERRORS},
@@ -313,7 +328,7 @@ def report_review(request: HttpRequest, report_id: int) -> Any:
 def report_head_review(request: HttpRequest, report_id: int) -> Any:
     """R-M5-08: the department head reviews before the 分管领导 approves (409 when refused)."""
     report = _report(request, report_id)
-    return _act(lambda: actions.review_report(report, acting_user=cast(User, request.user), now=clock.now()))
+    return _act(request, lambda: actions.review_report(report, acting_user=cast(User, request.user), now=clock.now()))
 
 
 @router.post("/{report_id}/posting/{milestone}", response={200: FixedReportDetailOut, **ERRORS},
@@ -321,7 +336,7 @@ def report_head_review(request: HttpRequest, report_id: int) -> Any:
 def report_posting(request: HttpRequest, report_id: int, milestone: Literal["intranet", "notice"]) -> Any:
     """R-M5-08: intranet posting (before the 18th), then the notice to customers (before the 20th)."""
     report = _report(request, report_id)
-    return _act(lambda: actions.record_posting(report, milestone=milestone, acting_user=cast(User, request.user),
+    return _act(request, lambda: actions.record_posting(report, milestone=milestone, acting_user=cast(User, request.user),
                                                now=clock.now()))
 
 
@@ -335,6 +350,6 @@ def report_approve(request: HttpRequest, report_id: int, payload: ReportApproveI
     if report.duty_code in actions.LEADER_APPROVED and not actions.may_approve(cast(User, request.user), report) \
             and report.submitted_by_id != request.user.pk:
         raise ApiError(403, "forbidden", "该报告须由分管领导批准")
-    return _act(lambda: actions.approve_report(report, acting_user=cast(User, request.user), now=clock.now(),
+    return _act(request, lambda: actions.approve_report(report, acting_user=cast(User, request.user), now=clock.now(),
                                                acknowledge_mismatches=payload.acknowledge_mismatches))
 
