@@ -23,7 +23,7 @@ from apps.core.validation import SaneDate
 from apps.org import access
 from apps.org.models import User
 from apps.org.roles import Cap
-from apps.reports import actions, dashboard, kpis, queries, reading
+from apps.reports import actions, dashboard, desk_rates, kpis, queries, reading
 from apps.reports.models import CaseLibraryEntry, Report, ReportStatus
 from apps.tickets.choices import Channel, Kind
 from linli import clock
@@ -162,7 +162,8 @@ def dashboard_json(request: HttpRequest, filters: Query[ReportScopeIn], unit: Li
 @router.get("/drill", response={200: ReportDrillOut, **ERRORS}, summary="某个数字背后的工单清单")
 def drill(request: HttpRequest, filters: Query[ReportScopeIn], kpi: KpiCode = "received",
           part: Literal["", "all", "numerator", "denominator", "hot", "major", *Kind.values] = "",  # type: ignore[valid-type]
-          by: Literal["", "kind", "channel", "category", "department", "building", "project"] = "",
+          by: Literal["", "kind", "channel", "category", "department", "building", "project", "subject",
+                      "escalation_level"] = "",
           key: str = Query("", pattern=r"^([0-9]{1,9}|none|[a-z_]{1,30})?$"),
           limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=10**7)) -> Any:
     scope = _scope(request, filters.params())
@@ -172,6 +173,55 @@ def drill(request: HttpRequest, filters: Query[ReportScopeIn], kpi: KpiCode = "r
         raise ApiError(409, "conflict", str(exc)) from exc
     qs = qs.order_by("received_at", "pk")
     return {"count": qs.count(), "tickets": list(qs[offset:offset + limit])}
+
+
+class DeskRateTicketOut(Schema):
+    id: int
+    number: str
+    received_at: dt.datetime
+    status: str
+    counted_in_numerator: bool
+
+
+class DeskRateOut(Schema):
+    code: str
+    label: str
+    formula: str
+    numerator: int
+    denominator: int
+    value: float | None
+    tickets: list[DeskRateTicketOut]
+
+
+class DeskRatesOut(Schema):
+    project_id: int
+    month: str
+    validity_rate: DeskRateOut
+    timely_rate: DeskRateOut
+
+
+def _desk_rate(rate: Any) -> dict[str, Any]:
+    return {"code": rate.code, "label": rate.label, "formula": rate.formula, "numerator": rate.numerator,
+            "denominator": rate.denominator, "value": rate.value,
+            "tickets": [{"id": t.pk, "number": t.number, "received_at": t.received_at, "status": t.status,
+                         "counted_in_numerator": good} for t, good in rate.rows]}
+
+
+@router.get("/desk-rates", response={200: DeskRatesOut, **ERRORS}, summary="前台每月统计：投诉有效率与处理及时率")
+def desk_rates_json(request: HttpRequest, project: int = Query(..., ge=1, le=2**31 - 1),
+                    month: str = Query("", pattern=r"^([0-9]{4}-[0-9]{2})?$", description="YYYY-MM；空 = 上月")) -> Any:
+    """R-M5-10: the front desk (whoever receives tickets in the project) and readers of its statistics; the
+    formulas are the company's (settings 统计指标目标值)."""
+    chosen = next((p for p in desk_rates.projects_for(request.user) if p.pk == project), None)
+    if chosen is None:
+        raise ApiError(404, "not_found", "项目不存在或您无权查看")
+    now = clock.now()
+    first = desk_rates.parse_month(month or None, now.astimezone(chosen.tz).date())
+    if first is None:
+        raise ApiError(422, "validation_error", "月份不正确", fields={"month": ["月份应为 YYYY-MM，且不早于2000年、不晚于下月"]})
+    rates = desk_rates.monthly_rates(chosen, first, now=now)
+    return {"project_id": chosen.pk, "month": f"{first:%Y-%m}", "validity_rate": _desk_rate(rates.validity),
+            "timely_rate": _desk_rate(rates.timely)}
 
 
 def _reports(request: HttpRequest) -> Any:

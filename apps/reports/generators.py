@@ -144,8 +144,9 @@ def _monthly_summary(period: s.Period, projects: list[Project], now: dt.datetime
     f = _base(scope, period, FULL)
     f["tables"] = [_table("按类别", scope, "category"), _table("按责任部门", scope, "department"),
                    _table("按诉求类型", scope, "kind"), _table("按投诉方式", scope, "channel"),
-                   _table("按楼栋", scope, "building"), _table("未结工单（当前超时）", scope, "category",
-                                                                  code="overdue_now")]
+                   _table("按楼栋", scope, "building"), _table("按投诉主体", scope, "subject"),
+                   _table("按投诉级别", scope, "escalation_level"),  # R-M5-15
+                   _table("未结工单（当前超时）", scope, "category", code="overdue_now")]
     f["reply_by_channel"] = kpis.rate_by(scope, "reply_on_time_rate", "channel")
     return Generated(f, {"summary": _summary_text(f)})
 
@@ -219,6 +220,7 @@ def _company_analysis(period: s.Period, projects: list[Project], now: dt.datetim
     scope = scope_for(period, projects, now)
     f = _base(scope, period, FULL)
     f["tables"] = [_table("按项目", scope, "project"), _table("按类别", scope, "category"),
+                   _table("按投诉主体", scope, "subject"), _table("按投诉级别", scope, "escalation_level"),  # R-M5-15
                    _table("按项目（有效投诉）", scope, "project", code="valid_complaint_rate", part="numerator"),
                    _table("按项目（热点/重大）", scope, "project", code="hot_major")]
     f["trend"] = [{"label": r["label"], "from": r["from"].isoformat(), "to": r["to"].isoformat(), "count": r["count"]}

@@ -586,6 +586,16 @@ def group_filter(by: str, key: str | None) -> Q:
     empty = key in (None, "", "none", "None")
     if by == "category":
         return Q(category__isnull=True) if empty else Q(category_id=key) | Q(category__parent_id=key)
+    if by == "subject":  # R-M5-15: 物业管理 / 地产 / 市政, as breakdown() classifies them
+        subjects = {"developer": Q(developer_matter=True), "municipal": Q(developer_matter=False, municipal=True),
+                    "property": Q(developer_matter=False, municipal=False)}
+        if key not in subjects:
+            raise KeyError(key)
+        return subjects[key or ""]
+    if by == "escalation_level":  # R-M5-15: 一般 ("none" is a level here, not a missing value) / 热点 / 重大
+        if key not in EscalationLevel.values:
+            raise KeyError(key)
+        return Q(escalation_level=key)
     fields = {"kind": "kind", "channel": "channel", "department": "department_id",
               "building": "household__building_id", "project": "project_id"}
     if by not in fields:

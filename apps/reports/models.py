@@ -169,6 +169,16 @@ class KpiSettings(models.Model):
     repeat_window_days = models.PositiveSmallIntegerField(
         _("重复投诉统计窗口（天）"), default=90,
         help_text=_("同一房屋、同一类别在此天数内再次投诉即计为重复投诉"))
+    # R-M5-10: the front desk's monthly rates — the seeds give no formulas, so the company chooses them
+    validity_base = models.CharField(
+        _("投诉有效率的分母"), max_length=20, default="complaints",
+        choices=[("complaints", _("当月受理的全部投诉")), ("tickets", _("当月受理的全部诉求（投诉、报修、建议）"))],
+        help_text=_("投诉有效率 = 当月认定的有效投诉 ÷ 所选分母"))
+    timely_basis = models.CharField(
+        _("处理及时率的统计口径"), max_length=20, default="due",
+        choices=[("due", _("当月到期的投诉：回复和完成均在时限内的比例")),
+                 ("received", _("当月受理的投诉：已到期的各环节时限均按时完成的比例"))],
+        help_text=_("处理及时率 = 按时的投诉 ÷ 所选口径的投诉"))
 
     class Meta:
         verbose_name = _("统计指标设置")

@@ -86,6 +86,9 @@
       bars("chart-department", d.by_department, { color: "#7048e8" });
       bars("chart-overdue", d.overdue_by_department, { color: "#c92a2a" });
       bars("chart-project", d.by_project, { color: "#2f9e44" });
+      bars("chart-by-channel", d.by_channel, { color: "#1971c2" });
+      bars("chart-subject", d.by_subject, { color: "#5c940d" });
+      bars("chart-escalation", d.by_escalation, { color: "#e03131" });
       bars("chart-channel", d.reply_by_channel, { color: "#e8590c", value: function (r) { return r.value; } });
       var max = 1;
       d.heat.cells.forEach(function (c) { if (c.count > max) { max = c.count; } });
