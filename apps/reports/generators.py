@@ -93,7 +93,9 @@ def _summary_text(figures: dict[str, Any]) -> str:
     if hot:
         parts.append(f"热点投诉 {hot.get('hot', 0)} 件，重大投诉 {hot.get('major', 0)} 件。")
     if _value(figures, "valid_complaint_rate") is not None:
-        parts.append(f"有效投诉率 {_fmt(_value(figures, 'valid_complaint_rate'), '%')}（目标 ≤ 1%）。")
+        parts.append(f"有效投诉占投诉总数 {_fmt(_value(figures, 'valid_complaint_rate'), '%')}。")
+    if _value(figures, "valid_complaints_per_household") is not None:  # R-M5-13: the ≤ 1% goal's measure
+        parts.append(f"有效投诉率（按户、年化）{_fmt(_value(figures, 'valid_complaints_per_household'), '%')}（目标 ≤ 1%）。")
     return "".join(parts)
 
 

@@ -231,6 +231,20 @@ def _valid_rate(scope: Scope) -> dict[str, Q]:
     return {"numerator": COMPLAINT & Q(valid_complaint=True), "denominator": COMPLAINT}
 
 
+@kpi("valid_complaints_per_household", "有效投诉率（按户、年化）", rule="R-M5-13")
+def _valid_per_household(scope: Scope) -> dict[str, Q]:
+    """有效投诉率（R-M5-13 目标 ≤ 1%）= 期内认定的有效投诉件数 ÷ 统计项目的户数 × 100%，按年折算
+    （× 365 ÷ 统计期天数）。与“有效投诉率”（有效投诉 ÷ 投诉总数，R-M5-10）不同，本指标才与 ≤ 1% 的目标比较。"""
+    return {"numerator": COMPLAINT & Q(valid_complaint=True)}
+
+
+def households_of(scope: Scope) -> int:
+    """The households of the scope's projects (the base of :func:`_valid_per_household`)."""
+    from apps.estates.models import Household
+
+    return Household.objects.filter(project_id__in=scope.project_ids).count()
+
+
 @kpi("response_on_time_rate", "1个工作日内响应及时率", rule="R-M2-05", annotate=_first_deadline(Stage.RESPOND))
 def _response_on_time(scope: Scope) -> dict[str, Q]:
     """响应及时率 = 首轮“响应处理”时限按时完成的工单数 ÷ 首轮响应时限已到期或已完成的工单数 × 100%
@@ -386,11 +400,17 @@ def _pct(num: int, den: int) -> float | None:
 def _result(code: str, scope: Scope, counts: dict[str, int], targets: dict[str, Any]) -> KpiResult:
     k = REGISTRY[code]
     extra: dict[str, Any] = {}
-    if k.unit == "%":
+    if k.unit == "%" and code != "valid_complaints_per_household":
         value = _pct(counts["numerator"], counts["denominator"])
     elif code == "handling_hours":
         extra = handling_time(scope)
         value = extra["average_hours"]
+    elif code == "valid_complaints_per_household":  # R-M5-13: valid ÷ households, per year
+        households = households_of(scope)
+        days = max((scope.end - scope.start).days, 1)
+        counts = {**counts, "households": households}
+        extra = {"households": households, "days": days}
+        value = round(counts["numerator"] * 36500.0 / (households * days), 2) if households else None
     else:
         value = float(counts[k.value_part])
         if "denominator" in counts and "numerator" in counts:
@@ -483,7 +503,7 @@ class PercentileDisc(Aggregate):
     output_field = IntegerField()
 
 
-SUMMARY_CODES = ("received", "valid_complaint_rate", "response_on_time_rate", "reply_on_time_rate",
+SUMMARY_CODES = ("received", "valid_complaint_rate", "valid_complaints_per_household", "response_on_time_rate", "reply_on_time_rate",
                  "handling_timely_rate", "closure_rate", "return_visit_rate", "satisfaction_rate",
                  "repeat_complaints", "hot_major", "overdue_now", "handling_hours")
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from apps.org.settings_registry import FieldSpec, ModelRowSection, register
-from apps.reports.models import DEFAULT_TARGETS, KpiSettings, ReportSettings
+from apps.reports.models import TARGETABLE, KpiSettings, ReportSettings
 
 GROUP = _("统计与报告")
 
@@ -33,7 +33,7 @@ def _check_targets(values: dict[str, Any]) -> dict[str, str]:
     if not isinstance(targets, dict):
         return {"targets": str(_("应为对象，如 {\"satisfaction_rate\": {\"value\": 95, \"op\": \">=\"}}"))}
     for name, target in targets.items():
-        if name not in DEFAULT_TARGETS:
+        if name not in TARGETABLE:
             return {"targets": str(_("未知的指标：%(name)s")) % {"name": name}}
         if (not isinstance(target, dict) or target.get("op") not in ("<=", ">=")
                 or not isinstance(target.get("value"), int | float) or isinstance(target.get("value"), bool)

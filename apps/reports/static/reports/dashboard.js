@@ -51,6 +51,10 @@
         extra = "<div class='target'>P90 " + esc(k.extra.p90_hours == null ? "—" : k.extra.p90_hours) +
           " h · " + esc(k.extra.calendar || "") + "</div>";
       }
+      if (k.code === "valid_complaints_per_household" && k.counts) {
+        extra += "<div class='target'><a href='" + esc(k.drill.numerator) + "'>" + esc(k.counts.numerator) +
+          "</a> 件 / " + esc(k.counts.households) + " 户</div>";
+      }
       if (k.counts && k.counts.denominator != null && k.unit === "%") {
         extra += "<div class='target'><a href='" + esc(k.drill.numerator) + "'>" + esc(k.counts.numerator) +
           "</a> / <a href='" + esc(k.drill.denominator) + "'>" + esc(k.counts.denominator) + "</a></div>";
