@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
@@ -23,7 +24,7 @@ from apps.core.validation import SaneDate
 from apps.org import access
 from apps.org.models import User
 from apps.org.roles import Cap
-from apps.reports import actions, dashboard, desk_rates, kpis, queries, reading
+from apps.reports import actions, dashboard, desk_rates, kpis, queries, reading, utilities
 from apps.reports.models import CaseLibraryEntry, Report, ReportStatus
 from apps.tickets.choices import Channel, Kind
 from linli import clock
@@ -222,6 +223,82 @@ def desk_rates_json(request: HttpRequest, project: int = Query(..., ge=1, le=2**
     rates = desk_rates.monthly_rates(chosen, first, now=now)
     return {"project_id": chosen.pk, "month": f"{first:%Y-%m}", "validity_rate": _desk_rate(rates.validity),
             "timely_rate": _desk_rate(rates.timely)}
+
+
+class UtilityHalfYearOut(Schema):
+    """One finished half-year of a project's 半年度水电统计 (R-M5-17): due time, and the report if made."""
+
+    year: int
+    half: int
+    label: str
+    due_at: dt.datetime
+    late: bool
+    reported_at: dt.datetime | None
+    reported_by: str
+    water_m3: float | None
+    water_target_m3: float | None
+    electricity_kwh: float | None
+    electricity_target_kwh: float | None
+    water_variance_percent: float | None
+    electricity_variance_percent: float | None
+    analysis: str
+    recipient: str
+
+
+class UtilityIn(Schema):
+    project_id: int = Field(ge=1, le=2**31 - 1)
+    year: int = Field(ge=2000, le=2100)
+    half: Literal[1, 2] = Field(description="1 上半年 / 2 下半年")
+    water_m3: float = Field(ge=0, le=10**10)
+    water_target_m3: float = Field(ge=0, le=10**10)
+    electricity_kwh: float = Field(ge=0, le=10**10)
+    electricity_target_kwh: float = Field(ge=0, le=10**10)
+    analysis: str = Field(min_length=1, max_length=10000)
+
+
+def _utility_project(request: HttpRequest, project_id: int) -> Any:
+    project = access.visible_projects(request.user).filter(pk=project_id).first()
+    if project is None or not access.has_cap(request.user, Cap.VIEW_REPORTS, project):
+        raise ApiError(404, "not_found", "项目不存在或您无权查看")
+    return project
+
+
+def _utility_rows(project: Any, now: dt.datetime) -> list[dict[str, Any]]:
+    out = []
+    for h in utilities.half_years(project, now):
+        row = h.row
+        variance = actions.utility_variance(row) if row is not None else {"water": None, "electricity": None}
+        out.append({"year": h.year, "half": h.half, "label": h.label, "due_at": h.due_at, "late": h.late(now),
+                    "reported_at": row.reported_at if row else None,
+                    "reported_by": str(row.reported_by) if row else "",
+                    "water_m3": float(row.water_m3) if row else None,
+                    "water_target_m3": float(row.water_target_m3) if row else None,
+                    "electricity_kwh": float(row.electricity_kwh) if row else None,
+                    "electricity_target_kwh": float(row.electricity_target_kwh) if row else None,
+                    "water_variance_percent": variance["water"], "electricity_variance_percent": variance["electricity"],
+                    "analysis": row.analysis if row else "", "recipient": utilities.RECIPIENT})
+    return out
+
+
+@router.get("/utilities", response={200: list[UtilityHalfYearOut], **ERRORS}, summary="半年度水电统计（近两年）")
+def utility_list(request: HttpRequest, project: int = Query(..., ge=1, le=2**31 - 1)) -> Any:
+    return _utility_rows(_utility_project(request, project), clock.now())
+
+
+@router.post("/utilities", response={201: list[UtilityHalfYearOut], **ERRORS}, summary="上报半年度水电统计")
+def utility_report(request: HttpRequest, payload: UtilityIn) -> Any:
+    """R-M5-17: a finished half-year, once per project; 409 when refused (not finished, already reported)."""
+    project = _utility_project(request, payload.project_id)
+    now = clock.now()
+    data = payload.dict()
+    data.pop("project_id")
+    try:
+        with transaction.atomic():
+            actions.record_utility_statistics(project=project, acting_user=cast(User, request.user), now=now,
+                                              **{k: (str(v) if isinstance(v, float) else v) for k, v in data.items()})
+    except actions.ReportError as exc:
+        raise ApiError(409, "conflict", str(exc)) from exc
+    return 201, _utility_rows(project, now)
 
 
 def _reports(request: HttpRequest) -> Any:
