@@ -15,6 +15,7 @@ Voided tickets never count; complaints ended 未关闭 do (R-M5-14); internal-st
 every statistic does (:func:`apps.reports.kpis.tickets`). Pure read side: pages and the API call
 :func:`monthly_rates`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,10 +36,14 @@ from apps.tickets.policies import customer_complaints_q
 
 # the deadlines of "reply and close" (R-M5-10): the reply to the owner and the completion of the handling
 TIMELY_STAGES = (Stage.REPLY, Stage.COMPLETE)
-VALIDITY_FORMULAS = {"complaints": "当月认定的有效投诉 ÷ 当月受理的全部投诉",
-                     "tickets": "当月认定的有效投诉 ÷ 当月受理的全部诉求（投诉、报修、建议）"}
-TIMELY_FORMULAS = {"due": "当月到期的投诉中回复和完成均在时限内的件数 ÷ 当月到期的投诉件数",
-                   "received": "当月受理的投诉中已到期时限均按时完成的件数 ÷ 当月受理且有已到期时限的投诉件数"}
+VALIDITY_FORMULAS = {
+    "complaints": "当月认定的有效投诉 ÷ 当月受理的全部投诉",
+    "tickets": "当月认定的有效投诉 ÷ 当月受理的全部诉求（投诉、报修、建议）",
+}
+TIMELY_FORMULAS = {
+    "due": "当月到期的投诉中回复和完成均在时限内的件数 ÷ 当月到期的投诉件数",
+    "received": "当月受理的投诉中已到期时限均按时完成的件数 ÷ 当月受理且有已到期时限的投诉件数",
+}
 
 
 @dataclass
@@ -91,14 +96,27 @@ def monthly_rates(project: Project, month: dt.date, *, now: dt.datetime) -> Desk
     scope = kpis.Scope(tuple([project.pk]), start, end, now, tz=project.tz)
     received = kpis.tickets(scope)
     complaints = received.filter(kind=Kind.COMPLAINT)
-    validity = _rate("validity_rate", "投诉有效率", VALIDITY_FORMULAS[validity_base],
-                     complaints if validity_base == "complaints" else received,
-                     Q(kind=Kind.COMPLAINT, valid_complaint=True))
+    validity = _rate(
+        "validity_rate",
+        "投诉有效率",
+        VALIDITY_FORMULAS[validity_base],
+        complaints if validity_base == "complaints" else received,
+        Q(kind=Kind.COMPLAINT, valid_complaint=True),
+    )
     if timely_basis == "due":
-        due = Deadline.objects.filter(ticket=OuterRef("pk"), stage__in=TIMELY_STAGES, cancelled_at__isnull=True,
-                                      due_at__gte=start, due_at__lt=min(end, now))
-        base = (Ticket.objects.filter(project=project, kind=Kind.COMPLAINT).exclude(status=TicketStatus.VOIDED)
-                .filter(customer_complaints_q()).filter(Exists(due)))
+        due = Deadline.objects.filter(
+            ticket=OuterRef("pk"),
+            stage__in=TIMELY_STAGES,
+            cancelled_at__isnull=True,
+            due_at__gte=start,
+            due_at__lt=min(end, now),
+        )
+        base = (
+            Ticket.objects.filter(project=project, kind=Kind.COMPLAINT)
+            .exclude(status=TicketStatus.VOIDED)
+            .filter(customer_complaints_q())
+            .filter(Exists(due))
+        )
         good = ~Q(Exists(due.filter(measures.late_q(now))))
     else:
         decided = Deadline.objects.filter(ticket=OuterRef("pk"), cancelled_at__isnull=True, due_at__isnull=False)
@@ -116,8 +134,7 @@ def may_compile(user: Any, project: Project) -> bool:
 
 def projects_for(user: Any) -> list[Project]:
     """The projects whose monthly rates ``user`` may compile or read (R-M5-10)."""
-    return [p for p in access.visible_projects(user).select_related("company").order_by("pk")
-            if may_compile(user, p)]
+    return [p for p in access.visible_projects(user).select_related("company").order_by("pk") if may_compile(user, p)]
 
 
 def parse_month(raw: str | None, today: dt.date) -> dt.date | None:

@@ -233,8 +233,8 @@ def _valid_rate(scope: Scope) -> dict[str, Q]:
 
 @kpi("valid_complaints_per_household", "有效投诉率（按户、年化）", rule="R-M5-13")
 def _valid_per_household(scope: Scope) -> dict[str, Q]:
-    """有效投诉率（R-M5-13 目标 ≤ 1%）= 期内认定的有效投诉件数 ÷ 统计项目的户数 × 100%，按年折算
-    （× 365 ÷ 统计期天数）。与“有效投诉率”（有效投诉 ÷ 投诉总数，R-M5-10）不同，本指标才与 ≤ 1% 的目标比较。"""
+    """有效投诉率（目标 ≤ 1%）= 期内认定的有效投诉件数 ÷ 统计项目的户数 × 100%，按年折算
+    （× 365 ÷ 统计期天数）。“有效投诉占投诉总数”的比例是另一项指标；≤ 1% 的目标只与本指标比较。"""
     return {"numerator": COMPLAINT & Q(valid_complaint=True)}
 
 

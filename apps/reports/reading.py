@@ -11,6 +11,7 @@ everywhere:
   (顾客资料查阅记录, :func:`apps.estates.actions.log_page_read`); every download — masked or not — is
   logged as an export (:func:`apps.estates.actions.log_exports`).
 """
+
 from __future__ import annotations
 
 import copy
@@ -47,14 +48,18 @@ def keep_unmasked(submitted: dict[str, str], original: dict[str, Any] | None) ->
     """The sections a user without a grant saved from the masked draft form: a text left as it was shown
     (masked) keeps its stored original, so saving a draft never overwrites the owner's numbers with stars."""
     original = original or {}
-    return {k: original[k] if isinstance(original.get(k), str) and v == mask_text(original[k]) else v
-            for k, v in submitted.items()}
+    return {
+        k: original[k] if isinstance(original.get(k), str) and v == mask_text(original[k]) else v
+        for k, v in submitted.items()
+    }
 
 
 def has_personal_numbers(report: Any) -> bool:
     """Whether masking would change anything in the report's figures, sections or approval notes."""
-    return any(_masked(value) != value for value in
-               (report.figures or {}, report.sections or {}, getattr(report, "approval_flags", None) or []))
+    return any(
+        _masked(value) != value
+        for value in (report.figures or {}, report.sections or {}, getattr(report, "approval_flags", None) or [])
+    )
 
 
 def masked_json(value: Any) -> Any:
@@ -73,8 +78,9 @@ def report_for_read(user: Any, report: Any, *, screen: str = "") -> tuple[Any, b
     grant = grant_for(user, report)
     personal = has_personal_numbers(report)
     if grant is not None and personal:
-        estates_actions.log_page_read(user, report.project, grant=grant,
-                                      screen=(screen or f"查看：报告 {report.title}")[:100])
+        estates_actions.log_page_read(
+            user, report.project, grant=grant, screen=(screen or f"查看：报告 {report.title}")[:100]
+        )
     return shown_report(report, unmasked=grant is not None), grant is None and personal
 
 
@@ -83,6 +89,7 @@ def report_for_export(user: Any, report: Any, *, screen: str) -> Any:
     (a company-wide report has no project: always masked, no project log)."""
     grant = grant_for(user, report)
     if report.project is not None:
-        estates_actions.log_exports(user, {report.project: 1}, {report.project.pk: grant}, screen=screen,
-                                    reason="导出报告")
+        estates_actions.log_exports(
+            user, {report.project: 1}, {report.project.pk: grant}, screen=screen, reason="导出报告"
+        )
     return shown_report(report, unmasked=grant is not None)

@@ -5,6 +5,7 @@ management department (管理部) every half year. The seeds give no date; our r
 half-year is due by 23:59:59 on the 15th of the month after it ends (15 July, 15 January), like the
 other periodic statistics. Pure read side; the writing is :func:`apps.reports.actions.record_utility_statistics`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,8 +46,12 @@ def half_years(project: Project, now: dt.datetime, *, count: int = 4) -> list[Ha
     """The last ``count`` finished half-years of ``project`` (newest first), each with its report if any."""
     today = now.astimezone(project.tz).date()
     year, half = (today.year - 1, 2) if today.month <= 6 else (today.year, 1)
-    rows: dict[dt.date, Any] = {r.period_start: r for r in UtilityStatistics.objects.filter(project=project)
-                                .select_related("reported_by").order_by("period_start")}
+    rows: dict[dt.date, Any] = {
+        r.period_start: r
+        for r in UtilityStatistics.objects.filter(project=project)
+        .select_related("reported_by")
+        .order_by("period_start")
+    }
     out = []
     for _i in range(count):
         period = schedule.half_year_period(year, half)

@@ -12,6 +12,7 @@ Each change goes through :func:`apps.org.actions.change_setting` (the same path 
 recorded with who changed it, when and why. Sections are found by key in the settings registry (the
 compensation limits are the ticket pipeline's section), so this module imports nothing above it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,14 +26,30 @@ from linli import clock
 
 # (settings key, project code or None, changes over the values in force, by username (prefix), reason, days ago)
 CHANGES: list[tuple[str, str | None, dict[str, Any], str, str, int]] = [
-    ("reply-policy", None, {Channel.EMAIL.value: ReplyClass.WRITTEN.value, "written_reviewers": "quality"},
-     "sysadmin", "公司办公会决定：邮件投诉一律正式回函，按书面答复的时限办理；书面答复改由品质管理部统一审核", 40),
-    ("reply-policy", "SM", {Channel.VISIT.value: ReplyClass.WRITTEN.value,
-                            Channel.FIELD_VISIT.value: ReplyClass.WRITTEN.value},
-     "pm_sm", "委托方（街道办）要求来访和现场投诉均书面答复，并存档备查", 25),
-    ("compensation-limits", None, {"dept_head": "300", "cs_manager": "1000", "project_manager": "3000",
-                                   "quality": "10000", "leadership": ""},
-     "sysadmin", "按2026年修订的《赔偿管理办法》调整各岗位审批权限", 33),
+    (
+        "reply-policy",
+        None,
+        {Channel.EMAIL.value: ReplyClass.WRITTEN.value, "written_reviewers": "quality"},
+        "sysadmin",
+        "公司办公会决定：邮件投诉一律正式回函，按书面答复的时限办理；书面答复改由品质管理部统一审核",
+        40,
+    ),
+    (
+        "reply-policy",
+        "SM",
+        {Channel.VISIT.value: ReplyClass.WRITTEN.value, Channel.FIELD_VISIT.value: ReplyClass.WRITTEN.value},
+        "pm_sm",
+        "委托方（街道办）要求来访和现场投诉均书面答复，并存档备查",
+        25,
+    ),
+    (
+        "compensation-limits",
+        None,
+        {"dept_head": "300", "cs_manager": "1000", "project_manager": "3000", "quality": "10000", "leadership": ""},
+        "sysadmin",
+        "按2026年修订的《赔偿管理办法》调整各岗位审批权限",
+        33,
+    ),
 ]
 
 
@@ -48,7 +65,14 @@ def load_demo_policies(company: Company, *, now: dt.datetime | None = None) -> i
         project = Project.objects.get(company=company, code=project_code) if project_code is not None else None
         values, _source = section.values(company, project)
         data = settings_registry.form_data(section.form(company, project), {**values, **changes})
-        org_actions.change_setting(section=section, company=company, project=project, data=data, reason=reason,
-                                   by=by, now=now - dt.timedelta(days=days_ago))
+        org_actions.change_setting(
+            section=section,
+            company=company,
+            project=project,
+            data=data,
+            reason=reason,
+            by=by,
+            now=now - dt.timedelta(days=days_ago),
+        )
         made += 1
     return made

@@ -4,20 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0012_case_source_ticket'),
+        ("reports", "0012_case_source_ticket"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='kpisettings',
-            name='timely_basis',
-            field=models.CharField(choices=[('due', '当月到期的投诉：回复和完成均在时限内的比例'), ('received', '当月受理的投诉：已到期的各环节时限均按时完成的比例')], default='due', help_text='处理及时率 = 按时的投诉 ÷ 所选口径的投诉', max_length=20, verbose_name='处理及时率的统计口径'),
+            model_name="kpisettings",
+            name="timely_basis",
+            field=models.CharField(
+                choices=[
+                    ("due", "当月到期的投诉：回复和完成均在时限内的比例"),
+                    ("received", "当月受理的投诉：已到期的各环节时限均按时完成的比例"),
+                ],
+                default="due",
+                help_text="处理及时率 = 按时的投诉 ÷ 所选口径的投诉",
+                max_length=20,
+                verbose_name="处理及时率的统计口径",
+            ),
         ),
         migrations.AddField(
-            model_name='kpisettings',
-            name='validity_base',
-            field=models.CharField(choices=[('complaints', '当月受理的全部投诉'), ('tickets', '当月受理的全部诉求（投诉、报修、建议）')], default='complaints', help_text='投诉有效率 = 当月认定的有效投诉 ÷ 所选分母', max_length=20, verbose_name='投诉有效率的分母'),
+            model_name="kpisettings",
+            name="validity_base",
+            field=models.CharField(
+                choices=[("complaints", "当月受理的全部投诉"), ("tickets", "当月受理的全部诉求（投诉、报修、建议）")],
+                default="complaints",
+                help_text="投诉有效率 = 当月认定的有效投诉 ÷ 所选分母",
+                max_length=20,
+                verbose_name="投诉有效率的分母",
+            ),
         ),
     ]

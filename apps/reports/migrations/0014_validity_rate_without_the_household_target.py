@@ -1,6 +1,7 @@
 """R-M5-13: the ≤ 1 % goal belongs to valid complaints ÷ households per year, not to the validity rate (valid ÷
 complaints). Companies whose stored targets still carry the shipped ≤ 1 % on the validity rate lose that one
 entry (any target a company chose itself is kept)."""
+
 from __future__ import annotations
 
 from django.db import migrations

@@ -6,15 +6,19 @@ import apps.reports.models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0014_validity_rate_without_the_household_target'),
+        ("reports", "0014_validity_rate_without_the_household_target"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='kpisettings',
-            name='targets',
-            field=models.JSONField(blank=True, default=apps.reports.models.default_targets, help_text='如 {"satisfaction_rate": {"value": 95, "op": ">="}}', verbose_name='指标目标值'),
+            model_name="kpisettings",
+            name="targets",
+            field=models.JSONField(
+                blank=True,
+                default=apps.reports.models.default_targets,
+                help_text='如 {"satisfaction_rate": {"value": 95, "op": ">="}}',
+                verbose_name="指标目标值",
+            ),
         ),
     ]

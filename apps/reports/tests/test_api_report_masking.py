@@ -2,6 +2,7 @@
 report page shows it to the same user — phone and ID numbers quoted in its cases and texts masked unless the
 user may reveal personal data and holds a department head's grant — with the same read logging; the frozen
 report's xlsx and PDF downloads mask the same way."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,8 +21,10 @@ pytestmark = pytest.mark.django_db
 PHONE, ID = "13912345678", "110101199003071234"
 MASKED_PHONE, MASKED_ID = "139****5678", "1101**********1234"
 WORDS = f"业主请回电{PHONE}，身份证{ID}，13号楼灯坏"
-FIGURES = {"kpis": [{"label": "受理", "value": 2, "unit": "件", "counts": {"all": 2}}],
-           "cases": [{"number": "T-1", "category": "噪音", "level": "一般", "summary": WORDS, "result": "已回电"}]}
+FIGURES = {
+    "kpis": [{"label": "受理", "value": 2, "unit": "件", "counts": {"all": 2}}],
+    "cases": [{"number": "T-1", "category": "噪音", "level": "一般", "summary": WORDS, "result": "已回电"}],
+}
 
 
 def _api(user: Any, now: dt.datetime) -> Client:
@@ -32,17 +35,29 @@ def _api(user: Any, now: dt.datetime) -> Client:
 
 
 def _frozen(cast: Any, now: dt.datetime) -> Any:
-    draft = actions.create_draft(duty=schedule.MONTHLY_SUMMARY, period=schedule.month_period(2026, 11),
-                                 project=cast.project, figures=FIGURES, sections={"summary": f"本月回访：{WORDS}"},
-                                 acting_user=cast.supervisor, now=now)
+    draft = actions.create_draft(
+        duty=schedule.MONTHLY_SUMMARY,
+        period=schedule.month_period(2026, 11),
+        project=cast.project,
+        figures=FIGURES,
+        sections={"summary": f"本月回访：{WORDS}"},
+        acting_user=cast.supervisor,
+        now=now,
+    )
     actions.submit_for_review(draft, acting_user=cast.supervisor, now=now)
     return actions.approve_report(draft, acting_user=cast.cs_manager, now=now, acknowledge_mismatches=True)
 
 
 def _grant(cast: Any, user: Any, now: dt.datetime) -> ArchiveGrant:
-    return ArchiveGrant.objects.create(project=cast.project, grantee=user, granted_by=cast.cs_manager,
-                                       reason="报告核对", valid_from=now - dt.timedelta(hours=1),
-                                       valid_until=now + dt.timedelta(days=1), created_at=now)
+    return ArchiveGrant.objects.create(
+        project=cast.project,
+        grantee=user,
+        granted_by=cast.cs_manager,
+        reason="报告核对",
+        valid_from=now - dt.timedelta(hours=1),
+        valid_until=now + dt.timedelta(days=1),
+        created_at=now,
+    )
 
 
 def _xlsx_text(response: Any) -> str:
@@ -63,7 +78,8 @@ def _pdf_html(client: Client, report: Any, monkeypatch: Any) -> str:
 
 
 def test_r_m7_01_api_report_is_masked_like_the_page_without_the_right_to_reveal(
-        client: Any, cast: Any, frozen_now: dt.datetime, monkeypatch: Any) -> None:
+    client: Any, cast: Any, frozen_now: dt.datetime, monkeypatch: Any
+) -> None:
     """The 客服经理 holds no right to reveal personal data: the API, the page, the xlsx and the PDF all show the
     approved report's case and text with 139****5678 and the ID number masked; the API read is not logged
     (nothing shown in full), the two downloads are logged as masked exports; the frozen report is unchanged."""
@@ -89,7 +105,8 @@ def test_r_m7_01_api_report_is_masked_like_the_page_without_the_right_to_reveal(
 
 
 def test_r_m7_03_api_report_in_full_under_a_grant_is_logged_like_the_page(
-        client: Any, cast: Any, frozen_now: dt.datetime, monkeypatch: Any) -> None:
+    client: Any, cast: Any, frozen_now: dt.datetime, monkeypatch: Any
+) -> None:
     """The 客服主管 may reveal personal data: masked until a department head grants access (API and page alike,
     nothing logged); under the grant the API shows what the page shows — the numbers in full — and each read
     in full, through the API or the page, leaves one VIEW row naming the grant; the xlsx and PDF are in full
@@ -107,7 +124,8 @@ def test_r_m7_03_api_report_in_full_under_a_grant_is_logged_like_the_page(
     assert PHONE in page and ID in page and 'data-testid="masked-note"' not in page
     logs = list(CustomerDataAccessLog.objects.order_by("id"))
     assert [(x.action, x.user, x.project, x.grant) for x in logs] == [
-        (AccessAction.VIEW, cast.supervisor, cast.project, grant)] * 2
+        (AccessAction.VIEW, cast.supervisor, cast.project, grant)
+    ] * 2
     assert "接口" in logs[0].screen and "报告" in logs[1].screen
 
     xlsx = _xlsx_text(client.get(reverse("reports:xlsx", args=[report.pk])))
@@ -120,13 +138,20 @@ def test_r_m7_03_api_report_in_full_under_a_grant_is_logged_like_the_page(
 def test_r_m7_01_api_lifecycle_answers_are_masked_too(cast: Any, frozen_now: dt.datetime) -> None:
     """Every API answer that carries a report (refresh, submit, approve) masks it like the detail: the
     submitter without a grant never receives the owner's number back."""
-    draft = actions.create_draft(duty=schedule.MONTHLY_SUMMARY, period=schedule.month_period(2026, 11),
-                                 project=cast.project, figures=FIGURES, sections={"summary": f"本月回访：{WORDS}"},
-                                 acting_user=cast.supervisor, now=frozen_now)
+    draft = actions.create_draft(
+        duty=schedule.MONTHLY_SUMMARY,
+        period=schedule.month_period(2026, 11),
+        project=cast.project,
+        figures=FIGURES,
+        sections={"summary": f"本月回访：{WORDS}"},
+        acting_user=cast.supervisor,
+        now=frozen_now,
+    )
     submitted = _api(cast.supervisor, frozen_now).post(f"/api/v1/reports/{draft.pk}/submit")
     assert submitted.status_code == 200, submitted.content
     assert PHONE not in submitted.content.decode() and MASKED_PHONE in submitted.content.decode()
-    approved = _api(cast.cs_manager, frozen_now).post(f"/api/v1/reports/{draft.pk}/approve",
-                                                     {"acknowledge_mismatches": True}, content_type="application/json")
+    approved = _api(cast.cs_manager, frozen_now).post(
+        f"/api/v1/reports/{draft.pk}/approve", {"acknowledge_mismatches": True}, content_type="application/json"
+    )
     assert approved.status_code == 200, approved.content
     assert approved.json()["frozen"] is True and PHONE not in approved.content.decode()

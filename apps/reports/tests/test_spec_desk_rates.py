@@ -2,6 +2,7 @@
 rate (处理及时率) — on the page 前台每月统计 and through ``GET /api/v1/reports/desk-rates`` — with the formulas
 the company chose on its settings page (统计指标目标值): by default valid ÷ complaints received in the month,
 and of the complaints due in the month, those replied and completed in time."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -45,8 +46,15 @@ def _choose(cast: Any, **values: str) -> None:
     assert section is not None
     current, _source = section.values(cast.company, None)
     data = settings_registry.form_data(section.form(cast.company, None), {**current, **values})
-    org_actions.change_setting(section=section, company=cast.company, project=None, data=data,
-                               reason="按公司统计口径调整", by=cast.sysadmin, now=NOW)
+    org_actions.change_setting(
+        section=section,
+        company=cast.company,
+        project=None,
+        data=data,
+        reason="按公司统计口径调整",
+        by=cast.sysadmin,
+        now=NOW,
+    )
 
 
 def test_r_m5_10_front_desk_compiles_the_monthly_rates_on_the_page(client: Any, cast: Any, ds: Any) -> None:
@@ -90,8 +98,9 @@ def test_r_m5_10_formulas_are_the_companys_choice(cast: Any, ds: Any) -> None:
     """The company switches validity to all tickets received (1 of 6) and timeliness to the complaints received
     in the month (the dashboard's 处理及时率, 1 of 5): the October complaint no longer counts."""
     _choose(cast, validity_base="tickets", timely_basis="received")
-    data = _api(cast.front_desk).get("/api/v1/reports/desk-rates", {"project": cast.project.pk,
-                                                                    "month": "2026-11"}).json()
+    data = (
+        _api(cast.front_desk).get("/api/v1/reports/desk-rates", {"project": cast.project.pk, "month": "2026-11"}).json()
+    )
     assert (data["validity_rate"]["numerator"], data["validity_rate"]["denominator"]) == (1, 6)
     assert "全部诉求" in data["validity_rate"]["formula"]
     assert (data["timely_rate"]["numerator"], data["timely_rate"]["denominator"]) == (1, 5)

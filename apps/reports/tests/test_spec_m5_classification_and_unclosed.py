@@ -5,6 +5,7 @@
 - R-M5-15: complaints are classified by subject (物业管理/地产/市政), escalation level and channel on the
   dashboard and in the generated reports, and each row drills down to exactly its tickets.
 """
+
 from __future__ import annotations
 
 import io
@@ -48,9 +49,11 @@ def _page(user: Any) -> Client:
 def _close_unresolved(cast: Any, ticket: Ticket) -> None:
     """The 客服主管 ends T3 as 未关闭 through the tickets API (beyond the company's ability)."""
     with clock.frozen(at(2026, 11, 21, 10, 0)):
-        r = _page(cast.supervisor).post(f"/api/v1/tickets/{ticket.pk}/close", {
-            "unresolved": True, "result": "已多次协调", "analysis": "超出公司能力", "measures": "每月回访跟进"},
-            content_type="application/json")
+        r = _page(cast.supervisor).post(
+            f"/api/v1/tickets/{ticket.pk}/close",
+            {"unresolved": True, "result": "已多次协调", "analysis": "超出公司能力", "measures": "每月回访跟进"},
+            content_type="application/json",
+        )
     assert r.status_code == 200, r.content
     ticket.refresh_from_db()
     assert ticket.status == "unresolved"
@@ -82,16 +85,22 @@ def test_r_m5_14_unclosed_complaint_is_in_the_ledger_and_the_generated_monthly_r
     """The complaint ledger (投诉台账) lists T3 with its status 未关闭, and the monthly summary generated for
     November counts it among the 5 complaints and the hot ones."""
     _close_unresolved(cast, ds.t["T3"])
-    response = _page(cast.project_manager).get(reverse("reports:ledger", args=["complaint"]),
-                                               {**NOV, "projects": str(cast.project.pk)})
+    response = _page(cast.project_manager).get(
+        reverse("reports:ledger", args=["complaint"]), {**NOV, "projects": str(cast.project.pk)}
+    )
     assert response.status_code == 200
     wb = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     rows = [[c.value for c in row] for row in wb.active.iter_rows()]
     t3 = next(r for r in rows if ds.t["T3"].number in r)
     assert "未关闭" in t3
-    report, _created = actions.generate_draft(duty=schedule.MONTHLY_SUMMARY, period=schedule.month_period(2026, 11),
-                                              project=cast.project, company=cast.company,
-                                              acting_user=cast.cs_manager, now=NOW)
+    report, _created = actions.generate_draft(
+        duty=schedule.MONTHLY_SUMMARY,
+        period=schedule.month_period(2026, 11),
+        project=cast.project,
+        company=cast.company,
+        acting_user=cast.cs_manager,
+        now=NOW,
+    )
     received = next(k for k in report.figures["kpis"] if k["code"] == "received")
     assert received["counts"]["complaint"] == 5
     levels = next(t for t in report.figures["tables"] if t["by"] == "escalation_level")
@@ -105,8 +114,10 @@ def test_r_m5_15_dashboard_and_api_break_down_by_subject_level_and_channel_and_d
     Ticket.objects.filter(pk=ds.t["T8"].pk).update(municipal=True)
     page = _page(cast.project_manager)
     assert 'data-testid="chart-subject"' in page.get(reverse("reports:dashboard")).content.decode()
-    for data in (page.get(reverse("reports:dashboard_data"), NOV).json(),
-                 _api(cast.project_manager).get("/api/v1/reports/dashboard", NOV).json()):
+    for data in (
+        page.get(reverse("reports:dashboard_data"), NOV).json(),
+        _api(cast.project_manager).get("/api/v1/reports/dashboard", NOV).json(),
+    ):
         subjects = {r["key"]: (r["label"], r["count"]) for r in data["by_subject"]}
         assert subjects == {"property": ("物业管理", 4), "developer": ("地产", 1), "municipal": ("市政", 1)}
         levels = {r["key"]: r["count"] for r in data["by_escalation"]}
@@ -116,9 +127,12 @@ def test_r_m5_15_dashboard_and_api_break_down_by_subject_level_and_channel_and_d
         drilled = page.get(developer_row["drill"]).content.decode()
         assert ds.t["T2"].number in drilled and ds.t["T8"].number not in drilled
     api = _api(cast.project_manager)
-    for by, key, expected in (("subject", "municipal", {"T8"}), ("subject", "property", {"T1", "T3", "T4", "T7"}),
-                              ("escalation_level", "major", {"T7"}), ("escalation_level", "none",
-                                                                     {"T1", "T2", "T4", "T8"})):
+    for by, key, expected in (
+        ("subject", "municipal", {"T8"}),
+        ("subject", "property", {"T1", "T3", "T4", "T7"}),
+        ("escalation_level", "major", {"T7"}),
+        ("escalation_level", "none", {"T1", "T2", "T4", "T8"}),
+    ):
         body = api.get("/api/v1/reports/drill", {**NOV, "by": by, "key": key}).json()
         assert {t["number"] for t in body["tickets"]} == {ds.t[k].number for k in expected}, (by, key)
     bad = api.get("/api/v1/reports/drill", {**NOV, "by": "subject", "key": "nonsense"})
@@ -128,9 +142,14 @@ def test_r_m5_15_dashboard_and_api_break_down_by_subject_level_and_channel_and_d
 def test_r_m5_15_generated_reports_carry_the_subject_and_level_tables(cast: Any, ds: Any) -> None:
     """The monthly summary shows 按投诉主体 and 按投诉级别 tables on its page, counted like the dashboard."""
     Ticket.objects.filter(pk=ds.t["T2"].pk).update(developer_matter=True)
-    report, _created = actions.generate_draft(duty=schedule.MONTHLY_SUMMARY, period=schedule.month_period(2026, 11),
-                                              project=cast.project, company=cast.company,
-                                              acting_user=cast.cs_manager, now=NOW)
+    report, _created = actions.generate_draft(
+        duty=schedule.MONTHLY_SUMMARY,
+        period=schedule.month_period(2026, 11),
+        project=cast.project,
+        company=cast.company,
+        acting_user=cast.cs_manager,
+        now=NOW,
+    )
     tables = {t["by"]: {r["key"]: r["count"] for r in t["rows"]} for t in report.figures["tables"]}
     assert tables["subject"] == {"property": 5, "developer": 1}
     assert tables["escalation_level"] == {"none": 4, "hot": 1, "major": 1}

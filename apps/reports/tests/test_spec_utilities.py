@@ -2,6 +2,7 @@
 them and reports them to the management department — on the page 半年度水电统计 and through
 ``/api/v1/reports/utilities``, as the 管理处经理; each half-year has a due time (the 15th of the month after
 it ends) and an unreported or late one is marked; the Django admin can no longer bypass the checks."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,8 +16,15 @@ from apps.reports.admin import UtilityStatisticsAdmin
 from apps.reports.models import UtilityStatistics
 
 pytestmark = pytest.mark.django_db
-FORM = {"year": "2026", "half": "1", "water_m3": "12800", "water_target_m3": "12000", "electricity_kwh": "365000",
-        "electricity_target_kwh": "380000", "analysis": "二季度绿化浇灌用水增加；公共照明改LED后用电低于指标"}
+FORM = {
+    "year": "2026",
+    "half": "1",
+    "water_m3": "12800",
+    "water_target_m3": "12000",
+    "electricity_kwh": "365000",
+    "electricity_target_kwh": "380000",
+    "analysis": "二季度绿化浇灌用水增加；公共照明改LED后用电低于指标",
+}
 
 
 def _api(user: Any, now: dt.datetime) -> Client:
@@ -26,8 +34,9 @@ def _api(user: Any, now: dt.datetime) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
 
-def test_r_m5_17_project_manager_reports_a_half_year_on_the_page(client: Any, cast: Any,
-                                                                 frozen_now: dt.datetime) -> None:
+def test_r_m5_17_project_manager_reports_a_half_year_on_the_page(
+    client: Any, cast: Any, frozen_now: dt.datetime
+) -> None:
     """The 管理处经理 sees the last four finished half-years; 2026 上半年 (due 2026-07-15) is overdue; reporting
     it records the figures, the analysis and who reported, marked late; a second report of the same half-year
     and a negative figure are refused beside the form, and nothing is written."""
@@ -42,14 +51,20 @@ def test_r_m5_17_project_manager_reports_a_half_year_on_the_page(client: Any, ca
     assert done.status_code == 302
     row = UtilityStatistics.objects.get(project=cast.project)
     assert (row.period_start, row.water_m3, row.reported_by, row.reported_at) == (
-        dt.date(2026, 1, 1), 12800, cast.project_manager, frozen_now)
+        dt.date(2026, 1, 1),
+        12800,
+        cast.project_manager,
+        frozen_now,
+    )
     html = client.get(reverse("reports:utilities")).content.decode()
     assert "12800.00 / 12000.00（6.7%）" in html and "迟报" in html
 
     again = client.post(reverse("reports:utilities"), {**FORM, "project": cast.project.pk})
     assert again.status_code == 400 and "已上报" in again.content.decode()
-    negative = client.post(reverse("reports:utilities"), {**FORM, "half": "2", "year": "2025", "water_m3": "-3",
-                                                         "project": cast.project.pk})
+    negative = client.post(
+        reverse("reports:utilities"),
+        {**FORM, "half": "2", "year": "2025", "water_m3": "-3", "project": cast.project.pk},
+    )
     assert negative.status_code == 400 and UtilityStatistics.objects.count() == 1
 
 
@@ -62,8 +77,16 @@ def test_r_m5_17_utility_statistics_through_the_api(cast: Any, frozen_now: dt.da
     rows = listed.json()
     assert [(r["year"], r["half"]) for r in rows] == [(2026, 1), (2025, 2), (2025, 1), (2024, 2)]
     assert rows[0]["late"] is True and rows[0]["reported_at"] is None
-    payload = {"project_id": cast.project.pk, "year": 2025, "half": 2, "water_m3": 11000, "water_target_m3": 12000,
-               "electricity_kwh": 390000, "electricity_target_kwh": 380000, "analysis": "冬季供暖设备用电超指标"}
+    payload = {
+        "project_id": cast.project.pk,
+        "year": 2025,
+        "half": 2,
+        "water_m3": 11000,
+        "water_target_m3": 12000,
+        "electricity_kwh": 390000,
+        "electricity_target_kwh": 380000,
+        "analysis": "冬季供暖设备用电超指标",
+    }
     created = api.post("/api/v1/reports/utilities", payload, content_type="application/json")
     assert created.status_code == 201, created.content
     row = next(r for r in created.json() if (r["year"], r["half"]) == (2025, 2))
@@ -71,8 +94,10 @@ def test_r_m5_17_utility_statistics_through_the_api(cast: Any, frozen_now: dt.da
     assert row["reported_by"] and row["recipient"] == "管理部"
     running = api.post("/api/v1/reports/utilities", {**payload, "year": 2026}, content_type="application/json")
     assert running.status_code == 409 and "尚未结束" in running.json()["error"]["message"]
-    assert _api(cast.front_desk, frozen_now).get("/api/v1/reports/utilities",
-                                                 {"project": cast.project.pk}).status_code == 404
+    assert (
+        _api(cast.front_desk, frozen_now).get("/api/v1/reports/utilities", {"project": cast.project.pk}).status_code
+        == 404
+    )
     assert UtilityStatistics.objects.count() == 1
 
 

@@ -1,4 +1,5 @@
 """前台每月统计 page (R-M5-10): the front desk's monthly complaint validity and timely handling rates."""
+
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
@@ -26,7 +27,16 @@ def desk_rates_page(request: HttpRequest) -> HttpResponse:
     if request.GET.get("project") and str(project.pk) != request.GET.get("project"):
         errors["project"] = "项目不存在或您无权查看"
     rates = desk_rates.monthly_rates(project, month, now=now)
-    return render(request, "reports/desk_rates.html", {
-        "rates": rates, "rate_list": [rates.validity, rates.timely], "projects": projects, "project": project, "month_value": f"{month:%Y-%m}",
-        "errors": errors,
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "reports/desk_rates.html",
+        {
+            "rates": rates,
+            "rate_list": [rates.validity, rates.timely],
+            "projects": projects,
+            "project": project,
+            "month_value": f"{month:%Y-%m}",
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )

@@ -1,5 +1,6 @@
 """半年度水电统计 page (R-M5-17): the 管理处 reports each finished half-year's water and electricity figures
 against the targets, with its analysis, to the management department; due dates and late reports shown."""
+
 from __future__ import annotations
 
 from typing import Any, cast
@@ -39,16 +40,28 @@ def utility_page(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 with transaction.atomic():
-                    actions.record_utility_statistics(project=project, acting_user=cast(User, request.user),
-                                                      now=now, **form.cleaned_data)
+                    actions.record_utility_statistics(
+                        project=project, acting_user=cast(User, request.user), now=now, **form.cleaned_data
+                    )
             except actions.ReportError as exc:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, "水电统计已上报管理部")
                 return redirect(f"{request.path}?project={project.pk}")
         status = 400
-    return render(request, "reports/utilities.html", {
-        "projects": projects, "project": project, "form": form, "now": now, "recipient": utilities.RECIPIENT,
-        "rows": [{"h": h, "late": h.late(now), "variance": actions.utility_variance(h.row) if h.row else None}
-                 for h in halves],
-    }, status=status)
+    return render(
+        request,
+        "reports/utilities.html",
+        {
+            "projects": projects,
+            "project": project,
+            "form": form,
+            "now": now,
+            "recipient": utilities.RECIPIENT,
+            "rows": [
+                {"h": h, "late": h.late(now), "variance": actions.utility_variance(h.row) if h.row else None}
+                for h in halves
+            ],
+        },
+        status=status,
+    )

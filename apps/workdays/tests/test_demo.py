@@ -1,6 +1,7 @@
 """Issue 17 item 3: the demo company has set its own reply policy (R-M1-04, P-22, P-09) and compensation
 limits (R-M2-24, P-11) on the staff settings pages, so after the demo both pages show the company's values
 and rows in their change history (who, when, why), and the API reads the same values."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -61,8 +62,12 @@ def test_demo_compensation_limits_page_shows_the_companys_limits_and_history(com
     no limit for the company's leaders), with the change, its author and its reason in the history."""
     limits = {r.role: r.max_amount for r in CompensationLimit.objects.filter(company=company).order_by("role")}
     assert {k: (str(v) if v is not None else None) for k, v in limits.items()} == {
-        "cs_manager": "1000.00", "dept_head": "300.00", "leadership": None, "project_manager": "3000.00",
-        "quality": "10000.00"}
+        "cs_manager": "1000.00",
+        "dept_head": "300.00",
+        "leadership": None,
+        "project_manager": "3000.00",
+        "quality": "10000.00",
+    }
     html = _page("sysadmin", "/org/settings/compensation-limits/")
     assert "公司设置" in html and 'value="3000.00"' in html
     history = _history_rows(html)
