@@ -105,3 +105,16 @@ def test_r_m5_10_formulas_are_the_companys_choice(cast: Any, ds: Any) -> None:
     assert "全部诉求" in data["validity_rate"]["formula"]
     assert (data["timely_rate"]["numerator"], data["timely_rate"]["denominator"]) == (1, 5)
     assert ds.t["TOCT"].number not in _marks(data["timely_rate"])
+
+
+def test_r_m5_10_desk_rates_page_query_count_does_not_grow_with_the_month(
+    client: Any, cast: Any, ds: Any, django_assert_max_num_queries: Any
+) -> None:
+    """Thirty more complaints in the month add no query per row (pinned)."""
+    for day in range(30):
+        receive(cast, now=at(2026, 11, 1 + day % 20, 9, 0), content=f"楼道灯不亮 {day}")
+    clock.set_now(NOW)
+    client.force_login(cast.front_desk)
+    with django_assert_max_num_queries(40):
+        response = client.get(reverse("reports:desk_rates"), {"project": cast.project.pk, "month": "2026-11"})
+    assert response.status_code == 200 and response.context["rates"].validity.denominator == 35

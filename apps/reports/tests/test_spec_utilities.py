@@ -107,3 +107,27 @@ def test_r_m5_17_admin_cannot_bypass_the_checks() -> None:
 
     model_admin = UtilityStatisticsAdmin(UtilityStatistics, admin.site)
     assert model_admin.has_add_permission(None) is False and model_admin.has_change_permission(None) is False
+
+
+def test_r_m5_17_utilities_page_query_count(
+    client: Any, cast: Any, frozen_now: dt.datetime, django_assert_max_num_queries: Any
+) -> None:
+    """The page reads the half-years in one query, whatever has been reported (pinned)."""
+    from apps.reports import actions
+
+    for year, half in ((2025, 1), (2025, 2), (2026, 1)):
+        actions.record_utility_statistics(
+            project=cast.project,
+            year=year,
+            half=half,
+            water_m3="1",
+            water_target_m3="2",
+            electricity_kwh="3",
+            electricity_target_kwh="4",
+            analysis="正常",
+            acting_user=cast.project_manager,
+            now=frozen_now,
+        )
+    client.force_login(cast.project_manager)
+    with django_assert_max_num_queries(25):
+        assert client.get(reverse("reports:utilities")).status_code == 200
