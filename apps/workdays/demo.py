@@ -6,7 +6,8 @@ does after its first months on Linli, so the pages show the company's values and
 - 投诉方式与答复 (``/org/settings/reply-policy/``, R-M1-04, P-22, P-09): complaints by e-mail are answered
   with a formal letter (书面), the written answers are reviewed by 品质管理部 alone; the public-property
   project 市民服务中心 also answers its walk-in complaints in writing (the client's requirement);
-- 赔偿审批权限 (``/org/settings/compensation-limits/``, R-M2-24, P-11): the company's own limits per role.
+- 赔偿审批权限 (``/org/settings/compensation-limits/``, R-M2-24, P-11): the company's own limits per role
+  (客服经理 ¥1,000, 管理处经理 ¥3,000, 品质管理部 ¥10,000, 物业总经理 ¥20,000, 公司领导 without a limit).
 
 Each change goes through :func:`apps.org.actions.change_setting` (the same path as the page), so it is
 recorded with who changed it, when and why. Sections are found by key in the settings registry (the
@@ -45,7 +46,13 @@ CHANGES: list[tuple[str, str | None, dict[str, Any], str, str, int]] = [
     (
         "compensation-limits",
         None,
-        {"dept_head": "300", "cs_manager": "1000", "project_manager": "3000", "quality": "10000", "leadership": ""},
+        {
+            "cs_manager": "1000",
+            "project_manager": "3000",
+            "quality": "10000",
+            "general_manager": "20000",
+            "leadership": "",
+        },
         "sysadmin",
         "按2026年修订的《赔偿管理办法》调整各岗位审批权限",
         33,

@@ -58,13 +58,12 @@ def test_demo_reply_policy_page_shows_the_companys_values_and_history(company: C
 
 
 def test_demo_compensation_limits_page_shows_the_companys_limits_and_history(company: Company) -> None:
-    """/org/settings/compensation-limits/: the company's own limits per approving role (¥300 … ¥10,000,
-    no limit for the company's leaders), with the change, its author and its reason in the history."""
+    """/org/settings/compensation-limits/: the company's own limits per approving role (¥1,000 … ¥20,000; the
+    company's leaders keep no limit), with the change, its author and its reason in the history."""
     limits = {r.role: r.max_amount for r in CompensationLimit.objects.filter(company=company).order_by("role")}
-    assert {k: (str(v) if v is not None else None) for k, v in limits.items()} == {
+    assert {k: str(v) for k, v in limits.items()} == {
         "cs_manager": "1000.00",
-        "dept_head": "300.00",
-        "leadership": None,
+        "general_manager": "20000.00",
         "project_manager": "3000.00",
         "quality": "10000.00",
     }
