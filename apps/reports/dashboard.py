@@ -46,8 +46,7 @@ def kpi_cards(scope: kpis.Scope) -> list[dict[str, Any]]:
     cards = []
     for r in kpis.all_kpis(scope):
         d = r.as_dict()
-        # a drill-down per ticket part (not for a count of households, R-M5-13's base)
-        d["drill"] = {part: drill_url(scope, kpi=r.code, part=part) for part in r.counts if part != "households"}
+        d["drill"] = {part: drill_url(scope, kpi=r.code, part=part) for part in r.counts}
         cards.append(d)
     return cards
 

@@ -408,8 +408,7 @@ def _result(code: str, scope: Scope, counts: dict[str, int], targets: dict[str, 
     elif code == "valid_complaints_per_household":  # R-M5-13: valid ÷ households, per year
         households = households_of(scope)
         days = max((scope.end - scope.start).days, 1)
-        counts = {**counts, "households": households}
-        extra = {"households": households, "days": days}
+        extra = {"households": households, "days": days}  # the base is not a ticket count: not drilled
         value = round(counts["numerator"] * 36500.0 / (households * days), 2) if households else None
     else:
         value = float(counts[k.value_part])

@@ -50,7 +50,8 @@ def test_r_m5_13_valid_complaint_goal_is_per_household_per_year_on_the_dashboard
         cards = _cards(data)
         per_household = cards["valid_complaints_per_household"]
         assert per_household["value"] == expected
-        assert per_household["counts"] == {"numerator": 1, "households": households}
+        assert per_household["counts"] == {"numerator": 1}
+        assert per_household["extra"] == {"households": households, "days": 30}
         assert per_household["target"] == {"value": 1.0, "op": "<="}
         assert per_household["met_target"] is (expected <= 1.0)
         assert "households" not in per_household["drill"]

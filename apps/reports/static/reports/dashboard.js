@@ -51,9 +51,9 @@
         extra = "<div class='target'>P90 " + esc(k.extra.p90_hours == null ? "—" : k.extra.p90_hours) +
           " h · " + esc(k.extra.calendar || "") + "</div>";
       }
-      if (k.code === "valid_complaints_per_household" && k.counts) {
+      if (k.code === "valid_complaints_per_household" && k.extra) {
         extra += "<div class='target'><a href='" + esc(k.drill.numerator) + "'>" + esc(k.counts.numerator) +
-          "</a> 件 / " + esc(k.counts.households) + " 户</div>";
+          "</a> 件 / " + esc(k.extra.households) + " 户</div>";
       }
       if (k.counts && k.counts.denominator != null && k.unit === "%") {
         extra += "<div class='target'><a href='" + esc(k.drill.numerator) + "'>" + esc(k.counts.numerator) +
