@@ -66,8 +66,9 @@ class CaseLibraryEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(UtilityStatistics)
-class UtilityStatisticsAdmin(admin.ModelAdmin):
-    """R-M5-17: half-yearly water and electricity figures against targets."""
+class UtilityStatisticsAdmin(ReadOnlyAdmin):
+    """R-M5-17: half-yearly water and electricity figures against targets — read only here; the 管理处 reports
+    them on /reports/utilities/ (or the API), through the action and its checks."""
 
     list_display = ("project", "period_start", "water_m3", "water_target_m3", "electricity_kwh",
                     "electricity_target_kwh", "reported_at")

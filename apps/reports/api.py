@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
@@ -23,7 +24,7 @@ from apps.core.validation import SaneDate
 from apps.org import access
 from apps.org.models import User
 from apps.org.roles import Cap
-from apps.reports import actions, dashboard, kpis, queries
+from apps.reports import actions, dashboard, desk_rates, kpis, queries, reading, utilities
 from apps.reports.models import CaseLibraryEntry, Report, ReportStatus
 from apps.tickets.choices import Channel, Kind
 from linli import clock
@@ -162,7 +163,8 @@ def dashboard_json(request: HttpRequest, filters: Query[ReportScopeIn], unit: Li
 @router.get("/drill", response={200: ReportDrillOut, **ERRORS}, summary="某个数字背后的工单清单")
 def drill(request: HttpRequest, filters: Query[ReportScopeIn], kpi: KpiCode = "received",
           part: Literal["", "all", "numerator", "denominator", "hot", "major", *Kind.values] = "",  # type: ignore[valid-type]
-          by: Literal["", "kind", "channel", "category", "department", "building", "project"] = "",
+          by: Literal["", "kind", "channel", "category", "department", "building", "project", "subject",
+                      "escalation_level"] = "",
           key: str = Query("", pattern=r"^([0-9]{1,9}|none|[a-z_]{1,30})?$"),
           limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=10**7)) -> Any:
     scope = _scope(request, filters.params())
@@ -172,6 +174,131 @@ def drill(request: HttpRequest, filters: Query[ReportScopeIn], kpi: KpiCode = "r
         raise ApiError(409, "conflict", str(exc)) from exc
     qs = qs.order_by("received_at", "pk")
     return {"count": qs.count(), "tickets": list(qs[offset:offset + limit])}
+
+
+class DeskRateTicketOut(Schema):
+    id: int
+    number: str
+    received_at: dt.datetime
+    status: str
+    counted_in_numerator: bool
+
+
+class DeskRateOut(Schema):
+    code: str
+    label: str
+    formula: str
+    numerator: int
+    denominator: int
+    value: float | None
+    tickets: list[DeskRateTicketOut]
+
+
+class DeskRatesOut(Schema):
+    project_id: int
+    month: str
+    validity_rate: DeskRateOut
+    timely_rate: DeskRateOut
+
+
+def _desk_rate(rate: Any) -> dict[str, Any]:
+    return {"code": rate.code, "label": rate.label, "formula": rate.formula, "numerator": rate.numerator,
+            "denominator": rate.denominator, "value": rate.value,
+            "tickets": [{"id": t.pk, "number": t.number, "received_at": t.received_at, "status": t.status,
+                         "counted_in_numerator": good} for t, good in rate.rows]}
+
+
+@router.get("/desk-rates", response={200: DeskRatesOut, **ERRORS}, summary="前台每月统计：投诉有效率与处理及时率")
+def desk_rates_json(request: HttpRequest, project: int = Query(..., ge=1, le=2**31 - 1),
+                    month: str = Query("", pattern=r"^([0-9]{4}-[0-9]{2})?$", description="YYYY-MM；空 = 上月")) -> Any:
+    """R-M5-10: the front desk (whoever receives tickets in the project) and readers of its statistics; the
+    formulas are the company's (settings 统计指标目标值)."""
+    chosen = next((p for p in desk_rates.projects_for(request.user) if p.pk == project), None)
+    if chosen is None:
+        raise ApiError(404, "not_found", "项目不存在或您无权查看")
+    now = clock.now()
+    first = desk_rates.parse_month(month or None, now.astimezone(chosen.tz).date())
+    if first is None:
+        raise ApiError(422, "validation_error", "月份不正确", fields={"month": ["月份应为 YYYY-MM，且不早于2000年、不晚于下月"]})
+    rates = desk_rates.monthly_rates(chosen, first, now=now)
+    return {"project_id": chosen.pk, "month": f"{first:%Y-%m}", "validity_rate": _desk_rate(rates.validity),
+            "timely_rate": _desk_rate(rates.timely)}
+
+
+class UtilityHalfYearOut(Schema):
+    """One finished half-year of a project's 半年度水电统计 (R-M5-17): due time, and the report if made."""
+
+    year: int
+    half: int
+    label: str
+    due_at: dt.datetime
+    late: bool
+    reported_at: dt.datetime | None
+    reported_by: str
+    water_m3: float | None
+    water_target_m3: float | None
+    electricity_kwh: float | None
+    electricity_target_kwh: float | None
+    water_variance_percent: float | None
+    electricity_variance_percent: float | None
+    analysis: str
+    recipient: str
+
+
+class UtilityIn(Schema):
+    project_id: int = Field(ge=1, le=2**31 - 1)
+    year: int = Field(ge=2000, le=2100)
+    half: Literal[1, 2] = Field(description="1 上半年 / 2 下半年")
+    water_m3: float = Field(ge=0, le=10**10)
+    water_target_m3: float = Field(ge=0, le=10**10)
+    electricity_kwh: float = Field(ge=0, le=10**10)
+    electricity_target_kwh: float = Field(ge=0, le=10**10)
+    analysis: str = Field(min_length=1, max_length=10000)
+
+
+def _utility_project(request: HttpRequest, project_id: int) -> Any:
+    project = access.visible_projects(request.user).filter(pk=project_id).first()
+    if project is None or not access.has_cap(request.user, Cap.VIEW_REPORTS, project):
+        raise ApiError(404, "not_found", "项目不存在或您无权查看")
+    return project
+
+
+def _utility_rows(project: Any, now: dt.datetime) -> list[dict[str, Any]]:
+    out = []
+    for h in utilities.half_years(project, now):
+        row = h.row
+        variance = actions.utility_variance(row) if row is not None else {"water": None, "electricity": None}
+        out.append({"year": h.year, "half": h.half, "label": h.label, "due_at": h.due_at, "late": h.late(now),
+                    "reported_at": row.reported_at if row else None,
+                    "reported_by": str(row.reported_by) if row else "",
+                    "water_m3": float(row.water_m3) if row else None,
+                    "water_target_m3": float(row.water_target_m3) if row else None,
+                    "electricity_kwh": float(row.electricity_kwh) if row else None,
+                    "electricity_target_kwh": float(row.electricity_target_kwh) if row else None,
+                    "water_variance_percent": variance["water"], "electricity_variance_percent": variance["electricity"],
+                    "analysis": row.analysis if row else "", "recipient": utilities.RECIPIENT})
+    return out
+
+
+@router.get("/utilities", response={200: list[UtilityHalfYearOut], **ERRORS}, summary="半年度水电统计（近两年）")
+def utility_list(request: HttpRequest, project: int = Query(..., ge=1, le=2**31 - 1)) -> Any:
+    return _utility_rows(_utility_project(request, project), clock.now())
+
+
+@router.post("/utilities", response={201: list[UtilityHalfYearOut], **ERRORS}, summary="上报半年度水电统计")
+def utility_report(request: HttpRequest, payload: UtilityIn) -> Any:
+    """R-M5-17: a finished half-year, once per project; 409 when refused (not finished, already reported)."""
+    project = _utility_project(request, payload.project_id)
+    now = clock.now()
+    data = payload.dict()
+    data.pop("project_id")
+    try:
+        with transaction.atomic():
+            actions.record_utility_statistics(project=project, acting_user=cast(User, request.user), now=now,
+                                              **{k: (str(v) if isinstance(v, float) else v) for k, v in data.items()})
+    except actions.ReportError as exc:
+        raise ApiError(409, "conflict", str(exc)) from exc
+    return 201, _utility_rows(project, now)
 
 
 def _reports(request: HttpRequest) -> Any:
@@ -275,37 +402,52 @@ def _report(request: HttpRequest, report_id: int) -> Report:
     return report
 
 
-@router.get("/{report_id}", response={200: FixedReportDetailOut, **ERRORS}, summary="报告（批准后为冻结的快照）")
+def _shown(request: HttpRequest, report: Report) -> Any:
+    """Issue 14 item 9 (R-M7-01/R-M7-03): the report as the page shows it to the same user — phone and ID
+    numbers in its figures and texts masked unless the user holds a grant for the project; a read in
+    full is in the read log (:func:`apps.reports.reading.report_for_read`)."""
+    shown, _masked = reading.report_for_read(request.user, report,
+                                             screen=f"查看（接口）：报告 {report.title}")
+    return shown
+
+
+@router.get("/{report_id}", response={200: FixedReportDetailOut, **ERRORS}, summary="报告（批准后为冻结的快照）",
+            description="案例、问题和正文中的电话、身份证号码按页面同样的规则隐去；经授权查看全文的记入顾客资料查阅记录。")
 def report_detail(request: HttpRequest, report_id: int) -> Any:
-    return _report(request, report_id)
+    return _shown(request, _report(request, report_id))
 
 
 @router.post("/{report_id}/refresh", response={200: FixedReportDetailOut, **ERRORS}, summary="按当前数据刷新草稿")
 def report_refresh(request: HttpRequest, report_id: int) -> Any:
     report = _report(request, report_id)
     try:
-        return actions.refresh_figures(report, acting_user=cast(User, request.user), now=clock.now())
+        refreshed = actions.refresh_figures(report, acting_user=cast(User, request.user), now=clock.now())
     except actions.ReportError as exc:
         raise ApiError(409, "conflict", str(exc)) from exc
+    return _shown(request, refreshed)
 
 
-def _act(run: Any) -> Any:
+def _act(request: HttpRequest, run: Any) -> Any:
+    """Run one lifecycle action; answer with the report as the user may see it (masked unless granted)."""
     try:
-        return run()
+        changed = run()
     except actions.ReportError as exc:
         raise ApiError(409, "conflict", str(exc)) from exc
+    return _shown(request, changed)
 
 
 @router.post("/{report_id}/submit", response={200: FixedReportDetailOut, **ERRORS}, summary="提交审核")
 def report_submit(request: HttpRequest, report_id: int) -> Any:
     report = _report(request, report_id)
-    return _act(lambda: actions.submit_for_review(report, acting_user=cast(User, request.user), now=clock.now()))
+    return _act(request, lambda: actions.submit_for_review(report, acting_user=cast(User, request.user), now=clock.now()))
 
 
 @router.get("/{report_id}/review", response={200: ReportReviewOut, **ERRORS}, summary="批准前核对（正文与数据）")
 def report_review(request: HttpRequest, report_id: int) -> Any:
     report = _report(request, report_id)
-    return {"text_missing": not actions.report_text(report).strip(), "mismatches": actions.figure_mismatches(report)}
+    return {"text_missing": not actions.report_text(report).strip(),
+            "mismatches": actions.figure_mismatches(report) if reading.grant_for(request.user, report)
+            else reading.masked_json(actions.figure_mismatches(report))}
 
 
 @router.post("/{report_id}/head-review", response={200: FixedReportDetailOut, **ERRORS},
@@ -313,7 +455,7 @@ def report_review(request: HttpRequest, report_id: int) -> Any:
 def report_head_review(request: HttpRequest, report_id: int) -> Any:
     """R-M5-08: the department head reviews before the 分管领导 approves (409 when refused)."""
     report = _report(request, report_id)
-    return _act(lambda: actions.review_report(report, acting_user=cast(User, request.user), now=clock.now()))
+    return _act(request, lambda: actions.review_report(report, acting_user=cast(User, request.user), now=clock.now()))
 
 
 @router.post("/{report_id}/posting/{milestone}", response={200: FixedReportDetailOut, **ERRORS},
@@ -321,7 +463,7 @@ def report_head_review(request: HttpRequest, report_id: int) -> Any:
 def report_posting(request: HttpRequest, report_id: int, milestone: Literal["intranet", "notice"]) -> Any:
     """R-M5-08: intranet posting (before the 18th), then the notice to customers (before the 20th)."""
     report = _report(request, report_id)
-    return _act(lambda: actions.record_posting(report, milestone=milestone, acting_user=cast(User, request.user),
+    return _act(request, lambda: actions.record_posting(report, milestone=milestone, acting_user=cast(User, request.user),
                                                now=clock.now()))
 
 
@@ -335,6 +477,6 @@ def report_approve(request: HttpRequest, report_id: int, payload: ReportApproveI
     if report.duty_code in actions.LEADER_APPROVED and not actions.may_approve(cast(User, request.user), report) \
             and report.submitted_by_id != request.user.pk:
         raise ApiError(403, "forbidden", "该报告须由分管领导批准")
-    return _act(lambda: actions.approve_report(report, acting_user=cast(User, request.user), now=clock.now(),
+    return _act(request, lambda: actions.approve_report(report, acting_user=cast(User, request.user), now=clock.now(),
                                                acknowledge_mismatches=payload.acknowledge_mismatches))
 

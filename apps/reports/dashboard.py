@@ -72,6 +72,10 @@ def dashboard_data(scope: kpis.Scope, *, unit: str = "month") -> dict[str, Any]:
         "by_category": table("category"),
         "by_department": table("department"),
         "by_project": table("project"),
+        # R-M5-15: the classification dimensions the seeds give — channel, subject, escalation level
+        "by_channel": table("channel"),
+        "by_subject": table("subject"),
+        "by_escalation": table("escalation_level"),
         "heat": heat,
         "overdue_by_department": table("department", code="overdue_now"),
         "reply_by_channel": [{**r, "drill": drill_url(scope, kpi="reply_on_time_rate", part="denominator",

@@ -31,3 +31,17 @@ class SectionsForm(forms.Form):
 
 class PublishForm(forms.Form):
     where = forms.CharField(label=_("公布位置 / 报送对象"), max_length=200)
+
+
+class UtilityForm(forms.Form):
+    """半年度水电统计 (R-M5-17): one finished half-year's water and electricity against the targets."""
+
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    half = forms.TypedChoiceField(label=_("半年度"), coerce=int, choices=[(1, _("上半年")), (2, _("下半年"))])
+    water_m3 = forms.DecimalField(label=_("用水量（吨）"), min_value=0, max_digits=12, decimal_places=2)
+    water_target_m3 = forms.DecimalField(label=_("用水指标（吨）"), min_value=0, max_digits=12, decimal_places=2)
+    electricity_kwh = forms.DecimalField(label=_("用电量（度）"), min_value=0, max_digits=12, decimal_places=2)
+    electricity_target_kwh = forms.DecimalField(label=_("用电指标（度）"), min_value=0, max_digits=12,
+                                                decimal_places=2)
+    analysis = forms.CharField(label=_("分析（超指标原因、节能措施）"), max_length=10000,
+                               widget=forms.Textarea(attrs={"rows": 4}))

@@ -93,7 +93,9 @@ def _summary_text(figures: dict[str, Any]) -> str:
     if hot:
         parts.append(f"热点投诉 {hot.get('hot', 0)} 件，重大投诉 {hot.get('major', 0)} 件。")
     if _value(figures, "valid_complaint_rate") is not None:
-        parts.append(f"有效投诉率 {_fmt(_value(figures, 'valid_complaint_rate'), '%')}（目标 ≤ 1%）。")
+        parts.append(f"有效投诉占投诉总数 {_fmt(_value(figures, 'valid_complaint_rate'), '%')}。")
+    if _value(figures, "valid_complaints_per_household") is not None:  # R-M5-13: the ≤ 1% goal's measure
+        parts.append(f"有效投诉率（按户、年化）{_fmt(_value(figures, 'valid_complaints_per_household'), '%')}（目标 ≤ 1%）。")
     return "".join(parts)
 
 
@@ -144,8 +146,9 @@ def _monthly_summary(period: s.Period, projects: list[Project], now: dt.datetime
     f = _base(scope, period, FULL)
     f["tables"] = [_table("按类别", scope, "category"), _table("按责任部门", scope, "department"),
                    _table("按诉求类型", scope, "kind"), _table("按投诉方式", scope, "channel"),
-                   _table("按楼栋", scope, "building"), _table("未结工单（当前超时）", scope, "category",
-                                                                  code="overdue_now")]
+                   _table("按楼栋", scope, "building"), _table("按投诉主体", scope, "subject"),
+                   _table("按投诉级别", scope, "escalation_level"),  # R-M5-15
+                   _table("未结工单（当前超时）", scope, "category", code="overdue_now")]
     f["reply_by_channel"] = kpis.rate_by(scope, "reply_on_time_rate", "channel")
     return Generated(f, {"summary": _summary_text(f)})
 
@@ -219,6 +222,7 @@ def _company_analysis(period: s.Period, projects: list[Project], now: dt.datetim
     scope = scope_for(period, projects, now)
     f = _base(scope, period, FULL)
     f["tables"] = [_table("按项目", scope, "project"), _table("按类别", scope, "category"),
+                   _table("按投诉主体", scope, "subject"), _table("按投诉级别", scope, "escalation_level"),  # R-M5-15
                    _table("按项目（有效投诉）", scope, "project", code="valid_complaint_rate", part="numerator"),
                    _table("按项目（热点/重大）", scope, "project", code="hot_major")]
     f["trend"] = [{"label": r["label"], "from": r["from"].isoformat(), "to": r["to"].isoformat(), "count": r["count"]}

@@ -231,6 +231,20 @@ def _valid_rate(scope: Scope) -> dict[str, Q]:
     return {"numerator": COMPLAINT & Q(valid_complaint=True), "denominator": COMPLAINT}
 
 
+@kpi("valid_complaints_per_household", "有效投诉率（按户、年化）", rule="R-M5-13")
+def _valid_per_household(scope: Scope) -> dict[str, Q]:
+    """有效投诉率（目标 ≤ 1%）= 期内认定的有效投诉件数 ÷ 统计项目的户数 × 100%，按年折算
+    （× 365 ÷ 统计期天数）。“有效投诉占投诉总数”的比例是另一项指标；≤ 1% 的目标只与本指标比较。"""
+    return {"numerator": COMPLAINT & Q(valid_complaint=True)}
+
+
+def households_of(scope: Scope) -> int:
+    """The households of the scope's projects (the base of :func:`_valid_per_household`)."""
+    from apps.estates.models import Household
+
+    return Household.objects.filter(project_id__in=scope.project_ids).count()
+
+
 @kpi("response_on_time_rate", "1个工作日内响应及时率", rule="R-M2-05", annotate=_first_deadline(Stage.RESPOND))
 def _response_on_time(scope: Scope) -> dict[str, Q]:
     """响应及时率 = 首轮“响应处理”时限按时完成的工单数 ÷ 首轮响应时限已到期或已完成的工单数 × 100%
@@ -386,11 +400,16 @@ def _pct(num: int, den: int) -> float | None:
 def _result(code: str, scope: Scope, counts: dict[str, int], targets: dict[str, Any]) -> KpiResult:
     k = REGISTRY[code]
     extra: dict[str, Any] = {}
-    if k.unit == "%":
+    if k.unit == "%" and code != "valid_complaints_per_household":
         value = _pct(counts["numerator"], counts["denominator"])
     elif code == "handling_hours":
         extra = handling_time(scope)
         value = extra["average_hours"]
+    elif code == "valid_complaints_per_household":  # R-M5-13: valid ÷ households, per year
+        households = households_of(scope)
+        days = max((scope.end - scope.start).days, 1)
+        extra = {"households": households, "days": days}  # the base is not a ticket count: not drilled
+        value = round(counts["numerator"] * 36500.0 / (households * days), 2) if households else None
     else:
         value = float(counts[k.value_part])
         if "denominator" in counts and "numerator" in counts:
@@ -483,7 +502,7 @@ class PercentileDisc(Aggregate):
     output_field = IntegerField()
 
 
-SUMMARY_CODES = ("received", "valid_complaint_rate", "response_on_time_rate", "reply_on_time_rate",
+SUMMARY_CODES = ("received", "valid_complaint_rate", "valid_complaints_per_household", "response_on_time_rate", "reply_on_time_rate",
                  "handling_timely_rate", "closure_rate", "return_visit_rate", "satisfaction_rate",
                  "repeat_complaints", "hot_major", "overdue_now", "handling_hours")
 
@@ -586,6 +605,16 @@ def group_filter(by: str, key: str | None) -> Q:
     empty = key in (None, "", "none", "None")
     if by == "category":
         return Q(category__isnull=True) if empty else Q(category_id=key) | Q(category__parent_id=key)
+    if by == "subject":  # R-M5-15: 物业管理 / 地产 / 市政, as breakdown() classifies them
+        subjects = {"developer": Q(developer_matter=True), "municipal": Q(developer_matter=False, municipal=True),
+                    "property": Q(developer_matter=False, municipal=False)}
+        if key not in subjects:
+            raise KeyError(key)
+        return subjects[key or ""]
+    if by == "escalation_level":  # R-M5-15: 一般 ("none" is a level here, not a missing value) / 热点 / 重大
+        if key not in EscalationLevel.values:
+            raise KeyError(key)
+        return Q(escalation_level=key)
     fields = {"kind": "kind", "channel": "channel", "department": "department_id",
               "building": "household__building_id", "project": "project_id"}
     if by not in fields:

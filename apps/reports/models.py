@@ -147,13 +147,18 @@ class ReportSettings(models.Model):
 
 # POLICY P-30 (R-M5-13): per-company targets; these defaults apply until the company changes them.
 DEFAULT_TARGETS: dict[str, dict[str, float | str]] = {
-    "valid_complaint_rate": {"value": 1.0, "op": "<="},  # 有效投诉率 ≤ 1% (R-M5-13)
+    # 有效投诉率 ≤ 1% (R-M5-13): valid complaints ÷ households per year — not the validity rate (valid ÷
+    # complaints, R-M5-10), which has no target unless the company sets one
     "valid_complaints_per_household": {"value": 1.0, "op": "<="},
     "return_visit_rate": {"value": 100.0, "op": ">="},  # 回访处理率 100%
     "visit_feedback_rate": {"value": 100.0, "op": ">="},  # 回访反馈处理率 100% (R-M4-13)
     "reply_on_time_rate": {"value": 100.0, "op": ">="},  # 4 个工作日内回复 100%
     "satisfaction_rate": {"value": 95.0, "op": ">="},  # 满意率 ≥ 95%
 }
+
+
+# the measures a company may give a target (P-30): the defaults' and the validity rate
+TARGETABLE = frozenset(DEFAULT_TARGETS) | {"valid_complaint_rate"}
 
 
 def default_targets() -> dict[str, dict[str, float | str]]:
@@ -165,10 +170,20 @@ class KpiSettings(models.Model):
 
     company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="kpi_settings")
     targets = models.JSONField(_("指标目标值"), default=default_targets, blank=True,
-                               help_text=_('如 {"valid_complaint_rate": {"value": 1.0, "op": "<="}}'))
+                               help_text=_('如 {"satisfaction_rate": {"value": 95, "op": ">="}}'))
     repeat_window_days = models.PositiveSmallIntegerField(
         _("重复投诉统计窗口（天）"), default=90,
         help_text=_("同一房屋、同一类别在此天数内再次投诉即计为重复投诉"))
+    # R-M5-10: the front desk's monthly rates — the seeds give no formulas, so the company chooses them
+    validity_base = models.CharField(
+        _("投诉有效率的分母"), max_length=20, default="complaints",
+        choices=[("complaints", _("当月受理的全部投诉")), ("tickets", _("当月受理的全部诉求（投诉、报修、建议）"))],
+        help_text=_("投诉有效率 = 当月认定的有效投诉 ÷ 所选分母"))
+    timely_basis = models.CharField(
+        _("处理及时率的统计口径"), max_length=20, default="due",
+        choices=[("due", _("当月到期的投诉：回复和完成均在时限内的比例")),
+                 ("received", _("当月受理的投诉：已到期的各环节时限均按时完成的比例"))],
+        help_text=_("处理及时率 = 按时的投诉 ÷ 所选口径的投诉"))
 
     class Meta:
         verbose_name = _("统计指标设置")

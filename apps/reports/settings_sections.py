@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from apps.org.settings_registry import FieldSpec, ModelRowSection, register
-from apps.reports.models import DEFAULT_TARGETS, KpiSettings, ReportSettings
+from apps.reports.models import TARGETABLE, KpiSettings, ReportSettings
 
 GROUP = _("统计与报告")
 
@@ -33,7 +33,7 @@ def _check_targets(values: dict[str, Any]) -> dict[str, str]:
     if not isinstance(targets, dict):
         return {"targets": str(_("应为对象，如 {\"satisfaction_rate\": {\"value\": 95, \"op\": \">=\"}}"))}
     for name, target in targets.items():
-        if name not in DEFAULT_TARGETS:
+        if name not in TARGETABLE:
             return {"targets": str(_("未知的指标：%(name)s")) % {"name": name}}
         if (not isinstance(target, dict) or target.get("op") not in ("<=", ">=")
                 or not isinstance(target.get("value"), int | float) or isinstance(target.get("value"), bool)
@@ -44,10 +44,12 @@ def _check_targets(values: dict[str, Any]) -> dict[str, str]:
 
 register(ModelRowSection(
     key="kpi-targets", title=_("统计指标目标值"), group=GROUP, model=KpiSettings, project_field=None, order=61,
-    description=_("各项指标的目标值与重复投诉统计窗口"),
+    description=_("各项指标的目标值、重复投诉统计窗口，以及前台每月投诉有效率和处理及时率的计算口径"),
     specs=(
         FieldSpec("targets", _("指标目标值"), _('如 {"satisfaction_rate": {"value": 95, "op": ">="}}')),
         FieldSpec("repeat_window_days", _("重复投诉统计窗口（天）")),
+        FieldSpec("validity_base", _("投诉有效率的分母"), _("前台每月统计的投诉有效率按此计算")),
+        FieldSpec("timely_basis", _("处理及时率的统计口径"), _("前台每月统计的处理及时率按此计算")),
     ),
     check=_check_targets,
 ))

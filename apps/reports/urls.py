@@ -1,8 +1,10 @@
 from django.urls import path
 
+from apps.reports.views import desk as views_desk
 from apps.reports.views import ledgers as views_ledgers
 from apps.reports.views import reports as views
 from apps.reports.views import stats as views_stats
+from apps.reports.views import utilities as views_utilities
 
 app_name = "reports"
 
@@ -14,6 +16,8 @@ urlpatterns = [
     path("drill/", views_stats.drill, name="drill"),
     path("kpis/export/", views_stats.kpi_export, name="kpi_export"),
     path("ledgers/<str:kind>/", views_ledgers.ledger_export, name="ledger"),  # R-M5-16
+    path("utilities/", views_utilities.utility_page, name="utilities"),  # R-M5-17
+    path("desk-rates/", views_desk.desk_rates_page, name="desk_rates"),  # R-M5-10
     path("steward/week/", views_ledgers.steward_week, name="steward_week"),  # R-M5-11
     path("quality/queue/", views_ledgers.quality_queue, name="quality_queue"),  # R-M4-03
     path("visits/immediate/", views_ledgers.immediate_visits, name="immediate_visits"),  # R-M4-06

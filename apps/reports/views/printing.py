@@ -13,15 +13,17 @@ the view writes every print to the read log.
 """
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from apps.estates.masking import mask_name, mask_phone, mask_text
+from apps.estates.masking import mask_name, mask_phone
+from apps.reports.reading import has_personal_numbers, keep_unmasked, shown_report
 from apps.tickets.models import Deadline, Dispatch, Reply, ReturnVisit, Ticket, Verification
+
+__all__ = ["has_personal_numbers", "keep_unmasked", "report_rows", "shown_report", "ticket_form", "worklog"]
 
 
 def _customer(t: Ticket, unmasked: bool = False) -> str:
@@ -70,43 +72,6 @@ def worklog(tickets: QuerySet[Ticket], *, project: Any, day: dt.date, unmasked: 
     return {"project": project, "day": day, "unmasked": unmasked, "rows": [{"t": t, "customer": _customer(t, unmasked), "phone": _phone(t, unmasked),
                                                       "address": t.household.label if t.household is not None else t.address}
                                                      for t in rows]}
-
-
-def _masked(value: Any) -> Any:
-    """``value`` (a report's figures or sections: JSON) with every text's phone and ID numbers masked."""
-    if isinstance(value, str):
-        return mask_text(value)
-    if isinstance(value, dict):
-        return {k: _masked(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_masked(v) for v in value]
-    return value
-
-
-def shown_report(report: Any, *, unmasked: bool) -> Any:
-    """The report as an export or print shows it (issue 14 item 9, R-M7-01): an unsaved copy whose
-    figures and sections have phone and ID numbers masked (an owner's number quoted in a typical case,
-    an open problem or the analysis), unless ``unmasked`` (the user holds a grant for the project)."""
-    if unmasked:
-        return report
-    shown = copy.copy(report)
-    shown.figures = _masked(report.figures or {})
-    shown.sections = _masked(report.sections or {})
-    return shown
-
-
-def keep_unmasked(submitted: dict[str, str], original: dict[str, Any] | None) -> dict[str, str]:
-    """The sections a user without a grant saved from the masked draft form: a text left as it was shown
-    (masked) keeps its stored original, so saving a draft never overwrites the owner's numbers with stars."""
-    original = original or {}
-    return {k: original[k] if isinstance(original.get(k), str) and v == mask_text(original[k]) else v
-            for k, v in submitted.items()}
-
-
-def has_personal_numbers(report: Any) -> bool:
-    """Whether masking would change anything in the report's figures or sections."""
-    return _masked(report.figures or {}) != (report.figures or {}) or \
-        _masked(report.sections or {}) != (report.sections or {})
 
 
 def report_rows(report: Any) -> Iterator[list[Any]]:

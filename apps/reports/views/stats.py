@@ -21,7 +21,7 @@ from apps.org import access
 from apps.org.models import Department
 from apps.org.roles import Cap
 from apps.reports import access as report_access
-from apps.reports import dashboard, kpis
+from apps.reports import dashboard, kpis, reading
 from apps.reports.views import printing as forms_print
 from apps.tickets.access import TicketNotFound, access_ticket, visible_tickets
 from apps.tickets.choices import Channel, Kind
@@ -195,34 +195,20 @@ def report_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 def report_for_export(request: HttpRequest, report: Any, *, screen: str) -> Any:
-    """Issue 14 item 9 (R-M7-01/R-M7-03): a report's xlsx or PDF masks the phone and ID numbers in its
-    texts unless the user holds a grant for the report's project (a company-wide report: always
-    masked); the export is in the project's read log, masked or not."""
-    user: Any = request.user
-    grant = estates_actions.print_grant(user, report.project) if report.project is not None else None
-    if report.project is not None:
-        estates_actions.log_exports(user, {report.project: 1}, {report.project.pk: grant}, screen=screen,
-                                    reason="导出报告")
-    return forms_print.shown_report(report, unmasked=grant is not None)
+    """Issue 14 item 9 (R-M7-01/R-M7-03): a report's xlsx or PDF, masked and logged as on every path
+    (:mod:`apps.reports.reading`)."""
+    return reading.report_for_export(request.user, report, screen=screen)
 
 
 def report_grant(request: HttpRequest, report: Any) -> Any:
     """The grant under which the user sees ``report``'s numbers in full, or None (masked)."""
-    user: Any = request.user
-    return estates_actions.print_grant(user, report.project) if report.project is not None else None
+    return reading.grant_for(request.user, report)
 
 
 def report_for_page(request: HttpRequest, report: Any) -> tuple[Any, bool]:
-    """Issue 14 item 9 (R-M7-01/R-M7-03): the report detail page shows the report as its exports do —
-    phone and ID numbers in its cases, problems and texts masked unless the user holds a grant for the
-    report's project (a company-wide report: always masked); a read in full of a report that quotes such
-    numbers is in the project's read log. Returns the report to show and whether numbers in it are masked."""
-    user: Any = request.user
-    grant = report_grant(request, report)
-    personal = forms_print.has_personal_numbers(report)
-    if grant is not None and personal:
-        estates_actions.log_page_read(user, report.project, grant=grant, screen=f"查看：报告 {report.title}"[:100])
-    return forms_print.shown_report(report, unmasked=grant is not None), grant is None and personal
+    """Issue 14 item 9 (R-M7-01/R-M7-03): the report page shows the report as the API and the exports do
+    (:func:`apps.reports.reading.report_for_read`): masked unless granted, a read in full logged."""
+    return reading.report_for_read(request.user, report)
 
 
 # ------------------------------------------------------------------ printable forms

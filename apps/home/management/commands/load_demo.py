@@ -27,6 +27,7 @@ from apps.reports.demo import load_demo_reports
 from apps.staffrecords.demo import load_demo_staffrecords  # issue 20: M19 staff records
 from apps.tickets.demo import load_demo_open_work, load_demo_public_tickets, load_demo_tickets
 from apps.visits.demo import load_demo_programme, load_demo_visits
+from apps.workdays.demo import load_demo_policies
 
 
 class Command(BaseCommand):
@@ -81,6 +82,7 @@ class Command(BaseCommand):
         load_demo_assessments(company)
         load_demo_audits(company)
         load_demo_staffrecords(company)
+        load_demo_policies(company)  # issue 17 item 3: the company's own reply policy and compensation limits
         self.stdout.write(self.style.SUCCESS(
             f"演示公司已载入：{counts['projects']} 个项目，{counts['households']} 户，"
             f"{counts['persons']} 位业主/住户，{counts['staff']} 名员工，近三周 {tickets} 张诉求工单，今年 {visits} 次业主走访。"))

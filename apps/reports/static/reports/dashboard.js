@@ -51,6 +51,10 @@
         extra = "<div class='target'>P90 " + esc(k.extra.p90_hours == null ? "—" : k.extra.p90_hours) +
           " h · " + esc(k.extra.calendar || "") + "</div>";
       }
+      if (k.code === "valid_complaints_per_household" && k.extra) {
+        extra += "<div class='target'><a href='" + esc(k.drill.numerator) + "'>" + esc(k.counts.numerator) +
+          "</a> 件 / " + esc(k.extra.households) + " 户</div>";
+      }
       if (k.counts && k.counts.denominator != null && k.unit === "%") {
         extra += "<div class='target'><a href='" + esc(k.drill.numerator) + "'>" + esc(k.counts.numerator) +
           "</a> / <a href='" + esc(k.drill.denominator) + "'>" + esc(k.counts.denominator) + "</a></div>";
@@ -86,6 +90,9 @@
       bars("chart-department", d.by_department, { color: "#7048e8" });
       bars("chart-overdue", d.overdue_by_department, { color: "#c92a2a" });
       bars("chart-project", d.by_project, { color: "#2f9e44" });
+      bars("chart-by-channel", d.by_channel, { color: "#1971c2" });
+      bars("chart-subject", d.by_subject, { color: "#5c940d" });
+      bars("chart-escalation", d.by_escalation, { color: "#e03131" });
       bars("chart-channel", d.reply_by_channel, { color: "#e8590c", value: function (r) { return r.value; } });
       var max = 1;
       d.heat.cells.forEach(function (c) { if (c.count > max) { max = c.count; } });
