@@ -416,6 +416,8 @@ def complete_audit(*, audit: Audit, summary: str, acting_user: User, now: dt.dat
     pending = list(audit.findings.filter(result="").values_list("item__code", flat=True)[:10])
     if pending:
         raise AuditError(f"还有检查项未作答：{'、'.join(pending)}", code="unanswered", status=409)
+    if not (summary or "").strip():  # the 审核结论 is what the audited project reads first
+        raise AuditError("请填写审核结论", field="summary", code="summary_required")
     card = score_audit(audit)
     audit.score, audit.status, audit.completed_at = card.total, AuditStatus.COMPLETED, now
     audit.summary = (summary or "").strip()[:MAX_NOTE]

@@ -37,7 +37,9 @@ class OpenAuditForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    result = forms.ChoiceField(label=_("结果"), choices=[c for c in FindingResult.choices if c[0]])
+    # no answer is preselected: an item sent without a choice is refused beside the field, never
+    # recorded as the first choice (issue 23: every form refuses an empty post with a clear message)
+    result = forms.ChoiceField(label=_("结果"), choices=[("", _("请选择结果")), *[c for c in FindingResult.choices if c[0]]])
     count = forms.IntegerField(label=_("不符合次数"), min_value=1, max_value=1000, initial=1, required=False)
     note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     evidence_url = forms.CharField(label=_("证据记录链接"), required=False, max_length=300)

@@ -33,7 +33,9 @@ def test_as_34_through_the_api(client, cast, standard, frozen_now):
                 if code in AS34 else {"result": "conform", "override_reason": "现场核实"})
         r = _post(client, f"/api/v1/audits/{audit_id}/findings/{f.pk}", body, q)
         assert r.status_code == 200, r.content
-    r = _post(client, f"/api/v1/audits/{audit_id}/complete", {"summary": ""}, q)
+    r = _post(client, f"/api/v1/audits/{audit_id}/complete", {"summary": "  "}, q)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "summary_required"
+    r = _post(client, f"/api/v1/audits/{audit_id}/complete", {"summary": "个别项目需整改"}, q)
     assert r.status_code == 200 and Decimal(r.json()["score"]) == Decimal("12.3")
     assert [Decimal(i["score"]) for i in r.json()["indicators"]] == [Decimal("0"), Decimal("7.4"), Decimal("4.9")]
     ranking = client.get("/api/v1/audits/ranking", **_auth(cast.project_manager, frozen_now)).json()

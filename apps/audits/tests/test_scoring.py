@@ -31,7 +31,7 @@ def test_as_34_audit_score_is_12_3_of_17(cast, open_audit, frozen_now):
     assert [(c.name, c.score) for c in card.indicators] == [
         ("人员素质", Decimal("0.00")), ("顾客信息", Decimal("7.40")), ("顾客关系", Decimal("4.90"))]
     assert card.total == Decimal("12.3") and card.max_score == Decimal("17")
-    done = actions.complete_audit(audit=audit, summary="", acting_user=cast.quality_inspector, now=frozen_now)
+    done = actions.complete_audit(audit=audit, summary="整体符合", acting_user=cast.quality_inspector, now=frozen_now)
     assert Audit.objects.get(pk=done.pk).score == Decimal("12.30")
 
 

@@ -130,3 +130,27 @@ def test_r_m13_01_a_version_used_by_an_audit_cannot_be_edited(client, cast, stan
     assert r.status_code == 409 and "已被审核使用" in r.content.decode()
     row.refresh_from_db()
     assert row.mode == "by_count"
+
+
+def test_empty_answer_and_conclusion_are_refused_beside_the_field_and_nothing_is_written(client, cast, open_audit,
+                                                                                        frozen_now):
+    """Issue 23 (errors visible), R-M13-02: an item's answer sent with no result chosen, and completing an audit
+    with no 审核结论, answer the page again with the Chinese message beside the field and in the summary;
+    no answer, no score and no history row is written (the API refuses the empty conclusion the same way)."""
+    audit = open_audit()
+    client.force_login(cast.quality_inspector)
+    f = _finding(audit, "B1.1")
+    history_before = AuditFinding.history.count()
+    r = client.post(f"/audits/{audit.pk}/items/{f.pk}/", {f"f{f.pk}-result": "", f"f{f.pk}-note": ""})
+    page = r.content.decode()
+    assert r.status_code == 400 and "这个字段是必填项" in page and "请选择结果" in page
+    assert _finding(audit, "B1.1").result == "" and AuditFinding.history.count() == history_before
+    answer_all(audit, cast.quality_inspector, frozen_now, AS34)
+    r = client.post(f"/audits/{audit.pk}/complete/", {"summary": "   "})
+    page = r.content.decode()
+    assert r.status_code == 422 and page.count("请填写审核结论") >= 2  # beside the field and in the summary
+    audit.refresh_from_db()
+    assert audit.status != "completed" and audit.score is None
+    assert client.post(f"/audits/{audit.pk}/complete/", {"summary": "个别项目需整改"}).status_code == 302
+    audit.refresh_from_db()
+    assert audit.summary == "个别项目需整改" and audit.score is not None
