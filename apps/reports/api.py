@@ -294,8 +294,9 @@ def utility_report(request: HttpRequest, payload: UtilityIn) -> Any:
     data.pop("project_id")
     try:
         with transaction.atomic():
+            values: dict[str, Any] = {k: (str(v) if isinstance(v, float) else v) for k, v in data.items()}
             actions.record_utility_statistics(project=project, acting_user=cast(User, request.user), now=now,
-                                              **{k: (str(v) if isinstance(v, float) else v) for k, v in data.items()})
+                                              **values)
     except actions.ReportError as exc:
         raise ApiError(409, "conflict", str(exc)) from exc
     return 201, _utility_rows(project, now)

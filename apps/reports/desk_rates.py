@@ -103,6 +103,7 @@ def monthly_rates(project: Project, month: dt.date, *, now: dt.datetime) -> Desk
         complaints if validity_base == "complaints" else received,
         Q(kind=Kind.COMPLAINT, valid_complaint=True),
     )
+    base: QuerySet[Ticket]
     if timely_basis == "due":
         due = Deadline.objects.filter(
             ticket=OuterRef("pk"),

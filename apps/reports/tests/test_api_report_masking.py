@@ -71,7 +71,11 @@ def _pdf_html(client: Client, report: Any, monkeypatch: Any) -> str:
 
     rendered: list[str] = []
     real = report_views.render_pdf
-    monkeypatch.setattr(report_views, "render_pdf", lambda html: rendered.append(html) or real(html))
+    def render(html: str) -> bytes:
+        rendered.append(html)
+        return real(html)
+
+    monkeypatch.setattr(report_views, "render_pdf", render)
     response = client.get(reverse("reports:pdf", args=[report.pk]))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     return rendered[0]

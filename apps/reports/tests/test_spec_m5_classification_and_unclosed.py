@@ -89,7 +89,7 @@ def test_r_m5_14_unclosed_complaint_is_in_the_ledger_and_the_generated_monthly_r
         reverse("reports:ledger", args=["complaint"]), {**NOV, "projects": str(cast.project.pk)}
     )
     assert response.status_code == 200
-    wb = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    wb = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
     rows = [[c.value for c in row] for row in wb.active.iter_rows()]
     t3 = next(r for r in rows if ds.t["T3"].number in r)
     assert "未关闭" in t3
