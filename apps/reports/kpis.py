@@ -43,6 +43,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Concat, TruncMonth, TruncWeek
 
 from apps.escalation.models import ClusterMember
+from apps.estates.models import Household
 from apps.org.models import Project
 from apps.reports.models import KpiSettings, default_targets
 from apps.tickets import measures
@@ -240,8 +241,6 @@ def _valid_per_household(scope: Scope) -> dict[str, Q]:
 
 def households_of(scope: Scope) -> int:
     """The households of the scope's projects (the base of :func:`_valid_per_household`)."""
-    from apps.estates.models import Household
-
     return Household.objects.filter(project_id__in=scope.project_ids).count()
 
 

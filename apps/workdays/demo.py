@@ -4,8 +4,9 @@ The demo company has changed two of its settings on the staff settings pages, as
 does after its first months on Linli, so the pages show the company's values and their history:
 
 - 投诉方式与答复 (``/org/settings/reply-policy/``, R-M1-04, P-22, P-09): complaints by e-mail are answered
-  with a formal letter (书面), the written answers are reviewed by 品质管理部 alone; the public-property
-  project 市民服务中心 also answers its walk-in complaints in writing (the client's requirement);
+  with a formal letter (书面), reviewed as before by 品质管理部 and the 办公室 (whose clerk has them on the
+  home page); the public-property project 市民服务中心 also answers its walk-in complaints in writing and
+  has them reviewed by 品质管理部 alone (the client's requirement);
 - 赔偿审批权限 (``/org/settings/compensation-limits/``, R-M2-24, P-11): the company's own limits per role
   (客服经理 ¥1,000, 管理处经理 ¥3,000, 品质管理部 ¥10,000, 物业总经理 ¥20,000, 公司领导 without a limit).
 
@@ -30,17 +31,18 @@ CHANGES: list[tuple[str, str | None, dict[str, Any], str, str, int]] = [
     (
         "reply-policy",
         None,
-        {Channel.EMAIL.value: ReplyClass.WRITTEN.value, "written_reviewers": "quality"},
+        {Channel.EMAIL.value: ReplyClass.WRITTEN.value},
         "sysadmin",
-        "公司办公会决定：邮件投诉一律正式回函，按书面答复的时限办理；书面答复改由品质管理部统一审核",
+        "公司办公会决定：邮件投诉一律正式回函，按书面答复的时限办理",
         40,
     ),
     (
         "reply-policy",
         "SM",
-        {Channel.VISIT.value: ReplyClass.WRITTEN.value, Channel.FIELD_VISIT.value: ReplyClass.WRITTEN.value},
+        {Channel.VISIT.value: ReplyClass.WRITTEN.value, Channel.FIELD_VISIT.value: ReplyClass.WRITTEN.value,
+         "written_reviewers": "quality"},
         "pm_sm",
-        "委托方（街道办）要求来访和现场投诉均书面答复，并存档备查",
+        "委托方（街道办）要求来访和现场投诉均书面答复，并存档备查；书面答复由品质管理部统一审核",
         25,
     ),
     (

@@ -188,6 +188,9 @@ def test_notify_owner_refuses_bad_input(cast, owner) -> None:
     with pytest.raises(queries.NotifyError, match="内容"):
         actions.notify_owner(owner, project=cast.project, kind="n", body=" ", now=NOW)
     with pytest.raises(queries.NotifyError, match="短信"):
+        actions.notify_owner(owner, project=cast.project, kind="n", body="b", now=NOW, channel="wecom")
+    # e-mail is an owner channel now (R-M17-07), but only to an address in the archive
+    with pytest.raises(queries.NotifyError, match="电子邮箱"):
         actions.notify_owner(owner, project=cast.project, kind="n", body="b", now=NOW, channel="email")
     assert not Delivery.objects.exists()
 

@@ -42,16 +42,17 @@ def _history_rows(html: str) -> str:
 
 
 def test_demo_reply_policy_page_shows_the_companys_values_and_history(company: Company) -> None:
-    """/org/settings/reply-policy/: the company's own row (e-mail answered in writing, reviewed by 品质管理部)
+    """/org/settings/reply-policy/: the company's own row (e-mail answered in writing, still reviewed by the
+    办公室 too)
     with a history row giving who and why; 市民服务中心 overrides it for walk-in complaints."""
     row = ReplyPolicy.objects.get(company=company, project=None)
-    assert (row.email, row.written_reviewers, row.phone) == ("written", "quality", "oral")
+    assert (row.email, row.written_reviewers, row.phone) == ("written", "quality_office", "oral")
     html = _page("sysadmin", "/org/settings/reply-policy/")
     assert "公司设置" in html and "系统默认" not in html.split('data-testid="settings-source"', 1)[1][:80]
     history = _history_rows(html)
     assert "暂无修改记录" not in history and "邮件投诉一律正式回函" in history and "<td>" in history
     sm = ReplyPolicy.objects.get(company=company, project__code="SM")
-    assert (sm.visit, sm.field_visit, sm.email) == ("written", "written", "written")
+    assert (sm.visit, sm.field_visit, sm.email, sm.written_reviewers) == ("written", "written", "written", "quality")
     project_html = _page("pm_sm", f"/org/settings/reply-policy/project/{sm.project_id}/")
     assert "项目单独设置" in project_html and "委托方" in _history_rows(project_html)
     assert SettingChange.objects.filter(company=company, section="reply-policy").count() == 2
