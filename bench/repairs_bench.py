@@ -56,6 +56,7 @@ def _flows(cast, n: int) -> dict[str, list[float]]:  # type: ignore[no-untyped-d
 
 def _one_flow(cast, step, tap, sig, now, i):  # type: ignore[no-untyped-def]
     from apps.repairs import actions as services
+    from apps.repairs.queries import CHECKLIST_KEYS
 
     order = step("intake", lambda: services.receive_repair(
         project=cast.project, category=tap, content="水龙头漏水", location=f"1栋{i:04d}", complainant_surname="王",
@@ -68,10 +69,10 @@ def _one_flow(cast, step, tap, sig, now, i):  # type: ignore[no-untyped-def]
                                                 acting_user=cast.worker, now=now))
     step("start", lambda: services.start_work(order=order, acting_user=cast.worker, now=now))
     step("completion", lambda: services.complete_repair(
-        order=order, result="修好", labour_hours=1, checklist={"site_cleaned": True, "tools_counted": True},
+        order=order, result="修好", labour_hours=1, checklist=dict.fromkeys(CHECKLIST_KEYS, True),
         acting_user=cast.worker, now=now))
     step("signature", lambda: services.sign_acceptance(order=order, signature=sig, signed_name="王",
-                                                       acting_user=cast.worker, now=now))
+                                                       acting_user=cast.worker, now=now, quality_ok=True))
 
 
 def _bulk(cast, n: int, seed: int = 7) -> None:  # type: ignore[no-untyped-def]
