@@ -477,13 +477,9 @@ def submit_plan(*, plan: VisitPlan, acting_user: User, now: dt.datetime) -> Visi
     return plan
 
 
-@transaction.atomic
-def decide_plan(*, plan: VisitPlan, approve: bool, note: str, acting_user: User, now: dt.datetime) -> VisitPlan:
-    """物业总经理审批 (R-M9-10): approve, or return with a note. Only a submitted plan."""
-    _require(acting_user, plan.project, Cap.APPROVE_VISIT_PLANS, "只有物业总经理可以审批走访计划")
-    plan = _lock_plan(plan)
-    if plan.status != PlanStatus.SUBMITTED:
-        raise VisitError("只有待审批的计划可以审批", code="bad_status", status=409)
+def _record_decision(plan: Any, *, approve: bool, note: str, acting_user: User, now: dt.datetime) -> Any:
+    """The 物业总经理's decision on a locked, submitted plan (monthly or annual): approved, or returned
+    with a note of at least two characters; who, when and why go to the plan's history."""
     note = (note or "").strip()
     if not approve and len(note) < 2:
         raise _refuse("退回须填写意见", "note")
@@ -493,6 +489,16 @@ def decide_plan(*, plan: VisitPlan, approve: bool, note: str, acting_user: User,
     _save(plan, ["status", "approved_by", "approved_at", "approval_note"], acting_user=acting_user,
           reason="批准" if approve else f"退回：{note}")
     return plan
+
+
+@transaction.atomic
+def decide_plan(*, plan: VisitPlan, approve: bool, note: str, acting_user: User, now: dt.datetime) -> VisitPlan:
+    """物业总经理审批 (R-M9-10): approve, or return with a note. Only a submitted plan."""
+    _require(acting_user, plan.project, Cap.APPROVE_VISIT_PLANS, "只有物业总经理可以审批走访计划")
+    plan = _lock_plan(plan)
+    if plan.status != PlanStatus.SUBMITTED:
+        raise VisitError("只有待审批的计划可以审批", code="bad_status", status=409)
+    return _record_decision(plan, approve=approve, note=note, acting_user=acting_user, now=now)
 
 
 # ---------------------------------------------------------------- round summary (R-M9-07)
@@ -879,15 +885,7 @@ def decide_annual_plan(*, plan: AnnualVisitPlan, approve: bool, note: str, actin
     plan = _lock_annual(plan)
     if plan.status != PlanStatus.SUBMITTED:
         raise VisitError("只有待审批的计划可以审批", code="bad_status", status=409)
-    note = (note or "").strip()
-    if not approve and len(note) < 2:
-        raise _refuse("退回须填写意见", "note")
-    plan.status = PlanStatus.APPROVED if approve else PlanStatus.RETURNED
-    plan.approved_by, plan.approved_at, plan.approval_note = (acting_user, now, note[:200]) if approve else \
-        (None, None, note[:200])
-    _save(plan, ["status", "approved_by", "approved_at", "approval_note"], acting_user=acting_user,
-          reason="批准" if approve else f"退回：{note}")
-    return plan
+    return _record_decision(plan, approve=approve, note=note, acting_user=acting_user, now=now)
 
 
 @transaction.atomic
