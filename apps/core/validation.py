@@ -341,6 +341,10 @@ def _patch_strings(node: Any, refs: set[str]) -> None:
             node["pattern"] = TEXT_PATTERN
         elif node.get("type") == "string" and node.get("format") in ("date", "date-time") and "pattern" not in node:
             node["pattern"] = YEAR_PATTERN
+        elif node.get("type") == "integer":
+            # the parser refuses a number beyond the database's 64-bit integers (``INT_LIMIT``)
+            node.setdefault("maximum", INT_LIMIT)
+            node.setdefault("minimum", -INT_LIMIT)
         for value in node.values():
             _patch_strings(value, refs)
     elif isinstance(node, list):
@@ -352,7 +356,8 @@ def declare_edge_rules(doc: Any) -> Any:
     """Write the edge rules into an OpenAPI document in place: every free-text string a client sends
     (a parameter or a request body; no format, enum or pattern of its own) carries
     :data:`TEXT_PATTERN`, so clients and fuzzers know control characters are refused; every date and
-    moment carries :data:`YEAR_PATTERN` (2000–2100; the finer bounds are in the field's refusal). Response
+    moment carries :data:`YEAR_PATTERN` (2000–2100; the finer bounds are in the field's refusal); every
+    integer without bounds of its own carries the 64-bit bounds the parser enforces. Response
     schemas are left as they are: a row stored before the rule still reads."""
     refs: set[str] = set()
     for item in doc.get("paths", {}).values():

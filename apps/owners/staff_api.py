@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from apps.core.api_errors import ERRORS, ApiError
 from apps.org.models import Project, User
@@ -30,10 +30,10 @@ class CommitteeMemberOut(Schema):
 
 
 class CommitteeAppointIn(Schema):
-    project_id: int
-    phone: str
-    name: str = ""
-    title: str = ""
+    project_id: int = Field(ge=1, le=2**31 - 1)
+    phone: str = Field(max_length=20)
+    name: str = Field("", max_length=50)
+    title: str = Field("", max_length=30)
 
 
 class CommitteeEndIn(Schema):
@@ -68,7 +68,7 @@ def _project(request: HttpRequest, project_id: int) -> Project:
 @router.get(
     "/members", response={200: list[CommitteeMemberOut], **ERRORS}, summary="业委会成员（现任；ended=true 为已卸任）"
 )
-def member_list(request: HttpRequest, project: int, ended: bool = False) -> Any:
+def member_list(request: HttpRequest, project: int = Query(..., ge=1, le=2**31 - 1), ended: bool = False) -> Any:
     return [_out(m) for m in queries.committee_of(_project(request, project), ended=ended)[:200]]
 
 
@@ -87,7 +87,7 @@ def member_appoint(request: HttpRequest, payload: CommitteeAppointIn) -> Any:
 
 
 @router.post("/members/{member_id}/end", response={200: CommitteeMemberOut, **ERRORS}, summary="业委会成员卸任")
-def member_end(request: HttpRequest, member_id: int, payload: CommitteeEndIn) -> Any:
+def member_end(request: HttpRequest, payload: CommitteeEndIn, member_id: int = Path(..., ge=1, le=2**31 - 1)) -> Any:
     user = _user(request)
     member = (
         CommitteeMember.objects.filter(pk=member_id, project__in=queries.committee_projects(user))
