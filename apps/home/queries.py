@@ -29,6 +29,7 @@ from apps.reports.models import Report, ReportStatus
 from apps.reports.queries import PROJECT_RESPONSIBLE_ROLES
 from apps.surveys import queries as survey_queries
 from apps.tickets import measures
+from apps.tickets import queries as ticket_queries
 from apps.tickets.actions.replies import reviews_for
 from apps.tickets.choices import (
     OPEN_STATUSES,
@@ -162,9 +163,12 @@ def overdue(projects: list[Project], now: dt.datetime) -> QuerySet[Deadline]:
     return open_deadlines(projects).overdue(now).order_by("due_at")
 
 
-def verification_queue(projects: list[Project]) -> QuerySet[Ticket]:
-    """待验证 (R-M4-01): replied tickets waiting for a supervisor-rank verification."""
-    return open_tickets(projects).filter(status=TicketStatus.REPLIED).order_by("received_at")
+def verification_queue(projects: list[Project], user: Any = None) -> QuerySet[Ticket]:
+    """待验证 (R-M4-01): the one definition of the ticket queue (:func:`apps.tickets.queries.verification_queue`,
+    also ``/tickets/queue/verification/`` and ``GET /api/v1/tickets?queue=verification``) on ``projects``:
+    replied tickets of the verified kinds, and for 品质管理部 also the company-level complaints waiting
+    for its own verification (R-M4-03, POLICY P-13)."""
+    return ticket_queries.verification_queue(Ticket.objects.filter(project__in=projects), user).order_by("received_at")
 
 
 def return_visits_due(projects: list[Project]) -> QuerySet[Deadline]:
@@ -285,6 +289,7 @@ def front_desk_panel(project: Project, now: dt.datetime) -> Panel:
         empty=_("今天没有到期的事项。"),
         links=_links((_("受理登记"), url_or_none("tickets:intake")), (_("日盘点"), url_or_none("tickets:inventory")),
                      (_("工单列表"), url_or_none("tickets:list")),
+                     (_("投诉渠道公布"), url_or_none("tickets:channel_publications")),
                      (_("业主档案"), url_or_none("estates:search") or url_or_none("estates:index"))),
     )
 
@@ -361,12 +366,15 @@ def supervision_panel(project: Project, now: dt.datetime) -> Panel:
     )
 
 
-def company_panel(projects: list[Project], now: dt.datetime) -> Panel:
+def company_panel(projects: list[Project], now: dt.datetime, user: Any = None) -> Panel:
+    """``user`` given (品质管理部): the panel counts its 待验证 queue too — the same tickets as the queue."""
     table = figures_by_project(projects, now)
     hm = hot_and_major(projects).order_by("-escalation_level", "received_at")
+    verification = ([Stat(_("待验证"), verification_queue(projects, user).count(),
+                          url_or_none("tickets:queue_verification"), "warn")] if user is not None else [])
     return Panel(
         key="company", title=_("全公司"),
-        stats=[
+        stats=[*verification,
             Stat(_("超时未办"), sum(r["overdue"] for r in table), url_or_none("tickets:list", query="overdue=yes"),
                  "alert"),
             Stat(_("热点投诉"), sum(r["hot"] for r in table), url_or_none("escalation:overview"), "warn"),
@@ -588,7 +596,8 @@ def home_panels(user: User | AnonymousUser, project: Project | None, *, now: dt.
             panels.append(cashier_panel(project, now))
     visible = list(access.visible_projects(user).order_by("code"))
     if (roles & COMPANY_ROLES or is_super) and visible:
-        panels.append(company_panel(visible, now))
+        quality = Role.QUALITY in roles or is_super  # R-M4-03: 品质管理部 verifies company-level complaints
+        panels.append(company_panel(visible, now, user if quality else None))
     if Role.MANAGEMENT_REP in roles and visible:
         panels.append(management_rep_panel(visible, now))
     if Role.SYSADMIN in roles or is_super:

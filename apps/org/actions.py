@@ -220,3 +220,60 @@ def set_active(*, company: Company, user: User, active: bool, reason: str, actin
     _log(company, user, "reactivate" if active else "deactivate", "恢复账号" if active else "停用账号",
          reason.strip(), acting_user, now)
     return user
+
+
+# ---------------------------------------------------------------- project data (R-M1-02)
+
+PROJECT_FIELDS: dict[str, int] = {"name": 100, "address": 200, "service_phone": 30, "repair_phone": 30}
+NUMBERS_24H = {"service_phone": "在管项目须有24小时服务电话", "repair_phone": "在管项目须有24小时报修电话"}
+
+
+def missing_24h_numbers(project: Project) -> dict[str, list[str]]:
+    """R-M1-02: an active (在管) project needs a 24-hour service number and a 24-hour repair number
+    (they may be the same); the fields still empty, each with its Chinese message."""
+    if not project.active:
+        return {}
+    return {name: [message] for name, message in NUMBERS_24H.items() if not getattr(project, name).strip()}
+
+
+def may_edit_project(user: User | Any, project: Project) -> bool:
+    """The 系统管理员 of the project's company, or the 管理处经理 of the project (its own data)."""
+    return can_change(user, project.company, project)
+
+
+@transaction.atomic
+def edit_project(*, project: Project, changes: Mapping[str, Any], reason: str, acting_user: User,
+                 now: dt.datetime) -> Project:
+    """修改项目资料: the name, address, the two 24-hour numbers, and 在管 (active). A project is
+    active only with both 24-hour numbers (R-M1-02); taking a project into or out of management is the
+    系统管理员's (company level). Recorded in the project's history with who and why."""
+    if not may_edit_project(acting_user, project):
+        raise refuse("无权修改项目资料", code="forbidden", status=403)
+    unknown = set(changes) - set(PROJECT_FIELDS) - {"active"}
+    if unknown:
+        raise StaffError("不能修改这些字段", fields={f: ["不可修改"] for f in sorted(unknown)})
+    text = (reason or "").strip()
+    if len(text) < 2:
+        raise refuse("请填写修改原因", field="reason")
+    row = Project.objects.select_for_update().get(pk=project.pk)
+    if "active" in changes and bool(changes["active"]) != row.active and not can_change(acting_user, row.company, None):
+        raise refuse("只有系统管理员可以设置项目是否在管", field="active", code="forbidden", status=403)
+    for name, limit in PROJECT_FIELDS.items():
+        if name in changes:
+            value = (changes[name] or "").strip()
+            if len(value) > limit:
+                raise refuse(f"最多 {limit} 个字", field=name)
+            if name == "name" and not value:
+                raise refuse("请填写项目名称", field="name")
+            setattr(row, name, value)
+    if "active" in changes:
+        row.active = bool(changes["active"])
+    missing = missing_24h_numbers(row)
+    if missing:
+        raise StaffError("项目在管前须有24小时服务电话和24小时报修电话（可以是同一个号码）", fields=missing)
+    row._change_reason = text[:100]  # type: ignore[attr-defined]
+    row._history_user = acting_user  # type: ignore[attr-defined]
+    row.save()
+    for name in [*PROJECT_FIELDS, "active"]:
+        setattr(project, name, getattr(row, name))
+    return row

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, cast
 
+from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
@@ -110,6 +111,32 @@ def project_list(request: HttpRequest) -> Any:
 @router.get("/projects/{project_id}", response={200: ProjectOut, **ERRORS}, summary="项目详情")
 def project_detail(request: HttpRequest, project_id: int) -> Any:
     return _project_out(_visible_project(request, project_id))
+
+
+class ProjectPatchIn(Schema):
+    """修改项目资料 (R-M1-02): only the fields sent change; ``reason`` is required."""
+
+    name: str | None = Field(None, max_length=100)
+    address: str | None = Field(None, max_length=200)
+    service_phone: str | None = Field(None, max_length=30, description="24小时服务电话")
+    repair_phone: str | None = Field(None, max_length=30, description="24小时报修电话（可与服务电话相同）")
+    active: bool | None = Field(None, description="在管：须有两个24小时电话")
+    reason: str = Field(max_length=500)
+
+
+@router.patch("/projects/{project_id}", response={200: ProjectOut, **ERRORS},
+              summary="修改项目资料（在管项目须有24小时服务电话和报修电话）")
+def project_edit(request: HttpRequest, project_id: int, payload: ProjectPatchIn) -> Any:
+    project = _visible_project(request, project_id)
+    changes = payload.model_dump(exclude_unset=True)
+    reason = changes.pop("reason", "")
+    try:
+        with transaction.atomic():
+            row = org_actions.edit_project(project=project, changes=changes, reason=reason, acting_user=request.user,
+                                       now=clock.now())
+    except org_actions.StaffError as exc:
+        raise ApiError(exc.status, exc.code, exc.message, exc.fields) from exc
+    return _project_out(row)
 
 
 @router.get("/projects/{project_id}/departments", response={200: list[DepartmentOut], **ERRORS},

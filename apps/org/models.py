@@ -73,6 +73,12 @@ class Project(models.Model):
         return self.name
 
     def clean(self) -> None:
+        if self.active:  # R-M1-02: never active without both 24-hour numbers (they may be the same)
+            missing = {name: message for name, message in (
+                ("service_phone", _("在管项目须有24小时服务电话")), ("repair_phone", _("在管项目须有24小时报修电话")))
+                if not getattr(self, name).strip()}
+            if missing:
+                raise ValidationError(missing)
         if self.work_end <= self.work_start:
             raise ValidationError({"work_end": _("下班时间必须晚于上班时间")})
         if (self.lunch_start is None) != (self.lunch_end is None):

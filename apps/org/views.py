@@ -269,3 +269,67 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _me(request: HttpRequest) -> User:
     return cast(User, request.user)
+
+
+# ---------------------------------------------------------------- project data (R-M1-02)
+
+
+class ProjectForm(forms.Form):
+    name = forms.CharField(label=_("项目名称"), max_length=100)
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    service_phone = forms.CharField(label=_("24小时服务电话"), max_length=30, required=False)
+    repair_phone = forms.CharField(label=_("24小时报修电话"), max_length=30, required=False,
+                                   help_text=_("可以与服务电话相同"))
+    active = forms.BooleanField(label=_("在管"), required=False,
+                                help_text=_("在管项目须有24小时服务电话和24小时报修电话"))
+    reason = forms.CharField(label=_("修改原因"), max_length=500)
+
+
+def _editable_projects(request: HttpRequest) -> list[Project]:
+    return [p for p in access.visible_projects(request.user).select_related("company").order_by("code", "pk")
+            if actions.may_edit_project(request.user, p)]
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    """项目资料: the projects this user may edit, with the two 24-hour numbers (R-M1-02)."""
+    projects = _editable_projects(request)
+    if not projects:
+        raise Http404
+    rows = [{"project": p, "missing": actions.missing_24h_numbers(p)} for p in projects]
+    return render(request, "org/project_list.html", {"rows": rows})
+
+
+@login_required
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """修改项目资料 through :func:`apps.org.actions.edit_project` (R-M1-02)."""
+    project = get_object_or_404(Project, pk=pk, pk__in=[p.pk for p in _editable_projects(request)])
+    may_activate = actions.can_change(request.user, project.company, None)
+    initial = {n: getattr(project, n) for n in ("name", "address", "service_phone", "repair_phone", "active")}
+    form = ProjectForm(initial=initial)
+    status = 200
+    if request.method == "POST":
+        form = ProjectForm(request.POST)
+        status = 422
+        if form.is_valid():
+            changes = {n: v for n, v in form.cleaned_data.items() if n != "reason"}
+            if not may_activate:
+                changes.pop("active")
+            try:
+                actions.edit_project(project=project, changes=changes, reason=form.cleaned_data["reason"],
+                                     acting_user=request.user, now=clock.now())
+            except actions.StaffError as exc:
+                for name, errors in (exc.fields or {}).items():
+                    for e in errors:
+                        form.add_error(name if name in form.fields else None, e)
+                if not exc.fields:
+                    form.add_error(None, exc.message)
+                elif exc.message not in {e for errs in exc.fields.values() for e in errs}:
+                    form.add_error(None, exc.message)
+                status = exc.status
+            else:
+                messages.success(request, _("项目资料已保存"))
+                return redirect("org:project_edit", pk=project.pk)
+    if not may_activate:
+        form.fields["active"].disabled = True
+    return render(request, "org/project_edit.html", {"project": project, "form": form}, status=status)

@@ -20,6 +20,7 @@ from apps.owners.models import CommitteeMember, OwnerPhoto
 from apps.portal.queries import board_items
 from apps.repairs.models import RepairOrder
 from apps.surveys.forms import AnswerForm
+from apps.tickets.channels import published_channels
 from apps.tickets.models import Category
 from apps.workdays.keys import Kind
 from linli import clock
@@ -84,7 +85,8 @@ def home(request: HttpRequest) -> HttpResponse:
     many = queries.households_for_phone(account.phone).count() > 1
     committee = queries.committee_memberships(account.phone).exists()
     return render(request, "owners/home.html", {"household": household, "tickets": tickets, "many": many,
-                                                "committee": committee})
+                                                "committee": committee,
+                                                "channels": published_channels(household.project)})  # R-M1-01
 
 
 @access.owner_required()

@@ -23,6 +23,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -33,7 +34,7 @@ from apps.core.validation import PastMoment, PlannedMoment, SaneDate, SaneMoment
 from apps.org import access as org_access
 from apps.org.models import Company
 from apps.org.roles import Cap
-from apps.tickets import access, actions, api_detail, forms, measures, queries, work_orders
+from apps.tickets import access, actions, api_detail, channels, forms, measures, queries, work_orders
 from apps.tickets.actions import TicketError
 from apps.tickets.api_detail import (
     TicketDetailAttachmentOut,
@@ -142,6 +143,10 @@ class TicketOut(Schema):
     media_or_litigation_risk: bool
     developer_matter: bool
     municipal: bool
+    coordinator_id: int | None = Field(None, description="市政配套协调人")
+    record_form: bool = Field(False, description="记录表投诉（列入《顾客投诉处理记录表》）")
+    record_form_at: dt.datetime | None = Field(None, description="列入记录表时间")
+    record_form_by_id: int | None = Field(None, description="列入记录表人；空 = 超过一个工作日未关闭自动列入")
     internal_staff: bool
     valid_complaint: bool | None
     validity_criterion_id: int | None = Field(None, description="判定依据（有效投诉判定标准 id）")
@@ -429,6 +434,8 @@ def ticket_data(ticket: Ticket, now: dt.datetime | None = None) -> dict[str, Any
         "people_count": ticket.people_count, "collective": ticket.collective, "media_exposed": ticket.media_exposed,
         "litigation": ticket.litigation, "media_or_litigation_risk": ticket.media_or_litigation_risk,
         "developer_matter": ticket.developer_matter, "municipal": ticket.municipal,
+        "coordinator_id": ticket.coordinator_id, "record_form": ticket.record_form,
+        "record_form_at": _local(ticket.record_form_at), "record_form_by_id": ticket.record_form_by_id,
         "internal_staff": ticket.internal_staff, "valid_complaint": ticket.valid_complaint,
         "validity_criterion_id": ticket.validity_criterion_id, "important": ticket.important,
         "staff_named_id": ticket.staff_named_id,
@@ -658,6 +665,19 @@ class ChannelPublicationOut(Schema):
     where_posted: str
 
 
+class ChannelMissingOut(Schema):
+    kind: str
+    label: str
+
+
+class ChannelOverviewOut(Schema):
+    """投诉渠道公布 of one project (R-M1-01): the latest publication of each channel and those missing."""
+
+    project_id: int
+    publications: list[ChannelPublicationOut]
+    missing: list[ChannelMissingOut] = Field(description="尚未公布的渠道")
+
+
 @router.post("/{ticket_id}/online-notification", response={200: TicketOut, **ERRORS},
              summary="网上投诉通知（邮件转发、电话通知）")
 def online_notification(request: HttpRequest, ticket_id: int, payload: TicketOnlineNotificationIn) -> Any:
@@ -738,6 +758,18 @@ def channel_publication(request: HttpRequest, payload: ChannelPublicationIn) -> 
     except TicketError as exc:
         raise _fail(exc) from exc
     return Status(201, row)
+
+
+@router.get("/channel-publications", response={200: list[ChannelOverviewOut], **ERRORS},
+            summary="投诉渠道公布情况（各项目已公布和未公布的渠道）")
+def channel_overview(request: HttpRequest, project: int | None = Query(None, ge=1, le=2**31 - 1)) -> Any:
+    user = access.staff_user(request)
+    projects = org_access.visible_projects(user).filter(active=True).order_by("code", "pk")
+    if project is not None:
+        projects = projects.filter(pk=_project(request, project).pk)
+    rows = channels.overview([p for p in projects if org_access.has_cap(user, Cap.VIEW_TICKETS, p)])
+    return [{"project_id": r.project.pk, "publications": r.published,
+             "missing": [{"kind": k, "label": label} for k, label in r.missing]} for r in rows]
 
 
 class ValidityCriterionOut(Schema):
@@ -943,6 +975,72 @@ def staff_named(request: HttpRequest, ticket_id: int, payload: TicketStaffNamedI
         return actions.name_staff_member(ticket=t, staff=staff, acting_user=access.staff_user(request), now=now)
 
     return _act(request, ticket_id, "staff_named", data, call)
+
+
+class TicketCommitteeReceiptOut(Schema):
+    """投诉意见记录回执单 (R-M1-13) of a written 业委会-platform form."""
+
+    number: str
+    project_name: str
+    kind_label: str
+    received_at: dt.datetime
+    reply_due_at: dt.datetime | None = Field(None, description="答复期限（本轮）")
+    household_label: str
+    complainant: str
+    receiver_name: str
+    content: str
+    print_url: str
+
+
+@router.get("/{ticket_id}/receipt", response={200: TicketCommitteeReceiptOut, **ERRORS},
+            summary="投诉意见记录回执单（业委会书面投诉平台）")
+def committee_receipt(request: HttpRequest, ticket_id: int) -> Any:
+    ticket = _fresh(_ticket(request, ticket_id).pk)
+    if not queries.has_committee_receipt(ticket):
+        raise ApiError(404, "not_found", "该工单不是业委会书面平台的投诉意见记录表，没有回执单")
+    data = queries.committee_receipt(ticket)
+    return {**data, "received_at": _local(data["received_at"]), "reply_due_at": _local(data["reply_due_at"]),
+            "print_url": reverse("tickets:committee_receipt", args=[ticket.pk])}
+
+
+class TicketRecordFormIn(Schema):
+    """记录表投诉 (R-M2-17): ``handler_id`` names the handler (department head / routing staff); the
+    handler flagging their own complaint may leave it out."""
+
+    handler_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    reason: str = Field("", max_length=500)
+
+
+@router.post("/{ticket_id}/record-form", response={200: TicketOut, **ERRORS},
+             summary="列入《顾客投诉处理记录表》并指定具体处理人")
+def record_form(request: HttpRequest, ticket_id: int, payload: TicketRecordFormIn) -> Any:
+    data = _dump(payload)
+
+    def call(t: Ticket, now: dt.datetime) -> object:
+        handler = forms.user_or_none(data.get("handler_id"), project=t.project, field="handler_id")
+        return actions.mark_record_form(ticket=t, handler=handler, reason=data.get("reason") or "",
+                                        acting_user=access.staff_user(request), now=now)
+
+    return _act(request, ticket_id, "record_form", data, call)
+
+
+class TicketCoordinatorIn(Schema):
+    """市政配套协调人 (R-M2-03): a staff member of the ticket's project."""
+
+    coordinator_id: int = Field(ge=1, le=2**31 - 1)
+
+
+@router.post("/{ticket_id}/coordinator", response={200: TicketOut, **ERRORS},
+             summary="指定市政配套协调人（派工人员）")
+def coordinator(request: HttpRequest, ticket_id: int, payload: TicketCoordinatorIn) -> Any:
+    data = _dump(payload)
+
+    def call(t: Ticket, now: dt.datetime) -> object:
+        person = forms.user_or_none(data.get("coordinator_id"), project=t.project, field="coordinator_id")
+        return actions.designate_coordinator(ticket=t, coordinator=person, acting_user=access.staff_user(request),
+                                             now=now)
+
+    return _act(request, ticket_id, "coordinator", data, call)
 
 
 @router.post("/{ticket_id}/agreed-time", response={200: TicketOut, **ERRORS},

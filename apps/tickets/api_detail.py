@@ -20,9 +20,10 @@ from ninja import Field, Schema
 
 from apps.core.validation import safe_local
 from apps.estates import masking
-from apps.tickets import actions, queries, work_orders
+from apps.tickets import actions, progress, queries, work_orders
 from apps.tickets.choices import RETURN_VISIT_KINDS, ReturnVisitExemption, ReturnVisitOutcome, TicketEventKind
 from apps.tickets.models import Ticket
+from linli import clock
 
 # ---------------------------------------------------------------- schemas
 
@@ -219,6 +220,10 @@ class TicketDetailFactsOut(Schema):
     handling_hold_message: str
     escalated_to_quality_at: dt.datetime | None
     transferred_to_developer_at: dt.datetime | None
+    coordinator: TicketDetailPersonOut | None = Field(None, description="市政配套协调人")
+    owner_update_due_at: dt.datetime | None = Field(
+        None, description="下次应告知业主进展的时间（地产、市政处理的投诉；公司未设间隔时为空）")
+    owner_update_overdue: bool = Field(False, description="告知业主进展已逾期")
     investigated_at: dt.datetime | None
     online_emailed_at: dt.datetime | None
     online_phoned_at: dt.datetime | None
@@ -295,6 +300,7 @@ def detail_data(ticket: Ticket) -> dict[str, Any]:
     """The fields :class:`apps.tickets.api.TicketDetailOut` adds to the list schema."""
     visits = list(ticket.return_visits.select_related("visitor").prefetch_related("attempts__staff")
                   .order_by("cycle", "id"))
+    update_due = progress.owner_update_due_at(ticket)  # R-M2-03
     member = getattr(ticket, "complaint_cluster_member", None)  # apps.escalation's row, by the reverse relation
     cluster = None
     if member is not None:
@@ -312,6 +318,8 @@ def detail_data(ticket: Ticket) -> dict[str, Any]:
             "handling_hold": ticket.handling_hold, "handling_hold_message": ticket.handling_hold_message,
             "escalated_to_quality_at": _at(ticket.escalated_to_quality_at),
             "transferred_to_developer_at": _at(ticket.transferred_to_developer_at),
+            "coordinator": _who(ticket.coordinator), "owner_update_due_at": _at(update_due),
+            "owner_update_overdue": update_due is not None and update_due < clock.now(),
             "investigated_at": _at(ticket.investigated_at), "online_emailed_at": _at(ticket.online_emailed_at),
             "online_phoned_at": _at(ticket.online_phoned_at), "gm_reported_at": _at(ticket.gm_reported_at),
             "unresolved_close": ticket.unresolved_close, "unresolved_analysis": ticket.unresolved_analysis,

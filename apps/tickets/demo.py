@@ -283,3 +283,83 @@ def load_demo_open_work(company: Company, *, now: dt.datetime | None = None) -> 
             _progress(ticket, "dispatched", staff, department, moment)
             added += 1
     return added
+
+
+def load_demo_pipeline_examples(company: Company, *, now: dt.datetime | None = None) -> int:
+    """Issue 16: one of each record the complaint pipeline keeps, in the first residential project, built
+    through the actions — a complaint investigated only the next day (当日未核实, R-M2-02), a 派工单 copied
+    to the building's steward (R-M1-19), a government transfer with 品质管理部's fact check and opinion
+    (R-M1-10), a municipal complaint with its coordinator (R-M2-03) and a complaint listed on the
+    《顾客投诉处理记录表》 with its named handler (R-M2-17). Returns how many tickets were received."""
+    now = now or clock.now()
+    project = Project.objects.filter(company=company, kind="residential").order_by("code").first()
+    if project is None:
+        return 0
+    staff = _staff(project)
+    if not {Role.FRONT_DESK, Role.CS_SUPERVISOR, Role.WORKER} <= set(staff):
+        return 0
+    desk, supervisor, worker = (staff[Role.FRONT_DESK].user, staff[Role.CS_SUPERVISOR].user,
+                                staff[Role.WORKER].user)
+    quality = _reviewer(project, "quality")
+    depts = {d.kind: d for d in project.departments.all()}
+    engineering = depts.get(DepartmentKind.ENGINEERING) or depts[DepartmentKind.CUSTOMER_SERVICE]
+    people = list(Person.objects.filter(project=project, kind="owner").select_related("household__building")
+                  .order_by("-pk")[:5])
+    if len(people) < 4:
+        return 0
+
+    def receive(person: Any, moment: dt.datetime, content: str, **extra: Any) -> Any:
+        with clock.frozen(moment):
+            return actions.receive_ticket(
+                project=project, kind="complaint", content=content, acting_user=desk, now=moment,
+                received_at=moment, household=person.household, person=person,
+                complainant_surname=person.name[0], phone=person.phone, desired_outcome="尽快解决",
+                **{"channel": "phone", "agreed_feedback_at": moment + dt.timedelta(hours=6), **extra})
+
+    local = now.astimezone(project.tz)
+    yesterday = dt.datetime.combine(local.date() - dt.timedelta(days=1), dt.time(16, 30), tzinfo=project.tz)
+    # 当日未核实: received yesterday afternoon, the site check only this morning
+    late = receive(people[0], yesterday, f"{people[0].household.building.name}地下车库顶板渗水，车上落满泥点")
+    at = yesterday + dt.timedelta(minutes=30)
+    with clock.frozen(at):
+        dispatch = actions.dispatch_ticket(ticket=late, department=engineering, assignee=worker, acting_user=desk, now=at)
+    at = min(now - dt.timedelta(minutes=30), dt.datetime.combine(local.date(), dt.time(9, 10), tzinfo=project.tz))
+    with clock.frozen(at):
+        actions.accept_dispatch(dispatch=dispatch, acting_user=worker, now=at)
+        actions.record_handling(ticket=late, investigation="现场核实：车库顶板伸缩缝渗水", measures="", result="",
+                                done=False, acting_user=worker, now=at)
+    # 派工单抄送片区管理员: the building of the household has its steward
+    steward = staff.get(Role.BUILDING_STEWARD)
+    person = people[1]
+    if steward is not None:
+        # demo set-up of the estate (no action assigns buildings to stewards yet)
+        type(person.household.building).objects.filter(pk=person.household.building_id).update(steward=steward.user)
+    moment = now - dt.timedelta(hours=3)
+    copied = receive(person, moment, f"{person.household.building.name}单元门禁刷卡无反应")
+    with clock.frozen(moment + dt.timedelta(minutes=15)):
+        actions.dispatch_ticket(ticket=copied, department=engineering, assignee=worker, acting_user=desk,
+                                now=moment + dt.timedelta(minutes=15))
+    # 政府转来的投诉: held by 品质管理部, its fact check and handling opinion
+    moment = now - dt.timedelta(hours=26)
+    petition = receive(people[2], moment, "12345热线转来：小区消防通道被私家车长期占用", channel="government_petition",
+                       source="government", agreed_feedback_at=None)
+    at = moment + dt.timedelta(hours=2)
+    with clock.frozen(at):
+        actions.record_quality_opinion(ticket=petition, fact_check="已与管理处核实：地库出口消防通道被两辆私家车占用属实",
+                                       opinion="管理处当日劝离车辆并增设禁停标识，安管部每日巡查，品质管理部跟进验证",
+                                       acting_user=quality, now=at)
+    # 市政配套: a coordinator follows the municipal complaint
+    moment = now - dt.timedelta(hours=5)
+    municipal = receive(people[3], moment, "小区门口市政路灯坏了一个月，晚上很黑", municipal=True)
+    with clock.frozen(moment + dt.timedelta(minutes=40)):
+        actions.designate_coordinator(ticket=municipal, coordinator=supervisor, acting_user=supervisor,
+                                      now=moment + dt.timedelta(minutes=40))
+    # 记录表投诉: the handler expects more than one working day and lists it
+    moment = now - dt.timedelta(hours=4)
+    difficult = receive(people[4] if len(people) > 4 else people[0], moment, "楼上住户装修导致我家天花板开裂，要求协调赔偿")
+    at = moment + dt.timedelta(minutes=30)
+    with clock.frozen(at):
+        actions.dispatch_ticket(ticket=difficult, department=engineering, assignee=worker, acting_user=desk, now=at)
+        actions.mark_record_form(ticket=difficult, handler=None, reason="需协调楼上住户和保险公司，预计超过一个工作日",
+                                 acting_user=worker, now=at)
+    return 5

@@ -44,7 +44,15 @@ from apps.tickets.choices import (
     TicketStatus,
     Urgency,
 )
-from apps.tickets.models import Category, CompensationClaim, DeveloperTransfer, Dispatch, Reply, Ticket
+from apps.tickets.models import (
+    Category,
+    CompensationClaim,
+    DeveloperTransfer,
+    Dispatch,
+    PublishedChannelKind,
+    Reply,
+    Ticket,
+)
 from apps.tickets.queries import household_in
 from apps.tickets.transitions import InvalidTransition
 from linli import clock
@@ -452,6 +460,48 @@ class OwnerUpdateForm(forms.Form):
 
     channel = forms.ChoiceField(label=_("方式"), choices=ReplyChannel.choices, initial=ReplyChannel.PHONE)
     content = forms.CharField(label=_("告知内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RecordFormForm(forms.Form):
+    """记录表投诉 (R-M2-17): list the complaint on the 《顾客投诉处理记录表》 and name its handler."""
+
+    handler = forms.ModelChoiceField(label=_("具体处理人"), queryset=User.objects.none(), required=False,
+                                     help_text=_("由部门负责人指定；处理人本人列入时可留空"))
+    reason = forms.CharField(label=_("说明"), max_length=500, required=False,
+                             help_text=_("如：需协调多个部门，预计超过一个工作日"))
+
+    def __init__(self, *args: Any, staff: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if staff is not None:
+            cast(forms.ModelChoiceField, self.fields["handler"]).queryset = staff
+
+
+class CoordinatorForm(forms.Form):
+    """市政配套协调人 (R-M2-03)."""
+
+    coordinator = forms.ModelChoiceField(label=_("协调人"), queryset=User.objects.none(),
+                                         help_text=_("负责协调和跟进市政配套问题的员工"))
+
+    def __init__(self, *args: Any, staff: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if staff is not None:
+            cast(forms.ModelChoiceField, self.fields["coordinator"]).queryset = staff
+
+
+class ChannelPublicationForm(forms.Form):
+    """投诉渠道公布 (R-M1-01): one published channel of a project."""
+
+    project = forms.ModelChoiceField(label=_("项目"), queryset=Project.objects.none())
+    kind = forms.ChoiceField(label=_("渠道"), choices=PublishedChannelKind.choices)
+    value = forms.CharField(label=_("内容"), max_length=200, help_text=_("电话、地址、邮箱、联系人或岗位名称"))
+    published_on = forms.DateField(label=_("公布日期"), validators=[validate_date],
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    where_posted = forms.CharField(label=_("张贴位置"), max_length=200, help_text=_("如：大堂公告栏、各单元电梯厅"))
+
+    def __init__(self, *args: Any, projects: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if projects is not None:
+            cast(forms.ModelChoiceField, self.fields["project"]).queryset = projects
 
 
 class ClaimForm(forms.Form):

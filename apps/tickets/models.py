@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -184,6 +185,12 @@ class Ticket(models.Model):
     attribution_at = models.DateTimeField(_("责任归属认定时间"), null=True, blank=True)
     developer_matter = models.BooleanField(_("地产问题"), default=False)
     municipal = models.BooleanField(_("市政配套"), default=False)
+    # R-M2-03: the person designated to coordinate and follow up a municipal (市政配套) complaint
+    coordinator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="tickets_coordinated", editable=False,
+                                    verbose_name=_("市政配套协调人"))
+    # R-M2-03: the last reminder that a progress notice to the owner is due (once per due moment)
+    owner_update_reminded_at = models.DateTimeField(_("进展告知提醒时间"), null=True, blank=True, editable=False)
     valid_complaint = models.BooleanField(_("有效投诉"), null=True, blank=True, help_text=_("按公司的有效投诉判定依据认定"))
     validity_criterion = models.ForeignKey("tickets.ValidityCriterion", on_delete=models.PROTECT, null=True,
                                            blank=True, related_name="+", verbose_name=_("判定依据"))
@@ -196,6 +203,11 @@ class Ticket(models.Model):
         help_text=_("投诉人是本公司内部员工；按公司设置决定是否计入顾客投诉统计"))
     sensitive = models.BooleanField(_("敏感投诉"), default=False)
     record_form = models.BooleanField(_("记录表投诉"), default=False, help_text=_("有一定难度、需较长时间处理的投诉，登记在投诉记录表中跟进"))
+    # R-M2-17: when it was listed on the 《顾客投诉处理记录表》 and by whom (None = automatically, not
+    # closed by the end of the first working day)
+    record_form_at = models.DateTimeField(_("列入记录表时间"), null=True, blank=True, editable=False)
+    record_form_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="+", editable=False, verbose_name=_("列入记录表人"))
     escalation_level = models.CharField(_("投诉级别"), max_length=10, choices=EscalationLevel.choices,
                                         default=EscalationLevel.NONE, editable=False)
     # deadlines agreed with the owner (R-M1-09, R-M2-06)
@@ -324,6 +336,8 @@ class TicketPolicy(models.Model):
       管理处 escalations and online complaints are company level; 篇3 — group and government only.
     - ``company_follow_up`` (R-M4-01, R-M4-03, POLICY P-13): what 品质管理部 does for company-level
       complaints after the project's verification: verify (篇4, default) or the return visit (篇3).
+    - ``owner_update_interval_days`` (R-M2-03, interpretation): working days between progress notices
+      to the owner on complaints the developer or the municipality handles; 0 (default) = no reminder.
     """
 
     company = models.ForeignKey("org.Company", on_delete=models.CASCADE, related_name="ticket_policies")
@@ -346,6 +360,10 @@ class TicketPolicy(models.Model):
     company_follow_up = models.CharField(
         _("公司级投诉由品质管理部"), max_length=20, default="verify",
         choices=[("verify", _("验证纠正措施的落实（篇4）")), ("return_visit", _("回访顾客（篇3）"))])
+    owner_update_interval_days = models.PositiveSmallIntegerField(
+        _("地产、市政处理的投诉告知业主进展的间隔（工作日）"), default=0,
+        validators=[MaxValueValidator(60)],
+        help_text=_("0 = 不提醒；超过该间隔未告知业主进展时，提醒跟进人"))
     history = HistoricalRecords()
 
     class Meta:

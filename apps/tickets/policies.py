@@ -17,6 +17,7 @@ class Values:
     no_contact_exemption: str = "any_channel"  # R-M4-05, POLICY P-07 default (002 篇4)
     quality_owns: str = "b4"  # R-M3-11, POLICY P-10 default (002 篇4)
     company_follow_up: str = "verify"  # R-M4-03, POLICY P-13 default (002 篇4)
+    owner_update_interval_days: int = 0  # R-M2-03: the seeds give no interval (default off)
 
 
 DEFAULTS = Values()
@@ -28,7 +29,8 @@ def _values(row: TicketPolicy | None) -> Values:
     return Values(close_needs_manager_reply=row.close_needs_manager_reply,
                   count_internal_staff_complaints=row.count_internal_staff_complaints,
                   no_contact_exemption=row.no_contact_exemption, quality_owns=row.quality_owns,
-                  company_follow_up=row.company_follow_up)
+                  company_follow_up=row.company_follow_up,
+                  owner_update_interval_days=row.owner_update_interval_days)
 
 
 def policy_for(project: Any) -> Values:

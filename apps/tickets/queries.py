@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.estates import access as estates_access
 from apps.estates.models import Household
 from apps.org import access as org_access
-from apps.org.models import Department, Membership, Project
+from apps.org.models import Department, Membership, Project, User
 from apps.tickets import models as m
 from apps.tickets.actions import unanswered_return_visit_questions
 from apps.tickets.choices import (
@@ -58,6 +58,12 @@ def departments_for(user: Any, project: Project | None) -> QuerySet[Department]:
                 .select_related("project").order_by("project__code", "name"))
     return (Department.objects.filter(Q(project=project) | Q(project__isnull=True, company_id=project.company_id))
             .select_related("project").order_by("project__code", "name"))
+
+
+def handlers_for(project: Project) -> QuerySet[User]:
+    """Active staff of ``project`` (its own members) who may be named a ticket's handler (R-M2-17)."""
+    return (User.objects.filter(memberships__project=project, is_active=True).distinct()
+            .order_by("display_name", "pk"))
 
 
 def assignees_for(project: Project) -> list[tuple[int, str]]:
@@ -294,6 +300,9 @@ def allowed_actions(ticket: m.Ticket) -> set[str]:
         out.add("hand_back")
     if is_open:
         out |= {"reply", "owner_update", "claim", "agreed_time"}
+        if ticket.kind == "complaint":
+            out.add("coordinator")  # R-M2-03: a municipal complaint's coordinator
+            out.add("record_form")  # R-M2-17: list on the record form / name its handler
         if not ticket.held_by_quality:
             out.add("escalate")
     if ticket.replies.filter(sent_at__isnull=True).exists() and is_open:
@@ -412,3 +421,23 @@ RETURN_VISIT_STATE_LABELS = {
     "in_progress": _("回访中"),
     "done": _("已回访"),
 }
+
+
+# ---------------------------------------------------------------- 投诉意见记录回执单 (R-M1-13)
+
+
+def has_committee_receipt(ticket: m.Ticket) -> bool:
+    """A written form of the 业委会书面投诉平台 (R-M1-13): the owner keeps a receipt with the ticket number."""
+    return "owners_committee" in (ticket.channel, ticket.source)
+
+
+def committee_receipt(ticket: m.Ticket) -> dict[str, Any]:
+    """What the 管理处's 投诉意见记录回执单 shows (staff side of R-M1-13; the 业委会's own copy is in
+    apps.owners): the ticket number, when the 管理处 received it, the reply due time of this cycle, who
+    received it and what the owner wrote."""
+    due = next((d.due_at for d in ticket.deadlines.all() if d.stage == "reply" and d.cycle == ticket.cycle), None)
+    return {"number": ticket.number, "project_name": ticket.project.name, "kind_label": str(ticket.get_kind_display()),
+            "received_at": ticket.received_at, "reply_due_at": due,
+            "household_label": ticket.household.label if ticket.household_id else ticket.address,
+            "complainant": "" if ticket.anonymous else ticket.complainant_surname,
+            "receiver_name": str(ticket.receiver), "content": ticket.content}

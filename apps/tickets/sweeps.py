@@ -5,6 +5,8 @@
 - R-M1-11 / AS-42: receivers who did not confirm yesterday's 日盘点 are reminded once, at the start
   of the project's working hours (on the next day the sweep runs in working hours).
 - R-M1-12 / AS-42: days without a suggestion-box opening are reported.
+- R-M2-03: complaints the developer or the municipality handles whose progress notice to the owner is
+  overdue (the company's interval, :mod:`apps.tickets.progress`) — their followers are reminded once.
 
 ``manage.py tickets_sweep --now …`` runs one pass; every step is idempotent (compare-and-set).
 """
@@ -14,7 +16,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from apps.org.models import Project
-from apps.tickets import inventory
+from apps.tickets import inventory, progress
+from apps.tickets.actions.coordination import remind_owner_update
 from apps.tickets.actions.record_form import flag_record_form
 from apps.tickets.choices import OPEN_STATUSES, Kind, Stage
 from apps.tickets.models import Deadline, Ticket
@@ -25,6 +28,7 @@ from apps.workdays.queries import calendar_for
 class SweepResult:
     record_forms: int = 0
     reminders: int = 0
+    owner_update_reminders: int = 0
     missing_box_days: dict[str, list[dt.date]] = field(default_factory=dict)
 
 
@@ -52,6 +56,8 @@ def run(now: dt.datetime) -> SweepResult:
     result = SweepResult()
     for ticket in record_form_candidates(now):  # the action locks and re-reads each one: safe to race
         result.record_forms += flag_record_form(ticket=ticket, now=now)
+    for ticket, _due in progress.overdue_owner_updates(now):  # the action re-checks under the lock
+        result.owner_update_reminders += remind_owner_update(ticket=ticket, now=now)
     for project in Project.objects.filter(active=True):
         local = now.astimezone(project.tz)
         yesterday = local.date() - dt.timedelta(days=1)

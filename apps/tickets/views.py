@@ -33,7 +33,7 @@ from apps.estates.access import RevealDenied
 from apps.org import access as org_access
 from apps.org.models import Department, Project, User
 from apps.org.roles import Cap
-from apps.tickets import access, actions, forms, queries, work_orders
+from apps.tickets import access, actions, forms, progress, queries, work_orders
 from apps.tickets.actions import TicketError
 from apps.tickets.choices import TicketStatus
 from apps.tickets.filters import TicketFilterForm, apply_filters
@@ -265,6 +265,9 @@ ACTION_PANELS: dict[str, tuple[tuple[str, ...], Any, Any]] = {
     "transfer": ((Cap.DISPATCH,), forms.TransferForm, gettext_lazy("书面转地产")),
     "developer_result": ((Cap.DISPATCH,), forms.DeveloperResultForm, gettext_lazy("登记地产处理结果")),
     "owner_update": ((Cap.REPLY,), forms.OwnerUpdateForm, gettext_lazy("告知业主进展")),
+    "coordinator": ((Cap.DISPATCH,), forms.CoordinatorForm, gettext_lazy("指定市政配套协调人")),
+    "record_form": ((Cap.DISPATCH, Cap.HANDLE), forms.RecordFormForm,
+                    gettext_lazy("记录表投诉（处理超过一个工作日）")),
     "claim": ((Cap.REPLY,), forms.ClaimForm, gettext_lazy("登记赔偿申请")),
     "decide": ((Cap.APPROVE_COMPENSATION,), forms.DecideForm, gettext_lazy("审批赔偿")),
     "refer": ((Cap.APPROVE_COMPENSATION,), forms.ReferForm, gettext_lazy("转报赔偿")),
@@ -297,6 +300,11 @@ def _form_kwargs(action: str, ticket: Ticket, user: Any) -> dict[str, Any]:
     if action == "staff_named":
         return {"staff": User.objects.filter(memberships__project=project, is_active=True).distinct(),
                 "initial": {"staff": ticket.staff_named_id}}
+    if action == "record_form":
+        return {"staff": queries.handlers_for(project), "initial": {"handler": ticket.handler_id}}
+    if action == "coordinator":
+        return {"staff": User.objects.filter(memberships__project=project, is_active=True).distinct()
+                .order_by("display_name", "pk"), "initial": {"coordinator": ticket.coordinator_id}}
     if action == "judge":
         return {"initial": {"valid_complaint": {True: "yes", False: "no"}.get(ticket.valid_complaint, ""),  # type: ignore[arg-type]
                             "important": ticket.important, "criterion": ticket.validity_criterion_id},
@@ -365,6 +373,8 @@ def _detail_context(request: HttpRequest, ticket: Ticket, *, bound: tuple[str, A
         "work_order_url": work_orders.work_order_url(ticket) if work_orders.has_work_order(ticket) else "",
         "exemption_offer": _exemption_offer(request, ticket),
         "phone_call_url": queries.phone_call_url(request.user, ticket),
+        "owner_update_due": progress.owner_update_due_at(ticket),  # R-M2-03
+        "committee_receipt": queries.has_committee_receipt(ticket),  # R-M1-13
         # R-M4-03, POLICY P-13: a company-level complaint waiting for 品质管理部's own verification
         "company_verification_pending": ticket.status in {TicketStatus.VERIFIED, TicketStatus.RETURN_VISITED}
         and company_verification_pending(ticket),
@@ -388,7 +398,7 @@ def _exemption_offer(request: HttpRequest, ticket: Ticket) -> dict[str, Any] | N
 def _load(request: HttpRequest, pk: int) -> Ticket:
     ticket = access.access_ticket(request.user, pk)
     return (Ticket.objects.select_related("project", "household", "person", "category", "department", "receiver",
-                                          "handler")
+                                          "handler", "coordinator", "record_form_by")
             .prefetch_related(Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at")))
             .get(pk=ticket.pk))
 
@@ -398,6 +408,17 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """工单详情: deadlines (due, time left, overdue, provisional), timeline, and the next steps."""
     ticket = _load(request, pk)
     return render(request, "tickets/ticket_detail.html", _detail_context(request, ticket))
+
+
+@login_required
+def committee_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """投诉意见记录回执单 (R-M1-13): the 管理处 reception prints the owner's receipt of a written
+    业委会-platform form, with the ticket number and the reply due time."""
+    ticket = _load(request, pk)
+    if not queries.has_committee_receipt(ticket):
+        raise Http404
+    return render(request, "tickets/committee_receipt.html", {"ticket": ticket,
+                                                              "receipt": queries.committee_receipt(ticket)})
 
 
 @login_required
@@ -430,7 +451,9 @@ STEP_DONE: dict[str, Any] = {
     "exempt": gettext_lazy("已记录免回访"), "close": gettext_lazy("工单已结案"), "reopen": gettext_lazy("工单已重新打开"),
     "void": gettext_lazy("工单已作废"), "escalate": gettext_lazy("已上报品质管理部"),
     "transfer": gettext_lazy("已书面转地产"), "developer_result": gettext_lazy("已登记地产处理结果"),
-    "owner_update": gettext_lazy("已记录进展告知"), "claim": gettext_lazy("已登记赔偿申请"),
+    "owner_update": gettext_lazy("已记录进展告知"), "coordinator": gettext_lazy("已指定市政配套协调人"),
+    "record_form": gettext_lazy("已列入记录表并指定处理人"),
+    "claim": gettext_lazy("已登记赔偿申请"),
     "decide": gettext_lazy("已记录赔偿审批"), "refer": gettext_lazy("已转报"), "note": gettext_lazy("已添加备注"),
     "report": gettext_lazy("已上报处理措施"), "quality_opinion": gettext_lazy("已记录核实情况和处理意见"), "internal_staff": gettext_lazy("已更新内部员工投诉标记"),
     "answer_question": gettext_lazy("已记录对业主问题的答复"), "judge": gettext_lazy("已记录投诉判定"),
@@ -622,6 +645,20 @@ def developer_result_step(request: HttpRequest, pk: int, action: str = "develope
 def owner_update_step(request: HttpRequest, pk: int, action: str = "owner_update") -> HttpResponse:
     return _step(request, pk, "owner_update", lambda t, d, u, now: actions.record_owner_update(
         ticket=t, **forms.owner_update_kwargs(d), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def coordinator_step(request: HttpRequest, pk: int, action: str = "coordinator") -> HttpResponse:
+    return _step(request, pk, "coordinator", lambda t, d, u, now: actions.designate_coordinator(
+        ticket=t, coordinator=d.get("coordinator"), acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def record_form_step(request: HttpRequest, pk: int, action: str = "record_form") -> HttpResponse:
+    return _step(request, pk, "record_form", lambda t, d, u, now: actions.mark_record_form(
+        ticket=t, handler=d.get("handler"), reason=d.get("reason") or "", acting_user=u, now=now))
 
 
 @login_required

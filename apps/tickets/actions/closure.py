@@ -66,6 +66,8 @@ def _close_blockers(ticket: Ticket) -> dict[str, list[str]]:
     problems: dict[str, list[str]] = {}
     if not ticket.handling_result.strip():
         problems["result"] = [_("须先记录处理结果")]
+    if ticket.record_form and ticket.handler_id is None:  # R-M2-17
+        problems["handler"] = [_("记录表投诉须由部门负责人指定具体处理人")]
     if manager_reply_required(ticket):
         sent = set(ticket.replies.filter(cycle=ticket.cycle, sent_at__isnull=False, kind__in=RESULT_REPLY_KINDS)
                    .values_list("recipient", flat=True))

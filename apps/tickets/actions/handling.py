@@ -63,6 +63,8 @@ def dispatch_ticket(*, ticket: Ticket, department: Department, assignee: User | 
     _check_department(department, ticket.project)
     if assignee is not None and not can_see_project(assignee, ticket.project):
         raise _refuse("处理人不属于该项目", field="assignee")
+    if ticket.record_form and assignee is None:  # R-M2-17
+        raise _refuse("记录表投诉须由部门负责人指定具体处理人", field="assignee")
     if ticket.held_by_quality:
         if department.project_id is not None:
             raise TicketError("已上报品质管理部的投诉不得退回管理处处理", field="department",

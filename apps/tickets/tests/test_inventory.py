@@ -89,4 +89,5 @@ def test_r_m1_11_tickets_sweep_task_runs_the_same_pass_as_the_command(cast: Any,
     assert tasks.tickets_sweep.name == "apps.tickets.tasks.tickets_sweep"  # the beat schedule's entry
     expected = sweeps.run(frozen_now)
     assert tasks.tickets_sweep() == {"record_forms": expected.record_forms, "reminders": expected.reminders,
+                                     "owner_update_reminders": expected.owner_update_reminders,
                                      "missing_box_days": sum(len(d) for d in expected.missing_box_days.values())}

@@ -25,7 +25,12 @@ from apps.portal.demo import load_demo_publications
 from apps.quality.demo import load_demo_ncrs
 from apps.reports.demo import load_demo_reports
 from apps.staffrecords.demo import load_demo_staffrecords  # issue 20: M19 staff records
-from apps.tickets.demo import load_demo_open_work, load_demo_public_tickets, load_demo_tickets
+from apps.tickets.demo import (
+    load_demo_open_work,
+    load_demo_pipeline_examples,
+    load_demo_public_tickets,
+    load_demo_tickets,
+)
 from apps.visits.demo import load_demo_programme, load_demo_visits
 from apps.workdays.demo import load_demo_policies
 
@@ -59,6 +64,7 @@ class Command(BaseCommand):
         if tickets:  # issue 23 item 3: the public building's staff have work too
             tickets += load_demo_public_tickets(company, seed=seed)
             tickets += load_demo_open_work(company)  # and every department has something in its queue
+            tickets += load_demo_pipeline_examples(company)  # issue 16: one of each pipeline record
         visits = 0 if no_tickets else load_demo_visits(company, seed=seed)
         if tickets:
             load_demo_escalation(company)  # staff confirm the suggested same-complaint groups (R-M3-04)
