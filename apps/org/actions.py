@@ -242,7 +242,7 @@ def may_edit_project(user: User | Any, project: Project) -> bool:
 
 
 @transaction.atomic
-def edit_project(*, project: Project, changes: Mapping[str, Any], reason: str, acting_user: User,
+def edit_project(*, project: Project, changes: Mapping[str, Any], reason: str, acting_user: User | Any,
                  now: dt.datetime) -> Project:
     """修改项目资料: the name, address, the two 24-hour numbers, and 在管 (active). A project is
     active only with both 24-hour numbers (R-M1-02); taking a project into or out of management is the

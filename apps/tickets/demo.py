@@ -333,7 +333,9 @@ def load_demo_pipeline_examples(company: Company, *, now: dt.datetime | None = N
     person = people[1]
     if steward is not None:
         # demo set-up of the estate (no action assigns buildings to stewards yet)
-        type(person.household.building).objects.filter(pk=person.household.building_id).update(steward=steward.user)
+        building = person.household.building
+        building.steward = steward.user
+        building.save(update_fields=["steward"])
     moment = now - dt.timedelta(hours=3)
     copied = receive(person, moment, f"{person.household.building.name}单元门禁刷卡无反应")
     with clock.frozen(moment + dt.timedelta(minutes=15)):

@@ -361,7 +361,7 @@ class TicketPolicy(models.Model):
         _("公司级投诉由品质管理部"), max_length=20, default="verify",
         choices=[("verify", _("验证纠正措施的落实（篇4）")), ("return_visit", _("回访顾客（篇3）"))])
     owner_update_interval_days = models.PositiveSmallIntegerField(
-        _("地产、市政处理的投诉告知业主进展的间隔（工作日）"), default=0,
+        _("地产、市政处理的投诉告知业主进展的间隔（工作日）"), default=0, blank=True,  # left out of a form: kept
         validators=[MaxValueValidator(60)],
         help_text=_("0 = 不提醒；超过该间隔未告知业主进展时，提醒跟进人"))
     history = HistoricalRecords()

@@ -61,7 +61,7 @@ def overdue_owner_updates(now: dt.datetime) -> list[tuple[Ticket, dt.datetime]]:
             .annotate(last_update=Max("owner_updates__at")).order_by("pk"))
     intervals: dict[int, int] = {}
     calendars: dict[int, Any] = {}
-    out = []
+    out: list[tuple[Ticket, dt.datetime]] = []
     for ticket in rows:
         pid = ticket.project_id
         if pid not in intervals:
@@ -70,7 +70,7 @@ def overdue_owner_updates(now: dt.datetime) -> list[tuple[Ticket, dt.datetime]]:
             continue
         if pid not in calendars:
             calendars[pid] = calendar_for(ticket.project)
-        due = owner_update_due_at(ticket, interval=intervals[pid], last_update=ticket.last_update,  # type: ignore[attr-defined]
+        due = owner_update_due_at(ticket, interval=intervals[pid], last_update=ticket.last_update,
                                   calendar=calendars[pid])
         if due is None or due >= now:
             continue

@@ -438,6 +438,6 @@ def committee_receipt(ticket: m.Ticket) -> dict[str, Any]:
     due = next((d.due_at for d in ticket.deadlines.all() if d.stage == "reply" and d.cycle == ticket.cycle), None)
     return {"number": ticket.number, "project_name": ticket.project.name, "kind_label": str(ticket.get_kind_display()),
             "received_at": ticket.received_at, "reply_due_at": due,
-            "household_label": ticket.household.label if ticket.household_id else ticket.address,
+            "household_label": ticket.household.label if ticket.household is not None else ticket.address,
             "complainant": "" if ticket.anonymous else ticket.complainant_surname,
             "receiver_name": str(ticket.receiver), "content": ticket.content}
