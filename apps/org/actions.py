@@ -17,6 +17,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
@@ -239,6 +240,20 @@ def missing_24h_numbers(project: Project) -> dict[str, list[str]]:
 def may_edit_project(user: User | Any, project: Project) -> bool:
     """The 系统管理员 of the project's company, or the 管理处经理 of the project (its own data)."""
     return can_change(user, project.company, project)
+
+
+def editable_projects(user: User | Any) -> list[Project]:
+    """The projects ``user`` may edit — active or not (a project not yet in management is prepared here
+    before it is activated)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    qs = Project.objects.select_related("company").order_by("code", "pk")
+    if not user.is_superuser:
+        members = list(Membership.objects.filter(user=user))
+        companies = {m.company_id for m in members if ROLE_INFO[m.role].company_level}
+        projects = {m.project_id for m in members if m.project_id is not None}
+        qs = qs.filter(Q(company_id__in=companies) | Q(pk__in=projects))
+    return [p for p in qs if may_edit_project(user, p)]
 
 
 @transaction.atomic

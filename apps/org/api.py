@@ -127,7 +127,10 @@ class ProjectPatchIn(Schema):
 @router.patch("/projects/{project_id}", response={200: ProjectOut, **ERRORS},
               summary="修改项目资料（在管项目须有24小时服务电话和报修电话）")
 def project_edit(request: HttpRequest, project_id: int, payload: ProjectPatchIn) -> Any:
-    project = _visible_project(request, project_id)
+    project = next((p for p in org_actions.editable_projects(request.user) if p.pk == project_id), None)
+    if project is None:
+        _visible_project(request, project_id)  # not visible: 404; visible but not editable: 403
+        raise ApiError(403, "forbidden", "无权修改项目资料")
     changes = payload.model_dump(exclude_unset=True)
     reason = changes.pop("reason", "")
     try:

@@ -286,8 +286,7 @@ class ProjectForm(forms.Form):
 
 
 def _editable_projects(request: HttpRequest) -> list[Project]:
-    return [p for p in access.visible_projects(request.user).select_related("company").order_by("code", "pk")
-            if actions.may_edit_project(request.user, p)]
+    return actions.editable_projects(request.user)
 
 
 @login_required
