@@ -328,6 +328,8 @@ def _panels(request: HttpRequest, ticket: Ticket, *, bound: tuple[str, Any] | No
             continue
         if action == "quality_opinion" and not is_bound and not org_access.is_company_level(user):
             continue  # R-M1-10: 品质管理部's own record
+        if action == "record_form" and not is_bound and not actions.may_mark_record_form(user, ticket):
+            continue  # R-M2-17: the handler, or the department head / routing staff
         if action == "review" and not is_bound and not actions.may_review(access.staff_user(request), ticket.project):
             continue
         if work_orders.step_on_work_order(ticket, action):  # M8: done on the repair work order

@@ -65,7 +65,7 @@ from apps.tickets.actions.intake import EDITABLE_FIELDS, add_note, edit_ticket, 
 from apps.tickets.actions.inventory import confirm_inventory
 from apps.tickets.actions.judgement import judge_complaint, may_flag_important, may_judge_validity
 from apps.tickets.actions.levels import change_escalation_level
-from apps.tickets.actions.record_form import flag_record_form, mark_record_form
+from apps.tickets.actions.record_form import flag_record_form, mark_record_form, may_mark_record_form
 from apps.tickets.actions.referral import (
     escalate_to_quality,
     investigation_late,
@@ -112,7 +112,7 @@ __all__ = [
     "determine_attribution", "agree_feedback_time",
     "save_validity_criterion",
     "judge_complaint", "may_flag_important", "may_judge_validity",
-    "flag_record_form", "mark_record_form", "designate_coordinator", "remind_owner_update",
+    "flag_record_form", "mark_record_form", "may_mark_record_form", "designate_coordinator", "remind_owner_update",
     "name_staff_member",
     "change_escalation_level",
     "TicketError", "InvalidTransition", "_move", "receive_ticket", "edit_ticket", "dispatch_ticket",

@@ -13,7 +13,7 @@ without one (``edit_ticket``), and it closes only with one (``close_blockers``).
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -63,6 +63,15 @@ def flag_record_form(*, ticket: Ticket, now: dt.datetime) -> bool:
         _notify(_heads(ticket), kind="ticket_record_form_handler", subject=f"请指定记录表投诉的处理人 {ticket.number}",
                 body=f"{REASON}。{NEEDS_HANDLER}。", ticket=ticket, now=now, dedupe=f"record-form-{ticket.pk}")
     return True
+
+
+def may_mark_record_form(user: Any, ticket: Ticket) -> bool:
+    """The department head / routing staff (派工), or the ticket's handler or current assignee."""
+    if has_cap(user, Cap.DISPATCH, ticket.project):
+        return True
+    dispatch = _current_dispatch(ticket)
+    return has_cap(user, Cap.HANDLE, ticket.project) and user.pk in {
+        ticket.handler_id, dispatch.assignee_id if dispatch else None}
 
 
 @transaction.atomic
