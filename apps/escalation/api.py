@@ -27,6 +27,7 @@ from apps.escalation.models import (
 from apps.org import access
 from apps.org.roles import Cap
 from apps.tickets.choices import Attribution
+from apps.tickets.complaint_level import complaint_level, complaint_level_label
 from apps.tickets.models import Ticket
 from linli import clock
 
@@ -79,7 +80,9 @@ class AttributionOut(Schema):
 class EscalationOut(Schema):
     ticket_id: int
     number: str
-    level: str
+    level: str = Field(description="升级级别：none/hot/major（系统判定）")
+    complaint_level: str = Field("none", description="投诉级别：none/important/hot/major（一般/重要/热点/重大，取最高）")
+    complaint_level_label: str = Field("", description="投诉级别：一般/重要/热点/重大")
     attribution: AttributionOut
     reasons: list[ReasonOut]
     reports: list[ReportOut]
@@ -196,6 +199,7 @@ def _escalation(ticket: Ticket) -> dict[str, Any]:
     member = ClusterMember.objects.filter(ticket=ticket).first()
     return {
         "ticket_id": ticket.pk, "number": ticket.number, "level": ticket.escalation_level,
+        "complaint_level": complaint_level(ticket), "complaint_level_label": complaint_level_label(ticket),
         "attribution": {"value": ticket.attribution, "label": ticket.get_attribution_display(),
                         "reason": ticket.attribution_reason,
                         "by": str(ticket.attribution_by) if ticket.attribution_by_id else None,

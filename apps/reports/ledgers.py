@@ -23,6 +23,7 @@ from apps.reports import kpis
 from apps.reports.queries import settings_for
 from apps.tickets import policies as ticket_policies
 from apps.tickets.choices import OPEN_STATUSES, Channel, Kind, Source, TicketStatus
+from apps.tickets.complaint_level import complaint_level_label
 from apps.tickets.models import Ticket
 from apps.tickets.policies import policy_is_q
 from linli import clock
@@ -57,6 +58,7 @@ def _text(value: str | None, project_id: int, unmasked: Collection[int]) -> str:
 
 def complaint_ledger(scope: kpis.Scope, unmasked: Collection[int] = ()) -> tuple[list[str], Iterator[list[Any]]]:
     """投诉台账 (R-M5-16): every complaint received in the scope (unclosed ones included, R-M5-14).
+    投诉级别 is the level as shown everywhere: 一般/重要/热点/重大 (R-M3-01, :mod:`apps.tickets.complaint_level`).
     Owners' phone and ID numbers in the texts are masked except in the projects of ``unmasked``."""
     qs = (kpis.tickets(scope).filter(kind=Kind.COMPLAINT)
           .select_related("project", "category", "department").order_by("received_at", "pk"))
@@ -66,7 +68,7 @@ def complaint_ledger(scope: kpis.Scope, unmasked: Collection[int] = ()) -> tuple
             yield [t.number, t.project.name, _local(t.received_at), _local(t.recorded_at), t.get_source_display(),
                    t.get_channel_display(), t.category.name if t.category else "",
                    t.department.name if t.department else "", SUBJECTS[subject_of(t)],
-                   t.get_escalation_level_display(), _text(t.content, t.project_id, unmasked), t.get_status_display(),
+                   complaint_level_label(t), _text(t.content, t.project_id, unmasked), t.get_status_display(),
                    _text(t.handling_result, t.project_id, unmasked),
                    _local(t.closed_at)]
 
