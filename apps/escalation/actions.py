@@ -13,6 +13,7 @@ from django.db.models import Max
 
 from apps.core import jobs
 from apps.core.errors import DomainError
+from apps.core.validation import RECEIVED_SKEW
 from apps.escalation import queries, rules, similarity
 from apps.escalation.models import (
     REPORT_FIELDS,
@@ -66,18 +67,21 @@ RECIPIENTS = {
     ReportKind.HOT_CASE_REPORT: "集团物业管理部",
     ReportKind.MAJOR_SPECIAL_REPORT: "集团物业管理部（品质管理部撰写）",
     ReportKind.GOVERNMENT_REPORT: "区/县物业行政主管部门",
+    ReportKind.MAJOR_CHANGE: "集团物业管理部（电话＋紧急通知）",
 }
 
 
 def notify_staff(recipients: Iterable[Any], *, kind: str, subject: str, body: str, link: str = "",
                  project: Project | None = None, dedupe_key: str | None = None, now: dt.datetime,
-                 working_hours: bool = False) -> list[Any]:
+                 working_hours: bool = False, urgent: bool | None = None) -> list[Any]:
     """Tell staff through ``apps.notify`` (one door, so tests can record what escalation sends);
     ``dedupe_key`` makes a repeat a no-op. ``working_hours``: hold the outgoing pushes until the
-    project's next working moment (R-M17-11)."""
+    project's next working moment (R-M17-11). ``urgent``: an urgent notice (also by SMS, R-M17-10);
+    None = as configured for the kind."""
     users = [u for u in recipients if u is not None]
     return list(notify_services.notify_staff(users, kind=kind, subject=subject, body=body, link=link, project=project,
-                                             dedupe_key=dedupe_key, now=now, respect_working_hours=working_hours))
+                                             dedupe_key=dedupe_key, now=now, respect_working_hours=working_hours,
+                                             urgent=urgent))
 
 
 def _link(ticket: Ticket) -> str:
@@ -125,6 +129,8 @@ def _evaluate_ticket(ticket: Ticket, *, now: dt.datetime, acting_user: User | No
                            warn_fraction=t.warn_fraction)
         if f.level == rules.MAJOR:
             _ensure_volume(ticket, now=now)
+            if ticket.closed_at is None:  # R-M3-08: progress is reported periodically from the major escalation
+                _schedule_progress(ticket, after=f.met_at, now=now)
     if created:
         _notify_raised(ticket, created, now=now)
     return created
@@ -284,7 +290,7 @@ def submit_report(report: EscalationReport, *, acting_user: User, now: dt.dateti
     locked.sent_at, locked.sent_by = now, acting_user
     locked.save(update_fields=sorted({*REPORT_FIELDS[locked.kind], *fields.keys(), "sent_at", "sent_by"}))
     if locked.kind in (ReportKind.MAJOR_GROUP_REPORT, ReportKind.PROGRESS) and locked.ticket.closed_at is None:
-        _schedule_progress(locked.ticket, after=now)  # R-M3-08: progress reported periodically
+        _schedule_progress(locked.ticket, after=now, now=now)  # R-M3-08: the next periodic progress report
     if locked.kind in CLOSEOUT_KINDS:  # R-M3-07 / R-M6-01: the close-out report becomes a library case
         jobs.publish("escalation.closeout_report_sent", key=f"closeout-report:{locked.pk}", report_id=locked.pk,
                      ticket_id=locked.ticket_id, kind=locked.kind, now=now.isoformat())
@@ -311,12 +317,82 @@ def closeout_due(ticket: Ticket, *, now: dt.datetime) -> dt.datetime | None:
     return due
 
 
-def _schedule_progress(ticket: Ticket, *, after: dt.datetime) -> EscalationReport:
+def _schedule_progress(ticket: Ticket, *, after: dt.datetime, now: dt.datetime) -> EscalationReport:
+    """R-M3-08: the next periodic progress report to the group, due one interval (the company's
+    ``progress_interval_days``) after ``after`` — the moment the complaint became major for the first
+    one, then the moment the last progress report was sent. At most one is open at a time: sending the
+    first group report while the first progress report is still open schedules nothing new."""
+    progress = EscalationReport.objects.filter(ticket=ticket, kind=ReportKind.PROGRESS)
+    pending = progress.filter(sent_at=None).order_by("sequence").first()
+    if pending is not None:
+        return pending
     t = queries.thresholds_for(ticket.project)
-    seq = (EscalationReport.objects.filter(ticket=ticket, kind=ReportKind.PROGRESS).aggregate(m=Max("sequence"))["m"] or 0) + 1
+    seq = (progress.aggregate(m=Max("sequence"))["m"] or 0) + 1
     due = after + dt.timedelta(days=t.progress_interval_days)
-    return _ensure_report(ticket, ReportKind.PROGRESS, due_at=due, start=after, event=None, now=after,
+    return _ensure_report(ticket, ReportKind.PROGRESS, due_at=due, start=after, event=None, now=now,
                           warn_fraction=t.warn_fraction, sequence=seq)
+
+
+MAJOR_CHANGE_FIELDS = ("situation_change", "current_handling", "phoned_to", "phoned_at")
+
+
+@transaction.atomic
+def report_major_change(ticket: Ticket, *, situation_change: str, current_handling: str, phoned_to: str,
+                        phoned_at: dt.datetime | None, acting_user: User, now: dt.datetime) -> EscalationReport:
+    """R-M3-08: a major change in the situation of a major complaint is reported to the 集团物业管理部 by
+    the fastest means — by phone, and an urgent system notice. Records the phone report (what changed,
+    the handling now, whom at the group it was phoned to and when) as a sent report in the complaint's
+    volume, and sends the urgent notice (also by SMS) to the project's 客服主管/经理、管理处经理, the
+    company's 品质管理部 and the company's leaders (分管领导, who also receive the major report, R-M3-09).
+    Needs ``Cap.ESCALATE``; only for a major complaint."""
+    if not has_cap(acting_user, Cap.ESCALATE, ticket.project):
+        raise NotAllowed("没有报告重大投诉变化的权限")
+    if ticket.kind != queries.COMPLAINT or ticket.status == queries.VOIDED:
+        raise EscalationError("只有投诉可以报告事态变化", code="not_complaint", field="ticket")
+    if _locked_level(ticket) != rules.MAJOR:
+        raise EscalationError("只有重大投诉需要报告事态重大变化", code="not_major", status=409)
+    situation_change, current_handling = (situation_change or "").strip(), (current_handling or "").strip()
+    phoned_to = (phoned_to or "").strip()
+    errors: dict[str, list[str]] = {}
+    if len(situation_change) < 4:
+        errors["situation_change"] = ["请说明事态发生了什么重大变化（至少4个字）"]
+    if not current_handling:
+        errors["current_handling"] = ["请填写目前处理情况"]
+    if not phoned_to:
+        errors["phoned_to"] = ["请填写电话报告的集团物业管理部人员"]
+    elif len(phoned_to) > 100:
+        errors["phoned_to"] = ["不能超过100个字"]
+    if phoned_at is not None and phoned_at.tzinfo is None:  # a local time of the project (T-01)
+        phoned_at = phoned_at.replace(tzinfo=ticket.project.tz)
+    if phoned_at is None:
+        errors["phoned_at"] = ["请填写电话报告时间"]
+    elif phoned_at > now + RECEIVED_SKEW:
+        errors["phoned_at"] = ["电话报告时间不能晚于现在"]
+    elif phoned_at < ticket.received_at:
+        errors["phoned_at"] = ["电话报告时间不能早于投诉受理时间"]
+    if errors or phoned_at is None:
+        err = EscalationError("请填写事态变化报告的全部必填内容", code="missing_fields")
+        err.fields = errors
+        raise err
+    seq = (EscalationReport.objects.filter(ticket=ticket, kind=ReportKind.MAJOR_CHANGE)
+           .aggregate(m=Max("sequence"))["m"] or 0) + 1
+    report = EscalationReport.objects.create(
+        ticket=ticket, kind=ReportKind.MAJOR_CHANGE, sequence=seq, recipients=RECIPIENTS[ReportKind.MAJOR_CHANGE],
+        created_at=now, due_at=None, sent_at=now, sent_by=acting_user, situation_change=situation_change,
+        current_handling=current_handling, phoned_to=phoned_to, phoned_at=phoned_at)
+    recipients = queries.major_change_recipients(ticket.project)
+    when = phoned_at.astimezone(ticket.project.tz)
+    body = (f"{situation_change}\n目前处理情况：{current_handling}\n"
+            f"已于 {when:%Y-%m-%d %H:%M} 电话报告集团物业管理部 {phoned_to}（报告人：{acting_user}）")
+    report_id = report.pk
+
+    def send() -> None:
+        notify_staff(recipients, kind="escalation_major_change", subject=f"重大投诉事态重大变化：{ticket.number}",
+                     body=body, link=_link(ticket), project=ticket.project, now=now, urgent=True,
+                     dedupe_key=f"major-change:{report_id}")
+
+    transaction.on_commit(send)
+    return report
 
 
 @transaction.atomic

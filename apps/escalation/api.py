@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from apps.core.api_errors import ERRORS, ApiError
+from apps.core.validation import PastMoment
 from apps.escalation import actions, queries, volumes
 from apps.escalation.access import open_clusters, staff_user, visible_clusters
 from apps.escalation.models import (
@@ -26,6 +27,7 @@ from apps.escalation.models import (
 from apps.org import access
 from apps.org.roles import Cap
 from apps.tickets.choices import Attribution
+from apps.tickets.complaint_level import complaint_level, complaint_level_label
 from apps.tickets.models import Ticket
 from linli import clock
 
@@ -52,6 +54,8 @@ class ReportOut(Schema):
     due_at: dt.datetime | None
     sent_at: dt.datetime | None
     required_fields: list[str]
+    phoned_to: str = Field("", description="事态重大变化：电话报告的集团物业管理部人员")
+    phoned_at: dt.datetime | None = Field(None, description="事态重大变化：电话报告时间")
 
 
 class LeadershipOpinionOut(Schema):
@@ -76,7 +80,9 @@ class AttributionOut(Schema):
 class EscalationOut(Schema):
     ticket_id: int
     number: str
-    level: str
+    level: str = Field(description="升级级别：none/hot/major（系统判定）")
+    complaint_level: str = Field("none", description="投诉级别：none/important/hot/major（一般/重要/热点/重大，取最高）")
+    complaint_level_label: str = Field("", description="投诉级别：一般/重要/热点/重大")
     attribution: AttributionOut
     reasons: list[ReasonOut]
     reports: list[ReportOut]
@@ -105,6 +111,15 @@ class LeadershipOpinionIn(Schema):
 
 class EscalationVisitProblemIn(Schema):
     reason: str = Field(max_length=1000)
+
+
+class MajorChangeIn(Schema):
+    """A major change in the situation of a major complaint, already phoned to the group (R-M3-08)."""
+
+    situation_change: str = Field(max_length=4000, description="事态发生的重大变化")
+    current_handling: str = Field(max_length=4000, description="目前处理情况")
+    phoned_to: str = Field(max_length=100, description="电话报告的集团物业管理部人员（姓名、职务）")
+    phoned_at: PastMoment = Field(description="电话报告时间；不带时区时按项目当地时间")
 
 
 class GovernmentReportIn(Schema):
@@ -176,7 +191,7 @@ def _ticket(request: HttpRequest, ticket_id: int) -> Ticket:
 def _report_out(r: EscalationReport) -> dict[str, Any]:
     return {"id": r.pk, "kind": r.kind, "kind_label": r.get_kind_display(), "sequence": r.sequence,
             "recipients": r.recipients, "due_at": r.due_at, "sent_at": r.sent_at,
-            "required_fields": list(REPORT_FIELDS[r.kind])}
+            "required_fields": list(REPORT_FIELDS[r.kind]), "phoned_to": r.phoned_to, "phoned_at": r.phoned_at}
 
 
 def _escalation(ticket: Ticket) -> dict[str, Any]:
@@ -184,6 +199,7 @@ def _escalation(ticket: Ticket) -> dict[str, Any]:
     member = ClusterMember.objects.filter(ticket=ticket).first()
     return {
         "ticket_id": ticket.pk, "number": ticket.number, "level": ticket.escalation_level,
+        "complaint_level": complaint_level(ticket), "complaint_level_label": complaint_level_label(ticket),
         "attribution": {"value": ticket.attribution, "label": ticket.get_attribution_display(),
                         "reason": ticket.attribution_reason,
                         "by": str(ticket.attribution_by) if ticket.attribution_by_id else None,
@@ -243,6 +259,16 @@ def ticket_opinion(request: HttpRequest, ticket_id: int, payload: LeadershipOpin
 def ticket_visit_problem(request: HttpRequest, ticket_id: int, payload: EscalationVisitProblemIn) -> Any:
     ticket = _ticket(request, ticket_id)
     actions.report_visit_problem(ticket, reason=payload.reason, acting_user=staff_user(request), now=clock.now())
+    return _escalation(ticket)
+
+
+@router.post("/tickets/{ticket_id}/major-change", response={200: EscalationOut, **ERRORS},
+             summary="重大投诉事态重大变化：登记电话报告集团并紧急通知")
+def ticket_major_change(request: HttpRequest, ticket_id: int, payload: MajorChangeIn) -> Any:
+    ticket = _ticket(request, ticket_id)
+    actions.report_major_change(ticket, situation_change=payload.situation_change,
+                                current_handling=payload.current_handling, phoned_to=payload.phoned_to,
+                                phoned_at=payload.phoned_at, acting_user=staff_user(request), now=clock.now())
     return _escalation(ticket)
 
 

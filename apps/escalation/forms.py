@@ -4,7 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.validation import validate_date
+from apps.core.validation import check_past_moment, form_check, validate_date
 from apps.escalation.models import Level
 from apps.tickets.choices import Attribution
 
@@ -37,6 +37,8 @@ class ReportForm(forms.Form):
     lessons = forms.CharField(label=_("经验教训"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     corrective_measures = forms.CharField(label=_("纠正预防措施"), widget=forms.Textarea(attrs={"rows": 2}),
                                           required=False)
+    situation_change = forms.CharField(label=_("事态重大变化情况"), widget=forms.Textarea(attrs={"rows": 2}),
+                                       required=False)
 
     def __init__(self, *args: object, fields_needed: tuple[str, ...] = (), **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -61,3 +63,26 @@ class LeadershipOpinionForm(forms.Form):
                                     help_text=_("领导本人记录时可留空"))
     given_on = forms.DateField(validators=[validate_date], label=_("意见日期"), widget=forms.DateInput(attrs={"type": "date"}),
                                error_messages={"required": _("请填写意见日期"), "invalid": _("日期格式不正确")})
+
+
+class MajorChangeForm(forms.Form):
+    """R-M3-08: a major change in the situation of a major complaint, phoned to the group at once."""
+
+    situation_change = forms.CharField(label=_("事态重大变化情况"), widget=forms.Textarea(attrs={"rows": 2}),
+                                       min_length=4, max_length=4000,
+                                       error_messages={"required": _("请说明事态发生了什么重大变化"),
+                                                       "min_length": _("变化情况至少4个字")})
+    current_handling = forms.CharField(label=_("目前处理情况"), widget=forms.Textarea(attrs={"rows": 2}),
+                                       max_length=4000, error_messages={"required": _("请填写目前处理情况")})
+    phoned_to = forms.CharField(label=_("电话报告对象"), max_length=100,
+                                help_text=_("集团物业管理部接电话的人员姓名、职务"),
+                                error_messages={"required": _("请填写电话报告的集团物业管理部人员")})
+    phoned_at = forms.DateTimeField(label=_("电话报告时间"),
+                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                               format="%Y-%m-%dT%H:%M"),
+                                    input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+                                    error_messages={"required": _("请填写电话报告时间"),
+                                                    "invalid": _("时间格式不正确")})
+
+    def clean_phoned_at(self) -> object:
+        return form_check(check_past_moment, self.cleaned_data.get("phoned_at"))

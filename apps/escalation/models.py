@@ -212,6 +212,7 @@ class ReportKind(models.TextChoices):
     HOT_CASE_REPORT = "hot_case_report", _("热点投诉专题案例报告（处理完毕后）")
     MAJOR_SPECIAL_REPORT = "major_special_report", _("重大投诉专题报告（处理完毕后）")
     GOVERNMENT_REPORT = "government_report", _("重大事件报告（报区/县物业行政主管部门）")
+    MAJOR_CHANGE = "major_change", _("重大投诉事态重大变化紧急报告（电话报集团物业管理部）")
 
 
 class GovernmentEventCause(models.TextChoices):
@@ -231,6 +232,7 @@ REPORT_FIELDS: dict[str, tuple[str, ...]] = {
     ReportKind.MAJOR_SPECIAL_REPORT: ("content", "cause_analysis", "handling_result", "why_worsened", "lessons",
                                       "corrective_measures"),
     ReportKind.GOVERNMENT_REPORT: ("content", "current_handling"),
+    ReportKind.MAJOR_CHANGE: ("situation_change", "current_handling"),
 }
 
 
@@ -258,6 +260,12 @@ class EscalationReport(models.Model):
     why_worsened = models.TextField(_("事态扩大原因"), blank=True)
     lessons = models.TextField(_("经验教训"), blank=True)
     corrective_measures = models.TextField(_("纠正预防措施"), blank=True)
+    # R-M3-08: a major change in the situation of a major complaint, reported by the fastest means —
+    # by phone to the group (who was called, when) and an urgent system notice
+    situation_change = models.TextField(_("事态重大变化情况"), blank=True)
+    phoned_to = models.CharField(_("电话报告对象"), max_length=100, blank=True,
+                                 help_text=_("集团物业管理部接电话的人员姓名、职务"))
+    phoned_at = models.DateTimeField(_("电话报告时间"), null=True, blank=True)
     warned_at = models.DateTimeField(null=True, blank=True, editable=False)
     breach_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 

@@ -501,6 +501,15 @@ def escalation_recipients(project: Project, *, company_quality: bool = True) -> 
     return users_of(Membership.objects.filter(q))
 
 
+def major_change_recipients(project: Project) -> list[Any]:
+    """Who gets the urgent notice of a major change in a major complaint (R-M3-08): the escalation
+    recipients and the company's leaders (the 分管领导 also receive the major report, R-M3-09)."""
+    leaders = Q(company_id=project.company_id, role=Role.LEADERSHIP) & (Q(project=None) | Q(project=project))
+    return users_of(Membership.objects.filter(
+        Q(project=project, role__in=PROJECT_ROLES) | Q(company_id=project.company_id, project=None, role=Role.QUALITY)
+        | leaders))
+
+
 def deadline_recipients(ticket: Ticket) -> list[Any]:
     """The receiver, the responsible department's head and the project's supervisors."""
     q = Q(project_id=ticket.project_id, role__in=(Role.CS_SUPERVISOR, Role.CS_MANAGER))

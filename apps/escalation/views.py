@@ -15,7 +15,14 @@ from django.views.decorators.http import require_POST
 from apps.core.flash import flash_form_errors, flash_refusal
 from apps.escalation import actions, queries, volumes
 from apps.escalation.access import open_clusters, staff_user, visible_clusters, visible_tickets
-from apps.escalation.forms import DowngradeForm, FlagsForm, LeadershipOpinionForm, LegacyForwardForm, ReportForm
+from apps.escalation.forms import (
+    DowngradeForm,
+    FlagsForm,
+    LeadershipOpinionForm,
+    LegacyForwardForm,
+    MajorChangeForm,
+    ReportForm,
+)
 from apps.escalation.models import (
     REPORT_FIELDS,
     ClusterMember,
@@ -53,8 +60,12 @@ def overview(request: HttpRequest) -> HttpResponse:
 @login_required
 def ticket_panel(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_object_or_404(_tickets(request).select_related("project"), pk=pk)
+    return _panel(request, ticket)
+
+
+def _panel(request: HttpRequest, ticket: Ticket, *, major_change_form: MajorChangeForm | None = None) -> HttpResponse:
     reports = []
-    for r in EscalationReport.objects.filter(ticket=ticket).order_by("created_at", "pk"):
+    for r in EscalationReport.objects.filter(ticket=ticket).select_related("sent_by").order_by("created_at", "pk"):
         form = ReportForm(prefix=f"r{r.pk}", fields_needed=REPORT_FIELDS[r.kind],
                           initial={f: getattr(r, f) for f in REPORT_FIELDS[r.kind]})
         reports.append({"r": r, "form": form})
@@ -77,7 +88,32 @@ def ticket_panel(request: HttpRequest, pk: int) -> HttpResponse:
         "government_causes": GovernmentEventCause.choices if can_escalate and getattr(
             queries.policy_for(ticket.project), "government_report_enabled", False) else [],
         "opinion_form": LeadershipOpinionForm(initial={"given_on": clock.local(clock.now(), ticket.project.tz).date()}),
+        "major_change_form": major_change_form or MajorChangeForm(
+            initial={"phoned_at": clock.local(clock.now(), ticket.project.tz).replace(second=0, microsecond=0)}),
     })
+
+
+@login_required
+@require_POST
+def ticket_major_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """R-M3-08: a major change in a major complaint, phoned to the group — recorded here, and everyone
+    concerned gets an urgent notice. Bad input: the page again, the messages beside the fields."""
+    ticket = get_object_or_404(_tickets(request).select_related("project"), pk=pk)
+    form = MajorChangeForm(request.POST)
+    if not form.is_valid():
+        flash_form_errors(request, form)
+        return _panel(request, ticket, major_change_form=form)
+    try:
+        actions.report_major_change(ticket, acting_user=staff_user(request), now=clock.now(), **form.cleaned_data)
+    except actions.EscalationError as exc:
+        for name, errors in exc.fields.items():
+            if name in form.fields:
+                for e in errors:
+                    form.add_error(name, e)
+        flash_refusal(request, exc)
+        return _panel(request, ticket, major_change_form=form)
+    messages.success(request, _("已记录电话报告，并已紧急通知相关人员"))
+    return redirect("escalation:ticket", pk=ticket.pk)
 
 
 @login_required

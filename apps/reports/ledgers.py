@@ -21,8 +21,11 @@ from apps.estates.models import Building
 from apps.repairs.models import RepairOrder
 from apps.reports import kpis
 from apps.reports.queries import settings_for
+from apps.tickets import policies as ticket_policies
 from apps.tickets.choices import OPEN_STATUSES, Channel, Kind, Source, TicketStatus
+from apps.tickets.complaint_level import complaint_level_label
 from apps.tickets.models import Ticket
+from apps.tickets.policies import policy_is_q
 from linli import clock
 
 COMPLAINT_LEDGER_COLUMNS = ["编号", "项目", "受理时间", "录入时间", "渠道", "投诉方式", "类别", "责任部门", "投诉主体",
@@ -55,6 +58,7 @@ def _text(value: str | None, project_id: int, unmasked: Collection[int]) -> str:
 
 def complaint_ledger(scope: kpis.Scope, unmasked: Collection[int] = ()) -> tuple[list[str], Iterator[list[Any]]]:
     """投诉台账 (R-M5-16): every complaint received in the scope (unclosed ones included, R-M5-14).
+    投诉级别 is the level as shown everywhere: 一般/重要/热点/重大 (R-M3-01, :mod:`apps.tickets.complaint_level`).
     Owners' phone and ID numbers in the texts are masked except in the projects of ``unmasked``."""
     qs = (kpis.tickets(scope).filter(kind=Kind.COMPLAINT)
           .select_related("project", "category", "department").order_by("received_at", "pk"))
@@ -64,7 +68,7 @@ def complaint_ledger(scope: kpis.Scope, unmasked: Collection[int] = ()) -> tuple
             yield [t.number, t.project.name, _local(t.received_at), _local(t.recorded_at), t.get_source_display(),
                    t.get_channel_display(), t.category.name if t.category else "",
                    t.department.name if t.department else "", SUBJECTS[subject_of(t)],
-                   t.get_escalation_level_display(), _text(t.content, t.project_id, unmasked), t.get_status_display(),
+                   complaint_level_label(t), _text(t.content, t.project_id, unmasked), t.get_status_display(),
                    _text(t.handling_result, t.project_id, unmasked),
                    _local(t.closed_at)]
 
@@ -165,10 +169,16 @@ def steward_weekly(steward: Any, week_start: dt.date) -> StewardWeek:
 
 
 def company_level_q() -> Any:
-    """R-M4-03: complaints that reach the company — escalated to 品质管理部, issued by it, or made
-    directly to the company or online (website)."""
-    return (Q(held_by_quality=True) | Q(issued_by_quality=True) | Q(source__in=(Source.COMPANY, Source.WEBSITE))
-            | Q(channel=Channel.ONLINE))
+    """R-M4-03, R-M3-11: complaints that reach the company. The company-level complaints of the ticket
+    pipeline (:func:`apps.tickets.policies.company_level_q`: held by 品质管理部 — escalated to it by a
+    管理处, or forwarded by the group or the government, R-M1-10 — and online ones where the project's
+    POLICY P-10 is 篇4, the default); the group's and the government's forwards by their source or
+    channel in any case (both versions of P-10); complaints issued by 品质管理部 or made directly to the
+    company; website complaints only where P-10 is 篇4, like every online complaint."""
+    website = Q(source=Source.WEBSITE) & policy_is_q("quality_owns", "b4")
+    return ticket_policies.company_level_q() | (Q(kind=Kind.COMPLAINT) & (
+        Q(issued_by_quality=True) | Q(source__in=(Source.COMPANY, Source.GROUP_HQ, Source.GOVERNMENT))
+        | Q(channel__in=(Channel.GROUP_TRANSFER, Channel.GOVERNMENT_PETITION)) | website))
 
 
 def quality_return_visit_queue(project_ids: list[int]) -> QuerySet[Ticket]:

@@ -67,6 +67,7 @@ from apps.tickets.choices import (
     TicketStatus,
     Urgency,
 )
+from apps.tickets.complaint_level import complaint_level
 from apps.tickets.deadline_display import deadline_state
 from apps.tickets.filters import TicketFilterForm, apply_filters
 from apps.tickets.lookup import search_households
@@ -152,6 +153,7 @@ class TicketOut(Schema):
     validity_criterion_id: int | None = Field(None, description="判定依据（有效投诉判定标准 id）")
     staff_named_id: int | None = None
     important: bool
+    complaint_level: str = Field("none", description="投诉级别：none/important/hot/major（一般/重要/热点/重大，取最高）")
     agreed_feedback_at: dt.datetime | None
     held_by_quality: bool
     return_visit_exemption: str = Field("", description="免回访类别：空 = 未免回访")
@@ -438,6 +440,7 @@ def ticket_data(ticket: Ticket, now: dt.datetime | None = None) -> dict[str, Any
         "record_form_at": _local(ticket.record_form_at), "record_form_by_id": ticket.record_form_by_id,
         "internal_staff": ticket.internal_staff, "valid_complaint": ticket.valid_complaint,
         "validity_criterion_id": ticket.validity_criterion_id, "important": ticket.important,
+        "complaint_level": complaint_level(ticket),
         "staff_named_id": ticket.staff_named_id,
         "agreed_feedback_at": _local(ticket.agreed_feedback_at), "held_by_quality": ticket.held_by_quality,
         "return_visit_exemption": ticket.return_visit_exemption,

@@ -102,8 +102,9 @@ def test_r_m3_07_r_m3_10_close_out_reports_and_volume(cast, complaint, outbox) -
     group = EscalationReport.objects.get(ticket=t, kind=ReportKind.MAJOR_GROUP_REPORT)
     actions.submit_report(group, acting_user=cast.quality_inspector, now=T0 + dt.timedelta(hours=1),
                           content="c", cause_analysis="a", current_handling="h")
-    progress = EscalationReport.objects.get(ticket=t, kind=ReportKind.PROGRESS)  # R-M3-08 periodic progress
-    assert progress.due_at == T0 + dt.timedelta(hours=1, days=7)
+    # R-M3-08 periodic progress, counted from the major escalation (not from the group report)
+    progress = EscalationReport.objects.get(ticket=t, kind=ReportKind.PROGRESS)
+    assert progress.due_at == T0 + dt.timedelta(days=7)
     t.closed_at = T0 + dt.timedelta(days=3)
     t.save(update_fields=["closed_at"])
     actions.on_ticket_closed(t, now=t.closed_at)

@@ -25,6 +25,7 @@ from apps.reports import dashboard, kpis, reading
 from apps.reports.views import printing as forms_print
 from apps.tickets.access import TicketNotFound, access_ticket, visible_tickets
 from apps.tickets.choices import Channel, Kind
+from apps.tickets.complaint_level import complaint_level_label
 from apps.tickets.inventory_sheet import build_inventory_sheet as build
 from apps.tickets.models import Category, Ticket
 from linli import clock
@@ -95,7 +96,7 @@ DRILL_COLUMNS = ["编号", "项目", "类型", "投诉方式", "受理时间", "
 def _drill_row(t: Ticket) -> list[Any]:
     return [t.number, t.project.name, t.get_kind_display(), t.get_channel_display(), t.received_at,
             str(t.category) if t.category else "", t.department.name if t.department else "", t.get_status_display(),
-            t.get_escalation_level_display(), t.closed_at]
+            complaint_level_label(t), t.closed_at]
 
 
 def drill(request: HttpRequest) -> HttpResponseBase:
