@@ -122,6 +122,8 @@ def order_list(request: HttpRequest) -> HttpResponse:
         "waiting": list(q.waiting_orders(user)[:50]), "cash_count": q.cash_on_hand(user).count(),
         "building": list(q.steward_orders(user)[:100]),  # R-M8-17: the steward's buildings
         "can_receive": any(access.has_cap(user, Cap.RECEIVE_TICKETS, p) for p in access.visible_projects(user)),
+        "can_requisition": any(may_request_materials(user, p) or may_decide_requisition(user, p)
+                               for p in access.visible_projects(user)),
     })
 
 
