@@ -521,7 +521,7 @@ def price_list_new_version(request: HttpRequest, price_list_id: int) -> Any:
 
 # ---------------------------------------------------------------- leader consents (R-M8-10, R-M8-11)
 class RepairConsentRequestIn(Schema):
-    kind: Literal["handover", "wiring"]
+    kind: Literal["handover", "wiring", "major"]  # major: 重大问题上报 (holds completion until decided)
     reason: str
     to_user_id: int | None = None
 

@@ -525,6 +525,7 @@ class RepairSettings(models.Model):
 class ConsentKind(models.TextChoices):
     HANDOVER = "handover", _("交接班")
     WIRING = "wiring", _("改动原有线路/装修")
+    MAJOR = "major", _("重大问题上报")
 
 
 class LeaderConsent(models.Model):

@@ -274,6 +274,12 @@ def complete_repair(*, order: RepairOrder, result: str, labour_hours: Any, actin
             raise refuse("改动原有线路或装修须先申请并经工程部经理同意", field="wiring_approved_by",
                          code="wiring_consent_required")
         wiring_approved_by = consent.decided_by
+    major = (LeaderConsent.objects.filter(order=order, kind=ConsentKind.MAJOR)
+             .order_by("-requested_at", "-id").first())
+    if major is not None and major.approved is not True:
+        # R-M8-15 (9): a major problem is not handled privately — the leader decides how it goes on
+        raise refuse("已上报的重大问题须负责人同意继续处理后才能完工" if major.decided_at is None
+                     else "负责人未同意自行处理该重大问题，不能完工", code="major_problem", status=409)
     if order.work_started_at is None:
         raise refuse("尚未开工，不能完工", code="not_started", status=409)
     if order.completed_at is not None:
