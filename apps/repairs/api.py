@@ -672,3 +672,38 @@ def requisition_decide(request: HttpRequest, requisition_id: int, payload: Repai
     actions.decide_requisition(requisition=req, approve=payload.approve, note=payload.note,
                                acting_user=_user(request), now=clock.now())
     return _requisitions_out(list(q.project_requisitions(req.project).filter(pk=req.pk)))[0]
+
+
+# ---------------------------------------------------------------- duty log (R-M8-15 (2))
+class RepairDutyLogRowOut(Schema):
+    order_id: int
+    number: str
+    kind: str
+    category: str | None
+    urgency: str
+    received_at: dt.datetime
+    receiver: str | None
+    department: str | None
+    assignee: str | None
+    status: str
+    arrived_at: dt.datetime | None
+    completed_at: dt.datetime | None
+
+
+@router.get("/duty-log", response={200: list[RepairDutyLogRowOut], **ERRORS},
+            summary="值班记录表：当天受理的报修和有偿服务（受理人、派往部门、进度）")
+def duty_log(request: HttpRequest, date: SaneDate,
+             project_id: int = Query(..., ge=1, le=2**31 - 1)) -> Any:
+    project = access.visible_projects(request.user).filter(pk=project_id).first()
+    if project is None or not access.has_cap(request.user, Cap.VIEW_TICKETS, project):
+        raise ApiError(404, "not_found", "项目不存在")
+    rows = []
+    for o in q.duty_log(_user(request), project, date):
+        t, d = o.ticket, q.current_dispatch(o)
+        rows.append({"order_id": o.pk, "number": t.number, "kind": t.kind,
+                     "category": t.category.code if t.category else None, "urgency": t.urgency,
+                     "received_at": t.received_at, "receiver": str(t.receiver) if t.receiver else None,
+                     "department": str(d.department) if d else None,
+                     "assignee": str(d.assignee) if d and d.assignee else None, "status": t.status,
+                     "arrived_at": o.arrived_at, "completed_at": o.completed_at})
+    return rows

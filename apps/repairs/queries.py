@@ -420,3 +420,24 @@ def recent_consumption(project: Project, names: Iterable[str], now: dt.datetime)
     rows = (MaterialUse.objects.filter(order__ticket__project=project, recorded_at__gte=since, name__in=wanted)
             .values("name").annotate(total=Sum("quantity")).order_by("name"))
     return {r["name"]: r["total"] for r in rows}
+
+
+# ---------------------------------------------------------------- duty log (R-M8-15 (2))
+
+
+def duty_log(user: User, project: Project, day: dt.date) -> list[RepairOrder]:
+    """值班记录表 (R-M8-15 (2)): every repair and paid-service request the project received on ``day``
+    (its local calendar day), in order, with who received it, the department sent to and the
+    progress — read from the intake records, so the log is filled as each request is taken. A fixed
+    number of queries."""
+    tz = project.tz
+    start = dt.datetime.combine(day, dt.time.min).replace(tzinfo=tz)
+    end = start + dt.timedelta(days=1)
+    return list(visible_orders(user).filter(ticket__project=project, ticket__received_at__gte=start,
+                                            ticket__received_at__lt=end)
+                .select_related("ticket", "ticket__category", "ticket__receiver", "worker")
+                .prefetch_related(Prefetch("ticket__dispatches",
+                                           queryset=Dispatch.objects.filter(active=True).select_related(
+                                               "department", "assignee").order_by("-dispatched_at", "-id"),
+                                           to_attr="active_dispatches"))
+                .order_by("ticket__received_at", "pk")[:500])

@@ -34,6 +34,7 @@ urlpatterns: list[URLPattern] = [
     path("receipts/<int:pk>/void/", views.void_receipt, name="void_receipt"),
     path("cash/", views.cash, name="cash"),
     path("requisitions/", views.requisitions, name="requisitions"),
+    path("duty-log/", views.duty_log, name="duty_log"),
     path("measures/", views.measures, name="measures"),
     path("prices/<slug:code>/", views.prices, name="prices"),
     path("price-lists/", views.price_lists, name="price_lists"),

@@ -645,3 +645,32 @@ def requisitions(request: HttpRequest) -> HttpResponse:
         "projects": projects, "project": project, "can_request": can_request, "form": form, "rows": rows,
         "decision_form": f.RequisitionDecisionForm(),
     })
+
+
+@login_required
+def duty_log(request: HttpRequest) -> HttpResponse:
+    """值班记录表 (R-M8-15 (2)): the repairs and paid services the project received on a day, with who
+    received each, when, the department sent to and the progress (filled from the intake records)."""
+    user = _user(request)
+    projects = [p for p in access.visible_projects(user).order_by("code")
+                if access.has_cap(user, Cap.VIEW_TICKETS, p)]
+    if not projects:
+        raise Http404
+    project = next((p for p in projects if str(p.pk) == (request.GET.get("project") or "")), None)
+    if project is None:
+        current = getattr(request, "project", None)
+        project = next((p for p in projects if current is not None and p.pk == current.pk), projects[0])
+    today = clock.now().astimezone(project.tz).date()
+    raw = (request.GET.get("date") or "").strip()
+    error = ""
+    try:
+        day = dt.date.fromisoformat(raw) if raw else today
+    except ValueError:
+        day, error = today, _("日期格式不正确，请按 年-月-日 填写")
+    if not error and not (dt.date(2000, 1, 1) <= day <= today):
+        day, error = today, _("日期须在2000-01-01至今天之间")
+    orders = q.duty_log(user, project, day)
+    return render(request, "repairs/duty_log.html", {
+        "projects": projects, "project": project, "day": day, "error": error,
+        "rows": [{"o": o, "dispatch": q.current_dispatch(o)} for o in orders],
+    })

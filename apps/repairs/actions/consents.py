@@ -42,8 +42,8 @@ def request_consent(*, order: RepairOrder, kind: str, reason: str, to_user: User
     if kind not in ConsentKind.values:
         raise refuse("请选择申请事项", field="kind")
     if not reason.strip():
-        raise refuse({ConsentKind.HANDOVER: "请填写原因", ConsentKind.MAJOR: "请填写发现的重大问题"}.get(
-            kind, "请填写改动内容和原因"), field="reason")
+        asks: dict[str, str] = {ConsentKind.HANDOVER: "请填写原因", ConsentKind.MAJOR: "请填写发现的重大问题"}
+        raise refuse(asks.get(kind, "请填写改动内容和原因"), field="reason")
     if order.completed_at is not None:
         raise refuse("已完工，无需申请", code="already_completed", status=409)
     project = order.ticket.project
