@@ -48,3 +48,21 @@ def may_approve_wiring(user: User, project: Project) -> bool:
 def may_consent_to_handover(user: User, project: Project) -> bool:
     """R-M8-10: the leader of the shift (supervisor rank or above in the project)."""
     return rank_in(user, project) >= SUPERVISOR_RANK
+
+
+def may_request_materials(user: User, project: Project) -> bool:
+    """R-M8-12: the project's engineering staff (repair workers and their head) ask for materials."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return Membership.objects.filter(user=user, project=project, department__kind="engineering").exists()
+
+
+def may_decide_requisition(user: User, project: Project) -> bool:
+    """R-M8-12: the 物业管理部 decides — read as the project's 管理处经理 or a member of a 综合管理部
+    (general management department) of the project or of the company (interpretation)."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return Membership.objects.filter(user=user, company_id=project.company_id).filter(
+        Q(project=project, role=Role.PROJECT_MANAGER)
+        | Q(department__kind="general", department__project=project)
+        | Q(department__kind="general", department__project=None)).exists()

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any, Literal, cast
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from apps.core.api_errors import ERRORS, ApiError
 from apps.core.validation import PastMoment, PlannedMoment, SaneDate
@@ -17,7 +17,8 @@ from apps.org.roles import Cap
 from apps.repairs import actions
 from apps.repairs import measures as ms
 from apps.repairs import queries as q
-from apps.repairs.models import LeaderConsent, PriceList, RepairOrder
+from apps.repairs.access import may_decide_requisition, may_request_materials
+from apps.repairs.models import LeaderConsent, MaterialRequisition, PriceList, RepairOrder
 from linli import clock
 
 router = Router(tags=["repairs"])
@@ -30,6 +31,15 @@ class RepairChargeLineOut(Schema):
     quantity: Decimal
     unit_price: Decimal
     amount: Decimal
+
+
+class RepairMaterialOut(Schema):
+    id: int
+    item_id: int | None  # null: a material not on the price list, logged by name (R-M8-12)
+    name: str
+    unit: str
+    quantity: Decimal
+    recorded_at: dt.datetime
 
 
 class RepairDeadlineOut(Schema):
@@ -76,6 +86,7 @@ class RepairOrderOut(Schema):
     quality_passed: bool = False
     hard_limit_at: dt.datetime | None = None
     hard_limit_met: bool | None = None
+    materials: list[RepairMaterialOut] = []
     deadlines: list[RepairDeadlineOut]
 
 
@@ -115,6 +126,15 @@ class RepairAcceptanceIn(Schema):
     signature: str  # PNG, base64 or data URL
     quality_ok: bool  # the owner confirms the function is restored (asked, never assumed)
     cosmetic_ok: bool | None = None  # cosmetic work: no colour difference or unevenness; null = none
+
+
+class RepairMaterialIn(Schema):
+    """A material of the published list (``item_id``) or any other by ``name`` and ``unit``."""
+
+    item_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    name: str = Field("", max_length=100)
+    unit: str = Field("", max_length=20)
+    quantity: Decimal = Field(..., gt=0, le=10000, max_digits=10, decimal_places=2)
 
 
 class RepairRefusalIn(Schema):
@@ -213,6 +233,8 @@ def _out(order: RepairOrder) -> dict[str, Any]:
         "checklist_note": order.checklist_note, "quality_ok": order.quality_ok, "cosmetic_ok": order.cosmetic_ok,
         "quality_passed": q.quality_passed(order),
         "hard_limit_at": order.hard_limit_at, "hard_limit_met": order.hard_limit_met,
+        "materials": [{"id": m.pk, "item_id": m.item_id, "name": m.name, "unit": m.unit, "quantity": m.quantity,
+                       "recorded_at": m.recorded_at} for m in order.materials.all()],
         "deadlines": [{"stage": x.stage, "due_at": x.due_at, "met_at": x.met_at, "met_in_time": x.met_in_time,
                        "rule": x.rule} for x in getattr(t, "all_deadlines", []) if x.cycle == t.cycle],
     }
@@ -287,6 +309,15 @@ def consent(request: HttpRequest, order_id: int, payload: RepairConsentIn) -> An
 def start(request: HttpRequest, order_id: int) -> Any:
     order = _order(request, order_id)
     actions.start_work(order=order, acting_user=_user(request), now=clock.now())
+    return _fresh(order)
+
+
+@router.post("/orders/{order_id}/materials", response={200: RepairOrderOut, **ERRORS},
+             summary="登记使用的材料（价目表中的材料或其他材料）")
+def material(request: HttpRequest, order_id: int, payload: RepairMaterialIn) -> Any:
+    order = _order(request, order_id)
+    actions.add_material(order=order, item=payload.item_id, name=payload.name, unit=payload.unit,
+                         quantity=payload.quantity, acting_user=_user(request), now=clock.now())
     return _fresh(order)
 
 
@@ -490,7 +521,7 @@ def price_list_new_version(request: HttpRequest, price_list_id: int) -> Any:
 
 # ---------------------------------------------------------------- leader consents (R-M8-10, R-M8-11)
 class RepairConsentRequestIn(Schema):
-    kind: Literal["handover", "wiring"]
+    kind: Literal["handover", "wiring", "major"]  # major: 重大问题上报 (holds completion until decided)
     reason: str
     to_user_id: int | None = None
 
@@ -548,3 +579,131 @@ def consent_decide(request: HttpRequest, consent_id: int, payload: RepairConsent
     consent = actions.decide_consent(consent=consent, approve=payload.approve, note=payload.note,
                                      acting_user=_user(request), now=clock.now())
     return _consent_out(consent)
+
+
+# ---------------------------------------------------------------- materials requisitions (R-M8-12)
+class RepairRequisitionLineIn(Schema):
+    name: str = Field(..., max_length=100)
+    unit: str = Field(..., max_length=20)
+    quantity: Decimal = Field(..., gt=0, le=10000, max_digits=10, decimal_places=2)
+    in_stock: Decimal = Field(Decimal("0"), ge=0, le=10000, max_digits=10, decimal_places=2)
+
+
+class RepairRequisitionIn(Schema):
+    project_id: int = Field(..., ge=1, le=2**31 - 1)
+    reason: str = Field(..., max_length=200)
+    lines: list[RepairRequisitionLineIn] = Field(..., max_length=30)
+
+
+class RepairRequisitionDecisionIn(Schema):
+    approve: bool
+    note: str = Field("", max_length=200)
+
+
+class RepairRequisitionLineOut(Schema):
+    name: str
+    unit: str
+    quantity: Decimal
+    in_stock: Decimal
+    used_recently: Decimal  # logged on the project's repairs in the last three months
+
+
+class RepairRequisitionOut(Schema):
+    id: int
+    project_id: int
+    reason: str
+    status: str
+    status_label: str
+    requested_by: str
+    requested_at: dt.datetime
+    decided_by: str | None
+    decided_at: dt.datetime | None
+    decision_note: str
+    lines: list[RepairRequisitionLineOut]
+
+
+def _requisitions_out(reqs: list[Any]) -> list[dict[str, Any]]:
+    """Requisitions of one project in the API shape (one query for the recent consumption)."""
+    if not reqs:
+        return []
+    used = q.recent_consumption(reqs[0].project, {ln.name for r in reqs for ln in r.lines.all()}, clock.now())
+    return [{"id": r.pk, "project_id": r.project_id, "reason": r.reason, "status": r.status,
+             "status_label": r.get_status_display(), "requested_by": str(r.requested_by),
+             "requested_at": r.requested_at, "decided_by": str(r.decided_by) if r.decided_by else None,
+             "decided_at": r.decided_at, "decision_note": r.decision_note,
+             "lines": [{"name": ln.name, "unit": ln.unit, "quantity": ln.quantity, "in_stock": ln.in_stock,
+                        "used_recently": used.get(ln.name, Decimal("0"))} for ln in r.lines.all()]}
+            for r in reqs]
+
+
+def _requisition_project(request: HttpRequest, project_id: int) -> Project:
+    project = access.visible_projects(request.user).filter(pk=project_id).first()
+    if project is None or not (may_request_materials(_user(request), project)
+                               or may_decide_requisition(_user(request), project)):
+        raise ApiError(404, "not_found", "项目不存在")
+    return project
+
+
+@router.get("/requisitions", response={200: list[RepairRequisitionOut], **ERRORS},
+            summary="项目的材料申购单（工程部申购，物业管理部审批）")
+def requisition_index(request: HttpRequest,
+                      project_id: int = Query(..., ge=1, le=2**31 - 1)) -> Any:
+    project = _requisition_project(request, project_id)
+    return _requisitions_out(list(q.project_requisitions(project)[:100]))
+
+
+@router.post("/requisitions", response={201: RepairRequisitionOut, **ERRORS}, summary="申购维修材料")
+def requisition_create(request: HttpRequest, payload: RepairRequisitionIn) -> Any:
+    project = access.visible_projects(request.user).filter(pk=payload.project_id).first()
+    if project is None:
+        raise ApiError(404, "not_found", "项目不存在")
+    req = actions.request_materials(project=project, reason=payload.reason,
+                                    lines=[ln.dict() for ln in payload.lines], acting_user=_user(request),
+                                    now=clock.now())
+    return 201, _requisitions_out(list(q.project_requisitions(project).filter(pk=req.pk)))[0]
+
+
+@router.post("/requisitions/{requisition_id}/decision", response={200: RepairRequisitionOut, **ERRORS},
+             summary="物业管理部审批材料申购（不同意须写明意见）")
+def requisition_decide(request: HttpRequest, requisition_id: int, payload: RepairRequisitionDecisionIn) -> Any:
+    req = MaterialRequisition.objects.filter(pk=requisition_id).select_related("project").first()
+    if req is None or not access.can_see_project(request.user, req.project):
+        raise ApiError(404, "not_found", "申购单不存在")
+    actions.decide_requisition(requisition=req, approve=payload.approve, note=payload.note,
+                               acting_user=_user(request), now=clock.now())
+    return _requisitions_out(list(q.project_requisitions(req.project).filter(pk=req.pk)))[0]
+
+
+# ---------------------------------------------------------------- duty log (R-M8-15 (2))
+class RepairDutyLogRowOut(Schema):
+    order_id: int
+    number: str
+    kind: str
+    category: str | None
+    urgency: str
+    received_at: dt.datetime
+    receiver: str | None
+    department: str | None
+    assignee: str | None
+    status: str
+    arrived_at: dt.datetime | None
+    completed_at: dt.datetime | None
+
+
+@router.get("/duty-log", response={200: list[RepairDutyLogRowOut], **ERRORS},
+            summary="值班记录表：当天受理的报修和有偿服务（受理人、派往部门、进度）")
+def duty_log(request: HttpRequest, date: SaneDate,
+             project_id: int = Query(..., ge=1, le=2**31 - 1)) -> Any:
+    project = access.visible_projects(request.user).filter(pk=project_id).first()
+    if project is None or not access.has_cap(request.user, Cap.VIEW_TICKETS, project):
+        raise ApiError(404, "not_found", "项目不存在")
+    rows = []
+    for o in q.duty_log(_user(request), project, date):
+        t, d = o.ticket, q.current_dispatch(o)
+        rows.append({"order_id": o.pk, "number": t.number, "kind": t.kind,
+                     "category": t.category.code if t.category else None, "urgency": t.urgency,
+                     "received_at": t.received_at, "receiver": str(t.receiver) if t.receiver else None,
+                     "department": str(d.department) if d else None,
+                     "assignee": str(d.assignee) if d and d.assignee else None, "status": t.status,
+                     "arrived_at": o.arrived_at, "completed_at": o.completed_at})
+    return rows

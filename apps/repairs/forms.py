@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -58,14 +59,28 @@ class ConsentForm(forms.Form):
 
 
 class MaterialForm(forms.Form):
-    item = forms.ChoiceField(label=_("材料"))
-    quantity = forms.DecimalField(label=_("数量"), min_value=0, max_digits=10, decimal_places=2)
+    """材料登记 (R-M8-09, R-M8-12): a material of the published list, or any other by name and unit."""
+
+    item = forms.ChoiceField(label=_("材料"), required=False)
+    name = forms.CharField(label=_("其他材料名称"), max_length=100, required=False,
+                           help_text=_("价目表中没有的材料（如灯管、开关、绝缘胶带）填写名称和单位"))
+    unit = forms.CharField(label=_("单位"), max_length=20, required=False)
+    quantity = forms.DecimalField(label=_("数量"), min_value=Decimal("0.01"), max_value=Decimal("10000"),
+                                  max_digits=10, decimal_places=2)
 
     def __init__(self, *args: Any, materials: Sequence[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["item"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [(m.pk, f"{m.name}（{m.unit}）") for m in materials]
+        field.choices = [("", _("其他材料（填写名称）"))] + [(m.pk, f"{m.name}（{m.unit}）") for m in materials]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("item") and not (data.get("name") or "").strip():
+            self.add_error("name", _("请选择价目表中的材料或填写材料名称"))
+        elif not data.get("item") and not (data.get("unit") or "").strip():
+            self.add_error("unit", _("请填写单位"))
+        return data
 
 
 class PhotoForm(forms.Form):
@@ -163,3 +178,38 @@ def items_text(items: Sequence[Any]) -> str:
     kinds = {"service": "服务", "material": "材料"}
     return "\n".join(" | ".join([i.code, i.name, i.unit, str(i.unit_price), kinds.get(i.kind, i.kind), i.note]).rstrip(" |")
                      for i in items)
+
+
+REQUISITION_ROWS = 6
+
+
+class RequisitionForm(forms.Form):
+    """材料申购 (R-M8-12): the reason and up to six lines of name, unit, quantity and stock in hand."""
+
+    reason = forms.CharField(label=_("申购原因"), max_length=200,
+                             help_text=_("如：常用易耗材料补充，库存不足以应付下周维修"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for i in range(REQUISITION_ROWS):
+            self.fields[f"name_{i}"] = forms.CharField(label=_("材料名称"), max_length=100, required=False)
+            self.fields[f"unit_{i}"] = forms.CharField(label=_("单位"), max_length=20, required=False)
+            self.fields[f"quantity_{i}"] = forms.DecimalField(
+                label=_("申购数量"), required=False, min_value=Decimal("0.01"), max_value=Decimal("10000"),
+                max_digits=10, decimal_places=2)
+            self.fields[f"in_stock_{i}"] = forms.DecimalField(
+                label=_("现有库存"), required=False, min_value=Decimal("0"), max_value=Decimal("10000"),
+                max_digits=10, decimal_places=2)
+
+    def rows(self) -> list[list[Any]]:
+        return [[self[f"{k}_{i}"] for k in ("name", "unit", "quantity", "in_stock")] for i in range(REQUISITION_ROWS)]
+
+    def lines(self) -> list[dict[str, Any]]:
+        data = self.cleaned_data
+        return [{k: data.get(f"{k}_{i}") for k in ("name", "unit", "quantity", "in_stock")}
+                for i in range(REQUISITION_ROWS)]
+
+
+class RequisitionDecisionForm(forms.Form):
+    note = forms.CharField(label=_("审批意见"), max_length=200, required=False,
+                           help_text=_("不同意时须写明意见"))

@@ -22,7 +22,7 @@ history row of every change (who and why).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -303,10 +303,15 @@ class ChargeConsent(models.Model):
 
 
 class MaterialUse(models.Model):
-    """材料使用登记 (R-M8-09, R-M8-12): from the project's materials list."""
+    """材料使用登记 (R-M8-09, R-M8-12): a material of the project's published list (``item``, charged
+    at the listed price when the repair is chargeable) or any other material used, by name and unit
+    (``item`` empty: common, spare and consumable stock — every material used is logged, not only
+    those with a price). ``name`` and ``unit`` are stored either way (the register reads them)."""
 
     order = models.ForeignKey(RepairOrder, on_delete=models.PROTECT, related_name="materials")
-    item = models.ForeignKey(PriceItem, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(PriceItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    name = models.CharField(_("材料名称"), max_length=100, blank=True)
+    unit = models.CharField(_("单位"), max_length=20, blank=True)
     quantity = models.DecimalField(_("数量"), max_digits=10, decimal_places=2)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(_("登记时间"))
@@ -317,7 +322,12 @@ class MaterialUse(models.Model):
         ordering = ["recorded_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.item.name} × {self.quantity}"
+        return f"{self.name} × {self.quantity}{self.unit}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.item is not None and not self.name:
+            self.name, self.unit = self.item.name, self.item.unit
+        super().save(*args, **kwargs)
 
 
 class RepairPhoto(models.Model):
@@ -515,6 +525,7 @@ class RepairSettings(models.Model):
 class ConsentKind(models.TextChoices):
     HANDOVER = "handover", _("交接班")
     WIRING = "wiring", _("改动原有线路/装修")
+    MAJOR = "major", _("重大问题上报")
 
 
 class LeaderConsent(models.Model):
@@ -546,3 +557,56 @@ class LeaderConsent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order} {self.get_kind_display()}"
+
+
+class RequisitionStatus(models.TextChoices):
+    REQUESTED = "requested", _("待审批")
+    APPROVED = "approved", _("已同意")
+    REFUSED = "refused", _("未同意")
+
+
+class MaterialRequisition(models.Model):
+    """材料申购单 (R-M8-12): the engineering staff ask the 物业管理部 in time for common, spare and
+    consumable materials (tubes, bulbs, sockets, switches, starters, insulating tape…), so that work is
+    never held up and stock is not excessive. Each line states what is still in stock; the decider sees
+    what the project used of it lately (the consumption register, :class:`MaterialUse`)."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="+", verbose_name=_("项目"))
+    reason = models.CharField(_("申购原因"), max_length=200)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("申请人"))
+    requested_at = models.DateTimeField(_("申请时间"))
+    status = models.CharField(_("状态"), max_length=20, choices=RequisitionStatus.choices,
+                              default=RequisitionStatus.REQUESTED)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("审批人"))
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审批意见"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("材料申购单")
+        verbose_name_plural = _("材料申购单")
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["project", "status"], name="repairs_requisition_status")]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.requested_at:%Y-%m-%d} {self.get_status_display()}"
+
+
+class RequisitionLine(models.Model):
+    """申购单的一项: material, unit, quantity asked for, quantity still in stock."""
+
+    requisition = models.ForeignKey(MaterialRequisition, on_delete=models.CASCADE, related_name="lines")
+    name = models.CharField(_("材料名称"), max_length=100)
+    unit = models.CharField(_("单位"), max_length=20)
+    quantity = models.DecimalField(_("申购数量"), max_digits=10, decimal_places=2)
+    in_stock = models.DecimalField(_("现有库存"), max_digits=10, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        verbose_name = _("申购明细")
+        verbose_name_plural = _("申购明细")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} × {self.quantity}{self.unit}"

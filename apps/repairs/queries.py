@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from apps.estates.models import Household
 from apps.notify.queries import CALL, next_contact_moment
@@ -20,6 +20,8 @@ from apps.repairs.models import (
     SITE_CHECKLIST,
     ChargeConsent,
     ConsentAnswer,
+    MaterialRequisition,
+    MaterialUse,
     PaymentMethod,
     PaymentStatus,
     PriceItem,
@@ -231,7 +233,7 @@ def with_details(orders: QuerySet[RepairOrder]) -> QuerySet[RepairOrder]:
     """Everything the API's work-order shape reads, in a fixed number of queries for any number
     of orders: charge lines, consents, the active 派工单 and the deadlines."""
     return orders.select_related(*CARD_RELATED).prefetch_related(
-        "charge_lines", Prefetch("consents", queryset=ChargeConsent.objects.order_by("-at", "-id")),
+        "charge_lines", "materials", Prefetch("consents", queryset=ChargeConsent.objects.order_by("-at", "-id")),
         Prefetch("ticket__dispatches", queryset=Dispatch.objects.filter(active=True).order_by("-dispatched_at", "-id"),
                  to_attr="active_dispatches"),
         Prefetch("ticket__deadlines", queryset=Deadline.objects.order_by("stage"), to_attr="all_deadlines"))
@@ -393,3 +395,49 @@ def hard_limit_for(ticket: Ticket) -> dt.datetime | None:
         return None
     due, _provisional = workdays.compute(ticket.project, clock=limit[0], amount=limit[1], start=ticket.received_at)
     return due
+
+
+# ---------------------------------------------------------------- materials requisitions (R-M8-12)
+
+
+REQUISITION_LOOKBACK_DAYS = 90  # the consumption shown beside a request: the last three months
+
+
+def project_requisitions(project: Project) -> QuerySet[MaterialRequisition]:
+    """The project's 材料申购单, newest first, lines prefetched (a fixed number of queries)."""
+    return (MaterialRequisition.objects.filter(project=project)
+            .select_related("requested_by", "decided_by").prefetch_related("lines")
+            .order_by("-requested_at", "-id"))
+
+
+def recent_consumption(project: Project, names: Iterable[str], now: dt.datetime) -> dict[str, Decimal]:
+    """The quantity of each named material logged on the project's repairs in the last three months
+    (the consumption register, R-M8-12: so that stock is not excessive). One query."""
+    wanted = {n for n in names if n}
+    if not wanted:
+        return {}
+    since = now - dt.timedelta(days=REQUISITION_LOOKBACK_DAYS)
+    rows = (MaterialUse.objects.filter(order__ticket__project=project, recorded_at__gte=since, name__in=wanted)
+            .values("name").annotate(total=Sum("quantity")).order_by("name"))
+    return {r["name"]: r["total"] for r in rows}
+
+
+# ---------------------------------------------------------------- duty log (R-M8-15 (2))
+
+
+def duty_log(user: User, project: Project, day: dt.date) -> list[RepairOrder]:
+    """值班记录表 (R-M8-15 (2)): every repair and paid-service request the project received on ``day``
+    (its local calendar day), in order, with who received it, the department sent to and the
+    progress — read from the intake records, so the log is filled as each request is taken. A fixed
+    number of queries."""
+    tz = project.tz
+    start = dt.datetime.combine(day, dt.time.min).replace(tzinfo=tz)
+    end = start + dt.timedelta(days=1)
+    return list(visible_orders(user).filter(ticket__project=project, ticket__received_at__gte=start,
+                                            ticket__received_at__lt=end)
+                .select_related("ticket", "ticket__category", "ticket__receiver", "worker")
+                .prefetch_related(Prefetch("ticket__dispatches",
+                                           queryset=Dispatch.objects.filter(active=True).select_related(
+                                               "department", "assignee").order_by("-dispatched_at", "-id"),
+                                           to_attr="active_dispatches"))
+                .order_by("ticket__received_at", "pk")[:500])

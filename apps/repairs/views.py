@@ -29,19 +29,21 @@ from apps.repairs import actions
 from apps.repairs import forms as f
 from apps.repairs import measures as ms
 from apps.repairs import queries as q
-from apps.repairs.access import can_work
+from apps.repairs.access import can_work, may_decide_requisition, may_request_materials
 from apps.repairs.actions.consents import may_decide
 from apps.repairs.errors import RepairError
 from apps.repairs.models import (
     SITE_CHECKLIST,
     CashHandover,
     LeaderConsent,
+    MaterialRequisition,
     PaymentStatus,
     PriceItemKind,
     PriceList,
     Receipt,
     RepairOrder,
     RepairPhoto,
+    RequisitionStatus,
 )
 from apps.tickets import queries as ticket_queries
 from apps.tickets.choices import TicketStatus as S
@@ -120,6 +122,8 @@ def order_list(request: HttpRequest) -> HttpResponse:
         "waiting": list(q.waiting_orders(user)[:50]), "cash_count": q.cash_on_hand(user).count(),
         "building": list(q.steward_orders(user)[:100]),  # R-M8-17: the steward's buildings
         "can_receive": any(access.has_cap(user, Cap.RECEIVE_TICKETS, p) for p in access.visible_projects(user)),
+        "can_requisition": any(may_request_materials(user, p) or may_decide_requisition(user, p)
+                               for p in access.visible_projects(user)),
     })
 
 
@@ -191,7 +195,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "in_pool": dispatch is not None and dispatch.assignee_id is None and ticket.status == S.DISPATCHED,
         "service_items": items, "materials": materials,
         "lines": list(order.charge_lines.all()), "consent": q.latest_consent(order), "consent_ok": q.consent_valid(order),
-        "receipt": receipt, "photos": list(order.photos.all()), "used": list(order.materials.select_related("item")),
+        "receipt": receipt, "photos": list(order.photos.all()), "used": list(order.materials.all()),
         "next_visits": list(order.next_visits.all()), "ratings": list(order.ratings.all()),
         "diagnose_form": f.DiagnoseForm(initial={"diagnosis": order.diagnosis, "chargeable": bool(order.chargeable)}),
         "consent_form": f.ConsentForm(initial={"owner_name": ticket.complainant_surname},
@@ -285,7 +289,9 @@ def start(request: HttpRequest, order: RepairOrder, user: User, now: dt.datetime
 def material(request: HttpRequest, order: RepairOrder, user: User, now: dt.datetime) -> str:
     materials = [i for i in q.price_items(order.ticket.project, now) if i.kind == PriceItemKind.MATERIAL]
     data = _valid(f.MaterialForm(request.POST, materials=materials))
-    actions.add_material(order=order, item=int(data["item"]), quantity=data["quantity"], acting_user=user, now=now)
+    actions.add_material(order=order, item=int(data["item"]) if data["item"] else None, quantity=data["quantity"],
+                         name="" if data["item"] else data["name"], unit="" if data["item"] else data["unit"],
+                         acting_user=user, now=now)
     return _("已保存")
 
 
@@ -578,3 +584,93 @@ def _price_list_form(request: HttpRequest, project: Project, pl: PriceList | Non
         "has_next": pl is not None and PriceList.objects.filter(previous=pl).exists(),
         "error_list": [str(e) for errs in form.errors.values() for e in errs] if form.is_bound else [],
     }, status=status)
+
+
+# ---------------------------------------------------------------- materials requisitions (R-M8-12)
+
+
+@login_required
+def requisitions(request: HttpRequest) -> HttpResponse:
+    """材料申购 (R-M8-12): the project's engineering staff ask for common and consumable materials,
+    the 物业管理部 (管理处经理 / 综合管理部) agrees or not; each line shows what the project's repairs
+    used of it in the last three months, so that stock is not excessive."""
+    user = _user(request)
+    projects = [p for p in access.visible_projects(user).order_by("code")
+                if may_request_materials(user, p) or may_decide_requisition(user, p)]
+    if not projects:
+        raise Http404
+    project = next((p for p in projects if str(p.pk) == (request.GET.get("project") or "")), None)
+    if project is None:
+        current = getattr(request, "project", None)
+        project = next((p for p in projects if current is not None and p.pk == current.pk), projects[0])
+    can_request, can_decide = may_request_materials(user, project), may_decide_requisition(user, project)
+    form = f.RequisitionForm()
+    if request.method == "POST" and request.POST.get("step") == "new" and can_request:
+        form = f.RequisitionForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.request_materials(project=project, reason=form.cleaned_data["reason"], lines=form.lines(),
+                                          acting_user=user, now=clock.now())
+                messages.success(request, _("申购单已提交，等待物业管理部审批"))
+                return redirect(f"{reverse('repairs:requisitions')}?project={project.pk}")
+            except RepairError as exc:
+                for key, msgs in exc.fields.items():
+                    parts = key.split(".")  # "lines.<row>.<field>" → the row's field on the form
+                    target = f"{parts[2]}_{parts[1]}" if len(parts) == 3 else key
+                    for m in msgs:
+                        form.add_error(target if target in form.fields else None, m)
+                if not exc.fields:
+                    form.add_error(None, exc.message)
+        if form.errors:
+            messages.error(request, _("申购单未提交，请按提示修改"))
+    elif request.method == "POST" and request.POST.get("step") == "decide":
+        req = get_object_or_404(MaterialRequisition, pk=request.POST.get("requisition") or 0, project=project)
+        data = f.RequisitionDecisionForm(request.POST)
+        try:
+            note = data.cleaned_data["note"] if data.is_valid() else ""
+            if not data.is_valid():
+                raise RepairError(_("审批意见最多200个字"), field="note")
+            actions.decide_requisition(requisition=req, approve=request.POST.get("approve") == "1", note=note,
+                                       acting_user=user, now=clock.now())
+            messages.success(request, _("已审批"))
+        except RepairError as exc:
+            _error(request, exc)
+        return redirect(f"{reverse('repairs:requisitions')}?project={project.pk}")
+    reqs = list(q.project_requisitions(project)[:100])
+    used = q.recent_consumption(project, {ln.name for r in reqs for ln in r.lines.all()}, clock.now())
+    rows = [{"r": r, "lines": [{"ln": ln, "used": used.get(ln.name)} for ln in r.lines.all()],
+             "can_decide": can_decide and r.status == RequisitionStatus.REQUESTED and r.requested_by_id != user.pk}
+            for r in reqs]
+    return render(request, "repairs/requisitions.html", {
+        "projects": projects, "project": project, "can_request": can_request, "form": form, "rows": rows,
+        "decision_form": f.RequisitionDecisionForm(),
+    })
+
+
+@login_required
+def duty_log(request: HttpRequest) -> HttpResponse:
+    """值班记录表 (R-M8-15 (2)): the repairs and paid services the project received on a day, with who
+    received each, when, the department sent to and the progress (filled from the intake records)."""
+    user = _user(request)
+    projects = [p for p in access.visible_projects(user).order_by("code")
+                if access.has_cap(user, Cap.VIEW_TICKETS, p)]
+    if not projects:
+        raise Http404
+    project = next((p for p in projects if str(p.pk) == (request.GET.get("project") or "")), None)
+    if project is None:
+        current = getattr(request, "project", None)
+        project = next((p for p in projects if current is not None and p.pk == current.pk), projects[0])
+    today = clock.now().astimezone(project.tz).date()
+    raw = (request.GET.get("date") or "").strip()
+    error = ""
+    try:
+        day = dt.date.fromisoformat(raw) if raw else today
+    except ValueError:
+        day, error = today, _("日期格式不正确，请按 年-月-日 填写")
+    if not error and not (dt.date(2000, 1, 1) <= day <= today):
+        day, error = today, _("日期须在2000-01-01至今天之间")
+    orders = q.duty_log(user, project, day)
+    return render(request, "repairs/duty_log.html", {
+        "projects": projects, "project": project, "day": day, "error": error,
+        "rows": [{"o": o, "dispatch": q.current_dispatch(o)} for o in orders],
+    })

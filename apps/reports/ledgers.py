@@ -80,14 +80,14 @@ def repair_ledger(scope: kpis.Scope, unmasked: Collection[int] = ()) -> tuple[li
     :func:`complaint_ledger`)."""
     qs = (RepairOrder.objects.filter(ticket__in=kpis.tickets(scope))
           .select_related("ticket", "ticket__project", "worker")
-          .prefetch_related("materials__item", "charge_lines", "ratings").order_by("ticket__received_at", "pk"))
+          .prefetch_related("materials", "charge_lines", "ratings").order_by("ticket__received_at", "pk"))
 
     def rows() -> Iterator[list[Any]]:
         for o in qs.iterator(chunk_size=500):
             t = o.ticket
             worker = (o.worker.get_full_name() or o.worker.username) if o.worker else ""
             quality = "" if o.quality_ok is None else ("是" if o.quality_ok else "否")
-            materials = "；".join(f"{m.item.name}×{m.quantity.normalize():f}{m.item.unit}" for m in o.materials.all())
+            materials = "；".join(f"{m.name}×{m.quantity.normalize():f}{m.unit}" for m in o.materials.all())
             charge = sum((c.amount for c in o.charge_lines.all()), start=0) if o.charge_lines.all() else None
             ratings = list(o.ratings.all())
             rating = f"质量{ratings[-1].quality}/态度{ratings[-1].attitude}" if ratings else ""

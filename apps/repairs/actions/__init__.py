@@ -9,6 +9,7 @@
   complete_repair, agree_next_visit, sign_acceptance, refuse_acceptance, record_owner_confirmation
   (the owner's own confirmation from their account, issue 19);
 - :mod:`.return_visit` — record_repair_return_visit (rework on 不满意);
+- :mod:`.requisitions` — request_materials, decide_requisition (材料申购, R-M8-12);
 - :mod:`.price_lists` — save_price_list_draft, new_price_list_version (a published list is frozen);
 - :mod:`.charges` — publish_price_list, issue_receipt, record_payment, void_receipt, hand_over_cash.
 
@@ -48,6 +49,7 @@ from apps.repairs.actions.onsite import (
     start_work,
 )
 from apps.repairs.actions.price_lists import new_price_list_version, save_price_list_draft
+from apps.repairs.actions.requisitions import decide_requisition, request_materials
 from apps.repairs.actions.return_visit import record_repair_return_visit
 from apps.repairs.errors import RepairError
 
@@ -60,6 +62,7 @@ __all__ = [
     "assign_order",
     "complete_repair",
     "decide_consent",
+    "decide_requisition",
     "diagnose",
     "grab_order",
     "hand_back_order",
@@ -76,6 +79,7 @@ __all__ = [
     "record_repair_return_visit",
     "refuse_acceptance",
     "request_consent",
+    "request_materials",
     "save_price_list_draft",
     "shift_handover",
     "sign_acceptance",

@@ -5,7 +5,9 @@
 - :func:`decide_consent` — a leader (not the asker) approves or refuses. An approved hand-over is
   carried out at once by the leader: the new 派工单 is the leader's (``shift_handover``). An approved
   wiring change is what :func:`apps.repairs.actions.onsite.complete_repair` requires before a repair
-  that changed the wiring can be completed.
+  that changed the wiring can be completed. A reported major problem (重大问题上报, R-M8-15 (9): major
+  problems are never handled privately) holds the completion until the leader decided and agreed
+  the handling may go on.
 """
 from __future__ import annotations
 
@@ -40,7 +42,8 @@ def request_consent(*, order: RepairOrder, kind: str, reason: str, to_user: User
     if kind not in ConsentKind.values:
         raise refuse("请选择申请事项", field="kind")
     if not reason.strip():
-        raise refuse("请填写原因" if kind == ConsentKind.HANDOVER else "请填写改动内容和原因", field="reason")
+        asks: dict[str, str] = {ConsentKind.HANDOVER: "请填写原因", ConsentKind.MAJOR: "请填写发现的重大问题"}
+        raise refuse(asks.get(kind, "请填写改动内容和原因"), field="reason")
     if order.completed_at is not None:
         raise refuse("已完工，无需申请", code="already_completed", status=409)
     project = order.ticket.project
@@ -74,7 +77,7 @@ def decide_consent(*, consent: LeaderConsent, approve: bool, note: str = "", act
     if not can_see_project(acting_user, order.ticket.project):
         raise refuse("工单不存在", code="not_found", status=404)
     if not may_decide(acting_user, order, consent.kind):
-        raise refuse("只有负责人可以决定" if consent.kind == ConsentKind.HANDOVER else "只有工程部经理可以同意改动线路",
+        raise refuse("只有工程部经理可以同意改动线路" if consent.kind == ConsentKind.WIRING else "只有负责人可以决定",
                      code="forbidden", status=403)
     if acting_user.pk == consent.requested_by_id:
         raise refuse("不能决定自己的申请", code="own_request", status=403)

@@ -163,16 +163,36 @@ def start_work(*, order: RepairOrder, acting_user: User, now: dt.datetime) -> Re
 
 
 @transaction.atomic
-def add_material(*, order: RepairOrder, item: PriceItem | int, quantity: Any, acting_user: User,
-                 now: dt.datetime) -> MaterialUse:
-    """材料登记 (R-M8-09, R-M8-12): a material of the project's list and its quantity."""
+def add_material(*, order: RepairOrder, item: PriceItem | int | None = None, quantity: Any, acting_user: User,
+                 now: dt.datetime, name: str = "", unit: str = "") -> MaterialUse:
+    """材料登记 (R-M8-09, R-M8-12): every material used is logged with its quantity — a material of
+    the project's published list (``item``) or any other (common, spare or consumable stock such as
+    tubes, bulbs, tape) by ``name`` and ``unit``. Only after work started and before completion."""
     require_work(acting_user, order)
+    name, unit = (name or "").strip(), (unit or "").strip()
+    if item is None or item == "":
+        if not name:
+            raise refuse("请选择价目表中的材料或填写材料名称", field="name")
+        if len(name) > 100:
+            raise refuse("材料名称最多100个字", field="name")
+        if not unit:
+            raise refuse("请填写单位", field="unit")
+        if len(unit) > 20:
+            raise refuse("单位最多20个字", field="unit")
+    elif name:
+        raise refuse("价目表中的材料不需要再填写名称", field="name")
+    qty = parse_quantity(quantity)
     lock(order)
+    if order.work_started_at is None:
+        raise refuse("开工后才能登记材料", code="not_started", status=409)
     if order.completed_at is not None:
         raise refuse("已完工，不能再登记材料", code="completed", status=409)
-    ((resolved, qty),) = resolve_price_items(order, [(item, quantity)], now, kind=PriceItemKind.MATERIAL)
-    return MaterialUse.objects.create(order=order, item=resolved, quantity=parse_quantity(qty),
-                                      recorded_by=acting_user, recorded_at=now)
+    if item is None or item == "":
+        return MaterialUse.objects.create(order=order, item=None, name=name, unit=unit, quantity=qty,
+                                          recorded_by=acting_user, recorded_at=now)
+    ((resolved, _qty),) = resolve_price_items(order, [(item, qty)], now, kind=PriceItemKind.MATERIAL)
+    return MaterialUse.objects.create(order=order, item=resolved, name=resolved.name, unit=resolved.unit,
+                                      quantity=qty, recorded_by=acting_user, recorded_at=now)
 
 
 @transaction.atomic
@@ -254,6 +274,12 @@ def complete_repair(*, order: RepairOrder, result: str, labour_hours: Any, actin
             raise refuse("改动原有线路或装修须先申请并经工程部经理同意", field="wiring_approved_by",
                          code="wiring_consent_required")
         wiring_approved_by = consent.decided_by
+    major = (LeaderConsent.objects.filter(order=order, kind=ConsentKind.MAJOR)
+             .order_by("-requested_at", "-id").first())
+    if major is not None and major.approved is not True:
+        # R-M8-15 (9): a major problem is not handled privately — the leader decides how it goes on
+        raise refuse("已上报的重大问题须负责人同意继续处理后才能完工" if major.decided_at is None
+                     else "负责人未同意自行处理该重大问题，不能完工", code="major_problem", status=409)
     if order.work_started_at is None:
         raise refuse("尚未开工，不能完工", code="not_started", status=409)
     if order.completed_at is not None:
