@@ -14,6 +14,7 @@ from apps.repairs.models import RepairSettings
 from apps.reports import kpis, targets
 from apps.reports.models import KpiSettings, StairwayLightCount
 from apps.reports.tests.dataset import NOW, build
+from apps.tickets.tests.helpers import policies  # noqa: F401  (fixture of the hand-built dataset)
 from linli import clock
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +84,7 @@ def test_r_m5_13_stairway_lights_recorded_on_the_page_and_the_api_against_the_ta
 
 
 def test_r_m5_13_repair_targets_and_48_hour_visits_use_the_one_definition(
-        client: Client, cast: Any, frozen_now: dt.datetime) -> None:
+        client: Client, cast: Any, policies: Any, frozen_now: dt.datetime) -> None:  # noqa: F811
     """The repair rows are the repairs module's measures with the company's 报修设置 targets, the 48-hour return
     visit is the KPI over the tickets' return-visit deadlines (default target 100 %); page and API agree."""
     ds = build(cast)
