@@ -30,7 +30,14 @@ from apps.org.models import Company, Membership, Project, User
 from apps.org.roles import Cap, Role
 from apps.reports import generators
 from apps.reports.anonymise import anonymise
-from apps.reports.models import CaseKind, CaseLibraryEntry, Report, ReportStatus, UtilityStatistics
+from apps.reports.models import (
+    CaseKind,
+    CaseLibraryEntry,
+    Report,
+    ReportStatus,
+    StairwayLightCount,
+    UtilityStatistics,
+)
 from apps.reports.queries import (
     SOURCE_DUTY,
     configured_duty,
@@ -522,6 +529,32 @@ def record_utility_statistics(*, project: Project, year: int, half: int, water_m
         electricity_kwh=_amount(electricity_kwh, "用电量"),
         electricity_target_kwh=_amount(electricity_target_kwh, "用电指标"),
         analysis=analysis.strip(), reported_at=now, reported_by=acting_user)
+
+
+@transaction.atomic
+def record_stairway_lights(*, project: Project, month: dt.date, lights_total: int, lights_working: int,
+                           note: str = "", acting_user: User, now: dt.datetime) -> StairwayLightCount:
+    """楼道灯完好情况 (R-M5-13, R-M8-06): the 管理处's monthly count of stairway lights and working ones, once per
+    project and month (a month that has begun, at most 12 months back). The rate is measured against the
+    company's target (P-30, default ≥ 90 %)."""
+    if not access.has_cap(acting_user, Cap.VIEW_REPORTS, project):
+        raise ReportError("没有登记楼道灯完好情况的权限", code="forbidden", status=403)
+    first = month.replace(day=1)
+    today = clock.local(now).date()
+    if first > today:
+        raise ReportError("统计月份尚未开始", field="month")
+    if (today.year - first.year) * 12 + today.month - first.month > 12:
+        raise ReportError("只能登记最近 12 个月的情况", field="month")
+    if lights_total < 1:
+        raise ReportError("楼道灯总数至少为 1", field="lights_total")
+    if lights_working < 0 or lights_working > lights_total:
+        raise ReportError("完好的楼道灯不能多于总数", field="lights_working")
+    if StairwayLightCount.objects.filter(project=project, month=first).exists():
+        raise ReportError(f"{project.name}{first:%Y年%m月}的楼道灯完好情况已登记", code="duplicate", status=409,
+                          field="month")
+    return StairwayLightCount.objects.create(project=project, month=first, lights_total=lights_total,
+                                             lights_working=lights_working, note=note.strip()[:500],
+                                             recorded_at=now, recorded_by=acting_user)
 
 
 def utility_variance(row: Any) -> dict[str, Any]:

@@ -24,8 +24,8 @@ from apps.core.validation import SaneDate
 from apps.org import access
 from apps.org.models import User
 from apps.org.roles import Cap
-from apps.reports import actions, dashboard, desk_rates, kpis, queries, reading, utilities
-from apps.reports.models import CaseLibraryEntry, Report, ReportStatus
+from apps.reports import actions, dashboard, desk_rates, kpis, queries, reading, targets, utilities
+from apps.reports.models import CaseLibraryEntry, Report, ReportStatus, StairwayLightCount
 from apps.tickets.choices import Channel, Kind
 from linli import clock
 
@@ -300,6 +300,76 @@ def utility_report(request: HttpRequest, payload: UtilityIn) -> Any:
     except actions.ReportError as exc:
         raise ApiError(409, "conflict", str(exc)) from exc
     return 201, _utility_rows(project, now)
+
+
+# ------------------------------------------------------------------ service targets and stairway lights (R-M5-13)
+
+
+class ServiceTargetOut(Schema):
+    """One service measure against the company's target (R-M5-13, P-30): value and target in percent."""
+
+    code: str
+    label: str
+    unit: str
+    definition: str
+    value: float | None
+    target: dict[str, Any] | None
+    met_target: bool | None
+    counts: dict[str, int]
+
+
+@router.get("/targets", response={200: list[ServiceTargetOut], **ERRORS},
+            summary="服务指标与目标：报修指标、报修48小时内回访、楼道灯完好率")
+def service_targets_json(request: HttpRequest, filters: Query[ReportScopeIn]) -> Any:
+    return targets.service_targets(_scope(request, filters.params()))
+
+
+class StairwayLightOut(Schema):
+    """One month's 楼道灯完好情况 of a project (R-M5-13, R-M8-06)."""
+
+    id: int
+    project_id: int
+    month: dt.date
+    lights_total: int
+    lights_working: int
+    rate: float | None
+    note: str
+    recorded_at: dt.datetime
+    recorded_by: str
+
+
+class StairwayLightIn(Schema):
+    project_id: int = Field(ge=1, le=2**31 - 1)
+    month: SaneDate = Field(description="当月任一天（按月登记）")
+    lights_total: int = Field(ge=1, le=1_000_000)
+    lights_working: int = Field(ge=0, le=1_000_000)
+    note: str = Field("", max_length=500)
+
+
+def _light(row: StairwayLightCount) -> dict[str, Any]:
+    return {"id": row.pk, "project_id": row.project_id, "month": row.month, "lights_total": row.lights_total,
+            "lights_working": row.lights_working, "rate": row.rate, "note": row.note,
+            "recorded_at": row.recorded_at, "recorded_by": str(row.recorded_by)}
+
+
+@router.get("/stairway-lights", response={200: list[StairwayLightOut], **ERRORS}, summary="楼道灯完好情况（近24个月）")
+def stairway_light_list(request: HttpRequest, project: int = Query(..., ge=1, le=2**31 - 1)) -> Any:
+    chosen = _utility_project(request, project)
+    rows = StairwayLightCount.objects.filter(project=chosen).select_related("recorded_by").order_by("-month")[:24]
+    return [_light(r) for r in rows]
+
+
+@router.post("/stairway-lights", response={201: StairwayLightOut, **ERRORS}, summary="登记楼道灯完好情况（每月一次）")
+def stairway_light_record(request: HttpRequest, payload: StairwayLightIn) -> Any:
+    """422 for bad counts or month, 409 when the month is already recorded."""
+    project = _utility_project(request, payload.project_id)
+    try:
+        row = actions.record_stairway_lights(project=project, month=payload.month, lights_total=payload.lights_total,
+                                             lights_working=payload.lights_working, note=payload.note,
+                                             acting_user=cast(User, request.user), now=clock.now())
+    except actions.ReportError as exc:
+        raise ApiError(exc.status, exc.code, exc.message, exc.fields) from exc
+    return 201, _light(row)
 
 
 def _reports(request: HttpRequest) -> Any:

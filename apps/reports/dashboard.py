@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.urls import NoReverseMatch, reverse
 
-from apps.reports import kpis
+from apps.reports import kpis, targets
 
 
 def drill_url(scope: kpis.Scope, **extra: Any) -> str:
@@ -77,6 +77,8 @@ def dashboard_data(scope: kpis.Scope, *, unit: str = "month") -> dict[str, Any]:
         "by_subject": table("subject"),
         "by_escalation": table("escalation_level"),
         "heat": heat,
+        # R-M5-13: repair measures, 48-hour repair return visits and stairway lights against the company's targets
+        "service_targets": targets.service_targets(scope),
         "overdue_by_department": table("department", code="overdue_now"),
         "reply_by_channel": [{**r, "drill": drill_url(scope, kpi="reply_on_time_rate", part="denominator",
                                                        by="channel", key=r["key"])}

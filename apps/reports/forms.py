@@ -45,3 +45,13 @@ class UtilityForm(forms.Form):
                                                 decimal_places=2)
     analysis = forms.CharField(label=_("分析（超指标原因、节能措施）"), max_length=10000,
                                widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class StairwayLightForm(forms.Form):
+    """楼道灯完好情况 (R-M5-13, R-M8-06): one month's count of stairway lights and working ones."""
+
+    month = forms.DateField(label=_("统计月份"), input_formats=["%Y-%m", "%Y-%m-%d"],
+                            widget=forms.DateInput(attrs={"type": "month"}))
+    lights_total = forms.IntegerField(label=_("楼道灯总数"), min_value=1, max_value=1_000_000)
+    lights_working = forms.IntegerField(label=_("完好的楼道灯"), min_value=0, max_value=1_000_000)
+    note = forms.CharField(label=_("说明（可选）"), max_length=500, required=False)

@@ -283,6 +283,19 @@ def _return_visit(scope: Scope) -> dict[str, Q]:
     return {"numerator": due & Q(done), "denominator": due}
 
 
+REPAIR_KINDS = (Kind.REPAIR, Kind.PAID_SERVICE)  # the repairs population of apps.repairs.measures (R-M8-15 (7))
+
+
+@kpi("repair_visit_on_time_rate", "报修48小时内回访率", rule="R-M5-13", annotate=_first_deadline(Stage.RETURN_VISIT))
+def _repair_visit_on_time(scope: Scope) -> dict[str, Q]:
+    """报修回访及时率 = 首轮“回访”时限（制度9：维修后 48 小时内；按公司所选规则集）按时完成的报修（含有偿服务）
+    ÷ 首轮回访时限已到期或已完成的报修 × 100%（到期仍未回访的计为不及时，未到期的、免回访的不计入）。
+    目标由公司设置，默认 100%。"""
+    parts = _on_time_parts(Stage.RETURN_VISIT, scope)
+    repairs = Q(kind__in=REPAIR_KINDS)
+    return {name: repairs & cond for name, cond in parts.items()}
+
+
 def _latest_visit_with_verdict() -> QuerySet[ReturnVisit]:
     """The ticket's completed return visit of the highest cycle that carries the owner's verdict."""
     later = ReturnVisit.objects.filter(ticket=OuterRef("ticket"), outcome=ReturnVisitOutcome.DONE,

@@ -154,6 +154,8 @@ DEFAULT_TARGETS: dict[str, dict[str, float | str]] = {
     "visit_feedback_rate": {"value": 100.0, "op": ">="},  # 回访反馈处理率 100% (R-M4-13)
     "reply_on_time_rate": {"value": 100.0, "op": ">="},  # 4 个工作日内回复 100%
     "satisfaction_rate": {"value": 95.0, "op": ">="},  # 满意率 ≥ 95%
+    "repair_visit_on_time_rate": {"value": 100.0, "op": ">="},  # 报修 48 小时内回访 100% (制度9 #8)
+    "stairway_lights_rate": {"value": 90.0, "op": ">="},  # 楼道灯完好率 ≥ 90% (制度9 #13.5)
 }
 
 
@@ -216,3 +218,29 @@ class UtilityStatistics(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} {self.period_start:%Y-%m}"
+
+
+class StairwayLightCount(models.Model):
+    """楼道灯完好情况 (R-M5-13, R-M8-06: ≥ 90 % of stairway lights working, 制度9 #13.5): the 管理处 counts the
+    stairway lights and the working ones once a month; the rate is measured against the company's target."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="stairway_light_counts")
+    month = models.DateField(_("统计月份"), help_text=_("当月第一天"))
+    lights_total = models.PositiveIntegerField(_("楼道灯总数"))
+    lights_working = models.PositiveIntegerField(_("完好的楼道灯"))
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+    recorded_at = models.DateTimeField(_("登记时间"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("楼道灯完好情况")
+        verbose_name_plural = _("楼道灯完好情况")
+        ordering = ["-month", "project"]
+        constraints = [models.UniqueConstraint(fields=["project", "month"], name="reports_stairway_lights_once")]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.month:%Y-%m}"
+
+    @property
+    def rate(self) -> float | None:
+        return round(100.0 * self.lights_working / self.lights_total, 2) if self.lights_total else None

@@ -3,6 +3,7 @@ from django.urls import path
 from apps.reports.views import desk as views_desk
 from apps.reports.views import ledgers as views_ledgers
 from apps.reports.views import reports as views
+from apps.reports.views import stairway as views_stairway
 from apps.reports.views import stats as views_stats
 from apps.reports.views import utilities as views_utilities
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("kpis/export/", views_stats.kpi_export, name="kpi_export"),
     path("ledgers/<str:kind>/", views_ledgers.ledger_export, name="ledger"),  # R-M5-16
     path("utilities/", views_utilities.utility_page, name="utilities"),  # R-M5-17
+    path("stairway-lights/", views_stairway.stairway_lights_page, name="stairway_lights"),  # R-M5-13
     path("desk-rates/", views_desk.desk_rates_page, name="desk_rates"),  # R-M5-10
     path("steward/week/", views_ledgers.steward_week, name="steward_week"),  # R-M5-11
     path("quality/queue/", views_ledgers.quality_queue, name="quality_queue"),  # R-M4-03

@@ -21,7 +21,7 @@ from apps.org import access
 from apps.org.models import Department
 from apps.org.roles import Cap
 from apps.reports import access as report_access
-from apps.reports import dashboard, kpis, reading
+from apps.reports import dashboard, kpis, reading, targets
 from apps.reports.views import printing as forms_print
 from apps.tickets.access import TicketNotFound, access_ticket, visible_tickets
 from apps.tickets.choices import Channel, Kind
@@ -68,6 +68,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "channels": Channel.choices, "kinds": Kind.choices, "unit": request.GET.get("unit", "month"),
         "data_url": f"{reverse('reports:dashboard_data')}?{request.GET.urlencode()}",
         "company_level": access.is_company_level(request.user),
+        "service_targets": targets.service_targets(scope),  # R-M5-13 (server-rendered, also in the data)
     })
 
 
