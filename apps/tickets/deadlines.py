@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from apps.tickets.choices import Stage
 from apps.tickets.models import Deadline, Ticket
-from apps.workdays.queries import deadlines_for
+from apps.workdays.queries import deadlines_for, deadlines_for_many
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,32 @@ def _policy_deadlines(ticket: Ticket, *, start: dt.datetime, stages: Iterable[st
             reply_class=ticket.reply_class or None,
         )
     )
+
+
+def _category_code(ticket: Ticket) -> str | None:
+    return ticket.category.code if ticket.category_id and ticket.category else None
+
+
+def _policy_deadlines_many(rows: Sequence[Deadline]) -> list[Any | None]:
+    """The policy engine's item for each deadline row's stage from the row's start (None when no
+    policy covers it), equal to :func:`_policy_deadlines` of that row (issue 15): the rows are grouped
+    by what chooses the policy (project, kind, channel, urgency, category, reply class, stage) and each
+    group is computed in ONE ``deadlines_for_many`` call (settings and policies read once, working-day
+    limits in one batch over the calendar) instead of one ``deadlines_for`` call per row."""
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, d in enumerate(rows):
+        t = d.ticket
+        key = (t.project_id, t.kind, t.channel, t.urgency, _category_code(t), t.reply_class or None, d.stage)
+        groups.setdefault(key, []).append(i)
+    out: list[Any | None] = [None] * len(rows)
+    for (_project, kind, channel, urgency, category, reply_class, stage), members in groups.items():
+        t = rows[members[0]].ticket
+        many = deadlines_for_many(t.project, kind=kind, channel=channel, urgency=urgency,
+                                  starts=[rows[i].start_at for i in members], stages=[stage], category=category,
+                                  reply_class=reply_class)
+        for i, items in zip(members, many, strict=True):
+            out[i] = next((item for item in items if item.stage == stage), None)
+    return out
 
 
 def warn_moment(start: dt.datetime, due: dt.datetime | None) -> dt.datetime | None:
@@ -124,22 +150,37 @@ def restamp_agreed_reply(ticket: Ticket) -> None:
     d.save(update_fields=["due_at", "agreed", "warn_at"])
 
 
-def recompute_provisional(year: int) -> int:
+def recompute_provisional(year: int, *, batch: int = 2000) -> int:
     """An official calendar for ``year`` was confirmed: recompute open provisional deadlines whose
-    limit ends in or after that year (T-03, P-25). Returns how many rows changed."""
+    limit ends in or after that year (T-03, P-25). Returns how many rows changed.
+
+    Issue 15: the rows' ids are read first, then the rows ``batch`` at a time; each batch's limits are
+    computed per group of rows that share a policy in one ``deadlines_for_many`` call
+    (:func:`_policy_deadlines_many`) and its changed rows written in one ``bulk_update``."""
+    ids = list(Deadline.objects.open().filter(provisional=True).order_by("pk").values_list("pk", flat=True))
     changed = 0
-    qs = Deadline.objects.open().filter(provisional=True).select_related("ticket__project", "ticket__category")
-    for d in qs.iterator():
-        items = [i for i in _policy_deadlines(d.ticket, start=d.start_at, stages=[d.stage]) if i.stage == d.stage]
-        if not items:
+    for i in range(0, len(ids), batch):
+        rows = list(Deadline.objects.filter(pk__in=ids[i:i + batch])
+                    .select_related("ticket__project", "ticket__category").order_by("pk"))
+        changed += _recompute_rows(rows)
+    return changed
+
+
+_RECOMPUTED_FIELDS = ["due_at", "limit_due_at", "agreed", "provisional", "warn_at", "rule"]
+
+
+def _recompute_rows(rows: list[Deadline]) -> int:
+    dirty: list[Deadline] = []
+    for d, item in zip(rows, _policy_deadlines_many(rows), strict=True):
+        if item is None:
             continue
-        item = items[0]
         due, agreed = item.due_at, False
         if d.stage == Stage.REPLY:
             due, agreed = effective_reply_due(item.due_at, d.ticket.agreed_feedback_at, d.ticket.agreed_extension_reason)
         if (due, item.provisional, item.due_at) != (d.due_at, d.provisional, d.limit_due_at):
             d.due_at, d.limit_due_at, d.agreed = due, item.due_at, agreed
             d.provisional, d.warn_at, d.rule = item.provisional, warn_moment(d.start_at, due), item.rule[:200]
-            d.save(update_fields=["due_at", "limit_due_at", "agreed", "provisional", "warn_at", "rule"])
-            changed += 1
-    return changed
+            dirty.append(d)
+    if dirty:
+        Deadline.objects.bulk_update(dirty, _RECOMPUTED_FIELDS)
+    return len(dirty)

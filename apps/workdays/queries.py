@@ -332,22 +332,27 @@ def deadlines_for(project: Any, *, kind: str, channel: str, urgency: str, start:
 
 
 def deadlines_for_many(project: Any, *, kind: str, channel: str, urgency: str, starts: list[dt.datetime],
-                       stages: list[str], category: str | None = None) -> list[list[DeadlineItem]]:
+                       stages: list[str], category: str | None = None,
+                       reply_class: str | None = None) -> list[list[DeadlineItem]]:
     """:func:`deadlines_for` for many tickets of one kind at once (issue 15: sweeps, bulk intake,
     recomputing after a policy change): one list of items per start, each equal to
     ``deadlines_for(…, start=that start, …)``. The settings and policies are read once and the
     policy chosen once per stage; a stage of N working days is computed for every start in one
-    :func:`~apps.workdays.calendar.add_working_days_batch` call (vectorised over the calendar)."""
+    :func:`~apps.workdays.calendar.add_working_days_batch` call (vectorised over the calendar).
+    ``reply_class``: as for :func:`deadlines_for` (default: what ``channel`` maps to now in the
+    project, P-22)."""
     if any(s.tzinfo is None for s in starts):
         raise ValueError("start 须为带时区的时间")
     version = DataVersion.current()
     cal = calendar_for(project, version=version)
     settings = settings_for(project, version=version)
     by_stage = _rows_by_stage(project, version)
+    if reply_class is None:
+        reply_class = reply_class_of(channel, project, version=version)
     out: list[list[DeadlineItem]] = [[] for _ in starts]
     for stage in stages:
         c = choose(by_stage.get(stage, []), kind=kind, channel=channel, urgency=urgency or "", category=category,
-                   stage=stage, settings=settings)
+                   stage=stage, settings=settings, reply_class=reply_class)
         if c is None:
             continue
         amount = Decimal(str(c.row.amount))

@@ -416,6 +416,14 @@ def test_t_04_batch_equals_one_call_per_start(starts: list[dt.datetime], n: int,
     one = [wc.add_working_days_p(s, n, CAL, start_day_counts=start_day_counts, end_of=end_of) for s in starts]
     assert list(zip(dues, provisional, strict=True)) == one
     assert wc.working_day_dues(starts, n, cal, start_day_counts=start_day_counts, end_of=end_of) == dues
+    # the same starts as local day ordinals (issue 15: what the database hands over for a sweep)
+    days = wc.local_day_ordinals(starts, cal)
+    assert days == [s.astimezone(cal.tz).date().toordinal() for s in starts]
+    fresh = wc.WorkCalendar(holidays=constants.holidays, workdays=constants.workdays, covered_years=PKG_YEARS)
+    assert wc.add_working_days_batch_of_days(days, n, fresh, start_day_counts=start_day_counts,
+                                             end_of=end_of) == (dues, provisional)
+    assert wc.working_day_dues_of_days(tuple(days), n, fresh, start_day_counts=start_day_counts,
+                                       end_of=end_of) == dues
 
 
 def test_t_04_batch_converts_other_zones_and_refuses_naive_moments() -> None:
