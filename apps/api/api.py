@@ -94,6 +94,7 @@ api.add_router("/v1", "apps.tickets.api_lookups.router")  # /v1/categories, /v1/
 api.add_router("/v1/escalation", "apps.escalation.api.router")
 api.add_router("/v1/notifications", "apps.notify.api.router")
 api.add_router("/v1/repairs", "apps.repairs.api.router")
+api.add_router("/v1/reports/forms", "apps.reports.api_forms.router")  # printable forms (R-M7-01/03)
 api.add_router("/v1/reports", "apps.reports.api.router")
 api.add_router("/v1/visits", "apps.visits.api.router")
 api.add_router("/v1/quality", "apps.quality.api.router")

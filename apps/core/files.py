@@ -4,7 +4,8 @@ Every uploaded file — ticket attachments, repair photos and signatures, decora
 through :func:`check_upload` before it is stored:
 
 * its type is sniffed from the content with ``puremagic`` (never the name or the browser's type) and
-  must be on the caller's allow-list (:data:`IMAGES`, :data:`ATTACHMENTS`, :data:`DECORATION_MEDIA`);
+  must be on the caller's allow-list (:data:`IMAGES`, :data:`ATTACHMENTS`, :data:`DECORATION_MEDIA`,
+  :data:`RECORDINGS`);
   office files are told apart by the parts inside the zip, macro-carrying ones are refused; images
   must open in Pillow and stay under ``LINLI_IMAGE_MAX_PIXELS``;
 * its size is at most ``LINLI_UPLOAD_MAX_BYTES`` and one submission carries at most
@@ -56,11 +57,13 @@ IMAGES = frozenset({".jpg", ".png", ".webp", ".gif"})
 DOCUMENTS = frozenset({".pdf", ".xlsx", ".docx"})
 ATTACHMENTS = IMAGES | DOCUMENTS
 DECORATION_MEDIA = IMAGES | frozenset({".mp4", ".mov", ".m4a", ".mp3", ".wav", ".amr"})
+RECORDINGS = frozenset({".m4a", ".mp3", ".wav", ".amr"})  # call recordings (R-M7-07)
 _OFFICE_PARTS = {"word/document.xml": ".docx", "xl/workbook.xml": ".xlsx"}
 _LABELS = {
     IMAGES: gettext_noop("JPG、PNG、WebP 或 GIF 图片"),
     ATTACHMENTS: gettext_noop("JPG、PNG、WebP、GIF 图片，PDF，或 Excel（.xlsx）、Word（.docx）文档"),
     DECORATION_MEDIA: gettext_noop("JPG、PNG、WebP、GIF 图片，MP4/MOV 视频，或 MP3/M4A/WAV/AMR 录音"),
+    RECORDINGS: gettext_noop("MP3、M4A、WAV 或 AMR 录音"),
 }
 SNIFF_BYTES = 64 * 1024
 THUMB_SIZE = (320, 320)

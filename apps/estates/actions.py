@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from apps.core.files import DECORATION_MEDIA, FileRefused, check_upload
+from apps.core.files import DECORATION_MEDIA, RECORDINGS, FileRefused, check_upload
 from apps.estates import masking, roster
 from apps.estates.models import (
     MEDIA_KINDS,
     AccessAction,
     ArchiveGrant,
+    CallRecording,
     CustomerDataAccessLog,
     DecorationRecord,
     DecorationRecordKind,
@@ -351,6 +352,28 @@ def add_decoration_record(user: User, household: Household, *, kind: str, note: 
     return row
 
 
+def _open_media(user: User, household: Household, *, reason: str, screen: str, field: str) -> ArchiveGrant | None:
+    """R-M7-10: opening a recording or a decoration photo/video is a consultation of customer data
+    (R-M7-01) — the same tiers as a reveal: a role with customer data in its work, a reason, a VIP
+    household's grant (R-M7-03), a steward's own buildings; a refusal for want of a grant is logged,
+    a read is logged with its reason and grant."""
+    project = household.project
+    now = clock.now()
+    try:
+        grant = _check_reveal(user, project, set(), reason=reason, now=now, bulk=False,
+                              is_vip=household.persons.filter(is_vip=True).exists(),
+                              own_work=in_own_work(user, household))
+    except RevealDenied as exc:
+        if exc.needs_grant:
+            with transaction.atomic():
+                _log(project=project, user=user, at=now, action=AccessAction.REFUSED, household=household,
+                     fields=field, reason=reason.strip()[:REASON_MAX], screen=screen[:100])
+        raise
+    _log(project=project, user=user, at=now, action=AccessAction.VIEW, household=household,
+         fields=field, reason=reason.strip()[:REASON_MAX], screen=screen[:100], grant=grant)
+    return grant
+
+
 def open_decoration_media(user: User, record: DecorationRecord, *, reason: str, screen: str) -> Any:
     """R-M7-10: decoration photos, videos and recordings are personal data under R-M7-01 — opening
     one needs a role with customer data in its work and a reason, and is logged like a reveal."""
@@ -360,18 +383,53 @@ def open_decoration_media(user: User, record: DecorationRecord, *, reason: str, 
         raise RevealDenied("请填写查阅事由")
     if record.kind not in MEDIA_KINDS or not record.file:
         raise RevealDenied("该条装修档案没有影像或录音")
-    now = clock.now()
-    household = record.household
-    try:  # the same tiers as a reveal: a VIP household needs the grant, a steward works on own buildings
-        grant = _check_reveal(user, record.project, set(), reason=reason, now=now, bulk=False,
-                              is_vip=household.persons.filter(is_vip=True).exists(),
-                              own_work=in_own_work(user, household))
-    except RevealDenied as exc:
-        if exc.needs_grant:
-            with transaction.atomic():
-                _log(project=record.project, user=user, at=now, action=AccessAction.REFUSED, household=household,
-                     fields=DECORATION_MEDIA_FIELD, reason=reason.strip()[:REASON_MAX], screen=screen[:100])
-        raise
-    _log(project=record.project, user=user, at=now, action=AccessAction.VIEW, household=household,
-         fields=DECORATION_MEDIA_FIELD, reason=reason.strip()[:REASON_MAX], screen=screen[:100], grant=grant)
+    _open_media(user, record.household, reason=reason, screen=screen, field=DECORATION_MEDIA_FIELD)
     return record.file
+
+
+# ---------------------------------------------------------------- call recordings (R-M7-07, R-M7-10)
+
+CALL_RECORDING_FIELD = "call_recording"
+CALL_NOTE_MAX = 200
+
+
+@transaction.atomic
+def add_call_recording(user: User, household: Household, *, note: str, file: Any, called_at: dt.datetime | None = None,
+                       now: dt.datetime) -> CallRecording:
+    """录音留存 (R-M7-07): the recording of a call to the household's owner, kept with the archive. The roles
+    that phone owners (customer data in their work) keep them; the file is checked by its content (an audio
+    recording only) and stored privately under a UUID name like every upload."""
+    if not may_reveal(user, household.project):
+        raise PermissionDenied("您的岗位不能登记通话录音")
+    errors: dict[str, list[str]] = {}
+    text = (note or "").strip()
+    if not text:
+        errors["note"] = ["请填写通话内容摘要"]
+    elif len(text) > CALL_NOTE_MAX:
+        errors["note"] = [f"通话内容摘要不能超过{CALL_NOTE_MAX}字"]
+    when = called_at or now
+    if when > now:
+        errors["called_at"] = ["通话时间不能晚于现在"]
+    if not file:
+        errors["file"] = ["请上传录音文件"]
+    else:
+        try:
+            check_upload(file, allowed=RECORDINGS, field="file")
+        except FileRefused as exc:
+            errors["file"] = [exc.message]
+    if errors:
+        raise ValidationError(errors)
+    row = CallRecording(project=household.project, household=household, called_at=when, note=text, file=file,
+                        recorded_at=now, recorded_by=user)
+    row.save()
+    return row
+
+
+def open_call_recording(user: User, recording: CallRecording, *, reason: str, screen: str) -> Any:
+    """R-M7-10: who may hear a call recording — the rules of R-M7-01 (see :func:`_open_media`)."""
+    if not may_reveal(user, recording.project):
+        raise RevealDenied("您的岗位无权收听通话录音")
+    if not (reason or "").strip():
+        raise RevealDenied("请填写查阅事由")
+    _open_media(user, recording.household, reason=reason, screen=screen, field=CALL_RECORDING_FIELD)
+    return recording.file

@@ -18,7 +18,15 @@ from apps.core.api_errors import ERRORS, ApiError
 from apps.core.api_pagination import LimitOffsetPagination, Serialised
 from apps.estates import access as archive
 from apps.estates import actions, queries
-from apps.estates.models import MEDIA_KINDS, DecorationRecord, Household, OccupancyStatus, Person, PersonKind
+from apps.estates.models import (
+    MEDIA_KINDS,
+    CallRecording,
+    DecorationRecord,
+    Household,
+    OccupancyStatus,
+    Person,
+    PersonKind,
+)
 from apps.org.http import AuthenticatedRequest
 from apps.org.models import Project
 from linli import clock
@@ -266,3 +274,86 @@ def open_decoration(request: AuthenticatedRequest, record_id: int, payload: Esta
         raise ApiError(403, "grant_required" if exc.needs_grant else "forbidden", exc.message) from None
     file.open("rb")
     return FileResponse(file, filename=file.name.rsplit("/", 1)[-1])
+
+
+# ---------------------------------------------------------------- 入住动态表 and call recordings (R-M7-07, R-M7-10)
+
+
+class EstateNotMovedInIn(Schema):
+    reason: str = Field(min_length=1, max_length=200, description="未入住原因（电话了解后登记）")
+
+
+@router.post("/households/{household_id}/not-moved-in", response={200: EstateHouseholdOut, **ERRORS},
+             summary="登记未入住原因（入住动态表）")
+def record_not_moved_in(request: AuthenticatedRequest, household_id: int, payload: EstateNotMovedInIn) -> Any:
+    household = archive.get_household(request.user, household_id)
+    try:
+        saved = actions.record_not_moved_in_reason(request.user, household, payload.reason)
+    except PermissionDenied as exc:
+        raise ApiError(403, "forbidden", str(exc)) from None
+    except DjangoValidationError as exc:
+        fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+        raise ApiError(422, "invalid", next(iter(fields.values()), ["输入有误"])[0], fields) from None
+    return _household_out(saved)
+
+
+class EstateCallRecordingOut(Schema):
+    id: int
+    household_id: int
+    called_at: dt.datetime
+    note: str = Field(description="通话内容摘要")
+    recorded_at: dt.datetime
+    recorded_by: str
+
+
+class EstateCallRecordingIn(Schema):
+    note: str = Field(min_length=1, max_length=200, description="通话内容摘要，如 业主在外地工作，明年入住")
+    called_at: dt.datetime | None = Field(None, description="通话时间，缺省为现在；不能晚于现在")
+
+
+def _call_out(r: CallRecording) -> dict:
+    return {"id": r.pk, "household_id": r.household_id, "called_at": r.called_at, "note": r.note,
+            "recorded_at": r.recorded_at, "recorded_by": str(r.recorded_by)}
+
+
+@router.get("/households/{household_id}/call-recordings", response={200: list[EstateCallRecordingOut], **ERRORS},
+            summary="通话录音（录音留存；收听用 /call-recordings/{id}/open）")
+def list_call_recordings(request: AuthenticatedRequest, household_id: int) -> Any:
+    household = archive.get_household(request.user, household_id)
+    try:
+        return [_call_out(r) for r in queries.call_recordings(request.user, household)]
+    except PermissionDenied:
+        raise ApiError(404, "not_found", "记录不存在或无权查看") from None
+
+
+@router.post("/households/{household_id}/call-recordings", response={201: EstateCallRecordingOut, **ERRORS},
+             summary="上传通话录音（multipart；MP3/M4A/WAV/AMR，按内容判断）")
+def add_call_recording(request: AuthenticatedRequest, household_id: int, payload: Form[EstateCallRecordingIn],
+                       file: UploadedFile | None = File(None)) -> Any:  # noqa: B008 — ninja's parameter marker
+    household = archive.get_household(request.user, household_id)
+    try:
+        record = actions.add_call_recording(request.user, household, note=payload.note, file=file,
+                                            called_at=payload.called_at, now=clock.now())
+    except PermissionDenied as exc:
+        raise ApiError(403, "forbidden", str(exc)) from None
+    except DjangoValidationError as exc:
+        fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+        raise ApiError(422, "invalid", next(iter(fields.values()), ["输入有误"])[0], fields) from None
+    return Status(201, _call_out(record))
+
+
+@router.post("/call-recordings/{recording_id}/open", response={200: None, **ERRORS},
+             summary="收听通话录音（须事由，VIP 须授权，记入查阅记录；返回文件）")
+def open_call_recording(request: AuthenticatedRequest, recording_id: int, payload: EstateMediaOpenIn) -> Any:
+    record = (CallRecording.objects.select_related("household", "project")
+              .filter(pk=recording_id, household__in=archive.visible_households(request.user)).first())
+    if record is None:
+        raise ApiError(404, "not_found", "记录不存在或无权查看")
+    try:
+        file = actions.open_call_recording(request.user, record, reason=payload.reason, screen="API 通话录音")
+    except archive.RevealDenied as exc:
+        raise ApiError(403, "grant_required" if exc.needs_grant else "forbidden", exc.message) from None
+    file.open("rb")
+    response = FileResponse(file, filename=file.name.rsplit("/", 1)[-1])
+    response["Cache-Control"] = "no-store"
+    return response

@@ -132,5 +132,17 @@ class DecorationRecordForm(forms.Form):
                            help_text=gettext_lazy("照片、视频、录音须上传文件"))
 
 
+class CallRecordingForm(forms.Form):
+    """录音留存 (R-M7-07): the recording of a call to the owner, with what was learned."""
+
+    called_at = forms.DateTimeField(label=gettext_lazy("通话时间"), required=False,
+                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                    help_text=gettext_lazy("留空为现在"))
+    note = forms.CharField(label=gettext_lazy("通话内容摘要"), max_length=200,
+                           widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text=gettext_lazy("如：业主在外地工作，明年入住"))
+    file = forms.FileField(label=gettext_lazy("录音文件"), help_text=gettext_lazy("MP3、M4A、WAV 或 AMR 录音"))
+
+
 class MediaOpenForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("查阅事由"), max_length=150)

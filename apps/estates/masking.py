@@ -49,7 +49,7 @@ ALL_FIELDS: tuple[str, ...] = ("name", "phone", "phone2", "email", "fax", "id_nu
 
 FIELD_LABELS = {"name": "姓名", "phone": "手机", "phone2": "其他电话", "email": "电子邮箱", "fax": "传真",
                 "id_number": "证件号码", "vehicles": "车辆",
-                "decoration_media": "装修影像/录音"}  # R-M7-10 (not a reveal field: log label only)
+                "decoration_media": "装修影像/录音", "call_recording": "通话录音"}  # R-M7-10 (not a reveal field: log label only)
 
 _LANDLINE = re.compile(r"^(0\d{2,3})[-\s]?(\d{7,8})$")
 
@@ -108,6 +108,18 @@ def mask_name(value: str | None) -> str:
     if not text:
         return ""
     return text[0] + MASK * max(len(text) - 1, 1)
+
+
+def mask_room(label: str | None, room_no: str | None = None) -> str:
+    """``5栋2单元1502`` → ``5栋2单元****``: the building and unit stay, the room that links the address to a
+    person is hidden (R-M7-03: a VIP's address is restricted like the rest of their data)."""
+    text = (label or "").strip()
+    room = (room_no or "").strip()
+    if not text:
+        return ""
+    if room and text.endswith(room):
+        return text[: -len(room)] + MASK * len(room)
+    return MASK * 4
 
 
 def mask_plate(value: str | None) -> str:

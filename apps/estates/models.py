@@ -345,3 +345,29 @@ class DecorationRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household} · {self.get_kind_display()}"
+
+
+class CallRecording(models.Model):
+    """通话录音 (R-M7-07 录音留存): the recording of a call to an owner — the 入住动态表 calls to owners not
+    yet moved in first — kept with the household's archive. Recordings are personal data (R-M7-10): the
+    file opens only through :func:`apps.estates.actions.open_call_recording` (a role with customer data in
+    its work, a reason, a VIP household's grant, a steward's own buildings), which logs the read. Kept:
+    no action deletes one."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="call_recordings")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="call_recordings",
+                                  verbose_name=_("房屋"))
+    called_at = models.DateTimeField(_("通话时间"))
+    note = models.CharField(_("通话内容摘要"), max_length=200)
+    file = models.FileField(_("录音文件"), upload_to=UuidPath("estates/calls"), storage=private_storage)
+    recorded_at = models.DateTimeField(_("登记时间"))
+    recorded_by = models.ForeignKey("org.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人"))
+
+    class Meta:
+        verbose_name = _("通话录音")
+        verbose_name_plural = _("通话录音")
+        ordering = ["household", "-called_at", "-id"]
+        indexes = [models.Index(fields=["household", "called_at"], name="estates_callrec_hh_at")]
+
+    def __str__(self) -> str:
+        return f"{self.household} · {self.called_at:%Y-%m-%d %H:%M}"

@@ -15,6 +15,7 @@ from django.http import Http404
 from apps.estates import masking
 from apps.estates.models import (
     ArchiveGrant,
+    CallRecording,
     CustomerDataAccessLog,
     DecorationRecord,
     Household,
@@ -152,3 +153,10 @@ def decoration_archive(user: User, household: Household) -> QuerySet[DecorationR
     if household.project not in archive_projects(user):
         raise PermissionDenied("您无权查看该房屋的档案")
     return household.decoration_records.select_related("recorded_by").order_by("recorded_at", "id")
+
+
+def call_recordings(user: User, household: Household) -> QuerySet[CallRecording]:
+    """The household's call recordings for listing (R-M7-07; no file is opened here), newest call first."""
+    if household.project not in archive_projects(user):
+        raise PermissionDenied("您无权查看该房屋的档案")
+    return household.call_recordings.select_related("recorded_by").order_by("-called_at", "-id")

@@ -27,6 +27,7 @@ from apps.core import phones
 from apps.estates import access as archive
 from apps.estates import actions, masking, queries, roster
 from apps.estates.forms import (
+    CallRecordingForm,
     DecorationRecordForm,
     ExportForm,
     GrantForm,
@@ -42,6 +43,7 @@ from apps.estates.models import (
     AccessAction,
     ArchiveCustodian,
     ArchiveGrant,
+    CallRecording,
     DecorationRecord,
     ImportJob,
     ImportStatus,
@@ -603,3 +605,61 @@ def decoration_open(request: AuthenticatedRequest, pk: int, record_pk: int) -> H
         return redirect("estates:decoration", pk=household.pk)
     file.open("rb")
     return FileResponse(file, as_attachment=False, filename=os.path.basename(file.name))
+
+
+# ---------------------------------------------------------------- call recordings (R-M7-07, R-M7-10)
+
+
+@login_required
+def call_recordings(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """通话录音: the household's kept call recordings (录音留存, the 入住动态表 calls first). The roles that
+    phone owners add them; every recording opens only through :func:`call_recording_open`."""
+    household = archive.get_household(request.user, pk)
+    try:
+        records = list(queries.call_recordings(request.user, household))
+    except PermissionDenied:
+        raise Http404 from None
+    may_add = archive.may_reveal(request.user, household.project)
+    form = CallRecordingForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if not may_add:
+            raise PermissionDenied
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                actions.add_call_recording(request.user, household, note=d["note"], file=d["file"],
+                                           called_at=d["called_at"], now=clock.now())
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("已保存通话录音"))
+                return redirect("estates:call_recordings", pk=household.pk)
+        status = 400
+    return render(request, "estates/call_recordings.html", {
+        "household": household, "project": household.project, "records": records, "form": form,
+        "may_add": may_add, "open_form": MediaOpenForm(),
+    }, status=status)
+
+
+@login_required
+@require_POST
+def call_recording_open(request: AuthenticatedRequest, pk: int, record_pk: int) -> HttpResponseBase:
+    """Listen to one call recording (R-M7-10): a reason, the archive's rules, a log row."""
+    household = archive.get_household(request.user, pk)
+    record = get_object_or_404(CallRecording, pk=record_pk, household=household)
+    form = MediaOpenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写查阅事由"))
+        return redirect("estates:call_recordings", pk=household.pk)
+    try:
+        file = actions.open_call_recording(request.user, record, reason=form.cleaned_data["reason"],
+                                           screen="通话录音页")
+    except archive.RevealDenied as exc:
+        messages.error(request, exc.message)
+        return redirect("estates:call_recordings", pk=household.pk)
+    file.open("rb")
+    response = FileResponse(file, as_attachment=False, filename=os.path.basename(file.name))
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -92,6 +92,7 @@ class OwnerNoticeIn(Schema):
     event_date: SaneDate | None = None
     approval_ref: str = Field("", max_length=100)
     approved_on: SaneDate | None = None
+    elderly_only: bool = Field(False, description="节日问候：只发给标记为空巢老人的住户")
 
 
 class OwnerNoticeOut(Schema):
@@ -104,6 +105,7 @@ class OwnerNoticeOut(Schema):
     approval_ref: str
     approved_on: dt.date | None
     short_notice: bool
+    elderly_only: bool = False
     recipients: int
     no_phone: int
     emails: int = Field(0, description="缴费提醒：同时排队的邮件数")
@@ -151,7 +153,8 @@ def owner_notice_send(request: HttpRequest, payload: OwnerNoticeIn) -> Any:
             raise ApiError(404, "not_found", "楼栋不存在", {"building_id": ["楼栋不存在"]})
     notice = notices.send_owner_notice(project=project, kind=payload.kind, body=payload.body, building=building,
                                        event_date=payload.event_date, approval_ref=payload.approval_ref,
-                                       approved_on=payload.approved_on, acting_user=request.user, now=clock.now())
+                                       approved_on=payload.approved_on, elderly_only=payload.elderly_only,
+                                       acting_user=request.user, now=clock.now())
     return Status(201, notice)
 
 

@@ -343,6 +343,9 @@ class OwnerNotice(models.Model):
                                     help_text=_("活动通知须填写审批人或审批单号"))
     approved_on = models.DateField(_("实施方案批准日期"), null=True, blank=True,
                                    help_text=_("活动通知：实施方案批准后才能通知业主"))
+    elderly_only = models.BooleanField(
+        _("仅发给空巢老人"), default=False,
+        help_text=_("节日问候：只发给标记为空巢老人的住户（无论是否业主）"))
     short_notice = models.BooleanField(
         _("提前不足（不符合项）"), default=False,
         help_text=_("活动通知发布时距活动不足3天：照常通知业主，记为不符合"))

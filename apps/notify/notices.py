@@ -38,8 +38,10 @@ LATE_IS_NONCONFORMITY = {NoticeKind.ACTIVITY}
 @transaction.atomic
 def send_owner_notice(*, project: Project, kind: str, body: str, acting_user: Any, now: dt.datetime,
                       event_date: dt.date | None = None, approval_ref: str = "", building: Any = None,
-                      not_before: dt.datetime | None = None, approved_on: dt.date | None = None) -> OwnerNotice:
-    """``not_before`` holds every SMS until that moment (e.g. out of the quiet windows even where the
+                      not_before: dt.datetime | None = None, approved_on: dt.date | None = None,
+                      elderly_only: bool = False) -> OwnerNotice:
+    """``elderly_only`` (festival greetings only, R-M7-08): the greeting goes to the persons marked 空巢老人
+    (owners or not) instead of every owner. ``not_before`` holds every SMS until that moment (e.g. out of the quiet windows even where the
     project does not apply them to SMS in general — the notice-board announcement, R-M17-12)."""
     if not has_cap(acting_user, Cap.REPLY, project):
         raise queries.NotifyError("没有向业主群发通知的权限", code="forbidden", status=403)
@@ -50,6 +52,8 @@ def send_owner_notice(*, project: Project, kind: str, body: str, acting_user: An
         raise queries.NotifyError("短信内容不能为空", field="body")
     if building is not None and building.project_id != project.pk:
         raise queries.NotifyError("楼栋不属于该项目", field="building", code="wrong_project")
+    if elderly_only and kind != NoticeKind.FESTIVAL:
+        raise queries.NotifyError("只有节日问候可以只发给空巢老人", field="elderly_only", code="elderly_festival_only")
     lead = MIN_LEAD_DAYS.get(NoticeKind(kind)) if kind in NoticeKind.values else None
     today = now.astimezone(project.tz).date()
     short_notice = False
@@ -86,9 +90,11 @@ def send_owner_notice(*, project: Project, kind: str, body: str, acting_user: An
     notice = OwnerNotice.objects.create(project=project, building=building, kind=kind, body=body,
                                         event_date=event_date, approval_ref=approval_ref[:100],
                                         approved_on=approved_on, short_notice=short_notice, created_at=now,
-                                        created_by=acting_user)
+                                        created_by=acting_user, elderly_only=elderly_only)
 
-    owners = Person.objects.filter(project=project, kind=PersonKind.OWNER, active=True).order_by("pk")
+    owners = Person.objects.filter(project=project, active=True).order_by("pk")
+    # R-M7-08: a festival greeting may go to the 空巢老人 themselves (tenants and residents too)
+    owners = owners.filter(elderly_alone=True) if elderly_only else owners.filter(kind=PersonKind.OWNER)
     if building is not None:
         owners = owners.filter(household__building=building)
     letters = kind == NoticeKind.FEE  # R-M17-07: the fee reminder also goes by e-mail and fax

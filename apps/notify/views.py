@@ -212,6 +212,8 @@ class OwnerNoticeForm(forms.Form):
                                    help_text=_("活动通知：审批人或审批单号"))
     approved_on = forms.DateField(label=_("实施方案批准日期"), required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}))
+    elderly_only = forms.BooleanField(label=_("仅发给空巢老人"), required=False,
+                                      help_text=_("节日问候：只发给标记为空巢老人的住户"))
 
     def __init__(self, projects: list[Any], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -236,7 +238,7 @@ def owner_notices(request: HttpRequest) -> HttpResponse:
             n = notices.send_owner_notice(project=d["project"], kind=d["kind"], body=d["body"],
                                           event_date=d["event_date"], approval_ref=d["approval_ref"],
                                           approved_on=d["approved_on"], building=d["building"],
-                                          acting_user=request.user, now=clock.now())
+                                          elderly_only=d["elderly_only"], acting_user=request.user, now=clock.now())
         except queries.NotifyError as exc:
             field = next(iter(exc.fields or {}), None)
             form.add_error(field if field in form.fields else None, exc.message)

@@ -9,7 +9,8 @@
 Who may open them: users who may see the ticket. What they show (issue 14 item 9, R-M7-01/R-M7-03):
 the owner's name and phone masked (``张**``, ``138****5678``) unless the printing user holds a
 department head's grant (``unmasked=True``, decided by the view through apps.estates.actions.print_grant);
-the view writes every print to the read log.
+the view writes every print to the read log. A VIP's room is masked too (``5栋2单元****``, R-M7-03: any
+field of a VIP person needs the grant); the building stays so the form can still be filed.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from apps.estates.masking import mask_name, mask_phone
+from apps.estates.masking import mask_name, mask_phone, mask_room
 from apps.reports.reading import has_personal_numbers, keep_unmasked, shown_report
 from apps.tickets.models import Deadline, Dispatch, Reply, ReturnVisit, Ticket, Verification
 
@@ -38,6 +39,16 @@ def _phone(t: Ticket, unmasked: bool) -> str:
     return (t.phone or "") if unmasked else mask_phone(t.phone)
 
 
+def _address(t: Ticket, unmasked: bool) -> str:
+    """The household's 房号 (or the free address): a VIP's room masked unless the print is granted."""
+    household = t.household if t.household_id else None
+    label = household.label if household is not None else (t.address or "")
+    vip = bool(t.person_id and t.person and t.person.is_vip)
+    if unmasked or not vip:
+        return label
+    return mask_room(label, household.room_no if household is not None else None)
+
+
 def ticket_form(ticket: Ticket, *, unmasked: bool = False) -> dict[str, Any]:
     t = (Ticket.objects.select_related("project", "receiver", "household", "person", "category", "department",
                                        "handler", "closed_by")
@@ -53,7 +64,7 @@ def ticket_form(ticket: Ticket, *, unmasked: bool = False) -> dict[str, Any]:
         "t": t, "form_title": "顾客意见(投诉/建议)处理表", "kind_name": kind_name, "customer": _customer(t, unmasked),
         "unmasked": unmasked,  # the owner's texts: phone and ID numbers in them masked unless granted
         "phone": _phone(t, unmasked),
-        "address": t.household.label if t.household_id and t.household else t.address,
+        "address": _address(t, unmasked),
         "dispatches": list(t.dispatches.all()), "replies": [r for r in t.replies.all() if r.sent_at],
         "verifications": list(t.verifications.all()), "return_visits": list(t.return_visits.all()),
         "deadlines": list(t.deadlines.all()),
@@ -69,9 +80,9 @@ def worklog(tickets: QuerySet[Ticket], *, project: Any, day: dt.date, unmasked: 
     rows = (tickets.filter(received_at__gte=start, received_at__lt=end)
             .select_related("receiver", "household", "person", "department", "handler", "category")
             .order_by("received_at", "pk"))
-    return {"project": project, "day": day, "unmasked": unmasked, "rows": [{"t": t, "customer": _customer(t, unmasked), "phone": _phone(t, unmasked),
-                                                      "address": t.household.label if t.household is not None else t.address}
-                                                     for t in rows]}
+    return {"project": project, "day": day, "unmasked": unmasked, "rows": [
+        {"t": t, "customer": _customer(t, unmasked), "phone": _phone(t, unmasked), "address": _address(t, unmasked)}
+        for t in rows]}
 
 
 def report_rows(report: Any) -> Iterator[list[Any]]:
