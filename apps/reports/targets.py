@@ -65,7 +65,7 @@ def service_targets(scope: kpis.Scope) -> list[dict[str, Any]]:
     settings = _repair_settings(projects)
     total = repair_measures.repair_measures(
         projects=projects, start=scope.first_day, end=scope.last_day + dt.timedelta(days=1), as_of=scope.now,
-        group_by=(), targets=repair_measures.targets_from(settings))[-1]
+        group_by=("month",), targets=repair_measures.targets_from(settings))[-1]  # the last row is the total
     rows = []
     for m in repair_measures.MEASURES:
         figure = total[m]
