@@ -26,7 +26,7 @@ REASON_CHOICES = [
 
 
 class RevealForm(forms.Form):
-    purpose = forms.ChoiceField(label=gettext_lazy("查阅事由"), choices=REASON_CHOICES)
+    purpose = forms.ChoiceField(label=gettext_lazy("查阅事由"), choices=[("", "—"), *REASON_CHOICES])
     note = forms.CharField(label=gettext_lazy("说明"), required=False, max_length=150)
     id_number = forms.BooleanField(label=gettext_lazy("同时显示证件号码（须部门负责人授权）"), required=False)
     vehicles = forms.BooleanField(label=gettext_lazy("同时显示车牌（须部门负责人授权）"), required=False)

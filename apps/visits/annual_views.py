@@ -21,6 +21,7 @@ from apps.org.models import Project
 from apps.org.roles import Cap
 from apps.visits import access, actions, annual
 from apps.visits.models import AnnualVisitPlan, PlanStatus
+from apps.visits.plan_steps import decide_step
 from apps.visits.programme_forms import AnnualPlanForm, AnnualReviewForm, DecideForm
 from linli import clock
 
@@ -202,24 +203,8 @@ def annual_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def annual_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _plan(request, pk)
-    form = DecideForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.decide_annual_plan(
-                plan=plan,
-                approve=form.cleaned_data["decision"] == "approve",
-                note=form.cleaned_data["note"],
-                acting_user=access.acting_user(request),
-                now=clock.now(),
-            )
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("审批已保存"))
-            return redirect("visits:annual", pk=plan.pk)
-    return _page(request, plan, decide_form=form, status=400)
+    return decide_step(request, _plan(request, pk), decide=actions.decide_annual_plan, done="visits:annual",
+                       page=_page)
 
 
 @login_required

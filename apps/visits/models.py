@@ -179,14 +179,11 @@ class PlanStatus(models.TextChoices):
     RETURNED = "returned", _("已退回")
 
 
-class VisitPlan(models.Model):
-    """登门拜访月度工作计划 (R-M9-10, R-M9-09): drawn up by the 客服部主管, approved by the 物业总经理
-    before it runs; a change after approval sends it back for re-approval."""
+class ApprovedPlan(models.Model):
+    """What a plan the 物业总经理 approves keeps (the monthly visit plan, R-M9-10, and the annual return-visit plan,
+    R-M9-13): its status and version, who drew it up, the submission and the decision, and a change after
+    approval (which sends it back for re-approval)."""
 
-    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="visit_plans",
-                                verbose_name=_("项目"))
-    month = models.DateField(_("计划月份"), help_text=_("该月1日"))
-    requirements = models.TextField(_("走访内容与要求"))
     status = models.CharField(_("状态"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     version = models.PositiveSmallIntegerField(_("版本"), default=1)
     drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
@@ -199,6 +196,19 @@ class VisitPlan(models.Model):
     approval_note = models.CharField(_("审批意见"), max_length=200, blank=True)
     changed_after_approval = models.BooleanField(_("批准后曾变更"), default=False)
     change_reason = models.CharField(_("变更原因"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class VisitPlan(ApprovedPlan):
+    """登门拜访月度工作计划 (R-M9-10, R-M9-09): drawn up by the 客服部主管, approved by the 物业总经理
+    before it runs; a change after approval sends it back for re-approval."""
+
+    project = models.ForeignKey("org.Project", on_delete=models.PROTECT, related_name="visit_plans",
+                                verbose_name=_("项目"))
+    month = models.DateField(_("计划月份"), help_text=_("该月1日"))
+    requirements = models.TextField(_("走访内容与要求"))
     history = HistoricalRecords()
 
     class Meta:
@@ -392,7 +402,7 @@ class ReturnMeasure(models.TextChoices):
 RATE_MEASURES: frozenset[str] = frozenset({ReturnMeasure.TICKET_RETURN_RATE, ReturnMeasure.HOUSEHOLD_COVERAGE})
 
 
-class AnnualVisitPlan(models.Model):
+class AnnualVisitPlan(ApprovedPlan):
     """年度工作计划中的回访工作 (R-M9-13): the office director (办公室主任 / 管理处经理) puts return visits to
     residents in the year's work plan with targets, the 物业总经理 approves it (a change after approval
     goes back for re-approval, as the monthly plans, R-M9-10), and the year-end review sets the targets
@@ -402,18 +412,6 @@ class AnnualVisitPlan(models.Model):
                                 verbose_name=_("项目"))
     year = models.PositiveSmallIntegerField(_("年度"))
     duties = models.TextField(_("回访工作职责与安排"))
-    status = models.CharField(_("状态"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
-    version = models.PositiveSmallIntegerField(_("版本"), default=1)
-    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                 verbose_name=_("编制人"))
-    drawn_at = models.DateTimeField(_("编制时间"))
-    submitted_at = models.DateTimeField(_("提交审批时间"), null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", verbose_name=_("审批人"))
-    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
-    approval_note = models.CharField(_("审批意见"), max_length=200, blank=True)
-    changed_after_approval = models.BooleanField(_("批准后曾变更"), default=False)
-    change_reason = models.CharField(_("变更原因"), max_length=200, blank=True)
     review = models.TextField(_("年终回访工作总结"), blank=True)
     review_figures = models.JSONField(_("总结时的完成情况"), default=list, blank=True)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,

@@ -25,6 +25,7 @@ from apps.org.models import Project
 from apps.org.roles import Cap
 from apps.visits import access, actions, agenda, programme, queries
 from apps.visits.models import VisitPlan, VisitProblem, VisitRoundSummary
+from apps.visits.plan_steps import decide_step
 from apps.visits.programme_forms import (
     DecideForm,
     PlanChangeForm,
@@ -231,19 +232,7 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _plan(request, pk)
-    form = DecideForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.decide_plan(plan=plan, approve=form.cleaned_data["decision"] == "approve",
-                                note=form.cleaned_data["note"], acting_user=access.acting_user(request),
-                                now=clock.now())
-        except DomainError as exc:
-            flash_refusal(request, exc, form=form)
-        else:
-            messages.success(request, _("审批已保存"))
-            return redirect("visits:plan", pk=plan.pk)
-    return _plan_page(request, plan, decide_form=form, status=400)
+    return decide_step(request, _plan(request, pk), decide=actions.decide_plan, done="visits:plan", page=_plan_page)
 
 
 @login_required
