@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def _received(cast: Any, moment: dt.datetime, **kw: Any) -> Any:
     with clock.frozen(moment):
-        return receive(cast, now=moment, agreed_feedback_at=None, **kw)
+        return receive(cast, now=moment, **kw)
 
 
 def _reference(d: Deadline) -> Any:
@@ -60,6 +60,7 @@ def test_t_03_recompute_provisional_in_batches_restores_the_engine_values(
     assert dl.recompute_provisional(2027) == 0  # nothing changed: nothing to write
     stale = rows[::2]
     for d in stale:
+        assert d.due_at is not None and d.limit_due_at is not None
         Deadline.objects.filter(pk=d.pk).update(due_at=d.due_at + dt.timedelta(days=3),
                                                 limit_due_at=d.limit_due_at + dt.timedelta(days=3))
     with django_assert_max_num_queries(40):
