@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from apps.core.api_errors import ERRORS, ApiError
@@ -299,7 +299,7 @@ def utility_report(request: HttpRequest, payload: UtilityIn) -> Any:
                                               **values)
     except actions.ReportError as exc:
         raise ApiError(409, "conflict", str(exc)) from exc
-    return 201, _utility_rows(project, now)
+    return Status(201, _utility_rows(project, now))
 
 
 # ------------------------------------------------------------------ service targets and stairway lights (R-M5-13)
@@ -369,7 +369,7 @@ def stairway_light_record(request: HttpRequest, payload: StairwayLightIn) -> Any
                                              acting_user=cast(User, request.user), now=clock.now())
     except actions.ReportError as exc:
         raise ApiError(exc.status, exc.code, exc.message, exc.fields) from exc
-    return 201, _light(row)
+    return Status(201, _light(row))
 
 
 def _reports(request: HttpRequest) -> Any:
@@ -452,7 +452,7 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Any:
     data.pop("project_id")
     case = actions.create_case(company=project.company, project=project, acting_user=cast(User, request.user),
                                now=clock.now(), **data)
-    return 201, _case_out(CaseLibraryEntry.objects.select_related("project").get(pk=case.pk))
+    return Status(201, _case_out(CaseLibraryEntry.objects.select_related("project").get(pk=case.pk)))
 
 
 @router.get("/", response={200: list[FixedReportOut], **ERRORS}, summary="固定报告列表")

@@ -42,6 +42,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Concat, TruncMonth, TruncWeek
 
+from apps.core import rule_codes
 from apps.escalation.models import ClusterMember
 from apps.estates.models import Household
 from apps.org.models import Project
@@ -208,7 +209,8 @@ REGISTRY: dict[str, Kpi] = {}
 def kpi(code: str, label: str, *, rule: str = "", unit: str = "%", value_part: str = "numerator",
         annotate: Callable[[QuerySet[Ticket], Scope], QuerySet[Ticket]] | None = None) -> Callable[[Any], Any]:
     def register(fn: Callable[[Scope], dict[str, Q]]) -> Callable[[Scope], dict[str, Q]]:
-        doc = " ".join((fn.__doc__ or "").split())
+        # the docstring is the definition users read beside the figure: codes stay for developers only
+        doc = rule_codes.strip(" ".join((fn.__doc__ or "").split())).strip()
         REGISTRY[code] = Kpi(code, label, rule, unit, fn, doc, annotate, value_part)
         return fn
 

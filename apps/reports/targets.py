@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
 
 from apps.org.models import Project
 from apps.repairs import measures as repair_measures
@@ -24,6 +25,14 @@ from apps.reports import kpis
 from apps.reports.models import StairwayLightCount
 
 REPAIR_RULE = "R-M5-13"
+
+# The rows' words as users read them (the KPI's docstring stays its developer definition, with its codes)
+VISIT_LABEL = _("报修48小时内回访率")
+VISIT_DEFINITION = _("首轮回访时限（维修后48小时内，按公司所选规则集）按时完成的报修（含有偿服务）÷ 回访时限已到期或已完成的报修；"
+                     "到期仍未回访的算不及时，未到期和免回访的不计入。目标由公司设置，默认100%。")
+LIGHTS_LABEL = _("楼道灯完好率")
+LIGHTS_DEFINITION = _("统计期内各月登记的完好楼道灯数之和 ÷ 登记的楼道灯总数之和（管理处每月登记一次）。"
+                      "目标由公司设置，默认不低于90%。")
 
 
 def _repair_settings(projects: list[Project]) -> RepairSettings:
@@ -73,11 +82,9 @@ def service_targets(scope: kpis.Scope) -> list[dict[str, Any]]:
                          _pct(figure["rate"]), {"value": _pct(figure["target"]), "op": ">="},
                          {"numerator": figure["hit"], "denominator": figure["total"]}))
     visit = kpis.compute("repair_visit_on_time_rate", scope)
-    rows.append(_row(visit.code, visit.label, visit.definition, visit.value, visit.target, visit.counts))
+    rows.append(_row(visit.code, str(VISIT_LABEL), str(VISIT_DEFINITION), visit.value, visit.target, visit.counts))
     lights = stairway_lights(scope)
     value = round(100.0 * lights["numerator"] / lights["denominator"], 2) if lights["denominator"] else None
-    rows.append(_row("stairway_lights_rate", "楼道灯完好率",
-                     "楼道灯完好率 = 统计期内各月登记的完好楼道灯数之和 ÷ 登记的楼道灯总数之和 × 100%（管理处每月登记一次）。"
-                     "目标由公司设置，默认 ≥ 90%。",
+    rows.append(_row("stairway_lights_rate", str(LIGHTS_LABEL), str(LIGHTS_DEFINITION),
                      value, kpis.targets_for(projects[0].company_id).get("stairway_lights_rate"), lights))
     return rows

@@ -27,36 +27,8 @@ import tokenize
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-ID = r"(?:SPEC\s*)?(?:R-M\d+(?:-\d+(?:\s?[a-z](?![A-Za-z]))?)?(?:/-?\d+)*|P-\d{2}|AS-\d{2}|T-\d{2})(?:\s*(?:…|~|–|-)\s*(?:R-M\d+-\d+|-\d+))?"
-SEP = r"\s*(?:、|，|,|/|;|；|和|与|及)?\s*"
-# "（R-M2-04）", "（R-M2-04、P-13）", "(SPEC R-M1-18)", "（见 R-M8-09）"
-ONLY_IDS = re.compile(rf"\s*[（(]\s*(?:见|参见|依据|按)?\s*{ID}(?:{SEP}{ID})*\s*[）)]")
-# "（制度9，R-M8-04）" → "（制度9）"; "R-M8-04 规定" → "规定"
-ID_IN_TEXT = re.compile(rf"{SEP}{ID}(?=\s*[）)])|(?<=[（(]){ID}{SEP}|\s*{ID}\s*")
-HAN = re.compile(r"[\u3400-\u9fff]")
-ANY_ID = re.compile(r"(?<![A-Za-z0-9_])(?:R-M\d+-\d+[a-z]?|P-\d{2}|AS-\d{2}|T-\d{2})(?![0-9])")
-
-
-# "R-M19-14：与业主签订…" → "与业主签订…" (also just after a literal's opening quote)
-LEADING = re.compile(rf"""^([rRfFbBuU]{{0,2}}(?:\"\"\"|'''|"|'))?\s*{ID}(?:{SEP}{ID})*\s*[:：]\s*""")
-
-
-def strip(text: str) -> str:
-    if not ANY_ID.search(text):
-        return text
-    text = LEADING.sub(lambda m: m.group(1) or "", text)
-    text = ONLY_IDS.sub("", text)
-    text = ID_IN_TEXT.sub(lambda m: " " if _between_words(m) else "", text)
-    return text
-
-
-def _between_words(m: re.Match[str]) -> bool:
-    """A code between two Latin words leaves one space ("see R-M2-04 for" → "see for" is rare)."""
-    s, e = m.start(), m.end()
-    before = m.string[s - 1] if s else ""
-    after = m.string[e] if e < len(m.string) else ""
-    return before.isascii() and before.isalnum() and after.isascii() and after.isalnum()
-
+sys.path.insert(0, str(ROOT))
+from apps.core.rule_codes import ANY_ID, HAN, ONLY_IDS, strip  # noqa: E402  (the same patterns the pages use)
 
 QUOTED = re.compile(r"""^[rRfFbBuU]{0,2}("|')(.*)\1$""", re.S)
 
