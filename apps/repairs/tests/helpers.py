@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 from typing import Any, cast
 
+from django.test import Client
+
+from apps.api.models import ApiToken
 from apps.org.models import User
 from apps.org.tests.factories import UserFactory
 from apps.repairs import actions, queries
@@ -80,4 +84,32 @@ def verified(cast: Any, order: Any, *, now: dt.datetime) -> Any:
                     acting_user=cast.front_desk, now=now)
     ta.verify_ticket(ticket=ticket, passed=True, notes="已核实", acting_user=cast.supervisor, now=now)
     order.refresh_from_db()
+    return order
+
+
+def login(user: User) -> Any:
+    """A page client signed in as ``user``."""
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+class RepairApiClient:
+    """An API client with a Bearer token of ``user`` (JSON bodies)."""
+
+    def __init__(self, user: User) -> None:
+        _t, raw = ApiToken.issue(user, name="test", now=clock.now())
+        self.c, self.auth = Client(), f"Bearer {raw}"
+
+    def post(self, url: str, body: Any = None) -> Any:
+        return self.c.post(url, json.dumps(body or {}), content_type="application/json", HTTP_AUTHORIZATION=self.auth)
+
+    def get(self, url: str) -> Any:
+        return self.c.get(url, HTTP_AUTHORIZATION=self.auth)
+
+
+def started(cast: Any, now: dt.datetime) -> RepairOrder:
+    """A work order on site with the work started by the cast's worker."""
+    order = on_site(cast, assigned(cast, now=now), now=now)
+    actions.start_work(order=order, acting_user=cast.worker, now=now)
     return order

@@ -4,36 +4,17 @@ API, and the order cannot be completed until a leader decided and agreed the han
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from django.test import Client
 
 from apps.notify.models import Notification
 from apps.repairs import actions
 from apps.repairs.models import ConsentKind, LeaderConsent
 from apps.repairs.tests.conftest import SITE_OK
+from apps.repairs.tests.helpers import RepairApiClient as _Api
 from apps.repairs.tests.helpers import assigned, on_site
+from apps.repairs.tests.helpers import login as _login
 
 pytestmark = pytest.mark.django_db
-
-
-def _login(user):
-    c = Client()
-    c.force_login(user)
-    return c
-
-
-class _Api:
-    def __init__(self, user):
-        from apps.api.models import ApiToken
-        from linli import clock
-
-        _t, raw = ApiToken.issue(user, name="test", now=clock.now())
-        self.c, self.auth = Client(), f"Bearer {raw}"
-
-    def post(self, url, body=None):
-        return self.c.post(url, json.dumps(body or {}), content_type="application/json", HTTP_AUTHORIZATION=self.auth)
 
 
 def _started(cast, now):

@@ -9,40 +9,14 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from apps.repairs import actions
 from apps.repairs.tests.conftest import SITE_OK, item, png
-from apps.repairs.tests.helpers import assigned, on_site
+from apps.repairs.tests.helpers import RepairApiClient as _Api
+from apps.repairs.tests.helpers import login as _login
+from apps.repairs.tests.helpers import started as _started
 
 pytestmark = pytest.mark.django_db
-
-
-def _login(user):
-    c = Client()
-    c.force_login(user)
-    return c
-
-
-class _Api:
-    def __init__(self, user):
-        from apps.api.models import ApiToken
-        from linli import clock
-
-        _t, raw = ApiToken.issue(user, name="test", now=clock.now())
-        self.c, self.auth = Client(), f"Bearer {raw}"
-
-    def post(self, url, body=None):
-        return self.c.post(url, json.dumps(body or {}), content_type="application/json", HTTP_AUTHORIZATION=self.auth)
-
-    def get(self, url):
-        return self.c.get(url, HTTP_AUTHORIZATION=self.auth)
-
-
-def _started(cast, now):
-    order = on_site(cast, assigned(cast, now=now), now=now)
-    actions.start_work(order=order, acting_user=cast.worker, now=now)
-    return order
 
 
 def test_r_m8_09_page_logs_listed_and_other_materials_then_the_registration_is_complete(

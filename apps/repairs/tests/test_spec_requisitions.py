@@ -9,35 +9,15 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from apps.notify.models import Notification
 from apps.repairs import actions
 from apps.repairs.models import MaterialRequisition, RequisitionStatus
+from apps.repairs.tests.helpers import RepairApiClient as _Api
 from apps.repairs.tests.helpers import assigned, on_site
+from apps.repairs.tests.helpers import login as _login
 
 pytestmark = pytest.mark.django_db
-
-
-def _login(user):
-    c = Client()
-    c.force_login(user)
-    return c
-
-
-class _Api:
-    def __init__(self, user):
-        from apps.api.models import ApiToken
-        from linli import clock
-
-        _t, raw = ApiToken.issue(user, name="test", now=clock.now())
-        self.c, self.auth = Client(), f"Bearer {raw}"
-
-    def post(self, url, body=None):
-        return self.c.post(url, json.dumps(body or {}), content_type="application/json", HTTP_AUTHORIZATION=self.auth)
-
-    def get(self, url):
-        return self.c.get(url, HTTP_AUTHORIZATION=self.auth)
 
 
 def test_r_m8_12_worker_requests_materials_on_the_page_and_the_manager_decides(cast, fake_policies, frozen_now):
