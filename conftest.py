@@ -8,16 +8,91 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import subprocess
+import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.utils import translation
 
-from linli import clock
+from linli import clock, testdb
 
 CI = os.environ.get("CI", "").lower() == "true"
+_BUILT_TEMPLATES: list[tuple[str, str]] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """On several xdist workers, migrate once into a template database before the workers start, and
+    let each worker copy it (linli/testdb.py), unless a template is named already (CI builds both
+    beside the lint). The controller process only builds; it runs no test."""
+    if hasattr(config, "workerinput") or (getattr(config.option, "numprocesses", 0) or 0) < 2:
+        return
+    engine = str(settings.DATABASES["default"]["ENGINE"])
+    if engine.endswith("sqlite3") and not os.environ.get(testdb.SQLITE_ENV):
+        folder = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
+        path = str(folder / f"linli-test-template-{os.getpid()}.sqlite3")
+        _build_template(config, ["sqlite", path])
+        os.environ[testdb.SQLITE_ENV] = path
+        _BUILT_TEMPLATES.append(("sqlite", path))
+    elif engine.endswith("postgresql") and not os.environ.get(testdb.PG_ENV):
+        url = os.environ["LINLI_TEST_DATABASE_URL"]
+        name = f"test_{str(settings.DATABASES['default']['NAME'])[:40]}_template"
+        _build_template(config, ["postgres", url, name])
+        os.environ[testdb.PG_ENV] = name
+        _BUILT_TEMPLATES.append(("postgres", name))
+
+
+def _build_template(config: pytest.Config, args: list[str]) -> None:
+    print(f"migrating the test database template once ({args[0]}) …", flush=True)
+    subprocess.run([sys.executable, "-m", "linli.testdb", *args], cwd=config.rootpath, check=True)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for kind, name in _BUILT_TEMPLATES:
+        if kind == "sqlite":
+            Path(name).unlink(missing_ok=True)
+        else:
+            testdb.drop_postgres(settings.DATABASES["default"], name)
+    _BUILT_TEMPLATES.clear()
+
+
+def _test_db_template() -> str:
+    """The migrated template this run's test database copies, if one is named (see pytest_configure)."""
+    engine = str(settings.DATABASES["default"]["ENGINE"])
+    return os.environ.get(testdb.SQLITE_ENV if engine.endswith("sqlite3") else testdb.PG_ENV, "")
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request: pytest.FixtureRequest) -> bool:
+    """A test database copied from the template is kept as it is: Django's set-up then migrates
+    nothing (every migration is applied already) and does the rest as usual."""
+    return bool(_test_db_template()) or bool(request.config.getvalue("reuse_db"))
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> Iterator[None]:
+    """Each worker's test database starts as a copy of the migrated template (linli/testdb.py) and
+    is removed at the end of the session."""
+    template = _test_db_template()
+    if not template:
+        yield
+        return
+    from django.db import connection, connections
+
+    name = connection.creation._get_test_db_name()  # type: ignore[attr-defined]
+    if connection.vendor == "sqlite":
+        keeper = testdb.restore_sqlite(template, name)
+        yield
+        keeper.close()
+    else:
+        testdb.clone_postgres(connection.settings_dict, template, name)
+        yield
+        connections.close_all()
+        testdb.drop_postgres(connection.settings_dict, name)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -6,6 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export LINLI_BENCH_SCALE=tiny
+# BENCH_DB_TEMPLATE: a SQLite file migrated already (python -m linli.testdb sqlite PATH, as CI builds
+# it) becomes the benches' own migrated template (bench/benchdb.py), so no bench runs the migrations
+if [ -n "${BENCH_DB_TEMPLATE:-}" ]; then
+  cp "${BENCH_DB_TEMPLATE}" "$(.venv/bin/python -c 'import sys; sys.path.insert(0, "bench"); import benchdb; print(benchdb._sqlite_template())')"
+fi
 status=0
 for f in bench/*_bench.py; do
   echo "== $f"
