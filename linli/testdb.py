@@ -47,7 +47,8 @@ def _quote(name: str) -> str:
 def _migrate_into(name: str) -> None:
     """Run every migration into the database ``name`` (a SQLite path or a PostgreSQL database name)
     with the test settings, exactly as Django's test set-up would (``run_syncdb`` included)."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings_test")
+    # the test settings, whatever ``import linli`` (Celery's app) defaulted the module to
+    os.environ["DJANGO_SETTINGS_MODULE"] = "linli.settings_test"
     from django.conf import settings
 
     settings.DATABASES["default"]["NAME"] = name  # before any connection is opened
