@@ -11,7 +11,7 @@ or not, writes its row in the customer-data read log (:func:`apps.estates.action
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -43,17 +43,21 @@ def _pdf(template: str, context: dict[str, Any], filename: str) -> HttpResponse:
 
 @router.get("/ticket/{ticket_id}", response={200: None, **ERRORS},
             summary="打印《顾客意见(投诉/建议)处理表》（PDF；姓名、电话遮蔽，持授权者完整；记入查阅记录）")
-def ticket_form(request: HttpRequest, ticket_id: int) -> Any:
+def ticket_form(request: HttpRequest, ticket_id: int,
+                layout: Literal["handling", "register", "user_record", "record_form"] = "handling") -> Any:
+    """``layout``: handling 处理表 (篇4), register 顾客投诉信息登记表 (篇3), user_record 用户投诉记录 (篇5),
+    record_form 顾客投诉处理记录表 (R-M1-06, R-M2-17, R-M2-20)."""
     user: Any = request.user
     try:
         ticket = access_ticket(user, ticket_id)
     except TicketNotFound:
         raise ApiError(404, "not_found", "记录不存在或无权查看") from None
     grant = estates_actions.print_grant(user, ticket.project)
-    response = _pdf("reports/form_ticket.html", forms_print.ticket_form(ticket, unmasked=grant is not None),
-                    f"{ticket.number}-处理表.pdf")
+    title = "处理表" if layout == "handling" else forms_print.TICKET_LAYOUTS[layout][0]
+    response = _pdf("reports/form_ticket.html", forms_print.ticket_form(ticket, unmasked=grant is not None, layout=layout),
+                    f"{ticket.number}-{title}.pdf")
     estates_actions.log_print(user, ticket.project, grant=grant, rows=1, household=ticket.household,
-                              person=ticket.person, screen=f"API 打印：顾客意见处理表 {ticket.number}")
+                              person=ticket.person, screen=f"API 打印：{'顾客意见处理表' if layout == 'handling' else title} {ticket.number}")
     return response
 
 

@@ -237,6 +237,10 @@ class TicketIn(Schema):
     agreed_extension_reason: str = Field("", max_length=200)
     resolved_on_spot: bool = False
     handling_result: str = Field("", max_length=4000)
+    suggestion_box_opening: int | None = Field(None, description="意见箱开箱记录 id（意见箱来件）")
+    issued_by_quality: bool = Field(False, description="品质部下发的投诉记录表（仅品质管理部）")
+    quality_due_at: PlannedMoment | None = Field(None, description="品质部要求完成时间")
+    courtesy: Literal["", "apology", "thanks"] = Field("", description="受理结束时致歉（apology）或致谢（thanks）")
 
 
 class TicketDispatchIn(Schema):
@@ -614,9 +618,11 @@ class TicketGmReportIn(Schema):
 
 
 class TicketQualityReportIn(Schema):
-    """报品质部处理措施 (R-M2-19)."""
+    """报品质管理部: handling measures, later the result (R-M2-19); an online complaint's facts (R-M2-10)."""
 
-    measures: str = Field(max_length=4000)
+    measures: str = Field("", max_length=4000)
+    facts: str = Field("", max_length=4000, description="调查到的事实（网上投诉必填）")
+    result: str = Field("", max_length=4000, description="处理结果（品质部下发的投诉处理完毕后报告）")
 
 
 class TicketSuggestionDecisionIn(Schema):
@@ -715,7 +721,8 @@ def gm_report(request: HttpRequest, ticket_id: int, payload: TicketGmReportIn) -
 def quality_report(request: HttpRequest, ticket_id: int, payload: TicketQualityReportIn) -> Any:
     data = _dump(payload)
     return _act(request, ticket_id, "quality_report", data, lambda t, now: actions.report_to_quality(
-        ticket=t, measures=data["measures"], acting_user=access.staff_user(request), now=now))
+        ticket=t, measures=data["measures"], facts=data["facts"], result=data["result"],
+        acting_user=access.staff_user(request), now=now))
 
 
 @router.post("/{ticket_id}/suggestion-decision", response={200: TicketOut, **ERRORS},

@@ -116,6 +116,21 @@ def stamp(ticket: Ticket, *, start: dt.datetime, stages: Iterable[str], now: dt.
     return rows
 
 
+def set_due(ticket: Ticket, stage: str, *, start: dt.datetime, due: dt.datetime, rule: str,
+            now: dt.datetime) -> Deadline:
+    """A limit set by a person rather than the policy (R-M2-19: the completion time 品质部 enters when it
+    issues the record) replaces the stage's due time in the ticket's current cycle."""
+    row = Deadline.objects.filter(ticket=ticket, cycle=ticket.cycle, stage=stage).order_by("id").first()
+    if row is None:
+        return Deadline.objects.create(ticket=ticket, stage=stage, cycle=ticket.cycle, start_at=start, due_at=due,
+                                       limit_due_at=due, warn_at=warn_moment(start, due), rule=rule[:200],
+                                       created_at=now)
+    row.due_at, row.limit_due_at, row.warn_at, row.rule = due, due, warn_moment(start, due), rule[:200]
+    row.provisional = False
+    row.save(update_fields=["due_at", "limit_due_at", "warn_at", "rule", "provisional"])
+    return row
+
+
 def meet(ticket: Ticket, stage: str, *, at: dt.datetime) -> Deadline | None:
     """Mark the open ``stage`` deadline of the current cycle met at ``at`` (no-op if none/already)."""
     d = Deadline.objects.open().filter(ticket=ticket, stage=stage, cycle=ticket.cycle).first()

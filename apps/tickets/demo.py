@@ -364,4 +364,31 @@ def load_demo_pipeline_examples(company: Company, *, now: dt.datetime | None = N
         actions.dispatch_ticket(ticket=difficult, department=engineering, assignee=worker, acting_user=desk, now=at)
         actions.mark_record_form(ticket=difficult, handler=None, reason="需协调楼上住户和保险公司，预计超过一个工作日",
                                  acting_user=worker, now=at)
-    return 5
+    return 5 + _demo_role_records(project, staff, quality, people, now)
+
+
+def _demo_role_records(project: Project, staff: dict[str, Any], quality: Any, people: list[Any],
+                       now: dt.datetime) -> int:
+    """Issue 16: this morning's suggestion-box opening with its slip (R-M1-12) — a suggestion awaiting the
+    主任's decision (R-M1-15) — and an online complaint 品质管理部 has emailed but not yet telephoned
+    (R-M2-09). Returns how many tickets were received."""
+    desk = staff[Role.FRONT_DESK].user
+    local = now.astimezone(project.tz)
+    opened = dt.datetime.combine(local.date(), project.suggestion_box_time or dt.time(8, 30), tzinfo=project.tz)
+    opened = min(opened, now - dt.timedelta(hours=1))
+    with clock.frozen(opened):
+        box = actions.record_box_opening(project=project, opened_at=opened, opened_by=desk, slip_count=1,
+                                         note="意见箱内一张意见条", acting_user=desk, now=opened)
+        actions.receive_ticket(project=project, kind="suggestion", channel="suggestion_box", content="建议在地库电梯厅增加指示牌",
+                               complainant_surname=people[0].name[0], household=people[0].household,
+                               suggestion_box_opening=box, courtesy="thanks", acting_user=desk, now=opened)
+    if quality is None:
+        return 1
+    moment = now - dt.timedelta(hours=2)
+    with clock.frozen(moment):
+        online = actions.receive_ticket(project=project, kind="complaint", channel="online", source="website",
+                                        content="业主论坛发帖：小区垃圾清运不及时，气味很大", anonymous=True,
+                                        online_url="https://bbs.example.com/t/1024", acting_user=quality, now=moment)
+        actions.record_online_notification(ticket=online, emailed=True, note="已发客服部经理及前台", acting_user=quality,
+                                           now=moment + dt.timedelta(minutes=5))
+    return 2

@@ -51,6 +51,7 @@ from apps.tickets.models import (
     Dispatch,
     PublishedChannelKind,
     Reply,
+    SuggestionBoxOpening,
     Ticket,
 )
 from apps.tickets.queries import household_in
@@ -122,11 +123,27 @@ class IntakeForm(forms.Form):
     resolved_on_spot = forms.BooleanField(label=_("已当场处理完毕，业主认可"), required=False)
     handling_result = forms.CharField(label=_("当场处理结果"), required=False, max_length=2000,
                                       widget=forms.Textarea(attrs={"rows": 2}))
+    suggestion_box_opening = forms.TypedChoiceField(
+        label=_("意见箱开箱记录"), required=False, coerce=int, empty_value=None, choices=(),
+        help_text=_("意见箱来件选择所属的开箱记录"))
+    issued_by_quality = forms.BooleanField(label=_("品质部下发的投诉记录表"), required=False,
+                                           help_text=_("品质管理部下发给项目处理；项目须在一个工作日内上报处理措施"))
+    quality_due_at = LocalDateTimeField(label=_("要求完成时间"), required=False,
+                                        help_text=_("品质部下发时填写项目须完成处理的时间"))
+    courtesy = forms.ChoiceField(label=_("结束受理时"), required=False,
+                                 choices=[("", _("—— 请选择 ——")), ("apology", _("已向顾客致歉")),
+                                          ("thanks", _("已向顾客致谢"))],
+                                 help_text=_("受理结束时向顾客致歉或致谢"))
 
     def __init__(self, *args: Any, categories: list[tuple[int, str]] | None = None,
                  departments: list[tuple[int, str]] | None = None, receivers: list[tuple[int, str]] | None = None,
-                 now: dt.datetime | None = None, **kwargs: Any) -> None:
+                 now: dt.datetime | None = None, box_openings: list[tuple[int, str]] | None = None,
+                 company_level: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["suggestion_box_opening"]).choices = [
+            ("", _("—— 无 ——")), *(box_openings or [])]
+        if not company_level:  # R-M2-19: only 品质管理部 issues a record to a project
+            del self.fields["issued_by_quality"], self.fields["quality_due_at"]
         self.now = now or clock.now()
         cast(forms.ChoiceField, self.fields["receiver"]).choices = [("", _("—— 本人 ——")), *(receivers or [])]
         if not self.is_bound:
@@ -153,7 +170,12 @@ class IntakeForm(forms.Form):
             self.add_error("handling_result", _("当场处理完毕须填写处理结果"))
         if data.get("internal_staff") and data.get("kind") not in (None, Kind.COMPLAINT):
             self.add_error("internal_staff", _("只有投诉可以标记为内部员工投诉"))
+        if data.get("quality_due_at") and not data.get("issued_by_quality"):
+            self.add_error("quality_due_at", _("只有品质部下发的投诉记录表才设完成时间"))
         return data
+
+    def clean_quality_due_at(self) -> dt.datetime | None:
+        return form_check(lambda v: check_planned_moment(v, self.now), self.cleaned_data.get("quality_due_at"))
 
 
 class DispatchForm(forms.Form):
@@ -223,9 +245,64 @@ class QualityOpinionForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    """报品质部处理措施 (R-M2-19)."""
+    """报品质管理部 (R-M2-19: handling measures, later the result; R-M2-10: an online complaint's facts and
+    proposed measures)."""
 
-    measures = forms.CharField(label=_("处理措施"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    facts = forms.CharField(label=_("调查到的事实（网上投诉必填）"), required=False, max_length=4000,
+                            widget=forms.Textarea(attrs={"rows": 2}))
+    measures = forms.CharField(label=_("处理措施"), required=False, max_length=4000,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+    result = forms.CharField(label=_("处理结果（处理完毕后报告）"), required=False, max_length=4000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OnlineNotificationForm(forms.Form):
+    """网上投诉通知 (R-M2-09): 品质管理部's information administrator forwards and telephones."""
+
+    emailed = forms.BooleanField(label=_("已邮件转发责任部门负责人及管理处指定岗位"), required=False)
+    phoned = forms.BooleanField(label=_("已电话通知管理处经理或指定岗位"), required=False)
+    note = forms.CharField(label=_("备注（收件人、接电话的人等）"), required=False, max_length=1000)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        if not (self.cleaned_data.get("emailed") or self.cleaned_data.get("phoned")):
+            self.add_error("emailed", _("请选择已邮件转发或已电话通知"))
+        return self.cleaned_data
+
+
+class GmReportForm(forms.Form):
+    """事故事件报告物业总经理 (R-M2-23)."""
+
+    report = forms.CharField(label=_("报告内容"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": _("请填写报告内容")})
+
+
+class SuggestionDecisionForm(forms.Form):
+    """合理化建议是否采纳 (R-M1-15): the 管理处主任 decides; adopted → measures posted publicly."""
+
+    adopted = forms.TypedChoiceField(label=_("决定"), coerce=lambda v: v == "yes",
+                                     choices=[("yes", _("采纳，制定整改措施")), ("no", _("不采纳"))])
+    measures = forms.CharField(label=_("整改措施"), required=False, max_length=2000,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+    posted_where = forms.CharField(label=_("张榜公布位置"), required=False, max_length=200)
+    posted_on = forms.DateField(label=_("张榜日期"), required=False, validators=[validate_date],
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("不采纳的理由"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BoxOpeningForm(forms.Form):
+    """意见箱开箱登记 (R-M1-12)."""
+
+    opened_at = LocalDateTimeField(label=_("开箱时间"), validators=[validate_past_moment])
+    opened_by = forms.TypedChoiceField(label=_("开箱人"), required=False, coerce=int, empty_value=None, choices=(),
+                                       help_text=_("默认为本人"))
+    slip_count = forms.IntegerField(label=_("意见条数"), min_value=0, max_value=10000, initial=0)
+    note = forms.CharField(label=_("备注"), required=False, max_length=1000)
+
+    def __init__(self, *args: Any, staff: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["opened_by"]).choices = [("", _("—— 本人 ——")), *staff]
 
 
 OWNER_RESPONSES = [("pending", _("未表态")), ("agree", _("同意处理方案")), ("disagree", _("不同意，继续协商"))]
@@ -617,9 +694,26 @@ def user_or_none(user_id: Any, *, project: Project, field: str) -> User | None:
     return row
 
 
-INTAKE_NULLABLE = {"household", "person", "category", "department", "agreed_feedback_at", "received_at"}
+INTAKE_NULLABLE = {"household", "person", "category", "department", "agreed_feedback_at", "received_at",
+                   "quality_due_at", "suggestion_box_opening"}
 INTAKE_TEXTS = ("complainant_surname", "phone", "address", "desired_outcome", "feelings", "online_url",
-                "agreed_extension_reason", "handling_result")
+                "agreed_extension_reason", "handling_result", "courtesy")
+
+
+def box_opening_or_none(opening_id: Any, *, project: Project) -> SuggestionBoxOpening | None:
+    """R-M1-12: the suggestion-box opening a slip came from (an opening of the same project)."""
+    if opening_id in (None, ""):
+        return None
+    row = SuggestionBoxOpening.objects.filter(pk=int(opening_id), project=project).first()
+    if row is None:
+        raise invalid("suggestion_box_opening", "开箱记录不存在或不属于该项目")
+    return row
+
+
+def recent_box_openings(project: Project, *, limit: int = 14) -> list[tuple[int, str]]:
+    """The project's latest openings for the intake form's choice (newest first)."""
+    rows = SuggestionBoxOpening.objects.filter(project=project).select_related("opened_by").order_by("-opened_at", "-pk")
+    return [(o.pk, f"{clock.local(o.opened_at, project.tz):%Y-%m-%d %H:%M} {o.opened_by}") for o in rows[:limit]]
 
 
 def intake_kwargs(project: Project, data: dict[str, Any]) -> dict[str, Any]:
@@ -633,6 +727,7 @@ def intake_kwargs(project: Project, data: dict[str, Any]) -> dict[str, Any]:
     data["category"] = category_or_none(data.get("category"), project=project)
     data["department"] = department_or_none(data.get("department"), project=project)
     data["receiver"] = user_or_none(data.get("receiver"), project=project, field="receiver")
+    data["suggestion_box_opening"] = box_opening_or_none(data.get("suggestion_box_opening"), project=project)
     data = {k: v for k, v in data.items() if v is not None or k in INTAKE_NULLABLE}
     for name in INTAKE_TEXTS:
         if name in data and data[name] is None:

@@ -223,6 +223,11 @@ class Ticket(models.Model):
                                              editable=False)
     escalated_to_quality_at = models.DateTimeField(_("上报品质部时间"), null=True, blank=True, editable=False)
     issued_by_quality = models.BooleanField(_("品质部下发"), default=False, editable=False)
+    # R-M2-19: the time by which the project finishes handling, set by 品质部 when it issues the record
+    quality_due_at = models.DateTimeField(_("品质部要求完成时间"), null=True, blank=True, editable=False)
+    # R-M1-05: the intake checklist ends with an apology or a thank-you to the customer
+    courtesy = models.CharField(_("致歉/致谢"), max_length=10, blank=True, default="",
+                                choices=[("apology", _("已向顾客致歉")), ("thanks", _("已向顾客致谢"))])
     transferred_to_developer_at = models.DateTimeField(_("转地产时间"), null=True, blank=True, editable=False)
     # R-M2-02: first site investigation/verification (expected on the day of intake, soft deadline)
     investigated_at = models.DateTimeField(_("调查核实时间"), null=True, blank=True, editable=False)

@@ -29,6 +29,7 @@ from apps.tickets.choices import (
     ReplyKind,
     TicketStatus,
 )
+from apps.tickets.inventory import days_without_box_opening
 from apps.tickets.policies import company_verification_pending, company_verification_pending_q
 from apps.tickets.transitions import ALLOWED
 
@@ -309,8 +310,8 @@ def allowed_actions(ticket: m.Ticket) -> set[str]:
         out |= {"review", "send"}
     if ticket.replies.filter(sent_at__isnull=False, kind=ReplyKind.RESULT).exists() and is_open:
         out.add("owner_response")
-    if ticket.issued_by_quality and is_open:
-        out.add("report")
+    if (ticket.issued_by_quality or ticket.channel == "online") and is_open:
+        out.add("report")  # R-M2-19 measures/result; R-M2-10 an online complaint's facts and measures
     if ticket.held_by_quality and is_open:
         out.add("quality_opinion")  # R-M1-10
     if st == S.REPLIED and ticket.kind in VERIFY_KINDS:
@@ -340,6 +341,12 @@ def allowed_actions(ticket: m.Ticket) -> set[str]:
         out.add("staff_named")  # R-M14-02: the staff member praised or complained about
     if st != S.VOIDED and ticket.return_visits.filter(answer_due_at__isnull=False, answered_at__isnull=True).exists():
         out.add("answer_question")  # R-M4-10, also after the ticket closed
+    if ticket.channel == "online" and is_open and (ticket.online_emailed_at is None or ticket.online_phoned_at is None):
+        out.add("online_notification")  # R-M2-09: 品质管理部's email forward and phone call
+    if ticket.kind == "incident" and st != S.VOIDED and ticket.gm_reported_at is None:
+        out.add("gm_report")  # R-M2-23: reported to the 物业总经理
+    if ticket.kind == "suggestion" and st != S.VOIDED and not m.SuggestionDecision.objects.filter(ticket=ticket).exists():
+        out.add("suggestion_decision")  # R-M1-15: the 管理处主任 adopts or declines
     if out & HANDLING_STEPS and handling_held(ticket):
         out -= HANDLING_STEPS  # R-M2-04: not before the 管理者代表 signs (the NCR panel says so)
     return out
@@ -441,3 +448,15 @@ def committee_receipt(ticket: m.Ticket) -> dict[str, Any]:
             "household_label": ticket.household.label if ticket.household is not None else ticket.address,
             "complainant": "" if ticket.anonymous else ticket.complainant_surname,
             "receiver_name": str(ticket.receiver), "content": ticket.content}
+
+
+def box_opening_log(project: Any, today: dt.date, *, days: int = 30) -> dict[str, Any]:
+    """R-M1-12: the last ``days`` calendar days of the project's suggestion-box log — each opening with the
+    tickets created from its slips, and the days without an opening (flagged). Three queries."""
+    start = today - dt.timedelta(days=days - 1)
+    openings = list(m.SuggestionBoxOpening.objects.filter(project=project, local_date__gte=start)
+                    .select_related("opened_by").prefetch_related(
+                        Prefetch("tickets", queryset=m.Ticket.objects.order_by("received_at", "pk")))
+                    .order_by("-opened_at", "-pk"))
+    return {"openings": openings, "missing_days": days_without_box_opening(project, start, today)[::-1],
+            "box_time": project.suggestion_box_time}

@@ -2,8 +2,9 @@
 
 - R-M2-17 / AS-11: a complaint still open when its 1-working-day ``respond`` limit has passed is
   flagged 记录表投诉 (it then needs a named handler and the record form).
-- R-M1-11 / AS-42: receivers who did not confirm yesterday's 日盘点 are reminded once, at the start
-  of the project's working hours (on the next day the sweep runs in working hours).
+- R-M1-11 / AS-42: receivers who did not confirm a day's 日盘点 are reminded once, at the start of the
+  project's working hours of the next working day — every day since the last working day, weekends and
+  holidays included (:func:`unreminded_days`).
 - R-M1-12 / AS-42: days without a suggestion-box opening are reported.
 - R-M2-03: complaints the developer or the municipality handles whose progress notice to the owner is
   overdue (the company's interval, :mod:`apps.tickets.progress`) — their followers are reminded once.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from apps.org.models import Project
 from apps.tickets import inventory, progress
@@ -52,6 +54,18 @@ def record_form_candidates(now: dt.datetime) -> list[Ticket]:
     return list({d.ticket_id: d.ticket for d in rows}.values())
 
 
+def unreminded_days(calendar: Any, today: dt.date, *, longest_break: int = 31) -> list[dt.date]:
+    """R-M1-11: every calendar day since the last working day before ``today`` (that day included) up to
+    yesterday — a Friday's, a weekend's or a holiday's unconfirmed 日盘点 is reminded at the start of the
+    next working day, not only yesterday's. Reminding is idempotent, so overlapping passes are safe."""
+    day = today - dt.timedelta(days=1)
+    days = [day]
+    while not calendar.is_working_day(day) and len(days) < longest_break:
+        day -= dt.timedelta(days=1)
+        days.append(day)
+    return days[::-1]
+
+
 def run(now: dt.datetime) -> SweepResult:
     result = SweepResult()
     for ticket in record_form_candidates(now):  # the action locks and re-reads each one: safe to race
@@ -61,8 +75,10 @@ def run(now: dt.datetime) -> SweepResult:
     for project in Project.objects.filter(active=True):
         local = now.astimezone(project.tz)
         yesterday = local.date() - dt.timedelta(days=1)
-        if local.time() >= project.work_start and calendar_for(project).is_working_day(local.date()):
-            result.reminders += inventory.remind_unconfirmed(project, yesterday, now=now)
+        calendar = calendar_for(project)
+        if local.time() >= project.work_start and calendar.is_working_day(local.date()):
+            for day in unreminded_days(calendar, local.date()):
+                result.reminders += inventory.remind_unconfirmed(project, day, now=now)
         missing = inventory.days_without_box_opening(project, yesterday, yesterday)
         if missing and project.suggestion_box_time is not None:
             result.missing_box_days[project.code] = missing

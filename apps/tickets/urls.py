@@ -27,6 +27,7 @@ urlpatterns: list = [
     path("inventory/", views.inventory, name="inventory"),
     path("inventory/print/", views.inventory_print, name="inventory_print"),
     path("inventory/confirm/", views.inventory_confirm, name="inventory_confirm"),
+    path("box-openings/", views.box_openings, name="box_openings"),
     path("channels/", views_settings.channel_publications, name="channel_publications"),
     path("settings/validity-criteria/", views_settings.validity_criteria, name="validity_criteria"),
     path("settings/validity-criteria/<int:pk>/", views_settings.validity_criterion_edit, name="validity_criterion_edit"),
@@ -65,4 +66,7 @@ urlpatterns: list = [
     step("judge", views.judge_step),
     step("staff_named", views.staff_named_step),
     step("agreed_time", views.agreed_time_step),
+    step("online_notification", views.online_notification_step),
+    step("gm_report", views.gm_report_step),
+    step("suggestion_decision", views.suggestion_decision_step),
 ]

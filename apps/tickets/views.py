@@ -134,6 +134,8 @@ def _intake_form(request: HttpRequest, project: Project, now: dt.datetime) -> fo
         categories=[(c.pk, str(c)) for c in queries.categories_for(request.user, project)],
         departments=[(d.pk, str(d)) for d in queries.departments_for(request.user, project)],
         receivers=[r for r in queries.assignees_for(project) if r[0] != request.user.pk],
+        box_openings=forms.recent_box_openings(project),  # R-M1-12
+        company_level=org_access.is_company_level(request.user),  # R-M2-19
     )
 
 
@@ -278,6 +280,25 @@ ACTION_PANELS: dict[str, tuple[tuple[str, ...], Any, Any]] = {
 MULTIPART = {"handling"}
 
 
+# ---------------------------------------------------------------- records of the roles the procedures name
+# (issue 16): 品质管理部's online-complaint notices (R-M2-09), the incident report to the 物业总经理
+# (R-M2-23) and the 管理处主任's decision on a suggestion (R-M1-15) — the same actions the API calls.
+
+RECORD_PANELS: dict[str, tuple[tuple[str, ...], Any, Any]] = {
+    "online_notification": ((Cap.VIEW_TICKETS,), forms.OnlineNotificationForm,
+                            gettext_lazy("网上投诉通知（邮件转发、电话通知）")),
+    "gm_report": ((Cap.ESCALATE,), forms.GmReportForm, gettext_lazy("事故事件报告物业总经理")),
+    "suggestion_decision": ((Cap.VIEW_TICKETS,), forms.SuggestionDecisionForm,
+                            gettext_lazy("建议是否采纳（管理处主任）")),
+}
+ACTION_PANELS.update(RECORD_PANELS)
+# who, beyond the capability, may see a panel: the actions check the same
+PANEL_GATES: dict[str, Callable[[Any, Ticket], bool]] = {
+    "online_notification": lambda user, ticket: org_access.is_company_level(user),
+    "suggestion_decision": lambda user, ticket: actions.may_decide_suggestion(user, ticket),
+}
+
+
 def _form_kwargs(action: str, ticket: Ticket, user: Any) -> dict[str, Any]:
     project = ticket.project
     if action == "dispatch":
@@ -332,6 +353,8 @@ def _panels(request: HttpRequest, ticket: Ticket, *, bound: tuple[str, Any] | No
             continue  # R-M2-17: the handler, or the department head / routing staff
         if action == "review" and not is_bound and not actions.may_review(access.staff_user(request), ticket.project):
             continue
+        if action in PANEL_GATES and not is_bound and not PANEL_GATES[action](user, ticket):
+            continue  # records only the role the procedures name may make (issue 16)
         if work_orders.step_on_work_order(ticket, action):  # M8: done on the repair work order
             continue
         form = None
@@ -618,7 +641,8 @@ def escalate_step(request: HttpRequest, pk: int, action: str = "escalate") -> Ht
 @require_POST
 def report_step(request: HttpRequest, pk: int, action: str = "report") -> HttpResponse:
     return _step(request, pk, "report", lambda t, d, u, now: actions.report_to_quality(
-        ticket=t, measures=(d.get("measures") or "").strip(), acting_user=u, now=now))
+        ticket=t, measures=(d.get("measures") or "").strip(), facts=d.get("facts") or "", result=d.get("result") or "",
+        acting_user=u, now=now))
 
 
 @login_required
@@ -818,3 +842,75 @@ def attachment(request: HttpRequest, pk: int, aid: int) -> HttpResponseBase:
     ticket = access.access_ticket(request.user, pk)  # TicketNotFound is a 404
     att = get_object_or_404(Attachment, pk=aid, ticket=ticket)
     return files.serve(att.file, thumb=request.GET.get("thumb") == "1", download_name=f"{ticket.number}-{att.pk}")
+
+
+# ---------------------------------------------------------------- records of the roles the procedures name
+
+
+STEP_DONE.update({
+    "online_notification": gettext_lazy("已登记网上投诉通知"), "gm_report": gettext_lazy("已记录报告物业总经理"),
+    "suggestion_decision": gettext_lazy("已记录建议处理决定"),
+})
+
+
+@login_required
+@require_POST
+def online_notification_step(request: HttpRequest, pk: int, action: str = "online_notification") -> HttpResponse:
+    """R-M2-09: 品质管理部 records the email forward and the phone call."""
+    return _step(request, pk, "online_notification", lambda t, d, u, now: actions.record_online_notification(
+        ticket=t, emailed=bool(d.get("emailed")), phoned=bool(d.get("phoned")), note=d.get("note") or "",
+        acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def gm_report_step(request: HttpRequest, pk: int, action: str = "gm_report") -> HttpResponse:
+    """R-M2-23: the 客服经理 reports an owner's accident or incident to the 物业总经理."""
+    return _step(request, pk, "gm_report", lambda t, d, u, now: actions.report_incident_to_gm(
+        ticket=t, report=d.get("report") or "", acting_user=u, now=now))
+
+
+@login_required
+@require_POST
+def suggestion_decision_step(request: HttpRequest, pk: int, action: str = "suggestion_decision") -> HttpResponse:
+    """R-M1-15: the 管理处主任 adopts (measures posted publicly) or declines a suggestion."""
+    return _step(request, pk, "suggestion_decision", lambda t, d, u, now: actions.decide_suggestion(
+        ticket=t, adopted=bool(d.get("adopted")), measures=d.get("measures") or "",
+        posted_where=d.get("posted_where") or "", posted_on=d.get("posted_on"), note=d.get("note") or "",
+        acting_user=u, now=now))
+
+
+@login_required
+def box_openings(request: HttpRequest) -> HttpResponse:
+    """意见箱开箱记录 (R-M1-12): the designated person logs each daily opening (time, person, number of
+    slips); the last 30 days are listed with the tickets created from each opening, and days without an
+    opening are flagged."""
+    _require_view(request)
+    project = _current_project(request)
+    if project is None:
+        raise Http404
+    staff = [(u.pk, str(u)) for u in User.objects.filter(memberships__project=project, is_active=True)
+             .distinct().order_by("display_name", "pk")]
+    form = forms.BoxOpeningForm(request.POST or None, staff=staff)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            user = access.staff_user(request)
+            try:
+                with transaction.atomic():
+                    opened_by = forms.user_or_none(data.get("opened_by"), project=project, field="opened_by") or user
+                    actions.record_box_opening(project=project, opened_at=data["opened_at"], opened_by=opened_by,
+                                               slip_count=data["slip_count"], note=data.get("note") or "",
+                                               acting_user=user, now=clock.now())
+            except TicketError as exc:
+                if exc.status == 403:
+                    raise PermissionDenied from exc
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("已登记开箱"))
+                return redirect("tickets:box_openings")
+    return render(request, "tickets/box_openings.html",
+                  {"form": form, "project": project, **queries.box_opening_log(project, clock.today(project.tz)),
+                   "may_record": org_access.has_cap(request.user, Cap.RECEIVE_TICKETS, project)}, status=status)

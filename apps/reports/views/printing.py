@@ -49,7 +49,28 @@ def _address(t: Ticket, unmasked: bool) -> str:
     return mask_room(label, household.room_no if household is not None else None)
 
 
-def ticket_form(ticket: Ticket, *, unmasked: bool = False) -> dict[str, Any]:
+# The layouts one ticket prints in (R-M1-06, R-M2-17, R-M2-20): title and the sections it carries. Every
+# layout is the same ticket (the single electronic register) through the one template reports/form_ticket.html.
+TICKET_LAYOUTS: dict[str, tuple[str, frozenset[str]]] = {
+    # 《顾客意见(投诉/建议)处理表》 (篇4): the whole file
+    "handling": ("顾客意见(投诉/建议)处理表",
+                 frozenset({"dispatches", "replies", "attachments", "verifications", "return_visits", "deadlines"})),
+    # 顾客投诉信息登记表 (篇3): what the receiver registers, the agreed feedback time and the closing courtesy
+    "register": ("顾客投诉信息登记表", frozenset({"intake", "deadlines"})),
+    # 《用户投诉记录》 (篇5): the complained-about department's record — contact, measures, result, return visit
+    "user_record": ("用户投诉记录", frozenset({"dispatches", "replies", "verifications", "return_visits"})),
+    # 《顾客投诉处理记录表》 (R-M2-17): a difficult complaint — named handler, why listed, handling, result
+    "record_form": ("顾客投诉处理记录表",
+                    frozenset({"record_form", "dispatches", "replies", "verifications", "return_visits", "deadlines"})),
+}
+
+
+def ticket_layout(value: str | None) -> str:
+    """The layout asked for (``?layout=``); anything unknown is the 处理表."""
+    return value if value in TICKET_LAYOUTS else "handling"
+
+
+def ticket_form(ticket: Ticket, *, unmasked: bool = False, layout: str = "handling") -> dict[str, Any]:
     t = (Ticket.objects.select_related("project", "receiver", "household", "person", "category", "department",
                                        "handler", "closed_by")
          .prefetch_related(Prefetch("dispatches", queryset=Dispatch.objects.select_related("department", "assignee")
@@ -60,8 +81,15 @@ def ticket_form(ticket: Ticket, *, unmasked: bool = False) -> dict[str, Any]:
                            Prefetch("deadlines", queryset=Deadline.objects.order_by("cycle", "start_at", "id")))
          .get(pk=ticket.pk))
     kind_name = {"complaint": "投诉", "suggestion": "建议"}.get(t.kind, t.get_kind_display())
+    title, sections = TICKET_LAYOUTS[ticket_layout(layout)]
+    record_form_note = ""
+    if "record_form" in sections:  # why and by whom it was listed (the flag's timeline entry)
+        listed = t.events.filter(extra__changes__has_key="record_form").order_by("at", "id").first() \
+            if t.record_form else None
+        record_form_note = listed.message if listed is not None else ""
     return {
-        "t": t, "form_title": "顾客意见(投诉/建议)处理表", "kind_name": kind_name, "customer": _customer(t, unmasked),
+        "layout": ticket_layout(layout), "sections": sections, "record_form_note": record_form_note,
+        "t": t, "form_title": title, "kind_name": kind_name, "customer": _customer(t, unmasked),
         "unmasked": unmasked,  # the owner's texts: phone and ID numbers in them masked unless granted
         "phone": _phone(t, unmasked),
         "address": _address(t, unmasked),

@@ -230,10 +230,13 @@ def ticket_form(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from None
     user: Any = request.user  # signed in: access_ticket found the ticket for them
     grant = estates_actions.print_grant(user, ticket.project)
-    response = _printable(request, "reports/form_ticket.html", forms_print.ticket_form(ticket, unmasked=grant is not None),
-                          f"{ticket.number}-处理表.pdf")
+    # R-M1-06, R-M2-17, R-M2-20: ?layout=register|user_record|record_form prints the ticket's other layouts
+    layout = forms_print.ticket_layout(request.GET.get("layout"))
+    title = "处理表" if layout == "handling" else forms_print.TICKET_LAYOUTS[layout][0]
+    response = _printable(request, "reports/form_ticket.html", forms_print.ticket_form(ticket, unmasked=grant is not None, layout=layout),
+                          f"{ticket.number}-{title}.pdf")
     estates_actions.log_print(user, ticket.project, grant=grant, rows=1, household=ticket.household,
-                              person=ticket.person, screen=f"打印：顾客意见处理表 {ticket.number}")
+                              person=ticket.person, screen=f"打印：{'顾客意见处理表' if layout == 'handling' else title} {ticket.number}")
     return response
 
 

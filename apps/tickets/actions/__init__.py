@@ -92,7 +92,7 @@ from apps.tickets.actions.replies import (
 )
 from apps.tickets.actions.saved_views import delete_view, save_view
 from apps.tickets.actions.staff_named import name_staff_member
-from apps.tickets.actions.suggestions import decide_suggestion
+from apps.tickets.actions.suggestions import decide_suggestion, may_decide_suggestion
 from apps.tickets.actions.validity import save_validity_criterion
 from apps.tickets.actions.verification import (
     answer_return_visit_question,
@@ -124,5 +124,5 @@ __all__ = [
     "exempt_return_visit", "no_contact_exemption_offer", "ready_for_return_visit", "close_ticket", "reopen_ticket", "void_ticket", "claim_compensation",
     "decide_compensation", "refer_compensation", "record_box_opening", "add_note", "save_view", "delete_view",
     "required_reviews", "reviews_for", "return_visit_required", "compensation_limit_for", "close_blockers",
-    "manager_reply_required", "EDITABLE_FIELDS", "confirm_inventory", "ChannelError", "record_channel_publication", "decide_suggestion",
+    "manager_reply_required", "EDITABLE_FIELDS", "confirm_inventory", "ChannelError", "record_channel_publication", "decide_suggestion", "may_decide_suggestion",
 ]

@@ -104,6 +104,8 @@ def receive_ticket(
     handling_result: str = "",
     suggestion_box_opening: SuggestionBoxOpening | None = None,
     issued_by_quality: bool = False,
+    quality_due_at: dt.datetime | None = None,
+    courtesy: str = "",
 ) -> Ticket:
     """受理 — record an owner request from any channel (R-M1-03…R-M1-13, R-M1-16, R-M1-21).
 
@@ -176,6 +178,12 @@ def receive_ticket(
         raise _refuse("只有投诉可以标记为内部员工投诉", field="internal_staff")
     if issued_by_quality and not (_is_company_level(acting_user)):
         raise _forbid("只有品质管理部可以下发投诉记录表")
+    if quality_due_at is not None and not issued_by_quality:
+        raise _refuse("只有品质部下发的投诉记录表才设完成时间", field="quality_due_at")
+    if quality_due_at is not None and quality_due_at <= received_at:
+        raise _refuse("要求完成时间须晚于受理时间", field="quality_due_at")
+    if courtesy not in COURTESIES:
+        raise _refuse("致歉/致谢选项无效", field="courtesy")
 
     ticket = Ticket(
         project=project, number=numbering.next_number(project, kind, now), kind=kind, source=source,
@@ -191,6 +199,7 @@ def receive_ticket(
         developer_matter=developer_matter, municipal=municipal, valid_complaint=valid_complaint, important=important, sensitive=sensitive, internal_staff=internal_staff,
         agreed_feedback_at=agreed_feedback_at, agreed_extension_reason=agreed_extension_reason,
         suggestion_box_opening=suggestion_box_opening, issued_by_quality=issued_by_quality,
+        quality_due_at=quality_due_at, courtesy=courtesy,
         resolved_on_spot=resolved_on_spot, handling_result=handling_result.strip(),
         investigation_due_at=investigation_due(kind, received_at, project.tz),
     )
@@ -207,6 +216,12 @@ def receive_ticket(
     dl.stamp(ticket, start=received_at, stages=dl.INTAKE_STAGES, now=now)
     if issued_by_quality:
         dl.stamp(ticket, start=received_at, stages=[Stage.REPORT], now=now)
+    if quality_due_at is not None:  # R-M2-19: 品质部's completion time is the ticket's completion limit
+        dl.set_due(ticket, Stage.COMPLETE, start=received_at, due=quality_due_at, rule="品质部要求完成时间", now=now)
+    if kind == Kind.INCIDENT:  # R-M2-23: the 客服经理 handles owners' accidents and incidents
+        notify_incident(ticket, acting_user=acting_user, now=now)
+    if kind == Kind.SUGGESTION:  # R-M1-15: a suggestion is reported promptly to the 管理处主任
+        notify_suggestion(ticket, acting_user=acting_user, now=now)
     if resolved_on_spot:
         _move(ticket, to=S.HANDLED, acting_user=acting_user, now=now, reason="现场即时处理")
         dl.meet(ticket, Stage.COMPLETE, at=now)
@@ -239,6 +254,26 @@ EDITABLE_FIELDS: frozenset[str] = frozenset({
     "valid_complaint", "important", "sensitive", "record_form", "agreed_feedback_at", "agreed_extension_reason",
     "source", "internal_staff",
 })
+
+
+COURTESIES = frozenset({"", "apology", "thanks"})
+
+
+def notify_incident(ticket: Ticket, *, acting_user: User | None, now: dt.datetime) -> None:
+    """R-M2-23: an owner's accident or incident goes to the project's 客服经理 (who handles it and reports it
+    to the 物业总经理); the 客服主管 assists and does the return visit."""
+    managers = [m.user for m in Membership.objects.filter(project_id=ticket.project_id, role=Role.CS_MANAGER)
+                .select_related("user").order_by("id") if acting_user is None or m.user_id != acting_user.pk]
+    _notify(managers, kind="ticket_incident", subject=f"事故事件 {ticket.number}，请客服经理处理并报告总经理",
+            body=ticket.content[:200], ticket=ticket, now=now, dedupe=f"incident-{ticket.pk}")
+
+
+def notify_suggestion(ticket: Ticket, *, acting_user: User | None, now: dt.datetime) -> None:
+    """R-M1-15: a suggestion is reported to the 管理处主任, who decides whether to adopt it."""
+    heads = [m.user for m in Membership.objects.filter(project_id=ticket.project_id, role=Role.PROJECT_MANAGER)
+             .select_related("user").order_by("id") if acting_user is None or m.user_id != acting_user.pk]
+    _notify(heads, kind="ticket_suggestion", subject=f"合理化建议 {ticket.number}，请管理处主任决定是否采纳",
+            body=ticket.content[:200], ticket=ticket, now=now, dedupe=f"suggestion-{ticket.pk}")
 
 
 COMPANY_SOURCES = frozenset({Source.GROUP_HQ, Source.GOVERNMENT})

@@ -183,15 +183,36 @@ def report_incident_to_gm(*, ticket: Ticket, report: str, acting_user: User, now
 
 
 @transaction.atomic()
-def report_to_quality(*, ticket: Ticket, measures: str, acting_user: User, now: dt.datetime) -> TicketEvent:
-    """报品质部处理措施 (R-M2-19): for a 《顾客投诉记录表》 issued by 品质部, the project reports its
-    handling measures within 1 working day — meets the ``report`` deadline."""
+def report_to_quality(*, ticket: Ticket, measures: str = "", acting_user: User, now: dt.datetime, facts: str = "",
+                      result: str = "") -> TicketEvent:
+    """报品质管理部 — the 管理处 reports to 品质管理部:
+
+    - R-M2-19: for a 《顾客投诉记录表》 issued by 品质部, its handling measures within 1 working day (meets
+      the ``report`` deadline), and later the handling result (``result``), promptly;
+    - R-M2-10: for an online complaint, the facts it found (``facts``) and the measures it proposes.
+    """
     _require(acting_user, Cap.REPLY, ticket, "无权上报处理措施")
     _lock(ticket)
-    if not measures.strip():
-        raise _refuse("请填写处理措施", field="measures")
+    measures, facts, result = measures.strip(), facts.strip(), result.strip()
+    if not (ticket.issued_by_quality or ticket.channel == Channel.ONLINE):
+        raise _refuse("只有品质部下发的投诉和网上投诉需要报品质管理部", code="not_reportable", status=409)
+    if result:
+        if not ticket.issued_by_quality:
+            raise _refuse("只有品质部下发的投诉需要报告处理结果", field="result")
+        return _event(ticket, TicketEventKind.REPORTED, acting_user=acting_user, now=now,
+                      message=f"向品质管理部报告处理结果：{result}", report="result")
+    errors: dict[str, list[str]] = {}
+    if not measures:
+        errors["measures"] = ["请填写处理措施"]
+    if ticket.channel == Channel.ONLINE and not ticket.issued_by_quality and not facts:
+        errors["facts"] = ["网上投诉须向品质管理部报告调查到的事实"]
+    if errors:
+        raise TicketError("；".join(m for msgs in errors.values() for m in msgs), code="invalid", fields=errors,
+                          status=422)
     dl.meet(ticket, Stage.REPORT, at=now)
-    return _event(ticket, TicketEventKind.REPORTED, acting_user=acting_user, now=now, message=measures.strip())
+    message = (f"调查事实：{facts}；拟采取措施：{measures}" if facts else measures)
+    return _event(ticket, TicketEventKind.REPORTED, acting_user=acting_user, now=now, message=message,
+                  report="measures")
 
 
 @transaction.atomic()

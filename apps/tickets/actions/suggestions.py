@@ -20,12 +20,17 @@ if TYPE_CHECKING:
     from apps.org.models import User
 
 
+def may_decide_suggestion(user: User, ticket: Ticket) -> bool:
+    """R-M1-15: the 管理处主任 of the suggestion's project decides (a superuser too)."""
+    return bool(getattr(user, "is_superuser", False)) or Role.PROJECT_MANAGER in roles_in(user, ticket.project)
+
+
 @transaction.atomic()
 def decide_suggestion(*, ticket: Ticket, adopted: bool, acting_user: User, now: dt.datetime, measures: str = "",
                       posted_where: str = "", posted_on: dt.date | None = None, note: str = "") -> SuggestionDecision:
     if not can_see_project(acting_user, ticket.project):
         raise TicketError("工单不存在", code="not_found", status=404)
-    if not (getattr(acting_user, "is_superuser", False) or Role.PROJECT_MANAGER in roles_in(acting_user, ticket.project)):
+    if not may_decide_suggestion(acting_user, ticket):
         raise TicketError("只有管理处主任可以决定是否采纳建议", code="forbidden", status=403)
     list(Ticket.objects.select_for_update().filter(pk=ticket.pk).values_list("pk", flat=True))
     if ticket.kind != Kind.SUGGESTION:

@@ -36,7 +36,8 @@ def test_r_m2_23_gm_report_via_api(cast: Any, frozen_now: dt.datetime) -> None:
 
 
 def test_r_m2_19_quality_report_via_api(cast: Any, frozen_now: dt.datetime) -> None:
-    t = receive(cast)
+    t = receive(cast, channel=Channel.LETTER, issued_by_quality=True, acting_user=cast.quality_inspector,
+                agreed_feedback_at=None)
     r = Api(cast.front_desk).post(f"{URL}/{t.pk}/quality-report", {"measures": "已安排维修"})
     assert r.status_code == 200, r.content
     assert t.events.filter(kind="reported").exists()

@@ -21,7 +21,7 @@ NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=clock.SHANGHAI)
 def test_demo_pipeline_examples_show_late_investigation_steward_copy_quality_opinion() -> None:
     demo.load_demo(seed=7)
     with clock.frozen(NOW):
-        assert load_demo_pipeline_examples(Company.objects.get(), now=NOW) == 5
+        assert load_demo_pipeline_examples(Company.objects.get(), now=NOW) == 7
         late = Ticket.objects.get(content__contains="地下车库顶板渗水")
         assert late.investigated_at is not None and measures.investigation_late(late, NOW)
     assert TicketEvent.objects.filter(message__startswith="派工单抄送片区管理员").exists()
@@ -29,3 +29,6 @@ def test_demo_pipeline_examples_show_late_investigation_steward_copy_quality_opi
     assert petition.held_by_quality and petition.quality_opinion and petition.quality_opinion_by is not None
     assert Ticket.objects.filter(municipal=True, coordinator__isnull=False).exists()
     assert Ticket.objects.filter(record_form=True, handler__isnull=False, record_form_by__isnull=False).exists()
+    # R-M1-12, R-M1-15, R-M2-09: a box opening with its slip, a pending suggestion, an online notice
+    assert Ticket.objects.filter(suggestion_box_opening__isnull=False, kind="suggestion").exists()
+    assert Ticket.objects.filter(channel="online", online_emailed_at__isnull=False, online_phoned_at=None).exists()
