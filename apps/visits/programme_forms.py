@@ -110,6 +110,7 @@ class NotMovedInCallForm(forms.Form):
     reason = forms.CharField(label=_("未入住原因"), required=False, max_length=200)
     note = forms.CharField(label=_("通话记录"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                            max_length=2000)
+    emergency_reason = forms.CharField(label=_("紧急原因（免打扰时段致电时必填）"), max_length=200, required=False)
 
 
 class AnnualPlanForm(forms.Form):
