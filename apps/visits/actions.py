@@ -608,7 +608,8 @@ def report_problem_progress(*, problem: VisitProblem, text: str, acting_user: Us
 
 @transaction.atomic
 def return_visit_problem(*, problem: VisitProblem, satisfied: bool, text: str, acting_user: User,
-                         now: dt.datetime) -> VisitProblemFollowUp:
+                         now: dt.datetime, method: str = VisitMethod.PHONE,
+                         emergency_reason: str = "") -> VisitProblemFollowUp:
     """回访整改结果 (R-M9-06): satisfied → the problem is solved; not satisfied → it stays open, the
     responsible department is told again, and work continues until the owner is satisfied (R-M4-09)."""
     problem = _lock_problem(problem, acting_user)
@@ -617,8 +618,12 @@ def return_visit_problem(*, problem: VisitProblem, satisfied: bool, text: str, a
     if not problem.follow_ups.filter(kind=FollowUpKind.PROGRESS).exists():
         raise VisitError("责任部门尚未反馈整改结果，不能回访", code="no_progress", status=409)
     text = _text(text, "回访情况", "text", minimum=2)
+    if method not in (VisitMethod.PHONE, VisitMethod.FACE_TO_FACE):
+        raise _refuse("请选择回访方式（电话或上门）", "method")
+    kept = check_phone_time(problem.visit.project, now, emergency_reason) if method == VisitMethod.PHONE else ""
     row = VisitProblemFollowUp.objects.create(problem=problem, kind=FollowUpKind.RETURN_VISIT, text=text,
-                                              satisfied=satisfied, by=acting_user, at=now)
+                                              satisfied=satisfied, by=acting_user, at=now, method=method,
+                                              emergency_reason=kept)
     if satisfied:
         problem.status, problem.answer = ProblemStatus.SOLVED, text
         problem.resolved_at, problem.resolved_by = now, acting_user

@@ -479,6 +479,8 @@ def summary_sign(request: HttpRequest, summary_id: int, stage: Literal["supervis
 class FollowUpIn(Schema):
     text: str
     satisfied: bool | None = None
+    method: str = "phone"  # a return visit (回访整改结果): phone or face_to_face
+    emergency_reason: str = ""  # R-M17-01: required for a phone return visit inside the quiet hours
 
 
 class FollowUpOut(Schema):
@@ -510,7 +512,9 @@ def problem_return_visit(request: HttpRequest, problem_id: int, payload: FollowU
     if payload.satisfied is None:
         raise ApiError(422, "invalid", "请填写业主是否满意", {"satisfied": ["请填写业主是否满意"]})
     row = actions.return_visit_problem(problem=_problem(request, problem_id), satisfied=payload.satisfied,
-                                       text=payload.text, acting_user=access.acting_user(request), now=clock.now())
+                                       text=payload.text, method=payload.method,
+                                       emergency_reason=payload.emergency_reason,
+                                       acting_user=access.acting_user(request), now=clock.now())
     return Status(201, row)
 
 

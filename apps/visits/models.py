@@ -292,6 +292,9 @@ class VisitProblemFollowUp(models.Model):
     kind = models.CharField(_("类别"), max_length=20, choices=FollowUpKind.choices)
     text = models.TextField(_("内容"))
     satisfied = models.BooleanField(_("业主满意"), null=True, blank=True)
+    # a return visit to the owner: by phone it follows the quiet hours (R-M17-01)
+    method = models.CharField(_("回访方式"), max_length=20, choices=VisitMethod.choices, blank=True)
+    emergency_reason = models.CharField(_("紧急原因（免打扰时段致电）"), max_length=200, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                            verbose_name=_("填写人"))
     at = models.DateTimeField(_("时间"))

@@ -309,8 +309,9 @@ def problem_return_visit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReturnVisitForm(request.POST)
     try:
         actions.return_visit_problem(problem=problem, satisfied=form.data.get("satisfied") == "yes",
-                                     text=form.data.get("text", ""), acting_user=access.acting_user(request),
-                                     now=clock.now())
+                                     text=form.data.get("text", ""), method=form.data.get("method", "phone"),
+                                     emergency_reason=form.data.get("emergency_reason", ""),
+                                     acting_user=access.acting_user(request), now=clock.now())
     except DomainError as exc:
         flash_refusal(request, exc)
     else:

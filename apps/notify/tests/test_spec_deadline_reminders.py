@@ -30,6 +30,7 @@ def _auth(user: Any, now: dt.datetime) -> dict[str, str]:
 
 def _reply_warn(ticket: Any) -> dt.datetime:
     d = Deadline.objects.get(ticket=ticket, stage=Stage.REPLY, cycle=0)
+    assert d.warn_at is not None
     return d.warn_at
 
 

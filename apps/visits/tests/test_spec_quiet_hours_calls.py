@@ -67,7 +67,7 @@ def test_r_m17_01_phone_visit_on_the_page_refused_in_quiet_hours(client: Any, ca
     assert Visit.objects.get().emergency_reason == ""
     r = client.post("/visits/new/", _page_visit(cast, emergency_reason="业主家中漏水，夜间联系"))
     assert r.status_code == 302
-    visit = Visit.objects.get(visited_at__hour=14)  # 22:30 Shanghai = 14:30 UTC
+    visit = Visit.objects.exclude(emergency_reason="").get()
     assert visit.emergency_reason == "业主家中漏水，夜间联系"
     assert "业主家中漏水，夜间联系" in client.get(f"/visits/{visit.pk}/").content.decode()
     r = client.post("/visits/new/", _page_visit(cast, method="face_to_face"))
@@ -140,3 +140,36 @@ def test_r_m17_01_calls_to_owners_not_moved_in(client: Any, cast: Any, empty: Ho
                     content_type="application/json", **auth)
     assert r.status_code == 201
     assert NotMovedInCall.objects.filter(emergency_reason="房屋漏水须告知业主").count() == 1
+
+
+def test_r_m17_01_return_visit_on_a_rectification(client: Any, cast: Any, homes: Homes, record: Any,
+                                                  frozen_now: dt.datetime) -> None:
+    """R-M17-01 on 回访整改结果 (R-M9-06): a phone return visit at 22:30 is refused on the visit page and through
+    the API, with nothing written; in person it is recorded; by phone at 10:00 too."""
+    from apps.visits import actions
+    from apps.visits.models import VisitProblemFollowUp
+    from linli import clock
+
+    visit = record(problems=[{"description": "楼道灯不亮", "status": "open", "department": cast.eng_dept}])
+    problem = visit.problems.get()
+    actions.report_problem_progress(problem=problem, text="已更换灯管，请回访", acting_user=cast.eng_head,
+                                    now=frozen_now)
+    night = frozen_now + dt.timedelta(hours=12, minutes=30)
+    client.force_login(cast.butler)
+    with clock.frozen(night):
+        r = client.post(f"/visits/problems/{problem.pk}/return-visit/",
+                        {"satisfied": "no", "text": "业主说灯还是暗", "method": "phone"}, follow=True)
+        assert "免打扰时段" in r.content.decode()
+        r = client.post(f"/api/v1/visits/problems/{problem.pk}/return-visit",
+                        {"satisfied": False, "text": "业主说灯还是暗"}, content_type="application/json",
+                        **_auth(cast.butler, night))
+        assert r.status_code == 409 and r.json()["error"]["code"] == "quiet_hours"
+        assert not VisitProblemFollowUp.objects.filter(kind="return_visit").exists()
+        r = client.post(f"/api/v1/visits/problems/{problem.pk}/return-visit",
+                        {"satisfied": False, "text": "上门查看，灯还是暗", "method": "face_to_face"},
+                        content_type="application/json", **_auth(cast.butler, night))
+        assert r.status_code == 201
+    r = client.post(f"/visits/problems/{problem.pk}/return-visit/",
+                    {"satisfied": "yes", "text": "业主满意", "method": "phone"})
+    assert r.status_code == 302
+    assert VisitProblemFollowUp.objects.filter(kind="return_visit", method="phone").count() == 1
