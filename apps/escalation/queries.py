@@ -511,15 +511,24 @@ def major_change_recipients(project: Project) -> list[Any]:
 
 
 def deadline_recipients(ticket: Ticket) -> list[Any]:
-    """The receiver, the responsible department's head and the project's supervisors."""
+    """The person holding the ticket (R-M17-11: the worker of its current dispatch, else the receiver),
+    the responsible department's head and the project's supervisors."""
     q = Q(project_id=ticket.project_id, role__in=(Role.CS_SUPERVISOR, Role.CS_MANAGER))
     if getattr(ticket, "department_id", None):
         q |= Q(department_id=ticket.department_id, role=Role.DEPT_HEAD)
     users = users_of(Membership.objects.filter(q))
+    holders = [d.assignee for d in ticket_holders(ticket)]
     receiver = getattr(ticket, "receiver", None)
-    if receiver is not None and receiver.pk not in {u.pk for u in users}:
-        users.append(receiver)
+    for person in [*holders, receiver]:
+        if person is not None and person.is_active and person.pk not in {u.pk for u in users}:
+            users.append(person)
     return users
+
+
+def ticket_holders(ticket: Ticket) -> list[Any]:
+    """The ticket's current dispatches with a named worker (R-M17-11: who holds the order)."""
+    return list(ticket.dispatches.filter(active=True, assignee__isnull=False).select_related("assignee")
+                .order_by("dispatched_at", "id"))
 
 
 def users_of(memberships: QuerySet[Membership]) -> list[Any]:

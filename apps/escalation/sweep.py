@@ -109,7 +109,8 @@ def reminder_waits_for_working_hours(ticket: Ticket) -> bool:
 
 
 def warn_one_due_deadline(now: dt.datetime) -> bool:
-    """Warn once at ``warn_at`` (75% of the limit) for an unmet ticket deadline."""
+    """Warn once at ``warn_at`` (the company's 期限提醒 point, default 75 % of the limit; R-M17-11) for an
+    unmet ticket deadline."""
     d = Deadline.objects.filter(met_at=None, cancelled_at=None, warned_at=None, warn_at__lte=now).order_by("warn_at").first()
     if d is None:
         return False

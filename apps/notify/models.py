@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -212,6 +213,44 @@ class QuietHoursPolicy(models.Model):
 
     def parsed_windows(self) -> list[quiet_hours.Window]:
         return quiet_hours.parse_windows(self.windows)
+
+
+DEFAULT_WARN_PERCENT = 75
+
+
+class DeadlineReminderPolicy(models.Model):
+    """期限提醒 (R-M17-11): when the deadline sweep warns the person holding a ticket — at this percentage
+    of the time from a stage's start to its due time — per company (``project`` empty), a project row
+    overrides it. Without a row the warning comes at 75 %. A change applies to deadlines stamped after
+    it; stamped deadlines keep their warning moment."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="deadline_reminder_policies", verbose_name=_("公司"))
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="deadline_reminder_policy",
+                                   null=True, blank=True, verbose_name=_("项目（留空=全公司）"))
+    warn_percent = models.PositiveSmallIntegerField(
+        _("提前提醒点（时限的百分比）"), default=DEFAULT_WARN_PERCENT,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text=_("从时限开始计算，经过该百分比的时间后提醒处理人，如 75 表示时限过去四分之三时提醒"))
+
+    class Meta:
+        verbose_name = _("期限提醒")
+        verbose_name_plural = _("期限提醒")
+        constraints = [
+            models.UniqueConstraint(fields=["company"], condition=Q(project=None),
+                                    name="notify_deadline_reminder_company_unique"),
+            models.CheckConstraint(condition=Q(project__isnull=False) | Q(company__isnull=False),
+                                   name="notify_deadline_reminder_has_scope"),
+            models.CheckConstraint(condition=Q(warn_percent__gte=1) & Q(warn_percent__lte=99),
+                                   name="notify_deadline_reminder_percent_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project or self.company} · {self.warn_percent}%"
+
+    def clean(self) -> None:
+        if self.project is not None and not self.company_id:
+            self.company_id = self.project.company_id
 
 
 class ChannelConfig(models.Model):

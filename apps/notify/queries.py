@@ -15,7 +15,9 @@ from django.db.models import Q, QuerySet
 from apps.core.errors import DomainError
 from apps.notify import quiet_hours
 from apps.notify.models import (
+    DEFAULT_WARN_PERCENT,
     Channel,
+    DeadlineReminderPolicy,
     Delivery,
     Notification,
     OwnerSmsOptOut,
@@ -97,6 +99,20 @@ def check_call_time(project: Project, moment: dt.datetime, *, emergency_reason: 
     return warning
 
 
+# ================================================================ deadline reminders (R-M17-11)
+
+
+def deadline_warn_fraction(project: Project | None) -> float:
+    """When the deadline sweep warns, as a fraction of a stage's time (R-M17-11): the project's
+    :class:`DeadlineReminderPolicy`, else its company's, else 75 %."""
+    if project is None:
+        return DEFAULT_WARN_PERCENT / 100
+    rows = list(DeadlineReminderPolicy.objects.filter(Q(project=project) | Q(project=None,
+                                                                               company_id=project.company_id)))
+    row = next((r for r in rows if r.project_id is not None), rows[0] if rows else None)
+    return (row.warn_percent if row is not None else DEFAULT_WARN_PERCENT) / 100
+
+
 @dataclass(frozen=True)
 class CallSlot:
     """One row of an outbound call list: the item and the earliest moment it may be called."""
@@ -147,7 +163,7 @@ def order_call_list(items: Iterable[Any], project: Project | None = None, now: d
 
 # R-M17-10: hot/major complaints and their overdue reports are urgent internal notices — in-app
 # plus SMS to everyone notified who has a mobile number, whatever their own SMS preference.
-DEFAULT_URGENT_KINDS = frozenset({"escalation_hot", "escalation_major", "escalation_report_breach"})
+DEFAULT_URGENT_KINDS = frozenset({"escalation_hot", "escalation_major", "escalation_report_breach", "online_complaint"})
 
 
 def urgent_kinds() -> frozenset[str]:

@@ -10,7 +10,9 @@ rows. Stage ↔ starting event:
 
 ``reply`` follows R-M2-06: due = the earlier of the owner's agreed feedback time and the
 procedure limit, unless the customer asked for the later time (an agreed extension with a reason);
-``limit_due_at`` keeps the procedure limit for statistics. ``warn_at`` = start + 75% of the limit.
+``limit_due_at`` keeps the procedure limit for statistics. ``warn_at`` = start + the project's warning
+point (R-M17-11: the company's 期限提醒 setting in apps.notify, default 75 %) of the time to the due
+moment, fixed when the row is stamped (a later change of the setting applies to new deadlines only).
 """
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from apps.notify.queries import deadline_warn_fraction
+from apps.org.models import Project
 from apps.tickets.choices import Stage
 from apps.tickets.models import Deadline, Ticket
 from apps.workdays.queries import deadlines_for, deadlines_for_many
@@ -26,6 +30,7 @@ from apps.workdays.queries import deadlines_for, deadlines_for_many
 log = logging.getLogger(__name__)
 
 INTAKE_STAGES: tuple[str, ...] = (Stage.ACKNOWLEDGE, Stage.RESPOND, Stage.REPLY, Stage.ARRIVE, Stage.COMPLETE)
+#: the default warning point when a company has not set one (apps.notify DeadlineReminderPolicy)
 WARN_FRACTION = 0.75
 
 
@@ -66,12 +71,17 @@ def _policy_deadlines_many(rows: Sequence[Deadline]) -> list[Any | None]:
     return out
 
 
-def warn_moment(start: dt.datetime, due: dt.datetime | None) -> dt.datetime | None:
+def warn_moment(start: dt.datetime, due: dt.datetime | None, *, project: Project | None = None,
+                fraction: float | None = None) -> dt.datetime | None:
+    """When the sweep warns the holder (R-M17-11): ``start`` + the warning point of ``project`` (its
+    company's setting; ``fraction`` when the caller already read it) of the time to ``due``."""
     if due is None:
         return None
     if due <= start:
         return due
-    return start + (due - start) * WARN_FRACTION
+    if fraction is None:
+        fraction = deadline_warn_fraction(project) if project is not None else WARN_FRACTION
+    return start + (due - start) * fraction
 
 
 def effective_reply_due(limit: dt.datetime | None, agreed: dt.datetime | None, extension_reason: str) -> tuple[
@@ -93,6 +103,7 @@ def stamp(ticket: Ticket, *, start: dt.datetime, stages: Iterable[str], now: dt.
     if not wanted:
         return []
     rows: list[Deadline] = []
+    fraction = deadline_warn_fraction(ticket.project)
     for item in _policy_deadlines(ticket, start=start, stages=wanted):
         if item.stage not in wanted:
             continue
@@ -101,7 +112,7 @@ def stamp(ticket: Ticket, *, start: dt.datetime, stages: Iterable[str], now: dt.
             due, agreed = effective_reply_due(item.due_at, ticket.agreed_feedback_at, ticket.agreed_extension_reason)
         rows.append(Deadline(
             ticket=ticket, stage=item.stage, cycle=ticket.cycle, start_at=start, due_at=due,
-            limit_due_at=item.due_at, agreed=agreed, warn_at=warn_moment(start, due),
+            limit_due_at=item.due_at, agreed=agreed, warn_at=warn_moment(start, due, fraction=fraction),
             provisional=item.provisional, rule=item.rule[:200], policy_id=item.policy_id, created_at=now,
         ))
         wanted.remove(item.stage)
@@ -109,7 +120,7 @@ def stamp(ticket: Ticket, *, start: dt.datetime, stages: Iterable[str], now: dt.
     if Stage.REPLY in wanted and ticket.agreed_feedback_at is not None and ticket.cycle == 0:
         rows.append(Deadline(
             ticket=ticket, stage=Stage.REPLY, cycle=ticket.cycle, start_at=start, due_at=ticket.agreed_feedback_at,
-            limit_due_at=None, agreed=True, warn_at=warn_moment(start, ticket.agreed_feedback_at),
+            limit_due_at=None, agreed=True, warn_at=warn_moment(start, ticket.agreed_feedback_at, fraction=fraction),
             rule="与业主约定的反馈时间", created_at=now,
         ))
     Deadline.objects.bulk_create(rows)
@@ -161,7 +172,7 @@ def restamp_agreed_reply(ticket: Ticket) -> None:
     due, agreed = effective_reply_due(d.limit_due_at, ticket.agreed_feedback_at, ticket.agreed_extension_reason)
     if d.limit_due_at is None:
         due, agreed = ticket.agreed_feedback_at, True
-    d.due_at, d.agreed, d.warn_at = due, agreed, warn_moment(d.start_at, due)
+    d.due_at, d.agreed, d.warn_at = due, agreed, warn_moment(d.start_at, due, project=ticket.project)
     d.save(update_fields=["due_at", "agreed", "warn_at"])
 
 
@@ -186,6 +197,7 @@ _RECOMPUTED_FIELDS = ["due_at", "limit_due_at", "agreed", "provisional", "warn_a
 
 def _recompute_rows(rows: list[Deadline]) -> int:
     dirty: list[Deadline] = []
+    fractions: dict[int, float] = {}  # one read of the warning point per project
     for d, item in zip(rows, _policy_deadlines_many(rows), strict=True):
         if item is None:
             continue
@@ -194,7 +206,11 @@ def _recompute_rows(rows: list[Deadline]) -> int:
             due, agreed = effective_reply_due(item.due_at, d.ticket.agreed_feedback_at, d.ticket.agreed_extension_reason)
         if (due, item.provisional, item.due_at) != (d.due_at, d.provisional, d.limit_due_at):
             d.due_at, d.limit_due_at, d.agreed = due, item.due_at, agreed
-            d.provisional, d.warn_at, d.rule = item.provisional, warn_moment(d.start_at, due), item.rule[:200]
+            project = d.ticket.project
+            if project.pk not in fractions:
+                fractions[project.pk] = deadline_warn_fraction(project)
+            d.provisional, d.rule = item.provisional, item.rule[:200]
+            d.warn_at = warn_moment(d.start_at, due, fraction=fractions[project.pk])
             dirty.append(d)
     if dirty:
         Deadline.objects.bulk_update(dirty, _RECOMPUTED_FIELDS)

@@ -26,6 +26,7 @@ from django.db import transaction
 from apps.core.errors import DomainError
 from apps.estates import actions as estate_actions
 from apps.estates.models import Household, OccupancyStatus
+from apps.notify import queries as notify_queries
 from apps.notify.actions import notify_owner, notify_staff
 from apps.org.access import can_see_project, departments_headed, has_cap, roles_in
 from apps.org.models import Department, Project
@@ -83,6 +84,21 @@ def _require_record(user: User, project: Project) -> None:
         raise VisitError("只有本项目客服部人员（前台、管家、主管、经理）可以记录走访", code="forbidden", status=403)
 
 
+def check_phone_time(project: Project, at: dt.datetime, emergency_reason: str = "") -> str:
+    """R-M17-01 (P-21): a phone call to an owner at ``at`` inside the project's quiet hours is refused
+    (409 ``quiet_hours`` on ``emergency_reason``, with the next allowed time) unless an emergency reason
+    is given — the company's/project's policy through :func:`apps.notify.queries.check_call_time`, the
+    same check as every other outbound-call path. Returns the reason to keep ("" outside the windows)."""
+    reason = (emergency_reason or "").strip()
+    if len(reason) > 200:
+        raise _refuse("紧急原因不能超过200字", "emergency_reason")
+    try:
+        warning = notify_queries.check_call_time(project, at, emergency_reason=reason)
+    except notify_queries.NotifyError as exc:
+        raise VisitError(exc.message, field="emergency_reason", code="quiet_hours", status=409) from None
+    return reason if warning else ""
+
+
 def _text(value: str | None, label: str, field: str, minimum: int = 1) -> str:
     value = (value or "").strip()
     if len(value) < minimum:
@@ -133,7 +149,7 @@ def _clean_problem(raw: Mapping[str, Any], project: Project, i: int) -> dict[str
 def record_visit(*, project: Project, household: Household | None, category: str, method: str,
                  visited_at: dt.datetime | None, communicated: str, opinions: str, acting_user: User,
                  now: dt.datetime, person: Person | None = None, visitor: User | None = None,
-                 problems: Sequence[Mapping[str, Any]] = ()) -> Visit:
+                 problems: Sequence[Mapping[str, Any]] = (), emergency_reason: str = "") -> Visit:
     """记录走访 — one line of the 业主回访记录表 (R-M9-01, R-M9-03) with the problems raised (R-M9-04).
 
     - Filed with the project's 客服部 (R-M6-06): refused when the project has none.
@@ -141,7 +157,8 @@ def record_visit(*, project: Project, household: Household | None, category: str
       recorder and must work in the project.
     - Each problem: description; ``status`` 当场解决 (with the answer given) or 待解决; optional
       category (the ticket category tree) and responsible department, whose head is notified of an
-      open problem (R-M9-04)."""
+      open problem (R-M9-04).
+    - R-M17-01: a visit by phone inside the quiet hours is saved only with an ``emergency_reason``."""
     _require_record(acting_user, project)
     if category not in VisitCategory.values:
         raise _refuse("请选择走访类别", "category")
@@ -164,6 +181,7 @@ def record_visit(*, project: Project, household: Household | None, category: str
         raise _refuse("走访时间不能晚于当前时间", "visited_at")
     communicated = _text(communicated, "沟通内容", "communicated")
     opinions = _text(opinions, "业主意见（如业主无意见请写“无”）", "opinions")
+    kept_reason = check_phone_time(project, visited_at, emergency_reason) if method == VisitMethod.PHONE else ""
     if len(problems) > MAX_PROBLEMS:
         raise _refuse(f"一次走访最多记录{MAX_PROBLEMS}个问题", "problems")
     cleaned = [_clean_problem(raw, project, i) for i, raw in enumerate(problems)]
@@ -174,7 +192,7 @@ def record_visit(*, project: Project, household: Household | None, category: str
     visit = Visit(project=project, household=household, person=person, category=category, method=method,
                   visitor=visitor, visited_at=visited_at, visited_on=visited_at.astimezone(project.tz).date(),
                   communicated=communicated, opinions=opinions, filed_department=department,
-                  recorded_by=acting_user, recorded_at=now)
+                  recorded_by=acting_user, recorded_at=now, emergency_reason=kept_reason)
     _save(visit, None, acting_user=acting_user, reason="记录走访")
     for data in cleaned:
         problem = VisitProblem(visit=visit, created_at=now, **data)
@@ -206,8 +224,10 @@ def _lock_visit(visit: Visit) -> Visit:
 
 @transaction.atomic
 def correct_visit(*, visit: Visit, changes: Mapping[str, Any], reason: str, acting_user: User,
-                  now: dt.datetime) -> Visit:
-    """更正走访记录: change some recorded fields with a reason; the old values stay in the history."""
+                  now: dt.datetime, emergency_reason: str = "") -> Visit:
+    """更正走访记录: change some recorded fields with a reason; the old values stay in the history.
+    A correction that makes the visit a phone call, or moves a phone call's time, is checked against the
+    quiet hours like a new record (R-M17-01)."""
     _require_record(acting_user, visit.project)
     visit = _lock_visit(visit)
     reason = _text(reason, "更正原因", "reason", minimum=2)
@@ -237,6 +257,11 @@ def correct_visit(*, visit: Visit, changes: Mapping[str, Any], reason: str, acti
     changed = [k for k, v in changes.items() if getattr(visit, k) != v]
     if not changed:
         raise _refuse("没有需要更正的内容", code="unchanged")
+    if changes.get("method", visit.method) == VisitMethod.PHONE and {"method", "visited_at"} & set(changed):
+        kept = check_phone_time(visit.project, changes.get("visited_at", visit.visited_at), emergency_reason)
+        if kept != visit.emergency_reason:
+            changes = {**changes, "emergency_reason": kept}
+            changed.append("emergency_reason")
     for key in changed:
         setattr(visit, key, changes[key])
     if "visited_at" in changed:
@@ -583,7 +608,8 @@ def report_problem_progress(*, problem: VisitProblem, text: str, acting_user: Us
 
 @transaction.atomic
 def return_visit_problem(*, problem: VisitProblem, satisfied: bool, text: str, acting_user: User,
-                         now: dt.datetime) -> VisitProblemFollowUp:
+                         now: dt.datetime, method: str = VisitMethod.PHONE,
+                         emergency_reason: str = "") -> VisitProblemFollowUp:
     """回访整改结果 (R-M9-06): satisfied → the problem is solved; not satisfied → it stays open, the
     responsible department is told again, and work continues until the owner is satisfied (R-M4-09)."""
     problem = _lock_problem(problem, acting_user)
@@ -592,8 +618,12 @@ def return_visit_problem(*, problem: VisitProblem, satisfied: bool, text: str, a
     if not problem.follow_ups.filter(kind=FollowUpKind.PROGRESS).exists():
         raise VisitError("责任部门尚未反馈整改结果，不能回访", code="no_progress", status=409)
     text = _text(text, "回访情况", "text", minimum=2)
+    if method not in (VisitMethod.PHONE, VisitMethod.FACE_TO_FACE):
+        raise _refuse("请选择回访方式（电话或上门）", "method")
+    kept = check_phone_time(problem.visit.project, now, emergency_reason) if method == VisitMethod.PHONE else ""
     row = VisitProblemFollowUp.objects.create(problem=problem, kind=FollowUpKind.RETURN_VISIT, text=text,
-                                              satisfied=satisfied, by=acting_user, at=now)
+                                              satisfied=satisfied, by=acting_user, at=now, method=method,
+                                              emergency_reason=kept)
     if satisfied:
         problem.status, problem.answer = ProblemStatus.SOLVED, text
         problem.resolved_at, problem.resolved_by = now, acting_user
@@ -704,12 +734,13 @@ def follow_up_early_care(*, care: EarlyCare, text: str, acting_user: User, now: 
 @transaction.atomic
 def record_not_moved_in_call(*, household: Household, called_at: dt.datetime | None, acting_user: User,
                              now: dt.datetime, reached: bool = True, reason: str = "", note: str = "",
-                             person: Person | None = None) -> NotMovedInCall:
+                             person: Person | None = None, emergency_reason: str = "") -> NotMovedInCall:
     """未入住业主电话回访 (R-M9-17, R-M7-07): the CS staff (客服专员, ``Cap.RECORD_VISITS``) call an owner
     of a household not yet moved in and record why. A call that got through needs the reason, which
     also becomes the household's reason in the 入住动态表 through
     :func:`apps.estates.actions.record_not_moved_in_reason` (kept in its history); an unanswered call is
-    recorded with a note. Nothing is written when either step refuses."""
+    recorded with a note. Nothing is written when either step refuses. A call inside the quiet hours
+    is saved only with an ``emergency_reason`` (R-M17-01)."""
     project = household.project
     _require_record(acting_user, project)
     if household.status != OccupancyStatus.NOT_MOVED_IN:
@@ -724,9 +755,10 @@ def record_not_moved_in_call(*, household: Household, called_at: dt.datetime | N
         raise _refuse("未入住原因不能超过200字", "reason")
     if not reached and not note:
         raise _refuse("未接通：请在通话记录中说明（如无人接听、关机）", "note")
+    kept_reason = check_phone_time(project, called_at, emergency_reason)
     call = NotMovedInCall.objects.create(project=project, household=household, person=person, called_at=called_at,
                                          reached=reached, reason=reason, note=note, caller=acting_user,
-                                         recorded_at=now)
+                                         recorded_at=now, emergency_reason=kept_reason)
     if reached:
         try:
             estate_actions.record_not_moved_in_reason(acting_user, household, reason)

@@ -54,6 +54,7 @@ class VisitOut(Schema):
     opinions: str
     filed_department: str
     voided: bool
+    emergency_reason: str = ""
     problems: list[VisitProblemOut]
 
 
@@ -76,6 +77,7 @@ class VisitIn(Schema):
     communicated: str
     opinions: str
     problems: list[VisitProblemIn] = []
+    emergency_reason: str = ""  # R-M17-01: required for a phone visit inside the quiet hours
 
 
 class VisitSettleIn(Schema):
@@ -101,6 +103,7 @@ def _out(visit: Visit) -> dict[str, Any]:
         "method_label": visit.get_method_display(), "visitor": str(visit.visitor), "visited_at": visit.visited_at,
         "visited_on": visit.visited_on, "communicated": visit.communicated, "opinions": visit.opinions,
         "filed_department": visit.filed_department.name, "voided": visit.voided,
+        "emergency_reason": visit.emergency_reason,
         "problems": [{"id": p.pk, "description": p.description, "category": str(p.category) if p.category else None,
                       "status": p.status, "status_label": p.get_status_display(), "answer": p.answer,
                       "cannot_reason": p.cannot_reason, "department": p.department.name if p.department else None,
@@ -180,7 +183,8 @@ def visit_create(request: HttpRequest, payload: VisitIn,
             visitor=_get(User, payload.visitor_id, "visitor_id", "走访人", "走访人不是本项目员工",
                          memberships__project=project), category=payload.category,
             method=payload.method, visited_at=payload.visited_at, communicated=payload.communicated,
-            opinions=payload.opinions, problems=problems, acting_user=access.acting_user(request), now=clock.now())
+            opinions=payload.opinions, problems=problems, emergency_reason=payload.emergency_reason,
+            acting_user=access.acting_user(request), now=clock.now())
         return _json(_out(_visit(request, visit.pk)))
 
     return Status(201, produce())  # once per Idempotency-Key: apps.api.idempotency
@@ -268,12 +272,16 @@ class ProgrammeSettingsIO(Schema):
 @router.get("/programme/due", response={200: list[DueOut], **ERRORS},
             summary="每户下次走访到期日与逾期名单（定期周期、新业主首次走访、空巢老人）")
 def programme_due(request: HttpRequest, project: int, overdue: bool = False, building: int | None = None,
-                  offset: int = Query(0, ge=0, le=2**31 - 1), limit: int = Query(100, ge=1, le=1000)) -> Any:
+                  offset: int = Query(0, ge=0, le=2**31 - 1), limit: int = Query(100, ge=1, le=1000),
+                  elderly: bool = False) -> Any:
+    """``elderly=true``: the visit schedule of the elderly living alone only (空巢老人, R-M7-08, R-M9-18)."""
     proj = _project(request, project)
     prog = programme.settings_for(proj)
     qs = programme.households_due(proj, clock.today(proj.tz), prog).select_related("building")
     if overdue:
         qs = qs.filter(overdue=True)
+    if elderly:
+        qs = qs.filter(elderly_alone=True)
     if building is not None:
         qs = qs.filter(building_id=building)
     out = []
@@ -471,6 +479,8 @@ def summary_sign(request: HttpRequest, summary_id: int, stage: Literal["supervis
 class FollowUpIn(Schema):
     text: str
     satisfied: bool | None = None
+    method: str = "phone"  # a return visit (回访整改结果): phone or face_to_face
+    emergency_reason: str = ""  # R-M17-01: required for a phone return visit inside the quiet hours
 
 
 class FollowUpOut(Schema):
@@ -502,7 +512,9 @@ def problem_return_visit(request: HttpRequest, problem_id: int, payload: FollowU
     if payload.satisfied is None:
         raise ApiError(422, "invalid", "请填写业主是否满意", {"satisfied": ["请填写业主是否满意"]})
     row = actions.return_visit_problem(problem=_problem(request, problem_id), satisfied=payload.satisfied,
-                                       text=payload.text, acting_user=access.acting_user(request), now=clock.now())
+                                       text=payload.text, method=payload.method,
+                                       emergency_reason=payload.emergency_reason,
+                                       acting_user=access.acting_user(request), now=clock.now())
     return Status(201, row)
 
 
@@ -595,6 +607,7 @@ class NotMovedInCallIn(Schema):
     reason: str = ""
     note: str = ""
     person_id: int | None = None
+    emergency_reason: str = ""  # R-M17-01: required for a call inside the quiet hours
 
 
 class NotMovedInCallOut(Schema):
@@ -627,6 +640,7 @@ def not_moved_in_call(request: HttpRequest, payload: NotMovedInCallIn) -> Any:
         raise ApiError(404, "not_found", "房屋不存在", {"household_id": ["房屋不存在"]})
     call = actions.record_not_moved_in_call(
         household=hh, called_at=payload.called_at, reached=payload.reached, reason=payload.reason, note=payload.note,
+        emergency_reason=payload.emergency_reason,
         person=_get(Person, payload.person_id, "person_id", "业主", "业主不属于该房屋", household=hh),
         acting_user=access.acting_user(request), now=clock.now())
     hh.refresh_from_db(fields=["not_moved_in_reason"])

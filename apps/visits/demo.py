@@ -57,7 +57,8 @@ def load_demo_visits(company: Company, *, seed: int = 2026, now: dt.datetime | N
         for i in range(per_project):
             moment = start + dt.timedelta(seconds=span * (i + rng.random() * 0.5) / (per_project + 1))
             local = moment.astimezone(project.tz)
-            moment = local.replace(hour=9 + rng.randrange(9), minute=rng.randrange(60))
+            # working hours outside the default quiet hours (R-M17-01): a phone visit is never at lunch
+            moment = local.replace(hour=(9, 10, 11, 14, 15, 16, 17, 18, 19)[rng.randrange(9)], minute=rng.randrange(60))
             if moment >= now:
                 continue
             person = people[rng.randrange(len(people))]

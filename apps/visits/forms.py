@@ -30,6 +30,7 @@ class VisitForm(forms.Form):
     visited_at = forms.DateTimeField(validators=[validate_moment], label=_("走访时间"), widget=DT_WIDGET)
     communicated = forms.CharField(label=_("沟通内容"), widget=forms.Textarea(attrs={"rows": 3}))
     opinions = forms.CharField(label=_("业主意见（详细记录）"), widget=forms.Textarea(attrs={"rows": 4}))
+    emergency_reason = forms.CharField(label=_("紧急原因（免打扰时段致电时必填）"), max_length=200, required=False)
     # a one-time key: a double-clicked or re-sent form files one visit (apps.api.idempotency, a middleware)
     submission_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
@@ -84,6 +85,7 @@ class CorrectForm(forms.Form):
     visited_at = forms.DateTimeField(validators=[validate_moment], label=_("走访时间"), widget=DT_WIDGET)
     communicated = forms.CharField(label=_("沟通内容"), widget=forms.Textarea(attrs={"rows": 3}))
     opinions = forms.CharField(label=_("业主意见（详细记录）"), widget=forms.Textarea(attrs={"rows": 4}))
+    emergency_reason = forms.CharField(label=_("紧急原因（免打扰时段致电时必填）"), max_length=200, required=False)
     reason = forms.CharField(label=_("更正原因"), max_length=200)
 
 

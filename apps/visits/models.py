@@ -68,6 +68,8 @@ class Visit(models.Model):
     visited_on = models.DateField(_("走访日期"), help_text=_("项目时区的日期，按年/月统计用"))
     communicated = models.TextField(_("沟通内容"), help_text=_("介绍的近期主要工作、对已有问题采取的措施等"))
     opinions = models.TextField(_("业主意见（详细记录）"))
+    # R-M17-01: a phone visit inside the quiet hours is saved only with an emergency reason
+    emergency_reason = models.CharField(_("紧急原因（免打扰时段致电）"), max_length=200, blank=True)
     filed_department = models.ForeignKey("org.Department", on_delete=models.PROTECT, related_name="filed_visits",
                                          verbose_name=_("归档部门"), help_text=_("项目客服部"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
@@ -290,6 +292,9 @@ class VisitProblemFollowUp(models.Model):
     kind = models.CharField(_("类别"), max_length=20, choices=FollowUpKind.choices)
     text = models.TextField(_("内容"))
     satisfied = models.BooleanField(_("业主满意"), null=True, blank=True)
+    # a return visit to the owner: by phone it follows the quiet hours (R-M17-01)
+    method = models.CharField(_("回访方式"), max_length=20, choices=VisitMethod.choices, blank=True)
+    emergency_reason = models.CharField(_("紧急原因（免打扰时段致电）"), max_length=200, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                            verbose_name=_("填写人"))
     at = models.DateTimeField(_("时间"))
@@ -372,6 +377,8 @@ class NotMovedInCall(models.Model):
     reached = models.BooleanField(_("已接通"), default=True)
     reason = models.CharField(_("未入住原因"), max_length=200, blank=True)
     note = models.TextField(_("通话记录"), blank=True)
+    # R-M17-01: a call inside the quiet hours is saved only with an emergency reason
+    emergency_reason = models.CharField(_("紧急原因（免打扰时段致电）"), max_length=200, blank=True)
     caller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                verbose_name=_("致电人"))
     recorded_at = models.DateTimeField(_("记录时间"))

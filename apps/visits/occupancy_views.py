@@ -123,7 +123,8 @@ def not_moved_in(request: HttpRequest) -> HttpResponse:
                 try:
                     actions.record_not_moved_in_call(household=household, called_at=d["called_at"],
                                                      reached=d["reached"] == "yes", reason=d["reason"],
-                                                     note=d["note"], acting_user=access.acting_user(request),
+                                                     note=d["note"], emergency_reason=d["emergency_reason"],
+                                                     acting_user=access.acting_user(request),
                                                      now=clock.now())
                 except DomainError as exc:
                     flash_refusal(request, exc, form=form)

@@ -78,6 +78,9 @@ class ProgressForm(forms.Form):
 class ReturnVisitForm(forms.Form):
     satisfied = forms.ChoiceField(label=_("业主是否满意"), choices=[("yes", _("满意")), ("no", _("不满意"))])
     text = forms.CharField(label=_("回访情况"), widget=forms.Textarea(attrs={"rows": 2}))
+    method = forms.ChoiceField(label=_("回访方式"), initial="phone",
+                               choices=[("phone", _("电话")), ("face_to_face", _("上门面谈"))])
+    emergency_reason = forms.CharField(label=_("紧急原因（免打扰时段致电时必填）"), max_length=200, required=False)
 
 
 DT_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -110,6 +113,7 @@ class NotMovedInCallForm(forms.Form):
     reason = forms.CharField(label=_("未入住原因"), required=False, max_length=200)
     note = forms.CharField(label=_("通话记录"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                            max_length=2000)
+    emergency_reason = forms.CharField(label=_("紧急原因（免打扰时段致电时必填）"), max_length=200, required=False)
 
 
 class AnnualPlanForm(forms.Form):

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from apps.core.errors import DomainError
 from apps.core.exports import xlsx_response
 from apps.core.flash import flash_refusal
-from apps.estates.models import Household
+from apps.estates.models import Household, OccupancyStatus
 from apps.org.access import has_cap, visible_projects
 from apps.org.models import Project
 from apps.org.roles import Cap
@@ -62,7 +62,8 @@ PROGRAMME_HEADERS = ["楼栋", "房号", "空巢老人", "入住日期", "上次
 
 @login_required
 def programme_view(request: HttpRequest) -> HttpResponse | FileResponse:
-    """走访计划执行：each household's next visit due date, the overdue list, coverage (R-M9-12/-14/-18)."""
+    """走访计划执行：each household's next visit due date, the overdue list, coverage (R-M9-12/-14/-18).
+    ``?elderly=1``: the visit schedule of the elderly living alone only (空巢老人, R-M7-08)."""
     project = _project(request)
     today = clock.today(project.tz)
     prog = programme.settings_for(project)
@@ -70,6 +71,9 @@ def programme_view(request: HttpRequest) -> HttpResponse | FileResponse:
     only_overdue = request.GET.get("overdue") == "1"
     if only_overdue:
         qs = qs.filter(overdue=True)
+    only_elderly = request.GET.get("elderly") == "1"
+    if only_elderly:
+        qs = qs.filter(elderly_alone=True)
     building = request.GET.get("building", "")
     if building.isdigit():
         qs = qs.filter(building_id=int(building))
@@ -88,10 +92,12 @@ def programme_view(request: HttpRequest) -> HttpResponse | FileResponse:
     start, end = programme.coverage_period(today, prog)
     return render(request, "visits/programme.html", {
         "project": project, "projects": access.archive_projects(request.user), "page": page, "prog": prog,
-        "today": today, "only_overdue": only_overdue, "building": building,
+        "today": today, "only_overdue": only_overdue, "only_elderly": only_elderly, "building": building,
         "by_building": programme.coverage(project, start, end, by="building"),
         "by_butler": programme.coverage(project, start, end, by="butler"), "period": (start, end),
         "overdue_count": programme.households_due(project, today, prog).filter(overdue=True).count(),
+        "elderly_count": Household.objects.filter(project=project, status=OccupancyStatus.OCCUPIED,
+                                                  elderly_alone=True).count(),
         "can_configure": has_cap(request.user, Cap.MANAGE_CONFIG, project),
     })
 
@@ -303,8 +309,9 @@ def problem_return_visit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReturnVisitForm(request.POST)
     try:
         actions.return_visit_problem(problem=problem, satisfied=form.data.get("satisfied") == "yes",
-                                     text=form.data.get("text", ""), acting_user=access.acting_user(request),
-                                     now=clock.now())
+                                     text=form.data.get("text", ""), method=form.data.get("method", "phone"),
+                                     emergency_reason=form.data.get("emergency_reason", ""),
+                                     acting_user=access.acting_user(request), now=clock.now())
     except DomainError as exc:
         flash_refusal(request, exc)
     else:

@@ -144,13 +144,14 @@ def visit_new(request: HttpRequest) -> HttpResponse:
                 project=data["project"], household=data["household_obj"], person=data.get("person_obj"),
                 category=data["category"], method=data["method"], visitor=data.get("visitor"),
                 visited_at=data["visited_at"], communicated=data["communicated"], opinions=data["opinions"],
-                problems=problems, acting_user=access.acting_user(request), now=clock.now())
+                problems=problems, emergency_reason=data.get("emergency_reason", ""),
+                acting_user=access.acting_user(request), now=clock.now())
             return {"id": visit.pk, "filed_department": visit.filed_department.name}
 
         try:
             made = produce()  # a double-clicked or re-sent form files one visit: apps.api.idempotency
         except DomainError as exc:
-            flash_refusal(request, exc)
+            flash_refusal(request, exc, form=form)
         except ApiError as exc:  # the same key is still being processed, or was used for another form
             messages.error(request, exc.message)
         else:
@@ -187,15 +188,16 @@ def visit_correct(request: HttpRequest, pk: int) -> HttpResponse:
     if valid:
         data = dict(form.cleaned_data)
         reason = data.pop("reason")
+        emergency_reason = data.pop("emergency_reason", "")
         at = data.get("visited_at")
         if at is not None and clock.local(at, tz).replace(second=0, microsecond=0) == shown:
             data.pop("visited_at")  # unchanged as far as the form can say: keep the stored seconds
         changes = {k: v for k, v in data.items() if getattr(visit, k) != v}
         try:
-            actions.correct_visit(visit=visit, changes=changes, reason=reason,
+            actions.correct_visit(visit=visit, changes=changes, reason=reason, emergency_reason=emergency_reason,
                                   acting_user=access.acting_user(request), now=clock.now())
         except DomainError as exc:
-            flash_refusal(request, exc)
+            flash_refusal(request, exc, form=form)
         else:
             messages.success(request, _("走访记录已更正（原内容保留在修改记录中）"))
             return redirect("visits:detail", pk=visit.pk)

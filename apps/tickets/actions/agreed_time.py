@@ -44,7 +44,7 @@ def apply_agreed_arrival(*, ticket: Ticket, agreed_at: dt.datetime, tolerance: d
             return d
         if d.limit_due_at is None:
             d.limit_due_at = d.due_at  # the procedure's own limit, kept for statistics
-        d.due_at, d.agreed, d.warn_at = due, True, warn_moment(d.start_at, due)
+        d.due_at, d.agreed, d.warn_at = due, True, warn_moment(d.start_at, due, project=ticket.project)
         if AGREED_NOTE not in d.rule:
             d.rule = f"{d.rule}{AGREED_NOTE}"[:200]
         d.save(update_fields=["due_at", "agreed", "warn_at", "rule", "limit_due_at"])
