@@ -355,8 +355,9 @@ def steward(request: HttpRequest) -> HttpResponse:
     for c in VacantHouseCheck.objects.filter(project=project).select_related("household", "by")[:100]:
         table.rows.append(([c.household.label, _local(c.at, project), str(c.by),
                             _("正常") if c.ok else c.finding], []))
-    return _page(request, project, projects, _("楼宇巡查"), [("vacant", _("空置房检查"), vacant),
-                                                       ("dispute", _("邻里纠纷"), dispute)], [table])
+    forms = [("vacant", _("空置房检查"), vacant), ("dispute", _("邻里纠纷"), dispute)]
+    # a page offers only the steps its user may take: the POST above refuses the others
+    return _page(request, project, projects, _("楼宇巡查"), forms if access.can_patrol(user, project) else [], [table])
 
 
 @login_required
@@ -403,7 +404,8 @@ def meetings(request: HttpRequest) -> HttpResponse:
     for m in ButlerMeeting.objects.filter(project=project).select_related("chair").prefetch_related("attendees")[:60]:
         table.rows.append(([f"{m.held_on:%Y-%m-%d}", str(m.chair), "、".join(str(a) for a in m.attendees.all()),
                             m.key_issues], []))
-    return _page(request, project, projects, _("管家每日例会"), [("meeting", _("记录例会"), form)], [table])
+    return _page(request, project, projects, _("管家每日例会"),
+                 [("meeting", _("记录例会"), form)] if access.can_patrol(user, project) else [], [table])
 
 
 @login_required
