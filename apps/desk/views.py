@@ -315,8 +315,12 @@ def decoration(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("desk:decoration", pk=permit.pk)
     return render(request, "desk/decoration.html", {
         "p": permit, "project": project, "passes": permit.passes.all(), "checks": permit.checks.select_related("by"),
-        "forms": [("check", _("登记巡查/工人检查"), check_form), ("pass", _("发放出入证"), pass_form),
-                  ("inspect", _("完工验收"), inspect_form), ("deposit", _("退押金"), deposit_form)],
+        # each step offered only to the roles its action accepts (patrol, record, approve)
+        "forms": [(op, label, form) for op, label, form, allowed in (
+            ("check", _("登记巡查/工人检查"), check_form, access.can_patrol(user, project)),
+            ("pass", _("发放出入证"), pass_form, access.can_record(user, project)),
+            ("inspect", _("完工验收"), inspect_form, access.can_approve(user, project)),
+            ("deposit", _("退押金"), deposit_form, access.can_approve(user, project))) if allowed],
         "can_approve": access.can_approve(user, project), "today": clock.local(_now(), project.tz).date(),
     }, status=400 if request.method == "POST" else 200)
 

@@ -252,3 +252,23 @@ def test_r_m20_04_13_patrol_forms_offered_only_to_roles_that_may_send_them(clien
     if op == "meeting":
         data = {**data, "attendees": [cast.butler.pk]}
     assert client.post(f"{path}?project={cast.project.pk}", data).status_code == 302
+
+
+def test_r_m20_02_decoration_page_offers_each_step_only_to_the_roles_its_action_accepts(client, cast, place, permit):
+    """R-M20-02/-04 (issue 23): on a permit's page the front desk is offered the worker pass (its grant) but not the
+    patrol check, the completion inspection or the deposit return, which the actions refuse it; the steward gets
+    the check; the supervisor (who approves decorations) gets the inspection and the deposit."""
+    url = f"/desk/decorations/{permit.pk}/"
+
+    def offered(user):
+        client.force_login(user)
+        html = client.get(url).content.decode()
+        return {op for op in ("check", "pass", "inspect", "deposit") if f'data-testid="form-{op}"' in html}
+
+    assert offered(cast.front_desk) == {"pass"}
+    assert "check" in offered(place["steward"]) and "inspect" not in offered(place["steward"])
+    assert {"inspect", "deposit"} <= offered(cast.supervisor)
+    client.force_login(cast.front_desk)
+    assert client.post(url, {"op": "deposit", "amount": "100"}).status_code in (400, 403)
+    permit.refresh_from_db()
+    assert permit.deposit_returned_at is None
