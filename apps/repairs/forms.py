@@ -149,7 +149,7 @@ class CashHandoverForm(forms.Form):
                               error_messages={"required": _("请选择要交接的收据")})
     amount = forms.DecimalField(label=_("交接金额"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"),
                                 widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    received_by = forms.ModelChoiceField(label=_("收款人（出纳）"), queryset=None, empty_label="—",
+    received_by: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("收款人（出纳）"), queryset=None, empty_label="—",
                                          error_messages={"required": _("请选择收款人")})
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
