@@ -4,6 +4,8 @@ with. Each app names its own subclass (``TicketError``, ``VisitError`` …) so c
 app's refusals; the API turns any of them into ``{"error": {code, message, fields}}``."""
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
     def __init__(self, message: str, *, field: str | None = None, code: str = "invalid", status: int = 422,
@@ -14,3 +16,17 @@ class DomainError(Exception):
         self.code = code
         self.status = status
         self.fields = fields or ({field: [message]} if field else {})
+
+
+def bind_to_form(form: Any, exc: DomainError) -> None:
+    """Show a refused action on its form (issue 23 item 1): each message beside the field it names (the shared form
+    template, ``django/forms/div.html``, also lists it in the summary at the top of the form), a message naming no
+    field of the form above the fields."""
+    placed = False
+    for name, msgs in exc.fields.items():
+        if name in form.fields:
+            for m in msgs:
+                form.add_error(name, m)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)

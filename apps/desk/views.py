@@ -315,8 +315,12 @@ def decoration(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("desk:decoration", pk=permit.pk)
     return render(request, "desk/decoration.html", {
         "p": permit, "project": project, "passes": permit.passes.all(), "checks": permit.checks.select_related("by"),
-        "forms": [("check", _("登记巡查/工人检查"), check_form), ("pass", _("发放出入证"), pass_form),
-                  ("inspect", _("完工验收"), inspect_form), ("deposit", _("退押金"), deposit_form)],
+        # each step offered only to the roles its action accepts (patrol, record, approve)
+        "forms": [(op, label, form) for op, label, form, allowed in (
+            ("check", _("登记巡查/工人检查"), check_form, access.can_patrol(user, project)),
+            ("pass", _("发放出入证"), pass_form, access.can_record(user, project)),
+            ("inspect", _("完工验收"), inspect_form, access.can_approve(user, project)),
+            ("deposit", _("退押金"), deposit_form, access.can_approve(user, project))) if allowed],
         "can_approve": access.can_approve(user, project), "today": clock.local(_now(), project.tz).date(),
     }, status=400 if request.method == "POST" else 200)
 
@@ -355,8 +359,9 @@ def steward(request: HttpRequest) -> HttpResponse:
     for c in VacantHouseCheck.objects.filter(project=project).select_related("household", "by")[:100]:
         table.rows.append(([c.household.label, _local(c.at, project), str(c.by),
                             _("正常") if c.ok else c.finding], []))
-    return _page(request, project, projects, _("楼宇巡查"), [("vacant", _("空置房检查"), vacant),
-                                                       ("dispute", _("邻里纠纷"), dispute)], [table])
+    forms = [("vacant", _("空置房检查"), vacant), ("dispute", _("邻里纠纷"), dispute)]
+    # a page offers only the steps its user may take: the POST above refuses the others
+    return _page(request, project, projects, _("楼宇巡查"), forms if access.can_patrol(user, project) else [], [table])
 
 
 @login_required
@@ -403,7 +408,8 @@ def meetings(request: HttpRequest) -> HttpResponse:
     for m in ButlerMeeting.objects.filter(project=project).select_related("chair").prefetch_related("attendees")[:60]:
         table.rows.append(([f"{m.held_on:%Y-%m-%d}", str(m.chair), "、".join(str(a) for a in m.attendees.all()),
                             m.key_issues], []))
-    return _page(request, project, projects, _("管家每日例会"), [("meeting", _("记录例会"), form)], [table])
+    return _page(request, project, projects, _("管家每日例会"),
+                 [("meeting", _("记录例会"), form)] if access.can_patrol(user, project) else [], [table])
 
 
 @login_required

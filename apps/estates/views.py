@@ -8,6 +8,7 @@ import datetime as dt
 import os
 import tempfile
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -45,6 +46,7 @@ from apps.estates.models import (
     ArchiveGrant,
     CallRecording,
     DecorationRecord,
+    Household,
     ImportJob,
     ImportStatus,
     OccupancyStatus,
@@ -554,37 +556,51 @@ def grant_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- decoration archive (R-M7-09, R-M7-10)
 
 
+def _media_archive_page(request: AuthenticatedRequest, pk: int, *, records: Callable[[User, Household], Any],
+                        may_add: Callable[[User, Project], bool], form_class: type[forms.Form],
+                        add: Callable[[User, Household, dict[str, Any]], object], saved: str, url_name: str,
+                        template: str, extra: Callable[[Household, bool], dict[str, Any]]) -> HttpResponse:
+    """A household's media archive page (装修档案, 通话录音): its list (``records``; hidden from a user who may not
+    read it), and the form that adds an entry (``form_class`` → ``add``) for the users ``may_add`` names; a refused
+    entry comes back beside its field, a kept one goes back to the page (``url_name``) with ``saved``."""
+    household = archive.get_household(request.user, pk)
+    try:
+        rows = list(records(request.user, household))
+    except PermissionDenied:
+        raise Http404 from None
+    may = may_add(request.user, household.project)
+    form = form_class(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if not may:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                add(request.user, household, form.cleaned_data)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, saved)
+                return redirect(url_name, pk=household.pk)
+        status = 400
+    return render(request, template, {
+        "household": household, "project": household.project, "records": rows, "form": form,
+        "open_form": MediaOpenForm(), **extra(household, may),
+    }, status=status)
+
+
 @login_required
 def decoration(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """装修档案: the household's decoration list, photo/video/recording library, progress and problems.
     The front desk, stewards and supervisors add entries; media open only through :func:`decoration_open`."""
-    household = archive.get_household(request.user, pk)
-    try:
-        records = list(queries.decoration_archive(request.user, household))
-    except PermissionDenied:
-        raise Http404 from None
-    may_keep = archive.may_keep_decoration(request.user, household.project)
-    form = DecorationRecordForm(request.POST or None, request.FILES or None)
-    status = 200
-    if request.method == "POST":
-        if not may_keep:
-            raise PermissionDenied
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                actions.add_decoration_record(request.user, household, kind=d["kind"], note=d["note"],
-                                              file=d["file"], now=clock.now())
-            except ValidationError as exc:
-                _apply_errors(form, exc)
-            else:
-                messages.success(request, _("已登记到装修档案"))
-                return redirect("estates:decoration", pk=household.pk)
-        status = 400
-    return render(request, "estates/decoration.html", {
-        "household": household, "project": household.project, "records": records, "form": form,
-        "may_keep": may_keep, "may_open": archive.may_reveal(request.user, household.project),
-        "open_form": MediaOpenForm(), "media_kinds": [str(k) for k in MEDIA_KINDS],
-    }, status=status)
+    return _media_archive_page(
+        request, pk, records=queries.decoration_archive, may_add=archive.may_keep_decoration,
+        form_class=DecorationRecordForm,
+        add=lambda user, household, d: actions.add_decoration_record(user, household, kind=d["kind"], note=d["note"],
+                                                                     file=d["file"], now=clock.now()),
+        saved=_("已登记到装修档案"), url_name="estates:decoration", template="estates/decoration.html",
+        extra=lambda household, may: {"may_keep": may, "may_open": archive.may_reveal(request.user, household.project),
+                                      "media_kinds": [str(k) for k in MEDIA_KINDS]})
 
 
 @login_required
@@ -614,32 +630,12 @@ def decoration_open(request: AuthenticatedRequest, pk: int, record_pk: int) -> H
 def call_recordings(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """通话录音: the household's kept call recordings (录音留存, the 入住动态表 calls first). The roles that
     phone owners add them; every recording opens only through :func:`call_recording_open`."""
-    household = archive.get_household(request.user, pk)
-    try:
-        records = list(queries.call_recordings(request.user, household))
-    except PermissionDenied:
-        raise Http404 from None
-    may_add = archive.may_reveal(request.user, household.project)
-    form = CallRecordingForm(request.POST or None, request.FILES or None)
-    status = 200
-    if request.method == "POST":
-        if not may_add:
-            raise PermissionDenied
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                actions.add_call_recording(request.user, household, note=d["note"], file=d["file"],
-                                           called_at=d["called_at"], now=clock.now())
-            except ValidationError as exc:
-                _apply_errors(form, exc)
-            else:
-                messages.success(request, _("已保存通话录音"))
-                return redirect("estates:call_recordings", pk=household.pk)
-        status = 400
-    return render(request, "estates/call_recordings.html", {
-        "household": household, "project": household.project, "records": records, "form": form,
-        "may_add": may_add, "open_form": MediaOpenForm(),
-    }, status=status)
+    return _media_archive_page(
+        request, pk, records=queries.call_recordings, may_add=archive.may_reveal, form_class=CallRecordingForm,
+        add=lambda user, household, d: actions.add_call_recording(user, household, note=d["note"], file=d["file"],
+                                                                  called_at=d["called_at"], now=clock.now()),
+        saved=_("已保存通话录音"), url_name="estates:call_recordings", template="estates/call_recordings.html",
+        extra=lambda household, may: {"may_add": may})
 
 
 @login_required

@@ -137,6 +137,30 @@ class ReturnVisitForm(forms.Form):
     give_up = forms.BooleanField(label=_("多次未联系上，结束回访"), required=False)
 
 
+class ReceiptChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.number} · ¥{obj.amount} · {obj.order.ticket.number}"
+
+
+class CashHandoverForm(forms.Form):
+    """现金交接: the cash receipts the user holds (all ticked), the amount counted, the cashier."""
+
+    receipts = ReceiptChoices(label=_("收据"), queryset=None, widget=forms.CheckboxSelectMultiple,
+                              error_messages={"required": _("请选择要交接的收据")})
+    amount = forms.DecimalField(label=_("交接金额"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"),
+                                widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    received_by: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("收款人（出纳）"), queryset=None, empty_label="—",
+                                         error_messages={"required": _("请选择收款人")})
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, held: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["receipts"].queryset = held  # type: ignore[attr-defined]
+        self.fields["received_by"].queryset = people  # type: ignore[attr-defined]
+        if not self.is_bound:
+            self.initial.setdefault("receipts", [r.pk for r in held])
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 2}))
 

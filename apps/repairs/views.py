@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core import files
+from apps.core.errors import bind_to_form
 from apps.core.flash import flash_form_errors
 from apps.estates import actions as estates_actions
 from apps.org import access
@@ -415,14 +416,18 @@ def _receipt(request: HttpRequest, pk: int) -> Receipt:
 @login_required
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     """收据 (printable); a supervisor may void it with a reason (the number stays used)."""
-    r = _receipt(request, pk)
+    return _receipt_page(request, _receipt(request, pk), f.ReasonForm())
+
+
+def _receipt_page(request: HttpRequest, r: Receipt, void_form: Any, status: int = 200) -> HttpResponse:
     can_void = r.status != PaymentStatus.VOID and r.handover_id is None and access.has_cap(
         request.user, Cap.VOID, r.project)
     # issue 14 item 9 (R-M7-01): the payer's name and the phone numbers in the address masked unless the
     # user holds a grant; every showing of the printable receipt is in the read log
     grant = estates_actions.print_grant(_user(request), r.project)
     response = render(request, "repairs/receipt.html", {"r": r, "lines": list(r.order.charge_lines.all()),
-                                                        "can_void": can_void, "unmasked": grant is not None})
+                                                        "can_void": can_void, "unmasked": grant is not None,
+                                                        "void_form": void_form}, status=status)
     ticket = r.order.ticket
     estates_actions.log_print(_user(request), r.project, grant=grant, rows=1, household=ticket.household,
                               person=ticket.person, screen=f"打印：有偿服务收费收据 {r.number}")
@@ -432,15 +437,22 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def void_receipt(request: HttpRequest, pk: int) -> HttpResponse:
-    """作废收据 (supervisor, with the reason)."""
+    """作废收据 (supervisor, with the reason): a refusal comes back beside the reason, on the receipt's page."""
     r = _receipt(request, pk)
-    try:
-        actions.void_receipt(receipt=r, reason=request.POST.get("reason", ""), acting_user=_user(request),
-                             now=clock.now())
-        messages.success(request, _("已作废"))
-    except RepairError as exc:
-        _error(request, exc)
-    return redirect("repairs:receipt", pk=r.pk)
+    form = f.ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.void_receipt(receipt=r, reason=form.cleaned_data["reason"], acting_user=_user(request),
+                                 now=clock.now())
+        except RepairError as exc:
+            if exc.field not in form.fields:  # refused as a whole (not allowed, already void): said on the page
+                _error(request, exc)
+                return redirect("repairs:receipt", pk=r.pk)
+            bind_to_form(form, exc)
+        else:
+            messages.success(request, _("已作废"))
+            return redirect("repairs:receipt", pk=r.pk)
+    return _receipt_page(request, r, form, status=400)
 
 
 @login_required
@@ -450,26 +462,26 @@ def cash(request: HttpRequest) -> HttpResponse:
     project: Project | None = getattr(request, "project", None)
     if project is None or not access.can_see_project(user, project):
         raise Http404
-    if request.method == "POST":
-        ids = [int(x) for x in request.POST.getlist("receipts") if x.isdigit()]
-        cashier = User.objects.filter(pk=request.POST.get("received_by") or 0).first()
-        if cashier is None:
-            messages.error(request, _("请选择收款人"))
-        else:
-            try:
-                h = actions.hand_over_cash(project=project, receipts=ids, amount=request.POST.get("amount", ""),
-                                           received_by=cashier, acting_user=user, now=clock.now(),
-                                           note=request.POST.get("note", ""))
-                messages.success(request, _("已交接 ¥%(a)s") % {"a": h.amount})
-                return redirect("repairs:cash")
-            except RepairError as exc:
-                _error(request, exc)
-    held = list(q.cash_on_hand(user, project).select_related("order__ticket"))
+    held = q.cash_on_hand(user, project).select_related("order__ticket")
     people = (User.objects.filter(memberships__project=project, is_active=True).exclude(pk=user.pk).distinct()
               .order_by("display_name"))
+    form = f.CashHandoverForm(request.POST if request.method == "POST" else None, held=held, people=people)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            h = actions.hand_over_cash(project=project, receipts=list(d["receipts"]), amount=d["amount"],
+                                       received_by=d["received_by"], acting_user=user, now=clock.now(),
+                                       note=d["note"])
+        except RepairError as exc:
+            bind_to_form(form, exc)  # beside its field, listed at the top of the form
+        else:
+            messages.success(request, _("已交接 ¥%(a)s") % {"a": h.amount})
+            return redirect("repairs:cash")
+    rows = list(held)
     history = CashHandover.objects.filter(project=project, handed_by=user).select_related("received_by")[:20]
-    return render(request, "repairs/cash.html", {"held": held, "people": people, "history": history,
-                                                 "total": sum((r.amount for r in held), Decimal("0.00"))})
+    return render(request, "repairs/cash.html", {"held": rows, "form": form, "history": history,
+                                                 "total": sum((r.amount for r in rows), Decimal("0.00"))},
+                  status=400 if form.errors else 200)
 
 
 def prices(request: HttpRequest, code: str) -> HttpResponse:

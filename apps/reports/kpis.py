@@ -2,7 +2,7 @@
 
 Every KPI is a function over a :class:`Scope` — projects, period (on the time a ticket was
 received, T-02), and optionally a department, category (with its sub-categories), channel and
-kind. Its docstring is its definition, shown next to the figure on the dashboard.
+kind. Its ``definition`` is shown next to the figure on the dashboard (translated when shown).
 
 A KPI is a set of named *parts* (``numerator``, ``denominator`` …), each a condition on the
 tickets of the scope. The figures are computed with one aggregate query (``COUNT(*) FILTER``),
@@ -41,6 +41,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Concat, TruncMonth, TruncWeek
+from django.utils.translation import gettext, gettext_noop
 
 from apps.core import rule_codes
 from apps.escalation.models import ClusterMember
@@ -206,38 +207,45 @@ class Kpi:
 REGISTRY: dict[str, Kpi] = {}
 
 
-def kpi(code: str, label: str, *, rule: str = "", unit: str = "%", value_part: str = "numerator",
+def kpi(code: str, label: str, *, definition: str, rule: str = "", unit: str = "%", value_part: str = "numerator",
         annotate: Callable[[QuerySet[Ticket], Scope], QuerySet[Ticket]] | None = None) -> Callable[[Any], Any]:
+    """Register a KPI. ``label`` and ``definition`` (what users read beside the figure; no rule codes — those stay
+    in the function's docstring for developers) are marked with ``gettext_noop``: they are translated when a
+    result is shown (:meth:`KpiResult.as_dict`), in the language of that request, never at import."""
     def register(fn: Callable[[Scope], dict[str, Q]]) -> Callable[[Scope], dict[str, Q]]:
-        # the docstring is the definition users read beside the figure: codes stay for developers only
-        doc = rule_codes.strip(" ".join((fn.__doc__ or "").split())).strip()
-        REGISTRY[code] = Kpi(code, label, rule, unit, fn, doc, annotate, value_part)
+        REGISTRY[code] = Kpi(code, label, rule, unit, fn, rule_codes.strip(definition), annotate, value_part)
         return fn
 
     return register
 
 
-@kpi("received", "受理总数", rule="R-M5-14", unit="件", value_part="all")
+@kpi("received", gettext_noop("受理总数"), rule="R-M5-14", unit="件", value_part="all",
+     definition=gettext_noop(
+        "期内受理的全部诉求（按受理时间计；不含作废，含“未关闭”结案）。内部员工投诉按公司设置（默认不计入）"
+        "决定是否计入本页全部指标。"))
 def _received(scope: Scope) -> dict[str, Q]:
-    """期内受理的全部诉求（按受理时间 T-02 计；不含作废，含“未关闭”结案 R-M5-14）。内部员工投诉按公司设置
-    （R-M1-17、P-08，默认不计入）决定是否计入本页全部指标。"""
+    """Cites T-02, R-M5-14, R-M1-17, P-08."""
     parts = {"all": Q()}
     for code, _label in Kind.choices:
         parts[code] = Q(kind=code)
     return parts
 
 
-@kpi("valid_complaint_rate", "有效投诉率", rule="R-M5-10")
+@kpi("valid_complaint_rate", gettext_noop("有效投诉率"), rule="R-M5-10",
+     definition=gettext_noop(
+        "有效投诉率 = 期内受理的投诉中被认定为有效投诉的件数 ÷ 期内受理的投诉总数 × 100%。目标："
+        "≤ 1%。"))
 def _valid_rate(scope: Scope) -> dict[str, Q]:
-    """有效投诉率 = 期内受理的投诉中被认定为有效投诉（R-M1-18）的件数 ÷ 期内受理的投诉总数 × 100%。
-    目标（R-M5-13、P-30）：≤ 1%。"""
+    """Cites R-M1-18, R-M5-13, P-30."""
     return {"numerator": COMPLAINT & Q(valid_complaint=True), "denominator": COMPLAINT}
 
 
-@kpi("valid_complaints_per_household", "有效投诉率（按户、年化）", rule="R-M5-13")
+@kpi("valid_complaints_per_household", gettext_noop("有效投诉率（按户、年化）"), rule="R-M5-13",
+     definition=gettext_noop(
+        "有效投诉率（目标 ≤ 1%）= 期内认定的有效投诉件数 ÷ 统计项目的户数 × 100%，按年折算（"
+        "× 365 ÷ 统计期天数）。“有效投诉占投诉总数”的比例是另一项指标；≤ 1% 的目标只与本指标比"
+        "较。"))
 def _valid_per_household(scope: Scope) -> dict[str, Q]:
-    """有效投诉率（目标 ≤ 1%）= 期内认定的有效投诉件数 ÷ 统计项目的户数 × 100%，按年折算
-    （× 365 ÷ 统计期天数）。“有效投诉占投诉总数”的比例是另一项指标；≤ 1% 的目标只与本指标比较。"""
     return {"numerator": COMPLAINT & Q(valid_complaint=True)}
 
 
@@ -246,40 +254,49 @@ def households_of(scope: Scope) -> int:
     return Household.objects.filter(project_id__in=scope.project_ids).count()
 
 
-@kpi("response_on_time_rate", "1个工作日内响应及时率", rule="R-M2-05", annotate=_first_deadline(Stage.RESPOND))
+@kpi("response_on_time_rate", gettext_noop("1个工作日内响应及时率"), rule="R-M2-05", annotate=_first_deadline(Stage.RESPOND),
+     definition=gettext_noop(
+        "响应及时率 = 首轮“响应处理”时限按时完成的工单数 ÷ 首轮响应时限已到期或已完成的工单数 × "
+        "100%（时限为 1 个工作日，按工作日历计；到期仍未响应的计为不及时，未到期的不计入）。"))
 def _response_on_time(scope: Scope) -> dict[str, Q]:
-    """响应及时率 = 首轮“响应处理”时限按时完成的工单数 ÷ 首轮响应时限已到期或已完成的工单数 × 100%
-    （时限为 1 个工作日，按工作日历计；到期仍未响应的计为不及时，未到期的不计入）。"""
     return _on_time_parts(Stage.RESPOND, scope)
 
 
-@kpi("reply_on_time_rate", "回复及时率", rule="R-M5-13", annotate=_first_deadline(Stage.REPLY))
+@kpi("reply_on_time_rate", gettext_noop("回复及时率"), rule="R-M5-13", annotate=_first_deadline(Stage.REPLY),
+     definition=gettext_noop(
+        "回复及时率 = 首轮“回复业主”时限（约定时间与制度时限取早者）按时完成的工单数 ÷ 首轮回复时限已"
+        "到期或已完成的工单数 × 100%。可按投诉方式（渠道）分列。目标：100%。"))
 def _reply_on_time(scope: Scope) -> dict[str, Q]:
-    """回复及时率 = 首轮“回复业主”时限（约定时间与制度时限取早者）按时完成的工单数 ÷ 首轮回复时限已到期或
-    已完成的工单数 × 100%。可按投诉方式（渠道）分列。目标（R-M5-13）：100%。"""
+    """Cites R-M5-13."""
     return _on_time_parts(Stage.REPLY, scope)
 
 
-@kpi("handling_timely_rate", "处理及时率", rule="R-M5-10")
+@kpi("handling_timely_rate", gettext_noop("处理及时率"), rule="R-M5-10",
+     definition=gettext_noop(
+        "处理及时率 = 所有已到期或已完成的时限（回复、完成、回访等各环节）均按时完成的投诉数 ÷ 期内有已"
+        "到期或已完成时限的投诉数 × 100%（即：回复和关闭在应完成时间内）。"))
 def _timely(scope: Scope) -> dict[str, Q]:
-    """处理及时率 = 所有已到期或已完成的时限（回复、完成、回访等各环节）均按时完成的投诉数 ÷ 期内有已到期或
-    已完成时限的投诉数 × 100%（R-M5-10 的解释：回复和关闭在应完成时间内）。"""
+    """Cites R-M5-10."""
     has_due = Exists(_deadline().filter(_decided(scope.now)))
     late = Exists(_deadline().filter(_late(scope.now)))
     return {"numerator": COMPLAINT & Q(has_due) & ~Q(late), "denominator": COMPLAINT & Q(has_due)}
 
 
-@kpi("closure_rate", "关闭率", rule="R-M2-15")
+@kpi("closure_rate", gettext_noop("关闭率"), rule="R-M2-15",
+     definition=gettext_noop(
+        "关闭率 = 期内受理且已正常关闭（状态“已关闭”）的工单数 ÷ 期内受理的工单总数 × 100%；以"
+        "“未关闭”结案的不计为关闭。"))
 def _closure(scope: Scope) -> dict[str, Q]:
-    """关闭率 = 期内受理且已正常关闭（状态“已关闭”）的工单数 ÷ 期内受理的工单总数 × 100%；
-    以“未关闭”结案的不计为关闭（R-M2-16）。"""
+    """Cites R-M2-16."""
     return {"numerator": Q(status=TicketStatus.CLOSED), "denominator": Q()}
 
 
-@kpi("return_visit_rate", "回访率", rule="R-M5-13")
+@kpi("return_visit_rate", gettext_noop("回访率"), rule="R-M5-13",
+     definition=gettext_noop(
+        "回访率 = 已完成回访（回访结果“已回访”）的工单数 ÷ 应回访的工单数 × 100%。应回访：需回"
+        "访的类型（投诉、报修、建议、需求、有偿服务），已验证或之后的状态，且未批准免回访。目标：100%。"))
 def _return_visit(scope: Scope) -> dict[str, Q]:
-    """回访率 = 已完成回访（回访结果“已回访”）的工单数 ÷ 应回访的工单数 × 100%。应回访：需回访的类型
-    （投诉、报修、建议、需求、有偿服务），已验证或之后的状态，且未批准免回访（R-M4-05）。目标：100%。"""
+    """Cites R-M4-05."""
     due = Q(kind__in=RETURN_VISIT_KINDS, status__in=AFTER_VERIFICATION, return_visit_exemption="")
     done = Exists(ReturnVisit.objects.filter(ticket=OuterRef("pk"), outcome=ReturnVisitOutcome.DONE))
     return {"numerator": due & Q(done), "denominator": due}
@@ -288,11 +305,12 @@ def _return_visit(scope: Scope) -> dict[str, Q]:
 REPAIR_KINDS = (Kind.REPAIR, Kind.PAID_SERVICE)  # the repairs population of apps.repairs.measures (R-M8-15 (7))
 
 
-@kpi("repair_visit_on_time_rate", "报修48小时内回访率", rule="R-M5-13", annotate=_first_deadline(Stage.RETURN_VISIT))
+@kpi("repair_visit_on_time_rate", gettext_noop("报修48小时内回访率"), rule="R-M5-13", annotate=_first_deadline(Stage.RETURN_VISIT),
+     definition=gettext_noop(
+        "报修回访及时率 = 首轮“回访”时限（制度9：维修后 48 小时内；按公司所选规则集）按时完成的报修"
+        "（含有偿服务）÷ 首轮回访时限已到期或已完成的报修 × 100%（到期仍未回访的计为不及时，未到期"
+        "的、免回访的不计入）。目标由公司设置，默认 100%。"))
 def _repair_visit_on_time(scope: Scope) -> dict[str, Q]:
-    """报修回访及时率 = 首轮“回访”时限（制度9：维修后 48 小时内；按公司所选规则集）按时完成的报修（含有偿服务）
-    ÷ 首轮回访时限已到期或已完成的报修 × 100%（到期仍未回访的计为不及时，未到期的、免回访的不计入）。
-    目标由公司设置，默认 100%。"""
     parts = _on_time_parts(Stage.RETURN_VISIT, scope)
     repairs = Q(kind__in=REPAIR_KINDS)
     return {name: repairs & cond for name, cond in parts.items()}
@@ -306,19 +324,23 @@ def _latest_visit_with_verdict() -> QuerySet[ReturnVisit]:
             .exclude(satisfaction="").exclude(Exists(later)))
 
 
-@kpi("satisfaction_rate", "回访满意率", rule="R-M5-13")
+@kpi("satisfaction_rate", gettext_noop("回访满意率"), rule="R-M5-13",
+     definition=gettext_noop(
+        "满意率 = 最近一次已完成回访的业主评价为“满意”或“基本满意”的工单数 ÷ 有回访评价的工单数 ×"
+        " 100%。目标：≥ 95%。"))
 def _satisfaction(scope: Scope) -> dict[str, Q]:
-    """满意率 = 最近一次已完成回访的业主评价为“满意”或“基本满意”的工单数 ÷ 有回访评价的工单数 × 100%。
-    目标（R-M5-13、P-30）：≥ 95%。"""
+    """Cites R-M5-13, P-30."""
     latest = _latest_visit_with_verdict()
     return {"numerator": Q(Exists(latest.filter(satisfaction__in=GOOD))), "denominator": Q(Exists(latest))}
 
 
-@kpi("visit_feedback_rate", "回访反馈处理率", rule="R-M4-13")
+@kpi("visit_feedback_rate", gettext_noop("回访反馈处理率"), rule="R-M4-13",
+     definition=gettext_noop(
+        "回访反馈处理率 = 回访中业主提出意见（评价“不满意”）且已处理完毕的工单数 ÷ 回访中提出意见的工"
+        "单数 × 100%。处理完毕：其后一轮回访评价为“满意”或“基本满意”，或工单已关闭（直至业主满意）"
+        "。目标：100%。"))
 def _visit_feedback(scope: Scope) -> dict[str, Q]:
-    """回访反馈处理率 = 回访中业主提出意见（评价“不满意”）且已处理完毕的工单数 ÷ 回访中提出意见的工单数 ×
-    100%。处理完毕：其后一轮回访评价为“满意”或“基本满意”，或工单已关闭（R-M4-09 直至业主满意）。
-    目标（R-M4-13、R-M5-13）：100%。"""
+    """Cites R-M4-09, R-M4-13, R-M5-13."""
     raised = ReturnVisit.objects.filter(ticket=OuterRef("pk"), outcome=ReturnVisitOutcome.DONE,
                                         satisfaction=Satisfaction.UNSATISFIED)
     later_good = ReturnVisit.objects.filter(ticket=OuterRef("pk"), outcome=ReturnVisitOutcome.DONE,
@@ -327,31 +349,36 @@ def _visit_feedback(scope: Scope) -> dict[str, Q]:
     return {"numerator": due & (Q(Exists(later_good)) | Q(status=TicketStatus.CLOSED)), "denominator": due}
 
 
-@kpi("repeat_complaints", "重复投诉", rule="R-M3-02", unit="件")
+@kpi("repeat_complaints", gettext_noop("重复投诉"), rule="R-M3-02", unit="件",
+     definition=gettext_noop(
+        "重复投诉 = 期内受理的投诉中，同一房屋同一类别在统计窗口（默认 90 天，可设置）内此前已投诉过的"
+        "，或属于同一投诉组（同类投诉聚合）且组内有更早投诉的件数；“占比”= 重复投诉 ÷ 投诉总数。"))
 def _repeats(scope: Scope) -> dict[str, Q]:
-    """重复投诉 = 期内受理的投诉中，同一房屋同一类别在统计窗口（默认 90 天，可设置）内此前已投诉过的，或属于
-    同一投诉组（同类投诉聚合）且组内有更早投诉的件数；“占比”= 重复投诉 ÷ 投诉总数。"""
     window = repeat_window_days(_company_of(scope))
     return {"numerator": COMPLAINT & _repeat(scope, window), "denominator": COMPLAINT}
 
 
-@kpi("hot_major", "热点/重大投诉", rule="R-M3-01", unit="件", value_part="all")
+@kpi("hot_major", gettext_noop("热点/重大投诉"), rule="R-M3-01", unit="件", value_part="all",
+     definition=gettext_noop(
+        "热点、重大投诉件数：期内受理、当前级别为热点或重大的投诉（级别由升级模块判定）。"))
 def _hot_major(scope: Scope) -> dict[str, Q]:
-    """热点、重大投诉件数：期内受理、当前级别为热点或重大的投诉（级别由升级模块判定）。"""
     return {"all": Q(escalation_level__in=(EscalationLevel.HOT, EscalationLevel.MAJOR)),
             "hot": Q(escalation_level=EscalationLevel.HOT), "major": Q(escalation_level=EscalationLevel.MAJOR)}
 
 
-@kpi("overdue_now", "当前超时未办", rule="R-M2-26", unit="件", value_part="all")
+@kpi("overdue_now", gettext_noop("当前超时未办"), rule="R-M2-26", unit="件", value_part="all",
+     definition=gettext_noop(
+        "当前超时：期内受理、仍在处理中，且至少有一个未完成的时限已过到期时间的工单数（统计时点为“现在”）。"))
 def _overdue(scope: Scope) -> dict[str, Q]:
-    """当前超时：期内受理、仍在处理中，且至少有一个未完成的时限已过到期时间的工单数（统计时点为“现在”）。"""
     return {"all": measures.overdue_q(scope.now)}
 
 
-@kpi("handling_hours", "处理时长（工作小时）", rule="T-03", unit="小时", value_part="denominator")
+@kpi("handling_hours", gettext_noop("处理时长（工作小时）"), rule="T-03", unit="小时", value_part="denominator",
+     definition=gettext_noop(
+        "处理时长 = 从受理时间到关闭时间（含“未关闭”结案）之间的工作时间，按项目上班时间（扣除午休）和工"
+        "作日历计，夜间、休息日和节假日不计。给出平均值和第 90 百分位（最近秩法：排序后第 ⌈0.9n⌉ "
+        "个）。"))
 def _handling(scope: Scope) -> dict[str, Q]:
-    """处理时长 = 从受理时间到关闭时间（含“未关闭”结案）之间的工作时间，按项目上班时间（扣除午休）和工作日历
-    计，夜间、休息日和节假日不计。给出平均值和第 90 百分位（最近秩法：排序后第 ⌈0.9n⌉ 个）。"""
     return {"denominator": Q(closed_at__isnull=False)}
 
 
@@ -382,8 +409,8 @@ class KpiResult:
         return self.value <= goal if self.target.get("op") == "<=" else self.value >= goal
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "label": self.label, "rule": self.rule, "unit": self.unit,
-                "definition": self.definition, "counts": self.counts, "value": self.value, "extra": self.extra,
+        return {"code": self.code, "label": gettext(self.label), "rule": self.rule, "unit": self.unit,
+                "definition": gettext(self.definition), "counts": self.counts, "value": self.value, "extra": self.extra,
                 "target": self.target, "met_target": self.met_target}
 
 

@@ -230,3 +230,45 @@ def test_desk_pages_render(client, cast, place, permit):
     client.force_login(place["steward"])
     assert client.get("/desk/steward/").status_code == 200
     assert DecorationPermit.objects.count() == 1
+
+
+@pytest.mark.parametrize(("path", "op", "data"), [
+    ("/desk/steward/", "vacant", {"op": "vacant", "household": "8栋1单元801", "ok": "on"}),
+    ("/desk/meetings/", "meeting", {"held_on": "2026-11-23", "shared_logs": "巡查两次", "key_issues": "装修垃圾"}),
+])
+def test_r_m20_04_13_patrol_forms_offered_only_to_roles_that_may_send_them(client, cast, place, frozen_now, path, op,
+                                                                        data):
+    """R-M20-04/-13 (issue 23): the vacant-house, dispute and meeting forms need the patrol grant
+    (``access.can_patrol``, the check the POST makes): the front desk reads the register without a form it could
+    not send (and is refused when it sends one anyway); the steward and butler see and send the form."""
+    client.force_login(cast.front_desk)
+    page = client.get(f"{path}?project={cast.project.pk}")
+    assert page.status_code == 200 and f'data-testid="form-{op}"' not in page.content.decode()
+    assert 'data-testid="form-dispute"' not in page.content.decode()
+    assert client.post(f"{path}?project={cast.project.pk}", data).status_code == 403
+    client.force_login(place["steward"] if op == "vacant" else cast.butler)
+    page = client.get(f"{path}?project={cast.project.pk}")
+    assert page.status_code == 200 and f'data-testid="form-{op}"' in page.content.decode()
+    if op == "meeting":
+        data = {**data, "attendees": [cast.butler.pk]}
+    assert client.post(f"{path}?project={cast.project.pk}", data).status_code == 302
+
+
+def test_r_m20_02_decoration_page_offers_each_step_only_to_the_roles_its_action_accepts(client, cast, place, permit):
+    """R-M20-02/-04 (issue 23): on a permit's page the front desk is offered the worker pass (its grant) but not the
+    patrol check, the completion inspection or the deposit return, which the actions refuse it; the steward gets
+    the check; the supervisor (who approves decorations) gets the inspection and the deposit."""
+    url = f"/desk/decorations/{permit.pk}/"
+
+    def offered(user):
+        client.force_login(user)
+        html = client.get(url).content.decode()
+        return {op for op in ("check", "pass", "inspect", "deposit") if f'data-testid="form-{op}"' in html}
+
+    assert offered(cast.front_desk) == {"pass"}
+    assert "check" in offered(place["steward"]) and "inspect" not in offered(place["steward"])
+    assert {"inspect", "deposit"} <= offered(cast.supervisor)
+    client.force_login(cast.front_desk)
+    assert client.post(url, {"op": "deposit", "amount": "100"}).status_code in (400, 403)
+    permit.refresh_from_db()
+    assert permit.deposit_returned_at is None

@@ -123,7 +123,7 @@ def test_overpayment_refused_without_prepayment_page_and_api(client, cast, fees,
     client.force_login(fees.cashier)
     r = client.post(f"/fees/households/{fees.hh.pk}/", {"amount": "2000.00", "method": "cash", "channel": "counter"})
     body = r.content.decode()
-    assert r.status_code == 400 and "大于应收" in body and 'data-testid="form-errors"' in body
+    assert r.status_code == 400 and "大于应收" in body and 'data-testid="form-error-summary"' in body
     r = client.post("/api/v1/fees/payments", {"project_id": cast.project.pk, "household_id": fees.hh.pk,
                                               "amount": "2000.00"},
                     content_type="application/json", **auth(fees.cashier))

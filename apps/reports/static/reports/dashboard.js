@@ -6,6 +6,10 @@
   var url = script && script.getAttribute("data-url");
   if (!url || !window.echarts) { return; }
   var charts = [];
+  // the page's words in the page's language (the template translates them)
+  var words = { cases: "件", households: "户", target: "目标", definition: "定义", hours: "小时", calendar: "工作日历",
+                failed: "数据加载失败，请刷新重试。" };
+  try { words = Object.assign(words, JSON.parse(script.getAttribute("data-words") || "{}")); } catch (e) { /* keep */ }
 
   function esc(s) {
     return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
@@ -49,22 +53,23 @@
       var extra = "";
       if (k.code === "handling_hours" && k.extra) {
         extra = "<div class='target'>P90 " + esc(k.extra.p90_hours == null ? "—" : k.extra.p90_hours) +
-          " h · " + esc(k.extra.calendar || "") + "</div>";
+          " " + esc(words.hours) + " · " + esc(words.calendar) + "</div>";
       }
       if (k.code === "valid_complaints_per_household" && k.extra) {
         extra += "<div class='target'><a href='" + esc(k.drill.numerator) + "'>" + esc(k.counts.numerator) +
-          "</a> 件 / " + esc(k.extra.households) + " 户</div>";
+          "</a> " + esc(words.cases) + " / " + esc(k.extra.households) + " " +
+          esc(words.households) + "</div>";
       }
       if (k.counts && k.counts.denominator != null && k.unit === "%") {
         extra += "<div class='target'><a href='" + esc(k.drill.numerator) + "'>" + esc(k.counts.numerator) +
           "</a> / <a href='" + esc(k.drill.denominator) + "'>" + esc(k.counts.denominator) + "</a></div>";
       }
-      var target = k.target ? "<div class='target'>目标 " + esc(k.target.op) + " " + esc(k.target.value) +
+      var target = k.target ? "<div class='target'>" + esc(words.target) + " " + esc(k.target.op) + " " + esc(k.target.value) +
         (k.unit === "%" ? "%" : "") + "</div>" : "";
       return "<div class='kpi-card " + cls + "' data-kpi='" + esc(k.code) + "'>" +
         "<span class='label'>" + esc(k.label) + "</span>" +
         "<a class='value' href='" + esc(main) + "'>" + esc(v) + "</a>" + target + extra +
-        "<details><summary>定义</summary>" + esc(k.definition) + "</details></div>";
+        "<details><summary>" + esc(words.definition) + "</summary>" + esc(k.definition) + "</details></div>";
     }).join("");
     document.getElementById("kpi-cards").innerHTML = html;
   }
@@ -108,7 +113,7 @@
       });
     })
     .catch(function () {
-      document.getElementById("kpi-cards").innerHTML = "<p class='flash flash-error'>数据加载失败，请刷新重试。</p>";
+      document.getElementById("kpi-cards").innerHTML = "<p class='flash flash-error'>" + esc(words.failed) + "</p>";
     });
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 })();
