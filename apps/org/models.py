@@ -247,6 +247,42 @@ class TrainingAttendance(models.Model):
         return f"{self.session} · {self.user}"
 
 
+class AppraisalResult(models.TextChoices):
+    PASSED = "passed", _("合格")
+    IMPROVE = "improve", _("基本合格（须培训）")
+    FAILED = "failed", _("不合格")
+
+
+class AnnualAppraisal(models.Model):
+    """年度考评 (R-M8-18, R-M19-10): once a year the property service management department appraises a
+    door-to-door service worker on the services they did and the residents' feedback (the repairs,
+    completion on time, return-visit ratings and complaints of the year, kept as they were at the
+    appraisal). A worker whose latest appraisal failed is not dispatched to work that needs a
+    certificate (持证上岗) until a new appraisal passes; "须培训" names the training to follow."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="annual_appraisals",
+                                verbose_name=_("项目"))
+    staff = models.ForeignKey(User, on_delete=models.PROTECT, related_name="annual_appraisals",
+                              verbose_name=_("被考评人"))
+    year = models.PositiveIntegerField(_("考评年度"))
+    evidence = models.JSONField(_("服务情况与住户反馈"), default=dict)
+    result = models.CharField(_("考评结果"), max_length=20, choices=AppraisalResult.choices)
+    comment = models.TextField(_("考评意见"))
+    training = models.CharField(_("须参加的培训"), max_length=200, blank=True)
+    appraised_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("考评人"))
+    appraised_at = models.DateTimeField(_("考评时间"))
+
+    class Meta:
+        verbose_name = _("年度考评")
+        verbose_name_plural = _("年度考评")
+        ordering = ["-year", "-appraised_at", "-id"]
+        indexes = [models.Index(fields=["staff", "-appraised_at"], name="org_appraisal_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.year} {self.get_result_display()}"
+
+
 class TakeoverInspection(models.Model):
     """接管验收 (R-M19-14): when the company takes over a property, the common parts and facilities
     are inspected and the acceptance documents must be complete before the takeover is accepted."""

@@ -1,4 +1,5 @@
 """Demo staff records: the internal directory's extensions and employee numbers (R-M19-12);
+last year's annual appraisal of the repair workers (R-M8-18);
 training sessions with attendance (R-M19-13); owners' service contracts and takeover inspections (R-M19-14);
 the stewards' building patrols (R-M19-04);
 certificates of each project's staff registered by the 办公室主任 through the real
@@ -8,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from apps.estates.models import Building, Person, PersonKind
-from apps.org.models import Company, Membership, Project, TrainingSession, User
+from apps.org.models import AnnualAppraisal, AppraisalResult, Company, Membership, Project, TrainingSession, User
 from apps.org.roles import Role
 from apps.staffrecords import actions
 from apps.staffrecords.models import BuildingPatrol, Certificate, DirectoryChange, ServiceContract
@@ -34,6 +35,7 @@ def load_demo_staffrecords(company: Company, *, now: dt.datetime | None = None) 
     count += _training(company, director.user, now)
     count += _contracts(company, director.user, now)
     count += _patrols(company, now)
+    count += _appraisals(company, director.user, now)
     return count + _certificates(company, director.user, now)
 
 
@@ -65,6 +67,27 @@ def _contracts(company: Company, director: User, now: dt.datetime) -> int:
             actions.update_service_contract(contract=first, acting_user=director, now=now,
                                             reason="签订日期录入错误，以合同原件为准",
                                             signed_on=first.signed_on.replace(day=8))
+            count += 1
+    return count
+
+
+def _appraisals(company: Company, director: User, now: dt.datetime) -> int:
+    """Last year's annual appraisal of each project's repair workers (R-M8-18): passed, the second
+    worker of a project 基本合格 with a refresher course named."""
+    if AnnualAppraisal.objects.filter(company=company).exists():
+        return 0
+    count = 0
+    year = clock.local(now).year - 1
+    for project in Project.objects.filter(company=company).order_by("code"):
+        workers = [m.user for m in Membership.objects.filter(project=project, role=Role.WORKER)
+                   .select_related("user").order_by("user__username")]
+        for i, worker in enumerate(workers):
+            improve = i == 1
+            actions.appraise_annually(
+                acting_user=director, now=now, staff=worker, project=project, year=year,
+                result=AppraisalResult.IMPROVE if improve else AppraisalResult.PASSED,
+                comment="全年维修按时完成，回访满意" if not improve else "个别维修超时，业主反映沟通不够",
+                training="维修时限与上门服务规范复训" if improve else "")
             count += 1
     return count
 
