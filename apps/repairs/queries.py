@@ -68,16 +68,26 @@ OPEN_FOR_WORKER = (S.DISPATCHED, S.HANDLING, S.REOPENED, S.HANDLED)
 # ---------------------------------------------------------------- categories and rules
 
 
+#: R-M19-06: the CS department's commissioned paid cleaning and similar paid services (环境管理部 does them)
+PAID_SERVICE_PREFIX = "service_"
+
+
+def is_paid_service_category(category: Category | None) -> bool:
+    return category is not None and category.code.startswith(PAID_SERVICE_PREFIX)
+
+
 def is_repair_category(category: Category | None) -> bool:
     if category is None:
         return False
-    if category.code.startswith("repair_"):
+    if category.code.startswith("repair_") or is_paid_service_category(category):
         return True
     return bool(category.parent_id and category.parent and category.parent.code == "engineering")
 
 
 def repair_categories() -> list[Category]:
-    return list(Category.objects.filter(active=True, code__startswith="repair_").order_by("sort", "id"))
+    """The intake's categories: the repair categories, then the paid services (R-M19-06)."""
+    return list(Category.objects.filter(Q(code__startswith="repair_") | Q(code__startswith=PAID_SERVICE_PREFIX),
+                                        active=True).order_by("sort", "id"))
 
 
 def rule_for(project: Project, category: Category | None) -> RepairRule | None:
