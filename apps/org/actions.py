@@ -5,6 +5,9 @@
 - :func:`change_setting` / :func:`remove_setting_override` — a company's or project's settings
   (SPEC Appendix A), for every module's section registered in :mod:`apps.org.settings_registry`;
   validated by the section's form, written in one transaction with a :class:`SettingChange` row.
+- :func:`draft_plan` / :func:`decide_plan` / :func:`check_plan_execution` — the CS department's plans,
+  reports, budget, management plan and system documents (R-M19-01, R-M19-02);
+  :func:`register_asset` / :func:`check_asset` — its fixed assets (R-M19-02).
 """
 from __future__ import annotations
 

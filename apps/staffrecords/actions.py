@@ -1,7 +1,8 @@
 """Every write of the staff records (SPEC M19): certificates (R-M19-10), the internal directory
 (R-M19-12), training sessions with attendance (R-M19-13), owners' service contracts and
 takeover inspections (R-M19-14) with corrections of a registered contract, the stewards' building
-patrols (R-M19-04) whose findings needing action are received as internal tickets.
+patrols (R-M19-04) whose findings needing action are received as internal tickets, and the annual
+appraisal of door-to-door staff on their services and residents' feedback (R-M8-18, R-M19-10).
 
 Keyword-only, ``acting_user`` and ``now`` passed in; a refusal is :class:`StaffRecordError` (Chinese
 message, ``field``, ``code``, HTTP ``status``); each action is one ``transaction.atomic()``; field

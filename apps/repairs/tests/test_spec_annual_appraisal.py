@@ -23,6 +23,8 @@ def _appraise(client, cast, **kw):
 
 
 def test_r_m8_18_annual_appraisal_on_the_page_blocks_certificate_work_until_passed(cast, fake_policies, frozen_now):
+    cast.worker.certificate = "低压电工作业证 DG001 市应急管理局"
+    cast.worker.save(update_fields=["certificate"])
     completed(cast, on_site(cast, assigned(cast, now=frozen_now), now=frozen_now), now=frozen_now)
     pm = login(cast.project_manager)
     r = _appraise(pm, cast, training="")
