@@ -38,6 +38,7 @@ class _Api:
 
 def test_r_m19_02_supervisor_writes_budget_manager_approves_supervisor_checks_execution(cast, frozen_now):
     sup = _page(cast.supervisor)
+    assert 'data-testid="department-plans-link"' in sup.get("/staff-records/training/").content.decode()
     data = {"op": "draft", "project": cast.project.pk, "department": cast.cs_dept.pk, "kind": "budget",
             "title": "客服部2027年度预算", "period": "2027年度", "content": "人员培训、满意度调查、办公用品"}
     r = sup.post("/org/department/plans/", data)
