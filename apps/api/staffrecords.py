@@ -513,9 +513,9 @@ class AppraisalOut(Schema):
 
 
 class AppraisalIn(Schema):
-    staff_id: int
-    project_id: int
-    year: int
+    staff_id: int = Field(..., ge=1, le=2**31 - 1)
+    project_id: int = Field(..., ge=1, le=2**31 - 1)
+    year: int = Field(..., ge=2000, le=2100)
     result: Literal["passed", "improve", "failed"]  # AppraisalResult
     comment: str
     training: str = ""
@@ -529,7 +529,8 @@ def _appraisal(a: AnnualAppraisal) -> dict[str, Any]:
 
 @router.get("/appraisals", response={200: list[AppraisalOut], **ERRORS},
             summary="年度考评（管理者：所管项目；其他人：本人）")
-def appraisal_list(request: HttpRequest, year: int | None = None, limit: int = Query(100, ge=1, le=500)) -> Any:
+def appraisal_list(request: HttpRequest, year: int | None = Query(None, ge=2000, le=2100),
+                   limit: int = Query(100, ge=1, le=500)) -> Any:
     qs = access.visible_appraisals(request.user).select_related("staff", "appraised_by")
     if year is not None:
         qs = qs.filter(year=year)

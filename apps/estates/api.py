@@ -363,7 +363,7 @@ def open_call_recording(request: AuthenticatedRequest, recording_id: int, payloa
 
 
 class EstateStewardContactsIn(Schema):
-    project_id: int
+    project_id: int = Field(..., ge=1, le=2**31 - 1)
     reason: str = Field(min_length=1, max_length=200, description="查阅事由（记入顾客资料查阅记录）")
 
 

@@ -493,8 +493,8 @@ class DepartmentPlanOut(Schema):
 
 
 class DepartmentPlanIn(Schema):
-    project_id: int
-    department_id: int
+    project_id: int = Field(..., ge=1, le=2**31 - 1)
+    department_id: int = Field(..., ge=1, le=2**31 - 1)
     kind: Literal["plan", "report", "budget", "management_plan", "system_doc"]  # PlanKind
     title: str
     period: str
@@ -527,14 +527,14 @@ class FixedAssetOut(Schema):
 
 
 class FixedAssetIn(Schema):
-    project_id: int
-    department_id: int
+    project_id: int = Field(..., ge=1, le=2**31 - 1)
+    department_id: int = Field(..., ge=1, le=2**31 - 1)
     asset_no: str
     name: str
     location: str
     acquired_on: dt.date
     value: Decimal = Field(..., ge=0, max_digits=12, decimal_places=2)
-    custodian_id: int | None = None
+    custodian_id: int | None = Field(None, ge=1, le=2**31 - 1)
     note: str = ""
 
 
