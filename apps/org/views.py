@@ -414,11 +414,10 @@ def department_plans(request: HttpRequest) -> HttpResponse:
         "project", "department", "drafted_by", "decided_by", "execution_checked_by").order_by("-drafted_at", "-id")[:300])
     approving = set(_cap_projects(request, Cap.APPROVE_DEPT_PLANS).values_list("pk", flat=True))
     drafting_ids = set(drafting.values_list("pk", flat=True))
-    for p in plans:
-        p.may_decide = p.status == "submitted" and p.project_id in approving and p.drafted_by_id != user.pk
-        p.may_check = p.status == "approved" and p.project_id in drafting_ids
+    rows = [{"p": p, "may_decide": p.status == "submitted" and p.project_id in approving and p.drafted_by_id != user.pk,
+             "may_check": p.status == "approved" and p.project_id in drafting_ids} for p in plans]
     return render(request, "org/department_plans.html", {
-        "plans": plans, "form": form if drafting.exists() else None}, status=status)
+        "rows": rows, "form": form if drafting.exists() else None}, status=status)
 
 
 @login_required

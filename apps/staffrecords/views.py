@@ -357,7 +357,7 @@ def appraisals(request: HttpRequest) -> HttpResponse:
         return done
     rows = list(access.visible_appraisals(request.user).select_related("staff", "project", "appraised_by")
                 .order_by("-year", "-appraised_at", "-id")[:300])
-    for a in rows:
-        a.evidence_rows = [(label, (a.evidence or {}).get(key, 0)) for key, label in queries.EVIDENCE_LABELS]
-    return render(request, "staffrecords/appraisals.html", {"rows": rows, "form": form, "can_manage": keeper},
+    shown = [{"a": a, "evidence": [(label, (a.evidence or {}).get(key, 0)) for key, label in queries.EVIDENCE_LABELS]}
+             for a in rows]
+    return render(request, "staffrecords/appraisals.html", {"rows": shown, "form": form, "can_manage": keeper},
                   status=status)
