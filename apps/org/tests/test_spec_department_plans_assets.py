@@ -5,6 +5,7 @@ department documents — not their own; the 主管 manages the department's fixe
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -27,7 +28,8 @@ def _page(user):
 class _Api:
     def __init__(self, user):
         _t, raw = ApiToken.issue(user, name="t", now=clock.now())
-        self.c, self.h = Client(), {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+        self.c = Client()
+        self.h: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
     def get(self, url):
         return self.c.get(url, **self.h)
@@ -112,7 +114,7 @@ def test_r_m19_02_supervisor_manages_the_departments_fixed_assets(cast, frozen_n
     assert sup.post("/org/department/assets/", {"op": "check", "asset": asset.pk, "status": "repair",
                                                 "note": "屏幕故障送修"}).status_code == 302
     asset.refresh_from_db()
-    assert asset.status == "repair" and asset.last_checked_on.isoformat() == "2026-11-23"
+    assert asset.status == "repair" and str(asset.last_checked_on) == "2026-11-23"
     api = _Api(cast.supervisor)
     r = api.post("/api/v1/org/assets", {"project_id": cast.project.pk, "department_id": cast.cs_dept.pk,
                                         "asset_no": "KF-003", "name": "打印机", "location": "客服中心",
