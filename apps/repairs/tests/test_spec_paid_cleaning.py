@@ -41,6 +41,9 @@ def test_r_m19_06_paid_cleaning_taken_by_the_cs_department_and_done_by_the_envir
     assert [o["id"] for o in api.get("/api/v1/repairs/orders").json()] == [order.pk]
     assert api.post(f"{url}/accept").status_code == 200
     assert api.post(f"{url}/arrival", {}).status_code == 200
+    assert api.post(f"{url}/diagnosis", {"diagnosis": "全屋保洁，按价目表收费项目另行说明",
+                                         "chargeable": False}).status_code == 200
+    assert api.post(f"{url}/start").status_code == 200
     r = api.post(f"{url}/materials", {"name": "多功能清洁剂", "unit": "瓶", "quantity": "1"})
     assert r.status_code == 200, r.content
     seen = RepairApiClient(cast.front_desk).get(url).json()
