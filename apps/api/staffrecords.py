@@ -14,7 +14,7 @@ from apps.core.api_errors import ERRORS, ApiError
 from apps.core.validation import SaneDate
 from apps.estates.masking import mask_name
 from apps.estates.models import Building, Person
-from apps.org.models import Membership, TakeoverInspection, TrainingAttendance, TrainingSession, User
+from apps.org.models import AnnualAppraisal, Membership, TakeoverInspection, TrainingAttendance, TrainingSession, User
 from apps.staffrecords import access, actions, queries
 from apps.staffrecords.models import BuildingPatrol, Certificate, ExpiryState, ServiceContract
 from linli import clock
@@ -495,3 +495,55 @@ def patrol_ticket(request: HttpRequest, patrol_id: int) -> Any:
         raise ApiError(404, "not_found", "巡查记录不存在")
     actions.patrol_to_ticket(patrol=patrol, acting_user=access.acting_user(request), now=clock.now())
     return Status(201, _patrol(BuildingPatrol.objects.select_related("building", "steward", "ticket").get(pk=patrol.pk)))
+
+
+# ---------------------------------------------------------------- 年度考评 (R-M8-18, R-M19-10)
+class AppraisalOut(Schema):
+    id: int
+    staff_id: int
+    staff: str
+    project_id: int
+    year: int
+    evidence: dict[str, int]
+    result: str
+    comment: str
+    training: str
+    appraised_by: str
+    appraised_at: dt.datetime
+
+
+class AppraisalIn(Schema):
+    staff_id: int = Field(..., ge=1, le=2**31 - 1)
+    project_id: int = Field(..., ge=1, le=2**31 - 1)
+    year: int = Field(..., ge=2000, le=2100)
+    result: Literal["passed", "improve", "failed"]  # AppraisalResult
+    comment: str
+    training: str = ""
+
+
+def _appraisal(a: AnnualAppraisal) -> dict[str, Any]:
+    return {"id": a.pk, "staff_id": a.staff_id, "staff": str(a.staff), "project_id": a.project_id, "year": a.year,
+            "evidence": a.evidence, "result": a.result, "comment": a.comment, "training": a.training,
+            "appraised_by": str(a.appraised_by), "appraised_at": a.appraised_at}
+
+
+@router.get("/appraisals", response={200: list[AppraisalOut], **ERRORS},
+            summary="年度考评（管理者：所管项目；其他人：本人）")
+def appraisal_list(request: HttpRequest, year: int | None = Query(None, ge=2000, le=2100),
+                   limit: int = Query(100, ge=1, le=500)) -> Any:
+    qs = access.visible_appraisals(request.user).select_related("staff", "appraised_by")
+    if year is not None:
+        qs = qs.filter(year=year)
+    return [_appraisal(a) for a in qs.order_by("-year", "-appraised_at", "-id")[:limit]]
+
+
+@router.post("/appraisals", response={201: AppraisalOut, **ERRORS}, summary="登记年度考评")
+def appraisal_add(request: HttpRequest, payload: AppraisalIn) -> Any:
+    if not access.can_manage(request.user):
+        raise ApiError(403, "forbidden", "只有管理处经理、客服经理、客服主管或办公室主任可以登记年度考评")
+    a = actions.appraise_annually(
+        acting_user=access.acting_user(request), now=clock.now(),
+        staff=access.staff_in_scope(request.user).filter(pk=payload.staff_id).first(),
+        project=access.kept_projects(request.user).filter(pk=payload.project_id).first(), year=payload.year,
+        result=payload.result, comment=payload.comment, training=payload.training)
+    return Status(201, _appraisal(a))

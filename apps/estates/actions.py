@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from apps.core.files import DECORATION_MEDIA, RECORDINGS, FileRefused, check_upload
-from apps.estates import masking, roster
+from apps.estates import masking, queries, roster
 from apps.estates.models import (
     MEDIA_KINDS,
     AccessAction,
@@ -433,3 +433,32 @@ def open_call_recording(user: User, recording: CallRecording, *, reason: str, sc
         raise RevealDenied("请填写查阅事由")
     _open_media(user, recording.household, reason=reason, screen=screen, field=CALL_RECORDING_FIELD)
     return recording.file
+
+
+STEWARD_FIELDS = ("name", "phone", "phone2")
+
+
+def reveal_steward_contacts(user: User, project: Project, *, reason: str, screen: str,
+                            api: bool = False) -> list[tuple[Household, list[PersonView]]]:
+    """所管楼栋住户联系方式 (R-M19-05, R-M19-04 (3)): the butler/steward returns visits to *all* owners of
+    the buildings they steward, so they see every active person's name and phones of those buildings
+    at once, with a reason, one access-log row per person shown (R-M7-01). The buildings are their own
+    work (no grant); a VIP person stays masked unless a department-head grant is in force (R-M7-03).
+    Raises :class:`RevealDenied` when the role or the reason is missing or the user stewards no
+    building of ``project``; nothing is shown."""
+    now = clock.now()
+    households = list(queries.steward_households(user, project))
+    if not households:
+        raise RevealDenied("您不是本项目任何楼栋的管家")
+    wanted = set(STEWARD_FIELDS)
+    grant = _check_reveal(user, project, wanted, is_vip=False, bulk=False, reason=reason, now=now)
+    out = []
+    with transaction.atomic():
+        for household in households:
+            persons = list(household.persons.all())
+            open_ = [p for p in persons if grant is not None or not p.is_vip]
+            views = _reveal(user, household, open_, wanted, grant=grant, reason=reason, screen=screen, api=api,
+                            now=now)
+            shown = {p.pk: v for p, v in zip(open_, views, strict=True)}
+            out.append((household, [shown.get(p.pk) or person_view(p) for p in persons]))
+    return out

@@ -357,3 +357,38 @@ def open_call_recording(request: AuthenticatedRequest, recording_id: int, payloa
     response = FileResponse(file, filename=file.name.rsplit("/", 1)[-1])
     response["Cache-Control"] = "no-store"
     return response
+
+
+# ---------------------------------------------------------------- the steward's contacts (R-M19-05)
+
+
+class EstateStewardContactsIn(Schema):
+    project_id: int = Field(..., ge=1, le=2**31 - 1)
+    reason: str = Field(min_length=1, max_length=200, description="查阅事由（记入顾客资料查阅记录）")
+
+
+def _steward_project(request: AuthenticatedRequest, project_id: int) -> Project:
+    project = next((p for p in queries.steward_projects(request.user) if p.pk == project_id), None)
+    if project is None:
+        raise ApiError(403, "forbidden", "您不是该项目任何楼栋的管家")
+    return project
+
+
+@router.get("/steward-contacts", response={200: list[EstateHouseholdDetailOut], **ERRORS},
+            summary="所管楼栋全部住户（遮蔽）")
+def steward_contacts(request: AuthenticatedRequest, project_id: int) -> list[dict]:
+    project = _steward_project(request, project_id)
+    return [_detail(h, [queries.person_view(p) for p in h.persons.all()])
+            for h in queries.steward_households(request.user, project)]
+
+
+@router.post("/steward-contacts/reveal", response={200: list[EstateHouseholdDetailOut], **ERRORS},
+             summary="显示所管楼栋全部住户的姓名和电话（回访，记入查阅记录）")
+def steward_contacts_reveal(request: AuthenticatedRequest, payload: EstateStewardContactsIn) -> list[dict]:
+    project = _steward_project(request, payload.project_id)
+    try:
+        rows = actions.reveal_steward_contacts(request.user, project, reason=payload.reason, screen="API",
+                                               api=True)
+    except archive.RevealDenied as exc:
+        raise ApiError(403, "grant_required" if exc.needs_grant else "forbidden", exc.message) from None
+    return [_detail(h, persons) for h, persons in rows]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from apps.estates import masking
@@ -160,3 +160,19 @@ def call_recordings(user: User, household: Household) -> QuerySet[CallRecording]
     if household.project not in archive_projects(user):
         raise PermissionDenied("您无权查看该房屋的档案")
     return household.call_recordings.select_related("recorded_by").order_by("-called_at", "-id")
+
+
+def steward_households(user: User, project: Project) -> QuerySet[Household]:
+    """所管楼栋的全部住户 (R-M19-05, R-M19-04 (3)): the households of the buildings ``user`` stewards in
+    ``project``, with their active persons, in building and room order — the butler's return-visit list."""
+    return (Household.objects.filter(project=project, building__steward=user)
+            .select_related("building", "unit")
+            .prefetch_related(Prefetch("persons", queryset=Person.objects.filter(active=True)
+                                       .prefetch_related("vehicles").order_by("kind", "pk")))
+            .order_by("building__sort_key", "building__name", "label"))
+
+
+def steward_projects(user: User) -> list[Project]:
+    """The projects where ``user`` stewards a building and may see contact data (R-M19-05)."""
+    return [p for p in archive_projects(user)
+            if access.has_cap(user, Cap.UNMASK_PERSONAL_DATA, p) and p.buildings.filter(steward=user).exists()]

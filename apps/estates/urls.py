@@ -16,6 +16,7 @@ urlpatterns = [
     path("households/<int:pk>/calls/<int:record_pk>/open/", views.call_recording_open, name="call_recording_open"),
     path("persons/<int:pk>/call/<slug:field>/", views.person_call, name="person_call"),
     path("households/<int:pk>/not-moved-in/", views.not_moved_in_reason, name="not_moved_in_reason"),
+    path("my-buildings/", views.steward_contacts, name="steward_contacts"),
     path("import/", views.roster_import, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),
     path("import/progress/<str:token>/", views.import_progress, name="import_progress"),

@@ -112,6 +112,7 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
         "can_export": access.has_cap(request.user, Cap.EXPORT_ROSTER, project),
         "can_log": access.has_cap(request.user, Cap.VIEW_ACCESS_LOG, project),
         "can_grant": access.has_cap(request.user, Cap.GRANT_ARCHIVE_ACCESS, project),
+        "is_steward": project.buildings.filter(steward=request.user).exists(),
         "policy": project.company.confidentiality_policy,
         "custodian": ArchiveCustodian.objects.filter(project=project).select_related("custodian").first(),
     })
@@ -658,4 +659,40 @@ def call_recording_open(request: AuthenticatedRequest, pk: int, record_pk: int) 
     response = FileResponse(file, as_attachment=False, filename=os.path.basename(file.name))
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# ---------------------------------------------------------------- the steward's contacts (R-M19-05)
+
+
+@login_required
+def steward_contacts(request: AuthenticatedRequest) -> HttpResponse:
+    """所管楼栋住户联系方式 (R-M19-05): the butler's list of every household of the buildings they steward,
+    masked; POST with a reason shows all names and phones at once for the return visits (logged per
+    person, VIPs stay masked without a grant)."""
+    projects = queries.steward_projects(request.user)
+    if not projects:
+        raise Http404
+    raw = request.POST.get("project") if request.method == "POST" else request.GET.get("project")
+    project = next((p for p in projects if str(p.pk) == raw), projects[0])
+    households = list(queries.steward_households(request.user, project))
+    rows = [(h, [queries.person_view(p) for p in h.persons.all()]) for h in households]
+    form = RevealForm(request.POST or None)
+    revealed, status = False, 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                rows = actions.reveal_steward_contacts(request.user, project, reason=form.reason(),
+                                                       screen="所管楼栋住户联系方式")
+                revealed = True
+            except archive.RevealDenied as exc:
+                form.add_error(None, exc.message)
+                status = 403
+        else:
+            status = 400
+    response = render(request, "estates/steward_contacts.html", {
+        "projects": projects, "project": project, "rows": rows, "form": form, "revealed": revealed},
+        status=status)
+    if revealed:
+        response["Cache-Control"] = "no-store"
     return response

@@ -5,11 +5,15 @@
 - :func:`change_setting` / :func:`remove_setting_override` — a company's or project's settings
   (SPEC Appendix A), for every module's section registered in :mod:`apps.org.settings_registry`;
   validated by the section's form, written in one transaction with a :class:`SettingChange` row.
+- :func:`draft_plan` / :func:`decide_plan` / :func:`check_plan_execution` — the CS department's plans,
+  reports, budget, management plan and system documents (R-M19-01, R-M19-02);
+  :func:`register_asset` / :func:`check_asset` — its fixed assets (R-M19-02).
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -22,10 +26,25 @@ from django.utils.translation import gettext as _
 
 from apps.core.errors import DomainError
 from apps.org import access
-from apps.org.models import Company, Department, Membership, Project, SettingChange, StaffChange, StaffStatus, User
+from apps.org.models import (
+    AssetStatus,
+    Company,
+    Department,
+    DepartmentPlan,
+    FixedAsset,
+    Membership,
+    PlanKind,
+    PlanStatus,
+    Project,
+    SettingChange,
+    StaffChange,
+    StaffStatus,
+    User,
+)
 from apps.org.roles import ROLE_INFO, Cap, Role
 from apps.org.settings_registry import SettingsSection, plain
 from apps.org.staff import may_manage, staff_of
+from linli import clock
 
 
 class SettingsError(DomainError):
@@ -292,3 +311,151 @@ def edit_project(*, project: Project, changes: Mapping[str, Any], reason: str, a
     for name in [*PROJECT_FIELDS, "active"]:
         setattr(project, name, getattr(row, name))
     return row
+
+
+# ---------------------------------------------------------------- the department's plans, budget and assets
+# R-M19-01 / R-M19-02: the 客服主管 helps write the CS department's plans, reports and budget and checks
+# their execution; the 客服经理 (or 管理处经理) approves department documents; the 主管 manages its assets.
+
+
+class DepartmentError(DomainError):
+    """A refused plan or asset action."""
+
+
+def _dept_refuse(message: str, *, field: str | None = None, code: str = "invalid", status: int = 422) -> DepartmentError:
+    return DepartmentError(message, code=code, status=status, fields={field: [message]} if field else None)
+
+
+def _dept_text(value: Any, field: str, label: str, limit: int) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise _dept_refuse(f"请填写{label}", field=field)
+    if len(text) > limit:
+        raise _dept_refuse(f"{label}最多{limit}个字", field=field)
+    return text
+
+
+def _dept_of(project: Project | None, department: Department | None, acting_user: Any, cap: str) -> tuple[Project, Department]:
+    if project is None or not access.has_cap(acting_user, cap, project):
+        raise _dept_refuse("项目不存在或您在该项目没有此项权限", field="project", code="forbidden", status=403)
+    if department is None or department.project_id != project.pk:
+        raise _dept_refuse("请选择本项目的部门", field="department")
+    return project, department
+
+
+@transaction.atomic
+def draft_plan(*, acting_user: User, now: dt.datetime, project: Project | None, department: Department | None,
+               kind: str, title: str, period: str, content: str, amount: Any = None) -> DepartmentPlan:
+    """部门计划/报告/预算 submitted for approval (R-M19-02 "helps write plans and reports"; R-M19-01 "the
+    department's plans, reports and budget", "management plan", "system documents"). A budget needs
+    its amount."""
+    project, department = _dept_of(project, department, acting_user, Cap.DRAFT_DEPT_PLANS)
+    if kind not in PlanKind.values:
+        raise _dept_refuse("请选择类别", field="kind")
+    title = _dept_text(title, "title", "标题", 100)
+    period = _dept_text(period, "period", "期间", 30)
+    content = _dept_text(content, "content", "内容", 20000)
+    if kind == PlanKind.BUDGET:
+        try:
+            amount = Decimal(str(amount)) if amount not in (None, "") else None
+        except (ArithmeticError, ValueError):
+            amount = None
+        if amount is None or amount <= 0 or amount >= Decimal("1e10"):
+            raise _dept_refuse("部门预算须填写大于0的预算金额", field="amount")
+    else:
+        amount = None
+    return DepartmentPlan.objects.create(
+        company_id=project.company_id, project=project, department=department, kind=kind, title=title,
+        period=period, content=content, amount=amount, drafted_by=acting_user, drafted_at=now)
+
+
+@transaction.atomic
+def decide_plan(*, plan: DepartmentPlan, approve: bool, note: str = "", acting_user: User,
+                now: dt.datetime) -> DepartmentPlan:
+    """审批 (R-M19-01 "drafting and approving department documents"): the 客服经理 or 管理处经理 of the
+    project approves or returns (with a note) a submitted plan — not one they wrote."""
+    locked = DepartmentPlan.objects.select_for_update().filter(pk=plan.pk).first()
+    if locked is None or not access.has_cap(acting_user, Cap.APPROVE_DEPT_PLANS, locked.project):
+        raise _dept_refuse("没有审批部门计划的权限", code="forbidden", status=403)
+    if locked.status != PlanStatus.SUBMITTED:
+        raise _dept_refuse("该计划已审批", code="already_decided", status=409)
+    if locked.drafted_by_id == acting_user.pk:
+        raise _dept_refuse("不能审批自己编写的计划", code="own_plan", status=409)
+    note = (note or "").strip()
+    if not approve and not note:
+        raise _dept_refuse("退回须写明意见", field="note")
+    locked.status = PlanStatus.APPROVED if approve else PlanStatus.RETURNED
+    locked.decided_by, locked.decided_at, locked.decision_note = acting_user, now, note[:500]
+    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    return locked
+
+
+@transaction.atomic
+def check_plan_execution(*, plan: DepartmentPlan, note: str, acting_user: User, now: dt.datetime) -> DepartmentPlan:
+    """检查执行情况 (R-M19-02 "checks their execution"): recorded on an approved plan."""
+    locked = DepartmentPlan.objects.select_for_update().filter(pk=plan.pk).first()
+    if locked is None or not access.has_cap(acting_user, Cap.DRAFT_DEPT_PLANS, locked.project):
+        raise _dept_refuse("没有检查计划执行情况的权限", code="forbidden", status=403)
+    if locked.status != PlanStatus.APPROVED:
+        raise _dept_refuse("计划批准后才能检查执行情况", code="not_approved", status=409)
+    locked.execution_note = _dept_text(note, "note", "执行情况", 5000)
+    locked.execution_checked_by, locked.execution_checked_at = acting_user, now
+    locked.save(update_fields=["execution_note", "execution_checked_by", "execution_checked_at"])
+    return locked
+
+
+@transaction.atomic
+def register_asset(*, acting_user: User, now: dt.datetime, project: Project | None, department: Department | None,
+                   asset_no: str, name: str, location: str, acquired_on: dt.date, value: Any,
+                   custodian: User | None = None, note: str = "") -> FixedAsset:
+    """登记固定资产 (R-M19-02 "manages the department's fixed assets"): the number is unique in the
+    company, the purchase date not in the future, the value not negative; the custodian works in the
+    project."""
+    project, department = _dept_of(project, department, acting_user, Cap.MANAGE_DEPT_ASSETS)
+    asset_no = _dept_text(asset_no, "asset_no", "资产编号", 40)
+    if FixedAsset.objects.filter(company_id=project.company_id, asset_no=asset_no).exists():
+        raise _dept_refuse(f"资产编号 {asset_no} 已登记", field="asset_no", code="duplicate", status=409)
+    if not isinstance(acquired_on, dt.date) or acquired_on > clock.local(now).date():
+        raise _dept_refuse("购置日期不能晚于今天", field="acquired_on")
+    try:
+        amount = Decimal(str(value))
+    except (ArithmeticError, ValueError):
+        raise _dept_refuse("请填写原值", field="value") from None
+    if amount < 0 or amount >= Decimal("1e10"):
+        raise _dept_refuse("原值不正确", field="value")
+    if custodian is not None and not custodian.memberships.filter(project=project).exists():
+        raise _dept_refuse("保管人须是本项目的员工", field="custodian")
+    asset = FixedAsset(company_id=project.company_id, project=project, department=department, asset_no=asset_no,
+                       name=_dept_text(name, "name", "资产名称", 100),
+                       location=_dept_text(location, "location", "存放地点", 100), acquired_on=acquired_on,
+                       value=amount, custodian=custodian, note=(note or "").strip()[:200], last_checked_on=acquired_on)
+    asset._change_reason = "登记固定资产"  # type: ignore[attr-defined]
+    asset._history_user = acting_user  # type: ignore[attr-defined]
+    asset.save()
+    return asset
+
+
+@transaction.atomic
+def check_asset(*, asset: FixedAsset, status: str, location: str = "", note: str = "", acting_user: User,
+                now: dt.datetime) -> FixedAsset:
+    """清点固定资产 (R-M19-02): the asset's status and place as found, dated today; a scrapped or idle
+    asset needs a note. A scrapped asset is not checked again. History keeps every check."""
+    locked = FixedAsset.objects.select_for_update().filter(pk=asset.pk).first()
+    if locked is None or not access.has_cap(acting_user, Cap.MANAGE_DEPT_ASSETS, locked.project):
+        raise _dept_refuse("没有管理固定资产的权限", code="forbidden", status=403)
+    if locked.status == AssetStatus.SCRAPPED:
+        raise _dept_refuse("该资产已报废", code="scrapped", status=409)
+    if status not in AssetStatus.values:
+        raise _dept_refuse("请选择状态", field="status")
+    note = (note or "").strip()
+    if status in (AssetStatus.SCRAPPED, AssetStatus.IDLE) and not note:
+        raise _dept_refuse("报废或闲置须写明原因", field="note")
+    locked.status = status
+    if (location or "").strip():
+        locked.location = _dept_text(location, "location", "存放地点", 100)
+    locked.note = note[:200] or locked.note
+    locked.last_checked_on = clock.local(now).date()
+    locked._change_reason = f"清点：{note}"[:100] if note else "清点"  # type: ignore[attr-defined]
+    locked._history_user = acting_user  # type: ignore[attr-defined]
+    locked.save()
+    return locked

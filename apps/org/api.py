@@ -3,7 +3,8 @@ departments — lookups for integrations (issue 2 item 7). Read-only; access thr
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from decimal import Decimal
+from typing import Any, Literal, cast
 
 from django.db import transaction
 from django.db.models import Prefetch, Q
@@ -14,7 +15,17 @@ from apps.core.api_errors import ERRORS, ApiError
 from apps.org import access, settings_registry, staff
 from apps.org import actions as org_actions
 from apps.org.http import AuthenticatedRequest
-from apps.org.models import Company, Department, Membership, Project, SettingChange, StaffChange, User
+from apps.org.models import (
+    Company,
+    Department,
+    DepartmentPlan,
+    FixedAsset,
+    Membership,
+    Project,
+    SettingChange,
+    StaffChange,
+    User,
+)
 from apps.org.roles import ROLE_INFO, Cap
 from apps.org.settings_registry import SettingsSection, form_data
 from linli import clock
@@ -457,3 +468,169 @@ def staff_history(request: HttpRequest, user_id: int) -> Any:
     rows = StaffChange.objects.filter(company=company, user=person).select_related("changed_by")[:200]
     return [{"action": r.action, "detail": r.detail, "reason": r.reason, "changed_by": str(r.changed_by),
              "changed_at": r.changed_at} for r in rows]
+
+
+# ---------------------------------------------------------------- the CS department's plans and assets (R-M19-01/-02)
+
+
+class DepartmentPlanOut(Schema):
+    id: int
+    project_id: int
+    department_id: int
+    kind: str
+    title: str
+    period: str
+    content: str
+    amount: Decimal | None
+    status: str
+    drafted_by: str
+    drafted_at: dt.datetime
+    decided_by: str | None
+    decided_at: dt.datetime | None
+    decision_note: str
+    execution_note: str
+    execution_checked_at: dt.datetime | None
+
+
+class DepartmentPlanIn(Schema):
+    project_id: int = Field(..., ge=1, le=2**31 - 1)
+    department_id: int = Field(..., ge=1, le=2**31 - 1)
+    kind: Literal["plan", "report", "budget", "management_plan", "system_doc"]  # PlanKind
+    title: str
+    period: str
+    content: str
+    amount: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+
+
+class PlanDecisionIn(Schema):
+    approve: bool
+    note: str = ""
+
+
+class NoteIn(Schema):
+    note: str
+
+
+class FixedAssetOut(Schema):
+    id: int
+    project_id: int
+    department_id: int
+    asset_no: str
+    name: str
+    location: str
+    acquired_on: dt.date
+    value: Decimal
+    custodian_id: int | None
+    status: str
+    last_checked_on: dt.date | None
+    note: str
+
+
+class FixedAssetIn(Schema):
+    project_id: int = Field(..., ge=1, le=2**31 - 1)
+    department_id: int = Field(..., ge=1, le=2**31 - 1)
+    asset_no: str
+    name: str
+    location: str
+    acquired_on: dt.date
+    value: Decimal = Field(..., ge=0, max_digits=12, decimal_places=2)
+    custodian_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    note: str = ""
+
+
+class AssetCheckIn(Schema):
+    status: Literal["in_use", "repair", "idle", "scrapped"]  # AssetStatus
+    location: str = ""
+    note: str = ""
+
+
+def _cap_projects(request: HttpRequest, *caps: str) -> list[Project]:
+    return [p for p in access.visible_projects(request.user).order_by("code")
+            if any(access.has_cap(request.user, c, p) for c in caps)]
+
+
+def _plan_out(p: DepartmentPlan) -> dict[str, Any]:
+    return {"id": p.pk, "project_id": p.project_id, "department_id": p.department_id, "kind": p.kind,
+            "title": p.title, "period": p.period, "content": p.content, "amount": p.amount, "status": p.status,
+            "drafted_by": str(p.drafted_by), "drafted_at": p.drafted_at,
+            "decided_by": str(p.decided_by) if p.decided_by else None, "decided_at": p.decided_at,
+            "decision_note": p.decision_note, "execution_note": p.execution_note,
+            "execution_checked_at": p.execution_checked_at}
+
+
+def _asset_out(a: FixedAsset) -> dict[str, Any]:
+    return {"id": a.pk, "project_id": a.project_id, "department_id": a.department_id, "asset_no": a.asset_no,
+            "name": a.name, "location": a.location, "acquired_on": a.acquired_on, "value": a.value,
+            "custodian_id": a.custodian_id, "status": a.status, "last_checked_on": a.last_checked_on, "note": a.note}
+
+
+def _in_project(model: Any, request: HttpRequest, pk: int, *caps: str) -> Any:
+    row = model.objects.filter(pk=pk, project__in=_cap_projects(request, *caps)).first()
+    if row is None:
+        raise ApiError(404, "not_found", "记录不存在")
+    return row
+
+
+def _project_department(request: HttpRequest, project_id: int, department_id: int) -> tuple[Project | None, Department | None]:
+    project = next((p for p in access.visible_projects(request.user) if p.pk == project_id), None)
+    return project, Department.objects.filter(pk=department_id).first()
+
+
+@router.get("/plans", response={200: list[DepartmentPlanOut], **ERRORS}, summary="部门计划、报告与预算")
+def plan_list(request: AuthenticatedRequest) -> Any:
+    projects = _cap_projects(request, Cap.DRAFT_DEPT_PLANS, Cap.APPROVE_DEPT_PLANS)
+    if not projects:
+        raise ApiError(403, "forbidden", "您的岗位不负责部门计划")
+    qs = DepartmentPlan.objects.filter(project__in=projects).select_related("drafted_by", "decided_by")
+    return [_plan_out(p) for p in qs.order_by("-drafted_at", "-id")[:300]]
+
+
+@router.post("/plans", response={201: DepartmentPlanOut, **ERRORS}, summary="编写部门计划/报告/预算并提交审批")
+def plan_add(request: AuthenticatedRequest, payload: DepartmentPlanIn) -> Any:
+    project, department = _project_department(request, payload.project_id, payload.department_id)
+    p = org_actions.draft_plan(acting_user=request.user, now=clock.now(), project=project, department=department,
+                               kind=payload.kind, title=payload.title, period=payload.period,
+                               content=payload.content, amount=payload.amount)
+    return Status(201, _plan_out(p))
+
+
+@router.post("/plans/{plan_id}/decision", response={200: DepartmentPlanOut, **ERRORS}, summary="批准或退回")
+def plan_decide(request: AuthenticatedRequest, plan_id: int, payload: PlanDecisionIn) -> Any:
+    plan = _in_project(DepartmentPlan, request, plan_id, Cap.DRAFT_DEPT_PLANS, Cap.APPROVE_DEPT_PLANS)
+    return _plan_out(org_actions.decide_plan(plan=plan, approve=payload.approve, note=payload.note,
+                                             acting_user=request.user, now=clock.now()))
+
+
+@router.post("/plans/{plan_id}/execution", response={200: DepartmentPlanOut, **ERRORS}, summary="登记执行情况检查")
+def plan_execution(request: AuthenticatedRequest, plan_id: int, payload: NoteIn) -> Any:
+    plan = _in_project(DepartmentPlan, request, plan_id, Cap.DRAFT_DEPT_PLANS, Cap.APPROVE_DEPT_PLANS)
+    return _plan_out(org_actions.check_plan_execution(plan=plan, note=payload.note, acting_user=request.user,
+                                                      now=clock.now()))
+
+
+@router.get("/assets", response={200: list[FixedAssetOut], **ERRORS}, summary="部门固定资产")
+def asset_list(request: AuthenticatedRequest) -> Any:
+    projects = _cap_projects(request, Cap.MANAGE_DEPT_ASSETS)
+    if not projects:
+        raise ApiError(403, "forbidden", "您的岗位不负责部门固定资产")
+    return [_asset_out(a) for a in FixedAsset.objects.filter(project__in=projects).order_by("project_id", "asset_no")[:500]]
+
+
+@router.post("/assets", response={201: FixedAssetOut, **ERRORS}, summary="登记固定资产")
+def asset_add(request: AuthenticatedRequest, payload: FixedAssetIn) -> Any:
+    project, department = _project_department(request, payload.project_id, payload.department_id)
+    custodian = User.objects.filter(pk=payload.custodian_id).first() if payload.custodian_id else None
+    if payload.custodian_id and custodian is None:
+        raise ApiError(422, "invalid", "保管人不存在", {"custodian_id": ["保管人不存在"]})
+    a = org_actions.register_asset(acting_user=request.user, now=clock.now(), project=project, department=department,
+                                   asset_no=payload.asset_no, name=payload.name, location=payload.location,
+                                   acquired_on=payload.acquired_on, value=payload.value, custodian=custodian,
+                                   note=payload.note)
+    return Status(201, _asset_out(a))
+
+
+@router.post("/assets/{asset_id}/check", response={200: FixedAssetOut, **ERRORS}, summary="清点固定资产")
+def asset_check(request: AuthenticatedRequest, asset_id: int, payload: AssetCheckIn) -> Any:
+    asset = _in_project(FixedAsset, request, asset_id, Cap.MANAGE_DEPT_ASSETS)
+    return _asset_out(org_actions.check_asset(asset=asset, status=payload.status, location=payload.location,
+                                              note=payload.note, acting_user=request.user, now=clock.now()))

@@ -247,6 +247,128 @@ class TrainingAttendance(models.Model):
         return f"{self.session} · {self.user}"
 
 
+class AppraisalResult(models.TextChoices):
+    PASSED = "passed", _("合格")
+    IMPROVE = "improve", _("基本合格（须培训）")
+    FAILED = "failed", _("不合格")
+
+
+class AnnualAppraisal(models.Model):
+    """年度考评 (R-M8-18, R-M19-10): once a year the property service management department appraises a
+    door-to-door service worker on the services they did and the residents' feedback (the repairs,
+    completion on time, return-visit ratings and complaints of the year, kept as they were at the
+    appraisal). A worker whose latest appraisal failed is not dispatched to work that needs a
+    certificate (持证上岗) until a new appraisal passes; "须培训" names the training to follow."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="annual_appraisals",
+                                verbose_name=_("项目"))
+    staff = models.ForeignKey(User, on_delete=models.PROTECT, related_name="annual_appraisals",
+                              verbose_name=_("被考评人"))
+    year = models.PositiveIntegerField(_("考评年度"))
+    evidence = models.JSONField(_("服务情况与住户反馈"), default=dict)
+    result = models.CharField(_("考评结果"), max_length=20, choices=AppraisalResult.choices)
+    comment = models.TextField(_("考评意见"))
+    training = models.CharField(_("须参加的培训"), max_length=200, blank=True)
+    appraised_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("考评人"))
+    appraised_at = models.DateTimeField(_("考评时间"))
+
+    class Meta:
+        verbose_name = _("年度考评")
+        verbose_name_plural = _("年度考评")
+        ordering = ["-year", "-appraised_at", "-id"]
+        indexes = [models.Index(fields=["staff", "-appraised_at"], name="org_appraisal_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.year} {self.get_result_display()}"
+
+
+class PlanKind(models.TextChoices):
+    PLAN = "plan", _("工作计划")
+    REPORT = "report", _("工作报告")
+    BUDGET = "budget", _("部门预算")
+    MANAGEMENT_PLAN = "management_plan", _("管理方案")
+    SYSTEM_DOC = "system_doc", _("制度文件")
+
+
+class PlanStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("待审批")
+    APPROVED = "approved", _("已批准")
+    RETURNED = "returned", _("已退回")
+
+
+class DepartmentPlan(models.Model):
+    """部门计划、报告与预算 (R-M19-01, R-M19-02): the 客服主管 helps write the department's plans, reports,
+    budget, management plan and system documents; the 客服经理 (or the 管理处经理) approves or returns
+    them — never their own — and the 主管 records the check of an approved plan's execution."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="department_plans",
+                                verbose_name=_("项目"))
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="plans", verbose_name=_("部门"))
+    kind = models.CharField(_("类别"), max_length=20, choices=PlanKind.choices)
+    title = models.CharField(_("标题"), max_length=100)
+    period = models.CharField(_("期间"), max_length=30, help_text=_("如 2027年度、2027年第一季度"))
+    content = models.TextField(_("内容"))
+    amount = models.DecimalField(_("预算金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.SUBMITTED)
+    drafted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("编写人"))
+    drafted_at = models.DateTimeField(_("提交时间"))
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("审批人"))
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审批意见"), max_length=500, blank=True)
+    execution_note = models.TextField(_("执行情况检查"), blank=True)
+    execution_checked_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                             verbose_name=_("检查人"))
+    execution_checked_at = models.DateTimeField(_("检查时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("部门计划与预算")
+        verbose_name_plural = _("部门计划与预算")
+        ordering = ["-drafted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.title}"
+
+
+class AssetStatus(models.TextChoices):
+    IN_USE = "in_use", _("在用")
+    REPAIR = "repair", _("维修中")
+    IDLE = "idle", _("闲置")
+    SCRAPPED = "scrapped", _("已报废")
+
+
+class FixedAsset(models.Model):
+    """部门固定资产 (R-M19-02): the 客服主管 manages the department's fixed assets — each registered with
+    its number, value, place and custodian, and checked (status, place) with the date of the last check."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="fixed_assets", verbose_name=_("项目"))
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="fixed_assets",
+                                   verbose_name=_("部门"))
+    asset_no = models.CharField(_("资产编号"), max_length=40)
+    name = models.CharField(_("资产名称"), max_length=100)
+    location = models.CharField(_("存放地点"), max_length=100)
+    acquired_on = models.DateField(_("购置日期"))
+    value = models.DecimalField(_("原值（元）"), max_digits=12, decimal_places=2)
+    custodian = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                  verbose_name=_("保管人"))
+    status = models.CharField(_("状态"), max_length=20, choices=AssetStatus.choices, default=AssetStatus.IN_USE)
+    last_checked_on = models.DateField(_("最近清点日期"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("固定资产")
+        verbose_name_plural = _("固定资产")
+        ordering = ["project", "asset_no"]
+        constraints = [models.UniqueConstraint(fields=["company", "asset_no"], name="org_fixed_asset_unique_no")]
+
+    def __str__(self) -> str:
+        return f"{self.asset_no} {self.name}"
+
+
 class TakeoverInspection(models.Model):
     """接管验收 (R-M19-14): when the company takes over a property, the common parts and facilities
     are inspected and the acceptance documents must be complete before the takeover is accepted."""

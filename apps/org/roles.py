@@ -104,6 +104,10 @@ class Cap:
     # issue 22 (R-M9-13) and issue 19 (committee)
     PLAN_ANNUAL_VISITS = "plan_annual_visits"  # 办公室主任/管理处经理: annual plan with return-visit targets
     MANAGE_COMMITTEE = "manage_committee"  # 客服主管/经理: appoint and end 业委会成员 (issue 19)
+    # R-M19-01/-02: the department's plans, reports, budget and system documents; its fixed assets
+    DRAFT_DEPT_PLANS = "draft_dept_plans"  # 客服主管 helps write them and checks their execution (and the managers)
+    APPROVE_DEPT_PLANS = "approve_dept_plans"  # 客服经理 drafts and approves department documents; 管理处经理
+    MANAGE_DEPT_ASSETS = "manage_dept_assets"  # 客服主管 manages the department's fixed assets (and the managers)
 
 
 @dataclass(frozen=True)
@@ -233,6 +237,14 @@ for _role, _caps in {
     Role.PROJECT_MANAGER: {Cap.PLAN_ANNUAL_VISITS, Cap.MANAGE_COMMITTEE},
     Role.CS_SUPERVISOR: {Cap.MANAGE_COMMITTEE},
     Role.CS_MANAGER: {Cap.MANAGE_COMMITTEE},
+}.items():
+    ROLE_INFO[_role] = RoleInfo(ROLE_INFO[_role].rank, ROLE_INFO[_role].company_level,
+                                ROLE_INFO[_role].caps | frozenset(_caps))
+# R-M19-01/-02 (issue 17): the CS department's plans, budget and fixed assets (one block)
+for _role, _caps in {
+    Role.CS_SUPERVISOR: {Cap.DRAFT_DEPT_PLANS, Cap.MANAGE_DEPT_ASSETS},
+    Role.CS_MANAGER: {Cap.DRAFT_DEPT_PLANS, Cap.APPROVE_DEPT_PLANS, Cap.MANAGE_DEPT_ASSETS},
+    Role.PROJECT_MANAGER: {Cap.DRAFT_DEPT_PLANS, Cap.APPROVE_DEPT_PLANS, Cap.MANAGE_DEPT_ASSETS},
 }.items():
     ROLE_INFO[_role] = RoleInfo(ROLE_INFO[_role].rank, ROLE_INFO[_role].company_level,
                                 ROLE_INFO[_role].caps | frozenset(_caps))

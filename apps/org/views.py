@@ -15,9 +15,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from apps.core.errors import DomainError
 from apps.org import access, actions, settings_registry, staff
 from apps.org.directory import directory
-from apps.org.models import Company, Department, Membership, Project, SettingChange, StaffChange, User
+from apps.org.forms import AssetForm, PlanForm
+from apps.org.models import (
+    AssetStatus,
+    Company,
+    Department,
+    DepartmentPlan,
+    FixedAsset,
+    Membership,
+    Project,
+    SettingChange,
+    StaffChange,
+    User,
+)
 from apps.org.roles import Cap, Role
 from linli import clock
 
@@ -332,3 +345,118 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not may_activate:
         form.fields["active"].disabled = True
     return render(request, "org/project_edit.html", {"project": project, "form": form}, status=status)
+
+
+# ---------------------------------------------------------------- the CS department's plans and assets
+
+
+def _cap_projects(request: HttpRequest, *caps: str) -> Any:
+    ids = [p.pk for p in access.visible_projects(request.user) if any(access.has_cap(request.user, c, p) for c in caps)]
+    return Project.objects.filter(pk__in=ids).order_by("code")
+
+
+def _row_action(request: HttpRequest, run: Any) -> tuple[bool, int]:
+    """A row button (approve, return, execution check, asset check): its refusal is shown at the top."""
+    try:
+        run()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return False, exc.status
+    return True, 200
+
+
+@login_required
+def department_plans(request: HttpRequest) -> HttpResponse:
+    """部门计划与预算 (R-M19-01, R-M19-02): the 客服主管 writes plans, reports, the budget, the management plan
+    and system documents and checks an approved plan's execution; the 客服经理 / 管理处经理 approves or
+    returns them (not their own)."""
+    projects = _cap_projects(request, Cap.DRAFT_DEPT_PLANS, Cap.APPROVE_DEPT_PLANS)
+    if not projects.exists():
+        raise Http404
+    drafting = _cap_projects(request, Cap.DRAFT_DEPT_PLANS)
+    form = PlanForm(request.POST if request.POST.get("op") == "draft" else None, projects=drafting)
+    status = 200
+    now, user = clock.now(), cast(User, request.user)
+    if request.method == "POST":
+        op = request.POST.get("op")
+        plan = DepartmentPlan.objects.filter(pk=request.POST.get("plan") or 0, project__in=projects).first()
+        if op == "draft":
+            if form.is_valid():
+                try:
+                    actions.draft_plan(acting_user=user, now=now, **form.cleaned_data)
+                except DomainError as exc:
+                    for field, errors in (exc.fields or {}).items():
+                        for e in errors:
+                            form.add_error(field if field in form.fields else None, e)
+                    if not exc.fields:
+                        form.add_error(None, exc.message)
+                    status = exc.status
+                else:
+                    messages.success(request, _("已提交审批"))
+                    return redirect("org:department_plans")
+            else:
+                status = 400
+        elif plan is None:
+            raise Http404
+        else:
+            if op in ("approve", "return"):
+                ok, status = _row_action(request, lambda: actions.decide_plan(
+                    plan=plan, approve=op == "approve", note=request.POST.get("note", ""), acting_user=user, now=now))
+            elif op == "execution":
+                ok, status = _row_action(request, lambda: actions.check_plan_execution(
+                    plan=plan, note=request.POST.get("note", ""), acting_user=user, now=now))
+            else:
+                raise Http404
+            if ok:
+                messages.success(request, _("已保存"))
+                return redirect("org:department_plans")
+    plans = list(DepartmentPlan.objects.filter(project__in=projects).select_related(
+        "project", "department", "drafted_by", "decided_by", "execution_checked_by").order_by("-drafted_at", "-id")[:300])
+    approving = set(_cap_projects(request, Cap.APPROVE_DEPT_PLANS).values_list("pk", flat=True))
+    drafting_ids = set(drafting.values_list("pk", flat=True))
+    rows = [{"p": p, "may_decide": p.status == "submitted" and p.project_id in approving and p.drafted_by_id != user.pk,
+             "may_check": p.status == "approved" and p.project_id in drafting_ids} for p in plans]
+    return render(request, "org/department_plans.html", {
+        "rows": rows, "form": form if drafting.exists() else None}, status=status)
+
+
+@login_required
+def department_assets(request: HttpRequest) -> HttpResponse:
+    """部门固定资产 (R-M19-02): the 客服主管 (and the managers) register and check the department's assets."""
+    projects = _cap_projects(request, Cap.MANAGE_DEPT_ASSETS)
+    if not projects.exists():
+        raise Http404
+    form = AssetForm(request.POST if request.POST.get("op") == "register" else None, projects=projects)
+    status = 200
+    now, user = clock.now(), cast(User, request.user)
+    if request.method == "POST":
+        if request.POST.get("op") == "register":
+            if form.is_valid():
+                try:
+                    actions.register_asset(acting_user=user, now=now, **form.cleaned_data)
+                except DomainError as exc:
+                    for field, errors in (exc.fields or {}).items():
+                        for e in errors:
+                            form.add_error(field if field in form.fields else None, e)
+                    if not exc.fields:
+                        form.add_error(None, exc.message)
+                    status = exc.status
+                else:
+                    messages.success(request, _("已登记固定资产"))
+                    return redirect("org:department_assets")
+            else:
+                status = 400
+        elif request.POST.get("op") == "check":
+            asset = get_object_or_404(FixedAsset, pk=request.POST.get("asset") or 0, project__in=projects)
+            ok, status = _row_action(request, lambda: actions.check_asset(
+                asset=asset, status=request.POST.get("status", ""), location=request.POST.get("location", ""),
+                note=request.POST.get("note", ""), acting_user=user, now=now))
+            if ok:
+                messages.success(request, _("已清点"))
+                return redirect("org:department_assets")
+        else:
+            raise Http404
+    assets = list(FixedAsset.objects.filter(project__in=projects).select_related("project", "department", "custodian")
+                  .order_by("project__code", "asset_no")[:500])
+    return render(request, "org/department_assets.html", {
+        "assets": assets, "form": form, "statuses": AssetStatus.choices}, status=status)

@@ -13,7 +13,7 @@ from django.db.models import Prefetch, Q, QuerySet, Sum
 from apps.estates.models import Household
 from apps.notify.queries import CALL, next_contact_moment
 from apps.org.access import has_cap, visible_projects
-from apps.org.models import Department, Membership, Project, User
+from apps.org.models import AnnualAppraisal, AppraisalResult, Department, Membership, Project, User
 from apps.org.roles import Cap, Role
 from apps.repairs.errors import refuse
 from apps.repairs.models import (
@@ -68,16 +68,26 @@ OPEN_FOR_WORKER = (S.DISPATCHED, S.HANDLING, S.REOPENED, S.HANDLED)
 # ---------------------------------------------------------------- categories and rules
 
 
+#: R-M19-06: the CS department's commissioned paid cleaning and similar paid services (环境管理部 does them)
+PAID_SERVICE_PREFIX = "service_"
+
+
+def is_paid_service_category(category: Category | None) -> bool:
+    return category is not None and category.code.startswith(PAID_SERVICE_PREFIX)
+
+
 def is_repair_category(category: Category | None) -> bool:
     if category is None:
         return False
-    if category.code.startswith("repair_"):
+    if category.code.startswith("repair_") or is_paid_service_category(category):
         return True
     return bool(category.parent_id and category.parent and category.parent.code == "engineering")
 
 
 def repair_categories() -> list[Category]:
-    return list(Category.objects.filter(active=True, code__startswith="repair_").order_by("sort", "id"))
+    """The intake's categories: the repair categories, then the paid services (R-M19-06)."""
+    return list(Category.objects.filter(Q(code__startswith="repair_") | Q(code__startswith=PAID_SERVICE_PREFIX),
+                                        active=True).order_by("sort", "id"))
 
 
 def rule_for(project: Project, category: Category | None) -> RepairRule | None:
@@ -117,11 +127,18 @@ def certificate_required(order_or_project: RepairOrder | Project, category: Cate
 def certificate_problem(worker: User, project: Project, category: Category | None, now: dt.datetime) -> str | None:
     """持证上岗 (R-M8-18): the Chinese reason ``worker`` may not take a repair of ``category`` in
     ``project`` on ``now``'s local day, or None. Only categories whose rule requires a certificate
-    are checked; a missing certificate or one expired before that day blocks the assignment."""
+    are checked; a missing certificate or one expired before that day blocks the assignment, and so
+    does a failed latest annual appraisal (R-M19-10: certified *and* appraised each year) until a new
+    appraisal passes."""
     if not certificate_required(project, category):
         return None
     day = clock.local(now, project.tz).date()
     if worker.certificate_valid_on(day):
+        latest = (AnnualAppraisal.objects.filter(staff=worker, appraised_at__lte=now)
+                  .order_by("-appraised_at", "-pk").only("result", "year").first())
+        if latest is not None and latest.result == AppraisalResult.FAILED:
+            return (f"该类维修须持证上岗，{worker} {latest.year}年度考评不合格，"
+                    f"须经培训并重新考评合格后方可派工")
         return None
     if not worker.certificate.strip():
         return f"该类维修须持证上岗，{worker} 没有登记证书，不能派工"

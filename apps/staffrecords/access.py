@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from apps.org.access import company_of, has_cap, is_company_level, visible_projects
-from apps.org.models import Project, TakeoverInspection, TrainingSession, User
+from apps.org.models import AnnualAppraisal, Project, TakeoverInspection, TrainingSession, User
 from apps.org.roles import Cap
 from apps.staffrecords.models import BuildingPatrol, Certificate, ServiceContract
 
@@ -125,3 +125,13 @@ def visible_patrols(user: User | AnonymousUser) -> QuerySet[BuildingPatrol]:
     if can_manage(user):
         return BuildingPatrol.objects.filter(Q(project__in=kept_projects(user)) | own)
     return BuildingPatrol.objects.filter(own)
+
+
+def visible_appraisals(user: User | AnonymousUser) -> QuerySet[AnnualAppraisal]:
+    """年度考评 (R-M8-18): keepers see their projects' appraisals, anyone else their own."""
+    if not getattr(user, "is_authenticated", False):
+        return AnnualAppraisal.objects.none()
+    own = Q(staff_id=user.pk)
+    if can_manage(user):
+        return AnnualAppraisal.objects.filter(Q(project__in=kept_projects(user)) | own)
+    return AnnualAppraisal.objects.filter(own)

@@ -1,7 +1,8 @@
 """Every write of the staff records (SPEC M19): certificates (R-M19-10), the internal directory
 (R-M19-12), training sessions with attendance (R-M19-13), owners' service contracts and
 takeover inspections (R-M19-14) with corrections of a registered contract, the stewards' building
-patrols (R-M19-04) whose findings needing action are received as internal tickets.
+patrols (R-M19-04) whose findings needing action are received as internal tickets, and the annual
+appraisal of door-to-door staff on their services and residents' feedback (R-M8-18, R-M19-10).
 
 Keyword-only, ``acting_user`` and ``now`` passed in; a refusal is :class:`StaffRecordError` (Chinese
 message, ``field``, ``code``, HTTP ``status``); each action is one ``transaction.atomic()``; field
@@ -18,8 +19,17 @@ from apps.core.errors import DomainError
 from apps.estates.masking import mask_name
 from apps.estates.models import Building, Person, PersonKind
 from apps.org.access import company_of, is_company_level
-from apps.org.models import Project, TakeoverInspection, TrainingAttendance, TrainingSession, TrainingTopic, User
-from apps.staffrecords import access
+from apps.org.models import (
+    AnnualAppraisal,
+    AppraisalResult,
+    Project,
+    TakeoverInspection,
+    TrainingAttendance,
+    TrainingSession,
+    TrainingTopic,
+    User,
+)
+from apps.staffrecords import access, queries
 from apps.staffrecords.models import (
     PATROL_CHECKS,
     BuildingPatrol,
@@ -464,3 +474,28 @@ def patrol_to_ticket(*, patrol: BuildingPatrol, acting_user: User, now: dt.datet
     locked.ticket = ticket
     locked.save(update_fields=["ticket"])
     return ticket
+
+
+@transaction.atomic
+def appraise_annually(*, acting_user: User, now: dt.datetime, staff: User | None, project: Project | None, year: int,
+                      result: str, comment: str, training: str = "") -> AnnualAppraisal:
+    """年度考评 (R-M8-18, R-M19-10): the keeper of ``staff``'s records (the property service management:
+    管理处经理, 客服经理/主管 of the project, or the 办公室主任) appraises the worker for ``year`` — this year
+    or the last — on the services they did and the residents' feedback, which are read from the work
+    orders and return-visit ratings and kept with the appraisal. A result short of 合格 names the
+    training to follow; a failed appraisal stops certificate work until a later one passes."""
+    company_id = _require_manage(acting_user)
+    kept = _kept_project(acting_user, project)
+    if staff is None or not access.keeps(acting_user, staff) or not staff.memberships.filter(project=kept).exists():
+        raise StaffRecordError("员工不存在或不在您管理的范围内", field="staff")
+    this_year = clock.local(now).year
+    if year not in (this_year, this_year - 1):
+        raise StaffRecordError(f"只能考评{this_year - 1}年度或{this_year}年度", field="year")
+    if result not in AppraisalResult.values:
+        raise StaffRecordError("请选择考评结果", field="result")
+    comment = _text(comment, "comment", "考评意见", 2000)
+    training = _text(training, "training", "须参加的培训", 200, required=result != AppraisalResult.PASSED)
+    return AnnualAppraisal.objects.create(
+        company_id=company_id, project=kept, staff=staff, year=year, result=result, comment=comment,
+        training=training, evidence=queries.appraisal_evidence(staff, kept, year), appraised_by=acting_user,
+        appraised_at=now)

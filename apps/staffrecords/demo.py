@@ -1,4 +1,6 @@
 """Demo staff records: the internal directory's extensions and employee numbers (R-M19-12);
+last year's annual appraisal of the repair workers (R-M8-18); the CS department's plan, budget and fixed
+assets (R-M19-01/-02);
 training sessions with attendance (R-M19-13); owners' service contracts and takeover inspections (R-M19-14);
 the stewards' building patrols (R-M19-04);
 certificates of each project's staff registered by the 办公室主任 through the real
@@ -8,7 +10,20 @@ from __future__ import annotations
 import datetime as dt
 
 from apps.estates.models import Building, Person, PersonKind
-from apps.org.models import Company, Membership, Project, TrainingSession, User
+from apps.org import actions as org_actions
+from apps.org.models import (
+    AnnualAppraisal,
+    AppraisalResult,
+    Company,
+    Department,
+    DepartmentKind,
+    DepartmentPlan,
+    Membership,
+    PlanKind,
+    Project,
+    TrainingSession,
+    User,
+)
 from apps.org.roles import Role
 from apps.staffrecords import actions
 from apps.staffrecords.models import BuildingPatrol, Certificate, DirectoryChange, ServiceContract
@@ -34,6 +49,8 @@ def load_demo_staffrecords(company: Company, *, now: dt.datetime | None = None) 
     count += _training(company, director.user, now)
     count += _contracts(company, director.user, now)
     count += _patrols(company, now)
+    count += _appraisals(company, director.user, now)
+    count += _department_records(company, now)
     return count + _certificates(company, director.user, now)
 
 
@@ -66,6 +83,61 @@ def _contracts(company: Company, director: User, now: dt.datetime) -> int:
                                             reason="签订日期录入错误，以合同原件为准",
                                             signed_on=first.signed_on.replace(day=8))
             count += 1
+    return count
+
+
+def _appraisals(company: Company, director: User, now: dt.datetime) -> int:
+    """Last year's annual appraisal of each project's repair workers (R-M8-18): passed, the second
+    worker of a project 基本合格 with a refresher course named."""
+    if AnnualAppraisal.objects.filter(company=company).exists():
+        return 0
+    count = 0
+    year = clock.local(now).year - 1
+    for project in Project.objects.filter(company=company).order_by("code"):
+        workers = [m.user for m in Membership.objects.filter(project=project, role=Role.WORKER)
+                   .select_related("user").order_by("user__username")]
+        for i, worker in enumerate(workers):
+            improve = i == 1
+            actions.appraise_annually(
+                acting_user=director, now=now, staff=worker, project=project, year=year,
+                result=AppraisalResult.IMPROVE if improve else AppraisalResult.PASSED,
+                comment="全年维修按时完成，回访满意" if not improve else "个别维修超时，业主反映沟通不够",
+                training="维修时限与上门服务规范复训" if improve else "")
+            count += 1
+    return count
+
+
+def _department_records(company: Company, now: dt.datetime) -> int:
+    """The CS department's plan, budget (approved, execution checked) and fixed assets of each project
+    (R-M19-01, R-M19-02), written by the 客服主管 and approved by the 客服经理 through the real actions."""
+    if DepartmentPlan.objects.filter(company=company).exists():
+        return 0
+    count = 0
+    local = clock.local(now)
+    for project in Project.objects.filter(company=company).order_by("code"):
+        sup = Membership.objects.filter(project=project, role=Role.CS_SUPERVISOR).select_related("user").first()
+        mgr = Membership.objects.filter(project=project, role=Role.CS_MANAGER).select_related("user").first()
+        dept = Department.objects.filter(project=project, kind=DepartmentKind.CUSTOMER_SERVICE).order_by("pk").first()
+        if sup is None or dept is None:
+            continue
+        year = local.year + 1
+        budget = org_actions.draft_plan(
+            acting_user=sup.user, now=now, project=project, department=dept, kind=PlanKind.BUDGET,
+            title=f"客服部{year}年度预算", period=f"{year}年度", amount="86000",
+            content="员工培训 2.4 万元；半年度满意度调查 1.8 万元；社区活动 3 万元；办公用品及设备 1.4 万元")
+        org_actions.draft_plan(acting_user=sup.user, now=now, project=project, department=dept, kind=PlanKind.PLAN,
+                               title=f"客服部{year}年度工作计划", period=f"{year}年度",
+                               content="全体业主回访；每月走访计划；半年度满意度调查；员工月度考核与培训")
+        if mgr is not None:
+            org_actions.decide_plan(plan=budget, approve=True, note="同意", acting_user=mgr.user, now=now)
+        for i, (name, place, value) in enumerate((("前台电脑", "客服中心前台", "4999.00"),
+                                                  ("打印复印一体机", "客服中心", "3200.00"),
+                                                  ("对讲机（4台）", "客服中心", "1600.00"))):
+            org_actions.register_asset(acting_user=sup.user, now=now, project=project, department=dept,
+                                       asset_no=f"{project.code}-KF-{i + 1:03d}", name=name, location=place,
+                                       acquired_on=local.date().replace(year=local.year - 1, day=1), value=value)
+            count += 1
+        count += 2
     return count
 
 

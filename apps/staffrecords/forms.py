@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.estates.masking import mask_name
 from apps.estates.models import Building, Person
-from apps.org.models import Project, TrainingTopic, User
+from apps.org.models import AppraisalResult, Project, TrainingTopic, User
 from apps.staffrecords.models import CertificateKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -147,3 +147,21 @@ class PatrolForm(forms.Form):
         # the action decides by default (an area not normal needs action); ticked = no ticket
         data["needs_action"] = False if data.pop("resolved_on_spot", False) else None
         return data
+
+
+class AppraisalForm(forms.Form):
+    """年度考评 (R-M8-18): the worker, the project and year, the result and the training to follow."""
+
+    staff: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("被考评人"), queryset=User.objects.none())
+    project: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("项目"), queryset=Project.objects.none())
+    year = forms.IntegerField(label=_("考评年度"))
+    result = forms.ChoiceField(label=_("考评结果"), choices=AppraisalResult.choices)
+    comment = forms.CharField(label=_("考评意见"), widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text=_("依据全年的维修服务情况和住户反馈"))
+    training = forms.CharField(label=_("须参加的培训"), max_length=200, required=False,
+                               help_text=_("考评结果不是“合格”时必填"))
+
+    def __init__(self, *args: Any, staff: Any, projects: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["staff"]).queryset = staff
+        cast(forms.ModelChoiceField, self.fields["project"]).queryset = projects

@@ -18,6 +18,7 @@ urlpatterns = [
     path("contracts/<int:pk>/edit/", views.contract_edit, name="contract_edit"),
     path("takeovers/", views.takeover_list, name="takeovers"),
     path("takeovers/new/", views.takeover_new, name="takeover_new"),
+    path("appraisals/", views.appraisals, name="appraisals"),
     path("patrols/", views.patrols, name="patrols"),
     path("patrols/<int:pk>/ticket/", views.patrol_ticket, name="patrol_ticket"),
 ]

@@ -6,6 +6,8 @@
 - ``/staff-records/training/``, ``…/new/`` and ``…/<pk>/``: the training plan and attendance (R-M19-13);
 - ``/staff-records/contracts/`` (+ ``new/``, ``<pk>/edit/`` with the corrections) and
   ``/staff-records/takeovers/`` (+ ``new/``): owners' service contracts and takeover inspections (R-M19-14);
+- ``/staff-records/appraisals/``: the annual appraisal of door-to-door service staff on their services
+  and the residents' feedback (R-M8-18, R-M19-10);
 - ``/staff-records/patrols/``: the stewards' daily building patrols, recorded on the same page, a finding
   that needs action raised as an internal ticket (R-M19-04).
 
@@ -33,6 +35,7 @@ from apps.estates.models import Building, Person, PersonKind
 from apps.org.models import Membership, TrainingAttendance, TrainingSession
 from apps.staffrecords import access, actions, queries
 from apps.staffrecords.forms import (
+    AppraisalForm,
     CertificateForm,
     ContractEditForm,
     ContractForm,
@@ -336,3 +339,25 @@ def patrol_ticket(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已转为内部工单 %(n)s") % {"n": ticket.number})
     return redirect("staffrecords:patrols")
+
+
+@login_required
+def appraisals(request: HttpRequest) -> HttpResponse:
+    """年度考评 (R-M8-18): keepers appraise their staff here (the form shows the year's services and
+    feedback once saved) and see their projects' appraisals; anyone else sees their own."""
+    keeper = access.can_manage(request.user)
+    form = None
+    if keeper:
+        form = AppraisalForm(request.POST or None, staff=access.staff_in_scope(request.user).order_by(
+            "display_name", "username"), projects=access.kept_projects(request.user),
+            initial={"year": clock.local(clock.now()).year - 1})
+    done, status = _post_form(request, form, actions.appraise_annually,
+                              lambda a: _("已登记 %(who)s 的年度考评") % {"who": a.staff}, "staffrecords:appraisals")
+    if done:
+        return done
+    rows = list(access.visible_appraisals(request.user).select_related("staff", "project", "appraised_by")
+                .order_by("-year", "-appraised_at", "-id")[:300])
+    shown = [{"a": a, "evidence": [(label, (a.evidence or {}).get(key, 0)) for key, label in queries.EVIDENCE_LABELS]}
+             for a in rows]
+    return render(request, "staffrecords/appraisals.html", {"rows": shown, "form": form, "can_manage": keeper},
+                  status=status)

@@ -250,6 +250,18 @@ def _completion_9_household_rows() -> tuple[Row, ...]:
                  for r in ten.rows if r.category not in _ZHIDU9_CATEGORIES)
 
 
+_ZHIDU10_UNNAMED_COMMON = frozenset({REPAIR_PUBLIC_GLASS_DOORS, REPAIR_WALLS})
+
+
+def _completion_10_common_area_rows() -> tuple[Row, ...]:
+    """R-M8-06 / P-15: 制度10 names no limit for public glass, doors and window fittings or for walls,
+    ceilings, stairs and aprons; the common-area table of 制度9 gives them (2 working days; one batch each
+    month), so under the default rule set they no longer fall back to the generic 1 working day."""
+    nine = next(s for s in DEFAULT_RULE_SETS if s.code == "completion_9")
+    return tuple(dataclasses.replace(r, rule=f"{r.rule}（制度10未规定，按制度9公共区域）"[:200])
+                 for r in nine.rows if r.category in _ZHIDU10_UNNAMED_COMMON)
+
+
 def _paid_service_rows(rows: tuple[Row, ...]) -> tuple[Row, ...]:
     """R-M8-15: a paid service (有偿服务) is a repair done for a fee — the same arrival and completion
     limits apply (interpretation: the seeds give paid services no limits of their own)."""
@@ -260,6 +272,8 @@ def _extended(seed: RuleSetSeed) -> RuleSetSeed:
     rows = seed.rows
     if seed.code == "completion_9":
         rows = rows + _completion_9_household_rows()
+    if seed.code == "completion_10":
+        rows = rows + _completion_10_common_area_rows()
     if seed.concern in (ARRIVAL_CONCERN, COMPLETION_CONCERN):
         rows = rows + _paid_service_rows(rows)
     return dataclasses.replace(seed, rows=rows)

@@ -19,6 +19,7 @@ from apps.repairs.queries import (
     default_urgency,
     hard_limit_for,
     household_by_label,
+    is_paid_service_category,
     is_repair_category,
     next_round_robin_worker,
     repair_department,
@@ -92,6 +93,8 @@ def receive_repair(
         raise refuse("报修单类型只能是报修或有偿服务", field="kind")
     if not is_repair_category(category):
         raise refuse("请选择报修类别", field="category")
+    if is_paid_service_category(category) and kind != Kind.PAID_SERVICE:
+        raise refuse("该类别是有偿服务，类型请选择“有偿/特约服务”", field="kind")
     if location_kind not in LocationKind.values:
         raise refuse("报修位置不正确", field="location_kind")
     if location_kind == LocationKind.HOUSEHOLD and household is None and person is None and not location.strip():
