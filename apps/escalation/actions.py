@@ -229,13 +229,14 @@ def flag_ticket(ticket: Ticket, *, acting_user: User, now: dt.datetime, litigati
                 media_exposed: bool | None = None, media_or_litigation_risk: bool | None = None,
                 collective: bool | None = None, people_count: int | None = None,
                 our_side: bool | None = None, attribution: str | None = None,
-                reason: str = "") -> list[EscalationEvent]:
+                source: str | None = None, reason: str = "") -> list[EscalationEvent]:
     """Record the escalation facts staff know (lawsuit, media, risk, collective size, 责任归属) and
     re-evaluate at once (R-M3-02 a/c, R-M3-03 a/b/c, R-M3-05). Needs ``Cap.ESCALATE``. The ticket
     fields are written by the tickets domain's own actions (timeline + field history); changing
     the attribution (ours / developer / municipal / customer / other) needs a reason (R-M3-05).
     ``our_side`` is the older yes/no form: False stands for "other" unless a non-ours attribution is
-    already recorded."""
+    already recorded. ``source`` (渠道/来源单位) changed to a group or government forward hands the
+    complaint to 品质管理部 in the same edit (R-M3-11, POLICY P-10; the tickets domain's edit does it)."""
     if not has_cap(acting_user, Cap.ESCALATE, ticket.project):
         raise NotAllowed("没有升级投诉的权限")
     if attribution is None and our_side is not None:
@@ -246,7 +247,7 @@ def flag_ticket(ticket: Ticket, *, acting_user: User, now: dt.datetime, litigati
     changes: dict[str, Any] = {}
     for name, value in (("litigation", litigation), ("media_exposed", media_exposed),
                         ("media_or_litigation_risk", media_or_litigation_risk), ("collective", collective),
-                        ("people_count", people_count)):
+                        ("people_count", people_count), ("source", source)):
         if value is not None and getattr(ticket, name) != value:
             changes[name] = value
     try:
@@ -489,6 +490,21 @@ def report_visit_problem(ticket: Ticket, *, reason: str, acting_user: User, now:
 
 
 # ------------------------------------------------------------------ leadership opinion (R-M3-12)
+
+
+def ask_leadership_opinion(ticket: Ticket, *, now: dt.datetime) -> int:
+    """R-M3-12 (POLICY P-10): a complaint that could not be resolved (未关闭) asks the 分管领导 (篇3) or the
+    公司管理层 (篇4) for their handling opinion — a notice to each with the link to the escalation page,
+    where they record it. Once per complaint; nothing when an opinion is already recorded."""
+    if ticket.kind != queries.COMPLAINT or LeadershipOpinion.objects.filter(ticket=ticket).exists():
+        return 0
+    label, givers = queries.opinion_givers(ticket.project)
+    if not givers:
+        return 0
+    notify_staff(givers, kind="escalation_opinion_requested", subject=f"未解决投诉请{label}出具处理意见：{ticket.number}",
+                 body=(ticket.unresolved_analysis or ticket.content)[:200], link=f"/escalation/tickets/{ticket.pk}/",
+                 project=ticket.project, dedupe_key=f"opinion-requested-{ticket.pk}", now=now)
+    return len(givers)
 
 
 def record_leadership_opinion(ticket: Ticket, *, opinion: str, given_on: dt.date, acting_user: User,

@@ -82,9 +82,10 @@ def _panel(request: HttpRequest, ticket: Ticket, *, major_change_form: MajorChan
         "downgrade_form": DowngradeForm(),
         "flags_form": FlagsForm(initial={f: getattr(ticket, f) for f in
                                          ("litigation", "media_exposed", "media_or_litigation_risk", "collective",
-                                          "people_count", "attribution")}),
+                                          "people_count", "attribution", "source")}),
         "candidates": queries.candidates_for(ticket) if can_escalate and member is None else [],
         "opinions": LeadershipOpinion.objects.filter(ticket=ticket).select_related("recorded_by"),
+        "opinion_from": queries.ticket_policy_for(ticket.project).quality_owns,  # R-M3-12, POLICY P-10
         "government_causes": GovernmentEventCause.choices if can_escalate and getattr(
             queries.policy_for(ticket.project), "government_report_enabled", False) else [],
         "opinion_form": LeadershipOpinionForm(initial={"given_on": clock.local(clock.now(), ticket.project.tz).date()}),
@@ -193,6 +194,7 @@ def ticket_flags(request: HttpRequest, pk: int) -> HttpResponse:
     data = dict(form.cleaned_data)
     reason = data.pop("reason") or ""
     data["attribution"] = data.get("attribution") or None  # left empty: not changed
+    data["source"] = data.get("source") or None
     try:
         events = actions.flag_ticket(ticket, acting_user=staff_user(request), now=clock.now(), reason=reason, **data)
         messages.success(request, _("已保存，新增升级 %(n)d 条") % {"n": len(events)} if events else _("已保存"))

@@ -47,6 +47,7 @@ from apps.escalation.models import ClusterMember
 from apps.estates.models import Household
 from apps.org.models import Project
 from apps.reports.models import KpiSettings, default_targets
+from apps.tickets import complaint_level as complaint_levels
 from apps.tickets import measures
 from apps.tickets.choices import (
     RETURN_VISIT_KINDS,
@@ -544,7 +545,7 @@ def breakdown(scope: Scope, by: str, *, code: str = "received", part: str = "all
         "building": ("household__building_id", "household__building__name"),
         "project": ("project_id", "project__name"),
         "subject": ("subject", None),  # R-M5-15: 物业管理 / 地产 / 市政
-        "escalation_level": ("escalation_level", None),  # R-M5-15
+        "escalation_level": ("complaint_level", None),  # R-M5-15, R-M3-01: 一般 ‹ 重要 ‹ 热点 ‹ 重大
     }
     if by not in columns:
         raise KeyError(by)
@@ -559,6 +560,8 @@ def breakdown(scope: Scope, by: str, *, code: str = "received", part: str = "all
         qs = qs.annotate(subject=Case(When(developer_matter=True, then=Value("developer")),
                                       When(municipal=True, then=Value("municipal")),
                                       default=Value("property"), output_field=CharField()))
+    if by == "escalation_level":  # the one level definition, not the stored escalation field
+        qs = qs.annotate(complaint_level=complaint_levels.level_expression())
     if by == "department":
         qs = qs.annotate(department_label=Concat(Coalesce("department__project__name", Value("公司")), Value("·"),
                                                  "department__name"))
@@ -568,7 +571,7 @@ def breakdown(scope: Scope, by: str, *, code: str = "received", part: str = "all
     if by == "subject":
         labels = {"property": "物业管理", "developer": "地产", "municipal": "市政"}
     if by == "escalation_level":
-        labels = dict(EscalationLevel.choices)
+        labels = dict(complaint_levels.LABELS)
     out = []
     for r in rows:
         k = r[key]
@@ -625,10 +628,8 @@ def group_filter(by: str, key: str | None) -> Q:
         if key not in subjects:
             raise KeyError(key)
         return subjects[key or ""]
-    if by == "escalation_level":  # R-M5-15: 一般 ("none" is a level here, not a missing value) / 热点 / 重大
-        if key not in EscalationLevel.values:
-            raise KeyError(key)
-        return Q(escalation_level=key)
+    if by == "escalation_level":  # R-M5-15, R-M3-01: 一般 ("none" is a level here) / 重要 / 热点 / 重大
+        return complaint_levels.level_q(key or "")
     fields = {"kind": "kind", "channel": "channel", "department": "department_id",
               "building": "household__building_id", "project": "project_id"}
     if by not in fields:

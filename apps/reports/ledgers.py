@@ -22,6 +22,7 @@ from apps.repairs.models import RepairOrder
 from apps.reports import kpis
 from apps.reports.queries import settings_for
 from apps.tickets import policies as ticket_policies
+from apps.tickets import queries as ticket_queries
 from apps.tickets.choices import OPEN_STATUSES, Channel, Kind, Source, TicketStatus
 from apps.tickets.complaint_level import complaint_level_label
 from apps.tickets.models import Ticket
@@ -209,8 +210,7 @@ def immediate_return_visits(project_ids: list[int]) -> QuerySet[Ticket]:
     """R-M4-06 worklist: complaints with a 《顾客投诉处理记录表》 (``record_form``) or of a class-1
     category (``Category.class_one``, configurable) whose handling is done and verified and whose
     return visit is still to be made — immediately; oldest verification first."""
-    return (Ticket.objects.filter(Q(record_form=True) | Q(category__class_one=True)
-                                  | Q(category__parent__class_one=True),
+    return (Ticket.objects.filter(ticket_queries.immediate_return_visit_q(),
                                   project_id__in=project_ids, kind=Kind.COMPLAINT, status=TicketStatus.VERIFIED,
                                   return_visit_exemption="")
             .annotate(ready_since=Max("verifications__verified_at"))
