@@ -264,6 +264,33 @@ def ticket_visit_problem(request: HttpRequest, ticket_id: int, payload: Escalati
     return _escalation(ticket)
 
 
+class VisitProblemResultIn(Schema):
+    result: str = Field(max_length=2000, description="协调解决的结果（客服主管报客服经理）")
+
+
+class VisitProblemClassifyIn(Schema):
+    classification: Attribution = Field(description="问题分类：ours/developer/municipal/customer/other")
+    note: str = Field("", max_length=1000)
+
+
+@router.post("/tickets/{ticket_id}/visit-problem/result", response={200: EscalationOut, **ERRORS},
+             summary="走访问题处理结果报客服经理（客服主管）")
+def ticket_visit_result(request: HttpRequest, ticket_id: int, payload: VisitProblemResultIn) -> Any:
+    ticket = _ticket(request, ticket_id)
+    actions.report_visit_problem_result(ticket, result=payload.result, acting_user=staff_user(request),
+                                        now=clock.now())
+    return _escalation(ticket)
+
+
+@router.post("/tickets/{ticket_id}/visit-problem/classification", response={200: EscalationOut, **ERRORS},
+             summary="走访问题分类并报总经理（客服经理）")
+def ticket_visit_classify(request: HttpRequest, ticket_id: int, payload: VisitProblemClassifyIn) -> Any:
+    ticket = _ticket(request, ticket_id)
+    actions.classify_visit_problem(ticket, classification=str(payload.classification), note=payload.note,
+                                   acting_user=staff_user(request), now=clock.now())
+    return _escalation(ticket)
+
+
 @router.post("/tickets/{ticket_id}/major-change", response={200: EscalationOut, **ERRORS},
              summary="重大投诉事态重大变化：登记电话报告集团并紧急通知")
 def ticket_major_change(request: HttpRequest, ticket_id: int, payload: MajorChangeIn) -> Any:

@@ -191,7 +191,7 @@ def quality_return_visit_queue(project_ids: list[int]) -> QuerySet[Ticket]:
 
 
 def records_past_retention(company: Any, now: dt.datetime) -> QuerySet[Ticket]:
-    """R-M6-05: closed complaints kept longer than the company's retention period
+    """R-M6-05: complaints ended (closed or 未关闭) longer ago than the company's retention period
     (``ReportSettings.record_retention_years``). Empty setting = kept for ever → nothing listed.
     The list is for a person to review; nothing is ever deleted automatically."""
     years = settings_for(company).record_retention_years
@@ -202,8 +202,9 @@ def records_past_retention(company: Any, now: dt.datetime) -> QuerySet[Ticket]:
         cutoff = local_now.replace(year=local_now.year - years)
     except ValueError:  # 29 February
         cutoff = local_now.replace(year=local_now.year - years, day=28)
-    return (Ticket.objects.filter(project__company=company, kind=Kind.COMPLAINT, status=TicketStatus.CLOSED,
-                                  closed_at__lt=cutoff).order_by("closed_at", "pk"))
+    return (Ticket.objects.filter(project__company=company, kind=Kind.COMPLAINT,
+                                  status__in=(TicketStatus.CLOSED, TicketStatus.UNRESOLVED),  # 未关闭 ends too
+                                  closed_at__lt=cutoff).select_related("project").order_by("closed_at", "pk"))
 
 
 def immediate_return_visits(project_ids: list[int]) -> QuerySet[Ticket]:

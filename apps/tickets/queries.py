@@ -323,6 +323,8 @@ def allowed_actions(ticket: m.Ticket) -> set[str]:
         out.add("handling")
     if st in {S.DISPATCHED, S.HANDLING}:
         out.add("hand_back")
+    if st == S.UNRESOLVED and ticket.kind == "complaint":
+        out.add("owner_update")  # R-M4-08: the company keeps the customer informed
     if is_open:
         out |= {"reply", "owner_update", "claim", "agreed_time"}
         if ticket.kind == "complaint":

@@ -252,13 +252,14 @@ def record_developer_result(*, transfer: DeveloperTransfer, result: str, acting_
 @transaction.atomic()
 def record_owner_update(*, ticket: Ticket, channel: str, content: str, acting_user: User,
                         now: dt.datetime) -> OwnerUpdate:
-    """告知业主进展 (R-M2-03, R-M4-08): progress notice to the owner on a matter being followed."""
+    """告知业主进展 (R-M2-03, R-M4-08): progress notice to the owner on a matter being followed — also on a
+    complaint closed as 未关闭 (beyond the company's capability, R-M2-16), which the company keeps following."""
     _require(acting_user, Cap.REPLY, ticket, "无权告知业主")
     _choice(channel, ReplyChannel, "channel")
     if not content.strip():
         raise _refuse("请填写内容", field="content")
-    if ticket.status not in OPEN_STATUSES:
-        raise _refuse("工单已结束", code="closed", status=409)
+    if ticket.status not in OPEN_STATUSES and not (ticket.status == S.UNRESOLVED and ticket.kind == Kind.COMPLAINT):
+        raise _refuse("工单已结束", code="closed", status=409)  # R-M4-08: a 未关闭 complaint is still followed
     update = OwnerUpdate.objects.create(ticket=ticket, at=now, channel=channel, content=content.strip(),
                                         staff=acting_user)
     _event(ticket, TicketEventKind.OWNER_UPDATE, acting_user=acting_user, now=now, message=content.strip(),
