@@ -85,6 +85,9 @@ def verify_ticket(*, ticket: Ticket, passed: bool, acting_user: User, now: dt.da
               event_kind=TicketEventKind.VERIFICATION, verification=verification.pk)
         if ticket.kind in RETURN_VISIT_KINDS:
             dl.stamp(ticket, start=now, stages=[Stage.RETURN_VISIT], now=now)
+        if ticket.kind == "complaint" and not company_level(ticket):  # R-M4-04: the receiver's return visit
+            _notify([ticket.receiver], kind="ticket_return_visit_due", subject=f"投诉 {ticket.number} 已验证，请回访业主",
+                    body=notes[:200], ticket=ticket, now=now, dedupe=f"return-visit-due-{verification.pk}")
         if company_verification_pending(ticket):  # R-M4-03: the result record goes back to the company
             quality = [m.user for m in Membership.objects.filter(company_id=ticket.project.company_id,
                                                                  role=Role.QUALITY).select_related("user")
@@ -174,6 +177,7 @@ def record_return_visit(*, ticket: Ticket, method: str, reached: bool, acting_us
     _require(acting_user, Cap.RETURN_VISIT, ticket, "无权回访")
     if company_level(ticket) and not _is_company_level(acting_user):
         raise _forbid("公司级投诉由品质管理部回访")
+    _require_receiver_visits(ticket, method=method, acting_user=acting_user)
     open_question = open_question.strip()
     if bool(open_question) != (answer_due_at is not None):
         raise _refuse("未能当场答复的问题须同时填写问题和约定答复时间",
@@ -230,6 +234,16 @@ def record_return_visit(*, ticket: Ticket, method: str, reached: bool, acting_us
     if satisfaction == Satisfaction.UNSATISFIED:
         _reopen(ticket, reason=f"回访不满意：{owner_words}".strip(), acting_user=acting_user, now=now)
     return visit
+
+
+def _require_receiver_visits(ticket: Ticket, *, method: str, acting_user: User) -> None:
+    """R-M4-04: the person who received the complaint makes its return visit (a supervisor or above may do it
+    in their place, or designate it — 主管以上); company-level complaints are 品质管理部's (checked above).
+    The owner's own online rating and repairs' work-order return visits are recorded differently."""
+    if (ticket.kind != "complaint" or method not in ASKED_METHODS or company_level(ticket)
+            or ticket.receiver_id in (None, acting_user.pk) or rank_in(acting_user, ticket.project) >= SUPERVISOR_RANK):
+        return
+    raise _forbid(f"该投诉由受理人{ticket.receiver}回访（主管以上人员可代为回访）")
 
 
 # R-M4-07: forms of return visit where staff ask the owner (phone, home visit); online replies and

@@ -47,7 +47,7 @@ def test_r_m4_09_unsatisfied_return_visit_reopens_and_counts(cast: Any, frozen_n
         actions.close_ticket(ticket=t, acting_user=cast.front_desk, now=frozen_now)
     _verify(cast, t, frozen_now)
     actions.record_return_visit(ticket=t, method="visit", reached=True, satisfaction="basic",
-                                owner_words="基本满意", acting_user=cast.butler, now=frozen_now)
+                                owner_words="基本满意", acting_user=cast.front_desk, now=frozen_now)
     reply_to_manager(cast, t, frozen_now)  # R-M2-21
     actions.close_ticket(ticket=t, acting_user=cast.front_desk, now=frozen_now)
     t.refresh_from_db()
