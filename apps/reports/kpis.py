@@ -317,15 +317,18 @@ def _satisfaction(scope: Scope) -> dict[str, Q]:
 
 @kpi("visit_feedback_rate", "回访反馈处理率", rule="R-M4-13")
 def _visit_feedback(scope: Scope) -> dict[str, Q]:
-    """回访反馈处理率 = 回访中业主提出意见（评价“不满意”）且已处理完毕的工单数 ÷ 回访中提出意见的工单数 ×
-    100%。处理完毕：其后一轮回访评价为“满意”或“基本满意”，或工单已关闭（R-M4-09 直至业主满意）。
-    目标（R-M4-13、R-M5-13）：100%。"""
-    raised = ReturnVisit.objects.filter(ticket=OuterRef("pk"), outcome=ReturnVisitOutcome.DONE,
-                                        satisfaction=Satisfaction.UNSATISFIED)
-    later_good = ReturnVisit.objects.filter(ticket=OuterRef("pk"), outcome=ReturnVisitOutcome.DONE,
-                                            satisfaction__in=GOOD)
-    due = Q(Exists(raised))
-    return {"numerator": due & (Q(Exists(later_good)) | Q(status=TicketStatus.CLOSED)), "denominator": due}
+    """回访反馈处理率 = 回访中业主提出的意见、问题均已处理完毕的工单数 ÷ 回访中业主提出意见或问题的工单数 ×
+    100%。提出意见：评价“不满意”；提出问题：当场未能答复、约定时间答复的问题（满意的业主提出的也计入）。
+    处理完毕：“不满意”其后一轮回访评价为“满意”或“基本满意”或工单已关闭（R-M4-09 直至业主满意），且每个
+    约定答复的问题都已答复（R-M4-10）。目标（R-M4-13、R-M5-13）：100%。"""
+    visits = ReturnVisit.objects.filter(ticket=OuterRef("pk"))
+    raised = Q(Exists(visits.filter(outcome=ReturnVisitOutcome.DONE, satisfaction=Satisfaction.UNSATISFIED)))
+    later_good = Q(Exists(visits.filter(outcome=ReturnVisitOutcome.DONE, satisfaction__in=GOOD)))
+    asked = Q(Exists(visits.exclude(open_question="")))
+    unanswered = Q(Exists(visits.exclude(open_question="").filter(answered_at__isnull=True)))
+    due = raised | asked
+    opinions_done = ~raised | later_good | Q(status=TicketStatus.CLOSED)
+    return {"numerator": due & opinions_done & ~unanswered, "denominator": due}
 
 
 @kpi("repeat_complaints", "重复投诉", rule="R-M3-02", unit="件")
