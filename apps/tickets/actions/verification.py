@@ -292,14 +292,18 @@ def unanswered_return_visit_questions(tickets: Any) -> Any:
 def remind_overdue_questions(now: dt.datetime) -> int:
     """R-M4-10: the promised answer time is a follow-up due time — once it has passed unanswered, the
     return visitor and the ticket's receiver are told (once per question: the notice's dedupe key).
-    Returns how many questions were reminded."""
+    Returns how many questions were reminded (each once: the timeline keeps the reminder)."""
     overdue = (ReturnVisit.objects.filter(answer_due_at__lt=now, answered_at__isnull=True)
                .exclude(open_question="").exclude(ticket__status=S.VOIDED)
                .select_related("ticket", "ticket__project", "ticket__receiver", "visitor").order_by("answer_due_at", "pk"))
     count = 0
     for visit in overdue:
         ticket = visit.ticket
+        if ticket.events.filter(kind=TicketEventKind.DEADLINE, extra__question_reminder=visit.pk).exists():
+            continue
         local = visit.answer_due_at.astimezone(ticket.project.tz) if visit.answer_due_at else None
+        _event(ticket, TicketEventKind.DEADLINE, acting_user=None, now=now,
+               message=f"回访中约定 {local:%Y-%m-%d %H:%M} 前答复的问题尚未答复，已提醒", question_reminder=visit.pk)
         _notify({u.pk: u for u in (visit.visitor, ticket.receiver) if u is not None}.values(),
                 kind="ticket_question_answer_due", subject=f"回访问题逾期未答复 {ticket.number}",
                 body=f"约定 {local:%Y-%m-%d %H:%M} 前答复：{visit.open_question[:150]}", ticket=ticket, now=now,
