@@ -38,7 +38,8 @@ def test_R_M3_13_result_to_the_cs_manager_classified_and_reported_to_the_general
         cast, complaint, outbox) -> None:
     gm = UserFactory(username="gm", display_name="郑总经理")
     member(gm, Role.GENERAL_MANAGER, company=cast.company, project=None)
-    t = complaint("走访发现：3栋地下室渗水严重", T0, channel="field_visit")
+    t = complaint("走访发现：3栋地下室渗水严重", T0, channel="field_visit", receiver=cast.butler,
+                  agreed_feedback_at=T0 + dt.timedelta(days=1))
     r = _client(cast.butler).post(f"{API}/{t.pk}/visit-problem", {"reason": "需工程部和开发商共同处理"},
                                   content_type="application/json")
     assert r.status_code == 200, r.content
