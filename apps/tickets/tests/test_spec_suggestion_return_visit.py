@@ -23,7 +23,7 @@ def test_r_m4_11_replied_suggestion_waits_for_its_return_visit(cast: Any, frozen
     s = Ticket.objects.get(pk=s.pk)
     assert s.status == "replied"
     due = Deadline.objects.open().get(ticket=s, stage=Stage.RETURN_VISIT)
-    assert due.due_at is not None and due.due_at > frozen_now
+    assert due.start_at == frozen_now and due.rule.startswith("建议")  # T-13: a designated person, no number
     desk = Client()
     desk.force_login(cast.front_desk)
     home = desk.get("/").content.decode()
