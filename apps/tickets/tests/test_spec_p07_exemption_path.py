@@ -27,7 +27,7 @@ def test_r_m4_05_p_07_set_by_the_company_holds_on_page_and_api(cast: Any, frozen
             "no_contact_exemption": "online_only", "quality_owns": "b4", "company_follow_up": "verify"}}),
         content_type="application/json")
     assert r.status_code == 200, r.content
-    anonymous = {"anonymous": True, "complainant_surname": "", "phone": "", "agreed_feedback_at": None}
+    anonymous: dict[str, Any] = {"anonymous": True, "complainant_surname": "", "phone": "", "agreed_feedback_at": None}
     by_phone = to_verified(cast, receive(cast, **anonymous), frozen_now)
     r = api(cast.front_desk).post(f"/api/v1/tickets/{by_phone.pk}/return-visit-exemption", {"exemption": "no_contact"})
     assert r.status_code in (409, 422), r.content
