@@ -41,7 +41,7 @@ from apps.org.roles import Cap, Role
 from apps.tickets.actions import TicketError, add_note, determine_attribution, edit_ticket
 from apps.tickets.actions.levels import change_escalation_level
 from apps.tickets.choices import Attribution, Channel
-from apps.tickets.models import Ticket
+from apps.tickets.models import Ticket, TicketEvent
 from apps.workdays import policies as workday_policies
 from apps.workdays import queries as workday_queries
 from linli import clock
@@ -229,13 +229,14 @@ def flag_ticket(ticket: Ticket, *, acting_user: User, now: dt.datetime, litigati
                 media_exposed: bool | None = None, media_or_litigation_risk: bool | None = None,
                 collective: bool | None = None, people_count: int | None = None,
                 our_side: bool | None = None, attribution: str | None = None,
-                reason: str = "") -> list[EscalationEvent]:
+                source: str | None = None, reason: str = "") -> list[EscalationEvent]:
     """Record the escalation facts staff know (lawsuit, media, risk, collective size, 责任归属) and
     re-evaluate at once (R-M3-02 a/c, R-M3-03 a/b/c, R-M3-05). Needs ``Cap.ESCALATE``. The ticket
     fields are written by the tickets domain's own actions (timeline + field history); changing
     the attribution (ours / developer / municipal / customer / other) needs a reason (R-M3-05).
     ``our_side`` is the older yes/no form: False stands for "other" unless a non-ours attribution is
-    already recorded."""
+    already recorded. ``source`` (渠道/来源单位) changed to a group or government forward hands the
+    complaint to 品质管理部 in the same edit (R-M3-11, POLICY P-10; the tickets domain's edit does it)."""
     if not has_cap(acting_user, Cap.ESCALATE, ticket.project):
         raise NotAllowed("没有升级投诉的权限")
     if attribution is None and our_side is not None:
@@ -246,7 +247,7 @@ def flag_ticket(ticket: Ticket, *, acting_user: User, now: dt.datetime, litigati
     changes: dict[str, Any] = {}
     for name, value in (("litigation", litigation), ("media_exposed", media_exposed),
                         ("media_or_litigation_risk", media_or_litigation_risk), ("collective", collective),
-                        ("people_count", people_count)):
+                        ("people_count", people_count), ("source", source)):
         if value is not None and getattr(ticket, name) != value:
             changes[name] = value
     try:
@@ -488,7 +489,72 @@ def report_visit_problem(ticket: Ticket, *, reason: str, acting_user: User, now:
     return event
 
 
+VISIT_RESULT_PREFIX = "走访问题处理结果报客服经理："
+
+
+def report_visit_problem_result(ticket: Ticket, *, result: str, acting_user: User, now: dt.datetime) -> Any:
+    """R-M3-13: the 客服主管 (or 客服经理) who coordinated the solution reports the result to the 客服经理 —
+    on the ticket's timeline, the 客服经理 told to classify it."""
+    if ticket.channel != Channel.FIELD_VISIT:
+        raise EscalationError("只有走访中发现的问题按此上报", code="not_visit", field="ticket")
+    if not roles_in(acting_user, ticket.project) & {Role.CS_SUPERVISOR, Role.CS_MANAGER}:
+        raise NotAllowed("走访问题的处理结果由客服主管上报客服经理")
+    result = (result or "").strip()
+    if len(result) < 4:
+        raise EscalationError("请填写处理结果（至少4个字）", field="result", code="result_required")
+    try:
+        event = add_note(ticket=ticket, text=f"{VISIT_RESULT_PREFIX}{result}", acting_user=acting_user, now=now)
+    except TicketError as exc:
+        raise NotAllowed(exc.message) from exc
+    managers = queries.users_of(Membership.objects.filter(project_id=ticket.project_id, role=Role.CS_MANAGER))
+    notify_staff(managers, kind="visit_problem_result", subject=f"走访问题处理结果：{ticket.number}，请分类并报总经理",
+                 body=result[:200], link=f"/escalation/tickets/{ticket.pk}/", project=ticket.project,
+                 dedupe_key=f"visit-problem-result:{event.pk}", now=now)
+    return event
+
+
+def classify_visit_problem(ticket: Ticket, *, classification: str, note: str = "", acting_user: User,
+                           now: dt.datetime) -> Any:
+    """R-M3-13: the 客服经理 classifies the reported result (责任归属: ours / developer / municipal / customer /
+    other) and reports it to the 总经理 (物业总经理 of the company) — on the timeline, the 总经理 told."""
+    if ticket.channel != Channel.FIELD_VISIT:
+        raise EscalationError("只有走访中发现的问题按此上报", code="not_visit", field="ticket")
+    if Role.CS_MANAGER not in roles_in(acting_user, ticket.project):
+        raise NotAllowed("走访问题由客服经理分类并报总经理")
+    if classification not in Attribution.values:
+        raise EscalationError("请选择问题分类", field="classification", code="classification_required")
+    if not TicketEvent.objects.filter(ticket=ticket, message__startswith=VISIT_RESULT_PREFIX).exists():
+        raise EscalationError("客服主管尚未上报处理结果", code="no_result", status=409)
+    label = Attribution(classification).label
+    text = f"走访问题分类：{label}，已报总经理" + (f"。{note.strip()}" if note.strip() else "")
+    try:
+        event = add_note(ticket=ticket, text=text, acting_user=acting_user, now=now)
+    except TicketError as exc:
+        raise NotAllowed(exc.message) from exc
+    heads = queries.users_of(Membership.objects.filter(company_id=ticket.project.company_id,
+                                                       role=Role.GENERAL_MANAGER))
+    notify_staff(heads, kind="visit_problem_classified", subject=f"走访问题报总经理：{ticket.number}（{label}）",
+                 body=(note.strip() or ticket.content)[:200], link=f"/escalation/tickets/{ticket.pk}/",
+                 project=ticket.project, dedupe_key=f"visit-problem-classified:{event.pk}", now=now)
+    return event
+
+
 # ------------------------------------------------------------------ leadership opinion (R-M3-12)
+
+
+def ask_leadership_opinion(ticket: Ticket, *, now: dt.datetime) -> int:
+    """R-M3-12 (POLICY P-10): a complaint that could not be resolved (未关闭) asks the 分管领导 (篇3) or the
+    公司管理层 (篇4) for their handling opinion — a notice to each with the link to the escalation page,
+    where they record it. Once per complaint; nothing when an opinion is already recorded."""
+    if ticket.kind != queries.COMPLAINT or LeadershipOpinion.objects.filter(ticket=ticket).exists():
+        return 0
+    label, givers = queries.opinion_givers(ticket.project)
+    if not givers:
+        return 0
+    notify_staff(givers, kind="escalation_opinion_requested", subject=f"未解决投诉请{label}出具处理意见：{ticket.number}",
+                 body=(ticket.unresolved_analysis or ticket.content)[:200], link=f"/escalation/tickets/{ticket.pk}/",
+                 project=ticket.project, dedupe_key=f"opinion-requested-{ticket.pk}", now=now)
+    return len(givers)
 
 
 def record_leadership_opinion(ticket: Ticket, *, opinion: str, given_on: dt.date, acting_user: User,

@@ -26,7 +26,7 @@ from apps.escalation.models import (
 )
 from apps.org import access
 from apps.org.roles import Cap
-from apps.tickets.choices import Attribution
+from apps.tickets.choices import Attribution, Source
 from apps.tickets.complaint_level import complaint_level, complaint_level_label
 from apps.tickets.models import Ticket
 from linli import clock
@@ -100,6 +100,7 @@ class EscalationFlagsIn(Schema):
     people_count: int | None = Field(None, ge=1, le=100000)
     our_side: bool | None = Field(None, description="我方原因（旧字段；false 记为“其他原因”）；更改须填 reason")
     attribution: Attribution | None = Field(None, description="责任归属：ours/developer/municipal/customer/other；更改须填 reason")
+    source: Source | None = Field(None, description="渠道（来源单位）；改为 group_hq/government 时交由品质管理部负责")
     reason: str = Field("", max_length=1000)
 
 
@@ -234,8 +235,9 @@ def ticket_flags(request: HttpRequest, ticket_id: int, payload: EscalationFlagsI
     ticket = _ticket(request, ticket_id)
     data = payload.model_dump(exclude_unset=True)
     reason = data.pop("reason", "") or ""
-    if data.get("attribution") is not None:
-        data["attribution"] = str(data["attribution"])
+    for name in ("attribution", "source"):
+        if data.get(name) is not None:
+            data[name] = str(data[name])
     actions.flag_ticket(ticket, acting_user=staff_user(request), now=clock.now(), reason=reason, **data)
     ticket.refresh_from_db()
     return _escalation(ticket)
@@ -259,6 +261,33 @@ def ticket_opinion(request: HttpRequest, ticket_id: int, payload: LeadershipOpin
 def ticket_visit_problem(request: HttpRequest, ticket_id: int, payload: EscalationVisitProblemIn) -> Any:
     ticket = _ticket(request, ticket_id)
     actions.report_visit_problem(ticket, reason=payload.reason, acting_user=staff_user(request), now=clock.now())
+    return _escalation(ticket)
+
+
+class VisitProblemResultIn(Schema):
+    result: str = Field(max_length=2000, description="协调解决的结果（客服主管报客服经理）")
+
+
+class VisitProblemClassifyIn(Schema):
+    classification: Attribution = Field(description="问题分类：ours/developer/municipal/customer/other")
+    note: str = Field("", max_length=1000)
+
+
+@router.post("/tickets/{ticket_id}/visit-problem/result", response={200: EscalationOut, **ERRORS},
+             summary="走访问题处理结果报客服经理（客服主管）")
+def ticket_visit_result(request: HttpRequest, ticket_id: int, payload: VisitProblemResultIn) -> Any:
+    ticket = _ticket(request, ticket_id)
+    actions.report_visit_problem_result(ticket, result=payload.result, acting_user=staff_user(request),
+                                        now=clock.now())
+    return _escalation(ticket)
+
+
+@router.post("/tickets/{ticket_id}/visit-problem/classification", response={200: EscalationOut, **ERRORS},
+             summary="走访问题分类并报总经理（客服经理）")
+def ticket_visit_classify(request: HttpRequest, ticket_id: int, payload: VisitProblemClassifyIn) -> Any:
+    ticket = _ticket(request, ticket_id)
+    actions.classify_visit_problem(ticket, classification=str(payload.classification), note=payload.note,
+                                   acting_user=staff_user(request), now=clock.now())
     return _escalation(ticket)
 
 

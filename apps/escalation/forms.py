@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.validation import check_past_moment, form_check, validate_date
 from apps.escalation.models import Level
-from apps.tickets.choices import Attribution
+from apps.tickets.choices import Attribution, Source
 
 
 class DowngradeForm(forms.Form):
@@ -23,6 +23,8 @@ class FlagsForm(forms.Form):
     people_count = forms.IntegerField(label=_("投诉人数"), min_value=1, max_value=100000)
     attribution = forms.ChoiceField(label=_("责任归属"), choices=Attribution.choices, required=False,
                                     help_text=_("只有我方原因时，未解决的天数才计入热点、重大投诉的判定"))
+    source = forms.ChoiceField(label=_("渠道（来源单位）"), choices=Source.choices, required=False,
+                               help_text=_("改为集团总部或政府部门转来时，投诉交由品质管理部负责"))
     reason = forms.CharField(label=_("说明（更改责任归属时必填）"), required=False)
 
 

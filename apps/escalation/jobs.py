@@ -6,6 +6,8 @@ Subscribed by :func:`react_to_tickets`, which :meth:`apps.escalation.apps.Escala
   the immediate hot/major criteria (R-M3-02, R-M3-03, R-M3-04), at the intake time.
 - ``tickets.status_changed`` (a complaint closed or set to 未关闭) → ``escalation.on_complaint_closed``:
   the close-out reports of a hot/major complaint become due (R-M3-07, R-M3-10).
+- ``tickets.status_changed`` (a complaint set to 未关闭) → ``escalation.ask_leadership_opinion``: the
+  分管领导 or 公司管理层 (POLICY P-10) are asked for their handling opinion (R-M3-12).
 
 Both are safe to retry: a failure is recorded on the job row and the job runs again later.
 """
@@ -39,8 +41,19 @@ def on_complaint_closed(*, ticket_id: int, now: str, **_: Any) -> None:
     actions.on_ticket_closed(ticket, now=clock.parse_moment(now))
 
 
+@jobs.handler("escalation.ask_leadership_opinion")
+def ask_leadership_opinion(*, ticket_id: int, now: str, **_: Any) -> None:
+    """A complaint could not be resolved: leadership is asked for its handling opinion (R-M3-12)."""
+    ticket = Ticket.objects.select_related("project").filter(pk=ticket_id).first()
+    if ticket is None:
+        return
+    actions.ask_leadership_opinion(ticket, now=clock.parse_moment(now))
+
+
 def react_to_tickets() -> None:
     """Subscribe the jobs above to the tickets domain's events (called by ``EscalationConfig.ready``)."""
     jobs.react("tickets.received", "escalation.evaluate_complaint", when=lambda p: p["kind"] == "complaint")
     jobs.react("tickets.status_changed", "escalation.on_complaint_closed",
                when=lambda p: p["kind"] == "complaint" and p["new"] in ("closed", "unresolved"))
+    jobs.react("tickets.status_changed", "escalation.ask_leadership_opinion",
+               when=lambda p: p["kind"] == "complaint" and p["new"] == "unresolved")

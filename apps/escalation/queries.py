@@ -510,6 +510,18 @@ def major_change_recipients(project: Project) -> list[Any]:
         | leaders))
 
 
+def opinion_givers(project: Project) -> tuple[str, list[Any]]:
+    """Who gives the handling opinion on a complaint that could not be resolved (R-M3-12, POLICY P-10):
+    篇3 — the 分管领导 (the company's leaders assigned to the project, else every company leader);
+    篇4 (default) — the 公司管理层 (the company's leaders and 物业总经理). Returns (label, users)."""
+    leaders = Q(company_id=project.company_id, role=Role.LEADERSHIP)
+    if ticket_policy_for(project).quality_owns == "b3":
+        assigned = users_of(Membership.objects.filter(leaders & Q(project=project)))
+        return "分管领导", assigned or users_of(Membership.objects.filter(leaders))
+    return "公司管理层", users_of(Membership.objects.filter(
+        Q(company_id=project.company_id, role__in=(Role.LEADERSHIP, Role.GENERAL_MANAGER))))
+
+
 def deadline_recipients(ticket: Ticket) -> list[Any]:
     """The person holding the ticket (R-M17-11: the worker of its current dispatch, else the receiver),
     the responsible department's head and the project's supervisors."""

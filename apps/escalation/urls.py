@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern] = [
     path("tickets/<int:pk>/opinion/", views.ticket_opinion, name="opinion"),
     path("tickets/<int:pk>/government/", views.ticket_government, name="government"),
     path("tickets/<int:pk>/visit-problem/", views.ticket_visit_problem, name="visit_problem"),
+    path("tickets/<int:pk>/visit-problem/result/", views.ticket_visit_result, name="visit_result"),  # R-M3-13
     path("tickets/<int:pk>/major-change/", views.ticket_major_change, name="major_change"),
     path("tickets/<int:pk>/volume/", views.ticket_volume, name="volume"),
     path("tickets/<int:pk>/close-volume/", views.ticket_close_volume, name="close_volume"),

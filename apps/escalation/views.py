@@ -35,6 +35,7 @@ from apps.escalation.models import (
 )
 from apps.org import access
 from apps.org.roles import Cap, Role
+from apps.tickets.choices import Attribution
 from apps.tickets.models import Ticket
 from linli import clock
 
@@ -82,9 +83,13 @@ def _panel(request: HttpRequest, ticket: Ticket, *, major_change_form: MajorChan
         "downgrade_form": DowngradeForm(),
         "flags_form": FlagsForm(initial={f: getattr(ticket, f) for f in
                                          ("litigation", "media_exposed", "media_or_litigation_risk", "collective",
-                                          "people_count", "attribution")}),
+                                          "people_count", "attribution", "source")}),
         "candidates": queries.candidates_for(ticket) if can_escalate and member is None else [],
         "opinions": LeadershipOpinion.objects.filter(ticket=ticket).select_related("recorded_by"),
+        "opinion_from": queries.ticket_policy_for(ticket.project).quality_owns,  # R-M3-12, POLICY P-10
+        "visit_roles": {str(r) for r in access.roles_in(request.user, ticket.project)}
+        if ticket.channel == "field_visit" else set(),  # R-M3-13
+        "classifications": Attribution.choices,
         "government_causes": GovernmentEventCause.choices if can_escalate and getattr(
             queries.policy_for(ticket.project), "government_report_enabled", False) else [],
         "opinion_form": LeadershipOpinionForm(initial={"given_on": clock.local(clock.now(), ticket.project.tz).date()}),
@@ -113,6 +118,26 @@ def ticket_major_change(request: HttpRequest, pk: int) -> HttpResponse:
         flash_refusal(request, exc)
         return _panel(request, ticket, major_change_form=form)
     messages.success(request, _("已记录电话报告，并已紧急通知相关人员"))
+    return redirect("escalation:ticket", pk=ticket.pk)
+
+
+@login_required
+@require_POST
+def ticket_visit_result(request: HttpRequest, pk: int) -> HttpResponse:
+    """R-M3-13: the 客服主管 reports the result to the 客服经理; the 客服经理 classifies it for the 总经理."""
+    ticket = get_object_or_404(_tickets(request).select_related("project"), pk=pk)
+    try:
+        if request.POST.get("step") == "classify":
+            actions.classify_visit_problem(ticket, classification=request.POST.get("classification", ""),
+                                           note=request.POST.get("note", ""), acting_user=staff_user(request),
+                                           now=clock.now())
+            messages.success(request, _("已分类并报总经理"))
+        else:
+            actions.report_visit_problem_result(ticket, result=request.POST.get("result", ""),
+                                                acting_user=staff_user(request), now=clock.now())
+            messages.success(request, _("已上报客服经理"))
+    except actions.EscalationError as exc:
+        _error(request, exc)
     return redirect("escalation:ticket", pk=ticket.pk)
 
 
@@ -193,6 +218,7 @@ def ticket_flags(request: HttpRequest, pk: int) -> HttpResponse:
     data = dict(form.cleaned_data)
     reason = data.pop("reason") or ""
     data["attribution"] = data.get("attribution") or None  # left empty: not changed
+    data["source"] = data.get("source") or None
     try:
         events = actions.flag_ticket(ticket, acting_user=staff_user(request), now=clock.now(), reason=reason, **data)
         messages.success(request, _("已保存，新增升级 %(n)d 条") % {"n": len(events)} if events else _("已保存"))

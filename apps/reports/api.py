@@ -24,7 +24,7 @@ from apps.core.validation import SaneDate
 from apps.org import access
 from apps.org.models import User
 from apps.org.roles import Cap
-from apps.reports import actions, dashboard, desk_rates, kpis, queries, reading, targets, utilities
+from apps.reports import actions, dashboard, desk_rates, kpis, ledgers, queries, reading, targets, utilities
 from apps.reports.models import CaseLibraryEntry, Report, ReportStatus, StairwayLightCount
 from apps.tickets.choices import Channel, Kind
 from linli import clock
@@ -174,6 +174,19 @@ def drill(request: HttpRequest, filters: Query[ReportScopeIn], kpi: KpiCode = "r
         raise ApiError(409, "conflict", str(exc)) from exc
     qs = qs.order_by("received_at", "pk")
     return {"count": qs.count(), "tickets": list(qs[offset:offset + limit])}
+
+
+@router.get("/records/retention", response={200: ReportDrillOut, **ERRORS},
+            summary="超过保存期限、待审阅的用户投诉记录（不自动删除）")
+def retention_review(request: HttpRequest) -> Any:
+    """R-M6-05: the complaints (closed or 未关闭) ended longer ago than the company's retention period."""
+    if not access.has_cap(request.user, Cap.VIEW_REPORTS):
+        raise ApiError(403, "forbidden", "没有查看统计的权限")
+    first = access.visible_projects(request.user).select_related("company").order_by("pk").first()
+    if first is None:
+        return {"count": 0, "tickets": []}
+    rows = list(ledgers.records_past_retention(first.company, clock.now()))
+    return {"count": len(rows), "tickets": rows}
 
 
 class DeskRateTicketOut(Schema):

@@ -48,6 +48,7 @@ from apps.escalation.models import ClusterMember
 from apps.estates.models import Household
 from apps.org.models import Project
 from apps.reports.models import KpiSettings, default_targets
+from apps.tickets import complaint_level as complaint_levels
 from apps.tickets import measures
 from apps.tickets.choices import (
     RETURN_VISIT_KINDS,
@@ -336,17 +337,20 @@ def _satisfaction(scope: Scope) -> dict[str, Q]:
 
 @kpi("visit_feedback_rate", gettext_noop("回访反馈处理率"), rule="R-M4-13",
      definition=gettext_noop(
-        "回访反馈处理率 = 回访中业主提出意见（评价“不满意”）且已处理完毕的工单数 ÷ 回访中提出意见的工"
-        "单数 × 100%。处理完毕：其后一轮回访评价为“满意”或“基本满意”，或工单已关闭（直至业主满意）"
-        "。目标：100%。"))
+        "回访反馈处理率 = 回访中业主提出的意见、问题均已处理完毕的工单数 ÷ 回访中业主提出意见或问题的工单数 × "
+        "100%。提出意见：评价“不满意”；提出问题：当场未能答复、约定时间答复的问题（满意的业主提出的也计入）。"
+        "处理完毕：“不满意”其后一轮回访评价为“满意”或“基本满意”或工单已关闭（直至业主满意），且每个约定答复的"
+        "问题都已答复。目标：100%。"))
 def _visit_feedback(scope: Scope) -> dict[str, Q]:
-    """Cites R-M4-09, R-M4-13, R-M5-13."""
-    raised = ReturnVisit.objects.filter(ticket=OuterRef("pk"), outcome=ReturnVisitOutcome.DONE,
-                                        satisfaction=Satisfaction.UNSATISFIED)
-    later_good = ReturnVisit.objects.filter(ticket=OuterRef("pk"), outcome=ReturnVisitOutcome.DONE,
-                                            satisfaction__in=GOOD)
-    due = Q(Exists(raised))
-    return {"numerator": due & (Q(Exists(later_good)) | Q(status=TicketStatus.CLOSED)), "denominator": due}
+    """Cites R-M4-09, R-M4-10, R-M4-13, R-M5-13."""
+    visits = ReturnVisit.objects.filter(ticket=OuterRef("pk"))
+    raised = Q(Exists(visits.filter(outcome=ReturnVisitOutcome.DONE, satisfaction=Satisfaction.UNSATISFIED)))
+    later_good = Q(Exists(visits.filter(outcome=ReturnVisitOutcome.DONE, satisfaction__in=GOOD)))
+    asked = Q(Exists(visits.exclude(open_question="")))
+    unanswered = Q(Exists(visits.exclude(open_question="").filter(answered_at__isnull=True)))
+    due = raised | asked
+    opinions_done = ~raised | later_good | Q(status=TicketStatus.CLOSED)
+    return {"numerator": due & opinions_done & ~unanswered, "denominator": due}
 
 
 @kpi("repeat_complaints", gettext_noop("重复投诉"), rule="R-M3-02", unit="件",
@@ -571,7 +575,7 @@ def breakdown(scope: Scope, by: str, *, code: str = "received", part: str = "all
         "building": ("household__building_id", "household__building__name"),
         "project": ("project_id", "project__name"),
         "subject": ("subject", None),  # R-M5-15: 物业管理 / 地产 / 市政
-        "escalation_level": ("escalation_level", None),  # R-M5-15
+        "escalation_level": ("complaint_level", None),  # R-M5-15, R-M3-01: 一般 ‹ 重要 ‹ 热点 ‹ 重大
     }
     if by not in columns:
         raise KeyError(by)
@@ -586,6 +590,8 @@ def breakdown(scope: Scope, by: str, *, code: str = "received", part: str = "all
         qs = qs.annotate(subject=Case(When(developer_matter=True, then=Value("developer")),
                                       When(municipal=True, then=Value("municipal")),
                                       default=Value("property"), output_field=CharField()))
+    if by == "escalation_level":  # the one level definition, not the stored escalation field
+        qs = qs.annotate(complaint_level=complaint_levels.level_expression())
     if by == "department":
         qs = qs.annotate(department_label=Concat(Coalesce("department__project__name", Value("公司")), Value("·"),
                                                  "department__name"))
@@ -595,7 +601,7 @@ def breakdown(scope: Scope, by: str, *, code: str = "received", part: str = "all
     if by == "subject":
         labels = {"property": "物业管理", "developer": "地产", "municipal": "市政"}
     if by == "escalation_level":
-        labels = dict(EscalationLevel.choices)
+        labels = dict(complaint_levels.LABELS)
     out = []
     for r in rows:
         k = r[key]
@@ -652,10 +658,8 @@ def group_filter(by: str, key: str | None) -> Q:
         if key not in subjects:
             raise KeyError(key)
         return subjects[key or ""]
-    if by == "escalation_level":  # R-M5-15: 一般 ("none" is a level here, not a missing value) / 热点 / 重大
-        if key not in EscalationLevel.values:
-            raise KeyError(key)
-        return Q(escalation_level=key)
+    if by == "escalation_level":  # R-M5-15, R-M3-01: 一般 ("none" is a level here) / 重要 / 热点 / 重大
+        return complaint_levels.level_q(key or "")
     fields = {"kind": "kind", "channel": "channel", "department": "department_id",
               "building": "household__building_id", "project": "project_id"}
     if by not in fields:

@@ -22,6 +22,7 @@ from apps.repairs.models import RepairOrder
 from apps.reports import kpis
 from apps.reports.queries import settings_for
 from apps.tickets import policies as ticket_policies
+from apps.tickets import queries as ticket_queries
 from apps.tickets.choices import OPEN_STATUSES, Channel, Kind, Source, TicketStatus
 from apps.tickets.complaint_level import complaint_level_label
 from apps.tickets.models import Ticket
@@ -190,7 +191,7 @@ def quality_return_visit_queue(project_ids: list[int]) -> QuerySet[Ticket]:
 
 
 def records_past_retention(company: Any, now: dt.datetime) -> QuerySet[Ticket]:
-    """R-M6-05: closed complaints kept longer than the company's retention period
+    """R-M6-05: complaints ended (closed or 未关闭) longer ago than the company's retention period
     (``ReportSettings.record_retention_years``). Empty setting = kept for ever → nothing listed.
     The list is for a person to review; nothing is ever deleted automatically."""
     years = settings_for(company).record_retention_years
@@ -201,16 +202,16 @@ def records_past_retention(company: Any, now: dt.datetime) -> QuerySet[Ticket]:
         cutoff = local_now.replace(year=local_now.year - years)
     except ValueError:  # 29 February
         cutoff = local_now.replace(year=local_now.year - years, day=28)
-    return (Ticket.objects.filter(project__company=company, kind=Kind.COMPLAINT, status=TicketStatus.CLOSED,
-                                  closed_at__lt=cutoff).order_by("closed_at", "pk"))
+    return (Ticket.objects.filter(project__company=company, kind=Kind.COMPLAINT,
+                                  status__in=(TicketStatus.CLOSED, TicketStatus.UNRESOLVED),  # 未关闭 ends too
+                                  closed_at__lt=cutoff).select_related("project").order_by("closed_at", "pk"))
 
 
 def immediate_return_visits(project_ids: list[int]) -> QuerySet[Ticket]:
     """R-M4-06 worklist: complaints with a 《顾客投诉处理记录表》 (``record_form``) or of a class-1
     category (``Category.class_one``, configurable) whose handling is done and verified and whose
     return visit is still to be made — immediately; oldest verification first."""
-    return (Ticket.objects.filter(Q(record_form=True) | Q(category__class_one=True)
-                                  | Q(category__parent__class_one=True),
+    return (Ticket.objects.filter(ticket_queries.immediate_return_visit_q(),
                                   project_id__in=project_ids, kind=Kind.COMPLAINT, status=TicketStatus.VERIFIED,
                                   return_visit_exemption="")
             .annotate(ready_since=Max("verifications__verified_at"))

@@ -23,6 +23,7 @@ urlpatterns = [
     path("steward/week/", views_ledgers.steward_week, name="steward_week"),  # R-M5-11
     path("quality/queue/", views_ledgers.quality_queue, name="quality_queue"),  # R-M4-03
     path("visits/immediate/", views_ledgers.immediate_visits, name="immediate_visits"),  # R-M4-06
+    path("records/retention/", views_ledgers.retention_review, name="retention_review"),  # R-M6-05
     path("forms/ticket/<int:pk>/", views_stats.ticket_form, name="form_ticket"),
     path("forms/worklog/", views_stats.worklog_page, name="form_worklog"),
     path("forms/inventory/", views_stats.inventory_print, name="form_inventory"),

@@ -400,9 +400,9 @@ class TicketListParams(Schema):
     escalation: Literal["none", "hot", "major"] | None = None
     investigation: Literal["late"] | None = Field(None, description="late 受理当日未调查核实的投诉（含事后才核实的）")
     sort: Literal["-received", "received", "due", "-due", "number"] | None = None
-    queue: Literal["department", "verification", "return_visit"] | None = Field(
+    queue: Literal["department", "verification", "return_visit", "immediate_return_visit"] | None = Field(
         None, description="工作队列，与页面相同：department 部门待办 | verification 待验证（品质管理部另见待其验证的公司级投诉）"
-                          " | return_visit 待回访")
+                          " | return_visit 待回访 | immediate_return_visit 记录表和一类客户投诉待立即回访")
 
 
 # ---------------------------------------------------------------- serialisation
@@ -585,6 +585,8 @@ def list_tickets(request: HttpRequest, params: Query[TicketListParams]) -> Any:
         base = queries.verification_queue(base, request.user)
     elif queue == "return_visit":
         base = queries.return_visit_queue(base)
+    elif queue == "immediate_return_visit":  # R-M4-06
+        base = queries.immediate_return_visit_queue(base)
     return SerialisedTickets(apply_filters(base, form, now=now), now)
 
 
@@ -939,6 +941,21 @@ def verification(request: HttpRequest, ticket_id: int, payload: TicketVerificati
 def return_visit(request: HttpRequest, ticket_id: int, payload: TicketReturnVisitIn) -> Any:
     return _act(request, ticket_id, "return_visit", data := _dump(payload), lambda t, now: actions.record_return_visit(
         ticket=t, **forms.return_visit_kwargs(data), acting_user=access.staff_user(request), now=now))
+
+
+class TicketAnswerQuestionIn(Schema):
+    visit: int = Field(ge=1, le=2**63 - 1, description="回访记录 id（工单详情 return_visits）")
+    answer: str = Field(max_length=2000)
+
+
+@router.post("/{ticket_id}/return-visit-answers", response={200: TicketOut, **ERRORS},
+             summary="答复回访中未能当场答复的问题（约定答复时间前）")
+def return_visit_answer(request: HttpRequest, ticket_id: int, payload: TicketAnswerQuestionIn) -> Any:
+    def call(t: Ticket, now: dt.datetime) -> object:
+        return actions.answer_return_visit_question(**forms.answer_question_kwargs(t, _dump(payload)),
+                                                    acting_user=access.staff_user(request), now=now)
+
+    return _act(request, ticket_id, "answer_question", _dump(payload), call)
 
 
 @router.post("/{ticket_id}/return-visit-exemption", response={200: TicketOut, **ERRORS}, summary="免回访",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Case, CharField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 NONE, IMPORTANT, HOT, MAJOR = "none", "important", "hot", "major"
@@ -37,3 +38,22 @@ def complaint_level(ticket: Any) -> str:
 def complaint_level_label(ticket: Any) -> str:
     """The level of ``ticket`` as shown: 一般 / 重要 / 热点 / 重大."""
     return str(LABELS[complaint_level(ticket)])
+
+
+def level_expression() -> Any:
+    """:func:`complaint_level` as a database expression (for GROUP BY in the statistics): the same
+    order — 重大, else 热点, else 重要 (a complaint marked important), else 一般."""
+    return Case(When(escalation_level=MAJOR, then=Value(MAJOR)), When(escalation_level=HOT, then=Value(HOT)),
+                When(Q(important=True, kind="complaint"), then=Value(IMPORTANT)),
+                default=Value(NONE), output_field=CharField())
+
+
+def level_q(code: str) -> Any:
+    """The tickets whose :func:`complaint_level` is ``code`` (a drill-down from a statistics row)."""
+    if code not in RANK:
+        raise KeyError(code)
+    if code in (MAJOR, HOT):
+        return Q(escalation_level=code)
+    higher = Q(escalation_level__in=(HOT, MAJOR))
+    important = Q(important=True, kind="complaint")
+    return (important & ~higher) if code == IMPORTANT else (~important & ~higher)

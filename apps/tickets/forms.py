@@ -394,7 +394,8 @@ class ReturnVisitForm(forms.Form):
     satisfaction = forms.ChoiceField(label=_("业主评价"), required=False,
                                      choices=[("", _("——")), *Satisfaction.choices])
     owner_words = forms.CharField(label=_("业主意见"), required=False, max_length=2000,
-                                  widget=forms.Textarea(attrs={"rows": 2}))
+                                  widget=forms.Textarea(attrs={"rows": 2}),
+                                  help_text=_("请业主对投诉受理、处理措施和处理结果提出意见"))
     note = forms.CharField(label=_("备注"), required=False, max_length=1000)
     give_up = forms.BooleanField(label=_("多次联系不上，以“联系不上”结束回访"), required=False)
     open_question = forms.CharField(label=_("未能当场答复的问题"), required=False, max_length=2000,
@@ -409,6 +410,9 @@ class ReturnVisitForm(forms.Form):
         data = self.cleaned_data
         if data.get("reached") and not data.get("satisfaction"):
             self.add_error("satisfaction", _("联系上业主时须记录满意度"))
+        if (data.get("reached") and data.get("method") in (ReturnVisitMethod.PHONE, ReturnVisitMethod.VISIT)
+                and not (data.get("owner_words") or "").strip()):
+            self.add_error("owner_words", _("联系上业主时须记录业主对投诉受理、处理措施和处理结果的意见"))
         if data.get("open_question") and not data.get("answer_due_at"):
             self.add_error("answer_due_at", _("未能当场答复的问题须约定答复时间"))
         return data

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -343,6 +343,8 @@ class TicketPolicy(models.Model):
       complaints after the project's verification: verify (篇4, default) or the return visit (篇3).
     - ``owner_update_interval_days`` (R-M2-03, interpretation): working days between progress notices
       to the owner on complaints the developer or the municipality handles; 0 (default) = no reminder.
+    - ``return_visit_min_attempts`` (R-M4-12): attempts before a return visit may end as 联系不上; the
+      seeds give no number (default 3).
     """
 
     company = models.ForeignKey("org.Company", on_delete=models.CASCADE, related_name="ticket_policies")
@@ -369,6 +371,10 @@ class TicketPolicy(models.Model):
         _("地产、市政处理的投诉告知业主进展的间隔（工作日）"), default=0, blank=True,  # left out of a form: kept
         validators=[MaxValueValidator(60)],
         help_text=_("0 = 不提醒；超过该间隔未告知业主进展时，提醒跟进人"))
+    return_visit_min_attempts = models.PositiveSmallIntegerField(
+        _("回访联系不上前至少尝试的次数"), default=3, blank=True,  # left out of a form: kept
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("至少尝试这么多次（每次记录时间和方式）后，回访才能以“联系不上”结束"))
     history = HistoricalRecords()
 
     class Meta:

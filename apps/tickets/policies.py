@@ -18,6 +18,7 @@ class Values:
     quality_owns: str = "b4"  # R-M3-11, POLICY P-10 default (002 篇4)
     company_follow_up: str = "verify"  # R-M4-03, POLICY P-13 default (002 篇4)
     owner_update_interval_days: int = 0  # R-M2-03: the seeds give no interval (default off)
+    return_visit_min_attempts: int = 3  # R-M4-12: the seeds give no number
 
 
 DEFAULTS = Values()
@@ -30,7 +31,8 @@ def _values(row: TicketPolicy | None) -> Values:
                   count_internal_staff_complaints=row.count_internal_staff_complaints,
                   no_contact_exemption=row.no_contact_exemption, quality_owns=row.quality_owns,
                   company_follow_up=row.company_follow_up,
-                  owner_update_interval_days=row.owner_update_interval_days)
+                  owner_update_interval_days=row.owner_update_interval_days,
+                  return_visit_min_attempts=row.return_visit_min_attempts)
 
 
 def policy_for(project: Any) -> Values:
@@ -76,6 +78,18 @@ def company_verification_pending_q() -> Q:
     return (company_level_q() & policy_is_q("company_follow_up", "verify")
             & Q(status__in=["verified", "return_visited"])
             & Q(Exists(this_cycle.filter(level="project"))) & ~Q(Exists(this_cycle.filter(level="company"))))
+
+
+# R-M3-11, R-M1-10, POLICY P-10: the sources whose complaints 品质管理部 takes into its own charge, per
+# version (both: the group's and the government's forwards; 篇4's online complaints are company level by
+# channel, 管理处 escalations by 上报品质管理部).
+QUALITY_OWNED_SOURCES: dict[str, frozenset[str]] = {"b4": frozenset({"group_hq", "government"}),
+                                                    "b3": frozenset({"group_hq", "government"})}
+
+
+def quality_owns_source(project: Any, source: str) -> bool:
+    """Does 品质管理部 take charge of a complaint that came through ``source`` (POLICY P-10)?"""
+    return source in QUALITY_OWNED_SOURCES.get(policy_for(project).quality_owns, frozenset())
 
 
 def company_level(ticket: Any) -> bool:

@@ -21,18 +21,25 @@ from apps.workdays.queries import calendar_for
 
 
 def in_scope_q() -> Q:
-    """Open complaints handled by the developer (已转地产) or about municipal facilities."""
-    return (Q(kind=Kind.COMPLAINT, status__in=OPEN_STATUSES)
-            & (Q(status=TicketStatus.TRANSFERRED) | Q(municipal=True)))
+    """Open complaints handled by the developer (已转地产) or about municipal facilities, and complaints
+    closed as 未关闭 — beyond the company's capability, still followed (R-M4-08)."""
+    return Q(kind=Kind.COMPLAINT) & (
+        (Q(status__in=OPEN_STATUSES) & (Q(status=TicketStatus.TRANSFERRED) | Q(municipal=True)))
+        | Q(status=TicketStatus.UNRESOLVED))
 
 
 def in_scope(ticket: Ticket) -> bool:
-    return (ticket.kind == Kind.COMPLAINT and ticket.status in OPEN_STATUSES
-            and (ticket.status == TicketStatus.TRANSFERRED or ticket.municipal))
+    if ticket.kind != Kind.COMPLAINT:
+        return False
+    if ticket.status == TicketStatus.UNRESOLVED:
+        return True
+    return ticket.status in OPEN_STATUSES and (ticket.status == TicketStatus.TRANSFERRED or ticket.municipal)
 
 
 def _basis(ticket: Ticket, last_update: dt.datetime | None) -> dt.datetime:
     moments = [ticket.received_at]
+    if ticket.status == TicketStatus.UNRESOLVED and ticket.closed_at is not None:
+        moments.append(ticket.closed_at)
     if last_update is not None:
         moments.append(last_update)
     if ticket.status == TicketStatus.TRANSFERRED and ticket.transferred_to_developer_at is not None:

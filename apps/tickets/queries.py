@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -124,9 +124,34 @@ def verification_queue(qs: QuerySet[m.Ticket], user: Any = None) -> QuerySet[m.T
 
 def return_visit_queue(qs: QuerySet[m.Ticket]) -> QuerySet[m.Ticket]:
     """待回访 (R-M4-04, R-M4-11): verified (or replied suggestions) waiting for the return visit."""
+    return qs.filter(_return_visit_q())
+
+
+def _return_visit_q() -> Q:
     verified = Q(status=S.VERIFIED, kind__in=RETURN_VISIT_KINDS)
     suggestions = Q(status=S.REPLIED, kind__in=set(RETURN_VISIT_KINDS) - set(VERIFY_KINDS))
-    return qs.filter(verified | suggestions).filter(return_visit_exemption="")
+    return (verified | suggestions) & Q(return_visit_exemption="")
+
+
+def immediate_return_visit_q() -> Q:
+    """R-M4-06: complaints with a 《顾客投诉处理记录表》 (``record_form``) or of a class-1 category
+    (``Category.class_one``, configurable, on the category or its parent) — their return visit is made
+    immediately after handling (T-13: no hard limit, "due now" in the work lists)."""
+    return Q(kind="complaint") & (Q(record_form=True) | Q(category__class_one=True)
+                                  | Q(category__parent__class_one=True))
+
+
+def immediate_return_visit_queue(qs: QuerySet[m.Ticket]) -> QuerySet[m.Ticket]:
+    """待立即回访 (R-M4-06): the record-form and class-1 complaints of the 待回访 queue."""
+    return qs.filter(_return_visit_q() & immediate_return_visit_q())
+
+
+def follow_up_queue(qs: QuerySet[m.Ticket]) -> QuerySet[m.Ticket]:
+    """待回访 with the follow-ups of return visits (R-M4-04, R-M4-10, R-M4-11): the return-visit queue and
+    the tickets whose return visit left a question to answer by a promised time."""
+    waiting = m.ReturnVisit.objects.filter(ticket_id=OuterRef("pk"), answer_due_at__isnull=False,
+                                           answered_at__isnull=True)
+    return qs.filter(_return_visit_q() | Q(Exists(waiting)))
 
 
 def saved_views_of(user: Any) -> list[m.SavedView]:
@@ -299,6 +324,8 @@ def allowed_actions(ticket: m.Ticket) -> set[str]:
         out.add("handling")
     if st in {S.DISPATCHED, S.HANDLING}:
         out.add("hand_back")
+    if st == S.UNRESOLVED and ticket.kind == "complaint":
+        out.add("owner_update")  # R-M4-08: the company keeps the customer informed
     if is_open:
         out |= {"reply", "owner_update", "claim", "agreed_time"}
         if ticket.kind == "complaint":

@@ -17,7 +17,7 @@ from apps.tickets.models import CompensationLimit, TicketPolicy
 register(ModelRowSection(
     key="ticket-policy", title=_("工单口径"), group=_("投诉处理"), model=TicketPolicy, order=30,
     description=_("结案条件、内部员工投诉是否计入统计、免回访范围、品质管理部负责的投诉与公司级跟进、"
-                  "地产和市政处理的投诉告知业主进展的间隔"),
+                  "地产和市政处理的投诉告知业主进展的间隔、回访联系不上前的最少尝试次数"),
     specs=(
         FieldSpec("close_needs_manager_reply", _("结案须同时回复业主和管理处主任")),
         FieldSpec("count_internal_staff_complaints", _("内部员工投诉计入顾客投诉统计")),
@@ -25,6 +25,7 @@ register(ModelRowSection(
         FieldSpec("quality_owns", _("品质管理部负责的投诉")),
         FieldSpec("company_follow_up", _("公司级投诉由品质管理部")),
         FieldSpec("owner_update_interval_days", _("地产、市政处理的投诉告知业主进展的间隔（工作日）")),
+        FieldSpec("return_visit_min_attempts", _("回访联系不上前至少尝试的次数")),
     ),
 ))
 

@@ -8,6 +8,8 @@
 - R-M1-12 / AS-42: days without a suggestion-box opening are reported.
 - R-M2-03: complaints the developer or the municipality handles whose progress notice to the owner is
   overdue (the company's interval, :mod:`apps.tickets.progress`) — their followers are reminded once.
+- R-M4-10: a question from a return visit still unanswered at the promised time — the visitor and the
+  receiver are reminded once.
 
 ``manage.py tickets_sweep --now …`` runs one pass; every step is idempotent (compare-and-set).
 """
@@ -21,6 +23,7 @@ from apps.org.models import Project
 from apps.tickets import inventory, progress
 from apps.tickets.actions.coordination import remind_owner_update
 from apps.tickets.actions.record_form import flag_record_form
+from apps.tickets.actions.verification import remind_overdue_questions
 from apps.tickets.choices import OPEN_STATUSES, Kind, Stage
 from apps.tickets.models import Deadline, Ticket
 from apps.workdays.queries import calendar_for
@@ -31,6 +34,7 @@ class SweepResult:
     record_forms: int = 0
     reminders: int = 0
     owner_update_reminders: int = 0
+    question_reminders: int = 0
     missing_box_days: dict[str, list[dt.date]] = field(default_factory=dict)
 
 
@@ -72,6 +76,7 @@ def run(now: dt.datetime) -> SweepResult:
         result.record_forms += flag_record_form(ticket=ticket, now=now)
     for ticket, _due in progress.overdue_owner_updates(now):  # the action re-checks under the lock
         result.owner_update_reminders += remind_owner_update(ticket=ticket, now=now)
+    result.question_reminders = remind_overdue_questions(now)
     for project in Project.objects.filter(active=True):
         local = now.astimezone(project.tz)
         yesterday = local.date() - dt.timedelta(days=1)

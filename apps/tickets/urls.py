@@ -22,6 +22,8 @@ urlpatterns: list = [
     path("queue/department/", views.queue_department, name="queue_department"),
     path("queue/verification/", views.queue_verification, name="queue_verification"),
     path("queue/return-visit/", views.queue_return_visit, name="queue_return_visit"),
+    path("queue/immediate-return-visit/", views.queue_immediate_return_visit,
+         name="queue_immediate_return_visit"),  # R-M4-06
     path("views/", views.saved_view_create, name="saved_view_create"),
     path("views/<int:pk>/delete/", views.saved_view_delete, name="saved_view_delete"),
     path("inventory/", views.inventory, name="inventory"),

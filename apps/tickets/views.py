@@ -121,8 +121,19 @@ def queue_verification(request: HttpRequest) -> HttpResponse:
 def queue_return_visit(request: HttpRequest) -> HttpResponse:
     """待回访 (R-M4-04): verified tickets waiting for the return visit."""
     _require_view(request)
-    base = queries.return_visit_queue(access.visible_tickets(request.user))
-    return _list_page(request, base, heading=_("待回访"), subheading=_("验证通过、等待回访业主"), default_sort="due")
+    base = queries.follow_up_queue(access.visible_tickets(request.user))  # R-M4-10: promised answers too
+    return _list_page(request, base, heading=_("待回访"), subheading=_("验证通过、等待回访业主；回访中约定答复的问题"),
+                      default_sort="due")
+
+
+@login_required
+def queue_immediate_return_visit(request: HttpRequest) -> HttpResponse:
+    """待立即回访 (R-M4-06): record-form and class-1 complaints verified and waiting for the return visit the
+    customer-service staff make at once."""
+    _require_view(request)
+    base = queries.immediate_return_visit_queue(access.visible_tickets(request.user))
+    return _list_page(request, base, heading=_("待立即回访"),
+                      subheading=_("记录表投诉和一类客户投诉：处理完成并验证后立即回访"), default_sort="due")
 
 
 # ---------------------------------------------------------------- intake

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 
 from apps.core.exports import xlsx_response
 from apps.estates import actions as estates_actions
+from apps.org import access
 from apps.reports import kpis, ledgers
 from apps.reports.views.stats import _bad, _require_reports, _scope
 from linli import clock
@@ -67,3 +68,18 @@ def immediate_visits(request: HttpRequest) -> HttpResponse:
     tickets = ledgers.immediate_return_visits([p.pk for p in projects])
     return render(request, "reports/quality_queue.html",
                   {"tickets": tickets, "heading": gettext("记录表/一类客户投诉待立即回访")})
+
+
+def retention_review(request: HttpRequest) -> HttpResponse:
+    """R-M6-05: complaint records past the company's retention period, for a person to review (nothing is
+    deleted automatically; an empty setting keeps them for ever and lists nothing)."""
+    _require_reports(request)
+    company = _company_of(request)
+    tickets = ledgers.records_past_retention(company, clock.now()) if company is not None else []
+    return render(request, "reports/quality_queue.html",
+                  {"tickets": tickets, "heading": gettext("超过保存期限、待审阅的用户投诉记录")})
+
+
+def _company_of(request: HttpRequest) -> Any:
+    projects = list(access.visible_projects(request.user).select_related("company").order_by("pk")[:1])
+    return projects[0].company if projects else None

@@ -89,6 +89,8 @@ def _close_blockers(ticket: Ticket) -> dict[str, list[str]]:
         )
         if not done:
             problems["return_visit"] = [_("须先完成回访或办理免回访")]
+    if ticket.return_visits.filter(answer_due_at__isnull=False, answered_at__isnull=True).exists():  # R-M4-10
+        problems["answer_question"] = [_("须先答复回访中约定答复的问题")]
     return problems
 
 

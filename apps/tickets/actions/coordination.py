@@ -64,8 +64,9 @@ def followers(ticket: Ticket) -> list[User]:
     people: list[User] = []
     dispatch = _current_dispatch(ticket)
     transfer = ticket.developer_transfers.select_related("sent_by").order_by("-sent_at", "-id").first()
+    closer = ticket.closed_by if ticket.status == "unresolved" else None  # R-M4-08: who set it 未关闭
     for user in (ticket.coordinator, ticket.handler, dispatch.assignee if dispatch else None,
-                 transfer.sent_by if transfer else None):
+                 transfer.sent_by if transfer else None, closer):
         if user is not None and user not in people:
             people.append(user)
     return people
@@ -83,9 +84,9 @@ def remind_owner_update(*, ticket: Ticket, now: dt.datetime) -> bool:
         return False
     ticket.owner_update_reminded_at = now
     _save(ticket, ["owner_update_reminded_at"], acting_user=None, reason="提醒告知业主进展")
-    who = "地产" if ticket.status == "transferred" else "市政"
+    who = {"transferred": "地产处理中的", "unresolved": "未关闭的"}.get(ticket.status, "市政处理中的")
     local = due.astimezone(ticket.project.tz)
-    message = f"{who}处理中的投诉应在 {local:%Y-%m-%d %H:%M} 前告知业主进展，已逾期"
+    message = f"{who}投诉应在 {local:%Y-%m-%d %H:%M} 前告知业主进展，已逾期"
     _event(ticket, TicketEventKind.DEADLINE, acting_user=None, now=now, message=message)
     _notify(followers(ticket), kind="ticket_owner_update_due", subject=f"请告知业主进展 {ticket.number}",
             body=message, ticket=ticket, now=now, dedupe=f"owner-update-{ticket.pk}-{due.isoformat()}")

@@ -31,9 +31,11 @@ from apps.tickets.actions.base import (
     _save,
 )
 from apps.tickets.actions.judgement import notify_important
+from apps.tickets.actions.referral import hand_to_quality
 from apps.tickets.actions.replies import _after_reply_sent
 from apps.tickets.channels import posts_to_route
 from apps.tickets.choices import (
+    OPEN_STATUSES,
     ORAL_CHANNELS,
     Channel,
     Kind,
@@ -53,6 +55,7 @@ from apps.tickets.models import (
     Ticket,
     TicketEvent,
 )
+from apps.tickets.policies import quality_owns_source
 from apps.workdays.queries import reply_class_of
 
 if TYPE_CHECKING:
@@ -345,7 +348,19 @@ def edit_ticket(*, ticket: Ticket, changes: dict[str, Any], reason: str = "", ac
     _event(ticket, TicketEventKind.EDITED, acting_user=acting_user, now=now, message=reason, changes=diff)
     if {"agreed_feedback_at", "agreed_extension_reason"} & diff.keys():
         dl.restamp_agreed_reply(ticket)
+    if "source" in diff:
+        _hand_forward_to_quality(ticket, acting_user=acting_user, now=now)
     return ticket
+
+
+def _hand_forward_to_quality(ticket: Ticket, *, acting_user: User, now: dt.datetime) -> None:
+    """R-M3-11, R-M1-10 (POLICY P-10): a complaint whose source is changed to a group or government
+    forward after intake goes to 品质管理部 in the same edit, as it would have at intake."""
+    if (ticket.kind != Kind.COMPLAINT or ticket.held_by_quality or ticket.status not in OPEN_STATUSES
+            or not quality_owns_source(ticket.project, ticket.source)):
+        return
+    hand_to_quality(ticket, reason=f"投诉来源改为{ticket.get_source_display()}，由品质管理部负责", acting_user=acting_user,
+                    now=now, subject=f"集团/政府转来投诉 {ticket.number}，由品质管理部负责")
 
 
 @transaction.atomic()

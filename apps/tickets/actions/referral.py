@@ -108,6 +108,14 @@ def escalate_to_quality(*, ticket: Ticket, reason: str, acting_user: User, now: 
         raise _refuse("工单已由品质管理部跟进", code="already_escalated", status=409)
     if not reason.strip():
         raise _refuse("请填写上报原因", field="reason")
+    hand_to_quality(ticket, reason=reason, acting_user=acting_user, now=now, subject=f"管理处上报投诉 {ticket.number}")
+    return ticket
+
+
+def hand_to_quality(ticket: Ticket, *, reason: str, acting_user: User, now: dt.datetime, subject: str) -> None:
+    """Give a complaint to 品质管理部 (R-M2-14, R-M1-10, R-M3-11): held by quality from now on, the
+    project-level 派工单 ends, a dispatched ticket returns to 已受理 in quality's queue, quality's staff
+    are told. The caller holds the ticket lock inside its transaction."""
     quality = _quality_department(ticket.project)
     ticket.held_by_quality = True
     ticket.escalated_to_quality_at = now
@@ -126,10 +134,9 @@ def escalate_to_quality(*, ticket: Ticket, reason: str, acting_user: User, now: 
         _event(ticket, TicketEventKind.ESCALATED, acting_user=acting_user, now=now, message=reason)
     quality_staff = [m.user for m in Membership.objects.filter(company_id=ticket.project.company_id,
                                                                role=Role.QUALITY).select_related("user")]
-    _notify(quality_staff, kind="ticket_escalated", subject=f"管理处上报投诉 {ticket.number}", body=reason[:200],
+    _notify(quality_staff, kind="ticket_escalated", subject=subject, body=reason[:200],
             ticket=ticket, now=now, dedupe=f"escalated-{ticket.pk}")
     jobs.publish("tickets.escalated_to_quality", ticket_id=ticket.pk, kind=ticket.kind, now=now.isoformat())
-    return ticket
 
 
 @transaction.atomic()
@@ -266,13 +273,14 @@ def record_developer_result(*, transfer: DeveloperTransfer, result: str, acting_
 @transaction.atomic()
 def record_owner_update(*, ticket: Ticket, channel: str, content: str, acting_user: User,
                         now: dt.datetime) -> OwnerUpdate:
-    """告知业主进展 (R-M2-03, R-M4-08): progress notice to the owner on a matter being followed."""
+    """告知业主进展 (R-M2-03, R-M4-08): progress notice to the owner on a matter being followed — also on a
+    complaint closed as 未关闭 (beyond the company's capability, R-M2-16), which the company keeps following."""
     _require(acting_user, Cap.REPLY, ticket, "无权告知业主")
     _choice(channel, ReplyChannel, "channel")
     if not content.strip():
         raise _refuse("请填写内容", field="content")
-    if ticket.status not in OPEN_STATUSES:
-        raise _refuse("工单已结束", code="closed", status=409)
+    if ticket.status not in OPEN_STATUSES and not (ticket.status == S.UNRESOLVED and ticket.kind == Kind.COMPLAINT):
+        raise _refuse("工单已结束", code="closed", status=409)  # R-M4-08: a 未关闭 complaint is still followed
     update = OwnerUpdate.objects.create(ticket=ticket, at=now, channel=channel, content=content.strip(),
                                         staff=acting_user)
     _event(ticket, TicketEventKind.OWNER_UPDATE, acting_user=acting_user, now=now, message=content.strip(),

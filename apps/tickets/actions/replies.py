@@ -23,6 +23,7 @@ from apps.tickets.actions.base import (
     _require,
     _save,
 )
+from apps.tickets.actions.verification import start_unverified_return_visit
 from apps.tickets.choices import (
     OPEN_STATUSES,
     OwnerResponse,
@@ -137,6 +138,7 @@ def _after_reply_sent(ticket: Ticket, reply: Reply, *, acting_user: User, now: d
                 _save(ticket, fields, acting_user=acting_user, reason="无理投诉")
         elif ticket.status == S.HANDLED:
             _move(ticket, to=S.REPLIED, acting_user=acting_user, now=now, also=fields, reason="已回复处理结果")
+            start_unverified_return_visit(ticket, now=at)
         elif fields:
             _save(ticket, fields, acting_user=acting_user, reason="无理投诉")
 

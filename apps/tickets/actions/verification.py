@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import transaction
 
 from apps.notify import queries as notify_queries
@@ -86,6 +85,9 @@ def verify_ticket(*, ticket: Ticket, passed: bool, acting_user: User, now: dt.da
               event_kind=TicketEventKind.VERIFICATION, verification=verification.pk)
         if ticket.kind in RETURN_VISIT_KINDS:
             dl.stamp(ticket, start=now, stages=[Stage.RETURN_VISIT], now=now)
+        if ticket.kind == "complaint" and not company_level(ticket):  # R-M4-04: the receiver's return visit
+            _notify([ticket.receiver], kind="ticket_return_visit_due", subject=f"投诉 {ticket.number} 已验证，请回访业主",
+                    body=notes[:200], ticket=ticket, now=now, dedupe=f"return-visit-due-{verification.pk}")
         if company_verification_pending(ticket):  # R-M4-03: the result record goes back to the company
             quality = [m.user for m in Membership.objects.filter(company_id=ticket.project.company_id,
                                                                  role=Role.QUALITY).select_related("user")
@@ -134,14 +136,23 @@ def _ready_for_return_visit(ticket: Ticket) -> bool:
     return ticket.status in {S.REPLIED, S.VERIFIED}
 
 
+def start_unverified_return_visit(ticket: Ticket, *, now: dt.datetime) -> None:
+    """R-M4-11: a suggestion (or another return-visited kind that is not verified) has its return visit
+    due once its result is replied to the owner — the clock :func:`verify_ticket` starts for the others —
+    so it is on the 待回访 lists with its due time."""
+    if ticket.kind in RETURN_VISIT_KINDS and ticket.kind not in VERIFY_KINDS and not ticket.return_visit_exemption:
+        dl.stamp(ticket, start=now, stages=[Stage.RETURN_VISIT], now=now)
+
+
 def ready_for_return_visit(ticket: Ticket) -> bool:
     """May the return visit (or an exemption) be recorded now (verified, or a replied suggestion)?"""
     return _ready_for_return_visit(ticket)
 
 
-def min_return_visit_attempts() -> int:
-    """R-M4-12: attempts before a return visit may end as 联系不上 (setting, default 3)."""
-    return int(getattr(settings, "TICKETS_RETURN_VISIT_MIN_ATTEMPTS", 3))
+def min_return_visit_attempts(project: Any) -> int:
+    """R-M4-12: attempts before a return visit may end as 联系不上 — the project's (else the company's)
+    工单口径 row, default 3."""
+    return policy_for(project).return_visit_min_attempts or 1
 
 
 @transaction.atomic()
@@ -155,7 +166,7 @@ def record_return_visit(*, ticket: Ticket, method: str, reached: bool, acting_us
       met. 不满意 → the ticket reopens to handling (``reopen_count`` + 1, a new verification and
       return visit follow).
     - not reached: an attempt 联系不上; with ``give_up=True`` after at least
-      ``TICKETS_RETURN_VISIT_MIN_ATTEMPTS`` attempts the return visit ends as 联系不上.
+      the project's ``TicketPolicy.return_visit_min_attempts`` attempts the return visit ends as 联系不上.
     The owner's verdict is stored apart from the staff verification.
     R-M4-10: a question the owner raised that cannot be answered on the spot is kept with the time
     promised for the answer (``open_question`` + ``answer_due_at``, a follow-up due time), answered later
@@ -166,6 +177,7 @@ def record_return_visit(*, ticket: Ticket, method: str, reached: bool, acting_us
     _require(acting_user, Cap.RETURN_VISIT, ticket, "无权回访")
     if company_level(ticket) and not _is_company_level(acting_user):
         raise _forbid("公司级投诉由品质管理部回访")
+    _require_receiver_visits(ticket, method=method, acting_user=acting_user)
     open_question = open_question.strip()
     if bool(open_question) != (answer_due_at is not None):
         raise _refuse("未能当场答复的问题须同时填写问题和约定答复时间",
@@ -180,6 +192,7 @@ def record_return_visit(*, ticket: Ticket, method: str, reached: bool, acting_us
         raise _refuse("该工单已免回访", code="exempt", status=409)
     if reached:
         _choice(satisfaction, Satisfaction, "satisfaction")
+        _require_owner_opinion(ticket, method=method, owner_words=owner_words)
     if method == ReturnVisitMethod.PHONE and ticket.kind not in WORK_ORDER_KINDS:
         warning = notify_queries.call_warning(ticket.project, now)
         if warning and not emergency_reason.strip():
@@ -196,8 +209,9 @@ def record_return_visit(*, ticket: Ticket, method: str, reached: bool, acting_us
             _event(ticket, TicketEventKind.RETURN_VISIT, acting_user=acting_user, now=now,
                    message=f"回访未联系上（第 {attempts} 次）{note}".strip(), attempt=attempts)
             return visit
-        if attempts < min_return_visit_attempts():
-            raise _refuse(f"至少尝试 {min_return_visit_attempts()} 次后才能以“联系不上”结束回访",
+        needed = min_return_visit_attempts(ticket.project)
+        if attempts < needed:
+            raise _refuse(f"至少尝试 {needed} 次后才能以“联系不上”结束回访",
                           field="give_up", code="too_few_attempts", status=409)
         visit.outcome, visit.method, visit.visitor, visit.completed_at = ReturnVisitOutcome.UNREACHABLE, method, \
             acting_user, now
@@ -220,6 +234,29 @@ def record_return_visit(*, ticket: Ticket, method: str, reached: bool, acting_us
     if satisfaction == Satisfaction.UNSATISFIED:
         _reopen(ticket, reason=f"回访不满意：{owner_words}".strip(), acting_user=acting_user, now=now)
     return visit
+
+
+def _require_receiver_visits(ticket: Ticket, *, method: str, acting_user: User) -> None:
+    """R-M4-04: the person who received the complaint makes its return visit (a supervisor or above may do it
+    in their place, or designate it — 主管以上); company-level complaints are 品质管理部's (checked above).
+    The owner's own online rating and repairs' work-order return visits are recorded differently."""
+    if (ticket.kind != "complaint" or method not in ASKED_METHODS or company_level(ticket)
+            or ticket.receiver_id in (None, acting_user.pk) or rank_in(acting_user, ticket.project) >= SUPERVISOR_RANK):
+        return
+    raise _forbid(f"该投诉由受理人{ticket.receiver}回访（主管以上人员可代为回访）")
+
+
+# R-M4-07: forms of return visit where staff ask the owner (phone, home visit); online replies and
+# questionnaires carry the owner's own answers.
+ASKED_METHODS = frozenset({ReturnVisitMethod.PHONE, ReturnVisitMethod.VISIT})
+
+
+def _require_owner_opinion(ticket: Ticket, *, method: str, owner_words: str) -> None:
+    """R-M4-07: a return visit that reached the owner by phone or in person records the owner's opinion on
+    how the complaint was received, the measures and the result. Work-order kinds keep the repair
+    return visit's own ratings (apps.repairs)."""
+    if method in ASKED_METHODS and ticket.kind not in WORK_ORDER_KINDS and not owner_words.strip():
+        raise _refuse("联系上业主时须记录业主对投诉受理、处理措施和处理结果的意见", field="owner_words")
 
 
 @transaction.atomic()
@@ -250,6 +287,29 @@ def unanswered_return_visit_questions(tickets: Any) -> Any:
     (``tickets`` is the caller's visible ticket queryset)."""
     return (ReturnVisit.objects.filter(ticket__in=tickets, answer_due_at__isnull=False, answered_at__isnull=True)
             .select_related("ticket").order_by("answer_due_at", "id"))
+
+
+def remind_overdue_questions(now: dt.datetime) -> int:
+    """R-M4-10: the promised answer time is a follow-up due time — once it has passed unanswered, the
+    return visitor and the ticket's receiver are told (once per question: the notice's dedupe key).
+    Returns how many questions were reminded (each once: the timeline keeps the reminder)."""
+    overdue = (ReturnVisit.objects.filter(answer_due_at__lt=now, answered_at__isnull=True)
+               .exclude(open_question="").exclude(ticket__status=S.VOIDED)
+               .select_related("ticket", "ticket__project", "ticket__receiver", "visitor").order_by("answer_due_at", "pk"))
+    count = 0
+    for visit in overdue:
+        ticket = visit.ticket
+        if ticket.events.filter(kind=TicketEventKind.DEADLINE, extra__question_reminder=visit.pk).exists():
+            continue
+        local = visit.answer_due_at.astimezone(ticket.project.tz) if visit.answer_due_at else None
+        _event(ticket, TicketEventKind.DEADLINE, acting_user=None, now=now,
+               message=f"回访中约定 {local:%Y-%m-%d %H:%M} 前答复的问题尚未答复，已提醒", question_reminder=visit.pk)
+        _notify({u.pk: u for u in (visit.visitor, ticket.receiver) if u is not None}.values(),
+                kind="ticket_question_answer_due", subject=f"回访问题逾期未答复 {ticket.number}",
+                body=f"约定 {local:%Y-%m-%d %H:%M} 前答复：{visit.open_question[:150]}", ticket=ticket, now=now,
+                dedupe=f"rv-question-{visit.pk}")
+        count += 1
+    return count
 
 
 def return_visit_required(ticket: Ticket) -> bool:

@@ -47,7 +47,7 @@ def test_r_m4_09_unsatisfied_return_visit_reopens_and_counts(cast: Any, frozen_n
         actions.close_ticket(ticket=t, acting_user=cast.front_desk, now=frozen_now)
     _verify(cast, t, frozen_now)
     actions.record_return_visit(ticket=t, method="visit", reached=True, satisfaction="basic",
-                                owner_words="基本满意", acting_user=cast.butler, now=frozen_now)
+                                owner_words="基本满意", acting_user=cast.front_desk, now=frozen_now)
     reply_to_manager(cast, t, frozen_now)  # R-M2-21
     actions.close_ticket(ticket=t, acting_user=cast.front_desk, now=frozen_now)
     t.refresh_from_db()
@@ -55,8 +55,10 @@ def test_r_m4_09_unsatisfied_return_visit_reopens_and_counts(cast: Any, frozen_n
     assert ReturnVisit.objects.filter(ticket=t).count() == 2
 
 
-def test_r_m4_12_unreachable_needs_attempts(cast: Any, frozen_now: dt.datetime, settings: Any) -> None:
-    settings.TICKETS_RETURN_VISIT_MIN_ATTEMPTS = 2
+def test_r_m4_12_unreachable_needs_attempts(cast: Any, frozen_now: dt.datetime) -> None:
+    from apps.tickets.models import TicketPolicy
+
+    TicketPolicy.objects.create(company=cast.company, project=None, return_visit_min_attempts=2)
     t = to_verified(cast, receive(cast), frozen_now)
     with pytest.raises(TicketError) as exc:
         actions.record_return_visit(ticket=t, method="phone", reached=False, give_up=True,

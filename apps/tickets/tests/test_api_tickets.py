@@ -136,7 +136,7 @@ def test_every_action_endpoint_through_to_close(cast: Any, api: Any, policies: A
     r = sup.post(f"{base}/verification", {"passed": True, "notes": "已落实"})
     assert r.json()["status"] == "verified"
     assert any(d["stage"] == "return_visit" for d in r.json()["deadlines"])
-    r = desk.post(f"{base}/return-visits", {"method": "phone", "reached": True, "satisfaction": "satisfied"})
+    r = desk.post(f"{base}/return-visits", {"method": "phone", "reached": True, "satisfaction": "satisfied", "owner_words": "满意"})
     assert r.json()["status"] == "return_visited"
     r = desk.post(f"{base}/close", {})  # R-M2-21: the 管理处主任 has not had the result yet
     assert r.status_code == 409 and r.json()["error"]["code"] == "cannot_close"

@@ -93,7 +93,7 @@ def test_r_m4_04_return_visit_stamped_when_verification_passes(cast: Any, frozen
     actions.verify_ticket(ticket=t, passed=True, acting_user=cast.supervisor, now=to_verified_now)
     rv = Deadline.objects.get(ticket=t, stage="return_visit")
     assert rv.start_at == to_verified_now and rv.due_at == to_verified_now + dt.timedelta(hours=48)
-    actions.record_return_visit(ticket=t, method="phone", reached=True, satisfaction="unsatisfied",
+    actions.record_return_visit(ticket=t, method="phone", reached=True, owner_words="已解决", satisfaction="unsatisfied",
                                 acting_user=cast.front_desk, now=to_verified_now)
     rv.refresh_from_db()
     assert rv.met_at == to_verified_now

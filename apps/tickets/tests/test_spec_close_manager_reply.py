@@ -109,7 +109,7 @@ def test_r_m2_21_only_a_result_reply_of_the_current_cycle_counts(cast: Any, froz
     t.refresh_from_db()
     to_replied(cast, t, frozen_now)
     actions.verify_ticket(ticket=t, passed=True, acting_user=cast.supervisor, now=frozen_now)
-    actions.record_return_visit(ticket=t, method="phone", reached=True, satisfaction="satisfied",
+    actions.record_return_visit(ticket=t, method="phone", reached=True, owner_words="已解决", satisfaction="satisfied",
                                 acting_user=cast.front_desk, now=frozen_now)
     t.refresh_from_db()
     assert t.cycle == 1 and "manager_reply" in actions.close_blockers(t)  # the first cycle's reply is old

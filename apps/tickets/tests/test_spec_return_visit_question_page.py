@@ -58,11 +58,11 @@ def test_r_m4_10_answer_to_a_visit_of_another_ticket_is_refused(cast: Any, froze
     from apps.tickets import actions
 
     a = to_verified(cast, receive(cast), frozen_now)
-    actions.record_return_visit(ticket=a, method="phone", reached=True, satisfaction="satisfied",
+    actions.record_return_visit(ticket=a, method="phone", reached=True, owner_words="已解决", satisfaction="satisfied",
                                 open_question="电梯年检时间？", answer_due_at=frozen_now + dt.timedelta(days=1),
                                 acting_user=cast.front_desk, now=frozen_now)
     b = to_verified(cast, receive(cast, content="另一件"), frozen_now)
-    actions.record_return_visit(ticket=b, method="phone", reached=True, satisfaction="satisfied",
+    actions.record_return_visit(ticket=b, method="phone", reached=True, owner_words="已解决", satisfaction="satisfied",
                                 open_question="门禁卡补办？", answer_due_at=frozen_now + dt.timedelta(days=1),
                                 acting_user=cast.front_desk, now=frozen_now)
     other = ReturnVisit.objects.get(ticket=b)
