@@ -502,12 +502,12 @@ class DepartmentPlanIn(Schema):
     amount: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
 
 
-class PlanDecisionIn(Schema):
+class DeptPlanDecisionIn(Schema):
     approve: bool
     note: str = ""
 
 
-class NoteIn(Schema):
+class DeptPlanNoteIn(Schema):
     note: str
 
 
@@ -595,14 +595,14 @@ def plan_add(request: AuthenticatedRequest, payload: DepartmentPlanIn) -> Any:
 
 
 @router.post("/plans/{plan_id}/decision", response={200: DepartmentPlanOut, **ERRORS}, summary="批准或退回")
-def plan_decide(request: AuthenticatedRequest, plan_id: int, payload: PlanDecisionIn) -> Any:
+def plan_decide(request: AuthenticatedRequest, plan_id: int, payload: DeptPlanDecisionIn) -> Any:
     plan = _in_project(DepartmentPlan, request, plan_id, Cap.DRAFT_DEPT_PLANS, Cap.APPROVE_DEPT_PLANS)
     return _plan_out(org_actions.decide_plan(plan=plan, approve=payload.approve, note=payload.note,
                                              acting_user=request.user, now=clock.now()))
 
 
 @router.post("/plans/{plan_id}/execution", response={200: DepartmentPlanOut, **ERRORS}, summary="登记执行情况检查")
-def plan_execution(request: AuthenticatedRequest, plan_id: int, payload: NoteIn) -> Any:
+def plan_execution(request: AuthenticatedRequest, plan_id: int, payload: DeptPlanNoteIn) -> Any:
     plan = _in_project(DepartmentPlan, request, plan_id, Cap.DRAFT_DEPT_PLANS, Cap.APPROVE_DEPT_PLANS)
     return _plan_out(org_actions.check_plan_execution(plan=plan, note=payload.note, acting_user=request.user,
                                                       now=clock.now()))

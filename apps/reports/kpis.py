@@ -548,7 +548,7 @@ class PercentileDisc(Aggregate):
 
 
 SUMMARY_CODES = ("received", "valid_complaint_rate", "valid_complaints_per_household", "response_on_time_rate", "reply_on_time_rate",
-                 "handling_timely_rate", "closure_rate", "return_visit_rate", "satisfaction_rate",
+                 "handling_timely_rate", "closure_rate", "return_visit_rate", "visit_feedback_rate", "satisfaction_rate",
                  "repeat_complaints", "hot_major", "overdue_now", "handling_hours")
 
 

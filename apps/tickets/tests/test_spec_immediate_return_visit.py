@@ -32,7 +32,7 @@ def test_r_m4_06_front_desk_sees_the_immediate_return_visits(cast: Any, frozen_n
     assert record.number in html and first.number in html and ordinary.number not in html
     r = api(cast.front_desk).get("/api/v1/tickets", queue="immediate_return_visit")
     assert r.status_code == 200, r.content
-    numbers = {t["number"] for t in r.json()}
+    numbers = {t["number"] for t in r.json()["results"]}
     assert numbers == {record.number, first.number}
     r = api(cast.front_desk).post(f"/api/v1/tickets/{first.pk}/return-visits", {
         "method": "phone", "reached": True, "satisfaction": "satisfied", "owner_words": "处理及时"})

@@ -26,8 +26,9 @@ def test_r_m4_11_replied_suggestion_waits_for_its_return_visit(cast: Any, frozen
     assert due.start_at == frozen_now and due.rule.startswith("建议")  # T-13: a designated person, no number
     desk = Client()
     desk.force_login(cast.front_desk)
-    home = desk.get("/").content.decode()
-    assert s.number in home  # 待回访（按到期时间）
+    butler = Client()
+    butler.force_login(cast.butler)
+    assert s.number in butler.get("/").content.decode()  # the 管家's 待回访（按到期时间）
     assert s.number in desk.get("/tickets/queue/return-visit/").content.decode()
 
     front = api(cast.front_desk)
