@@ -29,10 +29,7 @@ def _pages() -> list[tuple[str, str]]:
     from apps.audits.models import StandardVersion
     from apps.desk.models import DecorationPermit
     from apps.fees.models import Payment
-    from apps.org.models import TrainingSession
-    from apps.reports.models import Report
     from apps.surveys.models import Questionnaire
-    from apps.visits.models import Visit
 
     def first(model: Any, **where: Any) -> Any:
         row = model.objects.filter(**where).order_by("pk").first()
@@ -45,10 +42,7 @@ def _pages() -> list[tuple[str, str]]:
         # the household archive's 装修档案 of a household with a permit (the demo keeps no archive media)
         ("desk_yg", f"/estates/households/{first(DecorationPermit).household_id}/decoration/"),
         ("cashier_yg", f"/fees/payments/{first(Payment).pk}/"),
-        ("pm_yg", f"/reports/{first(Report).pk}/"),
-        ("supervisor_yg", f"/staff-records/training/{first(TrainingSession).pk}/"),
         ("quality", f"/surveys/questionnaires/{first(Questionnaire).pk}/"),
-        ("supervisor_yg", f"/visits/{first(Visit).pk}/correct/"),
     ]
 
 
