@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from apps.core.errors import DomainError
+from apps.core.errors import DomainError, bind_to_form
 from apps.org import access, actions, settings_registry, staff
 from apps.org.directory import directory
 from apps.org.forms import AssetForm, PlanForm
@@ -385,11 +385,7 @@ def department_plans(request: HttpRequest) -> HttpResponse:
                 try:
                     actions.draft_plan(acting_user=user, now=now, **form.cleaned_data)
                 except DomainError as exc:
-                    for field, errors in (exc.fields or {}).items():
-                        for e in errors:
-                            form.add_error(field if field in form.fields else None, e)
-                    if not exc.fields:
-                        form.add_error(None, exc.message)
+                    bind_to_form(form, exc)
                     status = exc.status
                 else:
                     messages.success(request, _("已提交审批"))
@@ -435,11 +431,7 @@ def department_assets(request: HttpRequest) -> HttpResponse:
                 try:
                     actions.register_asset(acting_user=user, now=now, **form.cleaned_data)
                 except DomainError as exc:
-                    for field, errors in (exc.fields or {}).items():
-                        for e in errors:
-                            form.add_error(field if field in form.fields else None, e)
-                    if not exc.fields:
-                        form.add_error(None, exc.message)
+                    bind_to_form(form, exc)
                     status = exc.status
                 else:
                     messages.success(request, _("已登记固定资产"))
